@@ -79,3 +79,73 @@ export interface AuthRegistry {
   /** Client ids known to the emulator (apps). */
   clientExists(clientId: string): boolean;
 }
+
+/** Handler for a WebSocket upgrade on a given path (EventSub at `/ws`, PubSub at `/pubsub`). */
+export type UpgradeHandler = (
+  req: IncomingMessage,
+  socket: import('node:stream').Duplex,
+  head: Buffer,
+) => void;
+
+/** Faults applied by the HTTP platform to Helix routes. */
+export interface HelixFaults {
+  /** Probability (0..1) that a Helix request answers 500/503 instead of running. */
+  readonly helixErrorRate: number;
+  /** Added latency of every Helix response, in milliseconds. */
+  readonly helixLatencyMs: number;
+}
+
+/** Options of the HTTP platform (a subset of `EmulatorOptions`). */
+export interface PlatformOptions {
+  /** Default 127.0.0.1. */
+  readonly host?: string;
+  /** Default 0 (any free port). */
+  readonly port?: number;
+  /** Client id/secret of the default app. Generated when absent. */
+  readonly clientId?: string;
+  readonly clientSecret?: string;
+  /** Lifetime of access tokens, seconds. Default 14,400 (4 h) for user tokens, 5,000,000 s for app tokens. */
+  readonly userTokenTtlSeconds?: number;
+  readonly appTokenTtlSeconds?: number;
+  /** Helix rate limit: points per minute per bucket (default 800). `Infinity` disables limiting (headers still sent). */
+  readonly rateLimitPerMinute?: number;
+}
+
+/** The HTTP platform: one server, its router, and the auth registry. */
+export interface Platform {
+  readonly server: import('node:http').Server;
+  /** e.g. `http://127.0.0.1:41234` (no trailing slash). */
+  readonly baseUrl: string;
+  readonly router: EmuRouter;
+  readonly auth: AuthRegistry;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** Registers a WebSocket upgrade handler for an exact path (query string ignored). */
+  upgrade(path: string, handler: UpgradeHandler): void;
+  /** Mints a user access + refresh token for `userId` (user created on demand) and client (default app). */
+  mintUserToken(input: { userId: string; scopes: readonly string[]; clientId?: string; login?: string }): {
+    accessToken: string;
+    refreshToken: string;
+    expiresIn: number;
+    userId: string;
+    login: string;
+    scopes: string[];
+  };
+  /** Mints an app access token for a client (default app). */
+  mintAppToken(clientId?: string): { accessToken: string; expiresIn: number };
+  /** Registers another app (client id + secret); returns it. */
+  registerClient(input?: { clientId?: string; clientSecret?: string }): {
+    clientId: string;
+    clientSecret: string;
+  };
+  setFaults(faults: Partial<HelixFaults>): void;
+  /** Changes the rate limit of every bucket (points per minute). */
+  setRateLimit(pointsPerMinute: number): void;
+  /** Counters and registries for `GET /_emulator/state`. */
+  describe(): {
+    clients: { clientId: string }[];
+    users: { id: string; login: string }[];
+    helix: { requests: number; rateLimited: number; faulted: number };
+  };
+  close(): Promise<void>;
+}
