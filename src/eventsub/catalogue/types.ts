@@ -24,6 +24,11 @@ export interface ScopeRequirement {
   readonly user: string | null;
   /** Every group must be satisfied; a group is satisfied by any one of its scopes. Empty: any authorization. */
   readonly allOf: readonly (readonly string[])[];
+  /**
+   * Condition key whose value, when equal to the value of `user`, waives this requirement (e.g. a chat bot reading
+   * its own channel needs no `channel:bot` from the broadcaster).
+   */
+  readonly waivedWhenSameAs?: string;
 }
 
 /** Authorization rules of a subscription type. */
