@@ -2,7 +2,8 @@
  * Internal contract between the emulator's HTTP platform (server, router, OAuth, tokens, rate limits, users) and
  * the features mounted on it (EventSub Helix routes, WebSocket sessions, control API). Not part of the public API.
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 
 /** Who made a Helix request, resolved from `Authorization: Bearer` + `Client-Id`. */
 export interface AuthContext {
@@ -78,14 +79,15 @@ export interface AuthRegistry {
   grantedScopes(clientId: string, userId: string): ReadonlySet<string> | undefined;
   /** Client ids known to the emulator (apps). */
   clientExists(clientId: string): boolean;
+  /**
+   * Resolves a raw access token (no `Bearer`/`OAuth` prefix) to its caller, or `undefined` when it is unknown,
+   * revoked or expired. Used by transports that authenticate outside Helix (PubSub `LISTEN`'s `auth_token`).
+   */
+  resolveToken(token: string): AuthContext | undefined;
 }
 
 /** Handler for a WebSocket upgrade on a given path (EventSub at `/ws`, PubSub at `/pubsub`). */
-export type UpgradeHandler = (
-  req: IncomingMessage,
-  socket: import('node:stream').Duplex,
-  head: Buffer,
-) => void;
+export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
 /** Faults applied by the HTTP platform to Helix routes. */
 export interface HelixFaults {
@@ -113,7 +115,7 @@ export interface PlatformOptions {
 
 /** The HTTP platform: one server, its router, and the auth registry. */
 export interface Platform {
-  readonly server: import('node:http').Server;
+  readonly server: Server;
   /** e.g. `http://127.0.0.1:41234` (no trailing slash). */
   readonly baseUrl: string;
   readonly router: EmuRouter;

@@ -1,0 +1,121 @@
+/**
+ * `twitch-realtime emulator`: runs the local Twitch emulator until SIGINT/SIGTERM and prints where it listens.
+ */
+import { parseArgs } from 'node:util';
+import { Emulator } from '../../emulator/emulator.js';
+import { UsageError } from '../types.js';
+import type { CliCommand, CliContext } from '../types.js';
+
+const HELP = `Usage: twitch-realtime emulator [options]
+
+Runs a local, conduit-aware Twitch: Helix, OAuth, EventSub WebSocket and PubSub on one port.
+
+Options:
+  --port <n>             Port to listen on (default 8080; 0 picks a free port)
+  --host <host>          Interface to bind (default 127.0.0.1)
+  --client-id <id>       Client id of the default app (default: generated)
+  --client-secret <s>    Client secret of the default app (default: generated)
+  -h, --help             Show this help
+`;
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return 8080;
+  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65_535) {
+    throw new UsageError(`--port must be an integer between 0 and 65535, got "${value}"`);
+  }
+  return Number(value);
+}
+
+/** Describes a running emulator for humans. */
+export function describeEndpoints(emulator: Pick<Emulator, 'baseUrl' | 'clientId' | 'clientSecret'>): string {
+  const ws = emulator.baseUrl.replace(/^http/, 'ws');
+  return [
+    'twitch-realtime emulator is running',
+    `  Base URL       ${emulator.baseUrl}`,
+    `  Helix          ${emulator.baseUrl}/helix`,
+    `  OAuth          ${emulator.baseUrl}/oauth2`,
+    `  EventSub WS    ${ws}/ws`,
+    `  PubSub         ${ws}/pubsub`,
+    `  Control API    ${emulator.baseUrl}/_emulator`,
+    `  Client ID      ${emulator.clientId}`,
+    `  Client secret  ${emulator.clientSecret}`,
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n');
+}
+
+async function run(args: readonly string[], { stdout, stderr, signal }: CliContext): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        host: { type: 'string' },
+        'client-id': { type: 'string' },
+        'client-secret': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
+  if (values.help === true) {
+    stdout.write(HELP);
+    return 0;
+  }
+  const port = parsePort(values.port);
+  const host = values.host ?? '127.0.0.1';
+  if (host === '') throw new UsageError('--host must not be empty');
+  if (signal.aborted) return 0;
+
+  let emulator: Emulator;
+  try {
+    emulator = await Emulator.start({
+      port,
+      host,
+      ...(values['client-id'] === undefined ? {} : { clientId: values['client-id'] }),
+      ...(values['client-secret'] === undefined ? {} : { clientSecret: values['client-secret'] }),
+    });
+  } catch (err) {
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+    const reason =
+      code === 'EADDRINUSE'
+        ? `port ${port} is already in use (try --port 0)`
+        : err instanceof Error
+          ? err.message
+          : String(err);
+    stderr.write(`twitch-realtime emulator: cannot start: ${reason}\n`);
+    return 1;
+  }
+  stdout.write(describeEndpoints(emulator));
+  await abortion(signal);
+  await emulator.close();
+  stdout.write('twitch-realtime emulator stopped\n');
+  return 0;
+}
+
+/** Resolves when `signal` aborts (at once if it already has). */
+function abortion(signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    else
+      signal.addEventListener(
+        'abort',
+        () => {
+          resolve();
+        },
+        { once: true },
+      );
+  });
+}
+
+/** The `emulator` subcommand. */
+export const emulatorCommand: CliCommand = {
+  name: 'emulator',
+  summary: 'Run the local Twitch emulator (Helix, OAuth, EventSub WebSocket, PubSub)',
+  help: HELP,
+  run,
+};

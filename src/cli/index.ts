@@ -1,0 +1,132 @@
+/**
+ * The `twitch-realtime` command line. `bin/twitch-realtime.js` calls {@link main} with `process.argv.slice(2)`.
+ *
+ * @example
+ * ```ts
+ * // Run the emulator in-process until the signal aborts (as the tests do).
+ * const controller = new AbortController();
+ * const exitCode = main(['emulator', '--port', '0'], { signal: controller.signal });
+ * controller.abort();
+ * await exitCode; // 0
+ * ```
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { commands } from './commands/index.js';
+import { UsageError } from './types.js';
+import type { CliCommand, CliContext, TextSink } from './types.js';
+
+export type { CliCommand, CliContext, TextSink } from './types.js';
+export { UsageError } from './types.js';
+
+/** Options of {@link main}, for embedding and tests. */
+export interface MainOptions {
+  /** Stops long-running commands. Without it, SIGINT and SIGTERM do. */
+  readonly signal?: AbortSignal;
+  /** Default `process.stdout`. */
+  readonly stdout?: TextSink;
+  /** Default `process.stderr`. */
+  readonly stderr?: TextSink;
+}
+
+function version(): string {
+  try {
+    // Same relative location from src/cli (tsx) and dist/cli (built).
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version?: unknown;
+    };
+    return typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function generalHelp(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const list = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+  return `Usage: twitch-realtime <command> [options]
+
+Commands:
+${list}
+
+Options:
+  -h, --help     Show help (also: twitch-realtime <command> --help)
+  -v, --version  Show the version
+`;
+}
+
+/** A signal aborted by SIGINT/SIGTERM (or by `outer`), and a function removing the process listeners. */
+function stopSignal(outer: AbortSignal | undefined): { signal: AbortSignal; dispose: () => void } {
+  if (outer !== undefined) return { signal: outer, dispose: () => undefined };
+  const controller = new AbortController();
+  const stop = (): void => {
+    controller.abort();
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    },
+  };
+}
+
+/**
+ * Runs the CLI. Resolves with the process exit code: 0 success, 1 failure, 2 bad usage. Never throws.
+ */
+export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const [first, ...rest] = argv;
+
+  if (first === undefined || first.startsWith('-')) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args: [...argv],
+        strict: true,
+        allowPositionals: false,
+        options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+      }));
+    } catch (err) {
+      stderr.write(
+        `twitch-realtime: ${err instanceof Error ? err.message : String(err)}\n\n${generalHelp()}`,
+      );
+      return 2;
+    }
+    if (values.version === true) {
+      stdout.write(`${version()}\n`);
+      return 0;
+    }
+    if (values.help === true) {
+      stdout.write(generalHelp());
+      return 0;
+    }
+    stderr.write(`twitch-realtime: missing command\n\n${generalHelp()}`);
+    return 2;
+  }
+
+  const command: CliCommand | undefined = commands.find((c) => c.name === first);
+  if (command === undefined) {
+    stderr.write(`twitch-realtime: unknown command "${first}"\n\n${generalHelp()}`);
+    return 2;
+  }
+  const { signal, dispose } = stopSignal(options.signal);
+  const context: CliContext = { stdout, stderr, signal };
+  try {
+    return await command.run(rest, context);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      stderr.write(
+        `twitch-realtime ${command.name}: ${err.message}\n\nRun "twitch-realtime ${command.name} --help" for usage.\n`,
+      );
+      return 2;
+    }
+    stderr.write(`twitch-realtime ${command.name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    return 1;
+  } finally {
+    dispose();
+  }
+}
