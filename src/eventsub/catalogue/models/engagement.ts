@@ -1,0 +1,639 @@
+/** Models of engagement events: polls, predictions, hype trains, goals and charity campaigns. */
+import type {
+  WireChannelCharityCampaignDonateEvent,
+  WireChannelCharityCampaignProgressEvent,
+  WireChannelCharityCampaignStartEvent,
+  WireChannelCharityCampaignStopEvent,
+  WireChannelGoalBeginEvent,
+  WireChannelGoalEndEvent,
+  WireChannelGoalProgressEvent,
+  WireChannelHypeTrainBeginEvent,
+  WireChannelHypeTrainEndEvent,
+  WireChannelHypeTrainProgressEvent,
+  WireChannelPollBeginEvent,
+  WireChannelPollEndEvent,
+  WireChannelPollProgressEvent,
+  WireChannelPredictionBeginEvent,
+  WireChannelPredictionEndEvent,
+  WireChannelPredictionLockEvent,
+  WireChannelPredictionProgressEvent,
+  WireHypeTrainContribution,
+  WirePollChoice,
+  WirePollVoting,
+  WirePredictionOutcome,
+} from '../wire/engagement.js';
+import type { Amount, EventModel, UserRef } from './common.js';
+import {
+  arr,
+  arrE,
+  bool,
+  broadcaster,
+  broadcasterRefsN,
+  date,
+  num,
+  numN,
+  obj,
+  str,
+  text,
+  toAmount,
+  user,
+  userOf,
+  withRaw,
+} from './common.js';
+
+// --- polls -------------------------------------------------------------------------------------------------------
+
+/** A poll choice. Vote counts are 0 in `channel.poll.begin` (Twitch omits them). */
+export interface PollChoice {
+  readonly id: string;
+  readonly title: string;
+  readonly bitsVotes: number;
+  readonly channelPointsVotes: number;
+  /** Total votes, including Channel Points votes. */
+  readonly votes: number;
+}
+
+/** Voting settings of a poll. */
+export interface PollVoting {
+  readonly isEnabled: boolean;
+  readonly amountPerVote: number;
+}
+
+interface PollBase {
+  readonly id: string;
+  readonly broadcaster: UserRef;
+  readonly title: string;
+  readonly choices: readonly PollChoice[];
+  readonly bitsVoting: PollVoting;
+  readonly channelPointsVoting: PollVoting;
+  readonly startedAt: Date;
+}
+/** A poll started. */
+export interface ChannelPollBeginEvent
+  extends EventModel<'channel.poll.begin', '1', WireChannelPollBeginEvent>, PollBase {
+  readonly endsAt: Date;
+}
+/** Votes were cast in a poll. */
+export interface ChannelPollProgressEvent
+  extends EventModel<'channel.poll.progress', '1', WireChannelPollProgressEvent>, PollBase {
+  readonly endsAt: Date;
+}
+/** A poll ended. */
+export interface ChannelPollEndEvent
+  extends EventModel<'channel.poll.end', '1', WireChannelPollEndEvent>, PollBase {
+  /** `completed`, `archived` or `terminated`. */
+  readonly status: string;
+  readonly endedAt: Date;
+}
+
+// --- predictions -------------------------------------------------------------------------------------------------
+
+/** A top predictor of an outcome. */
+export interface TopPredictor {
+  readonly user: UserRef;
+  /** `null` until resolved, and for users who lost. */
+  readonly channelPointsWon: number | null;
+  readonly channelPointsUsed: number;
+}
+
+/** A prediction outcome. Counters are 0 and `topPredictors` empty in `channel.prediction.begin`. */
+export interface PredictionOutcome {
+  readonly id: string;
+  readonly title: string;
+  /** `blue` or `pink`. */
+  readonly color: string;
+  readonly users: number;
+  readonly channelPoints: number;
+  readonly topPredictors: readonly TopPredictor[];
+}
+
+interface PredictionBase {
+  readonly id: string;
+  readonly broadcaster: UserRef;
+  readonly title: string;
+  readonly outcomes: readonly PredictionOutcome[];
+  readonly startedAt: Date;
+}
+/** A prediction started. */
+export interface ChannelPredictionBeginEvent
+  extends EventModel<'channel.prediction.begin', '1', WireChannelPredictionBeginEvent>, PredictionBase {
+  readonly locksAt: Date;
+}
+/** Users participated in a prediction. */
+export interface ChannelPredictionProgressEvent
+  extends EventModel<'channel.prediction.progress', '1', WireChannelPredictionProgressEvent>, PredictionBase {
+  readonly locksAt: Date;
+}
+/** A prediction was locked. */
+export interface ChannelPredictionLockEvent
+  extends EventModel<'channel.prediction.lock', '1', WireChannelPredictionLockEvent>, PredictionBase {
+  readonly lockedAt: Date;
+}
+/** A prediction ended (resolved or canceled). */
+export interface ChannelPredictionEndEvent
+  extends EventModel<'channel.prediction.end', '1', WireChannelPredictionEndEvent>, PredictionBase {
+  /** `null` when canceled. */
+  readonly winningOutcomeId: string | null;
+  /** `resolved` or `canceled`. */
+  readonly status: string;
+  readonly endedAt: Date;
+}
+
+// --- hype train --------------------------------------------------------------------------------------------------
+
+/** A top contribution to a hype train. */
+export interface HypeTrainContribution {
+  readonly user: UserRef;
+  /** `bits`, `subscription` or `other`. */
+  readonly contributionType: string;
+  /** Bits, or points for subscriptions (500 for tier 1, ...). */
+  readonly total: number;
+}
+
+interface HypeTrainBase {
+  readonly id: string;
+  readonly broadcaster: UserRef;
+  readonly total: number;
+  readonly level: number;
+  readonly topContributions: readonly HypeTrainContribution[];
+  readonly startedAt: Date;
+  readonly isSharedTrain: boolean;
+  /** `null` unless the train is shared. */
+  readonly sharedTrainParticipants: readonly UserRef[] | null;
+  /** `regular`, `golden_kappa` or `treasure` (the wire `type`). */
+  readonly trainType: string;
+}
+/** A hype train started. */
+export interface ChannelHypeTrainBeginEvent
+  extends EventModel<'channel.hype_train.begin', '2', WireChannelHypeTrainBeginEvent>, HypeTrainBase {
+  readonly progress: number;
+  readonly goal: number;
+  readonly expiresAt: Date;
+  readonly allTimeHighLevel: number;
+  readonly allTimeHighTotal: number;
+}
+/** A hype train progressed. */
+export interface ChannelHypeTrainProgressEvent
+  extends EventModel<'channel.hype_train.progress', '2', WireChannelHypeTrainProgressEvent>, HypeTrainBase {
+  readonly progress: number;
+  readonly goal: number;
+  readonly expiresAt: Date;
+}
+/** A hype train ended. */
+export interface ChannelHypeTrainEndEvent
+  extends EventModel<'channel.hype_train.end', '2', WireChannelHypeTrainEndEvent>, HypeTrainBase {
+  readonly endedAt: Date;
+  readonly cooldownEndsAt: Date;
+}
+
+// --- goals -------------------------------------------------------------------------------------------------------
+
+interface GoalBase {
+  readonly id: string;
+  readonly broadcaster: UserRef;
+  /** `follow`, `subscription`, `subscription_count`, `new_subscription`, ... (the wire `type`). */
+  readonly goalType: string;
+  /** `null` when empty. */
+  readonly description: string | null;
+  readonly currentAmount: number;
+  readonly targetAmount: number;
+  readonly startedAt: Date;
+}
+/** A creator goal started. */
+export interface ChannelGoalBeginEvent
+  extends EventModel<'channel.goal.begin', '1', WireChannelGoalBeginEvent>, GoalBase {}
+/** A creator goal progressed. */
+export interface ChannelGoalProgressEvent
+  extends EventModel<'channel.goal.progress', '1', WireChannelGoalProgressEvent>, GoalBase {}
+/** A creator goal ended. */
+export interface ChannelGoalEndEvent
+  extends EventModel<'channel.goal.end', '1', WireChannelGoalEndEvent>, GoalBase {
+  readonly isAchieved: boolean;
+  readonly endedAt: Date;
+}
+
+// --- charity -----------------------------------------------------------------------------------------------------
+
+/** The charity a campaign raises money for. */
+export interface Charity {
+  readonly name: string;
+  readonly description: string | null;
+  readonly logo: string | null;
+  readonly website: string | null;
+}
+/** A viewer donated to a charity campaign. */
+export interface ChannelCharityCampaignDonateEvent extends EventModel<
+  'channel.charity_campaign.donate',
+  '1',
+  WireChannelCharityCampaignDonateEvent
+> {
+  readonly id: string;
+  readonly campaignId: string;
+  readonly broadcaster: UserRef;
+  readonly user: UserRef;
+  readonly charity: Charity;
+  readonly amount: Amount;
+}
+interface CharityCampaignBase {
+  /** Campaign id. */
+  readonly id: string;
+  readonly broadcaster: UserRef;
+  readonly charity: Charity;
+  readonly currentAmount: Amount;
+  readonly targetAmount: Amount;
+}
+/** A charity campaign started. */
+export interface ChannelCharityCampaignStartEvent
+  extends
+    EventModel<'channel.charity_campaign.start', '1', WireChannelCharityCampaignStartEvent>,
+    CharityCampaignBase {
+  readonly startedAt: Date;
+}
+/** A charity campaign progressed. */
+export interface ChannelCharityCampaignProgressEvent
+  extends
+    EventModel<'channel.charity_campaign.progress', '1', WireChannelCharityCampaignProgressEvent>,
+    CharityCampaignBase {}
+/** A charity campaign stopped. */
+export interface ChannelCharityCampaignStopEvent
+  extends
+    EventModel<'channel.charity_campaign.stop', '1', WireChannelCharityCampaignStopEvent>,
+    CharityCampaignBase {
+  readonly stoppedAt: Date;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Converters
+// ---------------------------------------------------------------------------------------------------------------
+
+function voting(w: WirePollVoting, field: string): PollVoting {
+  const v = obj(w, field);
+  return {
+    isEnabled: bool(v.is_enabled, `${field}.is_enabled`),
+    amountPerVote: num(v.amount_per_vote, `${field}.amount_per_vote`),
+  };
+}
+
+function choices(v: readonly WirePollChoice[]): readonly PollChoice[] {
+  const a = arr(v, 'choices');
+  const out = new Array<PollChoice>(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const c = obj(a[i], 'choices');
+    out[i] = {
+      id: str(c.id, 'choices.id'),
+      title: str(c.title, 'choices.title'),
+      bitsVotes: numN(c.bits_votes, 'choices.bits_votes') ?? 0,
+      channelPointsVotes: numN(c.channel_points_votes, 'choices.channel_points_votes') ?? 0,
+      votes: numN(c.votes, 'choices.votes') ?? 0,
+    };
+  }
+  return out;
+}
+
+function poll(w: WireChannelPollBeginEvent | WireChannelPollEndEvent): PollBase {
+  return {
+    id: str(w.id, 'id'),
+    broadcaster: broadcaster(w),
+    title: str(w.title, 'title'),
+    choices: choices(w.choices),
+    bitsVoting: voting(w.bits_voting, 'bits_voting'),
+    channelPointsVoting: voting(w.channel_points_voting, 'channel_points_voting'),
+    startedAt: date(w.started_at, 'started_at'),
+  };
+}
+
+/** Converts `channel.poll.begin` v1. */
+export function toChannelPollBeginEvent(w: WireChannelPollBeginEvent): ChannelPollBeginEvent {
+  const p = poll(w);
+  return withRaw(
+    { type: 'channel.poll.begin' as const, version: '1' as const, ...p, endsAt: date(w.ends_at, 'ends_at') },
+    w,
+  );
+}
+
+/** Converts `channel.poll.progress` v1. */
+export function toChannelPollProgressEvent(w: WireChannelPollProgressEvent): ChannelPollProgressEvent {
+  const p = poll(w);
+  return withRaw(
+    {
+      type: 'channel.poll.progress' as const,
+      version: '1' as const,
+      ...p,
+      endsAt: date(w.ends_at, 'ends_at'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.poll.end` v1. */
+export function toChannelPollEndEvent(w: WireChannelPollEndEvent): ChannelPollEndEvent {
+  const p = poll(w);
+  return withRaw(
+    {
+      type: 'channel.poll.end' as const,
+      version: '1' as const,
+      ...p,
+      status: str(w.status, 'status'),
+      endedAt: date(w.ended_at, 'ended_at'),
+    },
+    w,
+  );
+}
+
+function outcomes(v: readonly WirePredictionOutcome[]): readonly PredictionOutcome[] {
+  const a = arr(v, 'outcomes');
+  const out = new Array<PredictionOutcome>(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const o = obj(a[i], 'outcomes');
+    const tp = arrE(o.top_predictors, 'outcomes.top_predictors');
+    const topPredictors = new Array<TopPredictor>(tp.length);
+    for (let j = 0; j < tp.length; j++) {
+      const p = obj(tp[j], 'top_predictors');
+      topPredictors[j] = {
+        user: user(p.user_id, p.user_login, p.user_name, 'top_predictors.user'),
+        channelPointsWon: numN(p.channel_points_won, 'top_predictors.channel_points_won'),
+        channelPointsUsed: num(p.channel_points_used, 'top_predictors.channel_points_used'),
+      };
+    }
+    out[i] = {
+      id: str(o.id, 'outcomes.id'),
+      title: str(o.title, 'outcomes.title'),
+      color: str(o.color, 'outcomes.color'),
+      users: numN(o.users, 'outcomes.users') ?? 0,
+      channelPoints: numN(o.channel_points, 'outcomes.channel_points') ?? 0,
+      topPredictors,
+    };
+  }
+  return out;
+}
+
+function prediction(
+  w: WireChannelPredictionBeginEvent | WireChannelPredictionLockEvent | WireChannelPredictionEndEvent,
+): PredictionBase {
+  return {
+    id: str(w.id, 'id'),
+    broadcaster: broadcaster(w),
+    title: str(w.title, 'title'),
+    outcomes: outcomes(w.outcomes),
+    startedAt: date(w.started_at, 'started_at'),
+  };
+}
+
+/** Converts `channel.prediction.begin` v1. */
+export function toChannelPredictionBeginEvent(
+  w: WireChannelPredictionBeginEvent,
+): ChannelPredictionBeginEvent {
+  const p = prediction(w);
+  return withRaw(
+    {
+      type: 'channel.prediction.begin' as const,
+      version: '1' as const,
+      ...p,
+      locksAt: date(w.locks_at, 'locks_at'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.prediction.progress` v1. */
+export function toChannelPredictionProgressEvent(
+  w: WireChannelPredictionProgressEvent,
+): ChannelPredictionProgressEvent {
+  const p = prediction(w);
+  return withRaw(
+    {
+      type: 'channel.prediction.progress' as const,
+      version: '1' as const,
+      ...p,
+      locksAt: date(w.locks_at, 'locks_at'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.prediction.lock` v1. */
+export function toChannelPredictionLockEvent(w: WireChannelPredictionLockEvent): ChannelPredictionLockEvent {
+  const p = prediction(w);
+  return withRaw(
+    {
+      type: 'channel.prediction.lock' as const,
+      version: '1' as const,
+      ...p,
+      lockedAt: date(w.locked_at, 'locked_at'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.prediction.end` v1. */
+export function toChannelPredictionEndEvent(w: WireChannelPredictionEndEvent): ChannelPredictionEndEvent {
+  const p = prediction(w);
+  return withRaw(
+    {
+      type: 'channel.prediction.end' as const,
+      version: '1' as const,
+      ...p,
+      winningOutcomeId: text(w.winning_outcome_id, 'winning_outcome_id'),
+      status: str(w.status, 'status'),
+      endedAt: date(w.ended_at, 'ended_at'),
+    },
+    w,
+  );
+}
+
+function contributions(
+  v: readonly WireHypeTrainContribution[] | null | undefined,
+): readonly HypeTrainContribution[] {
+  const a = arrE(v, 'top_contributions');
+  const out = new Array<HypeTrainContribution>(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const c = obj(a[i], 'top_contributions');
+    out[i] = {
+      user: userOf(c),
+      contributionType: str(c.type, 'top_contributions.type'),
+      total: num(c.total, 'top_contributions.total'),
+    };
+  }
+  return out;
+}
+
+function hypeTrain(w: WireChannelHypeTrainProgressEvent | WireChannelHypeTrainEndEvent): HypeTrainBase {
+  return {
+    id: str(w.id, 'id'),
+    broadcaster: broadcaster(w),
+    total: num(w.total, 'total'),
+    level: num(w.level, 'level'),
+    topContributions: contributions(w.top_contributions),
+    startedAt: date(w.started_at, 'started_at'),
+    isSharedTrain: bool(w.is_shared_train, 'is_shared_train'),
+    sharedTrainParticipants: broadcasterRefsN(w.shared_train_participants, 'shared_train_participants'),
+    trainType: str(w.type, 'type'),
+  };
+}
+
+/** Converts `channel.hype_train.begin` v2. */
+export function toChannelHypeTrainBeginEvent(w: WireChannelHypeTrainBeginEvent): ChannelHypeTrainBeginEvent {
+  const h = hypeTrain(w);
+  return withRaw(
+    {
+      type: 'channel.hype_train.begin' as const,
+      version: '2' as const,
+      ...h,
+      progress: num(w.progress, 'progress'),
+      goal: num(w.goal, 'goal'),
+      expiresAt: date(w.expires_at, 'expires_at'),
+      allTimeHighLevel: num(w.all_time_high_level, 'all_time_high_level'),
+      allTimeHighTotal: num(w.all_time_high_total, 'all_time_high_total'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.hype_train.progress` v2. */
+export function toChannelHypeTrainProgressEvent(
+  w: WireChannelHypeTrainProgressEvent,
+): ChannelHypeTrainProgressEvent {
+  const h = hypeTrain(w);
+  return withRaw(
+    {
+      type: 'channel.hype_train.progress' as const,
+      version: '2' as const,
+      ...h,
+      progress: num(w.progress, 'progress'),
+      goal: num(w.goal, 'goal'),
+      expiresAt: date(w.expires_at, 'expires_at'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.hype_train.end` v2. */
+export function toChannelHypeTrainEndEvent(w: WireChannelHypeTrainEndEvent): ChannelHypeTrainEndEvent {
+  const h = hypeTrain(w);
+  return withRaw(
+    {
+      type: 'channel.hype_train.end' as const,
+      version: '2' as const,
+      ...h,
+      endedAt: date(w.ended_at, 'ended_at'),
+      cooldownEndsAt: date(w.cooldown_ends_at, 'cooldown_ends_at'),
+    },
+    w,
+  );
+}
+
+function goal(w: WireChannelGoalBeginEvent): GoalBase {
+  return {
+    id: str(w.id, 'id'),
+    broadcaster: broadcaster(w),
+    goalType: str(w.type, 'type'),
+    description: text(w.description, 'description'),
+    currentAmount: num(w.current_amount, 'current_amount'),
+    targetAmount: num(w.target_amount, 'target_amount'),
+    startedAt: date(w.started_at, 'started_at'),
+  };
+}
+
+/** Converts `channel.goal.begin` v1. */
+export function toChannelGoalBeginEvent(w: WireChannelGoalBeginEvent): ChannelGoalBeginEvent {
+  return withRaw({ type: 'channel.goal.begin' as const, version: '1' as const, ...goal(w) }, w);
+}
+
+/** Converts `channel.goal.progress` v1. */
+export function toChannelGoalProgressEvent(w: WireChannelGoalProgressEvent): ChannelGoalProgressEvent {
+  return withRaw({ type: 'channel.goal.progress' as const, version: '1' as const, ...goal(w) }, w);
+}
+
+/** Converts `channel.goal.end` v1. */
+export function toChannelGoalEndEvent(w: WireChannelGoalEndEvent): ChannelGoalEndEvent {
+  return withRaw(
+    {
+      type: 'channel.goal.end' as const,
+      version: '1' as const,
+      ...goal(w),
+      isAchieved: bool(w.is_achieved, 'is_achieved'),
+      endedAt: date(w.ended_at, 'ended_at'),
+    },
+    w,
+  );
+}
+
+function charity(
+  w: WireChannelCharityCampaignDonateEvent | WireChannelCharityCampaignProgressEvent,
+): Charity {
+  return {
+    name: str(w.charity_name, 'charity_name'),
+    description: text(w.charity_description, 'charity_description'),
+    logo: text(w.charity_logo, 'charity_logo'),
+    website: text(w.charity_website, 'charity_website'),
+  };
+}
+
+/** Converts `channel.charity_campaign.donate` v1. */
+export function toChannelCharityCampaignDonateEvent(
+  w: WireChannelCharityCampaignDonateEvent,
+): ChannelCharityCampaignDonateEvent {
+  return withRaw(
+    {
+      type: 'channel.charity_campaign.donate' as const,
+      version: '1' as const,
+      id: str(w.id, 'id'),
+      campaignId: str(w.campaign_id, 'campaign_id'),
+      broadcaster: broadcaster(w),
+      user: userOf(w),
+      charity: charity(w),
+      amount: toAmount(w.amount, 'amount'),
+    },
+    w,
+  );
+}
+
+function campaign(w: WireChannelCharityCampaignProgressEvent): CharityCampaignBase {
+  return {
+    id: str(w.id, 'id'),
+    broadcaster: user(w.broadcaster_id, w.broadcaster_login, w.broadcaster_name, 'broadcaster'),
+    charity: charity(w),
+    currentAmount: toAmount(w.current_amount, 'current_amount'),
+    targetAmount: toAmount(w.target_amount, 'target_amount'),
+  };
+}
+
+/** Converts `channel.charity_campaign.start` v1. */
+export function toChannelCharityCampaignStartEvent(
+  w: WireChannelCharityCampaignStartEvent,
+): ChannelCharityCampaignStartEvent {
+  return withRaw(
+    {
+      type: 'channel.charity_campaign.start' as const,
+      version: '1' as const,
+      ...campaign(w),
+      startedAt: date(w.started_at, 'started_at'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.charity_campaign.progress` v1. */
+export function toChannelCharityCampaignProgressEvent(
+  w: WireChannelCharityCampaignProgressEvent,
+): ChannelCharityCampaignProgressEvent {
+  return withRaw(
+    { type: 'channel.charity_campaign.progress' as const, version: '1' as const, ...campaign(w) },
+    w,
+  );
+}
+
+/** Converts `channel.charity_campaign.stop` v1. */
+export function toChannelCharityCampaignStopEvent(
+  w: WireChannelCharityCampaignStopEvent,
+): ChannelCharityCampaignStopEvent {
+  return withRaw(
+    {
+      type: 'channel.charity_campaign.stop' as const,
+      version: '1' as const,
+      ...campaign(w),
+      stoppedAt: date(w.stopped_at, 'stopped_at'),
+    },
+    w,
+  );
+}

@@ -1,0 +1,271 @@
+/** Models of events about money: subscriptions, cheers, Bits usage and extension Bits transactions. */
+import type {
+  WireChannelBitsUseEvent,
+  WireChannelCheerEvent,
+  WireChannelSubscribeEvent,
+  WireChannelSubscriptionEndEvent,
+  WireChannelSubscriptionGiftEvent,
+  WireChannelSubscriptionMessageEvent,
+  WireExtensionBitsTransactionCreateEvent,
+} from '../wire/subscriptions.js';
+import type { EventModel, StructuredMessage, TextWithEmotes, UserRef } from './common.js';
+import {
+  bool,
+  broadcaster,
+  num,
+  numN,
+  obj,
+  str,
+  text,
+  toMessageN,
+  toTextWithEmotes,
+  userN,
+  userOf,
+  withRaw,
+} from './common.js';
+
+/** A user subscribed (new subscriptions and gifted ones; resubs are `channel.subscription.message`). */
+export interface ChannelSubscribeEvent extends EventModel<
+  'channel.subscribe',
+  '1',
+  WireChannelSubscribeEvent
+> {
+  readonly broadcaster: UserRef;
+  readonly user: UserRef;
+  /** `1000`, `2000` or `3000`. */
+  readonly tier: string;
+  readonly isGift: boolean;
+}
+
+/** A subscription ended. */
+export interface ChannelSubscriptionEndEvent extends EventModel<
+  'channel.subscription.end',
+  '1',
+  WireChannelSubscriptionEndEvent
+> {
+  readonly broadcaster: UserRef;
+  readonly user: UserRef;
+  readonly tier: string;
+  readonly isGift: boolean;
+}
+
+/** A user gifted subscriptions. */
+export interface ChannelSubscriptionGiftEvent extends EventModel<
+  'channel.subscription.gift',
+  '1',
+  WireChannelSubscriptionGiftEvent
+> {
+  readonly broadcaster: UserRef;
+  /** The gifter, `null` when anonymous. */
+  readonly user: UserRef | null;
+  readonly isAnonymous: boolean;
+  readonly total: number;
+  readonly tier: string;
+  /** `null` when anonymous or not shared. */
+  readonly cumulativeTotal: number | null;
+}
+
+/** A user shared a resubscription message. */
+export interface ChannelSubscriptionMessageEvent extends EventModel<
+  'channel.subscription.message',
+  '1',
+  WireChannelSubscriptionMessageEvent
+> {
+  readonly broadcaster: UserRef;
+  readonly user: UserRef;
+  readonly tier: string;
+  readonly message: TextWithEmotes;
+  readonly cumulativeMonths: number;
+  /** `null` when the user does not share their streak. */
+  readonly streakMonths: number | null;
+  readonly durationMonths: number;
+}
+
+/** A user cheered Bits. */
+export interface ChannelCheerEvent extends EventModel<'channel.cheer', '1', WireChannelCheerEvent> {
+  readonly broadcaster: UserRef;
+  /** `null` when anonymous. */
+  readonly user: UserRef | null;
+  readonly isAnonymous: boolean;
+  readonly message: string;
+  readonly bits: number;
+}
+
+/** Power-up details of a Bits usage. */
+export interface BitsPowerUp {
+  /** `message_effect`, `celebration` or `gigantify_an_emote`. */
+  readonly type: string;
+  readonly emote: { readonly id: string; readonly name: string } | null;
+  readonly messageEffectId: string | null;
+}
+
+/** Bits were used in the channel (cheers, power-ups, combos). */
+export interface ChannelBitsUseEvent extends EventModel<'channel.bits.use', '1', WireChannelBitsUseEvent> {
+  readonly broadcaster: UserRef;
+  readonly user: UserRef;
+  readonly bits: number;
+  /** `cheer`, `power_up` or `combo` (the wire `type`). */
+  readonly bitsType: string;
+  readonly powerUp: BitsPowerUp | null;
+  /** `null` when the usage carried no message. */
+  readonly message: StructuredMessage | null;
+}
+
+/** A viewer bought an extension product with Bits. */
+export interface ExtensionBitsTransactionCreateEvent extends EventModel<
+  'extension.bits_transaction.create',
+  '1',
+  WireExtensionBitsTransactionCreateEvent
+> {
+  readonly id: string;
+  readonly extensionClientId: string;
+  readonly broadcaster: UserRef;
+  readonly user: UserRef;
+  readonly product: {
+    readonly name: string;
+    readonly sku: string;
+    readonly bits: number;
+    readonly inDevelopment: boolean;
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Converts `channel.subscribe` v1. */
+export function toChannelSubscribeEvent(w: WireChannelSubscribeEvent): ChannelSubscribeEvent {
+  return withRaw(
+    {
+      type: 'channel.subscribe' as const,
+      version: '1' as const,
+      broadcaster: broadcaster(w),
+      user: userOf(w),
+      tier: str(w.tier, 'tier'),
+      isGift: bool(w.is_gift, 'is_gift'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.subscription.end` v1. */
+export function toChannelSubscriptionEndEvent(
+  w: WireChannelSubscriptionEndEvent,
+): ChannelSubscriptionEndEvent {
+  return withRaw(
+    {
+      type: 'channel.subscription.end' as const,
+      version: '1' as const,
+      broadcaster: broadcaster(w),
+      user: userOf(w),
+      tier: str(w.tier, 'tier'),
+      isGift: bool(w.is_gift, 'is_gift'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.subscription.gift` v1. */
+export function toChannelSubscriptionGiftEvent(
+  w: WireChannelSubscriptionGiftEvent,
+): ChannelSubscriptionGiftEvent {
+  const isAnonymous = bool(w.is_anonymous, 'is_anonymous');
+  return withRaw(
+    {
+      type: 'channel.subscription.gift' as const,
+      version: '1' as const,
+      broadcaster: broadcaster(w),
+      user: isAnonymous ? null : userN(w.user_id, w.user_login, w.user_name, 'user'),
+      isAnonymous,
+      total: num(w.total, 'total'),
+      tier: str(w.tier, 'tier'),
+      cumulativeTotal: numN(w.cumulative_total, 'cumulative_total'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.subscription.message` v1. */
+export function toChannelSubscriptionMessageEvent(
+  w: WireChannelSubscriptionMessageEvent,
+): ChannelSubscriptionMessageEvent {
+  return withRaw(
+    {
+      type: 'channel.subscription.message' as const,
+      version: '1' as const,
+      broadcaster: broadcaster(w),
+      user: userOf(w),
+      tier: str(w.tier, 'tier'),
+      message: toTextWithEmotes(w.message, 'message'),
+      cumulativeMonths: num(w.cumulative_months, 'cumulative_months'),
+      streakMonths: numN(w.streak_months, 'streak_months'),
+      durationMonths: num(w.duration_months, 'duration_months'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.cheer` v1. */
+export function toChannelCheerEvent(w: WireChannelCheerEvent): ChannelCheerEvent {
+  const isAnonymous = bool(w.is_anonymous, 'is_anonymous');
+  return withRaw(
+    {
+      type: 'channel.cheer' as const,
+      version: '1' as const,
+      broadcaster: broadcaster(w),
+      user: isAnonymous ? null : userN(w.user_id, w.user_login, w.user_name, 'user'),
+      isAnonymous,
+      message: str(w.message, 'message'),
+      bits: num(w.bits, 'bits'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.bits.use` v1. */
+export function toChannelBitsUseEvent(w: WireChannelBitsUseEvent): ChannelBitsUseEvent {
+  const p = w.power_up;
+  return withRaw(
+    {
+      type: 'channel.bits.use' as const,
+      version: '1' as const,
+      broadcaster: broadcaster(w),
+      user: userOf(w),
+      bits: num(w.bits, 'bits'),
+      bitsType: str(w.type, 'type'),
+      powerUp: !p
+        ? null
+        : {
+            type: str(obj(p, 'power_up').type, 'power_up.type'),
+            emote: p.emote
+              ? { id: str(p.emote.id, 'power_up.emote.id'), name: str(p.emote.name, 'power_up.emote.name') }
+              : null,
+            messageEffectId: text(p.message_effect_id, 'power_up.message_effect_id'),
+          },
+      message: toMessageN(w.message, 'message'),
+    },
+    w,
+  );
+}
+
+/** Converts `extension.bits_transaction.create` v1. */
+export function toExtensionBitsTransactionCreateEvent(
+  w: WireExtensionBitsTransactionCreateEvent,
+): ExtensionBitsTransactionCreateEvent {
+  const p = obj(w.product, 'product');
+  return withRaw(
+    {
+      type: 'extension.bits_transaction.create' as const,
+      version: '1' as const,
+      id: str(w.id, 'id'),
+      extensionClientId: str(w.extension_client_id, 'extension_client_id'),
+      broadcaster: broadcaster(w),
+      user: userOf(w),
+      product: {
+        name: str(p.name, 'product.name'),
+        sku: str(p.sku, 'product.sku'),
+        bits: num(p.bits, 'product.bits'),
+        inDevelopment: bool(p.in_development, 'product.in_development'),
+      },
+    },
+    w,
+  );
+}

@@ -1,0 +1,68 @@
+/** Wire events about money: subscriptions, cheers, Bits usage and extension Bits transactions. */
+import type { WireBroadcaster, WireStructuredMessage, WireTextWithEmotes, WireUser } from './common.js';
+
+/** `channel.subscribe` v1. */
+export interface WireChannelSubscribeEvent extends WireBroadcaster, WireUser {
+  /** `1000`, `2000` or `3000`. */
+  tier: string;
+  is_gift: boolean;
+}
+
+/** `channel.subscription.end` v1. */
+export type WireChannelSubscriptionEndEvent = WireChannelSubscribeEvent;
+
+/** `channel.subscription.gift` v1. The user fields are `null` for anonymous gifts. */
+export interface WireChannelSubscriptionGiftEvent extends WireBroadcaster {
+  user_id: string | null;
+  user_login: string | null;
+  user_name: string | null;
+  total: number;
+  tier: string;
+  /** `null` when anonymous or not shared. */
+  cumulative_total: number | null;
+  is_anonymous: boolean;
+}
+
+/** `channel.subscription.message` v1. */
+export interface WireChannelSubscriptionMessageEvent extends WireBroadcaster, WireUser {
+  tier: string;
+  message: WireTextWithEmotes;
+  cumulative_months: number;
+  /** `null` when not shared. */
+  streak_months: number | null;
+  duration_months: number;
+}
+
+/** `channel.cheer` v1. The user fields are `null` for anonymous cheers. */
+export interface WireChannelCheerEvent extends WireBroadcaster {
+  is_anonymous: boolean;
+  user_id: string | null;
+  user_login: string | null;
+  user_name: string | null;
+  message: string;
+  bits: number;
+}
+
+/** Power-up details of `channel.bits.use`. */
+export interface WireBitsPowerUp {
+  /** `message_effect`, `celebration` or `gigantify_an_emote`. */
+  type: string;
+  emote: { id: string; name: string } | null;
+  message_effect_id: string | null;
+}
+
+/** `channel.bits.use` v1. */
+export interface WireChannelBitsUseEvent extends WireBroadcaster, WireUser {
+  bits: number;
+  /** `cheer`, `power_up` or `combo`. */
+  type: string;
+  power_up: WireBitsPowerUp | null;
+  message: WireStructuredMessage | null;
+}
+
+/** `extension.bits_transaction.create` v1. */
+export interface WireExtensionBitsTransactionCreateEvent extends WireBroadcaster, WireUser {
+  id: string;
+  extension_client_id: string;
+  product: { name: string; sku: string; bits: number; in_development: boolean };
+}
