@@ -1,0 +1,46 @@
+import { TwitchError, type TwitchErrorOptions } from '../../core/errors.js';
+import type { CloseAction } from '../protocol.js';
+
+/**
+ * Stable codes of {@link EventSubSessionError}.
+ *
+ * - `WELCOME_TIMEOUT`: a socket opened but no `session_welcome` arrived in time.
+ * - `CONNECT_FAILED`: the socket could not be opened, or closed before its welcome.
+ * - `HANDOVER_FAILED`: the socket opened at a `reconnect_url` failed; the session falls back (see the docs).
+ * - `CLIENT_BUG_CLOSE`: Twitch closed the socket with 4001 (inbound traffic) or 4003 (connection unused): the
+ *   owner broke a protocol rule. The session recovers, but this must be fixed.
+ * - `SESSION_CLOSED`: `close()` was called while an operation was pending.
+ */
+export type EventSubSessionErrorCode =
+  'WELCOME_TIMEOUT' | 'CONNECT_FAILED' | 'HANDOVER_FAILED' | 'CLIENT_BUG_CLOSE' | 'SESSION_CLOSED';
+
+/** Options of {@link EventSubSessionError}. */
+export interface EventSubSessionErrorOptions extends TwitchErrorOptions {
+  /** WebSocket close code, when the error comes from a close frame. */
+  readonly closeCode?: number;
+  /** What the close-code table says to do about it. */
+  readonly action?: CloseAction;
+}
+
+/**
+ * An error of one EventSub WebSocket session; `code` is one of {@link EventSubSessionErrorCode}.
+ *
+ * @example
+ * ```ts
+ * session.on('error', (error) => {
+ *   if (error instanceof EventSubSessionError && error.code === 'CLIENT_BUG_CLOSE') alert(error.closeCode);
+ * });
+ * ```
+ */
+export class EventSubSessionError extends TwitchError {
+  /** WebSocket close code involved, if any. */
+  readonly closeCode: number | undefined;
+  /** Action from the close-code table, if a close code is involved. */
+  readonly action: CloseAction | undefined;
+
+  constructor(code: EventSubSessionErrorCode, message: string, options: EventSubSessionErrorOptions = {}) {
+    super(code, message, options);
+    this.closeCode = options.closeCode;
+    this.action = options.action;
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * Frame parser of the EventSub WebSocket: one `JSON.parse`, then a shallow check of the wire shape, discriminated
+ * on `metadata.message_type`. It never throws on bad input: the result is either a typed {@link WireMessage} or a
+ * {@link ProtocolError} with a stable code.
+ *
+ * Only what the session itself relies on is checked (ids, types, the session object); event bodies are left to the
+ * model layer, so an unknown subscription type or a new event field passes through untouched.
+ */
+import { ProtocolError } from '../../core/errors.js';
+import type { MessageType, WireMessage } from '../protocol.js';
+
+/** A frame was not JSON, not a text frame, or did not have the shape of its `message_type`. */
+export const PROTOCOL_MALFORMED_FRAME = 'PROTOCOL_MALFORMED_FRAME';
+/** A well-formed frame carried a `metadata.message_type` this library does not know. */
+export const UNKNOWN_MESSAGE_TYPE = 'UNKNOWN_MESSAGE_TYPE';
+
+/** Result of {@link parseFrame}: the message, or the reason it was rejected. */
+export type ParseResult = WireMessage | ProtocolError;
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function malformed(message: string, raw: string, cause?: unknown): ProtocolError {
+  return new ProtocolError(
+    PROTOCOL_MALFORMED_FRAME,
+    message,
+    raw,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+function assertNever(value: never): never {
+  // Unreachable when the switch below is exhaustive; the compiler proves it.
+  throw new TypeError(`unhandled message type ${String(value)}`);
+}
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set<MessageType>([
+  'session_welcome',
+  'session_keepalive',
+  'notification',
+  'session_reconnect',
+  'revocation',
+]);
+
+function isMessageType(value: string): value is MessageType {
+  return KNOWN_TYPES.has(value);
+}
+
+/** Checks `payload.session` of welcome and reconnect frames. */
+function checkSession(payload: Json, type: MessageType): string | null {
+  const session = payload.session;
+  if (!isObject(session)) return `${type}: payload.session is missing`;
+  if (typeof session.id !== 'string' || session.id === '') return `${type}: payload.session.id is missing`;
+  if (type === 'session_reconnect' && typeof session.reconnect_url !== 'string') {
+    return 'session_reconnect: payload.session.reconnect_url is missing';
+  }
+  const keepalive = session.keepalive_timeout_seconds;
+  if (type === 'session_welcome' && keepalive !== null && keepalive !== undefined) {
+    if (typeof keepalive !== 'number' || !(keepalive > 0)) {
+      return 'session_welcome: payload.session.keepalive_timeout_seconds is not a positive number';
+    }
+  }
+  return null;
+}
+
+/** Checks metadata and `payload.subscription` of notification and revocation frames. */
+function checkSubscription(metadata: Json, payload: Json, type: MessageType): string | null {
+  if (typeof metadata.subscription_type !== 'string') return `${type}: metadata.subscription_type is missing`;
+  if (typeof metadata.subscription_version !== 'string') {
+    return `${type}: metadata.subscription_version is missing`;
+  }
+  const subscription = payload.subscription;
+  if (
+    !isObject(subscription) ||
+    typeof subscription.id !== 'string' ||
+    typeof subscription.type !== 'string'
+  ) {
+    return `${type}: payload.subscription is missing or has no id/type`;
+  }
+  return null;
+}
+
+/**
+ * Parses one text frame of the EventSub WebSocket.
+ *
+ * @param raw - the frame as received (UTF-8 text).
+ * @returns the typed message, or a {@link ProtocolError} with code {@link PROTOCOL_MALFORMED_FRAME} (not JSON, wrong
+ * shape) or {@link UNKNOWN_MESSAGE_TYPE} (a `message_type` this version does not know). Never throws.
+ *
+ * @example
+ * ```ts
+ * const result = parseFrame(text);
+ * if (result instanceof ProtocolError) logger.warn(result.message);
+ * else if (result.metadata.message_type === 'notification') handle(result.payload.event);
+ * ```
+ */
+export function parseFrame(raw: string): ParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (err) {
+    return malformed('frame is not valid JSON', raw, err);
+  }
+  return checkFrame(value, raw);
+}
+
+/**
+ * Validates an already decoded frame (see {@link parseFrame}); `raw` is only attached to the error.
+ */
+export function checkFrame(value: unknown, raw: string): ParseResult {
+  if (!isObject(value)) return malformed('frame is not a JSON object', raw);
+  const metadata = value.metadata;
+  const payload = value.payload;
+  if (!isObject(metadata) || !isObject(payload))
+    return malformed('frame has no metadata or payload object', raw);
+  const type = metadata.message_type;
+  if (typeof type !== 'string') return malformed('metadata.message_type is missing', raw);
+  if (typeof metadata.message_id !== 'string' || metadata.message_id === '') {
+    return malformed('metadata.message_id is missing', raw);
+  }
+  if (typeof metadata.message_timestamp !== 'string')
+    return malformed('metadata.message_timestamp is missing', raw);
+  if (!isMessageType(type)) {
+    return new ProtocolError(UNKNOWN_MESSAGE_TYPE, `unknown message type "${type.slice(0, 64)}"`, raw);
+  }
+  let problem: string | null;
+  switch (type) {
+    case 'notification':
+    case 'revocation':
+      problem = checkSubscription(metadata, payload, type);
+      break;
+    case 'session_welcome':
+    case 'session_reconnect':
+      problem = checkSession(payload, type);
+      break;
+    case 'session_keepalive':
+      problem = null;
+      break;
+    default:
+      return assertNever(type);
+  }
+  if (problem !== null) return malformed(problem, raw);
+  return value as unknown as WireMessage;
+}

@@ -1,0 +1,860 @@
+/**
+ * One EventSub WebSocket session: the connection state machine under the conduit client.
+ *
+ * Lifecycle: `connect()` opens a socket and waits for `session_welcome`; a keepalive watchdog declares the socket
+ * dead after `keepalive_timeout_seconds` (plus a margin) of silence; a `session_reconnect` is handed over without
+ * loss (the new socket is opened at `reconnect_url`, the old one is read until the new one is welcomed, deliveries
+ * from both are deduplicated by `message_id`); any other loss reconnects to the base URL with backoff, which gives a
+ * NEW session id that the owner must bind again. The session never sends a data frame (pings are answered by `ws`).
+ */
+import WebSocket, { type ClientOptions, type RawData } from 'ws';
+import { AbortError, InvalidArgumentError, ProtocolError, type TwitchError } from '../../core/errors.js';
+import { Backoff } from '../../core/backoff.js';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
+import { TypedEmitter } from '../../core/emitter.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import { abortReason } from '../../core/sleep.js';
+import {
+  EVENTSUB_WS_URL,
+  KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
+  KEEPALIVE_TIMEOUT_MAX_SECONDS,
+  KEEPALIVE_TIMEOUT_MIN_SECONDS,
+  MAX_MESSAGE_AGE_MS,
+  closeCodeInfo,
+  type CloseAction,
+  type WireNotificationMessage,
+  type WireReconnectMessage,
+  type WireRevocationMessage,
+  type WireWelcomeMessage,
+} from '../protocol.js';
+import { MessageIdCache } from './dedupe.js';
+import { EventSubSessionError } from './errors.js';
+import { UNKNOWN_MESSAGE_TYPE, parseFrame } from './parse.js';
+
+/** Constructor of a `ws`-compatible client socket (inject one to pass custom `ws` options or a wrapper). */
+export type WebSocketConstructor = new (url: string, options?: ClientOptions) => WebSocket;
+
+/** Options of {@link EventSubSession}. */
+export interface EventSubSessionOptions {
+  /** Base URL of the EventSub WebSocket. @defaultValue EVENTSUB_WS_URL */
+  readonly url?: string;
+  /**
+   * `keepalive_timeout_seconds` asked of Twitch (10..600), appended to the base URL. Omitted: Twitch's default (10).
+   * Never appended to a `reconnect_url`, which is used exactly as given.
+   */
+  readonly keepaliveTimeoutSeconds?: number;
+  /** How long to wait for `session_welcome` after opening a socket, milliseconds. @defaultValue 10000 */
+  readonly welcomeTimeoutMs?: number;
+  /**
+   * Leeway of the keepalive watchdog: the socket is declared dead after `keepalive_timeout_seconds × (1 + ratio)`
+   * without any message. @defaultValue 0.2
+   */
+  readonly keepaliveMarginRatio?: number;
+  /** Notifications older than this are dropped and counted as stale, milliseconds. @defaultValue 600000 */
+  readonly maxMessageAgeMs?: number;
+  /** Source of time and timers. @defaultValue systemClock */
+  readonly clock?: Clock;
+  /** Reconnect delays. @defaultValue new Backoff({ initialMs: 250, maxMs: 30000 }) */
+  readonly backoff?: Backoff;
+  /** Message-id cache; share one between sessions to deduplicate across them. @defaultValue a private cache */
+  readonly dedupe?: MessageIdCache;
+  /** Socket constructor. @defaultValue `WebSocket` from `ws` */
+  readonly WebSocket?: WebSocketConstructor;
+  /**
+   * Options for every socket. Defaults: `perMessageDeflate: false` (Twitch frames are small; saves ~40 KB and CPU
+   * per socket), `maxPayload: 4 MiB`.
+   */
+  readonly wsOptions?: ClientOptions;
+  /** Lifecycle logging (never per message). @defaultValue silentLogger */
+  readonly logger?: Logger;
+}
+
+/** Where the session is in its lifecycle. */
+export type EventSubSessionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** Why the session is reconnecting. */
+export type ReconnectReason =
+  /** Twitch sent `session_reconnect`: a handover to `reconnect_url`, the session id stays. */
+  | 'session_reconnect'
+  /** The socket closed (see the `disconnected` event for the code). */
+  | 'connection_lost'
+  /** Nothing arrived for longer than the keepalive timeout plus margin. */
+  | 'keepalive_timeout'
+  /** A handover failed and the session falls back to the base URL. */
+  | 'handover_failed';
+
+/** Payload of the `reconnecting` event. */
+export interface ReconnectingInfo {
+  readonly reason: ReconnectReason;
+  /** Connection attempt number since the last stable connection (1 for the first). */
+  readonly attempt: number;
+  /** Delay before this attempt, milliseconds (0 for a handover). */
+  readonly delayMs: number;
+}
+
+/** Payload of the `reconnected` event. */
+export interface ReconnectedInfo {
+  /** The session id now in use. */
+  readonly sessionId: string;
+  /** The session id before. */
+  readonly previousSessionId: string;
+  /** `'handover'` after `session_reconnect`, `'reconnect'` after a loss (new session). */
+  readonly cause: 'handover' | 'reconnect';
+  /**
+   * Whether the owner must bind the session again (assign it to its conduit shard, or re-create its websocket
+   * subscriptions). `true` after a loss; `false` after a handover, where subscriptions follow the session.
+   */
+  readonly rebindRequired: boolean;
+}
+
+/** Payload of the `disconnected` event. */
+export interface DisconnectInfo {
+  /** WebSocket close code (1006 when the connection dropped or the watchdog gave up). */
+  readonly code: number;
+  /** Close reason as sent, or a description. */
+  readonly reason: string;
+  /** What the close-code table says; the session acts on it by itself. */
+  readonly action: CloseAction;
+}
+
+/** Counters of a session, since construction. */
+export interface EventSubSessionStats {
+  /** Text and binary frames received, every socket. */
+  readonly messages: number;
+  /** Notifications emitted. */
+  readonly notifications: number;
+  /** Revocations emitted. */
+  readonly revocations: number;
+  readonly keepalives: number;
+  /** Notifications and revocations dropped because their `message_id` was already seen. */
+  readonly duplicates: number;
+  /** Notifications dropped because they were older than `maxMessageAgeMs`. */
+  readonly stale: number;
+  /** Frames that were not valid JSON or not shaped like their `message_type`. */
+  readonly malformed: number;
+  /** Frames with a `message_type` this version does not know. */
+  readonly unknownTypes: number;
+  /** Completed `session_reconnect` handovers. */
+  readonly handovers: number;
+  /** Completed reconnects to the base URL after a loss (each one a new session id). */
+  readonly reconnects: number;
+  /** Sockets opened. */
+  readonly connectAttempts: number;
+}
+
+/** Events of {@link EventSubSession}, as labelled tuples. */
+export interface EventSubSessionEvents {
+  /** A `session_welcome` was accepted. `isReconnect` is false only for the first one. */
+  welcome: [sessionId: string, isReconnect: boolean];
+  /** A notification, deduplicated and fresh, exactly as on the wire. */
+  notification: [message: WireNotificationMessage];
+  /** A revocation, deduplicated, exactly as on the wire. */
+  revocation: [message: WireRevocationMessage];
+  /** The session started to reconnect (or to hand over). */
+  reconnecting: [info: ReconnectingInfo];
+  /** The session is connected again; check `rebindRequired`. */
+  reconnected: [info: ReconnectedInfo];
+  /** The active socket closed or was given up. */
+  disconnected: [info: DisconnectInfo];
+  /** A notification older than `maxMessageAgeMs` was dropped. */
+  stale: [message: WireNotificationMessage, ageMs: number];
+  /** A notification or revocation was dropped as a duplicate. */
+  duplicate: [message: WireNotificationMessage | WireRevocationMessage];
+  /**
+   * Typed errors ({@link ProtocolError} `PROTOCOL_MALFORMED_FRAME` / `UNKNOWN_MESSAGE_TYPE`,
+   * {@link EventSubSessionError}), and errors thrown by listeners (with the event name). Without an `error`
+   * listener they go to the logger. None of them stops the session.
+   */
+  error: [error: Error, event?: string];
+}
+
+type LinkKind = 'base' | 'handover';
+
+/** One socket and its role. */
+class Link {
+  welcomeTimer: TimerHandle | undefined = undefined;
+  welcomedAt = 0;
+  /** Closed by us (superseded or shut down): its close is not a loss. */
+  retired = false;
+  closed = false;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly kind: LinkKind,
+  ) {}
+}
+
+type MutableStats = { -readonly [K in keyof EventSubSessionStats]: EventSubSessionStats[K] };
+
+interface Deferred {
+  resolve: (sessionId: string) => void;
+  reject: (error: Error) => void;
+  promise: Promise<string>;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+const DEFAULT_WS_OPTIONS: ClientOptions = {
+  perMessageDeflate: false,
+  maxPayload: 4 * 1024 * 1024,
+};
+/** Grace given to sockets to finish their closing handshake in `close()` before they are destroyed. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * One EventSub WebSocket connection, with welcome timeout, keepalive watchdog, lossless `session_reconnect`
+ * handover, close-code handling, reconnect with backoff, message-id deduplication and stale-message filtering.
+ *
+ * The session never sends data (Twitch closes with 4001 if it did); binding the session (creating websocket
+ * subscriptions or assigning it to a conduit shard) is the owner's job, within Twitch's deadline after `welcome`,
+ * and again after every `reconnected` event whose `rebindRequired` is true.
+ *
+ * @example
+ * ```ts
+ * const session = new EventSubSession({ url: emu.clientOptions().eventSubWsUrl });
+ * session.on('notification', (message) => console.log(message.metadata.subscription_type, message.payload.event));
+ * session.on('reconnected', ({ sessionId, rebindRequired }) => {
+ *   if (rebindRequired) void assignShard(sessionId);
+ * });
+ * const sessionId = await session.connect();
+ * await assignShard(sessionId);
+ * // …
+ * await session.close();
+ * ```
+ */
+export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
+  readonly #baseUrl: string;
+  readonly #welcomeTimeoutMs: number;
+  readonly #marginRatio: number;
+  readonly #maxAgeMs: number;
+  readonly #clock: Clock;
+  readonly #backoff: Backoff;
+  readonly #dedupe: MessageIdCache;
+  readonly #ownDedupe: boolean;
+  readonly #WebSocket: WebSocketConstructor;
+  readonly #wsOptions: ClientOptions;
+  readonly #logger: Logger;
+
+  #state: EventSubSessionState = 'idle';
+  #sessionId: string | null = null;
+  /** The welcomed socket that delivers. */
+  #primary: Link | null = null;
+  /** A socket waiting for its welcome: a (re)connect to the base URL, or a handover target. */
+  #next: Link | null = null;
+  /** Sockets we are closing. */
+  readonly #retiring = new Set<Link>();
+  #handoverUrl: string | null = null;
+  #retryTimer: TimerHandle | undefined = undefined;
+  #watchdog: TimerHandle | undefined = undefined;
+  #watchdogMs = 0;
+  #lastMessageAt = 0;
+  #reconnectReason: ReconnectReason = 'connection_lost';
+  #connecting: Deferred | null = null;
+  /** Stale-message cutoff (see #isStale). */
+  #cutoffAt = -Infinity;
+  #cutoffLow = '';
+  #cutoffHigh = '';
+  #closing: Promise<void> | null = null;
+  readonly #stats: MutableStats = {
+    messages: 0,
+    notifications: 0,
+    revocations: 0,
+    keepalives: 0,
+    duplicates: 0,
+    stale: 0,
+    malformed: 0,
+    unknownTypes: 0,
+    handovers: 0,
+    reconnects: 0,
+    connectAttempts: 0,
+  };
+
+  constructor(options: EventSubSessionOptions = {}) {
+    const logger = options.logger ?? silentLogger;
+    super({ logger });
+    this.#logger = logger;
+    this.#baseUrl = buildBaseUrl(options.url ?? EVENTSUB_WS_URL, options.keepaliveTimeoutSeconds);
+    this.#welcomeTimeoutMs = positive(options.welcomeTimeoutMs ?? 10_000, 'welcomeTimeoutMs');
+    const ratio = options.keepaliveMarginRatio ?? 0.2;
+    if (!(ratio >= 0) || !Number.isFinite(ratio)) {
+      throw new InvalidArgumentError(
+        'keepaliveMarginRatio must be a finite number >= 0',
+        'keepaliveMarginRatio',
+      );
+    }
+    this.#marginRatio = ratio;
+    this.#maxAgeMs = positive(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
+    this.#clock = options.clock ?? systemClock;
+    this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });
+    this.#dedupe = options.dedupe ?? new MessageIdCache({ clock: this.#clock });
+    this.#ownDedupe = options.dedupe === undefined;
+    this.#WebSocket = options.WebSocket ?? WebSocket;
+    this.#wsOptions = { ...DEFAULT_WS_OPTIONS, ...options.wsOptions };
+    this.#watchdogMs = this.#keepaliveToWatchdog(
+      options.keepaliveTimeoutSeconds ?? KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
+    );
+  }
+
+  /** Current session id; `null` before the first welcome. Changes after a reconnect to the base URL. */
+  get sessionId(): string | null {
+    return this.#sessionId;
+  }
+
+  /** Lifecycle state. */
+  get state(): EventSubSessionState {
+    return this.#state;
+  }
+
+  /** A snapshot of the counters. */
+  get stats(): EventSubSessionStats {
+    return { ...this.#stats };
+  }
+
+  /**
+   * Opens the socket and resolves with the session id once `session_welcome` arrives. One attempt: it rejects with
+   * {@link EventSubSessionError} (`WELCOME_TIMEOUT`, `CONNECT_FAILED`), or {@link AbortError} when `signal` aborts
+   * or `close()` is called; the session is then `idle` again and `connect()` may be retried. Once connected, the
+   * session heals itself until `close()`. Calling it while connecting returns the same promise; while connected,
+   * the current id.
+   */
+  connect(signal?: AbortSignal): Promise<string> {
+    if (this.#state === 'closed') {
+      return Promise.reject(new EventSubSessionError('SESSION_CLOSED', 'the session is closed'));
+    }
+    if (this.#connecting !== null) return this.#connecting.promise;
+    if (this.#sessionId !== null && this.#state !== 'idle') return Promise.resolve(this.#sessionId);
+    if (signal?.aborted === true) return Promise.reject(abortReason(signal));
+    let resolve!: (sessionId: string) => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<string>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    const deferred: Deferred = { resolve, reject, promise, signal, onAbort: undefined };
+    if (signal !== undefined) {
+      deferred.onAbort = (): void => {
+        this.#failConnect(abortReason(signal));
+      };
+      signal.addEventListener('abort', deferred.onAbort, { once: true });
+    }
+    this.#connecting = deferred;
+    this.#state = 'connecting';
+    this.#open(this.#baseUrl, 'base');
+    return promise;
+  }
+
+  /**
+   * Closes every socket (code 1000) and clears every timer; pending `connect()` calls reject with
+   * {@link AbortError}. Resolves once the sockets are closed (sockets that do not finish the closing handshake
+   * within a second are destroyed). Idempotent.
+   */
+  close(): Promise<void> {
+    if (this.#closing !== null) return this.#closing;
+    this.#state = 'closed';
+    this.#clearTimer('retry');
+    this.#clearTimer('watchdog');
+    if (this.#connecting !== null) this.#settleConnect(new AbortError('the session was closed'));
+    const links = [this.#primary, this.#next, ...this.#retiring];
+    this.#primary = null;
+    this.#next = null;
+    const waits: Promise<void>[] = [];
+    for (const link of links) {
+      if (link === null) continue;
+      this.#retire(link);
+      if (!link.closed) waits.push(waitClosed(link, this.#clock));
+    }
+    this.#closing = Promise.all(waits).then(() => undefined);
+    return this.#closing;
+  }
+
+  /** `await using session = new EventSubSession(...)` closes it at the end of the scope. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Sockets
+  // -------------------------------------------------------------------------------------------------------------
+
+  #open(url: string, kind: LinkKind): void {
+    this.#stats.connectAttempts++;
+    let ws: WebSocket;
+    try {
+      ws = new this.#WebSocket(url, this.#wsOptions);
+    } catch (error) {
+      // A malformed URL (e.g. a bad reconnect_url) throws synchronously.
+      this.#nextFailed(
+        kind,
+        new EventSubSessionError('CONNECT_FAILED', 'could not open the socket', { cause: error }),
+        undefined,
+        true,
+      );
+      return;
+    }
+    const link = new Link(ws, kind);
+    this.#next = link;
+    // One set of listeners per socket (never per message).
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      this.#onMessage(link, data, isBinary);
+    });
+    ws.on('close', (code: number, reason: Buffer) => {
+      this.#onClose(link, code, reason);
+    });
+    ws.on('error', (error: Error) => {
+      this.#onSocketError(link, error);
+    });
+    link.welcomeTimer = this.#clock.setTimeout(() => {
+      this.#onWelcomeTimeout(link);
+    }, this.#welcomeTimeoutMs);
+    this.#logger.debug('eventsub socket opening', { kind });
+  }
+
+  #retire(link: Link): void {
+    if (link.welcomeTimer !== undefined) {
+      this.#clock.clearTimeout(link.welcomeTimer);
+      link.welcomeTimer = undefined;
+    }
+    if (link.retired) return;
+    link.retired = true;
+    if (link.closed) return;
+    this.#retiring.add(link);
+    const ws = link.ws;
+    if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+    else ws.close(1000);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Hot path
+  // -------------------------------------------------------------------------------------------------------------
+
+  #onMessage(link: Link, data: RawData, isBinary: boolean): void {
+    const stats = this.#stats;
+    stats.messages++;
+    const now = this.#clock.now();
+    if (link === this.#primary) this.#lastMessageAt = now;
+    if (isBinary) {
+      stats.malformed++;
+      this.#report(new ProtocolError('PROTOCOL_MALFORMED_FRAME', 'unexpected binary frame'));
+      return;
+    }
+    // With the default binaryType, `data` is one Buffer (fragments are concatenated by ws).
+    const message = parseFrame((data as Buffer).toString());
+    // A ProtocolError is the only Error parseFrame returns (plain `instanceof Error` skips the branded check).
+    if (message instanceof Error) {
+      if (message.code === UNKNOWN_MESSAGE_TYPE) stats.unknownTypes++;
+      else stats.malformed++;
+      this.#report(message);
+      return;
+    }
+    switch (message.metadata.message_type) {
+      case 'notification':
+        this.#onNotification(message as WireNotificationMessage, now);
+        return;
+      case 'session_keepalive':
+        stats.keepalives++;
+        return;
+      case 'revocation':
+        this.#onRevocation(message as WireRevocationMessage);
+        return;
+      case 'session_welcome':
+        this.#onWelcome(link, message as WireWelcomeMessage);
+        return;
+      case 'session_reconnect':
+        this.#onReconnect(link, message as WireReconnectMessage);
+        return;
+    }
+  }
+
+  #onNotification(message: WireNotificationMessage, now: number): void {
+    const stats = this.#stats;
+    if (this.#isStale(message.metadata.message_timestamp, now)) {
+      stats.stale++;
+      if (this.hasListeners('stale')) {
+        this.emit('stale', message, now - Date.parse(message.metadata.message_timestamp));
+      }
+      return;
+    }
+    // A cache of our own runs on our clock, so it can reuse `now`; a shared one reads its own clock.
+    if (!this.#dedupe.add(message.metadata.message_id, this.#ownDedupe ? now : undefined)) {
+      stats.duplicates++;
+      if (this.hasListeners('duplicate')) this.emit('duplicate', message);
+      return;
+    }
+    stats.notifications++;
+    this.emit('notification', message);
+  }
+
+  /**
+   * Whether a notification sent at `timestamp` is older than the max age. Twitch timestamps are UTC RFC 3339
+   * (`2023-07-19T14:56:51.634234626Z`), which order like strings: they are compared with a cutoff string refreshed
+   * at most every 250 ms, and only a timestamp within the cutoff's second (or of another shape) is parsed. So the
+   * limit is exact to within 250 ms, without a `Date.parse` per message. An unparseable timestamp is not stale.
+   */
+  #isStale(timestamp: string, now: number): boolean {
+    if (now - this.#cutoffAt >= CUTOFF_REFRESH_MS || now < this.#cutoffAt) {
+      this.#cutoffAt = now;
+      this.#cutoffLow = new Date(now - this.#maxAgeMs).toISOString().slice(0, 19);
+      this.#cutoffHigh = `${this.#cutoffLow}\uffff`;
+    }
+    if (
+      timestamp.length >= 20 &&
+      timestamp.charCodeAt(10) === 84 /* T */ &&
+      timestamp.charCodeAt(timestamp.length - 1) === 90 /* Z */
+    ) {
+      if (timestamp < this.#cutoffLow) return true;
+      if (timestamp > this.#cutoffHigh) return false;
+    }
+    return now - Date.parse(timestamp) > this.#maxAgeMs;
+  }
+
+  #onRevocation(message: WireRevocationMessage): void {
+    if (!this.#dedupe.add(message.metadata.message_id)) {
+      this.#stats.duplicates++;
+      if (this.hasListeners('duplicate')) this.emit('duplicate', message);
+      return;
+    }
+    this.#stats.revocations++;
+    this.emit('revocation', message);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Lifecycle
+  // -------------------------------------------------------------------------------------------------------------
+
+  #onWelcome(link: Link, message: WireWelcomeMessage): void {
+    if (link !== this.#next) {
+      this.#logger.warn('eventsub: unexpected session_welcome ignored', { kind: link.kind });
+      return;
+    }
+    const session = message.payload.session;
+    const now = this.#clock.now();
+    if (link.welcomeTimer !== undefined) {
+      this.#clock.clearTimeout(link.welcomeTimer);
+      link.welcomeTimer = undefined;
+    }
+    link.welcomedAt = now;
+    const previousId = this.#sessionId;
+    const old = this.#primary;
+    this.#primary = link;
+    this.#next = null;
+    this.#handoverUrl = null;
+    this.#clearTimer('retry');
+    this.#sessionId = session.id;
+    this.#state = 'connected';
+    // A reconnect welcome carries `keepalive_timeout_seconds: null`-free values; keep the old one otherwise.
+    if (typeof session.keepalive_timeout_seconds === 'number') {
+      this.#watchdogMs = this.#keepaliveToWatchdog(session.keepalive_timeout_seconds);
+    }
+    this.#lastMessageAt = now;
+    this.#armWatchdog(this.#watchdogMs);
+    // The old socket is closed only now that the new one is welcomed: nothing is lost in between.
+    if (old !== null) this.#retire(old);
+    this.#logger.debug('eventsub session welcomed', { kind: link.kind });
+    this.#settleConnect(null);
+    this.emit('welcome', session.id, previousId !== null);
+    if (previousId === null) return;
+    if (link.kind === 'handover') {
+      this.#stats.handovers++;
+      this.emit('reconnected', {
+        sessionId: session.id,
+        previousSessionId: previousId,
+        cause: 'handover',
+        rebindRequired: false,
+      });
+    } else {
+      this.#stats.reconnects++;
+      this.emit('reconnected', {
+        sessionId: session.id,
+        previousSessionId: previousId,
+        cause: 'reconnect',
+        rebindRequired: true,
+      });
+    }
+  }
+
+  #onReconnect(link: Link, message: WireReconnectMessage): void {
+    if (link !== this.#primary) {
+      this.#logger.warn('eventsub: session_reconnect on a socket that is not active, ignored', {});
+      return;
+    }
+    const url = message.payload.session.reconnect_url ?? '';
+    if (this.#next !== null) this.#retire(this.#next);
+    this.#next = null;
+    this.#clearTimer('retry');
+    this.#handoverUrl = url;
+    this.#state = 'reconnecting';
+    this.emit('reconnecting', { reason: 'session_reconnect', attempt: 1, delayMs: 0 });
+    this.#open(url, 'handover');
+  }
+
+  #onWelcomeTimeout(link: Link): void {
+    link.welcomeTimer = undefined;
+    if (link !== this.#next) return;
+    this.#dropNext(link);
+    this.#nextFailed(
+      link.kind,
+      new EventSubSessionError('WELCOME_TIMEOUT', `no session_welcome within ${this.#welcomeTimeoutMs} ms`),
+      undefined,
+    );
+  }
+
+  #onSocketError(link: Link, error: Error): void {
+    // `close` always follows; only failures of a socket waiting for its welcome are reported here.
+    if (link === this.#next && !link.retired) {
+      this.#dropNext(link);
+      this.#nextFailed(
+        link.kind,
+        new EventSubSessionError('CONNECT_FAILED', `socket error: ${error.message}`, { cause: error }),
+        undefined,
+      );
+    } else {
+      this.#logger.debug('eventsub socket error', { error: error.message });
+    }
+  }
+
+  #onClose(link: Link, code: number, reasonBuffer: Buffer): void {
+    link.closed = true;
+    if (link.welcomeTimer !== undefined) {
+      this.#clock.clearTimeout(link.welcomeTimer);
+      link.welcomeTimer = undefined;
+    }
+    this.#retiring.delete(link);
+    if (link.retired) return;
+    const reason = reasonBuffer.length > 0 ? reasonBuffer.toString() : closeCodeInfo(code).reason;
+    if (link === this.#next) {
+      const info = closeCodeInfo(code);
+      this.#dropNext(link);
+      this.#nextFailed(
+        link.kind,
+        new EventSubSessionError('CONNECT_FAILED', `socket closed before its welcome (${code} ${reason})`, {
+          closeCode: code,
+          action: info.action,
+        }),
+        code,
+      );
+      return;
+    }
+    if (link === this.#primary) this.#primaryLost(link, code, reason);
+  }
+
+  /** The active socket is gone (closed by the server, dropped, or given up by the watchdog). */
+  #primaryLost(link: Link, code: number, reason: string): void {
+    this.#primary = null;
+    this.#clearTimer('watchdog');
+    if (!link.closed) {
+      // Only the watchdog gets here with an open socket: it is dead, do not wait for a closing handshake.
+      this.#retire(link);
+      link.ws.terminate();
+    }
+    const info = closeCodeInfo(code);
+    this.#logger.info('eventsub socket lost', { code, reason, action: info.action });
+    this.emit('disconnected', { code, reason, action: info.action });
+    if (info.action === 'client-bug') {
+      const message =
+        code === 4001
+          ? 'Twitch closed the socket with 4001: the client sent data (only pongs are allowed)'
+          : `Twitch closed the socket with ${code} (${reason}): the session was not bound in time`;
+      // Loud on purpose: logged as an error even when someone listens to `error`.
+      this.#logger.error(message, { code });
+      if (this.hasListeners('error')) {
+        this.emit(
+          'error',
+          new EventSubSessionError('CLIENT_BUG_CLOSE', message, { closeCode: code, action: info.action }),
+        );
+      }
+    }
+    // The backoff starts over only after a connection that stayed up for a while, so a server that welcomes and
+    // drops at once never gets hammered with fast retries.
+    if (link.welcomedAt > 0 && this.#clock.now() - link.welcomedAt >= this.#watchdogMs) this.#backoff.reset();
+    if (this.#next !== null && this.#next.kind === 'handover') {
+      // A handover is in flight: it carries the session; its failure falls back to the base URL.
+      return;
+    }
+    // A handover retry may be pending: without the old socket it is pointless, start a new session instead.
+    this.#clearTimer('retry');
+    this.#handoverUrl = null;
+    this.#scheduleBaseReconnect(
+      code === 1006 && reason === KEEPALIVE_REASON ? 'keepalive_timeout' : 'connection_lost',
+    );
+  }
+
+  #dropNext(link: Link): void {
+    this.#next = null;
+    this.#retire(link);
+  }
+
+  /**
+   * The socket waiting for its welcome failed (it has been dropped already). `permanent`: retrying the same URL is
+   * pointless (4007 invalid reconnect, or a URL that cannot even be opened).
+   */
+  #nextFailed(
+    kind: LinkKind,
+    error: EventSubSessionError,
+    closeCode: number | undefined,
+    permanent = closeCode === 4007,
+  ): void {
+    if (this.#state === 'closed') return;
+    if (this.#connecting !== null && kind === 'base' && this.#primary === null && this.#sessionId === null) {
+      // First connect: one attempt, the caller decides.
+      this.#state = 'idle';
+      this.#settleConnect(error);
+      return;
+    }
+    if (kind === 'handover') {
+      this.#report(
+        new EventSubSessionError('HANDOVER_FAILED', `handover to reconnect_url failed: ${error.message}`, {
+          cause: error,
+          ...(closeCode === undefined ? {} : { closeCode, action: closeCodeInfo(closeCode).action }),
+        }),
+      );
+      const handoverUrl = this.#handoverUrl;
+      if (this.#primary !== null && handoverUrl !== null && !permanent) {
+        // The old socket still delivers: try the same reconnect_url again after a delay.
+        const delay = this.#backoff.next();
+        this.#retryTimer = this.#clock.setTimeout(() => {
+          this.#retryTimer = undefined;
+          if (this.#state === 'closed' || this.#primary === null || this.#next !== null) return;
+          this.#open(handoverUrl, 'handover');
+        }, delay);
+        return;
+      }
+      // Invalid reconnect URL (4007 or unusable) or no old socket left: start a new session at the base URL.
+      this.#handoverUrl = null;
+      if (this.#primary !== null) {
+        const old = this.#primary;
+        this.#primary = null;
+        this.#clearTimer('watchdog');
+        this.#retire(old);
+      }
+      this.#scheduleBaseReconnect('handover_failed');
+      return;
+    }
+    this.#logger.debug('eventsub reconnect attempt failed', { error: error.message });
+    this.#scheduleBaseReconnect(this.#reconnectReason);
+  }
+
+  #scheduleBaseReconnect(reason: ReconnectReason): void {
+    if (this.#state === 'closed' || this.#retryTimer !== undefined) return;
+    this.#state = 'reconnecting';
+    this.#reconnectReason = reason;
+    const delayMs = this.#backoff.next();
+    this.emit('reconnecting', { reason, attempt: this.#backoff.attempt, delayMs });
+    this.#retryTimer = this.#clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#state === 'closed' || this.#next !== null) return;
+      this.#open(this.#baseUrl, 'base');
+    }, delayMs);
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Keepalive watchdog: one timer per session, re-armed from the last message time (never per message)
+  // -------------------------------------------------------------------------------------------------------------
+
+  #keepaliveToWatchdog(seconds: number): number {
+    return Math.ceil(seconds * 1000 * (1 + this.#marginRatio));
+  }
+
+  #armWatchdog(ms: number): void {
+    this.#clearTimer('watchdog');
+    this.#watchdog = this.#clock.setTimeout(this.#onWatchdog, Math.max(1, ms));
+  }
+
+  readonly #onWatchdog = (): void => {
+    this.#watchdog = undefined;
+    const primary = this.#primary;
+    if (primary === null || this.#state === 'closed') return;
+    const silentFor = this.#clock.now() - this.#lastMessageAt;
+    if (silentFor < this.#watchdogMs) {
+      this.#armWatchdog(this.#watchdogMs - silentFor);
+      return;
+    }
+    this.#logger.warn('eventsub keepalive timeout: no message in time, reconnecting', { silentFor });
+    this.#primaryLost(primary, 1006, KEEPALIVE_REASON);
+  };
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Helpers
+  // -------------------------------------------------------------------------------------------------------------
+
+  #clearTimer(which: 'retry' | 'watchdog'): void {
+    if (which === 'retry') {
+      if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
+      this.#retryTimer = undefined;
+    } else {
+      if (this.#watchdog !== undefined) this.#clock.clearTimeout(this.#watchdog);
+      this.#watchdog = undefined;
+    }
+  }
+
+  /** Settles the pending `connect()`: with the session id when `error` is null. */
+  #settleConnect(error: Error | null): void {
+    const deferred = this.#connecting;
+    if (deferred === null) return;
+    this.#connecting = null;
+    if (deferred.onAbort !== undefined) deferred.signal?.removeEventListener('abort', deferred.onAbort);
+    if (error === null) deferred.resolve(this.#sessionId ?? '');
+    else deferred.reject(error);
+  }
+
+  #failConnect(error: Error): void {
+    if (this.#connecting === null) return;
+    const link = this.#next;
+    this.#next = null;
+    if (link !== null) this.#retire(link);
+    if (this.#state === 'connecting') this.#state = 'idle';
+    this.#settleConnect(error);
+  }
+
+  /** Emits `error` when someone listens; otherwise logs, so bad input never throws out of a socket handler. */
+  #report(error: TwitchError): void {
+    if (this.hasListeners('error')) this.emit('error', error);
+    else this.#logger.warn(error.message, { code: error.code });
+  }
+}
+
+const KEEPALIVE_REASON = 'keepalive timeout';
+const CUTOFF_REFRESH_MS = 250;
+
+function positive(value: number, field: string): number {
+  if (!(value > 0) || !Number.isFinite(value))
+    throw new InvalidArgumentError(`${field} must be a positive number`, field);
+  return value;
+}
+
+function buildBaseUrl(url: string, keepaliveTimeoutSeconds: number | undefined): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch (error) {
+    throw new InvalidArgumentError('url is not a valid URL', 'url', { cause: error });
+  }
+  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
+    throw new InvalidArgumentError('url must be a ws: or wss: URL', 'url');
+  }
+  if (keepaliveTimeoutSeconds === undefined) return url;
+  if (
+    !Number.isInteger(keepaliveTimeoutSeconds) ||
+    keepaliveTimeoutSeconds < KEEPALIVE_TIMEOUT_MIN_SECONDS ||
+    keepaliveTimeoutSeconds > KEEPALIVE_TIMEOUT_MAX_SECONDS
+  ) {
+    throw new InvalidArgumentError(
+      `keepaliveTimeoutSeconds must be an integer in ${KEEPALIVE_TIMEOUT_MIN_SECONDS}..${KEEPALIVE_TIMEOUT_MAX_SECONDS}`,
+      'keepaliveTimeoutSeconds',
+    );
+  }
+  parsed.searchParams.set('keepalive_timeout_seconds', String(keepaliveTimeoutSeconds));
+  return parsed.toString();
+}
+
+/** Resolves when the link's socket has closed; destroys it if the closing handshake takes too long. */
+function waitClosed(link: Link, clock: Clock): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = clock.setTimeout(() => {
+      link.ws.terminate();
+    }, CLOSE_GRACE_MS);
+    link.ws.once('close', () => {
+      clock.clearTimeout(timer);
+      resolve();
+    });
+  });
+}

@@ -1,0 +1,37 @@
+import { expectTypeOf, test } from 'vitest';
+import type { WireNotificationMessage, WireRevocationMessage } from '../../../src/eventsub/protocol.js';
+import {
+  EventSubSession,
+  type DisconnectInfo,
+  type ReconnectedInfo,
+  type ReconnectingInfo,
+} from '../../../src/eventsub/websocket/index.js';
+import { parseFrame, type ParseResult } from '../../../src/eventsub/websocket/parse.js';
+
+test('event payloads are typed from the event map', () => {
+  const session = new EventSubSession();
+  session.on('notification', (message) => {
+    expectTypeOf(message).toEqualTypeOf<WireNotificationMessage>();
+    expectTypeOf(message.metadata.subscription_type).toEqualTypeOf<string>();
+  });
+  session.on('revocation', (message) => expectTypeOf(message).toEqualTypeOf<WireRevocationMessage>());
+  session.on('welcome', (id, isReconnect) => {
+    expectTypeOf(id).toEqualTypeOf<string>();
+    expectTypeOf(isReconnect).toEqualTypeOf<boolean>();
+  });
+  session.on('reconnecting', (info) => expectTypeOf(info).toEqualTypeOf<ReconnectingInfo>());
+  session.on('reconnected', (info) => expectTypeOf(info).toEqualTypeOf<ReconnectedInfo>());
+  session.on('disconnected', (info) => expectTypeOf(info).toEqualTypeOf<DisconnectInfo>());
+  session.on('stale', (message, age) => {
+    expectTypeOf(message).toEqualTypeOf<WireNotificationMessage>();
+    expectTypeOf(age).toEqualTypeOf<number>();
+  });
+  // @ts-expect-error unknown event name
+  session.on('notifications', () => undefined);
+  expectTypeOf(session.connect()).toEqualTypeOf<Promise<string>>();
+  expectTypeOf(session.sessionId).toEqualTypeOf<string | null>();
+});
+
+test('parseFrame returns a message or a ProtocolError', () => {
+  expectTypeOf(parseFrame('')).toEqualTypeOf<ParseResult>();
+});
