@@ -1,0 +1,445 @@
+/**
+ * The `Emulator`: a local, conduit-aware Twitch (Helix EventSub and conduit routes, OAuth, the EventSub WebSocket
+ * and a control API) on one port.
+ */
+import { InvalidArgumentError, TwitchError } from '../core/errors.js';
+import type { RevocationStatus, WireShard, WireSubscription } from '../eventsub/protocol.js';
+import { createPlatform } from './http/server.js';
+import type { Platform, PlatformOptions } from './http/types.js';
+import { registerConduitRoutes } from './eventsub/conduits.js';
+import { registerControlRoutes } from './eventsub/control.js';
+import type { ControlApi, EmulatorFaults } from './eventsub/control.js';
+import { EventSubCore } from './eventsub/core.js';
+import { shardWire, subscriptionWire } from './eventsub/frames.js';
+import type { Session, SessionState } from './eventsub/session.js';
+import { registerSubscriptionRoutes } from './eventsub/subscriptions.js';
+import { startStream, trigger } from './eventsub/trigger.js';
+import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
+import { EventSubSocketServer } from './eventsub/websocket.js';
+import { attachPubSub } from './pubsub/server.js';
+import type { PubSubServer } from './pubsub/server.js';
+import { resolveOptions } from './options.js';
+import type { EmulatorOptions } from './options.js';
+
+/** Base URLs and credentials for a client pointed at the emulator. */
+export interface EmulatorClientOptions {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** e.g. `http://127.0.0.1:41234/helix` */
+  readonly helixUrl: string;
+  /** e.g. `http://127.0.0.1:41234/oauth2` */
+  readonly oauthUrl: string;
+  /** e.g. `ws://127.0.0.1:41234/ws` */
+  readonly eventSubWsUrl: string;
+  /** e.g. `ws://127.0.0.1:41234/pubsub` (served once the PubSub side is mounted). */
+  readonly pubSubUrl: string;
+}
+
+/** A conduit in `state()`. */
+export interface ConduitState {
+  readonly id: string;
+  readonly client_id: string;
+  readonly shard_count: number;
+  readonly enabled_shards: number;
+  readonly shards: WireShard[];
+}
+
+/** Counters in `state()`. */
+export interface CounterState {
+  readonly notifications_sent: number;
+  readonly delivered: number;
+  readonly retried: number;
+  readonly dropped: number;
+  readonly duplicates_sent: number;
+  readonly revocations_sent: number;
+  readonly keepalives_sent: number;
+  readonly sessions_opened: number;
+  readonly sessions_closed: number;
+  readonly conduits_expired: number;
+}
+
+/** Snapshot returned by {@link Emulator.state} and `GET /_emulator/state` (snake_case, like the wire). */
+export interface EmulatorState {
+  readonly clients: { client_id: string }[];
+  readonly users: { id: string; login: string }[];
+  readonly helix: { requests: number; rate_limited: number; faulted: number };
+  readonly sessions: SessionState[];
+  readonly conduits: ConduitState[];
+  readonly subscriptions: (WireSubscription & { client_id: string; user_id: string | null })[];
+  readonly counters: CounterState;
+}
+
+const PLATFORM_KEYS = [
+  'host',
+  'port',
+  'clientId',
+  'clientSecret',
+  'userTokenTtlSeconds',
+  'appTokenTtlSeconds',
+  'rateLimitPerMinute',
+] as const;
+
+function platformOptions(options: EmulatorOptions): PlatformOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of PLATFORM_KEYS) if (options[key] !== undefined) out[key] = options[key];
+  return out;
+}
+
+/**
+ * A local Twitch for tests, benchmarks and demos. Everything a client needs is behind {@link clientOptions}.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from 'twitch-realtime/emulator';
+ *
+ * await using emu = await Emulator.start({ port: 0 });
+ * const { accessToken } = emu.mintAppToken();
+ * // …point a client at emu.clientOptions(), create a conduit and subscriptions, then:
+ * emu.trigger({ type: 'channel.follow', version: '2', condition: { broadcaster_user_id: '1337' } });
+ * ```
+ */
+export class Emulator implements AsyncDisposable, ControlApi {
+  readonly #platform: Platform;
+  readonly #core: EventSubCore;
+  readonly #sockets: EventSubSocketServer;
+  readonly #pubsub: PubSubServer;
+  readonly #streams = new Set<EventStream>();
+  #closing: Promise<void> | undefined;
+
+  private constructor(
+    platform: Platform,
+    core: EventSubCore,
+    sockets: EventSubSocketServer,
+    pubsub: PubSubServer,
+  ) {
+    this.#platform = platform;
+    this.#core = core;
+    this.#sockets = sockets;
+    this.#pubsub = pubsub;
+  }
+
+  /**
+   * Starts an emulator and resolves once it listens.
+   *
+   * @example
+   * ```ts
+   * const emu = await Emulator.start({ port: 0, keepaliveSecondMs: 5 });
+   * console.log(emu.clientOptions().eventSubWsUrl);
+   * await emu.close();
+   * ```
+   */
+  static async start(options: EmulatorOptions = {}): Promise<Emulator> {
+    const resolved = resolveOptions(options);
+    const platform = await createPlatform(platformOptions(options));
+    const core = new EventSubCore(platform, resolved);
+    const sockets = new EventSubSocketServer(core, `${platform.baseUrl.replace(/^http/, 'ws')}/ws`);
+    platform.upgrade('/ws', sockets.handleUpgrade);
+    registerConduitRoutes(platform.router, core);
+    registerSubscriptionRoutes(platform.router, core);
+    const pubsub = attachPubSub(platform, options.pubsub);
+    const emulator = new Emulator(platform, core, sockets, pubsub);
+    registerControlRoutes(platform.router, emulator);
+    return emulator;
+  }
+
+  /** e.g. `http://127.0.0.1:41234` */
+  get baseUrl(): string {
+    return this.#platform.baseUrl;
+  }
+
+  /** The HTTP platform (server, router, auth registry), for features mounted on the same port. */
+  get platform(): Platform {
+    return this.#platform;
+  }
+
+  /**
+   * The legacy PubSub server at `/pubsub` (publish, reconnect, drop, pongs).
+   *
+   * @example
+   * ```ts
+   * emu.pubsub.publish('channel-bits-events-v2.1234');
+   * ```
+   */
+  get pubsub(): PubSubServer {
+    return this.#pubsub;
+  }
+
+  /** Client id of the default app. */
+  get clientId(): string {
+    return this.#platform.clientId;
+  }
+
+  /** Client secret of the default app. */
+  get clientSecret(): string {
+    return this.#platform.clientSecret;
+  }
+
+  /**
+   * URLs and default credentials for a client.
+   *
+   * @example
+   * ```ts
+   * const { helixUrl, eventSubWsUrl, clientId } = emu.clientOptions();
+   * ```
+   */
+  clientOptions(): EmulatorClientOptions {
+    const base = this.#platform.baseUrl;
+    const ws = base.replace(/^http/, 'ws');
+    return {
+      clientId: this.#platform.clientId,
+      clientSecret: this.#platform.clientSecret,
+      helixUrl: `${base}/helix`,
+      oauthUrl: `${base}/oauth2`,
+      eventSubWsUrl: `${ws}/ws`,
+      pubSubUrl: `${ws}/pubsub`,
+    };
+  }
+
+  /**
+   * Mints a user access token (the user is created on demand); the user counts as having authorized the client
+   * with these scopes.
+   *
+   * @example
+   * ```ts
+   * const { accessToken } = emu.mintUserToken({ userId: '1337', scopes: ['moderator:read:followers'] });
+   * ```
+   */
+  mintUserToken(input: Parameters<Platform['mintUserToken']>[0]): ReturnType<Platform['mintUserToken']> {
+    return this.#platform.mintUserToken(input);
+  }
+
+  /**
+   * Mints an app access token for a client (default app).
+   *
+   * @example
+   * ```ts
+   * const { accessToken } = emu.mintAppToken();
+   * ```
+   */
+  mintAppToken(clientId?: string): { accessToken: string; expiresIn: number } {
+    return this.#platform.mintAppToken(clientId);
+  }
+
+  /**
+   * Registers another app.
+   *
+   * @example
+   * ```ts
+   * const other = emu.registerClient();
+   * const { accessToken } = emu.mintAppToken(other.clientId);
+   * ```
+   */
+  registerClient(input?: { clientId?: string; clientSecret?: string }): {
+    clientId: string;
+    clientSecret: string;
+  } {
+    return this.#platform.registerClient(input);
+  }
+
+  /**
+   * Changes the Helix rate limit of every bucket (points per minute; `Infinity` disables limiting).
+   *
+   * @example
+   * ```ts
+   * emu.setRateLimit(10);
+   * ```
+   */
+  setRateLimit(pointsPerMinute: number): void {
+    this.#platform.setRateLimit(pointsPerMinute);
+  }
+
+  /**
+   * Sends notifications to the enabled subscriptions matching `input`, with payloads generated from the catalogue.
+   *
+   * @example
+   * ```ts
+   * const { delivered, dropped } = emu.trigger({ type: 'stream.online', condition: { broadcaster_user_id: '1337' } });
+   * ```
+   */
+  trigger(input: TriggerInput): TriggerResult {
+    return trigger(this.#core, input);
+  }
+
+  /**
+   * Starts a stream of notifications at a given rate (for demos and load tests).
+   *
+   * @example
+   * ```ts
+   * const stream = emu.stream({ type: 'channel.chat.message', version: '1', ratePerSecond: 500, durationMs: 10_000 });
+   * const { delivered } = await stream.done;
+   * ```
+   */
+  stream(input: StreamInput): EventStream {
+    return startStream(this.#core, input, this.#streams);
+  }
+
+  /** Stops a stream by id; `false` when no such stream runs. */
+  stopStream(id: string): boolean {
+    for (const stream of this.#streams) {
+      if (stream.id === id) {
+        stream.stop();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  #session(sessionId: string): Session {
+    const session = this.#core.sessions.get(sessionId);
+    if (session === undefined) throw new TwitchError('SESSION_NOT_FOUND', `no session ${sessionId}`);
+    return session;
+  }
+
+  /**
+   * Sends `session_reconnect` to a session and returns its reconnect URL. The old socket keeps delivering until the
+   * client is welcomed on the new URL; it is closed with 4004 after `reconnectGraceMs`.
+   *
+   * @example
+   * ```ts
+   * const url = emu.reconnectSession(sessionId);
+   * ```
+   */
+  reconnectSession(sessionId: string): string {
+    const url = this.#sockets.requestReconnect(this.#session(sessionId));
+    if (url === null) throw new TwitchError('SESSION_NOT_CONNECTED', `session ${sessionId} is not connected`);
+    return url;
+  }
+
+  /**
+   * Closes a session with a close code (4000..4007; other codes read as a plain disconnect); its subscriptions and
+   * shard take the code's status.
+   *
+   * @example
+   * ```ts
+   * emu.closeSession(sessionId, 4005);
+   * ```
+   */
+  closeSession(sessionId: string, code: number): void {
+    if (!Number.isInteger(code) || !(code === 1000 || (code >= 4000 && code <= 4999))) {
+      throw new InvalidArgumentError('code must be 1000 or 4000..4999', 'code');
+    }
+    const session = this.#session(sessionId);
+    if (session.status === 'closed')
+      throw new TwitchError('SESSION_NOT_CONNECTED', `session ${sessionId} is closed`);
+    session.close(code);
+  }
+
+  /**
+   * Suppresses (or restores) keepalive messages on a session, to test client keepalive timeouts.
+   *
+   * @example
+   * ```ts
+   * emu.setKeepalive(sessionId, false);
+   * ```
+   */
+  setKeepalive(sessionId: string, enabled: boolean): void {
+    this.#session(sessionId).keepaliveEnabled = enabled;
+  }
+
+  /**
+   * Revokes a subscription: its status changes and a `revocation` message is sent once. Returns whether the message
+   * reached a socket.
+   *
+   * @example
+   * ```ts
+   * emu.revokeSubscription(subscriptionId, 'authorization_revoked');
+   * ```
+   */
+  revokeSubscription(subscriptionId: string, status: RevocationStatus): boolean {
+    const sub = this.#core.subscriptions.get(subscriptionId);
+    if (sub === undefined) {
+      throw new TwitchError('SUBSCRIPTION_NOT_FOUND', `no subscription ${subscriptionId}`);
+    }
+    return this.#core.revoke(sub, status);
+  }
+
+  /**
+   * Injects faults: Helix errors and latency (HTTP platform), duplicate notifications, periodic session drops.
+   *
+   * @example
+   * ```ts
+   * emu.setFaults({ duplicateRate: 0.1, dropSessionEveryMs: 5_000, helixErrorRate: 0.05 });
+   * ```
+   */
+  setFaults(faults: EmulatorFaults): void {
+    const helix: { helixErrorRate?: number; helixLatencyMs?: number } = {};
+    if (faults.helixErrorRate !== undefined) helix.helixErrorRate = faults.helixErrorRate;
+    if (faults.helixLatencyMs !== undefined) helix.helixLatencyMs = faults.helixLatencyMs;
+    this.#platform.setFaults(helix);
+    const eventsub: { duplicateRate?: number; dropSessionEveryMs?: number } = {};
+    if (faults.duplicateRate !== undefined) eventsub.duplicateRate = faults.duplicateRate;
+    if (faults.dropSessionEveryMs !== undefined) eventsub.dropSessionEveryMs = faults.dropSessionEveryMs;
+    this.#core.setFaults(eventsub);
+  }
+
+  /**
+   * A snapshot of clients, sessions, conduits, shards, subscriptions and counters.
+   *
+   * @example
+   * ```ts
+   * const { counters } = emu.state();
+   * ```
+   */
+  state(): EmulatorState {
+    const core = this.#core;
+    const platform = this.#platform.describe();
+    const c = core.counters;
+    return {
+      clients: platform.clients.map((client) => ({ client_id: client.clientId })),
+      users: platform.users.map((u) => ({ id: u.id, login: u.login })),
+      helix: {
+        requests: platform.helix.requests,
+        rate_limited: platform.helix.rateLimited,
+        faulted: platform.helix.faulted,
+      },
+      sessions: [...core.sessions.values()].map((s) => s.describe()),
+      conduits: [...core.conduits.values()].map((conduit) => ({
+        id: conduit.id,
+        client_id: conduit.clientId,
+        shard_count: conduit.shards.length,
+        enabled_shards: conduit.enabled.length,
+        shards: conduit.shards.map(shardWire),
+      })),
+      subscriptions: [...core.subscriptions.values()].map((sub) => ({
+        ...subscriptionWire(sub, true),
+        client_id: sub.clientId,
+        user_id: sub.userId ?? null,
+      })),
+      counters: {
+        notifications_sent: c.notificationsSent,
+        delivered: c.delivered,
+        retried: c.retried,
+        dropped: c.dropped,
+        duplicates_sent: c.duplicatesSent,
+        revocations_sent: c.revocationsSent,
+        keepalives_sent: c.keepalivesSent,
+        sessions_opened: c.sessionsOpened,
+        sessions_closed: c.sessionsClosed,
+        conduits_expired: c.conduitsExpired,
+      },
+    };
+  }
+
+  /**
+   * Stops streams and timers, closes every socket and the server. Idempotent.
+   *
+   * @example
+   * ```ts
+   * await emu.close();
+   * ```
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      for (const stream of [...this.#streams]) stream.stop();
+      this.#core.close();
+      await this.#sockets.close();
+      await this.#pubsub.close();
+      await this.#platform.close();
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * Control API of the EventSub side, under `/_emulator`: trigger, streams, session reconnect/close/keepalive,
+ * subscription revocation, faults and state. Each route calls the same method as the `Emulator` object.
+ */
+import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
+import type { RevocationStatus } from '../../eventsub/protocol.js';
+import { objectBody, parseHelixFaults } from '../http/control.js';
+import { EmuHttpError } from '../http/types.js';
+import type { EmuHandler, EmuResponse, EmuRouter, HelixFaults } from '../http/types.js';
+import type { EventSubFaults } from './core.js';
+import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './trigger.js';
+
+/** Statuses accepted by a revocation. */
+export const REVOCATION_STATUSES: readonly RevocationStatus[] = [
+  'authorization_revoked',
+  'moderator_removed',
+  'user_removed',
+  'chat_user_banned',
+  'version_removed',
+  'beta_maintenance',
+  'notification_failures_exceeded',
+];
+
+/** Faults settable on the emulator (Helix faults are applied by the HTTP platform). */
+export type EmulatorFaults = Partial<HelixFaults & EventSubFaults>;
+
+/** The operations the control routes expose (implemented by `Emulator`). */
+export interface ControlApi {
+  trigger(input: TriggerInput): TriggerResult;
+  stream(input: StreamInput): EventStream;
+  stopStream(id: string): boolean;
+  reconnectSession(sessionId: string): string;
+  closeSession(sessionId: string, code: number): void;
+  setKeepalive(sessionId: string, enabled: boolean): void;
+  revokeSubscription(subscriptionId: string, status: RevocationStatus): boolean;
+  setFaults(faults: EmulatorFaults): void;
+  state(): unknown;
+}
+
+/** Maps library errors thrown by the control API to Twitch-shaped HTTP errors. */
+function guarded(handler: EmuHandler): EmuHandler {
+  return async (req) => {
+    try {
+      return await handler(req);
+    } catch (err) {
+      if (err instanceof EmuHttpError) throw err;
+      if (err instanceof InvalidArgumentError) throw new EmuHttpError(400, err.message);
+      if (err instanceof TwitchError) {
+        throw new EmuHttpError(err.code.endsWith('_NOT_FOUND') ? 404 : 409, err.message);
+      }
+      throw err;
+    }
+  };
+}
+
+function optionalString(obj: Record<string, unknown>, key: string): string | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new EmuHttpError(400, `"${key}" must be a string`);
+  return value;
+}
+
+function optionalRecord(obj: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value))
+    throw new EmuHttpError(400, `"${key}" must be an object`);
+  return value as Record<string, unknown>;
+}
+
+function optionalNumber(obj: Record<string, unknown>, key: string): number | undefined {
+  const value = obj[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new EmuHttpError(400, `"${key}" must be a number`);
+  return value;
+}
+
+function stringRecord(
+  value: Record<string, unknown> | undefined,
+  key: string,
+): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  for (const v of Object.values(value)) {
+    if (typeof v !== 'string') throw new EmuHttpError(400, `"${key}" values must be strings`);
+  }
+  return value as Record<string, string>;
+}
+
+/** Reads the trigger fields shared by `/trigger` and `/streams`. */
+function triggerFields(body: Record<string, unknown>): TriggerInput {
+  const type = optionalString(body, 'type');
+  const version = optionalString(body, 'version');
+  const condition = stringRecord(optionalRecord(body, 'condition'), 'condition');
+  const subscriptionId = optionalString(body, 'subscription_id');
+  const event = optionalRecord(body, 'event');
+  const count = optionalNumber(body, 'count');
+  return {
+    ...(type === undefined ? {} : { type }),
+    ...(version === undefined ? {} : { version }),
+    ...(condition === undefined ? {} : { condition }),
+    ...(subscriptionId === undefined ? {} : { subscriptionId }),
+    ...(event === undefined ? {} : { event }),
+    ...(count === undefined ? {} : { count }),
+  };
+}
+
+/** Splits `/sessions/{id}/{verb}`. */
+function pathParts(path: string, prefix: string): { id: string; verb: string } {
+  const rest = path.slice(prefix.length).split('/');
+  const [id, verb, ...extra] = rest;
+  if (id === undefined || id === '' || verb === undefined || extra.length > 0) {
+    throw new EmuHttpError(404, 'Not Found');
+  }
+  try {
+    return { id: decodeURIComponent(id), verb };
+  } catch {
+    throw new EmuHttpError(404, 'Not Found');
+  }
+}
+
+/** Parses the EventSub fields of a faults body. */
+export function parseEventSubFaults(body: Record<string, unknown>): Partial<EventSubFaults> {
+  const out: { duplicateRate?: number; dropSessionEveryMs?: number } = {};
+  const rate = optionalNumber(body, 'duplicate_rate');
+  if (rate !== undefined) {
+    if (rate < 0 || rate > 1) throw new EmuHttpError(400, '"duplicate_rate" must be between 0 and 1');
+    out.duplicateRate = rate;
+  }
+  const every = optionalNumber(body, 'drop_session_every_ms');
+  if (every !== undefined) {
+    if (every < 0 || every > 86_400_000) {
+      throw new EmuHttpError(400, '"drop_session_every_ms" must be between 0 (off) and 86400000');
+    }
+    out.dropSessionEveryMs = every;
+  }
+  return out;
+}
+
+const ok = (body: unknown): EmuResponse => ({ status: 200, body });
+
+/** Registers the EventSub control routes. */
+export function registerControlRoutes(router: EmuRouter, api: ControlApi): void {
+  router.control(
+    'POST',
+    '/trigger',
+    guarded((req) => ok(api.trigger(triggerFields(objectBody(req.body))))),
+  );
+
+  router.control(
+    'POST',
+    '/streams',
+    guarded((req) => {
+      const body = objectBody(req.body);
+      const rate = optionalNumber(body, 'rate_per_second');
+      if (rate === undefined) throw new EmuHttpError(400, 'Missing required parameter "rate_per_second"');
+      const duration = optionalNumber(body, 'duration_ms');
+      const stream = api.stream({
+        ...triggerFields(body),
+        ratePerSecond: rate,
+        ...(duration === undefined ? {} : { durationMs: duration }),
+      });
+      return ok({ id: stream.id });
+    }),
+  );
+
+  router.control(
+    'DELETE',
+    '/streams',
+    guarded((req) => {
+      const id = req.query.get('id');
+      if (id === null) throw new EmuHttpError(400, 'Missing required parameter "id"');
+      if (!api.stopStream(id)) throw new EmuHttpError(404, 'stream not found');
+      return { status: 204 };
+    }),
+  );
+
+  router.control(
+    'POST',
+    '/sessions/*',
+    guarded((req) => {
+      const { id, verb } = pathParts(req.path, '/sessions/');
+      const body = objectBody(req.body);
+      switch (verb) {
+        case 'reconnect':
+          return ok({ reconnect_url: api.reconnectSession(id) });
+        case 'close': {
+          const code = optionalNumber(body, 'code') ?? 4000;
+          api.closeSession(id, code);
+          return ok({ closed: true, code });
+        }
+        case 'keepalive': {
+          const enabled = body.enabled;
+          if (typeof enabled !== 'boolean') throw new EmuHttpError(400, '"enabled" must be a boolean');
+          api.setKeepalive(id, enabled);
+          return ok({ enabled });
+        }
+        default:
+          throw new EmuHttpError(404, 'Not Found');
+      }
+    }),
+  );
+
+  router.control(
+    'POST',
+    '/subscriptions/*',
+    guarded((req) => {
+      const { id, verb } = pathParts(req.path, '/subscriptions/');
+      if (verb !== 'revoke') throw new EmuHttpError(404, 'Not Found');
+      const body = objectBody(req.body);
+      const status = optionalString(body, 'status') ?? 'authorization_revoked';
+      if (!(REVOCATION_STATUSES as readonly string[]).includes(status)) {
+        throw new EmuHttpError(400, `"status" must be one of ${REVOCATION_STATUSES.join(', ')}`);
+      }
+      return ok({ sent: api.revokeSubscription(id, status as RevocationStatus) });
+    }),
+  );
+
+  router.control(
+    'POST',
+    '/faults',
+    guarded((req) => {
+      const body = objectBody(req.body);
+      const helix = parseHelixFaults(body);
+      const eventsub = parseEventSubFaults(body);
+      api.setFaults({ ...helix, ...eventsub });
+      return ok({ applied: Object.keys({ ...helix, ...eventsub }) });
+    }),
+  );
+
+  router.control(
+    'GET',
+    '/state',
+    guarded(() => ok(api.state())),
+  );
+}

@@ -1,0 +1,619 @@
+/**
+ * The emulated EventSub: registries of sessions, conduits and subscriptions, their status transitions, conduit
+ * routing and delivery, and the housekeeping sweep (pings, keepalives, deadlines, pruning, 72 h conduit expiry).
+ *
+ * One shared sweep timer serves every session (cheap at 10k sessions); the delivery hot path builds one string per
+ * message from cached parts and allocates no closure or timer.
+ */
+import type { Platform } from '../http/types.js';
+import type { ResolvedOptions } from '../options.js';
+import { SHARD_STATUSES } from '../../eventsub/protocol.js';
+import type { ShardStatus, SubscriptionStatus } from '../../eventsub/protocol.js';
+import { subscriptionJson, webhookBody } from './frames.js';
+import { messageId, nanoTimestamp, resourceId } from './ids.js';
+import { isActive } from './model.js';
+import type {
+  Conduit,
+  DeliveryTarget,
+  OutboundKind,
+  Shard,
+  ShardTarget,
+  StoredSubscription,
+} from './model.js';
+import type { Session, SessionHost } from './session.js';
+import type { WebhookEndpoint, WebhookTransport } from './webhook.js';
+
+/** Delivery counters reported by `state()`. */
+export interface Counters {
+  /** Notifications the emulator tried to deliver (one per subscription per event). */
+  notificationsSent: number;
+  /** Notifications written to a socket (or handed to the webhook transport). */
+  delivered: number;
+  /** Conduit notifications retried on a second shard. */
+  retried: number;
+  /** Notifications that reached no target. */
+  dropped: number;
+  /** Extra copies sent with the same message id (fault `duplicate_rate`). */
+  duplicatesSent: number;
+  revocationsSent: number;
+  keepalivesSent: number;
+  sessionsOpened: number;
+  sessionsClosed: number;
+  /** Conduits deleted after staying without an enabled shard for `conduitDisabledTtlMs`. */
+  conduitsExpired: number;
+}
+
+/** Faults of the EventSub side. */
+export interface EventSubFaults {
+  /** Probability (0..1) that a delivered notification is sent a second time with the same message id. */
+  duplicateRate: number;
+  /** Close a random connected session with 4000, 4005 or 4006 every this many ms (0: never). */
+  dropSessionEveryMs: number;
+}
+
+const SHARD_STATUS_SET: ReadonlySet<string> = new Set(SHARD_STATUSES);
+const DROP_CODES = [4000, 4005, 4006] as const;
+
+/** FNV-1a 32-bit hash: stable shard choice for a condition. */
+export function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Canonical JSON of a condition (sorted keys). */
+export function conditionKey(condition: Readonly<Record<string, string>>): string {
+  const keys = Object.keys(condition).sort();
+  const sorted: Record<string, string> = {};
+  for (const k of keys) sorted[k] = condition[k] ?? '';
+  return JSON.stringify(sorted);
+}
+
+/** The EventSub side of the emulator (see module docs). */
+export class EventSubCore implements SessionHost {
+  readonly platform: Platform;
+  readonly options: ResolvedOptions;
+  readonly counters: Counters = {
+    notificationsSent: 0,
+    delivered: 0,
+    retried: 0,
+    dropped: 0,
+    duplicatesSent: 0,
+    revocationsSent: 0,
+    keepalivesSent: 0,
+    sessionsOpened: 0,
+    sessionsClosed: 0,
+    conduitsExpired: 0,
+  };
+  readonly faults: EventSubFaults = { duplicateRate: 0, dropSessionEveryMs: 0 };
+  /** Every session still listed (live ones and recently closed ones). */
+  readonly sessions = new Map<string, Session>();
+  /** Sessions not closed yet (the sweep's working set). */
+  readonly live = new Set<Session>();
+  readonly reconnectTokens = new Map<string, Session>();
+  readonly conduits = new Map<string, Conduit>();
+  /** Subscriptions in creation order. */
+  readonly subscriptions = new Map<string, StoredSubscription>();
+  /** `type@version` → subscriptions. */
+  readonly byType = new Map<string, Set<StoredSubscription>>();
+  /** `clientId \n type \n conditionKey` → subscriptions (409/429 rules). */
+  readonly byIdentity = new Map<string, Set<StoredSubscription>>();
+  /** `clientId \n userId` → websocket subscriptions of that user token (websocket limits). */
+  readonly byWsUser = new Map<string, Set<StoredSubscription>>();
+  /** Per client: number of webhook/conduit subscriptions listed, and cost of the active ones. */
+  readonly appTotals = new Map<string, { total: number; cost: number }>();
+  readonly maxBufferedBytes: number;
+  readonly pingIntervalMs: number;
+  #seq = 0;
+  readonly #disabledWs: StoredSubscription[] = [];
+  readonly #disabledOther: StoredSubscription[] = [];
+  readonly #closed: Session[] = [];
+  readonly #sweepTimer: NodeJS.Timeout;
+  #dropTimer: NodeJS.Timeout | undefined;
+  readonly #webhooks: WebhookTransport | undefined;
+
+  constructor(platform: Platform, options: ResolvedOptions) {
+    this.platform = platform;
+    this.options = options;
+    this.maxBufferedBytes = options.maxBufferedBytes;
+    this.pingIntervalMs = options.pingIntervalMs;
+    this.#webhooks = options.webhookTransport;
+    this.#sweepTimer = setInterval(() => {
+      this.sweep(Date.now());
+    }, options.sweepIntervalMs);
+    this.#sweepTimer.unref();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Sessions
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Registers a freshly welcomed session. */
+  addSession(session: Session): void {
+    this.sessions.set(session.id, session);
+    this.live.add(session);
+    this.counters.sessionsOpened++;
+  }
+
+  keepaliveSent(): void {
+    this.counters.keepalivesSent++;
+  }
+
+  sessionEnded(session: Session, status: SubscriptionStatus): void {
+    this.live.delete(session);
+    this.counters.sessionsClosed++;
+    if (session.reconnectToken !== null) this.reconnectTokens.delete(session.reconnectToken);
+    for (const sub of [...session.subscriptions]) {
+      if (isActive(sub.status)) this.setStatus(sub, status);
+    }
+    session.subscriptions.clear();
+    const shard = session.shard;
+    if (shard?.target?.method === 'websocket' && shard.target.session === session) {
+      if (session.disconnectedAt !== undefined) shard.target.disconnectedAt = session.disconnectedAt;
+      this.setShardStatus(
+        shard,
+        SHARD_STATUS_SET.has(status) ? (status as ShardStatus) : 'websocket_disconnected',
+      );
+    }
+    this.#closed.push(session);
+  }
+
+  /** Closes a random connected session with 4000/4005/4006 (fault `drop_session_every_ms`). */
+  dropRandomSession(): Session | undefined {
+    if (this.live.size === 0) return undefined;
+    const sessions = [...this.live];
+    const session = sessions[Math.floor(Math.random() * sessions.length)];
+    const code = DROP_CODES[Math.floor(Math.random() * DROP_CODES.length)] ?? 4000;
+    session?.close(code);
+    return session;
+  }
+
+  /** Applies EventSub faults. */
+  setFaults(faults: Partial<EventSubFaults>): void {
+    if (faults.duplicateRate !== undefined) this.faults.duplicateRate = faults.duplicateRate;
+    if (faults.dropSessionEveryMs !== undefined) {
+      this.faults.dropSessionEveryMs = faults.dropSessionEveryMs;
+      if (this.#dropTimer !== undefined) clearInterval(this.#dropTimer);
+      this.#dropTimer = undefined;
+      if (faults.dropSessionEveryMs > 0) {
+        this.#dropTimer = setInterval(() => {
+          this.dropRandomSession();
+        }, faults.dropSessionEveryMs);
+        this.#dropTimer.unref();
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Subscriptions
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Creates and registers a subscription. */
+  addSubscription(input: {
+    type: string;
+    version: string;
+    entry: StoredSubscription['entry'];
+    condition: Readonly<Record<string, string>>;
+    clientId: string;
+    userId: string | undefined;
+    cost: number;
+    transport: StoredSubscription['transport'];
+    status: SubscriptionStatus;
+  }): StoredSubscription {
+    const key = conditionKey(input.condition);
+    const routeKey =
+      input.condition.broadcaster_user_id ??
+      input.condition.to_broadcaster_user_id ??
+      input.condition.from_broadcaster_user_id ??
+      input.condition.user_id ??
+      key;
+    const sub: StoredSubscription = {
+      id: resourceId(),
+      seq: ++this.#seq,
+      type: input.type,
+      version: input.version,
+      entry: input.entry,
+      condition: input.condition,
+      conditionKey: key,
+      routeHash: fnv1a(routeKey),
+      clientId: input.clientId,
+      userId: input.userId,
+      cost: input.cost,
+      createdAt: nanoTimestamp(),
+      transport: input.transport,
+      status: input.status,
+      disabledAt: 0,
+      json: undefined,
+    };
+    this.subscriptions.set(sub.id, sub);
+    addTo(this.byType, `${sub.type}@${sub.version}`, sub);
+    addTo(this.byIdentity, identityKey(sub.clientId, sub.type, key), sub);
+    const t = sub.transport;
+    if (t.method === 'websocket') {
+      addTo(this.byWsUser, `${sub.clientId}\n${sub.userId ?? ''}`, sub);
+      t.session.subscriptions.add(sub);
+      t.session.unusedDeadline = 0;
+    } else {
+      this.#appTotal(sub.clientId, 1, isActive(sub.status) ? sub.cost : 0);
+    }
+    if (t.method === 'webhook') {
+      this.#verify(t.endpoint, { subscription: JSON.parse(subscriptionJson(sub)) as unknown }, (ok) => {
+        if (sub.status === 'webhook_callback_verification_pending') {
+          this.setStatus(sub, ok ? 'enabled' : 'webhook_callback_verification_failed');
+        }
+      });
+    }
+    return sub;
+  }
+
+  /** Changes a subscription's status, keeping indexes and the pruning queues in step. */
+  setStatus(sub: StoredSubscription, status: SubscriptionStatus): void {
+    if (sub.status === status) return;
+    const wasActive = isActive(sub.status);
+    sub.status = status;
+    sub.json = undefined;
+    if (wasActive && !isActive(status)) {
+      sub.disabledAt = Date.now();
+      if (sub.transport.method === 'websocket') {
+        sub.transport.session.subscriptions.delete(sub);
+        this.#disabledWs.push(sub);
+      } else {
+        this.#appTotal(sub.clientId, 0, -sub.cost);
+        this.#disabledOther.push(sub);
+      }
+    }
+  }
+
+  #appTotal(clientId: string, total: number, cost: number): void {
+    let totals = this.appTotals.get(clientId);
+    if (totals === undefined) {
+      totals = { total: 0, cost: 0 };
+      this.appTotals.set(clientId, totals);
+    }
+    totals.total += total;
+    totals.cost += cost;
+  }
+
+  /** Removes a subscription from every index. */
+  removeSubscription(sub: StoredSubscription): void {
+    if (!this.subscriptions.delete(sub.id)) return;
+    removeFrom(this.byType, `${sub.type}@${sub.version}`, sub);
+    removeFrom(this.byIdentity, identityKey(sub.clientId, sub.type, sub.conditionKey), sub);
+    if (sub.transport.method === 'websocket') {
+      removeFrom(this.byWsUser, `${sub.clientId}\n${sub.userId ?? ''}`, sub);
+      sub.transport.session.subscriptions.delete(sub);
+    } else {
+      this.#appTotal(sub.clientId, -1, isActive(sub.status) ? -sub.cost : 0);
+    }
+  }
+
+  /**
+   * Revokes a subscription: the status changes, then a `revocation` message carrying that status is sent once.
+   * Returns whether the message reached a target; `false` as well when the subscription was not active.
+   */
+  revoke(sub: StoredSubscription, status: SubscriptionStatus): boolean {
+    if (!isActive(sub.status)) return false;
+    const wasEnabled = sub.status === 'enabled';
+    this.setStatus(sub, status);
+    if (!wasEnabled) return false;
+    const sent = this.#send(sub, 'revocation', messageId(), nanoTimestamp(), '') !== null;
+    if (sent) this.counters.revocationsSent++;
+    return sent;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Conduits and shards
+  // -------------------------------------------------------------------------------------------------------------
+
+  createConduit(clientId: string, shardCount: number): Conduit {
+    const conduit: Conduit = {
+      id: resourceId(),
+      clientId,
+      shards: [],
+      enabled: [],
+      allDisabledSince: Date.now(),
+    };
+    this.resizeConduit(conduit, shardCount);
+    this.conduits.set(conduit.id, conduit);
+    return conduit;
+  }
+
+  /** Grows (new shards are unassigned) or shrinks (shards ≥ count are removed) a conduit. */
+  resizeConduit(conduit: Conduit, shardCount: number): void {
+    const shards = conduit.shards;
+    for (let i = shards.length; i < shardCount; i++) {
+      shards.push({
+        conduit,
+        index: i,
+        id: String(i),
+        status: 'websocket_disconnected',
+        target: null,
+        enabledPos: -1,
+      });
+    }
+    while (shards.length > shardCount) {
+      const shard = shards.pop();
+      if (shard === undefined) break;
+      this.#unbind(shard);
+      this.#setEnabled(shard, false);
+    }
+  }
+
+  deleteConduit(conduit: Conduit): void {
+    if (!this.conduits.delete(conduit.id)) return;
+    for (const shard of conduit.shards) this.#unbind(shard);
+    for (const sub of [...this.subscriptions.values()]) {
+      if (sub.transport.method === 'conduit' && sub.transport.conduit === conduit)
+        this.removeSubscription(sub);
+    }
+  }
+
+  /** Binds a shard to a websocket session (enabled at once) or a webhook (verification pending). */
+  bindShard(shard: Shard, target: ShardTarget): void {
+    this.#unbind(shard);
+    shard.target = target;
+    if (target.method === 'websocket') {
+      target.session.shard = shard;
+      target.session.unusedDeadline = 0;
+      this.setShardStatus(shard, 'enabled');
+    } else {
+      this.setShardStatus(shard, 'webhook_callback_verification_pending');
+      this.#verify(
+        target.endpoint,
+        { conduit_shard: { conduit_id: shard.conduit.id, shard: shard.id } },
+        (ok) => {
+          if (shard.target === target && shard.status === 'webhook_callback_verification_pending') {
+            this.setShardStatus(shard, ok ? 'enabled' : 'webhook_callback_verification_failed');
+          }
+        },
+      );
+    }
+  }
+
+  /** Changes a shard's status; an enabled shard that becomes disabled emits `conduit.shard.disabled`. */
+  setShardStatus(shard: Shard, status: ShardStatus): void {
+    const was = shard.status;
+    if (was === status) return;
+    shard.status = status;
+    this.#setEnabled(shard, status === 'enabled');
+    if (was === 'enabled' && this.conduits.get(shard.conduit.id) === shard.conduit)
+      this.#emitShardDisabled(shard);
+  }
+
+  #unbind(shard: Shard): void {
+    const t = shard.target;
+    if (t?.method === 'websocket' && t.session.shard === shard) t.session.shard = null;
+    shard.target = null;
+  }
+
+  #setEnabled(shard: Shard, enabled: boolean): void {
+    const list = shard.conduit.enabled;
+    if (enabled && shard.enabledPos === -1) {
+      shard.enabledPos = list.length;
+      list.push(shard);
+      shard.conduit.allDisabledSince = 0;
+    } else if (!enabled && shard.enabledPos !== -1) {
+      const last = list.pop();
+      if (last !== undefined && last !== shard) {
+        list[shard.enabledPos] = last;
+        last.enabledPos = shard.enabledPos;
+      }
+      shard.enabledPos = -1;
+      if (list.length === 0) shard.conduit.allDisabledSince = Date.now();
+    }
+  }
+
+  #emitShardDisabled(shard: Shard): void {
+    const subs = this.byType.get('conduit.shard.disabled@1');
+    if (subs === undefined || subs.size === 0) return;
+    const conduit = shard.conduit;
+    const t = shard.target;
+    let transport: Record<string, string>;
+    if (t === null) transport = { method: 'websocket', session_id: '' };
+    else if (t.method === 'webhook') transport = { method: 'webhook', callback: t.endpoint.callback };
+    else {
+      transport = { method: 'websocket', session_id: t.session.id, connected_at: t.connectedAt };
+      if (t.disconnectedAt !== undefined) transport.disconnected_at = t.disconnectedAt;
+    }
+    const event = JSON.stringify({
+      conduit_id: conduit.id,
+      shard_id: shard.id,
+      status: shard.status,
+      transport,
+    });
+    for (const sub of [...subs]) {
+      if (sub.status !== 'enabled' || sub.condition.client_id !== conduit.clientId) continue;
+      const only = sub.condition.conduit_id;
+      if (only !== undefined && only !== conduit.id) continue;
+      this.deliver(sub, event);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Delivery
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** Delivers one notification (`eventJson` is the `event`, or `events` for batched types). */
+  deliver(sub: StoredSubscription, eventJson: string): boolean {
+    const id = messageId();
+    const timestamp = nanoTimestamp();
+    const counters = this.counters;
+    counters.notificationsSent++;
+    const target = this.#send(sub, 'notification', id, timestamp, eventJson);
+    if (target === null) {
+      counters.dropped++;
+      return false;
+    }
+    counters.delivered++;
+    const rate = this.faults.duplicateRate;
+    if (rate > 0 && Math.random() < rate && target.deliver('notification', id, timestamp, sub, eventJson)) {
+      counters.duplicatesSent++;
+    }
+    return true;
+  }
+
+  #send(
+    sub: StoredSubscription,
+    kind: OutboundKind,
+    id: string,
+    timestamp: string,
+    payload: string,
+  ): DeliveryTarget | null {
+    const t = sub.transport;
+    switch (t.method) {
+      case 'websocket':
+        return t.session.deliver(kind, id, timestamp, sub, payload) ? t.session : null;
+      case 'webhook':
+        return t.target.deliver(kind, id, timestamp, sub, payload) ? t.target : null;
+      case 'conduit':
+        return this.#route(t.conduit, sub, kind, id, timestamp, payload);
+    }
+  }
+
+  /**
+   * Conduit routing: the shard at `hash % shard_count`; if it is not enabled or the send fails, one other enabled
+   * shard (counted as a retry); else nothing.
+   */
+  #route(
+    conduit: Conduit,
+    sub: StoredSubscription,
+    kind: OutboundKind,
+    id: string,
+    timestamp: string,
+    payload: string,
+  ): DeliveryTarget | null {
+    const n = conduit.shards.length;
+    if (n === 0 || !this.conduits.has(conduit.id)) return null;
+    const hash = sub.routeHash;
+    const first = conduit.shards[hash % n];
+    if (first?.status === 'enabled' && first.target !== null) {
+      const target = targetOf(first.target);
+      if (target.deliver(kind, id, timestamp, sub, payload)) return target;
+    }
+    const enabled = conduit.enabled;
+    let alt = enabled[hash % (enabled.length || 1)];
+    if (alt === first) alt = enabled.length > 1 ? enabled[(hash + 1) % enabled.length] : undefined;
+    if (alt?.target == null) return null;
+    this.counters.retried++;
+    const target = targetOf(alt.target);
+    return target.deliver(kind, id, timestamp, sub, payload) ? target : null;
+  }
+
+  /** A delivery target for a webhook endpoint, backed by the configured transport (none: never delivers). */
+  webhookTarget(endpoint: WebhookEndpoint): DeliveryTarget {
+    const transport = this.#webhooks;
+    return {
+      deliver(kind, id, timestamp, sub, payload) {
+        if (transport === undefined) return false;
+        return transport.deliver({
+          callback: endpoint.callback,
+          secret: endpoint.secret(),
+          messageId: id,
+          messageType: kind,
+          timestamp,
+          subscriptionType: sub.type,
+          subscriptionVersion: sub.version,
+          body: webhookBody(kind, sub, payload),
+        });
+      },
+    };
+  }
+
+  #verify(
+    endpoint: WebhookEndpoint,
+    subject: { subscription: unknown } | { conduit_shard: unknown },
+    done: (ok: boolean) => void,
+  ): void {
+    const transport = this.#webhooks;
+    if (transport === undefined) return;
+    let completed = false;
+    transport.verify({
+      callback: endpoint.callback,
+      secret: endpoint.secret(),
+      subject,
+      complete(ok: boolean) {
+        if (completed) return;
+        completed = true;
+        done(ok);
+      },
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Housekeeping
+  // -------------------------------------------------------------------------------------------------------------
+
+  /** One housekeeping pass. Public so tests can drive it with their own clock. */
+  sweep(now: number): void {
+    const sweepMs = this.options.sweepIntervalMs;
+    for (const session of this.live) session.tick(now, sweepMs);
+    pruneQueue(this.#disabledWs, now - this.options.websocketSubscriptionRetentionMs, (sub) => {
+      if (!isActive(sub.status)) this.removeSubscription(sub);
+    });
+    pruneQueue(this.#disabledOther, now - this.options.webhookSubscriptionRetentionMs, (sub) => {
+      if (!isActive(sub.status)) this.removeSubscription(sub);
+    });
+    const closed = this.#closed;
+    let i = 0;
+    while (i < closed.length && (closed[i]?.closedAt ?? 0) <= now - this.options.sessionRetentionMs) i++;
+    if (i > 0) {
+      for (const session of closed.splice(0, i)) {
+        if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
+      }
+    }
+    for (const conduit of this.conduits.values()) {
+      if (
+        conduit.allDisabledSince !== 0 &&
+        now - conduit.allDisabledSince >= this.options.conduitDisabledTtlMs
+      ) {
+        this.deleteConduit(conduit);
+        this.counters.conduitsExpired++;
+      }
+    }
+  }
+
+  /** Stops timers. Sockets are closed by the WebSocket server. */
+  close(): void {
+    clearInterval(this.#sweepTimer);
+    if (this.#dropTimer !== undefined) clearInterval(this.#dropTimer);
+    this.#dropTimer = undefined;
+  }
+}
+
+function targetOf(target: ShardTarget): DeliveryTarget {
+  return target.method === 'websocket' ? target.session : target.target;
+}
+
+function identityKey(clientId: string, type: string, condition: string): string {
+  return `${clientId}\n${type}\n${condition}`;
+}
+
+function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  let set = map.get(key);
+  if (set === undefined) {
+    set = new Set();
+    map.set(key, set);
+  }
+  set.add(value);
+}
+
+function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
+  const set = map.get(key);
+  if (set === undefined) return;
+  set.delete(value);
+  if (set.size === 0) map.delete(key);
+}
+
+function pruneQueue(
+  queue: StoredSubscription[],
+  before: number,
+  remove: (sub: StoredSubscription) => void,
+): void {
+  let i = 0;
+  while (i < queue.length && (queue[i]?.disabledAt ?? 0) <= before) i++;
+  if (i === 0) return;
+  for (const sub of queue.splice(0, i)) remove(sub);
+}

@@ -1,0 +1,91 @@
+/**
+ * The webhook seam. This emulator release validates webhook transports exactly as Helix does (callback and secret)
+ * and stores them, but does not verify or deliver: that is a {@link WebhookTransport}'s job. Without one, webhook
+ * subscriptions and shards stay `webhook_callback_verification_pending` and receive nothing.
+ */
+import { WEBHOOK_SECRET_MAX_LENGTH, WEBHOOK_SECRET_MIN_LENGTH } from '../../eventsub/protocol.js';
+
+/** A verification challenge to run against a callback. */
+export interface WebhookVerification {
+  readonly callback: string;
+  readonly secret: string;
+  /** JSON of the body's `subscription` (subscriptions) or `conduit_shard` (shards) member. */
+  readonly subject: { readonly subscription: unknown } | { readonly conduit_shard: unknown };
+  /** Report the outcome: `true` enables the subscription or shard, `false` marks it verification-failed. */
+  complete(ok: boolean): void;
+}
+
+/** One signed POST to a callback. */
+export interface WebhookDelivery {
+  readonly callback: string;
+  readonly secret: string;
+  readonly messageId: string;
+  readonly messageType: 'notification' | 'revocation';
+  readonly timestamp: string;
+  readonly subscriptionType: string;
+  readonly subscriptionVersion: string;
+  /** The JSON body (`{"subscription":…,"event":…}`). */
+  readonly body: string;
+}
+
+/** Plug-in that performs webhook verification and delivery. */
+export interface WebhookTransport {
+  verify(verification: WebhookVerification): void;
+  /** Returns `false` when the delivery could not be started (counted as a failed send). */
+  deliver(delivery: WebhookDelivery): boolean;
+}
+
+/** A webhook endpoint (callback + secret). The secret is a private field: never in JSON or inspect output. */
+export class WebhookEndpoint {
+  readonly callback: string;
+  readonly #secret: string;
+
+  constructor(callback: string, secret: string) {
+    this.callback = callback;
+    this.#secret = secret;
+  }
+
+  /** The HMAC secret (for the transport only). */
+  secret(): string {
+    return this.#secret;
+  }
+
+  toJSON(): { method: 'webhook'; callback: string } {
+    return { method: 'webhook', callback: this.callback };
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** Checks a callback URL; returns an error message or `null`. HTTPS on port 443 unless insecure loopback is allowed. */
+export function checkCallback(value: unknown, allowInsecure: boolean): string | null {
+  if (typeof value !== 'string' || value === '') return 'callback is required for webhook transport';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'callback must be a valid URL';
+  }
+  if (url.protocol === 'https:' && (url.port === '' || url.port === '443')) return null;
+  if (
+    allowInsecure &&
+    LOOPBACK.has(url.hostname) &&
+    (url.protocol === 'http:' || url.protocol === 'https:')
+  ) {
+    return null;
+  }
+  return 'callback must use https on port 443';
+}
+
+/** Checks a webhook secret: 10..100 printable ASCII characters. Returns an error message or `null`. */
+export function checkSecret(value: unknown): string | null {
+  if (typeof value !== 'string') return 'secret is required for webhook transport';
+  if (
+    value.length < WEBHOOK_SECRET_MIN_LENGTH ||
+    value.length > WEBHOOK_SECRET_MAX_LENGTH ||
+    !/^[\x20-\x7e]+$/.test(value)
+  ) {
+    return `secret must be between ${WEBHOOK_SECRET_MIN_LENGTH} and ${WEBHOOK_SECRET_MAX_LENGTH} ASCII characters`;
+  }
+  return null;
+}

@@ -1,0 +1,23 @@
+/**
+ * `twitch-realtime/emulator`: a local, conduit-aware Twitch for tests, benchmarks and demos.
+ *
+ * @example
+ * ```ts
+ * import { Emulator } from 'twitch-realtime/emulator';
+ *
+ * await using emu = await Emulator.start({ port: 0 });
+ * const { clientId, helixUrl, eventSubWsUrl } = emu.clientOptions();
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { Emulator } from './emulator.js';
+export type { ConduitState, CounterState, EmulatorClientOptions, EmulatorState } from './emulator.js';
+export type { EmulatorOptions } from './options.js';
+export type { EmulatorFaults } from './eventsub/control.js';
+export { REVOCATION_STATUSES } from './eventsub/control.js';
+export type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
+export type { SessionState, SessionStatus } from './eventsub/session.js';
+export type { WebhookDelivery, WebhookTransport, WebhookVerification } from './eventsub/webhook.js';
+export type { HelixFaults } from './http/types.js';
+export type { PubSubServer, PubSubServerConnection, PubSubServerOptions } from './pubsub/index.js';

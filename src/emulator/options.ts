@@ -1,0 +1,147 @@
+/**
+ * Options of the emulator. Every Twitch duration is configurable in milliseconds so that tests run in milliseconds
+ * instead of seconds; the defaults are Twitch's documented values (or a documented choice where Twitch is silent).
+ */
+import { InvalidArgumentError } from '../core/errors.js';
+import type { PlatformOptions } from './http/types.js';
+import type { WebhookTransport } from './eventsub/webhook.js';
+import type { PubSubServerOptions } from './pubsub/server.js';
+
+/**
+ * Options of {@link Emulator.start}.
+ *
+ * @example
+ * ```ts
+ * // A fast emulator for tests: a "keepalive second" lasts 5 ms, so keepalive_timeout_seconds=10 means 50 ms.
+ * const emu = await Emulator.start({ port: 0, keepaliveSecondMs: 5, pingIntervalMs: 20, reconnectGraceMs: 100 });
+ * ```
+ */
+export interface EmulatorOptions extends PlatformOptions {
+  /**
+   * Length of one second of `keepalive_timeout_seconds`, in ms (default 1000). The welcome still carries the
+   * clamped 10..600 value the client asked for; the emulator's keepalive window and unused deadline are that value
+   * times `keepaliveSecondMs`.
+   */
+  readonly keepaliveSecondMs?: number;
+  /**
+   * Deadline after the welcome for a session to get a subscription or a conduit shard, else close 4003. Default:
+   * the session's keepalive window (Twitch: "10 seconds unless otherwise specified when connecting").
+   */
+  readonly unusedTimeoutMs?: number;
+  /** Interval of WebSocket Ping frames (default 5,000 ms, twitch-cli's value). A missing Pong by the next Ping → 4002. */
+  readonly pingIntervalMs?: number;
+  /** Time the old socket stays open after `session_reconnect` before close 4004 (default 30,000 ms). */
+  readonly reconnectGraceMs?: number;
+  /** A conduit whose shards all stay disabled is deleted after this long (default 72 h). */
+  readonly conduitDisabledTtlMs?: number;
+  /** Disabled websocket subscriptions stay listed this long, then are pruned (default 60,000 ms). */
+  readonly websocketSubscriptionRetentionMs?: number;
+  /** Disabled webhook and conduit subscriptions stay listed this long (default 10 days). */
+  readonly webhookSubscriptionRetentionMs?: number;
+  /** Closed sessions stay visible in `state()` this long (default 60,000 ms). */
+  readonly sessionRetentionMs?: number;
+  /** Period of the housekeeping sweep (pings, keepalives, deadlines, pruning). Default: derived from the above. */
+  readonly sweepIntervalMs?: number;
+  /**
+   * A socket with more than this many bytes queued counts as a failed send (the notification is retried on another
+   * shard or dropped). Default 64 MiB.
+   */
+  readonly maxBufferedBytes?: number;
+  /** Page size of Get EventSub Subscriptions (default 100). */
+  readonly subscriptionPageSize?: number;
+  /** Page size of Get Conduit Shards (default 100). */
+  readonly shardPageSize?: number;
+  /** Maximum shards in one Update Conduit Shards request (default 20,000, the maximum shard count). */
+  readonly maxShardsPerUpdate?: number;
+  /** Accept `http://` webhook callbacks on loopback hosts, any port (default false: HTTPS on port 443 only). */
+  readonly allowInsecureWebhooks?: boolean;
+  /**
+   * Webhook transport (verification challenges and signed deliveries). Without one, webhook subscriptions and shards
+   * stay `webhook_callback_verification_pending` and receive nothing.
+   */
+  readonly webhookTransport?: WebhookTransport;
+  /** Options of the legacy PubSub server at `/pubsub` (durations in ms, limits). */
+  readonly pubsub?: PubSubServerOptions;
+}
+
+/** Options with every default applied. */
+export interface ResolvedOptions {
+  readonly keepaliveSecondMs: number;
+  readonly unusedTimeoutMs: number | undefined;
+  readonly pingIntervalMs: number;
+  readonly reconnectGraceMs: number;
+  readonly conduitDisabledTtlMs: number;
+  readonly websocketSubscriptionRetentionMs: number;
+  readonly webhookSubscriptionRetentionMs: number;
+  readonly sessionRetentionMs: number;
+  readonly sweepIntervalMs: number;
+  readonly maxBufferedBytes: number;
+  readonly subscriptionPageSize: number;
+  readonly shardPageSize: number;
+  readonly maxShardsPerUpdate: number;
+  readonly allowInsecureWebhooks: boolean;
+  readonly webhookTransport: WebhookTransport | undefined;
+}
+
+function positive(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(`EmulatorOptions.${name} must be a positive finite number`, name);
+  }
+  return value;
+}
+
+/** Applies defaults and validates numbers. */
+export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
+  const keepaliveSecondMs = positive('keepaliveSecondMs', options.keepaliveSecondMs, 1000);
+  const pingIntervalMs = positive('pingIntervalMs', options.pingIntervalMs, 5000);
+  const reconnectGraceMs = positive('reconnectGraceMs', options.reconnectGraceMs, 30_000);
+  const unusedTimeoutMs =
+    options.unusedTimeoutMs === undefined
+      ? undefined
+      : positive('unusedTimeoutMs', options.unusedTimeoutMs, 0);
+  const conduitDisabledTtlMs = positive('conduitDisabledTtlMs', options.conduitDisabledTtlMs, 72 * 3600_000);
+  const websocketSubscriptionRetentionMs = positive(
+    'websocketSubscriptionRetentionMs',
+    options.websocketSubscriptionRetentionMs,
+    60_000,
+  );
+  const webhookSubscriptionRetentionMs = positive(
+    'webhookSubscriptionRetentionMs',
+    options.webhookSubscriptionRetentionMs,
+    10 * 86_400_000,
+  );
+  const sessionRetentionMs = positive('sessionRetentionMs', options.sessionRetentionMs, 60_000);
+  // The sweep must be finer than the shortest duration it enforces; 10 keepalive-seconds is the smallest window.
+  const finest = Math.min(
+    pingIntervalMs,
+    reconnectGraceMs,
+    10 * keepaliveSecondMs,
+    unusedTimeoutMs ?? Infinity,
+    conduitDisabledTtlMs,
+    websocketSubscriptionRetentionMs,
+    sessionRetentionMs,
+  );
+  const sweepIntervalMs = positive(
+    'sweepIntervalMs',
+    options.sweepIntervalMs,
+    Math.max(2, Math.min(1000, Math.floor(finest / 10))),
+  );
+  return {
+    keepaliveSecondMs,
+    unusedTimeoutMs,
+    pingIntervalMs,
+    reconnectGraceMs,
+    conduitDisabledTtlMs,
+    websocketSubscriptionRetentionMs,
+    webhookSubscriptionRetentionMs,
+    sessionRetentionMs,
+    sweepIntervalMs,
+    maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, 64 * 1024 * 1024),
+    subscriptionPageSize: Math.floor(positive('subscriptionPageSize', options.subscriptionPageSize, 100)),
+    shardPageSize: Math.floor(positive('shardPageSize', options.shardPageSize, 100)),
+    maxShardsPerUpdate: Math.floor(positive('maxShardsPerUpdate', options.maxShardsPerUpdate, 20_000)),
+    allowInsecureWebhooks: options.allowInsecureWebhooks ?? false,
+    webhookTransport: options.webhookTransport,
+  };
+}
