@@ -1,0 +1,170 @@
+import { inspect } from 'node:util';
+import { systemClock, type Clock } from '../core/clock.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { AuthError } from './errors.js';
+import { OAuthClient } from './oauth.js';
+import type { AuthContext, AuthProvider } from './types.js';
+import type { FetchLike } from '../helix/http.js';
+
+/** Options of {@link AppTokenProvider}. */
+export interface AppTokenProviderOptions {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  /** @defaultValue `https://id.twitch.tv/oauth2` */
+  readonly oauthUrl?: string | undefined;
+  readonly fetch?: FetchLike | undefined;
+  readonly clock?: Clock | undefined;
+  readonly logger?: Logger | undefined;
+  /** Re-acquire the token this long before it expires, milliseconds. @defaultValue 300000 (5 min) */
+  readonly renewBeforeMs?: number | undefined;
+  /** Reuse an existing OAuth client (otherwise one is created from the options above). */
+  readonly oauth?: OAuthClient | undefined;
+}
+
+/**
+ * An app access token obtained with the client-credentials grant, re-acquired before it expires and after a 401.
+ * Concurrent callers share one acquisition.
+ *
+ * @example
+ * ```ts
+ * const helix = new HelixClient({ clientId, auth: new AppTokenProvider({ clientId, clientSecret }) });
+ * ```
+ */
+export class AppTokenProvider implements AuthProvider {
+  readonly clientId: string;
+  readonly #oauth: OAuthClient;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #renewBeforeMs: number;
+  #token: string | undefined;
+  #expiresAt = 0;
+  #pending: Promise<string> | undefined;
+
+  constructor(options: AppTokenProviderOptions) {
+    this.clientId = options.clientId;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    this.#renewBeforeMs = options.renewBeforeMs ?? 300_000;
+    this.#oauth =
+      options.oauth ??
+      new OAuthClient({
+        clientId: options.clientId,
+        clientSecret: options.clientSecret,
+        oauthUrl: options.oauthUrl,
+        fetch: options.fetch,
+        clock: this.#clock,
+      });
+  }
+
+  /** Number of tokens acquired so far (observability). */
+  acquisitions = 0;
+
+  getAccessToken(context: AuthContext, signal?: AbortSignal): Promise<string> {
+    if (context.kind === 'user') {
+      return Promise.reject(
+        new AuthError(
+          'UNKNOWN_USER',
+          `no token for user ${context.userId} (app-token provider)`,
+          context.userId,
+        ),
+      );
+    }
+    if (this.#token !== undefined && this.#clock.now() < this.#expiresAt - this.#renewBeforeMs) {
+      return Promise.resolve(this.#token);
+    }
+    return this.#acquire(signal);
+  }
+
+  renewAfterUnauthorized(
+    context: AuthContext,
+    rejected: string,
+    signal?: AbortSignal,
+  ): Promise<string | null> {
+    if (context.kind === 'user') return Promise.resolve(null);
+    if (this.#token !== undefined && this.#token !== rejected) return Promise.resolve(this.#token);
+    this.#token = undefined;
+    return this.#acquire(signal);
+  }
+
+  getScopes(): readonly string[] {
+    return [];
+  }
+
+  /** Forgets the current token; the next request acquires a new one. */
+  invalidate(): void {
+    this.#token = undefined;
+  }
+
+  #acquire(signal: AbortSignal | undefined): Promise<string> {
+    this.#pending ??= (async () => {
+      try {
+        const grant = await this.#oauth.clientCredentials(signal);
+        this.acquisitions++;
+        this.#token = grant.accessToken;
+        this.#expiresAt =
+          grant.expiresIn === null ? Number.POSITIVE_INFINITY : this.#clock.now() + grant.expiresIn * 1000;
+        this.#logger.debug('app token acquired', { expiresIn: grant.expiresIn });
+        return grant.accessToken;
+      } catch (error) {
+        throw new AuthError('APP_TOKEN_FAILED', 'could not get an app access token', null, { cause: error });
+      } finally {
+        this.#pending = undefined;
+      }
+    })();
+    return this.#pending;
+  }
+
+  [inspect.custom](): string {
+    return `AppTokenProvider { clientId: '${this.clientId}', token: ${this.#token === undefined ? 'none' : "'[redacted]'"} }`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { clientId: this.clientId, token: this.#token === undefined ? null : '[redacted]' };
+  }
+}
+
+/**
+ * Fixed tokens that are never renewed (tests, scripts, tokens managed elsewhere). A 401 is surfaced as is.
+ *
+ * @example
+ * ```ts
+ * const auth = new StaticAuthProvider({ clientId, appToken: process.env.TWITCH_APP_TOKEN });
+ * ```
+ */
+export class StaticAuthProvider implements AuthProvider {
+  readonly clientId: string;
+  readonly #appToken: string | undefined;
+  readonly #userTokens: Map<string, string>;
+
+  constructor(options: {
+    clientId: string;
+    appToken?: string | undefined;
+    userTokens?: Readonly<Record<string, string>>;
+  }) {
+    this.clientId = options.clientId;
+    this.#appToken = options.appToken;
+    this.#userTokens = new Map(Object.entries(options.userTokens ?? {}));
+  }
+
+  getAccessToken(context: AuthContext): Promise<string> {
+    const token = context.kind === 'app' ? this.#appToken : this.#userTokens.get(context.userId);
+    if (token !== undefined) return Promise.resolve(token);
+    return Promise.reject(
+      context.kind === 'app'
+        ? new AuthError('NO_APP_CREDENTIALS', 'no app token configured', null)
+        : new AuthError('UNKNOWN_USER', `no token for user ${context.userId}`, context.userId),
+    );
+  }
+
+  renewAfterUnauthorized(): Promise<string | null> {
+    return Promise.resolve(null);
+  }
+
+  [inspect.custom](): string {
+    return `StaticAuthProvider { clientId: '${this.clientId}', users: ${this.#userTokens.size} }`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { clientId: this.clientId, users: this.#userTokens.size };
+  }
+}

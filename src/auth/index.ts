@@ -1,0 +1,22 @@
+/**
+ * Authentication: app and user token providers, token stores, OAuth calls and scope checks.
+ *
+ * @packageDocumentation
+ */
+export { APP_CONTEXT, contextKey } from './types.js';
+export type { AuthContext, AuthProvider } from './types.js';
+export { AuthError, MissingScopesError } from './errors.js';
+export { OAuthClient } from './oauth.js';
+export type { OAuthClientOptions, TokenGrant, TokenValidation } from './oauth.js';
+export { AppTokenProvider, StaticAuthProvider } from './app-token-provider.js';
+export type { AppTokenProviderOptions } from './app-token-provider.js';
+export { RefreshingAuthProvider } from './refreshing-provider.js';
+export type {
+  AddUserInput,
+  AuthEvents,
+  RefreshingAuthProviderOptions,
+  UserTokenInfo,
+} from './refreshing-provider.js';
+export { MemoryTokenStore, FileTokenStore } from './token-store.js';
+export type { StoredToken, TokenStore } from './token-store.js';
+export { requiredScopes, scopesMissingFor, assertScopesFor } from './scopes.js';

@@ -1,0 +1,247 @@
+/**
+ * Twitch's OAuth endpoints (`https://id.twitch.tv/oauth2`): client credentials, authorization code, refresh,
+ * validate and revoke. Tokens and the client secret never appear in errors or logs.
+ */
+import { inspect } from 'node:util';
+import { Backoff } from '../core/backoff.js';
+import { systemClock, type Clock } from '../core/clock.js';
+import { InvalidArgumentError, ProtocolError, TimeoutError } from '../core/errors.js';
+import { redactParams } from '../core/redact.js';
+import { abortReason, sleep } from '../core/sleep.js';
+import { OAUTH_URL } from '../eventsub/protocol.js';
+import { HTTPError, NetworkError } from '../helix/errors.js';
+import type { FetchLike } from '../helix/http.js';
+
+/** Options of {@link OAuthClient}. */
+export interface OAuthClientOptions {
+  readonly clientId: string;
+  /** Needed for client credentials, code exchange and refresh. */
+  readonly clientSecret?: string | undefined;
+  /** @defaultValue `https://id.twitch.tv/oauth2` */
+  readonly oauthUrl?: string | undefined;
+  readonly fetch?: FetchLike | undefined;
+  /** Per-attempt timeout, milliseconds. @defaultValue 10000 */
+  readonly timeoutMs?: number | undefined;
+  /** Retries after network errors and 5xx. @defaultValue 2 */
+  readonly maxRetries?: number | undefined;
+  readonly clock?: Clock | undefined;
+}
+
+/** A token issued by `/oauth2/token`. */
+export interface TokenGrant {
+  readonly accessToken: string;
+  /** `null` for app tokens (they cannot be refreshed). */
+  readonly refreshToken: string | null;
+  /** Seconds, or `null` when Twitch did not say. */
+  readonly expiresIn: number | null;
+  readonly scopes: readonly string[];
+}
+
+/** What `/oauth2/validate` says about a token. */
+export interface TokenValidation {
+  readonly clientId: string;
+  /** `null` for app tokens. */
+  readonly userId: string | null;
+  readonly login: string | null;
+  readonly scopes: readonly string[];
+  /** Seconds left, or `null` for tokens that do not expire. */
+  readonly expiresIn: number | null;
+}
+
+/**
+ * Calls Twitch's OAuth endpoints.
+ *
+ * @example
+ * ```ts
+ * const oauth = new OAuthClient({ clientId, clientSecret });
+ * const { accessToken, expiresIn } = await oauth.clientCredentials();
+ * const info = await oauth.validate(accessToken);
+ * ```
+ */
+export class OAuthClient {
+  readonly clientId: string;
+  readonly #secret: string | undefined;
+  readonly #baseUrl: string;
+  readonly #fetch: FetchLike;
+  readonly #timeoutMs: number;
+  readonly #maxRetries: number;
+  readonly #clock: Clock;
+
+  constructor(options: OAuthClientOptions) {
+    if (options.clientId === '') throw new InvalidArgumentError('clientId is required', 'clientId');
+    this.clientId = options.clientId;
+    this.#secret = options.clientSecret;
+    this.#baseUrl = (options.oauthUrl ?? OAUTH_URL).replace(/\/+$/, '');
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#maxRetries = options.maxRetries ?? 2;
+    this.#clock = options.clock ?? systemClock;
+  }
+
+  /** Whether a client secret is configured (needed for app tokens and refreshes). */
+  get hasSecret(): boolean {
+    return this.#secret !== undefined && this.#secret !== '';
+  }
+
+  /** Gets an app access token with the client-credentials grant. */
+  async clientCredentials(signal?: AbortSignal): Promise<TokenGrant> {
+    const body = await this.#call('POST', '/token', this.#form({ grant_type: 'client_credentials' }), signal);
+    return toGrant(body);
+  }
+
+  /** Exchanges an authorization code for a user token. */
+  async exchangeCode(code: string, redirectUri: string, signal?: AbortSignal): Promise<TokenGrant> {
+    const form = this.#form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri });
+    return toGrant(await this.#call('POST', '/token', form, signal));
+  }
+
+  /** Refreshes a user token. Twitch may rotate the refresh token: store the returned one. */
+  async refresh(refreshToken: string, signal?: AbortSignal): Promise<TokenGrant> {
+    const form = this.#form({ grant_type: 'refresh_token', refresh_token: refreshToken });
+    return toGrant(await this.#call('POST', '/token', form, signal));
+  }
+
+  /** Validates a token; rejects with an {@link HTTPError} of status 401 when it is invalid. */
+  async validate(accessToken: string, signal?: AbortSignal): Promise<TokenValidation> {
+    const body = await this.#call('GET', '/validate', undefined, signal, `OAuth ${accessToken}`);
+    if (!isRecord(body) || typeof body.client_id !== 'string') {
+      throw new ProtocolError('BAD_RESPONSE', 'unexpected /oauth2/validate response', redactBody(body));
+    }
+    return {
+      clientId: body.client_id,
+      userId: typeof body.user_id === 'string' ? body.user_id : null,
+      login: typeof body.login === 'string' ? body.login : null,
+      scopes: Array.isArray(body.scopes) ? body.scopes.filter((s): s is string => typeof s === 'string') : [],
+      expiresIn: typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : null,
+    };
+  }
+
+  /** Revokes a token (access or refresh). */
+  async revoke(token: string, signal?: AbortSignal): Promise<void> {
+    const form = new URLSearchParams({ client_id: this.clientId, token });
+    await this.#call('POST', '/revoke', form, signal);
+  }
+
+  #form(fields: Record<string, string>): URLSearchParams {
+    if (!this.hasSecret) {
+      throw new InvalidArgumentError('this OAuth call needs the client secret', 'clientSecret', {
+        code: 'NO_CLIENT_SECRET',
+      });
+    }
+    return new URLSearchParams({ client_id: this.clientId, client_secret: this.#secret ?? '', ...fields });
+  }
+
+  async #call(
+    method: 'GET' | 'POST',
+    path: string,
+    form: URLSearchParams | undefined,
+    signal: AbortSignal | undefined,
+    authorization?: string,
+  ): Promise<unknown> {
+    const url = this.#baseUrl + path;
+    let backoff: Backoff | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const controller = new AbortController();
+      const state = { timedOut: false };
+      const timer = this.#clock.setTimeout(() => {
+        state.timedOut = true;
+        controller.abort();
+      }, this.#timeoutMs);
+      let response: Response;
+      let text: string;
+      try {
+        const headers: Record<string, string> = {};
+        if (authorization !== undefined) headers.Authorization = authorization;
+        const init: RequestInit = {
+          method,
+          headers,
+          signal: signal === undefined ? controller.signal : AbortSignal.any([signal, controller.signal]),
+        };
+        if (form !== undefined) {
+          headers['Content-Type'] = 'application/x-www-form-urlencoded';
+          init.body = form.toString();
+        }
+        response = await this.#fetch(url, init);
+        text = await response.text();
+      } catch (error) {
+        if (signal?.aborted === true) throw abortReason(signal);
+        const failure = state.timedOut
+          ? new TimeoutError(`${method} ${path} timed out`, { cause: error })
+          : new NetworkError(method, `/oauth2${path}`, { cause: error });
+        if (attempt >= this.#maxRetries) throw failure;
+        backoff ??= new Backoff({ initialMs: 200, maxMs: 5000 });
+        await sleep(backoff.next(), { clock: this.#clock, signal });
+        continue;
+      } finally {
+        this.#clock.clearTimeout(timer);
+      }
+      if (response.ok) return text === '' ? undefined : safeParse(text);
+      if (response.status >= 500 && attempt < this.#maxRetries) {
+        backoff ??= new Backoff({ initialMs: 200, maxMs: 5000 });
+        await sleep(backoff.next(), { clock: this.#clock, signal });
+        continue;
+      }
+      const parsed = safeParse(text);
+      throw new HTTPError({
+        status: response.status,
+        error:
+          isRecord(parsed) && typeof parsed.error === 'string'
+            ? parsed.error
+            : response.statusText || String(response.status),
+        twitchMessage: isRecord(parsed) && typeof parsed.message === 'string' ? parsed.message : '',
+        method,
+        path: `/oauth2${path}`,
+        rateLimit: null,
+        request: {
+          method,
+          url,
+          headers: authorization === undefined ? {} : { Authorization: 'OAuth [redacted]' },
+          ...(form === undefined ? {} : { body: redactParams(form.toString()) }),
+        },
+      });
+    }
+  }
+
+  /** Never shows the client secret. */
+  [inspect.custom](): string {
+    return `OAuthClient { clientId: '${this.clientId}', clientSecret: ${this.hasSecret ? "'[redacted]'" : 'none'} }`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { clientId: this.clientId, clientSecret: this.hasSecret ? '[redacted]' : null };
+  }
+}
+
+function toGrant(body: unknown): TokenGrant {
+  if (!isRecord(body) || typeof body.access_token !== 'string') {
+    throw new ProtocolError('BAD_RESPONSE', 'unexpected /oauth2/token response', redactBody(body));
+  }
+  const scope = body.scope;
+  return {
+    accessToken: body.access_token,
+    refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : null,
+    expiresIn: typeof body.expires_in === 'number' && body.expires_in > 0 ? body.expires_in : null,
+    scopes: Array.isArray(scope)
+      ? scope.filter((s): s is string => typeof s === 'string')
+      : typeof scope === 'string' && scope !== ''
+        ? scope.split(' ')
+        : [],
+  };
+}
+
+function redactBody(body: unknown): unknown {
+  if (!isRecord(body)) return typeof body;
+  return Object.fromEntries(Object.keys(body).map((k) => [k, '[redacted]']));
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

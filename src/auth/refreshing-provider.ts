@@ -1,0 +1,443 @@
+import { inspect } from 'node:util';
+import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
+import { TypedEmitter } from '../core/emitter.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { HTTPError } from '../helix/errors.js';
+import type { FetchLike } from '../helix/http.js';
+import { AppTokenProvider } from './app-token-provider.js';
+import { AuthError } from './errors.js';
+import { OAuthClient, type TokenValidation } from './oauth.js';
+import { MemoryTokenStore, type StoredToken, type TokenStore } from './token-store.js';
+import type { AuthContext, AuthProvider } from './types.js';
+
+/** What is known about a user's token, without the token itself. */
+export interface UserTokenInfo {
+  readonly userId: string;
+  readonly login: string | null;
+  readonly scopes: readonly string[];
+  /** Epoch milliseconds, or `null` when unknown. */
+  readonly expiresAt: number | null;
+  /** Epoch milliseconds of the last successful validation, 0 when never validated. */
+  readonly validatedAt: number;
+  readonly refreshable: boolean;
+  /** Set when the token is unusable until the user authorizes again. */
+  readonly revoked: boolean;
+}
+
+/** Events of {@link RefreshingAuthProvider}. Payloads never contain tokens. */
+export interface AuthEvents {
+  /** A user token was refreshed (and saved to the store). */
+  tokenRefreshed: [userId: string, info: UserTokenInfo];
+  /** A refresh failed. Transient failures (`TOKEN_REFRESH_FAILED`) keep the token; see also `tokenRevoked`. */
+  tokenRefreshFailed: [userId: string, error: AuthError];
+  /**
+   * The token can no longer be used (refresh token rejected, or invalid and not refreshable): the user must
+   * authorize again. The token stays listed (as revoked) until {@link RefreshingAuthProvider.removeUser}.
+   */
+  tokenRevoked: [userId: string, error: AuthError];
+  /** A listener threw (see {@link TypedEmitter}). */
+  error: [error: unknown, event: string];
+}
+
+/** Options of {@link RefreshingAuthProvider}. */
+export interface RefreshingAuthProviderOptions {
+  readonly clientId: string;
+  /** Needed for the app token and for refreshes. */
+  readonly clientSecret?: string | undefined;
+  /** @defaultValue `https://id.twitch.tv/oauth2` */
+  readonly oauthUrl?: string | undefined;
+  readonly fetch?: FetchLike | undefined;
+  /** @defaultValue a {@link MemoryTokenStore} */
+  readonly store?: TokenStore | undefined;
+  readonly clock?: Clock | undefined;
+  readonly logger?: Logger | undefined;
+  /** Validation period of every token (Twitch requires hourly). @defaultValue 3600000 */
+  readonly validateIntervalMs?: number | undefined;
+  /** Refresh a user token this long before it expires, milliseconds. @defaultValue 60000 */
+  readonly refreshBeforeMs?: number | undefined;
+}
+
+/** Input of {@link RefreshingAuthProvider.addUser}. */
+export interface AddUserInput {
+  readonly accessToken: string;
+  readonly refreshToken?: string | null | undefined;
+}
+
+interface UserRecord {
+  userId: string;
+  login: string | null;
+  accessToken: string;
+  refreshToken: string | null;
+  scopes: readonly string[];
+  expiresAt: number | null;
+  obtainedAt: number;
+  validatedAt: number;
+  revoked: AuthError | undefined;
+  refreshing: Promise<string> | undefined;
+}
+
+/**
+ * App token plus refreshable user tokens.
+ *
+ * - User tokens are validated when added and then every hour (Twitch requires it), refreshed shortly before they
+ *   expire and after a 401; refreshes are single-flight per user (concurrent requests share one).
+ * - Every refresh is saved to the {@link TokenStore} and reported with `tokenRefreshed`; a failed refresh emits
+ *   `tokenRefreshFailed`, and a token that cannot be refreshed any more emits `tokenRevoked` and makes requests for
+ *   that user fail with {@link AuthError} `TOKEN_REVOKED`: a token is never dropped silently.
+ * - `close()` stops the validation timer.
+ *
+ * @example
+ * ```ts
+ * const auth = new RefreshingAuthProvider({ clientId, clientSecret, store: new FileTokenStore('tokens.json') });
+ * auth.on('tokenRevoked', (userId, err) => logger.warn(`user ${userId} must re-authorize: ${err.message}`));
+ * const { userId } = await auth.addUser({ accessToken, refreshToken });
+ * const helix = new HelixClient({ clientId, auth });
+ * await helix.users.getUsers({ auth: { userId } });
+ * ```
+ */
+export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements AuthProvider {
+  readonly clientId: string;
+  readonly oauth: OAuthClient;
+  readonly #app: AppTokenProvider | undefined;
+  readonly #store: TokenStore;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #validateIntervalMs: number;
+  readonly #refreshBeforeMs: number;
+  readonly #users = new Map<string, UserRecord>();
+  #timer: TimerHandle | undefined;
+  #closed = false;
+
+  constructor(options: RefreshingAuthProviderOptions) {
+    super({ logger: options.logger ?? silentLogger });
+    if (options.clientId === '') throw new InvalidArgumentError('clientId is required', 'clientId');
+    this.clientId = options.clientId;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    this.#store = options.store ?? new MemoryTokenStore();
+    this.#validateIntervalMs = options.validateIntervalMs ?? 3_600_000;
+    this.#refreshBeforeMs = options.refreshBeforeMs ?? 60_000;
+    this.oauth = new OAuthClient({
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      oauthUrl: options.oauthUrl,
+      fetch: options.fetch,
+      clock: this.#clock,
+    });
+    this.#app =
+      options.clientSecret === undefined || options.clientSecret === ''
+        ? undefined
+        : new AppTokenProvider({
+            clientId: options.clientId,
+            clientSecret: options.clientSecret,
+            oauth: this.oauth,
+            clock: this.#clock,
+            logger: this.#logger,
+          });
+  }
+
+  /**
+   * Adds (or replaces) a user token: validates it (refreshing it when Twitch says it is invalid), checks it belongs
+   * to this client, saves it, and returns what Twitch said about it.
+   *
+   * @throws AuthError `TOKEN_INVALID` (invalid, not refreshable), `TOKEN_REVOKED` (refresh rejected),
+   *   `CLIENT_MISMATCH`, or `TOKEN_INVALID` for app tokens (they carry no user).
+   */
+  async addUser(input: AddUserInput, signal?: AbortSignal): Promise<UserTokenInfo> {
+    let accessToken = input.accessToken;
+    let refreshToken = input.refreshToken ?? null;
+    let validation: TokenValidation;
+    try {
+      validation = await this.oauth.validate(accessToken, signal);
+    } catch (error) {
+      if (!(error instanceof HTTPError && error.status === 401)) throw error;
+      if (refreshToken === null) {
+        throw new AuthError('TOKEN_INVALID', 'the token is invalid and has no refresh token', null, {
+          cause: error,
+        });
+      }
+      try {
+        const grant = await this.oauth.refresh(refreshToken, signal);
+        accessToken = grant.accessToken;
+        refreshToken = grant.refreshToken ?? refreshToken;
+      } catch (refreshError) {
+        throw new AuthError('TOKEN_REVOKED', 'the token is invalid and its refresh failed', null, {
+          cause: refreshError,
+        });
+      }
+      validation = await this.oauth.validate(accessToken, signal);
+    }
+    if (validation.clientId !== this.clientId) {
+      throw new AuthError('CLIENT_MISMATCH', 'the token was issued to another client id', validation.userId);
+    }
+    if (validation.userId === null) {
+      throw new AuthError('TOKEN_INVALID', 'this is an app token, not a user token', null);
+    }
+    const now = this.#clock.now();
+    const record: UserRecord = {
+      userId: validation.userId,
+      login: validation.login,
+      accessToken,
+      refreshToken,
+      scopes: validation.scopes,
+      expiresAt: validation.expiresIn === null ? null : now + validation.expiresIn * 1000,
+      obtainedAt: now,
+      validatedAt: now,
+      revoked: undefined,
+      refreshing: undefined,
+    };
+    this.#users.set(record.userId, record);
+    await this.#save(record);
+    this.#schedule();
+    return info(record);
+  }
+
+  /**
+   * Loads every token of the store (without network calls); they are validated by the next periodic check, which
+   * this schedules to run at once. Returns the user ids loaded.
+   */
+  async loadFromStore(): Promise<string[]> {
+    const tokens = await this.#store.load();
+    for (const t of tokens) {
+      this.#users.set(t.userId, {
+        userId: t.userId,
+        login: t.login,
+        accessToken: t.accessToken,
+        refreshToken: t.refreshToken,
+        scopes: t.scopes,
+        expiresAt: t.expiresAt,
+        obtainedAt: t.obtainedAt,
+        validatedAt: 0,
+        revoked: undefined,
+        refreshing: undefined,
+      });
+    }
+    this.#schedule(0);
+    return tokens.map((t) => t.userId);
+  }
+
+  /** Forgets a user's token (memory and store). */
+  async removeUser(userId: string): Promise<void> {
+    this.#users.delete(userId);
+    await this.#store.remove(userId);
+  }
+
+  /** Non-secret information about a user's token, or `undefined`. */
+  getUser(userId: string): UserTokenInfo | undefined {
+    const record = this.#users.get(userId);
+    return record === undefined ? undefined : info(record);
+  }
+
+  /** Ids of every user with a token (revoked ones included). */
+  userIds(): string[] {
+    return [...this.#users.keys()];
+  }
+
+  getScopes(context: AuthContext): readonly string[] | undefined {
+    if (context.kind === 'app') return [];
+    return this.#users.get(context.userId)?.scopes;
+  }
+
+  async getAccessToken(context: AuthContext, signal?: AbortSignal): Promise<string> {
+    if (context.kind === 'app') return this.#appProvider().getAccessToken(context, signal);
+    const record = this.#record(context.userId);
+    if (
+      record.expiresAt !== null &&
+      record.refreshToken !== null &&
+      this.#clock.now() >= record.expiresAt - this.#refreshBeforeMs
+    ) {
+      return this.#refresh(record, signal);
+    }
+    return record.accessToken;
+  }
+
+  async renewAfterUnauthorized(
+    context: AuthContext,
+    rejected: string,
+    signal?: AbortSignal,
+  ): Promise<string | null> {
+    if (context.kind === 'app') return this.#appProvider().renewAfterUnauthorized(context, rejected, signal);
+    const record = this.#record(context.userId);
+    if (record.refreshing !== undefined) return record.refreshing;
+    if (record.accessToken !== rejected) return record.accessToken;
+    if (record.refreshToken === null) {
+      this.#revoke(
+        record,
+        new AuthError('TOKEN_INVALID', 'the token was rejected and cannot be refreshed', record.userId),
+      );
+      return null;
+    }
+    return this.#refresh(record, signal);
+  }
+
+  /**
+   * Validates every token now (what the hourly timer does). Tokens Twitch rejects are refreshed; those that cannot
+   * be are reported with `tokenRevoked`.
+   */
+  async validateAll(signal?: AbortSignal): Promise<void> {
+    await Promise.all([...this.#users.values()].map((record) => this.#validate(record, signal)));
+  }
+
+  /** Stops the validation timer. Tokens stay usable. */
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #appProvider(): AppTokenProvider {
+    if (this.#app === undefined) {
+      throw new AuthError('NO_APP_CREDENTIALS', 'an app token needs the client secret', null);
+    }
+    return this.#app;
+  }
+
+  #record(userId: string): UserRecord {
+    const record = this.#users.get(userId);
+    if (record === undefined) throw new AuthError('UNKNOWN_USER', `no token for user ${userId}`, userId);
+    if (record.revoked !== undefined) {
+      throw new AuthError(
+        record.revoked.code,
+        `the token of user ${userId} is unusable: ${record.revoked.message}`,
+        userId,
+        {
+          cause: record.revoked,
+        },
+      );
+    }
+    return record;
+  }
+
+  #refresh(record: UserRecord, signal: AbortSignal | undefined): Promise<string> {
+    record.refreshing ??= (async () => {
+      const refreshToken = record.refreshToken;
+      try {
+        if (refreshToken === null) throw new Error('no refresh token');
+        const grant = await this.oauth.refresh(refreshToken, signal);
+        const now = this.#clock.now();
+        record.accessToken = grant.accessToken;
+        record.refreshToken = grant.refreshToken ?? refreshToken;
+        if (grant.scopes.length > 0) record.scopes = grant.scopes;
+        record.expiresAt = grant.expiresIn === null ? null : now + grant.expiresIn * 1000;
+        record.obtainedAt = now;
+        record.validatedAt = now;
+      } catch (error) {
+        const permanent = error instanceof HTTPError && error.status >= 400 && error.status < 500;
+        const failure = new AuthError(
+          permanent ? 'TOKEN_REVOKED' : 'TOKEN_REFRESH_FAILED',
+          permanent
+            ? `the refresh token of user ${record.userId} was rejected; the user must authorize again`
+            : `refreshing the token of user ${record.userId} failed`,
+          record.userId,
+          { cause: error },
+        );
+        this.#logger.warn('token refresh failed', { userId: record.userId, code: failure.code });
+        this.emit('tokenRefreshFailed', record.userId, failure);
+        if (permanent) this.#revoke(record, failure);
+        throw failure;
+      } finally {
+        record.refreshing = undefined;
+      }
+      await this.#save(record);
+      this.#logger.debug('token refreshed', { userId: record.userId });
+      this.emit('tokenRefreshed', record.userId, info(record));
+      return record.accessToken;
+    })();
+    return record.refreshing;
+  }
+
+  #revoke(record: UserRecord, error: AuthError): void {
+    if (record.revoked !== undefined) return;
+    record.revoked = error;
+    this.#logger.warn('token revoked', { userId: record.userId, code: error.code });
+    this.emit('tokenRevoked', record.userId, error);
+  }
+
+  async #validate(record: UserRecord, signal: AbortSignal | undefined): Promise<void> {
+    if (record.revoked !== undefined) return;
+    try {
+      const v = await this.oauth.validate(record.accessToken, signal);
+      record.validatedAt = this.#clock.now();
+      record.scopes = v.scopes;
+      if (v.login !== null) record.login = v.login;
+      record.expiresAt = v.expiresIn === null ? null : record.validatedAt + v.expiresIn * 1000;
+    } catch (error) {
+      if (error instanceof HTTPError && error.status === 401) {
+        if (record.refreshToken === null) {
+          this.#revoke(
+            record,
+            new AuthError('TOKEN_INVALID', 'the token is no longer valid', record.userId, { cause: error }),
+          );
+          return;
+        }
+        // Failures are reported through the events by #refresh.
+        await this.#refresh(record, signal).catch(() => undefined);
+        return;
+      }
+      this.#logger.warn('token validation failed; will retry at the next check', {
+        userId: record.userId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  #schedule(delay = this.#validateIntervalMs): void {
+    if (this.#closed) return;
+    if (this.#timer !== undefined) {
+      if (delay !== 0) return;
+      this.#clock.clearTimeout(this.#timer);
+    }
+    this.#timer = this.#clock.setTimeout(() => {
+      this.#timer = undefined;
+      const due = this.#clock.now() - this.#validateIntervalMs;
+      const stale = [...this.#users.values()].filter((r) => r.validatedAt <= due);
+      void Promise.all(stale.map((r) => this.#validate(r, undefined))).finally(() => {
+        this.#schedule();
+      });
+    }, delay);
+  }
+
+  async #save(record: UserRecord): Promise<void> {
+    try {
+      await this.#store.save(stored(record));
+    } catch (error) {
+      this.#logger.error('saving a token failed', {
+        userId: record.userId,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  [inspect.custom](): string {
+    return `RefreshingAuthProvider { clientId: '${this.clientId}', users: ${this.#users.size} }`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { clientId: this.clientId, users: this.#users.size };
+  }
+}
+
+function info(r: UserRecord): UserTokenInfo {
+  return {
+    userId: r.userId,
+    login: r.login,
+    scopes: r.scopes,
+    expiresAt: r.expiresAt,
+    validatedAt: r.validatedAt,
+    refreshable: r.refreshToken !== null,
+    revoked: r.revoked !== undefined,
+  };
+}
+
+function stored(r: UserRecord): StoredToken {
+  return {
+    userId: r.userId,
+    login: r.login,
+    accessToken: r.accessToken,
+    refreshToken: r.refreshToken,
+    scopes: r.scopes,
+    expiresAt: r.expiresAt,
+    obtainedAt: r.obtainedAt,
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Scope checks for EventSub subscriptions, read from the catalogue, so a missing scope fails before the request
+ * with a message naming it.
+ */
+import { InvalidArgumentError } from '../core/errors.js';
+import { missingScopes } from '../eventsub/catalogue/authorization.js';
+import { getCatalogueEntry } from '../eventsub/catalogue/table.js';
+import type { ScopeRequirement } from '../eventsub/catalogue/types.js';
+import { MissingScopesError } from './errors.js';
+
+/**
+ * The scope requirements of a subscription type+version (every requirement must hold; within a requirement every
+ * group must be satisfied by any one of its scopes).
+ *
+ * @throws InvalidArgumentError (`field: 'type'`) for an unknown type+version.
+ * @example
+ * ```ts
+ * requiredScopes('channel.follow', '2'); // [{ user: 'moderator_user_id', allOf: [['moderator:read:followers', ...]] }]
+ * ```
+ */
+export function requiredScopes(type: string, version: string): readonly ScopeRequirement[] {
+  const entry = getCatalogueEntry(type, version);
+  if (entry === undefined) {
+    throw new InvalidArgumentError(`unknown subscription type ${type} version ${version}`, 'type');
+  }
+  return entry.authorization.scopes;
+}
+
+/**
+ * Which scope groups `scopes` lacks for `type`+`version` (each group lists alternatives). Empty: enough.
+ * Unknown types return `[]` (Twitch decides).
+ *
+ * @example
+ * ```ts
+ * scopesMissingFor('channel.poll.begin', '1', ['channel:read:polls']); // []
+ * ```
+ */
+export function scopesMissingFor(type: string, version: string, scopes: Iterable<string>): string[][] {
+  const entry = getCatalogueEntry(type, version);
+  if (entry === undefined) return [];
+  return missingScopes(entry, new Set(scopes));
+}
+
+/**
+ * Throws {@link MissingScopesError} when `scopes` lacks something `type`+`version` needs.
+ *
+ * @example
+ * ```ts
+ * assertScopesFor('channel.poll.begin', '1', tokenScopes, userId);
+ * ```
+ */
+export function assertScopesFor(
+  type: string,
+  version: string,
+  scopes: Iterable<string>,
+  userId: string | null,
+): void {
+  const missing = scopesMissingFor(type, version, scopes);
+  if (missing.length === 0) return;
+  const wanted = missing
+    .map((group) => (group.length === 1 ? group[0] : `one of ${group.join(', ')}`))
+    .join('; ');
+  const who = userId === null ? 'the token' : `the token of user ${userId}`;
+  throw new MissingScopesError(`${type} v${version} needs scopes ${who} lacks: ${wanted}`, missing, userId);
+}

@@ -1,0 +1,43 @@
+/**
+ * The contract between the Helix client and whatever supplies its tokens.
+ */
+
+/** Which token a request uses: the app token, or the token of one user. */
+export type AuthContext = { readonly kind: 'app' } | { readonly kind: 'user'; readonly userId: string };
+
+/** The app-token context (shared constant). */
+export const APP_CONTEXT: AuthContext = Object.freeze({ kind: 'app' });
+
+/**
+ * Supplies access tokens to the Helix client. Implemented by {@link AppTokenProvider} (app token only),
+ * {@link RefreshingAuthProvider} (app + refreshable user tokens) and {@link StaticAuthProvider} (fixed tokens).
+ *
+ * @example
+ * ```ts
+ * const auth = new RefreshingAuthProvider({ clientId, clientSecret });
+ * await auth.addUser({ accessToken, refreshToken });
+ * const helix = new HelixClient({ clientId, auth });
+ * ```
+ */
+export interface AuthProvider {
+  /** The client id every token belongs to. */
+  readonly clientId: string;
+  /** A valid access token for `context`, acquired or refreshed when needed. */
+  getAccessToken(context: AuthContext, signal?: AbortSignal): Promise<string>;
+  /**
+   * Called after Helix rejected `rejected` with 401. Returns a different, fresh token (concurrent callers share one
+   * refresh), or `null` when the token cannot be renewed (the 401 is then surfaced).
+   */
+  renewAfterUnauthorized(
+    context: AuthContext,
+    rejected: string,
+    signal?: AbortSignal,
+  ): Promise<string | null>;
+  /** Scopes of the token for `context`, when known (used for pre-flight scope checks). */
+  getScopes?(context: AuthContext): readonly string[] | undefined;
+}
+
+/** Bucket/log key of a context: `app` or `user:<id>`. Never contains a token. */
+export function contextKey(context: AuthContext): string {
+  return context.kind === 'app' ? 'app' : `user:${context.userId}`;
+}

@@ -1,0 +1,125 @@
+import { EventEmitter } from 'node:events';
+import type { Logger } from './logger.js';
+
+/** A listener for the arguments tuple `A`. May be async; its rejection is routed like a throw. */
+export type Listener<A extends unknown[]> = (...args: A) => unknown;
+
+/** Options of {@link TypedEmitter}. */
+export interface TypedEmitterOptions {
+  /**
+   * Receives listener errors when nobody listens to `'error'`. Default: `process.emitWarning`, so a faulty
+   * listener is visible but never crashes the process.
+   */
+  readonly logger?: Logger;
+}
+
+/**
+ * A small typed event emitter over a labelled-tuple map, wrapping `node:events`.
+ *
+ * Listener errors never crash the emitter or skip the other listeners: a listener that throws, or returns a promise
+ * that rejects, has its error emitted as `'error'` (with the failing event name as second argument) when the map
+ * declares an `error` event and someone listens to it; otherwise the error goes to the logger given in the options
+ * (or `process.emitWarning`). Errors thrown by `'error'` listeners themselves go to that fallback too.
+ *
+ * Use {@link TypedEmitter.hasListeners} on hot paths to skip building event payloads nobody will receive.
+ *
+ * @example
+ * ```ts
+ * interface Events { tokenRefreshed: [userId: string]; error: [error: Error] }
+ * class Auth extends TypedEmitter<Events> {}
+ * const auth = new Auth();
+ * auth.on('tokenRefreshed', (userId) => save(userId));
+ * ```
+ */
+export class TypedEmitter<M extends Record<keyof M, unknown[]>> {
+  readonly #inner = new EventEmitter({ captureRejections: false });
+  readonly #wrappers = new WeakMap<Listener<never[]>, (...args: unknown[]) => void>();
+  readonly #logger: Logger | undefined;
+
+  constructor(options: TypedEmitterOptions = {}) {
+    this.#logger = options.logger;
+    this.#inner.setMaxListeners(0);
+  }
+
+  /** Adds a listener. */
+  on<K extends keyof M & string>(event: K, listener: Listener<M[K]>): this {
+    this.#inner.on(event, this.#wrap(event, listener));
+    return this;
+  }
+
+  /** Adds a one-time listener. */
+  once<K extends keyof M & string>(event: K, listener: Listener<M[K]>): this {
+    this.#inner.once(event, this.#wrap(event, listener));
+    return this;
+  }
+
+  /** Removes a listener added with {@link TypedEmitter.on} or {@link TypedEmitter.once}. */
+  off<K extends keyof M & string>(event: K, listener: Listener<M[K]>): this {
+    const wrapper = this.#wrappers.get(listener);
+    if (wrapper !== undefined) this.#inner.off(event, wrapper);
+    return this;
+  }
+
+  /** Removes every listener of `event`, or of every event. */
+  removeAllListeners(event?: keyof M & string): this {
+    if (event === undefined) this.#inner.removeAllListeners();
+    else this.#inner.removeAllListeners(event);
+    return this;
+  }
+
+  /** Number of listeners of `event`. */
+  listenerCount(event: keyof M & string): number {
+    return this.#inner.listenerCount(event);
+  }
+
+  /** Whether `event` has at least one listener (guard for hot paths). */
+  hasListeners(event: keyof M & string): boolean {
+    return this.#inner.listenerCount(event) > 0;
+  }
+
+  /** Calls every listener of `event` synchronously, in order. Returns whether there was any. */
+  emit<K extends keyof M & string>(event: K, ...args: M[K]): boolean {
+    return this.#inner.emit(event, ...args);
+  }
+
+  #wrap(event: string, listener: Listener<never[]>): (...args: unknown[]) => void {
+    let wrapper = this.#wrappers.get(listener);
+    if (wrapper === undefined) {
+      wrapper = (...args: unknown[]): void => {
+        try {
+          const result = (listener as Listener<unknown[]>)(...args);
+          if (isPromiseLike(result)) {
+            result.then(undefined, (error: unknown) => {
+              this.#listenerFailed(error, event);
+            });
+          }
+        } catch (error) {
+          this.#listenerFailed(error, event);
+        }
+      };
+      this.#wrappers.set(listener, wrapper);
+    }
+    return wrapper;
+  }
+
+  #listenerFailed(error: unknown, event: string): void {
+    if (event !== 'error' && this.#inner.listenerCount('error') > 0) {
+      this.#inner.emit('error', error, event);
+      return;
+    }
+    const message = `listener of '${event}' failed`;
+    if (this.#logger !== undefined) {
+      this.#logger.error(message, { error });
+    } else {
+      process.emitWarning(`${message}: ${error instanceof Error ? error.message : String(error)}`, {
+        code: 'TWITCH_REALTIME_LISTENER_ERROR',
+      });
+    }
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+  );
+}

@@ -1,0 +1,96 @@
+import { inspect } from 'node:util';
+import { InvalidArgumentError } from '../core/errors.js';
+import { OAUTH_URL } from '../eventsub/protocol.js';
+import { AppTokenProvider } from '../auth/app-token-provider.js';
+import { OAuthClient } from '../auth/oauth.js';
+import type { AuthProvider } from '../auth/types.js';
+import { EventSubApi } from './endpoints/eventsub.js';
+import { UsersApi } from './endpoints/users.js';
+import { HelixHttp, type HelixHttpOptions } from './http.js';
+
+/** Options of {@link HelixClient}. */
+export interface HelixClientOptions extends Omit<HelixHttpOptions, 'auth'> {
+  /**
+   * Token source. Default: an {@link AppTokenProvider} built from `clientSecret` (app token only).
+   */
+  readonly auth?: AuthProvider;
+  /** Used to build the default app-token provider and the `oauth` helper. */
+  readonly clientSecret?: string;
+  /** @defaultValue `https://id.twitch.tv/oauth2` */
+  readonly oauthUrl?: string;
+}
+
+/**
+ * The Helix client: rate-limited, retrying, token-refreshing requests with typed endpoint groups.
+ *
+ * - `helix.eventSub`: conduits, shards and EventSub subscriptions.
+ * - `helix.users`: users.
+ * - `helix.oauth`: token, validate, revoke.
+ * - `helix.http.request(...)`: any other endpoint with the same guarantees.
+ *
+ * Requests use the app token unless `{ auth: { userId } }` selects a user token. Each token has its own
+ * rate-limit bucket, read from Twitch's `Ratelimit-*` headers; requests wait in a queue rather than overrun it.
+ *
+ * @example
+ * ```ts
+ * const helix = new HelixClient({ clientId, clientSecret });
+ * const conduit = await helix.eventSub.createConduit({ shardCount: 2 });
+ * for await (const shard of helix.eventSub.getConduitShards(conduit.id)) console.log(shard.id, shard.status);
+ * helix.close();
+ * ```
+ */
+export class HelixClient {
+  readonly http: HelixHttp;
+  readonly eventSub: EventSubApi;
+  readonly users: UsersApi;
+  readonly oauth: OAuthClient;
+
+  constructor(options: HelixClientOptions) {
+    const auth =
+      options.auth ??
+      (options.clientSecret === undefined
+        ? undefined
+        : new AppTokenProvider({
+            clientId: options.clientId,
+            clientSecret: options.clientSecret,
+            oauthUrl: options.oauthUrl,
+            fetch: options.fetch,
+            clock: options.clock,
+            logger: options.logger,
+          }));
+    if (auth === undefined) {
+      throw new InvalidArgumentError('pass an auth provider or a clientSecret', 'auth');
+    }
+    if (auth.clientId !== options.clientId) {
+      throw new InvalidArgumentError('the auth provider belongs to another client id', 'auth');
+    }
+    this.http = new HelixHttp({ ...options, auth });
+    this.eventSub = new EventSubApi(this.http);
+    this.users = new UsersApi(this.http);
+    this.oauth = new OAuthClient({
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      oauthUrl: options.oauthUrl ?? OAUTH_URL,
+      fetch: options.fetch,
+      clock: options.clock,
+    });
+  }
+
+  /** The client id. */
+  get clientId(): string {
+    return this.http.clientId;
+  }
+
+  /** Rejects queued requests and aborts those in flight; timers are cleared. Does not close the auth provider. */
+  close(): void {
+    this.http.close();
+  }
+
+  [inspect.custom](): string {
+    return `HelixClient { clientId: '${this.clientId}' }`;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { clientId: this.clientId };
+  }
+}

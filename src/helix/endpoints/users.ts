@@ -1,0 +1,74 @@
+import { InvalidArgumentError } from '../../core/errors.js';
+import { callEndpoint, ENDPOINTS, type CallOptions } from '../endpoint.js';
+import type { HelixHttp } from '../http.js';
+import { toUser, type HelixUser, type WireUser } from '../models.js';
+
+/** Most ids + logins of one Get Users request. */
+export const USERS_PER_REQUEST = 100;
+
+/**
+ * User endpoints.
+ *
+ * @example
+ * ```ts
+ * const users = await helix.users.getUsers({ logins: ['twitchdev'], ids: ['141981764'] });
+ * ```
+ */
+export class UsersApi {
+  readonly #http: HelixHttp;
+
+  constructor(http: HelixHttp) {
+    this.#http = http;
+  }
+
+  /**
+   * Get Users by ids and/or logins, any number: they are batched 100 per request (sent concurrently, within the
+   * rate limit). With neither, returns the user of the token (`auth: { userId }`). Unknown ids/logins are omitted;
+   * the order of the result is not guaranteed.
+   */
+  async getUsers(
+    input: { ids?: readonly string[]; logins?: readonly string[] } = {},
+    options: CallOptions = {},
+  ): Promise<HelixUser[]> {
+    const ids = [...new Set(input.ids ?? [])];
+    const logins = [...new Set((input.logins ?? []).map((l) => l.toLowerCase()))];
+    if (ids.length === 0 && logins.length === 0) {
+      if (options.auth?.userId === undefined) {
+        throw new InvalidArgumentError('pass ids or logins, or a user token (auth: { userId })', 'ids');
+      }
+      return this.#batch([], [], options);
+    }
+    const batches: Promise<HelixUser[]>[] = [];
+    for (let i = 0; i < ids.length; i += USERS_PER_REQUEST) {
+      batches.push(this.#batch(ids.slice(i, i + USERS_PER_REQUEST), [], options));
+    }
+    for (let i = 0; i < logins.length; i += USERS_PER_REQUEST) {
+      batches.push(this.#batch([], logins.slice(i, i + USERS_PER_REQUEST), options));
+    }
+    const seen = new Set<string>();
+    const users: HelixUser[] = [];
+    for (const batch of await Promise.all(batches)) {
+      for (const user of batch) {
+        if (!seen.has(user.id)) {
+          seen.add(user.id);
+          users.push(user);
+        }
+      }
+    }
+    return users;
+  }
+
+  /** Get Users for one user id; `null` when it does not exist. */
+  async getUserById(id: string, options: CallOptions = {}): Promise<HelixUser | null> {
+    const [user] = await this.getUsers({ ids: [id] }, options);
+    return user ?? null;
+  }
+
+  async #batch(ids: string[], logins: string[], options: CallOptions): Promise<HelixUser[]> {
+    const { body } = await callEndpoint<{ data?: WireUser[] }>(this.#http, ENDPOINTS.getUsers, {
+      ...options,
+      query: { id: ids, login: logins },
+    });
+    return (body.data ?? []).map(toUser);
+  }
+}

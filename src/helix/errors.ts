@@ -1,0 +1,133 @@
+/**
+ * Errors of the Helix and OAuth HTTP layer. Nothing here ever holds a token or a secret: the request attached to an
+ * error is redacted before the error is built.
+ */
+import { TwitchError, type TwitchErrorOptions } from '../core/errors.js';
+
+/** Rate-limit state of a bucket as last reported by Twitch's `Ratelimit-*` headers. */
+export interface RateLimitState {
+  /** Bucket key (`app` or `user:<id>`), never a token. */
+  readonly bucket: string;
+  /** `Ratelimit-Limit`: points per minute (and bucket size), or `null` when the header was missing. */
+  readonly limit: number | null;
+  /** `Ratelimit-Remaining`, or `null` when missing. */
+  readonly remaining: number | null;
+  /** `Ratelimit-Reset` in epoch milliseconds, or `null` when missing. */
+  readonly resetAt: number | null;
+}
+
+/** The failed request, with tokens and secrets redacted. */
+export interface RedactedRequest {
+  readonly method: string;
+  /** Full URL; secret query parameters are redacted. */
+  readonly url: string;
+  /** Request headers; `Authorization` keeps only its scheme. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** JSON body (secret keys redacted) or form body (secret values redacted). */
+  readonly body?: unknown;
+}
+
+/** Maps an HTTP status to the stable code of an {@link HTTPError}. */
+export function httpErrorCode(status: number, rateLimited = false): string {
+  switch (status) {
+    case 400:
+      return 'BAD_REQUEST';
+    case 401:
+      return 'UNAUTHORIZED';
+    case 403:
+      return 'FORBIDDEN';
+    case 404:
+      return 'NOT_FOUND';
+    case 409:
+      return 'CONFLICT';
+    case 410:
+      return 'GONE';
+    case 429:
+      return rateLimited ? 'RATE_LIMITED' : 'LIMIT_EXCEEDED';
+    default:
+      return status >= 500 ? 'SERVER_ERROR' : 'HTTP_ERROR';
+  }
+}
+
+/** Fields of an {@link HTTPError}. */
+export interface HTTPErrorInit {
+  readonly status: number;
+  /** Twitch's `error` field (HTTP reason phrase), or the status text. */
+  readonly error: string;
+  /** Twitch's `message` field, or `''`. */
+  readonly twitchMessage: string;
+  readonly method: string;
+  /** Path below the base URL, e.g. `/eventsub/conduits`. */
+  readonly path: string;
+  readonly rateLimit: RateLimitState | null;
+  readonly request: RedactedRequest;
+  /** 429 caused by an empty bucket (as opposed to a Twitch limit such as the conduit count). */
+  readonly rateLimited?: boolean;
+}
+
+/**
+ * Twitch answered with a non-2xx status (after any retries). `code` is derived from the status:
+ * `BAD_REQUEST`, `UNAUTHORIZED`, `FORBIDDEN`, `NOT_FOUND`, `CONFLICT`, `GONE`, `LIMIT_EXCEEDED` (a 429 that is a
+ * Twitch limit such as "number of websocket transports limit exceeded" or the conduit count: never retried),
+ * `RATE_LIMITED` (the bucket stayed empty through every wait), `SERVER_ERROR` (5xx), else `HTTP_ERROR`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await helix.eventSub.createConduit({ shardCount: 1 });
+ * } catch (err) {
+ *   if (err instanceof HTTPError && err.code === 'LIMIT_EXCEEDED') console.log(err.twitchMessage);
+ * }
+ * ```
+ */
+export class HTTPError extends TwitchError {
+  readonly status: number;
+  /** Twitch's `error` field (HTTP reason phrase). */
+  readonly error: string;
+  /** Twitch's `message` field (may change without notice: switch on `code`/`status`, not on this). */
+  readonly twitchMessage: string;
+  readonly method: string;
+  readonly path: string;
+  readonly rateLimit: RateLimitState | null;
+  /** The request, redacted. */
+  readonly request: RedactedRequest;
+
+  constructor(init: HTTPErrorInit, options?: TwitchErrorOptions) {
+    const detail = init.twitchMessage === '' ? init.error : `${init.error}: ${init.twitchMessage}`;
+    super(
+      httpErrorCode(init.status, init.rateLimited),
+      `${init.method} ${init.path} failed with ${init.status} (${detail})`,
+      options,
+    );
+    this.status = init.status;
+    this.error = init.error;
+    this.twitchMessage = init.twitchMessage;
+    this.method = init.method;
+    this.path = init.path;
+    this.rateLimit = init.rateLimit;
+    this.request = init.request;
+  }
+}
+
+/** The request never got an HTTP response (DNS, connection refused/reset, TLS...) after every retry. */
+export class NetworkError extends TwitchError {
+  readonly method: string;
+  readonly path: string;
+
+  constructor(method: string, path: string, options?: TwitchErrorOptions) {
+    const cause = options?.cause;
+    const reason = cause instanceof Error ? describeCause(cause) : 'network error';
+    super('NETWORK_ERROR', `${method} ${path} failed: ${reason}`, options);
+    this.method = method;
+    this.path = path;
+  }
+}
+
+function describeCause(error: Error): string {
+  const inner: unknown = error.cause;
+  if (inner instanceof Error) {
+    const code = (inner as { code?: unknown }).code;
+    return typeof code === 'string' ? `${error.message} (${code})` : `${error.message} (${inner.message})`;
+  }
+  return error.message;
+}

@@ -1,0 +1,390 @@
+/**
+ * The Helix request engine: headers, JSON, timeouts, rate limiting, retries, 401 renewal and redacted errors.
+ * Endpoint groups build on {@link HelixHttp.request}; it is public for endpoints not wrapped yet.
+ */
+import { systemClock, type Clock } from '../core/clock.js';
+import { Backoff } from '../core/backoff.js';
+import { AbortError, InvalidArgumentError, TimeoutError } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/logger.js';
+import { REDACTED, redactJson, redactParams } from '../core/redact.js';
+import { abortReason, sleep } from '../core/sleep.js';
+import { HELIX_URL } from '../eventsub/protocol.js';
+import { APP_CONTEXT, contextKey, type AuthContext, type AuthProvider } from '../auth/types.js';
+import { HTTPError, NetworkError, type RateLimitState, type RedactedRequest } from './errors.js';
+import { parseRateLimitHeaders, RateLimiter, type RateLimitHeaders } from './rate-limiter.js';
+
+/** The `fetch` signature the client needs (the global `fetch` fits). */
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+/** Selects the token of a request: omitted or `{}` → app token; `{ userId }` → that user's token. */
+export interface RequestAuth {
+  readonly userId?: string | undefined;
+}
+
+/** Query values: arrays repeat the key (`?id=1&id=2`), `undefined` is skipped. */
+export type QueryValue = string | number | boolean | readonly (string | number)[] | undefined;
+
+/** One Helix request. */
+export interface HelixRequest {
+  readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  /** Path below the Helix base URL, starting with `/`, e.g. `/eventsub/conduits`. */
+  readonly path: string;
+  readonly query?: Readonly<Record<string, QueryValue>> | undefined;
+  /** JSON body. */
+  readonly body?: unknown;
+  readonly auth?: RequestAuth | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** Overrides the client's per-attempt timeout. */
+  readonly timeoutMs?: number | undefined;
+  /**
+   * Whether the request may be repeated after a network error or timeout (the server may have processed it).
+   * @defaultValue `true` for every method but POST
+   */
+  readonly idempotent?: boolean;
+}
+
+/** A successful response. */
+export interface HelixResponse<T> {
+  readonly status: number;
+  /** Parsed JSON body; `undefined` for empty bodies (204). */
+  readonly body: T;
+  readonly rateLimit: RateLimitState | null;
+}
+
+/** Options of {@link HelixHttp} (a subset of `HelixClientOptions`). */
+export interface HelixHttpOptions {
+  readonly clientId: string;
+  readonly auth: AuthProvider;
+  /** @defaultValue `https://api.twitch.tv/helix` */
+  readonly helixUrl?: string;
+  /** @defaultValue `globalThis.fetch` */
+  readonly fetch?: FetchLike;
+  /** Per-attempt timeout, milliseconds. @defaultValue 10000 */
+  readonly timeoutMs?: number;
+  /** Retries after network errors and 5xx (503: at most one, as Twitch documents). @defaultValue 3 */
+  readonly maxRetries?: number;
+  /** Waits for a rate-limit reset after a 429 with `Ratelimit-Remaining: 0`. @defaultValue 3 */
+  readonly maxRateLimitWaits?: number;
+  /** Maximum requests in flight, all buckets together. @defaultValue 32 */
+  readonly concurrency?: number;
+  /** Backoff of retries: first delay and cap, milliseconds. @defaultValue `{ initialMs: 250, maxMs: 10000 }` */
+  readonly retryBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+}
+
+const RETRYABLE_5XX = new Set([500, 502, 503, 504]);
+
+/**
+ * Sends Helix requests. Use through {@link HelixClient}; `request` is public for endpoints not wrapped yet.
+ *
+ * @example
+ * ```ts
+ * const { body } = await helix.http.request<{ data: unknown[] }>({ method: 'GET', path: '/streams', query: { first: 5 } });
+ * ```
+ */
+export class HelixHttp {
+  readonly clientId: string;
+  readonly auth: AuthProvider;
+  readonly #baseUrl: string;
+  readonly #fetch: FetchLike;
+  readonly #timeoutMs: number;
+  readonly #maxRetries: number;
+  readonly #maxRateLimitWaits: number;
+  readonly #backoff: { initialMs: number; maxMs: number };
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #limiter: RateLimiter;
+  readonly #closer = new AbortController();
+  readonly #attempts = new Set<AbortController>();
+  /** Counters since creation (observability, tests, benches). */
+  readonly stats = { requests: 0, retries: 0, rateLimitWaits: 0, renewals: 0 };
+
+  constructor(options: HelixHttpOptions) {
+    if (options.clientId === '') throw new InvalidArgumentError('clientId is required', 'clientId');
+    this.clientId = options.clientId;
+    this.auth = options.auth;
+    this.#baseUrl = (options.helixUrl ?? HELIX_URL).replace(/\/+$/, '');
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#maxRetries = Math.max(0, options.maxRetries ?? 3);
+    this.#maxRateLimitWaits = Math.max(0, options.maxRateLimitWaits ?? 3);
+    this.#backoff = {
+      initialMs: options.retryBackoff?.initialMs ?? 250,
+      maxMs: options.retryBackoff?.maxMs ?? 10_000,
+    };
+    this.#logger = options.logger ?? silentLogger;
+    this.#clock = options.clock ?? systemClock;
+    this.#limiter = new RateLimiter({ clock: this.#clock, concurrency: options.concurrency ?? 32 });
+  }
+
+  /** Last known rate-limit state of the bucket of `auth` (`null` before its first response). */
+  rateLimitState(auth?: RequestAuth): RateLimitState | null {
+    return this.#limiter.state(contextKey(toContext(auth)));
+  }
+
+  /** Rejects queued requests and stops timers. Requests in flight are aborted. */
+  close(): void {
+    const error = new AbortError('The Helix client was closed');
+    this.#closer.abort(error);
+    for (const attempt of this.#attempts) attempt.abort(error);
+    this.#attempts.clear();
+    this.#limiter.close(error);
+  }
+
+  /**
+   * Sends a request with rate limiting, retries and 401 renewal; resolves with the parsed body of a 2xx answer,
+   * rejects with {@link HTTPError}, {@link NetworkError}, `TimeoutError` or `AbortError`.
+   */
+  async request<T>(req: HelixRequest): Promise<HelixResponse<T>> {
+    const context = toContext(req.auth);
+    const bucket = contextKey(context);
+    const url = this.#baseUrl + req.path + encodeQuery(req.query);
+    const bodyText = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const idempotent = req.idempotent ?? req.method !== 'POST';
+    const signal = req.signal;
+    let token = await this.auth.getAccessToken(context, signal);
+    let retries = 0;
+    let only503Retry = false;
+    let waits = 0;
+    let renewed = false;
+    let backoff: Backoff | undefined;
+    const nextDelay = (): number => {
+      backoff ??= new Backoff({ ...this.#backoff, jitter: 'full' });
+      return backoff.next();
+    };
+
+    for (;;) {
+      if (this.#closer.signal.aborted) throw abortReason(this.#closer.signal);
+      const ticket = await this.#limiter.acquire(bucket, signal);
+      this.stats.requests++;
+      let response: Response;
+      let text: string;
+      const attempt = this.#attemptSignal(req.timeoutMs ?? this.#timeoutMs, signal);
+      try {
+        const headers: Record<string, string> = {
+          'Client-Id': this.clientId,
+          Authorization: `Bearer ${token}`,
+        };
+        if (bodyText !== undefined) headers['Content-Type'] = 'application/json';
+        const init: RequestInit = { method: req.method, headers, signal: attempt.signal };
+        if (bodyText !== undefined) init.body = bodyText;
+        response = await this.#fetch(url, init);
+        text = await response.text();
+      } catch (error) {
+        attempt.dispose();
+        this.#limiter.release(bucket, ticket, null);
+        const failure = this.#classifyFailure(error, attempt, signal, req);
+        if (failure.retry && idempotent && retries < this.#maxRetries) {
+          retries++;
+          this.stats.retries++;
+          this.#log('retrying after network error', req, { attempt: retries, error: failure.error.message });
+          await sleep(nextDelay(), { clock: this.#clock, signal: this.#anySignal(signal) });
+          continue;
+        }
+        throw failure.error;
+      }
+      attempt.dispose();
+      const limits = parseRateLimitHeaders(response.headers);
+      this.#limiter.release(bucket, ticket, limits);
+      const status = response.status;
+
+      if (status >= 200 && status < 300) {
+        this.#log('ok', req, { status, bucket });
+        return { status, body: parseBody(text) as T, rateLimit: this.#limiter.state(bucket) };
+      }
+
+      if (status === 401 && !renewed) {
+        renewed = true;
+        this.stats.renewals++;
+        const fresh = await this.auth.renewAfterUnauthorized(context, token, signal);
+        if (fresh !== null) {
+          token = fresh;
+          this.#log('retrying with a renewed token', req, { bucket });
+          continue;
+        }
+      } else if (status === 429 && isBucketEmpty(limits)) {
+        if (waits < this.#maxRateLimitWaits) {
+          waits++;
+          this.stats.rateLimitWaits++;
+          const now = this.#clock.now();
+          const until =
+            limits.resetAt !== null && limits.resetAt > now ? limits.resetAt : now + nextDelay() + 1;
+          this.#limiter.block(bucket, until);
+          this.#log('bucket empty (429), waiting for its reset', req, { bucket, waitMs: until - now });
+          continue;
+        }
+      } else if (
+        RETRYABLE_5XX.has(status) &&
+        retries < this.#maxRetries &&
+        !(status === 503 && only503Retry)
+      ) {
+        retries++;
+        this.stats.retries++;
+        if (status === 503) only503Retry = true;
+        this.#log('retrying after a server error', req, { status, attempt: retries });
+        await sleep(nextDelay(), { clock: this.#clock, signal: this.#anySignal(signal) });
+        continue;
+      }
+      throw this.#httpError(
+        req,
+        url,
+        status,
+        response.statusText,
+        text,
+        bucket,
+        limits,
+        bodyText !== undefined,
+      );
+    }
+  }
+
+  #attemptSignal(
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): { signal: AbortSignal; timedOut: () => boolean; dispose: () => void } {
+    // One controller per attempt, aborted by the timeout, the caller's signal or close(); cheaper than
+    // AbortSignal.any on the hot path.
+    const controller = new AbortController();
+    const state = { timedOut: false };
+    const timer = this.#clock.setTimeout(() => {
+      state.timedOut = true;
+      controller.abort(new TimeoutError(`Helix request timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onAbort = (): void => {
+      controller.abort(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    this.#attempts.add(controller);
+    return {
+      signal: controller.signal,
+      timedOut: () => state.timedOut,
+      dispose: () => {
+        this.#clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.#attempts.delete(controller);
+      },
+    };
+  }
+
+  #anySignal(signal: AbortSignal | undefined): AbortSignal {
+    return signal === undefined ? this.#closer.signal : AbortSignal.any([signal, this.#closer.signal]);
+  }
+
+  #classifyFailure(
+    error: unknown,
+    attempt: { timedOut: () => boolean },
+    signal: AbortSignal | undefined,
+    req: HelixRequest,
+  ): { retry: boolean; error: Error } {
+    if (signal?.aborted === true) return { retry: false, error: abortReason(signal) };
+    if (this.#closer.signal.aborted) return { retry: false, error: abortReason(this.#closer.signal) };
+    if (attempt.timedOut()) {
+      return {
+        retry: true,
+        error: new TimeoutError(`${req.method} ${req.path} timed out`, { cause: error }),
+      };
+    }
+    return { retry: true, error: new NetworkError(req.method, req.path, { cause: error }) };
+  }
+
+  #httpError(
+    req: HelixRequest,
+    url: string,
+    status: number,
+    statusText: string,
+    text: string,
+    bucket: string,
+    limits: RateLimitHeaders,
+    hasBody: boolean,
+  ): HTTPError {
+    const parsed = safeParse(text);
+    const twitchError =
+      isRecord(parsed) && typeof parsed.error === 'string' ? parsed.error : statusText || String(status);
+    const twitchMessage = isRecord(parsed) && typeof parsed.message === 'string' ? parsed.message : '';
+    const request: RedactedRequest = {
+      method: req.method,
+      url: redactUrl(url),
+      headers: {
+        'Client-Id': this.clientId,
+        Authorization: `Bearer ${REDACTED}`,
+        ...(hasBody ? { 'Content-Type': 'application/json' } : {}),
+      },
+      ...(req.body === undefined ? {} : { body: redactJson(req.body) }),
+    };
+    const error = new HTTPError({
+      status,
+      error: twitchError,
+      twitchMessage,
+      method: req.method,
+      path: req.path,
+      rateLimit: {
+        bucket,
+        limit: limits.limit,
+        remaining: limits.remaining,
+        resetAt: limits.resetAt,
+      },
+      request,
+      rateLimited: status === 429 && isBucketEmpty(limits),
+    });
+    this.#logger.warn('helix request failed', { method: req.method, path: req.path, status, bucket });
+    return error;
+  }
+
+  #log(message: string, req: HelixRequest, context: Record<string, unknown>): void {
+    if (this.#logger === silentLogger) return;
+    this.#logger.debug(`helix ${req.method} ${req.path}: ${message}`, context);
+  }
+}
+
+/** A 429 is a bucket exhaustion when `Ratelimit-Remaining` is 0 or absent; otherwise it is a Twitch limit. */
+function isBucketEmpty(limits: RateLimitHeaders): boolean {
+  return limits.remaining === null || limits.remaining === 0;
+}
+
+function toContext(auth: RequestAuth | undefined): AuthContext {
+  const userId = auth?.userId;
+  return userId === undefined ? APP_CONTEXT : { kind: 'user', userId };
+}
+
+/** Encodes a query object; arrays repeat their key. Returns `''` or a string starting with `?`. */
+export function encodeQuery(query: Readonly<Record<string, QueryValue>> | undefined): string {
+  if (query === undefined) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) {
+      for (const item of value as readonly (string | number)[]) params.append(key, String(item));
+    } else {
+      params.append(key, String(value));
+    }
+  }
+  const text = params.toString();
+  return text === '' ? '' : `?${text}`;
+}
+
+function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : `${url.slice(0, q)}?${redactParams(url.slice(q + 1))}`;
+}
+
+function parseBody(text: string): unknown {
+  if (text === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

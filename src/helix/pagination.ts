@@ -1,0 +1,126 @@
+/**
+ * Cursor pagination of Helix list endpoints.
+ */
+import { InvalidArgumentError } from '../core/errors.js';
+
+/** One page of a list endpoint. */
+export interface Page<T, M = undefined> {
+  readonly data: readonly T[];
+  /** Cursor of the next page, `null` on the last page. */
+  readonly cursor: string | null;
+  /** Per-page extras (e.g. `total`, `totalCost` of Get EventSub Subscriptions). */
+  readonly meta: M;
+}
+
+/** Fetches the page after `cursor` (`null`: first page) with `first` items (`undefined`: server default). */
+export type PageFetcher<T, M> = (cursor: string | null, first: number | undefined) => Promise<Page<T, M>>;
+
+/** Options every list endpoint accepts. */
+export interface PaginationOptions {
+  /** Page size. Clamped to the endpoint's maximum; shrinks on the last page to what `maxResults` still wants. */
+  readonly first?: number | undefined;
+  /** Stop after this many items. @defaultValue unlimited */
+  readonly maxResults?: number | undefined;
+  /** Start after this cursor. */
+  readonly after?: string | undefined;
+}
+
+/** Endpoint facts {@link HttpAsyncIterator} needs. */
+export interface PaginationLimits {
+  /** Largest `first` the endpoint accepts (usually 100). */
+  readonly maxPageSize: number;
+  /** `false` for endpoints that ignore `first` (Get EventSub Subscriptions). @defaultValue true */
+  readonly supportsFirst?: boolean;
+}
+
+/**
+ * The result of every list endpoint: an async iterable over the items, fetching pages lazily, and a thenable that
+ * collects them all.
+ *
+ * - `for await (const item of iterator)` fetches one page at a time, only when needed; every loop starts again from
+ *   the first page (two loops never share state).
+ * - `await iterator` (or {@link HttpAsyncIterator.toArray}) fetches every page and resolves with the items.
+ * - {@link HttpAsyncIterator.pages} yields whole pages with their cursor and extras.
+ *
+ * **Thenable caveat:** because it has a `then` method, returning it from an `async` function (or resolving a
+ * promise with it) fetches every page and yields the array. To hand the lazy iterator over, return it from a plain
+ * function or wrap it (`{ items: iterator }`); use {@link HttpAsyncIterator.toArray} when you want the array and
+ * prefer to say so.
+ *
+ * @example
+ * ```ts
+ * for await (const shard of helix.eventSub.getConduitShards(conduitId, { status: 'enabled' })) { ... }
+ * const firstFifty = await helix.eventSub.getConduitShards(conduitId, { maxResults: 50 });
+ * ```
+ */
+export class HttpAsyncIterator<T, M = undefined> implements AsyncIterable<T>, PromiseLike<T[]> {
+  readonly #fetch: PageFetcher<T, M>;
+  readonly #first: number | undefined;
+  readonly #maxResults: number;
+  readonly #after: string | null;
+
+  constructor(fetchPage: PageFetcher<T, M>, options: PaginationOptions, limits: PaginationLimits) {
+    const { first, maxResults } = options;
+    if (first !== undefined && (!Number.isInteger(first) || first < 1)) {
+      throw new InvalidArgumentError('first must be a positive integer', 'first');
+    }
+    if (maxResults !== undefined && (!(maxResults >= 0) || !Number.isInteger(maxResults))) {
+      if (maxResults !== Infinity) {
+        throw new InvalidArgumentError('maxResults must be a non-negative integer', 'maxResults');
+      }
+    }
+    this.#fetch = fetchPage;
+    this.#maxResults = maxResults ?? Infinity;
+    this.#after = options.after ?? null;
+    if (limits.supportsFirst === false) {
+      this.#first = undefined;
+    } else {
+      const wanted = first ?? (this.#maxResults === Infinity ? limits.maxPageSize : this.#maxResults);
+      this.#first = Math.min(limits.maxPageSize, Math.max(1, wanted));
+    }
+  }
+
+  /** Yields each page (lazily), trimmed to `maxResults`. */
+  async *pages(): AsyncGenerator<Page<T, M>, void, undefined> {
+    let cursor = this.#after;
+    let left = this.#maxResults;
+    const seen = new Set<string>();
+    while (left > 0) {
+      const first = this.#first === undefined ? undefined : Math.min(this.#first, left);
+      const page = await this.#fetch(cursor, first);
+      const data = page.data.length > left ? page.data.slice(0, left) : page.data;
+      left -= data.length;
+      yield data === page.data ? page : { ...page, data };
+      const next = page.cursor;
+      // Stop on the last page, and on a cursor seen before (a server bug would otherwise loop forever).
+      if (next === null || next === '' || seen.has(next)) return;
+      seen.add(next);
+      cursor = next;
+    }
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for await (const page of this.pages()) yield* page.data;
+  }
+
+  /** Fetches every page and resolves with all items (what `await iterator` does). */
+  async toArray(): Promise<T[]> {
+    const items: T[] = [];
+    for await (const page of this.pages()) items.push(...page.data);
+    return items;
+  }
+
+  /** Fetches the first page only (e.g. to read `meta`). */
+  async firstPage(): Promise<Page<T, M>> {
+    for await (const page of this.pages()) return page;
+    return { data: [], cursor: null, meta: undefined as M };
+  }
+
+  /** Makes `await iterator` collect every page (see the thenable caveat above). */
+  then<R1 = T[], R2 = never>(
+    onfulfilled?: ((value: T[]) => R1 | PromiseLike<R1>) | null,
+    onrejected?: ((reason: unknown) => R2 | PromiseLike<R2>) | null,
+  ): Promise<R1 | R2> {
+    return this.toArray().then(onfulfilled, onrejected);
+  }
+}

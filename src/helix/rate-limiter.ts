@@ -1,0 +1,283 @@
+/**
+ * Client-side model of Twitch's Helix token buckets, so requests queue instead of overrunning a bucket.
+ *
+ * Twitch keeps one bucket for app-token requests and one per user for user-token requests. Each response carries
+ * `Ratelimit-Limit` (points per minute, also the bucket size), `Ratelimit-Remaining` and `Ratelimit-Reset`. The
+ * limiter keeps, per bucket, an estimate of the points available now: it subtracts a point for every request it
+ * lets through, refills at `limit / 60 s`, and re-synchronises from the headers of each response (minus the
+ * requests dispatched after that one and still in flight, which the server may not have counted yet).
+ *
+ * Until the first response of a bucket is seen, one request is sent at a time (a probe); when responses carry no
+ * rate-limit headers at all, only the concurrency bound applies (it never waits for headers that do not come).
+ */
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { abortReason } from '../core/sleep.js';
+import type { RateLimitState } from './errors.js';
+
+/** Rate-limit headers of one response, parsed. */
+export interface RateLimitHeaders {
+  readonly limit: number | null;
+  readonly remaining: number | null;
+  /** Epoch milliseconds. */
+  readonly resetAt: number | null;
+}
+
+/** Parses `Ratelimit-Limit`, `Ratelimit-Remaining` and `Ratelimit-Reset` (epoch seconds); bad values → `null`. */
+export function parseRateLimitHeaders(headers: Headers): RateLimitHeaders {
+  return {
+    limit: nonNegative(headers.get('ratelimit-limit')),
+    remaining: nonNegative(headers.get('ratelimit-remaining')),
+    resetAt: ((s) => (s === null ? null : s * 1000))(nonNegative(headers.get('ratelimit-reset'))),
+  };
+}
+
+function nonNegative(value: string | null): number | null {
+  if (value === null || value.trim() === '') return null;
+  const n = Number(value);
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+/** Options of {@link RateLimiter}. */
+export interface RateLimiterOptions {
+  readonly clock: Clock;
+  /** Maximum requests in flight over all buckets. */
+  readonly concurrency: number;
+  /** Points kept in reserve in each bucket to absorb reordering between connections. @defaultValue 1 */
+  readonly reserve?: number;
+}
+
+interface Waiter {
+  resolve: (ticket: number) => void;
+  reject: (error: Error) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+const MINUTE_MS = 60_000;
+
+/** One bucket (app, or one user). */
+class Bucket {
+  /** `probe`: no response yet; `known`: headers seen; `headerless`: responses carry no headers. */
+  mode: 'probe' | 'known' | 'headerless' = 'probe';
+  limit: number | null = null;
+  remaining: number | null = null;
+  resetAt: number | null = null;
+  /** Estimated points available at time `at`. */
+  tokens = 0;
+  at = 0;
+  blockedUntil = 0;
+  readonly queue: Waiter[] = [];
+  head = 0;
+  readonly inFlight: number[] = [];
+  nextTicket = 1;
+  lastSyncedTicket = 0;
+  timer: TimerHandle | undefined = undefined;
+  timerAt = 0;
+
+  constructor(readonly key: string) {}
+
+  get queued(): number {
+    return this.queue.length - this.head;
+  }
+
+  available(now: number): number {
+    if (this.limit === null) return Infinity;
+    return Math.min(this.limit, this.tokens + ((now - this.at) * this.limit) / MINUTE_MS);
+  }
+
+  state(): RateLimitState {
+    return { bucket: this.key, limit: this.limit, remaining: this.remaining, resetAt: this.resetAt };
+  }
+}
+
+/**
+ * The per-client limiter: buckets keyed by auth context (`app`, `user:<id>`) plus a global concurrency bound.
+ * Call {@link RateLimiter.acquire} before sending and exactly one of {@link RateLimiter.release} (with the
+ * response's headers, or `null` when no response came) afterwards.
+ */
+export class RateLimiter {
+  readonly #clock: Clock;
+  readonly #concurrency: number;
+  readonly #reserve: number;
+  readonly #buckets = new Map<string, Bucket>();
+  readonly #waiting = new Set<Bucket>();
+  #inFlight = 0;
+  #closed = false;
+
+  constructor(options: RateLimiterOptions) {
+    this.#clock = options.clock;
+    this.#concurrency = Math.max(1, Math.floor(options.concurrency));
+    this.#reserve = options.reserve ?? 1;
+  }
+
+  /** Requests currently in flight (all buckets). */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /** Last known state of a bucket, or `null` when it was never used. */
+  state(bucket: string): RateLimitState | null {
+    return this.#buckets.get(bucket)?.state() ?? null;
+  }
+
+  /**
+   * Waits until a request may be sent in `bucket`; resolves with a ticket to pass to {@link RateLimiter.release}.
+   * Rejects when `signal` aborts while queued.
+   */
+  acquire(bucketKey: string, signal?: AbortSignal): Promise<number> {
+    if (signal?.aborted === true) return Promise.reject(abortReason(signal));
+    const bucket = this.#bucket(bucketKey);
+    return new Promise<number>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+      if (signal !== undefined) {
+        waiter.onAbort = () => {
+          const index = bucket.queue.indexOf(waiter, bucket.head);
+          if (index !== -1) bucket.queue.splice(index, 1);
+          reject(abortReason(signal));
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      bucket.queue.push(waiter);
+      this.#waiting.add(bucket);
+      this.#pumpAll();
+    });
+  }
+
+  /**
+   * Reports the end of a request. `headers` are the response's rate-limit headers, or `null` when no response
+   * arrived (network error, timeout).
+   */
+  release(bucketKey: string, ticket: number, headers: RateLimitHeaders | null): void {
+    const bucket = this.#buckets.get(bucketKey);
+    if (bucket === undefined) return;
+    const index = bucket.inFlight.indexOf(ticket);
+    if (index === -1) return;
+    bucket.inFlight.splice(index, 1);
+    this.#inFlight--;
+    if (headers !== null) this.#sync(bucket, ticket, headers);
+    this.#pumpAll();
+  }
+
+  /**
+   * The bucket is empty (a 429 with `Ratelimit-Remaining: 0`): nothing is sent in it before `until` (epoch ms),
+   * after which it is assumed full.
+   */
+  block(bucketKey: string, until: number): void {
+    const bucket = this.#bucket(bucketKey);
+    const now = this.#clock.now();
+    bucket.blockedUntil = Math.max(bucket.blockedUntil, until);
+    if (bucket.limit !== null) {
+      // Full at `until`: tokens(now) chosen so that the refill reaches the limit exactly then.
+      bucket.tokens = bucket.limit - ((bucket.blockedUntil - now) * bucket.limit) / MINUTE_MS;
+      bucket.at = now;
+    }
+    this.#pumpAll();
+  }
+
+  /** Rejects every queued request and clears timers. */
+  close(error: Error): void {
+    this.#closed = true;
+    for (const bucket of this.#buckets.values()) {
+      if (bucket.timer !== undefined) this.#clock.clearTimeout(bucket.timer);
+      bucket.timer = undefined;
+      const waiters = bucket.queue.splice(bucket.head);
+      bucket.queue.length = 0;
+      bucket.head = 0;
+      for (const waiter of waiters) this.#settle(waiter).reject(error);
+    }
+    this.#waiting.clear();
+  }
+
+  #bucket(key: string): Bucket {
+    let bucket = this.#buckets.get(key);
+    if (bucket === undefined) {
+      bucket = new Bucket(key);
+      this.#buckets.set(key, bucket);
+    }
+    return bucket;
+  }
+
+  #sync(bucket: Bucket, ticket: number, headers: RateLimitHeaders): void {
+    if (headers.limit === null || headers.remaining === null) {
+      if (bucket.mode === 'probe') bucket.mode = 'headerless';
+      return;
+    }
+    // Older information than what we already applied (responses reordered): ignore.
+    if (ticket < bucket.lastSyncedTicket) return;
+    bucket.lastSyncedTicket = ticket;
+    bucket.mode = 'known';
+    bucket.limit = headers.limit;
+    bucket.remaining = headers.remaining;
+    bucket.resetAt = headers.resetAt;
+    let later = 0;
+    for (const t of bucket.inFlight) if (t > ticket) later++;
+    bucket.tokens = headers.remaining - later;
+    bucket.at = this.#clock.now();
+  }
+
+  #pumpAll(): void {
+    if (this.#closed) return;
+    for (const bucket of this.#waiting) {
+      if (this.#inFlight >= this.#concurrency) return;
+      this.#pump(bucket);
+      if (bucket.queued === 0) this.#waiting.delete(bucket);
+    }
+  }
+
+  #pump(bucket: Bucket): void {
+    const now = this.#clock.now();
+    while (bucket.queued > 0 && this.#inFlight < this.#concurrency) {
+      if (now < bucket.blockedUntil) {
+        this.#wakeAt(bucket, bucket.blockedUntil);
+        return;
+      }
+      if (bucket.mode === 'probe' && bucket.inFlight.length > 0) return;
+      if (bucket.mode === 'known' && bucket.limit !== null) {
+        const available = bucket.available(now);
+        const needed = 1 + Math.min(this.#reserve, Math.max(0, bucket.limit - 1));
+        if (available < needed) {
+          if (bucket.limit === 0) {
+            this.#wakeAt(bucket, Math.max(bucket.resetAt ?? 0, now + 1000));
+          } else {
+            this.#wakeAt(bucket, now + Math.ceil(((needed - available) * MINUTE_MS) / bucket.limit));
+          }
+          return;
+        }
+        bucket.tokens = available - 1;
+        bucket.at = now;
+      }
+      const waiter = bucket.queue[bucket.head];
+      bucket.queue[bucket.head] = undefined as unknown as Waiter;
+      bucket.head++;
+      if (bucket.head > 1024 && bucket.head * 2 > bucket.queue.length) {
+        bucket.queue.splice(0, bucket.head);
+        bucket.head = 0;
+      }
+      if (waiter === undefined) continue;
+      const ticket = bucket.nextTicket++;
+      bucket.inFlight.push(ticket);
+      this.#inFlight++;
+      this.#settle(waiter).resolve(ticket);
+    }
+  }
+
+  #settle(waiter: Waiter): Waiter {
+    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    return waiter;
+  }
+
+  #wakeAt(bucket: Bucket, at: number): void {
+    if (bucket.timer !== undefined) {
+      if (bucket.timerAt <= at) return;
+      this.#clock.clearTimeout(bucket.timer);
+    }
+    bucket.timerAt = at;
+    bucket.timer = this.#clock.setTimeout(
+      () => {
+        bucket.timer = undefined;
+        this.#pumpAll();
+      },
+      Math.max(0, at - this.#clock.now()),
+    );
+  }
+}

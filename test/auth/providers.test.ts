@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inspect } from 'node:util';
+import { Emulator } from '../../src/emulator/index.js';
+import { HelixClient } from '../../src/helix/client.js';
+import { HTTPError } from '../../src/helix/errors.js';
+import { AppTokenProvider } from '../../src/auth/app-token-provider.js';
+import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
+import { AuthError } from '../../src/auth/errors.js';
+import { MemoryTokenStore, type StoredToken } from '../../src/auth/token-store.js';
+import { FakeClock } from '../core/fake-clock.js';
+
+let emu: Emulator;
+
+beforeAll(async () => {
+  emu = await Emulator.start({ port: 0 });
+});
+afterAll(async () => {
+  await emu.close();
+});
+
+function setup(clock?: FakeClock, store = new MemoryTokenStore()) {
+  const o = emu.clientOptions();
+  const auth = new RefreshingAuthProvider({
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    oauthUrl: o.oauthUrl,
+    store,
+    validateIntervalMs: 1000,
+    ...(clock === undefined ? {} : { clock }),
+  });
+  const helix = new HelixClient({ clientId: o.clientId, auth, helixUrl: o.helixUrl, oauthUrl: o.oauthUrl });
+  const close = (): void => {
+    helix.close();
+    auth.close();
+  };
+  return { auth, helix, store, close };
+}
+
+function stale(userId: string, refreshToken: string): StoredToken {
+  return {
+    userId,
+    login: null,
+    accessToken: `stale-access-token-${userId}`,
+    refreshToken,
+    scopes: [],
+    expiresAt: null,
+    obtainedAt: 0,
+  };
+}
+
+describe('RefreshingAuthProvider', () => {
+  it('validates a user token on add and reports what Twitch says about it', async () => {
+    const { auth, close } = setup();
+    const minted = emu.mintUserToken({ userId: '777', scopes: ['user:read:chat'] });
+    const info = await auth.addUser({ accessToken: minted.accessToken, refreshToken: minted.refreshToken });
+    expect(info).toMatchObject({
+      userId: '777',
+      login: minted.login,
+      scopes: ['user:read:chat'],
+      refreshable: true,
+    });
+    expect(info.expiresAt).toBeGreaterThan(Date.now());
+    await expect(auth.addUser({ accessToken: 'garbage-token-value' })).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+    });
+    const app = emu.mintAppToken();
+    await expect(auth.addUser({ accessToken: app.accessToken })).rejects.toMatchObject({
+      code: 'TOKEN_INVALID',
+    });
+    close();
+  });
+
+  it('refreshes on 401 once for 50 concurrent requests, then retries them', async () => {
+    const clock = new FakeClock(Date.now()); // frozen: no proactive refresh, no validation sweep
+    const store = new MemoryTokenStore();
+    const minted = emu.mintUserToken({ userId: '888', scopes: [] });
+    await store.save(stale('888', minted.refreshToken));
+    const { auth, helix, close } = setup(clock, store);
+    await auth.loadFromStore();
+    const refreshed: string[] = [];
+    auth.on('tokenRefreshed', (userId) => refreshed.push(userId));
+    const before = emu.state().helix;
+    const results = await Promise.all(
+      Array.from({ length: 50 }, () => helix.users.getUsers({}, { auth: { userId: '888' } })),
+    );
+    expect(results.every((r) => r[0]?.id === '888')).toBe(true);
+    expect(refreshed).toEqual(['888']);
+    expect(emu.state().helix.requests - before.requests).toBeLessThanOrEqual(100);
+    expect(helix.http.stats.renewals).toBeGreaterThanOrEqual(1);
+    const saved = (await store.load())[0]!;
+    expect(saved.accessToken).not.toBe('stale-access-token-888');
+    expect(saved.refreshToken).not.toBe(minted.refreshToken); // rotated and persisted
+    close();
+  });
+
+  it('reports a failed refresh with events and a typed error, and never drops the token silently', async () => {
+    const clock = new FakeClock(Date.now());
+    const store = new MemoryTokenStore();
+    await store.save(stale('999', 'refresh-token-that-twitch-rejects'));
+    const { auth, helix, close } = setup(clock, store);
+    await auth.loadFromStore();
+    const failed: AuthError[] = [];
+    const revoked: AuthError[] = [];
+    auth.on('tokenRefreshFailed', (_id, e) => failed.push(e));
+    auth.on('tokenRevoked', (_id, e) => revoked.push(e));
+    const err = await helix.users.getUsers({}, { auth: { userId: '999' } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AuthError);
+    expect((err as AuthError).code).toBe('TOKEN_REVOKED');
+    expect((err as AuthError).userId).toBe('999');
+    expect(failed.map((e) => e.code)).toEqual(['TOKEN_REVOKED']);
+    expect(revoked).toHaveLength(1);
+    expect(auth.getUser('999')).toMatchObject({ revoked: true });
+    // Later requests fail fast with the same typed error, without a network call.
+    const before = emu.state().helix.requests;
+    await expect(helix.users.getUsers({}, { auth: { userId: '999' } })).rejects.toMatchObject({
+      code: 'TOKEN_REVOKED',
+    });
+    expect(emu.state().helix.requests).toBe(before);
+    expect(auth.userIds()).toContain('999');
+    close();
+  });
+
+  it('validates every token periodically and reports a revoked grant', async () => {
+    const clock = new FakeClock(Date.now());
+    const { auth, helix, close } = setup(clock);
+    const minted = emu.mintUserToken({ userId: '1234', scopes: [] });
+    await auth.addUser({ accessToken: minted.accessToken, refreshToken: minted.refreshToken });
+    await helix.oauth.revoke(minted.refreshToken); // revokes the whole grant
+    const revoked = new Promise<AuthError>((resolve) =>
+      auth.once('tokenRevoked', (_id, e) => {
+        resolve(e);
+      }),
+    );
+    clock.advance(1000);
+    const error = await revoked;
+    expect(error.code).toBe('TOKEN_REVOKED');
+    expect(auth.getUser('1234')?.revoked).toBe(true);
+    close();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('refreshes a token shortly before it expires', async () => {
+    const clock = new FakeClock(Date.now());
+    const { auth, helix, close } = setup(clock);
+    const minted = emu.mintUserToken({ userId: '4321', scopes: [] });
+    const info = await auth.addUser({ accessToken: minted.accessToken, refreshToken: minted.refreshToken });
+    let refreshes = 0;
+    auth.on('tokenRefreshed', () => refreshes++);
+    clock.advance(info.expiresAt! - clock.now() - 30_000); // inside the 60 s margin
+    clock.advance(0);
+    await helix.users.getUsers({}, { auth: { userId: '4321' } });
+    expect(refreshes).toBe(1);
+    close();
+  });
+
+  it('keeps tokens out of inspect and JSON output', async () => {
+    const { auth, helix, close } = setup();
+    const minted = emu.mintUserToken({ userId: '31337', scopes: [] });
+    await auth.addUser({ accessToken: minted.accessToken, refreshToken: minted.refreshToken });
+    const text = [
+      inspect(auth, { depth: 10, showHidden: true }),
+      JSON.stringify(auth),
+      inspect(helix),
+      JSON.stringify(auth.getUser('31337')),
+    ].join('\n');
+    expect(text).not.toContain(minted.accessToken);
+    expect(text).not.toContain(minted.refreshToken);
+    expect(text).not.toContain(emu.clientSecret);
+    close();
+  });
+});
+
+describe('AppTokenProvider', () => {
+  it('acquires once for concurrent callers and re-acquires after a 401', async () => {
+    const o = emu.clientOptions();
+    const auth = new AppTokenProvider({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      oauthUrl: o.oauthUrl,
+    });
+    const helix = new HelixClient({ clientId: o.clientId, auth, helixUrl: o.helixUrl, oauthUrl: o.oauthUrl });
+    await Promise.all(Array.from({ length: 20 }, () => helix.eventSub.getConduits()));
+    expect(auth.acquisitions).toBe(1);
+    await helix.oauth.revoke(await auth.getAccessToken({ kind: 'app' }));
+    await Promise.all(Array.from({ length: 20 }, () => helix.eventSub.getConduits()));
+    expect(auth.acquisitions).toBe(2);
+    expect(inspect(auth)).not.toContain(await auth.getAccessToken({ kind: 'app' }));
+    helix.close();
+  });
+
+  it('re-acquires before expiry and fails with a typed error on bad credentials', async () => {
+    const o = emu.clientOptions();
+    const clock = new FakeClock(Date.now());
+    const auth = new AppTokenProvider({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      oauthUrl: o.oauthUrl,
+      clock,
+    });
+    const first = await auth.getAccessToken({ kind: 'app' });
+    expect(await auth.getAccessToken({ kind: 'app' })).toBe(first);
+    clock.advance(5_000_000 * 1000);
+    expect(await auth.getAccessToken({ kind: 'app' })).not.toBe(first);
+    expect(auth.acquisitions).toBe(2);
+
+    const bad = new AppTokenProvider({
+      clientId: o.clientId,
+      clientSecret: 'wrong-secret-value',
+      oauthUrl: o.oauthUrl,
+    });
+    const err = await bad.getAccessToken({ kind: 'app' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'APP_TOKEN_FAILED' });
+    expect((err as AuthError).cause).toBeInstanceOf(HTTPError);
+    expect(inspect(err, { depth: 10 })).not.toContain('wrong-secret-value');
+  });
+});

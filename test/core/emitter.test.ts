@@ -1,0 +1,87 @@
+import { describe, expect, it, vi } from 'vitest';
+import { TypedEmitter } from '../../src/core/emitter.js';
+import type { Logger } from '../../src/core/logger.js';
+import { silentLogger } from '../../src/core/logger.js';
+
+interface Events {
+  data: [id: string, size: number];
+  error: [error: unknown, event: string];
+}
+
+describe('TypedEmitter', () => {
+  it('delivers typed arguments, supports once/off and counts listeners', () => {
+    const e = new TypedEmitter<Events>();
+    const seen: [string, number][] = [];
+    const listener = (id: string, size: number): void => {
+      seen.push([id, size]);
+    };
+    e.on('data', listener);
+    e.once('data', (id) => seen.push([`once:${id}`, 0]));
+    expect(e.listenerCount('data')).toBe(2);
+    expect(e.emit('data', 'a', 1)).toBe(true);
+    e.emit('data', 'b', 2);
+    e.off('data', listener);
+    expect(e.hasListeners('data')).toBe(false);
+    expect(e.emit('data', 'c', 3)).toBe(false);
+    expect(seen).toEqual([
+      ['a', 1],
+      ['once:a', 0],
+      ['b', 2],
+    ]);
+  });
+
+  it('routes a throwing listener to error and still calls the others', () => {
+    const e = new TypedEmitter<Events>();
+    const errors: [unknown, string][] = [];
+    e.on('error', (err, event) => errors.push([err, event]));
+    e.on('data', () => {
+      throw new Error('boom');
+    });
+    const second = vi.fn();
+    e.on('data', second);
+    expect(() => e.emit('data', 'x', 1)).not.toThrow();
+    expect(second).toHaveBeenCalledOnce();
+    expect(errors).toHaveLength(1);
+    expect((errors[0]![0] as Error).message).toBe('boom');
+    expect(errors[0]![1]).toBe('data');
+  });
+
+  it('routes a rejected async listener to error', async () => {
+    const e = new TypedEmitter<Events>();
+    const got = new Promise<unknown>((resolve) =>
+      e.on('error', (err) => {
+        resolve(err);
+      }),
+    );
+    e.on('data', async () => {
+      await Promise.resolve();
+      throw new Error('async boom');
+    });
+    e.emit('data', 'x', 1);
+    expect(((await got) as Error).message).toBe('async boom');
+  });
+
+  it('falls back to the logger when nobody listens to error, without crashing', () => {
+    const logged: string[] = [];
+    const logger: Logger = { ...silentLogger, error: (m) => logged.push(m) };
+    const e = new TypedEmitter<Events>({ logger });
+    e.on('data', () => {
+      throw new Error('nobody listens');
+    });
+    e.emit('data', 'x', 1);
+    expect(logged).toEqual(["listener of 'data' failed"]);
+  });
+
+  it('sends errors thrown by error listeners to the fallback instead of recursing', () => {
+    const logged: string[] = [];
+    const e = new TypedEmitter<Events>({ logger: { ...silentLogger, error: (m) => logged.push(m) } });
+    e.on('error', () => {
+      throw new Error('bad error handler');
+    });
+    e.on('data', () => {
+      throw new Error('first');
+    });
+    e.emit('data', 'x', 1);
+    expect(logged).toEqual(["listener of 'error' failed"]);
+  });
+});

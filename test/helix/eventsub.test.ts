@@ -1,0 +1,205 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Emulator } from '../../src/emulator/index.js';
+import { HelixClient } from '../../src/helix/client.js';
+import { HttpAsyncIterator } from '../../src/helix/pagination.js';
+import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
+import { MissingScopesError } from '../../src/auth/errors.js';
+import { InvalidArgumentError } from '../../src/core/errors.js';
+import type { ShardUpdate } from '../../src/helix/models.js';
+
+let emu: Emulator;
+let helix: HelixClient;
+let auth: RefreshingAuthProvider;
+
+beforeAll(async () => {
+  emu = await Emulator.start({ port: 0, shardPageSize: 7, subscriptionPageSize: 4 });
+  const o = emu.clientOptions();
+  auth = new RefreshingAuthProvider({
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    oauthUrl: o.oauthUrl,
+  });
+  helix = new HelixClient({ clientId: o.clientId, auth, helixUrl: o.helixUrl, oauthUrl: o.oauthUrl });
+});
+afterAll(async () => {
+  helix.close();
+  auth.close();
+  await emu.close();
+});
+afterEach(async () => {
+  for (const c of await helix.eventSub.getConduits()) await helix.eventSub.deleteConduit(c.id);
+});
+
+describe('conduits', () => {
+  it('creates, lists, updates and deletes a conduit', async () => {
+    const created = await helix.eventSub.createConduit({ shardCount: 3 });
+    expect(created.shardCount).toBe(3);
+    expect((await helix.eventSub.getConduits()).map((c) => c.id)).toContain(created.id);
+    const updated = await helix.eventSub.updateConduit({ id: created.id, shardCount: 5 });
+    expect(updated).toEqual({ id: created.id, shardCount: 5 });
+    await helix.eventSub.deleteConduit(created.id);
+    expect((await helix.eventSub.getConduits()).map((c) => c.id)).not.toContain(created.id);
+  });
+
+  it('validates the shard count before sending', async () => {
+    const before = emu.state().helix.requests;
+    await expect(helix.eventSub.createConduit({ shardCount: 0 })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
+    await expect(helix.eventSub.createConduit({ shardCount: 20_001 })).rejects.toMatchObject({
+      field: 'shardCount',
+    });
+    expect(emu.state().helix.requests).toBe(before);
+  });
+
+  it('refuses a user token on app-only endpoints before sending', () => {
+    expect(() => helix.eventSub.getConduitShards('x', { auth: { userId: '1' } })).toThrow(
+      InvalidArgumentError,
+    );
+  });
+
+  it('paginates shards lazily over many pages, with status filter and maxResults', async () => {
+    const conduit = await helix.eventSub.createConduit({ shardCount: 50 });
+    const before = emu.state().helix.requests;
+    const all = await helix.eventSub.getConduitShards(conduit.id);
+    expect(all.map((s) => s.id)).toEqual(Array.from({ length: 50 }, (_, i) => String(i)));
+    expect(emu.state().helix.requests - before).toBe(8); // ceil(50 / 7)
+
+    const mark = emu.state().helix.requests;
+    const some = await helix.eventSub.getConduitShards(conduit.id, { maxResults: 10 });
+    expect(some).toHaveLength(10);
+    expect(emu.state().helix.requests - mark).toBe(2);
+
+    const iterator = helix.eventSub.getConduitShards(conduit.id, { status: 'websocket_disconnected' });
+    expect(iterator).toBeInstanceOf(HttpAsyncIterator);
+    let seen = 0;
+    for await (const shard of iterator) {
+      expect(shard.status).toBe('websocket_disconnected');
+      if (++seen === 3) break;
+    }
+    // Each loop starts over.
+    let again = 0;
+    for await (const _ of iterator) again++;
+    expect(again).toBe(50);
+    expect(await helix.eventSub.getConduitShards(conduit.id, { status: 'enabled' })).toEqual([]);
+  });
+
+  it('chunks shard updates and returns per-shard errors with the successes', async () => {
+    const conduit = await helix.eventSub.createConduit({ shardCount: 5 });
+    const updates: ShardUpdate[] = [
+      ...Array.from({ length: 5 }, (_, i) => ({
+        id: String(i),
+        transport: { method: 'websocket' as const, sessionId: `missing-session-${i}` },
+      })),
+      { id: '7', transport: { method: 'websocket', sessionId: 'nope' } },
+    ];
+    const before = emu.state().helix.requests;
+    const result = await helix.eventSub.updateConduitShards(conduit.id, updates, { chunkSize: 2 });
+    expect(emu.state().helix.requests - before).toBe(3);
+    expect(result.shards.length + result.errors.length).toBe(6);
+    expect(result.errors.length).toBeGreaterThan(0);
+    expect(result.errors.map((e) => e.id)).toContain('7');
+    for (const e of result.errors) {
+      expect(e.message).not.toBe('');
+      expect(e.code).not.toBe('');
+    }
+  });
+});
+
+describe('subscriptions', () => {
+  it('creates conduit subscriptions, lists them over pages with totals, and deletes them', async () => {
+    const conduit = await helix.eventSub.createConduit({ shardCount: 1 });
+    const ids: string[] = [];
+    const broadcasters = emu
+      .state()
+      .users.slice(0, 9)
+      .map((u) => u.id);
+    for (let i = 0; i < 9; i++) {
+      const created = await helix.eventSub.createSubscription({
+        type: 'stream.online',
+        version: '1',
+        condition: { broadcaster_user_id: broadcasters[i]! },
+        transport: { method: 'conduit', conduitId: conduit.id },
+      });
+      expect(created.subscription.transport).toEqual({ method: 'conduit', conduitId: conduit.id });
+      expect(created.subscription.createdAt).toBeInstanceOf(Date);
+      expect(created.maxTotalCost).toBeGreaterThan(0);
+      ids.push(created.subscription.id);
+    }
+    const listed = await helix.eventSub.getSubscriptions({ type: 'stream.online' });
+    expect(listed.map((s) => s.id)).toEqual(expect.arrayContaining(ids));
+    const pages = [];
+    for await (const page of helix.eventSub.getSubscriptions({}, { maxResults: 6 }).pages()) pages.push(page);
+    expect(pages.map((p) => p.data.length)).toEqual([4, 2]);
+    expect(pages[0]!.meta.total).toBeGreaterThanOrEqual(9);
+    const totals = await helix.eventSub.getSubscriptionTotals();
+    expect(totals.totalCost).toBeGreaterThanOrEqual(0);
+    expect(totals.total).toBeGreaterThanOrEqual(9);
+
+    const one = await helix.eventSub.getSubscriptions({ subscriptionId: ids[0]! });
+    expect(one.map((s) => s.id)).toEqual([ids[0]]);
+    for (const id of ids) await helix.eventSub.deleteSubscription(id);
+    expect(await helix.eventSub.getSubscriptions({ subscriptionId: ids[0]! })).toEqual([]);
+  });
+
+  it('rejects more than one filter and bad conditions before sending', async () => {
+    const before = emu.state().helix.requests;
+    expect(() => helix.eventSub.getSubscriptions({ type: 'stream.online', userId: '1' })).toThrow(
+      InvalidArgumentError,
+    );
+    await expect(
+      helix.eventSub.createSubscription({
+        type: 'stream.online',
+        version: '1',
+        condition: {},
+        transport: { method: 'conduit', conduitId: 'c' },
+      }),
+    ).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: expect.stringContaining('broadcaster_user_id'),
+    });
+    expect(emu.state().helix.requests).toBe(before);
+  });
+
+  it('fails a websocket subscription whose user token lacks a scope before sending', async () => {
+    const user = emu.mintUserToken({ userId: '5150', scopes: ['user:read:email'] });
+    await auth.addUser({ accessToken: user.accessToken, refreshToken: user.refreshToken });
+    const before = emu.state().helix.requests;
+    const err = await helix.eventSub
+      .createSubscription({
+        type: 'channel.follow',
+        version: '2',
+        condition: { broadcaster_user_id: '5150', moderator_user_id: '5150' },
+        transport: { method: 'websocket', sessionId: 'abc' },
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MissingScopesError);
+    expect((err as MissingScopesError).message).toContain('moderator:read:followers');
+    expect((err as MissingScopesError).userId).toBe('5150');
+    expect(emu.state().helix.requests).toBe(before);
+  });
+});
+
+describe('users', () => {
+  it('batches ids 100 per request and resolves logins', async () => {
+    const ids = Array.from({ length: 250 }, (_, i) => String(900_000 + i));
+    const before = emu.state().helix.requests;
+    const users = await helix.users.getUsers({ ids });
+    expect(emu.state().helix.requests - before).toBe(3);
+    const first = emu.state().users[0]!;
+    const byLogin = await helix.users.getUsers({ logins: [first.login.toUpperCase()] });
+    expect(byLogin).toHaveLength(1);
+    expect(byLogin[0]!.id).toBe(first.id);
+    expect(byLogin[0]!.createdAt).toBeInstanceOf(Date);
+    expect(users.every((u) => ids.includes(u.id))).toBe(true);
+    expect(await helix.users.getUserById('does-not-exist-0')).toBeNull();
+  });
+
+  it('returns the token user when asked with a user token and no ids', async () => {
+    const user = emu.mintUserToken({ userId: '6161', scopes: [] });
+    await auth.addUser({ accessToken: user.accessToken, refreshToken: user.refreshToken });
+    const me = await helix.users.getUsers({}, { auth: { userId: '6161' } });
+    expect(me.map((u) => u.id)).toEqual(['6161']);
+    await expect(helix.users.getUsers({})).rejects.toBeInstanceOf(InvalidArgumentError);
+  });
+});

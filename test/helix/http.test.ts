@@ -1,0 +1,329 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { inspect } from 'node:util';
+import { Emulator } from '../../src/emulator/index.js';
+import { HelixClient, type HelixClientOptions } from '../../src/helix/client.js';
+import { HTTPError, NetworkError } from '../../src/helix/errors.js';
+import { StaticAuthProvider } from '../../src/auth/app-token-provider.js';
+import type { AuthProvider } from '../../src/auth/types.js';
+import { AbortError, TimeoutError, TwitchError } from '../../src/core/errors.js';
+import type { Logger } from '../../src/core/logger.js';
+import { okHeaders, ScriptedServer } from './scripted-server.js';
+
+let emu: Emulator;
+let scripted: ScriptedServer;
+const clients: HelixClient[] = [];
+
+beforeAll(async () => {
+  emu = await Emulator.start({ port: 0 });
+  scripted = await ScriptedServer.start();
+});
+afterAll(async () => {
+  await emu.close();
+  await scripted.close();
+});
+afterEach(() => {
+  for (const c of clients.splice(0)) c.close();
+  emu.setRateLimit(800);
+  emu.setFaults({ helixErrorRate: 0, helixLatencyMs: 0 });
+});
+
+function client(extra: Partial<HelixClientOptions> = {}): HelixClient {
+  const o = emu.clientOptions();
+  const helix = new HelixClient({
+    clientId: o.clientId,
+    clientSecret: o.clientSecret,
+    helixUrl: o.helixUrl,
+    oauthUrl: o.oauthUrl,
+    retryBackoff: { initialMs: 1, maxMs: 5 },
+    ...extra,
+  });
+  clients.push(helix);
+  return helix;
+}
+
+const APP_TOKEN = 'scripted-app-token-0123456789';
+function scriptedClient(extra: Partial<HelixClientOptions> = {}): HelixClient {
+  const helix = new HelixClient({
+    clientId: 'cid',
+    auth: new StaticAuthProvider({ clientId: 'cid', appToken: APP_TOKEN }),
+    helixUrl: scripted.url,
+    retryBackoff: { initialMs: 1, maxMs: 5 },
+    ...extra,
+  });
+  clients.push(helix);
+  return helix;
+}
+
+describe('rate limiting (emulator)', () => {
+  it('keeps a burst of 2,000 requests inside a bucket smaller than the burst: zero 429', async () => {
+    emu.setRateLimit(1980);
+    const helix = client({ concurrency: 32 });
+    const before = emu.state().helix;
+    const results = await Promise.all(
+      Array.from({ length: 2000 }, () => helix.http.request({ method: 'GET', path: '/eventsub/conduits' })),
+    );
+    const after = emu.state().helix;
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(after.requests - before.requests).toBe(2000);
+    expect(after.rate_limited - before.rate_limited).toBe(0);
+    expect(helix.http.stats.rateLimitWaits).toBe(0);
+    expect(helix.http.rateLimitState()?.limit).toBe(1980);
+  });
+
+  it('fails a 429 that is a Twitch limit at once (conduit count), without retrying', async () => {
+    const helix = client();
+    for (const c of await helix.eventSub.getConduits()) await helix.eventSub.deleteConduit(c.id);
+    for (let i = 0; i < 5; i++) await helix.eventSub.createConduit({ shardCount: 1 });
+    const before = emu.state().helix.requests;
+    const err = await helix.eventSub.createConduit({ shardCount: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HTTPError);
+    const http = err as HTTPError;
+    expect(http.code).toBe('LIMIT_EXCEEDED');
+    expect(http.status).toBe(429);
+    expect(http.twitchMessage).toBe('conduit limit reached');
+    expect(http.rateLimit?.remaining).toBeGreaterThan(0);
+    expect(emu.state().helix.requests - before).toBe(1);
+    for (const c of await helix.eventSub.getConduits()) await helix.eventSub.deleteConduit(c.id);
+  });
+});
+
+describe('retries', () => {
+  it('retries 5xx from the emulator, then surfaces a SERVER_ERROR', async () => {
+    emu.setFaults({ helixErrorRate: 1 });
+    const helix = client({ maxRetries: 3 });
+    const before = emu.state().helix.faulted;
+    const err = await helix.eventSub.getConduits().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HTTPError);
+    expect((err as HTTPError).code).toBe('SERVER_ERROR');
+    const attempts = emu.state().helix.faulted - before;
+    expect(attempts).toBeGreaterThanOrEqual(2);
+    expect(attempts).toBeLessThanOrEqual(4);
+    expect(helix.http.stats.retries).toBe(attempts - 1);
+  });
+
+  it('recovers from 500s within the retry budget', async () => {
+    const helix = scriptedClient({ maxRetries: 3 });
+    scripted.script(
+      {
+        status: 500,
+        headers: okHeaders(),
+        body: { error: 'Internal Server Error', status: 500, message: '' },
+      },
+      { status: 502, headers: okHeaders() },
+      { status: 200, headers: okHeaders(), body: { data: [{ id: 'c1', shard_count: 3 }] } },
+    );
+    const conduits = await helix.eventSub.getConduits();
+    expect(conduits).toEqual([{ id: 'c1', shardCount: 3 }]);
+    expect(scripted.requests).toHaveLength(3);
+  });
+
+  it('retries a 503 only once, as Twitch documents', async () => {
+    const helix = scriptedClient({ maxRetries: 5 });
+    scripted.script({
+      status: 503,
+      headers: okHeaders(),
+      body: { error: 'Service Unavailable', status: 503, message: '' },
+    });
+    const err = await helix.eventSub.getConduits().catch((e: unknown) => e);
+    expect((err as HTTPError).status).toBe(503);
+    expect(scripted.requests).toHaveLength(2);
+  });
+
+  it('retries a dropped connection for GET but not for POST', async () => {
+    const helix = scriptedClient({ maxRetries: 2 });
+    scripted.script('destroy', { status: 200, headers: okHeaders(), body: { data: [] } });
+    expect(await helix.eventSub.getConduits()).toEqual([]);
+    expect(scripted.requests).toHaveLength(2);
+
+    scripted.script('destroy', {
+      status: 200,
+      headers: okHeaders(),
+      body: { data: [{ id: 'x', shard_count: 1 }] },
+    });
+    const err = await helix.eventSub.createConduit({ shardCount: 1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NetworkError);
+    expect((err as NetworkError).code).toBe('NETWORK_ERROR');
+    expect(scripted.requests).toHaveLength(1);
+  });
+
+  it('waits for Ratelimit-Reset after a 429 with Remaining 0, then retries', async () => {
+    const helix = scriptedClient();
+    const reset = String(Math.floor(Date.now() / 1000) + 1);
+    scripted.script(
+      {
+        status: 429,
+        headers: { 'ratelimit-limit': '800', 'ratelimit-remaining': '0', 'ratelimit-reset': reset },
+        body: { error: 'Too Many Requests', status: 429, message: '' },
+      },
+      { status: 200, headers: okHeaders(), body: { data: [] } },
+    );
+    expect(await helix.eventSub.getConduits()).toEqual([]);
+    expect(scripted.requests).toHaveLength(2);
+    expect(helix.http.stats.rateLimitWaits).toBe(1);
+  });
+
+  it('works when responses carry no rate-limit headers (never waits for them)', async () => {
+    const helix = scriptedClient({ concurrency: 8 });
+    scripted.script({ status: 200, body: { data: [] } });
+    const results = await Promise.all(Array.from({ length: 40 }, () => helix.eventSub.getConduits()));
+    expect(results).toHaveLength(40);
+    expect(helix.http.rateLimitState()?.limit).toBeNull();
+  });
+
+  it('treats a 429 without headers as an empty bucket with a bounded number of waits', async () => {
+    const helix = scriptedClient({ maxRateLimitWaits: 2 });
+    scripted.script({ status: 429, body: { error: 'Too Many Requests', status: 429, message: '' } });
+    const err = await helix.eventSub.getConduits().catch((e: unknown) => e);
+    expect((err as HTTPError).code).toBe('RATE_LIMITED');
+    expect(scripted.requests).toHaveLength(3);
+  });
+
+  it('times out an attempt, retries it, then throws a TimeoutError', async () => {
+    const helix = scriptedClient({ timeoutMs: 30, maxRetries: 1 });
+    scripted.script('hang');
+    const err = await helix.eventSub.getConduits().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(scripted.requests).toHaveLength(2);
+  });
+
+  it('aborts through an AbortSignal, queued or in flight', async () => {
+    const helix = scriptedClient();
+    scripted.script('hang');
+    const controller = new AbortController();
+    const pending = helix.eventSub.getConduits({ signal: controller.signal });
+    setTimeout(() => {
+      controller.abort();
+    }, 20);
+    await expect(pending).rejects.toBeInstanceOf(AbortError);
+  });
+
+  it('rejects queued and in-flight requests on close()', async () => {
+    const helix = scriptedClient({ concurrency: 1 });
+    scripted.script('hang');
+    const a = helix.eventSub.getConduits();
+    const b = helix.eventSub.getConduits();
+    await new Promise((r) => setTimeout(r, 20));
+    helix.close();
+    await expect(a).rejects.toBeInstanceOf(AbortError);
+    await expect(b).rejects.toBeInstanceOf(AbortError);
+  });
+});
+
+describe('401 handling', () => {
+  it('renews the token once and retries once; a second 401 is an UNAUTHORIZED error', async () => {
+    let renewals = 0;
+    const auth: AuthProvider = {
+      clientId: 'cid',
+      getAccessToken: () => Promise.resolve('first-token-abcdef'),
+      renewAfterUnauthorized: () => {
+        renewals++;
+        return Promise.resolve('second-token-abcdef');
+      },
+    };
+    const helix = scriptedClient({ auth });
+    scripted.script({
+      status: 401,
+      headers: okHeaders(),
+      body: { error: 'Unauthorized', status: 401, message: 'Invalid OAuth token' },
+    });
+    const err = await helix.eventSub.getConduits().catch((e: unknown) => e);
+    expect((err as HTTPError).code).toBe('UNAUTHORIZED');
+    expect(renewals).toBe(1);
+    expect(scripted.requests.map((r) => r.headers.authorization)).toEqual([
+      'Bearer first-token-abcdef',
+      'Bearer second-token-abcdef',
+    ]);
+  });
+});
+
+describe('errors and redaction', () => {
+  it('builds an HTTPError with Twitch fields, rate-limit state and a redacted request', async () => {
+    const helix = scriptedClient();
+    scripted.script({
+      status: 400,
+      headers: okHeaders(42),
+      body: { error: 'Bad Request', status: 400, message: 'invalid transport' },
+    });
+    const err = (await helix.eventSub
+      .createSubscription({
+        type: 'stream.online',
+        version: '1',
+        condition: { broadcaster_user_id: '1' },
+        transport: { method: 'webhook', callback: 'https://x.test/cb', secret: 'webhook-secret-value' },
+      })
+      .catch((e: unknown) => e)) as HTTPError;
+    expect(err).toBeInstanceOf(TwitchError);
+    expect(err.code).toBe('BAD_REQUEST');
+    expect(err.error).toBe('Bad Request');
+    expect(err.twitchMessage).toBe('invalid transport');
+    expect(err.method).toBe('POST');
+    expect(err.path).toBe('/eventsub/subscriptions');
+    expect(err.rateLimit).toMatchObject({ bucket: 'app', limit: 800, remaining: 42 });
+    expect(err.request.headers.Authorization).toBe('Bearer [redacted]');
+    expect(JSON.stringify(err.request.body)).toContain('[redacted]');
+    expect(scripted.requests[0]!.headers.authorization).toBe(`Bearer ${APP_TOKEN}`);
+    expect(scripted.requests[0]!.headers['client-id']).toBe('cid');
+  });
+
+  it('never shows tokens or secrets in error messages, inspect output, JSON or logs', async () => {
+    const o = emu.clientOptions();
+    const user = emu.mintUserToken({ userId: '4242', scopes: [] });
+    const lines: string[] = [];
+    const record = (level: string) => (message: string, context?: object) => {
+      lines.push(`${level} ${message} ${inspect(context, { depth: 5 })}`);
+    };
+    const logger: Logger = {
+      debug: record('debug'),
+      info: record('info'),
+      warn: record('warn'),
+      error: record('error'),
+    };
+    const helix = client({ logger });
+    emu.setFaults({ helixErrorRate: 1 });
+    const errors: unknown[] = [];
+    errors.push(await helix.eventSub.getConduits().catch((e: unknown) => e));
+    emu.setFaults({ helixErrorRate: 0 });
+    errors.push(
+      await helix.eventSub
+        .createSubscription({
+          type: 'stream.online',
+          version: '1',
+          condition: { broadcaster_user_id: '4242' },
+          transport: {
+            method: 'webhook',
+            callback: 'https://example.test:8443/cb',
+            secret: 'super-secret-webhook',
+          },
+        })
+        .catch((e: unknown) => e),
+    );
+    errors.push(await helix.oauth.validate(user.accessToken + 'x').catch((e: unknown) => e));
+    errors.push(await helix.oauth.refresh('not-a-refresh-token-123').catch((e: unknown) => e));
+    const haystack = [
+      ...errors.map((e) => inspect(e, { depth: 10 })),
+      ...errors.map((e) => JSON.stringify(e)),
+      ...errors.map((e) => (e as Error).message),
+      inspect(helix, { depth: 10 }),
+      JSON.stringify(helix),
+      ...lines,
+    ].join('\n');
+    expect(errors.map((e) => (e instanceof TwitchError ? e.code : inspect(e)))).toEqual([
+      'SERVER_ERROR',
+      'BAD_REQUEST',
+      'UNAUTHORIZED',
+      'BAD_REQUEST',
+    ]);
+    expect(lines.length).toBeGreaterThan(0);
+    const appToken = await helix.http.auth.getAccessToken({ kind: 'app' });
+    for (const secret of [
+      appToken,
+      user.accessToken,
+      user.refreshToken,
+      o.clientSecret,
+      'super-secret-webhook',
+      'not-a-refresh-token-123',
+    ]) {
+      expect(haystack).not.toContain(secret);
+    }
+  });
+});
