@@ -1,8 +1,20 @@
 /**
  * twitch-realtime: realtime Twitch events at any scale.
  *
+ * The root entry re-exports every public subsystem. Subpaths (`twitch-realtime/helix`, `/auth`, `/eventsub`,
+ * `/catalogue`, `/pubsub`, `/emulator`) give narrower entry points.
+ *
  * @packageDocumentation
  */
 export { TwitchError, InvalidArgumentError, TimeoutError, AbortError, ProtocolError } from './core/errors.js';
 export type { TwitchErrorOptions } from './core/errors.js';
+export * from './core/clock.js';
+export * from './core/backoff.js';
+export * from './core/logger.js';
+export * from './core/emitter.js';
+export * from './core/sleep.js';
 export * from './eventsub/protocol.js';
+export * from './eventsub/catalogue/index.js';
+export * from './eventsub/websocket/index.js';
+export * from './helix/index.js';
+export * from './auth/index.js';

@@ -11,6 +11,7 @@ import type {
   WireSubscription,
   WireTransport,
 } from '../eventsub/protocol.js';
+import type { SubscriptionTransport } from '../eventsub/catalogue/events.js';
 
 /** A conduit. */
 export interface Conduit {
@@ -60,16 +61,8 @@ export interface ShardUpdateResult {
   readonly errors: ShardUpdateError[];
 }
 
-/** Transport of a subscription as Twitch reports it (never the webhook secret). */
-export type SubscriptionTransport =
-  | { readonly method: 'webhook'; readonly callback: string }
-  | {
-      readonly method: 'websocket';
-      readonly sessionId: string;
-      readonly connectedAt: Date | null;
-      readonly disconnectedAt: Date | null;
-    }
-  | { readonly method: 'conduit'; readonly conduitId: string };
+/** Transport of a subscription as Twitch reports it (never the webhook secret); the catalogue's model. */
+export type { SubscriptionTransport } from '../eventsub/catalogue/events.js';
 
 /** Transport of Create EventSub Subscription. */
 export type SubscriptionTransportInput =
@@ -121,7 +114,7 @@ export interface HelixUser {
 }
 
 /** Wire user (Get Users). */
-export interface WireUser {
+export interface WireHelixUser {
   id: string;
   login: string;
   display_name: string;
@@ -181,7 +174,7 @@ export function toSubscription(w: WireSubscription): EventSubSubscription {
   };
 }
 
-export function toUser(w: WireUser): HelixUser {
+export function toUser(w: WireHelixUser): HelixUser {
   return {
     id: w.id,
     login: w.login,
