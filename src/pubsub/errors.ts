@@ -1,0 +1,93 @@
+/**
+ * Errors of the PubSub pool. Each has a stable `code`; messages never contain tokens.
+ */
+import { TwitchError } from '../core/errors.js';
+import type { Topic } from './topics.js';
+
+/**
+ * Every connection of the pool is full (`maxPoolSize` connections with no room for the group). Code
+ * `PUBSUB_POOL_FULL`.
+ *
+ * @example
+ * ```ts
+ * try { await pool.subscribeTopics(topics); }
+ * catch (err) { if (err instanceof PoolFullError) console.log(err.maxPoolSize); }
+ * ```
+ */
+export class PoolFullError extends TwitchError {
+  constructor(
+    readonly maxPoolSize: number,
+    readonly maxConnectionTopics: number,
+    readonly requested: number,
+  ) {
+    super(
+      'PUBSUB_POOL_FULL',
+      `no room for ${requested} topic(s): all ${maxPoolSize} connections are open and none has room`,
+    );
+  }
+}
+
+/** A group of topics (one `subscribeTopics` call) is larger than `maxConnectionTopics`. Code `PUBSUB_GROUP_TOO_LARGE`. */
+export class TopicGroupTooLargeError extends TwitchError {
+  constructor(
+    readonly size: number,
+    readonly maxConnectionTopics: number,
+  ) {
+    super(
+      'PUBSUB_GROUP_TOO_LARGE',
+      `a group of ${size} topics cannot fit on one connection (maxConnectionTopics is ${maxConnectionTopics})`,
+    );
+  }
+}
+
+/**
+ * The server answered a LISTEN or UNLISTEN with an error (`ERR_BADAUTH`, `ERR_BADTOPIC`, `ERR_BADMESSAGE`,
+ * `ERR_SERVER`). Code `PUBSUB_RESPONSE_ERROR`; `error` holds Twitch's error string.
+ */
+export class PubSubResponseError extends TwitchError {
+  constructor(
+    /** Twitch's error string, normally a `PubSubResponseErrorCode`. */
+    readonly error: string,
+    readonly nonce: string,
+    readonly topics: readonly Topic[],
+    readonly request: 'LISTEN' | 'UNLISTEN',
+  ) {
+    super('PUBSUB_RESPONSE_ERROR', `${request} of ${topics.length} topic(s) failed: ${error}`);
+  }
+}
+
+/**
+ * A connection-level problem: the socket could not be opened (`PUBSUB_CONNECT_FAILED`), no PONG came in time
+ * (`PUBSUB_PONG_TIMEOUT`), no RESPONSE came in time (`PUBSUB_RESPONSE_TIMEOUT`), or the pool was closed while the
+ * operation ran (`PUBSUB_CLOSED`).
+ */
+export class PubSubConnectionError extends TwitchError {
+  declare readonly code: PubSubConnectionErrorCode;
+}
+
+/** Codes of {@link PubSubConnectionError}. */
+export type PubSubConnectionErrorCode =
+  'PUBSUB_CONNECT_FAILED' | 'PUBSUB_PONG_TIMEOUT' | 'PUBSUB_RESPONSE_TIMEOUT' | 'PUBSUB_CLOSED';
+
+/** A `reconnectHook` returned more topics than a connection holds; the excess was dropped. Code `PUBSUB_HOOK_OVER_LIMIT`. */
+export class ReconnectHookLimitError extends TwitchError {
+  constructor(
+    readonly dropped: readonly Topic[],
+    readonly maxConnectionTopics: number,
+  ) {
+    super(
+      'PUBSUB_HOOK_OVER_LIMIT',
+      `reconnectHook returned more than ${maxConnectionTopics} topics; ${dropped.length} were dropped`,
+    );
+  }
+}
+
+/** A hook (`authFailHook` or `reconnectHook`) threw or rejected. Code `PUBSUB_HOOK_FAILED`; the cause is attached. */
+export class PubSubHookError extends TwitchError {
+  constructor(
+    readonly hook: 'authFailHook' | 'reconnectHook',
+    cause: unknown,
+  ) {
+    super('PUBSUB_HOOK_FAILED', `${hook} failed`, { cause });
+  }
+}

@@ -1,0 +1,461 @@
+/**
+ * The PubSub connection pool (TwitchIO's `PubSubPool`, done right): topics of one call stay together on one
+ * connection, connections with room are reused, new ones are opened up to `maxPoolSize`, empty ones close.
+ */
+import { systemClock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { silentLogger } from '../core/logger.js';
+import { PubSubConnection } from './connection.js';
+import type { ConnectionHost, ConnectionTimings } from './connection.js';
+import type { PubSubResponseError } from './errors.js';
+import {
+  PoolFullError,
+  PubSubConnectionError,
+  PubSubHookError,
+  ReconnectHookLimitError,
+  TopicGroupTooLargeError,
+} from './errors.js';
+import type { PubSubEventSink, PubSubEvents } from './events.js';
+import { decodePubSubMessage } from './models.js';
+import { PUBSUB_LIMITS, TWITCH_PUBSUB_URL } from './protocol.js';
+import { Topic, topicKey } from './topics.js';
+
+/** Options of {@link PubSubPool}. Durations in milliseconds. */
+export interface PubSubPoolOptions {
+  /** Most connections. @defaultValue 10 */
+  readonly maxPoolSize?: number;
+  /** Most topics per connection. @defaultValue 50 */
+  readonly maxConnectionTopics?: number;
+  /** Distribution mode: `'group'` keeps the topics of one `subscribeTopics` call on one connection. */
+  readonly mode?: 'group';
+  /** Server URL. @defaultValue `wss://pubsub-edge.twitch.tv` (shut down; point it at the emulator). */
+  readonly url?: string;
+  /** Called with the topics removed after an `ERR_BADAUTH`, unless a subclass overrides {@link PubSubPool.authFailHook}. */
+  readonly authFailHook?: (topics: Topic[]) => unknown;
+  /** Called before every reconnect, unless a subclass overrides {@link PubSubPool.reconnectHook}. */
+  readonly reconnectHook?: (connection: PubSubConnection, topics: Topic[]) => Topic[] | Promise<Topic[]>;
+  /** Longest time between two PINGs. Must be <= 4 min. @defaultValue 240000 */
+  readonly pingIntervalMs?: number;
+  /** PINGs come up to this much earlier than `pingIntervalMs`, at random. @defaultValue 30000 */
+  readonly pingJitterMs?: number;
+  /** Reconnect when no PONG comes within this delay. @defaultValue 10000 */
+  readonly pongTimeoutMs?: number;
+  /** Reconnect when a LISTEN/UNLISTEN gets no RESPONSE within this delay. @defaultValue 10000 */
+  readonly responseTimeoutMs?: number;
+  /** WebSocket handshake timeout. @defaultValue 10000 */
+  readonly connectTimeoutMs?: number;
+  /** Reconnect backoff: `initialMs · 2^n` + jitter, capped. @defaultValue `{ initialMs: 1000, maxMs: 120000, jitterMs: 1000 }` */
+  readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number; readonly jitterMs?: number };
+  /** Timers (injectable in tests). @defaultValue the system clock (unref'd timers) */
+  readonly clock?: Clock;
+  /** Randomness in [0, 1) for jitter. @defaultValue Math.random */
+  readonly random?: () => number;
+  readonly logger?: Logger;
+}
+
+const MODELLED_EVENT: Readonly<Record<string, keyof PubSubEvents>> = {
+  'channel-bits-events-v1': 'pubsub_bits',
+  'channel-bits-events-v2': 'pubsub_bits',
+  'channel-bits-badge-unlocks': 'pubsub_bits_badge',
+  'channel-points-channel-v1': 'pubsub_channel_points',
+  'channel-subscribe-events-v1': 'pubsub_subscription',
+  chat_moderator_actions: 'pubsub_moderation',
+  whispers: 'pubsub_whisper',
+};
+
+let warnedTwitchEndpoint = false;
+
+function positiveInt(value: number, field: string): number {
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new InvalidArgumentError(`${field} must be a positive integer`, field);
+  return value;
+}
+
+function duration(value: number, field: string): number {
+  if (!Number.isFinite(value) || value < 0) throw new InvalidArgumentError(`${field} must be >= 0`, field);
+  return value;
+}
+
+/**
+ * A pool of PubSub connections that dispatches messages as typed events through `client`.
+ *
+ * Hooks: override {@link PubSubPool.authFailHook} and {@link PubSubPool.reconnectHook} in a subclass, or pass them
+ * as options.
+ *
+ * @example
+ * ```ts
+ * const events = new TypedEmitter<PubSubEvents>();
+ * const pool = new PubSubPool(events, { url: emulator.pubSubUrl });
+ * events.on('pubsub_channel_points', (e) => console.log(e.user.login, e.reward.title));
+ * await pool.subscribeTopics([channelPoints(token).with(12345), bits(token).with(12345)]);
+ * // …
+ * await pool.close();
+ * ```
+ */
+export class PubSubPool {
+  /** Where events go. */
+  readonly client: PubSubEventSink;
+  readonly maxPoolSize: number;
+  readonly maxConnectionTopics: number;
+  readonly mode: 'group';
+  readonly url: string;
+  readonly #options: PubSubPoolOptions;
+  readonly #logger: Logger;
+  readonly #host: ConnectionHost;
+  readonly #connections: PubSubConnection[] = [];
+  /** present → the connection holding it. */
+  readonly #registry = new Map<string, PubSubConnection>();
+  #nextId = 0;
+  #closed = false;
+
+  constructor(client: PubSubEventSink, options: PubSubPoolOptions = {}) {
+    if (typeof (client as Partial<PubSubEventSink> | null)?.emit !== 'function') {
+      throw new InvalidArgumentError('client must have an emit method', 'client');
+    }
+    this.client = client;
+    this.#options = options;
+    this.maxPoolSize = positiveInt(options.maxPoolSize ?? PUBSUB_LIMITS.maxConnections, 'maxPoolSize');
+    this.maxConnectionTopics = positiveInt(
+      options.maxConnectionTopics ?? PUBSUB_LIMITS.maxTopicsPerConnection,
+      'maxConnectionTopics',
+    );
+    if (((options.mode as string | undefined) ?? 'group') !== 'group')
+      throw new InvalidArgumentError("mode must be 'group'", 'mode');
+    this.mode = 'group';
+    this.url = options.url ?? TWITCH_PUBSUB_URL;
+    this.#logger = options.logger ?? silentLogger;
+    const pingIntervalMs = duration(options.pingIntervalMs ?? 240_000, 'pingIntervalMs');
+    if (pingIntervalMs > 240_000)
+      throw new InvalidArgumentError('pingIntervalMs must be <= 240000', 'pingIntervalMs');
+    const backoffInitialMs = duration(
+      options.backoff?.initialMs ?? PUBSUB_LIMITS.backoffInitialMs,
+      'backoff.initialMs',
+    );
+    const timings: ConnectionTimings = {
+      pingIntervalMs,
+      pingJitterMs: Math.min(pingIntervalMs, duration(options.pingJitterMs ?? 30_000, 'pingJitterMs')),
+      pongTimeoutMs: duration(options.pongTimeoutMs ?? PUBSUB_LIMITS.pongTimeoutMs, 'pongTimeoutMs'),
+      responseTimeoutMs: duration(options.responseTimeoutMs ?? 10_000, 'responseTimeoutMs'),
+      connectTimeoutMs: duration(options.connectTimeoutMs ?? 10_000, 'connectTimeoutMs'),
+      backoffInitialMs,
+      backoffMaxMs: Math.max(
+        backoffInitialMs,
+        duration(options.backoff?.maxMs ?? PUBSUB_LIMITS.backoffMaxMs, 'backoff.maxMs'),
+      ),
+      backoffJitterMs: duration(options.backoff?.jitterMs ?? 1_000, 'backoff.jitterMs'),
+    };
+    this.#host = this.#makeHost(options.clock ?? systemClock, options.random ?? Math.random, timings);
+    this.#warnIfTwitch();
+  }
+
+  /** The open connections. */
+  get connections(): readonly PubSubConnection[] {
+    return [...this.#connections];
+  }
+
+  /** Every subscribed topic. */
+  get topics(): Topic[] {
+    return this.#connections.flatMap((c) => c.topics);
+  }
+
+  /**
+   * Subscribes to `topics` as one group: they go together onto a connection with room, or a new one. Resolves once
+   * the server has acknowledged every LISTEN.
+   *
+   * Rejects with {@link InvalidArgumentError} (`PUBSUB_TOPIC_INCOMPLETE`) for a topic with missing ids,
+   * {@link TopicGroupTooLargeError} for a group larger than `maxConnectionTopics`, {@link PoolFullError} when no
+   * connection has room and the pool is at `maxPoolSize`, {@link PubSubConnectionError} when a new connection cannot
+   * be opened, and {@link PubSubResponseError} when the server refused a LISTEN (after removing those topics,
+   * emitting `pubsub_error` and, for `ERR_BADAUTH`, calling {@link PubSubPool.authFailHook}).
+   * Topics already subscribed with the same token are skipped; with another token, they are LISTENed again.
+   */
+  async subscribeTopics(topics: readonly Topic[]): Promise<void> {
+    if (this.#closed) throw new PubSubConnectionError('PUBSUB_CLOSED', 'the pool is closed');
+    const unique = new Map<string, Topic>();
+    topics.forEach((topic, i) => {
+      if (!(topic instanceof Topic)) throw new InvalidArgumentError('not a Topic', `topics[${i}]`);
+      const present = topic.present;
+      if (present === null) {
+        throw new InvalidArgumentError(`topic ${topic.toString()} is missing ids`, `topics[${i}]`, {
+          code: 'PUBSUB_TOPIC_INCOMPLETE',
+        });
+      }
+      unique.set(present, topic);
+    });
+    const fresh: Topic[] = [];
+    const relisten = new Map<PubSubConnection, Topic[]>();
+    for (const [present, topic] of unique) {
+      const holder = this.#registry.get(present);
+      if (holder === undefined) {
+        fresh.push(topic);
+        continue;
+      }
+      if (holder.topics.some((t) => t.equals(topic))) continue;
+      const list = relisten.get(holder) ?? [];
+      list.push(topic);
+      relisten.set(holder, list);
+    }
+    if (fresh.length > this.maxConnectionTopics) {
+      throw new TopicGroupTooLargeError(fresh.length, this.maxConnectionTopics);
+    }
+    const work: Promise<PubSubResponseError[]>[] = [];
+    for (const [connection, list] of relisten) {
+      connection.reserve(list);
+      work.push(this.#listenOn(connection, list));
+    }
+    if (fresh.length > 0) work.push(this.#place(fresh));
+    const failures = (await Promise.all(work)).flat();
+    if (failures[0] !== undefined) throw failures[0];
+  }
+
+  /**
+   * Unsubscribes from `topics` (matched by topic string; unknown ones are ignored). A connection left empty closes.
+   */
+  async unsubscribeTopics(topics: readonly Topic[]): Promise<void> {
+    const byConnection = new Map<PubSubConnection, Topic[]>();
+    for (const topic of topics) {
+      const present = topic instanceof Topic ? topic.present : null;
+      if (present === null) continue;
+      const connection = this.#registry.get(present);
+      if (connection === undefined) continue;
+      this.#registry.delete(present);
+      const list = byConnection.get(connection) ?? [];
+      list.push(topic);
+      byConnection.set(connection, list);
+    }
+    await Promise.all(
+      [...byConnection].map(async ([connection, list]) => {
+        const done = connection.unlisten(list);
+        if (connection.size === 0) this.#drop(connection);
+        await done;
+      }),
+    );
+  }
+
+  /** Closes every connection. Pending `subscribeTopics` calls reject with `PUBSUB_CLOSED`. Idempotent. */
+  close(): Promise<void> {
+    this.#closed = true;
+    for (const connection of [...this.#connections]) this.#drop(connection);
+    this.#registry.clear();
+    return Promise.resolve();
+  }
+
+  /**
+   * Called after a LISTEN answered `ERR_BADAUTH`, with the topics it removed. Override it (or pass the option) to
+   * refresh tokens and subscribe again; the default calls `options.authFailHook` when given.
+   *
+   * @example
+   * ```ts
+   * class MyPool extends PubSubPool {
+   *   override async authFailHook(topics: Topic[]) {
+   *     const token = await refresh(topics[0]!.token);
+   *     await this.subscribeTopics(topics.map((t) => t.withToken(token)));
+   *   }
+   * }
+   * ```
+   */
+  authFailHook(topics: Topic[]): unknown {
+    return this.#options.authFailHook?.(topics);
+  }
+
+  /**
+   * Called before every reconnect of `connection`, with its topics; returns the topics to re-LISTEN. Additions,
+   * token changes and removals are applied; topics beyond `maxConnectionTopics` are dropped (with a
+   * `pubsub_error`). The default calls `options.reconnectHook` when given, else returns `topics` unchanged.
+   */
+  reconnectHook(connection: PubSubConnection, topics: Topic[]): Topic[] | Promise<Topic[]> {
+    return this.#options.reconnectHook?.(connection, topics) ?? topics;
+  }
+
+  // ---- internals ---------------------------------------------------------------------------------------------
+
+  async #place(group: Topic[]): Promise<PubSubResponseError[]> {
+    const reuse = this.#connections.find(
+      (c) => c.state !== 'closed' && c.size + group.length <= this.maxConnectionTopics,
+    );
+    if (reuse !== undefined) {
+      this.#register(reuse, group);
+      return this.#listenOn(reuse, group);
+    }
+    if (this.#connections.length >= this.maxPoolSize) {
+      throw new PoolFullError(this.maxPoolSize, this.maxConnectionTopics, group.length);
+    }
+    const connection = new PubSubConnection(`pubsub-${String(++this.#nextId)}`, this.url, this.#host);
+    this.#connections.push(connection);
+    this.#register(connection, group);
+    try {
+      await connection.start();
+    } catch (error) {
+      this.#drop(connection);
+      throw error;
+    }
+    return this.#listenOn(connection, group);
+  }
+
+  /** LISTENs reserved topics; a connection left empty by failures closes. */
+  async #listenOn(connection: PubSubConnection, topics: readonly Topic[]): Promise<PubSubResponseError[]> {
+    const failures = await connection.listen(topics);
+    if (connection.size === 0) this.#drop(connection);
+    return failures;
+  }
+
+  #register(connection: PubSubConnection, topics: readonly Topic[]): void {
+    connection.reserve(topics);
+    for (const topic of topics) this.#registry.set(topicKey(topic), connection);
+  }
+
+  #drop(connection: PubSubConnection): void {
+    const index = this.#connections.indexOf(connection);
+    if (index !== -1) this.#connections.splice(index, 1);
+    for (const topic of connection.topics) {
+      if (this.#registry.get(topicKey(topic)) === connection) this.#registry.delete(topicKey(topic));
+    }
+    connection.close();
+  }
+
+  #emit<K extends keyof PubSubEvents>(event: K, ...args: PubSubEvents[K]): void {
+    try {
+      this.client.emit(event, ...args);
+    } catch (error) {
+      // A sink that throws (a plain EventEmitter with a failing listener) must not break the connection.
+      this.#logger.error(`listener of '${event}' failed`, { error });
+    }
+  }
+
+  #warnIfTwitch(): void {
+    let host: string;
+    try {
+      host = new URL(this.url).hostname;
+    } catch {
+      throw new InvalidArgumentError('url must be a ws:// or wss:// URL', 'url');
+    }
+    if (host !== 'pubsub-edge.twitch.tv' || warnedTwitchEndpoint) return;
+    warnedTwitchEndpoint = true;
+    const message =
+      "Twitch's PubSub was shut down on 2025-04-14: connections to pubsub-edge.twitch.tv will fail. Use EventSub " +
+      '(see docs/pubsub.md, "Migrating to EventSub"), or point `url` at a PubSub-compatible server.';
+    this.#logger.warn(message);
+    process.emitWarning(message, { code: 'TWITCH_REALTIME_PUBSUB_SHUTDOWN' });
+  }
+
+  #makeHost(clock: Clock, random: () => number, timings: ConnectionTimings): ConnectionHost {
+    return {
+      clock,
+      random,
+      timings,
+      beforeReconnect: (connection, topics) => this.#beforeReconnect(connection, topics),
+      listenFailed: (connection, error, raw) => {
+        for (const topic of error.topics) {
+          if (this.#registry.get(topicKey(topic)) === connection) {
+            this.#registry.delete(topicKey(topic));
+          }
+        }
+        this.#emit('pubsub_error', error, raw);
+        if (error.error === 'ERR_BADAUTH') this.#runAuthFailHook([...error.topics]);
+      },
+      message: (topic, message) => {
+        this.#dispatch(topic, message);
+      },
+      error: (error, raw) => {
+        this.#emit('pubsub_error', error, raw);
+      },
+      nonce: (connection, nonce, error) => {
+        this.#emit('pubsub_nonce', { nonce, error, connection });
+      },
+      pong: (connection) => {
+        this.#emit('pubsub_pong', connection);
+      },
+      emptied: (connection) => {
+        this.#drop(connection);
+      },
+    };
+  }
+
+  #dispatch(topic: string, raw: string): void {
+    const client = this.client;
+    if (client.hasListeners !== undefined) {
+      const dot = topic.indexOf('.');
+      const specific = MODELLED_EVENT[dot === -1 ? topic : topic.slice(0, dot)];
+      if (
+        !client.hasListeners('pubsub_message') &&
+        !client.hasListeners('pubsub_error') &&
+        (specific === undefined || !client.hasListeners(specific))
+      ) {
+        return;
+      }
+    }
+    const decoded = decodePubSubMessage(topic, raw);
+    this.#emit('pubsub_message', decoded.message);
+    const modelled = decoded.modelled;
+    if (modelled !== null) {
+      // The union keeps event and model paired; TypeScript cannot correlate them through a spread.
+      (this.#emit as (event: string, model: unknown) => void)(modelled.event, modelled.model);
+    } else if (decoded.error !== null) {
+      this.#emit('pubsub_error', decoded.error, raw);
+    }
+  }
+
+  #runAuthFailHook(topics: Topic[]): void {
+    let result: unknown;
+    try {
+      result = this.authFailHook(topics);
+    } catch (error) {
+      this.#emit('pubsub_error', new PubSubHookError('authFailHook', error), null);
+      return;
+    }
+    if (result instanceof Promise) {
+      result.catch((error: unknown) => {
+        this.#emit('pubsub_error', new PubSubHookError('authFailHook', error), null);
+      });
+    }
+  }
+
+  async #beforeReconnect(connection: PubSubConnection, current: Topic[]): Promise<Topic[]> {
+    let result: unknown;
+    try {
+      result = await this.reconnectHook(connection, [...current]);
+    } catch (error) {
+      this.#emit('pubsub_error', new PubSubHookError('reconnectHook', error), null);
+      return current;
+    }
+    if (!Array.isArray(result)) {
+      this.#emit(
+        'pubsub_error',
+        new PubSubHookError('reconnectHook', new TypeError('reconnectHook must return an array of topics')),
+        null,
+      );
+      return current;
+    }
+    const next = new Map<string, Topic>();
+    for (const topic of result as unknown[]) {
+      if (!(topic instanceof Topic) || topic.present === null) {
+        this.#emit(
+          'pubsub_error',
+          new PubSubHookError('reconnectHook', new TypeError('reconnectHook returned an incomplete topic')),
+          null,
+        );
+        continue;
+      }
+      const holder = this.#registry.get(topic.present);
+      // A topic held by another connection stays there.
+      if (holder !== undefined && holder !== connection) continue;
+      next.set(topic.present, topic);
+    }
+    let kept = [...next.values()];
+    if (kept.length > this.maxConnectionTopics) {
+      const dropped = kept.slice(this.maxConnectionTopics);
+      kept = kept.slice(0, this.maxConnectionTopics);
+      this.#emit('pubsub_error', new ReconnectHookLimitError(dropped, this.maxConnectionTopics), null);
+    }
+    if (connection.state === 'closed' || this.#closed) return kept;
+    const keptSet = new Set(kept.map((t) => topicKey(t)));
+    for (const topic of current) {
+      const present = topicKey(topic);
+      if (!keptSet.has(present) && this.#registry.get(present) === connection) this.#registry.delete(present);
+    }
+    for (const topic of kept) this.#registry.set(topicKey(topic), connection);
+    return kept;
+  }
+}

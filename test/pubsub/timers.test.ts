@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { Clock, TimerHandle } from '../../src/core/clock.js';
+import { PubSubPool, whispers } from '../../src/pubsub/index.js';
+import { newEvents, next, startEmulator, until, userToken } from './helpers.js';
+import type { Env } from './helpers.js';
+
+/** A clock whose timers only run when the test fires them. */
+class ManualClock implements Clock {
+  readonly timers = new Map<number, { fn: () => void; ms: number }>();
+  #next = 0;
+  now(): number {
+    return 0;
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    this.timers.set(++this.#next, { fn, ms });
+    return this.#next;
+  }
+  clearTimeout(handle: TimerHandle): void {
+    this.timers.delete(handle as number);
+  }
+  delays(): number[] {
+    return [...this.timers.values()].map((t) => t.ms).sort((a, b) => a - b);
+  }
+  fire(ms: number): void {
+    const entry = [...this.timers].find(([, t]) => t.ms === ms);
+    if (entry === undefined) throw new Error(`no timer of ${String(ms)} ms`);
+    this.timers.delete(entry[0]);
+    entry[1].fn();
+  }
+}
+
+let env: Env;
+beforeEach(async () => {
+  env = await startEmulator();
+});
+afterEach(async () => {
+  await env.close();
+});
+
+it('schedules PINGs with jitter under 4 min, PONG deadlines and 1 s + jitter reconnects on an injected clock', async () => {
+  const clock = new ManualClock();
+  const events = newEvents();
+  const pool = new PubSubPool(events, { url: env.server.url, clock, random: () => 0.5 });
+  try {
+    await pool.subscribeTopics([whispers(userToken(env.platform, '42')).with(42)]);
+    // Only the PING timer is left: 240 s − 0.5 × 30 s of jitter.
+    expect(clock.delays()).toEqual([225_000]);
+
+    const pong = next(events, 'pubsub_pong');
+    clock.fire(225_000);
+    expect(clock.delays()).toEqual([10_000]); // waiting for the PONG
+    await pong;
+    expect(clock.delays()).toEqual([225_000]); // PONG received: next PING scheduled
+
+    env.server.setPongs(false);
+    clock.fire(225_000);
+    const timeout = next(events, 'pubsub_error', (e) => e.code === 'PUBSUB_PONG_TIMEOUT');
+    clock.fire(10_000);
+    await timeout;
+    // Reconnect after 1 s + 0.5 × 1 s of jitter; nothing else pending.
+    expect(clock.delays()).toEqual([1_500]);
+    const oldId = env.server.connections()[0]?.id;
+    env.server.setPongs(true);
+    clock.fire(1_500);
+    await until(() => env.server.connections().some((c) => c.id !== oldId && c.topics.length === 1));
+    await until(() => pool.connections[0]?.state === 'open' && clock.delays().length === 1);
+    expect(clock.delays()).toEqual([225_000]);
+
+    // A server close also goes through the backoff (attempts reset after a success).
+    const current = env.server.connections().find((c) => c.id !== oldId)?.id ?? '';
+    env.server.drop(current);
+    await until(() => clock.delays().includes(1_500));
+  } finally {
+    await pool.close();
+  }
+  expect(clock.timers.size).toBe(0);
+});
