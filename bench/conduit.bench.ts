@@ -1,0 +1,112 @@
+/**
+ * Conduit client benchmarks, against the emulator running in a worker thread (so its heap and CPU are not counted):
+ *
+ * - Start-up time of an AutoClient with 100 and 1,000 shards: conduit creation, every shard connected and welcomed,
+ *   chunked assignment, `ready`. Absolute bounds (there is no baseline library to run here).
+ * - Heap per idle shard (connected, assigned, nothing flowing): main-isolate heap growth over 500 shards
+ *   (target <= 50 KB). Socket buffers are native memory and are not included.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { Emulator, type EmulatorClientOptions } from '../src/emulator/index.js';
+import { AutoClient } from '../src/eventsub/conduit/index.js';
+import { boundFigure, type BenchFigure } from './harness.js';
+
+const IDLE_SHARDS = 500;
+
+interface EmulatorHandle {
+  readonly options: EmulatorClientOptions;
+  close(): Promise<void>;
+}
+
+if (
+  !isMainThread &&
+  (workerData as { conduitBenchEmulator?: boolean } | null)?.conduitBenchEmulator === true
+) {
+  const emu = await Emulator.start({ port: 0, rateLimitPerMinute: Infinity, unusedTimeoutMs: 60_000 });
+  parentPort?.postMessage(emu.clientOptions());
+  parentPort?.once('message', () => {
+    void emu.close().then(() => parentPort?.close());
+  });
+}
+
+/** Starts the emulator in a worker thread (this same module) and resolves with its client options. */
+async function startEmulator(): Promise<EmulatorHandle> {
+  // Workers do not inherit the TypeScript loader: register it, then load this module.
+  const source = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(import.meta.url)}); });`;
+  const worker = new Worker(source, { eval: true, workerData: { conduitBenchEmulator: true } });
+  const options = await new Promise<EmulatorClientOptions>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return {
+    options,
+    close: async () => {
+      worker.postMessage('close');
+      await new Promise((resolve) => worker.once('exit', resolve));
+    },
+  };
+}
+
+function client(emu: EmulatorHandle, shards: number): AutoClient {
+  return new AutoClient({
+    ...emu.options,
+    conduitId: 'create',
+    shardIds: Array.from({ length: shards }, (_, i) => i),
+    watchShardDisabled: false,
+    reconcileIntervalMs: 0,
+    connectConcurrency: 64,
+  });
+}
+
+async function startup(emu: EmulatorHandle, shards: number, maxMs: number): Promise<BenchFigure> {
+  const c = client(emu, shards);
+  let ready = 0;
+  c.on('ready', (info) => {
+    ready = info.readyShards.length;
+  });
+  const started = performance.now();
+  await c.start();
+  const elapsed = performance.now() - started;
+  await c.close();
+  if (ready !== shards) throw new Error(`only ${ready} of ${shards} shards were ready`);
+  return boundFigure(`start-up, ${shards.toLocaleString('en-US')} shards`, Math.round(elapsed), 'ms', {
+    max: maxMs,
+  });
+}
+
+function collectGarbage(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
+}
+
+async function idleHeap(emu: EmulatorHandle): Promise<BenchFigure> {
+  const gc = collectGarbage();
+  const warm = client(emu, 4);
+  await warm.start();
+  await warm.close();
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const c = client(emu, IDLE_SHARDS);
+  c.on('notification', () => undefined);
+  await c.start();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  gc();
+  gc();
+  const after = process.memoryUsage().heapUsed;
+  await c.close();
+  const perShard = (after - before) / IDLE_SHARDS / 1024;
+  return boundFigure('heap per idle shard', Math.round(perShard * 10) / 10, 'KB', { max: 50 });
+}
+
+export async function run(): Promise<BenchFigure[]> {
+  const emu = await startEmulator();
+  try {
+    return [await startup(emu, 100, 2_000), await startup(emu, 1_000, 10_000), await idleHeap(emu)];
+  } finally {
+    await emu.close();
+  }
+}

@@ -1,0 +1,269 @@
+/**
+ * The `Client`: a typed event emitter for EventSub notifications and lifecycle events, with the dispatch model every
+ * transport shares. {@link AutoClient} (conduits) builds on it.
+ *
+ * ## Dispatch model
+ *
+ * - Each socket's frames are handled synchronously as they arrive: parse, deduplicate, convert to the model, then
+ *   call the listeners **in order of arrival** for that socket (shard). Listeners of one event run in the order
+ *   they were added.
+ * - A listener may be `async`. Its promise is **not awaited**: the next frame is handled at once, so a slow
+ *   handler never stalls a socket's reading, and keepalives keep flowing. If you need one-at-a-time processing or
+ *   back-pressure, queue the events yourself (for example, per channel).
+ * - A listener that throws, or whose promise rejects, does not stop anything: the error goes to the `error` event
+ *   with the event name as context (to the logger when nobody listens to `error`).
+ * - Every notification is emitted under its subscription type (`channel.follow`) with its model, then as the
+ *   generic `notification` (all types, including those this version does not model, with the raw payload).
+ *   Building the model is skipped when nobody listens to either.
+ */
+import { TwitchError } from './core/errors.js';
+import { TypedEmitter } from './core/emitter.js';
+import { silentLogger, type Logger } from './core/logger.js';
+import { toNotification, type Notification } from './eventsub/catalogue/events.js';
+import type { EventSubEventMap, EventSubEventName, SubscriptionModel } from './eventsub/catalogue/events.js';
+import type { ConduitShardDisabledEvent } from './eventsub/catalogue/models/platform.js';
+import type { ShardStatus, WireNotificationMessage } from './eventsub/protocol.js';
+import type { DisconnectInfo } from './eventsub/websocket/session.js';
+import type { MultiSubscribePayload } from './eventsub/conduit/multi-subscribe.js';
+
+/** Payload of `ready`: start-up is done (shards that failed are being retried in the background). */
+export interface ReadyInfo {
+  readonly conduitId: string;
+  readonly shardCount: number;
+  /** Shards this process owns. */
+  readonly ownedShards: readonly string[];
+  /** Owned shards connected and assigned. */
+  readonly readyShards: readonly string[];
+  /** Owned shards that failed (reported on `error`, retried in the background). */
+  readonly failedShards: readonly string[];
+  /** Whether start-up created the conduit. */
+  readonly createdConduit: boolean;
+  /** Result of the initial subscriptions, `null` when none were made. */
+  readonly subscriptions: MultiSubscribePayload | null;
+}
+
+/** Payload of `shardReady`. */
+export interface ShardReadyInfo {
+  readonly shardId: string;
+  readonly sessionId: string;
+  /** `true` when the shard was bound again after its session was replaced (reconnect after a loss). */
+  readonly rebind: boolean;
+}
+
+/** Payload of `shardDisconnected`: a shard's socket closed (the shard reconnects by itself). */
+export interface ShardDisconnectedInfo extends DisconnectInfo {
+  readonly shardId: string;
+}
+
+/** Payload of `shardReassigned`: the health check found an owned shard wrong on Twitch and bound it again. */
+export interface ShardReassignedInfo {
+  readonly shardId: string;
+  /** `disabled`: Twitch reports the shard not enabled; `foreign_session`: enabled with a session that is not ours. */
+  readonly reason: 'disabled' | 'foreign_session';
+  /** Status Twitch reported before the fix. */
+  readonly status: ShardStatus;
+  /** Session Twitch reported before the fix (`null`: none). */
+  readonly previousSessionId: string | null;
+  /** Our session, now bound. */
+  readonly sessionId: string;
+}
+
+/** Payload of `subscriptionRevoked`. */
+export interface Revocation {
+  readonly shardId: string;
+  /** The subscription; its `status` says why (`authorization_revoked`, `user_removed`, `version_removed`, ...). */
+  readonly subscription: SubscriptionModel;
+  readonly messageId: string;
+}
+
+/** Payload of `conduitScaled`. */
+export interface ConduitScaledInfo {
+  readonly conduitId: string;
+  readonly previousShardCount: number;
+  readonly shardCount: number;
+  /** Shards this process opened. */
+  readonly added: readonly string[];
+  /** Shards this process closed (they no longer exist). */
+  readonly removed: readonly string[];
+  /** Shards of the conduit that this process does not own: other processes must connect them. */
+  readonly leftToOthers: readonly string[];
+}
+
+/** Lifecycle events of a {@link Client}, as labelled tuples (merge your own map to extend the client). */
+export interface ClientLifecycleEvents {
+  /** Start-up finished. */
+  ready: [info: ReadyInfo];
+  /** A shard is connected and bound to the conduit. */
+  shardReady: [info: ShardReadyInfo];
+  /** A shard's socket closed; it reconnects by itself (`shardReady` with `rebind: true` follows). */
+  shardDisconnected: [info: ShardDisconnectedInfo];
+  /** The health check re-bound an owned shard. */
+  shardReassigned: [info: ShardReassignedInfo];
+  /** Twitch revoked a subscription: no more events for it. */
+  subscriptionRevoked: [revocation: Revocation];
+  /** Twitch says a shard of our conduit was disabled (`conduit.shard.disabled`). */
+  conduitShardDisabled: [event: ConduitShardDisabledEvent];
+  /** Shards of the conduit that nobody serves: events routed there are dropped after one retry. */
+  unassignedShards: [shardIds: readonly string[]];
+  /** `updateShardCount` changed the conduit. */
+  conduitScaled: [info: ConduitScaledInfo];
+  /** Every notification, modelled or not (`event` is `undefined` for types this version does not model). */
+  notification: [notification: Notification, shardId: string];
+  /**
+   * Everything that went wrong without stopping the client: listener errors (context: the event name), shard
+   * errors (`ShardError`), session errors, malformed events (`ProtocolError` `MALFORMED_EVENT`).
+   */
+  error: [error: Error, context?: string];
+}
+
+/** One event per EventSub subscription type: the model, then the envelope. */
+export type EventSubEvents = {
+  [K in EventSubEventName]: [event: EventSubEventMap[K], notification: Notification<EventSubEventMap[K]>];
+};
+
+/**
+ * Every event of the client. To add a transport's events (e.g. PubSub), intersect: `ClientEventMap & PubSubEvents`
+ * and use `Client<ClientEventMap & PubSubEvents>`.
+ */
+export type ClientEventMap = ClientLifecycleEvents & EventSubEvents;
+
+/** Options every client takes. */
+export interface ClientOptions {
+  /** Lifecycle logging (never one line per message, never a secret). @defaultValue silent */
+  readonly logger?: Logger;
+  /** Aborting it closes the client (like `close()`). */
+  readonly signal?: AbortSignal;
+}
+
+/** Where a client is in its lifecycle. */
+export type ClientState = 'idle' | 'starting' | 'running' | 'closing' | 'closed';
+
+/**
+ * Base of the realtime clients: a typed event emitter (see the dispatch model above), `start()`, `close()` and
+ * `await using` support. Use {@link AutoClient} for EventSub over conduits.
+ *
+ * @example
+ * ```ts
+ * await using client = new AutoClient({ clientId, clientSecret, subscriptions });
+ * client.on('channel.follow', (event) => console.log(`${event.user.displayName} followed`));
+ * client.on('error', (error, context) => logger.warn({ error, context }));
+ * await client.start();
+ * ```
+ */
+export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[]> = ClientEventMap>
+  extends TypedEmitter<M>
+  implements AsyncDisposable
+{
+  protected readonly logger: Logger;
+  #state: ClientState = 'idle';
+  #starting: Promise<void> | null = null;
+  #closing: Promise<void> | null = null;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort = (): void => {
+    void this.close();
+  };
+
+  constructor(options: ClientOptions = {}) {
+    const logger = options.logger ?? silentLogger;
+    super({ logger });
+    this.logger = logger;
+    this.#signal = options.signal;
+    if (this.#signal !== undefined) {
+      if (this.#signal.aborted) this.#state = 'closed';
+      else this.#signal.addEventListener('abort', this.#onAbort, { once: true });
+    }
+  }
+
+  /** Lifecycle state. */
+  get state(): ClientState {
+    return this.#state;
+  }
+
+  /**
+   * Starts the client. Resolves when it is ready (the `ready` event); rejects on a fatal start-up error (no
+   * conduit, bad credentials), after which the client is closed. Calling it again returns the same promise.
+   */
+  start(): Promise<void> {
+    if (this.#state === 'closed' || this.#state === 'closing') {
+      return Promise.reject(new TwitchError('CLIENT_CLOSED', 'the client is closed'));
+    }
+    this.#starting ??= (async () => {
+      this.#state = 'starting';
+      try {
+        await this.onStart();
+      } catch (error) {
+        await this.close();
+        throw error;
+      }
+      if ((this.#state as ClientState) === 'starting') this.#state = 'running';
+    })();
+    return this.#starting;
+  }
+
+  /**
+   * Closes every socket and timer; after it the process can exit by itself. Idempotent; also what
+   * `await using` and the `signal` option do.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#state = 'closing';
+      this.#signal?.removeEventListener('abort', this.#onAbort);
+      try {
+        await this.onClose();
+      } finally {
+        this.#state = 'closed';
+      }
+    })();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  /** Whether `close()` was called (or the signal aborted). */
+  protected isClosing(): boolean {
+    return this.#state === 'closing' || this.#state === 'closed';
+  }
+
+  /** Start-up of the concrete client. */
+  protected abstract onStart(): Promise<void>;
+
+  /** Shut-down of the concrete client: close sockets, clear timers. */
+  protected abstract onClose(): Promise<void>;
+
+  /** The emitter typed on the base map (subclasses' maps extend it). */
+  protected get events(): TypedEmitter<ClientEventMap> {
+    return this;
+  }
+
+  /** Emits `error` when someone listens, else logs: never throws. */
+  protected report(error: Error, context?: string): void {
+    const events = this.events;
+    if (events.hasListeners('error')) events.emit('error', error, context);
+    else this.logger.warn(error.message, { code: (error as { code?: unknown }).code, context });
+  }
+
+  /** Converts one wire notification and emits it under its type and as `notification` (see the dispatch model). */
+  protected dispatchNotification(message: WireNotificationMessage, shardId: string): void {
+    const events = this.events;
+    const type = message.metadata.subscription_type;
+    const typed = events.hasListeners(type as EventSubEventName);
+    if (!typed && !events.hasListeners('notification')) return;
+    let notification: Notification;
+    try {
+      notification = toNotification(
+        message.metadata.message_id,
+        message.metadata.message_timestamp,
+        message.payload,
+      );
+    } catch (error) {
+      this.report(error instanceof Error ? error : new Error(String(error)), 'notification');
+      return;
+    }
+    if (typed && notification.event !== undefined) {
+      (events.emit as (event: string, ...args: unknown[]) => boolean)(type, notification.event, notification);
+    }
+    events.emit('notification', notification, shardId);
+  }
+}

@@ -1,0 +1,818 @@
+/**
+ * `AutoClient`: EventSub over a conduit. Start-up in Twitch's order (conduit, then transports, then
+ * subscriptions), one {@link EventSubSession} per owned shard, chunked shard assignment with per-shard retries, a
+ * health check against the shard list, scaling, and `multiSubscribe`.
+ */
+import { setMaxListeners } from 'node:events';
+import { inspect } from 'node:util';
+import { Client, type ClientEventMap, type ClientOptions, type ReadyInfo } from '../../client.js';
+import { Backoff } from '../../core/backoff.js';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
+import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
+import type { AuthProvider } from '../../auth/types.js';
+import { HelixClient } from '../../helix/client.js';
+import type { FetchLike } from '../../helix/http.js';
+import { subscription } from '../catalogue/builders.js';
+import { toEventModel, toSubscriptionModel, type SubscriptionModel } from '../catalogue/events.js';
+import type { ConduitShardDisabledEvent } from '../catalogue/models/platform.js';
+import { EVENTSUB_WS_URL, MAX_SHARD_COUNT, type WireNotificationMessage } from '../protocol.js';
+import { MessageIdCache } from '../websocket/dedupe.js';
+import { EventSubSession, type EventSubSessionOptions } from '../websocket/session.js';
+import { ConduitInfo, type ConduitInfoHost } from './conduit-info.js';
+import { ConduitSelectionError, MissingConduitError, ShardError, checkShardCount } from './errors.js';
+import { Conduit, type ConduitShard } from './models.js';
+import {
+  runMultiSubscribe,
+  toWireRequests,
+  type MultiSubscribeHandle,
+  type MultiSubscribeOptions,
+  type MultiSubscribePayload,
+  type SubscriptionInput,
+} from './multi-subscribe.js';
+import { staticOwnership, type OwnershipStrategy } from './ownership.js';
+
+/** Session options the client passes to every shard's {@link EventSubSession}. */
+export type ShardSessionOptions = Pick<
+  EventSubSessionOptions,
+  'welcomeTimeoutMs' | 'keepaliveMarginRatio' | 'maxMessageAgeMs' | 'clock' | 'WebSocket' | 'wsOptions'
+>;
+
+/** Options of {@link AutoClient} (TwitchIO's, in camelCase, plus tuning). */
+export interface AutoClientOptions extends ClientOptions {
+  readonly clientId: string;
+  /** Used for the app token (client credentials). Give this or `auth` or `helix`. Never logged. */
+  readonly clientSecret?: string;
+  /** Token provider instead of `clientSecret`. */
+  readonly auth?: AuthProvider;
+  /** A Helix client to share (not closed by the AutoClient). Default: one built from the options. */
+  readonly helix?: HelixClient;
+  /**
+   * The conduit: an id to adopt, or `'create'` to always create one. Omitted: adopt the client id's only conduit,
+   * create one if there is none, fail with `CONDUIT_AMBIGUOUS` if there are several.
+   */
+  readonly conduitId?: string;
+  /**
+   * Shards this process serves (numbers, 0-based). Omitted: every shard of the conduit. Give disjoint sets to
+   * processes that share a conduit.
+   */
+  readonly shardIds?: readonly number[];
+  /** Custom ownership (instead of `shardIds`). */
+  readonly ownership?: OwnershipStrategy;
+  /** Subscriptions to create on a new conduit (or on every start with `forceSubscribe`). */
+  readonly subscriptions?: readonly SubscriptionInput[];
+  /** Create `subscriptions` even when the conduit was adopted (409s are fine). @defaultValue false */
+  readonly forceSubscribe?: boolean;
+  /** With `shardIds`: grow the conduit when it has fewer shards than `max(shardIds) + 1`. @defaultValue false */
+  readonly forceScale?: boolean;
+  /**
+   * Subscriptions per shard when creating a conduit without `shardIds`: the count is
+   * `max(2, ceil(subscriptions / maxPerShard))`. @defaultValue 1000
+   */
+  readonly maxPerShard?: number;
+  /** `keepalive_timeout_seconds` asked of Twitch (10..600). @defaultValue Twitch's (10) */
+  readonly keepaliveTimeoutSeconds?: number;
+  /** @defaultValue `https://api.twitch.tv/helix` */
+  readonly helixUrl?: string;
+  /** @defaultValue `https://id.twitch.tv/oauth2` */
+  readonly oauthUrl?: string;
+  /** @defaultValue `wss://eventsub.wss.twitch.tv/ws` */
+  readonly eventSubWsUrl?: string;
+  /** `fetch` for Helix and OAuth. */
+  readonly fetch?: FetchLike;
+  /** Shards connecting at once. @defaultValue 32 */
+  readonly connectConcurrency?: number;
+  /** Shards per Update Conduit Shards request. @defaultValue 500 */
+  readonly assignChunkSize?: number;
+  /** Subscribe to `conduit.shard.disabled` for this conduit. @defaultValue true */
+  readonly watchShardDisabled?: boolean;
+  /** Period of the health check against the shard list, milliseconds (0: off). @defaultValue 60000 */
+  readonly reconcileIntervalMs?: number;
+  /** Delays between retries of a shard that failed to connect or to be assigned. @defaultValue 1 s .. 60 s */
+  readonly shardRetry?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** Delays of each session's reconnects. @defaultValue 250 ms .. 30 s */
+  readonly reconnectBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** Times a shard taken by a foreign session is taken back before giving up (`SHARD_CONTESTED`). @defaultValue 3 */
+  readonly maxReclaims?: number;
+  /** Options for every shard session. */
+  readonly session?: ShardSessionOptions;
+  /** Timers of the client (retries, health check). @defaultValue systemClock */
+  readonly clock?: Clock;
+  /** Size of the message-id cache shared by all shards. @defaultValue 100000 */
+  readonly dedupeSize?: number;
+}
+
+type ShardState = 'connecting' | 'assigning' | 'ready' | 'waiting' | 'closed';
+
+/** One owned shard: its session and binding state. */
+class Shard {
+  state: ShardState = 'connecting';
+  /** Session id Twitch last accepted for this shard. */
+  boundSessionId: string | null = null;
+  failures = 0;
+  reclaims = 0;
+  nextReclaimAt = 0;
+  contested = false;
+  everReady = false;
+  retryTimer: TimerHandle | undefined = undefined;
+
+  constructor(
+    readonly id: string,
+    readonly session: EventSubSession,
+    readonly backoff: Backoff,
+  ) {}
+}
+
+const DEFAULT_CHUNK = 500;
+
+/**
+ * EventSub over a conduit: one WebSocket per owned shard, kept connected and bound.
+ *
+ * Start-up, in Twitch's order:
+ * 1. the conduit: adopt (`conduitId`, or the only one) or create (`'create'`, or none exists);
+ * 2. transports: owned shards connect concurrently (bounded), and are assigned in chunked Update Conduit Shards
+ *    calls as they are welcomed; shards in `errors[]` or that cannot connect are reported (`ShardError` on `error`)
+ *    and retried in the background, so start-up never hangs on them;
+ * 3. subscriptions (`subscriptions`, on a new conduit or with `forceSubscribe`), and `conduit.shard.disabled`;
+ * 4. `ready`, then a periodic health check.
+ *
+ * @example
+ * ```ts
+ * await using client = new AutoClient({
+ *   clientId, clientSecret,
+ *   subscriptions: [{ type: 'stream.online', version: '1', condition: { broadcasterUserId: '1337' } }],
+ * });
+ * client.on('stream.online', (event) => console.log(`${event.broadcaster.displayName} is live`));
+ * client.on('error', (error) => console.warn(error));
+ * await client.start();
+ * ```
+ */
+export class AutoClient<
+  M extends ClientEventMap & Record<keyof M, unknown[]> = ClientEventMap,
+> extends Client<M> {
+  /** The Helix client used for every call. */
+  readonly helix: HelixClient;
+  /** The conduit, its sockets and scaling. */
+  readonly conduitInfo: ConduitInfo;
+
+  readonly #ownsHelix: boolean;
+  readonly #conduitOption: string | undefined;
+  readonly #ownership: OwnershipStrategy;
+  readonly #subscriptions: readonly SubscriptionInput[];
+  readonly #forceSubscribe: boolean;
+  readonly #forceScale: boolean;
+  readonly #maxPerShard: number;
+  readonly #wsUrl: string;
+  readonly #keepaliveTimeoutSeconds: number | undefined;
+  readonly #connectConcurrency: number;
+  readonly #chunkSize: number;
+  readonly #watchShardDisabled: boolean;
+  readonly #reconcileIntervalMs: number;
+  readonly #shardRetry: { initialMs: number; maxMs: number };
+  readonly #reconnectBackoff: { initialMs: number; maxMs: number };
+  readonly #maxReclaims: number;
+  readonly #sessionOptions: ShardSessionOptions;
+  readonly #clock: Clock;
+  readonly #dedupe: MessageIdCache;
+  readonly #closer = new AbortController();
+
+  #conduit: Conduit | null = null;
+  readonly #shards = new Map<string, Shard>();
+  readonly #sockets = new Map<string, EventSubSession>();
+  #reconcileTimer: TimerHandle | undefined = undefined;
+  #reconciling: Promise<void> | null = null;
+  #reconcileAgain = false;
+  #lastUnassigned = '';
+
+  constructor(options: AutoClientOptions) {
+    super(options);
+    if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
+      throw new InvalidArgumentError('options must be an object', 'options');
+    }
+    if (
+      options.conduitId !== undefined &&
+      (typeof options.conduitId !== 'string' || options.conduitId === '')
+    ) {
+      throw new InvalidArgumentError("conduitId must be a conduit id or 'create'", 'conduitId');
+    }
+    if (options.shardIds !== undefined && options.ownership !== undefined) {
+      throw new InvalidArgumentError('give shardIds or ownership, not both', 'ownership');
+    }
+    // Every connect and Helix call listens to this signal.
+    setMaxListeners(0, this.#closer.signal);
+    this.#conduitOption = options.conduitId;
+    this.#ownership = options.ownership ?? staticOwnership(options.shardIds);
+    this.#subscriptions = options.subscriptions ?? [];
+    toWireRequests(this.#subscriptions); // bad subscriptions fail here, not after the sockets are open
+    this.#forceSubscribe = options.forceSubscribe ?? false;
+    this.#forceScale = options.forceScale ?? false;
+    this.#maxPerShard = positiveInt(options.maxPerShard ?? 1000, 'maxPerShard');
+    this.#wsUrl = options.eventSubWsUrl ?? EVENTSUB_WS_URL;
+    this.#keepaliveTimeoutSeconds = options.keepaliveTimeoutSeconds;
+    this.#connectConcurrency = positiveInt(options.connectConcurrency ?? 32, 'connectConcurrency');
+    this.#chunkSize = positiveInt(options.assignChunkSize ?? DEFAULT_CHUNK, 'assignChunkSize');
+    this.#watchShardDisabled = options.watchShardDisabled ?? true;
+    const interval = options.reconcileIntervalMs ?? 60_000;
+    if (!(interval >= 0) || !Number.isFinite(interval)) {
+      throw new InvalidArgumentError(
+        'reconcileIntervalMs must be a finite number >= 0',
+        'reconcileIntervalMs',
+      );
+    }
+    this.#reconcileIntervalMs = interval;
+    this.#shardRetry = {
+      initialMs: options.shardRetry?.initialMs ?? 1000,
+      maxMs: options.shardRetry?.maxMs ?? 60_000,
+    };
+    this.#reconnectBackoff = {
+      initialMs: options.reconnectBackoff?.initialMs ?? 250,
+      maxMs: options.reconnectBackoff?.maxMs ?? 30_000,
+    };
+    this.#maxReclaims = Math.max(0, options.maxReclaims ?? 3);
+    this.#sessionOptions = options.session ?? {};
+    this.#clock = options.clock ?? systemClock;
+    this.#dedupe = new MessageIdCache({
+      maxSize: positiveInt(options.dedupeSize ?? 100_000, 'dedupeSize'),
+      clock: this.#sessionOptions.clock ?? this.#clock,
+    });
+    // Validate the session options now (bad URL, keepalive out of range) rather than at start().
+    new EventSubSession(this.#sessionConfig()).removeAllListeners();
+    this.#ownsHelix = options.helix === undefined;
+    this.helix =
+      options.helix ??
+      new HelixClient({
+        clientId: options.clientId,
+        ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+        ...(options.auth === undefined ? {} : { auth: options.auth }),
+        ...(options.helixUrl === undefined ? {} : { helixUrl: options.helixUrl }),
+        ...(options.oauthUrl === undefined ? {} : { oauthUrl: options.oauthUrl }),
+        ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+        ...(options.logger === undefined ? {} : { logger: options.logger }),
+      });
+    const conduitOf = (): Conduit | null => this.#conduit;
+    const host: ConduitInfoHost = {
+      get conduit() {
+        return conduitOf();
+      },
+      sockets: this.#sockets,
+      scale: (n, assign, signal) => this.#scale(n, assign, signal),
+    };
+    this.conduitInfo = new ConduitInfo(host);
+  }
+
+  /**
+   * Creates many conduit subscriptions concurrently (rate-limit aware through the Helix client). Every input is
+   * validated against the catalogue first: a bad one throws `InvalidArgumentError` before any request. 409s ("already
+   * exists") land in `existing`, real failures in `errors`. With `wait: false`, returns a handle at once.
+   *
+   * @throws {@link MissingConduitError} before start-up chose a conduit.
+   * @example
+   * ```ts
+   * const { success, errors, existing } = await client.multiSubscribe(
+   *   ids.map((id) => ({ type: 'stream.online', version: '1', condition: { broadcasterUserId: id } })),
+   * );
+   * const handle = client.multiSubscribe(more, { wait: false });
+   * console.log(handle.settled, '/', handle.total);
+   * const later = await handle.result;
+   * ```
+   */
+  multiSubscribe(
+    subscriptions: readonly SubscriptionInput[],
+    options: MultiSubscribeOptions & { readonly wait: false },
+  ): MultiSubscribeHandle;
+  multiSubscribe(
+    subscriptions: readonly SubscriptionInput[],
+    options?: MultiSubscribeOptions & { readonly wait?: true },
+  ): Promise<MultiSubscribePayload>;
+  multiSubscribe(
+    subscriptions: readonly SubscriptionInput[],
+    options?: MultiSubscribeOptions,
+  ): Promise<MultiSubscribePayload> | MultiSubscribeHandle;
+  multiSubscribe(
+    subscriptions: readonly SubscriptionInput[],
+    options: MultiSubscribeOptions = {},
+  ): Promise<MultiSubscribePayload> | MultiSubscribeHandle {
+    const conduit = this.#conduit;
+    if (conduit === null) {
+      if (options.wait === false) throw new MissingConduitError();
+      return Promise.reject(new MissingConduitError());
+    }
+    const signal =
+      options.signal === undefined
+        ? this.#closer.signal
+        : AbortSignal.any([options.signal, this.#closer.signal]);
+    if (options.wait === false)
+      return runMultiSubscribe(this.helix, conduit.id, subscriptions, { ...options, signal });
+    try {
+      return runMultiSubscribe(this.helix, conduit.id, subscriptions, { ...options, signal }).result;
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /** Runs the health check now (it also runs every `reconcileIntervalMs`). Resolves when done; never rejects. */
+  reconcile(): Promise<void> {
+    if (this.#conduit === null || this.isClosing()) return Promise.resolve();
+    if (this.#reconciling !== null) {
+      this.#reconcileAgain = true;
+      return this.#reconciling;
+    }
+    this.#reconciling = (async () => {
+      try {
+        do {
+          this.#reconcileAgain = false;
+          await this.#reconcileOnce();
+        } while (this.#wantsAnotherReconcile());
+      } catch (error) {
+        if (!this.isClosing()) this.report(asError(error), 'reconcile');
+      } finally {
+        this.#reconciling = null;
+      }
+    })();
+    return this.#reconciling;
+  }
+
+  /** A reconcile was asked for while one ran (read through a method: the flag changes across awaits). */
+  #wantsAnotherReconcile(): boolean {
+    return this.#reconcileAgain && !this.isClosing();
+  }
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Start-up
+  // -----------------------------------------------------------------------------------------------------------
+
+  protected async onStart(): Promise<void> {
+    const signal = this.#closer.signal;
+    const { conduit, created } = await this.#resolveConduit(signal);
+    this.#conduit = conduit;
+    this.logger.info('conduit chosen', { conduitId: conduit.id, shardCount: conduit.shardCount, created });
+    const required = this.#ownership.requiredShardCount;
+    if (required !== undefined && required > conduit.shardCount) {
+      if (!this.#forceScale && !created) {
+        throw new InvalidArgumentError(
+          `shardIds go up to ${required - 1} but conduit ${conduit.id} has ${conduit.shardCount} shards (pass forceScale: true to grow it)`,
+          'shardIds',
+        );
+      }
+      this.#conduit = await conduit.update(required, { signal });
+    }
+    const owned = this.#ownership.ownedShards(this.#conduit.shardCount);
+    await this.#bringUp(owned, signal);
+
+    let subscriptions: MultiSubscribePayload | null = null;
+    if (this.#subscriptions.length > 0 && (created || this.#forceSubscribe)) {
+      subscriptions = await this.multiSubscribe(this.#subscriptions);
+      for (const failure of subscriptions.errors) this.report(failure.error, 'subscribe');
+    }
+    if (this.#watchShardDisabled) await this.#watchDisabled();
+    if (this.isClosing()) return;
+    this.#scheduleReconcile();
+    const info: ReadyInfo = {
+      conduitId: this.#conduit.id,
+      shardCount: this.#conduit.shardCount,
+      ownedShards: owned,
+      readyShards: owned.filter((id) => this.#shards.get(id)?.state === 'ready'),
+      failedShards: owned.filter((id) => this.#shards.get(id)?.state !== 'ready'),
+      createdConduit: created,
+      subscriptions,
+    };
+    this.events.emit('ready', info);
+  }
+
+  async #resolveConduit(signal: AbortSignal): Promise<{ conduit: Conduit; created: boolean }> {
+    const option = this.#conduitOption;
+    if (option === 'create') return { conduit: await this.#createConduit(signal), created: true };
+    const all = await this.helix.eventSub.getConduits({ signal });
+    const ids = all.map((c) => c.id);
+    if (option !== undefined) {
+      const found = all.find((c) => c.id === option);
+      if (found === undefined) {
+        throw new ConduitSelectionError(
+          'CONDUIT_NOT_FOUND',
+          `conduit ${option} does not exist for this client id (it has ${all.length}: ${ids.join(', ') || 'none'})`,
+          ids,
+        );
+      }
+      return { conduit: new Conduit(found, this.helix), created: false };
+    }
+    const [only, ...others] = all;
+    if (only === undefined) return { conduit: await this.#createConduit(signal), created: true };
+    if (others.length > 0) {
+      throw new ConduitSelectionError(
+        'CONDUIT_AMBIGUOUS',
+        `this client id has ${all.length} conduits (${ids.join(', ')}): pass conduitId (an id, or 'create')`,
+        ids,
+      );
+    }
+    return { conduit: new Conduit(only, this.helix), created: false };
+  }
+
+  async #createConduit(signal: AbortSignal): Promise<Conduit> {
+    const shardCount =
+      this.#ownership.requiredShardCount ??
+      Math.min(MAX_SHARD_COUNT, Math.max(2, Math.ceil(this.#subscriptions.length / this.#maxPerShard)));
+    const created = await this.helix.eventSub.createConduit({ shardCount }, { signal });
+    return new Conduit(created, this.helix);
+  }
+
+  /** Connects the given shards (bounded concurrency) and assigns them in chunks as they are welcomed. */
+  async #bringUp(ids: readonly string[], signal: AbortSignal): Promise<void> {
+    const shards = ids.map((id) => this.#createShard(id));
+    const queue = shards.values();
+    let pending: Shard[] = [];
+    const flushes: Promise<void>[] = [];
+    const flush = (): void => {
+      if (pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      flushes.push(this.#assign(batch, false));
+    };
+    const worker = async (): Promise<void> => {
+      for (let item = queue.next(); item.done !== true && !signal.aborted; item = queue.next()) {
+        const shard = item.value;
+        if (await this.#connect(shard, signal)) {
+          pending.push(shard);
+          if (pending.length >= this.#chunkSize) flush();
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.#connectConcurrency, shards.length) }, worker));
+    flush();
+    await Promise.all(flushes);
+  }
+
+  #createShard(id: string): Shard {
+    const session = new EventSubSession({
+      ...this.#sessionConfig(),
+      dedupe: this.#dedupe,
+      backoff: new Backoff(this.#reconnectBackoff),
+      logger: this.logger,
+    });
+    const shard = new Shard(id, session, new Backoff(this.#shardRetry));
+    this.#shards.set(id, shard);
+    this.#sockets.set(id, session);
+    session.on('notification', (message) => {
+      this.#onNotification(shard, message);
+    });
+    session.on('revocation', (message) => {
+      let subscription: SubscriptionModel;
+      try {
+        subscription = toSubscriptionModel(message.payload.subscription);
+      } catch (error) {
+        this.report(asError(error), 'revocation');
+        return;
+      }
+      this.events.emit('subscriptionRevoked', {
+        shardId: id,
+        subscription,
+        messageId: message.metadata.message_id,
+      });
+    });
+    session.on('disconnected', (info) => {
+      if (shard.state === 'closed') return;
+      shard.state = 'connecting';
+      this.events.emit('shardDisconnected', { shardId: id, ...info });
+    });
+    session.on('reconnected', (info) => {
+      if (shard.state === 'closed') return;
+      if (!info.rebindRequired) {
+        // Handover: the same session carries on and Twitch keeps the binding.
+        if (shard.boundSessionId !== null) shard.boundSessionId = info.sessionId;
+        return;
+      }
+      shard.state = 'assigning';
+      void this.#assign([shard], true);
+    });
+    session.on('error', (error) => {
+      this.report(error, `shard ${id}`);
+    });
+    return shard;
+  }
+
+  #sessionConfig(): EventSubSessionOptions {
+    return {
+      ...this.#sessionOptions,
+      url: this.#wsUrl,
+      ...(this.#keepaliveTimeoutSeconds === undefined
+        ? {}
+        : { keepaliveTimeoutSeconds: this.#keepaliveTimeoutSeconds }),
+    };
+  }
+
+  /** One connect attempt; on failure, reports and schedules a background retry. */
+  async #connect(shard: Shard, signal: AbortSignal): Promise<boolean> {
+    shard.state = 'connecting';
+    try {
+      await shard.session.connect(signal);
+      return true;
+    } catch (error) {
+      if ((shard.state as ShardState) === 'closed' || this.isClosing()) return false;
+      shard.failures++;
+      this.report(
+        new ShardError('SHARD_CONNECT_FAILED', shard.id, asError(error).message, shard.failures, {
+          cause: error,
+        }),
+        `shard ${shard.id}`,
+      );
+      this.#scheduleRetry(shard);
+      return false;
+    }
+  }
+
+  /**
+   * Binds the shards to their current sessions (chunked). Successes become `ready`; shards in `errors[]` (or of a
+   * failed request) are reported and retried in the background.
+   */
+  async #assign(shards: readonly Shard[], rebind: boolean): Promise<void> {
+    const conduit = this.#conduit;
+    if (conduit === null || this.isClosing()) return;
+    const batch: { shard: Shard; sessionId: string }[] = [];
+    for (const shard of shards) {
+      const sessionId = shard.session.sessionId;
+      if (shard.state === 'closed' || sessionId === null || shard.session.state !== 'connected') continue;
+      shard.state = 'assigning';
+      batch.push({ shard, sessionId });
+    }
+    if (batch.length === 0) return;
+    let failed: Map<string, string>;
+    try {
+      const result = await conduit.updateShards(
+        batch.map(({ shard, sessionId }) => ({
+          id: shard.id,
+          transport: { method: 'websocket', sessionId },
+        })),
+        { chunkSize: this.#chunkSize, signal: this.#closer.signal },
+      );
+      failed = new Map(result.errors.map((e) => [e.id, `${e.message} (${e.code})`]));
+    } catch (error) {
+      if (this.isClosing()) return;
+      failed = new Map(batch.map(({ shard }) => [shard.id, asError(error).message]));
+    }
+    for (const { shard, sessionId } of batch) {
+      if (shard.state === 'closed' || this.isClosing()) continue;
+      const message = failed.get(shard.id);
+      if (message !== undefined) {
+        shard.failures++;
+        shard.state = 'waiting';
+        this.report(
+          new ShardError('SHARD_ASSIGN_FAILED', shard.id, message, shard.failures),
+          `shard ${shard.id}`,
+        );
+        this.#scheduleRetry(shard);
+        continue;
+      }
+      if (shard.session.sessionId !== sessionId) {
+        // The session was replaced while the request was in flight: bind the new one.
+        void this.#assign([shard], true);
+        continue;
+      }
+      shard.failures = 0;
+      shard.backoff.reset();
+      shard.boundSessionId = sessionId;
+      shard.state = 'ready';
+      const again = shard.everReady || rebind;
+      shard.everReady = true;
+      this.events.emit('shardReady', { shardId: shard.id, sessionId, rebind: again });
+    }
+  }
+
+  #scheduleRetry(shard: Shard): void {
+    if (shard.retryTimer !== undefined || this.isClosing()) return;
+    shard.state = 'waiting';
+    shard.retryTimer = this.#clock.setTimeout(() => {
+      shard.retryTimer = undefined;
+      if (shard.state === 'closed' || this.isClosing()) return;
+      const session = shard.session.state;
+      if (session === 'connected') {
+        void this.#assign([shard], shard.everReady);
+      } else if (session === 'idle') {
+        void this.#connect(shard, this.#closer.signal).then((ok) => {
+          if (ok) return this.#assign([shard], shard.everReady);
+          return undefined;
+        });
+      }
+      // 'connecting' / 'reconnecting': the session heals itself and `reconnected` re-binds it.
+    }, shard.backoff.next());
+  }
+
+  async #watchDisabled(): Promise<void> {
+    const conduit = this.#conduit;
+    if (conduit === null) return;
+    try {
+      const result = await this.multiSubscribe([
+        subscription('conduit.shard.disabled', '1', { clientId: this.helix.clientId, conduitId: conduit.id }),
+      ]);
+      for (const failure of result.errors) this.report(failure.error, 'conduit.shard.disabled');
+    } catch (error) {
+      if (!this.isClosing()) this.report(asError(error), 'conduit.shard.disabled');
+    }
+  }
+
+  #onNotification(shard: Shard, message: WireNotificationMessage): void {
+    this.dispatchNotification(message, shard.id);
+    if (message.metadata.subscription_type === 'conduit.shard.disabled') this.#onShardDisabled(message);
+  }
+
+  #onShardDisabled(message: WireNotificationMessage): void {
+    const event = (message.payload as { event?: { conduit_id?: unknown; shard_id?: unknown } }).event;
+    if (event === undefined || event.conduit_id !== this.#conduit?.id) return;
+    if (this.events.hasListeners('conduitShardDisabled')) {
+      try {
+        const model = toConduitShardDisabled(message);
+        if (model !== undefined) this.events.emit('conduitShardDisabled', model);
+      } catch (error) {
+        this.report(asError(error), 'conduit.shard.disabled');
+      }
+    }
+    // A shard we own is down on Twitch's side: check now rather than at the next period.
+    if (typeof event.shard_id === 'string' && this.#shards.has(event.shard_id)) void this.reconcile();
+  }
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Health
+  // -----------------------------------------------------------------------------------------------------------
+
+  #scheduleReconcile(): void {
+    if (this.#reconcileIntervalMs === 0 || this.isClosing()) return;
+    this.#reconcileTimer = this.#clock.setTimeout(() => {
+      this.#reconcileTimer = undefined;
+      void this.reconcile().finally(() => {
+        this.#scheduleReconcile();
+      });
+    }, this.#reconcileIntervalMs);
+  }
+
+  async #reconcileOnce(): Promise<void> {
+    const conduit = this.#conduit;
+    if (conduit === null) return;
+    const remote: ConduitShard[] = await conduit.fetchShards({ signal: this.#closer.signal }).toArray();
+    if (this.isClosing()) return;
+    const ours = new Set<string>();
+    for (const shard of this.#shards.values())
+      if (shard.session.sessionId !== null) ours.add(shard.session.sessionId);
+    const unassigned: string[] = [];
+    const toFix: { shard: Shard; info: ConduitShard }[] = [];
+    const now = this.#clock.now();
+    for (const info of remote) {
+      const shard = this.#shards.get(info.id);
+      if (shard === undefined) {
+        if (info.method === 'websocket' && !info.enabled) unassigned.push(info.id);
+        continue;
+      }
+      // Shards being connected or assigned are handled by their own flow.
+      if (shard.state !== 'ready' || shard.session.state !== 'connected') continue;
+      const sessionId = shard.session.sessionId;
+      if (info.enabled && info.sessionId === sessionId) {
+        shard.reclaims = 0;
+        continue;
+      }
+      const foreign = info.enabled && info.sessionId !== null && !ours.has(info.sessionId);
+      if (foreign) {
+        if (shard.contested || now < shard.nextReclaimAt) continue;
+        shard.reclaims++;
+        if (shard.reclaims > this.#maxReclaims) {
+          shard.contested = true;
+          this.report(
+            new ShardError(
+              'SHARD_CONTESTED',
+              shard.id,
+              `another session took the shard ${shard.reclaims - 1} times: this process stops taking it back (check that no other process owns it)`,
+              shard.reclaims,
+            ),
+            `shard ${shard.id}`,
+          );
+          continue;
+        }
+        shard.nextReclaimAt = now + shard.backoff.next();
+      }
+      toFix.push({ shard, info });
+    }
+    const key = unassigned.join(',');
+    if (unassigned.length > 0 && key !== this.#lastUnassigned)
+      this.events.emit('unassignedShards', unassigned);
+    this.#lastUnassigned = key;
+    if (toFix.length === 0) return;
+    const result = await conduit.updateShards(
+      toFix.map(({ shard }) => ({
+        id: shard.id,
+        transport: { method: 'websocket', sessionId: shard.session.sessionId ?? '' },
+      })),
+      { chunkSize: this.#chunkSize, signal: this.#closer.signal },
+    );
+    const failed = new Map(result.errors.map((e) => [e.id, e.message]));
+    for (const { shard, info } of toFix) {
+      const message = failed.get(shard.id);
+      if (message !== undefined) {
+        shard.failures++;
+        this.report(
+          new ShardError('SHARD_ASSIGN_FAILED', shard.id, message, shard.failures),
+          `shard ${shard.id}`,
+        );
+        this.#scheduleRetry(shard);
+        continue;
+      }
+      const sessionId = shard.session.sessionId ?? '';
+      shard.boundSessionId = sessionId;
+      this.events.emit('shardReassigned', {
+        shardId: shard.id,
+        reason: info.enabled ? 'foreign_session' : 'disabled',
+        status: info.status,
+        previousSessionId: info.sessionId,
+        sessionId,
+      });
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Scaling
+  // -----------------------------------------------------------------------------------------------------------
+
+  async #scale(
+    shardCount: number,
+    assignTransports: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    checkShardCount(shardCount);
+    const conduit = this.#conduit;
+    if (conduit === null) throw new MissingConduitError();
+    const callSignal =
+      signal === undefined ? this.#closer.signal : AbortSignal.any([signal, this.#closer.signal]);
+    const updated = await conduit.update(shardCount, { signal: callSignal });
+    this.#conduit = updated;
+    const owned = this.#ownership.ownedShards(shardCount);
+    const ownedSet = new Set(owned);
+    const added: string[] = [];
+    const removed: string[] = [];
+    if (assignTransports) {
+      const closing: Promise<void>[] = [];
+      for (const [id, shard] of this.#shards) {
+        if (ownedSet.has(id)) continue;
+        removed.push(id);
+        closing.push(this.#closeShard(shard));
+      }
+      for (const id of owned) if (!this.#shards.has(id)) added.push(id);
+      await Promise.all(closing);
+      await this.#bringUp(added, this.#closer.signal);
+    }
+    const leftToOthers: string[] = [];
+    for (let i = 0; i < shardCount; i++) if (!this.#shards.has(String(i))) leftToOthers.push(String(i));
+    if (leftToOthers.length > 0) {
+      this.logger.warn('conduit scaled: other processes must serve the shards this one does not own', {
+        conduitId: updated.id,
+        shardCount,
+        leftToOthers: summarize(leftToOthers),
+      });
+    }
+    this.events.emit('conduitScaled', {
+      conduitId: updated.id,
+      previousShardCount: conduit.shardCount,
+      shardCount,
+      added,
+      removed,
+      leftToOthers,
+    });
+  }
+
+  async #closeShard(shard: Shard): Promise<void> {
+    shard.state = 'closed';
+    if (shard.retryTimer !== undefined) this.#clock.clearTimeout(shard.retryTimer);
+    shard.retryTimer = undefined;
+    this.#shards.delete(shard.id);
+    this.#sockets.delete(shard.id);
+    await shard.session.close();
+    shard.session.removeAllListeners();
+  }
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Shut-down
+  // -----------------------------------------------------------------------------------------------------------
+
+  protected async onClose(): Promise<void> {
+    this.#closer.abort(new TwitchError('CLIENT_CLOSED', 'the client was closed'));
+    if (this.#reconcileTimer !== undefined) this.#clock.clearTimeout(this.#reconcileTimer);
+    this.#reconcileTimer = undefined;
+    await Promise.all([...this.#shards.values()].map((shard) => this.#closeShard(shard)));
+    if (this.#ownsHelix) this.helix.close();
+  }
+
+  [inspect.custom](): string {
+    return `AutoClient { state: '${this.state}', conduit: ${this.#conduit === null ? 'null' : `'${this.#conduit.id}'`}, shards: ${this.#shards.size} }`;
+  }
+}
+
+function toConduitShardDisabled(message: WireNotificationMessage): ConduitShardDisabledEvent | undefined {
+  return toEventModel('conduit.shard.disabled', '1', (message.payload as { event?: unknown }).event);
+}
+
+function positiveInt(value: number, field: string): number {
+  if (!Number.isInteger(value) || value < 1)
+    throw new InvalidArgumentError(`${field} must be a positive integer`, field);
+  return value;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
+function summarize(ids: readonly string[]): string {
+  return ids.length <= 10 ? ids.join(', ') : `${ids.slice(0, 10).join(', ')} … (${ids.length})`;
+}

@@ -1,0 +1,34 @@
+/**
+ * EventSub over conduits: {@link AutoClient}, {@link ConduitInfo}, the {@link Conduit} and {@link ConduitShard}
+ * models, `multiSubscribe` types, ownership strategies and errors.
+ *
+ * @packageDocumentation
+ */
+export { AutoClient } from './auto-client.js';
+export type { AutoClientOptions, ShardSessionOptions } from './auto-client.js';
+export { ConduitInfo } from './conduit-info.js';
+export type { UpdateShardCountOptions } from './conduit-info.js';
+export { Conduit, ConduitShard } from './models.js';
+export type { FetchShardsOptions, ShardStatus } from './models.js';
+export { MultiSubscribeAbortedError, toWireRequests } from './multi-subscribe.js';
+export type {
+  AnySubscriptionRequest,
+  MultiSubscribeError,
+  MultiSubscribeExisting,
+  MultiSubscribeHandle,
+  MultiSubscribeOptions,
+  MultiSubscribePayload,
+  MultiSubscribeSuccess,
+  SubscriptionInput,
+  WireSubscriptionRequest,
+} from './multi-subscribe.js';
+export { staticOwnership } from './ownership.js';
+export type { OwnershipStrategy } from './ownership.js';
+export {
+  ConduitSelectionError,
+  MissingConduitError,
+  ShardCountRangeError,
+  ShardError,
+  checkShardCount,
+} from './errors.js';
+export type { ConduitSelectionCode, ShardErrorCode } from './errors.js';

@@ -1,0 +1,23 @@
+/**
+ * `twitch-realtime/eventsub`: EventSub over conduits (the {@link AutoClient}), the WebSocket session under it, and
+ * the subscription catalogue with its event models.
+ *
+ * @packageDocumentation
+ */
+export * from './conduit/index.js';
+export * from './websocket/index.js';
+export * from './catalogue/index.js';
+export { Client } from '../client.js';
+export type {
+  ClientEventMap,
+  ClientLifecycleEvents,
+  ClientOptions,
+  ClientState,
+  ConduitScaledInfo,
+  EventSubEvents,
+  ReadyInfo,
+  Revocation,
+  ShardDisconnectedInfo,
+  ShardReadyInfo,
+  ShardReassignedInfo,
+} from '../client.js';
