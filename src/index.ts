@@ -18,3 +18,7 @@ export * from './eventsub/catalogue/index.js';
 export * from './eventsub/websocket/index.js';
 export * from './helix/index.js';
 export * from './auth/index.js';
+export * from './eventsub/conduit/index.js';
+export { Client } from './client.js';
+export type * from './client.js';
+export * from './pubsub/index.js';

@@ -14,7 +14,7 @@ import type {
 import type { SubscriptionTransport } from '../eventsub/catalogue/events.js';
 
 /** A conduit. */
-export interface Conduit {
+export interface HelixConduit {
   readonly id: string;
   readonly shardCount: number;
 }
@@ -30,7 +30,7 @@ export type ShardTransport =
     };
 
 /** A conduit shard. */
-export interface ConduitShard {
+export interface HelixConduitShard {
   readonly id: string;
   readonly status: ShardStatus;
   readonly transport: ShardTransport;
@@ -57,7 +57,7 @@ export interface ShardUpdateError {
 
 /** Result of {@link EventSubApi.updateConduitShards}: partial success is normal, check `errors`. */
 export interface ShardUpdateResult {
-  readonly shards: ConduitShard[];
+  readonly shards: HelixConduitShard[];
   readonly errors: ShardUpdateError[];
 }
 
@@ -133,7 +133,7 @@ function date(value: string | undefined | null): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-export function toConduit(w: WireConduit): Conduit {
+export function toConduit(w: WireConduit): HelixConduit {
   return { id: w.id, shardCount: w.shard_count };
 }
 
@@ -153,7 +153,7 @@ function toTransport(t: WireTransport): SubscriptionTransport {
   }
 }
 
-export function toShard(w: WireShard): ConduitShard {
+export function toShard(w: WireShard): HelixConduitShard {
   return { id: w.id, status: w.status, transport: toTransport(w.transport) as ShardTransport };
 }
 

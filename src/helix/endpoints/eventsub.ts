@@ -22,8 +22,8 @@ import {
   toShardError,
   toSubscription,
   transportInputWire,
-  type Conduit,
-  type ConduitShard,
+  type HelixConduit,
+  type HelixConduitShard,
   type CreatedSubscription,
   type EventSubSubscription,
   type ShardUpdate,
@@ -111,13 +111,13 @@ export class EventSubApi {
   }
 
   /** Get Conduits: every conduit of the client. */
-  async getConduits(options: CallOptions = {}): Promise<Conduit[]> {
+  async getConduits(options: CallOptions = {}): Promise<HelixConduit[]> {
     const { body } = await callEndpoint<{ data?: WireConduit[] }>(this.#http, ENDPOINTS.getConduits, options);
     return (body.data ?? []).map(toConduit);
   }
 
   /** Create Conduits. A 429 `LIMIT_EXCEEDED` {@link HTTPError} means the client already has 5 conduits. */
-  async createConduit(input: { shardCount: number }, options: CallOptions = {}): Promise<Conduit> {
+  async createConduit(input: { shardCount: number }, options: CallOptions = {}): Promise<HelixConduit> {
     checkShardCount(input.shardCount);
     const { body } = await callEndpoint<{ data?: WireConduit[] }>(this.#http, ENDPOINTS.createConduit, {
       ...options,
@@ -130,7 +130,7 @@ export class EventSubApi {
   async updateConduit(
     input: { id: string; shardCount: number },
     options: CallOptions = {},
-  ): Promise<Conduit> {
+  ): Promise<HelixConduit> {
     checkShardCount(input.shardCount);
     const { body } = await callEndpoint<{ data?: WireConduit[] }>(this.#http, ENDPOINTS.updateConduit, {
       ...options,
@@ -148,8 +148,8 @@ export class EventSubApi {
   getConduitShards(
     conduitId: string,
     options: { status?: ShardStatus } & PaginationOptions & CallOptions = {},
-  ): HttpAsyncIterator<ConduitShard> {
-    return paginateEndpoint<WireShard, ConduitShard>(
+  ): HttpAsyncIterator<HelixConduitShard> {
+    return paginateEndpoint<WireShard, HelixConduitShard>(
       this.#http,
       ENDPOINTS.getConduitShards,
       { ...options, query: { conduit_id: conduitId, status: options.status } },
