@@ -13,6 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { commands } from './commands/index.js';
+import { describeError } from './credentials.js';
 import { UsageError } from './types.js';
 import type { CliCommand, CliContext, TextSink } from './types.js';
 
@@ -27,6 +28,8 @@ export interface MainOptions {
   readonly stdout?: TextSink;
   /** Default `process.stderr`. */
   readonly stderr?: TextSink;
+  /** Environment (credentials, URLs). Default `process.env`. */
+  readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
 function version(): string {
@@ -52,6 +55,10 @@ ${list}
 Options:
   -h, --help     Show help (also: twitch-realtime <command> --help)
   -v, --version  Show the version
+
+Operator commands work against Twitch or the emulator (--helix-url, --oauth-url). Credentials come from
+--client-id/--client-secret or TWITCH_CLIENT_ID/TWITCH_CLIENT_SECRET and are never printed. Tables by default,
+--json for scripts. Exit codes: 0 success, 1 failure, 2 bad usage.
 `;
 }
 
@@ -114,17 +121,15 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     return 2;
   }
   const { signal, dispose } = stopSignal(options.signal);
-  const context: CliContext = { stdout, stderr, signal };
+  const context: CliContext = { stdout, stderr, env: options.env ?? process.env, signal };
   try {
     return await command.run(rest, context);
   } catch (err) {
     if (err instanceof UsageError) {
-      stderr.write(
-        `twitch-realtime ${command.name}: ${err.message}\n\nRun "twitch-realtime ${command.name} --help" for usage.\n`,
-      );
+      stderr.write(`twitch-realtime ${command.name}: ${err.message}\n\n${command.help}`);
       return 2;
     }
-    stderr.write(`twitch-realtime ${command.name}: ${err instanceof Error ? err.message : String(err)}\n`);
+    stderr.write(`twitch-realtime ${command.name}: ${describeError(err).replace(/[\r\n]+/g, ' ')}\n`);
     return 1;
   } finally {
     dispose();

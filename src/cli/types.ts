@@ -6,12 +6,16 @@
 /** A text sink (`process.stdout`, or a buffer in tests). */
 export interface TextSink {
   write(chunk: string): unknown;
+  /** `true` for a terminal (tables may then use colours). */
+  readonly isTTY?: boolean | undefined;
 }
 
 /** What a command gets besides its arguments. */
 export interface CliContext {
   readonly stdout: TextSink;
   readonly stderr: TextSink;
+  /** Environment variables (credentials, URLs); `process.env` unless `main` was given another. */
+  readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborted on SIGINT/SIGTERM (or by the caller of `main`); long-running commands stop and resolve. */
   readonly signal: AbortSignal;
 }

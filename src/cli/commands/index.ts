@@ -1,5 +1,15 @@
 /** Every CLI subcommand, in help order. Add a command by writing its module and listing it here. */
+import { conduitsCommand } from './conduits.js';
+import { demoCommand } from './demo.js';
 import { emulatorCommand } from './emulator.js';
+import { subscriptionsCommand } from './subscriptions.js';
+import { tokenCommand } from './token.js';
 import type { CliCommand } from '../types.js';
 
-export const commands: readonly CliCommand[] = [emulatorCommand];
+export const commands: readonly CliCommand[] = [
+  demoCommand,
+  emulatorCommand,
+  conduitsCommand,
+  subscriptionsCommand,
+  tokenCommand,
+];
