@@ -15,15 +15,37 @@ const files = (await readdir(here))
 
 const rows: (BenchFigure & { file: string })[] = [];
 for (const file of files) {
-  const mod = (await import(pathToFileURL(path.join(here, file)).href)) as {
-    run: () => Promise<BenchFigure[]>;
-  };
   console.error(`running ${file}…`);
-  for (const figure of await mod.run()) rows.push({ ...figure, file });
+  const started = performance.now();
+  try {
+    const mod = (await import(pathToFileURL(path.join(here, file)).href)) as {
+      run: () => Promise<BenchFigure[]>;
+    };
+    for (const figure of await mod.run()) rows.push({ ...figure, file });
+  } catch (error) {
+    // One broken bench file must not hide the others' figures: it shows as a failed row.
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`${file} failed: ${message}`);
+    rows.push({
+      figure: `${file}: crashed (${message.slice(0, 60)})`,
+      value: Number.NaN,
+      baseline: null,
+      unit: '',
+      ratio: null,
+      target: 'runs',
+      pass: false,
+      file,
+    });
+  }
+  console.error(`  ${file}: ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }
 
 const fmt = (n: number | null): string =>
-  n === null ? '-' : Math.abs(n) >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(3);
+  n === null || Number.isNaN(n)
+    ? '-'
+    : Math.abs(n) >= 100
+      ? Math.round(n).toLocaleString('en-US')
+      : n.toFixed(3);
 const table = [
   ['figure', 'ours', 'baseline', 'ratio', 'target', 'result'],
   ...rows.map((r) => [

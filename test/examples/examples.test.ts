@@ -1,0 +1,46 @@
+/**
+ * Every example runs to completion against the emulator (spawned as a user would run it), so they cannot rot.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+
+function runExample(name: string): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', `examples/${name}.ts`], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 30_000,
+    });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      resolve({ code, out, err });
+    });
+  });
+}
+
+const expected: Record<string, RegExp[]> = {
+  conduit: [/^conduit [0-9a-f-]+: shards 0, 1 ready$/m, /went live \(stream\.online\)$/m],
+  pubsub: [/^bits: .+ cheered \d+$/m, /^channel points: .+ redeemed ".+"$/m],
+  helix: [
+    /^user: somechannel \(id 1337\)$/m,
+    /^subscription [0-9a-f-]+: enabled, cost 0\/10000$/m,
+    /^refused before sending: INVALID_ARGUMENT$/m,
+    /^Twitch answered 404: /m,
+  ],
+};
+
+for (const [name, patterns] of Object.entries(expected)) {
+  it(`examples/${name}.ts runs to completion and exits by itself`, { timeout: 40_000 }, async () => {
+    const { code, out, err } = await runExample(name);
+    expect(err).toBe('');
+    for (const pattern of patterns) expect(out).toMatch(pattern);
+    expect(code).toBe(0);
+  });
+}
