@@ -181,7 +181,8 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
 
   /**
    * Starts the client. Resolves when it is ready (the `ready` event); rejects on a fatal start-up error (no
-   * conduit, bad credentials), after which the client is closed. Calling it again returns the same promise.
+   * conduit, bad credentials), after which the client is closed, and with `CLIENT_CLOSED` when `close()` (or the
+   * signal) ends it before it is ready. Calling it again returns the same promise.
    */
   start(): Promise<void> {
     if (this.#state === 'closed' || this.#state === 'closing') {
@@ -192,10 +193,16 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
       try {
         await this.onStart();
       } catch (error) {
+        const closedMeanwhile = this.isClosing();
         await this.close();
+        if (closedMeanwhile && !(error instanceof TwitchError && error.code === 'CLIENT_CLOSED')) {
+          throw closedWhileStarting(error);
+        }
         throw error;
       }
-      if ((this.#state as ClientState) === 'starting') this.#state = 'running';
+      // close() during start-up: the client never became ready, so start() must not resolve as a success.
+      if (this.isClosing()) throw closedWhileStarting();
+      this.#state = 'running';
     })();
     return this.#starting;
   }
@@ -266,4 +273,12 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
     }
     events.emit('notification', notification, shardId);
   }
+}
+
+function closedWhileStarting(cause?: unknown): TwitchError {
+  return new TwitchError(
+    'CLIENT_CLOSED',
+    'the client was closed before it was ready',
+    cause === undefined ? undefined : { cause },
+  );
 }

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { systemClock, type Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../core/logger.js';
+import { raceAbort } from '../core/sleep.js';
 import { AuthError } from './errors.js';
 import { OAuthClient } from './oauth.js';
 import type { AuthContext, AuthProvider } from './types.js';
@@ -95,10 +96,14 @@ export class AppTokenProvider implements AuthProvider {
     this.#token = undefined;
   }
 
+  /**
+   * One acquisition shared by every concurrent caller. It runs without any caller's signal (one caller giving up
+   * must not fail the others); each caller's own signal only ends its own wait.
+   */
   #acquire(signal: AbortSignal | undefined): Promise<string> {
     this.#pending ??= (async () => {
       try {
-        const grant = await this.#oauth.clientCredentials(signal);
+        const grant = await this.#oauth.clientCredentials();
         this.acquisitions++;
         this.#token = grant.accessToken;
         this.#expiresAt =
@@ -111,7 +116,7 @@ export class AppTokenProvider implements AuthProvider {
         this.#pending = undefined;
       }
     })();
-    return this.#pending;
+    return raceAbort(this.#pending, signal);
   }
 
   [inspect.custom](): string {

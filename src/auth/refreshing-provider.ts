@@ -3,6 +3,7 @@ import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { TypedEmitter } from '../core/emitter.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/logger.js';
+import { raceAbort } from '../core/sleep.js';
 import { HTTPError } from '../helix/errors.js';
 import type { FetchLike } from '../helix/http.js';
 import { AppTokenProvider } from './app-token-provider.js';
@@ -259,7 +260,7 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
   ): Promise<string | null> {
     if (context.kind === 'app') return this.#appProvider().renewAfterUnauthorized(context, rejected, signal);
     const record = this.#record(context.userId);
-    if (record.refreshing !== undefined) return record.refreshing;
+    if (record.refreshing !== undefined) return raceAbort(record.refreshing, signal);
     if (record.accessToken !== rejected) return record.accessToken;
     if (record.refreshToken === null) {
       this.#revoke(
@@ -309,12 +310,16 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
     return record;
   }
 
+  /**
+   * One refresh per user shared by every concurrent caller. It runs without any caller's signal (one caller giving
+   * up must not fail the others nor fire `tokenRefreshFailed`); each caller's own signal only ends its own wait.
+   */
   #refresh(record: UserRecord, signal: AbortSignal | undefined): Promise<string> {
     record.refreshing ??= (async () => {
       const refreshToken = record.refreshToken;
       try {
         if (refreshToken === null) throw new Error('no refresh token');
-        const grant = await this.oauth.refresh(refreshToken, signal);
+        const grant = await this.oauth.refresh(refreshToken);
         const now = this.#clock.now();
         record.accessToken = grant.accessToken;
         record.refreshToken = grant.refreshToken ?? refreshToken;
@@ -323,7 +328,9 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
         record.obtainedAt = now;
         record.validatedAt = now;
       } catch (error) {
-        const permanent = error instanceof HTTPError && error.status >= 400 && error.status < 500;
+        // Twitch answers an invalid or revoked refresh token with 400 (or 401). Anything else (429, 408, 5xx, a
+        // network error) is transient: the user keeps the token and the next call retries.
+        const permanent = error instanceof HTTPError && (error.status === 400 || error.status === 401);
         const failure = new AuthError(
           permanent ? 'TOKEN_REVOKED' : 'TOKEN_REFRESH_FAILED',
           permanent
@@ -344,7 +351,7 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
       this.emit('tokenRefreshed', record.userId, info(record));
       return record.accessToken;
     })();
-    return record.refreshing;
+    return raceAbort(record.refreshing, signal);
   }
 
   #revoke(record: UserRecord, error: AuthError): void {

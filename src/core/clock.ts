@@ -6,6 +6,16 @@
 /** Opaque handle returned by {@link Clock.setTimeout}. */
 export type TimerHandle = NodeJS.Timeout | number;
 
+/** Options of {@link Clock.setTimeout}. */
+export interface TimerOptions {
+  /**
+   * Keep the process alive while the timer is pending. Set it on timers that in-progress work waits on (a reconnect
+   * backoff, a retry sleep, a rate-limit wait), where nothing else holds the event loop open; leave it unset on
+   * housekeeping timers (watchdogs, sweeps, pings) so an idle process exits by itself. @defaultValue false
+   */
+  readonly ref?: boolean;
+}
+
 /**
  * A clock: the current time and one-shot timers.
  *
@@ -13,26 +23,31 @@ export type TimerHandle = NodeJS.Timeout | number;
  * ```ts
  * const handle = clock.setTimeout(() => flush(), 1000);
  * clock.clearTimeout(handle);
+ * // A backoff the caller waits on keeps the process alive:
+ * clock.setTimeout(() => reconnect(), 500, { ref: true });
  * ```
  */
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
   now(): number;
-  /** Schedules `fn` once after `ms` milliseconds. The timer must not keep the process alive. */
-  setTimeout(fn: () => void, ms: number): TimerHandle;
+  /**
+   * Schedules `fn` once after `ms` milliseconds. The timer does not keep the process alive unless `options.ref` is
+   * true.
+   */
+  setTimeout(fn: () => void, ms: number, options?: TimerOptions): TimerHandle;
   /** Cancels a timer; unknown or already-fired handles are ignored. */
   clearTimeout(handle: TimerHandle): void;
 }
 
 /**
- * The real clock: `Date.now()` and Node timers that are `unref()`'d, so a pending timer never keeps the process
- * alive on its own.
+ * The real clock: `Date.now()` and Node timers. Timers are `unref()`'d unless asked for with `{ ref: true }`, so a
+ * housekeeping timer never keeps the process alive on its own while a pending retry or reconnect does.
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  setTimeout(fn: () => void, ms: number): TimerHandle {
+  setTimeout(fn: () => void, ms: number, options?: TimerOptions): TimerHandle {
     const timer = setTimeout(fn, Math.max(0, ms));
-    timer.unref();
+    if (options?.ref !== true) timer.unref();
     return timer;
   },
   clearTimeout(handle: TimerHandle): void {

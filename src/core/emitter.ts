@@ -33,7 +33,8 @@ export interface TypedEmitterOptions {
  */
 export class TypedEmitter<M extends Record<keyof M, unknown[]>> {
   readonly #inner = new EventEmitter({ captureRejections: false });
-  readonly #wrappers = new WeakMap<Listener<never[]>, (...args: unknown[]) => void>();
+  /** Wrappers per event, then per listener: one function registered for two events gets one wrapper for each. */
+  readonly #wrappers = new Map<string, WeakMap<Listener<never[]>, (...args: unknown[]) => void>>();
   readonly #logger: Logger | undefined;
 
   constructor(options: TypedEmitterOptions = {}) {
@@ -55,7 +56,7 @@ export class TypedEmitter<M extends Record<keyof M, unknown[]>> {
 
   /** Removes a listener added with {@link TypedEmitter.on} or {@link TypedEmitter.once}. */
   off<K extends keyof M & string>(event: K, listener: Listener<M[K]>): this {
-    const wrapper = this.#wrappers.get(listener);
+    const wrapper = this.#wrappers.get(event)?.get(listener);
     if (wrapper !== undefined) this.#inner.off(event, wrapper);
     return this;
   }
@@ -83,7 +84,12 @@ export class TypedEmitter<M extends Record<keyof M, unknown[]>> {
   }
 
   #wrap(event: string, listener: Listener<never[]>): (...args: unknown[]) => void {
-    let wrapper = this.#wrappers.get(listener);
+    let byListener = this.#wrappers.get(event);
+    if (byListener === undefined) {
+      byListener = new WeakMap();
+      this.#wrappers.set(event, byListener);
+    }
+    let wrapper = byListener.get(listener);
     if (wrapper === undefined) {
       wrapper = (...args: unknown[]): void => {
         try {
@@ -97,7 +103,7 @@ export class TypedEmitter<M extends Record<keyof M, unknown[]>> {
           this.#listenerFailed(error, event);
         }
       };
-      this.#wrappers.set(listener, wrapper);
+      byListener.set(listener, wrapper);
     }
     return wrapper;
   }

@@ -16,6 +16,11 @@ export interface EndpointSpec {
   readonly token: 'app' | 'user' | 'any';
   /** For list endpoints: largest page size, and whether `first` is supported. */
   readonly page?: { readonly maxSize: number; readonly supportsFirst: boolean };
+  /**
+   * Whether repeating the request after a network error, a timeout or a 5xx is safe although the first attempt may
+   * have been applied. @defaultValue `true` for every method but POST
+   */
+  readonly idempotent?: boolean;
 }
 
 /** The endpoints wrapped so far. */
@@ -31,7 +36,8 @@ export const ENDPOINTS = {
     page: { maxSize: 100, supportsFirst: false },
   },
   updateConduitShards: { method: 'PATCH', path: '/eventsub/conduits/shards', token: 'app' },
-  createSubscription: { method: 'POST', path: '/eventsub/subscriptions', token: 'any' },
+  // A repeated creation that the first attempt already applied answers 409, which callers treat as "exists".
+  createSubscription: { method: 'POST', path: '/eventsub/subscriptions', token: 'any', idempotent: true },
   deleteSubscription: { method: 'DELETE', path: '/eventsub/subscriptions', token: 'any' },
   getSubscriptions: {
     method: 'GET',
@@ -80,6 +86,7 @@ export function callEndpoint<T>(
     body: input.body,
     auth: input.auth,
     signal: input.signal,
+    ...(spec.idempotent === undefined ? {} : { idempotent: spec.idempotent }),
   });
 }
 

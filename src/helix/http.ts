@@ -37,7 +37,8 @@ export interface HelixRequest {
   /** Overrides the client's per-attempt timeout. */
   readonly timeoutMs?: number | undefined;
   /**
-   * Whether the request may be repeated after a network error or timeout (the server may have processed it).
+   * Whether the request may be repeated after a network error, a timeout or a 500/502/504 (the server may have
+   * processed it). A 503 is retried once whatever this says, as Twitch documents.
    * @defaultValue `true` for every method but POST
    */
   readonly idempotent?: boolean;
@@ -217,7 +218,9 @@ export class HelixHttp {
       } else if (
         RETRYABLE_5XX.has(status) &&
         retries < this.#maxRetries &&
-        !(status === 503 && only503Retry)
+        // A 5xx may come after the server applied the request: only idempotent ones are repeated, except for
+        // Twitch's documented "503: retry once", which holds for every request.
+        (status === 503 ? !only503Retry : idempotent)
       ) {
         retries++;
         this.stats.retries++;

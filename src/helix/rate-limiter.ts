@@ -44,6 +44,11 @@ export interface RateLimiterOptions {
   readonly concurrency: number;
   /** Points kept in reserve in each bucket to absorb reordering between connections. @defaultValue 1 */
   readonly reserve?: number;
+  /**
+   * Bucket count above which creating a bucket first drops the idle ones (nothing queued or in flight, refilled
+   * to full), so one bucket per user id does not grow forever. @defaultValue 1000
+   */
+  readonly pruneAbove?: number;
 }
 
 interface Waiter {
@@ -80,6 +85,17 @@ class Bucket {
     return this.queue.length - this.head;
   }
 
+  /** Nothing waits on it and it holds no more information than a new bucket would: it can be dropped. */
+  idle(now: number): boolean {
+    return (
+      this.queued === 0 &&
+      this.inFlight.length === 0 &&
+      this.timer === undefined &&
+      now >= this.blockedUntil &&
+      (this.limit === null || this.available(now) >= this.limit)
+    );
+  }
+
   available(now: number): number {
     if (this.limit === null) return Infinity;
     return Math.min(this.limit, this.tokens + ((now - this.at) * this.limit) / MINUTE_MS);
@@ -99,6 +115,9 @@ export class RateLimiter {
   readonly #clock: Clock;
   readonly #concurrency: number;
   readonly #reserve: number;
+  readonly #pruneAbove: number;
+  /** Bucket count that triggers the next prune (doubles with the live count, so pruning stays amortised O(1)). */
+  #pruneAt: number;
   readonly #buckets = new Map<string, Bucket>();
   readonly #waiting = new Set<Bucket>();
   #inFlight = 0;
@@ -108,6 +127,13 @@ export class RateLimiter {
     this.#clock = options.clock;
     this.#concurrency = Math.max(1, Math.floor(options.concurrency));
     this.#reserve = options.reserve ?? 1;
+    this.#pruneAbove = Math.max(1, Math.floor(options.pruneAbove ?? 1000));
+    this.#pruneAt = this.#pruneAbove;
+  }
+
+  /** Number of buckets held (observability, tests). */
+  get bucketCount(): number {
+    return this.#buckets.size;
   }
 
   /** Requests currently in flight (all buckets). */
@@ -115,7 +141,7 @@ export class RateLimiter {
     return this.#inFlight;
   }
 
-  /** Last known state of a bucket, or `null` when it was never used. */
+  /** Last known state of a bucket, or `null` when it was never used (or was dropped while idle and full). */
   state(bucket: string): RateLimitState | null {
     return this.#buckets.get(bucket)?.state() ?? null;
   }
@@ -191,10 +217,18 @@ export class RateLimiter {
   #bucket(key: string): Bucket {
     let bucket = this.#buckets.get(key);
     if (bucket === undefined) {
+      if (this.#buckets.size >= this.#pruneAt) this.#prune();
       bucket = new Bucket(key);
       this.#buckets.set(key, bucket);
     }
     return bucket;
+  }
+
+  /** Drops idle, full buckets; a dropped key starts again as a new bucket (one probe request). */
+  #prune(): void {
+    const now = this.#clock.now();
+    for (const [key, bucket] of this.#buckets) if (bucket.idle(now)) this.#buckets.delete(key);
+    this.#pruneAt = Math.max(this.#pruneAbove, 2 * this.#buckets.size);
   }
 
   #sync(bucket: Bucket, ticket: number, headers: RateLimitHeaders): void {
@@ -278,6 +312,8 @@ export class RateLimiter {
         this.#pumpAll();
       },
       Math.max(0, at - this.#clock.now()),
+      // Ref'd: callers await this wake-up and nothing else may hold the event loop open meanwhile.
+      { ref: true },
     );
   }
 }

@@ -99,6 +99,8 @@ export class PubSubConnection implements PubSubConnectionInfo {
   #roundActive = false;
   /** Topics whose LISTEN the server acknowledged on the current socket. */
   #acked = new WeakSet<Topic>();
+  /** Fails the socket being opened (the pending `#open()`), set only while connecting. */
+  #abortConnect: ((error: Error) => void) | undefined;
   /** Waiters for the end of the current connect/reconnect round. */
   #roundWaiters: (() => void)[] = [];
   /** Why a topic was removed by a failed LISTEN (for callers waiting on a round). */
@@ -203,12 +205,19 @@ export class PubSubConnection implements PubSubConnectionInfo {
         handshakeTimeout: this.#host.timings.connectTimeoutMs,
       });
       this.#ws = ws;
-      const fail = (cause?: unknown): void => {
+      // Every way out of the handshake goes through here, so the promise always settles: `#teardown()` (close()
+      // while connecting) calls it with the closed error.
+      const abort = (error: Error): void => {
+        this.#abortConnect = undefined;
         ws.removeAllListeners();
         ws.on('error', noop);
         ws.terminate();
         if (this.#ws === ws) this.#ws = undefined;
-        reject(
+        reject(error);
+      };
+      this.#abortConnect = abort;
+      const fail = (cause?: unknown): void => {
+        abort(
           new PubSubConnectionError('PUBSUB_CONNECT_FAILED', `could not connect to ${this.url}`, {
             cause,
           }),
@@ -219,13 +228,12 @@ export class PubSubConnection implements PubSubConnectionInfo {
         fail(new Error(`closed with ${String(code)} while connecting`));
       });
       ws.once('open', () => {
-        ws.removeAllListeners();
         if (this.#state === 'closed') {
-          ws.on('error', noop);
-          ws.terminate();
-          reject(closedError());
+          abort(closedError());
           return;
         }
+        this.#abortConnect = undefined;
+        ws.removeAllListeners();
         ws.on('message', this.#onMessage);
         ws.on('close', this.#onClose);
         ws.on('error', this.#onError);
@@ -410,6 +418,15 @@ export class PubSubConnection implements PubSubConnectionInfo {
     this.#pingTimer = undefined;
     this.#pongTimer = undefined;
     this.#acked = new WeakSet();
+    const abortConnect = this.#abortConnect;
+    if (abortConnect !== undefined) {
+      // Still in the handshake: settle the pending `#open()` (it terminates the socket).
+      abortConnect(
+        this.#state === 'closed'
+          ? closedError()
+          : new PubSubConnectionError('PUBSUB_CONNECT_FAILED', `connection to ${this.url} was torn down`),
+      );
+    }
     const ws = this.#ws;
     this.#ws = undefined;
     if (ws !== undefined) {
@@ -441,10 +458,15 @@ export class PubSubConnection implements PubSubConnectionInfo {
       { initialMs: timings.backoffInitialMs, maxMs: timings.backoffMaxMs, jitterMs: timings.backoffJitterMs },
       random,
     );
-    this.#reconnectTimer = clock.setTimeout(() => {
-      this.#reconnectTimer = undefined;
-      void this.#reconnectRound();
-    }, delay);
+    this.#reconnectTimer = clock.setTimeout(
+      () => {
+        this.#reconnectTimer = undefined;
+        void this.#reconnectRound();
+        // Ref'd: the socket is gone, so this timer is what keeps a running pool's process alive.
+      },
+      delay,
+      { ref: true },
+    );
   }
 
   async #reconnectRound(): Promise<void> {

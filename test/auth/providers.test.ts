@@ -170,6 +170,128 @@ describe('RefreshingAuthProvider', () => {
   });
 });
 
+describe('RefreshingAuthProvider transient failures and shared refreshes', () => {
+  /** A `fetch` to the emulator whose refresh-token grants can be held or answered with a status. */
+  function scriptedRefresh(script: { status?: number | undefined; gate?: Promise<void> }) {
+    let refreshes = 0;
+    const fetchLike = async (input: string, init: RequestInit): Promise<Response> => {
+      const isRefresh =
+        input.endsWith('/token') &&
+        typeof init.body === 'string' &&
+        init.body.includes('grant_type=refresh_token');
+      if (isRefresh) {
+        refreshes++;
+        if (script.status !== undefined) {
+          const status = script.status;
+          script.status = undefined;
+          return new Response(JSON.stringify({ status, message: 'scripted' }), { status });
+        }
+        if (script.gate !== undefined) await script.gate;
+        return fetch(input, init);
+      }
+      return fetch(input, init);
+    };
+    return { fetchLike, refreshes: () => refreshes };
+  }
+
+  async function provider(
+    userId: string,
+    fetchLike: (input: string, init: RequestInit) => Promise<Response>,
+  ) {
+    const o = emu.clientOptions();
+    const store = new MemoryTokenStore();
+    const minted = emu.mintUserToken({ userId, scopes: [] });
+    await store.save(stale(userId, minted.refreshToken));
+    const auth = new RefreshingAuthProvider({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      oauthUrl: o.oauthUrl,
+      store,
+      fetch: fetchLike,
+      clock: new FakeClock(Date.now()),
+    });
+    await auth.loadFromStore();
+    return auth;
+  }
+
+  it.each([429, 408])(
+    'does not revoke a user on a %i from the token endpoint, and retries later',
+    async (status) => {
+      const script = scriptedRefresh({ status });
+      const userId = `7${status}`;
+      const auth = await provider(userId, script.fetchLike);
+      const failed: string[] = [];
+      auth.on('tokenRefreshFailed', (_id, e) => failed.push(e.code));
+      auth.on('error', () => undefined);
+      const rejected = `stale-access-token-${userId}`;
+      const first = await auth
+        .renewAfterUnauthorized({ kind: 'user', userId }, rejected)
+        .catch((e: unknown) => e);
+      expect(first).toBeInstanceOf(AuthError);
+      expect((first as AuthError).code).toBe('TOKEN_REFRESH_FAILED');
+      expect(failed).toEqual(['TOKEN_REFRESH_FAILED']);
+      expect(auth.getUser(userId)).toMatchObject({ revoked: false });
+      const fresh = await auth.renewAfterUnauthorized({ kind: 'user', userId }, rejected);
+      expect(fresh).not.toBe(rejected);
+      expect(script.refreshes()).toBeGreaterThanOrEqual(2);
+      auth.close();
+    },
+  );
+
+  it('one caller aborting does not fail the other callers of a shared refresh', async () => {
+    let open!: () => void;
+    const script = scriptedRefresh({ gate: new Promise<void>((resolve) => (open = resolve)) });
+    const userId = '7001';
+    const auth = await provider(userId, script.fetchLike);
+    const failed: string[] = [];
+    auth.on('tokenRefreshFailed', (_id, e) => failed.push(e.code));
+    const rejected = `stale-access-token-${userId}`;
+    const quitter = new AbortController();
+    const a = auth.renewAfterUnauthorized({ kind: 'user', userId }, rejected, quitter.signal);
+    const b = auth.renewAfterUnauthorized({ kind: 'user', userId }, rejected);
+    const aOutcome = a.then(
+      () => 'resolved',
+      (e: unknown) => (e as { code?: string }).code,
+    );
+    quitter.abort();
+    expect(await aOutcome).toBe('ABORTED');
+    open();
+    const token = await b;
+    expect(token).not.toBe(rejected);
+    expect(failed).toEqual([]);
+    expect(script.refreshes()).toBe(1);
+    auth.close();
+  });
+});
+
+describe('AppTokenProvider shared acquisition', () => {
+  it('one caller aborting does not fail the other callers', async () => {
+    const o = emu.clientOptions();
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const auth = new AppTokenProvider({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      oauthUrl: o.oauthUrl,
+      fetch: async (input, init) => {
+        await gate;
+        return fetch(input, init);
+      },
+    });
+    const quitter = new AbortController();
+    const a = auth.getAccessToken({ kind: 'app' }, quitter.signal).then(
+      () => 'resolved',
+      (e: unknown) => (e as { code?: string }).code,
+    );
+    const b = auth.getAccessToken({ kind: 'app' });
+    quitter.abort();
+    expect(await a).toBe('ABORTED');
+    open();
+    expect(typeof (await b)).toBe('string');
+    expect(auth.acquisitions).toBe(1);
+  });
+});
+
 describe('AppTokenProvider', () => {
   it('acquires once for concurrent callers and re-acquires after a 401', async () => {
     const o = emu.clientOptions();

@@ -17,10 +17,12 @@ class TestClient extends Client<ClientEventMap & ExtraEvents> {
   started = 0;
   closed = 0;
   failStart: Error | null = null;
+  gate: Promise<void> | null = null;
 
-  protected onStart(): Promise<void> {
+  protected async onStart(): Promise<void> {
     this.started++;
-    return this.failStart === null ? Promise.resolve() : Promise.reject(this.failStart);
+    if (this.gate !== null) await this.gate;
+    if (this.failStart !== null) throw this.failStart;
   }
 
   protected onClose(): Promise<void> {
@@ -70,6 +72,34 @@ describe('Client lifecycle', () => {
     await expect(client.start()).rejects.toThrow('no conduit');
     expect(client.closed).toBe(1);
     expect(client.state).toBe('closed');
+  });
+
+  it('rejects start() with CLIENT_CLOSED when close() comes before it is ready', async () => {
+    const client = new TestClient();
+    let open!: () => void;
+    client.gate = new Promise<void>((resolve) => (open = resolve));
+    const starting = client.start().then(
+      () => 'resolved',
+      (e: unknown) => (e as { code?: string }).code,
+    );
+    const closing = client.close();
+    open();
+    expect(await starting).toBe('CLIENT_CLOSED');
+    await closing;
+    expect(client.state).toBe('closed');
+  });
+
+  it('reports a start-up failure caused by close() as CLIENT_CLOSED, with the cause', async () => {
+    const client = new TestClient();
+    let open!: () => void;
+    client.gate = new Promise<void>((resolve) => (open = resolve));
+    client.failStart = new Error('aborted by close');
+    const starting = client.start().catch((e: unknown) => e);
+    void client.close();
+    open();
+    const error = (await starting) as { code?: string; cause?: unknown };
+    expect(error.code).toBe('CLIENT_CLOSED');
+    expect(error.cause).toBe(client.failStart);
   });
 
   it('supports await using and an AbortSignal', async () => {

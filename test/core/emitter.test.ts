@@ -84,4 +84,24 @@ describe('TypedEmitter', () => {
     e.emit('data', 'x', 1);
     expect(logged).toEqual(["listener of 'error' failed"]);
   });
+
+  it('keeps one wrapper per event: the same throwing function on data and error never recurses', () => {
+    const logged: string[] = [];
+    const e = new TypedEmitter<Events>({ logger: { ...silentLogger, error: (m) => logged.push(m) } });
+    let calls = 0;
+    const sink = (): void => {
+      calls++;
+      throw new Error('log sink down');
+    };
+    e.on('data', sink);
+    e.on('error', sink);
+    expect(() => e.emit('data', 'x', 1)).not.toThrow();
+    // Once for 'data', once for the 'error' it caused; the error listener's own failure goes to the logger.
+    expect(calls).toBe(2);
+    expect(logged).toEqual(["listener of 'error' failed"]);
+    // off() removes the registration of that event only.
+    e.off('data', sink);
+    expect(e.listenerCount('data')).toBe(0);
+    expect(e.listenerCount('error')).toBe(1);
+  });
 });

@@ -146,6 +146,59 @@ describe('retries', () => {
     expect(scripted.requests).toHaveLength(1);
   });
 
+  it('does not repeat a POST after a 500/502/504 (it may have been applied), but retries its 503 once', async () => {
+    const helix = scriptedClient({ maxRetries: 3 });
+    for (const status of [500, 502, 504]) {
+      scripted.script(
+        { status, headers: okHeaders(), body: { error: 'Bad Gateway', status, message: '' } },
+        { status: 200, headers: okHeaders(), body: { data: [{ id: 'second', shard_count: 2 }] } },
+      );
+      const before = scripted.requests.length;
+      const err = await helix.eventSub.createConduit({ shardCount: 2 }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(HTTPError);
+      expect((err as HTTPError).status).toBe(status);
+      expect(scripted.requests.length - before).toBe(1);
+    }
+    scripted.script(
+      { status: 503, headers: okHeaders(), body: { error: 'Service Unavailable', status: 503, message: '' } },
+      { status: 200, headers: okHeaders(), body: { data: [{ id: 'c3', shard_count: 2 }] } },
+    );
+    const before = scripted.requests.length;
+    expect(await helix.eventSub.createConduit({ shardCount: 2 })).toEqual({ id: 'c3', shardCount: 2 });
+    expect(scripted.requests.length - before).toBe(2);
+  });
+
+  it('retries createSubscription after a 502 (a duplicate answers 409, which callers handle)', async () => {
+    const helix = scriptedClient({ maxRetries: 3 });
+    const created = {
+      id: 'sub-1',
+      status: 'enabled',
+      type: 'stream.online',
+      version: '1',
+      condition: { broadcaster_user_id: '1' },
+      transport: { method: 'conduit', conduit_id: 'c1' },
+      created_at: '2026-01-01T00:00:00Z',
+      cost: 0,
+    };
+    scripted.script(
+      { status: 502, headers: okHeaders(), body: { error: 'Bad Gateway', status: 502, message: '' } },
+      {
+        status: 202,
+        headers: okHeaders(),
+        body: { data: [created], total: 1, total_cost: 0, max_total_cost: 10000 },
+      },
+    );
+    const before = scripted.requests.length;
+    const result = await helix.eventSub.createSubscription({
+      type: 'stream.online',
+      version: '1',
+      condition: { broadcaster_user_id: '1' },
+      transport: { method: 'conduit', conduitId: 'c1' },
+    });
+    expect(result.subscription.id).toBe('sub-1');
+    expect(scripted.requests.length - before).toBe(2);
+  });
+
   it('waits for Ratelimit-Reset after a 429 with Remaining 0, then retries', async () => {
     const helix = scriptedClient();
     const reset = String(Math.floor(Date.now() / 1000) + 1);

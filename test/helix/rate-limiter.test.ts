@@ -117,6 +117,32 @@ describe('RateLimiter', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('drops idle, refilled user buckets instead of keeping one per user id forever', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ clock, concurrency: 100, pruneAbove: 10 });
+    const use = async (key: string, remaining: number): Promise<void> => {
+      const ticket = await limiter.acquire(key);
+      limiter.release(key, ticket, headers(60, remaining));
+    };
+    for (let i = 0; i < 10; i++) await use(`user:${i}`, 59);
+    // A bucket with a request in flight is never dropped, nor one that is not refilled yet.
+    const busy = await limiter.acquire('user:busy');
+    await use('user:drained', 0);
+    expect(limiter.bucketCount).toBe(12);
+    await use('user:extra', 59);
+    expect(limiter.bucketCount).toBe(13);
+    clock.advance(60_000); // every bucket but the busy one is full again
+    for (let i = 0; i < 30; i++) await use(`user:new-${i}`, 59);
+    // The 12 refilled ones were dropped when the count passed the threshold; the busy one and the new ones stay.
+    expect(limiter.bucketCount).toBe(31);
+    expect(limiter.state('user:busy')).not.toBeNull();
+    expect(limiter.state('user:0')).toBeNull();
+    limiter.release('user:busy', busy, headers(60, 59));
+    // A dropped user starts again with a probe and works as before.
+    await use('user:0', 59);
+    expect(limiter.state('user:0')).toMatchObject({ limit: 60, remaining: 59 });
+  });
+
   it('parses headers and ignores bad values', () => {
     const h = new Headers({
       'Ratelimit-Limit': '800',

@@ -1,3 +1,5 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import {
@@ -413,6 +415,37 @@ describe('options and sinks', () => {
     } catch (error) {
       process.off('warning', onWarning);
       throw error;
+    }
+  });
+});
+
+describe('close during the handshake', () => {
+  it('rejects a pending subscribeTopics with PUBSUB_CLOSED when close() comes before the handshake ends', async () => {
+    // A server that takes the upgrade request and never answers it: the socket stays in its handshake.
+    const upgrades: Duplex[] = [];
+    const server = createServer();
+    server.on('upgrade', (_req: IncomingMessage, socket: Duplex) => {
+      upgrades.push(socket);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const p = new PubSubPool(events, { url: `ws://127.0.0.1:${port}`, ...FAST });
+      const subscribing = p.subscribeTopics([bits(userToken(env.platform, '42'), 42)]);
+      const outcome = subscribing.then(
+        () => 'resolved',
+        (error: unknown) => (error instanceof PubSubConnectionError ? error.code : 'other'),
+      );
+      await until(() => upgrades.length === 1);
+      await p.close();
+      expect(await outcome).toBe('PUBSUB_CLOSED');
+    } finally {
+      for (const socket of upgrades) socket.destroy();
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     }
   });
 });

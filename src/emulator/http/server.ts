@@ -53,6 +53,37 @@ export interface PlatformInternalOptions {
   readonly maxBodyBytes?: number;
   /** Most rate-limit buckets held (default 10,000). */
   readonly maxBuckets?: number;
+  /**
+   * Receives an unexpected exception of a route handler (a bug, not a Twitch-shaped error) before the request is
+   * answered with a 500. Default: `process.emitWarning`, so a defect is never silent.
+   */
+  readonly onError?: PlatformErrorHandler;
+}
+
+/** Where an unexpected handler exception happened. */
+export interface PlatformErrorContext {
+  readonly method: string;
+  /** Full request path without the query string, e.g. `/helix/eventsub/conduits`. */
+  readonly path: string;
+}
+
+/**
+ * Receives unexpected handler exceptions of the emulator's HTTP platform.
+ *
+ * @example
+ * ```ts
+ * const platform = await createPlatform({ port: 0, onError: (err, { method, path }) => log(method, path, err) });
+ * ```
+ */
+export type PlatformErrorHandler = (error: unknown, context: PlatformErrorContext) => void;
+
+const MOUNT_PREFIX = { helix: '/helix', oauth: '/oauth2', control: '/_emulator' } as const;
+
+function warnHandlerError(error: unknown, context: PlatformErrorContext): void {
+  process.emitWarning(
+    `emulator handler for ${context.method} ${context.path} failed: ${error instanceof Error ? error.message : String(error)}`,
+    { code: 'TWITCH_EMULATOR_HANDLER_ERROR' },
+  );
 }
 
 type Mount = 'helix' | 'oauth' | 'control';
@@ -82,6 +113,7 @@ export async function createPlatform(
 ): Promise<Platform> {
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
+  const onError = options.onError ?? warnHandlerError;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const users = new UserStore({ now });
   const tokens = new TokenStore({
@@ -163,13 +195,26 @@ export async function createPlatform(
     return headers === undefined ? { status, body } : { status, body, headers };
   }
 
-  /** Converts anything a handler threw into a response. Unknown errors are 500s and never logged. */
-  function fromError(mount: Mount, err: unknown): EmuResponse {
+  /** Reports an unexpected exception through `onError`; a throwing reporter never breaks the answer. */
+  function reportError(err: unknown, context: PlatformErrorContext): void {
+    try {
+      onError(err, context);
+    } catch {
+      // The reporter failed too: the 500 still goes out.
+    }
+  }
+
+  /**
+   * Converts anything a handler threw into a response. Unknown errors are reported to `onError`, then answered
+   * with a 500 whose body says nothing about them.
+   */
+  function fromError(mount: Mount, err: unknown, request: EmuRequest): EmuResponse {
     if (err instanceof EmuHttpError) {
       const status = err.status >= 400 && err.status <= 599 ? err.status : 500;
       return errorResponse(mount, status, err.message);
     }
     if (err instanceof InvalidArgumentError) return errorResponse(mount, 400, err.message);
+    reportError(err, { method: request.method, path: MOUNT_PREFIX[mount] + request.path });
     return errorResponse(mount, 500, 'Internal Server Error');
   }
 
@@ -214,7 +259,7 @@ export async function createPlatform(
     try {
       return await route.handler(request);
     } catch (err) {
-      return fromError(mount, err);
+      return fromError(mount, err, request);
     }
   }
 
@@ -388,11 +433,15 @@ export async function createPlatform(
   // ---- server --------------------------------------------------------------------------------------------------
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
+    handle(req, res).catch((err: unknown) => {
       // Reading the request failed (client went away) or writing did: answer if still possible, never crash.
-      if (!res.headersSent && !res.destroyed)
+      if (!res.headersSent && !res.destroyed) {
+        // The client is still there, so this is a defect of the pipeline, not a lost connection: report it.
+        const url = req.url ?? '/';
+        const q = url.indexOf('?');
+        reportError(err, { method: req.method ?? 'GET', path: q === -1 ? url : url.slice(0, q) });
         safeSend(res, errorResponse('helix', 500, 'Internal Server Error'));
-      else res.destroy();
+      } else res.destroy();
     });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

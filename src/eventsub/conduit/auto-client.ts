@@ -83,6 +83,12 @@ export interface AutoClientOptions extends ClientOptions {
   readonly connectConcurrency?: number;
   /** Shards per Update Conduit Shards request. @defaultValue 500 */
   readonly assignChunkSize?: number;
+  /**
+   * Longest wait, in milliseconds, between a shard's welcome and the request that assigns it: welcomed shards are
+   * assigned when a chunk is full or this delay has passed, whichever comes first (Twitch closes a session that is
+   * not bound within 10 s of its welcome, 4003). @defaultValue 100
+   */
+  readonly assignFlushMs?: number;
   /** Subscribe to `conduit.shard.disabled` for this conduit. @defaultValue true */
   readonly watchShardDisabled?: boolean;
   /** Period of the health check against the shard list, milliseconds (0: off). @defaultValue 60000 */
@@ -123,6 +129,8 @@ class Shard {
 }
 
 const DEFAULT_CHUNK = 500;
+/** Welcomed shards wait at most this long for their assignment request (Twitch allows 10 s to bind). */
+const DEFAULT_ASSIGN_FLUSH_MS = 100;
 
 /**
  * EventSub over a conduit: one WebSocket per owned shard, kept connected and bound.
@@ -165,6 +173,7 @@ export class AutoClient<
   readonly #keepaliveTimeoutSeconds: number | undefined;
   readonly #connectConcurrency: number;
   readonly #chunkSize: number;
+  readonly #assignFlushMs: number;
   readonly #watchShardDisabled: boolean;
   readonly #reconcileIntervalMs: number;
   readonly #shardRetry: { initialMs: number; maxMs: number };
@@ -210,6 +219,7 @@ export class AutoClient<
     this.#keepaliveTimeoutSeconds = options.keepaliveTimeoutSeconds;
     this.#connectConcurrency = positiveInt(options.connectConcurrency ?? 32, 'connectConcurrency');
     this.#chunkSize = positiveInt(options.assignChunkSize ?? DEFAULT_CHUNK, 'assignChunkSize');
+    this.#assignFlushMs = positiveInt(options.assignFlushMs ?? DEFAULT_ASSIGN_FLUSH_MS, 'assignFlushMs');
     this.#watchShardDisabled = options.watchShardDisabled ?? true;
     const interval = options.reconcileIntervalMs ?? 60_000;
     if (!(interval >= 0) || !Number.isFinite(interval)) {
@@ -419,8 +429,11 @@ export class AutoClient<
     const shards = ids.map((id) => this.#createShard(id));
     const queue = shards.values();
     let pending: Shard[] = [];
+    let timer: TimerHandle | undefined;
     const flushes: Promise<void>[] = [];
     const flush = (): void => {
+      if (timer !== undefined) this.#clock.clearTimeout(timer);
+      timer = undefined;
       if (pending.length === 0) return;
       const batch = pending;
       pending = [];
@@ -432,6 +445,8 @@ export class AutoClient<
         if (await this.#connect(shard, signal)) {
           pending.push(shard);
           if (pending.length >= this.#chunkSize) flush();
+          // A slow bring-up must not keep welcomed sessions unbound: flush a partial chunk after a short delay.
+          else timer ??= this.#clock.setTimeout(flush, this.#assignFlushMs);
         }
       }
     };
@@ -578,20 +593,25 @@ export class AutoClient<
   #scheduleRetry(shard: Shard): void {
     if (shard.retryTimer !== undefined || this.isClosing()) return;
     shard.state = 'waiting';
-    shard.retryTimer = this.#clock.setTimeout(() => {
-      shard.retryTimer = undefined;
-      if (shard.state === 'closed' || this.isClosing()) return;
-      const session = shard.session.state;
-      if (session === 'connected') {
-        void this.#assign([shard], shard.everReady);
-      } else if (session === 'idle') {
-        void this.#connect(shard, this.#closer.signal).then((ok) => {
-          if (ok) return this.#assign([shard], shard.everReady);
-          return undefined;
-        });
-      }
-      // 'connecting' / 'reconnecting': the session heals itself and `reconnected` re-binds it.
-    }, shard.backoff.next());
+    shard.retryTimer = this.#clock.setTimeout(
+      () => {
+        shard.retryTimer = undefined;
+        if (shard.state === 'closed' || this.isClosing()) return;
+        const session = shard.session.state;
+        if (session === 'connected') {
+          void this.#assign([shard], shard.everReady);
+        } else if (session === 'idle') {
+          void this.#connect(shard, this.#closer.signal).then((ok) => {
+            if (ok) return this.#assign([shard], shard.everReady);
+            return undefined;
+          });
+        }
+        // 'connecting' / 'reconnecting': the session heals itself and `reconnected` re-binds it.
+        // Ref'd: a shard waiting to retry must keep a running client's process alive.
+      },
+      shard.backoff.next(),
+      { ref: true },
+    );
   }
 
   async #watchDisabled(): Promise<void> {

@@ -739,11 +739,16 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     this.#reconnectReason = reason;
     const delayMs = this.#backoff.next();
     this.emit('reconnecting', { reason, attempt: this.#backoff.attempt, delayMs });
-    this.#retryTimer = this.#clock.setTimeout(() => {
-      this.#retryTimer = undefined;
-      if (this.#state === 'closed' || this.#next !== null) return;
-      this.#open(this.#baseUrl, 'base');
-    }, delayMs);
+    this.#retryTimer = this.#clock.setTimeout(
+      () => {
+        this.#retryTimer = undefined;
+        if (this.#state === 'closed' || this.#next !== null) return;
+        this.#open(this.#baseUrl, 'base');
+        // Ref'd: with every socket down, this timer is all that keeps a running client's process alive.
+      },
+      delayMs,
+      { ref: true },
+    );
   }
 
   // -------------------------------------------------------------------------------------------------------------

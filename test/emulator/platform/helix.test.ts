@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Emulator } from '../../../src/emulator/index.js';
 import { createPlatform } from '../../../src/emulator/http/server.js';
 import { EmuHttpError } from '../../../src/emulator/http/types.js';
 import type { Platform } from '../../../src/emulator/http/types.js';
@@ -9,10 +10,17 @@ let clock = 1_700_000_000_000;
 let p: Platform;
 let user: string;
 let app: string;
+let reported: { error: unknown; method: string; path: string }[];
 
 beforeEach(async () => {
   clock = 1_700_000_000_000;
-  p = await createPlatform({ now: () => clock, rateLimitPerMinute: 6, maxBodyBytes: 1024 });
+  reported = [];
+  p = await createPlatform({
+    now: () => clock,
+    rateLimitPerMinute: 6,
+    maxBodyBytes: 1024,
+    onError: (error, { method, path }) => reported.push({ error, method, path }),
+  });
   user = p.mintUserToken({ userId: '1001', scopes: ['user:read:email'] }).accessToken;
   app = p.mintAppToken().accessToken;
   p.router.helix('GET', '/app-only', { auth: 'app' }, () => ({ status: 200, body: { data: [] } }));
@@ -158,6 +166,44 @@ describe('routing and bodies', () => {
       message: 'Internal Server Error',
     });
     await expectError(await helix('/teapot', app), 418, 'short and stout');
+    // The unexpected exception was reported before the 500; the Twitch-shaped 418 was not.
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ method: 'GET', path: '/helix/boom' });
+    expect((reported[0]?.error as Error).message).toBe('secret internals');
+  });
+
+  it('still answers 500 when the onError reporter throws, and Emulator passes onError through', async () => {
+    const failing = await createPlatform({
+      onError: () => {
+        throw new Error('reporter down');
+      },
+    });
+    try {
+      failing.router.helix('GET', '/boom', { auth: 'any' }, () => {
+        throw new Error('bug');
+      });
+      const res = await fetch(`${failing.baseUrl}/helix/boom`, {
+        headers: {
+          Authorization: `Bearer ${failing.mintAppToken().accessToken}`,
+          'Client-Id': failing.clientId,
+        },
+      });
+      expect(res.status).toBe(500);
+    } finally {
+      await failing.close();
+    }
+    const seen: string[] = [];
+    const emu = await Emulator.start({ port: 0, onError: (_e, { path }) => seen.push(path) });
+    try {
+      emu.platform.router.control('GET', '/boom', () => {
+        throw new Error('bug');
+      });
+      const res = await fetch(`${emu.baseUrl}/_emulator/boom`);
+      expect(res.status).toBe(500);
+      expect(seen).toEqual(['/_emulator/boom']);
+    } finally {
+      await emu.close();
+    }
   });
 
   it('sends string bodies as text with handler headers', async () => {

@@ -224,6 +224,23 @@ describe('start-up order and assignment', () => {
     ).toBe(true);
   });
 
+  it('assigns welcomed shards within assignFlushMs on a slow bring-up, before the bind deadline (no 4003)', async () => {
+    // The emulator's "bound within 10 s of the welcome" deadline scaled down; one shard connecting at a time and a
+    // chunk larger than the shard count: without the flush timer nothing is bound until every shard is welcomed.
+    const emu = await h.start({ unusedTimeoutMs: 60 });
+    const ids = Array.from({ length: 60 }, (_, i) => i);
+    const client = h.client({ conduitId: 'create', shardIds: ids, connectConcurrency: 1, assignFlushMs: 1 });
+    const codes: number[] = [];
+    client.on('shardDisconnected', (info) => {
+      codes.push(info.code);
+    });
+    const log = collect(client);
+    await client.start();
+    await until(() => new Set(log.ready.map((r) => r.shardId)).size === ids.length, 5000, 'all shards ready');
+    expect(codes).toEqual([]);
+    expect(emu.state().conduits[0]?.enabled_shards).toBe(ids.length);
+  });
+
   it('does not hang when shards cannot connect: it reports them and retries in the background', async () => {
     const emu = await h.start();
     await createConduit(emu, 2);
@@ -257,6 +274,21 @@ describe('start-up order and assignment', () => {
     expect(client.state).toBe('closed');
     await until(() => emu.state().sessions.every((s) => s.status === 'closed'), 5000, 'sessions closed');
     await expect(client.start()).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
+  });
+
+  it('start() rejects with CLIENT_CLOSED when close() comes during start-up, and no ready is emitted', async () => {
+    const emu = await h.start();
+    const client = h.client({ conduitId: 'create', shardIds: [0, 1] });
+    const log = collect(client);
+    const starting = client.start().then(
+      () => 'resolved',
+      (e: unknown) => (e as { code?: string }).code,
+    );
+    await until(() => emu.state().conduits.length === 1, 5000, 'conduit created');
+    await client.close();
+    expect(await starting).toBe('CLIENT_CLOSED');
+    expect(log.info()).toBeUndefined();
+    expect(client.state).toBe('closed');
   });
 
   it('closes when its AbortSignal aborts', async () => {
