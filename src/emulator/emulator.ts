@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError, TwitchError } from '../core/errors.js';
 import type { RevocationStatus, WireShard, WireSubscription } from '../eventsub/protocol.js';
-import { createPlatform } from './http/server.js';
+import { createPlatform, type PlatformInternalOptions } from './http/server.js';
 import type { Platform, PlatformOptions } from './http/types.js';
 import { registerConduitRoutes } from './eventsub/conduits.js';
 import { registerControlRoutes } from './eventsub/control.js';
@@ -19,6 +19,7 @@ import { EventSubSocketServer } from './eventsub/websocket.js';
 import { attachPubSub } from './pubsub/server.js';
 import type { PubSubServer } from './pubsub/server.js';
 import { resolveOptions } from './options.js';
+import { HttpWebhookTransport } from './webhook/http-transport.js';
 import type { EmulatorOptions } from './options.js';
 
 /** Base URLs and credentials for a client pointed at the emulator. */
@@ -77,9 +78,10 @@ const PLATFORM_KEYS = [
   'userTokenTtlSeconds',
   'appTokenTtlSeconds',
   'rateLimitPerMinute',
+  'onError',
 ] as const;
 
-function platformOptions(options: EmulatorOptions): PlatformOptions {
+function platformOptions(options: EmulatorOptions): PlatformOptions & PlatformInternalOptions {
   const out: Record<string, unknown> = {};
   for (const key of PLATFORM_KEYS) if (options[key] !== undefined) out[key] = options[key];
   return out;
@@ -104,6 +106,8 @@ export class Emulator implements AsyncDisposable, ControlApi {
   readonly #sockets: EventSubSocketServer;
   readonly #pubsub: PubSubServer;
   readonly #streams = new Set<EventStream>();
+  /** The webhook transport the emulator created (closed with it); `undefined` when the caller gave one. */
+  readonly #ownedWebhooks: HttpWebhookTransport | undefined;
   #closing: Promise<void> | undefined;
 
   private constructor(
@@ -111,11 +115,13 @@ export class Emulator implements AsyncDisposable, ControlApi {
     core: EventSubCore,
     sockets: EventSubSocketServer,
     pubsub: PubSubServer,
+    ownedWebhooks: HttpWebhookTransport | undefined,
   ) {
     this.#platform = platform;
     this.#core = core;
     this.#sockets = sockets;
     this.#pubsub = pubsub;
+    this.#ownedWebhooks = ownedWebhooks;
   }
 
   /**
@@ -129,15 +135,23 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   static async start(options: EmulatorOptions = {}): Promise<Emulator> {
-    const resolved = resolveOptions(options);
-    const platform = await createPlatform(platformOptions(options));
+    const owned =
+      options.webhookTransport === undefined ? new HttpWebhookTransport(options.webhook) : undefined;
+    const resolved = resolveOptions(owned === undefined ? options : { ...options, webhookTransport: owned });
+    let platform: Platform;
+    try {
+      platform = await createPlatform(platformOptions(options));
+    } catch (error) {
+      owned?.close();
+      throw error;
+    }
     const core = new EventSubCore(platform, resolved);
     const sockets = new EventSubSocketServer(core, `${platform.baseUrl.replace(/^http/, 'ws')}/ws`);
     platform.upgrade('/ws', sockets.handleUpgrade);
     registerConduitRoutes(platform.router, core);
     registerSubscriptionRoutes(platform.router, core);
     const pubsub = attachPubSub(platform, options.pubsub);
-    const emulator = new Emulator(platform, core, sockets, pubsub);
+    const emulator = new Emulator(platform, core, sockets, pubsub, owned);
     registerControlRoutes(platform.router, emulator);
     return emulator;
   }
@@ -432,6 +446,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
     this.#closing ??= (async () => {
       for (const stream of [...this.#streams]) stream.stop();
       this.#core.close();
+      this.#ownedWebhooks?.close();
       await this.#sockets.close();
       await this.#pubsub.close();
       await this.#platform.close();

@@ -4,7 +4,9 @@
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import type { PlatformOptions } from './http/types.js';
+import type { PlatformErrorHandler } from './http/server.js';
 import type { WebhookTransport } from './eventsub/webhook.js';
+import type { HttpWebhookTransportOptions } from './webhook/http-transport.js';
 import type { PubSubServerOptions } from './pubsub/server.js';
 
 /**
@@ -53,15 +55,25 @@ export interface EmulatorOptions extends PlatformOptions {
   readonly shardPageSize?: number;
   /** Maximum shards in one Update Conduit Shards request (default 20,000, the maximum shard count). */
   readonly maxShardsPerUpdate?: number;
-  /** Accept `http://` webhook callbacks on loopback hosts, any port (default false: HTTPS on port 443 only). */
+  /**
+   * Accept `http://` webhook callbacks on loopback hosts (`127.0.0.1`, `localhost`, `[::1]`), any port. Default
+   * false: like Twitch, only HTTPS on port 443.
+   */
   readonly allowInsecureWebhooks?: boolean;
   /**
-   * Webhook transport (verification challenges and signed deliveries). Without one, webhook subscriptions and shards
-   * stay `webhook_callback_verification_pending` and receive nothing.
+   * Webhook transport (verification challenges and signed deliveries). Default: an `HttpWebhookTransport` built
+   * from {@link EmulatorOptions.webhook}, which POSTs to the callbacks over real HTTP(S).
    */
   readonly webhookTransport?: WebhookTransport;
+  /** Options of the default `HttpWebhookTransport` (retry delays, failure threshold, timeout). */
+  readonly webhook?: HttpWebhookTransportOptions;
   /** Options of the legacy PubSub server at `/pubsub` (durations in ms, limits). */
   readonly pubsub?: PubSubServerOptions;
+  /**
+   * Receives unexpected exceptions of HTTP route handlers (emulator bugs) before the 500 is sent. Default:
+   * `process.emitWarning`.
+   */
+  readonly onError?: PlatformErrorHandler;
 }
 
 /** Options with every default applied. */

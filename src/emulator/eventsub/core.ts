@@ -21,7 +21,7 @@ import type {
   StoredSubscription,
 } from './model.js';
 import type { Session, SessionHost } from './session.js';
-import type { WebhookEndpoint, WebhookTransport } from './webhook.js';
+import type { WebhookDelivery, WebhookEndpoint, WebhookTransport } from './webhook.js';
 
 /** Delivery counters reported by `state()`. */
 export interface Counters {
@@ -505,21 +505,35 @@ export class EventSubCore implements SessionHost {
   /** A delivery target for a webhook endpoint, backed by the configured transport (none: never delivers). */
   webhookTarget(endpoint: WebhookEndpoint): DeliveryTarget {
     const transport = this.#webhooks;
-    return {
-      deliver(kind, id, timestamp, sub, payload) {
+    const target: DeliveryTarget = {
+      deliver: (kind, id, timestamp, sub, payload) => {
         if (transport === undefined) return false;
-        return transport.deliver({
-          callback: endpoint.callback,
-          secret: endpoint.secret(),
-          messageId: id,
-          messageType: kind,
-          timestamp,
-          subscriptionType: sub.type,
-          subscriptionVersion: sub.version,
-          body: webhookBody(kind, sub, payload),
-        });
+        const body = webhookBody(kind, sub, payload);
+        return transport.deliver(
+          new CoreWebhookDelivery(this, target, endpoint, kind, id, timestamp, sub, body),
+        );
       },
     };
+    return target;
+  }
+
+  /**
+   * A webhook delivery failed for good: revoke the subscription (`notification_failures_exceeded`) when it is a
+   * webhook subscription of `target`, or disable the conduit shard bound to `target`.
+   */
+  webhookFailed(target: DeliveryTarget, sub: StoredSubscription): void {
+    const t = sub.transport;
+    if (t.method === 'webhook') {
+      if (t.target === target) this.revoke(sub, 'notification_failures_exceeded');
+      return;
+    }
+    if (t.method !== 'conduit') return;
+    for (const shard of t.conduit.shards) {
+      if (shard.target?.method === 'webhook' && shard.target.target === target) {
+        if (shard.status === 'enabled') this.setShardStatus(shard, 'notification_failures_exceeded');
+        return;
+      }
+    }
   }
 
   #verify(
@@ -575,11 +589,57 @@ export class EventSubCore implements SessionHost {
     }
   }
 
-  /** Stops timers. Sockets are closed by the WebSocket server. */
+  /** Stops timers. Sockets are closed by the WebSocket server; the webhook transport by its owner. */
   close(): void {
     clearInterval(this.#sweepTimer);
     if (this.#dropTimer !== undefined) clearInterval(this.#dropTimer);
     this.#dropTimer = undefined;
+  }
+}
+
+/** One webhook delivery handed to the transport (a class: no closure per message; the secret is not enumerable). */
+class CoreWebhookDelivery implements WebhookDelivery {
+  readonly callback: string;
+  readonly messageType: OutboundKind;
+  readonly messageId: string;
+  readonly timestamp: string;
+  readonly subscriptionType: string;
+  readonly subscriptionVersion: string;
+  readonly body: string;
+  readonly #core: EventSubCore;
+  readonly #target: DeliveryTarget;
+  readonly #endpoint: WebhookEndpoint;
+  readonly #sub: StoredSubscription;
+
+  constructor(
+    core: EventSubCore,
+    target: DeliveryTarget,
+    endpoint: WebhookEndpoint,
+    kind: OutboundKind,
+    id: string,
+    timestamp: string,
+    sub: StoredSubscription,
+    body: string,
+  ) {
+    this.#core = core;
+    this.#target = target;
+    this.#endpoint = endpoint;
+    this.#sub = sub;
+    this.callback = endpoint.callback;
+    this.messageType = kind;
+    this.messageId = id;
+    this.timestamp = timestamp;
+    this.subscriptionType = sub.type;
+    this.subscriptionVersion = sub.version;
+    this.body = body;
+  }
+
+  get secret(): string {
+    return this.#endpoint.secret();
+  }
+
+  failed(): void {
+    this.#core.webhookFailed(this.#target, this.#sub);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
- * The webhook seam. This emulator release validates webhook transports exactly as Helix does (callback and secret)
- * and stores them, but does not verify or deliver: that is a {@link WebhookTransport}'s job. Without one, webhook
- * subscriptions and shards stay `webhook_callback_verification_pending` and receive nothing.
+ * The webhook seam. The core validates webhook transports exactly as Helix does (callback and secret) and stores
+ * them; verifying callbacks and delivering to them is a {@link WebhookTransport}'s job. The emulator uses
+ * `HttpWebhookTransport` (real HTTP POSTs, signed like Twitch's) unless another transport is given.
  */
 import { WEBHOOK_SECRET_MAX_LENGTH, WEBHOOK_SECRET_MIN_LENGTH } from '../../eventsub/protocol.js';
 
@@ -26,6 +26,13 @@ export interface WebhookDelivery {
   readonly subscriptionVersion: string;
   /** The JSON body (`{"subscription":…,"event":…}`). */
   readonly body: string;
+  /**
+   * Reports that this delivery failed for good (every attempt failed). The core then revokes a webhook
+   * subscription with `notification_failures_exceeded` (a `revocation` is POSTed) or disables a conduit shard with
+   * that status (`conduit.shard.disabled` is emitted). Calling it more than once, or after the subscription or shard
+   * changed, does nothing.
+   */
+  failed(): void;
 }
 
 /** Plug-in that performs webhook verification and delivery. */
@@ -33,6 +40,8 @@ export interface WebhookTransport {
   verify(verification: WebhookVerification): void;
   /** Returns `false` when the delivery could not be started (counted as a failed send). */
   deliver(delivery: WebhookDelivery): boolean;
+  /** Stops retries and in-flight requests (called by the emulator's `close()` for the transport it created). */
+  close?(): void | Promise<void>;
 }
 
 /** A webhook endpoint (callback + secret). The secret is a private field: never in JSON or inspect output. */
@@ -74,7 +83,9 @@ export function checkCallback(value: unknown, allowInsecure: boolean): string | 
   ) {
     return null;
   }
-  return 'callback must use https on port 443';
+  return allowInsecure
+    ? 'callback must use https on port 443 (http is only accepted on loopback hosts)'
+    : 'callback must use https on port 443 (start the emulator with allowInsecureWebhooks to accept http://127.0.0.1)';
 }
 
 /** Checks a webhook secret: 10..100 printable ASCII characters. Returns an error message or `null`. */

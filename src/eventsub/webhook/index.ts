@@ -1,0 +1,37 @@
+/**
+ * EventSub over webhooks: a framework-free verifier and a hardened receiver (`node:http` handler, raw-body
+ * `process()` for frameworks, standalone listener).
+ *
+ * @packageDocumentation
+ */
+export {
+  DEFAULT_MAX_FUTURE_SKEW_MS,
+  MAX_MESSAGE_ID_LENGTH,
+  REJECTION_STATUS,
+  WEBHOOK_HEADERS,
+  checkWebhookHeaders,
+  readHeader,
+  verifyEventSubMessage,
+} from './verify.js';
+export type {
+  VerifiedWebhookMessage,
+  VerifyEventSubMessageInput,
+  VerifyResult,
+  WebhookHeaders,
+  WebhookRejectionReason,
+} from './verify.js';
+export { WebhookReceiver, toWireNotificationMessage } from './receiver.js';
+export type {
+  WebhookListenOptions,
+  WebhookListener,
+  WebhookNotification,
+  WebhookProcessInput,
+  WebhookReceiverEvents,
+  WebhookReceiverLifecycleEvents,
+  WebhookReceiverOptions,
+  WebhookRejection,
+  WebhookResponse,
+  WebhookRevocation,
+  WebhookTypedEvents,
+  WebhookVerificationRequest,
+} from './receiver.js';

@@ -1,0 +1,729 @@
+/**
+ * `WebhookReceiver`: the hardened EventSub webhook endpoint. A `node:http` request handler (also usable as Express
+ * or Fastify middleware), a framework-agnostic `process()` for raw bodies, and a standalone listener.
+ *
+ * Order of checks (cheapest and least trusting first; nothing is remembered before the signature is valid):
+ * method → `Content-Type` → `Content-Length` → headers and replay window → body (size limit, time limit) →
+ * signature → body shape → message-id dedupe → answer → dispatch.
+ */
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
+import { TypedEmitter } from '../../core/emitter.js';
+import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
+import {
+  toNotification,
+  toSubscriptionModel,
+  type EventSubEventMap,
+  type EventSubEventName,
+  type Notification,
+  type SubscriptionModel,
+  type WireNotificationPayload,
+} from '../catalogue/events.js';
+import { MAX_MESSAGE_AGE_MS } from '../protocol.js';
+import type { WireNotificationMessage, WireSubscription } from '../protocol.js';
+import { MessageIdCache, type MessageIdCacheOptions } from '../websocket/dedupe.js';
+import {
+  DEFAULT_MAX_FUTURE_SKEW_MS,
+  REJECTION_STATUS,
+  WEBHOOK_HEADERS,
+  checkWebhookHeaders,
+  matchSignature,
+  normalizeSecrets,
+  readHeader,
+  type VerifiedWebhookMessage,
+  type WebhookHeaders,
+  type WebhookRejectionReason,
+} from './verify.js';
+
+/** A verified, first-seen `notification`, as received. */
+export interface WebhookNotification extends VerifiedWebhookMessage {
+  readonly messageType: 'notification';
+  /** The parsed body: `{ subscription, event }` (or `events` for batched types). */
+  readonly payload: WireNotificationPayload;
+  /** Request path (`req.url`, or what was given to `process`), to route several callbacks (e.g. one per shard). */
+  readonly path: string | undefined;
+}
+
+/** A verified, first-seen `revocation`. */
+export interface WebhookRevocation extends VerifiedWebhookMessage {
+  readonly messageType: 'revocation';
+  /** The revoked subscription; `status` says why (`authorization_revoked`, `notification_failures_exceeded`...). */
+  readonly subscription: SubscriptionModel;
+  readonly wireSubscription: WireSubscription;
+  readonly path: string | undefined;
+}
+
+/** A verified `webhook_callback_verification` challenge (already answered when this is emitted). */
+export interface WebhookVerificationRequest extends VerifiedWebhookMessage {
+  readonly messageType: 'webhook_callback_verification';
+  readonly challenge: string;
+  /** The subscription being verified (`null` for a conduit shard). */
+  readonly subscription: WireSubscription | null;
+  /** The conduit shard being verified (`null` for a subscription). */
+  readonly conduitShard: { readonly conduitId: string; readonly shardId: string } | null;
+  readonly path: string | undefined;
+}
+
+/** A refused request. Carries nothing from an unauthenticated request but the reason. */
+export interface WebhookRejection {
+  readonly reason: WebhookRejectionReason;
+  readonly status: number;
+  readonly detail: string;
+  readonly path: string | undefined;
+}
+
+/** Events of the typed EventSub models: `receiver.on('channel.follow', (event, notification) => ...)`. */
+export type WebhookTypedEvents = {
+  [K in EventSubEventName]: [event: EventSubEventMap[K], notification: Notification<EventSubEventMap[K]>];
+};
+
+/** Events of a {@link WebhookReceiver}. */
+export interface WebhookReceiverLifecycleEvents {
+  /**
+   * Every verified, first-seen notification, raw (no model built): the cheapest path, and what a conduit client
+   * feeds to its dispatch with {@link toWireNotificationMessage}.
+   */
+  message: [message: WebhookNotification];
+  /** Every verified, first-seen notification as the typed envelope (`event` is `undefined` for unmodelled types). */
+  notification: [notification: Notification, message: WebhookNotification];
+  /** Twitch revoked a subscription. */
+  revocation: [revocation: WebhookRevocation];
+  /** Twitch verified a callback (the challenge was answered). */
+  verification: [verification: WebhookVerificationRequest];
+  /** A verified message whose id was seen before: answered 2XX, not dispatched. */
+  duplicate: [message: VerifiedWebhookMessage];
+  /** A request was refused with a 4XX (bad signature, stale, malformed, too large, too slow...). */
+  rejected: [rejection: WebhookRejection];
+  /** Listener errors (context: the event name) and malformed events of known types (`ProtocolError`). */
+  error: [error: Error, context?: string];
+}
+
+/** Every event of a {@link WebhookReceiver}. */
+export type WebhookReceiverEvents = WebhookReceiverLifecycleEvents & WebhookTypedEvents;
+
+/** Options of {@link WebhookReceiver}. Give `secret` or `secrets` (rotation: put the new one first). */
+export interface WebhookReceiverOptions {
+  readonly secret?: string;
+  readonly secrets?: readonly string[];
+  /** Largest accepted body. @defaultValue 1048576 (1 MiB; Twitch's batched drops are at most 250 KB) */
+  readonly maxBodyBytes?: number;
+  /** Time allowed to receive the whole body once headers are in (slow-body protection). @defaultValue 10000 */
+  readonly bodyTimeoutMs?: number;
+  /** Oldest accepted message. @defaultValue MAX_MESSAGE_AGE_MS (10 minutes, Twitch's replay window) */
+  readonly maxAgeMs?: number;
+  /** Tolerated clock skew for timestamps in the future. @defaultValue 60000 */
+  readonly maxFutureSkewMs?: number;
+  /**
+   * Message-id cache: share one with WebSocket sessions to deduplicate across transports, or give options. Its age
+   * limit should cover `maxAgeMs + maxFutureSkewMs` (the default one does).
+   */
+  readonly dedupe?: MessageIdCache | MessageIdCacheOptions;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+}
+
+/** A response computed by {@link WebhookReceiver.process}, for frameworks that write responses themselves. */
+export interface WebhookResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** Input of {@link WebhookReceiver.process}. */
+export interface WebhookProcessInput {
+  readonly headers: WebhookHeaders;
+  /** The body exactly as received (e.g. Express `express.raw({ type: 'application/json' })` gives a Buffer). */
+  readonly rawBody: Uint8Array | string;
+  /** Defaults to `POST`. */
+  readonly method?: string;
+  readonly path?: string;
+}
+
+/** A standalone listener started by {@link WebhookReceiver.listen}. */
+export interface WebhookListener {
+  /** e.g. `http://127.0.0.1:41234` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting and closes open connections. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link WebhookReceiver.listen}. */
+export interface WebhookListenOptions {
+  /** @defaultValue 0 (any free port) */
+  readonly port?: number;
+  /** @defaultValue '127.0.0.1' (put a TLS-terminating proxy in front: Twitch calls HTTPS on port 443 only) */
+  readonly host?: string;
+}
+
+type Dispatch =
+  | { kind: 'notification'; value: WebhookNotification }
+  | { kind: 'revocation'; value: WebhookRevocation }
+  | { kind: 'verification'; value: WebhookVerificationRequest }
+  | { kind: 'duplicate'; value: VerifiedWebhookMessage }
+  | { kind: 'rejected'; value: WebhookRejection };
+
+interface Outcome {
+  readonly response: WebhookResponse;
+  readonly dispatch: Dispatch | undefined;
+}
+
+/** A body being read, watched by the slow-body sweep. */
+interface BodyRead {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly deadline: number;
+  done: boolean;
+}
+
+const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' } as const;
+const NO_CONTENT: WebhookResponse = { status: 204, headers: {}, body: '' };
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringOf(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+}
+
+function isJsonContentType(value: string | undefined | null): boolean {
+  if (typeof value !== 'string') return false;
+  const semi = value.indexOf(';');
+  return (semi === -1 ? value : value.slice(0, semi)).trim().toLowerCase() === 'application/json';
+}
+
+/**
+ * Converts a verified webhook notification to the WebSocket message shape, so that webhook shards and WebSocket
+ * shards share one dispatch path (`Client.dispatchNotification(message, shardId)`). The subscription type and
+ * version come from the signed body, not from the unsigned `Twitch-Eventsub-Subscription-*` headers.
+ *
+ * @example
+ * ```ts
+ * receiver.on('message', (m) => client.dispatchNotification(toWireNotificationMessage(m), shardId));
+ * ```
+ */
+export function toWireNotificationMessage(message: WebhookNotification): WireNotificationMessage {
+  const sub = message.payload.subscription;
+  return {
+    metadata: {
+      message_id: message.messageId,
+      message_type: 'notification',
+      message_timestamp: message.timestamp,
+      subscription_type: sub.type,
+      subscription_version: sub.version,
+    },
+    payload: message.payload,
+  };
+}
+
+/**
+ * The EventSub webhook endpoint: verifies, deduplicates and dispatches what Twitch POSTs.
+ *
+ * - `webhook_callback_verification` → 200 `text/plain` with the challenge exactly;
+ * - `notification` → 204 at once, then `message`, the typed event (`'channel.follow'`...) and `notification`;
+ * - `revocation` → 204, then `revocation`;
+ * - a message id already seen (checked only once the signature is valid) → 204 and `duplicate`, no dispatch;
+ * - anything else → 4XX and `rejected`, no dispatch: 405 not POST, 415 not JSON, 413 too large, 408 too slow,
+ *   400 missing/malformed headers or body, 403 bad signature or outside the 10-minute replay window.
+ *
+ * Secrets are held in a private field: never in logs, errors, JSON or `util.inspect` output.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { WebhookReceiver } from 'twitch-realtime/eventsub';
+ *
+ * const receiver = new WebhookReceiver({ secret: process.env.TWITCH_WEBHOOK_SECRET });
+ * receiver.on('channel.follow', (event) => console.log(`${event.user.displayName} followed`));
+ * receiver.on('revocation', (r) => console.warn('revoked', r.subscription.type, r.subscription.status));
+ * createServer(receiver.handler).listen(8080); // behind a TLS proxy on 443
+ * ```
+ */
+export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
+  readonly #secrets: string[];
+  readonly #maxBodyBytes: number;
+  readonly #bodyTimeoutMs: number;
+  readonly #maxAgeMs: number;
+  readonly #maxFutureSkewMs: number;
+  readonly #seen: MessageIdCache;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #reads = new Set<BodyRead>();
+  readonly #listeners = new Set<Server>();
+  #sweepTimer: TimerHandle | undefined;
+  #queue: Dispatch[] = [];
+  #drainScheduled = false;
+  #closed = false;
+
+  constructor(options: WebhookReceiverOptions) {
+    super(options.logger === undefined ? {} : { logger: options.logger });
+    this.#secrets = normalizeSecrets(options.secret, options.secrets);
+    this.#maxBodyBytes = positiveInteger(options.maxBodyBytes, 1024 * 1024, 'maxBodyBytes');
+    this.#bodyTimeoutMs = positiveInteger(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs');
+    this.#maxAgeMs = positiveInteger(options.maxAgeMs, MAX_MESSAGE_AGE_MS, 'maxAgeMs');
+    this.#maxFutureSkewMs = positiveInteger(
+      options.maxFutureSkewMs,
+      DEFAULT_MAX_FUTURE_SKEW_MS,
+      'maxFutureSkewMs',
+    );
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    const dedupe = options.dedupe;
+    this.#seen =
+      dedupe instanceof MessageIdCache
+        ? dedupe
+        : new MessageIdCache({
+            maxAgeMs: this.#maxAgeMs + this.#maxFutureSkewMs,
+            clock: this.#clock,
+            ...dedupe,
+          });
+  }
+
+  /**
+   * The `node:http` request handler, bound (pass it around freely). Works as Express/Fastify-compatible middleware
+   * when no body parser ran before it (it reads the raw body itself).
+   */
+  readonly handler = (req: IncomingMessage, res: ServerResponse): void => {
+    this.handle(req, res);
+  };
+
+  /** The message-id cache (shared with other transports if one was given). */
+  get dedupe(): MessageIdCache {
+    return this.#seen;
+  }
+
+  /**
+   * Handles one `node:http` request: answers it, then dispatches. Never throws.
+   *
+   * @example
+   * ```ts
+   * createServer((req, res) => {
+   *   if (req.url === '/twitch/eventsub') receiver.handle(req, res);
+   *   else res.writeHead(404).end();
+   * });
+   * ```
+   */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = req.url;
+    if (this.#closed) {
+      this.#send(req, res, { status: 503, headers: TEXT, body: 'closed' }, true);
+      return;
+    }
+    if (req.method !== 'POST') {
+      this.#refuseEarly(req, res, 'method_not_allowed', 'only POST is accepted', path);
+      return;
+    }
+    if (!isJsonContentType(req.headers['content-type'])) {
+      this.#refuseEarly(req, res, 'unsupported_media_type', 'Content-Type must be application/json', path);
+      return;
+    }
+    const length = req.headers['content-length'];
+    if (length !== undefined && !(Number(length) <= this.#maxBodyBytes)) {
+      this.#refuseEarly(req, res, 'body_too_large', 'body too large', path);
+      return;
+    }
+    const now = this.#clock.now();
+    const checked = checkWebhookHeaders(req.headers, now, this.#maxAgeMs, this.#maxFutureSkewMs);
+    if (!checked.ok) {
+      this.#refuseEarly(req, res, checked.reason, checked.detail, path);
+      return;
+    }
+    if (req.readableEnded) {
+      // A body parser ran first: the raw bytes are gone and the signature cannot be checked.
+      this.#report(
+        new TwitchError(
+          'WEBHOOK_BODY_CONSUMED',
+          'the request body was already read (mount the handler before any body parser, or use process())',
+        ),
+        'handle',
+      );
+      this.#send(req, res, { status: 500, headers: TEXT, body: 'body already consumed' }, false);
+      return;
+    }
+    const read: BodyRead = { req, res, deadline: now + this.#bodyTimeoutMs, done: false };
+    this.#reads.add(read);
+    this.#armSweep();
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const finish = (): void => {
+      read.done = true;
+      this.#reads.delete(read);
+      req.off('data', onData);
+    };
+    const onData = (chunk: Buffer): void => {
+      if (read.done) return;
+      size += chunk.length;
+      if (size > this.#maxBodyBytes) {
+        finish();
+        this.#refuseEarly(req, res, 'body_too_large', 'body too large', path);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.on('end', () => {
+      if (read.done) return;
+      finish();
+      const body = chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size);
+      const outcome = this.#evaluate(checked.message, req.headers, body, path);
+      this.#send(req, res, outcome.response, outcome.response.status >= 400);
+      if (outcome.dispatch !== undefined) this.#dispatch(outcome.dispatch);
+    });
+    req.on('error', () => {
+      if (!read.done) finish();
+    });
+    req.on('close', () => {
+      if (!read.done) finish();
+    });
+  }
+
+  /**
+   * Framework-agnostic processing of a request whose raw body you already have: returns the response to write and
+   * dispatches right after the current synchronous code (a microtask), so write the response first. Never throws.
+   *
+   * @example
+   * ```ts
+   * // Express: the raw body is required, so mount express.raw() on this route only.
+   * app.post('/twitch/eventsub', express.raw({ type: 'application/json' }), (req, res) => {
+   *   const out = receiver.process({ headers: req.headers, rawBody: req.body, path: req.path });
+   *   res.status(out.status).set(out.headers).send(out.body);
+   * });
+   * ```
+   */
+  process(input: WebhookProcessInput): WebhookResponse {
+    const path = input.path;
+    let outcome: Outcome;
+    if (this.#closed) {
+      outcome = { response: { status: 503, headers: TEXT, body: 'closed' }, dispatch: undefined };
+    } else if ((input.method ?? 'POST').toUpperCase() !== 'POST') {
+      outcome = this.#rejection('method_not_allowed', 'only POST is accepted', path);
+    } else if (!isJsonContentType(readHeader(input.headers, 'content-type'))) {
+      outcome = this.#rejection('unsupported_media_type', 'Content-Type must be application/json', path);
+    } else {
+      const raw = input.rawBody as unknown;
+      const body =
+        typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw instanceof Uint8Array ? raw : undefined;
+      if (body === undefined) {
+        outcome = this.#rejection(
+          'malformed_body',
+          'rawBody must be the raw bytes or string of the body',
+          path,
+        );
+      } else if (body.length > this.#maxBodyBytes) {
+        outcome = this.#rejection('body_too_large', 'body too large', path);
+      } else {
+        const checked = checkWebhookHeaders(
+          input.headers,
+          this.#clock.now(),
+          this.#maxAgeMs,
+          this.#maxFutureSkewMs,
+        );
+        outcome = checked.ok
+          ? this.#evaluate(checked.message, input.headers, body, path)
+          : this.#rejection(checked.reason, checked.detail, path);
+      }
+    }
+    if (outcome.dispatch !== undefined) {
+      this.#queue.push(outcome.dispatch);
+      if (!this.#drainScheduled) {
+        this.#drainScheduled = true;
+        queueMicrotask(this.#drain);
+      }
+    }
+    return outcome.response;
+  }
+
+  /**
+   * Starts a standalone HTTP listener that serves every path with this receiver.
+   *
+   * @example
+   * ```ts
+   * const listener = await receiver.listen({ port: 8080, host: '0.0.0.0' });
+   * // ... later
+   * await listener.close();
+   * ```
+   */
+  async listen(options: WebhookListenOptions = {}): Promise<WebhookListener> {
+    if (this.#closed) throw new InvalidArgumentError('the receiver is closed', 'receiver');
+    const server = createServer(this.handler);
+    // Our own sweep enforces the body deadline; this bounds slow header sending as well.
+    server.headersTimeout = Math.max(1000, Math.min(60_000, this.#bodyTimeoutMs));
+    const host = options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.#listeners.add(server);
+    const port = (server.address() as AddressInfo).port;
+    const shownHost = host.includes(':') ? `[${host}]` : host;
+    return {
+      url: `http://${shownHost}:${port}`,
+      port,
+      close: () => this.#closeServer(server),
+    };
+  }
+
+  /** Closes listeners started by {@link listen}, aborts bodies being read and stops the sweep. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    if (this.#sweepTimer !== undefined) this.#clock.clearTimeout(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+    for (const read of [...this.#reads]) {
+      read.done = true;
+      read.req.destroy();
+    }
+    this.#reads.clear();
+    await Promise.all([...this.#listeners].map((server) => this.#closeServer(server)));
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #closeServer(server: Server): Promise<void> {
+    this.#listeners.delete(server);
+    return new Promise((resolve) => {
+      server.close(() => {
+        resolve();
+      });
+      server.closeAllConnections();
+    });
+  }
+
+  /** Signature, body shape and dedupe of a request whose headers passed. */
+  #evaluate(
+    message: VerifiedWebhookMessage,
+    headers: WebhookHeaders,
+    body: Uint8Array,
+    path: string | undefined,
+  ): Outcome {
+    const signature = readHeader(headers, WEBHOOK_HEADERS.messageSignature) ?? '';
+    const index = matchSignature(this.#secrets, message, signature, body);
+    if (index === -1) return this.#rejection('invalid_signature', 'signature does not match', path);
+    let parsed: unknown;
+    try {
+      const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+      parsed = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    if (!isRecord(parsed)) return this.#rejection('malformed_body', 'body is not a JSON object', path);
+    const verified: VerifiedWebhookMessage = { ...message, secretIndex: index };
+    const sub = parsed.subscription;
+    switch (message.messageType) {
+      case 'webhook_callback_verification': {
+        const challenge = parsed.challenge;
+        if (typeof challenge !== 'string' || challenge === '') {
+          return this.#rejection('malformed_body', 'verification without a challenge', path);
+        }
+        const shard = parsed.conduit_shard;
+        const conduitShard = isRecord(shard)
+          ? {
+              conduitId: stringOf(shard.conduit_id),
+              shardId: stringOf(shard.shard ?? shard.shard_id),
+            }
+          : null;
+        if (!isRecord(sub) && conduitShard === null) {
+          return this.#rejection(
+            'malformed_body',
+            'verification without subscription or conduit_shard',
+            path,
+          );
+        }
+        const response: WebhookResponse = {
+          status: 200,
+          headers: { 'Content-Type': 'text/plain' },
+          body: challenge,
+        };
+        // A re-sent challenge is answered again (else the verification would fail) but not re-emitted.
+        if (!this.#seen.add(message.messageId))
+          return { response, dispatch: { kind: 'duplicate', value: verified } };
+        return {
+          response,
+          dispatch: {
+            kind: 'verification',
+            value: {
+              ...verified,
+              messageType: 'webhook_callback_verification',
+              challenge,
+              subscription: isRecord(sub) ? (sub as unknown as WireSubscription) : null,
+              conduitShard,
+              path,
+            },
+          },
+        };
+      }
+      case 'notification': {
+        if (!isRecord(sub) || (parsed.event === undefined && !Array.isArray(parsed.events))) {
+          return this.#rejection('malformed_body', 'notification without subscription and event', path);
+        }
+        if (typeof sub.type !== 'string' || typeof sub.version !== 'string' || typeof sub.id !== 'string') {
+          return this.#rejection('malformed_body', 'subscription without id, type and version', path);
+        }
+        if (!this.#seen.add(message.messageId))
+          return { response: NO_CONTENT, dispatch: { kind: 'duplicate', value: verified } };
+        return {
+          response: NO_CONTENT,
+          dispatch: {
+            kind: 'notification',
+            value: {
+              ...verified,
+              messageType: 'notification',
+              payload: parsed as unknown as WireNotificationPayload,
+              path,
+            },
+          },
+        };
+      }
+      case 'revocation': {
+        if (!isRecord(sub) || parsed.event !== undefined || sub.status === 'enabled') {
+          return this.#rejection('malformed_body', 'revocation without a revoked subscription', path);
+        }
+        let model: SubscriptionModel;
+        try {
+          model = toSubscriptionModel(sub as unknown as WireSubscription);
+        } catch {
+          return this.#rejection('malformed_body', 'revocation with a malformed subscription', path);
+        }
+        if (!this.#seen.add(message.messageId))
+          return { response: NO_CONTENT, dispatch: { kind: 'duplicate', value: verified } };
+        return {
+          response: NO_CONTENT,
+          dispatch: {
+            kind: 'revocation',
+            value: {
+              ...verified,
+              messageType: 'revocation',
+              subscription: model,
+              wireSubscription: sub as unknown as WireSubscription,
+              path,
+            },
+          },
+        };
+      }
+    }
+  }
+
+  #rejection(reason: WebhookRejectionReason, detail: string, path: string | undefined): Outcome {
+    const status = REJECTION_STATUS[reason];
+    return {
+      response: { status, headers: TEXT, body: reason },
+      dispatch: { kind: 'rejected', value: { reason, status, detail, path } },
+    };
+  }
+
+  /** Refuses without reading the body: answer, then close the connection (the unread body is not drained). */
+  #refuseEarly(
+    req: IncomingMessage,
+    res: ServerResponse,
+    reason: WebhookRejectionReason,
+    detail: string,
+    path: string | undefined,
+  ): void {
+    const outcome = this.#rejection(reason, detail, path);
+    this.#send(req, res, outcome.response, true);
+    if (outcome.dispatch !== undefined) this.#dispatch(outcome.dispatch);
+  }
+
+  #send(req: IncomingMessage, res: ServerResponse, response: WebhookResponse, close: boolean): void {
+    if (res.headersSent || res.destroyed) return;
+    const headers: Record<string, string | number> = { ...response.headers };
+    headers['Content-Length'] = Buffer.byteLength(response.body);
+    if (close && !req.complete) headers.Connection = 'close';
+    res.writeHead(response.status, headers);
+    res.end(response.body);
+  }
+
+  readonly #drain = (): void => {
+    this.#drainScheduled = false;
+    const queue = this.#queue;
+    this.#queue = [];
+    for (const item of queue) this.#dispatch(item);
+  };
+
+  #dispatch(item: Dispatch): void {
+    switch (item.kind) {
+      case 'notification':
+        this.#dispatchNotification(item.value);
+        return;
+      case 'revocation':
+        this.emit('revocation', item.value);
+        return;
+      case 'verification':
+        this.emit('verification', item.value);
+        return;
+      case 'duplicate':
+        this.emit('duplicate', item.value);
+        return;
+      case 'rejected':
+        this.#logger.debug('webhook request rejected', {
+          reason: item.value.reason,
+          status: item.value.status,
+        });
+        this.emit('rejected', item.value);
+        return;
+    }
+  }
+
+  #dispatchNotification(message: WebhookNotification): void {
+    this.emit('message', message);
+    const type = message.payload.subscription.type as EventSubEventName;
+    const typed = this.hasListeners(type);
+    if (!typed && !this.hasListeners('notification')) return;
+    let notification: Notification;
+    try {
+      notification = toNotification(message.messageId, message.timestamp, message.payload);
+    } catch (error) {
+      this.#report(error instanceof Error ? error : new Error(String(error)), 'notification');
+      return;
+    }
+    if (typed && notification.event !== undefined) {
+      (this.emit as (event: string, ...args: unknown[]) => boolean)(type, notification.event, notification);
+    }
+    this.emit('notification', notification, message);
+  }
+
+  #report(error: Error, context: string): void {
+    if (this.hasListeners('error')) this.emit('error', error, context);
+    else this.#logger.warn(error.message, { code: (error as { code?: unknown }).code, context });
+  }
+
+  #armSweep(): void {
+    if (this.#sweepTimer !== undefined || this.#closed) return;
+    const every = Math.max(5, Math.min(1000, Math.floor(this.#bodyTimeoutMs / 4)));
+    this.#sweepTimer = this.#clock.setTimeout(this.#sweep, every);
+  }
+
+  readonly #sweep = (): void => {
+    this.#sweepTimer = undefined;
+    const now = this.#clock.now();
+    for (const read of this.#reads) {
+      if (read.deadline > now) continue;
+      read.done = true;
+      this.#reads.delete(read);
+      this.#refuseEarly(read.req, read.res, 'body_timeout', 'body not received in time', read.req.url);
+      read.req.destroy();
+    }
+    if (this.#reads.size > 0) this.#armSweep();
+  };
+
+  /** Not JSON-serialisable state: never prints secrets. */
+  toJSON(): { secrets: number; dedupeSize: number } {
+    return { secrets: this.#secrets.length, dedupeSize: this.#seen.size };
+  }
+}
+
+function positiveInteger(value: number | undefined, fallback: number, field: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InvalidArgumentError(`${field} must be a positive number`, field);
+  }
+  return Math.floor(value);
+}
