@@ -87,8 +87,13 @@ export class AppTokenProvider implements AuthProvider {
     return this.#acquire(signal);
   }
 
-  getScopes(): readonly string[] {
-    return [];
+  /**
+   * Always `undefined` (unknown): an app token carries no scopes, and what each user granted the client id is known
+   * only to Twitch, which checks it when a subscription is created. Answering `[]` would make the Helix client refuse
+   * every subscription that needs a user's authorization before asking Twitch.
+   */
+  getScopes(): undefined {
+    return undefined;
   }
 
   /** Forgets the current token; the next request acquires a new one. */

@@ -178,6 +178,39 @@ describe('subscriptions', () => {
     expect((err as MissingScopesError).userId).toBe('5150');
     expect(emu.state().helix.requests).toBe(before);
   });
+  it('with an app token, leaves user authorization to Twitch (no pre-flight refusal)', async () => {
+    const o = emu.clientOptions();
+    const app = new HelixClient({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      helixUrl: o.helixUrl,
+      oauthUrl: o.oauthUrl,
+    });
+    try {
+      emu.mintUserToken({ userId: '7171', scopes: ['moderator:read:followers'] });
+      const conduit = await app.eventSub.createConduit({ shardCount: 1 });
+      const created = await app.eventSub.createSubscription({
+        type: 'channel.follow',
+        version: '2',
+        condition: { broadcaster_user_id: '7171', moderator_user_id: '7171' },
+        transport: { method: 'conduit', conduitId: conduit.id },
+      });
+      expect(created.subscription.status).toBe('enabled');
+      // A user who never authorized the client id: refused by Twitch (the emulator), not by a guess.
+      const stranger = emu.state().users.find((u) => u.id !== '7171')!.id;
+      const err = await app.eventSub
+        .createSubscription({
+          type: 'channel.follow',
+          version: '2',
+          condition: { broadcaster_user_id: stranger, moderator_user_id: stranger },
+          transport: { method: 'conduit', conduitId: conduit.id },
+        })
+        .catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'FORBIDDEN', status: 403 });
+    } finally {
+      app.close();
+    }
+  });
 });
 
 describe('users', () => {

@@ -7,8 +7,6 @@
  * (the emulator reroutes its events to another shard), a keepalive stall is played on a shard whose channels are
  * paused (the keepalive watchdog is what must notice it), duplicates and Helix errors are injected throughout.
  */
-import { AppTokenProvider } from '../../auth/app-token-provider.js';
-import type { AuthProvider } from '../../auth/types.js';
 import { AutoClient } from '../../eventsub/conduit/auto-client.js';
 import type { SubscriptionInput } from '../../eventsub/conduit/multi-subscribe.js';
 import type { MultiSubscribeHandle } from '../../eventsub/conduit/multi-subscribe.js';
@@ -331,7 +329,7 @@ export class DemoScenario {
     const { clientId, clientSecret, helixUrl, oauthUrl, eventSubWsUrl } = emu.clientOptions();
     const client = new AutoClient({
       clientId,
-      auth: appTokenOnly(new AppTokenProvider({ clientId, clientSecret, oauthUrl })),
+      clientSecret,
       helixUrl,
       oauthUrl,
       eventSubWsUrl,
@@ -753,20 +751,6 @@ function sum(values: Iterable<number>): number {
 
 function sessionOf(transport: { method: string }): string {
   return 'session_id' in transport && typeof transport.session_id === 'string' ? transport.session_id : '';
-}
-
-/**
- * The app token provider without `getScopes`: the app cannot know which scopes the channels granted it, so the
- * Helix client must not pre-check them (`AppTokenProvider.getScopes()` answers `[]` for user contexts, which would
- * refuse every subscription that needs a user's authorization); Twitch (here the emulator) checks them.
- */
-function appTokenOnly(provider: AppTokenProvider): AuthProvider {
-  return {
-    clientId: provider.clientId,
-    getAccessToken: (context, signal) => provider.getAccessToken(context, signal),
-    renewAfterUnauthorized: (context, rejected, signal) =>
-      provider.renewAfterUnauthorized(context, rejected, signal),
-  };
 }
 
 function pickMix(point: number): MixEntry {
