@@ -45,7 +45,10 @@ export interface ReadyInfo {
 /** Payload of `shardReady`. */
 export interface ShardReadyInfo {
   readonly shardId: string;
-  readonly sessionId: string;
+  /** The shard's transport. */
+  readonly method: 'websocket' | 'webhook';
+  /** The bound WebSocket session; `null` for a webhook shard. */
+  readonly sessionId: string | null;
   /** `true` when the shard was bound again after its session was replaced (reconnect after a loss). */
   readonly rebind: boolean;
 }
@@ -64,8 +67,10 @@ export interface ShardReassignedInfo {
   readonly status: ShardStatus;
   /** Session Twitch reported before the fix (`null`: none). */
   readonly previousSessionId: string | null;
-  /** Our session, now bound. */
-  readonly sessionId: string;
+  /** The shard's transport. */
+  readonly method: 'websocket' | 'webhook';
+  /** Our session, now bound; `null` for a webhook shard (bound to its callback again). */
+  readonly sessionId: string | null;
 }
 
 /** Payload of `subscriptionRevoked`. */
@@ -93,7 +98,7 @@ export interface ConduitScaledInfo {
 export interface ClientLifecycleEvents {
   /** Start-up finished. */
   ready: [info: ReadyInfo];
-  /** A shard is connected and bound to the conduit. */
+  /** A shard is bound to the conduit: a WebSocket shard connected and assigned, or a webhook shard verified. */
   shardReady: [info: ShardReadyInfo];
   /** A shard's socket closed; it reconnects by itself (`shardReady` with `rebind: true` follows). */
   shardDisconnected: [info: ShardDisconnectedInfo];

@@ -15,11 +15,32 @@ import type { FetchLike } from '../../helix/http.js';
 import { subscription } from '../catalogue/builders.js';
 import { toEventModel, toSubscriptionModel, type SubscriptionModel } from '../catalogue/events.js';
 import type { ConduitShardDisabledEvent } from '../catalogue/models/platform.js';
-import { EVENTSUB_WS_URL, MAX_SHARD_COUNT, type WireNotificationMessage } from '../protocol.js';
+import {
+  EVENTSUB_WS_URL,
+  MAX_MESSAGE_AGE_MS,
+  MAX_SHARD_COUNT,
+  type WireNotificationMessage,
+} from '../protocol.js';
+import {
+  WebhookReceiver,
+  toWireNotificationMessage,
+  type WebhookListenOptions,
+  type WebhookListener,
+  type WebhookNotification,
+  type WebhookRevocation,
+  type WebhookVerificationRequest,
+} from '../webhook/receiver.js';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, normalizeSecrets } from '../webhook/verify.js';
 import { MessageIdCache } from '../websocket/dedupe.js';
 import { EventSubSession, type EventSubSessionOptions } from '../websocket/session.js';
 import { ConduitInfo, type ConduitInfoHost } from './conduit-info.js';
-import { ConduitSelectionError, MissingConduitError, ShardError, checkShardCount } from './errors.js';
+import {
+  ConduitSelectionError,
+  MissingConduitError,
+  ShardError,
+  checkShardCount,
+  type ShardErrorCode,
+} from './errors.js';
 import { Conduit, type ConduitShard } from './models.js';
 import {
   runMultiSubscribe,
@@ -36,6 +57,48 @@ export type ShardSessionOptions = Pick<
   EventSubSessionOptions,
   'welcomeTimeoutMs' | 'keepaliveMarginRatio' | 'maxMessageAgeMs' | 'clock' | 'WebSocket' | 'wsOptions'
 >;
+
+/**
+ * Conduit shards served by webhook instead of WebSocket (see {@link AutoClientOptions.webhook}).
+ *
+ * @example
+ * ```ts
+ * const client = new AutoClient({
+ *   clientId, clientSecret,
+ *   shardIds: [0, 1, 2, 3],
+ *   webhook: { shardIds: [2, 3], callback: 'https://hooks.example.com/twitch', secret: process.env.HOOK_SECRET! },
+ * });
+ * createServer(client.webhookReceiver!.handler).listen(8080); // behind the TLS proxy serving hooks.example.com
+ * await client.start(); // shards 0, 1: WebSockets; shards 2, 3: https://hooks.example.com/twitch/2 and /3
+ * ```
+ */
+export interface WebhookShardOptions {
+  /** Owned shards (0-based numbers) to serve by webhook, or `'all'`. @defaultValue 'all' */
+  readonly shardIds?: readonly number[] | 'all';
+  /**
+   * The HTTPS callback of each shard (Twitch calls port 443 only). A string is a base URL: shard `n` gets
+   * `<base>/<n>`, and the last path segment of a request names its shard. A function returns a shard's whole URL.
+   */
+  readonly callback: string | ((shardId: string) => string);
+  /** The secret Twitch signs deliveries with: 10..100 printable ASCII characters. Never logged. */
+  readonly secret: string;
+  /**
+   * The receiver to use, e.g. one accepting an old secret during a rotation (not closed by the client). Default: one
+   * built from `secret` that shares the client's message-id cache, as {@link AutoClient.webhookReceiver}.
+   */
+  readonly receiver?: WebhookReceiver;
+  /**
+   * Start a standalone listener at start-up (closed with the client). Omitted: mount
+   * `client.webhookReceiver.handler` on your own server before `start()`.
+   */
+  readonly listen?: WebhookListenOptions;
+  /**
+   * Time Twitch's challenge has to reach the receiver after an assignment. Past it, the shard's status is fetched:
+   * `enabled` (another receiver answered) is fine, anything else is reported (`SHARD_VERIFICATION_FAILED`) and the
+   * shard is assigned again later. @defaultValue 10000
+   */
+  readonly verificationTimeoutMs?: number;
+}
 
 /** Options of {@link AutoClient} (TwitchIO's, in camelCase, plus tuning). */
 export interface AutoClientOptions extends ClientOptions {
@@ -105,6 +168,11 @@ export interface AutoClientOptions extends ClientOptions {
   readonly clock?: Clock;
   /** Size of the message-id cache shared by all shards. @defaultValue 100000 */
   readonly dedupeSize?: number;
+  /**
+   * Serve some or all owned shards by webhook: Twitch verifies each callback with a challenge, then POSTs signed
+   * events that the client verifies, deduplicates (with the WebSocket shards' cache) and emits like any other.
+   */
+  readonly webhook?: WebhookShardOptions;
 }
 
 type ShardState = 'connecting' | 'assigning' | 'ready' | 'waiting' | 'closed';
@@ -126,6 +194,37 @@ class Shard {
     readonly session: EventSubSession,
     readonly backoff: Backoff,
   ) {}
+}
+
+type WebhookShardState = 'assigning' | 'verifying' | 'ready' | 'waiting' | 'closed';
+
+/** One owned webhook shard: its callback and verification state. */
+class WebhookShard {
+  state: WebhookShardState = 'assigning';
+  failures = 0;
+  reclaims = 0;
+  nextReclaimAt = 0;
+  contested = false;
+  everReady = false;
+  retryTimer: TimerHandle | undefined = undefined;
+  /** Resolves the wait of the assignment that asked for this shard's verification. */
+  settle: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly id: string,
+    readonly callback: string,
+    readonly backoff: Backoff,
+  ) {}
+}
+
+/** The webhook side of the client, resolved from {@link WebhookShardOptions}. */
+interface WebhookConfig {
+  readonly ids: ReadonlySet<string> | 'all';
+  readonly callbackOf: (shardId: string) => string;
+  readonly receiver: WebhookReceiver;
+  readonly ownsReceiver: boolean;
+  readonly listen: WebhookListenOptions | undefined;
+  readonly verificationTimeoutMs: number;
 }
 
 const DEFAULT_CHUNK = 500;
@@ -191,6 +290,11 @@ export class AutoClient<
   #reconciling: Promise<void> | null = null;
   #reconcileAgain = false;
   #lastUnassigned = '';
+  readonly #webhook: WebhookConfig | null;
+  /** The webhook secret: kept apart so that nothing (inspect, JSON, logs) can reach it. */
+  readonly #webhookSecret: string;
+  readonly #webhookShards = new Map<string, WebhookShard>();
+  #listener: WebhookListener | null = null;
 
   constructor(options: AutoClientOptions) {
     super(options);
@@ -240,10 +344,22 @@ export class AutoClient<
     this.#maxReclaims = Math.max(0, options.maxReclaims ?? 3);
     this.#sessionOptions = options.session ?? {};
     this.#clock = options.clock ?? systemClock;
+    const messageClock = this.#sessionOptions.clock ?? this.#clock;
     this.#dedupe = new MessageIdCache({
       maxSize: positiveInt(options.dedupeSize ?? 100_000, 'dedupeSize'),
-      clock: this.#sessionOptions.clock ?? this.#clock,
+      // Covers the webhook receiver's replay window (10 minutes plus the tolerated skew).
+      maxAgeMs: MAX_MESSAGE_AGE_MS + DEFAULT_MAX_FUTURE_SKEW_MS,
+      clock: messageClock,
     });
+    this.#webhookSecret = options.webhook === undefined ? '' : checkWebhookSecret(options.webhook);
+    this.#webhook =
+      options.webhook === undefined
+        ? null
+        : resolveWebhook(options.webhook, options.shardIds, this.#webhookSecret, {
+            dedupe: this.#dedupe,
+            clock: messageClock,
+            logger: this.logger,
+          });
     // Validate the session options now (bad URL, keepalive out of range) rather than at start().
     new EventSubSession(this.#sessionConfig()).removeAllListeners();
     this.#ownsHelix = options.helix === undefined;
@@ -267,6 +383,34 @@ export class AutoClient<
       scale: (n, assign, signal) => this.#scale(n, assign, signal),
     };
     this.conduitInfo = new ConduitInfo(host);
+    const receiver = this.#webhook?.receiver;
+    if (receiver !== undefined) {
+      receiver.on('message', this.#onWebhookMessage);
+      receiver.on('revocation', this.#onWebhookRevocation);
+      receiver.on('verification', this.#onWebhookVerification);
+      receiver.on('error', this.#onWebhookError);
+    }
+  }
+
+  /**
+   * The receiver of the webhook shards (`null` without the `webhook` option). Mount its `handler` on the server
+   * behind the callback URL before `start()`, unless `webhook.listen` starts one.
+   *
+   * @example
+   * ```ts
+   * app.post('/twitch/:shard', express.raw({ type: 'application/json' }), (req, res) => {
+   *   const r = client.webhookReceiver!.process({ headers: req.headers, rawBody: req.body, path: req.path });
+   *   res.status(r.status).set(r.headers).send(r.body);
+   * });
+   * ```
+   */
+  get webhookReceiver(): WebhookReceiver | null {
+    return this.#webhook?.receiver ?? null;
+  }
+
+  /** The listener started by `webhook.listen` (its `url`, `port`), once started; `null` otherwise. */
+  get webhookListener(): WebhookListener | null {
+    return this.#listener;
   }
 
   /**
@@ -352,6 +496,11 @@ export class AutoClient<
 
   protected async onStart(): Promise<void> {
     const signal = this.#closer.signal;
+    const listen = this.#webhook?.listen;
+    if (listen !== undefined && this.#webhook !== null) {
+      this.#listener = await this.#webhook.receiver.listen(listen);
+      this.logger.info('webhook listener started', { url: this.#listener.url });
+    }
     const { conduit, created } = await this.#resolveConduit(signal);
     this.#conduit = conduit;
     this.logger.info('conduit chosen', { conduitId: conduit.id, shardCount: conduit.shardCount, created });
@@ -366,7 +515,8 @@ export class AutoClient<
       this.#conduit = await conduit.update(required, { signal });
     }
     const owned = this.#ownership.ownedShards(this.#conduit.shardCount);
-    await this.#bringUp(owned, signal);
+    const [sockets, hooks] = this.#split(owned);
+    await Promise.all([this.#bringUp(sockets, signal), this.#bringUpWebhooks(hooks)]);
 
     let subscriptions: MultiSubscribePayload | null = null;
     if (this.#subscriptions.length > 0 && (created || this.#forceSubscribe)) {
@@ -380,8 +530,8 @@ export class AutoClient<
       conduitId: this.#conduit.id,
       shardCount: this.#conduit.shardCount,
       ownedShards: owned,
-      readyShards: owned.filter((id) => this.#shards.get(id)?.state === 'ready'),
-      failedShards: owned.filter((id) => this.#shards.get(id)?.state !== 'ready'),
+      readyShards: owned.filter((id) => this.#isReady(id)),
+      failedShards: owned.filter((id) => !this.#isReady(id)),
       createdConduit: created,
       subscriptions,
     };
@@ -422,6 +572,26 @@ export class AutoClient<
       Math.min(MAX_SHARD_COUNT, Math.max(2, Math.ceil(this.#subscriptions.length / this.#maxPerShard)));
     const created = await this.helix.eventSub.createConduit({ shardCount }, { signal });
     return new Conduit(created, this.helix);
+  }
+
+  /** Owned shard ids split by transport: `[websocket, webhook]`. */
+  #split(ids: readonly string[]): [string[], string[]] {
+    const ws: string[] = [];
+    const hooks: string[] = [];
+    const set = this.#webhook?.ids;
+    for (const id of ids) {
+      if (set !== undefined && (set === 'all' || set.has(id))) hooks.push(id);
+      else ws.push(id);
+    }
+    return [ws, hooks];
+  }
+
+  #isReady(id: string): boolean {
+    return (this.#shards.get(id)?.state ?? this.#webhookShards.get(id)?.state) === 'ready';
+  }
+
+  #owns(id: string): boolean {
+    return this.#shards.has(id) || this.#webhookShards.has(id);
   }
 
   /** Connects the given shards (bounded concurrency) and assigns them in chunks as they are welcomed. */
@@ -466,7 +636,7 @@ export class AutoClient<
     this.#shards.set(id, shard);
     this.#sockets.set(id, session);
     session.on('notification', (message) => {
-      this.#onNotification(shard, message);
+      this.#onNotification(id, message);
     });
     session.on('revocation', (message) => {
       let subscription: SubscriptionModel;
@@ -586,7 +756,7 @@ export class AutoClient<
       shard.state = 'ready';
       const again = shard.everReady || rebind;
       shard.everReady = true;
-      this.events.emit('shardReady', { shardId: shard.id, sessionId, rebind: again });
+      this.events.emit('shardReady', { shardId: shard.id, method: 'websocket', sessionId, rebind: again });
     }
   }
 
@@ -627,8 +797,8 @@ export class AutoClient<
     }
   }
 
-  #onNotification(shard: Shard, message: WireNotificationMessage): void {
-    this.dispatchNotification(message, shard.id);
+  #onNotification(shardId: string, message: WireNotificationMessage): void {
+    this.dispatchNotification(message, shardId);
     if (message.metadata.subscription_type === 'conduit.shard.disabled') this.#onShardDisabled(message);
   }
 
@@ -644,8 +814,220 @@ export class AutoClient<
       }
     }
     // A shard we own is down on Twitch's side: check now rather than at the next period.
-    if (typeof event.shard_id === 'string' && this.#shards.has(event.shard_id)) void this.reconcile();
+    if (typeof event.shard_id === 'string' && this.#owns(event.shard_id)) void this.reconcile();
   }
+
+  // -----------------------------------------------------------------------------------------------------------
+  // Webhook shards
+  // -----------------------------------------------------------------------------------------------------------
+
+  /** Creates the webhook shards and assigns them; resolves once each is verified or reported. */
+  async #bringUpWebhooks(ids: readonly string[]): Promise<void> {
+    const config = this.#webhook;
+    if (config === null || ids.length === 0) return;
+    const shards: WebhookShard[] = [];
+    for (const id of ids) {
+      let callback: string;
+      try {
+        callback = checkCallback(config.callbackOf(id));
+      } catch (error) {
+        this.report(
+          new ShardError('SHARD_ASSIGN_FAILED', id, `no usable callback: ${asError(error).message}`, 1, {
+            cause: error,
+          }),
+          `shard ${id}`,
+        );
+        continue;
+      }
+      const shard = new WebhookShard(id, callback, new Backoff(this.#shardRetry));
+      this.#webhookShards.set(id, shard);
+      shards.push(shard);
+    }
+    await this.#assignWebhooks(shards, false);
+  }
+
+  /**
+   * Binds webhook shards to their callbacks (chunked), then waits for Twitch's challenges (bounded by
+   * `verificationTimeoutMs`). `onBound` runs for each shard Twitch accepted, before verification.
+   */
+  async #assignWebhooks(
+    shards: readonly WebhookShard[],
+    rebind: boolean,
+    onBound?: (shard: WebhookShard) => void,
+  ): Promise<void> {
+    const conduit = this.#conduit;
+    const config = this.#webhook;
+    if (conduit === null || config === null || this.isClosing()) return;
+    const batch = shards.filter((shard) => shard.state !== 'closed');
+    if (batch.length === 0) return;
+    for (const shard of batch) shard.state = 'assigning';
+    let failed: Map<string, string>;
+    let statuses: Map<string, string>;
+    try {
+      const result = await conduit.updateShards(
+        batch.map((shard) => ({
+          id: shard.id,
+          transport: { method: 'webhook', callback: shard.callback, secret: this.#webhookSecret },
+        })),
+        { chunkSize: this.#chunkSize, signal: this.#closer.signal },
+      );
+      failed = new Map(result.errors.map((e) => [e.id, `${e.message} (${e.code})`]));
+      statuses = new Map(result.shards.map((s) => [s.id, s.status]));
+    } catch (error) {
+      if (this.isClosing()) return;
+      failed = new Map(batch.map((shard) => [shard.id, asError(error).message]));
+      statuses = new Map();
+    }
+    const waiting: WebhookShard[] = [];
+    for (const shard of batch) {
+      if (shard.state === 'closed' || this.isClosing()) continue;
+      const message = failed.get(shard.id);
+      if (message !== undefined) {
+        this.#webhookFailed(shard, 'SHARD_ASSIGN_FAILED', message);
+        continue;
+      }
+      onBound?.(shard);
+      // The challenge may have been answered before the response arrived.
+      if (shard.state === 'ready') continue;
+      if (statuses.get(shard.id) === 'enabled') {
+        this.#webhookReady(shard, rebind);
+        continue;
+      }
+      shard.state = 'verifying';
+      waiting.push(shard);
+    }
+    if (waiting.length > 0) await this.#awaitVerification(waiting, rebind, config.verificationTimeoutMs);
+  }
+
+  /** Resolves when every shard is verified or, after the timeout, checked against Twitch's shard list. */
+  #awaitVerification(shards: readonly WebhookShard[], rebind: boolean, timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      let left = shards.length;
+      let timer: TimerHandle | undefined;
+      const settle = (): void => {
+        left--;
+        if (left > 0) return;
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
+        resolve();
+      };
+      for (const shard of shards) shard.settle = settle;
+      timer = this.#clock.setTimeout(() => {
+        timer = undefined;
+        void this.#verificationTimedOut(shards, rebind).finally(resolve);
+      }, timeoutMs);
+    });
+  }
+
+  async #verificationTimedOut(shards: readonly WebhookShard[], rebind: boolean): Promise<void> {
+    const pending = shards.filter((shard) => shard.state === 'verifying');
+    if (pending.length === 0 || this.isClosing() || this.#conduit === null) return;
+    let remote: Map<string, ConduitShard>;
+    try {
+      const list = await this.#conduit.fetchShards({ signal: this.#closer.signal }).toArray();
+      remote = new Map(list.map((info) => [info.id, info]));
+    } catch (error) {
+      if (this.isClosing()) return;
+      for (const shard of pending) {
+        if (shard.state !== 'verifying') continue;
+        this.#webhookFailed(
+          shard,
+          'SHARD_VERIFICATION_FAILED',
+          `no challenge reached the receiver, and the shard list could not be read: ${asError(error).message}`,
+        );
+      }
+      return;
+    }
+    for (const shard of pending) {
+      if (shard.state !== 'verifying') continue;
+      const info = remote.get(shard.id);
+      if (info?.enabled === true && info.method === 'webhook' && info.callback === shard.callback) {
+        // Verified by a receiver other than ours (e.g. another replica behind the same callback).
+        this.#webhookReady(shard, rebind);
+        continue;
+      }
+      this.#webhookFailed(
+        shard,
+        'SHARD_VERIFICATION_FAILED',
+        `Twitch reports '${info?.status ?? 'no such shard'}' and no challenge reached this receiver: check that ${shard.callback} routes to it`,
+      );
+    }
+  }
+
+  #webhookReady(shard: WebhookShard, rebind: boolean): void {
+    shard.state = 'ready';
+    shard.failures = 0;
+    shard.backoff.reset();
+    const again = shard.everReady || rebind;
+    shard.everReady = true;
+    this.#settle(shard);
+    this.events.emit('shardReady', { shardId: shard.id, method: 'webhook', sessionId: null, rebind: again });
+  }
+
+  #webhookFailed(shard: WebhookShard, code: ShardErrorCode, message: string): void {
+    shard.failures++;
+    shard.state = 'waiting';
+    this.#settle(shard);
+    this.report(new ShardError(code, shard.id, message, shard.failures), `shard ${shard.id}`);
+    if (shard.retryTimer !== undefined || this.isClosing()) return;
+    shard.retryTimer = this.#clock.setTimeout(
+      () => {
+        shard.retryTimer = undefined;
+        if (shard.state === 'closed' || this.isClosing()) return;
+        void this.#assignWebhooks([shard], shard.everReady);
+      },
+      shard.backoff.next(),
+      { ref: true },
+    );
+  }
+
+  #settle(shard: WebhookShard): void {
+    const settle = shard.settle;
+    shard.settle = undefined;
+    settle?.();
+  }
+
+  #closeWebhookShard(shard: WebhookShard): void {
+    shard.state = 'closed';
+    if (shard.retryTimer !== undefined) this.#clock.clearTimeout(shard.retryTimer);
+    shard.retryTimer = undefined;
+    this.#settle(shard);
+    this.#webhookShards.delete(shard.id);
+  }
+
+  /** The shard a webhook request was for: the last path segment, when it is one of ours. */
+  #webhookShardOf(path: string | undefined): string {
+    if (path !== undefined) {
+      const end = path.indexOf('?');
+      const clean = end === -1 ? path : path.slice(0, end);
+      const id = clean.slice(clean.lastIndexOf('/') + 1);
+      if (this.#webhookShards.has(id)) return id;
+    }
+    return 'webhook';
+  }
+
+  readonly #onWebhookMessage = (message: WebhookNotification): void => {
+    this.#onNotification(this.#webhookShardOf(message.path), toWireNotificationMessage(message));
+  };
+
+  readonly #onWebhookRevocation = (revocation: WebhookRevocation): void => {
+    this.events.emit('subscriptionRevoked', {
+      shardId: this.#webhookShardOf(revocation.path),
+      subscription: revocation.subscription,
+      messageId: revocation.messageId,
+    });
+  };
+
+  readonly #onWebhookVerification = (request: WebhookVerificationRequest): void => {
+    const target = request.conduitShard;
+    if (target === null || target.conduitId !== this.#conduit?.id) return;
+    const shard = this.#webhookShards.get(target.shardId);
+    if (shard === undefined || (shard.state !== 'assigning' && shard.state !== 'verifying')) return;
+    this.#webhookReady(shard, shard.everReady);
+  };
+
+  readonly #onWebhookError = (error: Error, context?: string): void => {
+    this.report(error, context === undefined ? 'webhook' : `webhook ${context}`);
+  };
 
   // -----------------------------------------------------------------------------------------------------------
   // Health
@@ -671,8 +1053,14 @@ export class AutoClient<
       if (shard.session.sessionId !== null) ours.add(shard.session.sessionId);
     const unassigned: string[] = [];
     const toFix: { shard: Shard; info: ConduitShard }[] = [];
+    const hooksToFix = new Map<string, ConduitShard>();
     const now = this.#clock.now();
     for (const info of remote) {
+      const hook = this.#webhookShards.get(info.id);
+      if (hook !== undefined) {
+        if (this.#webhookNeedsFix(hook, info, now)) hooksToFix.set(hook.id, info);
+        continue;
+      }
       const shard = this.#shards.get(info.id);
       if (shard === undefined) {
         if (info.method === 'websocket' && !info.enabled) unassigned.push(info.id);
@@ -710,6 +1098,7 @@ export class AutoClient<
     if (unassigned.length > 0 && key !== this.#lastUnassigned)
       this.events.emit('unassignedShards', unassigned);
     this.#lastUnassigned = key;
+    if (hooksToFix.size > 0) await this.#fixWebhooks(hooksToFix);
     if (toFix.length === 0) return;
     const result = await conduit.updateShards(
       toFix.map(({ shard }) => ({
@@ -734,12 +1123,65 @@ export class AutoClient<
       shard.boundSessionId = sessionId;
       this.events.emit('shardReassigned', {
         shardId: shard.id,
+        method: 'websocket',
         reason: info.enabled ? 'foreign_session' : 'disabled',
         status: info.status,
         previousSessionId: info.sessionId,
         sessionId,
       });
     }
+  }
+
+  /** Whether a ready webhook shard is wrong on Twitch (disabled, or bound elsewhere) and may be taken back now. */
+  #webhookNeedsFix(shard: WebhookShard, info: ConduitShard, now: number): boolean {
+    if (shard.state !== 'ready') return false;
+    const ours = info.method === 'webhook' && info.callback === shard.callback;
+    if (ours && info.enabled) {
+      shard.reclaims = 0;
+      return false;
+    }
+    // Pending verification of our own callback: the challenge is on its way.
+    if (ours && info.status === 'webhook_callback_verification_pending') return false;
+    if (info.enabled) {
+      // Bound to another transport: someone else serves this shard.
+      if (shard.contested || now < shard.nextReclaimAt) return false;
+      shard.reclaims++;
+      if (shard.reclaims > this.#maxReclaims) {
+        shard.contested = true;
+        this.report(
+          new ShardError(
+            'SHARD_CONTESTED',
+            shard.id,
+            `another transport took the shard ${shard.reclaims - 1} times: this process stops taking it back (check that no other process owns it)`,
+            shard.reclaims,
+          ),
+          `shard ${shard.id}`,
+        );
+        return false;
+      }
+      shard.nextReclaimAt = now + shard.backoff.next();
+    }
+    return true;
+  }
+
+  async #fixWebhooks(infos: ReadonlyMap<string, ConduitShard>): Promise<void> {
+    const shards: WebhookShard[] = [];
+    for (const id of infos.keys()) {
+      const shard = this.#webhookShards.get(id);
+      if (shard !== undefined) shards.push(shard);
+    }
+    await this.#assignWebhooks(shards, true, (shard) => {
+      const info = infos.get(shard.id);
+      if (info === undefined) return;
+      this.events.emit('shardReassigned', {
+        shardId: shard.id,
+        method: 'webhook',
+        reason: info.enabled ? 'foreign_session' : 'disabled',
+        status: info.status,
+        previousSessionId: info.sessionId,
+        sessionId: null,
+      });
+    });
   }
 
   // -----------------------------------------------------------------------------------------------------------
@@ -769,12 +1211,18 @@ export class AutoClient<
         removed.push(id);
         closing.push(this.#closeShard(shard));
       }
-      for (const id of owned) if (!this.#shards.has(id)) added.push(id);
+      for (const [id, shard] of this.#webhookShards) {
+        if (ownedSet.has(id)) continue;
+        removed.push(id);
+        this.#closeWebhookShard(shard);
+      }
+      for (const id of owned) if (!this.#owns(id)) added.push(id);
       await Promise.all(closing);
-      await this.#bringUp(added, this.#closer.signal);
+      const [sockets, hooks] = this.#split(added);
+      await Promise.all([this.#bringUp(sockets, this.#closer.signal), this.#bringUpWebhooks(hooks)]);
     }
     const leftToOthers: string[] = [];
-    for (let i = 0; i < shardCount; i++) if (!this.#shards.has(String(i))) leftToOthers.push(String(i));
+    for (let i = 0; i < shardCount; i++) if (!this.#owns(String(i))) leftToOthers.push(String(i));
     if (leftToOthers.length > 0) {
       this.logger.warn('conduit scaled: other processes must serve the shards this one does not own', {
         conduitId: updated.id,
@@ -810,12 +1258,26 @@ export class AutoClient<
     this.#closer.abort(new TwitchError('CLIENT_CLOSED', 'the client was closed'));
     if (this.#reconcileTimer !== undefined) this.#clock.clearTimeout(this.#reconcileTimer);
     this.#reconcileTimer = undefined;
-    await Promise.all([...this.#shards.values()].map((shard) => this.#closeShard(shard)));
+    for (const shard of [...this.#webhookShards.values()]) this.#closeWebhookShard(shard);
+    const config = this.#webhook;
+    if (config !== null) {
+      config.receiver.off('message', this.#onWebhookMessage);
+      config.receiver.off('revocation', this.#onWebhookRevocation);
+      config.receiver.off('verification', this.#onWebhookVerification);
+      config.receiver.off('error', this.#onWebhookError);
+    }
+    const listener = this.#listener;
+    this.#listener = null;
+    await Promise.all([
+      ...[...this.#shards.values()].map((shard) => this.#closeShard(shard)),
+      listener?.close(),
+      config?.ownsReceiver === true ? config.receiver.close() : undefined,
+    ]);
     if (this.#ownsHelix) this.helix.close();
   }
 
   [inspect.custom](): string {
-    return `AutoClient { state: '${this.state}', conduit: ${this.#conduit === null ? 'null' : `'${this.#conduit.id}'`}, shards: ${this.#shards.size} }`;
+    return `AutoClient { state: '${this.state}', conduit: ${this.#conduit === null ? 'null' : `'${this.#conduit.id}'`}, shards: ${this.#shards.size + this.#webhookShards.size} }`;
   }
 }
 
@@ -835,4 +1297,96 @@ function asError(error: unknown): Error {
 
 function summarize(ids: readonly string[]): string {
   return ids.length <= 10 ? ids.join(', ') : `${ids.slice(0, 10).join(', ')} … (${ids.length})`;
+}
+
+function checkWebhookSecret(options: WebhookShardOptions): string {
+  if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
+    throw new InvalidArgumentError('webhook must be an object', 'webhook');
+  }
+  try {
+    const [secret] = normalizeSecrets(options.secret, undefined);
+    return secret ?? '';
+  } catch (error) {
+    // Same rule, named after this option (the message never contains the secret).
+    throw new InvalidArgumentError(asError(error).message, 'webhook.secret', { cause: error });
+  }
+}
+
+function resolveWebhook(
+  options: WebhookShardOptions,
+  shardIds: readonly number[] | undefined,
+  secret: string,
+  receiverOptions: Pick<WebhookReceiverInit, 'dedupe' | 'clock' | 'logger'>,
+): WebhookConfig {
+  const { callback } = options;
+  let callbackOf: (shardId: string) => string;
+  if (typeof callback === 'function') {
+    callbackOf = callback;
+  } else if (typeof callback === 'string') {
+    const base = checkCallback(callback, 'webhook.callback').replace(/\/+$/, '');
+    callbackOf = (id) => `${base}/${id}`;
+  } else {
+    throw new InvalidArgumentError(
+      'webhook.callback must be a URL or a function of the shard id',
+      'webhook.callback',
+    );
+  }
+  let ids: ReadonlySet<string> | 'all' = 'all';
+  const wanted = options.shardIds ?? 'all';
+  if (wanted !== 'all') {
+    const list: readonly unknown[] = Array.isArray(wanted) ? (wanted as readonly unknown[]) : [-1];
+    if (!list.every(isShardNumber)) {
+      throw new InvalidArgumentError(
+        "webhook.shardIds must be 'all' or an array of shard numbers (integers >= 0)",
+        'webhook.shardIds',
+      );
+    }
+    const owned = shardIds === undefined ? undefined : new Set(shardIds);
+    const numbers = list;
+    const stray = owned === undefined ? [] : numbers.filter((n) => !owned.has(n));
+    if (stray.length > 0) {
+      throw new InvalidArgumentError(
+        `webhook.shardIds must be among shardIds (not owned: ${stray.join(', ')})`,
+        'webhook.shardIds',
+      );
+    }
+    ids = new Set(numbers.map(String));
+  }
+  const timeout = options.verificationTimeoutMs ?? 10_000;
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    throw new InvalidArgumentError(
+      'webhook.verificationTimeoutMs must be a positive number',
+      'webhook.verificationTimeoutMs',
+    );
+  }
+  if (options.receiver !== undefined && !(options.receiver instanceof WebhookReceiver)) {
+    throw new InvalidArgumentError('webhook.receiver must be a WebhookReceiver', 'webhook.receiver');
+  }
+  return {
+    ids,
+    callbackOf,
+    receiver: options.receiver ?? new WebhookReceiver({ secret, ...receiverOptions }),
+    ownsReceiver: options.receiver === undefined,
+    listen: options.listen,
+    verificationTimeoutMs: timeout,
+  };
+}
+
+type WebhookReceiverInit = ConstructorParameters<typeof WebhookReceiver>[0];
+
+function isShardNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0;
+}
+
+/** A callback must be an absolute http(s) URL (Twitch itself accepts only HTTPS on 443, and says so). */
+function checkCallback(url: unknown, field = 'webhook.callback'): string {
+  if (typeof url === 'string') {
+    try {
+      const parsed = new URL(url);
+      if (parsed.protocol === 'https:' || parsed.protocol === 'http:') return url;
+    } catch {
+      // reported below
+    }
+  }
+  throw new InvalidArgumentError(`${field} must be an absolute https:// URL`, field);
 }

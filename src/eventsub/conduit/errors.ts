@@ -81,7 +81,12 @@ export type ShardErrorCode =
   /** Twitch refused to bind the shard to our session (`errors[]` of Update Conduit Shards), or the call failed. */
   | 'SHARD_ASSIGN_FAILED'
   /** Another session keeps taking the shard; this process stopped fighting for it. */
-  | 'SHARD_CONTESTED';
+  | 'SHARD_CONTESTED'
+  /**
+   * A webhook shard was not verified: Twitch's challenge did not reach this client's receiver in time, or Twitch
+   * reports `webhook_callback_verification_failed`. It is assigned again (a new challenge) in the background.
+   */
+  | 'SHARD_VERIFICATION_FAILED';
 
 /**
  * A problem with one shard, emitted on the client's `error` event (never thrown out of `start()`: a shard that

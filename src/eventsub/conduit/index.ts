@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 export { AutoClient } from './auto-client.js';
-export type { AutoClientOptions, ShardSessionOptions } from './auto-client.js';
+export type { AutoClientOptions, ShardSessionOptions, WebhookShardOptions } from './auto-client.js';
 export { ConduitInfo } from './conduit-info.js';
 export type { UpdateShardCountOptions } from './conduit-info.js';
 export { Conduit, ConduitShard } from './models.js';

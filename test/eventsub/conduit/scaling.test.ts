@@ -234,6 +234,7 @@ describe('health', () => {
     expect(reassigned).toEqual([
       {
         shardId: '0',
+        method: 'websocket',
         reason: 'foreign_session',
         status: 'enabled',
         previousSessionId: thief,

@@ -1,0 +1,324 @@
+/**
+ * Conduit webhook shards through the AutoClient, over real HTTP: the emulator's challenge reaches the client's
+ * receiver (pending → enabled), events arrive exactly once through retries and duplicates, mixed with WebSocket
+ * shards, verification failures are reported and healed, disabled shards are taken back, and scaling adds webhook
+ * shards.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { ShardReadyInfo, ShardReassignedInfo } from '../../../src/client.js';
+import { InvalidArgumentError } from '../../../src/core/errors.js';
+import { ShardError, type AutoClient } from '../../../src/eventsub/conduit/index.js';
+import { WebhookReceiver } from '../../../src/eventsub/webhook/index.js';
+import { Harness, streamOnline, until } from './helpers.js';
+
+const SECRET = 'conduit-webhook-secret-1';
+const h = new Harness();
+const servers: Server[] = [];
+
+afterEach(async () => {
+  await h.close();
+  await Promise.all(
+    servers.splice(0).map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.closeAllConnections();
+          s.close(() => {
+            resolve();
+          });
+        }),
+    ),
+  );
+});
+
+function startEmulator() {
+  return h.start({
+    allowInsecureWebhooks: true,
+    webhook: { retryDelaysMs: [2, 4, 8], failureThreshold: 4, timeoutMs: 2000 },
+  });
+}
+
+/**
+ * A front server that hands requests to `handler` (later: the client's receiver) and can fail notifications:
+ * `fail.set(path, n)` answers the next n notifications to `path` with 500.
+ */
+async function front(handler: () => ((req: IncomingMessage, res: ServerResponse) => void) | undefined) {
+  const fail = new Map<string, number>();
+  const attempts: { path: string; type: string; retry: string }[] = [];
+  const server = createServer((req, res) => {
+    const path = req.url ?? '';
+    const type = String(req.headers['twitch-eventsub-message-type']);
+    attempts.push({ path, type, retry: String(req.headers['twitch-eventsub-message-retry']) });
+    const left = fail.get(path) ?? 0;
+    const target = handler();
+    if ((type === 'notification' && left > 0) || target === undefined) {
+      if (left > 0) fail.set(path, left - 1);
+      req.resume();
+      res.writeHead(500).end();
+      return;
+    }
+    target(req, res);
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, fail, attempts };
+}
+
+function record(client: AutoClient) {
+  const ready: ShardReadyInfo[] = [];
+  const reassigned: ShardReassignedInfo[] = [];
+  const errors: Error[] = [];
+  const byShard = new Map<string, number>();
+  const seen = new Map<string, number>();
+  client.on('shardReady', (r) => ready.push(r));
+  client.on('shardReassigned', (r) => reassigned.push(r));
+  client.on('error', (e) => errors.push(e));
+  client.on('stream.online', (_event, n) => {
+    seen.set(n.messageId, (seen.get(n.messageId) ?? 0) + 1);
+  });
+  client.on('notification', (n, shardId) => {
+    if (n.subscription.type === 'stream.online') byShard.set(shardId, (byShard.get(shardId) ?? 0) + 1);
+  });
+  return {
+    ready,
+    reassigned,
+    errors,
+    byShard,
+    seen,
+    total: () => [...seen.values()].reduce((a, b) => a + b, 0),
+    duplicates: () => [...seen.values()].filter((n) => n > 1).length,
+  };
+}
+
+describe('AutoClient webhook shards', () => {
+  it('challenge round trip into the client: pending → enabled, mixed with WebSocket shards, exactly once', async () => {
+    const emu = await startEmulator();
+    const subs = streamOnline(emu, 24);
+    const client = h.client({
+      conduitId: 'create',
+      shardIds: [0, 1, 2, 3],
+      subscriptions: subs,
+      watchShardDisabled: false,
+      webhook: {
+        shardIds: [2, 3],
+        listen: { port: 0 },
+        callback: (id) => `${client.webhookListener?.url ?? 'http://unset'}/eventsub/${id}`,
+        secret: SECRET,
+      },
+    });
+    const rec = record(client);
+    const verified: string[] = [];
+    client.webhookReceiver?.on('verification', (v) => {
+      if (v.conduitShard !== null) verified.push(v.conduitShard.shardId);
+    });
+    const readyInfo = new Promise<readonly string[]>((resolve) => {
+      client.once('ready', (info) => {
+        resolve(info.readyShards);
+      });
+    });
+    await client.start();
+    expect(await readyInfo).toEqual(['0', '1', '2', '3']);
+    expect(verified.sort()).toEqual(['2', '3']);
+    expect(rec.errors).toEqual([]);
+    expect(rec.ready.map((r) => [r.shardId, r.method, r.sessionId === null]).sort()).toEqual([
+      ['0', 'websocket', false],
+      ['1', 'websocket', false],
+      ['2', 'webhook', true],
+      ['3', 'webhook', true],
+    ]);
+    await until(
+      () => emu.state().conduits[0]?.shards.every((s) => s.status === 'enabled') === true,
+      5000,
+      'enabled',
+    );
+    const shards = emu.state().conduits[0]?.shards ?? [];
+    expect(shards.map((s) => [s.id, s.status, s.transport.method])).toEqual([
+      ['0', 'enabled', 'websocket'],
+      ['1', 'enabled', 'websocket'],
+      ['2', 'enabled', 'webhook'],
+      ['3', 'enabled', 'webhook'],
+    ]);
+    expect(inspect(client)).not.toContain(SECRET);
+
+    // Every subscription fires: events come over both transports, each reaches the handlers once.
+    for (const sub of subs)
+      emu.trigger({ ...sub, condition: { broadcaster_user_id: sub.condition.broadcasterUserId } });
+    await until(() => rec.total() >= subs.length, 5000, 'all events');
+    expect(rec.total()).toBe(subs.length);
+    expect(rec.duplicates()).toBe(0);
+    expect((rec.byShard.get('2') ?? 0) + (rec.byShard.get('3') ?? 0)).toBeGreaterThan(0);
+    expect((rec.byShard.get('0') ?? 0) + (rec.byShard.get('1') ?? 0)).toBeGreaterThan(0);
+    expect(rec.byShard.has('webhook')).toBe(false);
+  });
+
+  it('failed deliveries are retried by Twitch and duplicates suppressed: delivered exactly once', async () => {
+    const emu = await startEmulator();
+    const edge = await front(() => client.webhookReceiver?.handler);
+    const subs = streamOnline(emu, 10);
+    const client = h.client({
+      conduitId: 'create',
+      shardIds: [0, 1],
+      subscriptions: subs,
+      watchShardDisabled: false,
+      webhook: { callback: `${edge.url}/hooks/`, secret: SECRET },
+    });
+    const rec = record(client);
+    await client.start();
+    expect(rec.ready.map((r) => r.method)).toEqual(['webhook', 'webhook']);
+    expect(
+      edge.attempts
+        .filter((a) => a.type === 'webhook_callback_verification')
+        .map((a) => a.path)
+        .sort(),
+    ).toEqual(['/hooks/0', '/hooks/1']);
+    // Each shard fails its next two deliveries; every message is also sent twice.
+    edge.fail.set('/hooks/0', 2);
+    edge.fail.set('/hooks/1', 2);
+    emu.setFaults({ duplicateRate: 0.5 });
+    for (const sub of subs)
+      emu.trigger({ ...sub, condition: { broadcaster_user_id: sub.condition.broadcasterUserId } });
+    await until(() => rec.total() >= subs.length, 5000, 'all events');
+    await until(
+      () => edge.attempts.filter((a) => a.type === 'notification').length >= subs.length + 4,
+      5000,
+      'retries',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(rec.total()).toBe(subs.length);
+    expect(rec.duplicates()).toBe(0);
+    expect(edge.attempts.some((a) => a.type === 'notification' && a.retry !== '0')).toBe(true);
+    expect(rec.errors).toEqual([]);
+    expect(emu.state().conduits[0]?.shards.every((s) => s.status === 'enabled')).toBe(true);
+  });
+
+  it('a callback that never answers the challenge is reported, then healed once it routes to the receiver', async () => {
+    const emu = await startEmulator();
+    let routed = false;
+    const edge = await front(() => (routed ? client.webhookReceiver?.handler : undefined));
+    const client = h.client({
+      conduitId: 'create',
+      shardIds: [0],
+      watchShardDisabled: false,
+      shardRetry: { initialMs: 20, maxMs: 40 },
+      webhook: { callback: `${edge.url}/h`, secret: SECRET, verificationTimeoutMs: 50 },
+    });
+    const rec = record(client);
+    await client.start();
+    await until(() => rec.errors.length > 0, 5000, 'a verification error');
+    const first = rec.errors[0];
+    expect(first).toBeInstanceOf(ShardError);
+    expect(first).toMatchObject({ code: 'SHARD_VERIFICATION_FAILED', shardId: '0' });
+    expect(first?.message).toContain('webhook_callback_verification_failed');
+    expect(rec.ready).toEqual([]);
+    routed = true;
+    await until(() => rec.ready.length > 0, 5000, 'the shard verified');
+    expect(rec.ready[0]).toMatchObject({ shardId: '0', method: 'webhook', sessionId: null });
+    await until(() => emu.state().conduits[0]?.shards[0]?.status === 'enabled', 5000, 'enabled');
+  });
+
+  it('the health check takes back a webhook shard Twitch disabled after repeated failures', async () => {
+    const emu = await startEmulator();
+    const edge = await front(() => client.webhookReceiver?.handler);
+    const subs = streamOnline(emu, 1);
+    const client = h.client({
+      conduitId: 'create',
+      shardIds: [0],
+      subscriptions: subs,
+      watchShardDisabled: false,
+      webhook: { callback: `${edge.url}/h`, secret: SECRET },
+    });
+    const rec = record(client);
+    await client.start();
+    edge.fail.set('/h/0', Infinity);
+    const online = { ...subs[0]!, condition: { broadcaster_user_id: subs[0]!.condition.broadcasterUserId } };
+    emu.trigger(online);
+    await until(
+      () => emu.state().conduits[0]?.shards[0]?.status === 'notification_failures_exceeded',
+      5000,
+      'the shard disabled',
+    );
+    edge.fail.delete('/h/0');
+    await client.reconcile();
+    expect(rec.reassigned).toEqual([
+      expect.objectContaining({
+        shardId: '0',
+        method: 'webhook',
+        reason: 'disabled',
+        status: 'notification_failures_exceeded',
+        sessionId: null,
+      }),
+    ]);
+    await until(() => rec.ready.some((r) => r.rebind), 5000, 'the shard ready again');
+    // Ready once the challenge is answered; Twitch enables the shard when it reads that answer.
+    await until(() => emu.state().conduits[0]?.shards[0]?.status === 'enabled', 5000, 'enabled');
+    const before = rec.total();
+    emu.trigger(online);
+    await until(() => rec.total() > before, 5000, 'an event after the repair');
+    expect(rec.duplicates()).toBe(0);
+  });
+
+  it('scaling up adds webhook shards; scaling down forgets them', async () => {
+    const emu = await startEmulator();
+    const edge = await front(() => client.webhookReceiver?.handler);
+    const client = h.client({
+      conduitId: 'create',
+      watchShardDisabled: false,
+      webhook: { callback: (id) => `${edge.url}/s/${id}`, secret: SECRET },
+    });
+    const rec = record(client);
+    await client.start();
+    expect(rec.ready.map((r) => r.shardId).sort()).toEqual(['0', '1']);
+    const scaled = new Promise<readonly string[]>((resolve) => {
+      client.once('conduitScaled', (info) => {
+        resolve(info.added);
+      });
+    });
+    await client.conduitInfo.updateShardCount(4);
+    expect(await scaled).toEqual(['2', '3']);
+    expect(rec.ready.map((r) => r.shardId).sort()).toEqual(['0', '1', '2', '3']);
+    await until(
+      () => emu.state().conduits[0]?.shards.every((s) => s.status === 'enabled') === true,
+      5000,
+      'enabled',
+    );
+    expect(emu.state().conduits[0]?.shards.map((s) => [s.status, s.transport.method])).toEqual(
+      Array.from({ length: 4 }, () => ['enabled', 'webhook']),
+    );
+    await client.conduitInfo.updateShardCount(1);
+    expect(inspect(client)).toContain('shards: 1');
+  });
+
+  it('refuses bad webhook options with typed errors that never show the secret', () => {
+    return startEmulator().then(() => {
+      const bad = (webhook: unknown, extra: object = {}) => {
+        try {
+          h.client({ ...extra, webhook: webhook as never });
+        } catch (error) {
+          expect(error).toBeInstanceOf(InvalidArgumentError);
+          expect((error as Error).message).not.toContain('short');
+          return (error as InvalidArgumentError).field;
+        }
+        throw new Error('accepted');
+      };
+      expect(bad({ callback: 'https://x.example/h', secret: 'short' })).toBe('webhook.secret');
+      expect(bad({ callback: 'not a url', secret: SECRET })).toBe('webhook.callback');
+      expect(bad({ callback: 42, secret: SECRET })).toBe('webhook.callback');
+      expect(bad({ callback: 'https://x.example/h', secret: SECRET, shardIds: [-1] })).toBe(
+        'webhook.shardIds',
+      );
+      expect(
+        bad({ callback: 'https://x.example/h', secret: SECRET, shardIds: [3] }, { shardIds: [0, 1] }),
+      ).toBe('webhook.shardIds');
+      expect(bad({ callback: 'https://x.example/h', secret: SECRET, verificationTimeoutMs: 0 })).toBe(
+        'webhook.verificationTimeoutMs',
+      );
+      expect(bad({ callback: 'https://x.example/h', secret: SECRET, receiver: {} })).toBe('webhook.receiver');
+      const ok = h.client({ webhook: { callback: 'https://x.example/h', secret: SECRET } });
+      expect(ok.webhookReceiver).toBeInstanceOf(WebhookReceiver);
+      expect(inspect(ok.webhookReceiver, { depth: 5 })).not.toContain(SECRET);
+      expect(h.client().webhookReceiver).toBeNull();
+    });
+  });
+});
