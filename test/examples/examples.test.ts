@@ -28,6 +28,12 @@ function runExample(name: string): Promise<{ code: number | null; out: string; e
 const expected: Record<string, RegExp[]> = {
   conduit: [/^conduit [0-9a-f-]+: shards 0, 1 ready$/m, /went live \(stream\.online\)$/m],
   pubsub: [/^bits: .+ cheered \d+$/m, /^channel points: .+ redeemed ".+"$/m],
+  webhook: [
+    /^shard 0 ready over websocket$/m,
+    /^shard 1 ready over webhook$/m,
+    /went live \(shard 1\)$/m,
+    /went live \(shard 0\)$/m,
+  ],
   helix: [
     /^user: somechannel \(id 1337\)$/m,
     /^subscription [0-9a-f-]+: enabled, cost 0\/10000$/m,
