@@ -6,10 +6,11 @@ import { inspect } from 'node:util';
 import { Backoff } from '../core/backoff.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { InvalidArgumentError, ProtocolError, TimeoutError } from '../core/errors.js';
+import { isRecord, parseJsonBody } from '../core/guards.js';
 import { redactParams } from '../core/redact.js';
 import { abortReason, sleep } from '../core/sleep.js';
 import { OAUTH_URL } from '../eventsub/protocol.js';
-import { HTTPError, NetworkError } from '../helix/errors.js';
+import { HTTPError, NetworkError, twitchErrorFields } from '../helix/errors.js';
 import type { FetchLike } from '../helix/http.js';
 
 /** Options of {@link OAuthClient}. */
@@ -140,6 +141,11 @@ export class OAuthClient {
   ): Promise<unknown> {
     const url = this.#baseUrl + path;
     let backoff: Backoff | undefined;
+    // The Backoff is created on the first retry only, so a call that succeeds at once never builds one.
+    const pause = (): Promise<void> => {
+      backoff ??= new Backoff({ initialMs: 200, maxMs: 5000 });
+      return sleep(backoff.next(), { clock: this.#clock, signal });
+    };
     for (let attempt = 0; ; attempt++) {
       const controller = new AbortController();
       const state = { timedOut: false };
@@ -169,26 +175,19 @@ export class OAuthClient {
           ? new TimeoutError(`${method} ${path} timed out`, { cause: error })
           : new NetworkError(method, `/oauth2${path}`, { cause: error });
         if (attempt >= this.#maxRetries) throw failure;
-        backoff ??= new Backoff({ initialMs: 200, maxMs: 5000 });
-        await sleep(backoff.next(), { clock: this.#clock, signal });
+        await pause();
         continue;
       } finally {
         this.#clock.clearTimeout(timer);
       }
-      if (response.ok) return text === '' ? undefined : safeParse(text);
+      if (response.ok) return parseJsonBody(text);
       if (response.status >= 500 && attempt < this.#maxRetries) {
-        backoff ??= new Backoff({ initialMs: 200, maxMs: 5000 });
-        await sleep(backoff.next(), { clock: this.#clock, signal });
+        await pause();
         continue;
       }
-      const parsed = safeParse(text);
       throw new HTTPError({
         status: response.status,
-        error:
-          isRecord(parsed) && typeof parsed.error === 'string'
-            ? parsed.error
-            : response.statusText || String(response.status),
-        twitchMessage: isRecord(parsed) && typeof parsed.message === 'string' ? parsed.message : '',
+        ...twitchErrorFields(text, response.status, response.statusText),
         method,
         path: `/oauth2${path}`,
         rateLimit: null,
@@ -232,16 +231,4 @@ function toGrant(body: unknown): TokenGrant {
 function redactBody(body: unknown): unknown {
   if (!isRecord(body)) return typeof body;
   return Object.fromEntries(Object.keys(body).map((k) => [k, '[redacted]']));
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

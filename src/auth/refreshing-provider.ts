@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { TypedEmitter } from '../core/emitter.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { errorMessage } from '../core/guards.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { raceAbort } from '../core/sleep.js';
 import { HTTPError } from '../helix/errors.js';
@@ -384,7 +385,7 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
       }
       this.#logger.warn('token validation failed; will retry at the next check', {
         userId: record.userId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
   }
@@ -411,7 +412,7 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
     } catch (error) {
       this.#logger.error('saving a token failed', {
         userId: record.userId,
-        error: error instanceof Error ? error.message : String(error),
+        error: errorMessage(error),
       });
     }
   }

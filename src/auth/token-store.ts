@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { ProtocolError } from '../core/errors.js';
+import { isRecord } from '../core/guards.js';
 
 /** A user token as persisted. Contains secrets: stores must protect it. */
 export interface StoredToken {
@@ -156,9 +157,8 @@ export class FileTokenStore implements TokenStore {
   }
 }
 
-function toStoredToken(item: unknown): StoredToken | undefined {
-  if (typeof item !== 'object' || item === null) return undefined;
-  const r = item as Record<string, unknown>;
+function toStoredToken(r: unknown): StoredToken | undefined {
+  if (!isRecord(r)) return undefined;
   if (typeof r.userId !== 'string' || typeof r.accessToken !== 'string') return undefined;
   return {
     userId: r.userId,

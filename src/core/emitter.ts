@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { errorMessage } from './guards.js';
 import type { Logger } from './logger.js';
 
 /** A listener for the arguments tuple `A`. May be async; its rejection is routed like a throw. */
@@ -117,7 +118,7 @@ export class TypedEmitter<M extends Record<keyof M, unknown[]>> {
     if (this.#logger !== undefined) {
       this.#logger.error(message, { error });
     } else {
-      process.emitWarning(`${message}: ${error instanceof Error ? error.message : String(error)}`, {
+      process.emitWarning(`${message}: ${errorMessage(error)}`, {
         code: 'TWITCH_REALTIME_LISTENER_ERROR',
       });
     }

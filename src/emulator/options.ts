@@ -2,7 +2,7 @@
  * Options of the emulator. Every Twitch duration is configurable in milliseconds so that tests run in milliseconds
  * instead of seconds; the defaults are Twitch's documented values (or a documented choice where Twitch is silent).
  */
-import { InvalidArgumentError } from '../core/errors.js';
+import { requirePositive, requirePositiveInteger } from '../core/guards.js';
 import type { PlatformOptions } from './http/types.js';
 import type { PlatformErrorHandler } from './http/server.js';
 import type { WebhookTransport } from './eventsub/webhook.js';
@@ -95,35 +95,28 @@ export interface ResolvedOptions {
   readonly webhookTransport: WebhookTransport | undefined;
 }
 
-function positive(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`EmulatorOptions.${name} must be a positive finite number`, name);
-  }
-  return value;
-}
-
 /** Applies defaults and validates numbers. */
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
-  const keepaliveSecondMs = positive('keepaliveSecondMs', options.keepaliveSecondMs, 1000);
-  const pingIntervalMs = positive('pingIntervalMs', options.pingIntervalMs, 5000);
-  const reconnectGraceMs = positive('reconnectGraceMs', options.reconnectGraceMs, 30_000);
+  const keepaliveSecondMs = requirePositive(options.keepaliveSecondMs ?? 1000, 'keepaliveSecondMs');
+  const pingIntervalMs = requirePositive(options.pingIntervalMs ?? 5000, 'pingIntervalMs');
+  const reconnectGraceMs = requirePositive(options.reconnectGraceMs ?? 30_000, 'reconnectGraceMs');
   const unusedTimeoutMs =
     options.unusedTimeoutMs === undefined
       ? undefined
-      : positive('unusedTimeoutMs', options.unusedTimeoutMs, 0);
-  const conduitDisabledTtlMs = positive('conduitDisabledTtlMs', options.conduitDisabledTtlMs, 72 * 3600_000);
-  const websocketSubscriptionRetentionMs = positive(
+      : requirePositive(options.unusedTimeoutMs, 'unusedTimeoutMs');
+  const conduitDisabledTtlMs = requirePositive(
+    options.conduitDisabledTtlMs ?? 72 * 3600_000,
+    'conduitDisabledTtlMs',
+  );
+  const websocketSubscriptionRetentionMs = requirePositive(
+    options.websocketSubscriptionRetentionMs ?? 60_000,
     'websocketSubscriptionRetentionMs',
-    options.websocketSubscriptionRetentionMs,
-    60_000,
   );
-  const webhookSubscriptionRetentionMs = positive(
+  const webhookSubscriptionRetentionMs = requirePositive(
+    options.webhookSubscriptionRetentionMs ?? 10 * 86_400_000,
     'webhookSubscriptionRetentionMs',
-    options.webhookSubscriptionRetentionMs,
-    10 * 86_400_000,
   );
-  const sessionRetentionMs = positive('sessionRetentionMs', options.sessionRetentionMs, 60_000);
+  const sessionRetentionMs = requirePositive(options.sessionRetentionMs ?? 60_000, 'sessionRetentionMs');
   // The sweep must be finer than the shortest duration it enforces; 10 keepalive-seconds is the smallest window.
   const finest = Math.min(
     pingIntervalMs,
@@ -134,10 +127,9 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     websocketSubscriptionRetentionMs,
     sessionRetentionMs,
   );
-  const sweepIntervalMs = positive(
+  const sweepIntervalMs = requirePositive(
+    options.sweepIntervalMs ?? Math.max(2, Math.min(1000, Math.floor(finest / 10))),
     'sweepIntervalMs',
-    options.sweepIntervalMs,
-    Math.max(2, Math.min(1000, Math.floor(finest / 10))),
   );
   return {
     keepaliveSecondMs,
@@ -149,10 +141,10 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     webhookSubscriptionRetentionMs,
     sessionRetentionMs,
     sweepIntervalMs,
-    maxBufferedBytes: positive('maxBufferedBytes', options.maxBufferedBytes, 64 * 1024 * 1024),
-    subscriptionPageSize: Math.floor(positive('subscriptionPageSize', options.subscriptionPageSize, 100)),
-    shardPageSize: Math.floor(positive('shardPageSize', options.shardPageSize, 100)),
-    maxShardsPerUpdate: Math.floor(positive('maxShardsPerUpdate', options.maxShardsPerUpdate, 20_000)),
+    maxBufferedBytes: requirePositive(options.maxBufferedBytes ?? 64 * 1024 * 1024, 'maxBufferedBytes'),
+    subscriptionPageSize: requirePositiveInteger(options.subscriptionPageSize ?? 100, 'subscriptionPageSize'),
+    shardPageSize: requirePositiveInteger(options.shardPageSize ?? 100, 'shardPageSize'),
+    maxShardsPerUpdate: requirePositiveInteger(options.maxShardsPerUpdate ?? 20_000, 'maxShardsPerUpdate'),
     allowInsecureWebhooks: options.allowInsecureWebhooks ?? false,
     webhookTransport: options.webhookTransport,
   };

@@ -3,6 +3,7 @@
  * error is redacted before the error is built.
  */
 import { TwitchError, type TwitchErrorOptions } from '../core/errors.js';
+import { isRecord, parseJsonBody } from '../core/guards.js';
 
 /** Rate-limit state of a bucket as last reported by Twitch's `Ratelimit-*` headers. */
 export interface RateLimitState {
@@ -47,6 +48,30 @@ export function httpErrorCode(status: number, rateLimited = false): string {
     default:
       return status >= 500 ? 'SERVER_ERROR' : 'HTTP_ERROR';
   }
+}
+
+/**
+ * Reads Twitch's `error` and `message` from an error response body (`{"error","status","message"}` on Helix,
+ * `{"status","message"}` on id.twitch.tv). `error` falls back to the status text, then the status; `twitchMessage`
+ * to `''`. Bodies that are not JSON objects (a proxy's HTML page) give the fallbacks.
+ *
+ * @example
+ * ```ts
+ * twitchErrorFields('{"error":"Bad Request","status":400,"message":"x"}', 400, ''); // { error: 'Bad Request', twitchMessage: 'x' }
+ * twitchErrorFields('<html>', 502, 'Bad Gateway'); // { error: 'Bad Gateway', twitchMessage: '' }
+ * ```
+ */
+export function twitchErrorFields(
+  text: string,
+  status: number,
+  statusText: string,
+): { readonly error: string; readonly twitchMessage: string } {
+  const body = parseJsonBody(text);
+  const record = isRecord(body) ? body : undefined;
+  return {
+    error: typeof record?.error === 'string' ? record.error : statusText || String(status),
+    twitchMessage: typeof record?.message === 'string' ? record.message : '',
+  };
 }
 
 /** Fields of an {@link HTTPError}. */

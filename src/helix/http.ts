@@ -5,12 +5,19 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import { Backoff } from '../core/backoff.js';
 import { AbortError, InvalidArgumentError, TimeoutError } from '../core/errors.js';
+import { parseJsonBody } from '../core/guards.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { REDACTED, redactJson, redactParams } from '../core/redact.js';
 import { abortReason, sleep } from '../core/sleep.js';
 import { HELIX_URL } from '../eventsub/protocol.js';
 import { APP_CONTEXT, contextKey, type AuthContext, type AuthProvider } from '../auth/types.js';
-import { HTTPError, NetworkError, type RateLimitState, type RedactedRequest } from './errors.js';
+import {
+  HTTPError,
+  NetworkError,
+  twitchErrorFields,
+  type RateLimitState,
+  type RedactedRequest,
+} from './errors.js';
 import { parseRateLimitHeaders, RateLimiter, type RateLimitHeaders } from './rate-limiter.js';
 
 /** The `fetch` signature the client needs (the global `fetch` fits). */
@@ -192,7 +199,7 @@ export class HelixHttp {
 
       if (status >= 200 && status < 300) {
         this.#log('ok', req, { status, bucket });
-        return { status, body: parseBody(text) as T, rateLimit: this.#limiter.state(bucket) };
+        return { status, body: parseJsonBody(text) as T, rateLimit: this.#limiter.state(bucket) };
       }
 
       if (status === 401 && !renewed) {
@@ -301,10 +308,7 @@ export class HelixHttp {
     limits: RateLimitHeaders,
     hasBody: boolean,
   ): HTTPError {
-    const parsed = safeParse(text);
-    const twitchError =
-      isRecord(parsed) && typeof parsed.error === 'string' ? parsed.error : statusText || String(status);
-    const twitchMessage = isRecord(parsed) && typeof parsed.message === 'string' ? parsed.message : '';
+    const { error: twitchError, twitchMessage } = twitchErrorFields(text, status, statusText);
     const request: RedactedRequest = {
       method: req.method,
       url: redactUrl(url),
@@ -369,25 +373,4 @@ export function encodeQuery(query: Readonly<Record<string, QueryValue>> | undefi
 function redactUrl(url: string): string {
   const q = url.indexOf('?');
   return q === -1 ? url : `${url.slice(0, q)}?${redactParams(url.slice(q + 1))}`;
-}
-
-function parseBody(text: string): unknown {
-  if (text === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return text;
-  }
-}
-
-function safeParse(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

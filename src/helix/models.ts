@@ -19,15 +19,8 @@ export interface HelixConduit {
   readonly shardCount: number;
 }
 
-/** Transport of a conduit shard. */
-export type ShardTransport =
-  | { readonly method: 'webhook'; readonly callback: string }
-  | {
-      readonly method: 'websocket';
-      readonly sessionId: string;
-      readonly connectedAt: Date | null;
-      readonly disconnectedAt: Date | null;
-    };
+/** Transport of a conduit shard: a subscription transport other than `conduit` (webhook or WebSocket). */
+export type ShardTransport = Exclude<SubscriptionTransport, { readonly method: 'conduit' }>;
 
 /** A conduit shard. */
 export interface HelixConduitShard {

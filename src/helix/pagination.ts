@@ -2,6 +2,7 @@
  * Cursor pagination of Helix list endpoints.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import { requirePositiveInteger } from '../core/guards.js';
 
 /** One page of a list endpoint. */
 export interface Page<T, M = undefined> {
@@ -61,9 +62,7 @@ export class HttpAsyncIterator<T, M = undefined> implements AsyncIterable<T>, Pr
 
   constructor(fetchPage: PageFetcher<T, M>, options: PaginationOptions, limits: PaginationLimits) {
     const { first, maxResults } = options;
-    if (first !== undefined && (!Number.isInteger(first) || first < 1)) {
-      throw new InvalidArgumentError('first must be a positive integer', 'first');
-    }
+    if (first !== undefined) requirePositiveInteger(first, 'first');
     if (maxResults !== undefined && (!(maxResults >= 0) || !Number.isInteger(maxResults))) {
       if (maxResults !== Infinity) {
         throw new InvalidArgumentError('maxResults must be a non-negative integer', 'maxResults');

@@ -2,6 +2,7 @@
  * Helix conduit routes: `eventsub/conduits` (GET/POST/PATCH/DELETE) and `eventsub/conduits/shards` (GET/PATCH).
  * App access tokens only; a conduit owned by another client answers 404.
  */
+import { isRecord } from '../../core/guards.js';
 import {
   MAX_CONDUITS_PER_CLIENT,
   MAX_SHARD_COUNT,
@@ -161,10 +162,6 @@ export function registerConduitRoutes(router: EmuRouter, core: EventSubCore): vo
     }
     return { status: 202, body: { data, errors } };
   });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Applies one shard update; returns the shard or an error message. */

@@ -3,8 +3,9 @@
  * subscription revocation, faults and state. Each route calls the same method as the `Emulator` object.
  */
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
+import { isRecord } from '../../core/guards.js';
 import type { RevocationStatus } from '../../eventsub/protocol.js';
-import { objectBody, parseHelixFaults } from '../http/control.js';
+import { objectBody, optionalString, parseHelixFaults } from '../http/control.js';
 import { EmuHttpError } from '../http/types.js';
 import type { EmuHandler, EmuResponse, EmuRouter, HelixFaults } from '../http/types.js';
 import type { EventSubFaults } from './core.js';
@@ -53,19 +54,11 @@ function guarded(handler: EmuHandler): EmuHandler {
   };
 }
 
-function optionalString(obj: Record<string, unknown>, key: string): string | undefined {
-  const value = obj[key];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new EmuHttpError(400, `"${key}" must be a string`);
-  return value;
-}
-
 function optionalRecord(obj: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
   const value = obj[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'object' || Array.isArray(value))
-    throw new EmuHttpError(400, `"${key}" must be an object`);
-  return value as Record<string, unknown>;
+  if (!isRecord(value)) throw new EmuHttpError(400, `"${key}" must be an object`);
+  return value;
 }
 
 function optionalNumber(obj: Record<string, unknown>, key: string): number | undefined {

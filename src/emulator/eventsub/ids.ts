@@ -45,8 +45,3 @@ export function nanoTimestamp(): string {
   const subMs = Math.floor((performance.now() % 1) * 1_000_000) + 1_000_000;
   return `${cachedPrefix}${String(subMs).slice(1)}Z`;
 }
-
-/** A millisecond epoch as RFC 3339 with nanosecond precision (`…123000000Z`). */
-export function isoNano(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 23)}000000Z`;
-}

@@ -4,6 +4,7 @@
  * condition (400 naming the key), users exist (400), authorization (403/401), transport target (400/404), duplicate
  * (409), same type+condition limit (429), websocket limits (429), total cost (429).
  */
+import { isRecord } from '../../core/guards.js';
 import { checkAuthorization, computeCost } from '../../eventsub/catalogue/authorization.js';
 import type { Caller, Grants } from '../../eventsub/catalogue/authorization.js';
 import { getCatalogueEntry, getCatalogueVersions } from '../../eventsub/catalogue/table.js';
@@ -52,10 +53,6 @@ function requiredString(obj: Record<string, unknown>, key: string): string {
   if (typeof value !== 'string' || value === '')
     throw new EmuHttpError(400, `Missing required parameter "${key}"`);
   return value;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Subscriptions visible to a caller: app tokens see webhook/conduit ones, user tokens their websocket ones. */

@@ -3,19 +3,19 @@
  * Also the parser of the `helix_*` fields of `POST /_emulator/faults` (that route itself is mounted by the
  * EventSub side, which calls {@link Platform.setFaults}).
  */
+import { isRecord } from '../../core/guards.js';
 import { EmuHttpError } from './types.js';
 import type { EmuRouter, HelixFaults, Platform } from './types.js';
 
 /** A JSON object body, or 400. */
 export function objectBody(body: unknown): Record<string, unknown> {
   if (body === undefined) return {};
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new EmuHttpError(400, 'The request body must be a JSON object');
-  }
-  return body as Record<string, unknown>;
+  if (!isRecord(body)) throw new EmuHttpError(400, 'The request body must be a JSON object');
+  return body;
 }
 
-function optionalString(obj: Record<string, unknown>, key: string): string | undefined {
+/** `obj[key]` when it is a string, `undefined` when absent or `null`, else 400 `"<key>" must be a string`. */
+export function optionalString(obj: Record<string, unknown>, key: string): string | undefined {
   const value = obj[key];
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new EmuHttpError(400, `"${key}" must be a string`);

@@ -3,7 +3,6 @@
  * (`id.twitch.tv`) answers `{"status","message"}` for most failures.
  */
 import { STATUS_CODES } from 'node:http';
-import { EmuHttpError } from './types.js';
 import type { EmuResponse } from './types.js';
 
 /** The Twitch-shaped Helix error body. */
@@ -46,9 +45,4 @@ export function helixError(
 /** An OAuth (`/oauth2/*`) error response: `{"status":<status>,"message":"<message>"}` as id.twitch.tv answers. */
 export function oauthError(status: number, message: string): EmuResponse {
   return { status, body: { status, message } };
-}
-
-/** Shorthand for `new EmuHttpError(400, message)`. */
-export function badRequest(message: string): EmuHttpError {
-  return new EmuHttpError(400, message);
 }

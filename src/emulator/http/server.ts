@@ -20,6 +20,7 @@ import type { Duplex } from 'node:stream';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { InvalidArgumentError } from '../../core/errors.js';
+import { errorMessage } from '../../core/guards.js';
 import { DEFAULT_MAX_BODY_BYTES, parseBody, readBody } from './body.js';
 import { registerPlatformControlRoutes } from './control.js';
 import { helixErrorBody } from './errors.js';
@@ -81,7 +82,7 @@ const MOUNT_PREFIX = { helix: '/helix', oauth: '/oauth2', control: '/_emulator' 
 
 function warnHandlerError(error: unknown, context: PlatformErrorContext): void {
   process.emitWarning(
-    `emulator handler for ${context.method} ${context.path} failed: ${error instanceof Error ? error.message : String(error)}`,
+    `emulator handler for ${context.method} ${context.path} failed: ${errorMessage(error)}`,
     { code: 'TWITCH_EMULATOR_HANDLER_ERROR' },
   );
 }

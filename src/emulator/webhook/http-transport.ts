@@ -7,6 +7,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { InvalidArgumentError } from '../../core/errors.js';
+import { requirePositive, requirePositiveInteger } from '../../core/guards.js';
 import { nanoTimestamp } from '../eventsub/ids.js';
 import type { WebhookDelivery, WebhookTransport, WebhookVerification } from '../eventsub/webhook.js';
 
@@ -95,26 +96,14 @@ export class HttpWebhookTransport implements WebhookTransport {
   #stats = { requests: 0, retries: 0, failures: 0, verificationsSucceeded: 0, verificationsFailed: 0 };
 
   constructor(options: HttpWebhookTransportOptions = {}) {
-    const threshold = options.failureThreshold ?? 5;
-    if (!Number.isInteger(threshold) || threshold < 1) {
-      throw new InvalidArgumentError('failureThreshold must be a positive integer', 'failureThreshold');
-    }
+    this.#failureThreshold = requirePositiveInteger(options.failureThreshold ?? 5, 'failureThreshold');
     const delays = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS;
     if (delays.length === 0 || delays.some((d) => !Number.isFinite(d) || d < 0)) {
       throw new InvalidArgumentError('retryDelaysMs must be non-negative numbers', 'retryDelaysMs');
     }
-    const timeoutMs = options.timeoutMs ?? 10_000;
-    if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) {
-      throw new InvalidArgumentError('timeoutMs must be a positive number', 'timeoutMs');
-    }
-    const maxInFlight = options.maxInFlight ?? 10_000;
-    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) {
-      throw new InvalidArgumentError('maxInFlight must be a positive integer', 'maxInFlight');
-    }
-    this.#failureThreshold = threshold;
     this.#retryDelays = [...delays];
-    this.#timeoutMs = timeoutMs;
-    this.#maxInFlight = maxInFlight;
+    this.#timeoutMs = requirePositive(options.timeoutMs ?? 10_000, 'timeoutMs');
+    this.#maxInFlight = requirePositiveInteger(options.maxInFlight ?? 10_000, 'maxInFlight');
   }
 
   /** Counters since creation. */

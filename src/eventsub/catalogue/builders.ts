@@ -7,6 +7,7 @@
  * {@link InvalidArgumentError} that names the field.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
+import { isRecord } from '../../core/guards.js';
 import type { WireCondition } from '../protocol.js';
 import type { ActiveCatalogueRow, CatalogueRowOf, SubscriptionType, SubscriptionVersion } from './table.js';
 import { getCatalogueEntry, getCatalogueVersions } from './table.js';
@@ -191,7 +192,7 @@ export function resolveEntry(type: unknown, version: unknown): CatalogueEntry {
  * ```
  */
 export function toWireCondition(entry: CatalogueEntry, condition: unknown): WireCondition {
-  if (typeof condition !== 'object' || condition === null || Array.isArray(condition)) {
+  if (!isRecord(condition)) {
     throw new InvalidArgumentError(`condition of ${entry.type} must be an object`, 'condition', {
       code: 'INVALID_CONDITION',
     });

@@ -2,6 +2,7 @@
  * Condition validation against the catalogue, on the wire (snake_case) form of a condition: the emulator validates
  * what clients send to Helix, and the client's builders validate before any HTTP call.
  */
+import { isRecord } from '../../core/guards.js';
 import type { CatalogueEntry, ConditionCheck, ConditionSpec } from './types.js';
 
 /**
@@ -50,24 +51,23 @@ function describeValue(value: unknown): string {
  * ```
  */
 export function checkCondition(entry: CatalogueEntry, condition: unknown): ConditionCheck {
-  if (typeof condition !== 'object' || condition === null || Array.isArray(condition)) {
+  if (!isRecord(condition)) {
     return fail(null, `condition must be an object, got ${describeValue(condition)}`);
   }
   const spec = entry.condition;
   const allowed = allowedConditionKeys(spec);
-  const record = condition as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
+  for (const key of Object.keys(condition)) {
     if (!allowed.has(key)) {
       return fail(key, `unknown condition key ${key} for ${entry.type} version ${entry.version}`);
     }
   }
   for (const key of spec.required) {
-    if (!Object.hasOwn(record, key) || record[key] === undefined) {
+    if (!Object.hasOwn(condition, key) || condition[key] === undefined) {
       return fail(key, `missing required condition key ${key}`);
     }
   }
-  for (const key of Object.keys(record)) {
-    const value = record[key];
+  for (const key of Object.keys(condition)) {
+    const value = condition[key];
     if (value === undefined) continue;
     if (typeof value !== 'string') {
       return fail(key, `condition value ${key} must be a string, got ${describeValue(value)}`);
@@ -75,7 +75,7 @@ export function checkCondition(entry: CatalogueEntry, condition: unknown): Condi
     if (value.length === 0) return fail(key, `condition value ${key} must not be empty`);
   }
   for (const group of spec.exactlyOneOf ?? []) {
-    const present = group.filter((key) => record[key] !== undefined);
+    const present = group.filter((key) => condition[key] !== undefined);
     if (present.length !== 1) {
       const names = group.join(', ');
       return present.length === 0

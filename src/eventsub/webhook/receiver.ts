@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { TypedEmitter } from '../../core/emitter.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
+import { isRecord, requirePositiveInteger, toError } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import {
   toNotification,
@@ -104,7 +105,10 @@ export interface WebhookReceiverLifecycleEvents {
 /** Every event of a {@link WebhookReceiver}. */
 export type WebhookReceiverEvents = WebhookReceiverLifecycleEvents & WebhookTypedEvents;
 
-/** Options of {@link WebhookReceiver}. Give `secret` or `secrets` (rotation: put the new one first). */
+/**
+ * Options of {@link WebhookReceiver}. Give `secret` or `secrets` (rotation: put the new one first). Size and time
+ * limits must be positive integers: anything else (`0`, `0.5`, `NaN`) throws `InvalidArgumentError` naming the option.
+ */
 export interface WebhookReceiverOptions {
   readonly secret?: string;
   readonly secrets?: readonly string[];
@@ -182,10 +186,6 @@ interface BodyRead {
 const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' } as const;
 const NO_CONTENT: WebhookResponse = { status: 204, headers: {}, body: '' };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function stringOf(value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
 }
@@ -262,12 +262,11 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   constructor(options: WebhookReceiverOptions) {
     super(options.logger === undefined ? {} : { logger: options.logger });
     this.#secrets = normalizeSecrets(options.secret, options.secrets);
-    this.#maxBodyBytes = positiveInteger(options.maxBodyBytes, 1024 * 1024, 'maxBodyBytes');
-    this.#bodyTimeoutMs = positiveInteger(options.bodyTimeoutMs, 10_000, 'bodyTimeoutMs');
-    this.#maxAgeMs = positiveInteger(options.maxAgeMs, MAX_MESSAGE_AGE_MS, 'maxAgeMs');
-    this.#maxFutureSkewMs = positiveInteger(
-      options.maxFutureSkewMs,
-      DEFAULT_MAX_FUTURE_SKEW_MS,
+    this.#maxBodyBytes = requirePositiveInteger(options.maxBodyBytes ?? 1024 * 1024, 'maxBodyBytes');
+    this.#bodyTimeoutMs = requirePositiveInteger(options.bodyTimeoutMs ?? 10_000, 'bodyTimeoutMs');
+    this.#maxAgeMs = requirePositiveInteger(options.maxAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxAgeMs');
+    this.#maxFutureSkewMs = requirePositiveInteger(
+      options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
       'maxFutureSkewMs',
     );
     this.#clock = options.clock ?? systemClock;
@@ -681,7 +680,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
     try {
       notification = toNotification(message.messageId, message.timestamp, message.payload);
     } catch (error) {
-      this.#report(error instanceof Error ? error : new Error(String(error)), 'notification');
+      this.#report(toError(error), 'notification');
       return;
     }
     if (typed && notification.event !== undefined) {
@@ -718,12 +717,4 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   toJSON(): { secrets: number; dedupeSize: number } {
     return { secrets: this.#secrets.length, dedupeSize: this.#seen.size };
   }
-}
-
-function positiveInteger(value: number | undefined, fallback: number, field: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new InvalidArgumentError(`${field} must be a positive number`, field);
-  }
-  return Math.floor(value);
 }

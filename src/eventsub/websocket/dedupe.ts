@@ -3,6 +3,7 @@
  * same `message_id`; during a `session_reconnect` handover the same message may also arrive on both sockets.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
+import { requirePositiveInteger } from '../../core/guards.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { MAX_MESSAGE_AGE_MS } from '../protocol.js';
 
@@ -49,13 +50,10 @@ export class MessageIdCache {
   #head = 0;
 
   constructor(options: MessageIdCacheOptions = {}) {
-    const maxSize = options.maxSize ?? 10_000;
+    this.#maxSize = requirePositiveInteger(options.maxSize ?? 10_000, 'maxSize');
     const maxAgeMs = options.maxAgeMs ?? MAX_MESSAGE_AGE_MS;
-    if (!Number.isInteger(maxSize) || maxSize < 1) {
-      throw new InvalidArgumentError('maxSize must be a positive integer', 'maxSize');
-    }
+    // Infinity is allowed: entries then leave by size only.
     if (!(maxAgeMs > 0)) throw new InvalidArgumentError('maxAgeMs must be a positive number', 'maxAgeMs');
-    this.#maxSize = maxSize;
     this.#maxAgeMs = maxAgeMs;
     this.#clock = options.clock ?? systemClock;
   }

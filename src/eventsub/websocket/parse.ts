@@ -7,6 +7,7 @@
  * model layer, so an unknown subscription type or a new event field passes through untouched.
  */
 import { ProtocolError } from '../../core/errors.js';
+import { isRecord } from '../../core/guards.js';
 import type { MessageType, WireMessage } from '../protocol.js';
 
 /** A frame was not JSON, not a text frame, or did not have the shape of its `message_type`. */
@@ -18,10 +19,6 @@ export const UNKNOWN_MESSAGE_TYPE = 'UNKNOWN_MESSAGE_TYPE';
 export type ParseResult = WireMessage | ProtocolError;
 
 type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function malformed(message: string, raw: string, cause?: unknown): ProtocolError {
   return new ProtocolError(
@@ -52,7 +49,7 @@ function isMessageType(value: string): value is MessageType {
 /** Checks `payload.session` of welcome and reconnect frames. */
 function checkSession(payload: Json, type: MessageType): string | null {
   const session = payload.session;
-  if (!isObject(session)) return `${type}: payload.session is missing`;
+  if (!isRecord(session)) return `${type}: payload.session is missing`;
   if (typeof session.id !== 'string' || session.id === '') return `${type}: payload.session.id is missing`;
   if (type === 'session_reconnect' && typeof session.reconnect_url !== 'string') {
     return 'session_reconnect: payload.session.reconnect_url is missing';
@@ -74,7 +71,7 @@ function checkSubscription(metadata: Json, payload: Json, type: MessageType): st
   }
   const subscription = payload.subscription;
   if (
-    !isObject(subscription) ||
+    !isRecord(subscription) ||
     typeof subscription.id !== 'string' ||
     typeof subscription.type !== 'string'
   ) {
@@ -111,10 +108,10 @@ export function parseFrame(raw: string): ParseResult {
  * Validates an already decoded frame (see {@link parseFrame}); `raw` is only attached to the error.
  */
 export function checkFrame(value: unknown, raw: string): ParseResult {
-  if (!isObject(value)) return malformed('frame is not a JSON object', raw);
+  if (!isRecord(value)) return malformed('frame is not a JSON object', raw);
   const metadata = value.metadata;
   const payload = value.payload;
-  if (!isObject(metadata) || !isObject(payload))
+  if (!isRecord(metadata) || !isRecord(payload))
     return malformed('frame has no metadata or payload object', raw);
   const type = metadata.message_type;
   if (typeof type !== 'string') return malformed('metadata.message_type is missing', raw);

@@ -12,6 +12,7 @@ import { AbortError, InvalidArgumentError, ProtocolError, type TwitchError } fro
 import { Backoff } from '../../core/backoff.js';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { TypedEmitter } from '../../core/emitter.js';
+import { requirePositive } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { abortReason } from '../../core/sleep.js';
 import {
@@ -274,7 +275,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     super({ logger });
     this.#logger = logger;
     this.#baseUrl = buildBaseUrl(options.url ?? EVENTSUB_WS_URL, options.keepaliveTimeoutSeconds);
-    this.#welcomeTimeoutMs = positive(options.welcomeTimeoutMs ?? 10_000, 'welcomeTimeoutMs');
+    this.#welcomeTimeoutMs = requirePositive(options.welcomeTimeoutMs ?? 10_000, 'welcomeTimeoutMs');
     const ratio = options.keepaliveMarginRatio ?? 0.2;
     if (!(ratio >= 0) || !Number.isFinite(ratio)) {
       throw new InvalidArgumentError(
@@ -283,7 +284,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       );
     }
     this.#marginRatio = ratio;
-    this.#maxAgeMs = positive(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
+    this.#maxAgeMs = requirePositive(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
     this.#clock = options.clock ?? systemClock;
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });
     this.#dedupe = options.dedupe ?? new MessageIdCache({ clock: this.#clock });
@@ -819,12 +820,6 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
 
 const KEEPALIVE_REASON = 'keepalive timeout';
 const CUTOFF_REFRESH_MS = 250;
-
-function positive(value: number, field: string): number {
-  if (!(value > 0) || !Number.isFinite(value))
-    throw new InvalidArgumentError(`${field} must be a positive number`, field);
-  return value;
-}
 
 function buildBaseUrl(url: string, keepaliveTimeoutSeconds: number | undefined): string {
   let parsed: URL;

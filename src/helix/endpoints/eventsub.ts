@@ -1,4 +1,5 @@
-import { InvalidArgumentError } from '../../core/errors.js';
+import { InvalidArgumentError, ProtocolError } from '../../core/errors.js';
+import { requirePositiveInteger } from '../../core/guards.js';
 import {
   MAX_SHARD_COUNT,
   MIN_SHARD_COUNT,
@@ -11,7 +12,6 @@ import { checkCondition } from '../../eventsub/catalogue/validate.js';
 import type { CatalogueEntry } from '../../eventsub/catalogue/types.js';
 import { MissingScopesError } from '../../auth/errors.js';
 import { scopesMissingFor } from '../../auth/scopes.js';
-import { ProtocolError } from '../../core/errors.js';
 import { callEndpoint, ENDPOINTS, paginateEndpoint, type CallOptions, type WirePage } from '../endpoint.js';
 import type { HelixHttp, RequestAuth } from '../http.js';
 import type { HttpAsyncIterator, PaginationOptions } from '../pagination.js';
@@ -166,10 +166,7 @@ export class EventSubApi {
     shards: readonly ShardUpdate[],
     options: UpdateShardsOptions = {},
   ): Promise<ShardUpdateResult> {
-    const chunkSize = options.chunkSize ?? 1000;
-    if (!Number.isInteger(chunkSize) || chunkSize < 1) {
-      throw new InvalidArgumentError('chunkSize must be a positive integer', 'chunkSize');
-    }
+    const chunkSize = requirePositiveInteger(options.chunkSize ?? 1000, 'chunkSize');
     const wire = shards.map(shardUpdateWire);
     const chunks: (typeof wire)[] = [];
     for (let i = 0; i < wire.length; i += chunkSize) chunks.push(wire.slice(i, i + chunkSize));

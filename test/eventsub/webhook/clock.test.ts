@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../core/fake-clock.js';
-import { WebhookReceiver } from '../../../src/eventsub/webhook/index.js';
+import { InvalidArgumentError } from '../../../src/core/errors.js';
+import { WebhookReceiver, type WebhookReceiverOptions } from '../../../src/eventsub/webhook/index.js';
 import { SECRET, onlineBody, signedHeaders } from './helpers.js';
 
 describe('WebhookReceiver with an injected clock', () => {
@@ -58,4 +59,30 @@ describe('WebhookReceiver with an injected clock', () => {
     expect(() => new WebhookReceiver({})).toThrow(/secret/);
     expect(() => new WebhookReceiver({ secret: 'short' })).toThrow(/secret/);
   });
+
+  it.each([
+    ['maxBodyBytes', 0.5],
+    ['maxBodyBytes', 1024.5],
+    ['bodyTimeoutMs', 0.5],
+    ['maxAgeMs', 0.5],
+    ['maxFutureSkewMs', 0.5],
+    ['maxFutureSkewMs', Number.POSITIVE_INFINITY],
+    ['maxAgeMs', Number.NaN],
+    ['bodyTimeoutMs', -1],
+  ] as const)(
+    'refuses %s = %d (never rounds it) with an InvalidArgumentError naming the field',
+    (field, value) => {
+      const options: WebhookReceiverOptions = { secret: SECRET, [field]: value };
+      let thrown: unknown;
+      try {
+        new WebhookReceiver(options);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(InvalidArgumentError);
+      expect((thrown as InvalidArgumentError).field).toBe(field);
+      expect((thrown as InvalidArgumentError).code).toBe('INVALID_ARGUMENT');
+      expect((thrown as Error).message).toBe(`${field} must be a positive integer`);
+    },
+  );
 });
