@@ -1,7 +1,12 @@
 /**
- * One PubSub WebSocket of the pool: LISTEN/UNLISTEN with nonces, PING/PONG with jitter and a PONG deadline,
- * reconnects with backoff after RECONNECT, a server close or a network error, re-LISTENing every topic (as edited
- * by the pool's `reconnectHook`).
+ * One PubSub connection of the pool: LISTEN/UNLISTEN with nonces, PING/PONG with jitter and a PONG deadline.
+ *
+ * On `RECONNECT` it makes before it breaks: the server keeps the old socket up for a grace period, so a second
+ * socket is opened, every topic (as edited by the pool's `reconnectHook`) is LISTENed on it and acknowledged, and
+ * only then does it replace the old one. Messages arriving on both sockets during the overlap are delivered once
+ * ({@link OverlapDedupe}); the overlap ends at PING/PONG barriers, not at a guessed delay. After a server close, a
+ * network error, a missing PONG or RESPONSE, or a failed handover whose old socket then closes, it reconnects with
+ * backoff.
  */
 import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
@@ -10,6 +15,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { ProtocolError } from '../core/errors.js';
 import type { TwitchError } from '../core/errors.js';
 import type { PubSubConnectionInfo } from './events.js';
+import { OverlapDedupe } from './dedupe.js';
 import { PubSubConnectionError, PubSubResponseError } from './errors.js';
 import { topicKey } from './topics.js';
 import type { Topic } from './topics.js';
@@ -68,6 +74,7 @@ type Outcome =
   | { readonly kind: 'interrupted' };
 
 interface Pending {
+  readonly link: Link;
   readonly request: 'LISTEN' | 'UNLISTEN';
   readonly topics: readonly Topic[];
   readonly resolve: (outcome: Outcome) => void;
@@ -77,8 +84,38 @@ interface Pending {
 const INTERRUPTED: Outcome = { kind: 'interrupted' };
 const OK: Outcome = { kind: 'ok' };
 const noop = (): void => undefined;
+const PING = '{"type":"PING"}';
 
-/** One WebSocket of a {@link PubSubPool}. Created by the pool; passed to `reconnectHook`. */
+/** Identities remembered during a RECONNECT overlap (see {@link OverlapDedupe}). */
+const OVERLAP_DEDUPE_CAPACITY = 4096;
+
+/**
+ * Where a connection is in a make-before-break RECONNECT: `handover` (the new socket is opening and LISTENing, the
+ * old one still delivers), `retire` (swapped; waiting for the old socket's PONG, which proves everything it was sent
+ * has arrived, before closing it), `settle` (waiting for a PONG on the current socket, which proves every copy of
+ * what the old socket delivered has arrived, before dropping the duplicate filter).
+ */
+type Phase = 'idle' | 'handover' | 'retire' | 'settle';
+
+/** One WebSocket of a connection, with what is specific to it. */
+class Link {
+  readonly ws: WebSocket;
+  /** Topics whose LISTEN the server acknowledged on this socket. */
+  acked = new WeakSet<Topic>();
+  /** This socket's side in the overlap's {@link OverlapDedupe}. */
+  side: 1 | -1 = 1;
+  pingsSent = 0;
+  pongsReceived = 0;
+  /** Number of the PING whose PONG completes a barrier on this socket; 0 when none. */
+  barrierAt = 0;
+  closed = false;
+
+  constructor(ws: WebSocket) {
+    this.ws = ws;
+  }
+}
+
+/** One connection of a {@link PubSubPool}. Created by the pool; passed to `reconnectHook`. */
 export class PubSubConnection implements PubSubConnectionInfo {
   readonly id: string;
   readonly url: string;
@@ -86,20 +123,33 @@ export class PubSubConnection implements PubSubConnectionInfo {
   readonly #host: ConnectionHost;
   /** present → topic */
   #topics = new Map<string, Topic>();
-  #ws: WebSocket | undefined;
+  /** The socket that carries requests and keepalives. */
+  #link: Link | undefined;
+  /** The socket being prepared by a RECONNECT handover. */
+  #spare: Link | undefined;
+  /** The replaced socket, kept until its barrier PONG. */
+  #retiring: Link | undefined;
+  /** Present only during a RECONNECT overlap: off the hot path otherwise. */
+  #dedupe: OverlapDedupe | undefined;
+  #phase: Phase = 'idle';
+  /** A RECONNECT came for the new socket before the previous handover ended: hand over again afterwards. */
+  #again = false;
+  /** Bumped by every handover, backoff reconnect and close: an async step that sees it changed stops. */
+  #generation = 0;
+  #barrierTimer: TimerHandle | undefined;
   readonly #pending = new Map<string, Pending>();
   readonly #noncePrefix = randomBytes(6).toString('hex');
   #nonceCounter = 0;
   #pingTimer: TimerHandle | undefined;
   #pongTimer: TimerHandle | undefined;
+  /** Number of the keepalive PING the PONG timer waits for. */
+  #pingAwaited = 0;
   #reconnectTimer: TimerHandle | undefined;
   #attempt = 0;
   #reconnecting = false;
   /** A connect or reconnect round (open + LISTEN every topic) is running. */
   #roundActive = false;
-  /** Topics whose LISTEN the server acknowledged on the current socket. */
-  #acked = new WeakSet<Topic>();
-  /** Fails the socket being opened (the pending `#open()`), set only while connecting. */
+  /** Fails the socket being opened (the pending `#openLink()`), set only while connecting. */
   #abortConnect: ((error: Error) => void) | undefined;
   /** Waiters for the end of the current connect/reconnect round. */
   #roundWaiters: (() => void)[] = [];
@@ -113,6 +163,10 @@ export class PubSubConnection implements PubSubConnectionInfo {
     this.#host = host;
   }
 
+  /**
+   * `open` while a socket delivers messages (also during a RECONNECT handover, when the old socket still does),
+   * `reconnecting` while none does and a backoff reconnect runs.
+   */
   get state(): PubSubConnectionInfo['state'] {
     return this.#state;
   }
@@ -140,13 +194,18 @@ export class PubSubConnection implements PubSubConnectionInfo {
   /** @internal Opens the socket for the first time and LISTENs every reserved topic. Rejects when it cannot connect. */
   async start(): Promise<void> {
     this.#roundActive = true;
+    let link: Link;
     try {
-      await this.#open();
+      link = await this.#openLink();
     } catch (error) {
       this.#finishRound();
       throw error;
     }
-    await this.#listenAll();
+    if (!this.#adopt(link)) {
+      this.#finishRound();
+      throw closedError();
+    }
+    await this.#listenAll(link);
     this.#finishRound();
   }
 
@@ -157,38 +216,48 @@ export class PubSubConnection implements PubSubConnectionInfo {
   async listen(topics: readonly Topic[]): Promise<PubSubResponseError[]> {
     for (;;) {
       if (this.#state === 'closed') throw closedError();
-      if (this.#state !== 'open' || this.#roundActive) {
+      const link = this.#link;
+      if (this.#state !== 'open' || this.#roundActive || link === undefined) {
         await this.#nextRound();
         continue;
       }
       const still = topics.filter((t) => this.#topics.get(topicKey(t)) === t);
       const failures = collectFailures(topics, still, this.#failures);
-      const toSend = still.filter((t) => !this.#acked.has(t));
+      const toSend = still.filter((t) => !link.acked.has(t));
       if (toSend.length === 0) return failures;
-      const outcomes = await Promise.all(this.#sendGrouped('LISTEN', toSend));
+      const outcomes = await Promise.all(this.#sendGrouped(link, 'LISTEN', toSend));
       if (outcomes.some((o) => o.kind === 'interrupted')) continue;
       return [...failures, ...errorsOf(outcomes)];
     }
   }
 
-  /** @internal Removes topics and UNLISTENs them when connected. UNLISTEN errors only go to `pubsub_error`. */
+  /**
+   * @internal Removes topics and UNLISTENs them on every live socket (the one being prepared by a handover too).
+   * UNLISTEN errors only go to `pubsub_error`.
+   */
   async unlisten(topics: readonly Topic[]): Promise<void> {
     const removed = topics.filter((t) => {
       const held = this.#topics.get(topicKey(t));
       if (held === undefined) return false;
       this.#topics.delete(topicKey(t));
-      this.#acked.delete(held);
+      this.#link?.acked.delete(held);
+      this.#spare?.acked.delete(held);
       return true;
     });
-    if (removed.length === 0 || this.#state !== 'open') return;
-    const outcomes = await Promise.all(this.#sendGrouped('UNLISTEN', removed, true));
+    if (removed.length === 0 || this.#state === 'closed') return;
+    const sends: Promise<Outcome>[] = [];
+    for (const link of [this.#link, this.#spare]) {
+      if (link !== undefined) sends.push(...this.#sendGrouped(link, 'UNLISTEN', removed, true));
+    }
+    const outcomes = await Promise.all(sends);
     for (const error of errorsOf(outcomes)) this.#host.error(error, null);
   }
 
-  /** @internal Closes the socket for good; pending operations settle as interrupted. */
+  /** @internal Closes every socket for good; pending operations settle as interrupted. */
   close(): void {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
+    this.#generation++;
     this.#teardown();
     if (this.#reconnectTimer !== undefined) this.#host.clock.clearTimeout(this.#reconnectTimer);
     this.#reconnectTimer = undefined;
@@ -196,23 +265,24 @@ export class PubSubConnection implements PubSubConnectionInfo {
     this.#finishRound();
   }
 
-  // ---- socket ------------------------------------------------------------------------------------------------
+  // ---- sockets -----------------------------------------------------------------------------------------------
 
-  #open(): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
+  /** Opens a socket; it becomes the current one (`#adopt`) or a handover's spare at the caller's choice. */
+  #openLink(): Promise<Link> {
+    return new Promise<Link>((resolve, reject) => {
       const ws = new WebSocket(this.url, {
         perMessageDeflate: false,
         handshakeTimeout: this.#host.timings.connectTimeoutMs,
       });
-      this.#ws = ws;
+      const link = new Link(ws);
       // Every way out of the handshake goes through here, so the promise always settles: `#teardown()` (close()
       // while connecting) calls it with the closed error.
       const abort = (error: Error): void => {
         this.#abortConnect = undefined;
+        link.closed = true;
         ws.removeAllListeners();
         ws.on('error', noop);
         ws.terminate();
-        if (this.#ws === ws) this.#ws = undefined;
         reject(error);
       };
       this.#abortConnect = abort;
@@ -234,17 +304,48 @@ export class PubSubConnection implements PubSubConnectionInfo {
         }
         this.#abortConnect = undefined;
         ws.removeAllListeners();
-        ws.on('message', this.#onMessage);
-        ws.on('close', this.#onClose);
-        ws.on('error', this.#onError);
-        this.#state = 'open';
-        this.#schedulePing();
-        resolve();
+        // One closure per socket, none per message.
+        ws.on('message', (data: RawData, isBinary: boolean) => {
+          this.#onFrame(link, data, isBinary);
+        });
+        ws.on('close', () => {
+          this.#onLinkClose(link);
+        });
+        // 'close' follows every error; the bookkeeping happens there.
+        ws.on('error', noop);
+        resolve(link);
       });
     });
   }
 
-  readonly #onMessage = (data: RawData, isBinary: boolean): void => {
+  /** Makes `link` the current socket. Returns false (and closes it) when the connection was closed meanwhile. */
+  #adopt(link: Link): boolean {
+    if (this.#state === 'closed') {
+      this.#closeLink(link);
+      return false;
+    }
+    this.#link = link;
+    this.#state = 'open';
+    this.#schedulePing();
+    return true;
+  }
+
+  /** Closes one socket; its pending requests settle as interrupted. */
+  #closeLink(link: Link): void {
+    if (link.closed) return;
+    link.closed = true;
+    link.ws.removeAllListeners();
+    link.ws.on('error', noop);
+    link.ws.terminate();
+    for (const [nonce, pending] of this.#pending) {
+      if (pending.link !== link) continue;
+      this.#pending.delete(nonce);
+      this.#host.clock.clearTimeout(pending.timer);
+      pending.resolve(INTERRUPTED);
+    }
+  }
+
+  #onFrame(link: Link, data: RawData, isBinary: boolean): void {
     const text = isBinary ? '' : rawText(data);
     let frame: unknown;
     try {
@@ -268,7 +369,14 @@ export class PubSubConnection implements PubSubConnectionInfo {
           typeof d.topic === 'string' &&
           typeof d.message === 'string'
         ) {
-          this.#host.message(d.topic, d.message);
+          const dedupe = this.#dedupe;
+          // During an overlap: only topics still held, and each message once across both sockets.
+          if (
+            dedupe === undefined ||
+            (this.#topics.has(d.topic) && dedupe.admit(link.side, d.topic, d.message))
+          ) {
+            this.#host.message(d.topic, d.message);
+          }
           return;
         }
         break;
@@ -277,28 +385,51 @@ export class PubSubConnection implements PubSubConnectionInfo {
         this.#onResponse(f.nonce, f.error, frame);
         return;
       case 'PONG':
-        if (this.#pongTimer !== undefined) this.#host.clock.clearTimeout(this.#pongTimer);
-        this.#pongTimer = undefined;
-        this.#host.pong(this);
-        this.#schedulePing();
+        this.#onPong(link);
         return;
       case 'RECONNECT':
-        this.#reconnect();
+        this.#onReconnectFrame(link);
         return;
     }
     this.#host.error(
       new ProtocolError('PUBSUB_UNEXPECTED_FRAME', 'an unexpected frame was received', frame),
       frame,
     );
-  };
+  }
 
-  readonly #onClose = (): void => {
+  #onLinkClose(link: Link): void {
+    if (this.#state === 'closed') return;
+    if (link === this.#spare) {
+      this.#handoverFailed();
+      return;
+    }
+    if (link === this.#retiring) {
+      // A close comes after everything the server sent on that socket: as good as the barrier PONG.
+      this.#barrierReached(link);
+      return;
+    }
+    if (link !== this.#link) return;
+    if (this.#phase === 'handover') {
+      // The old socket went before the new one was ready: the handover goes on and the new socket takes over.
+      this.#closeLink(link);
+      this.#link = undefined;
+      this.#stopKeepalive();
+      this.#state = 'reconnecting';
+      return;
+    }
     this.#reconnect();
-  };
+  }
 
-  readonly #onError = (): void => {
-    // 'close' follows every error; reconnecting happens there.
-  };
+  #onPong(link: Link): void {
+    link.pongsReceived++;
+    if (link === this.#link && this.#pongTimer !== undefined && link.pongsReceived >= this.#pingAwaited) {
+      this.#host.clock.clearTimeout(this.#pongTimer);
+      this.#pongTimer = undefined;
+      this.#schedulePing();
+    }
+    this.#host.pong(this);
+    if (link.barrierAt !== 0 && link.pongsReceived >= link.barrierAt) this.#barrierReached(link);
+  }
 
   #onResponse(nonce: unknown, error: unknown, frame: unknown): void {
     const errorText = typeof error === 'string' ? error : '';
@@ -312,7 +443,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
     this.#pending.delete(nonce);
     this.#host.clock.clearTimeout(pending.timer);
     if (errorText === '') {
-      if (pending.request === 'LISTEN') for (const topic of pending.topics) this.#acked.add(topic);
+      if (pending.request === 'LISTEN') for (const topic of pending.topics) pending.link.acked.add(topic);
       pending.resolve(OK);
       return;
     }
@@ -332,6 +463,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
 
   /** Sends one frame per token (never more than the server's topic limit per frame). */
   #sendGrouped(
+    link: Link,
     request: 'LISTEN' | 'UNLISTEN',
     topics: readonly Topic[],
     noToken = false,
@@ -345,17 +477,18 @@ export class PubSubConnection implements PubSubConnectionInfo {
     }
     const outcomes: Promise<Outcome>[] = [];
     for (const [token, list] of byToken)
-      outcomes.push(this.#send(request, list, noToken ? undefined : token));
+      outcomes.push(this.#send(link, request, list, noToken ? undefined : token));
     return outcomes;
   }
 
   #send(
+    link: Link,
     request: 'LISTEN' | 'UNLISTEN',
     topics: readonly Topic[],
     token: string | undefined,
   ): Promise<Outcome> {
-    const ws = this.#ws;
-    if (ws?.readyState !== WebSocket.OPEN) return Promise.resolve(INTERRUPTED);
+    const ws = link.ws;
+    if (link.closed || ws.readyState !== WebSocket.OPEN) return Promise.resolve(INTERRUPTED);
     const nonce = `${this.#noncePrefix}${(++this.#nonceCounter).toString(36)}`;
     const data: { topics: string[]; auth_token?: string } = {
       topics: topics.map((t) => topicKey(t)),
@@ -372,17 +505,18 @@ export class PubSubConnection implements PubSubConnectionInfo {
           ),
           null,
         );
-        this.#reconnect();
+        if (link === this.#spare) this.#handoverFailed();
+        else if (link === this.#link) this.#reconnect();
       }, this.#host.timings.responseTimeoutMs);
-      this.#pending.set(nonce, { request, topics, resolve, timer });
+      this.#pending.set(nonce, { link, request, topics, resolve, timer });
       ws.send(JSON.stringify({ type: request, nonce, data }));
     });
   }
 
-  async #listenAll(): Promise<void> {
+  async #listenAll(link: Link): Promise<void> {
     const topics = [...this.#topics.values()];
     // Failures are reported through the host as they arrive; an interruption starts a new round.
-    if (topics.length > 0) await Promise.all(this.#sendGrouped('LISTEN', topics));
+    if (topics.length > 0) await Promise.all(this.#sendGrouped(link, 'LISTEN', topics));
   }
 
   // ---- keepalive ---------------------------------------------------------------------------------------------
@@ -396,44 +530,222 @@ export class PubSubConnection implements PubSubConnectionInfo {
 
   readonly #ping = (): void => {
     this.#pingTimer = undefined;
-    const ws = this.#ws;
-    if (ws?.readyState !== WebSocket.OPEN) return;
-    ws.send('{"type":"PING"}');
-    this.#pongTimer = this.#host.clock.setTimeout(() => {
-      this.#pongTimer = undefined;
-      this.#host.error(
-        new PubSubConnectionError('PUBSUB_PONG_TIMEOUT', `no PONG on ${this.id} in time`),
-        null,
-      );
-      this.#reconnect();
-    }, this.#host.timings.pongTimeoutMs);
+    const link = this.#link;
+    if (link?.ws.readyState !== WebSocket.OPEN) return;
+    this.#pingAwaited = ++link.pingsSent;
+    link.ws.send(PING);
+    this.#pongTimer = this.#host.clock.setTimeout(this.#pongExpired, this.#host.timings.pongTimeoutMs);
   };
 
-  // ---- reconnect ---------------------------------------------------------------------------------------------
+  readonly #pongExpired = (): void => {
+    this.#pongTimer = undefined;
+    this.#host.error(new PubSubConnectionError('PUBSUB_PONG_TIMEOUT', `no PONG on ${this.id} in time`), null);
+    this.#reconnect();
+  };
 
-  #teardown(): void {
+  #stopKeepalive(): void {
     const { clock } = this.#host;
     if (this.#pingTimer !== undefined) clock.clearTimeout(this.#pingTimer);
     if (this.#pongTimer !== undefined) clock.clearTimeout(this.#pongTimer);
     this.#pingTimer = undefined;
     this.#pongTimer = undefined;
-    this.#acked = new WeakSet();
+  }
+
+  // ---- RECONNECT: make before break --------------------------------------------------------------------------
+
+  #onReconnectFrame(link: Link): void {
+    if (this.#state === 'closed') return;
+    if (link === this.#spare) {
+      // The socket we are moving to is itself being retired: move again once this handover is over.
+      this.#again = true;
+      return;
+    }
+    if (link !== this.#link) return;
+    if (this.#phase === 'handover') return; // a repeated RECONNECT for the socket being replaced
+    if (this.#phase !== 'idle') {
+      this.#again = true;
+      return;
+    }
+    // Also right after a connect, with its LISTENs still in flight: the handover LISTENs every topic anyway.
+    void this.#handover();
+  }
+
+  /**
+   * Opens a second socket, runs `reconnectHook`, LISTENs every topic on it and waits for every RESPONSE, then makes
+   * it the current socket and retires the old one behind PING/PONG barriers. The old socket keeps delivering all
+   * along. If the new socket fails, the old one is kept while the server lets it live; its close then starts a
+   * backoff reconnect.
+   */
+  async #handover(): Promise<void> {
+    const generation = ++this.#generation;
+    this.#phase = 'handover';
+    this.#roundActive = true;
+    const snapshot = [...this.#topics.values()];
+    const next = await this.#host.beforeReconnect(this, snapshot);
+    if (generation !== this.#generation) return;
+    if (!this.#applyHook(snapshot, next)) return;
+    let fresh: Link;
+    try {
+      fresh = await this.#openLink();
+    } catch {
+      if (generation === this.#generation) this.#handoverFailed();
+      return;
+    }
+    if (generation !== this.#generation) {
+      this.#closeLink(fresh);
+      return;
+    }
+    this.#spare = fresh;
+    // The filter starts with the first LISTEN: nothing the old socket received before can reach the new one.
+    this.#dedupe = new OverlapDedupe(OVERLAP_DEDUPE_CAPACITY);
+    if (this.#link !== undefined) this.#link.side = 1;
+    fresh.side = -1;
+    const outcomes = await Promise.all(this.#sendGrouped(fresh, 'LISTEN', [...this.#topics.values()]));
+    if (generation !== this.#generation || this.#spare !== fresh) return;
+    if (outcomes.some((o) => o.kind === 'interrupted')) {
+      this.#handoverFailed();
+      return;
+    }
+    if (this.#topics.size === 0) {
+      // Every LISTEN failed (already reported): nothing is left to hold.
+      this.#host.emptied(this);
+      return;
+    }
+    // Swap: requests and keepalives move to the new socket.
+    const old = this.#link;
+    this.#spare = undefined;
+    this.#stopKeepalive();
+    this.#link = fresh;
+    this.#state = 'open';
+    this.#schedulePing();
+    this.#attempt = 0;
+    this.#phase = old === undefined ? 'settle' : 'retire';
+    this.#finishRound();
+    if (old === undefined) {
+      this.#settle();
+      return;
+    }
+    this.#retiring = old;
+    this.#barrier(old);
+  }
+
+  /**
+   * Applies `reconnectHook`'s result, keeping what changed while it ran: topics subscribed meanwhile are added,
+   * topics unsubscribed meanwhile stay out. Returns false when nothing is left (the connection is then dropped).
+   */
+  #applyHook(snapshot: readonly Topic[], next: readonly Topic[]): boolean {
+    const before = new Set(snapshot);
+    const topics = new Map(next.map((t) => [topicKey(t), t] as const));
+    for (const topic of snapshot) {
+      const key = topicKey(topic);
+      if (!this.#topics.has(key)) topics.delete(key);
+    }
+    for (const [key, topic] of this.#topics) if (!before.has(topic)) topics.set(key, topic);
+    this.#topics = topics;
+    if (topics.size > 0) return true;
+    this.#host.emptied(this);
+    return false;
+  }
+
+  /** The new socket failed before the swap: keep the old one (it closes when the server's grace ends). */
+  #handoverFailed(): void {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    if (spare !== undefined) this.#closeLink(spare);
+    this.#again = false;
+    this.#phase = 'idle';
+    if (this.#link === undefined) {
+      // The old socket is gone too.
+      this.#reconnect();
+      return;
+    }
+    this.#finishRound();
+    // What the new socket delivered may still be on its way on the old one: filter until a barrier says it came.
+    this.#settle();
+  }
+
+  /** Ends the overlap once a PONG on the current socket proves every duplicate has arrived (or at once if none can). */
+  #settle(): void {
+    const link = this.#link;
+    if (this.#dedupe === undefined || link === undefined) {
+      this.#endOverlap();
+      return;
+    }
+    this.#phase = 'settle';
+    this.#barrier(link);
+  }
+
+  #endOverlap(): void {
+    if (this.#barrierTimer !== undefined) this.#host.clock.clearTimeout(this.#barrierTimer);
+    this.#barrierTimer = undefined;
+    this.#phase = 'idle';
+    this.#dedupe = undefined;
+    if (this.#again && this.#state === 'open') {
+      this.#again = false;
+      void this.#handover();
+    }
+  }
+
+  /**
+   * Sends a PING on `link`: its PONG comes after every frame the server wrote to that socket before reading the
+   * PING. Without a PONG within `pongTimeoutMs` (or if the socket is not open), the barrier counts as reached.
+   */
+  #barrier(link: Link): void {
+    if (link.closed || link.ws.readyState !== WebSocket.OPEN) {
+      this.#barrierReached(link);
+      return;
+    }
+    link.barrierAt = ++link.pingsSent;
+    link.ws.send(PING);
+    const { clock, timings } = this.#host;
+    if (this.#barrierTimer !== undefined) clock.clearTimeout(this.#barrierTimer);
+    this.#barrierTimer = clock.setTimeout(this.#barrierExpired, timings.pongTimeoutMs);
+  }
+
+  readonly #barrierExpired = (): void => {
+    this.#barrierTimer = undefined;
+    const link = this.#phase === 'retire' ? this.#retiring : this.#link;
+    if (link !== undefined) this.#barrierReached(link);
+  };
+
+  #barrierReached(link: Link): void {
+    link.barrierAt = 0;
+    if (this.#phase === 'retire' && link === this.#retiring) {
+      if (this.#barrierTimer !== undefined) this.#host.clock.clearTimeout(this.#barrierTimer);
+      this.#barrierTimer = undefined;
+      this.#retiring = undefined;
+      this.#closeLink(link);
+      this.#settle();
+    } else if (this.#phase === 'settle' && link === this.#link) {
+      this.#endOverlap();
+    }
+  }
+
+  // ---- backoff reconnect -------------------------------------------------------------------------------------
+
+  #teardown(): void {
+    const { clock } = this.#host;
+    this.#stopKeepalive();
+    if (this.#barrierTimer !== undefined) clock.clearTimeout(this.#barrierTimer);
+    this.#barrierTimer = undefined;
+    this.#phase = 'idle';
+    this.#again = false;
+    this.#dedupe = undefined;
     const abortConnect = this.#abortConnect;
     if (abortConnect !== undefined) {
-      // Still in the handshake: settle the pending `#open()` (it terminates the socket).
+      // Still in a handshake: settle the pending `#openLink()` (it terminates the socket).
       abortConnect(
         this.#state === 'closed'
           ? closedError()
           : new PubSubConnectionError('PUBSUB_CONNECT_FAILED', `connection to ${this.url} was torn down`),
       );
     }
-    const ws = this.#ws;
-    this.#ws = undefined;
-    if (ws !== undefined) {
-      ws.removeAllListeners();
-      ws.on('error', noop);
-      ws.terminate();
+    for (const link of [this.#link, this.#spare, this.#retiring]) {
+      if (link !== undefined) this.#closeLink(link);
     }
+    this.#link = undefined;
+    this.#spare = undefined;
+    this.#retiring = undefined;
     for (const pending of this.#pending.values()) {
       clock.clearTimeout(pending.timer);
       pending.resolve(INTERRUPTED);
@@ -441,12 +753,13 @@ export class PubSubConnection implements PubSubConnectionInfo {
     this.#pending.clear();
   }
 
-  /** Starts a reconnect episode (idempotent while one runs). */
+  /** Starts a backoff reconnect episode (idempotent while one runs); every socket is closed first. */
   #reconnect(): void {
     if (this.#state === 'closed' || this.#reconnecting) return;
     this.#reconnecting = true;
     this.#roundActive = true;
     this.#state = 'reconnecting';
+    this.#generation++;
     this.#teardown();
     this.#retryLater();
   }
@@ -471,25 +784,29 @@ export class PubSubConnection implements PubSubConnectionInfo {
 
   async #reconnectRound(): Promise<void> {
     if (this.#state === 'closed') return;
-    const next = await this.#host.beforeReconnect(this, [...this.#topics.values()]);
-    if (this.#state !== 'reconnecting') return;
-    this.#topics = new Map(next.map((t) => [topicKey(t), t]));
-    if (this.#topics.size === 0) {
-      this.#host.emptied(this);
-      return;
-    }
+    const generation = this.#generation;
+    const snapshot = [...this.#topics.values()];
+    const next = await this.#host.beforeReconnect(this, snapshot);
+    if (!this.#isReconnecting() || generation !== this.#generation) return;
+    if (!this.#applyHook(snapshot, next)) return;
+    let link: Link;
     try {
-      await this.#open();
+      link = await this.#openLink();
     } catch {
       if (this.#isReconnecting()) {
         this.#retryLater();
       }
       return;
     }
+    if (!this.#isReconnecting()) {
+      this.#closeLink(link);
+      return;
+    }
     this.#reconnecting = false;
     this.#attempt = 0;
-    await this.#listenAll();
-    if (this.#isOpen() && this.#topics.size === 0) {
+    this.#adopt(link);
+    await this.#listenAll(link);
+    if (this.#isOpen() && this.#link === link && this.#topics.size === 0) {
       // Every LISTEN failed: nothing is left to hold.
       this.#host.emptied(this);
       return;
@@ -513,8 +830,9 @@ export class PubSubConnection implements PubSubConnectionInfo {
   }
 
   #finishRound(): void {
-    // An interrupted round is followed by a reconnect; its end resolves the waiters.
-    if (this.#state === 'reconnecting') return;
+    // An interrupted round is followed by a reconnect, and a round overtaken by a RECONNECT by the handover: their
+    // end resolves the waiters.
+    if (this.#state === 'reconnecting' || this.#phase === 'handover') return;
     this.#roundActive = false;
     const waiters = this.#roundWaiters;
     this.#roundWaiters = [];

@@ -429,6 +429,7 @@ export class PubSubPool {
       return current;
     }
     const next = new Map<string, Topic>();
+    const asked = new Set(current.map((t) => topicKey(t)));
     for (const topic of result as unknown[]) {
       if (!(topic instanceof Topic) || topic.present === null) {
         this.#emit(
@@ -441,6 +442,8 @@ export class PubSubPool {
       const holder = this.#registry.get(topic.present);
       // A topic held by another connection stays there.
       if (holder !== undefined && holder !== connection) continue;
+      // A topic unsubscribed while the hook ran stays unsubscribed.
+      if (asked.has(topic.present) && !connection.has(topic.present)) continue;
       next.set(topic.present, topic);
     }
     let kept = [...next.values()];

@@ -7,7 +7,7 @@ let env: Env;
 const sockets: WebSocket[] = [];
 
 beforeEach(async () => {
-  env = await startEmulator({ listenDeadlineMs: 200, reconnectGraceMs: 100 });
+  env = await startEmulator({ listenDeadlineMs: 200, reconnectGraceMs: 300 });
 });
 afterEach(async () => {
   for (const ws of sockets.splice(0)) ws.terminate();
@@ -189,6 +189,52 @@ describe('PubSub server protocol', () => {
     expect(env.server.drop('nope')).toBe(false);
   });
 
+  it('a RECONNECTed connection stays subscribed and served for the grace delay: both sockets get every message', async () => {
+    const token = userToken(env.platform, '42');
+    const old = await connect();
+    await listen(old, 'a', ['whispers.42'], token);
+    expect(env.server.reconnect()).toBe(1);
+    expect(await old.next()).toEqual({ type: 'RECONNECT' });
+    expect(env.server.connections()[0]?.reconnecting).toBe(true);
+    const fresh = await connect();
+    expect((await listen(fresh, 'b', ['whispers.42'], token)).error).toBe('');
+    // The old socket still answers PINGs and LISTENs while it lives.
+    old.send({ type: 'PING' });
+    expect(await old.next()).toEqual({ type: 'PONG' });
+    expect((await listen(old, 'c', ['channel-bits-events-v2.42'], token)).error).toBe('');
+    expect(env.server.publish('whispers.42', { n: 1 })).toBe(2);
+    for (const c of [old, fresh]) {
+      const message = await c.next((f) => f.type === 'MESSAGE');
+      expect(message.data).toEqual({ topic: 'whispers.42', message: '{"n":1}' });
+    }
+    expect(await old.closed).toBe(1000);
+    await until(() => env.server.connections().length === 1);
+    expect(env.server.connections()[0]?.reconnecting).toBe(false);
+    expect(env.server.publish('whispers.42', { n: 2 })).toBe(1);
+    expect((await fresh.next((f) => f.type === 'MESSAGE')).data).toEqual({
+      topic: 'whispers.42',
+      message: '{"n":2}',
+    });
+  });
+
+  it('refuses new connections with 503 while not accepting; open ones are untouched', async () => {
+    const open = await connect();
+    env.server.setAccepting(false);
+    const status = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(env.server.url);
+      ws.on('error', () => undefined);
+      ws.once('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        ws.terminate();
+      });
+    });
+    expect(status).toBe(503);
+    expect(open.ws.readyState).toBe(WebSocket.OPEN);
+    env.server.setAccepting(true);
+    await connect();
+    expect(env.server.connections()).toHaveLength(2);
+  });
+
   it('disconnects a reader with more than 30 unsent messages', async () => {
     const c = await connect();
     await listen(c, 'a', ['whispers.42'], userToken(env.platform, '42'));
@@ -229,6 +275,10 @@ describe('PubSub control routes', () => {
     expect((await post('publish', { topic: 'whispers.1', message: 5 })).status).toBe(400);
     expect((await post('pongs', { enabled: 'no' })).status).toBe(400);
     expect((await post('pongs', { enabled: false })).status).toBe(204);
+    expect((await post('accepting', { enabled: 1 })).status).toBe(400);
+    expect((await post('accepting', { enabled: false })).status).toBe(204);
+    await expect(connect()).rejects.toThrow(/503/);
+    expect((await post('accepting', { enabled: true })).status).toBe(204);
     expect((await post('reconnect', { connection_id: 'missing' })).status).toBe(404);
     expect(await (await post('reconnect', {})).json()).toEqual({ reconnecting: 1 });
     expect(await c.next()).toEqual({ type: 'RECONNECT' });

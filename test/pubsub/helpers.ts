@@ -1,3 +1,4 @@
+import type { Clock, TimerHandle } from '../../src/core/clock.js';
 import { TypedEmitter } from '../../src/core/emitter.js';
 import { createPlatform } from '../../src/emulator/http/server.js';
 import type { Platform } from '../../src/emulator/http/types.js';
@@ -68,4 +69,29 @@ export async function until(condition: () => boolean, timeoutMs = 3000): Promise
 
 export function newEvents(): TypedEmitter<PubSubEvents> {
   return new TypedEmitter<PubSubEvents>();
+}
+
+/** A clock whose timers only run when the test fires them. */
+export class ManualClock implements Clock {
+  readonly timers = new Map<number, { fn: () => void; ms: number }>();
+  #next = 0;
+  now(): number {
+    return 0;
+  }
+  setTimeout(fn: () => void, ms: number): TimerHandle {
+    this.timers.set(++this.#next, { fn, ms });
+    return this.#next;
+  }
+  clearTimeout(handle: TimerHandle): void {
+    this.timers.delete(handle as number);
+  }
+  delays(): number[] {
+    return [...this.timers.values()].map((t) => t.ms).sort((a, b) => a - b);
+  }
+  fire(ms: number): void {
+    const entry = [...this.timers].find(([, t]) => t.ms === ms);
+    if (entry === undefined) throw new Error(`no timer of ${String(ms)} ms`);
+    this.timers.delete(entry[0]);
+    entry[1].fn();
+  }
 }

@@ -1,8 +1,9 @@
 import { afterEach, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
+import type { WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { PubSubPool, whispers } from '../../src/pubsub/index.js';
-import { newEvents, next } from './helpers.js';
+import { newEvents, next, until } from './helpers.js';
 
 // A misbehaving PubSub-compatible peer (not our emulator): it acknowledges LISTENs, then sends odd frames.
 let wss: WebSocketServer | undefined;
@@ -54,6 +55,57 @@ it('survives odd frames from a peer: each becomes pubsub_error, the connection s
     expect(message).toEqual({ topic: 'whispers.1', topicName: 'whispers', data: { type: 'thread' } });
     expect(errors).toEqual(Array<string>(ODD_FRAMES.length + 1).fill('PUBSUB_UNEXPECTED_FRAME'));
     expect(pool.connections[0]?.state).toBe('open');
+  } finally {
+    await pool.close();
+  }
+});
+
+it('RECONNECT whose new socket never answers its LISTEN: the old socket is kept, then the backoff takes over', async () => {
+  // Connection 1 is told to RECONNECT; connection 2 never answers LISTEN; connection 3 (after 1 closes) works.
+  const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  wss = server;
+  await new Promise((resolve) => server.once('listening', resolve));
+  const sockets: WebSocket[] = [];
+  const closed: number[] = [];
+  server.on('connection', (ws) => {
+    const index = sockets.push(ws);
+    ws.on('close', () => closed.push(index));
+    ws.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString()) as { type: string; nonce?: string };
+      if (frame.type === 'PING') ws.send('{"type":"PONG"}');
+      if (frame.type !== 'LISTEN' || index === 2) return;
+      ws.send(JSON.stringify({ type: 'RESPONSE', nonce: frame.nonce, error: '' }));
+      if (index === 1) ws.send('{"type":"RECONNECT"}');
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const events = newEvents();
+  const pool = new PubSubPool(events, {
+    url: `ws://127.0.0.1:${String(port)}`,
+    responseTimeoutMs: 30,
+    backoff: { initialMs: 5, maxMs: 20, jitterMs: 1 },
+  });
+  const send = (index: number, n: number): void => {
+    sockets[index - 1]?.send(
+      JSON.stringify({ type: 'MESSAGE', data: { topic: 'whispers.1', message: JSON.stringify({ n }) } }),
+    );
+  };
+  try {
+    const received: number[] = [];
+    events.on('pubsub_message', (m) => received.push((m.data as { n: number }).n));
+    const timeout = next(events, 'pubsub_error', (e) => e.code === 'PUBSUB_RESPONSE_TIMEOUT');
+    await pool.subscribeTopics([whispers('token', 1)]);
+    await timeout;
+    await until(() => closed.includes(2));
+    expect(closed).toEqual([2]); // the new socket was dropped, the old one kept
+    send(1, 1);
+    await until(() => received.length === 1);
+    expect(pool.connections[0]?.state).toBe('open');
+    sockets[0]?.close(); // the end of the grace period
+    await until(() => sockets.length === 3 && pool.connections[0]?.state === 'open');
+    send(3, 2);
+    await until(() => received.length === 2);
+    expect(received).toEqual([1, 2]);
   } finally {
     await pool.close();
   }

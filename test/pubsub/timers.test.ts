@@ -1,33 +1,7 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import type { Clock, TimerHandle } from '../../src/core/clock.js';
 import { PubSubPool, whispers } from '../../src/pubsub/index.js';
-import { newEvents, next, startEmulator, until, userToken } from './helpers.js';
+import { ManualClock, newEvents, next, startEmulator, until, userToken } from './helpers.js';
 import type { Env } from './helpers.js';
-
-/** A clock whose timers only run when the test fires them. */
-class ManualClock implements Clock {
-  readonly timers = new Map<number, { fn: () => void; ms: number }>();
-  #next = 0;
-  now(): number {
-    return 0;
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    this.timers.set(++this.#next, { fn, ms });
-    return this.#next;
-  }
-  clearTimeout(handle: TimerHandle): void {
-    this.timers.delete(handle as number);
-  }
-  delays(): number[] {
-    return [...this.timers.values()].map((t) => t.ms).sort((a, b) => a - b);
-  }
-  fire(ms: number): void {
-    const entry = [...this.timers].find(([, t]) => t.ms === ms);
-    if (entry === undefined) throw new Error(`no timer of ${String(ms)} ms`);
-    this.timers.delete(entry[0]);
-    entry[1].fn();
-  }
-}
 
 let env: Env;
 beforeEach(async () => {

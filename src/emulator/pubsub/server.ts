@@ -1,8 +1,12 @@
 /**
  * The emulator's PubSub server at `/pubsub`: LISTEN/UNLISTEN with nonces, token and scope checks against the
  * platform's token store, 50 topics per connection, the 15 s LISTEN deadline, PING/PONG, RECONNECT, and the
- * slow-reader rule (more than 30 unsent messages → disconnect). Control verbs publish, reconnect, drop and stop
- * PONGs, as methods and as `/_emulator/pubsub/*` routes.
+ * slow-reader rule (more than 30 unsent messages → disconnect). Control verbs publish, reconnect, drop, stop
+ * PONGs and refuse new connections, as methods and as `/_emulator/pubsub/*` routes.
+ *
+ * RECONNECT behaves like Twitch's edge: the connection told to reconnect stays open, subscribed and served (PINGs,
+ * LISTENs, messages) for the whole grace delay, so a client that opens its replacement first receives every message
+ * published meanwhile on both sockets, then it is closed.
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -37,6 +41,8 @@ export interface PubSubServerConnection {
   readonly connectedAt: Date;
   /** Whether the connection has had at least one successful LISTEN. */
   readonly listened: boolean;
+  /** Whether RECONNECT was sent: the connection is in its grace delay and closes at its end. */
+  readonly reconnecting: boolean;
 }
 
 /** The emulator's PubSub endpoint and its control verbs. */
@@ -49,12 +55,20 @@ export interface PubSubServer {
    * the topic is sent. Returns the number of connections reached.
    */
   publish(topic: string, message?: object | string, options?: { variant?: string }): number;
-  /** Sends RECONNECT to one connection or all of them; each is closed after the grace delay. Returns the count. */
+  /**
+   * Sends RECONNECT to one connection or all of them. Each stays open and keeps receiving the messages of its topics
+   * for `reconnectGraceMs`, then is closed (code 1000). Returns the count.
+   */
   reconnect(connectionId?: string): number;
   /** Drops a connection abruptly (no close frame). Returns whether it existed. */
   drop(connectionId: string): boolean;
   /** Turns PONG replies on or off (off simulates a dead edge). */
   setPongs(enabled: boolean): void;
+  /**
+   * Accepts or refuses new connections (refused upgrades get HTTP 503; open connections are untouched). Simulates an
+   * edge that cannot take a client's replacement socket.
+   */
+  setAccepting(enabled: boolean): void;
   /** The open connections. */
   connections(): PubSubServerConnection[];
   /** Closes every connection and stops accepting new ones. */
@@ -83,7 +97,8 @@ function isObj(value: unknown): value is Frame {
 /**
  * Mounts the PubSub server on the emulator's HTTP platform: registers the `/pubsub` upgrade handler and the
  * control routes `POST /_emulator/pubsub/publish`, `POST /_emulator/pubsub/reconnect`,
- * `POST /_emulator/pubsub/drop`, `POST /_emulator/pubsub/pongs` and `GET /_emulator/pubsub/connections`.
+ * `POST /_emulator/pubsub/drop`, `POST /_emulator/pubsub/pongs`, `POST /_emulator/pubsub/accepting` and
+ * `GET /_emulator/pubsub/connections`.
  *
  * @example
  * ```ts
@@ -113,6 +128,7 @@ export function attachPubSub(platform: Platform, options: PubSubServerOptions = 
   /** topic → connections listening to it. */
   const listeners = new Map<string, Set<Conn>>();
   let pongs = true;
+  let accepting = true;
   let closed = false;
   let nextId = 0;
 
@@ -277,6 +293,10 @@ export function attachPubSub(platform: Platform, options: PubSubServerOptions = 
       socket.destroy();
       return;
     }
+    if (!accepting) {
+      socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(req, socket, head, accept);
   });
 
@@ -328,12 +348,16 @@ export function attachPubSub(platform: Platform, options: PubSubServerOptions = 
     setPongs(enabled) {
       pongs = enabled;
     },
+    setAccepting(enabled) {
+      accepting = enabled;
+    },
     connections() {
       return [...conns.values()].map((c) => ({
         id: c.id,
         topics: [...c.topics],
         connectedAt: c.connectedAt,
         listened: c.listened,
+        reconnecting: c.grace !== undefined,
       }));
     },
     close() {
@@ -385,6 +409,12 @@ export function attachPubSub(platform: Platform, options: PubSubServerOptions = 
     const enabled = objectBody(req.body).enabled;
     if (typeof enabled !== 'boolean') throw new EmuHttpError(400, '"enabled" must be a boolean');
     server.setPongs(enabled);
+    return { status: 204 };
+  });
+  router.control('POST', '/pubsub/accepting', (req) => {
+    const enabled = objectBody(req.body).enabled;
+    if (typeof enabled !== 'boolean') throw new EmuHttpError(400, '"enabled" must be a boolean');
+    server.setAccepting(enabled);
     return { status: 204 };
   });
   router.control('GET', '/pubsub/connections', () => ({
