@@ -41,7 +41,9 @@ const ANSI = /\u001b\[/;
 
 describe('demo on the emulator', () => {
   it('plain output: phases, faults, and the exactly-once line; exit 0', { timeout: 60_000 }, async () => {
-    const { code, out } = await demo(['--duration', '3', '--channels', '10', '--shards', '3', '--seed', '7']);
+    const { code, out } = await demo([
+      ...['--duration', '3', '--channels', '10', '--shards', '3', '--seed', '7', '--pubsub'],
+    ]);
     expect(out).toMatch(SUMMARY);
     const [, sent, delivered, suppressed] = SUMMARY.exec(out) ?? [];
     expect(Number(sent)).toBeGreaterThan(100);
@@ -50,6 +52,8 @@ describe('demo on the emulator', () => {
     expect(out).toContain('subscriptions 80/80 created');
     expect(out).toMatch(/fault: (emulator closes shard|session_reconnect sent)/);
     expect(out).toContain('exactly once');
+    // PubSub counts too: RECONNECTs are make-before-break, so nothing published is lost or received twice.
+    expect(out).toMatch(/^PubSub: published (\d+) · received \1 · lost 0 · \d+ RECONNECTs survived$/m);
     expect(out).not.toMatch(ANSI);
     expect(code).toBe(0);
   });
