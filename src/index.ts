@@ -2,7 +2,7 @@
  * twitch-realtime: realtime Twitch events at any scale.
  *
  * The root entry re-exports every public subsystem. Subpaths (`twitch-realtime/helix`, `/auth`, `/eventsub`,
- * `/catalogue`, `/pubsub`, `/emulator`) give narrower entry points.
+ * `/webhook`, `/catalogue`, `/pubsub`, `/emulator`) give narrower entry points.
  *
  * @packageDocumentation
  */
@@ -16,6 +16,7 @@ export * from './core/sleep.js';
 export * from './eventsub/protocol.js';
 export * from './eventsub/catalogue/index.js';
 export * from './eventsub/websocket/index.js';
+export * from './eventsub/webhook/index.js';
 export * from './helix/index.js';
 export * from './auth/index.js';
 export * from './eventsub/conduit/index.js';

@@ -2,6 +2,7 @@
  * The `Emulator`: a local, conduit-aware Twitch (Helix EventSub and conduit routes, OAuth, the EventSub WebSocket
  * and a control API) on one port.
  */
+import { inspect } from 'node:util';
 import { InvalidArgumentError, TwitchError } from '../core/errors.js';
 import type { RevocationStatus, WireShard, WireSubscription } from '../eventsub/protocol.js';
 import { createPlatform, type PlatformInternalOptions } from './http/server.js';
@@ -186,6 +187,11 @@ export class Emulator implements AsyncDisposable, ControlApi {
   /** Client secret of the default app. */
   get clientSecret(): string {
     return this.#platform.clientSecret;
+  }
+
+  /** Shows the URL and client id, never the secret (not even with `inspect(emu, { getters: true })`). */
+  [inspect.custom](): string {
+    return `Emulator { baseUrl: '${this.#platform.baseUrl}', clientId: '${this.#platform.clientId}' }`;
   }
 
   /**

@@ -1,12 +1,13 @@
 /**
- * `twitch-realtime/eventsub`: EventSub over conduits (the {@link AutoClient}), the WebSocket session under it, and
- * the subscription catalogue with its event models.
+ * `twitch-realtime/eventsub`: EventSub over conduits (the {@link AutoClient}), the WebSocket session under it, the
+ * webhook verifier and receiver, and the subscription catalogue with its event models.
  *
  * @packageDocumentation
  */
 export * from './conduit/index.js';
 export * from './websocket/index.js';
 export * from './catalogue/index.js';
+export * from './webhook/index.js';
 export { Client } from '../client.js';
 export type {
   ClientEventMap,

@@ -69,6 +69,12 @@ describe('session_reconnect handover', () => {
     expect(counters.dropped).toBe(0);
     expect(count.total()).toBe(counters.delivered);
     expect(count.duplicates()).toBe(0);
+    // The stream may end before a new welcome arrives: wait for both handovers to complete.
+    await until(
+      () => [...client.conduitInfo.websockets.values()].every((s) => s.stats.handovers === 1),
+      5000,
+      'both handovers',
+    );
     // Same session ids (Twitch keeps them across a handover), no re-binding needed.
     expect([sessionOf(client, '0'), sessionOf(client, '1')]).toEqual(before);
     expect(ready.filter((r) => r.rebind)).toEqual([]);
