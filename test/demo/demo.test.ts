@@ -2,8 +2,9 @@
  * `twitch-realtime demo` end to end (plain and TTY output, flags, --live against the emulator), and the pieces of
  * its accounting and rendering.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/index.js';
+import { Client } from '../../src/client.js';
 import { parseDemoArgs } from '../../src/cli/commands/demo.js';
 import { DeliveryLedger, account } from '../../src/cli/demo/ledger.js';
 import { liveConfig } from '../../src/cli/demo/live.js';
@@ -70,6 +71,35 @@ describe('demo on the emulator', () => {
     expect(out).toMatch(/PubSub: published (\d+) · received \1 · lost 0/);
     expect(code).toBe(0);
   });
+
+  it(
+    'a client that loses one event fails the run: FAILED line, lost 1, exit 1',
+    { timeout: 60_000 },
+    async () => {
+      // Simulates a dispatch bug: the 40th notification never reaches the handlers.
+      const proto = Client.prototype as unknown as { dispatchNotification: (...args: unknown[]) => void };
+      const real = proto.dispatchNotification;
+      let calls = 0;
+      const spy = vi.spyOn(proto, 'dispatchNotification').mockImplementation(function (
+        this: unknown,
+        ...args
+      ) {
+        if (++calls === 40) return;
+        real.apply(this, args);
+      });
+      try {
+        const { code, out } = await demo(['--duration', '2', '--channels', '5', '--no-faults']);
+        expect(calls).toBeGreaterThan(40);
+        const [, sent, delivered] =
+          /^sent (\d+) · delivered (\d+) · duplicates suppressed \d+ · lost 1$/m.exec(out) ?? [];
+        expect(Number(delivered)).toBe(Number(sent) - 1);
+        expect(out).toContain('FAILED: events were lost or handled twice');
+        expect(code).toBe(1);
+      } finally {
+        spy.mockRestore();
+      }
+    },
+  );
 
   it('rejects bad flags with exit 2 and prints help with --help', async () => {
     for (const args of [
