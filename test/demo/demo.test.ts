@@ -51,6 +51,9 @@ describe('demo on the emulator', () => {
     expect(Number(delivered)).toBe(Number(sent));
     expect(Number(suppressed)).toBeGreaterThanOrEqual(0);
     expect(out).toContain('subscriptions 80/80 created');
+    // Mixed transports by default: shard 2 of 3 is a webhook, verified through the local receiver.
+    expect(out).toContain('3 shards, 1 of them webhooks');
+    expect(out).toMatch(/ 2:webhook/);
     expect(out).toMatch(/fault: (emulator closes shard|session_reconnect sent)/);
     expect(out).toContain('exactly once');
     // PubSub counts too: RECONNECTs are make-before-break, so nothing published is lost or received twice.
@@ -108,6 +111,8 @@ describe('demo on the emulator', () => {
       ['--bogus'],
       ['--rate', '-5'],
       ['--live', '--pubsub'],
+      ['--shards', '2', '--webhook-shards', '3'],
+      ['--live', '--webhook-shards', '1'],
     ]) {
       const { code, err } = await demo(args);
       expect(code, args.join(' ')).toBe(2);
@@ -118,9 +123,13 @@ describe('demo on the emulator', () => {
     expect(help.out).toContain('--no-faults');
     expect(() => new DemoScenario({ shards: 0 })).toThrow(InvalidArgumentError);
     expect(() => new DemoScenario({ rate: Number.NaN })).toThrow(/rate must be a positive number/);
+    expect(() => new DemoScenario({ shards: 2, webhookShards: 3 })).toThrow(/webhookShards/);
+    expect(parseDemoArgs([]).webhookShards).toBe(1);
+    expect(parseDemoArgs(['--shards', '1']).webhookShards).toBe(0);
     expect(parseDemoArgs(['--shards', '8', '--no-faults'])).toMatchObject({
       shards: 8,
       faults: false,
+      webhookShards: 1,
       channels: 50,
     });
   });

@@ -22,6 +22,9 @@ Options:
   --rate <n>         Events per second, all channels together (1..20000, default 250)
   --duration <s>     Seconds of traffic (1..3600, default 20)
   --no-faults        No fault injection
+  --webhook-shards <n>
+                     Serve the last n shards by webhook instead of WebSocket (0..shards; default 1, 0 with one
+                     shard): signed deliveries to a local receiver, failed deliveries retried by the emulator
   --pubsub           Also run the PubSub pool against the emulator's PubSub
   --seed <n>         Seed of the random choices (replays a run)
   --live             Real Twitch instead of the emulator (needs TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET):
@@ -54,6 +57,8 @@ export interface DemoArgs {
   readonly durationMs: number;
   readonly faults: boolean;
   readonly pubsub: boolean;
+  /** Shards served by webhook (the last ones). */
+  readonly webhookShards: number;
   readonly live: boolean;
   readonly seed: number | undefined;
   readonly help: boolean;
@@ -81,6 +86,7 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
         duration: { type: 'string' },
         'no-faults': { type: 'boolean' },
         pubsub: { type: 'boolean' },
+        'webhook-shards': { type: 'string' },
         live: { type: 'boolean' },
         seed: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -92,13 +98,18 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
   const live = values.live === true;
   if (live && values.pubsub === true)
     throw new UsageError('--pubsub needs the emulator: Twitch shut PubSub down');
+  if (live && values['webhook-shards'] !== undefined)
+    throw new UsageError('--webhook-shards needs the emulator: Twitch calls public HTTPS callbacks only');
+  const shards = intFlag('shards', values.shards, 4, 1, 64);
   return {
-    shards: intFlag('shards', values.shards, 4, 1, 64),
+    shards,
     channels: intFlag('channels', values.channels, live ? 20 : 50, 1, live ? 100 : 1000),
     rate: intFlag('rate', values.rate, 250, 1, 20_000),
     durationMs: intFlag('duration', values.duration, 20, 1, 3600) * 1000,
     faults: values['no-faults'] !== true && !live,
     pubsub: values.pubsub === true,
+    // One webhook shard by default (when there are two shards or more): mixed transports on one conduit.
+    webhookShards: intFlag('webhook-shards', values['webhook-shards'], live || shards < 2 ? 0 : 1, 0, shards),
     live,
     seed: values.seed === undefined ? undefined : intFlag('seed', values.seed, 0, 0, 2 ** 31 - 1),
     help: values.help === true,
@@ -119,6 +130,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     durationMs: options.durationMs,
     faults: options.faults,
     pubsub: options.pubsub,
+    webhookShards: options.webhookShards,
   });
   const scenario = new DemoScenario({
     shards: options.shards,
@@ -127,6 +139,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     durationMs: options.durationMs,
     faults: options.faults,
     pubsub: options.pubsub,
+    webhookShards: options.webhookShards,
     signal: context.signal,
     onLog: (line) => {
       view.log(line);

@@ -7,6 +7,9 @@
  * (the emulator reroutes its events to another shard), a keepalive stall is played on a shard whose channels are
  * paused (the keepalive watchdog is what must notice it), duplicates and Helix errors are injected throughout.
  */
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { AutoClient } from '../../eventsub/conduit/auto-client.js';
 import type { SubscriptionInput } from '../../eventsub/conduit/multi-subscribe.js';
 import type { MultiSubscribeHandle } from '../../eventsub/conduit/multi-subscribe.js';
@@ -34,6 +37,11 @@ export interface ScenarioOptions {
   readonly faults?: boolean;
   /** Also run the PubSub pool. @defaultValue false */
   readonly pubsub?: boolean;
+  /**
+   * Shards served by webhook instead of WebSocket: the last `n` of the conduit, bound to a local receiver behind a
+   * front server that the fault injector can make fail deliveries (the emulator retries them). @defaultValue 0
+   */
+  readonly webhookShards?: number;
   /** Seed of the scenario's choices (channels, types, faults). @defaultValue random */
   readonly seed?: number;
   /** Period of the fault injector, milliseconds. @defaultValue duration / 25, within 400..2000 */
@@ -101,6 +109,8 @@ export interface ScenarioResult {
     readonly duplicatesInjected: number;
     readonly helixErrors: number;
     readonly pubsubReconnects: number;
+    /** Webhook deliveries answered 500 on purpose (each retried by the emulator). */
+    readonly webhookFailures: number;
   };
   readonly reconnectsSurvived: number;
   readonly subscriptions: { readonly created: number; readonly failed: number };
@@ -242,11 +252,17 @@ export class DemoScenario {
   #pubsubReached = 0;
   #pubsubReceived = 0;
   #pubsubReconnects = 0;
+  readonly #webhookShards: number;
+  /** Per callback path: deliveries still to fail with 500. */
+  readonly #failNext = new Map<string, number>();
+  #webhookFailures = 0;
+  #webhookDuplicates = 0;
 
   constructor(options: ScenarioOptions = {}) {
     checkInt(options.shards, 'shards', 1, 20_000);
     checkInt(options.channels, 'channels', 1, 100_000);
     checkInt(options.seed, 'seed', 0, 2 ** 32 - 1);
+    checkInt(options.webhookShards, 'webhookShards', 0, options.shards ?? 4);
     for (const field of ['rate', 'durationMs', 'faultEveryMs'] as const) {
       const value = options[field];
       if (value !== undefined && !(Number.isFinite(value) && value > 0)) {
@@ -259,6 +275,7 @@ export class DemoScenario {
     this.#durationMs = options.durationMs ?? 20_000;
     this.#faults = options.faults ?? true;
     this.#pubsub = options.pubsub ?? false;
+    this.#webhookShards = options.webhookShards ?? 0;
     this.#faultEveryMs =
       options.faultEveryMs ?? Math.min(2000, Math.max(400, Math.round(this.#durationMs / 25)));
     this.#stalls = options.stalls ?? this.#durationMs >= STALL_WINDOW_MS + 6000;
@@ -291,6 +308,19 @@ export class DemoScenario {
       }
     }
     const state = this.#emu?.state();
+    if (client !== undefined && this.#webhookShards > 0) {
+      const remote = state?.conduits.find((c) => c.id === client.conduitInfo.id)?.shards ?? [];
+      for (const info of remote) {
+        if (info.transport.method !== 'webhook') continue;
+        shards.push({
+          id: info.id,
+          state: info.status === 'enabled' ? 'webhook' : shortStatus(info.status),
+          events: this.#byShard.get(info.id) ?? 0,
+          reconnects: 0,
+        });
+      }
+    }
+    suppressed += this.#webhookDuplicates;
     const counters = state?.counters;
     const now = Date.now();
     return {
@@ -321,11 +351,23 @@ export class DemoScenario {
   /** Runs the whole scenario; resolves with the accounting once everything is closed. */
   async run(): Promise<ScenarioResult> {
     this.#startedAt = Date.now();
-    const emu = await Emulator.start({ port: 0 });
+    const webhooks = this.#webhookShards > 0;
+    const emu = await Emulator.start({
+      port: 0,
+      // Loopback http:// callbacks (Twitch itself calls HTTPS on 443); quick retries, far from the failure limit.
+      ...(webhooks
+        ? {
+            allowInsecureWebhooks: true,
+            webhook: { retryDelaysMs: [50, 100, 200, 400], failureThreshold: 8, timeoutMs: 5000 },
+          }
+        : {}),
+    });
     this.#emu = emu;
     const channels = Array.from({ length: this.#channelCount }, (_, i) => String(CHANNEL_BASE + i));
     const tokens = this.#authorize(emu, channels);
     const { clientId, clientSecret, helixUrl, oauthUrl, eventSubWsUrl } = emu.clientOptions();
+    // The webhook shards' public endpoint: hands requests to the client's receiver, or fails them on purpose.
+    const front = webhooks ? await this.#startFront(() => this.#client?.webhookReceiver ?? null) : undefined;
     const client = new AutoClient({
       clientId,
       clientSecret,
@@ -337,8 +379,23 @@ export class DemoScenario {
       reconcileIntervalMs: 2000,
       shardRetry: { initialMs: 100, maxMs: 1000 },
       reconnectBackoff: { initialMs: 50, maxMs: 1000 },
+      ...(front === undefined
+        ? {}
+        : {
+            webhook: {
+              shardIds: Array.from(
+                { length: this.#webhookShards },
+                (_, i) => this.#shardCount - this.#webhookShards + i,
+              ),
+              callback: `${front.url}/eventsub`,
+              secret: randomBytes(24).toString('hex'),
+            },
+          }),
     });
     this.#client = client;
+    client.webhookReceiver?.on('duplicate', () => {
+      this.#webhookDuplicates++;
+    });
     let pool: PubSubPool | undefined;
     try {
       this.#wire(client);
@@ -366,8 +423,39 @@ export class DemoScenario {
       this.#final = this.#take();
       await pool?.close();
       await client.close();
+      await front?.close();
       await emu.close();
     }
+  }
+
+  /** The front server of the webhook shards: fails the deliveries the fault injector asked for, else hands over. */
+  async #startFront(
+    receiver: () => { handler: (req: IncomingMessage, res: ServerResponse) => void } | null,
+  ): Promise<{ url: string; close: () => Promise<void> }> {
+    const server: Server = createServer((req, res) => {
+      const path = req.url ?? '';
+      const left = this.#failNext.get(path) ?? 0;
+      const target = receiver();
+      if (target === null || (left > 0 && req.headers['twitch-eventsub-message-type'] === 'notification')) {
+        if (left > 0) this.#failNext.set(path, left - 1);
+        req.resume();
+        res.writeHead(500).end();
+        return;
+      }
+      target.handler(req, res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
+    return {
+      url,
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.close(() => {
+            resolve();
+          });
+          server.closeAllConnections();
+        }),
+    };
   }
 
   /** Mints the tokens that authorize the conduit subscriptions (the users "installed the app"). */
@@ -493,6 +581,7 @@ export class DemoScenario {
         'session_reconnect',
         ...(this.#stalls && this.#shardCount >= 2 ? ['a keepalive stall'] : []),
         ...(this.#pubsub ? ['PubSub RECONNECT'] : []),
+        ...(this.#webhookShards > 0 ? ['failed webhook deliveries'] : []),
       ];
       this.#log(`faults on: ${kinds.join(', ')}`);
     }
@@ -596,6 +685,16 @@ export class DemoScenario {
     const canDrop = allEnabled && stalled === null && conduit.shards.length >= 2;
     const candidates = conduit.shards.filter((s) => s.status === 'enabled' && s.id !== stalled);
     const shard = candidates[Math.floor(random() * candidates.length)];
+    if (shard?.transport.method === 'webhook') {
+      // A webhook shard: its endpoint answers 500 to the next deliveries; Twitch (the emulator) retries each.
+      const path = new URL(shard.transport.callback).pathname;
+      const count = 1 + Math.floor(random() * 3);
+      this.#failNext.set(path, (this.#failNext.get(path) ?? 0) + count);
+      this.#webhookFailures += count;
+      const next = count === 1 ? 'next delivery' : `next ${String(count)} deliveries`;
+      this.#log(`fault: webhook shard ${shard.id} answers 500 to its ${next} (Twitch retries)`);
+      return;
+    }
     const sessionId = shard === undefined ? '' : sessionOf(shard.transport);
     if (shard === undefined || sessionId === '') return;
     try {
@@ -620,7 +719,9 @@ export class DemoScenario {
    */
   async #stall(emu: Emulator, client: AutoClient, channels: readonly string[]): Promise<void> {
     const n = this.#shardCount;
-    const shardId = String(Math.floor(this.#random() * n));
+    const sockets = n - this.#webhookShards; // webhook shards are the last ones and have no keepalive
+    if (sockets < 1) return;
+    const shardId = String(Math.floor(this.#random() * sockets));
     const sessionId = client.conduitInfo.websockets.get(shardId)?.sessionId ?? null;
     if (sessionId === null) return;
     for (const channel of channels) if (fnv1a(channel) % n === Number(shardId)) this.#paused.add(channel);
@@ -687,6 +788,7 @@ export class DemoScenario {
       suppressed += session.stats.duplicates;
       handovers += session.stats.handovers;
     }
+    suppressed += this.#webhookDuplicates;
     const accounting = account(
       {
         sent: counters.notifications_sent,
@@ -716,6 +818,7 @@ export class DemoScenario {
         duplicatesInjected: counters.duplicates_sent,
         helixErrors: helix.faulted,
         pubsubReconnects: this.#pubsubReconnects,
+        webhookFailures: this.#webhookFailures,
       },
       reconnectsSurvived: drops + handovers,
       subscriptions: {
@@ -759,4 +862,9 @@ function pickMix(point: number): MixEntry {
     if (point < acc) return entry;
   }
   return last ?? CHAT;
+}
+
+/** A shard status short enough for the shard table. */
+function shortStatus(status: string): string {
+  return status.replace('webhook_callback_', '').replace('notification_failures_exceeded', 'failing');
 }

@@ -15,7 +15,10 @@ export interface SoakSample {
   readonly handles: number;
   /** Distinct events handled so far. */
   readonly handled: number;
-  /** Whether every shard was connected when sampled (samples taken mid-reconnect carry transient handles). */
+  /**
+   * Whether every shard was connected (WebSocket) or enabled (webhook) when sampled: samples taken mid-reconnect
+   * carry transient handles.
+   */
   readonly steady: boolean;
 }
 
@@ -69,7 +72,13 @@ function medianHandles(samples: readonly SoakSample[]): number {
  */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const { sampleEveryMs = 1000, onSample, ...scenarioOptions } = options;
-  const scenario = new DemoScenario({ ...scenarioOptions, faults: true });
+  // Like the demo: one webhook shard among the WebSocket ones (when there are two shards or more).
+  const shards = scenarioOptions.shards ?? 4;
+  const scenario = new DemoScenario({
+    webhookShards: shards < 2 ? 0 : 1,
+    ...scenarioOptions,
+    faults: true,
+  });
   const started = Date.now();
   const samples: SoakSample[] = [];
   const timer = setInterval(() => {
@@ -82,7 +91,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       rssBytes: memory.rss,
       handles: process.getActiveResourcesInfo().length,
       handled: snapshot.handled,
-      steady: snapshot.shards.length > 0 && snapshot.shards.every((s) => s.state === 'connected'),
+      steady:
+        snapshot.shards.length > 0 &&
+        snapshot.shards.every((s) => s.state === 'connected' || s.state === 'webhook'),
     };
     samples.push(sample);
     onSample?.(sample);

@@ -13,6 +13,13 @@ export interface ViewHeader {
   readonly durationMs: number;
   readonly faults: boolean;
   readonly pubsub: boolean;
+  /** Shards served by webhook (0: all WebSocket). */
+  readonly webhookShards?: number;
+}
+
+function transports(header: ViewHeader, sep: string): string {
+  const hooks = header.webhookShards ?? 0;
+  return hooks > 0 ? `${sep}${String(hooks)} of them webhooks` : '';
 }
 
 const ESC = '\u001b[';
@@ -93,7 +100,7 @@ export class RateMeter {
 
 function stateColor(style: Style, state: string): string {
   const padded = state.padEnd(12);
-  if (state === 'connected') return style.green(padded);
+  if (state === 'connected' || state === 'webhook') return style.green(padded);
   if (state === 'stalled') return style.yellow(padded);
   return style.red(padded);
 }
@@ -110,7 +117,7 @@ export function renderFrame(
   lines.push(
     style.bold('twitch-realtime demo') +
       style.dim(
-        ` · local emulator · ${String(header.shards)} shards · ${String(header.channels)} channels · ${String(header.rate)} events/s · faults ${header.faults ? 'on' : 'off'}${header.pubsub ? ' · PubSub' : ''}`,
+        ` · local emulator · ${String(header.shards)} shards${transports(header, ' · ')} · ${String(header.channels)} channels · ${String(header.rate)} events/s · faults ${header.faults ? 'on' : 'off'}${header.pubsub ? ' · PubSub' : ''}`,
       ),
   );
   lines.push('');
@@ -187,7 +194,7 @@ export function renderSummary(result: ScenarioResult, style: Style = plain): str
     .map(([code, n]) => `${code}×${String(n)}`)
     .join(' ');
   lines.push(
-    `faults: ${closes === '' ? 'no shard drops' : `shard drops ${closes}`} · session_reconnect ${String(f.handovers)} · keepalive stalls ${String(f.stalls)} (detected ${String(f.stallsDetected)}) · duplicates injected ${String(f.duplicatesInjected)} · Helix errors ${String(f.helixErrors)}`,
+    `faults: ${closes === '' ? 'no shard drops' : `shard drops ${closes}`} · session_reconnect ${String(f.handovers)} · keepalive stalls ${String(f.stalls)} (detected ${String(f.stallsDetected)}) · duplicates injected ${String(f.duplicatesInjected)} · Helix errors ${String(f.helixErrors)}${f.webhookFailures > 0 ? ` · webhook deliveries failed ${String(f.webhookFailures)} (retried)` : ''}`,
   );
   lines.push(
     `reconnects survived ${String(result.reconnectsSurvived)} · ${String(result.shards)} shards · ${String(result.channels)} channels · ${String(result.subscriptions.created)} subscriptions${result.subscriptions.failed > 0 ? ` (${String(result.subscriptions.failed)} failed)` : ''} · ${seconds(result.runningMs)} of traffic`,
@@ -255,7 +262,7 @@ export class DemoView {
     } else {
       const h = this.#header;
       this.#out.write(
-        `twitch-realtime demo: local emulator, ${String(h.shards)} shards, ${String(h.channels)} channels, ${String(h.rate)} events/s for ${seconds(h.durationMs)}, faults ${h.faults ? 'on' : 'off'}${h.pubsub ? ', PubSub' : ''}\n`,
+        `twitch-realtime demo: local emulator, ${String(h.shards)} shards${transports(h, ', ')}, ${String(h.channels)} channels, ${String(h.rate)} events/s for ${seconds(h.durationMs)}, faults ${h.faults ? 'on' : 'off'}${h.pubsub ? ', PubSub' : ''}\n`,
       );
       this.#timer = setInterval(() => {
         this.#plainTick();

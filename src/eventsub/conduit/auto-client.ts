@@ -911,10 +911,15 @@ export class AutoClient<
         resolve();
       };
       for (const shard of shards) shard.settle = settle;
-      timer = this.#clock.setTimeout(() => {
-        timer = undefined;
-        void this.#verificationTimedOut(shards, rebind).finally(resolve);
-      }, timeoutMs);
+      // Ref'd: `start()` may be waiting on it. Bounded, and cleared as soon as every shard settles.
+      timer = this.#clock.setTimeout(
+        () => {
+          timer = undefined;
+          void this.#verificationTimedOut(shards, rebind).finally(resolve);
+        },
+        timeoutMs,
+        { ref: true },
+      );
     });
   }
 
