@@ -225,18 +225,23 @@ describe('start-up order and assignment', () => {
   });
 
   it('assigns welcomed shards within assignFlushMs on a slow bring-up, before the bind deadline (no 4003)', async () => {
-    // The emulator's "bound within 10 s of the welcome" deadline scaled down; one shard connecting at a time and a
-    // chunk larger than the shard count: without the flush timer nothing is bound until every shard is welcomed.
-    const emu = await h.start({ unusedTimeoutMs: 60 });
+    // One shard connecting at a time and a chunk larger than the shard count: without the flush timer nothing is
+    // bound until every shard is welcomed. With it, the first shards are bound while the last ones still connect.
+    const emu = await h.start({ unusedTimeoutMs: 2000 });
     const ids = Array.from({ length: 60 }, (_, i) => i);
     const client = h.client({ conduitId: 'create', shardIds: ids, connectConcurrency: 1, assignFlushMs: 1 });
     const codes: number[] = [];
     client.on('shardDisconnected', (info) => {
       codes.push(info.code);
     });
+    let lastWelcomedAtFirstReady: boolean | undefined;
+    client.once('shardReady', () => {
+      lastWelcomedAtFirstReady = client.conduitInfo.websockets.get('59')?.sessionId != null;
+    });
     const log = collect(client);
     await client.start();
     await until(() => new Set(log.ready.map((r) => r.shardId)).size === ids.length, 5000, 'all shards ready');
+    expect(lastWelcomedAtFirstReady).toBe(false);
     expect(codes).toEqual([]);
     expect(emu.state().conduits[0]?.enabled_shards).toBe(ids.length);
   });
