@@ -79,6 +79,8 @@ const PLATFORM_KEYS = [
   'userTokenTtlSeconds',
   'appTokenTtlSeconds',
   'rateLimitPerMinute',
+  'rateLimitWindowMs',
+  'now',
   'onError',
 ] as const;
 

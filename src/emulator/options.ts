@@ -2,6 +2,7 @@
  * Options of the emulator. Every Twitch duration is configurable in milliseconds so that tests run in milliseconds
  * instead of seconds; the defaults are Twitch's documented values (or a documented choice where Twitch is silent).
  */
+import { InvalidArgumentError } from '../core/errors.js';
 import { requirePositive, requirePositiveInteger } from '../core/guards.js';
 import type { PlatformOptions } from './http/types.js';
 import type { PlatformErrorHandler } from './http/server.js';
@@ -70,6 +71,12 @@ export interface EmulatorOptions extends PlatformOptions {
   /** Options of the legacy PubSub server at `/pubsub` (durations in ms, limits). */
   readonly pubsub?: PubSubServerOptions;
   /**
+   * Clock of the HTTP platform, ms since the epoch (default `Date.now`): user creation times, token expiry and the
+   * Helix rate-limit buckets (`Ratelimit-Reset` is this clock in epoch seconds). Meant for tests, which advance it
+   * instead of waiting; EventSub timing (keepalives, deadlines, streams) keeps real time and its `*Ms` options.
+   */
+  readonly now?: () => number;
+  /**
    * Receives unexpected exceptions of HTTP route handlers (emulator bugs) before the 500 is sent. Default:
    * `process.emitWarning`.
    */
@@ -97,6 +104,13 @@ export interface ResolvedOptions {
 
 /** Applies defaults and validates numbers. */
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
+  // Options the HTTP platform applies, checked here too so that `Emulator.start` fails before anything listens.
+  if (options.rateLimitWindowMs !== undefined) {
+    requirePositiveInteger(options.rateLimitWindowMs, 'rateLimitWindowMs');
+  }
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new InvalidArgumentError('now must be a function returning ms since the epoch', 'now');
+  }
   const keepaliveSecondMs = requirePositive(options.keepaliveSecondMs ?? 1000, 'keepaliveSecondMs');
   const pingIntervalMs = requirePositive(options.pingIntervalMs ?? 5000, 'pingIntervalMs');
   const reconnectGraceMs = requirePositive(options.reconnectGraceMs ?? 30_000, 'reconnectGraceMs');

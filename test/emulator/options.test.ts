@@ -21,6 +21,8 @@ describe('emulator options', () => {
     ['keepaliveSecondMs', 0, 'keepaliveSecondMs must be a positive number'],
     ['unusedTimeoutMs', Number.NaN, 'unusedTimeoutMs must be a positive number'],
     ['sweepIntervalMs', Number.POSITIVE_INFINITY, 'sweepIntervalMs must be a positive number'],
+    ['rateLimitWindowMs', 0, 'rateLimitWindowMs must be a positive integer'],
+    ['rateLimitWindowMs', 1.5, 'rateLimitWindowMs must be a positive integer'],
   ] as const)('refuses %s = %d with an InvalidArgumentError naming it', (field, value, message) => {
     const options: EmulatorOptions = { [field]: value };
     let thrown: unknown;
@@ -32,6 +34,13 @@ describe('emulator options', () => {
     expect(thrown).toBeInstanceOf(InvalidArgumentError);
     expect((thrown as InvalidArgumentError).field).toBe(field);
     expect((thrown as Error).message).toBe(message);
+  });
+
+  it('Emulator.start rejects a fractional rate-limit window before listening', async () => {
+    await expect(Emulator.start({ port: 0, rateLimitWindowMs: 0.5 })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'rateLimitWindowMs',
+    });
   });
 
   it('Emulator.start rejects a fractional page size before listening (it was floored to 0 before)', async () => {

@@ -1,8 +1,10 @@
 /**
  * Helix rate limiting: a token bucket per caller (per client for app tokens, per client+user for user tokens),
- * refilled continuously at `limit / 60` points per second, as Twitch documents (reference §5.2).
+ * refilled continuously at `limit / 60` points per second, as Twitch documents (reference §5.2). The window (60 s)
+ * is configurable so that tests can watch a bucket refill in milliseconds.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
+import { requirePositiveInteger } from '../../core/guards.js';
 
 /** Outcome of one {@link RateLimiter.take}; also the values of the `Ratelimit-*` headers. */
 export interface RateLimitResult {
@@ -17,8 +19,14 @@ export interface RateLimitResult {
 
 /** Options of {@link RateLimiter}. */
 export interface RateLimiterOptions {
-  /** Points per minute (= bucket capacity). `Infinity` disables limiting. Default 800. */
+  /** Points per window (= bucket capacity). `Infinity` disables limiting. Default 800. */
   readonly pointsPerMinute?: number;
+  /**
+   * Time an empty bucket takes to refill completely, ms (Twitch: one minute). Default 60,000.
+   *
+   * @throws InvalidArgumentError (from the constructor) unless a positive integer.
+   */
+  readonly windowMs?: number;
   /** Clock, ms since epoch. Default `Date.now`. */
   readonly now?: () => number;
   /** Most buckets held (default 10,000). Full buckets are pruned first, then the least recently used. */
@@ -46,6 +54,7 @@ const UNLIMITED = 2_147_483_647;
 export class RateLimiter {
   readonly #now: () => number;
   readonly #maxBuckets: number;
+  readonly #windowMs: number;
   readonly #buckets = new Map<string, Bucket>();
   #limit = 800;
   /** Points per millisecond. */
@@ -54,6 +63,7 @@ export class RateLimiter {
   constructor(options: RateLimiterOptions = {}) {
     this.#now = options.now ?? Date.now;
     this.#maxBuckets = options.maxBuckets ?? 10_000;
+    this.#windowMs = requirePositiveInteger(options.windowMs ?? 60_000, 'windowMs');
     this.setLimit(options.pointsPerMinute ?? 800);
   }
 
@@ -67,7 +77,12 @@ export class RateLimiter {
     return `u\0${clientId}\0${userId}`;
   }
 
-  /** Current points per minute (`Infinity` when disabled). */
+  /** Refill window, ms (60,000 unless configured). */
+  get windowMs(): number {
+    return this.#windowMs;
+  }
+
+  /** Current points per window (`Infinity` when disabled). */
   get limit(): number {
     return this.#limit;
   }
@@ -87,7 +102,7 @@ export class RateLimiter {
       throw new InvalidArgumentError('points per minute must be a positive number', 'points_per_minute');
     }
     this.#limit = pointsPerMinute;
-    this.#rate = pointsPerMinute / 60_000;
+    this.#rate = pointsPerMinute / this.#windowMs;
     if (Number.isFinite(pointsPerMinute)) {
       for (const b of this.#buckets.values()) if (b.tokens > pointsPerMinute) b.tokens = pointsPerMinute;
     } else {

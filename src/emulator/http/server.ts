@@ -20,7 +20,7 @@ import type { Duplex } from 'node:stream';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { InvalidArgumentError } from '../../core/errors.js';
-import { errorMessage } from '../../core/guards.js';
+import { errorMessage, requirePositiveInteger } from '../../core/guards.js';
 import { DEFAULT_MAX_BODY_BYTES, parseBody, readBody } from './body.js';
 import { registerPlatformControlRoutes } from './control.js';
 import { helixErrorBody } from './errors.js';
@@ -46,7 +46,7 @@ import { UserStore } from './users.js';
 
 /** Extra options for tests and embedders; not part of the user-facing `EmulatorOptions`. */
 export interface PlatformInternalOptions {
-  /** Clock (ms since epoch) for token expiry and rate-limit buckets. Default `Date.now`. */
+  /** Clock (ms since epoch) for users, token expiry and rate-limit buckets. Default `Date.now`. */
   readonly now?: () => number;
   /** Random source in [0, 1) for fault injection. Default `Math.random`. */
   readonly random?: () => number;
@@ -112,6 +112,9 @@ function unixSeconds(ms: number): number {
 export async function createPlatform(
   options: PlatformOptions & PlatformInternalOptions = {},
 ): Promise<Platform> {
+  if (options.now !== undefined && typeof options.now !== 'function') {
+    throw new InvalidArgumentError('now must be a function returning ms since the epoch', 'now');
+  }
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
   const onError = options.onError ?? warnHandlerError;
@@ -128,6 +131,7 @@ export async function createPlatform(
   const limiter = new RateLimiter({
     now,
     pointsPerMinute: options.rateLimitPerMinute ?? 800,
+    windowMs: requirePositiveInteger(options.rateLimitWindowMs ?? 60_000, 'rateLimitWindowMs'),
     ...(options.maxBuckets === undefined ? {} : { maxBuckets: options.maxBuckets }),
   });
   const defaultClient = tokens.registerClient({

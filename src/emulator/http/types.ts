@@ -111,6 +111,12 @@ export interface PlatformOptions {
   readonly appTokenTtlSeconds?: number;
   /** Helix rate limit: points per minute per bucket (default 800). `Infinity` disables limiting (headers still sent). */
   readonly rateLimitPerMinute?: number;
+  /**
+   * Time an empty Helix bucket takes to refill completely, ms (default 60,000: Twitch's minute). With a shorter
+   * window a bucket holds `rateLimitPerMinute` points per window, so tests can watch it refill quickly. A positive
+   * integer.
+   */
+  readonly rateLimitWindowMs?: number;
 }
 
 /** The HTTP platform: one server, its router, and the auth registry. */
