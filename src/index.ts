@@ -12,7 +12,6 @@ export * from './core/clock.js';
 export * from './core/backoff.js';
 export * from './core/logger.js';
 export * from './core/emitter.js';
-export * from './core/sleep.js';
 export * from './eventsub/protocol.js';
 export * from './eventsub/catalogue/index.js';
 export * from './eventsub/websocket/index.js';

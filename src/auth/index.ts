@@ -3,7 +3,7 @@
  *
  * @packageDocumentation
  */
-export { APP_CONTEXT, contextKey } from './types.js';
+export { APP_CONTEXT } from './types.js';
 export type { AuthContext, AuthProvider } from './types.js';
 export { AuthError, MissingScopesError } from './errors.js';
 export { OAuthClient } from './oauth.js';

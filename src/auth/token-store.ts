@@ -39,7 +39,18 @@ export interface TokenStore {
   remove(userId: string): Promise<void>;
 }
 
-/** Keeps tokens in memory (the default store). */
+/**
+ * Keeps tokens in memory (the default store): they live as long as the process. Handy in tests and for
+ * short-lived tools; use {@link FileTokenStore} or your own {@link TokenStore} to keep refreshed tokens.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryTokenStore();
+ * const auth = new RefreshingAuthProvider({ clientId, clientSecret, store });
+ * await auth.addUser({ accessToken, refreshToken });
+ * (await store.load()).map((t) => t.userId); // ['141981764']
+ * ```
+ */
 export class MemoryTokenStore implements TokenStore {
   readonly #tokens = new Map<string, StoredToken>();
 

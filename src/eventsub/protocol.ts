@@ -12,28 +12,37 @@ export const HELIX_URL = 'https://api.twitch.tv/helix';
 /** Twitch's production OAuth base URL. */
 export const OAUTH_URL = 'https://id.twitch.tv/oauth2';
 
-/** Bounds of the `keepalive_timeout_seconds` query parameter; out-of-range values are clamped by Twitch. */
+/** Lowest `keepalive_timeout_seconds` query parameter Twitch accepts (values out of range are clamped). */
 export const KEEPALIVE_TIMEOUT_MIN_SECONDS = 10;
+/** Highest `keepalive_timeout_seconds` query parameter Twitch accepts (values out of range are clamped). */
 export const KEEPALIVE_TIMEOUT_MAX_SECONDS = 600;
+/** Keepalive timeout of a session opened without `keepalive_timeout_seconds`. */
 export const KEEPALIVE_TIMEOUT_DEFAULT_SECONDS = 10;
 /** Seconds between `session_reconnect` and the old socket being closed with 4004. */
 export const RECONNECT_GRACE_SECONDS = 30;
 /** Notifications older than this are stale (replay protection), in milliseconds. */
 export const MAX_MESSAGE_AGE_MS = 10 * 60 * 1000;
 
-/** Conduit limits. */
+/** Most enabled conduits per client id. */
 export const MAX_CONDUITS_PER_CLIENT = 5;
+/** Fewest shards a conduit can have. */
 export const MIN_SHARD_COUNT = 1;
+/** Most shards a conduit can have. */
 export const MAX_SHARD_COUNT = 20_000;
 
-/** Subscription limits. */
+/** Most subscriptions with the same type and condition (a fourth is refused with 429). */
 export const MAX_SUBSCRIPTIONS_PER_TYPE_AND_CONDITION = 3;
+/** Most WebSocket sessions with enabled subscriptions per user token (client id + user id). */
 export const WEBSOCKET_MAX_CONNECTIONS_PER_USER = 3;
+/** Most enabled subscriptions on one WebSocket session of the WebSocket transport. */
 export const WEBSOCKET_MAX_SUBSCRIPTIONS_PER_CONNECTION = 300;
+/** `max_total_cost` of the WebSocket transport, per user token (client id + user id). */
 export const WEBSOCKET_MAX_TOTAL_COST = 10;
+/** Default `max_total_cost` of webhook and conduit subscriptions, per client id. */
 export const WEBHOOK_MAX_TOTAL_COST = 10_000;
-/** Webhook secret length bounds (ASCII characters). */
+/** Shortest webhook secret Twitch accepts (ASCII characters). */
 export const WEBHOOK_SECRET_MIN_LENGTH = 10;
+/** Longest webhook secret Twitch accepts (ASCII characters). */
 export const WEBHOOK_SECRET_MAX_LENGTH = 100;
 
 /** `metadata.message_type` values of the WebSocket transport. */
@@ -44,10 +53,12 @@ export const MESSAGE_TYPES = [
   'session_reconnect',
   'revocation',
 ] as const;
+/** One of {@link MESSAGE_TYPES}. */
 export type MessageType = (typeof MESSAGE_TYPES)[number];
 
 /** `Twitch-Eventsub-Message-Type` values of the webhook transport. */
 export const WEBHOOK_MESSAGE_TYPES = ['notification', 'webhook_callback_verification', 'revocation'] as const;
+/** One of {@link WEBHOOK_MESSAGE_TYPES}. */
 export type WebhookMessageType = (typeof WEBHOOK_MESSAGE_TYPES)[number];
 
 /** Every subscription status Twitch documents. */
@@ -71,6 +82,7 @@ export const SUBSCRIPTION_STATUSES = [
   'websocket_network_error',
   'websocket_failed_to_reconnect',
 ] as const;
+/** One of {@link SUBSCRIPTION_STATUSES}. */
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];
 
 /** The 11 conduit shard statuses. Only `enabled` shards receive events. */
@@ -87,6 +99,7 @@ export const SHARD_STATUSES = [
   'websocket_network_error',
   'websocket_failed_to_reconnect',
 ] as const;
+/** One of {@link SHARD_STATUSES}. */
 export type ShardStatus = (typeof SHARD_STATUSES)[number];
 
 /** Statuses a revocation can carry. */
@@ -110,11 +123,13 @@ export type CloseAction =
 
 /** One row of the close code table. */
 export interface CloseCodeInfo {
+  /** The WebSocket close code. */
   readonly code: number;
   /** Reason text as Twitch sends it. */
   readonly reason: string;
   /** Status given to websocket subscriptions and conduit shards of the closed session, if any. */
   readonly status: (SubscriptionStatus & ShardStatus) | null;
+  /** What the client does next. */
   readonly action: CloseAction;
 }
 
@@ -144,9 +159,18 @@ export const CLOSE_CODES = {
   4006: { code: 4006, reason: 'network error', status: 'websocket_network_error', action: 'reconnect' },
   4007: { code: 4007, reason: 'invalid reconnect', status: null, action: 'reconnect-base' },
 } as const satisfies Record<number, CloseCodeInfo>;
+/** A close code Twitch documents: a key of {@link CLOSE_CODES}. */
 export type EventSubCloseCode = keyof typeof CLOSE_CODES;
 
-/** Looks up a close code; unknown codes (including 1000/1006) are treated as a plain disconnect. */
+/**
+ * Looks up a close code; unknown codes (including 1000/1006) are treated as a plain disconnect.
+ *
+ * @example
+ * ```ts
+ * closeCodeInfo(4003); // { code: 4003, reason: 'connection unused', status: null, action: 'client-bug' }
+ * closeCodeInfo(1006).action; // 'reconnect' (status 'websocket_disconnected')
+ * ```
+ */
 export function closeCodeInfo(code: number): CloseCodeInfo {
   const row = (CLOSE_CODES as Record<number, CloseCodeInfo | undefined>)[code];
   return row ?? { code, reason: 'disconnected', status: 'websocket_disconnected', action: 'reconnect' };
@@ -159,6 +183,7 @@ export function closeCodeInfo(code: number): CloseCodeInfo {
 /** Condition of a subscription: string values keyed by snake_case names. */
 export type WireCondition = Readonly<Record<string, string>>;
 
+/** `transport.method` of a subscription. */
 export type WireTransportMethod = 'websocket' | 'webhook' | 'conduit';
 
 /** Transport as returned by Helix and carried in notifications (never contains the webhook secret). */
@@ -204,18 +229,22 @@ export interface WireSession {
   recovery_url?: string | null;
 }
 
+/** `session_welcome`: the first message of a session, with its id. */
 export interface WireWelcomeMessage {
   metadata: WireMetadata & { message_type: 'session_welcome' };
   payload: { session: WireSession };
 }
+/** `session_keepalive`: sent when no other message went out within the keepalive timeout. */
 export interface WireKeepaliveMessage {
   metadata: WireMetadata & { message_type: 'session_keepalive' };
   payload: Record<string, never>;
 }
+/** `session_reconnect`: connect to `payload.session.reconnect_url` before the grace time ends. */
 export interface WireReconnectMessage {
   metadata: WireMetadata & { message_type: 'session_reconnect' };
   payload: { session: WireSession };
 }
+/** `notification`: one event of a subscription; `E` is the wire event type. */
 export interface WireNotificationMessage<E = unknown> {
   metadata: WireMetadata & {
     message_type: 'notification';
@@ -225,6 +254,7 @@ export interface WireNotificationMessage<E = unknown> {
   /** `event` for every type but `drop.entitlement.grant`, which carries `events`. */
   payload: { subscription: WireSubscription; event?: E; events?: E[] };
 }
+/** `revocation`: Twitch ended a subscription; `payload.subscription.status` says why. */
 export interface WireRevocationMessage {
   metadata: WireMetadata & {
     message_type: 'revocation';

@@ -134,7 +134,19 @@ export class HTTPError extends TwitchError {
   }
 }
 
-/** The request never got an HTTP response (DNS, connection refused/reset, TLS...) after every retry. */
+/**
+ * The request never got an HTTP response (DNS, connection refused/reset, TLS...) after every retry. Code
+ * `NETWORK_ERROR`; the last low-level error is the `cause`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await helix.users.getUsers({ logins: ['twitchdev'] });
+ * } catch (err) {
+ *   if (err instanceof NetworkError) console.log(err.method, err.path, err.cause); // GET /users TypeError: fetch failed
+ * }
+ * ```
+ */
 export class NetworkError extends TwitchError {
   readonly method: string;
   readonly path: string;

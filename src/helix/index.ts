@@ -5,7 +5,7 @@
  */
 export { HelixClient } from './client.js';
 export type { HelixClientOptions } from './client.js';
-export { HelixHttp, encodeQuery } from './http.js';
+export { HelixHttp } from './http.js';
 export type {
   FetchLike,
   HelixHttpOptions,
@@ -14,14 +14,13 @@ export type {
   QueryValue,
   RequestAuth,
 } from './http.js';
-export { HTTPError, NetworkError, httpErrorCode } from './errors.js';
+export { HTTPError, NetworkError } from './errors.js';
 export type { HTTPErrorInit, RateLimitState, RedactedRequest } from './errors.js';
 export { RateLimiter, parseRateLimitHeaders } from './rate-limiter.js';
 export type { RateLimitHeaders, RateLimiterOptions } from './rate-limiter.js';
 export { HttpAsyncIterator } from './pagination.js';
 export type { Page, PageFetcher, PaginationLimits, PaginationOptions } from './pagination.js';
-export { ENDPOINTS, callEndpoint, paginateEndpoint, checkAuth } from './endpoint.js';
-export type { CallOptions, EndpointSpec, WirePage } from './endpoint.js';
+export type { CallOptions } from './endpoint.js';
 export { EventSubApi } from './endpoints/eventsub.js';
 export type {
   CreateSubscriptionInput,
@@ -29,4 +28,18 @@ export type {
   UpdateShardsOptions,
 } from './endpoints/eventsub.js';
 export { UsersApi, USERS_PER_REQUEST } from './endpoints/users.js';
-export type * from './models.js';
+export type {
+  CreatedSubscription,
+  EventSubSubscription,
+  HelixConduit,
+  HelixConduitShard,
+  HelixUser,
+  ShardTransport,
+  ShardTransportInput,
+  ShardUpdate,
+  ShardUpdateError,
+  ShardUpdateResult,
+  SubscriptionTotals,
+  SubscriptionTransport,
+  SubscriptionTransportInput,
+} from './models.js';

@@ -22,7 +22,15 @@ export interface RateLimitHeaders {
   readonly resetAt: number | null;
 }
 
-/** Parses `Ratelimit-Limit`, `Ratelimit-Remaining` and `Ratelimit-Reset` (epoch seconds); bad values → `null`. */
+/**
+ * Parses `Ratelimit-Limit`, `Ratelimit-Remaining` and `Ratelimit-Reset` (epoch seconds); bad values → `null`.
+ *
+ * @example
+ * ```ts
+ * const headers = new Headers({ 'Ratelimit-Limit': '800', 'Ratelimit-Remaining': '799', 'Ratelimit-Reset': '1700000000' });
+ * parseRateLimitHeaders(headers); // { limit: 800, remaining: 799, resetAt: 1700000000000 }
+ * ```
+ */
 export function parseRateLimitHeaders(headers: Headers): RateLimitHeaders {
   return {
     limit: nonNegative(headers.get('ratelimit-limit')),
@@ -109,7 +117,21 @@ class Bucket {
 /**
  * The per-client limiter: buckets keyed by auth context (`app`, `user:<id>`) plus a global concurrency bound.
  * Call {@link RateLimiter.acquire} before sending and exactly one of {@link RateLimiter.release} (with the
- * response's headers, or `null` when no response came) afterwards.
+ * response's headers, or `null` when no response came) afterwards. {@link HelixClient} runs one for you; use it
+ * directly only to pace your own calls to Twitch.
+ *
+ * @example
+ * ```ts
+ * const limiter = new RateLimiter({ clock: systemClock, concurrency: 8 });
+ * const ticket = await limiter.acquire('app', signal);
+ * let headers: RateLimitHeaders | null = null;
+ * try {
+ *   const response = await fetch('https://api.twitch.tv/helix/users?login=twitchdev', { headers: auth, signal });
+ *   headers = parseRateLimitHeaders(response.headers);
+ * } finally {
+ *   limiter.release('app', ticket, headers);
+ * }
+ * ```
  */
 export class RateLimiter {
   readonly #clock: Clock;

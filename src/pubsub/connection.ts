@@ -115,7 +115,23 @@ class Link {
   }
 }
 
-/** One connection of a {@link PubSubPool}. Created by the pool; passed to `reconnectHook`. */
+/**
+ * One connection of a {@link PubSubPool}. Created by the pool (never by you); listed by
+ * {@link PubSubPool.connections} and passed to `reconnectHook`.
+ *
+ * @example
+ * ```ts
+ * const pool = new PubSubPool(events, {
+ *   // Before a reconnect: LISTEN again with a fresh token (topics are immutable: withToken makes new ones).
+ *   reconnectHook: async (connection, topics) => {
+ *     console.log(`${connection.id} reconnecting with ${connection.size} topic(s)`);
+ *     const token = await refreshUserToken();
+ *     return topics.map((topic) => topic.withToken(token));
+ *   },
+ * });
+ * for (const c of pool.connections) console.log(c.id, c.state, c.topics.length);
+ * ```
+ */
 export class PubSubConnection implements PubSubConnectionInfo {
   readonly id: string;
   readonly url: string;

@@ -27,7 +27,17 @@ export class PoolFullError extends TwitchError {
   }
 }
 
-/** A group of topics (one `subscribeTopics` call) is larger than `maxConnectionTopics`. Code `PUBSUB_GROUP_TOO_LARGE`. */
+/**
+ * A group of topics (one `subscribeTopics` call) is larger than `maxConnectionTopics`. Code
+ * `PUBSUB_GROUP_TOO_LARGE`.
+ *
+ * @example
+ * ```ts
+ * await pool.subscribeTopics(topics).catch((err: unknown) => {
+ *   if (err instanceof TopicGroupTooLargeError) console.log(`split the ${err.size} topics`, err.maxConnectionTopics);
+ * });
+ * ```
+ */
 export class TopicGroupTooLargeError extends TwitchError {
   constructor(
     readonly size: number,
@@ -43,6 +53,17 @@ export class TopicGroupTooLargeError extends TwitchError {
 /**
  * The server answered a LISTEN or UNLISTEN with an error (`ERR_BADAUTH`, `ERR_BADTOPIC`, `ERR_BADMESSAGE`,
  * `ERR_SERVER`). Code `PUBSUB_RESPONSE_ERROR`; `error` holds Twitch's error string.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await pool.subscribeTopics([whispers(token, '141981764')]);
+ * } catch (err) {
+ *   if (err instanceof PubSubResponseError && err.error === 'ERR_BADAUTH') {
+ *     console.log(err.request, err.topics.map(String)); // LISTEN [ 'whispers.141981764' ]
+ *   }
+ * }
+ * ```
  */
 export class PubSubResponseError extends TwitchError {
   constructor(
@@ -60,6 +81,13 @@ export class PubSubResponseError extends TwitchError {
  * A connection-level problem: the socket could not be opened (`PUBSUB_CONNECT_FAILED`), no PONG came in time
  * (`PUBSUB_PONG_TIMEOUT`), no RESPONSE came in time (`PUBSUB_RESPONSE_TIMEOUT`), or the pool was closed while the
  * operation ran (`PUBSUB_CLOSED`).
+ *
+ * @example
+ * ```ts
+ * events.on('pubsub_error', (err) => {
+ *   if (err instanceof PubSubConnectionError && err.code === 'PUBSUB_PONG_TIMEOUT') metrics.increment('pubsub.pong');
+ * });
+ * ```
  */
 export class PubSubConnectionError extends TwitchError {
   declare readonly code: PubSubConnectionErrorCode;
@@ -69,7 +97,17 @@ export class PubSubConnectionError extends TwitchError {
 export type PubSubConnectionErrorCode =
   'PUBSUB_CONNECT_FAILED' | 'PUBSUB_PONG_TIMEOUT' | 'PUBSUB_RESPONSE_TIMEOUT' | 'PUBSUB_CLOSED';
 
-/** A `reconnectHook` returned more topics than a connection holds; the excess was dropped. Code `PUBSUB_HOOK_OVER_LIMIT`. */
+/**
+ * A `reconnectHook` returned more topics than a connection holds; the excess was dropped (and is listed).
+ * Emitted as `pubsub_error`. Code `PUBSUB_HOOK_OVER_LIMIT`.
+ *
+ * @example
+ * ```ts
+ * events.on('pubsub_error', (err) => {
+ *   if (err instanceof ReconnectHookLimitError) void pool.subscribeTopics(err.dropped);
+ * });
+ * ```
+ */
 export class ReconnectHookLimitError extends TwitchError {
   constructor(
     readonly dropped: readonly Topic[],
@@ -82,7 +120,17 @@ export class ReconnectHookLimitError extends TwitchError {
   }
 }
 
-/** A hook (`authFailHook` or `reconnectHook`) threw or rejected. Code `PUBSUB_HOOK_FAILED`; the cause is attached. */
+/**
+ * A hook (`authFailHook` or `reconnectHook`) threw or rejected. Emitted as `pubsub_error`. Code
+ * `PUBSUB_HOOK_FAILED`; the cause is attached.
+ *
+ * @example
+ * ```ts
+ * events.on('pubsub_error', (err) => {
+ *   if (err instanceof PubSubHookError) logger.error(`${err.hook} failed`, { cause: String(err.cause) });
+ * });
+ * ```
+ */
 export class PubSubHookError extends TwitchError {
   constructor(
     readonly hook: 'authFailHook' | 'reconnectHook',

@@ -6,7 +6,7 @@ export { PubSubPool } from './pool.js';
 /** Re-exported so the pool can be used on its own: `new PubSubPool(new TypedEmitter<PubSubEvents>())`. */
 export { TypedEmitter } from '../core/emitter.js';
 export type { PubSubPoolOptions } from './pool.js';
-export { PubSubConnection, pubsubBackoffDelay } from './connection.js';
+export { PubSubConnection } from './connection.js';
 export {
   Topic,
   automodQueue,
@@ -28,6 +28,7 @@ export {
   ReconnectHookLimitError,
   TopicGroupTooLargeError,
 } from './errors.js';
+export type { PubSubConnectionErrorCode } from './errors.js';
 export type { PubSubConnectionInfo, PubSubEventSink, PubSubEvents, PubSubNonceEvent } from './events.js';
 export { decodePubSubMessage } from './models.js';
 export type * from './models.js';

@@ -94,6 +94,14 @@ const ID = /^[0-9]{1,20}$/;
 /**
  * Parses a wire topic string (`prefix.id[.id]`) against {@link PUBSUB_TOPICS}. Returns the definition and ids, or
  * `undefined` when the prefix is unknown, the number of ids is wrong or an id is not numeric.
+ *
+ * @example
+ * ```ts
+ * const parsed = parseTopicString('chat_moderator_actions.1337.4242');
+ * parsed?.definition.params; // ['moderatorId', 'channelId']
+ * parsed?.ids; // ['1337', '4242']
+ * parseTopicString('whispers.abc'); // undefined
+ * ```
  */
 export function parseTopicString(
   topic: string,

@@ -9,11 +9,11 @@ import {
   fromWireCondition,
   getCatalogueEntry,
   resolveEntry,
-  snakeToCamel,
   subscription,
   toSubscriptionRequest,
   toWireCondition,
 } from '../../src/eventsub/catalogue/index.js';
+import { snakeToCamel } from '../../src/eventsub/catalogue/builders.js';
 import type { CatalogueEntry } from '../../src/eventsub/catalogue/index.js';
 
 const active = CATALOGUE.filter((e) => e.removed !== true);

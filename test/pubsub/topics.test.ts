@@ -12,10 +12,10 @@ import {
   lowTrustUsers,
   moderationUserAction,
   parseTopicString,
-  pubsubBackoffDelay,
   userModerationNotifications,
   whispers,
 } from '../../src/pubsub/index.js';
+import { pubsubBackoffDelay } from '../../src/pubsub/connection.js';
 
 const TOKEN = 'abcdefghijklmnopqrstuvwxyz0123';
 

@@ -26,7 +26,7 @@ export type {
   SubscriptionType,
   SubscriptionVersion,
 } from './table.js';
-export { allowedConditionKeys, checkCondition, isUserConditionKey } from './validate.js';
+export { allowedConditionKeys, checkCondition } from './validate.js';
 export {
   MISSING_AUTHORIZATION_MESSAGE,
   checkAuthorization,
@@ -35,14 +35,11 @@ export {
   requiredScopeNames,
 } from './authorization.js';
 export type { AuthorizationCheck, Caller, Grants } from './authorization.js';
-export { describeCondition, renderEventsDoc } from './docs.js';
 export { exampleNotification, exampleSubscribeRequest, generateEvent, listExamples } from './examples.js';
 export type { ExampleNotification, GenerateEventOptions, GeneratedEvent, GeneratedUser } from './examples.js';
 export {
-  camelToSnake,
   fromWireCondition,
   resolveEntry,
-  snakeToCamel,
   subscription,
   toSubscriptionRequest,
   toWireCondition,
@@ -55,16 +52,9 @@ export type {
   WireConditionOf,
 } from './builders.js';
 
-// --- models (C2) ---
-export {
-  EVENT_CONVERTERS,
-  hasEventModel,
-  toEventModel,
-  toNotification,
-  toSubscriptionModel,
-} from './events.js';
+// Models: the public shapes only. The per-type wire converters stay internal: `toEventModel` is the way in.
+export { NotificationConverter, hasEventModel, toEventModel, toNotification } from './events.js';
 export type {
-  EventConverter,
   EventSubEvent,
   EventSubEventMap,
   EventSubEventName,
@@ -75,7 +65,7 @@ export type {
   SubscriptionTransport,
   WireNotificationPayload,
 } from './events.js';
-export { EventSubModel, parseRfc3339 } from './models/common.js';
+export { EventSubModel } from './models/common.js';
 export type {
   Amount,
   Badge,
@@ -89,15 +79,146 @@ export type {
   TextWithEmotes,
   UserRef,
 } from './models/common.js';
-export * from './models/automod.js';
-export * from './models/channel.js';
-export * from './models/channel-chat.js';
-export * from './models/channel-points.js';
-export * from './models/engagement.js';
-export * from './models/guest-star.js';
-export * from './models/moderation.js';
-export * from './models/platform.js';
-export * from './models/subscriptions.js';
+export type {
+  AutomodHoldReason,
+  AutomodMessageHoldV1Event,
+  AutomodMessageHoldV2Event,
+  AutomodMessageUpdateV1Event,
+  AutomodMessageUpdateV2Event,
+  AutomodSettingsUpdateEvent,
+  AutomodTermsUpdateEvent,
+  AutomodV1Fragments,
+} from './models/automod.js';
+export type {
+  ChannelAdBreakBeginEvent,
+  ChannelFollowEvent,
+  ChannelModeratorAddEvent,
+  ChannelModeratorRemoveEvent,
+  ChannelRaidEvent,
+  ChannelShoutoutCreateEvent,
+  ChannelShoutoutReceiveEvent,
+  ChannelUpdateEvent,
+  ChannelVipAddEvent,
+  ChannelVipRemoveEvent,
+} from './models/channel.js';
+export type {
+  ChannelChatClearEvent,
+  ChannelChatClearUserMessagesEvent,
+  ChannelChatMessageDeleteEvent,
+  ChannelChatMessageEvent,
+  ChannelChatNotificationEvent,
+  ChannelChatSettingsUpdateEvent,
+  ChannelChatUserMessageHoldEvent,
+  ChannelChatUserMessageUpdateEvent,
+  ChannelSharedChatBeginEvent,
+  ChannelSharedChatEndEvent,
+  ChannelSharedChatUpdateEvent,
+  ChatNotice,
+  ChatNoticeAnnouncement,
+  ChatNoticeBitsBadgeTier,
+  ChatNoticeCharityDonation,
+  ChatNoticeCommunitySubGift,
+  ChatNoticeGifter,
+  ChatNoticePrimePaidUpgrade,
+  ChatNoticeRaid,
+  ChatNoticeResub,
+  ChatNoticeSub,
+  ChatNoticeSubGift,
+  ChatNoticeUnraid,
+  ChatReply,
+  SharedChatSource,
+} from './models/channel-chat.js';
+export type {
+  ChannelPointsAutomaticRewardRedemptionAddV1Event,
+  ChannelPointsAutomaticRewardRedemptionAddV2Event,
+  ChannelPointsCustomRewardAddEvent,
+  ChannelPointsCustomRewardRedemptionAddEvent,
+  ChannelPointsCustomRewardRedemptionUpdateEvent,
+  ChannelPointsCustomRewardRemoveEvent,
+  ChannelPointsCustomRewardUpdateEvent,
+  CustomReward,
+  CustomRewardRedemption,
+  RewardImage,
+  RewardLimit,
+} from './models/channel-points.js';
+export type {
+  ChannelCharityCampaignDonateEvent,
+  ChannelCharityCampaignProgressEvent,
+  ChannelCharityCampaignStartEvent,
+  ChannelCharityCampaignStopEvent,
+  ChannelGoalBeginEvent,
+  ChannelGoalEndEvent,
+  ChannelGoalProgressEvent,
+  ChannelHypeTrainBeginEvent,
+  ChannelHypeTrainEndEvent,
+  ChannelHypeTrainProgressEvent,
+  ChannelPollBeginEvent,
+  ChannelPollEndEvent,
+  ChannelPollProgressEvent,
+  ChannelPredictionBeginEvent,
+  ChannelPredictionEndEvent,
+  ChannelPredictionLockEvent,
+  ChannelPredictionProgressEvent,
+  Charity,
+  HypeTrainContribution,
+  PollChoice,
+  PollVoting,
+  PredictionOutcome,
+  TopPredictor,
+} from './models/engagement.js';
+export type {
+  ChannelGuestStarGuestUpdateEvent,
+  ChannelGuestStarSessionBeginEvent,
+  ChannelGuestStarSessionEndEvent,
+  ChannelGuestStarSettingsUpdateEvent,
+} from './models/guest-star.js';
+export type {
+  ChannelBanEvent,
+  ChannelModerateV1Event,
+  ChannelModerateV2Event,
+  ChannelShieldModeBeginEvent,
+  ChannelShieldModeEndEvent,
+  ChannelSuspiciousUserMessageEvent,
+  ChannelSuspiciousUserUpdateEvent,
+  ChannelUnbanEvent,
+  ChannelUnbanRequestCreateEvent,
+  ChannelUnbanRequestResolveEvent,
+  ChannelWarningAcknowledgeEvent,
+  ChannelWarningSendEvent,
+  ModerateAutomodTermsAction,
+  ModerateBanAction,
+  ModerateDeleteAction,
+  ModerateDetailsV1,
+  ModerateDetailsV2,
+  ModerateFollowersAction,
+  ModerateRaidAction,
+  ModerateSlowAction,
+  ModerateTimeoutAction,
+  ModerateUnbanRequestAction,
+  ModerateUserAction,
+  ModerateWarnAction,
+} from './models/moderation.js';
+export type {
+  ConduitShardDisabledEvent,
+  DropEntitlement,
+  DropEntitlementGrantEvent,
+  StreamOfflineEvent,
+  StreamOnlineEvent,
+  UserAuthorizationGrantEvent,
+  UserAuthorizationRevokeEvent,
+  UserUpdateEvent,
+  UserWhisperMessageEvent,
+} from './models/platform.js';
+export type {
+  BitsPowerUp,
+  ChannelBitsUseEvent,
+  ChannelCheerEvent,
+  ChannelSubscribeEvent,
+  ChannelSubscriptionEndEvent,
+  ChannelSubscriptionGiftEvent,
+  ChannelSubscriptionMessageEvent,
+  ExtensionBitsTransactionCreateEvent,
+} from './models/subscriptions.js';
 export type * from './wire/automod.js';
 export type * from './wire/channel.js';
 export type * from './wire/channel-chat.js';

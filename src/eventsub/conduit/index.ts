@@ -10,7 +10,7 @@ export { ConduitInfo } from './conduit-info.js';
 export type { UpdateShardCountOptions } from './conduit-info.js';
 export { Conduit, ConduitShard } from './models.js';
 export type { FetchShardsOptions, ShardStatus } from './models.js';
-export { MultiSubscribeAbortedError, toWireRequests } from './multi-subscribe.js';
+export { MultiSubscribeAbortedError } from './multi-subscribe.js';
 export type {
   AnySubscriptionRequest,
   MultiSubscribeError,
@@ -20,15 +20,8 @@ export type {
   MultiSubscribePayload,
   MultiSubscribeSuccess,
   SubscriptionInput,
-  WireSubscriptionRequest,
 } from './multi-subscribe.js';
 export { staticOwnership } from './ownership.js';
 export type { OwnershipStrategy } from './ownership.js';
-export {
-  ConduitSelectionError,
-  MissingConduitError,
-  ShardCountRangeError,
-  ShardError,
-  checkShardCount,
-} from './errors.js';
+export { ConduitSelectionError, MissingConduitError, ShardCountRangeError, ShardError } from './errors.js';
 export type { ConduitSelectionCode, ShardErrorCode } from './errors.js';

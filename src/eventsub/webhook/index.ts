@@ -10,7 +10,6 @@ export {
   REJECTION_STATUS,
   WEBHOOK_HEADERS,
   checkWebhookHeaders,
-  readHeader,
   verifyEventSubMessage,
 } from './verify.js';
 export type {

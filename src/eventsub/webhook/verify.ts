@@ -171,7 +171,19 @@ function reject(reason: WebhookRejectionReason, detail: string): VerifyResult {
 /**
  * Checks the headers of a request before its body is read (cheap, no crypto): presence and format of the
  * message id, type, timestamp and signature, and the replay window. Used by the receiver to refuse bad requests
- * without reading their bodies; {@link verifyEventSubMessage} runs it too.
+ * without reading their bodies; {@link verifyEventSubMessage} runs it too. A pass is not a verification: the
+ * signature is only checked by {@link verifyEventSubMessage}, and `message.secretIndex` is `-1` here.
+ *
+ * @example
+ * ```ts
+ * // node:http handler: refuse early, before buffering the body.
+ * const early = checkWebhookHeaders(req.headers, Date.now());
+ * if (!early.ok) {
+ *   res.writeHead(REJECTION_STATUS[early.reason]).end();
+ *   req.resume();
+ *   return;
+ * }
+ * ```
  */
 export function checkWebhookHeaders(
   headers: WebhookHeaders,

@@ -105,7 +105,15 @@ export function parseFrame(raw: string): ParseResult {
 }
 
 /**
- * Validates an already decoded frame (see {@link parseFrame}); `raw` is only attached to the error.
+ * Validates an already decoded frame (see {@link parseFrame}); `raw` is only attached to the error. For transports
+ * that decode JSON themselves; like {@link parseFrame}, it never throws.
+ *
+ * @example
+ * ```ts
+ * const result = checkFrame(JSON.parse(text), text);
+ * if (result instanceof ProtocolError) console.log(result.code); // PROTOCOL_MALFORMED_FRAME or UNKNOWN_MESSAGE_TYPE
+ * else console.log(result.metadata.message_type); // 'session_welcome', 'notification', ...
+ * ```
  */
 export function checkFrame(value: unknown, raw: string): ParseResult {
   if (!isRecord(value)) return malformed('frame is not a JSON object', raw);

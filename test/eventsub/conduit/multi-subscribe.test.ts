@@ -8,9 +8,9 @@ import { HTTPError } from '../../../src/helix/errors.js';
 import {
   MissingConduitError,
   MultiSubscribeAbortedError,
-  toWireRequests,
   type SubscriptionInput,
 } from '../../../src/eventsub/conduit/index.js';
+import { toWireRequests } from '../../../src/eventsub/conduit/multi-subscribe.js';
 import { subscription } from '../../../src/eventsub/catalogue/builders.js';
 import { Harness, streamOnline } from './helpers.js';
 

@@ -67,12 +67,16 @@ export interface WireGifter {
   gifter_user_name: string | null;
 }
 
-/** Notice payload objects of `channel.chat.notification`. The `shared_chat_*` variants reuse these shapes. */
+/**
+ * `sub` (and `shared_chat_sub`) of `channel.chat.notification`. Each notice object below is named after its
+ * `notice_type`; the `shared_chat_*` variants reuse these shapes.
+ */
 export interface WireChatNoticeSub {
   sub_tier: string;
   is_prime: boolean;
   duration_months: number;
 }
+/** `resub`: a resubscription, possibly of a gifted sub. */
 export interface WireChatNoticeResub extends WireGifter {
   cumulative_months: number;
   duration_months: number;
@@ -83,6 +87,7 @@ export interface WireChatNoticeResub extends WireGifter {
   is_prime?: boolean;
   is_gift: boolean;
 }
+/** `sub_gift`: one gifted sub. */
 export interface WireChatNoticeSubGift {
   duration_months: number;
   cumulative_total: number | null;
@@ -92,27 +97,35 @@ export interface WireChatNoticeSubGift {
   sub_tier: string;
   community_gift_id: string | null;
 }
+/** `community_sub_gift`: a batch of subs gifted to the community. */
 export interface WireChatNoticeCommunitySubGift {
   id: string;
   total: number;
   sub_tier: string;
   cumulative_total: number | null;
 }
+/** `gift_paid_upgrade`: a gifted sub continued as a paid one. */
 export type WireChatNoticeGiftPaidUpgrade = WireGifter;
+/** `prime_paid_upgrade`: a Prime sub continued as a paid one. */
 export interface WireChatNoticePrimePaidUpgrade {
   sub_tier: string;
 }
+/** `raid`: the raiding broadcaster and their viewers. */
 export interface WireChatNoticeRaid extends WireUser {
   viewer_count: number;
   profile_image_url: string;
 }
+/** `pay_it_forward`: a gift recipient gifted in turn; the original gifter. */
 export type WireChatNoticePayItForward = WireGifter;
+/** `announcement`: the colour of the announcement. */
 export interface WireChatNoticeAnnouncement {
   color: string;
 }
+/** `bits_badge_tier`: a new Bits badge tier was earned. */
 export interface WireChatNoticeBitsBadgeTier {
   tier: number;
 }
+/** `charity_donation`: a donation to the charity campaign. */
 export interface WireChatNoticeCharityDonation {
   charity_name: string;
   amount: WireAmount;

@@ -37,28 +37,38 @@ export interface WireChannelUnbanRequestResolveEvent extends WireBroadcaster, Wi
   status: string;
 }
 
-/** Per-action payloads of `channel.moderate`. */
+/**
+ * The target of the `channel.moderate` actions that carry only a user (`vip`, `unvip`, `mod`, `unmod`, `unban`,
+ * `untimeout`, `unraid`). Each object below is the event field of the same name.
+ */
 export type WireModerateUser = WireUser;
+/** `followers`: followers-only mode turned on. */
 export interface WireModerateFollowers {
   follow_duration_minutes: number;
 }
+/** `slow`: slow mode turned on. */
 export interface WireModerateSlow {
   wait_time_seconds: number;
 }
+/** `ban` (and `shared_chat_ban`). */
 export interface WireModerateBan extends WireUser {
   reason: string | null;
 }
+/** `timeout` (and `shared_chat_timeout`); `expires_at` is RFC 3339. */
 export interface WireModerateTimeout extends WireUser {
   reason: string | null;
   expires_at: string;
 }
+/** `raid`: the channel being raided. */
 export interface WireModerateRaid extends WireUser {
   viewer_count: number;
 }
+/** `delete` (and `shared_chat_delete`): a deleted message and its author. */
 export interface WireModerateDelete extends WireUser {
   message_id: string;
   message_body: string;
 }
+/** `automod_terms`: set by the `add_blocked_term`, `add_permitted_term`, `remove_*_term` actions. */
 export interface WireModerateAutomodTerms {
   /** `add` or `remove`. */
   action: string;
@@ -67,10 +77,12 @@ export interface WireModerateAutomodTerms {
   terms: string[];
   from_automod: boolean;
 }
+/** `unban_request`: set by the `approve_unban_request` and `deny_unban_request` actions. */
 export interface WireModerateUnbanRequest extends WireUser {
   is_approved: boolean;
   moderator_message: string;
 }
+/** `warn` (v2 only). */
 export interface WireModerateWarn extends WireUser {
   reason: string | null;
   chat_rules_cited: string[] | null;
