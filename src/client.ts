@@ -19,7 +19,7 @@
 import { TwitchError } from './core/errors.js';
 import { TypedEmitter } from './core/emitter.js';
 import { silentLogger, type Logger } from './core/logger.js';
-import { toNotification, type Notification } from './eventsub/catalogue/events.js';
+import { NotificationConverter, type Notification } from './eventsub/catalogue/events.js';
 import type { EventSubEventMap, EventSubEventName, SubscriptionModel } from './eventsub/catalogue/events.js';
 import type { ConduitShardDisabledEvent } from './eventsub/catalogue/models/platform.js';
 import type { ShardStatus, WireNotificationMessage } from './eventsub/protocol.js';
@@ -160,6 +160,8 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
   implements AsyncDisposable
 {
   protected readonly logger: Logger;
+  /** Notification envelopes, with subscription models shared across the notifications of a subscription. */
+  readonly #converter = new NotificationConverter();
   #state: ClientState = 'idle';
   #starting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
@@ -264,7 +266,7 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
     if (!typed && !events.hasListeners('notification')) return;
     let notification: Notification;
     try {
-      notification = toNotification(
+      notification = this.#converter.toNotification(
         message.metadata.message_id,
         message.metadata.message_timestamp,
         message.payload,

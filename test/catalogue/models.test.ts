@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { ProtocolError, TwitchError } from '../../src/core/errors.js';
 import {
   EVENT_CONVERTERS,
+  NotificationConverter,
   hasEventModel,
   toEventModel,
   toNotification,
@@ -978,6 +979,38 @@ describe('notification envelope', () => {
     expect(n.event?.type).toBe('channel.follow');
     expect(n.raw).toBe(ex.notification);
     expect(JSON.stringify(n)).not.toContain('"raw"');
+  });
+
+  it('NotificationConverter shares one frozen subscription model per subscription, rebuilt when it changes', () => {
+    const ex = exampleOf('channel.follow', '2');
+    const convert = new NotificationConverter(2);
+    const first = convert.toNotification('m1', '2023-07-19T14:56:51Z', structuredClone(ex.notification!));
+    const second = convert.toNotification('m2', '2023-07-19T14:56:52Z', structuredClone(ex.notification!));
+    expect(second.subscription).toBe(first.subscription);
+    expect(Object.isFrozen(first.subscription)).toBe(true);
+    expect(Object.isFrozen(first.subscription.condition)).toBe(true);
+    expect(second.event).not.toBe(first.event);
+    expect(second.messageId).toBe('m2');
+    // Same as the uncached conversion.
+    const plain = toNotification('m2', '2023-07-19T14:56:52Z', structuredClone(ex.notification!));
+    expect(JSON.stringify(second)).toBe(JSON.stringify(plain));
+    // A changed status or transport is a new model.
+    const moved = structuredClone(ex.notification!);
+    moved.subscription.transport = { method: 'conduit', conduit_id: 'c1' } as never;
+    const third = convert.toNotification('m3', '2023-07-19T14:56:53Z', moved);
+    expect(third.subscription).not.toBe(first.subscription);
+    expect(third.subscription.transport).toEqual({ method: 'conduit', conduitId: 'c1' });
+    // Bounded: past maxSubscriptions it starts over, and stays correct.
+    for (let i = 0; i < 5; i++) {
+      const other = structuredClone(ex.notification!);
+      other.subscription.id = `sub-${String(i)}`;
+      expect(convert.toNotification(`x${String(i)}`, '2023-07-19T14:56:53Z', other).subscription.id).toBe(
+        `sub-${String(i)}`,
+      );
+    }
+    expect(() => convert.toNotification('bad', 'not a date', structuredClone(ex.notification!))).toThrow(
+      ProtocolError,
+    );
   });
 
   it('carries drop.entitlement.grant events[] and websocket transports', () => {

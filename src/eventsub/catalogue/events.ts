@@ -522,7 +522,16 @@ export const EVENT_CONVERTERS: ReadonlyMap<string, EventConverter> = new Map(Obj
 /** Types whose notification carries `events[]` instead of `event`. */
 const BATCHED = new Set(['drop.entitlement.grant']);
 
-/** `true` when `${type}@${version}` has a model. */
+/**
+ * `true` when `${type}@${version}` has a model, i.e. when {@link toEventModel} converts its events (otherwise they
+ * reach you unconverted, as the generic `notification` event).
+ *
+ * @example
+ * ```ts
+ * hasEventModel('channel.follow', '2'); // true
+ * hasEventModel('channel.follow', '1'); // false: removed by Twitch
+ * ```
+ */
 export function hasEventModel(type: string, version: string): boolean {
   return EVENT_CONVERTERS.has(`${type}@${version}`);
 }
@@ -714,6 +723,97 @@ export function toSubscriptionModel(w: WireSubscription): SubscriptionModel {
     transport: toTransport(transport as WireTransport, w),
     createdAt: parseDate(v.created_at, 'subscription.created_at', w),
   };
+}
+
+/** A cached subscription model and the wire fields it was built from. */
+interface CachedSubscription {
+  readonly status: unknown;
+  readonly type: unknown;
+  readonly version: unknown;
+  readonly cost: unknown;
+  readonly createdAt: unknown;
+  readonly transport: unknown;
+  readonly model: SubscriptionModel;
+}
+
+function transportKey(t: unknown): string {
+  if (typeof t !== 'object' || t === null) return '';
+  const v = t as Partial<Record<string, unknown>>;
+  const target = v.conduit_id ?? v.session_id ?? v.callback;
+  return `${typeof v.method === 'string' ? v.method : ''}|${typeof target === 'string' ? target : ''}`;
+}
+
+/**
+ * Converts notifications like {@link toNotification}, reusing the subscription model of earlier notifications of the
+ * same subscription (same id, status, type, version, cost, creation time and transport): a connection carries few
+ * subscriptions, each many times, so this saves a model and a date parse per message. The shared models are frozen.
+ * The cache is bounded (`maxSubscriptions`, then it starts over).
+ *
+ * @example
+ * ```ts
+ * const convert = new NotificationConverter();
+ * const n = convert.toNotification(msg.metadata.message_id, msg.metadata.message_timestamp, msg.payload);
+ * ```
+ */
+export class NotificationConverter {
+  readonly #subscriptions = new Map<string, CachedSubscription>();
+  readonly #max: number;
+
+  constructor(maxSubscriptions = 4096) {
+    this.#max = Math.max(1, Math.floor(maxSubscriptions));
+  }
+
+  /** Same result as {@link toNotification}; throws `ProtocolError` (`MALFORMED_EVENT`) on a malformed payload. */
+  toNotification(messageId: string, timestamp: string, payload: WireNotificationPayload): Notification {
+    if (typeof payload !== 'object' || (payload as unknown) === null) {
+      return malformed('notification payload: expected an object', payload);
+    }
+    const subscription = this.#subscription(payload.subscription);
+    const wireEvent = BATCHED.has(subscription.type) ? payload.events : payload.event;
+    return withRaw(
+      {
+        type: subscription.type,
+        version: subscription.version,
+        subscription,
+        messageId,
+        timestamp: parseDate(timestamp, 'message timestamp', payload),
+        event: toEventModel(subscription.type, subscription.version, wireEvent),
+      },
+      payload,
+    );
+  }
+
+  #subscription(w: WireSubscription): SubscriptionModel {
+    const v = w as unknown as Partial<Record<string, unknown>> | null;
+    if (typeof v !== 'object' || v === null || typeof v.id !== 'string') return toSubscriptionModel(w);
+    const cached = this.#subscriptions.get(v.id);
+    if (
+      cached !== undefined &&
+      cached.status === v.status &&
+      cached.type === v.type &&
+      cached.version === v.version &&
+      cached.cost === v.cost &&
+      cached.createdAt === v.created_at &&
+      cached.transport === transportKey(v.transport)
+    ) {
+      return cached.model;
+    }
+    const model = toSubscriptionModel(w);
+    Object.freeze(model.condition);
+    Object.freeze(model.transport);
+    Object.freeze(model);
+    if (this.#subscriptions.size >= this.#max) this.#subscriptions.clear();
+    this.#subscriptions.set(v.id, {
+      status: v.status,
+      type: v.type,
+      version: v.version,
+      cost: v.cost,
+      createdAt: v.created_at,
+      transport: transportKey(v.transport),
+      model,
+    });
+    return model;
+  }
 }
 
 /**

@@ -15,7 +15,7 @@ import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { isRecord, requirePositiveInteger, toError } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import {
-  toNotification,
+  NotificationConverter,
   toSubscriptionModel,
   type EventSubEventMap,
   type EventSubEventName,
@@ -253,6 +253,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #reads = new Set<BodyRead>();
+  readonly #converter = new NotificationConverter();
   readonly #listeners = new Set<Server>();
   #sweepTimer: TimerHandle | undefined;
   #queue: Dispatch[] = [];
@@ -678,7 +679,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
     if (!typed && !this.hasListeners('notification')) return;
     let notification: Notification;
     try {
-      notification = toNotification(message.messageId, message.timestamp, message.payload);
+      notification = this.#converter.toNotification(message.messageId, message.timestamp, message.payload);
     } catch (error) {
       this.#report(toError(error), 'notification');
       return;
