@@ -41,7 +41,7 @@ export interface TriggerResult {
   readonly dropped: number;
 }
 
-/** A running stream of events (see {@link startStream}). */
+/** A running stream of events, started by `emulator.stream(...)`. */
 export interface EventStream {
   readonly id: string;
   /** Stops the stream; `done` resolves. */
