@@ -757,6 +757,8 @@ function transportKey(t: unknown): string {
  */
 export class NotificationConverter {
   readonly #subscriptions = new Map<string, CachedSubscription>();
+  /** Bound once: no closure per message. */
+  readonly #subscriptionOf = (w: WireSubscription): SubscriptionModel => this.#subscription(w);
   readonly #max: number;
 
   constructor(maxSubscriptions = 4096) {
@@ -765,22 +767,7 @@ export class NotificationConverter {
 
   /** Same result as {@link toNotification}; throws `ProtocolError` (`MALFORMED_EVENT`) on a malformed payload. */
   toNotification(messageId: string, timestamp: string, payload: WireNotificationPayload): Notification {
-    if (typeof payload !== 'object' || (payload as unknown) === null) {
-      return malformed('notification payload: expected an object', payload);
-    }
-    const subscription = this.#subscription(payload.subscription);
-    const wireEvent = BATCHED.has(subscription.type) ? payload.events : payload.event;
-    return withRaw(
-      {
-        type: subscription.type,
-        version: subscription.version,
-        subscription,
-        messageId,
-        timestamp: parseDate(timestamp, 'message timestamp', payload),
-        event: toEventModel(subscription.type, subscription.version, wireEvent),
-      },
-      payload,
-    );
+    return buildNotification(messageId, timestamp, payload, this.#subscriptionOf);
   }
 
   #subscription(w: WireSubscription): SubscriptionModel {
@@ -837,10 +824,20 @@ export function toNotification(
   timestamp: string,
   payload: WireNotificationPayload,
 ): Notification {
+  return buildNotification(messageId, timestamp, payload, toSubscriptionModel);
+}
+
+/** The envelope shared by {@link toNotification} and {@link NotificationConverter}. */
+function buildNotification(
+  messageId: string,
+  timestamp: string,
+  payload: WireNotificationPayload,
+  subscriptionOf: (wire: WireSubscription) => SubscriptionModel,
+): Notification {
   if (typeof payload !== 'object' || (payload as unknown) === null) {
     return malformed('notification payload: expected an object', payload);
   }
-  const subscription = toSubscriptionModel(payload.subscription);
+  const subscription = subscriptionOf(payload.subscription);
   const wireEvent = BATCHED.has(subscription.type) ? payload.events : payload.event;
   return withRaw(
     {

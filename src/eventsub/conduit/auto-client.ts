@@ -915,7 +915,11 @@ export class AutoClient<
       timer = this.#clock.setTimeout(
         () => {
           timer = undefined;
-          void this.#verificationTimedOut(shards, rebind).finally(resolve);
+          void this.#verificationTimedOut(shards, rebind)
+            .catch((error: unknown) => {
+              this.report(asError(error), 'webhook verification');
+            })
+            .finally(resolve);
         },
         timeoutMs,
         { ref: true },
@@ -1362,6 +1366,24 @@ function resolveWebhook(
     throw new InvalidArgumentError(
       'webhook.verificationTimeoutMs must be a positive number',
       'webhook.verificationTimeoutMs',
+    );
+  }
+  const listen = options.listen as { port?: unknown; host?: unknown } | undefined;
+  if (
+    listen !== undefined &&
+    (typeof listen !== 'object' ||
+      (listen as unknown) === null ||
+      (listen.port !== undefined &&
+        !(
+          Number.isInteger(listen.port) &&
+          (listen.port as number) >= 0 &&
+          (listen.port as number) <= 65535
+        )) ||
+      (listen.host !== undefined && (typeof listen.host !== 'string' || listen.host === '')))
+  ) {
+    throw new InvalidArgumentError(
+      'webhook.listen must be { port?: 0..65535, host?: string }',
+      'webhook.listen',
     );
   }
   if (options.receiver !== undefined && !(options.receiver instanceof WebhookReceiver)) {

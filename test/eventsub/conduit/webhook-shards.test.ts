@@ -315,6 +315,12 @@ describe('AutoClient webhook shards', () => {
         'webhook.verificationTimeoutMs',
       );
       expect(bad({ callback: 'https://x.example/h', secret: SECRET, receiver: {} })).toBe('webhook.receiver');
+      expect(bad({ callback: 'https://x.example/h', secret: SECRET, listen: { port: 70_000 } })).toBe(
+        'webhook.listen',
+      );
+      expect(bad({ callback: 'https://x.example/h', secret: SECRET, listen: { host: 42 } })).toBe(
+        'webhook.listen',
+      );
       const ok = h.client({ webhook: { callback: 'https://x.example/h', secret: SECRET } });
       expect(ok.webhookReceiver).toBeInstanceOf(WebhookReceiver);
       expect(inspect(ok.webhookReceiver, { depth: 5 })).not.toContain(SECRET);
