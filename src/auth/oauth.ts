@@ -5,13 +5,19 @@
 import { inspect } from 'node:util';
 import { Backoff } from '../core/backoff.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { InvalidArgumentError, ProtocolError, TimeoutError } from '../core/errors.js';
+import { AbortError, InvalidArgumentError, ProtocolError, TimeoutError } from '../core/errors.js';
 import { isRecord, parseJsonBody } from '../core/guards.js';
 import { redactParams } from '../core/redact.js';
 import { abortReason, sleep } from '../core/sleep.js';
 import { OAUTH_URL } from '../eventsub/protocol.js';
 import { HTTPError, NetworkError, twitchErrorFields } from '../helix/errors.js';
-import type { FetchLike } from '../helix/http.js';
+import {
+  FetchTransport,
+  NodeHttpTransport,
+  type FetchLike,
+  type HttpTransport,
+  type TransportResponse,
+} from '../core/http-transport.js';
 
 /** Options of {@link OAuthClient}. */
 export interface OAuthClientOptions {
@@ -20,6 +26,7 @@ export interface OAuthClientOptions {
   readonly clientSecret?: string | undefined;
   /** @defaultValue `https://id.twitch.tv/oauth2` */
   readonly oauthUrl?: string | undefined;
+  /** A `fetch` to send requests with. By default: `node:http`/`node:https` with a private keep-alive agent. */
   readonly fetch?: FetchLike | undefined;
   /** Per-attempt timeout, milliseconds. @defaultValue 10000 */
   readonly timeoutMs?: number | undefined;
@@ -63,7 +70,7 @@ export class OAuthClient {
   readonly clientId: string;
   readonly #secret: string | undefined;
   readonly #baseUrl: string;
-  readonly #fetch: FetchLike;
+  readonly #transport: HttpTransport;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #clock: Clock;
@@ -73,10 +80,13 @@ export class OAuthClient {
     this.clientId = options.clientId;
     this.#secret = options.clientSecret;
     this.#baseUrl = (options.oauthUrl ?? OAUTH_URL).replace(/\/+$/, '');
-    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxRetries = options.maxRetries ?? 2;
     this.#clock = options.clock ?? systemClock;
+    this.#transport =
+      options.fetch === undefined
+        ? new NodeHttpTransport({ clock: this.#clock })
+        : new FetchTransport(options.fetch, this.#clock);
   }
 
   /** Whether a client secret is configured (needed for app tokens and refreshes). */
@@ -146,41 +156,37 @@ export class OAuthClient {
       backoff ??= new Backoff({ initialMs: 200, maxMs: 5000 });
       return sleep(backoff.next(), { clock: this.#clock, signal });
     };
+    const headers: Record<string, string> = {};
+    if (authorization !== undefined) headers.Authorization = authorization;
+    if (form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    const body = form?.toString();
     for (let attempt = 0; ; attempt++) {
-      const controller = new AbortController();
-      const state = { timedOut: false };
-      const timer = this.#clock.setTimeout(() => {
-        state.timedOut = true;
-        controller.abort();
-      }, this.#timeoutMs);
-      let response: Response;
-      let text: string;
+      let response: TransportResponse;
       try {
-        const headers: Record<string, string> = {};
-        if (authorization !== undefined) headers.Authorization = authorization;
-        const init: RequestInit = {
+        response = await this.#transport.send({
           method,
+          url,
           headers,
-          signal: signal === undefined ? controller.signal : AbortSignal.any([signal, controller.signal]),
-        };
-        if (form !== undefined) {
-          headers['Content-Type'] = 'application/x-www-form-urlencoded';
-          init.body = form.toString();
-        }
-        response = await this.#fetch(url, init);
-        text = await response.text();
+          body,
+          timeoutMs: this.#timeoutMs,
+          signal,
+          // Token grants, validation and revocation can be repeated safely.
+          idempotent: true,
+        });
       } catch (error) {
         if (signal?.aborted === true) throw abortReason(signal);
-        const failure = state.timedOut
-          ? new TimeoutError(`${method} ${path} timed out`, { cause: error })
-          : new NetworkError(method, `/oauth2${path}`, { cause: error });
+        if (error instanceof AbortError || error instanceof ProtocolError) throw error;
+        const failure =
+          error instanceof TimeoutError
+            ? new TimeoutError(`${method} /oauth2${path} timed out`, { cause: error })
+            : new NetworkError(method, `/oauth2${path}`, { cause: error });
         if (attempt >= this.#maxRetries) throw failure;
         await pause();
         continue;
-      } finally {
-        this.#clock.clearTimeout(timer);
       }
-      if (response.ok) return parseJsonBody(text);
+      const text = response.body;
+      const ok = response.status >= 200 && response.status < 300;
+      if (ok) return parseJsonBody(text);
       if (response.status >= 500 && attempt < this.#maxRetries) {
         await pause();
         continue;
@@ -199,6 +205,14 @@ export class OAuthClient {
         },
       });
     }
+  }
+
+  /**
+   * Fails calls in flight with an `AbortError` and closes the idle connections (which otherwise expire by
+   * themselves after a few seconds and never keep the process alive). Later calls reject.
+   */
+  close(): void {
+    this.#transport.close();
   }
 
   /** Never shows the client secret. */

@@ -81,9 +81,13 @@ export class HelixClient {
     return this.http.clientId;
   }
 
-  /** Rejects queued requests and aborts those in flight; timers are cleared. Does not close the auth provider. */
+  /**
+   * Rejects queued requests and aborts those in flight; timers are cleared and connections closed. Does not close
+   * the auth provider.
+   */
   close(): void {
     this.http.close();
+    this.oauth.close();
   }
 
   [inspect.custom](): string {

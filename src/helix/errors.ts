@@ -143,7 +143,7 @@ export class HTTPError extends TwitchError {
  * try {
  *   await helix.users.getUsers({ logins: ['twitchdev'] });
  * } catch (err) {
- *   if (err instanceof NetworkError) console.log(err.method, err.path, err.cause); // GET /users TypeError: fetch failed
+ *   if (err instanceof NetworkError) console.log(err.message); // GET /users failed: socket hang up (ECONNRESET)
  * }
  * ```
  */
@@ -161,10 +161,14 @@ export class NetworkError extends TwitchError {
 }
 
 function describeCause(error: Error): string {
+  // fetch wraps the system error (`TypeError: fetch failed`, cause `ECONNREFUSED`); node:http rejects with it.
   const inner: unknown = error.cause;
   if (inner instanceof Error) {
     const code = (inner as { code?: unknown }).code;
     return typeof code === 'string' ? `${error.message} (${code})` : `${error.message} (${inner.message})`;
   }
-  return error.message;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && !error.message.includes(code)
+    ? `${error.message} (${code})`
+    : error.message;
 }

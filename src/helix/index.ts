@@ -7,12 +7,15 @@ export { HelixClient } from './client.js';
 export type { HelixClientOptions } from './client.js';
 export { HelixHttp } from './http.js';
 export type {
+  FetchInit,
   FetchLike,
+  HeaderReader,
   HelixHttpOptions,
   HelixRequest,
   HelixResponse,
   QueryValue,
   RequestAuth,
+  ResponseLike,
 } from './http.js';
 export { HTTPError, NetworkError } from './errors.js';
 export type { HTTPErrorInit, RateLimitState, RedactedRequest } from './errors.js';

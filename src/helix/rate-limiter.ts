@@ -11,6 +11,7 @@
  * rate-limit headers at all, only the concurrency bound applies (it never waits for headers that do not come).
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
+import type { HeaderReader } from '../core/http-transport.js';
 import { abortReason } from '../core/sleep.js';
 import type { RateLimitState } from './errors.js';
 
@@ -31,11 +32,12 @@ export interface RateLimitHeaders {
  * parseRateLimitHeaders(headers); // { limit: 800, remaining: 799, resetAt: 1700000000000 }
  * ```
  */
-export function parseRateLimitHeaders(headers: Headers): RateLimitHeaders {
+export function parseRateLimitHeaders(headers: HeaderReader): RateLimitHeaders {
+  const resetSeconds = nonNegative(headers.get('ratelimit-reset'));
   return {
     limit: nonNegative(headers.get('ratelimit-limit')),
     remaining: nonNegative(headers.get('ratelimit-remaining')),
-    resetAt: ((s) => (s === null ? null : s * 1000))(nonNegative(headers.get('ratelimit-reset'))),
+    resetAt: resetSeconds === null ? null : resetSeconds * 1000,
   };
 }
 

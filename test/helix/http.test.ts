@@ -128,6 +128,20 @@ describe('retries', () => {
     const err = await helix.eventSub.createConduit({ shardCount: 1 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NetworkError);
     expect((err as NetworkError).code).toBe('NETWORK_ERROR');
+    expect((err as NetworkError).message).toMatch(/^POST \/eventsub\/conduits failed: .*\(ECONNRESET\)$/);
+    expect(scripted.requests).toHaveLength(1);
+  });
+
+  it('surfaces an answer it cannot read (unknown Content-Encoding) at once, without retrying', async () => {
+    const helix = scriptedClient({ maxRetries: 3 });
+    scripted.script({
+      status: 200,
+      headers: { ...okHeaders(), 'content-encoding': 'zstd' },
+      body: { data: [] },
+    });
+    const err = await helix.eventSub.getConduits().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TwitchError);
+    expect((err as TwitchError).code).toBe('BAD_RESPONSE');
     expect(scripted.requests).toHaveLength(1);
   });
 

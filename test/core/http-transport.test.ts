@@ -1,0 +1,408 @@
+/**
+ * The HTTP transports under the Helix and OAuth clients, against real servers on port 0: keep-alive reuse, the
+ * stale-connection retry (and when it must not happen), timeouts on an injected clock, aborts, close(), body caps
+ * and decompression.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { FetchTransport, NodeHttpTransport, type TransportRequest } from '../../src/core/http-transport.js';
+import type { TwitchError } from '../../src/core/errors.js';
+import { AbortError, ProtocolError, TimeoutError } from '../../src/core/errors.js';
+import { FakeClock } from './fake-clock.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string, index: number) => void;
+
+/** A server whose handler is set per test; counts requests and TCP connections. */
+class TestServer {
+  handler: Handler = (_req, res) => res.end('{}');
+  readonly requests: { method: string; url: string; headers: IncomingMessage['headers']; body: string }[] =
+    [];
+  readonly sockets: Socket[] = [];
+  readonly server: Server;
+
+  constructor() {
+    this.server = createServer((req, res) => {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk: string) => (body += chunk));
+      req.on('end', () => {
+        const index = this.requests.length;
+        this.requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+        this.handler(req, res, body, index);
+      });
+    });
+    this.server.on('connection', (socket: Socket) => this.sockets.push(socket));
+  }
+
+  async listen(host = '127.0.0.1'): Promise<string> {
+    await new Promise<void>((resolve) => this.server.listen(0, host, resolve));
+    const { port } = this.server.address() as AddressInfo;
+    return host.includes(':') ? `http://[${host}]:${port}` : `http://${host}:${port}`;
+  }
+
+  reset(): void {
+    this.handler = (_req, res) => res.end('{}');
+    this.requests.length = 0;
+    this.sockets.length = 0;
+    this.server.closeAllConnections();
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) =>
+      this.server.close(() => {
+        resolve();
+      }),
+    );
+  }
+}
+
+let server: TestServer;
+let base: string;
+const transports: { close(): void }[] = [];
+
+beforeAll(async () => {
+  server = new TestServer();
+  base = await server.listen();
+});
+afterAll(async () => {
+  await server.close();
+});
+afterEach(() => {
+  for (const t of transports.splice(0)) t.close();
+  server.reset();
+});
+
+function node(options: ConstructorParameters<typeof NodeHttpTransport>[0] = {}): NodeHttpTransport {
+  const t = new NodeHttpTransport(options);
+  transports.push(t);
+  return t;
+}
+
+function get(path = '/x', extra: Partial<TransportRequest> = {}): TransportRequest {
+  return {
+    method: 'GET',
+    url: base + path,
+    headers: {},
+    body: undefined,
+    timeoutMs: 10_000,
+    signal: undefined,
+    idempotent: true,
+    ...extra,
+  };
+}
+
+const hang: Handler = () => {
+  // never answers
+};
+
+describe('NodeHttpTransport', () => {
+  it('returns status, reason, headers (case-insensitive, null when absent) and the body', async () => {
+    server.handler = (_req, res) => {
+      res.writeHead(418, 'Short and stout', {
+        'Ratelimit-Remaining': '7',
+        'Content-Type': 'application/json',
+      });
+      res.end('{"ok":"é"}');
+    };
+    const res = await node().send(get('/teapot?a=1&a=2'));
+    expect(res.status).toBe(418);
+    expect(res.statusText).toBe('Short and stout');
+    expect(res.headers.get('RATELIMIT-REMAINING')).toBe('7');
+    expect(res.headers.get('ratelimit-remaining')).toBe('7');
+    expect(res.headers.get('ratelimit-reset')).toBeNull();
+    expect(res.body).toBe('{"ok":"é"}');
+    expect(server.requests[0]?.url).toBe('/teapot?a=1&a=2');
+    expect(server.requests[0]?.headers['accept-encoding']).toBe('gzip, deflate, br');
+  });
+
+  it('sends the body with its byte length and the caller headers', async () => {
+    const body = JSON.stringify({ name: 'ü'.repeat(1000) });
+    await node().send(
+      get('/post', {
+        method: 'POST',
+        body,
+        headers: { 'Content-Type': 'application/json', 'Client-Id': 'cid' },
+      }),
+    );
+    const seen = server.requests[0];
+    expect(seen?.method).toBe('POST');
+    expect(seen?.body).toBe(body);
+    expect(seen?.headers['content-length']).toBe(String(Buffer.byteLength(body)));
+    expect(seen?.headers['client-id']).toBe('cid');
+  });
+
+  it('keeps one connection alive across sequential requests', async () => {
+    const t = node();
+    for (let i = 0; i < 5; i++) await t.send(get());
+    expect(server.requests).toHaveLength(5);
+    expect(server.sockets).toHaveLength(1);
+  });
+
+  it('sends an idempotent request again when its reused connection was closed by the server', async () => {
+    // The second request arrives on the kept-alive connection, which the server then drops without answering:
+    // from the client's side, exactly the race with a server closing an idle connection.
+    server.handler = (req, res, _body, index) => {
+      if (index === 1) req.socket.destroy();
+      else res.end(`{"n":${index}}`);
+    };
+    const t = node();
+    await t.send(get());
+    const res = await t.send(get());
+    expect(res.body).toBe('{"n":2}');
+    expect(server.requests).toHaveLength(3);
+    expect(server.sockets).toHaveLength(2);
+  });
+
+  it('does not send a non-idempotent request again', async () => {
+    server.handler = (req, res, _body, index) => {
+      if (index === 1) req.socket.destroy();
+      else res.end('{}');
+    };
+    const t = node();
+    await t.send(get());
+    const err = await t
+      .send(get('/x', { method: 'POST', body: '{}', idempotent: false }))
+      .catch((e: unknown) => e);
+    expect((err as NodeJS.ErrnoException).code).toBe('ECONNRESET');
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('sends again at most once, and never after part of the answer arrived', async () => {
+    const t = node();
+    await t.send(get());
+    server.handler = (req) => req.socket.destroy();
+    await expect(t.send(get())).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(server.requests).toHaveLength(3); // first + one retry
+
+    server.reset();
+    await t.send(get());
+    server.handler = (req, res) => {
+      res.writeHead(200, { 'Content-Length': '100' });
+      res.write('{"partial":');
+      setImmediate(() => req.socket.destroy());
+    };
+    await expect(t.send(get())).rejects.toMatchObject({ code: 'ECONNRESET' });
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('times out on its clock, whatever stage the request is in', async () => {
+    const clock = new FakeClock();
+    const t = node({ clock });
+    server.handler = hang;
+    const pending = t.send(get('/x', { timeoutMs: 5000 }));
+    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 2));
+    clock.advance(4999);
+    expect(clock.pending).toBe(1);
+    clock.advance(1);
+    const err = await pending.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TimeoutError);
+    expect(clock.pending).toBe(0);
+
+    // Headers sent, body stalled.
+    server.handler = (_req, res) => {
+      res.writeHead(200, { 'Content-Length': '10' });
+      res.write('{');
+    };
+    const stalled = t.send(get('/x', { timeoutMs: 5000 }));
+    while (server.requests.length < 2) await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, 10));
+    clock.advance(5000);
+    await expect(stalled).rejects.toBeInstanceOf(TimeoutError);
+  });
+
+  it('clears its timer and abort listener when the answer arrives', async () => {
+    const clock = new FakeClock();
+    const controller = new AbortController();
+    await node({ clock }).send(get('/x', { signal: controller.signal }));
+    expect(clock.pending).toBe(0);
+    controller.abort(); // a late abort changes nothing
+  });
+
+  it('aborts through the signal, before or during the request', async () => {
+    const t = node();
+    const early = new AbortController();
+    early.abort();
+    await expect(t.send(get('/x', { signal: early.signal }))).rejects.toBeInstanceOf(AbortError);
+    expect(server.requests).toHaveLength(0);
+
+    server.handler = hang;
+    const controller = new AbortController();
+    const pending = t.send(get('/x', { signal: controller.signal }));
+    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 2));
+    const reason = new Error('user stop');
+    controller.abort(reason);
+    const err = await pending.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AbortError);
+    expect((err as Error).cause).toBe(reason);
+  });
+
+  it('close() fails requests in flight, refuses new ones and closes idle connections', async () => {
+    const t = node();
+    await t.send(get());
+    const idle = server.sockets[0]!;
+    const closed = new Promise<void>((resolve) =>
+      idle.once('close', () => {
+        resolve();
+      }),
+    );
+    server.handler = hang;
+    const pending = t.send(get());
+    while (server.requests.length < 2) await new Promise((r) => setTimeout(r, 2));
+    t.close();
+    await expect(pending).rejects.toBeInstanceOf(AbortError);
+    await expect(t.send(get())).rejects.toBeInstanceOf(AbortError);
+    await closed;
+    expect(idle.destroyed).toBe(true);
+  });
+
+  it('refuses answers over the size cap: declared, streamed or decompressed', async () => {
+    const t = node({ maxResponseBytes: 1024 });
+    server.handler = (_req, res) => {
+      res.writeHead(200, { 'Content-Length': '5000' });
+      res.end('x'.repeat(5000));
+    };
+    const declared = await t.send(get()).catch((e: unknown) => e);
+    expect(declared).toBeInstanceOf(ProtocolError);
+    expect((declared as TwitchError).code).toBe('RESPONSE_TOO_LARGE');
+
+    server.handler = (_req, res) => {
+      res.writeHead(200); // chunked, no length
+      for (let i = 0; i < 10; i++) res.write('y'.repeat(200));
+      res.end();
+    };
+    await expect(t.send(get())).rejects.toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
+
+    const bomb = gzipSync(Buffer.alloc(1_000_000, 0x20));
+    expect(bomb.length).toBeLessThan(1024);
+    server.handler = (_req, res) => {
+      res.writeHead(200, { 'Content-Encoding': 'gzip' });
+      res.end(bomb);
+    };
+    await expect(t.send(get())).rejects.toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
+    expect(server.sockets.length).toBeGreaterThan(0);
+  });
+
+  it('decodes gzip, deflate and br bodies; refuses unknown or corrupt encodings', async () => {
+    const text = JSON.stringify({ data: Array.from({ length: 50 }, (_, i) => ({ id: `id-${i}` })) });
+    const encoders: Record<string, (b: Buffer) => Buffer> = {
+      gzip: gzipSync,
+      deflate: deflateSync,
+      br: brotliCompressSync,
+    };
+    const t = node();
+    for (const [name, encode] of Object.entries(encoders)) {
+      server.handler = (_req, res) => {
+        res.writeHead(200, { 'Content-Encoding': name });
+        res.end(encode(Buffer.from(text)));
+      };
+      expect((await t.send(get())).body).toBe(text);
+    }
+    server.handler = (_req, res) => {
+      res.writeHead(200, { 'Content-Encoding': 'zstd' });
+      res.end('whatever');
+    };
+    await expect(t.send(get())).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+    server.handler = (_req, res) => {
+      res.writeHead(200, { 'Content-Encoding': 'gzip' });
+      res.end('not gzip at all');
+    };
+    await expect(t.send(get())).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
+  });
+
+  it('rejects (never throws) on a bad URL, an unsupported protocol or a refused connection', async () => {
+    const t = node();
+    await expect(t.send(get('', { url: 'not a url' }))).rejects.toBeInstanceOf(TypeError);
+    await expect(t.send(get('', { url: 'ftp://127.0.0.1/x' }))).rejects.toThrow('unsupported protocol');
+    const closedServer = new TestServer();
+    const url = await closedServer.listen();
+    await closedServer.close();
+    await expect(t.send(get('', { url: `${url}/x` }))).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+  });
+
+  it('speaks to an IPv6 literal', async (ctx) => {
+    const v6 = new TestServer();
+    let url: string;
+    try {
+      url = await v6.listen('::1');
+    } catch {
+      ctx.skip(); // no IPv6 loopback on this machine
+      return;
+    }
+    try {
+      const res = await node().send(get('', { url: `${url}/six` }));
+      expect(res.status).toBe(200);
+      expect(v6.requests[0]?.url).toBe('/six');
+    } finally {
+      await v6.close();
+    }
+  });
+
+  it('verifies TLS certificates (a self-signed server is refused)', async () => {
+    const dir = new URL('./fixtures/', import.meta.url);
+    const tls = createHttpsServer(
+      {
+        key: readFileSync(new URL('self-signed-localhost.key.pem', dir)),
+        cert: readFileSync(new URL('self-signed-localhost.cert.pem', dir)),
+      },
+      (_req, res) => res.end('{}'),
+    );
+    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = tls.address() as AddressInfo;
+      const err = await node()
+        .send(get('', { url: `https://127.0.0.1:${port}/x` }))
+        .catch((e: unknown) => e);
+      expect((err as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+    } finally {
+      tls.closeAllConnections();
+      await new Promise<void>((resolve) =>
+        tls.close(() => {
+          resolve();
+        }),
+      );
+    }
+  });
+});
+
+describe('FetchTransport', () => {
+  it('passes method, headers and body to fetch and reads the answer', async () => {
+    const t = new FetchTransport((url, init) => fetch(url, init));
+    transports.push(t);
+    server.handler = (_req, res) => {
+      res.writeHead(201, { 'Ratelimit-Limit': '800' });
+      res.end('{"a":1}');
+    };
+    const res = await t.send(get('/f', { method: 'POST', body: '{"b":2}', headers: { 'X-Test': '1' } }));
+    expect(res).toMatchObject({ status: 201, body: '{"a":1}' });
+    expect(res.headers.get('ratelimit-limit')).toBe('800');
+    expect(server.requests[0]).toMatchObject({ method: 'POST', body: '{"b":2}' });
+    expect(server.requests[0]?.headers['x-test']).toBe('1');
+  });
+
+  it('times out on its clock, aborts through the signal and on close()', async () => {
+    const clock = new FakeClock();
+    const t = new FetchTransport((url, init) => fetch(url, init), clock);
+    transports.push(t);
+    server.handler = hang;
+    const timed = t.send(get());
+    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 2));
+    clock.advance(10_000);
+    await expect(timed).rejects.toBeInstanceOf(TimeoutError);
+
+    const controller = new AbortController();
+    const aborted = t.send(get('/x', { signal: controller.signal }));
+    controller.abort();
+    await expect(aborted).rejects.toBeInstanceOf(AbortError);
+
+    const inFlight = t.send(get());
+    t.close();
+    await expect(inFlight).rejects.toBeInstanceOf(AbortError);
+    await expect(t.send(get())).rejects.toBeInstanceOf(AbortError);
+    expect(clock.pending).toBe(0);
+  });
+});
