@@ -140,7 +140,10 @@ export interface AutoClientOptions extends ClientOptions {
   readonly oauthUrl?: string;
   /** @defaultValue `wss://eventsub.wss.twitch.tv/ws` */
   readonly eventSubWsUrl?: string;
-  /** `fetch` for Helix and OAuth. */
+  /**
+   * A `fetch` for Helix and OAuth requests (a proxy-aware undici `fetch`, a recording wrapper). By default they go
+   * through `node:http`/`node:https` with keep-alive connections (see docs/helix.md, Transport).
+   */
   readonly fetch?: FetchLike;
   /** Shards connecting at once. @defaultValue 32 */
   readonly connectConcurrency?: number;
