@@ -5,7 +5,13 @@
 import { inspect } from 'node:util';
 import { Backoff } from '../core/backoff.js';
 import { systemClock, type Clock } from '../core/clock.js';
-import { AbortError, InvalidArgumentError, ProtocolError, TimeoutError } from '../core/errors.js';
+import {
+  AbortError,
+  InvalidArgumentError,
+  ProtocolError,
+  TimeoutError,
+  TwitchError,
+} from '../core/errors.js';
 import { isRecord, parseJsonBody } from '../core/guards.js';
 import { redactParams } from '../core/redact.js';
 import { abortReason, sleep } from '../core/sleep.js';
@@ -30,7 +36,7 @@ export interface OAuthClientOptions {
   readonly fetch?: FetchLike | undefined;
   /** Per-attempt timeout, milliseconds. @defaultValue 10000 */
   readonly timeoutMs?: number | undefined;
-  /** Retries after network errors and 5xx. @defaultValue 2 */
+  /** Retries after network errors and 5xx; none for `exchangeCode` (a code works once). @defaultValue 2 */
   readonly maxRetries?: number | undefined;
   readonly clock?: Clock | undefined;
 }
@@ -71,6 +77,7 @@ export class OAuthClient {
   readonly #secret: string | undefined;
   readonly #baseUrl: string;
   readonly #transport: HttpTransport;
+  readonly #closer = new AbortController();
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #clock: Clock;
@@ -103,7 +110,8 @@ export class OAuthClient {
   /** Exchanges an authorization code for a user token. */
   async exchangeCode(code: string, redirectUri: string, signal?: AbortSignal): Promise<TokenGrant> {
     const form = this.#form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri });
-    return toGrant(await this.#call('POST', '/token', form, signal));
+    // An authorization code works once: never sent twice by the transport on its own.
+    return toGrant(await this.#call('POST', '/token', form, signal, undefined, false));
   }
 
   /** Refreshes a user token. Twitch may rotate the refresh token: store the returned one. */
@@ -148,13 +156,17 @@ export class OAuthClient {
     form: URLSearchParams | undefined,
     signal: AbortSignal | undefined,
     authorization?: string,
+    idempotent = true,
   ): Promise<unknown> {
+    if (this.#closer.signal.aborted) throw abortReason(this.#closer.signal);
     const url = this.#baseUrl + path;
     let backoff: Backoff | undefined;
     // The Backoff is created on the first retry only, so a call that succeeds at once never builds one.
     const pause = (): Promise<void> => {
       backoff ??= new Backoff({ initialMs: 200, maxMs: 5000 });
-      return sleep(backoff.next(), { clock: this.#clock, signal });
+      const wake =
+        signal === undefined ? this.#closer.signal : AbortSignal.any([signal, this.#closer.signal]);
+      return sleep(backoff.next(), { clock: this.#clock, signal: wake });
     };
     const headers: Record<string, string> = {};
     if (authorization !== undefined) headers.Authorization = authorization;
@@ -170,24 +182,25 @@ export class OAuthClient {
           body,
           timeoutMs: this.#timeoutMs,
           signal,
-          // Token grants, validation and revocation can be repeated safely.
-          idempotent: true,
+          idempotent,
         });
       } catch (error) {
         if (signal?.aborted === true) throw abortReason(signal);
-        if (error instanceof AbortError || error instanceof ProtocolError) throw error;
+        // Closed, refused by Node before sending, or an answer the transport refused: not worth another attempt.
+        if (error instanceof TwitchError && !(error instanceof TimeoutError)) throw error;
         const failure =
           error instanceof TimeoutError
             ? new TimeoutError(`${method} /oauth2${path} timed out`, { cause: error })
             : new NetworkError(method, `/oauth2${path}`, { cause: error });
-        if (attempt >= this.#maxRetries) throw failure;
+        // A call that must not run twice (a code exchange) may have gone through: it is not repeated.
+        if (!idempotent || attempt >= this.#maxRetries) throw failure;
         await pause();
         continue;
       }
       const text = response.body;
       const ok = response.status >= 200 && response.status < 300;
       if (ok) return parseJsonBody(text);
-      if (response.status >= 500 && attempt < this.#maxRetries) {
+      if (response.status >= 500 && idempotent && attempt < this.#maxRetries) {
         await pause();
         continue;
       }
@@ -212,6 +225,7 @@ export class OAuthClient {
    * themselves after a few seconds and never keep the process alive). Later calls reject.
    */
   close(): void {
+    this.#closer.abort(new AbortError('The OAuth client was closed'));
     this.#transport.close();
   }
 

@@ -18,9 +18,18 @@ import {
 } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ClientRequest, RequestOptions } from 'node:http';
-import { brotliDecompress, gunzip, inflate, type InputType, type ZlibOptions } from 'node:zlib';
+import {
+  brotliDecompress,
+  constants as zlibConstants,
+  gunzip,
+  inflate,
+  inflateRaw,
+  type BrotliOptions,
+  type ZlibOptions,
+} from 'node:zlib';
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { AbortError, ProtocolError, TimeoutError } from './errors.js';
+import { AbortError, InvalidArgumentError, ProtocolError, TimeoutError } from './errors.js';
+import { USER_AGENT } from './version.js';
 import { abortReason } from './sleep.js';
 
 /** Reads one response header, case-insensitively; `null` when absent (the `Headers#get` contract). */
@@ -158,7 +167,7 @@ export class NodeHttpTransport implements HttpTransport {
     return new Promise<TransportResponse>((resolve, reject) => {
       const exchange = new Exchange(this, request, url, secure, resolve, reject);
       this.#inFlight.add(exchange);
-      exchange.start(false);
+      exchange.start();
     });
   }
 
@@ -221,8 +230,17 @@ class Exchange {
     this.#secure = secure;
     this.#resolve = resolve;
     this.#reject = reject;
-    const headers: Record<string, string | number> = { ...request.headers };
-    headers['Accept-Encoding'] ??= ACCEPT_ENCODING;
+    // Defaults first, so that the caller's headers win; values are trimmed as `fetch` does (a token read from a
+    // file with its trailing newline still works).
+    const headers: Record<string, string | number> = {
+      'User-Agent': USER_AGENT,
+      Accept: 'application/json',
+      'Accept-Encoding': ACCEPT_ENCODING,
+    };
+    for (const name in request.headers) {
+      const value = request.headers[name];
+      if (value !== undefined) headers[name] = value.trim();
+    }
     if (request.body !== undefined) headers['Content-Length'] = Buffer.byteLength(request.body);
     const host = url.hostname;
     this.#options = {
@@ -238,8 +256,23 @@ class Exchange {
     request.signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
 
-  start(retry: boolean): void {
-    const req = (this.#secure ? httpsRequest : httpRequest)(this.#options);
+  /** Sends the request; `retry` marks the one repetition after a stale keep-alive connection. */
+  start(retry = false): void {
+    if (this.#settled) return;
+    let req: ClientRequest;
+    try {
+      req = (this.#secure ? httpsRequest : httpRequest)(this.#options);
+    } catch (error) {
+      // Node refuses the request before sending anything: a header value with a control character, a bad method.
+      this.fail(
+        new InvalidArgumentError(
+          `the request cannot be sent: ${error instanceof Error ? error.message : String(error)}`,
+          'headers',
+          { cause: error },
+        ),
+      );
+      return;
+    }
     this.#req = req;
     req.on('response', this.#onResponse);
     req.on('error', (error: Error) => {
@@ -268,12 +301,18 @@ class Exchange {
       code !== undefined &&
       STALE_SOCKET_CODES.has(code)
     ) {
-      // The server closed this idle keep-alive connection as we picked it: nothing was processed, go again.
-      this.start(true);
+      // The server closed this idle keep-alive connection as we picked it: nothing was processed, go again. Not
+      // at once: when the server closed several idle connections together, their ends are in the same batch of
+      // I/O events; after it, the agent has dropped them all and the retry gets a live or a new connection.
+      setImmediate(this.#retry);
       return;
     }
     this.fail(error);
   }
+
+  readonly #retry = (): void => {
+    this.start(true);
+  };
 
   readonly #onResponse = (res: IncomingMessage): void => {
     this.#answered = true;
@@ -309,22 +348,23 @@ class Exchange {
         status: res.statusCode ?? 0,
         statusText: res.statusMessage ?? '',
         headers: new NodeHeaders(res.headers),
-        body: body.toString('utf8'),
+        body: utf8(body),
       });
     };
-    if (encoding === undefined || encoding === '' || encoding === 'identity') {
+    // An empty body needs no decoding whatever its label (a 204 tagged gzip by a proxy).
+    if (raw.length === 0 || encoding === undefined || encoding === '' || encoding === 'identity') {
       respond(raw);
       return;
     }
-    const decode = DECODERS[encoding];
-    if (decode === undefined) {
+    const decoder = DECODERS[encoding];
+    if (decoder === undefined) {
       this.fail(new ProtocolError('BAD_RESPONSE', `unsupported Content-Encoding ${encoding}`, encoding));
       return;
     }
-    decode(raw, { maxOutputLength: this.#owner.maxBytes }, (error, body) => {
+    const max = this.#owner.maxBytes;
+    decoder(raw, max, (error, body) => {
       if (error === null) respond(body);
-      else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
-        this.fail(tooLarge(this.#owner.maxBytes));
+      else if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') this.fail(tooLarge(max));
       else
         this.fail(
           new ProtocolError('BAD_RESPONSE', `undecodable ${encoding} body`, encoding, { cause: error }),
@@ -351,17 +391,43 @@ class Exchange {
 }
 
 type Decoder = (
-  buffer: InputType,
-  options: ZlibOptions,
+  input: Buffer,
+  maxBytes: number,
   callback: (error: Error | null, result: Buffer) => void,
 ) => void;
 
+// Flush what arrived instead of failing on a stream cut short after its last full block, as browsers and undici do.
+const zlibOptions = (maxOutputLength: number): ZlibOptions => ({
+  maxOutputLength,
+  finishFlush: zlibConstants.Z_SYNC_FLUSH,
+});
+const brotliOptions = (maxOutputLength: number): BrotliOptions => ({
+  maxOutputLength,
+  finishFlush: zlibConstants.BROTLI_OPERATION_FLUSH,
+});
+
 const DECODERS: Readonly<Record<string, Decoder>> = {
-  gzip: gunzip,
-  'x-gzip': gunzip,
-  deflate: inflate,
-  br: brotliDecompress,
+  gzip: (input, max, callback) => {
+    gunzip(input, zlibOptions(max), callback);
+  },
+  'x-gzip': (input, max, callback) => {
+    gunzip(input, zlibOptions(max), callback);
+  },
+  // `deflate` should be zlib-wrapped (RFC 9110); some servers send raw deflate, told apart by the first byte.
+  deflate: (input, max, callback) => {
+    const zlibWrapped = ((input[0] ?? 0) & 0x0f) === 0x08;
+    (zlibWrapped ? inflate : inflateRaw)(input, zlibOptions(max), callback);
+  },
+  br: (input, max, callback) => {
+    brotliDecompress(input, brotliOptions(max), callback);
+  },
 };
+
+/** UTF-8 text of a body without its byte-order mark, as `Response#text()` gives it. */
+function utf8(body: Buffer): string {
+  const bom = body.length >= 3 && body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf;
+  return (bom ? body.subarray(3) : body).toString('utf8');
+}
 
 function tooLarge(max: number): ProtocolError {
   return new ProtocolError('RESPONSE_TOO_LARGE', `the answer is larger than ${max} bytes`);

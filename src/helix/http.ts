@@ -4,7 +4,7 @@
  */
 import { systemClock, type Clock } from '../core/clock.js';
 import { Backoff } from '../core/backoff.js';
-import { AbortError, InvalidArgumentError, ProtocolError, TimeoutError } from '../core/errors.js';
+import { AbortError, InvalidArgumentError, TimeoutError, TwitchError } from '../core/errors.js';
 import { parseJsonBody } from '../core/guards.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { REDACTED, redactJson, redactParams } from '../core/redact.js';
@@ -76,7 +76,7 @@ export interface HelixHttpOptions {
    * By default requests go through `node:http`/`node:https` with a private keep-alive agent, which costs about a
    * third of the CPU of `fetch` per request.
    */
-  readonly fetch?: FetchLike;
+  readonly fetch?: FetchLike | undefined;
   /** Per-attempt timeout, milliseconds. @defaultValue 10000 */
   readonly timeoutMs?: number;
   /** Retries after network errors and 5xx (503: at most one, as Twitch documents). @defaultValue 3 */
@@ -279,8 +279,9 @@ export class HelixHttp {
         error: new TimeoutError(`${req.method} ${req.path} timed out`, { cause: error }),
       };
     }
-    // An answer the transport refused (too large, undecodable): sending it again would get the same.
-    if (error instanceof ProtocolError) return { retry: false, error };
+    // A request Node refused to send (INVALID_ARGUMENT) or an answer the transport refused (RESPONSE_TOO_LARGE,
+    // BAD_RESPONSE): sending it again would get the same.
+    if (error instanceof TwitchError) return { retry: false, error };
     return { retry: true, error: new NetworkError(req.method, req.path, { cause: error }) };
   }
 

@@ -8,10 +8,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
-import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
+import { getEventListeners } from 'node:events';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { FetchTransport, NodeHttpTransport, type TransportRequest } from '../../src/core/http-transport.js';
 import type { TwitchError } from '../../src/core/errors.js';
-import { AbortError, ProtocolError, TimeoutError } from '../../src/core/errors.js';
+import { AbortError, InvalidArgumentError, ProtocolError, TimeoutError } from '../../src/core/errors.js';
+import { USER_AGENT } from '../../src/core/version.js';
 import { FakeClock } from './fake-clock.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string, index: number) => void;
@@ -96,6 +101,19 @@ function get(path = '/x', extra: Partial<TransportRequest> = {}): TransportReque
   };
 }
 
+/** Resolves once the client side has parsed the headers of `count` more responses (Node's diagnostics channel). */
+function responseHeadersSeen(count = 1): Promise<void> {
+  return new Promise((resolve) => {
+    let left = count;
+    const onMessage = (): void => {
+      if (--left > 0) return;
+      unsubscribe('http.client.response.finish', onMessage);
+      resolve();
+    };
+    subscribe('http.client.response.finish', onMessage);
+  });
+}
+
 const hang: Handler = () => {
   // never answers
 };
@@ -136,6 +154,34 @@ describe('NodeHttpTransport', () => {
     expect(seen?.headers['client-id']).toBe('cid');
   });
 
+  it('sends a User-Agent and Accept unless the caller sets them, and trims header values as fetch does', async () => {
+    const t = node();
+    await t.send(
+      get('/x', { headers: { Authorization: 'Bearer token-from-a-file\n', 'Client-Id': ' cid ' } }),
+    );
+    const seen = server.requests[0]?.headers;
+    expect(seen?.['user-agent']).toBe(USER_AGENT);
+    expect(seen?.accept).toBe('application/json');
+    expect(seen?.authorization).toBe('Bearer token-from-a-file');
+    expect(seen?.['client-id']).toBe('cid');
+    await t.send(get('/x', { headers: { accept: 'text/plain', 'user-agent': 'mine/1' } }));
+    expect(server.requests[1]?.headers.accept).toBe('text/plain');
+    expect(server.requests[1]?.headers['user-agent']).toBe('mine/1');
+  });
+
+  it('refuses a header Node will not send with INVALID_ARGUMENT, leaving no timer or listener', async () => {
+    const clock = new FakeClock();
+    const controller = new AbortController();
+    const err = await node({ clock })
+      .send(get('/x', { headers: { 'Client-Id': 'c\nid' }, signal: controller.signal }))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InvalidArgumentError);
+    expect((err as InvalidArgumentError).field).toBe('headers');
+    expect(clock.pending).toBe(0);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('keeps one connection alive across sequential requests', async () => {
     const t = node();
     for (let i = 0; i < 5; i++) await t.send(get());
@@ -156,6 +202,26 @@ describe('NodeHttpTransport', () => {
     expect(res.body).toBe('{"n":2}');
     expect(server.requests).toHaveLength(3);
     expect(server.sockets).toHaveLength(2);
+  });
+
+  it('gets past several pooled connections the server closed together', async () => {
+    const t = node();
+    // Eight concurrent requests leave eight idle keep-alive connections in the pool.
+    server.handler = (_req, res, _body, index) => {
+      if (index < 8) setTimeout(() => res.end('{}'), 5);
+      else res.end('{"after":true}');
+    };
+    await Promise.all(Array.from({ length: 8 }, () => t.send(get())));
+    expect(server.sockets).toHaveLength(8);
+    // The server closes them all at once (a deploy, a load balancer's idle sweep), and the client's loop is busy
+    // while their ends arrive: they are all waiting in one batch of I/O events when the next request picks one.
+    for (const socket of server.sockets) socket.destroy();
+    const busyUntil = performance.now() + 30;
+    while (performance.now() < busyUntil) {
+      // busy
+    }
+    const res = await t.send(get());
+    expect(res.body).toBe('{"after":true}');
   });
 
   it('does not send a non-idempotent request again', async () => {
@@ -208,9 +274,9 @@ describe('NodeHttpTransport', () => {
       res.writeHead(200, { 'Content-Length': '10' });
       res.write('{');
     };
+    const headersSeen = responseHeadersSeen();
     const stalled = t.send(get('/x', { timeoutMs: 5000 }));
-    while (server.requests.length < 2) await new Promise((r) => setTimeout(r, 2));
-    await new Promise((r) => setTimeout(r, 10));
+    await headersSeen;
     clock.advance(5000);
     await expect(stalled).rejects.toBeInstanceOf(TimeoutError);
   });
@@ -218,9 +284,12 @@ describe('NodeHttpTransport', () => {
   it('clears its timer and abort listener when the answer arrives', async () => {
     const clock = new FakeClock();
     const controller = new AbortController();
-    await node({ clock }).send(get('/x', { signal: controller.signal }));
+    const pending = node({ clock }).send(get('/x', { signal: controller.signal }));
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    expect(clock.pending).toBe(1);
+    await pending;
     expect(clock.pending).toBe(0);
-    controller.abort(); // a late abort changes nothing
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
   });
 
   it('aborts through the signal, before or during the request', async () => {
@@ -284,7 +353,6 @@ describe('NodeHttpTransport', () => {
       res.end(bomb);
     };
     await expect(t.send(get())).rejects.toMatchObject({ code: 'RESPONSE_TOO_LARGE' });
-    expect(server.sockets.length).toBeGreaterThan(0);
   });
 
   it('decodes gzip, deflate and br bodies; refuses unknown or corrupt encodings', async () => {
@@ -314,6 +382,34 @@ describe('NodeHttpTransport', () => {
     await expect(t.send(get())).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
   });
 
+  it('reads bodies as fetch does: no decoding of an empty body, no byte-order mark, raw deflate, a cut gzip', async () => {
+    const t = node();
+    server.handler = (_req, res) => {
+      res.writeHead(204, { 'Content-Encoding': 'gzip' });
+      res.end();
+    };
+    expect(await t.send(get('/x', { method: 'DELETE' }))).toMatchObject({ status: 204, body: '' });
+
+    server.handler = (_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8' });
+      res.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"data":[]}')]));
+    };
+    expect((await t.send(get())).body).toBe('{"data":[]}');
+
+    server.handler = (_req, res) => {
+      res.writeHead(200, { 'Content-Encoding': 'deflate' });
+      res.end(deflateRawSync(Buffer.from('{"raw":true}')));
+    };
+    expect((await t.send(get())).body).toBe('{"raw":true}');
+
+    const whole = gzipSync(Buffer.from('{"cut":true}'));
+    server.handler = (_req, res) => {
+      res.writeHead(200, { 'Content-Encoding': 'gzip' });
+      res.end(whole.subarray(0, whole.length - 8)); // the trailer (CRC, length) is missing
+    };
+    expect((await t.send(get())).body).toBe('{"cut":true}');
+  });
+
   it('rejects (never throws) on a bad URL, an unsupported protocol or a refused connection', async () => {
     const t = node();
     await expect(t.send(get('', { url: 'not a url' }))).rejects.toBeInstanceOf(TypeError);
@@ -341,6 +437,28 @@ describe('NodeHttpTransport', () => {
       await v6.close();
     }
   });
+
+  it(
+    'never keeps the process alive with idle connections, even without close()',
+    { timeout: 30_000 },
+    async () => {
+      const script = fileURLToPath(new URL('./fixtures/idle-transport.ts', import.meta.url));
+      const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        // The kill timeout only bounds a hung child; it is not an assertion on time.
+        const child = execFile(
+          process.execPath,
+          ['--import', 'tsx', script, `${base}/x`],
+          { timeout: 20_000 },
+          (error, out) => {
+            resolve({ code: error === null ? 0 : (child.exitCode ?? -1), stdout: out });
+          },
+        );
+      });
+      expect(stdout).toBe('200 200\n');
+      expect(code).toBe(0);
+      expect(server.requests).toHaveLength(2);
+    },
+  );
 
   it('verifies TLS certificates (a self-signed server is refused)', async () => {
     const dir = new URL('./fixtures/', import.meta.url);

@@ -145,6 +145,24 @@ describe('retries', () => {
     expect(scripted.requests).toHaveLength(1);
   });
 
+  it('refuses a token Node will not put in a header (INVALID_ARGUMENT), without sending or retrying', async () => {
+    const token = 'first-line-of-token\nsecond-line-0123456789';
+    const helix = new HelixClient({
+      clientId: 'cid',
+      auth: new StaticAuthProvider({ clientId: 'cid', appToken: token }),
+      helixUrl: scripted.url,
+      retryBackoff: { initialMs: 1, maxMs: 5 },
+    });
+    clients.push(helix);
+    scripted.script({ status: 200, headers: okHeaders(), body: { data: [] } });
+    const err = await helix.eventSub.getConduits().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TwitchError);
+    expect((err as TwitchError).code).toBe('INVALID_ARGUMENT');
+    expect(inspect(err, { depth: 10 })).not.toContain('second-line');
+    expect(scripted.requests).toHaveLength(0);
+    expect(helix.http.stats.retries).toBe(0);
+  });
+
   it('does not repeat a POST after a 500/502/504 (it may have been applied), but retries its 503 once', async () => {
     const helix = scriptedClient({ maxRetries: 3 });
     for (const status of [500, 502, 504]) {
