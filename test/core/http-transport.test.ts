@@ -460,31 +460,55 @@ describe('NodeHttpTransport', () => {
     },
   );
 
-  it('verifies TLS certificates (a self-signed server is refused)', async () => {
-    const dir = new URL('./fixtures/', import.meta.url);
-    const tls = createHttpsServer(
-      {
-        key: readFileSync(new URL('self-signed-localhost.key.pem', dir)),
-        cert: readFileSync(new URL('self-signed-localhost.cert.pem', dir)),
-      },
-      (_req, res) => res.end('{}'),
-    );
-    await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
-    try {
-      const { port } = tls.address() as AddressInfo;
-      const err = await node()
-        .send(get('', { url: `https://127.0.0.1:${port}/x` }))
-        .catch((e: unknown) => e);
-      expect((err as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
-    } finally {
-      tls.closeAllConnections();
-      await new Promise<void>((resolve) =>
-        tls.close(() => {
-          resolve();
-        }),
+  it(
+    'speaks HTTPS: verifies certificates, keeps the TLS connection alive, decodes',
+    { timeout: 30_000 },
+    async () => {
+      const dir = new URL('./fixtures/', import.meta.url);
+      const certFile = fileURLToPath(new URL('self-signed-localhost.cert.pem', dir));
+      let connections = 0;
+      const tls = createHttpsServer(
+        { key: readFileSync(new URL('self-signed-localhost.key.pem', dir)), cert: readFileSync(certFile) },
+        (_req, res) => {
+          res.writeHead(200, { 'Content-Encoding': 'gzip' });
+          res.end(gzipSync(Buffer.from('{"tls":true}')));
+        },
       );
-    }
-  });
+      tls.on('secureConnection', () => connections++);
+      await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = tls.address() as AddressInfo;
+        const url = `https://localhost:${port}/x`;
+        // Not trusted here: refused.
+        const err = await node()
+          .send(get('', { url }))
+          .catch((e: unknown) => e);
+        expect((err as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+        // Trusted in a child process (NODE_EXTRA_CA_CERTS is read at start-up): two requests, one TLS connection.
+        const script = fileURLToPath(new URL('./fixtures/https-requests.ts', import.meta.url));
+        const stdout = await new Promise<string>((resolve, reject) => {
+          execFile(
+            process.execPath,
+            ['--import', 'tsx', script, url],
+            { timeout: 20_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: certFile } },
+            (error, out) => {
+              if (error === null) resolve(out);
+              else reject(new Error(`the HTTPS child failed: ${out}`, { cause: error }));
+            },
+          );
+        });
+        expect(stdout).toBe('200 {"tls":true} 200 {"tls":true}\n');
+        expect(connections).toBe(1); // one TLS session for both (the refused handshake never completed)
+      } finally {
+        tls.closeAllConnections();
+        await new Promise<void>((resolve) =>
+          tls.close(() => {
+            resolve();
+          }),
+        );
+      }
+    },
+  );
 });
 
 describe('FetchTransport', () => {
