@@ -75,9 +75,14 @@ interface UserRecord {
   expiresAt: number | null;
   obtainedAt: number;
   validatedAt: number;
+  /** When the periodic check validates this token next (after a transient failure: sooner than an interval). */
+  checkAt: number;
   revoked: AuthError | undefined;
   refreshing: Promise<string> | undefined;
 }
+
+/** Retry delay of a validation that failed for a transient reason (network, 5xx), capped by the interval. */
+const VALIDATION_RETRY_MS = 60_000;
 
 /**
  * App token plus refreshable user tokens.
@@ -186,6 +191,7 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
       expiresAt: validation.expiresIn === null ? null : now + validation.expiresIn * 1000,
       obtainedAt: now,
       validatedAt: now,
+      checkAt: now + this.#validateIntervalMs,
       revoked: undefined,
       refreshing: undefined,
     };
@@ -211,6 +217,7 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
         expiresAt: t.expiresAt,
         obtainedAt: t.obtainedAt,
         validatedAt: 0,
+        checkAt: 0,
         revoked: undefined,
         refreshing: undefined,
       });
@@ -328,6 +335,7 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
         record.expiresAt = grant.expiresIn === null ? null : now + grant.expiresIn * 1000;
         record.obtainedAt = now;
         record.validatedAt = now;
+        record.checkAt = now + this.#validateIntervalMs;
       } catch (error) {
         // Twitch answers an invalid or revoked refresh token with 400 (or 401). Anything else (429, 408, 5xx, a
         // network error) is transient: the user keeps the token and the next call retries.
@@ -347,6 +355,8 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
       } finally {
         record.refreshing = undefined;
       }
+      // A user removed while the refresh was in flight stays removed: not saved back, not announced.
+      if (this.#users.get(record.userId) !== record) return record.accessToken;
       await this.#save(record);
       this.#logger.debug('token refreshed', { userId: record.userId });
       this.emit('tokenRefreshed', record.userId, info(record));
@@ -364,9 +374,12 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
 
   async #validate(record: UserRecord, signal: AbortSignal | undefined): Promise<void> {
     if (record.revoked !== undefined) return;
+    // The next check counts from the start of this one, so that checks start one interval apart.
+    const started = this.#clock.now();
     try {
       const v = await this.oauth.validate(record.accessToken, signal);
       record.validatedAt = this.#clock.now();
+      record.checkAt = started + this.#validateIntervalMs;
       record.scopes = v.scopes;
       if (v.login !== null) record.login = v.login;
       record.expiresAt = v.expiresIn === null ? null : record.validatedAt + v.expiresIn * 1000;
@@ -379,18 +392,25 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
           );
           return;
         }
-        // Failures are reported through the events by #refresh.
+        // Failures are reported through the events by #refresh; a success sets the next check an interval away,
+        // a transient failure leaves this retry time (never a tight loop).
+        record.checkAt = this.#clock.now() + Math.min(this.#validateIntervalMs, VALIDATION_RETRY_MS);
         await this.#refresh(record, signal).catch(() => undefined);
         return;
       }
-      this.#logger.warn('token validation failed; will retry at the next check', {
+      record.checkAt = this.#clock.now() + Math.min(this.#validateIntervalMs, VALIDATION_RETRY_MS);
+      this.#logger.warn('token validation failed; will retry soon', {
         userId: record.userId,
         error: errorMessage(error),
       });
     }
   }
 
-  #schedule(delay = this.#validateIntervalMs): void {
+  /**
+   * Arms the check timer for the earliest `checkAt` of the live tokens (or `delay`), so that every token is
+   * validated once per interval, not up to two intervals apart. `delay` 0 replaces a pending timer.
+   */
+  #schedule(delay?: number): void {
     if (this.#closed) return;
     if (this.#timer !== undefined) {
       if (delay !== 0) return;
@@ -398,12 +418,21 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
     }
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
-      const due = this.#clock.now() - this.#validateIntervalMs;
-      const stale = [...this.#users.values()].filter((r) => r.validatedAt <= due);
-      void Promise.all(stale.map((r) => this.#validate(r, undefined))).finally(() => {
+      const now = this.#clock.now();
+      const due = [...this.#users.values()].filter((r) => r.revoked === undefined && r.checkAt <= now);
+      void Promise.all(due.map((r) => this.#validate(r, undefined))).finally(() => {
         this.#schedule();
       });
-    }, delay);
+    }, delay ?? this.#nextCheckIn());
+  }
+
+  /** Milliseconds until the next token is due (an interval when there is none). */
+  #nextCheckIn(): number {
+    let earliest = Infinity;
+    for (const r of this.#users.values()) {
+      if (r.revoked === undefined && r.checkAt < earliest) earliest = r.checkAt;
+    }
+    return earliest === Infinity ? this.#validateIntervalMs : Math.max(0, earliest - this.#clock.now());
   }
 
   async #save(record: UserRecord): Promise<void> {

@@ -44,8 +44,13 @@ export interface ShardUpdate {
 export interface ShardUpdateError {
   readonly id: string;
   readonly message: string;
-  /** Twitch's code, e.g. `invalid_parameter`. */
+  /**
+   * Twitch's code, e.g. `invalid_parameter`; or, when the whole request of this shard's chunk failed while other
+   * chunks went through, that failure's `TwitchError` code (`SERVER_ERROR`, `NETWORK_ERROR`, `TIMEOUT`...).
+   */
   readonly code: string;
+  /** The failure of this shard's chunk request, when that is what failed (see `code`). */
+  readonly cause?: Error;
 }
 
 /** Result of {@link EventSubApi.updateConduitShards}: partial success is normal, check `errors`. */

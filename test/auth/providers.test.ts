@@ -139,6 +139,49 @@ describe('RefreshingAuthProvider', () => {
     expect(clock.pending).toBe(0);
   });
 
+  it('validates each token one interval after its last validation, whenever it was added', async () => {
+    const clock = new FakeClock(Date.now());
+    const o = emu.clientOptions();
+    const validated: { token: string; at: number }[] = [];
+    let answered = 0;
+    const auth = new RefreshingAuthProvider({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      oauthUrl: o.oauthUrl,
+      validateIntervalMs: 1000,
+      clock,
+      fetch: async (url, init) => {
+        if (!url.endsWith('/validate')) return fetch(url, init);
+        validated.push({ token: init.headers.Authorization ?? '', at: clock.now() });
+        const response = await fetch(url, init);
+        answered++;
+        return response;
+      },
+    });
+    const a = emu.mintUserToken({ userId: '501', scopes: [] });
+    const b = emu.mintUserToken({ userId: '502', scopes: [] });
+    const t0 = clock.now();
+    await auth.addUser({ accessToken: a.accessToken, refreshToken: a.refreshToken });
+    clock.advance(400);
+    await auth.addUser({ accessToken: b.accessToken, refreshToken: b.refreshToken }); // after the timer started
+    const checksOf = (token: string): number[] =>
+      validated.filter((v) => v.token === `OAuth ${token}`).map((v) => v.at - t0);
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 20 && validated.length < 6; i++) await new Promise((r) => setTimeout(r, 5));
+    };
+    for (let step = 0; step < 4; step++) {
+      clock.advance(600);
+      await settle();
+    }
+    // A at 0 (add), 1000, 2000; B at 400 (add), 1400, 2400: never two intervals apart.
+    expect(checksOf(a.accessToken)).toEqual([0, 1000, 2000]);
+    expect(checksOf(b.accessToken)).toEqual([400, 1400, 2400]);
+    // Once the last validation answered, only the next check's timer is left; close() clears it.
+    while (answered < validated.length || clock.pending !== 1) await new Promise((r) => setTimeout(r, 5));
+    auth.close();
+    expect(clock.pending).toBe(0);
+  });
+
   it('refreshes a token shortly before it expires', async () => {
     const clock = new FakeClock(Date.now());
     const { auth, helix, close } = setup(clock);
@@ -237,6 +280,34 @@ describe('RefreshingAuthProvider transient failures and shared refreshes', () =>
       auth.close();
     },
   );
+
+  it('a user removed while its refresh is in flight stays removed (memory and store)', async () => {
+    let open!: () => void;
+    const script = scriptedRefresh({ gate: new Promise<void>((resolve) => (open = resolve)) });
+    const o = emu.clientOptions();
+    const store = new MemoryTokenStore();
+    const minted = emu.mintUserToken({ userId: '7503', scopes: [] });
+    const auth = new RefreshingAuthProvider({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      oauthUrl: o.oauthUrl,
+      store,
+      fetch: script.fetchLike,
+      clock: new FakeClock(Date.now()),
+    });
+    await auth.addUser({ accessToken: minted.accessToken, refreshToken: minted.refreshToken });
+    const refreshed: string[] = [];
+    auth.on('tokenRefreshed', (id) => refreshed.push(id));
+    const renewing = auth.renewAfterUnauthorized({ kind: 'user', userId: '7503' }, minted.accessToken);
+    while (script.refreshes() === 0) await new Promise((r) => setTimeout(r, 2));
+    await auth.removeUser('7503');
+    open();
+    await renewing; // the caller that was waiting still gets its token
+    expect(auth.userIds()).toEqual([]);
+    expect(await store.load()).toEqual([]);
+    expect(refreshed).toEqual([]);
+    auth.close();
+  });
 
   it('one caller aborting does not fail the other callers of a shared refresh', async () => {
     let open!: () => void;

@@ -8,6 +8,7 @@ import type { AuthProvider } from '../../src/auth/types.js';
 import { AbortError, TimeoutError, TwitchError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import { okHeaders, ScriptedServer } from './scripted-server.js';
+import { FakeClock } from '../core/fake-clock.js';
 
 let emu: Emulator;
 let scripted: ScriptedServer;
@@ -163,6 +164,46 @@ describe('retries', () => {
     expect(helix.http.stats.retries).toBe(0);
   });
 
+  it('keeps the results of applied shard chunks when another chunk fails whole', async () => {
+    const helix = scriptedClient();
+    const shards = ['0', '1', '2', '3'].map((id) => ({
+      id,
+      transport: { method: 'websocket' as const, sessionId: `s${id}` },
+    }));
+    scripted.script(
+      {
+        status: 202,
+        headers: okHeaders(),
+        body: {
+          data: [{ id: '0', status: 'enabled', transport: { method: 'websocket', session_id: 's0' } }],
+          errors: [{ id: '1', message: 'session is not connected', code: 'invalid_parameter' }],
+        },
+      },
+      { status: 400, headers: okHeaders(), body: { error: 'Bad Request', status: 400, message: 'nope' } },
+    );
+    const result = await helix.eventSub.updateConduitShards('c1', shards, { chunkSize: 2, parallel: 1 });
+    expect(result.shards.map((x) => x.id)).toEqual(['0']);
+    expect(result.errors.map((e) => [e.id, e.code])).toEqual([
+      ['1', 'invalid_parameter'],
+      ['2', 'BAD_REQUEST'],
+      ['3', 'BAD_REQUEST'],
+    ]);
+    expect(result.errors[1]?.cause).toBeInstanceOf(HTTPError);
+    expect(result.errors[0]?.cause).toBeUndefined();
+
+    // Nothing applied: the failure is thrown as it is.
+    scripted.script({
+      status: 400,
+      headers: okHeaders(),
+      body: { error: 'Bad Request', status: 400, message: 'x' },
+    });
+    const err = await helix.eventSub
+      .updateConduitShards('c1', shards, { chunkSize: 2, parallel: 2 })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HTTPError);
+    expect(scripted.requests).toHaveLength(2);
+  });
+
   it('does not repeat a POST after a 500/502/504 (it may have been applied), but retries its 503 once', async () => {
     const helix = scriptedClient({ maxRetries: 3 });
     for (const status of [500, 502, 504]) {
@@ -217,19 +258,67 @@ describe('retries', () => {
   });
 
   it('waits for Ratelimit-Reset after a 429 with Remaining 0, then retries', async () => {
-    const helix = scriptedClient();
-    const reset = String(Math.floor(Date.now() / 1000) + 1);
+    const clock = new FakeClock(Date.now());
+    const helix = scriptedClient({ clock });
+    const resetAt = Math.floor(clock.now() / 1000) + 30;
     scripted.script(
       {
         status: 429,
-        headers: { 'ratelimit-limit': '800', 'ratelimit-remaining': '0', 'ratelimit-reset': reset },
+        headers: { 'ratelimit-limit': '800', 'ratelimit-remaining': '0', 'ratelimit-reset': String(resetAt) },
         body: { error: 'Too Many Requests', status: 429, message: '' },
       },
       { status: 200, headers: okHeaders(), body: { data: [] } },
     );
-    expect(await helix.eventSub.getConduits()).toEqual([]);
+    let done = false;
+    const pending = helix.eventSub.getConduits().finally(() => (done = true));
+    while (helix.http.stats.rateLimitWaits === 0) await new Promise((r) => setTimeout(r, 2));
+    clock.advance(resetAt * 1000 - clock.now() - 1); // one millisecond before the reset: still waiting
+    await new Promise((r) => setTimeout(r, 20));
+    expect(done).toBe(false);
+    expect(scripted.requests).toHaveLength(1);
+    clock.advance(1);
+    expect(await pending).toEqual([]);
     expect(scripted.requests).toHaveLength(2);
     expect(helix.http.stats.rateLimitWaits).toBe(1);
+  });
+
+  it('keeps a bucket per token: an empty app bucket does not hold back a user token', async () => {
+    const helix = new HelixClient({
+      clientId: 'cid',
+      auth: new StaticAuthProvider({
+        clientId: 'cid',
+        appToken: APP_TOKEN,
+        userTokens: { '42': 'user-token-42-abcdef' },
+      }),
+      helixUrl: scripted.url,
+      retryBackoff: { initialMs: 1, maxMs: 5 },
+    });
+    clients.push(helix);
+    const resetIn60s = String(Math.floor(Date.now() / 1000) + 60);
+    scripted.script(
+      {
+        status: 200,
+        headers: { 'ratelimit-limit': '800', 'ratelimit-remaining': '0', 'ratelimit-reset': resetIn60s },
+        body: { data: [] },
+      },
+      { status: 200, headers: okHeaders(), body: { data: [] } },
+    );
+    await helix.http.request({ method: 'GET', path: '/users' }); // the app bucket is now empty for 60 s
+    expect(helix.http.rateLimitState()?.remaining).toBe(0);
+    let appDone = false;
+    const controller = new AbortController();
+    const app = helix.http
+      .request({ method: 'GET', path: '/users', signal: controller.signal })
+      .finally(() => (appDone = true));
+    await helix.http.request({ method: 'GET', path: '/users', auth: { userId: '42' } });
+    expect(scripted.requests.map((r) => r.headers.authorization)).toEqual([
+      `Bearer ${APP_TOKEN}`,
+      'Bearer user-token-42-abcdef',
+    ]);
+    expect(helix.http.rateLimitState({ userId: '42' })?.remaining).toBe(799);
+    expect(appDone).toBe(false); // still queued behind its own bucket
+    controller.abort();
+    await expect(app).rejects.toBeInstanceOf(AbortError);
   });
 
   it('works when responses carry no rate-limit headers (never waits for them)', async () => {

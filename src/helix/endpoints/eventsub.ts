@@ -1,5 +1,5 @@
-import { InvalidArgumentError, ProtocolError } from '../../core/errors.js';
-import { requirePositiveInteger } from '../../core/guards.js';
+import { AbortError, InvalidArgumentError, ProtocolError, TwitchError } from '../../core/errors.js';
+import { requirePositiveInteger, toError } from '../../core/guards.js';
 import {
   MAX_SHARD_COUNT,
   MIN_SHARD_COUNT,
@@ -171,23 +171,45 @@ export class EventSubApi {
     const chunks: (typeof wire)[] = [];
     for (let i = 0; i < wire.length; i += chunkSize) chunks.push(wire.slice(i, i + chunkSize));
     const results: ShardUpdateResult[] = new Array<ShardUpdateResult>(chunks.length);
+    const failures: Error[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < chunks.length) {
         const index = next++;
-        const { body } = await callEndpoint<{ data?: WireShard[]; errors?: WireShardError[] }>(
-          this.#http,
-          ENDPOINTS.updateConduitShards,
-          { ...options, body: { conduit_id: conduitId, shards: chunks[index] } },
-        );
-        results[index] = {
-          shards: (body.data ?? []).map(toShard),
-          errors: (body.errors ?? []).map(toShardError),
-        };
+        const chunk = chunks[index] ?? [];
+        try {
+          const { body } = await callEndpoint<{ data?: WireShard[]; errors?: WireShardError[] }>(
+            this.#http,
+            ENDPOINTS.updateConduitShards,
+            { ...options, body: { conduit_id: conduitId, shards: chunk } },
+          );
+          results[index] = {
+            shards: (body.data ?? []).map(toShard),
+            errors: (body.errors ?? []).map(toShardError),
+          };
+        } catch (error) {
+          if (error instanceof AbortError) throw error;
+          // The other chunks may have been applied: their results are kept, and every shard of this chunk is
+          // reported as an error carrying the request's failure.
+          const failure = toError(error);
+          failures.push(failure);
+          results[index] = {
+            shards: [],
+            errors: chunk.map((shard) => ({
+              id: shard.id,
+              message: failure.message,
+              code: failure instanceof TwitchError ? failure.code : 'REQUEST_FAILED',
+              cause: failure,
+            })),
+          };
+        }
       }
     };
     const parallel = Math.max(1, Math.min(options.parallel ?? 4, chunks.length));
     await Promise.all(Array.from({ length: parallel }, worker));
+    // Nothing was applied: the failure itself is the answer.
+    const first = failures[0];
+    if (first !== undefined && failures.length === chunks.length) throw first;
     return {
       shards: results.flatMap((r) => r.shards),
       errors: results.flatMap((r) => r.errors),
