@@ -34,6 +34,8 @@ export interface AppTokenProviderOptions {
 export class AppTokenProvider implements AuthProvider {
   readonly clientId: string;
   readonly #oauth: OAuthClient;
+  /** Whether `#oauth` was built here (then `close()` closes it). */
+  readonly #ownsOAuth: boolean;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #renewBeforeMs: number;
@@ -46,6 +48,7 @@ export class AppTokenProvider implements AuthProvider {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#renewBeforeMs = options.renewBeforeMs ?? 300_000;
+    this.#ownsOAuth = options.oauth === undefined;
     this.#oauth =
       options.oauth ??
       new OAuthClient({
@@ -99,6 +102,15 @@ export class AppTokenProvider implements AuthProvider {
   /** Forgets the current token; the next request acquires a new one. */
   invalidate(): void {
     this.#token = undefined;
+  }
+
+  /**
+   * Closes the OAuth client this provider built (an acquisition in flight fails with an `AbortError`, later ones
+   * too). An OAuth client passed in `options.oauth` is left open: its owner closes it. Idle connections never keep
+   * the process alive, so calling this is only needed to end work in flight.
+   */
+  close(): void {
+    if (this.#ownsOAuth) this.#oauth.close();
   }
 
   /**

@@ -45,10 +45,12 @@ export class HelixClient {
   readonly users: UsersApi;
   readonly oauth: OAuthClient;
 
+  /** The provider built here from `clientSecret` (closed with the client), or `undefined`. */
+  readonly #ownAuth: AppTokenProvider | undefined;
+
   constructor(options: HelixClientOptions) {
-    const auth =
-      options.auth ??
-      (options.clientSecret === undefined
+    const built =
+      options.auth !== undefined || options.clientSecret === undefined
         ? undefined
         : new AppTokenProvider({
             clientId: options.clientId,
@@ -57,13 +59,15 @@ export class HelixClient {
             fetch: options.fetch,
             clock: options.clock,
             logger: options.logger,
-          }));
+          });
+    const auth = options.auth ?? built;
     if (auth === undefined) {
       throw new InvalidArgumentError('pass an auth provider or a clientSecret', 'auth');
     }
     if (auth.clientId !== options.clientId) {
       throw new InvalidArgumentError('the auth provider belongs to another client id', 'auth');
     }
+    this.#ownAuth = built;
     this.http = new HelixHttp({ ...options, auth });
     this.eventSub = new EventSubApi(this.http);
     this.users = new UsersApi(this.http);
@@ -82,12 +86,13 @@ export class HelixClient {
   }
 
   /**
-   * Rejects queued requests and aborts those in flight; timers are cleared and connections closed. Does not close
-   * the auth provider.
+   * Rejects queued requests and aborts those in flight; timers are cleared and connections closed. Closes the
+   * app-token provider built from `clientSecret`, not a provider passed as `auth` (its owner closes it).
    */
   close(): void {
     this.http.close();
     this.oauth.close();
+    this.#ownAuth?.close();
   }
 
   [inspect.custom](): string {

@@ -162,7 +162,12 @@ export class HelixHttp {
     const bodyText = req.body === undefined ? undefined : JSON.stringify(req.body);
     const idempotent = req.idempotent ?? req.method !== 'POST';
     const signal = req.signal;
-    let token = await this.auth.getAccessToken(context, signal);
+    let token: string;
+    try {
+      token = await this.auth.getAccessToken(context, signal);
+    } catch (error) {
+      throw this.#closedOr(error);
+    }
     let retries = 0;
     let only503Retry = false;
     let waits = 0;
@@ -218,7 +223,12 @@ export class HelixHttp {
       if (status === 401 && !renewed) {
         renewed = true;
         this.stats.renewals++;
-        const fresh = await this.auth.renewAfterUnauthorized(context, token, signal);
+        let fresh: string | null;
+        try {
+          fresh = await this.auth.renewAfterUnauthorized(context, token, signal);
+        } catch (error) {
+          throw this.#closedOr(error);
+        }
         if (fresh !== null) {
           token = fresh;
           this.#log('retrying with a renewed token', req, { bucket });
@@ -260,6 +270,11 @@ export class HelixHttp {
         bodyText !== undefined,
       );
     }
+  }
+
+  /** A token failure after close() (which closes an owned provider) is reported as the close: an AbortError. */
+  #closedOr(error: unknown): unknown {
+    return this.#closer.signal.aborted ? abortReason(this.#closer.signal) : error;
   }
 
   #anySignal(signal: AbortSignal | undefined): AbortSignal {

@@ -4,6 +4,7 @@ import { Emulator } from '../../src/emulator/index.js';
 import { HelixClient, type HelixClientOptions } from '../../src/helix/client.js';
 import { HTTPError, NetworkError } from '../../src/helix/errors.js';
 import { StaticAuthProvider } from '../../src/auth/app-token-provider.js';
+import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
 import type { AuthProvider } from '../../src/auth/types.js';
 import { AbortError, TimeoutError, TwitchError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
@@ -356,6 +357,32 @@ describe('retries', () => {
     await expect(pending).rejects.toBeInstanceOf(AbortError);
   });
 
+  it('close() also ends a request waiting for the app token it is acquiring', async () => {
+    let tokenCalls = 0;
+    const o = emu.clientOptions();
+    const helix = new HelixClient({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      helixUrl: o.helixUrl,
+      oauthUrl: o.oauthUrl,
+      clock: new FakeClock(), // no timeout can end the call either
+      // The token endpoint never answers; only an abort ends the call.
+      fetch: (url, init) => {
+        if (!url.endsWith('/token')) return fetch(url, init);
+        tokenCalls++;
+        return new Promise((_resolve, reject) => {
+          init.signal.addEventListener('abort', () => {
+            reject(new Error('aborted by the transport'));
+          });
+        });
+      },
+    });
+    const pending = helix.eventSub.getConduits();
+    while (tokenCalls === 0) await new Promise((r) => setTimeout(r, 2));
+    helix.close();
+    await expect(pending).rejects.toBeInstanceOf(AbortError);
+  });
+
   it('rejects queued and in-flight requests on close()', async () => {
     const helix = scriptedClient({ concurrency: 1 });
     scripted.script('hang');
@@ -458,6 +485,22 @@ describe('errors and redaction', () => {
     );
     errors.push(await helix.oauth.validate(user.accessToken + 'x').catch((e: unknown) => e));
     errors.push(await helix.oauth.refresh('not-a-refresh-token-123').catch((e: unknown) => e));
+    // The success path logs too, and so does a user-token provider whose refresh is refused.
+    await helix.eventSub.getConduits();
+    const auth = new RefreshingAuthProvider({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      oauthUrl: o.oauthUrl,
+      logger,
+    });
+    await auth.addUser({ accessToken: user.accessToken, refreshToken: user.refreshToken });
+    await helix.oauth.revoke(user.refreshToken);
+    errors.push(
+      await auth
+        .renewAfterUnauthorized({ kind: 'user', userId: '4242' }, user.accessToken)
+        .catch((e: unknown) => e),
+    );
+    auth.close();
     const haystack = [
       ...errors.map((e) => inspect(e, { depth: 10 })),
       ...errors.map((e) => JSON.stringify(e)),
@@ -471,8 +514,11 @@ describe('errors and redaction', () => {
       'BAD_REQUEST',
       'UNAUTHORIZED',
       'BAD_REQUEST',
+      'TOKEN_REVOKED',
     ]);
-    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.some((l) => l.startsWith('debug helix GET /eventsub/conduits: ok'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('warn token refresh failed'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('warn token revoked'))).toBe(true);
     const appToken = await helix.http.auth.getAccessToken({ kind: 'app' });
     for (const secret of [
       appToken,
