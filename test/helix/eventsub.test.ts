@@ -6,6 +6,7 @@ import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
 import { MissingScopesError } from '../../src/auth/errors.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import type { ShardUpdate } from '../../src/helix/models.js';
+import { EventSubSession } from '../../src/eventsub/websocket/session.js';
 
 let emu: Emulator;
 let helix: HelixClient;
@@ -140,6 +141,62 @@ describe('subscriptions', () => {
     expect(one.map((s) => s.id)).toEqual([ids[0]]);
     for (const id of ids) await helix.eventSub.deleteSubscription(id);
     expect(await helix.eventSub.getSubscriptions({ subscriptionId: ids[0]! })).toEqual([]);
+  });
+
+  it('creates a websocket subscription with the user token and filters by status as the session ends', async () => {
+    const user = emu.mintUserToken({ userId: '5151', scopes: ['moderator:read:followers'] });
+    await auth.addUser({ accessToken: user.accessToken, refreshToken: user.refreshToken });
+    const session = new EventSubSession({ url: emu.clientOptions().eventSubWsUrl });
+    try {
+      const sessionId = await session.connect();
+      const created = await helix.eventSub.createSubscription({
+        type: 'channel.follow',
+        version: '2',
+        condition: { broadcaster_user_id: '5151', moderator_user_id: '5151' },
+        transport: { method: 'websocket', sessionId },
+      });
+      expect(created.subscription).toMatchObject({
+        status: 'enabled',
+        type: 'channel.follow',
+        transport: { method: 'websocket', sessionId },
+      });
+      const asUser = { auth: { userId: '5151' } };
+      const enabled = await helix.eventSub.getSubscriptions({ status: 'enabled' }, asUser);
+      expect(enabled.map((x) => x.id)).toEqual([created.subscription.id]);
+      await session.close();
+      const gone = async (): Promise<string[]> =>
+        (await helix.eventSub.getSubscriptions({ status: 'websocket_disconnected' }, asUser)).map(
+          (x) => x.id,
+        );
+      while ((await gone()).length === 0) await new Promise((r) => setTimeout(r, 5));
+      expect(await gone()).toEqual([created.subscription.id]);
+      expect(await helix.eventSub.getSubscriptions({ status: 'enabled' }, asUser)).toEqual([]);
+    } finally {
+      await session.close();
+      await auth.removeUser('5151');
+    }
+  });
+
+  it('filters subscriptions by user id', async () => {
+    const conduit = await helix.eventSub.createConduit({ shardCount: 1 });
+    const [a, b] = emu
+      .state()
+      .users.slice(0, 2)
+      .map((u) => u.id);
+    const ids: Record<string, string> = {};
+    for (const broadcaster of [a!, b!]) {
+      const created = await helix.eventSub.createSubscription({
+        type: 'channel.update',
+        version: '2',
+        condition: { broadcaster_user_id: broadcaster },
+        transport: { method: 'conduit', conduitId: conduit.id },
+      });
+      ids[broadcaster] = created.subscription.id;
+    }
+    const ofA = await helix.eventSub.getSubscriptions({ userId: a! });
+    expect(ofA.map((x) => x.id)).toContain(ids[a!]);
+    expect(ofA.map((x) => x.id)).not.toContain(ids[b!]);
+    for (const id of Object.values(ids)) await helix.eventSub.deleteSubscription(id);
   });
 
   it('rejects more than one filter and bad conditions before sending', async () => {

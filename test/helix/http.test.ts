@@ -104,6 +104,15 @@ describe('retries', () => {
     expect(scripted.requests).toHaveLength(3);
   });
 
+  it('bounds the retries of a GET that keeps failing with 500 (maxRetries, then SERVER_ERROR)', async () => {
+    const helix = scriptedClient({ maxRetries: 3 });
+    scripted.script({ status: 500, body: { error: 'Internal Server Error', status: 500, message: '' } });
+    const err = await helix.eventSub.getConduits().catch((e: unknown) => e);
+    expect((err as HTTPError).code).toBe('SERVER_ERROR');
+    expect(scripted.requests).toHaveLength(4);
+    expect(helix.http.stats.retries).toBe(3);
+  });
+
   it('retries a 503 only once, as Twitch documents', async () => {
     const helix = scriptedClient({ maxRetries: 5 });
     scripted.script({
