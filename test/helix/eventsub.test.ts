@@ -283,6 +283,22 @@ describe('users', () => {
     expect(byLogin[0]!.createdAt).toBeInstanceOf(Date);
     expect(users.every((u) => ids.includes(u.id))).toBe(true);
     expect(await helix.users.getUserById('does-not-exist-0')).toBeNull();
+
+    // Ids and logins share the 100 of a request: 150 ids + 50 logins (60 given, 10 repeated) in 2 requests, not 2 + 1.
+    const logins = emu
+      .state()
+      .users.slice(0, 50)
+      .map((u) => u.login);
+    const mixedIds = ids.slice(0, 150);
+    const sent = emu.state().helix.requests;
+    const mixed = await helix.users.getUsers({ ids: mixedIds, logins: [...logins, ...logins.slice(0, 10)] });
+    expect(emu.state().helix.requests - sent).toBe(2);
+    expect(new Set(mixed.map((u) => u.login))).toEqual(
+      new Set([...logins, ...users.filter((u) => mixedIds.includes(u.id)).map((u) => u.login)]),
+    );
+    const one = emu.state().helix.requests;
+    await helix.users.getUsers({ ids: ids.slice(0, 50), logins: logins.slice(0, 50) });
+    expect(emu.state().helix.requests - one).toBe(1);
   });
 
   it('returns the token user when asked with a user token and no ids', async () => {

@@ -22,8 +22,8 @@ export class UsersApi {
   }
 
   /**
-   * Get Users by ids and/or logins, any number: they are batched 100 per request (sent concurrently, within the
-   * rate limit). With neither, returns the user of the token (`auth: { userId }`). Unknown ids/logins are omitted;
+   * Get Users by ids and/or logins, any number: they are batched 100 per request, ids and logins together (sent
+   * concurrently, within the rate limit). With neither, returns the user of the token (`auth: { userId }`). Unknown ids/logins are omitted;
    * the order of the result is not guaranteed.
    */
   async getUsers(
@@ -38,12 +38,18 @@ export class UsersApi {
       }
       return this.#batch([], [], options);
     }
+    // Twitch takes up to 100 ids and logins combined per request: ids fill the batches first, logins the rest.
     const batches: Promise<HelixUser[]>[] = [];
-    for (let i = 0; i < ids.length; i += USERS_PER_REQUEST) {
-      batches.push(this.#batch(ids.slice(i, i + USERS_PER_REQUEST), [], options));
-    }
-    for (let i = 0; i < logins.length; i += USERS_PER_REQUEST) {
-      batches.push(this.#batch([], logins.slice(i, i + USERS_PER_REQUEST), options));
+    const total = ids.length + logins.length;
+    for (let start = 0; start < total; start += USERS_PER_REQUEST) {
+      const end = Math.min(start + USERS_PER_REQUEST, total);
+      batches.push(
+        this.#batch(
+          ids.slice(Math.min(start, ids.length), Math.min(end, ids.length)),
+          logins.slice(Math.max(0, start - ids.length), Math.max(0, end - ids.length)),
+          options,
+        ),
+      );
     }
     const seen = new Set<string>();
     const users: HelixUser[] = [];
