@@ -1,23 +1,26 @@
 /**
- * A burst of 2,000 requests against an emulator bucket that cannot absorb it (1,800 points a
- * minute: 200 requests too many, refilled at 30 points a second) gets zero 429 responses. The emulator's own
- * counters are the proof: it accepted all 2,000 with an 1,800-point bucket, so the client spread them over at least
- * the ~7 s the refill needs, with no 429 to tell it to.
+ * A burst of 2,000 requests against an emulator bucket that cannot absorb it (1,800 points a minute: 200 requests
+ * too many, refilled at 30 points a second) gets zero 429 responses. The emulator's own counters are the proof: it
+ * accepted all 2,000 with an 1,800-point bucket, so the client spread them over at least the ~7 s the refill needs,
+ * with no 429 to tell it to.
  *
- * Without a working limiter the burst overruns the bucket: plain `fetch` at the same concurrency sends the 2,000 in
- * 2 to 6 s here, the refill adds 60 to 180 points, short of the 200 needed (measured: 34 responses 429 on the 2-core
- * development machine under load).
+ * The emulator and the client share one manual clock, moved forward only while the client has nothing in flight
+ * (everything it has left is waiting for the bucket). So the test takes no 7 real seconds, and a client without a
+ * working limiter fails it whatever the speed of the machine: it would send all 2,000 at the same instant, and 200
+ * of them would get a 429.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Emulator } from '../../src/emulator/index.js';
 import { HelixClient } from '../../src/helix/client.js';
+import { FakeClock } from '../core/fake-clock.js';
 
 const BUCKET = 1_800;
 const BURST = 2_000;
 
+const clock = new FakeClock(Date.now());
 let emu: Emulator;
 beforeAll(async () => {
-  emu = await Emulator.start({ port: 0, rateLimitPerMinute: BUCKET });
+  emu = await Emulator.start({ port: 0, rateLimitPerMinute: BUCKET, now: () => clock.now() });
 });
 afterAll(async () => {
   await emu.close();
@@ -25,7 +28,7 @@ afterAll(async () => {
 
 it(
   'a burst of 2,000 requests over a smaller bucket: zero 429, requests queued',
-  { timeout: 60_000 },
+  { timeout: 30_000 },
   async () => {
     const app = emu.registerClient(); // a fresh client id: its own, full, app bucket
     const o = emu.clientOptions();
@@ -35,11 +38,33 @@ it(
       helixUrl: o.helixUrl,
       oauthUrl: o.oauthUrl,
       concurrency: 32,
+      clock,
     });
     try {
+      await helix.http.auth.getAccessToken({ kind: 'app' });
       const before = emu.state().helix;
-      const results = await Promise.all(Array.from({ length: BURST }, () => helix.eventSub.getConduits()));
+      const startedBefore = helix.http.stats.requests;
+      let settled = 0;
+      const burst = Promise.all(
+        Array.from({ length: BURST }, () => helix.eventSub.getConduits().finally(() => settled++)),
+      );
+      // Time moves only when every request the client started has reached the emulator and nothing new started
+      // since the last look: the rest is waiting for the bucket. Then 100 ms at a time.
+      let lastSeen = -1;
+      let fakeMs = 0;
+      while (settled < BURST) {
+        await new Promise((r) => setTimeout(r, 5));
+        const received = emu.state().helix.requests - before.requests;
+        const started = helix.http.stats.requests - startedBefore;
+        if (received === started && received === lastSeen) {
+          clock.advance(100);
+          fakeMs += 100;
+        }
+        lastSeen = received;
+      }
+      const results = await burst;
       const after = emu.state().helix;
+      expect(fakeMs).toBeGreaterThanOrEqual(6_000); // the ~6.7 s the refill of 200 points needs
 
       expect(results).toHaveLength(BURST);
       expect(results.every((conduits) => Array.isArray(conduits))).toBe(true);
