@@ -105,9 +105,10 @@ export class AppTokenProvider implements AuthProvider {
   }
 
   /**
-   * Closes the OAuth client this provider built (an acquisition in flight fails with an `AbortError`, later ones
-   * too). An OAuth client passed in `options.oauth` is left open: its owner closes it. Idle connections never keep
-   * the process alive, so calling this is only needed to end work in flight.
+   * Closes the OAuth client this provider built: an acquisition in flight, and any later one, fails with an
+   * {@link AuthError} `APP_TOKEN_FAILED` whose `cause` is an `AbortError` (a `HelixClient` being closed reports its
+   * own requests as `AbortError`). An OAuth client passed in `options.oauth` is left open: its owner closes it. Idle
+   * connections never keep the process alive, so calling this is only needed to end work in flight.
    */
   close(): void {
     if (this.#ownsOAuth) this.#oauth.close();

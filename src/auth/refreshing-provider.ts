@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { TypedEmitter } from '../core/emitter.js';
 import { InvalidArgumentError } from '../core/errors.js';
-import { errorMessage } from '../core/guards.js';
+import { errorMessage, requirePositiveInteger } from '../core/guards.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { raceAbort } from '../core/sleep.js';
 import { HTTPError } from '../helix/errors.js';
@@ -123,7 +123,10 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#store = options.store ?? new MemoryTokenStore();
-    this.#validateIntervalMs = options.validateIntervalMs ?? 3_600_000;
+    this.#validateIntervalMs = requirePositiveInteger(
+      options.validateIntervalMs ?? 3_600_000,
+      'validateIntervalMs',
+    );
     this.#refreshBeforeMs = options.refreshBeforeMs ?? 60_000;
     this.oauth = new OAuthClient({
       clientId: options.clientId,
@@ -348,9 +351,12 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
           record.userId,
           { cause: error },
         );
-        this.#logger.warn('token refresh failed', { userId: record.userId, code: failure.code });
-        this.emit('tokenRefreshFailed', record.userId, failure);
-        if (permanent) this.#revoke(record, failure);
+        // A user removed meanwhile is not reported any more; the callers still waiting get the error.
+        if (this.#users.get(record.userId) === record) {
+          this.#logger.warn('token refresh failed', { userId: record.userId, code: failure.code });
+          this.emit('tokenRefreshFailed', record.userId, failure);
+          if (permanent) this.#revoke(record, failure);
+        }
         throw failure;
       } finally {
         record.refreshing = undefined;
@@ -374,12 +380,12 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
 
   async #validate(record: UserRecord, signal: AbortSignal | undefined): Promise<void> {
     if (record.revoked !== undefined) return;
-    // The next check counts from the start of this one, so that checks start one interval apart.
-    const started = this.#clock.now();
+    // The next check counts from the start of this one, so that checks start one interval apart; set before the
+    // call, so that a timer armed meanwhile does not see this token as still due.
+    record.checkAt = this.#clock.now() + this.#validateIntervalMs;
     try {
       const v = await this.oauth.validate(record.accessToken, signal);
       record.validatedAt = this.#clock.now();
-      record.checkAt = started + this.#validateIntervalMs;
       record.scopes = v.scopes;
       if (v.login !== null) record.login = v.login;
       record.expiresAt = v.expiresIn === null ? null : record.validatedAt + v.expiresIn * 1000;

@@ -162,9 +162,11 @@ export class HelixHttp {
     const bodyText = req.body === undefined ? undefined : JSON.stringify(req.body);
     const idempotent = req.idempotent ?? req.method !== 'POST';
     const signal = req.signal;
+    // The provider hears close() too: a refresh it is waiting on must not hold a closed client's request.
+    const authSignal = this.#anySignal(signal);
     let token: string;
     try {
-      token = await this.auth.getAccessToken(context, signal);
+      token = await this.auth.getAccessToken(context, authSignal);
     } catch (error) {
       throw this.#closedOr(error);
     }
@@ -225,7 +227,7 @@ export class HelixHttp {
         this.stats.renewals++;
         let fresh: string | null;
         try {
-          fresh = await this.auth.renewAfterUnauthorized(context, token, signal);
+          fresh = await this.auth.renewAfterUnauthorized(context, token, authSignal);
         } catch (error) {
           throw this.#closedOr(error);
         }

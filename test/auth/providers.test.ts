@@ -166,8 +166,9 @@ describe('RefreshingAuthProvider', () => {
     await auth.addUser({ accessToken: b.accessToken, refreshToken: b.refreshToken }); // after the timer started
     const checksOf = (token: string): number[] =>
       validated.filter((v) => v.token === `OAuth ${token}`).map((v) => v.at - t0);
+    // After each step: every validation started has answered and the next check is armed (no time budget).
     const settle = async (): Promise<void> => {
-      for (let i = 0; i < 20 && validated.length < 6; i++) await new Promise((r) => setTimeout(r, 5));
+      while (answered < validated.length || clock.pending !== 1) await new Promise((r) => setTimeout(r, 2));
     };
     for (let step = 0; step < 4; step++) {
       clock.advance(600);
@@ -176,10 +177,23 @@ describe('RefreshingAuthProvider', () => {
     // A at 0 (add), 1000, 2000; B at 400 (add), 1400, 2400: never two intervals apart.
     expect(checksOf(a.accessToken)).toEqual([0, 1000, 2000]);
     expect(checksOf(b.accessToken)).toEqual([400, 1400, 2400]);
-    // Once the last validation answered, only the next check's timer is left; close() clears it.
-    while (answered < validated.length || clock.pending !== 1) await new Promise((r) => setTimeout(r, 5));
+    // Only the next check's timer is left; close() clears it.
     auth.close();
     expect(clock.pending).toBe(0);
+  });
+
+  it('refuses a validation interval that is not a positive integer (it would validate in a loop)', () => {
+    const o = emu.clientOptions();
+    for (const validateIntervalMs of [0, -1, Number.NaN, 0.5]) {
+      expect(
+        () =>
+          new RefreshingAuthProvider({
+            clientId: o.clientId,
+            clientSecret: o.clientSecret,
+            validateIntervalMs,
+          }),
+      ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'validateIntervalMs' }));
+    }
   });
 
   it('refreshes a token shortly before it expires', async () => {
@@ -306,6 +320,43 @@ describe('RefreshingAuthProvider transient failures and shared refreshes', () =>
     expect(auth.userIds()).toEqual([]);
     expect(await store.load()).toEqual([]);
     expect(refreshed).toEqual([]);
+    auth.close();
+  });
+
+  it('a user removed while its refresh is in flight is not reported when that refresh fails', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const o = emu.clientOptions();
+    const minted = emu.mintUserToken({ userId: '7504', scopes: [] });
+    let refreshing = 0;
+    const auth = new RefreshingAuthProvider({
+      clientId: o.clientId,
+      clientSecret: o.clientSecret,
+      oauthUrl: o.oauthUrl,
+      clock: new FakeClock(Date.now()),
+      fetch: async (input, init) => {
+        if (input.endsWith('/token') && init.body?.includes('grant_type=refresh_token') === true) {
+          refreshing++;
+          await gate;
+          return new Response(JSON.stringify({ status: 400, message: 'Invalid refresh token' }), {
+            status: 400,
+          });
+        }
+        return fetch(input, init);
+      },
+    });
+    await auth.addUser({ accessToken: minted.accessToken, refreshToken: minted.refreshToken });
+    const reported: string[] = [];
+    auth.on('tokenRefreshFailed', (id) => reported.push(`failed ${id}`));
+    auth.on('tokenRevoked', (id) => reported.push(`revoked ${id}`));
+    const renewing = auth
+      .renewAfterUnauthorized({ kind: 'user', userId: '7504' }, minted.accessToken)
+      .catch((e: unknown) => e);
+    while (refreshing === 0) await new Promise((r) => setTimeout(r, 2));
+    await auth.removeUser('7504');
+    open();
+    expect(await renewing).toMatchObject({ code: 'TOKEN_REVOKED' }); // the waiting caller still learns why
+    expect(reported).toEqual([]);
     auth.close();
   });
 

@@ -273,9 +273,12 @@ describe('subscriptions', () => {
 describe('users', () => {
   it('batches ids 100 per request and resolves logins', async () => {
     const ids = Array.from({ length: 250 }, (_, i) => String(900_000 + i));
+    // The first 150 exist (a token minted for each creates the user), the last 100 do not.
+    for (const id of ids.slice(0, 150)) emu.mintUserToken({ userId: id, scopes: [] });
     const before = emu.state().helix.requests;
     const users = await helix.users.getUsers({ ids });
     expect(emu.state().helix.requests - before).toBe(3);
+    expect(users.map((u) => u.id).sort()).toEqual(ids.slice(0, 150).sort());
     const first = emu.state().users[0]!;
     const byLogin = await helix.users.getUsers({ logins: [first.login.toUpperCase()] });
     expect(byLogin).toHaveLength(1);
@@ -293,12 +296,20 @@ describe('users', () => {
     const sent = emu.state().helix.requests;
     const mixed = await helix.users.getUsers({ ids: mixedIds, logins: [...logins, ...logins.slice(0, 10)] });
     expect(emu.state().helix.requests - sent).toBe(2);
-    expect(new Set(mixed.map((u) => u.login))).toEqual(
-      new Set([...logins, ...users.filter((u) => mixedIds.includes(u.id)).map((u) => u.login)]),
+    expect(mixed).toHaveLength(200);
+    expect(new Set(mixed.map((u) => u.id))).toEqual(
+      new Set([
+        ...mixedIds,
+        ...emu
+          .state()
+          .users.filter((u) => logins.includes(u.login))
+          .map((u) => u.id),
+      ]),
     );
     const one = emu.state().helix.requests;
-    await helix.users.getUsers({ ids: ids.slice(0, 50), logins: logins.slice(0, 50) });
+    const both = await helix.users.getUsers({ ids: ids.slice(0, 50), logins: logins.slice(0, 50) });
     expect(emu.state().helix.requests - one).toBe(1);
+    expect(both).toHaveLength(100);
   });
 
   it('returns the token user when asked with a user token and no ids', async () => {

@@ -212,6 +212,9 @@ describe('retries', () => {
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HTTPError);
     expect(scripted.requests).toHaveLength(2);
+    await expect(
+      helix.eventSub.updateConduitShards('c1', shards, { parallel: Number.NaN }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'parallel' });
   });
 
   it('does not repeat a POST after a 500/502/504 (it may have been applied), but retries its 503 once', async () => {
@@ -390,6 +393,29 @@ describe('retries', () => {
     while (tokenCalls === 0) await new Promise((r) => setTimeout(r, 2));
     helix.close();
     await expect(pending).rejects.toBeInstanceOf(AbortError);
+  });
+
+  it('close() ends a request waiting on an auth provider it was given', async () => {
+    let asked = 0;
+    // A provider whose token never comes (a refresh that hangs); only the signal it is given can end the wait.
+    const hanging: AuthProvider = {
+      clientId: 'cid',
+      getAccessToken: (_context, signal) =>
+        new Promise((_resolve, reject) => {
+          asked++;
+          signal?.addEventListener('abort', () => {
+            reject(new Error('provider stopped waiting'));
+          });
+        }),
+      renewAfterUnauthorized: () => Promise.resolve(null),
+    };
+    const helix = new HelixClient({ clientId: 'cid', auth: hanging, helixUrl: scripted.url });
+    scripted.script({ status: 200, headers: okHeaders(), body: { data: [] } });
+    const pending = helix.eventSub.getConduits();
+    while (asked === 0) await new Promise((r) => setTimeout(r, 2));
+    helix.close();
+    await expect(pending).rejects.toBeInstanceOf(AbortError);
+    expect(scripted.requests).toHaveLength(0);
   });
 
   it('rejects queued and in-flight requests on close()', async () => {

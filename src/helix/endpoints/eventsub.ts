@@ -158,8 +158,11 @@ export class EventSubApi {
   }
 
   /**
-   * Update Conduit Shards, in requests of `chunkSize` shards. Partial success is normal: failed shards are returned
-   * in `errors` (never thrown, never ignored); a request that fails as a whole rejects.
+   * Update Conduit Shards, in requests of `chunkSize` shards (`parallel` at a time). Partial success is normal:
+   * failed shards are returned in `errors` (never thrown, never ignored). A chunk whose request fails as a whole
+   * while others went through puts each of its shards in `errors` with the failure's code and `cause`; the call
+   * rejects only when every chunk failed (with the first chunk's failure), or with `AbortError` when `signal`
+   * aborts: chunks sent before that may have been applied, so read the shards back (`getConduitShards`).
    */
   async updateConduitShards(
     conduitId: string,
@@ -171,7 +174,8 @@ export class EventSubApi {
     const chunks: (typeof wire)[] = [];
     for (let i = 0; i < wire.length; i += chunkSize) chunks.push(wire.slice(i, i + chunkSize));
     const results: ShardUpdateResult[] = new Array<ShardUpdateResult>(chunks.length);
-    const failures: Error[] = [];
+    const failures: (Error | undefined)[] = new Array<Error | undefined>(chunks.length);
+    let failed = 0;
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < chunks.length) {
@@ -192,7 +196,8 @@ export class EventSubApi {
           // The other chunks may have been applied: their results are kept, and every shard of this chunk is
           // reported as an error carrying the request's failure.
           const failure = toError(error);
-          failures.push(failure);
+          failures[index] = failure;
+          failed++;
           results[index] = {
             shards: [],
             errors: chunk.map((shard) => ({
@@ -205,11 +210,11 @@ export class EventSubApi {
         }
       }
     };
-    const parallel = Math.max(1, Math.min(options.parallel ?? 4, chunks.length));
+    const parallel = Math.min(requirePositiveInteger(options.parallel ?? 4, 'parallel'), chunks.length);
     await Promise.all(Array.from({ length: parallel }, worker));
-    // Nothing was applied: the failure itself is the answer.
+    // Nothing was applied: the failure (of the first chunk) is the answer.
     const first = failures[0];
-    if (first !== undefined && failures.length === chunks.length) throw first;
+    if (first !== undefined && failed === chunks.length) throw first;
     return {
       shards: results.flatMap((r) => r.shards),
       errors: results.flatMap((r) => r.errors),

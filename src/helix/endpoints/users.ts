@@ -23,8 +23,8 @@ export class UsersApi {
 
   /**
    * Get Users by ids and/or logins, any number: they are batched 100 per request, ids and logins together (sent
-   * concurrently, within the rate limit). With neither, returns the user of the token (`auth: { userId }`). Unknown ids/logins are omitted;
-   * the order of the result is not guaranteed.
+   * concurrently, within the rate limit). With neither, returns the user of the token (`auth: { userId }`).
+   * Unknown ids/logins are omitted; the order of the result is not guaranteed.
    */
   async getUsers(
     input: { ids?: readonly string[]; logins?: readonly string[] } = {},
