@@ -114,7 +114,7 @@ export async function run(): Promise<BenchFigure[]> {
       cpu(runs.ours),
       cpu(runs.node),
       'req/cpu-s',
-      0.6,
+      0.5,
     );
     const fetchPath = ratioFigure(
       'helix requests per CPU-second given fetch (vs plain fetch)',
