@@ -442,7 +442,7 @@ describe('NodeHttpTransport', () => {
     'never keeps the process alive with idle connections, even without close()',
     { timeout: 30_000 },
     async () => {
-      const script = fileURLToPath(new URL('./fixtures/idle-transport.ts', import.meta.url));
+      const script = fileURLToPath(new URL('./fixtures/two-requests.ts', import.meta.url));
       const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
         // The kill timeout only bounds a hung child; it is not an assertion on time.
         const child = execFile(
@@ -454,9 +454,10 @@ describe('NodeHttpTransport', () => {
           },
         );
       });
-      expect(stdout).toBe('200 200\n');
+      expect(stdout).toBe('200 {} 200 {}\n');
       expect(code).toBe(0);
       expect(server.requests).toHaveLength(2);
+      expect(server.sockets).toHaveLength(1); // one kept-alive connection, left idle when the child ended
     },
   );
 
@@ -485,11 +486,11 @@ describe('NodeHttpTransport', () => {
           .catch((e: unknown) => e);
         expect((err as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
         // Trusted in a child process (NODE_EXTRA_CA_CERTS is read at start-up): two requests, one TLS connection.
-        const script = fileURLToPath(new URL('./fixtures/https-requests.ts', import.meta.url));
+        const script = fileURLToPath(new URL('./fixtures/two-requests.ts', import.meta.url));
         const stdout = await new Promise<string>((resolve, reject) => {
           execFile(
             process.execPath,
-            ['--import', 'tsx', script, url],
+            ['--import', 'tsx', script, url, 'close'],
             { timeout: 20_000, env: { ...process.env, NODE_EXTRA_CA_CERTS: certFile } },
             (error, out) => {
               if (error === null) resolve(out);
