@@ -1,14 +1,17 @@
 import { defineConfig } from 'vitest/config';
 
+// Imports of the package by its own name (`twitch-realtime`, `twitch-realtime/emulator`, ...) resolve to the sources
+// through the `twitch-realtime:source` condition of the `exports` map, as in tsconfig.json: tests never run a stale
+// dist/.
+const conditions = ['twitch-realtime:source'];
+
 export default defineConfig({
+  resolve: { conditions },
+  ssr: { resolve: { conditions } },
   test: {
+    // Type tests (*.test-d.ts) are compiled by test/types.test.ts.
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
-    typecheck: {
-      enabled: true,
-      include: ['test/**/*.test-d.ts'],
-      tsconfig: './tsconfig.json',
-    },
   },
 });
