@@ -55,7 +55,13 @@ import { staticOwnership, type OwnershipStrategy } from './ownership.js';
 /** Session options the client passes to every shard's {@link EventSubSession}. */
 export type ShardSessionOptions = Pick<
   EventSubSessionOptions,
-  'welcomeTimeoutMs' | 'keepaliveMarginRatio' | 'maxMessageAgeMs' | 'clock' | 'WebSocket' | 'wsOptions'
+  | 'welcomeTimeoutMs'
+  | 'keepaliveMarginRatio'
+  | 'maxMessageAgeMs'
+  | 'allowedReconnectHosts'
+  | 'clock'
+  | 'WebSocket'
+  | 'wsOptions'
 >;
 
 /**
