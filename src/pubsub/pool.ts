@@ -100,7 +100,7 @@ function positiveInt(value: number, field: string): number {
  * @example
  * ```ts
  * const events = new TypedEmitter<PubSubEvents>();
- * const pool = new PubSubPool(events, { url: emulator.pubSubUrl });
+ * const pool = new PubSubPool(events, { url: emu.clientOptions().pubSubUrl });
  * events.on('pubsub_channel_points', (e) => console.log(e.user.login, e.reward.title));
  * await pool.subscribeTopics([channelPoints(token).with(12345), bits(token).with(12345)]);
  * // …

@@ -144,7 +144,11 @@ export interface AutoClientOptions extends ClientOptions {
   readonly maxPerShard?: number;
   /** `keepalive_timeout_seconds` asked of Twitch (10..600). @defaultValue Twitch's (10) */
   readonly keepaliveTimeoutSeconds?: number;
-  /** @defaultValue `https://api.twitch.tv/helix` */
+  /**
+   * Omit the key for Twitch's; a key passed as `undefined` (a misspelt variable) is an `INVALID_ARGUMENT`, never a
+   * silent fallback to production (the same for `oauthUrl` and `eventSubWsUrl`).
+   * @defaultValue `https://api.twitch.tv/helix`
+   */
   readonly helixUrl?: string;
   /** @defaultValue `https://id.twitch.tv/oauth2` */
   readonly oauthUrl?: string;
@@ -167,11 +171,17 @@ export interface AutoClientOptions extends ClientOptions {
   readonly assignFlushMs?: number;
   /** Subscribe to `conduit.shard.disabled` for this conduit. @defaultValue true */
   readonly watchShardDisabled?: boolean;
-  /** Period of the health check against the shard list, milliseconds (0: off). @defaultValue 60000 */
+  /**
+   * Period of the health check against the shard list, milliseconds (0: off; at most 2^31-1, like every duration
+   * option, checked by the constructor). @defaultValue 60000
+   */
   readonly reconcileIntervalMs?: number;
-  /** Delays between retries of a shard that failed to connect or to be assigned. @defaultValue 1 s .. 60 s */
+  /**
+   * Delays between retries of a shard that failed to connect or to be assigned (`initialMs` >= 1, `maxMs` in
+   * `initialMs`..2^31-1). @defaultValue 1 s .. 60 s
+   */
   readonly shardRetry?: { readonly initialMs?: number; readonly maxMs?: number };
-  /** Delays of each session's reconnects. @defaultValue 250 ms .. 30 s */
+  /** Delays of each session's reconnects (same bounds as `shardRetry`). @defaultValue 250 ms .. 30 s */
   readonly reconnectBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
   /** Times a shard taken by a foreign session is taken back before giving up (`SHARD_CONTESTED`). @defaultValue 3 */
   readonly maxReclaims?: number;
