@@ -17,6 +17,7 @@ import type { TwitchError } from '../core/errors.js';
 import type { PubSubConnectionInfo } from './events.js';
 import { OverlapDedupe } from './dedupe.js';
 import { PubSubConnectionError, PubSubResponseError } from './errors.js';
+import { PUBSUB_LIMITS } from './protocol.js';
 import { topicKey } from './topics.js';
 import type { Topic } from './topics.js';
 
@@ -90,7 +91,8 @@ const PING = '{"type":"PING"}';
 const OVERLAP_DEDUPE_CAPACITY = 4096;
 /**
  * A RECONNECT on a socket younger than this (the server's usual grace period) is "quick". From the second quick one
- * in a row, each handover waits for the backoff: a server asking on every socket gets a bounded number of them.
+ * in a row, each handover waits for the backoff (at most half the grace): a server asking on every socket gets a
+ * bounded number of them.
  */
 export const PUBSUB_STABLE_SOCKET_MS = 30_000;
 
@@ -610,10 +612,18 @@ export class PubSubConnection implements PubSubConnectionInfo {
       void this.#handover();
       return;
     }
-    const delay = pubsubBackoffDelay(
-      this.#quickHandovers - 2,
-      { initialMs: timings.backoffInitialMs, maxMs: timings.backoffMaxMs, jitterMs: timings.backoffJitterMs },
-      random,
+    // Never past half of the server's grace: the old socket must still be there when the handover starts.
+    const delay = Math.min(
+      pubsubBackoffDelay(
+        this.#quickHandovers - 2,
+        {
+          initialMs: timings.backoffInitialMs,
+          maxMs: timings.backoffMaxMs,
+          jitterMs: timings.backoffJitterMs,
+        },
+        random,
+      ),
+      PUBSUB_LIMITS.reconnectGraceMs / 2,
     );
     this.#host.error(
       new PubSubConnectionError(

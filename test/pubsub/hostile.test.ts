@@ -128,6 +128,26 @@ describe('RECONNECT storms', () => {
     expect(pool.topics.map(String)).toEqual(['whispers.1']);
   });
 
+  it('a throttled handover never waits past half of the server grace (15 s)', async () => {
+    const server = await hostile((ws, frame) => {
+      polite(ws, frame);
+      if (frame.type === 'LISTEN') ws.send('{"type":"RECONNECT"}');
+    });
+    const clock = new FakeClock();
+    const { pool, errors } = makePool(server.url, {
+      clock,
+      random: () => 0.5,
+      backoff: { initialMs: 60_000, maxMs: 120_000, jitterMs: 0 },
+    });
+    await pool.subscribeTopics([whispers('token', 1)]);
+    await until(() => errors.length === 1);
+    expect(errors[0]?.message).toContain('this handover waits 15000 ms');
+    clock.advance(14_999);
+    expect(server.sockets).toHaveLength(2);
+    clock.advance(1);
+    await until(() => server.sockets.length === 3);
+  });
+
   it('never follows a URL a server puts in a frame: every socket goes to the pool URL', async () => {
     const server = await hostile((ws, frame, index) => {
       polite(ws, frame);

@@ -22,6 +22,7 @@ import {
   KEEPALIVE_TIMEOUT_MAX_SECONDS,
   KEEPALIVE_TIMEOUT_MIN_SECONDS,
   MAX_MESSAGE_AGE_MS,
+  RECONNECT_GRACE_SECONDS,
   TWITCH_EVENTSUB_WS_HOSTS,
   closeCodeInfo,
   type CloseAction,
@@ -646,7 +647,8 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       this.#open(url, 'handover');
       return;
     }
-    const delayMs = this.#backoff.next();
+    // Never past half of Twitch's grace: the old socket must still be there when the handover starts.
+    const delayMs = Math.min(this.#backoff.next(), HANDOVER_MAX_DELAY_MS);
     this.#stats.throttledHandovers++;
     this.#report(
       new EventSubSessionError(
@@ -944,6 +946,8 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
 
 const KEEPALIVE_REASON = 'keepalive timeout';
 const CUTOFF_REFRESH_MS = 250;
+/** Longest wait of a throttled handover: half of the grace Twitch gives the old socket after `session_reconnect`. */
+const HANDOVER_MAX_DELAY_MS = (RECONNECT_GRACE_SECONDS * 1000) / 2;
 /** Largest `keepaliveMarginRatio`: the watchdog never exceeds 600 s × 11. */
 const MAX_MARGIN_RATIO = 10;
 

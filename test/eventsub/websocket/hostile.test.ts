@@ -274,6 +274,20 @@ describe('reconnect storms', () => {
     expect(session.state).not.toBe('closed');
   });
 
+  it('a throttled handover never waits past half of the grace of the old socket (15 s)', async () => {
+    const { conn, errors, reconnecting } = await connected({
+      backoff: new Backoff({ initialMs: 20_000, maxMs: 60_000, random: () => 1 }),
+    });
+    conn.send(reconnectFrame('S1', `${peer.url}?a`));
+    const second = await peer.next();
+    second.welcome('S1', 600); // a watchdog longer than the wait
+    second.send(reconnectFrame('S1', `${peer.url}?b`));
+    await until(() => errors.length === 1);
+    expect(reconnecting.at(-1)?.delayMs).toBe(15_000);
+    clock.advance(15_000);
+    expect((await peer.next()).url).toBe('/ws?b');
+  });
+
   it('a handover asked on a stable socket is immediate and ends the storm', async () => {
     const { session, conn, errors, reconnecting } = await connected();
     conn.send(reconnectFrame('S1', `${peer.url}?a`));
