@@ -211,7 +211,7 @@ describe('emulator HTTP routes under fuzzed requests', () => {
             expect(parsed.status).toBe(response.status);
             expect(typeof parsed.message).toBe('string');
           }
-          expect(unexpected).toEqual([]);
+          expect(unexpected.slice(before)).toEqual([]);
         }),
         {
           numRuns: 400,
