@@ -92,7 +92,11 @@ function sameTarget(a: SubscriptionTransport, b: SubscriptionTransport): boolean
 
 /** Registers the subscription routes. */
 export function registerSubscriptionRoutes(router: EmuRouter, core: EventSubCore): void {
-  router.helix('POST', '/eventsub/subscriptions', { auth: 'any' }, (req) => {
+  const create = {
+    auth: 'any',
+    bodyParams: { type: 'string', version: 'string', is_batching_enabled: 'boolean' },
+  } as const;
+  router.helix('POST', '/eventsub/subscriptions', create, (req) => {
     const sub = createSubscription(core, authOf(req), req.body);
     return {
       status: 202,
