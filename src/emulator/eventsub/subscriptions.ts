@@ -1,6 +1,6 @@
 /**
  * Helix `eventsub/subscriptions` routes (POST/GET/DELETE) with Twitch's rules, checked in this order: body shape,
- * type and version (400, removed → 410), transport method allowed for the type (400), token kind vs transport (401),
+ * type and version (400; withdrawn → 400 `cannot use deprecated subscription type and version`; removed → 410), transport method allowed for the type (400), token kind vs transport (401),
  * condition (400 naming the key), users exist (400), authorization (403/401), transport target (400/404), duplicate
  * (409), same type+condition limit (429), websocket limits (429), total cost (429).
  */
@@ -186,6 +186,9 @@ export function createSubscription(
 
   const entry = getCatalogueEntry(type, version);
   if (entry === undefined) throw new EmuHttpError(400, 'invalid subscription type and version');
+  if (entry.deprecated === true) {
+    throw new EmuHttpError(400, 'cannot use deprecated subscription type and version');
+  }
   if (entry.removed === true) throw new EmuHttpError(410, 'This subscription type is not available.');
   if (method !== 'websocket' && method !== 'webhook' && method !== 'conduit') {
     throw new EmuHttpError(400, 'invalid transport method');
@@ -225,7 +228,8 @@ export function createSubscription(
     if (!isActive(other.status)) continue;
     active++;
     if (other.version === version && sameTarget(other.transport, transport)) {
-      throw new EmuHttpError(409, 'subscription already exists');
+      // Twitch names the existing subscription (TwitchIO reads the id after `id=`).
+      throw new EmuHttpError(409, `subscription already exists, id=${other.id}`);
     }
   }
   if (active >= MAX_SUBSCRIPTIONS_PER_TYPE_AND_CONDITION)

@@ -71,7 +71,7 @@ function loadExamples(): Map<string, ExampleRecord> {
  *
  * @example
  * ```ts
- * listExamples().length; // 82
+ * listExamples().length; // 83
  * ```
  */
 export function listExamples(): readonly { type: string; version: string }[] {
@@ -193,6 +193,7 @@ const CONDITION_TARGETS: Readonly<Record<string, Readonly<Record<string, readonl
     'channel.channel_points_custom_reward.remove': { reward_id: [['id']] },
     'channel.channel_points_custom_reward_redemption.add': { reward_id: [['reward', 'id']] },
     'channel.channel_points_custom_reward_redemption.update': { reward_id: [['reward', 'id']] },
+    'channel.custom_power_up_redemption.add': { reward_id: [['custom_power_up', 'id']] },
   };
 
 /**

@@ -75,7 +75,27 @@ describe('Create EventSub Subscription: websocket', () => {
       ['missing condition', { type: 'stream.online', version: '1', transport: ws }, user, 400, /condition/],
       ['unknown type', { ...(online('100', ws) as object), type: 'nope.nope' }, user, 400],
       ['unknown version', { ...(online('100', ws) as object), version: '9' }, user, 400],
-      ['removed version', { ...(follow('200', '100', ws) as object), version: '1' }, user, 410],
+      [
+        'removed version',
+        { ...(follow('200', '100', ws) as object), version: '1' },
+        user,
+        410,
+        /not available/,
+      ],
+      [
+        'withdrawn version (channel.update v1)',
+        { ...(online('100', ws) as object), type: 'channel.update' },
+        user,
+        400,
+        /^cannot use deprecated subscription type and version$/,
+      ],
+      [
+        'withdrawn version (channel.hype_train.begin v1, since 2026-01-15)',
+        { ...(online('100', ws) as object), type: 'channel.hype_train.begin' },
+        user,
+        400,
+        /^cannot use deprecated subscription type and version$/,
+      ],
       ['bad method', online('100', { method: 'pigeon' }), user, 400],
       [
         'websocket-less type',
@@ -283,7 +303,12 @@ describe('Create EventSub Subscription: conduit and webhook (app token)', () => 
       online('100', { method: 'conduit', conduit_id: conduits[0] }),
     );
     expect(dup.status).toBe(409);
-    expect(dup.body).toEqual({ error: 'Conflict', status: 409, message: 'subscription already exists' });
+    // The 409 names the subscription that exists (as Twitch does since 2026; TwitchIO reads the id after `id=`).
+    expect(dup.body).toEqual({
+      error: 'Conflict',
+      status: 409,
+      message: `subscription already exists, id=${first.body.data[0].id as string}`,
+    });
     expect(
       (await helix(emu, 'POST', SUBS, app, online('100', { method: 'conduit', conduit_id: conduits[1] })))
         .status,
