@@ -885,6 +885,60 @@ describe('variants beyond the fixtures', () => {
     expect(m.customPowerUp).toEqual({ title: 'Confetti', rewardId: 'pu-1' });
   });
 
+  it('automod v1: the message object Twitch sends (not only the documented string + fragments lists)', () => {
+    const w: any = structuredClone(exampleOf('automod.message.hold', '1').notification!.event);
+    delete w.fragments;
+    w.message = {
+      text: 'hi Kappa cheer5',
+      fragments: [
+        { type: 'text', text: 'hi ', cheermote: null, emote: null },
+        { type: 'emote', text: 'Kappa', cheermote: null, emote: { id: '25', emote_set_id: '0' } },
+        { type: 'cheermote', text: 'cheer5', cheermote: { prefix: 'cheer', bits: 5, tier: 1 }, emote: null },
+      ],
+    };
+    const m = toEventModel('automod.message.hold', '1', w)!;
+    expect(m.message).toBe('hi Kappa cheer5');
+    expect(m.fragments).toEqual({
+      emotes: [{ text: 'Kappa', id: '25', setId: '0' }],
+      cheermotes: [{ text: 'cheer5', amount: 5, prefix: 'cheer', tier: 1 }],
+    });
+  });
+
+  it('charity campaign events: broadcaster_user_* accepted where the reference says broadcaster_*, and back', () => {
+    const start: any = structuredClone(exampleOf('channel.charity_campaign.start', '1').notification!.event);
+    const { broadcaster_id: id, broadcaster_login: login, broadcaster_name: name } = start;
+    delete start.broadcaster_id;
+    delete start.broadcaster_login;
+    delete start.broadcaster_name;
+    Object.assign(start, {
+      broadcaster_user_id: id,
+      broadcaster_user_login: login,
+      broadcaster_user_name: name,
+    });
+    expect(toEventModel('channel.charity_campaign.start', '1', start)!.broadcaster).toEqual({
+      id,
+      login,
+      displayName: name,
+    });
+    const donate: any = structuredClone(
+      exampleOf('channel.charity_campaign.donate', '1').notification!.event,
+    );
+    const b2 = {
+      id: donate.broadcaster_user_id,
+      login: donate.broadcaster_user_login,
+      displayName: donate.broadcaster_user_name,
+    };
+    Object.assign(donate, {
+      broadcaster_id: b2.id,
+      broadcaster_login: b2.login,
+      broadcaster_name: b2.displayName,
+    });
+    delete donate.broadcaster_user_id;
+    delete donate.broadcaster_user_login;
+    delete donate.broadcaster_user_name;
+    expect(toEventModel('channel.charity_campaign.donate', '1', donate)!.broadcaster).toEqual(b2);
+  });
+
   it('chat message: reply, cheer, mention fragment, shared chat source', () => {
     const w: any = structuredClone(exampleOf('channel.chat.message', '1').notification!.event);
     w.message.fragments.push({
