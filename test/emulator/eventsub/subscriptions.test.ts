@@ -538,3 +538,79 @@ describe('Get and Delete EventSub Subscriptions', () => {
     expect((await helix(emu, 'GET', SUBS, user)).body.data).toEqual([]);
   });
 });
+
+describe('emulator-only fix hints in Create EventSub Subscription errors', () => {
+  it('says how to make a condition user exist and authorize the client, with the scopes the type needs', async () => {
+    emu = await startEmulator();
+    const app = appToken(emu);
+    const conduit = await createConduit(emu, app, 1);
+    const transport = { method: 'conduit', conduit_id: conduit };
+    const create = (type: string, version: string, condition: Record<string, string>) =>
+      helix(emu!, 'POST', SUBS, app, { type, version, condition, transport });
+
+    const online1 = await create('stream.online', '1', { broadcaster_user_id: '1337' });
+    expect(online1.status).toBe(400);
+    expect(online1.body.message).toBe(
+      "condition.broadcaster_user_id: user 1337 does not exist; mint it with emu.mintUserToken({ userId: '1337', scopes: [] })",
+    );
+    const cheer = await create('channel.cheer', '1', { broadcaster_user_id: '1338' });
+    expect(cheer.body.message).toBe(
+      "condition.broadcaster_user_id: user 1338 does not exist; mint it with emu.mintUserToken({ userId: '1338', scopes: ['bits:read'] })",
+    );
+    // Chat types over an app token also need user:bot from the reading user.
+    emu.mintUserToken({ userId: '1340', scopes: [] });
+    const chat = await create('channel.chat.message', '1', { broadcaster_user_id: '1340', user_id: '1341' });
+    expect(chat.body.message).toBe(
+      "condition.user_id: user 1341 does not exist; mint it with emu.mintUserToken({ userId: '1341', scopes: ['user:read:chat', 'user:bot'] })",
+    );
+
+    // The user exists but never authorized this client: Twitch's 403 wording, then the same fix.
+    strangerUser(emu, '9001');
+    emu.mintUserToken({ userId: '1339', scopes: [] });
+    const follow = await create('channel.follow', '2', {
+      broadcaster_user_id: '1339',
+      moderator_user_id: '9001',
+    });
+    expect(follow.status).toBe(403);
+    expect(follow.body.message).toBe(
+      'subscription missing proper authorization: condition.moderator_user_id: user 9001 has not authorized the ' +
+        "client; authorize it with emu.mintUserToken({ userId: '9001', scopes: ['moderator:read:followers'] })",
+    );
+
+    // Doing what the hints say works.
+    emu.mintUserToken({ userId: '1337', scopes: [] });
+    expect((await create('stream.online', '1', { broadcaster_user_id: '1337' })).status).toBe(202);
+    emu.mintUserToken({ userId: '9001', scopes: ['moderator:read:followers'] });
+    expect(
+      (await create('channel.follow', '2', { broadcaster_user_id: '1339', moderator_user_id: '9001' }))
+        .status,
+    ).toBe(202);
+  });
+
+  it('names the client when it is not the default app, and hints for missing scopes too', async () => {
+    emu = await startEmulator();
+    const other = emu.registerClient();
+    const app = emu.mintAppToken(other.clientId).accessToken;
+    const created = await helix(emu, 'POST', '/eventsub/conduits', app, { shard_count: 1 }, other.clientId);
+    const conduit = created.body.data[0].id as string;
+    emu.mintUserToken({ userId: '77', scopes: ['channel:read:ads'], clientId: other.clientId });
+    const res = await helix(
+      emu,
+      'POST',
+      SUBS,
+      app,
+      {
+        type: 'channel.cheer',
+        version: '1',
+        condition: { broadcaster_user_id: '77' },
+        transport: { method: 'conduit', conduit_id: conduit },
+      },
+      other.clientId,
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.message).toBe(
+      'subscription missing proper authorization: condition.broadcaster_user_id: user 77 has not granted ' +
+        `bits:read; authorize it with emu.mintUserToken({ userId: '77', scopes: ['bits:read'], clientId: '${other.clientId}' })`,
+    );
+  });
+});
