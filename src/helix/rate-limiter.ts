@@ -12,7 +12,7 @@
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { HeaderReader } from '../core/http-transport.js';
-import { abortReason } from '../core/sleep.js';
+import { abortReason, onAbort } from '../core/sleep.js';
 import type { RateLimitState } from './errors.js';
 
 /** Rate-limit headers of one response, parsed. */
@@ -64,8 +64,8 @@ export interface RateLimiterOptions {
 interface Waiter {
   resolve: (ticket: number) => void;
   reject: (error: Error) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Removes the waiter's abort callback (one listener per signal however many wait on it: see `onAbort`). */
+  stop: (() => void) | undefined;
 }
 
 const MINUTE_MS = 60_000;
@@ -178,14 +178,13 @@ export class RateLimiter {
     if (signal?.aborted === true) return Promise.reject(abortReason(signal));
     const bucket = this.#bucket(bucketKey);
     return new Promise<number>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+      const waiter: Waiter = { resolve, reject, stop: undefined };
       if (signal !== undefined) {
-        waiter.onAbort = () => {
+        waiter.stop = onAbort(signal, () => {
           const index = bucket.queue.indexOf(waiter, bucket.head);
           if (index !== -1) bucket.queue.splice(index, 1);
           reject(abortReason(signal));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
+        });
       }
       bucket.queue.push(waiter);
       this.#waiting.add(bucket);
@@ -320,7 +319,7 @@ export class RateLimiter {
   }
 
   #settle(waiter: Waiter): Waiter {
-    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    waiter.stop?.();
     return waiter;
   }
 
