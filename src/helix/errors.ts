@@ -136,7 +136,8 @@ export class HTTPError extends TwitchError {
 
 /**
  * The request never got an HTTP response (DNS, connection refused/reset, TLS...) after every retry. Code
- * `NETWORK_ERROR`; the last low-level error is the `cause`.
+ * `NETWORK_ERROR`; the last low-level error is the `cause`. The message names the request (its full URL when the
+ * thrower gave it, as the OAuth client does) and the system code.
  *
  * @example
  * ```ts
@@ -150,13 +151,16 @@ export class HTTPError extends TwitchError {
 export class NetworkError extends TwitchError {
   readonly method: string;
   readonly path: string;
+  /** Full URL of the request (never with credentials or a query), when known. */
+  readonly url: string | undefined;
 
-  constructor(method: string, path: string, options?: TwitchErrorOptions) {
+  constructor(method: string, path: string, options?: TwitchErrorOptions & { readonly url?: string }) {
     const cause = options?.cause;
     const reason = cause instanceof Error ? describeCause(cause) : 'network error';
-    super('NETWORK_ERROR', `${method} ${path} failed: ${reason}`, options);
+    super('NETWORK_ERROR', `${method} ${options?.url ?? path} failed: ${reason}`, options);
     this.method = method;
     this.path = path;
+    this.url = options?.url;
   }
 }
 
