@@ -2,7 +2,7 @@
  * Errors of the Helix and OAuth HTTP layer. Nothing here ever holds a token or a secret: the request attached to an
  * error is redacted before the error is built.
  */
-import { TwitchError, type TwitchErrorOptions } from '../core/errors.js';
+import { ProtocolError, TwitchError, type TwitchErrorOptions } from '../core/errors.js';
 import { isRecord, parseJsonBody } from '../core/guards.js';
 
 /** Rate-limit state of a bucket as last reported by Twitch's `Ratelimit-*` headers. */
@@ -161,6 +161,52 @@ export class NetworkError extends TwitchError {
     this.method = method;
     this.path = path;
     this.url = options?.url;
+  }
+}
+
+/**
+ * A 2xx answer whose body the library cannot act on: not JSON (a proxy's HTML page, a cut-off body), or JSON without
+ * the shape of its endpoint (`{"data":{}}`, `{"data":[null]}`, a conduit without an id). Code `BAD_RESPONSE`. Not
+ * retried, and nothing is done on the strength of it (the AutoClient never creates a conduit because a garbled list
+ * looked empty). `raw` holds the body (cut at 4 KB, secret keys and the request's token redacted).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await helix.eventSub.getConduits();
+ * } catch (err) {
+ *   if (err instanceof BadResponseError) console.log(err.message); // GET /eventsub/conduits answered 200 with an unexpected body: data: expected an array, got an object
+ * }
+ * ```
+ */
+export class BadResponseError extends ProtocolError {
+  readonly method: string;
+  /** Path below the base URL, e.g. `/eventsub/conduits`. */
+  readonly path: string;
+  readonly status: number;
+  /** What was wrong, e.g. `data[0].id: expected a non-empty string, got 5`. */
+  readonly reason: string;
+
+  constructor(
+    init: {
+      readonly method: string;
+      readonly path: string;
+      readonly status: number;
+      readonly reason: string;
+      readonly raw: string;
+    },
+    options?: TwitchErrorOptions,
+  ) {
+    super(
+      'BAD_RESPONSE',
+      `${init.method} ${init.path} answered ${init.status} with an unexpected body: ${init.reason}`,
+      init.raw,
+      options,
+    );
+    this.method = init.method;
+    this.path = init.path;
+    this.status = init.status;
+    this.reason = init.reason;
   }
 }
 

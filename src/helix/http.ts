@@ -5,9 +5,9 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import { Backoff } from '../core/backoff.js';
 import { AbortError, InvalidArgumentError, TimeoutError, TwitchError } from '../core/errors.js';
-import { parseJsonBody } from '../core/guards.js';
+import { errorMessage } from '../core/guards.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import { REDACTED, redactJson, redactParams } from '../core/redact.js';
+import { REDACTED, redactJson, redactKnown, redactParams } from '../core/redact.js';
 import { abortReason, sleep } from '../core/sleep.js';
 import {
   FetchTransport,
@@ -19,6 +19,7 @@ import {
 import { HELIX_URL } from '../eventsub/protocol.js';
 import { APP_CONTEXT, contextKey, type AuthContext, type AuthProvider } from '../auth/types.js';
 import {
+  BadResponseError,
   HTTPError,
   NetworkError,
   twitchErrorFields,
@@ -26,6 +27,7 @@ import {
   type RedactedRequest,
 } from './errors.js';
 import { parseRateLimitHeaders, RateLimiter, type RateLimitHeaders } from './rate-limiter.js';
+import { ShapeError } from './wire.js';
 
 export type { FetchLike, FetchInit, HeaderReader, ResponseLike } from '../core/http-transport.js';
 
@@ -55,12 +57,18 @@ export interface HelixRequest {
    * @defaultValue `true` for every method but POST
    */
   readonly idempotent?: boolean;
+  /**
+   * Checks the parsed body of a 2xx answer and returns what the call resolves with; throw to refuse it, and the
+   * request rejects with a {@link BadResponseError} (`BAD_RESPONSE`) naming the endpoint. Without it the body is
+   * only required to be JSON (or empty).
+   */
+  readonly decode?: ((body: unknown) => unknown) | undefined;
 }
 
 /** A successful response. */
 export interface HelixResponse<T> {
   readonly status: number;
-  /** Parsed JSON body; `undefined` for empty bodies (204). */
+  /** Parsed JSON body (as `decode` returned it, when given); `undefined` for empty bodies (204). */
   readonly body: T;
   readonly rateLimit: RateLimitState | null;
 }
@@ -152,10 +160,13 @@ export class HelixHttp {
   }
 
   /**
-   * Sends a request with rate limiting, retries and 401 renewal; resolves with the parsed body of a 2xx answer,
-   * rejects with {@link HTTPError}, {@link NetworkError}, `TimeoutError` or `AbortError`.
+   * Sends a request with rate limiting, retries and 401 renewal; resolves with the parsed body of a 2xx answer
+   * (through `req.decode` when given), rejects with {@link HTTPError}, {@link NetworkError},
+   * {@link BadResponseError}, `TimeoutError` or `AbortError`.
    */
-  async request<T>(req: HelixRequest): Promise<HelixResponse<T>> {
+  async request<T>(
+    req: HelixRequest & { readonly decode?: ((body: unknown) => T) | undefined },
+  ): Promise<HelixResponse<T>> {
     const context = toContext(req.auth);
     const bucket = contextKey(context);
     const url = this.#baseUrl + req.path + encodeQuery(req.query);
@@ -219,7 +230,8 @@ export class HelixHttp {
 
       if (status >= 200 && status < 300) {
         this.#log('ok', req, { status, bucket });
-        return { status, body: parseJsonBody(text) as T, rateLimit: this.#limiter.state(bucket) };
+        const body = this.#decode(req, status, text, token) as T;
+        return { status, body, rateLimit: this.#limiter.state(bucket) };
       }
 
       if (status === 401 && !renewed) {
@@ -272,6 +284,52 @@ export class HelixHttp {
         bodyText !== undefined,
       );
     }
+  }
+
+  /**
+   * The body of a 2xx answer: JSON (or empty), through the request's decoder. Anything else is a
+   * {@link BadResponseError}: the one place where a Helix answer is refused.
+   */
+  #decode(req: HelixRequest, status: number, text: string, token: string): unknown {
+    let body: unknown;
+    if (text.trim() !== '') {
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch (error) {
+        throw this.#badResponse(req, status, text, token, 'the body is not JSON', error);
+      }
+    }
+    if (req.decode === undefined) return body;
+    try {
+      return req.decode(body);
+    } catch (error) {
+      const reason =
+        error instanceof ShapeError ? error.message : `its decoder failed: ${errorMessage(error)}`;
+      throw this.#badResponse(req, status, text, token, reason, error);
+    }
+  }
+
+  #badResponse(
+    req: HelixRequest,
+    status: number,
+    text: string,
+    token: string,
+    reason: string,
+    cause: unknown,
+  ): BadResponseError {
+    let raw: string;
+    try {
+      raw = JSON.stringify(redactJson(JSON.parse(text) as unknown));
+    } catch {
+      raw = text;
+    }
+    // A body that echoes the token (a proxy's debug page) does not get it into the error.
+    raw = redactKnown(raw.length > 8192 ? raw.slice(0, 8192) : raw, [token]);
+    this.#logger.warn('helix answer refused', { method: req.method, path: req.path, status, reason });
+    return new BadResponseError(
+      { method: req.method, path: req.path, status, reason, raw },
+      cause instanceof ShapeError ? undefined : { cause },
+    );
   }
 
   /** A token failure after close() (which closes an owned provider) is reported as the close: an AbortError. */
