@@ -210,6 +210,52 @@ export class BadResponseError extends ProtocolError {
   }
 }
 
+/**
+ * A request would wait longer than `maxRateLimitWaitMs` for its rate-limit bucket to open: a 429 whose
+ * `Ratelimit-Reset` is far ahead, a `Ratelimit-Limit: 0`, or a queue behind such a bucket. Code
+ * `RATE_LIMIT_WAIT_TOO_LONG`. Nothing was sent for it (or, after a 429, nothing more); the bucket forgets the claim,
+ * so the next request asks Twitch again. `cause` is the 429's {@link HTTPError} when one set the wait.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await helix.eventSub.getConduits();
+ * } catch (err) {
+ *   if (err instanceof RateLimitWaitError) console.log(err.bucket, err.waitMs, err.rateLimit.resetAt);
+ * }
+ * ```
+ */
+export class RateLimitWaitError extends TwitchError {
+  /** Bucket key (`app` or `user:<id>`). */
+  readonly bucket: string;
+  /** The wait the bucket asked for, milliseconds. */
+  readonly waitMs: number;
+  /** The bound it exceeded (`maxRateLimitWaitMs`). */
+  readonly maxWaitMs: number;
+  /** The bucket's state as last reported, before it was forgotten. */
+  readonly rateLimit: RateLimitState;
+
+  constructor(
+    init: {
+      readonly bucket: string;
+      readonly waitMs: number;
+      readonly maxWaitMs: number;
+      readonly state: RateLimitState;
+    },
+    options?: TwitchErrorOptions,
+  ) {
+    super(
+      'RATE_LIMIT_WAIT_TOO_LONG',
+      `the ${init.bucket} rate-limit bucket would hold this request ${Math.round(init.waitMs)} ms, more than maxRateLimitWaitMs (${init.maxWaitMs} ms)`,
+      options,
+    );
+    this.bucket = init.bucket;
+    this.waitMs = init.waitMs;
+    this.maxWaitMs = init.maxWaitMs;
+    this.rateLimit = init.state;
+  }
+}
+
 function describeCause(error: Error): string {
   // fetch wraps the system error (`TypeError: fetch failed`, cause `ECONNREFUSED`); node:http rejects with it.
   const inner: unknown = error.cause;

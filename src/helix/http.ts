@@ -22,11 +22,18 @@ import {
   BadResponseError,
   HTTPError,
   NetworkError,
+  RateLimitWaitError,
   twitchErrorFields,
   type RateLimitState,
   type RedactedRequest,
 } from './errors.js';
-import { parseRateLimitHeaders, RateLimiter, type RateLimitHeaders } from './rate-limiter.js';
+import {
+  DEFAULT_MAX_RATE_LIMIT_WAIT_MS,
+  parseRateLimitHeaders,
+  RateLimiter,
+  requireWaitMs,
+  type RateLimitHeaders,
+} from './rate-limiter.js';
 import { ShapeError } from './wire.js';
 
 export type { FetchLike, FetchInit, HeaderReader, ResponseLike } from '../core/http-transport.js';
@@ -91,6 +98,14 @@ export interface HelixHttpOptions {
   readonly maxRetries?: number;
   /** Waits for a rate-limit reset after a 429 with `Ratelimit-Remaining: 0`. @defaultValue 3 */
   readonly maxRateLimitWaits?: number;
+  /**
+   * Longest a request waits for its rate-limit bucket to open, milliseconds (1..2^31-1): a 429 whose reset is
+   * further ahead, a `Ratelimit-Limit: 0`, or a queue behind such a bucket fails with `RateLimitWaitError`
+   * (`RATE_LIMIT_WAIT_TOO_LONG`) at once instead of waiting. A wait that only comes from the depth of the queue
+   * (many requests sharing a healthy bucket) is not bounded by it: pass a `signal` to bound that.
+   * @defaultValue 120000 (two refills of Twitch's one-minute bucket)
+   */
+  readonly maxRateLimitWaitMs?: number;
   /** Maximum requests in flight, all buckets together. @defaultValue 32 */
   readonly concurrency?: number;
   /** Backoff of retries: first delay and cap, milliseconds. @defaultValue `{ initialMs: 250, maxMs: 10000 }` */
@@ -117,6 +132,7 @@ export class HelixHttp {
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #maxRateLimitWaits: number;
+  readonly #maxRateLimitWaitMs: number;
   readonly #backoff: { initialMs: number; maxMs: number };
   readonly #logger: Logger;
   readonly #clock: Clock;
@@ -133,13 +149,21 @@ export class HelixHttp {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxRetries = Math.max(0, options.maxRetries ?? 3);
     this.#maxRateLimitWaits = Math.max(0, options.maxRateLimitWaits ?? 3);
+    this.#maxRateLimitWaitMs = requireWaitMs(
+      options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS,
+      'maxRateLimitWaitMs',
+    );
     this.#backoff = {
       initialMs: options.retryBackoff?.initialMs ?? 250,
       maxMs: options.retryBackoff?.maxMs ?? 10_000,
     };
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
-    this.#limiter = new RateLimiter({ clock: this.#clock, concurrency: options.concurrency ?? 32 });
+    this.#limiter = new RateLimiter({
+      clock: this.#clock,
+      concurrency: options.concurrency ?? 32,
+      maxWaitMs: this.#maxRateLimitWaitMs,
+    });
     this.#transport =
       options.fetch === undefined
         ? new NodeHttpTransport({ clock: this.#clock })
@@ -224,7 +248,7 @@ export class HelixHttp {
         throw failure.error;
       }
       const text = response.body;
-      const limits = parseRateLimitHeaders(response.headers);
+      const limits = parseRateLimitHeaders(response.headers, this.#clock.now());
       this.#limiter.release(bucket, ticket, limits);
       const status = response.status;
 
@@ -255,7 +279,29 @@ export class HelixHttp {
           const now = this.#clock.now();
           const until =
             limits.resetAt !== null && limits.resetAt > now ? limits.resetAt : now + nextDelay() + 1;
+          // Past maxRateLimitWaitMs, the limiter refuses the requests queued in the bucket and forgets the claim.
           this.#limiter.block(bucket, until);
+          if (until - now > this.#maxRateLimitWaitMs) {
+            const cause = this.#httpError(
+              req,
+              url,
+              status,
+              response.statusText,
+              text,
+              bucket,
+              limits,
+              bodyText !== undefined,
+            );
+            throw new RateLimitWaitError(
+              {
+                bucket,
+                waitMs: until - now,
+                maxWaitMs: this.#maxRateLimitWaitMs,
+                state: { bucket, limit: limits.limit, remaining: limits.remaining, resetAt: limits.resetAt },
+              },
+              { cause },
+            );
+          }
           this.#log('bucket empty (429), waiting for its reset', req, { bucket, waitMs: until - now });
           continue;
         }
