@@ -243,7 +243,7 @@ export class OAuthClient {
 }
 
 function toGrant(body: unknown): TokenGrant {
-  if (!isRecord(body) || typeof body.access_token !== 'string') {
+  if (!isRecord(body) || typeof body.access_token !== 'string' || body.access_token === '') {
     throw new ProtocolError('BAD_RESPONSE', 'unexpected /oauth2/token response', redactBody(body));
   }
   const scope = body.scope;

@@ -122,6 +122,16 @@ const RETRYABLE_5XX = new Set([500, 502, 503, 504]);
  * @example
  * ```ts
  * const { body } = await helix.http.request<{ data: unknown[] }>({ method: 'GET', path: '/streams', query: { first: 5 } });
+ * // Checked: a body without a `data` array rejects with a BadResponseError naming GET /streams.
+ * const { body: streams } = await helix.http.request({
+ *   method: 'GET',
+ *   path: '/streams',
+ *   decode: (b) => {
+ *     const data = (b as { data?: unknown } | undefined)?.data;
+ *     if (!Array.isArray(data)) throw new Error('data: expected an array');
+ *     return data;
+ *   },
+ * });
  * ```
  */
 export class HelixHttp {

@@ -10,6 +10,11 @@ import { HelixClient } from '../../src/helix/client.js';
 import { BadResponseError } from '../../src/helix/errors.js';
 import { StaticAuthProvider } from '../../src/auth/app-token-provider.js';
 import { AutoClient, Conduit } from '../../src/eventsub/conduit/index.js';
+import { OAuthClient } from '../../src/auth/oauth.js';
+import { AppTokenProvider } from '../../src/auth/app-token-provider.js';
+import { AuthError } from '../../src/auth/errors.js';
+import { ProtocolError } from '../../src/core/errors.js';
+import { APP_CONTEXT } from '../../src/auth/types.js';
 import { okHeaders, ScriptedServer } from './scripted-server.js';
 
 const TOKEN = 'scripted-app-token-0123456789';
@@ -319,6 +324,46 @@ describe('BAD_RESPONSE details', () => {
       .toArray()
       .catch((e: unknown) => e)) as BadResponseError;
     expect(cursor.reason).toBe('pagination.cursor: expected a string, got 5');
+  });
+});
+
+describe('OAuth answers', () => {
+  const SECRET = 'client-secret-0123456789';
+  function oauth(): OAuthClient {
+    const client = new OAuthClient({
+      clientId: 'cid',
+      clientSecret: SECRET,
+      oauthUrl: scripted.url,
+      maxRetries: 0,
+    });
+    closers.push(() => {
+      client.close();
+    });
+    return client;
+  }
+  const GARBLED_OAUTH = [
+    ...GARBLED,
+    { name: 'an empty access token', raw: '{"access_token":""}', notJson: false },
+  ];
+
+  it.each(GARBLED_OAUTH)(
+    'client credentials refuse $name (BAD_RESPONSE, wrapped by APP_TOKEN_FAILED)',
+    async (garbled) => {
+      scripted.script({ status: 200, raw: garbled.raw });
+      const provider = new AppTokenProvider({ clientId: 'cid', clientSecret: SECRET, oauth: oauth() });
+      const error = await provider.getAccessToken(APP_CONTEXT).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthError);
+      expect((error as AuthError).code).toBe('APP_TOKEN_FAILED');
+      expect((error as AuthError).cause).toBeInstanceOf(ProtocolError);
+      expect((error as AuthError).cause).toMatchObject({ code: 'BAD_RESPONSE' });
+      expect(scripted.requests).toHaveLength(1);
+      expect(inspect(error, { depth: 10 })).not.toContain(SECRET);
+    },
+  );
+
+  it.each(GARBLED)('validate refuses $name', async (garbled) => {
+    scripted.script({ status: 200, raw: garbled.raw });
+    await expect(oauth().validate('some-token-0123456789')).rejects.toMatchObject({ code: 'BAD_RESPONSE' });
   });
 });
 
