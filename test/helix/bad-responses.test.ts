@@ -199,6 +199,8 @@ interface Garbled {
   readonly contentType?: string;
   /** Not JSON at all: refused even where the answer is not read. */
   readonly notJson: boolean;
+  /** The reason every reading endpoint gives, when it is the same for all. */
+  readonly reason?: string;
 }
 
 const GARBLED: readonly Garbled[] = [
@@ -216,6 +218,21 @@ const GARBLED: readonly Garbled[] = [
   { name: '{"data":[null]}', raw: '{"data":[null]}', notJson: false },
   { name: '{"id":5}', raw: '{"id":5}', notJson: false },
   { name: '{"data":[{"id":5}]}', raw: '{"data":[{"id":5}]}', notJson: false },
+  {
+    name: 'an item whose id is a number, the rest well-formed',
+    raw: JSON.stringify({ data: [{ ...SHARD, ...SUBSCRIPTION, ...USER, shard_count: 1, id: 5 }], ...TOTALS }),
+    notJson: false,
+    reason: 'data[0].id: expected a non-empty string, got 5',
+  },
+  {
+    name: 'an item whose id is empty, the rest well-formed',
+    raw: JSON.stringify({
+      data: [{ ...SHARD, ...SUBSCRIPTION, ...USER, shard_count: 1, id: '' }],
+      ...TOTALS,
+    }),
+    notJson: false,
+    reason: 'data[0].id: expected a non-empty string, got ""',
+  },
 ];
 
 function expectClean(error: unknown): void {
@@ -268,6 +285,7 @@ describe.each(ENDPOINTS)('$name ($method $path)', (endpoint) => {
       `${endpoint.method} ${endpoint.path} answered 200 with an unexpected body: `,
     );
     expect(error.message).toContain(error.reason);
+    if (garbled.reason !== undefined) expect(error.reason).toBe(garbled.reason);
     expect(typeof error.raw).toBe('string');
     expectClean(error);
   });
