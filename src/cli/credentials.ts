@@ -142,9 +142,11 @@ export function describeError(err: unknown): string {
     return `${err.code} (${err.status}): ${detail}`;
   }
   if (err instanceof TwitchError) {
-    // A wrapper (e.g. APP_TOKEN_FAILED) says what failed; the HTTP error it wraps says why.
+    // A wrapper (e.g. APP_TOKEN_FAILED) says what failed; the HTTP error it wraps says why, unless the wrapper's
+    // message already does.
     const cause: unknown = err.cause;
-    const why = cause instanceof HTTPError ? `: ${describeError(cause)}` : '';
+    const detail = cause instanceof HTTPError ? describeError(cause) : '';
+    const why = detail === '' || err.message.includes(detail) ? '' : `: ${detail}`;
     return `${err.code}: ${err.message}${why}`;
   }
   return err instanceof Error ? err.message : String(err);
