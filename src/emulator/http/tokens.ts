@@ -87,8 +87,10 @@ export interface TokenStoreOptions {
   readonly maxClients?: number;
 }
 
-const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const CLIENT_SECRET = /^[\x21-\x7e]{1,128}$/;
+/** Accepted client ids (also checked by the emulator's `clientId` option). */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Accepted client secrets (also checked by the emulator's `clientSecret` option). */
+export const CLIENT_SECRET_PATTERN = /^[\x21-\x7e]{1,128}$/;
 const SCOPE = /^[\x21-\x7e]{1,100}$/;
 const MAX_SCOPES = 200;
 const MAX_CODES = 10_000;
@@ -163,10 +165,10 @@ export class TokenStore {
   ): ClientRecord {
     const clientId = input.clientId ?? randomToken(30);
     const clientSecret = input.clientSecret ?? randomToken(30);
-    if (!CLIENT_ID.test(clientId)) {
+    if (!CLIENT_ID_PATTERN.test(clientId)) {
       throw new InvalidArgumentError('client_id must be 1-64 letters, digits, "_" or "-"', 'client_id');
     }
-    if (!CLIENT_SECRET.test(clientSecret)) {
+    if (!CLIENT_SECRET_PATTERN.test(clientSecret)) {
       throw new InvalidArgumentError(
         'client_secret must be 1-128 printable ASCII characters',
         'client_secret',
