@@ -143,7 +143,9 @@ export class Emulator implements AsyncDisposable, ControlApi {
   }
 
   /**
-   * Starts an emulator and resolves once it listens.
+   * Starts an emulator and resolves once it listens. Every option is validated first: a wrong type or range, or an
+   * unknown key, rejects with `InvalidArgumentError` (code `INVALID_ARGUMENT`, `field` naming the option) before
+   * anything is bound.
    *
    * @example
    * ```ts
