@@ -28,8 +28,20 @@ export const MAX_SYNC_TRIGGER_NOTIFICATIONS = 10_000;
 /** Notifications `triggerAsync` sends between two turns of the event loop (a few ms of work). */
 export const TRIGGER_CHUNK = 1_000;
 
-const TRIGGER_KEYS = ['type', 'version', 'condition', 'subscriptionId', 'event', 'count'] as const;
-const STREAM_KEYS = [...TRIGGER_KEYS, 'ratePerSecond', 'durationMs'] as const;
+/** Keys of a stream input (typed: a field added to `StreamInput` must be listed, or this does not compile). */
+const STREAM_FIELDS: { readonly [K in keyof StreamInput]-?: boolean } = {
+  type: true,
+  version: true,
+  condition: true,
+  subscriptionId: true,
+  event: true,
+  count: true,
+  ratePerSecond: false,
+  durationMs: false,
+};
+/** Keys of a trigger input: those of a stream input marked `true`. */
+const TRIGGER_KEYS = Object.keys(STREAM_FIELDS).filter((k) => STREAM_FIELDS[k as keyof StreamInput]);
+const STREAM_KEYS = Object.keys(STREAM_FIELDS);
 
 /**
  * What to trigger.
@@ -50,7 +62,10 @@ export interface TriggerInput {
   readonly subscriptionId?: string;
   /** Fields merged over the generated event (over each `events[i].data` for batched types). */
   readonly event?: Readonly<Record<string, unknown>>;
-  /** Notifications per matching subscription (default 1, max 1,000,000). */
+  /**
+   * Notifications per matching subscription (default 1). In all (`count` × matching subscriptions) at most 10,000
+   * for `trigger()`, 1,000,000 for `triggerAsync()`.
+   */
   readonly count?: number;
 }
 
