@@ -15,6 +15,8 @@ export type {
   ReconnectingInfo,
   ReconnectReason,
   WebSocketConstructor,
+  WebSocketClientOptions,
+  WebSocketLike,
 } from './session.js';
 export { MessageIdCache } from './dedupe.js';
 export type { MessageIdCacheOptions } from './dedupe.js';

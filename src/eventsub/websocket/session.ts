@@ -7,7 +7,7 @@
  * from both are deduplicated by `message_id`); any other loss reconnects to the base URL with backoff, which gives a
  * NEW session id that the owner must bind again. The session never sends a data frame (pings are answered by `ws`).
  */
-import WebSocket, { type ClientOptions, type RawData } from 'ws';
+import WebSocket from 'ws';
 import { AbortError, InvalidArgumentError, ProtocolError, type TwitchError } from '../../core/errors.js';
 import { Backoff } from '../../core/backoff.js';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
@@ -32,8 +32,48 @@ import { MessageIdCache } from './dedupe.js';
 import { EventSubSessionError } from './errors.js';
 import { UNKNOWN_MESSAGE_TYPE, parseFrame } from './parse.js';
 
-/** Constructor of a `ws`-compatible client socket (inject one to pass custom `ws` options or a wrapper). */
-export type WebSocketConstructor = new (url: string, options?: ClientOptions) => WebSocket;
+/**
+ * What the session uses of a client socket: the part of `ws`'s `WebSocket` it calls, so that the public types need
+ * no `@types/ws`. A `ws` socket (or a subclass of it) fits as it is.
+ */
+export interface WebSocketLike {
+  /** `0` while connecting (`WebSocket.CONNECTING`), then open, closing, closed. */
+  readonly readyState: number;
+  /** A frame arrived: a `Buffer` for a text frame (`isBinary` false), with `ws`'s default `binaryType`. */
+  on(event: 'message', listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown;
+  /** The socket closed, with the close code and reason. */
+  on(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
+  /** The socket failed (a `close` follows). */
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  once(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
+  /** Starts the closing handshake. */
+  close(code?: number): void;
+  /** Destroys the connection at once. */
+  terminate(): void;
+}
+
+/**
+ * Options given to every socket's constructor: the `ws` client options the session sets by default, and any other
+ * option of the socket class (`headers`, `agent`, `handshakeTimeout`, ... for `ws`), passed through as given.
+ */
+export interface WebSocketClientOptions {
+  /** Per-message deflate (`false`, `true` or `ws`'s `PerMessageDeflateOptions`). */
+  readonly perMessageDeflate?: boolean | object | undefined;
+  /** Largest accepted message, bytes. */
+  readonly maxPayload?: number | undefined;
+  /**
+   * Any other option of the socket class. `any`, not `unknown`: only an `any` index signature accepts a value typed
+   * as an interface, such as `ws`'s `ClientOptions`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly [option: string]: any;
+}
+
+/**
+ * Constructor of a `ws`-compatible client socket (inject one to pass a wrapper or a subclass). `WebSocket` from `ws`
+ * is one.
+ */
+export type WebSocketConstructor = new (url: string, options?: WebSocketClientOptions) => WebSocketLike;
 
 /** Options of {@link EventSubSession}. */
 export interface EventSubSessionOptions {
@@ -65,7 +105,7 @@ export interface EventSubSessionOptions {
    * Options for every socket. Defaults: `perMessageDeflate: false` (Twitch frames are small; saves ~40 KB and CPU
    * per socket), `maxPayload: 4 MiB`.
    */
-  readonly wsOptions?: ClientOptions;
+  readonly wsOptions?: WebSocketClientOptions;
   /** Lifecycle logging (never per message). @defaultValue silentLogger */
   readonly logger?: Logger;
 }
@@ -180,7 +220,7 @@ class Link {
   closed = false;
 
   constructor(
-    readonly ws: WebSocket,
+    readonly ws: WebSocketLike,
     readonly kind: LinkKind,
   ) {}
 }
@@ -195,7 +235,7 @@ interface Deferred {
   onAbort: (() => void) | undefined;
 }
 
-const DEFAULT_WS_OPTIONS: ClientOptions = {
+const DEFAULT_WS_OPTIONS: WebSocketClientOptions = {
   perMessageDeflate: false,
   maxPayload: 4 * 1024 * 1024,
 };
@@ -233,7 +273,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   readonly #dedupe: MessageIdCache;
   readonly #ownDedupe: boolean;
   readonly #WebSocket: WebSocketConstructor;
-  readonly #wsOptions: ClientOptions;
+  readonly #wsOptions: WebSocketClientOptions;
   readonly #logger: Logger;
 
   #state: EventSubSessionState = 'idle';
@@ -379,7 +419,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
 
   #open(url: string, kind: LinkKind): void {
     this.#stats.connectAttempts++;
-    let ws: WebSocket;
+    let ws: WebSocketLike;
     try {
       ws = new this.#WebSocket(url, this.#wsOptions);
     } catch (error) {
@@ -395,7 +435,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     const link = new Link(ws, kind);
     this.#next = link;
     // One set of listeners per socket (never per message).
-    ws.on('message', (data: RawData, isBinary: boolean) => {
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       this.#onMessage(link, data, isBinary);
     });
     ws.on('close', (code: number, reason: Buffer) => {
@@ -428,7 +468,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   // Hot path
   // -------------------------------------------------------------------------------------------------------------
 
-  #onMessage(link: Link, data: RawData, isBinary: boolean): void {
+  #onMessage(link: Link, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     const stats = this.#stats;
     stats.messages++;
     const now = this.#clock.now();
