@@ -24,7 +24,17 @@ const INTERNALS: Readonly<Record<string, readonly string[]>> = {
     'paginateEndpoint',
     'checkAuth',
     'EndpointSpec',
+    'PageEndpointSpec',
+  ],
+  'src/helix/wire.ts': [
+    'ShapeError',
+    'Decoder',
+    'BodyDecoder',
     'WirePage',
+    'WireTotals',
+    'pageOf',
+    'dataOf',
+    'firstOf',
   ],
   'src/helix/errors.ts': ['httpErrorCode'],
   'src/helix/models.ts': [
