@@ -50,7 +50,12 @@ export type WebhookRejectionReason =
   /** The timestamp is outside the replay window (too old, or too far in the future). */
   | 'stale_message'
   /** Signed correctly, but the body is not the JSON Twitch sends for its message type. */
-  | 'malformed_body';
+  | 'malformed_body'
+  /**
+   * Verified, but the dedupe store could not vouch that the message is new (at its memory bound, or failing): 503,
+   * so that Twitch delivers it again later. Only the receiver answers it; see `DEDUPE_FULL`.
+   */
+  | 'dedupe_refused';
 
 /** HTTP status answered for each rejection reason. */
 export const REJECTION_STATUS: Readonly<Record<WebhookRejectionReason, number>> = {
@@ -63,6 +68,7 @@ export const REJECTION_STATUS: Readonly<Record<WebhookRejectionReason, number>> 
   invalid_signature: 403,
   stale_message: 403,
   malformed_body: 400,
+  dedupe_refused: 503,
 };
 
 /** The authenticated metadata of a webhook request. */
