@@ -85,7 +85,7 @@ export interface WebhookShardOptions {
   readonly secret: string;
   /**
    * The receiver to use, e.g. one accepting an old secret during a rotation (not closed by the client). Default: one
-   * built from `secret` that shares the client's message-id cache, as {@link AutoClient.webhookReceiver}.
+   * built from `secret` that shares the client's dedupe store, as {@link AutoClient.webhookReceiver}.
    */
   readonly receiver?: WebhookReceiver;
   /**

@@ -116,7 +116,7 @@ export interface VerifyEventSubMessageInput {
 
 /** Default tolerance for timestamps ahead of our clock. */
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 60_000;
-/** Longest accepted message id (Twitch's are 36-character UUIDs); bounds the dedupe cache's memory. */
+/** Longest accepted message id (Twitch's are 36-character UUIDs); bounds the dedupe store's memory. */
 export const MAX_MESSAGE_ID_LENGTH = 256;
 
 const TYPES: ReadonlySet<string> = new Set(WEBHOOK_MESSAGE_TYPES);
@@ -273,7 +273,7 @@ export function matchSignature(
  * Verifies an EventSub webhook request: required headers, `sha256=` HMAC of message id + timestamp + raw body
  * (constant-time, against each secret, for rotation), and the replay window (older than `maxAgeMs` → rejected).
  *
- * It does not deduplicate (keep a {@link MessageIdCache} and check it only after this returns `ok`, as
+ * It does not deduplicate (keep a `DedupeStore` and ask it only after this returns `ok`, as
  * `WebhookReceiver` does) and does not parse the body.
  *
  * @example

@@ -145,7 +145,7 @@ describe('WebhookReceiver: the happy paths', () => {
     expect(messages).toHaveLength(0);
   });
 
-  it('shares a dedupe cache given to it (e.g. with WebSocket sessions)', async () => {
+  it('shares a dedupe store given to it (e.g. with WebSocket sessions)', async () => {
     await receiver.close();
     const shared = new MemoryDedupeStore();
     shared.add('seen-on-a-websocket', Date.now());
