@@ -28,8 +28,8 @@ import {
 import { normalizeSecrets } from '../webhook/verify.js';
 import {
   DEFAULT_DEDUPE_WINDOW_MS,
-  MemoryDedupeStore,
   dedupeWindowFor,
+  resolveDedupeStore,
   type DedupeStore,
   type MemoryDedupeStoreOptions,
 } from '../websocket/dedupe.js';
@@ -1331,19 +1331,12 @@ function checkWebhookSecret(options: WebhookShardOptions): string {
  * The store shared by every shard: the one given, or a new in-memory one whose window covers both transports (the
  * sessions and the receiver check the window of a given one).
  */
-function sharedDedupeStore(
-  dedupe: DedupeStore | MemoryDedupeStoreOptions | undefined,
-  maxMessageAgeMs: number | undefined,
-): DedupeStore {
-  if (dedupe !== undefined && typeof (dedupe as Partial<DedupeStore>).add === 'function')
-    return dedupe as DedupeStore;
+function sharedDedupeStore(dedupe: unknown, maxMessageAgeMs: number | undefined): DedupeStore {
   // An invalid maxMessageAgeMs is left to the session's own check, which names it.
   const sessionWindow =
     typeof maxMessageAgeMs === 'number' && maxMessageAgeMs > 0 ? dedupeWindowFor(maxMessageAgeMs) : 0;
-  return new MemoryDedupeStore({
-    windowMs: Math.max(DEFAULT_DEDUPE_WINDOW_MS, sessionWindow),
-    ...(dedupe as MemoryDedupeStoreOptions | undefined),
-  });
+  const window = Math.max(DEFAULT_DEDUPE_WINDOW_MS, sessionWindow);
+  return resolveDedupeStore(dedupe, window, DEFAULT_DEDUPE_WINDOW_MS, 'dedupe');
 }
 
 function resolveWebhook(

@@ -29,7 +29,7 @@ import {
   DedupeError,
   DedupeGate,
   MemoryDedupeStore,
-  requireDedupeStore,
+  resolveDedupeStore,
   type DedupeOutcome,
   type DedupeStore,
   type MemoryDedupeStoreOptions,
@@ -307,14 +307,13 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
     this.#logger = options.logger ?? silentLogger;
     // A redelivery is accepted from `maxFutureSkewMs` before its timestamp to `maxAgeMs` after it.
     const window = this.#maxAgeMs + this.#maxFutureSkewMs;
-    const dedupe = options.dedupe as unknown;
-    const store =
-      dedupe !== undefined && typeof (dedupe as Partial<DedupeStore>).add === 'function'
-        ? dedupe
-        : new MemoryDedupeStore({ windowMs: window, ...(dedupe as MemoryDedupeStoreOptions | undefined) });
-    this.#gate = new DedupeGate(requireDedupeStore(store, window, 'dedupe'), this.#onVerdict, {
-      ordered: false,
-    });
+    this.#gate = new DedupeGate(
+      resolveDedupeStore(options.dedupe, window, window, 'dedupe'),
+      this.#onVerdict,
+      {
+        ordered: false,
+      },
+    );
   }
 
   /**

@@ -80,6 +80,9 @@ export function dedupeWindowFor(maxAgeMs: number): number {
 /** Default memory bound of {@link MemoryDedupeStore}, in ids (≈ 6,000 messages/s sustained over 11 minutes). */
 export const DEFAULT_DEDUPE_MAX_ENTRIES = 5_000_000;
 
+/** Most promised verdicts one consumer waits for at once (see {@link DedupeGate}). */
+const MAX_PENDING_VERDICTS = 10_000;
+
 /** Largest `maxEntries`: V8 refuses a `Set` of more than 2^24 entries. */
 const MAX_ENTRIES_LIMIT = 2 ** 24;
 
@@ -295,6 +298,34 @@ export function requireDedupeStore(store: unknown, minWindowMs: number, field: s
   return candidate as DedupeStore;
 }
 
+/**
+ * The store of a consumer's `dedupe` option: a {@link DedupeStore} as is, or options of a new
+ * {@link MemoryDedupeStore} (default window `windowMs`); either way its window must cover `minWindowMs`.
+ */
+export function resolveDedupeStore(
+  option: unknown,
+  windowMs: number,
+  minWindowMs: number,
+  field: string,
+): DedupeStore {
+  if (option === undefined)
+    return requireDedupeStore(new MemoryDedupeStore({ windowMs }), minWindowMs, field);
+  if (typeof option !== 'object' || option === null) {
+    throw new InvalidArgumentError(`${field} must be a DedupeStore or MemoryDedupeStore options`, field);
+  }
+  if (typeof (option as Partial<DedupeStore>).add === 'function') {
+    return requireDedupeStore(option, minWindowMs, field);
+  }
+  let store: MemoryDedupeStore;
+  try {
+    store = new MemoryDedupeStore({ windowMs, ...(option as MemoryDedupeStoreOptions) });
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    throw new InvalidArgumentError(error.message, `${field}.${error.field}`, { cause: error });
+  }
+  return requireDedupeStore(store, minWindowMs, field);
+}
+
 /** A consumer's view of a verdict: `'refused'` covers `'full'` and a failing store. */
 export type DedupeOutcome = 'new' | 'duplicate' | 'refused';
 
@@ -318,27 +349,38 @@ export class DedupeGate<T> {
   readonly store: DedupeStore;
   readonly #deliver: (item: T, outcome: DedupeOutcome, error: DedupeError | undefined) => void;
   readonly #ordered: boolean;
+  readonly #maxPending: number;
   /** Items behind a promised verdict (only when ordered). */
   #waiting: Waiting<T>[] = [];
+  /** Promised verdicts not settled yet. */
+  #pending = 0;
   #refusing = false;
 
   /**
    * `deliver` gets each item with its outcome, and the error to report when a refusal starts an episode. With
    * `ordered: false`, a promised verdict does not hold back the items after it (webhook requests are
-   * independent).
+   * independent). A store that leaves more than `maxPending` verdicts unsettled is not asked again until some
+   * settle: new items are refused at once (`DEDUPE_STORE_FAILED`), so a hung store costs bounded memory.
    */
   constructor(
     store: DedupeStore,
     deliver: (item: T, outcome: DedupeOutcome, error: DedupeError | undefined) => void,
-    options: { readonly ordered: boolean },
+    options: { readonly ordered: boolean; readonly maxPending?: number },
   ) {
     this.store = store;
     this.#deliver = deliver;
     this.#ordered = options.ordered;
+    this.#maxPending = options.maxPending ?? MAX_PENDING_VERDICTS;
   }
 
   /** Asks the store about `id` and delivers `item` with the outcome (now, or once a promised verdict settles). */
   admit(id: string, now: number, item: T): void {
+    if (this.#pending >= this.#maxPending) {
+      // Not asked (so not recorded): refused now; a refused item is never emitted, so its order does not matter.
+      const stuck = new Error(`${this.#pending} verdicts pending: the store does not answer`);
+      this.#deliver(item, 'refused', this.#refuse(stuck));
+      return;
+    }
     let answer: unknown;
     try {
       answer = this.store.add(id, now);
@@ -355,6 +397,7 @@ export class DedupeGate<T> {
     }
     const waiting: Waiting<T> = { item, outcome: undefined, error: undefined };
     if (isThenable(answer)) {
+      this.#pending++;
       Promise.resolve(answer).then(
         (verdict) => {
           this.#settle(waiting, verdict);
@@ -372,6 +415,7 @@ export class DedupeGate<T> {
   }
 
   #settle(waiting: Waiting<T>, answer: unknown): void {
+    this.#pending--;
     this.#judge(waiting, answer);
     if (this.#ordered) this.#flush();
     else this.#deliver(waiting.item, waiting.outcome ?? 'refused', waiting.error);

@@ -97,5 +97,15 @@ describe('AutoClient shared dedupe store', () => {
     });
     clients.push(long);
     expect(long.webhookReceiver?.dedupe.windowMs).toBe(21 * MINUTE);
+    // Bad values are refused before anything is sent, naming the field.
+    for (const [dedupe, field] of [
+      [null, 'dedupe'],
+      [{ maxEntries: -1 }, 'dedupe.maxEntries'],
+      [new MemoryDedupeStore({ windowMs: 10 * MINUTE }), 'dedupe'],
+    ] as const) {
+      expect(() => new AutoClient({ clientId: 'x', clientSecret: 'y', dedupe: dedupe as never })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', field }) as Error,
+      );
+    }
   });
 });

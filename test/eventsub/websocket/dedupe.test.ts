@@ -12,6 +12,7 @@ import {
   DedupeGate,
   MemoryDedupeStore,
   requireDedupeStore,
+  resolveDedupeStore,
   type DedupeOutcome,
   type DedupeStore,
   type DedupeVerdict,
@@ -145,6 +146,32 @@ describe('MemoryDedupeStore', () => {
   });
 });
 
+describe('resolveDedupeStore', () => {
+  it('takes a store as is, builds one from options, and names the bad field of either', () => {
+    const store = new MemoryDedupeStore({ windowMs: 5000 });
+    expect(resolveDedupeStore(store, 9999, 5000, 'dedupe')).toBe(store);
+    const built = resolveDedupeStore({ maxEntries: 7 }, 6000, 5000, 'dedupe');
+    expect(built).toBeInstanceOf(MemoryDedupeStore);
+    expect(built).toMatchObject({ windowMs: 6000, maxEntries: 7 });
+    for (const [option, field] of [
+      [null, 'dedupe'],
+      [5, 'dedupe'],
+      ['store', 'dedupe'],
+      [{ maxEntries: 0 }, 'dedupe.maxEntries'],
+      [{ windowMs: 4999 }, 'dedupe'],
+    ] as const) {
+      let thrown: unknown;
+      try {
+        resolveDedupeStore(option, 6000, 5000, 'dedupe');
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, JSON.stringify(option)).toBeInstanceOf(InvalidArgumentError);
+      expect((thrown as InvalidArgumentError).field).toBe(field);
+    }
+  });
+});
+
 describe('requireDedupeStore', () => {
   it('accepts a store whose window covers the consumer, refuses a shorter one or a non-store', () => {
     const store = new MemoryDedupeStore({ windowMs: 5000 });
@@ -225,6 +252,24 @@ describe('DedupeGate', () => {
     store.pending[0]?.settle('duplicate');
     await flush();
     expect(seen).toEqual(['2:new', '1:duplicate']);
+  });
+
+  it('a store that leaves verdicts hanging costs bounded memory: past maxPending, new items are refused at once', async () => {
+    const store = new ManualStore();
+    const { seen, errors, deliver } = recorder();
+    const gate = new DedupeGate(store, deliver, { ordered: true, maxPending: 2 });
+    for (const id of ['1', '2', '3', '4']) gate.admit(id, T0, id);
+    expect(store.pending.map((p) => p.id)).toEqual(['1', '2']); // '3' and '4' were not even asked
+    expect(seen).toEqual(['3:refused', '4:refused']);
+    expect(errors.map((e) => e.code)).toEqual(['DEDUPE_STORE_FAILED']);
+    expect(errors[0]?.message).toContain('2 verdicts pending');
+    store.pending[0]?.settle('new');
+    store.pending[1]?.settle('new');
+    await flush();
+    gate.admit('5', T0, '5');
+    store.pending[2]?.settle('new');
+    await flush();
+    expect(seen).toEqual(['3:refused', '4:refused', '1:new', '2:new', '5:new']);
   });
 
   it('a store that rejects, throws or answers nonsense refuses the item (DEDUPE_STORE_FAILED), never dispatches it', async () => {
