@@ -181,7 +181,7 @@ export interface AutoClientOptions extends ClientOptions {
   readonly dedupe?: DedupeStore | MemoryDedupeStoreOptions;
   /**
    * Serve some or all owned shards by webhook: Twitch verifies each callback with a challenge, then POSTs signed
-   * events that the client verifies, deduplicates (with the WebSocket shards' cache) and emits like any other.
+   * events that the client verifies, deduplicates (with the WebSocket shards' store) and emits like any other.
    */
   readonly webhook?: WebhookShardOptions;
 }

@@ -559,7 +559,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       stats.duplicates++;
       if (this.hasListeners('duplicate')) this.emit('duplicate', message);
     } else {
-      // The store could not vouch that it is new: not emitted (no second delivery can ever be told apart).
+      // The store could not vouch that it is new, nor record it: emitted, its redelivery would be emitted again.
       stats.refused++;
       if (error !== undefined) this.#report(error);
     }
