@@ -54,6 +54,12 @@ const INTERNALS: Readonly<Record<string, readonly string[]>> = {
   ],
   'src/eventsub/conduit/errors.ts': ['checkShardCount'],
   'src/eventsub/webhook/verify.ts': ['readHeader', 'normalizeSecrets', 'matchSignature'],
+  'src/eventsub/websocket/dedupe.ts': [
+    'DedupeGate',
+    'DedupeOutcome',
+    'requireDedupeStore',
+    'dedupeWindowFor',
+  ],
   'src/eventsub/catalogue/builders.ts': ['camelToSnake', 'snakeToCamel'],
   'src/eventsub/catalogue/validate.ts': ['isUserConditionKey'],
   'src/eventsub/catalogue/docs.ts': ['describeCondition', 'renderEventsDoc'],

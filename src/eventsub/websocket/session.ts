@@ -28,7 +28,15 @@ import {
   type WireRevocationMessage,
   type WireWelcomeMessage,
 } from '../protocol.js';
-import { MessageIdCache } from './dedupe.js';
+import {
+  DedupeGate,
+  MemoryDedupeStore,
+  dedupeWindowFor,
+  requireDedupeStore,
+  type DedupeError,
+  type DedupeOutcome,
+  type DedupeStore,
+} from './dedupe.js';
 import { EventSubSessionError } from './errors.js';
 import { UNKNOWN_MESSAGE_TYPE, parseFrame } from './parse.js';
 
@@ -97,8 +105,13 @@ export interface EventSubSessionOptions {
   readonly clock?: Clock;
   /** Reconnect delays. @defaultValue new Backoff({ initialMs: 250, maxMs: 30000 }) */
   readonly backoff?: Backoff;
-  /** Message-id cache; share one between sessions to deduplicate across them. @defaultValue a private cache */
-  readonly dedupe?: MessageIdCache;
+  /**
+   * Where message ids are remembered; share one store between sessions to deduplicate across them. Its `windowMs`
+   * must be at least `maxMessageAgeMs` (a redelivery is accepted until then); 1 minute more covers a clock behind
+   * Twitch's. An id the store refuses (at its memory bound) is not emitted: it is counted in `stats.refused` and
+   * reported (`DEDUPE_FULL`, once per episode). @defaultValue a private MemoryDedupeStore of `maxMessageAgeMs` + 1 min
+   */
+  readonly dedupe?: DedupeStore;
   /** Socket constructor. @defaultValue `WebSocket` from `ws` */
   readonly WebSocket?: WebSocketConstructor;
   /**
@@ -169,6 +182,8 @@ export interface EventSubSessionStats {
   readonly keepalives: number;
   /** Notifications and revocations dropped because their `message_id` was already seen. */
   readonly duplicates: number;
+  /** Notifications and revocations not emitted because the dedupe store refused their id (full or failing). */
+  readonly refused: number;
   /** Notifications dropped because they were older than `maxMessageAgeMs`. */
   readonly stale: number;
   /** Frames that were not valid JSON or not shaped like their `message_type`. */
@@ -270,8 +285,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   readonly #maxAgeMs: number;
   readonly #clock: Clock;
   readonly #backoff: Backoff;
-  readonly #dedupe: MessageIdCache;
-  readonly #ownDedupe: boolean;
+  readonly #dedupe: DedupeGate<WireNotificationMessage | WireRevocationMessage>;
   readonly #WebSocket: WebSocketConstructor;
   readonly #wsOptions: WebSocketClientOptions;
   readonly #logger: Logger;
@@ -302,6 +316,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     revocations: 0,
     keepalives: 0,
     duplicates: 0,
+    refused: 0,
     stale: 0,
     malformed: 0,
     unknownTypes: 0,
@@ -327,8 +342,15 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     this.#maxAgeMs = requirePositive(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
     this.#clock = options.clock ?? systemClock;
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });
-    this.#dedupe = options.dedupe ?? new MessageIdCache({ clock: this.#clock });
-    this.#ownDedupe = options.dedupe === undefined;
+    this.#dedupe = new DedupeGate(
+      requireDedupeStore(
+        options.dedupe ?? new MemoryDedupeStore({ windowMs: dedupeWindowFor(this.#maxAgeMs) }),
+        this.#maxAgeMs,
+        'dedupe',
+      ),
+      this.#onVerdict,
+      { ordered: true },
+    );
     this.#WebSocket = options.WebSocket ?? WebSocket;
     this.#wsOptions = { ...DEFAULT_WS_OPTIONS, ...options.wsOptions };
     this.#watchdogMs = this.#keepaliveToWatchdog(
@@ -515,15 +537,33 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       }
       return;
     }
-    // A cache of our own runs on our clock, so it can reuse `now`; a shared one reads its own clock.
-    if (!this.#dedupe.add(message.metadata.message_id, this.#ownDedupe ? now : undefined)) {
+    // Emitted by #onVerdict, in order of arrival.
+    this.#dedupe.admit(message.metadata.message_id, now, message);
+  }
+
+  readonly #onVerdict = (
+    message: WireNotificationMessage | WireRevocationMessage,
+    outcome: DedupeOutcome,
+    error: DedupeError | undefined,
+  ): void => {
+    const stats = this.#stats;
+    if (outcome === 'new') {
+      if (message.metadata.message_type === 'notification') {
+        stats.notifications++;
+        this.emit('notification', message as WireNotificationMessage);
+      } else {
+        stats.revocations++;
+        this.emit('revocation', message as WireRevocationMessage);
+      }
+    } else if (outcome === 'duplicate') {
       stats.duplicates++;
       if (this.hasListeners('duplicate')) this.emit('duplicate', message);
-      return;
+    } else {
+      // The store could not vouch that it is new, nor record it: emitted, its redelivery would be emitted again.
+      stats.refused++;
+      if (error !== undefined) this.#report(error);
     }
-    stats.notifications++;
-    this.emit('notification', message);
-  }
+  };
 
   /**
    * Whether a notification sent at `timestamp` is older than the max age. Twitch timestamps are UTC RFC 3339
@@ -549,13 +589,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   }
 
   #onRevocation(message: WireRevocationMessage): void {
-    if (!this.#dedupe.add(message.metadata.message_id)) {
-      this.#stats.duplicates++;
-      if (this.hasListeners('duplicate')) this.emit('duplicate', message);
-      return;
-    }
-    this.#stats.revocations++;
-    this.emit('revocation', message);
+    this.#dedupe.admit(message.metadata.message_id, this.#clock.now(), message);
   }
 
   // -------------------------------------------------------------------------------------------------------------
