@@ -4,7 +4,7 @@
  * - `process()` (no sockets): verify headers and replay window, HMAC-SHA256 in constant time, parse, dedupe and
  *   dispatch of distinct signed notifications, as a ratio to the bare minimum any correct verifier does in the same
  *   run (one HMAC, one constant-time compare, one `JSON.parse`). Target >= 0.5: the rest is header and
- *   timestamp checks, the dedupe cache and the emitter.
+ *   timestamp checks, the dedupe store and the emitter.
  * - `handle()` over `node:http` with keep-alive and 32 requests in flight: verified notifications per second, as a
  *   ratio to a bare `node:http` server that reads the body and answers 204 without any check. Target >= 0.6.
  */
@@ -176,7 +176,7 @@ export async function run(): Promise<BenchFigure[]> {
   const ours: number[] = [];
   const base: number[] = [];
   for (let round = 0; round < 5; round++) {
-    // Fresh ids each round: the dedupe cache must not see repeats.
+    // Fresh ids each round: the dedupe store must not see repeats.
     const requests = makeRequests(N);
     base.push(bareVerify(requests));
     ours.push(await receiverProcess(requests));

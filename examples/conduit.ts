@@ -1,9 +1,9 @@
 /**
- * A conduit in 20 lines, against the local emulator: `node --import tsx examples/conduit.ts`.
- * In your project, import from 'twitch-realtime' and 'twitch-realtime/emulator' instead of ../src.
+ * A conduit in 20 lines, against the local emulator. Run it with `npm run example examples/conduit.ts` in this
+ * repository, or copy it into a project that installed twitch-realtime and run `node --import tsx conduit.ts`.
  */
-import { AutoClient } from '../src/eventsub/conduit/index.js';
-import { Emulator } from '../src/emulator/index.js';
+import { AutoClient } from 'twitch-realtime/eventsub';
+import { Emulator } from 'twitch-realtime/emulator';
 
 await using emu = await Emulator.start({ port: 0 }); // a local Twitch; drop it and use real credentials for Twitch
 emu.mintUserToken({ userId: '1337', scopes: [] }); // the channel we listen to

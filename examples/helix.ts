@@ -1,10 +1,11 @@
 /**
- * The Helix client against the emulator: users, a conduit and a conduit subscription, and a typed error.
- * `node --import tsx examples/helix.ts`
+ * The Helix client against the emulator: users, a conduit and a conduit subscription, and a typed error. Run it with
+ * `npm run example examples/helix.ts` in this repository, or copy it into a project that installed twitch-realtime
+ * and run `node --import tsx helix.ts`.
  */
-import { Emulator } from '../src/emulator/index.js';
-import { TwitchError } from '../src/core/errors.js';
-import { HelixClient, HTTPError } from '../src/helix/index.js';
+import { Emulator } from 'twitch-realtime/emulator';
+import { TwitchError } from 'twitch-realtime';
+import { HelixClient, HTTPError } from 'twitch-realtime/helix';
 
 await using emu = await Emulator.start({ port: 0 });
 emu.mintUserToken({ userId: '1337', login: 'somechannel', scopes: [] });

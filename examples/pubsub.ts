@@ -1,9 +1,10 @@
 /**
- * The PubSub pool against the emulator's PubSub: `node --import tsx examples/pubsub.ts`.
+ * The PubSub pool against the emulator's PubSub. Run it with `npm run example examples/pubsub.ts` in this
+ * repository, or copy it into a project that installed twitch-realtime and run `node --import tsx pubsub.ts`.
  * (Twitch shut PubSub down in 2025; the pool serves PubSub-compatible servers and migrations.)
  */
-import { Emulator } from '../src/emulator/index.js';
-import { PubSubPool, TypedEmitter, bits, channelPoints, type PubSubEvents } from '../src/pubsub/index.js';
+import { Emulator } from 'twitch-realtime/emulator';
+import { PubSubPool, TypedEmitter, bits, channelPoints, type PubSubEvents } from 'twitch-realtime/pubsub';
 
 await using emu = await Emulator.start({ port: 0 });
 const { accessToken } = emu.mintUserToken({

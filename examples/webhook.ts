@@ -1,11 +1,12 @@
 /**
- * A conduit with one WebSocket shard and one webhook shard, against the local emulator:
- * `node --import tsx examples/webhook.ts`. In your project, import from 'twitch-realtime' and
- * 'twitch-realtime/emulator' instead of ../src, and put the receiver behind your HTTPS proxy (Twitch calls port 443).
+ * A conduit with one WebSocket shard and one webhook shard, against the local emulator. Run it with
+ * `npm run example examples/webhook.ts` in this repository, or copy it into a project that installed
+ * twitch-realtime and run `node --import tsx webhook.ts`. In production, put the receiver behind your HTTPS proxy
+ * (Twitch calls port 443).
  */
-import { AutoClient } from '../src/eventsub/conduit/index.js';
-import { WebhookReceiver } from '../src/eventsub/webhook/index.js';
-import { Emulator } from '../src/emulator/index.js';
+import { AutoClient } from 'twitch-realtime/eventsub';
+import { WebhookReceiver } from 'twitch-realtime/webhook';
+import { Emulator } from 'twitch-realtime/emulator';
 
 // The emulator accepts http://127.0.0.1 callbacks only when asked to (Twitch requires HTTPS on 443).
 await using emu = await Emulator.start({ port: 0, allowInsecureWebhooks: true });

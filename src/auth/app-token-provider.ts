@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { systemClock, type Clock } from '../core/clock.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { raceAbort } from '../core/sleep.js';
-import { AuthError } from './errors.js';
+import { AuthError, failureReason } from './errors.js';
 import { OAuthClient } from './oauth.js';
 import type { AuthContext, AuthProvider } from './types.js';
 import type { FetchLike } from '../helix/http.js';
@@ -129,7 +129,12 @@ export class AppTokenProvider implements AuthProvider {
         this.#logger.debug('app token acquired', { expiresIn: grant.expiresIn });
         return grant.accessToken;
       } catch (error) {
-        throw new AuthError('APP_TOKEN_FAILED', 'could not get an app access token', null, { cause: error });
+        throw new AuthError(
+          'APP_TOKEN_FAILED',
+          `could not get an app access token: ${failureReason(error)}`,
+          null,
+          { cause: error },
+        );
       } finally {
         this.#pending = undefined;
       }

@@ -1,5 +1,6 @@
 /** Errors of the authentication layer. They never contain a token or a secret. */
 import { TwitchError, type TwitchErrorOptions } from '../core/errors.js';
+import { HTTPError } from '../helix/errors.js';
 
 /**
  * A token could not be obtained or used. Codes:
@@ -9,6 +10,9 @@ import { TwitchError, type TwitchErrorOptions } from '../core/errors.js';
  * - `TOKEN_REFRESH_FAILED`: a refresh failed for a transient reason (network, 5xx): the token is kept;
  * - `TOKEN_REVOKED`: the refresh token was rejected: the user must authorize again;
  * - `CLIENT_MISMATCH`: the token belongs to another client id.
+ *
+ * An error that wraps a failed OAuth call (`APP_TOKEN_FAILED`, `TOKEN_REFRESH_FAILED`, `TOKEN_REVOKED`) says why in
+ * its message (see {@link failureReason}) and keeps the failure as `cause`.
  *
  * @example
  * ```ts
@@ -43,4 +47,24 @@ export class MissingScopesError extends TwitchError {
     this.missing = missing;
     this.userId = userId;
   }
+}
+
+/**
+ * One line saying why an OAuth call failed, for the message of the {@link AuthError} that wraps it: for an
+ * `HTTPError`, its code, status and Twitch's message with the request (`FORBIDDEN (403): invalid client secret
+ * (POST https://id.twitch.tv/oauth2/token)`); for anything else, its message (a `NetworkError` names the URL and the
+ * system code: `POST http://127.0.0.1:1234/oauth2/token failed: connect ECONNREFUSED 127.0.0.1:1234`). Never holds a
+ * secret: the errors it reads are redacted when built.
+ *
+ * @example
+ * ```ts
+ * new AuthError('APP_TOKEN_FAILED', `could not get an app access token: ${failureReason(error)}`, null, { cause: error });
+ * ```
+ */
+export function failureReason(error: unknown): string {
+  if (error instanceof HTTPError) {
+    const detail = error.twitchMessage === '' ? error.error : error.twitchMessage;
+    return `${error.code} (${error.status}): ${detail} (${error.request.method} ${error.request.url})`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }

@@ -13,7 +13,7 @@ import {
   TwitchError,
 } from '../core/errors.js';
 import { isRecord, parseJsonBody } from '../core/guards.js';
-import { redactParams } from '../core/redact.js';
+import { redactKnown, redactParams } from '../core/redact.js';
 import { abortReason, sleep } from '../core/sleep.js';
 import { OAUTH_URL } from '../eventsub/protocol.js';
 import { HTTPError, NetworkError, twitchErrorFields } from '../helix/errors.js';
@@ -160,6 +160,8 @@ export class OAuthClient {
   ): Promise<unknown> {
     if (this.#closer.signal.aborted) throw abortReason(this.#closer.signal);
     const url = this.#baseUrl + path;
+    // The URL errors show: the base URL's credentials, if any, stay out of messages.
+    const shownUrl = withoutCredentials(url);
     let backoff: Backoff | undefined;
     // The Backoff is created on the first retry only, so a call that succeeds at once never builds one.
     const pause = (): Promise<void> => {
@@ -190,8 +192,8 @@ export class OAuthClient {
         if (error instanceof TwitchError && !(error instanceof TimeoutError)) throw error;
         const failure =
           error instanceof TimeoutError
-            ? new TimeoutError(`${method} /oauth2${path} timed out`, { cause: error })
-            : new NetworkError(method, `/oauth2${path}`, { cause: error });
+            ? new TimeoutError(`${method} ${shownUrl} timed out`, { cause: error })
+            : new NetworkError(method, `/oauth2${path}`, { cause: error, url: shownUrl });
         // A call that must not run twice (a code exchange) may have gone through: it is not repeated.
         if (!idempotent || attempt >= this.#maxRetries) throw failure;
         await pause();
@@ -206,13 +208,14 @@ export class OAuthClient {
       }
       throw new HTTPError({
         status: response.status,
-        ...twitchErrorFields(text, response.status, response.statusText),
+        // A server that echoes the client secret in its message does not get it into ours.
+        ...twitchErrorFields(redactKnown(text, [this.#secret]), response.status, response.statusText),
         method,
         path: `/oauth2${path}`,
         rateLimit: null,
         request: {
           method,
-          url,
+          url: shownUrl,
           headers: authorization === undefined ? {} : { Authorization: 'OAuth [redacted]' },
           ...(form === undefined ? {} : { body: redactParams(form.toString()) }),
         },
@@ -240,7 +243,7 @@ export class OAuthClient {
 }
 
 function toGrant(body: unknown): TokenGrant {
-  if (!isRecord(body) || typeof body.access_token !== 'string') {
+  if (!isRecord(body) || typeof body.access_token !== 'string' || body.access_token === '') {
     throw new ProtocolError('BAD_RESPONSE', 'unexpected /oauth2/token response', redactBody(body));
   }
   const scope = body.scope;
@@ -254,6 +257,18 @@ function toGrant(body: unknown): TokenGrant {
         ? scope.split(' ')
         : [],
   };
+}
+
+function withoutCredentials(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.username === '' && parsed.password === '') return url;
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString();
+  } catch {
+    return url;
+  }
 }
 
 function redactBody(body: unknown): unknown {

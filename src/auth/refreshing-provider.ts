@@ -8,7 +8,7 @@ import { raceAbort } from '../core/sleep.js';
 import { HTTPError } from '../helix/errors.js';
 import type { FetchLike } from '../helix/http.js';
 import { AppTokenProvider } from './app-token-provider.js';
-import { AuthError } from './errors.js';
+import { AuthError, failureReason } from './errors.js';
 import { OAuthClient, type TokenValidation } from './oauth.js';
 import { MemoryTokenStore, type StoredToken, type TokenStore } from './token-store.js';
 import type { AuthContext, AuthProvider } from './types.js';
@@ -172,9 +172,12 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
         accessToken = grant.accessToken;
         refreshToken = grant.refreshToken ?? refreshToken;
       } catch (refreshError) {
-        throw new AuthError('TOKEN_REVOKED', 'the token is invalid and its refresh failed', null, {
-          cause: refreshError,
-        });
+        throw new AuthError(
+          'TOKEN_REVOKED',
+          `the token is invalid and its refresh failed: ${failureReason(refreshError)}`,
+          null,
+          { cause: refreshError },
+        );
       }
       validation = await this.oauth.validate(accessToken, signal);
     }
@@ -346,8 +349,8 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
         const failure = new AuthError(
           permanent ? 'TOKEN_REVOKED' : 'TOKEN_REFRESH_FAILED',
           permanent
-            ? `the refresh token of user ${record.userId} was rejected; the user must authorize again`
-            : `refreshing the token of user ${record.userId} failed`,
+            ? `the refresh token of user ${record.userId} was rejected (${failureReason(error)}); the user must authorize again`
+            : `refreshing the token of user ${record.userId} failed: ${failureReason(error)}`,
           record.userId,
           { cause: error },
         );

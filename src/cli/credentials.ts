@@ -3,12 +3,13 @@
  * built from them, argument parsing that throws {@link UsageError}, and one-line error descriptions. Secrets are
  * never printed: error lines are scrubbed of every credential the command knows.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { TwitchError } from '../core/errors.js';
 import { redactKnown } from '../core/redact.js';
 import { HELIX_URL, OAUTH_URL } from '../eventsub/protocol.js';
 import { HelixClient } from '../helix/client.js';
 import { HTTPError } from '../helix/errors.js';
+import { parseCommandLine } from './args.js';
 import { UsageError } from './types.js';
 import type { CliContext } from './types.js';
 
@@ -142,9 +143,11 @@ export function describeError(err: unknown): string {
     return `${err.code} (${err.status}): ${detail}`;
   }
   if (err instanceof TwitchError) {
-    // A wrapper (e.g. APP_TOKEN_FAILED) says what failed; the HTTP error it wraps says why.
+    // A wrapper (e.g. APP_TOKEN_FAILED) says what failed; the HTTP error it wraps says why, unless the wrapper's
+    // message already does.
     const cause: unknown = err.cause;
-    const why = cause instanceof HTTPError ? `: ${describeError(cause)}` : '';
+    const detail = cause instanceof HTTPError ? describeError(cause) : '';
+    const why = detail === '' || err.message.includes(detail) ? '' : `: ${detail}`;
     return `${err.code}: ${err.message}${why}`;
   }
   return err instanceof Error ? err.message : String(err);
@@ -161,25 +164,12 @@ export function reportError(
   context.stderr.write(`twitch-realtime ${command}: ${line}\n`);
 }
 
-/** `parseArgs` in strict mode; its errors become {@link UsageError}s. */
+/** The arguments of an operator command (positionals allowed); see {@link parseCommandLine}. */
 export function parseCommandArgs(
   args: readonly string[],
   options: NonNullable<ParseArgsConfig['options']>,
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
-  try {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      options,
-      strict: true,
-      allowPositionals: true,
-    });
-    // No option is declared `multiple`, so no value is an array.
-    const flat: Record<string, string | boolean | undefined> = {};
-    for (const [key, value] of Object.entries(values)) if (!Array.isArray(value)) flat[key] = value;
-    return { values: flat, positionals };
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  return parseCommandLine(args, options);
 }
 
 /** Writes `value` as pretty JSON and a newline. */

@@ -11,7 +11,8 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { errorMessage } from '../core/guards.js';
+import { didYouMean, parseCommandLine } from './args.js';
 import { commands } from './commands/index.js';
 import { describeError } from './credentials.js';
 import { UsageError } from './types.js';
@@ -45,21 +46,56 @@ function version(): string {
 }
 
 function generalHelp(): string {
-  const width = Math.max(...commands.map((c) => c.name.length));
-  const list = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n');
+  const rows: [string, string][] = [
+    ...commands.map((c): [string, string] => [c.name, c.summary]),
+    ['help [command]', 'Show this help, or the full help of a command'],
+  ];
+  const width = Math.max(...rows.map(([name]) => name.length));
+  const list = rows.map(([name, summary]) => `  ${name.padEnd(width)}  ${summary}`).join('\n');
   return `Usage: twitch-realtime <command> [options]
 
 Commands:
 ${list}
 
 Options:
-  -h, --help     Show help (also: twitch-realtime <command> --help)
+  -h, --help     Show help (also: twitch-realtime <command> --help, twitch-realtime help <command>)
   -v, --version  Show the version
 
 Operator commands work against Twitch or the emulator (--helix-url, --oauth-url). Credentials come from
 --client-id/--client-secret or TWITCH_CLIENT_ID/TWITCH_CLIENT_SECRET and are never printed. Tables by default,
 --json for scripts. Exit codes: 0 success, 1 failure, 2 bad usage.
 `;
+}
+
+const TOP_OPTIONS = {
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+} as const;
+
+function unknownCommand(name: string): string {
+  return `unknown command "${name}"${didYouMean(name, [...commands.map((c) => c.name), 'help'])}`;
+}
+
+/** `twitch-realtime help [command]`: the general help, or one command's full help. */
+function help(args: readonly string[], stdout: TextSink, stderr: TextSink): number {
+  const [name, ...extra] = args;
+  if (name === undefined) {
+    stdout.write(generalHelp());
+    return 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  const problem =
+    command === undefined
+      ? unknownCommand(name)
+      : extra.length > 0
+        ? `unexpected argument "${extra[0] ?? ''}"`
+        : '';
+  if (command === undefined || problem !== '') {
+    stderr.write(`twitch-realtime help: ${problem}\n\n${generalHelp()}`);
+    return 2;
+  }
+  stdout.write(command.help);
+  return 0;
 }
 
 /** A signal aborted by SIGINT/SIGTERM (or by `outer`), and a function removing the process listeners. */
@@ -91,16 +127,9 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
   if (first === undefined || first.startsWith('-')) {
     let values;
     try {
-      ({ values } = parseArgs({
-        args: [...argv],
-        strict: true,
-        allowPositionals: false,
-        options: { help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
-      }));
+      ({ values } = parseCommandLine(argv, TOP_OPTIONS, { positionals: false }));
     } catch (err) {
-      stderr.write(
-        `twitch-realtime: ${err instanceof Error ? err.message : String(err)}\n\n${generalHelp()}`,
-      );
+      stderr.write(`twitch-realtime: ${errorMessage(err)}\n\n${generalHelp()}`);
       return 2;
     }
     if (values.version === true) {
@@ -115,9 +144,10 @@ export async function main(argv: readonly string[], options: MainOptions = {}): 
     return 2;
   }
 
+  if (first === 'help') return help(rest, stdout, stderr);
   const command: CliCommand | undefined = commands.find((c) => c.name === first);
   if (command === undefined) {
-    stderr.write(`twitch-realtime: unknown command "${first}"\n\n${generalHelp()}`);
+    stderr.write(`twitch-realtime: ${unknownCommand(first)}\n\n${generalHelp()}`);
     return 2;
   }
   const { signal, dispose } = stopSignal(options.signal);

@@ -30,7 +30,7 @@ import {
 import { systemClock, type Clock, type TimerHandle } from './clock.js';
 import { AbortError, InvalidArgumentError, ProtocolError, TimeoutError } from './errors.js';
 import { USER_AGENT } from './version.js';
-import { abortReason } from './sleep.js';
+import { abortReason, onAbort } from './sleep.js';
 
 /** Reads one response header, case-insensitively; `null` when absent (the `Headers#get` contract). */
 export interface HeaderReader {
@@ -212,6 +212,8 @@ class Exchange {
   readonly #reject: (error: Error) => void;
   #req: ClientRequest | undefined;
   #timer: TimerHandle | undefined;
+  /** Removes the abort callback (one listener per signal however many requests share it: see `onAbort`). */
+  #stopAbort: (() => void) | undefined;
   #settled = false;
   #answered = false;
   #chunks: Buffer[] = [];
@@ -253,7 +255,7 @@ class Exchange {
       agent: owner.agent(secure),
     };
     this.#timer = owner.clock.setTimeout(this.#onTimeout, request.timeoutMs);
-    request.signal?.addEventListener('abort', this.#onAbort, { once: true });
+    if (request.signal !== undefined) this.#stopAbort = onAbort(request.signal, this.#onAbort);
   }
 
   /** Sends the request; `retry` marks the one repetition after a stale keep-alive connection. */
@@ -385,7 +387,7 @@ class Exchange {
   #settle(): void {
     this.#settled = true;
     if (this.#timer !== undefined) this.#owner.clock.clearTimeout(this.#timer);
-    this.#request.signal?.removeEventListener('abort', this.#onAbort);
+    this.#stopAbort?.();
     this.#owner.done(this);
   }
 }
@@ -476,10 +478,12 @@ export class FetchTransport implements HttpTransport {
     const timer = this.#clock.setTimeout(() => {
       controller.abort(new TimeoutError(`${request.method} request timed out after ${request.timeoutMs} ms`));
     }, request.timeoutMs);
-    const onAbort = (): void => {
-      controller.abort(signal?.reason);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
+    const stopAbort =
+      signal === undefined
+        ? undefined
+        : onAbort(signal, () => {
+            controller.abort(signal.reason);
+          });
     this.#inFlight.add(controller);
     try {
       const init: FetchInit = { method: request.method, headers: request.headers, signal: controller.signal };
@@ -495,7 +499,7 @@ export class FetchTransport implements HttpTransport {
       throw error;
     } finally {
       this.#clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      stopAbort?.();
       this.#inFlight.delete(controller);
     }
   }

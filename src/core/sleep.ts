@@ -18,21 +18,82 @@ export function sleep(
   const signal = options.signal;
   if (signal?.aborted === true) return Promise.reject(abortReason(signal));
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => {
-      clock.clearTimeout(handle);
-      reject(abortReason(signal));
-    };
+    let stop: (() => void) | undefined;
     // Someone awaits this timer, so it keeps the process alive (like `timers/promises`); aborting clears it.
     const handle = clock.setTimeout(
       () => {
-        signal?.removeEventListener('abort', onAbort);
+        stop?.();
         resolve();
       },
       ms,
       { ref: true },
     );
-    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal !== undefined) {
+      stop = onAbort(signal, () => {
+        clock.clearTimeout(handle);
+        reject(abortReason(signal));
+      });
+    }
   });
+}
+
+/** The callbacks of one signal behind its single `abort` listener. */
+interface AbortFanOut {
+  readonly callbacks: Set<{ readonly run: () => void }>;
+  readonly listener: () => void;
+}
+
+const fanOuts = new WeakMap<AbortSignal, AbortFanOut>();
+
+/**
+ * Runs `callback` once when `signal` aborts; returns a function that removes it (call it when the wait is over).
+ * However many callbacks a signal has, it carries a single `abort` listener, added with the first callback and
+ * removed with the last: any number of concurrent waits on one signal (requests queued by the rate limiter, callers
+ * of a shared token refresh) never set off Node's `MaxListenersExceededWarning`, and nothing stays attached to the
+ * signal once they are settled. Callbacks run in the order they were added; when one throws, the others still run
+ * and the first error is rethrown (as an `abort` listener's would be). A signal that already aborted never calls
+ * back: check `signal.aborted` first.
+ *
+ * @example
+ * ```ts
+ * const stop = onAbort(signal, () => reject(abortReason(signal)));
+ * try {
+ *   await work();
+ * } finally {
+ *   stop();
+ * }
+ * ```
+ */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  if (signal.aborted) return noop;
+  let fanOut = fanOuts.get(signal);
+  if (fanOut === undefined) {
+    const callbacks = new Set<{ readonly run: () => void }>();
+    const listener = (): void => {
+      fanOuts.delete(signal);
+      let failure: { error: unknown } | undefined;
+      for (const entry of callbacks) {
+        try {
+          entry.run();
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+      callbacks.clear();
+      if (failure !== undefined) throw failure.error;
+    };
+    fanOut = { callbacks, listener };
+    fanOuts.set(signal, fanOut);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const { callbacks, listener } = fanOut;
+  const entry = { run: callback };
+  callbacks.add(entry);
+  return () => {
+    if (!callbacks.delete(entry) || callbacks.size > 0) return;
+    if (fanOuts.get(signal)?.callbacks === callbacks) fanOuts.delete(signal);
+    signal.removeEventListener('abort', listener);
+  };
 }
 
 /** The error to reject with when `signal` aborted: its reason when that is an Error, else an {@link AbortError}. */
@@ -58,15 +119,10 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
     return Promise.reject(abortReason(signal));
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => {
+    const stop = onAbort(signal, () => {
       reject(abortReason(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise
-      .finally(() => {
-        signal.removeEventListener('abort', onAbort);
-      })
-      .then(resolve, reject);
+    });
+    promise.finally(stop).then(resolve, reject);
   });
 }
 

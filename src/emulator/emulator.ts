@@ -8,18 +8,25 @@ import type { RevocationStatus, WireShard, WireSubscription } from '../eventsub/
 import { createPlatform, type PlatformInternalOptions } from './http/server.js';
 import type { Platform, PlatformOptions } from './http/types.js';
 import { registerConduitRoutes } from './eventsub/conduits.js';
-import { registerControlRoutes } from './eventsub/control.js';
+import { REVOCATION_STATUSES, registerControlRoutes } from './eventsub/control.js';
 import type { ControlApi, EmulatorFaults } from './eventsub/control.js';
 import { EventSubCore } from './eventsub/core.js';
 import { shardWire, subscriptionWire } from './eventsub/frames.js';
 import type { Session, SessionState } from './eventsub/session.js';
 import { registerSubscriptionRoutes } from './eventsub/subscriptions.js';
-import { startStream, trigger } from './eventsub/trigger.js';
+import { startStream, trigger, triggerAsync } from './eventsub/trigger.js';
 import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
 import { EventSubSocketServer } from './eventsub/websocket.js';
 import { attachPubSub } from './pubsub/server.js';
 import type { PubSubServer } from './pubsub/server.js';
-import { resolveOptions } from './options.js';
+import {
+  optionalString,
+  rejectUnknownKeys,
+  requireNumberIn,
+  requireObject,
+  requireString,
+  resolveOptions,
+} from './options.js';
 import { HttpWebhookTransport } from './webhook/http-transport.js';
 import type { EmulatorOptions } from './options.js';
 
@@ -84,6 +91,14 @@ const PLATFORM_KEYS = [
   'onError',
 ] as const;
 
+/** Accepted range of each fault (the control API's `POST /_emulator/faults` checks the same ranges). */
+const FAULT_RANGES: { readonly [K in keyof EmulatorFaults]-?: readonly [number, number] } = {
+  helixErrorRate: [0, 1],
+  helixLatencyMs: [0, 60_000],
+  duplicateRate: [0, 1],
+  dropSessionEveryMs: [0, 86_400_000],
+};
+
 function platformOptions(options: EmulatorOptions): PlatformOptions & PlatformInternalOptions {
   const out: Record<string, unknown> = {};
   for (const key of PLATFORM_KEYS) if (options[key] !== undefined) out[key] = options[key];
@@ -128,7 +143,9 @@ export class Emulator implements AsyncDisposable, ControlApi {
   }
 
   /**
-   * Starts an emulator and resolves once it listens.
+   * Starts an emulator and resolves once it listens. Every option is validated first: a wrong type or range, or an
+   * unknown key, rejects with `InvalidArgumentError` (code `INVALID_ARGUMENT`, `field` naming the option) before
+   * anything is bound.
    *
    * @example
    * ```ts
@@ -138,9 +155,11 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   static async start(options: EmulatorOptions = {}): Promise<Emulator> {
+    // Every option is checked before anything is created or bound (a bad host once bound every interface).
+    const checked = resolveOptions(options);
     const owned =
-      options.webhookTransport === undefined ? new HttpWebhookTransport(options.webhook) : undefined;
-    const resolved = resolveOptions(owned === undefined ? options : { ...options, webhookTransport: owned });
+      checked.webhookTransport === undefined ? new HttpWebhookTransport(options.webhook) : undefined;
+    const resolved = owned === undefined ? checked : { ...checked, webhookTransport: owned };
     let platform: Platform;
     try {
       platform = await createPlatform(platformOptions(options));
@@ -148,15 +167,24 @@ export class Emulator implements AsyncDisposable, ControlApi {
       owned?.close();
       throw error;
     }
-    const core = new EventSubCore(platform, resolved);
-    const sockets = new EventSubSocketServer(core, `${platform.baseUrl.replace(/^http/, 'ws')}/ws`);
-    platform.upgrade('/ws', sockets.handleUpgrade);
-    registerConduitRoutes(platform.router, core);
-    registerSubscriptionRoutes(platform.router, core);
-    const pubsub = attachPubSub(platform, options.pubsub);
-    const emulator = new Emulator(platform, core, sockets, pubsub, owned);
-    registerControlRoutes(platform.router, emulator);
-    return emulator;
+    let core: EventSubCore | undefined;
+    try {
+      core = new EventSubCore(platform, resolved);
+      const sockets = new EventSubSocketServer(core, `${platform.baseUrl.replace(/^http/, 'ws')}/ws`);
+      platform.upgrade('/ws', sockets.handleUpgrade);
+      registerConduitRoutes(platform.router, core);
+      registerSubscriptionRoutes(platform.router, core);
+      const pubsub = attachPubSub(platform, options.pubsub);
+      const emulator = new Emulator(platform, core, sockets, pubsub, owned);
+      registerControlRoutes(platform.router, emulator);
+      return emulator;
+    } catch (error) {
+      // Nothing stays bound or scheduled when starting fails half-way.
+      core?.close();
+      owned?.close();
+      await platform.close();
+      throw error;
+    }
   }
 
   /** e.g. `http://127.0.0.1:41234` */
@@ -227,6 +255,14 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   mintUserToken(input: Parameters<Platform['mintUserToken']>[0]): ReturnType<Platform['mintUserToken']> {
+    const fields = requireObject(input, 'input');
+    rejectUnknownKeys(fields, ['userId', 'scopes', 'clientId', 'login']);
+    requireString(fields.userId, 'userId');
+    if (!Array.isArray(fields.scopes)) {
+      throw new InvalidArgumentError('scopes must be an array of scope strings (may be empty)', 'scopes');
+    }
+    optionalString(fields.clientId, 'clientId');
+    optionalString(fields.login, 'login');
     return this.#platform.mintUserToken(input);
   }
 
@@ -239,7 +275,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   mintAppToken(clientId?: string): { accessToken: string; expiresIn: number } {
-    return this.#platform.mintAppToken(clientId);
+    return this.#platform.mintAppToken(optionalString(clientId, 'clientId'));
   }
 
   /**
@@ -255,6 +291,12 @@ export class Emulator implements AsyncDisposable, ControlApi {
     clientId: string;
     clientSecret: string;
   } {
+    if (input !== undefined) {
+      const fields = requireObject(input, 'input');
+      rejectUnknownKeys(fields, ['clientId', 'clientSecret']);
+      optionalString(fields.clientId, 'clientId');
+      optionalString(fields.clientSecret, 'clientSecret');
+    }
     return this.#platform.registerClient(input);
   }
 
@@ -267,11 +309,19 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   setRateLimit(pointsPerMinute: number): void {
+    if (typeof pointsPerMinute !== 'number' || !(pointsPerMinute > 0)) {
+      throw new InvalidArgumentError(
+        'pointsPerMinute must be a positive number (or Infinity)',
+        'pointsPerMinute',
+      );
+    }
     this.#platform.setRateLimit(pointsPerMinute);
   }
 
   /**
-   * Sends notifications to the enabled subscriptions matching `input`, with payloads generated from the catalogue.
+   * Sends notifications to the enabled subscriptions matching `input`, with payloads generated from the catalogue,
+   * synchronously: at most 10,000 in all (`count` × matching subscriptions), else `INVALID_ARGUMENT` (field
+   * `count`) and nothing is sent. Use {@link triggerAsync} for more.
    *
    * @example
    * ```ts
@@ -280,6 +330,20 @@ export class Emulator implements AsyncDisposable, ControlApi {
    */
   trigger(input: TriggerInput): TriggerResult {
     return trigger(this.#core, input);
+  }
+
+  /**
+   * Like {@link trigger}, for up to 1,000,000 notifications in all: sent in chunks of 1,000 with a turn of the event
+   * loop between chunks, so that the emulator keeps serving requests, sockets and timers meanwhile. Notifications
+   * still due when the emulator closes count as dropped. `POST /_emulator/trigger` uses it.
+   *
+   * @example
+   * ```ts
+   * const { delivered } = await emu.triggerAsync({ type: 'channel.chat.message', count: 100_000 });
+   * ```
+   */
+  triggerAsync(input: TriggerInput): Promise<TriggerResult> {
+    return triggerAsync(this.#core, input, () => this.#closing !== undefined);
   }
 
   /**
@@ -292,11 +356,12 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   stream(input: StreamInput): EventStream {
-    return startStream(this.#core, input, this.#streams);
+    return startStream(this.#core, requireObject(input, 'input') as unknown as StreamInput, this.#streams);
   }
 
   /** Stops a stream by id; `false` when no such stream runs. */
   stopStream(id: string): boolean {
+    requireString(id, 'id');
     for (const stream of this.#streams) {
       if (stream.id === id) {
         stream.stop();
@@ -307,6 +372,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
   }
 
   #session(sessionId: string): Session {
+    requireString(sessionId, 'sessionId');
     const session = this.#core.sessions.get(sessionId);
     if (session === undefined) throw new TwitchError('SESSION_NOT_FOUND', `no session ${sessionId}`);
     return session;
@@ -355,6 +421,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   setKeepalive(sessionId: string, enabled: boolean): void {
+    if (typeof enabled !== 'boolean') throw new InvalidArgumentError('enabled must be a boolean', 'enabled');
     this.#session(sessionId).keepaliveEnabled = enabled;
   }
 
@@ -368,6 +435,10 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   revokeSubscription(subscriptionId: string, status: RevocationStatus): boolean {
+    requireString(subscriptionId, 'subscriptionId');
+    if (!(REVOCATION_STATUSES as readonly unknown[]).includes(status)) {
+      throw new InvalidArgumentError(`status must be one of ${REVOCATION_STATUSES.join(', ')}`, 'status');
+    }
     const sub = this.#core.subscriptions.get(subscriptionId);
     if (sub === undefined) {
       throw new TwitchError('SUBSCRIPTION_NOT_FOUND', `no subscription ${subscriptionId}`);
@@ -384,6 +455,12 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   setFaults(faults: EmulatorFaults): void {
+    // Everything is checked before anything changes (a drop interval past Node's timer limit once became 1 ms).
+    const fields = requireObject(faults, 'faults');
+    rejectUnknownKeys(fields, Object.keys(FAULT_RANGES));
+    for (const [key, [min, max]] of Object.entries(FAULT_RANGES)) {
+      if (fields[key] !== undefined) requireNumberIn(fields[key], key, min, max);
+    }
     const helix: { helixErrorRate?: number; helixLatencyMs?: number } = {};
     if (faults.helixErrorRate !== undefined) helix.helixErrorRate = faults.helixErrorRate;
     if (faults.helixLatencyMs !== undefined) helix.helixLatencyMs = faults.helixLatencyMs;

@@ -21,3 +21,6 @@ export type { SessionState, SessionStatus } from './eventsub/session.js';
 export type { WebhookDelivery, WebhookTransport, WebhookVerification } from './eventsub/webhook.js';
 export type { HelixFaults } from './http/types.js';
 export type { PubSubServer, PubSubServerConnection, PubSubServerOptions } from './pubsub/index.js';
+export { samplePubSubMessage } from './pubsub/index.js';
+export type { SampleOptions } from './pubsub/index.js';
+export type { HttpWebhookTransportOptions } from './webhook/http-transport.js';

@@ -3,7 +3,9 @@
  * instead of seconds; the defaults are Twitch's documented values (or a documented choice where Twitch is silent).
  */
 import { InvalidArgumentError } from '../core/errors.js';
-import { requirePositive, requirePositiveInteger } from '../core/guards.js';
+import { isRecord } from '../core/guards.js';
+import { closestName } from '../core/suggest.js';
+import { CLIENT_ID_PATTERN, CLIENT_SECRET_PATTERN } from './http/tokens.js';
 import type { PlatformOptions } from './http/types.js';
 import type { PlatformErrorHandler } from './http/server.js';
 import type { WebhookTransport } from './eventsub/webhook.js';
@@ -102,35 +104,206 @@ export interface ResolvedOptions {
   readonly webhookTransport: WebhookTransport | undefined;
 }
 
-/** Applies defaults and validates numbers. */
+/**
+ * The longest delay a Node timer honours (2^31-1 ms, about 24.8 days): Node turns a longer one into 1 ms, so every
+ * duration option is at most this.
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** A check of one option: throws {@link InvalidArgumentError} naming `field` when `value` is wrong. */
+type Check = (value: unknown, field: string) => void;
+
+function describeValue(value: unknown): string {
+  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+function fail(field: string, expected: string, value: unknown): never {
+  throw new InvalidArgumentError(`${field} must be ${expected}; got ${describeValue(value)}`, field);
+}
+
+const integerIn =
+  (min: number, max: number, what = `an integer in ${min}..${max}`): Check =>
+  (value, field) => {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      fail(field, what, value);
+    }
+  };
+
+const positiveInteger = integerIn(1, Number.MAX_SAFE_INTEGER, 'a positive integer');
+const nonNegativeInteger = integerIn(0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
+
+/** A duration in ms: `> 0` (or `>= 0` with `zero`), at most {@link MAX_DURATION_MS}; fractions allowed. */
+const duration = (zero = false): Check => {
+  const what = `a number of ms in ${zero ? '[0' : '(0'}, ${MAX_DURATION_MS}]`;
+  return (value, field) => {
+    if (typeof value !== 'number' || !(zero ? value >= 0 : value > 0) || !(value <= MAX_DURATION_MS)) {
+      fail(field, what, value);
+    }
+  };
+};
+
+const positiveNumber: Check = (value, field) => {
+  if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
+    fail(field, 'a positive number', value);
+  }
+};
+
+const boolean: Check = (value, field) => {
+  if (typeof value !== 'boolean') fail(field, 'a boolean', value);
+};
+
+const func: Check = (value, field) => {
+  if (typeof value !== 'function') fail(field, 'a function', value);
+};
+
+const matching =
+  (pattern: RegExp, what: string): Check =>
+  (value, field) => {
+    if (typeof value !== 'string' || !pattern.test(value)) fail(field, what, value);
+  };
+
+/** Rejects keys that are not options, with the closest option name as a hint. */
+function checkKeys(
+  options: Record<string, unknown>,
+  known: Readonly<Record<string, unknown>>,
+  prefix: string,
+  noun = 'an option',
+): void {
+  for (const key of Object.keys(options)) {
+    if (Object.hasOwn(known, key)) continue;
+    const hint = closestName(key, Object.keys(known));
+    throw new InvalidArgumentError(
+      `${prefix}${key} is not ${noun}${hint === undefined ? '' : ` (did you mean ${prefix}${hint}?)`}`,
+      `${prefix}${key}`,
+    );
+  }
+}
+
+/** Checks an object of options against a table of checks (`undefined` values mean "default"). */
+function checkAll(options: unknown, checks: Readonly<Record<string, Check>>, prefix: string): void {
+  if (!isRecord(options)) fail(prefix === '' ? 'options' : prefix.slice(0, -1), 'an object', options);
+  checkKeys(options, checks, prefix);
+  for (const [key, check] of Object.entries(checks)) {
+    const value = options[key];
+    if (value !== undefined) check(value, `${prefix}${key}`);
+  }
+}
+
+/** Checks of the default webhook transport's options. Typed so that a new option cannot go unchecked. */
+const WEBHOOK_CHECKS: { readonly [K in keyof HttpWebhookTransportOptions]-?: Check } = {
+  failureThreshold: positiveInteger,
+  retryDelaysMs: (value, field) => {
+    if (!Array.isArray(value) || value.length === 0)
+      fail(field, 'a non-empty array of durations in ms', value);
+    value.forEach((item: unknown, i) => {
+      duration(true)(item, `${field}[${i}]`);
+    });
+  },
+  timeoutMs: duration(),
+  maxInFlight: positiveInteger,
+};
+
+/** Checks of the PubSub server's options. */
+const PUBSUB_CHECKS: { readonly [K in keyof PubSubServerOptions]-?: Check } = {
+  // `/ws` is the EventSub upgrade path; another path would be registered after the server listens.
+  path: (value, field) => {
+    matching(/^\/[\x21-\x7e]{0,200}$/, 'a path starting with "/", without spaces or "?"')(value, field);
+    if ((value as string).includes('?')) fail(field, 'a path without "?"', value);
+    if (value === '/ws') fail(field, 'another path than /ws (the EventSub WebSocket)', value);
+  },
+  maxTopicsPerConnection: nonNegativeInteger,
+  listenDeadlineMs: duration(true),
+  reconnectGraceMs: duration(true),
+  maxBufferedMessages: nonNegativeInteger,
+};
+
+/**
+ * Checks of every option of {@link EmulatorOptions}. Typed so that a new option cannot go unchecked: adding a key
+ * to `EmulatorOptions` (or `PlatformOptions`) without a check here does not compile.
+ */
+const OPTION_CHECKS: { readonly [K in keyof EmulatorOptions]-?: Check } = {
+  // A host that is not a string made Node bind every interface, exposing the unauthenticated control API.
+  host: matching(/^[\x21-\x7e]{1,253}$/, 'a host name or IP address (a non-empty string without spaces)'),
+  port: integerIn(0, 65_535),
+  clientId: matching(CLIENT_ID_PATTERN, '1-64 letters, digits, "_" or "-"'),
+  clientSecret: matching(CLIENT_SECRET_PATTERN, '1-128 printable ASCII characters'),
+  userTokenTtlSeconds: positiveNumber,
+  appTokenTtlSeconds: positiveNumber,
+  rateLimitPerMinute: (value, field) => {
+    // Infinity disables limiting.
+    if (typeof value !== 'number' || !(value > 0)) fail(field, 'a positive number (or Infinity)', value);
+  },
+  rateLimitWindowMs: integerIn(1, MAX_DURATION_MS, 'a positive integer (ms)'),
+  keepaliveSecondMs: duration(),
+  unusedTimeoutMs: duration(),
+  pingIntervalMs: duration(),
+  reconnectGraceMs: duration(),
+  conduitDisabledTtlMs: duration(),
+  websocketSubscriptionRetentionMs: duration(),
+  webhookSubscriptionRetentionMs: duration(),
+  sessionRetentionMs: duration(),
+  sweepIntervalMs: duration(),
+  maxBufferedBytes: positiveInteger,
+  subscriptionPageSize: positiveInteger,
+  shardPageSize: positiveInteger,
+  maxShardsPerUpdate: positiveInteger,
+  allowInsecureWebhooks: boolean,
+  webhookTransport: (value, field) => {
+    if (!isRecord(value) || typeof value.verify !== 'function' || typeof value.deliver !== 'function') {
+      fail(field, 'an object with verify() and deliver() methods (a WebhookTransport)', value);
+    }
+  },
+  webhook: (value, field) => {
+    checkAll(value, WEBHOOK_CHECKS, `${field}.`);
+  },
+  pubsub: (value, field) => {
+    checkAll(value, PUBSUB_CHECKS, `${field}.`);
+  },
+  now: func,
+  onError: func,
+};
+
+/**
+ * Validates every option of {@link Emulator.start} before anything is created or bound: the value's type and
+ * range, unknown keys (with a "did you mean"), and the nested `webhook` and `pubsub` options. Throws
+ * {@link InvalidArgumentError} (code `INVALID_ARGUMENT`) whose `field` names the option, e.g. `port` or
+ * `webhook.timeoutMs`.
+ *
+ * @example
+ * ```ts
+ * validateOptions({ port: -1 }); // InvalidArgumentError: port must be an integer in 0..65535; got -1
+ * ```
+ */
+export function validateOptions(options: unknown): asserts options is EmulatorOptions {
+  checkAll(options, OPTION_CHECKS, '');
+  const { webhook, webhookTransport } = options as EmulatorOptions;
+  if (webhook !== undefined && webhookTransport !== undefined) {
+    throw new InvalidArgumentError(
+      'webhook configures the default transport; with webhookTransport, configure that transport instead',
+      'webhook',
+    );
+  }
+}
+
+/**
+ * Validates (see {@link validateOptions}) and applies defaults. `webhookTransport` stays `undefined` when the
+ * caller gave none: the emulator then creates the default transport from `options.webhook`.
+ */
 export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
-  // Options the HTTP platform applies, checked here too so that `Emulator.start` fails before anything listens.
-  if (options.rateLimitWindowMs !== undefined) {
-    requirePositiveInteger(options.rateLimitWindowMs, 'rateLimitWindowMs');
-  }
-  if (options.now !== undefined && typeof options.now !== 'function') {
-    throw new InvalidArgumentError('now must be a function returning ms since the epoch', 'now');
-  }
-  const keepaliveSecondMs = requirePositive(options.keepaliveSecondMs ?? 1000, 'keepaliveSecondMs');
-  const pingIntervalMs = requirePositive(options.pingIntervalMs ?? 5000, 'pingIntervalMs');
-  const reconnectGraceMs = requirePositive(options.reconnectGraceMs ?? 30_000, 'reconnectGraceMs');
-  const unusedTimeoutMs =
-    options.unusedTimeoutMs === undefined
-      ? undefined
-      : requirePositive(options.unusedTimeoutMs, 'unusedTimeoutMs');
-  const conduitDisabledTtlMs = requirePositive(
-    options.conduitDisabledTtlMs ?? 72 * 3600_000,
-    'conduitDisabledTtlMs',
-  );
-  const websocketSubscriptionRetentionMs = requirePositive(
-    options.websocketSubscriptionRetentionMs ?? 60_000,
-    'websocketSubscriptionRetentionMs',
-  );
-  const webhookSubscriptionRetentionMs = requirePositive(
-    options.webhookSubscriptionRetentionMs ?? 10 * 86_400_000,
-    'webhookSubscriptionRetentionMs',
-  );
-  const sessionRetentionMs = requirePositive(options.sessionRetentionMs ?? 60_000, 'sessionRetentionMs');
+  validateOptions(options);
+  const keepaliveSecondMs = options.keepaliveSecondMs ?? 1000;
+  const pingIntervalMs = options.pingIntervalMs ?? 5000;
+  const reconnectGraceMs = options.reconnectGraceMs ?? 30_000;
+  const unusedTimeoutMs = options.unusedTimeoutMs;
+  const conduitDisabledTtlMs = options.conduitDisabledTtlMs ?? 72 * 3600_000;
+  const websocketSubscriptionRetentionMs = options.websocketSubscriptionRetentionMs ?? 60_000;
+  const webhookSubscriptionRetentionMs = options.webhookSubscriptionRetentionMs ?? 10 * 86_400_000;
+  const sessionRetentionMs = options.sessionRetentionMs ?? 60_000;
   // The sweep must be finer than the shortest duration it enforces; 10 keepalive-seconds is the smallest window.
   const finest = Math.min(
     pingIntervalMs,
@@ -141,10 +314,6 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     websocketSubscriptionRetentionMs,
     sessionRetentionMs,
   );
-  const sweepIntervalMs = requirePositive(
-    options.sweepIntervalMs ?? Math.max(2, Math.min(1000, Math.floor(finest / 10))),
-    'sweepIntervalMs',
-  );
   return {
     keepaliveSecondMs,
     unusedTimeoutMs,
@@ -154,12 +323,51 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     websocketSubscriptionRetentionMs,
     webhookSubscriptionRetentionMs,
     sessionRetentionMs,
-    sweepIntervalMs,
-    maxBufferedBytes: requirePositive(options.maxBufferedBytes ?? 64 * 1024 * 1024, 'maxBufferedBytes'),
-    subscriptionPageSize: requirePositiveInteger(options.subscriptionPageSize ?? 100, 'subscriptionPageSize'),
-    shardPageSize: requirePositiveInteger(options.shardPageSize ?? 100, 'shardPageSize'),
-    maxShardsPerUpdate: requirePositiveInteger(options.maxShardsPerUpdate ?? 20_000, 'maxShardsPerUpdate'),
+    sweepIntervalMs: options.sweepIntervalMs ?? Math.max(2, Math.min(1000, Math.floor(finest / 10))),
+    maxBufferedBytes: options.maxBufferedBytes ?? 64 * 1024 * 1024,
+    subscriptionPageSize: options.subscriptionPageSize ?? 100,
+    shardPageSize: options.shardPageSize ?? 100,
+    maxShardsPerUpdate: options.maxShardsPerUpdate ?? 20_000,
     allowInsecureWebhooks: options.allowInsecureWebhooks ?? false,
     webhookTransport: options.webhookTransport,
   };
+}
+
+// ---- argument checks of the Emulator's methods ----------------------------------------------------------------
+
+/**
+ * `value` as a plain object, else {@link InvalidArgumentError} naming `field` (`emu.trigger(null)` once threw a
+ * bare TypeError).
+ */
+export function requireObject(value: unknown, field: string): Record<string, unknown> {
+  if (!isRecord(value)) fail(field, 'an object', value);
+  return value;
+}
+
+/** `value` as a non-empty string, else {@link InvalidArgumentError} naming `field`. */
+export function requireString(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value === '') fail(field, 'a non-empty string', value);
+  return value;
+}
+
+/** `undefined`, or `value` as a non-empty string, else {@link InvalidArgumentError} naming `field`. */
+export function optionalString(value: unknown, field: string): string | undefined {
+  return value === undefined ? undefined : requireString(value, field);
+}
+
+/** `value` when it is a number within `[min, max]`, else {@link InvalidArgumentError} naming `field`. */
+export function requireNumberIn(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !(value >= min && value <= max)) {
+    fail(field, `a number in ${min}..${max}`, value);
+  }
+  return value;
+}
+
+/** Rejects keys of `value` that are not in `known` (with a "did you mean"). */
+export function rejectUnknownKeys(
+  value: Record<string, unknown>,
+  known: readonly string[],
+  prefix = '',
+): void {
+  checkKeys(value, Object.fromEntries(known.map((k) => [k, true])), prefix, 'a known field');
 }

@@ -71,7 +71,10 @@ export const WEBHOOK_MESSAGE_TYPES = ['notification', 'webhook_callback_verifica
 /** One of {@link WEBHOOK_MESSAGE_TYPES}. */
 export type WebhookMessageType = (typeof WEBHOOK_MESSAGE_TYPES)[number];
 
-/** Every subscription status Twitch documents. */
+/**
+ * Every subscription status Twitch documents, plus `conduit_deleted` (since April 2025: the subscriptions of a
+ * deleted conduit; twitchdev/issues#1066).
+ */
 export const SUBSCRIPTION_STATUSES = [
   'enabled',
   'webhook_callback_verification_pending',
@@ -91,6 +94,7 @@ export const SUBSCRIPTION_STATUSES = [
   'websocket_network_timeout',
   'websocket_network_error',
   'websocket_failed_to_reconnect',
+  'conduit_deleted',
 ] as const;
 /** One of {@link SUBSCRIPTION_STATUSES}. */
 export type SubscriptionStatus = (typeof SUBSCRIPTION_STATUSES)[number];

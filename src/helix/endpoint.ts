@@ -1,14 +1,28 @@
 /**
- * Table-driven endpoint layer: an endpoint is a row (method, path, token kind, pagination facts); groups call
- * {@link callEndpoint} / {@link paginateEndpoint} with a row and map wire types to models. The rest of Helix (see the
- * OpenAPI description) can be added as rows plus thin typed wrappers, without touching the request engine.
+ * Table-driven endpoint layer: an endpoint is a row (method, path, token kind, pagination facts, the decoder of its
+ * answer); groups call {@link callEndpoint} / {@link paginateEndpoint} with a row and map wire types to models. The
+ * rest of Helix (see the OpenAPI description) can be added as rows plus thin typed wrappers, without touching the
+ * request engine.
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import type { HelixHttp, HelixResponse, QueryValue, RequestAuth } from './http.js';
 import { HttpAsyncIterator, type Page, type PaginationOptions } from './pagination.js';
+import {
+  conduit,
+  createdSubscription,
+  dataOf,
+  firstOf,
+  pageOf,
+  shard,
+  shardUpdate,
+  subscriptionPage,
+  user,
+  type BodyDecoder,
+  type WirePage,
+} from './wire.js';
 
-/** One row of the endpoint table. */
-export interface EndpointSpec {
+/** One row of the endpoint table; `R` is what its decoder makes of a 2xx body. */
+export interface EndpointSpec<R = unknown> {
   readonly method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** Path below the Helix base URL. */
   readonly path: string;
@@ -21,31 +35,54 @@ export interface EndpointSpec {
    * have been applied. @defaultValue `true` for every method but POST
    */
   readonly idempotent?: boolean;
+  /**
+   * Checks the body of a 2xx answer and returns it typed; the request fails with `BAD_RESPONSE` when it does not
+   * fit. Rows without one are those whose answer the library does not read (a 204).
+   */
+  readonly decode?: BodyDecoder<R>;
 }
 
-/** The endpoints wrapped so far. */
+/** A row of a list endpoint: its decoder yields a page. */
+export interface PageEndpointSpec<W, M = undefined> extends EndpointSpec<WirePage<W, M>> {
+  readonly decode: BodyDecoder<WirePage<W, M>>;
+}
+
+/** The endpoints wrapped so far. Every answer the library reads is decoded here, in one place per endpoint. */
 export const ENDPOINTS = {
-  getConduits: { method: 'GET', path: '/eventsub/conduits', token: 'app' },
-  createConduit: { method: 'POST', path: '/eventsub/conduits', token: 'app' },
-  updateConduit: { method: 'PATCH', path: '/eventsub/conduits', token: 'app' },
+  getConduits: { method: 'GET', path: '/eventsub/conduits', token: 'app', decode: dataOf(conduit) },
+  createConduit: { method: 'POST', path: '/eventsub/conduits', token: 'app', decode: firstOf(conduit) },
+  updateConduit: { method: 'PATCH', path: '/eventsub/conduits', token: 'app', decode: firstOf(conduit) },
   deleteConduit: { method: 'DELETE', path: '/eventsub/conduits', token: 'app' },
   getConduitShards: {
     method: 'GET',
     path: '/eventsub/conduits/shards',
     token: 'app',
     page: { maxSize: 100, supportsFirst: false },
+    decode: pageOf(shard),
   },
-  updateConduitShards: { method: 'PATCH', path: '/eventsub/conduits/shards', token: 'app' },
+  updateConduitShards: {
+    method: 'PATCH',
+    path: '/eventsub/conduits/shards',
+    token: 'app',
+    decode: shardUpdate,
+  },
   // A repeated creation that the first attempt already applied answers 409, which callers treat as "exists".
-  createSubscription: { method: 'POST', path: '/eventsub/subscriptions', token: 'any', idempotent: true },
+  createSubscription: {
+    method: 'POST',
+    path: '/eventsub/subscriptions',
+    token: 'any',
+    idempotent: true,
+    decode: createdSubscription,
+  },
   deleteSubscription: { method: 'DELETE', path: '/eventsub/subscriptions', token: 'any' },
   getSubscriptions: {
     method: 'GET',
     path: '/eventsub/subscriptions',
     token: 'any',
     page: { maxSize: 100, supportsFirst: false },
+    decode: subscriptionPage,
   },
-  getUsers: { method: 'GET', path: '/users', token: 'any' },
+  getUsers: { method: 'GET', path: '/users', token: 'any', decode: dataOf(user) },
 } as const satisfies Record<string, EndpointSpec>;
 
 /** Per-call options common to every endpoint method. */
@@ -72,14 +109,14 @@ export function checkAuth(spec: EndpointSpec, auth: RequestAuth | undefined): vo
   }
 }
 
-/** Calls one endpoint row. */
-export function callEndpoint<T>(
+/** Calls one endpoint row; resolves with its decoded body (`undefined` for rows without a decoder). */
+export function callEndpoint<R>(
   http: HelixHttp,
-  spec: EndpointSpec,
+  spec: EndpointSpec<R>,
   input: { query?: Readonly<Record<string, QueryValue>>; body?: unknown } & CallOptions,
-): Promise<HelixResponse<T>> {
+): Promise<HelixResponse<R>> {
   checkAuth(spec, input.auth);
-  return http.request<T>({
+  return http.request<R>({
     method: spec.method,
     path: spec.path,
     query: input.query,
@@ -87,41 +124,37 @@ export function callEndpoint<T>(
     auth: input.auth,
     signal: input.signal,
     ...(spec.idempotent === undefined ? {} : { idempotent: spec.idempotent }),
+    ...(spec.decode === undefined ? {} : { decode: spec.decode }),
   });
 }
 
-/** Wire shape of a paginated list. */
-export interface WirePage<W> {
-  data?: W[];
-  pagination?: { cursor?: string };
-}
-
-/** Paginates a list endpoint row, mapping each wire item with `map` and each page's extras with `meta`. */
-// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- W names the wire item type for callers
-export function paginateEndpoint<W, T, M = undefined>(
+/**
+ * Paginates a list endpoint row, mapping each decoded wire item with `map` and each page's decoded extras with
+ * `meta` (without it, the extras as decoded).
+ */
+export function paginateEndpoint<W, T, MW = undefined, M = MW>(
   http: HelixHttp,
-  spec: EndpointSpec,
+  spec: PageEndpointSpec<W, MW>,
   input: { query?: Readonly<Record<string, QueryValue>> } & CallOptions & PaginationOptions,
   map: (wire: W) => T,
-  meta?: (body: Readonly<Record<string, unknown>>) => M,
+  meta?: (wire: MW) => M,
 ): HttpAsyncIterator<T, M> {
   checkAuth(spec, input.auth);
   const page = spec.page ?? { maxSize: 100, supportsFirst: true };
   return new HttpAsyncIterator<T, M>(
     async (cursor, first): Promise<Page<T, M>> => {
-      const { body } = await http.request<(WirePage<W> & Record<string, unknown>) | undefined>({
+      const { body } = await http.request({
         method: spec.method,
         path: spec.path,
         query: { ...input.query, after: cursor ?? undefined, first },
         auth: input.auth,
         signal: input.signal,
+        decode: spec.decode,
       });
-      const data = Array.isArray(body?.data) ? body.data.map(map) : [];
-      const next = body?.pagination?.cursor;
       return {
-        data,
-        cursor: typeof next === 'string' && next !== '' ? next : null,
-        meta: (meta === undefined || body === undefined ? undefined : meta(body)) as M,
+        data: body.items.map(map),
+        cursor: body.cursor,
+        meta: meta === undefined ? (body.meta as unknown as M) : meta(body.meta),
       };
     },
     input,

@@ -2,7 +2,7 @@
  * Errors of the Helix and OAuth HTTP layer. Nothing here ever holds a token or a secret: the request attached to an
  * error is redacted before the error is built.
  */
-import { TwitchError, type TwitchErrorOptions } from '../core/errors.js';
+import { ProtocolError, TwitchError, type TwitchErrorOptions } from '../core/errors.js';
 import { isRecord, parseJsonBody } from '../core/guards.js';
 
 /** Rate-limit state of a bucket as last reported by Twitch's `Ratelimit-*` headers. */
@@ -136,7 +136,8 @@ export class HTTPError extends TwitchError {
 
 /**
  * The request never got an HTTP response (DNS, connection refused/reset, TLS...) after every retry. Code
- * `NETWORK_ERROR`; the last low-level error is the `cause`.
+ * `NETWORK_ERROR`; the last low-level error is the `cause`. The message names the request (its full URL when the
+ * thrower gave it, as the OAuth client does) and the system code.
  *
  * @example
  * ```ts
@@ -150,13 +151,108 @@ export class HTTPError extends TwitchError {
 export class NetworkError extends TwitchError {
   readonly method: string;
   readonly path: string;
+  /** Full URL of the request (never with credentials or a query), when known. */
+  readonly url: string | undefined;
 
-  constructor(method: string, path: string, options?: TwitchErrorOptions) {
+  constructor(method: string, path: string, options?: TwitchErrorOptions & { readonly url?: string }) {
     const cause = options?.cause;
     const reason = cause instanceof Error ? describeCause(cause) : 'network error';
-    super('NETWORK_ERROR', `${method} ${path} failed: ${reason}`, options);
+    super('NETWORK_ERROR', `${method} ${options?.url ?? path} failed: ${reason}`, options);
     this.method = method;
     this.path = path;
+    this.url = options?.url;
+  }
+}
+
+/**
+ * A 2xx answer whose body the library cannot act on: not JSON (a proxy's HTML page, a cut-off body), or JSON without
+ * the shape of its endpoint (`{"data":{}}`, `{"data":[null]}`, a conduit without an id). Code `BAD_RESPONSE`. Not
+ * retried, and nothing is done on the strength of it (the AutoClient never creates a conduit because a garbled list
+ * looked empty). `raw` holds the body (cut at 4 KB, secret keys and the request's token redacted).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await helix.eventSub.getConduits();
+ * } catch (err) {
+ *   if (err instanceof BadResponseError) console.log(err.message); // GET /eventsub/conduits answered 200 with an unexpected body: data: expected an array, got an object
+ * }
+ * ```
+ */
+export class BadResponseError extends ProtocolError {
+  readonly method: string;
+  /** Path below the base URL, e.g. `/eventsub/conduits`. */
+  readonly path: string;
+  readonly status: number;
+  /** What was wrong, e.g. `data[0].id: expected a non-empty string, got 5`. */
+  readonly reason: string;
+
+  constructor(
+    init: {
+      readonly method: string;
+      readonly path: string;
+      readonly status: number;
+      readonly reason: string;
+      readonly raw: string;
+    },
+    options?: TwitchErrorOptions,
+  ) {
+    super(
+      'BAD_RESPONSE',
+      `${init.method} ${init.path} answered ${init.status} with an unexpected body: ${init.reason}`,
+      init.raw,
+      options,
+    );
+    this.method = init.method;
+    this.path = init.path;
+    this.status = init.status;
+    this.reason = init.reason;
+  }
+}
+
+/**
+ * A request would wait longer than `maxRateLimitWaitMs` for its rate-limit bucket to open: a 429 whose
+ * `Ratelimit-Reset` is far ahead, a `Ratelimit-Limit: 0`, or a queue behind such a bucket. Code
+ * `RATE_LIMIT_WAIT_TOO_LONG`. Nothing was sent for it (or, after a 429, nothing more); the bucket forgets the claim,
+ * so the next request asks Twitch again. `cause` is the 429's {@link HTTPError} when one set the wait.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await helix.eventSub.getConduits();
+ * } catch (err) {
+ *   if (err instanceof RateLimitWaitError) console.log(err.bucket, err.waitMs, err.rateLimit.resetAt);
+ * }
+ * ```
+ */
+export class RateLimitWaitError extends TwitchError {
+  /** Bucket key (`app` or `user:<id>`). */
+  readonly bucket: string;
+  /** The wait the bucket asked for, milliseconds. */
+  readonly waitMs: number;
+  /** The bound it exceeded (`maxRateLimitWaitMs`). */
+  readonly maxWaitMs: number;
+  /** The bucket's state as last reported, before it was forgotten. */
+  readonly rateLimit: RateLimitState;
+
+  constructor(
+    init: {
+      readonly bucket: string;
+      readonly waitMs: number;
+      readonly maxWaitMs: number;
+      readonly state: RateLimitState;
+    },
+    options?: TwitchErrorOptions,
+  ) {
+    super(
+      'RATE_LIMIT_WAIT_TOO_LONG',
+      `the ${init.bucket} rate-limit bucket would hold this request ${Math.round(init.waitMs)} ms, more than maxRateLimitWaitMs (${init.maxWaitMs} ms)`,
+      options,
+    );
+    this.bucket = init.bucket;
+    this.waitMs = init.waitMs;
+    this.maxWaitMs = init.maxWaitMs;
+    this.rateLimit = init.state;
   }
 }
 

@@ -5,9 +5,9 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import { Backoff } from '../core/backoff.js';
 import { AbortError, InvalidArgumentError, TimeoutError, TwitchError } from '../core/errors.js';
-import { parseJsonBody } from '../core/guards.js';
+import { errorMessage } from '../core/guards.js';
 import { silentLogger, type Logger } from '../core/logger.js';
-import { REDACTED, redactJson, redactParams } from '../core/redact.js';
+import { REDACTED, redactJson, redactKnown, redactParams } from '../core/redact.js';
 import { abortReason, sleep } from '../core/sleep.js';
 import {
   FetchTransport,
@@ -19,13 +19,22 @@ import {
 import { HELIX_URL } from '../eventsub/protocol.js';
 import { APP_CONTEXT, contextKey, type AuthContext, type AuthProvider } from '../auth/types.js';
 import {
+  BadResponseError,
   HTTPError,
   NetworkError,
+  RateLimitWaitError,
   twitchErrorFields,
   type RateLimitState,
   type RedactedRequest,
 } from './errors.js';
-import { parseRateLimitHeaders, RateLimiter, type RateLimitHeaders } from './rate-limiter.js';
+import {
+  DEFAULT_MAX_RATE_LIMIT_WAIT_MS,
+  parseRateLimitHeaders,
+  RateLimiter,
+  requireWaitMs,
+  type RateLimitHeaders,
+} from './rate-limiter.js';
+import { ShapeError } from './wire.js';
 
 export type { FetchLike, FetchInit, HeaderReader, ResponseLike } from '../core/http-transport.js';
 
@@ -55,12 +64,18 @@ export interface HelixRequest {
    * @defaultValue `true` for every method but POST
    */
   readonly idempotent?: boolean;
+  /**
+   * Checks the parsed body of a 2xx answer and returns what the call resolves with; throw to refuse it, and the
+   * request rejects with a {@link BadResponseError} (`BAD_RESPONSE`) naming the endpoint. Without it the body is
+   * only required to be JSON (or empty).
+   */
+  readonly decode?: ((body: unknown) => unknown) | undefined;
 }
 
 /** A successful response. */
 export interface HelixResponse<T> {
   readonly status: number;
-  /** Parsed JSON body; `undefined` for empty bodies (204). */
+  /** Parsed JSON body (as `decode` returned it, when given); `undefined` for empty bodies (204). */
   readonly body: T;
   readonly rateLimit: RateLimitState | null;
 }
@@ -83,6 +98,14 @@ export interface HelixHttpOptions {
   readonly maxRetries?: number;
   /** Waits for a rate-limit reset after a 429 with `Ratelimit-Remaining: 0`. @defaultValue 3 */
   readonly maxRateLimitWaits?: number;
+  /**
+   * Longest a request waits for its rate-limit bucket to open, milliseconds (1..2^31-1): a 429 whose reset is
+   * further ahead, a `Ratelimit-Limit: 0`, or a queue behind such a bucket fails with `RateLimitWaitError`
+   * (`RATE_LIMIT_WAIT_TOO_LONG`) at once instead of waiting. A wait that only comes from the depth of the queue
+   * (many requests sharing a healthy bucket) is not bounded by it: pass a `signal` to bound that.
+   * @defaultValue 120000 (two refills of Twitch's one-minute bucket)
+   */
+  readonly maxRateLimitWaitMs?: number;
   /** Maximum requests in flight, all buckets together. @defaultValue 32 */
   readonly concurrency?: number;
   /** Backoff of retries: first delay and cap, milliseconds. @defaultValue `{ initialMs: 250, maxMs: 10000 }` */
@@ -99,6 +122,16 @@ const RETRYABLE_5XX = new Set([500, 502, 503, 504]);
  * @example
  * ```ts
  * const { body } = await helix.http.request<{ data: unknown[] }>({ method: 'GET', path: '/streams', query: { first: 5 } });
+ * // Checked: a body without a `data` array rejects with a BadResponseError naming GET /streams.
+ * const { body: streams } = await helix.http.request({
+ *   method: 'GET',
+ *   path: '/streams',
+ *   decode: (b) => {
+ *     const data = (b as { data?: unknown } | undefined)?.data;
+ *     if (!Array.isArray(data)) throw new Error('data: expected an array');
+ *     return data;
+ *   },
+ * });
  * ```
  */
 export class HelixHttp {
@@ -109,6 +142,7 @@ export class HelixHttp {
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #maxRateLimitWaits: number;
+  readonly #maxRateLimitWaitMs: number;
   readonly #backoff: { initialMs: number; maxMs: number };
   readonly #logger: Logger;
   readonly #clock: Clock;
@@ -125,13 +159,21 @@ export class HelixHttp {
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxRetries = Math.max(0, options.maxRetries ?? 3);
     this.#maxRateLimitWaits = Math.max(0, options.maxRateLimitWaits ?? 3);
+    this.#maxRateLimitWaitMs = requireWaitMs(
+      options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS,
+      'maxRateLimitWaitMs',
+    );
     this.#backoff = {
       initialMs: options.retryBackoff?.initialMs ?? 250,
       maxMs: options.retryBackoff?.maxMs ?? 10_000,
     };
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
-    this.#limiter = new RateLimiter({ clock: this.#clock, concurrency: options.concurrency ?? 32 });
+    this.#limiter = new RateLimiter({
+      clock: this.#clock,
+      concurrency: options.concurrency ?? 32,
+      maxWaitMs: this.#maxRateLimitWaitMs,
+    });
     this.#transport =
       options.fetch === undefined
         ? new NodeHttpTransport({ clock: this.#clock })
@@ -152,10 +194,13 @@ export class HelixHttp {
   }
 
   /**
-   * Sends a request with rate limiting, retries and 401 renewal; resolves with the parsed body of a 2xx answer,
-   * rejects with {@link HTTPError}, {@link NetworkError}, `TimeoutError` or `AbortError`.
+   * Sends a request with rate limiting, retries and 401 renewal; resolves with the parsed body of a 2xx answer
+   * (through `req.decode` when given), rejects with {@link HTTPError}, {@link NetworkError},
+   * {@link BadResponseError}, `TimeoutError` or `AbortError`.
    */
-  async request<T>(req: HelixRequest): Promise<HelixResponse<T>> {
+  async request<T>(
+    req: HelixRequest & { readonly decode?: ((body: unknown) => T) | undefined },
+  ): Promise<HelixResponse<T>> {
     const context = toContext(req.auth);
     const bucket = contextKey(context);
     const url = this.#baseUrl + req.path + encodeQuery(req.query);
@@ -213,13 +258,14 @@ export class HelixHttp {
         throw failure.error;
       }
       const text = response.body;
-      const limits = parseRateLimitHeaders(response.headers);
+      const limits = parseRateLimitHeaders(response.headers, this.#clock.now());
       this.#limiter.release(bucket, ticket, limits);
       const status = response.status;
 
       if (status >= 200 && status < 300) {
         this.#log('ok', req, { status, bucket });
-        return { status, body: parseJsonBody(text) as T, rateLimit: this.#limiter.state(bucket) };
+        const body = this.#decode(req, status, text, token) as T;
+        return { status, body, rateLimit: this.#limiter.state(bucket) };
       }
 
       if (status === 401 && !renewed) {
@@ -243,7 +289,29 @@ export class HelixHttp {
           const now = this.#clock.now();
           const until =
             limits.resetAt !== null && limits.resetAt > now ? limits.resetAt : now + nextDelay() + 1;
+          // Past maxRateLimitWaitMs, the limiter refuses the requests queued in the bucket and forgets the claim.
           this.#limiter.block(bucket, until);
+          if (until - now > this.#maxRateLimitWaitMs) {
+            const cause = this.#httpError(
+              req,
+              url,
+              status,
+              response.statusText,
+              text,
+              bucket,
+              limits,
+              bodyText !== undefined,
+            );
+            throw new RateLimitWaitError(
+              {
+                bucket,
+                waitMs: until - now,
+                maxWaitMs: this.#maxRateLimitWaitMs,
+                state: { bucket, limit: limits.limit, remaining: limits.remaining, resetAt: limits.resetAt },
+              },
+              { cause },
+            );
+          }
           this.#log('bucket empty (429), waiting for its reset', req, { bucket, waitMs: until - now });
           continue;
         }
@@ -272,6 +340,52 @@ export class HelixHttp {
         bodyText !== undefined,
       );
     }
+  }
+
+  /**
+   * The body of a 2xx answer: JSON (or empty), through the request's decoder. Anything else is a
+   * {@link BadResponseError}: the one place where a Helix answer is refused.
+   */
+  #decode(req: HelixRequest, status: number, text: string, token: string): unknown {
+    let body: unknown;
+    if (text.trim() !== '') {
+      try {
+        body = JSON.parse(text) as unknown;
+      } catch (error) {
+        throw this.#badResponse(req, status, text, token, 'the body is not JSON', error);
+      }
+    }
+    if (req.decode === undefined) return body;
+    try {
+      return req.decode(body);
+    } catch (error) {
+      const reason =
+        error instanceof ShapeError ? error.message : `its decoder failed: ${errorMessage(error)}`;
+      throw this.#badResponse(req, status, text, token, reason, error);
+    }
+  }
+
+  #badResponse(
+    req: HelixRequest,
+    status: number,
+    text: string,
+    token: string,
+    reason: string,
+    cause: unknown,
+  ): BadResponseError {
+    let raw: string;
+    try {
+      raw = JSON.stringify(redactJson(JSON.parse(text) as unknown));
+    } catch {
+      raw = text;
+    }
+    // A body that echoes the token (a proxy's debug page) does not get it into the error.
+    raw = redactKnown(raw.length > 8192 ? raw.slice(0, 8192) : raw, [token]);
+    this.#logger.warn('helix answer refused', { method: req.method, path: req.path, status, reason });
+    return new BadResponseError(
+      { method: req.method, path: req.path, status, reason, raw },
+      cause instanceof ShapeError ? undefined : { cause },
+    );
   }
 
   /** A token failure after close() (which closes an owned provider) is reported as the close: an AbortError. */

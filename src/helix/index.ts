@@ -17,7 +17,7 @@ export type {
   RequestAuth,
   ResponseLike,
 } from './http.js';
-export { HTTPError, NetworkError } from './errors.js';
+export { BadResponseError, HTTPError, NetworkError, RateLimitWaitError } from './errors.js';
 export type { HTTPErrorInit, RateLimitState, RedactedRequest } from './errors.js';
 export { RateLimiter, parseRateLimitHeaders } from './rate-limiter.js';
 export type { RateLimitHeaders, RateLimiterOptions } from './rate-limiter.js';

@@ -9,11 +9,22 @@
  *
  * Until the first response of a bucket is seen, one request is sent at a time (a probe); when responses carry no
  * rate-limit headers at all, only the concurrency bound applies (it never waits for headers that do not come).
+ *
+ * No wait is unbounded: a bucket whose next opening is more than `maxWaitMs` away (a reset announced an hour
+ * ahead, a `Ratelimit-Limit: 0`) refuses its queued requests with a {@link RateLimitWaitError} and forgets its state,
+ * so the next request probes the server again instead of trusting the claim.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { InvalidArgumentError } from '../core/errors.js';
 import type { HeaderReader } from '../core/http-transport.js';
-import { abortReason } from '../core/sleep.js';
-import type { RateLimitState } from './errors.js';
+import { abortReason, onAbort } from '../core/sleep.js';
+import { RateLimitWaitError, type RateLimitState } from './errors.js';
+
+/** The longest delay a Node timer takes (2^31-1 ms, about 24.8 days); a longer one fires after 1 ms. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Default longest wait for a bucket to open (two refill windows of Twitch's one-minute bucket). */
+export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 120_000;
 
 /** Rate-limit headers of one response, parsed. */
 export interface RateLimitHeaders {
@@ -24,7 +35,9 @@ export interface RateLimitHeaders {
 }
 
 /**
- * Parses `Ratelimit-Limit`, `Ratelimit-Remaining` and `Ratelimit-Reset` (epoch seconds); bad values → `null`.
+ * Parses `Ratelimit-Limit`, `Ratelimit-Remaining` (non-negative integers) and `Ratelimit-Reset` (epoch seconds);
+ * bad values → `null`. The reset is clamped by {@link clampResetAt} against `now` (epoch ms, default `Date.now()`),
+ * so no server value can put a timer out of range.
  *
  * @example
  * ```ts
@@ -32,19 +45,38 @@ export interface RateLimitHeaders {
  * parseRateLimitHeaders(headers); // { limit: 800, remaining: 799, resetAt: 1700000000000 }
  * ```
  */
-export function parseRateLimitHeaders(headers: HeaderReader): RateLimitHeaders {
-  const resetSeconds = nonNegative(headers.get('ratelimit-reset'));
+export function parseRateLimitHeaders(headers: HeaderReader, now: number = Date.now()): RateLimitHeaders {
   return {
-    limit: nonNegative(headers.get('ratelimit-limit')),
-    remaining: nonNegative(headers.get('ratelimit-remaining')),
-    resetAt: resetSeconds === null ? null : resetSeconds * 1000,
+    limit: count(headers.get('ratelimit-limit')),
+    remaining: count(headers.get('ratelimit-remaining')),
+    resetAt: clampResetAt(headers.get('ratelimit-reset'), now),
   };
 }
 
-function nonNegative(value: string | null): number | null {
+/**
+ * The one place a server-supplied bucket reset becomes a time the limiter may wait for: `Ratelimit-Reset` (epoch
+ * seconds) as epoch milliseconds, `null` when absent or not a finite non-negative number, and never more than
+ * {@link MAX_TIMER_MS} after `now` (a reset 10^9 s ahead would otherwise reach a timer that Node fires after 1 ms,
+ * again and again). How long the limiter actually waits is bounded further by `maxWaitMs`.
+ *
+ * @example
+ * ```ts
+ * clampResetAt('1700000030', 1_700_000_000_000); // 1_700_000_030_000
+ * clampResetAt(String(1e12), 1_700_000_000_000); // 1_700_000_000_000 + MAX_TIMER_MS
+ * clampResetAt('soon', 1_700_000_000_000);       // null
+ * ```
+ */
+export function clampResetAt(header: string | null, now: number): number | null {
+  if (header === null || header.trim() === '') return null;
+  const seconds = Number(header);
+  if (!Number.isFinite(seconds) || seconds < 0) return null;
+  return Math.min(seconds * 1000, now + MAX_TIMER_MS);
+}
+
+function count(value: string | null): number | null {
   if (value === null || value.trim() === '') return null;
   const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? n : null;
+  return Number.isSafeInteger(n) && n >= 0 ? n : null;
 }
 
 /** Options of {@link RateLimiter}. */
@@ -59,13 +91,27 @@ export interface RateLimiterOptions {
    * to full), so one bucket per user id does not grow forever. @defaultValue 1000
    */
   readonly pruneAbove?: number;
+  /**
+   * Longest wait for a bucket to open, milliseconds (1..2^31-1). A bucket that would stay closed longer (a reset
+   * far ahead, a limit of 0) rejects its queued requests with a {@link RateLimitWaitError} and forgets its state.
+   * @defaultValue 120000
+   */
+  readonly maxWaitMs?: number;
+}
+
+/** `value` when it is a number of milliseconds a timer can wait (1..2^31-1), else an `InvalidArgumentError`. */
+export function requireWaitMs(value: number, field: string): number {
+  if (typeof value !== 'number' || !(value >= 1) || value > MAX_TIMER_MS) {
+    throw new InvalidArgumentError(`${field} must be a number of milliseconds in 1..${MAX_TIMER_MS}`, field);
+  }
+  return value;
 }
 
 interface Waiter {
   resolve: (ticket: number) => void;
   reject: (error: Error) => void;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
+  /** Removes the waiter's abort callback (one listener per signal however many wait on it: see `onAbort`). */
+  stop: (() => void) | undefined;
 }
 
 const MINUTE_MS = 60_000;
@@ -114,6 +160,17 @@ class Bucket {
   state(): RateLimitState {
     return { bucket: this.key, limit: this.limit, remaining: this.remaining, resetAt: this.resetAt };
   }
+
+  /** Drops what the server said: the next request goes out alone (a probe) and its answer tells the state again. */
+  forget(): void {
+    this.mode = 'probe';
+    this.limit = null;
+    this.remaining = null;
+    this.resetAt = null;
+    this.tokens = 0;
+    this.blockedUntil = 0;
+    this.lastSyncedTicket = this.nextTicket;
+  }
 }
 
 /**
@@ -140,6 +197,7 @@ export class RateLimiter {
   readonly #concurrency: number;
   readonly #reserve: number;
   readonly #pruneAbove: number;
+  readonly #maxWaitMs: number;
   /** Bucket count that triggers the next prune (doubles with the live count, so pruning stays amortised O(1)). */
   #pruneAt: number;
   readonly #buckets = new Map<string, Bucket>();
@@ -152,6 +210,7 @@ export class RateLimiter {
     this.#concurrency = Math.max(1, Math.floor(options.concurrency));
     this.#reserve = options.reserve ?? 1;
     this.#pruneAbove = Math.max(1, Math.floor(options.pruneAbove ?? 1000));
+    this.#maxWaitMs = requireWaitMs(options.maxWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS, 'maxWaitMs');
     this.#pruneAt = this.#pruneAbove;
   }
 
@@ -178,14 +237,13 @@ export class RateLimiter {
     if (signal?.aborted === true) return Promise.reject(abortReason(signal));
     const bucket = this.#bucket(bucketKey);
     return new Promise<number>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
+      const waiter: Waiter = { resolve, reject, stop: undefined };
       if (signal !== undefined) {
-        waiter.onAbort = () => {
+        waiter.stop = onAbort(signal, () => {
           const index = bucket.queue.indexOf(waiter, bucket.head);
           if (index !== -1) bucket.queue.splice(index, 1);
           reject(abortReason(signal));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
+        });
       }
       bucket.queue.push(waiter);
       this.#waiting.add(bucket);
@@ -208,13 +266,22 @@ export class RateLimiter {
     this.#pumpAll();
   }
 
+  /** Longest wait for a bucket to open, milliseconds (see {@link RateLimiterOptions.maxWaitMs}). */
+  get maxWaitMs(): number {
+    return this.#maxWaitMs;
+  }
+
   /**
    * The bucket is empty (a 429 with `Ratelimit-Remaining: 0`): nothing is sent in it before `until` (epoch ms),
-   * after which it is assumed full.
+   * after which it is assumed full. An `until` past `maxWaitMs` refuses the requests queued in the bucket.
    */
   block(bucketKey: string, until: number): void {
     const bucket = this.#bucket(bucketKey);
     const now = this.#clock.now();
+    if (until - now > this.#maxWaitMs) {
+      this.#refuse(bucket, until - now);
+      return;
+    }
     bucket.blockedUntil = Math.max(bucket.blockedUntil, until);
     if (bucket.limit !== null) {
       // Full at `until`: tokens(now) chosen so that the refill reaches the limit exactly then.
@@ -286,19 +353,24 @@ export class RateLimiter {
     const now = this.#clock.now();
     while (bucket.queued > 0 && this.#inFlight < this.#concurrency) {
       if (now < bucket.blockedUntil) {
-        this.#wakeAt(bucket, bucket.blockedUntil);
+        this.#waitUntil(bucket, bucket.blockedUntil, now);
         return;
       }
       if (bucket.mode === 'probe' && bucket.inFlight.length > 0) return;
+      if (bucket.mode === 'known' && bucket.limit === 0) {
+        // A bucket of size 0 never refills: wait for its announced reset, then ask the server again (a probe).
+        if (bucket.resetAt !== null && bucket.resetAt > now) {
+          this.#waitUntil(bucket, bucket.resetAt, now);
+          return;
+        }
+        bucket.forget();
+        continue;
+      }
       if (bucket.mode === 'known' && bucket.limit !== null) {
         const available = bucket.available(now);
         const needed = 1 + Math.min(this.#reserve, Math.max(0, bucket.limit - 1));
         if (available < needed) {
-          if (bucket.limit === 0) {
-            this.#wakeAt(bucket, Math.max(bucket.resetAt ?? 0, now + 1000));
-          } else {
-            this.#wakeAt(bucket, now + Math.ceil(((needed - available) * MINUTE_MS) / bucket.limit));
-          }
+          this.#waitUntil(bucket, now + Math.ceil(((needed - available) * MINUTE_MS) / bucket.limit), now);
           return;
         }
         bucket.tokens = available - 1;
@@ -319,8 +391,35 @@ export class RateLimiter {
     }
   }
 
+  /**
+   * The bucket opens at `at`: a timer wakes its queue then, unless that is more than `maxWaitMs` away. Then the
+   * queued requests are refused with a {@link RateLimitWaitError} and the bucket forgets what it was told, so the
+   * next request asks the server again (one probe) rather than trusting a claim that would hold it that long.
+   */
+  #waitUntil(bucket: Bucket, at: number, now: number): void {
+    if (at - now <= this.#maxWaitMs) this.#wakeAt(bucket, at);
+    else this.#refuse(bucket, at - now);
+  }
+
+  /** Rejects the queue of `bucket` (it would wait `waitMs`, past the bound) and forgets the bucket's state. */
+  #refuse(bucket: Bucket, waitMs: number): void {
+    const waiters = bucket.queue.splice(bucket.head);
+    bucket.queue.length = 0;
+    bucket.head = 0;
+    this.#waiting.delete(bucket);
+    if (bucket.timer !== undefined) this.#clock.clearTimeout(bucket.timer);
+    bucket.timer = undefined;
+    const state = bucket.state();
+    bucket.forget();
+    for (const waiter of waiters) {
+      this.#settle(waiter).reject(
+        new RateLimitWaitError({ bucket: bucket.key, waitMs, maxWaitMs: this.#maxWaitMs, state }),
+      );
+    }
+  }
+
   #settle(waiter: Waiter): Waiter {
-    if (waiter.onAbort !== undefined) waiter.signal?.removeEventListener('abort', waiter.onAbort);
+    waiter.stop?.();
     return waiter;
   }
 

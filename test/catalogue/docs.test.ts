@@ -31,3 +31,19 @@ describe('docs/events.md', () => {
     expect(committed).toContain('user:read:chat (user_id); app token also: user:bot (user_id); channel:bot');
   });
 });
+
+describe('counts quoted in the README and docs/', () => {
+  it('match the catalogue (a new type/version updates every page that counts them)', () => {
+    const files = ['README.md', 'docs/emulator.md', 'docs/models.md'];
+    const quoted = files.flatMap((file) =>
+      [
+        ...readFileSync(new URL(`../../${file}`, import.meta.url), 'utf8').matchAll(
+          /\b(\d+) (?:type\/versions|models \(one per type and version\)|fixture events)|every type and version \((\d+)\)/g,
+        ),
+      ].map((m) => ({ file, count: Number(m[1] ?? m[2]) })),
+    );
+    const current = CATALOGUE.filter((entry) => entry.removed !== true).length;
+    expect(quoted.length).toBeGreaterThanOrEqual(5);
+    for (const { file, count } of quoted) expect(count, file).toBe(current);
+  });
+});

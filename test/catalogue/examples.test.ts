@@ -48,8 +48,8 @@ function roots(e: CatalogueEntry, generated: ReturnType<typeof generateEvent>): 
 }
 
 describe('examples', () => {
-  it('lists the 82 documented pairs', () => {
-    expect(listExamples()).toHaveLength(82);
+  it('lists the 83 documented pairs', () => {
+    expect(listExamples()).toHaveLength(83);
   });
 
   it('returns deep copies of the documented notification and subscribe request', () => {
@@ -80,10 +80,14 @@ describe('generateEvent, per catalogue entry', () => {
 
       const example = exampleNotification(e.type, e.version);
       const examplePayload = example === undefined ? undefined : e.batched ? example.events : example.event;
-      if (examplePayload !== undefined) {
-        // Same shape as Twitch's example (same keys at the top).
-        const payload = e.batched ? first.events : first.event;
-        expect(Object.keys(payload as object).sort()).toEqual(Object.keys(examplePayload as object).sort());
+      if (examplePayload !== undefined && !Array.isArray(examplePayload)) {
+        // Twitch's example's keys at the top, but for the corrections of template-fixes.ts (checked field by field
+        // in payload-fields.test.ts): the wrapped and the string-message shapes the reference contradicts.
+        const payload = first.event!;
+        const dropped = new Set(['data', 'fragments']);
+        for (const key of Object.keys(examplePayload as object)) {
+          if (!dropped.has(key)) expect(Object.keys(payload), key).toContain(key);
+        }
       }
 
       // Condition ids land in the same-named fields, with logins/names derived from them.

@@ -138,6 +138,7 @@ const CHECKS: Record<string, (m: any, r: any) => void> = {
     expect(m.bits).toBe(2);
     expect(m.bitsType).toBe('cheer');
     expect(m.powerUp).toBeNull();
+    expect(m.customPowerUp).toBeNull();
     expect(m.message.fragments.map((f: { type: string }) => f.type)).toEqual([
       'cheermote',
       'text',
@@ -275,6 +276,19 @@ const CHECKS: Record<string, (m: any, r: any) => void> = {
     expect(m.emoteMode).toBe(true);
     expect(m.followerModeDurationMinutes).toBeNull();
     expect(m.slowModeWaitTimeSeconds).toBe(10);
+  },
+  'channel.custom_power_up_redemption.add@1': (m, r) => {
+    u(m, r);
+    expect(m.id).toBe(r.id);
+    expect(m.userInput).toBe('make it rain');
+    expect(m.status).toBe('unfulfilled');
+    expect(m.customPowerUp).toEqual({
+      id: r.custom_power_up.id,
+      title: 'Confetti',
+      bits: 100,
+      prompt: 'Say what to celebrate',
+    });
+    expect(m.redeemedAt.getTime()).toBe(d(r.redeemed_at));
   },
   'channel.cheer@1': (m, r) => {
     u(m, r);
@@ -568,8 +582,8 @@ const CHECKS: Record<string, (m: any, r: any) => void> = {
 const cases = examples.map((ex) => [`${ex.type}@${ex.version}`, ex] as const);
 
 describe('fixture notifications → models', () => {
-  it('covers the 82 catalogue entries, one converter and one check each', () => {
-    expect(examples).toHaveLength(82);
+  it('covers the 83 catalogue entries, one converter and one check each', () => {
+    expect(examples).toHaveLength(83);
     expect([...EVENT_CONVERTERS.keys()].sort()).toEqual(cases.map(([k]) => k).sort());
     expect(Object.keys(CHECKS).sort()).toEqual(cases.map(([k]) => k).sort());
   });
@@ -823,10 +837,106 @@ describe('variants beyond the fixtures', () => {
     expect(m.chatter).toBeNull();
     expect(m.notice).toMatchObject({ kind: 'shared_chat_raid', viewerCount: 3 });
     const future = chat();
-    future.notice_type = 'watch_streak';
+    future.notice_type = 'some_future_notice';
     const f = toEventModel('channel.chat.notification', '1', future)!;
-    expect(f.noticeType).toBe('watch_streak');
+    expect(f.noticeType).toBe('some_future_notice');
     expect(f.notice).toBeNull();
+  });
+
+  it('chat notification: watch streak, modiversary (also shared chat), unknown, is_source_only', () => {
+    const streak = chat();
+    streak.notice_type = 'watch_streak';
+    streak.watch_streak = { streak_count: 5, channel_points_awarded: 350 };
+    streak.is_source_only = false;
+    const s1 = toEventModel('channel.chat.notification', '1', streak)!;
+    expect(s1.notice).toEqual({ kind: 'watch_streak', streakCount: 5, channelPointsAwarded: 350 });
+    expect(s1.isSourceOnly).toBe(false);
+    const mod = chat();
+    mod.notice_type = 'modiversary';
+    mod.modiversary = { months: 48 };
+    expect(toEventModel('channel.chat.notification', '1', mod)!.notice).toEqual({
+      kind: 'modiversary',
+      months: 48,
+    });
+    const shared = chat();
+    shared.notice_type = 'shared_chat_modiversary';
+    shared.shared_chat_modiversary = { months: 3 };
+    expect(toEventModel('channel.chat.notification', '1', shared)!.notice).toEqual({
+      kind: 'shared_chat_modiversary',
+      months: 3,
+    });
+    const unknown = chat();
+    unknown.notice_type = 'unknown';
+    const un = toEventModel('channel.chat.notification', '1', unknown)!;
+    expect(un.notice).toEqual({ kind: 'unknown' });
+    // Older payloads without is_source_only.
+    expect(un.isSourceOnly).toBeNull();
+    const broken = chat();
+    broken.notice_type = 'watch_streak';
+    expect(() => toEventModel('channel.chat.notification', '1', broken)).toThrow(ProtocolError);
+  });
+
+  it('bits use: custom power-up', () => {
+    const w: any = structuredClone(exampleOf('channel.bits.use', '1').notification!.event);
+    w.type = 'custom_power_up';
+    w.custom_power_up = { title: 'Confetti', reward_id: 'pu-1' };
+    const m = toEventModel('channel.bits.use', '1', w)!;
+    expect(m.bitsType).toBe('custom_power_up');
+    expect(m.customPowerUp).toEqual({ title: 'Confetti', rewardId: 'pu-1' });
+  });
+
+  it('automod v1: the message object Twitch sends (not only the documented string + fragments lists)', () => {
+    const w: any = structuredClone(exampleOf('automod.message.hold', '1').notification!.event);
+    delete w.fragments;
+    w.message = {
+      text: 'hi Kappa cheer5',
+      fragments: [
+        { type: 'text', text: 'hi ', cheermote: null, emote: null },
+        { type: 'emote', text: 'Kappa', cheermote: null, emote: { id: '25', emote_set_id: '0' } },
+        { type: 'cheermote', text: 'cheer5', cheermote: { prefix: 'cheer', bits: 5, tier: 1 }, emote: null },
+      ],
+    };
+    const m = toEventModel('automod.message.hold', '1', w)!;
+    expect(m.message).toBe('hi Kappa cheer5');
+    expect(m.fragments).toEqual({
+      emotes: [{ text: 'Kappa', id: '25', setId: '0' }],
+      cheermotes: [{ text: 'cheer5', amount: 5, prefix: 'cheer', tier: 1 }],
+    });
+  });
+
+  it('charity campaign events: broadcaster_user_* accepted where the reference says broadcaster_*, and back', () => {
+    const start: any = structuredClone(exampleOf('channel.charity_campaign.start', '1').notification!.event);
+    const { broadcaster_id: id, broadcaster_login: login, broadcaster_name: name } = start;
+    delete start.broadcaster_id;
+    delete start.broadcaster_login;
+    delete start.broadcaster_name;
+    Object.assign(start, {
+      broadcaster_user_id: id,
+      broadcaster_user_login: login,
+      broadcaster_user_name: name,
+    });
+    expect(toEventModel('channel.charity_campaign.start', '1', start)!.broadcaster).toEqual({
+      id,
+      login,
+      displayName: name,
+    });
+    const donate: any = structuredClone(
+      exampleOf('channel.charity_campaign.donate', '1').notification!.event,
+    );
+    const b2 = {
+      id: donate.broadcaster_user_id,
+      login: donate.broadcaster_user_login,
+      displayName: donate.broadcaster_user_name,
+    };
+    Object.assign(donate, {
+      broadcaster_id: b2.id,
+      broadcaster_login: b2.login,
+      broadcaster_name: b2.displayName,
+    });
+    delete donate.broadcaster_user_id;
+    delete donate.broadcaster_user_login;
+    delete donate.broadcaster_user_name;
+    expect(toEventModel('channel.charity_campaign.donate', '1', donate)!.broadcaster).toEqual(b2);
   });
 
   it('chat message: reply, cheer, mention fragment, shared chat source', () => {

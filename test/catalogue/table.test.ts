@@ -13,12 +13,31 @@ import {
 const active = CATALOGUE.filter((e) => e.removed !== true);
 
 describe('catalogue table', () => {
-  it('has exactly the 82 documented type/version pairs plus channel.follow v1 (removed)', () => {
-    expect(active).toHaveLength(82);
+  it('has exactly the 83 documented type/version pairs plus the withdrawn versions', () => {
+    expect(active).toHaveLength(83);
     const fromExamples = listExamples().map((e) => `${e.type}@${e.version}`);
     expect(new Set(active.map((e) => `${e.type}@${e.version}`))).toEqual(new Set(fromExamples));
     const removed = CATALOGUE.filter((e) => e.removed === true).map((e) => `${e.type}@${e.version}`);
-    expect(removed).toEqual(['channel.follow@1']);
+    expect(removed.sort()).toEqual([
+      'channel.follow@1',
+      'channel.hype_train.begin@1',
+      'channel.hype_train.end@1',
+      'channel.hype_train.progress@1',
+      'channel.update@1',
+    ]);
+    // 410 for removed ones, 400 "deprecated" for withdrawn ones Twitch still recognises.
+    const deprecated = CATALOGUE.filter((e) => e.deprecated === true).map((e) => `${e.type}@${e.version}`);
+    expect(deprecated.sort()).toEqual(removed.filter((k) => k !== 'channel.follow@1'));
+    expect(getCatalogueEntry('channel.hype_train.begin', '1')?.withdrawnOn).toBe('2026-01-15');
+  });
+
+  it('has channel.custom_power_up_redemption.add v1: broadcaster, optional reward id, bits:read', () => {
+    const entry = getCatalogueEntry('channel.custom_power_up_redemption.add', '1')!;
+    expect(entry.condition).toEqual({ required: ['broadcaster_user_id'], optional: ['reward_id'] });
+    expect(entry.authorization.scopes).toEqual([{ user: 'broadcaster_user_id', allOf: [['bits:read']] }]);
+    expect(entry.transports).toEqual(['webhook', 'websocket', 'conduit']);
+    expect(latestCatalogueEntry('channel.hype_train.begin')?.version).toBe('2');
+    expect(latestCatalogueEntry('channel.update')?.version).toBe('2');
   });
 
   it('has unique type/version keys and is frozen', () => {

@@ -189,6 +189,15 @@ describe('builders (camelCase), per catalogue entry', () => {
       code: 'SUBSCRIPTION_VERSION_REMOVED',
       field: 'version',
     });
+    expect(attempt('channel.follow', '1').message).toMatch(/410 Gone.*use version 2$/);
+    // Withdrawn versions are refused before sending, saying what Twitch would answer and what to use instead.
+    const hype = attempt('channel.hype_train.begin', '1');
+    expect(hype).toMatchObject({ code: 'SUBSCRIPTION_VERSION_REMOVED', field: 'version' });
+    expect(hype.message).toBe(
+      'channel.hype_train.begin version 1 was withdrawn by Twitch on 2026-01-15 (Twitch answers 400 ' +
+        '"cannot use deprecated subscription type and version"); use version 2',
+    );
+    expect(attempt('channel.update', '1').message).toMatch(/withdrawn by Twitch \(.*; use version 2$/);
     expect(() => toSubscriptionRequest(null as never)).toThrow(InvalidArgumentError);
   });
 

@@ -136,9 +136,9 @@ describe('demo on the emulator', () => {
 });
 
 describe('demo --live', () => {
-  it('without credentials: a clear message, exit 1', async () => {
+  it('without credentials: a clear message, exit 2 (bad usage, as docs/cli.md says)', async () => {
     const { code, err } = await demo(['--live', '--duration', '1'], false, { TWITCH_CLIENT_SECRET: 'x' });
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(err).toContain('TWITCH_CLIENT_ID');
     expect(
       liveConfig({ TWITCH_CLIENT_ID: 'a', TWITCH_CLIENT_SECRET: 'b', TWITCH_BROADCASTER_IDS: '1, x,2' }),

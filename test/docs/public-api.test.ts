@@ -24,7 +24,17 @@ const INTERNALS: Readonly<Record<string, readonly string[]>> = {
     'paginateEndpoint',
     'checkAuth',
     'EndpointSpec',
+    'PageEndpointSpec',
+  ],
+  'src/helix/wire.ts': [
+    'ShapeError',
+    'Decoder',
+    'BodyDecoder',
     'WirePage',
+    'WireTotals',
+    'pageOf',
+    'dataOf',
+    'firstOf',
   ],
   'src/helix/errors.ts': ['httpErrorCode'],
   'src/helix/models.ts': [
@@ -44,6 +54,12 @@ const INTERNALS: Readonly<Record<string, readonly string[]>> = {
   ],
   'src/eventsub/conduit/errors.ts': ['checkShardCount'],
   'src/eventsub/webhook/verify.ts': ['readHeader', 'normalizeSecrets', 'matchSignature'],
+  'src/eventsub/websocket/dedupe.ts': [
+    'DedupeGate',
+    'DedupeOutcome',
+    'requireDedupeStore',
+    'dedupeWindowFor',
+  ],
   'src/eventsub/catalogue/builders.ts': ['camelToSnake', 'snakeToCamel'],
   'src/eventsub/catalogue/validate.ts': ['isUserConditionKey'],
   'src/eventsub/catalogue/docs.ts': ['describeCondition', 'renderEventsDoc'],
@@ -58,13 +74,13 @@ const PUBLIC_MODEL_VALUES: ReadonlySet<string> = new Set(['EventSubModel']);
 /** `twitch-realtime[/sub]` → source barrel (relative to the root) its `exports` entry is built from. */
 function entryPoints(): Map<string, string> {
   const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
-    exports: Record<string, string | { import: string }>;
+    exports: Record<string, string | { 'twitch-realtime:source': string }>;
   };
   const map = new Map<string, string>();
   for (const [sub, target] of Object.entries(pkg.exports)) {
     if (typeof target === 'string') continue;
     const name = sub === '.' ? 'twitch-realtime' : `twitch-realtime/${sub.slice(2)}`;
-    map.set(name, target.import.replace(/^\.\/dist\//, 'src/').replace(/\.js$/, '.ts'));
+    map.set(name, target['twitch-realtime:source'].replace(/^\.\//, ''));
   }
   return map;
 }
@@ -127,6 +143,7 @@ describe('public API surface', () => {
       'twitch-realtime',
       'twitch-realtime/auth',
       'twitch-realtime/catalogue',
+      'twitch-realtime/cli',
       'twitch-realtime/emulator',
       'twitch-realtime/eventsub',
       'twitch-realtime/helix',
@@ -191,10 +208,11 @@ describe('public API surface', () => {
     expect(missing).toEqual([]);
   });
 
-  it('the root entry re-exports every subpath but the emulator', () => {
+  it('the root entry re-exports every subpath but the emulator and the CLI', () => {
     const rootNames = typed.get('twitch-realtime') ?? new Set<string>();
+    const own = new Set(['twitch-realtime', 'twitch-realtime/emulator', 'twitch-realtime/cli']);
     for (const [entry, names] of typed) {
-      if (entry === 'twitch-realtime' || entry === 'twitch-realtime/emulator') continue;
+      if (own.has(entry)) continue;
       expect(
         [...names].filter((n) => !rootNames.has(n)),
         `${entry} names missing from the root`,
@@ -203,5 +221,8 @@ describe('public API surface', () => {
     // The emulator (a server) is only reachable through its own subpath.
     expect(rootNames.has('Emulator')).toBe(false);
     expect(typed.get('twitch-realtime/emulator')?.has('Emulator')).toBe(true);
+    // So is the CLI's in-process `main()`.
+    expect(rootNames.has('main')).toBe(false);
+    expect(Object.keys(runtime.get('twitch-realtime/cli') ?? {})).toContain('main');
   });
 });

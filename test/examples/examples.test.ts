@@ -1,7 +1,9 @@
 /**
- * Every example runs to completion against the emulator (spawned as a user would run it), so they cannot rot.
+ * Every example runs to completion against the emulator (spawned as a user would run it, importing the package by
+ * name; the `twitch-realtime:source` condition picks the sources, so no build is needed), so they cannot rot.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
@@ -9,11 +11,15 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 function runExample(name: string): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', `examples/${name}.ts`], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 30_000,
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=twitch-realtime:source', '--import', 'tsx', `examples/${name}.ts`],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 30_000,
+      },
+    );
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
@@ -46,6 +52,9 @@ for (const [name, patterns] of Object.entries(expected)) {
   it(`examples/${name}.ts runs to completion and exits by itself`, { timeout: 40_000 }, async () => {
     const { code, out, err } = await runExample(name);
     expect(err).toBe('');
+    expect(readFileSync(new URL(`../../examples/${name}.ts`, import.meta.url), 'utf8')).not.toMatch(
+      /from '\.\.?\//,
+    );
     for (const pattern of patterns) expect(out).toMatch(pattern);
     expect(code).toBe(0);
   });

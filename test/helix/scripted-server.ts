@@ -1,8 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** One scripted answer: a status with headers/body, `'destroy'` (drop the socket) or `'hang'` (never answer). */
-export type Step = { status: number; headers?: Record<string, string>; body?: unknown } | 'destroy' | 'hang';
+/**
+ * One scripted answer: a status with headers and a JSON `body` (or a `raw` body sent as is), `'destroy'` (drop the
+ * socket) or `'hang'` (never answer).
+ */
+export type Step =
+  { status: number; headers?: Record<string, string>; body?: unknown; raw?: string } | 'destroy' | 'hang';
 
 /**
  * A real HTTP server on port 0 that answers each request with the next scripted step (the last one repeats), for
@@ -31,7 +35,7 @@ export class ScriptedServer {
           req.socket.destroy();
           return;
         }
-        const text = step.body === undefined ? '' : JSON.stringify(step.body);
+        const text = step.raw ?? (step.body === undefined ? '' : JSON.stringify(step.body));
         res.writeHead(step.status, { 'content-type': 'application/json', ...step.headers });
         res.end(text);
       });

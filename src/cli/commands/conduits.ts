@@ -17,6 +17,7 @@ import {
   withHelix,
   writeJson,
 } from '../credentials.js';
+import { didYouMean, integerOption } from '../args.js';
 import { formatTable, useColor, type Cell } from '../table.js';
 import { UsageError } from '../types.js';
 import type { CliCommand, CliContext } from '../types.js';
@@ -49,16 +50,10 @@ const OPTIONS = {
 } as const;
 
 const SHARD_STATUS_SET: ReadonlySet<string> = new Set(SHARD_STATUSES);
+const ACTIONS = ['list', 'create', 'update', 'delete', 'shards'] as const;
 
 function shardCount(value: string | boolean | undefined): number {
-  if (typeof value !== 'string') throw new UsageError('--shard-count <n> is required');
-  const n = Number(value);
-  if (!/^[0-9]{1,6}$/.test(value) || n < MIN_SHARD_COUNT || n > MAX_SHARD_COUNT) {
-    throw new UsageError(
-      `--shard-count must be an integer in ${MIN_SHARD_COUNT}..${MAX_SHARD_COUNT}, got "${value}"`,
-    );
-  }
-  return n;
+  return integerOption('shard-count', value, { min: MIN_SHARD_COUNT, max: MAX_SHARD_COUNT });
 }
 
 function onlyId(positionals: readonly string[], action: string): string {
@@ -92,7 +87,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     return 0;
   }
   const [action, ...rest] = positionals;
-  if (action === undefined) throw new UsageError('missing action (list, create, update, delete, shards)');
+  if (action === undefined) throw new UsageError(`missing action (${ACTIONS.join(', ')})`);
   const json = values.json === true;
   const color = useColor(context.stdout, context.env);
   const name = `conduits ${action}`;
@@ -156,7 +151,9 @@ async function run(args: readonly string[], context: CliContext): Promise<number
       disallow(values, ['shard-count'], action);
       const status = values.status;
       if (typeof status === 'string' && !SHARD_STATUS_SET.has(status)) {
-        throw new UsageError(`--status must be one of ${SHARD_STATUSES.join(', ')}; got "${status}"`);
+        throw new UsageError(
+          `--status must be one of ${SHARD_STATUSES.join(', ')}; got "${status}"${didYouMean(status, SHARD_STATUSES)}`,
+        );
       }
       return withHelix(name, resolveConnection(values, context), context, async (helix) => {
         const shards = await helix.eventSub
@@ -179,7 +176,9 @@ async function run(args: readonly string[], context: CliContext): Promise<number
       });
     }
     default:
-      throw new UsageError(`unknown action "${action}" (list, create, update, delete, shards)`);
+      throw new UsageError(
+        `unknown action "${action}"${didYouMean(action, ACTIONS)} (${ACTIONS.join(', ')})`,
+      );
   }
 }
 

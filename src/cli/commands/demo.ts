@@ -2,10 +2,10 @@
  * `twitch-realtime demo` (what `npm start` runs): a conduit on the embedded emulator, events flowing through it
  * while faults are thrown at it, ending with the exactly-once accounting. `--live` runs against real Twitch.
  */
-import { parseArgs } from 'node:util';
+import { integerOption, parseCommandLine } from '../args.js';
 import { DemoScenario } from '../demo/scenario.js';
 import type { ScenarioResult } from '../demo/scenario.js';
-import { runLive } from '../demo/live.js';
+import { LIVE_CREDENTIALS, liveConfig, runLive } from '../demo/live.js';
 import { DemoView } from '../demo/view.js';
 import { UsageError } from '../types.js';
 import type { CliCommand, CliContext } from '../types.js';
@@ -35,19 +35,26 @@ Options:
 /** Parses an integer flag within bounds. */
 function intFlag(
   name: string,
-  value: string | undefined,
+  value: string | boolean | undefined,
   fallback: number,
   min: number,
   max: number,
 ): number {
-  if (value === undefined) return fallback;
-  if (!/^[0-9]{1,9}$/.test(value) || Number(value) < min || Number(value) > max) {
-    throw new UsageError(
-      `--${name} must be an integer between ${String(min)} and ${String(max)}, got "${value}"`,
-    );
-  }
-  return Number(value);
+  return integerOption(name, value, { min, max, fallback });
 }
+
+const OPTIONS = {
+  shards: { type: 'string' },
+  channels: { type: 'string' },
+  rate: { type: 'string' },
+  duration: { type: 'string' },
+  'no-faults': { type: 'boolean' },
+  pubsub: { type: 'boolean' },
+  'webhook-shards': { type: 'string' },
+  live: { type: 'boolean' },
+  seed: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
 /** The options of a demo run, validated. */
 export interface DemoArgs {
@@ -73,28 +80,7 @@ export interface DemoArgs {
  * ```
  */
 export function parseDemoArgs(args: readonly string[]): DemoArgs {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        shards: { type: 'string' },
-        channels: { type: 'string' },
-        rate: { type: 'string' },
-        duration: { type: 'string' },
-        'no-faults': { type: 'boolean' },
-        pubsub: { type: 'boolean' },
-        'webhook-shards': { type: 'string' },
-        live: { type: 'boolean' },
-        seed: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const { values } = parseCommandLine(args, OPTIONS, { positionals: false });
   const live = values.live === true;
   if (live && values.pubsub === true)
     throw new UsageError('--pubsub needs the emulator: Twitch shut PubSub down');
@@ -122,7 +108,11 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     context.stdout.write(HELP);
     return 0;
   }
-  if (options.live) return runLive(options, context);
+  if (options.live) {
+    // Missing credentials are bad usage (exit 2), checked before anything starts.
+    if (liveConfig(context.env) === null) throw new UsageError(LIVE_CREDENTIALS);
+    return runLive(options, context);
+  }
   const view = new DemoView(context.stdout, {
     shards: options.shards,
     channels: options.channels,

@@ -1,8 +1,9 @@
 /**
  * `twitch-realtime emulator`: runs the local Twitch emulator until SIGINT/SIGTERM and prints where it listens.
  */
-import { parseArgs } from 'node:util';
+import { InvalidArgumentError } from '../../core/errors.js';
 import { Emulator } from '../../emulator/emulator.js';
+import { integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../types.js';
 import type { CliCommand, CliContext } from '../types.js';
 
@@ -18,13 +19,21 @@ Options:
   -h, --help             Show this help
 `;
 
-function parsePort(value: string | undefined): number {
-  if (value === undefined) return 8080;
-  if (!/^[0-9]{1,5}$/.test(value) || Number(value) > 65_535) {
-    throw new UsageError(`--port must be an integer between 0 and 65535, got "${value}"`);
-  }
-  return Number(value);
-}
+const OPTIONS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  'client-id': { type: 'string' },
+  'client-secret': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** The flag of each emulator option the command sets, to word the emulator's own refusals as usage errors. */
+const FLAG_OF: Readonly<Record<string, string>> = {
+  host: '--host',
+  port: '--port',
+  clientId: '--client-id',
+  clientSecret: '--client-secret',
+};
 
 /** Describes a running emulator for humans. */
 export function describeEndpoints(emulator: Pick<Emulator, 'baseUrl' | 'clientId' | 'clientSecret'>): string {
@@ -45,30 +54,16 @@ export function describeEndpoints(emulator: Pick<Emulator, 'baseUrl' | 'clientId
 }
 
 async function run(args: readonly string[], { stdout, stderr, signal }: CliContext): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...args],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        port: { type: 'string' },
-        host: { type: 'string' },
-        'client-id': { type: 'string' },
-        'client-secret': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (err) {
-    throw new UsageError(err instanceof Error ? err.message : String(err));
-  }
+  const { values } = parseCommandLine(args, OPTIONS, { positionals: false });
   if (values.help === true) {
     stdout.write(HELP);
     return 0;
   }
-  const port = parsePort(values.port);
-  const host = values.host ?? '127.0.0.1';
+  const port = integerOption('port', values.port, { min: 0, max: 65_535, fallback: 8080 });
+  const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
   if (host === '') throw new UsageError('--host must not be empty');
+  const clientId = values['client-id'];
+  const clientSecret = values['client-secret'];
   if (signal.aborted) return 0;
 
   let emulator: Emulator;
@@ -76,10 +71,14 @@ async function run(args: readonly string[], { stdout, stderr, signal }: CliConte
     emulator = await Emulator.start({
       port,
       host,
-      ...(values['client-id'] === undefined ? {} : { clientId: values['client-id'] }),
-      ...(values['client-secret'] === undefined ? {} : { clientSecret: values['client-secret'] }),
+      ...(typeof clientId === 'string' ? { clientId } : {}),
+      ...(typeof clientSecret === 'string' ? { clientSecret } : {}),
     });
   } catch (err) {
+    // A value the emulator refuses (a host with spaces, a malformed client id) is bad usage, in the flag's name.
+    if (err instanceof InvalidArgumentError && err.field !== undefined && FLAG_OF[err.field] !== undefined) {
+      throw new UsageError(`${FLAG_OF[err.field] ?? ''}${err.message.slice(err.field.length)}`);
+    }
     const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
     const reason =
       code === 'EADDRINUSE'

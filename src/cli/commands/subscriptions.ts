@@ -16,6 +16,7 @@ import {
   withHelix,
   writeJson,
 } from '../credentials.js';
+import { didYouMean } from '../args.js';
 import { formatTable, useColor, type Cell } from '../table.js';
 import { UsageError } from '../types.js';
 import type { CliCommand, CliContext } from '../types.js';
@@ -69,7 +70,9 @@ function filterOf(values: Values): SubscriptionFilter {
   switch (flag) {
     case 'status':
       if (!STATUS_SET.has(value)) {
-        throw new UsageError(`--status must be one of ${SUBSCRIPTION_STATUSES.join(', ')}; got "${value}"`);
+        throw new UsageError(
+          `--status must be one of ${SUBSCRIPTION_STATUSES.join(', ')}; got "${value}"${didYouMean(value, SUBSCRIPTION_STATUSES)}`,
+        );
       }
       return { status: value as SubscriptionStatus };
     case 'type':
@@ -206,6 +209,11 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   }
   const [action, ...rest] = positionals;
   if (action === undefined) throw new UsageError('missing action (list, delete)');
+  if (action !== 'list' && action !== 'delete') {
+    throw new UsageError(
+      `unknown action "${action}"${didYouMean(action, ['list', 'delete'])} (list, delete)`,
+    );
+  }
   if (rest.length > (action === 'delete' ? 1 : 0)) {
     throw new UsageError(`unexpected argument "${rest[rest.length - 1] ?? ''}"`);
   }
@@ -240,8 +248,6 @@ async function run(args: readonly string[], context: CliContext): Promise<number
         return 0;
       });
     }
-    default:
-      throw new UsageError(`unknown action "${action}" (list, delete)`);
   }
 }
 

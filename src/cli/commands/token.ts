@@ -5,6 +5,7 @@
 import { OAuthClient } from '../../auth/oauth.js';
 import { OAUTH_URL } from '../../eventsub/protocol.js';
 import { ENV, parseCommandArgs, reportError, resolveUrls, writeJson } from '../credentials.js';
+import { didYouMean } from '../args.js';
 import { formatTable } from '../table.js';
 import { UsageError } from '../types.js';
 import type { CliCommand, CliContext } from '../types.js';
@@ -54,7 +55,11 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   }
   const [action, ...rest] = positionals;
   if (action !== 'validate') {
-    throw new UsageError(action === undefined ? 'missing action (validate)' : `unknown action "${action}"`);
+    throw new UsageError(
+      action === undefined
+        ? 'missing action (validate)'
+        : `unknown action "${action}"${didYouMean(action, ['validate'])}`,
+    );
   }
   if (rest.length > 0) {
     throw new UsageError(`unexpected argument "${rest[0] ?? ''}" (pass the token in ${ENV.token})`);

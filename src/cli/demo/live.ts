@@ -6,6 +6,7 @@
 import { AutoClient } from '../../eventsub/conduit/auto-client.js';
 import type { SubscriptionInput } from '../../eventsub/conduit/multi-subscribe.js';
 import { HelixClient } from '../../helix/client.js';
+import { UsageError } from '../types.js';
 import type { CliContext } from '../types.js';
 import { DeliveryLedger } from './ledger.js';
 
@@ -27,6 +28,10 @@ export interface LiveConfig {
   /** `TWITCH_BROADCASTER_IDS` (comma-separated): these channels instead of the most watched ones. */
   readonly broadcasterIds?: readonly string[];
 }
+
+/** What a live run without credentials is told (bad usage, exit 2). */
+export const LIVE_CREDENTIALS =
+  '--live needs TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET in the environment (an app of dev.twitch.tv/console)';
 
 /**
  * Reads the live configuration from an environment; `null` when the credentials are missing.
@@ -72,12 +77,7 @@ const wait = (ms: number, signal: AbortSignal): Promise<void> =>
 /** Runs the live demo; resolves with the exit code. */
 export async function runLive(args: LiveArgs, { stdout, stderr, signal, env }: CliContext): Promise<number> {
   const config = liveConfig(env);
-  if (config === null) {
-    stderr.write(
-      'twitch-realtime demo --live: set TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET (an app of dev.twitch.tv/console)\n',
-    );
-    return 1;
-  }
+  if (config === null) throw new UsageError(LIVE_CREDENTIALS);
   const helix = new HelixClient({
     clientId: config.clientId,
     clientSecret: config.clientSecret,

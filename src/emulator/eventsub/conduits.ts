@@ -72,18 +72,24 @@ export function registerConduitRoutes(router: EmuRouter, core: EventSubCore): vo
     return { status: 200, body: { data } };
   });
 
-  router.helix('POST', '/eventsub/conduits', { auth: 'app' }, (req) => {
-    const clientId = clientOf(req);
-    const body = objectBody(req.body);
-    const count = shardCount(body.shard_count);
-    let owned = 0;
-    for (const c of core.conduits.values()) if (c.clientId === clientId) owned++;
-    if (owned >= MAX_CONDUITS_PER_CLIENT) throw new EmuHttpError(429, 'conduit limit reached');
-    const conduit = core.createConduit(clientId, count);
-    return { status: 200, body: { data: [conduitWire(conduit)] } };
-  });
+  router.helix(
+    'POST',
+    '/eventsub/conduits',
+    { auth: 'app', bodyParams: { shard_count: 'integer' } },
+    (req) => {
+      const clientId = clientOf(req);
+      const body = objectBody(req.body);
+      const count = shardCount(body.shard_count);
+      let owned = 0;
+      for (const c of core.conduits.values()) if (c.clientId === clientId) owned++;
+      if (owned >= MAX_CONDUITS_PER_CLIENT) throw new EmuHttpError(429, 'conduit limit reached');
+      const conduit = core.createConduit(clientId, count);
+      return { status: 200, body: { data: [conduitWire(conduit)] } };
+    },
+  );
 
-  router.helix('PATCH', '/eventsub/conduits', { auth: 'app' }, (req) => {
+  const updateConduit = { auth: 'app', bodyParams: { id: 'string', shard_count: 'integer' } } as const;
+  router.helix('PATCH', '/eventsub/conduits', updateConduit, (req) => {
     const clientId = clientOf(req);
     const body = objectBody(req.body);
     const id = body.id;
@@ -128,12 +134,14 @@ export function registerConduitRoutes(router: EmuRouter, core: EventSubCore): vo
     return { status: 200, body: { data, pagination: more ? { cursor: encodeCursor(i) } : {} } };
   });
 
-  router.helix('PATCH', '/eventsub/conduits/shards', { auth: 'app' }, (req) => {
+  const updateShards = { auth: 'app', bodyParams: { conduit_id: 'string' } } as const;
+  router.helix('PATCH', '/eventsub/conduits/shards', updateShards, (req) => {
     const clientId = clientOf(req);
     const body = objectBody(req.body);
-    const fromBody = body.conduit_id;
-    const id = typeof fromBody === 'string' && fromBody !== '' ? fromBody : req.query.get('conduit_id');
-    if (id === null || id === '') throw new EmuHttpError(400, 'Missing required parameter "conduit_id"');
+    const id = body.conduit_id;
+    if (typeof id !== 'string' || id === '') {
+      throw new EmuHttpError(400, 'Missing required parameter "conduit_id"');
+    }
     const shards = body.shards;
     if (!Array.isArray(shards) || shards.length === 0) {
       throw new EmuHttpError(400, 'Missing required parameter "shards"');

@@ -28,6 +28,7 @@ export type EmulatorFaults = Partial<HelixFaults & EventSubFaults>;
 /** The operations the control routes expose (implemented by `Emulator`). */
 export interface ControlApi {
   trigger(input: TriggerInput): TriggerResult;
+  triggerAsync(input: TriggerInput): Promise<TriggerResult>;
   stream(input: StreamInput): EventStream;
   stopStream(id: string): boolean;
   reconnectSession(sessionId: string): string;
@@ -137,7 +138,8 @@ export function registerControlRoutes(router: EmuRouter, api: ControlApi): void 
   router.control(
     'POST',
     '/trigger',
-    guarded((req) => ok(api.trigger(triggerFields(objectBody(req.body))))),
+    // Large triggers yield to the event loop between chunks instead of blocking every other request.
+    guarded(async (req) => ok(await api.triggerAsync(triggerFields(objectBody(req.body))))),
   );
 
   router.control(

@@ -342,12 +342,17 @@ export class EventSubCore implements SessionHost {
     }
   }
 
+  /**
+   * Deletes a conduit. Its subscriptions take the status `conduit_deleted` (as on Twitch since April 2025) and stay
+   * listed until the pruning of disabled webhook/conduit subscriptions removes them.
+   */
   deleteConduit(conduit: Conduit): void {
     if (!this.conduits.delete(conduit.id)) return;
     for (const shard of conduit.shards) this.#unbind(shard);
-    for (const sub of [...this.subscriptions.values()]) {
-      if (sub.transport.method === 'conduit' && sub.transport.conduit === conduit)
-        this.removeSubscription(sub);
+    for (const sub of this.subscriptions.values()) {
+      if (sub.transport.method === 'conduit' && sub.transport.conduit === conduit) {
+        this.setStatus(sub, 'conduit_deleted');
+      }
     }
   }
 

@@ -3,7 +3,6 @@
  * subscriptions and the shard binding move to the new socket, and the old one is retired.
  */
 import type { Duplex } from 'node:stream';
-import type { WebSocket } from 'ws';
 import { closeCodeInfo } from '../../eventsub/protocol.js';
 import type { SubscriptionStatus } from '../../eventsub/protocol.js';
 import { keepaliveFrame, sessionFrame, wsMessageFrame } from './frames.js';
@@ -45,6 +44,18 @@ function writeFrame(buf: Buffer, at: number, frame: string): number {
   return at + 10 + n;
 }
 
+/**
+ * What a session uses of its server-side socket (a `ws` `WebSocket` fits): declared here so that the emitted types
+ * need no `@types/ws`.
+ */
+export interface SessionSocket {
+  readonly readyState: number;
+  /** Bytes queued by the socket itself (pings and close frames; batched frames are written to the stream). */
+  readonly bufferedAmount: number;
+  ping(): void;
+  close(code: number, reason: string): void;
+}
+
 /** What a session needs from its owner. */
 export interface SessionHost {
   readonly maxBufferedBytes: number;
@@ -67,9 +78,9 @@ export class Session implements DeliveryTarget {
   readonly keepaliveMs: number;
   status: SessionStatus = 'connected';
   /** The socket frames go to. */
-  socket: WebSocket | null;
+  socket: SessionSocket | null;
   /** The previous socket after a handover, until the client closes it or the grace period ends (4004). */
-  retiring: WebSocket | null = null;
+  retiring: SessionSocket | null = null;
   keepaliveEnabled = true;
   lastSentAt: number;
   awaitingPong = false;
@@ -100,7 +111,7 @@ export class Session implements DeliveryTarget {
   constructor(
     host: SessionHost,
     id: string,
-    socket: WebSocket,
+    socket: SessionSocket,
     raw: Duplex,
     keepaliveSeconds: number,
     keepaliveMs: number,
@@ -195,7 +206,7 @@ export class Session implements DeliveryTarget {
   }
 
   /** Completes a handover on `socket`: welcome there, then every later frame goes there. */
-  resume(socket: WebSocket, raw: Duplex, now: number): void {
+  resume(socket: SessionSocket, raw: Duplex, now: number): void {
     this.flush();
     this.retiring = this.socket;
     this.socket = socket;
@@ -259,7 +270,7 @@ export class Session implements DeliveryTarget {
   }
 
   /** The client closed the socket (or the network dropped): every subscription becomes `websocket_disconnected`. */
-  socketClosed(socket: WebSocket, code: number): void {
+  socketClosed(socket: SessionSocket, code: number): void {
     if (this.status === 'closed') return;
     if (socket === this.retiring) {
       this.retiring = null;

@@ -1,13 +1,14 @@
 /**
  * Helix `eventsub/subscriptions` routes (POST/GET/DELETE) with Twitch's rules, checked in this order: body shape,
- * type and version (400, removed → 410), transport method allowed for the type (400), token kind vs transport (401),
+ * type and version (400; withdrawn → 400 `cannot use deprecated subscription type and version`; removed → 410), transport method allowed for the type (400), token kind vs transport (401),
  * condition (400 naming the key), users exist (400), authorization (403/401), transport target (400/404), duplicate
  * (409), same type+condition limit (429), websocket limits (429), total cost (429).
  */
 import { isRecord } from '../../core/guards.js';
-import { checkAuthorization, computeCost } from '../../eventsub/catalogue/authorization.js';
+import { checkAuthorization, computeCost, scopesForUser } from '../../eventsub/catalogue/authorization.js';
 import type { Caller, Grants } from '../../eventsub/catalogue/authorization.js';
 import { getCatalogueEntry, getCatalogueVersions } from '../../eventsub/catalogue/table.js';
+import type { CatalogueEntry } from '../../eventsub/catalogue/types.js';
 import { checkCondition, isUserConditionKey } from '../../eventsub/catalogue/validate.js';
 import {
   MAX_SUBSCRIPTIONS_PER_TYPE_AND_CONDITION,
@@ -92,7 +93,11 @@ function sameTarget(a: SubscriptionTransport, b: SubscriptionTransport): boolean
 
 /** Registers the subscription routes. */
 export function registerSubscriptionRoutes(router: EmuRouter, core: EventSubCore): void {
-  router.helix('POST', '/eventsub/subscriptions', { auth: 'any' }, (req) => {
+  const create = {
+    auth: 'any',
+    bodyParams: { type: 'string', version: 'string', is_batching_enabled: 'boolean' },
+  } as const;
+  router.helix('POST', '/eventsub/subscriptions', create, (req) => {
     const sub = createSubscription(core, authOf(req), req.body);
     return {
       status: 202,
@@ -182,6 +187,9 @@ export function createSubscription(
 
   const entry = getCatalogueEntry(type, version);
   if (entry === undefined) throw new EmuHttpError(400, 'invalid subscription type and version');
+  if (entry.deprecated === true) {
+    throw new EmuHttpError(400, 'cannot use deprecated subscription type and version');
+  }
   if (entry.removed === true) throw new EmuHttpError(410, 'This subscription type is not available.');
   if (method !== 'websocket' && method !== 'webhook' && method !== 'conduit') {
     throw new EmuHttpError(400, 'invalid transport method');
@@ -197,7 +205,8 @@ export function createSubscription(
   const condition = rawCondition as Record<string, string>;
   for (const [key, value] of Object.entries(condition)) {
     if (isUserConditionKey(key) && !core.platform.auth.userExists(value)) {
-      throw new EmuHttpError(400, `condition.${key}: user ${value} does not exist`);
+      const hint = mintHint(core, entry, condition, key, auth);
+      throw new EmuHttpError(400, `condition.${key}: user ${value} does not exist; mint it with ${hint}`);
     }
   }
   if (entry.batched && body.is_batching_enabled !== true) {
@@ -211,7 +220,16 @@ export function createSubscription(
       ? { kind: auth.kind, clientId, scopes: auth.scopes }
       : { kind: auth.kind, clientId, userId: auth.userId, scopes: auth.scopes };
   const authz = checkAuthorization(entry, condition, caller, grants);
-  if (!authz.ok) throw new EmuHttpError(authz.status, authz.message);
+  if (!authz.ok) {
+    // Twitch's message, then (emulator only) who is missing what and the one line that fixes it.
+    const key = authz.userKey;
+    const message =
+      key === undefined
+        ? authz.message
+        : `${authz.message}: condition.${key}: user ${authz.detail.slice(key.length + 1)}; ` +
+          `authorize it with ${mintHint(core, entry, condition, key, auth)}`;
+    throw new EmuHttpError(authz.status, message);
+  }
 
   const transport = resolveTransport(core, auth, method, transportIn);
   const key = conditionKey(condition);
@@ -221,7 +239,8 @@ export function createSubscription(
     if (!isActive(other.status)) continue;
     active++;
     if (other.version === version && sameTarget(other.transport, transport)) {
-      throw new EmuHttpError(409, 'subscription already exists');
+      // Twitch names the existing subscription (TwitchIO reads the id after `id=`).
+      throw new EmuHttpError(409, `subscription already exists, id=${other.id}`);
     }
   }
   if (active >= MAX_SUBSCRIPTIONS_PER_TYPE_AND_CONDITION)
@@ -248,6 +267,24 @@ export function createSubscription(
     transport,
     status,
   });
+}
+
+/**
+ * The emulator call that makes the user named by `key` exist and authorize the caller's client with the scopes the
+ * type needs from that user, e.g. `emu.mintUserToken({ userId: '1337', scopes: ['bits:read'] })`. Emulator-only text.
+ */
+function mintHint(
+  core: EventSubCore,
+  entry: CatalogueEntry,
+  condition: Readonly<Record<string, string>>,
+  key: string,
+  auth: AuthContext,
+): string {
+  const scopes = scopesForUser(entry, condition, key, auth.kind === 'app')
+    .map((scope) => `'${scope}'`)
+    .join(', ');
+  const client = auth.clientId === core.platform.clientId ? '' : `, clientId: '${auth.clientId}'`;
+  return `emu.mintUserToken({ userId: '${condition[key] ?? ''}', scopes: [${scopes}]${client} })`;
 }
 
 function resolveTransport(

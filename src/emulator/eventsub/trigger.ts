@@ -3,6 +3,7 @@
  * the catalogue, and rate-controlled streams of events for demos and load tests.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
+import { optionalString, rejectUnknownKeys, requireObject, requireString } from '../options.js';
 import { generateEvent } from '../../eventsub/catalogue/examples.js';
 import { getCatalogueEntry, latestCatalogueEntry } from '../../eventsub/catalogue/table.js';
 import type { CatalogueEntry } from '../../eventsub/catalogue/types.js';
@@ -11,6 +12,36 @@ import type { StoredSubscription } from './model.js';
 
 /** Maximum `count` of one trigger call. */
 export const MAX_TRIGGER_COUNT = 1_000_000;
+
+/**
+ * Most notifications one trigger sends in all (`count` × matching subscriptions). Past it: `INVALID_ARGUMENT`
+ * (field `count`), nothing sent.
+ */
+export const MAX_TRIGGER_NOTIFICATIONS = 1_000_000;
+
+/**
+ * Most notifications the synchronous `emu.trigger()` sends (`count` × matching subscriptions), about 25 ms of the
+ * event loop. Larger triggers go through `emu.triggerAsync()` (or `POST /_emulator/trigger`), which yields.
+ */
+export const MAX_SYNC_TRIGGER_NOTIFICATIONS = 10_000;
+
+/** Notifications `triggerAsync` sends between two turns of the event loop (a few ms of work). */
+export const TRIGGER_CHUNK = 1_000;
+
+/** Keys of a stream input (typed: a field added to `StreamInput` must be listed, or this does not compile). */
+const STREAM_FIELDS: { readonly [K in keyof StreamInput]-?: boolean } = {
+  type: true,
+  version: true,
+  condition: true,
+  subscriptionId: true,
+  event: true,
+  count: true,
+  ratePerSecond: false,
+  durationMs: false,
+};
+/** Keys of a trigger input: those of a stream input marked `true`. */
+const TRIGGER_KEYS = Object.keys(STREAM_FIELDS).filter((k) => STREAM_FIELDS[k as keyof StreamInput]);
+const STREAM_KEYS = Object.keys(STREAM_FIELDS);
 
 /**
  * What to trigger.
@@ -31,7 +62,10 @@ export interface TriggerInput {
   readonly subscriptionId?: string;
   /** Fields merged over the generated event (over each `events[i].data` for batched types). */
   readonly event?: Readonly<Record<string, unknown>>;
-  /** Notifications per matching subscription (default 1, max 1,000,000). */
+  /**
+   * Notifications per matching subscription (default 1). In all (`count` × matching subscriptions) at most 10,000
+   * for `trigger()`, 1,000,000 for `triggerAsync()`.
+   */
   readonly count?: number;
 }
 
@@ -86,20 +120,34 @@ function matches(sub: StoredSubscription, condition: Readonly<Record<string, str
   return true;
 }
 
-/** Validates a trigger input (throws {@link InvalidArgumentError}) and returns the matching subscriptions. */
-export function selectSubscriptions(core: EventSubCore, input: TriggerInput): StoredSubscription[] {
+/** Checks the shape of a trigger (or stream) input: an object of known keys with values of the right types. */
+function checkInput(input: unknown, keys: readonly string[]): asserts input is TriggerInput {
+  const obj = requireObject(input, 'input');
+  rejectUnknownKeys(obj, keys);
+  optionalString(obj.type, 'type');
+  optionalString(obj.version, 'version');
+  optionalString(obj.subscriptionId, 'subscriptionId');
+  if (obj.condition !== undefined) {
+    const condition = requireObject(obj.condition, 'condition');
+    for (const [key, value] of Object.entries(condition)) requireString(value, `condition.${key}`);
+  }
+  if (obj.event !== undefined) requireObject(obj.event, 'event');
+}
+
+/**
+ * Validates the values of a trigger input whose shape {@link checkInput} checked (throws
+ * {@link InvalidArgumentError}) and returns the matching subscriptions.
+ */
+function selectSubscriptions(core: EventSubCore, input: TriggerInput): StoredSubscription[] {
   const count = input.count ?? 1;
   if (!Number.isInteger(count) || count < 0 || count > MAX_TRIGGER_COUNT) {
     throw new InvalidArgumentError(`count must be an integer between 0 and ${MAX_TRIGGER_COUNT}`, 'count');
-  }
-  if (input.event !== undefined && (typeof input.event !== 'object' || Array.isArray(input.event))) {
-    throw new InvalidArgumentError('event must be an object of fields to override', 'event');
   }
   let only: StoredSubscription | undefined;
   if (input.subscriptionId !== undefined) {
     only = core.subscriptions.get(input.subscriptionId);
     if (only === undefined) {
-      throw new InvalidArgumentError(`no subscription ${input.subscriptionId}`, 'subscription_id');
+      throw new InvalidArgumentError(`no subscription ${input.subscriptionId}`, 'subscriptionId');
     }
   }
   const entry = resolveEntry(input, only);
@@ -115,25 +163,100 @@ export function selectSubscriptions(core: EventSubCore, input: TriggerInput): St
   return out;
 }
 
-/**
- * Triggers notifications: for each matching enabled subscription, `count` notifications with freshly generated
- * payloads (condition ids, fresh ids and timestamps, then `event` overrides).
- */
-export function trigger(core: EventSubCore, input: TriggerInput): TriggerResult {
+/** The matching subscriptions and the count of a trigger, its total checked against `max`. */
+function plan(
+  core: EventSubCore,
+  input: TriggerInput,
+  max: number,
+  hint: string,
+): { subs: StoredSubscription[]; count: number } {
+  checkInput(input, TRIGGER_KEYS);
   const subs = selectSubscriptions(core, input);
   const count = input.count ?? 1;
-  const overrides = input.event as Record<string, unknown> | undefined;
+  const total = subs.length * count;
+  if (total > max) {
+    throw new InvalidArgumentError(
+      `a trigger sends at most ${max} notifications; this one would send ${total} (count ${count} × ${subs.length} matching subscriptions)${hint}`,
+      'count',
+    );
+  }
+  return { subs, count };
+}
+
+/** Sends one notification with a freshly generated payload; whether it reached a transport. */
+function sendOne(
+  core: EventSubCore,
+  sub: StoredSubscription,
+  overrides: Record<string, unknown> | undefined,
+): boolean {
+  if (sub.status !== 'enabled') return false;
+  const generated = generateEvent(sub.entry, sub.condition, overrides);
+  const json = JSON.stringify(sub.entry.batched ? (generated.events ?? []) : (generated.event ?? {}));
+  return core.deliver(sub, json);
+}
+
+/** Sends `count` notifications to each of `subs`, synchronously. */
+function sendAll(
+  core: EventSubCore,
+  subs: readonly StoredSubscription[],
+  count: number,
+  overrides: Record<string, unknown> | undefined,
+): TriggerResult {
   let delivered = 0;
   let dropped = 0;
   for (const sub of subs) {
     for (let i = 0; i < count; i++) {
-      if (sub.status !== 'enabled') {
-        dropped++;
-        continue;
+      if (sendOne(core, sub, overrides)) delivered++;
+      else dropped++;
+    }
+  }
+  return { delivered, dropped };
+}
+
+/**
+ * Triggers notifications: for each matching enabled subscription, `count` notifications with freshly generated
+ * payloads (condition ids, fresh ids and timestamps, then `event` overrides). Synchronous, so bounded to
+ * {@link MAX_SYNC_TRIGGER_NOTIFICATIONS} in all; {@link triggerAsync} takes more.
+ */
+export function trigger(core: EventSubCore, input: TriggerInput): TriggerResult {
+  const { subs, count } = plan(
+    core,
+    input,
+    MAX_SYNC_TRIGGER_NOTIFICATIONS,
+    ` at once; use triggerAsync() (up to ${MAX_TRIGGER_NOTIFICATIONS}), which yields to the event loop`,
+  );
+  return sendAll(core, subs, count, input.event);
+}
+
+/** Resolves on the next turn of the event loop, after I/O and timers that are due. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => {
+    setImmediate(resolve);
+  });
+}
+
+/**
+ * Like {@link trigger}, up to {@link MAX_TRIGGER_NOTIFICATIONS} in all, sent in chunks of {@link TRIGGER_CHUNK}
+ * with a turn of the event loop between chunks, so that other requests, sockets and timers keep running. Once
+ * `stopped()` returns true (the emulator closes), the rest counts as dropped.
+ */
+export async function triggerAsync(
+  core: EventSubCore,
+  input: TriggerInput,
+  stopped: () => boolean,
+): Promise<TriggerResult> {
+  const { subs, count } = plan(core, input, MAX_TRIGGER_NOTIFICATIONS, '');
+  const overrides = input.event as Record<string, unknown> | undefined;
+  let delivered = 0;
+  let dropped = 0;
+  let chunk = 0;
+  for (const sub of subs) {
+    for (let i = 0; i < count; i++) {
+      if (++chunk > TRIGGER_CHUNK) {
+        chunk = 1;
+        await nextTurn();
       }
-      const generated = generateEvent(sub.entry, sub.condition, overrides);
-      const json = JSON.stringify(sub.entry.batched ? (generated.events ?? []) : (generated.event ?? {}));
-      if (core.deliver(sub, json)) delivered++;
+      if (!stopped() && sendOne(core, sub, overrides)) delivered++;
       else dropped++;
     }
   }
@@ -152,15 +275,19 @@ export function startStream(
   registry: Set<EventStream>,
   tickMs = 10,
 ): EventStream {
+  checkInput(input, STREAM_KEYS);
   const rate = input.ratePerSecond;
   if (typeof rate !== 'number' || !(rate > 0) || rate > 10_000_000) {
-    throw new InvalidArgumentError('ratePerSecond must be a number in (0, 10000000]', 'rate_per_second');
+    throw new InvalidArgumentError('ratePerSecond must be a number in (0, 10000000]', 'ratePerSecond');
   }
   if (input.count !== undefined && (!Number.isInteger(input.count) || input.count < 1)) {
     throw new InvalidArgumentError('count must be a positive integer', 'count');
   }
-  if (input.durationMs !== undefined && !(input.durationMs > 0)) {
-    throw new InvalidArgumentError('durationMs must be positive', 'duration_ms');
+  if (
+    input.durationMs !== undefined &&
+    (typeof input.durationMs !== 'number' || !(input.durationMs > 0) || !Number.isFinite(input.durationMs))
+  ) {
+    throw new InvalidArgumentError('durationMs must be a positive number', 'durationMs');
   }
   // Validate the input once, up front.
   selectSubscriptions(core, { ...input, count: 1 });
@@ -181,11 +308,25 @@ export function startStream(
     done,
   };
   const timer = setInterval(() => {
+    tick();
+  }, tickMs);
+  const tick = (): void => {
     const elapsed = Date.now() - started;
     let due = Math.floor((rate * elapsed) / 1000) - emitted;
     if (input.count !== undefined) due = Math.min(due, input.count - emitted);
     if (due > 0) {
-      const result = trigger(core, { ...input, count: due });
+      let subs: StoredSubscription[];
+      try {
+        subs = selectSubscriptions(core, { ...input, count: 1 });
+      } catch {
+        // The stream's subscription is gone (deleted, pruned): nothing left to send to.
+        stream.stop();
+        return;
+      }
+      // One tick sends at most as much as a synchronous trigger: a rate the machine cannot keep lags behind
+      // instead of blocking the event loop.
+      due = Math.min(due, Math.max(1, Math.floor(MAX_SYNC_TRIGGER_NOTIFICATIONS / Math.max(1, subs.length))));
+      const result = sendAll(core, subs, due, input.event);
       emitted += due;
       delivered += result.delivered;
       dropped += result.dropped;
@@ -196,7 +337,7 @@ export function startStream(
     ) {
       stream.stop();
     }
-  }, tickMs);
+  };
   registry.add(stream);
   return stream;
 }

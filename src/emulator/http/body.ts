@@ -3,6 +3,7 @@
  * else non-empty as JSON.
  */
 import type { IncomingMessage } from 'node:http';
+import type { BodyParamType, BodyParams } from './types.js';
 
 /** Default body limit: 1 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -54,4 +55,37 @@ export function parseBody(raw: Buffer, contentType: string | undefined): ParsedB
   } catch {
     return { ok: false };
   }
+}
+
+/** A query value converted to the declared JSON type when it spells one; otherwise the string itself. */
+function fromQuery(value: string, type: BodyParamType): string | number | boolean {
+  if (type === 'integer') return /^-?\d{1,16}$/.test(value) ? Number(value) : value;
+  if (type === 'boolean') return value === 'true' ? true : value === 'false' ? false : value;
+  return value;
+}
+
+/**
+ * The one rule for body parameters in the query string (Helix routes that take a JSON body): each declared
+ * top-level scalar parameter missing from the body is taken from the query string, converted to its declared type.
+ * The body wins when both carry a key. A missing body becomes an object when the query supplies a parameter; a body
+ * that is not a JSON object is returned as is (the route answers its usual 400).
+ *
+ * @example
+ * ```ts
+ * withQueryParams(undefined, new URLSearchParams('shard_count=2'), { shard_count: 'integer' }); // { shard_count: 2 }
+ * withQueryParams({ shard_count: 3 }, new URLSearchParams('shard_count=2'), { shard_count: 'integer' }); // body wins
+ * ```
+ */
+export function withQueryParams(body: unknown, query: URLSearchParams, params: BodyParams): unknown {
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) return body;
+  let merged: Record<string, unknown> | undefined;
+  for (const key in params) {
+    const type = params[key];
+    if (type === undefined) continue;
+    const value = query.get(key);
+    if (value === null || (body !== undefined && Object.hasOwn(body, key))) continue;
+    merged ??= { ...(body as Record<string, unknown> | undefined) };
+    merged[key] = fromQuery(value, type);
+  }
+  return merged ?? body;
 }

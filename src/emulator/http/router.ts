@@ -2,13 +2,15 @@
  * Route tables of the emulator's HTTP server. Paths are exact, or end with `/*` to match a prefix (longest
  * prefix wins). A path known under another method answers 405 with `Allow`.
  */
-import type { EmuHandler, EmuRouter, RouteOptions } from './types.js';
+import type { BodyParams, EmuHandler, EmuRouter, RouteOptions } from './types.js';
 
 /** A registered route. */
 export interface Route {
   readonly method: string;
   readonly path: string;
   readonly auth: RouteOptions['auth'];
+  /** Top-level scalar JSON body parameters, which may also come in the query string (Helix routes). */
+  readonly bodyParams: BodyParams | undefined;
   readonly handler: EmuHandler;
 }
 
@@ -26,10 +28,16 @@ export class RouteTable {
    *
    * @throws Error on a malformed path or a duplicate (method, path): both are programming errors.
    */
-  add(method: string, path: string, auth: RouteOptions['auth'], handler: EmuHandler): void {
+  add(method: string, path: string, options: RouteOptions, handler: EmuHandler): void {
     if (!path.startsWith('/')) throw new Error(`route path must start with "/": ${path}`);
     const upper = method.toUpperCase();
-    const route: Route = { method: upper, path, auth, handler };
+    const route: Route = {
+      method: upper,
+      path,
+      auth: options.auth,
+      bodyParams: options.bodyParams,
+      handler,
+    };
     let methods: Map<string, Route> | undefined;
     if (path.endsWith('/*')) {
       const prefix = path.slice(0, -2);
@@ -51,6 +59,12 @@ export class RouteTable {
     methods.set(upper, route);
   }
 
+  /** Every route, exact ones first, in registration order within each kind. */
+  *routes(): IterableIterator<Route> {
+    for (const methods of this.#exact.values()) yield* methods.values();
+    for (const p of this.#prefixes) yield* p.methods.values();
+  }
+
   /** Finds the route of `method` `path` (path below the mount point, no query string). */
   match(method: string, path: string): RouteMatch {
     let methods = this.#exact.get(path);
@@ -68,6 +82,8 @@ export class RouteTable {
   }
 }
 
+const NO_AUTH: RouteOptions = { auth: 'none' };
+
 /** The {@link EmuRouter} handed to features: Helix, control and (internal) OAuth route tables. */
 export class Router implements EmuRouter {
   readonly helixRoutes = new RouteTable();
@@ -75,15 +91,15 @@ export class Router implements EmuRouter {
   readonly oauthRoutes = new RouteTable();
 
   helix(method: string, path: string, options: RouteOptions, handler: EmuHandler): void {
-    this.helixRoutes.add(method, path, options.auth, handler);
+    this.helixRoutes.add(method, path, options, handler);
   }
 
   control(method: string, path: string, handler: EmuHandler): void {
-    this.controlRoutes.add(method, path, 'none', handler);
+    this.controlRoutes.add(method, path, NO_AUTH, handler);
   }
 
   /** OAuth route under `/oauth2` (no auth, no rate limit, OAuth-shaped errors). */
   oauth(method: string, path: string, handler: EmuHandler): void {
-    this.oauthRoutes.add(method, path, 'none', handler);
+    this.oauthRoutes.add(method, path, NO_AUTH, handler);
   }
 }

@@ -12,6 +12,8 @@
  * - `Ratelimit-*` headers are on every Helix response. Before a caller is known (401, public routes) they show a
  *   full bucket and consume nothing. With limiting disabled they show 2147483647.
  * - Malformed HTTP answers a bare 400 and closes; unknown paths outside the mounts answer a Helix-shaped 404.
+ * - Helix routes that take a JSON body accept its top-level scalar parameters in the query string too (TwitchIO
+ *   sends `shard_count` there and Twitch accepts it); the body wins when both carry a key. See `withQueryParams`.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
@@ -21,7 +23,7 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { errorMessage, requirePositiveInteger } from '../../core/guards.js';
-import { DEFAULT_MAX_BODY_BYTES, parseBody, readBody } from './body.js';
+import { DEFAULT_MAX_BODY_BYTES, parseBody, readBody, withQueryParams } from './body.js';
 import { registerPlatformControlRoutes } from './control.js';
 import { helixErrorBody } from './errors.js';
 import { registerUserRoutes } from './helix-users.js';
@@ -371,7 +373,14 @@ export async function createPlatform(
       const status = random() < 0.5 ? 503 : 500;
       return errorResponse('helix', status, 'Injected fault (emulator)');
     }
-    return runHandler(route, { method, path, query, headers: req.headers, ...parsed, auth: caller }, 'helix');
+    // Body parameters may come in the query string (one rule for every Helix route that takes a JSON body).
+    const body =
+      route.bodyParams === undefined ? parsed.body : withQueryParams(parsed.body, query, route.bodyParams);
+    return runHandler(
+      route,
+      { method, path, query, headers: req.headers, body, form: parsed.form, auth: caller },
+      'helix',
+    );
   }
 
   /** Reads and parses the body; answers 413 or 400 (in the mount's shape) when it cannot. */

@@ -1,7 +1,16 @@
 /**
  * Clients (apps) and OAuth tokens of the emulator: app tokens, user tokens grouped in grants (one authorization
  * of a client by a user: its scopes, its current refresh token and the access tokens issued under it) and
- * authorization codes. Memory is bounded: expired entries are swept when a table is full, then the oldest go.
+ * authorization codes. Memory is bounded:
+ * - Twitch's "50 token rule": at most 50 live access tokens per client id (app tokens) and per client id + user
+ *   (user tokens); the 51st invalidates the oldest. Twitch documents a limit of 50 valid access tokens per
+ *   refresh token ("Refreshing Access Tokens", multi-threaded apps) and developers observe that token 51 kills
+ *   token 1 (twitchdev/issues#986); we apply it per client id and per client id + user, as Twitch's older
+ *   authentication guide stated it ("a user can only have 50 tokens live at a time per client ID").
+ * - At most 50 grants (refresh tokens) per client id + user, the oldest revoked past it: our choice, Twitch
+ *   documents no limit on refresh tokens.
+ * - Global caps on every table (tokens, grants, codes, clients): expired entries are swept when a table is full,
+ *   then the oldest go.
  */
 import { randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '../../core/errors.js';
@@ -47,6 +56,8 @@ export interface AccessTokenRecord {
   /** Expiry, ms since epoch. */
   readonly expiresAt: number;
   readonly grant: Grant | undefined;
+  /** Key of the owner the token counts against (client id, or client id + user). */
+  readonly owner: string;
 }
 
 interface AuthCode {
@@ -85,10 +96,20 @@ export interface TokenStoreOptions {
   readonly maxGrants?: number;
   /** Most clients (default 1,000). */
   readonly maxClients?: number;
+  /**
+   * Most live access tokens per client id (app tokens) and per client id + user (user tokens), and most grants per
+   * client id + user (default 50, Twitch's limit); past it the oldest is invalidated.
+   */
+  readonly maxTokensPerOwner?: number;
 }
 
-const CLIENT_ID = /^[A-Za-z0-9_-]{1,64}$/;
-const CLIENT_SECRET = /^[\x21-\x7e]{1,128}$/;
+/** Twitch's limit of live access tokens per client id (app) and per client id + user. */
+export const MAX_TOKENS_PER_OWNER = 50;
+
+/** Accepted client ids (also checked by the emulator's `clientId` option). */
+export const CLIENT_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** Accepted client secrets (also checked by the emulator's `clientSecret` option). */
+export const CLIENT_SECRET_PATTERN = /^[\x21-\x7e]{1,128}$/;
 const SCOPE = /^[\x21-\x7e]{1,100}$/;
 const MAX_SCOPES = 200;
 const MAX_CODES = 10_000;
@@ -131,6 +152,7 @@ export class TokenStore {
   readonly #maxAccess: number;
   readonly #maxGrants: number;
   readonly #maxClients: number;
+  readonly #maxPerOwner: number;
 
   readonly #clients = new Map<string, ClientRecord>();
   readonly #access = new Map<string, AccessTokenRecord>();
@@ -139,6 +161,11 @@ export class TokenStore {
   /** `${clientId}\0${userId}` → grants of that pair. */
   readonly #grantsByPair = new Map<string, Set<Grant>>();
   readonly #codes = new Map<string, AuthCode>();
+  /**
+   * Owner (`\0<clientId>` for app tokens, the pair key for user tokens) → its live access tokens, oldest first
+   * (a Set keeps insertion order).
+   */
+  readonly #byOwner = new Map<string, Set<string>>();
 
   constructor(options: TokenStoreOptions) {
     this.#users = options.users;
@@ -149,6 +176,7 @@ export class TokenStore {
     this.#maxAccess = options.maxAccessTokens ?? 100_000;
     this.#maxGrants = options.maxGrants ?? 100_000;
     this.#maxClients = options.maxClients ?? 1_000;
+    this.#maxPerOwner = options.maxTokensPerOwner ?? MAX_TOKENS_PER_OWNER;
   }
 
   // ---- clients -----------------------------------------------------------------------------------------------
@@ -163,10 +191,10 @@ export class TokenStore {
   ): ClientRecord {
     const clientId = input.clientId ?? randomToken(30);
     const clientSecret = input.clientSecret ?? randomToken(30);
-    if (!CLIENT_ID.test(clientId)) {
+    if (!CLIENT_ID_PATTERN.test(clientId)) {
       throw new InvalidArgumentError('client_id must be 1-64 letters, digits, "_" or "-"', 'client_id');
     }
-    if (!CLIENT_SECRET.test(clientSecret)) {
+    if (!CLIENT_SECRET_PATTERN.test(clientSecret)) {
       throw new InvalidArgumentError(
         'client_secret must be 1-128 printable ASCII characters',
         'client_secret',
@@ -219,7 +247,7 @@ export class TokenStore {
   mintApp(clientId: string): { accessToken: string; expiresIn: number } {
     if (!this.#clients.has(clientId)) throw new InvalidArgumentError('unknown client_id', 'client_id');
     const auth: AuthContext = { kind: 'app', clientId, scopes: new Set<string>() };
-    const record = this.#addAccess(auth, [], this.#appTtlMs, undefined);
+    const record = this.#addAccess(auth, [], this.#appTtlMs, undefined, appOwner(clientId));
     return { accessToken: record.token, expiresIn: Math.floor(this.#appTtlMs / 1000) };
   }
 
@@ -323,12 +351,13 @@ export class TokenStore {
   }
 
   /** Table sizes, for `describe()` and memory tests. */
-  sizes(): { accessTokens: number; grants: number; codes: number; clients: number } {
+  sizes(): { accessTokens: number; grants: number; codes: number; clients: number; owners: number } {
     return {
       accessTokens: this.#access.size,
       grants: this.#refresh.size,
       codes: this.#codes.size,
       clients: this.#clients.size,
+      owners: this.#byOwner.size,
     };
   }
 
@@ -339,8 +368,14 @@ export class TokenStore {
       const oldest = this.#refresh.values().next().value;
       if (oldest !== undefined) this.#revokeGrant(oldest);
     }
+    const key = pairKey(clientId, user.id);
+    const existing = this.#grantsByPair.get(key);
+    if (existing !== undefined && existing.size >= this.#maxPerOwner) {
+      const oldest = existing.values().next().value;
+      if (oldest !== undefined) this.#revokeGrant(oldest);
+    }
     const grant: Grant = {
-      key: pairKey(clientId, user.id),
+      key,
       clientId,
       user,
       scopes,
@@ -376,7 +411,7 @@ export class TokenStore {
       login: grant.user.login,
       scopes: new Set(grant.scopes),
     };
-    const record = this.#addAccess(auth, grant.scopes, this.#userTtlMs, grant);
+    const record = this.#addAccess(auth, grant.scopes, this.#userTtlMs, grant, grant.key);
     grant.accessTokens.add(record.token);
     return record;
   }
@@ -386,8 +421,16 @@ export class TokenStore {
     scopes: readonly string[],
     ttl: number,
     grant: Grant | undefined,
+    owner: string,
   ): AccessTokenRecord {
     const now = this.#now();
+    const owned = this.#byOwner.get(owner);
+    if (owned !== undefined && owned.size >= this.#maxPerOwner) {
+      // Twitch's 50 token rule: the new token invalidates the owner's oldest.
+      const oldest = owned.values().next().value;
+      const record = oldest === undefined ? undefined : this.#access.get(oldest);
+      if (record !== undefined) this.#dropAccess(record);
+    }
     if (this.#access.size >= this.#maxAccess) {
       for (const r of this.#access.values()) if (r.expiresAt <= now) this.#dropAccess(r);
       if (this.#access.size >= this.#maxAccess) {
@@ -401,19 +444,34 @@ export class TokenStore {
       scopeList: scopes,
       expiresAt: now + ttl,
       grant,
+      owner,
     };
     this.#access.set(record.token, record);
+    let set = this.#byOwner.get(owner);
+    if (set === undefined) {
+      set = new Set();
+      this.#byOwner.set(owner, set);
+    }
+    set.add(record.token);
     return record;
   }
 
   #dropAccess(record: AccessTokenRecord): void {
     this.#access.delete(record.token);
     record.grant?.accessTokens.delete(record.token);
+    const owned = this.#byOwner.get(record.owner);
+    if (owned !== undefined) {
+      owned.delete(record.token);
+      if (owned.size === 0) this.#byOwner.delete(record.owner);
+    }
   }
 
   #revokeGrant(grant: Grant): void {
     this.#refresh.delete(grant.refreshToken);
-    for (const t of grant.accessTokens) this.#access.delete(t);
+    for (const t of [...grant.accessTokens]) {
+      const record = this.#access.get(t);
+      if (record !== undefined) this.#dropAccess(record);
+    }
     grant.accessTokens.clear();
     const set = this.#grantsByPair.get(grant.key);
     if (set !== undefined) {
@@ -425,6 +483,11 @@ export class TokenStore {
 
 function pairKey(clientId: string, userId: string): string {
   return `${clientId}\0${userId}`;
+}
+
+/** Owner key of a client's app tokens (a pair key starts with a client id, never with NUL). */
+function appOwner(clientId: string): string {
+  return `\0${clientId}`;
 }
 
 function ttlMs(seconds: number, field: string): number {

@@ -58,7 +58,20 @@ export interface RouteOptions {
    * Wrong kind → 401 as Twitch does. Helix routes also consume rate-limit points (1 per request).
    */
   readonly auth: 'app' | 'user' | 'any' | 'none';
+  /**
+   * The route takes a JSON body: its top-level scalar parameters and their JSON types. Each of them may come in the
+   * query string instead, as Twitch accepts (TwitchIO sends `POST eventsub/conduits?shard_count=2` with no body).
+   * When both carry a key, the JSON body wins. A query value that spells the declared type is converted (`2` → 2,
+   * `true` → true); any other value passes as a string, so the route answers the same 400 as for a bad body value.
+   */
+  readonly bodyParams?: BodyParams;
 }
+
+/** JSON type of a top-level scalar body parameter (see {@link RouteOptions.bodyParams}). */
+export type BodyParamType = 'string' | 'integer' | 'boolean';
+
+/** Top-level scalar body parameters of a route, by name. */
+export type BodyParams = Readonly<Record<string, BodyParamType>>;
 
 /** Registers routes on the shared HTTP server. Paths are exact (no parameters) or end with `/*` (prefix). */
 export interface EmuRouter {

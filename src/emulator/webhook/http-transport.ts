@@ -11,7 +11,10 @@ import { requirePositive, requirePositiveInteger } from '../../core/guards.js';
 import { nanoTimestamp } from '../eventsub/ids.js';
 import type { WebhookDelivery, WebhookTransport, WebhookVerification } from '../eventsub/webhook.js';
 
-/** Options of {@link HttpWebhookTransport}; every duration in milliseconds so that tests can make them tiny. */
+/**
+ * Options of the emulator's webhook delivery over HTTP (the `webhook` option of `Emulator.start`); every duration in
+ * milliseconds so that tests can make them tiny.
+ */
 export interface HttpWebhookTransportOptions {
   /**
    * Attempts per message before it counts as failed for good (then the subscription is revoked with

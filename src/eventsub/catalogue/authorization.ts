@@ -32,6 +32,11 @@ export type AuthorizationCheck =
       message: string;
       /** What exactly is missing (for logs and tests; Twitch itself does not say). */
       detail: string;
+      /**
+       * The condition key of the user who has not authorized the client or not granted the scopes (app tokens), when
+       * that is the reason.
+       */
+      userKey?: string;
     };
 
 const OK: AuthorizationCheck = Object.freeze({ ok: true });
@@ -39,8 +44,10 @@ const OK: AuthorizationCheck = Object.freeze({ ok: true });
 /** Twitch's wording for a 403 on Create EventSub Subscription. */
 export const MISSING_AUTHORIZATION_MESSAGE = 'subscription missing proper authorization';
 
-function forbidden(detail: string): AuthorizationCheck {
-  return { ok: false, status: 403, message: MISSING_AUTHORIZATION_MESSAGE, detail };
+function forbidden(detail: string, userKey?: string): AuthorizationCheck {
+  return userKey === undefined
+    ? { ok: false, status: 403, message: MISSING_AUTHORIZATION_MESSAGE, detail }
+    : { ok: false, status: 403, message: MISSING_AUTHORIZATION_MESSAGE, detail, userKey };
 }
 
 /** Whether `scopes` satisfies every any-of group of `req`. */
@@ -137,16 +144,49 @@ export function checkAuthorization(
       if (userId === undefined) continue;
       const granted = grants(userId);
       if (granted === undefined) {
-        return forbidden(`${req.user} ${userId} has not authorized the client`);
+        return forbidden(`${req.user} ${userId} has not authorized the client`, req.user);
       }
       if (!satisfies(req, granted)) {
         return forbidden(
           `${req.user} ${userId} has not granted ${describeGroups(missingGroups(req, granted))}`,
+          req.user,
         );
       }
     }
   }
   return OK;
+}
+
+/**
+ * The scopes the user named by condition key `key` must grant for `entry`: one per requirement group (the first
+ * listed, e.g. the `read` one of a read-or-manage pair), including an app token's extras (`user:bot`, `channel:bot`
+ * for chat types) when `appToken`, skipping waived requirements. Empty when the type names the user without needing
+ * any scope (`stream.online`).
+ *
+ * @example
+ * ```ts
+ * const chat = getCatalogueEntry('channel.chat.message', '1')!;
+ * scopesForUser(chat, { broadcaster_user_id: '1', user_id: '2' }, 'user_id', true); // ['user:read:chat', 'user:bot']
+ * ```
+ */
+export function scopesForUser(
+  entry: CatalogueEntry,
+  condition: WireCondition,
+  key: string,
+  appToken: boolean,
+): string[] {
+  const spec = entry.authorization;
+  const scopes: string[] = [];
+  for (const list of appToken ? [spec.scopes, spec.appTokenExtra ?? []] : [spec.scopes]) {
+    for (const req of list) {
+      if (req.user !== key || isWaived(req, condition)) continue;
+      for (const group of req.allOf) {
+        const first = group[0];
+        if (first !== undefined && !scopes.includes(first)) scopes.push(first);
+      }
+    }
+  }
+  return scopes;
 }
 
 /**

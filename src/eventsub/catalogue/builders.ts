@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { isRecord } from '../../core/guards.js';
 import type { WireCondition } from '../protocol.js';
 import type { ActiveCatalogueRow, CatalogueRowOf, SubscriptionType, SubscriptionVersion } from './table.js';
-import { getCatalogueEntry, getCatalogueVersions } from './table.js';
+import { getCatalogueEntry, getCatalogueVersions, latestCatalogueEntry } from './table.js';
 import type { CatalogueEntry, ConditionSpec } from './types.js';
 import { allowedConditionKeys, checkCondition } from './validate.js';
 
@@ -139,9 +139,22 @@ function camelKeyMap(spec: ConditionSpec): ReadonlyMap<string, string> {
   return map;
 }
 
+/** The error of a version Twitch no longer accepts, naming what to use instead. */
+function removedVersionError(entry: CatalogueEntry): InvalidArgumentError {
+  const latest = latestCatalogueEntry(entry.type);
+  const instead = latest === undefined ? '' : `; use version ${latest.version}`;
+  const what =
+    entry.deprecated === true
+      ? `was withdrawn by Twitch${entry.withdrawnOn === undefined ? '' : ` on ${entry.withdrawnOn}`} (Twitch answers 400 "cannot use deprecated subscription type and version")`
+      : 'was removed by Twitch (Twitch answers 410 Gone)';
+  return new InvalidArgumentError(`${entry.type} version ${entry.version} ${what}${instead}`, 'version', {
+    code: 'SUBSCRIPTION_VERSION_REMOVED',
+  });
+}
+
 /**
  * Resolves a type + version to its catalogue entry, or throws: `UNKNOWN_SUBSCRIPTION_TYPE` (field `type` or
- * `version`) for unknown pairs, `SUBSCRIPTION_VERSION_REMOVED` (field `version`) for removed ones.
+ * `version`) for unknown pairs, `SUBSCRIPTION_VERSION_REMOVED` (field `version`) for removed and withdrawn ones.
  *
  * @example
  * ```ts
@@ -172,11 +185,7 @@ export function resolveEntry(type: unknown, version: unknown): CatalogueEntry {
       code: 'UNKNOWN_SUBSCRIPTION_TYPE',
     });
   }
-  if (entry.removed === true) {
-    throw new InvalidArgumentError(`${type} version ${version} was removed by Twitch`, 'version', {
-      code: 'SUBSCRIPTION_VERSION_REMOVED',
-    });
-  }
+  if (entry.removed === true) throw removedVersionError(entry);
   return entry;
 }
 

@@ -106,6 +106,7 @@ import type {
 import type {
   ChannelBitsUseEvent,
   ChannelCheerEvent,
+  ChannelCustomPowerUpRedemptionAddEvent,
   ChannelSubscribeEvent,
   ChannelSubscriptionEndEvent,
   ChannelSubscriptionGiftEvent,
@@ -206,6 +207,7 @@ import {
 import {
   toChannelBitsUseEvent,
   toChannelCheerEvent,
+  toChannelCustomPowerUpRedemptionAddEvent,
   toChannelSubscribeEvent,
   toChannelSubscriptionEndEvent,
   toChannelSubscriptionGiftEvent,
@@ -237,7 +239,7 @@ export interface EventSubEventMap {
   'channel.ad_break.begin': ChannelAdBreakBeginEvent;
   /** A user was banned or timed out. (v1) */
   'channel.ban': ChannelBanEvent;
-  /** Bits were used in the channel (cheers, power-ups, combos). (v1) */
+  /** Bits were used in the channel (cheers, power-ups, custom power-ups, combos). (v1) */
   'channel.bits.use': ChannelBitsUseEvent;
   /** A viewer redeemed an automatic Channel Points reward (v1 and v2 differ: narrow on `version`). */
   'channel.channel_points_automatic_reward_redemption.add':
@@ -278,6 +280,8 @@ export interface EventSubEventMap {
   'channel.chat_settings.update': ChannelChatSettingsUpdateEvent;
   /** A user cheered Bits. (v1) */
   'channel.cheer': ChannelCheerEvent;
+  /** A viewer redeemed a custom Power-up, paid with Bits. (v1) */
+  'channel.custom_power_up_redemption.add': ChannelCustomPowerUpRedemptionAddEvent;
   /** A user followed the channel. (v2) */
   'channel.follow': ChannelFollowEvent;
   /** A creator goal started. (v1) */
@@ -454,6 +458,7 @@ const TABLE: Record<EventSubModelKey, EventConverter> = {
   'channel.chat.user_message_update@1': erase(toChannelChatUserMessageUpdateEvent),
   'channel.chat_settings.update@1': erase(toChannelChatSettingsUpdateEvent),
   'channel.cheer@1': erase(toChannelCheerEvent),
+  'channel.custom_power_up_redemption.add@1': erase(toChannelCustomPowerUpRedemptionAddEvent),
   'channel.follow@2': erase(toChannelFollowEvent),
   'channel.goal.begin@1': erase(toChannelGoalBeginEvent),
   'channel.goal.end@1': erase(toChannelGoalEndEvent),
@@ -510,7 +515,7 @@ const TABLE: Record<EventSubModelKey, EventConverter> = {
 };
 
 /**
- * The dispatch table: `${type}@${version}` → converter. One entry per catalogue type/version (82).
+ * The dispatch table: `${type}@${version}` → converter. One entry per catalogue type/version (83).
  *
  * @example
  * ```ts

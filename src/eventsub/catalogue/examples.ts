@@ -10,12 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { TwitchError } from '../../core/errors.js';
 import type { WireCondition, WireSubscription } from '../protocol.js';
+import { fixTemplate } from './template-fixes.js';
+import type { Json, JsonObject } from './template-fixes.js';
 import { allowedConditionKeys } from './validate.js';
 import type { CatalogueEntry } from './types.js';
-
-/** A JSON value as found in the examples file. */
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
-type JsonObject = Record<string, Json>;
 
 /** A documented notification body (webhook form): `event` for every type but `drop.entitlement.grant` (`events`). */
 export interface ExampleNotification {
@@ -71,7 +69,7 @@ function loadExamples(): Map<string, ExampleRecord> {
  *
  * @example
  * ```ts
- * listExamples().length; // 82
+ * listExamples().length; // 83
  * ```
  */
 export function listExamples(): readonly { type: string; version: string }[] {
@@ -193,6 +191,7 @@ const CONDITION_TARGETS: Readonly<Record<string, Readonly<Record<string, readonl
     'channel.channel_points_custom_reward.remove': { reward_id: [['id']] },
     'channel.channel_points_custom_reward_redemption.add': { reward_id: [['reward', 'id']] },
     'channel.channel_points_custom_reward_redemption.update': { reward_id: [['reward', 'id']] },
+    'channel.custom_power_up_redemption.add': { reward_id: [['custom_power_up', 'id']] },
   };
 
 /**
@@ -215,10 +214,14 @@ function fallbackTemplate(entry: CatalogueEntry): Json | undefined {
   return undefined;
 }
 
+/**
+ * The payload template of an entry: Twitch's example corrected to what Twitch sends (`template-fixes.ts`), else a
+ * fallback template, else (removed versions) the condition's users.
+ */
 function templateOf(entry: CatalogueEntry): Json {
   const notification = loadExamples().get(`${entry.type}@${entry.version}`)?.notification;
   const payload = entry.batched ? notification?.events : notification?.event;
-  if (payload !== undefined) return structuredClone(payload);
+  if (payload !== undefined) return fixTemplate(entry.type, entry.version, structuredClone(payload));
   const fallback = fallbackTemplate(entry);
   if (fallback !== undefined) return fallback;
   // No example at all (removed versions): an event made of the condition's users only.

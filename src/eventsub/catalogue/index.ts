@@ -124,7 +124,10 @@ export type {
   ChatNoticeResub,
   ChatNoticeSub,
   ChatNoticeSubGift,
+  ChatNoticeUnknown,
+  ChatNoticeModiversary,
   ChatNoticeUnraid,
+  ChatNoticeWatchStreak,
   ChatReply,
   SharedChatSource,
 } from './models/channel-chat.js';
@@ -210,13 +213,16 @@ export type {
   UserWhisperMessageEvent,
 } from './models/platform.js';
 export type {
+  BitsCustomPowerUp,
   BitsPowerUp,
   ChannelBitsUseEvent,
   ChannelCheerEvent,
+  ChannelCustomPowerUpRedemptionAddEvent,
   ChannelSubscribeEvent,
   ChannelSubscriptionEndEvent,
   ChannelSubscriptionGiftEvent,
   ChannelSubscriptionMessageEvent,
+  CustomPowerUp,
   ExtensionBitsTransactionCreateEvent,
 } from './models/subscriptions.js';
 export type * from './wire/automod.js';

@@ -7,7 +7,8 @@
  * the TypeScript types (type names, versions, condition keys) are derived from the data and cannot drift from it.
  *
  * Sources: Twitch's subscription-types reference (February 2026 snapshot), cross-checked against the subscribe
- * requests in `data/eventsub-examples.json`.
+ * requests in `data/eventsub-examples.json`; later changes (custom Power-ups, withdrawn versions) as listed in
+ * `docs/emulator.md` ("Twitch as of 2026: sources followed").
  *
  * Choices where Twitch is silent or inconsistent:
  * - Types documented as "webhook only" (`user.authorization.*`, `drop.entitlement.grant`,
@@ -148,7 +149,10 @@ const MODERATE_V1_GROUPS = [
 // The table
 // ---------------------------------------------------------------------------------------------------------------
 
-/** One authoring row; defaults: every transport, cost 0 when unauthorized, not batched, not removed. */
+/**
+ * One authoring row; defaults: every transport, cost 0 when unauthorized, not batched, not removed. Withdrawn versions
+ * carry `removed: true` (and `deprecated: true` when Twitch answers 400 rather than 410).
+ */
 interface Row {
   readonly type: string;
   readonly version: string;
@@ -159,6 +163,8 @@ interface Row {
   readonly unauthorizedCost?: 0 | 1;
   readonly batched?: true;
   readonly removed?: true;
+  readonly deprecated?: true;
+  readonly withdrawnOn?: string;
 }
 
 /**
@@ -212,6 +218,16 @@ export const CATALOGUE_TABLE = [
     authorization: AUTOMOD_MANAGE,
   },
   // --- channel: general ------------------------------------------------------------------------------------------
+  {
+    type: 'channel.update',
+    version: '1',
+    description: 'Withdrawn by Twitch: creating it answers 400 (deprecated type and version). Use version 2.',
+    condition: BROADCASTER,
+    authorization: NONE,
+    unauthorizedCost: 1,
+    removed: true,
+    deprecated: true,
+  },
   {
     type: 'channel.update',
     version: '2',
@@ -373,8 +389,15 @@ export const CATALOGUE_TABLE = [
   {
     type: 'channel.bits.use',
     version: '1',
-    description: 'Bits were used in the channel (cheers, power-ups, combos).',
+    description: 'Bits were used in the channel (cheers, power-ups, custom power-ups, combos).',
     condition: BROADCASTER,
+    authorization: byBroadcaster('bits:read'),
+  },
+  {
+    type: 'channel.custom_power_up_redemption.add',
+    version: '1',
+    description: 'A viewer redeemed a custom Power-up, paid with Bits (optionally one Power-up only).',
+    condition: BROADCASTER_REWARD,
     authorization: byBroadcaster('bits:read'),
   },
   // --- moderation ------------------------------------------------------------------------------------------------
@@ -637,6 +660,39 @@ export const CATALOGUE_TABLE = [
   // --- hype train, charity, goals --------------------------------------------------------------------------------
   {
     type: 'channel.hype_train.begin',
+    version: '1',
+    description:
+      'Withdrawn by Twitch on 2026-01-15: creating it answers 400 (deprecated type and version). Use v2.',
+    condition: BROADCASTER,
+    authorization: HYPE_TRAIN,
+    removed: true,
+    deprecated: true,
+    withdrawnOn: '2026-01-15',
+  },
+  {
+    type: 'channel.hype_train.progress',
+    version: '1',
+    description:
+      'Withdrawn by Twitch on 2026-01-15: creating it answers 400 (deprecated type and version). Use v2.',
+    condition: BROADCASTER,
+    authorization: HYPE_TRAIN,
+    removed: true,
+    deprecated: true,
+    withdrawnOn: '2026-01-15',
+  },
+  {
+    type: 'channel.hype_train.end',
+    version: '1',
+    description:
+      'Withdrawn by Twitch on 2026-01-15: creating it answers 400 (deprecated type and version). Use v2.',
+    condition: BROADCASTER,
+    authorization: HYPE_TRAIN,
+    removed: true,
+    deprecated: true,
+    withdrawnOn: '2026-01-15',
+  },
+  {
+    type: 'channel.hype_train.begin',
     version: '2',
     description: 'A hype train started.',
     condition: BROADCASTER,
@@ -790,7 +846,7 @@ export const CATALOGUE_TABLE = [
 
 /** Any row of the table, including removed versions. */
 export type CatalogueRow = (typeof CATALOGUE_TABLE)[number];
-/** Rows that can still be subscribed to (removed versions excluded). */
+/** Rows that can still be subscribed to (removed and withdrawn versions excluded). */
 export type ActiveCatalogueRow = Exclude<CatalogueRow, { readonly removed: true }>;
 /** Union of every subscription type name (`'channel.follow' | 'stream.online' | ...`). */
 export type SubscriptionType = ActiveCatalogueRow['type'];
@@ -821,12 +877,15 @@ function normalise(row: Row): CatalogueEntry {
     batched: row.batched ?? false,
     beta: row.version === 'beta',
     ...(row.removed === undefined ? {} : { removed: true }),
+    ...(row.deprecated === undefined ? {} : { deprecated: true }),
+    ...(row.withdrawnOn === undefined ? {} : { withdrawnOn: row.withdrawnOn }),
   });
 }
 
 /**
- * Every subscription type + version Twitch documents (82 pairs), plus `channel.follow` v1 marked `removed: true`
- * (creating it answers 410 Gone). Frozen.
+ * Every subscription type + version Twitch documents (83 pairs), plus the withdrawn versions marked `removed: true`:
+ * `channel.follow` v1 (creating it answers 410 Gone) and, also `deprecated: true`, `channel.update` v1 and
+ * `channel.hype_train.*` v1 (400 `cannot use deprecated subscription type and version`). Frozen.
  *
  * @example
  * ```ts

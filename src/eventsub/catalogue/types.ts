@@ -66,8 +66,21 @@ export interface CatalogueEntry {
   readonly batched: boolean;
   /** Beta types (version `beta`). */
   readonly beta: boolean;
-  /** Removed types (Create answers 410 Gone), e.g. channel.follow v1. */
+  /**
+   * Versions Twitch no longer accepts. Create EventSub Subscription answers 410 Gone for removed ones
+   * (`channel.follow` v1), or 400 `cannot use deprecated subscription type and version` for withdrawn ones that are
+   * also {@link CatalogueEntry.deprecated}. The builders and the Helix client refuse both before sending anything;
+   * they are not part of `SubscriptionType` / `SubscriptionVersion`.
+   */
   readonly removed?: boolean;
+  /**
+   * Withdrawn versions Twitch still recognises (`removed` is true too): Create answers 400 `cannot use deprecated
+   * subscription type and version` instead of 410, e.g. `channel.hype_train.*` v1 since 2026-01-15, `channel.update`
+   * v1.
+   */
+  readonly deprecated?: boolean;
+  /** When Twitch stopped accepting a removed version (`YYYY-MM-DD`), where known. */
+  readonly withdrawnOn?: string;
 }
 
 /** Result of a condition validation. `field` names the first bad key, e.g. `condition.broadcaster_user_id`. */

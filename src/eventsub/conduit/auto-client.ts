@@ -20,7 +20,6 @@ import type { ConduitShardDisabledEvent } from '../catalogue/models/platform.js'
 import {
   EVENTSUB_WS_URL,
   HELIX_URL,
-  MAX_MESSAGE_AGE_MS,
   MAX_SHARD_COUNT,
   OAUTH_URL,
   type WireNotificationMessage,
@@ -34,8 +33,14 @@ import {
   type WebhookRevocation,
   type WebhookVerificationRequest,
 } from '../webhook/receiver.js';
-import { DEFAULT_MAX_FUTURE_SKEW_MS, normalizeSecrets } from '../webhook/verify.js';
-import { MessageIdCache } from '../websocket/dedupe.js';
+import { normalizeSecrets } from '../webhook/verify.js';
+import {
+  DEFAULT_DEDUPE_WINDOW_MS,
+  dedupeWindowFor,
+  resolveDedupeStore,
+  type DedupeStore,
+  type MemoryDedupeStoreOptions,
+} from '../websocket/dedupe.js';
 import { EventSubSession, type EventSubSessionOptions } from '../websocket/session.js';
 import { ConduitInfo, type ConduitInfoHost } from './conduit-info.js';
 import {
@@ -94,7 +99,7 @@ export interface WebhookShardOptions {
   readonly secret: string;
   /**
    * The receiver to use, e.g. one accepting an old secret during a rotation (not closed by the client). Default: one
-   * built from `secret` that shares the client's message-id cache, as {@link AutoClient.webhookReceiver}.
+   * built from `secret` that shares the client's dedupe store, as {@link AutoClient.webhookReceiver}.
    */
   readonly receiver?: WebhookReceiver;
   /**
@@ -189,11 +194,18 @@ export interface AutoClientOptions extends ClientOptions {
   readonly session?: ShardSessionOptions;
   /** Timers of the client (retries, health check). @defaultValue systemClock */
   readonly clock?: Clock;
-  /** Size of the message-id cache shared by all shards. @defaultValue 100000 */
-  readonly dedupeSize?: number;
+  /**
+   * Where the message ids of all shards (WebSocket and webhook) are remembered: a {@link DedupeStore} (e.g. one
+   * shared by several processes), or options of the in-memory one. Ids are kept for a time, never a count: the
+   * window is 11 minutes (Twitch's 10-minute replay window, after which a redelivery is dropped as stale on both
+   * transports, plus 1 minute of clock skew), or `session.maxMessageAgeMs` + 1 minute when that is longer. At its
+   * memory bound the store refuses new ids: such messages are not emitted (a webhook answers 503 and Twitch
+   * delivers it again) and `error` reports `DEDUPE_FULL`. @defaultValue a MemoryDedupeStore (5,000,000 ids)
+   */
+  readonly dedupe?: DedupeStore | MemoryDedupeStoreOptions;
   /**
    * Serve some or all owned shards by webhook: Twitch verifies each callback with a challenge, then POSTs signed
-   * events that the client verifies, deduplicates (with the WebSocket shards' cache) and emits like any other.
+   * events that the client verifies, deduplicates (with the WebSocket shards' store) and emits like any other.
    */
   readonly webhook?: WebhookShardOptions;
 }
@@ -303,7 +315,7 @@ export class AutoClient<
   readonly #maxReclaims: number;
   readonly #sessionOptions: ShardSessionOptions;
   readonly #clock: Clock;
-  readonly #dedupe: MessageIdCache;
+  readonly #dedupe: DedupeStore;
   readonly #closer = new AbortController();
 
   #conduit: Conduit | null = null;
@@ -365,12 +377,7 @@ export class AutoClient<
     this.#sessionOptions = options.session ?? {};
     this.#clock = options.clock ?? systemClock;
     const messageClock = this.#sessionOptions.clock ?? this.#clock;
-    this.#dedupe = new MessageIdCache({
-      maxSize: positiveInt(options.dedupeSize ?? 100_000, 'dedupeSize'),
-      // Covers the webhook receiver's replay window (10 minutes plus the tolerated skew).
-      maxAgeMs: MAX_MESSAGE_AGE_MS + DEFAULT_MAX_FUTURE_SKEW_MS,
-      clock: messageClock,
-    });
+    this.#dedupe = sharedDedupeStore(options.dedupe, this.#sessionOptions.maxMessageAgeMs);
     this.#webhookSecret = options.webhook === undefined ? '' : checkWebhookSecret(options.webhook);
     this.#webhook =
       options.webhook === undefined
@@ -1356,6 +1363,18 @@ function checkWebhookSecret(options: WebhookShardOptions): string {
     // Same rule, named after this option (the message never contains the secret).
     throw new InvalidArgumentError(asError(error).message, 'webhook.secret', { cause: error });
   }
+}
+
+/**
+ * The store shared by every shard: the one given, or a new in-memory one whose window covers both transports (the
+ * sessions and the receiver check the window of a given one).
+ */
+function sharedDedupeStore(dedupe: unknown, maxMessageAgeMs: number | undefined): DedupeStore {
+  // An invalid maxMessageAgeMs is left to the session's own check, which names it.
+  const sessionWindow =
+    typeof maxMessageAgeMs === 'number' && maxMessageAgeMs > 0 ? dedupeWindowFor(maxMessageAgeMs) : 0;
+  const window = Math.max(DEFAULT_DEDUPE_WINDOW_MS, sessionWindow);
+  return resolveDedupeStore(dedupe, window, DEFAULT_DEDUPE_WINDOW_MS, 'dedupe');
 }
 
 function resolveWebhook(

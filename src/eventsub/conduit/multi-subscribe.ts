@@ -50,6 +50,17 @@ export interface MultiSubscribeError {
 export interface MultiSubscribeExisting {
   readonly subscription: SubscriptionInput;
   readonly error: HTTPError;
+  /**
+   * Id of the subscription that already exists, when Twitch's 409 names it (its message ends with `id=<id>` since
+   * 2026); `null` otherwise.
+   */
+  readonly existingId: string | null;
+}
+
+/** The existing subscription's id named by a 409 (`... id=<id>`), or `null`. */
+function existingSubscriptionId(error: HTTPError): string | null {
+  const match = /\bid=([\w-]{1,128})/.exec(error.twitchMessage);
+  return match?.[1] ?? null;
 }
 
 /** Result of `multiSubscribe`. `errors` holds real failures only; 409s are in `existing`. */
@@ -178,7 +189,7 @@ export function runMultiSubscribe(
       } catch (error) {
         const err = error instanceof Error ? error : new Error(String(error));
         if (err instanceof HTTPError && err.status === 409) {
-          payload.existing.push({ subscription: input, error: err });
+          payload.existing.push({ subscription: input, error: err, existingId: existingSubscriptionId(err) });
         } else {
           payload.errors.push({ subscription: input, error: err });
           if (options.stopOnError === true) stopped ??= err;

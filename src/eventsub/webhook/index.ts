@@ -20,6 +20,19 @@ export type {
   WebhookRejectionReason,
 } from './verify.js';
 export { WebhookReceiver, toWireNotificationMessage } from './receiver.js';
+// The receiver's dedupe store, for users of this entry point alone (the same bindings as the websocket module's).
+export {
+  DEFAULT_DEDUPE_MAX_ENTRIES,
+  DEFAULT_DEDUPE_WINDOW_MS,
+  DedupeError,
+  MemoryDedupeStore,
+} from '../websocket/dedupe.js';
+export type {
+  DedupeErrorCode,
+  DedupeStore,
+  DedupeVerdict,
+  MemoryDedupeStoreOptions,
+} from '../websocket/dedupe.js';
 export type {
   WebhookListenOptions,
   WebhookListener,

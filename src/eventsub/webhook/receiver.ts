@@ -26,7 +26,15 @@ import {
 } from '../catalogue/events.js';
 import { MAX_MESSAGE_AGE_MS } from '../protocol.js';
 import type { WireNotificationMessage, WireSubscription } from '../protocol.js';
-import { MessageIdCache, type MessageIdCacheOptions } from '../websocket/dedupe.js';
+import {
+  DedupeError,
+  DedupeGate,
+  MemoryDedupeStore,
+  resolveDedupeStore,
+  type DedupeOutcome,
+  type DedupeStore,
+  type MemoryDedupeStoreOptions,
+} from '../websocket/dedupe.js';
 import {
   DEFAULT_MAX_FUTURE_SKEW_MS,
   REJECTION_STATUS,
@@ -97,9 +105,15 @@ export interface WebhookReceiverLifecycleEvents {
   verification: [verification: WebhookVerificationRequest];
   /** A verified message whose id was seen before: answered 2XX, not dispatched. */
   duplicate: [message: VerifiedWebhookMessage];
-  /** A request was refused with a 4XX (bad signature, stale, malformed, too large, too slow...). */
+  /**
+   * A request was refused with a 4XX (bad signature, stale, malformed, too large, too slow...), or a verified one
+   * with a 503 because the dedupe store refused its id (`dedupe_refused`: Twitch delivers it again later).
+   */
   rejected: [rejection: WebhookRejection];
-  /** Listener errors (context: the event name) and malformed events of known types (`ProtocolError`). */
+  /**
+   * Listener errors (context: the event name), malformed events of known types (`ProtocolError`), and the dedupe
+   * store's refusals (`DedupeError` `DEDUPE_FULL`/`DEDUPE_STORE_FAILED`, context `dedupe`, once per episode).
+   */
   error: [error: Error, context?: string];
 }
 
@@ -122,10 +136,12 @@ export interface WebhookReceiverOptions {
   /** Tolerated clock skew for timestamps in the future. @defaultValue 60000 */
   readonly maxFutureSkewMs?: number;
   /**
-   * Message-id cache: share one with WebSocket sessions to deduplicate across transports, or give options. Its age
-   * limit should cover `maxAgeMs + maxFutureSkewMs` (the default one does).
+   * Where message ids are remembered: a {@link DedupeStore} (share one with WebSocket sessions to deduplicate
+   * across transports, or one shared by several processes), or options of a new {@link MemoryDedupeStore}. Its
+   * `windowMs` must cover `maxAgeMs + maxFutureSkewMs`, the time in which a redelivery is accepted (checked here:
+   * `INVALID_ARGUMENT` otherwise). @defaultValue a MemoryDedupeStore with that window
    */
-  readonly dedupe?: MessageIdCache | MessageIdCacheOptions;
+  readonly dedupe?: DedupeStore | MemoryDedupeStoreOptions;
   readonly clock?: Clock;
   readonly logger?: Logger;
 }
@@ -162,6 +178,20 @@ export interface WebhookListenOptions {
   readonly port?: number;
   /** @defaultValue '127.0.0.1' (put a TLS-terminating proxy in front: Twitch calls HTTPS on port 443 only) */
   readonly host?: string;
+}
+
+/** Where an evaluated request's outcome goes (now, or once a promised dedupe verdict settles). */
+type Sink = (outcome: Outcome) => void;
+
+/** A verified, well-formed request waiting for the dedupe store's verdict. */
+interface Candidate {
+  readonly verified: VerifiedWebhookMessage;
+  /** What to dispatch when the id is new. */
+  readonly fresh: Dispatch;
+  /** The answer when the id is new or a duplicate. */
+  readonly response: WebhookResponse;
+  readonly path: string | undefined;
+  readonly sink: Sink;
 }
 
 type Dispatch =
@@ -228,6 +258,8 @@ export function toWireNotificationMessage(message: WebhookNotification): WireNot
  * - `notification` → 204 at once, then `message`, the typed event (`'channel.follow'`...) and `notification`;
  * - `revocation` → 204, then `revocation`;
  * - a message id already seen (checked only once the signature is valid) → 204 and `duplicate`, no dispatch;
+ * - a message id the dedupe store refuses (at its memory bound) → 503 and `rejected` (`dedupe_refused`), no
+ *   dispatch: Twitch delivers it again later;
  * - anything else → 4XX and `rejected`, no dispatch: 405 not POST, 415 not JSON, 413 too large, 408 too slow,
  *   400 missing/malformed headers or body, 403 bad signature or outside the 10-minute replay window.
  *
@@ -250,7 +282,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   readonly #bodyTimeoutMs: number;
   readonly #maxAgeMs: number;
   readonly #maxFutureSkewMs: number;
-  readonly #seen: MessageIdCache;
+  readonly #gate: DedupeGate<Candidate>;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #reads = new Set<BodyRead>();
@@ -260,6 +292,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   #queue: Dispatch[] = [];
   #drainScheduled = false;
   #closed = false;
+  #asyncReported = false;
 
   constructor(options: WebhookReceiverOptions) {
     super(options.logger === undefined ? {} : { logger: options.logger });
@@ -274,15 +307,15 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
     );
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
-    const dedupe = options.dedupe;
-    this.#seen =
-      dedupe instanceof MessageIdCache
-        ? dedupe
-        : new MessageIdCache({
-            maxAgeMs: this.#maxAgeMs + this.#maxFutureSkewMs,
-            clock: this.#clock,
-            ...dedupe,
-          });
+    // A redelivery is accepted from `maxFutureSkewMs` before its timestamp to `maxAgeMs` after it.
+    const window = this.#maxAgeMs + this.#maxFutureSkewMs;
+    this.#gate = new DedupeGate(
+      resolveDedupeStore(options.dedupe, window, window, 'dedupe'),
+      this.#onVerdict,
+      {
+        ordered: false,
+      },
+    );
   }
 
   /**
@@ -293,9 +326,9 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
     this.handle(req, res);
   };
 
-  /** The message-id cache (shared with other transports if one was given). */
-  get dedupe(): MessageIdCache {
-    return this.#seen;
+  /** The dedupe store (shared with other transports if one was given). */
+  get dedupe(): DedupeStore {
+    return this.#gate.store;
   }
 
   /**
@@ -371,9 +404,10 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
       if (read.done) return;
       finish();
       const body = chunks.length === 1 && chunks[0] !== undefined ? chunks[0] : Buffer.concat(chunks, size);
-      const outcome = this.#evaluate(checked.message, req.headers, body, path);
-      this.#send(req, res, outcome.response, outcome.response.status >= 400);
-      if (outcome.dispatch !== undefined) this.#dispatch(outcome.dispatch);
+      this.#evaluate(checked.message, req.headers, body, path, (outcome) => {
+        this.#send(req, res, outcome.response, outcome.response.status >= 400);
+        if (outcome.dispatch !== undefined) this.#dispatch(outcome.dispatch);
+      });
     });
     req.on('error', () => {
       if (!read.done) finish();
@@ -387,6 +421,10 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
    * Framework-agnostic processing of a request whose raw body you already have: returns the response to write and
    * dispatches right after the current synchronous code (a microtask), so write the response first. Never throws.
    *
+   * Needs a dedupe store that answers synchronously (the in-memory default does). With a store that answers with a
+   * promise, use {@link processAsync}: `process()` then answers 503 (reported once as `DEDUPE_STORE_ASYNC`) and
+   * dispatches when the verdict comes, so Twitch's retry finds a duplicate and nothing is lost or dispatched twice.
+   *
    * @example
    * ```ts
    * // Express: the raw body is required, so mount express.raw() on this route only.
@@ -397,26 +435,84 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
    * ```
    */
   process(input: WebhookProcessInput): WebhookResponse {
+    let result: Outcome | undefined;
+    let late = false;
+    this.#processWith(input, (outcome) => {
+      if (late) {
+        if (outcome.dispatch !== undefined) this.#dispatch(outcome.dispatch);
+      } else {
+        result = outcome;
+      }
+    });
+    if (result === undefined) {
+      late = true;
+      if (!this.#asyncReported) {
+        this.#asyncReported = true;
+        this.#report(
+          new DedupeError(
+            'DEDUPE_STORE_ASYNC',
+            'process() needs a dedupe store that answers synchronously: use processAsync() (or handle())',
+          ),
+          'dedupe',
+        );
+      }
+      const status = REJECTION_STATUS.dedupe_refused;
+      return { status, headers: TEXT, body: 'dedupe_refused' };
+    }
+    if (result.dispatch !== undefined) {
+      this.#queue.push(result.dispatch);
+      if (!this.#drainScheduled) {
+        this.#drainScheduled = true;
+        queueMicrotask(this.#drain);
+      }
+    }
+    return result.response;
+  }
+
+  /**
+   * {@link process} for any dedupe store, including one that answers with a promise: resolves with the response
+   * to write once the verdict is known, and dispatches on the next turn of the event loop (after you wrote it).
+   * Never rejects.
+   *
+   * @example
+   * ```ts
+   * app.post('/twitch/eventsub', express.raw({ type: 'application/json' }), async (req, res) => {
+   *   const out = await receiver.processAsync({ headers: req.headers, rawBody: req.body, path: req.path });
+   *   res.status(out.status).set(out.headers).send(out.body);
+   * });
+   * ```
+   */
+  processAsync(input: WebhookProcessInput): Promise<WebhookResponse> {
+    return new Promise((resolve) => {
+      this.#processWith(input, (outcome) => {
+        resolve(outcome.response);
+        const dispatch = outcome.dispatch;
+        if (dispatch !== undefined) {
+          setImmediate(() => {
+            this.#dispatch(dispatch);
+          });
+        }
+      });
+    });
+  }
+
+  /** The checks of {@link process}; `sink` gets the outcome (synchronously unless the dedupe verdict is promised). */
+  #processWith(input: WebhookProcessInput, sink: Sink): void {
     const path = input.path;
-    let outcome: Outcome;
     if (this.#closed) {
-      outcome = { response: { status: 503, headers: TEXT, body: 'closed' }, dispatch: undefined };
+      sink({ response: { status: 503, headers: TEXT, body: 'closed' }, dispatch: undefined });
     } else if ((input.method ?? 'POST').toUpperCase() !== 'POST') {
-      outcome = this.#rejection('method_not_allowed', 'only POST is accepted', path);
+      sink(this.#rejection('method_not_allowed', 'only POST is accepted', path));
     } else if (!isJsonContentType(readHeader(input.headers, 'content-type'))) {
-      outcome = this.#rejection('unsupported_media_type', 'Content-Type must be application/json', path);
+      sink(this.#rejection('unsupported_media_type', 'Content-Type must be application/json', path));
     } else {
       const raw = input.rawBody as unknown;
       const body =
         typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw instanceof Uint8Array ? raw : undefined;
       if (body === undefined) {
-        outcome = this.#rejection(
-          'malformed_body',
-          'rawBody must be the raw bytes or string of the body',
-          path,
-        );
+        sink(this.#rejection('malformed_body', 'rawBody must be the raw bytes or string of the body', path));
       } else if (body.length > this.#maxBodyBytes) {
-        outcome = this.#rejection('body_too_large', 'body too large', path);
+        sink(this.#rejection('body_too_large', 'body too large', path));
       } else {
         const checked = checkWebhookHeaders(
           input.headers,
@@ -424,23 +520,17 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
           this.#maxAgeMs,
           this.#maxFutureSkewMs,
         );
-        outcome = checked.ok
-          ? this.#evaluate(checked.message, input.headers, body, path)
-          : this.#rejection(checked.reason, checked.detail, path);
+        if (checked.ok) this.#evaluate(checked.message, input.headers, body, path, sink);
+        else sink(this.#rejection(checked.reason, checked.detail, path));
       }
     }
-    if (outcome.dispatch !== undefined) {
-      this.#queue.push(outcome.dispatch);
-      if (!this.#drainScheduled) {
-        this.#drainScheduled = true;
-        queueMicrotask(this.#drain);
-      }
-    }
-    return outcome.response;
   }
 
   /**
-   * Starts a standalone HTTP listener that serves every path with this receiver.
+   * Starts a standalone HTTP listener that serves every path with this receiver. A client that trickles its request
+   * headers is answered 408 and dropped within `bodyTimeoutMs` (clamped to 1..60 s) of its first byte, like a slow
+   * body: the listener has Node check its connections every tenth of that bound instead of every 30 s. (On a server
+   * of your own, set `headersTimeout` and `connectionsCheckingInterval` of `createServer` likewise.)
    *
    * @example
    * ```ts
@@ -451,9 +541,16 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
    */
   async listen(options: WebhookListenOptions = {}): Promise<WebhookListener> {
     if (this.#closed) throw new InvalidArgumentError('the receiver is closed', 'receiver');
-    const server = createServer(this.handler);
-    // Our own sweep enforces the body deadline; this bounds slow header sending as well.
-    server.headersTimeout = Math.max(1000, Math.min(60_000, this.#bodyTimeoutMs));
+    // Our own sweep enforces the body deadline; Node's headers timeout bounds slow header sending as well. Node
+    // checks it only every `connectionsCheckingInterval` (30 s by default), so a client trickling its headers
+    // would live up to 30 s past it: check every tenth of the bound (at most every second), and expire a tenth
+    // early, so that the bound holds as an upper bound (a slow client is dropped between 0.9 and 1 times it).
+    const bound = Math.max(1000, Math.min(60_000, this.#bodyTimeoutMs));
+    const every = Math.min(1000, Math.ceil(bound / 10));
+    const server = createServer(
+      { connectionsCheckingInterval: every, headersTimeout: bound - every },
+      this.handler,
+    );
     const host = options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -499,16 +596,23 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
     });
   }
 
-  /** Signature, body shape and dedupe of a request whose headers passed. */
+  /**
+   * Signature, body shape and dedupe of a request whose headers passed. `sink` gets the outcome: at once, or when a
+   * promised dedupe verdict settles.
+   */
   #evaluate(
     message: VerifiedWebhookMessage,
     headers: WebhookHeaders,
     body: Uint8Array,
     path: string | undefined,
-  ): Outcome {
+    sink: Sink,
+  ): void {
     const signature = readHeader(headers, WEBHOOK_HEADERS.messageSignature) ?? '';
     const index = matchSignature(this.#secrets, message, signature, body);
-    if (index === -1) return this.#rejection('invalid_signature', 'signature does not match', path);
+    if (index === -1) {
+      sink(this.#rejection('invalid_signature', 'signature does not match', path));
+      return;
+    }
     let parsed: unknown;
     try {
       const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
@@ -516,15 +620,38 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
     } catch {
       parsed = undefined;
     }
-    if (!isRecord(parsed)) return this.#rejection('malformed_body', 'body is not a JSON object', path);
+    if (!isRecord(parsed)) {
+      sink(this.#rejection('malformed_body', 'body is not a JSON object', path));
+      return;
+    }
     const verified: VerifiedWebhookMessage = { ...message, secretIndex: index };
+    const accepted = this.#accept(message.messageType, parsed, verified, path);
+    if (typeof accepted === 'string') {
+      sink(this.#rejection('malformed_body', accepted, path));
+      return;
+    }
+    // Only now, with the signature valid and the body well-formed, is the id shown to the dedupe store.
+    this.#gate.admit(message.messageId, this.#clock.now(), {
+      verified,
+      fresh: accepted.fresh,
+      response: accepted.response,
+      path,
+      sink,
+    });
+  }
+
+  /** The dispatch and answer of a well-formed message, or why its body is malformed. */
+  #accept(
+    type: VerifiedWebhookMessage['messageType'],
+    parsed: Record<string, unknown>,
+    verified: VerifiedWebhookMessage,
+    path: string | undefined,
+  ): { fresh: Dispatch; response: WebhookResponse } | string {
     const sub = parsed.subscription;
-    switch (message.messageType) {
+    switch (type) {
       case 'webhook_callback_verification': {
         const challenge = parsed.challenge;
-        if (typeof challenge !== 'string' || challenge === '') {
-          return this.#rejection('malformed_body', 'verification without a challenge', path);
-        }
+        if (typeof challenge !== 'string' || challenge === '') return 'verification without a challenge';
         const shard = parsed.conduit_shard;
         const conduitShard = isRecord(shard)
           ? {
@@ -533,23 +660,12 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
             }
           : null;
         if (!isRecord(sub) && conduitShard === null) {
-          return this.#rejection(
-            'malformed_body',
-            'verification without subscription or conduit_shard',
-            path,
-          );
+          return 'verification without subscription or conduit_shard';
         }
-        const response: WebhookResponse = {
-          status: 200,
-          headers: { 'Content-Type': 'text/plain' },
-          body: challenge,
-        };
         // A re-sent challenge is answered again (else the verification would fail) but not re-emitted.
-        if (!this.#seen.add(message.messageId))
-          return { response, dispatch: { kind: 'duplicate', value: verified } };
         return {
-          response,
-          dispatch: {
+          response: { status: 200, headers: { 'Content-Type': 'text/plain' }, body: challenge },
+          fresh: {
             kind: 'verification',
             value: {
               ...verified,
@@ -564,16 +680,14 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
       }
       case 'notification': {
         if (!isRecord(sub) || (parsed.event === undefined && !Array.isArray(parsed.events))) {
-          return this.#rejection('malformed_body', 'notification without subscription and event', path);
+          return 'notification without subscription and event';
         }
         if (typeof sub.type !== 'string' || typeof sub.version !== 'string' || typeof sub.id !== 'string') {
-          return this.#rejection('malformed_body', 'subscription without id, type and version', path);
+          return 'subscription without id, type and version';
         }
-        if (!this.#seen.add(message.messageId))
-          return { response: NO_CONTENT, dispatch: { kind: 'duplicate', value: verified } };
         return {
           response: NO_CONTENT,
-          dispatch: {
+          fresh: {
             kind: 'notification',
             value: {
               ...verified,
@@ -586,19 +700,17 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
       }
       case 'revocation': {
         if (!isRecord(sub) || parsed.event !== undefined || sub.status === 'enabled') {
-          return this.#rejection('malformed_body', 'revocation without a revoked subscription', path);
+          return 'revocation without a revoked subscription';
         }
         let model: SubscriptionModel;
         try {
           model = toSubscriptionModel(sub as unknown as WireSubscription);
         } catch {
-          return this.#rejection('malformed_body', 'revocation with a malformed subscription', path);
+          return 'revocation with a malformed subscription';
         }
-        if (!this.#seen.add(message.messageId))
-          return { response: NO_CONTENT, dispatch: { kind: 'duplicate', value: verified } };
         return {
           response: NO_CONTENT,
-          dispatch: {
+          fresh: {
             kind: 'revocation',
             value: {
               ...verified,
@@ -612,6 +724,27 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
       }
     }
   }
+
+  /** The dedupe store's verdict on a candidate: dispatch it, answer it as a duplicate, or refuse it with a 503. */
+  readonly #onVerdict = (
+    candidate: Candidate,
+    outcome: DedupeOutcome,
+    error: DedupeError | undefined,
+  ): void => {
+    if (error !== undefined) this.#report(error, 'dedupe');
+    if (outcome === 'new') {
+      candidate.sink({ response: candidate.response, dispatch: candidate.fresh });
+    } else if (outcome === 'duplicate') {
+      candidate.sink({
+        response: candidate.response,
+        dispatch: { kind: 'duplicate', value: candidate.verified },
+      });
+    } else {
+      candidate.sink(
+        this.#rejection('dedupe_refused', 'the dedupe store refused the message id', candidate.path),
+      );
+    }
+  };
 
   #rejection(reason: WebhookRejectionReason, detail: string, path: string | undefined): Outcome {
     const status = REJECTION_STATUS[reason];
@@ -717,8 +850,12 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   };
 
   /** Not JSON-serialisable state: never prints secrets. */
-  toJSON(): { secrets: number; dedupeSize: number } {
-    return { secrets: this.#secrets.length, dedupeSize: this.#seen.size };
+  toJSON(): { secrets: number; dedupeSize: number | undefined } {
+    const store = this.#gate.store;
+    return {
+      secrets: this.#secrets.length,
+      dedupeSize: store instanceof MemoryDedupeStore ? store.size : undefined,
+    };
   }
 }
 

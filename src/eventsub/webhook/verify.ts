@@ -51,7 +51,12 @@ export type WebhookRejectionReason =
   /** The timestamp is outside the replay window (too old, or too far in the future). */
   | 'stale_message'
   /** Signed correctly, but the body is not the JSON Twitch sends for its message type. */
-  | 'malformed_body';
+  | 'malformed_body'
+  /**
+   * Verified, but the dedupe store could not vouch that the message is new (at its memory bound, or failing): 503,
+   * so that Twitch delivers it again later. Only the receiver answers it; see `DEDUPE_FULL`.
+   */
+  | 'dedupe_refused';
 
 /** HTTP status answered for each rejection reason. */
 export const REJECTION_STATUS: Readonly<Record<WebhookRejectionReason, number>> = {
@@ -64,6 +69,7 @@ export const REJECTION_STATUS: Readonly<Record<WebhookRejectionReason, number>> 
   invalid_signature: 403,
   stale_message: 403,
   malformed_body: 400,
+  dedupe_refused: 503,
 };
 
 /** The authenticated metadata of a webhook request. */
@@ -111,7 +117,7 @@ export interface VerifyEventSubMessageInput {
 
 /** Default tolerance for timestamps ahead of our clock. */
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 60_000;
-/** Longest accepted message id: the bound every transport shares (defined in protocol.ts). */
+/** Longest accepted message id: the bound every transport shares (defined in protocol.ts); bounds the dedupe store. */
 export { MAX_MESSAGE_ID_LENGTH };
 
 const TYPES: ReadonlySet<string> = new Set(WEBHOOK_MESSAGE_TYPES);
@@ -268,7 +274,7 @@ export function matchSignature(
  * Verifies an EventSub webhook request: required headers, `sha256=` HMAC of message id + timestamp + raw body
  * (constant-time, against each secret, for rotation), and the replay window (older than `maxAgeMs` → rejected).
  *
- * It does not deduplicate (keep a {@link MessageIdCache} and check it only after this returns `ok`, as
+ * It does not deduplicate (keep a `DedupeStore` and ask it only after this returns `ok`, as
  * `WebhookReceiver` does) and does not parse the body.
  *
  * @example

@@ -1,114 +1,473 @@
 /**
- * Bounded memory of recently seen EventSub message ids. Twitch delivers at least once and a redelivery keeps the
- * same `message_id`; during a `session_reconnect` handover the same message may also arrive on both sockets.
+ * Deduplication of EventSub message ids. Twitch delivers at least once and a redelivery keeps the same
+ * `message_id`: a webhook is retried until it gets a 2XX, a conduit may deliver a message on another shard or
+ * session, and during a `session_reconnect` handover the same message may arrive on both sockets.
+ *
+ * The rule: **a duplicate inside the accepted window never reaches a handler twice.** So ids are kept for a time
+ * (the window), never for a count, and when memory runs out a new id is *refused* (not dispatched, and reported)
+ * rather than an older one forgotten. The policy sits behind a small interface, {@link DedupeStore}, so that a
+ * store shared by several processes (Redis, a database) can replace the in-memory default,
+ * {@link MemoryDedupeStore}.
  */
-import { InvalidArgumentError } from '../../core/errors.js';
-import { requirePositiveInteger } from '../../core/guards.js';
-import { systemClock, type Clock } from '../../core/clock.js';
+import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
+import { toError } from '../../core/guards.js';
 import { MAX_MESSAGE_AGE_MS } from '../protocol.js';
-
-/** Options of {@link MessageIdCache}. */
-export interface MessageIdCacheOptions {
-  /**
-   * Most ids remembered; the oldest is forgotten first.
-   * @defaultValue 10000
-   */
-  readonly maxSize?: number;
-  /**
-   * How long an id is remembered, milliseconds. A redelivery older than Twitch's 10-minute replay window is dropped
-   * as stale anyway, so remembering ids longer is useless.
-   * @defaultValue MAX_MESSAGE_AGE_MS (10 minutes)
-   */
-  readonly maxAgeMs?: number;
-  /** Source of time. @defaultValue systemClock */
-  readonly clock?: Clock;
-}
-
-/** Compact the queue once this many slots at its head are dead (and they are at least half of it). */
-const COMPACT_AT = 1024;
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../webhook/verify.js';
 
 /**
- * A bounded set of message ids with size and age limits and no timers: expired ids are evicted lazily, oldest
- * first, on each insertion (amortised O(1)). Memory grows with use, so an idle cache costs a few hundred bytes.
+ * What a {@link DedupeStore} says about an id.
  *
- * One cache may be shared by several sessions (e.g. all shards of a conduit) to deduplicate across them.
+ * - `'new'`: not seen within the window; now recorded. Dispatch the message.
+ * - `'duplicate'`: seen within the window. Do not dispatch it again.
+ * - `'full'`: not seen, but the store is at its memory bound and did not record it. Do not dispatch it (a webhook
+ *   answers 503 so that Twitch delivers it again later); the consumer reports it.
+ */
+export type DedupeVerdict = 'new' | 'duplicate' | 'full';
+
+/**
+ * The dedupe policy: has/add of message ids with the time of the call. Consumers (sessions, the webhook receiver,
+ * the conduit client) pass the time from their own clock, so a store needs none.
+ *
+ * A store may answer synchronously (the in-memory default, on the hot path) or with a promise (a store shared
+ * between processes). Consumers wait for a promised verdict: a WebSocket session keeps its messages in order of
+ * arrival behind it, the webhook receiver answers the request once it has it. A store that throws, rejects or
+ * answers something other than a verdict is treated like a full one (`DEDUPE_STORE_FAILED`): the message is not
+ * dispatched.
  *
  * @example
  * ```ts
- * const seen = new MessageIdCache({ maxSize: 50_000 });
- * if (seen.add(message.metadata.message_id)) handle(message); // false: a duplicate
+ * // A store shared by several processes (sketch): SET NX with an expiry is an atomic has-and-add.
+ * const redisStore: DedupeStore = {
+ *   windowMs: 11 * 60_000,
+ *   async add(id) {
+ *     try {
+ *       const ok = await redis.set(`eventsub:${id}`, '1', { NX: true, PX: 11 * 60_000 });
+ *       return ok === null ? 'duplicate' : 'new';
+ *     } catch (error) {
+ *       if (String(error).includes('OOM')) return 'full';
+ *       throw error; // reported as DEDUPE_STORE_FAILED; the message is not dispatched
+ *     }
+ *   },
+ *   async has(id) {
+ *     return (await redis.exists(`eventsub:${id}`)) === 1;
+ *   },
+ * };
  * ```
  */
-export class MessageIdCache {
-  readonly #maxSize: number;
-  readonly #maxAgeMs: number;
-  readonly #clock: Clock;
-  readonly #ids = new Set<string>();
-  /** FIFO of ids with their insertion times; entries before `#head` are dead. */
-  #queueIds: string[] = [];
-  #queueTimes: number[] = [];
-  #head = 0;
-
-  constructor(options: MessageIdCacheOptions = {}) {
-    this.#maxSize = requirePositiveInteger(options.maxSize ?? 10_000, 'maxSize');
-    const maxAgeMs = options.maxAgeMs ?? MAX_MESSAGE_AGE_MS;
-    // Infinity is allowed: entries then leave by size only.
-    if (!(maxAgeMs > 0)) throw new InvalidArgumentError('maxAgeMs must be a positive number', 'maxAgeMs');
-    this.#maxAgeMs = maxAgeMs;
-    this.#clock = options.clock ?? systemClock;
-  }
-
-  /** Number of ids currently remembered (expired ids may linger until the next insertion). */
-  get size(): number {
-    return this.#ids.size;
-  }
-
-  /** Whether `id` is remembered. */
-  has(id: string): boolean {
-    return this.#ids.has(id);
-  }
-
+export interface DedupeStore {
   /**
-   * Remembers `id`. Returns `true` when it was new, `false` when it is a duplicate (then nothing changes: the age of
-   * an id counts from its first sighting). `now` saves a clock read when the caller already has the time.
+   * How long an id is remembered, milliseconds: an id added at `t` is a duplicate at least until `t + windowMs`.
+   * Consumers check at construction that it covers the window in which they accept a message.
    */
-  add(id: string, now?: number): boolean {
-    const ids = this.#ids;
-    // One hash lookup: a duplicate leaves the size unchanged.
-    const size = ids.size;
-    ids.add(id);
-    if (ids.size === size) return false;
-    const at = now ?? this.#clock.now();
-    this.#evict(at - this.#maxAgeMs);
-    this.#queueIds.push(id);
-    this.#queueTimes.push(at);
-    return true;
+  readonly windowMs: number;
+  /** Records `id`, first seen at `now` (milliseconds since the epoch), unless it was seen within the window. */
+  add(id: string, now: number): DedupeVerdict | PromiseLike<DedupeVerdict>;
+  /** Whether `id` was seen within the window before `now`. */
+  has(id: string, now: number): boolean | PromiseLike<boolean>;
+}
+
+/** Default window: Twitch's 10-minute replay window plus 1 minute of tolerated clock skew (11 minutes). */
+export const DEFAULT_DEDUPE_WINDOW_MS = MAX_MESSAGE_AGE_MS + DEFAULT_MAX_FUTURE_SKEW_MS;
+
+/**
+ * The window of a store for a consumer that accepts a message until `maxAgeMs` after its timestamp: that, plus
+ * 1 minute for a local clock behind Twitch's (the webhook receiver's tolerated skew).
+ */
+export function dedupeWindowFor(maxAgeMs: number): number {
+  return Math.min(maxAgeMs + DEFAULT_MAX_FUTURE_SKEW_MS, 2 ** 31 - 1);
+}
+
+/** Default memory bound of {@link MemoryDedupeStore}, in ids (≈ 6,000 messages/s sustained over 11 minutes). */
+export const DEFAULT_DEDUPE_MAX_ENTRIES = 5_000_000;
+
+/** Most promised verdicts one consumer waits for at once (see {@link DedupeGate}). */
+const MAX_PENDING_VERDICTS = 10_000;
+
+/** Largest `maxEntries`: V8 refuses a `Set` of more than 2^24 entries. */
+const MAX_ENTRIES_LIMIT = 2 ** 24;
+
+/**
+ * Generations per window. An id lives in the generation of its time slice and leaves with it, so it is kept for
+ * between `windowMs` and `windowMs × (1 + 1/SLICES)`; a new id probes `SLICES + 1` sets. Fewer slices hold more
+ * ids (2: up to 1.5 windows, 384 MB at 5,000 msg/s), more cost more probes (8: about 1.3 times the CPU of 4); 4 holds
+ * 1.25 windows (336 MB). Measured with bench/dedupe.bench.ts; see docs/webhooks.md#deduplication.
+ */
+const SLICES = 4;
+
+/** Options of {@link MemoryDedupeStore}. */
+export interface MemoryDedupeStoreOptions {
+  /**
+   * How long an id is remembered, milliseconds (1..2^31-1). @defaultValue DEFAULT_DEDUPE_WINDOW_MS (11 minutes)
+   */
+  readonly windowMs?: number;
+  /**
+   * Memory bound: most ids held at once (1..2^24). At the bound a new id is refused (`'full'`), never an older one
+   * forgotten; ids leave only when their window has passed. Ids of 36 characters (Twitch's) cost about 80 bytes
+   * each, so the default bound is about 400 MB, reached only at about 6,000 messages/s.
+   * @defaultValue DEFAULT_DEDUPE_MAX_ENTRIES (5,000,000)
+   */
+  readonly maxEntries?: number;
+}
+
+/**
+ * The in-memory {@link DedupeStore}: a generational set. Each time slice (a quarter of the window) has its own
+ * `Set`; when a slice's ids are all older than the window, its whole set is dropped at once (O(1), no per-id
+ * eviction, no timers, no pause). A lookup probes the live sets, newest first. Memory grows with use: an idle store
+ * costs a few hundred bytes.
+ *
+ * Time comes from the caller (`now`). A clock that steps back by more than a slice (an NTP correction, a resumed
+ * VM) shifts the slices back with it, so the ids already held are still kept for the window and no longer.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryDedupeStore({ windowMs: 11 * 60_000 });
+ * switch (store.add(message.metadata.message_id, Date.now())) {
+ *   case 'new': handle(message); break;
+ *   case 'duplicate': break; // seen within the window
+ *   case 'full': refuse(message); break; // at the memory bound: not recorded, not handled
+ * }
+ * ```
+ */
+export class MemoryDedupeStore implements DedupeStore {
+  readonly windowMs: number;
+  /** Memory bound, in ids. */
+  readonly maxEntries: number;
+  readonly #sliceMs: number;
+  /** The current slice's ids, and when that slice ends. */
+  #current = new Set<string>();
+  #currentEnd = -Infinity;
+  /** Older slices still inside the window, oldest first, with their end times. */
+  #older: Set<string>[] = [];
+  #olderEnds: number[] = [];
+  /** Ids in `#older`. */
+  #olderSize = 0;
+  /** Latest time seen (to detect a clock stepping back). */
+  #last = -Infinity;
+
+  constructor(options: MemoryDedupeStoreOptions = {}) {
+    if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
+      throw new InvalidArgumentError('dedupe store options must be an object', 'options');
+    }
+    const windowMs = options.windowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
+    if (
+      typeof windowMs !== 'number' ||
+      !Number.isInteger(windowMs) ||
+      windowMs < 1 ||
+      windowMs > 2 ** 31 - 1
+    ) {
+      throw new InvalidArgumentError(
+        'windowMs must be an integer number of milliseconds in 1..2^31-1',
+        'windowMs',
+      );
+    }
+    const maxEntries = options.maxEntries ?? DEFAULT_DEDUPE_MAX_ENTRIES;
+    if (
+      typeof maxEntries !== 'number' ||
+      !Number.isInteger(maxEntries) ||
+      maxEntries < 1 ||
+      maxEntries > MAX_ENTRIES_LIMIT
+    ) {
+      throw new InvalidArgumentError(
+        `maxEntries must be an integer in 1..${MAX_ENTRIES_LIMIT}`,
+        'maxEntries',
+      );
+    }
+    this.windowMs = windowMs;
+    this.maxEntries = maxEntries;
+    this.#sliceMs = Math.max(1, Math.ceil(windowMs / SLICES));
+  }
+
+  /** Ids held (some may be older than the window until their slice is dropped). */
+  get size(): number {
+    return this.#olderSize + this.#current.size;
+  }
+
+  add(id: string, now: number): DedupeVerdict {
+    if (now >= this.#currentEnd || now < this.#last) this.#advance(now);
+    const older = this.#older;
+    for (let i = older.length - 1; i >= 0; i--) if (older[i]?.has(id) === true) return 'duplicate';
+    // One hash operation for the current slice: a duplicate leaves its size unchanged.
+    const current = this.#current;
+    const size = current.size;
+    if (this.#olderSize + size >= this.maxEntries) return current.has(id) ? 'duplicate' : 'full';
+    current.add(id);
+    return current.size === size ? 'duplicate' : 'new';
+  }
+
+  has(id: string, now: number): boolean {
+    if (now >= this.#currentEnd || now < this.#last) this.#advance(now);
+    if (this.#current.has(id)) return true;
+    for (const set of this.#older) if (set.has(id)) return true;
+    return false;
   }
 
   /** Forgets everything. */
   clear(): void {
-    this.#ids.clear();
-    this.#queueIds = [];
-    this.#queueTimes = [];
-    this.#head = 0;
+    this.#current = new Set();
+    this.#currentEnd = -Infinity;
+    this.#older = [];
+    this.#olderEnds = [];
+    this.#olderSize = 0;
+    this.#last = -Infinity;
   }
 
-  #evict(cutoff: number): void {
-    const ids = this.#ids;
-    const queueIds = this.#queueIds;
-    const queueTimes = this.#queueTimes;
-    let head = this.#head;
-    const end = queueIds.length;
-    // Oldest first: expired entries, then whatever exceeds the size bound (the new id is in the set, not queued yet).
-    while (head < end && ((queueTimes[head] ?? 0) <= cutoff || ids.size > this.#maxSize)) {
-      ids.delete(queueIds[head] ?? '');
-      head++;
-    }
-    if (head >= COMPACT_AT && head * 2 >= end) {
-      queueIds.splice(0, head);
-      queueTimes.splice(0, head);
-      head = 0;
-    }
-    this.#head = head;
+  /** Not JSON of the ids: only the figures. */
+  toJSON(): { windowMs: number; maxEntries: number; size: number } {
+    return { windowMs: this.windowMs, maxEntries: this.maxEntries, size: this.size };
   }
+
+  /** Starts a new slice when `now` left the current one, drops slices older than the window. Not per message. */
+  #advance(now: number): void {
+    const slice = this.#sliceMs;
+    if (now < this.#last) {
+      // A step back (from the latest time seen) of up to a slice is jitter between callers: ids are then kept a
+      // little longer. A larger one is a clock correction: shift every slice with it, so that what is held keeps
+      // its remaining time.
+      const back = this.#last - now;
+      if (back <= slice) return;
+      this.#last = now;
+      this.#currentEnd -= back;
+      const ends = this.#olderEnds;
+      for (let i = 0; i < ends.length; i++) ends[i] = (ends[i] ?? 0) - back;
+      if (now < this.#currentEnd) return;
+    }
+    this.#last = now;
+    const current = this.#current;
+    if (current.size > 0) {
+      this.#older.push(current);
+      this.#olderEnds.push(this.#currentEnd);
+      this.#olderSize += current.size;
+      this.#current = new Set();
+    }
+    this.#currentEnd = now - (now % slice) + slice;
+    // A slice ending at `end` holds ids added before `end`: they may all go once `end + windowMs` has passed.
+    const cutoff = now - this.windowMs;
+    const ends = this.#olderEnds;
+    let drop = 0;
+    while (drop < ends.length && (ends[drop] ?? Infinity) <= cutoff) drop++;
+    if (drop > 0) {
+      for (let i = 0; i < drop; i++) this.#olderSize -= this.#older[i]?.size ?? 0;
+      this.#older.splice(0, drop);
+      ends.splice(0, drop);
+    }
+  }
+}
+
+/** Stable codes of {@link DedupeError}. */
+export type DedupeErrorCode = 'DEDUPE_FULL' | 'DEDUPE_STORE_FAILED' | 'DEDUPE_STORE_ASYNC';
+
+/**
+ * A message was not dispatched because the dedupe store could not vouch that it is new: it is at its memory bound
+ * (`DEDUPE_FULL`), or it failed (`DEDUPE_STORE_FAILED`, `cause` has the failure). Emitted once when refusals start
+ * (not once per message); every refused message is counted (`stats.refused` of a session) or answered 503 (a
+ * webhook, which Twitch delivers again later). `DEDUPE_STORE_ASYNC`: `WebhookReceiver.process()` met a store that
+ * answers with a promise (use `processAsync()`).
+ *
+ * @example
+ * ```ts
+ * client.on('error', (error) => {
+ *   if (error instanceof DedupeError && error.code === 'DEDUPE_FULL') alert('dedupe store full: messages refused');
+ * });
+ * ```
+ */
+export class DedupeError extends TwitchError {
+  declare readonly code: DedupeErrorCode;
+}
+
+/** Checks a store given to a consumer: shaped like a {@link DedupeStore}, with a window of at least `minWindowMs`. */
+export function requireDedupeStore(store: unknown, minWindowMs: number, field: string): DedupeStore {
+  const candidate = store as Partial<DedupeStore> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.add !== 'function' ||
+    typeof candidate.has !== 'function'
+  ) {
+    throw new InvalidArgumentError(
+      `${field} must be a DedupeStore (add, has, windowMs) or store options`,
+      field,
+    );
+  }
+  const windowMs = candidate.windowMs;
+  if (typeof windowMs !== 'number' || !(windowMs >= minWindowMs)) {
+    throw new InvalidArgumentError(
+      `${field}.windowMs must be at least ${minWindowMs} ms (the window in which a redelivery is accepted)`,
+      field,
+    );
+  }
+  return candidate as DedupeStore;
+}
+
+/**
+ * The store of a consumer's `dedupe` option: a {@link DedupeStore} as is, or options of a new
+ * {@link MemoryDedupeStore} (default window `windowMs`); either way its window must cover `minWindowMs`.
+ */
+export function resolveDedupeStore(
+  option: unknown,
+  windowMs: number,
+  minWindowMs: number,
+  field: string,
+): DedupeStore {
+  if (option === undefined)
+    return requireDedupeStore(new MemoryDedupeStore({ windowMs }), minWindowMs, field);
+  if (typeof option !== 'object' || option === null) {
+    throw new InvalidArgumentError(`${field} must be a DedupeStore or MemoryDedupeStore options`, field);
+  }
+  if (typeof (option as Partial<DedupeStore>).add === 'function') {
+    return requireDedupeStore(option, minWindowMs, field);
+  }
+  let store: MemoryDedupeStore;
+  try {
+    store = new MemoryDedupeStore({ windowMs, ...(option as MemoryDedupeStoreOptions) });
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError)) throw error;
+    throw new InvalidArgumentError(error.message, `${field}.${error.field}`, { cause: error });
+  }
+  return requireDedupeStore(store, minWindowMs, field);
+}
+
+/** A consumer's view of a verdict: `'refused'` covers `'full'` and a failing store. */
+export type DedupeOutcome = 'new' | 'duplicate' | 'refused';
+
+function isVerdict(value: unknown): value is DedupeVerdict {
+  return value === 'new' || value === 'duplicate' || value === 'full';
+}
+
+/** An item waiting for (or holding) its verdict, in order of arrival. */
+interface Waiting<T> {
+  readonly item: T;
+  outcome: DedupeOutcome | undefined;
+  error: DedupeError | undefined;
+}
+
+/**
+ * A consumer's side of a store: asks it, turns failures into refusals, reports refusals once per episode (the
+ * first refusal after an accepted id; every refused item still reaches `deliver`), and delivers outcomes in order
+ * of arrival even when some verdicts are promised. The synchronous path allocates nothing.
+ */
+export class DedupeGate<T> {
+  readonly store: DedupeStore;
+  readonly #deliver: (item: T, outcome: DedupeOutcome, error: DedupeError | undefined) => void;
+  readonly #ordered: boolean;
+  readonly #maxPending: number;
+  /** Items behind a promised verdict (only when ordered). */
+  #waiting: Waiting<T>[] = [];
+  /** Promised verdicts not settled yet. */
+  #pending = 0;
+  #refusing = false;
+
+  /**
+   * `deliver` gets each item with its outcome, and the error to report when a refusal starts an episode. With
+   * `ordered: false`, a promised verdict does not hold back the items after it (webhook requests are
+   * independent). A store that leaves more than `maxPending` verdicts unsettled is not asked again until some
+   * settle: new items are refused at once (`DEDUPE_STORE_FAILED`), so a hung store costs bounded memory.
+   */
+  constructor(
+    store: DedupeStore,
+    deliver: (item: T, outcome: DedupeOutcome, error: DedupeError | undefined) => void,
+    options: { readonly ordered: boolean; readonly maxPending?: number },
+  ) {
+    this.store = store;
+    this.#deliver = deliver;
+    this.#ordered = options.ordered;
+    this.#maxPending = options.maxPending ?? MAX_PENDING_VERDICTS;
+  }
+
+  /** Asks the store about `id` and delivers `item` with the outcome (now, or once a promised verdict settles). */
+  admit(id: string, now: number, item: T): void {
+    if (this.#pending >= this.#maxPending) {
+      // Not asked (so not recorded): refused now; a refused item is never emitted, so its order does not matter.
+      const stuck = new Error(`${this.#pending} verdicts pending: the store does not answer`);
+      this.#deliver(item, 'refused', this.#refuse(stuck));
+      return;
+    }
+    let answer: unknown;
+    try {
+      answer = this.store.add(id, now);
+    } catch (error) {
+      answer = toError(error);
+    }
+    if (this.#waiting.length === 0 && isVerdict(answer)) {
+      if (answer === 'full') this.#deliver(item, 'refused', this.#refuse(answer));
+      else {
+        this.#refusing = false;
+        this.#deliver(item, answer, undefined);
+      }
+      return;
+    }
+    const waiting: Waiting<T> = { item, outcome: undefined, error: undefined };
+    if (isThenable(answer)) {
+      this.#pending++;
+      Promise.resolve(answer).then(
+        (verdict) => {
+          this.#settle(waiting, verdict);
+        },
+        (error: unknown) => {
+          this.#settle(waiting, toError(error));
+        },
+      );
+      if (!this.#ordered) return;
+    } else {
+      this.#judge(waiting, answer);
+    }
+    this.#waiting.push(waiting);
+    this.#flush();
+  }
+
+  #settle(waiting: Waiting<T>, answer: unknown): void {
+    this.#pending--;
+    this.#judge(waiting, answer);
+    if (this.#ordered) this.#flush();
+    else this.#deliver(waiting.item, waiting.outcome ?? 'refused', waiting.error);
+  }
+
+  #judge(waiting: Waiting<T>, answer: unknown): void {
+    if (answer === 'new' || answer === 'duplicate') {
+      this.#refusing = false;
+      waiting.outcome = answer;
+    } else {
+      waiting.outcome = 'refused';
+      waiting.error = this.#refuse(answer);
+    }
+  }
+
+  #flush(): void {
+    const waiting = this.#waiting;
+    let done = 0;
+    while (done < waiting.length && waiting[done]?.outcome !== undefined) done++;
+    if (done === 0) return;
+    const ready = waiting.splice(0, done);
+    for (const w of ready) this.#deliver(w.item, w.outcome ?? 'refused', w.error);
+  }
+
+  /** The error to report for a refusal, or `undefined` while an episode of refusals is already reported. */
+  #refuse(answer: unknown): DedupeError | undefined {
+    if (this.#refusing) return undefined;
+    this.#refusing = true;
+    if (answer === 'full') {
+      const store = this.store;
+      const bound = store instanceof MemoryDedupeStore ? ` (maxEntries ${store.maxEntries})` : '';
+      return new DedupeError(
+        'DEDUPE_FULL',
+        `the dedupe store is full${bound}: new messages are refused until ids older than its window leave`,
+      );
+    }
+    if (answer instanceof Error) {
+      return new DedupeError('DEDUPE_STORE_FAILED', `the dedupe store failed: ${answer.message}`, {
+        cause: answer,
+      });
+    }
+    return new DedupeError(
+      'DEDUPE_STORE_FAILED',
+      `the dedupe store answered ${typeof answer}, not 'new', 'duplicate' or 'full'`,
+    );
+  }
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
 }

@@ -1,6 +1,6 @@
 /**
  * One EventSub WebSocket session (the connection under the conduit client): state machine, frame parser and
- * message-id cache.
+ * message-id dedupe store.
  *
  * @packageDocumentation
  */
@@ -15,9 +15,16 @@ export type {
   ReconnectingInfo,
   ReconnectReason,
   WebSocketConstructor,
+  WebSocketClientOptions,
+  WebSocketLike,
 } from './session.js';
-export { MessageIdCache } from './dedupe.js';
-export type { MessageIdCacheOptions } from './dedupe.js';
+export {
+  DEFAULT_DEDUPE_MAX_ENTRIES,
+  DEFAULT_DEDUPE_WINDOW_MS,
+  DedupeError,
+  MemoryDedupeStore,
+} from './dedupe.js';
+export type { DedupeErrorCode, DedupeStore, DedupeVerdict, MemoryDedupeStoreOptions } from './dedupe.js';
 export { parseFrame, checkFrame, PROTOCOL_MALFORMED_FRAME, UNKNOWN_MESSAGE_TYPE } from './parse.js';
 export type { ParseResult } from './parse.js';
 export { EventSubSessionError } from './errors.js';

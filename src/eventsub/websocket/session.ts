@@ -7,7 +7,7 @@
  * from both are deduplicated by `message_id`); any other loss reconnects to the base URL with backoff, which gives a
  * NEW session id that the owner must bind again. The session never sends a data frame (pings are answered by `ws`).
  */
-import WebSocket, { type ClientOptions, type RawData } from 'ws';
+import WebSocket from 'ws';
 import { AbortError, InvalidArgumentError, ProtocolError, type TwitchError } from '../../core/errors.js';
 import { Backoff } from '../../core/backoff.js';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
@@ -31,12 +31,60 @@ import {
   type WireRevocationMessage,
   type WireWelcomeMessage,
 } from '../protocol.js';
-import { MessageIdCache } from './dedupe.js';
+import {
+  DedupeGate,
+  MemoryDedupeStore,
+  dedupeWindowFor,
+  requireDedupeStore,
+  type DedupeError,
+  type DedupeOutcome,
+  type DedupeStore,
+} from './dedupe.js';
 import { EventSubSessionError } from './errors.js';
 import { UNKNOWN_MESSAGE_TYPE, parseFrame } from './parse.js';
 
-/** Constructor of a `ws`-compatible client socket (inject one to pass custom `ws` options or a wrapper). */
-export type WebSocketConstructor = new (url: string, options?: ClientOptions) => WebSocket;
+/**
+ * What the session uses of a client socket: the part of `ws`'s `WebSocket` it calls, so that the public types need
+ * no `@types/ws`. A `ws` socket (or a subclass of it) fits as it is.
+ */
+export interface WebSocketLike {
+  /** `0` while connecting (`WebSocket.CONNECTING`), then open, closing, closed. */
+  readonly readyState: number;
+  /** A frame arrived: a `Buffer` for a text frame (`isBinary` false), with `ws`'s default `binaryType`. */
+  on(event: 'message', listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown;
+  /** The socket closed, with the close code and reason. */
+  on(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
+  /** The socket failed (a `close` follows). */
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  once(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
+  /** Starts the closing handshake. */
+  close(code?: number): void;
+  /** Destroys the connection at once. */
+  terminate(): void;
+}
+
+/**
+ * Options given to every socket's constructor: the `ws` client options the session sets by default, and any other
+ * option of the socket class (`headers`, `agent`, `handshakeTimeout`, ... for `ws`), passed through as given.
+ */
+export interface WebSocketClientOptions {
+  /** Per-message deflate (`false`, `true` or `ws`'s `PerMessageDeflateOptions`). */
+  readonly perMessageDeflate?: boolean | object | undefined;
+  /** Largest accepted message, bytes. */
+  readonly maxPayload?: number | undefined;
+  /**
+   * Any other option of the socket class. `any`, not `unknown`: only an `any` index signature accepts a value typed
+   * as an interface, such as `ws`'s `ClientOptions`.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly [option: string]: any;
+}
+
+/**
+ * Constructor of a `ws`-compatible client socket (inject one to pass a wrapper or a subclass). `WebSocket` from `ws`
+ * is one.
+ */
+export type WebSocketConstructor = new (url: string, options?: WebSocketClientOptions) => WebSocketLike;
 
 /** Options of {@link EventSubSession}. */
 export interface EventSubSessionOptions {
@@ -70,15 +118,20 @@ export interface EventSubSessionOptions {
   readonly clock?: Clock;
   /** Reconnect delays. @defaultValue new Backoff({ initialMs: 250, maxMs: 30000 }) */
   readonly backoff?: Backoff;
-  /** Message-id cache; share one between sessions to deduplicate across them. @defaultValue a private cache */
-  readonly dedupe?: MessageIdCache;
+  /**
+   * Where message ids are remembered; share one store between sessions to deduplicate across them. Its `windowMs`
+   * must be at least `maxMessageAgeMs` (a redelivery is accepted until then); 1 minute more covers a clock behind
+   * Twitch's. An id the store refuses (at its memory bound) is not emitted: it is counted in `stats.refused` and
+   * reported (`DEDUPE_FULL`, once per episode). @defaultValue a private MemoryDedupeStore of `maxMessageAgeMs` + 1 min
+   */
+  readonly dedupe?: DedupeStore;
   /** Socket constructor. @defaultValue `WebSocket` from `ws` */
   readonly WebSocket?: WebSocketConstructor;
   /**
    * Options for every socket. Defaults: `perMessageDeflate: false` (Twitch frames are small; saves ~40 KB and CPU
    * per socket), `maxPayload: 4 MiB`.
    */
-  readonly wsOptions?: ClientOptions;
+  readonly wsOptions?: WebSocketClientOptions;
   /** Lifecycle logging (never per message). @defaultValue silentLogger */
   readonly logger?: Logger;
 }
@@ -142,6 +195,8 @@ export interface EventSubSessionStats {
   readonly keepalives: number;
   /** Notifications and revocations dropped because their `message_id` was already seen. */
   readonly duplicates: number;
+  /** Notifications and revocations not emitted because the dedupe store refused their id (full or failing). */
+  readonly refused: number;
   /** Notifications dropped because they were older than `maxMessageAgeMs`. */
   readonly stale: number;
   /** Frames that were not valid JSON or not shaped like their `message_type`. */
@@ -198,7 +253,7 @@ class Link {
   tooLarge = false;
 
   constructor(
-    readonly ws: WebSocket,
+    readonly ws: WebSocketLike,
     readonly kind: LinkKind,
   ) {}
 }
@@ -213,7 +268,7 @@ interface Deferred {
   onAbort: (() => void) | undefined;
 }
 
-const DEFAULT_WS_OPTIONS: ClientOptions = {
+const DEFAULT_WS_OPTIONS: WebSocketClientOptions = {
   perMessageDeflate: false,
   maxPayload: 4 * 1024 * 1024,
 };
@@ -252,10 +307,9 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   readonly #maxAgeMs: number;
   readonly #clock: Clock;
   readonly #backoff: Backoff;
-  readonly #dedupe: MessageIdCache;
-  readonly #ownDedupe: boolean;
+  readonly #dedupe: DedupeGate<WireNotificationMessage | WireRevocationMessage>;
   readonly #WebSocket: WebSocketConstructor;
-  readonly #wsOptions: ClientOptions;
+  readonly #wsOptions: WebSocketClientOptions;
   readonly #logger: Logger;
 
   #state: EventSubSessionState = 'idle';
@@ -286,6 +340,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     revocations: 0,
     keepalives: 0,
     duplicates: 0,
+    refused: 0,
     stale: 0,
     malformed: 0,
     unknownTypes: 0,
@@ -317,8 +372,15 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     this.#maxAgeMs = requireDuration(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
     this.#clock = options.clock ?? systemClock;
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });
-    this.#dedupe = options.dedupe ?? new MessageIdCache({ clock: this.#clock });
-    this.#ownDedupe = options.dedupe === undefined;
+    this.#dedupe = new DedupeGate(
+      requireDedupeStore(
+        options.dedupe ?? new MemoryDedupeStore({ windowMs: dedupeWindowFor(this.#maxAgeMs) }),
+        this.#maxAgeMs,
+        'dedupe',
+      ),
+      this.#onVerdict,
+      { ordered: true },
+    );
     this.#WebSocket = options.WebSocket ?? WebSocket;
     this.#wsOptions = { ...DEFAULT_WS_OPTIONS, ...options.wsOptions };
     this.#watchdogMs = this.#keepaliveToWatchdog(
@@ -409,7 +471,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
 
   #open(url: string, kind: LinkKind): void {
     this.#stats.connectAttempts++;
-    let ws: WebSocket;
+    let ws: WebSocketLike;
     try {
       ws = new this.#WebSocket(url, this.#wsOptions);
     } catch (error) {
@@ -425,7 +487,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     const link = new Link(ws, kind);
     this.#next = link;
     // One set of listeners per socket (never per message).
-    ws.on('message', (data: RawData, isBinary: boolean) => {
+    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
       this.#onMessage(link, data, isBinary);
     });
     ws.on('close', (code: number, reason: Buffer) => {
@@ -458,7 +520,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   // Hot path
   // -------------------------------------------------------------------------------------------------------------
 
-  #onMessage(link: Link, data: RawData, isBinary: boolean): void {
+  #onMessage(link: Link, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
     const stats = this.#stats;
     stats.messages++;
     const now = this.#clock.now();
@@ -505,15 +567,33 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       }
       return;
     }
-    // A cache of our own runs on our clock, so it can reuse `now`; a shared one reads its own clock.
-    if (!this.#dedupe.add(message.metadata.message_id, this.#ownDedupe ? now : undefined)) {
+    // Emitted by #onVerdict, in order of arrival.
+    this.#dedupe.admit(message.metadata.message_id, now, message);
+  }
+
+  readonly #onVerdict = (
+    message: WireNotificationMessage | WireRevocationMessage,
+    outcome: DedupeOutcome,
+    error: DedupeError | undefined,
+  ): void => {
+    const stats = this.#stats;
+    if (outcome === 'new') {
+      if (message.metadata.message_type === 'notification') {
+        stats.notifications++;
+        this.emit('notification', message as WireNotificationMessage);
+      } else {
+        stats.revocations++;
+        this.emit('revocation', message as WireRevocationMessage);
+      }
+    } else if (outcome === 'duplicate') {
       stats.duplicates++;
       if (this.hasListeners('duplicate')) this.emit('duplicate', message);
-      return;
+    } else {
+      // The store could not vouch that it is new, nor record it: emitted, its redelivery would be emitted again.
+      stats.refused++;
+      if (error !== undefined) this.#report(error);
     }
-    stats.notifications++;
-    this.emit('notification', message);
-  }
+  };
 
   /**
    * Whether a notification sent at `timestamp` is older than the max age. Twitch timestamps are UTC RFC 3339
@@ -539,13 +619,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   }
 
   #onRevocation(message: WireRevocationMessage): void {
-    if (!this.#dedupe.add(message.metadata.message_id)) {
-      this.#stats.duplicates++;
-      if (this.hasListeners('duplicate')) this.emit('duplicate', message);
-      return;
-    }
-    this.#stats.revocations++;
-    this.emit('revocation', message);
+    this.#dedupe.admit(message.metadata.message_id, this.#clock.now(), message);
   }
 
   // -------------------------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { AbortError, InvalidArgumentError, ProtocolError, TwitchError } from '../../core/errors.js';
+import { AbortError, InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { requirePositiveInteger, toError } from '../../core/guards.js';
 import {
   MAX_SHARD_COUNT,
@@ -6,13 +6,13 @@ import {
   type ShardStatus,
   type SubscriptionStatus,
 } from '../../eventsub/protocol.js';
-import type { WireConduit, WireShard, WireShardError, WireSubscription } from '../../eventsub/protocol.js';
+import type { WireShard } from '../../eventsub/protocol.js';
 import { getCatalogueEntry } from '../../eventsub/catalogue/table.js';
 import { checkCondition } from '../../eventsub/catalogue/validate.js';
 import type { CatalogueEntry } from '../../eventsub/catalogue/types.js';
 import { MissingScopesError } from '../../auth/errors.js';
 import { scopesMissingFor } from '../../auth/scopes.js';
-import { callEndpoint, ENDPOINTS, paginateEndpoint, type CallOptions, type WirePage } from '../endpoint.js';
+import { callEndpoint, ENDPOINTS, paginateEndpoint, type CallOptions } from '../endpoint.js';
 import type { HelixHttp, RequestAuth } from '../http.js';
 import type { HttpAsyncIterator, PaginationOptions } from '../pagination.js';
 import {
@@ -58,28 +58,8 @@ export interface UpdateShardsOptions extends CallOptions {
   readonly parallel?: number;
 }
 
-interface WireSubscriptionList extends WirePage<WireSubscription> {
-  total: number;
-  total_cost: number;
-  max_total_cost: number;
-}
-
-function totals(body: {
-  total?: unknown;
-  total_cost?: unknown;
-  max_total_cost?: unknown;
-}): SubscriptionTotals {
-  return {
-    total: typeof body.total === 'number' ? body.total : 0,
-    totalCost: typeof body.total_cost === 'number' ? body.total_cost : 0,
-    maxTotalCost: typeof body.max_total_cost === 'number' ? body.max_total_cost : 0,
-  };
-}
-
-function firstItem<T>(body: { data?: T[] } | undefined, what: string): T {
-  const item = body?.data?.[0];
-  if (item === undefined) throw new ProtocolError('BAD_RESPONSE', `${what}: response has no data`, body);
-  return item;
+function totals(wire: { total: number; total_cost: number; max_total_cost: number }): SubscriptionTotals {
+  return { total: wire.total, totalCost: wire.total_cost, maxTotalCost: wire.max_total_cost };
 }
 
 function checkShardCount(shardCount: number): void {
@@ -112,18 +92,18 @@ export class EventSubApi {
 
   /** Get Conduits: every conduit of the client. */
   async getConduits(options: CallOptions = {}): Promise<HelixConduit[]> {
-    const { body } = await callEndpoint<{ data?: WireConduit[] }>(this.#http, ENDPOINTS.getConduits, options);
-    return (body.data ?? []).map(toConduit);
+    const { body } = await callEndpoint(this.#http, ENDPOINTS.getConduits, options);
+    return body.map(toConduit);
   }
 
   /** Create Conduits. A 429 `LIMIT_EXCEEDED` {@link HTTPError} means the client already has 5 conduits. */
   async createConduit(input: { shardCount: number }, options: CallOptions = {}): Promise<HelixConduit> {
     checkShardCount(input.shardCount);
-    const { body } = await callEndpoint<{ data?: WireConduit[] }>(this.#http, ENDPOINTS.createConduit, {
+    const { body } = await callEndpoint(this.#http, ENDPOINTS.createConduit, {
       ...options,
       body: { shard_count: input.shardCount },
     });
-    return toConduit(firstItem(body, 'create conduit'));
+    return toConduit(body);
   }
 
   /** Update Conduits: changes the shard count (shards past the new count are removed). */
@@ -132,11 +112,11 @@ export class EventSubApi {
     options: CallOptions = {},
   ): Promise<HelixConduit> {
     checkShardCount(input.shardCount);
-    const { body } = await callEndpoint<{ data?: WireConduit[] }>(this.#http, ENDPOINTS.updateConduit, {
+    const { body } = await callEndpoint(this.#http, ENDPOINTS.updateConduit, {
       ...options,
       body: { id: input.id, shard_count: input.shardCount },
     });
-    return toConduit(firstItem(body, 'update conduit'));
+    return toConduit(body);
   }
 
   /** Delete Conduit (its subscriptions are disabled). */
@@ -182,15 +162,11 @@ export class EventSubApi {
         const index = next++;
         const chunk = chunks[index] ?? [];
         try {
-          const { body } = await callEndpoint<{ data?: WireShard[]; errors?: WireShardError[] }>(
-            this.#http,
-            ENDPOINTS.updateConduitShards,
-            { ...options, body: { conduit_id: conduitId, shards: chunk } },
-          );
-          results[index] = {
-            shards: (body.data ?? []).map(toShard),
-            errors: (body.errors ?? []).map(toShardError),
-          };
+          const { body } = await callEndpoint(this.#http, ENDPOINTS.updateConduitShards, {
+            ...options,
+            body: { conduit_id: conduitId, shards: chunk },
+          });
+          results[index] = { shards: body.data.map(toShard), errors: body.errors.map(toShardError) };
         } catch (error) {
           if (error instanceof AbortError) throw error;
           // The other chunks may have been applied: their results are kept, and every shard of this chunk is
@@ -248,7 +224,7 @@ export class EventSubApi {
       throw new InvalidArgumentError(`a ${input.transport.method} subscription needs the app token`, 'auth');
     }
     if (entry !== undefined) this.#preflight(entry, input, auth?.userId);
-    const { body } = await callEndpoint<WireSubscriptionList>(this.#http, ENDPOINTS.createSubscription, {
+    const { body } = await callEndpoint(this.#http, ENDPOINTS.createSubscription, {
       auth,
       signal: options.signal,
       body: {
@@ -258,7 +234,7 @@ export class EventSubApi {
         transport: transportInputWire(input.transport),
       },
     });
-    return { subscription: toSubscription(firstItem(body, 'create subscription')), ...totals(body) };
+    return { subscription: toSubscription(body.subscription), ...totals(body) };
   }
 
   /** Delete EventSub Subscription. Use `auth: { userId }` for WebSocket subscriptions. */
@@ -280,7 +256,7 @@ export class EventSubApi {
     if (used.length > 1) {
       throw new InvalidArgumentError(`subscription filters are exclusive; got ${used.join(', ')}`, used[1]);
     }
-    return paginateEndpoint<WireSubscription, EventSubSubscription, SubscriptionTotals>(
+    return paginateEndpoint(
       this.#http,
       ENDPOINTS.getSubscriptions,
       {

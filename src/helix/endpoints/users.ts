@@ -1,7 +1,7 @@
 import { InvalidArgumentError } from '../../core/errors.js';
 import { callEndpoint, ENDPOINTS, type CallOptions } from '../endpoint.js';
 import type { HelixHttp } from '../http.js';
-import { toUser, type HelixUser, type WireHelixUser } from '../models.js';
+import { toUser, type HelixUser } from '../models.js';
 
 /** Most ids + logins of one Get Users request. */
 export const USERS_PER_REQUEST = 100;
@@ -71,10 +71,10 @@ export class UsersApi {
   }
 
   async #batch(ids: string[], logins: string[], options: CallOptions): Promise<HelixUser[]> {
-    const { body } = await callEndpoint<{ data?: WireHelixUser[] }>(this.#http, ENDPOINTS.getUsers, {
+    const { body } = await callEndpoint(this.#http, ENDPOINTS.getUsers, {
       ...options,
       query: { id: ids, login: logins },
     });
-    return (body.data ?? []).map(toUser);
+    return body.map(toUser);
   }
 }

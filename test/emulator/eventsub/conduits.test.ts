@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { RawClient, appToken, bindShards, createConduit, helix, startEmulator } from './helpers.js';
+import { RawClient, appToken, bindShards, createConduit, helix, startEmulator, until } from './helpers.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -246,5 +246,43 @@ describe('Helix conduit shards', () => {
     });
     expect(res.body.errors).toHaveLength(1);
     a.client.close();
+  });
+});
+
+describe('deleting a conduit (conduit_deleted, April 2025)', () => {
+  it('turns its subscriptions to conduit_deleted: listed, not active, not counted, pruned later', async () => {
+    emu = await startEmulator({ webhookSubscriptionRetentionMs: 200, sweepIntervalMs: 20 });
+    const token = appToken(emu);
+    // A user who has not authorized this client: the subscription costs 1.
+    emu.mintUserToken({ userId: '1337', scopes: [], clientId: emu.registerClient().clientId });
+    const doomed = await createConduit(emu, token, 1);
+    const other = await createConduit(emu, token, 1);
+    const body = (conduitId: string): unknown => ({
+      type: 'stream.online',
+      version: '1',
+      condition: { broadcaster_user_id: '1337' },
+      transport: { method: 'conduit', conduit_id: conduitId },
+    });
+    const created = await helix(emu, 'POST', '/eventsub/subscriptions', token, body(doomed));
+    expect(created.status).toBe(202);
+    expect(created.body.total_cost).toBe(1);
+
+    expect((await helix(emu, 'DELETE', `/eventsub/conduits?id=${doomed}`, token)).status).toBe(204);
+    const listed = await helix(emu, 'GET', '/eventsub/subscriptions?status=conduit_deleted', token);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({
+        id: created.body.data[0].id,
+        status: 'conduit_deleted',
+        transport: { method: 'conduit', conduit_id: doomed },
+      }),
+    ]);
+    expect(listed.body.total_cost).toBe(0);
+    // Not active: the same subscription on another conduit is no conflict.
+    expect((await helix(emu, 'POST', '/eventsub/subscriptions', token, body(other))).status).toBe(202);
+
+    // Pruned with the other disabled webhook/conduit subscriptions.
+    await until(() => emu!.state().subscriptions.every((s) => s.status !== 'conduit_deleted'));
+    expect((await helix(emu, 'GET', '/eventsub/subscriptions', token)).body.data).toHaveLength(1);
   });
 });

@@ -166,7 +166,7 @@ describe('conduit routing', () => {
     shards[1]!.client.close();
   });
 
-  it('deletes a conduit whose shards stay disabled for conduitDisabledTtlMs, with its subscriptions', async () => {
+  it('deletes a conduit whose shards stay disabled for conduitDisabledTtlMs; its subscriptions become conduit_deleted', async () => {
     emu = await startEmulator({ unusedTimeoutMs: 10_000, conduitDisabledTtlMs: 60 });
     const { app, shards } = await conduitSetup(emu, 1);
     const kept = await createConduit(emu, app, 1);
@@ -176,7 +176,12 @@ describe('conduit routing', () => {
     await until(() => emu!.state().counters.conduits_expired === 1, 3000);
     const list = await helix(emu, 'GET', '/eventsub/conduits', app);
     expect(list.body.data.map((c: { id: string }) => c.id)).toEqual([kept]);
-    expect((await helix(emu, 'GET', SUBS, app)).body.data).toEqual([]);
+    const after = await helix(emu, 'GET', SUBS, app);
+    expect(after.body.data.length).toBeGreaterThan(0);
+    expect(new Set(after.body.data.map((s: { status: string }) => s.status))).toEqual(
+      new Set(['conduit_deleted']),
+    );
+    expect(after.body.total_cost).toBe(0);
     keeper.client.close();
   });
 });
@@ -299,7 +304,7 @@ describe('notifications, duplicates, revocations', () => {
     await bindShards(emu, app, conduit, [shard.sessionId]);
     const allScopes = [...new Set(CATALOGUE.flatMap((e) => requiredScopeNames(e)))];
     const active = CATALOGUE.filter((e) => e.removed !== true);
-    expect(active.length).toBe(82);
+    expect(active.length).toBe(83);
     let expected = 0;
     for (const entry of active) {
       const example = exampleSubscribeRequest(entry.type, entry.version) as
@@ -331,7 +336,7 @@ describe('notifications, duplicates, revocations', () => {
       if (entry.batched) expect(Array.isArray(msg.payload.events)).toBe(true);
       else expect(typeof msg.payload.event).toBe('object');
     }
-    expect(expected).toBe(82);
+    expect(expected).toBe(83);
     shard.client.close();
   });
 });

@@ -75,7 +75,27 @@ describe('Create EventSub Subscription: websocket', () => {
       ['missing condition', { type: 'stream.online', version: '1', transport: ws }, user, 400, /condition/],
       ['unknown type', { ...(online('100', ws) as object), type: 'nope.nope' }, user, 400],
       ['unknown version', { ...(online('100', ws) as object), version: '9' }, user, 400],
-      ['removed version', { ...(follow('200', '100', ws) as object), version: '1' }, user, 410],
+      [
+        'removed version',
+        { ...(follow('200', '100', ws) as object), version: '1' },
+        user,
+        410,
+        /not available/,
+      ],
+      [
+        'withdrawn version (channel.update v1)',
+        { ...(online('100', ws) as object), type: 'channel.update' },
+        user,
+        400,
+        /^cannot use deprecated subscription type and version$/,
+      ],
+      [
+        'withdrawn version (channel.hype_train.begin v1, since 2026-01-15)',
+        { ...(online('100', ws) as object), type: 'channel.hype_train.begin' },
+        user,
+        400,
+        /^cannot use deprecated subscription type and version$/,
+      ],
       ['bad method', online('100', { method: 'pigeon' }), user, 400],
       [
         'websocket-less type',
@@ -283,7 +303,12 @@ describe('Create EventSub Subscription: conduit and webhook (app token)', () => 
       online('100', { method: 'conduit', conduit_id: conduits[0] }),
     );
     expect(dup.status).toBe(409);
-    expect(dup.body).toEqual({ error: 'Conflict', status: 409, message: 'subscription already exists' });
+    // The 409 names the subscription that exists (as Twitch does since 2026; TwitchIO reads the id after `id=`).
+    expect(dup.body).toEqual({
+      error: 'Conflict',
+      status: 409,
+      message: `subscription already exists, id=${first.body.data[0].id as string}`,
+    });
     expect(
       (await helix(emu, 'POST', SUBS, app, online('100', { method: 'conduit', conduit_id: conduits[1] })))
         .status,
@@ -511,5 +536,81 @@ describe('Get and Delete EventSub Subscriptions', () => {
     expect(listed.body.data[0].transport.disconnected_at).toEqual(expect.any(String));
     await until(() => emu!.state().subscriptions.length === 0 && emu!.state().sessions.length === 0);
     expect((await helix(emu, 'GET', SUBS, user)).body.data).toEqual([]);
+  });
+});
+
+describe('emulator-only fix hints in Create EventSub Subscription errors', () => {
+  it('says how to make a condition user exist and authorize the client, with the scopes the type needs', async () => {
+    emu = await startEmulator();
+    const app = appToken(emu);
+    const conduit = await createConduit(emu, app, 1);
+    const transport = { method: 'conduit', conduit_id: conduit };
+    const create = (type: string, version: string, condition: Record<string, string>) =>
+      helix(emu!, 'POST', SUBS, app, { type, version, condition, transport });
+
+    const online1 = await create('stream.online', '1', { broadcaster_user_id: '1337' });
+    expect(online1.status).toBe(400);
+    expect(online1.body.message).toBe(
+      "condition.broadcaster_user_id: user 1337 does not exist; mint it with emu.mintUserToken({ userId: '1337', scopes: [] })",
+    );
+    const cheer = await create('channel.cheer', '1', { broadcaster_user_id: '1338' });
+    expect(cheer.body.message).toBe(
+      "condition.broadcaster_user_id: user 1338 does not exist; mint it with emu.mintUserToken({ userId: '1338', scopes: ['bits:read'] })",
+    );
+    // Chat types over an app token also need user:bot from the reading user.
+    emu.mintUserToken({ userId: '1340', scopes: [] });
+    const chat = await create('channel.chat.message', '1', { broadcaster_user_id: '1340', user_id: '1341' });
+    expect(chat.body.message).toBe(
+      "condition.user_id: user 1341 does not exist; mint it with emu.mintUserToken({ userId: '1341', scopes: ['user:read:chat', 'user:bot'] })",
+    );
+
+    // The user exists but never authorized this client: Twitch's 403 wording, then the same fix.
+    strangerUser(emu, '9001');
+    emu.mintUserToken({ userId: '1339', scopes: [] });
+    const follow = await create('channel.follow', '2', {
+      broadcaster_user_id: '1339',
+      moderator_user_id: '9001',
+    });
+    expect(follow.status).toBe(403);
+    expect(follow.body.message).toBe(
+      'subscription missing proper authorization: condition.moderator_user_id: user 9001 has not authorized the ' +
+        "client; authorize it with emu.mintUserToken({ userId: '9001', scopes: ['moderator:read:followers'] })",
+    );
+
+    // Doing what the hints say works.
+    emu.mintUserToken({ userId: '1337', scopes: [] });
+    expect((await create('stream.online', '1', { broadcaster_user_id: '1337' })).status).toBe(202);
+    emu.mintUserToken({ userId: '9001', scopes: ['moderator:read:followers'] });
+    expect(
+      (await create('channel.follow', '2', { broadcaster_user_id: '1339', moderator_user_id: '9001' }))
+        .status,
+    ).toBe(202);
+  });
+
+  it('names the client when it is not the default app, and hints for missing scopes too', async () => {
+    emu = await startEmulator();
+    const other = emu.registerClient();
+    const app = emu.mintAppToken(other.clientId).accessToken;
+    const created = await helix(emu, 'POST', '/eventsub/conduits', app, { shard_count: 1 }, other.clientId);
+    const conduit = created.body.data[0].id as string;
+    emu.mintUserToken({ userId: '77', scopes: ['channel:read:ads'], clientId: other.clientId });
+    const res = await helix(
+      emu,
+      'POST',
+      SUBS,
+      app,
+      {
+        type: 'channel.cheer',
+        version: '1',
+        condition: { broadcaster_user_id: '77' },
+        transport: { method: 'conduit', conduit_id: conduit },
+      },
+      other.clientId,
+    );
+    expect(res.status).toBe(403);
+    expect(res.body.message).toBe(
+      'subscription missing proper authorization: condition.broadcaster_user_id: user 77 has not granted ' +
+        `bits:read; authorize it with emu.mintUserToken({ userId: '77', scopes: ['bits:read'], clientId: '${other.clientId}' })`,
+    );
   });
 });

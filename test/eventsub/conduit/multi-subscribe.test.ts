@@ -45,7 +45,7 @@ describe('multiSubscribe', () => {
     const emu = await h.start();
     const good = streamOnline(emu, 6);
     const { client } = await ready();
-    await client.multiSubscribe(good.slice(0, 3));
+    const first = await client.multiSubscribe(good.slice(0, 3));
     const unknownUser = {
       type: 'stream.online',
       version: '1',
@@ -60,6 +60,10 @@ describe('multiSubscribe', () => {
     );
     expect(payload.success).toHaveLength(4);
     expect(payload.existing.map((e) => e.error.status)).toEqual([409, 409, 409]);
+    // Twitch's 409 names the subscription that exists.
+    expect(payload.existing.map((e) => e.existingId).sort()).toEqual(
+      first.success.map((s) => s.response.subscription.id).sort(),
+    );
     expect(payload.errors).toHaveLength(1);
     expect(payload.errors[0]?.subscription).toBe(unknownUser);
     expect(payload.errors[0]?.error).toBeInstanceOf(HTTPError);

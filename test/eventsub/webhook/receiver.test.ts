@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MessageIdCache } from '../../../src/eventsub/websocket/dedupe.js';
+import { MemoryDedupeStore } from '../../../src/eventsub/websocket/dedupe.js';
 import {
   WebhookReceiver,
   toWireNotificationMessage,
@@ -145,10 +145,10 @@ describe('WebhookReceiver: the happy paths', () => {
     expect(messages).toHaveLength(0);
   });
 
-  it('shares a dedupe cache given to it (e.g. with WebSocket sessions)', async () => {
+  it('shares a dedupe store given to it (e.g. with WebSocket sessions)', async () => {
     await receiver.close();
-    const shared = new MessageIdCache();
-    shared.add('seen-on-a-websocket');
+    const shared = new MemoryDedupeStore();
+    shared.add('seen-on-a-websocket', Date.now());
     await start({ secret: SECRET, dedupe: shared });
     const body = onlineBody();
     expect((await post(url(), signedHeaders(body, { id: 'seen-on-a-websocket' }), body)).status).toBe(204);
@@ -351,7 +351,7 @@ describe('WebhookReceiver: attack table (4xx, no dispatch)', () => {
     const real = signedHeaders(body, { id: 'real-id' });
     const forged = { ...real, 'Twitch-Eventsub-Message-Signature': `sha256=${'0'.repeat(64)}` };
     expect((await post(url(), forged, body)).status).toBe(403);
-    expect(receiver.dedupe.has('real-id')).toBe(false);
+    expect(receiver.dedupe.has('real-id', Date.now())).toBe(false);
     expect((await post(url(), real, body)).status).toBe(204);
     expect(messages.map((m) => m.messageId)).toEqual(['real-id']);
   });

@@ -1,80 +1,113 @@
+/**
+ * The dedupe store and a consumer's gate: ids are kept for the window (never for a count), at the memory bound a
+ * new id is refused (never an older one forgotten), ids older than the window leave, a clock stepping back does
+ * not lock the store, and verdicts (sync, promised, failing) reach the consumer in order of arrival.
+ */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { InvalidArgumentError } from '../../../src/core/errors.js';
-import { MessageIdCache } from '../../../src/eventsub/websocket/dedupe.js';
-import { ManualClock } from './helpers.js';
+import type { DedupeError } from '../../../src/eventsub/websocket/dedupe.js';
+import {
+  DEFAULT_DEDUPE_WINDOW_MS,
+  DedupeGate,
+  MemoryDedupeStore,
+  requireDedupeStore,
+  resolveDedupeStore,
+  type DedupeOutcome,
+  type DedupeStore,
+  type DedupeVerdict,
+} from '../../../src/eventsub/websocket/dedupe.js';
 
-describe('MessageIdCache', () => {
-  it('reports duplicates', () => {
-    const cache = new MessageIdCache();
-    expect(cache.add('a')).toBe(true);
-    expect(cache.add('b')).toBe(true);
-    expect(cache.add('a')).toBe(false);
-    expect(cache.has('b')).toBe(true);
-    expect(cache.size).toBe(2);
+const T0 = 1_700_000_000_000;
+const MINUTE = 60_000;
+
+describe('MemoryDedupeStore', () => {
+  it('reports duplicates, and has() agrees', () => {
+    const store = new MemoryDedupeStore();
+    expect(store.add('a', T0)).toBe('new');
+    expect(store.add('b', T0)).toBe('new');
+    expect(store.add('a', T0 + 1)).toBe('duplicate');
+    expect(store.has('b', T0 + 1)).toBe(true);
+    expect(store.has('c', T0 + 1)).toBe(false);
+    expect(store.size).toBe(2);
+    expect(store.windowMs).toBe(DEFAULT_DEDUPE_WINDOW_MS);
+    expect(DEFAULT_DEDUPE_WINDOW_MS).toBe(11 * MINUTE);
   });
 
-  it('forgets the oldest ids beyond maxSize', () => {
-    const cache = new MessageIdCache({ maxSize: 3 });
-    for (const id of ['a', 'b', 'c', 'd']) cache.add(id);
-    expect(cache.size).toBe(3);
-    expect(cache.has('a')).toBe(false);
-    expect(cache.add('d')).toBe(false);
-    expect(cache.add('a')).toBe(true);
-    expect(cache.has('b')).toBe(false);
+  it('keeps an id for its whole window however many other ids arrive (time, not count)', () => {
+    const store = new MemoryDedupeStore();
+    expect(store.add('first', T0)).toBe('new');
+    // 150,000 other ids over the next 10 minutes (250 a second), then the first again.
+    let fresh = 0;
+    for (let i = 0; i < 150_000; i++)
+      if (store.add(`other-${i}`, T0 + Math.floor(i / 250) * 1000) === 'new') fresh++;
+    expect(fresh).toBe(150_000);
+    expect(store.add('first', T0 + 10 * MINUTE + 59_999)).toBe('duplicate');
+    expect(store.size).toBe(150_001);
   });
 
-  it('forgets ids older than maxAgeMs, counted from their first sighting, without timers', () => {
-    const clock = new ManualClock();
-    const cache = new MessageIdCache({ maxAgeMs: 1000, clock });
-    cache.add('old');
-    clock.advance(600);
-    expect(cache.add('old')).toBe(false); // a duplicate does not refresh the age
-    cache.add('young');
-    clock.advance(500);
-    cache.add('trigger'); // eviction happens on insertion
-    expect(cache.has('old')).toBe(false);
-    expect(cache.has('young')).toBe(true);
-    expect(clock.pending).toBe(0);
+  it('drops ids older than the window: kept for windowMs, gone by windowMs × 1.25', () => {
+    const store = new MemoryDedupeStore({ windowMs: 1000 });
+    store.add('old', T0);
+    expect(store.add('old', T0 + 999)).toBe('duplicate'); // a duplicate does not refresh the age
+    store.add('young', T0 + 600);
+    expect(store.has('old', T0 + 1000 + 250)).toBe(false);
+    expect(store.has('young', T0 + 1000 + 250)).toBe(true);
+    expect(store.size).toBe(1);
+    expect(store.add('old', T0 + 1250)).toBe('new');
   });
 
-  it('stays bounded over a long run (compaction keeps working)', () => {
-    const clock = new ManualClock();
-    const cache = new MessageIdCache({ maxSize: 500, maxAgeMs: 10_000, clock });
-    for (let i = 0; i < 50_000; i++) {
-      cache.add(`id-${i}`);
-      if (i % 7 === 0) clock.advance(1);
-    }
-    expect(cache.size).toBe(500);
-    expect(cache.has('id-49999')).toBe(true);
-    expect(cache.has('id-49499')).toBe(false);
-    cache.clear();
-    expect(cache.size).toBe(0);
-    expect(cache.add('id-49999')).toBe(true);
+  it('at the memory bound refuses a new id and forgets none; room comes back as the window passes', () => {
+    const store = new MemoryDedupeStore({ windowMs: 1000, maxEntries: 3 });
+    for (const id of ['a', 'b', 'c']) expect(store.add(id, T0)).toBe('new');
+    expect(store.add('d', T0 + 10)).toBe('full');
+    expect(store.has('d', T0 + 10)).toBe(false); // refused ids are not recorded
+    for (const id of ['a', 'b', 'c']) expect(store.add(id, T0 + 999)).toBe('duplicate');
+    expect(store.size).toBe(3);
+    expect(store.add('d', T0 + 1250)).toBe('new');
+    expect(store.size).toBe(1);
   });
 
-  it('matches a reference model (size and age bounds)', () => {
+  it('stays usable when the clock steps back: held ids keep their remaining time, no lock-out', () => {
+    const store = new MemoryDedupeStore({ windowMs: 1000, maxEntries: 2 });
+    store.add('a', T0);
+    store.add('b', T0 + 100);
+    const back = T0 - 3_600_000; // an hour back (NTP correction)
+    expect(store.add('c', back)).toBe('full');
+    expect(store.add('a', back + 500)).toBe('duplicate');
+    // Without the shift the store would stay full for an hour of the new clock.
+    expect(store.add('c', back + 1300)).toBe('new');
+    // Small steps back (callers sharing a store, a ms apart) change nothing.
+    expect(store.add('c', back + 1299)).toBe('duplicate');
+    expect(store.add('a', back + 1298)).toBe('new');
+  });
+
+  it('matches a reference model: never forgets inside the window, never keeps beyond 1.25 windows, bounded', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 20 }),
-        fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 40 })), {
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 60 })), {
           maxLength: 300,
         }),
-        (maxSize, steps) => {
-          const clock = new ManualClock(0);
-          const cache = new MessageIdCache({ maxSize, maxAgeMs: 50, clock });
-          let model: { id: string; at: number }[] = [];
+        (maxEntries, steps) => {
+          const window = 100;
+          const store = new MemoryDedupeStore({ windowMs: window, maxEntries });
+          const firstSeen = new Map<string, number>();
+          let now = T0;
           for (const [n, dt] of steps) {
-            clock.advance(dt);
+            now += dt;
             const id = `m${n}`;
-            const known = model.some((e) => e.id === id);
-            expect(cache.add(id)).toBe(!known);
-            if (!known) {
-              model = model.filter((e) => e.at > clock.now() - 50);
-              while (model.length >= maxSize) model.shift();
-              model.push({ id, at: clock.now() });
-            }
-            expect(cache.size).toBe(model.length);
+            const at = firstSeen.get(id);
+            // A slice is a quarter window: an id is gone once 1.25 windows have passed.
+            if (at !== undefined && now - at >= window * 1.25) firstSeen.delete(id);
+            const verdict = store.add(id, now);
+            const known = firstSeen.get(id);
+            if (known !== undefined && now - known <= window) expect(verdict).toBe('duplicate');
+            if (known === undefined) expect(verdict).not.toBe('duplicate');
+            if (verdict === 'new') firstSeen.set(id, now);
+            if (verdict === 'duplicate' && known === undefined) throw new Error('kept beyond 1.25 windows');
+            expect(store.size).toBeLessThanOrEqual(maxEntries);
+            if (verdict === 'full') expect(store.size).toBe(maxEntries);
           }
         },
       ),
@@ -82,20 +115,192 @@ describe('MessageIdCache', () => {
     );
   });
 
-  it('validates its options', () => {
-    expect(() => new MessageIdCache({ maxSize: 0 })).toThrow(InvalidArgumentError);
-    expect(() => new MessageIdCache({ maxSize: 1.5 })).toThrow(InvalidArgumentError);
-    expect(() => new MessageIdCache({ maxAgeMs: -1 })).toThrow(InvalidArgumentError);
+  it('clear() forgets everything; toJSON shows figures, not ids', () => {
+    const store = new MemoryDedupeStore({ maxEntries: 10 });
+    store.add('secret-looking-id', T0);
+    expect(JSON.stringify(store)).toBe(`{"windowMs":${DEFAULT_DEDUPE_WINDOW_MS},"maxEntries":10,"size":1}`);
+    store.clear();
+    expect(store.size).toBe(0);
+    expect(store.add('secret-looking-id', T0)).toBe('new');
+  });
+
+  it.each([
+    [{ windowMs: 0 }, 'windowMs'],
+    [{ windowMs: 1.5 }, 'windowMs'],
+    [{ windowMs: Number.NaN }, 'windowMs'],
+    [{ windowMs: 2 ** 31 }, 'windowMs'],
+    [{ maxEntries: 0 }, 'maxEntries'],
+    [{ maxEntries: 2.5 }, 'maxEntries'],
+    [{ maxEntries: 2 ** 24 + 1 }, 'maxEntries'],
+    [{ maxEntries: '5' }, 'maxEntries'],
+    [null, 'options'],
+  ])('refuses options %j with INVALID_ARGUMENT naming %s', (options, field) => {
+    let thrown: unknown;
+    try {
+      new MemoryDedupeStore(options as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InvalidArgumentError);
+    expect((thrown as InvalidArgumentError).field).toBe(field);
   });
 });
 
-describe('MessageIdCache.add(id, now)', () => {
-  it('uses the given time instead of reading the clock', () => {
-    const clock = new ManualClock(0);
-    const cache = new MessageIdCache({ maxAgeMs: 100, clock });
-    cache.add('a', 0);
-    cache.add('b', 150); // 'a' expired at the given time, although the clock still reads 0
-    expect(cache.has('a')).toBe(false);
-    expect(cache.has('b')).toBe(true);
+describe('resolveDedupeStore', () => {
+  it('takes a store as is, builds one from options, and names the bad field of either', () => {
+    const store = new MemoryDedupeStore({ windowMs: 5000 });
+    expect(resolveDedupeStore(store, 9999, 5000, 'dedupe')).toBe(store);
+    const built = resolveDedupeStore({ maxEntries: 7 }, 6000, 5000, 'dedupe');
+    expect(built).toBeInstanceOf(MemoryDedupeStore);
+    expect(built).toMatchObject({ windowMs: 6000, maxEntries: 7 });
+    for (const [option, field] of [
+      [null, 'dedupe'],
+      [5, 'dedupe'],
+      ['store', 'dedupe'],
+      [{ maxEntries: 0 }, 'dedupe.maxEntries'],
+      [{ windowMs: 4999 }, 'dedupe'],
+    ] as const) {
+      let thrown: unknown;
+      try {
+        resolveDedupeStore(option, 6000, 5000, 'dedupe');
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown, JSON.stringify(option)).toBeInstanceOf(InvalidArgumentError);
+      expect((thrown as InvalidArgumentError).field).toBe(field);
+    }
+  });
+});
+
+describe('requireDedupeStore', () => {
+  it('accepts a store whose window covers the consumer, refuses a shorter one or a non-store', () => {
+    const store = new MemoryDedupeStore({ windowMs: 5000 });
+    expect(requireDedupeStore(store, 5000, 'dedupe')).toBe(store);
+    expect(() => requireDedupeStore(store, 5001, 'dedupe')).toThrow(/dedupe.windowMs must be at least 5001/);
+    expect(() => requireDedupeStore({ windowMs: 1e9 }, 1, 'dedupe')).toThrow(InvalidArgumentError);
+    expect(() => requireDedupeStore(null, 1, 'dedupe')).toThrow(InvalidArgumentError);
+  });
+});
+
+/** A store whose verdicts are settled by the test. */
+class ManualStore implements DedupeStore {
+  readonly windowMs = 1000;
+  readonly pending: { id: string; settle: (v: DedupeVerdict) => void; fail: (e: unknown) => void }[] = [];
+  add(id: string): Promise<DedupeVerdict> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ id, settle: resolve, fail: reject });
+    });
+  }
+  has(): boolean {
+    return false;
+  }
+}
+
+function recorder() {
+  const seen: string[] = [];
+  const errors: DedupeError[] = [];
+  const deliver = (item: string, outcome: DedupeOutcome, error: DedupeError | undefined): void => {
+    seen.push(`${item}:${outcome}`);
+    if (error !== undefined) errors.push(error);
+  };
+  return { seen, errors, deliver };
+}
+
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('DedupeGate', () => {
+  it('delivers synchronous verdicts at once and reports refusals once per episode', () => {
+    const store = new MemoryDedupeStore({ windowMs: 1000, maxEntries: 1 });
+    const { seen, errors, deliver } = recorder();
+    const gate = new DedupeGate(store, deliver, { ordered: true });
+    gate.admit('a', T0, 'a');
+    gate.admit('a', T0, 'a2');
+    gate.admit('b', T0, 'b');
+    gate.admit('c', T0, 'c');
+    expect(seen).toEqual(['a:new', 'a2:duplicate', 'b:refused', 'c:refused']);
+    expect(errors.map((e) => e.code)).toEqual(['DEDUPE_FULL']);
+    expect(errors[0]?.message).toContain('maxEntries 1');
+    // Room again (the window passed): the episode ends; the next refusal is a new episode, reported again.
+    gate.admit('b', T0 + 1300, 'b');
+    gate.admit('c', T0 + 1300, 'c');
+    expect(seen.slice(4)).toEqual(['b:new', 'c:refused']);
+    expect(errors).toHaveLength(2);
+  });
+
+  it('ordered: promised verdicts are delivered in order of arrival, whatever order they settle in', async () => {
+    const store = new ManualStore();
+    const { seen, deliver } = recorder();
+    const gate = new DedupeGate(store, deliver, { ordered: true });
+    for (const id of ['1', '2', '3']) gate.admit(id, T0, id);
+    store.pending[2]?.settle('new');
+    store.pending[1]?.settle('duplicate');
+    await flush();
+    expect(seen).toEqual([]);
+    store.pending[0]?.settle('new');
+    await flush();
+    expect(seen).toEqual(['1:new', '2:duplicate', '3:new']);
+  });
+
+  it('unordered: each promised verdict is delivered when it settles', async () => {
+    const store = new ManualStore();
+    const { seen, deliver } = recorder();
+    const gate = new DedupeGate(store, deliver, { ordered: false });
+    for (const id of ['1', '2']) gate.admit(id, T0, id);
+    store.pending[1]?.settle('new');
+    await flush();
+    expect(seen).toEqual(['2:new']);
+    store.pending[0]?.settle('duplicate');
+    await flush();
+    expect(seen).toEqual(['2:new', '1:duplicate']);
+  });
+
+  it('a store that leaves verdicts hanging costs bounded memory: past maxPending, new items are refused at once', async () => {
+    const store = new ManualStore();
+    const { seen, errors, deliver } = recorder();
+    const gate = new DedupeGate(store, deliver, { ordered: true, maxPending: 2 });
+    for (const id of ['1', '2', '3', '4']) gate.admit(id, T0, id);
+    expect(store.pending.map((p) => p.id)).toEqual(['1', '2']); // '3' and '4' were not even asked
+    expect(seen).toEqual(['3:refused', '4:refused']);
+    expect(errors.map((e) => e.code)).toEqual(['DEDUPE_STORE_FAILED']);
+    expect(errors[0]?.message).toContain('2 verdicts pending');
+    store.pending[0]?.settle('new');
+    store.pending[1]?.settle('new');
+    await flush();
+    gate.admit('5', T0, '5');
+    store.pending[2]?.settle('new');
+    await flush();
+    expect(seen).toEqual(['3:refused', '4:refused', '1:new', '2:new', '5:new']);
+  });
+
+  it('a store that rejects, throws or answers nonsense refuses the item (DEDUPE_STORE_FAILED), never dispatches it', async () => {
+    const store = new ManualStore();
+    const { seen, errors, deliver } = recorder();
+    const gate = new DedupeGate(store, deliver, { ordered: true });
+    gate.admit('1', T0, '1');
+    store.pending[0]?.fail(new Error('connection reset'));
+    await flush();
+    expect(seen).toEqual(['1:refused']);
+    expect(errors[0]?.code).toBe('DEDUPE_STORE_FAILED');
+    expect((errors[0]?.cause as Error).message).toBe('connection reset');
+
+    const odd = [
+      (): never => {
+        throw new Error('boom');
+      },
+      () => true,
+    ];
+    for (const [i, add] of odd.entries()) {
+      const r = recorder();
+      const bad = new DedupeGate(
+        { windowMs: 1, add, has: () => false } as unknown as DedupeStore,
+        r.deliver,
+        {
+          ordered: true,
+        },
+      );
+      bad.admit('x', T0, `x${i}`);
+      expect(r.seen).toEqual([`x${i}:refused`]);
+      expect(r.errors.map((e) => e.code)).toEqual(['DEDUPE_STORE_FAILED']);
+    }
   });
 });

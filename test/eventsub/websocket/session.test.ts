@@ -7,7 +7,7 @@ import { AbortError, InvalidArgumentError, ProtocolError } from '../../../src/co
 import { Backoff } from '../../../src/core/backoff.js';
 import type { Logger } from '../../../src/core/logger.js';
 import { CLOSE_CODES } from '../../../src/eventsub/protocol.js';
-import { MessageIdCache } from '../../../src/eventsub/websocket/dedupe.js';
+import { MemoryDedupeStore } from '../../../src/eventsub/websocket/dedupe.js';
 import { EventSubSessionError } from '../../../src/eventsub/websocket/errors.js';
 import {
   EventSubSession,
@@ -296,8 +296,8 @@ describe('EventSubSession: messages', () => {
     expect(session.state).toBe('connected');
   });
 
-  it('deduplicates across sessions sharing one cache', async () => {
-    const dedupe = new MessageIdCache();
+  it('deduplicates across sessions sharing one store', async () => {
+    const dedupe = new MemoryDedupeStore();
     const a = await connected({ dedupe }, 'A');
     const b = await connected({ dedupe }, 'B');
     a.conn.send(notificationFrame({ id: 'same' }));

@@ -135,7 +135,39 @@ export interface AutomodTermsUpdateEvent extends EventModel<
 
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The v1 fragment lists of a structured message (the shape Twitch sends): its emote and cheermote fragments. */
+function v1FragmentsOf(message: StructuredMessage): AutomodV1Fragments {
+  const emotes: AutomodV1Fragments['emotes'][number][] = [];
+  const cheermotes: AutomodV1Fragments['cheermotes'][number][] = [];
+  for (const f of message.fragments) {
+    if (f.type === 'emote') {
+      emotes.push({ text: f.text, id: f.emote.id, setId: f.emote.emoteSetId ?? '' });
+    } else if (f.type === 'cheermote') {
+      cheermotes.push({
+        text: f.text,
+        amount: f.cheermote.bits,
+        prefix: f.cheermote.prefix,
+        tier: f.cheermote.tier,
+      });
+    }
+  }
+  return { emotes, cheermotes };
+}
+
 function v1Base(w: WireAutomodMessageHoldV1Event): AutomodV1Base {
+  const base = {
+    broadcaster: broadcaster(w),
+    user: userOf(w),
+    messageId: str(w.message_id, 'message_id'),
+    level: num(w.level, 'level'),
+    category: str(w.category, 'category'),
+    heldAt: date(w.held_at, 'held_at'),
+  };
+  if (typeof w.message !== 'string') {
+    // The shape Twitch sends: `message: { text, fragments[] }`.
+    const message = toMessage(obj(w.message, 'message'), 'message');
+    return { ...base, message: message.text, fragments: v1FragmentsOf(message) };
+  }
   const f = obj(w.fragments, 'fragments');
   const em = arrE(f.emotes, 'fragments.emotes');
   const ch = arrE(f.cheermotes, 'fragments.cheermotes');
@@ -158,16 +190,7 @@ function v1Base(w: WireAutomodMessageHoldV1Event): AutomodV1Base {
       tier: num(c.tier, 'cheermotes.tier'),
     };
   }
-  return {
-    broadcaster: broadcaster(w),
-    user: userOf(w),
-    messageId: str(w.message_id, 'message_id'),
-    message: str(w.message, 'message'),
-    level: num(w.level, 'level'),
-    category: str(w.category, 'category'),
-    heldAt: date(w.held_at, 'held_at'),
-    fragments: { emotes, cheermotes },
-  };
+  return { ...base, message: w.message, fragments: { emotes, cheermotes } };
 }
 
 function v2Details(w: WireAutomodMessageHoldV2Event): AutomodHoldReason | null {

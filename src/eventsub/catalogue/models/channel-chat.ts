@@ -186,6 +186,22 @@ export interface ChatNoticeCharityDonation {
   readonly charityName: string;
   readonly amount: Amount;
 }
+/** A watch streak notice: the viewer watched this many consecutive streams. */
+export interface ChatNoticeWatchStreak {
+  readonly kind: 'watch_streak';
+  readonly streakCount: number;
+  readonly channelPointsAwarded: number;
+}
+/** A moderator anniversary notice. */
+export interface ChatNoticeModiversary {
+  readonly kind: 'modiversary' | 'shared_chat_modiversary';
+  /** Months the user has been a moderator in the channel. */
+  readonly months: number;
+}
+/** Twitch's own `unknown` notice type: a notice it does not describe (see `systemMessage`). */
+export interface ChatNoticeUnknown {
+  readonly kind: 'unknown';
+}
 /** The notice payload of `channel.chat.notification`, discriminated by `kind` (the wire `notice_type`). */
 export type ChatNotice =
   | ChatNoticeSub
@@ -198,7 +214,10 @@ export type ChatNotice =
   | ChatNoticeUnraid
   | ChatNoticeAnnouncement
   | ChatNoticeBitsBadgeTier
-  | ChatNoticeCharityDonation;
+  | ChatNoticeCharityDonation
+  | ChatNoticeWatchStreak
+  | ChatNoticeModiversary
+  | ChatNoticeUnknown;
 
 /** A chat notice: subs, resubs, gifts, raids, announcements, ... (`channel.chat.notification` v1). */
 export interface ChannelChatNotificationEvent
@@ -217,6 +236,8 @@ export interface ChannelChatNotificationEvent
   readonly noticeType: string;
   /** The modelled notice payload; `null` for notice types unknown to this version of the library. */
   readonly notice: ChatNotice | null;
+  /** `true` when a shared chat notice was only sent to the source channel; `null` outside shared chat. */
+  readonly isSourceOnly: boolean | null;
 }
 
 /** A user's message was held by AutoMod (sent to that user). */
@@ -514,6 +535,20 @@ function toChatNotice(w: WireChannelChatNotificationEvent): ChatNotice | null {
         amount: toAmount(c.amount, `${k}.amount`),
       };
     }
+    case 'watch_streak': {
+      const ws = obj(w.watch_streak, k);
+      return {
+        kind: k,
+        streakCount: num(ws.streak_count, `${k}.streak_count`),
+        channelPointsAwarded: num(ws.channel_points_awarded, `${k}.channel_points_awarded`),
+      };
+    }
+    case 'modiversary':
+      return { kind: k, months: num(obj(w.modiversary, k).months, `${k}.months`) };
+    case 'shared_chat_modiversary':
+      return { kind: k, months: num(obj(w.shared_chat_modiversary, k).months, `${k}.months`) };
+    case 'unknown':
+      return { kind: k };
     default:
       str(k, 'notice_type');
       return null;
@@ -554,6 +589,7 @@ export function toChannelChatNotificationEvent(
       ),
       sourceMessageId: text(w.source_message_id, 'source_message_id'),
       sourceBadges: toBadgesN(w.source_badges, 'source_badges'),
+      isSourceOnly: boolN(w.is_source_only, 'is_source_only'),
     },
     w,
   );

@@ -22,6 +22,7 @@ import type {
   WirePollVoting,
   WirePredictionOutcome,
 } from '../wire/engagement.js';
+import type { WireBroadcaster } from '../wire/common.js';
 import type { Amount, EventModel, UserRef } from './common.js';
 import {
   arr,
@@ -569,6 +570,26 @@ function charity(
   };
 }
 
+/**
+ * The broadcaster of a charity event, from `broadcaster_user_*` or `broadcaster_*`: Twitch's examples use the first
+ * names for donations and the second for campaign events, and clients disagree on which Twitch sends.
+ */
+function charityBroadcaster(w: Partial<WireBroadcaster> & { broadcaster_id?: string }): UserRef {
+  const loose = w as Partial<WireBroadcaster> & {
+    broadcaster_id?: unknown;
+    broadcaster_login?: unknown;
+    broadcaster_name?: unknown;
+  };
+  return loose.broadcaster_user_id === undefined && loose.broadcaster_id !== undefined
+    ? user(loose.broadcaster_id, loose.broadcaster_login, loose.broadcaster_name, 'broadcaster')
+    : user(
+        loose.broadcaster_user_id,
+        loose.broadcaster_user_login,
+        loose.broadcaster_user_name,
+        'broadcaster_user',
+      );
+}
+
 /** Converts `channel.charity_campaign.donate` v1. */
 export function toChannelCharityCampaignDonateEvent(
   w: WireChannelCharityCampaignDonateEvent,
@@ -579,7 +600,7 @@ export function toChannelCharityCampaignDonateEvent(
       version: '1' as const,
       id: str(w.id, 'id'),
       campaignId: str(w.campaign_id, 'campaign_id'),
-      broadcaster: broadcaster(w),
+      broadcaster: charityBroadcaster(w),
       user: userOf(w),
       charity: charity(w),
       amount: toAmount(w.amount, 'amount'),
@@ -591,7 +612,7 @@ export function toChannelCharityCampaignDonateEvent(
 function campaign(w: WireChannelCharityCampaignProgressEvent): CharityCampaignBase {
   return {
     id: str(w.id, 'id'),
-    broadcaster: user(w.broadcaster_id, w.broadcaster_login, w.broadcaster_name, 'broadcaster'),
+    broadcaster: charityBroadcaster(w),
     charity: charity(w),
     currentAmount: toAmount(w.current_amount, 'current_amount'),
     targetAmount: toAmount(w.target_amount, 'target_amount'),

@@ -1,7 +1,11 @@
-/** Models of events about money: subscriptions, cheers, Bits usage and extension Bits transactions. */
+/**
+ * Models of events about money: subscriptions, cheers, Bits usage, custom Power-up redemptions and extension Bits
+ * transactions.
+ */
 import type {
   WireChannelBitsUseEvent,
   WireChannelCheerEvent,
+  WireChannelCustomPowerUpRedemptionAddEvent,
   WireChannelSubscribeEvent,
   WireChannelSubscriptionEndEvent,
   WireChannelSubscriptionGiftEvent,
@@ -12,6 +16,7 @@ import type { EventModel, StructuredMessage, TextWithEmotes, UserRef } from './c
 import {
   bool,
   broadcaster,
+  date,
   num,
   numN,
   obj,
@@ -99,16 +104,53 @@ export interface BitsPowerUp {
   readonly messageEffectId: string | null;
 }
 
-/** Bits were used in the channel (cheers, power-ups, combos). */
+/** Custom Power-up details of a Bits usage (`bitsType` `custom_power_up`). */
+export interface BitsCustomPowerUp {
+  readonly title: string;
+  /** The custom Power-up's id. */
+  readonly rewardId: string;
+}
+
+/** Bits were used in the channel (cheers, power-ups, custom power-ups, combos). */
 export interface ChannelBitsUseEvent extends EventModel<'channel.bits.use', '1', WireChannelBitsUseEvent> {
   readonly broadcaster: UserRef;
   readonly user: UserRef;
   readonly bits: number;
-  /** `cheer`, `power_up` or `combo` (the wire `type`). */
+  /** `cheer`, `power_up`, `custom_power_up` or `combo` (the wire `type`). */
   readonly bitsType: string;
   readonly powerUp: BitsPowerUp | null;
+  /** Set when `bitsType` is `custom_power_up`, else `null`. */
+  readonly customPowerUp: BitsCustomPowerUp | null;
   /** `null` when the usage carried no message. */
   readonly message: StructuredMessage | null;
+}
+
+/** A custom Power-up as redeemed. */
+export interface CustomPowerUp {
+  readonly id: string;
+  readonly title: string;
+  /** Price in Bits. */
+  readonly bits: number;
+  /** `null` when empty. */
+  readonly prompt: string | null;
+}
+
+/** A viewer redeemed a custom Power-up (paid with Bits). */
+export interface ChannelCustomPowerUpRedemptionAddEvent extends EventModel<
+  'channel.custom_power_up_redemption.add',
+  '1',
+  WireChannelCustomPowerUpRedemptionAddEvent
+> {
+  /** The redemption's id. */
+  readonly id: string;
+  readonly broadcaster: UserRef;
+  readonly user: UserRef;
+  /** `null` when the Power-up asks for no input. */
+  readonly userInput: string | null;
+  /** `unfulfilled`, `fulfilled` or `canceled`. */
+  readonly status: string;
+  readonly customPowerUp: CustomPowerUp;
+  readonly redeemedAt: Date;
 }
 
 /** A viewer bought an extension product with Bits. */
@@ -223,6 +265,7 @@ export function toChannelCheerEvent(w: WireChannelCheerEvent): ChannelCheerEvent
 /** Converts `channel.bits.use` v1. */
 export function toChannelBitsUseEvent(w: WireChannelBitsUseEvent): ChannelBitsUseEvent {
   const p = w.power_up;
+  const c = w.custom_power_up;
   return withRaw(
     {
       type: 'channel.bits.use' as const,
@@ -240,7 +283,39 @@ export function toChannelBitsUseEvent(w: WireChannelBitsUseEvent): ChannelBitsUs
               : null,
             messageEffectId: text(p.message_effect_id, 'power_up.message_effect_id'),
           },
+      customPowerUp: !c
+        ? null
+        : {
+            title: str(obj(c, 'custom_power_up').title, 'custom_power_up.title'),
+            rewardId: str(c.reward_id, 'custom_power_up.reward_id'),
+          },
       message: toMessageN(w.message, 'message'),
+    },
+    w,
+  );
+}
+
+/** Converts `channel.custom_power_up_redemption.add` v1. */
+export function toChannelCustomPowerUpRedemptionAddEvent(
+  w: WireChannelCustomPowerUpRedemptionAddEvent,
+): ChannelCustomPowerUpRedemptionAddEvent {
+  const c = obj(w.custom_power_up, 'custom_power_up');
+  return withRaw(
+    {
+      type: 'channel.custom_power_up_redemption.add' as const,
+      version: '1' as const,
+      id: str(w.id, 'id'),
+      broadcaster: broadcaster(w),
+      user: userOf(w),
+      userInput: text(w.user_input, 'user_input'),
+      status: str(w.status, 'status'),
+      customPowerUp: {
+        id: str(c.id, 'custom_power_up.id'),
+        title: str(c.title, 'custom_power_up.title'),
+        bits: num(c.bits, 'custom_power_up.bits'),
+        prompt: text(c.prompt, 'custom_power_up.prompt'),
+      },
+      redeemedAt: date(w.redeemed_at, 'redeemed_at'),
     },
     w,
   );

@@ -13,14 +13,19 @@ export interface WireAutomodV1Fragments {
   cheermotes: { text: string; amount: number; prefix: string; tier: number }[] | null;
 }
 
-/** `automod.message.hold` v1. */
+/**
+ * `automod.message.hold` v1. Twitch sends `message` as `{ text, fragments[] }` (the reference's field table and real
+ * payloads); the reference's example shows a string beside a `fragments` object of `emotes` and `cheermotes`. The
+ * converter reads both shapes.
+ */
 export interface WireAutomodMessageHoldV1Event extends WireBroadcaster, WireUser {
   message_id: string;
-  message: string;
+  message: WireStructuredMessage | string;
   level: number;
   category: string;
   held_at: string;
-  fragments: WireAutomodV1Fragments;
+  /** Only in the example's shape. */
+  fragments?: WireAutomodV1Fragments;
 }
 
 /** `automod.message.update` v1. */

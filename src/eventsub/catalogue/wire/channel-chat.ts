@@ -130,8 +130,21 @@ export interface WireChatNoticeCharityDonation {
   charity_name: string;
   amount: WireAmount;
 }
+/** `watch_streak`: a viewer shared a watch streak (consecutive streams watched). */
+export interface WireChatNoticeWatchStreak {
+  streak_count: number;
+  channel_points_awarded: number;
+}
+/** `modiversary` (and `shared_chat_modiversary`): a moderator's anniversary in the channel. */
+export interface WireChatNoticeModiversary {
+  months: number;
+}
 
-/** `channel.chat.notification` v1. Exactly the object named by `notice_type` is non-null. */
+/**
+ * `channel.chat.notification` v1. Exactly the object named by `notice_type` is non-null (none for `unknown`). The
+ * objects added by Twitch later (`watch_streak`, `modiversary`, `shared_chat_modiversary`) and `is_source_only` are
+ * absent in older payloads.
+ */
 export interface WireChannelChatNotificationEvent extends WireBroadcaster, WireSharedChatSource {
   chatter_user_id: string;
   chatter_user_login: string;
@@ -155,6 +168,8 @@ export interface WireChannelChatNotificationEvent extends WireBroadcaster, WireS
   announcement: WireChatNoticeAnnouncement | null;
   bits_badge_tier: WireChatNoticeBitsBadgeTier | null;
   charity_donation: WireChatNoticeCharityDonation | null;
+  watch_streak?: WireChatNoticeWatchStreak | null;
+  modiversary?: WireChatNoticeModiversary | null;
   shared_chat_sub?: WireChatNoticeSub | null;
   shared_chat_resub?: WireChatNoticeResub | null;
   shared_chat_sub_gift?: WireChatNoticeSubGift | null;
@@ -164,8 +179,11 @@ export interface WireChannelChatNotificationEvent extends WireBroadcaster, WireS
   shared_chat_pay_it_forward?: WireChatNoticePayItForward | null;
   shared_chat_raid?: WireChatNoticeRaid | null;
   shared_chat_announcement?: WireChatNoticeAnnouncement | null;
+  shared_chat_modiversary?: WireChatNoticeModiversary | null;
   source_message_id?: string | null;
   source_badges?: WireBadge[] | null;
+  /** Whether a shared chat notice was only sent to the source channel; `null` outside shared chat. */
+  is_source_only?: boolean | null;
 }
 
 /** `channel.chat.user_message_hold` v1. */

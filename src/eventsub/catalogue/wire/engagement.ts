@@ -148,14 +148,20 @@ interface WireCharityInfo {
   charity_logo: string;
   charity_website: string;
 }
-/** `channel.charity_campaign.donate` v1. */
+/** `channel.charity_campaign.donate` v1 (`broadcaster_id`/`_login`/`_name` are accepted in place of `broadcaster_user_*`). */
 export interface WireChannelCharityCampaignDonateEvent extends WireBroadcaster, WireUser, WireCharityInfo {
+  broadcaster_id?: string;
+  broadcaster_login?: string;
+  broadcaster_name?: string;
   id: string;
   campaign_id: string;
   amount: WireAmount;
 }
-/** `channel.charity_campaign.progress` v1. Note the `broadcaster_*` (not `broadcaster_user_*`) names. */
-export interface WireChannelCharityCampaignProgressEvent extends WireCharityInfo {
+/**
+ * `channel.charity_campaign.progress` v1. Note the `broadcaster_*` (not `broadcaster_user_*`) names of Twitch's
+ * reference and examples; clients such as TwitchIO read `broadcaster_user_*`, so the converters accept either.
+ */
+export interface WireChannelCharityCampaignProgressEvent extends WireCharityInfo, Partial<WireBroadcaster> {
   id: string;
   broadcaster_id: string;
   broadcaster_login: string;

@@ -51,13 +51,42 @@ export interface WireBitsPowerUp {
   message_effect_id: string | null;
 }
 
+/** Custom Power-up details of `channel.bits.use` (`type` `custom_power_up`). */
+export interface WireBitsCustomPowerUp {
+  title: string;
+  /** The custom Power-up's id (the `reward_id` of `channel.custom_power_up_redemption.add`). */
+  reward_id: string;
+}
+
 /** `channel.bits.use` v1. */
 export interface WireChannelBitsUseEvent extends WireBroadcaster, WireUser {
   bits: number;
-  /** `cheer`, `power_up` or `combo`. */
+  /** `cheer`, `power_up`, `custom_power_up` or `combo`. */
   type: string;
   power_up: WireBitsPowerUp | null;
+  /** Set when `type` is `custom_power_up`; absent in payloads from before custom Power-ups (2026). */
+  custom_power_up?: WireBitsCustomPowerUp | null;
   message: WireStructuredMessage | null;
+}
+
+/** The redeemed custom Power-up of `channel.custom_power_up_redemption.add`. */
+export interface WireCustomPowerUp {
+  id: string;
+  title: string;
+  /** Price in Bits. */
+  bits: number;
+  prompt: string;
+}
+
+/** `channel.custom_power_up_redemption.add` v1. */
+export interface WireChannelCustomPowerUpRedemptionAddEvent extends WireBroadcaster, WireUser {
+  id: string;
+  /** `""` when the Power-up asks for no input. */
+  user_input: string;
+  /** `unfulfilled`, `fulfilled` or `canceled`. */
+  status: string;
+  custom_power_up: WireCustomPowerUp;
+  redeemed_at: string;
 }
 
 /** `extension.bits_transaction.create` v1. */

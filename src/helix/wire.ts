@@ -1,0 +1,265 @@
+/**
+ * Checks of Helix response bodies: one decoder per wire type (conduit, shard, shard error, subscription, user) and
+ * one per response shape (a `data` list, its first item, a page, ...). Each endpoint row of `endpoint.ts` names the
+ * decoder of its 2xx body; {@link HelixHttp.request} runs it and turns a {@link ShapeError} into a
+ * `BadResponseError` (code `BAD_RESPONSE`) naming the endpoint. Nothing is created or deleted on the strength of an
+ * answer that did not pass.
+ *
+ * What is checked: everything the library acts on (ids, statuses, counts, transports, list and cursor shapes) must
+ * be there with its JSON type; descriptive fields (a user's description, image URLs) must have their type when
+ * present and read as `''` when absent. Unknown extra fields are ignored (Twitch adds fields).
+ */
+import { isRecord } from '../core/guards.js';
+import { MAX_SHARD_COUNT } from '../eventsub/protocol.js';
+import type {
+  WireConduit,
+  WireShard,
+  WireShardError,
+  WireSubscription,
+  WireTransport,
+} from '../eventsub/protocol.js';
+import type { WireHelixUser } from './models.js';
+
+/**
+ * A response body does not have the shape of its endpoint; the message says where (`data[0].shard_count: expected an
+ * integer, got "4"`). Internal: the request engine wraps it in a `BadResponseError`.
+ */
+export class ShapeError extends Error {
+  override readonly name = 'ShapeError';
+}
+
+/** Checks `value` (found at `at`) and returns it typed, or throws a {@link ShapeError}. */
+export type Decoder<T> = (value: unknown, at: string) => T;
+
+function kind(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return value.length > 40 ? 'a string' : JSON.stringify(value);
+  if (typeof value === 'number') return String(value);
+  return `a ${typeof value}`;
+}
+
+function fail(at: string, expected: string, value: unknown): never {
+  throw new ShapeError(`${at === '' ? 'the body' : at}: expected ${expected}, got ${kind(value)}`);
+}
+
+function field(at: string, key: string): string {
+  return at === '' ? key : `${at}.${key}`;
+}
+
+function record(value: unknown, at: string): Record<string, unknown> {
+  if (!isRecord(value)) fail(at, 'an object', value);
+  return value;
+}
+
+function string(value: unknown, at: string): string {
+  if (typeof value !== 'string') fail(at, 'a string', value);
+  return value;
+}
+
+function id(value: unknown, at: string): string {
+  if (typeof value !== 'string' || value === '') fail(at, 'a non-empty string', value);
+  return value;
+}
+
+/** A string when present; `undefined` when absent or `null`. */
+function optionalString(value: unknown, at: string): string | undefined {
+  return value === undefined || value === null ? undefined : string(value, at);
+}
+
+function count(value: unknown, at: string, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    fail(at, max === Number.MAX_SAFE_INTEGER ? 'a non-negative integer' : `an integer in 0..${max}`, value);
+  }
+  return value;
+}
+
+function list<T>(value: unknown, at: string, item: Decoder<T>): T[] {
+  if (!Array.isArray(value)) fail(at, 'an array', value);
+  const out = new Array<T>(value.length);
+  for (let i = 0; i < value.length; i++) out[i] = item(value[i] as unknown, `${at}[${i}]`);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Wire types
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A conduit: `id`, and a `shard_count` in 0..20000 (a count past Twitch's maximum is refused, not served). */
+export const conduit: Decoder<WireConduit> = (value, at) => {
+  const r = record(value, at);
+  return {
+    id: id(r.id, field(at, 'id')),
+    shard_count: count(r.shard_count, field(at, 'shard_count'), MAX_SHARD_COUNT),
+  };
+};
+
+function transportOf(value: unknown, at: string, conduitAllowed: boolean): WireTransport {
+  const r = record(value, at);
+  const method = r.method;
+  switch (method) {
+    case 'webhook':
+      return { method, callback: string(r.callback, field(at, 'callback')) };
+    case 'websocket': {
+      const connected = optionalString(r.connected_at, field(at, 'connected_at'));
+      const disconnected = optionalString(r.disconnected_at, field(at, 'disconnected_at'));
+      return {
+        method,
+        // An unassigned shard has an empty session id.
+        session_id: string(r.session_id, field(at, 'session_id')),
+        ...(connected === undefined ? {} : { connected_at: connected }),
+        ...(disconnected === undefined ? {} : { disconnected_at: disconnected }),
+      };
+    }
+    case 'conduit':
+      if (conduitAllowed) return { method, conduit_id: id(r.conduit_id, field(at, 'conduit_id')) };
+      break;
+  }
+  return fail(
+    field(at, 'method'),
+    conduitAllowed ? 'webhook, websocket or conduit' : 'webhook or websocket',
+    method,
+  );
+}
+
+/** A conduit shard: `id`, `status`, and a webhook or websocket `transport`. */
+export const shard: Decoder<WireShard> = (value, at) => {
+  const r = record(value, at);
+  return {
+    id: id(r.id, field(at, 'id')),
+    status: id(r.status, field(at, 'status')) as WireShard['status'],
+    transport: transportOf(r.transport, field(at, 'transport'), false) as WireShard['transport'],
+  };
+};
+
+/** One `errors[]` entry of Update Conduit Shards. */
+export const shardError: Decoder<WireShardError> = (value, at) => {
+  const r = record(value, at);
+  return {
+    id: id(r.id, field(at, 'id')),
+    message: string(r.message, field(at, 'message')),
+    code: string(r.code, field(at, 'code')),
+  };
+};
+
+function condition(value: unknown, at: string): Record<string, string> {
+  const r = record(value, at);
+  const out: Record<string, string> = {};
+  for (const key of Object.keys(r)) out[key] = string(r[key], field(at, key));
+  return out;
+}
+
+/** An EventSub subscription. */
+export const subscription: Decoder<WireSubscription> = (value, at) => {
+  const r = record(value, at);
+  const cost = r.cost;
+  if (typeof cost !== 'number' || !Number.isFinite(cost) || cost < 0) {
+    fail(field(at, 'cost'), 'a non-negative number', cost);
+  }
+  return {
+    id: id(r.id, field(at, 'id')),
+    status: id(r.status, field(at, 'status')) as WireSubscription['status'],
+    type: id(r.type, field(at, 'type')),
+    version: id(r.version, field(at, 'version')),
+    cost,
+    condition: condition(r.condition, field(at, 'condition')),
+    transport: transportOf(r.transport, field(at, 'transport'), true),
+    created_at: string(r.created_at, field(at, 'created_at')),
+  };
+};
+
+/** A user of Get Users: `id` and `login` required, the descriptive fields `''` when absent. */
+export const user: Decoder<WireHelixUser> = (value, at) => {
+  const r = record(value, at);
+  const text = (key: string): string => optionalString(r[key], field(at, key)) ?? '';
+  const email = optionalString(r.email, field(at, 'email'));
+  return {
+    id: id(r.id, field(at, 'id')),
+    login: id(r.login, field(at, 'login')),
+    display_name: text('display_name'),
+    type: text('type'),
+    broadcaster_type: text('broadcaster_type'),
+    description: text('description'),
+    profile_image_url: text('profile_image_url'),
+    offline_image_url: text('offline_image_url'),
+    created_at: text('created_at'),
+    ...(email === undefined ? {} : { email }),
+  };
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Response shapes
+// ---------------------------------------------------------------------------------------------------------------
+
+/** A body decoder (the whole 2xx body of one endpoint). */
+export type BodyDecoder<T> = (body: unknown) => T;
+
+/** `{ data: [item...] }`: the items. */
+export function dataOf<T>(item: Decoder<T>): BodyDecoder<T[]> {
+  return (body) => list(record(body, '').data, 'data', item);
+}
+
+/** `{ data: [item, ...] }` with at least one item: the first. */
+export function firstOf<T>(item: Decoder<T>): BodyDecoder<T> {
+  return (body) => {
+    const data = record(body, '').data;
+    if (!Array.isArray(data) || data.length === 0) fail('data', 'an array with one item', data);
+    return item(data[0] as unknown, 'data[0]');
+  };
+}
+
+/** `total`, `total_cost` and `max_total_cost` of subscription lists and creations (0 when absent). */
+export interface WireTotals {
+  readonly total: number;
+  readonly total_cost: number;
+  readonly max_total_cost: number;
+}
+
+function totals(body: Record<string, unknown>): WireTotals {
+  const read = (key: string): number => (body[key] === undefined ? 0 : count(body[key], key));
+  return { total: read('total'), total_cost: read('total_cost'), max_total_cost: read('max_total_cost') };
+}
+
+/** One page of a list: its items, the next cursor (`null` on the last page) and per-page extras. */
+export interface WirePage<W, M = undefined> {
+  readonly items: W[];
+  readonly cursor: string | null;
+  readonly meta: M;
+}
+
+/** `{ data: [item...], pagination?: { cursor? } }`. */
+export function pageOf<W>(item: Decoder<W>): BodyDecoder<WirePage<W>> {
+  return (body) => {
+    const r = record(body, '');
+    return { items: list(r.data, 'data', item), cursor: cursorOf(r), meta: undefined };
+  };
+}
+
+/** A page of Get EventSub Subscriptions: a page whose extras are the totals. */
+export function subscriptionPage(body: unknown): WirePage<WireSubscription, WireTotals> {
+  const r = record(body, '');
+  return { items: list(r.data, 'data', subscription), cursor: cursorOf(r), meta: totals(r) };
+}
+
+function cursorOf(body: Record<string, unknown>): string | null {
+  const pagination = body.pagination;
+  if (pagination === undefined || pagination === null) return null;
+  const cursor = optionalString(record(pagination, 'pagination').cursor, 'pagination.cursor');
+  return cursor === undefined || cursor === '' ? null : cursor;
+}
+
+/** Create EventSub Subscription: the subscription and the totals. */
+export function createdSubscription(body: unknown): { subscription: WireSubscription } & WireTotals {
+  const r = record(body, '');
+  return { subscription: firstOf(subscription)(r), ...totals(r) };
+}
+
+/** Update Conduit Shards: the shards updated and the per-shard errors (`errors` may be absent). */
+export function shardUpdate(body: unknown): { data: WireShard[]; errors: WireShardError[] } {
+  const r = record(body, '');
+  return {
+    data: list(r.data, 'data', shard),
+    errors: r.errors === undefined ? [] : list(r.errors, 'errors', shardError),
+  };
+}

@@ -1,0 +1,189 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../src/core/errors.js';
+import { Emulator } from '../../src/emulator/index.js';
+
+let emu: Emulator;
+
+beforeAll(async () => {
+  emu = await Emulator.start({ port: 0 });
+});
+
+afterAll(async () => {
+  await emu.close();
+});
+
+/** Calls `fn` as an untyped JavaScript caller would. */
+function call(fn: (...args: never[]) => unknown, ...args: unknown[]): unknown {
+  return (fn as (...a: unknown[]) => unknown)(...args);
+}
+
+/** The error of `fn`, synchronous or rejected. */
+async function errorOf(fn: () => unknown): Promise<unknown> {
+  try {
+    await fn();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+/** Every public method of the Emulator with bad arguments, and the field the error must name. */
+const ROWS: readonly (readonly [string, () => unknown, string])[] = [
+  ['trigger(null)', () => call(emu.trigger.bind(emu), null), 'input'],
+  ['trigger(5)', () => call(emu.trigger.bind(emu), 5), 'input'],
+  ['trigger({ type: 5 })', () => call(emu.trigger.bind(emu), { type: 5 }), 'type'],
+  [
+    'trigger({ version: 1 })',
+    () => call(emu.trigger.bind(emu), { type: 'stream.online', version: 1 }),
+    'version',
+  ],
+  [
+    'trigger({ condition: 5 })',
+    () => call(emu.trigger.bind(emu), { type: 'stream.online', condition: 5 }),
+    'condition',
+  ],
+  [
+    'trigger({ condition: { a: 5 } })',
+    () => call(emu.trigger.bind(emu), { type: 'stream.online', condition: { broadcaster_user_id: 5 } }),
+    'condition.broadcaster_user_id',
+  ],
+  [
+    'trigger({ event: [] })',
+    () => call(emu.trigger.bind(emu), { type: 'stream.online', event: [] }),
+    'event',
+  ],
+  [
+    'trigger({ count: -1 })',
+    () => call(emu.trigger.bind(emu), { type: 'stream.online', count: -1 }),
+    'count',
+  ],
+  [
+    'trigger({ count: "2" })',
+    () => call(emu.trigger.bind(emu), { type: 'stream.online', count: '2' }),
+    'count',
+  ],
+  [
+    'trigger({ subscriptionId: 5 })',
+    () => call(emu.trigger.bind(emu), { subscriptionId: 5 }),
+    'subscriptionId',
+  ],
+  ['trigger({ typ })', () => call(emu.trigger.bind(emu), { typ: 'stream.online' }), 'typ'],
+  ['triggerAsync(null)', () => call(emu.triggerAsync.bind(emu), null), 'input'],
+  ['stream(null)', () => call(emu.stream.bind(emu), null), 'input'],
+  [
+    'stream({ ratePerSecond: "x" })',
+    () => call(emu.stream.bind(emu), { type: 'stream.online', ratePerSecond: 'x' }),
+    'ratePerSecond',
+  ],
+  [
+    'stream({ durationMs: "x" })',
+    () => call(emu.stream.bind(emu), { type: 'stream.online', ratePerSecond: 1, durationMs: 'x' }),
+    'durationMs',
+  ],
+  ['stopStream(5)', () => call(emu.stopStream.bind(emu), 5), 'id'],
+  ['mintUserToken(null)', () => call(emu.mintUserToken.bind(emu), null), 'input'],
+  ['mintUserToken({ userId: 5 })', () => call(emu.mintUserToken.bind(emu), { userId: 5 }), 'userId'],
+  [
+    'mintUserToken({ scopes: "chat:read" })',
+    () => call(emu.mintUserToken.bind(emu), { userId: '1', scopes: 'chat:read' }),
+    'scopes',
+  ],
+  [
+    'mintUserToken({ login: 5 })',
+    () => call(emu.mintUserToken.bind(emu), { userId: '1', scopes: [], login: 5 }),
+    'login',
+  ],
+  [
+    'mintUserToken({ clientId: 5 })',
+    () => call(emu.mintUserToken.bind(emu), { userId: '1', scopes: [], clientId: 5 }),
+    'clientId',
+  ],
+  [
+    'mintUserToken({ userID })',
+    () => call(emu.mintUserToken.bind(emu), { userID: '1', scopes: [] }),
+    'userID',
+  ],
+  ['mintAppToken(5)', () => call(emu.mintAppToken.bind(emu), 5), 'clientId'],
+  ['mintAppToken(null)', () => call(emu.mintAppToken.bind(emu), null), 'clientId'],
+  ['registerClient(5)', () => call(emu.registerClient.bind(emu), 5), 'input'],
+  ['registerClient({ clientId: 5 })', () => call(emu.registerClient.bind(emu), { clientId: 5 }), 'clientId'],
+  [
+    'registerClient({ clientSecret: 5 })',
+    () => call(emu.registerClient.bind(emu), { clientSecret: 5 }),
+    'clientSecret',
+  ],
+  ['setRateLimit("x")', () => call(emu.setRateLimit.bind(emu), 'x'), 'pointsPerMinute'],
+  ['setRateLimit(NaN)', () => call(emu.setRateLimit.bind(emu), Number.NaN), 'pointsPerMinute'],
+  ['setRateLimit(0)', () => call(emu.setRateLimit.bind(emu), 0), 'pointsPerMinute'],
+  ['reconnectSession(5)', () => call(emu.reconnectSession.bind(emu), 5), 'sessionId'],
+  ['closeSession(5, 4000)', () => call(emu.closeSession.bind(emu), 5, 4000), 'sessionId'],
+  ['closeSession("s", "4000")', () => call(emu.closeSession.bind(emu), 's', '4000'), 'code'],
+  ['setKeepalive("s", "yes")', () => call(emu.setKeepalive.bind(emu), 's', 'yes'), 'enabled'],
+  [
+    'revokeSubscription(5, …)',
+    () => call(emu.revokeSubscription.bind(emu), 5, 'user_removed'),
+    'subscriptionId',
+  ],
+  ['revokeSubscription("s", "gone")', () => call(emu.revokeSubscription.bind(emu), 's', 'gone'), 'status'],
+  ['setFaults(null)', () => call(emu.setFaults.bind(emu), null), 'faults'],
+  [
+    'setFaults({ duplicateRate: "x" })',
+    () => call(emu.setFaults.bind(emu), { duplicateRate: 'x' }),
+    'duplicateRate',
+  ],
+  // Past Node's timer limit, setInterval fires every millisecond.
+  [
+    'setFaults({ dropSessionEveryMs: 1e10 })',
+    () => call(emu.setFaults.bind(emu), { dropSessionEveryMs: 1e10 }),
+    'dropSessionEveryMs',
+  ],
+  [
+    'setFaults({ helixErrorRate: 2 })',
+    () => call(emu.setFaults.bind(emu), { helixErrorRate: 2 }),
+    'helixErrorRate',
+  ],
+  ['setFaults({ dupRate })', () => call(emu.setFaults.bind(emu), { dupRate: 0.5 }), 'dupRate'],
+];
+
+describe('Emulator methods refuse bad arguments with INVALID_ARGUMENT naming the field', () => {
+  it.each(ROWS)('%s', async (_name, fn, field) => {
+    const error = await errorOf(fn);
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', field });
+  });
+
+  it('a refused setFaults changes nothing (every fault is checked before any applies)', async () => {
+    expect(() => {
+      emu.setFaults({ helixErrorRate: 1, duplicateRate: 2 });
+    }).toThrow(InvalidArgumentError);
+    // helixErrorRate 1 would answer every Helix request with 500 or 503.
+    const { accessToken } = emu.mintUserToken({ userId: '1337', scopes: [] });
+    const res = await fetch(`${emu.clientOptions().helixUrl}/users`, {
+      headers: { Authorization: `Bearer ${accessToken}`, 'Client-Id': emu.clientId },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('any non-object input of trigger, stream, mintUserToken and setFaults is refused (property)', async () => {
+    const methods = [
+      [(v: unknown) => call(emu.trigger.bind(emu), v), 'input'],
+      [(v: unknown) => call(emu.triggerAsync.bind(emu), v), 'input'],
+      [(v: unknown) => call(emu.stream.bind(emu), v), 'input'],
+      [(v: unknown) => call(emu.mintUserToken.bind(emu), v), 'input'],
+      [(v: unknown) => call(emu.setFaults.bind(emu), v), 'faults'],
+    ] as const;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...methods),
+        fc.anything({ withBigInt: true, withBoxedValues: true }),
+        async ([method, field], value) => {
+          fc.pre(typeof value !== 'object' || value === null || Array.isArray(value));
+          const error = await errorOf(() => method(value));
+          expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', field });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

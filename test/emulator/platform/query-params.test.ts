@@ -1,0 +1,191 @@
+/**
+ * Body parameters in the query string: every Helix route of the emulator that takes a JSON body accepts its
+ * top-level scalar parameters in the query string too, as Twitch does (TwitchIO's AutoClient sends
+ * `POST eventsub/conduits?shard_count=N` and `PATCH eventsub/conduits?id=…&shard_count=N`). One row per route;
+ * a guard fails when a route declares body parameters that no row covers.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Emulator } from '../../../src/emulator/index.js';
+import { Router } from '../../../src/emulator/http/router.js';
+import { withQueryParams } from '../../../src/emulator/http/body.js';
+import { RawClient, appToken, createConduit, helix, startEmulator } from '../eventsub/helpers.js';
+
+let emu: Emulator | undefined;
+afterEach(async () => {
+  await emu?.close();
+  emu = undefined;
+});
+
+interface Ctx {
+  readonly emu: Emulator;
+  readonly token: string;
+  readonly conduitId: string;
+  readonly sessionId: string;
+}
+
+interface Row {
+  /** `METHOD /path` as registered. */
+  readonly route: string;
+  /** Query string carrying every scalar parameter, the body keeping only the rest. */
+  readonly query: (ctx: Ctx) => string;
+  readonly body: (ctx: Ctx) => unknown;
+  readonly status: number;
+  /** What the success proves the query values were used for. */
+  readonly check: (ctx: Ctx, body: any) => Promise<void> | void;
+  /** A query with a wrong value: Twitch's 400, with the same message as the same value in the body. */
+  readonly badQuery: (ctx: Ctx) => string;
+  readonly badBody: (ctx: Ctx) => Record<string, unknown>;
+}
+
+const ROWS: readonly Row[] = [
+  {
+    route: 'POST /eventsub/conduits',
+    query: () => 'shard_count=4',
+    body: () => undefined,
+    status: 200,
+    check: (_ctx, body) => {
+      expect(body.data[0].shard_count).toBe(4);
+    },
+    badQuery: () => 'shard_count=four',
+    badBody: () => ({ shard_count: 'four' }),
+  },
+  {
+    route: 'PATCH /eventsub/conduits',
+    query: (c) => `id=${c.conduitId}&shard_count=3`,
+    body: () => undefined,
+    status: 200,
+    check: (c, body) => {
+      expect(body.data[0]).toEqual({ id: c.conduitId, shard_count: 3 });
+    },
+    badQuery: (c) => `id=${c.conduitId}&shard_count=0`,
+    badBody: (c) => ({ id: c.conduitId, shard_count: 0 }),
+  },
+  {
+    route: 'PATCH /eventsub/conduits/shards',
+    query: (c) => `conduit_id=${c.conduitId}`,
+    body: (c) => ({ shards: [{ id: '0', transport: { method: 'websocket', session_id: c.sessionId } }] }),
+    status: 202,
+    check: (c, body) => {
+      expect(body.errors).toEqual([]);
+      expect(body.data[0]).toMatchObject({ id: '0', status: 'enabled' });
+      expect(body.data[0].transport.session_id).toBe(c.sessionId);
+    },
+    badQuery: () => 'conduit_id=',
+    badBody: (c) => ({
+      conduit_id: '',
+      shards: [{ id: '0', transport: { method: 'websocket', session_id: c.sessionId } }],
+    }),
+  },
+  {
+    route: 'POST /eventsub/subscriptions',
+    query: () => 'type=stream.online&version=1',
+    body: (c) => ({
+      condition: { broadcaster_user_id: '1337' },
+      transport: { method: 'conduit', conduit_id: c.conduitId },
+    }),
+    status: 202,
+    check: (_ctx, body) => {
+      expect(body.data[0]).toMatchObject({ type: 'stream.online', version: '1', status: 'enabled' });
+    },
+    badQuery: () => 'type=stream.online&version=7',
+    badBody: (c) => ({
+      type: 'stream.online',
+      version: '7',
+      condition: { broadcaster_user_id: '1337' },
+      transport: { method: 'conduit', conduit_id: c.conduitId },
+    }),
+  },
+  {
+    // The boolean parameter of the same route: `is_batching_enabled=true` from the query is a real `true`.
+    route: 'POST /eventsub/subscriptions',
+    query: () => 'type=drop.entitlement.grant&version=1&is_batching_enabled=true',
+    body: (c) => ({
+      condition: { organization_id: 'org-1' },
+      transport: { method: 'conduit', conduit_id: c.conduitId },
+    }),
+    status: 202,
+    check: (_ctx, body) => {
+      expect(body.data[0]).toMatchObject({ type: 'drop.entitlement.grant', status: 'enabled' });
+    },
+    badQuery: () => 'type=drop.entitlement.grant&version=1&is_batching_enabled=yes',
+    badBody: (c) => ({
+      type: 'drop.entitlement.grant',
+      version: '1',
+      is_batching_enabled: 'yes',
+      condition: { organization_id: 'org-1' },
+      transport: { method: 'conduit', conduit_id: c.conduitId },
+    }),
+  },
+];
+
+async function context(e: Emulator): Promise<Ctx> {
+  e.mintUserToken({ userId: '1337', scopes: [] });
+  const token = appToken(e);
+  const conduitId = await createConduit(e, token, 1);
+  const { sessionId } = await RawClient.connect(e.clientOptions().eventSubWsUrl);
+  return { emu: e, token, conduitId, sessionId };
+}
+
+function split(route: string): [string, string] {
+  const [method = '', path = ''] = route.split(' ');
+  return [method, path];
+}
+
+describe('body parameters in the query string', () => {
+  it.each(ROWS.map((row) => [row.route, row] as const))(
+    '%s accepts its scalar parameters in the query',
+    async (_name, row) => {
+      emu = await startEmulator();
+      const ctx = await context(emu);
+      const [method, path] = split(row.route);
+      const ok = await helix(emu, method, `${path}?${row.query(ctx)}`, ctx.token, row.body(ctx));
+      expect(ok.status).toBe(row.status);
+      await row.check(ctx, ok.body);
+
+      // A wrong value in the query answers the same 400 as that value in the body.
+      const viaBody = await helix(emu, method, path, ctx.token, row.badBody(ctx));
+      const viaQuery = await helix(emu, method, `${path}?${row.badQuery(ctx)}`, ctx.token, row.body(ctx));
+      expect(viaBody.status).toBe(400);
+      expect(viaQuery.status).toBe(400);
+      expect(viaQuery.body).toEqual(viaBody.body);
+    },
+  );
+
+  it('covers every Helix route that declares body parameters, and each declared parameter', async () => {
+    emu = await startEmulator();
+    const router = emu.platform.router;
+    if (!(router instanceof Router)) throw new Error('the emulator router is not a Router');
+    const declared = new Map<string, string[]>();
+    for (const route of router.helixRoutes.routes()) {
+      if (route.bodyParams !== undefined)
+        declared.set(`${route.method} ${route.path}`, Object.keys(route.bodyParams));
+    }
+    expect([...declared.keys()].sort()).toEqual([...new Set(ROWS.map((r) => r.route))].sort());
+    const ctx = { emu, token: '', conduitId: 'c', sessionId: 's' };
+    for (const [route, keys] of declared) {
+      const covered = new Set(
+        ROWS.filter((r) => r.route === route).flatMap((r) => [...new URLSearchParams(r.query(ctx)).keys()]),
+      );
+      for (const key of keys) expect(covered, `${route} ${key}`).toContain(key);
+    }
+  });
+
+  it('lets the JSON body win over the query string when both carry a parameter', async () => {
+    emu = await startEmulator();
+    const token = appToken(emu);
+    const res = await helix(emu, 'POST', '/eventsub/conduits?shard_count=9', token, { shard_count: 2 });
+    expect(res.status).toBe(200);
+    expect(res.body.data[0].shard_count).toBe(2);
+  });
+
+  it('converts only values that spell the declared type and leaves non-object bodies alone', () => {
+    const q = new URLSearchParams('n=12&b=false&s=7&x=1.5&y=TRUE');
+    const types = { n: 'integer', b: 'boolean', s: 'string', x: 'integer', y: 'boolean' } as const;
+    expect(withQueryParams(undefined, q, types)).toEqual({ n: 12, b: false, s: '7', x: '1.5', y: 'TRUE' });
+    expect(withQueryParams([1], q, types)).toEqual([1]);
+    expect(withQueryParams('text', q, types)).toBe('text');
+    expect(withQueryParams(undefined, new URLSearchParams(''), types)).toBeUndefined();
+    const body = { n: 1 };
+    expect(withQueryParams(body, new URLSearchParams(''), types)).toBe(body);
+  });
+});

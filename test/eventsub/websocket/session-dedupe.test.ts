@@ -1,0 +1,133 @@
+/**
+ * The session's dedupe over its window, against a scripted peer over real sockets with a manual clock: a message
+ * redelivered on another session 10 minutes later is not emitted twice however many ids came in between; a full
+ * store refuses (not emitted, counted, reported once); a store answering with promises keeps the order of arrival.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Backoff } from '../../../src/core/backoff.js';
+import {
+  MemoryDedupeStore,
+  type DedupeStore,
+  type DedupeVerdict,
+} from '../../../src/eventsub/websocket/dedupe.js';
+import { EventSubSession, type EventSubSessionOptions } from '../../../src/eventsub/websocket/session.js';
+import {
+  ManualClock,
+  notificationFrame,
+  revocationFrame,
+  ScriptedPeer,
+  until,
+  type PeerConnection,
+} from './helpers.js';
+
+const MINUTE = 60_000;
+let peer: ScriptedPeer;
+let clock: ManualClock;
+const sessions: EventSubSession[] = [];
+
+beforeEach(async () => {
+  peer = await ScriptedPeer.start();
+  clock = new ManualClock();
+});
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.close()));
+  await peer.close();
+});
+
+/** A welcomed session (600 s keepalive, so that minutes of manual time with traffic never trip the watchdog). */
+async function connected(sessionId: string, options: Partial<EventSubSessionOptions> = {}) {
+  const session = new EventSubSession({
+    url: peer.url,
+    clock,
+    backoff: new Backoff({ initialMs: 100, maxMs: 1000, random: () => 1 }),
+    ...options,
+  });
+  sessions.push(session);
+  const emitted: string[] = [];
+  /** Codes of the errors emitted. */
+  const errors: unknown[] = [];
+  session.on('notification', (m) => emitted.push(m.metadata.message_id));
+  session.on('revocation', (m) => emitted.push(`revoked:${m.metadata.message_id}`));
+  session.on('error', (e) => errors.push((e as { code?: unknown }).code));
+  const connecting = session.connect();
+  const conn: PeerConnection = await peer.next();
+  conn.welcome(sessionId, 600);
+  await connecting;
+  return { session, conn, emitted, errors };
+}
+
+const frame = (id: string): object =>
+  notificationFrame({ id, timestamp: new Date(clock.now()).toISOString() });
+
+describe('EventSubSession dedupe window', () => {
+  it('does not emit a message redelivered on another session 10 minutes later, after 10,001 other ids', async () => {
+    const shared = new MemoryDedupeStore(); // what a conduit client gives all its shards
+    const a = await connected('A', { dedupe: shared });
+    const b = await connected('B', { dedupe: shared });
+    const sentAt = clock.now();
+    a.conn.send(frame('the-message'));
+    const others = 10_001;
+    for (let i = 0; i < others; i++) {
+      a.conn.send(frame(`other-${i}`));
+      if (i % 1000 === 999) {
+        await until(() => a.session.stats.notifications === i + 2, 'a batch');
+        clock.advance(MINUTE - 1000);
+      }
+    }
+    await until(() => a.session.stats.notifications === others + 1, 'all others');
+    clock.advance(10 * MINUTE - (clock.now() - sentAt) - 1);
+    // Twitch redelivers it on another shard's session, with its original timestamp (still inside 10 minutes).
+    b.conn.send(notificationFrame({ id: 'the-message', timestamp: new Date(sentAt).toISOString() }));
+    b.conn.send(frame('after'));
+    await until(() => b.session.stats.notifications + b.session.stats.duplicates === 2, 'b handled both');
+    expect(b.emitted).toEqual(['after']);
+    expect(b.session.stats.duplicates).toBe(1);
+    expect(b.session.stats.stale).toBe(0);
+    expect(a.emitted.filter((id) => id === 'the-message')).toHaveLength(1);
+  });
+
+  it('at the memory bound refuses new ids: not emitted, counted, reported once; held ids stay duplicates', async () => {
+    const s = await connected('S', { dedupe: new MemoryDedupeStore({ maxEntries: 1 }) });
+    s.conn.send(frame('a'));
+    s.conn.send(frame('b'));
+    s.conn.send(revocationFrame('c'));
+    s.conn.send(frame('a'));
+    await until(() => s.session.stats.duplicates === 1, 'the duplicate');
+    expect(s.emitted).toEqual(['a']);
+    expect(s.session.stats.refused).toBe(2);
+    expect(s.errors).toEqual(['DEDUPE_FULL']);
+  });
+
+  it('keeps the order of arrival when the store answers with promises (settled out of order)', async () => {
+    const settle: ((v: DedupeVerdict) => void)[] = [];
+    const store: DedupeStore = {
+      windowMs: 11 * MINUTE,
+      add: () =>
+        new Promise<DedupeVerdict>((resolve) => {
+          settle.push(resolve);
+        }),
+      has: () => false,
+    };
+    const s = await connected('S', { dedupe: store });
+    for (const id of ['1', '2', '3']) s.conn.send(frame(id));
+    await until(() => settle.length === 3, 'three verdicts asked');
+    settle[2]?.('new');
+    settle[1]?.('duplicate');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(s.emitted).toEqual([]);
+    settle[0]?.('new');
+    await until(() => s.emitted.length === 2, 'emitted');
+    expect(s.emitted).toEqual(['1', '3']);
+    expect(s.session.stats.duplicates).toBe(1);
+  });
+
+  it('refuses a shared store whose window is shorter than maxMessageAgeMs', () => {
+    const short = new MemoryDedupeStore({ windowMs: 5 * MINUTE });
+    expect(() => new EventSubSession({ url: peer.url, dedupe: short })).toThrow(
+      /dedupe.windowMs must be at least/,
+    );
+    expect(
+      () => new EventSubSession({ url: peer.url, dedupe: short, maxMessageAgeMs: 5 * MINUTE }),
+    ).not.toThrow();
+  });
+});
