@@ -16,7 +16,7 @@
  *   generic `notification` (all types, including those this version does not model, with the raw payload).
  *   Building the model is skipped when nobody listens to either.
  */
-import { TwitchError } from './core/errors.js';
+import { ProtocolError, TwitchError } from './core/errors.js';
 import { TypedEmitter } from './core/emitter.js';
 import { silentLogger, type Logger } from './core/logger.js';
 import { NotificationConverter, type Notification } from './eventsub/catalogue/events.js';
@@ -261,9 +261,24 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
   /** Converts one wire notification and emits it under its type and as `notification` (see the dispatch model). */
   protected dispatchNotification(message: WireNotificationMessage, shardId: string): void {
     const events = this.events;
-    const type = message.metadata.subscription_type;
+    const metadata = message.metadata;
+    const type = metadata.subscription_type;
     const typed = events.hasListeners(type as EventSubEventName);
     if (!typed && !events.hasListeners('notification')) return;
+    // The event is named after the metadata, the model built from the subscription: they must agree, whatever
+    // the transport, or a listener would get the model of another type.
+    const subscription = message.payload.subscription as { type?: unknown; version?: unknown } | undefined;
+    if (subscription?.type !== type || subscription.version !== metadata.subscription_version) {
+      this.report(
+        new ProtocolError(
+          'PROTOCOL_MALFORMED_FRAME',
+          'notification: metadata.subscription_type/version do not match payload.subscription',
+          message,
+        ),
+        'notification',
+      );
+      return;
+    }
     let notification: Notification;
     try {
       notification = this.#converter.toNotification(

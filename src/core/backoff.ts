@@ -1,15 +1,16 @@
+import { requireDuration } from './duration.js';
 import { InvalidArgumentError } from './errors.js';
 
 /** Options of {@link Backoff}. */
 export interface BackoffOptions {
   /**
-   * First delay, milliseconds. The first retry waits a random delay in `[0, initialMs]` (fast first retry).
+   * First delay, milliseconds (>= 1). The first retry waits a random delay in `[0, initialMs]` (fast first retry).
    * @defaultValue 100
    */
   readonly initialMs?: number;
-  /** Upper bound of any delay, milliseconds. @defaultValue 30000 */
+  /** Upper bound of any delay, milliseconds: `initialMs` .. 2^31-1 (Node's longest timer). @defaultValue 30000 */
   readonly maxMs?: number;
-  /** Growth factor of the exponential envelope. @defaultValue 2 */
+  /** Growth factor of the exponential envelope, a finite number >= 1. @defaultValue 2 */
   readonly factor?: number;
   /**
    * `'full'`: uniform under the exponential envelope (AWS "full jitter"); `'decorrelated'`: uniform in
@@ -47,16 +48,22 @@ export class Backoff {
   #previous = 0;
 
   constructor(options: BackoffOptions = {}) {
-    this.#initial = options.initialMs ?? 100;
+    // Durations follow the clock rule (duration.ts): a delay that reaches a timer is at most 2^31-1 ms.
+    this.#initial = requireDuration(options.initialMs ?? 100, 'initialMs');
     this.#max = options.maxMs ?? 30_000;
     this.#factor = options.factor ?? 2;
     this.#jitter = options.jitter ?? 'full';
     this.#random = options.random ?? Math.random;
-    if (!(this.#initial > 0) || !Number.isFinite(this.#initial)) {
-      throw new InvalidArgumentError('initialMs must be a positive finite number', 'initialMs');
-    }
     if (!(this.#max >= this.#initial)) throw new InvalidArgumentError('maxMs must be >= initialMs', 'maxMs');
-    if (!(this.#factor >= 1)) throw new InvalidArgumentError('factor must be >= 1', 'factor');
+    requireDuration(this.#max, 'maxMs');
+    if (!(this.#factor >= 1) || !Number.isFinite(this.#factor)) {
+      throw new InvalidArgumentError('factor must be a finite number >= 1', 'factor');
+    }
+    if (!['full', 'decorrelated'].includes(this.#jitter)) {
+      throw new InvalidArgumentError("jitter must be 'full' or 'decorrelated'", 'jitter');
+    }
+    if (typeof this.#random !== 'function')
+      throw new InvalidArgumentError('random must be a function', 'random');
   }
 
   /** Number of delays handed out since the last reset. */
@@ -79,6 +86,9 @@ export class Backoff {
       const floor = attempt < 2 ? 0 : envelope / 2;
       delay = floor + this.#random() * (envelope - floor);
     }
+    // A random source outside [0, 1) must not push a delay out of [0, maxMs].
+    if (!(delay >= 0)) delay = 0;
+    else if (delay > this.#max) delay = this.#max;
     this.#previous = Math.max(delay, this.#initial);
     return Math.round(delay);
   }

@@ -1,3 +1,5 @@
+import { timerDelay } from './duration.js';
+
 /**
  * The source of time for the whole library. Everything that waits, times out or schedules goes through a
  * {@link Clock}, so tests inject a fake one instead of patching globals.
@@ -41,12 +43,14 @@ export interface Clock {
 
 /**
  * The real clock: `Date.now()` and Node timers. Timers are `unref()`'d unless asked for with `{ ref: true }`, so a
- * housekeeping timer never keeps the process alive on its own while a pending retry or reconnect does.
+ * housekeeping timer never keeps the process alive on its own while a pending retry or reconnect does. Delays are
+ * kept within `[0, 2^31-1]` ms ({@link timerDelay}): a longer one waits 24.8 days instead of Node's 1 ms.
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn: () => void, ms: number, options?: TimerOptions): TimerHandle {
-    const timer = setTimeout(fn, Math.max(0, ms));
+    // Never above 2^31-1 ms: Node would fire such a timer after 1 ms (see duration.ts).
+    const timer = setTimeout(fn, timerDelay(ms));
     if (options?.ref !== true) timer.unref();
     return timer;
   },

@@ -94,3 +94,31 @@ export function requirePositiveInteger(value: number, field: string): number {
   }
   return value;
 }
+
+/**
+ * Reads the URL option `key` of `options`: `fallback` (production Twitch) only when the key is absent. A key present
+ * with the value `undefined` (a misspelt or unset variable: `url: emulator.pubSubUrl`, `helixUrl: process.env.X`)
+ * throws `InvalidArgumentError` naming the field instead of silently meaning production; so does a non-string or
+ * an empty string. The syntax of the URL is left to the caller.
+ *
+ * @example
+ * ```ts
+ * this.url = optionalUrl(options, 'url', TWITCH_PUBSUB_URL);
+ * optionalUrl({}, 'url', 'wss://x');                 // 'wss://x'
+ * optionalUrl({ url: undefined }, 'url', 'wss://x'); // throws INVALID_ARGUMENT (field 'url')
+ * ```
+ */
+export function optionalUrl(options: object, key: string, fallback: string): string {
+  if (!(key in options)) return fallback;
+  const value: unknown = (options as Record<string, unknown>)[key];
+  if (value === undefined) {
+    throw new InvalidArgumentError(
+      `${key} was passed as undefined: omit the key to use the default (${fallback}), or give a URL`,
+      key,
+    );
+  }
+  if (typeof value !== 'string' || value === '') {
+    throw new InvalidArgumentError(`${key} must be a URL string`, key);
+  }
+  return value;
+}

@@ -22,6 +22,16 @@ export const KEEPALIVE_TIMEOUT_DEFAULT_SECONDS = 10;
 export const RECONNECT_GRACE_SECONDS = 30;
 /** Notifications older than this are stale (replay protection), in milliseconds. */
 export const MAX_MESSAGE_AGE_MS = 10 * 60 * 1000;
+/**
+ * Longest `message_id` accepted, on every transport (WebSocket frames and the `Twitch-Eventsub-Message-Id`
+ * header). Twitch's ids are UUIDs (36 characters); the bound keeps a peer from filling the dedupe cache with huge ids.
+ */
+export const MAX_MESSAGE_ID_LENGTH = 256;
+/**
+ * Hosts of Twitch's EventSub WebSocket that a `reconnect_url` may point at, besides the host of the base URL the
+ * session was given (see `allowedReconnectHosts`).
+ */
+export const TWITCH_EVENTSUB_WS_HOSTS: readonly string[] = Object.freeze(['eventsub.wss.twitch.tv']);
 
 /** Most enabled conduits per client id. */
 export const MAX_CONDUITS_PER_CLIENT = 5;

@@ -17,6 +17,7 @@ import type { TwitchError } from '../core/errors.js';
 import type { PubSubConnectionInfo } from './events.js';
 import { OverlapDedupe } from './dedupe.js';
 import { PubSubConnectionError, PubSubResponseError } from './errors.js';
+import { PUBSUB_LIMITS } from './protocol.js';
 import { topicKey } from './topics.js';
 import type { Topic } from './topics.js';
 
@@ -88,6 +89,12 @@ const PING = '{"type":"PING"}';
 
 /** Identities remembered during a RECONNECT overlap (see {@link OverlapDedupe}). */
 const OVERLAP_DEDUPE_CAPACITY = 4096;
+/**
+ * A RECONNECT on a socket younger than this (the server's usual grace period) is "quick". From the second quick one
+ * in a row, each handover waits for the backoff (at most half the grace): a server asking on every socket gets a
+ * bounded number of them.
+ */
+export const PUBSUB_STABLE_SOCKET_MS = 30_000;
 
 /**
  * Where a connection is in a make-before-break RECONNECT: `handover` (the new socket is opening and LISTENing, the
@@ -162,6 +169,12 @@ export class PubSubConnection implements PubSubConnectionInfo {
   #pingAwaited = 0;
   #reconnectTimer: TimerHandle | undefined;
   #attempt = 0;
+  /** When the current socket became current (clock time). */
+  #adoptedAt = 0;
+  /** RECONNECTs in a row, each on a socket younger than {@link PUBSUB_STABLE_SOCKET_MS}. */
+  #quickHandovers = 0;
+  /** A throttled handover waiting for its backoff delay. */
+  #handoverTimer: TimerHandle | undefined;
   #reconnecting = false;
   /** A connect or reconnect round (open + LISTEN every topic) is running. */
   #roundActive = false;
@@ -341,6 +354,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
       return false;
     }
     this.#link = link;
+    this.#adoptedAt = this.#host.clock.now();
     this.#state = 'open';
     this.#schedulePing();
     return true;
@@ -577,13 +591,52 @@ export class PubSubConnection implements PubSubConnectionInfo {
       return;
     }
     if (link !== this.#link) return;
-    if (this.#phase === 'handover') return; // a repeated RECONNECT for the socket being replaced
+    if (this.#phase === 'handover' || this.#handoverTimer !== undefined) return; // repeated for this socket
     if (this.#phase !== 'idle') {
       this.#again = true;
       return;
     }
-    // Also right after a connect, with its LISTENs still in flight: the handover LISTENs every topic anyway.
-    void this.#handover();
+    this.#requestHandover();
+  }
+
+  /**
+   * Starts a handover now, or after the backoff when the server storms: a RECONNECT on a socket younger than
+   * {@link PUBSUB_STABLE_SOCKET_MS}, for the second time in a row or more, waits `pubsubBackoffDelay` (growing with
+   * each one) and is reported as `PUBSUB_RECONNECT_STORM`. The current socket delivers meanwhile.
+   */
+  #requestHandover(): void {
+    const { clock, random, timings } = this.#host;
+    if (clock.now() - this.#adoptedAt >= PUBSUB_STABLE_SOCKET_MS) this.#quickHandovers = 0;
+    if (++this.#quickHandovers === 1) {
+      // Also right after a connect, with its LISTENs still in flight: the handover LISTENs every topic anyway.
+      void this.#handover();
+      return;
+    }
+    // Never past half of the server's grace: the old socket must still be there when the handover starts.
+    const delay = Math.min(
+      pubsubBackoffDelay(
+        this.#quickHandovers - 2,
+        {
+          initialMs: timings.backoffInitialMs,
+          maxMs: timings.backoffMaxMs,
+          jitterMs: timings.backoffJitterMs,
+        },
+        random,
+      ),
+      PUBSUB_LIMITS.reconnectGraceMs / 2,
+    );
+    this.#host.error(
+      new PubSubConnectionError(
+        'PUBSUB_RECONNECT_STORM',
+        `${this.id}: RECONNECT ${this.#quickHandovers} times in a row on sockets younger than ` +
+          `${PUBSUB_STABLE_SOCKET_MS} ms; this handover waits ${delay} ms`,
+      ),
+      null,
+    );
+    this.#handoverTimer = clock.setTimeout(() => {
+      this.#handoverTimer = undefined;
+      if (this.#state === 'open' && this.#phase === 'idle') void this.#handover();
+    }, delay);
   }
 
   /**
@@ -632,6 +685,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
     this.#spare = undefined;
     this.#stopKeepalive();
     this.#link = fresh;
+    this.#adoptedAt = this.#host.clock.now();
     this.#state = 'open';
     this.#schedulePing();
     this.#attempt = 0;
@@ -698,7 +752,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
     this.#dedupe = undefined;
     if (this.#again && this.#state === 'open') {
       this.#again = false;
-      void this.#handover();
+      this.#requestHandover();
     }
   }
 
@@ -744,6 +798,8 @@ export class PubSubConnection implements PubSubConnectionInfo {
     this.#stopKeepalive();
     if (this.#barrierTimer !== undefined) clock.clearTimeout(this.#barrierTimer);
     this.#barrierTimer = undefined;
+    if (this.#handoverTimer !== undefined) clock.clearTimeout(this.#handoverTimer);
+    this.#handoverTimer = undefined;
     this.#phase = 'idle';
     this.#again = false;
     this.#dedupe = undefined;
@@ -808,8 +864,10 @@ export class PubSubConnection implements PubSubConnectionInfo {
     let link: Link;
     try {
       link = await this.#openLink();
-    } catch {
+    } catch (error) {
       if (this.#isReconnecting()) {
+        // No caller waits on a reconnect: its failures are reported, never swallowed.
+        if (error instanceof PubSubConnectionError) this.#host.error(error, null);
         this.#retryLater();
       }
       return;

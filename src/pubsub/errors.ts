@@ -79,7 +79,9 @@ export class PubSubResponseError extends TwitchError {
 
 /**
  * A connection-level problem: the socket could not be opened (`PUBSUB_CONNECT_FAILED`), no PONG came in time
- * (`PUBSUB_PONG_TIMEOUT`), no RESPONSE came in time (`PUBSUB_RESPONSE_TIMEOUT`), or the pool was closed while the
+ * (`PUBSUB_PONG_TIMEOUT`), no RESPONSE came in time (`PUBSUB_RESPONSE_TIMEOUT`), the server sent RECONNECT again
+ * and again on young sockets (`PUBSUB_RECONNECT_STORM`: each such handover now waits for the backoff),
+ * `subscribeTopics` ran out of time ({@link PubSubSubscribeTimeoutError}), or the pool was closed while the
  * operation ran (`PUBSUB_CLOSED`).
  *
  * @example
@@ -95,7 +97,36 @@ export class PubSubConnectionError extends TwitchError {
 
 /** Codes of {@link PubSubConnectionError}. */
 export type PubSubConnectionErrorCode =
-  'PUBSUB_CONNECT_FAILED' | 'PUBSUB_PONG_TIMEOUT' | 'PUBSUB_RESPONSE_TIMEOUT' | 'PUBSUB_CLOSED';
+  | 'PUBSUB_CONNECT_FAILED'
+  | 'PUBSUB_PONG_TIMEOUT'
+  | 'PUBSUB_RESPONSE_TIMEOUT'
+  | 'PUBSUB_RECONNECT_STORM'
+  | 'PUBSUB_SUBSCRIBE_TIMEOUT'
+  | 'PUBSUB_CLOSED';
+
+/**
+ * `subscribeTopics` did not get every LISTEN acknowledged within `subscribeTimeoutMs` (a server that never answers,
+ * or keeps failing). Code `PUBSUB_SUBSCRIBE_TIMEOUT`. `topics` are the ones still unacknowledged: they were
+ * unsubscribed, so nothing stays subscribed behind the caller's back. Also emitted as `pubsub_error`.
+ *
+ * @example
+ * ```ts
+ * await pool.subscribeTopics(topics).catch((err: unknown) => {
+ *   if (err instanceof PubSubSubscribeTimeoutError) console.log(`not subscribed: ${err.topics.map(String).join(', ')}`);
+ * });
+ * ```
+ */
+export class PubSubSubscribeTimeoutError extends PubSubConnectionError {
+  constructor(
+    readonly topics: readonly Topic[],
+    readonly timeoutMs: number,
+  ) {
+    super(
+      'PUBSUB_SUBSCRIBE_TIMEOUT',
+      `${topics.length} topic(s) were not acknowledged within ${timeoutMs} ms; they were unsubscribed`,
+    );
+  }
+}
 
 /**
  * A `reconnectHook` returned more topics than a connection holds; the excess was dropped (and is listed).

@@ -25,6 +25,7 @@ export {
   PubSubConnectionError,
   PubSubHookError,
   PubSubResponseError,
+  PubSubSubscribeTimeoutError,
   ReconnectHookLimitError,
   TopicGroupTooLargeError,
 } from './errors.js';

@@ -4,7 +4,9 @@
  */
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
+import { requireDuration } from '../core/duration.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import { isRecord, optionalUrl } from '../core/guards.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { PubSubConnection } from './connection.js';
@@ -14,6 +16,7 @@ import {
   PoolFullError,
   PubSubConnectionError,
   PubSubHookError,
+  PubSubSubscribeTimeoutError,
   ReconnectHookLimitError,
   TopicGroupTooLargeError,
 } from './errors.js';
@@ -22,7 +25,10 @@ import { decodePubSubMessage } from './models.js';
 import { PUBSUB_LIMITS, TWITCH_PUBSUB_URL } from './protocol.js';
 import { Topic, topicKey } from './topics.js';
 
-/** Options of {@link PubSubPool}. Durations in milliseconds. */
+/**
+ * Options of {@link PubSubPool}. Durations in milliseconds, each within `1..2^31-1` (jitters may be 0); anything else
+ * is an `INVALID_ARGUMENT` naming the option, thrown by the constructor.
+ */
 export interface PubSubPoolOptions {
   /** Most connections. @defaultValue 10 */
   readonly maxPoolSize?: number;
@@ -30,7 +36,12 @@ export interface PubSubPoolOptions {
   readonly maxConnectionTopics?: number;
   /** Distribution mode: `'group'` keeps the topics of one `subscribeTopics` call on one connection. */
   readonly mode?: 'group';
-  /** Server URL. @defaultValue `wss://pubsub-edge.twitch.tv` (shut down; point it at the emulator). */
+  /**
+   * Server URL (`ws:` or `wss:`). Omit the key for Twitch's (shut down); an explicit `undefined` (a misspelt
+   * variable) is an `INVALID_ARGUMENT`, never a silent fallback to production. Every socket of the pool, RECONNECT
+   * handovers included, goes to this URL: the pool follows no URL a server sends.
+   * @defaultValue `wss://pubsub-edge.twitch.tv` (shut down; point it at the emulator)
+   */
   readonly url?: string;
   /** Called with the topics removed after an `ERR_BADAUTH`, unless a subclass overrides {@link PubSubPool.authFailHook}. */
   readonly authFailHook?: (topics: Topic[]) => unknown;
@@ -44,6 +55,12 @@ export interface PubSubPoolOptions {
   readonly pongTimeoutMs?: number;
   /** Reconnect when a LISTEN/UNLISTEN gets no RESPONSE within this delay. @defaultValue 10000 */
   readonly responseTimeoutMs?: number;
+  /**
+   * Longest time a `subscribeTopics` call waits for the server to acknowledge its topics, connection and
+   * reconnects included. Past it, the call rejects with {@link PubSubSubscribeTimeoutError}
+   * (`PUBSUB_SUBSCRIBE_TIMEOUT`) and the topics still unacknowledged are unsubscribed. @defaultValue 30000
+   */
+  readonly subscribeTimeoutMs?: number;
   /** WebSocket handshake timeout. @defaultValue 10000 */
   readonly connectTimeoutMs?: number;
   /** Reconnect backoff: `initialMs · 2^n` + jitter, capped. @defaultValue `{ initialMs: 1000, maxMs: 120000, jitterMs: 1000 }` */
@@ -66,15 +83,11 @@ const MODELLED_EVENT: Readonly<Record<string, keyof PubSubEvents>> = {
 };
 
 let warnedTwitchEndpoint = false;
+const noop = (): void => undefined;
 
 function positiveInt(value: number, field: string): number {
   if (!Number.isSafeInteger(value) || value < 1)
     throw new InvalidArgumentError(`${field} must be a positive integer`, field);
-  return value;
-}
-
-function duration(value: number, field: string): number {
-  if (!Number.isFinite(value) || value < 0) throw new InvalidArgumentError(`${field} must be >= 0`, field);
   return value;
 }
 
@@ -87,7 +100,7 @@ function duration(value: number, field: string): number {
  * @example
  * ```ts
  * const events = new TypedEmitter<PubSubEvents>();
- * const pool = new PubSubPool(events, { url: emulator.pubSubUrl });
+ * const pool = new PubSubPool(events, { url: emu.clientOptions().pubSubUrl });
  * events.on('pubsub_channel_points', (e) => console.log(e.user.login, e.reward.title));
  * await pool.subscribeTopics([channelPoints(token).with(12345), bits(token).with(12345)]);
  * // …
@@ -107,6 +120,7 @@ export class PubSubPool {
   readonly #connections: PubSubConnection[] = [];
   /** present → the connection holding it. */
   readonly #registry = new Map<string, PubSubConnection>();
+  readonly #subscribeTimeoutMs: number;
   #nextId = 0;
   #closed = false;
 
@@ -124,28 +138,37 @@ export class PubSubPool {
     if (((options.mode as string | undefined) ?? 'group') !== 'group')
       throw new InvalidArgumentError("mode must be 'group'", 'mode');
     this.mode = 'group';
-    this.url = options.url ?? TWITCH_PUBSUB_URL;
+    // An explicit `undefined` is refused: it must never mean "Twitch's production host" (guards.ts, optionalUrl).
+    this.url = optionalUrl(options, 'url', TWITCH_PUBSUB_URL);
     this.#logger = options.logger ?? silentLogger;
-    const pingIntervalMs = duration(options.pingIntervalMs ?? 240_000, 'pingIntervalMs');
-    if (pingIntervalMs > 240_000)
-      throw new InvalidArgumentError('pingIntervalMs must be <= 240000', 'pingIntervalMs');
-    const backoffInitialMs = duration(
+    // Durations follow the clock rule (core/duration.ts): a zero deadline or backoff would be a tight loop.
+    const pingIntervalMs = requireDuration(options.pingIntervalMs ?? 240_000, 'pingIntervalMs', {
+      max: 240_000,
+    });
+    if (options.backoff !== undefined && !isRecord(options.backoff)) {
+      throw new InvalidArgumentError('backoff must be { initialMs?, maxMs?, jitterMs? }', 'backoff');
+    }
+    const backoffInitialMs = requireDuration(
       options.backoff?.initialMs ?? PUBSUB_LIMITS.backoffInitialMs,
       'backoff.initialMs',
     );
     const timings: ConnectionTimings = {
       pingIntervalMs,
-      pingJitterMs: Math.min(pingIntervalMs, duration(options.pingJitterMs ?? 30_000, 'pingJitterMs')),
-      pongTimeoutMs: duration(options.pongTimeoutMs ?? PUBSUB_LIMITS.pongTimeoutMs, 'pongTimeoutMs'),
-      responseTimeoutMs: duration(options.responseTimeoutMs ?? 10_000, 'responseTimeoutMs'),
-      connectTimeoutMs: duration(options.connectTimeoutMs ?? 10_000, 'connectTimeoutMs'),
+      pingJitterMs: Math.min(
+        pingIntervalMs,
+        requireDuration(options.pingJitterMs ?? 30_000, 'pingJitterMs', { min: 0 }),
+      ),
+      pongTimeoutMs: requireDuration(options.pongTimeoutMs ?? PUBSUB_LIMITS.pongTimeoutMs, 'pongTimeoutMs'),
+      responseTimeoutMs: requireDuration(options.responseTimeoutMs ?? 10_000, 'responseTimeoutMs'),
+      connectTimeoutMs: requireDuration(options.connectTimeoutMs ?? 10_000, 'connectTimeoutMs'),
       backoffInitialMs,
       backoffMaxMs: Math.max(
         backoffInitialMs,
-        duration(options.backoff?.maxMs ?? PUBSUB_LIMITS.backoffMaxMs, 'backoff.maxMs'),
+        requireDuration(options.backoff?.maxMs ?? PUBSUB_LIMITS.backoffMaxMs, 'backoff.maxMs'),
       ),
-      backoffJitterMs: duration(options.backoff?.jitterMs ?? 1_000, 'backoff.jitterMs'),
+      backoffJitterMs: requireDuration(options.backoff?.jitterMs ?? 1_000, 'backoff.jitterMs', { min: 0 }),
     };
+    this.#subscribeTimeoutMs = requireDuration(options.subscribeTimeoutMs ?? 30_000, 'subscribeTimeoutMs');
     this.#host = this.#makeHost(options.clock ?? systemClock, options.random ?? Math.random, timings);
     this.#warnIfTwitch();
   }
@@ -168,7 +191,10 @@ export class PubSubPool {
    * {@link TopicGroupTooLargeError} for a group larger than `maxConnectionTopics`, {@link PoolFullError} when no
    * connection has room and the pool is at `maxPoolSize`, {@link PubSubConnectionError} when a new connection cannot
    * be opened, and {@link PubSubResponseError} when the server refused a LISTEN (after removing those topics,
-   * emitting `pubsub_error` and, for `ERR_BADAUTH`, calling {@link PubSubPool.authFailHook}).
+   * emitting `pubsub_error` and, for `ERR_BADAUTH`, calling {@link PubSubPool.authFailHook}), and
+   * {@link PubSubSubscribeTimeoutError} when the server has not acknowledged every topic within
+   * `subscribeTimeoutMs` (the unacknowledged topics are then unsubscribed). It never leaves a rejection unhandled:
+   * every failure reaches the returned promise.
    * Topics already subscribed with the same token are skipped; with another token, they are LISTENed again.
    */
   async subscribeTopics(topics: readonly Topic[]): Promise<void> {
@@ -201,12 +227,17 @@ export class PubSubPool {
       throw new TopicGroupTooLargeError(fresh.length, this.maxConnectionTopics);
     }
     const work: Promise<PubSubResponseError[]>[] = [];
+    const groups: Topic[][] = [];
     for (const [connection, list] of relisten) {
       connection.reserve(list);
       work.push(this.#listenOn(connection, list));
+      groups.push(list);
     }
-    if (fresh.length > 0) work.push(this.#place(fresh));
-    const failures = (await Promise.all(work)).flat();
+    if (fresh.length > 0) {
+      work.push(this.#place(fresh));
+      groups.push(fresh);
+    }
+    const failures = (await this.#withDeadline(work, groups)).flat();
     if (failures[0] !== undefined) throw failures[0];
   }
 
@@ -270,6 +301,57 @@ export class PubSubPool {
   }
 
   // ---- internals ---------------------------------------------------------------------------------------------
+
+  /**
+   * Settles with `work` unless `subscribeTimeoutMs` passes first: then the groups still waiting are unsubscribed
+   * (nothing stays subscribed behind the caller's back) and it rejects with {@link PubSubSubscribeTimeoutError}.
+   * The abandoned work settles later into nothing (it is caught, never an unhandled rejection).
+   */
+  #withDeadline(
+    work: readonly Promise<PubSubResponseError[]>[],
+    groups: readonly Topic[][],
+  ): Promise<PubSubResponseError[][]> {
+    const done = new Set<number>();
+    const tracked = work.map((promise, i) =>
+      promise.then((result) => {
+        done.add(i);
+        return result;
+      }),
+    );
+    const all = Promise.all(tracked);
+    const { clock } = this.#host;
+    return new Promise<PubSubResponseError[][]>((resolve, reject) => {
+      const timer = clock.setTimeout(
+        () => {
+          all.catch(noop);
+          const pending = groups.filter((_, i) => !done.has(i)).flat();
+          const error = new PubSubSubscribeTimeoutError(pending, this.#subscribeTimeoutMs);
+          this.#emit('pubsub_error', error, null);
+          this.unsubscribeTopics(pending).then(
+            () => {
+              reject(error);
+            },
+            () => {
+              reject(error);
+            },
+          );
+        },
+        this.#subscribeTimeoutMs,
+        // Someone awaits it: it keeps the process alive like any pending operation.
+        { ref: true },
+      );
+      all.then(
+        (result) => {
+          clock.clearTimeout(timer);
+          resolve(result);
+        },
+        (error: unknown) => {
+          clock.clearTimeout(timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+    });
+  }
 
   async #place(group: Topic[]): Promise<PubSubResponseError[]> {
     const reuse = this.#connections.find(

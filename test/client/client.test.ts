@@ -156,6 +156,31 @@ describe('dispatch', () => {
     expect(got).toHaveLength(1);
   });
 
+  it('never hands a listener the model of another type: metadata and subscription must agree', () => {
+    const client = new TestClient();
+    const errors: [Error, string | undefined][] = [];
+    client.on('error', (error, context) => errors.push([error, context]));
+    const follows: unknown[] = [];
+    const generic: string[] = [];
+    client.on('channel.follow', (event) => follows.push(event));
+    client.on('notification', (n) => generic.push(n.messageId));
+    // A channel.ban payload announced as channel.follow (type lie), and a follow v2 announced as v1.
+    const typeLie = message('channel.ban', '1', 'type-lie');
+    typeLie.metadata.subscription_type = 'channel.follow';
+    typeLie.metadata.subscription_version = '2';
+    const versionLie = message('channel.follow', '2', 'version-lie');
+    versionLie.metadata.subscription_version = '1';
+    client.feed(typeLie);
+    client.feed(versionLie);
+    client.feed(message('channel.follow', '2', 'honest'));
+    expect(follows).toHaveLength(1);
+    expect(generic).toEqual(['honest']);
+    expect(errors.map(([e, context]) => [(e as { code?: string }).code, context])).toEqual([
+      ['PROTOCOL_MALFORMED_FRAME', 'notification'],
+      ['PROTOCOL_MALFORMED_FRAME', 'notification'],
+    ]);
+  });
+
   it('never throws out of dispatch, even without an error listener', () => {
     const warnings: string[] = [];
     const client = new TestClient({

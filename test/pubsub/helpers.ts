@@ -74,9 +74,11 @@ export function newEvents(): TypedEmitter<PubSubEvents> {
 /** A clock whose timers only run when the test fires them. */
 export class ManualClock implements Clock {
   readonly timers = new Map<number, { fn: () => void; ms: number }>();
+  /** What `now()` says; tests move it by hand (timers fire only through `fire`). */
+  time = 0;
   #next = 0;
   now(): number {
-    return 0;
+    return this.time;
   }
   setTimeout(fn: () => void, ms: number): TimerHandle {
     this.timers.set(++this.#next, { fn, ms });

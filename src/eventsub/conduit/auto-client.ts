@@ -8,14 +8,22 @@ import { inspect } from 'node:util';
 import { Client, type ClientEventMap, type ClientOptions, type ReadyInfo } from '../../client.js';
 import { Backoff } from '../../core/backoff.js';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
+import { requireDuration } from '../../core/duration.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
+import { isRecord, optionalUrl } from '../../core/guards.js';
 import type { AuthProvider } from '../../auth/types.js';
 import { HelixClient } from '../../helix/client.js';
 import type { FetchLike } from '../../helix/http.js';
 import { subscription } from '../catalogue/builders.js';
 import { toEventModel, toSubscriptionModel, type SubscriptionModel } from '../catalogue/events.js';
 import type { ConduitShardDisabledEvent } from '../catalogue/models/platform.js';
-import { EVENTSUB_WS_URL, MAX_SHARD_COUNT, type WireNotificationMessage } from '../protocol.js';
+import {
+  EVENTSUB_WS_URL,
+  HELIX_URL,
+  MAX_SHARD_COUNT,
+  OAUTH_URL,
+  type WireNotificationMessage,
+} from '../protocol.js';
 import {
   WebhookReceiver,
   toWireNotificationMessage,
@@ -56,7 +64,13 @@ import { staticOwnership, type OwnershipStrategy } from './ownership.js';
 /** Session options the client passes to every shard's {@link EventSubSession}. */
 export type ShardSessionOptions = Pick<
   EventSubSessionOptions,
-  'welcomeTimeoutMs' | 'keepaliveMarginRatio' | 'maxMessageAgeMs' | 'clock' | 'WebSocket' | 'wsOptions'
+  | 'welcomeTimeoutMs'
+  | 'keepaliveMarginRatio'
+  | 'maxMessageAgeMs'
+  | 'allowedReconnectHosts'
+  | 'clock'
+  | 'WebSocket'
+  | 'wsOptions'
 >;
 
 /**
@@ -135,7 +149,11 @@ export interface AutoClientOptions extends ClientOptions {
   readonly maxPerShard?: number;
   /** `keepalive_timeout_seconds` asked of Twitch (10..600). @defaultValue Twitch's (10) */
   readonly keepaliveTimeoutSeconds?: number;
-  /** @defaultValue `https://api.twitch.tv/helix` */
+  /**
+   * Omit the key for Twitch's; a key passed as `undefined` (a misspelt variable) is an `INVALID_ARGUMENT`, never a
+   * silent fallback to production (the same for `oauthUrl` and `eventSubWsUrl`).
+   * @defaultValue `https://api.twitch.tv/helix`
+   */
   readonly helixUrl?: string;
   /** @defaultValue `https://id.twitch.tv/oauth2` */
   readonly oauthUrl?: string;
@@ -158,11 +176,17 @@ export interface AutoClientOptions extends ClientOptions {
   readonly assignFlushMs?: number;
   /** Subscribe to `conduit.shard.disabled` for this conduit. @defaultValue true */
   readonly watchShardDisabled?: boolean;
-  /** Period of the health check against the shard list, milliseconds (0: off). @defaultValue 60000 */
+  /**
+   * Period of the health check against the shard list, milliseconds (0: off; at most 2^31-1, like every duration
+   * option, checked by the constructor). @defaultValue 60000
+   */
   readonly reconcileIntervalMs?: number;
-  /** Delays between retries of a shard that failed to connect or to be assigned. @defaultValue 1 s .. 60 s */
+  /**
+   * Delays between retries of a shard that failed to connect or to be assigned (`initialMs` >= 1, `maxMs` in
+   * `initialMs`..2^31-1). @defaultValue 1 s .. 60 s
+   */
   readonly shardRetry?: { readonly initialMs?: number; readonly maxMs?: number };
-  /** Delays of each session's reconnects. @defaultValue 250 ms .. 30 s */
+  /** Delays of each session's reconnects (same bounds as `shardRetry`). @defaultValue 250 ms .. 30 s */
   readonly reconnectBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
   /** Times a shard taken by a foreign session is taken back before giving up (`SHARD_CONTESTED`). @defaultValue 3 */
   readonly maxReclaims?: number;
@@ -330,28 +354,25 @@ export class AutoClient<
     this.#forceSubscribe = options.forceSubscribe ?? false;
     this.#forceScale = options.forceScale ?? false;
     this.#maxPerShard = positiveInt(options.maxPerShard ?? 1000, 'maxPerShard');
-    this.#wsUrl = options.eventSubWsUrl ?? EVENTSUB_WS_URL;
+    // An explicit `undefined` URL is refused: it never silently means production (guards.ts, optionalUrl).
+    this.#wsUrl = optionalUrl(options, 'eventSubWsUrl', EVENTSUB_WS_URL);
+    const helixUrl = optionalUrl(options, 'helixUrl', HELIX_URL);
+    const oauthUrl = optionalUrl(options, 'oauthUrl', OAUTH_URL);
     this.#keepaliveTimeoutSeconds = options.keepaliveTimeoutSeconds;
     this.#connectConcurrency = positiveInt(options.connectConcurrency ?? 32, 'connectConcurrency');
     this.#chunkSize = positiveInt(options.assignChunkSize ?? DEFAULT_CHUNK, 'assignChunkSize');
-    this.#assignFlushMs = positiveInt(options.assignFlushMs ?? DEFAULT_ASSIGN_FLUSH_MS, 'assignFlushMs');
+    // Durations follow the clock rule (core/duration.ts): validated here, before start() creates anything.
+    this.#assignFlushMs = requireDuration(options.assignFlushMs ?? DEFAULT_ASSIGN_FLUSH_MS, 'assignFlushMs');
     this.#watchShardDisabled = options.watchShardDisabled ?? true;
-    const interval = options.reconcileIntervalMs ?? 60_000;
-    if (!(interval >= 0) || !Number.isFinite(interval)) {
-      throw new InvalidArgumentError(
-        'reconcileIntervalMs must be a finite number >= 0',
-        'reconcileIntervalMs',
-      );
-    }
-    this.#reconcileIntervalMs = interval;
-    this.#shardRetry = {
-      initialMs: options.shardRetry?.initialMs ?? 1000,
-      maxMs: options.shardRetry?.maxMs ?? 60_000,
-    };
-    this.#reconnectBackoff = {
-      initialMs: options.reconnectBackoff?.initialMs ?? 250,
-      maxMs: options.reconnectBackoff?.maxMs ?? 30_000,
-    };
+    this.#reconcileIntervalMs = requireDuration(
+      options.reconcileIntervalMs ?? 60_000,
+      'reconcileIntervalMs',
+      {
+        min: 0,
+      },
+    );
+    this.#shardRetry = backoffOption(options.shardRetry, 'shardRetry', 1000, 60_000);
+    this.#reconnectBackoff = backoffOption(options.reconnectBackoff, 'reconnectBackoff', 250, 30_000);
     this.#maxReclaims = Math.max(0, options.maxReclaims ?? 3);
     this.#sessionOptions = options.session ?? {};
     this.#clock = options.clock ?? systemClock;
@@ -375,8 +396,8 @@ export class AutoClient<
         clientId: options.clientId,
         ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
         ...(options.auth === undefined ? {} : { auth: options.auth }),
-        ...(options.helixUrl === undefined ? {} : { helixUrl: options.helixUrl }),
-        ...(options.oauthUrl === undefined ? {} : { oauthUrl: options.oauthUrl }),
+        helixUrl,
+        oauthUrl,
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         ...(options.logger === undefined ? {} : { logger: options.logger }),
       });
@@ -1300,6 +1321,23 @@ function toConduitShardDisabled(message: WireNotificationMessage): ConduitShardD
   return toEventModel('conduit.shard.disabled', '1', (message.payload as { event?: unknown }).event);
 }
 
+/** A `{ initialMs, maxMs }` option, validated as a {@link Backoff} would be, with the option's name in errors. */
+function backoffOption(
+  value: { readonly initialMs?: number; readonly maxMs?: number } | undefined,
+  field: string,
+  initialDefault: number,
+  maxDefault: number,
+): { initialMs: number; maxMs: number } {
+  if (value !== undefined && !isRecord(value)) {
+    throw new InvalidArgumentError(`${field} must be { initialMs?, maxMs? }`, field);
+  }
+  const initialMs = requireDuration(value?.initialMs ?? initialDefault, `${field}.initialMs`);
+  const maxMs = requireDuration(value?.maxMs ?? Math.max(maxDefault, initialMs), `${field}.maxMs`, {
+    min: initialMs,
+  });
+  return { initialMs, maxMs };
+}
+
 function positiveInt(value: number, field: string): number {
   if (!Number.isInteger(value) || value < 1)
     throw new InvalidArgumentError(`${field} must be a positive integer`, field);
@@ -1379,13 +1417,7 @@ function resolveWebhook(
     }
     ids = new Set(numbers.map(String));
   }
-  const timeout = options.verificationTimeoutMs ?? 10_000;
-  if (!Number.isFinite(timeout) || timeout <= 0) {
-    throw new InvalidArgumentError(
-      'webhook.verificationTimeoutMs must be a positive number',
-      'webhook.verificationTimeoutMs',
-    );
-  }
+  const timeout = requireDuration(options.verificationTimeoutMs ?? 10_000, 'webhook.verificationTimeoutMs');
   const listen = options.listen as { port?: unknown; host?: unknown } | undefined;
   if (
     listen !== undefined &&

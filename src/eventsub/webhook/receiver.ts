@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { TypedEmitter } from '../../core/emitter.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
+import { requireDuration } from '../../core/duration.js';
 import { isRecord, requirePositiveInteger, toError } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import {
@@ -297,9 +298,10 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
     super(options.logger === undefined ? {} : { logger: options.logger });
     this.#secrets = normalizeSecrets(options.secret, options.secrets);
     this.#maxBodyBytes = requirePositiveInteger(options.maxBodyBytes ?? 1024 * 1024, 'maxBodyBytes');
-    this.#bodyTimeoutMs = requirePositiveInteger(options.bodyTimeoutMs ?? 10_000, 'bodyTimeoutMs');
-    this.#maxAgeMs = requirePositiveInteger(options.maxAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxAgeMs');
-    this.#maxFutureSkewMs = requirePositiveInteger(
+    // Durations: positive integers within the clock rule's 2^31-1 ms (core/duration.ts).
+    this.#bodyTimeoutMs = durationMs(options.bodyTimeoutMs ?? 10_000, 'bodyTimeoutMs');
+    this.#maxAgeMs = durationMs(options.maxAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxAgeMs');
+    this.#maxFutureSkewMs = durationMs(
       options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
       'maxFutureSkewMs',
     );
@@ -855,4 +857,9 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
       dedupeSize: store instanceof MemoryDedupeStore ? store.size : undefined,
     };
   }
+}
+
+/** A duration option of the receiver: a positive integer of milliseconds, at most 2^31-1 (the clock rule). */
+function durationMs(value: number, field: string): number {
+  return requireDuration(requirePositiveInteger(value, field), field);
 }

@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { parseRfc3339 } from '../catalogue/models/common.js';
 import {
   MAX_MESSAGE_AGE_MS,
+  MAX_MESSAGE_ID_LENGTH,
   WEBHOOK_MESSAGE_TYPES,
   WEBHOOK_SECRET_MAX_LENGTH,
   WEBHOOK_SECRET_MIN_LENGTH,
@@ -116,8 +117,8 @@ export interface VerifyEventSubMessageInput {
 
 /** Default tolerance for timestamps ahead of our clock. */
 export const DEFAULT_MAX_FUTURE_SKEW_MS = 60_000;
-/** Longest accepted message id (Twitch's are 36-character UUIDs); bounds the dedupe store's memory. */
-export const MAX_MESSAGE_ID_LENGTH = 256;
+/** Longest accepted message id: the bound every transport shares (defined in protocol.ts); bounds the dedupe store. */
+export { MAX_MESSAGE_ID_LENGTH };
 
 const TYPES: ReadonlySet<string> = new Set(WEBHOOK_MESSAGE_TYPES);
 const SIGNATURE_PREFIX = 'sha256=';

@@ -6,13 +6,23 @@ import type { CloseAction } from '../protocol.js';
  *
  * - `WELCOME_TIMEOUT`: a socket opened but no `session_welcome` arrived in time.
  * - `CONNECT_FAILED`: the socket could not be opened, or closed before its welcome.
- * - `HANDOVER_FAILED`: the socket opened at a `reconnect_url` failed; the session falls back (see the docs).
+ * - `HANDOVER_FAILED`: the socket opened at a `reconnect_url` failed, or the `reconnect_url` was refused (another
+ *   scheme, a host not allowed, credentials); the session falls back (see the docs).
+ * - `RECONNECT_STORM`: the server asked for handovers again and again, each before the socket it sent us to was
+ *   stable; each one now waits for the backoff.
+ * - `FRAME_TOO_LARGE`: a frame exceeded `maxPayload`; the socket is closed (1009) and the session reconnects.
  * - `CLIENT_BUG_CLOSE`: Twitch closed the socket with 4001 (inbound traffic) or 4003 (connection unused): the
  *   owner broke a protocol rule. The session recovers, but this must be fixed.
  * - `SESSION_CLOSED`: `close()` was called while an operation was pending.
  */
 export type EventSubSessionErrorCode =
-  'WELCOME_TIMEOUT' | 'CONNECT_FAILED' | 'HANDOVER_FAILED' | 'CLIENT_BUG_CLOSE' | 'SESSION_CLOSED';
+  | 'WELCOME_TIMEOUT'
+  | 'CONNECT_FAILED'
+  | 'HANDOVER_FAILED'
+  | 'RECONNECT_STORM'
+  | 'FRAME_TOO_LARGE'
+  | 'CLIENT_BUG_CLOSE'
+  | 'SESSION_CLOSED';
 
 /** Options of {@link EventSubSessionError}. */
 export interface EventSubSessionErrorOptions extends TwitchErrorOptions {

@@ -8,7 +8,7 @@
  */
 import { ProtocolError } from '../../core/errors.js';
 import { isRecord } from '../../core/guards.js';
-import type { MessageType, WireMessage } from '../protocol.js';
+import { MAX_MESSAGE_ID_LENGTH, type MessageType, type WireMessage } from '../protocol.js';
 
 /** A frame was not JSON, not a text frame, or did not have the shape of its `message_type`. */
 export const PROTOCOL_MALFORMED_FRAME = 'PROTOCOL_MALFORMED_FRAME';
@@ -63,7 +63,11 @@ function checkSession(payload: Json, type: MessageType): string | null {
   return null;
 }
 
-/** Checks metadata and `payload.subscription` of notification and revocation frames. */
+/**
+ * Checks metadata and `payload.subscription` of notification and revocation frames. The listener event is named
+ * after `metadata.subscription_type` and the model is built from `payload.subscription`: a frame where they (or
+ * the versions) disagree could hand a listener the model of another type, so it is refused.
+ */
 function checkSubscription(metadata: Json, payload: Json, type: MessageType): string | null {
   if (typeof metadata.subscription_type !== 'string') return `${type}: metadata.subscription_type is missing`;
   if (typeof metadata.subscription_version !== 'string') {
@@ -77,6 +81,12 @@ function checkSubscription(metadata: Json, payload: Json, type: MessageType): st
   ) {
     return `${type}: payload.subscription is missing or has no id/type`;
   }
+  if (subscription.type !== metadata.subscription_type) {
+    return `${type}: metadata.subscription_type does not match payload.subscription.type`;
+  }
+  if (subscription.version !== metadata.subscription_version) {
+    return `${type}: metadata.subscription_version does not match payload.subscription.version`;
+  }
   return null;
 }
 
@@ -85,7 +95,8 @@ function checkSubscription(metadata: Json, payload: Json, type: MessageType): st
  *
  * @param raw - the frame as received (UTF-8 text).
  * @returns the typed message, or a {@link ProtocolError} with code {@link PROTOCOL_MALFORMED_FRAME} (not JSON, wrong
- * shape) or {@link UNKNOWN_MESSAGE_TYPE} (a `message_type` this version does not know). Never throws.
+ * shape, a `message_id` over {@link MAX_MESSAGE_ID_LENGTH} characters, a subscription type or version in `metadata`
+ * that differs from `payload.subscription`'s) or {@link UNKNOWN_MESSAGE_TYPE} (a `message_type` this version does not know). Never throws.
  *
  * @example
  * ```ts
@@ -123,8 +134,11 @@ export function checkFrame(value: unknown, raw: string): ParseResult {
     return malformed('frame has no metadata or payload object', raw);
   const type = metadata.message_type;
   if (typeof type !== 'string') return malformed('metadata.message_type is missing', raw);
-  if (typeof metadata.message_id !== 'string' || metadata.message_id === '') {
-    return malformed('metadata.message_id is missing', raw);
+  const id = metadata.message_id;
+  if (typeof id !== 'string' || id === '') return malformed('metadata.message_id is missing', raw);
+  // Ids are remembered for deduplication: an unbounded one would let a peer pin memory (same bound as webhooks).
+  if (id.length > MAX_MESSAGE_ID_LENGTH) {
+    return malformed(`metadata.message_id is longer than ${MAX_MESSAGE_ID_LENGTH} characters`, raw);
   }
   if (typeof metadata.message_timestamp !== 'string')
     return malformed('metadata.message_timestamp is missing', raw);

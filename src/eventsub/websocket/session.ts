@@ -11,8 +11,9 @@ import WebSocket from 'ws';
 import { AbortError, InvalidArgumentError, ProtocolError, type TwitchError } from '../../core/errors.js';
 import { Backoff } from '../../core/backoff.js';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
+import { clampDuration, requireDuration } from '../../core/duration.js';
 import { TypedEmitter } from '../../core/emitter.js';
-import { requirePositive } from '../../core/guards.js';
+import { optionalUrl } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { abortReason } from '../../core/sleep.js';
 import {
@@ -21,6 +22,8 @@ import {
   KEEPALIVE_TIMEOUT_MAX_SECONDS,
   KEEPALIVE_TIMEOUT_MIN_SECONDS,
   MAX_MESSAGE_AGE_MS,
+  RECONNECT_GRACE_SECONDS,
+  TWITCH_EVENTSUB_WS_HOSTS,
   closeCodeInfo,
   type CloseAction,
   type WireNotificationMessage,
@@ -85,22 +88,32 @@ export type WebSocketConstructor = new (url: string, options?: WebSocketClientOp
 
 /** Options of {@link EventSubSession}. */
 export interface EventSubSessionOptions {
-  /** Base URL of the EventSub WebSocket. @defaultValue EVENTSUB_WS_URL */
+  /**
+   * Base URL of the EventSub WebSocket (`ws:` or `wss:`). Omit the key for Twitch's; an explicit `undefined` is
+   * refused (`INVALID_ARGUMENT`), so a misspelt variable never silently means production. @defaultValue EVENTSUB_WS_URL
+   */
   readonly url?: string;
   /**
    * `keepalive_timeout_seconds` asked of Twitch (10..600), appended to the base URL. Omitted: Twitch's default (10).
    * Never appended to a `reconnect_url`, which is used exactly as given.
    */
   readonly keepaliveTimeoutSeconds?: number;
-  /** How long to wait for `session_welcome` after opening a socket, milliseconds. @defaultValue 10000 */
+  /** How long to wait for `session_welcome` after opening a socket, milliseconds (1..2^31-1). @defaultValue 10000 */
   readonly welcomeTimeoutMs?: number;
   /**
    * Leeway of the keepalive watchdog: the socket is declared dead after `keepalive_timeout_seconds × (1 + ratio)`
-   * without any message. @defaultValue 0.2
+   * without any message. A number in 0..10. @defaultValue 0.2
    */
   readonly keepaliveMarginRatio?: number;
-  /** Notifications older than this are dropped and counted as stale, milliseconds. @defaultValue 600000 */
+  /** Notifications older than this are dropped and counted as stale, milliseconds (1..2^31-1). @defaultValue 600000 */
   readonly maxMessageAgeMs?: number;
+  /**
+   * Hosts a `session_reconnect` may send the session to, besides the base URL's host (always allowed): `host`,
+   * `host:port`, or `*.domain` for any subdomain (on the scheme's default port). A `reconnect_url` must also use
+   * the base URL's scheme and carry no credentials; any other is refused with `HANDOVER_FAILED` and the session
+   * starts over at the base URL. @defaultValue TWITCH_EVENTSUB_WS_HOSTS (`['eventsub.wss.twitch.tv']`)
+   */
+  readonly allowedReconnectHosts?: readonly string[];
   /** Source of time and timers. @defaultValue systemClock */
   readonly clock?: Clock;
   /** Reconnect delays. @defaultValue new Backoff({ initialMs: 250, maxMs: 30000 }) */
@@ -192,6 +205,8 @@ export interface EventSubSessionStats {
   readonly unknownTypes: number;
   /** Completed `session_reconnect` handovers. */
   readonly handovers: number;
+  /** `session_reconnect` handovers delayed because the server asked again too soon (see `RECONNECT_STORM`). */
+  readonly throttledHandovers: number;
   /** Completed reconnects to the base URL after a loss (each one a new session id). */
   readonly reconnects: number;
   /** Sockets opened. */
@@ -218,8 +233,9 @@ export interface EventSubSessionEvents {
   duplicate: [message: WireNotificationMessage | WireRevocationMessage];
   /**
    * Typed errors ({@link ProtocolError} `PROTOCOL_MALFORMED_FRAME` / `UNKNOWN_MESSAGE_TYPE`,
-   * {@link EventSubSessionError}), and errors thrown by listeners (with the event name). Without an `error`
-   * listener they go to the logger. None of them stops the session.
+   * {@link EventSubSessionError} `HANDOVER_FAILED`, `RECONNECT_STORM`, `FRAME_TOO_LARGE`, `CLIENT_BUG_CLOSE`), and
+   * errors thrown by listeners (with the event name). Without an `error` listener they go to the logger. None of
+   * them stops the session.
    */
   error: [error: Error, event?: string];
 }
@@ -233,6 +249,8 @@ class Link {
   /** Closed by us (superseded or shut down): its close is not a loss. */
   retired = false;
   closed = false;
+  /** `ws` refused a frame over `maxPayload` (it closes the socket with 1009). */
+  tooLarge = false;
 
   constructor(
     readonly ws: WebSocketLike,
@@ -280,6 +298,10 @@ const CLOSE_GRACE_MS = 1000;
  */
 export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   readonly #baseUrl: string;
+  readonly #baseProtocol: string;
+  readonly #baseHost: string;
+  /** Lowercased `host` entries and `.domain` suffixes (from `*.domain`) a reconnect_url may point at. */
+  readonly #reconnectHosts: readonly string[];
   readonly #welcomeTimeoutMs: number;
   readonly #marginRatio: number;
   readonly #maxAgeMs: number;
@@ -304,6 +326,8 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   #watchdogMs = 0;
   #lastMessageAt = 0;
   #reconnectReason: ReconnectReason = 'connection_lost';
+  /** `session_reconnect`s in a row, each on a socket not yet stable (see #onReconnect). */
+  #quickHandovers = 0;
   #connecting: Deferred | null = null;
   /** Stale-message cutoff (see #isStale). */
   #cutoffAt = -Infinity;
@@ -321,6 +345,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     malformed: 0,
     unknownTypes: 0,
     handovers: 0,
+    throttledHandovers: 0,
     reconnects: 0,
     connectAttempts: 0,
   };
@@ -329,17 +354,22 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     const logger = options.logger ?? silentLogger;
     super({ logger });
     this.#logger = logger;
-    this.#baseUrl = buildBaseUrl(options.url ?? EVENTSUB_WS_URL, options.keepaliveTimeoutSeconds);
-    this.#welcomeTimeoutMs = requirePositive(options.welcomeTimeoutMs ?? 10_000, 'welcomeTimeoutMs');
+    const base = buildBaseUrl(optionalUrl(options, 'url', EVENTSUB_WS_URL), options.keepaliveTimeoutSeconds);
+    this.#baseUrl = base.url;
+    this.#baseProtocol = base.parsed.protocol;
+    this.#baseHost = base.parsed.host;
+    this.#reconnectHosts = reconnectHosts(options.allowedReconnectHosts);
+    this.#welcomeTimeoutMs = requireDuration(options.welcomeTimeoutMs ?? 10_000, 'welcomeTimeoutMs');
     const ratio = options.keepaliveMarginRatio ?? 0.2;
-    if (!(ratio >= 0) || !Number.isFinite(ratio)) {
+    // Bounded, so that the watchdog (at most 600 s × 11) stays a valid timer delay.
+    if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= MAX_MARGIN_RATIO)) {
       throw new InvalidArgumentError(
-        'keepaliveMarginRatio must be a finite number >= 0',
+        `keepaliveMarginRatio must be a number in 0..${MAX_MARGIN_RATIO}`,
         'keepaliveMarginRatio',
       );
     }
     this.#marginRatio = ratio;
-    this.#maxAgeMs = requirePositive(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
+    this.#maxAgeMs = requireDuration(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
     this.#clock = options.clock ?? systemClock;
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });
     this.#dedupe = new DedupeGate(
@@ -617,8 +647,22 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     this.#sessionId = session.id;
     this.#state = 'connected';
     // A reconnect welcome carries `keepalive_timeout_seconds: null`-free values; keep the old one otherwise.
-    if (typeof session.keepalive_timeout_seconds === 'number') {
-      this.#watchdogMs = this.#keepaliveToWatchdog(session.keepalive_timeout_seconds);
+    const keepalive = session.keepalive_timeout_seconds;
+    if (typeof keepalive === 'number') {
+      // Server-supplied: brought into Twitch's 10..600 s before it reaches the watchdog (the clock rule).
+      const seconds = clampDuration(
+        keepalive,
+        KEEPALIVE_TIMEOUT_MIN_SECONDS,
+        KEEPALIVE_TIMEOUT_MAX_SECONDS,
+        KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
+      );
+      if (seconds !== keepalive) {
+        this.#logger.warn('eventsub: keepalive_timeout_seconds out of range, clamped', {
+          keepalive,
+          seconds,
+        });
+      }
+      this.#watchdogMs = this.#keepaliveToWatchdog(seconds);
     }
     this.#lastMessageAt = now;
     this.#armWatchdog(this.#watchdogMs);
@@ -656,10 +700,82 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     if (this.#next !== null) this.#retire(this.#next);
     this.#next = null;
     this.#clearTimer('retry');
+    const refused = this.#checkReconnectUrl(url);
+    if (refused !== null) {
+      // Never followed: a new session at the base URL instead (the reason names no credentials).
+      this.#report(new EventSubSessionError('HANDOVER_FAILED', `reconnect_url refused: ${refused}`));
+      this.#abandonHandover();
+      return;
+    }
     this.#handoverUrl = url;
     this.#state = 'reconnecting';
-    this.emit('reconnecting', { reason: 'session_reconnect', attempt: 1, delayMs: 0 });
-    this.#open(url, 'handover');
+    // Twitch asks for a handover now and then (maintenance), once per socket. A server that asks again on the
+    // socket it just sent us to, before that one was stable, is storming: from the second such handover in a row,
+    // each waits for the backoff like any reconnect (and is reported).
+    if (this.#clock.now() - link.welcomedAt >= this.#watchdogMs) {
+      this.#quickHandovers = 0;
+      this.#backoff.reset();
+    }
+    if (++this.#quickHandovers === 1) {
+      this.emit('reconnecting', { reason: 'session_reconnect', attempt: 1, delayMs: 0 });
+      this.#open(url, 'handover');
+      return;
+    }
+    // Never past half of Twitch's grace: the old socket must still be there when the handover starts.
+    const delayMs = Math.min(this.#backoff.next(), HANDOVER_MAX_DELAY_MS);
+    this.#stats.throttledHandovers++;
+    this.#report(
+      new EventSubSessionError(
+        'RECONNECT_STORM',
+        `the server asked for ${this.#quickHandovers} handovers in a row, each before its socket was stable: ` +
+          `this one waits ${delayMs} ms`,
+      ),
+    );
+    this.emit('reconnecting', { reason: 'session_reconnect', attempt: this.#backoff.attempt, delayMs });
+    this.#retryTimer = this.#clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#state === 'closed' || this.#primary === null || this.#next !== null) return;
+      this.#open(url, 'handover');
+    }, delayMs);
+  }
+
+  /**
+   * Why `url` may not be followed, or `null` when it may: the base URL's scheme, no credentials, and a host of the
+   * base URL or of `allowedReconnectHosts`. The reason never quotes the URL itself (it may carry credentials).
+   */
+  #checkReconnectUrl(url: string): string | null {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return 'not a valid URL';
+    }
+    if (parsed.protocol !== this.#baseProtocol) {
+      return `scheme ${parsed.protocol.slice(0, 16)} differs from the base URL's ${this.#baseProtocol}`;
+    }
+    if (parsed.username !== '' || parsed.password !== '') return 'it carries credentials';
+    const host = parsed.host;
+    if (host === this.#baseHost) return null;
+    for (const allowed of this.#reconnectHosts) {
+      if (allowed.startsWith('.')) {
+        if (parsed.port === '' && parsed.hostname.endsWith(allowed)) return null;
+      } else if (host === allowed) {
+        return null;
+      }
+    }
+    return `host ${host.slice(0, 256)} is not allowed (see allowedReconnectHosts)`;
+  }
+
+  /** A handover that cannot go on: drop the old socket and start a new session at the base URL. */
+  #abandonHandover(): void {
+    this.#handoverUrl = null;
+    if (this.#primary !== null) {
+      const old = this.#primary;
+      this.#primary = null;
+      this.#clearTimer('watchdog');
+      this.#retire(old);
+    }
+    this.#scheduleBaseReconnect('handover_failed');
   }
 
   #onWelcomeTimeout(link: Link): void {
@@ -674,7 +790,18 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   }
 
   #onSocketError(link: Link, error: Error): void {
-    // `close` always follows; only failures of a socket waiting for its welcome are reported here.
+    // `close` always follows; only failures of a socket waiting for its welcome are reported here, and frames
+    // over `maxPayload` (ws closes with 1009): without this they would only show as a disconnect.
+    if ((error as { code?: unknown }).code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' && !link.retired) {
+      link.tooLarge = true;
+      this.#stats.malformed++;
+      this.#report(
+        new EventSubSessionError('FRAME_TOO_LARGE', `a frame exceeded maxPayload (${error.message})`, {
+          closeCode: 1009,
+          cause: error,
+        }),
+      );
+    }
     if (link === this.#next && !link.retired) {
       this.#dropNext(link);
       this.#nextFailed(
@@ -687,7 +814,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     }
   }
 
-  #onClose(link: Link, code: number, reasonBuffer: Buffer): void {
+  #onClose(link: Link, closeCode: number, reasonBuffer: Buffer): void {
     link.closed = true;
     if (link.welcomeTimer !== undefined) {
       this.#clock.clearTimeout(link.welcomeTimer);
@@ -695,7 +822,13 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     }
     this.#retiring.delete(link);
     if (link.retired) return;
-    const reason = reasonBuffer.length > 0 ? reasonBuffer.toString() : closeCodeInfo(code).reason;
+    // After a frame over maxPayload, ws closed with 1009 itself; the peer's answer (or 1006) says nothing more.
+    const code = link.tooLarge ? 1009 : closeCode;
+    const reason = link.tooLarge
+      ? 'frame too large'
+      : reasonBuffer.length > 0
+        ? reasonBuffer.toString()
+        : closeCodeInfo(code).reason;
     if (link === this.#next) {
       const info = closeCodeInfo(code);
       this.#dropNext(link);
@@ -794,14 +927,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
         return;
       }
       // Invalid reconnect URL (4007 or unusable) or no old socket left: start a new session at the base URL.
-      this.#handoverUrl = null;
-      if (this.#primary !== null) {
-        const old = this.#primary;
-        this.#primary = null;
-        this.#clearTimer('watchdog');
-        this.#retire(old);
-      }
-      this.#scheduleBaseReconnect('handover_failed');
+      this.#abandonHandover();
       return;
     }
     this.#logger.debug('eventsub reconnect attempt failed', { error: error.message });
@@ -894,8 +1020,31 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
 
 const KEEPALIVE_REASON = 'keepalive timeout';
 const CUTOFF_REFRESH_MS = 250;
+/** Longest wait of a throttled handover: half of the grace Twitch gives the old socket after `session_reconnect`. */
+const HANDOVER_MAX_DELAY_MS = (RECONNECT_GRACE_SECONDS * 1000) / 2;
+/** Largest `keepaliveMarginRatio`: the watchdog never exceeds 600 s × 11. */
+const MAX_MARGIN_RATIO = 10;
 
-function buildBaseUrl(url: string, keepaliveTimeoutSeconds: number | undefined): string {
+/** The allowed reconnect hosts, normalised: `host[:port]` lowercased, `*.domain` as `.domain`. */
+function reconnectHosts(hosts: readonly string[] | undefined): readonly string[] {
+  if (hosts === undefined) return TWITCH_EVENTSUB_WS_HOSTS;
+  const field = 'allowedReconnectHosts';
+  if (!Array.isArray(hosts)) throw new InvalidArgumentError(`${field} must be an array of hosts`, field);
+  return hosts.map((entry: unknown, i) => {
+    if (typeof entry !== 'string' || !/^(\*\.)?[A-Za-z0-9.\-[\]:]+$/.test(entry) || entry.startsWith('*.[')) {
+      throw new InvalidArgumentError(
+        `${field}[${i}] must be a host, host:port or *.domain (no scheme, path or credentials)`,
+        `${field}[${i}]`,
+      );
+    }
+    return entry.startsWith('*.') ? entry.slice(1).toLowerCase() : entry.toLowerCase();
+  });
+}
+
+function buildBaseUrl(
+  url: string,
+  keepaliveTimeoutSeconds: number | undefined,
+): { readonly url: string; readonly parsed: URL } {
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -905,7 +1054,7 @@ function buildBaseUrl(url: string, keepaliveTimeoutSeconds: number | undefined):
   if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
     throw new InvalidArgumentError('url must be a ws: or wss: URL', 'url');
   }
-  if (keepaliveTimeoutSeconds === undefined) return url;
+  if (keepaliveTimeoutSeconds === undefined) return { url, parsed };
   if (
     !Number.isInteger(keepaliveTimeoutSeconds) ||
     keepaliveTimeoutSeconds < KEEPALIVE_TIMEOUT_MIN_SECONDS ||
@@ -917,7 +1066,7 @@ function buildBaseUrl(url: string, keepaliveTimeoutSeconds: number | undefined):
     );
   }
   parsed.searchParams.set('keepalive_timeout_seconds', String(keepaliveTimeoutSeconds));
-  return parsed.toString();
+  return { url: parsed.toString(), parsed };
 }
 
 /** Resolves when the link's socket has closed; destroys it if the closing handshake takes too long. */

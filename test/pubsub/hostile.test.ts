@@ -1,0 +1,281 @@
+/**
+ * A hostile PubSub server (issue 14) and a misconfigured pool (issue 13): RECONNECT storms, URLs in frames, LISTENs
+ * never answered, reconnects that fail, durations a timer would misread, an explicit `url: undefined`. Real sockets
+ * against a scripted `ws` server on port 0; time-dependent parts on a fake clock.
+ */
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { InvalidArgumentError, type TwitchError } from '../../src/core/errors.js';
+import {
+  PubSubPool,
+  PubSubSubscribeTimeoutError,
+  whispers,
+  type PubSubPoolOptions,
+} from '../../src/pubsub/index.js';
+import { FakeClock } from '../core/fake-clock.js';
+import { newEvents, until } from './helpers.js';
+
+interface Frame {
+  type: string;
+  nonce?: string;
+}
+
+/** A scripted PubSub server: `onFrame` decides what each socket gets. */
+class HostileServer {
+  readonly sockets: WebSocket[] = [];
+  readonly frames: Frame[][] = [];
+  readonly #wss: WebSocketServer;
+
+  private constructor(wss: WebSocketServer, onFrame: (ws: WebSocket, frame: Frame, index: number) => void) {
+    this.#wss = wss;
+    wss.on('connection', (ws) => {
+      const index = this.sockets.push(ws) - 1;
+      const frames: Frame[] = [];
+      this.frames.push(frames);
+      ws.on('message', (data: Buffer) => {
+        const frame = JSON.parse(data.toString()) as Frame;
+        frames.push(frame);
+        onFrame(ws, frame, index);
+      });
+    });
+  }
+
+  static async start(onFrame: (ws: WebSocket, frame: Frame, index: number) => void): Promise<HostileServer> {
+    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+    await new Promise((resolve) => wss.once('listening', resolve));
+    return new HostileServer(wss, onFrame);
+  }
+
+  get url(): string {
+    return `ws://127.0.0.1:${String((this.#wss.address() as AddressInfo).port)}`;
+  }
+
+  close(): Promise<void> {
+    for (const ws of this.#wss.clients) ws.terminate();
+    return new Promise((resolve) => {
+      this.#wss.close(() => {
+        resolve();
+      });
+    });
+  }
+}
+
+const servers: HostileServer[] = [];
+const pools: PubSubPool[] = [];
+afterEach(async () => {
+  for (const pool of pools.splice(0)) await pool.close();
+  for (const server of servers.splice(0)) await server.close();
+});
+
+async function hostile(
+  onFrame: (ws: WebSocket, frame: Frame, index: number) => void,
+): Promise<HostileServer> {
+  const server = await HostileServer.start(onFrame);
+  servers.push(server);
+  return server;
+}
+
+function makePool(url: string, options: PubSubPoolOptions = {}) {
+  const events = newEvents();
+  const errors: TwitchError[] = [];
+  events.on('pubsub_error', (error) => errors.push(error));
+  const pool = new PubSubPool(events, { url, ...options });
+  pools.push(pool);
+  return { pool, events, errors };
+}
+
+/** Answers PING with PONG and LISTEN with success. */
+function polite(ws: WebSocket, frame: Frame): void {
+  if (frame.type === 'PING') ws.send('{"type":"PONG"}');
+  if (frame.type === 'LISTEN') ws.send(JSON.stringify({ type: 'RESPONSE', nonce: frame.nonce, error: '' }));
+}
+
+describe('RECONNECT storms', () => {
+  it('a server sending RECONNECT on every socket gets a bounded number of sockets, and is reported', async () => {
+    const server = await hostile((ws, frame) => {
+      polite(ws, frame);
+      if (frame.type === 'LISTEN') ws.send('{"type":"RECONNECT"}');
+    });
+    const clock = new FakeClock();
+    let handovers = 0;
+    const { pool, errors } = makePool(server.url, {
+      clock,
+      random: () => 0.5,
+      backoff: { initialMs: 100, maxMs: 1000, jitterMs: 0 },
+      // Called as each handover starts (before its socket opens).
+      reconnectHook: (_connection, topics) => {
+        handovers++;
+        return topics;
+      },
+    });
+    await pool.subscribeTopics([whispers('token', 1)]);
+    const storms = (): number => errors.filter((e) => e.code === 'PUBSUB_RECONNECT_STORM').length;
+    // Quiet when every handover started has its socket, and every socket's RECONNECT but the first was throttled:
+    // the pool then waits on the clock (or, unthrottled, it never is).
+    const quiet = (): boolean => server.sockets.length === handovers + 1 && storms() === handovers;
+    // Five seconds of simulated time, in 50 ms steps.
+    for (let t = 0; t < 5_000; t += 50) {
+      await until(quiet);
+      clock.advance(50);
+    }
+    await until(quiet);
+    // The first handover is immediate; then 100, 200, 400, 800, 1000, 1000, 1000 ms.
+    expect(server.sockets.length).toBeLessThanOrEqual(10);
+    expect(storms()).toBeGreaterThanOrEqual(5);
+    expect(errors.every((e) => e.code === 'PUBSUB_RECONNECT_STORM')).toBe(true);
+    expect(pool.connections[0]?.state).toBe('open');
+    expect(pool.topics.map(String)).toEqual(['whispers.1']);
+  });
+
+  it('a throttled handover never waits past half of the server grace (15 s)', async () => {
+    const server = await hostile((ws, frame) => {
+      polite(ws, frame);
+      if (frame.type === 'LISTEN') ws.send('{"type":"RECONNECT"}');
+    });
+    const clock = new FakeClock();
+    const { pool, errors } = makePool(server.url, {
+      clock,
+      random: () => 0.5,
+      backoff: { initialMs: 60_000, maxMs: 120_000, jitterMs: 0 },
+    });
+    await pool.subscribeTopics([whispers('token', 1)]);
+    await until(() => errors.length === 1);
+    expect(errors[0]?.message).toContain('this handover waits 15000 ms');
+    clock.advance(14_999);
+    expect(server.sockets).toHaveLength(2);
+    clock.advance(1);
+    await until(() => server.sockets.length === 3);
+  });
+
+  it('never follows a URL a server puts in a frame: every socket goes to the pool URL', async () => {
+    const server = await hostile((ws, frame, index) => {
+      polite(ws, frame);
+      if (frame.type === 'LISTEN' && index === 0) {
+        ws.send(
+          JSON.stringify({ type: 'RECONNECT', data: { url: 'ws://evil.example.com/', reconnect_url: 'x' } }),
+        );
+      }
+    });
+    const { pool, errors } = makePool(server.url);
+    await pool.subscribeTopics([whispers('token', 1)]);
+    await until(() => server.frames[1]?.some((f) => f.type === 'LISTEN') === true);
+    expect(server.sockets).toHaveLength(2);
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('subscribeTopics deadline', () => {
+  it('rejects with PUBSUB_SUBSCRIBE_TIMEOUT when LISTEN is never answered, and drops the topics', async () => {
+    const server = await hostile((ws, frame) => {
+      if (frame.type === 'PING') ws.send('{"type":"PONG"}');
+      // LISTEN: silence.
+    });
+    const clock = new FakeClock();
+    const { pool, errors } = makePool(server.url, { clock, subscribeTimeoutMs: 5_000 });
+    let outcome: unknown = 'pending';
+    const topic = whispers('token', 1);
+    void pool.subscribeTopics([topic]).then(
+      () => (outcome = 'resolved'),
+      (error: unknown) => (outcome = error),
+    );
+    await until(() => server.frames[0]?.some((f) => f.type === 'LISTEN') === true);
+    clock.advance(4_999);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(outcome).toBe('pending');
+    clock.advance(1);
+    await until(() => outcome !== 'pending');
+    expect(outcome).toBeInstanceOf(PubSubSubscribeTimeoutError);
+    expect(outcome).toMatchObject({ code: 'PUBSUB_SUBSCRIBE_TIMEOUT', timeoutMs: 5_000, topics: [topic] });
+    expect(errors.map((e) => e.code)).toEqual(['PUBSUB_SUBSCRIBE_TIMEOUT']);
+    // Nothing stays subscribed behind the caller's back; the emptied connection is closed with its timers.
+    expect(pool.topics).toEqual([]);
+    expect(pool.connections).toEqual([]);
+    expect(clock.pending).toBe(0);
+    await until(() => server.sockets[0]?.readyState === 3);
+  });
+
+  it('keeps the topics a server acknowledged in time', async () => {
+    const server = await hostile(polite);
+    const clock = new FakeClock();
+    const { pool } = makePool(server.url, { clock, subscribeTimeoutMs: 5_000 });
+    await pool.subscribeTopics([whispers('token', 1)]);
+    expect(clock.pending).toBe(1); // the PING timer only: the deadline is cleared
+    expect(pool.topics.map(String)).toEqual(['whispers.1']);
+  });
+});
+
+describe('connection failures reach the caller or an event, never an unhandled rejection', () => {
+  it('failed reconnects are reported as pubsub_error', async () => {
+    const server = await hostile(polite);
+    const { pool, errors } = makePool(server.url, { backoff: { initialMs: 5, maxMs: 20, jitterMs: 1 } });
+    await pool.subscribeTopics([whispers('token', 1)]);
+    await server.close(); // the server goes away: every reconnect attempt is refused
+    await until(() => errors.filter((e) => e.code === 'PUBSUB_CONNECT_FAILED').length >= 2);
+    expect(pool.connections[0]?.state).toBe('reconnecting');
+  });
+
+  it('concurrent calls on a connection that cannot open both reject with typed errors', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', record);
+    try {
+      const { pool } = makePool('ws://127.0.0.1:1');
+      const results = await Promise.allSettled([
+        pool.subscribeTopics([whispers('token', 1)]),
+        pool.subscribeTopics([whispers('token', 2)]),
+      ]);
+      expect(results.map((r) => r.status === 'rejected' && (r.reason as TwitchError).code)).toEqual([
+        'PUBSUB_CONNECT_FAILED',
+        'PUBSUB_CLOSED',
+      ]);
+      // Unhandled rejections are reported after the microtask queue drains: one macrotask is enough.
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+});
+
+describe('options', () => {
+  it('refuses an explicit url: undefined (a misspelt variable never means production)', () => {
+    // What the docs once did: `emulator.pubSubUrl` (no such member) is `undefined` in plain JavaScript.
+    const emulator = {} as { pubSubUrl?: string };
+    const options = { url: emulator.pubSubUrl } as PubSubPoolOptions;
+    let caught: unknown;
+    try {
+      new PubSubPool(newEvents(), options);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidArgumentError);
+    expect(caught).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'url' });
+    expect((caught as Error).message).toContain('omit the key');
+    expect(() => new PubSubPool(newEvents(), { url: '' })).toThrow(InvalidArgumentError);
+  });
+
+  it.each([
+    ['pongTimeoutMs', { pongTimeoutMs: 0 }],
+    ['responseTimeoutMs', { responseTimeoutMs: 0 }],
+    ['connectTimeoutMs', { connectTimeoutMs: Number.NaN }],
+    ['pingIntervalMs', { pingIntervalMs: 0 }],
+    ['subscribeTimeoutMs', { subscribeTimeoutMs: 1e12 }],
+    ['subscribeTimeoutMs', { subscribeTimeoutMs: 2 ** 31 }],
+    ['backoff.initialMs', { backoff: { initialMs: 0, maxMs: 0 } }],
+    ['backoff.maxMs', { backoff: { maxMs: 2 ** 31 } }],
+    ['backoff.jitterMs', { backoff: { jitterMs: Infinity } }],
+    ['backoff', { backoff: 5 as unknown as { initialMs: number } }],
+  ] as const)('refuses %s that a timer would misread or loop on', (field, options) => {
+    let caught: unknown;
+    try {
+      new PubSubPool(newEvents(), { url: 'ws://127.0.0.1:1', ...options });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(InvalidArgumentError);
+    expect((caught as InvalidArgumentError).field).toBe(field);
+  });
+});
