@@ -44,7 +44,7 @@ export interface Clock {
 /**
  * The real clock: `Date.now()` and Node timers. Timers are `unref()`'d unless asked for with `{ ref: true }`, so a
  * housekeeping timer never keeps the process alive on its own while a pending retry or reconnect does. Delays are
- * kept within `[0, 2^31-1]` ms ({@link timerDelay}): a longer one waits 24.8 days instead of Node's 1 ms.
+ * kept within `[0, 2^31-1]` ms (`timerDelay`): a longer one waits 24.8 days instead of Node's 1 ms.
  */
 export const systemClock: Clock = {
   now: () => Date.now(),

@@ -36,7 +36,7 @@ export interface RateLimitHeaders {
 
 /**
  * Parses `Ratelimit-Limit`, `Ratelimit-Remaining` (non-negative integers) and `Ratelimit-Reset` (epoch seconds);
- * bad values → `null`. The reset is clamped by {@link clampResetAt} against `now` (epoch ms, default `Date.now()`),
+ * bad values → `null`. The reset is clamped by `clampResetAt` against `now` (epoch ms, default `Date.now()`),
  * so no server value can put a timer out of range.
  *
  * @example
