@@ -5,6 +5,7 @@
  * request engine.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import { MAX_SHARD_COUNT } from '../eventsub/protocol.js';
 import type { HelixHttp, HelixResponse, QueryValue, RequestAuth } from './http.js';
 import { HttpAsyncIterator, type Page, type PaginationOptions } from './pagination.js';
 import {
@@ -28,8 +29,11 @@ export interface EndpointSpec<R = unknown> {
   readonly path: string;
   /** Which token Twitch accepts: `app`, `user` or `any`. */
   readonly token: 'app' | 'user' | 'any';
-  /** For list endpoints: largest page size, and whether `first` is supported. */
-  readonly page?: { readonly maxSize: number; readonly supportsFirst: boolean };
+  /**
+   * For list endpoints: largest page size, whether `first` is supported, and the most items the list can hold
+   * (when Twitch bounds it), past which the listing is refused.
+   */
+  readonly page?: { readonly maxSize: number; readonly supportsFirst: boolean; readonly maxItems?: number };
   /**
    * Whether repeating the request after a network error, a timeout or a 5xx is safe although the first attempt may
    * have been applied. @defaultValue `true` for every method but POST
@@ -57,7 +61,8 @@ export const ENDPOINTS = {
     method: 'GET',
     path: '/eventsub/conduits/shards',
     token: 'app',
-    page: { maxSize: 100, supportsFirst: false },
+    // A conduit has at most 20,000 shards: a listing that goes on past that is not a conduit's.
+    page: { maxSize: 100, supportsFirst: false, maxItems: MAX_SHARD_COUNT },
     decode: pageOf(shard),
   },
   updateConduitShards: {
@@ -158,6 +163,11 @@ export function paginateEndpoint<W, T, MW = undefined, M = MW>(
       };
     },
     input,
-    { maxPageSize: page.maxSize, supportsFirst: page.supportsFirst },
+    {
+      maxPageSize: page.maxSize,
+      supportsFirst: page.supportsFirst,
+      ...(page.maxItems === undefined ? {} : { maxItems: page.maxItems }),
+      endpoint: { method: spec.method, path: spec.path },
+    },
   );
 }
