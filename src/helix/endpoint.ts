@@ -10,15 +10,23 @@ import type { HelixHttp, HelixResponse, QueryValue, RequestAuth } from './http.j
 import { HttpAsyncIterator, type Page, type PaginationOptions } from './pagination.js';
 import {
   conduit,
+  createdConduitMatches,
   createdSubscription,
+  createdSubscriptionMatches,
   dataOf,
   firstOf,
+  listedShardsMatch,
+  listedSubscriptionsMatch,
+  listedUsersMatch,
   pageOf,
   shard,
   shardUpdate,
   subscriptionPage,
+  updatedConduitMatches,
+  updatedShardsMatch,
   user,
   type BodyDecoder,
+  type SentRequest,
   type WirePage,
 } from './wire.js';
 
@@ -44,6 +52,12 @@ export interface EndpointSpec<R = unknown> {
    * fit. Rows without one are those whose answer the library does not read (a 204).
    */
   readonly decode?: BodyDecoder<R>;
+  /**
+   * Checks the decoded answer against the request, where the request determines it (the conduit updated is the
+   * one asked for, the shards reported are those sent...); a disagreement fails the request with `BAD_RESPONSE`,
+   * like a garbled body.
+   */
+  check?(answer: R, sent: SentRequest): void;
 }
 
 /** A row of a list endpoint: its decoder yields a page. */
@@ -54,8 +68,20 @@ export interface PageEndpointSpec<W, M = undefined> extends EndpointSpec<WirePag
 /** The endpoints wrapped so far. Every answer the library reads is decoded here, in one place per endpoint. */
 export const ENDPOINTS = {
   getConduits: { method: 'GET', path: '/eventsub/conduits', token: 'app', decode: dataOf(conduit) },
-  createConduit: { method: 'POST', path: '/eventsub/conduits', token: 'app', decode: firstOf(conduit) },
-  updateConduit: { method: 'PATCH', path: '/eventsub/conduits', token: 'app', decode: firstOf(conduit) },
+  createConduit: {
+    method: 'POST',
+    path: '/eventsub/conduits',
+    token: 'app',
+    decode: firstOf(conduit),
+    check: createdConduitMatches,
+  },
+  updateConduit: {
+    method: 'PATCH',
+    path: '/eventsub/conduits',
+    token: 'app',
+    decode: firstOf(conduit),
+    check: updatedConduitMatches,
+  },
   deleteConduit: { method: 'DELETE', path: '/eventsub/conduits', token: 'app' },
   getConduitShards: {
     method: 'GET',
@@ -64,12 +90,14 @@ export const ENDPOINTS = {
     // A conduit has at most 20,000 shards: a listing that goes on past that is not a conduit's.
     page: { maxSize: 100, supportsFirst: false, maxItems: MAX_SHARD_COUNT },
     decode: pageOf(shard),
+    check: listedShardsMatch,
   },
   updateConduitShards: {
     method: 'PATCH',
     path: '/eventsub/conduits/shards',
     token: 'app',
     decode: shardUpdate,
+    check: updatedShardsMatch,
   },
   // A repeated creation that the first attempt already applied answers 409, which callers treat as "exists".
   createSubscription: {
@@ -78,6 +106,7 @@ export const ENDPOINTS = {
     token: 'any',
     idempotent: true,
     decode: createdSubscription,
+    check: createdSubscriptionMatches,
   },
   deleteSubscription: { method: 'DELETE', path: '/eventsub/subscriptions', token: 'any' },
   getSubscriptions: {
@@ -86,8 +115,9 @@ export const ENDPOINTS = {
     token: 'any',
     page: { maxSize: 100, supportsFirst: false },
     decode: subscriptionPage,
+    check: listedSubscriptionsMatch,
   },
-  getUsers: { method: 'GET', path: '/users', token: 'any', decode: dataOf(user) },
+  getUsers: { method: 'GET', path: '/users', token: 'any', decode: dataOf(user), check: listedUsersMatch },
 } as const satisfies Record<string, EndpointSpec>;
 
 /** Per-call options common to every endpoint method. */
@@ -129,8 +159,18 @@ export function callEndpoint<R>(
     auth: input.auth,
     signal: input.signal,
     ...(spec.idempotent === undefined ? {} : { idempotent: spec.idempotent }),
-    ...(spec.decode === undefined ? {} : { decode: spec.decode }),
+    ...(spec.decode === undefined ? {} : { decode: decoderOf(spec, spec.decode, input) }),
   });
+}
+
+/** The row's decoder followed by its check against what was sent: one function, run by the request engine. */
+function decoderOf<R>(spec: EndpointSpec<R>, decode: BodyDecoder<R>, sent: SentRequest): BodyDecoder<R> {
+  if (spec.check === undefined) return decode;
+  return (body) => {
+    const answer = decode(body);
+    spec.check?.(answer, sent);
+    return answer;
+  };
 }
 
 /**
@@ -146,6 +186,8 @@ export function paginateEndpoint<W, T, MW = undefined, M = MW>(
 ): HttpAsyncIterator<T, M> {
   checkAuth(spec, input.auth);
   const page = spec.page ?? { maxSize: 100, supportsFirst: true };
+  // Checked against the filters; `after` and `first` are the iterator's, not what the answer must match.
+  const decode = decoderOf(spec, spec.decode, { query: input.query });
   return new HttpAsyncIterator<T, M>(
     async (cursor, first): Promise<Page<T, M>> => {
       const { body } = await http.request({
@@ -154,7 +196,7 @@ export function paginateEndpoint<W, T, MW = undefined, M = MW>(
         query: { ...input.query, after: cursor ?? undefined, first },
         auth: input.auth,
         signal: input.signal,
-        decode: spec.decode,
+        decode,
       });
       return {
         data: body.items.map(map),
