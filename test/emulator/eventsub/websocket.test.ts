@@ -55,9 +55,11 @@ describe('EventSub WebSocket: welcome', () => {
 
 describe('EventSub WebSocket: keepalive and ping', () => {
   it('sends session_keepalive only after a silent window, not while notifications flow', async () => {
-    emu = await startEmulator({ keepaliveSecondMs: 5, unusedTimeoutMs: 10_000 }); // window 50 ms
+    // Window 500 ms, traffic every ~10 ms: only an event loop stalled for half a second could let a keepalive in.
+    // (With a 50 ms window a loaded CI machine did.) Real time until the emulator's EventSub timers take a clock.
+    emu = await startEmulator({ keepaliveSecondMs: 50, unusedTimeoutMs: 10_000 });
     const { client, sessionId } = await RawClient.connect(emu.clientOptions().eventSubWsUrl);
-    const ka = await client.next('session_keepalive', 2000);
+    const ka = await client.next('session_keepalive', 5000);
     expect(ka.payload).toEqual({});
     expect(ka.metadata.message_timestamp).toMatch(RFC3339_NANO);
     await wsSubscription(emu, sessionId);
