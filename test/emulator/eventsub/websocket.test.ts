@@ -63,14 +63,15 @@ describe('EventSub WebSocket: keepalive and ping', () => {
     expect(ka.payload).toEqual({});
     expect(ka.metadata.message_timestamp).toMatch(RFC3339_NANO);
     await wsSubscription(emu, sessionId);
-    // Keep the socket busy for ~5 windows: no keepalive may interleave.
+    // Keep the socket busy for at least 3 windows (150 triggers ~10 ms apart): no keepalive may interleave (an
+    // emulator that ignored the traffic would send 2 or more).
     const before = client.ofType('session_keepalive').length;
     const start = client.messages.length;
-    for (let i = 0; i < 25; i++) {
+    for (let i = 0; i < 150; i++) {
       emu.trigger({ type: 'stream.online', version: '1' });
       await new Promise((r) => setTimeout(r, 10));
     }
-    await until(() => client.ofType('notification').length >= 25);
+    await until(() => client.ofType('notification').length >= 150);
     const during = client.messages
       .slice(start)
       .filter((m) => m.metadata.message_type === 'session_keepalive');
