@@ -12,7 +12,7 @@ import { HTTPError } from '../helix/errors.js';
  * - `CLIENT_MISMATCH`: the token belongs to another client id.
  *
  * An error that wraps a failed OAuth call (`APP_TOKEN_FAILED`, `TOKEN_REFRESH_FAILED`, `TOKEN_REVOKED`) says why in
- * its message (see {@link failureReason}) and keeps the failure as `cause`.
+ * its message (see `failureReason`) and keeps the failure as `cause`.
  *
  * @example
  * ```ts

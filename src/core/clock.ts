@@ -45,8 +45,8 @@ export interface Clock {
 /**
  * The real clock: `Date.now()` and Node timers. Timers are `unref()`'d unless asked for with `{ ref: true }`, so a
  * housekeeping timer never keeps the process alive on its own while a pending retry or reconnect does. Delays are
- * kept within `[0, 2^31-1]` ms ({@link timerDelay}): a longer one waits 24.8 days instead of Node's 1 ms. A `fn`
- * that is not a function or an `ms` that is not a number throws `InvalidArgumentError` (`INVALID_ARGUMENT`).
+ * kept within `[0, 2^31-1]` ms (`timerDelay`): a longer one waits 24.8 days instead of Node's 1 ms. A `fn` that
+ * is not a function or an `ms` that is not a number throws `InvalidArgumentError` (`INVALID_ARGUMENT`).
  */
 export const systemClock: Clock = {
   now: () => Date.now(),

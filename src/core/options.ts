@@ -7,7 +7,7 @@
  *
  * Not part of the public API (not re-exported by the package index).
  */
-import { MAX_TIMER_MS, requireDuration, type DurationBounds } from './duration.js';
+import { requireDuration, type DurationBounds } from './duration.js';
 import { InvalidArgumentError } from './errors.js';
 import { isRecord } from './guards.js';
 
@@ -162,11 +162,9 @@ export function duration(bounds: DurationBounds = {}): Check {
   };
 }
 
-/** A duration that is also an integer number of milliseconds (1..2^31-1 unless bounded otherwise). */
+/** A duration in whole milliseconds (`0.5` refused, not run as a 1 ms timer), by the same clock rule. */
 export function integerDuration(bounds: DurationBounds = {}): Check {
-  const min = bounds.min ?? 1;
-  const max = Math.min(bounds.max ?? MAX_TIMER_MS, MAX_TIMER_MS);
-  return integerIn(min, max, `an integer number of ms in ${min}..${max}`);
+  return duration({ ...bounds, integer: true });
 }
 
 /** `true` or `false`. */

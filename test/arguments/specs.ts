@@ -38,6 +38,7 @@ import {
   getCatalogueEntry,
   systemClock,
   whispers,
+  type AcquireOptions,
   type AppTokenProviderOptions,
   type AutoClientOptions,
   type BackoffOptions,
@@ -855,8 +856,19 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           call: ([b]) => limiter().state(b as string),
         },
         acquire: {
-          params: [{ name: 'bucketKey', valid: () => 'app', ok: isString }, signalParam],
-          call: ([b, s]) => limiter().acquire(b as string, s as AbortSignal),
+          params: [
+            { name: 'bucketKey', valid: () => 'app', ok: isString },
+            {
+              name: 'options',
+              valid: () => ({}),
+              ok: (v) => v === undefined || isSignal(v) || isObject(v),
+              keys: keysOf<AcquireOptions>({
+                signal: optional(isSignal),
+                waitedMs: optional(numberIn(0, 2 ** 31 - 1)),
+              }),
+            },
+          ],
+          call: ([b, o]) => limiter().acquire(b as string, o as AcquireOptions),
         },
         release: {
           params: [
@@ -905,7 +917,12 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           requiredOptions(() => ({}), PAGINATION_KEYS),
           requiredOptions(
             () => ({ maxPageSize: 100 }),
-            keysOf<PaginationLimits>({ maxPageSize: positiveInteger, supportsFirst: optional(isBoolean) }),
+            keysOf<PaginationLimits>({
+              maxPageSize: positiveInteger,
+              supportsFirst: optional(isBoolean),
+              maxItems: optional(positiveInteger),
+              endpoint: optional(isObject),
+            }),
             'limits',
           ),
         ],
