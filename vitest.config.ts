@@ -11,6 +11,7 @@ export default defineConfig({
   test: {
     // Type tests (*.test-d.ts) are compiled by test/types.test.ts.
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/support/no-warnings.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
   },

@@ -1,5 +1,5 @@
 /**
- * A conduit in 20 lines, against the local emulator. Run it with `npm run example examples/conduit.ts` in this
+ * A conduit against the local emulator, with two shards and one subscription. Run it with `npm run example examples/conduit.ts` in this
  * repository, or copy it into a project that installed twitch-realtime and run `node --import tsx conduit.ts`.
  */
 import { AutoClient } from 'twitch-realtime/eventsub';

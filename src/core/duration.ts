@@ -25,6 +25,8 @@ export interface DurationBounds {
   readonly min?: number;
   /** Largest accepted value, milliseconds; never above {@link MAX_TIMER_MS}. @defaultValue MAX_TIMER_MS */
   readonly max?: number;
+  /** Whole milliseconds only (`0.001` is refused, not run as a 1 ms timer). @defaultValue false */
+  readonly integer?: boolean;
 }
 
 /**
@@ -42,8 +44,10 @@ export interface DurationBounds {
 export function requireDuration(value: unknown, field: string, bounds: DurationBounds = {}): number {
   const min = bounds.min ?? 1;
   const max = Math.min(bounds.max ?? MAX_TIMER_MS, MAX_TIMER_MS);
-  if (typeof value !== 'number' || !(value >= min && value <= max)) {
-    throw new InvalidArgumentError(`${field} must be a duration in ${min}..${max} ms`, field);
+  const integer = bounds.integer === true;
+  if (typeof value !== 'number' || !(value >= min && value <= max) || (integer && !Number.isInteger(value))) {
+    const what = integer ? 'a whole number of milliseconds' : 'a duration';
+    throw new InvalidArgumentError(`${field} must be ${what} in ${min}..${max} ms`, field);
   }
   return value;
 }

@@ -8,7 +8,7 @@ import type { RevocationStatus, WireShard, WireSubscription } from '../eventsub/
 import { createPlatform, type PlatformInternalOptions } from './http/server.js';
 import type { Platform, PlatformOptions } from './http/types.js';
 import { registerConduitRoutes } from './eventsub/conduits.js';
-import { REVOCATION_STATUSES, registerControlRoutes } from './eventsub/control.js';
+import { checkFaults, FAULT_KEYS, REVOCATION_STATUSES, registerControlRoutes } from './eventsub/control.js';
 import type { ControlApi, EmulatorFaults } from './eventsub/control.js';
 import { EventSubCore } from './eventsub/core.js';
 import { shardWire, subscriptionWire } from './eventsub/frames.js';
@@ -22,7 +22,6 @@ import type { PubSubServer } from './pubsub/server.js';
 import {
   optionalString,
   rejectUnknownKeys,
-  requireNumberIn,
   requireObject,
   requireString,
   resolveOptions,
@@ -90,14 +89,6 @@ const PLATFORM_KEYS = [
   'now',
   'onError',
 ] as const;
-
-/** Accepted range of each fault (the control API's `POST /_emulator/faults` checks the same ranges). */
-const FAULT_RANGES: { readonly [K in keyof EmulatorFaults]-?: readonly [number, number] } = {
-  helixErrorRate: [0, 1],
-  helixLatencyMs: [0, 60_000],
-  duplicateRate: [0, 1],
-  dropSessionEveryMs: [0, 86_400_000],
-};
 
 function platformOptions(options: EmulatorOptions): PlatformOptions & PlatformInternalOptions {
   const out: Record<string, unknown> = {};
@@ -457,17 +448,15 @@ export class Emulator implements AsyncDisposable, ControlApi {
   setFaults(faults: EmulatorFaults): void {
     // Everything is checked before anything changes (a drop interval past Node's timer limit once became 1 ms).
     const fields = requireObject(faults, 'faults');
-    rejectUnknownKeys(fields, Object.keys(FAULT_RANGES));
-    for (const [key, [min, max]] of Object.entries(FAULT_RANGES)) {
-      if (fields[key] !== undefined) requireNumberIn(fields[key], key, min, max);
-    }
+    rejectUnknownKeys(fields, FAULT_KEYS);
+    const checked = checkFaults(fields, 'option');
     const helix: { helixErrorRate?: number; helixLatencyMs?: number } = {};
-    if (faults.helixErrorRate !== undefined) helix.helixErrorRate = faults.helixErrorRate;
-    if (faults.helixLatencyMs !== undefined) helix.helixLatencyMs = faults.helixLatencyMs;
+    if (checked.helixErrorRate !== undefined) helix.helixErrorRate = checked.helixErrorRate;
+    if (checked.helixLatencyMs !== undefined) helix.helixLatencyMs = checked.helixLatencyMs;
     this.#platform.setFaults(helix);
     const eventsub: { duplicateRate?: number; dropSessionEveryMs?: number } = {};
-    if (faults.duplicateRate !== undefined) eventsub.duplicateRate = faults.duplicateRate;
-    if (faults.dropSessionEveryMs !== undefined) eventsub.dropSessionEveryMs = faults.dropSessionEveryMs;
+    if (checked.duplicateRate !== undefined) eventsub.duplicateRate = checked.duplicateRate;
+    if (checked.dropSessionEveryMs !== undefined) eventsub.dropSessionEveryMs = checked.dropSessionEveryMs;
     this.#core.setFaults(eventsub);
   }
 

@@ -5,19 +5,28 @@
  * request engine.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import { MAX_SHARD_COUNT } from '../eventsub/protocol.js';
 import type { HelixHttp, HelixResponse, QueryValue, RequestAuth } from './http.js';
 import { HttpAsyncIterator, type Page, type PaginationOptions } from './pagination.js';
 import {
   conduit,
+  createdConduitMatches,
   createdSubscription,
+  createdSubscriptionMatches,
   dataOf,
   firstOf,
+  listedShardsMatch,
+  listedSubscriptionsMatch,
+  listedUsersMatch,
   pageOf,
   shard,
   shardUpdate,
   subscriptionPage,
+  updatedConduitMatches,
+  updatedShardsMatch,
   user,
   type BodyDecoder,
+  type SentRequest,
   type WirePage,
 } from './wire.js';
 
@@ -28,8 +37,11 @@ export interface EndpointSpec<R = unknown> {
   readonly path: string;
   /** Which token Twitch accepts: `app`, `user` or `any`. */
   readonly token: 'app' | 'user' | 'any';
-  /** For list endpoints: largest page size, and whether `first` is supported. */
-  readonly page?: { readonly maxSize: number; readonly supportsFirst: boolean };
+  /**
+   * For list endpoints: largest page size, whether `first` is supported, and the most items the list can hold
+   * (when Twitch bounds it), past which the listing is refused.
+   */
+  readonly page?: { readonly maxSize: number; readonly supportsFirst: boolean; readonly maxItems?: number };
   /**
    * Whether repeating the request after a network error, a timeout or a 5xx is safe although the first attempt may
    * have been applied. @defaultValue `true` for every method but POST
@@ -40,6 +52,12 @@ export interface EndpointSpec<R = unknown> {
    * fit. Rows without one are those whose answer the library does not read (a 204).
    */
   readonly decode?: BodyDecoder<R>;
+  /**
+   * Checks the decoded answer against the request, where the request determines it (the conduit updated is the
+   * one asked for, the shards reported are those sent...); a disagreement fails the request with `BAD_RESPONSE`,
+   * like a garbled body.
+   */
+  check?(answer: R, sent: SentRequest): void;
 }
 
 /** A row of a list endpoint: its decoder yields a page. */
@@ -50,21 +68,36 @@ export interface PageEndpointSpec<W, M = undefined> extends EndpointSpec<WirePag
 /** The endpoints wrapped so far. Every answer the library reads is decoded here, in one place per endpoint. */
 export const ENDPOINTS = {
   getConduits: { method: 'GET', path: '/eventsub/conduits', token: 'app', decode: dataOf(conduit) },
-  createConduit: { method: 'POST', path: '/eventsub/conduits', token: 'app', decode: firstOf(conduit) },
-  updateConduit: { method: 'PATCH', path: '/eventsub/conduits', token: 'app', decode: firstOf(conduit) },
+  createConduit: {
+    method: 'POST',
+    path: '/eventsub/conduits',
+    token: 'app',
+    decode: firstOf(conduit),
+    check: createdConduitMatches,
+  },
+  updateConduit: {
+    method: 'PATCH',
+    path: '/eventsub/conduits',
+    token: 'app',
+    decode: firstOf(conduit),
+    check: updatedConduitMatches,
+  },
   deleteConduit: { method: 'DELETE', path: '/eventsub/conduits', token: 'app' },
   getConduitShards: {
     method: 'GET',
     path: '/eventsub/conduits/shards',
     token: 'app',
-    page: { maxSize: 100, supportsFirst: false },
+    // A conduit has at most 20,000 shards: a listing that goes on past that is not a conduit's.
+    page: { maxSize: 100, supportsFirst: false, maxItems: MAX_SHARD_COUNT },
     decode: pageOf(shard),
+    check: listedShardsMatch,
   },
   updateConduitShards: {
     method: 'PATCH',
     path: '/eventsub/conduits/shards',
     token: 'app',
     decode: shardUpdate,
+    check: updatedShardsMatch,
   },
   // A repeated creation that the first attempt already applied answers 409, which callers treat as "exists".
   createSubscription: {
@@ -73,6 +106,7 @@ export const ENDPOINTS = {
     token: 'any',
     idempotent: true,
     decode: createdSubscription,
+    check: createdSubscriptionMatches,
   },
   deleteSubscription: { method: 'DELETE', path: '/eventsub/subscriptions', token: 'any' },
   getSubscriptions: {
@@ -81,8 +115,9 @@ export const ENDPOINTS = {
     token: 'any',
     page: { maxSize: 100, supportsFirst: false },
     decode: subscriptionPage,
+    check: listedSubscriptionsMatch,
   },
-  getUsers: { method: 'GET', path: '/users', token: 'any', decode: dataOf(user) },
+  getUsers: { method: 'GET', path: '/users', token: 'any', decode: dataOf(user), check: listedUsersMatch },
 } as const satisfies Record<string, EndpointSpec>;
 
 /** Per-call options common to every endpoint method. */
@@ -124,8 +159,18 @@ export function callEndpoint<R>(
     auth: input.auth,
     signal: input.signal,
     ...(spec.idempotent === undefined ? {} : { idempotent: spec.idempotent }),
-    ...(spec.decode === undefined ? {} : { decode: spec.decode }),
+    ...(spec.decode === undefined ? {} : { decode: decoderOf(spec, spec.decode, input) }),
   });
+}
+
+/** The row's decoder followed by its check against what was sent: one function, run by the request engine. */
+function decoderOf<R>(spec: EndpointSpec<R>, decode: BodyDecoder<R>, sent: SentRequest): BodyDecoder<R> {
+  if (spec.check === undefined) return decode;
+  return (body) => {
+    const answer = decode(body);
+    spec.check?.(answer, sent);
+    return answer;
+  };
 }
 
 /**
@@ -141,6 +186,8 @@ export function paginateEndpoint<W, T, MW = undefined, M = MW>(
 ): HttpAsyncIterator<T, M> {
   checkAuth(spec, input.auth);
   const page = spec.page ?? { maxSize: 100, supportsFirst: true };
+  // Checked against the filters; `after` and `first` are the iterator's, not what the answer must match.
+  const decode = decoderOf(spec, spec.decode, { query: input.query });
   return new HttpAsyncIterator<T, M>(
     async (cursor, first): Promise<Page<T, M>> => {
       const { body } = await http.request({
@@ -149,7 +196,7 @@ export function paginateEndpoint<W, T, MW = undefined, M = MW>(
         query: { ...input.query, after: cursor ?? undefined, first },
         auth: input.auth,
         signal: input.signal,
-        decode: spec.decode,
+        decode,
       });
       return {
         data: body.items.map(map),
@@ -158,6 +205,11 @@ export function paginateEndpoint<W, T, MW = undefined, M = MW>(
       };
     },
     input,
-    { maxPageSize: page.maxSize, supportsFirst: page.supportsFirst },
+    {
+      maxPageSize: page.maxSize,
+      supportsFirst: page.supportsFirst,
+      ...(page.maxItems === undefined ? {} : { maxItems: page.maxItems }),
+      endpoint: { method: spec.method, path: spec.path },
+    },
   );
 }

@@ -212,9 +212,10 @@ export class BadResponseError extends ProtocolError {
 
 /**
  * A request would wait longer than `maxRateLimitWaitMs` for its rate-limit bucket to open: a 429 whose
- * `Ratelimit-Reset` is far ahead, a `Ratelimit-Limit: 0`, or a queue behind such a bucket. Code
- * `RATE_LIMIT_WAIT_TOO_LONG`. Nothing was sent for it (or, after a 429, nothing more); the bucket forgets the claim,
- * so the next request asks Twitch again. `cause` is the 429's {@link HTTPError} when one set the wait.
+ * `Ratelimit-Reset` is far ahead, a `Ratelimit-Limit: 0`, or a queue behind such a bucket (then the bucket forgets
+ * the claim, so the next request asks Twitch again); or it has waited that long in the queue for any other reason
+ * (a deep queue behind a small bucket, the concurrency bound). Code `RATE_LIMIT_WAIT_TOO_LONG`. Nothing was sent for
+ * it (or, after a 429, nothing more). `cause` is the 429's {@link HTTPError} when one set the wait.
  *
  * @example
  * ```ts
@@ -228,7 +229,7 @@ export class BadResponseError extends ProtocolError {
 export class RateLimitWaitError extends TwitchError {
   /** Bucket key (`app` or `user:<id>`). */
   readonly bucket: string;
-  /** The wait the bucket asked for, milliseconds. */
+  /** The wait the bucket asked for, or (refused from the queue) the time the request waited, milliseconds. */
   readonly waitMs: number;
   /** The bound it exceeded (`maxRateLimitWaitMs`). */
   readonly maxWaitMs: number;
@@ -241,12 +242,16 @@ export class RateLimitWaitError extends TwitchError {
       readonly waitMs: number;
       readonly maxWaitMs: number;
       readonly state: RateLimitState;
+      /** The request waited its whole bound in the queue (rather than being told of a wait past it). */
+      readonly queued?: boolean;
     },
     options?: TwitchErrorOptions,
   ) {
     super(
       'RATE_LIMIT_WAIT_TOO_LONG',
-      `the ${init.bucket} rate-limit bucket would hold this request ${Math.round(init.waitMs)} ms, more than maxRateLimitWaitMs (${init.maxWaitMs} ms)`,
+      init.queued === true
+        ? `this request waited ${Math.round(init.waitMs)} ms in the queue of the ${init.bucket} rate-limit bucket, the most maxRateLimitWaitMs allows (${init.maxWaitMs} ms)`
+        : `the ${init.bucket} rate-limit bucket would hold this request ${Math.round(init.waitMs)} ms, more than maxRateLimitWaitMs (${init.maxWaitMs} ms)`,
       options,
     );
     this.bucket = init.bucket;

@@ -99,10 +99,11 @@ export interface HelixHttpOptions {
   /** Waits for a rate-limit reset after a 429 with `Ratelimit-Remaining: 0`. @defaultValue 3 */
   readonly maxRateLimitWaits?: number;
   /**
-   * Longest a request waits for its rate-limit bucket to open, milliseconds (1..2^31-1): a 429 whose reset is
-   * further ahead, a `Ratelimit-Limit: 0`, or a queue behind such a bucket fails with `RateLimitWaitError`
-   * (`RATE_LIMIT_WAIT_TOO_LONG`) at once instead of waiting. A wait that only comes from the depth of the queue
-   * (many requests sharing a healthy bucket) is not bounded by it: pass a `signal` to bound that.
+   * Longest a request waits for the rate limiter in all, milliseconds (1..2^31-1), its attempts together: a 429
+   * whose reset is further ahead, a `Ratelimit-Limit: 0`, or a queue behind such a bucket fails with
+   * `RateLimitWaitError` (`RATE_LIMIT_WAIT_TOO_LONG`) at once instead of waiting, and a request still queued after
+   * this long for any other reason (the depth of the queue behind a small bucket, the concurrency bound) fails then.
+   * Time in flight is bounded by `timeoutMs`, not by this.
    * @defaultValue 120000 (two refills of Twitch's one-minute bucket)
    */
   readonly maxRateLimitWaitMs?: number;
@@ -218,6 +219,8 @@ export class HelixHttp {
     let retries = 0;
     let only503Retry = false;
     let waits = 0;
+    /** Time spent waiting for the rate limiter so far, all attempts together (bounded by maxRateLimitWaitMs). */
+    let queuedMs = 0;
     let renewed = false;
     let backoff: Backoff | undefined;
     const nextDelay = (): number => {
@@ -227,7 +230,9 @@ export class HelixHttp {
 
     for (;;) {
       if (this.#closer.signal.aborted) throw abortReason(this.#closer.signal);
-      const ticket = await this.#limiter.acquire(bucket, signal);
+      const queuedAt = this.#clock.now();
+      const ticket = await this.#limiter.acquire(bucket, { signal, waitedMs: queuedMs });
+      queuedMs += this.#clock.now() - queuedAt;
       this.stats.requests++;
       const headers: Record<string, string> = {
         'Client-Id': this.clientId,
@@ -291,7 +296,7 @@ export class HelixHttp {
             limits.resetAt !== null && limits.resetAt > now ? limits.resetAt : now + nextDelay() + 1;
           // Past maxRateLimitWaitMs, the limiter refuses the requests queued in the bucket and forgets the claim.
           this.#limiter.block(bucket, until);
-          if (until - now > this.#maxRateLimitWaitMs) {
+          if (queuedMs + (until - now) > this.#maxRateLimitWaitMs) {
             const cause = this.#httpError(
               req,
               url,
@@ -305,7 +310,7 @@ export class HelixHttp {
             throw new RateLimitWaitError(
               {
                 bucket,
-                waitMs: until - now,
+                waitMs: queuedMs + (until - now),
                 maxWaitMs: this.#maxRateLimitWaitMs,
                 state: { bucket, limit: limits.limit, remaining: limits.remaining, resetAt: limits.resetAt },
               },

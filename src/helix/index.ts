@@ -20,8 +20,8 @@ export type {
 export { BadResponseError, HTTPError, NetworkError, RateLimitWaitError } from './errors.js';
 export type { HTTPErrorInit, RateLimitState, RedactedRequest } from './errors.js';
 export { RateLimiter, parseRateLimitHeaders } from './rate-limiter.js';
-export type { RateLimitHeaders, RateLimiterOptions } from './rate-limiter.js';
-export { HttpAsyncIterator } from './pagination.js';
+export type { AcquireOptions, RateLimitHeaders, RateLimiterOptions } from './rate-limiter.js';
+export { HttpAsyncIterator, MAX_EMPTY_PAGES } from './pagination.js';
 export type { Page, PageFetcher, PaginationLimits, PaginationOptions } from './pagination.js';
 export type { CallOptions } from './endpoint.js';
 export { EventSubApi } from './endpoints/eventsub.js';

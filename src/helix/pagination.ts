@@ -3,6 +3,14 @@
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import { requirePositiveInteger } from '../core/guards.js';
+import { BadResponseError } from './errors.js';
+
+/**
+ * Pages in a row that may come back with no items but a next cursor. The listing fails at the last of them
+ * (`BAD_RESPONSE`) instead of following the cursor: a server that hands out a fresh cursor with every empty page
+ * would otherwise be paged forever (the repeated-cursor check does not see fresh cursors).
+ */
+export const MAX_EMPTY_PAGES = 3;
 
 /** One page of a list endpoint. */
 export interface Page<T, M = undefined> {
@@ -32,6 +40,13 @@ export interface PaginationLimits {
   readonly maxPageSize: number;
   /** `false` for endpoints that ignore `first` (Get EventSub Subscriptions). @defaultValue true */
   readonly supportsFirst?: boolean;
+  /**
+   * Most items the list can hold (a conduit has at most 20,000 shards): a listing that goes past it fails with
+   * `BAD_RESPONSE` before the extra items are yielded. @defaultValue unlimited
+   */
+  readonly maxItems?: number;
+  /** The endpoint, named by a `BAD_RESPONSE` of the listing. @defaultValue `{ method: 'GET', path: '(list)' }` */
+  readonly endpoint?: { readonly method: string; readonly path: string };
 }
 
 /**
@@ -59,6 +74,8 @@ export class HttpAsyncIterator<T, M = undefined> implements AsyncIterable<T>, Pr
   readonly #first: number | undefined;
   readonly #maxResults: number;
   readonly #after: string | null;
+  readonly #maxItems: number;
+  readonly #endpoint: { readonly method: string; readonly path: string };
 
   constructor(fetchPage: PageFetcher<T, M>, options: PaginationOptions, limits: PaginationLimits) {
     const { first, maxResults } = options;
@@ -71,6 +88,8 @@ export class HttpAsyncIterator<T, M = undefined> implements AsyncIterable<T>, Pr
     this.#fetch = fetchPage;
     this.#maxResults = maxResults ?? Infinity;
     this.#after = options.after ?? null;
+    this.#maxItems = limits.maxItems ?? Infinity;
+    this.#endpoint = limits.endpoint ?? { method: 'GET', path: '(list)' };
     if (limits.supportsFirst === false) {
       this.#first = undefined;
     } else {
@@ -79,23 +98,42 @@ export class HttpAsyncIterator<T, M = undefined> implements AsyncIterable<T>, Pr
     }
   }
 
-  /** Yields each page (lazily), trimmed to `maxResults`. */
+  /**
+   * Yields each page (lazily), trimmed to `maxResults`. Ends on the last page and on a repeated cursor; fails with
+   * `BAD_RESPONSE` after {@link MAX_EMPTY_PAGES} pages in a row with no items but a cursor, and before yielding more
+   * items than the list can hold (`maxItems`), so no server can keep it paging.
+   */
   async *pages(): AsyncGenerator<Page<T, M>, void, undefined> {
     let cursor = this.#after;
     let left = this.#maxResults;
+    let received = 0;
+    let empty = 0;
     const seen = new Set<string>();
     while (left > 0) {
       const first = this.#first === undefined ? undefined : Math.min(this.#first, left);
       const page = await this.#fetch(cursor, first);
+      received += page.data.length;
+      if (received > this.#maxItems) {
+        throw this.#defect(`more than ${this.#maxItems} items, the most this list can hold`, page.cursor);
+      }
       const data = page.data.length > left ? page.data.slice(0, left) : page.data;
       left -= data.length;
       yield data === page.data ? page : { ...page, data };
       const next = page.cursor;
       // Stop on the last page, and on a cursor seen before (a server bug would otherwise loop forever).
       if (next === null || next === '' || seen.has(next)) return;
+      empty = page.data.length === 0 ? empty + 1 : 0;
+      if (empty >= MAX_EMPTY_PAGES) {
+        throw this.#defect(`${empty} pages in a row had no items but a next cursor`, next);
+      }
       seen.add(next);
       cursor = next;
     }
+  }
+
+  #defect(reason: string, cursor: string | null): BadResponseError {
+    const { method, path } = this.#endpoint;
+    return new BadResponseError({ method, path, status: 200, reason, raw: cursor ?? '' });
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {

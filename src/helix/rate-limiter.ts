@@ -12,7 +12,9 @@
  *
  * No wait is unbounded: a bucket whose next opening is more than `maxWaitMs` away (a reset announced an hour
  * ahead, a `Ratelimit-Limit: 0`) refuses its queued requests with a {@link RateLimitWaitError} and forgets its state,
- * so the next request probes the server again instead of trusting the claim.
+ * so the next request probes the server again instead of trusting the claim; and a request that has waited
+ * `maxWaitMs` in the queue for any reason (the depth of the queue behind a small bucket, the concurrency bound, a
+ * slow probe) is refused then. One timer, armed for the earliest deadline of all queued requests, enforces that.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { InvalidArgumentError } from '../core/errors.js';
@@ -92,11 +94,22 @@ export interface RateLimiterOptions {
    */
   readonly pruneAbove?: number;
   /**
-   * Longest wait for a bucket to open, milliseconds (1..2^31-1). A bucket that would stay closed longer (a reset
-   * far ahead, a limit of 0) rejects its queued requests with a {@link RateLimitWaitError} and forgets its state.
+   * Longest time a request waits in the limiter, milliseconds (1..2^31-1). A bucket that would stay closed longer
+   * (a reset far ahead, a limit of 0) rejects its queued requests with a {@link RateLimitWaitError} at once and
+   * forgets its state; a request still queued after this long, whatever held it, is rejected then.
    * @defaultValue 120000
    */
   readonly maxWaitMs?: number;
+}
+
+/** Options of one {@link RateLimiter.acquire}. */
+export interface AcquireOptions {
+  readonly signal?: AbortSignal | undefined;
+  /**
+   * Time the request already spent waiting in this limiter (earlier attempts, e.g. before a 429), milliseconds:
+   * it counts against `maxWaitMs`, so the bound holds for the request as a whole. @defaultValue 0
+   */
+  readonly waitedMs?: number;
 }
 
 /** `value` when it is a number of milliseconds a timer can wait (1..2^31-1), else an `InvalidArgumentError`. */
@@ -112,6 +125,12 @@ interface Waiter {
   reject: (error: Error) => void;
   /** Removes the waiter's abort callback (one listener per signal however many wait on it: see `onAbort`). */
   stop: (() => void) | undefined;
+  /** Epoch ms after which it is refused (`maxWaitMs` after it started waiting, earlier attempts included). */
+  deadline: number;
+  /** Time waited before this acquire, plus when this one started: for the error's `waitMs`. */
+  waitedMs: number;
+  queuedAt: number;
+  settled: boolean;
 }
 
 const MINUTE_MS = 60_000;
@@ -204,6 +223,9 @@ export class RateLimiter {
   readonly #waiting = new Set<Bucket>();
   #inFlight = 0;
   #closed = false;
+  /** The one timer of every queued request's deadline: armed for the earliest (see `#expire`). */
+  #expiry: TimerHandle | undefined = undefined;
+  #expiryAt = Infinity;
 
   constructor(options: RateLimiterOptions) {
     this.#clock = options.clock;
@@ -231,23 +253,38 @@ export class RateLimiter {
 
   /**
    * Waits until a request may be sent in `bucket`; resolves with a ticket to pass to {@link RateLimiter.release}.
-   * Rejects when `signal` aborts while queued.
+   * Rejects when `signal` aborts while queued, and with a {@link RateLimitWaitError} once the request has waited
+   * `maxWaitMs` (counting `waitedMs`). The second argument may be the signal alone.
    */
-  acquire(bucketKey: string, signal?: AbortSignal): Promise<number> {
+  acquire(bucketKey: string, options?: AbortSignal | AcquireOptions): Promise<number> {
+    const { signal, waitedMs = 0 } = options instanceof AbortSignal ? { signal: options } : (options ?? {});
     if (signal?.aborted === true) return Promise.reject(abortReason(signal));
     const bucket = this.#bucket(bucketKey);
     return new Promise<number>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, stop: undefined };
+      const now = this.#clock.now();
+      const waiter: Waiter = {
+        resolve,
+        reject,
+        stop: undefined,
+        deadline: now + this.#maxWaitMs - waitedMs,
+        waitedMs,
+        queuedAt: now,
+        settled: false,
+      };
       if (signal !== undefined) {
         waiter.stop = onAbort(signal, () => {
           const index = bucket.queue.indexOf(waiter, bucket.head);
           if (index !== -1) bucket.queue.splice(index, 1);
+          if (bucket.queued === 0) this.#waiting.delete(bucket);
+          waiter.settled = true;
+          this.#disarmIfIdle();
           reject(abortReason(signal));
         });
       }
       bucket.queue.push(waiter);
       this.#waiting.add(bucket);
       this.#pumpAll();
+      if (!waiter.settled) this.#armExpiry(waiter.deadline);
     });
   }
 
@@ -294,6 +331,8 @@ export class RateLimiter {
   /** Rejects every queued request and clears timers. */
   close(error: Error): void {
     this.#closed = true;
+    if (this.#expiry !== undefined) this.#clock.clearTimeout(this.#expiry);
+    this.#expiry = undefined;
     for (const bucket of this.#buckets.values()) {
       if (bucket.timer !== undefined) this.#clock.clearTimeout(bucket.timer);
       bucket.timer = undefined;
@@ -347,6 +386,76 @@ export class RateLimiter {
       this.#pump(bucket);
       if (bucket.queued === 0) this.#waiting.delete(bucket);
     }
+    this.#disarmIfIdle();
+  }
+
+  /** Arms the deadline timer for `at` unless it is already armed for earlier. */
+  #armExpiry(at: number): void {
+    if (this.#expiry !== undefined) {
+      if (this.#expiryAt <= at) return;
+      this.#clock.clearTimeout(this.#expiry);
+    }
+    this.#expiryAt = at;
+    this.#expiry = this.#clock.setTimeout(
+      () => {
+        this.#expiry = undefined;
+        this.#expiryAt = Infinity;
+        this.#expire();
+      },
+      Math.max(0, at - this.#clock.now()),
+      // Ref'd like the bucket timers: callers await it. Cleared as soon as nothing is queued.
+      { ref: true },
+    );
+  }
+
+  #disarmIfIdle(): void {
+    if (this.#waiting.size > 0 || this.#expiry === undefined) return;
+    this.#clock.clearTimeout(this.#expiry);
+    this.#expiry = undefined;
+    this.#expiryAt = Infinity;
+  }
+
+  /**
+   * Refuses every queued request whose deadline has passed, whatever held it (the depth of the queue behind a small
+   * bucket, the concurrency bound, a slow probe), and arms the timer for the next deadline. One pass over the
+   * queues per expiry: deadlines are in queue order unless a retried request came back with less time left.
+   */
+  #expire(): void {
+    if (this.#closed) return;
+    const now = this.#clock.now();
+    let next = Infinity;
+    for (const bucket of this.#waiting) {
+      const queue = bucket.queue;
+      let kept = 0;
+      const expired: Waiter[] = [];
+      for (let i = bucket.head; i < queue.length; i++) {
+        const waiter = queue[i];
+        if (waiter === undefined) continue;
+        if (waiter.deadline <= now) {
+          expired.push(waiter);
+        } else {
+          queue[kept++] = waiter;
+          if (waiter.deadline < next) next = waiter.deadline;
+        }
+      }
+      if (expired.length === 0) continue;
+      queue.length = kept;
+      bucket.head = 0;
+      if (kept === 0) this.#waiting.delete(bucket);
+      const state = bucket.state();
+      for (const waiter of expired) {
+        this.#settle(waiter).reject(
+          new RateLimitWaitError({
+            bucket: bucket.key,
+            waitMs: waiter.waitedMs + (now - waiter.queuedAt),
+            maxWaitMs: this.#maxWaitMs,
+            state,
+            queued: true,
+          }),
+        );
+      }
+    }
+    if (next !== Infinity) this.#armExpiry(next);
   }
 
   #pump(bucket: Bucket): void {
@@ -416,9 +525,11 @@ export class RateLimiter {
         new RateLimitWaitError({ bucket: bucket.key, waitMs, maxWaitMs: this.#maxWaitMs, state }),
       );
     }
+    this.#disarmIfIdle();
   }
 
   #settle(waiter: Waiter): Waiter {
+    waiter.settled = true;
     waiter.stop?.();
     return waiter;
   }

@@ -8,6 +8,12 @@
  * What is checked: everything the library acts on (ids, statuses, counts, transports, list and cursor shapes) must
  * be there with its JSON type; descriptive fields (a user's description, image URLs) must have their type when
  * present and read as `''` when absent. Unknown extra fields are ignored (Twitch adds fields).
+ *
+ * Then, where the request determines part of the answer, the answer must agree with it (the checks at the end of
+ * this file, one per endpoint, named by its row): the conduit updated is the one asked for, with the shard count
+ * asked for; the shards an update reports are exactly those sent; a created subscription has the type, version,
+ * condition and transport sent; a filtered list holds only what the filter selects. An answer that disagrees is a
+ * `BAD_RESPONSE` like a garbled one: nothing is adopted, created or deleted on its strength.
  */
 import { isRecord } from '../core/guards.js';
 import { MAX_SHARD_COUNT } from '../eventsub/protocol.js';
@@ -18,6 +24,7 @@ import type {
   WireSubscription,
   WireTransport,
 } from '../eventsub/protocol.js';
+import type { QueryValue } from './http.js';
 import type { WireHelixUser } from './models.js';
 
 /**
@@ -37,7 +44,7 @@ function kind(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return value.length > 40 ? 'a string' : JSON.stringify(value);
   if (typeof value === 'number') return String(value);
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function fail(at: string, expected: string, value: unknown): never {
@@ -263,3 +270,188 @@ export function shardUpdate(body: unknown): { data: WireShard[]; errors: WireSha
     errors: r.errors === undefined ? [] : list(r.errors, 'errors', shardError),
   };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Answers checked against their request
+// ---------------------------------------------------------------------------------------------------------------
+
+/** What a request sent: its query (the filters, without `after`/`first`) and its JSON body, as the wrapper built them. */
+export interface SentRequest {
+  readonly query?: Readonly<Record<string, QueryValue>> | undefined;
+  readonly body?: unknown;
+}
+
+/** Checks a decoded answer against its request; throws a {@link ShapeError} at the first disagreement. */
+export type AnswerCheck<R> = (answer: R, sent: SentRequest) => void;
+
+function same(at: string, sent: string | number, value: unknown, what: string): void {
+  if (value !== sent) fail(at, `${JSON.stringify(sent)} (${what})`, value);
+}
+
+/** A field of the body we built (a record by construction; `undefined` when absent). */
+function sentField(body: unknown, key: string): unknown {
+  return isRecord(body) ? body[key] : undefined;
+}
+
+/** A query filter we set, as a string, or `undefined`. */
+function sentFilter(sent: SentRequest, key: string): string | undefined {
+  const value = sent.query?.[key];
+  return typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+}
+
+function sentList(sent: SentRequest, key: string): string[] {
+  const value = sent.query?.[key];
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+/** Create Conduits: the conduit has the shard count asked for. */
+export const createdConduitMatches: AnswerCheck<WireConduit> = (answer, sent) => {
+  same(
+    'data[0].shard_count',
+    sentField(sent.body, 'shard_count') as number,
+    answer.shard_count,
+    'the count sent',
+  );
+};
+
+/** Update Conduits: the conduit updated is the one asked for, with the shard count asked for. */
+export const updatedConduitMatches: AnswerCheck<WireConduit> = (answer, sent) => {
+  same('data[0].id', sentField(sent.body, 'id') as string, answer.id, 'the conduit updated');
+  same(
+    'data[0].shard_count',
+    sentField(sent.body, 'shard_count') as number,
+    answer.shard_count,
+    'the count sent',
+  );
+};
+
+/** Get Conduit Shards with a `status` filter: only shards with that status. */
+export const listedShardsMatch: AnswerCheck<WirePage<WireShard>> = (answer, sent) => {
+  const status = sentFilter(sent, 'status');
+  if (status === undefined) return;
+  answer.items.forEach((item, i) => {
+    same(`data[${i}].status`, status, item.status, 'the status filter');
+  });
+};
+
+/**
+ * Update Conduit Shards: every shard sent is reported once, in `data` or in `errors`, and nothing else is; a shard
+ * in `data` has the transport method sent and, for a WebSocket, the session sent.
+ */
+export const updatedShardsMatch: AnswerCheck<{ data: WireShard[]; errors: WireShardError[] }> = (
+  answer,
+  sent,
+) => {
+  const shards = sentField(sent.body, 'shards');
+  const wanted = new Map<string, { method: unknown; sessionId: unknown; left: number }>();
+  for (const item of Array.isArray(shards) ? (shards as unknown[]) : []) {
+    const id = String(sentField(item, 'id'));
+    const transport = sentField(item, 'transport');
+    const entry = wanted.get(id);
+    if (entry !== undefined) entry.left++;
+    else {
+      wanted.set(id, {
+        method: sentField(transport, 'method'),
+        sessionId: sentField(transport, 'session_id'),
+        left: 1,
+      });
+    }
+  }
+  const answered = (id: string, at: string): NonNullable<ReturnType<typeof wanted.get>> => {
+    const entry = wanted.get(id);
+    if (entry === undefined) fail(`${at}.id`, 'a shard id sent', id);
+    if (entry.left === 0) fail(`${at}.id`, 'each shard sent reported once', id);
+    entry.left--;
+    return entry;
+  };
+  answer.data.forEach((item, i) => {
+    const entry = answered(item.id, `data[${i}]`);
+    same(`data[${i}].transport.method`, entry.method as string, item.transport.method, 'the method sent');
+    if (item.transport.method === 'websocket') {
+      same(
+        `data[${i}].transport.session_id`,
+        entry.sessionId as string,
+        item.transport.session_id,
+        'the session sent',
+      );
+    }
+  });
+  answer.errors.forEach((item, i) => answered(item.id, `errors[${i}]`));
+  for (const [id, entry] of wanted) {
+    if (entry.left > 0) fail('', `shard ${JSON.stringify(id)} (sent) in data or errors`, undefined);
+  }
+};
+
+/** Create EventSub Subscription: the type, version, condition and transport sent. */
+export const createdSubscriptionMatches: AnswerCheck<{ subscription: WireSubscription } & WireTotals> = (
+  answer,
+  sent,
+) => {
+  const got = answer.subscription;
+  same('data[0].type', sentField(sent.body, 'type') as string, got.type, 'the type sent');
+  same('data[0].version', sentField(sent.body, 'version') as string, got.version, 'the version sent');
+  const condition = sentField(sent.body, 'condition');
+  if (isRecord(condition)) {
+    for (const key of Object.keys(condition)) {
+      same(`data[0].condition.${key}`, condition[key] as string, got.condition[key], 'the condition sent');
+    }
+  }
+  const transport = sentField(sent.body, 'transport');
+  same(
+    'data[0].transport.method',
+    sentField(transport, 'method') as string,
+    got.transport.method,
+    'the method sent',
+  );
+  if (got.transport.method === 'conduit') {
+    same(
+      'data[0].transport.conduit_id',
+      sentField(transport, 'conduit_id') as string,
+      got.transport.conduit_id,
+      'the conduit sent',
+    );
+  } else if (got.transport.method === 'websocket') {
+    same(
+      'data[0].transport.session_id',
+      sentField(transport, 'session_id') as string,
+      got.transport.session_id,
+      'the session sent',
+    );
+  }
+};
+
+/** Get EventSub Subscriptions with a filter: only subscriptions it selects. */
+export const listedSubscriptionsMatch: AnswerCheck<WirePage<WireSubscription, WireTotals>> = (
+  answer,
+  sent,
+) => {
+  const type = sentFilter(sent, 'type');
+  const status = sentFilter(sent, 'status');
+  const userId = sentFilter(sent, 'user_id');
+  const id = sentFilter(sent, 'subscription_id');
+  answer.items.forEach((item, i) => {
+    if (type !== undefined) same(`data[${i}].type`, type, item.type, 'the type filter');
+    if (status !== undefined) same(`data[${i}].status`, status, item.status, 'the status filter');
+    if (id !== undefined) same(`data[${i}].id`, id, item.id, 'the subscription_id filter');
+    if (userId !== undefined && !Object.values(item.condition).includes(userId)) {
+      fail(
+        `data[${i}].condition`,
+        `a condition naming user ${JSON.stringify(userId)} (the user_id filter)`,
+        item.condition,
+      );
+    }
+  });
+};
+
+/** Get Users by ids and logins: only users asked for (by id, or by login in any case). */
+export const listedUsersMatch: AnswerCheck<WireHelixUser[]> = (answer, sent) => {
+  const ids = new Set(sentList(sent, 'id'));
+  const logins = new Set(sentList(sent, 'login').map((l) => l.toLowerCase()));
+  if (ids.size === 0 && logins.size === 0) return;
+  answer.forEach((item, i) => {
+    if (!ids.has(item.id) && !logins.has(item.login.toLowerCase())) {
+      fail(`data[${i}]`, 'a user asked for (by id or login)', item.id);
+    }
+  });
+};

@@ -32,6 +32,16 @@ describe('requireDuration', () => {
     // A max above Node's limit is lowered to it.
     expect(() => requireDuration(2 ** 31, 'x', { max: 2 ** 40 })).toThrow(InvalidArgumentError);
   });
+
+  it('with integer, takes whole milliseconds only', () => {
+    expect(requireDuration(0, 'x', { min: 0, integer: true })).toBe(0);
+    expect(requireDuration(1, 'x', { min: 0, integer: true })).toBe(1);
+    for (const bad of [0.001, 1.5, 86_400_000.5]) {
+      expect(() => requireDuration(bad, 'x', { min: 0, integer: true })).toThrow(
+        'x must be a whole number of milliseconds in 0..2147483647 ms',
+      );
+    }
+  });
 });
 
 describe('clampDuration', () => {

@@ -26,7 +26,9 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { root, typeCheck } from '../support/typescript.js';
 
+/** Info strings that mark TypeScript or JavaScript; every one is checked (only `ts`/`js` and friends are accepted). */
 const LANGUAGES = new Set(['ts', 'typescript', 'js', 'javascript', 'mjs', 'mts']);
+const CODE_LIKE = /^(?:[cm]?[jt]sx?|typescript|javascript|node|es\d*|ecmascript)$/i;
 const KINDS = new Set(['program', 'fragment']);
 
 interface Block {
@@ -85,8 +87,13 @@ function collect(): { blocks: Block[]; invalid: string[] } {
     const all = fences(readFileSync(path.join(root, file), 'utf8'));
     all.forEach((fence, index) => {
       const [language = '', ...words] = fence.info.split(/\s+/);
-      if (!LANGUAGES.has(language.toLowerCase())) return;
       const where = `${file}:${String(fence.line)}`;
+      if (!LANGUAGES.has(language.toLowerCase())) {
+        // tsx, cjs, cts, jsx... would escape both checks: refuse them rather than skip them.
+        if (CODE_LIKE.test(language))
+          invalid.push(`${where}: "${language}" blocks are not checked; use ts or js`);
+        return;
+      }
       const kind = words[0] ?? 'program';
       if (words.length > 1 || !KINDS.has(kind)) {
         invalid.push(
@@ -220,8 +227,9 @@ describe('documentation code blocks', () => {
     for (const { block, file } of programs) {
       it(`${block.where} exits 0 by itself`, { timeout: 40_000 }, async () => {
         const result = await run(file);
-        expect(result.stderr, `${block.where}: stderr`).toBe('');
-        expect({ code: result.code, signal: result.signal }, `${block.where}: exit`).toEqual({
+        const shown = `\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;
+        expect(result.stderr, `${block.where}: stderr${shown}`).toBe('');
+        expect({ code: result.code, signal: result.signal }, `${block.where}: exit${shown}`).toEqual({
           code: 0,
           signal: null,
         });

@@ -35,6 +35,10 @@ const INTERNALS: Readonly<Record<string, readonly string[]>> = {
     'pageOf',
     'dataOf',
     'firstOf',
+    'SentRequest',
+    'AnswerCheck',
+    'updatedConduitMatches',
+    'updatedShardsMatch',
   ],
   'src/helix/errors.ts': ['httpErrorCode'],
   'src/helix/models.ts': [

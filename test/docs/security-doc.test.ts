@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import { MAX_TIMER_MS } from '../../src/core/duration.js';
 import { DEFAULT_MAX_RATE_LIMIT_WAIT_MS } from '../../src/helix/rate-limiter.js';
+import { MAX_EMPTY_PAGES } from '../../src/helix/pagination.js';
 import { MAX_MESSAGE_ID_LENGTH, RECONNECT_GRACE_SECONDS } from '../../src/eventsub/protocol.js';
 import { DEFAULT_DEDUPE_MAX_ENTRIES, DEFAULT_DEDUPE_WINDOW_MS } from '../../src/eventsub/websocket/dedupe.js';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../../src/eventsub/webhook/verify.js';
@@ -15,6 +16,7 @@ const page = readFileSync(new URL('../../docs/security.md', import.meta.url), 'u
 it.each([
   ['timer bound', '2^31−1 ms', MAX_TIMER_MS === 2 ** 31 - 1],
   ['rate-limit wait', `default ${String(DEFAULT_MAX_RATE_LIMIT_WAIT_MS / 1000)} s`, true],
+  ['empty Helix pages', `${String(MAX_EMPTY_PAGES)} empty in a row`, true],
   ['message id length', `${String(MAX_MESSAGE_ID_LENGTH)} characters`, true],
   ['dedupe bound', `${DEFAULT_DEDUPE_MAX_ENTRIES.toLocaleString('en-US')} ids`, true],
   ['dedupe window', `${String(DEFAULT_DEDUPE_WINDOW_MS / 60_000)} minutes`, true],

@@ -5,7 +5,10 @@
  * socket plays the hostile Helix.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
+import { WebSocketServer } from 'ws';
 import { HelixClient } from '../../src/helix/client.js';
 import { BadResponseError } from '../../src/helix/errors.js';
 import { StaticAuthProvider } from '../../src/auth/app-token-provider.js';
@@ -16,6 +19,7 @@ import { AuthError } from '../../src/auth/errors.js';
 import { ProtocolError } from '../../src/core/errors.js';
 import { APP_CONTEXT } from '../../src/auth/types.js';
 import { okHeaders, ScriptedServer } from './scripted-server.js';
+import { welcomeFrame } from '../eventsub/websocket/helpers.js';
 
 const TOKEN = 'scripted-app-token-0123456789';
 let scripted: ScriptedServer;
@@ -418,4 +422,249 @@ describe('AutoClient conduit choice', () => {
       'POST /eventsub/conduits',
     ]);
   });
+});
+
+/**
+ * Issue 14 audit: a well-formed answer that disagrees with its request is refused too. Update Conduits answering
+ * `{"id":"EVIL"}` to `PATCH {"id":"c1"}` made the AutoClient adopt EVIL (update its shards, subscribe on it, report
+ * ready with it); answering `shard_count: 1` to a request for 4 made it serve shard 0 of 0..3 without an error.
+ */
+describe('answers checked against their request', () => {
+  interface Mismatch {
+    readonly name: string;
+    readonly call: (helix: HelixClient) => Promise<unknown>;
+    readonly answer: unknown;
+    readonly reason: string;
+  }
+  const wsShard = (id: string, sessionId: string) => ({
+    id,
+    status: 'enabled',
+    transport: { method: 'websocket', session_id: sessionId },
+  });
+  const update = (h: HelixClient) =>
+    h.eventSub.updateConduitShards('c1', [
+      { id: '0', transport: { method: 'websocket', sessionId: 's0' } },
+      { id: '1', transport: { method: 'websocket', sessionId: 's1' } },
+    ]);
+  const create = (h: HelixClient) =>
+    h.eventSub.createSubscription({
+      type: 'stream.online',
+      version: '1',
+      condition: { broadcaster_user_id: '1' },
+      transport: { method: 'conduit', conduitId: 'c1' },
+    });
+  const MISMATCHES: readonly Mismatch[] = [
+    {
+      name: 'Update Conduits naming another conduit',
+      call: (h) => h.eventSub.updateConduit({ id: 'c1', shardCount: 4 }),
+      answer: { data: [{ id: 'EVIL', shard_count: 4 }] },
+      reason: 'data[0].id: expected "c1" (the conduit updated), got "EVIL"',
+    },
+    {
+      name: 'Update Conduits with another shard count',
+      call: (h) => h.eventSub.updateConduit({ id: 'c1', shardCount: 4 }),
+      answer: { data: [{ id: 'c1', shard_count: 1 }] },
+      reason: 'data[0].shard_count: expected 4 (the count sent), got 1',
+    },
+    {
+      name: 'Create Conduits with another shard count',
+      call: (h) => h.eventSub.createConduit({ shardCount: 2 }),
+      answer: { data: [{ id: 'c9', shard_count: 20000 }] },
+      reason: 'data[0].shard_count: expected 2 (the count sent), got 20000',
+    },
+    {
+      name: 'Update Conduit Shards reporting a shard not sent',
+      call: update,
+      answer: { data: [wsShard('0', 's0'), wsShard('7', 's1')], errors: [] },
+      reason: 'data[1].id: expected a shard id sent, got "7"',
+    },
+    {
+      name: 'Update Conduit Shards leaving a shard out',
+      call: update,
+      answer: { data: [wsShard('0', 's0')], errors: [] },
+      reason: 'the body: expected shard "1" (sent) in data or errors, got nothing',
+    },
+    {
+      name: 'Update Conduit Shards reporting a shard twice',
+      call: update,
+      answer: {
+        data: [wsShard('0', 's0'), wsShard('1', 's1')],
+        errors: [{ id: '1', message: 'x', code: 'y' }],
+      },
+      reason: 'errors[0].id: expected each shard sent reported once, got "1"',
+    },
+    {
+      name: 'Update Conduit Shards binding another session',
+      call: update,
+      answer: { data: [wsShard('0', 's0'), wsShard('1', 'someone-else')], errors: [] },
+      reason: 'data[1].transport.session_id: expected "s1" (the session sent), got "someone-else"',
+    },
+    {
+      name: 'Create EventSub Subscription of another type',
+      call: create,
+      answer: { data: [{ ...SUBSCRIPTION, type: 'channel.ban' }], ...TOTALS },
+      reason: 'data[0].type: expected "stream.online" (the type sent), got "channel.ban"',
+    },
+    {
+      name: 'Create EventSub Subscription with another condition',
+      call: create,
+      answer: { data: [{ ...SUBSCRIPTION, condition: { broadcaster_user_id: '2' } }], ...TOTALS },
+      reason: 'data[0].condition.broadcaster_user_id: expected "1" (the condition sent), got "2"',
+    },
+    {
+      name: 'Create EventSub Subscription on another conduit',
+      call: create,
+      answer: {
+        data: [{ ...SUBSCRIPTION, transport: { method: 'conduit', conduit_id: 'EVIL' } }],
+        ...TOTALS,
+      },
+      reason: 'data[0].transport.conduit_id: expected "c1" (the conduit sent), got "EVIL"',
+    },
+    {
+      name: 'Get Conduit Shards holding a status the filter excludes',
+      call: (h) => h.eventSub.getConduitShards('c1', { status: 'enabled' }).toArray(),
+      answer: { data: [{ ...SHARD, status: 'websocket_disconnected' }], pagination: {} },
+      reason: 'data[0].status: expected "enabled" (the status filter), got "websocket_disconnected"',
+    },
+    {
+      name: 'Get EventSub Subscriptions holding a type the filter excludes',
+      call: (h) => h.eventSub.getSubscriptions({ type: 'channel.ban' }).toArray(),
+      answer: { data: [SUBSCRIPTION], ...TOTALS, pagination: {} },
+      reason: 'data[0].type: expected "channel.ban" (the type filter), got "stream.online"',
+    },
+    {
+      name: 'Get EventSub Subscriptions holding a user the filter excludes',
+      call: (h) => h.eventSub.getSubscriptions({ userId: '9' }).toArray(),
+      answer: { data: [SUBSCRIPTION], ...TOTALS, pagination: {} },
+      reason: 'data[0].condition: expected a condition naming user "9" (the user_id filter), got an object',
+    },
+    {
+      name: 'Get Users holding a user not asked for',
+      call: (h) => h.users.getUsers({ ids: ['2'], logins: ['Two'] }),
+      answer: { data: [{ ...USER, id: '2', login: 'two' }, USER] },
+      reason: 'data[1]: expected a user asked for (by id or login), got "1"',
+    },
+  ];
+
+  it.each(MISMATCHES)('refuses $name', async (mismatch) => {
+    scripted.script({ status: 200, headers: okHeaders(), body: mismatch.answer });
+    const error = await mismatch.call(helixClient()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadResponseError);
+    expect((error as BadResponseError).reason).toBe(mismatch.reason);
+    // Not retried: the same request would get the same answer.
+    expect(scripted.requests).toHaveLength(1);
+  });
+
+  it('accepts what Twitch adds: a condition key not sent, a filter-matching list, users by login in any case', async () => {
+    scripted.script({
+      status: 200,
+      headers: okHeaders(),
+      body: {
+        data: [{ ...SUBSCRIPTION, condition: { broadcaster_user_id: '1', extra: '' } }],
+        ...TOTALS,
+      },
+    });
+    await expect(create(helixClient())).resolves.toMatchObject({ subscription: { type: 'stream.online' } });
+    scripted.script({ status: 200, headers: okHeaders(), body: { data: [{ ...USER, login: 'one' }] } });
+    await expect(helixClient().users.getUsers({ logins: ['ONE'] })).resolves.toHaveLength(1);
+    scripted.script({
+      status: 200,
+      headers: okHeaders(),
+      body: { data: [wsShard('1', 's1')], errors: [{ id: '0', message: 'gone', code: 'x' }] },
+    });
+    await expect(update(helixClient())).resolves.toMatchObject({ errors: [{ id: '0' }] });
+  });
+});
+
+describe('AutoClient adopts no conduit on an answer that disagrees with its request', () => {
+  /** A Helix + EventSub WebSocket on one port that answers by route; Update Conduits answers `patched`. */
+  async function hostile(patched: unknown): Promise<{ url: string; log: string[] }> {
+    const log: string[] = [];
+    let sessions = 0;
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        const path = new URL(req.url ?? '/', 'http://x').pathname;
+        log.push(`${req.method ?? ''} ${path} ${body}`);
+        const send = (o: unknown) => {
+          res.writeHead(200, { 'content-type': 'application/json', ...okHeaders() });
+          res.end(JSON.stringify(o));
+        };
+        if (path === '/eventsub/conduits' && req.method === 'GET') {
+          send({ data: [{ id: 'c1', shard_count: 2 }] });
+        } else if (path === '/eventsub/conduits' && req.method === 'PATCH') {
+          send(patched);
+        } else if (path === '/eventsub/conduits/shards' && req.method === 'PATCH') {
+          const sent = JSON.parse(body) as { shards: { id: string; transport: { session_id: string } }[] };
+          send({
+            data: sent.shards.map((s) => ({
+              id: s.id,
+              status: 'enabled',
+              transport: { method: 'websocket', session_id: s.transport.session_id },
+            })),
+            errors: [],
+          });
+        } else send({ data: [], pagination: {} });
+      });
+    });
+    const wss = new WebSocketServer({ server });
+    wss.on('connection', (ws) => {
+      ws.send(JSON.stringify(welcomeFrame(`session-${++sessions}`)));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    closers.push(async () => {
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, log };
+  }
+
+  it.each([
+    [
+      'another conduit',
+      { data: [{ id: 'EVIL', shard_count: 4 }] },
+      'data[0].id: expected "c1" (the conduit updated), got "EVIL"',
+    ],
+    [
+      'fewer shards than asked for',
+      { data: [{ id: 'c1', shard_count: 1 }] },
+      'data[0].shard_count: expected 4 (the count sent), got 1',
+    ],
+  ])(
+    'forceScale with Update Conduits answering %s: start() fails, nothing else is sent',
+    async (_name, patched, reason) => {
+      const { url, log } = await hostile(patched);
+      const client = new AutoClient({
+        clientId: 'cid',
+        auth: new StaticAuthProvider({ clientId: 'cid', appToken: TOKEN }),
+        helixUrl: url,
+        eventSubWsUrl: `${url.replace('http', 'ws')}/ws`,
+        conduitId: 'c1',
+        shardIds: [0, 1, 2, 3],
+        forceScale: true,
+        reconcileIntervalMs: 0,
+      });
+      client.on('error', () => undefined);
+      let ready: unknown;
+      client.on('ready', (info) => (ready = info));
+      closers.push(() => client.close());
+      const error = await client.start().catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(BadResponseError);
+      expect(error).toMatchObject({
+        code: 'BAD_RESPONSE',
+        method: 'PATCH',
+        path: '/eventsub/conduits',
+        reason,
+      });
+      expect(ready).toBeUndefined();
+      // Nothing was updated, subscribed or served on the strength of the answer.
+      expect(log.map((l) => l.split(' ').slice(0, 2).join(' '))).toEqual([
+        'GET /eventsub/conduits',
+        'PATCH /eventsub/conduits',
+      ]);
+    },
+  );
 });

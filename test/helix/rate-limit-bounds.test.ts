@@ -148,6 +148,80 @@ describe('RateLimiter bounds (fake clock)', () => {
     expect(parsed).toEqual({ limit: null, remaining: null, resetAt: now + MAX_TIMER_MS });
   });
 
+  it('refuses a request still queued after maxWaitMs, whatever held it, with one timer for the whole queue', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ clock, concurrency: 10, maxWaitMs: 120_000 });
+    // A healthy bucket of one point a minute: each request waits a minute more than the one before.
+    limiter.release('app', await limiter.acquire('app'), { limit: 1, remaining: 0, resetAt: null });
+    const settled: { at: number; outcome: unknown }[] = [];
+    const queued = Array.from({ length: 100 }, () =>
+      limiter.acquire('app').then(
+        (ticket) => {
+          settled.push({ at: clock.now(), outcome: 'granted' });
+          limiter.release('app', ticket, { limit: 1, remaining: 0, resetAt: null });
+        },
+        (error: unknown) => settled.push({ at: clock.now(), outcome: error }),
+      ),
+    );
+    // The bucket's wake-up and the deadline timer: not one timer per request.
+    expect(clock.pending).toBe(2);
+    clock.advance(60_000);
+    await flush();
+    expect(settled).toEqual([{ at: 1_700_000_060_000, outcome: 'granted' }]);
+    clock.advance(60_000);
+    await Promise.all(queued);
+    expect(settled).toHaveLength(100);
+    const refused = settled.slice(1);
+    for (const { at, outcome } of refused) {
+      expect(at).toBe(1_700_000_120_000);
+      expect(outcome).toBeInstanceOf(RateLimitWaitError);
+      expect(outcome).toMatchObject({ code: 'RATE_LIMIT_WAIT_TOO_LONG', bucket: 'app', waitMs: 120_000 });
+    }
+    expect((refused[0]!.outcome as Error).message).toContain('waited 120000 ms in the queue');
+    // The bucket's claim was fine: it is not forgotten, and nothing is left scheduled.
+    expect(limiter.state('app')).toMatchObject({ limit: 1 });
+    expect(clock.pending).toBe(0);
+  });
+
+  it('bounds a wait behind the concurrency bound, and counts the time already waited', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ clock, concurrency: 1, maxWaitMs: 30_000 });
+    const held = await limiter.acquire('app'); // never released: a request that hangs
+    const behind = limiter.acquire('user:1').catch((e: unknown) => e);
+    const retried = limiter.acquire('app', { waitedMs: 25_000 }).catch((e: unknown) => e);
+    clock.advance(5_000);
+    expect(await retried).toMatchObject({ code: 'RATE_LIMIT_WAIT_TOO_LONG', waitMs: 30_000 });
+    clock.advance(24_999);
+    await flush();
+    let done = false;
+    void behind.then(() => (done = true));
+    await flush();
+    expect(done).toBe(false);
+    clock.advance(1);
+    expect(await behind).toMatchObject({
+      code: 'RATE_LIMIT_WAIT_TOO_LONG',
+      bucket: 'user:1',
+      waitMs: 30_000,
+    });
+    expect(clock.pending).toBe(0);
+    limiter.release('app', held, null);
+  });
+
+  it('clears the deadline timer once the queue is empty (an idle process exits)', async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter({ clock, concurrency: 1, maxWaitMs: 120_000 });
+    const first = await limiter.acquire('app');
+    const controller = new AbortController();
+    const second = limiter.acquire('app', controller.signal).catch((e: unknown) => e);
+    const third = limiter.acquire('app');
+    expect(clock.pending).toBe(1); // one deadline timer for both
+    controller.abort();
+    expect(await second).toMatchObject({ code: 'ABORTED' });
+    limiter.release('app', first, null);
+    limiter.release('app', await third, null);
+    expect(clock.pending).toBe(0);
+  });
+
   it('validates maxWaitMs', () => {
     for (const bad of [0, -1, Number.NaN, Infinity, 2 ** 31, '5' as unknown as number]) {
       expect(() => new RateLimiter({ clock: new FakeClock(), concurrency: 1, maxWaitMs: bad })).toThrow(
@@ -224,7 +298,7 @@ describe('HelixClient rate-limit bounds (scripted server)', () => {
     scripted.script(tooMany(resetAt), { status: 200, headers: okHeaders(), body: { data: [] } });
     const pending = helix.eventSub.getConduits();
     while (helix.http.stats.rateLimitWaits < 2) await new Promise((r) => setTimeout(r, 2));
-    expect(clock.pending).toBe(1);
+    expect(clock.pending).toBe(2); // the bucket wakes up at the reset; the deadline timer fires at the bound
     clock.advance(resetAt * 1000 - clock.now());
     expect(await pending).toEqual([]);
     expect(scripted.requests).toHaveLength(2);
@@ -262,6 +336,59 @@ describe('HelixClient rate-limit bounds (scripted server)', () => {
     // The time never moves: every call completes on its own.
     for (let i = 0; i < 3; i++) await helix.eventSub.getConduits();
     expect(scripted.requests).toHaveLength(3);
+  });
+
+  it('Ratelimit-Limit: 1 on every answer: six queued calls end within maxRateLimitWaitMs (they took 300 s)', async () => {
+    const clock = new FakeClock(Math.floor(Date.now() / 1000) * 1000);
+    const start = clock.now();
+    const helix = client({ clock });
+    scripted.script({
+      status: 200,
+      headers: { 'ratelimit-limit': '1', 'ratelimit-remaining': '0' },
+      body: { data: [] },
+    });
+    const ends: { at: number; code: string }[] = [];
+    const calls = Array.from({ length: 6 }, () =>
+      helix.eventSub.getConduits().then(
+        () => ends.push({ at: clock.now() - start, code: 'ok' }),
+        (e: unknown) => ends.push({ at: clock.now() - start, code: (e as RateLimitWaitError).code }),
+      ),
+    );
+    while (ends.length < 1) await new Promise((r) => setTimeout(r, 2));
+    clock.advance(60_000);
+    while (ends.length < 2) await new Promise((r) => setTimeout(r, 2));
+    clock.advance(60_000);
+    await Promise.all(calls);
+    expect(ends).toEqual([
+      { at: 0, code: 'ok' },
+      { at: 60_000, code: 'ok' },
+      ...Array.from({ length: 4 }, () => ({ at: 120_000, code: 'RATE_LIMIT_WAIT_TOO_LONG' })),
+    ]);
+    expect(scripted.requests).toHaveLength(2);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('the bound covers a request as a whole: a 429 after a minute in the queue cannot add another 70 s', async () => {
+    const clock = new FakeClock(Math.floor(Date.now() / 1000) * 1000);
+    const helix = client({ clock });
+    const limitOne = { 'ratelimit-limit': '1', 'ratelimit-remaining': '0' };
+    scripted.script(
+      { status: 200, headers: limitOne, body: { data: [] } },
+      {
+        status: 429,
+        headers: { ...limitOne, 'ratelimit-reset': String(clock.now() / 1000 + 130) },
+        body: { error: 'Too Many Requests', status: 429, message: '' },
+      },
+    );
+    await helix.eventSub.getConduits();
+    const second = helix.eventSub.getConduits().catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 5));
+    clock.advance(60_000);
+    const error = (await second) as RateLimitWaitError;
+    expect(error).toBeInstanceOf(RateLimitWaitError);
+    expect(error.waitMs).toBe(130_000);
+    expect((error.cause as HTTPError).status).toBe(429);
+    expect(scripted.requests).toHaveLength(2);
   });
 
   it('validates maxRateLimitWaitMs before anything is sent', () => {

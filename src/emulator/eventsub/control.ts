@@ -2,10 +2,11 @@
  * Control API of the EventSub side, under `/_emulator`: trigger, streams, session reconnect/close/keepalive,
  * subscription revocation, faults and state. Each route calls the same method as the `Emulator` object.
  */
+import { requireDuration } from '../../core/duration.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { isRecord } from '../../core/guards.js';
 import type { RevocationStatus } from '../../eventsub/protocol.js';
-import { objectBody, optionalString, parseHelixFaults } from '../http/control.js';
+import { objectBody, optionalString } from '../http/control.js';
 import { EmuHttpError } from '../http/types.js';
 import type { EmuHandler, EmuResponse, EmuRouter, HelixFaults } from '../http/types.js';
 import type { EventSubFaults } from './core.js';
@@ -24,6 +25,52 @@ export const REVOCATION_STATUSES: readonly RevocationStatus[] = [
 
 /** Faults settable on the emulator (Helix faults are applied by the HTTP platform). */
 export type EmulatorFaults = Partial<HelixFaults & EventSubFaults>;
+
+function probability(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new InvalidArgumentError(`${field} must be a number in 0..1`, field);
+  }
+  return value;
+}
+
+/** A fault duration: whole milliseconds, 0 (off) or 1..`max`, never a fraction a timer would run every 1 ms. */
+function faultDuration(max: number): (value: unknown, field: string) => number {
+  return (value, field) => requireDuration(value, field, { min: 0, max, integer: true });
+}
+
+/**
+ * The one rule for fault values, checked by `emu.setFaults` and `POST /_emulator/faults` alike (under their wire
+ * name there): the rates are probabilities, the durations whole milliseconds within the timer range
+ * (`drop_session_every_ms: 0.001` once set a 1 ms drop interval).
+ */
+const FAULTS: {
+  readonly [K in keyof EmulatorFaults]-?: {
+    readonly wire: string;
+    readonly check: (value: unknown, field: string) => number;
+  };
+} = {
+  helixErrorRate: { wire: 'helix_error_rate', check: probability },
+  helixLatencyMs: { wire: 'helix_latency_ms', check: faultDuration(60_000) },
+  duplicateRate: { wire: 'duplicate_rate', check: probability },
+  dropSessionEveryMs: { wire: 'drop_session_every_ms', check: faultDuration(86_400_000) },
+};
+
+/** Names of the faults (`emu.setFaults` refuses other keys). */
+export const FAULT_KEYS: readonly string[] = Object.keys(FAULTS);
+
+/**
+ * Checks every fault present in `fields` (by option name, or by wire name for the control API) before anything
+ * changes; returns them by option name. Throws `InvalidArgumentError` naming the field.
+ */
+export function checkFaults(fields: Record<string, unknown>, names: 'option' | 'wire'): EmulatorFaults {
+  const out: Record<string, number> = {};
+  for (const [key, { wire, check }] of Object.entries(FAULTS)) {
+    const name = names === 'wire' ? wire : key;
+    const value = fields[name];
+    if (value !== undefined) out[key] = check(value, name);
+  }
+  return out;
+}
 
 /** The operations the control routes expose (implemented by `Emulator`). */
 export interface ControlApi {
@@ -113,24 +160,6 @@ function pathParts(path: string, prefix: string): { id: string; verb: string } {
   }
 }
 
-/** Parses the EventSub fields of a faults body. */
-export function parseEventSubFaults(body: Record<string, unknown>): Partial<EventSubFaults> {
-  const out: { duplicateRate?: number; dropSessionEveryMs?: number } = {};
-  const rate = optionalNumber(body, 'duplicate_rate');
-  if (rate !== undefined) {
-    if (rate < 0 || rate > 1) throw new EmuHttpError(400, '"duplicate_rate" must be between 0 and 1');
-    out.duplicateRate = rate;
-  }
-  const every = optionalNumber(body, 'drop_session_every_ms');
-  if (every !== undefined) {
-    if (every < 0 || every > 86_400_000) {
-      throw new EmuHttpError(400, '"drop_session_every_ms" must be between 0 (off) and 86400000');
-    }
-    out.dropSessionEveryMs = every;
-  }
-  return out;
-}
-
 const ok = (body: unknown): EmuResponse => ({ status: 200, body });
 
 /** Registers the EventSub control routes. */
@@ -215,11 +244,9 @@ export function registerControlRoutes(router: EmuRouter, api: ControlApi): void 
     'POST',
     '/faults',
     guarded((req) => {
-      const body = objectBody(req.body);
-      const helix = parseHelixFaults(body);
-      const eventsub = parseEventSubFaults(body);
-      api.setFaults({ ...helix, ...eventsub });
-      return ok({ applied: Object.keys({ ...helix, ...eventsub }) });
+      const faults = checkFaults(objectBody(req.body), 'wire');
+      api.setFaults(faults);
+      return ok({ applied: Object.keys(faults) });
     }),
   );
 

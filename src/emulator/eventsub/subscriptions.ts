@@ -270,8 +270,8 @@ export function createSubscription(
 }
 
 /**
- * The emulator call that makes the user named by `key` exist and authorize the caller's client with the scopes the
- * type needs from that user, e.g. `emu.mintUserToken({ userId: '1337', scopes: ['bits:read'] })`. Emulator-only text.
+ * The emulator call that makes the user named by `key` exist and authorize the caller's client with every scope the
+ * type needs from that user (in all the roles the condition gives them), e.g. `emu.mintUserToken({ userId: '1337', scopes: ['bits:read'] })`. Emulator-only text.
  */
 function mintHint(
   core: EventSubCore,
@@ -280,11 +280,16 @@ function mintHint(
   key: string,
   auth: AuthContext,
 ): string {
-  const scopes = scopesForUser(entry, condition, key, auth.kind === 'app')
-    .map((scope) => `'${scope}'`)
-    .join(', ');
+  // The same user may fill several roles (broadcaster and moderator of channel.follow): every scope of each.
+  const userId = condition[key];
+  const needed = new Set<string>();
+  for (const [other, value] of Object.entries(condition)) {
+    if (value !== userId || !isUserConditionKey(other)) continue;
+    for (const scope of scopesForUser(entry, condition, other, auth.kind === 'app')) needed.add(scope);
+  }
+  const scopes = [...needed].map((scope) => `'${scope}'`).join(', ');
   const client = auth.clientId === core.platform.clientId ? '' : `, clientId: '${auth.clientId}'`;
-  return `emu.mintUserToken({ userId: '${condition[key] ?? ''}', scopes: [${scopes}]${client} })`;
+  return `emu.mintUserToken({ userId: '${userId ?? ''}', scopes: [${scopes}]${client} })`;
 }
 
 function resolveTransport(

@@ -1,11 +1,10 @@
 /**
  * Control routes of the platform under `/_emulator`: mint user tokens, register apps, change the rate limit.
- * Also the parser of the `helix_*` fields of `POST /_emulator/faults` (that route itself is mounted by the
- * EventSub side, which calls {@link Platform.setFaults}).
+ * (`POST /_emulator/faults` is mounted by the EventSub side, which checks every fault, `helix_*` ones included.)
  */
 import { isRecord } from '../../core/guards.js';
 import { EmuHttpError } from './types.js';
-import type { EmuRouter, HelixFaults, Platform } from './types.js';
+import type { EmuRouter, Platform } from './types.js';
 
 /** A JSON object body, or 400. */
 export function objectBody(body: unknown): Record<string, unknown> {
@@ -20,32 +19,6 @@ export function optionalString(obj: Record<string, unknown>, key: string): strin
   if (value === undefined || value === null) return undefined;
   if (typeof value !== 'string') throw new EmuHttpError(400, `"${key}" must be a string`);
   return value;
-}
-
-/**
- * Reads `helix_error_rate` (0..1) and `helix_latency_ms` (0..60,000) from a faults body; absent fields are left
- * out. Other fields are ignored (they belong to other features).
- *
- * @throws EmuHttpError 400 on a value of the wrong type or out of range.
- */
-export function parseHelixFaults(body: unknown): Partial<HelixFaults> {
-  const obj = objectBody(body);
-  const out: { helixErrorRate?: number; helixLatencyMs?: number } = {};
-  const rate = obj.helix_error_rate;
-  if (rate !== undefined) {
-    if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) {
-      throw new EmuHttpError(400, '"helix_error_rate" must be a number between 0 and 1');
-    }
-    out.helixErrorRate = rate;
-  }
-  const latency = obj.helix_latency_ms;
-  if (latency !== undefined) {
-    if (typeof latency !== 'number' || !Number.isInteger(latency) || latency < 0 || latency > 60_000) {
-      throw new EmuHttpError(400, '"helix_latency_ms" must be an integer between 0 and 60000');
-    }
-    out.helixLatencyMs = latency;
-  }
-  return out;
 }
 
 /** Registers `POST /_emulator/tokens`, `POST /_emulator/clients` and `POST /_emulator/ratelimit`. */

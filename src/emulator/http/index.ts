@@ -5,7 +5,7 @@ export { createPlatform } from './server.js';
 export type { PlatformInternalOptions } from './server.js';
 export { helixError, helixErrorBody, oauthError, reasonPhrase } from './errors.js';
 export type { HelixErrorBody } from './errors.js';
-export { objectBody, parseHelixFaults } from './control.js';
+export { objectBody } from './control.js';
 export { RateLimiter } from './ratelimit.js';
 export type { RateLimitResult, RateLimiterOptions } from './ratelimit.js';
 export { TokenStore, randomToken } from './tokens.js';

@@ -12,6 +12,8 @@ import { TwitchError } from '../../core/errors.js';
 import type { WireCondition, WireSubscription } from '../protocol.js';
 import { fixTemplate } from './template-fixes.js';
 import type { Json, JsonObject } from './template-fixes.js';
+import { VARIANT_SAMPLE_TIME, applyVariant, variantSpec } from './variants.js';
+import type { VariantSpec } from './variants.js';
 import { allowedConditionKeys } from './validate.js';
 import type { CatalogueEntry } from './types.js';
 
@@ -169,6 +171,15 @@ interface Compiled {
   readonly overrideTargets: readonly (readonly PathKey[])[];
   readonly ops: readonly Op[];
   readonly groups: number;
+  /** The type's variants (`variants.ts`), compiled on first use; `undefined` for types that are not discriminated. */
+  readonly variants: Variants | undefined;
+}
+
+/** The compiled variants of a discriminated type: one per known discriminator value, one for all unknown values. */
+interface Variants {
+  readonly spec: VariantSpec;
+  readonly byValue: Map<string, Compiled>;
+  unknown: Compiled | undefined;
 }
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -249,9 +260,14 @@ function getAt(root: Json, path: readonly PathKey[]): Json | undefined {
   return node;
 }
 
-/** Compiles an entry's template and the operations that turn a copy of it into a fresh, condition-bound event. */
-function compile(entry: CatalogueEntry): Compiled {
-  const template = templateOf(entry);
+/**
+ * Compiles an entry's template and the operations that turn a copy of it into a fresh, condition-bound event. With
+ * `variant`, the template is the entry's with that discriminator value applied (`variants.ts`).
+ */
+function compile(entry: CatalogueEntry, variant?: { spec: VariantSpec; value: unknown }): Compiled {
+  const base = templateOf(entry);
+  const template =
+    variant !== undefined && isObject(base) ? applyVariant(variant.spec, base, variant.value) : base;
 
   // Roots: the objects that carry the condition's ids (the event; each events[i].data; each data[i] of the
   // automod.settings.update example, whose documented event wraps its fields in a `data` array).
@@ -319,12 +335,16 @@ function compile(entry: CatalogueEntry): Compiled {
     });
   }
 
-  const anchorStamp =
-    ANCHOR_KEYS.map((k) => stamps.find((s) => s.key === k)).find((s) => s !== undefined) ?? stamps[0];
+  // A variant whose only timestamps are deadlines (a timeout's `expires_at`) keeps their offset from the moment its
+  // sample was written against; otherwise the first timestamp is the event's moment.
+  const anchorMs =
+    ANCHOR_KEYS.map((k) => stamps.find((s) => s.key === k)).find((s) => s !== undefined)?.ms ??
+    (variant !== undefined && stamps.length > 0 && stamps.every((s) => isFutureKey(s.key))
+      ? VARIANT_SAMPLE_TIME
+      : stamps[0]?.ms);
   const timeOps: Op[] = stamps.map((s, index) => {
-    const raw = anchorStamp === undefined ? 0 : s.ms - anchorStamp.ms;
-    const delta =
-      FUTURE_KEY_RE.test(s.key) || s.key.includes('cooldown') ? Math.max(raw, 0) : Math.min(raw, 0);
+    const raw = anchorMs === undefined ? 0 : s.ms - anchorMs;
+    const delta = isFutureKey(s.key) ? Math.max(raw, 0) : Math.min(raw, 0);
     return { kind: 'time', path: s.path, delta, index };
   });
 
@@ -352,6 +372,7 @@ function compile(entry: CatalogueEntry): Compiled {
   }
 
   const overrideTargets = entry.batched ? roots : [[]];
+  const spec = entry.batched || variant !== undefined ? undefined : variantSpec(entry.type, entry.version);
   // Order matters: condition values win over fresh ids (e.g. a reward id given in the condition).
   return {
     stampsNow: Number.NaN,
@@ -361,7 +382,12 @@ function compile(entry: CatalogueEntry): Compiled {
     overrideTargets,
     ops: [...freshOps, ...timeOps, ...condOps],
     groups: groupIds.size,
+    variants: spec === undefined ? undefined : { spec, byValue: new Map(), unknown: undefined },
   };
+}
+
+function isFutureKey(key: string): boolean {
+  return FUTURE_KEY_RE.test(key) || key.includes('cooldown');
 }
 
 function isUserKey(key: string): boolean {
@@ -370,13 +396,31 @@ function isUserKey(key: string): boolean {
 
 const compiled = new WeakMap<CatalogueEntry, Compiled>();
 
-function compiledFor(entry: CatalogueEntry): Compiled {
+/**
+ * The compiled template of an entry, or of the variant the overrides ask for when they set the type's discriminator
+ * (`variants.ts`). Compiled once per entry and per known variant; every unknown value shares one compilation (the
+ * overrides set the value itself), so arbitrary values cannot grow the cache.
+ */
+function compiledFor(entry: CatalogueEntry, overrides: Record<string, unknown> | undefined): Compiled {
   let c = compiled.get(entry);
   if (c === undefined) {
     c = compile(entry);
     compiled.set(entry, c);
   }
-  return c;
+  const variants = c.variants;
+  if (variants === undefined || overrides === undefined) return c;
+  const value = Object.hasOwn(overrides, variants.spec.key) ? overrides[variants.spec.key] : undefined;
+  if (value === undefined) return c;
+  if (typeof value === 'string' && Object.hasOwn(variants.spec.variants, value)) {
+    let v = variants.byValue.get(value);
+    if (v === undefined) {
+      v = compile(entry, { spec: variants.spec, value });
+      variants.byValue.set(value, v);
+    }
+    return v;
+  }
+  variants.unknown ??= compile(entry, { spec: variants.spec, value: undefined });
+  return variants.unknown;
 }
 
 /** Deep copy of JSON data; faster than `structuredClone` for the small, plain objects of event templates. */
@@ -419,6 +463,11 @@ function defaultUser(userId: string): GeneratedUser {
  * deadlines such as `ends_at`), then `overrides` shallow-merged over the event (over each `events[i].data` for
  * batched types).
  *
+ * Discriminated types (`variants.ts`: `notice_type` of `channel.chat.notification`, `action` of `channel.moderate`,
+ * `type` of `channel.bits.use`, `reason` of `automod.message.*` v2): when `overrides` set the discriminator, the event
+ * is that variant's, as Twitch sends it: the variant's object filled with a realistic sample and `null` in every
+ * other variant's field, unless `overrides` set those fields themselves.
+ *
  * Cheap enough for load generation: templates are compiled once per entry; a call is one deep copy plus a few
  * assignments.
  *
@@ -427,6 +476,10 @@ function defaultUser(userId: string): GeneratedUser {
  * const entry = getCatalogueEntry('channel.follow', '2')!;
  * const { event } = generateEvent(entry, { broadcaster_user_id: '1337', moderator_user_id: '1337' }, { user_id: '42' });
  * event?.broadcaster_user_id; // '1337'
+ *
+ * const notice = getCatalogueEntry('channel.chat.notification', '1')!;
+ * generateEvent(notice, { broadcaster_user_id: '1337', user_id: '1337' }, { notice_type: 'watch_streak' }).event;
+ * // { ..., notice_type: 'watch_streak', resub: null, watch_streak: { streak_count: 5, channel_points_awarded: 350 }, ... }
  * ```
  */
 export function generateEvent(
@@ -435,7 +488,7 @@ export function generateEvent(
   overrides?: Record<string, unknown>,
   options?: GenerateEventOptions,
 ): GeneratedEvent {
-  const c = compiledFor(entry);
+  const c = compiledFor(entry, overrides);
   const payload = cloneJson(c.template);
   const now = options?.now ?? Date.now();
   const lookup = options?.user;

@@ -528,8 +528,9 @@ export class AutoClient<
       this.#listener = await this.#webhook.receiver.listen(listen);
       this.logger.info('webhook listener started', { url: this.#listener.url });
     }
-    const { conduit, created } = await this.#resolveConduit(signal);
-    this.#conduit = conduit;
+    const resolved = await this.#resolveConduit(signal);
+    const { created } = resolved;
+    let conduit = this.#adopt(resolved.conduit);
     this.logger.info('conduit chosen', { conduitId: conduit.id, shardCount: conduit.shardCount, created });
     const required = this.#ownership.requiredShardCount;
     if (required !== undefined && required > conduit.shardCount) {
@@ -539,9 +540,9 @@ export class AutoClient<
           'shardIds',
         );
       }
-      this.#conduit = await conduit.update(required, { signal });
+      conduit = this.#adopt(await conduit.update(required, { signal }));
     }
-    const owned = this.#ownership.ownedShards(this.#conduit.shardCount);
+    const owned = this.#ownership.ownedShards(conduit.shardCount);
     const [sockets, hooks] = this.#split(owned);
     await Promise.all([this.#bringUp(sockets, signal), this.#bringUpWebhooks(hooks)]);
 
@@ -553,9 +554,10 @@ export class AutoClient<
     if (this.#watchShardDisabled) await this.#watchDisabled();
     if (this.isClosing()) return;
     this.#scheduleReconcile();
+    const current = this.#conduit ?? conduit;
     const info: ReadyInfo = {
-      conduitId: this.#conduit.id,
-      shardCount: this.#conduit.shardCount,
+      conduitId: current.id,
+      shardCount: current.shardCount,
       ownedShards: owned,
       readyShards: owned.filter((id) => this.#isReady(id)),
       failedShards: owned.filter((id) => !this.#isReady(id)),
@@ -563,6 +565,25 @@ export class AutoClient<
       subscriptions,
     };
     this.events.emit('ready', info);
+  }
+
+  /**
+   * The one place the client takes a conduit from an answer: never one whose id differs from the configured
+   * `conduitId`, nor (once it has one) from the conduit it serves. The Helix rows already refuse an Update Conduits
+   * answer naming another conduit (`BAD_RESPONSE`); this holds whatever the answer came through.
+   */
+  #adopt(next: Conduit): Conduit {
+    const option = this.#conduitOption;
+    const expected = this.#conduit?.id ?? (option === 'create' ? undefined : option);
+    if (expected !== undefined && next.id !== expected) {
+      throw new ConduitSelectionError(
+        'CONDUIT_MISMATCH',
+        `an answer named conduit ${next.id} where conduit ${expected} was asked for: not adopted`,
+        [next.id],
+      );
+    }
+    this.#conduit = next;
+    return next;
   }
 
   async #resolveConduit(signal: AbortSignal): Promise<{ conduit: Conduit; created: boolean }> {
@@ -1234,8 +1255,7 @@ export class AutoClient<
     if (conduit === null) throw new MissingConduitError();
     const callSignal =
       signal === undefined ? this.#closer.signal : AbortSignal.any([signal, this.#closer.signal]);
-    const updated = await conduit.update(shardCount, { signal: callSignal });
-    this.#conduit = updated;
+    const updated = this.#adopt(await conduit.update(shardCount, { signal: callSignal }));
     const owned = this.#ownership.ownedShards(shardCount);
     const ownedSet = new Set(owned);
     const added: string[] = [];

@@ -24,11 +24,12 @@ export class MissingConduitError extends TwitchError {
 }
 
 /** Why the conduit to use could not be chosen: see {@link ConduitSelectionError}. */
-export type ConduitSelectionCode = 'CONDUIT_NOT_FOUND' | 'CONDUIT_AMBIGUOUS';
+export type ConduitSelectionCode = 'CONDUIT_NOT_FOUND' | 'CONDUIT_AMBIGUOUS' | 'CONDUIT_MISMATCH';
 
 /**
  * Start-up could not choose a conduit: `CONDUIT_NOT_FOUND` (the `conduitId` given does not exist for this client id)
- * or `CONDUIT_AMBIGUOUS` (no `conduitId` was given and the client id owns several conduits: pass one, or `'create'`).
+ * or `CONDUIT_AMBIGUOUS` (no `conduitId` was given and the client id owns several conduits: pass one, or `'create'`),
+ * or `CONDUIT_MISMATCH` (an answer named another conduit than the one configured or served: it is not adopted).
  * `conduitIds` lists the conduits Twitch returned.
  *
  * @example

@@ -214,6 +214,35 @@ describe('control API', () => {
     expect((await control(emu, 'POST', '/faults', { drop_session_every_ms: -5 })).status).toBe(400);
   });
 
+  it('POST /faults and emu.setFaults take fault durations in whole milliseconds only (0.001 was a 1 ms drop timer)', async () => {
+    emu = await startEmulator();
+    const app = appToken(emu);
+    for (const body of [
+      { drop_session_every_ms: 0.001, helix_error_rate: 1 },
+      { drop_session_every_ms: 2.5, helix_error_rate: 1 },
+      { helix_latency_ms: 0.5, helix_error_rate: 1 },
+      { drop_session_every_ms: 2 ** 31, helix_error_rate: 1 },
+    ]) {
+      const res = await control(emu, 'POST', '/faults', body);
+      expect(res.status).toBe(400);
+      expect(res.body.message).toContain(Object.keys(body)[0]);
+      expect(res.body.message).toContain('whole number of milliseconds');
+    }
+    // Refused as a whole: the error rate sent along was not applied either.
+    expect((await helix(emu, 'GET', '/eventsub/conduits', app)).status).toBe(200);
+    for (const faults of [{ dropSessionEveryMs: 0.001 }, { helixLatencyMs: 0.5 }]) {
+      expect(() => {
+        emu!.setFaults(faults);
+      }).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field: Object.keys(faults)[0] }));
+    }
+    expect(
+      (await control(emu, 'POST', '/faults', { drop_session_every_ms: 1, helix_latency_ms: 0 })).body,
+    ).toEqual({
+      applied: ['helixLatencyMs', 'dropSessionEveryMs'],
+    });
+    emu.setFaults({ dropSessionEveryMs: 0 });
+  });
+
   it('streams deliver at a rate until count, and can be stopped over HTTP', async () => {
     emu = await startEmulator({ unusedTimeoutMs: 10_000 });
     const { client, sessionId } = await RawClient.connect(emu.clientOptions().eventSubWsUrl);

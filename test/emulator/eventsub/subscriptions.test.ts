@@ -557,6 +557,20 @@ describe('emulator-only fix hints in Create EventSub Subscription errors', () =>
     expect(cheer.body.message).toBe(
       "condition.broadcaster_user_id: user 1338 does not exist; mint it with emu.mintUserToken({ userId: '1338', scopes: ['bits:read'] })",
     );
+    // One user in two roles (the README's channel.follow: broadcaster and moderator): the scopes of both roles, so
+    // that doing what the hint says is enough.
+    const follow1337 = await create('channel.follow', '2', {
+      broadcaster_user_id: '1342',
+      moderator_user_id: '1342',
+    });
+    expect(follow1337.body.message).toBe(
+      "condition.broadcaster_user_id: user 1342 does not exist; mint it with emu.mintUserToken({ userId: '1342', scopes: ['moderator:read:followers'] })",
+    );
+    emu.mintUserToken({ userId: '1342', scopes: ['moderator:read:followers'] });
+    expect(
+      (await create('channel.follow', '2', { broadcaster_user_id: '1342', moderator_user_id: '1342' }))
+        .status,
+    ).toBe(202);
     // Chat types over an app token also need user:bot from the reading user.
     emu.mintUserToken({ userId: '1340', scopes: [] });
     const chat = await create('channel.chat.message', '1', { broadcaster_user_id: '1340', user_id: '1341' });

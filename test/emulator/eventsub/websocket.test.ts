@@ -55,20 +55,23 @@ describe('EventSub WebSocket: welcome', () => {
 
 describe('EventSub WebSocket: keepalive and ping', () => {
   it('sends session_keepalive only after a silent window, not while notifications flow', async () => {
-    emu = await startEmulator({ keepaliveSecondMs: 5, unusedTimeoutMs: 10_000 }); // window 50 ms
+    // Window 500 ms, traffic every ~10 ms: only an event loop stalled for half a second could let a keepalive in.
+    // (With a 50 ms window a loaded CI machine did.) Real time until the emulator's EventSub timers take a clock.
+    emu = await startEmulator({ keepaliveSecondMs: 50, unusedTimeoutMs: 10_000 });
     const { client, sessionId } = await RawClient.connect(emu.clientOptions().eventSubWsUrl);
-    const ka = await client.next('session_keepalive', 2000);
+    const ka = await client.next('session_keepalive', 5000);
     expect(ka.payload).toEqual({});
     expect(ka.metadata.message_timestamp).toMatch(RFC3339_NANO);
     await wsSubscription(emu, sessionId);
-    // Keep the socket busy for ~5 windows: no keepalive may interleave.
+    // Keep the socket busy for at least 3 windows (150 triggers ~10 ms apart): no keepalive may interleave (an
+    // emulator that ignored the traffic would send 2 or more).
     const before = client.ofType('session_keepalive').length;
     const start = client.messages.length;
-    for (let i = 0; i < 25; i++) {
+    for (let i = 0; i < 150; i++) {
       emu.trigger({ type: 'stream.online', version: '1' });
       await new Promise((r) => setTimeout(r, 10));
     }
-    await until(() => client.ofType('notification').length >= 25);
+    await until(() => client.ofType('notification').length >= 150);
     const during = client.messages
       .slice(start)
       .filter((m) => m.metadata.message_type === 'session_keepalive');

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { WebSocket, WebSocketServer } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPlatform } from '../../../src/emulator/http/server.js';
-import { parseHelixFaults } from '../../../src/emulator/http/control.js';
+import { checkFaults } from '../../../src/emulator/eventsub/control.js';
 import type { Platform } from '../../../src/emulator/http/types.js';
 
 const json = (res: Response): Promise<any> => res.json() as Promise<any>;
@@ -120,16 +120,41 @@ describe('POST /_emulator/clients and /ratelimit', () => {
   });
 });
 
-describe('parseHelixFaults', () => {
-  it('reads the helix_* fields and rejects bad values', () => {
-    expect(parseHelixFaults({ helix_error_rate: 0.5, helix_latency_ms: 10, other: true })).toEqual({
+describe('checkFaults (the one rule of emu.setFaults and POST /_emulator/faults)', () => {
+  it('reads the fields by wire or option name, ignoring others, and rejects bad values', () => {
+    expect(checkFaults({ helix_error_rate: 0.5, helix_latency_ms: 10, other: true }, 'wire')).toEqual({
       helixErrorRate: 0.5,
       helixLatencyMs: 10,
     });
-    expect(parseHelixFaults({})).toEqual({});
-    expect(() => parseHelixFaults({ helix_error_rate: 1.5 })).toThrow();
-    expect(() => parseHelixFaults({ helix_latency_ms: -1 })).toThrow();
-    expect(() => parseHelixFaults([])).toThrow();
+    expect(checkFaults({ dropSessionEveryMs: 0, duplicateRate: 1 }, 'option')).toEqual({
+      dropSessionEveryMs: 0,
+      duplicateRate: 1,
+    });
+    expect(checkFaults({}, 'wire')).toEqual({});
+    expect(() => checkFaults({ helix_error_rate: 1.5 }, 'wire')).toThrow('helix_error_rate');
+    expect(() => checkFaults({ helix_latency_ms: -1 }, 'wire')).toThrow('helix_latency_ms');
+  });
+
+  it.each([
+    ['a fraction of a millisecond', 0.001],
+    ['a fraction above 1 ms', 1.5],
+    ['a negative duration', -1],
+    ['past its range', 86_400_001],
+    ['past the timer range', 2 ** 31],
+    ['NaN', Number.NaN],
+    ['Infinity', Infinity],
+    ['a string', '5'],
+  ])('refuses a fault duration that is %s', (_name, value) => {
+    for (const [names, field] of [
+      ['wire', 'drop_session_every_ms'],
+      ['wire', 'helix_latency_ms'],
+      ['option', 'dropSessionEveryMs'],
+      ['option', 'helixLatencyMs'],
+    ] as const) {
+      expect(() => checkFaults({ [field]: value }, names)).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', field }),
+      );
+    }
   });
 });
 

@@ -1,11 +1,16 @@
 /**
  * Body parameters in the query string: every Helix route of the emulator that takes a JSON body accepts its
  * top-level scalar parameters in the query string too, as Twitch does (TwitchIO's AutoClient sends
- * `POST eventsub/conduits?shard_count=N` and `PATCH eventsub/conduits?id=…&shard_count=N`). One row per route;
- * a guard fails when a route declares body parameters that no row covers.
+ * `POST eventsub/conduits?shard_count=N` and `PATCH eventsub/conduits?id=…&shard_count=N`). One row per route.
+ *
+ * The guard does not trust the routes' own declarations: which routes take a body, and which scalar parameters it
+ * has, come from the project's copy of Helix's OpenAPI description (test/fixtures/helix-openapi.json). A new route
+ * whose operation has a request body must declare exactly those parameters (`bodyParams`), and each one needs a row.
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
+import type { BodyParamType } from '../../../src/emulator/http/types.js';
 import { Router } from '../../../src/emulator/http/router.js';
 import { withQueryParams } from '../../../src/emulator/http/body.js';
 import { RawClient, appToken, createConduit, helix, startEmulator } from '../eventsub/helpers.js';
@@ -118,6 +123,69 @@ const ROWS: readonly Row[] = [
   },
 ];
 
+// ---------------------------------------------------------------------------------------------------------------
+// What Helix's OpenAPI description says each operation takes
+// ---------------------------------------------------------------------------------------------------------------
+
+interface Schema {
+  readonly $ref?: string;
+  readonly type?: string;
+  readonly properties?: Readonly<Record<string, Schema>>;
+}
+interface RequestBody {
+  readonly $ref?: string;
+  readonly content?: Readonly<Record<string, { readonly schema?: Schema }>>;
+}
+interface Operation {
+  readonly requestBody?: RequestBody;
+}
+const OPENAPI = JSON.parse(
+  readFileSync(new URL('../../fixtures/helix-openapi.json', import.meta.url), 'utf8'),
+) as {
+  paths: Record<string, Record<string, Operation | undefined> | undefined>;
+  components: { schemas: Record<string, Schema>; requestBodies?: Record<string, RequestBody> };
+};
+
+/** Follows `$ref`s (`#/components/<kind>/<name>`) into `table`. */
+function resolve<T extends { readonly $ref?: string }>(
+  node: T | undefined,
+  table: Readonly<Record<string, T>> | undefined,
+): T | undefined {
+  const ref = node?.$ref;
+  if (ref === undefined) return node;
+  return resolve(table?.[ref.slice(ref.lastIndexOf('/') + 1)], table);
+}
+
+const SCALAR_TYPES: Readonly<Record<string, BodyParamType>> = {
+  string: 'string',
+  integer: 'integer',
+  boolean: 'boolean',
+};
+
+/** The top-level scalar properties of an operation's JSON request body and their types (`{}` without a body). */
+function scalarBodyParams(operation: Operation | undefined): Record<string, BodyParamType> {
+  const body = resolve(operation?.requestBody, OPENAPI.components.requestBodies);
+  const schema = resolve(body?.content?.['application/json']?.schema, OPENAPI.components.schemas);
+  const out: Record<string, BodyParamType> = {};
+  for (const [name, property] of Object.entries(schema?.properties ?? {})) {
+    const type = SCALAR_TYPES[resolve(property, OPENAPI.components.schemas)?.type ?? ''];
+    if (type !== undefined) out[name] = type;
+  }
+  return out;
+}
+
+/** Where a route's parameters differ from its OpenAPI operation on purpose, and why. */
+const BODY_PARAM_EXCEPTIONS: Readonly<
+  Record<string, { readonly add: Readonly<Record<string, BodyParamType>>; readonly why: string }>
+> = {
+  'POST /eventsub/subscriptions': {
+    add: { is_batching_enabled: 'boolean' },
+    why:
+      'Twitch requires is_batching_enabled: true in the body for drop.entitlement.grant (EventSub subscription ' +
+      'types reference); the OpenAPI schema of Create EventSub Subscription does not list it.',
+  },
+};
+
 async function context(e: Emulator): Promise<Ctx> {
   e.mintUserToken({ userId: '1337', scopes: [] });
   const token = appToken(e);
@@ -151,13 +219,36 @@ describe('body parameters in the query string', () => {
     },
   );
 
-  it('covers every Helix route that declares body parameters, and each declared parameter', async () => {
+  it('declares, on every Helix route, exactly the scalar body parameters of its OpenAPI operation', async () => {
+    emu = await startEmulator();
+    const router = emu.platform.router;
+    if (!(router instanceof Router)) throw new Error('the emulator router is not a Router');
+    const routes = [...router.helixRoutes.routes()];
+    expect(routes.length).toBeGreaterThan(0);
+    for (const route of routes) {
+      const name = `${route.method} ${route.path}`;
+      const operation = OPENAPI.paths[route.path]?.[route.method.toLowerCase()];
+      expect(operation, `${name} is not an operation of Helix's OpenAPI description`).toBeDefined();
+      const expected = { ...scalarBodyParams(operation), ...(BODY_PARAM_EXCEPTIONS[name]?.add ?? {}) };
+      expect(route.bodyParams ?? {}, `${name}: bodyParams`).toEqual(expected);
+    }
+    // Each exception is about a route that exists and says why.
+    for (const [name, exception] of Object.entries(BODY_PARAM_EXCEPTIONS)) {
+      expect(
+        routes.map((r) => `${r.method} ${r.path}`),
+        name,
+      ).toContain(name);
+      expect(exception.why.length).toBeGreaterThan(20);
+    }
+  });
+
+  it('has a row for every Helix route with body parameters, covering each parameter', async () => {
     emu = await startEmulator();
     const router = emu.platform.router;
     if (!(router instanceof Router)) throw new Error('the emulator router is not a Router');
     const declared = new Map<string, string[]>();
     for (const route of router.helixRoutes.routes()) {
-      if (route.bodyParams !== undefined)
+      if (route.bodyParams !== undefined && Object.keys(route.bodyParams).length > 0)
         declared.set(`${route.method} ${route.path}`, Object.keys(route.bodyParams));
     }
     expect([...declared.keys()].sort()).toEqual([...new Set(ROWS.map((r) => r.route))].sort());
@@ -168,6 +259,22 @@ describe('body parameters in the query string', () => {
       );
       for (const key of keys) expect(covered, `${route} ${key}`).toContain(key);
     }
+  });
+
+  it('reads the scalar top-level properties of a request body from the OpenAPI description', () => {
+    expect(scalarBodyParams(OPENAPI.paths['/eventsub/conduits/shards']?.patch)).toEqual({
+      conduit_id: 'string',
+    });
+    expect(scalarBodyParams(OPENAPI.paths['/eventsub/subscriptions']?.post)).toEqual({
+      type: 'string',
+      version: 'string',
+    });
+    expect(scalarBodyParams(OPENAPI.paths['/eventsub/subscriptions']?.get)).toEqual({});
+    // Routes the emulator does not serve (yet) are read the same way.
+    expect(scalarBodyParams(OPENAPI.paths['/chat/announcements']?.post)).toEqual({
+      message: 'string',
+      color: 'string',
+    });
   });
 
   it('lets the JSON body win over the query string when both carry a parameter', async () => {

@@ -115,8 +115,15 @@ export interface WireChatNoticeRaid extends WireUser {
   viewer_count: number;
   profile_image_url: string;
 }
-/** `pay_it_forward`: a gift recipient gifted in turn; the original gifter. */
-export type WireChatNoticePayItForward = WireGifter;
+/**
+ * `pay_it_forward`: a gift recipient gifted in turn; the original gifter. Captured payloads also carry the new gift's
+ * recipient (`null` when paid forward to the community), which the reference does not list.
+ */
+export interface WireChatNoticePayItForward extends WireGifter {
+  recipient_user_id?: string | null;
+  recipient_user_login?: string | null;
+  recipient_user_name?: string | null;
+}
 /** `announcement`: the colour of the announcement. */
 export interface WireChatNoticeAnnouncement {
   color: string;
