@@ -182,8 +182,13 @@ export class PubSubConnection implements PubSubConnectionInfo {
   #attempt = 0;
   /** When the current socket became current (clock time). */
   #adoptedAt = 0;
-  /** RECONNECTs in a row, each on a socket younger than {@link PUBSUB_STABLE_SOCKET_MS}. */
+  /**
+   * RECONNECTs in a row, each on a socket younger than {@link PUBSUB_STABLE_SOCKET_MS} or on which a handover
+   * failed.
+   */
   #quickHandovers = 0;
+  /** A handover from the current socket failed: RECONNECTs on it count as quick however old it is. */
+  #failedHere = false;
   /** A throttled handover waiting for its backoff delay. */
   #handoverTimer: TimerHandle | undefined;
   #reconnecting = false;
@@ -229,6 +234,12 @@ export class PubSubConnection implements PubSubConnectionInfo {
   /** Whether this connection holds `present` (a wire topic string). */
   has(present: string): boolean {
     return this.#topics.has(present);
+  }
+
+  /** @internal Whether the server acknowledged the LISTEN of `present` (a wire topic string) on the current socket. */
+  acknowledged(present: string): boolean {
+    const topic = this.#topics.get(present);
+    return topic !== undefined && this.#link?.acked.has(topic) === true;
   }
 
   /** @internal Adds topics without sending anything (they are LISTENed by the next round or by `listen`). */
@@ -377,6 +388,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
     }
     this.#link = link;
     this.#adoptedAt = this.#host.clock.now();
+    this.#failedHere = false;
     this.#state = 'open';
     this.#schedulePing();
     return true;
@@ -468,7 +480,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
   #onLinkClose(link: Link): void {
     if (this.#state === 'closed') return;
     if (link === this.#spare) {
-      this.#handoverFailed();
+      this.#handoverFailed('the server closed the new socket before every LISTEN was answered');
       return;
     }
     if (link === this.#retiring) {
@@ -484,6 +496,16 @@ export class PubSubConnection implements PubSubConnectionInfo {
       this.#stopKeepalive();
       this.#state = 'reconnecting';
       return;
+    }
+    if (this.#roundActive) {
+      // A socket of a connect or reconnect round that closed before its LISTENs were answered: a failed attempt.
+      this.#host.error(
+        new PubSubConnectionError(
+          'PUBSUB_CONNECT_FAILED',
+          `${this.id}: the server closed the socket before every LISTEN was answered`,
+        ),
+        null,
+      );
     }
     this.#reconnect();
   }
@@ -573,7 +595,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
           ),
           null,
         );
-        if (link === this.#spare) this.#handoverFailed();
+        if (link === this.#spare) this.#handoverFailed(`no RESPONSE to ${request} on the new socket`);
         else if (link === this.#link) this.#reconnect();
       }, this.#host.timings.responseTimeoutMs);
       this.#pending.set(nonce, { link, request, topics, resolve, timer });
@@ -644,7 +666,9 @@ export class PubSubConnection implements PubSubConnectionInfo {
    */
   #requestHandover(): void {
     const { clock, random, timings } = this.#host;
-    if (clock.now() - this.#adoptedAt >= PUBSUB_STABLE_SOCKET_MS) this.#quickHandovers = 0;
+    // Only a socket that stayed up, and from which no handover failed, starts a new count (and an immediate one).
+    if (!this.#failedHere && clock.now() - this.#adoptedAt >= PUBSUB_STABLE_SOCKET_MS)
+      this.#quickHandovers = 0;
     if (++this.#quickHandovers === 1) {
       // Also right after a connect, with its LISTENs still in flight: the handover LISTENs every topic anyway.
       void this.#handover();
@@ -694,8 +718,8 @@ export class PubSubConnection implements PubSubConnectionInfo {
     let fresh: Link;
     try {
       fresh = await this.#openLink();
-    } catch {
-      if (generation === this.#generation) this.#handoverFailed();
+    } catch (error) {
+      if (generation === this.#generation) this.#handoverFailed('the new socket could not be opened', error);
       return;
     }
     if (generation !== this.#generation) {
@@ -710,7 +734,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
     const outcomes = await Promise.all(this.#sendGrouped(fresh, 'LISTEN', [...this.#topics.values()]));
     if (generation !== this.#generation || this.#spare !== fresh) return;
     if (outcomes.some((o) => o.kind === 'interrupted')) {
-      this.#handoverFailed();
+      this.#handoverFailed('the new socket closed before every LISTEN was answered');
       return;
     }
     if (this.#topics.size === 0) {
@@ -722,11 +746,14 @@ export class PubSubConnection implements PubSubConnectionInfo {
     const old = this.#link;
     this.#spare = undefined;
     this.#stopKeepalive();
+    const now = this.#host.clock.now();
+    // The backoff starts over only when the socket handed over from had stayed up (as after a loss).
+    if (old !== undefined && now - this.#adoptedAt >= PUBSUB_STABLE_SOCKET_MS) this.#attempt = 0;
     this.#link = fresh;
-    this.#adoptedAt = this.#host.clock.now();
+    this.#adoptedAt = now;
+    this.#failedHere = false;
     this.#state = 'open';
     this.#schedulePing();
-    this.#attempt = 0;
     this.#phase = old === undefined ? 'settle' : 'retire';
     this.#finishRound();
     if (old === undefined) {
@@ -755,8 +782,20 @@ export class PubSubConnection implements PubSubConnectionInfo {
     return false;
   }
 
-  /** The new socket failed before the swap: keep the old one (it closes when the server's grace ends). */
-  #handoverFailed(): void {
+  /**
+   * The new socket failed before the swap: reported, and the old one kept (it closes when the server's grace ends).
+   * Further RECONNECTs on it wait for the backoff, however old it is.
+   */
+  #handoverFailed(reason: string, cause?: unknown): void {
+    this.#failedHere = true;
+    this.#host.error(
+      new PubSubConnectionError(
+        'PUBSUB_HANDOVER_FAILED',
+        `${this.id}: RECONNECT handover failed (${reason}); the old socket is kept while it lives`,
+        cause === undefined ? {} : { cause },
+      ),
+      null,
+    );
     const spare = this.#spare;
     this.#spare = undefined;
     if (spare !== undefined) this.#closeLink(spare);
@@ -866,6 +905,10 @@ export class PubSubConnection implements PubSubConnectionInfo {
   /** Starts a backoff reconnect episode (idempotent while one runs); every socket is closed first. */
   #reconnect(): void {
     if (this.#state === 'closed' || this.#reconnecting) return;
+    // The backoff starts over only after a socket that stayed up: one closed at once keeps the delays growing.
+    if (this.#link !== undefined && this.#host.clock.now() - this.#adoptedAt >= PUBSUB_STABLE_SOCKET_MS) {
+      this.#attempt = 0;
+    }
     this.#reconnecting = true;
     this.#roundActive = true;
     this.#state = 'reconnecting';
@@ -915,7 +958,6 @@ export class PubSubConnection implements PubSubConnectionInfo {
       return;
     }
     this.#reconnecting = false;
-    this.#attempt = 0;
     this.#adopt(link);
     await this.#listenAll(link);
     if (this.#isOpen() && this.#link === link && this.#topics.size === 0) {

@@ -53,7 +53,8 @@ export interface PubSubEvents {
   pubsub_whisper: [event: PubSubWhisper];
   /**
    * Every RESPONSE error (`PubSubResponseError`), message or frame that could not be modelled (`ProtocolError`
-   * with code `PUBSUB_UNEXPECTED_PAYLOAD` / `PUBSUB_UNEXPECTED_FRAME`), PONG timeout, and hook failure. `raw` is
+   * with code `PUBSUB_UNEXPECTED_PAYLOAD` / `PUBSUB_UNEXPECTED_FRAME`), PONG/RESPONSE/subscribe timeout, failed
+   * reconnect attempt or RECONNECT handover, RECONNECT storm, and hook failure. `raw` is
    * the data received (a frame object or text), or `null`.
    */
   pubsub_error: [error: TwitchError, raw: unknown];

@@ -227,7 +227,8 @@ export class PubSubPool {
    * be opened, and {@link PubSubResponseError} when the server refused a LISTEN (after removing those topics,
    * emitting `pubsub_error` and, for `ERR_BADAUTH`, calling {@link PubSubPool.authFailHook}), and
    * {@link PubSubSubscribeTimeoutError} when the server has not acknowledged every topic within
-   * `subscribeTimeoutMs` (the unacknowledged topics are then unsubscribed). It never leaves a rejection unhandled:
+   * `subscribeTimeoutMs` (the unacknowledged topics, and only they, are then unsubscribed and listed; the
+   * acknowledged ones of the same call stay subscribed). It never leaves a rejection unhandled:
    * every failure reaches the returned promise.
    * Topics already subscribed with the same token are skipped; with another token, they are LISTENed again.
    */
@@ -342,8 +343,9 @@ export class PubSubPool {
   // ---- internals ---------------------------------------------------------------------------------------------
 
   /**
-   * Settles with `work` unless `subscribeTimeoutMs` passes first: then the groups still waiting are unsubscribed
-   * (nothing stays subscribed behind the caller's back) and it rejects with {@link PubSubSubscribeTimeoutError}.
+   * Settles with `work` unless `subscribeTimeoutMs` passes first: then the topics of the groups still waiting that
+   * the server has not acknowledged are unsubscribed (nothing stays subscribed behind the caller's back; what was
+   * acknowledged stays) and it rejects with {@link PubSubSubscribeTimeoutError} listing exactly those.
    * The abandoned work settles later into nothing (it is caught, never an unhandled rejection).
    */
   #withDeadline(
@@ -362,8 +364,14 @@ export class PubSubPool {
     return new Promise<PubSubResponseError[][]>((resolve, reject) => {
       const timer = clock.setTimeout(
         () => {
+          // Per topic: a topic the server acknowledged stays, whatever happened to the others of its call.
+          const pending = groups
+            .filter((_, i) => !done.has(i))
+            .flat()
+            .filter((topic) => this.#unacknowledged(topic));
+          // Every topic answered (the call settles in a moment).
+          if (pending.length === 0) return;
           all.catch(noop);
-          const pending = groups.filter((_, i) => !done.has(i)).flat();
           const error = new PubSubSubscribeTimeoutError(pending, this.#subscribeTimeoutMs);
           this.#emit('pubsub_error', error, null);
           this.unsubscribeTopics(pending).then(
@@ -420,6 +428,13 @@ export class PubSubPool {
     const failures = await connection.listen(topics);
     if (connection.size === 0) this.#drop(connection);
     return failures;
+  }
+
+  /** Whether `topic` is still subscribed on a connection whose server has not acknowledged it. */
+  #unacknowledged(topic: Topic): boolean {
+    const key = topicKey(topic);
+    const connection = this.#registry.get(key);
+    return connection !== undefined && !connection.acknowledged(key);
   }
 
   #register(connection: PubSubConnection, topics: readonly Topic[]): void {

@@ -1126,6 +1126,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               welcomeTimeoutMs: optional(duration()),
               keepaliveMarginRatio: optional(numberIn(0, 10)),
               maxMessageAgeMs: optional(duration()),
+              maxFutureSkewMs: optional(duration(0)),
               allowedReconnectHosts: optional(isArray),
               clock: CLOCK,
               backoff: optional(instanceOf(Backoff)),
@@ -1488,6 +1489,10 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         has: {
           params: [{ name: 'present', valid: () => 'x', ok: anyValue }],
           call: ([p]) => ctx.connection.has(p as string),
+        },
+        acknowledged: {
+          params: [{ name: 'present', valid: () => 'x', ok: anyValue }],
+          call: ([p]) => ctx.connection.acknowledged(p as string),
         },
         reserve: {
           params: [{ name: 'topics', valid: () => [], ok: isArray }],

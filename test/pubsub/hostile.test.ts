@@ -21,13 +21,27 @@ interface Frame {
   nonce?: string;
 }
 
+/** What a scripted server does besides answering frames. */
+interface ServerScript {
+  /** Refuses the handshake of attempt `attempt` (0-based) with a 401. */
+  readonly refuse?: (attempt: number) => boolean;
+  /** Called with each accepted socket, before any frame. */
+  readonly onConnection?: (ws: WebSocket, index: number) => void;
+}
+
 /** A scripted PubSub server: `onFrame` decides what each socket gets. */
 class HostileServer {
   readonly sockets: WebSocket[] = [];
   readonly frames: Frame[][] = [];
+  /** Handshakes asked for, refused ones included. */
+  attempts = 0;
   readonly #wss: WebSocketServer;
 
-  private constructor(wss: WebSocketServer, onFrame: (ws: WebSocket, frame: Frame, index: number) => void) {
+  private constructor(
+    wss: WebSocketServer,
+    onFrame: (ws: WebSocket, frame: Frame, index: number) => void,
+    script: ServerScript,
+  ) {
     this.#wss = wss;
     wss.on('connection', (ws) => {
       const index = this.sockets.push(ws) - 1;
@@ -38,13 +52,26 @@ class HostileServer {
         frames.push(frame);
         onFrame(ws, frame, index);
       });
+      script.onConnection?.(ws, index);
     });
   }
 
-  static async start(onFrame: (ws: WebSocket, frame: Frame, index: number) => void): Promise<HostileServer> {
-    const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' });
+  static async start(
+    onFrame: (ws: WebSocket, frame: Frame, index: number) => void,
+    script: ServerScript = {},
+  ): Promise<HostileServer> {
+    const box: { server?: HostileServer } = {};
+    const wss = new WebSocketServer({
+      port: 0,
+      host: '127.0.0.1',
+      verifyClient: () => {
+        const attempt = box.server === undefined ? 0 : box.server.attempts++;
+        return script.refuse?.(attempt) !== true;
+      },
+    });
     await new Promise((resolve) => wss.once('listening', resolve));
-    return new HostileServer(wss, onFrame);
+    box.server = new HostileServer(wss, onFrame, script);
+    return box.server;
   }
 
   get url(): string {
@@ -70,8 +97,9 @@ afterEach(async () => {
 
 async function hostile(
   onFrame: (ws: WebSocket, frame: Frame, index: number) => void,
+  script: ServerScript = {},
 ): Promise<HostileServer> {
-  const server = await HostileServer.start(onFrame);
+  const server = await HostileServer.start(onFrame, script);
   servers.push(server);
   return server;
 }
@@ -210,6 +238,140 @@ describe('frame size', () => {
   });
 });
 
+describe('RECONNECT storms, however the server mixes RECONNECTs, closes and refusals (issue 14 audit)', () => {
+  const SECONDS = 60;
+  /** RECONNECT frames the stable socket sends per 100 ms step. */
+  const BURST = 20;
+  const BACKOFF = { initialMs: 100, maxMs: 5000, jitterMs: 0 };
+
+  /** Sockets the backoff allows in `SECONDS` (100 ms doubling up to 5 s), plus `waitMs` per socket spent waiting. */
+  function allowed(waitMs = 0): number {
+    let sockets = 0;
+    let delay = 100;
+    for (let t = 0; t < SECONDS * 1000; sockets++) {
+      t += waitMs + delay;
+      delay = Math.min(delay * 2, 5000);
+    }
+    return sockets;
+  }
+
+  /**
+   * The first socket answers like Twitch and becomes stable (31 s), then sends `BURST` RECONNECTs per 100 ms step
+   * for {@link SECONDS} of fake time; every later socket does what `spare` says. Before each step the pool has read
+   * every frame (a RESPONSE with an unknown nonce marks the end of each burst), and opened every socket it was going
+   * to, each failure reported (`drained`), so the socket count depends on the clock only.
+   */
+  async function storm(options: {
+    readonly spare: (ws: WebSocket, frame: Frame) => void;
+    readonly script?: ServerScript;
+    readonly drained?: (server: HostileServer, errors: TwitchError[]) => boolean;
+  }) {
+    let rounds = 0;
+    const server = await hostile((ws, frame, index) => {
+      if (index === 0) polite(ws, frame);
+      else options.spare(ws, frame);
+    }, options.script);
+    const clock = new FakeClock();
+    const { pool, events, errors } = makePool(server.url, {
+      clock,
+      random: () => 0.5,
+      backoff: BACKOFF,
+      // Called as each handover or reconnect round starts, before its socket opens.
+      reconnectHook: (_connection, topics) => {
+        rounds++;
+        return topics;
+      },
+    });
+    const nonces = new Set<string>();
+    events.on('pubsub_nonce', ({ nonce }) => nonces.add(nonce));
+    await pool.subscribeTopics([whispers('token', 1)]);
+    clock.advance(31_000);
+    const first = server.sockets[0]!;
+    const broken = (): boolean => server.attempts > 1 + allowed();
+    for (let step = 0; step < SECONDS * 10 && !broken(); step++) {
+      if (first.readyState === first.OPEN) {
+        for (let i = 0; i < BURST; i++) first.send('{"type":"RECONNECT"}');
+        first.send(JSON.stringify({ type: 'RESPONSE', nonce: `marker-${String(step)}`, error: '' }));
+        await soon(() => nonces.has(`marker-${String(step)}`) || first.readyState !== first.OPEN);
+      }
+      await soon(
+        () => broken() || (server.attempts === 1 + rounds && (options.drained?.(server, errors) ?? true)),
+      );
+      clock.advance(100);
+    }
+    const count = (code: string): number => errors.filter((e) => e.code === code).length;
+    return { server, pool, errors, count };
+  }
+
+  it('a stable socket repeating RECONNECT, every new socket closed at once: bounded, each failure reported', async () => {
+    const { server, count } = await storm({
+      spare: () => undefined,
+      script: {
+        onConnection: (ws, index) => {
+          if (index > 0) ws.close();
+        },
+      },
+      drained: (srv, errors) =>
+        errors.filter((e) => e.code === 'PUBSUB_HANDOVER_FAILED').length === srv.attempts - 1,
+    });
+    expect(server.attempts).toBeLessThanOrEqual(1 + allowed());
+    expect(count('PUBSUB_HANDOVER_FAILED')).toBe(server.attempts - 1);
+    expect(count('PUBSUB_RECONNECT_STORM')).toBeGreaterThanOrEqual(server.attempts - 3);
+  });
+
+  it('a stable socket repeating RECONNECT, every new socket refused: bounded, each failure reported', async () => {
+    const { server, count, pool } = await storm({
+      spare: () => undefined,
+      script: { refuse: (attempt) => attempt > 0 },
+      drained: (srv, errors) =>
+        errors.filter((e) => e.code === 'PUBSUB_HANDOVER_FAILED').length === srv.attempts - 1,
+    });
+    expect(server.attempts).toBeLessThanOrEqual(1 + allowed());
+    expect(count('PUBSUB_HANDOVER_FAILED')).toBe(server.attempts - 1);
+    expect(server.sockets).toHaveLength(1);
+    expect(pool.topics.map(String)).toEqual(['whispers.1']); // the stable socket still holds it
+  });
+
+  it('a stable socket repeating RECONNECT, new sockets never answering LISTEN: one handover at a time', async () => {
+    const { server, count } = await storm({
+      spare: (ws, frame) => {
+        if (frame.type === 'PING') ws.send('{"type":"PONG"}');
+      },
+    });
+    // Each handover waits 10 s for its RESPONSE (responseTimeoutMs), then the backoff.
+    expect(server.attempts).toBeLessThanOrEqual(1 + allowed(10_000));
+    expect(count('PUBSUB_HANDOVER_FAILED')).toBeGreaterThanOrEqual(server.attempts - 2);
+  });
+
+  it('new sockets answering, asking RECONNECT again and closing: bounded by the backoff', async () => {
+    const { server, count } = await storm({
+      spare: (ws, frame) => {
+        polite(ws, frame);
+        if (frame.type === 'LISTEN') {
+          ws.send('{"type":"RECONNECT"}');
+          ws.close();
+        }
+      },
+    });
+    expect(server.attempts).toBeLessThanOrEqual(1 + allowed());
+    expect(count('PUBSUB_RECONNECT_STORM')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('new sockets closing before they answer LISTEN: bounded by the backoff, each reported', async () => {
+    const { server, count } = await storm({
+      spare: (ws, frame) => {
+        if (frame.type === 'LISTEN') ws.close();
+      },
+      drained: (srv, errors) =>
+        errors.filter((e) => e.code === 'PUBSUB_HANDOVER_FAILED' || e.code === 'PUBSUB_CONNECT_FAILED')
+          .length ===
+        srv.attempts - 1,
+    });
+    expect(server.attempts).toBeLessThanOrEqual(1 + allowed());
+    expect(count('PUBSUB_HANDOVER_FAILED') + count('PUBSUB_CONNECT_FAILED')).toBe(server.attempts - 1);
+  });
+});
+
 describe('subscribeTopics deadline', () => {
   it('rejects with PUBSUB_SUBSCRIBE_TIMEOUT when LISTEN is never answered, and drops the topics', async () => {
     const server = await hostile((ws, frame) => {
@@ -238,6 +400,37 @@ describe('subscribeTopics deadline', () => {
     expect(pool.connections).toEqual([]);
     expect(clock.pending).toBe(0);
     await until(() => server.sockets[0]?.readyState === 3);
+  });
+
+  it('drops only the topics the server did not acknowledge, and lists exactly those (issue 14 audit)', async () => {
+    // LISTENs with token A are answered, with token B never: one call, two LISTEN frames.
+    const server = await hostile((ws, frame) => {
+      const f = frame as Frame & { data?: { auth_token?: string } };
+      if (f.type === 'PING') ws.send('{"type":"PONG"}');
+      if ((f.type === 'LISTEN' && f.data?.auth_token === 'tokA') || f.type === 'UNLISTEN') {
+        ws.send(JSON.stringify({ type: 'RESPONSE', nonce: f.nonce, error: '' }));
+      }
+    });
+    const clock = new FakeClock();
+    const { pool, errors } = makePool(server.url, {
+      clock,
+      subscribeTimeoutMs: 5_000,
+      responseTimeoutMs: 60_000,
+    });
+    let outcome: unknown = 'pending';
+    void pool.subscribeTopics([whispers('tokA', 1), whispers('tokB', 2)]).then(
+      () => (outcome = 'resolved'),
+      (error: unknown) => (outcome = error),
+    );
+    await until(() => server.frames[0]?.filter((f) => f.type === 'LISTEN').length === 2);
+    await until(() => pool.connections[0]?.acknowledged('whispers.1') === true);
+    clock.advance(5_000);
+    await until(() => outcome !== 'pending');
+    expect(outcome).toBeInstanceOf(PubSubSubscribeTimeoutError);
+    expect((outcome as PubSubSubscribeTimeoutError).topics.map(String)).toEqual(['whispers.2']);
+    expect(errors.map((e) => e.code)).toEqual(['PUBSUB_SUBSCRIBE_TIMEOUT']);
+    expect(pool.topics.map(String)).toEqual(['whispers.1']);
+    await until(() => server.frames[0]?.some((f) => f.type === 'UNLISTEN') === true);
   });
 
   it('keeps the topics a server acknowledged in time', async () => {
@@ -324,3 +517,12 @@ describe('options', () => {
     expect((caught as InvalidArgumentError).field).toBe(field);
   });
 });
+
+/** Like `until`, polling at every turn of the event loop (a storm test waits hundreds of times). */
+async function soon(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 3000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -11,7 +11,7 @@ afterEach(async () => {
   await env.close();
 });
 
-it('schedules PINGs with jitter under 4 min, PONG deadlines and 1 s + jitter reconnects on an injected clock', async () => {
+it('schedules PINGs with jitter under 4 min, PONG deadlines and 1 s + jitter reconnects, reset only after a stable socket, on an injected clock', async () => {
   const clock = new ManualClock();
   const events = newEvents();
   const pool = new PubSubPool(events, { url: env.server.url, clock, random: () => 0.5 });
@@ -40,9 +40,20 @@ it('schedules PINGs with jitter under 4 min, PONG deadlines and 1 s + jitter rec
     await until(() => pool.connections[0]?.state === 'open' && clock.delays().length === 1);
     expect(clock.delays()).toEqual([225_000]);
 
-    // A server close also goes through the backoff (attempts reset after a success).
-    const current = env.server.connections().find((c) => c.id !== oldId)?.id ?? '';
-    env.server.drop(current);
+    // A server close also goes through the backoff. A socket closed right after its success keeps the delays
+    // growing (2 s + jitter): a server that accepts and drops at once is not hammered.
+    const second = env.server.connections().find((c) => c.id !== oldId)?.id ?? '';
+    env.server.drop(second);
+    await until(() => clock.delays().includes(2_500));
+    expect(clock.delays()).toEqual([2_500]);
+    clock.fire(2_500);
+    const third = (): string | undefined =>
+      env.server.connections().find((c) => c.id !== oldId && c.id !== second && c.topics.length === 1)?.id;
+    await until(() => third() !== undefined);
+    await until(() => pool.connections[0]?.state === 'open' && clock.delays().length === 1);
+    // One that stayed up 30 s starts the backoff over (1 s + jitter).
+    clock.time += 30_000;
+    env.server.drop(third() ?? '');
     await until(() => clock.delays().includes(1_500));
   } finally {
     await pool.close();

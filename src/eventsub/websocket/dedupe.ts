@@ -95,6 +95,9 @@ const MAX_ENTRIES_LIMIT = 2 ** 24;
  */
 const SLICES = 4;
 
+/** Most slices held besides the current one: a window's worth plus room for slices a clock stepping back left. */
+const MAX_SLICES = 4 * SLICES;
+
 /** Options of {@link MemoryDedupeStore}. */
 export interface MemoryDedupeStoreOptions {
   /**
@@ -122,8 +125,12 @@ const STORE_CHECKS: OptionChecks<MemoryDedupeStoreOptions> = {
  * eviction, no timers, no pause). A lookup probes the live sets, newest first. Memory grows with use: an idle store
  * costs a few hundred bytes.
  *
- * Time comes from the caller (`now`). A clock that steps back by more than a slice (an NTP correction, a resumed
- * VM) shifts the slices back with it, so the ids already held are still kept for the window and no longer.
+ * Time comes from the caller (`now`), and no clock sequence makes it forget an id early: a slice leaves only once the
+ * clock has read a time a whole window past the slice's end. A clock that steps back (an NTP correction, a resumed
+ * VM) files new ids in slices of the time it now reads, and keeps the slices it had until the clock has passed them
+ * by a window again, so a copy that arrives after the clock is corrected forward is still a duplicate. A clock that
+ * reads far ahead once leaves only that moment's ids behind (they wait for the clock to get there); the store goes on
+ * with the time read next. What a step back keeps longer counts against `maxEntries`, which refuses, as always.
  *
  * @example
  * ```ts
@@ -140,16 +147,15 @@ export class MemoryDedupeStore implements DedupeStore {
   /** Memory bound, in ids. */
   readonly maxEntries: number;
   readonly #sliceMs: number;
-  /** The current slice's ids, and when that slice ends. */
+  /** The current slice's ids, and when that slice starts and ends. */
   #current = new Set<string>();
+  #currentStart = Infinity;
   #currentEnd = -Infinity;
-  /** Older slices still inside the window, oldest first, with their end times. */
+  /** Other slices still inside the window, by ascending end time (a step back can leave some ahead of the current). */
   #older: Set<string>[] = [];
   #olderEnds: number[] = [];
   /** Ids in `#older`. */
   #olderSize = 0;
-  /** Latest time seen (to detect a clock stepping back). */
-  #last = -Infinity;
 
   /**
    * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`, field `options`, `windowMs` or `maxEntries`) for options
@@ -170,7 +176,7 @@ export class MemoryDedupeStore implements DedupeStore {
   }
 
   add(id: string, now: number): DedupeVerdict {
-    if (now >= this.#currentEnd || now < this.#last) this.#advance(now);
+    if (now >= this.#currentEnd || now < this.#currentStart) this.#move(now);
     const older = this.#older;
     for (let i = older.length - 1; i >= 0; i--) if (older[i]?.has(id) === true) return 'duplicate';
     // One hash operation for the current slice: a duplicate leaves its size unchanged.
@@ -182,7 +188,7 @@ export class MemoryDedupeStore implements DedupeStore {
   }
 
   has(id: string, now: number): boolean {
-    if (now >= this.#currentEnd || now < this.#last) this.#advance(now);
+    if (now >= this.#currentEnd || now < this.#currentStart) this.#move(now);
     if (this.#current.has(id)) return true;
     for (const set of this.#older) if (set.has(id)) return true;
     return false;
@@ -191,11 +197,11 @@ export class MemoryDedupeStore implements DedupeStore {
   /** Forgets everything. */
   clear(): void {
     this.#current = new Set();
+    this.#currentStart = Infinity;
     this.#currentEnd = -Infinity;
     this.#older = [];
     this.#olderEnds = [];
     this.#olderSize = 0;
-    this.#last = -Infinity;
   }
 
   /** Not JSON of the ids: only the figures. */
@@ -203,33 +209,35 @@ export class MemoryDedupeStore implements DedupeStore {
     return { windowMs: this.windowMs, maxEntries: this.maxEntries, size: this.size };
   }
 
-  /** Starts a new slice when `now` left the current one, drops slices older than the window. Not per message. */
-  #advance(now: number): void {
+  /**
+   * `now` left the current slice: make its slice current and drop the slices that ended a window or more before
+   * `now`. Not per message (once per slice, or per step of the clock).
+   */
+  #move(now: number): void {
+    if (!Number.isFinite(now)) return; // NaN never gets here; ±Infinity: keep the current slice
     const slice = this.#sliceMs;
-    if (now < this.#last) {
-      // A step back (from the latest time seen) of up to a slice is jitter between callers: ids are then kept a
-      // little longer. A larger one is a clock correction: shift every slice with it, so that what is held keeps
-      // its remaining time.
-      const back = this.#last - now;
-      if (back <= slice) return;
-      this.#last = now;
-      this.#currentEnd -= back;
-      const ends = this.#olderEnds;
-      for (let i = 0; i < ends.length; i++) ends[i] = (ends[i] ?? 0) - back;
-      if (now < this.#currentEnd) return;
-    }
-    this.#last = now;
+    // A step back of up to a slice is jitter between callers sharing the store: the current slice takes it (its ids
+    // are kept a little longer, which is safe).
+    if (now < this.#currentStart && now >= this.#currentStart - slice) return;
+    const end = now - (((now % slice) + slice) % slice) + slice;
     const current = this.#current;
-    if (current.size > 0) {
-      this.#older.push(current);
-      this.#olderEnds.push(this.#currentEnd);
-      this.#olderSize += current.size;
-      this.#current = new Set();
-    }
-    this.#currentEnd = now - (now % slice) + slice;
-    // A slice ending at `end` holds ids added before `end`: they may all go once `end + windowMs` has passed.
-    const cutoff = now - this.windowMs;
+    if (current.size > 0) this.#file(current, this.#currentEnd);
+    // The clock may come back to a slice it left: that slice is current again.
     const ends = this.#olderEnds;
+    const again = ends.indexOf(end);
+    if (again === -1) {
+      this.#current = new Set();
+    } else {
+      this.#current = this.#older[again] ?? new Set();
+      this.#olderSize -= this.#current.size;
+      this.#older.splice(again, 1);
+      ends.splice(again, 1);
+    }
+    this.#currentStart = end - slice;
+    this.#currentEnd = end;
+    // A slice ending at `e` holds ids added before `e`: they may all go once the clock reads `e + windowMs`. Slices
+    // ahead of the clock (it stepped back) stay until it has passed them.
+    const cutoff = now - this.windowMs;
     let drop = 0;
     while (drop < ends.length && (ends[drop] ?? Infinity) <= cutoff) drop++;
     if (drop > 0) {
@@ -237,6 +245,26 @@ export class MemoryDedupeStore implements DedupeStore {
       this.#older.splice(0, drop);
       ends.splice(0, drop);
     }
+  }
+
+  /** Files a non-empty slice among the older ones, by end time; past {@link MAX_SLICES}, the two furthest merge. */
+  #file(set: Set<string>, end: number): void {
+    const ends = this.#olderEnds;
+    let at = ends.length;
+    while (at > 0 && (ends[at - 1] ?? -Infinity) > end) at--;
+    this.#older.splice(at, 0, set);
+    ends.splice(at, 0, end);
+    this.#olderSize += set.size;
+    if (ends.length <= MAX_SLICES) return;
+    // Only a clock that keeps jumping about gets here. Merging keeps the later end: ids kept longer, never shorter.
+    const last = this.#older.pop();
+    const lastEnd = ends.pop();
+    const into = this.#older[this.#older.length - 1];
+    if (last === undefined || lastEnd === undefined || into === undefined) return;
+    this.#olderSize -= last.size + into.size;
+    for (const id of last) into.add(id);
+    this.#olderSize += into.size;
+    ends[ends.length - 1] = lastEnd;
   }
 }
 

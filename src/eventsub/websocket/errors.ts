@@ -10,6 +10,8 @@ import type { CloseAction } from '../protocol.js';
  *   scheme, a host not allowed, credentials); the session falls back (see the docs).
  * - `RECONNECT_STORM`: the server asked for handovers again and again, each before the socket it sent us to was
  *   stable; each one now waits for the backoff.
+ * - `CLOCK_SKEW`: notifications are timestamped more than `maxFutureSkewMs` ahead of the local clock, which is
+ *   behind Twitch's: they are dropped (counted in `stats.skewed`) until it is set right. Reported once per episode.
  * - `FRAME_TOO_LARGE`: a frame exceeded `maxPayload`; the socket is closed (1009) and the session reconnects.
  * - `CLIENT_BUG_CLOSE`: Twitch closed the socket with 4001 (inbound traffic) or 4003 (connection unused): the
  *   owner broke a protocol rule. The session recovers, but this must be fixed.
@@ -20,6 +22,7 @@ export type EventSubSessionErrorCode =
   | 'CONNECT_FAILED'
   | 'HANDOVER_FAILED'
   | 'RECONNECT_STORM'
+  | 'CLOCK_SKEW'
   | 'FRAME_TOO_LARGE'
   | 'CLIENT_BUG_CLOSE'
   | 'SESSION_CLOSED';

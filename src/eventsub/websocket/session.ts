@@ -11,7 +11,7 @@ import WebSocket from 'ws';
 import { AbortError, InvalidArgumentError, ProtocolError, type TwitchError } from '../../core/errors.js';
 import { Backoff } from '../../core/backoff.js';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
-import { clampDuration, requireDuration } from '../../core/duration.js';
+import { MAX_TIMER_MS, clampDuration, requireDuration } from '../../core/duration.js';
 import { TypedEmitter } from '../../core/emitter.js';
 import { isRecord, optionalUrl, toError } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
@@ -51,12 +51,12 @@ import {
 import {
   DedupeGate,
   MemoryDedupeStore,
-  dedupeWindowFor,
   requireDedupeStore,
   type DedupeError,
   type DedupeOutcome,
   type DedupeStore,
 } from './dedupe.js';
+import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../webhook/verify.js';
 import { EventSubSessionError } from './errors.js';
 import { UNKNOWN_MESSAGE_TYPE, parseFrame } from './parse.js';
 
@@ -125,6 +125,14 @@ export interface EventSubSessionOptions {
   /** Notifications older than this are dropped and counted as stale, milliseconds (1..2^31-1). @defaultValue 600000 */
   readonly maxMessageAgeMs?: number;
   /**
+   * Tolerated clock skew, milliseconds (0..2^31-1 minus `maxMessageAgeMs`): a notification timestamped further than
+   * this ahead of the local clock is not emitted, counted in `stats.skewed` and reported (`CLOCK_SKEW`, once per
+   * episode): the local clock is behind Twitch's. This bounds the time in which a redelivery can be accepted to
+   * `maxMessageAgeMs + maxFutureSkewMs` after its first sighting, which the dedupe store covers. Same rule and
+   * default as the webhook receiver's. @defaultValue 60000
+   */
+  readonly maxFutureSkewMs?: number;
+  /**
    * Hosts a `session_reconnect` may send the session to, besides the base URL's host (always allowed): `host`,
    * `host:port`, or `*.domain` for any subdomain (on the scheme's default port). A `reconnect_url` must also use
    * the base URL's scheme and carry no credentials; any other is refused with `HANDOVER_FAILED` and the session
@@ -137,9 +145,10 @@ export interface EventSubSessionOptions {
   readonly backoff?: Backoff;
   /**
    * Where message ids are remembered; share one store between sessions to deduplicate across them. Its `windowMs`
-   * must be at least `maxMessageAgeMs` (a redelivery is accepted until then); 1 minute more covers a clock behind
-   * Twitch's. An id the store refuses (at its memory bound) is not emitted: it is counted in `stats.refused` and
-   * reported (`DEDUPE_FULL`, once per episode). @defaultValue a private MemoryDedupeStore of `maxMessageAgeMs` + 1 min
+   * must be at least `maxMessageAgeMs + maxFutureSkewMs` (11 minutes by default), the time after its first sighting
+   * in which a redelivery can be accepted. An id the store refuses (at its memory bound) is not emitted: it is
+   * counted in `stats.refused` and reported (`DEDUPE_FULL`, once per episode).
+   * @defaultValue a private MemoryDedupeStore of `maxMessageAgeMs + maxFutureSkewMs`
    */
   readonly dedupe?: DedupeStore;
   /** Socket constructor. @defaultValue `WebSocket` from `ws` */
@@ -183,6 +192,8 @@ export const SESSION_CHECKS: OptionChecks<EventSubSessionOptions> = {
   welcomeTimeoutMs: duration(),
   keepaliveMarginRatio: numberIn(0, MAX_MARGIN_RATIO),
   maxMessageAgeMs: duration(),
+  // Its upper bound depends on maxMessageAgeMs: checked by the constructor.
+  maxFutureSkewMs: duration({ min: 0 }),
   allowedReconnectHosts: arrayOf(reconnectHost, 'an array of hosts'),
   clock,
   backoff: (value, field) => {
@@ -263,13 +274,18 @@ export interface EventSubSessionStats {
   readonly refused: number;
   /** Notifications dropped because they were older than `maxMessageAgeMs`. */
   readonly stale: number;
+  /** Notifications dropped because they were timestamped more than `maxFutureSkewMs` ahead (see `CLOCK_SKEW`). */
+  readonly skewed: number;
   /** Frames that were not valid JSON or not shaped like their `message_type`. */
   readonly malformed: number;
   /** Frames with a `message_type` this version does not know. */
   readonly unknownTypes: number;
   /** Completed `session_reconnect` handovers. */
   readonly handovers: number;
-  /** `session_reconnect` handovers delayed because the server asked again too soon (see `RECONNECT_STORM`). */
+  /**
+   * `session_reconnect` requests throttled (see `RECONNECT_STORM`): handovers delayed because the server asked again
+   * before the socket was stable, and requests ignored because a handover was already in flight.
+   */
   readonly throttledHandovers: number;
   /** Completed reconnects to the base URL after a loss (each one a new session id). */
   readonly reconnects: number;
@@ -364,11 +380,12 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   readonly #baseUrl: string;
   readonly #baseProtocol: string;
   readonly #baseHost: string;
-  /** Lowercased `host` entries and `.domain` suffixes (from `*.domain`) a reconnect_url may point at. */
-  readonly #reconnectHosts: readonly string[];
+  /** The hosts a reconnect_url may point at besides the base URL's, normalised like a parsed URL's. */
+  readonly #reconnectHosts: readonly AllowedHost[];
   readonly #welcomeTimeoutMs: number;
   readonly #marginRatio: number;
   readonly #maxAgeMs: number;
+  readonly #maxSkewMs: number;
   readonly #clock: Clock;
   readonly #backoff: Backoff;
   readonly #dedupe: DedupeGate<WireNotificationMessage | WireRevocationMessage>;
@@ -392,11 +409,17 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   #reconnectReason: ReconnectReason = 'connection_lost';
   /** `session_reconnect`s in a row, each on a socket not yet stable (see #onReconnect). */
   #quickHandovers = 0;
+  /** A request repeated during the current handover was reported (`RECONNECT_STORM`). */
+  #repeatReported = false;
   #connecting: Deferred | null = null;
-  /** Stale-message cutoff (see #isStale). */
+  /** Timestamp cutoffs (see #judgeTime), and when they were computed. */
   #cutoffAt = -Infinity;
-  #cutoffLow = '';
-  #cutoffHigh = '';
+  #staleBelow = '';
+  #freshAbove = '';
+  #aheadFrom = '';
+  #aheadAbove = '';
+  /** A `CLOCK_SKEW` episode was reported and no notification was in time since. */
+  #skewing = false;
   #closing: Promise<void> | null = null;
   readonly #stats: MutableStats = {
     messages: 0,
@@ -406,6 +429,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     duplicates: 0,
     refused: 0,
     stale: 0,
+    skewed: 0,
     malformed: 0,
     unknownTypes: 0,
     handovers: 0,
@@ -429,16 +453,26 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     this.#baseUrl = base.url;
     this.#baseProtocol = base.parsed.protocol;
     this.#baseHost = base.parsed.host;
-    this.#reconnectHosts = reconnectHosts(options.allowedReconnectHosts);
+    this.#reconnectHosts = reconnectHosts(options.allowedReconnectHosts, this.#baseProtocol);
     this.#welcomeTimeoutMs = requireDuration(options.welcomeTimeoutMs ?? 10_000, 'welcomeTimeoutMs');
     this.#marginRatio = options.keepaliveMarginRatio ?? 0.2;
     this.#maxAgeMs = requireDuration(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
+    // The acceptance window (maxAge + skew) must fit the longest window a store can keep.
+    this.#maxSkewMs = requireDuration(
+      options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
+      'maxFutureSkewMs',
+      {
+        min: 0,
+        max: MAX_TIMER_MS - this.#maxAgeMs,
+      },
+    );
+    const acceptedForMs = this.#maxAgeMs + this.#maxSkewMs;
     this.#clock = options.clock ?? systemClock;
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });
     this.#dedupe = new DedupeGate(
       requireDedupeStore(
-        options.dedupe ?? new MemoryDedupeStore({ windowMs: dedupeWindowFor(this.#maxAgeMs) }),
-        this.#maxAgeMs,
+        options.dedupe ?? new MemoryDedupeStore({ windowMs: acceptedForMs }),
+        acceptedForMs,
         'dedupe',
       ),
       this.#onVerdict,
@@ -627,14 +661,12 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   }
 
   #onNotification(message: WireNotificationMessage, now: number): void {
-    const stats = this.#stats;
-    if (this.#isStale(message.metadata.message_timestamp, now)) {
-      stats.stale++;
-      if (this.hasListeners('stale')) {
-        this.emit('stale', message, now - Date.parse(message.metadata.message_timestamp));
-      }
+    const time = this.#judgeTime(message.metadata.message_timestamp, now);
+    if (time !== IN_WINDOW) {
+      this.#outOfWindow(message, time, now);
       return;
     }
+    this.#skewing = false;
     // Emitted by #onVerdict, in order of arrival.
     this.#dedupe.admit(message.metadata.message_id, now, message);
   }
@@ -663,27 +695,75 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     }
   };
 
-  /**
-   * Whether a notification sent at `timestamp` is older than the max age. Twitch timestamps are UTC RFC 3339
-   * (`2023-07-19T14:56:51.634234626Z`), which order like strings: they are compared with a cutoff string refreshed
-   * at most every 250 ms, and only a timestamp within the cutoff's second (or of another shape) is parsed. So the
-   * limit is exact to within 250 ms, without a `Date.parse` per message. An unparseable timestamp is not stale.
-   */
-  #isStale(timestamp: string, now: number): boolean {
-    if (now - this.#cutoffAt >= CUTOFF_REFRESH_MS || now < this.#cutoffAt) {
-      this.#cutoffAt = now;
-      this.#cutoffLow = new Date(now - this.#maxAgeMs).toISOString().slice(0, 19);
-      this.#cutoffHigh = `${this.#cutoffLow}\uffff`;
+  /** A notification outside the accepted window, or with no time: counted and reported, never emitted. */
+  #outOfWindow(message: WireNotificationMessage, time: TimeVerdict, now: number): void {
+    const stats = this.#stats;
+    const timestamp = message.metadata.message_timestamp;
+    if (time === STALE) {
+      stats.stale++;
+      if (this.hasListeners('stale')) this.emit('stale', message, now - Date.parse(timestamp));
+    } else if (time === AHEAD) {
+      stats.skewed++;
+      if (this.#skewing) return;
+      this.#skewing = true;
+      const aheadMs = Date.parse(timestamp) - now;
+      this.#report(
+        new EventSubSessionError(
+          'CLOCK_SKEW',
+          `a notification is timestamped ${String(aheadMs)} ms ahead of the local clock (more than ` +
+            `maxFutureSkewMs, ${String(this.#maxSkewMs)} ms): the local clock is behind; such notifications are ` +
+            'dropped (counted in stats.skewed) until it is set right',
+        ),
+      );
+    } else {
+      stats.malformed++;
+      this.#report(
+        new ProtocolError(
+          'PROTOCOL_MALFORMED_FRAME',
+          'notification: metadata.message_timestamp is not a time',
+          timestamp.slice(0, 64),
+        ),
+      );
     }
+  }
+
+  /**
+   * Where a notification sent at `timestamp` stands: within the accepted window (no older than `maxMessageAgeMs`,
+   * no further than `maxFutureSkewMs` ahead), stale, ahead, or not a time. Twitch timestamps are UTC RFC 3339
+   * (`2023-07-19T14:56:51.634234626Z`), which order like strings: they are compared with cutoff strings refreshed at
+   * most every 250 ms, each taken on the safe side of that span, and only a timestamp near a cutoff's second (or of
+   * another shape) is parsed. So the window is exact, without a `Date.parse` per message.
+   */
+  #judgeTime(timestamp: string, now: number): TimeVerdict {
+    if (now - this.#cutoffAt >= CUTOFF_REFRESH_MS || now < this.#cutoffAt) this.#refreshCutoffs(now);
     if (
       timestamp.length >= 20 &&
       timestamp.charCodeAt(10) === 84 /* T */ &&
       timestamp.charCodeAt(timestamp.length - 1) === 90 /* Z */
     ) {
-      if (timestamp < this.#cutoffLow) return true;
-      if (timestamp > this.#cutoffHigh) return false;
+      if (timestamp > this.#freshAbove && timestamp < this.#aheadFrom) return IN_WINDOW;
+      if (timestamp < this.#staleBelow) return STALE;
+      if (timestamp > this.#aheadAbove) return AHEAD;
     }
-    return now - Date.parse(timestamp) > this.#maxAgeMs;
+    const sentAt = Date.parse(timestamp);
+    if (Number.isNaN(sentAt)) return NOT_A_TIME;
+    if (now - sentAt > this.#maxAgeMs) return STALE;
+    if (sentAt - now > this.#maxSkewMs) return AHEAD;
+    return IN_WINDOW;
+  }
+
+  /**
+   * Cutoffs valid from `now` for {@link CUTOFF_REFRESH_MS}, as second prefixes (`2023-07-19T14:56:51`): a timestamp
+   * before `#staleBelow` is stale, one after `#freshAbove` and before `#aheadFrom` is in the window, one after
+   * `#aheadAbove` is ahead, whatever the time within the span; any other is parsed.
+   */
+  #refreshCutoffs(now: number): void {
+    const second = (at: number): string => new Date(at).toISOString().slice(0, 19);
+    this.#cutoffAt = now;
+    this.#staleBelow = second(now - this.#maxAgeMs);
+    this.#freshAbove = `${second(now + CUTOFF_REFRESH_MS - this.#maxAgeMs)}\uffff`;
+    this.#aheadFrom = second(now + this.#maxSkewMs);
+    this.#aheadAbove = `${second(now + CUTOFF_REFRESH_MS + this.#maxSkewMs)}\uffff`;
   }
 
   #onRevocation(message: WireRevocationMessage): void {
@@ -764,6 +844,21 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       this.#logger.warn('eventsub: session_reconnect on a socket that is not active, ignored', {});
       return;
     }
+    if (this.#handoverUrl !== null) {
+      // One handover at a time: a request repeated while one is in flight (its socket opening, or a retry waiting)
+      // is ignored, so no number of them opens more than one socket. Reported once per handover.
+      this.#stats.throttledHandovers++;
+      if (!this.#repeatReported) {
+        this.#repeatReported = true;
+        this.#report(
+          new EventSubSessionError(
+            'RECONNECT_STORM',
+            'session_reconnect repeated while a handover is in flight: ignored (one handover at a time)',
+          ),
+        );
+      }
+      return;
+    }
     const url = message.payload.session.reconnect_url ?? '';
     if (this.#next !== null) this.#retire(this.#next);
     this.#next = null;
@@ -776,10 +871,12 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       return;
     }
     this.#handoverUrl = url;
+    this.#repeatReported = false;
     this.#state = 'reconnecting';
     // Twitch asks for a handover now and then (maintenance), once per socket. A server that asks again on the
     // socket it just sent us to, before that one was stable, is storming: from the second such handover in a row,
-    // each waits for the backoff like any reconnect (and is reported).
+    // each waits for the backoff like any reconnect (and is reported). Only a socket that stayed up for a
+    // keepalive window resets the count (a failed handover never does: its retries back off, see #nextFailed).
     if (this.#clock.now() - link.welcomedAt >= this.#watchdogMs) {
       this.#quickHandovers = 0;
       this.#backoff.reset();
@@ -822,12 +919,17 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       return `scheme ${parsed.protocol.slice(0, 16)} differs from the base URL's ${this.#baseProtocol}`;
     }
     if (parsed.username !== '' || parsed.password !== '') return 'it carries credentials';
-    const host = parsed.host;
+    // Hosts and ports as the URL parser writes them (lowercase, IP forms, default port dropped), like the entries.
+    const { host, hostname, port } = parsed;
+    if (parsed.protocol !== 'wss:' && isTwitchHost(hostname))
+      return "Twitch's hosts are followed over wss: only";
     if (host === this.#baseHost) return null;
     for (const allowed of this.#reconnectHosts) {
-      if (allowed.startsWith('.')) {
-        if (parsed.port === '' && parsed.hostname.endsWith(allowed)) return null;
-      } else if (host === allowed) {
+      if (
+        allowed.suffix === undefined
+          ? host === allowed.host
+          : isSubdomain(hostname, allowed.suffix) && port === allowed.port
+      ) {
         return null;
       }
     }
@@ -998,7 +1100,8 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       this.#abandonHandover();
       return;
     }
-    this.#logger.debug('eventsub reconnect attempt failed', { error: error.message });
+    // No caller waits on a reconnect: every failed attempt is reported (and the next one waits for the backoff).
+    this.#report(error);
     this.#scheduleBaseReconnect(this.#reconnectReason);
   }
 
@@ -1087,14 +1190,70 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
 }
 
 const KEEPALIVE_REASON = 'keepalive timeout';
+/** How long the timestamp cutoffs are used before they are computed again, milliseconds. */
 const CUTOFF_REFRESH_MS = 250;
+/** Where a notification's timestamp stands (see #judgeTime): small integers, no allocation on the hot path. */
+type TimeVerdict = 0 | 1 | 2 | 3;
+const IN_WINDOW = 0;
+const STALE = 1;
+const AHEAD = 2;
+const NOT_A_TIME = 3;
 /** Longest wait of a throttled handover: half of the grace Twitch gives the old socket after `session_reconnect`. */
 const HANDOVER_MAX_DELAY_MS = (RECONNECT_GRACE_SECONDS * 1000) / 2;
-/** Largest `keepaliveMarginRatio`: the watchdog never exceeds 600 s × 11. */
-/** The allowed reconnect hosts (checked by {@link SESSION_CHECKS}), normalised: lowercased, `*.domain` as `.domain`. */
-function reconnectHosts(hosts: readonly string[] | undefined): readonly string[] {
-  if (hosts === undefined) return TWITCH_EVENTSUB_WS_HOSTS;
-  return hosts.map((entry) => (entry.startsWith('*.') ? entry.slice(1) : entry).toLowerCase());
+/** An entry of `allowedReconnectHosts`: a `host` (with its port, if not the default), or `*.domain` on a `port`. */
+interface AllowedHost {
+  readonly host: string;
+  /** `.domain` of a `*.domain` entry. */
+  readonly suffix: string | undefined;
+  /** Port of a `*.domain` entry, `''` for the scheme's default. */
+  readonly port: string;
+}
+
+/**
+ * The allowed reconnect hosts, normalised by the URL parser for the base URL's `protocol`, so that an entry matches
+ * however it is written (`HOST`, `[0:0::1]`, `host:443` for `wss:`) and a reconnect_url however it is.
+ */
+function reconnectHosts(hosts: readonly string[] | undefined, protocol: string): readonly AllowedHost[] {
+  const field = 'allowedReconnectHosts';
+  const list = hosts ?? TWITCH_EVENTSUB_WS_HOSTS;
+  if (!Array.isArray(list)) throw new InvalidArgumentError(`${field} must be an array of hosts`, field);
+  return list.map((entry: unknown, i): AllowedHost => {
+    const bad = (): InvalidArgumentError =>
+      new InvalidArgumentError(
+        `${field}[${i}] must be a host, host:port or *.domain[:port] (no scheme, path or credentials)`,
+        `${field}[${i}]`,
+      );
+    if (typeof entry !== 'string' || !/^(\*\.)?[A-Za-z0-9.\-[\]:]+$/.test(entry) || entry.startsWith('*.[')) {
+      throw bad();
+    }
+    const wildcard = entry.startsWith('*.');
+    let parsed: URL;
+    try {
+      parsed = new URL(`${protocol}//${wildcard ? entry.slice(2) : entry}`);
+    } catch {
+      throw bad();
+    }
+    if (!wildcard) return { host: parsed.host, suffix: undefined, port: parsed.port };
+    // A wildcard names a domain: `*.0.0.127` would match IP addresses by their digits.
+    if (isIpAddress(parsed.hostname)) throw bad();
+    return { host: parsed.host, suffix: `.${parsed.hostname}`, port: parsed.port };
+  });
+}
+
+/** Whether a parsed hostname is an IP address (the URL parser writes IPv4 as a.b.c.d, IPv6 in brackets). */
+function isIpAddress(hostname: string): boolean {
+  return hostname.startsWith('[') || /^\d+\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+function isSubdomain(hostname: string, suffix: string): boolean {
+  return hostname.endsWith(suffix) && hostname.length > suffix.length && !isIpAddress(hostname);
+}
+
+/** Twitch's own hosts: followed over `wss:` only, whatever the base URL (no event stream in plaintext to Twitch). */
+function isTwitchHost(hostname: string): boolean {
+  return (
+    hostname === 'twitch.tv' || hostname.endsWith('.twitch.tv') || TWITCH_EVENTSUB_WS_HOSTS.includes(hostname)
+  );
 }
 
 function buildBaseUrl(

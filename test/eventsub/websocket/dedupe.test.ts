@@ -68,18 +68,68 @@ describe('MemoryDedupeStore', () => {
     expect(store.size).toBe(1);
   });
 
-  it('stays usable when the clock steps back: held ids keep their remaining time, no lock-out', () => {
+  it('a clock stepping back, then corrected, forgets no id inside its window (issue 14 audit)', () => {
+    const store = new MemoryDedupeStore(); // 11-minute window
+    const t0 = Date.parse('2026-01-01T00:00:00Z');
+    expect(store.add('M', t0)).toBe('new');
+    expect(store.add('N', t0 - 3_600_000)).toBe('new'); // the clock steps back an hour
+    expect(store.add('M', t0 + 60_000)).toBe('duplicate'); // corrected: M's copy is a minute old
+    // Ids filed while the clock read an hour back are a whole window behind it now: they leave.
+    expect(store.add('X', t0 + 120_000)).toBe('new');
+    expect(store.size).toBe(2);
+  });
+
+  it('a clock stepping back keeps the ids it had until it passes them again; new ids live on its new time', () => {
+    const store = new MemoryDedupeStore({ windowMs: 1000 });
+    store.add('a', T0);
+    const back = T0 - 3_600_000; // an hour back, and it stays there (the clock had been an hour ahead)
+    expect(store.add('b', back)).toBe('new');
+    expect(store.add('a', back + 10)).toBe('duplicate');
+    // The store goes on with the time it reads: 'b' leaves after its window, memory does not grow for an hour.
+    expect(store.add('b', back + 999)).toBe('duplicate');
+    expect(store.add('b', back + 1250)).toBe('new');
+    for (let i = 0; i < 100; i++) store.add(`x${i}`, back + 2000 + i * 100);
+    expect(store.size).toBeLessThanOrEqual(1 + 15); // 'a', and what the last 1.25 windows brought
+    expect(store.has('a', back + 12_000)).toBe(true); // still ahead of the clock
+    expect(store.has('a', T0 + 999)).toBe(true);
+    expect(store.has('a', T0 + 1250)).toBe(false); // the clock passed it by a window
+  });
+
+  it('at its bound after a step back it refuses (never forgets) until the clock passes the held ids', () => {
     const store = new MemoryDedupeStore({ windowMs: 1000, maxEntries: 2 });
     store.add('a', T0);
     store.add('b', T0 + 100);
-    const back = T0 - 3_600_000; // an hour back (NTP correction)
+    const back = T0 - 5000;
     expect(store.add('c', back)).toBe('full');
-    expect(store.add('a', back + 500)).toBe('duplicate');
-    // Without the shift the store would stay full for an hour of the new clock.
-    expect(store.add('c', back + 1300)).toBe('new');
-    // Small steps back (callers sharing a store, a ms apart) change nothing.
-    expect(store.add('c', back + 1299)).toBe('duplicate');
-    expect(store.add('a', back + 1298)).toBe('new');
+    expect(store.add('c', back + 2000)).toBe('full');
+    expect(store.add('a', back + 2000)).toBe('duplicate');
+    expect(store.add('c', T0 + 1350)).toBe('new'); // the clock is back past them by a window
+  });
+
+  it('a clock that reads far ahead once does not wedge the store', () => {
+    const store = new MemoryDedupeStore({ windowMs: 1000, maxEntries: 20 });
+    store.add('glitch', T0 + 100 * 365 * 86_400_000); // a century ahead, once
+    // Back to the real time: ids come and go on it; the century-ahead id waits alone, the store never fills.
+    for (let i = 0; i < 1000; i++) expect(store.add(`m${i}`, T0 + i * 100)).toBe('new');
+    expect(store.size).toBeLessThanOrEqual(1 + 15);
+    expect(store.add('glitch', T0 + 100_000)).toBe('duplicate');
+  });
+
+  it('small steps back (callers sharing a store, a few ms apart) change nothing', () => {
+    const store = new MemoryDedupeStore({ windowMs: 1000 });
+    store.add('a', T0 + 249);
+    store.add('b', T0 + 250); // the next slice
+    expect(store.add('c', T0 + 249)).toBe('new');
+    expect(store.add('a', T0 + 250)).toBe('duplicate');
+    expect(store.add('c', T0 + 1248)).toBe('duplicate');
+  });
+
+  it('a clock jumping about keeps a bounded number of slices, forgetting nothing early', () => {
+    const store = new MemoryDedupeStore({ windowMs: 1000 });
+    // 100 ids, each at a different time in the future of the next one: each slice stays ahead of the clock.
+    for (let i = 0; i < 100; i++) store.add(`j${i}`, T0 + (100 - i) * 300);
+    for (let i = 0; i < 100; i++) expect(store.has(`j${i}`, T0)).toBe(true);
+    expect(store.size).toBe(100);
   });
 
   it('matches a reference model: never forgets inside the window, never keeps beyond 1.25 windows, bounded', () => {
@@ -112,6 +162,46 @@ describe('MemoryDedupeStore', () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+
+  it('matches a reference model on any clock sequence: an id leaves only once the clock read past its window', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(
+          fc.tuple(
+            fc.integer({ min: 0, max: 25 }),
+            fc.oneof(
+              fc.integer({ min: -30, max: 60 }), // jitter and ordinary steps
+              fc.integer({ min: -5000, max: 5000 }), // the clock steps back or jumps ahead
+              fc.constantFrom(-1e12, 1e12, Number.NaN), // far off, once
+            ),
+          ),
+          { maxLength: 300 },
+        ),
+        (maxEntries, steps) => {
+          const window = 100;
+          const store = new MemoryDedupeStore({ windowMs: window, maxEntries });
+          /** id → [time it was recorded at, latest time read since]. */
+          const held = new Map<string, [number, number]>();
+          let now = T0;
+          for (const [n, dt] of steps) {
+            const read = Number.isNaN(dt) ? Number.NaN : now + dt;
+            if (!Number.isNaN(read) && Math.abs(dt) < 1e11) now = read;
+            for (const times of held.values()) if (read > times[1]) times[1] = read;
+            const id = `m${n}`;
+            const verdict = store.add(id, read);
+            const known = held.get(id);
+            // Never forgotten while no time a window past its recording has been read since.
+            if (known !== undefined && known[1] <= known[0] + window) expect(verdict).toBe('duplicate');
+            if (verdict === 'new') held.set(id, [read, read]);
+            expect(store.size).toBeLessThanOrEqual(maxEntries);
+            if (verdict === 'full') expect(store.size).toBe(maxEntries);
+          }
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 

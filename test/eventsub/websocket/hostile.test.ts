@@ -3,6 +3,7 @@
  * reconnect storms, frames whose type disagrees with their subscription, huge message ids and oversized frames.
  * Real sockets against a scripted peer on port 0, on a manual clock.
  */
+import { createServer, type AddressInfo } from 'node:net';
 import type { ClientOptions } from 'ws';
 import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -210,6 +211,63 @@ describe('reconnect_url is followed only to allowed places', () => {
     ]);
   });
 
+  /** Whether the session follows `url` from `base`: every socket really goes to the plain-ws peer. */
+  async function follows(base: string, url: string, options: Partial<EventSubSessionOptions> = {}) {
+    const asked: string[] = [];
+    const target = peer.url;
+    class Redirect extends WebSocket {
+      constructor(to: string, wsOptions?: ClientOptions) {
+        asked.push(to);
+        super(target, wsOptions);
+      }
+    }
+    const { session, conn, errors } = await connected({ url: base, WebSocket: Redirect, ...options });
+    conn.send(reconnectFrame('S1', url));
+    await until(() => errors.length > 0 || asked.length > 1);
+    if (asked.length > 1) await peer.next(); // the handover socket, so the next connected() gets its own
+    await session.close();
+    return asked.length > 1 ? 'followed' : `refused: ${errors[0]?.message ?? ''}`;
+  }
+
+  it.each([
+    // Entries and URLs are compared as the URL parser writes them: the default port of the scheme is dropped.
+    ['[::1]:443', 'wss://[::1]/ws'],
+    ['[::1]:443', 'wss://[::1]:443/ws'],
+    ['edge.example.com:443', 'wss://edge.example.com/ws'],
+    ['[0:0::1]', 'wss://[::1]/ws'],
+    ['EVIL.EXAMPLE.COM', 'wss://evil.example.com/ws'],
+    ['*.example.com:8443', 'wss://a.example.com:8443/ws'],
+    ['*.twitch.tv', 'wss://evil.twitch.tv/ws'],
+    ['*.twitch.tv', 'wss://EVIL.twitch.tv:443/ws'],
+  ])('an entry %s allows %s, however either is written', async (entry, url) => {
+    const base = 'wss://eventsub.wss.twitch.tv/ws';
+    expect(await follows(base, url, { allowedReconnectHosts: [entry] })).toBe('followed');
+  });
+
+  it.each([
+    ['*.example.com:8443', 'wss://a.example.com/ws', 'host a.example.com is not allowed'],
+    ['*.twitch.tv', 'wss://evil.twitch.tv:444/ws', 'host evil.twitch.tv:444 is not allowed'],
+    ['*.twitch.tv', 'wss://eviltwitch.tv/ws', 'host eviltwitch.tv is not allowed'],
+    ['*.twitch.tv', 'wss://twitch.tv.evil.com/ws', 'host twitch.tv.evil.com is not allowed'],
+    ['[::1]:443', 'wss://[::1]:8443/ws', 'host [::1]:8443 is not allowed'],
+  ])('an entry %s does not allow %s', async (entry, url, reason) => {
+    const base = 'wss://eventsub.wss.twitch.tv/ws';
+    expect(await follows(base, url, { allowedReconnectHosts: [entry] })).toContain(reason);
+  });
+
+  it("from a ws: base, Twitch's hosts are never followed in plaintext, allowed or not", async () => {
+    const reason = "Twitch's hosts are followed over wss: only";
+    expect(await follows(peer.url, 'ws://eventsub.wss.twitch.tv/ws')).toContain(reason);
+    expect(
+      await follows(peer.url, 'ws://eventsub.wss.twitch.tv/ws', {
+        allowedReconnectHosts: ['eventsub.wss.twitch.tv', '*.twitch.tv'],
+      }),
+    ).toContain(reason);
+    const port = new URL(peer.url).port;
+    expect(await follows(peer.url, `WS://127.0.0.1:${port}/ws?upper`)).toBe('followed');
+    expect(await follows(peer.url, `ws://0x7f.0.0.1:${port}/ws?hex`)).toBe('followed');
+  });
+
   it('validates allowedReconnectHosts', () => {
     for (const bad of [
       ['ws://x.example.com'],
@@ -218,6 +276,9 @@ describe('reconnect_url is followed only to allowed places', () => {
       [''],
       [5],
       'x',
+      ['*.0.0.127'], // a wildcard names a domain, not addresses by their digits
+      ['*.[::1]'],
+      ['host:99999'],
     ]) {
       expect(
         () =>
@@ -313,6 +374,169 @@ describe('reconnect storms', () => {
   });
 });
 
+describe('reconnect storms, however the server mixes requests, closes and refused URLs (issue 14 audit)', () => {
+  const SECONDS = 60;
+  /** Frames of `session_reconnect` the storming socket sends per 100 ms step. */
+  const BURST = 20;
+  const failures = (errors: Error[], code: string): number => errors.filter((e) => codeOf(e) === code).length;
+
+  /**
+   * Runs a server that storms for {@link SECONDS} of manual time, in 100 ms steps. `serve` handles each new
+   * connection and resolves once the session has seen what it did; `target` is the reconnect_url the storming
+   * socket (the first one, kept alive and stable by keepalives) asks for, `BURST` times per step, or `null` when
+   * the connections storm by themselves. Before each step the session has read every frame and opened every
+   * socket it was going to (`drained`), so the socket count depends on the clock only.
+   */
+  async function storm(options: {
+    readonly target: string | null;
+    readonly serve: (conn: PeerConnection, log: ReturnType<typeof makeSession>) => Promise<void>;
+    readonly drained?: (log: ReturnType<typeof makeSession>) => boolean;
+    readonly session?: Partial<EventSubSessionOptions>;
+  }): Promise<ReturnType<typeof makeSession>> {
+    const log = makeSession({
+      backoff: new Backoff({ initialMs: 100, maxMs: 5000, random: () => 1 }),
+      ...options.session,
+    });
+    const { session } = log;
+    const connecting = session.connect();
+    const first = await peer.next();
+    first.welcome('S1');
+    await connecting;
+    /** Sends a keepalive and waits until the session read it (so every frame before it), or dropped the socket. */
+    const marker = async (conn: PeerConnection): Promise<void> => {
+      const keepalives = session.stats.keepalives;
+      conn.send(keepaliveFrame());
+      await until(
+        () => session.stats.keepalives > keepalives || conn.socket.readyState !== WebSocket.OPEN,
+        'the marker keepalive',
+      );
+    };
+    // Stable: it lived longer than the keepalive watchdog (12 s).
+    for (let i = 0; i < 13; i++) {
+      await marker(first);
+      clock.advance(1000);
+    }
+    let served = 1;
+    // Past the bound (a storming session), the run stops there and the assertions fail.
+    for (let step = 0; step < SECONDS * 10 && !broken(log); step++) {
+      while (served < peer.connections.length) await options.serve(peer.connections[served++]!, log);
+      if (options.target !== null && first.socket.readyState === WebSocket.OPEN) {
+        for (let i = 0; i < BURST; i++) first.send(reconnectFrame('S1', options.target));
+        await marker(first);
+      }
+      const drained =
+        options.drained ?? ((): boolean => session.stats.connectAttempts === peer.connections.length);
+      await until(() => drained(log) || broken(log), 'the session to open every socket it was going to');
+      clock.advance(100);
+    }
+    return log;
+  }
+
+  /** More sockets than any mix may open: a storm (waiting for it to drain would never end). */
+  const broken = (log: ReturnType<typeof makeSession>): boolean =>
+    log.session.stats.connectAttempts > 1 + allowed();
+
+  /** Sockets the backoff allows in `SECONDS` (100 ms doubling up to 5 s), plus `waitMs` per socket spent waiting. */
+  function allowed(waitMs = 0): number {
+    let sockets = 0;
+    let delay = 100;
+    for (let t = 0; t < SECONDS * 1000; sockets++) {
+      t += waitMs + delay;
+      delay = Math.min(delay * 2, 5000);
+    }
+    return sockets;
+  }
+
+  it('repeats on a stable socket, targets never welcomed: one handover at a time, each failure backs off', async () => {
+    const { session, errors } = await storm({
+      target: `${peer.url}?handover`,
+      serve: () => Promise.resolve(),
+    });
+    const sockets = session.stats.connectAttempts;
+    expect(sockets).toBeLessThanOrEqual(1 + allowed(10_000)); // each target waits 10 s for its welcome
+    // Every target socket failed and was reported (the last one may still be waiting for its welcome).
+    expect(failures(errors, 'HANDOVER_FAILED')).toBeGreaterThanOrEqual(sockets - 2);
+    expect(failures(errors, 'RECONNECT_STORM')).toBeGreaterThanOrEqual(1);
+    expect(session.stats.throttledHandovers).toBeGreaterThan(SECONDS * 10 * BURST - sockets);
+    expect(session.sessionId).toBe('S1'); // the stable socket still delivers
+  });
+
+  it('repeats on a stable socket, targets closed before their welcome: bounded by the backoff, each reported', async () => {
+    let closed = 0;
+    const { session, errors } = await storm({
+      target: `${peer.url}?handover`,
+      serve: async (conn, log) => {
+        conn.close(1000);
+        closed++;
+        await until(
+          () => failures(log.errors, 'HANDOVER_FAILED') === closed || broken(log),
+          'the failure reported',
+        );
+      },
+    });
+    expect(session.stats.connectAttempts).toBeLessThanOrEqual(1 + allowed());
+    expect(failures(errors, 'HANDOVER_FAILED')).toBe(closed);
+    expect(closed).toBeGreaterThanOrEqual(session.stats.connectAttempts - 2);
+    expect(failures(errors, 'RECONNECT_STORM')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('repeats on a stable socket to a port that refuses: bounded by the backoff, each reported', async () => {
+    const closedPort = await freePort();
+    const { session, errors } = await storm({
+      target: `ws://127.0.0.1:${closedPort}/ws`,
+      session: { allowedReconnectHosts: [`127.0.0.1:${closedPort}`] },
+      serve: () => Promise.resolve(),
+      // Every socket opened after the first failed (connection refused) and was reported.
+      drained: (log) => failures(log.errors, 'HANDOVER_FAILED') === log.session.stats.connectAttempts - 1,
+    });
+    const sockets = session.stats.connectAttempts;
+    expect(sockets).toBeLessThanOrEqual(1 + allowed());
+    expect(failures(errors, 'HANDOVER_FAILED')).toBe(sockets - 1);
+    expect(peer.connections).toHaveLength(1);
+  });
+
+  it('every socket welcomed then asking for refused URLs: each one waits for the backoff, each reported', async () => {
+    const { session, errors } = await storm({
+      target: 'ws://evil.example.com/ws', // the first socket too
+      serve: async (conn, log) => {
+        const welcomes = log.session.stats.reconnects;
+        conn.welcome(`S${String(welcomes + 2)}`);
+        await until(() => log.session.stats.reconnects === welcomes + 1, 'the welcome');
+        const refusals = failures(log.errors, 'HANDOVER_FAILED');
+        for (let i = 0; i < BURST; i++) conn.send(reconnectFrame('S', 'ws://evil.example.com/ws'));
+        await until(() => failures(log.errors, 'HANDOVER_FAILED') === refusals + 1, 'the refusal');
+      },
+    });
+    const sockets = session.stats.connectAttempts;
+    expect(sockets).toBeLessThanOrEqual(1 + allowed());
+    expect(failures(errors, 'HANDOVER_FAILED')).toBe(sockets);
+  });
+
+  it('every target welcomed, asking again at once, then closing: bounded by the backoff, reported', async () => {
+    let welcomed = 0;
+    const { session, errors, disconnected } = await storm({
+      target: `${peer.url}?handover`,
+      serve: async (conn, log) => {
+        welcomed++;
+        conn.welcome('S1');
+        await until(
+          () => log.session.stats.handovers + log.session.stats.reconnects === welcomed,
+          'the welcome',
+        );
+        const seen = log.session.stats.messages;
+        for (let i = 0; i < BURST; i++) conn.send(reconnectFrame('S1', `${peer.url}?again`));
+        await until(() => log.session.stats.messages === seen + BURST, 'the burst');
+        const lost = log.disconnected.length;
+        conn.close(1000);
+        await until(() => log.disconnected.length === lost + 1, 'the loss');
+      },
+    });
+    expect(session.stats.connectAttempts).toBeLessThanOrEqual(1 + allowed());
+    expect(failures(errors, 'RECONNECT_STORM')).toBeGreaterThanOrEqual(1);
+    expect(disconnected.length).toBe(welcomed);
+  });
+});
+
 describe('frames that lie', () => {
   it('rejects a notification whose metadata type or version disagrees with its subscription', async () => {
     const { conn, errors, notifications } = await connected();
@@ -365,3 +589,12 @@ describe('frames that lie', () => {
     await until(() => session.sessionId === 'S2');
   });
 });
+
+/** A port nothing listens on (bound, then released). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}

@@ -12,6 +12,7 @@ import {
 } from '../../../src/eventsub/websocket/dedupe.js';
 import { EventSubSession, type EventSubSessionOptions } from '../../../src/eventsub/websocket/session.js';
 import {
+  keepaliveFrame,
   ManualClock,
   notificationFrame,
   revocationFrame,
@@ -86,6 +87,51 @@ describe('EventSubSession dedupe window', () => {
     expect(a.emitted.filter((id) => id === 'the-message')).toHaveLength(1);
   });
 
+  it('a local clock 5 minutes behind Twitch: a redelivery inside the accepted window is emitted once', async () => {
+    // Issue 14 audit: ids were kept 11 minutes from local receipt, but a copy timestamped 5 minutes ahead was
+    // accepted, so its redelivery 14 minutes later (9 minutes old by its timestamp) was emitted a second time.
+    const twitchNow = Date.now();
+    clock = new ManualClock(twitchNow - 5 * MINUTE);
+    const s = await connected('S');
+    const copy = notificationFrame({ id: 'dup', timestamp: new Date(twitchNow).toISOString() });
+    s.conn.send(copy);
+    s.conn.send(keepaliveFrame());
+    await until(() => s.session.stats.keepalives === 1, 'the first copy');
+    clock.advance(700_000);
+    s.conn.send(keepaliveFrame());
+    await until(() => s.session.stats.keepalives === 2, 'a keepalive');
+    clock.advance(140_000); // 14 minutes after the first copy, whose timestamp is now 9 minutes old
+    s.conn.send(copy);
+    s.conn.send(keepaliveFrame());
+    await until(() => s.session.stats.keepalives === 3, 'the redelivery');
+    expect(s.emitted).toEqual(['dup']);
+    // The first copy, 5 minutes ahead of the local clock, was dropped and the clock reported.
+    expect(s.session.stats).toMatchObject({ skewed: 1, notifications: 1 });
+    expect(s.errors).toEqual(['CLOCK_SKEW']);
+  });
+
+  it('a clock stepping back an hour, then corrected, does not let a redelivery through twice', async () => {
+    // Issue 14 audit (through a live session): M, then the clock steps back an hour, then it is corrected a minute
+    // after M and Twitch redelivers M: it was emitted again (M, N, M).
+    let now = Date.parse('2026-01-01T00:00:00Z');
+    const t0 = now;
+    // Timers never fire here: only the time read matters.
+    clock = { now: () => now, setTimeout: () => 0, clearTimeout: () => undefined } as unknown as ManualClock;
+    const s = await connected('S');
+    const M = notificationFrame({ id: 'M', timestamp: new Date(t0).toISOString() });
+    s.conn.send(M);
+    await until(() => s.emitted.length === 1, 'M');
+    now = t0 - 3_600_000; // the clock steps back an hour; N is timestamped by it
+    s.conn.send(notificationFrame({ id: 'N', timestamp: new Date(now).toISOString() }));
+    await until(() => s.emitted.length === 2, 'N');
+    now = t0 + 60_000; // corrected, a minute after M
+    s.conn.send(M);
+    s.conn.send(notificationFrame({ id: 'end', timestamp: new Date(now).toISOString() }));
+    await until(() => s.emitted.includes('end'), 'end');
+    expect(s.emitted).toEqual(['M', 'N', 'end']);
+    expect(s.session.stats.duplicates).toBe(1);
+  });
+
   it('at the memory bound refuses new ids: not emitted, counted, reported once; held ids stay duplicates', async () => {
     const s = await connected('S', { dedupe: new MemoryDedupeStore({ maxEntries: 1 }) });
     s.conn.send(frame('a'));
@@ -121,13 +167,26 @@ describe('EventSubSession dedupe window', () => {
     expect(s.session.stats.duplicates).toBe(1);
   });
 
-  it('refuses a shared store whose window is shorter than maxMessageAgeMs', () => {
+  it('refuses a shared store whose window is shorter than maxMessageAgeMs + maxFutureSkewMs', () => {
     const short = new MemoryDedupeStore({ windowMs: 5 * MINUTE });
     expect(() => new EventSubSession({ url: peer.url, dedupe: short })).toThrow(
       /dedupe.windowMs must be at least/,
     );
+    // A redelivery is accepted up to maxMessageAgeMs + maxFutureSkewMs after its first sighting.
+    expect(() => new EventSubSession({ url: peer.url, dedupe: short, maxMessageAgeMs: 5 * MINUTE })).toThrow(
+      /dedupe.windowMs must be at least 360000/,
+    );
     expect(
-      () => new EventSubSession({ url: peer.url, dedupe: short, maxMessageAgeMs: 5 * MINUTE }),
+      () => new EventSubSession({ url: peer.url, dedupe: short, maxMessageAgeMs: 4 * MINUTE }),
+    ).not.toThrow();
+    expect(
+      () =>
+        new EventSubSession({
+          url: peer.url,
+          dedupe: short,
+          maxMessageAgeMs: 5 * MINUTE,
+          maxFutureSkewMs: 0,
+        }),
     ).not.toThrow();
   });
 });

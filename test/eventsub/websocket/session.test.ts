@@ -238,14 +238,61 @@ describe('EventSubSession: messages', () => {
       ['e', offset(59_000), true],
       ['f', offset(61_000), false],
       ['g', at(3_600_000), false],
-      ['h', at(-5000), true], // from the future: clock skew is not staleness
-      ['i', 'not a timestamp', true],
+      ['h', at(-5000), true], // from the future, within maxFutureSkewMs: clock skew is not staleness
     ];
     for (const [id, timestamp] of cases) conn.send(notificationFrame({ id, timestamp }));
     conn.send(notificationFrame({ id: 'end' }));
     await until(() => log.notifications.at(-1) === 'end');
     expect(log.notifications).toEqual([...cases.filter((c) => c[2]).map((c) => c[0]), 'end']);
     expect(log.stale).toHaveLength(4);
+  });
+
+  it('drops notifications timestamped further ahead than maxFutureSkewMs: counted, CLOCK_SKEW once per episode', async () => {
+    const { session, conn, log } = await connected({ maxFutureSkewMs: 30_000 });
+    const at = (aheadMs: number): string => new Date(clock.now() + aheadMs).toISOString();
+    const nanos = (aheadMs: number): string => at(aheadMs).replace('Z', '123456Z');
+    const offset = (aheadMs: number): string => {
+      const d = new Date(clock.now() + aheadMs + 2 * 3600_000);
+      return `${d.toISOString().slice(0, 23)}+02:00`;
+    };
+    const cases: [string, string, boolean][] = [
+      ['a', at(29_900), true],
+      ['b', at(30_100), false],
+      ['c', nanos(29_000), true],
+      ['d', nanos(31_000), false],
+      ['e', offset(29_000), true],
+      ['f', offset(31_000), false],
+      ['g', at(3_600_000), false],
+    ];
+    for (const [id, timestamp] of cases) conn.send(notificationFrame({ id, timestamp }));
+    conn.send(notificationFrame({ id: 'end' }));
+    await until(() => log.notifications.at(-1) === 'end');
+    expect(log.notifications).toEqual(['a', 'c', 'e', 'end']);
+    expect(session.stats.skewed).toBe(4);
+    // One report per episode: 'b' starts one, 'c' ends it, 'd' starts the next, ...
+    expect(log.errors.map(codeOf)).toEqual(['CLOCK_SKEW', 'CLOCK_SKEW', 'CLOCK_SKEW']);
+    expect(log.errors[0]).toBeInstanceOf(EventSubSessionError);
+    expect(log.errors[0]!.message).toMatch(/ahead of the local clock .*the local clock is behind/);
+  });
+
+  it('refuses a notification whose timestamp is not a time (its redelivery window would have no end)', async () => {
+    const { session, conn, log } = await connected();
+    conn.send(notificationFrame({ id: 'bad', timestamp: 'not a timestamp' }));
+    conn.send(notificationFrame({ id: 'end' }));
+    await until(() => log.notifications.at(-1) === 'end');
+    expect(log.notifications).toEqual(['end']);
+    expect(log.errors.map(codeOf)).toEqual(['PROTOCOL_MALFORMED_FRAME']);
+    expect(session.stats.malformed).toBe(1);
+  });
+
+  it('validates maxFutureSkewMs with the clock rule (the whole window must fit a timer)', () => {
+    for (const bad of [-1, Number.NaN, '5', 2 ** 31 - 600_000]) {
+      expect(() => makeSession({ maxFutureSkewMs: bad as number }), String(bad)).toThrow(
+        InvalidArgumentError,
+      );
+    }
+    expect(() => makeSession({ maxFutureSkewMs: 0 })).not.toThrow();
+    expect(() => makeSession({ maxFutureSkewMs: 2 ** 31 - 1 - 600_000 })).not.toThrow();
   });
 
   it('reports malformed frames and unknown message types, and keeps going', async () => {
@@ -390,6 +437,9 @@ describe('EventSubSession: close codes (reference §1.6)', () => {
       await until(() => log.reconnecting.length === i + 2);
     }
     expect(log.reconnecting.map((r) => r.delayMs)).toEqual([100, 200, 400, 800, 1000, 1000]);
+    // No caller waits on a reconnect: every failed attempt is reported.
+    expect(log.errors.map(codeOf)).toEqual(Array<string>(5).fill('CONNECT_FAILED'));
+    expect(log.errors[0]).toMatchObject({ closeCode: 4006 });
     // A welcome followed by an immediate drop does not reset the backoff.
     clock.advance(1000);
     (await peer.next()).welcome('S2');
