@@ -19,6 +19,12 @@
 import { ProtocolError, TwitchError } from './core/errors.js';
 import { TypedEmitter } from './core/emitter.js';
 import { silentLogger, type Logger } from './core/logger.js';
+import {
+  checkOptions,
+  logger as loggerCheck,
+  signal as signalCheck,
+  type OptionChecks,
+} from './core/options.js';
 import { NotificationConverter, type Notification } from './eventsub/catalogue/events.js';
 import type { EventSubEventMap, EventSubEventName, SubscriptionModel } from './eventsub/catalogue/events.js';
 import type { ConduitShardDisabledEvent } from './eventsub/catalogue/models/platform.js';
@@ -140,6 +146,9 @@ export interface ClientOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Checks of {@link ClientOptions} (core/options.ts); subclasses check theirs with these. */
+export const CLIENT_CHECKS: OptionChecks<ClientOptions> = { logger: loggerCheck, signal: signalCheck };
+
 /** Where a client is in its lifecycle. */
 export type ClientState = 'idle' | 'starting' | 'running' | 'closing' | 'closed';
 
@@ -170,7 +179,12 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
     void this.close();
   };
 
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`) when `options` is not an object, `logger` not a
+   *   logger or `signal` not an `AbortSignal`.
+   */
   constructor(options: ClientOptions = {}) {
+    checkOptions(options, CLIENT_CHECKS);
     const logger = options.logger ?? silentLogger;
     super({ logger });
     this.logger = logger;

@@ -1,18 +1,37 @@
 import { inspect } from 'node:util';
 import { systemClock, type Clock } from '../core/clock.js';
+import { isRecord, toError } from '../core/guards.js';
 import { silentLogger, type Logger } from '../core/logger.js';
+import {
+  checkOptions,
+  clock,
+  duration,
+  fail,
+  func,
+  httpUrl,
+  logger,
+  nonEmptyString,
+  optionalSignal,
+  required,
+  secretString,
+  string,
+  type OptionChecks,
+} from '../core/options.js';
 import { raceAbort } from '../core/sleep.js';
 import { AuthError, failureReason } from './errors.js';
 import { OAuthClient } from './oauth.js';
-import type { AuthContext, AuthProvider } from './types.js';
+import { checkAuthContext, type AuthContext, type AuthProvider } from './types.js';
 import type { FetchLike } from '../helix/http.js';
 
 /** Options of {@link AppTokenProvider}. */
 export interface AppTokenProviderOptions {
   readonly clientId: string;
   readonly clientSecret: string;
-  /** @defaultValue `https://id.twitch.tv/oauth2` */
-  readonly oauthUrl?: string | undefined;
+  /**
+   * Omit the key for Twitch's; a key passed as `undefined` is an `INVALID_ARGUMENT`, never a silent fallback to
+   * production. @defaultValue `https://id.twitch.tv/oauth2`
+   */
+  readonly oauthUrl?: string;
   readonly fetch?: FetchLike | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
@@ -21,6 +40,20 @@ export interface AppTokenProviderOptions {
   /** Reuse an existing OAuth client (otherwise one is created from the options above). */
   readonly oauth?: OAuthClient | undefined;
 }
+
+/** Checks of every option (core/options.ts): a new option without a check does not compile. */
+const APP_TOKEN_CHECKS: OptionChecks<AppTokenProviderOptions> = {
+  clientId: required(nonEmptyString),
+  clientSecret: required(string),
+  oauthUrl: httpUrl,
+  fetch: func,
+  clock,
+  logger,
+  renewBeforeMs: duration({ min: 0 }),
+  oauth: (value, field) => {
+    if (!(value instanceof OAuthClient)) fail(field, 'an OAuthClient', value);
+  },
+};
 
 /**
  * An app access token obtained with the client-credentials grant, re-acquired before it expires and after a 401.
@@ -43,7 +76,14 @@ export class AppTokenProvider implements AuthProvider {
   #expiresAt = 0;
   #pending: Promise<string> | undefined;
 
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option): options that are not an
+   *   object, a missing `clientId` or `clientSecret`, an `oauthUrl` that is not http(s) or is passed as `undefined`,
+   *   a `renewBeforeMs` outside 0..2^31-1, an `oauth` that is not an `OAuthClient`, a `fetch`, `clock` or `logger`
+   *   of the wrong shape.
+   */
   constructor(options: AppTokenProviderOptions) {
+    checkOptions(options, APP_TOKEN_CHECKS);
     this.clientId = options.clientId;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
@@ -54,7 +94,8 @@ export class AppTokenProvider implements AuthProvider {
       new OAuthClient({
         clientId: options.clientId,
         clientSecret: options.clientSecret,
-        oauthUrl: options.oauthUrl,
+        // Only the options given: an explicit `undefined` URL is refused.
+        ...(options.oauthUrl === undefined ? {} : { oauthUrl: options.oauthUrl }),
         fetch: options.fetch,
         clock: this.#clock,
       });
@@ -64,6 +105,12 @@ export class AppTokenProvider implements AuthProvider {
   acquisitions = 0;
 
   getAccessToken(context: AuthContext, signal?: AbortSignal): Promise<string> {
+    try {
+      checkAuthContext(context);
+      optionalSignal(signal);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
     if (context.kind === 'user') {
       return Promise.reject(
         new AuthError(
@@ -84,6 +131,13 @@ export class AppTokenProvider implements AuthProvider {
     rejected: string,
     signal?: AbortSignal,
   ): Promise<string | null> {
+    try {
+      checkAuthContext(context);
+      string(rejected, 'rejected');
+      optionalSignal(signal);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
     if (context.kind === 'user') return Promise.resolve(null);
     if (this.#token !== undefined && this.#token !== rejected) return Promise.resolve(this.#token);
     this.#token = undefined;
@@ -151,6 +205,24 @@ export class AppTokenProvider implements AuthProvider {
   }
 }
 
+/** Options of {@link StaticAuthProvider}. */
+export interface StaticAuthProviderOptions {
+  readonly clientId: string;
+  /** The app access token (omitted: app requests fail with `NO_APP_CREDENTIALS`). */
+  readonly appToken?: string | undefined;
+  /** User id → that user's access token. */
+  readonly userTokens?: Readonly<Record<string, string>>;
+}
+
+const STATIC_CHECKS: OptionChecks<StaticAuthProviderOptions> = {
+  clientId: required(nonEmptyString),
+  appToken: secretString,
+  userTokens: (value, field) => {
+    if (!isRecord(value)) fail(field, 'an object of user id → access token', value);
+    for (const [userId, token] of Object.entries(value)) secretString(token, `${field}.${userId}`);
+  },
+};
+
 /**
  * Fixed tokens that are never renewed (tests, scripts, tokens managed elsewhere). A 401 is surfaced as is.
  *
@@ -164,17 +236,23 @@ export class StaticAuthProvider implements AuthProvider {
   readonly #appToken: string | undefined;
   readonly #userTokens: Map<string, string>;
 
-  constructor(options: {
-    clientId: string;
-    appToken?: string | undefined;
-    userTokens?: Readonly<Record<string, string>>;
-  }) {
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option) for options that are not an
+   *   object, a missing `clientId`, or tokens that are not non-empty strings (never quoted in the message).
+   */
+  constructor(options: StaticAuthProviderOptions) {
+    checkOptions(options, STATIC_CHECKS);
     this.clientId = options.clientId;
     this.#appToken = options.appToken;
     this.#userTokens = new Map(Object.entries(options.userTokens ?? {}));
   }
 
   getAccessToken(context: AuthContext): Promise<string> {
+    try {
+      checkAuthContext(context);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
     const token = context.kind === 'app' ? this.#appToken : this.#userTokens.get(context.userId);
     if (token !== undefined) return Promise.resolve(token);
     return Promise.reject(

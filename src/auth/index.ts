@@ -9,7 +9,7 @@ export { AuthError, MissingScopesError } from './errors.js';
 export { OAuthClient } from './oauth.js';
 export type { OAuthClientOptions, TokenGrant, TokenValidation } from './oauth.js';
 export { AppTokenProvider, StaticAuthProvider } from './app-token-provider.js';
-export type { AppTokenProviderOptions } from './app-token-provider.js';
+export type { AppTokenProviderOptions, StaticAuthProviderOptions } from './app-token-provider.js';
 export { RefreshingAuthProvider } from './refreshing-provider.js';
 export type {
   AddUserInput,

@@ -12,7 +12,21 @@ import {
   TimeoutError,
   TwitchError,
 } from '../core/errors.js';
-import { isRecord, parseJsonBody } from '../core/guards.js';
+import { isRecord, optionalUrl, parseJsonBody } from '../core/guards.js';
+import {
+  checkOptions,
+  clock,
+  duration,
+  func,
+  httpUrl,
+  nonEmptyString,
+  nonNegativeInteger,
+  optionalSignal,
+  required,
+  secretString,
+  string,
+  type OptionChecks,
+} from '../core/options.js';
 import { redactKnown, redactParams } from '../core/redact.js';
 import { abortReason, sleep } from '../core/sleep.js';
 import { OAUTH_URL } from '../eventsub/protocol.js';
@@ -30,8 +44,11 @@ export interface OAuthClientOptions {
   readonly clientId: string;
   /** Needed for client credentials, code exchange and refresh. */
   readonly clientSecret?: string | undefined;
-  /** @defaultValue `https://id.twitch.tv/oauth2` */
-  readonly oauthUrl?: string | undefined;
+  /**
+   * Omit the key for Twitch's; a key passed as `undefined` (a misspelt variable) is an `INVALID_ARGUMENT`, never a
+   * silent fallback to production. @defaultValue `https://id.twitch.tv/oauth2`
+   */
+  readonly oauthUrl?: string;
   /** A `fetch` to send requests with. By default: `node:http`/`node:https` with a private keep-alive agent. */
   readonly fetch?: FetchLike | undefined;
   /** Per-attempt timeout, milliseconds. @defaultValue 10000 */
@@ -62,6 +79,17 @@ export interface TokenValidation {
   readonly expiresIn: number | null;
 }
 
+/** Checks of every option (core/options.ts): a new option without a check does not compile. */
+const OAUTH_CHECKS: OptionChecks<OAuthClientOptions> = {
+  clientId: required(nonEmptyString),
+  clientSecret: string,
+  oauthUrl: httpUrl,
+  fetch: func,
+  timeoutMs: duration(),
+  maxRetries: nonNegativeInteger,
+  clock,
+};
+
 /**
  * Calls Twitch's OAuth endpoints.
  *
@@ -82,11 +110,16 @@ export class OAuthClient {
   readonly #maxRetries: number;
   readonly #clock: Clock;
 
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option): options that are not an
+   *   object, a missing or empty `clientId`, an `oauthUrl` that is not http(s) or is passed as `undefined`, a
+   *   `timeoutMs` outside 1..2^31-1, a negative or fractional `maxRetries`, a `fetch` or `clock` of the wrong shape.
+   */
   constructor(options: OAuthClientOptions) {
-    if (options.clientId === '') throw new InvalidArgumentError('clientId is required', 'clientId');
+    checkOptions(options, OAUTH_CHECKS);
     this.clientId = options.clientId;
     this.#secret = options.clientSecret;
-    this.#baseUrl = (options.oauthUrl ?? OAUTH_URL).replace(/\/+$/, '');
+    this.#baseUrl = optionalUrl(options, 'oauthUrl', OAUTH_URL).replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 10_000;
     this.#maxRetries = options.maxRetries ?? 2;
     this.#clock = options.clock ?? systemClock;
@@ -103,12 +136,16 @@ export class OAuthClient {
 
   /** Gets an app access token with the client-credentials grant. */
   async clientCredentials(signal?: AbortSignal): Promise<TokenGrant> {
+    optionalSignal(signal);
     const body = await this.#call('POST', '/token', this.#form({ grant_type: 'client_credentials' }), signal);
     return toGrant(body);
   }
 
   /** Exchanges an authorization code for a user token. */
   async exchangeCode(code: string, redirectUri: string, signal?: AbortSignal): Promise<TokenGrant> {
+    secretString(code, 'code');
+    nonEmptyString(redirectUri, 'redirectUri');
+    optionalSignal(signal);
     const form = this.#form({ grant_type: 'authorization_code', code, redirect_uri: redirectUri });
     // An authorization code works once: never sent twice by the transport on its own.
     return toGrant(await this.#call('POST', '/token', form, signal, undefined, false));
@@ -116,12 +153,16 @@ export class OAuthClient {
 
   /** Refreshes a user token. Twitch may rotate the refresh token: store the returned one. */
   async refresh(refreshToken: string, signal?: AbortSignal): Promise<TokenGrant> {
+    secretString(refreshToken, 'refreshToken');
+    optionalSignal(signal);
     const form = this.#form({ grant_type: 'refresh_token', refresh_token: refreshToken });
     return toGrant(await this.#call('POST', '/token', form, signal));
   }
 
   /** Validates a token; rejects with an {@link HTTPError} of status 401 when it is invalid. */
   async validate(accessToken: string, signal?: AbortSignal): Promise<TokenValidation> {
+    secretString(accessToken, 'accessToken');
+    optionalSignal(signal);
     const body = await this.#call('GET', '/validate', undefined, signal, `OAuth ${accessToken}`);
     if (!isRecord(body) || typeof body.client_id !== 'string') {
       throw new ProtocolError('BAD_RESPONSE', 'unexpected /oauth2/validate response', redactBody(body));
@@ -137,6 +178,8 @@ export class OAuthClient {
 
   /** Revokes a token (access or refresh). */
   async revoke(token: string, signal?: AbortSignal): Promise<void> {
+    secretString(token, 'token');
+    optionalSignal(signal);
     const form = new URLSearchParams({ client_id: this.clientId, token });
     await this.#call('POST', '/revoke', form, signal);
   }

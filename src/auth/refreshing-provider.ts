@@ -1,9 +1,25 @@
 import { inspect } from 'node:util';
 import { systemClock, type Clock, type TimerHandle } from '../core/clock.js';
 import { TypedEmitter } from '../core/emitter.js';
-import { InvalidArgumentError } from '../core/errors.js';
-import { errorMessage, requirePositiveInteger } from '../core/guards.js';
+import { errorMessage, isRecord } from '../core/guards.js';
 import { silentLogger, type Logger } from '../core/logger.js';
+import {
+  checkOptions,
+  clock,
+  duration,
+  fail,
+  func,
+  httpUrl,
+  integerDuration,
+  logger,
+  nonEmptyString,
+  optionalSignal,
+  required,
+  secretString,
+  string,
+  withMethods,
+  type OptionChecks,
+} from '../core/options.js';
 import { raceAbort } from '../core/sleep.js';
 import { HTTPError } from '../helix/errors.js';
 import type { FetchLike } from '../helix/http.js';
@@ -11,7 +27,7 @@ import { AppTokenProvider } from './app-token-provider.js';
 import { AuthError, failureReason } from './errors.js';
 import { OAuthClient, type TokenValidation } from './oauth.js';
 import { MemoryTokenStore, type StoredToken, type TokenStore } from './token-store.js';
-import type { AuthContext, AuthProvider } from './types.js';
+import { checkAuthContext, type AuthContext, type AuthProvider } from './types.js';
 
 /** What is known about a user's token, without the token itself. */
 export interface UserTokenInfo {
@@ -47,14 +63,17 @@ export interface RefreshingAuthProviderOptions {
   readonly clientId: string;
   /** Needed for the app token and for refreshes. */
   readonly clientSecret?: string | undefined;
-  /** @defaultValue `https://id.twitch.tv/oauth2` */
-  readonly oauthUrl?: string | undefined;
+  /**
+   * Omit the key for Twitch's; a key passed as `undefined` is an `INVALID_ARGUMENT`, never a silent fallback to
+   * production. @defaultValue `https://id.twitch.tv/oauth2`
+   */
+  readonly oauthUrl?: string;
   readonly fetch?: FetchLike | undefined;
   /** @defaultValue a {@link MemoryTokenStore} */
   readonly store?: TokenStore | undefined;
   readonly clock?: Clock | undefined;
   readonly logger?: Logger | undefined;
-  /** Validation period of every token (Twitch requires hourly). @defaultValue 3600000 */
+  /** Validation period of every token, an integer of milliseconds (Twitch requires hourly). @defaultValue 3600000 */
   readonly validateIntervalMs?: number | undefined;
   /** Refresh a user token this long before it expires, milliseconds. @defaultValue 60000 */
   readonly refreshBeforeMs?: number | undefined;
@@ -64,6 +83,28 @@ export interface RefreshingAuthProviderOptions {
 export interface AddUserInput {
   readonly accessToken: string;
   readonly refreshToken?: string | null | undefined;
+}
+
+/** Checks of every option (core/options.ts): a new option without a check does not compile. */
+const REFRESHING_CHECKS: OptionChecks<RefreshingAuthProviderOptions> = {
+  clientId: required(nonEmptyString),
+  clientSecret: string,
+  oauthUrl: httpUrl,
+  fetch: func,
+  store: withMethods(['load', 'save', 'remove'], 'a TokenStore (load, save and remove methods)'),
+  clock,
+  logger,
+  validateIntervalMs: integerDuration(),
+  refreshBeforeMs: duration({ min: 0 }),
+};
+
+/** Checks an {@link AddUserInput}: an access token, and a refresh token (or `null`). Never quotes them. */
+function checkAddUserInput(input: unknown): asserts input is AddUserInput {
+  if (!isRecord(input)) fail('input', 'an object { accessToken, refreshToken? }', input);
+  secretString(input.accessToken, 'accessToken');
+  if (input.refreshToken !== undefined && input.refreshToken !== null) {
+    secretString(input.refreshToken, 'refreshToken');
+  }
 }
 
 interface UserRecord {
@@ -116,22 +157,25 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
   #timer: TimerHandle | undefined;
   #closed = false;
 
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option): options that are not an
+   *   object, a missing `clientId`, an `oauthUrl` that is not http(s) or is passed as `undefined`, a
+   *   `validateIntervalMs` that is not an integer in 1..2^31-1, a `refreshBeforeMs` outside 0..2^31-1, a `store`,
+   *   `fetch`, `clock` or `logger` of the wrong shape.
+   */
   constructor(options: RefreshingAuthProviderOptions) {
-    super({ logger: options.logger ?? silentLogger });
-    if (options.clientId === '') throw new InvalidArgumentError('clientId is required', 'clientId');
+    super({ logger: checkedOptions(options).logger ?? silentLogger });
     this.clientId = options.clientId;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#store = options.store ?? new MemoryTokenStore();
-    this.#validateIntervalMs = requirePositiveInteger(
-      options.validateIntervalMs ?? 3_600_000,
-      'validateIntervalMs',
-    );
+    this.#validateIntervalMs = options.validateIntervalMs ?? 3_600_000;
     this.#refreshBeforeMs = options.refreshBeforeMs ?? 60_000;
     this.oauth = new OAuthClient({
       clientId: options.clientId,
       clientSecret: options.clientSecret,
-      oauthUrl: options.oauthUrl,
+      // Only the options given: an explicit `undefined` URL is refused.
+      ...(options.oauthUrl === undefined ? {} : { oauthUrl: options.oauthUrl }),
       fetch: options.fetch,
       clock: this.#clock,
     });
@@ -155,6 +199,8 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
    *   `CLIENT_MISMATCH`, or `TOKEN_INVALID` for app tokens (they carry no user).
    */
   async addUser(input: AddUserInput, signal?: AbortSignal): Promise<UserTokenInfo> {
+    checkAddUserInput(input);
+    optionalSignal(signal);
     let accessToken = input.accessToken;
     let refreshToken = input.refreshToken ?? null;
     let validation: TokenValidation;
@@ -234,12 +280,14 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
 
   /** Forgets a user's token (memory and store). */
   async removeUser(userId: string): Promise<void> {
+    nonEmptyString(userId, 'userId');
     this.#users.delete(userId);
     await this.#store.remove(userId);
   }
 
   /** Non-secret information about a user's token, or `undefined`. */
   getUser(userId: string): UserTokenInfo | undefined {
+    nonEmptyString(userId, 'userId');
     const record = this.#users.get(userId);
     return record === undefined ? undefined : info(record);
   }
@@ -250,11 +298,14 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
   }
 
   getScopes(context: AuthContext): readonly string[] | undefined {
+    checkAuthContext(context);
     if (context.kind === 'app') return [];
     return this.#users.get(context.userId)?.scopes;
   }
 
   async getAccessToken(context: AuthContext, signal?: AbortSignal): Promise<string> {
+    checkAuthContext(context);
+    optionalSignal(signal);
     if (context.kind === 'app') return this.#appProvider().getAccessToken(context, signal);
     const record = this.#record(context.userId);
     if (
@@ -272,6 +323,9 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
     rejected: string,
     signal?: AbortSignal,
   ): Promise<string | null> {
+    checkAuthContext(context);
+    string(rejected, 'rejected');
+    optionalSignal(signal);
     if (context.kind === 'app') return this.#appProvider().renewAfterUnauthorized(context, rejected, signal);
     const record = this.#record(context.userId);
     if (record.refreshing !== undefined) return raceAbort(record.refreshing, signal);
@@ -291,6 +345,7 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
    * be are reported with `tokenRevoked`.
    */
   async validateAll(signal?: AbortSignal): Promise<void> {
+    optionalSignal(signal);
     await Promise.all([...this.#users.values()].map((record) => this.#validate(record, signal)));
   }
 
@@ -462,6 +517,12 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
   toJSON(): Record<string, unknown> {
     return { clientId: this.clientId, users: this.#users.size };
   }
+}
+
+/** `options`, checked against {@link REFRESHING_CHECKS} (before `super()`, which reads the logger). */
+function checkedOptions(options: RefreshingAuthProviderOptions): RefreshingAuthProviderOptions {
+  checkOptions(options, REFRESHING_CHECKS);
+  return options;
 }
 
 function info(r: UserRecord): UserTokenInfo {

@@ -3,6 +3,7 @@
  * with a message naming it.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import { fail, string } from '../core/options.js';
 import { missingScopes } from '../eventsub/catalogue/authorization.js';
 import { getCatalogueEntry } from '../eventsub/catalogue/table.js';
 import type { ScopeRequirement } from '../eventsub/catalogue/types.js';
@@ -19,6 +20,8 @@ import { MissingScopesError } from './errors.js';
  * ```
  */
 export function requiredScopes(type: string, version: string): readonly ScopeRequirement[] {
+  string(type, 'type');
+  string(version, 'version');
   const entry = getCatalogueEntry(type, version);
   if (entry === undefined) {
     throw new InvalidArgumentError(`unknown subscription type ${type} version ${version}`, 'type');
@@ -36,9 +39,28 @@ export function requiredScopes(type: string, version: string): readonly ScopeReq
  * ```
  */
 export function scopesMissingFor(type: string, version: string, scopes: Iterable<string>): string[][] {
+  string(type, 'type');
+  string(version, 'version');
+  const set = scopeSet(scopes);
   const entry = getCatalogueEntry(type, version);
   if (entry === undefined) return [];
-  return missingScopes(entry, new Set(scopes));
+  return missingScopes(entry, set);
+}
+
+/** The scopes of an iterable of strings (a string itself is refused: `'chat:read'` is not a list of scopes). */
+function scopeSet(scopes: unknown): Set<string> {
+  const iterable =
+    typeof scopes === 'object' &&
+    scopes !== null &&
+    typeof (scopes as Partial<Iterable<unknown>>)[Symbol.iterator] === 'function';
+  if (!iterable) fail('scopes', 'an iterable of scope strings (an array, a Set)', scopes);
+  const set = new Set<string>();
+  let i = 0;
+  for (const scope of scopes as Iterable<unknown>) {
+    string(scope, `scopes[${i++}]`);
+    set.add(scope as string);
+  }
+  return set;
 }
 
 /**
@@ -55,6 +77,7 @@ export function assertScopesFor(
   scopes: Iterable<string>,
   userId: string | null,
 ): void {
+  if (userId !== null) string(userId, 'userId');
   const missing = scopesMissingFor(type, version, scopes);
   if (missing.length === 0) return;
   const wanted = missing

@@ -6,7 +6,19 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { ProtocolError } from '../core/errors.js';
-import { isRecord } from '../core/guards.js';
+import { isRecord, toError } from '../core/guards.js';
+import {
+  arrayOf,
+  checkOptions,
+  fail,
+  finiteNumber,
+  nonEmptyString,
+  required,
+  secretString,
+  string,
+  type Check,
+  type OptionChecks,
+} from '../core/options.js';
 
 /** A user token as persisted. Contains secrets: stores must protect it. */
 export interface StoredToken {
@@ -19,6 +31,29 @@ export interface StoredToken {
   readonly expiresAt: number | null;
   /** Epoch milliseconds when the access token was obtained. */
   readonly obtainedAt: number;
+}
+
+/** `null`, or `check`. */
+const orNull =
+  (check: Check): Check =>
+  (value, field) => {
+    if (value !== null) check(value, field);
+  };
+
+/** Checks of a {@link StoredToken} given to `save` (tokens are never quoted in messages). */
+const STORED_TOKEN_CHECKS: OptionChecks<StoredToken> = {
+  userId: required(nonEmptyString),
+  login: required(orNull(string)),
+  accessToken: required(secretString),
+  refreshToken: required(orNull(secretString)),
+  scopes: required(arrayOf(string, 'an array of scopes')),
+  expiresAt: required(orNull(finiteNumber)),
+  obtainedAt: required(finiteNumber),
+};
+
+/** Checks the argument of a store's `save`: `INVALID_ARGUMENT` naming the field instead of a `TypeError`. */
+function checkToken(token: unknown): asserts token is StoredToken {
+  checkOptions(token, STORED_TOKEN_CHECKS, 'token');
 }
 
 /**
@@ -59,11 +94,21 @@ export class MemoryTokenStore implements TokenStore {
   }
 
   save(token: StoredToken): Promise<void> {
+    try {
+      checkToken(token);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
     this.#tokens.set(token.userId, { ...token, scopes: [...token.scopes] });
     return Promise.resolve();
   }
 
   remove(userId: string): Promise<void> {
+    try {
+      nonEmptyString(userId, 'userId');
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
     this.#tokens.delete(userId);
     return Promise.resolve();
   }
@@ -92,7 +137,11 @@ export class FileTokenStore implements TokenStore {
   #tokens: Map<string, StoredToken> | undefined;
   #chain: Promise<void> = Promise.resolve();
 
+  /** @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, field `path`) when `path` is not a non-empty string. */
   constructor(path: string) {
+    if (typeof path !== 'string' || path === '' || path.includes('\0')) {
+      fail('path', 'a file path (a non-empty string)', path);
+    }
     this.path = path;
   }
 
@@ -101,10 +150,20 @@ export class FileTokenStore implements TokenStore {
   }
 
   save(token: StoredToken): Promise<void> {
+    try {
+      checkToken(token);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
     return this.#mutate((tokens) => tokens.set(token.userId, { ...token, scopes: [...token.scopes] }));
   }
 
   remove(userId: string): Promise<void> {
+    try {
+      nonEmptyString(userId, 'userId');
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
     return this.#mutate((tokens) => tokens.delete(userId));
   }
 

@@ -1,6 +1,8 @@
 /**
  * The contract between the Helix client and whatever supplies its tokens.
  */
+import { isRecord } from '../core/guards.js';
+import { fail, nonEmptyString, type Check } from '../core/options.js';
 
 /** Which token a request uses: the app token, or the token of one user. */
 export type AuthContext = { readonly kind: 'app' } | { readonly kind: 'user'; readonly userId: string };
@@ -40,4 +42,32 @@ export interface AuthProvider {
 /** Bucket/log key of a context: `app` or `user:<id>`. Never contains a token. */
 export function contextKey(context: AuthContext): string {
   return context.kind === 'app' ? 'app' : `user:${context.userId}`;
+}
+
+/**
+ * The check of an `auth` option (core/options.ts): an {@link AuthProvider}, i.e. a `clientId` string and the
+ * `getAccessToken` and `renewAfterUnauthorized` methods.
+ */
+export const authProvider: Check = (value, field) => {
+  const candidate = value as Partial<Record<keyof AuthProvider, unknown>> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.clientId !== 'string' ||
+    typeof candidate.getAccessToken !== 'function' ||
+    typeof candidate.renewAfterUnauthorized !== 'function'
+  ) {
+    fail(field, 'an AuthProvider (clientId, getAccessToken, renewAfterUnauthorized)', value);
+  }
+};
+
+/**
+ * Checks an {@link AuthContext} given to a provider (`{ kind: 'app' }` or `{ kind: 'user', userId }`): anything else
+ * is an `INVALID_ARGUMENT` naming `field`. Called once per Helix request, never per message.
+ */
+export function checkAuthContext(value: unknown, field = 'context'): asserts value is AuthContext {
+  if (!isRecord(value) || (value.kind !== 'app' && value.kind !== 'user')) {
+    fail(field, "an auth context ({ kind: 'app' } or { kind: 'user', userId })", value);
+  }
+  if (value.kind === 'user') nonEmptyString(value.userId, `${field}.userId`);
 }

@@ -11,7 +11,16 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
-import { errorMessage } from '../core/guards.js';
+import { errorMessage, isRecord } from '../core/guards.js';
+import {
+  arrayOf,
+  checkOptions,
+  fail,
+  signal,
+  string,
+  withMethods,
+  type OptionChecks,
+} from '../core/options.js';
 import { didYouMean, parseCommandLine } from './args.js';
 import { commands } from './commands/index.js';
 import { describeError } from './credentials.js';
@@ -32,6 +41,19 @@ export interface MainOptions {
   /** Environment (credentials, URLs). Default `process.env`. */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
+
+const sink = withMethods(['write'], 'a text sink (a write(text) method, like process.stdout)');
+
+/** Checks of {@link MainOptions} (core/options.ts): a new option without a check does not compile. */
+const MAIN_CHECKS: OptionChecks<MainOptions> = {
+  signal,
+  stdout: sink,
+  stderr: sink,
+  env: (value, field) => {
+    if (!isRecord(value)) fail(field, 'an object of environment variables', value);
+    for (const [key, item] of Object.entries(value)) if (item !== undefined) string(item, `${field}.${key}`);
+  },
+};
 
 function version(): string {
   try {
@@ -117,9 +139,13 @@ function stopSignal(outer: AbortSignal | undefined): { signal: AbortSignal; disp
 }
 
 /**
- * Runs the CLI. Resolves with the process exit code: 0 success, 1 failure, 2 bad usage. Never throws.
+ * Runs the CLI. Resolves with the process exit code: 0 success, 1 failure, 2 bad usage (whatever the command line
+ * says). Rejects only when called wrongly, with `InvalidArgumentError` (`INVALID_ARGUMENT`, field `argv`,
+ * `argv[i]` or the option's name): `argv` not an array of strings, or options of the wrong shape.
  */
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
+  arrayOf(string, 'an array of strings (process.argv.slice(2))')(argv, 'argv');
+  checkOptions(options, MAIN_CHECKS);
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const [first, ...rest] = argv;

@@ -1,5 +1,5 @@
-import { requireDuration } from './duration.js';
 import { InvalidArgumentError } from './errors.js';
+import { checkOptions, duration, func, numberIn, oneOf, type OptionChecks } from './options.js';
 
 /** Options of {@link Backoff}. */
 export interface BackoffOptions {
@@ -20,6 +20,16 @@ export interface BackoffOptions {
   /** Source of randomness in `[0, 1)`; injectable for tests. @defaultValue Math.random */
   readonly random?: () => number;
 }
+
+/** Checks of every option (core/options.ts): a new option without a check does not compile. */
+const BACKOFF_CHECKS: OptionChecks<BackoffOptions> = {
+  // Durations follow the clock rule (duration.ts): a delay that reaches a timer is at most 2^31-1 ms.
+  initialMs: duration(),
+  maxMs: duration(),
+  factor: numberIn(1, Number.MAX_VALUE, 'a finite number >= 1'),
+  jitter: oneOf(['full', 'decorrelated']),
+  random: func,
+};
 
 /**
  * Exponential backoff with jitter. Each {@link Backoff.next} returns the next delay; the envelope grows by `factor`
@@ -47,23 +57,19 @@ export class Backoff {
   #attempt = 0;
   #previous = 0;
 
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option) for options that are not an
+   *   object, a delay outside 1..2^31-1 ms, `maxMs < initialMs`, a `factor` below 1, another `jitter`, or a
+   *   `random` that is not a function.
+   */
   constructor(options: BackoffOptions = {}) {
-    // Durations follow the clock rule (duration.ts): a delay that reaches a timer is at most 2^31-1 ms.
-    this.#initial = requireDuration(options.initialMs ?? 100, 'initialMs');
+    checkOptions(options, BACKOFF_CHECKS);
+    this.#initial = options.initialMs ?? 100;
     this.#max = options.maxMs ?? 30_000;
     this.#factor = options.factor ?? 2;
     this.#jitter = options.jitter ?? 'full';
     this.#random = options.random ?? Math.random;
     if (!(this.#max >= this.#initial)) throw new InvalidArgumentError('maxMs must be >= initialMs', 'maxMs');
-    requireDuration(this.#max, 'maxMs');
-    if (!(this.#factor >= 1) || !Number.isFinite(this.#factor)) {
-      throw new InvalidArgumentError('factor must be a finite number >= 1', 'factor');
-    }
-    if (!['full', 'decorrelated'].includes(this.#jitter)) {
-      throw new InvalidArgumentError("jitter must be 'full' or 'decorrelated'", 'jitter');
-    }
-    if (typeof this.#random !== 'function')
-      throw new InvalidArgumentError('random must be a function', 'random');
   }
 
   /** Number of delays handed out since the last reset. */

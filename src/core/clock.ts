@@ -1,4 +1,5 @@
 import { timerDelay } from './duration.js';
+import { InvalidArgumentError } from './errors.js';
 
 /**
  * The source of time for the whole library. Everything that waits, times out or schedules goes through a
@@ -44,11 +45,14 @@ export interface Clock {
 /**
  * The real clock: `Date.now()` and Node timers. Timers are `unref()`'d unless asked for with `{ ref: true }`, so a
  * housekeeping timer never keeps the process alive on its own while a pending retry or reconnect does. Delays are
- * kept within `[0, 2^31-1]` ms (`timerDelay`): a longer one waits 24.8 days instead of Node's 1 ms.
+ * kept within `[0, 2^31-1]` ms (`timerDelay`): a longer one waits 24.8 days instead of Node's 1 ms. A `fn` that
+ * is not a function or an `ms` that is not a number throws `InvalidArgumentError` (`INVALID_ARGUMENT`).
  */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn: () => void, ms: number, options?: TimerOptions): TimerHandle {
+    if (typeof fn !== 'function') throw new InvalidArgumentError('fn must be a function', 'fn');
+    if (typeof ms !== 'number') throw new InvalidArgumentError('ms must be a number of milliseconds', 'ms');
     // Never above 2^31-1 ms: Node would fire such a timer after 1 ms (see duration.ts).
     const timer = setTimeout(fn, timerDelay(ms));
     if (options?.ref !== true) timer.unref();

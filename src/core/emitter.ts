@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
+import { InvalidArgumentError } from './errors.js';
 import { errorMessage } from './guards.js';
 import type { Logger } from './logger.js';
+import { checkOptions, fail, logger, type OptionChecks } from './options.js';
 
 /** A listener for the arguments tuple `A`. May be async; its rejection is routed like a throw. */
 export type Listener<A extends unknown[]> = (...args: A) => unknown;
@@ -12,6 +14,16 @@ export interface TypedEmitterOptions {
    * listener is visible but never crashes the process.
    */
   readonly logger?: Logger;
+}
+
+const EMITTER_CHECKS: OptionChecks<TypedEmitterOptions> = { logger };
+
+/** Registration checks (never on `emit`, the hot path): an event name and a listener function. */
+function checkListener(event: unknown, listener: unknown): void {
+  if (typeof event !== 'string') fail('event', 'an event name (a string)', event);
+  if (typeof listener !== 'function') {
+    throw new InvalidArgumentError(`the listener of '${event}' must be a function`, 'listener');
+  }
 }
 
 /**
@@ -38,25 +50,38 @@ export class TypedEmitter<M extends Record<keyof M, unknown[]>> {
   readonly #wrappers = new Map<string, WeakMap<Listener<never[]>, (...args: unknown[]) => void>>();
   readonly #logger: Logger | undefined;
 
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`) when `options` is not an object or `logger` is not a
+   *   logger.
+   */
   constructor(options: TypedEmitterOptions = {}) {
+    checkOptions(options, EMITTER_CHECKS);
     this.#logger = options.logger;
     this.#inner.setMaxListeners(0);
   }
 
-  /** Adds a listener. */
+  /**
+   * Adds a listener.
+   *
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, field `listener` or `event`) when `listener` is not
+   *   a function or `event` not a string.
+   */
   on<K extends keyof M & string>(event: K, listener: Listener<M[K]>): this {
+    checkListener(event, listener);
     this.#inner.on(event, this.#wrap(event, listener));
     return this;
   }
 
-  /** Adds a one-time listener. */
+  /** Adds a one-time listener. Same checks as {@link TypedEmitter.on}. */
   once<K extends keyof M & string>(event: K, listener: Listener<M[K]>): this {
+    checkListener(event, listener);
     this.#inner.once(event, this.#wrap(event, listener));
     return this;
   }
 
-  /** Removes a listener added with {@link TypedEmitter.on} or {@link TypedEmitter.once}. */
+  /** Removes a listener added with {@link TypedEmitter.on} or {@link TypedEmitter.once}. Same checks as `on`. */
   off<K extends keyof M & string>(event: K, listener: Listener<M[K]>): this {
+    checkListener(event, listener);
     const wrapper = this.#wrappers.get(event)?.get(listener);
     if (wrapper !== undefined) this.#inner.off(event, wrapper);
     return this;
@@ -64,6 +89,7 @@ export class TypedEmitter<M extends Record<keyof M, unknown[]>> {
 
   /** Removes every listener of `event`, or of every event. */
   removeAllListeners(event?: keyof M & string): this {
+    if (event !== undefined && typeof event !== 'string') fail('event', 'an event name (a string)', event);
     if (event === undefined) this.#inner.removeAllListeners();
     else this.#inner.removeAllListeners(event);
     return this;

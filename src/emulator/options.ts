@@ -2,8 +2,20 @@
  * Options of the emulator. Every Twitch duration is configurable in milliseconds so that tests run in milliseconds
  * instead of seconds; the defaults are Twitch's documented values (or a documented choice where Twitch is silent).
  */
+import { MAX_TIMER_MS } from '../core/duration.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { isRecord } from '../core/guards.js';
+import {
+  boolean,
+  checkOptions,
+  fail,
+  func,
+  integerIn,
+  nonNegativeInteger,
+  positiveInteger,
+  type Check,
+  type OptionChecks,
+} from '../core/options.js';
 import { closestName } from '../core/suggest.js';
 import { CLIENT_ID_PATTERN, CLIENT_SECRET_PATTERN } from './http/tokens.js';
 import type { PlatformOptions } from './http/types.js';
@@ -104,44 +116,11 @@ export interface ResolvedOptions {
   readonly webhookTransport: WebhookTransport | undefined;
 }
 
-/**
- * The longest delay a Node timer honours (2^31-1 ms, about 24.8 days): Node turns a longer one into 1 ms, so every
- * duration option is at most this.
- */
-export const MAX_DURATION_MS = 2 ** 31 - 1;
-
-/** A check of one option: throws {@link InvalidArgumentError} naming `field` when `value` is wrong. */
-type Check = (value: unknown, field: string) => void;
-
-function describeValue(value: unknown): string {
-  if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return String(value);
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return `a ${typeof value}`;
-}
-
-function fail(field: string, expected: string, value: unknown): never {
-  throw new InvalidArgumentError(`${field} must be ${expected}; got ${describeValue(value)}`, field);
-}
-
-const integerIn =
-  (min: number, max: number, what = `an integer in ${min}..${max}`): Check =>
-  (value, field) => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-      fail(field, what, value);
-    }
-  };
-
-const positiveInteger = integerIn(1, Number.MAX_SAFE_INTEGER, 'a positive integer');
-const nonNegativeInteger = integerIn(0, Number.MAX_SAFE_INTEGER, 'a non-negative integer');
-
-/** A duration in ms: `> 0` (or `>= 0` with `zero`), at most {@link MAX_DURATION_MS}; fractions allowed. */
+/** A duration in ms: `> 0` (or `>= 0` with `zero`), at most 2^31-1 (the clock rule, core/duration.ts). */
 const duration = (zero = false): Check => {
-  const what = `a number of ms in ${zero ? '[0' : '(0'}, ${MAX_DURATION_MS}]`;
+  const what = `a number of ms in ${zero ? '[0' : '(0'}, ${MAX_TIMER_MS}]`;
   return (value, field) => {
-    if (typeof value !== 'number' || !(zero ? value >= 0 : value > 0) || !(value <= MAX_DURATION_MS)) {
+    if (typeof value !== 'number' || !(zero ? value >= 0 : value > 0) || !(value <= MAX_TIMER_MS)) {
       fail(field, what, value);
     }
   };
@@ -151,14 +130,6 @@ const positiveNumber: Check = (value, field) => {
   if (typeof value !== 'number' || !(value > 0) || !Number.isFinite(value)) {
     fail(field, 'a positive number', value);
   }
-};
-
-const boolean: Check = (value, field) => {
-  if (typeof value !== 'boolean') fail(field, 'a boolean', value);
-};
-
-const func: Check = (value, field) => {
-  if (typeof value !== 'function') fail(field, 'a function', value);
 };
 
 const matching =
@@ -184,18 +155,19 @@ function checkKeys(
   }
 }
 
-/** Checks an object of options against a table of checks (`undefined` values mean "default"). */
-function checkAll(options: unknown, checks: Readonly<Record<string, Check>>, prefix: string): void {
-  if (!isRecord(options)) fail(prefix === '' ? 'options' : prefix.slice(0, -1), 'an object', options);
+/**
+ * Checks an object of options against a table of checks (core/options.ts; `undefined` values mean "default"); the
+ * emulator also refuses keys it does not know, with a "did you mean".
+ */
+function checkAll<T>(options: unknown, checks: OptionChecks<T>, prefix: string): void {
+  const field = prefix === '' ? 'options' : prefix.slice(0, -1);
+  if (!isRecord(options)) fail(field, 'an object', options);
   checkKeys(options, checks, prefix);
-  for (const [key, check] of Object.entries(checks)) {
-    const value = options[key];
-    if (value !== undefined) check(value, `${prefix}${key}`);
-  }
+  checkOptions(options, checks, field, prefix);
 }
 
 /** Checks of the default webhook transport's options. Typed so that a new option cannot go unchecked. */
-const WEBHOOK_CHECKS: { readonly [K in keyof HttpWebhookTransportOptions]-?: Check } = {
+const WEBHOOK_CHECKS: OptionChecks<HttpWebhookTransportOptions> = {
   failureThreshold: positiveInteger,
   retryDelaysMs: (value, field) => {
     if (!Array.isArray(value) || value.length === 0)
@@ -209,7 +181,7 @@ const WEBHOOK_CHECKS: { readonly [K in keyof HttpWebhookTransportOptions]-?: Che
 };
 
 /** Checks of the PubSub server's options. */
-const PUBSUB_CHECKS: { readonly [K in keyof PubSubServerOptions]-?: Check } = {
+const PUBSUB_CHECKS: OptionChecks<PubSubServerOptions> = {
   // `/ws` is the EventSub upgrade path; another path would be registered after the server listens.
   path: (value, field) => {
     matching(/^\/[\x21-\x7e]{0,200}$/, 'a path starting with "/", without spaces or "?"')(value, field);
@@ -226,7 +198,7 @@ const PUBSUB_CHECKS: { readonly [K in keyof PubSubServerOptions]-?: Check } = {
  * Checks of every option of {@link EmulatorOptions}. Typed so that a new option cannot go unchecked: adding a key
  * to `EmulatorOptions` (or `PlatformOptions`) without a check here does not compile.
  */
-const OPTION_CHECKS: { readonly [K in keyof EmulatorOptions]-?: Check } = {
+const OPTION_CHECKS: OptionChecks<EmulatorOptions> = {
   // A host that is not a string made Node bind every interface, exposing the unauthenticated control API.
   host: matching(/^[\x21-\x7e]{1,253}$/, 'a host name or IP address (a non-empty string without spaces)'),
   port: integerIn(0, 65_535),
@@ -238,7 +210,7 @@ const OPTION_CHECKS: { readonly [K in keyof EmulatorOptions]-?: Check } = {
     // Infinity disables limiting.
     if (typeof value !== 'number' || !(value > 0)) fail(field, 'a positive number (or Infinity)', value);
   },
-  rateLimitWindowMs: integerIn(1, MAX_DURATION_MS, 'a positive integer (ms)'),
+  rateLimitWindowMs: integerIn(1, MAX_TIMER_MS, 'a positive integer (ms)'),
   keepaliveSecondMs: duration(),
   unusedTimeoutMs: duration(),
   pingIntervalMs: duration(),

@@ -4,6 +4,7 @@
  * This module is shared by the client and the emulator (they share protocol constants, wire types and the
  * catalogue of subscription types, nothing else). Public camelCase models live elsewhere.
  */
+import { InvalidArgumentError } from '../core/errors.js';
 
 /** Twitch's production EventSub WebSocket URL. */
 export const EVENTSUB_WS_URL = 'wss://eventsub.wss.twitch.tv/ws';
@@ -177,7 +178,8 @@ export const CLOSE_CODES = {
 export type EventSubCloseCode = keyof typeof CLOSE_CODES;
 
 /**
- * Looks up a close code; unknown codes (including 1000/1006) are treated as a plain disconnect.
+ * Looks up a close code; unknown codes (including 1000/1006) are treated as a plain disconnect. A `code` that is not
+ * a number throws `InvalidArgumentError` (`INVALID_ARGUMENT`, field `code`).
  *
  * @example
  * ```ts
@@ -186,6 +188,9 @@ export type EventSubCloseCode = keyof typeof CLOSE_CODES;
  * ```
  */
 export function closeCodeInfo(code: number): CloseCodeInfo {
+  if (typeof code !== 'number') {
+    throw new InvalidArgumentError('code must be a WebSocket close code (a number)', 'code');
+  }
   const row = (CLOSE_CODES as Record<number, CloseCodeInfo | undefined>)[code];
   return row ?? { code, reason: 'disconnected', status: 'websocket_disconnected', action: 'reconnect' };
 }

@@ -1,12 +1,12 @@
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../core/errors.js';
-import { OAUTH_URL } from '../eventsub/protocol.js';
+import { checkOptions, httpUrl, string, type OptionChecks } from '../core/options.js';
 import { AppTokenProvider } from '../auth/app-token-provider.js';
 import { OAuthClient } from '../auth/oauth.js';
-import type { AuthProvider } from '../auth/types.js';
+import { authProvider, type AuthProvider } from '../auth/types.js';
 import { EventSubApi } from './endpoints/eventsub.js';
 import { UsersApi } from './endpoints/users.js';
-import { HelixHttp, type HelixHttpOptions } from './http.js';
+import { HELIX_HTTP_CHECKS, HelixHttp, type HelixHttpOptions } from './http.js';
 
 /** Options of {@link HelixClient}. */
 export interface HelixClientOptions extends Omit<HelixHttpOptions, 'auth'> {
@@ -19,6 +19,14 @@ export interface HelixClientOptions extends Omit<HelixHttpOptions, 'auth'> {
   /** @defaultValue `https://id.twitch.tv/oauth2` */
   readonly oauthUrl?: string;
 }
+
+/** Checks of every option (core/options.ts): a new option without a check does not compile. */
+const HELIX_CLIENT_CHECKS: OptionChecks<HelixClientOptions> = {
+  ...HELIX_HTTP_CHECKS,
+  auth: authProvider,
+  clientSecret: string,
+  oauthUrl: httpUrl,
+};
 
 /**
  * The Helix client: rate-limited, retrying, token-refreshing requests with typed endpoint groups.
@@ -48,17 +56,28 @@ export class HelixClient {
   /** The provider built here from `clientSecret` (closed with the client), or `undefined`. */
   readonly #ownAuth: AppTokenProvider | undefined;
 
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option) before anything is created:
+   *   options that are not an object, neither `auth` nor `clientSecret`, an `auth` of another client id, a URL that
+   *   is not http(s) or is passed as `undefined` (`helixUrl`, `oauthUrl`: omit the key for Twitch's), or any option
+   *   of the wrong type or range (see {@link HelixHttpOptions}).
+   */
   constructor(options: HelixClientOptions) {
+    checkOptions(options, HELIX_CLIENT_CHECKS);
+    // Only the options given are passed on: an explicit `undefined` URL would be refused there.
+    const shared = {
+      ...(options.oauthUrl === undefined ? {} : { oauthUrl: options.oauthUrl }),
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    };
     const built =
       options.auth !== undefined || options.clientSecret === undefined
         ? undefined
         : new AppTokenProvider({
             clientId: options.clientId,
             clientSecret: options.clientSecret,
-            oauthUrl: options.oauthUrl,
-            fetch: options.fetch,
-            clock: options.clock,
-            logger: options.logger,
+            ...shared,
+            ...(options.logger === undefined ? {} : { logger: options.logger }),
           });
     const auth = options.auth ?? built;
     if (auth === undefined) {
@@ -73,10 +92,8 @@ export class HelixClient {
     this.users = new UsersApi(this.http);
     this.oauth = new OAuthClient({
       clientId: options.clientId,
-      clientSecret: options.clientSecret,
-      oauthUrl: options.oauthUrl ?? OAUTH_URL,
-      fetch: options.fetch,
-      clock: options.clock,
+      ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
+      ...shared,
     });
   }
 

@@ -5,9 +5,16 @@
  * request engine.
  */
 import { InvalidArgumentError } from '../core/errors.js';
+import { checkOptions, signal, type OptionChecks } from '../core/options.js';
 import { MAX_SHARD_COUNT } from '../eventsub/protocol.js';
-import type { HelixHttp, HelixResponse, QueryValue, RequestAuth } from './http.js';
-import { HttpAsyncIterator, type Page, type PaginationOptions } from './pagination.js';
+import {
+  requestAuth,
+  type HelixHttp,
+  type HelixResponse,
+  type QueryValue,
+  type RequestAuth,
+} from './http.js';
+import { HttpAsyncIterator, PAGINATION_CHECKS, type Page, type PaginationOptions } from './pagination.js';
 import {
   conduit,
   createdConduitMatches,
@@ -125,6 +132,29 @@ export interface CallOptions {
   /** Which token to use: omitted → app token; `{ userId }` → that user's token. */
   readonly auth?: RequestAuth | undefined;
   readonly signal?: AbortSignal | undefined;
+}
+
+/** Checks of {@link CallOptions} (core/options.ts). */
+export const CALL_CHECKS: OptionChecks<CallOptions> = { auth: requestAuth, signal };
+
+/** Checks of the options of a list endpoint: {@link CallOptions} and {@link PaginationOptions}. */
+export const PAGE_CALL_CHECKS: OptionChecks<CallOptions & PaginationOptions> = {
+  ...CALL_CHECKS,
+  ...PAGINATION_CHECKS,
+};
+
+/**
+ * The per-call options of an endpoint method, checked before anything is sent: `{}` when omitted, else an object
+ * whose keys pass `checks` (by default {@link CALL_CHECKS}); anything else is an `INVALID_ARGUMENT` naming the field.
+ */
+export function callOptions<T extends object = CallOptions>(
+  options: T | undefined,
+  checks: OptionChecks<T> = CALL_CHECKS as unknown as OptionChecks<T>,
+  field = 'options',
+): T {
+  if (options === undefined) return {} as T;
+  checkOptions(options, checks, field);
+  return options;
 }
 
 /** Checks that `auth` fits the token kind of `spec` before anything is sent. */

@@ -5,7 +5,26 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import { Backoff } from '../core/backoff.js';
 import { AbortError, InvalidArgumentError, TimeoutError, TwitchError } from '../core/errors.js';
-import { errorMessage } from '../core/guards.js';
+import { errorMessage, isRecord, optionalUrl } from '../core/guards.js';
+import {
+  boolean,
+  checkOptions,
+  clock,
+  duration,
+  fail,
+  func,
+  httpUrl,
+  logger,
+  nested,
+  nonEmptyString,
+  nonNegativeInteger,
+  oneOf,
+  positiveInteger,
+  required,
+  signal as signalCheck,
+  type Check,
+  type OptionChecks,
+} from '../core/options.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { REDACTED, redactJson, redactKnown, redactParams } from '../core/redact.js';
 import { abortReason, sleep } from '../core/sleep.js';
@@ -17,7 +36,7 @@ import {
   type TransportResponse,
 } from '../core/http-transport.js';
 import { HELIX_URL } from '../eventsub/protocol.js';
-import { APP_CONTEXT, contextKey, type AuthContext, type AuthProvider } from '../auth/types.js';
+import { APP_CONTEXT, authProvider, contextKey, type AuthContext, type AuthProvider } from '../auth/types.js';
 import {
   BadResponseError,
   HTTPError,
@@ -31,7 +50,6 @@ import {
   DEFAULT_MAX_RATE_LIMIT_WAIT_MS,
   parseRateLimitHeaders,
   RateLimiter,
-  requireWaitMs,
   type RateLimitHeaders,
 } from './rate-limiter.js';
 import { ShapeError } from './wire.js';
@@ -117,6 +135,69 @@ export interface HelixHttpOptions {
 
 const RETRYABLE_5XX = new Set([500, 502, 503, 504]);
 
+/** `{ userId? }` of a request (the token to use): `userId` a non-empty string when given. */
+export const requestAuth: Check = (value, field) => {
+  if (!isRecord(value)) fail(field, '{ userId?: string }', value);
+  if (value.userId !== undefined) nonEmptyString(value.userId, `${field}.userId`);
+};
+
+/** `{ initialMs?, maxMs? }` of a retry backoff: durations (the clock rule), `maxMs >= initialMs`. */
+export function backoffChecks(initialDefault: number): Check {
+  const check = nested<{ initialMs?: number; maxMs?: number }>({ initialMs: duration(), maxMs: duration() });
+  return (value, field) => {
+    check(value, field);
+    const { initialMs, maxMs } = value as { initialMs?: number; maxMs?: number };
+    if (maxMs !== undefined && maxMs < (initialMs ?? initialDefault)) {
+      fail(`${field}.maxMs`, `at least initialMs (${initialMs ?? initialDefault})`, maxMs);
+    }
+  };
+}
+
+/** Checks of every option of {@link HelixHttp} (core/options.ts): a new option without a check does not compile. */
+export const HELIX_HTTP_CHECKS: OptionChecks<HelixHttpOptions> = {
+  clientId: required(nonEmptyString),
+  auth: required(authProvider),
+  helixUrl: httpUrl,
+  fetch: func,
+  timeoutMs: duration(),
+  maxRetries: nonNegativeInteger,
+  maxRateLimitWaits: nonNegativeInteger,
+  maxRateLimitWaitMs: duration(),
+  concurrency: positiveInteger,
+  retryBackoff: backoffChecks(250),
+  logger,
+  clock,
+};
+
+/** A query value: a string, a finite number, a boolean, or an array of strings and finite numbers. */
+const queryValue = (value: unknown, field: string): void => {
+  const scalar = (v: unknown): boolean =>
+    typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
+  if (scalar(value) || typeof value === 'boolean') return;
+  if (Array.isArray(value) && value.every(scalar)) return;
+  fail(field, 'a string, a finite number, a boolean or an array of strings and numbers', value);
+};
+
+/** Checks of a {@link HelixRequest}, run before anything is sent (a token included). */
+const REQUEST_CHECKS: OptionChecks<HelixRequest> = {
+  method: required(oneOf(['GET', 'POST', 'PATCH', 'PUT', 'DELETE'])),
+  path: required((value, field) => {
+    if (typeof value !== 'string' || !value.startsWith('/')) fail(field, 'a path starting with "/"', value);
+  }),
+  query: (value, field) => {
+    if (!isRecord(value)) fail(field, 'an object of query values', value);
+    for (const [key, item] of Object.entries(value))
+      if (item !== undefined) queryValue(item, `${field}.${key}`);
+  },
+  // Checked by serialising it (see request()).
+  body: () => undefined,
+  auth: requestAuth,
+  signal: signalCheck,
+  timeoutMs: duration(),
+  idempotent: boolean,
+  decode: func,
+};
+
 /**
  * Sends Helix requests. Use through {@link HelixClient}; `request` is public for endpoints not wrapped yet.
  *
@@ -152,22 +233,25 @@ export class HelixHttp {
   /** Counters since creation (observability, tests, benches). */
   readonly stats = { requests: 0, retries: 0, rateLimitWaits: 0, renewals: 0 };
 
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option) for options that are not
+   *   an object, a missing or empty `clientId`, an `auth` that is not an AuthProvider, a `helixUrl` that is not an
+   *   http(s) URL (or is passed as `undefined`), a duration outside 1..2^31-1 ms (`timeoutMs`,
+   *   `maxRateLimitWaitMs`, `retryBackoff`), a count that is not a non-negative (`maxRetries`,
+   *   `maxRateLimitWaits`) or positive (`concurrency`) integer, or a `fetch`, `logger` or `clock` of the wrong shape.
+   */
   constructor(options: HelixHttpOptions) {
-    if (options.clientId === '') throw new InvalidArgumentError('clientId is required', 'clientId');
+    checkOptions(options, HELIX_HTTP_CHECKS);
     this.clientId = options.clientId;
     this.auth = options.auth;
-    this.#baseUrl = (options.helixUrl ?? HELIX_URL).replace(/\/+$/, '');
+    this.#baseUrl = optionalUrl(options, 'helixUrl', HELIX_URL).replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? 10_000;
-    this.#maxRetries = Math.max(0, options.maxRetries ?? 3);
-    this.#maxRateLimitWaits = Math.max(0, options.maxRateLimitWaits ?? 3);
-    this.#maxRateLimitWaitMs = requireWaitMs(
-      options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS,
-      'maxRateLimitWaitMs',
-    );
-    this.#backoff = {
-      initialMs: options.retryBackoff?.initialMs ?? 250,
-      maxMs: options.retryBackoff?.maxMs ?? 10_000,
-    };
+    this.#maxRetries = options.maxRetries ?? 3;
+    this.#maxRateLimitWaits = options.maxRateLimitWaits ?? 3;
+    this.#maxRateLimitWaitMs = options.maxRateLimitWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS;
+    const initialMs = options.retryBackoff?.initialMs ?? 250;
+    // A first delay above the default cap raises the cap (a retry must not fail on its own Backoff).
+    this.#backoff = { initialMs, maxMs: options.retryBackoff?.maxMs ?? Math.max(10_000, initialMs) };
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
     this.#limiter = new RateLimiter({
@@ -183,6 +267,7 @@ export class HelixHttp {
 
   /** Last known rate-limit state of the bucket of `auth` (`null` before its first response). */
   rateLimitState(auth?: RequestAuth): RateLimitState | null {
+    if (auth !== undefined) requestAuth(auth, 'auth');
     return this.#limiter.state(contextKey(toContext(auth)));
   }
 
@@ -197,15 +282,18 @@ export class HelixHttp {
   /**
    * Sends a request with rate limiting, retries and 401 renewal; resolves with the parsed body of a 2xx answer
    * (through `req.decode` when given), rejects with {@link HTTPError}, {@link NetworkError},
-   * {@link BadResponseError}, `TimeoutError` or `AbortError`.
+   * {@link BadResponseError}, `TimeoutError` or `AbortError`. A request that is not well-formed (a method, a path
+   * starting with `/`, query values, a JSON-serialisable body, `auth`, `signal`, `timeoutMs`) rejects with
+   * `INVALID_ARGUMENT` naming the field before anything is sent, the token included.
    */
   async request<T>(
     req: HelixRequest & { readonly decode?: ((body: unknown) => T) | undefined },
   ): Promise<HelixResponse<T>> {
+    checkOptions(req, REQUEST_CHECKS, 'req');
     const context = toContext(req.auth);
     const bucket = contextKey(context);
     const url = this.#baseUrl + req.path + encodeQuery(req.query);
-    const bodyText = req.body === undefined ? undefined : JSON.stringify(req.body);
+    const bodyText = req.body === undefined ? undefined : jsonBody(req.body);
     const idempotent = req.idempotent ?? req.method !== 'POST';
     const signal = req.signal;
     // The provider hears close() too: a refresh it is waiting on must not hold a closed client's request.
@@ -465,6 +553,23 @@ export class HelixHttp {
     if (this.#logger === silentLogger) return;
     this.#logger.debug(`helix ${req.method} ${req.path}: ${message}`, context);
   }
+}
+
+/** `JSON.stringify`, typed as it behaves: `undefined` for a function, a symbol or `undefined` itself. */
+const stringifyJson: (value: unknown) => string | undefined = JSON.stringify;
+
+/** The JSON text of a request body; a body JSON cannot represent (a BigInt, a cycle) is an `INVALID_ARGUMENT`. */
+function jsonBody(body: unknown): string {
+  let text: string | undefined;
+  try {
+    text = stringifyJson(body);
+  } catch (error) {
+    throw new InvalidArgumentError(`body cannot be sent as JSON: ${errorMessage(error)}`, 'body', {
+      cause: error,
+    });
+  }
+  if (text === undefined) fail('body', 'a JSON value', body);
+  return text;
 }
 
 /** A 429 is a bucket exhaustion when `Ratelimit-Remaining` is 0 or absent; otherwise it is a Twitch limit. */

@@ -31,6 +31,7 @@ export type {
   UpdateShardsOptions,
 } from './endpoints/eventsub.js';
 export { UsersApi, USERS_PER_REQUEST } from './endpoints/users.js';
+export type { GetUsersInput } from './endpoints/users.js';
 export type {
   CreatedSubscription,
   EventSubSubscription,

@@ -1,8 +1,18 @@
 /**
  * Cursor pagination of Helix list endpoints.
  */
-import { InvalidArgumentError } from '../core/errors.js';
-import { requirePositiveInteger } from '../core/guards.js';
+import {
+  boolean,
+  checkOptions,
+  fail,
+  func,
+  nested,
+  nonEmptyString,
+  positiveInteger,
+  required,
+  string,
+  type OptionChecks,
+} from '../core/options.js';
 import { BadResponseError } from './errors.js';
 
 /**
@@ -49,6 +59,28 @@ export interface PaginationLimits {
   readonly endpoint?: { readonly method: string; readonly path: string };
 }
 
+/** Checks of {@link PaginationOptions} (core/options.ts), shared by every list endpoint. */
+export const PAGINATION_CHECKS: OptionChecks<PaginationOptions> = {
+  first: positiveInteger,
+  maxResults: (value, field) => {
+    if (value === Infinity) return;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      fail(field, 'a non-negative integer (or Infinity)', value);
+    }
+  },
+  after: string,
+};
+
+const LIMITS_CHECKS: OptionChecks<PaginationLimits> = {
+  maxPageSize: required(positiveInteger),
+  supportsFirst: boolean,
+  maxItems: positiveInteger,
+  endpoint: nested<NonNullable<PaginationLimits['endpoint']>>({
+    method: required(nonEmptyString),
+    path: required(nonEmptyString),
+  }),
+};
+
 /**
  * The result of every list endpoint: an async iterable over the items, fetching pages lazily, and a thenable that
  * collects them all.
@@ -77,14 +109,16 @@ export class HttpAsyncIterator<T, M = undefined> implements AsyncIterable<T>, Pr
   readonly #maxItems: number;
   readonly #endpoint: { readonly method: string; readonly path: string };
 
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`) when `fetchPage` is not a function, `first` not a
+   *   positive integer, `maxResults` not a non-negative integer (or `Infinity`), `after` not a string, or `limits`
+   *   without a positive `maxPageSize`.
+   */
   constructor(fetchPage: PageFetcher<T, M>, options: PaginationOptions, limits: PaginationLimits) {
+    func(fetchPage, 'fetchPage');
+    checkOptions(options, PAGINATION_CHECKS);
+    checkOptions(limits, LIMITS_CHECKS, 'limits', 'limits.');
     const { first, maxResults } = options;
-    if (first !== undefined) requirePositiveInteger(first, 'first');
-    if (maxResults !== undefined && (!(maxResults >= 0) || !Number.isInteger(maxResults))) {
-      if (maxResults !== Infinity) {
-        throw new InvalidArgumentError('maxResults must be a non-negative integer', 'maxResults');
-      }
-    }
     this.#fetch = fetchPage;
     this.#maxResults = maxResults ?? Infinity;
     this.#after = options.after ?? null;

@@ -17,13 +17,26 @@
  * slow probe) is refused then. One timer, armed for the earliest deadline of all queued requests, enforces that.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { InvalidArgumentError } from '../core/errors.js';
+import { MAX_TIMER_MS } from '../core/duration.js';
+import { isRecord, toError } from '../core/guards.js';
+import {
+  checkOptions,
+  clock,
+  duration,
+  fail,
+  finiteNumber,
+  nonNegativeInteger,
+  numberIn,
+  positiveInteger,
+  required,
+  signal,
+  string,
+  withMethods,
+  type OptionChecks,
+} from '../core/options.js';
 import type { HeaderReader } from '../core/http-transport.js';
 import { abortReason, onAbort } from '../core/sleep.js';
 import { RateLimitWaitError, type RateLimitState } from './errors.js';
-
-/** The longest delay a Node timer takes (2^31-1 ms, about 24.8 days); a longer one fires after 1 ms. */
-export const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Default longest wait for a bucket to open (two refill windows of Twitch's one-minute bucket). */
 export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 120_000;
@@ -48,6 +61,11 @@ export interface RateLimitHeaders {
  * ```
  */
 export function parseRateLimitHeaders(headers: HeaderReader, now: number = Date.now()): RateLimitHeaders {
+  withMethods(['get'], 'headers with a get(name) method (a Fetch Headers, or HeaderReader)')(
+    headers,
+    'headers',
+  );
+  finiteNumber(now, 'now');
   return {
     limit: count(headers.get('ratelimit-limit')),
     remaining: count(headers.get('ratelimit-remaining')),
@@ -112,12 +130,29 @@ export interface AcquireOptions {
   readonly waitedMs?: number;
 }
 
-/** `value` when it is a number of milliseconds a timer can wait (1..2^31-1), else an `InvalidArgumentError`. */
-export function requireWaitMs(value: number, field: string): number {
-  if (typeof value !== 'number' || !(value >= 1) || value > MAX_TIMER_MS) {
-    throw new InvalidArgumentError(`${field} must be a number of milliseconds in 1..${MAX_TIMER_MS}`, field);
+/** Checks of every option (core/options.ts): a new option without a check does not compile. */
+const LIMITER_CHECKS: OptionChecks<RateLimiterOptions> = {
+  clock: required(clock),
+  concurrency: required(positiveInteger),
+  reserve: nonNegativeInteger,
+  pruneAbove: positiveInteger,
+  maxWaitMs: duration(),
+};
+
+const ACQUIRE_CHECKS: OptionChecks<AcquireOptions> = {
+  signal,
+  waitedMs: numberIn(0, MAX_TIMER_MS, 'a number of milliseconds >= 0'),
+};
+
+/** `null`, or rate-limit headers as {@link parseRateLimitHeaders} gives them. */
+function checkHeaders(headers: unknown): asserts headers is RateLimitHeaders | null {
+  if (headers === null) return;
+  if (!isRecord(headers)) fail('headers', 'null or { limit, remaining, resetAt }', headers);
+  for (const key of ['limit', 'remaining'] as const) {
+    const value = headers[key];
+    if (value !== null) nonNegativeInteger(value, `headers.${key}`);
   }
-  return value;
+  if (headers.resetAt !== null) finiteNumber(headers.resetAt, 'headers.resetAt');
 }
 
 interface Waiter {
@@ -227,12 +262,18 @@ export class RateLimiter {
   #expiry: TimerHandle | undefined = undefined;
   #expiryAt = Infinity;
 
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option) for a missing `clock` or
+   *   `concurrency`, a `concurrency` or `pruneAbove` that is not a positive integer, a negative or fractional
+   *   `reserve`, or a `maxWaitMs` outside 1..2^31-1.
+   */
   constructor(options: RateLimiterOptions) {
+    checkOptions(options, LIMITER_CHECKS);
     this.#clock = options.clock;
-    this.#concurrency = Math.max(1, Math.floor(options.concurrency));
+    this.#concurrency = options.concurrency;
     this.#reserve = options.reserve ?? 1;
-    this.#pruneAbove = Math.max(1, Math.floor(options.pruneAbove ?? 1000));
-    this.#maxWaitMs = requireWaitMs(options.maxWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS, 'maxWaitMs');
+    this.#pruneAbove = options.pruneAbove ?? 1000;
+    this.#maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_RATE_LIMIT_WAIT_MS;
     this.#pruneAt = this.#pruneAbove;
   }
 
@@ -257,6 +298,12 @@ export class RateLimiter {
    * `maxWaitMs` (counting `waitedMs`). The second argument may be the signal alone.
    */
   acquire(bucketKey: string, options?: AbortSignal | AcquireOptions): Promise<number> {
+    try {
+      string(bucketKey, 'bucketKey');
+      if (options !== undefined && !(options instanceof AbortSignal)) checkOptions(options, ACQUIRE_CHECKS);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
     const { signal, waitedMs = 0 } = options instanceof AbortSignal ? { signal: options } : (options ?? {});
     if (signal?.aborted === true) return Promise.reject(abortReason(signal));
     const bucket = this.#bucket(bucketKey);
@@ -293,6 +340,7 @@ export class RateLimiter {
    * arrived (network error, timeout).
    */
   release(bucketKey: string, ticket: number, headers: RateLimitHeaders | null): void {
+    checkHeaders(headers);
     const bucket = this.#buckets.get(bucketKey);
     if (bucket === undefined) return;
     const index = bucket.inFlight.indexOf(ticket);
@@ -313,6 +361,8 @@ export class RateLimiter {
    * after which it is assumed full. An `until` past `maxWaitMs` refuses the requests queued in the bucket.
    */
   block(bucketKey: string, until: number): void {
+    string(bucketKey, 'bucketKey');
+    finiteNumber(until, 'until');
     const bucket = this.#bucket(bucketKey);
     const now = this.#clock.now();
     if (until - now > this.#maxWaitMs) {
@@ -330,6 +380,7 @@ export class RateLimiter {
 
   /** Rejects every queued request and clears timers. */
   close(error: Error): void {
+    if (!((error as unknown) instanceof Error)) fail('error', 'an Error', error);
     this.#closed = true;
     if (this.#expiry !== undefined) this.#clock.clearTimeout(this.#expiry);
     this.#expiry = undefined;

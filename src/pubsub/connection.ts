@@ -12,14 +12,13 @@ import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
 import type { RawData } from 'ws';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { ProtocolError } from '../core/errors.js';
+import { InvalidArgumentError, ProtocolError } from '../core/errors.js';
 import type { TwitchError } from '../core/errors.js';
 import type { PubSubConnectionInfo } from './events.js';
 import { OverlapDedupe } from './dedupe.js';
 import { PubSubConnectionError, PubSubResponseError } from './errors.js';
 import { PUBSUB_LIMITS } from './protocol.js';
-import { topicKey } from './topics.js';
-import type { Topic } from './topics.js';
+import { Topic, topicKey } from './topics.js';
 
 /** Timings and backoff of a connection, resolved (milliseconds). */
 export interface ConnectionTimings {
@@ -36,6 +35,8 @@ export interface ConnectionTimings {
 /** What a connection needs from its pool. @internal */
 export interface ConnectionHost {
   readonly clock: Clock;
+  /** Largest accepted frame, bytes: `ws` closes a socket that receives a bigger one (1009). */
+  readonly maxPayload: number;
   readonly random: () => number;
   readonly timings: ConnectionTimings;
   /** Called before every reconnect attempt; returns the topics to re-LISTEN (validated by the pool). */
@@ -86,6 +87,16 @@ const INTERRUPTED: Outcome = { kind: 'interrupted' };
 const OK: Outcome = { kind: 'ok' };
 const noop = (): void => undefined;
 const PING = '{"type":"PING"}';
+
+/** Topics given to a connection's methods: an array of complete topics (checked per call, never per message). */
+function checkTopics(topics: unknown): asserts topics is readonly Topic[] {
+  if (!Array.isArray(topics)) throw new InvalidArgumentError('topics must be an array of topics', 'topics');
+  topics.forEach((topic: unknown, i) => {
+    if (!(topic instanceof Topic) || topic.present === null) {
+      throw new InvalidArgumentError('not a complete Topic', `topics[${i}]`);
+    }
+  });
+}
 
 /** Identities remembered during a RECONNECT overlap (see {@link OverlapDedupe}). */
 const OVERLAP_DEDUPE_CAPACITY = 4096;
@@ -192,6 +203,11 @@ export class PubSubConnection implements PubSubConnectionInfo {
 
   /** @internal Created by the pool. */
   constructor(id: string, url: string, host: ConnectionHost) {
+    if (typeof id !== 'string') throw new InvalidArgumentError('id must be a string', 'id');
+    if (typeof url !== 'string') throw new InvalidArgumentError('url must be a string', 'url');
+    if (typeof (host as Partial<ConnectionHost> | null)?.message !== 'function') {
+      throw new InvalidArgumentError('host must be the ConnectionHost of a pool', 'host');
+    }
     this.id = id;
     this.url = url;
     this.#host = host;
@@ -228,6 +244,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
 
   /** @internal Adds topics without sending anything (they are LISTENed by the next round or by `listen`). */
   reserve(topics: readonly Topic[]): void {
+    checkTopics(topics);
     for (const topic of topics) this.#topics.set(topicKey(topic), topic);
   }
 
@@ -254,6 +271,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
    * reconnect in progress; retries after an interruption. Rejects with `PUBSUB_CLOSED` when the connection closes.
    */
   async listen(topics: readonly Topic[]): Promise<PubSubResponseError[]> {
+    checkTopics(topics);
     for (;;) {
       if (this.#state === 'closed') throw closedError();
       const link = this.#link;
@@ -276,6 +294,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
    * UNLISTEN errors only go to `pubsub_error`.
    */
   async unlisten(topics: readonly Topic[]): Promise<void> {
+    checkTopics(topics);
     const removed = topics.filter((t) => {
       const held = this.#topics.get(topicKey(t));
       if (held === undefined) return false;
@@ -313,6 +332,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
       const ws = new WebSocket(this.url, {
         perMessageDeflate: false,
         handshakeTimeout: this.#host.timings.connectTimeoutMs,
+        maxPayload: this.#host.maxPayload,
       });
       const link = new Link(ws);
       // Every way out of the handshake goes through here, so the promise always settles: `#teardown()` (close()
@@ -352,7 +372,9 @@ export class PubSubConnection implements PubSubConnectionInfo {
           this.#onLinkClose(link);
         });
         // 'close' follows every error; the bookkeeping happens there.
-        ws.on('error', noop);
+        ws.on('error', (error: Error) => {
+          this.#onSocketError(link, error);
+        });
         resolve(link);
       });
     });
@@ -436,6 +458,22 @@ export class PubSubConnection implements PubSubConnectionInfo {
     this.#host.error(
       new ProtocolError('PUBSUB_UNEXPECTED_FRAME', 'an unexpected frame was received', frame),
       frame,
+    );
+  }
+
+  /**
+   * A socket error: `close` follows and does the bookkeeping (a reconnect). A frame over `maxPayload` (`ws` closes
+   * the socket with 1009) is reported too, with its own code: without this it would show only as a reconnect.
+   */
+  #onSocketError(link: Link, error: Error): void {
+    if ((error as { code?: unknown }).code !== 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' || link.closed) return;
+    this.#host.error(
+      new PubSubConnectionError(
+        'PUBSUB_FRAME_TOO_LARGE',
+        `a frame on ${this.id} exceeded maxPayload (${error.message}); the socket is closed (1009) and reconnects`,
+        { cause: error },
+      ),
+      null,
     );
   }
 

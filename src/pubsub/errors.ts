@@ -81,7 +81,8 @@ export class PubSubResponseError extends TwitchError {
  * A connection-level problem: the socket could not be opened (`PUBSUB_CONNECT_FAILED`), no PONG came in time
  * (`PUBSUB_PONG_TIMEOUT`), no RESPONSE came in time (`PUBSUB_RESPONSE_TIMEOUT`), the server sent RECONNECT again
  * and again on young sockets (`PUBSUB_RECONNECT_STORM`: each such handover now waits for the backoff), the new
- * socket of a RECONNECT handover failed (`PUBSUB_HANDOVER_FAILED`: the old socket is kept while it lives),
+ * socket of a RECONNECT handover failed (`PUBSUB_HANDOVER_FAILED`: the old socket is kept while it lives), a frame
+ * exceeded `maxPayload` (`PUBSUB_FRAME_TOO_LARGE`: the socket is closed with 1009 and the connection reconnects),
  * `subscribeTopics` ran out of time ({@link PubSubSubscribeTimeoutError}), or the pool was closed while the
  * operation ran (`PUBSUB_CLOSED`).
  *
@@ -103,6 +104,7 @@ export type PubSubConnectionErrorCode =
   | 'PUBSUB_RESPONSE_TIMEOUT'
   | 'PUBSUB_RECONNECT_STORM'
   | 'PUBSUB_HANDOVER_FAILED'
+  | 'PUBSUB_FRAME_TOO_LARGE'
   | 'PUBSUB_SUBSCRIBE_TIMEOUT'
   | 'PUBSUB_CLOSED';
 

@@ -32,7 +32,32 @@ export {
 export type { PubSubConnectionErrorCode } from './errors.js';
 export type { PubSubConnectionInfo, PubSubEventSink, PubSubEvents, PubSubNonceEvent } from './events.js';
 export { decodePubSubMessage } from './models.js';
-export type * from './models.js';
+// Every model type, by name (the module's internal decoder is not public).
+export type {
+  DecodedPubSubMessage,
+  PubSubBadgeEntitlement,
+  PubSubBitsBadgeMessage,
+  PubSubBitsMessage,
+  PubSubChannelPointsMessage,
+  PubSubChannelSubscribe,
+  PubSubChatMessage,
+  PubSubCustomReward,
+  PubSubEmote,
+  PubSubMessage,
+  PubSubModelled,
+  PubSubModerationAction,
+  PubSubModerationActionBanRequest,
+  PubSubModerationActionChannelTerms,
+  PubSubModerationActionModeratorAdd,
+  PubSubModerationActionModeratorRemove,
+  PubSubModerationActionOther,
+  PubSubModerationActionRoleChange,
+  PubSubModerationEvent,
+  PubSubRewardImage,
+  PubSubUser,
+  PubSubWhisper,
+  PubSubWhisperUser,
+} from './models.js';
 export { PUBSUB_LIMITS, PUBSUB_TOPICS, TWITCH_PUBSUB_URL, parseTopicString } from './protocol.js';
 export type {
   PubSubClientFrame,

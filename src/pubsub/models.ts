@@ -4,6 +4,7 @@
  * next to the generic {@link PubSubMessage}.
  */
 import { ProtocolError } from '../core/errors.js';
+import { string } from '../core/options.js';
 
 /** A user as PubSub payloads describe it. `login` / `displayName` are `null` when the payload omits them. */
 export interface PubSubUser {
@@ -678,7 +679,9 @@ function modelFor(topic: string, name: string, inner: unknown): PubSubModelled |
 }
 
 /**
- * Decodes the `data.message` string of a `MESSAGE` frame for `topic`. Never throws.
+ * Decodes the `data.message` string of a `MESSAGE` frame for `topic`. Never throws for what the server sent (a
+ * payload that is not JSON or not shaped like its topic's gives `error`); throws `InvalidArgumentError`
+ * (`INVALID_ARGUMENT`, field `topic` or `raw`) when either is not a string.
  *
  * @example
  * ```ts
@@ -687,6 +690,13 @@ function modelFor(topic: string, name: string, inner: unknown): PubSubModelled |
  * ```
  */
 export function decodePubSubMessage(topic: string, raw: string): DecodedPubSubMessage {
+  string(topic, 'topic');
+  string(raw, 'raw');
+  return decodeMessage(topic, raw);
+}
+
+/** {@link decodePubSubMessage} for strings taken from a frame (the per-message path of the pool: no checks). */
+export function decodeMessage(topic: string, raw: string): DecodedPubSubMessage {
   const dot = topic.indexOf('.');
   const topicName = dot === -1 ? topic : topic.slice(0, dot);
   const parsed = parseJson(raw);

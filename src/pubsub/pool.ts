@@ -4,9 +4,22 @@
  */
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
-import { requireDuration } from '../core/duration.js';
 import { InvalidArgumentError } from '../core/errors.js';
-import { isRecord, optionalUrl } from '../core/guards.js';
+import { optionalUrl } from '../core/guards.js';
+import {
+  checkOptions,
+  clock,
+  duration,
+  fail,
+  func,
+  integerIn,
+  logger,
+  nested,
+  oneOf,
+  positiveInteger,
+  url,
+  type OptionChecks,
+} from '../core/options.js';
 import type { Logger } from '../core/logger.js';
 import { silentLogger } from '../core/logger.js';
 import { PubSubConnection } from './connection.js';
@@ -21,7 +34,7 @@ import {
   TopicGroupTooLargeError,
 } from './errors.js';
 import type { PubSubEventSink, PubSubEvents } from './events.js';
-import { decodePubSubMessage } from './models.js';
+import { decodeMessage } from './models.js';
 import { PUBSUB_LIMITS, TWITCH_PUBSUB_URL } from './protocol.js';
 import { Topic, topicKey } from './topics.js';
 
@@ -70,7 +83,42 @@ export interface PubSubPoolOptions {
   /** Randomness in [0, 1) for jitter. @defaultValue Math.random */
   readonly random?: () => number;
   readonly logger?: Logger;
+  /**
+   * Largest accepted frame, bytes (1..2^31-1; PubSub frames are a few KB). A connection that receives a bigger one
+   * reports `PUBSUB_FRAME_TOO_LARGE` on `pubsub_error`, and its socket is closed (1009) and reconnects, like the
+   * EventSub session's `maxPayload`. @defaultValue 4194304 (4 MiB)
+   */
+  readonly maxPayload?: number;
 }
+
+/** Default {@link PubSubPoolOptions.maxPayload}: the EventSub session's bound. */
+const DEFAULT_MAX_PAYLOAD = 4 * 1024 * 1024;
+
+/** Checks of every option (core/options.ts): a new option without a check does not compile. */
+const POOL_CHECKS: OptionChecks<PubSubPoolOptions> = {
+  maxPoolSize: positiveInteger,
+  maxConnectionTopics: positiveInteger,
+  mode: oneOf(['group']),
+  url,
+  authFailHook: func,
+  reconnectHook: func,
+  // Durations follow the clock rule (core/duration.ts): a zero deadline or backoff would be a tight loop.
+  pingIntervalMs: duration({ max: 240_000 }),
+  pingJitterMs: duration({ min: 0 }),
+  pongTimeoutMs: duration(),
+  responseTimeoutMs: duration(),
+  subscribeTimeoutMs: duration(),
+  connectTimeoutMs: duration(),
+  backoff: nested<NonNullable<PubSubPoolOptions['backoff']>>({
+    initialMs: duration(),
+    maxMs: duration(),
+    jitterMs: duration({ min: 0 }),
+  }),
+  clock,
+  random: func,
+  logger,
+  maxPayload: integerIn(1, 2 ** 31 - 1, 'a positive integer number of bytes'),
+};
 
 const MODELLED_EVENT: Readonly<Record<string, keyof PubSubEvents>> = {
   'channel-bits-events-v1': 'pubsub_bits',
@@ -84,12 +132,6 @@ const MODELLED_EVENT: Readonly<Record<string, keyof PubSubEvents>> = {
 
 let warnedTwitchEndpoint = false;
 const noop = (): void => undefined;
-
-function positiveInt(value: number, field: string): number {
-  if (!Number.isSafeInteger(value) || value < 1)
-    throw new InvalidArgumentError(`${field} must be a positive integer`, field);
-  return value;
-}
 
 /**
  * A pool of PubSub connections that dispatches messages as typed events through `client`.
@@ -124,52 +166,44 @@ export class PubSubPool {
   #nextId = 0;
   #closed = false;
 
+  /**
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`, `field` naming the argument) before anything connects: a
+   *   `client` without an `emit` method, options that are not an object, a `url` that is not `ws:`/`wss:` (or is
+   *   passed as `undefined`), a duration outside its range (1..2^31-1 ms; `pingIntervalMs` at most 4 min; jitters
+   *   may be 0), a size that is not a positive integer, or a hook, `clock`, `random` or `logger` of the wrong shape.
+   */
   constructor(client: PubSubEventSink, options: PubSubPoolOptions = {}) {
     if (typeof (client as Partial<PubSubEventSink> | null)?.emit !== 'function') {
       throw new InvalidArgumentError('client must have an emit method', 'client');
     }
+    checkOptions(options, POOL_CHECKS);
     this.client = client;
     this.#options = options;
-    this.maxPoolSize = positiveInt(options.maxPoolSize ?? PUBSUB_LIMITS.maxConnections, 'maxPoolSize');
-    this.maxConnectionTopics = positiveInt(
-      options.maxConnectionTopics ?? PUBSUB_LIMITS.maxTopicsPerConnection,
-      'maxConnectionTopics',
-    );
-    if (((options.mode as string | undefined) ?? 'group') !== 'group')
-      throw new InvalidArgumentError("mode must be 'group'", 'mode');
+    this.maxPoolSize = options.maxPoolSize ?? PUBSUB_LIMITS.maxConnections;
+    this.maxConnectionTopics = options.maxConnectionTopics ?? PUBSUB_LIMITS.maxTopicsPerConnection;
     this.mode = 'group';
     // An explicit `undefined` is refused: it must never mean "Twitch's production host" (guards.ts, optionalUrl).
     this.url = optionalUrl(options, 'url', TWITCH_PUBSUB_URL);
     this.#logger = options.logger ?? silentLogger;
-    // Durations follow the clock rule (core/duration.ts): a zero deadline or backoff would be a tight loop.
-    const pingIntervalMs = requireDuration(options.pingIntervalMs ?? 240_000, 'pingIntervalMs', {
-      max: 240_000,
-    });
-    if (options.backoff !== undefined && !isRecord(options.backoff)) {
-      throw new InvalidArgumentError('backoff must be { initialMs?, maxMs?, jitterMs? }', 'backoff');
-    }
-    const backoffInitialMs = requireDuration(
-      options.backoff?.initialMs ?? PUBSUB_LIMITS.backoffInitialMs,
-      'backoff.initialMs',
-    );
+    const pingIntervalMs = options.pingIntervalMs ?? 240_000;
+    const backoffInitialMs = options.backoff?.initialMs ?? PUBSUB_LIMITS.backoffInitialMs;
     const timings: ConnectionTimings = {
       pingIntervalMs,
-      pingJitterMs: Math.min(
-        pingIntervalMs,
-        requireDuration(options.pingJitterMs ?? 30_000, 'pingJitterMs', { min: 0 }),
-      ),
-      pongTimeoutMs: requireDuration(options.pongTimeoutMs ?? PUBSUB_LIMITS.pongTimeoutMs, 'pongTimeoutMs'),
-      responseTimeoutMs: requireDuration(options.responseTimeoutMs ?? 10_000, 'responseTimeoutMs'),
-      connectTimeoutMs: requireDuration(options.connectTimeoutMs ?? 10_000, 'connectTimeoutMs'),
+      pingJitterMs: Math.min(pingIntervalMs, options.pingJitterMs ?? 30_000),
+      pongTimeoutMs: options.pongTimeoutMs ?? PUBSUB_LIMITS.pongTimeoutMs,
+      responseTimeoutMs: options.responseTimeoutMs ?? 10_000,
+      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
       backoffInitialMs,
-      backoffMaxMs: Math.max(
-        backoffInitialMs,
-        requireDuration(options.backoff?.maxMs ?? PUBSUB_LIMITS.backoffMaxMs, 'backoff.maxMs'),
-      ),
-      backoffJitterMs: requireDuration(options.backoff?.jitterMs ?? 1_000, 'backoff.jitterMs', { min: 0 }),
+      backoffMaxMs: Math.max(backoffInitialMs, options.backoff?.maxMs ?? PUBSUB_LIMITS.backoffMaxMs),
+      backoffJitterMs: options.backoff?.jitterMs ?? 1_000,
     };
-    this.#subscribeTimeoutMs = requireDuration(options.subscribeTimeoutMs ?? 30_000, 'subscribeTimeoutMs');
-    this.#host = this.#makeHost(options.clock ?? systemClock, options.random ?? Math.random, timings);
+    this.#subscribeTimeoutMs = options.subscribeTimeoutMs ?? 30_000;
+    this.#host = this.#makeHost(
+      options.clock ?? systemClock,
+      options.random ?? Math.random,
+      timings,
+      options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    );
     this.#warnIfTwitch();
   }
 
@@ -199,6 +233,8 @@ export class PubSubPool {
    * Topics already subscribed with the same token are skipped; with another token, they are LISTENed again.
    */
   async subscribeTopics(topics: readonly Topic[]): Promise<void> {
+    const given: unknown = topics;
+    if (!Array.isArray(given)) fail('topics', 'an array of topics', given);
     if (this.#closed) throw new PubSubConnectionError('PUBSUB_CLOSED', 'the pool is closed');
     const unique = new Map<string, Topic>();
     topics.forEach((topic, i) => {
@@ -244,8 +280,11 @@ export class PubSubPool {
 
   /**
    * Unsubscribes from `topics` (matched by topic string; unknown ones are ignored). A connection left empty closes.
+   * Rejects with `INVALID_ARGUMENT` (field `topics`) when `topics` is not an array.
    */
   async unsubscribeTopics(topics: readonly Topic[]): Promise<void> {
+    const given: unknown = topics;
+    if (!Array.isArray(given)) fail('topics', 'an array of topics', given);
     const byConnection = new Map<PubSubConnection, Topic[]>();
     for (const topic of topics) {
       const present = topic instanceof Topic ? topic.present : null;
@@ -422,12 +461,16 @@ export class PubSubPool {
   }
 
   #warnIfTwitch(): void {
-    let host: string;
+    let parsed: URL | undefined;
     try {
-      host = new URL(this.url).hostname;
+      parsed = new URL(this.url);
     } catch {
+      // reported below
+    }
+    if (parsed?.protocol !== 'ws:' && parsed?.protocol !== 'wss:') {
       throw new InvalidArgumentError('url must be a ws:// or wss:// URL', 'url');
     }
+    const host = parsed.hostname;
     if (host !== 'pubsub-edge.twitch.tv' || warnedTwitchEndpoint) return;
     warnedTwitchEndpoint = true;
     const message =
@@ -437,9 +480,15 @@ export class PubSubPool {
     process.emitWarning(message, { code: 'TWITCH_REALTIME_PUBSUB_SHUTDOWN' });
   }
 
-  #makeHost(clock: Clock, random: () => number, timings: ConnectionTimings): ConnectionHost {
+  #makeHost(
+    clock: Clock,
+    random: () => number,
+    timings: ConnectionTimings,
+    maxPayload: number,
+  ): ConnectionHost {
     return {
       clock,
+      maxPayload,
       random,
       timings,
       beforeReconnect: (connection, topics) => this.#beforeReconnect(connection, topics),
@@ -483,7 +532,7 @@ export class PubSubPool {
         return;
       }
     }
-    const decoded = decodePubSubMessage(topic, raw);
+    const decoded = decodeMessage(topic, raw);
     this.#emit('pubsub_message', decoded.message);
     const modelled = decoded.modelled;
     if (modelled !== null) {

@@ -106,7 +106,8 @@ const ID = /^[0-9]{1,20}$/;
 export function parseTopicString(
   topic: string,
 ): { readonly definition: PubSubTopicDefinition; readonly ids: readonly string[] } | undefined {
-  if (topic.length > 200) return undefined;
+  // A parser of untrusted strings: anything that is not a string is not a topic either.
+  if (typeof topic !== 'string' || topic.length > 200) return undefined;
   const parts = topic.split('.');
   const definition = PUBSUB_TOPICS.get(parts[0] ?? '');
   if (definition === undefined) return undefined;

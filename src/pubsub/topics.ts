@@ -12,6 +12,9 @@ export type TopicId = string | number | bigint;
 
 const DIGITS = /^[0-9]{1,20}$/;
 
+/** The topic families, by identity: a {@link Topic} is built from one of them only. */
+const DEFINITIONS: ReadonlySet<PubSubTopicDefinition> = new Set(PUBSUB_TOPICS.values());
+
 function normaliseId(id: TopicId, field: string): string {
   if (typeof id === 'number') {
     if (!Number.isSafeInteger(id) || id < 0) {
@@ -62,6 +65,22 @@ export class Topic {
 
   /** @internal Use the builders. */
   constructor(definition: PubSubTopicDefinition, token: string, args: readonly string[]) {
+    // Not per message: a topic is built once per subscription (by the builders, `with` and `withToken`).
+    if (!DEFINITIONS.has(definition)) {
+      throw new InvalidArgumentError(
+        'definition must be one of PUBSUB_TOPICS (use the builders)',
+        'definition',
+      );
+    }
+    normaliseToken(token);
+    const ids: unknown = args;
+    if (
+      !Array.isArray(ids) ||
+      ids.length > definition.params.length ||
+      !ids.every((id) => typeof id === 'string' && DIGITS.test(id))
+    ) {
+      throw new InvalidArgumentError(`args must be up to ${definition.params.length} numeric ids`, 'args');
+    }
     this.#definition = definition;
     this.name = definition.name;
     this.params = definition.params;
@@ -106,10 +125,13 @@ export class Topic {
     return new Topic(this.#definition, normaliseToken(token), this.args);
   }
 
-  /** Same family, same ids and same token. */
+  /** Same family, same ids and same token (`false` for anything that is not a topic). */
   equals(other: Topic): boolean {
     return (
-      this.name === other.name && this.#token === other.#token && this.args.join('.') === other.args.join('.')
+      other instanceof Topic &&
+      this.name === other.name &&
+      this.#token === other.#token &&
+      this.args.join('.') === other.args.join('.')
     );
   }
 

@@ -7,11 +7,9 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import ts from 'typescript';
 import { beforeAll, describe, expect, it } from 'vitest';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
+import { ROOT as root, entryPoints, loadModule } from '../support/entry-points.js';
 
 /** Source file (relative to the root) → names it exports that no entry point may re-export. */
 const INTERNALS: Readonly<Record<string, readonly string[]>> = {
@@ -57,7 +55,12 @@ const INTERNALS: Readonly<Record<string, readonly string[]>> = {
     'WireSubscriptionRequest',
   ],
   'src/eventsub/conduit/errors.ts': ['checkShardCount'],
-  'src/eventsub/webhook/verify.ts': ['readHeader', 'normalizeSecrets', 'matchSignature'],
+  'src/eventsub/webhook/verify.ts': [
+    'readHeader',
+    'normalizeSecrets',
+    'matchSignature',
+    'screenWebhookHeaders',
+  ],
   'src/eventsub/websocket/dedupe.ts': [
     'DedupeGate',
     'DedupeOutcome',
@@ -69,34 +72,20 @@ const INTERNALS: Readonly<Record<string, readonly string[]>> = {
   'src/eventsub/catalogue/docs.ts': ['describeCondition', 'renderEventsDoc'],
   'src/eventsub/catalogue/events.ts': ['EVENT_CONVERTERS', 'EventConverter', 'toSubscriptionModel'],
   'src/pubsub/connection.ts': ['pubsubBackoffDelay'],
+  'src/pubsub/models.ts': ['decodeMessage'],
+  'src/eventsub/webhook/receiver.ts': ['wireMessageOf', 'LISTEN_CHECKS'],
 };
 
 const MODELS_DIR = 'src/eventsub/catalogue/models';
 /** The one runtime export of the model files that is public: the prototype every event model has. */
 const PUBLIC_MODEL_VALUES: ReadonlySet<string> = new Set(['EventSubModel']);
 
-/** `twitch-realtime[/sub]` → source barrel (relative to the root) its `exports` entry is built from. */
-function entryPoints(): Map<string, string> {
-  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
-    exports: Record<string, string | { 'twitch-realtime:source': string }>;
-  };
-  const map = new Map<string, string>();
-  for (const [sub, target] of Object.entries(pkg.exports)) {
-    if (typeof target === 'string') continue;
-    const name = sub === '.' ? 'twitch-realtime' : `twitch-realtime/${sub.slice(2)}`;
-    map.set(name, target['twitch-realtime:source'].replace(/^\.\//, ''));
-  }
-  return map;
-}
-
 const ENTRIES = entryPoints();
 const modelFiles = readdirSync(path.join(root, MODELS_DIR))
   .filter((f) => f.endsWith('.ts'))
   .map((f) => `${MODELS_DIR}/${f}`);
 
-async function load(file: string): Promise<Record<string, unknown>> {
-  return (await import(pathToFileURL(path.join(root, file)).href)) as Record<string, unknown>;
-}
+const load = loadModule;
 
 /** Every name each file exports (entry points and internal modules), values and types, as the checker sees them. */
 function exportedNames(): Map<string, ReadonlySet<string>> {
@@ -196,16 +185,21 @@ describe('public API surface', () => {
     }
   });
 
-  it('every model type of the catalogue stays public (the barrel lists them by name)', () => {
+  it('every model type of the catalogue, Helix and PubSub stays public (the barrels list them by name)', () => {
     const catalogue = typed.get('twitch-realtime/catalogue') ?? new Set<string>();
     const helix = typed.get('twitch-realtime/helix') ?? new Set<string>();
+    const pubsub = typed.get('twitch-realtime/pubsub') ?? new Set<string>();
     const everything = typed.get('twitch-realtime') ?? new Set<string>();
     const missing: string[] = [];
-    for (const file of [...modelFiles, 'src/helix/models.ts']) {
+    for (const file of [...modelFiles, 'src/helix/models.ts', 'src/pubsub/models.ts']) {
       const text = readFileSync(path.join(root, file), 'utf8');
       for (const [, name] of text.matchAll(/^export (?:interface|type) ([A-Za-z0-9_]+)/gm)) {
         if (name === undefined || (INTERNALS[file] ?? []).includes(name)) continue;
-        const barrel = file.startsWith(MODELS_DIR) ? catalogue : helix;
+        const barrel = file.startsWith(MODELS_DIR)
+          ? catalogue
+          : file.startsWith('src/pubsub')
+            ? pubsub
+            : helix;
         if (!barrel.has(name) || !everything.has(name)) missing.push(`${file}#${name}`);
       }
     }

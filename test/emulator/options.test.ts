@@ -4,12 +4,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { Emulator } from '../../src/emulator/index.js';
-import {
-  MAX_DURATION_MS,
-  resolveOptions,
-  validateOptions,
-  type EmulatorOptions,
-} from '../../src/emulator/options.js';
+import { MAX_TIMER_MS } from '../../src/core/duration.js';
+import { resolveOptions, validateOptions, type EmulatorOptions } from '../../src/emulator/options.js';
 
 /** The error `fn` throws (or `undefined`). */
 function thrownBy(fn: () => unknown): unknown {
@@ -125,7 +121,7 @@ describe('emulator options', () => {
       rateLimitPerMinute: Infinity,
       rateLimitWindowMs: 1000,
       keepaliveSecondMs: 0.5,
-      unusedTimeoutMs: MAX_DURATION_MS,
+      unusedTimeoutMs: MAX_TIMER_MS,
       pingIntervalMs: 20,
       reconnectGraceMs: 100,
       conduitDisabledTtlMs: 1,

@@ -7,12 +7,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HelixClient, type HelixClientOptions } from '../../src/helix/client.js';
 import { HTTPError, RateLimitWaitError } from '../../src/helix/errors.js';
-import {
-  clampResetAt,
-  MAX_TIMER_MS,
-  parseRateLimitHeaders,
-  RateLimiter,
-} from '../../src/helix/rate-limiter.js';
+import { MAX_TIMER_MS } from '../../src/core/duration.js';
+import { clampResetAt, parseRateLimitHeaders, RateLimiter } from '../../src/helix/rate-limiter.js';
 import { StaticAuthProvider } from '../../src/auth/app-token-provider.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import type { TimerHandle } from '../../src/core/clock.js';

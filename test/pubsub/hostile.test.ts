@@ -193,6 +193,51 @@ describe('RECONNECT storms', () => {
   });
 });
 
+describe('frame size', () => {
+  it('a frame over maxPayload is reported as PUBSUB_FRAME_TOO_LARGE, and the connection reconnects', async () => {
+    const server = await hostile((ws, frame, index) => {
+      polite(ws, frame);
+      if (frame.type === 'LISTEN' && index === 0) {
+        const message = JSON.stringify({ blob: 'z'.repeat(4096) });
+        ws.send(JSON.stringify({ type: 'MESSAGE', data: { topic: 'whispers.1', message } }));
+      }
+    });
+    const { pool, errors } = makePool(server.url, {
+      maxPayload: 1024,
+      backoff: { initialMs: 1, maxMs: 1, jitterMs: 0 },
+    });
+    await pool.subscribeTopics([whispers('token', 1)]);
+    await until(() => errors.length === 1);
+    expect(errors[0]).toMatchObject({ code: 'PUBSUB_FRAME_TOO_LARGE' });
+    expect(errors[0]?.message).toContain('maxPayload');
+    // ws closed the socket with 1009; the connection comes back on a new socket and LISTENs again.
+    await until(() => server.frames[1]?.some((f) => f.type === 'LISTEN') === true);
+    expect(pool.topics.map(String)).toEqual(['whispers.1']);
+  });
+
+  it("the default bound is 4 MiB, like the EventSub session (not ws's 100 MiB)", async () => {
+    const server = await hostile((ws, frame, index) => {
+      polite(ws, frame);
+      if (frame.type === 'LISTEN' && index === 0) {
+        const message = JSON.stringify({ blob: 'z'.repeat(4 * 1024 * 1024) });
+        ws.send(JSON.stringify({ type: 'MESSAGE', data: { topic: 'whispers.1', message } }));
+      }
+    });
+    const { pool, errors } = makePool(server.url, { backoff: { initialMs: 1, maxMs: 1, jitterMs: 0 } });
+    await pool.subscribeTopics([whispers('token', 1)]);
+    await until(() => errors.length === 1);
+    expect(errors[0]).toMatchObject({ code: 'PUBSUB_FRAME_TOO_LARGE' });
+  });
+
+  it('refuses a maxPayload that is not a positive integer', () => {
+    for (const maxPayload of [0, -1, 1.5, Number.NaN, '1024']) {
+      expect(
+        () => new PubSubPool(newEvents(), { url: 'ws://127.0.0.1:1', maxPayload } as PubSubPoolOptions),
+      ).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'maxPayload' }) as Error);
+    }
+  });
+});
+
 describe('RECONNECT storms, however the server mixes RECONNECTs, closes and refusals (issue 14 audit)', () => {
   const SECONDS = 60;
   /** RECONNECT frames the stable socket sends per 100 ms step. */

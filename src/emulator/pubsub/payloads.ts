@@ -3,6 +3,7 @@
  * Twitch sent before the shutdown. Used by the emulator's `publish` when no message is given, by tests and benches.
  */
 import { randomUUID } from 'node:crypto';
+import { checkOptions, fail, string, type OptionChecks } from '../../core/options.js';
 import { parseTopicString } from '../../pubsub/protocol.js';
 
 /** Options of {@link samplePubSubMessage}. */
@@ -13,6 +14,13 @@ export interface SampleOptions {
   readonly at?: Date;
 }
 
+const SAMPLE_CHECKS: OptionChecks<SampleOptions> = {
+  variant: string,
+  at: (value, field) => {
+    if (!(value instanceof Date) || Number.isNaN(value.getTime())) fail(field, 'a valid Date', value);
+  },
+};
+
 const LOGIN = 'sample_user';
 
 function user(id: string): { id: string; login: string; display_name: string } {
@@ -21,7 +29,8 @@ function user(id: string): { id: string; login: string; display_name: string } {
 
 /**
  * Builds a realistic inner payload for `topic` (a full wire topic string). Returns `undefined` for a malformed or
- * unknown topic.
+ * unknown topic (anything that is not a topic string). Options of the wrong shape (an `at` that is not a valid
+ * `Date`) throw `InvalidArgumentError` (`INVALID_ARGUMENT`).
  *
  * @example
  * ```ts
@@ -29,6 +38,7 @@ function user(id: string): { id: string; login: string; display_name: string } {
  * ```
  */
 export function samplePubSubMessage(topic: string, options: SampleOptions = {}): object | undefined {
+  checkOptions(options, SAMPLE_CHECKS);
   const parsed = parseTopicString(topic);
   if (parsed === undefined) return undefined;
   const time = (options.at ?? new Date()).toISOString();

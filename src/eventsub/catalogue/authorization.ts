@@ -2,9 +2,23 @@
  * Authorization rules of subscription types, evaluated from the catalogue: who must have granted what, the cost of a
  * subscription, and which scopes a token is missing.
  */
+import { isRecord } from '../../core/guards.js';
+import { fail, func, oneOf, string } from '../../core/options.js';
 import type { WireCondition } from '../protocol.js';
 import type { CatalogueEntry, ScopeRequirement } from './types.js';
-import { isUserConditionKey } from './validate.js';
+import { checkEntry, isUserConditionKey } from './validate.js';
+
+/** A condition given to the checks below: an object (its values are compared, never trusted). */
+function checkWireCondition(condition: unknown): asserts condition is WireCondition {
+  if (!isRecord(condition)) fail('condition', 'an object (a wire condition)', condition);
+}
+
+/** A set of scopes: anything with a `has(scope)` method (a `Set`). */
+function checkScopeSet(scopes: unknown, field: string): asserts scopes is ReadonlySet<string> {
+  if (typeof (scopes as { has?: unknown } | null)?.has !== 'function') {
+    fail(field, 'a set of scopes (a Set)', scopes);
+  }
+}
 
 /** The token that creates a subscription, as the platform sees it (never the token itself). */
 export interface Caller {
@@ -100,6 +114,14 @@ export function checkAuthorization(
   caller: Caller,
   grants: Grants,
 ): AuthorizationCheck {
+  checkEntry(entry);
+  checkWireCondition(condition);
+  if (!isRecord(caller)) fail('caller', "a caller ({ kind: 'app' | 'user', clientId, scopes })", caller);
+  oneOf(['app', 'user'])(caller.kind, 'caller.kind');
+  string(caller.clientId, 'caller.clientId');
+  if (caller.userId !== undefined) string(caller.userId, 'caller.userId');
+  checkScopeSet(caller.scopes, 'caller.scopes');
+  func(grants, 'grants');
   const spec = entry.authorization;
   if (spec.clientIdKey !== undefined) {
     if (caller.kind !== 'app') {
@@ -199,6 +221,9 @@ export function scopesForUser(
  * ```
  */
 export function computeCost(entry: CatalogueEntry, condition: WireCondition, grants: Grants): 0 | 1 {
+  checkEntry(entry);
+  checkWireCondition(condition);
+  func(grants, 'grants');
   if (entry.unauthorizedCost === 0) return 0;
   for (const key of Object.keys(condition)) {
     if (!isUserConditionKey(key)) continue;
@@ -219,6 +244,8 @@ export function computeCost(entry: CatalogueEntry, condition: WireCondition, gra
  * ```
  */
 export function missingScopes(entry: CatalogueEntry, scopes: ReadonlySet<string>): string[][] {
+  checkEntry(entry);
+  checkScopeSet(scopes, 'scopes');
   const missing: string[][] = [];
   for (const req of entry.authorization.scopes) missing.push(...missingGroups(req, scopes));
   return missing;
@@ -234,6 +261,7 @@ export function missingScopes(entry: CatalogueEntry, scopes: ReadonlySet<string>
  * ```
  */
 export function requiredScopeNames(entry: CatalogueEntry): string[] {
+  checkEntry(entry);
   const names = new Set<string>();
   for (const req of [...entry.authorization.scopes, ...(entry.authorization.appTokenExtra ?? [])]) {
     for (const group of req.allOf) for (const scope of group) names.add(scope);

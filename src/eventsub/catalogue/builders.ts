@@ -12,7 +12,7 @@ import type { WireCondition } from '../protocol.js';
 import type { ActiveCatalogueRow, CatalogueRowOf, SubscriptionType, SubscriptionVersion } from './table.js';
 import { getCatalogueEntry, getCatalogueVersions, latestCatalogueEntry } from './table.js';
 import type { CatalogueEntry, ConditionSpec } from './types.js';
-import { allowedConditionKeys, checkCondition } from './validate.js';
+import { allowedConditionKeys, checkCondition, checkEntry } from './validate.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Types derived from the table
@@ -201,6 +201,7 @@ export function resolveEntry(type: unknown, version: unknown): CatalogueEntry {
  * ```
  */
 export function toWireCondition(entry: CatalogueEntry, condition: unknown): WireCondition {
+  checkEntry(entry);
   if (!isRecord(condition)) {
     throw new InvalidArgumentError(`condition of ${entry.type} must be an object`, 'condition', {
       code: 'INVALID_CONDITION',
@@ -294,6 +295,9 @@ export function toSubscriptionRequest<const S extends SubscriptionSpec>(
  * ```
  */
 export function fromWireCondition(condition: WireCondition): Record<string, string> {
+  if (!isRecord(condition)) {
+    throw new InvalidArgumentError('condition must be an object (a wire condition)', 'condition');
+  }
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(condition)) out[snakeToCamel(key)] = value;
   return out;

@@ -10,6 +10,7 @@
  *   `notification` event, which also receives types this library does not model).
  */
 import { ProtocolError, TwitchError } from '../../core/errors.js';
+import { positiveInteger } from '../../core/options.js';
 import type { WireSubscription, WireTransport } from '../protocol.js';
 import { parseRfc3339, withRaw } from './models/common.js';
 import type {
@@ -538,7 +539,9 @@ const BATCHED = new Set(['drop.entitlement.grant']);
  * ```
  */
 export function hasEventModel(type: string, version: string): boolean {
-  return EVENT_CONVERTERS.has(`${type}@${version}`);
+  return (
+    typeof type === 'string' && typeof version === 'string' && EVENT_CONVERTERS.has(`${type}@${version}`)
+  );
 }
 
 /**
@@ -570,6 +573,14 @@ export function toEventModel<K extends EventSubEventName>(
 ): EventSubEventMap[K] | undefined;
 export function toEventModel(type: string, version: string, wireEvent: unknown): EventSubEvent | undefined;
 export function toEventModel(type: string, version: string, wireEvent: unknown): EventSubEvent | undefined {
+  // Anything but a pair of strings names no model (the notification path below skips this check: its type and
+  // version come from a subscription already converted).
+  if (typeof type !== 'string' || typeof version !== 'string') return undefined;
+  return convertEvent(type, version, wireEvent);
+}
+
+/** {@link toEventModel} for a type and version known to be strings (the per-message path). */
+function convertEvent(type: string, version: string, wireEvent: unknown): EventSubEvent | undefined {
   const convert = EVENT_CONVERTERS.get(`${type}@${version}`);
   if (convert === undefined) return undefined;
   const batched = BATCHED.has(type);
@@ -766,8 +777,13 @@ export class NotificationConverter {
   readonly #subscriptionOf = (w: WireSubscription): SubscriptionModel => this.#subscription(w);
   readonly #max: number;
 
+  /**
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`, field `maxSubscriptions`) unless `maxSubscriptions` is a
+   *   positive integer.
+   */
   constructor(maxSubscriptions = 4096) {
-    this.#max = Math.max(1, Math.floor(maxSubscriptions));
+    positiveInteger(maxSubscriptions, 'maxSubscriptions');
+    this.#max = maxSubscriptions;
   }
 
   /** Same result as {@link toNotification}; throws `ProtocolError` (`MALFORMED_EVENT`) on a malformed payload. */
@@ -851,7 +867,7 @@ function buildNotification(
       subscription,
       messageId,
       timestamp: parseDate(timestamp, 'message timestamp', payload),
-      event: toEventModel(subscription.type, subscription.version, wireEvent),
+      event: convertEvent(subscription.type, subscription.version, wireEvent),
     },
     payload,
   );

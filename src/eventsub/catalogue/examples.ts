@@ -9,12 +9,13 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { TwitchError } from '../../core/errors.js';
+import { fail, finiteNumber, func } from '../../core/options.js';
 import type { WireCondition, WireSubscription } from '../protocol.js';
 import { fixTemplate } from './template-fixes.js';
 import type { Json, JsonObject } from './template-fixes.js';
 import { VARIANT_SAMPLE_TIME, applyVariant, variantSpec } from './variants.js';
 import type { VariantSpec } from './variants.js';
-import { allowedConditionKeys } from './validate.js';
+import { allowedConditionKeys, checkEntry } from './validate.js';
 import type { CatalogueEntry } from './types.js';
 
 /** A documented notification body (webhook form): `event` for every type but `drop.entitlement.grant` (`events`). */
@@ -88,6 +89,8 @@ export function listExamples(): readonly { type: string; version: string }[] {
  * ```
  */
 export function exampleNotification(type: string, version: string): ExampleNotification | undefined {
+  // A lookup: anything but a pair of strings has no example.
+  if (typeof type !== 'string' || typeof version !== 'string') return undefined;
   const notification = loadExamples().get(`${type}@${version}`)?.notification;
   return notification === undefined
     ? undefined
@@ -104,6 +107,7 @@ export function exampleNotification(type: string, version: string): ExampleNotif
  * ```
  */
 export function exampleSubscribeRequest(type: string, version: string): unknown {
+  if (typeof type !== 'string' || typeof version !== 'string') return undefined;
   const request = loadExamples().get(`${type}@${version}`)?.subscribe_request;
   return request === undefined ? undefined : structuredClone(request);
 }
@@ -488,6 +492,17 @@ export function generateEvent(
   overrides?: Record<string, unknown>,
   options?: GenerateEventOptions,
 ): GeneratedEvent {
+  // A few checks per call (the entry's once), against a deep copy per call: cheap for load generation too.
+  checkEntry(entry);
+  if (!isObject(condition)) fail('condition', 'an object (a wire condition)', condition);
+  if (overrides !== undefined && !isObject(overrides))
+    fail('overrides', 'an object of event fields', overrides);
+  if (options !== undefined) {
+    const given: unknown = options;
+    if (!isObject(given)) fail('options', 'an object { now?, user? }', given);
+    if (options.now !== undefined) finiteNumber(options.now, 'now');
+    if (options.user !== undefined) func(options.user, 'user');
+  }
   const c = compiledFor(entry, overrides);
   const payload = cloneJson(c.template);
   const now = options?.now ?? Date.now();

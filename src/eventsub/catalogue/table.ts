@@ -912,6 +912,8 @@ for (const entry of CATALOGUE) {
  * ```
  */
 export function getCatalogueEntry(type: string, version: string): CatalogueEntry | undefined {
+  // A lookup: anything that is not a pair of strings is simply not in the catalogue.
+  if (typeof type !== 'string' || typeof version !== 'string') return undefined;
   return BY_KEY.get(`${type}@${version}`);
 }
 
@@ -924,7 +926,7 @@ export function getCatalogueEntry(type: string, version: string): CatalogueEntry
  * ```
  */
 export function getCatalogueVersions(type: string): readonly CatalogueEntry[] {
-  return BY_TYPE.get(type) ?? [];
+  return (typeof type === 'string' ? BY_TYPE.get(type) : undefined) ?? [];
 }
 
 /**
@@ -958,5 +960,5 @@ function versionRank(version: string): number {
  * ```
  */
 export function isSubscriptionType(type: string): type is SubscriptionType {
-  return BY_TYPE.has(type);
+  return typeof type === 'string' && BY_TYPE.has(type);
 }

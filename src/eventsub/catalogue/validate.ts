@@ -3,6 +3,7 @@
  * what clients send to Helix, and the client's builders validate before any HTTP call.
  */
 import { isRecord } from '../../core/guards.js';
+import { fail as invalid } from '../../core/options.js';
 import type { CatalogueEntry, ConditionCheck, ConditionSpec } from './types.js';
 
 /**
@@ -17,12 +18,54 @@ import type { CatalogueEntry, ConditionCheck, ConditionSpec } from './types.js';
 export function allowedConditionKeys(spec: ConditionSpec): ReadonlySet<string> {
   let cached = ALLOWED.get(spec);
   if (cached === undefined) {
+    // Checked on the first call for a spec only: later calls hit the cache.
+    if (!isConditionSpec(spec))
+      invalid('spec', 'a condition spec ({ required, optional, exactlyOneOf? })', spec);
     cached = new Set([...spec.required, ...spec.optional, ...(spec.exactlyOneOf ?? []).flat()]);
     ALLOWED.set(spec, cached);
   }
   return cached;
 }
 const ALLOWED = new WeakMap<ConditionSpec, ReadonlySet<string>>();
+
+function isStringList(value: unknown): boolean {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function isConditionSpec(value: unknown): value is ConditionSpec {
+  return (
+    isRecord(value) &&
+    isStringList(value.required) &&
+    isStringList(value.optional) &&
+    (value.exactlyOneOf === undefined ||
+      (Array.isArray(value.exactlyOneOf) && value.exactlyOneOf.every(isStringList)))
+  );
+}
+
+/** Entries already found well-formed (the catalogue's own, after their first use). */
+const CHECKED_ENTRIES = new WeakSet<object>();
+
+/**
+ * Checks that `entry` is a catalogue entry (`getCatalogueEntry(type, version)`, or one shaped like it): the
+ * functions that take one read its condition and authorization specs. Anything else is an `INVALID_ARGUMENT`
+ * naming `field`, instead of a `TypeError` deep inside. A well-formed entry is checked once.
+ */
+export function checkEntry(entry: unknown, field = 'entry'): asserts entry is CatalogueEntry {
+  if (typeof entry === 'object' && entry !== null && CHECKED_ENTRIES.has(entry)) return;
+  const authorization = isRecord(entry) ? entry.authorization : undefined;
+  if (
+    !isRecord(entry) ||
+    typeof entry.type !== 'string' ||
+    typeof entry.version !== 'string' ||
+    !isConditionSpec(entry.condition) ||
+    !isRecord(authorization) ||
+    !Array.isArray(authorization.scopes) ||
+    !Array.isArray(entry.transports)
+  ) {
+    invalid(field, 'a catalogue entry (from getCatalogueEntry(type, version))', entry);
+  }
+  CHECKED_ENTRIES.add(entry);
+}
 
 const OK: ConditionCheck = Object.freeze({ ok: true });
 
@@ -51,6 +94,7 @@ function describeValue(value: unknown): string {
  * ```
  */
 export function checkCondition(entry: CatalogueEntry, condition: unknown): ConditionCheck {
+  checkEntry(entry);
   if (!isRecord(condition)) {
     return fail(null, `condition must be an object, got ${describeValue(condition)}`);
   }

@@ -5,14 +5,40 @@
  */
 import { setMaxListeners } from 'node:events';
 import { inspect } from 'node:util';
-import { Client, type ClientEventMap, type ClientOptions, type ReadyInfo } from '../../client.js';
+import {
+  CLIENT_CHECKS,
+  Client,
+  type ClientEventMap,
+  type ClientOptions,
+  type ReadyInfo,
+} from '../../client.js';
 import { Backoff } from '../../core/backoff.js';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
-import { requireDuration } from '../../core/duration.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { isRecord, optionalUrl } from '../../core/guards.js';
-import type { AuthProvider } from '../../auth/types.js';
+import {
+  arrayOf,
+  boolean,
+  checkOptions,
+  clock,
+  duration,
+  fail,
+  func,
+  httpUrl,
+  integerIn,
+  nested,
+  nonEmptyString,
+  nonNegativeInteger,
+  positiveInteger,
+  required,
+  string,
+  url,
+  type Check,
+  type OptionChecks,
+} from '../../core/options.js';
+import { authProvider, type AuthProvider } from '../../auth/types.js';
 import { HelixClient } from '../../helix/client.js';
+import { backoffChecks } from '../../helix/http.js';
 import type { FetchLike } from '../../helix/http.js';
 import { subscription } from '../catalogue/builders.js';
 import { toEventModel, toSubscriptionModel, type SubscriptionModel } from '../catalogue/events.js';
@@ -25,8 +51,9 @@ import {
   type WireNotificationMessage,
 } from '../protocol.js';
 import {
+  LISTEN_CHECKS,
   WebhookReceiver,
-  toWireNotificationMessage,
+  wireMessageOf,
   type WebhookListenOptions,
   type WebhookListener,
   type WebhookNotification,
@@ -41,7 +68,7 @@ import {
   type DedupeStore,
   type MemoryDedupeStoreOptions,
 } from '../websocket/dedupe.js';
-import { EventSubSession, type EventSubSessionOptions } from '../websocket/session.js';
+import { EventSubSession, SESSION_CHECKS, type EventSubSessionOptions } from '../websocket/session.js';
 import { ConduitInfo, type ConduitInfoHost } from './conduit-info.js';
 import {
   ConduitSelectionError,
@@ -52,6 +79,7 @@ import {
 } from './errors.js';
 import { Conduit, type ConduitShard } from './models.js';
 import {
+  MULTI_SUBSCRIBE_CHECKS,
   runMultiSubscribe,
   toWireRequests,
   type MultiSubscribeHandle,
@@ -210,6 +238,105 @@ export interface AutoClientOptions extends ClientOptions {
   readonly webhook?: WebhookShardOptions;
 }
 
+/** A shard number of the conduit: an integer in 0..19999. */
+const shardNumber: Check = integerIn(
+  0,
+  MAX_SHARD_COUNT - 1,
+  `a shard number (an integer in 0..${MAX_SHARD_COUNT - 1})`,
+);
+
+/** Checks of the session options passed to every shard (a subset of the session's own). */
+const SHARD_SESSION_CHECKS: OptionChecks<ShardSessionOptions> = {
+  welcomeTimeoutMs: SESSION_CHECKS.welcomeTimeoutMs,
+  keepaliveMarginRatio: SESSION_CHECKS.keepaliveMarginRatio,
+  maxMessageAgeMs: SESSION_CHECKS.maxMessageAgeMs,
+  allowedReconnectHosts: SESSION_CHECKS.allowedReconnectHosts,
+  clock: SESSION_CHECKS.clock,
+  WebSocket: SESSION_CHECKS.WebSocket,
+  wsOptions: SESSION_CHECKS.wsOptions,
+};
+
+/** Checks of {@link WebhookShardOptions}; the callback's syntax and the secret (never quoted) are checked after. */
+const WEBHOOK_SHARD_CHECKS: OptionChecks<WebhookShardOptions> = {
+  shardIds: (value, field) => {
+    if (value !== 'all') arrayOf(shardNumber, "'all' or an array of shard numbers")(value, field);
+  },
+  callback: required((value, field) => {
+    if (typeof value !== 'string' && typeof value !== 'function') {
+      fail(field, 'a URL or a function of the shard id', value);
+    }
+  }),
+  secret: () => undefined,
+  receiver: (value, field) => {
+    if (!(value instanceof WebhookReceiver)) fail(field, 'a WebhookReceiver', value);
+  },
+  listen: nested(LISTEN_CHECKS),
+  verificationTimeoutMs: duration(),
+};
+
+/**
+ * Checks of every option of {@link AutoClient} (core/options.ts): a new option without a check does not compile.
+ * Run by the constructor before anything is created; the relations between options (shardIds or ownership, a
+ * credential), subscriptions against the catalogue, the webhook secret and the session URL are checked right after,
+ * still before anything is sent.
+ */
+const AUTO_CLIENT_CHECKS: OptionChecks<AutoClientOptions> = {
+  ...CLIENT_CHECKS,
+  clientId: required(nonEmptyString),
+  clientSecret: string,
+  auth: authProvider,
+  helix: (value, field) => {
+    if (!(value instanceof HelixClient)) fail(field, 'a HelixClient', value);
+  },
+  conduitId: (value, field) => {
+    if (typeof value !== 'string' || value === '') fail(field, "a conduit id or 'create'", value);
+  },
+  shardIds: (value, field) => {
+    arrayOf(shardNumber, 'a non-empty array of shard numbers')(value, field);
+    if ((value as unknown[]).length === 0) fail(field, 'a non-empty array of shard numbers', value);
+  },
+  ownership: (value, field) => {
+    if (!isRecord(value) || typeof value.ownedShards !== 'function' || typeof value.explicit !== 'boolean') {
+      fail(field, 'an OwnershipStrategy ({ ownedShards(count), explicit })', value);
+    }
+    if (value.requiredShardCount !== undefined) {
+      integerIn(1, MAX_SHARD_COUNT)(value.requiredShardCount, `${field}.requiredShardCount`);
+    }
+  },
+  subscriptions: (value, field) => {
+    if (!Array.isArray(value)) fail(field, 'an array of subscriptions', value);
+  },
+  forceSubscribe: boolean,
+  forceScale: boolean,
+  maxPerShard: positiveInteger,
+  keepaliveTimeoutSeconds: SESSION_CHECKS.keepaliveTimeoutSeconds,
+  helixUrl: httpUrl,
+  oauthUrl: httpUrl,
+  eventSubWsUrl: url,
+  fetch: func,
+  connectConcurrency: positiveInteger,
+  assignChunkSize: positiveInteger,
+  assignFlushMs: duration(),
+  watchShardDisabled: boolean,
+  reconcileIntervalMs: duration({ min: 0 }),
+  shardRetry: backoffChecks(1000),
+  reconnectBackoff: backoffChecks(250),
+  // NaN once meant "never contested": a foreign session took the shard back forever.
+  maxReclaims: nonNegativeInteger,
+  session: nested(SHARD_SESSION_CHECKS),
+  clock,
+  dedupe: (value, field) => {
+    if (!isRecord(value)) fail(field, 'a DedupeStore or MemoryDedupeStore options', value);
+  },
+  webhook: nested(WEBHOOK_SHARD_CHECKS),
+};
+
+/** `options`, checked against {@link AUTO_CLIENT_CHECKS} (before `super()`, which reads the logger and signal). */
+function checkedAutoClientOptions(options: AutoClientOptions): AutoClientOptions {
+  checkOptions(options, AUTO_CLIENT_CHECKS);
+  return options;
+}
+
 type ShardState = 'connecting' | 'assigning' | 'ready' | 'waiting' | 'closed';
 
 /** One owned shard: its session and binding state. */
@@ -331,17 +458,17 @@ export class AutoClient<
   readonly #webhookShards = new Map<string, WebhookShard>();
   #listener: WebhookListener | null = null;
 
+  /**
+   * Checks every option before anything is created, bound or sent.
+   *
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option, e.g. `maxReclaims`,
+   *   `webhook.listen.port`, `session.welcomeTimeoutMs`): options that are not an object, a value of the wrong type
+   *   or out of range (durations within 1..2^31-1 ms, counts positive integers, `maxReclaims` a non-negative
+   *   integer), a URL passed as `undefined` (omit the key for Twitch's), `shardIds` with `ownership`, no credential,
+   *   a subscription the catalogue refuses (its own codes, field `subscriptions[i]…`), or a bad webhook secret.
+   */
   constructor(options: AutoClientOptions) {
-    super(options);
-    if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
-      throw new InvalidArgumentError('options must be an object', 'options');
-    }
-    if (
-      options.conduitId !== undefined &&
-      (typeof options.conduitId !== 'string' || options.conduitId === '')
-    ) {
-      throw new InvalidArgumentError("conduitId must be a conduit id or 'create'", 'conduitId');
-    }
+    super(checkedAutoClientOptions(options));
     if (options.shardIds !== undefined && options.ownership !== undefined) {
       throw new InvalidArgumentError('give shardIds or ownership, not both', 'ownership');
     }
@@ -353,27 +480,21 @@ export class AutoClient<
     toWireRequests(this.#subscriptions); // bad subscriptions fail here, not after the sockets are open
     this.#forceSubscribe = options.forceSubscribe ?? false;
     this.#forceScale = options.forceScale ?? false;
-    this.#maxPerShard = positiveInt(options.maxPerShard ?? 1000, 'maxPerShard');
+    this.#maxPerShard = options.maxPerShard ?? 1000;
     // An explicit `undefined` URL is refused: it never silently means production (guards.ts, optionalUrl).
     this.#wsUrl = optionalUrl(options, 'eventSubWsUrl', EVENTSUB_WS_URL);
     const helixUrl = optionalUrl(options, 'helixUrl', HELIX_URL);
     const oauthUrl = optionalUrl(options, 'oauthUrl', OAUTH_URL);
     this.#keepaliveTimeoutSeconds = options.keepaliveTimeoutSeconds;
-    this.#connectConcurrency = positiveInt(options.connectConcurrency ?? 32, 'connectConcurrency');
-    this.#chunkSize = positiveInt(options.assignChunkSize ?? DEFAULT_CHUNK, 'assignChunkSize');
-    // Durations follow the clock rule (core/duration.ts): validated here, before start() creates anything.
-    this.#assignFlushMs = requireDuration(options.assignFlushMs ?? DEFAULT_ASSIGN_FLUSH_MS, 'assignFlushMs');
+    this.#connectConcurrency = options.connectConcurrency ?? 32;
+    this.#chunkSize = options.assignChunkSize ?? DEFAULT_CHUNK;
+    // Durations follow the clock rule (core/duration.ts): checked with the other options, before anything starts.
+    this.#assignFlushMs = options.assignFlushMs ?? DEFAULT_ASSIGN_FLUSH_MS;
     this.#watchShardDisabled = options.watchShardDisabled ?? true;
-    this.#reconcileIntervalMs = requireDuration(
-      options.reconcileIntervalMs ?? 60_000,
-      'reconcileIntervalMs',
-      {
-        min: 0,
-      },
-    );
-    this.#shardRetry = backoffOption(options.shardRetry, 'shardRetry', 1000, 60_000);
-    this.#reconnectBackoff = backoffOption(options.reconnectBackoff, 'reconnectBackoff', 250, 30_000);
-    this.#maxReclaims = Math.max(0, options.maxReclaims ?? 3);
+    this.#reconcileIntervalMs = options.reconcileIntervalMs ?? 60_000;
+    this.#shardRetry = backoffOption(options.shardRetry, 1000, 60_000);
+    this.#reconnectBackoff = backoffOption(options.reconnectBackoff, 250, 30_000);
+    this.#maxReclaims = options.maxReclaims ?? 3;
     this.#sessionOptions = options.session ?? {};
     this.#clock = options.clock ?? systemClock;
     const messageClock = this.#sessionOptions.clock ?? this.#clock;
@@ -472,6 +593,15 @@ export class AutoClient<
     subscriptions: readonly SubscriptionInput[],
     options: MultiSubscribeOptions = {},
   ): Promise<MultiSubscribePayload> | MultiSubscribeHandle {
+    // Arguments first, before the client's state: a bad call is INVALID_ARGUMENT whenever it is made.
+    const handle = isRecord(options) && options.wait === false;
+    try {
+      checkOptions(options, MULTI_SUBSCRIBE_CHECKS);
+      toWireRequests(subscriptions);
+    } catch (error) {
+      if (handle) throw error;
+      return Promise.reject(asError(error));
+    }
     const conduit = this.#conduit;
     if (conduit === null) {
       if (options.wait === false) throw new MissingConduitError();
@@ -1063,7 +1193,7 @@ export class AutoClient<
   }
 
   readonly #onWebhookMessage = (message: WebhookNotification): void => {
-    this.#onNotification(this.#webhookShardOf(message.path), toWireNotificationMessage(message));
+    this.#onNotification(this.#webhookShardOf(message.path), wireMessageOf(message));
   };
 
   readonly #onWebhookRevocation = (revocation: WebhookRevocation): void => {
@@ -1341,27 +1471,14 @@ function toConduitShardDisabled(message: WireNotificationMessage): ConduitShardD
   return toEventModel('conduit.shard.disabled', '1', (message.payload as { event?: unknown }).event);
 }
 
-/** A `{ initialMs, maxMs }` option, validated as a {@link Backoff} would be, with the option's name in errors. */
+/** A `{ initialMs, maxMs }` option (checked by `backoffChecks`) with its defaults; the cap is at least `initialMs`. */
 function backoffOption(
   value: { readonly initialMs?: number; readonly maxMs?: number } | undefined,
-  field: string,
   initialDefault: number,
   maxDefault: number,
 ): { initialMs: number; maxMs: number } {
-  if (value !== undefined && !isRecord(value)) {
-    throw new InvalidArgumentError(`${field} must be { initialMs?, maxMs? }`, field);
-  }
-  const initialMs = requireDuration(value?.initialMs ?? initialDefault, `${field}.initialMs`);
-  const maxMs = requireDuration(value?.maxMs ?? Math.max(maxDefault, initialMs), `${field}.maxMs`, {
-    min: initialMs,
-  });
-  return { initialMs, maxMs };
-}
-
-function positiveInt(value: number, field: string): number {
-  if (!Number.isInteger(value) || value < 1)
-    throw new InvalidArgumentError(`${field} must be a positive integer`, field);
-  return value;
+  const initialMs = value?.initialMs ?? initialDefault;
+  return { initialMs, maxMs: value?.maxMs ?? Math.max(maxDefault, initialMs) };
 }
 
 function asError(error: unknown): Error {
@@ -1437,28 +1554,8 @@ function resolveWebhook(
     }
     ids = new Set(numbers.map(String));
   }
-  const timeout = requireDuration(options.verificationTimeoutMs ?? 10_000, 'webhook.verificationTimeoutMs');
-  const listen = options.listen as { port?: unknown; host?: unknown } | undefined;
-  if (
-    listen !== undefined &&
-    (typeof listen !== 'object' ||
-      (listen as unknown) === null ||
-      (listen.port !== undefined &&
-        !(
-          Number.isInteger(listen.port) &&
-          (listen.port as number) >= 0 &&
-          (listen.port as number) <= 65535
-        )) ||
-      (listen.host !== undefined && (typeof listen.host !== 'string' || listen.host === '')))
-  ) {
-    throw new InvalidArgumentError(
-      'webhook.listen must be { port?: 0..65535, host?: string }',
-      'webhook.listen',
-    );
-  }
-  if (options.receiver !== undefined && !(options.receiver instanceof WebhookReceiver)) {
-    throw new InvalidArgumentError('webhook.receiver must be a WebhookReceiver', 'webhook.receiver');
-  }
+  // verificationTimeoutMs and listen were checked with the other options (AUTO_CLIENT_CHECKS).
+  const timeout = options.verificationTimeoutMs ?? 10_000;
   return {
     ids,
     callbackOf,

@@ -2,10 +2,11 @@
  * `ConduitInfo`: the conduit an {@link AutoClient} owns, its sockets, and scaling.
  */
 import { inspect } from 'node:util';
+import { boolean, fail, optionsOf, signal, type OptionChecks } from '../../core/options.js';
 import type { HttpAsyncIterator } from '../../helix/pagination.js';
 import type { EventSubSession } from '../websocket/session.js';
 import { checkShardCount, MissingConduitError } from './errors.js';
-import type { Conduit, ConduitShard, FetchShardsOptions } from './models.js';
+import { FETCH_SHARDS_CHECKS, type Conduit, type ConduitShard, type FetchShardsOptions } from './models.js';
 
 /** Options of {@link ConduitInfo.updateShardCount}. */
 export interface UpdateShardCountOptions {
@@ -16,6 +17,11 @@ export interface UpdateShardCountOptions {
   readonly assignTransports?: boolean;
   readonly signal?: AbortSignal;
 }
+
+const UPDATE_SHARD_COUNT_CHECKS: OptionChecks<UpdateShardCountOptions> = {
+  assignTransports: boolean,
+  signal,
+};
 
 /** What {@link ConduitInfo} needs from its client (internal). */
 export interface ConduitInfoHost {
@@ -40,6 +46,15 @@ export class ConduitInfo {
 
   /** @internal Created by the client. */
   constructor(host: ConduitInfoHost) {
+    const raw = host as Partial<ConduitInfoHost> | null;
+    if (
+      typeof raw !== 'object' ||
+      raw === null ||
+      typeof raw.scale !== 'function' ||
+      !(raw.sockets instanceof Map)
+    ) {
+      fail('host', 'the ConduitInfoHost of an AutoClient', host);
+    }
     this.#host = host;
   }
 
@@ -72,20 +87,24 @@ export class ConduitInfo {
    * shards. With explicit `shardIds` (several processes on one conduit) only this process's shards are touched; the
    * `conduitScaled` event lists the shards other processes must serve. Returns this object, for chaining.
    *
-   * @throws {@link MissingConduitError} before start-up chose a conduit; `HTTPError` when Twitch refuses.
+   * @throws {@link ShardCountRangeError} for a count outside 1..20000, `InvalidArgumentError` (`INVALID_ARGUMENT`)
+   *   for options of the wrong shape (checked first, whatever the state); {@link MissingConduitError} before start-up
+   *   chose a conduit; `HTTPError` when Twitch refuses.
    */
-  async updateShardCount(shardCount: number, options: UpdateShardCountOptions = {}): Promise<this> {
-    if (this.#host.conduit === null) throw new MissingConduitError();
+  async updateShardCount(shardCount: number, options?: UpdateShardCountOptions): Promise<this> {
     checkShardCount(shardCount);
-    await this.#host.scale(shardCount, options.assignTransports ?? true, options.signal);
+    const checked = optionsOf(options, UPDATE_SHARD_COUNT_CHECKS);
+    if (this.#host.conduit === null) throw new MissingConduitError();
+    await this.#host.scale(shardCount, checked.assignTransports ?? true, checked.signal);
     return this;
   }
 
   /** Shards of the conduit as Twitch reports them, optionally by status (lazy pages; `await` for an array). */
-  fetchShards(options: FetchShardsOptions = {}): HttpAsyncIterator<ConduitShard> {
+  fetchShards(options?: FetchShardsOptions): HttpAsyncIterator<ConduitShard> {
+    const checked = optionsOf(options, FETCH_SHARDS_CHECKS);
     const conduit = this.#host.conduit;
     if (conduit === null) throw new MissingConduitError();
-    return conduit.fetchShards(options);
+    return conduit.fetchShards(checked);
   }
 
   [inspect.custom](): string {

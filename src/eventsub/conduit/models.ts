@@ -3,12 +3,20 @@
  * Twitch reports it).
  */
 import { inspect } from 'node:util';
-import { ENDPOINTS, paginateEndpoint, type CallOptions } from '../../helix/endpoint.js';
-import type { HelixClient } from '../../helix/client.js';
+import { isRecord } from '../../core/guards.js';
+import { fail, integerIn, nonEmptyString, oneOf, optionsOf, type OptionChecks } from '../../core/options.js';
+import {
+  CALL_CHECKS,
+  ENDPOINTS,
+  PAGE_CALL_CHECKS,
+  paginateEndpoint,
+  type CallOptions,
+} from '../../helix/endpoint.js';
+import { HelixClient } from '../../helix/client.js';
 import type { UpdateShardsOptions } from '../../helix/endpoints/eventsub.js';
 import type { ShardUpdate, ShardUpdateResult } from '../../helix/models.js';
 import type { HttpAsyncIterator, PaginationOptions } from '../../helix/pagination.js';
-import type { ShardStatus, WireShard } from '../protocol.js';
+import { MAX_SHARD_COUNT, SHARD_STATUSES, type ShardStatus, type WireShard } from '../protocol.js';
 import { checkShardCount } from './errors.js';
 
 export type { ShardStatus } from '../protocol.js';
@@ -18,6 +26,12 @@ export interface FetchShardsOptions extends PaginationOptions, CallOptions {
   /** Only shards with this status (Twitch filters). */
   readonly status?: ShardStatus | undefined;
 }
+
+/** Checks of {@link FetchShardsOptions} (core/options.ts). */
+export const FETCH_SHARDS_CHECKS: OptionChecks<FetchShardsOptions> = {
+  ...PAGE_CALL_CHECKS,
+  status: oneOf(SHARD_STATUSES),
+};
 
 function parseDate(value: unknown): Date | null {
   if (typeof value !== 'string' || value === '') return null;
@@ -47,7 +61,15 @@ export class ConduitShard {
   /** Webhook callback URL (`null` for websocket shards). Never the secret. */
   readonly callback: string | null;
 
+  /**
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`, field `wire`) when `wire` is not a shard as Get Conduit
+   *   Shards returns it (an object with a string `id` and `status`).
+   */
   constructor(wire: WireShard) {
+    const raw: unknown = wire;
+    if (!isRecord(raw) || typeof raw.id !== 'string' || typeof raw.status !== 'string') {
+      fail('wire', 'a shard of Get Conduit Shards ({ id, status, transport })', raw);
+    }
     const t = (wire.transport as Partial<Record<string, unknown>> | undefined) ?? {};
     this.id = wire.id;
     this.status = wire.status;
@@ -87,33 +109,43 @@ export class Conduit {
   readonly shardCount: number;
   readonly #helix: HelixClient;
 
+  /**
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`, field `data`, `id`, `shardCount` or `helix`) for data
+   *   that is not `{ id, shardCount }` or a `helix` that is not a `HelixClient`.
+   */
   constructor(data: { readonly id: string; readonly shardCount: number }, helix: HelixClient) {
+    if (!isRecord(data)) fail('data', 'an object { id, shardCount }', data);
+    nonEmptyString(data.id, 'id');
+    integerIn(0, MAX_SHARD_COUNT)(data.shardCount, 'shardCount');
+    if (!((helix as unknown) instanceof HelixClient)) fail('helix', 'a HelixClient', helix);
     this.id = data.id;
     this.shardCount = data.shardCount;
     this.#helix = helix;
   }
 
   /** Deletes the conduit on Twitch (its subscriptions are disabled). `HTTPError` 404: not found or not ours. */
-  async delete(options: CallOptions = {}): Promise<void> {
-    await this.#helix.eventSub.deleteConduit(this.id, options);
+  async delete(options?: CallOptions): Promise<void> {
+    await this.#helix.eventSub.deleteConduit(this.id, optionsOf(options, CALL_CHECKS));
   }
 
   /**
    * Sets the shard count on Twitch and returns the updated conduit. Does not open or close sockets: use
    * `ConduitInfo.updateShardCount` for that. Throws {@link ShardCountRangeError} outside 1..20000.
    */
-  async update(shardCount: number, options: CallOptions = {}): Promise<Conduit> {
+  async update(shardCount: number, options?: CallOptions): Promise<Conduit> {
     checkShardCount(shardCount);
-    const updated = await this.#helix.eventSub.updateConduit({ id: this.id, shardCount }, options);
+    const checked = optionsOf(options, CALL_CHECKS);
+    const updated = await this.#helix.eventSub.updateConduit({ id: this.id, shardCount }, checked);
     return new Conduit(updated, this.#helix);
   }
 
   /** The shards, optionally filtered by status, fetched lazily page by page (`await` it for an array). */
-  fetchShards(options: FetchShardsOptions = {}): HttpAsyncIterator<ConduitShard> {
+  fetchShards(options?: FetchShardsOptions): HttpAsyncIterator<ConduitShard> {
+    const checked = optionsOf(options, FETCH_SHARDS_CHECKS);
     return paginateEndpoint<WireShard, ConduitShard>(
       this.#helix.http,
       ENDPOINTS.getConduitShards,
-      { ...options, query: { conduit_id: this.id, status: options.status } },
+      { ...checked, query: { conduit_id: this.id, status: checked.status } },
       (wire) => new ConduitShard(wire),
     );
   }

@@ -2,6 +2,7 @@
  * `multiSubscribe`: many conduit subscriptions at once, concurrently, through the rate-limited Helix client.
  */
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
+import { boolean, checkOptions, positiveInteger, signal, type OptionChecks } from '../../core/options.js';
 import type { HelixClient } from '../../helix/client.js';
 import { HTTPError } from '../../helix/errors.js';
 import type { CreatedSubscription } from '../../helix/models.js';
@@ -85,6 +86,14 @@ export interface MultiSubscribeOptions {
   readonly signal?: AbortSignal;
 }
 
+/** Checks of {@link MultiSubscribeOptions} (core/options.ts): a new option without a check does not compile. */
+export const MULTI_SUBSCRIBE_CHECKS: OptionChecks<MultiSubscribeOptions> = {
+  wait: boolean,
+  stopOnError: boolean,
+  concurrency: positiveInteger,
+  signal,
+};
+
 /** What `multiSubscribe({ wait: false })` returns: progress now, the payload later. */
 export interface MultiSubscribeHandle {
   /** Settles like `multiSubscribe` with `wait: true`. Never an unhandled rejection if left alone. */
@@ -167,12 +176,10 @@ export function runMultiSubscribe(
   inputs: readonly SubscriptionInput[],
   options: MultiSubscribeOptions,
 ): MultiSubscribeHandle {
+  checkOptions(options, MULTI_SUBSCRIBE_CHECKS);
   checkArray(inputs);
   const jobs = inputs.map((input, i) => ({ input, request: toWireRequest(input, i) }));
   const concurrency = options.concurrency ?? 16;
-  if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new InvalidArgumentError('concurrency must be a positive integer', 'concurrency');
-  }
   const payload: MultiSubscribePayload = { success: [], errors: [], existing: [] };
   const queue = jobs.values();
   let settled = 0;

@@ -12,9 +12,19 @@ import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { TypedEmitter } from '../../core/emitter.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
-import { requireDuration } from '../../core/duration.js';
-import { isRecord, requirePositiveInteger, toError } from '../../core/guards.js';
+import { isRecord, toError } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
+import {
+  checkOptions,
+  clock,
+  fail,
+  integerDuration,
+  integerIn,
+  logger,
+  positiveInteger,
+  string,
+  type OptionChecks,
+} from '../../core/options.js';
 import {
   NotificationConverter,
   toSubscriptionModel,
@@ -39,10 +49,10 @@ import {
   DEFAULT_MAX_FUTURE_SKEW_MS,
   REJECTION_STATUS,
   WEBHOOK_HEADERS,
-  checkWebhookHeaders,
   matchSignature,
   normalizeSecrets,
   readHeader,
+  screenWebhookHeaders,
   type VerifiedWebhookMessage,
   type WebhookHeaders,
   type WebhookRejectionReason,
@@ -180,6 +190,61 @@ export interface WebhookListenOptions {
   readonly host?: string;
 }
 
+/**
+ * Checks of every option of {@link WebhookReceiver} (core/options.ts): a new option without a check does not
+ * compile. Secrets are checked (and never quoted) by `normalizeSecrets`; a dedupe store's window by the constructor.
+ */
+const RECEIVER_CHECKS: OptionChecks<WebhookReceiverOptions> = {
+  secret: () => undefined,
+  secrets: () => undefined,
+  maxBodyBytes: positiveInteger,
+  // Durations: integers within the clock rule's 2^31-1 ms (core/duration.ts).
+  bodyTimeoutMs: integerDuration(),
+  maxAgeMs: integerDuration(),
+  maxFutureSkewMs: integerDuration(),
+  dedupe: (value, field) => {
+    if (!isRecord(value)) fail(field, 'a DedupeStore or MemoryDedupeStore options', value);
+  },
+  clock,
+  logger,
+};
+
+/**
+ * Checks of {@link WebhookListenOptions}. A port that is not an integer once made Node listen on a UNIX socket
+ * named after it (`port: 'abc'` created `./abc`); a host that is not a string bound every interface.
+ */
+export const LISTEN_CHECKS: OptionChecks<WebhookListenOptions> = {
+  port: integerIn(0, 65_535),
+  host: (value, field) => {
+    if (typeof value !== 'string' || !/^[\x21-\x7e]{1,253}$/.test(value)) {
+      fail(field, 'a host name or IP address (a non-empty string without spaces)', value);
+    }
+  },
+};
+
+/** Headers of a request: an object of header values, or a Fetch `Headers` (anything with a `get` method). */
+function checkHeaders(headers: unknown, field: string): void {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    fail(field, 'an object of headers (or a Fetch Headers)', headers);
+  }
+}
+
+const PROCESS_INPUT_CHECKS: OptionChecks<WebhookProcessInput> = {
+  headers: (value, field) => {
+    checkHeaders(value, field);
+  },
+  // A body that is not bytes or a string is a request fault, answered 400 `malformed_body`.
+  rawBody: () => undefined,
+  method: string,
+  path: string,
+};
+
+/** Checks the input of `process()`/`processAsync()`: `INVALID_ARGUMENT` naming the field instead of a TypeError. */
+function checkProcessInput(input: unknown): asserts input is WebhookProcessInput {
+  checkOptions(input, PROCESS_INPUT_CHECKS, 'input');
+  checkHeaders(input.headers, 'headers');
+}
+
 /** Where an evaluated request's outcome goes (now, or once a promised dedupe verdict settles). */
 type Sink = (outcome: Outcome) => void;
 
@@ -230,7 +295,8 @@ function isJsonContentType(value: string | undefined | null): boolean {
 /**
  * Converts a verified webhook notification to the WebSocket message shape, so that webhook shards and WebSocket
  * shards share one dispatch path (`Client.dispatchNotification(message, shardId)`). The subscription type and
- * version come from the signed body, not from the unsigned `Twitch-Eventsub-Subscription-*` headers.
+ * version come from the signed body, not from the unsigned `Twitch-Eventsub-Subscription-*` headers. Throws
+ * `InvalidArgumentError` (`INVALID_ARGUMENT`, field `message`) for anything but a notification of the receiver.
  *
  * @example
  * ```ts
@@ -238,6 +304,15 @@ function isJsonContentType(value: string | undefined | null): boolean {
  * ```
  */
 export function toWireNotificationMessage(message: WebhookNotification): WireNotificationMessage {
+  const payload = isRecord(message) ? message.payload : undefined;
+  if (!isRecord(payload) || !isRecord(payload.subscription)) {
+    fail('message', "a WebhookNotification (the receiver's 'message' event)", message);
+  }
+  return wireMessageOf(message);
+}
+
+/** {@link toWireNotificationMessage} for a notification the receiver emitted (the per-message path: no checks). */
+export function wireMessageOf(message: WebhookNotification): WireNotificationMessage {
   const sub = message.payload.subscription;
   return {
     metadata: {
@@ -294,17 +369,20 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   #closed = false;
   #asyncReported = false;
 
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option): options that are not an
+   *   object, no secret or a secret that is not 10..100 printable ASCII characters (never quoted), a size or
+   *   duration that is not a positive integer (durations at most 2^31-1 ms), a dedupe store whose window is too
+   *   short, or a `clock` or `logger` of the wrong shape.
+   */
   constructor(options: WebhookReceiverOptions) {
-    super(options.logger === undefined ? {} : { logger: options.logger });
+    const given = checkedReceiverOptions(options).logger;
+    super(given === undefined ? {} : { logger: given });
     this.#secrets = normalizeSecrets(options.secret, options.secrets);
-    this.#maxBodyBytes = requirePositiveInteger(options.maxBodyBytes ?? 1024 * 1024, 'maxBodyBytes');
-    // Durations: positive integers within the clock rule's 2^31-1 ms (core/duration.ts).
-    this.#bodyTimeoutMs = durationMs(options.bodyTimeoutMs ?? 10_000, 'bodyTimeoutMs');
-    this.#maxAgeMs = durationMs(options.maxAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxAgeMs');
-    this.#maxFutureSkewMs = durationMs(
-      options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
-      'maxFutureSkewMs',
-    );
+    this.#maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+    this.#bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000;
+    this.#maxAgeMs = options.maxAgeMs ?? MAX_MESSAGE_AGE_MS;
+    this.#maxFutureSkewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     // A redelivery is accepted from `maxFutureSkewMs` before its timestamp to `maxAgeMs` after it.
@@ -332,7 +410,9 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   }
 
   /**
-   * Handles one `node:http` request: answers it, then dispatches. Never throws.
+   * Handles one `node:http` request: answers it, then dispatches. Never throws for a request; throws
+   * `InvalidArgumentError` (`INVALID_ARGUMENT`, field `req` or `res`) when called with something that is not a
+   * `node:http` request and response (a handler mounted wrongly).
    *
    * @example
    * ```ts
@@ -343,6 +423,13 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
    * ```
    */
   handle(req: IncomingMessage, res: ServerResponse): void {
+    // Once per request, not per event: a handler mounted wrongly fails with a typed error, not a TypeError.
+    if (!isRecord(req) || !isRecord(req.headers) || typeof req.on !== 'function') {
+      fail('req', 'a node:http IncomingMessage', req);
+    }
+    if (!isRecord(res) || typeof res.writeHead !== 'function' || typeof res.end !== 'function') {
+      fail('res', 'a node:http ServerResponse', res);
+    }
     const path = req.url;
     if (this.#closed) {
       this.#send(req, res, { status: 503, headers: TEXT, body: 'closed' }, true);
@@ -362,7 +449,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
       return;
     }
     const now = this.#clock.now();
-    const checked = checkWebhookHeaders(req.headers, now, this.#maxAgeMs, this.#maxFutureSkewMs);
+    const checked = screenWebhookHeaders(req.headers, now, this.#maxAgeMs, this.#maxFutureSkewMs);
     if (!checked.ok) {
       this.#refuseEarly(req, res, checked.reason, checked.detail, path);
       return;
@@ -419,7 +506,9 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
 
   /**
    * Framework-agnostic processing of a request whose raw body you already have: returns the response to write and
-   * dispatches right after the current synchronous code (a microtask), so write the response first. Never throws.
+   * dispatches right after the current synchronous code (a microtask), so write the response first. Never throws
+   * for a request (a bad body or bad headers get their 4XX); throws `InvalidArgumentError` (`INVALID_ARGUMENT`,
+   * field `input`, `headers`, `method` or `path`) when `input` is not `{ headers, rawBody, method?, path? }`.
    *
    * Needs a dedupe store that answers synchronously (the in-memory default does). With a store that answers with a
    * promise, use {@link processAsync}: `process()` then answers 503 (reported once as `DEDUPE_STORE_ASYNC`) and
@@ -435,6 +524,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
    * ```
    */
   process(input: WebhookProcessInput): WebhookResponse {
+    checkProcessInput(input);
     let result: Outcome | undefined;
     let late = false;
     this.#processWith(input, (outcome) => {
@@ -472,7 +562,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   /**
    * {@link process} for any dedupe store, including one that answers with a promise: resolves with the response
    * to write once the verdict is known, and dispatches on the next turn of the event loop (after you wrote it).
-   * Never rejects.
+   * Never rejects for a request; rejects with `INVALID_ARGUMENT` for an `input` of the wrong shape, like `process()`.
    *
    * @example
    * ```ts
@@ -483,6 +573,11 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
    * ```
    */
   processAsync(input: WebhookProcessInput): Promise<WebhookResponse> {
+    try {
+      checkProcessInput(input);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
     return new Promise((resolve) => {
       this.#processWith(input, (outcome) => {
         resolve(outcome.response);
@@ -514,7 +609,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
       } else if (body.length > this.#maxBodyBytes) {
         sink(this.#rejection('body_too_large', 'body too large', path));
       } else {
-        const checked = checkWebhookHeaders(
+        const checked = screenWebhookHeaders(
           input.headers,
           this.#clock.now(),
           this.#maxAgeMs,
@@ -532,6 +627,9 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
    * body: the listener has Node check its connections every tenth of that bound instead of every 30 s. (On a server
    * of your own, set `headersTimeout` and `connectionsCheckingInterval` of `createServer` likewise.)
    *
+   * A `port` that is not an integer in 0..65535 or a `host` that is not a host name rejects with `INVALID_ARGUMENT`
+   * before anything listens (a string port once created a UNIX socket file named after it).
+   *
    * @example
    * ```ts
    * const listener = await receiver.listen({ port: 8080, host: '0.0.0.0' });
@@ -540,6 +638,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
    * ```
    */
   async listen(options: WebhookListenOptions = {}): Promise<WebhookListener> {
+    checkOptions(options, LISTEN_CHECKS);
     if (this.#closed) throw new InvalidArgumentError('the receiver is closed', 'receiver');
     // Our own sweep enforces the body deadline; Node's headers timeout bounds slow header sending as well. Node
     // checks it only every `connectionsCheckingInterval` (30 s by default), so a client trickling its headers
@@ -859,7 +958,8 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   }
 }
 
-/** A duration option of the receiver: a positive integer of milliseconds, at most 2^31-1 (the clock rule). */
-function durationMs(value: number, field: string): number {
-  return requireDuration(requirePositiveInteger(value, field), field);
+/** `options`, checked against {@link RECEIVER_CHECKS} (before `super()`, which reads the logger). */
+function checkedReceiverOptions(options: WebhookReceiverOptions): WebhookReceiverOptions {
+  checkOptions(options, RECEIVER_CHECKS);
+  return options;
 }

@@ -4,6 +4,14 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { InvalidArgumentError } from '../../core/errors.js';
+import {
+  checkOptions,
+  duration,
+  fail,
+  finiteNumber,
+  required,
+  type OptionChecks,
+} from '../../core/options.js';
 import { parseRfc3339 } from '../catalogue/models/common.js';
 import {
   MAX_MESSAGE_AGE_MS,
@@ -146,16 +154,23 @@ export function readHeader(headers: WebhookHeaders, name: string): string | unde
 
 /**
  * Validates secrets for a verifier or receiver: 1..n strings of 10..100 printable ASCII characters.
- * Throws `InvalidArgumentError` (`field: 'secret'`), whose message never contains a secret.
+ * Throws `InvalidArgumentError` (`field` `secret`, `secrets` or `secrets[i]`), whose message never contains a
+ * secret.
  */
 export function normalizeSecrets(
   secret: string | undefined,
   secrets: readonly string[] | undefined,
 ): string[] {
-  const list = secrets !== undefined ? [...secrets] : secret !== undefined ? [secret] : [];
-  if (secret !== undefined && secrets !== undefined) list.unshift(secret);
+  if (secrets !== undefined && !Array.isArray(secrets)) {
+    throw new InvalidArgumentError('secrets must be an array of webhook secrets', 'secrets');
+  }
+  const list: { value: unknown; field: string }[] = (secrets ?? []).map((value: unknown, i) => ({
+    value,
+    field: `secrets[${i}]`,
+  }));
+  if (secret !== undefined) list.unshift({ value: secret, field: 'secret' });
   if (list.length === 0) throw new InvalidArgumentError('a webhook secret is required', 'secret');
-  for (const s of list) {
+  for (const { value: s, field } of list) {
     if (
       typeof s !== 'string' ||
       s.length < WEBHOOK_SECRET_MIN_LENGTH ||
@@ -164,11 +179,11 @@ export function normalizeSecrets(
     ) {
       throw new InvalidArgumentError(
         `webhook secrets must be ${WEBHOOK_SECRET_MIN_LENGTH}..${WEBHOOK_SECRET_MAX_LENGTH} printable ASCII characters`,
-        'secret',
+        field,
       );
     }
   }
-  return list;
+  return list.map((entry) => entry.value as string);
 }
 
 function reject(reason: WebhookRejectionReason, detail: string): VerifyResult {
@@ -180,6 +195,9 @@ function reject(reason: WebhookRejectionReason, detail: string): VerifyResult {
  * message id, type, timestamp and signature, and the replay window. Used by the receiver to refuse bad requests
  * without reading their bodies; {@link verifyEventSubMessage} runs it too. A pass is not a verification: the
  * signature is only checked by {@link verifyEventSubMessage}, and `message.secretIndex` is `-1` here.
+ *
+ * Throws `InvalidArgumentError` (`INVALID_ARGUMENT`) when `headers` is not an object, `now` not a finite number,
+ * or a window not a duration (a `NaN` would accept a message of any age).
  *
  * @example
  * ```ts
@@ -197,6 +215,31 @@ export function checkWebhookHeaders(
   now: number,
   maxAgeMs: number = MAX_MESSAGE_AGE_MS,
   maxFutureSkewMs: number = DEFAULT_MAX_FUTURE_SKEW_MS,
+): VerifyResult {
+  // A NaN time or window would accept a message of any age: the caller's arguments are checked here, once.
+  requireHeaders(headers, 'headers');
+  finiteNumber(now, 'now');
+  duration()(maxAgeMs, 'maxAgeMs');
+  duration({ min: 0 })(maxFutureSkewMs, 'maxFutureSkewMs');
+  return screenWebhookHeaders(headers, now, maxAgeMs, maxFutureSkewMs);
+}
+
+/** `headers` must be an object of header values or a Fetch `Headers`. */
+function requireHeaders(headers: unknown, field: string): void {
+  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
+    fail(field, 'an object of headers (or a Fetch Headers)', headers);
+  }
+}
+
+/**
+ * {@link checkWebhookHeaders} without the checks of its arguments, for the receiver, whose options were checked
+ * once at construction (it runs on every request).
+ */
+export function screenWebhookHeaders(
+  headers: WebhookHeaders,
+  now: number,
+  maxAgeMs: number,
+  maxFutureSkewMs: number,
 ): VerifyResult {
   const id = readHeader(headers, WEBHOOK_HEADERS.messageId);
   const type = readHeader(headers, WEBHOOK_HEADERS.messageType);
@@ -271,11 +314,36 @@ export function matchSignature(
 }
 
 /**
+ * Checks of {@link VerifyEventSubMessageInput} (core/options.ts): a new key without a check does not compile.
+ * Secrets are checked (never quoted) by {@link normalizeSecrets}; the times by {@link checkWebhookHeaders}.
+ */
+const VERIFY_INPUT_CHECKS: OptionChecks<VerifyEventSubMessageInput> = {
+  headers: required((value, field) => {
+    requireHeaders(value, field);
+  }),
+  rawBody: required((value, field) => {
+    if (typeof value !== 'string' && !(value instanceof Uint8Array)) {
+      fail(field, 'the raw body: a Buffer, a Uint8Array or a string', value);
+    }
+  }),
+  secret: () => undefined,
+  secrets: () => undefined,
+  now: finiteNumber,
+  maxAgeMs: duration(),
+  maxFutureSkewMs: duration({ min: 0 }),
+};
+
+/**
  * Verifies an EventSub webhook request: required headers, `sha256=` HMAC of message id + timestamp + raw body
  * (constant-time, against each secret, for rotation), and the replay window (older than `maxAgeMs` → rejected).
  *
  * It does not deduplicate (keep a `DedupeStore` and ask it only after this returns `ok`, as
  * `WebhookReceiver` does) and does not parse the body.
+ *
+ * Never throws for what the request holds (any header or body gives a result); throws `InvalidArgumentError`
+ * (`INVALID_ARGUMENT`, `field` naming it) for arguments of the wrong shape: `input` not an object, `headers` not an
+ * object, `rawBody` neither bytes nor a string, no secret or a bad one (never quoted), a `now` or window that is
+ * not a finite number of milliseconds.
  *
  * @example
  * ```ts
@@ -285,6 +353,7 @@ export function matchSignature(
  * ```
  */
 export function verifyEventSubMessage(input: VerifyEventSubMessageInput): VerifyResult {
+  checkOptions(input, VERIFY_INPUT_CHECKS, 'input');
   const secrets = normalizeSecrets(input.secret, input.secrets);
   const headers = checkWebhookHeaders(
     input.headers,

@@ -11,6 +11,7 @@
  */
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { toError } from '../../core/guards.js';
+import { checkOptions, integerDuration, integerIn, type OptionChecks } from '../../core/options.js';
 import { MAX_MESSAGE_AGE_MS } from '../protocol.js';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../webhook/verify.js';
 
@@ -112,6 +113,12 @@ export interface MemoryDedupeStoreOptions {
   readonly maxEntries?: number;
 }
 
+/** Checks of every option (core/options.ts): a new option without a check does not compile. */
+const STORE_CHECKS: OptionChecks<MemoryDedupeStoreOptions> = {
+  windowMs: integerDuration(),
+  maxEntries: integerIn(1, MAX_ENTRIES_LIMIT),
+};
+
 /**
  * The in-memory {@link DedupeStore}: a generational set. Each time slice (a quarter of the window) has its own
  * `Set`; when a slice's ids are all older than the window, its whole set is dropped at once (O(1), no per-id
@@ -150,34 +157,14 @@ export class MemoryDedupeStore implements DedupeStore {
   /** Ids in `#older`. */
   #olderSize = 0;
 
+  /**
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`, field `options`, `windowMs` or `maxEntries`) for options
+   *   that are not an object, a `windowMs` that is not an integer in 1..2^31-1, or a `maxEntries` outside 1..2^24.
+   */
   constructor(options: MemoryDedupeStoreOptions = {}) {
-    if (typeof (options as unknown) !== 'object' || (options as unknown) === null) {
-      throw new InvalidArgumentError('dedupe store options must be an object', 'options');
-    }
+    checkOptions(options, STORE_CHECKS);
     const windowMs = options.windowMs ?? DEFAULT_DEDUPE_WINDOW_MS;
-    if (
-      typeof windowMs !== 'number' ||
-      !Number.isInteger(windowMs) ||
-      windowMs < 1 ||
-      windowMs > 2 ** 31 - 1
-    ) {
-      throw new InvalidArgumentError(
-        'windowMs must be an integer number of milliseconds in 1..2^31-1',
-        'windowMs',
-      );
-    }
     const maxEntries = options.maxEntries ?? DEFAULT_DEDUPE_MAX_ENTRIES;
-    if (
-      typeof maxEntries !== 'number' ||
-      !Number.isInteger(maxEntries) ||
-      maxEntries < 1 ||
-      maxEntries > MAX_ENTRIES_LIMIT
-    ) {
-      throw new InvalidArgumentError(
-        `maxEntries must be an integer in 1..${MAX_ENTRIES_LIMIT}`,
-        'maxEntries',
-      );
-    }
     this.windowMs = windowMs;
     this.maxEntries = maxEntries;
     this.#sliceMs = Math.max(1, Math.ceil(windowMs / SLICES));

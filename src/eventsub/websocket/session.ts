@@ -13,8 +13,25 @@ import { Backoff } from '../../core/backoff.js';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { MAX_TIMER_MS, clampDuration, requireDuration } from '../../core/duration.js';
 import { TypedEmitter } from '../../core/emitter.js';
-import { optionalUrl } from '../../core/guards.js';
+import { isRecord, optionalUrl, toError } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
+import {
+  arrayOf,
+  checkOptions,
+  clock,
+  duration,
+  fail,
+  func,
+  integerIn,
+  logger,
+  nonNegativeInteger,
+  numberIn,
+  optionalSignal,
+  url,
+  withMethods,
+  type Check,
+  type OptionChecks,
+} from '../../core/options.js';
 import { abortReason } from '../../core/sleep.js';
 import {
   EVENTSUB_WS_URL,
@@ -143,6 +160,55 @@ export interface EventSubSessionOptions {
   readonly wsOptions?: WebSocketClientOptions;
   /** Lifecycle logging (never per message). @defaultValue silentLogger */
   readonly logger?: Logger;
+}
+
+/** Longest `keepaliveMarginRatio`: the watchdog (at most 600 s × 11) stays a valid timer delay. */
+const MAX_MARGIN_RATIO = 10;
+
+/** A `host`, `host:port` or `*.domain` of `allowedReconnectHosts` (no scheme, path or credentials). */
+const reconnectHost: Check = (value, field) => {
+  if (typeof value !== 'string' || !/^(\*\.)?[A-Za-z0-9.\-[\]:]+$/.test(value) || value.startsWith('*.[')) {
+    fail(field, 'a host, host:port or *.domain (no scheme, path or credentials)', value);
+  }
+};
+
+/** `wsOptions`: an object, passed to the socket class as given; the two options the session sets are checked. */
+const wsOptions: Check = (value, field) => {
+  if (!isRecord(value)) fail(field, 'an object of socket options', value);
+  const deflate = value.perMessageDeflate;
+  if (deflate !== undefined && typeof deflate !== 'boolean' && !isRecord(deflate)) {
+    fail(`${field}.perMessageDeflate`, 'a boolean or deflate options', deflate);
+  }
+  if (value.maxPayload !== undefined) nonNegativeInteger(value.maxPayload, `${field}.maxPayload`);
+};
+
+/**
+ * Checks of every option of {@link EventSubSession} (core/options.ts): a new option without a check does not
+ * compile. The URL's syntax and the dedupe store's window are checked by the constructor right after.
+ */
+export const SESSION_CHECKS: OptionChecks<EventSubSessionOptions> = {
+  url,
+  keepaliveTimeoutSeconds: integerIn(KEEPALIVE_TIMEOUT_MIN_SECONDS, KEEPALIVE_TIMEOUT_MAX_SECONDS),
+  welcomeTimeoutMs: duration(),
+  keepaliveMarginRatio: numberIn(0, MAX_MARGIN_RATIO),
+  maxMessageAgeMs: duration(),
+  // Its upper bound depends on maxMessageAgeMs: checked by the constructor.
+  maxFutureSkewMs: duration({ min: 0 }),
+  allowedReconnectHosts: arrayOf(reconnectHost, 'an array of hosts'),
+  clock,
+  backoff: (value, field) => {
+    if (!(value instanceof Backoff)) fail(field, 'a Backoff', value);
+  },
+  dedupe: withMethods(['add', 'has'], 'a DedupeStore (add, has, windowMs)'),
+  WebSocket: func,
+  wsOptions,
+  logger,
+};
+
+/** `options`, checked against {@link SESSION_CHECKS} (before `super()`, which reads the logger). */
+function checkedSessionOptions(options: EventSubSessionOptions): EventSubSessionOptions {
+  checkOptions(options, SESSION_CHECKS);
+  return options;
 }
 
 /** Where the session is in its lifecycle. */
@@ -372,8 +438,15 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     connectAttempts: 0,
   };
 
+  /**
+   * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option) before any socket exists:
+   *   options that are not an object, a `url` that is not `ws:`/`wss:` (or passed as `undefined`), a
+   *   `keepaliveTimeoutSeconds` outside 10..600, a duration outside 1..2^31-1 ms, a `keepaliveMarginRatio` outside
+   *   0..10, a malformed host in `allowedReconnectHosts`, a dedupe store whose window is too short, or a `clock`,
+   *   `backoff`, `WebSocket`, `wsOptions` or `logger` of the wrong shape.
+   */
   constructor(options: EventSubSessionOptions = {}) {
-    const logger = options.logger ?? silentLogger;
+    const logger = checkedSessionOptions(options).logger ?? silentLogger;
     super({ logger });
     this.#logger = logger;
     const base = buildBaseUrl(optionalUrl(options, 'url', EVENTSUB_WS_URL), options.keepaliveTimeoutSeconds);
@@ -382,15 +455,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     this.#baseHost = base.parsed.host;
     this.#reconnectHosts = reconnectHosts(options.allowedReconnectHosts, this.#baseProtocol);
     this.#welcomeTimeoutMs = requireDuration(options.welcomeTimeoutMs ?? 10_000, 'welcomeTimeoutMs');
-    const ratio = options.keepaliveMarginRatio ?? 0.2;
-    // Bounded, so that the watchdog (at most 600 s × 11) stays a valid timer delay.
-    if (typeof ratio !== 'number' || !(ratio >= 0 && ratio <= MAX_MARGIN_RATIO)) {
-      throw new InvalidArgumentError(
-        `keepaliveMarginRatio must be a number in 0..${MAX_MARGIN_RATIO}`,
-        'keepaliveMarginRatio',
-      );
-    }
-    this.#marginRatio = ratio;
+    this.#marginRatio = options.keepaliveMarginRatio ?? 0.2;
     this.#maxAgeMs = requireDuration(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
     // The acceptance window (maxAge + skew) must fit the longest window a store can keep.
     this.#maxSkewMs = requireDuration(
@@ -443,6 +508,11 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
    * the current id.
    */
   connect(signal?: AbortSignal): Promise<string> {
+    try {
+      optionalSignal(signal);
+    } catch (error) {
+      return Promise.reject(toError(error));
+    }
     if (this.#state === 'closed') {
       return Promise.reject(new EventSubSessionError('SESSION_CLOSED', 'the session is closed'));
     }
@@ -1130,9 +1200,6 @@ const AHEAD = 2;
 const NOT_A_TIME = 3;
 /** Longest wait of a throttled handover: half of the grace Twitch gives the old socket after `session_reconnect`. */
 const HANDOVER_MAX_DELAY_MS = (RECONNECT_GRACE_SECONDS * 1000) / 2;
-/** Largest `keepaliveMarginRatio`: the watchdog never exceeds 600 s × 11. */
-const MAX_MARGIN_RATIO = 10;
-
 /** An entry of `allowedReconnectHosts`: a `host` (with its port, if not the default), or `*.domain` on a `port`. */
 interface AllowedHost {
   readonly host: string;
@@ -1202,17 +1269,8 @@ function buildBaseUrl(
   if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
     throw new InvalidArgumentError('url must be a ws: or wss: URL', 'url');
   }
+  // keepaliveTimeoutSeconds was checked (10..600) with the other options.
   if (keepaliveTimeoutSeconds === undefined) return { url, parsed };
-  if (
-    !Number.isInteger(keepaliveTimeoutSeconds) ||
-    keepaliveTimeoutSeconds < KEEPALIVE_TIMEOUT_MIN_SECONDS ||
-    keepaliveTimeoutSeconds > KEEPALIVE_TIMEOUT_MAX_SECONDS
-  ) {
-    throw new InvalidArgumentError(
-      `keepaliveTimeoutSeconds must be an integer in ${KEEPALIVE_TIMEOUT_MIN_SECONDS}..${KEEPALIVE_TIMEOUT_MAX_SECONDS}`,
-      'keepaliveTimeoutSeconds',
-    );
-  }
   parsed.searchParams.set('keepalive_timeout_seconds', String(keepaliveTimeoutSeconds));
   return { url: parsed.toString(), parsed };
 }

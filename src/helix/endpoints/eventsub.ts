@@ -1,8 +1,20 @@
 import { AbortError, InvalidArgumentError, TwitchError } from '../../core/errors.js';
-import { requirePositiveInteger, toError } from '../../core/guards.js';
+import { isRecord, toError } from '../../core/guards.js';
+import {
+  arrayOf,
+  fail,
+  nonEmptyString,
+  oneOf,
+  positiveInteger,
+  secretString,
+  type Check,
+  type OptionChecks,
+} from '../../core/options.js';
 import {
   MAX_SHARD_COUNT,
   MIN_SHARD_COUNT,
+  SHARD_STATUSES,
+  SUBSCRIPTION_STATUSES,
   type ShardStatus,
   type SubscriptionStatus,
 } from '../../eventsub/protocol.js';
@@ -12,8 +24,16 @@ import { checkCondition } from '../../eventsub/catalogue/validate.js';
 import type { CatalogueEntry } from '../../eventsub/catalogue/types.js';
 import { MissingScopesError } from '../../auth/errors.js';
 import { scopesMissingFor } from '../../auth/scopes.js';
-import { callEndpoint, ENDPOINTS, paginateEndpoint, type CallOptions } from '../endpoint.js';
-import type { HelixHttp, RequestAuth } from '../http.js';
+import {
+  CALL_CHECKS,
+  callEndpoint,
+  callOptions,
+  ENDPOINTS,
+  PAGE_CALL_CHECKS,
+  paginateEndpoint,
+  type CallOptions,
+} from '../endpoint.js';
+import { HelixHttp, type RequestAuth } from '../http.js';
 import type { HttpAsyncIterator, PaginationOptions } from '../pagination.js';
 import {
   shardUpdateWire,
@@ -62,14 +82,63 @@ function totals(wire: { total: number; total_cost: number; max_total_cost: numbe
   return { total: wire.total, totalCost: wire.total_cost, maxTotalCost: wire.max_total_cost };
 }
 
-function checkShardCount(shardCount: number): void {
-  if (!Number.isInteger(shardCount) || shardCount < MIN_SHARD_COUNT || shardCount > MAX_SHARD_COUNT) {
+function checkShardCount(shardCount: unknown): void {
+  if (
+    typeof shardCount !== 'number' ||
+    !Number.isInteger(shardCount) ||
+    shardCount < MIN_SHARD_COUNT ||
+    shardCount > MAX_SHARD_COUNT
+  ) {
     throw new InvalidArgumentError(
       `shardCount must be an integer in ${MIN_SHARD_COUNT}..${MAX_SHARD_COUNT}`,
       'shardCount',
     );
   }
 }
+
+/** `value` as an object, else `INVALID_ARGUMENT` naming `field` (`createConduit(null)` once threw a TypeError). */
+function inputOf(value: unknown, field: string, shape: string): Record<string, unknown> {
+  if (!isRecord(value)) fail(field, `an object ${shape}`, value);
+  return value;
+}
+
+/** A transport input: `method` and the fields of that method. */
+function transportInput(methods: readonly string[]): Check {
+  return (value, field) => {
+    const t = inputOf(value, field, '{ method, ... }');
+    oneOf(methods)(t.method, `${field}.method`);
+    if (t.method === 'websocket') nonEmptyString(t.sessionId, `${field}.sessionId`);
+    else if (t.method === 'conduit') nonEmptyString(t.conduitId, `${field}.conduitId`);
+    else {
+      nonEmptyString(t.callback, `${field}.callback`);
+      secretString(t.secret, `${field}.secret`);
+    }
+  };
+}
+
+const shardUpdate: Check = (value, field) => {
+  const u = inputOf(value, field, '{ id, transport }');
+  nonEmptyString(u.id, `${field}.id`);
+  transportInput(['websocket', 'webhook'])(u.transport, `${field}.transport`);
+};
+
+const SHARD_LIST_CHECKS: OptionChecks<{ status?: ShardStatus } & PaginationOptions & CallOptions> = {
+  ...PAGE_CALL_CHECKS,
+  status: oneOf(SHARD_STATUSES),
+};
+
+const UPDATE_SHARDS_CHECKS: OptionChecks<UpdateShardsOptions> = {
+  ...CALL_CHECKS,
+  chunkSize: positiveInteger,
+  parallel: positiveInteger,
+};
+
+const FILTER_CHECKS: OptionChecks<SubscriptionFilter> = {
+  status: oneOf(SUBSCRIPTION_STATUSES),
+  type: nonEmptyString,
+  userId: nonEmptyString,
+  subscriptionId: nonEmptyString,
+};
 
 /**
  * EventSub and conduit endpoints. Conduit endpoints always use the app token; subscriptions use the app token for
@@ -86,21 +155,23 @@ function checkShardCount(shardCount: number): void {
 export class EventSubApi {
   readonly #http: HelixHttp;
 
+  /** @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, field `http`) when `http` is not a `HelixHttp`. */
   constructor(http: HelixHttp) {
+    if (!((http as unknown) instanceof HelixHttp)) fail('http', 'a HelixHttp (helix.http)', http);
     this.#http = http;
   }
 
   /** Get Conduits: every conduit of the client. */
-  async getConduits(options: CallOptions = {}): Promise<HelixConduit[]> {
-    const { body } = await callEndpoint(this.#http, ENDPOINTS.getConduits, options);
+  async getConduits(options?: CallOptions): Promise<HelixConduit[]> {
+    const { body } = await callEndpoint(this.#http, ENDPOINTS.getConduits, callOptions(options));
     return body.map(toConduit);
   }
 
   /** Create Conduits. A 429 `LIMIT_EXCEEDED` {@link HTTPError} means the client already has 5 conduits. */
-  async createConduit(input: { shardCount: number }, options: CallOptions = {}): Promise<HelixConduit> {
-    checkShardCount(input.shardCount);
+  async createConduit(input: { shardCount: number }, options?: CallOptions): Promise<HelixConduit> {
+    checkShardCount(inputOf(input, 'input', '{ shardCount }').shardCount);
     const { body } = await callEndpoint(this.#http, ENDPOINTS.createConduit, {
-      ...options,
+      ...callOptions(options),
       body: { shard_count: input.shardCount },
     });
     return toConduit(body);
@@ -109,30 +180,35 @@ export class EventSubApi {
   /** Update Conduits: changes the shard count (shards past the new count are removed). */
   async updateConduit(
     input: { id: string; shardCount: number },
-    options: CallOptions = {},
+    options?: CallOptions,
   ): Promise<HelixConduit> {
-    checkShardCount(input.shardCount);
+    const { id, shardCount } = inputOf(input, 'input', '{ id, shardCount }');
+    nonEmptyString(id, 'id');
+    checkShardCount(shardCount);
     const { body } = await callEndpoint(this.#http, ENDPOINTS.updateConduit, {
-      ...options,
+      ...callOptions(options),
       body: { id: input.id, shard_count: input.shardCount },
     });
     return toConduit(body);
   }
 
   /** Delete Conduit (its subscriptions are disabled). */
-  async deleteConduit(id: string, options: CallOptions = {}): Promise<void> {
-    await callEndpoint(this.#http, ENDPOINTS.deleteConduit, { ...options, query: { id } });
+  async deleteConduit(id: string, options?: CallOptions): Promise<void> {
+    nonEmptyString(id, 'id');
+    await callEndpoint(this.#http, ENDPOINTS.deleteConduit, { ...callOptions(options), query: { id } });
   }
 
   /** Get Conduit Shards, optionally by status, paginated lazily. */
   getConduitShards(
     conduitId: string,
-    options: { status?: ShardStatus } & PaginationOptions & CallOptions = {},
+    options?: { status?: ShardStatus } & PaginationOptions & CallOptions,
   ): HttpAsyncIterator<HelixConduitShard> {
+    nonEmptyString(conduitId, 'conduitId');
+    const checked = callOptions(options, SHARD_LIST_CHECKS);
     return paginateEndpoint<WireShard, HelixConduitShard>(
       this.#http,
       ENDPOINTS.getConduitShards,
-      { ...options, query: { conduit_id: conduitId, status: options.status } },
+      { ...checked, query: { conduit_id: conduitId, status: checked.status } },
       toShard,
     );
   }
@@ -149,7 +225,10 @@ export class EventSubApi {
     shards: readonly ShardUpdate[],
     options: UpdateShardsOptions = {},
   ): Promise<ShardUpdateResult> {
-    const chunkSize = requirePositiveInteger(options.chunkSize ?? 1000, 'chunkSize');
+    nonEmptyString(conduitId, 'conduitId');
+    arrayOf(shardUpdate, 'an array of { id, transport }')(shards, 'shards');
+    callOptions(options, UPDATE_SHARDS_CHECKS);
+    const chunkSize = options.chunkSize ?? 1000;
     const wire = shards.map(shardUpdateWire);
     const chunks: (typeof wire)[] = [];
     for (let i = 0; i < wire.length; i += chunkSize) chunks.push(wire.slice(i, i + chunkSize));
@@ -186,7 +265,7 @@ export class EventSubApi {
         }
       }
     };
-    const parallel = Math.min(requirePositiveInteger(options.parallel ?? 4, 'parallel'), chunks.length);
+    const parallel = Math.min(options.parallel ?? 4, chunks.length);
     await Promise.all(Array.from({ length: parallel }, worker));
     // Nothing was applied: the failure (of the first chunk) is the answer.
     const first = failures[0];
@@ -207,10 +286,16 @@ export class EventSubApi {
    */
   async createSubscription(
     input: CreateSubscriptionInput,
-    options: CallOptions = {},
+    options?: CallOptions,
   ): Promise<CreatedSubscription> {
+    const raw = inputOf(input, 'input', '{ type, version, condition, transport }');
+    nonEmptyString(raw.type, 'type');
+    nonEmptyString(raw.version, 'version');
+    if (!isRecord(raw.condition)) fail('condition', 'an object', raw.condition);
+    transportInput(['conduit', 'websocket', 'webhook'])(raw.transport, 'transport');
+    const checked = callOptions(options);
     const entry = getCatalogueEntry(input.type, input.version);
-    let auth: RequestAuth | undefined = options.auth;
+    let auth: RequestAuth | undefined = checked.auth;
     if (input.transport.method === 'websocket') {
       const userId = auth?.userId ?? websocketUser(entry, input.condition);
       if (userId === undefined) {
@@ -226,7 +311,7 @@ export class EventSubApi {
     if (entry !== undefined) this.#preflight(entry, input, auth?.userId);
     const { body } = await callEndpoint(this.#http, ENDPOINTS.createSubscription, {
       auth,
-      signal: options.signal,
+      signal: checked.signal,
       body: {
         type: input.type,
         version: input.version,
@@ -238,8 +323,9 @@ export class EventSubApi {
   }
 
   /** Delete EventSub Subscription. Use `auth: { userId }` for WebSocket subscriptions. */
-  async deleteSubscription(id: string, options: CallOptions = {}): Promise<void> {
-    await callEndpoint(this.#http, ENDPOINTS.deleteSubscription, { ...options, query: { id } });
+  async deleteSubscription(id: string, options?: CallOptions): Promise<void> {
+    nonEmptyString(id, 'id');
+    await callEndpoint(this.#http, ENDPOINTS.deleteSubscription, { ...callOptions(options), query: { id } });
   }
 
   /**
@@ -248,8 +334,10 @@ export class EventSubApi {
    */
   getSubscriptions(
     filter: SubscriptionFilter = {},
-    options: PaginationOptions & CallOptions = {},
+    options?: PaginationOptions & CallOptions,
   ): HttpAsyncIterator<EventSubSubscription, SubscriptionTotals> {
+    callOptions(filter, FILTER_CHECKS, 'filter');
+    const checked = callOptions(options, PAGE_CALL_CHECKS);
     const used = (['status', 'type', 'userId', 'subscriptionId'] as const).filter(
       (k) => filter[k] !== undefined,
     );
@@ -260,7 +348,7 @@ export class EventSubApi {
       this.#http,
       ENDPOINTS.getSubscriptions,
       {
-        ...options,
+        ...checked,
         query: {
           status: filter.status,
           type: filter.type,
@@ -274,8 +362,8 @@ export class EventSubApi {
   }
 
   /** `total`, `totalCost` and `maxTotalCost` of the token's subscriptions (fetches one page). */
-  async getSubscriptionTotals(options: CallOptions = {}): Promise<SubscriptionTotals> {
-    const page = await this.getSubscriptions({}, { ...options, maxResults: 1 }).firstPage();
+  async getSubscriptionTotals(options?: CallOptions): Promise<SubscriptionTotals> {
+    const page = await this.getSubscriptions({}, { ...callOptions(options), maxResults: 1 }).firstPage();
     return page.meta;
   }
 

@@ -1,10 +1,22 @@
 import { InvalidArgumentError } from '../../core/errors.js';
-import { callEndpoint, ENDPOINTS, type CallOptions } from '../endpoint.js';
-import type { HelixHttp } from '../http.js';
+import { arrayOf, fail, nonEmptyString, type OptionChecks } from '../../core/options.js';
+import { callEndpoint, callOptions, ENDPOINTS, type CallOptions } from '../endpoint.js';
+import { HelixHttp } from '../http.js';
 import { toUser, type HelixUser } from '../models.js';
 
 /** Most ids + logins of one Get Users request. */
 export const USERS_PER_REQUEST = 100;
+
+/** Input of {@link UsersApi.getUsers}. */
+export interface GetUsersInput {
+  readonly ids?: readonly string[];
+  readonly logins?: readonly string[];
+}
+
+const GET_USERS_CHECKS: OptionChecks<GetUsersInput> = {
+  ids: arrayOf(nonEmptyString, 'an array of user ids'),
+  logins: arrayOf(nonEmptyString, 'an array of logins'),
+};
 
 /**
  * User endpoints.
@@ -17,7 +29,9 @@ export const USERS_PER_REQUEST = 100;
 export class UsersApi {
   readonly #http: HelixHttp;
 
+  /** @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, field `http`) when `http` is not a `HelixHttp`. */
   constructor(http: HelixHttp) {
+    if (!((http as unknown) instanceof HelixHttp)) fail('http', 'a HelixHttp (helix.http)', http);
     this.#http = http;
   }
 
@@ -26,10 +40,9 @@ export class UsersApi {
    * concurrently, within the rate limit). With neither, returns the user of the token (`auth: { userId }`).
    * Unknown ids/logins are omitted; the order of the result is not guaranteed.
    */
-  async getUsers(
-    input: { ids?: readonly string[]; logins?: readonly string[] } = {},
-    options: CallOptions = {},
-  ): Promise<HelixUser[]> {
+  async getUsers(input: GetUsersInput = {}, options?: CallOptions): Promise<HelixUser[]> {
+    callOptions(input, GET_USERS_CHECKS, 'input');
+    options = callOptions(options);
     const ids = [...new Set(input.ids ?? [])];
     const logins = [...new Set((input.logins ?? []).map((l) => l.toLowerCase()))];
     if (ids.length === 0 && logins.length === 0) {
@@ -65,7 +78,8 @@ export class UsersApi {
   }
 
   /** Get Users for one user id; `null` when it does not exist. */
-  async getUserById(id: string, options: CallOptions = {}): Promise<HelixUser | null> {
+  async getUserById(id: string, options?: CallOptions): Promise<HelixUser | null> {
+    nonEmptyString(id, 'id');
     const [user] = await this.getUsers({ ids: [id] }, options);
     return user ?? null;
   }

@@ -40,7 +40,7 @@ describe('AutoClient duration options', () => {
     ['shardRetry', { shardRetry: 'fast' as unknown as AutoClientOptions['shardRetry'] }],
     ['reconnectBackoff.initialMs', { reconnectBackoff: { initialMs: Number.NaN } }],
     ['reconnectBackoff.maxMs', { reconnectBackoff: { maxMs: 1e12 } }],
-    ['welcomeTimeoutMs', { session: { welcomeTimeoutMs: 1e12 } }],
+    ['session.welcomeTimeoutMs', { session: { welcomeTimeoutMs: 1e12 } }],
     [
       'webhook.verificationTimeoutMs',
       {

@@ -306,7 +306,7 @@ describe('AutoClient webhook shards', () => {
       expect(bad({ callback: 'not a url', secret: SECRET })).toBe('webhook.callback');
       expect(bad({ callback: 42, secret: SECRET })).toBe('webhook.callback');
       expect(bad({ callback: 'https://x.example/h', secret: SECRET, shardIds: [-1] })).toBe(
-        'webhook.shardIds',
+        'webhook.shardIds[0]',
       );
       expect(
         bad({ callback: 'https://x.example/h', secret: SECRET, shardIds: [3] }, { shardIds: [0, 1] }),
@@ -316,10 +316,10 @@ describe('AutoClient webhook shards', () => {
       );
       expect(bad({ callback: 'https://x.example/h', secret: SECRET, receiver: {} })).toBe('webhook.receiver');
       expect(bad({ callback: 'https://x.example/h', secret: SECRET, listen: { port: 70_000 } })).toBe(
-        'webhook.listen',
+        'webhook.listen.port',
       );
       expect(bad({ callback: 'https://x.example/h', secret: SECRET, listen: { host: 42 } })).toBe(
-        'webhook.listen',
+        'webhook.listen.host',
       );
       const ok = h.client({ webhook: { callback: 'https://x.example/h', secret: SECRET } });
       expect(ok.webhookReceiver).toBeInstanceOf(WebhookReceiver);

@@ -116,7 +116,7 @@ describe('verifyEventSubMessage', () => {
       verifyEventSubMessage({ headers: {}, rawBody: '', secrets: ['Ünïcode-secret-value'] });
     } catch (error) {
       expect(String(error)).not.toContain('Ünïcode');
-      expect((error as InvalidArgumentError).field).toBe('secret');
+      expect((error as InvalidArgumentError).field).toBe('secrets[0]');
     }
     expect(() => verifyEventSubMessage({ headers: {}, rawBody: '', secrets: [] })).toThrow(
       InvalidArgumentError,
