@@ -122,7 +122,10 @@ export interface EventSubSessionOptions {
    * without any message. A number in 0..10. @defaultValue 0.2
    */
   readonly keepaliveMarginRatio?: number;
-  /** Notifications older than this are dropped and counted as stale, milliseconds (1..2^31-1). @defaultValue 600000 */
+  /**
+   * Notifications and revocations older than this are dropped and counted as stale, milliseconds (1..2^31-1).
+   * @defaultValue 600000
+   */
   readonly maxMessageAgeMs?: number;
   /**
    * Tolerated clock skew, milliseconds (0..2^31-1 minus `maxMessageAgeMs`): a notification timestamped further than
@@ -272,9 +275,9 @@ export interface EventSubSessionStats {
   readonly duplicates: number;
   /** Notifications and revocations not emitted because the dedupe store refused their id (full or failing). */
   readonly refused: number;
-  /** Notifications dropped because they were older than `maxMessageAgeMs`. */
+  /** Notifications and revocations dropped because they were older than `maxMessageAgeMs`. */
   readonly stale: number;
-  /** Notifications dropped because they were timestamped more than `maxFutureSkewMs` ahead (see `CLOCK_SKEW`). */
+  /** Notifications and revocations dropped: timestamped over `maxFutureSkewMs` ahead (see `CLOCK_SKEW`). */
   readonly skewed: number;
   /** Frames that were not valid JSON or not shaped like their `message_type`. */
   readonly malformed: number;
@@ -308,7 +311,7 @@ export interface EventSubSessionEvents {
   /** The active socket closed or was given up. */
   disconnected: [info: DisconnectInfo];
   /** A notification older than `maxMessageAgeMs` was dropped. */
-  stale: [message: WireNotificationMessage, ageMs: number];
+  stale: [message: WireNotificationMessage | WireRevocationMessage, ageMs: number];
   /** A notification or revocation was dropped as a duplicate. */
   duplicate: [message: WireNotificationMessage | WireRevocationMessage];
   /**
@@ -695,8 +698,12 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     }
   };
 
-  /** A notification outside the accepted window, or with no time: counted and reported, never emitted. */
-  #outOfWindow(message: WireNotificationMessage, time: TimeVerdict, now: number): void {
+  /** A notification or revocation outside the accepted window, or with no time: counted and reported, never emitted. */
+  #outOfWindow(
+    message: WireNotificationMessage | WireRevocationMessage,
+    time: TimeVerdict,
+    now: number,
+  ): void {
     const stats = this.#stats;
     const timestamp = message.metadata.message_timestamp;
     if (time === STALE) {
@@ -710,7 +717,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       this.#report(
         new EventSubSessionError(
           'CLOCK_SKEW',
-          `a notification is timestamped ${String(aheadMs)} ms ahead of the local clock (more than ` +
+          `a ${message.metadata.message_type} is timestamped ${String(aheadMs)} ms ahead of the local clock (more than ` +
             `maxFutureSkewMs, ${String(this.#maxSkewMs)} ms): the local clock is behind; such notifications are ` +
             'dropped (counted in stats.skewed) until it is set right',
         ),
@@ -720,7 +727,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       this.#report(
         new ProtocolError(
           'PROTOCOL_MALFORMED_FRAME',
-          'notification: metadata.message_timestamp is not a time',
+          `${message.metadata.message_type}: metadata.message_timestamp is not a time`,
           timestamp.slice(0, 64),
         ),
       );
@@ -766,8 +773,16 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     this.#aheadAbove = `${second(now + CUTOFF_REFRESH_MS + this.#maxSkewMs)}\uffff`;
   }
 
+  /** Judged like a notification: a revocation redelivered outside the window would outlive its dedupe entry. */
   #onRevocation(message: WireRevocationMessage): void {
-    this.#dedupe.admit(message.metadata.message_id, this.#clock.now(), message);
+    const now = this.#clock.now();
+    const time = this.#judgeTime(message.metadata.message_timestamp, now);
+    if (time !== IN_WINDOW) {
+      this.#outOfWindow(message, time, now);
+      return;
+    }
+    this.#skewing = false;
+    this.#dedupe.admit(message.metadata.message_id, now, message);
   }
 
   // -------------------------------------------------------------------------------------------------------------

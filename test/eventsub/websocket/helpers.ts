@@ -214,12 +214,12 @@ export function notificationFrame(
   };
 }
 
-export function revocationFrame(id?: string): object {
+export function revocationFrame(id?: string, timestamp?: string): object {
   return {
     metadata: {
       message_id: id ?? randomUUID(),
       message_type: 'revocation',
-      message_timestamp: new Date().toISOString(),
+      message_timestamp: timestamp ?? new Date().toISOString(),
       subscription_type: 'channel.follow',
       subscription_version: '2',
     },

@@ -87,6 +87,25 @@ describe('EventSubSession dedupe window', () => {
     expect(a.emitted.filter((id) => id === 'the-message')).toHaveLength(1);
   });
 
+  it('a revocation redelivered after its window is stale, not emitted again once its id has left the store', async () => {
+    const { session, conn, emitted } = await connected('A');
+    const stamp = new Date(clock.now()).toISOString();
+    conn.send(revocationFrame('rev-1', stamp));
+    await until(() => session.stats.revocations === 1, 'the revocation');
+    // Past the store's longest retention (window + a slice): only the age check can stop the copy now. Keepalives
+    // every 7 minutes keep the (12-minute) watchdog quiet.
+    for (let step = 1; step <= 2; step++) {
+      clock.advance(7 * MINUTE);
+      conn.send(keepaliveFrame());
+      await until(() => session.stats.keepalives >= step, 'a keepalive');
+    }
+    conn.send(revocationFrame('rev-1', stamp));
+    conn.send(keepaliveFrame());
+    await until(() => session.stats.keepalives >= 3, 'the keepalive after it');
+    expect(emitted).toEqual(['revoked:rev-1']);
+    expect(session.stats.stale).toBe(1);
+  });
+
   it('a local clock 5 minutes behind Twitch: a redelivery inside the accepted window is emitted once', async () => {
     // Issue 14 audit: ids were kept 11 minutes from local receipt, but a copy timestamped 5 minutes ahead was
     // accepted, so its redelivery 14 minutes later (9 minutes old by its timestamp) was emitted a second time.

@@ -27,7 +27,7 @@ test('event payloads are typed from the event map', () => {
   session.on('reconnected', (info) => expectTypeOf(info).toEqualTypeOf<ReconnectedInfo>());
   session.on('disconnected', (info) => expectTypeOf(info).toEqualTypeOf<DisconnectInfo>());
   session.on('stale', (message, age) => {
-    expectTypeOf(message).toEqualTypeOf<WireNotificationMessage>();
+    expectTypeOf(message).toEqualTypeOf<WireNotificationMessage | WireRevocationMessage>();
     expectTypeOf(age).toEqualTypeOf<number>();
   });
   // @ts-expect-error unknown event name
