@@ -7,8 +7,8 @@
  * events; the ratio is baseline / ours (>= 1.0: converting costs no more than a deep copy).
  */
 import { readFileSync } from 'node:fs';
-import { toEventModel, toNotification } from '../src/eventsub/catalogue/events.js';
-import type { WireNotificationPayload } from '../src/eventsub/catalogue/events.js';
+import { toEventModel, toNotification } from '../src/catalogue/events.js';
+import type { WireNotificationPayload } from '../src/catalogue/events.js';
 import { boundFigure, median } from './harness.js';
 import type { BenchFigure } from './harness.js';
 

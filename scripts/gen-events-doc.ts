@@ -2,7 +2,7 @@
  * Writes docs/events.md from the catalogue (`npm run docs:events`). `--check` exits 1 when the file is stale.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { renderEventsDoc } from '../src/eventsub/catalogue/docs.js';
+import { renderEventsDoc } from '../src/catalogue/docs.js';
 
 const target = new URL('../docs/events.md', import.meta.url);
 const content = renderEventsDoc();

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
 import { InvalidArgumentError, TwitchError } from '../src/core/errors.js';
 import { redactAuthorization, redactJson, redactKnown, redactParams } from '../src/core/redact.js';
-import { closeCodeInfo } from '../src/eventsub/protocol.js';
+import { closeCodeInfo } from '../src/protocol/eventsub.js';
 
 describe('TwitchError', () => {
   it('carries a code and names itself with it', () => {

@@ -1,6 +1,6 @@
 /** Errors of the authentication layer. They never contain a token or a secret. */
 import { TwitchError, type TwitchErrorOptions } from '../core/errors.js';
-import { HTTPError } from '../helix/errors.js';
+import { HTTPError } from '../core/http-errors.js';
 
 /**
  * A token could not be obtained or used. Codes:

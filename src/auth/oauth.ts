@@ -29,8 +29,8 @@ import {
 } from '../core/options.js';
 import { redactKnown, redactParams } from '../core/redact.js';
 import { abortReason, sleep } from '../core/sleep.js';
-import { OAUTH_URL } from '../eventsub/protocol.js';
-import { HTTPError, NetworkError, twitchErrorFields } from '../helix/errors.js';
+import { OAUTH_URL } from '../protocol/eventsub.js';
+import { HTTPError, NetworkError, twitchErrorFields } from '../core/http-errors.js';
 import {
   FetchTransport,
   NodeHttpTransport,

@@ -21,7 +21,7 @@ import {
   type OptionChecks,
 } from '../core/options.js';
 import { raceAbort } from '../core/sleep.js';
-import { HTTPError } from '../helix/errors.js';
+import { HTTPError } from '../core/http-errors.js';
 import type { FetchLike } from '../helix/http.js';
 import { AppTokenProvider } from './app-token-provider.js';
 import { AuthError, failureReason } from './errors.js';

@@ -4,9 +4,9 @@
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import { fail, string } from '../core/options.js';
-import { missingScopes } from '../eventsub/catalogue/authorization.js';
-import { getCatalogueEntry } from '../eventsub/catalogue/table.js';
-import type { ScopeRequirement } from '../eventsub/catalogue/types.js';
+import { missingScopes } from '../catalogue/authorization.js';
+import { getCatalogueEntry } from '../catalogue/table.js';
+import type { ScopeRequirement } from '../catalogue/types.js';
 import { MissingScopesError } from './errors.js';
 
 /**

@@ -6,9 +6,9 @@
 import type { ParseArgsConfig } from 'node:util';
 import { TwitchError } from '../core/errors.js';
 import { redactKnown } from '../core/redact.js';
-import { HELIX_URL, OAUTH_URL } from '../eventsub/protocol.js';
+import { HELIX_URL, OAUTH_URL } from '../protocol/eventsub.js';
 import { HelixClient } from '../helix/client.js';
-import { HTTPError } from '../helix/errors.js';
+import { HTTPError } from '../core/http-errors.js';
 import { parseCommandLine } from './args.js';
 import { UsageError } from './types.js';
 import type { CliContext } from './types.js';

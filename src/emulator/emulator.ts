@@ -4,7 +4,7 @@
  */
 import { inspect } from 'node:util';
 import { InvalidArgumentError, TwitchError } from '../core/errors.js';
-import type { RevocationStatus, WireShard, WireSubscription } from '../eventsub/protocol.js';
+import type { RevocationStatus, WireShard, WireSubscription } from '../protocol/eventsub.js';
 import { createPlatform, type PlatformInternalOptions } from './http/server.js';
 import type { Platform, PlatformOptions } from './http/types.js';
 import { registerConduitRoutes } from './eventsub/conduits.js';

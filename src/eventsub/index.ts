@@ -6,9 +6,9 @@
  */
 export * from './conduit/index.js';
 export * from './websocket/index.js';
-export * from './catalogue/index.js';
+export * from '../catalogue/index.js';
 export * from './webhook/index.js';
-export { Client } from '../client.js';
+export { Client } from './client.js';
 export type {
   ClientEventMap,
   ClientLifecycleEvents,
@@ -21,4 +21,4 @@ export type {
   ShardDisconnectedInfo,
   ShardReadyInfo,
   ShardReassignedInfo,
-} from '../client.js';
+} from './client.js';

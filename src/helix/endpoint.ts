@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError } from '../core/errors.js';
 import { checkOptions, signal, type OptionChecks } from '../core/options.js';
-import { MAX_SHARD_COUNT } from '../eventsub/protocol.js';
+import { MAX_SHARD_COUNT } from '../protocol/eventsub.js';
 import {
   requestAuth,
   type HelixHttp,

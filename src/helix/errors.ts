@@ -1,168 +1,9 @@
 /**
- * Errors of the Helix and OAuth HTTP layer. Nothing here ever holds a token or a secret: the request attached to an
- * error is redacted before the error is built.
+ * Errors of the Helix layer beyond plain HTTP failures (see core/http-errors.ts). Nothing here ever holds a token or a
+ * secret.
  */
 import { ProtocolError, TwitchError, type TwitchErrorOptions } from '../core/errors.js';
-import { isRecord, parseJsonBody } from '../core/guards.js';
-
-/** Rate-limit state of a bucket as last reported by Twitch's `Ratelimit-*` headers. */
-export interface RateLimitState {
-  /** Bucket key (`app` or `user:<id>`), never a token. */
-  readonly bucket: string;
-  /** `Ratelimit-Limit`: points per minute (and bucket size), or `null` when the header was missing. */
-  readonly limit: number | null;
-  /** `Ratelimit-Remaining`, or `null` when missing. */
-  readonly remaining: number | null;
-  /** `Ratelimit-Reset` in epoch milliseconds, or `null` when missing. */
-  readonly resetAt: number | null;
-}
-
-/** The failed request, with tokens and secrets redacted. */
-export interface RedactedRequest {
-  readonly method: string;
-  /** Full URL; secret query parameters are redacted. */
-  readonly url: string;
-  /** Request headers; `Authorization` keeps only its scheme. */
-  readonly headers: Readonly<Record<string, string>>;
-  /** JSON body (secret keys redacted) or form body (secret values redacted). */
-  readonly body?: unknown;
-}
-
-/** Maps an HTTP status to the stable code of an {@link HTTPError}. */
-export function httpErrorCode(status: number, rateLimited = false): string {
-  switch (status) {
-    case 400:
-      return 'BAD_REQUEST';
-    case 401:
-      return 'UNAUTHORIZED';
-    case 403:
-      return 'FORBIDDEN';
-    case 404:
-      return 'NOT_FOUND';
-    case 409:
-      return 'CONFLICT';
-    case 410:
-      return 'GONE';
-    case 429:
-      return rateLimited ? 'RATE_LIMITED' : 'LIMIT_EXCEEDED';
-    default:
-      return status >= 500 ? 'SERVER_ERROR' : 'HTTP_ERROR';
-  }
-}
-
-/**
- * Reads Twitch's `error` and `message` from an error response body (`{"error","status","message"}` on Helix,
- * `{"status","message"}` on id.twitch.tv). `error` falls back to the status text, then the status; `twitchMessage`
- * to `''`. Bodies that are not JSON objects (a proxy's HTML page) give the fallbacks.
- *
- * @example
- * ```ts
- * twitchErrorFields('{"error":"Bad Request","status":400,"message":"x"}', 400, ''); // { error: 'Bad Request', twitchMessage: 'x' }
- * twitchErrorFields('<html>', 502, 'Bad Gateway'); // { error: 'Bad Gateway', twitchMessage: '' }
- * ```
- */
-export function twitchErrorFields(
-  text: string,
-  status: number,
-  statusText: string,
-): { readonly error: string; readonly twitchMessage: string } {
-  const body = parseJsonBody(text);
-  const record = isRecord(body) ? body : undefined;
-  return {
-    error: typeof record?.error === 'string' ? record.error : statusText || String(status),
-    twitchMessage: typeof record?.message === 'string' ? record.message : '',
-  };
-}
-
-/** Fields of an {@link HTTPError}. */
-export interface HTTPErrorInit {
-  readonly status: number;
-  /** Twitch's `error` field (HTTP reason phrase), or the status text. */
-  readonly error: string;
-  /** Twitch's `message` field, or `''`. */
-  readonly twitchMessage: string;
-  readonly method: string;
-  /** Path below the base URL, e.g. `/eventsub/conduits`. */
-  readonly path: string;
-  readonly rateLimit: RateLimitState | null;
-  readonly request: RedactedRequest;
-  /** 429 caused by an empty bucket (as opposed to a Twitch limit such as the conduit count). */
-  readonly rateLimited?: boolean;
-}
-
-/**
- * Twitch answered with a non-2xx status (after any retries). `code` is derived from the status:
- * `BAD_REQUEST`, `UNAUTHORIZED`, `FORBIDDEN`, `NOT_FOUND`, `CONFLICT`, `GONE`, `LIMIT_EXCEEDED` (a 429 that is a
- * Twitch limit such as "number of websocket transports limit exceeded" or the conduit count: never retried),
- * `RATE_LIMITED` (the bucket stayed empty through every wait), `SERVER_ERROR` (5xx), else `HTTP_ERROR`.
- *
- * @example
- * ```ts
- * try {
- *   await helix.eventSub.createConduit({ shardCount: 1 });
- * } catch (err) {
- *   if (err instanceof HTTPError && err.code === 'LIMIT_EXCEEDED') console.log(err.twitchMessage);
- * }
- * ```
- */
-export class HTTPError extends TwitchError {
-  readonly status: number;
-  /** Twitch's `error` field (HTTP reason phrase). */
-  readonly error: string;
-  /** Twitch's `message` field (may change without notice: switch on `code`/`status`, not on this). */
-  readonly twitchMessage: string;
-  readonly method: string;
-  readonly path: string;
-  readonly rateLimit: RateLimitState | null;
-  /** The request, redacted. */
-  readonly request: RedactedRequest;
-
-  constructor(init: HTTPErrorInit, options?: TwitchErrorOptions) {
-    const detail = init.twitchMessage === '' ? init.error : `${init.error}: ${init.twitchMessage}`;
-    super(
-      httpErrorCode(init.status, init.rateLimited),
-      `${init.method} ${init.path} failed with ${init.status} (${detail})`,
-      options,
-    );
-    this.status = init.status;
-    this.error = init.error;
-    this.twitchMessage = init.twitchMessage;
-    this.method = init.method;
-    this.path = init.path;
-    this.rateLimit = init.rateLimit;
-    this.request = init.request;
-  }
-}
-
-/**
- * The request never got an HTTP response (DNS, connection refused/reset, TLS...) after every retry. Code
- * `NETWORK_ERROR`; the last low-level error is the `cause`. The message names the request (its full URL when the
- * thrower gave it, as the OAuth client does) and the system code.
- *
- * @example
- * ```ts
- * try {
- *   await helix.users.getUsers({ logins: ['twitchdev'] });
- * } catch (err) {
- *   if (err instanceof NetworkError) console.log(err.message); // GET /users failed: socket hang up (ECONNRESET)
- * }
- * ```
- */
-export class NetworkError extends TwitchError {
-  readonly method: string;
-  readonly path: string;
-  /** Full URL of the request (never with credentials or a query), when known. */
-  readonly url: string | undefined;
-
-  constructor(method: string, path: string, options?: TwitchErrorOptions & { readonly url?: string }) {
-    const cause = options?.cause;
-    const reason = cause instanceof Error ? describeCause(cause) : 'network error';
-    super('NETWORK_ERROR', `${method} ${options?.url ?? path} failed: ${reason}`, options);
-    this.method = method;
-    this.path = path;
-    this.url = options?.url;
-  }
-}
+import type { RateLimitState } from '../core/http-errors.js';
 
 /**
  * A 2xx answer whose body the library cannot act on: not JSON (a proxy's HTML page, a cut-off body), or JSON without
@@ -215,7 +56,7 @@ export class BadResponseError extends ProtocolError {
  * `Ratelimit-Reset` is far ahead, a `Ratelimit-Limit: 0`, or a queue behind such a bucket (then the bucket forgets
  * the claim, so the next request asks Twitch again); or it has waited that long in the queue for any other reason
  * (a deep queue behind a small bucket, the concurrency bound). Code `RATE_LIMIT_WAIT_TOO_LONG`. Nothing was sent for
- * it (or, after a 429, nothing more). `cause` is the 429's {@link HTTPError} when one set the wait.
+ * it (or, after a 429, nothing more). `cause` is the 429's `HTTPError` when one set the wait.
  *
  * @example
  * ```ts
@@ -259,17 +100,4 @@ export class RateLimitWaitError extends TwitchError {
     this.maxWaitMs = init.maxWaitMs;
     this.rateLimit = init.state;
   }
-}
-
-function describeCause(error: Error): string {
-  // fetch wraps the system error (`TypeError: fetch failed`, cause `ECONNREFUSED`); node:http rejects with it.
-  const inner: unknown = error.cause;
-  if (inner instanceof Error) {
-    const code = (inner as { code?: unknown }).code;
-    return typeof code === 'string' ? `${error.message} (${code})` : `${error.message} (${inner.message})`;
-  }
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && !error.message.includes(code)
-    ? `${error.message} (${code})`
-    : error.message;
 }

@@ -35,17 +35,16 @@ import {
   type HttpTransport,
   type TransportResponse,
 } from '../core/http-transport.js';
-import { HELIX_URL } from '../eventsub/protocol.js';
+import { HELIX_URL } from '../protocol/eventsub.js';
 import { APP_CONTEXT, authProvider, contextKey, type AuthContext, type AuthProvider } from '../auth/types.js';
+import { BadResponseError, RateLimitWaitError } from './errors.js';
 import {
-  BadResponseError,
   HTTPError,
   NetworkError,
-  RateLimitWaitError,
   twitchErrorFields,
   type RateLimitState,
   type RedactedRequest,
-} from './errors.js';
+} from '../core/http-errors.js';
 import {
   DEFAULT_MAX_RATE_LIMIT_WAIT_MS,
   parseRateLimitHeaders,

@@ -1,6 +1,6 @@
 /**
  * Public camelCase models of the Helix endpoints wrapped so far, and their conversion from the snake_case wire
- * types (shared with the emulator in `eventsub/protocol.ts`).
+ * types (shared with the emulator in `protocol/eventsub.ts`).
  */
 import type {
   ShardStatus,
@@ -10,8 +10,8 @@ import type {
   WireShardError,
   WireSubscription,
   WireTransport,
-} from '../eventsub/protocol.js';
-import type { SubscriptionTransport } from '../eventsub/catalogue/events.js';
+} from '../protocol/eventsub.js';
+import type { SubscriptionTransport } from '../catalogue/events.js';
 
 /** A conduit. */
 export interface HelixConduit {
@@ -60,7 +60,7 @@ export interface ShardUpdateResult {
 }
 
 /** Transport of a subscription as Twitch reports it (never the webhook secret); the catalogue's model. */
-export type { SubscriptionTransport } from '../eventsub/catalogue/events.js';
+export type { SubscriptionTransport } from '../catalogue/events.js';
 
 /** Transport of Create EventSub Subscription. */
 export type SubscriptionTransportInput =

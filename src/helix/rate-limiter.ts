@@ -36,7 +36,8 @@ import {
 } from '../core/options.js';
 import type { HeaderReader } from '../core/http-transport.js';
 import { abortReason, onAbort } from '../core/sleep.js';
-import { RateLimitWaitError, type RateLimitState } from './errors.js';
+import { RateLimitWaitError } from './errors.js';
+import { type RateLimitState } from '../core/http-errors.js';
 
 /** Default longest wait for a bucket to open (two refill windows of Twitch's one-minute bucket). */
 export const DEFAULT_MAX_RATE_LIMIT_WAIT_MS = 120_000;

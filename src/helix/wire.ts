@@ -16,14 +16,14 @@
  * `BAD_RESPONSE` like a garbled one: nothing is adopted, created or deleted on its strength.
  */
 import { isRecord } from '../core/guards.js';
-import { MAX_SHARD_COUNT } from '../eventsub/protocol.js';
+import { MAX_SHARD_COUNT } from '../protocol/eventsub.js';
 import type {
   WireConduit,
   WireShard,
   WireShardError,
   WireSubscription,
   WireTransport,
-} from '../eventsub/protocol.js';
+} from '../protocol/eventsub.js';
 import type { QueryValue } from './http.js';
 import type { WireHelixUser } from './models.js';
 

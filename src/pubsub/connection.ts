@@ -17,7 +17,7 @@ import type { TwitchError } from '../core/errors.js';
 import type { PubSubConnectionInfo } from './events.js';
 import { OverlapDedupe } from './dedupe.js';
 import { PubSubConnectionError, PubSubResponseError } from './errors.js';
-import { PUBSUB_LIMITS } from './protocol.js';
+import { PUBSUB_LIMITS } from '../protocol/pubsub.js';
 import { Topic, topicKey } from './topics.js';
 
 /** Timings and backoff of a connection, resolved (milliseconds). */

@@ -58,10 +58,10 @@ export type {
   PubSubWhisper,
   PubSubWhisperUser,
 } from './models.js';
-export { PUBSUB_LIMITS, PUBSUB_TOPICS, TWITCH_PUBSUB_URL, parseTopicString } from './protocol.js';
+export { PUBSUB_LIMITS, PUBSUB_TOPICS, TWITCH_PUBSUB_URL, parseTopicString } from '../protocol/pubsub.js';
 export type {
   PubSubClientFrame,
   PubSubResponseErrorCode,
   PubSubServerFrame,
   PubSubTopicDefinition,
-} from './protocol.js';
+} from '../protocol/pubsub.js';

@@ -35,7 +35,7 @@ import {
 } from './errors.js';
 import type { PubSubEventSink, PubSubEvents } from './events.js';
 import { decodeMessage } from './models.js';
-import { PUBSUB_LIMITS, TWITCH_PUBSUB_URL } from './protocol.js';
+import { PUBSUB_LIMITS, TWITCH_PUBSUB_URL } from '../protocol/pubsub.js';
 import { Topic, topicKey } from './topics.js';
 
 /**

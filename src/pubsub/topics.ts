@@ -4,8 +4,8 @@
  */
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../core/errors.js';
-import { PUBSUB_TOPICS } from './protocol.js';
-import type { PubSubTopicDefinition } from './protocol.js';
+import { PUBSUB_TOPICS } from '../protocol/pubsub.js';
+import type { PubSubTopicDefinition } from '../protocol/pubsub.js';
 
 /** An id as accepted by the builders: a non-negative integer number, a bigint, or a string of digits. */
 export type TopicId = string | number | bigint;

@@ -70,7 +70,7 @@ import {
 } from '../../src/index.js';
 import * as root from '../../src/index.js';
 import * as auth from '../../src/auth/index.js';
-import * as catalogue from '../../src/eventsub/catalogue/index.js';
+import * as catalogue from '../../src/catalogue/index.js';
 import * as conduitMod from '../../src/eventsub/index.js';
 import * as eventsub from '../../src/eventsub/index.js';
 import * as webhook from '../../src/eventsub/webhook/index.js';
@@ -80,7 +80,7 @@ import * as emulatorMod from '../../src/emulator/index.js';
 import * as cli from '../../src/cli/index.js';
 import type { Emulator, EmulatorClientOptions } from '../../src/emulator/index.js';
 import type { MainOptions } from '../../src/cli/index.js';
-import type { GenerateEventOptions } from '../../src/eventsub/catalogue/examples.js';
+import type { GenerateEventOptions } from '../../src/catalogue/examples.js';
 import type { SampleOptions } from '../../src/emulator/pubsub/payloads.js';
 import {
   anyValue,

@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import { Emulator } from '../../src/emulator/index.js';
 import { AutoClient } from '../../src/eventsub/conduit/index.js';
 import { AuthError } from '../../src/auth/errors.js';
-import { HTTPError, NetworkError } from '../../src/helix/errors.js';
+import { HTTPError, NetworkError } from '../../src/core/http-errors.js';
 import { HelixClient } from '../../src/helix/client.js';
 import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
 

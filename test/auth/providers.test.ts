@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
 import { Emulator } from '../../src/emulator/index.js';
 import { HelixClient } from '../../src/helix/client.js';
-import { HTTPError } from '../../src/helix/errors.js';
+import { HTTPError } from '../../src/core/http-errors.js';
 import { AppTokenProvider } from '../../src/auth/app-token-provider.js';
 import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
 import { AuthError } from '../../src/auth/errors.js';

@@ -8,8 +8,8 @@ import {
   getCatalogueEntry,
   missingScopes,
   requiredScopeNames,
-} from '../../src/eventsub/catalogue/index.js';
-import type { Caller, CatalogueEntry, Grants } from '../../src/eventsub/catalogue/index.js';
+} from '../../src/catalogue/index.js';
+import type { Caller, CatalogueEntry, Grants } from '../../src/catalogue/index.js';
 
 const CLIENT = 'clientabc';
 

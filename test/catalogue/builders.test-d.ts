@@ -6,8 +6,8 @@ import type {
   SubscriptionType,
   SubscriptionVersion,
   WireConditionOf,
-} from '../../src/eventsub/catalogue/index.js';
-import { subscription, toSubscriptionRequest } from '../../src/eventsub/catalogue/index.js';
+} from '../../src/catalogue/index.js';
+import { subscription, toSubscriptionRequest } from '../../src/catalogue/index.js';
 
 describe('derived catalogue types', () => {
   it('SubscriptionType is a literal union of type names', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { describeCondition, renderEventsDoc } from '../../src/eventsub/catalogue/docs.js';
-import { CATALOGUE, getCatalogueEntry } from '../../src/eventsub/catalogue/index.js';
+import { describeCondition, renderEventsDoc } from '../../src/catalogue/docs.js';
+import { CATALOGUE, getCatalogueEntry } from '../../src/catalogue/index.js';
 
 const committed = readFileSync(new URL('../../docs/events.md', import.meta.url), 'utf8');
 

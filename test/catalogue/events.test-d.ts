@@ -6,9 +6,9 @@ import type {
   EventSubEventOf,
   EventSubModelKey,
   Notification,
-} from '../../src/eventsub/catalogue/events.js';
-import { toEventModel } from '../../src/eventsub/catalogue/events.js';
-import type { UserRef } from '../../src/eventsub/catalogue/models/common.js';
+} from '../../src/catalogue/events.js';
+import { toEventModel } from '../../src/catalogue/events.js';
+import type { UserRef } from '../../src/catalogue/models/common.js';
 
 declare function on<K extends keyof EventSubEventMap>(
   name: K,

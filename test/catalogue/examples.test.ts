@@ -7,8 +7,8 @@ import {
   generateEvent,
   getCatalogueEntry,
   listExamples,
-} from '../../src/eventsub/catalogue/index.js';
-import type { CatalogueEntry } from '../../src/eventsub/catalogue/index.js';
+} from '../../src/catalogue/index.js';
+import type { CatalogueEntry } from '../../src/catalogue/index.js';
 
 const NOW = Date.parse('2030-01-02T03:04:05.678Z');
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

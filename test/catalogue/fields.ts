@@ -3,7 +3,7 @@
  * audit and the variant tests).
  */
 import { readFileSync } from 'node:fs';
-import type { CatalogueEntry } from '../../src/eventsub/catalogue/index.js';
+import type { CatalogueEntry } from '../../src/catalogue/index.js';
 
 /** Field paths per `type@version`. */
 export const FIELDS = (

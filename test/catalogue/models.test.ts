@@ -10,9 +10,9 @@ import {
   toEventModel,
   toNotification,
   toSubscriptionModel,
-} from '../../src/eventsub/catalogue/events.js';
-import type { WireNotificationPayload } from '../../src/eventsub/catalogue/events.js';
-import { EventSubModel, parseRfc3339 } from '../../src/eventsub/catalogue/models/common.js';
+} from '../../src/catalogue/events.js';
+import type { WireNotificationPayload } from '../../src/catalogue/events.js';
+import { EventSubModel, parseRfc3339 } from '../../src/catalogue/models/common.js';
 
 interface Example {
   type: string;

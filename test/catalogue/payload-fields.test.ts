@@ -5,7 +5,7 @@
  * types are checked against the same lists in variants.test.ts.
  */
 import { describe, expect, it } from 'vitest';
-import { CATALOGUE, generateEvent, toEventModel } from '../../src/eventsub/catalogue/index.js';
+import { CATALOGUE, generateEvent, toEventModel } from '../../src/catalogue/index.js';
 import { FIELDS, conditionOf, fieldDiff } from './fields.js';
 
 const active = CATALOGUE.filter((e) => e.removed !== true);

@@ -8,7 +8,7 @@ import {
   latestCatalogueEntry,
   listExamples,
   exampleSubscribeRequest,
-} from '../../src/eventsub/catalogue/index.js';
+} from '../../src/catalogue/index.js';
 
 const active = CATALOGUE.filter((e) => e.removed !== true);
 

@@ -12,9 +12,9 @@ import {
   subscription,
   toSubscriptionRequest,
   toWireCondition,
-} from '../../src/eventsub/catalogue/index.js';
-import { snakeToCamel } from '../../src/eventsub/catalogue/builders.js';
-import type { CatalogueEntry } from '../../src/eventsub/catalogue/index.js';
+} from '../../src/catalogue/index.js';
+import { snakeToCamel } from '../../src/catalogue/builders.js';
+import type { CatalogueEntry } from '../../src/catalogue/index.js';
 
 const active = CATALOGUE.filter((e) => e.removed !== true);
 const cases = active.map((e) => [`${e.type} v${e.version}`, e] as const);

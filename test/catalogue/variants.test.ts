@@ -1,19 +1,14 @@
 /**
- * The variants of discriminated events (src/eventsub/catalogue/variants.ts): for every variant of every
+ * The variants of discriminated events (src/catalogue/variants.ts): for every variant of every
  * discriminated type, an event generated with only the discriminator overridden (what `emu.trigger({ event:
  * { notice_type: 'watch_streak' } })` asks for) is that variant as Twitch sends it: exactly the fields of the field
  * list, the variant's object filled, every other variant's field `null`, and the library's model reads it.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import {
-  CATALOGUE,
-  generateEvent,
-  getCatalogueEntry,
-  toEventModel,
-} from '../../src/eventsub/catalogue/index.js';
-import { EVENT_VARIANTS } from '../../src/eventsub/catalogue/variants.js';
-import type { VariantSpec } from '../../src/eventsub/catalogue/variants.js';
+import { CATALOGUE, generateEvent, getCatalogueEntry, toEventModel } from '../../src/catalogue/index.js';
+import { EVENT_VARIANTS } from '../../src/catalogue/variants.js';
+import type { VariantSpec } from '../../src/catalogue/variants.js';
 import { conditionOf, fieldDiff } from './fields.js';
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -13,7 +13,7 @@ import { Emulator } from '../../src/emulator/index.js';
 import { AutoClient } from '../../src/eventsub/conduit/index.js';
 import { WebhookReceiver } from '../../src/eventsub/webhook/index.js';
 import { HelixClient } from '../../src/helix/client.js';
-import { HTTPError } from '../../src/helix/errors.js';
+import { HTTPError } from '../../src/core/http-errors.js';
 import { PubSubPool, bits, channelPoints } from '../../src/pubsub/index.js';
 import type { PubSubEvents } from '../../src/pubsub/index.js';
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli/index.js';
-import { Client } from '../../src/client.js';
+import { Client } from '../../src/eventsub/client.js';
 import { parseDemoArgs } from '../../src/cli/commands/demo.js';
 import { DeliveryLedger, account } from '../../src/cli/demo/ledger.js';
 import { liveConfig } from '../../src/cli/demo/live.js';

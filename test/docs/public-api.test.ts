@@ -38,7 +38,7 @@ const INTERNALS: Readonly<Record<string, readonly string[]>> = {
     'updatedConduitMatches',
     'updatedShardsMatch',
   ],
-  'src/helix/errors.ts': ['httpErrorCode'],
+  'src/core/http-errors.ts': ['httpErrorCode'],
   'src/helix/models.ts': [
     'toConduit',
     'toShard',
@@ -67,16 +67,16 @@ const INTERNALS: Readonly<Record<string, readonly string[]>> = {
     'requireDedupeStore',
     'dedupeWindowFor',
   ],
-  'src/eventsub/catalogue/builders.ts': ['camelToSnake', 'snakeToCamel'],
-  'src/eventsub/catalogue/validate.ts': ['isUserConditionKey'],
-  'src/eventsub/catalogue/docs.ts': ['describeCondition', 'renderEventsDoc'],
-  'src/eventsub/catalogue/events.ts': ['EVENT_CONVERTERS', 'EventConverter', 'toSubscriptionModel'],
+  'src/catalogue/builders.ts': ['camelToSnake', 'snakeToCamel'],
+  'src/catalogue/validate.ts': ['isUserConditionKey'],
+  'src/catalogue/docs.ts': ['describeCondition', 'renderEventsDoc'],
+  'src/catalogue/events.ts': ['EVENT_CONVERTERS', 'EventConverter', 'toSubscriptionModel'],
   'src/pubsub/connection.ts': ['pubsubBackoffDelay'],
   'src/pubsub/models.ts': ['decodeMessage'],
   'src/eventsub/webhook/receiver.ts': ['wireMessageOf', 'LISTEN_CHECKS'],
 };
 
-const MODELS_DIR = 'src/eventsub/catalogue/models';
+const MODELS_DIR = 'src/catalogue/models';
 /** The one runtime export of the model files that is public: the prototype every event model has. */
 const PUBLIC_MODEL_VALUES: ReadonlySet<string> = new Set(['EventSubModel']);
 

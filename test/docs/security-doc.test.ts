@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import { MAX_TIMER_MS } from '../../src/core/duration.js';
 import { DEFAULT_MAX_RATE_LIMIT_WAIT_MS } from '../../src/helix/rate-limiter.js';
 import { MAX_EMPTY_PAGES } from '../../src/helix/pagination.js';
-import { MAX_MESSAGE_ID_LENGTH, RECONNECT_GRACE_SECONDS } from '../../src/eventsub/protocol.js';
+import { MAX_MESSAGE_ID_LENGTH, RECONNECT_GRACE_SECONDS } from '../../src/protocol/eventsub.js';
 import { DEFAULT_DEDUPE_MAX_ENTRIES, DEFAULT_DEDUPE_WINDOW_MS } from '../../src/eventsub/websocket/dedupe.js';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../../src/eventsub/webhook/verify.js';
 

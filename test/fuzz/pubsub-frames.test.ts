@@ -17,7 +17,7 @@ import { ProtocolError, type TwitchError } from '../../src/core/errors.js';
 import { samplePubSubMessage } from '../../src/emulator/pubsub/payloads.js';
 import { decodePubSubMessage } from '../../src/pubsub/models.js';
 import { PubSubPool } from '../../src/pubsub/pool.js';
-import { PUBSUB_TOPICS } from '../../src/pubsub/protocol.js';
+import { PUBSUB_TOPICS } from '../../src/protocol/pubsub.js';
 import { bits } from '../../src/pubsub/topics.js';
 import type { PubSubEvents } from '../../src/pubsub/events.js';
 import {

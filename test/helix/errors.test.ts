@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { twitchErrorFields } from '../../src/helix/errors.js';
+import { twitchErrorFields } from '../../src/core/http-errors.js';
 
 describe('twitchErrorFields (Helix and OAuth error bodies)', () => {
   it("reads Twitch's error and message, else falls back to the status text, then the status", () => {

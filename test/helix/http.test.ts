@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
 import { Emulator } from '../../src/emulator/index.js';
 import { HelixClient, type HelixClientOptions } from '../../src/helix/client.js';
-import { HTTPError, NetworkError } from '../../src/helix/errors.js';
+import { HTTPError, NetworkError } from '../../src/core/http-errors.js';
 import { StaticAuthProvider } from '../../src/auth/app-token-provider.js';
 import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
 import type { AuthProvider } from '../../src/auth/types.js';

@@ -5,7 +5,7 @@ import { HelixClient } from '../../src/helix/client.js';
 import { BadResponseError } from '../../src/helix/errors.js';
 import { StaticAuthProvider } from '../../src/auth/app-token-provider.js';
 import { Conduit } from '../../src/eventsub/conduit/index.js';
-import { MAX_SHARD_COUNT } from '../../src/eventsub/protocol.js';
+import { MAX_SHARD_COUNT } from '../../src/protocol/eventsub.js';
 import { okHeaders, ScriptedServer, type Step } from './scripted-server.js';
 
 /** Pure pagination logic over an in-memory list of `total` items (cursor = next index). */

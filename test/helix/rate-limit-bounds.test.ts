@@ -6,7 +6,8 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HelixClient, type HelixClientOptions } from '../../src/helix/client.js';
-import { HTTPError, RateLimitWaitError } from '../../src/helix/errors.js';
+import { RateLimitWaitError } from '../../src/helix/errors.js';
+import { HTTPError } from '../../src/core/http-errors.js';
 import { MAX_TIMER_MS } from '../../src/core/duration.js';
 import { clampResetAt, parseRateLimitHeaders, RateLimiter } from '../../src/helix/rate-limiter.js';
 import { StaticAuthProvider } from '../../src/auth/app-token-provider.js';

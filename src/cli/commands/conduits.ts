@@ -7,7 +7,7 @@ import {
   MIN_SHARD_COUNT,
   SHARD_STATUSES,
   type ShardStatus,
-} from '../../eventsub/protocol.js';
+} from '../../protocol/eventsub.js';
 import type { HelixConduitShard } from '../../helix/models.js';
 import {
   CONNECTION_HELP,

@@ -2,10 +2,10 @@
  * `twitch-realtime subscriptions`: list EventSub subscriptions with Twitch's filters, delete one, or delete every
  * subscription of a conduit. Uses the app token (which sees conduit and webhook subscriptions).
  */
-import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../../eventsub/protocol.js';
+import { SUBSCRIPTION_STATUSES, type SubscriptionStatus } from '../../protocol/eventsub.js';
 import type { HelixClient } from '../../helix/client.js';
 import type { SubscriptionFilter } from '../../helix/endpoints/eventsub.js';
-import { HTTPError } from '../../helix/errors.js';
+import { HTTPError } from '../../core/http-errors.js';
 import type { EventSubSubscription, SubscriptionTotals } from '../../helix/models.js';
 import {
   CONNECTION_HELP,

@@ -3,7 +3,7 @@
  * client id, scopes and expiry. The token itself is never printed.
  */
 import { OAuthClient } from '../../auth/oauth.js';
-import { OAUTH_URL } from '../../eventsub/protocol.js';
+import { OAUTH_URL } from '../../protocol/eventsub.js';
 import { ENV, parseCommandArgs, reportError, resolveUrls, writeJson } from '../credentials.js';
 import { didYouMean } from '../args.js';
 import { formatTable } from '../table.js';

@@ -8,8 +8,8 @@ import {
   MAX_SHARD_COUNT,
   MIN_SHARD_COUNT,
   SHARD_STATUSES,
-} from '../../eventsub/protocol.js';
-import type { WireShard, WireShardError } from '../../eventsub/protocol.js';
+} from '../../protocol/eventsub.js';
+import type { WireShard, WireShardError } from '../../protocol/eventsub.js';
 import { objectBody } from '../http/control.js';
 import { EmuHttpError } from '../http/types.js';
 import type { EmuRequest, EmuRouter } from '../http/types.js';

@@ -5,7 +5,7 @@
 import { requireDuration } from '../../core/duration.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { isRecord } from '../../core/guards.js';
-import type { RevocationStatus } from '../../eventsub/protocol.js';
+import type { RevocationStatus } from '../../protocol/eventsub.js';
 import { objectBody, optionalString } from '../http/control.js';
 import { EmuHttpError } from '../http/types.js';
 import type { EmuHandler, EmuResponse, EmuRouter, HelixFaults } from '../http/types.js';

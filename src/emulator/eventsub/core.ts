@@ -7,8 +7,8 @@
  */
 import type { Platform } from '../http/types.js';
 import type { ResolvedOptions } from '../options.js';
-import { SHARD_STATUSES } from '../../eventsub/protocol.js';
-import type { ShardStatus, SubscriptionStatus } from '../../eventsub/protocol.js';
+import { SHARD_STATUSES } from '../../protocol/eventsub.js';
+import type { ShardStatus, SubscriptionStatus } from '../../protocol/eventsub.js';
 import { subscriptionJson, webhookBody } from './frames.js';
 import { messageId, nanoTimestamp, resourceId } from './ids.js';
 import { isActive } from './model.js';

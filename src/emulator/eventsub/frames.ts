@@ -2,7 +2,7 @@
  * Wire shapes the emulator sends: subscription objects, shard objects and the five WebSocket message types. Frames on
  * the hot path (notifications) are concatenated from cached, pre-serialised parts.
  */
-import type { WireShard, WireSubscription, WireTransport } from '../../eventsub/protocol.js';
+import type { WireShard, WireSubscription, WireTransport } from '../../protocol/eventsub.js';
 import type { OutboundKind, Shard, StoredSubscription } from './model.js';
 
 /** Transport object of a subscription. Helix responses carry websocket connection times; notifications do not. */

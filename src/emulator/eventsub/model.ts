@@ -2,8 +2,8 @@
  * In-memory model of the emulated EventSub: subscriptions, conduits and shards. Plain objects with mutable status
  * fields; every mutation goes through {@link EventSubCore} so that indexes and counters stay consistent.
  */
-import type { CatalogueEntry } from '../../eventsub/catalogue/types.js';
-import type { ShardStatus, SubscriptionStatus, WireCondition } from '../../eventsub/protocol.js';
+import type { CatalogueEntry } from '../../catalogue/types.js';
+import type { ShardStatus, SubscriptionStatus, WireCondition } from '../../protocol/eventsub.js';
 import type { Session } from './session.js';
 import type { WebhookEndpoint } from './webhook.js';
 

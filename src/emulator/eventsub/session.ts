@@ -3,8 +3,8 @@
  * subscriptions and the shard binding move to the new socket, and the old one is retired.
  */
 import type { Duplex } from 'node:stream';
-import { closeCodeInfo } from '../../eventsub/protocol.js';
-import type { SubscriptionStatus } from '../../eventsub/protocol.js';
+import { closeCodeInfo } from '../../protocol/eventsub.js';
+import type { SubscriptionStatus } from '../../protocol/eventsub.js';
 import { keepaliveFrame, sessionFrame, wsMessageFrame } from './frames.js';
 import { messageId, nanoTimestamp } from './ids.js';
 import type { DeliveryTarget, OutboundKind, Shard, StoredSubscription } from './model.js';

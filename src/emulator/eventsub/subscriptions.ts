@@ -5,11 +5,11 @@
  * (409), same type+condition limit (429), websocket limits (429), total cost (429).
  */
 import { isRecord } from '../../core/guards.js';
-import { checkAuthorization, computeCost, scopesForUser } from '../../eventsub/catalogue/authorization.js';
-import type { Caller, Grants } from '../../eventsub/catalogue/authorization.js';
-import { getCatalogueEntry, getCatalogueVersions } from '../../eventsub/catalogue/table.js';
-import type { CatalogueEntry } from '../../eventsub/catalogue/types.js';
-import { checkCondition, isUserConditionKey } from '../../eventsub/catalogue/validate.js';
+import { checkAuthorization, computeCost, scopesForUser } from '../../catalogue/authorization.js';
+import type { Caller, Grants } from '../../catalogue/authorization.js';
+import { getCatalogueEntry, getCatalogueVersions } from '../../catalogue/table.js';
+import type { CatalogueEntry } from '../../catalogue/types.js';
+import { checkCondition, isUserConditionKey } from '../../catalogue/validate.js';
 import {
   MAX_SUBSCRIPTIONS_PER_TYPE_AND_CONDITION,
   SUBSCRIPTION_STATUSES,
@@ -17,8 +17,8 @@ import {
   WEBSOCKET_MAX_CONNECTIONS_PER_USER,
   WEBSOCKET_MAX_SUBSCRIPTIONS_PER_CONNECTION,
   WEBSOCKET_MAX_TOTAL_COST,
-} from '../../eventsub/protocol.js';
-import type { SubscriptionStatus, WireSubscription } from '../../eventsub/protocol.js';
+} from '../../protocol/eventsub.js';
+import type { SubscriptionStatus, WireSubscription } from '../../protocol/eventsub.js';
 import { objectBody } from '../http/control.js';
 import { EmuHttpError } from '../http/types.js';
 import type { AuthContext, EmuRequest, EmuRouter } from '../http/types.js';

@@ -4,9 +4,9 @@
  */
 import { InvalidArgumentError } from '../../core/errors.js';
 import { optionalString, rejectUnknownKeys, requireObject, requireString } from '../options.js';
-import { generateEvent } from '../../eventsub/catalogue/examples.js';
-import { getCatalogueEntry, latestCatalogueEntry } from '../../eventsub/catalogue/table.js';
-import type { CatalogueEntry } from '../../eventsub/catalogue/types.js';
+import { generateEvent } from '../../catalogue/examples.js';
+import { getCatalogueEntry, latestCatalogueEntry } from '../../catalogue/table.js';
+import type { CatalogueEntry } from '../../catalogue/types.js';
 import type { EventSubCore } from './core.js';
 import type { StoredSubscription } from './model.js';
 

@@ -3,7 +3,7 @@
  * them; verifying callbacks and delivering to them is a {@link WebhookTransport}'s job. The emulator uses
  * `HttpWebhookTransport` (real HTTP POSTs, signed like Twitch's) unless another transport is given.
  */
-import { WEBHOOK_SECRET_MAX_LENGTH, WEBHOOK_SECRET_MIN_LENGTH } from '../../eventsub/protocol.js';
+import { WEBHOOK_SECRET_MAX_LENGTH, WEBHOOK_SECRET_MIN_LENGTH } from '../../protocol/eventsub.js';
 
 /** A verification challenge to run against a callback. */
 export interface WebhookVerification {

@@ -12,7 +12,7 @@ import {
   KEEPALIVE_TIMEOUT_MAX_SECONDS,
   KEEPALIVE_TIMEOUT_MIN_SECONDS,
   closeCodeInfo,
-} from '../../eventsub/protocol.js';
+} from '../../protocol/eventsub.js';
 import type { EventSubCore } from './core.js';
 import { reconnectToken, sessionId } from './ids.js';
 import { Session } from './session.js';

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { checkOptions, fail, string, type OptionChecks } from '../../core/options.js';
-import { parseTopicString } from '../../pubsub/protocol.js';
+import { parseTopicString } from '../../protocol/pubsub.js';
 
 /** Options of {@link samplePubSubMessage}. */
 export interface SampleOptions {

@@ -16,8 +16,8 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { objectBody } from '../http/control.js';
 import { EmuHttpError } from '../http/types.js';
 import type { Platform } from '../http/types.js';
-import { PUBSUB_LIMITS, parseTopicString } from '../../pubsub/protocol.js';
-import type { PubSubResponseErrorCode } from '../../pubsub/protocol.js';
+import { PUBSUB_LIMITS, parseTopicString } from '../../protocol/pubsub.js';
+import type { PubSubResponseErrorCode } from '../../protocol/pubsub.js';
 import { samplePubSubMessage } from './payloads.js';
 
 /** Options of the PubSub server. Durations in milliseconds; defaults are Twitch's. */

@@ -5,13 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { inspect } from 'node:util';
-import {
-  CLIENT_CHECKS,
-  Client,
-  type ClientEventMap,
-  type ClientOptions,
-  type ReadyInfo,
-} from '../../client.js';
+import { CLIENT_CHECKS, Client, type ClientEventMap, type ClientOptions, type ReadyInfo } from '../client.js';
 import { Backoff } from '../../core/backoff.js';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
@@ -40,16 +34,16 @@ import { authProvider, type AuthProvider } from '../../auth/types.js';
 import { HelixClient } from '../../helix/client.js';
 import { backoffChecks } from '../../helix/http.js';
 import type { FetchLike } from '../../helix/http.js';
-import { subscription } from '../catalogue/builders.js';
-import { toEventModel, toSubscriptionModel, type SubscriptionModel } from '../catalogue/events.js';
-import type { ConduitShardDisabledEvent } from '../catalogue/models/platform.js';
+import { subscription } from '../../catalogue/builders.js';
+import { toEventModel, toSubscriptionModel, type SubscriptionModel } from '../../catalogue/events.js';
+import type { ConduitShardDisabledEvent } from '../../catalogue/models/platform.js';
 import {
   EVENTSUB_WS_URL,
   HELIX_URL,
   MAX_SHARD_COUNT,
   OAUTH_URL,
   type WireNotificationMessage,
-} from '../protocol.js';
+} from '../../protocol/eventsub.js';
 import {
   LISTEN_CHECKS,
   WebhookReceiver,

@@ -2,7 +2,7 @@
  * Errors of the conduit client. Each has a stable `code`; none ever carries a token or a secret.
  */
 import { TwitchError, type TwitchErrorOptions } from '../../core/errors.js';
-import { MAX_SHARD_COUNT, MIN_SHARD_COUNT } from '../protocol.js';
+import { MAX_SHARD_COUNT, MIN_SHARD_COUNT } from '../../protocol/eventsub.js';
 
 /**
  * The operation needs a conduit and the client has none yet (before `start()` resolved, or after the conduit was

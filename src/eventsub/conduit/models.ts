@@ -16,10 +16,15 @@ import { HelixClient } from '../../helix/client.js';
 import type { UpdateShardsOptions } from '../../helix/endpoints/eventsub.js';
 import type { ShardUpdate, ShardUpdateResult } from '../../helix/models.js';
 import type { HttpAsyncIterator, PaginationOptions } from '../../helix/pagination.js';
-import { MAX_SHARD_COUNT, SHARD_STATUSES, type ShardStatus, type WireShard } from '../protocol.js';
+import {
+  MAX_SHARD_COUNT,
+  SHARD_STATUSES,
+  type ShardStatus,
+  type WireShard,
+} from '../../protocol/eventsub.js';
 import { checkShardCount } from './errors.js';
 
-export type { ShardStatus } from '../protocol.js';
+export type { ShardStatus } from '../../protocol/eventsub.js';
 
 /** Options of `fetchShards`. */
 export interface FetchShardsOptions extends PaginationOptions, CallOptions {

@@ -4,17 +4,17 @@
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { boolean, checkOptions, positiveInteger, signal, type OptionChecks } from '../../core/options.js';
 import type { HelixClient } from '../../helix/client.js';
-import { HTTPError } from '../../helix/errors.js';
+import { HTTPError } from '../../core/http-errors.js';
 import type { CreatedSubscription } from '../../helix/models.js';
 import {
   resolveEntry,
   toWireCondition,
   type SubscriptionRequest,
   type SubscriptionSpec,
-} from '../catalogue/builders.js';
-import { checkCondition } from '../catalogue/validate.js';
-import type { SubscriptionType, SubscriptionVersion } from '../catalogue/table.js';
-import type { WireCondition } from '../protocol.js';
+} from '../../catalogue/builders.js';
+import { checkCondition } from '../../catalogue/validate.js';
+import type { SubscriptionType, SubscriptionVersion } from '../../catalogue/table.js';
+import type { WireCondition } from '../../protocol/eventsub.js';
 
 /**
  * A subscription to create: a typed camelCase {@link SubscriptionSpec} (`{ type, version, condition:

@@ -2,7 +2,7 @@
  * Which shards of a conduit this process serves.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
-import { MAX_SHARD_COUNT } from '../protocol.js';
+import { MAX_SHARD_COUNT } from '../../protocol/eventsub.js';
 
 /**
  * Decides which shards this process owns. The client connects and binds exactly these, reconciles only these, and

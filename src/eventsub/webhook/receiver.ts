@@ -33,9 +33,9 @@ import {
   type Notification,
   type SubscriptionModel,
   type WireNotificationPayload,
-} from '../catalogue/events.js';
-import { MAX_MESSAGE_AGE_MS } from '../protocol.js';
-import type { WireNotificationMessage, WireSubscription } from '../protocol.js';
+} from '../../catalogue/events.js';
+import { MAX_MESSAGE_AGE_MS } from '../../protocol/eventsub.js';
+import type { WireNotificationMessage, WireSubscription } from '../../protocol/eventsub.js';
 import {
   DedupeError,
   DedupeGate,

@@ -12,7 +12,7 @@ import {
   required,
   type OptionChecks,
 } from '../../core/options.js';
-import { parseRfc3339 } from '../catalogue/models/common.js';
+import { parseRfc3339 } from '../../catalogue/models/common.js';
 import {
   MAX_MESSAGE_AGE_MS,
   MAX_MESSAGE_ID_LENGTH,
@@ -20,7 +20,7 @@ import {
   WEBHOOK_SECRET_MAX_LENGTH,
   WEBHOOK_SECRET_MIN_LENGTH,
   type WebhookMessageType,
-} from '../protocol.js';
+} from '../../protocol/eventsub.js';
 
 /** Names of the headers Twitch sends with every webhook request (lowercase, as `node:http` exposes them). */
 export const WEBHOOK_HEADERS = {

@@ -1,5 +1,5 @@
 import { TwitchError, type TwitchErrorOptions } from '../../core/errors.js';
-import type { CloseAction } from '../protocol.js';
+import type { CloseAction } from '../../protocol/eventsub.js';
 
 /**
  * Stable codes of {@link EventSubSessionError}.

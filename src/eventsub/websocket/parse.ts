@@ -8,7 +8,7 @@
  */
 import { ProtocolError } from '../../core/errors.js';
 import { isRecord } from '../../core/guards.js';
-import { MAX_MESSAGE_ID_LENGTH, type MessageType, type WireMessage } from '../protocol.js';
+import { MAX_MESSAGE_ID_LENGTH, type MessageType, type WireMessage } from '../../protocol/eventsub.js';
 
 /** A frame was not JSON, not a text frame, or did not have the shape of its `message_type`. */
 export const PROTOCOL_MALFORMED_FRAME = 'PROTOCOL_MALFORMED_FRAME';

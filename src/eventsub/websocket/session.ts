@@ -47,7 +47,7 @@ import {
   type WireReconnectMessage,
   type WireRevocationMessage,
   type WireWelcomeMessage,
-} from '../protocol.js';
+} from '../../protocol/eventsub.js';
 import {
   DedupeGate,
   MemoryDedupeStore,

@@ -17,11 +17,11 @@ import {
   SUBSCRIPTION_STATUSES,
   type ShardStatus,
   type SubscriptionStatus,
-} from '../../eventsub/protocol.js';
-import type { WireShard } from '../../eventsub/protocol.js';
-import { getCatalogueEntry } from '../../eventsub/catalogue/table.js';
-import { checkCondition } from '../../eventsub/catalogue/validate.js';
-import type { CatalogueEntry } from '../../eventsub/catalogue/types.js';
+} from '../../protocol/eventsub.js';
+import type { WireShard } from '../../protocol/eventsub.js';
+import { getCatalogueEntry } from '../../catalogue/table.js';
+import { checkCondition } from '../../catalogue/validate.js';
+import type { CatalogueEntry } from '../../catalogue/types.js';
 import { MissingScopesError } from '../../auth/errors.js';
 import { scopesMissingFor } from '../../auth/scopes.js';
 import {

@@ -1,9 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  CATALOGUE,
-  exampleSubscribeRequest,
-  requiredScopeNames,
-} from '../../../src/eventsub/catalogue/index.js';
+import { CATALOGUE, exampleSubscribeRequest, requiredScopeNames } from '../../../src/catalogue/index.js';
 import type {
   Emulator,
   WebhookDelivery,

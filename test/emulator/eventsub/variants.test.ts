@@ -5,9 +5,9 @@
  * `resub` of the example, and the client reported `MALFORMED_EVENT`.)
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { getCatalogueEntry, requiredScopeNames } from '../../../src/eventsub/catalogue/index.js';
-import type { Notification } from '../../../src/eventsub/catalogue/index.js';
-import { EVENT_VARIANTS } from '../../../src/eventsub/catalogue/variants.js';
+import { getCatalogueEntry, requiredScopeNames } from '../../../src/catalogue/index.js';
+import type { Notification } from '../../../src/catalogue/index.js';
+import { EVENT_VARIANTS } from '../../../src/catalogue/variants.js';
 import { Harness, until } from '../../eventsub/conduit/helpers.js';
 
 const h = new Harness();

@@ -5,7 +5,7 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import type { Clock } from '../../../src/core/clock.js';
-import type { ShardReadyInfo } from '../../../src/client.js';
+import type { ShardReadyInfo } from '../../../src/eventsub/client.js';
 import { Harness, streamOnline, until } from './helpers.js';
 
 const h = new Harness();

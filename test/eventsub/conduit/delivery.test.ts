@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Clock } from '../../../src/core/clock.js';
 import type { AutoClient } from '../../../src/eventsub/conduit/index.js';
-import type { ShardDisconnectedInfo, ShardReadyInfo } from '../../../src/client.js';
+import type { ShardDisconnectedInfo, ShardReadyInfo } from '../../../src/eventsub/client.js';
 import { ManualClock } from '../websocket/helpers.js';
 import { Harness, streamOnline, until } from './helpers.js';
 

@@ -4,14 +4,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../../src/core/errors.js';
-import { HTTPError } from '../../../src/helix/errors.js';
+import { HTTPError } from '../../../src/core/http-errors.js';
 import {
   MissingConduitError,
   MultiSubscribeAbortedError,
   type SubscriptionInput,
 } from '../../../src/eventsub/conduit/index.js';
 import { toWireRequests } from '../../../src/eventsub/conduit/multi-subscribe.js';
-import { subscription } from '../../../src/eventsub/catalogue/builders.js';
+import { subscription } from '../../../src/catalogue/builders.js';
 import { Harness, streamOnline } from './helpers.js';
 
 const h = new Harness();

@@ -13,7 +13,7 @@ import {
   ShardCountRangeError,
   ShardError,
 } from '../../../src/eventsub/conduit/index.js';
-import type { ConduitScaledInfo, ShardReassignedInfo } from '../../../src/client.js';
+import type { ConduitScaledInfo, ShardReassignedInfo } from '../../../src/eventsub/client.js';
 import type { Emulator } from '../../../src/emulator/index.js';
 import { Harness, createConduit, streamOnline, until } from './helpers.js';
 

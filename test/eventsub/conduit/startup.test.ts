@@ -11,7 +11,7 @@ import {
   type AutoClientOptions,
   type SubscriptionInput,
 } from '../../../src/eventsub/conduit/index.js';
-import type { ReadyInfo, ShardReadyInfo } from '../../../src/client.js';
+import type { ReadyInfo, ShardReadyInfo } from '../../../src/eventsub/client.js';
 import { BROADCASTER, Harness, createConduit, streamOnline, until } from './helpers.js';
 
 const h = new Harness();

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ShardReadyInfo, ShardReassignedInfo } from '../../../src/client.js';
+import type { ShardReadyInfo, ShardReassignedInfo } from '../../../src/eventsub/client.js';
 import { InvalidArgumentError } from '../../../src/core/errors.js';
 import { ShardError, type AutoClient } from '../../../src/eventsub/conduit/index.js';
 import { WebhookReceiver } from '../../../src/eventsub/webhook/index.js';

@@ -1,7 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import type { ChannelFollowEvent } from '../../../src/eventsub/catalogue/models/channel.js';
-import type { Notification } from '../../../src/eventsub/catalogue/events.js';
-import type { WireNotificationMessage } from '../../../src/eventsub/protocol.js';
+import type { ChannelFollowEvent } from '../../../src/catalogue/models/channel.js';
+import type { Notification } from '../../../src/catalogue/events.js';
+import type { WireNotificationMessage } from '../../../src/protocol/eventsub.js';
 import {
   WebhookReceiver,
   toWireNotificationMessage,

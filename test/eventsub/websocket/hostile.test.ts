@@ -9,7 +9,7 @@ import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Backoff } from '../../../src/core/backoff.js';
 import { InvalidArgumentError } from '../../../src/core/errors.js';
-import { MAX_MESSAGE_ID_LENGTH } from '../../../src/eventsub/protocol.js';
+import { MAX_MESSAGE_ID_LENGTH } from '../../../src/protocol/eventsub.js';
 import { MAX_MESSAGE_ID_LENGTH as WEBHOOK_MAX_MESSAGE_ID_LENGTH } from '../../../src/eventsub/webhook/verify.js';
 import {
   EventSubSession,

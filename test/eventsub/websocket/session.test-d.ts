@@ -1,7 +1,7 @@
 import { Agent } from 'node:http';
 import { expectTypeOf, test } from 'vitest';
 import WebSocket, { type ClientOptions } from 'ws';
-import type { WireNotificationMessage, WireRevocationMessage } from '../../../src/eventsub/protocol.js';
+import type { WireNotificationMessage, WireRevocationMessage } from '../../../src/protocol/eventsub.js';
 import {
   EventSubSession,
   type DisconnectInfo,

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AbortError, InvalidArgumentError, ProtocolError } from '../../../src/core/errors.js';
 import { Backoff } from '../../../src/core/backoff.js';
 import type { Logger } from '../../../src/core/logger.js';
-import { CLOSE_CODES } from '../../../src/eventsub/protocol.js';
+import { CLOSE_CODES } from '../../../src/protocol/eventsub.js';
 import { MemoryDedupeStore } from '../../../src/eventsub/websocket/dedupe.js';
 import { EventSubSessionError } from '../../../src/eventsub/websocket/errors.js';
 import {

@@ -6,7 +6,7 @@
  * mismatch, so a malformed payload never turns into a `TypeError` deep inside user code. They are plain functions
  * taking constant field names: no closures, no reflection.
  */
-import { ProtocolError } from '../../../core/errors.js';
+import { ProtocolError } from '../../core/errors.js';
 import type {
   WireAmount,
   WireBadge,

@@ -16,21 +16,21 @@
  *   generic `notification` (all types, including those this version does not model, with the raw payload).
  *   Building the model is skipped when nobody listens to either.
  */
-import { ProtocolError, TwitchError } from './core/errors.js';
-import { TypedEmitter } from './core/emitter.js';
-import { silentLogger, type Logger } from './core/logger.js';
+import { ProtocolError, TwitchError } from '../core/errors.js';
+import { TypedEmitter } from '../core/emitter.js';
+import { silentLogger, type Logger } from '../core/logger.js';
 import {
   checkOptions,
   logger as loggerCheck,
   signal as signalCheck,
   type OptionChecks,
-} from './core/options.js';
-import { NotificationConverter, type Notification } from './eventsub/catalogue/events.js';
-import type { EventSubEventMap, EventSubEventName, SubscriptionModel } from './eventsub/catalogue/events.js';
-import type { ConduitShardDisabledEvent } from './eventsub/catalogue/models/platform.js';
-import type { ShardStatus, WireNotificationMessage } from './eventsub/protocol.js';
-import type { DisconnectInfo } from './eventsub/websocket/session.js';
-import type { MultiSubscribePayload } from './eventsub/conduit/multi-subscribe.js';
+} from '../core/options.js';
+import { NotificationConverter, type Notification } from '../catalogue/events.js';
+import type { EventSubEventMap, EventSubEventName, SubscriptionModel } from '../catalogue/events.js';
+import type { ConduitShardDisabledEvent } from '../catalogue/models/platform.js';
+import type { ShardStatus, WireNotificationMessage } from '../protocol/eventsub.js';
+import type { DisconnectInfo } from './websocket/session.js';
+import type { MultiSubscribePayload } from './conduit/multi-subscribe.js';
 
 /** Payload of `ready`: start-up is done (shards that failed are being retried in the background). */
 export interface ReadyInfo {

@@ -4,10 +4,10 @@
  * handler of another version.
  */
 import { describe, expect, it } from 'vitest';
-import { Client } from '../../src/client.js';
-import { exampleNotification } from '../../src/eventsub/catalogue/examples.js';
-import type { Notification } from '../../src/eventsub/catalogue/events.js';
-import type { WireNotificationMessage } from '../../src/eventsub/protocol.js';
+import { Client } from '../../../src/eventsub/client.js';
+import { exampleNotification } from '../../../src/catalogue/examples.js';
+import type { Notification } from '../../../src/catalogue/events.js';
+import type { WireNotificationMessage } from '../../../src/protocol/eventsub.js';
 
 class FeedClient extends Client {
   protected onStart(): Promise<void> {

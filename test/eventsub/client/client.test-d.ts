@@ -1,15 +1,11 @@
 import { expectTypeOf, test } from 'vitest';
-import type { ConduitScaledInfo, ReadyInfo, ShardReadyInfo } from '../../src/client.js';
+import type { ConduitScaledInfo, ReadyInfo, ShardReadyInfo } from '../../../src/eventsub/client.js';
 import {
   AutoClient,
   type MultiSubscribeHandle,
   type MultiSubscribePayload,
-} from '../../src/eventsub/conduit/index.js';
-import type {
-  ChannelFollowEvent,
-  Notification,
-  StreamOnlineEvent,
-} from '../../src/eventsub/catalogue/index.js';
+} from '../../../src/eventsub/conduit/index.js';
+import type { ChannelFollowEvent, Notification, StreamOnlineEvent } from '../../../src/catalogue/index.js';
 
 test('events are typed from the catalogue and the lifecycle map', () => {
   const client = new AutoClient({ clientId: 'id', clientSecret: 'secret' });

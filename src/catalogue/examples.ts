@@ -8,9 +8,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { TwitchError } from '../../core/errors.js';
-import { fail, finiteNumber, func } from '../../core/options.js';
-import type { WireCondition, WireSubscription } from '../protocol.js';
+import { TwitchError } from '../core/errors.js';
+import { fail, finiteNumber, func } from '../core/options.js';
+import type { WireCondition, WireSubscription } from '../protocol/eventsub.js';
 import { fixTemplate } from './template-fixes.js';
 import type { Json, JsonObject } from './template-fixes.js';
 import { VARIANT_SAMPLE_TIME, applyVariant, variantSpec } from './variants.js';
@@ -32,7 +32,7 @@ interface ExampleRecord {
   readonly notification?: JsonObject;
 }
 
-const EXAMPLES_URL = new URL('../../../data/eventsub-examples.json', import.meta.url);
+const EXAMPLES_URL = new URL('../../data/eventsub-examples.json', import.meta.url);
 
 let examples: Map<string, ExampleRecord> | undefined;
 

@@ -19,7 +19,7 @@
  * - Moderator status as an alternative to `channel:bot` for chat types is not modelled (the catalogue knows scopes,
  *   not roles); a bot reading its own channel needs no `channel:bot`.
  */
-import type { WireTransportMethod } from '../protocol.js';
+import type { WireTransportMethod } from '../protocol/eventsub.js';
 import type { AuthorizationSpec, CatalogueEntry, ConditionSpec, ScopeRequirement } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { Emulator } from '../../src/emulator/index.js';
+import { Emulator } from '../../../src/emulator/index.js';
 
 it('lets the process exit by itself after close()', { timeout: 30_000 }, async () => {
   const script = fileURLToPath(new URL('./fixtures/exit-after-close.ts', import.meta.url));

@@ -3,7 +3,7 @@
  * `table.ts`. The client (typing, validation, models), the Helix layer (scope checks) and the emulator (validation,
  * cost, payload generation) all read the same table.
  */
-import type { WireTransportMethod } from '../protocol.js';
+import type { WireTransportMethod } from '../protocol/eventsub.js';
 
 /** Which condition keys a type accepts (snake_case, as on the wire). */
 export interface ConditionSpec {

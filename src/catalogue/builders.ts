@@ -6,9 +6,9 @@
  * at runtime (for JavaScript callers and data from outside), before any HTTP call, with an
  * {@link InvalidArgumentError} that names the field.
  */
-import { InvalidArgumentError } from '../../core/errors.js';
-import { isRecord } from '../../core/guards.js';
-import type { WireCondition } from '../protocol.js';
+import { InvalidArgumentError } from '../core/errors.js';
+import { isRecord } from '../core/guards.js';
+import type { WireCondition } from '../protocol/eventsub.js';
 import type { ActiveCatalogueRow, CatalogueRowOf, SubscriptionType, SubscriptionVersion } from './table.js';
 import { getCatalogueEntry, getCatalogueVersions, latestCatalogueEntry } from './table.js';
 import type { CatalogueEntry, ConditionSpec } from './types.js';

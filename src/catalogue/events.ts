@@ -9,9 +9,9 @@
  * - {@link toNotification}: a whole notification payload → {@link Notification} envelope (for the generic
  *   `notification` event, which also receives types this library does not model).
  */
-import { ProtocolError, TwitchError } from '../../core/errors.js';
-import { positiveInteger } from '../../core/options.js';
-import type { WireSubscription, WireTransport } from '../protocol.js';
+import { ProtocolError, TwitchError } from '../core/errors.js';
+import { positiveInteger } from '../core/options.js';
+import type { WireSubscription, WireTransport } from '../protocol/eventsub.js';
 import { parseRfc3339, withRaw } from './models/common.js';
 import type {
   AutomodMessageHoldV1Event,

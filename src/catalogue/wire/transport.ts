@@ -1,5 +1,5 @@
 /** Transport view carried by `conduit.shard.disabled` (re-exported shapes from the shared protocol module). */
-import type { ShardStatus } from '../../protocol.js';
+import type { ShardStatus } from '../../protocol/eventsub.js';
 
 /** Shard status as sent. */
 export type WireShardStatus = ShardStatus | (string & {});

@@ -2,9 +2,9 @@
  * Authorization rules of subscription types, evaluated from the catalogue: who must have granted what, the cost of a
  * subscription, and which scopes a token is missing.
  */
-import { isRecord } from '../../core/guards.js';
-import { fail, func, oneOf, string } from '../../core/options.js';
-import type { WireCondition } from '../protocol.js';
+import { isRecord } from '../core/guards.js';
+import { fail, func, oneOf, string } from '../core/options.js';
+import type { WireCondition } from '../protocol/eventsub.js';
 import type { CatalogueEntry, ScopeRequirement } from './types.js';
 import { checkEntry, isUserConditionKey } from './validate.js';
 

@@ -3,11 +3,11 @@
  * events to `error`, listener errors never escape), and extension with another event map.
  */
 import { describe, expect, it } from 'vitest';
-import { Client, type ClientEventMap } from '../../src/client.js';
-import { silentLogger } from '../../src/core/logger.js';
-import { exampleNotification } from '../../src/eventsub/catalogue/examples.js';
-import type { Notification } from '../../src/eventsub/catalogue/events.js';
-import type { WireNotificationMessage } from '../../src/eventsub/protocol.js';
+import { Client, type ClientEventMap } from '../../../src/eventsub/client.js';
+import { silentLogger } from '../../../src/core/logger.js';
+import { exampleNotification } from '../../../src/catalogue/examples.js';
+import type { Notification } from '../../../src/catalogue/events.js';
+import type { WireNotificationMessage } from '../../../src/protocol/eventsub.js';
 
 interface ExtraEvents {
   'pubsub.whisper': [text: string];

@@ -2,8 +2,8 @@
  * Condition validation against the catalogue, on the wire (snake_case) form of a condition: the emulator validates
  * what clients send to Helix, and the client's builders validate before any HTTP call.
  */
-import { isRecord } from '../../core/guards.js';
-import { fail as invalid } from '../../core/options.js';
+import { isRecord } from '../core/guards.js';
+import { fail as invalid } from '../core/options.js';
 import type { CatalogueEntry, ConditionCheck, ConditionSpec } from './types.js';
 
 /**
