@@ -2,6 +2,7 @@
  * Helpers of the WebSocketClient tests: an emulator with short durations, a client factory holding the user tokens
  * it mints, and a polling `until` (a bound, never an assertion on time).
  */
+import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { StaticAuthProvider } from '../../../src/auth/index.js';
 import { Emulator, type EmulatorOptions } from '../../../src/emulator/index.js';
 import {
@@ -92,4 +93,54 @@ export function streamOnline(harness: Harness, count: number, first = 1000) {
     harness.emulator.mintUserToken({ userId: id, scopes: [] });
     return { type: 'stream.online' as const, version: '1' as const, condition: { broadcasterUserId: id } };
   });
+}
+
+/**
+ * A TCP proxy in front of the emulator's WebSocket endpoint: `drop()` destroys every connection without a close
+ * frame, as a network failure does.
+ */
+export class DroppingProxy {
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+
+  private constructor(server: Server) {
+    this.#server = server;
+  }
+
+  static async start(target: string): Promise<{ proxy: DroppingProxy; url: string }> {
+    const { hostname, port, pathname } = new URL(target);
+    const server = createServer();
+    const proxy = new DroppingProxy(server);
+    server.on('connection', (client) => {
+      const upstream = connect(Number(port), hostname);
+      proxy.#sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      const forget = (): void => {
+        client.destroy();
+        upstream.destroy();
+        proxy.#sockets.delete(client);
+        proxy.#sockets.delete(upstream);
+      };
+      client.on('error', forget).on('close', forget);
+      upstream.on('error', forget).on('close', forget);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address() as AddressInfo;
+    return { proxy, url: `ws://127.0.0.1:${address.port}${pathname}` };
+  }
+
+  /** Cuts every connection (no close frame: the peers see 1006). */
+  drop(): void {
+    for (const socket of this.#sockets) socket.destroy();
+    this.#sockets.clear();
+  }
+
+  async close(): Promise<void> {
+    this.drop();
+    await new Promise<void>((resolve) => {
+      this.#server.close(() => {
+        resolve();
+      });
+    });
+  }
 }
