@@ -9,6 +9,7 @@ export type {
   SocketInfo,
   SocketReadyInfo,
   SocketReconnectedInfo,
+  SocketState,
   WebSocketClientEventMap,
   WebSocketClientLifecycleEvents,
   WebSocketMultiSubscribeOptions,

@@ -38,6 +38,14 @@ export interface SocketInfo {
   readonly userId: string;
 }
 
+/** One socket as `sockets` lists it. */
+export interface SocketState extends SocketInfo {
+  /** The current session (`null` until the first welcome). */
+  readonly sessionId: string | null;
+  /** Subscriptions placed on it (enabled, and pending ones). */
+  readonly subscriptions: number;
+}
+
 /** Payload of `socketReady`: a socket's first session was welcomed. */
 export interface SocketReadyInfo extends SocketInfo {
   readonly sessionId: string;
@@ -195,13 +203,18 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> {
     return [...this.#tracked.keys()];
   }
 
-  /** The open sockets, with how many subscriptions each carries. */
-  get sockets(): readonly (SocketInfo & { readonly subscriptions: number })[] {
-    const out: (SocketInfo & { subscriptions: number })[] = [];
+  /** The open sockets: their session (`null` until the first welcome) and how many subscriptions each carries. */
+  get sockets(): readonly SocketState[] {
+    const out: SocketState[] = [];
     for (const pool of this.#pools.values()) {
       for (const socket of pool.sockets) {
         if (socket !== undefined && !socket.closed) {
-          out.push({ socketId: socket.id, userId: pool.userId, subscriptions: socket.subscriptions.size });
+          out.push({
+            socketId: socket.id,
+            userId: pool.userId,
+            sessionId: socket.session.sessionId,
+            subscriptions: socket.subscriptions.size,
+          });
         }
       }
     }
