@@ -27,6 +27,7 @@ export type {
   SubscriptionVersion,
 } from './table.js';
 export { allowedConditionKeys, checkCondition } from './validate.js';
+export type { CatalogueErrorCode } from './errors.js';
 export {
   MISSING_AUTHORIZATION_MESSAGE,
   checkAuthorization,
