@@ -250,31 +250,54 @@ export async function renderApiReports(): Promise<Map<string, string>> {
 export function lineDiff(before: string, after: string, context = 2): string {
   const a = before.split('\n');
   const b = after.split('\n');
-  // Longest common subsequence table, from the end (reports are a few thousand lines: fine for a check).
-  const n = a.length;
-  const m = b.length;
-  const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  // The common head and tail are kept as they are; the longest common subsequence is computed on the middle only
+  // (a change to the surface is local), and a middle too large for it is shown as removed, then added.
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (
+    tail < a.length - head &&
+    tail < b.length - head &&
+    a[a.length - 1 - tail] === b[b.length - 1 - tail]
+  ) {
+    tail++;
+  }
+  const ops: { readonly kind: ' ' | '-' | '+'; readonly line: string }[] = a
+    .slice(0, head)
+    .map((line) => ({ kind: ' ', line }));
+  const x = a.slice(head, a.length - tail);
+  const y = b.slice(head, b.length - tail);
+  const n = x.length;
+  const m = y.length;
+  if (n * m > 4_000_000) {
+    ops.push(
+      ...x.map((line) => ({ kind: '-' as const, line })),
+      ...y.map((line) => ({ kind: '+' as const, line })),
+    );
+  } else {
+    const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
+    for (let i = n - 1; i >= 0; i--) {
+      for (let j = m - 1; j >= 0; j--) {
+        lcs[i]![j] = x[i] === y[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+      }
+    }
+    let i = 0;
+    let j = 0;
+    while (i < n || j < m) {
+      if (i < n && j < m && x[i] === y[j]) {
+        ops.push({ kind: ' ', line: x[i]! });
+        i++;
+        j++;
+      } else if (j < m && (i === n || lcs[i]![j + 1]! > lcs[i + 1]![j]!)) {
+        ops.push({ kind: '+', line: y[j]! });
+        j++;
+      } else {
+        ops.push({ kind: '-', line: x[i]! });
+        i++;
+      }
     }
   }
-  const ops: { readonly kind: ' ' | '-' | '+'; readonly line: string }[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < n || j < m) {
-    if (i < n && j < m && a[i] === b[j]) {
-      ops.push({ kind: ' ', line: a[i]! });
-      i++;
-      j++;
-    } else if (j < m && (i === n || lcs[i]![j + 1]! > lcs[i + 1]![j]!)) {
-      ops.push({ kind: '+', line: b[j]! });
-      j++;
-    } else {
-      ops.push({ kind: '-', line: a[i]! });
-      i++;
-    }
-  }
+  ops.push(...a.slice(a.length - tail).map((line) => ({ kind: ' ' as const, line })));
   const keep = ops.map((op, k) =>
     ops.slice(Math.max(0, k - context), k + context + 1).some((o) => o.kind !== ' '),
   );

@@ -13,6 +13,7 @@ import {
   type ApiExport,
   apiEntryPoints,
   collectApi,
+  lineDiff,
   loadRuntimeNames,
   renderReport,
   staleReports,
@@ -110,5 +111,25 @@ describe('public API surface', () => {
         .map((e) => e.name);
       expect(bare, `${specifier}: public classes and functions without @example`).toEqual([]);
     }
+  });
+});
+
+describe('the report diff', () => {
+  it('shows the removed and added lines with two lines of context', () => {
+    const before = 'a\nb\nc\nd\ne\nf\ng\nh\ni\nj';
+    const after = 'a\nX\nc\nd\ne\nf\ng\nh\ni\nY';
+    expect(lineDiff(before, after).split('\n')).toEqual([
+      '  a',
+      '- b',
+      '+ X',
+      '  c',
+      '  d',
+      '  ...',
+      '  h',
+      '  i',
+      '- j',
+      '+ Y',
+    ]);
+    expect(lineDiff(before, before)).toBe('');
   });
 });
