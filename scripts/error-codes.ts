@@ -12,7 +12,7 @@
  *   `code = 'CODE'`. A value is a literal, either branch of `?:`, either side of `??`/`||`, a `const` of the same file,
  *   or what a function of the same file named `*Code` returns (`httpErrorCode`).
  *
- * src/emulator (it answers with Twitch's own errors) and src/cli (it exits with a status) are not scanned.
+ * All of src/ is read, the emulator and the CLI included.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -20,7 +20,6 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const EXCLUDED_DIRS = new Set(['emulator', 'cli']);
 /** `*Code` aliases that are not our codes: Twitch's PubSub error strings, EventSub's numeric close codes. */
 const NOT_CODE_UNIONS = new Set(['PubSubResponseErrorCode', 'EventSubCloseCode']);
 const CODE_PATTERN = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*$/;
@@ -65,12 +64,11 @@ export interface ThrowSite {
   readonly where: string;
 }
 
-function listSources(dir: string, top = true): string[] {
+function listSources(dir: string): string[] {
   const out: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     if (entry.isDirectory()) {
-      if (top && EXCLUDED_DIRS.has(entry.name)) continue;
-      out.push(...listSources(join(dir, entry.name), false));
+      out.push(...listSources(join(dir, entry.name)));
     } else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) {
       out.push(join(dir, entry.name));
     }
