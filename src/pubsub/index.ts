@@ -29,7 +29,7 @@ export {
   ReconnectHookLimitError,
   TopicGroupTooLargeError,
 } from './errors.js';
-export type { PubSubConnectionErrorCode } from './errors.js';
+export type { PubSubConnectionErrorCode, PubSubErrorCode } from './errors.js';
 export type { PubSubConnectionInfo, PubSubEventSink, PubSubEvents, PubSubNonceEvent } from './events.js';
 export { decodePubSubMessage } from './models.js';
 // Every model type, by name (the module's internal decoder is not public).
