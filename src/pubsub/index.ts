@@ -31,7 +31,7 @@ export {
 } from './errors.js';
 export type { PubSubConnectionErrorCode } from './errors.js';
 export type { PubSubConnectionInfo, PubSubEventSink, PubSubEvents, PubSubNonceEvent } from './events.js';
-export { decodePubSubMessage } from './models.js';
+export { decodePubSubMessage } from './decode.js';
 // Every model type, by name (the module's internal decoder is not public).
 export type {
   DecodedPubSubMessage,

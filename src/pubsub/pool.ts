@@ -34,7 +34,7 @@ import {
   TopicGroupTooLargeError,
 } from './errors.js';
 import type { PubSubEventSink, PubSubEvents } from './events.js';
-import { decodeMessage } from './models.js';
+import { decodeMessage } from './decode.js';
 import { PUBSUB_LIMITS, TWITCH_PUBSUB_URL } from '../protocol/pubsub.js';
 import { Topic, topicKey } from './topics.js';
 
