@@ -5,7 +5,7 @@
 export { PubSubPool } from './pool.js';
 /** Re-exported so the pool can be used on its own: `new PubSubPool(new TypedEmitter<PubSubEvents>())`. */
 export { TypedEmitter } from '../core/emitter.js';
-export type { PubSubPoolOptions } from './pool.js';
+export type { PubSubPoolOptions } from './pool-options.js';
 export { PubSubConnection } from './connection.js';
 export {
   Topic,
