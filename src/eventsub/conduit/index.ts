@@ -24,4 +24,4 @@ export type {
 export { staticOwnership } from './ownership.js';
 export type { OwnershipStrategy } from './ownership.js';
 export { ConduitSelectionError, MissingConduitError, ShardCountRangeError, ShardError } from './errors.js';
-export type { ConduitSelectionCode, ShardErrorCode } from './errors.js';
+export type { ConduitErrorCode, ConduitSelectionCode, ShardErrorCode } from './errors.js';
