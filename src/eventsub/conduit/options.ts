@@ -391,7 +391,7 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
       ? {}
       : { keepaliveTimeoutSeconds: options.keepaliveTimeoutSeconds }),
   };
-  checkSessionOptions(session);
+  checkSession(session);
   const clientClock = options.clock ?? systemClock;
   const dedupe = sharedDedupeStore(options.dedupe, sessionOptions.maxMessageAgeMs);
   return {
@@ -424,6 +424,29 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
             logger,
           }),
   };
+}
+
+/**
+ * The sessions' options checked as each session will check them (URL scheme, reconnect hosts), without creating
+ * one; a refusal names the client's option (`eventSubWsUrl`, `session.allowedReconnectHosts[0]`).
+ */
+function checkSession(session: EventSubSessionOptions): void {
+  try {
+    checkSessionOptions(session);
+  } catch (error) {
+    if (!(error instanceof InvalidArgumentError) || error.field === undefined) throw error;
+    const field = error.field;
+    const renamed =
+      field === 'url'
+        ? 'eventSubWsUrl'
+        : field.startsWith('keepaliveTimeoutSeconds')
+          ? field
+          : `session.${field}`;
+    throw new InvalidArgumentError(error.message.replace(field, renamed), renamed, {
+      code: error.code,
+      cause: error,
+    });
+  }
 }
 
 /** A `{ initialMs, maxMs }` option (checked by `backoffChecks`) with its defaults; the cap is at least `initialMs`. */
