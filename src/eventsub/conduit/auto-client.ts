@@ -332,10 +332,11 @@ export class AutoClient<
     }
   }
 
-  #onNotification(shardId: string, message: WireNotificationMessage): void {
+  /** Every notification of every shard (per message: one listener, defined once). */
+  readonly #onNotification = (shardId: string, message: WireNotificationMessage): void => {
     this.dispatchNotification(message, shardId);
     if (message.metadata.subscription_type === 'conduit.shard.disabled') this.#onShardDisabled(message);
-  }
+  };
 
   #onShardDisabled(message: WireNotificationMessage): void {
     const event = (message.payload as { event?: { conduit_id?: unknown; shard_id?: unknown } }).event;
@@ -385,9 +386,7 @@ export class AutoClient<
       },
       assign: (shards: readonly Shard[], rebind: boolean, onBound?: Parameters<Assigner['assign']>[2]) =>
         this.#assigner.assign(shards, rebind, onBound),
-      notification: (shardId, message) => {
-        this.#onNotification(shardId, message);
-      },
+      notification: this.#onNotification,
       bound: (shard) => {
         if (ownership.shardBound === undefined) return;
         this.#tellOwnership(() => {
