@@ -25,19 +25,22 @@ export interface AssignerOptions {
 }
 
 export class Assigner {
-  constructor(
-    private readonly host: AssignerHost,
-    private readonly options: AssignerOptions,
-  ) {}
+  readonly #host: AssignerHost;
+  readonly #options: AssignerOptions;
+
+  constructor(host: AssignerHost, options: AssignerOptions) {
+    this.#host = host;
+    this.#options = options;
+  }
 
   /**
    * Opens the shards' transports (at most `connectConcurrency` at once) and assigns them in batches as they open.
    * Resolves when each shard is bound, verified, or reported and retrying in the background.
    */
   async bringUp(shards: readonly Shard[]): Promise<void> {
-    const { chunkSize, flushMs, connectConcurrency } = this.options;
-    const clock = this.host.clock;
-    const signal = this.host.signal;
+    const { chunkSize, flushMs, connectConcurrency } = this.#options;
+    const clock = this.#host.clock;
+    const signal = this.#host.signal;
     const queue = shards.values();
     let pending: Shard[] = [];
     let timer: TimerHandle | undefined;
@@ -75,8 +78,8 @@ export class Assigner {
     rebind: boolean,
     onBound?: (shard: Shard, transport: ShardTransport) => void,
   ): Promise<void> {
-    const conduit = this.host.conduit;
-    if (conduit === null || this.host.isClosing()) return;
+    const conduit = this.#host.conduit;
+    if (conduit === null || this.#host.isClosing()) return;
     const batch: { shard: Shard; transport: ShardTransport }[] = [];
     for (const shard of shards) {
       const transport = shard.transport();
@@ -90,18 +93,18 @@ export class Assigner {
     try {
       const result = await conduit.updateShards(
         batch.map(({ shard, transport }) => ({ id: shard.id, transport })),
-        { chunkSize: this.options.chunkSize, signal: this.host.signal },
+        { chunkSize: this.#options.chunkSize, signal: this.#host.signal },
       );
       failed = new Map(result.errors.map((e) => [e.id, `${e.message} (${e.code})`]));
       statuses = new Map(result.shards.map((s) => [s.id, s.status]));
     } catch (error) {
-      if (this.host.isClosing()) return;
+      if (this.#host.isClosing()) return;
       failed = new Map(batch.map(({ shard }) => [shard.id, asError(error).message]));
       statuses = new Map();
     }
     const verifying: WebhookShard[] = [];
     for (const { shard, transport } of batch) {
-      if (shard.state === 'closed' || this.host.isClosing()) continue;
+      if (shard.state === 'closed' || this.#host.isClosing()) continue;
       const message = failed.get(shard.id);
       if (message !== undefined) {
         shard.fail('SHARD_ASSIGN_FAILED', message);
@@ -116,6 +119,6 @@ export class Assigner {
       const outcome = shard.accepted(transport, statuses.get(shard.id), rebind, announce);
       if (outcome === 'verifying' && shard instanceof WebhookShard) verifying.push(shard);
     }
-    if (verifying.length > 0) await this.host.awaitVerification(verifying, rebind);
+    if (verifying.length > 0) await this.#host.awaitVerification(verifying, rebind);
   }
 }

@@ -38,14 +38,17 @@ export class Reconciler {
   #again = false;
   #lastUnassigned = '';
 
-  constructor(
-    private readonly host: ReconcilerHost,
-    private readonly intervalMs: number,
-  ) {}
+  readonly #host: ReconcilerHost;
+  readonly #intervalMs: number;
+
+  constructor(host: ReconcilerHost, intervalMs: number) {
+    this.#host = host;
+    this.#intervalMs = intervalMs;
+  }
 
   /** Runs the check now (joining one in progress, then running once more). Never rejects. */
   run(): Promise<void> {
-    if (this.host.conduit === null || this.host.isClosing()) return Promise.resolve();
+    if (this.#host.conduit === null || this.#host.isClosing()) return Promise.resolve();
     if (this.#running !== null) {
       this.#again = true;
       return this.#running;
@@ -57,7 +60,7 @@ export class Reconciler {
           await this.#once();
         } while (this.#wantsAnother());
       } catch (error) {
-        if (!this.host.isClosing()) this.host.report(asError(error), 'reconcile');
+        if (!this.#host.isClosing()) this.#host.report(asError(error), 'reconcile');
       } finally {
         this.#running = null;
       }
@@ -67,27 +70,27 @@ export class Reconciler {
 
   /** Starts the periodic check (nothing with an interval of 0). */
   schedule(): void {
-    if (this.intervalMs === 0 || this.host.isClosing()) return;
-    this.#timer = this.host.clock.setTimeout(() => {
+    if (this.#intervalMs === 0 || this.#host.isClosing()) return;
+    this.#timer = this.#host.clock.setTimeout(() => {
       this.#timer = undefined;
       void this.run().finally(() => {
         this.schedule();
       });
-    }, this.intervalMs);
+    }, this.#intervalMs);
   }
 
   stop(): void {
-    if (this.#timer !== undefined) this.host.clock.clearTimeout(this.#timer);
+    if (this.#timer !== undefined) this.#host.clock.clearTimeout(this.#timer);
     this.#timer = undefined;
   }
 
   /** A run was asked for while one ran (read through a method: the flag changes across awaits). */
   #wantsAnother(): boolean {
-    return this.#again && !this.host.isClosing();
+    return this.#again && !this.#host.isClosing();
   }
 
   async #once(): Promise<void> {
-    const host = this.host;
+    const host = this.#host;
     const conduit = host.conduit;
     if (conduit === null) return;
     const remote = await conduit.fetchShards({ signal: host.signal }).toArray();

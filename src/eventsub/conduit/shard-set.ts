@@ -27,12 +27,22 @@ export class ShardSet {
   /** Revoked shards whose transport is still closing: a grant of the same id waits for it. */
   readonly #closing = new Map<string, Promise<void>>();
 
+  readonly #host: ShardSetHost;
+  readonly #assigner: Assigner;
+  readonly #socketConfig: WebSocketShardConfig;
+  readonly #webhook: WebhookConfig | null;
+
   constructor(
-    private readonly host: ShardSetHost,
-    private readonly assigner: Assigner,
-    private readonly socketConfig: WebSocketShardConfig,
-    private readonly webhook: WebhookConfig | null,
-  ) {}
+    host: ShardSetHost,
+    assigner: Assigner,
+    socketConfig: WebSocketShardConfig,
+    webhook: WebhookConfig | null,
+  ) {
+    this.#host = host;
+    this.#assigner = assigner;
+    this.#socketConfig = socketConfig;
+    this.#webhook = webhook;
+  }
 
   get size(): number {
     return this.#shards.size;
@@ -53,8 +63,8 @@ export class ShardSet {
 
   /** Serves these shards: see {@link OwnershipContext.grant}. */
   async grant(input: Iterable<string>): Promise<void> {
-    const ids = this.#checked(input, 'grant', this.host.conduit?.shardCount ?? 0);
-    const host = this.host;
+    const ids = this.#checked(input, 'grant', this.#host.conduit?.shardCount ?? 0);
+    const host = this.#host;
     if (host.isClosing()) return;
     const closing = ids.map((id) => this.#closing.get(id)).filter((p) => p !== undefined);
     if (closing.length > 0) await Promise.all(closing);
@@ -72,7 +82,7 @@ export class ShardSet {
         hooks.push(shard);
       }
     }
-    await Promise.all([this.assigner.bringUp(sockets), this.assigner.assign(hooks, false)]);
+    await Promise.all([this.#assigner.bringUp(sockets), this.#assigner.assign(hooks, false)]);
   }
 
   /** Stops serving these shards: see {@link OwnershipContext.revoke}. */
@@ -89,7 +99,7 @@ export class ShardSet {
   /** The context given to the ownership strategy. */
   context(signal: AbortSignal): OwnershipContext {
     const conduitOf = (): Conduit => {
-      const conduit = this.host.conduit;
+      const conduit = this.#host.conduit;
       if (conduit === null) throw new Error('unreachable: ownership starts once the conduit is chosen');
       return conduit;
     };
@@ -120,14 +130,14 @@ export class ShardSet {
   }
 
   #create(id: string): Shard | undefined {
-    const retry = this.socketConfig.shardRetry;
-    const webhook = this.webhook;
-    if (webhook?.serves(id) !== true) return new WebSocketShard(id, this.host, this.socketConfig);
+    const retry = this.#socketConfig.shardRetry;
+    const webhook = this.#webhook;
+    if (webhook?.serves(id) !== true) return new WebSocketShard(id, this.#host, this.#socketConfig);
     let callback: string;
     try {
       callback = checkCallback(webhook.callbackOf(id));
     } catch (error) {
-      this.host.report(
+      this.#host.report(
         new ShardError('SHARD_ASSIGN_FAILED', id, `no usable callback: ${asError(error).message}`, 1, {
           cause: error,
         }),
@@ -135,7 +145,7 @@ export class ShardSet {
       );
       return undefined;
     }
-    return new WebhookShard(id, this.host, retry, callback, webhook);
+    return new WebhookShard(id, this.#host, retry, callback, webhook);
   }
 
   /** The ids as decimal strings of shards below `count`; anything else refuses the whole call. */

@@ -112,10 +112,12 @@ export interface WebhookSideHost extends ShardHost {
 export class WebhookSide {
   #listener: WebhookListener | null = null;
 
-  constructor(
-    readonly config: WebhookConfig,
-    private readonly host: WebhookSideHost,
-  ) {
+  readonly config: WebhookConfig;
+  readonly #host: WebhookSideHost;
+
+  constructor(config: WebhookConfig, host: WebhookSideHost) {
+    this.config = config;
+    this.#host = host;
     const receiver = config.receiver;
     receiver.on('message', this.#onMessage);
     receiver.on('revocation', this.#onRevocation);
@@ -136,7 +138,7 @@ export class WebhookSide {
 
   /** Resolves when every shard is verified or, after the timeout, checked against Twitch's shard list. */
   awaitVerification(shards: readonly WebhookShard[], rebind: boolean): Promise<void> {
-    const clock = this.host.clock;
+    const clock = this.#host.clock;
     return new Promise((resolve) => {
       let left = shards.length;
       let timer: TimerHandle | undefined;
@@ -153,7 +155,7 @@ export class WebhookSide {
           timer = undefined;
           void this.#timedOut(shards, rebind)
             .catch((error: unknown) => {
-              this.host.report(asError(error), 'webhook verification');
+              this.#host.report(asError(error), 'webhook verification');
             })
             .finally(resolve);
         },
@@ -165,14 +167,14 @@ export class WebhookSide {
 
   async #timedOut(shards: readonly WebhookShard[], rebind: boolean): Promise<void> {
     const pending = shards.filter((shard) => shard.state === 'verifying');
-    const conduit = this.host.conduit;
-    if (pending.length === 0 || this.host.isClosing() || conduit === null) return;
+    const conduit = this.#host.conduit;
+    if (pending.length === 0 || this.#host.isClosing() || conduit === null) return;
     let remote: Map<string, ConduitShard>;
     try {
-      const list = await conduit.fetchShards({ signal: this.host.signal }).toArray();
+      const list = await conduit.fetchShards({ signal: this.#host.signal }).toArray();
       remote = new Map(list.map((info) => [info.id, info]));
     } catch (error) {
-      if (this.host.isClosing()) return;
+      if (this.#host.isClosing()) return;
       for (const shard of pending) {
         if (shard.state !== 'verifying') continue;
         shard.fail(
@@ -215,17 +217,17 @@ export class WebhookSide {
       const end = path.indexOf('?');
       const clean = end === -1 ? path : path.slice(0, end);
       const id = clean.slice(clean.lastIndexOf('/') + 1);
-      if (this.host.webhookShard(id) !== undefined) return id;
+      if (this.#host.webhookShard(id) !== undefined) return id;
     }
     return 'webhook';
   }
 
   readonly #onMessage = (message: WebhookNotification): void => {
-    this.host.notification(this.#shardOf(message.path), wireMessageOf(message));
+    this.#host.notification(this.#shardOf(message.path), wireMessageOf(message));
   };
 
   readonly #onRevocation = (revocation: WebhookRevocation): void => {
-    this.host.events.emit('subscriptionRevoked', {
+    this.#host.events.emit('subscriptionRevoked', {
       shardId: this.#shardOf(revocation.path),
       subscription: revocation.subscription,
       messageId: revocation.messageId,
@@ -234,13 +236,13 @@ export class WebhookSide {
 
   readonly #onVerification = (request: WebhookVerificationRequest): void => {
     const target = request.conduitShard;
-    if (target === null || target.conduitId !== this.host.conduit?.id) return;
-    const shard = this.host.webhookShard(target.shardId);
+    if (target === null || target.conduitId !== this.#host.conduit?.id) return;
+    const shard = this.#host.webhookShard(target.shardId);
     if (shard === undefined || (shard.state !== 'assigning' && shard.state !== 'verifying')) return;
     shard.markReady(shard.everReady);
   };
 
   readonly #onError = (error: Error, context?: string): void => {
-    this.host.report(error, context === undefined ? 'webhook' : `webhook ${context}`);
+    this.#host.report(error, context === undefined ? 'webhook' : `webhook ${context}`);
   };
 }
