@@ -273,7 +273,7 @@ export class AutoClient<
     if (this.isClosing()) return;
     this.#reconciler.schedule();
     const current = this.#conduit ?? conduit;
-    const owned = this.#shards.ids();
+    const owned = this.#shards.granted();
     const info: ReadyInfo = {
       conduitId: current.id,
       shardCount: current.shardCount,

@@ -26,6 +26,8 @@ export class ShardSet {
   readonly sockets = new Map<string, EventSubSession>();
   /** Revoked shards whose transport is still closing: a grant of the same id waits for it. */
   readonly #closing = new Map<string, Promise<void>>();
+  /** Granted shards whose transport could not be made (a webhook callback refused): reported, not served. */
+  readonly #unusable = new Set<string>();
 
   readonly #host: ShardSetHost;
   readonly #assigner: Assigner;
@@ -61,6 +63,11 @@ export class ShardSet {
     return [...this.#shards.keys()].sort((a, b) => Number(a) - Number(b));
   }
 
+  /** The granted shard ids, served or not (an unusable callback), sorted by number. */
+  granted(): string[] {
+    return [...new Set([...this.#shards.keys(), ...this.#unusable])].sort((a, b) => Number(a) - Number(b));
+  }
+
   /** Serves these shards: see {@link OwnershipContext.grant}. */
   async grant(input: Iterable<string>): Promise<void> {
     const ids = this.#checked(input, 'grant', this.#host.conduit?.shardCount ?? 0);
@@ -73,7 +80,11 @@ export class ShardSet {
     for (const id of ids) {
       if (this.#shards.has(id) || host.isClosing()) continue;
       const shard = this.#create(id);
-      if (shard === undefined) continue;
+      if (shard === undefined) {
+        this.#unusable.add(id);
+        continue;
+      }
+      this.#unusable.delete(id);
       this.#shards.set(id, shard);
       if (shard instanceof WebSocketShard) {
         this.sockets.set(id, shard.session);
@@ -93,6 +104,7 @@ export class ShardSet {
 
   /** Closes every shard (the client is closing). */
   async closeAll(): Promise<void> {
+    this.#unusable.clear();
     await Promise.all([...this.#shards.keys()].map((id) => this.#remove(id)));
   }
 
@@ -118,6 +130,7 @@ export class ShardSet {
   }
 
   #remove(id: string): Promise<void> {
+    this.#unusable.delete(id);
     const shard = this.#shards.get(id);
     if (shard === undefined) return this.#closing.get(id) ?? Promise.resolve();
     this.#shards.delete(id);
