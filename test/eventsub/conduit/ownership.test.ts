@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Backoff } from '../../../src/core/backoff.js';
 import { InvalidArgumentError } from '../../../src/core/errors.js';
 import type { Emulator } from '../../../src/emulator/index.js';
-import type { ShardReassignedInfo } from '../../../src/eventsub/client.js';
+import type { ConduitScaledInfo, ShardReassignedInfo } from '../../../src/eventsub/client.js';
 import {
   ShardError,
   type AutoClient,
@@ -185,6 +185,35 @@ describe('dynamic ownership', () => {
     expect(boundSession(emu, conduitId, '0')).toBe(taker);
     expect(enabled(emu, conduitId)).toEqual(['0', '1']);
     expect([...client.conduitInfo.websockets.keys()]).toEqual(['1']);
+  });
+
+  it('scaling revokes the shards that no longer exist and asks the strategy for new ones', async () => {
+    const emu = await h.start();
+    const even = (count: number) =>
+      Array.from({ length: count }, (_, i) => String(i)).filter((id) => Number(id) % 2 === 0);
+    const counts: number[] = [];
+    const own = driven(['0'], {
+      shardCountChanged: (count, ctx) => {
+        counts.push(count);
+        return ctx.grant(even(count));
+      },
+    });
+    const client = h.client({ conduitId: 'create', ownership: own.strategy });
+    const scaled: ConduitScaledInfo[] = [];
+    client.on('conduitScaled', (info) => scaled.push(info));
+    await client.start();
+    const conduitId = client.conduitInfo.id!;
+    await client.conduitInfo.updateShardCount(5);
+    expect(counts).toEqual([5]);
+    expect(enabled(emu, conduitId)).toEqual(['0', '2', '4']);
+    expect(scaled[0]).toMatchObject({ added: ['2', '4'], removed: [], leftToOthers: ['1', '3'] });
+    await client.conduitInfo.updateShardCount(3);
+    expect(own.context().owned()).toEqual(['0', '2']);
+    expect(scaled[1]).toMatchObject({ added: [], removed: ['4'], leftToOthers: ['1'] });
+    // Without assignTransports the strategy is not asked and nothing is opened or closed.
+    await client.conduitInfo.updateShardCount(4, { assignTransports: false });
+    expect(counts).toEqual([5, 3]);
+    expect(scaled[2]).toMatchObject({ added: [], removed: [], leftToOthers: ['1', '3'] });
   });
 
   it('refuses ids that are not shards of the conduit, granting nothing', async () => {
