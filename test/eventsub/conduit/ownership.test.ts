@@ -133,6 +133,8 @@ describe('dynamic ownership', () => {
     expect(seen.duplicates()).toBe(0);
     expect(emu.state().counters.dropped).toBe(0);
 
+    // Revoking sent nothing to Twitch: the shard still names the closed session (only its socket went away).
+    expect(boundSession(emu, conduitId, '1')).toBe(first);
     // The health check leaves the revoked shard to others: reported unserved, never taken back.
     await client.reconcile();
     await client.reconcile();
