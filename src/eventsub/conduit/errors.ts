@@ -1,7 +1,8 @@
 /**
  * Errors of the conduit client. Each has a stable `code`; none ever carries a token or a secret.
  */
-import { TwitchError, type TwitchErrorOptions } from '../../core/errors.js';
+import { InvalidArgumentError, TwitchError, type TwitchErrorOptions } from '../../core/errors.js';
+import { describeValue } from '../../core/options.js';
 import { MAX_SHARD_COUNT, MIN_SHARD_COUNT } from '../../protocol/eventsub.js';
 
 /**
@@ -69,24 +70,26 @@ export class ConduitSelectionError extends TwitchError {
 }
 
 /**
- * A shard count outside `1..20000`. A `RangeError` (as the reference API raises) with the stable code
- * `INVALID_SHARD_COUNT`.
+ * A shard count outside `1..20000` (or not an integer): an {@link InvalidArgumentError} with its own stable code
+ * `INVALID_SHARD_COUNT` and `field` `shardCount`, so that it is caught with every other refused argument
+ * (`instanceof InvalidArgumentError`, `instanceof TwitchError`). Before 0.2 it was a `RangeError` outside the
+ * hierarchy; the code, the field and the class name are unchanged.
  *
  * @example
  * ```ts
- * await info.updateShardCount(0); // throws ShardCountRangeError
+ * try { await info.updateShardCount(0); }
+ * catch (err) { if (err instanceof InvalidArgumentError) console.log(err.code, err.field); } // INVALID_SHARD_COUNT shardCount
  * ```
  */
-export class ShardCountRangeError extends RangeError {
-  readonly code = 'INVALID_SHARD_COUNT';
-  readonly field = 'shardCount';
+export class ShardCountRangeError extends InvalidArgumentError {
+  declare readonly field: 'shardCount';
 
   constructor(value: unknown) {
-    super(`shardCount must be an integer in ${MIN_SHARD_COUNT}..${MAX_SHARD_COUNT}, got ${String(value)}`);
-  }
-
-  override get name(): string {
-    return 'ShardCountRangeError[INVALID_SHARD_COUNT]';
+    super(
+      `shardCount must be an integer in ${MIN_SHARD_COUNT}..${MAX_SHARD_COUNT}, got ${describeValue(value)}`,
+      'shardCount',
+      { code: 'INVALID_SHARD_COUNT' },
+    );
   }
 }
 
