@@ -119,7 +119,8 @@ export type ShardErrorCode =
   | 'SHARD_ASSIGN_FAILED'
   /**
    * The health check found another session holding one of our shards more than `maxReclaims` times in a row: another
-   * process owns it too. This process stops taking it back.
+   * process owns it too. This process stops taking it back. Never reported for a shard the ownership strategy's
+   * `mayReclaim` says moved: that shard is left alone at once.
    *
    * What to do: **Fix setup:** give each process its own shards (`shardIds`/`ownership`).
    */
@@ -149,8 +150,8 @@ export type ConduitErrorCode =
   | 'CONDUIT_MISSING'
   | ConduitSelectionCode
   /**
-   * A shard count outside `1..20000` or not an integer (`updateShardCount`, `Conduit.update`). A `RangeError`,
-   * **not** a `TwitchError`: match it with `err.code` or `instanceof ShardCountRangeError`. `field` is `shardCount`.
+   * A shard count outside `1..20000` or not an integer (`updateShardCount`, `Conduit.update`). An
+   * `InvalidArgumentError` (so a `TwitchError`) with this code; `field` is `shardCount`.
    *
    * What to do: **Fix input.** (The Helix conduit endpoints check the same range and throw `INVALID_ARGUMENT`.)
    */
