@@ -234,28 +234,59 @@ export function derivesFrom(
   return false;
 }
 
-function scanFile(file: ParsedFile, classes: ReadonlyMap<string, ClassInfo>): ThrowSite[] {
+/** The error class a helper constructs with its `code` parameter (`new ShardError(code, …)`), or `?`. */
+function carrierOfBody(body: ts.Node, classes: ReadonlyMap<string, ClassInfo>): string {
+  let carrier = '?';
+  walk(body, (n) => {
+    if (
+      carrier === '?' &&
+      ts.isNewExpression(n) &&
+      ts.isIdentifier(n.expression) &&
+      classes.has(n.expression.text) &&
+      n.arguments?.some((a) => ts.isIdentifier(a) && a.text === 'code') === true
+    ) {
+      carrier = n.expression.text;
+    }
+  });
+  return carrier;
+}
+
+/**
+ * Methods with a `code` parameter in every file, for `this.fail('CODE', …)` calls in a subclass whose base class (in
+ * another file) defines the helper.
+ */
+function inheritedHelpers(
+  files: readonly ParsedFile[],
+  classes: ReadonlyMap<string, ClassInfo>,
+): Map<string, { readonly index: number; readonly carrier: string }> {
+  const helpers = new Map<string, { readonly index: number; readonly carrier: string }>();
+  for (const { source } of files) {
+    walk(source, (node) => {
+      if (ts.isMethodDeclaration(node) && ts.isIdentifier(node.name) && node.body !== undefined) {
+        const index = paramNames(node.parameters).indexOf('code');
+        const carrier = carrierOfBody(node.body, classes);
+        // Two methods of one name: keep the one that builds an error class with the code.
+        if (index !== -1 && (carrier !== '?' || !helpers.has(node.name.text))) {
+          helpers.set(node.name.text, { index, carrier });
+        }
+      }
+    });
+  }
+  return helpers;
+}
+
+function scanFile(
+  file: ParsedFile,
+  classes: ReadonlyMap<string, ClassInfo>,
+  inherited: ReadonlyMap<string, { readonly index: number; readonly carrier: string }>,
+): ThrowSite[] {
   const { source } = file;
   const sites: ThrowSite[] = [];
   const constants = new Map<string, string>();
   const codeFunctions = new Map<string, ts.FunctionDeclaration>();
   /** Functions and methods of the file with a `code` parameter → its index and the class they construct with it. */
   const helpers = new Map<string, { readonly index: number; readonly carrier: string }>();
-  const carrierOf = (body: ts.Node): string => {
-    let carrier = '?';
-    walk(body, (n) => {
-      if (
-        carrier === '?' &&
-        ts.isNewExpression(n) &&
-        ts.isIdentifier(n.expression) &&
-        classes.has(n.expression.text) &&
-        n.arguments?.some((a) => ts.isIdentifier(a) && a.text === 'code') === true
-      ) {
-        carrier = n.expression.text;
-      }
-    });
-    return carrier;
-  };
+  const carrierOf = (body: ts.Node): string => carrierOfBody(body, classes);
   walk(source, (node) => {
     if ((ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) && node.name !== undefined) {
       const index = paramNames(node.parameters).indexOf('code');
@@ -354,6 +385,14 @@ function scanFile(file: ParsedFile, classes: ReadonlyMap<string, ClassInfo>): Th
       const params = constructorParams(classes, base);
       node.arguments.forEach((arg, i) => {
         if (params[i] === 'code') add(node, arg, owner);
+        // `super(message, field, { code: 'X' })`: the options object of the base class carries the code.
+        if (!ts.isObjectLiteralExpression(arg)) return;
+        for (const property of arg.properties) {
+          if (ts.isPropertyAssignment(property) && propertyName(property.name) === 'code') {
+            handled.add(property);
+            add(property, property.initializer, owner);
+          }
+        }
       });
     } else if (ts.isPropertyDeclaration(node) && propertyName(node.name) === 'code') {
       const owner = enclosingClass(node)?.name?.text;
@@ -363,10 +402,17 @@ function scanFile(file: ParsedFile, classes: ReadonlyMap<string, ClassInfo>): Th
       const callee = node.expression;
       const name = ts.isIdentifier(callee)
         ? callee.text
-        : ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword
+        : ts.isPropertyAccessExpression(callee)
           ? callee.name.text
           : undefined;
-      const helper = name === undefined ? undefined : helpers.get(name);
+      const isThis =
+        ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword;
+      // A helper of this file (`fail(…)`, `this.#failed(…)`), else a method with a `code` parameter defined in another
+      // file (`this.fail(…)` in a subclass, `shard.fail(…)`).
+      const local = name !== undefined && (ts.isIdentifier(callee) || isThis) ? helpers.get(name) : undefined;
+      const helper =
+        local ??
+        (name !== undefined && ts.isPropertyAccessExpression(callee) ? inherited.get(name) : undefined);
       if (helper !== undefined) add(node, node.arguments[helper.index], helper.carrier);
     }
   });
@@ -382,7 +428,8 @@ function scanFile(file: ParsedFile, classes: ReadonlyMap<string, ClassInfo>): Th
 /** Every code thrown or emitted by the files. */
 export function scanThrowSites(files: readonly ParsedFile[]): ThrowSite[] {
   const classes = classRegistry(files);
-  return files.flatMap((file) => scanFile(file, classes));
+  const inherited = inheritedHelpers(files, classes);
+  return files.flatMap((file) => scanFile(file, classes, inherited));
 }
 
 /** The error classes (those deriving from `TwitchError`, or with a `code` of their own), sorted. */

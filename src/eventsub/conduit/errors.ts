@@ -1,7 +1,8 @@
 /**
  * Errors of the conduit client. Each has a stable `code`; none ever carries a token or a secret.
  */
-import { TwitchError, type TwitchErrorOptions } from '../../core/errors.js';
+import { InvalidArgumentError, TwitchError, type TwitchErrorOptions } from '../../core/errors.js';
+import { describeValue } from '../../core/options.js';
 import { MAX_SHARD_COUNT, MIN_SHARD_COUNT } from '../../protocol/eventsub.js';
 
 /**
@@ -69,24 +70,26 @@ export class ConduitSelectionError extends TwitchError {
 }
 
 /**
- * A shard count outside `1..20000`. A `RangeError` (as the reference API raises) with the stable code
- * `INVALID_SHARD_COUNT`.
+ * A shard count outside `1..20000` (or not an integer): an {@link InvalidArgumentError} with its own stable code
+ * `INVALID_SHARD_COUNT` and `field` `shardCount`, so that it is caught with every other refused argument
+ * (`instanceof InvalidArgumentError`, `instanceof TwitchError`). Before 0.2 it was a `RangeError` outside the
+ * hierarchy; the code, the field and the class name are unchanged.
  *
  * @example
  * ```ts
- * await info.updateShardCount(0); // throws ShardCountRangeError
+ * try { await info.updateShardCount(0); }
+ * catch (err) { if (err instanceof InvalidArgumentError) console.log(err.code, err.field); } // INVALID_SHARD_COUNT shardCount
  * ```
  */
-export class ShardCountRangeError extends RangeError {
-  readonly code = 'INVALID_SHARD_COUNT';
-  readonly field = 'shardCount';
+export class ShardCountRangeError extends InvalidArgumentError {
+  declare readonly field: 'shardCount';
 
   constructor(value: unknown) {
-    super(`shardCount must be an integer in ${MIN_SHARD_COUNT}..${MAX_SHARD_COUNT}, got ${String(value)}`);
-  }
-
-  override get name(): string {
-    return 'ShardCountRangeError[INVALID_SHARD_COUNT]';
+    super(
+      `shardCount must be an integer in ${MIN_SHARD_COUNT}..${MAX_SHARD_COUNT}, got ${describeValue(value)}`,
+      'shardCount',
+      { code: 'INVALID_SHARD_COUNT' },
+    );
   }
 }
 
@@ -116,7 +119,8 @@ export type ShardErrorCode =
   | 'SHARD_ASSIGN_FAILED'
   /**
    * The health check found another session holding one of our shards more than `maxReclaims` times in a row: another
-   * process owns it too. This process stops taking it back.
+   * process owns it too. This process stops taking it back. Never reported for a shard the ownership strategy's
+   * `mayReclaim` says moved: that shard is left alone at once.
    *
    * What to do: **Fix setup:** give each process its own shards (`shardIds`/`ownership`).
    */
@@ -146,8 +150,8 @@ export type ConduitErrorCode =
   | 'CONDUIT_MISSING'
   | ConduitSelectionCode
   /**
-   * A shard count outside `1..20000` or not an integer (`updateShardCount`, `Conduit.update`). A `RangeError`,
-   * **not** a `TwitchError`: match it with `err.code` or `instanceof ShardCountRangeError`. `field` is `shardCount`.
+   * A shard count outside `1..20000` or not an integer (`updateShardCount`, `Conduit.update`). An
+   * `InvalidArgumentError` (so a `TwitchError`) with this code; `field` is `shardCount`.
    *
    * What to do: **Fix input.** (The Helix conduit endpoints check the same range and throw `INVALID_ARGUMENT`.)
    */
