@@ -58,6 +58,7 @@ export * from './eventsub/webhook/index.js';
 export * from './helix/index.js';
 export * from './auth/index.js';
 export * from './eventsub/conduit/index.js';
+export * from './eventsub/websocket-client/index.js';
 export { Client } from './eventsub/client.js';
 export type {
   ClientEventMap,

@@ -22,9 +22,11 @@ import {
   InvalidArgumentError,
   OAuthClient,
   PubSubPool,
+  StaticAuthProvider,
   TwitchError,
   TypedEmitter,
   WebhookReceiver,
+  WebSocketClient,
   verifyEventSubMessage,
   whispers,
   type PubSubEvents,
@@ -74,6 +76,13 @@ beforeAll(async () => {
       oauthUrl: opts.oauthUrl,
       eventSubWsUrl: opts.eventSubWsUrl,
     }),
+    ws: new WebSocketClient({
+      clientId: opts.clientId,
+      auth: new StaticAuthProvider({ clientId: opts.clientId, userTokens: { '1337': accessToken } }),
+      helixUrl: opts.helixUrl,
+      oauthUrl: opts.oauthUrl,
+      eventSubWsUrl: opts.eventSubWsUrl,
+    }),
     receiver: new WebhookReceiver({ secret: SECRET }),
     pubsubEvents,
     pool,
@@ -87,6 +96,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await ctx.pool.close();
   await ctx.auto.close();
+  await ctx.ws.close();
   await ctx.receiver.close();
   ctx.helix.close();
   await ctx.emu.close();
