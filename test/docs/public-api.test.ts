@@ -73,7 +73,7 @@ const INTERNALS: Readonly<Record<string, readonly string[]>> = {
   'src/catalogue/events.ts': ['EVENT_CONVERTERS', 'EventConverter', 'toSubscriptionModel'],
   'src/pubsub/connection.ts': ['pubsubBackoffDelay'],
   'src/pubsub/models.ts': ['decodeMessage'],
-  'src/eventsub/webhook/receiver.ts': ['wireMessageOf', 'LISTEN_CHECKS'],
+  'src/eventsub/webhook/receiver.ts': ['LISTEN_CHECKS'],
 };
 
 const MODELS_DIR = 'src/catalogue/models';

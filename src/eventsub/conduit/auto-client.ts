@@ -35,19 +35,17 @@ import { HelixClient } from '../../helix/client.js';
 import { backoffChecks } from '../../helix/http.js';
 import type { FetchLike } from '../../helix/http.js';
 import { subscription } from '../../catalogue/builders.js';
-import { toEventModel, toSubscriptionModel, type SubscriptionModel } from '../../catalogue/events.js';
-import type { ConduitShardDisabledEvent } from '../../catalogue/models/platform.js';
 import {
-  EVENTSUB_WS_URL,
-  HELIX_URL,
-  MAX_SHARD_COUNT,
-  OAUTH_URL,
-  type WireNotificationMessage,
-} from '../../protocol/eventsub.js';
+  toSubscriptionModel,
+  type Notification,
+  type SubscriptionModel,
+  type WireNotificationPayload,
+} from '../../catalogue/events.js';
+import type { ConduitShardDisabledEvent } from '../../catalogue/models/platform.js';
+import { EVENTSUB_WS_URL, HELIX_URL, MAX_SHARD_COUNT, OAUTH_URL } from '../../protocol/eventsub.js';
 import {
   LISTEN_CHECKS,
   WebhookReceiver,
-  wireMessageOf,
   type WebhookListenOptions,
   type WebhookListener,
   type WebhookNotification,
@@ -525,6 +523,7 @@ export class AutoClient<
       scale: (n, assign, signal) => this.#scale(n, assign, signal),
     };
     this.conduitInfo = new ConduitInfo(host);
+    this.tapNotifications('conduit.shard.disabled', this.#onShardDisabled);
     const receiver = this.#webhook?.receiver;
     if (receiver !== undefined) {
       receiver.on('message', this.#onWebhookMessage);
@@ -808,7 +807,7 @@ export class AutoClient<
     this.#shards.set(id, shard);
     this.#sockets.set(id, session);
     session.on('notification', (message) => {
-      this.#onNotification(id, message);
+      this.dispatchNotification(message, id);
     });
     session.on('revocation', (message) => {
       let subscription: SubscriptionModel;
@@ -969,25 +968,18 @@ export class AutoClient<
     }
   }
 
-  #onNotification(shardId: string, message: WireNotificationMessage): void {
-    this.dispatchNotification(message, shardId);
-    if (message.metadata.subscription_type === 'conduit.shard.disabled') this.#onShardDisabled(message);
-  }
-
-  #onShardDisabled(message: WireNotificationMessage): void {
-    const event = (message.payload as { event?: { conduit_id?: unknown; shard_id?: unknown } }).event;
+  /**
+   * Tap of `conduit.shard.disabled` (see `Client.tapNotifications`): its model is the one the listeners got, built
+   * once (`null`: malformed, already reported; the raw ids still trigger the health check).
+   */
+  readonly #onShardDisabled = (notification: Notification | null, payload: WireNotificationPayload): void => {
+    const event = (payload as { event?: { conduit_id?: unknown; shard_id?: unknown } }).event;
     if (event === undefined || event.conduit_id !== this.#conduit?.id) return;
-    if (this.events.hasListeners('conduitShardDisabled')) {
-      try {
-        const model = toConduitShardDisabled(message);
-        if (model !== undefined) this.events.emit('conduitShardDisabled', model);
-      } catch (error) {
-        this.report(asError(error), 'conduit.shard.disabled');
-      }
-    }
+    const model = notification?.event as ConduitShardDisabledEvent | undefined;
+    if (model !== undefined) this.events.emit('conduitShardDisabled', model);
     // A shard we own is down on Twitch's side: check now rather than at the next period.
     if (typeof event.shard_id === 'string' && this.#owns(event.shard_id)) void this.reconcile();
-  }
+  };
 
   // -----------------------------------------------------------------------------------------------------------
   // Webhook shards
@@ -1187,7 +1179,12 @@ export class AutoClient<
   }
 
   readonly #onWebhookMessage = (message: WebhookNotification): void => {
-    this.#onNotification(this.#webhookShardOf(message.path), wireMessageOf(message));
+    this.dispatchDelivery(
+      message.messageId,
+      message.timestamp,
+      message.payload,
+      this.#webhookShardOf(message.path),
+    );
   };
 
   readonly #onWebhookRevocation = (revocation: WebhookRevocation): void => {
@@ -1459,10 +1456,6 @@ export class AutoClient<
   [inspect.custom](): string {
     return `AutoClient { state: '${this.state}', conduit: ${this.#conduit === null ? 'null' : `'${this.#conduit.id}'`}, shards: ${this.#shards.size + this.#webhookShards.size} }`;
   }
-}
-
-function toConduitShardDisabled(message: WireNotificationMessage): ConduitShardDisabledEvent | undefined {
-  return toEventModel('conduit.shard.disabled', '1', (message.payload as { event?: unknown }).event);
 }
 
 /** A `{ initialMs, maxMs }` option (checked by `backoffChecks`) with its defaults; the cap is at least `initialMs`. */

@@ -19,7 +19,7 @@ export type {
   WebhookHeaders,
   WebhookRejectionReason,
 } from './verify.js';
-export { WebhookReceiver, toWireNotificationMessage } from './receiver.js';
+export { WebhookReceiver } from './receiver.js';
 // The receiver's dedupe store, for users of this entry point alone (the same bindings as the websocket module's).
 export {
   DEFAULT_DEDUPE_MAX_ENTRIES,

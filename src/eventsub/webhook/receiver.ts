@@ -26,7 +26,6 @@ import {
   type OptionChecks,
 } from '../../core/options.js';
 import {
-  NotificationConverter,
   toSubscriptionModel,
   type EventSubEventMap,
   type EventSubEventName,
@@ -35,7 +34,8 @@ import {
   type WireNotificationPayload,
 } from '../../catalogue/events.js';
 import { MAX_MESSAGE_AGE_MS } from '../../protocol/eventsub.js';
-import type { WireNotificationMessage, WireSubscription } from '../../protocol/eventsub.js';
+import type { WireSubscription } from '../../protocol/eventsub.js';
+import { NotificationDispatcher } from '../dispatch.js';
 import {
   DedupeError,
   DedupeGate,
@@ -104,7 +104,7 @@ export type WebhookTypedEvents = {
 export interface WebhookReceiverLifecycleEvents {
   /**
    * Every verified, first-seen notification, raw (no model built): the cheapest path, and what a conduit client
-   * feeds to its dispatch with {@link toWireNotificationMessage}.
+   * feeds to its dispatch (its id, timestamp and payload, as received).
    */
   message: [message: WebhookNotification];
   /** Every verified, first-seen notification as the typed envelope (`event` is `undefined` for unmodelled types). */
@@ -293,40 +293,6 @@ function isJsonContentType(value: string | undefined | null): boolean {
 }
 
 /**
- * Converts a verified webhook notification to the WebSocket message shape, so that webhook shards and WebSocket
- * shards share one dispatch path (`Client.dispatchNotification(message, shardId)`). The subscription type and
- * version come from the signed body, not from the unsigned `Twitch-Eventsub-Subscription-*` headers. Throws
- * `InvalidArgumentError` (`INVALID_ARGUMENT`, field `message`) for anything but a notification of the receiver.
- *
- * @example
- * ```ts
- * receiver.on('message', (m) => client.dispatchNotification(toWireNotificationMessage(m), shardId));
- * ```
- */
-export function toWireNotificationMessage(message: WebhookNotification): WireNotificationMessage {
-  const payload = isRecord(message) ? message.payload : undefined;
-  if (!isRecord(payload) || !isRecord(payload.subscription)) {
-    fail('message', "a WebhookNotification (the receiver's 'message' event)", message);
-  }
-  return wireMessageOf(message);
-}
-
-/** {@link toWireNotificationMessage} for a notification the receiver emitted (the per-message path: no checks). */
-export function wireMessageOf(message: WebhookNotification): WireNotificationMessage {
-  const sub = message.payload.subscription;
-  return {
-    metadata: {
-      message_id: message.messageId,
-      message_type: 'notification',
-      message_timestamp: message.timestamp,
-      subscription_type: sub.type,
-      subscription_version: sub.version,
-    },
-    payload: message.payload,
-  };
-}
-
-/**
  * The EventSub webhook endpoint: verifies, deduplicates and dispatches what Twitch POSTs.
  *
  * - `webhook_callback_verification` → 200 `text/plain` with the challenge exactly;
@@ -361,7 +327,10 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #reads = new Set<BodyRead>();
-  readonly #converter = new NotificationConverter();
+  /** The dispatch every receiver shares (eventsub/dispatch.ts). */
+  readonly #dispatcher = new NotificationDispatcher<WebhookNotification>(this, (error, context) => {
+    this.#report(error, context);
+  });
   readonly #listeners = new Set<Server>();
   #sweepTimer: TimerHandle | undefined;
   #queue: Dispatch[] = [];
@@ -908,20 +877,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
 
   #dispatchNotification(message: WebhookNotification): void {
     this.emit('message', message);
-    const type = message.payload.subscription.type as EventSubEventName;
-    const typed = this.hasListeners(type);
-    if (!typed && !this.hasListeners('notification')) return;
-    let notification: Notification;
-    try {
-      notification = this.#converter.toNotification(message.messageId, message.timestamp, message.payload);
-    } catch (error) {
-      this.#report(toError(error), 'notification');
-      return;
-    }
-    if (typed && notification.event !== undefined) {
-      (this.emit as (event: string, ...args: unknown[]) => boolean)(type, notification.event, notification);
-    }
-    this.emit('notification', notification, message);
+    this.#dispatcher.dispatch(message.messageId, message.timestamp, message.payload, message);
   }
 
   #report(error: Error, context: string): void {
