@@ -74,6 +74,14 @@ const INTERNALS: Readonly<Record<string, readonly string[]>> = {
   'src/pubsub/connection.ts': ['pubsubBackoffDelay'],
   'src/pubsub/models.ts': ['decodeMessage'],
   'src/eventsub/webhook/receiver.ts': ['LISTEN_CHECKS'],
+  'src/eventsub/webhook/types.ts': [
+    'LISTEN_CHECKS',
+    'RECEIVER_CHECKS',
+    'checkProcessInput',
+    'checkedReceiverOptions',
+  ],
+  'src/eventsub/webhook/accept.ts': ['acceptBody', 'rejection', 'isJsonContentType'],
+  'src/eventsub/dispatch.ts': ['NotificationDispatcher', 'NotificationTap', 'DispatchEmitter'],
 };
 
 const MODELS_DIR = 'src/catalogue/models';

@@ -46,4 +46,4 @@ export type {
   WebhookRevocation,
   WebhookTypedEvents,
   WebhookVerificationRequest,
-} from './receiver.js';
+} from './types.js';
