@@ -3,11 +3,19 @@
  * with how it is closed.
  */
 import type { Clock, TimerHandle } from '../../core/clock.js';
+import { abortReason } from '../../core/sleep.js';
 import type { EventSubSessionStats, WebSocketClientOptions, WebSocketLike } from './session-options.js';
 
 export type LinkKind = 'base' | 'handover';
 
 /** One socket and its role. */
+/** What a session does with the events of its sockets. */
+export interface LinkEvents {
+  message(link: Link, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void;
+  close(link: Link, code: number, reason: Buffer): void;
+  error(link: Link, error: Error): void;
+}
+
 export class Link {
   welcomeTimer: TimerHandle | undefined = undefined;
   welcomedAt = 0;
@@ -21,6 +29,19 @@ export class Link {
     readonly ws: WebSocketLike,
     readonly kind: LinkKind,
   ) {}
+
+  /** Adds one set of listeners to the socket, calling `events` with this link. */
+  listen(events: LinkEvents): void {
+    this.ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+      events.message(this, data, isBinary);
+    });
+    this.ws.on('close', (code: number, reason: Buffer) => {
+      events.close(this, code, reason);
+    });
+    this.ws.on('error', (error: Error) => {
+      events.error(this, error);
+    });
+  }
 }
 
 export type MutableStats = { -readonly [K in keyof EventSubSessionStats]: EventSubSessionStats[K] };
@@ -51,4 +72,42 @@ export function waitClosed(link: Link, clock: Clock): Promise<void> {
       resolve();
     });
   });
+}
+
+/** Counters of a new session, all zero. */
+export function newStats(): MutableStats {
+  return {
+    messages: 0,
+    notifications: 0,
+    revocations: 0,
+    keepalives: 0,
+    duplicates: 0,
+    refused: 0,
+    stale: 0,
+    skewed: 0,
+    malformed: 0,
+    unknownTypes: 0,
+    handovers: 0,
+    throttledHandovers: 0,
+    reconnects: 0,
+    connectAttempts: 0,
+  };
+}
+
+/** A pending `connect()`: its promise, and `onAbort` called with the reason when `signal` aborts. */
+export function newDeferred(signal: AbortSignal | undefined, onAbort: (reason: Error) => void): Deferred {
+  let resolve!: (sessionId: string) => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<string>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  const deferred: Deferred = { resolve, reject, promise, signal, onAbort: undefined };
+  if (signal !== undefined) {
+    deferred.onAbort = (): void => {
+      onAbort(abortReason(signal));
+    };
+    signal.addEventListener('abort', deferred.onAbort, { once: true });
+  }
+  return deferred;
 }

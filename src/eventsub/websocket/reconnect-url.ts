@@ -120,3 +120,30 @@ export function checkReconnectUrl(
   }
   return `host ${host.slice(0, 256)} is not allowed (see allowedReconnectHosts)`;
 }
+
+/** Where one session connects, and which `reconnect_url` it may follow (the functions above, resolved once). */
+export class SessionEndpoints {
+  /** The base URL, with `keepalive_timeout_seconds` when asked. */
+  readonly baseUrl: string;
+  readonly #protocol: string;
+  readonly #host: string;
+  readonly #allowed: readonly AllowedHost[];
+
+  /** @throws {@link InvalidArgumentError} for a base URL that is not `ws:`/`wss:` or a malformed allowed host. */
+  constructor(
+    url: string,
+    keepaliveTimeoutSeconds: number | undefined,
+    allowedHosts: readonly string[] | undefined,
+  ) {
+    const base = buildBaseUrl(url, keepaliveTimeoutSeconds);
+    this.baseUrl = base.url;
+    this.#protocol = base.parsed.protocol;
+    this.#host = base.parsed.host;
+    this.#allowed = reconnectHosts(allowedHosts, this.#protocol);
+  }
+
+  /** Why `url` may not be followed (never quoting it), or `null` when it may. */
+  refusal(url: string): string | null {
+    return checkReconnectUrl(url, this.#protocol, this.#host, this.#allowed);
+  }
+}

@@ -6,12 +6,16 @@
  * loss (the new socket is opened at `reconnect_url`, the old one is read until the new one is welcomed, deliveries
  * from both are deduplicated by `message_id`); any other loss reconnects to the base URL with backoff, which gives a
  * NEW session id that the owner must bind again. The session never sends a data frame (pings are answered by `ws`).
+ *
+ * This file is the state machine (sockets, welcome, handover, loss, reconnect); its parts: session-options.ts
+ * (options, events, stats), link.ts (one socket), intake.ts (the hot path: frame checks, time window, dedupe, emit),
+ * watchdog.ts (keepalive), handover.ts (pacing of handovers), reconnect-url.ts (which URLs may be followed).
  */
 import WebSocket from 'ws';
 import { AbortError, type TwitchError } from '../../core/errors.js';
 import { Backoff } from '../../core/backoff.js';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
-import { MAX_TIMER_MS, clampDuration, requireDuration } from '../../core/duration.js';
+import { MAX_TIMER_MS, requireDuration } from '../../core/duration.js';
 import { TypedEmitter } from '../../core/emitter.js';
 import { optionalUrl, toError } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
@@ -20,8 +24,6 @@ import { abortReason } from '../../core/sleep.js';
 import {
   EVENTSUB_WS_URL,
   KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
-  KEEPALIVE_TIMEOUT_MAX_SECONDS,
-  KEEPALIVE_TIMEOUT_MIN_SECONDS,
   MAX_MESSAGE_AGE_MS,
   closeCodeInfo,
   type WireReconnectMessage,
@@ -29,18 +31,22 @@ import {
 } from '../../protocol/eventsub.js';
 import { MemoryDedupeStore, requireDedupeStore } from './dedupe.js';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../webhook/verify.js';
-import { EventSubSessionError } from './errors.js';
+import { EventSubSessionError, clientBugMessage } from './errors.js';
 import { HandoverThrottle } from './handover.js';
 import { FrameIntake, type IntakeHost } from './intake.js';
+import { KeepaliveWatchdog } from './watchdog.js';
 import {
   DEFAULT_WS_OPTIONS,
   Link,
+  newDeferred,
+  newStats,
   waitClosed,
   type Deferred,
+  type LinkEvents,
   type LinkKind,
   type MutableStats,
 } from './link.js';
-import { buildBaseUrl, checkReconnectUrl, reconnectHosts, type AllowedHost } from './reconnect-url.js';
+import { SessionEndpoints } from './reconnect-url.js';
 import {
   checkedSessionOptions,
   type EventSubSessionEvents,
@@ -53,20 +59,13 @@ import {
   type WebSocketLike,
 } from './session-options.js';
 
-// The session's types stay importable from here, with the session.
+// Importable from here with the session (its full set of types is in session-options.ts).
 export { SESSION_CHECKS } from './session-options.js';
 export type {
   DisconnectInfo,
-  EventSubSessionEvents,
   EventSubSessionOptions,
-  EventSubSessionState,
-  EventSubSessionStats,
   ReconnectedInfo,
   ReconnectingInfo,
-  ReconnectReason,
-  WebSocketClientOptions,
-  WebSocketConstructor,
-  WebSocketLike,
 } from './session-options.js';
 
 /**
@@ -91,15 +90,9 @@ export type {
  * ```
  */
 export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
-  readonly #baseUrl: string;
-  readonly #baseProtocol: string;
-  readonly #baseHost: string;
-  /** The hosts a reconnect_url may point at besides the base URL's, normalised like a parsed URL's. */
-  readonly #reconnectHosts: readonly AllowedHost[];
+  /** The base URL and the reconnect_url policy (reconnect-url.ts). */
+  readonly #endpoints: SessionEndpoints;
   readonly #welcomeTimeoutMs: number;
-  readonly #marginRatio: number;
-  readonly #maxAgeMs: number;
-  readonly #maxSkewMs: number;
   readonly #clock: Clock;
   readonly #backoff: Backoff;
   /** The hot path: frames checked, judged, deduplicated and emitted (intake.ts). */
@@ -118,30 +111,14 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   readonly #retiring = new Set<Link>();
   #handoverUrl: string | null = null;
   #retryTimer: TimerHandle | undefined = undefined;
-  #watchdog: TimerHandle | undefined = undefined;
-  #watchdogMs = 0;
-  #lastMessageAt = 0;
+  /** The keepalive watchdog of the active socket (watchdog.ts). */
+  readonly #watchdog: KeepaliveWatchdog;
   #reconnectReason: ReconnectReason = 'connection_lost';
   /** The pacing of `session_reconnect` handovers (handover.ts). */
   readonly #throttle: HandoverThrottle;
   #connecting: Deferred | null = null;
   #closing: Promise<void> | null = null;
-  readonly #stats: MutableStats = {
-    messages: 0,
-    notifications: 0,
-    revocations: 0,
-    keepalives: 0,
-    duplicates: 0,
-    refused: 0,
-    stale: 0,
-    skewed: 0,
-    malformed: 0,
-    unknownTypes: 0,
-    handovers: 0,
-    throttledHandovers: 0,
-    reconnects: 0,
-    connectAttempts: 0,
-  };
+  readonly #stats: MutableStats = newStats();
 
   /**
    * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option) before any socket exists:
@@ -154,24 +131,23 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     const logger = checkedSessionOptions(options).logger ?? silentLogger;
     super({ logger });
     this.#logger = logger;
-    const base = buildBaseUrl(optionalUrl(options, 'url', EVENTSUB_WS_URL), options.keepaliveTimeoutSeconds);
-    this.#baseUrl = base.url;
-    this.#baseProtocol = base.parsed.protocol;
-    this.#baseHost = base.parsed.host;
-    this.#reconnectHosts = reconnectHosts(options.allowedReconnectHosts, this.#baseProtocol);
+    this.#endpoints = new SessionEndpoints(
+      optionalUrl(options, 'url', EVENTSUB_WS_URL),
+      options.keepaliveTimeoutSeconds,
+      options.allowedReconnectHosts,
+    );
     this.#welcomeTimeoutMs = requireDuration(options.welcomeTimeoutMs ?? 10_000, 'welcomeTimeoutMs');
-    this.#marginRatio = options.keepaliveMarginRatio ?? 0.2;
-    this.#maxAgeMs = requireDuration(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
+    const maxAgeMs = requireDuration(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
     // The acceptance window (maxAge + skew) must fit the longest window a store can keep.
-    this.#maxSkewMs = requireDuration(
+    const maxSkewMs = requireDuration(
       options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
       'maxFutureSkewMs',
       {
         min: 0,
-        max: MAX_TIMER_MS - this.#maxAgeMs,
+        max: MAX_TIMER_MS - maxAgeMs,
       },
     );
-    const acceptedForMs = this.#maxAgeMs + this.#maxSkewMs;
+    const acceptedForMs = maxAgeMs + maxSkewMs;
     this.#clock = options.clock ?? systemClock;
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });
     this.#throttle = new HandoverThrottle(this.#backoff, this.#stats, (error) => {
@@ -184,7 +160,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
         this.#report(error);
       },
       heard: (link, now) => {
-        if (link === this.#primary) this.#lastMessageAt = now;
+        if (link === this.#primary) this.#watchdog.lastMessageAt = now;
       },
       welcome: (link, message) => {
         this.#onWelcome(link, message);
@@ -201,13 +177,24 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
         acceptedForMs,
         'dedupe',
       ),
-      this.#maxAgeMs,
-      this.#maxSkewMs,
+      maxAgeMs,
+      maxSkewMs,
     );
     this.#WebSocket = options.WebSocket ?? WebSocket;
     this.#wsOptions = { ...DEFAULT_WS_OPTIONS, ...options.wsOptions };
-    this.#watchdogMs = this.#keepaliveToWatchdog(
+    this.#watchdog = new KeepaliveWatchdog(
+      this.#clock,
+      options.keepaliveMarginRatio ?? 0.2,
       options.keepaliveTimeoutSeconds ?? KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
+      logger,
+      {
+        active: () => this.#primary !== null && this.#state !== 'closed',
+        silent: (silentFor) => {
+          if (this.#primary === null) return;
+          this.#logger.warn('eventsub keepalive timeout: no message in time, reconnecting', { silentFor });
+          this.#primaryLost(this.#primary, 1006, KEEPALIVE_REASON);
+        },
+      },
     );
   }
 
@@ -245,23 +232,13 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     if (this.#connecting !== null) return this.#connecting.promise;
     if (this.#sessionId !== null && this.#state !== 'idle') return Promise.resolve(this.#sessionId);
     if (signal?.aborted === true) return Promise.reject(abortReason(signal));
-    let resolve!: (sessionId: string) => void;
-    let reject!: (error: Error) => void;
-    const promise = new Promise<string>((res, rej) => {
-      resolve = res;
-      reject = rej;
+    const deferred = newDeferred(signal, (reason) => {
+      this.#failConnect(reason);
     });
-    const deferred: Deferred = { resolve, reject, promise, signal, onAbort: undefined };
-    if (signal !== undefined) {
-      deferred.onAbort = (): void => {
-        this.#failConnect(abortReason(signal));
-      };
-      signal.addEventListener('abort', deferred.onAbort, { once: true });
-    }
     this.#connecting = deferred;
     this.#state = 'connecting';
-    this.#open(this.#baseUrl, 'base');
-    return promise;
+    this.#open(this.#endpoints.baseUrl, 'base');
+    return deferred.promise;
   }
 
   /**
@@ -272,8 +249,8 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
     this.#state = 'closed';
-    this.#clearTimer('retry');
-    this.#clearTimer('watchdog');
+    this.#clearRetry();
+    this.#watchdog.stop();
     if (this.#connecting !== null) this.#settleConnect(new AbortError('the session was closed'));
     const links = [this.#primary, this.#next, ...this.#retiring];
     this.#primary = null;
@@ -314,21 +291,25 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     }
     const link = new Link(ws, kind);
     this.#next = link;
-    // One set of listeners per socket (never per message).
-    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      this.#intake.onMessage(link, data, isBinary);
-    });
-    ws.on('close', (code: number, reason: Buffer) => {
-      this.#onClose(link, code, reason);
-    });
-    ws.on('error', (error: Error) => {
-      this.#onSocketError(link, error);
-    });
+    link.listen(this.#socketEvents);
     link.welcomeTimer = this.#clock.setTimeout(() => {
       this.#onWelcomeTimeout(link);
     }, this.#welcomeTimeoutMs);
     this.#logger.debug('eventsub socket opening', { kind });
   }
+
+  /** What every socket's events call (link.ts adds one set of listeners per socket, never per message). */
+  readonly #socketEvents: LinkEvents = {
+    message: (link, data, isBinary) => {
+      this.#intake.onMessage(link, data, isBinary);
+    },
+    close: (link, code, reason) => {
+      this.#onClose(link, code, reason);
+    },
+    error: (link, error) => {
+      this.#onSocketError(link, error);
+    },
+  };
 
   #retire(link: Link): void {
     if (link.welcomeTimer !== undefined) {
@@ -365,52 +346,30 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     this.#primary = link;
     this.#next = null;
     this.#handoverUrl = null;
-    this.#clearTimer('retry');
+    this.#clearRetry();
     this.#sessionId = session.id;
     this.#state = 'connected';
     // A reconnect welcome carries `keepalive_timeout_seconds: null`-free values; keep the old one otherwise.
     const keepalive = session.keepalive_timeout_seconds;
-    if (typeof keepalive === 'number') {
-      // Server-supplied: brought into Twitch's 10..600 s before it reaches the watchdog (the clock rule).
-      const seconds = clampDuration(
-        keepalive,
-        KEEPALIVE_TIMEOUT_MIN_SECONDS,
-        KEEPALIVE_TIMEOUT_MAX_SECONDS,
-        KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
-      );
-      if (seconds !== keepalive) {
-        this.#logger.warn('eventsub: keepalive_timeout_seconds out of range, clamped', {
-          keepalive,
-          seconds,
-        });
-      }
-      this.#watchdogMs = this.#keepaliveToWatchdog(seconds);
-    }
-    this.#lastMessageAt = now;
-    this.#armWatchdog(this.#watchdogMs);
+    if (typeof keepalive === 'number') this.#watchdog.setKeepalive(keepalive);
+    this.#watchdog.start(now);
     // The old socket is closed only now that the new one is welcomed: nothing is lost in between.
     if (old !== null) this.#retire(old);
     this.#logger.debug('eventsub session welcomed', { kind: link.kind });
     this.#settleConnect(null);
     this.emit('welcome', session.id, previousId !== null);
     if (previousId === null) return;
-    if (link.kind === 'handover') {
-      this.#stats.handovers++;
-      this.emit('reconnected', {
-        sessionId: session.id,
-        previousSessionId: previousId,
-        cause: 'handover',
-        rebindRequired: false,
-      });
-    } else {
-      this.#stats.reconnects++;
-      this.emit('reconnected', {
-        sessionId: session.id,
-        previousSessionId: previousId,
-        cause: 'reconnect',
-        rebindRequired: true,
-      });
-    }
+    // After a handover the subscriptions follow the session; after a loss it is a new session to bind again.
+    const handover = link.kind === 'handover';
+    if (handover) this.#stats.handovers++;
+    else this.#stats.reconnects++;
+    const cause = handover ? 'handover' : 'reconnect';
+    this.emit('reconnected', {
+      sessionId: session.id,
+      previousSessionId: previousId,
+      cause,
+      rebindRequired: !handover,
+    });
   }
 
   #onReconnect(link: Link, message: WireReconnectMessage): void {
@@ -427,8 +386,8 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     const url = message.payload.session.reconnect_url ?? '';
     if (this.#next !== null) this.#retire(this.#next);
     this.#next = null;
-    this.#clearTimer('retry');
-    const refused = checkReconnectUrl(url, this.#baseProtocol, this.#baseHost, this.#reconnectHosts);
+    this.#clearRetry();
+    const refused = this.#endpoints.refusal(url);
     if (refused !== null) {
       // Never followed: a new session at the base URL instead (the reason names no credentials).
       this.#report(new EventSubSessionError('HANDOVER_FAILED', `reconnect_url refused: ${refused}`));
@@ -438,7 +397,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     this.#handoverUrl = url;
     this.#state = 'reconnecting';
     // Paced by handover.ts: a storm of handovers on sockets not yet stable waits for the backoff.
-    const delayMs = this.#throttle.start(this.#clock.now() - link.welcomedAt, this.#watchdogMs);
+    const delayMs = this.#throttle.start(this.#clock.now() - link.welcomedAt, this.#watchdog.timeoutMs);
     if (delayMs === null) {
       this.emit('reconnecting', { reason: 'session_reconnect', attempt: 1, delayMs: 0 });
       this.#open(url, 'handover');
@@ -458,7 +417,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     if (this.#primary !== null) {
       const old = this.#primary;
       this.#primary = null;
-      this.#clearTimer('watchdog');
+      this.#watchdog.stop();
       this.#retire(old);
     }
     this.#scheduleBaseReconnect('handover_failed');
@@ -534,7 +493,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   /** The active socket is gone (closed by the server, dropped, or given up by the watchdog). */
   #primaryLost(link: Link, code: number, reason: string): void {
     this.#primary = null;
-    this.#clearTimer('watchdog');
+    this.#watchdog.stop();
     if (!link.closed) {
       // Only the watchdog gets here with an open socket: it is dead, do not wait for a closing handshake.
       this.#retire(link);
@@ -544,10 +503,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     this.#logger.info('eventsub socket lost', { code, reason, action: info.action });
     this.emit('disconnected', { code, reason, action: info.action });
     if (info.action === 'client-bug') {
-      const message =
-        code === 4001
-          ? 'Twitch closed the socket with 4001: the client sent data (only pongs are allowed)'
-          : `Twitch closed the socket with ${code} (${reason}): the session was not bound in time`;
+      const message = clientBugMessage(code, reason);
       // Loud on purpose: logged as an error even when someone listens to `error`.
       this.#logger.error(message, { code });
       if (this.hasListeners('error')) {
@@ -559,13 +515,14 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     }
     // The backoff starts over only after a connection that stayed up for a while, so a server that welcomes and
     // drops at once never gets hammered with fast retries.
-    if (link.welcomedAt > 0 && this.#clock.now() - link.welcomedAt >= this.#watchdogMs) this.#backoff.reset();
+    if (link.welcomedAt > 0 && this.#clock.now() - link.welcomedAt >= this.#watchdog.timeoutMs)
+      this.#backoff.reset();
     if (this.#next !== null && this.#next.kind === 'handover') {
       // A handover is in flight: it carries the session; its failure falls back to the base URL.
       return;
     }
     // A handover retry may be pending: without the old socket it is pointless, start a new session instead.
-    this.#clearTimer('retry');
+    this.#clearRetry();
     this.#handoverUrl = null;
     this.#scheduleBaseReconnect(
       code === 1006 && reason === KEEPALIVE_REASON ? 'keepalive_timeout' : 'connection_lost',
@@ -631,7 +588,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       () => {
         this.#retryTimer = undefined;
         if (this.#state === 'closed' || this.#next !== null) return;
-        this.#open(this.#baseUrl, 'base');
+        this.#open(this.#endpoints.baseUrl, 'base');
         // Ref'd: with every socket down, this timer is all that keeps a running client's process alive.
       },
       delayMs,
@@ -640,43 +597,12 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   }
 
   // -------------------------------------------------------------------------------------------------------------
-  // Keepalive watchdog: one timer per session, re-armed from the last message time (never per message)
-  // -------------------------------------------------------------------------------------------------------------
-
-  #keepaliveToWatchdog(seconds: number): number {
-    return Math.ceil(seconds * 1000 * (1 + this.#marginRatio));
-  }
-
-  #armWatchdog(ms: number): void {
-    this.#clearTimer('watchdog');
-    this.#watchdog = this.#clock.setTimeout(this.#onWatchdog, Math.max(1, ms));
-  }
-
-  readonly #onWatchdog = (): void => {
-    this.#watchdog = undefined;
-    const primary = this.#primary;
-    if (primary === null || this.#state === 'closed') return;
-    const silentFor = this.#clock.now() - this.#lastMessageAt;
-    if (silentFor < this.#watchdogMs) {
-      this.#armWatchdog(this.#watchdogMs - silentFor);
-      return;
-    }
-    this.#logger.warn('eventsub keepalive timeout: no message in time, reconnecting', { silentFor });
-    this.#primaryLost(primary, 1006, KEEPALIVE_REASON);
-  };
-
-  // -------------------------------------------------------------------------------------------------------------
   // Helpers
   // -------------------------------------------------------------------------------------------------------------
 
-  #clearTimer(which: 'retry' | 'watchdog'): void {
-    if (which === 'retry') {
-      if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
-      this.#retryTimer = undefined;
-    } else {
-      if (this.#watchdog !== undefined) this.#clock.clearTimeout(this.#watchdog);
-      this.#watchdog = undefined;
-    }
+  #clearRetry(): void {
+    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
   }
 
   /** Settles the pending `connect()`: with the session id when `error` is null. */
