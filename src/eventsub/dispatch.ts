@@ -73,8 +73,9 @@ export class NotificationDispatcher<O> {
     const events = this.#events;
     const type = payload.subscription.type;
     const typed = events.hasListeners(type);
+    const generic = events.hasListeners('notification');
     const tap = this.#taps.size === 0 ? undefined : this.#taps.get(type);
-    if (!typed && tap === undefined && !events.hasListeners('notification')) return;
+    if (!typed && !generic && tap === undefined) return;
     let notification: Notification;
     try {
       notification = this.#converter.toNotification(messageId, timestamp, payload);
@@ -84,7 +85,7 @@ export class NotificationDispatcher<O> {
       return;
     }
     if (typed && notification.event !== undefined) events.emit(type, notification.event, notification);
-    events.emit('notification', notification, origin);
+    if (generic) events.emit('notification', notification, origin);
     tap?.(notification, payload, origin);
   }
 }
