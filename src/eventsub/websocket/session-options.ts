@@ -4,7 +4,7 @@
  */
 import { Backoff } from '../../core/backoff.js';
 import type { Clock } from '../../core/clock.js';
-import { isRecord } from '../../core/guards.js';
+import { isRecord, optionalUrl } from '../../core/guards.js';
 import type { Logger } from '../../core/logger.js';
 import {
   arrayOf,
@@ -23,6 +23,7 @@ import {
   type OptionChecks,
 } from '../../core/options.js';
 import {
+  EVENTSUB_WS_URL,
   KEEPALIVE_TIMEOUT_MAX_SECONDS,
   KEEPALIVE_TIMEOUT_MIN_SECONDS,
   type CloseAction,
@@ -30,6 +31,7 @@ import {
   type WireRevocationMessage,
 } from '../../protocol/eventsub.js';
 import type { DedupeStore } from './dedupe.js';
+import { SessionEndpoints } from './reconnect-url.js';
 
 /**
  * What the session uses of a client socket: the part of `ws`'s `WebSocket` it calls, so that the public types need
@@ -292,4 +294,19 @@ export interface EventSubSessionEvents {
    * them stops the session.
    */
   error: [error: Error, event?: string];
+}
+
+/**
+ * Checks session options as the constructor does (the table, the base URL's syntax and scheme, the reconnect
+ * hosts), without creating a session: for owners that validate the options of sessions they create later.
+ *
+ * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option).
+ */
+export function checkSessionOptions(options: EventSubSessionOptions): void {
+  checkOptions(options, SESSION_CHECKS);
+  new SessionEndpoints(
+    optionalUrl(options, 'url', EVENTSUB_WS_URL),
+    options.keepaliveTimeoutSeconds,
+    options.allowedReconnectHosts,
+  );
 }

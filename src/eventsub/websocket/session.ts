@@ -60,7 +60,7 @@ import {
 } from './session-options.js';
 
 // Importable from here with the session (its full set of types is in session-options.ts).
-export { SESSION_CHECKS } from './session-options.js';
+export { SESSION_CHECKS, checkSessionOptions } from './session-options.js';
 export type {
   DisconnectInfo,
   EventSubSessionOptions,
