@@ -128,7 +128,8 @@ async function appHelix(
 
 /** Creates a conduit of one shard; returns its id and a function that deletes it. */
 async function conduit(ctx: BenchContext): Promise<{ id: string; remove: () => Promise<void> }> {
-  const id = (await appHelix(ctx.emu, ctx.token, 'POST', '/eventsub/conduits', { shard_count: 1 })).data[0]!.id;
+  const id = (await appHelix(ctx.emu, ctx.token, 'POST', '/eventsub/conduits', { shard_count: 1 })).data[0]!
+    .id;
   return {
     id,
     remove: async () => {
@@ -273,7 +274,8 @@ async function measure(
 /** Every receiver of `RECEIVERS` on one type: CPU per message and throughput, as ratios to the raw floor. */
 async function dispatch(emu: EmulatorHandle, spec: StreamSpec, firstUser: number): Promise<BenchFigure[]> {
   const token = await emu.appToken();
-  const rows: { kind: ReceiverKind; receiver: Receiver; counter: Counter; cpuUs: number; busyMs: number }[] = [];
+  const rows: { kind: ReceiverKind; receiver: Receiver; counter: Counter; cpuUs: number; busyMs: number }[] =
+    [];
   let sink = 0;
   try {
     for (const [i, kind] of RECEIVERS.entries()) {

@@ -68,7 +68,10 @@ if (IS_HOST) {
           break;
       }
     } catch (error) {
-      send({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies Answer);
+      send({
+        id: request.id,
+        error: error instanceof Error ? error.message : String(error),
+      } satisfies Answer);
     }
   });
 }
