@@ -10,7 +10,7 @@ export interface BenchFigure {
   /** Baseline measured in the same run, or null when the figure is an absolute bound (then `ratio` is null). */
   readonly baseline: number | null;
   readonly unit: string;
-  /** value / baseline (or baseline / value when `lowerIsBetter`), null without a baseline. */
+  /** value / baseline (higher is better, or lower for a cost: see `target`), null without a baseline. */
   readonly ratio: number | null;
   /** Human-readable target, e.g. ">= 0.9" or ">= 100000/s". */
   readonly target: string;
@@ -34,6 +34,18 @@ export function ratioFigure(
 ): BenchFigure {
   const ratio = baseline === 0 ? 0 : value / baseline;
   return { figure, value, baseline, unit, ratio, target: `ratio >= ${minRatio}`, pass: ratio >= minRatio };
+}
+
+/** Builds a ratio figure where lower values are better (a cost): `ratio` is value / baseline, at most `maxRatio`. */
+export function costFigure(
+  figure: string,
+  value: number,
+  baseline: number,
+  unit: string,
+  maxRatio: number,
+): BenchFigure {
+  const ratio = baseline === 0 ? Number.POSITIVE_INFINITY : value / baseline;
+  return { figure, value, baseline, unit, ratio, target: `ratio <= ${maxRatio}`, pass: ratio <= maxRatio };
 }
 
 /** Builds an absolute figure checked against a bound. */

@@ -12,7 +12,7 @@
 import { ProtocolError, TwitchError } from '../core/errors.js';
 import { positiveInteger } from '../core/options.js';
 import type { WireSubscription, WireTransport } from '../protocol/eventsub.js';
-import { parseRfc3339, withRaw } from './models/common.js';
+import { EventSubModel, parseRfc3339 } from './models/common.js';
 import type {
   AutomodMessageHoldV1Event,
   AutomodMessageHoldV2Event,
@@ -748,16 +748,18 @@ interface CachedSubscription {
   readonly version: unknown;
   readonly cost: unknown;
   readonly createdAt: unknown;
-  readonly transport: unknown;
+  /** `transport.method` and its target (`conduit_id`, `session_id` or `callback`), compared field by field. */
+  readonly method: unknown;
+  readonly target: unknown;
   readonly model: SubscriptionModel;
 }
 
-function transportKey(t: unknown): string {
-  if (typeof t !== 'object' || t === null) return '';
-  const v = t as Partial<Record<string, unknown>>;
-  const target = v.conduit_id ?? v.session_id ?? v.callback;
-  return `${typeof v.method === 'string' ? v.method : ''}|${typeof target === 'string' ? target : ''}`;
+/** The target of a wire transport: its conduit, session or callback (`undefined` when none). */
+function transportTarget(t: Partial<Record<string, unknown>>): unknown {
+  return t.conduit_id ?? t.session_id ?? t.callback;
 }
+
+const NO_TRANSPORT = {};
 
 /**
  * Converts notifications like {@link toNotification}, reusing the subscription model of earlier notifications of the
@@ -795,6 +797,10 @@ export class NotificationConverter {
     const v = w as unknown as Partial<Record<string, unknown>> | null;
     if (typeof v !== 'object' || v === null || typeof v.id !== 'string') return toSubscriptionModel(w);
     const cached = this.#subscriptions.get(v.id);
+    // Field by field, no key built per message: a connection carries few subscriptions, each many times.
+    const transport = (
+      typeof v.transport === 'object' && v.transport !== null ? v.transport : NO_TRANSPORT
+    ) as Partial<Record<string, unknown>>;
     if (
       cached !== undefined &&
       cached.status === v.status &&
@@ -802,7 +808,8 @@ export class NotificationConverter {
       cached.version === v.version &&
       cached.cost === v.cost &&
       cached.createdAt === v.created_at &&
-      cached.transport === transportKey(v.transport)
+      cached.method === transport.method &&
+      cached.target === transportTarget(transport)
     ) {
       return cached.model;
     }
@@ -817,7 +824,8 @@ export class NotificationConverter {
       version: v.version,
       cost: v.cost,
       createdAt: v.created_at,
-      transport: transportKey(v.transport),
+      method: transport.method,
+      target: transportTarget(transport),
       model,
     });
     return model;
@@ -860,15 +868,40 @@ function buildNotification(
   }
   const subscription = subscriptionOf(payload.subscription);
   const wireEvent = BATCHED.has(subscription.type) ? payload.events : payload.event;
-  return withRaw(
-    {
-      type: subscription.type,
-      version: subscription.version,
-      subscription,
-      messageId,
-      timestamp: parseDate(timestamp, 'message timestamp', payload),
-      event: convertEvent(subscription.type, subscription.version, wireEvent),
-    },
+  return new NotificationEnvelope(
+    subscription,
+    messageId,
+    parseDate(timestamp, 'message timestamp', payload),
+    convertEvent(subscription.type, subscription.version, wireEvent),
     payload,
   );
+}
+
+/**
+ * The {@link Notification} envelope: one object per notification, its fields set in the constructor (the same
+ * fields and order as a model built with `withRaw`, without building it twice), `raw` on the prototype.
+ */
+class NotificationEnvelope extends EventSubModel<WireNotificationPayload> implements Notification {
+  readonly type: string;
+  readonly version: string;
+  readonly subscription: SubscriptionModel;
+  readonly messageId: string;
+  readonly timestamp: Date;
+  readonly event: EventSubEvent | undefined;
+
+  constructor(
+    subscription: SubscriptionModel,
+    messageId: string,
+    timestamp: Date,
+    event: EventSubEvent | undefined,
+    payload: WireNotificationPayload,
+  ) {
+    super(payload);
+    this.type = subscription.type;
+    this.version = subscription.version;
+    this.subscription = subscription;
+    this.messageId = messageId;
+    this.timestamp = timestamp;
+    this.event = event;
+  }
 }

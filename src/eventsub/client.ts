@@ -25,10 +25,11 @@ import {
   signal as signalCheck,
   type OptionChecks,
 } from '../core/options.js';
-import { NotificationConverter, type Notification } from '../catalogue/events.js';
+import type { Notification, WireNotificationPayload } from '../catalogue/events.js';
 import type { EventSubEventMap, EventSubEventName, SubscriptionModel } from '../catalogue/events.js';
 import type { ConduitShardDisabledEvent } from '../catalogue/models/platform.js';
 import type { ShardStatus, WireNotificationMessage } from '../protocol/eventsub.js';
+import { NotificationDispatcher, type NotificationTap } from './dispatch.js';
 import type { DisconnectInfo } from './websocket/session.js';
 import type { MultiSubscribePayload } from './conduit/multi-subscribe.js';
 
@@ -169,8 +170,8 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
   implements AsyncDisposable
 {
   protected readonly logger: Logger;
-  /** Notification envelopes, with subscription models shared across the notifications of a subscription. */
-  readonly #converter = new NotificationConverter();
+  /** The dispatch every receiver shares (dispatch.ts): listeners looked up, model built once, emitted. */
+  readonly #dispatcher: NotificationDispatcher<string>;
   #state: ClientState = 'idle';
   #starting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
@@ -188,6 +189,9 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
     const logger = options.logger ?? silentLogger;
     super({ logger });
     this.logger = logger;
+    this.#dispatcher = new NotificationDispatcher<string>(this, (error, context) => {
+      this.report(error, context);
+    });
     this.#signal = options.signal;
     if (this.#signal !== undefined) {
       if (this.#signal.aborted) this.#state = 'closed';
@@ -272,17 +276,18 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
     else this.logger.warn(error.message, { code: (error as { code?: unknown }).code, context });
   }
 
-  /** Converts one wire notification and emits it under its type and as `notification` (see the dispatch model). */
+  /**
+   * Dispatches one WebSocket notification frame, already deduplicated, from shard `shardId` (see the dispatch
+   * model). A frame whose `metadata` names another type or version than its `payload.subscription` is reported
+   * (`PROTOCOL_MALFORMED_FRAME`), not emitted: a listener would get the model of another type.
+   */
   protected dispatchNotification(message: WireNotificationMessage, shardId: string): void {
-    const events = this.events;
     const metadata = message.metadata;
-    const type = metadata.subscription_type;
-    const typed = events.hasListeners(type as EventSubEventName);
-    if (!typed && !events.hasListeners('notification')) return;
-    // The event is named after the metadata, the model built from the subscription: they must agree, whatever
-    // the transport, or a listener would get the model of another type.
     const subscription = message.payload.subscription as { type?: unknown; version?: unknown } | undefined;
-    if (subscription?.type !== type || subscription.version !== metadata.subscription_version) {
+    if (
+      subscription?.type !== metadata.subscription_type ||
+      subscription.version !== metadata.subscription_version
+    ) {
       this.report(
         new ProtocolError(
           'PROTOCOL_MALFORMED_FRAME',
@@ -293,21 +298,30 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
       );
       return;
     }
-    let notification: Notification;
-    try {
-      notification = this.#converter.toNotification(
-        message.metadata.message_id,
-        message.metadata.message_timestamp,
-        message.payload,
-      );
-    } catch (error) {
-      this.report(error instanceof Error ? error : new Error(String(error)), 'notification');
-      return;
-    }
-    if (typed && notification.event !== undefined) {
-      (events.emit as (event: string, ...args: unknown[]) => boolean)(type, notification.event, notification);
-    }
-    events.emit('notification', notification, shardId);
+    this.#dispatcher.dispatch(metadata.message_id, metadata.message_timestamp, message.payload, shardId);
+  }
+
+  /**
+   * Dispatches one notification as any transport delivers it, already deduplicated and checked: its message id,
+   * timestamp (RFC 3339) and payload, whose `subscription` names the type (a webhook body is signed, so its
+   * subscription is what Twitch sent). Nothing is reshaped: webhook and WebSocket shards share this path.
+   */
+  protected dispatchDelivery(
+    messageId: string,
+    timestamp: string,
+    payload: WireNotificationPayload,
+    shardId: string,
+  ): void {
+    this.#dispatcher.dispatch(messageId, timestamp, payload, shardId);
+  }
+
+  /**
+   * Makes `tap` this client's own consumer of notifications of `type`, called after the listeners with the same
+   * envelope (`null` when the event was malformed, already reported): a type the client acts on is converted once,
+   * whether or not anyone listens to it.
+   */
+  protected tapNotifications(type: EventSubEventName, tap: NotificationTap<string>): void {
+    this.#dispatcher.tap(type, tap);
   }
 }
 

@@ -975,6 +975,8 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         isClosing: PROTECTED,
         report: PROTECTED,
         dispatchNotification: PROTECTED,
+        dispatchDelivery: PROTECTED,
+        tapNotifications: PROTECTED,
       },
     },
     AutoClient: {
@@ -1375,12 +1377,6 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         { name: 'maxFutureSkewMs', valid: () => undefined, ok: optional(duration(0)) },
       ],
       call: ([h, n, a, s]) => webhook.checkWebhookHeaders(h as never, n as number, a as number, s as number),
-    },
-    toWireNotificationMessage: {
-      params: [{ name: 'message', valid: () => undefined, ok: never }],
-      call: ([m]) => webhook.toWireNotificationMessage(m as never),
-      skipValidCall:
-        'its input is a verified notification, emitted by a receiver (covered by the webhook tests)',
     },
 
     // ---- catalogue ----------------------------------------------------------------------------------------------

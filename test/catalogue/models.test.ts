@@ -685,6 +685,37 @@ describe('parseRfc3339', () => {
   ])('rejects %j', (text) => {
     expect(parseRfc3339(text)).toBeNaN();
   });
+
+  it('keeps agreeing with Date.parse when seconds repeat and alternate (its cache of recent seconds)', () => {
+    // A few seconds, one of them a day apart, reused in every order, with every fraction and zone shape, and
+    // invalid texts sharing a valid second's prefix in between: each result is judged on its own.
+    const seconds = [
+      '2023-07-19T14:56:51',
+      '2023-07-19T14:56:52',
+      '2023-07-20T14:56:51',
+      '2020-02-29T23:59:59',
+    ];
+    const tails = ['Z', '.5Z', '.634234626Z', '+01:30', '.12-08:00', 'z'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(seconds.length - 1), fc.nat(tails.length - 1), fc.boolean()), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        (picks) => {
+          for (const [s, t, broken] of picks) {
+            const text = `${seconds[s]!}${broken ? '.Z' : tails[t]!}`;
+            if (broken) expect(parseRfc3339(text)).toBeNaN();
+            else expect(parseRfc3339(text)).toBe(Date.parse(text.replace(/(\.\d{3})\d+/, '$1')));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // A day that does not exist is never taken for the valid second it resembles.
+    expect(parseRfc3339('2021-02-28T00:00:00Z')).toBe(Date.parse('2021-02-28T00:00:00Z'));
+    expect(parseRfc3339('2021-02-30T00:00:00Z')).toBeNaN();
+  });
 });
 
 describe('dispatch', () => {
@@ -1110,6 +1141,14 @@ describe('notification envelope', () => {
     const third = convert.toNotification('m3', '2023-07-19T14:56:53Z', moved);
     expect(third.subscription).not.toBe(first.subscription);
     expect(third.subscription.transport).toEqual({ method: 'conduit', conduitId: 'c1' });
+    // So is the same method with another target.
+    const again = structuredClone(moved);
+    expect(convert.toNotification('m4', '2023-07-19T14:56:53Z', again).subscription).toBe(third.subscription);
+    again.subscription.transport = { method: 'conduit', conduit_id: 'c2' } as never;
+    expect(convert.toNotification('m5', '2023-07-19T14:56:53Z', again).subscription.transport).toEqual({
+      method: 'conduit',
+      conduitId: 'c2',
+    });
     // Bounded: past maxSubscriptions it starts over, and stays correct.
     for (let i = 0; i < 5; i++) {
       const other = structuredClone(ex.notification!);

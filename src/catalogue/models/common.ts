@@ -176,6 +176,18 @@ function digits(s: string, at: number, n: number): number {
 }
 
 /**
+ * The date and time parts (`YYYY-MM-DDTHH:MM:SS`, never of an invalid timestamp) of the last two seconds
+ * {@link parseRfc3339} parsed, and their values: two, because a notification's envelope and its event carry
+ * timestamps of different seconds (a follow's `followed_at`), which would evict each other from one slot.
+ */
+let secondA = '\u0000';
+let secondAMs = 0;
+let secondB = '\u0000';
+let secondBMs = 0;
+/** Which slot the next miss replaces. */
+let replaceA = true;
+
+/**
  * Parses an RFC 3339 timestamp (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`) to epoch milliseconds without
  * allocating, truncating the fraction to milliseconds (Twitch sends up to nanoseconds). Returns `NaN` for anything
  * else, including out-of-range fields.
@@ -188,18 +200,26 @@ function digits(s: string, at: number, n: number): number {
  */
 export function parseRfc3339(s: string): number {
   const len = s.length;
-  if (len < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58)
-    return Number.NaN;
-  const t = s.charCodeAt(10);
-  if ((t !== 84 && t !== 116 && t !== 32) || s.charCodeAt(16) !== 58) return Number.NaN;
-  const year = digits(s, 0, 4);
-  const month = digits(s, 5, 2);
-  const day = digits(s, 8, 2);
-  const hour = digits(s, 11, 2);
-  const minute = digits(s, 14, 2);
-  const second = digits(s, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23) return Number.NaN;
-  if (minute < 0 || minute > 59 || second < 0 || second > 59) return Number.NaN;
+  if (len < 20) return Number.NaN;
+  // Timestamps come in time order, many in the same second: the date and time parts of the last two seconds are
+  // kept with their values, so most calls parse only the fraction and the zone.
+  let base: number;
+  if (s.startsWith(secondA)) {
+    base = secondAMs;
+  } else if (s.startsWith(secondB)) {
+    base = secondBMs;
+  } else {
+    base = secondOf(s);
+    if (Number.isNaN(base)) return Number.NaN;
+    if (replaceA) {
+      secondA = s.slice(0, 19);
+      secondAMs = base;
+    } else {
+      secondB = s.slice(0, 19);
+      secondBMs = base;
+    }
+    replaceA = !replaceA;
+  }
   let i = 19;
   let ms = 0;
   if (s.charCodeAt(i) === 46) {
@@ -230,12 +250,28 @@ export function parseRfc3339(s: string): number {
     return Number.NaN;
   }
   if (i !== len) return Number.NaN;
+  return base + ms - offset;
+}
+
+/** Epoch milliseconds of the `YYYY-MM-DDTHH:MM:SS` start of `s` (at least 20 characters), or `NaN`. */
+function secondOf(s: string): number {
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58) return Number.NaN;
+  const t = s.charCodeAt(10);
+  if ((t !== 84 && t !== 116 && t !== 32) || s.charCodeAt(16) !== 58) return Number.NaN;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23) return Number.NaN;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return Number.NaN;
   // Reject calendar overflow (e.g. February 30th), which Date.UTC would silently roll over.
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const daysInMonth =
     month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
   if (day > daysInMonth) return Number.NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
 /**

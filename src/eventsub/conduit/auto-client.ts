@@ -13,7 +13,8 @@ import { isRecord } from '../../core/guards.js';
 import { checkOptions } from '../../core/options.js';
 import { HelixClient } from '../../helix/client.js';
 import { subscription } from '../../catalogue/builders.js';
-import { toEventModel } from '../../catalogue/events.js';
+import type { Notification, WireNotificationPayload } from '../../catalogue/events.js';
+import type { ConduitShardDisabledEvent } from '../../catalogue/models/platform.js';
 import type { WireNotificationMessage } from '../../protocol/eventsub.js';
 import type { WebhookListener, WebhookReceiver } from '../webhook/receiver.js';
 import { Assigner } from './assigner.js';
@@ -108,6 +109,7 @@ export class AutoClient<
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         ...(options.logger === undefined ? {} : { logger: options.logger }),
       });
+    this.tapNotifications('conduit.shard.disabled', this.#onShardDisabled);
     const host = this.#host();
     const assigner = new Assigner(host, {
       chunkSize: resolved.assignChunkSize,
@@ -332,28 +334,35 @@ export class AutoClient<
     }
   }
 
-  /** Every notification of every shard (per message: one listener, defined once). */
+  /** Every notification frame of every WebSocket shard (per message: one listener, defined once). */
   readonly #onNotification = (shardId: string, message: WireNotificationMessage): void => {
     this.dispatchNotification(message, shardId);
-    if (message.metadata.subscription_type === 'conduit.shard.disabled') this.#onShardDisabled(message);
   };
 
-  #onShardDisabled(message: WireNotificationMessage): void {
-    const event = (message.payload as { event?: { conduit_id?: unknown; shard_id?: unknown } }).event;
+  /** Every notification of every webhook shard, as received (per message: one listener, defined once). */
+  readonly #onDelivery = (
+    shardId: string,
+    messageId: string,
+    timestamp: string,
+    payload: WireNotificationPayload,
+  ): void => {
+    this.dispatchDelivery(messageId, timestamp, payload, shardId);
+  };
+
+  /**
+   * Tap of `conduit.shard.disabled` (see `Client.tapNotifications`): its model is the one the listeners got, built
+   * once (`null`: malformed, already reported; the raw ids still trigger the health check).
+   */
+  readonly #onShardDisabled = (notification: Notification | null, payload: WireNotificationPayload): void => {
+    const event = (payload as { event?: { conduit_id?: unknown; shard_id?: unknown } }).event;
     if (event === undefined || event.conduit_id !== this.#conduit?.id) return;
-    if (this.events.hasListeners('conduitShardDisabled')) {
-      try {
-        const model = toEventModel('conduit.shard.disabled', '1', event);
-        if (model !== undefined) this.events.emit('conduitShardDisabled', model);
-      } catch (error) {
-        this.report(asError(error), 'conduit.shard.disabled');
-      }
-    }
+    const model = notification?.event as ConduitShardDisabledEvent | undefined;
+    if (model !== undefined) this.events.emit('conduitShardDisabled', model);
     // A shard we serve is down on Twitch's side: check now rather than at the next period.
     if (typeof event.shard_id === 'string' && this.#shards.get(event.shard_id) !== undefined) {
       void this.reconcile();
     }
-  }
+  };
 
   /** The ownership strategy's callbacks, which must not throw: an exception is reported, never propagated. */
   #tellOwnership(call: () => void): void {
@@ -387,6 +396,7 @@ export class AutoClient<
       assign: (shards: readonly Shard[], rebind: boolean, onBound?: Parameters<Assigner['assign']>[2]) =>
         this.#assigner.assign(shards, rebind, onBound),
       notification: this.#onNotification,
+      delivery: this.#onDelivery,
       bound: (shard) => {
         if (ownership.shardBound === undefined) return;
         this.#tellOwnership(() => {

@@ -9,6 +9,7 @@ import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { TypedEmitter } from '../../core/emitter.js';
 import type { ClientEventMap } from '../client.js';
 import type { WireNotificationMessage } from '../../protocol/eventsub.js';
+import type { WireNotificationPayload } from '../../catalogue/events.js';
 import { ShardError, type ShardErrorCode } from './errors.js';
 import type { ConduitShard } from './models.js';
 import type { ShardLossReason } from './ownership.js';
@@ -24,8 +25,10 @@ export interface ShardHost {
   report(error: Error, context?: string): void;
   /** Binds the shards to their transports now (the assigner). */
   assign(shards: readonly Shard[], rebind: boolean): Promise<void>;
-  /** A notification arrived on the shard's transport. */
+  /** A notification frame arrived on a WebSocket shard. */
   notification(shardId: string, message: WireNotificationMessage): void;
+  /** A notification arrived on a webhook shard: dispatched as received, not reshaped into a frame. */
+  delivery(shardId: string, messageId: string, timestamp: string, payload: WireNotificationPayload): void;
   /** Tells the ownership strategy (never throws). */
   bound(shard: Shard): void;
   lost(shardId: string, reason: ShardLossReason): void;

@@ -3,12 +3,11 @@
  * challenge) and {@link WebhookSide}, the receiver's listeners and the bounded wait for challenges.
  */
 import type { TimerHandle } from '../../core/clock.js';
-import {
-  wireMessageOf,
-  type WebhookListener,
-  type WebhookNotification,
-  type WebhookRevocation,
-  type WebhookVerificationRequest,
+import type {
+  WebhookListener,
+  WebhookNotification,
+  WebhookRevocation,
+  WebhookVerificationRequest,
 } from '../webhook/receiver.js';
 import type { Conduit, ConduitShard } from './models.js';
 import type { WebhookConfig } from './options.js';
@@ -223,7 +222,7 @@ export class WebhookSide {
   }
 
   readonly #onMessage = (message: WebhookNotification): void => {
-    this.#host.notification(this.#shardOf(message.path), wireMessageOf(message));
+    this.#host.delivery(this.#shardOf(message.path), message.messageId, message.timestamp, message.payload);
   };
 
   readonly #onRevocation = (revocation: WebhookRevocation): void => {

@@ -19,7 +19,7 @@ export type {
   WebhookHeaders,
   WebhookRejectionReason,
 } from './verify.js';
-export { WebhookReceiver, toWireNotificationMessage } from './receiver.js';
+export { WebhookReceiver } from './receiver.js';
 export type { WebhookErrorCode } from './errors.js';
 // The receiver's dedupe store, for users of this entry point alone (the same bindings as the websocket module's).
 export {
@@ -47,4 +47,4 @@ export type {
   WebhookRevocation,
   WebhookTypedEvents,
   WebhookVerificationRequest,
-} from './receiver.js';
+} from './types.js';

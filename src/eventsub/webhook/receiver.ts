@@ -5,6 +5,10 @@
  * Order of checks (cheapest and least trusting first; nothing is remembered before the signature is valid):
  * method → `Content-Type` → `Content-Length` → headers and replay window → body (size limit, time limit) →
  * signature → body shape → message-id dedupe → answer → dispatch.
+ *
+ * This file is the HTTP side (reading bodies under limits, answering, listening) and the order of the checks; the
+ * signature and replay checks are in verify.ts, the body shapes and answers in accept.ts, the option and event
+ * types in types.ts, and notifications go through the dispatcher every receiver shares (eventsub/dispatch.ts).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -14,28 +18,9 @@ import { TypedEmitter } from '../../core/emitter.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { isRecord, toError } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
-import {
-  checkOptions,
-  clock,
-  fail,
-  integerDuration,
-  integerIn,
-  logger,
-  positiveInteger,
-  string,
-  type OptionChecks,
-} from '../../core/options.js';
-import {
-  NotificationConverter,
-  toSubscriptionModel,
-  type EventSubEventMap,
-  type EventSubEventName,
-  type Notification,
-  type SubscriptionModel,
-  type WireNotificationPayload,
-} from '../../catalogue/events.js';
+import { checkOptions, fail } from '../../core/options.js';
 import { MAX_MESSAGE_AGE_MS } from '../../protocol/eventsub.js';
-import type { WireNotificationMessage, WireSubscription } from '../../protocol/eventsub.js';
+import { NotificationDispatcher } from '../dispatch.js';
 import {
   DedupeError,
   DedupeGate,
@@ -43,7 +28,6 @@ import {
   resolveDedupeStore,
   type DedupeOutcome,
   type DedupeStore,
-  type MemoryDedupeStoreOptions,
 } from '../websocket/dedupe.js';
 import {
   DEFAULT_MAX_FUTURE_SKEW_MS,
@@ -57,274 +41,40 @@ import {
   type WebhookHeaders,
   type WebhookRejectionReason,
 } from './verify.js';
+import {
+  TEXT,
+  acceptBody,
+  isJsonContentType,
+  rejection,
+  type BodyRead,
+  type Candidate,
+  type Dispatch,
+  type Outcome,
+  type Sink,
+} from './accept.js';
+import {
+  LISTEN_CHECKS,
+  checkProcessInput,
+  checkedReceiverOptions,
+  type WebhookListenOptions,
+  type WebhookListener,
+  type WebhookNotification,
+  type WebhookProcessInput,
+  type WebhookReceiverEvents,
+  type WebhookReceiverOptions,
+  type WebhookResponse,
+} from './types.js';
 
-/** A verified, first-seen `notification`, as received. */
-export interface WebhookNotification extends VerifiedWebhookMessage {
-  readonly messageType: 'notification';
-  /** The parsed body: `{ subscription, event }` (or `events` for batched types). */
-  readonly payload: WireNotificationPayload;
-  /** Request path (`req.url`, or what was given to `process`), to route several callbacks (e.g. one per shard). */
-  readonly path: string | undefined;
-}
-
-/** A verified, first-seen `revocation`. */
-export interface WebhookRevocation extends VerifiedWebhookMessage {
-  readonly messageType: 'revocation';
-  /** The revoked subscription; `status` says why (`authorization_revoked`, `notification_failures_exceeded`...). */
-  readonly subscription: SubscriptionModel;
-  readonly wireSubscription: WireSubscription;
-  readonly path: string | undefined;
-}
-
-/** A verified `webhook_callback_verification` challenge (already answered when this is emitted). */
-export interface WebhookVerificationRequest extends VerifiedWebhookMessage {
-  readonly messageType: 'webhook_callback_verification';
-  readonly challenge: string;
-  /** The subscription being verified (`null` for a conduit shard). */
-  readonly subscription: WireSubscription | null;
-  /** The conduit shard being verified (`null` for a subscription). */
-  readonly conduitShard: { readonly conduitId: string; readonly shardId: string } | null;
-  readonly path: string | undefined;
-}
-
-/** A refused request. Carries nothing from an unauthenticated request but the reason. */
-export interface WebhookRejection {
-  readonly reason: WebhookRejectionReason;
-  readonly status: number;
-  readonly detail: string;
-  readonly path: string | undefined;
-}
-
-/** Events of the typed EventSub models: `receiver.on('channel.follow', (event, notification) => ...)`. */
-export type WebhookTypedEvents = {
-  [K in EventSubEventName]: [event: EventSubEventMap[K], notification: Notification<EventSubEventMap[K]>];
-};
-
-/** Events of a {@link WebhookReceiver}. */
-export interface WebhookReceiverLifecycleEvents {
-  /**
-   * Every verified, first-seen notification, raw (no model built): the cheapest path, and what a conduit client
-   * feeds to its dispatch with {@link toWireNotificationMessage}.
-   */
-  message: [message: WebhookNotification];
-  /** Every verified, first-seen notification as the typed envelope (`event` is `undefined` for unmodelled types). */
-  notification: [notification: Notification, message: WebhookNotification];
-  /** Twitch revoked a subscription. */
-  revocation: [revocation: WebhookRevocation];
-  /** Twitch verified a callback (the challenge was answered). */
-  verification: [verification: WebhookVerificationRequest];
-  /** A verified message whose id was seen before: answered 2XX, not dispatched. */
-  duplicate: [message: VerifiedWebhookMessage];
-  /**
-   * A request was refused with a 4XX (bad signature, stale, malformed, too large, too slow...), or a verified one
-   * with a 503 because the dedupe store refused its id (`dedupe_refused`: Twitch delivers it again later).
-   */
-  rejected: [rejection: WebhookRejection];
-  /**
-   * Listener errors (context: the event name), malformed events of known types (`ProtocolError`), and the dedupe
-   * store's refusals (`DedupeError` `DEDUPE_FULL`/`DEDUPE_STORE_FAILED`, context `dedupe`, once per episode).
-   */
-  error: [error: Error, context?: string];
-}
-
-/** Every event of a {@link WebhookReceiver}. */
-export type WebhookReceiverEvents = WebhookReceiverLifecycleEvents & WebhookTypedEvents;
-
-/**
- * Options of {@link WebhookReceiver}. Give `secret` or `secrets` (rotation: put the new one first). Size and time
- * limits must be positive integers: anything else (`0`, `0.5`, `NaN`) throws `InvalidArgumentError` naming the option.
- */
-export interface WebhookReceiverOptions {
-  readonly secret?: string;
-  readonly secrets?: readonly string[];
-  /** Largest accepted body. @defaultValue 1048576 (1 MiB; Twitch's batched drops are at most 250 KB) */
-  readonly maxBodyBytes?: number;
-  /** Time allowed to receive the whole body once headers are in (slow-body protection). @defaultValue 10000 */
-  readonly bodyTimeoutMs?: number;
-  /** Oldest accepted message. @defaultValue MAX_MESSAGE_AGE_MS (10 minutes, Twitch's replay window) */
-  readonly maxAgeMs?: number;
-  /** Tolerated clock skew for timestamps in the future. @defaultValue 60000 */
-  readonly maxFutureSkewMs?: number;
-  /**
-   * Where message ids are remembered: a {@link DedupeStore} (share one with WebSocket sessions to deduplicate
-   * across transports, or one shared by several processes), or options of a new {@link MemoryDedupeStore}. Its
-   * `windowMs` must cover `maxAgeMs + maxFutureSkewMs`, the time in which a redelivery is accepted (checked here:
-   * `INVALID_ARGUMENT` otherwise). @defaultValue a MemoryDedupeStore with that window
-   */
-  readonly dedupe?: DedupeStore | MemoryDedupeStoreOptions;
-  readonly clock?: Clock;
-  readonly logger?: Logger;
-}
-
-/** A response computed by {@link WebhookReceiver.process}, for frameworks that write responses themselves. */
-export interface WebhookResponse {
-  readonly status: number;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly body: string;
-}
-
-/** Input of {@link WebhookReceiver.process}. */
-export interface WebhookProcessInput {
-  readonly headers: WebhookHeaders;
-  /** The body exactly as received (e.g. Express `express.raw({ type: 'application/json' })` gives a Buffer). */
-  readonly rawBody: Uint8Array | string;
-  /** Defaults to `POST`. */
-  readonly method?: string;
-  readonly path?: string;
-}
-
-/** A standalone listener started by {@link WebhookReceiver.listen}. */
-export interface WebhookListener {
-  /** e.g. `http://127.0.0.1:41234` */
-  readonly url: string;
-  readonly port: number;
-  /** Stops accepting and closes open connections. */
-  close(): Promise<void>;
-}
-
-/** Options of {@link WebhookReceiver.listen}. */
-export interface WebhookListenOptions {
-  /** @defaultValue 0 (any free port) */
-  readonly port?: number;
-  /** @defaultValue '127.0.0.1' (put a TLS-terminating proxy in front: Twitch calls HTTPS on port 443 only) */
-  readonly host?: string;
-}
-
-/**
- * Checks of every option of {@link WebhookReceiver} (core/options.ts): a new option without a check does not
- * compile. Secrets are checked (and never quoted) by `normalizeSecrets`; a dedupe store's window by the constructor.
- */
-const RECEIVER_CHECKS: OptionChecks<WebhookReceiverOptions> = {
-  secret: () => undefined,
-  secrets: () => undefined,
-  maxBodyBytes: positiveInteger,
-  // Durations: integers within the clock rule's 2^31-1 ms (core/duration.ts).
-  bodyTimeoutMs: integerDuration(),
-  maxAgeMs: integerDuration(),
-  maxFutureSkewMs: integerDuration(),
-  dedupe: (value, field) => {
-    if (!isRecord(value)) fail(field, 'a DedupeStore or MemoryDedupeStore options', value);
-  },
-  clock,
-  logger,
-};
-
-/**
- * Checks of {@link WebhookListenOptions}. A port that is not an integer once made Node listen on a UNIX socket
- * named after it (`port: 'abc'` created `./abc`); a host that is not a string bound every interface.
- */
-export const LISTEN_CHECKS: OptionChecks<WebhookListenOptions> = {
-  port: integerIn(0, 65_535),
-  host: (value, field) => {
-    if (typeof value !== 'string' || !/^[\x21-\x7e]{1,253}$/.test(value)) {
-      fail(field, 'a host name or IP address (a non-empty string without spaces)', value);
-    }
-  },
-};
-
-/** Headers of a request: an object of header values, or a Fetch `Headers` (anything with a `get` method). */
-function checkHeaders(headers: unknown, field: string): void {
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) {
-    fail(field, 'an object of headers (or a Fetch Headers)', headers);
-  }
-}
-
-const PROCESS_INPUT_CHECKS: OptionChecks<WebhookProcessInput> = {
-  headers: (value, field) => {
-    checkHeaders(value, field);
-  },
-  // A body that is not bytes or a string is a request fault, answered 400 `malformed_body`.
-  rawBody: () => undefined,
-  method: string,
-  path: string,
-};
-
-/** Checks the input of `process()`/`processAsync()`: `INVALID_ARGUMENT` naming the field instead of a TypeError. */
-function checkProcessInput(input: unknown): asserts input is WebhookProcessInput {
-  checkOptions(input, PROCESS_INPUT_CHECKS, 'input');
-  checkHeaders(input.headers, 'headers');
-}
-
-/** Where an evaluated request's outcome goes (now, or once a promised dedupe verdict settles). */
-type Sink = (outcome: Outcome) => void;
-
-/** A verified, well-formed request waiting for the dedupe store's verdict. */
-interface Candidate {
-  readonly verified: VerifiedWebhookMessage;
-  /** What to dispatch when the id is new. */
-  readonly fresh: Dispatch;
-  /** The answer when the id is new or a duplicate. */
-  readonly response: WebhookResponse;
-  readonly path: string | undefined;
-  readonly sink: Sink;
-}
-
-type Dispatch =
-  | { kind: 'notification'; value: WebhookNotification }
-  | { kind: 'revocation'; value: WebhookRevocation }
-  | { kind: 'verification'; value: WebhookVerificationRequest }
-  | { kind: 'duplicate'; value: VerifiedWebhookMessage }
-  | { kind: 'rejected'; value: WebhookRejection };
-
-interface Outcome {
-  readonly response: WebhookResponse;
-  readonly dispatch: Dispatch | undefined;
-}
-
-/** A body being read, watched by the slow-body sweep. */
-interface BodyRead {
-  readonly req: IncomingMessage;
-  readonly res: ServerResponse;
-  readonly deadline: number;
-  done: boolean;
-}
-
-const TEXT = { 'Content-Type': 'text/plain; charset=utf-8' } as const;
-const NO_CONTENT: WebhookResponse = { status: 204, headers: {}, body: '' };
-
-function stringOf(value: unknown): string {
-  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
-}
-
-function isJsonContentType(value: string | undefined | null): boolean {
-  if (typeof value !== 'string') return false;
-  const semi = value.indexOf(';');
-  return (semi === -1 ? value : value.slice(0, semi)).trim().toLowerCase() === 'application/json';
-}
-
-/**
- * Converts a verified webhook notification to the WebSocket message shape, so that webhook shards and WebSocket
- * shards share one dispatch path (`Client.dispatchNotification(message, shardId)`). The subscription type and
- * version come from the signed body, not from the unsigned `Twitch-Eventsub-Subscription-*` headers. Throws
- * `InvalidArgumentError` (`INVALID_ARGUMENT`, field `message`) for anything but a notification of the receiver.
- *
- * @example
- * ```ts
- * receiver.on('message', (m) => client.dispatchNotification(toWireNotificationMessage(m), shardId));
- * ```
- */
-export function toWireNotificationMessage(message: WebhookNotification): WireNotificationMessage {
-  const payload = isRecord(message) ? message.payload : undefined;
-  if (!isRecord(payload) || !isRecord(payload.subscription)) {
-    fail('message', "a WebhookNotification (the receiver's 'message' event)", message);
-  }
-  return wireMessageOf(message);
-}
-
-/** {@link toWireNotificationMessage} for a notification the receiver emitted (the per-message path: no checks). */
-export function wireMessageOf(message: WebhookNotification): WireNotificationMessage {
-  const sub = message.payload.subscription;
-  return {
-    metadata: {
-      message_id: message.messageId,
-      message_type: 'notification',
-      message_timestamp: message.timestamp,
-      subscription_type: sub.type,
-      subscription_version: sub.version,
-    },
-    payload: message.payload,
-  };
-}
+// Kept importable from here (the conduit client and tests import them with the receiver).
+export { LISTEN_CHECKS } from './types.js';
+export type {
+  WebhookListenOptions,
+  WebhookListener,
+  WebhookNotification,
+  WebhookReceiverOptions,
+  WebhookRevocation,
+  WebhookVerificationRequest,
+} from './types.js';
 
 /**
  * The EventSub webhook endpoint: verifies, deduplicates and dispatches what Twitch POSTs.
@@ -361,7 +111,10 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #reads = new Set<BodyRead>();
-  readonly #converter = new NotificationConverter();
+  /** The dispatch every receiver shares (eventsub/dispatch.ts). */
+  readonly #dispatcher = new NotificationDispatcher<WebhookNotification>(this, (error, context) => {
+    this.#report(error, context);
+  });
   readonly #listeners = new Set<Server>();
   #sweepTimer: TimerHandle | undefined;
   #queue: Dispatch[] = [];
@@ -597,17 +350,17 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
     if (this.#closed) {
       sink({ response: { status: 503, headers: TEXT, body: 'closed' }, dispatch: undefined });
     } else if ((input.method ?? 'POST').toUpperCase() !== 'POST') {
-      sink(this.#rejection('method_not_allowed', 'only POST is accepted', path));
+      sink(rejection('method_not_allowed', 'only POST is accepted', path));
     } else if (!isJsonContentType(readHeader(input.headers, 'content-type'))) {
-      sink(this.#rejection('unsupported_media_type', 'Content-Type must be application/json', path));
+      sink(rejection('unsupported_media_type', 'Content-Type must be application/json', path));
     } else {
       const raw = input.rawBody as unknown;
       const body =
         typeof raw === 'string' ? Buffer.from(raw, 'utf8') : raw instanceof Uint8Array ? raw : undefined;
       if (body === undefined) {
-        sink(this.#rejection('malformed_body', 'rawBody must be the raw bytes or string of the body', path));
+        sink(rejection('malformed_body', 'rawBody must be the raw bytes or string of the body', path));
       } else if (body.length > this.#maxBodyBytes) {
-        sink(this.#rejection('body_too_large', 'body too large', path));
+        sink(rejection('body_too_large', 'body too large', path));
       } else {
         const checked = screenWebhookHeaders(
           input.headers,
@@ -616,7 +369,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
           this.#maxFutureSkewMs,
         );
         if (checked.ok) this.#evaluate(checked.message, input.headers, body, path, sink);
-        else sink(this.#rejection(checked.reason, checked.detail, path));
+        else sink(rejection(checked.reason, checked.detail, path));
       }
     }
   }
@@ -709,7 +462,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
     const signature = readHeader(headers, WEBHOOK_HEADERS.messageSignature) ?? '';
     const index = matchSignature(this.#secrets, message, signature, body);
     if (index === -1) {
-      sink(this.#rejection('invalid_signature', 'signature does not match', path));
+      sink(rejection('invalid_signature', 'signature does not match', path));
       return;
     }
     let parsed: unknown;
@@ -720,13 +473,13 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
       parsed = undefined;
     }
     if (!isRecord(parsed)) {
-      sink(this.#rejection('malformed_body', 'body is not a JSON object', path));
+      sink(rejection('malformed_body', 'body is not a JSON object', path));
       return;
     }
     const verified: VerifiedWebhookMessage = { ...message, secretIndex: index };
-    const accepted = this.#accept(message.messageType, parsed, verified, path);
+    const accepted = acceptBody(message.messageType, parsed, verified, path);
     if (typeof accepted === 'string') {
-      sink(this.#rejection('malformed_body', accepted, path));
+      sink(rejection('malformed_body', accepted, path));
       return;
     }
     // Only now, with the signature valid and the body well-formed, is the id shown to the dedupe store.
@@ -737,91 +490,6 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
       path,
       sink,
     });
-  }
-
-  /** The dispatch and answer of a well-formed message, or why its body is malformed. */
-  #accept(
-    type: VerifiedWebhookMessage['messageType'],
-    parsed: Record<string, unknown>,
-    verified: VerifiedWebhookMessage,
-    path: string | undefined,
-  ): { fresh: Dispatch; response: WebhookResponse } | string {
-    const sub = parsed.subscription;
-    switch (type) {
-      case 'webhook_callback_verification': {
-        const challenge = parsed.challenge;
-        if (typeof challenge !== 'string' || challenge === '') return 'verification without a challenge';
-        const shard = parsed.conduit_shard;
-        const conduitShard = isRecord(shard)
-          ? {
-              conduitId: stringOf(shard.conduit_id),
-              shardId: stringOf(shard.shard ?? shard.shard_id),
-            }
-          : null;
-        if (!isRecord(sub) && conduitShard === null) {
-          return 'verification without subscription or conduit_shard';
-        }
-        // A re-sent challenge is answered again (else the verification would fail) but not re-emitted.
-        return {
-          response: { status: 200, headers: { 'Content-Type': 'text/plain' }, body: challenge },
-          fresh: {
-            kind: 'verification',
-            value: {
-              ...verified,
-              messageType: 'webhook_callback_verification',
-              challenge,
-              subscription: isRecord(sub) ? (sub as unknown as WireSubscription) : null,
-              conduitShard,
-              path,
-            },
-          },
-        };
-      }
-      case 'notification': {
-        if (!isRecord(sub) || (parsed.event === undefined && !Array.isArray(parsed.events))) {
-          return 'notification without subscription and event';
-        }
-        if (typeof sub.type !== 'string' || typeof sub.version !== 'string' || typeof sub.id !== 'string') {
-          return 'subscription without id, type and version';
-        }
-        return {
-          response: NO_CONTENT,
-          fresh: {
-            kind: 'notification',
-            value: {
-              ...verified,
-              messageType: 'notification',
-              payload: parsed as unknown as WireNotificationPayload,
-              path,
-            },
-          },
-        };
-      }
-      case 'revocation': {
-        if (!isRecord(sub) || parsed.event !== undefined || sub.status === 'enabled') {
-          return 'revocation without a revoked subscription';
-        }
-        let model: SubscriptionModel;
-        try {
-          model = toSubscriptionModel(sub as unknown as WireSubscription);
-        } catch {
-          return 'revocation with a malformed subscription';
-        }
-        return {
-          response: NO_CONTENT,
-          fresh: {
-            kind: 'revocation',
-            value: {
-              ...verified,
-              messageType: 'revocation',
-              subscription: model,
-              wireSubscription: sub as unknown as WireSubscription,
-              path,
-            },
-          },
-        };
-      }
-    }
   }
 
   /** The dedupe store's verdict on a candidate: dispatch it, answer it as a duplicate, or refuse it with a 503. */
@@ -839,19 +507,9 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
         dispatch: { kind: 'duplicate', value: candidate.verified },
       });
     } else {
-      candidate.sink(
-        this.#rejection('dedupe_refused', 'the dedupe store refused the message id', candidate.path),
-      );
+      candidate.sink(rejection('dedupe_refused', 'the dedupe store refused the message id', candidate.path));
     }
   };
-
-  #rejection(reason: WebhookRejectionReason, detail: string, path: string | undefined): Outcome {
-    const status = REJECTION_STATUS[reason];
-    return {
-      response: { status, headers: TEXT, body: reason },
-      dispatch: { kind: 'rejected', value: { reason, status, detail, path } },
-    };
-  }
 
   /** Refuses without reading the body: answer, then close the connection (the unread body is not drained). */
   #refuseEarly(
@@ -861,7 +519,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
     detail: string,
     path: string | undefined,
   ): void {
-    const outcome = this.#rejection(reason, detail, path);
+    const outcome = rejection(reason, detail, path);
     this.#send(req, res, outcome.response, true);
     if (outcome.dispatch !== undefined) this.#dispatch(outcome.dispatch);
   }
@@ -908,20 +566,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
 
   #dispatchNotification(message: WebhookNotification): void {
     this.emit('message', message);
-    const type = message.payload.subscription.type as EventSubEventName;
-    const typed = this.hasListeners(type);
-    if (!typed && !this.hasListeners('notification')) return;
-    let notification: Notification;
-    try {
-      notification = this.#converter.toNotification(message.messageId, message.timestamp, message.payload);
-    } catch (error) {
-      this.#report(toError(error), 'notification');
-      return;
-    }
-    if (typed && notification.event !== undefined) {
-      (this.emit as (event: string, ...args: unknown[]) => boolean)(type, notification.event, notification);
-    }
-    this.emit('notification', notification, message);
+    this.#dispatcher.dispatch(message.messageId, message.timestamp, message.payload, message);
   }
 
   #report(error: Error, context: string): void {
@@ -956,10 +601,4 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
       dedupeSize: store instanceof MemoryDedupeStore ? store.size : undefined,
     };
   }
-}
-
-/** `options`, checked against {@link RECEIVER_CHECKS} (before `super()`, which reads the logger). */
-function checkedReceiverOptions(options: WebhookReceiverOptions): WebhookReceiverOptions {
-  checkOptions(options, RECEIVER_CHECKS);
-  return options;
 }

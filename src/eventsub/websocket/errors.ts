@@ -127,3 +127,10 @@ export class EventSubSessionError extends TwitchError {
     this.action = options.action;
   }
 }
+
+/** Why Twitch closed with a `client-bug` code (4001: data sent; 4003: not bound in time), for `CLIENT_BUG_CLOSE`. */
+export function clientBugMessage(code: number, reason: string): string {
+  return code === 4001
+    ? 'Twitch closed the socket with 4001: the client sent data (only pongs are allowed)'
+    : `Twitch closed the socket with ${code} (${reason}): the session was not bound in time`;
+}

@@ -17,7 +17,7 @@ export type {
   WebSocketConstructor,
   WebSocketClientOptions,
   WebSocketLike,
-} from './session.js';
+} from './session-options.js';
 export {
   DEFAULT_DEDUPE_MAX_ENTRIES,
   DEFAULT_DEDUPE_WINDOW_MS,

@@ -6,357 +6,67 @@
  * loss (the new socket is opened at `reconnect_url`, the old one is read until the new one is welcomed, deliveries
  * from both are deduplicated by `message_id`); any other loss reconnects to the base URL with backoff, which gives a
  * NEW session id that the owner must bind again. The session never sends a data frame (pings are answered by `ws`).
+ *
+ * This file is the state machine (sockets, welcome, handover, loss, reconnect); its parts: session-options.ts
+ * (options, events, stats), link.ts (one socket), intake.ts (the hot path: frame checks, time window, dedupe, emit),
+ * watchdog.ts (keepalive), handover.ts (pacing of handovers), reconnect-url.ts (which URLs may be followed).
  */
 import WebSocket from 'ws';
-import { AbortError, InvalidArgumentError, ProtocolError, type TwitchError } from '../../core/errors.js';
+import { AbortError, type TwitchError } from '../../core/errors.js';
 import { Backoff } from '../../core/backoff.js';
 import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
-import { MAX_TIMER_MS, clampDuration, requireDuration } from '../../core/duration.js';
+import { MAX_TIMER_MS, requireDuration } from '../../core/duration.js';
 import { TypedEmitter } from '../../core/emitter.js';
-import { isRecord, optionalUrl, toError } from '../../core/guards.js';
+import { optionalUrl, toError } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
-import {
-  arrayOf,
-  checkOptions,
-  clock,
-  duration,
-  fail,
-  func,
-  integerIn,
-  logger,
-  nonNegativeInteger,
-  numberIn,
-  optionalSignal,
-  url,
-  withMethods,
-  type Check,
-  type OptionChecks,
-} from '../../core/options.js';
+import { optionalSignal } from '../../core/options.js';
 import { abortReason } from '../../core/sleep.js';
 import {
   EVENTSUB_WS_URL,
   KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
-  KEEPALIVE_TIMEOUT_MAX_SECONDS,
-  KEEPALIVE_TIMEOUT_MIN_SECONDS,
   MAX_MESSAGE_AGE_MS,
-  RECONNECT_GRACE_SECONDS,
-  TWITCH_EVENTSUB_WS_HOSTS,
   closeCodeInfo,
-  type CloseAction,
-  type WireNotificationMessage,
   type WireReconnectMessage,
-  type WireRevocationMessage,
   type WireWelcomeMessage,
 } from '../../protocol/eventsub.js';
-import {
-  DedupeGate,
-  MemoryDedupeStore,
-  requireDedupeStore,
-  type DedupeError,
-  type DedupeOutcome,
-  type DedupeStore,
-} from './dedupe.js';
+import { MemoryDedupeStore, requireDedupeStore } from './dedupe.js';
 import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../webhook/verify.js';
-import { EventSubSessionError } from './errors.js';
-import { UNKNOWN_MESSAGE_TYPE, parseFrame } from './parse.js';
+import { EventSubSessionError, clientBugMessage } from './errors.js';
+import { HandoverThrottle } from './handover.js';
+import { FrameIntake, type IntakeHost } from './intake.js';
+import { KeepaliveWatchdog } from './watchdog.js';
+import {
+  DEFAULT_WS_OPTIONS,
+  Link,
+  newDeferred,
+  newStats,
+  waitClosed,
+  type Deferred,
+  type LinkEvents,
+  type LinkKind,
+  type MutableStats,
+} from './link.js';
+import { SessionEndpoints } from './reconnect-url.js';
+import {
+  checkedSessionOptions,
+  type EventSubSessionEvents,
+  type EventSubSessionOptions,
+  type EventSubSessionState,
+  type EventSubSessionStats,
+  type ReconnectReason,
+  type WebSocketClientOptions,
+  type WebSocketConstructor,
+  type WebSocketLike,
+} from './session-options.js';
 
-/**
- * What the session uses of a client socket: the part of `ws`'s `WebSocket` it calls, so that the public types need
- * no `@types/ws`. A `ws` socket (or a subclass of it) fits as it is.
- */
-export interface WebSocketLike {
-  /** `0` while connecting (`WebSocket.CONNECTING`), then open, closing, closed. */
-  readonly readyState: number;
-  /** A frame arrived: a `Buffer` for a text frame (`isBinary` false), with `ws`'s default `binaryType`. */
-  on(event: 'message', listener: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): unknown;
-  /** The socket closed, with the close code and reason. */
-  on(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
-  /** The socket failed (a `close` follows). */
-  on(event: 'error', listener: (error: Error) => void): unknown;
-  once(event: 'close', listener: (code: number, reason: Buffer) => void): unknown;
-  /** Starts the closing handshake. */
-  close(code?: number): void;
-  /** Destroys the connection at once. */
-  terminate(): void;
-}
-
-/**
- * Options given to every socket's constructor: the `ws` client options the session sets by default, and any other
- * option of the socket class (`headers`, `agent`, `handshakeTimeout`, ... for `ws`), passed through as given.
- */
-export interface WebSocketClientOptions {
-  /** Per-message deflate (`false`, `true` or `ws`'s `PerMessageDeflateOptions`). */
-  readonly perMessageDeflate?: boolean | object | undefined;
-  /** Largest accepted message, bytes. */
-  readonly maxPayload?: number | undefined;
-  /**
-   * Any other option of the socket class. `any`, not `unknown`: only an `any` index signature accepts a value typed
-   * as an interface, such as `ws`'s `ClientOptions`.
-   */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readonly [option: string]: any;
-}
-
-/**
- * Constructor of a `ws`-compatible client socket (inject one to pass a wrapper or a subclass). `WebSocket` from `ws`
- * is one.
- */
-export type WebSocketConstructor = new (url: string, options?: WebSocketClientOptions) => WebSocketLike;
-
-/** Options of {@link EventSubSession}. */
-export interface EventSubSessionOptions {
-  /**
-   * Base URL of the EventSub WebSocket (`ws:` or `wss:`). Omit the key for Twitch's; an explicit `undefined` is
-   * refused (`INVALID_ARGUMENT`), so a misspelt variable never silently means production. @defaultValue EVENTSUB_WS_URL
-   */
-  readonly url?: string;
-  /**
-   * `keepalive_timeout_seconds` asked of Twitch (10..600), appended to the base URL. Omitted: Twitch's default (10).
-   * Never appended to a `reconnect_url`, which is used exactly as given.
-   */
-  readonly keepaliveTimeoutSeconds?: number;
-  /** How long to wait for `session_welcome` after opening a socket, milliseconds (1..2^31-1). @defaultValue 10000 */
-  readonly welcomeTimeoutMs?: number;
-  /**
-   * Leeway of the keepalive watchdog: the socket is declared dead after `keepalive_timeout_seconds × (1 + ratio)`
-   * without any message. A number in 0..10. @defaultValue 0.2
-   */
-  readonly keepaliveMarginRatio?: number;
-  /**
-   * Notifications and revocations older than this are dropped and counted as stale, milliseconds (1..2^31-1).
-   * @defaultValue 600000
-   */
-  readonly maxMessageAgeMs?: number;
-  /**
-   * Tolerated clock skew, milliseconds (0..2^31-1 minus `maxMessageAgeMs`): a notification timestamped further than
-   * this ahead of the local clock is not emitted, counted in `stats.skewed` and reported (`CLOCK_SKEW`, once per
-   * episode): the local clock is behind Twitch's. This bounds the time in which a redelivery can be accepted to
-   * `maxMessageAgeMs + maxFutureSkewMs` after its first sighting, which the dedupe store covers. Same rule and
-   * default as the webhook receiver's. @defaultValue 60000
-   */
-  readonly maxFutureSkewMs?: number;
-  /**
-   * Hosts a `session_reconnect` may send the session to, besides the base URL's host (always allowed): `host`,
-   * `host:port`, or `*.domain` for any subdomain (on the scheme's default port). A `reconnect_url` must also use
-   * the base URL's scheme and carry no credentials; any other is refused with `HANDOVER_FAILED` and the session
-   * starts over at the base URL. @defaultValue TWITCH_EVENTSUB_WS_HOSTS (`['eventsub.wss.twitch.tv']`)
-   */
-  readonly allowedReconnectHosts?: readonly string[];
-  /** Source of time and timers. @defaultValue systemClock */
-  readonly clock?: Clock;
-  /** Reconnect delays. @defaultValue new Backoff({ initialMs: 250, maxMs: 30000 }) */
-  readonly backoff?: Backoff;
-  /**
-   * Where message ids are remembered; share one store between sessions to deduplicate across them. Its `windowMs`
-   * must be at least `maxMessageAgeMs + maxFutureSkewMs` (11 minutes by default), the time after its first sighting
-   * in which a redelivery can be accepted. An id the store refuses (at its memory bound) is not emitted: it is
-   * counted in `stats.refused` and reported (`DEDUPE_FULL`, once per episode).
-   * @defaultValue a private MemoryDedupeStore of `maxMessageAgeMs + maxFutureSkewMs`
-   */
-  readonly dedupe?: DedupeStore;
-  /** Socket constructor. @defaultValue `WebSocket` from `ws` */
-  readonly WebSocket?: WebSocketConstructor;
-  /**
-   * Options for every socket. Defaults: `perMessageDeflate: false` (Twitch frames are small; saves ~40 KB and CPU
-   * per socket), `maxPayload: 4 MiB`.
-   */
-  readonly wsOptions?: WebSocketClientOptions;
-  /** Lifecycle logging (never per message). @defaultValue silentLogger */
-  readonly logger?: Logger;
-}
-
-/** Longest `keepaliveMarginRatio`: the watchdog (at most 600 s × 11) stays a valid timer delay. */
-const MAX_MARGIN_RATIO = 10;
-
-/** A `host`, `host:port` or `*.domain` of `allowedReconnectHosts` (no scheme, path or credentials). */
-const reconnectHost: Check = (value, field) => {
-  if (typeof value !== 'string' || !/^(\*\.)?[A-Za-z0-9.\-[\]:]+$/.test(value) || value.startsWith('*.[')) {
-    fail(field, 'a host, host:port or *.domain (no scheme, path or credentials)', value);
-  }
-};
-
-/** `wsOptions`: an object, passed to the socket class as given; the two options the session sets are checked. */
-const wsOptions: Check = (value, field) => {
-  if (!isRecord(value)) fail(field, 'an object of socket options', value);
-  const deflate = value.perMessageDeflate;
-  if (deflate !== undefined && typeof deflate !== 'boolean' && !isRecord(deflate)) {
-    fail(`${field}.perMessageDeflate`, 'a boolean or deflate options', deflate);
-  }
-  if (value.maxPayload !== undefined) nonNegativeInteger(value.maxPayload, `${field}.maxPayload`);
-};
-
-/**
- * Checks of every option of {@link EventSubSession} (core/options.ts): a new option without a check does not
- * compile. The URL's syntax and the dedupe store's window are checked by the constructor right after.
- */
-export const SESSION_CHECKS: OptionChecks<EventSubSessionOptions> = {
-  url,
-  keepaliveTimeoutSeconds: integerIn(KEEPALIVE_TIMEOUT_MIN_SECONDS, KEEPALIVE_TIMEOUT_MAX_SECONDS),
-  welcomeTimeoutMs: duration(),
-  keepaliveMarginRatio: numberIn(0, MAX_MARGIN_RATIO),
-  maxMessageAgeMs: duration(),
-  // Its upper bound depends on maxMessageAgeMs: checked by the constructor.
-  maxFutureSkewMs: duration({ min: 0 }),
-  allowedReconnectHosts: arrayOf(reconnectHost, 'an array of hosts'),
-  clock,
-  backoff: (value, field) => {
-    if (!(value instanceof Backoff)) fail(field, 'a Backoff', value);
-  },
-  dedupe: withMethods(['add', 'has'], 'a DedupeStore (add, has, windowMs)'),
-  WebSocket: func,
-  wsOptions,
-  logger,
-};
-
-/** `options`, checked against {@link SESSION_CHECKS} (before `super()`, which reads the logger). */
-function checkedSessionOptions(options: EventSubSessionOptions): EventSubSessionOptions {
-  checkOptions(options, SESSION_CHECKS);
-  return options;
-}
-
-/** Where the session is in its lifecycle. */
-export type EventSubSessionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
-
-/** Why the session is reconnecting. */
-export type ReconnectReason =
-  /** Twitch sent `session_reconnect`: a handover to `reconnect_url`, the session id stays. */
-  | 'session_reconnect'
-  /** The socket closed (see the `disconnected` event for the code). */
-  | 'connection_lost'
-  /** Nothing arrived for longer than the keepalive timeout plus margin. */
-  | 'keepalive_timeout'
-  /** A handover failed and the session falls back to the base URL. */
-  | 'handover_failed';
-
-/** Payload of the `reconnecting` event. */
-export interface ReconnectingInfo {
-  readonly reason: ReconnectReason;
-  /** Connection attempt number since the last stable connection (1 for the first). */
-  readonly attempt: number;
-  /** Delay before this attempt, milliseconds (0 for a handover). */
-  readonly delayMs: number;
-}
-
-/** Payload of the `reconnected` event. */
-export interface ReconnectedInfo {
-  /** The session id now in use. */
-  readonly sessionId: string;
-  /** The session id before. */
-  readonly previousSessionId: string;
-  /** `'handover'` after `session_reconnect`, `'reconnect'` after a loss (new session). */
-  readonly cause: 'handover' | 'reconnect';
-  /**
-   * Whether the owner must bind the session again (assign it to its conduit shard, or re-create its websocket
-   * subscriptions). `true` after a loss; `false` after a handover, where subscriptions follow the session.
-   */
-  readonly rebindRequired: boolean;
-}
-
-/** Payload of the `disconnected` event. */
-export interface DisconnectInfo {
-  /** WebSocket close code (1006 when the connection dropped or the watchdog gave up). */
-  readonly code: number;
-  /** Close reason as sent, or a description. */
-  readonly reason: string;
-  /** What the close-code table says; the session acts on it by itself. */
-  readonly action: CloseAction;
-}
-
-/** Counters of a session, since construction. */
-export interface EventSubSessionStats {
-  /** Text and binary frames received, every socket. */
-  readonly messages: number;
-  /** Notifications emitted. */
-  readonly notifications: number;
-  /** Revocations emitted. */
-  readonly revocations: number;
-  readonly keepalives: number;
-  /** Notifications and revocations dropped because their `message_id` was already seen. */
-  readonly duplicates: number;
-  /** Notifications and revocations not emitted because the dedupe store refused their id (full or failing). */
-  readonly refused: number;
-  /** Notifications and revocations dropped because they were older than `maxMessageAgeMs`. */
-  readonly stale: number;
-  /** Notifications and revocations dropped: timestamped over `maxFutureSkewMs` ahead (see `CLOCK_SKEW`). */
-  readonly skewed: number;
-  /** Frames that were not valid JSON or not shaped like their `message_type`. */
-  readonly malformed: number;
-  /** Frames with a `message_type` this version does not know. */
-  readonly unknownTypes: number;
-  /** Completed `session_reconnect` handovers. */
-  readonly handovers: number;
-  /**
-   * `session_reconnect` requests throttled (see `RECONNECT_STORM`): handovers delayed because the server asked again
-   * before the socket was stable, and requests ignored because a handover was already in flight.
-   */
-  readonly throttledHandovers: number;
-  /** Completed reconnects to the base URL after a loss (each one a new session id). */
-  readonly reconnects: number;
-  /** Sockets opened. */
-  readonly connectAttempts: number;
-}
-
-/** Events of {@link EventSubSession}, as labelled tuples. */
-export interface EventSubSessionEvents {
-  /** A `session_welcome` was accepted. `isReconnect` is false only for the first one. */
-  welcome: [sessionId: string, isReconnect: boolean];
-  /** A notification, deduplicated and fresh, exactly as on the wire. */
-  notification: [message: WireNotificationMessage];
-  /** A revocation, deduplicated, exactly as on the wire. */
-  revocation: [message: WireRevocationMessage];
-  /** The session started to reconnect (or to hand over). */
-  reconnecting: [info: ReconnectingInfo];
-  /** The session is connected again; check `rebindRequired`. */
-  reconnected: [info: ReconnectedInfo];
-  /** The active socket closed or was given up. */
-  disconnected: [info: DisconnectInfo];
-  /** A notification older than `maxMessageAgeMs` was dropped. */
-  stale: [message: WireNotificationMessage | WireRevocationMessage, ageMs: number];
-  /** A notification or revocation was dropped as a duplicate. */
-  duplicate: [message: WireNotificationMessage | WireRevocationMessage];
-  /**
-   * Typed errors ({@link ProtocolError} `PROTOCOL_MALFORMED_FRAME` / `UNKNOWN_MESSAGE_TYPE`,
-   * {@link EventSubSessionError} `HANDOVER_FAILED`, `RECONNECT_STORM`, `FRAME_TOO_LARGE`, `CLIENT_BUG_CLOSE`), and
-   * errors thrown by listeners (with the event name). Without an `error` listener they go to the logger. None of
-   * them stops the session.
-   */
-  error: [error: Error, event?: string];
-}
-
-type LinkKind = 'base' | 'handover';
-
-/** One socket and its role. */
-class Link {
-  welcomeTimer: TimerHandle | undefined = undefined;
-  welcomedAt = 0;
-  /** Closed by us (superseded or shut down): its close is not a loss. */
-  retired = false;
-  closed = false;
-  /** `ws` refused a frame over `maxPayload` (it closes the socket with 1009). */
-  tooLarge = false;
-
-  constructor(
-    readonly ws: WebSocketLike,
-    readonly kind: LinkKind,
-  ) {}
-}
-
-type MutableStats = { -readonly [K in keyof EventSubSessionStats]: EventSubSessionStats[K] };
-
-interface Deferred {
-  resolve: (sessionId: string) => void;
-  reject: (error: Error) => void;
-  promise: Promise<string>;
-  signal: AbortSignal | undefined;
-  onAbort: (() => void) | undefined;
-}
-
-const DEFAULT_WS_OPTIONS: WebSocketClientOptions = {
-  perMessageDeflate: false,
-  maxPayload: 4 * 1024 * 1024,
-};
-/** Grace given to sockets to finish their closing handshake in `close()` before they are destroyed. */
-const CLOSE_GRACE_MS = 1000;
+// Importable from here with the session (its full set of types is in session-options.ts).
+export { SESSION_CHECKS, checkSessionOptions } from './session-options.js';
+export type {
+  DisconnectInfo,
+  EventSubSessionOptions,
+  ReconnectedInfo,
+  ReconnectingInfo,
+} from './session-options.js';
 
 /**
  * One EventSub WebSocket connection, with welcome timeout, keepalive watchdog, lossless `session_reconnect`
@@ -380,18 +90,13 @@ const CLOSE_GRACE_MS = 1000;
  * ```
  */
 export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
-  readonly #baseUrl: string;
-  readonly #baseProtocol: string;
-  readonly #baseHost: string;
-  /** The hosts a reconnect_url may point at besides the base URL's, normalised like a parsed URL's. */
-  readonly #reconnectHosts: readonly AllowedHost[];
+  /** The base URL and the reconnect_url policy (reconnect-url.ts). */
+  readonly #endpoints: SessionEndpoints;
   readonly #welcomeTimeoutMs: number;
-  readonly #marginRatio: number;
-  readonly #maxAgeMs: number;
-  readonly #maxSkewMs: number;
   readonly #clock: Clock;
   readonly #backoff: Backoff;
-  readonly #dedupe: DedupeGate<WireNotificationMessage | WireRevocationMessage>;
+  /** The hot path: frames checked, judged, deduplicated and emitted (intake.ts). */
+  readonly #intake: FrameIntake;
   readonly #WebSocket: WebSocketConstructor;
   readonly #wsOptions: WebSocketClientOptions;
   readonly #logger: Logger;
@@ -406,40 +111,14 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   readonly #retiring = new Set<Link>();
   #handoverUrl: string | null = null;
   #retryTimer: TimerHandle | undefined = undefined;
-  #watchdog: TimerHandle | undefined = undefined;
-  #watchdogMs = 0;
-  #lastMessageAt = 0;
+  /** The keepalive watchdog of the active socket (watchdog.ts). */
+  readonly #watchdog: KeepaliveWatchdog;
   #reconnectReason: ReconnectReason = 'connection_lost';
-  /** `session_reconnect`s in a row, each on a socket not yet stable (see #onReconnect). */
-  #quickHandovers = 0;
-  /** A request repeated during the current handover was reported (`RECONNECT_STORM`). */
-  #repeatReported = false;
+  /** The pacing of `session_reconnect` handovers (handover.ts). */
+  readonly #throttle: HandoverThrottle;
   #connecting: Deferred | null = null;
-  /** Timestamp cutoffs (see #judgeTime), and when they were computed. */
-  #cutoffAt = -Infinity;
-  #staleBelow = '';
-  #freshAbove = '';
-  #aheadFrom = '';
-  #aheadAbove = '';
-  /** A `CLOCK_SKEW` episode was reported and no notification was in time since. */
-  #skewing = false;
   #closing: Promise<void> | null = null;
-  readonly #stats: MutableStats = {
-    messages: 0,
-    notifications: 0,
-    revocations: 0,
-    keepalives: 0,
-    duplicates: 0,
-    refused: 0,
-    stale: 0,
-    skewed: 0,
-    malformed: 0,
-    unknownTypes: 0,
-    handovers: 0,
-    throttledHandovers: 0,
-    reconnects: 0,
-    connectAttempts: 0,
-  };
+  readonly #stats: MutableStats = newStats();
 
   /**
    * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option) before any socket exists:
@@ -452,39 +131,70 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     const logger = checkedSessionOptions(options).logger ?? silentLogger;
     super({ logger });
     this.#logger = logger;
-    const base = buildBaseUrl(optionalUrl(options, 'url', EVENTSUB_WS_URL), options.keepaliveTimeoutSeconds);
-    this.#baseUrl = base.url;
-    this.#baseProtocol = base.parsed.protocol;
-    this.#baseHost = base.parsed.host;
-    this.#reconnectHosts = reconnectHosts(options.allowedReconnectHosts, this.#baseProtocol);
+    this.#endpoints = new SessionEndpoints(
+      optionalUrl(options, 'url', EVENTSUB_WS_URL),
+      options.keepaliveTimeoutSeconds,
+      options.allowedReconnectHosts,
+    );
     this.#welcomeTimeoutMs = requireDuration(options.welcomeTimeoutMs ?? 10_000, 'welcomeTimeoutMs');
-    this.#marginRatio = options.keepaliveMarginRatio ?? 0.2;
-    this.#maxAgeMs = requireDuration(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
+    const maxAgeMs = requireDuration(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
     // The acceptance window (maxAge + skew) must fit the longest window a store can keep.
-    this.#maxSkewMs = requireDuration(
+    const maxSkewMs = requireDuration(
       options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
       'maxFutureSkewMs',
       {
         min: 0,
-        max: MAX_TIMER_MS - this.#maxAgeMs,
+        max: MAX_TIMER_MS - maxAgeMs,
       },
     );
-    const acceptedForMs = this.#maxAgeMs + this.#maxSkewMs;
+    const acceptedForMs = maxAgeMs + maxSkewMs;
     this.#clock = options.clock ?? systemClock;
     this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });
-    this.#dedupe = new DedupeGate(
+    this.#throttle = new HandoverThrottle(this.#backoff, this.#stats, (error) => {
+      this.#report(error);
+    });
+    const host: IntakeHost = {
+      events: this,
+      stats: this.#stats,
+      report: (error) => {
+        this.#report(error);
+      },
+      heard: (link, now) => {
+        if (link === this.#primary) this.#watchdog.lastMessageAt = now;
+      },
+      welcome: (link, message) => {
+        this.#onWelcome(link, message);
+      },
+      reconnect: (link, message) => {
+        this.#onReconnect(link, message);
+      },
+    };
+    this.#intake = new FrameIntake(
+      host,
+      this.#clock,
       requireDedupeStore(
         options.dedupe ?? new MemoryDedupeStore({ windowMs: acceptedForMs }),
         acceptedForMs,
         'dedupe',
       ),
-      this.#onVerdict,
-      { ordered: true },
+      maxAgeMs,
+      maxSkewMs,
     );
     this.#WebSocket = options.WebSocket ?? WebSocket;
     this.#wsOptions = { ...DEFAULT_WS_OPTIONS, ...options.wsOptions };
-    this.#watchdogMs = this.#keepaliveToWatchdog(
+    this.#watchdog = new KeepaliveWatchdog(
+      this.#clock,
+      options.keepaliveMarginRatio ?? 0.2,
       options.keepaliveTimeoutSeconds ?? KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
+      logger,
+      {
+        active: () => this.#primary !== null && this.#state !== 'closed',
+        silent: (silentFor) => {
+          if (this.#primary === null) return;
+          this.#logger.warn('eventsub keepalive timeout: no message in time, reconnecting', { silentFor });
+          this.#primaryLost(this.#primary, 1006, KEEPALIVE_REASON);
+        },
+      },
     );
   }
 
@@ -522,23 +232,13 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     if (this.#connecting !== null) return this.#connecting.promise;
     if (this.#sessionId !== null && this.#state !== 'idle') return Promise.resolve(this.#sessionId);
     if (signal?.aborted === true) return Promise.reject(abortReason(signal));
-    let resolve!: (sessionId: string) => void;
-    let reject!: (error: Error) => void;
-    const promise = new Promise<string>((res, rej) => {
-      resolve = res;
-      reject = rej;
+    const deferred = newDeferred(signal, (reason) => {
+      this.#failConnect(reason);
     });
-    const deferred: Deferred = { resolve, reject, promise, signal, onAbort: undefined };
-    if (signal !== undefined) {
-      deferred.onAbort = (): void => {
-        this.#failConnect(abortReason(signal));
-      };
-      signal.addEventListener('abort', deferred.onAbort, { once: true });
-    }
     this.#connecting = deferred;
     this.#state = 'connecting';
-    this.#open(this.#baseUrl, 'base');
-    return promise;
+    this.#open(this.#endpoints.baseUrl, 'base');
+    return deferred.promise;
   }
 
   /**
@@ -549,8 +249,8 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   close(): Promise<void> {
     if (this.#closing !== null) return this.#closing;
     this.#state = 'closed';
-    this.#clearTimer('retry');
-    this.#clearTimer('watchdog');
+    this.#clearRetry();
+    this.#watchdog.stop();
     if (this.#connecting !== null) this.#settleConnect(new AbortError('the session was closed'));
     const links = [this.#primary, this.#next, ...this.#retiring];
     this.#primary = null;
@@ -591,21 +291,25 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     }
     const link = new Link(ws, kind);
     this.#next = link;
-    // One set of listeners per socket (never per message).
-    ws.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
-      this.#onMessage(link, data, isBinary);
-    });
-    ws.on('close', (code: number, reason: Buffer) => {
-      this.#onClose(link, code, reason);
-    });
-    ws.on('error', (error: Error) => {
-      this.#onSocketError(link, error);
-    });
+    link.listen(this.#socketEvents);
     link.welcomeTimer = this.#clock.setTimeout(() => {
       this.#onWelcomeTimeout(link);
     }, this.#welcomeTimeoutMs);
     this.#logger.debug('eventsub socket opening', { kind });
   }
+
+  /** What every socket's events call (link.ts adds one set of listeners per socket, never per message). */
+  readonly #socketEvents: LinkEvents = {
+    message: (link, data, isBinary) => {
+      this.#intake.onMessage(link, data, isBinary);
+    },
+    close: (link, code, reason) => {
+      this.#onClose(link, code, reason);
+    },
+    error: (link, error) => {
+      this.#onSocketError(link, error);
+    },
+  };
 
   #retire(link: Link): void {
     if (link.welcomeTimer !== undefined) {
@@ -619,170 +323,6 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     const ws = link.ws;
     if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
     else ws.close(1000);
-  }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // Hot path
-  // -------------------------------------------------------------------------------------------------------------
-
-  #onMessage(link: Link, data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean): void {
-    const stats = this.#stats;
-    stats.messages++;
-    const now = this.#clock.now();
-    if (link === this.#primary) this.#lastMessageAt = now;
-    if (isBinary) {
-      stats.malformed++;
-      this.#report(new ProtocolError('PROTOCOL_MALFORMED_FRAME', 'unexpected binary frame'));
-      return;
-    }
-    // With the default binaryType, `data` is one Buffer (fragments are concatenated by ws).
-    const message = parseFrame((data as Buffer).toString());
-    // A ProtocolError is the only Error parseFrame returns (plain `instanceof Error` skips the branded check).
-    if (message instanceof Error) {
-      if (message.code === UNKNOWN_MESSAGE_TYPE) stats.unknownTypes++;
-      else stats.malformed++;
-      this.#report(message);
-      return;
-    }
-    switch (message.metadata.message_type) {
-      case 'notification':
-        this.#onNotification(message as WireNotificationMessage, now);
-        return;
-      case 'session_keepalive':
-        stats.keepalives++;
-        return;
-      case 'revocation':
-        this.#onRevocation(message as WireRevocationMessage);
-        return;
-      case 'session_welcome':
-        this.#onWelcome(link, message as WireWelcomeMessage);
-        return;
-      case 'session_reconnect':
-        this.#onReconnect(link, message as WireReconnectMessage);
-        return;
-    }
-  }
-
-  #onNotification(message: WireNotificationMessage, now: number): void {
-    const time = this.#judgeTime(message.metadata.message_timestamp, now);
-    if (time !== IN_WINDOW) {
-      this.#outOfWindow(message, time, now);
-      return;
-    }
-    this.#skewing = false;
-    // Emitted by #onVerdict, in order of arrival.
-    this.#dedupe.admit(message.metadata.message_id, now, message);
-  }
-
-  readonly #onVerdict = (
-    message: WireNotificationMessage | WireRevocationMessage,
-    outcome: DedupeOutcome,
-    error: DedupeError | undefined,
-  ): void => {
-    const stats = this.#stats;
-    if (outcome === 'new') {
-      if (message.metadata.message_type === 'notification') {
-        stats.notifications++;
-        this.emit('notification', message as WireNotificationMessage);
-      } else {
-        stats.revocations++;
-        this.emit('revocation', message as WireRevocationMessage);
-      }
-    } else if (outcome === 'duplicate') {
-      stats.duplicates++;
-      if (this.hasListeners('duplicate')) this.emit('duplicate', message);
-    } else {
-      // The store could not vouch that it is new, nor record it: emitted, its redelivery would be emitted again.
-      stats.refused++;
-      if (error !== undefined) this.#report(error);
-    }
-  };
-
-  /** A notification or revocation outside the accepted window, or with no time: counted and reported, never emitted. */
-  #outOfWindow(
-    message: WireNotificationMessage | WireRevocationMessage,
-    time: TimeVerdict,
-    now: number,
-  ): void {
-    const stats = this.#stats;
-    const timestamp = message.metadata.message_timestamp;
-    if (time === STALE) {
-      stats.stale++;
-      if (this.hasListeners('stale')) this.emit('stale', message, now - Date.parse(timestamp));
-    } else if (time === AHEAD) {
-      stats.skewed++;
-      if (this.#skewing) return;
-      this.#skewing = true;
-      const aheadMs = Date.parse(timestamp) - now;
-      this.#report(
-        new EventSubSessionError(
-          'CLOCK_SKEW',
-          `a ${message.metadata.message_type} is timestamped ${String(aheadMs)} ms ahead of the local clock (more than ` +
-            `maxFutureSkewMs, ${String(this.#maxSkewMs)} ms): the local clock is behind; such notifications are ` +
-            'dropped (counted in stats.skewed) until it is set right',
-        ),
-      );
-    } else {
-      stats.malformed++;
-      this.#report(
-        new ProtocolError(
-          'PROTOCOL_MALFORMED_FRAME',
-          `${message.metadata.message_type}: metadata.message_timestamp is not a time`,
-          timestamp.slice(0, 64),
-        ),
-      );
-    }
-  }
-
-  /**
-   * Where a notification sent at `timestamp` stands: within the accepted window (no older than `maxMessageAgeMs`,
-   * no further than `maxFutureSkewMs` ahead), stale, ahead, or not a time. Twitch timestamps are UTC RFC 3339
-   * (`2023-07-19T14:56:51.634234626Z`), which order like strings: they are compared with cutoff strings refreshed at
-   * most every 250 ms, each taken on the safe side of that span, and only a timestamp near a cutoff's second (or of
-   * another shape) is parsed. So the window is exact, without a `Date.parse` per message.
-   */
-  #judgeTime(timestamp: string, now: number): TimeVerdict {
-    if (now - this.#cutoffAt >= CUTOFF_REFRESH_MS || now < this.#cutoffAt) this.#refreshCutoffs(now);
-    if (
-      timestamp.length >= 20 &&
-      timestamp.charCodeAt(10) === 84 /* T */ &&
-      timestamp.charCodeAt(timestamp.length - 1) === 90 /* Z */
-    ) {
-      if (timestamp > this.#freshAbove && timestamp < this.#aheadFrom) return IN_WINDOW;
-      if (timestamp < this.#staleBelow) return STALE;
-      if (timestamp > this.#aheadAbove) return AHEAD;
-    }
-    const sentAt = Date.parse(timestamp);
-    if (Number.isNaN(sentAt)) return NOT_A_TIME;
-    if (now - sentAt > this.#maxAgeMs) return STALE;
-    if (sentAt - now > this.#maxSkewMs) return AHEAD;
-    return IN_WINDOW;
-  }
-
-  /**
-   * Cutoffs valid from `now` for {@link CUTOFF_REFRESH_MS}, as second prefixes (`2023-07-19T14:56:51`): a timestamp
-   * before `#staleBelow` is stale, one after `#freshAbove` and before `#aheadFrom` is in the window, one after
-   * `#aheadAbove` is ahead, whatever the time within the span; any other is parsed.
-   */
-  #refreshCutoffs(now: number): void {
-    const second = (at: number): string => new Date(at).toISOString().slice(0, 19);
-    this.#cutoffAt = now;
-    this.#staleBelow = second(now - this.#maxAgeMs);
-    this.#freshAbove = `${second(now + CUTOFF_REFRESH_MS - this.#maxAgeMs)}\uffff`;
-    this.#aheadFrom = second(now + this.#maxSkewMs);
-    this.#aheadAbove = `${second(now + CUTOFF_REFRESH_MS + this.#maxSkewMs)}\uffff`;
-  }
-
-  /** Judged like a notification: a revocation redelivered outside the window would outlive its dedupe entry. */
-  #onRevocation(message: WireRevocationMessage): void {
-    const now = this.#clock.now();
-    const time = this.#judgeTime(message.metadata.message_timestamp, now);
-    if (time !== IN_WINDOW) {
-      this.#outOfWindow(message, time, now);
-      return;
-    }
-    this.#skewing = false;
-    this.#dedupe.admit(message.metadata.message_id, now, message);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -806,52 +346,30 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     this.#primary = link;
     this.#next = null;
     this.#handoverUrl = null;
-    this.#clearTimer('retry');
+    this.#clearRetry();
     this.#sessionId = session.id;
     this.#state = 'connected';
     // A reconnect welcome carries `keepalive_timeout_seconds: null`-free values; keep the old one otherwise.
     const keepalive = session.keepalive_timeout_seconds;
-    if (typeof keepalive === 'number') {
-      // Server-supplied: brought into Twitch's 10..600 s before it reaches the watchdog (the clock rule).
-      const seconds = clampDuration(
-        keepalive,
-        KEEPALIVE_TIMEOUT_MIN_SECONDS,
-        KEEPALIVE_TIMEOUT_MAX_SECONDS,
-        KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
-      );
-      if (seconds !== keepalive) {
-        this.#logger.warn('eventsub: keepalive_timeout_seconds out of range, clamped', {
-          keepalive,
-          seconds,
-        });
-      }
-      this.#watchdogMs = this.#keepaliveToWatchdog(seconds);
-    }
-    this.#lastMessageAt = now;
-    this.#armWatchdog(this.#watchdogMs);
+    if (typeof keepalive === 'number') this.#watchdog.setKeepalive(keepalive);
+    this.#watchdog.start(now);
     // The old socket is closed only now that the new one is welcomed: nothing is lost in between.
     if (old !== null) this.#retire(old);
     this.#logger.debug('eventsub session welcomed', { kind: link.kind });
     this.#settleConnect(null);
     this.emit('welcome', session.id, previousId !== null);
     if (previousId === null) return;
-    if (link.kind === 'handover') {
-      this.#stats.handovers++;
-      this.emit('reconnected', {
-        sessionId: session.id,
-        previousSessionId: previousId,
-        cause: 'handover',
-        rebindRequired: false,
-      });
-    } else {
-      this.#stats.reconnects++;
-      this.emit('reconnected', {
-        sessionId: session.id,
-        previousSessionId: previousId,
-        cause: 'reconnect',
-        rebindRequired: true,
-      });
-    }
+    // After a handover the subscriptions follow the session; after a loss it is a new session to bind again.
+    const handover = link.kind === 'handover';
+    if (handover) this.#stats.handovers++;
+    else this.#stats.reconnects++;
+    const cause = handover ? 'handover' : 'reconnect';
+    this.emit('reconnected', {
+      sessionId: session.id,
+      previousSessionId: previousId,
+      cause,
+      rebindRequired: !handover,
+    });
   }
 
   #onReconnect(link: Link, message: WireReconnectMessage): void {
@@ -861,24 +379,15 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     }
     if (this.#handoverUrl !== null) {
       // One handover at a time: a request repeated while one is in flight (its socket opening, or a retry waiting)
-      // is ignored, so no number of them opens more than one socket. Reported once per handover.
-      this.#stats.throttledHandovers++;
-      if (!this.#repeatReported) {
-        this.#repeatReported = true;
-        this.#report(
-          new EventSubSessionError(
-            'RECONNECT_STORM',
-            'session_reconnect repeated while a handover is in flight: ignored (one handover at a time)',
-          ),
-        );
-      }
+      // is ignored, so no number of them opens more than one socket.
+      this.#throttle.repeated();
       return;
     }
     const url = message.payload.session.reconnect_url ?? '';
     if (this.#next !== null) this.#retire(this.#next);
     this.#next = null;
-    this.#clearTimer('retry');
-    const refused = this.#checkReconnectUrl(url);
+    this.#clearRetry();
+    const refused = this.#endpoints.refusal(url);
     if (refused !== null) {
       // Never followed: a new session at the base URL instead (the reason names no credentials).
       this.#report(new EventSubSessionError('HANDOVER_FAILED', `reconnect_url refused: ${refused}`));
@@ -886,31 +395,14 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       return;
     }
     this.#handoverUrl = url;
-    this.#repeatReported = false;
     this.#state = 'reconnecting';
-    // Twitch asks for a handover now and then (maintenance), once per socket. A server that asks again on the
-    // socket it just sent us to, before that one was stable, is storming: from the second such handover in a row,
-    // each waits for the backoff like any reconnect (and is reported). Only a socket that stayed up for a
-    // keepalive window resets the count (a failed handover never does: its retries back off, see #nextFailed).
-    if (this.#clock.now() - link.welcomedAt >= this.#watchdogMs) {
-      this.#quickHandovers = 0;
-      this.#backoff.reset();
-    }
-    if (++this.#quickHandovers === 1) {
+    // Paced by handover.ts: a storm of handovers on sockets not yet stable waits for the backoff.
+    const delayMs = this.#throttle.start(this.#clock.now() - link.welcomedAt, this.#watchdog.timeoutMs);
+    if (delayMs === null) {
       this.emit('reconnecting', { reason: 'session_reconnect', attempt: 1, delayMs: 0 });
       this.#open(url, 'handover');
       return;
     }
-    // Never past half of Twitch's grace: the old socket must still be there when the handover starts.
-    const delayMs = Math.min(this.#backoff.next(), HANDOVER_MAX_DELAY_MS);
-    this.#stats.throttledHandovers++;
-    this.#report(
-      new EventSubSessionError(
-        'RECONNECT_STORM',
-        `the server asked for ${this.#quickHandovers} handovers in a row, each before its socket was stable: ` +
-          `this one waits ${delayMs} ms`,
-      ),
-    );
     this.emit('reconnecting', { reason: 'session_reconnect', attempt: this.#backoff.attempt, delayMs });
     this.#retryTimer = this.#clock.setTimeout(() => {
       this.#retryTimer = undefined;
@@ -919,45 +411,13 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     }, delayMs);
   }
 
-  /**
-   * Why `url` may not be followed, or `null` when it may: the base URL's scheme, no credentials, and a host of the
-   * base URL or of `allowedReconnectHosts`. The reason never quotes the URL itself (it may carry credentials).
-   */
-  #checkReconnectUrl(url: string): string | null {
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      return 'not a valid URL';
-    }
-    if (parsed.protocol !== this.#baseProtocol) {
-      return `scheme ${parsed.protocol.slice(0, 16)} differs from the base URL's ${this.#baseProtocol}`;
-    }
-    if (parsed.username !== '' || parsed.password !== '') return 'it carries credentials';
-    // Hosts and ports as the URL parser writes them (lowercase, IP forms, default port dropped), like the entries.
-    const { host, hostname, port } = parsed;
-    if (parsed.protocol !== 'wss:' && isTwitchHost(hostname))
-      return "Twitch's hosts are followed over wss: only";
-    if (host === this.#baseHost) return null;
-    for (const allowed of this.#reconnectHosts) {
-      if (
-        allowed.suffix === undefined
-          ? host === allowed.host
-          : isSubdomain(hostname, allowed.suffix) && port === allowed.port
-      ) {
-        return null;
-      }
-    }
-    return `host ${host.slice(0, 256)} is not allowed (see allowedReconnectHosts)`;
-  }
-
   /** A handover that cannot go on: drop the old socket and start a new session at the base URL. */
   #abandonHandover(): void {
     this.#handoverUrl = null;
     if (this.#primary !== null) {
       const old = this.#primary;
       this.#primary = null;
-      this.#clearTimer('watchdog');
+      this.#watchdog.stop();
       this.#retire(old);
     }
     this.#scheduleBaseReconnect('handover_failed');
@@ -1033,7 +493,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   /** The active socket is gone (closed by the server, dropped, or given up by the watchdog). */
   #primaryLost(link: Link, code: number, reason: string): void {
     this.#primary = null;
-    this.#clearTimer('watchdog');
+    this.#watchdog.stop();
     if (!link.closed) {
       // Only the watchdog gets here with an open socket: it is dead, do not wait for a closing handshake.
       this.#retire(link);
@@ -1043,10 +503,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     this.#logger.info('eventsub socket lost', { code, reason, action: info.action });
     this.emit('disconnected', { code, reason, action: info.action });
     if (info.action === 'client-bug') {
-      const message =
-        code === 4001
-          ? 'Twitch closed the socket with 4001: the client sent data (only pongs are allowed)'
-          : `Twitch closed the socket with ${code} (${reason}): the session was not bound in time`;
+      const message = clientBugMessage(code, reason);
       // Loud on purpose: logged as an error even when someone listens to `error`.
       this.#logger.error(message, { code });
       if (this.hasListeners('error')) {
@@ -1058,13 +515,14 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     }
     // The backoff starts over only after a connection that stayed up for a while, so a server that welcomes and
     // drops at once never gets hammered with fast retries.
-    if (link.welcomedAt > 0 && this.#clock.now() - link.welcomedAt >= this.#watchdogMs) this.#backoff.reset();
+    if (link.welcomedAt > 0 && this.#clock.now() - link.welcomedAt >= this.#watchdog.timeoutMs)
+      this.#backoff.reset();
     if (this.#next !== null && this.#next.kind === 'handover') {
       // A handover is in flight: it carries the session; its failure falls back to the base URL.
       return;
     }
     // A handover retry may be pending: without the old socket it is pointless, start a new session instead.
-    this.#clearTimer('retry');
+    this.#clearRetry();
     this.#handoverUrl = null;
     this.#scheduleBaseReconnect(
       code === 1006 && reason === KEEPALIVE_REASON ? 'keepalive_timeout' : 'connection_lost',
@@ -1130,7 +588,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
       () => {
         this.#retryTimer = undefined;
         if (this.#state === 'closed' || this.#next !== null) return;
-        this.#open(this.#baseUrl, 'base');
+        this.#open(this.#endpoints.baseUrl, 'base');
         // Ref'd: with every socket down, this timer is all that keeps a running client's process alive.
       },
       delayMs,
@@ -1139,43 +597,12 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   }
 
   // -------------------------------------------------------------------------------------------------------------
-  // Keepalive watchdog: one timer per session, re-armed from the last message time (never per message)
-  // -------------------------------------------------------------------------------------------------------------
-
-  #keepaliveToWatchdog(seconds: number): number {
-    return Math.ceil(seconds * 1000 * (1 + this.#marginRatio));
-  }
-
-  #armWatchdog(ms: number): void {
-    this.#clearTimer('watchdog');
-    this.#watchdog = this.#clock.setTimeout(this.#onWatchdog, Math.max(1, ms));
-  }
-
-  readonly #onWatchdog = (): void => {
-    this.#watchdog = undefined;
-    const primary = this.#primary;
-    if (primary === null || this.#state === 'closed') return;
-    const silentFor = this.#clock.now() - this.#lastMessageAt;
-    if (silentFor < this.#watchdogMs) {
-      this.#armWatchdog(this.#watchdogMs - silentFor);
-      return;
-    }
-    this.#logger.warn('eventsub keepalive timeout: no message in time, reconnecting', { silentFor });
-    this.#primaryLost(primary, 1006, KEEPALIVE_REASON);
-  };
-
-  // -------------------------------------------------------------------------------------------------------------
   // Helpers
   // -------------------------------------------------------------------------------------------------------------
 
-  #clearTimer(which: 'retry' | 'watchdog'): void {
-    if (which === 'retry') {
-      if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
-      this.#retryTimer = undefined;
-    } else {
-      if (this.#watchdog !== undefined) this.#clock.clearTimeout(this.#watchdog);
-      this.#watchdog = undefined;
-    }
+  #clearRetry(): void {
+    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
   }
 
   /** Settles the pending `connect()`: with the session id when `error` is null. */
@@ -1205,112 +632,3 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
 }
 
 const KEEPALIVE_REASON = 'keepalive timeout';
-/** How long the timestamp cutoffs are used before they are computed again, milliseconds. */
-const CUTOFF_REFRESH_MS = 250;
-/** Where a notification's timestamp stands (see #judgeTime): small integers, no allocation on the hot path. */
-type TimeVerdict = 0 | 1 | 2 | 3;
-const IN_WINDOW = 0;
-const STALE = 1;
-const AHEAD = 2;
-const NOT_A_TIME = 3;
-/** Longest wait of a throttled handover: half of the grace Twitch gives the old socket after `session_reconnect`. */
-const HANDOVER_MAX_DELAY_MS = (RECONNECT_GRACE_SECONDS * 1000) / 2;
-/** An entry of `allowedReconnectHosts`: a `host` (with its port, if not the default), or `*.domain` on a `port`. */
-interface AllowedHost {
-  readonly host: string;
-  /** `.domain` of a `*.domain` entry. */
-  readonly suffix: string | undefined;
-  /** Port of a `*.domain` entry, `''` for the scheme's default. */
-  readonly port: string;
-}
-
-/**
- * The allowed reconnect hosts, normalised by the URL parser for the base URL's `protocol`, so that an entry matches
- * however it is written (`HOST`, `[0:0::1]`, `host:443` for `wss:`) and a reconnect_url however it is.
- */
-function reconnectHosts(hosts: readonly string[] | undefined, protocol: string): readonly AllowedHost[] {
-  const field = 'allowedReconnectHosts';
-  const list = hosts ?? TWITCH_EVENTSUB_WS_HOSTS;
-  if (!Array.isArray(list)) throw new InvalidArgumentError(`${field} must be an array of hosts`, field);
-  return list.map((entry: unknown, i): AllowedHost => {
-    const bad = (): InvalidArgumentError =>
-      new InvalidArgumentError(
-        `${field}[${i}] must be a host, host:port or *.domain[:port] (no scheme, path or credentials)`,
-        `${field}[${i}]`,
-      );
-    if (typeof entry !== 'string' || !/^(\*\.)?[A-Za-z0-9.\-[\]:]+$/.test(entry) || entry.startsWith('*.[')) {
-      throw bad();
-    }
-    const wildcard = entry.startsWith('*.');
-    let parsed: URL;
-    try {
-      parsed = new URL(`${protocol}//${wildcard ? entry.slice(2) : entry}`);
-    } catch {
-      throw bad();
-    }
-    if (!wildcard) return { host: parsed.host, suffix: undefined, port: parsed.port };
-    // A wildcard names a domain: `*.0.0.127` would match IP addresses by their digits.
-    if (isIpAddress(parsed.hostname)) throw bad();
-    return { host: parsed.host, suffix: `.${parsed.hostname}`, port: parsed.port };
-  });
-}
-
-/** Whether a parsed hostname is an IP address (the URL parser writes IPv4 as a.b.c.d, IPv6 in brackets). */
-function isIpAddress(hostname: string): boolean {
-  return hostname.startsWith('[') || /^\d+\.\d+\.\d+\.\d+$/.test(hostname);
-}
-
-function isSubdomain(hostname: string, suffix: string): boolean {
-  return hostname.endsWith(suffix) && hostname.length > suffix.length && !isIpAddress(hostname);
-}
-
-/** Twitch's own hosts: followed over `wss:` only, whatever the base URL (no event stream in plaintext to Twitch). */
-function isTwitchHost(hostname: string): boolean {
-  return (
-    hostname === 'twitch.tv' || hostname.endsWith('.twitch.tv') || TWITCH_EVENTSUB_WS_HOSTS.includes(hostname)
-  );
-}
-
-function buildBaseUrl(
-  url: string,
-  keepaliveTimeoutSeconds: number | undefined,
-): { readonly url: string; readonly parsed: URL } {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (error) {
-    throw new InvalidArgumentError('url is not a valid URL', 'url', { cause: error });
-  }
-  if (parsed.protocol !== 'ws:' && parsed.protocol !== 'wss:') {
-    throw new InvalidArgumentError('url must be a ws: or wss: URL', 'url');
-  }
-  // keepaliveTimeoutSeconds was checked (10..600) with the other options.
-  if (keepaliveTimeoutSeconds === undefined) return { url, parsed };
-  parsed.searchParams.set('keepalive_timeout_seconds', String(keepaliveTimeoutSeconds));
-  return { url: parsed.toString(), parsed };
-}
-
-/** Resolves when the link's socket has closed; destroys it if the closing handshake takes too long. */
-function waitClosed(link: Link, clock: Clock): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = clock.setTimeout(() => {
-      link.ws.terminate();
-    }, CLOSE_GRACE_MS);
-    link.ws.once('close', () => {
-      clock.clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-/**
- * Checks session options as the constructor does (the table, the base URL's syntax and scheme, the reconnect
- * hosts), without creating a session: for owners that validate the options of sessions they create later.
- *
- * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option).
- */
-export function checkSessionOptions(options: EventSubSessionOptions): void {
-  checkOptions(options, SESSION_CHECKS);
-  const base = buildBaseUrl(optionalUrl(options, 'url', EVENTSUB_WS_URL), options.keepaliveTimeoutSeconds);
-  reconnectHosts(options.allowedReconnectHosts, base.parsed.protocol);
-}

@@ -3,7 +3,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryDedupeStore } from '../../../src/eventsub/websocket/dedupe.js';
 import {
   WebhookReceiver,
-  toWireNotificationMessage,
   type WebhookListener,
   type WebhookNotification,
   type WebhookRejection,
@@ -80,15 +79,13 @@ describe('WebhookReceiver: the happy paths', () => {
     expect(typed).toEqual(['1337/msg-1']);
     expect(envelopes).toEqual(['stream.online//eventsub']);
     expect(messages).toHaveLength(1);
-    const wire = toWireNotificationMessage(messages[0]!);
-    expect(wire.metadata).toEqual({
-      message_id: 'msg-1',
-      message_type: 'notification',
-      message_timestamp: headers['Twitch-Eventsub-Message-Timestamp'],
-      subscription_type: 'stream.online',
-      subscription_version: '1',
+    expect(messages[0]).toMatchObject({
+      messageId: 'msg-1',
+      messageType: 'notification',
+      timestamp: headers['Twitch-Eventsub-Message-Timestamp'],
+      path: '/eventsub',
     });
-    expect(wire.payload).toEqual(JSON.parse(body));
+    expect(messages[0]!.payload).toEqual(JSON.parse(body));
   });
 
   it('acks a revocation with 204 and emits it', async () => {
