@@ -19,6 +19,7 @@ import type {
   WireChatReply,
   WireGifter,
 } from '../wire/channel-chat.js';
+import { defineEvent } from '../define.js';
 import type { Amount, Badge, EventModel, StructuredMessage, UserRef } from './common.js';
 import {
   bool,
@@ -45,6 +46,7 @@ export interface ChannelChatClearEvent extends EventModel<
 > {
   readonly broadcaster: UserRef;
 }
+export const ChannelChatClearEvent = defineEvent('channel.chat.clear', '1', toChannelChatClearEvent);
 
 /** Fires when a moderator or bot clears all messages of one user. */
 export interface ChannelChatClearUserMessagesEvent extends EventModel<
@@ -55,6 +57,11 @@ export interface ChannelChatClearUserMessagesEvent extends EventModel<
   readonly broadcaster: UserRef;
   readonly targetUser: UserRef;
 }
+export const ChannelChatClearUserMessagesEvent = defineEvent(
+  'channel.chat.clear_user_messages',
+  '1',
+  toChannelChatClearUserMessagesEvent,
+);
 
 /** Reply metadata of a chat message. */
 export interface ChatReply {
@@ -94,6 +101,7 @@ export interface ChannelChatMessageEvent
   /** `true` when the message was only sent to the source channel of a shared chat session. */
   readonly isSourceOnly: boolean | null;
 }
+export const ChannelChatMessageEvent = defineEvent('channel.chat.message', '1', toChannelChatMessageEvent);
 
 /** Fires when a single message is deleted. */
 export interface ChannelChatMessageDeleteEvent extends EventModel<
@@ -105,6 +113,11 @@ export interface ChannelChatMessageDeleteEvent extends EventModel<
   readonly targetUser: UserRef;
   readonly messageId: string;
 }
+export const ChannelChatMessageDeleteEvent = defineEvent(
+  'channel.chat.message_delete',
+  '1',
+  toChannelChatMessageDeleteEvent,
+);
 
 /** A new or renewed subscription notice. */
 export interface ChatNoticeSub {
@@ -239,6 +252,11 @@ export interface ChannelChatNotificationEvent
   /** `true` when a shared chat notice was only sent to the source channel; `null` outside shared chat. */
   readonly isSourceOnly: boolean | null;
 }
+export const ChannelChatNotificationEvent = defineEvent(
+  'channel.chat.notification',
+  '1',
+  toChannelChatNotificationEvent,
+);
 
 /** A user's message was held by AutoMod (sent to that user). */
 export interface ChannelChatUserMessageHoldEvent extends EventModel<
@@ -251,6 +269,11 @@ export interface ChannelChatUserMessageHoldEvent extends EventModel<
   readonly messageId: string;
   readonly message: StructuredMessage;
 }
+export const ChannelChatUserMessageHoldEvent = defineEvent(
+  'channel.chat.user_message_hold',
+  '1',
+  toChannelChatUserMessageHoldEvent,
+);
 
 /** A user's held message was approved, denied or invalidated. */
 export interface ChannelChatUserMessageUpdateEvent extends EventModel<
@@ -265,6 +288,11 @@ export interface ChannelChatUserMessageUpdateEvent extends EventModel<
   readonly messageId: string;
   readonly message: StructuredMessage;
 }
+export const ChannelChatUserMessageUpdateEvent = defineEvent(
+  'channel.chat.user_message_update',
+  '1',
+  toChannelChatUserMessageUpdateEvent,
+);
 
 /** Chat settings changed. */
 export interface ChannelChatSettingsUpdateEvent extends EventModel<
@@ -283,6 +311,11 @@ export interface ChannelChatSettingsUpdateEvent extends EventModel<
   readonly subscriberMode: boolean;
   readonly uniqueChatMode: boolean;
 }
+export const ChannelChatSettingsUpdateEvent = defineEvent(
+  'channel.chat_settings.update',
+  '1',
+  toChannelChatSettingsUpdateEvent,
+);
 
 /** A shared chat session event. */
 interface SharedChatSessionBase {
@@ -297,6 +330,11 @@ export interface ChannelSharedChatBeginEvent
     SharedChatSessionBase {
   readonly participants: readonly UserRef[];
 }
+export const ChannelSharedChatBeginEvent = defineEvent(
+  'channel.shared_chat.begin',
+  '1',
+  toChannelSharedChatBeginEvent,
+);
 /** The participants of a shared chat session changed. */
 export interface ChannelSharedChatUpdateEvent
   extends
@@ -304,18 +342,28 @@ export interface ChannelSharedChatUpdateEvent
     SharedChatSessionBase {
   readonly participants: readonly UserRef[];
 }
+export const ChannelSharedChatUpdateEvent = defineEvent(
+  'channel.shared_chat.update',
+  '1',
+  toChannelSharedChatUpdateEvent,
+);
 /** A channel left a shared chat session, or the session ended. */
 export interface ChannelSharedChatEndEvent
   extends EventModel<'channel.shared_chat.end', '1', WireChannelSharedChatEndEvent>, SharedChatSessionBase {}
+export const ChannelSharedChatEndEvent = defineEvent(
+  'channel.shared_chat.end',
+  '1',
+  toChannelSharedChatEndEvent,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Converts `channel.chat.clear` v1. */
-export function toChannelChatClearEvent(w: WireChannelChatClearEvent): ChannelChatClearEvent {
+function toChannelChatClearEvent(w: WireChannelChatClearEvent): ChannelChatClearEvent {
   return withRaw(
     {
-      type: 'channel.chat.clear' as const,
-      version: '1' as const,
+      type: 'channel.chat.clear',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -328,13 +376,13 @@ export function toChannelChatClearEvent(w: WireChannelChatClearEvent): ChannelCh
 }
 
 /** Converts `channel.chat.clear_user_messages` v1. */
-export function toChannelChatClearUserMessagesEvent(
+function toChannelChatClearUserMessagesEvent(
   w: WireChannelChatClearUserMessagesEvent,
 ): ChannelChatClearUserMessagesEvent {
   return withRaw(
     {
-      type: 'channel.chat.clear_user_messages' as const,
-      version: '1' as const,
+      type: 'channel.chat.clear_user_messages',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -359,11 +407,11 @@ function toReplyN(r: WireChatReply | null | undefined): ChatReply | null {
 }
 
 /** Converts `channel.chat.message` v1. */
-export function toChannelChatMessageEvent(w: WireChannelChatMessageEvent): ChannelChatMessageEvent {
+function toChannelChatMessageEvent(w: WireChannelChatMessageEvent): ChannelChatMessageEvent {
   return withRaw(
     {
-      type: 'channel.chat.message' as const,
-      version: '1' as const,
+      type: 'channel.chat.message',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -395,13 +443,13 @@ export function toChannelChatMessageEvent(w: WireChannelChatMessageEvent): Chann
 }
 
 /** Converts `channel.chat.message_delete` v1. */
-export function toChannelChatMessageDeleteEvent(
+function toChannelChatMessageDeleteEvent(
   w: WireChannelChatMessageDeleteEvent,
 ): ChannelChatMessageDeleteEvent {
   return withRaw(
     {
-      type: 'channel.chat.message_delete' as const,
-      version: '1' as const,
+      type: 'channel.chat.message_delete',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -556,14 +604,12 @@ function toChatNotice(w: WireChannelChatNotificationEvent): ChatNotice | null {
 }
 
 /** Converts `channel.chat.notification` v1. */
-export function toChannelChatNotificationEvent(
-  w: WireChannelChatNotificationEvent,
-): ChannelChatNotificationEvent {
+function toChannelChatNotificationEvent(w: WireChannelChatNotificationEvent): ChannelChatNotificationEvent {
   const anonymous = bool(w.chatter_is_anonymous, 'chatter_is_anonymous');
   return withRaw(
     {
-      type: 'channel.chat.notification' as const,
-      version: '1' as const,
+      type: 'channel.chat.notification',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -596,13 +642,13 @@ export function toChannelChatNotificationEvent(
 }
 
 /** Converts `channel.chat.user_message_hold` v1. */
-export function toChannelChatUserMessageHoldEvent(
+function toChannelChatUserMessageHoldEvent(
   w: WireChannelChatUserMessageHoldEvent,
 ): ChannelChatUserMessageHoldEvent {
   return withRaw(
     {
-      type: 'channel.chat.user_message_hold' as const,
-      version: '1' as const,
+      type: 'channel.chat.user_message_hold',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -618,13 +664,13 @@ export function toChannelChatUserMessageHoldEvent(
 }
 
 /** Converts `channel.chat.user_message_update` v1. */
-export function toChannelChatUserMessageUpdateEvent(
+function toChannelChatUserMessageUpdateEvent(
   w: WireChannelChatUserMessageUpdateEvent,
 ): ChannelChatUserMessageUpdateEvent {
   return withRaw(
     {
-      type: 'channel.chat.user_message_update' as const,
-      version: '1' as const,
+      type: 'channel.chat.user_message_update',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -641,13 +687,13 @@ export function toChannelChatUserMessageUpdateEvent(
 }
 
 /** Converts `channel.chat_settings.update` v1. */
-export function toChannelChatSettingsUpdateEvent(
+function toChannelChatSettingsUpdateEvent(
   w: WireChannelChatSettingsUpdateEvent,
 ): ChannelChatSettingsUpdateEvent {
   return withRaw(
     {
-      type: 'channel.chat_settings.update' as const,
-      version: '1' as const,
+      type: 'channel.chat_settings.update',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -667,13 +713,11 @@ export function toChannelChatSettingsUpdateEvent(
 }
 
 /** Converts `channel.shared_chat.begin` v1. */
-export function toChannelSharedChatBeginEvent(
-  w: WireChannelSharedChatBeginEvent,
-): ChannelSharedChatBeginEvent {
+function toChannelSharedChatBeginEvent(w: WireChannelSharedChatBeginEvent): ChannelSharedChatBeginEvent {
   return withRaw(
     {
-      type: 'channel.shared_chat.begin' as const,
-      version: '1' as const,
+      type: 'channel.shared_chat.begin',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -694,13 +738,11 @@ export function toChannelSharedChatBeginEvent(
 }
 
 /** Converts `channel.shared_chat.update` v1. */
-export function toChannelSharedChatUpdateEvent(
-  w: WireChannelSharedChatUpdateEvent,
-): ChannelSharedChatUpdateEvent {
+function toChannelSharedChatUpdateEvent(w: WireChannelSharedChatUpdateEvent): ChannelSharedChatUpdateEvent {
   return withRaw(
     {
-      type: 'channel.shared_chat.update' as const,
-      version: '1' as const,
+      type: 'channel.shared_chat.update',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -721,11 +763,11 @@ export function toChannelSharedChatUpdateEvent(
 }
 
 /** Converts `channel.shared_chat.end` v1. */
-export function toChannelSharedChatEndEvent(w: WireChannelSharedChatEndEvent): ChannelSharedChatEndEvent {
+function toChannelSharedChatEndEvent(w: WireChannelSharedChatEndEvent): ChannelSharedChatEndEvent {
   return withRaw(
     {
-      type: 'channel.shared_chat.end' as const,
-      version: '1' as const,
+      type: 'channel.shared_chat.end',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,

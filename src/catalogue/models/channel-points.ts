@@ -9,6 +9,7 @@ import type {
   WireChannelPointsCustomRewardUpdateEvent,
   WireRewardImage,
 } from '../wire/channel-points.js';
+import { defineEvent } from '../define.js';
 import type { EventModel, StructuredMessage, TextWithEmotes, UserRef } from './common.js';
 import {
   bool,
@@ -70,16 +71,31 @@ export interface ChannelPointsCustomRewardAddEvent
   extends
     EventModel<'channel.channel_points_custom_reward.add', '1', WireChannelPointsCustomRewardAddEvent>,
     CustomReward {}
+export const ChannelPointsCustomRewardAddEvent = defineEvent(
+  'channel.channel_points_custom_reward.add',
+  '1',
+  toChannelPointsCustomRewardAddEvent,
+);
 /** A custom reward was updated. */
 export interface ChannelPointsCustomRewardUpdateEvent
   extends
     EventModel<'channel.channel_points_custom_reward.update', '1', WireChannelPointsCustomRewardUpdateEvent>,
     CustomReward {}
+export const ChannelPointsCustomRewardUpdateEvent = defineEvent(
+  'channel.channel_points_custom_reward.update',
+  '1',
+  toChannelPointsCustomRewardUpdateEvent,
+);
 /** A custom reward was removed. */
 export interface ChannelPointsCustomRewardRemoveEvent
   extends
     EventModel<'channel.channel_points_custom_reward.remove', '1', WireChannelPointsCustomRewardRemoveEvent>,
     CustomReward {}
+export const ChannelPointsCustomRewardRemoveEvent = defineEvent(
+  'channel.channel_points_custom_reward.remove',
+  '1',
+  toChannelPointsCustomRewardRemoveEvent,
+);
 
 /** A redemption of a custom reward. */
 export interface CustomRewardRedemption {
@@ -108,6 +124,11 @@ export interface ChannelPointsCustomRewardRedemptionAddEvent
       WireChannelPointsCustomRewardRedemptionAddEvent
     >,
     CustomRewardRedemption {}
+export const ChannelPointsCustomRewardRedemptionAddEvent = defineEvent(
+  'channel.channel_points_custom_reward_redemption.add',
+  '1',
+  toChannelPointsCustomRewardRedemptionAddEvent,
+);
 /** A redemption was fulfilled or canceled. */
 export interface ChannelPointsCustomRewardRedemptionUpdateEvent
   extends
@@ -117,6 +138,11 @@ export interface ChannelPointsCustomRewardRedemptionUpdateEvent
       WireChannelPointsCustomRewardRedemptionUpdateEvent
     >,
     CustomRewardRedemption {}
+export const ChannelPointsCustomRewardRedemptionUpdateEvent = defineEvent(
+  'channel.channel_points_custom_reward_redemption.update',
+  '1',
+  toChannelPointsCustomRewardRedemptionUpdateEvent,
+);
 
 /** A viewer redeemed an automatic reward (v1 shape). */
 export interface ChannelPointsAutomaticRewardRedemptionAddV1Event extends EventModel<
@@ -137,6 +163,11 @@ export interface ChannelPointsAutomaticRewardRedemptionAddV1Event extends EventM
   readonly userInput: string | null;
   readonly redeemedAt: Date;
 }
+export const ChannelPointsAutomaticRewardRedemptionAddV1Event = defineEvent(
+  'channel.channel_points_automatic_reward_redemption.add',
+  '1',
+  toChannelPointsAutomaticRewardRedemptionAddV1Event,
+);
 
 /** A viewer redeemed an automatic reward (v2 shape: fragments, `channelPoints`). */
 export interface ChannelPointsAutomaticRewardRedemptionAddV2Event extends EventModel<
@@ -155,6 +186,11 @@ export interface ChannelPointsAutomaticRewardRedemptionAddV2Event extends EventM
   readonly message: StructuredMessage | null;
   readonly redeemedAt: Date;
 }
+export const ChannelPointsAutomaticRewardRedemptionAddV2Event = defineEvent(
+  'channel.channel_points_automatic_reward_redemption.add',
+  '2',
+  toChannelPointsAutomaticRewardRedemptionAddV2Event,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -209,36 +245,27 @@ function customReward(w: WireChannelPointsCustomRewardAddEvent): CustomReward {
 }
 
 /** Converts `channel.channel_points_custom_reward.add` v1. */
-export function toChannelPointsCustomRewardAddEvent(
+function toChannelPointsCustomRewardAddEvent(
   w: WireChannelPointsCustomRewardAddEvent,
 ): ChannelPointsCustomRewardAddEvent {
   const r = customReward(w);
-  return withRaw(
-    { type: 'channel.channel_points_custom_reward.add' as const, version: '1' as const, ...r },
-    w,
-  );
+  return withRaw({ type: 'channel.channel_points_custom_reward.add', version: '1', ...r }, w);
 }
 
 /** Converts `channel.channel_points_custom_reward.update` v1. */
-export function toChannelPointsCustomRewardUpdateEvent(
+function toChannelPointsCustomRewardUpdateEvent(
   w: WireChannelPointsCustomRewardUpdateEvent,
 ): ChannelPointsCustomRewardUpdateEvent {
   const r = customReward(w);
-  return withRaw(
-    { type: 'channel.channel_points_custom_reward.update' as const, version: '1' as const, ...r },
-    w,
-  );
+  return withRaw({ type: 'channel.channel_points_custom_reward.update', version: '1', ...r }, w);
 }
 
 /** Converts `channel.channel_points_custom_reward.remove` v1. */
-export function toChannelPointsCustomRewardRemoveEvent(
+function toChannelPointsCustomRewardRemoveEvent(
   w: WireChannelPointsCustomRewardRemoveEvent,
 ): ChannelPointsCustomRewardRemoveEvent {
   const r = customReward(w);
-  return withRaw(
-    { type: 'channel.channel_points_custom_reward.remove' as const, version: '1' as const, ...r },
-    w,
-  );
+  return withRaw({ type: 'channel.channel_points_custom_reward.remove', version: '1', ...r }, w);
 }
 
 function redemption(w: WireChannelPointsCustomRewardRedemptionAddEvent): CustomRewardRedemption {
@@ -260,25 +287,19 @@ function redemption(w: WireChannelPointsCustomRewardRedemptionAddEvent): CustomR
 }
 
 /** Converts `channel.channel_points_custom_reward_redemption.add` v1. */
-export function toChannelPointsCustomRewardRedemptionAddEvent(
+function toChannelPointsCustomRewardRedemptionAddEvent(
   w: WireChannelPointsCustomRewardRedemptionAddEvent,
 ): ChannelPointsCustomRewardRedemptionAddEvent {
   const r = redemption(w);
-  return withRaw(
-    { type: 'channel.channel_points_custom_reward_redemption.add' as const, version: '1' as const, ...r },
-    w,
-  );
+  return withRaw({ type: 'channel.channel_points_custom_reward_redemption.add', version: '1', ...r }, w);
 }
 
 /** Converts `channel.channel_points_custom_reward_redemption.update` v1. */
-export function toChannelPointsCustomRewardRedemptionUpdateEvent(
+function toChannelPointsCustomRewardRedemptionUpdateEvent(
   w: WireChannelPointsCustomRewardRedemptionUpdateEvent,
 ): ChannelPointsCustomRewardRedemptionUpdateEvent {
   const r = redemption(w);
-  return withRaw(
-    { type: 'channel.channel_points_custom_reward_redemption.update' as const, version: '1' as const, ...r },
-    w,
-  );
+  return withRaw({ type: 'channel.channel_points_custom_reward_redemption.update', version: '1', ...r }, w);
 }
 
 function emoteN(
@@ -291,14 +312,14 @@ function emoteN(
 }
 
 /** Converts `channel.channel_points_automatic_reward_redemption.add` v1. */
-export function toChannelPointsAutomaticRewardRedemptionAddV1Event(
+function toChannelPointsAutomaticRewardRedemptionAddV1Event(
   w: WireChannelPointsAutomaticRewardRedemptionAddV1Event,
 ): ChannelPointsAutomaticRewardRedemptionAddV1Event {
   const r = obj(w.reward, 'reward');
   return withRaw(
     {
-      type: 'channel.channel_points_automatic_reward_redemption.add' as const,
-      version: '1' as const,
+      type: 'channel.channel_points_automatic_reward_redemption.add',
+      version: '1',
       id: str(w.id, 'id'),
       broadcaster: broadcaster(w),
       user: userOf(w),
@@ -316,14 +337,14 @@ export function toChannelPointsAutomaticRewardRedemptionAddV1Event(
 }
 
 /** Converts `channel.channel_points_automatic_reward_redemption.add` v2. */
-export function toChannelPointsAutomaticRewardRedemptionAddV2Event(
+function toChannelPointsAutomaticRewardRedemptionAddV2Event(
   w: WireChannelPointsAutomaticRewardRedemptionAddV2Event,
 ): ChannelPointsAutomaticRewardRedemptionAddV2Event {
   const r = obj(w.reward, 'reward');
   return withRaw(
     {
-      type: 'channel.channel_points_automatic_reward_redemption.add' as const,
-      version: '2' as const,
+      type: 'channel.channel_points_automatic_reward_redemption.add',
+      version: '2',
       id: str(w.id, 'id'),
       broadcaster: broadcaster(w),
       user: userOf(w),

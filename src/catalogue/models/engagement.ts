@@ -23,6 +23,7 @@ import type {
   WirePredictionOutcome,
 } from '../wire/engagement.js';
 import type { WireBroadcaster } from '../wire/common.js';
+import { defineEvent } from '../define.js';
 import type { Amount, EventModel, UserRef } from './common.js';
 import {
   arr,
@@ -74,11 +75,13 @@ export interface ChannelPollBeginEvent
   extends EventModel<'channel.poll.begin', '1', WireChannelPollBeginEvent>, PollBase {
   readonly endsAt: Date;
 }
+export const ChannelPollBeginEvent = defineEvent('channel.poll.begin', '1', toChannelPollBeginEvent);
 /** Votes were cast in a poll. */
 export interface ChannelPollProgressEvent
   extends EventModel<'channel.poll.progress', '1', WireChannelPollProgressEvent>, PollBase {
   readonly endsAt: Date;
 }
+export const ChannelPollProgressEvent = defineEvent('channel.poll.progress', '1', toChannelPollProgressEvent);
 /** A poll ended. */
 export interface ChannelPollEndEvent
   extends EventModel<'channel.poll.end', '1', WireChannelPollEndEvent>, PollBase {
@@ -86,6 +89,7 @@ export interface ChannelPollEndEvent
   readonly status: string;
   readonly endedAt: Date;
 }
+export const ChannelPollEndEvent = defineEvent('channel.poll.end', '1', toChannelPollEndEvent);
 
 // --- predictions -------------------------------------------------------------------------------------------------
 
@@ -120,16 +124,31 @@ export interface ChannelPredictionBeginEvent
   extends EventModel<'channel.prediction.begin', '1', WireChannelPredictionBeginEvent>, PredictionBase {
   readonly locksAt: Date;
 }
+export const ChannelPredictionBeginEvent = defineEvent(
+  'channel.prediction.begin',
+  '1',
+  toChannelPredictionBeginEvent,
+);
 /** Users participated in a prediction. */
 export interface ChannelPredictionProgressEvent
   extends EventModel<'channel.prediction.progress', '1', WireChannelPredictionProgressEvent>, PredictionBase {
   readonly locksAt: Date;
 }
+export const ChannelPredictionProgressEvent = defineEvent(
+  'channel.prediction.progress',
+  '1',
+  toChannelPredictionProgressEvent,
+);
 /** A prediction was locked. */
 export interface ChannelPredictionLockEvent
   extends EventModel<'channel.prediction.lock', '1', WireChannelPredictionLockEvent>, PredictionBase {
   readonly lockedAt: Date;
 }
+export const ChannelPredictionLockEvent = defineEvent(
+  'channel.prediction.lock',
+  '1',
+  toChannelPredictionLockEvent,
+);
 /** A prediction ended (resolved or canceled). */
 export interface ChannelPredictionEndEvent
   extends EventModel<'channel.prediction.end', '1', WireChannelPredictionEndEvent>, PredictionBase {
@@ -139,6 +158,11 @@ export interface ChannelPredictionEndEvent
   readonly status: string;
   readonly endedAt: Date;
 }
+export const ChannelPredictionEndEvent = defineEvent(
+  'channel.prediction.end',
+  '1',
+  toChannelPredictionEndEvent,
+);
 
 // --- hype train --------------------------------------------------------------------------------------------------
 
@@ -173,6 +197,11 @@ export interface ChannelHypeTrainBeginEvent
   readonly allTimeHighLevel: number;
   readonly allTimeHighTotal: number;
 }
+export const ChannelHypeTrainBeginEvent = defineEvent(
+  'channel.hype_train.begin',
+  '2',
+  toChannelHypeTrainBeginEvent,
+);
 /** A hype train progressed. */
 export interface ChannelHypeTrainProgressEvent
   extends EventModel<'channel.hype_train.progress', '2', WireChannelHypeTrainProgressEvent>, HypeTrainBase {
@@ -180,12 +209,22 @@ export interface ChannelHypeTrainProgressEvent
   readonly goal: number;
   readonly expiresAt: Date;
 }
+export const ChannelHypeTrainProgressEvent = defineEvent(
+  'channel.hype_train.progress',
+  '2',
+  toChannelHypeTrainProgressEvent,
+);
 /** A hype train ended. */
 export interface ChannelHypeTrainEndEvent
   extends EventModel<'channel.hype_train.end', '2', WireChannelHypeTrainEndEvent>, HypeTrainBase {
   readonly endedAt: Date;
   readonly cooldownEndsAt: Date;
 }
+export const ChannelHypeTrainEndEvent = defineEvent(
+  'channel.hype_train.end',
+  '2',
+  toChannelHypeTrainEndEvent,
+);
 
 // --- goals -------------------------------------------------------------------------------------------------------
 
@@ -203,15 +242,18 @@ interface GoalBase {
 /** A creator goal started. */
 export interface ChannelGoalBeginEvent
   extends EventModel<'channel.goal.begin', '1', WireChannelGoalBeginEvent>, GoalBase {}
+export const ChannelGoalBeginEvent = defineEvent('channel.goal.begin', '1', toChannelGoalBeginEvent);
 /** A creator goal progressed. */
 export interface ChannelGoalProgressEvent
   extends EventModel<'channel.goal.progress', '1', WireChannelGoalProgressEvent>, GoalBase {}
+export const ChannelGoalProgressEvent = defineEvent('channel.goal.progress', '1', toChannelGoalProgressEvent);
 /** A creator goal ended. */
 export interface ChannelGoalEndEvent
   extends EventModel<'channel.goal.end', '1', WireChannelGoalEndEvent>, GoalBase {
   readonly isAchieved: boolean;
   readonly endedAt: Date;
 }
+export const ChannelGoalEndEvent = defineEvent('channel.goal.end', '1', toChannelGoalEndEvent);
 
 // --- charity -----------------------------------------------------------------------------------------------------
 
@@ -235,6 +277,11 @@ export interface ChannelCharityCampaignDonateEvent extends EventModel<
   readonly charity: Charity;
   readonly amount: Amount;
 }
+export const ChannelCharityCampaignDonateEvent = defineEvent(
+  'channel.charity_campaign.donate',
+  '1',
+  toChannelCharityCampaignDonateEvent,
+);
 interface CharityCampaignBase {
   /** Campaign id. */
   readonly id: string;
@@ -250,11 +297,21 @@ export interface ChannelCharityCampaignStartEvent
     CharityCampaignBase {
   readonly startedAt: Date;
 }
+export const ChannelCharityCampaignStartEvent = defineEvent(
+  'channel.charity_campaign.start',
+  '1',
+  toChannelCharityCampaignStartEvent,
+);
 /** A charity campaign progressed. */
 export interface ChannelCharityCampaignProgressEvent
   extends
     EventModel<'channel.charity_campaign.progress', '1', WireChannelCharityCampaignProgressEvent>,
     CharityCampaignBase {}
+export const ChannelCharityCampaignProgressEvent = defineEvent(
+  'channel.charity_campaign.progress',
+  '1',
+  toChannelCharityCampaignProgressEvent,
+);
 /** A charity campaign stopped. */
 export interface ChannelCharityCampaignStopEvent
   extends
@@ -262,6 +319,11 @@ export interface ChannelCharityCampaignStopEvent
     CharityCampaignBase {
   readonly stoppedAt: Date;
 }
+export const ChannelCharityCampaignStopEvent = defineEvent(
+  'channel.charity_campaign.stop',
+  '1',
+  toChannelCharityCampaignStopEvent,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Converters
@@ -304,21 +366,18 @@ function poll(w: WireChannelPollBeginEvent | WireChannelPollEndEvent): PollBase 
 }
 
 /** Converts `channel.poll.begin` v1. */
-export function toChannelPollBeginEvent(w: WireChannelPollBeginEvent): ChannelPollBeginEvent {
+function toChannelPollBeginEvent(w: WireChannelPollBeginEvent): ChannelPollBeginEvent {
   const p = poll(w);
-  return withRaw(
-    { type: 'channel.poll.begin' as const, version: '1' as const, ...p, endsAt: date(w.ends_at, 'ends_at') },
-    w,
-  );
+  return withRaw({ type: 'channel.poll.begin', version: '1', ...p, endsAt: date(w.ends_at, 'ends_at') }, w);
 }
 
 /** Converts `channel.poll.progress` v1. */
-export function toChannelPollProgressEvent(w: WireChannelPollProgressEvent): ChannelPollProgressEvent {
+function toChannelPollProgressEvent(w: WireChannelPollProgressEvent): ChannelPollProgressEvent {
   const p = poll(w);
   return withRaw(
     {
-      type: 'channel.poll.progress' as const,
-      version: '1' as const,
+      type: 'channel.poll.progress',
+      version: '1',
       ...p,
       endsAt: date(w.ends_at, 'ends_at'),
     },
@@ -327,12 +386,12 @@ export function toChannelPollProgressEvent(w: WireChannelPollProgressEvent): Cha
 }
 
 /** Converts `channel.poll.end` v1. */
-export function toChannelPollEndEvent(w: WireChannelPollEndEvent): ChannelPollEndEvent {
+function toChannelPollEndEvent(w: WireChannelPollEndEvent): ChannelPollEndEvent {
   const p = poll(w);
   return withRaw(
     {
-      type: 'channel.poll.end' as const,
-      version: '1' as const,
+      type: 'channel.poll.end',
+      version: '1',
       ...p,
       status: str(w.status, 'status'),
       endedAt: date(w.ended_at, 'ended_at'),
@@ -381,14 +440,12 @@ function prediction(
 }
 
 /** Converts `channel.prediction.begin` v1. */
-export function toChannelPredictionBeginEvent(
-  w: WireChannelPredictionBeginEvent,
-): ChannelPredictionBeginEvent {
+function toChannelPredictionBeginEvent(w: WireChannelPredictionBeginEvent): ChannelPredictionBeginEvent {
   const p = prediction(w);
   return withRaw(
     {
-      type: 'channel.prediction.begin' as const,
-      version: '1' as const,
+      type: 'channel.prediction.begin',
+      version: '1',
       ...p,
       locksAt: date(w.locks_at, 'locks_at'),
     },
@@ -397,14 +454,14 @@ export function toChannelPredictionBeginEvent(
 }
 
 /** Converts `channel.prediction.progress` v1. */
-export function toChannelPredictionProgressEvent(
+function toChannelPredictionProgressEvent(
   w: WireChannelPredictionProgressEvent,
 ): ChannelPredictionProgressEvent {
   const p = prediction(w);
   return withRaw(
     {
-      type: 'channel.prediction.progress' as const,
-      version: '1' as const,
+      type: 'channel.prediction.progress',
+      version: '1',
       ...p,
       locksAt: date(w.locks_at, 'locks_at'),
     },
@@ -413,12 +470,12 @@ export function toChannelPredictionProgressEvent(
 }
 
 /** Converts `channel.prediction.lock` v1. */
-export function toChannelPredictionLockEvent(w: WireChannelPredictionLockEvent): ChannelPredictionLockEvent {
+function toChannelPredictionLockEvent(w: WireChannelPredictionLockEvent): ChannelPredictionLockEvent {
   const p = prediction(w);
   return withRaw(
     {
-      type: 'channel.prediction.lock' as const,
-      version: '1' as const,
+      type: 'channel.prediction.lock',
+      version: '1',
       ...p,
       lockedAt: date(w.locked_at, 'locked_at'),
     },
@@ -427,12 +484,12 @@ export function toChannelPredictionLockEvent(w: WireChannelPredictionLockEvent):
 }
 
 /** Converts `channel.prediction.end` v1. */
-export function toChannelPredictionEndEvent(w: WireChannelPredictionEndEvent): ChannelPredictionEndEvent {
+function toChannelPredictionEndEvent(w: WireChannelPredictionEndEvent): ChannelPredictionEndEvent {
   const p = prediction(w);
   return withRaw(
     {
-      type: 'channel.prediction.end' as const,
-      version: '1' as const,
+      type: 'channel.prediction.end',
+      version: '1',
       ...p,
       winningOutcomeId: text(w.winning_outcome_id, 'winning_outcome_id'),
       status: str(w.status, 'status'),
@@ -473,12 +530,12 @@ function hypeTrain(w: WireChannelHypeTrainProgressEvent | WireChannelHypeTrainEn
 }
 
 /** Converts `channel.hype_train.begin` v2. */
-export function toChannelHypeTrainBeginEvent(w: WireChannelHypeTrainBeginEvent): ChannelHypeTrainBeginEvent {
+function toChannelHypeTrainBeginEvent(w: WireChannelHypeTrainBeginEvent): ChannelHypeTrainBeginEvent {
   const h = hypeTrain(w);
   return withRaw(
     {
-      type: 'channel.hype_train.begin' as const,
-      version: '2' as const,
+      type: 'channel.hype_train.begin',
+      version: '2',
       ...h,
       progress: num(w.progress, 'progress'),
       goal: num(w.goal, 'goal'),
@@ -491,14 +548,14 @@ export function toChannelHypeTrainBeginEvent(w: WireChannelHypeTrainBeginEvent):
 }
 
 /** Converts `channel.hype_train.progress` v2. */
-export function toChannelHypeTrainProgressEvent(
+function toChannelHypeTrainProgressEvent(
   w: WireChannelHypeTrainProgressEvent,
 ): ChannelHypeTrainProgressEvent {
   const h = hypeTrain(w);
   return withRaw(
     {
-      type: 'channel.hype_train.progress' as const,
-      version: '2' as const,
+      type: 'channel.hype_train.progress',
+      version: '2',
       ...h,
       progress: num(w.progress, 'progress'),
       goal: num(w.goal, 'goal'),
@@ -509,12 +566,12 @@ export function toChannelHypeTrainProgressEvent(
 }
 
 /** Converts `channel.hype_train.end` v2. */
-export function toChannelHypeTrainEndEvent(w: WireChannelHypeTrainEndEvent): ChannelHypeTrainEndEvent {
+function toChannelHypeTrainEndEvent(w: WireChannelHypeTrainEndEvent): ChannelHypeTrainEndEvent {
   const h = hypeTrain(w);
   return withRaw(
     {
-      type: 'channel.hype_train.end' as const,
-      version: '2' as const,
+      type: 'channel.hype_train.end',
+      version: '2',
       ...h,
       endedAt: date(w.ended_at, 'ended_at'),
       cooldownEndsAt: date(w.cooldown_ends_at, 'cooldown_ends_at'),
@@ -536,21 +593,21 @@ function goal(w: WireChannelGoalBeginEvent): GoalBase {
 }
 
 /** Converts `channel.goal.begin` v1. */
-export function toChannelGoalBeginEvent(w: WireChannelGoalBeginEvent): ChannelGoalBeginEvent {
-  return withRaw({ type: 'channel.goal.begin' as const, version: '1' as const, ...goal(w) }, w);
+function toChannelGoalBeginEvent(w: WireChannelGoalBeginEvent): ChannelGoalBeginEvent {
+  return withRaw({ type: 'channel.goal.begin', version: '1', ...goal(w) }, w);
 }
 
 /** Converts `channel.goal.progress` v1. */
-export function toChannelGoalProgressEvent(w: WireChannelGoalProgressEvent): ChannelGoalProgressEvent {
-  return withRaw({ type: 'channel.goal.progress' as const, version: '1' as const, ...goal(w) }, w);
+function toChannelGoalProgressEvent(w: WireChannelGoalProgressEvent): ChannelGoalProgressEvent {
+  return withRaw({ type: 'channel.goal.progress', version: '1', ...goal(w) }, w);
 }
 
 /** Converts `channel.goal.end` v1. */
-export function toChannelGoalEndEvent(w: WireChannelGoalEndEvent): ChannelGoalEndEvent {
+function toChannelGoalEndEvent(w: WireChannelGoalEndEvent): ChannelGoalEndEvent {
   return withRaw(
     {
-      type: 'channel.goal.end' as const,
-      version: '1' as const,
+      type: 'channel.goal.end',
+      version: '1',
       ...goal(w),
       isAchieved: bool(w.is_achieved, 'is_achieved'),
       endedAt: date(w.ended_at, 'ended_at'),
@@ -591,13 +648,13 @@ function charityBroadcaster(w: Partial<WireBroadcaster> & { broadcaster_id?: str
 }
 
 /** Converts `channel.charity_campaign.donate` v1. */
-export function toChannelCharityCampaignDonateEvent(
+function toChannelCharityCampaignDonateEvent(
   w: WireChannelCharityCampaignDonateEvent,
 ): ChannelCharityCampaignDonateEvent {
   return withRaw(
     {
-      type: 'channel.charity_campaign.donate' as const,
-      version: '1' as const,
+      type: 'channel.charity_campaign.donate',
+      version: '1',
       id: str(w.id, 'id'),
       campaignId: str(w.campaign_id, 'campaign_id'),
       broadcaster: charityBroadcaster(w),
@@ -620,13 +677,13 @@ function campaign(w: WireChannelCharityCampaignProgressEvent): CharityCampaignBa
 }
 
 /** Converts `channel.charity_campaign.start` v1. */
-export function toChannelCharityCampaignStartEvent(
+function toChannelCharityCampaignStartEvent(
   w: WireChannelCharityCampaignStartEvent,
 ): ChannelCharityCampaignStartEvent {
   return withRaw(
     {
-      type: 'channel.charity_campaign.start' as const,
-      version: '1' as const,
+      type: 'channel.charity_campaign.start',
+      version: '1',
       ...campaign(w),
       startedAt: date(w.started_at, 'started_at'),
     },
@@ -635,23 +692,20 @@ export function toChannelCharityCampaignStartEvent(
 }
 
 /** Converts `channel.charity_campaign.progress` v1. */
-export function toChannelCharityCampaignProgressEvent(
+function toChannelCharityCampaignProgressEvent(
   w: WireChannelCharityCampaignProgressEvent,
 ): ChannelCharityCampaignProgressEvent {
-  return withRaw(
-    { type: 'channel.charity_campaign.progress' as const, version: '1' as const, ...campaign(w) },
-    w,
-  );
+  return withRaw({ type: 'channel.charity_campaign.progress', version: '1', ...campaign(w) }, w);
 }
 
 /** Converts `channel.charity_campaign.stop` v1. */
-export function toChannelCharityCampaignStopEvent(
+function toChannelCharityCampaignStopEvent(
   w: WireChannelCharityCampaignStopEvent,
 ): ChannelCharityCampaignStopEvent {
   return withRaw(
     {
-      type: 'channel.charity_campaign.stop' as const,
-      version: '1' as const,
+      type: 'channel.charity_campaign.stop',
+      version: '1',
       ...campaign(w),
       stoppedAt: date(w.stopped_at, 'stopped_at'),
     },

@@ -17,6 +17,7 @@ import type {
   WireModerateTimeout,
   WireModerateUser,
 } from '../wire/moderation.js';
+import { defineEvent } from '../define.js';
 import type { EventModel, StructuredMessage, UserRef } from './common.js';
 import {
   bool,
@@ -47,6 +48,7 @@ export interface ChannelBanEvent extends EventModel<'channel.ban', '1', WireChan
   readonly endsAt: Date | null;
   readonly isPermanent: boolean;
 }
+export const ChannelBanEvent = defineEvent('channel.ban', '1', toChannelBanEvent);
 
 /** A user was unbanned. */
 export interface ChannelUnbanEvent extends EventModel<'channel.unban', '1', WireChannelUnbanEvent> {
@@ -54,6 +56,7 @@ export interface ChannelUnbanEvent extends EventModel<'channel.unban', '1', Wire
   readonly user: UserRef;
   readonly moderator: UserRef;
 }
+export const ChannelUnbanEvent = defineEvent('channel.unban', '1', toChannelUnbanEvent);
 
 /** A user asked to be unbanned. */
 export interface ChannelUnbanRequestCreateEvent extends EventModel<
@@ -67,6 +70,11 @@ export interface ChannelUnbanRequestCreateEvent extends EventModel<
   readonly text: string;
   readonly createdAt: Date;
 }
+export const ChannelUnbanRequestCreateEvent = defineEvent(
+  'channel.unban_request.create',
+  '1',
+  toChannelUnbanRequestCreateEvent,
+);
 
 /** An unban request was resolved. */
 export interface ChannelUnbanRequestResolveEvent extends EventModel<
@@ -83,6 +91,11 @@ export interface ChannelUnbanRequestResolveEvent extends EventModel<
   /** `approved`, `canceled` or `denied`. */
   readonly status: string;
 }
+export const ChannelUnbanRequestResolveEvent = defineEvent(
+  'channel.unban_request.resolve',
+  '1',
+  toChannelUnbanRequestResolveEvent,
+);
 
 /** Details of a moderation action that targets one user. */
 export interface ModerateUserAction {
@@ -194,6 +207,7 @@ export interface ChannelModerateV1Event
   /** `null` for actions without details (`clear`, `emoteonly`, `slowoff`, ...) and unknown actions. */
   readonly details: ModerateDetailsV1 | null;
 }
+export const ChannelModerateV1Event = defineEvent('channel.moderate', '1', toChannelModerateV1Event);
 
 /** A moderator action (v2: adds warnings). */
 export interface ChannelModerateV2Event
@@ -201,6 +215,7 @@ export interface ChannelModerateV2Event
   /** `null` for actions without details (`clear`, `emoteonly`, `slowoff`, ...) and unknown actions. */
   readonly details: ModerateDetailsV2 | null;
 }
+export const ChannelModerateV2Event = defineEvent('channel.moderate', '2', toChannelModerateV2Event);
 
 /** A user acknowledged a warning. */
 export interface ChannelWarningAcknowledgeEvent extends EventModel<
@@ -211,6 +226,11 @@ export interface ChannelWarningAcknowledgeEvent extends EventModel<
   readonly broadcaster: UserRef;
   readonly user: UserRef;
 }
+export const ChannelWarningAcknowledgeEvent = defineEvent(
+  'channel.warning.acknowledge',
+  '1',
+  toChannelWarningAcknowledgeEvent,
+);
 
 /** A user was warned. */
 export interface ChannelWarningSendEvent extends EventModel<
@@ -224,6 +244,7 @@ export interface ChannelWarningSendEvent extends EventModel<
   readonly reason: string | null;
   readonly chatRulesCited: readonly string[];
 }
+export const ChannelWarningSendEvent = defineEvent('channel.warning.send', '1', toChannelWarningSendEvent);
 
 /** A suspicious user sent a message. */
 export interface ChannelSuspiciousUserMessageEvent extends EventModel<
@@ -242,6 +263,11 @@ export interface ChannelSuspiciousUserMessageEvent extends EventModel<
   readonly messageId: string;
   readonly message: StructuredMessage;
 }
+export const ChannelSuspiciousUserMessageEvent = defineEvent(
+  'channel.suspicious_user.message',
+  '1',
+  toChannelSuspiciousUserMessageEvent,
+);
 
 /** A suspicious user's status was changed. */
 export interface ChannelSuspiciousUserUpdateEvent extends EventModel<
@@ -254,6 +280,11 @@ export interface ChannelSuspiciousUserUpdateEvent extends EventModel<
   readonly user: UserRef;
   readonly lowTrustStatus: string;
 }
+export const ChannelSuspiciousUserUpdateEvent = defineEvent(
+  'channel.suspicious_user.update',
+  '1',
+  toChannelSuspiciousUserUpdateEvent,
+);
 
 /** Shield mode was activated. */
 export interface ChannelShieldModeBeginEvent extends EventModel<
@@ -265,6 +296,11 @@ export interface ChannelShieldModeBeginEvent extends EventModel<
   readonly moderator: UserRef;
   readonly startedAt: Date;
 }
+export const ChannelShieldModeBeginEvent = defineEvent(
+  'channel.shield_mode.begin',
+  '1',
+  toChannelShieldModeBeginEvent,
+);
 
 /** Shield mode was deactivated. */
 export interface ChannelShieldModeEndEvent extends EventModel<
@@ -276,15 +312,20 @@ export interface ChannelShieldModeEndEvent extends EventModel<
   readonly moderator: UserRef;
   readonly endedAt: Date;
 }
+export const ChannelShieldModeEndEvent = defineEvent(
+  'channel.shield_mode.end',
+  '1',
+  toChannelShieldModeEndEvent,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Converts `channel.ban` v1. */
-export function toChannelBanEvent(w: WireChannelBanEvent): ChannelBanEvent {
+function toChannelBanEvent(w: WireChannelBanEvent): ChannelBanEvent {
   return withRaw(
     {
-      type: 'channel.ban' as const,
-      version: '1' as const,
+      type: 'channel.ban',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       moderator: moderator(w),
@@ -298,11 +339,11 @@ export function toChannelBanEvent(w: WireChannelBanEvent): ChannelBanEvent {
 }
 
 /** Converts `channel.unban` v1. */
-export function toChannelUnbanEvent(w: WireChannelUnbanEvent): ChannelUnbanEvent {
+function toChannelUnbanEvent(w: WireChannelUnbanEvent): ChannelUnbanEvent {
   return withRaw(
     {
-      type: 'channel.unban' as const,
-      version: '1' as const,
+      type: 'channel.unban',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       moderator: moderator(w),
@@ -312,13 +353,13 @@ export function toChannelUnbanEvent(w: WireChannelUnbanEvent): ChannelUnbanEvent
 }
 
 /** Converts `channel.unban_request.create` v1. */
-export function toChannelUnbanRequestCreateEvent(
+function toChannelUnbanRequestCreateEvent(
   w: WireChannelUnbanRequestCreateEvent,
 ): ChannelUnbanRequestCreateEvent {
   return withRaw(
     {
-      type: 'channel.unban_request.create' as const,
-      version: '1' as const,
+      type: 'channel.unban_request.create',
+      version: '1',
       id: str(w.id, 'id'),
       broadcaster: broadcaster(w),
       user: userOf(w),
@@ -330,13 +371,13 @@ export function toChannelUnbanRequestCreateEvent(
 }
 
 /** Converts `channel.unban_request.resolve` v1. */
-export function toChannelUnbanRequestResolveEvent(
+function toChannelUnbanRequestResolveEvent(
   w: WireChannelUnbanRequestResolveEvent,
 ): ChannelUnbanRequestResolveEvent {
   return withRaw(
     {
-      type: 'channel.unban_request.resolve' as const,
-      version: '1' as const,
+      type: 'channel.unban_request.resolve',
+      version: '1',
       id: str(w.id, 'id'),
       broadcaster: broadcaster(w),
       moderator: userN(w.moderator_user_id, w.moderator_user_login, w.moderator_user_name, 'moderator_user'),
@@ -475,11 +516,11 @@ function moderateBase(w: WireChannelModerateV1Event): ModerateBase {
 }
 
 /** Converts `channel.moderate` v1. */
-export function toChannelModerateV1Event(w: WireChannelModerateV1Event): ChannelModerateV1Event {
+function toChannelModerateV1Event(w: WireChannelModerateV1Event): ChannelModerateV1Event {
   return withRaw(
     {
-      type: 'channel.moderate' as const,
-      version: '1' as const,
+      type: 'channel.moderate',
+      version: '1',
       ...moderateBase(w),
       details: moderateDetails(w),
     },
@@ -488,7 +529,7 @@ export function toChannelModerateV1Event(w: WireChannelModerateV1Event): Channel
 }
 
 /** Converts `channel.moderate` v2. */
-export function toChannelModerateV2Event(w: WireChannelModerateV2Event): ChannelModerateV2Event {
+function toChannelModerateV2Event(w: WireChannelModerateV2Event): ChannelModerateV2Event {
   let details: ModerateDetailsV2 | null;
   if (w.action === 'warn') {
     const x = obj(w.warn, 'warn');
@@ -501,20 +542,17 @@ export function toChannelModerateV2Event(w: WireChannelModerateV2Event): Channel
   } else {
     details = moderateDetails(w);
   }
-  return withRaw(
-    { type: 'channel.moderate' as const, version: '2' as const, ...moderateBase(w), details },
-    w,
-  );
+  return withRaw({ type: 'channel.moderate', version: '2', ...moderateBase(w), details }, w);
 }
 
 /** Converts `channel.warning.acknowledge` v1. */
-export function toChannelWarningAcknowledgeEvent(
+function toChannelWarningAcknowledgeEvent(
   w: WireChannelWarningAcknowledgeEvent,
 ): ChannelWarningAcknowledgeEvent {
   return withRaw(
     {
-      type: 'channel.warning.acknowledge' as const,
-      version: '1' as const,
+      type: 'channel.warning.acknowledge',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
     },
@@ -523,11 +561,11 @@ export function toChannelWarningAcknowledgeEvent(
 }
 
 /** Converts `channel.warning.send` v1. */
-export function toChannelWarningSendEvent(w: WireChannelWarningSendEvent): ChannelWarningSendEvent {
+function toChannelWarningSendEvent(w: WireChannelWarningSendEvent): ChannelWarningSendEvent {
   return withRaw(
     {
-      type: 'channel.warning.send' as const,
-      version: '1' as const,
+      type: 'channel.warning.send',
+      version: '1',
       broadcaster: broadcaster(w),
       moderator: moderator(w),
       user: userOf(w),
@@ -539,14 +577,14 @@ export function toChannelWarningSendEvent(w: WireChannelWarningSendEvent): Chann
 }
 
 /** Converts `channel.suspicious_user.message` v1. */
-export function toChannelSuspiciousUserMessageEvent(
+function toChannelSuspiciousUserMessageEvent(
   w: WireChannelSuspiciousUserMessageEvent,
 ): ChannelSuspiciousUserMessageEvent {
   const m = obj(w.message, 'message');
   return withRaw(
     {
-      type: 'channel.suspicious_user.message' as const,
-      version: '1' as const,
+      type: 'channel.suspicious_user.message',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       lowTrustStatus: str(w.low_trust_status, 'low_trust_status'),
@@ -561,13 +599,13 @@ export function toChannelSuspiciousUserMessageEvent(
 }
 
 /** Converts `channel.suspicious_user.update` v1. */
-export function toChannelSuspiciousUserUpdateEvent(
+function toChannelSuspiciousUserUpdateEvent(
   w: WireChannelSuspiciousUserUpdateEvent,
 ): ChannelSuspiciousUserUpdateEvent {
   return withRaw(
     {
-      type: 'channel.suspicious_user.update' as const,
-      version: '1' as const,
+      type: 'channel.suspicious_user.update',
+      version: '1',
       broadcaster: broadcaster(w),
       moderator: moderator(w),
       user: userOf(w),
@@ -578,13 +616,11 @@ export function toChannelSuspiciousUserUpdateEvent(
 }
 
 /** Converts `channel.shield_mode.begin` v1. */
-export function toChannelShieldModeBeginEvent(
-  w: WireChannelShieldModeBeginEvent,
-): ChannelShieldModeBeginEvent {
+function toChannelShieldModeBeginEvent(w: WireChannelShieldModeBeginEvent): ChannelShieldModeBeginEvent {
   return withRaw(
     {
-      type: 'channel.shield_mode.begin' as const,
-      version: '1' as const,
+      type: 'channel.shield_mode.begin',
+      version: '1',
       broadcaster: broadcaster(w),
       moderator: moderator(w),
       startedAt: date(w.started_at, 'started_at'),
@@ -594,11 +630,11 @@ export function toChannelShieldModeBeginEvent(
 }
 
 /** Converts `channel.shield_mode.end` v1. */
-export function toChannelShieldModeEndEvent(w: WireChannelShieldModeEndEvent): ChannelShieldModeEndEvent {
+function toChannelShieldModeEndEvent(w: WireChannelShieldModeEndEvent): ChannelShieldModeEndEvent {
   return withRaw(
     {
-      type: 'channel.shield_mode.end' as const,
-      version: '1' as const,
+      type: 'channel.shield_mode.end',
+      version: '1',
       broadcaster: broadcaster(w),
       moderator: moderator(w),
       endedAt: date(w.ended_at, 'ended_at'),

@@ -12,6 +12,7 @@ import type {
   WireChannelSubscriptionMessageEvent,
   WireExtensionBitsTransactionCreateEvent,
 } from '../wire/subscriptions.js';
+import { defineEvent } from '../define.js';
 import type { EventModel, StructuredMessage, TextWithEmotes, UserRef } from './common.js';
 import {
   bool,
@@ -41,6 +42,7 @@ export interface ChannelSubscribeEvent extends EventModel<
   readonly tier: string;
   readonly isGift: boolean;
 }
+export const ChannelSubscribeEvent = defineEvent('channel.subscribe', '1', toChannelSubscribeEvent);
 
 /** A subscription ended. */
 export interface ChannelSubscriptionEndEvent extends EventModel<
@@ -53,6 +55,11 @@ export interface ChannelSubscriptionEndEvent extends EventModel<
   readonly tier: string;
   readonly isGift: boolean;
 }
+export const ChannelSubscriptionEndEvent = defineEvent(
+  'channel.subscription.end',
+  '1',
+  toChannelSubscriptionEndEvent,
+);
 
 /** A user gifted subscriptions. */
 export interface ChannelSubscriptionGiftEvent extends EventModel<
@@ -69,6 +76,11 @@ export interface ChannelSubscriptionGiftEvent extends EventModel<
   /** `null` when anonymous or not shared. */
   readonly cumulativeTotal: number | null;
 }
+export const ChannelSubscriptionGiftEvent = defineEvent(
+  'channel.subscription.gift',
+  '1',
+  toChannelSubscriptionGiftEvent,
+);
 
 /** A user shared a resubscription message. */
 export interface ChannelSubscriptionMessageEvent extends EventModel<
@@ -85,6 +97,11 @@ export interface ChannelSubscriptionMessageEvent extends EventModel<
   readonly streakMonths: number | null;
   readonly durationMonths: number;
 }
+export const ChannelSubscriptionMessageEvent = defineEvent(
+  'channel.subscription.message',
+  '1',
+  toChannelSubscriptionMessageEvent,
+);
 
 /** A user cheered Bits. */
 export interface ChannelCheerEvent extends EventModel<'channel.cheer', '1', WireChannelCheerEvent> {
@@ -95,6 +112,7 @@ export interface ChannelCheerEvent extends EventModel<'channel.cheer', '1', Wire
   readonly message: string;
   readonly bits: number;
 }
+export const ChannelCheerEvent = defineEvent('channel.cheer', '1', toChannelCheerEvent);
 
 /** Power-up details of a Bits usage. */
 export interface BitsPowerUp {
@@ -124,6 +142,7 @@ export interface ChannelBitsUseEvent extends EventModel<'channel.bits.use', '1',
   /** `null` when the usage carried no message. */
   readonly message: StructuredMessage | null;
 }
+export const ChannelBitsUseEvent = defineEvent('channel.bits.use', '1', toChannelBitsUseEvent);
 
 /** A custom Power-up as redeemed. */
 export interface CustomPowerUp {
@@ -152,6 +171,11 @@ export interface ChannelCustomPowerUpRedemptionAddEvent extends EventModel<
   readonly customPowerUp: CustomPowerUp;
   readonly redeemedAt: Date;
 }
+export const ChannelCustomPowerUpRedemptionAddEvent = defineEvent(
+  'channel.custom_power_up_redemption.add',
+  '1',
+  toChannelCustomPowerUpRedemptionAddEvent,
+);
 
 /** A viewer bought an extension product with Bits. */
 export interface ExtensionBitsTransactionCreateEvent extends EventModel<
@@ -170,15 +194,20 @@ export interface ExtensionBitsTransactionCreateEvent extends EventModel<
     readonly inDevelopment: boolean;
   };
 }
+export const ExtensionBitsTransactionCreateEvent = defineEvent(
+  'extension.bits_transaction.create',
+  '1',
+  toExtensionBitsTransactionCreateEvent,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Converts `channel.subscribe` v1. */
-export function toChannelSubscribeEvent(w: WireChannelSubscribeEvent): ChannelSubscribeEvent {
+function toChannelSubscribeEvent(w: WireChannelSubscribeEvent): ChannelSubscribeEvent {
   return withRaw(
     {
-      type: 'channel.subscribe' as const,
-      version: '1' as const,
+      type: 'channel.subscribe',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       tier: str(w.tier, 'tier'),
@@ -189,13 +218,11 @@ export function toChannelSubscribeEvent(w: WireChannelSubscribeEvent): ChannelSu
 }
 
 /** Converts `channel.subscription.end` v1. */
-export function toChannelSubscriptionEndEvent(
-  w: WireChannelSubscriptionEndEvent,
-): ChannelSubscriptionEndEvent {
+function toChannelSubscriptionEndEvent(w: WireChannelSubscriptionEndEvent): ChannelSubscriptionEndEvent {
   return withRaw(
     {
-      type: 'channel.subscription.end' as const,
-      version: '1' as const,
+      type: 'channel.subscription.end',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       tier: str(w.tier, 'tier'),
@@ -206,14 +233,12 @@ export function toChannelSubscriptionEndEvent(
 }
 
 /** Converts `channel.subscription.gift` v1. */
-export function toChannelSubscriptionGiftEvent(
-  w: WireChannelSubscriptionGiftEvent,
-): ChannelSubscriptionGiftEvent {
+function toChannelSubscriptionGiftEvent(w: WireChannelSubscriptionGiftEvent): ChannelSubscriptionGiftEvent {
   const isAnonymous = bool(w.is_anonymous, 'is_anonymous');
   return withRaw(
     {
-      type: 'channel.subscription.gift' as const,
-      version: '1' as const,
+      type: 'channel.subscription.gift',
+      version: '1',
       broadcaster: broadcaster(w),
       user: isAnonymous ? null : userN(w.user_id, w.user_login, w.user_name, 'user'),
       isAnonymous,
@@ -226,13 +251,13 @@ export function toChannelSubscriptionGiftEvent(
 }
 
 /** Converts `channel.subscription.message` v1. */
-export function toChannelSubscriptionMessageEvent(
+function toChannelSubscriptionMessageEvent(
   w: WireChannelSubscriptionMessageEvent,
 ): ChannelSubscriptionMessageEvent {
   return withRaw(
     {
-      type: 'channel.subscription.message' as const,
-      version: '1' as const,
+      type: 'channel.subscription.message',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       tier: str(w.tier, 'tier'),
@@ -246,12 +271,12 @@ export function toChannelSubscriptionMessageEvent(
 }
 
 /** Converts `channel.cheer` v1. */
-export function toChannelCheerEvent(w: WireChannelCheerEvent): ChannelCheerEvent {
+function toChannelCheerEvent(w: WireChannelCheerEvent): ChannelCheerEvent {
   const isAnonymous = bool(w.is_anonymous, 'is_anonymous');
   return withRaw(
     {
-      type: 'channel.cheer' as const,
-      version: '1' as const,
+      type: 'channel.cheer',
+      version: '1',
       broadcaster: broadcaster(w),
       user: isAnonymous ? null : userN(w.user_id, w.user_login, w.user_name, 'user'),
       isAnonymous,
@@ -263,13 +288,13 @@ export function toChannelCheerEvent(w: WireChannelCheerEvent): ChannelCheerEvent
 }
 
 /** Converts `channel.bits.use` v1. */
-export function toChannelBitsUseEvent(w: WireChannelBitsUseEvent): ChannelBitsUseEvent {
+function toChannelBitsUseEvent(w: WireChannelBitsUseEvent): ChannelBitsUseEvent {
   const p = w.power_up;
   const c = w.custom_power_up;
   return withRaw(
     {
-      type: 'channel.bits.use' as const,
-      version: '1' as const,
+      type: 'channel.bits.use',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       bits: num(w.bits, 'bits'),
@@ -296,14 +321,14 @@ export function toChannelBitsUseEvent(w: WireChannelBitsUseEvent): ChannelBitsUs
 }
 
 /** Converts `channel.custom_power_up_redemption.add` v1. */
-export function toChannelCustomPowerUpRedemptionAddEvent(
+function toChannelCustomPowerUpRedemptionAddEvent(
   w: WireChannelCustomPowerUpRedemptionAddEvent,
 ): ChannelCustomPowerUpRedemptionAddEvent {
   const c = obj(w.custom_power_up, 'custom_power_up');
   return withRaw(
     {
-      type: 'channel.custom_power_up_redemption.add' as const,
-      version: '1' as const,
+      type: 'channel.custom_power_up_redemption.add',
+      version: '1',
       id: str(w.id, 'id'),
       broadcaster: broadcaster(w),
       user: userOf(w),
@@ -322,14 +347,14 @@ export function toChannelCustomPowerUpRedemptionAddEvent(
 }
 
 /** Converts `extension.bits_transaction.create` v1. */
-export function toExtensionBitsTransactionCreateEvent(
+function toExtensionBitsTransactionCreateEvent(
   w: WireExtensionBitsTransactionCreateEvent,
 ): ExtensionBitsTransactionCreateEvent {
   const p = obj(w.product, 'product');
   return withRaw(
     {
-      type: 'extension.bits_transaction.create' as const,
-      version: '1' as const,
+      type: 'extension.bits_transaction.create',
+      version: '1',
       id: str(w.id, 'id'),
       extensionClientId: str(w.extension_client_id, 'extension_client_id'),
       broadcaster: broadcaster(w),
