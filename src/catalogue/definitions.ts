@@ -11,10 +11,13 @@ import * as automod from './models/automod.js';
 import * as channel from './models/channel.js';
 import * as channelChat from './models/channel-chat.js';
 import * as channelPoints from './models/channel-points.js';
+import * as chatNotification from './models/chat-notification.js';
 import * as engagement from './models/engagement.js';
 import * as guestStar from './models/guest-star.js';
+import * as moderate from './models/moderate.js';
 import * as moderation from './models/moderation.js';
 import * as platform from './models/platform.js';
+import * as pollsPredictions from './models/polls-predictions.js';
 import * as subscriptions from './models/subscriptions.js';
 
 /** The definitions among a module's exports, in export order. */
@@ -43,10 +46,13 @@ export const EVENT_DEFINITIONS = Object.freeze([
   ...definitionsOf(channel),
   ...definitionsOf(channelChat),
   ...definitionsOf(channelPoints),
+  ...definitionsOf(chatNotification),
   ...definitionsOf(engagement),
   ...definitionsOf(guestStar),
+  ...definitionsOf(moderate),
   ...definitionsOf(moderation),
   ...definitionsOf(platform),
+  ...definitionsOf(pollsPredictions),
   ...definitionsOf(subscriptions),
 ]);
 

@@ -79,152 +79,19 @@ export type {
   TextWithEmotes,
   UserRef,
 } from './models/common.js';
-export type {
-  AutomodHoldReason,
-  AutomodMessageHoldV1Event,
-  AutomodMessageHoldV2Event,
-  AutomodMessageUpdateV1Event,
-  AutomodMessageUpdateV2Event,
-  AutomodSettingsUpdateEvent,
-  AutomodTermsUpdateEvent,
-  AutomodV1Fragments,
-} from './models/automod.js';
-export type {
-  ChannelAdBreakBeginEvent,
-  ChannelFollowEvent,
-  ChannelModeratorAddEvent,
-  ChannelModeratorRemoveEvent,
-  ChannelRaidEvent,
-  ChannelShoutoutCreateEvent,
-  ChannelShoutoutReceiveEvent,
-  ChannelUpdateEvent,
-  ChannelVipAddEvent,
-  ChannelVipRemoveEvent,
-} from './models/channel.js';
-export type {
-  ChannelChatClearEvent,
-  ChannelChatClearUserMessagesEvent,
-  ChannelChatMessageDeleteEvent,
-  ChannelChatMessageEvent,
-  ChannelChatNotificationEvent,
-  ChannelChatSettingsUpdateEvent,
-  ChannelChatUserMessageHoldEvent,
-  ChannelChatUserMessageUpdateEvent,
-  ChannelSharedChatBeginEvent,
-  ChannelSharedChatEndEvent,
-  ChannelSharedChatUpdateEvent,
-  ChatNotice,
-  ChatNoticeAnnouncement,
-  ChatNoticeBitsBadgeTier,
-  ChatNoticeCharityDonation,
-  ChatNoticeCommunitySubGift,
-  ChatNoticeGifter,
-  ChatNoticePrimePaidUpgrade,
-  ChatNoticeRaid,
-  ChatNoticeResub,
-  ChatNoticeSub,
-  ChatNoticeSubGift,
-  ChatNoticeUnknown,
-  ChatNoticeModiversary,
-  ChatNoticeUnraid,
-  ChatNoticeWatchStreak,
-  ChatReply,
-  SharedChatSource,
-} from './models/channel-chat.js';
-export type {
-  ChannelPointsAutomaticRewardRedemptionAddV1Event,
-  ChannelPointsAutomaticRewardRedemptionAddV2Event,
-  ChannelPointsCustomRewardAddEvent,
-  ChannelPointsCustomRewardRedemptionAddEvent,
-  ChannelPointsCustomRewardRedemptionUpdateEvent,
-  ChannelPointsCustomRewardRemoveEvent,
-  ChannelPointsCustomRewardUpdateEvent,
-  CustomReward,
-  CustomRewardRedemption,
-  RewardImage,
-  RewardLimit,
-} from './models/channel-points.js';
-export type {
-  ChannelCharityCampaignDonateEvent,
-  ChannelCharityCampaignProgressEvent,
-  ChannelCharityCampaignStartEvent,
-  ChannelCharityCampaignStopEvent,
-  ChannelGoalBeginEvent,
-  ChannelGoalEndEvent,
-  ChannelGoalProgressEvent,
-  ChannelHypeTrainBeginEvent,
-  ChannelHypeTrainEndEvent,
-  ChannelHypeTrainProgressEvent,
-  ChannelPollBeginEvent,
-  ChannelPollEndEvent,
-  ChannelPollProgressEvent,
-  ChannelPredictionBeginEvent,
-  ChannelPredictionEndEvent,
-  ChannelPredictionLockEvent,
-  ChannelPredictionProgressEvent,
-  Charity,
-  HypeTrainContribution,
-  PollChoice,
-  PollVoting,
-  PredictionOutcome,
-  TopPredictor,
-} from './models/engagement.js';
-export type {
-  ChannelGuestStarGuestUpdateEvent,
-  ChannelGuestStarSessionBeginEvent,
-  ChannelGuestStarSessionEndEvent,
-  ChannelGuestStarSettingsUpdateEvent,
-} from './models/guest-star.js';
-export type {
-  ChannelBanEvent,
-  ChannelModerateV1Event,
-  ChannelModerateV2Event,
-  ChannelShieldModeBeginEvent,
-  ChannelShieldModeEndEvent,
-  ChannelSuspiciousUserMessageEvent,
-  ChannelSuspiciousUserUpdateEvent,
-  ChannelUnbanEvent,
-  ChannelUnbanRequestCreateEvent,
-  ChannelUnbanRequestResolveEvent,
-  ChannelWarningAcknowledgeEvent,
-  ChannelWarningSendEvent,
-  ModerateAutomodTermsAction,
-  ModerateBanAction,
-  ModerateDeleteAction,
-  ModerateDetailsV1,
-  ModerateDetailsV2,
-  ModerateFollowersAction,
-  ModerateRaidAction,
-  ModerateSlowAction,
-  ModerateTimeoutAction,
-  ModerateUnbanRequestAction,
-  ModerateUserAction,
-  ModerateWarnAction,
-} from './models/moderation.js';
-export type {
-  ConduitShardDisabledEvent,
-  DropEntitlement,
-  DropEntitlementGrantEvent,
-  StreamOfflineEvent,
-  StreamOnlineEvent,
-  UserAuthorizationGrantEvent,
-  UserAuthorizationRevokeEvent,
-  UserUpdateEvent,
-  UserWhisperMessageEvent,
-} from './models/platform.js';
-export type {
-  BitsCustomPowerUp,
-  BitsPowerUp,
-  ChannelBitsUseEvent,
-  ChannelCheerEvent,
-  ChannelCustomPowerUpRedemptionAddEvent,
-  ChannelSubscribeEvent,
-  ChannelSubscriptionEndEvent,
-  ChannelSubscriptionGiftEvent,
-  ChannelSubscriptionMessageEvent,
-  CustomPowerUp,
-  ExtensionBitsTransactionCreateEvent,
-} from './models/subscriptions.js';
+// Every model file's types (the per-type definitions share their model's name and are exported as types only).
+export type * from './models/automod.js';
+export type * from './models/channel.js';
+export type * from './models/channel-chat.js';
+export type * from './models/channel-points.js';
+export type * from './models/chat-notification.js';
+export type * from './models/engagement.js';
+export type * from './models/guest-star.js';
+export type * from './models/moderate.js';
+export type * from './models/moderation.js';
+export type * from './models/platform.js';
+export type * from './models/polls-predictions.js';
+export type * from './models/subscriptions.js';
 export type * from './wire/automod.js';
 export type * from './wire/channel.js';
 export type * from './wire/channel-chat.js';

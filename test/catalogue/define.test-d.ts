@@ -13,10 +13,7 @@ import type {
 } from '../../src/catalogue/definitions.js';
 import type { ChannelBanEvent } from '../../src/catalogue/models/moderation.js';
 import type { ChannelFollowEvent } from '../../src/catalogue/models/channel.js';
-import type {
-  ChannelModerateV1Event,
-  ChannelModerateV2Event,
-} from '../../src/catalogue/models/moderation.js';
+import type { ChannelModerateV1Event, ChannelModerateV2Event } from '../../src/catalogue/models/moderate.js';
 import type { WireChannelFollowEvent } from '../../src/catalogue/wire/channel.js';
 import type { ActiveCatalogueRow } from '../../src/catalogue/table.js';
 
