@@ -49,7 +49,7 @@ interface AutomodV1Base {
   readonly fragments: AutomodV1Fragments;
 }
 
-/** A message was held by AutoMod (v1 shape). */
+/** Model of `automod.message.hold` v1: its description is in the catalogue table (docs/events.md). */
 export interface AutomodMessageHoldV1Event
   extends EventModel<'automod.message.hold', '1', WireAutomodMessageHoldV1Event>, AutomodV1Base {}
 export const AutomodMessageHoldV1Event = defineEvent(
@@ -58,7 +58,7 @@ export const AutomodMessageHoldV1Event = defineEvent(
   toAutomodMessageHoldV1Event,
 );
 
-/** A held message was approved, denied or expired (v1 shape). */
+/** Model of `automod.message.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface AutomodMessageUpdateV1Event
   extends EventModel<'automod.message.update', '1', WireAutomodMessageUpdateV1Event>, AutomodV1Base {
   readonly moderator: UserRef;
@@ -99,7 +99,7 @@ interface AutomodV2Base {
   readonly heldAt: Date;
 }
 
-/** A message was held by AutoMod (v2 shape: fragments, blocked terms). */
+/** Model of `automod.message.hold` v2: its description is in the catalogue table (docs/events.md). */
 export interface AutomodMessageHoldV2Event
   extends EventModel<'automod.message.hold', '2', WireAutomodMessageHoldV2Event>, AutomodV2Base {}
 export const AutomodMessageHoldV2Event = defineEvent(
@@ -108,7 +108,7 @@ export const AutomodMessageHoldV2Event = defineEvent(
   toAutomodMessageHoldV2Event,
 );
 
-/** A held message was approved, denied or expired (v2 shape). */
+/** Model of `automod.message.update` v2: its description is in the catalogue table (docs/events.md). */
 export interface AutomodMessageUpdateV2Event
   extends EventModel<'automod.message.update', '2', WireAutomodMessageUpdateV2Event>, AutomodV2Base {
   readonly moderator: UserRef;
@@ -120,7 +120,7 @@ export const AutomodMessageUpdateV2Event = defineEvent(
   toAutomodMessageUpdateV2Event,
 );
 
-/** AutoMod settings changed. Levels are 0 (off) to 4 (most aggressive). */
+/** Model of `automod.settings.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface AutomodSettingsUpdateEvent extends EventModel<
   'automod.settings.update',
   '1',
@@ -128,7 +128,10 @@ export interface AutomodSettingsUpdateEvent extends EventModel<
 > {
   readonly broadcaster: UserRef;
   readonly moderator: UserRef;
-  /** `null` when the individual levels were set instead of an overall level. */
+  /**
+   * `null` when the individual levels were set instead of an overall level. Every level is 0 (off) to 4 (most
+   * aggressive).
+   */
   readonly overallLevel: number | null;
   readonly disability: number;
   readonly aggression: number;
@@ -145,7 +148,7 @@ export const AutomodSettingsUpdateEvent = defineEvent(
   toAutomodSettingsUpdateEvent,
 );
 
-/** Blocked or permitted terms changed. */
+/** Model of `automod.terms.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface AutomodTermsUpdateEvent extends EventModel<
   'automod.terms.update',
   '1',

@@ -29,7 +29,7 @@ import {
   withRaw,
 } from './common.js';
 
-/** Fires when a moderator or bot clears all messages from the chat room. */
+/** Model of `channel.chat.clear` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatClearEvent extends EventModel<
   'channel.chat.clear',
   '1',
@@ -39,7 +39,7 @@ export interface ChannelChatClearEvent extends EventModel<
 }
 export const ChannelChatClearEvent = defineEvent('channel.chat.clear', '1', toChannelChatClearEvent);
 
-/** Fires when a moderator or bot clears all messages of one user. */
+/** Model of `channel.chat.clear_user_messages` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatClearUserMessagesEvent extends EventModel<
   'channel.chat.clear_user_messages',
   '1',
@@ -71,7 +71,7 @@ export interface SharedChatSource {
   readonly sourceBadges: readonly Badge[] | null;
 }
 
-/** A chat message (`channel.chat.message` v1). */
+/** Model of `channel.chat.message` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatMessageEvent
   extends EventModel<'channel.chat.message', '1', WireChannelChatMessageEvent>, SharedChatSource {
   readonly broadcaster: UserRef;
@@ -94,7 +94,7 @@ export interface ChannelChatMessageEvent
 }
 export const ChannelChatMessageEvent = defineEvent('channel.chat.message', '1', toChannelChatMessageEvent);
 
-/** Fires when a single message is deleted. */
+/** Model of `channel.chat.message_delete` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatMessageDeleteEvent extends EventModel<
   'channel.chat.message_delete',
   '1',
@@ -110,7 +110,7 @@ export const ChannelChatMessageDeleteEvent = defineEvent(
   toChannelChatMessageDeleteEvent,
 );
 
-/** A user's message was held by AutoMod (sent to that user). */
+/** Model of `channel.chat.user_message_hold` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatUserMessageHoldEvent extends EventModel<
   'channel.chat.user_message_hold',
   '1',
@@ -127,7 +127,7 @@ export const ChannelChatUserMessageHoldEvent = defineEvent(
   toChannelChatUserMessageHoldEvent,
 );
 
-/** A user's held message was approved, denied or invalidated. */
+/** Model of `channel.chat.user_message_update` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatUserMessageUpdateEvent extends EventModel<
   'channel.chat.user_message_update',
   '1',
@@ -146,7 +146,7 @@ export const ChannelChatUserMessageUpdateEvent = defineEvent(
   toChannelChatUserMessageUpdateEvent,
 );
 
-/** Chat settings changed. */
+/** Model of `channel.chat_settings.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatSettingsUpdateEvent extends EventModel<
   'channel.chat_settings.update',
   '1',
@@ -175,7 +175,7 @@ interface SharedChatSessionBase {
   readonly sessionId: string;
   readonly host: UserRef;
 }
-/** A channel joined a shared chat session. */
+/** Model of `channel.shared_chat.begin` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSharedChatBeginEvent
   extends
     EventModel<'channel.shared_chat.begin', '1', WireChannelSharedChatBeginEvent>,
@@ -187,7 +187,7 @@ export const ChannelSharedChatBeginEvent = defineEvent(
   '1',
   toChannelSharedChatBeginEvent,
 );
-/** The participants of a shared chat session changed. */
+/** Model of `channel.shared_chat.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSharedChatUpdateEvent
   extends
     EventModel<'channel.shared_chat.update', '1', WireChannelSharedChatUpdateEvent>,
@@ -199,7 +199,7 @@ export const ChannelSharedChatUpdateEvent = defineEvent(
   '1',
   toChannelSharedChatUpdateEvent,
 );
-/** A channel left a shared chat session, or the session ended. */
+/** Model of `channel.shared_chat.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSharedChatEndEvent
   extends EventModel<'channel.shared_chat.end', '1', WireChannelSharedChatEndEvent>, SharedChatSessionBase {}
 export const ChannelSharedChatEndEvent = defineEvent(

@@ -66,7 +66,7 @@ export interface CustomReward {
   readonly defaultImage: RewardImage;
 }
 
-/** A custom reward was created. */
+/** Model of `channel.channel_points_custom_reward.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsCustomRewardAddEvent
   extends
     EventModel<'channel.channel_points_custom_reward.add', '1', WireChannelPointsCustomRewardAddEvent>,
@@ -76,7 +76,7 @@ export const ChannelPointsCustomRewardAddEvent = defineEvent(
   '1',
   toChannelPointsCustomRewardAddEvent,
 );
-/** A custom reward was updated. */
+/** Model of `channel.channel_points_custom_reward.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsCustomRewardUpdateEvent
   extends
     EventModel<'channel.channel_points_custom_reward.update', '1', WireChannelPointsCustomRewardUpdateEvent>,
@@ -86,7 +86,7 @@ export const ChannelPointsCustomRewardUpdateEvent = defineEvent(
   '1',
   toChannelPointsCustomRewardUpdateEvent,
 );
-/** A custom reward was removed. */
+/** Model of `channel.channel_points_custom_reward.remove` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsCustomRewardRemoveEvent
   extends
     EventModel<'channel.channel_points_custom_reward.remove', '1', WireChannelPointsCustomRewardRemoveEvent>,
@@ -115,7 +115,7 @@ export interface CustomRewardRedemption {
   readonly redeemedAt: Date;
 }
 
-/** A viewer redeemed a custom reward. */
+/** Model of `channel.channel_points_custom_reward_redemption.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsCustomRewardRedemptionAddEvent
   extends
     EventModel<
@@ -129,7 +129,7 @@ export const ChannelPointsCustomRewardRedemptionAddEvent = defineEvent(
   '1',
   toChannelPointsCustomRewardRedemptionAddEvent,
 );
-/** A redemption was fulfilled or canceled. */
+/** Model of `channel.channel_points_custom_reward_redemption.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsCustomRewardRedemptionUpdateEvent
   extends
     EventModel<
@@ -144,7 +144,7 @@ export const ChannelPointsCustomRewardRedemptionUpdateEvent = defineEvent(
   toChannelPointsCustomRewardRedemptionUpdateEvent,
 );
 
-/** A viewer redeemed an automatic reward (v1 shape). */
+/** Model of `channel.channel_points_automatic_reward_redemption.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsAutomaticRewardRedemptionAddV1Event extends EventModel<
   'channel.channel_points_automatic_reward_redemption.add',
   '1',
@@ -169,7 +169,7 @@ export const ChannelPointsAutomaticRewardRedemptionAddV1Event = defineEvent(
   toChannelPointsAutomaticRewardRedemptionAddV1Event,
 );
 
-/** A viewer redeemed an automatic reward (v2 shape: fragments, `channelPoints`). */
+/** Model of `channel.channel_points_automatic_reward_redemption.add` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsAutomaticRewardRedemptionAddV2Event extends EventModel<
   'channel.channel_points_automatic_reward_redemption.add',
   '2',

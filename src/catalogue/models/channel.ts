@@ -15,7 +15,7 @@ import { defineEvent } from '../define.js';
 import type { EventModel, UserRef } from './common.js';
 import { bool, broadcaster, date, moderator, num, str, strs, text, user, userOf, withRaw } from './common.js';
 
-/** The channel's title, language, category or content labels changed. */
+/** Model of `channel.update` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelUpdateEvent extends EventModel<'channel.update', '2', WireChannelUpdateEvent> {
   readonly broadcaster: UserRef;
   readonly title: string;
@@ -28,7 +28,7 @@ export interface ChannelUpdateEvent extends EventModel<'channel.update', '2', Wi
 }
 export const ChannelUpdateEvent = defineEvent('channel.update', '2', toChannelUpdateEvent);
 
-/** A user followed the channel. */
+/** Model of `channel.follow` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelFollowEvent extends EventModel<'channel.follow', '2', WireChannelFollowEvent> {
   readonly broadcaster: UserRef;
   /** The new follower. */
@@ -37,7 +37,7 @@ export interface ChannelFollowEvent extends EventModel<'channel.follow', '2', Wi
 }
 export const ChannelFollowEvent = defineEvent('channel.follow', '2', toChannelFollowEvent);
 
-/** An ad break started. */
+/** Model of `channel.ad_break.begin` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelAdBreakBeginEvent extends EventModel<
   'channel.ad_break.begin',
   '1',
@@ -56,7 +56,7 @@ export const ChannelAdBreakBeginEvent = defineEvent(
   toChannelAdBreakBeginEvent,
 );
 
-/** A broadcaster raided another one. */
+/** Model of `channel.raid` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelRaidEvent extends EventModel<'channel.raid', '1', WireChannelRaidEvent> {
   readonly fromBroadcaster: UserRef;
   readonly toBroadcaster: UserRef;
@@ -64,7 +64,7 @@ export interface ChannelRaidEvent extends EventModel<'channel.raid', '1', WireCh
 }
 export const ChannelRaidEvent = defineEvent('channel.raid', '1', toChannelRaidEvent);
 
-/** The channel sent a shoutout. */
+/** Model of `channel.shoutout.create` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelShoutoutCreateEvent extends EventModel<
   'channel.shoutout.create',
   '1',
@@ -84,7 +84,7 @@ export const ChannelShoutoutCreateEvent = defineEvent(
   toChannelShoutoutCreateEvent,
 );
 
-/** The channel received a shoutout. */
+/** Model of `channel.shoutout.receive` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelShoutoutReceiveEvent extends EventModel<
   'channel.shoutout.receive',
   '1',
@@ -101,13 +101,13 @@ export const ChannelShoutoutReceiveEvent = defineEvent(
   toChannelShoutoutReceiveEvent,
 );
 
-/** A VIP was added. */
+/** Model of `channel.vip.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelVipAddEvent extends EventModel<'channel.vip.add', '1', WireChannelVipAddEvent> {
   readonly broadcaster: UserRef;
   readonly user: UserRef;
 }
 export const ChannelVipAddEvent = defineEvent('channel.vip.add', '1', toChannelVipAddEvent);
-/** A VIP was removed. */
+/** Model of `channel.vip.remove` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelVipRemoveEvent extends EventModel<
   'channel.vip.remove',
   '1',
@@ -117,7 +117,7 @@ export interface ChannelVipRemoveEvent extends EventModel<
   readonly user: UserRef;
 }
 export const ChannelVipRemoveEvent = defineEvent('channel.vip.remove', '1', toChannelVipRemoveEvent);
-/** A moderator was added. */
+/** Model of `channel.moderator.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelModeratorAddEvent extends EventModel<
   'channel.moderator.add',
   '1',
@@ -127,7 +127,7 @@ export interface ChannelModeratorAddEvent extends EventModel<
   readonly user: UserRef;
 }
 export const ChannelModeratorAddEvent = defineEvent('channel.moderator.add', '1', toChannelModeratorAddEvent);
-/** A moderator was removed. */
+/** Model of `channel.moderator.remove` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelModeratorRemoveEvent extends EventModel<
   'channel.moderator.remove',
   '1',

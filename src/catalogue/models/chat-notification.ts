@@ -140,7 +140,7 @@ export type ChatNotice =
   | ChatNoticeModiversary
   | ChatNoticeUnknown;
 
-/** A chat notice: subs, resubs, gifts, raids, announcements, ... (`channel.chat.notification` v1). */
+/** Model of `channel.chat.notification` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatNotificationEvent
   extends EventModel<'channel.chat.notification', '1', WireChannelChatNotificationEvent>, SharedChatSource {
   readonly broadcaster: UserRef;

@@ -55,7 +55,7 @@ interface HypeTrainBase {
   /** `regular`, `golden_kappa` or `treasure` (the wire `type`). */
   readonly trainType: string;
 }
-/** A hype train started. */
+/** Model of `channel.hype_train.begin` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelHypeTrainBeginEvent
   extends EventModel<'channel.hype_train.begin', '2', WireChannelHypeTrainBeginEvent>, HypeTrainBase {
   readonly progress: number;
@@ -69,7 +69,7 @@ export const ChannelHypeTrainBeginEvent = defineEvent(
   '2',
   toChannelHypeTrainBeginEvent,
 );
-/** A hype train progressed. */
+/** Model of `channel.hype_train.progress` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelHypeTrainProgressEvent
   extends EventModel<'channel.hype_train.progress', '2', WireChannelHypeTrainProgressEvent>, HypeTrainBase {
   readonly progress: number;
@@ -81,7 +81,7 @@ export const ChannelHypeTrainProgressEvent = defineEvent(
   '2',
   toChannelHypeTrainProgressEvent,
 );
-/** A hype train ended. */
+/** Model of `channel.hype_train.end` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelHypeTrainEndEvent
   extends EventModel<'channel.hype_train.end', '2', WireChannelHypeTrainEndEvent>, HypeTrainBase {
   readonly endedAt: Date;
@@ -106,15 +106,15 @@ interface GoalBase {
   readonly targetAmount: number;
   readonly startedAt: Date;
 }
-/** A creator goal started. */
+/** Model of `channel.goal.begin` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelGoalBeginEvent
   extends EventModel<'channel.goal.begin', '1', WireChannelGoalBeginEvent>, GoalBase {}
 export const ChannelGoalBeginEvent = defineEvent('channel.goal.begin', '1', toChannelGoalBeginEvent);
-/** A creator goal progressed. */
+/** Model of `channel.goal.progress` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelGoalProgressEvent
   extends EventModel<'channel.goal.progress', '1', WireChannelGoalProgressEvent>, GoalBase {}
 export const ChannelGoalProgressEvent = defineEvent('channel.goal.progress', '1', toChannelGoalProgressEvent);
-/** A creator goal ended. */
+/** Model of `channel.goal.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelGoalEndEvent
   extends EventModel<'channel.goal.end', '1', WireChannelGoalEndEvent>, GoalBase {
   readonly isAchieved: boolean;
@@ -131,7 +131,7 @@ export interface Charity {
   readonly logo: string | null;
   readonly website: string | null;
 }
-/** A viewer donated to a charity campaign. */
+/** Model of `channel.charity_campaign.donate` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelCharityCampaignDonateEvent extends EventModel<
   'channel.charity_campaign.donate',
   '1',
@@ -157,7 +157,7 @@ interface CharityCampaignBase {
   readonly currentAmount: Amount;
   readonly targetAmount: Amount;
 }
-/** A charity campaign started. */
+/** Model of `channel.charity_campaign.start` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelCharityCampaignStartEvent
   extends
     EventModel<'channel.charity_campaign.start', '1', WireChannelCharityCampaignStartEvent>,
@@ -169,7 +169,7 @@ export const ChannelCharityCampaignStartEvent = defineEvent(
   '1',
   toChannelCharityCampaignStartEvent,
 );
-/** A charity campaign progressed. */
+/** Model of `channel.charity_campaign.progress` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelCharityCampaignProgressEvent
   extends
     EventModel<'channel.charity_campaign.progress', '1', WireChannelCharityCampaignProgressEvent>,
@@ -179,7 +179,7 @@ export const ChannelCharityCampaignProgressEvent = defineEvent(
   '1',
   toChannelCharityCampaignProgressEvent,
 );
-/** A charity campaign stopped. */
+/** Model of `channel.charity_campaign.stop` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelCharityCampaignStopEvent
   extends
     EventModel<'channel.charity_campaign.stop', '1', WireChannelCharityCampaignStopEvent>,

@@ -9,7 +9,7 @@ import { defineEvent } from '../define.js';
 import type { EventModel, UserRef } from './common.js';
 import { bool, boolN, broadcaster, date, num, numN, str, text, userN, withRaw } from './common.js';
 
-/** A Guest Star session started. */
+/** Model of `channel.guest_star_session.begin` (beta): its description is in the catalogue table (docs/events.md). */
 export interface ChannelGuestStarSessionBeginEvent extends EventModel<
   'channel.guest_star_session.begin',
   'beta',
@@ -27,7 +27,7 @@ export const ChannelGuestStarSessionBeginEvent = defineEvent(
   toChannelGuestStarSessionBeginEvent,
 );
 
-/** A Guest Star session ended. */
+/** Model of `channel.guest_star_session.end` (beta): its description is in the catalogue table (docs/events.md). */
 export interface ChannelGuestStarSessionEndEvent extends EventModel<
   'channel.guest_star_session.end',
   'beta',
@@ -47,7 +47,7 @@ export const ChannelGuestStarSessionEndEvent = defineEvent(
   toChannelGuestStarSessionEndEvent,
 );
 
-/** A guest or slot was updated in a Guest Star session. */
+/** Model of `channel.guest_star_guest.update` (beta): its description is in the catalogue table (docs/events.md). */
 export interface ChannelGuestStarGuestUpdateEvent extends EventModel<
   'channel.guest_star_guest.update',
   'beta',
@@ -72,7 +72,7 @@ export const ChannelGuestStarGuestUpdateEvent = defineEvent(
   toChannelGuestStarGuestUpdateEvent,
 );
 
-/** Guest Star settings were updated. */
+/** Model of `channel.guest_star_settings.update` (beta): its description is in the catalogue table (docs/events.md). */
 export interface ChannelGuestStarSettingsUpdateEvent extends EventModel<
   'channel.guest_star_settings.update',
   'beta',

@@ -128,7 +128,7 @@ interface ModerateBase {
   readonly action: string;
 }
 
-/** A moderator action (v1). */
+/** Model of `channel.moderate` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelModerateV1Event
   extends EventModel<'channel.moderate', '1', WireChannelModerateV1Event>, ModerateBase {
   /** `null` for actions without details (`clear`, `emoteonly`, `slowoff`, ...) and unknown actions. */
@@ -136,7 +136,7 @@ export interface ChannelModerateV1Event
 }
 export const ChannelModerateV1Event = defineEvent('channel.moderate', '1', toChannelModerateV1Event);
 
-/** A moderator action (v2: adds warnings). */
+/** Model of `channel.moderate` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelModerateV2Event
   extends EventModel<'channel.moderate', '2', WireChannelModerateV2Event>, ModerateBase {
   /** `null` for actions without details (`clear`, `emoteonly`, `slowoff`, ...) and unknown actions. */

@@ -29,7 +29,7 @@ import {
   withRaw,
 } from './common.js';
 
-/** A user was banned or timed out. */
+/** Model of `channel.ban` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelBanEvent extends EventModel<'channel.ban', '1', WireChannelBanEvent> {
   readonly broadcaster: UserRef;
   readonly user: UserRef;
@@ -43,7 +43,7 @@ export interface ChannelBanEvent extends EventModel<'channel.ban', '1', WireChan
 }
 export const ChannelBanEvent = defineEvent('channel.ban', '1', toChannelBanEvent);
 
-/** A user was unbanned. */
+/** Model of `channel.unban` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelUnbanEvent extends EventModel<'channel.unban', '1', WireChannelUnbanEvent> {
   readonly broadcaster: UserRef;
   readonly user: UserRef;
@@ -51,7 +51,7 @@ export interface ChannelUnbanEvent extends EventModel<'channel.unban', '1', Wire
 }
 export const ChannelUnbanEvent = defineEvent('channel.unban', '1', toChannelUnbanEvent);
 
-/** A user asked to be unbanned. */
+/** Model of `channel.unban_request.create` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelUnbanRequestCreateEvent extends EventModel<
   'channel.unban_request.create',
   '1',
@@ -69,7 +69,7 @@ export const ChannelUnbanRequestCreateEvent = defineEvent(
   toChannelUnbanRequestCreateEvent,
 );
 
-/** An unban request was resolved. */
+/** Model of `channel.unban_request.resolve` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelUnbanRequestResolveEvent extends EventModel<
   'channel.unban_request.resolve',
   '1',
@@ -90,7 +90,7 @@ export const ChannelUnbanRequestResolveEvent = defineEvent(
   toChannelUnbanRequestResolveEvent,
 );
 
-/** A user acknowledged a warning. */
+/** Model of `channel.warning.acknowledge` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelWarningAcknowledgeEvent extends EventModel<
   'channel.warning.acknowledge',
   '1',
@@ -105,7 +105,7 @@ export const ChannelWarningAcknowledgeEvent = defineEvent(
   toChannelWarningAcknowledgeEvent,
 );
 
-/** A user was warned. */
+/** Model of `channel.warning.send` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelWarningSendEvent extends EventModel<
   'channel.warning.send',
   '1',
@@ -119,7 +119,7 @@ export interface ChannelWarningSendEvent extends EventModel<
 }
 export const ChannelWarningSendEvent = defineEvent('channel.warning.send', '1', toChannelWarningSendEvent);
 
-/** A suspicious user sent a message. */
+/** Model of `channel.suspicious_user.message` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSuspiciousUserMessageEvent extends EventModel<
   'channel.suspicious_user.message',
   '1',
@@ -142,7 +142,7 @@ export const ChannelSuspiciousUserMessageEvent = defineEvent(
   toChannelSuspiciousUserMessageEvent,
 );
 
-/** A suspicious user's status was changed. */
+/** Model of `channel.suspicious_user.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSuspiciousUserUpdateEvent extends EventModel<
   'channel.suspicious_user.update',
   '1',
@@ -159,7 +159,7 @@ export const ChannelSuspiciousUserUpdateEvent = defineEvent(
   toChannelSuspiciousUserUpdateEvent,
 );
 
-/** Shield mode was activated. */
+/** Model of `channel.shield_mode.begin` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelShieldModeBeginEvent extends EventModel<
   'channel.shield_mode.begin',
   '1',
@@ -175,7 +175,7 @@ export const ChannelShieldModeBeginEvent = defineEvent(
   toChannelShieldModeBeginEvent,
 );
 
-/** Shield mode was deactivated. */
+/** Model of `channel.shield_mode.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelShieldModeEndEvent extends EventModel<
   'channel.shield_mode.end',
   '1',

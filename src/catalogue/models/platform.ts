@@ -26,7 +26,7 @@ import {
   withRaw,
 } from './common.js';
 
-/** The stream went live. */
+/** Model of `stream.online` v1: its description is in the catalogue table (docs/events.md). */
 export interface StreamOnlineEvent extends EventModel<'stream.online', '1', WireStreamOnlineEvent> {
   /** Stream id. */
   readonly id: string;
@@ -37,13 +37,13 @@ export interface StreamOnlineEvent extends EventModel<'stream.online', '1', Wire
 }
 export const StreamOnlineEvent = defineEvent('stream.online', '1', toStreamOnlineEvent);
 
-/** The stream went offline. */
+/** Model of `stream.offline` v1: its description is in the catalogue table (docs/events.md). */
 export interface StreamOfflineEvent extends EventModel<'stream.offline', '1', WireStreamOfflineEvent> {
   readonly broadcaster: UserRef;
 }
 export const StreamOfflineEvent = defineEvent('stream.offline', '1', toStreamOfflineEvent);
 
-/** A user updated their account. */
+/** Model of `user.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface UserUpdateEvent extends EventModel<'user.update', '1', WireUserUpdateEvent> {
   readonly user: UserRef;
   /** `null` without the `user:read:email` scope. */
@@ -54,7 +54,7 @@ export interface UserUpdateEvent extends EventModel<'user.update', '1', WireUser
 }
 export const UserUpdateEvent = defineEvent('user.update', '1', toUserUpdateEvent);
 
-/** A user received a whisper. */
+/** Model of `user.whisper.message` v1: its description is in the catalogue table (docs/events.md). */
 export interface UserWhisperMessageEvent extends EventModel<
   'user.whisper.message',
   '1',
@@ -67,7 +67,7 @@ export interface UserWhisperMessageEvent extends EventModel<
 }
 export const UserWhisperMessageEvent = defineEvent('user.whisper.message', '1', toUserWhisperMessageEvent);
 
-/** A user authorized the client. */
+/** Model of `user.authorization.grant` v1: its description is in the catalogue table (docs/events.md). */
 export interface UserAuthorizationGrantEvent extends EventModel<
   'user.authorization.grant',
   '1',
@@ -82,7 +82,7 @@ export const UserAuthorizationGrantEvent = defineEvent(
   toUserAuthorizationGrantEvent,
 );
 
-/** A user revoked the client's authorization. */
+/** Model of `user.authorization.revoke` v1: its description is in the catalogue table (docs/events.md). */
 export interface UserAuthorizationRevokeEvent extends EventModel<
   'user.authorization.revoke',
   '1',
@@ -117,7 +117,7 @@ export interface DropEntitlement {
   };
 }
 
-/** Drop entitlements were granted (batched: one notification carries several). */
+/** Model of `drop.entitlement.grant` v1: its description is in the catalogue table (docs/events.md). */
 export interface DropEntitlementGrantEvent extends EventModel<
   'drop.entitlement.grant',
   '1',
@@ -131,7 +131,7 @@ export const DropEntitlementGrantEvent = defineEvent(
   toDropEntitlementGrantEvent,
 );
 
-/** A conduit shard was disabled. */
+/** Model of `conduit.shard.disabled` v1: its description is in the catalogue table (docs/events.md). */
 export interface ConduitShardDisabledEvent extends EventModel<
   'conduit.shard.disabled',
   '1',

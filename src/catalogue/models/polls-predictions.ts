@@ -42,19 +42,19 @@ interface PollBase {
   readonly channelPointsVoting: PollVoting;
   readonly startedAt: Date;
 }
-/** A poll started. */
+/** Model of `channel.poll.begin` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPollBeginEvent
   extends EventModel<'channel.poll.begin', '1', WireChannelPollBeginEvent>, PollBase {
   readonly endsAt: Date;
 }
 export const ChannelPollBeginEvent = defineEvent('channel.poll.begin', '1', toChannelPollBeginEvent);
-/** Votes were cast in a poll. */
+/** Model of `channel.poll.progress` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPollProgressEvent
   extends EventModel<'channel.poll.progress', '1', WireChannelPollProgressEvent>, PollBase {
   readonly endsAt: Date;
 }
 export const ChannelPollProgressEvent = defineEvent('channel.poll.progress', '1', toChannelPollProgressEvent);
-/** A poll ended. */
+/** Model of `channel.poll.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPollEndEvent
   extends EventModel<'channel.poll.end', '1', WireChannelPollEndEvent>, PollBase {
   /** `completed`, `archived` or `terminated`. */
@@ -91,7 +91,7 @@ interface PredictionBase {
   readonly outcomes: readonly PredictionOutcome[];
   readonly startedAt: Date;
 }
-/** A prediction started. */
+/** Model of `channel.prediction.begin` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPredictionBeginEvent
   extends EventModel<'channel.prediction.begin', '1', WireChannelPredictionBeginEvent>, PredictionBase {
   readonly locksAt: Date;
@@ -101,7 +101,7 @@ export const ChannelPredictionBeginEvent = defineEvent(
   '1',
   toChannelPredictionBeginEvent,
 );
-/** Users participated in a prediction. */
+/** Model of `channel.prediction.progress` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPredictionProgressEvent
   extends EventModel<'channel.prediction.progress', '1', WireChannelPredictionProgressEvent>, PredictionBase {
   readonly locksAt: Date;
@@ -111,7 +111,7 @@ export const ChannelPredictionProgressEvent = defineEvent(
   '1',
   toChannelPredictionProgressEvent,
 );
-/** A prediction was locked. */
+/** Model of `channel.prediction.lock` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPredictionLockEvent
   extends EventModel<'channel.prediction.lock', '1', WireChannelPredictionLockEvent>, PredictionBase {
   readonly lockedAt: Date;
@@ -121,7 +121,7 @@ export const ChannelPredictionLockEvent = defineEvent(
   '1',
   toChannelPredictionLockEvent,
 );
-/** A prediction ended (resolved or canceled). */
+/** Model of `channel.prediction.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPredictionEndEvent
   extends EventModel<'channel.prediction.end', '1', WireChannelPredictionEndEvent>, PredictionBase {
   /** `null` when canceled. */

@@ -30,7 +30,7 @@ import {
   withRaw,
 } from './common.js';
 
-/** A user subscribed (new subscriptions and gifted ones; resubs are `channel.subscription.message`). */
+/** Model of `channel.subscribe` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSubscribeEvent extends EventModel<
   'channel.subscribe',
   '1',
@@ -44,7 +44,7 @@ export interface ChannelSubscribeEvent extends EventModel<
 }
 export const ChannelSubscribeEvent = defineEvent('channel.subscribe', '1', toChannelSubscribeEvent);
 
-/** A subscription ended. */
+/** Model of `channel.subscription.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSubscriptionEndEvent extends EventModel<
   'channel.subscription.end',
   '1',
@@ -61,7 +61,7 @@ export const ChannelSubscriptionEndEvent = defineEvent(
   toChannelSubscriptionEndEvent,
 );
 
-/** A user gifted subscriptions. */
+/** Model of `channel.subscription.gift` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSubscriptionGiftEvent extends EventModel<
   'channel.subscription.gift',
   '1',
@@ -82,7 +82,7 @@ export const ChannelSubscriptionGiftEvent = defineEvent(
   toChannelSubscriptionGiftEvent,
 );
 
-/** A user shared a resubscription message. */
+/** Model of `channel.subscription.message` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSubscriptionMessageEvent extends EventModel<
   'channel.subscription.message',
   '1',
@@ -103,7 +103,7 @@ export const ChannelSubscriptionMessageEvent = defineEvent(
   toChannelSubscriptionMessageEvent,
 );
 
-/** A user cheered Bits. */
+/** Model of `channel.cheer` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelCheerEvent extends EventModel<'channel.cheer', '1', WireChannelCheerEvent> {
   readonly broadcaster: UserRef;
   /** `null` when anonymous. */
@@ -129,7 +129,7 @@ export interface BitsCustomPowerUp {
   readonly rewardId: string;
 }
 
-/** Bits were used in the channel (cheers, power-ups, custom power-ups, combos). */
+/** Model of `channel.bits.use` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelBitsUseEvent extends EventModel<'channel.bits.use', '1', WireChannelBitsUseEvent> {
   readonly broadcaster: UserRef;
   readonly user: UserRef;
@@ -154,7 +154,7 @@ export interface CustomPowerUp {
   readonly prompt: string | null;
 }
 
-/** A viewer redeemed a custom Power-up (paid with Bits). */
+/** Model of `channel.custom_power_up_redemption.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelCustomPowerUpRedemptionAddEvent extends EventModel<
   'channel.custom_power_up_redemption.add',
   '1',
@@ -177,7 +177,7 @@ export const ChannelCustomPowerUpRedemptionAddEvent = defineEvent(
   toChannelCustomPowerUpRedemptionAddEvent,
 );
 
-/** A viewer bought an extension product with Bits. */
+/** Model of `extension.bits_transaction.create` v1: its description is in the catalogue table (docs/events.md). */
 export interface ExtensionBitsTransactionCreateEvent extends EventModel<
   'extension.bits_transaction.create',
   '1',
