@@ -235,7 +235,20 @@ export function parseRfc3339(s: string): number {
   const daysInMonth =
     month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
   if (day > daysInMonth) return Number.NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms) - offset;
+  return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms - offset;
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`): plain integer arithmetic,
+ * cheaper than `Date.UTC`, and right for years 0-99 too (which `Date.UTC` maps to 1900-1999).
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.trunc((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.trunc(yearOfEra / 4) - Math.trunc(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /**
@@ -272,6 +285,12 @@ export function obj<T extends object>(v: T | null | undefined, field: string): T
   return fail(field, 'object', v);
 }
 
+/** {@link obj} for `${field}${suffix}`, a name built only when the value is not an object (no string per call). */
+function objAt<T extends object>(v: T | null | undefined, field: string, suffix: string): T {
+  if (typeof v === 'object' && v !== null) return v;
+  return fail(field + suffix, 'object', v);
+}
+
 /** A list of strings. `null`/absent → empty. */
 export function strs(v: readonly unknown[] | null | undefined, field: string): readonly string[] {
   if (v === null || v === undefined) return [];
@@ -281,8 +300,14 @@ export function strs(v: readonly unknown[] | null | undefined, field: string): r
   return out;
 }
 
-/** A required user from its three wire fields. */
+/**
+ * A required user from its three wire fields. `field` is the wire prefix (`broadcaster_user`); the field names of an
+ * error message are built only on the slow path (numeric ids, bad input), never per message.
+ */
 export function user(id: unknown, login: unknown, name: unknown, field: string): UserRef {
+  if (typeof id === 'string' && typeof login === 'string' && typeof name === 'string') {
+    return { id, login, displayName: name };
+  }
   return {
     id: str(id, `${field}_id`),
     login: str(login, `${field}_login`),
@@ -294,7 +319,7 @@ export function user(id: unknown, login: unknown, name: unknown, field: string):
 export function userN(id: unknown, login: unknown, name: unknown, field: string): UserRef | null {
   if (id === null || id === undefined || id === '') return null;
   return {
-    id: str(id, `${field}_id`),
+    id: typeof id === 'string' ? id : str(id, `${field}_id`),
     login: typeof login === 'string' ? login : '',
     displayName: typeof name === 'string' ? name : '',
   };
@@ -417,10 +442,12 @@ export function toFragment(w: WireMessageFragment): MessageFragment {
 /** Converts a structured message (`text` + `fragments`). */
 export function toMessage(w: WireStructuredMessage, field: string): StructuredMessage {
   const m = obj(w, field);
-  const frags = arrE(m.fragments, `${field}.fragments`);
+  // Field names for error messages are built on the slow path only.
+  const list = m.fragments;
+  const frags: readonly WireMessageFragment[] = Array.isArray(list) ? list : arrE(list, `${field}.fragments`);
   const fragments = new Array<MessageFragment>(frags.length);
-  for (let i = 0; i < frags.length; i++) fragments[i] = toFragment(obj(frags[i], `${field}.fragments`));
-  return { text: str(m.text, `${field}.text`), fragments };
+  for (let i = 0; i < frags.length; i++) fragments[i] = toFragment(objAt(frags[i], field, '.fragments'));
+  return { text: typeof m.text === 'string' ? m.text : str(m.text, `${field}.text`), fragments };
 }
 
 /** Converts a structured message that may be `null`. */
