@@ -12,7 +12,7 @@
 import { ProtocolError, TwitchError } from '../core/errors.js';
 import { positiveInteger } from '../core/options.js';
 import type { WireSubscription, WireTransport } from '../protocol/eventsub.js';
-import { parseRfc3339, withRaw } from './models/common.js';
+import { parseRfc3339 } from './models/common.js';
 import { CATALOGUE } from './table.js';
 import { EVENT_DEFINITIONS } from './definitions.js';
 import type { EventSubEventMap } from './definitions.js';
@@ -292,15 +292,21 @@ interface CachedSubscription {
   readonly version: unknown;
   readonly cost: unknown;
   readonly createdAt: unknown;
-  readonly transport: unknown;
+  readonly transportMethod: unknown;
+  readonly transportTarget: unknown;
   readonly model: SubscriptionModel;
 }
 
-function transportKey(t: unknown): string {
-  if (typeof t !== 'object' || t === null) return '';
+/** The wire transport's `method` (compared per message, no string built). */
+function transportMethod(t: unknown): unknown {
+  return typeof t === 'object' && t !== null ? (t as Partial<Record<string, unknown>>).method : undefined;
+}
+
+/** The wire transport's conduit id, session id or callback (compared per message, no string built). */
+function transportTarget(t: unknown): unknown {
+  if (typeof t !== 'object' || t === null) return undefined;
   const v = t as Partial<Record<string, unknown>>;
-  const target = v.conduit_id ?? v.session_id ?? v.callback;
-  return `${typeof v.method === 'string' ? v.method : ''}|${typeof target === 'string' ? target : ''}`;
+  return v.conduit_id ?? v.session_id ?? v.callback;
 }
 
 /**
@@ -346,7 +352,8 @@ export class NotificationConverter {
       cached.version === v.version &&
       cached.cost === v.cost &&
       cached.createdAt === v.created_at &&
-      cached.transport === transportKey(v.transport)
+      cached.transportMethod === transportMethod(v.transport) &&
+      cached.transportTarget === transportTarget(v.transport)
     ) {
       return cached.model;
     }
@@ -361,7 +368,8 @@ export class NotificationConverter {
       version: v.version,
       cost: v.cost,
       createdAt: v.created_at,
-      transport: transportKey(v.transport),
+      transportMethod: transportMethod(v.transport),
+      transportTarget: transportTarget(v.transport),
       model,
     });
     return model;
@@ -404,15 +412,39 @@ function buildNotification(
   }
   const subscription = subscriptionOf(payload.subscription);
   const wireEvent = BATCHED.has(subscription.type) ? payload.events : payload.event;
-  return withRaw(
-    {
-      type: subscription.type,
-      version: subscription.version,
-      subscription,
-      messageId,
-      timestamp: parseDate(timestamp, 'message timestamp', payload),
-      event: convertEvent(subscription.type, subscription.version, wireEvent),
-    },
+  return new NotificationEnvelope(
+    subscription,
+    messageId,
+    parseDate(timestamp, 'message timestamp', payload),
+    convertEvent(subscription.type, subscription.version, wireEvent),
     payload,
   );
+}
+
+/**
+ * The runtime form of a {@link Notification}: built in one allocation (fields assigned in the constructor, in a
+ * fixed order), with `raw` behind a prototype getter like on models, so it stays out of `JSON.stringify`,
+ * `Object.keys` and `util.inspect`.
+ */
+class NotificationEnvelope implements Notification {
+  readonly type: string;
+  readonly version: string;
+  readonly #raw: WireNotificationPayload;
+
+  constructor(
+    readonly subscription: SubscriptionModel,
+    readonly messageId: string,
+    readonly timestamp: Date,
+    readonly event: EventSubEvent | undefined,
+    raw: WireNotificationPayload,
+  ) {
+    this.type = subscription.type;
+    this.version = subscription.version;
+    this.#raw = raw;
+  }
+
+  /** The wire payload. */
+  get raw(): WireNotificationPayload {
+    return this.#raw;
+  }
 }
