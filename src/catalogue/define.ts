@@ -3,7 +3,7 @@
  *
  * Each model file (`models/*.ts`) declares, next to a hand-written model interface, one definition per type and
  * version: `export const ChannelFollowEvent = defineEvent('channel.follow', '2', toChannelFollowEvent)`. The
- * converter registry ({@link EVENT_DEFINITIONS} in `definitions.ts`), the event map (`EventSubEventMap`) and the
+ * converter registry (`EVENT_DEFINITIONS` in `definitions.ts`), the event map (`EventSubEventMap`) and the
  * version unions are derived from these definitions; nothing else lists the types.
  *
  * The compiler checks each definition against the catalogue table and the model:
