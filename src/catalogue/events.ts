@@ -429,17 +429,26 @@ function buildNotification(
 class NotificationEnvelope implements Notification {
   readonly type: string;
   readonly version: string;
+  readonly subscription: SubscriptionModel;
+  readonly messageId: string;
+  readonly timestamp: Date;
+  readonly event: EventSubEvent | undefined;
   readonly #raw: WireNotificationPayload;
 
   constructor(
-    readonly subscription: SubscriptionModel,
-    readonly messageId: string,
-    readonly timestamp: Date,
-    readonly event: EventSubEvent | undefined,
+    subscription: SubscriptionModel,
+    messageId: string,
+    timestamp: Date,
+    event: EventSubEvent | undefined,
     raw: WireNotificationPayload,
   ) {
+    // In the order of the Notification interface (the order of JSON.stringify and Object.keys).
     this.type = subscription.type;
     this.version = subscription.version;
+    this.subscription = subscription;
+    this.messageId = messageId;
+    this.timestamp = timestamp;
+    this.event = event;
     this.#raw = raw;
   }
 

@@ -1112,6 +1112,23 @@ describe('notification envelope', () => {
     const third = convert.toNotification('m3', '2023-07-19T14:56:53Z', moved);
     expect(third.subscription).not.toBe(first.subscription);
     expect(third.subscription.transport).toEqual({ method: 'conduit', conduitId: 'c1' });
+    // Same method, another conduit: a new model too.
+    const movedAgain = structuredClone(moved);
+    movedAgain.subscription.transport = { method: 'conduit', conduit_id: 'c2' } as never;
+    const fourth = convert.toNotification('m4', '2023-07-19T14:56:53Z', movedAgain);
+    expect(fourth.subscription).not.toBe(third.subscription);
+    expect(fourth.subscription.transport).toEqual({ method: 'conduit', conduitId: 'c2' });
+    // The envelope: own fields in a fixed order, raw only behind the getter.
+    expect(Object.keys(fourth)).toEqual([
+      'type',
+      'version',
+      'subscription',
+      'messageId',
+      'timestamp',
+      'event',
+    ]);
+    expect(fourth.raw).toBe(movedAgain);
+    expect(inspect(fourth)).not.toContain('raw');
     // Bounded: past maxSubscriptions it starts over, and stays correct.
     for (let i = 0; i < 5; i++) {
       const other = structuredClone(ex.notification!);
