@@ -2,7 +2,7 @@
  * `defineEvent`: the one place where a subscription type and version meet the model of their events.
  *
  * Each model file (`models/*.ts`) declares, next to a hand-written model interface, one definition per type and
- * version: `export const ChannelFollowEvent = defineEvent('channel.follow', '2', toChannelFollowEvent)`. The
+ * version: `export const channelFollowEventDefinition = defineEvent('channel.follow', '2', toChannelFollowEvent)`. The
  * converter registry (`EVENT_DEFINITIONS` in `definitions.ts`), the event map (`EventSubEventMap`) and the
  * version unions are derived from these definitions; nothing else lists the types.
  *
@@ -46,7 +46,7 @@ export interface EventDefinition<T extends string = string, V extends string = s
  * export interface ChannelFollowEvent extends EventModel<'channel.follow', '2', WireChannelFollowEvent> {
  *   readonly user: UserRef;
  * }
- * export const ChannelFollowEvent = defineEvent('channel.follow', '2', toChannelFollowEvent);
+ * export const channelFollowEventDefinition = defineEvent('channel.follow', '2', toChannelFollowEvent);
  * ```
  */
 export function defineEvent<

@@ -1,9 +1,10 @@
 /**
  * The event definitions: every `defineEvent` of the model files, collected, and the types derived from them.
  *
- * A model file exports its definitions (`export const ChannelFollowEvent = defineEvent(...)`) next to its model
+ * A model file exports its definitions (`export const channelFollowEventDefinition = defineEvent(...)`) next to its model
  * interfaces; this module picks every definition out of each model module's exports, so adding a type to a model
- * file needs no edit here. A new model *file* is added to {@link EVENT_DEFINITIONS} (and to the barrel) once.
+ * file needs no edit here (the barrel names the public model types). A new model *file* is added to
+ * {@link EVENT_DEFINITIONS} once.
  */
 import type { AnyEventDefinition, EventDefinition } from './define.js';
 import { isEventDefinition } from './define.js';

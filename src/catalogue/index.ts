@@ -1,8 +1,8 @@
 /**
- * The EventSub catalogue (`twitch-realtime/catalogue`): every subscription type and version, their conditions,
- * authorization rules, transports and cost, typed builders, example payloads and the models of their events.
- *
- * @packageDocumentation
+ * The EventSub catalogue without its wire types: every subscription type and version, their conditions,
+ * authorization rules, transports and cost, typed builders, example payloads and the models of their events. The root
+ * entry and `twitch-realtime/eventsub` re-export this; the `twitch-realtime/catalogue` entry (./entry.ts) adds the
+ * wire types (`Wire*`), which no other entry point exports.
  */
 export type {
   AuthorizationSpec,
@@ -27,6 +27,7 @@ export type {
   SubscriptionVersion,
 } from './table.js';
 export { allowedConditionKeys, checkCondition } from './validate.js';
+export type { CatalogueErrorCode } from './errors.js';
 export {
   MISSING_AUTHORIZATION_MESSAGE,
   checkAuthorization,
@@ -44,13 +45,7 @@ export {
   toSubscriptionRequest,
   toWireCondition,
 } from './builders.js';
-export type {
-  CamelCase,
-  ConditionOf,
-  SubscriptionRequest,
-  SubscriptionSpec,
-  WireConditionOf,
-} from './builders.js';
+export type { CamelCase, ConditionOf, SubscriptionRequest, SubscriptionSpec } from './builders.js';
 
 // Models: the public shapes only. The per-type wire converters stay internal: `toEventModel` is the way in.
 export { NotificationConverter, hasEventModel, toEventModel, toNotification } from './events.js';
@@ -63,7 +58,6 @@ export type {
   Notification,
   SubscriptionModel,
   SubscriptionTransport,
-  WireNotificationPayload,
 } from './events.js';
 export { EventSubModel } from './models/common.js';
 export type {
@@ -79,27 +73,155 @@ export type {
   TextWithEmotes,
   UserRef,
 } from './models/common.js';
-// Every model file's types (the per-type definitions share their model's name and are exported as types only).
-export type * from './models/automod.js';
-export type * from './models/channel.js';
-export type * from './models/channel-chat.js';
-export type * from './models/channel-points.js';
-export type * from './models/chat-notification.js';
-export type * from './models/engagement.js';
-export type * from './models/guest-star.js';
-export type * from './models/moderate.js';
-export type * from './models/moderation.js';
-export type * from './models/platform.js';
-export type * from './models/polls-predictions.js';
-export type * from './models/subscriptions.js';
-export type * from './wire/automod.js';
-export type * from './wire/channel.js';
-export type * from './wire/channel-chat.js';
-export type * from './wire/channel-points.js';
-export type * from './wire/common.js';
-export type * from './wire/engagement.js';
-export type * from './wire/guest-star.js';
-export type * from './wire/moderation.js';
-export type * from './wire/platform.js';
-export type * from './wire/subscriptions.js';
-export type * from './wire/transport.js';
+export type {
+  AutomodHoldReason,
+  AutomodMessageHoldV1Event,
+  AutomodMessageHoldV2Event,
+  AutomodMessageUpdateV1Event,
+  AutomodMessageUpdateV2Event,
+  AutomodSettingsUpdateEvent,
+  AutomodTermsUpdateEvent,
+  AutomodV1Fragments,
+} from './models/automod.js';
+export type {
+  ChannelChatClearEvent,
+  ChannelChatClearUserMessagesEvent,
+  ChannelChatMessageDeleteEvent,
+  ChannelChatMessageEvent,
+  ChannelChatSettingsUpdateEvent,
+  ChannelChatUserMessageHoldEvent,
+  ChannelChatUserMessageUpdateEvent,
+  ChannelSharedChatBeginEvent,
+  ChannelSharedChatEndEvent,
+  ChannelSharedChatUpdateEvent,
+  ChatReply,
+  SharedChatSource,
+} from './models/channel-chat.js';
+export type {
+  ChannelPointsAutomaticRewardRedemptionAddV1Event,
+  ChannelPointsAutomaticRewardRedemptionAddV2Event,
+  ChannelPointsCustomRewardAddEvent,
+  ChannelPointsCustomRewardRedemptionAddEvent,
+  ChannelPointsCustomRewardRedemptionUpdateEvent,
+  ChannelPointsCustomRewardRemoveEvent,
+  ChannelPointsCustomRewardUpdateEvent,
+  CustomReward,
+  CustomRewardRedemption,
+  RewardImage,
+  RewardLimit,
+} from './models/channel-points.js';
+export type {
+  ChannelAdBreakBeginEvent,
+  ChannelFollowEvent,
+  ChannelModeratorAddEvent,
+  ChannelModeratorRemoveEvent,
+  ChannelRaidEvent,
+  ChannelShoutoutCreateEvent,
+  ChannelShoutoutReceiveEvent,
+  ChannelUpdateEvent,
+  ChannelVipAddEvent,
+  ChannelVipRemoveEvent,
+} from './models/channel.js';
+export type {
+  ChannelChatNotificationEvent,
+  ChatNotice,
+  ChatNoticeAnnouncement,
+  ChatNoticeBitsBadgeTier,
+  ChatNoticeCharityDonation,
+  ChatNoticeCommunitySubGift,
+  ChatNoticeGifter,
+  ChatNoticeModiversary,
+  ChatNoticePrimePaidUpgrade,
+  ChatNoticeRaid,
+  ChatNoticeResub,
+  ChatNoticeSub,
+  ChatNoticeSubGift,
+  ChatNoticeUnknown,
+  ChatNoticeUnraid,
+  ChatNoticeWatchStreak,
+} from './models/chat-notification.js';
+export type {
+  ChannelCharityCampaignDonateEvent,
+  ChannelCharityCampaignProgressEvent,
+  ChannelCharityCampaignStartEvent,
+  ChannelCharityCampaignStopEvent,
+  ChannelGoalBeginEvent,
+  ChannelGoalEndEvent,
+  ChannelGoalProgressEvent,
+  ChannelHypeTrainBeginEvent,
+  ChannelHypeTrainEndEvent,
+  ChannelHypeTrainProgressEvent,
+  Charity,
+  HypeTrainContribution,
+} from './models/engagement.js';
+export type {
+  ChannelGuestStarGuestUpdateEvent,
+  ChannelGuestStarSessionBeginEvent,
+  ChannelGuestStarSessionEndEvent,
+  ChannelGuestStarSettingsUpdateEvent,
+} from './models/guest-star.js';
+export type {
+  ChannelModerateV1Event,
+  ChannelModerateV2Event,
+  ModerateAutomodTermsAction,
+  ModerateBanAction,
+  ModerateDeleteAction,
+  ModerateDetailsV1,
+  ModerateDetailsV2,
+  ModerateFollowersAction,
+  ModerateRaidAction,
+  ModerateSlowAction,
+  ModerateTimeoutAction,
+  ModerateUnbanRequestAction,
+  ModerateUserAction,
+  ModerateWarnAction,
+} from './models/moderate.js';
+export type {
+  ChannelBanEvent,
+  ChannelShieldModeBeginEvent,
+  ChannelShieldModeEndEvent,
+  ChannelSuspiciousUserMessageEvent,
+  ChannelSuspiciousUserUpdateEvent,
+  ChannelUnbanEvent,
+  ChannelUnbanRequestCreateEvent,
+  ChannelUnbanRequestResolveEvent,
+  ChannelWarningAcknowledgeEvent,
+  ChannelWarningSendEvent,
+} from './models/moderation.js';
+export type {
+  ConduitShardDisabledEvent,
+  DropEntitlement,
+  DropEntitlementGrantEvent,
+  StreamOfflineEvent,
+  StreamOnlineEvent,
+  UserAuthorizationGrantEvent,
+  UserAuthorizationRevokeEvent,
+  UserUpdateEvent,
+  UserWhisperMessageEvent,
+} from './models/platform.js';
+export type {
+  ChannelPollBeginEvent,
+  ChannelPollEndEvent,
+  ChannelPollProgressEvent,
+  ChannelPredictionBeginEvent,
+  ChannelPredictionEndEvent,
+  ChannelPredictionLockEvent,
+  ChannelPredictionProgressEvent,
+  PollChoice,
+  PollVoting,
+  PredictionOutcome,
+  TopPredictor,
+} from './models/polls-predictions.js';
+export type {
+  BitsCustomPowerUp,
+  BitsPowerUp,
+  ChannelBitsUseEvent,
+  ChannelCheerEvent,
+  ChannelCustomPowerUpRedemptionAddEvent,
+  ChannelSubscribeEvent,
+  ChannelSubscriptionEndEvent,
+  ChannelSubscriptionGiftEvent,
+  ChannelSubscriptionMessageEvent,
+  CustomPowerUp,
+  ExtensionBitsTransactionCreateEvent,
+} from './models/subscriptions.js';

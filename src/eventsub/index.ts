@@ -1,5 +1,6 @@
 /**
- * `twitch-realtime/eventsub`: EventSub over conduits (the {@link AutoClient}), the WebSocket session under it, the
+ * `twitch-realtime/eventsub`: EventSub over conduits (the {@link AutoClient}) or plain WebSockets (the
+ * {@link WebSocketClient}), the WebSocket session under them, the
  * webhook verifier and receiver, and the subscription catalogue with its event models.
  *
  * @packageDocumentation
@@ -8,6 +9,7 @@ export * from './conduit/index.js';
 export * from './websocket/index.js';
 export * from '../catalogue/index.js';
 export * from './webhook/index.js';
+export * from './websocket-client/index.js';
 export { Client } from './client.js';
 export type {
   ClientEventMap,

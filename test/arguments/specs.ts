@@ -35,6 +35,8 @@ import {
   TypedEmitter,
   UsersApi,
   WebhookReceiver,
+  WebSocketClient,
+  WebSocketSubscription,
   getCatalogueEntry,
   systemClock,
   whispers,
@@ -67,6 +69,9 @@ import {
   type WebhookListenOptions,
   type WebhookProcessInput,
   type WebhookReceiverOptions,
+  type EventSubWebSocketClientOptions,
+  type WebSocketMultiSubscribeOptions,
+  type WebSocketSubscribeOptions,
 } from '../../src/index.js';
 import * as root from '../../src/index.js';
 import * as auth from '../../src/auth/index.js';
@@ -167,6 +172,7 @@ export interface Context {
   opts: EmulatorClientOptions;
   helix: HelixClient;
   auto: AutoClient;
+  ws: WebSocketClient;
   receiver: WebhookReceiver;
   pubsubEvents: TypedEmitter<PubSubEvents>;
   pool: PubSubPool;
@@ -1033,6 +1039,97 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         onStart: PROTECTED,
         onClose: PROTECTED,
       },
+    },
+    WebSocketClient: {
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({
+              clientId: ctx.opts.clientId,
+              auth: new StaticAuthProvider({
+                clientId: ctx.opts.clientId,
+                userTokens: { '1337': ctx.userToken },
+              }),
+              helixUrl: ctx.opts.helixUrl,
+              oauthUrl: ctx.opts.oauthUrl,
+              eventSubWsUrl: ctx.opts.eventSubWsUrl,
+            }),
+            keysOf<EventSubWebSocketClientOptions>({
+              logger: LOGGER,
+              signal: optional(isSignal),
+              clientId: nonEmpty,
+              auth: withMethods('getAccessToken', 'renewAfterUnauthorized'),
+              helix: optional(instanceOf(HelixClient)),
+              helixUrl: httpUrl,
+              oauthUrl: httpUrl,
+              eventSubWsUrl: wsUrl,
+              fetch: optional(isFunction),
+              subscriptions: optional(isArray),
+              userId: optional(nonEmpty),
+              keepaliveTimeoutSeconds: optional(integer(10, 600)),
+              maxSocketsPerUser: optional(integer(1, 3)),
+              maxSubscriptionsPerSocket: optional(integer(1, 300)),
+              concurrency: optional(positiveInteger),
+              reconnectBackoff: optional(isObject),
+              session: optional(isObject),
+              dedupe: optional(isObject),
+              clock: CLOCK,
+            }),
+          ),
+        ],
+        call: ([o]) => new WebSocketClient(o as EventSubWebSocketClientOptions),
+        dispose: closeIt,
+      },
+      methods: {
+        subscribe: {
+          params: [
+            {
+              name: 'subscription',
+              valid: () => ({
+                type: 'stream.online',
+                version: '1',
+                condition: { broadcasterUserId: '1337' },
+              }),
+              ok: isObject,
+            },
+            options(
+              () => ({}),
+              keysOf<WebSocketSubscribeOptions>({ userId: optional(nonEmpty), signal: optional(isSignal) }),
+            ),
+          ],
+          call: ([s, o]) => ctx.ws.subscribe(s as never, o as never),
+          dispose: (sub) => ctx.ws.unsubscribe(sub as WebSocketSubscription),
+        },
+        multiSubscribe: {
+          params: [
+            { name: 'subscriptions', valid: () => [], ok: isArray },
+            options(
+              () => ({}),
+              keysOf<WebSocketMultiSubscribeOptions>({
+                userId: optional(nonEmpty),
+                signal: optional(isSignal),
+                concurrency: optional(positiveInteger),
+              }),
+            ),
+          ],
+          call: ([s, o]) => ctx.ws.multiSubscribe(s as never, o as never),
+        },
+        unsubscribe: {
+          params: [{ name: 'subscription', valid: () => undefined, ok: never }],
+          call: ([s]) => ctx.ws.unsubscribe(s as WebSocketSubscription),
+          skipValidCall: 'takes a handle returned by subscribe() (tested in test/eventsub/websocket-client)',
+        },
+        onStart: PROTECTED,
+        onClose: PROTECTED,
+      },
+    },
+    WebSocketSubscription: {
+      construct: {
+        params: [{ name: 'state', valid: () => undefined, ok: never }],
+        call: ([st]) => new WebSocketSubscription(st as never),
+        skipValidCall: 'built by the WebSocketClient with its private state',
+      },
+      methods: {},
     },
     ConduitInfo: {
       construct: {

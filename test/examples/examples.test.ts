@@ -40,6 +40,13 @@ const expected: Record<string, RegExp[]> = {
     /went live \(shard 1\)$/m,
     /went live \(shard 0\)$/m,
   ],
+  'websocket-client': [
+    /^socket 1337#0 ready$/m,
+    /^subscribed to channel\.follow on 1337#0$/m,
+    /^socket 1337#0 reconnected \(reconnect\)$/m,
+    /^socket 1337#0: 1 subscriptions created again, 0 failed$/m,
+    /^socket 1337#0 reconnected \(handover\)$/m,
+  ],
   helix: [
     /^user: somechannel \(id 1337\)$/m,
     /^subscription [0-9a-f-]+: enabled, cost 0\/10000$/m,

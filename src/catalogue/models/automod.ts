@@ -52,7 +52,7 @@ interface AutomodV1Base {
 /** Model of `automod.message.hold` v1: its description is in the catalogue table (docs/events.md). */
 export interface AutomodMessageHoldV1Event
   extends EventModel<'automod.message.hold', '1', WireAutomodMessageHoldV1Event>, AutomodV1Base {}
-export const AutomodMessageHoldV1Event = defineEvent(
+export const automodMessageHoldV1EventDefinition = defineEvent(
   'automod.message.hold',
   '1',
   toAutomodMessageHoldV1Event,
@@ -64,7 +64,7 @@ export interface AutomodMessageUpdateV1Event
   readonly moderator: UserRef;
   readonly status: string;
 }
-export const AutomodMessageUpdateV1Event = defineEvent(
+export const automodMessageUpdateV1EventDefinition = defineEvent(
   'automod.message.update',
   '1',
   toAutomodMessageUpdateV1Event,
@@ -102,7 +102,7 @@ interface AutomodV2Base {
 /** Model of `automod.message.hold` v2: its description is in the catalogue table (docs/events.md). */
 export interface AutomodMessageHoldV2Event
   extends EventModel<'automod.message.hold', '2', WireAutomodMessageHoldV2Event>, AutomodV2Base {}
-export const AutomodMessageHoldV2Event = defineEvent(
+export const automodMessageHoldV2EventDefinition = defineEvent(
   'automod.message.hold',
   '2',
   toAutomodMessageHoldV2Event,
@@ -114,7 +114,7 @@ export interface AutomodMessageUpdateV2Event
   readonly moderator: UserRef;
   readonly status: string;
 }
-export const AutomodMessageUpdateV2Event = defineEvent(
+export const automodMessageUpdateV2EventDefinition = defineEvent(
   'automod.message.update',
   '2',
   toAutomodMessageUpdateV2Event,
@@ -142,7 +142,7 @@ export interface AutomodSettingsUpdateEvent extends EventModel<
   readonly raceEthnicityOrReligion: number;
   readonly sexBasedTerms: number;
 }
-export const AutomodSettingsUpdateEvent = defineEvent(
+export const automodSettingsUpdateEventDefinition = defineEvent(
   'automod.settings.update',
   '1',
   toAutomodSettingsUpdateEvent,
@@ -161,7 +161,11 @@ export interface AutomodTermsUpdateEvent extends EventModel<
   readonly fromAutomod: boolean;
   readonly terms: readonly string[];
 }
-export const AutomodTermsUpdateEvent = defineEvent('automod.terms.update', '1', toAutomodTermsUpdateEvent);
+export const automodTermsUpdateEventDefinition = defineEvent(
+  'automod.terms.update',
+  '1',
+  toAutomodTermsUpdateEvent,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 

@@ -37,7 +37,11 @@ export interface ChannelChatClearEvent extends EventModel<
 > {
   readonly broadcaster: UserRef;
 }
-export const ChannelChatClearEvent = defineEvent('channel.chat.clear', '1', toChannelChatClearEvent);
+export const channelChatClearEventDefinition = defineEvent(
+  'channel.chat.clear',
+  '1',
+  toChannelChatClearEvent,
+);
 
 /** Model of `channel.chat.clear_user_messages` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatClearUserMessagesEvent extends EventModel<
@@ -48,7 +52,7 @@ export interface ChannelChatClearUserMessagesEvent extends EventModel<
   readonly broadcaster: UserRef;
   readonly targetUser: UserRef;
 }
-export const ChannelChatClearUserMessagesEvent = defineEvent(
+export const channelChatClearUserMessagesEventDefinition = defineEvent(
   'channel.chat.clear_user_messages',
   '1',
   toChannelChatClearUserMessagesEvent,
@@ -92,7 +96,11 @@ export interface ChannelChatMessageEvent
   /** `true` when the message was only sent to the source channel of a shared chat session. */
   readonly isSourceOnly: boolean | null;
 }
-export const ChannelChatMessageEvent = defineEvent('channel.chat.message', '1', toChannelChatMessageEvent);
+export const channelChatMessageEventDefinition = defineEvent(
+  'channel.chat.message',
+  '1',
+  toChannelChatMessageEvent,
+);
 
 /** Model of `channel.chat.message_delete` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatMessageDeleteEvent extends EventModel<
@@ -104,7 +112,7 @@ export interface ChannelChatMessageDeleteEvent extends EventModel<
   readonly targetUser: UserRef;
   readonly messageId: string;
 }
-export const ChannelChatMessageDeleteEvent = defineEvent(
+export const channelChatMessageDeleteEventDefinition = defineEvent(
   'channel.chat.message_delete',
   '1',
   toChannelChatMessageDeleteEvent,
@@ -121,7 +129,7 @@ export interface ChannelChatUserMessageHoldEvent extends EventModel<
   readonly messageId: string;
   readonly message: StructuredMessage;
 }
-export const ChannelChatUserMessageHoldEvent = defineEvent(
+export const channelChatUserMessageHoldEventDefinition = defineEvent(
   'channel.chat.user_message_hold',
   '1',
   toChannelChatUserMessageHoldEvent,
@@ -140,7 +148,7 @@ export interface ChannelChatUserMessageUpdateEvent extends EventModel<
   readonly messageId: string;
   readonly message: StructuredMessage;
 }
-export const ChannelChatUserMessageUpdateEvent = defineEvent(
+export const channelChatUserMessageUpdateEventDefinition = defineEvent(
   'channel.chat.user_message_update',
   '1',
   toChannelChatUserMessageUpdateEvent,
@@ -163,7 +171,7 @@ export interface ChannelChatSettingsUpdateEvent extends EventModel<
   readonly subscriberMode: boolean;
   readonly uniqueChatMode: boolean;
 }
-export const ChannelChatSettingsUpdateEvent = defineEvent(
+export const channelChatSettingsUpdateEventDefinition = defineEvent(
   'channel.chat_settings.update',
   '1',
   toChannelChatSettingsUpdateEvent,
@@ -182,7 +190,7 @@ export interface ChannelSharedChatBeginEvent
     SharedChatSessionBase {
   readonly participants: readonly UserRef[];
 }
-export const ChannelSharedChatBeginEvent = defineEvent(
+export const channelSharedChatBeginEventDefinition = defineEvent(
   'channel.shared_chat.begin',
   '1',
   toChannelSharedChatBeginEvent,
@@ -194,7 +202,7 @@ export interface ChannelSharedChatUpdateEvent
     SharedChatSessionBase {
   readonly participants: readonly UserRef[];
 }
-export const ChannelSharedChatUpdateEvent = defineEvent(
+export const channelSharedChatUpdateEventDefinition = defineEvent(
   'channel.shared_chat.update',
   '1',
   toChannelSharedChatUpdateEvent,
@@ -202,7 +210,7 @@ export const ChannelSharedChatUpdateEvent = defineEvent(
 /** Model of `channel.shared_chat.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSharedChatEndEvent
   extends EventModel<'channel.shared_chat.end', '1', WireChannelSharedChatEndEvent>, SharedChatSessionBase {}
-export const ChannelSharedChatEndEvent = defineEvent(
+export const channelSharedChatEndEventDefinition = defineEvent(
   'channel.shared_chat.end',
   '1',
   toChannelSharedChatEndEvent,

@@ -71,7 +71,7 @@ export interface ChannelPointsCustomRewardAddEvent
   extends
     EventModel<'channel.channel_points_custom_reward.add', '1', WireChannelPointsCustomRewardAddEvent>,
     CustomReward {}
-export const ChannelPointsCustomRewardAddEvent = defineEvent(
+export const channelPointsCustomRewardAddEventDefinition = defineEvent(
   'channel.channel_points_custom_reward.add',
   '1',
   toChannelPointsCustomRewardAddEvent,
@@ -81,7 +81,7 @@ export interface ChannelPointsCustomRewardUpdateEvent
   extends
     EventModel<'channel.channel_points_custom_reward.update', '1', WireChannelPointsCustomRewardUpdateEvent>,
     CustomReward {}
-export const ChannelPointsCustomRewardUpdateEvent = defineEvent(
+export const channelPointsCustomRewardUpdateEventDefinition = defineEvent(
   'channel.channel_points_custom_reward.update',
   '1',
   toChannelPointsCustomRewardUpdateEvent,
@@ -91,7 +91,7 @@ export interface ChannelPointsCustomRewardRemoveEvent
   extends
     EventModel<'channel.channel_points_custom_reward.remove', '1', WireChannelPointsCustomRewardRemoveEvent>,
     CustomReward {}
-export const ChannelPointsCustomRewardRemoveEvent = defineEvent(
+export const channelPointsCustomRewardRemoveEventDefinition = defineEvent(
   'channel.channel_points_custom_reward.remove',
   '1',
   toChannelPointsCustomRewardRemoveEvent,
@@ -124,7 +124,7 @@ export interface ChannelPointsCustomRewardRedemptionAddEvent
       WireChannelPointsCustomRewardRedemptionAddEvent
     >,
     CustomRewardRedemption {}
-export const ChannelPointsCustomRewardRedemptionAddEvent = defineEvent(
+export const channelPointsCustomRewardRedemptionAddEventDefinition = defineEvent(
   'channel.channel_points_custom_reward_redemption.add',
   '1',
   toChannelPointsCustomRewardRedemptionAddEvent,
@@ -138,7 +138,7 @@ export interface ChannelPointsCustomRewardRedemptionUpdateEvent
       WireChannelPointsCustomRewardRedemptionUpdateEvent
     >,
     CustomRewardRedemption {}
-export const ChannelPointsCustomRewardRedemptionUpdateEvent = defineEvent(
+export const channelPointsCustomRewardRedemptionUpdateEventDefinition = defineEvent(
   'channel.channel_points_custom_reward_redemption.update',
   '1',
   toChannelPointsCustomRewardRedemptionUpdateEvent,
@@ -163,7 +163,7 @@ export interface ChannelPointsAutomaticRewardRedemptionAddV1Event extends EventM
   readonly userInput: string | null;
   readonly redeemedAt: Date;
 }
-export const ChannelPointsAutomaticRewardRedemptionAddV1Event = defineEvent(
+export const channelPointsAutomaticRewardRedemptionAddV1EventDefinition = defineEvent(
   'channel.channel_points_automatic_reward_redemption.add',
   '1',
   toChannelPointsAutomaticRewardRedemptionAddV1Event,
@@ -186,7 +186,7 @@ export interface ChannelPointsAutomaticRewardRedemptionAddV2Event extends EventM
   readonly message: StructuredMessage | null;
   readonly redeemedAt: Date;
 }
-export const ChannelPointsAutomaticRewardRedemptionAddV2Event = defineEvent(
+export const channelPointsAutomaticRewardRedemptionAddV2EventDefinition = defineEvent(
   'channel.channel_points_automatic_reward_redemption.add',
   '2',
   toChannelPointsAutomaticRewardRedemptionAddV2Event,

@@ -26,7 +26,7 @@ export interface ChannelUpdateEvent extends EventModel<'channel.update', '2', Wi
   readonly categoryName: string | null;
   readonly contentClassificationLabels: readonly string[];
 }
-export const ChannelUpdateEvent = defineEvent('channel.update', '2', toChannelUpdateEvent);
+export const channelUpdateEventDefinition = defineEvent('channel.update', '2', toChannelUpdateEvent);
 
 /** Model of `channel.follow` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelFollowEvent extends EventModel<'channel.follow', '2', WireChannelFollowEvent> {
@@ -35,7 +35,7 @@ export interface ChannelFollowEvent extends EventModel<'channel.follow', '2', Wi
   readonly user: UserRef;
   readonly followedAt: Date;
 }
-export const ChannelFollowEvent = defineEvent('channel.follow', '2', toChannelFollowEvent);
+export const channelFollowEventDefinition = defineEvent('channel.follow', '2', toChannelFollowEvent);
 
 /** Model of `channel.ad_break.begin` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelAdBreakBeginEvent extends EventModel<
@@ -50,7 +50,7 @@ export interface ChannelAdBreakBeginEvent extends EventModel<
   readonly startedAt: Date;
   readonly isAutomatic: boolean;
 }
-export const ChannelAdBreakBeginEvent = defineEvent(
+export const channelAdBreakBeginEventDefinition = defineEvent(
   'channel.ad_break.begin',
   '1',
   toChannelAdBreakBeginEvent,
@@ -62,7 +62,7 @@ export interface ChannelRaidEvent extends EventModel<'channel.raid', '1', WireCh
   readonly toBroadcaster: UserRef;
   readonly viewers: number;
 }
-export const ChannelRaidEvent = defineEvent('channel.raid', '1', toChannelRaidEvent);
+export const channelRaidEventDefinition = defineEvent('channel.raid', '1', toChannelRaidEvent);
 
 /** Model of `channel.shoutout.create` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelShoutoutCreateEvent extends EventModel<
@@ -78,7 +78,7 @@ export interface ChannelShoutoutCreateEvent extends EventModel<
   readonly cooldownEndsAt: Date;
   readonly targetCooldownEndsAt: Date;
 }
-export const ChannelShoutoutCreateEvent = defineEvent(
+export const channelShoutoutCreateEventDefinition = defineEvent(
   'channel.shoutout.create',
   '1',
   toChannelShoutoutCreateEvent,
@@ -95,7 +95,7 @@ export interface ChannelShoutoutReceiveEvent extends EventModel<
   readonly viewerCount: number;
   readonly startedAt: Date;
 }
-export const ChannelShoutoutReceiveEvent = defineEvent(
+export const channelShoutoutReceiveEventDefinition = defineEvent(
   'channel.shoutout.receive',
   '1',
   toChannelShoutoutReceiveEvent,
@@ -106,7 +106,7 @@ export interface ChannelVipAddEvent extends EventModel<'channel.vip.add', '1', W
   readonly broadcaster: UserRef;
   readonly user: UserRef;
 }
-export const ChannelVipAddEvent = defineEvent('channel.vip.add', '1', toChannelVipAddEvent);
+export const channelVipAddEventDefinition = defineEvent('channel.vip.add', '1', toChannelVipAddEvent);
 /** Model of `channel.vip.remove` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelVipRemoveEvent extends EventModel<
   'channel.vip.remove',
@@ -116,7 +116,11 @@ export interface ChannelVipRemoveEvent extends EventModel<
   readonly broadcaster: UserRef;
   readonly user: UserRef;
 }
-export const ChannelVipRemoveEvent = defineEvent('channel.vip.remove', '1', toChannelVipRemoveEvent);
+export const channelVipRemoveEventDefinition = defineEvent(
+  'channel.vip.remove',
+  '1',
+  toChannelVipRemoveEvent,
+);
 /** Model of `channel.moderator.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelModeratorAddEvent extends EventModel<
   'channel.moderator.add',
@@ -126,7 +130,11 @@ export interface ChannelModeratorAddEvent extends EventModel<
   readonly broadcaster: UserRef;
   readonly user: UserRef;
 }
-export const ChannelModeratorAddEvent = defineEvent('channel.moderator.add', '1', toChannelModeratorAddEvent);
+export const channelModeratorAddEventDefinition = defineEvent(
+  'channel.moderator.add',
+  '1',
+  toChannelModeratorAddEvent,
+);
 /** Model of `channel.moderator.remove` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelModeratorRemoveEvent extends EventModel<
   'channel.moderator.remove',
@@ -136,7 +144,7 @@ export interface ChannelModeratorRemoveEvent extends EventModel<
   readonly broadcaster: UserRef;
   readonly user: UserRef;
 }
-export const ChannelModeratorRemoveEvent = defineEvent(
+export const channelModeratorRemoveEventDefinition = defineEvent(
   'channel.moderator.remove',
   '1',
   toChannelModeratorRemoveEvent,

@@ -160,7 +160,7 @@ export interface ChannelChatNotificationEvent
   /** `true` when a shared chat notice was only sent to the source channel; `null` outside shared chat. */
   readonly isSourceOnly: boolean | null;
 }
-export const ChannelChatNotificationEvent = defineEvent(
+export const channelChatNotificationEventDefinition = defineEvent(
   'channel.chat.notification',
   '1',
   toChannelChatNotificationEvent,

@@ -64,7 +64,7 @@ export interface ChannelHypeTrainBeginEvent
   readonly allTimeHighLevel: number;
   readonly allTimeHighTotal: number;
 }
-export const ChannelHypeTrainBeginEvent = defineEvent(
+export const channelHypeTrainBeginEventDefinition = defineEvent(
   'channel.hype_train.begin',
   '2',
   toChannelHypeTrainBeginEvent,
@@ -76,7 +76,7 @@ export interface ChannelHypeTrainProgressEvent
   readonly goal: number;
   readonly expiresAt: Date;
 }
-export const ChannelHypeTrainProgressEvent = defineEvent(
+export const channelHypeTrainProgressEventDefinition = defineEvent(
   'channel.hype_train.progress',
   '2',
   toChannelHypeTrainProgressEvent,
@@ -87,7 +87,7 @@ export interface ChannelHypeTrainEndEvent
   readonly endedAt: Date;
   readonly cooldownEndsAt: Date;
 }
-export const ChannelHypeTrainEndEvent = defineEvent(
+export const channelHypeTrainEndEventDefinition = defineEvent(
   'channel.hype_train.end',
   '2',
   toChannelHypeTrainEndEvent,
@@ -109,18 +109,26 @@ interface GoalBase {
 /** Model of `channel.goal.begin` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelGoalBeginEvent
   extends EventModel<'channel.goal.begin', '1', WireChannelGoalBeginEvent>, GoalBase {}
-export const ChannelGoalBeginEvent = defineEvent('channel.goal.begin', '1', toChannelGoalBeginEvent);
+export const channelGoalBeginEventDefinition = defineEvent(
+  'channel.goal.begin',
+  '1',
+  toChannelGoalBeginEvent,
+);
 /** Model of `channel.goal.progress` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelGoalProgressEvent
   extends EventModel<'channel.goal.progress', '1', WireChannelGoalProgressEvent>, GoalBase {}
-export const ChannelGoalProgressEvent = defineEvent('channel.goal.progress', '1', toChannelGoalProgressEvent);
+export const channelGoalProgressEventDefinition = defineEvent(
+  'channel.goal.progress',
+  '1',
+  toChannelGoalProgressEvent,
+);
 /** Model of `channel.goal.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelGoalEndEvent
   extends EventModel<'channel.goal.end', '1', WireChannelGoalEndEvent>, GoalBase {
   readonly isAchieved: boolean;
   readonly endedAt: Date;
 }
-export const ChannelGoalEndEvent = defineEvent('channel.goal.end', '1', toChannelGoalEndEvent);
+export const channelGoalEndEventDefinition = defineEvent('channel.goal.end', '1', toChannelGoalEndEvent);
 
 // --- charity -----------------------------------------------------------------------------------------------------
 
@@ -144,7 +152,7 @@ export interface ChannelCharityCampaignDonateEvent extends EventModel<
   readonly charity: Charity;
   readonly amount: Amount;
 }
-export const ChannelCharityCampaignDonateEvent = defineEvent(
+export const channelCharityCampaignDonateEventDefinition = defineEvent(
   'channel.charity_campaign.donate',
   '1',
   toChannelCharityCampaignDonateEvent,
@@ -164,7 +172,7 @@ export interface ChannelCharityCampaignStartEvent
     CharityCampaignBase {
   readonly startedAt: Date;
 }
-export const ChannelCharityCampaignStartEvent = defineEvent(
+export const channelCharityCampaignStartEventDefinition = defineEvent(
   'channel.charity_campaign.start',
   '1',
   toChannelCharityCampaignStartEvent,
@@ -174,7 +182,7 @@ export interface ChannelCharityCampaignProgressEvent
   extends
     EventModel<'channel.charity_campaign.progress', '1', WireChannelCharityCampaignProgressEvent>,
     CharityCampaignBase {}
-export const ChannelCharityCampaignProgressEvent = defineEvent(
+export const channelCharityCampaignProgressEventDefinition = defineEvent(
   'channel.charity_campaign.progress',
   '1',
   toChannelCharityCampaignProgressEvent,
@@ -186,7 +194,7 @@ export interface ChannelCharityCampaignStopEvent
     CharityCampaignBase {
   readonly stoppedAt: Date;
 }
-export const ChannelCharityCampaignStopEvent = defineEvent(
+export const channelCharityCampaignStopEventDefinition = defineEvent(
   'channel.charity_campaign.stop',
   '1',
   toChannelCharityCampaignStopEvent,

@@ -21,7 +21,7 @@ export interface ChannelGuestStarSessionBeginEvent extends EventModel<
   readonly sessionId: string;
   readonly startedAt: Date;
 }
-export const ChannelGuestStarSessionBeginEvent = defineEvent(
+export const channelGuestStarSessionBeginEventDefinition = defineEvent(
   'channel.guest_star_session.begin',
   'beta',
   toChannelGuestStarSessionBeginEvent,
@@ -41,7 +41,7 @@ export interface ChannelGuestStarSessionEndEvent extends EventModel<
   readonly startedAt: Date;
   readonly endedAt: Date;
 }
-export const ChannelGuestStarSessionEndEvent = defineEvent(
+export const channelGuestStarSessionEndEventDefinition = defineEvent(
   'channel.guest_star_session.end',
   'beta',
   toChannelGuestStarSessionEndEvent,
@@ -66,7 +66,7 @@ export interface ChannelGuestStarGuestUpdateEvent extends EventModel<
   readonly hostAudioEnabled: boolean | null;
   readonly hostVolume: number | null;
 }
-export const ChannelGuestStarGuestUpdateEvent = defineEvent(
+export const channelGuestStarGuestUpdateEventDefinition = defineEvent(
   'channel.guest_star_guest.update',
   'beta',
   toChannelGuestStarGuestUpdateEvent,
@@ -84,7 +84,7 @@ export interface ChannelGuestStarSettingsUpdateEvent extends EventModel<
   readonly isBrowserSourceAudioEnabled: boolean;
   readonly groupLayout: string;
 }
-export const ChannelGuestStarSettingsUpdateEvent = defineEvent(
+export const channelGuestStarSettingsUpdateEventDefinition = defineEvent(
   'channel.guest_star_settings.update',
   'beta',
   toChannelGuestStarSettingsUpdateEvent,

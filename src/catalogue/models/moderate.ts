@@ -134,7 +134,11 @@ export interface ChannelModerateV1Event
   /** `null` for actions without details (`clear`, `emoteonly`, `slowoff`, ...) and unknown actions. */
   readonly details: ModerateDetailsV1 | null;
 }
-export const ChannelModerateV1Event = defineEvent('channel.moderate', '1', toChannelModerateV1Event);
+export const channelModerateV1EventDefinition = defineEvent(
+  'channel.moderate',
+  '1',
+  toChannelModerateV1Event,
+);
 
 /** Model of `channel.moderate` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelModerateV2Event
@@ -142,7 +146,11 @@ export interface ChannelModerateV2Event
   /** `null` for actions without details (`clear`, `emoteonly`, `slowoff`, ...) and unknown actions. */
   readonly details: ModerateDetailsV2 | null;
 }
-export const ChannelModerateV2Event = defineEvent('channel.moderate', '2', toChannelModerateV2Event);
+export const channelModerateV2EventDefinition = defineEvent(
+  'channel.moderate',
+  '2',
+  toChannelModerateV2Event,
+);
 
 function target<K extends ModerateUserAction['kind']>(kind: K, v: WireModerateUser | null | undefined) {
   return { kind, user: userOf(obj(v, kind)) };

@@ -41,7 +41,7 @@ export interface ChannelBanEvent extends EventModel<'channel.ban', '1', WireChan
   readonly endsAt: Date | null;
   readonly isPermanent: boolean;
 }
-export const ChannelBanEvent = defineEvent('channel.ban', '1', toChannelBanEvent);
+export const channelBanEventDefinition = defineEvent('channel.ban', '1', toChannelBanEvent);
 
 /** Model of `channel.unban` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelUnbanEvent extends EventModel<'channel.unban', '1', WireChannelUnbanEvent> {
@@ -49,7 +49,7 @@ export interface ChannelUnbanEvent extends EventModel<'channel.unban', '1', Wire
   readonly user: UserRef;
   readonly moderator: UserRef;
 }
-export const ChannelUnbanEvent = defineEvent('channel.unban', '1', toChannelUnbanEvent);
+export const channelUnbanEventDefinition = defineEvent('channel.unban', '1', toChannelUnbanEvent);
 
 /** Model of `channel.unban_request.create` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelUnbanRequestCreateEvent extends EventModel<
@@ -63,7 +63,7 @@ export interface ChannelUnbanRequestCreateEvent extends EventModel<
   readonly text: string;
   readonly createdAt: Date;
 }
-export const ChannelUnbanRequestCreateEvent = defineEvent(
+export const channelUnbanRequestCreateEventDefinition = defineEvent(
   'channel.unban_request.create',
   '1',
   toChannelUnbanRequestCreateEvent,
@@ -84,7 +84,7 @@ export interface ChannelUnbanRequestResolveEvent extends EventModel<
   /** `approved`, `canceled` or `denied`. */
   readonly status: string;
 }
-export const ChannelUnbanRequestResolveEvent = defineEvent(
+export const channelUnbanRequestResolveEventDefinition = defineEvent(
   'channel.unban_request.resolve',
   '1',
   toChannelUnbanRequestResolveEvent,
@@ -99,7 +99,7 @@ export interface ChannelWarningAcknowledgeEvent extends EventModel<
   readonly broadcaster: UserRef;
   readonly user: UserRef;
 }
-export const ChannelWarningAcknowledgeEvent = defineEvent(
+export const channelWarningAcknowledgeEventDefinition = defineEvent(
   'channel.warning.acknowledge',
   '1',
   toChannelWarningAcknowledgeEvent,
@@ -117,7 +117,11 @@ export interface ChannelWarningSendEvent extends EventModel<
   readonly reason: string | null;
   readonly chatRulesCited: readonly string[];
 }
-export const ChannelWarningSendEvent = defineEvent('channel.warning.send', '1', toChannelWarningSendEvent);
+export const channelWarningSendEventDefinition = defineEvent(
+  'channel.warning.send',
+  '1',
+  toChannelWarningSendEvent,
+);
 
 /** Model of `channel.suspicious_user.message` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSuspiciousUserMessageEvent extends EventModel<
@@ -136,7 +140,7 @@ export interface ChannelSuspiciousUserMessageEvent extends EventModel<
   readonly messageId: string;
   readonly message: StructuredMessage;
 }
-export const ChannelSuspiciousUserMessageEvent = defineEvent(
+export const channelSuspiciousUserMessageEventDefinition = defineEvent(
   'channel.suspicious_user.message',
   '1',
   toChannelSuspiciousUserMessageEvent,
@@ -153,7 +157,7 @@ export interface ChannelSuspiciousUserUpdateEvent extends EventModel<
   readonly user: UserRef;
   readonly lowTrustStatus: string;
 }
-export const ChannelSuspiciousUserUpdateEvent = defineEvent(
+export const channelSuspiciousUserUpdateEventDefinition = defineEvent(
   'channel.suspicious_user.update',
   '1',
   toChannelSuspiciousUserUpdateEvent,
@@ -169,7 +173,7 @@ export interface ChannelShieldModeBeginEvent extends EventModel<
   readonly moderator: UserRef;
   readonly startedAt: Date;
 }
-export const ChannelShieldModeBeginEvent = defineEvent(
+export const channelShieldModeBeginEventDefinition = defineEvent(
   'channel.shield_mode.begin',
   '1',
   toChannelShieldModeBeginEvent,
@@ -185,7 +189,7 @@ export interface ChannelShieldModeEndEvent extends EventModel<
   readonly moderator: UserRef;
   readonly endedAt: Date;
 }
-export const ChannelShieldModeEndEvent = defineEvent(
+export const channelShieldModeEndEventDefinition = defineEvent(
   'channel.shield_mode.end',
   '1',
   toChannelShieldModeEndEvent,

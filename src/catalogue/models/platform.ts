@@ -35,13 +35,13 @@ export interface StreamOnlineEvent extends EventModel<'stream.online', '1', Wire
   readonly streamType: string;
   readonly startedAt: Date;
 }
-export const StreamOnlineEvent = defineEvent('stream.online', '1', toStreamOnlineEvent);
+export const streamOnlineEventDefinition = defineEvent('stream.online', '1', toStreamOnlineEvent);
 
 /** Model of `stream.offline` v1: its description is in the catalogue table (docs/events.md). */
 export interface StreamOfflineEvent extends EventModel<'stream.offline', '1', WireStreamOfflineEvent> {
   readonly broadcaster: UserRef;
 }
-export const StreamOfflineEvent = defineEvent('stream.offline', '1', toStreamOfflineEvent);
+export const streamOfflineEventDefinition = defineEvent('stream.offline', '1', toStreamOfflineEvent);
 
 /** Model of `user.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface UserUpdateEvent extends EventModel<'user.update', '1', WireUserUpdateEvent> {
@@ -52,7 +52,7 @@ export interface UserUpdateEvent extends EventModel<'user.update', '1', WireUser
   /** `null` when empty. */
   readonly description: string | null;
 }
-export const UserUpdateEvent = defineEvent('user.update', '1', toUserUpdateEvent);
+export const userUpdateEventDefinition = defineEvent('user.update', '1', toUserUpdateEvent);
 
 /** Model of `user.whisper.message` v1: its description is in the catalogue table (docs/events.md). */
 export interface UserWhisperMessageEvent extends EventModel<
@@ -65,7 +65,11 @@ export interface UserWhisperMessageEvent extends EventModel<
   readonly whisperId: string;
   readonly text: string;
 }
-export const UserWhisperMessageEvent = defineEvent('user.whisper.message', '1', toUserWhisperMessageEvent);
+export const userWhisperMessageEventDefinition = defineEvent(
+  'user.whisper.message',
+  '1',
+  toUserWhisperMessageEvent,
+);
 
 /** Model of `user.authorization.grant` v1: its description is in the catalogue table (docs/events.md). */
 export interface UserAuthorizationGrantEvent extends EventModel<
@@ -76,7 +80,7 @@ export interface UserAuthorizationGrantEvent extends EventModel<
   readonly clientId: string;
   readonly user: UserRef;
 }
-export const UserAuthorizationGrantEvent = defineEvent(
+export const userAuthorizationGrantEventDefinition = defineEvent(
   'user.authorization.grant',
   '1',
   toUserAuthorizationGrantEvent,
@@ -95,7 +99,7 @@ export interface UserAuthorizationRevokeEvent extends EventModel<
   /** `null` when the user was deleted. */
   readonly userDisplayName: string | null;
 }
-export const UserAuthorizationRevokeEvent = defineEvent(
+export const userAuthorizationRevokeEventDefinition = defineEvent(
   'user.authorization.revoke',
   '1',
   toUserAuthorizationRevokeEvent,
@@ -125,7 +129,7 @@ export interface DropEntitlementGrantEvent extends EventModel<
 > {
   readonly events: readonly DropEntitlement[];
 }
-export const DropEntitlementGrantEvent = defineEvent(
+export const dropEntitlementGrantEventDefinition = defineEvent(
   'drop.entitlement.grant',
   '1',
   toDropEntitlementGrantEvent,
@@ -148,7 +152,7 @@ export interface ConduitShardDisabledEvent extends EventModel<
     readonly disconnectedAt: Date | null;
   };
 }
-export const ConduitShardDisabledEvent = defineEvent(
+export const conduitShardDisabledEventDefinition = defineEvent(
   'conduit.shard.disabled',
   '1',
   toConduitShardDisabledEvent,

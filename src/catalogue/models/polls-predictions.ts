@@ -47,13 +47,21 @@ export interface ChannelPollBeginEvent
   extends EventModel<'channel.poll.begin', '1', WireChannelPollBeginEvent>, PollBase {
   readonly endsAt: Date;
 }
-export const ChannelPollBeginEvent = defineEvent('channel.poll.begin', '1', toChannelPollBeginEvent);
+export const channelPollBeginEventDefinition = defineEvent(
+  'channel.poll.begin',
+  '1',
+  toChannelPollBeginEvent,
+);
 /** Model of `channel.poll.progress` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPollProgressEvent
   extends EventModel<'channel.poll.progress', '1', WireChannelPollProgressEvent>, PollBase {
   readonly endsAt: Date;
 }
-export const ChannelPollProgressEvent = defineEvent('channel.poll.progress', '1', toChannelPollProgressEvent);
+export const channelPollProgressEventDefinition = defineEvent(
+  'channel.poll.progress',
+  '1',
+  toChannelPollProgressEvent,
+);
 /** Model of `channel.poll.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPollEndEvent
   extends EventModel<'channel.poll.end', '1', WireChannelPollEndEvent>, PollBase {
@@ -61,7 +69,7 @@ export interface ChannelPollEndEvent
   readonly status: string;
   readonly endedAt: Date;
 }
-export const ChannelPollEndEvent = defineEvent('channel.poll.end', '1', toChannelPollEndEvent);
+export const channelPollEndEventDefinition = defineEvent('channel.poll.end', '1', toChannelPollEndEvent);
 
 // --- predictions -------------------------------------------------------------------------------------------------
 
@@ -96,7 +104,7 @@ export interface ChannelPredictionBeginEvent
   extends EventModel<'channel.prediction.begin', '1', WireChannelPredictionBeginEvent>, PredictionBase {
   readonly locksAt: Date;
 }
-export const ChannelPredictionBeginEvent = defineEvent(
+export const channelPredictionBeginEventDefinition = defineEvent(
   'channel.prediction.begin',
   '1',
   toChannelPredictionBeginEvent,
@@ -106,7 +114,7 @@ export interface ChannelPredictionProgressEvent
   extends EventModel<'channel.prediction.progress', '1', WireChannelPredictionProgressEvent>, PredictionBase {
   readonly locksAt: Date;
 }
-export const ChannelPredictionProgressEvent = defineEvent(
+export const channelPredictionProgressEventDefinition = defineEvent(
   'channel.prediction.progress',
   '1',
   toChannelPredictionProgressEvent,
@@ -116,7 +124,7 @@ export interface ChannelPredictionLockEvent
   extends EventModel<'channel.prediction.lock', '1', WireChannelPredictionLockEvent>, PredictionBase {
   readonly lockedAt: Date;
 }
-export const ChannelPredictionLockEvent = defineEvent(
+export const channelPredictionLockEventDefinition = defineEvent(
   'channel.prediction.lock',
   '1',
   toChannelPredictionLockEvent,
@@ -130,7 +138,7 @@ export interface ChannelPredictionEndEvent
   readonly status: string;
   readonly endedAt: Date;
 }
-export const ChannelPredictionEndEvent = defineEvent(
+export const channelPredictionEndEventDefinition = defineEvent(
   'channel.prediction.end',
   '1',
   toChannelPredictionEndEvent,

@@ -42,7 +42,7 @@ export interface ChannelSubscribeEvent extends EventModel<
   readonly tier: string;
   readonly isGift: boolean;
 }
-export const ChannelSubscribeEvent = defineEvent('channel.subscribe', '1', toChannelSubscribeEvent);
+export const channelSubscribeEventDefinition = defineEvent('channel.subscribe', '1', toChannelSubscribeEvent);
 
 /** Model of `channel.subscription.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSubscriptionEndEvent extends EventModel<
@@ -55,7 +55,7 @@ export interface ChannelSubscriptionEndEvent extends EventModel<
   readonly tier: string;
   readonly isGift: boolean;
 }
-export const ChannelSubscriptionEndEvent = defineEvent(
+export const channelSubscriptionEndEventDefinition = defineEvent(
   'channel.subscription.end',
   '1',
   toChannelSubscriptionEndEvent,
@@ -76,7 +76,7 @@ export interface ChannelSubscriptionGiftEvent extends EventModel<
   /** `null` when anonymous or not shared. */
   readonly cumulativeTotal: number | null;
 }
-export const ChannelSubscriptionGiftEvent = defineEvent(
+export const channelSubscriptionGiftEventDefinition = defineEvent(
   'channel.subscription.gift',
   '1',
   toChannelSubscriptionGiftEvent,
@@ -97,7 +97,7 @@ export interface ChannelSubscriptionMessageEvent extends EventModel<
   readonly streakMonths: number | null;
   readonly durationMonths: number;
 }
-export const ChannelSubscriptionMessageEvent = defineEvent(
+export const channelSubscriptionMessageEventDefinition = defineEvent(
   'channel.subscription.message',
   '1',
   toChannelSubscriptionMessageEvent,
@@ -112,7 +112,7 @@ export interface ChannelCheerEvent extends EventModel<'channel.cheer', '1', Wire
   readonly message: string;
   readonly bits: number;
 }
-export const ChannelCheerEvent = defineEvent('channel.cheer', '1', toChannelCheerEvent);
+export const channelCheerEventDefinition = defineEvent('channel.cheer', '1', toChannelCheerEvent);
 
 /** Power-up details of a Bits usage. */
 export interface BitsPowerUp {
@@ -142,7 +142,7 @@ export interface ChannelBitsUseEvent extends EventModel<'channel.bits.use', '1',
   /** `null` when the usage carried no message. */
   readonly message: StructuredMessage | null;
 }
-export const ChannelBitsUseEvent = defineEvent('channel.bits.use', '1', toChannelBitsUseEvent);
+export const channelBitsUseEventDefinition = defineEvent('channel.bits.use', '1', toChannelBitsUseEvent);
 
 /** A custom Power-up as redeemed. */
 export interface CustomPowerUp {
@@ -171,7 +171,7 @@ export interface ChannelCustomPowerUpRedemptionAddEvent extends EventModel<
   readonly customPowerUp: CustomPowerUp;
   readonly redeemedAt: Date;
 }
-export const ChannelCustomPowerUpRedemptionAddEvent = defineEvent(
+export const channelCustomPowerUpRedemptionAddEventDefinition = defineEvent(
   'channel.custom_power_up_redemption.add',
   '1',
   toChannelCustomPowerUpRedemptionAddEvent,
@@ -194,7 +194,7 @@ export interface ExtensionBitsTransactionCreateEvent extends EventModel<
     readonly inDevelopment: boolean;
   };
 }
-export const ExtensionBitsTransactionCreateEvent = defineEvent(
+export const extensionBitsTransactionCreateEventDefinition = defineEvent(
   'extension.bits_transaction.create',
   '1',
   toExtensionBitsTransactionCreateEvent,

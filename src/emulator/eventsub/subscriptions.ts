@@ -2,7 +2,8 @@
  * Helix `eventsub/subscriptions` routes (POST/GET/DELETE) with Twitch's rules, checked in this order: body shape,
  * type and version (400; withdrawn → 400 `cannot use deprecated subscription type and version`; removed → 410), transport method allowed for the type (400), token kind vs transport (401),
  * condition (400 naming the key), users exist (400), authorization (403/401), transport target (400/404), duplicate
- * (409), same type+condition limit (429), websocket limits (429), total cost (429).
+ * (409), same type+condition limit (429), websocket rules (websocket-rules.ts: one user per session 400, limits
+ * 429), total cost (429).
  */
 import { isRecord } from '../../core/guards.js';
 import { checkAuthorization, computeCost, scopesForUser } from '../../catalogue/authorization.js';
@@ -14,8 +15,6 @@ import {
   MAX_SUBSCRIPTIONS_PER_TYPE_AND_CONDITION,
   SUBSCRIPTION_STATUSES,
   WEBHOOK_MAX_TOTAL_COST,
-  WEBSOCKET_MAX_CONNECTIONS_PER_USER,
-  WEBSOCKET_MAX_SUBSCRIPTIONS_PER_CONNECTION,
   WEBSOCKET_MAX_TOTAL_COST,
 } from '../../protocol/eventsub.js';
 import type { SubscriptionStatus, WireSubscription } from '../../protocol/eventsub.js';
@@ -28,8 +27,8 @@ import { conditionKey } from './core.js';
 import { subscriptionWire } from './frames.js';
 import { isActive } from './model.js';
 import type { StoredSubscription, SubscriptionTransport } from './model.js';
-import type { Session } from './session.js';
 import { WebhookEndpoint, checkCallback, checkSecret } from './webhook.js';
+import { WEBSOCKET_LIMIT_MESSAGES, checkWebsocketLimits } from './websocket-rules.js';
 
 const STATUS_SET: ReadonlySet<string> = new Set(SUBSCRIPTION_STATUSES);
 const FILTERS = ['status', 'type', 'user_id', 'subscription_id', 'conduit_id'] as const;
@@ -39,9 +38,7 @@ export const AUTH_TRANSPORT_MISMATCH = 'invalid transport and auth combination';
 /** Messages of the non-rate-limit 429s of Create EventSub Subscription. */
 export const LIMIT_MESSAGES = {
   sameCondition: 'too many subscriptions with the same type and condition',
-  connections: 'number of websocket transports limit exceeded',
-  perConnection: 'number of subscriptions per websocket transport limit exceeded',
-  cost: 'total cost exceeded',
+  ...WEBSOCKET_LIMIT_MESSAGES,
 } as const;
 
 function authOf(req: EmuRequest): AuthContext {
@@ -325,22 +322,4 @@ function resolveTransport(
       return { method, endpoint, target: core.webhookTarget(endpoint) };
     }
   }
-}
-
-/** 3 connections with enabled subscriptions per user token, 300 per connection, total cost 10. */
-function checkWebsocketLimits(core: EventSubCore, auth: AuthContext, session: Session, cost: number): void {
-  const sessions = new Set<Session>();
-  let spent = 0;
-  for (const sub of core.byWsUser.get(`${auth.clientId}\n${auth.userId ?? ''}`) ?? []) {
-    if (sub.status !== 'enabled' || sub.transport.method !== 'websocket') continue;
-    sessions.add(sub.transport.session);
-    spent += sub.cost;
-  }
-  if (!sessions.has(session) && sessions.size >= WEBSOCKET_MAX_CONNECTIONS_PER_USER) {
-    throw new EmuHttpError(429, LIMIT_MESSAGES.connections);
-  }
-  if (session.subscriptions.size >= WEBSOCKET_MAX_SUBSCRIPTIONS_PER_CONNECTION) {
-    throw new EmuHttpError(429, LIMIT_MESSAGES.perConnection);
-  }
-  if (spent + cost > WEBSOCKET_MAX_TOTAL_COST) throw new EmuHttpError(429, LIMIT_MESSAGES.cost);
 }

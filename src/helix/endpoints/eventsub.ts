@@ -406,7 +406,12 @@ function assertScopes(entry: CatalogueEntry, scopes: readonly string[], userId: 
   );
 }
 
-function websocketUser(
+/**
+ * The user whose token a WebSocket subscription uses when none is given: the user the type requires the token to be
+ * (e.g. `moderator_user_id`), else `broadcaster_user_id` / `user_id` from the condition. Also the WebSocketClient's
+ * rule for which user's sockets carry a subscription.
+ */
+export function websocketUser(
   entry: CatalogueEntry | undefined,
   condition: Readonly<Record<string, string>>,
 ): string | undefined {

@@ -11,15 +11,18 @@ afterEach(async () => {
   emu = undefined;
 });
 
-/** An emulator with one WebSocket session holding a stream.online subscription per broadcaster. */
+/** An emulator with one WebSocket session holding a stream.online subscription per broadcaster (each authorized). */
 async function setup(broadcasters: readonly string[]): Promise<Emulator> {
   const e = await startEmulator({ unusedTimeoutMs: 60_000 });
   emu = e;
   const { client, sessionId } = await RawClient.connect(e.clientOptions().eventSubWsUrl);
   clients.push(client);
+  // One user's token for every subscription: a session carries one user's subscriptions (Twitch refuses others).
+  let token: string | undefined;
   for (const b of broadcasters) {
     const { accessToken } = e.mintUserToken({ userId: b, scopes: [] });
-    const res = await helix(e, 'POST', '/eventsub/subscriptions', accessToken, {
+    token ??= accessToken;
+    const res = await helix(e, 'POST', '/eventsub/subscriptions', token, {
       type: 'stream.online',
       version: '1',
       condition: { broadcaster_user_id: b },
