@@ -1,10 +1,10 @@
 /**
- * The event map of the EventSub client's emitter and the dispatch from wire events to models.
+ * The dispatch from wire events to models, over the registry derived from the event definitions
+ * (`definitions.ts`).
  *
- * - {@link EventSubEventMap}: subscription type (the event name) → model type. Types with several versions of
- *   different shapes map to a union discriminated by `version`.
- * - {@link toEventModel}: `(type, version, wireEvent)` → model, through a dispatch table keyed by
- *   `${type}@${version}`. Unknown type/version → `undefined` (never throws); malformed wire event → `ProtocolError`
+ * - `EventSubEventMap` (derived in `definitions.ts`): subscription type (the event name) → model type. Types with
+ *   several versions of different shapes map to a union discriminated by `version`.
+ * - {@link toEventModel}: `(type, version, wireEvent)` → model, through the registry (type → version → converter). Unknown type/version → `undefined` (never throws); malformed wire event → `ProtocolError`
  *   with code `MALFORMED_EVENT`.
  * - {@link toNotification}: a whole notification payload → {@link Notification} envelope (for the generic
  *   `notification` event, which also receives types this library does not model).
@@ -12,382 +12,12 @@
 import { ProtocolError, TwitchError } from '../core/errors.js';
 import { positiveInteger } from '../core/options.js';
 import type { WireSubscription, WireTransport } from '../protocol/eventsub.js';
-import { EventSubModel, parseRfc3339 } from './models/common.js';
-import type {
-  AutomodMessageHoldV1Event,
-  AutomodMessageHoldV2Event,
-  AutomodMessageUpdateV1Event,
-  AutomodMessageUpdateV2Event,
-  AutomodSettingsUpdateEvent,
-  AutomodTermsUpdateEvent,
-} from './models/automod.js';
-import type {
-  ChannelAdBreakBeginEvent,
-  ChannelFollowEvent,
-  ChannelModeratorAddEvent,
-  ChannelModeratorRemoveEvent,
-  ChannelRaidEvent,
-  ChannelShoutoutCreateEvent,
-  ChannelShoutoutReceiveEvent,
-  ChannelUpdateEvent,
-  ChannelVipAddEvent,
-  ChannelVipRemoveEvent,
-} from './models/channel.js';
-import type {
-  ChannelChatClearEvent,
-  ChannelChatClearUserMessagesEvent,
-  ChannelChatMessageDeleteEvent,
-  ChannelChatMessageEvent,
-  ChannelChatNotificationEvent,
-  ChannelChatSettingsUpdateEvent,
-  ChannelChatUserMessageHoldEvent,
-  ChannelChatUserMessageUpdateEvent,
-  ChannelSharedChatBeginEvent,
-  ChannelSharedChatEndEvent,
-  ChannelSharedChatUpdateEvent,
-} from './models/channel-chat.js';
-import type {
-  ChannelPointsAutomaticRewardRedemptionAddV1Event,
-  ChannelPointsAutomaticRewardRedemptionAddV2Event,
-  ChannelPointsCustomRewardAddEvent,
-  ChannelPointsCustomRewardRedemptionAddEvent,
-  ChannelPointsCustomRewardRedemptionUpdateEvent,
-  ChannelPointsCustomRewardRemoveEvent,
-  ChannelPointsCustomRewardUpdateEvent,
-} from './models/channel-points.js';
-import type {
-  ChannelCharityCampaignDonateEvent,
-  ChannelCharityCampaignProgressEvent,
-  ChannelCharityCampaignStartEvent,
-  ChannelCharityCampaignStopEvent,
-  ChannelGoalBeginEvent,
-  ChannelGoalEndEvent,
-  ChannelGoalProgressEvent,
-  ChannelHypeTrainBeginEvent,
-  ChannelHypeTrainEndEvent,
-  ChannelHypeTrainProgressEvent,
-  ChannelPollBeginEvent,
-  ChannelPollEndEvent,
-  ChannelPollProgressEvent,
-  ChannelPredictionBeginEvent,
-  ChannelPredictionEndEvent,
-  ChannelPredictionLockEvent,
-  ChannelPredictionProgressEvent,
-} from './models/engagement.js';
-import type {
-  ChannelGuestStarGuestUpdateEvent,
-  ChannelGuestStarSessionBeginEvent,
-  ChannelGuestStarSessionEndEvent,
-  ChannelGuestStarSettingsUpdateEvent,
-} from './models/guest-star.js';
-import type {
-  ChannelBanEvent,
-  ChannelModerateV1Event,
-  ChannelModerateV2Event,
-  ChannelShieldModeBeginEvent,
-  ChannelShieldModeEndEvent,
-  ChannelSuspiciousUserMessageEvent,
-  ChannelSuspiciousUserUpdateEvent,
-  ChannelUnbanEvent,
-  ChannelUnbanRequestCreateEvent,
-  ChannelUnbanRequestResolveEvent,
-  ChannelWarningAcknowledgeEvent,
-  ChannelWarningSendEvent,
-} from './models/moderation.js';
-import type {
-  ConduitShardDisabledEvent,
-  DropEntitlementGrantEvent,
-  StreamOfflineEvent,
-  StreamOnlineEvent,
-  UserAuthorizationGrantEvent,
-  UserAuthorizationRevokeEvent,
-  UserUpdateEvent,
-  UserWhisperMessageEvent,
-} from './models/platform.js';
-import type {
-  ChannelBitsUseEvent,
-  ChannelCheerEvent,
-  ChannelCustomPowerUpRedemptionAddEvent,
-  ChannelSubscribeEvent,
-  ChannelSubscriptionEndEvent,
-  ChannelSubscriptionGiftEvent,
-  ChannelSubscriptionMessageEvent,
-  ExtensionBitsTransactionCreateEvent,
-} from './models/subscriptions.js';
-import {
-  toAutomodMessageHoldV1Event,
-  toAutomodMessageHoldV2Event,
-  toAutomodMessageUpdateV1Event,
-  toAutomodMessageUpdateV2Event,
-  toAutomodSettingsUpdateEvent,
-  toAutomodTermsUpdateEvent,
-} from './models/automod.js';
-import {
-  toChannelAdBreakBeginEvent,
-  toChannelFollowEvent,
-  toChannelModeratorAddEvent,
-  toChannelModeratorRemoveEvent,
-  toChannelRaidEvent,
-  toChannelShoutoutCreateEvent,
-  toChannelShoutoutReceiveEvent,
-  toChannelUpdateEvent,
-  toChannelVipAddEvent,
-  toChannelVipRemoveEvent,
-} from './models/channel.js';
-import {
-  toChannelChatClearEvent,
-  toChannelChatClearUserMessagesEvent,
-  toChannelChatMessageDeleteEvent,
-  toChannelChatMessageEvent,
-  toChannelChatNotificationEvent,
-  toChannelChatSettingsUpdateEvent,
-  toChannelChatUserMessageHoldEvent,
-  toChannelChatUserMessageUpdateEvent,
-  toChannelSharedChatBeginEvent,
-  toChannelSharedChatEndEvent,
-  toChannelSharedChatUpdateEvent,
-} from './models/channel-chat.js';
-import {
-  toChannelPointsAutomaticRewardRedemptionAddV1Event,
-  toChannelPointsAutomaticRewardRedemptionAddV2Event,
-  toChannelPointsCustomRewardAddEvent,
-  toChannelPointsCustomRewardRedemptionAddEvent,
-  toChannelPointsCustomRewardRedemptionUpdateEvent,
-  toChannelPointsCustomRewardRemoveEvent,
-  toChannelPointsCustomRewardUpdateEvent,
-} from './models/channel-points.js';
-import {
-  toChannelCharityCampaignDonateEvent,
-  toChannelCharityCampaignProgressEvent,
-  toChannelCharityCampaignStartEvent,
-  toChannelCharityCampaignStopEvent,
-  toChannelGoalBeginEvent,
-  toChannelGoalEndEvent,
-  toChannelGoalProgressEvent,
-  toChannelHypeTrainBeginEvent,
-  toChannelHypeTrainEndEvent,
-  toChannelHypeTrainProgressEvent,
-  toChannelPollBeginEvent,
-  toChannelPollEndEvent,
-  toChannelPollProgressEvent,
-  toChannelPredictionBeginEvent,
-  toChannelPredictionEndEvent,
-  toChannelPredictionLockEvent,
-  toChannelPredictionProgressEvent,
-} from './models/engagement.js';
-import {
-  toChannelGuestStarGuestUpdateEvent,
-  toChannelGuestStarSessionBeginEvent,
-  toChannelGuestStarSessionEndEvent,
-  toChannelGuestStarSettingsUpdateEvent,
-} from './models/guest-star.js';
-import {
-  toChannelBanEvent,
-  toChannelModerateV1Event,
-  toChannelModerateV2Event,
-  toChannelShieldModeBeginEvent,
-  toChannelShieldModeEndEvent,
-  toChannelSuspiciousUserMessageEvent,
-  toChannelSuspiciousUserUpdateEvent,
-  toChannelUnbanEvent,
-  toChannelUnbanRequestCreateEvent,
-  toChannelUnbanRequestResolveEvent,
-  toChannelWarningAcknowledgeEvent,
-  toChannelWarningSendEvent,
-} from './models/moderation.js';
-import {
-  toConduitShardDisabledEvent,
-  toDropEntitlementGrantEvent,
-  toStreamOfflineEvent,
-  toStreamOnlineEvent,
-  toUserAuthorizationGrantEvent,
-  toUserAuthorizationRevokeEvent,
-  toUserUpdateEvent,
-  toUserWhisperMessageEvent,
-} from './models/platform.js';
-import {
-  toChannelBitsUseEvent,
-  toChannelCheerEvent,
-  toChannelCustomPowerUpRedemptionAddEvent,
-  toChannelSubscribeEvent,
-  toChannelSubscriptionEndEvent,
-  toChannelSubscriptionGiftEvent,
-  toChannelSubscriptionMessageEvent,
-  toExtensionBitsTransactionCreateEvent,
-} from './models/subscriptions.js';
+import { parseRfc3339 } from './models/common.js';
+import { CATALOGUE } from './table.js';
+import { EVENT_DEFINITIONS } from './definitions.js';
+import type { EventSubEventMap } from './definitions.js';
 
-/**
- * Subscription type → event model, for the client's typed emitter. Every key is an event name.
- *
- * @example
- * ```ts
- * client.on('channel.follow', (e) => console.log(e.user.displayName, e.followedAt.toISOString()));
- * client.on('channel.moderate', (e) => {
- *   if (e.version === '2' && e.details?.kind === 'warn') console.log(e.details.reason);
- * });
- * ```
- */
-export interface EventSubEventMap {
-  /** AutoMod held a chat message for review (v1 and v2 differ in shape: narrow on `version`). */
-  'automod.message.hold': AutomodMessageHoldV1Event | AutomodMessageHoldV2Event;
-  /** A message held by AutoMod was approved, denied or expired (v1 and v2 differ: narrow on `version`). */
-  'automod.message.update': AutomodMessageUpdateV1Event | AutomodMessageUpdateV2Event;
-  /** AutoMod settings changed. Levels are 0 (off) to 4 (most aggressive). (v1) */
-  'automod.settings.update': AutomodSettingsUpdateEvent;
-  /** Blocked or permitted terms changed. (v1) */
-  'automod.terms.update': AutomodTermsUpdateEvent;
-  /** An ad break started. (v1) */
-  'channel.ad_break.begin': ChannelAdBreakBeginEvent;
-  /** A user was banned or timed out. (v1) */
-  'channel.ban': ChannelBanEvent;
-  /** Bits were used in the channel (cheers, power-ups, custom power-ups, combos). (v1) */
-  'channel.bits.use': ChannelBitsUseEvent;
-  /** A viewer redeemed an automatic Channel Points reward (v1 and v2 differ: narrow on `version`). */
-  'channel.channel_points_automatic_reward_redemption.add':
-    ChannelPointsAutomaticRewardRedemptionAddV1Event | ChannelPointsAutomaticRewardRedemptionAddV2Event;
-  /** A custom reward was created. (v1) */
-  'channel.channel_points_custom_reward.add': ChannelPointsCustomRewardAddEvent;
-  /** A custom reward was removed. (v1) */
-  'channel.channel_points_custom_reward.remove': ChannelPointsCustomRewardRemoveEvent;
-  /** A custom reward was updated. (v1) */
-  'channel.channel_points_custom_reward.update': ChannelPointsCustomRewardUpdateEvent;
-  /** A viewer redeemed a custom reward. (v1) */
-  'channel.channel_points_custom_reward_redemption.add': ChannelPointsCustomRewardRedemptionAddEvent;
-  /** A redemption was fulfilled or canceled. (v1) */
-  'channel.channel_points_custom_reward_redemption.update': ChannelPointsCustomRewardRedemptionUpdateEvent;
-  /** A viewer donated to a charity campaign. (v1) */
-  'channel.charity_campaign.donate': ChannelCharityCampaignDonateEvent;
-  /** A charity campaign progressed. (v1) */
-  'channel.charity_campaign.progress': ChannelCharityCampaignProgressEvent;
-  /** A charity campaign started. (v1) */
-  'channel.charity_campaign.start': ChannelCharityCampaignStartEvent;
-  /** A charity campaign stopped. (v1) */
-  'channel.charity_campaign.stop': ChannelCharityCampaignStopEvent;
-  /** Fires when a moderator or bot clears all messages from the chat room. (v1) */
-  'channel.chat.clear': ChannelChatClearEvent;
-  /** Fires when a moderator or bot clears all messages of one user. (v1) */
-  'channel.chat.clear_user_messages': ChannelChatClearUserMessagesEvent;
-  /** A user sent a message in the chat room. (v1) */
-  'channel.chat.message': ChannelChatMessageEvent;
-  /** Fires when a single message is deleted. (v1) */
-  'channel.chat.message_delete': ChannelChatMessageDeleteEvent;
-  /** A chat notice: subs, resubs, gifts, raids, announcements, ... (v1) */
-  'channel.chat.notification': ChannelChatNotificationEvent;
-  /** A user's message was held by AutoMod (sent to that user). (v1) */
-  'channel.chat.user_message_hold': ChannelChatUserMessageHoldEvent;
-  /** A user's held message was approved, denied or invalidated. (v1) */
-  'channel.chat.user_message_update': ChannelChatUserMessageUpdateEvent;
-  /** Chat settings changed. (v1) */
-  'channel.chat_settings.update': ChannelChatSettingsUpdateEvent;
-  /** A user cheered Bits. (v1) */
-  'channel.cheer': ChannelCheerEvent;
-  /** A viewer redeemed a custom Power-up, paid with Bits. (v1) */
-  'channel.custom_power_up_redemption.add': ChannelCustomPowerUpRedemptionAddEvent;
-  /** A user followed the channel. (v2) */
-  'channel.follow': ChannelFollowEvent;
-  /** A creator goal started. (v1) */
-  'channel.goal.begin': ChannelGoalBeginEvent;
-  /** A creator goal ended. (v1) */
-  'channel.goal.end': ChannelGoalEndEvent;
-  /** A creator goal progressed. (v1) */
-  'channel.goal.progress': ChannelGoalProgressEvent;
-  /** A guest or slot was updated in a Guest Star session. (beta) */
-  'channel.guest_star_guest.update': ChannelGuestStarGuestUpdateEvent;
-  /** A Guest Star session started. (beta) */
-  'channel.guest_star_session.begin': ChannelGuestStarSessionBeginEvent;
-  /** A Guest Star session ended. (beta) */
-  'channel.guest_star_session.end': ChannelGuestStarSessionEndEvent;
-  /** Guest Star settings were updated. (beta) */
-  'channel.guest_star_settings.update': ChannelGuestStarSettingsUpdateEvent;
-  /** A hype train started. (v2) */
-  'channel.hype_train.begin': ChannelHypeTrainBeginEvent;
-  /** A hype train ended. (v2) */
-  'channel.hype_train.end': ChannelHypeTrainEndEvent;
-  /** A hype train progressed. (v2) */
-  'channel.hype_train.progress': ChannelHypeTrainProgressEvent;
-  /** A moderator took an action in the channel (v2 adds warnings: narrow on `version`). */
-  'channel.moderate': ChannelModerateV1Event | ChannelModerateV2Event;
-  /** A moderator was added. (v1) */
-  'channel.moderator.add': ChannelModeratorAddEvent;
-  /** A moderator was removed. (v1) */
-  'channel.moderator.remove': ChannelModeratorRemoveEvent;
-  /** A poll started. (v1) */
-  'channel.poll.begin': ChannelPollBeginEvent;
-  /** A poll ended. (v1) */
-  'channel.poll.end': ChannelPollEndEvent;
-  /** Votes were cast in a poll. (v1) */
-  'channel.poll.progress': ChannelPollProgressEvent;
-  /** A prediction started. (v1) */
-  'channel.prediction.begin': ChannelPredictionBeginEvent;
-  /** A prediction ended (resolved or canceled). (v1) */
-  'channel.prediction.end': ChannelPredictionEndEvent;
-  /** A prediction was locked. (v1) */
-  'channel.prediction.lock': ChannelPredictionLockEvent;
-  /** Users participated in a prediction. (v1) */
-  'channel.prediction.progress': ChannelPredictionProgressEvent;
-  /** A broadcaster raided another one. (v1) */
-  'channel.raid': ChannelRaidEvent;
-  /** A channel joined a shared chat session. (v1) */
-  'channel.shared_chat.begin': ChannelSharedChatBeginEvent;
-  /** A channel left a shared chat session, or the session ended. (v1) */
-  'channel.shared_chat.end': ChannelSharedChatEndEvent;
-  /** The participants of a shared chat session changed. (v1) */
-  'channel.shared_chat.update': ChannelSharedChatUpdateEvent;
-  /** Shield mode was activated. (v1) */
-  'channel.shield_mode.begin': ChannelShieldModeBeginEvent;
-  /** Shield mode was deactivated. (v1) */
-  'channel.shield_mode.end': ChannelShieldModeEndEvent;
-  /** The channel sent a shoutout. (v1) */
-  'channel.shoutout.create': ChannelShoutoutCreateEvent;
-  /** The channel received a shoutout. (v1) */
-  'channel.shoutout.receive': ChannelShoutoutReceiveEvent;
-  /** A user subscribed (new subscriptions and gifted ones; resubs are `channel.subscription.message`). (v1) */
-  'channel.subscribe': ChannelSubscribeEvent;
-  /** A subscription ended. (v1) */
-  'channel.subscription.end': ChannelSubscriptionEndEvent;
-  /** A user gifted subscriptions. (v1) */
-  'channel.subscription.gift': ChannelSubscriptionGiftEvent;
-  /** A user shared a resubscription message. (v1) */
-  'channel.subscription.message': ChannelSubscriptionMessageEvent;
-  /** A suspicious user sent a message. (v1) */
-  'channel.suspicious_user.message': ChannelSuspiciousUserMessageEvent;
-  /** A suspicious user's status was changed. (v1) */
-  'channel.suspicious_user.update': ChannelSuspiciousUserUpdateEvent;
-  /** A user was unbanned. (v1) */
-  'channel.unban': ChannelUnbanEvent;
-  /** A user asked to be unbanned. (v1) */
-  'channel.unban_request.create': ChannelUnbanRequestCreateEvent;
-  /** An unban request was resolved. (v1) */
-  'channel.unban_request.resolve': ChannelUnbanRequestResolveEvent;
-  /** The channel's title, language, category or content labels changed. (v2) */
-  'channel.update': ChannelUpdateEvent;
-  /** A VIP was added. (v1) */
-  'channel.vip.add': ChannelVipAddEvent;
-  /** A VIP was removed. (v1) */
-  'channel.vip.remove': ChannelVipRemoveEvent;
-  /** A user acknowledged a warning. (v1) */
-  'channel.warning.acknowledge': ChannelWarningAcknowledgeEvent;
-  /** A user was warned. (v1) */
-  'channel.warning.send': ChannelWarningSendEvent;
-  /** A conduit shard was disabled. (v1) */
-  'conduit.shard.disabled': ConduitShardDisabledEvent;
-  /** Drop entitlements were granted (batched: one notification carries several). (v1) */
-  'drop.entitlement.grant': DropEntitlementGrantEvent;
-  /** A viewer bought an extension product with Bits. (v1) */
-  'extension.bits_transaction.create': ExtensionBitsTransactionCreateEvent;
-  /** The stream went offline. (v1) */
-  'stream.offline': StreamOfflineEvent;
-  /** The stream went live. (v1) */
-  'stream.online': StreamOnlineEvent;
-  /** A user authorized the client. (v1) */
-  'user.authorization.grant': UserAuthorizationGrantEvent;
-  /** A user revoked the client's authorization. (v1) */
-  'user.authorization.revoke': UserAuthorizationRevokeEvent;
-  /** A user updated their account. (v1) */
-  'user.update': UserUpdateEvent;
-  /** A user received a whisper. (v1) */
-  'user.whisper.message': UserWhisperMessageEvent;
-}
+export type { EventSubEventMap, EventSubModelKey } from './definitions.js';
 
 /** A subscription type that has a model (a key of {@link EventSubEventMap}). */
 export type EventSubEventName = keyof EventSubEventMap;
@@ -408,125 +38,41 @@ export type EventSubEventOf<K extends EventSubEventName, V extends EventSubEvent
   { readonly version: V }
 >;
 
-/** A `${type}@${version}` key of the dispatch table, e.g. `channel.follow@2`. */
-export type EventSubModelKey = {
-  [K in EventSubEventName]: `${K}@${EventSubEventMap[K]['version']}`;
-}[EventSubEventName];
-
 /** A converter from a wire event (already JSON-parsed) to its model. */
 export type EventConverter = (wireEvent: unknown) => EventSubEvent;
 
-/** Erases a converter's parameter type for the table; the readers inside check every field they use. */
-function erase(fn: (wire: never) => EventSubEvent): EventConverter {
-  return fn as unknown as EventConverter;
+/** A registry entry: the converter of one type and version, and whether its notifications are batched. */
+interface Converter {
+  readonly convert: EventConverter;
+  readonly batched: boolean;
 }
 
-const TABLE: Record<EventSubModelKey, EventConverter> = {
-  'automod.message.hold@1': erase(toAutomodMessageHoldV1Event),
-  'automod.message.hold@2': erase(toAutomodMessageHoldV2Event),
-  'automod.message.update@1': erase(toAutomodMessageUpdateV1Event),
-  'automod.message.update@2': erase(toAutomodMessageUpdateV2Event),
-  'automod.settings.update@1': erase(toAutomodSettingsUpdateEvent),
-  'automod.terms.update@1': erase(toAutomodTermsUpdateEvent),
-  'channel.ad_break.begin@1': erase(toChannelAdBreakBeginEvent),
-  'channel.ban@1': erase(toChannelBanEvent),
-  'channel.bits.use@1': erase(toChannelBitsUseEvent),
-  'channel.channel_points_automatic_reward_redemption.add@1': erase(
-    toChannelPointsAutomaticRewardRedemptionAddV1Event,
-  ),
-  'channel.channel_points_automatic_reward_redemption.add@2': erase(
-    toChannelPointsAutomaticRewardRedemptionAddV2Event,
-  ),
-  'channel.channel_points_custom_reward.add@1': erase(toChannelPointsCustomRewardAddEvent),
-  'channel.channel_points_custom_reward.remove@1': erase(toChannelPointsCustomRewardRemoveEvent),
-  'channel.channel_points_custom_reward.update@1': erase(toChannelPointsCustomRewardUpdateEvent),
-  'channel.channel_points_custom_reward_redemption.add@1': erase(
-    toChannelPointsCustomRewardRedemptionAddEvent,
-  ),
-  'channel.channel_points_custom_reward_redemption.update@1': erase(
-    toChannelPointsCustomRewardRedemptionUpdateEvent,
-  ),
-  'channel.charity_campaign.donate@1': erase(toChannelCharityCampaignDonateEvent),
-  'channel.charity_campaign.progress@1': erase(toChannelCharityCampaignProgressEvent),
-  'channel.charity_campaign.start@1': erase(toChannelCharityCampaignStartEvent),
-  'channel.charity_campaign.stop@1': erase(toChannelCharityCampaignStopEvent),
-  'channel.chat.clear@1': erase(toChannelChatClearEvent),
-  'channel.chat.clear_user_messages@1': erase(toChannelChatClearUserMessagesEvent),
-  'channel.chat.message@1': erase(toChannelChatMessageEvent),
-  'channel.chat.message_delete@1': erase(toChannelChatMessageDeleteEvent),
-  'channel.chat.notification@1': erase(toChannelChatNotificationEvent),
-  'channel.chat.user_message_hold@1': erase(toChannelChatUserMessageHoldEvent),
-  'channel.chat.user_message_update@1': erase(toChannelChatUserMessageUpdateEvent),
-  'channel.chat_settings.update@1': erase(toChannelChatSettingsUpdateEvent),
-  'channel.cheer@1': erase(toChannelCheerEvent),
-  'channel.custom_power_up_redemption.add@1': erase(toChannelCustomPowerUpRedemptionAddEvent),
-  'channel.follow@2': erase(toChannelFollowEvent),
-  'channel.goal.begin@1': erase(toChannelGoalBeginEvent),
-  'channel.goal.end@1': erase(toChannelGoalEndEvent),
-  'channel.goal.progress@1': erase(toChannelGoalProgressEvent),
-  'channel.guest_star_guest.update@beta': erase(toChannelGuestStarGuestUpdateEvent),
-  'channel.guest_star_session.begin@beta': erase(toChannelGuestStarSessionBeginEvent),
-  'channel.guest_star_session.end@beta': erase(toChannelGuestStarSessionEndEvent),
-  'channel.guest_star_settings.update@beta': erase(toChannelGuestStarSettingsUpdateEvent),
-  'channel.hype_train.begin@2': erase(toChannelHypeTrainBeginEvent),
-  'channel.hype_train.end@2': erase(toChannelHypeTrainEndEvent),
-  'channel.hype_train.progress@2': erase(toChannelHypeTrainProgressEvent),
-  'channel.moderate@1': erase(toChannelModerateV1Event),
-  'channel.moderate@2': erase(toChannelModerateV2Event),
-  'channel.moderator.add@1': erase(toChannelModeratorAddEvent),
-  'channel.moderator.remove@1': erase(toChannelModeratorRemoveEvent),
-  'channel.poll.begin@1': erase(toChannelPollBeginEvent),
-  'channel.poll.end@1': erase(toChannelPollEndEvent),
-  'channel.poll.progress@1': erase(toChannelPollProgressEvent),
-  'channel.prediction.begin@1': erase(toChannelPredictionBeginEvent),
-  'channel.prediction.end@1': erase(toChannelPredictionEndEvent),
-  'channel.prediction.lock@1': erase(toChannelPredictionLockEvent),
-  'channel.prediction.progress@1': erase(toChannelPredictionProgressEvent),
-  'channel.raid@1': erase(toChannelRaidEvent),
-  'channel.shared_chat.begin@1': erase(toChannelSharedChatBeginEvent),
-  'channel.shared_chat.end@1': erase(toChannelSharedChatEndEvent),
-  'channel.shared_chat.update@1': erase(toChannelSharedChatUpdateEvent),
-  'channel.shield_mode.begin@1': erase(toChannelShieldModeBeginEvent),
-  'channel.shield_mode.end@1': erase(toChannelShieldModeEndEvent),
-  'channel.shoutout.create@1': erase(toChannelShoutoutCreateEvent),
-  'channel.shoutout.receive@1': erase(toChannelShoutoutReceiveEvent),
-  'channel.subscribe@1': erase(toChannelSubscribeEvent),
-  'channel.subscription.end@1': erase(toChannelSubscriptionEndEvent),
-  'channel.subscription.gift@1': erase(toChannelSubscriptionGiftEvent),
-  'channel.subscription.message@1': erase(toChannelSubscriptionMessageEvent),
-  'channel.suspicious_user.message@1': erase(toChannelSuspiciousUserMessageEvent),
-  'channel.suspicious_user.update@1': erase(toChannelSuspiciousUserUpdateEvent),
-  'channel.unban@1': erase(toChannelUnbanEvent),
-  'channel.unban_request.create@1': erase(toChannelUnbanRequestCreateEvent),
-  'channel.unban_request.resolve@1': erase(toChannelUnbanRequestResolveEvent),
-  'channel.update@2': erase(toChannelUpdateEvent),
-  'channel.vip.add@1': erase(toChannelVipAddEvent),
-  'channel.vip.remove@1': erase(toChannelVipRemoveEvent),
-  'channel.warning.acknowledge@1': erase(toChannelWarningAcknowledgeEvent),
-  'channel.warning.send@1': erase(toChannelWarningSendEvent),
-  'conduit.shard.disabled@1': erase(toConduitShardDisabledEvent),
-  'drop.entitlement.grant@1': erase(toDropEntitlementGrantEvent),
-  'extension.bits_transaction.create@1': erase(toExtensionBitsTransactionCreateEvent),
-  'stream.offline@1': erase(toStreamOfflineEvent),
-  'stream.online@1': erase(toStreamOnlineEvent),
-  'user.authorization.grant@1': erase(toUserAuthorizationGrantEvent),
-  'user.authorization.revoke@1': erase(toUserAuthorizationRevokeEvent),
-  'user.update@1': erase(toUserUpdateEvent),
-  'user.whisper.message@1': erase(toUserWhisperMessageEvent),
-};
+/** Types whose notification carries `events[]` instead of `event` (from the table). */
+const BATCHED: ReadonlySet<string> = new Set(CATALOGUE.filter((e) => e.batched).map((e) => e.type));
+
+/** type → version → converter: a lookup per message builds no `${type}@${version}` string. */
+const REGISTRY = new Map<string, Map<string, Converter>>();
+for (const definition of EVENT_DEFINITIONS) {
+  let versions = REGISTRY.get(definition.type);
+  if (versions === undefined) REGISTRY.set(definition.type, (versions = new Map<string, Converter>()));
+  versions.set(definition.version, {
+    convert: definition.convert,
+    batched: BATCHED.has(definition.type),
+  });
+}
 
 /**
- * The dispatch table: `${type}@${version}` → converter. One entry per catalogue type/version (83).
+ * The registry as a map: `${type}@${version}` → converter, one entry per event definition (every catalogue type and
+ * version that has a model).
  *
  * @example
  * ```ts
  * EVENT_CONVERTERS.get('channel.follow@2')?.(wireEvent);
  * ```
  */
-export const EVENT_CONVERTERS: ReadonlyMap<string, EventConverter> = new Map(Object.entries(TABLE));
-
-/** Types whose notification carries `events[]` instead of `event`. */
-const BATCHED = new Set(['drop.entitlement.grant']);
+export const EVENT_CONVERTERS: ReadonlyMap<string, EventConverter> = new Map(
+  EVENT_DEFINITIONS.map((d): [string, EventConverter] => [d.key, d.convert]),
+);
 
 /**
  * `true` when `${type}@${version}` has a model, i.e. when {@link toEventModel} converts its events (otherwise they
@@ -539,9 +85,7 @@ const BATCHED = new Set(['drop.entitlement.grant']);
  * ```
  */
 export function hasEventModel(type: string, version: string): boolean {
-  return (
-    typeof type === 'string' && typeof version === 'string' && EVENT_CONVERTERS.has(`${type}@${version}`)
-  );
+  return typeof type === 'string' && typeof version === 'string' && REGISTRY.get(type)?.has(version) === true;
 }
 
 /**
@@ -581,9 +125,9 @@ export function toEventModel(type: string, version: string, wireEvent: unknown):
 
 /** {@link toEventModel} for a type and version known to be strings (the per-message path). */
 function convertEvent(type: string, version: string, wireEvent: unknown): EventSubEvent | undefined {
-  const convert = EVENT_CONVERTERS.get(`${type}@${version}`);
-  if (convert === undefined) return undefined;
-  const batched = BATCHED.has(type);
+  const converter = REGISTRY.get(type)?.get(version);
+  if (converter === undefined) return undefined;
+  const batched = converter.batched;
   if (typeof wireEvent !== 'object' || wireEvent === null || Array.isArray(wireEvent) !== batched) {
     throw new ProtocolError(
       'MALFORMED_EVENT',
@@ -592,7 +136,7 @@ function convertEvent(type: string, version: string, wireEvent: unknown): EventS
     );
   }
   try {
-    return convert(wireEvent);
+    return converter.convert(wireEvent);
   } catch (err) {
     const detail = err instanceof TwitchError || err instanceof TypeError ? err.message : String(err);
     throw new ProtocolError('MALFORMED_EVENT', `${type}@${version}: ${detail}`, wireEvent, { cause: err });
@@ -748,18 +292,22 @@ interface CachedSubscription {
   readonly version: unknown;
   readonly cost: unknown;
   readonly createdAt: unknown;
-  /** `transport.method` and its target (`conduit_id`, `session_id` or `callback`), compared field by field. */
-  readonly method: unknown;
-  readonly target: unknown;
+  readonly transportMethod: unknown;
+  readonly transportTarget: unknown;
   readonly model: SubscriptionModel;
 }
 
-/** The target of a wire transport: its conduit, session or callback (`undefined` when none). */
-function transportTarget(t: Partial<Record<string, unknown>>): unknown {
-  return t.conduit_id ?? t.session_id ?? t.callback;
+/** The wire transport's `method` (compared per message, no string built). */
+function transportMethod(t: unknown): unknown {
+  return typeof t === 'object' && t !== null ? (t as Partial<Record<string, unknown>>).method : undefined;
 }
 
-const NO_TRANSPORT = {};
+/** The wire transport's conduit id, session id or callback (compared per message, no string built). */
+function transportTarget(t: unknown): unknown {
+  if (typeof t !== 'object' || t === null) return undefined;
+  const v = t as Partial<Record<string, unknown>>;
+  return v.conduit_id ?? v.session_id ?? v.callback;
+}
 
 /**
  * Converts notifications like {@link toNotification}, reusing the subscription model of earlier notifications of the
@@ -797,10 +345,6 @@ export class NotificationConverter {
     const v = w as unknown as Partial<Record<string, unknown>> | null;
     if (typeof v !== 'object' || v === null || typeof v.id !== 'string') return toSubscriptionModel(w);
     const cached = this.#subscriptions.get(v.id);
-    // Field by field, no key built per message: a connection carries few subscriptions, each many times.
-    const transport = (
-      typeof v.transport === 'object' && v.transport !== null ? v.transport : NO_TRANSPORT
-    ) as Partial<Record<string, unknown>>;
     if (
       cached !== undefined &&
       cached.status === v.status &&
@@ -808,8 +352,8 @@ export class NotificationConverter {
       cached.version === v.version &&
       cached.cost === v.cost &&
       cached.createdAt === v.created_at &&
-      cached.method === transport.method &&
-      cached.target === transportTarget(transport)
+      cached.transportMethod === transportMethod(v.transport) &&
+      cached.transportTarget === transportTarget(v.transport)
     ) {
       return cached.model;
     }
@@ -824,8 +368,8 @@ export class NotificationConverter {
       version: v.version,
       cost: v.cost,
       createdAt: v.created_at,
-      method: transport.method,
-      target: transportTarget(transport),
+      transportMethod: transportMethod(v.transport),
+      transportTarget: transportTarget(v.transport),
       model,
     });
     return model;
@@ -878,30 +422,38 @@ function buildNotification(
 }
 
 /**
- * The {@link Notification} envelope: one object per notification, its fields set in the constructor (the same
- * fields and order as a model built with `withRaw`, without building it twice), `raw` on the prototype.
+ * The runtime form of a {@link Notification}: built in one allocation (fields assigned in the constructor, in a
+ * fixed order), with `raw` behind a prototype getter like on models, so it stays out of `JSON.stringify`,
+ * `Object.keys` and `util.inspect`.
  */
-class NotificationEnvelope extends EventSubModel<WireNotificationPayload> implements Notification {
+class NotificationEnvelope implements Notification {
   readonly type: string;
   readonly version: string;
   readonly subscription: SubscriptionModel;
   readonly messageId: string;
   readonly timestamp: Date;
   readonly event: EventSubEvent | undefined;
+  readonly #raw: WireNotificationPayload;
 
   constructor(
     subscription: SubscriptionModel,
     messageId: string,
     timestamp: Date,
     event: EventSubEvent | undefined,
-    payload: WireNotificationPayload,
+    raw: WireNotificationPayload,
   ) {
-    super(payload);
+    // In the order of the Notification interface (the order of JSON.stringify and Object.keys).
     this.type = subscription.type;
     this.version = subscription.version;
     this.subscription = subscription;
     this.messageId = messageId;
     this.timestamp = timestamp;
     this.event = event;
+    this.#raw = raw;
+  }
+
+  /** The wire payload. */
+  get raw(): WireNotificationPayload {
+    return this.#raw;
   }
 }

@@ -48,8 +48,8 @@ function roots(e: CatalogueEntry, generated: ReturnType<typeof generateEvent>): 
 }
 
 describe('examples', () => {
-  it('lists the 83 documented pairs', () => {
-    expect(listExamples()).toHaveLength(83);
+  it('lists the documented pairs: one per subscribable type/version of the table', () => {
+    expect(listExamples()).toHaveLength(active.length);
   });
 
   it('returns deep copies of the documented notification and subscribe request', () => {

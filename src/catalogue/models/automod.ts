@@ -7,6 +7,7 @@ import type {
   WireAutomodSettingsUpdateEvent,
   WireAutomodTermsUpdateEvent,
 } from '../wire/automod.js';
+import { defineEvent } from '../define.js';
 import type { Boundary, EventModel, StructuredMessage, UserRef } from './common.js';
 import {
   arrE,
@@ -48,16 +49,26 @@ interface AutomodV1Base {
   readonly fragments: AutomodV1Fragments;
 }
 
-/** A message was held by AutoMod (v1 shape). */
+/** Model of `automod.message.hold` v1: its description is in the catalogue table (docs/events.md). */
 export interface AutomodMessageHoldV1Event
   extends EventModel<'automod.message.hold', '1', WireAutomodMessageHoldV1Event>, AutomodV1Base {}
+export const automodMessageHoldV1EventDefinition = defineEvent(
+  'automod.message.hold',
+  '1',
+  toAutomodMessageHoldV1Event,
+);
 
-/** A held message was approved, denied or expired (v1 shape). */
+/** Model of `automod.message.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface AutomodMessageUpdateV1Event
   extends EventModel<'automod.message.update', '1', WireAutomodMessageUpdateV1Event>, AutomodV1Base {
   readonly moderator: UserRef;
   readonly status: string;
 }
+export const automodMessageUpdateV1EventDefinition = defineEvent(
+  'automod.message.update',
+  '1',
+  toAutomodMessageUpdateV1Event,
+);
 
 /** Why a v2 message was held: AutoMod classification or blocked terms. */
 export type AutomodHoldReason =
@@ -88,18 +99,28 @@ interface AutomodV2Base {
   readonly heldAt: Date;
 }
 
-/** A message was held by AutoMod (v2 shape: fragments, blocked terms). */
+/** Model of `automod.message.hold` v2: its description is in the catalogue table (docs/events.md). */
 export interface AutomodMessageHoldV2Event
   extends EventModel<'automod.message.hold', '2', WireAutomodMessageHoldV2Event>, AutomodV2Base {}
+export const automodMessageHoldV2EventDefinition = defineEvent(
+  'automod.message.hold',
+  '2',
+  toAutomodMessageHoldV2Event,
+);
 
-/** A held message was approved, denied or expired (v2 shape). */
+/** Model of `automod.message.update` v2: its description is in the catalogue table (docs/events.md). */
 export interface AutomodMessageUpdateV2Event
   extends EventModel<'automod.message.update', '2', WireAutomodMessageUpdateV2Event>, AutomodV2Base {
   readonly moderator: UserRef;
   readonly status: string;
 }
+export const automodMessageUpdateV2EventDefinition = defineEvent(
+  'automod.message.update',
+  '2',
+  toAutomodMessageUpdateV2Event,
+);
 
-/** AutoMod settings changed. Levels are 0 (off) to 4 (most aggressive). */
+/** Model of `automod.settings.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface AutomodSettingsUpdateEvent extends EventModel<
   'automod.settings.update',
   '1',
@@ -107,7 +128,10 @@ export interface AutomodSettingsUpdateEvent extends EventModel<
 > {
   readonly broadcaster: UserRef;
   readonly moderator: UserRef;
-  /** `null` when the individual levels were set instead of an overall level. */
+  /**
+   * `null` when the individual levels were set instead of an overall level. Every level is 0 (off) to 4 (most
+   * aggressive).
+   */
   readonly overallLevel: number | null;
   readonly disability: number;
   readonly aggression: number;
@@ -118,8 +142,13 @@ export interface AutomodSettingsUpdateEvent extends EventModel<
   readonly raceEthnicityOrReligion: number;
   readonly sexBasedTerms: number;
 }
+export const automodSettingsUpdateEventDefinition = defineEvent(
+  'automod.settings.update',
+  '1',
+  toAutomodSettingsUpdateEvent,
+);
 
-/** Blocked or permitted terms changed. */
+/** Model of `automod.terms.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface AutomodTermsUpdateEvent extends EventModel<
   'automod.terms.update',
   '1',
@@ -132,6 +161,11 @@ export interface AutomodTermsUpdateEvent extends EventModel<
   readonly fromAutomod: boolean;
   readonly terms: readonly string[];
 }
+export const automodTermsUpdateEventDefinition = defineEvent(
+  'automod.terms.update',
+  '1',
+  toAutomodTermsUpdateEvent,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -243,18 +277,16 @@ function v2Base(w: WireAutomodMessageHoldV2Event): AutomodV2Base {
 }
 
 /** Converts `automod.message.hold` v1. */
-export function toAutomodMessageHoldV1Event(w: WireAutomodMessageHoldV1Event): AutomodMessageHoldV1Event {
-  return withRaw({ type: 'automod.message.hold' as const, version: '1' as const, ...v1Base(w) }, w);
+function toAutomodMessageHoldV1Event(w: WireAutomodMessageHoldV1Event): AutomodMessageHoldV1Event {
+  return withRaw({ type: 'automod.message.hold', version: '1', ...v1Base(w) }, w);
 }
 
 /** Converts `automod.message.update` v1. */
-export function toAutomodMessageUpdateV1Event(
-  w: WireAutomodMessageUpdateV1Event,
-): AutomodMessageUpdateV1Event {
+function toAutomodMessageUpdateV1Event(w: WireAutomodMessageUpdateV1Event): AutomodMessageUpdateV1Event {
   return withRaw(
     {
-      type: 'automod.message.update' as const,
-      version: '1' as const,
+      type: 'automod.message.update',
+      version: '1',
       ...v1Base(w),
       moderator: moderator(w),
       status: str(w.status, 'status'),
@@ -264,18 +296,16 @@ export function toAutomodMessageUpdateV1Event(
 }
 
 /** Converts `automod.message.hold` v2. */
-export function toAutomodMessageHoldV2Event(w: WireAutomodMessageHoldV2Event): AutomodMessageHoldV2Event {
-  return withRaw({ type: 'automod.message.hold' as const, version: '2' as const, ...v2Base(w) }, w);
+function toAutomodMessageHoldV2Event(w: WireAutomodMessageHoldV2Event): AutomodMessageHoldV2Event {
+  return withRaw({ type: 'automod.message.hold', version: '2', ...v2Base(w) }, w);
 }
 
 /** Converts `automod.message.update` v2. */
-export function toAutomodMessageUpdateV2Event(
-  w: WireAutomodMessageUpdateV2Event,
-): AutomodMessageUpdateV2Event {
+function toAutomodMessageUpdateV2Event(w: WireAutomodMessageUpdateV2Event): AutomodMessageUpdateV2Event {
   return withRaw(
     {
-      type: 'automod.message.update' as const,
-      version: '2' as const,
+      type: 'automod.message.update',
+      version: '2',
       ...v2Base(w),
       moderator: moderator(w),
       status: str(w.status, 'status'),
@@ -285,15 +315,15 @@ export function toAutomodMessageUpdateV2Event(
 }
 
 /** Converts `automod.settings.update` v1. Accepts the `{ data: [event] }` wrapping of Twitch's reference example. */
-export function toAutomodSettingsUpdateEvent(w: WireAutomodSettingsUpdateEvent): AutomodSettingsUpdateEvent {
+function toAutomodSettingsUpdateEvent(w: WireAutomodSettingsUpdateEvent): AutomodSettingsUpdateEvent {
   const wrapped = (w as { data?: unknown }).data;
   const e: WireAutomodSettingsUpdateEvent = Array.isArray(wrapped)
     ? obj(wrapped[0] as WireAutomodSettingsUpdateEvent | undefined, 'data')
     : w;
   return withRaw(
     {
-      type: 'automod.settings.update' as const,
-      version: '1' as const,
+      type: 'automod.settings.update',
+      version: '1',
       broadcaster: broadcaster(e),
       moderator: moderator(e),
       overallLevel: numN(e.overall_level, 'overall_level'),
@@ -311,11 +341,11 @@ export function toAutomodSettingsUpdateEvent(w: WireAutomodSettingsUpdateEvent):
 }
 
 /** Converts `automod.terms.update` v1. */
-export function toAutomodTermsUpdateEvent(w: WireAutomodTermsUpdateEvent): AutomodTermsUpdateEvent {
+function toAutomodTermsUpdateEvent(w: WireAutomodTermsUpdateEvent): AutomodTermsUpdateEvent {
   return withRaw(
     {
-      type: 'automod.terms.update' as const,
-      version: '1' as const,
+      type: 'automod.terms.update',
+      version: '1',
       broadcaster: broadcaster(w),
       moderator: moderator(w),
       action: str(w.action, 'action'),

@@ -4,32 +4,24 @@ import type {
   WireChannelChatClearUserMessagesEvent,
   WireChannelChatMessageDeleteEvent,
   WireChannelChatMessageEvent,
-  WireChannelChatNotificationEvent,
   WireChannelChatSettingsUpdateEvent,
   WireChannelChatUserMessageHoldEvent,
   WireChannelChatUserMessageUpdateEvent,
   WireChannelSharedChatBeginEvent,
   WireChannelSharedChatEndEvent,
   WireChannelSharedChatUpdateEvent,
-  WireChatNoticeCommunitySubGift,
-  WireChatNoticeRaid,
-  WireChatNoticeResub,
-  WireChatNoticeSub,
-  WireChatNoticeSubGift,
   WireChatReply,
-  WireGifter,
 } from '../wire/channel-chat.js';
-import type { Amount, Badge, EventModel, StructuredMessage, UserRef } from './common.js';
+import { defineEvent } from '../define.js';
+import type { Badge, EventModel, StructuredMessage, UserRef } from './common.js';
 import {
   bool,
   boolN,
   broadcasterRefsN,
   num,
   numN,
-  obj,
   str,
   text,
-  toAmount,
   toBadgesN,
   toMessage,
   user,
@@ -37,7 +29,7 @@ import {
   withRaw,
 } from './common.js';
 
-/** Fires when a moderator or bot clears all messages from the chat room. */
+/** Model of `channel.chat.clear` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatClearEvent extends EventModel<
   'channel.chat.clear',
   '1',
@@ -45,8 +37,13 @@ export interface ChannelChatClearEvent extends EventModel<
 > {
   readonly broadcaster: UserRef;
 }
+export const channelChatClearEventDefinition = defineEvent(
+  'channel.chat.clear',
+  '1',
+  toChannelChatClearEvent,
+);
 
-/** Fires when a moderator or bot clears all messages of one user. */
+/** Model of `channel.chat.clear_user_messages` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatClearUserMessagesEvent extends EventModel<
   'channel.chat.clear_user_messages',
   '1',
@@ -55,6 +52,11 @@ export interface ChannelChatClearUserMessagesEvent extends EventModel<
   readonly broadcaster: UserRef;
   readonly targetUser: UserRef;
 }
+export const channelChatClearUserMessagesEventDefinition = defineEvent(
+  'channel.chat.clear_user_messages',
+  '1',
+  toChannelChatClearUserMessagesEvent,
+);
 
 /** Reply metadata of a chat message. */
 export interface ChatReply {
@@ -73,7 +75,7 @@ export interface SharedChatSource {
   readonly sourceBadges: readonly Badge[] | null;
 }
 
-/** A chat message (`channel.chat.message` v1). */
+/** Model of `channel.chat.message` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatMessageEvent
   extends EventModel<'channel.chat.message', '1', WireChannelChatMessageEvent>, SharedChatSource {
   readonly broadcaster: UserRef;
@@ -94,8 +96,13 @@ export interface ChannelChatMessageEvent
   /** `true` when the message was only sent to the source channel of a shared chat session. */
   readonly isSourceOnly: boolean | null;
 }
+export const channelChatMessageEventDefinition = defineEvent(
+  'channel.chat.message',
+  '1',
+  toChannelChatMessageEvent,
+);
 
-/** Fires when a single message is deleted. */
+/** Model of `channel.chat.message_delete` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatMessageDeleteEvent extends EventModel<
   'channel.chat.message_delete',
   '1',
@@ -105,142 +112,13 @@ export interface ChannelChatMessageDeleteEvent extends EventModel<
   readonly targetUser: UserRef;
   readonly messageId: string;
 }
+export const channelChatMessageDeleteEventDefinition = defineEvent(
+  'channel.chat.message_delete',
+  '1',
+  toChannelChatMessageDeleteEvent,
+);
 
-/** A new or renewed subscription notice. */
-export interface ChatNoticeSub {
-  readonly kind: 'sub' | 'shared_chat_sub';
-  /** `1000`, `2000` or `3000`. */
-  readonly tier: string;
-  readonly isPrime: boolean;
-  readonly durationMonths: number;
-}
-/** A resubscription notice. */
-export interface ChatNoticeResub {
-  readonly kind: 'resub' | 'shared_chat_resub';
-  readonly tier: string;
-  readonly isPrime: boolean;
-  readonly isGift: boolean;
-  readonly cumulativeMonths: number;
-  readonly durationMonths: number;
-  /** `null` when the user does not share their streak. */
-  readonly streakMonths: number | null;
-  readonly gifterIsAnonymous: boolean | null;
-  /** `null` when not a gift or the gifter is anonymous. */
-  readonly gifter: UserRef | null;
-}
-/** A gifted subscription notice. */
-export interface ChatNoticeSubGift {
-  readonly kind: 'sub_gift' | 'shared_chat_sub_gift';
-  readonly tier: string;
-  readonly durationMonths: number;
-  /** `null` when the gifter is anonymous or does not share it. */
-  readonly cumulativeTotal: number | null;
-  readonly recipient: UserRef;
-  readonly communityGiftId: string | null;
-}
-/** A community (mass) gift notice. */
-export interface ChatNoticeCommunitySubGift {
-  readonly kind: 'community_sub_gift' | 'shared_chat_community_sub_gift';
-  readonly id: string;
-  readonly total: number;
-  readonly tier: string;
-  readonly cumulativeTotal: number | null;
-}
-/** A gift-to-paid upgrade or pay-it-forward notice. */
-export interface ChatNoticeGifter {
-  readonly kind:
-    'gift_paid_upgrade' | 'shared_chat_gift_paid_upgrade' | 'pay_it_forward' | 'shared_chat_pay_it_forward';
-  readonly gifterIsAnonymous: boolean | null;
-  readonly gifter: UserRef | null;
-}
-/** A Prime-to-paid upgrade notice. */
-export interface ChatNoticePrimePaidUpgrade {
-  readonly kind: 'prime_paid_upgrade' | 'shared_chat_prime_paid_upgrade';
-  readonly tier: string;
-}
-/** An incoming raid notice. */
-export interface ChatNoticeRaid {
-  readonly kind: 'raid' | 'shared_chat_raid';
-  readonly raider: UserRef;
-  readonly viewerCount: number;
-  readonly profileImageUrl: string;
-}
-/** A cancelled raid notice. */
-export interface ChatNoticeUnraid {
-  readonly kind: 'unraid';
-}
-/** An announcement notice. */
-export interface ChatNoticeAnnouncement {
-  readonly kind: 'announcement' | 'shared_chat_announcement';
-  /** `PRIMARY`, `BLUE`, `GREEN`, `ORANGE` or `PURPLE`. */
-  readonly color: string;
-}
-/** A bits badge tier notice. */
-export interface ChatNoticeBitsBadgeTier {
-  readonly kind: 'bits_badge_tier';
-  readonly tier: number;
-}
-/** A charity donation notice. */
-export interface ChatNoticeCharityDonation {
-  readonly kind: 'charity_donation';
-  readonly charityName: string;
-  readonly amount: Amount;
-}
-/** A watch streak notice: the viewer watched this many consecutive streams. */
-export interface ChatNoticeWatchStreak {
-  readonly kind: 'watch_streak';
-  readonly streakCount: number;
-  readonly channelPointsAwarded: number;
-}
-/** A moderator anniversary notice. */
-export interface ChatNoticeModiversary {
-  readonly kind: 'modiversary' | 'shared_chat_modiversary';
-  /** Months the user has been a moderator in the channel. */
-  readonly months: number;
-}
-/** Twitch's own `unknown` notice type: a notice it does not describe (see `systemMessage`). */
-export interface ChatNoticeUnknown {
-  readonly kind: 'unknown';
-}
-/** The notice payload of `channel.chat.notification`, discriminated by `kind` (the wire `notice_type`). */
-export type ChatNotice =
-  | ChatNoticeSub
-  | ChatNoticeResub
-  | ChatNoticeSubGift
-  | ChatNoticeCommunitySubGift
-  | ChatNoticeGifter
-  | ChatNoticePrimePaidUpgrade
-  | ChatNoticeRaid
-  | ChatNoticeUnraid
-  | ChatNoticeAnnouncement
-  | ChatNoticeBitsBadgeTier
-  | ChatNoticeCharityDonation
-  | ChatNoticeWatchStreak
-  | ChatNoticeModiversary
-  | ChatNoticeUnknown;
-
-/** A chat notice: subs, resubs, gifts, raids, announcements, ... (`channel.chat.notification` v1). */
-export interface ChannelChatNotificationEvent
-  extends EventModel<'channel.chat.notification', '1', WireChannelChatNotificationEvent>, SharedChatSource {
-  readonly broadcaster: UserRef;
-  /** The user the notice is about; `null` when anonymous. */
-  readonly chatter: UserRef | null;
-  readonly chatterIsAnonymous: boolean;
-  readonly color: string | null;
-  readonly badges: readonly Badge[];
-  readonly systemMessage: string;
-  readonly messageId: string;
-  /** The user's own message (often empty). */
-  readonly message: StructuredMessage;
-  /** The wire `notice_type`, also for types this library does not model yet. */
-  readonly noticeType: string;
-  /** The modelled notice payload; `null` for notice types unknown to this version of the library. */
-  readonly notice: ChatNotice | null;
-  /** `true` when a shared chat notice was only sent to the source channel; `null` outside shared chat. */
-  readonly isSourceOnly: boolean | null;
-}
-
-/** A user's message was held by AutoMod (sent to that user). */
+/** Model of `channel.chat.user_message_hold` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatUserMessageHoldEvent extends EventModel<
   'channel.chat.user_message_hold',
   '1',
@@ -251,8 +129,13 @@ export interface ChannelChatUserMessageHoldEvent extends EventModel<
   readonly messageId: string;
   readonly message: StructuredMessage;
 }
+export const channelChatUserMessageHoldEventDefinition = defineEvent(
+  'channel.chat.user_message_hold',
+  '1',
+  toChannelChatUserMessageHoldEvent,
+);
 
-/** A user's held message was approved, denied or invalidated. */
+/** Model of `channel.chat.user_message_update` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatUserMessageUpdateEvent extends EventModel<
   'channel.chat.user_message_update',
   '1',
@@ -265,8 +148,13 @@ export interface ChannelChatUserMessageUpdateEvent extends EventModel<
   readonly messageId: string;
   readonly message: StructuredMessage;
 }
+export const channelChatUserMessageUpdateEventDefinition = defineEvent(
+  'channel.chat.user_message_update',
+  '1',
+  toChannelChatUserMessageUpdateEvent,
+);
 
-/** Chat settings changed. */
+/** Model of `channel.chat_settings.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelChatSettingsUpdateEvent extends EventModel<
   'channel.chat_settings.update',
   '1',
@@ -283,6 +171,11 @@ export interface ChannelChatSettingsUpdateEvent extends EventModel<
   readonly subscriberMode: boolean;
   readonly uniqueChatMode: boolean;
 }
+export const channelChatSettingsUpdateEventDefinition = defineEvent(
+  'channel.chat_settings.update',
+  '1',
+  toChannelChatSettingsUpdateEvent,
+);
 
 /** A shared chat session event. */
 interface SharedChatSessionBase {
@@ -290,32 +183,47 @@ interface SharedChatSessionBase {
   readonly sessionId: string;
   readonly host: UserRef;
 }
-/** A channel joined a shared chat session. */
+/** Model of `channel.shared_chat.begin` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSharedChatBeginEvent
   extends
     EventModel<'channel.shared_chat.begin', '1', WireChannelSharedChatBeginEvent>,
     SharedChatSessionBase {
   readonly participants: readonly UserRef[];
 }
-/** The participants of a shared chat session changed. */
+export const channelSharedChatBeginEventDefinition = defineEvent(
+  'channel.shared_chat.begin',
+  '1',
+  toChannelSharedChatBeginEvent,
+);
+/** Model of `channel.shared_chat.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSharedChatUpdateEvent
   extends
     EventModel<'channel.shared_chat.update', '1', WireChannelSharedChatUpdateEvent>,
     SharedChatSessionBase {
   readonly participants: readonly UserRef[];
 }
-/** A channel left a shared chat session, or the session ended. */
+export const channelSharedChatUpdateEventDefinition = defineEvent(
+  'channel.shared_chat.update',
+  '1',
+  toChannelSharedChatUpdateEvent,
+);
+/** Model of `channel.shared_chat.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSharedChatEndEvent
   extends EventModel<'channel.shared_chat.end', '1', WireChannelSharedChatEndEvent>, SharedChatSessionBase {}
+export const channelSharedChatEndEventDefinition = defineEvent(
+  'channel.shared_chat.end',
+  '1',
+  toChannelSharedChatEndEvent,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Converts `channel.chat.clear` v1. */
-export function toChannelChatClearEvent(w: WireChannelChatClearEvent): ChannelChatClearEvent {
+function toChannelChatClearEvent(w: WireChannelChatClearEvent): ChannelChatClearEvent {
   return withRaw(
     {
-      type: 'channel.chat.clear' as const,
-      version: '1' as const,
+      type: 'channel.chat.clear',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -328,13 +236,13 @@ export function toChannelChatClearEvent(w: WireChannelChatClearEvent): ChannelCh
 }
 
 /** Converts `channel.chat.clear_user_messages` v1. */
-export function toChannelChatClearUserMessagesEvent(
+function toChannelChatClearUserMessagesEvent(
   w: WireChannelChatClearUserMessagesEvent,
 ): ChannelChatClearUserMessagesEvent {
   return withRaw(
     {
-      type: 'channel.chat.clear_user_messages' as const,
-      version: '1' as const,
+      type: 'channel.chat.clear_user_messages',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -359,11 +267,11 @@ function toReplyN(r: WireChatReply | null | undefined): ChatReply | null {
 }
 
 /** Converts `channel.chat.message` v1. */
-export function toChannelChatMessageEvent(w: WireChannelChatMessageEvent): ChannelChatMessageEvent {
+function toChannelChatMessageEvent(w: WireChannelChatMessageEvent): ChannelChatMessageEvent {
   return withRaw(
     {
-      type: 'channel.chat.message' as const,
-      version: '1' as const,
+      type: 'channel.chat.message',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -395,13 +303,13 @@ export function toChannelChatMessageEvent(w: WireChannelChatMessageEvent): Chann
 }
 
 /** Converts `channel.chat.message_delete` v1. */
-export function toChannelChatMessageDeleteEvent(
+function toChannelChatMessageDeleteEvent(
   w: WireChannelChatMessageDeleteEvent,
 ): ChannelChatMessageDeleteEvent {
   return withRaw(
     {
-      type: 'channel.chat.message_delete' as const,
-      version: '1' as const,
+      type: 'channel.chat.message_delete',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -415,194 +323,14 @@ export function toChannelChatMessageDeleteEvent(
   );
 }
 
-function gifterOf(g: WireGifter): { gifterIsAnonymous: boolean | null; gifter: UserRef | null } {
-  return {
-    gifterIsAnonymous: boolN(g.gifter_is_anonymous, 'gifter_is_anonymous'),
-    gifter: userN(g.gifter_user_id, g.gifter_user_login, g.gifter_user_name, 'gifter_user'),
-  };
-}
-
-function sub(kind: ChatNoticeSub['kind'], s: WireChatNoticeSub): ChatNoticeSub {
-  return {
-    kind,
-    tier: str(s.sub_tier, 'sub.sub_tier'),
-    isPrime: bool(s.is_prime, 'sub.is_prime'),
-    durationMonths: num(s.duration_months, 'sub.duration_months'),
-  };
-}
-
-function resub(kind: ChatNoticeResub['kind'], s: WireChatNoticeResub): ChatNoticeResub {
-  const g = gifterOf(s);
-  return {
-    kind,
-    tier: str(s.sub_tier ?? s.sub_plan, 'resub.sub_tier'),
-    isPrime: boolN(s.is_prime, 'resub.is_prime') ?? false,
-    isGift: bool(s.is_gift, 'resub.is_gift'),
-    cumulativeMonths: num(s.cumulative_months, 'resub.cumulative_months'),
-    durationMonths: num(s.duration_months, 'resub.duration_months'),
-    streakMonths: numN(s.streak_months, 'resub.streak_months'),
-    gifterIsAnonymous: g.gifterIsAnonymous,
-    gifter: g.gifter,
-  };
-}
-
-function subGift(kind: ChatNoticeSubGift['kind'], s: WireChatNoticeSubGift): ChatNoticeSubGift {
-  return {
-    kind,
-    tier: str(s.sub_tier, 'sub_gift.sub_tier'),
-    durationMonths: num(s.duration_months, 'sub_gift.duration_months'),
-    cumulativeTotal: numN(s.cumulative_total, 'sub_gift.cumulative_total'),
-    recipient: user(
-      s.recipient_user_id,
-      s.recipient_user_login,
-      s.recipient_user_name,
-      'sub_gift.recipient_user',
-    ),
-    communityGiftId: text(s.community_gift_id, 'sub_gift.community_gift_id'),
-  };
-}
-
-function communitySubGift(
-  kind: ChatNoticeCommunitySubGift['kind'],
-  s: WireChatNoticeCommunitySubGift,
-): ChatNoticeCommunitySubGift {
-  return {
-    kind,
-    id: str(s.id, 'community_sub_gift.id'),
-    total: num(s.total, 'community_sub_gift.total'),
-    tier: str(s.sub_tier, 'community_sub_gift.sub_tier'),
-    cumulativeTotal: numN(s.cumulative_total, 'community_sub_gift.cumulative_total'),
-  };
-}
-
-function raid(kind: ChatNoticeRaid['kind'], r: WireChatNoticeRaid): ChatNoticeRaid {
-  return {
-    kind,
-    raider: user(r.user_id, r.user_login, r.user_name, 'raid.user'),
-    viewerCount: num(r.viewer_count, 'raid.viewer_count'),
-    profileImageUrl: str(r.profile_image_url, 'raid.profile_image_url'),
-  };
-}
-
-function toChatNotice(w: WireChannelChatNotificationEvent): ChatNotice | null {
-  const k = w.notice_type;
-  switch (k) {
-    case 'sub':
-      return sub(k, obj(w.sub, k));
-    case 'shared_chat_sub':
-      return sub(k, obj(w.shared_chat_sub, k));
-    case 'resub':
-      return resub(k, obj(w.resub, k));
-    case 'shared_chat_resub':
-      return resub(k, obj(w.shared_chat_resub, k));
-    case 'sub_gift':
-      return subGift(k, obj(w.sub_gift, k));
-    case 'shared_chat_sub_gift':
-      return subGift(k, obj(w.shared_chat_sub_gift, k));
-    case 'community_sub_gift':
-      return communitySubGift(k, obj(w.community_sub_gift, k));
-    case 'shared_chat_community_sub_gift':
-      return communitySubGift(k, obj(w.shared_chat_community_sub_gift, k));
-    case 'gift_paid_upgrade':
-      return { kind: k, ...gifterOf(obj(w.gift_paid_upgrade, k)) };
-    case 'shared_chat_gift_paid_upgrade':
-      return { kind: k, ...gifterOf(obj(w.shared_chat_gift_paid_upgrade, k)) };
-    case 'pay_it_forward':
-      return { kind: k, ...gifterOf(obj(w.pay_it_forward, k)) };
-    case 'shared_chat_pay_it_forward':
-      return { kind: k, ...gifterOf(obj(w.shared_chat_pay_it_forward, k)) };
-    case 'prime_paid_upgrade':
-      return { kind: k, tier: str(obj(w.prime_paid_upgrade, k).sub_tier, `${k}.sub_tier`) };
-    case 'shared_chat_prime_paid_upgrade':
-      return { kind: k, tier: str(obj(w.shared_chat_prime_paid_upgrade, k).sub_tier, `${k}.sub_tier`) };
-    case 'raid':
-      return raid(k, obj(w.raid, k));
-    case 'shared_chat_raid':
-      return raid(k, obj(w.shared_chat_raid, k));
-    case 'unraid':
-      return { kind: k };
-    case 'announcement':
-      return { kind: k, color: str(obj(w.announcement, k).color, `${k}.color`) };
-    case 'shared_chat_announcement':
-      return { kind: k, color: str(obj(w.shared_chat_announcement, k).color, `${k}.color`) };
-    case 'bits_badge_tier':
-      return { kind: k, tier: num(obj(w.bits_badge_tier, k).tier, `${k}.tier`) };
-    case 'charity_donation': {
-      const c = obj(w.charity_donation, k);
-      return {
-        kind: k,
-        charityName: str(c.charity_name, `${k}.charity_name`),
-        amount: toAmount(c.amount, `${k}.amount`),
-      };
-    }
-    case 'watch_streak': {
-      const ws = obj(w.watch_streak, k);
-      return {
-        kind: k,
-        streakCount: num(ws.streak_count, `${k}.streak_count`),
-        channelPointsAwarded: num(ws.channel_points_awarded, `${k}.channel_points_awarded`),
-      };
-    }
-    case 'modiversary':
-      return { kind: k, months: num(obj(w.modiversary, k).months, `${k}.months`) };
-    case 'shared_chat_modiversary':
-      return { kind: k, months: num(obj(w.shared_chat_modiversary, k).months, `${k}.months`) };
-    case 'unknown':
-      return { kind: k };
-    default:
-      str(k, 'notice_type');
-      return null;
-  }
-}
-
-/** Converts `channel.chat.notification` v1. */
-export function toChannelChatNotificationEvent(
-  w: WireChannelChatNotificationEvent,
-): ChannelChatNotificationEvent {
-  const anonymous = bool(w.chatter_is_anonymous, 'chatter_is_anonymous');
-  return withRaw(
-    {
-      type: 'channel.chat.notification' as const,
-      version: '1' as const,
-      broadcaster: user(
-        w.broadcaster_user_id,
-        w.broadcaster_user_login,
-        w.broadcaster_user_name,
-        'broadcaster_user',
-      ),
-      chatter: anonymous
-        ? null
-        : userN(w.chatter_user_id, w.chatter_user_login, w.chatter_user_name, 'chatter_user'),
-      chatterIsAnonymous: anonymous,
-      color: text(w.color, 'color'),
-      badges: toBadgesN(w.badges, 'badges') ?? [],
-      systemMessage: str(w.system_message, 'system_message'),
-      messageId: str(w.message_id, 'message_id'),
-      message: toMessage(w.message, 'message'),
-      noticeType: str(w.notice_type, 'notice_type'),
-      notice: toChatNotice(w),
-      sourceBroadcaster: userN(
-        w.source_broadcaster_user_id,
-        w.source_broadcaster_user_login,
-        w.source_broadcaster_user_name,
-        'source_broadcaster_user',
-      ),
-      sourceMessageId: text(w.source_message_id, 'source_message_id'),
-      sourceBadges: toBadgesN(w.source_badges, 'source_badges'),
-      isSourceOnly: boolN(w.is_source_only, 'is_source_only'),
-    },
-    w,
-  );
-}
-
 /** Converts `channel.chat.user_message_hold` v1. */
-export function toChannelChatUserMessageHoldEvent(
+function toChannelChatUserMessageHoldEvent(
   w: WireChannelChatUserMessageHoldEvent,
 ): ChannelChatUserMessageHoldEvent {
   return withRaw(
     {
-      type: 'channel.chat.user_message_hold' as const,
-      version: '1' as const,
+      type: 'channel.chat.user_message_hold',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -618,13 +346,13 @@ export function toChannelChatUserMessageHoldEvent(
 }
 
 /** Converts `channel.chat.user_message_update` v1. */
-export function toChannelChatUserMessageUpdateEvent(
+function toChannelChatUserMessageUpdateEvent(
   w: WireChannelChatUserMessageUpdateEvent,
 ): ChannelChatUserMessageUpdateEvent {
   return withRaw(
     {
-      type: 'channel.chat.user_message_update' as const,
-      version: '1' as const,
+      type: 'channel.chat.user_message_update',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -641,13 +369,13 @@ export function toChannelChatUserMessageUpdateEvent(
 }
 
 /** Converts `channel.chat_settings.update` v1. */
-export function toChannelChatSettingsUpdateEvent(
+function toChannelChatSettingsUpdateEvent(
   w: WireChannelChatSettingsUpdateEvent,
 ): ChannelChatSettingsUpdateEvent {
   return withRaw(
     {
-      type: 'channel.chat_settings.update' as const,
-      version: '1' as const,
+      type: 'channel.chat_settings.update',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -667,13 +395,11 @@ export function toChannelChatSettingsUpdateEvent(
 }
 
 /** Converts `channel.shared_chat.begin` v1. */
-export function toChannelSharedChatBeginEvent(
-  w: WireChannelSharedChatBeginEvent,
-): ChannelSharedChatBeginEvent {
+function toChannelSharedChatBeginEvent(w: WireChannelSharedChatBeginEvent): ChannelSharedChatBeginEvent {
   return withRaw(
     {
-      type: 'channel.shared_chat.begin' as const,
-      version: '1' as const,
+      type: 'channel.shared_chat.begin',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -694,13 +420,11 @@ export function toChannelSharedChatBeginEvent(
 }
 
 /** Converts `channel.shared_chat.update` v1. */
-export function toChannelSharedChatUpdateEvent(
-  w: WireChannelSharedChatUpdateEvent,
-): ChannelSharedChatUpdateEvent {
+function toChannelSharedChatUpdateEvent(w: WireChannelSharedChatUpdateEvent): ChannelSharedChatUpdateEvent {
   return withRaw(
     {
-      type: 'channel.shared_chat.update' as const,
-      version: '1' as const,
+      type: 'channel.shared_chat.update',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,
@@ -721,11 +445,11 @@ export function toChannelSharedChatUpdateEvent(
 }
 
 /** Converts `channel.shared_chat.end` v1. */
-export function toChannelSharedChatEndEvent(w: WireChannelSharedChatEndEvent): ChannelSharedChatEndEvent {
+function toChannelSharedChatEndEvent(w: WireChannelSharedChatEndEvent): ChannelSharedChatEndEvent {
   return withRaw(
     {
-      type: 'channel.shared_chat.end' as const,
-      version: '1' as const,
+      type: 'channel.shared_chat.end',
+      version: '1',
       broadcaster: user(
         w.broadcaster_user_id,
         w.broadcaster_user_login,

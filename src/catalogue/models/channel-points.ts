@@ -9,6 +9,7 @@ import type {
   WireChannelPointsCustomRewardUpdateEvent,
   WireRewardImage,
 } from '../wire/channel-points.js';
+import { defineEvent } from '../define.js';
 import type { EventModel, StructuredMessage, TextWithEmotes, UserRef } from './common.js';
 import {
   bool,
@@ -65,21 +66,36 @@ export interface CustomReward {
   readonly defaultImage: RewardImage;
 }
 
-/** A custom reward was created. */
+/** Model of `channel.channel_points_custom_reward.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsCustomRewardAddEvent
   extends
     EventModel<'channel.channel_points_custom_reward.add', '1', WireChannelPointsCustomRewardAddEvent>,
     CustomReward {}
-/** A custom reward was updated. */
+export const channelPointsCustomRewardAddEventDefinition = defineEvent(
+  'channel.channel_points_custom_reward.add',
+  '1',
+  toChannelPointsCustomRewardAddEvent,
+);
+/** Model of `channel.channel_points_custom_reward.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsCustomRewardUpdateEvent
   extends
     EventModel<'channel.channel_points_custom_reward.update', '1', WireChannelPointsCustomRewardUpdateEvent>,
     CustomReward {}
-/** A custom reward was removed. */
+export const channelPointsCustomRewardUpdateEventDefinition = defineEvent(
+  'channel.channel_points_custom_reward.update',
+  '1',
+  toChannelPointsCustomRewardUpdateEvent,
+);
+/** Model of `channel.channel_points_custom_reward.remove` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsCustomRewardRemoveEvent
   extends
     EventModel<'channel.channel_points_custom_reward.remove', '1', WireChannelPointsCustomRewardRemoveEvent>,
     CustomReward {}
+export const channelPointsCustomRewardRemoveEventDefinition = defineEvent(
+  'channel.channel_points_custom_reward.remove',
+  '1',
+  toChannelPointsCustomRewardRemoveEvent,
+);
 
 /** A redemption of a custom reward. */
 export interface CustomRewardRedemption {
@@ -99,7 +115,7 @@ export interface CustomRewardRedemption {
   readonly redeemedAt: Date;
 }
 
-/** A viewer redeemed a custom reward. */
+/** Model of `channel.channel_points_custom_reward_redemption.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsCustomRewardRedemptionAddEvent
   extends
     EventModel<
@@ -108,7 +124,12 @@ export interface ChannelPointsCustomRewardRedemptionAddEvent
       WireChannelPointsCustomRewardRedemptionAddEvent
     >,
     CustomRewardRedemption {}
-/** A redemption was fulfilled or canceled. */
+export const channelPointsCustomRewardRedemptionAddEventDefinition = defineEvent(
+  'channel.channel_points_custom_reward_redemption.add',
+  '1',
+  toChannelPointsCustomRewardRedemptionAddEvent,
+);
+/** Model of `channel.channel_points_custom_reward_redemption.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsCustomRewardRedemptionUpdateEvent
   extends
     EventModel<
@@ -117,8 +138,13 @@ export interface ChannelPointsCustomRewardRedemptionUpdateEvent
       WireChannelPointsCustomRewardRedemptionUpdateEvent
     >,
     CustomRewardRedemption {}
+export const channelPointsCustomRewardRedemptionUpdateEventDefinition = defineEvent(
+  'channel.channel_points_custom_reward_redemption.update',
+  '1',
+  toChannelPointsCustomRewardRedemptionUpdateEvent,
+);
 
-/** A viewer redeemed an automatic reward (v1 shape). */
+/** Model of `channel.channel_points_automatic_reward_redemption.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsAutomaticRewardRedemptionAddV1Event extends EventModel<
   'channel.channel_points_automatic_reward_redemption.add',
   '1',
@@ -137,8 +163,13 @@ export interface ChannelPointsAutomaticRewardRedemptionAddV1Event extends EventM
   readonly userInput: string | null;
   readonly redeemedAt: Date;
 }
+export const channelPointsAutomaticRewardRedemptionAddV1EventDefinition = defineEvent(
+  'channel.channel_points_automatic_reward_redemption.add',
+  '1',
+  toChannelPointsAutomaticRewardRedemptionAddV1Event,
+);
 
-/** A viewer redeemed an automatic reward (v2 shape: fragments, `channelPoints`). */
+/** Model of `channel.channel_points_automatic_reward_redemption.add` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelPointsAutomaticRewardRedemptionAddV2Event extends EventModel<
   'channel.channel_points_automatic_reward_redemption.add',
   '2',
@@ -155,6 +186,11 @@ export interface ChannelPointsAutomaticRewardRedemptionAddV2Event extends EventM
   readonly message: StructuredMessage | null;
   readonly redeemedAt: Date;
 }
+export const channelPointsAutomaticRewardRedemptionAddV2EventDefinition = defineEvent(
+  'channel.channel_points_automatic_reward_redemption.add',
+  '2',
+  toChannelPointsAutomaticRewardRedemptionAddV2Event,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -209,36 +245,27 @@ function customReward(w: WireChannelPointsCustomRewardAddEvent): CustomReward {
 }
 
 /** Converts `channel.channel_points_custom_reward.add` v1. */
-export function toChannelPointsCustomRewardAddEvent(
+function toChannelPointsCustomRewardAddEvent(
   w: WireChannelPointsCustomRewardAddEvent,
 ): ChannelPointsCustomRewardAddEvent {
   const r = customReward(w);
-  return withRaw(
-    { type: 'channel.channel_points_custom_reward.add' as const, version: '1' as const, ...r },
-    w,
-  );
+  return withRaw({ type: 'channel.channel_points_custom_reward.add', version: '1', ...r }, w);
 }
 
 /** Converts `channel.channel_points_custom_reward.update` v1. */
-export function toChannelPointsCustomRewardUpdateEvent(
+function toChannelPointsCustomRewardUpdateEvent(
   w: WireChannelPointsCustomRewardUpdateEvent,
 ): ChannelPointsCustomRewardUpdateEvent {
   const r = customReward(w);
-  return withRaw(
-    { type: 'channel.channel_points_custom_reward.update' as const, version: '1' as const, ...r },
-    w,
-  );
+  return withRaw({ type: 'channel.channel_points_custom_reward.update', version: '1', ...r }, w);
 }
 
 /** Converts `channel.channel_points_custom_reward.remove` v1. */
-export function toChannelPointsCustomRewardRemoveEvent(
+function toChannelPointsCustomRewardRemoveEvent(
   w: WireChannelPointsCustomRewardRemoveEvent,
 ): ChannelPointsCustomRewardRemoveEvent {
   const r = customReward(w);
-  return withRaw(
-    { type: 'channel.channel_points_custom_reward.remove' as const, version: '1' as const, ...r },
-    w,
-  );
+  return withRaw({ type: 'channel.channel_points_custom_reward.remove', version: '1', ...r }, w);
 }
 
 function redemption(w: WireChannelPointsCustomRewardRedemptionAddEvent): CustomRewardRedemption {
@@ -260,25 +287,19 @@ function redemption(w: WireChannelPointsCustomRewardRedemptionAddEvent): CustomR
 }
 
 /** Converts `channel.channel_points_custom_reward_redemption.add` v1. */
-export function toChannelPointsCustomRewardRedemptionAddEvent(
+function toChannelPointsCustomRewardRedemptionAddEvent(
   w: WireChannelPointsCustomRewardRedemptionAddEvent,
 ): ChannelPointsCustomRewardRedemptionAddEvent {
   const r = redemption(w);
-  return withRaw(
-    { type: 'channel.channel_points_custom_reward_redemption.add' as const, version: '1' as const, ...r },
-    w,
-  );
+  return withRaw({ type: 'channel.channel_points_custom_reward_redemption.add', version: '1', ...r }, w);
 }
 
 /** Converts `channel.channel_points_custom_reward_redemption.update` v1. */
-export function toChannelPointsCustomRewardRedemptionUpdateEvent(
+function toChannelPointsCustomRewardRedemptionUpdateEvent(
   w: WireChannelPointsCustomRewardRedemptionUpdateEvent,
 ): ChannelPointsCustomRewardRedemptionUpdateEvent {
   const r = redemption(w);
-  return withRaw(
-    { type: 'channel.channel_points_custom_reward_redemption.update' as const, version: '1' as const, ...r },
-    w,
-  );
+  return withRaw({ type: 'channel.channel_points_custom_reward_redemption.update', version: '1', ...r }, w);
 }
 
 function emoteN(
@@ -291,14 +312,14 @@ function emoteN(
 }
 
 /** Converts `channel.channel_points_automatic_reward_redemption.add` v1. */
-export function toChannelPointsAutomaticRewardRedemptionAddV1Event(
+function toChannelPointsAutomaticRewardRedemptionAddV1Event(
   w: WireChannelPointsAutomaticRewardRedemptionAddV1Event,
 ): ChannelPointsAutomaticRewardRedemptionAddV1Event {
   const r = obj(w.reward, 'reward');
   return withRaw(
     {
-      type: 'channel.channel_points_automatic_reward_redemption.add' as const,
-      version: '1' as const,
+      type: 'channel.channel_points_automatic_reward_redemption.add',
+      version: '1',
       id: str(w.id, 'id'),
       broadcaster: broadcaster(w),
       user: userOf(w),
@@ -316,14 +337,14 @@ export function toChannelPointsAutomaticRewardRedemptionAddV1Event(
 }
 
 /** Converts `channel.channel_points_automatic_reward_redemption.add` v2. */
-export function toChannelPointsAutomaticRewardRedemptionAddV2Event(
+function toChannelPointsAutomaticRewardRedemptionAddV2Event(
   w: WireChannelPointsAutomaticRewardRedemptionAddV2Event,
 ): ChannelPointsAutomaticRewardRedemptionAddV2Event {
   const r = obj(w.reward, 'reward');
   return withRaw(
     {
-      type: 'channel.channel_points_automatic_reward_redemption.add' as const,
-      version: '2' as const,
+      type: 'channel.channel_points_automatic_reward_redemption.add',
+      version: '2',
       id: str(w.id, 'id'),
       broadcaster: broadcaster(w),
       user: userOf(w),

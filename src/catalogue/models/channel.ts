@@ -11,10 +11,11 @@ import type {
   WireChannelVipAddEvent,
   WireChannelVipRemoveEvent,
 } from '../wire/channel.js';
+import { defineEvent } from '../define.js';
 import type { EventModel, UserRef } from './common.js';
 import { bool, broadcaster, date, moderator, num, str, strs, text, user, userOf, withRaw } from './common.js';
 
-/** The channel's title, language, category or content labels changed. */
+/** Model of `channel.update` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelUpdateEvent extends EventModel<'channel.update', '2', WireChannelUpdateEvent> {
   readonly broadcaster: UserRef;
   readonly title: string;
@@ -25,16 +26,18 @@ export interface ChannelUpdateEvent extends EventModel<'channel.update', '2', Wi
   readonly categoryName: string | null;
   readonly contentClassificationLabels: readonly string[];
 }
+export const channelUpdateEventDefinition = defineEvent('channel.update', '2', toChannelUpdateEvent);
 
-/** A user followed the channel. */
+/** Model of `channel.follow` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelFollowEvent extends EventModel<'channel.follow', '2', WireChannelFollowEvent> {
   readonly broadcaster: UserRef;
   /** The new follower. */
   readonly user: UserRef;
   readonly followedAt: Date;
 }
+export const channelFollowEventDefinition = defineEvent('channel.follow', '2', toChannelFollowEvent);
 
-/** An ad break started. */
+/** Model of `channel.ad_break.begin` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelAdBreakBeginEvent extends EventModel<
   'channel.ad_break.begin',
   '1',
@@ -47,15 +50,21 @@ export interface ChannelAdBreakBeginEvent extends EventModel<
   readonly startedAt: Date;
   readonly isAutomatic: boolean;
 }
+export const channelAdBreakBeginEventDefinition = defineEvent(
+  'channel.ad_break.begin',
+  '1',
+  toChannelAdBreakBeginEvent,
+);
 
-/** A broadcaster raided another one. */
+/** Model of `channel.raid` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelRaidEvent extends EventModel<'channel.raid', '1', WireChannelRaidEvent> {
   readonly fromBroadcaster: UserRef;
   readonly toBroadcaster: UserRef;
   readonly viewers: number;
 }
+export const channelRaidEventDefinition = defineEvent('channel.raid', '1', toChannelRaidEvent);
 
-/** The channel sent a shoutout. */
+/** Model of `channel.shoutout.create` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelShoutoutCreateEvent extends EventModel<
   'channel.shoutout.create',
   '1',
@@ -69,8 +78,13 @@ export interface ChannelShoutoutCreateEvent extends EventModel<
   readonly cooldownEndsAt: Date;
   readonly targetCooldownEndsAt: Date;
 }
+export const channelShoutoutCreateEventDefinition = defineEvent(
+  'channel.shoutout.create',
+  '1',
+  toChannelShoutoutCreateEvent,
+);
 
-/** The channel received a shoutout. */
+/** Model of `channel.shoutout.receive` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelShoutoutReceiveEvent extends EventModel<
   'channel.shoutout.receive',
   '1',
@@ -81,13 +95,19 @@ export interface ChannelShoutoutReceiveEvent extends EventModel<
   readonly viewerCount: number;
   readonly startedAt: Date;
 }
+export const channelShoutoutReceiveEventDefinition = defineEvent(
+  'channel.shoutout.receive',
+  '1',
+  toChannelShoutoutReceiveEvent,
+);
 
-/** A VIP was added. */
+/** Model of `channel.vip.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelVipAddEvent extends EventModel<'channel.vip.add', '1', WireChannelVipAddEvent> {
   readonly broadcaster: UserRef;
   readonly user: UserRef;
 }
-/** A VIP was removed. */
+export const channelVipAddEventDefinition = defineEvent('channel.vip.add', '1', toChannelVipAddEvent);
+/** Model of `channel.vip.remove` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelVipRemoveEvent extends EventModel<
   'channel.vip.remove',
   '1',
@@ -96,7 +116,12 @@ export interface ChannelVipRemoveEvent extends EventModel<
   readonly broadcaster: UserRef;
   readonly user: UserRef;
 }
-/** A moderator was added. */
+export const channelVipRemoveEventDefinition = defineEvent(
+  'channel.vip.remove',
+  '1',
+  toChannelVipRemoveEvent,
+);
+/** Model of `channel.moderator.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelModeratorAddEvent extends EventModel<
   'channel.moderator.add',
   '1',
@@ -105,7 +130,12 @@ export interface ChannelModeratorAddEvent extends EventModel<
   readonly broadcaster: UserRef;
   readonly user: UserRef;
 }
-/** A moderator was removed. */
+export const channelModeratorAddEventDefinition = defineEvent(
+  'channel.moderator.add',
+  '1',
+  toChannelModeratorAddEvent,
+);
+/** Model of `channel.moderator.remove` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelModeratorRemoveEvent extends EventModel<
   'channel.moderator.remove',
   '1',
@@ -114,15 +144,20 @@ export interface ChannelModeratorRemoveEvent extends EventModel<
   readonly broadcaster: UserRef;
   readonly user: UserRef;
 }
+export const channelModeratorRemoveEventDefinition = defineEvent(
+  'channel.moderator.remove',
+  '1',
+  toChannelModeratorRemoveEvent,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Converts `channel.update` v2. */
-export function toChannelUpdateEvent(w: WireChannelUpdateEvent): ChannelUpdateEvent {
+function toChannelUpdateEvent(w: WireChannelUpdateEvent): ChannelUpdateEvent {
   return withRaw(
     {
-      type: 'channel.update' as const,
-      version: '2' as const,
+      type: 'channel.update',
+      version: '2',
       broadcaster: broadcaster(w),
       title: str(w.title, 'title'),
       language: text(w.language, 'language'),
@@ -135,11 +170,11 @@ export function toChannelUpdateEvent(w: WireChannelUpdateEvent): ChannelUpdateEv
 }
 
 /** Converts `channel.follow` v2. */
-export function toChannelFollowEvent(w: WireChannelFollowEvent): ChannelFollowEvent {
+function toChannelFollowEvent(w: WireChannelFollowEvent): ChannelFollowEvent {
   return withRaw(
     {
-      type: 'channel.follow' as const,
-      version: '2' as const,
+      type: 'channel.follow',
+      version: '2',
       broadcaster: broadcaster(w),
       user: userOf(w),
       followedAt: date(w.followed_at, 'followed_at'),
@@ -149,11 +184,11 @@ export function toChannelFollowEvent(w: WireChannelFollowEvent): ChannelFollowEv
 }
 
 /** Converts `channel.ad_break.begin` v1. */
-export function toChannelAdBreakBeginEvent(w: WireChannelAdBreakBeginEvent): ChannelAdBreakBeginEvent {
+function toChannelAdBreakBeginEvent(w: WireChannelAdBreakBeginEvent): ChannelAdBreakBeginEvent {
   return withRaw(
     {
-      type: 'channel.ad_break.begin' as const,
-      version: '1' as const,
+      type: 'channel.ad_break.begin',
+      version: '1',
       broadcaster: broadcaster(w),
       requester: user(w.requester_user_id, w.requester_user_login, w.requester_user_name, 'requester_user'),
       durationSeconds: num(w.duration_seconds, 'duration_seconds'),
@@ -165,11 +200,11 @@ export function toChannelAdBreakBeginEvent(w: WireChannelAdBreakBeginEvent): Cha
 }
 
 /** Converts `channel.raid` v1. */
-export function toChannelRaidEvent(w: WireChannelRaidEvent): ChannelRaidEvent {
+function toChannelRaidEvent(w: WireChannelRaidEvent): ChannelRaidEvent {
   return withRaw(
     {
-      type: 'channel.raid' as const,
-      version: '1' as const,
+      type: 'channel.raid',
+      version: '1',
       fromBroadcaster: user(
         w.from_broadcaster_user_id,
         w.from_broadcaster_user_login,
@@ -189,11 +224,11 @@ export function toChannelRaidEvent(w: WireChannelRaidEvent): ChannelRaidEvent {
 }
 
 /** Converts `channel.shoutout.create` v1. */
-export function toChannelShoutoutCreateEvent(w: WireChannelShoutoutCreateEvent): ChannelShoutoutCreateEvent {
+function toChannelShoutoutCreateEvent(w: WireChannelShoutoutCreateEvent): ChannelShoutoutCreateEvent {
   return withRaw(
     {
-      type: 'channel.shoutout.create' as const,
-      version: '1' as const,
+      type: 'channel.shoutout.create',
+      version: '1',
       broadcaster: broadcaster(w),
       moderator: moderator(w),
       toBroadcaster: user(
@@ -212,13 +247,11 @@ export function toChannelShoutoutCreateEvent(w: WireChannelShoutoutCreateEvent):
 }
 
 /** Converts `channel.shoutout.receive` v1. */
-export function toChannelShoutoutReceiveEvent(
-  w: WireChannelShoutoutReceiveEvent,
-): ChannelShoutoutReceiveEvent {
+function toChannelShoutoutReceiveEvent(w: WireChannelShoutoutReceiveEvent): ChannelShoutoutReceiveEvent {
   return withRaw(
     {
-      type: 'channel.shoutout.receive' as const,
-      version: '1' as const,
+      type: 'channel.shoutout.receive',
+      version: '1',
       broadcaster: broadcaster(w),
       fromBroadcaster: user(
         w.from_broadcaster_user_id,
@@ -234,19 +267,16 @@ export function toChannelShoutoutReceiveEvent(
 }
 
 /** Converts `channel.vip.add` v1. */
-export function toChannelVipAddEvent(w: WireChannelVipAddEvent): ChannelVipAddEvent {
-  return withRaw(
-    { type: 'channel.vip.add' as const, version: '1' as const, broadcaster: broadcaster(w), user: userOf(w) },
-    w,
-  );
+function toChannelVipAddEvent(w: WireChannelVipAddEvent): ChannelVipAddEvent {
+  return withRaw({ type: 'channel.vip.add', version: '1', broadcaster: broadcaster(w), user: userOf(w) }, w);
 }
 
 /** Converts `channel.vip.remove` v1. */
-export function toChannelVipRemoveEvent(w: WireChannelVipRemoveEvent): ChannelVipRemoveEvent {
+function toChannelVipRemoveEvent(w: WireChannelVipRemoveEvent): ChannelVipRemoveEvent {
   return withRaw(
     {
-      type: 'channel.vip.remove' as const,
-      version: '1' as const,
+      type: 'channel.vip.remove',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
     },
@@ -255,11 +285,11 @@ export function toChannelVipRemoveEvent(w: WireChannelVipRemoveEvent): ChannelVi
 }
 
 /** Converts `channel.moderator.add` v1. */
-export function toChannelModeratorAddEvent(w: WireChannelModeratorAddEvent): ChannelModeratorAddEvent {
+function toChannelModeratorAddEvent(w: WireChannelModeratorAddEvent): ChannelModeratorAddEvent {
   return withRaw(
     {
-      type: 'channel.moderator.add' as const,
-      version: '1' as const,
+      type: 'channel.moderator.add',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
     },
@@ -268,13 +298,11 @@ export function toChannelModeratorAddEvent(w: WireChannelModeratorAddEvent): Cha
 }
 
 /** Converts `channel.moderator.remove` v1. */
-export function toChannelModeratorRemoveEvent(
-  w: WireChannelModeratorRemoveEvent,
-): ChannelModeratorRemoveEvent {
+function toChannelModeratorRemoveEvent(w: WireChannelModeratorRemoveEvent): ChannelModeratorRemoveEvent {
   return withRaw(
     {
-      type: 'channel.moderator.remove' as const,
-      version: '1' as const,
+      type: 'channel.moderator.remove',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
     },

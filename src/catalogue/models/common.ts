@@ -176,18 +176,6 @@ function digits(s: string, at: number, n: number): number {
 }
 
 /**
- * The date and time parts (`YYYY-MM-DDTHH:MM:SS`, never of an invalid timestamp) of the last two seconds
- * {@link parseRfc3339} parsed, and their values: two, because a notification's envelope and its event carry
- * timestamps of different seconds (a follow's `followed_at`), which would evict each other from one slot.
- */
-let secondA = '\u0000';
-let secondAMs = 0;
-let secondB = '\u0000';
-let secondBMs = 0;
-/** Which slot the next miss replaces. */
-let replaceA = true;
-
-/**
  * Parses an RFC 3339 timestamp (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`) to epoch milliseconds without
  * allocating, truncating the fraction to milliseconds (Twitch sends up to nanoseconds). Returns `NaN` for anything
  * else, including out-of-range fields.
@@ -200,26 +188,18 @@ let replaceA = true;
  */
 export function parseRfc3339(s: string): number {
   const len = s.length;
-  if (len < 20) return Number.NaN;
-  // Timestamps come in time order, many in the same second: the date and time parts of the last two seconds are
-  // kept with their values, so most calls parse only the fraction and the zone.
-  let base: number;
-  if (s.startsWith(secondA)) {
-    base = secondAMs;
-  } else if (s.startsWith(secondB)) {
-    base = secondBMs;
-  } else {
-    base = secondOf(s);
-    if (Number.isNaN(base)) return Number.NaN;
-    if (replaceA) {
-      secondA = s.slice(0, 19);
-      secondAMs = base;
-    } else {
-      secondB = s.slice(0, 19);
-      secondBMs = base;
-    }
-    replaceA = !replaceA;
-  }
+  if (len < 20 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58)
+    return Number.NaN;
+  const t = s.charCodeAt(10);
+  if ((t !== 84 && t !== 116 && t !== 32) || s.charCodeAt(16) !== 58) return Number.NaN;
+  const year = digits(s, 0, 4);
+  const month = digits(s, 5, 2);
+  const day = digits(s, 8, 2);
+  const hour = digits(s, 11, 2);
+  const minute = digits(s, 14, 2);
+  const second = digits(s, 17, 2);
+  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23) return Number.NaN;
+  if (minute < 0 || minute > 59 || second < 0 || second > 59) return Number.NaN;
   let i = 19;
   let ms = 0;
   if (s.charCodeAt(i) === 46) {
@@ -250,28 +230,25 @@ export function parseRfc3339(s: string): number {
     return Number.NaN;
   }
   if (i !== len) return Number.NaN;
-  return base + ms - offset;
-}
-
-/** Epoch milliseconds of the `YYYY-MM-DDTHH:MM:SS` start of `s` (at least 20 characters), or `NaN`. */
-function secondOf(s: string): number {
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58) return Number.NaN;
-  const t = s.charCodeAt(10);
-  if ((t !== 84 && t !== 116 && t !== 32) || s.charCodeAt(16) !== 58) return Number.NaN;
-  const year = digits(s, 0, 4);
-  const month = digits(s, 5, 2);
-  const day = digits(s, 8, 2);
-  const hour = digits(s, 11, 2);
-  const minute = digits(s, 14, 2);
-  const second = digits(s, 17, 2);
-  if (year < 0 || month < 1 || month > 12 || day < 1 || day > 31 || hour < 0 || hour > 23) return Number.NaN;
-  if (minute < 0 || minute > 59 || second < 0 || second > 59) return Number.NaN;
   // Reject calendar overflow (e.g. February 30th), which Date.UTC would silently roll over.
   const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
   const daysInMonth =
     month === 2 ? (leap ? 29 : 28) : month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
   if (day > daysInMonth) return Number.NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second);
+  return ((daysFromCivil(year, month, day) * 24 + hour) * 60 + minute) * 60_000 + second * 1000 + ms - offset;
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`): plain integer arithmetic,
+ * cheaper than `Date.UTC`, and right for years 0-99 too (which `Date.UTC` maps to 1900-1999).
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.trunc((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.trunc(yearOfEra / 4) - Math.trunc(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
 }
 
 /**
@@ -308,6 +285,12 @@ export function obj<T extends object>(v: T | null | undefined, field: string): T
   return fail(field, 'object', v);
 }
 
+/** {@link obj} for `${field}${suffix}`, a name built only when the value is not an object (no string per call). */
+function objAt<T extends object>(v: T | null | undefined, field: string, suffix: string): T {
+  if (typeof v === 'object' && v !== null) return v;
+  return fail(field + suffix, 'object', v);
+}
+
 /** A list of strings. `null`/absent → empty. */
 export function strs(v: readonly unknown[] | null | undefined, field: string): readonly string[] {
   if (v === null || v === undefined) return [];
@@ -317,8 +300,14 @@ export function strs(v: readonly unknown[] | null | undefined, field: string): r
   return out;
 }
 
-/** A required user from its three wire fields. */
+/**
+ * A required user from its three wire fields. `field` is the wire prefix (`broadcaster_user`); the field names of an
+ * error message are built only on the slow path (numeric ids, bad input), never per message.
+ */
 export function user(id: unknown, login: unknown, name: unknown, field: string): UserRef {
+  if (typeof id === 'string' && typeof login === 'string' && typeof name === 'string') {
+    return { id, login, displayName: name };
+  }
   return {
     id: str(id, `${field}_id`),
     login: str(login, `${field}_login`),
@@ -330,7 +319,7 @@ export function user(id: unknown, login: unknown, name: unknown, field: string):
 export function userN(id: unknown, login: unknown, name: unknown, field: string): UserRef | null {
   if (id === null || id === undefined || id === '') return null;
   return {
-    id: str(id, `${field}_id`),
+    id: typeof id === 'string' ? id : str(id, `${field}_id`),
     login: typeof login === 'string' ? login : '',
     displayName: typeof name === 'string' ? name : '',
   };
@@ -453,10 +442,12 @@ export function toFragment(w: WireMessageFragment): MessageFragment {
 /** Converts a structured message (`text` + `fragments`). */
 export function toMessage(w: WireStructuredMessage, field: string): StructuredMessage {
   const m = obj(w, field);
-  const frags = arrE(m.fragments, `${field}.fragments`);
+  // Field names for error messages are built on the slow path only.
+  const list = m.fragments;
+  const frags: readonly WireMessageFragment[] = Array.isArray(list) ? list : arrE(list, `${field}.fragments`);
   const fragments = new Array<MessageFragment>(frags.length);
-  for (let i = 0; i < frags.length; i++) fragments[i] = toFragment(obj(frags[i], `${field}.fragments`));
-  return { text: str(m.text, `${field}.text`), fragments };
+  for (let i = 0; i < frags.length; i++) fragments[i] = toFragment(objAt(frags[i], field, '.fragments'));
+  return { text: typeof m.text === 'string' ? m.text : str(m.text, `${field}.text`), fragments };
 }
 
 /** Converts a structured message that may be `null`. */

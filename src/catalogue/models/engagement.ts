@@ -10,29 +10,18 @@ import type {
   WireChannelHypeTrainBeginEvent,
   WireChannelHypeTrainEndEvent,
   WireChannelHypeTrainProgressEvent,
-  WireChannelPollBeginEvent,
-  WireChannelPollEndEvent,
-  WireChannelPollProgressEvent,
-  WireChannelPredictionBeginEvent,
-  WireChannelPredictionEndEvent,
-  WireChannelPredictionLockEvent,
-  WireChannelPredictionProgressEvent,
   WireHypeTrainContribution,
-  WirePollChoice,
-  WirePollVoting,
-  WirePredictionOutcome,
 } from '../wire/engagement.js';
 import type { WireBroadcaster } from '../wire/common.js';
+import { defineEvent } from '../define.js';
 import type { Amount, EventModel, UserRef } from './common.js';
 import {
-  arr,
   arrE,
   bool,
   broadcaster,
   broadcasterRefsN,
   date,
   num,
-  numN,
   obj,
   str,
   text,
@@ -41,104 +30,6 @@ import {
   userOf,
   withRaw,
 } from './common.js';
-
-// --- polls -------------------------------------------------------------------------------------------------------
-
-/** A poll choice. Vote counts are 0 in `channel.poll.begin` (Twitch omits them). */
-export interface PollChoice {
-  readonly id: string;
-  readonly title: string;
-  readonly bitsVotes: number;
-  readonly channelPointsVotes: number;
-  /** Total votes, including Channel Points votes. */
-  readonly votes: number;
-}
-
-/** Voting settings of a poll. */
-export interface PollVoting {
-  readonly isEnabled: boolean;
-  readonly amountPerVote: number;
-}
-
-interface PollBase {
-  readonly id: string;
-  readonly broadcaster: UserRef;
-  readonly title: string;
-  readonly choices: readonly PollChoice[];
-  readonly bitsVoting: PollVoting;
-  readonly channelPointsVoting: PollVoting;
-  readonly startedAt: Date;
-}
-/** A poll started. */
-export interface ChannelPollBeginEvent
-  extends EventModel<'channel.poll.begin', '1', WireChannelPollBeginEvent>, PollBase {
-  readonly endsAt: Date;
-}
-/** Votes were cast in a poll. */
-export interface ChannelPollProgressEvent
-  extends EventModel<'channel.poll.progress', '1', WireChannelPollProgressEvent>, PollBase {
-  readonly endsAt: Date;
-}
-/** A poll ended. */
-export interface ChannelPollEndEvent
-  extends EventModel<'channel.poll.end', '1', WireChannelPollEndEvent>, PollBase {
-  /** `completed`, `archived` or `terminated`. */
-  readonly status: string;
-  readonly endedAt: Date;
-}
-
-// --- predictions -------------------------------------------------------------------------------------------------
-
-/** A top predictor of an outcome. */
-export interface TopPredictor {
-  readonly user: UserRef;
-  /** `null` until resolved, and for users who lost. */
-  readonly channelPointsWon: number | null;
-  readonly channelPointsUsed: number;
-}
-
-/** A prediction outcome. Counters are 0 and `topPredictors` empty in `channel.prediction.begin`. */
-export interface PredictionOutcome {
-  readonly id: string;
-  readonly title: string;
-  /** `blue` or `pink`. */
-  readonly color: string;
-  readonly users: number;
-  readonly channelPoints: number;
-  readonly topPredictors: readonly TopPredictor[];
-}
-
-interface PredictionBase {
-  readonly id: string;
-  readonly broadcaster: UserRef;
-  readonly title: string;
-  readonly outcomes: readonly PredictionOutcome[];
-  readonly startedAt: Date;
-}
-/** A prediction started. */
-export interface ChannelPredictionBeginEvent
-  extends EventModel<'channel.prediction.begin', '1', WireChannelPredictionBeginEvent>, PredictionBase {
-  readonly locksAt: Date;
-}
-/** Users participated in a prediction. */
-export interface ChannelPredictionProgressEvent
-  extends EventModel<'channel.prediction.progress', '1', WireChannelPredictionProgressEvent>, PredictionBase {
-  readonly locksAt: Date;
-}
-/** A prediction was locked. */
-export interface ChannelPredictionLockEvent
-  extends EventModel<'channel.prediction.lock', '1', WireChannelPredictionLockEvent>, PredictionBase {
-  readonly lockedAt: Date;
-}
-/** A prediction ended (resolved or canceled). */
-export interface ChannelPredictionEndEvent
-  extends EventModel<'channel.prediction.end', '1', WireChannelPredictionEndEvent>, PredictionBase {
-  /** `null` when canceled. */
-  readonly winningOutcomeId: string | null;
-  /** `resolved` or `canceled`. */
-  readonly status: string;
-  readonly endedAt: Date;
-}
 
 // --- hype train --------------------------------------------------------------------------------------------------
 
@@ -164,7 +55,7 @@ interface HypeTrainBase {
   /** `regular`, `golden_kappa` or `treasure` (the wire `type`). */
   readonly trainType: string;
 }
-/** A hype train started. */
+/** Model of `channel.hype_train.begin` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelHypeTrainBeginEvent
   extends EventModel<'channel.hype_train.begin', '2', WireChannelHypeTrainBeginEvent>, HypeTrainBase {
   readonly progress: number;
@@ -173,19 +64,34 @@ export interface ChannelHypeTrainBeginEvent
   readonly allTimeHighLevel: number;
   readonly allTimeHighTotal: number;
 }
-/** A hype train progressed. */
+export const channelHypeTrainBeginEventDefinition = defineEvent(
+  'channel.hype_train.begin',
+  '2',
+  toChannelHypeTrainBeginEvent,
+);
+/** Model of `channel.hype_train.progress` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelHypeTrainProgressEvent
   extends EventModel<'channel.hype_train.progress', '2', WireChannelHypeTrainProgressEvent>, HypeTrainBase {
   readonly progress: number;
   readonly goal: number;
   readonly expiresAt: Date;
 }
-/** A hype train ended. */
+export const channelHypeTrainProgressEventDefinition = defineEvent(
+  'channel.hype_train.progress',
+  '2',
+  toChannelHypeTrainProgressEvent,
+);
+/** Model of `channel.hype_train.end` v2: its description is in the catalogue table (docs/events.md). */
 export interface ChannelHypeTrainEndEvent
   extends EventModel<'channel.hype_train.end', '2', WireChannelHypeTrainEndEvent>, HypeTrainBase {
   readonly endedAt: Date;
   readonly cooldownEndsAt: Date;
 }
+export const channelHypeTrainEndEventDefinition = defineEvent(
+  'channel.hype_train.end',
+  '2',
+  toChannelHypeTrainEndEvent,
+);
 
 // --- goals -------------------------------------------------------------------------------------------------------
 
@@ -200,18 +106,29 @@ interface GoalBase {
   readonly targetAmount: number;
   readonly startedAt: Date;
 }
-/** A creator goal started. */
+/** Model of `channel.goal.begin` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelGoalBeginEvent
   extends EventModel<'channel.goal.begin', '1', WireChannelGoalBeginEvent>, GoalBase {}
-/** A creator goal progressed. */
+export const channelGoalBeginEventDefinition = defineEvent(
+  'channel.goal.begin',
+  '1',
+  toChannelGoalBeginEvent,
+);
+/** Model of `channel.goal.progress` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelGoalProgressEvent
   extends EventModel<'channel.goal.progress', '1', WireChannelGoalProgressEvent>, GoalBase {}
-/** A creator goal ended. */
+export const channelGoalProgressEventDefinition = defineEvent(
+  'channel.goal.progress',
+  '1',
+  toChannelGoalProgressEvent,
+);
+/** Model of `channel.goal.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelGoalEndEvent
   extends EventModel<'channel.goal.end', '1', WireChannelGoalEndEvent>, GoalBase {
   readonly isAchieved: boolean;
   readonly endedAt: Date;
 }
+export const channelGoalEndEventDefinition = defineEvent('channel.goal.end', '1', toChannelGoalEndEvent);
 
 // --- charity -----------------------------------------------------------------------------------------------------
 
@@ -222,7 +139,7 @@ export interface Charity {
   readonly logo: string | null;
   readonly website: string | null;
 }
-/** A viewer donated to a charity campaign. */
+/** Model of `channel.charity_campaign.donate` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelCharityCampaignDonateEvent extends EventModel<
   'channel.charity_campaign.donate',
   '1',
@@ -235,6 +152,11 @@ export interface ChannelCharityCampaignDonateEvent extends EventModel<
   readonly charity: Charity;
   readonly amount: Amount;
 }
+export const channelCharityCampaignDonateEventDefinition = defineEvent(
+  'channel.charity_campaign.donate',
+  '1',
+  toChannelCharityCampaignDonateEvent,
+);
 interface CharityCampaignBase {
   /** Campaign id. */
   readonly id: string;
@@ -243,204 +165,40 @@ interface CharityCampaignBase {
   readonly currentAmount: Amount;
   readonly targetAmount: Amount;
 }
-/** A charity campaign started. */
+/** Model of `channel.charity_campaign.start` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelCharityCampaignStartEvent
   extends
     EventModel<'channel.charity_campaign.start', '1', WireChannelCharityCampaignStartEvent>,
     CharityCampaignBase {
   readonly startedAt: Date;
 }
-/** A charity campaign progressed. */
+export const channelCharityCampaignStartEventDefinition = defineEvent(
+  'channel.charity_campaign.start',
+  '1',
+  toChannelCharityCampaignStartEvent,
+);
+/** Model of `channel.charity_campaign.progress` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelCharityCampaignProgressEvent
   extends
     EventModel<'channel.charity_campaign.progress', '1', WireChannelCharityCampaignProgressEvent>,
     CharityCampaignBase {}
-/** A charity campaign stopped. */
+export const channelCharityCampaignProgressEventDefinition = defineEvent(
+  'channel.charity_campaign.progress',
+  '1',
+  toChannelCharityCampaignProgressEvent,
+);
+/** Model of `channel.charity_campaign.stop` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelCharityCampaignStopEvent
   extends
     EventModel<'channel.charity_campaign.stop', '1', WireChannelCharityCampaignStopEvent>,
     CharityCampaignBase {
   readonly stoppedAt: Date;
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Converters
-// ---------------------------------------------------------------------------------------------------------------
-
-function voting(w: WirePollVoting, field: string): PollVoting {
-  const v = obj(w, field);
-  return {
-    isEnabled: bool(v.is_enabled, `${field}.is_enabled`),
-    amountPerVote: num(v.amount_per_vote, `${field}.amount_per_vote`),
-  };
-}
-
-function choices(v: readonly WirePollChoice[]): readonly PollChoice[] {
-  const a = arr(v, 'choices');
-  const out = new Array<PollChoice>(a.length);
-  for (let i = 0; i < a.length; i++) {
-    const c = obj(a[i], 'choices');
-    out[i] = {
-      id: str(c.id, 'choices.id'),
-      title: str(c.title, 'choices.title'),
-      bitsVotes: numN(c.bits_votes, 'choices.bits_votes') ?? 0,
-      channelPointsVotes: numN(c.channel_points_votes, 'choices.channel_points_votes') ?? 0,
-      votes: numN(c.votes, 'choices.votes') ?? 0,
-    };
-  }
-  return out;
-}
-
-function poll(w: WireChannelPollBeginEvent | WireChannelPollEndEvent): PollBase {
-  return {
-    id: str(w.id, 'id'),
-    broadcaster: broadcaster(w),
-    title: str(w.title, 'title'),
-    choices: choices(w.choices),
-    bitsVoting: voting(w.bits_voting, 'bits_voting'),
-    channelPointsVoting: voting(w.channel_points_voting, 'channel_points_voting'),
-    startedAt: date(w.started_at, 'started_at'),
-  };
-}
-
-/** Converts `channel.poll.begin` v1. */
-export function toChannelPollBeginEvent(w: WireChannelPollBeginEvent): ChannelPollBeginEvent {
-  const p = poll(w);
-  return withRaw(
-    { type: 'channel.poll.begin' as const, version: '1' as const, ...p, endsAt: date(w.ends_at, 'ends_at') },
-    w,
-  );
-}
-
-/** Converts `channel.poll.progress` v1. */
-export function toChannelPollProgressEvent(w: WireChannelPollProgressEvent): ChannelPollProgressEvent {
-  const p = poll(w);
-  return withRaw(
-    {
-      type: 'channel.poll.progress' as const,
-      version: '1' as const,
-      ...p,
-      endsAt: date(w.ends_at, 'ends_at'),
-    },
-    w,
-  );
-}
-
-/** Converts `channel.poll.end` v1. */
-export function toChannelPollEndEvent(w: WireChannelPollEndEvent): ChannelPollEndEvent {
-  const p = poll(w);
-  return withRaw(
-    {
-      type: 'channel.poll.end' as const,
-      version: '1' as const,
-      ...p,
-      status: str(w.status, 'status'),
-      endedAt: date(w.ended_at, 'ended_at'),
-    },
-    w,
-  );
-}
-
-function outcomes(v: readonly WirePredictionOutcome[]): readonly PredictionOutcome[] {
-  const a = arr(v, 'outcomes');
-  const out = new Array<PredictionOutcome>(a.length);
-  for (let i = 0; i < a.length; i++) {
-    const o = obj(a[i], 'outcomes');
-    const tp = arrE(o.top_predictors, 'outcomes.top_predictors');
-    const topPredictors = new Array<TopPredictor>(tp.length);
-    for (let j = 0; j < tp.length; j++) {
-      const p = obj(tp[j], 'top_predictors');
-      topPredictors[j] = {
-        user: user(p.user_id, p.user_login, p.user_name, 'top_predictors.user'),
-        channelPointsWon: numN(p.channel_points_won, 'top_predictors.channel_points_won'),
-        channelPointsUsed: num(p.channel_points_used, 'top_predictors.channel_points_used'),
-      };
-    }
-    out[i] = {
-      id: str(o.id, 'outcomes.id'),
-      title: str(o.title, 'outcomes.title'),
-      color: str(o.color, 'outcomes.color'),
-      users: numN(o.users, 'outcomes.users') ?? 0,
-      channelPoints: numN(o.channel_points, 'outcomes.channel_points') ?? 0,
-      topPredictors,
-    };
-  }
-  return out;
-}
-
-function prediction(
-  w: WireChannelPredictionBeginEvent | WireChannelPredictionLockEvent | WireChannelPredictionEndEvent,
-): PredictionBase {
-  return {
-    id: str(w.id, 'id'),
-    broadcaster: broadcaster(w),
-    title: str(w.title, 'title'),
-    outcomes: outcomes(w.outcomes),
-    startedAt: date(w.started_at, 'started_at'),
-  };
-}
-
-/** Converts `channel.prediction.begin` v1. */
-export function toChannelPredictionBeginEvent(
-  w: WireChannelPredictionBeginEvent,
-): ChannelPredictionBeginEvent {
-  const p = prediction(w);
-  return withRaw(
-    {
-      type: 'channel.prediction.begin' as const,
-      version: '1' as const,
-      ...p,
-      locksAt: date(w.locks_at, 'locks_at'),
-    },
-    w,
-  );
-}
-
-/** Converts `channel.prediction.progress` v1. */
-export function toChannelPredictionProgressEvent(
-  w: WireChannelPredictionProgressEvent,
-): ChannelPredictionProgressEvent {
-  const p = prediction(w);
-  return withRaw(
-    {
-      type: 'channel.prediction.progress' as const,
-      version: '1' as const,
-      ...p,
-      locksAt: date(w.locks_at, 'locks_at'),
-    },
-    w,
-  );
-}
-
-/** Converts `channel.prediction.lock` v1. */
-export function toChannelPredictionLockEvent(w: WireChannelPredictionLockEvent): ChannelPredictionLockEvent {
-  const p = prediction(w);
-  return withRaw(
-    {
-      type: 'channel.prediction.lock' as const,
-      version: '1' as const,
-      ...p,
-      lockedAt: date(w.locked_at, 'locked_at'),
-    },
-    w,
-  );
-}
-
-/** Converts `channel.prediction.end` v1. */
-export function toChannelPredictionEndEvent(w: WireChannelPredictionEndEvent): ChannelPredictionEndEvent {
-  const p = prediction(w);
-  return withRaw(
-    {
-      type: 'channel.prediction.end' as const,
-      version: '1' as const,
-      ...p,
-      winningOutcomeId: text(w.winning_outcome_id, 'winning_outcome_id'),
-      status: str(w.status, 'status'),
-      endedAt: date(w.ended_at, 'ended_at'),
-    },
-    w,
-  );
-}
+export const channelCharityCampaignStopEventDefinition = defineEvent(
+  'channel.charity_campaign.stop',
+  '1',
+  toChannelCharityCampaignStopEvent,
+);
 
 function contributions(
   v: readonly WireHypeTrainContribution[] | null | undefined,
@@ -473,12 +231,12 @@ function hypeTrain(w: WireChannelHypeTrainProgressEvent | WireChannelHypeTrainEn
 }
 
 /** Converts `channel.hype_train.begin` v2. */
-export function toChannelHypeTrainBeginEvent(w: WireChannelHypeTrainBeginEvent): ChannelHypeTrainBeginEvent {
+function toChannelHypeTrainBeginEvent(w: WireChannelHypeTrainBeginEvent): ChannelHypeTrainBeginEvent {
   const h = hypeTrain(w);
   return withRaw(
     {
-      type: 'channel.hype_train.begin' as const,
-      version: '2' as const,
+      type: 'channel.hype_train.begin',
+      version: '2',
       ...h,
       progress: num(w.progress, 'progress'),
       goal: num(w.goal, 'goal'),
@@ -491,14 +249,14 @@ export function toChannelHypeTrainBeginEvent(w: WireChannelHypeTrainBeginEvent):
 }
 
 /** Converts `channel.hype_train.progress` v2. */
-export function toChannelHypeTrainProgressEvent(
+function toChannelHypeTrainProgressEvent(
   w: WireChannelHypeTrainProgressEvent,
 ): ChannelHypeTrainProgressEvent {
   const h = hypeTrain(w);
   return withRaw(
     {
-      type: 'channel.hype_train.progress' as const,
-      version: '2' as const,
+      type: 'channel.hype_train.progress',
+      version: '2',
       ...h,
       progress: num(w.progress, 'progress'),
       goal: num(w.goal, 'goal'),
@@ -509,12 +267,12 @@ export function toChannelHypeTrainProgressEvent(
 }
 
 /** Converts `channel.hype_train.end` v2. */
-export function toChannelHypeTrainEndEvent(w: WireChannelHypeTrainEndEvent): ChannelHypeTrainEndEvent {
+function toChannelHypeTrainEndEvent(w: WireChannelHypeTrainEndEvent): ChannelHypeTrainEndEvent {
   const h = hypeTrain(w);
   return withRaw(
     {
-      type: 'channel.hype_train.end' as const,
-      version: '2' as const,
+      type: 'channel.hype_train.end',
+      version: '2',
       ...h,
       endedAt: date(w.ended_at, 'ended_at'),
       cooldownEndsAt: date(w.cooldown_ends_at, 'cooldown_ends_at'),
@@ -536,21 +294,21 @@ function goal(w: WireChannelGoalBeginEvent): GoalBase {
 }
 
 /** Converts `channel.goal.begin` v1. */
-export function toChannelGoalBeginEvent(w: WireChannelGoalBeginEvent): ChannelGoalBeginEvent {
-  return withRaw({ type: 'channel.goal.begin' as const, version: '1' as const, ...goal(w) }, w);
+function toChannelGoalBeginEvent(w: WireChannelGoalBeginEvent): ChannelGoalBeginEvent {
+  return withRaw({ type: 'channel.goal.begin', version: '1', ...goal(w) }, w);
 }
 
 /** Converts `channel.goal.progress` v1. */
-export function toChannelGoalProgressEvent(w: WireChannelGoalProgressEvent): ChannelGoalProgressEvent {
-  return withRaw({ type: 'channel.goal.progress' as const, version: '1' as const, ...goal(w) }, w);
+function toChannelGoalProgressEvent(w: WireChannelGoalProgressEvent): ChannelGoalProgressEvent {
+  return withRaw({ type: 'channel.goal.progress', version: '1', ...goal(w) }, w);
 }
 
 /** Converts `channel.goal.end` v1. */
-export function toChannelGoalEndEvent(w: WireChannelGoalEndEvent): ChannelGoalEndEvent {
+function toChannelGoalEndEvent(w: WireChannelGoalEndEvent): ChannelGoalEndEvent {
   return withRaw(
     {
-      type: 'channel.goal.end' as const,
-      version: '1' as const,
+      type: 'channel.goal.end',
+      version: '1',
       ...goal(w),
       isAchieved: bool(w.is_achieved, 'is_achieved'),
       endedAt: date(w.ended_at, 'ended_at'),
@@ -591,13 +349,13 @@ function charityBroadcaster(w: Partial<WireBroadcaster> & { broadcaster_id?: str
 }
 
 /** Converts `channel.charity_campaign.donate` v1. */
-export function toChannelCharityCampaignDonateEvent(
+function toChannelCharityCampaignDonateEvent(
   w: WireChannelCharityCampaignDonateEvent,
 ): ChannelCharityCampaignDonateEvent {
   return withRaw(
     {
-      type: 'channel.charity_campaign.donate' as const,
-      version: '1' as const,
+      type: 'channel.charity_campaign.donate',
+      version: '1',
       id: str(w.id, 'id'),
       campaignId: str(w.campaign_id, 'campaign_id'),
       broadcaster: charityBroadcaster(w),
@@ -620,13 +378,13 @@ function campaign(w: WireChannelCharityCampaignProgressEvent): CharityCampaignBa
 }
 
 /** Converts `channel.charity_campaign.start` v1. */
-export function toChannelCharityCampaignStartEvent(
+function toChannelCharityCampaignStartEvent(
   w: WireChannelCharityCampaignStartEvent,
 ): ChannelCharityCampaignStartEvent {
   return withRaw(
     {
-      type: 'channel.charity_campaign.start' as const,
-      version: '1' as const,
+      type: 'channel.charity_campaign.start',
+      version: '1',
       ...campaign(w),
       startedAt: date(w.started_at, 'started_at'),
     },
@@ -635,23 +393,20 @@ export function toChannelCharityCampaignStartEvent(
 }
 
 /** Converts `channel.charity_campaign.progress` v1. */
-export function toChannelCharityCampaignProgressEvent(
+function toChannelCharityCampaignProgressEvent(
   w: WireChannelCharityCampaignProgressEvent,
 ): ChannelCharityCampaignProgressEvent {
-  return withRaw(
-    { type: 'channel.charity_campaign.progress' as const, version: '1' as const, ...campaign(w) },
-    w,
-  );
+  return withRaw({ type: 'channel.charity_campaign.progress', version: '1', ...campaign(w) }, w);
 }
 
 /** Converts `channel.charity_campaign.stop` v1. */
-export function toChannelCharityCampaignStopEvent(
+function toChannelCharityCampaignStopEvent(
   w: WireChannelCharityCampaignStopEvent,
 ): ChannelCharityCampaignStopEvent {
   return withRaw(
     {
-      type: 'channel.charity_campaign.stop' as const,
-      version: '1' as const,
+      type: 'channel.charity_campaign.stop',
+      version: '1',
       ...campaign(w),
       stoppedAt: date(w.stopped_at, 'stopped_at'),
     },

@@ -5,10 +5,11 @@ import type {
   WireChannelGuestStarSessionEndEvent,
   WireChannelGuestStarSettingsUpdateEvent,
 } from '../wire/guest-star.js';
+import { defineEvent } from '../define.js';
 import type { EventModel, UserRef } from './common.js';
 import { bool, boolN, broadcaster, date, num, numN, str, text, userN, withRaw } from './common.js';
 
-/** A Guest Star session started. */
+/** Model of `channel.guest_star_session.begin` (beta): its description is in the catalogue table (docs/events.md). */
 export interface ChannelGuestStarSessionBeginEvent extends EventModel<
   'channel.guest_star_session.begin',
   'beta',
@@ -20,8 +21,13 @@ export interface ChannelGuestStarSessionBeginEvent extends EventModel<
   readonly sessionId: string;
   readonly startedAt: Date;
 }
+export const channelGuestStarSessionBeginEventDefinition = defineEvent(
+  'channel.guest_star_session.begin',
+  'beta',
+  toChannelGuestStarSessionBeginEvent,
+);
 
-/** A Guest Star session ended. */
+/** Model of `channel.guest_star_session.end` (beta): its description is in the catalogue table (docs/events.md). */
 export interface ChannelGuestStarSessionEndEvent extends EventModel<
   'channel.guest_star_session.end',
   'beta',
@@ -35,8 +41,13 @@ export interface ChannelGuestStarSessionEndEvent extends EventModel<
   readonly startedAt: Date;
   readonly endedAt: Date;
 }
+export const channelGuestStarSessionEndEventDefinition = defineEvent(
+  'channel.guest_star_session.end',
+  'beta',
+  toChannelGuestStarSessionEndEvent,
+);
 
-/** A guest or slot was updated in a Guest Star session. */
+/** Model of `channel.guest_star_guest.update` (beta): its description is in the catalogue table (docs/events.md). */
 export interface ChannelGuestStarGuestUpdateEvent extends EventModel<
   'channel.guest_star_guest.update',
   'beta',
@@ -55,8 +66,13 @@ export interface ChannelGuestStarGuestUpdateEvent extends EventModel<
   readonly hostAudioEnabled: boolean | null;
   readonly hostVolume: number | null;
 }
+export const channelGuestStarGuestUpdateEventDefinition = defineEvent(
+  'channel.guest_star_guest.update',
+  'beta',
+  toChannelGuestStarGuestUpdateEvent,
+);
 
-/** Guest Star settings were updated. */
+/** Model of `channel.guest_star_settings.update` (beta): its description is in the catalogue table (docs/events.md). */
 export interface ChannelGuestStarSettingsUpdateEvent extends EventModel<
   'channel.guest_star_settings.update',
   'beta',
@@ -68,17 +84,22 @@ export interface ChannelGuestStarSettingsUpdateEvent extends EventModel<
   readonly isBrowserSourceAudioEnabled: boolean;
   readonly groupLayout: string;
 }
+export const channelGuestStarSettingsUpdateEventDefinition = defineEvent(
+  'channel.guest_star_settings.update',
+  'beta',
+  toChannelGuestStarSettingsUpdateEvent,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Converts `channel.guest_star_session.begin` beta. */
-export function toChannelGuestStarSessionBeginEvent(
+function toChannelGuestStarSessionBeginEvent(
   w: WireChannelGuestStarSessionBeginEvent,
 ): ChannelGuestStarSessionBeginEvent {
   return withRaw(
     {
-      type: 'channel.guest_star_session.begin' as const,
-      version: 'beta' as const,
+      type: 'channel.guest_star_session.begin',
+      version: 'beta',
       broadcaster: broadcaster(w),
       moderator: userN(w.moderator_user_id, w.moderator_user_login, w.moderator_user_name, 'moderator_user'),
       sessionId: str(w.session_id, 'session_id'),
@@ -89,13 +110,13 @@ export function toChannelGuestStarSessionBeginEvent(
 }
 
 /** Converts `channel.guest_star_session.end` beta. */
-export function toChannelGuestStarSessionEndEvent(
+function toChannelGuestStarSessionEndEvent(
   w: WireChannelGuestStarSessionEndEvent,
 ): ChannelGuestStarSessionEndEvent {
   return withRaw(
     {
-      type: 'channel.guest_star_session.end' as const,
-      version: 'beta' as const,
+      type: 'channel.guest_star_session.end',
+      version: 'beta',
       broadcaster: broadcaster(w),
       moderator: userN(w.moderator_user_id, w.moderator_user_login, w.moderator_user_name, 'moderator_user'),
       host: userN(w.host_user_id, w.host_user_login, w.host_user_name, 'host_user'),
@@ -108,13 +129,13 @@ export function toChannelGuestStarSessionEndEvent(
 }
 
 /** Converts `channel.guest_star_guest.update` beta. */
-export function toChannelGuestStarGuestUpdateEvent(
+function toChannelGuestStarGuestUpdateEvent(
   w: WireChannelGuestStarGuestUpdateEvent,
 ): ChannelGuestStarGuestUpdateEvent {
   return withRaw(
     {
-      type: 'channel.guest_star_guest.update' as const,
-      version: 'beta' as const,
+      type: 'channel.guest_star_guest.update',
+      version: 'beta',
       broadcaster: broadcaster(w),
       sessionId: str(w.session_id, 'session_id'),
       moderator: userN(w.moderator_user_id, w.moderator_user_login, w.moderator_user_name, 'moderator_user'),
@@ -131,13 +152,13 @@ export function toChannelGuestStarGuestUpdateEvent(
 }
 
 /** Converts `channel.guest_star_settings.update` beta. */
-export function toChannelGuestStarSettingsUpdateEvent(
+function toChannelGuestStarSettingsUpdateEvent(
   w: WireChannelGuestStarSettingsUpdateEvent,
 ): ChannelGuestStarSettingsUpdateEvent {
   return withRaw(
     {
-      type: 'channel.guest_star_settings.update' as const,
-      version: 'beta' as const,
+      type: 'channel.guest_star_settings.update',
+      version: 'beta',
       broadcaster: broadcaster(w),
       isModeratorSendLiveEnabled: bool(w.is_moderator_send_live_enabled, 'is_moderator_send_live_enabled'),
       slotCount: num(w.slot_count, 'slot_count'),

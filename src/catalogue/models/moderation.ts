@@ -1,8 +1,6 @@
 /** Models of moderation events: bans, unban requests, channel.moderate v1/v2, warnings, suspicious users, shield mode. */
 import type {
   WireChannelBanEvent,
-  WireChannelModerateV1Event,
-  WireChannelModerateV2Event,
   WireChannelShieldModeBeginEvent,
   WireChannelShieldModeEndEvent,
   WireChannelSuspiciousUserMessageEvent,
@@ -12,11 +10,8 @@ import type {
   WireChannelUnbanRequestResolveEvent,
   WireChannelWarningAcknowledgeEvent,
   WireChannelWarningSendEvent,
-  WireModerateBan,
-  WireModerateDelete,
-  WireModerateTimeout,
-  WireModerateUser,
 } from '../wire/moderation.js';
+import { defineEvent } from '../define.js';
 import type { EventModel, StructuredMessage, UserRef } from './common.js';
 import {
   bool,
@@ -24,7 +19,6 @@ import {
   date,
   dateN,
   moderator,
-  num,
   obj,
   str,
   strs,
@@ -35,7 +29,7 @@ import {
   withRaw,
 } from './common.js';
 
-/** A user was banned or timed out. */
+/** Model of `channel.ban` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelBanEvent extends EventModel<'channel.ban', '1', WireChannelBanEvent> {
   readonly broadcaster: UserRef;
   readonly user: UserRef;
@@ -47,15 +41,17 @@ export interface ChannelBanEvent extends EventModel<'channel.ban', '1', WireChan
   readonly endsAt: Date | null;
   readonly isPermanent: boolean;
 }
+export const channelBanEventDefinition = defineEvent('channel.ban', '1', toChannelBanEvent);
 
-/** A user was unbanned. */
+/** Model of `channel.unban` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelUnbanEvent extends EventModel<'channel.unban', '1', WireChannelUnbanEvent> {
   readonly broadcaster: UserRef;
   readonly user: UserRef;
   readonly moderator: UserRef;
 }
+export const channelUnbanEventDefinition = defineEvent('channel.unban', '1', toChannelUnbanEvent);
 
-/** A user asked to be unbanned. */
+/** Model of `channel.unban_request.create` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelUnbanRequestCreateEvent extends EventModel<
   'channel.unban_request.create',
   '1',
@@ -67,8 +63,13 @@ export interface ChannelUnbanRequestCreateEvent extends EventModel<
   readonly text: string;
   readonly createdAt: Date;
 }
+export const channelUnbanRequestCreateEventDefinition = defineEvent(
+  'channel.unban_request.create',
+  '1',
+  toChannelUnbanRequestCreateEvent,
+);
 
-/** An unban request was resolved. */
+/** Model of `channel.unban_request.resolve` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelUnbanRequestResolveEvent extends EventModel<
   'channel.unban_request.resolve',
   '1',
@@ -83,126 +84,13 @@ export interface ChannelUnbanRequestResolveEvent extends EventModel<
   /** `approved`, `canceled` or `denied`. */
   readonly status: string;
 }
+export const channelUnbanRequestResolveEventDefinition = defineEvent(
+  'channel.unban_request.resolve',
+  '1',
+  toChannelUnbanRequestResolveEvent,
+);
 
-/** Details of a moderation action that targets one user. */
-export interface ModerateUserAction {
-  readonly kind:
-    | 'vip'
-    | 'unvip'
-    | 'mod'
-    | 'unmod'
-    | 'unban'
-    | 'untimeout'
-    | 'unraid'
-    | 'shared_chat_unban'
-    | 'shared_chat_untimeout';
-  readonly user: UserRef;
-}
-/** Ban details. */
-export interface ModerateBanAction {
-  readonly kind: 'ban' | 'shared_chat_ban';
-  readonly user: UserRef;
-  readonly reason: string | null;
-}
-/** Timeout details. */
-export interface ModerateTimeoutAction {
-  readonly kind: 'timeout' | 'shared_chat_timeout';
-  readonly user: UserRef;
-  readonly reason: string | null;
-  readonly expiresAt: Date;
-}
-/** Message deletion details. */
-export interface ModerateDeleteAction {
-  readonly kind: 'delete' | 'shared_chat_delete';
-  readonly user: UserRef;
-  readonly messageId: string;
-  readonly messageBody: string;
-}
-/** Follower-only mode details. */
-export interface ModerateFollowersAction {
-  readonly kind: 'followers';
-  readonly followDurationMinutes: number;
-}
-/** Slow mode details. */
-export interface ModerateSlowAction {
-  readonly kind: 'slow';
-  readonly waitTimeSeconds: number;
-}
-/** Raid details. */
-export interface ModerateRaidAction {
-  readonly kind: 'raid';
-  readonly user: UserRef;
-  readonly viewerCount: number;
-}
-/** Blocked/permitted terms change details. */
-export interface ModerateAutomodTermsAction {
-  readonly kind: 'automod_terms';
-  /** `add` or `remove`. */
-  readonly termAction: string;
-  /** `blocked` or `permitted`. */
-  readonly list: string;
-  readonly terms: readonly string[];
-  readonly fromAutomod: boolean;
-}
-/** Unban request resolution details. */
-export interface ModerateUnbanRequestAction {
-  readonly kind: 'unban_request';
-  readonly user: UserRef;
-  readonly isApproved: boolean;
-  readonly moderatorMessage: string | null;
-}
-/** Warning details (v2 only). */
-export interface ModerateWarnAction {
-  readonly kind: 'warn';
-  readonly user: UserRef;
-  readonly reason: string | null;
-  readonly chatRulesCited: readonly string[];
-}
-
-/** Per-action details of `channel.moderate` v1, discriminated by `kind` (the wire key holding them). */
-export type ModerateDetailsV1 =
-  | ModerateUserAction
-  | ModerateBanAction
-  | ModerateTimeoutAction
-  | ModerateDeleteAction
-  | ModerateFollowersAction
-  | ModerateSlowAction
-  | ModerateRaidAction
-  | ModerateAutomodTermsAction
-  | ModerateUnbanRequestAction;
-/** Per-action details of `channel.moderate` v2 (v1 plus warnings). */
-export type ModerateDetailsV2 = ModerateDetailsV1 | ModerateWarnAction;
-
-interface ModerateBase {
-  readonly broadcaster: UserRef;
-  /** Channel where the action happened during shared chat; `null` when it is the broadcaster's channel. */
-  readonly sourceBroadcaster: UserRef | null;
-  readonly moderator: UserRef;
-  /**
-   * The wire action: `ban`, `timeout`, `unban`, `untimeout`, `clear`, `emoteonly`, `emoteonlyoff`, `followers`,
-   * `followersoff`, `uniquechat`, `uniquechatoff`, `slow`, `slowoff`, `subscribers`, `subscribersoff`, `raid`,
-   * `unraid`, `delete`, `vip`, `unvip`, `mod`, `unmod`, `add_blocked_term`, `add_permitted_term`,
-   * `remove_blocked_term`, `remove_permitted_term`, `approve_unban_request`, `deny_unban_request`, `warn` (v2),
-   * `shared_chat_*`, or a newer one.
-   */
-  readonly action: string;
-}
-
-/** A moderator action (v1). */
-export interface ChannelModerateV1Event
-  extends EventModel<'channel.moderate', '1', WireChannelModerateV1Event>, ModerateBase {
-  /** `null` for actions without details (`clear`, `emoteonly`, `slowoff`, ...) and unknown actions. */
-  readonly details: ModerateDetailsV1 | null;
-}
-
-/** A moderator action (v2: adds warnings). */
-export interface ChannelModerateV2Event
-  extends EventModel<'channel.moderate', '2', WireChannelModerateV2Event>, ModerateBase {
-  /** `null` for actions without details (`clear`, `emoteonly`, `slowoff`, ...) and unknown actions. */
-  readonly details: ModerateDetailsV2 | null;
-}
-
-/** A user acknowledged a warning. */
+/** Model of `channel.warning.acknowledge` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelWarningAcknowledgeEvent extends EventModel<
   'channel.warning.acknowledge',
   '1',
@@ -211,8 +99,13 @@ export interface ChannelWarningAcknowledgeEvent extends EventModel<
   readonly broadcaster: UserRef;
   readonly user: UserRef;
 }
+export const channelWarningAcknowledgeEventDefinition = defineEvent(
+  'channel.warning.acknowledge',
+  '1',
+  toChannelWarningAcknowledgeEvent,
+);
 
-/** A user was warned. */
+/** Model of `channel.warning.send` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelWarningSendEvent extends EventModel<
   'channel.warning.send',
   '1',
@@ -224,8 +117,13 @@ export interface ChannelWarningSendEvent extends EventModel<
   readonly reason: string | null;
   readonly chatRulesCited: readonly string[];
 }
+export const channelWarningSendEventDefinition = defineEvent(
+  'channel.warning.send',
+  '1',
+  toChannelWarningSendEvent,
+);
 
-/** A suspicious user sent a message. */
+/** Model of `channel.suspicious_user.message` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSuspiciousUserMessageEvent extends EventModel<
   'channel.suspicious_user.message',
   '1',
@@ -242,8 +140,13 @@ export interface ChannelSuspiciousUserMessageEvent extends EventModel<
   readonly messageId: string;
   readonly message: StructuredMessage;
 }
+export const channelSuspiciousUserMessageEventDefinition = defineEvent(
+  'channel.suspicious_user.message',
+  '1',
+  toChannelSuspiciousUserMessageEvent,
+);
 
-/** A suspicious user's status was changed. */
+/** Model of `channel.suspicious_user.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSuspiciousUserUpdateEvent extends EventModel<
   'channel.suspicious_user.update',
   '1',
@@ -254,8 +157,13 @@ export interface ChannelSuspiciousUserUpdateEvent extends EventModel<
   readonly user: UserRef;
   readonly lowTrustStatus: string;
 }
+export const channelSuspiciousUserUpdateEventDefinition = defineEvent(
+  'channel.suspicious_user.update',
+  '1',
+  toChannelSuspiciousUserUpdateEvent,
+);
 
-/** Shield mode was activated. */
+/** Model of `channel.shield_mode.begin` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelShieldModeBeginEvent extends EventModel<
   'channel.shield_mode.begin',
   '1',
@@ -265,8 +173,13 @@ export interface ChannelShieldModeBeginEvent extends EventModel<
   readonly moderator: UserRef;
   readonly startedAt: Date;
 }
+export const channelShieldModeBeginEventDefinition = defineEvent(
+  'channel.shield_mode.begin',
+  '1',
+  toChannelShieldModeBeginEvent,
+);
 
-/** Shield mode was deactivated. */
+/** Model of `channel.shield_mode.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelShieldModeEndEvent extends EventModel<
   'channel.shield_mode.end',
   '1',
@@ -276,15 +189,20 @@ export interface ChannelShieldModeEndEvent extends EventModel<
   readonly moderator: UserRef;
   readonly endedAt: Date;
 }
+export const channelShieldModeEndEventDefinition = defineEvent(
+  'channel.shield_mode.end',
+  '1',
+  toChannelShieldModeEndEvent,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Converts `channel.ban` v1. */
-export function toChannelBanEvent(w: WireChannelBanEvent): ChannelBanEvent {
+function toChannelBanEvent(w: WireChannelBanEvent): ChannelBanEvent {
   return withRaw(
     {
-      type: 'channel.ban' as const,
-      version: '1' as const,
+      type: 'channel.ban',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       moderator: moderator(w),
@@ -298,11 +216,11 @@ export function toChannelBanEvent(w: WireChannelBanEvent): ChannelBanEvent {
 }
 
 /** Converts `channel.unban` v1. */
-export function toChannelUnbanEvent(w: WireChannelUnbanEvent): ChannelUnbanEvent {
+function toChannelUnbanEvent(w: WireChannelUnbanEvent): ChannelUnbanEvent {
   return withRaw(
     {
-      type: 'channel.unban' as const,
-      version: '1' as const,
+      type: 'channel.unban',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       moderator: moderator(w),
@@ -312,13 +230,13 @@ export function toChannelUnbanEvent(w: WireChannelUnbanEvent): ChannelUnbanEvent
 }
 
 /** Converts `channel.unban_request.create` v1. */
-export function toChannelUnbanRequestCreateEvent(
+function toChannelUnbanRequestCreateEvent(
   w: WireChannelUnbanRequestCreateEvent,
 ): ChannelUnbanRequestCreateEvent {
   return withRaw(
     {
-      type: 'channel.unban_request.create' as const,
-      version: '1' as const,
+      type: 'channel.unban_request.create',
+      version: '1',
       id: str(w.id, 'id'),
       broadcaster: broadcaster(w),
       user: userOf(w),
@@ -330,13 +248,13 @@ export function toChannelUnbanRequestCreateEvent(
 }
 
 /** Converts `channel.unban_request.resolve` v1. */
-export function toChannelUnbanRequestResolveEvent(
+function toChannelUnbanRequestResolveEvent(
   w: WireChannelUnbanRequestResolveEvent,
 ): ChannelUnbanRequestResolveEvent {
   return withRaw(
     {
-      type: 'channel.unban_request.resolve' as const,
-      version: '1' as const,
+      type: 'channel.unban_request.resolve',
+      version: '1',
       id: str(w.id, 'id'),
       broadcaster: broadcaster(w),
       moderator: userN(w.moderator_user_id, w.moderator_user_login, w.moderator_user_name, 'moderator_user'),
@@ -348,173 +266,14 @@ export function toChannelUnbanRequestResolveEvent(
   );
 }
 
-function target<K extends ModerateUserAction['kind']>(kind: K, v: WireModerateUser | null | undefined) {
-  return { kind, user: userOf(obj(v, kind)) };
-}
-
-function ban(kind: ModerateBanAction['kind'], v: WireModerateBan | null | undefined): ModerateBanAction {
-  const b = obj(v, kind);
-  return { kind, user: userOf(b), reason: text(b.reason, `${kind}.reason`) };
-}
-
-function timeout(
-  kind: ModerateTimeoutAction['kind'],
-  v: WireModerateTimeout | null | undefined,
-): ModerateTimeoutAction {
-  const t = obj(v, kind);
-  return {
-    kind,
-    user: userOf(t),
-    reason: text(t.reason, `${kind}.reason`),
-    expiresAt: date(t.expires_at, `${kind}.expires_at`),
-  };
-}
-
-function del(
-  kind: ModerateDeleteAction['kind'],
-  v: WireModerateDelete | null | undefined,
-): ModerateDeleteAction {
-  const d = obj(v, kind);
-  return {
-    kind,
-    user: userOf(d),
-    messageId: str(d.message_id, `${kind}.message_id`),
-    messageBody: str(d.message_body, `${kind}.message_body`),
-  };
-}
-
-function moderateDetails(w: WireChannelModerateV1Event): ModerateDetailsV1 | null {
-  switch (w.action) {
-    case 'ban':
-      return ban('ban', w.ban);
-    case 'shared_chat_ban':
-      return ban('shared_chat_ban', w.shared_chat_ban);
-    case 'timeout':
-      return timeout('timeout', w.timeout);
-    case 'shared_chat_timeout':
-      return timeout('shared_chat_timeout', w.shared_chat_timeout);
-    case 'delete':
-      return del('delete', w.delete);
-    case 'shared_chat_delete':
-      return del('shared_chat_delete', w.shared_chat_delete);
-    case 'unban':
-      return target('unban', w.unban);
-    case 'untimeout':
-      return target('untimeout', w.untimeout);
-    case 'shared_chat_unban':
-      return target('shared_chat_unban', w.shared_chat_unban);
-    case 'shared_chat_untimeout':
-      return target('shared_chat_untimeout', w.shared_chat_untimeout);
-    case 'vip':
-      return target('vip', w.vip);
-    case 'unvip':
-      return target('unvip', w.unvip);
-    case 'mod':
-      return target('mod', w.mod);
-    case 'unmod':
-      return target('unmod', w.unmod);
-    case 'unraid':
-      return target('unraid', w.unraid);
-    case 'raid': {
-      const r = obj(w.raid, 'raid');
-      return { kind: 'raid', user: userOf(r), viewerCount: num(r.viewer_count, 'raid.viewer_count') };
-    }
-    case 'followers':
-      return {
-        kind: 'followers',
-        followDurationMinutes: num(
-          obj(w.followers, 'followers').follow_duration_minutes,
-          'followers.follow_duration_minutes',
-        ),
-      };
-    case 'slow':
-      return {
-        kind: 'slow',
-        waitTimeSeconds: num(obj(w.slow, 'slow').wait_time_seconds, 'slow.wait_time_seconds'),
-      };
-    case 'add_blocked_term':
-    case 'add_permitted_term':
-    case 'remove_blocked_term':
-    case 'remove_permitted_term': {
-      const t = obj(w.automod_terms, 'automod_terms');
-      return {
-        kind: 'automod_terms',
-        termAction: str(t.action, 'automod_terms.action'),
-        list: str(t.list, 'automod_terms.list'),
-        terms: strs(t.terms, 'automod_terms.terms'),
-        fromAutomod: bool(t.from_automod, 'automod_terms.from_automod'),
-      };
-    }
-    case 'approve_unban_request':
-    case 'deny_unban_request': {
-      const u = obj(w.unban_request, 'unban_request');
-      return {
-        kind: 'unban_request',
-        user: userOf(u),
-        isApproved: bool(u.is_approved, 'unban_request.is_approved'),
-        moderatorMessage: text(u.moderator_message, 'unban_request.moderator_message'),
-      };
-    }
-    default:
-      return null;
-  }
-}
-
-function moderateBase(w: WireChannelModerateV1Event): ModerateBase {
-  return {
-    broadcaster: broadcaster(w),
-    sourceBroadcaster: userN(
-      w.source_broadcaster_user_id,
-      w.source_broadcaster_user_login,
-      w.source_broadcaster_user_name,
-      'source_broadcaster_user',
-    ),
-    moderator: moderator(w),
-    action: str(w.action, 'action'),
-  };
-}
-
-/** Converts `channel.moderate` v1. */
-export function toChannelModerateV1Event(w: WireChannelModerateV1Event): ChannelModerateV1Event {
-  return withRaw(
-    {
-      type: 'channel.moderate' as const,
-      version: '1' as const,
-      ...moderateBase(w),
-      details: moderateDetails(w),
-    },
-    w,
-  );
-}
-
-/** Converts `channel.moderate` v2. */
-export function toChannelModerateV2Event(w: WireChannelModerateV2Event): ChannelModerateV2Event {
-  let details: ModerateDetailsV2 | null;
-  if (w.action === 'warn') {
-    const x = obj(w.warn, 'warn');
-    details = {
-      kind: 'warn',
-      user: userOf(x),
-      reason: text(x.reason, 'warn.reason'),
-      chatRulesCited: strs(x.chat_rules_cited, 'warn.chat_rules_cited'),
-    };
-  } else {
-    details = moderateDetails(w);
-  }
-  return withRaw(
-    { type: 'channel.moderate' as const, version: '2' as const, ...moderateBase(w), details },
-    w,
-  );
-}
-
 /** Converts `channel.warning.acknowledge` v1. */
-export function toChannelWarningAcknowledgeEvent(
+function toChannelWarningAcknowledgeEvent(
   w: WireChannelWarningAcknowledgeEvent,
 ): ChannelWarningAcknowledgeEvent {
   return withRaw(
     {
-      type: 'channel.warning.acknowledge' as const,
-      version: '1' as const,
+      type: 'channel.warning.acknowledge',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
     },
@@ -523,11 +282,11 @@ export function toChannelWarningAcknowledgeEvent(
 }
 
 /** Converts `channel.warning.send` v1. */
-export function toChannelWarningSendEvent(w: WireChannelWarningSendEvent): ChannelWarningSendEvent {
+function toChannelWarningSendEvent(w: WireChannelWarningSendEvent): ChannelWarningSendEvent {
   return withRaw(
     {
-      type: 'channel.warning.send' as const,
-      version: '1' as const,
+      type: 'channel.warning.send',
+      version: '1',
       broadcaster: broadcaster(w),
       moderator: moderator(w),
       user: userOf(w),
@@ -539,14 +298,14 @@ export function toChannelWarningSendEvent(w: WireChannelWarningSendEvent): Chann
 }
 
 /** Converts `channel.suspicious_user.message` v1. */
-export function toChannelSuspiciousUserMessageEvent(
+function toChannelSuspiciousUserMessageEvent(
   w: WireChannelSuspiciousUserMessageEvent,
 ): ChannelSuspiciousUserMessageEvent {
   const m = obj(w.message, 'message');
   return withRaw(
     {
-      type: 'channel.suspicious_user.message' as const,
-      version: '1' as const,
+      type: 'channel.suspicious_user.message',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       lowTrustStatus: str(w.low_trust_status, 'low_trust_status'),
@@ -561,13 +320,13 @@ export function toChannelSuspiciousUserMessageEvent(
 }
 
 /** Converts `channel.suspicious_user.update` v1. */
-export function toChannelSuspiciousUserUpdateEvent(
+function toChannelSuspiciousUserUpdateEvent(
   w: WireChannelSuspiciousUserUpdateEvent,
 ): ChannelSuspiciousUserUpdateEvent {
   return withRaw(
     {
-      type: 'channel.suspicious_user.update' as const,
-      version: '1' as const,
+      type: 'channel.suspicious_user.update',
+      version: '1',
       broadcaster: broadcaster(w),
       moderator: moderator(w),
       user: userOf(w),
@@ -578,13 +337,11 @@ export function toChannelSuspiciousUserUpdateEvent(
 }
 
 /** Converts `channel.shield_mode.begin` v1. */
-export function toChannelShieldModeBeginEvent(
-  w: WireChannelShieldModeBeginEvent,
-): ChannelShieldModeBeginEvent {
+function toChannelShieldModeBeginEvent(w: WireChannelShieldModeBeginEvent): ChannelShieldModeBeginEvent {
   return withRaw(
     {
-      type: 'channel.shield_mode.begin' as const,
-      version: '1' as const,
+      type: 'channel.shield_mode.begin',
+      version: '1',
       broadcaster: broadcaster(w),
       moderator: moderator(w),
       startedAt: date(w.started_at, 'started_at'),
@@ -594,11 +351,11 @@ export function toChannelShieldModeBeginEvent(
 }
 
 /** Converts `channel.shield_mode.end` v1. */
-export function toChannelShieldModeEndEvent(w: WireChannelShieldModeEndEvent): ChannelShieldModeEndEvent {
+function toChannelShieldModeEndEvent(w: WireChannelShieldModeEndEvent): ChannelShieldModeEndEvent {
   return withRaw(
     {
-      type: 'channel.shield_mode.end' as const,
-      version: '1' as const,
+      type: 'channel.shield_mode.end',
+      version: '1',
       broadcaster: broadcaster(w),
       moderator: moderator(w),
       endedAt: date(w.ended_at, 'ended_at'),

@@ -9,6 +9,7 @@ import type {
   WireUserUpdateEvent,
   WireUserWhisperMessageEvent,
 } from '../wire/platform.js';
+import { defineEvent } from '../define.js';
 import type { EventModel, UserRef } from './common.js';
 import {
   arr,
@@ -25,7 +26,7 @@ import {
   withRaw,
 } from './common.js';
 
-/** The stream went live. */
+/** Model of `stream.online` v1: its description is in the catalogue table (docs/events.md). */
 export interface StreamOnlineEvent extends EventModel<'stream.online', '1', WireStreamOnlineEvent> {
   /** Stream id. */
   readonly id: string;
@@ -34,13 +35,15 @@ export interface StreamOnlineEvent extends EventModel<'stream.online', '1', Wire
   readonly streamType: string;
   readonly startedAt: Date;
 }
+export const streamOnlineEventDefinition = defineEvent('stream.online', '1', toStreamOnlineEvent);
 
-/** The stream went offline. */
+/** Model of `stream.offline` v1: its description is in the catalogue table (docs/events.md). */
 export interface StreamOfflineEvent extends EventModel<'stream.offline', '1', WireStreamOfflineEvent> {
   readonly broadcaster: UserRef;
 }
+export const streamOfflineEventDefinition = defineEvent('stream.offline', '1', toStreamOfflineEvent);
 
-/** A user updated their account. */
+/** Model of `user.update` v1: its description is in the catalogue table (docs/events.md). */
 export interface UserUpdateEvent extends EventModel<'user.update', '1', WireUserUpdateEvent> {
   readonly user: UserRef;
   /** `null` without the `user:read:email` scope. */
@@ -49,8 +52,9 @@ export interface UserUpdateEvent extends EventModel<'user.update', '1', WireUser
   /** `null` when empty. */
   readonly description: string | null;
 }
+export const userUpdateEventDefinition = defineEvent('user.update', '1', toUserUpdateEvent);
 
-/** A user received a whisper. */
+/** Model of `user.whisper.message` v1: its description is in the catalogue table (docs/events.md). */
 export interface UserWhisperMessageEvent extends EventModel<
   'user.whisper.message',
   '1',
@@ -61,8 +65,13 @@ export interface UserWhisperMessageEvent extends EventModel<
   readonly whisperId: string;
   readonly text: string;
 }
+export const userWhisperMessageEventDefinition = defineEvent(
+  'user.whisper.message',
+  '1',
+  toUserWhisperMessageEvent,
+);
 
-/** A user authorized the client. */
+/** Model of `user.authorization.grant` v1: its description is in the catalogue table (docs/events.md). */
 export interface UserAuthorizationGrantEvent extends EventModel<
   'user.authorization.grant',
   '1',
@@ -71,8 +80,13 @@ export interface UserAuthorizationGrantEvent extends EventModel<
   readonly clientId: string;
   readonly user: UserRef;
 }
+export const userAuthorizationGrantEventDefinition = defineEvent(
+  'user.authorization.grant',
+  '1',
+  toUserAuthorizationGrantEvent,
+);
 
-/** A user revoked the client's authorization. */
+/** Model of `user.authorization.revoke` v1: its description is in the catalogue table (docs/events.md). */
 export interface UserAuthorizationRevokeEvent extends EventModel<
   'user.authorization.revoke',
   '1',
@@ -85,6 +99,11 @@ export interface UserAuthorizationRevokeEvent extends EventModel<
   /** `null` when the user was deleted. */
   readonly userDisplayName: string | null;
 }
+export const userAuthorizationRevokeEventDefinition = defineEvent(
+  'user.authorization.revoke',
+  '1',
+  toUserAuthorizationRevokeEvent,
+);
 
 /** One granted drop entitlement. */
 export interface DropEntitlement {
@@ -102,7 +121,7 @@ export interface DropEntitlement {
   };
 }
 
-/** Drop entitlements were granted (batched: one notification carries several). */
+/** Model of `drop.entitlement.grant` v1: its description is in the catalogue table (docs/events.md). */
 export interface DropEntitlementGrantEvent extends EventModel<
   'drop.entitlement.grant',
   '1',
@@ -110,8 +129,13 @@ export interface DropEntitlementGrantEvent extends EventModel<
 > {
   readonly events: readonly DropEntitlement[];
 }
+export const dropEntitlementGrantEventDefinition = defineEvent(
+  'drop.entitlement.grant',
+  '1',
+  toDropEntitlementGrantEvent,
+);
 
-/** A conduit shard was disabled. */
+/** Model of `conduit.shard.disabled` v1: its description is in the catalogue table (docs/events.md). */
 export interface ConduitShardDisabledEvent extends EventModel<
   'conduit.shard.disabled',
   '1',
@@ -128,15 +152,20 @@ export interface ConduitShardDisabledEvent extends EventModel<
     readonly disconnectedAt: Date | null;
   };
 }
+export const conduitShardDisabledEventDefinition = defineEvent(
+  'conduit.shard.disabled',
+  '1',
+  toConduitShardDisabledEvent,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Converts `stream.online` v1. */
-export function toStreamOnlineEvent(w: WireStreamOnlineEvent): StreamOnlineEvent {
+function toStreamOnlineEvent(w: WireStreamOnlineEvent): StreamOnlineEvent {
   return withRaw(
     {
-      type: 'stream.online' as const,
-      version: '1' as const,
+      type: 'stream.online',
+      version: '1',
       id: str(w.id, 'id'),
       broadcaster: broadcaster(w),
       streamType: str(w.type, 'type'),
@@ -147,16 +176,16 @@ export function toStreamOnlineEvent(w: WireStreamOnlineEvent): StreamOnlineEvent
 }
 
 /** Converts `stream.offline` v1. */
-export function toStreamOfflineEvent(w: WireStreamOfflineEvent): StreamOfflineEvent {
-  return withRaw({ type: 'stream.offline' as const, version: '1' as const, broadcaster: broadcaster(w) }, w);
+function toStreamOfflineEvent(w: WireStreamOfflineEvent): StreamOfflineEvent {
+  return withRaw({ type: 'stream.offline', version: '1', broadcaster: broadcaster(w) }, w);
 }
 
 /** Converts `user.update` v1. */
-export function toUserUpdateEvent(w: WireUserUpdateEvent): UserUpdateEvent {
+function toUserUpdateEvent(w: WireUserUpdateEvent): UserUpdateEvent {
   return withRaw(
     {
-      type: 'user.update' as const,
-      version: '1' as const,
+      type: 'user.update',
+      version: '1',
       user: userOf(w),
       email: text(w.email, 'email'),
       emailVerified: bool(w.email_verified, 'email_verified'),
@@ -167,11 +196,11 @@ export function toUserUpdateEvent(w: WireUserUpdateEvent): UserUpdateEvent {
 }
 
 /** Converts `user.whisper.message` v1. */
-export function toUserWhisperMessageEvent(w: WireUserWhisperMessageEvent): UserWhisperMessageEvent {
+function toUserWhisperMessageEvent(w: WireUserWhisperMessageEvent): UserWhisperMessageEvent {
   return withRaw(
     {
-      type: 'user.whisper.message' as const,
-      version: '1' as const,
+      type: 'user.whisper.message',
+      version: '1',
       fromUser: user(w.from_user_id, w.from_user_login, w.from_user_name, 'from_user'),
       toUser: user(w.to_user_id, w.to_user_login, w.to_user_name, 'to_user'),
       whisperId: str(w.whisper_id, 'whisper_id'),
@@ -182,13 +211,11 @@ export function toUserWhisperMessageEvent(w: WireUserWhisperMessageEvent): UserW
 }
 
 /** Converts `user.authorization.grant` v1. */
-export function toUserAuthorizationGrantEvent(
-  w: WireUserAuthorizationGrantEvent,
-): UserAuthorizationGrantEvent {
+function toUserAuthorizationGrantEvent(w: WireUserAuthorizationGrantEvent): UserAuthorizationGrantEvent {
   return withRaw(
     {
-      type: 'user.authorization.grant' as const,
-      version: '1' as const,
+      type: 'user.authorization.grant',
+      version: '1',
       clientId: str(w.client_id, 'client_id'),
       user: userOf(w),
     },
@@ -197,13 +224,11 @@ export function toUserAuthorizationGrantEvent(
 }
 
 /** Converts `user.authorization.revoke` v1. */
-export function toUserAuthorizationRevokeEvent(
-  w: WireUserAuthorizationRevokeEvent,
-): UserAuthorizationRevokeEvent {
+function toUserAuthorizationRevokeEvent(w: WireUserAuthorizationRevokeEvent): UserAuthorizationRevokeEvent {
   return withRaw(
     {
-      type: 'user.authorization.revoke' as const,
-      version: '1' as const,
+      type: 'user.authorization.revoke',
+      version: '1',
       clientId: str(w.client_id, 'client_id'),
       userId: str(w.user_id, 'user_id'),
       userLogin: strN(w.user_login, 'user_login'),
@@ -214,7 +239,7 @@ export function toUserAuthorizationRevokeEvent(
 }
 
 /** Converts `drop.entitlement.grant` v1 (pass the notification's `events` array). */
-export function toDropEntitlementGrantEvent(w: WireDropEntitlementGrantEvent): DropEntitlementGrantEvent {
+function toDropEntitlementGrantEvent(w: WireDropEntitlementGrantEvent): DropEntitlementGrantEvent {
   const list = arr(w, 'events');
   const events = new Array<DropEntitlement>(list.length);
   for (let i = 0; i < list.length; i++) {
@@ -234,16 +259,16 @@ export function toDropEntitlementGrantEvent(w: WireDropEntitlementGrantEvent): D
       },
     };
   }
-  return withRaw({ type: 'drop.entitlement.grant' as const, version: '1' as const, events }, w);
+  return withRaw({ type: 'drop.entitlement.grant', version: '1', events }, w);
 }
 
 /** Converts `conduit.shard.disabled` v1. */
-export function toConduitShardDisabledEvent(w: WireConduitShardDisabledEvent): ConduitShardDisabledEvent {
+function toConduitShardDisabledEvent(w: WireConduitShardDisabledEvent): ConduitShardDisabledEvent {
   const t = obj(w.transport, 'transport');
   return withRaw(
     {
-      type: 'conduit.shard.disabled' as const,
-      version: '1' as const,
+      type: 'conduit.shard.disabled',
+      version: '1',
       conduitId: str(w.conduit_id, 'conduit_id'),
       shardId: str(w.shard_id, 'shard_id'),
       status: str(w.status, 'status'),

@@ -12,6 +12,7 @@ import type {
   WireChannelSubscriptionMessageEvent,
   WireExtensionBitsTransactionCreateEvent,
 } from '../wire/subscriptions.js';
+import { defineEvent } from '../define.js';
 import type { EventModel, StructuredMessage, TextWithEmotes, UserRef } from './common.js';
 import {
   bool,
@@ -29,7 +30,7 @@ import {
   withRaw,
 } from './common.js';
 
-/** A user subscribed (new subscriptions and gifted ones; resubs are `channel.subscription.message`). */
+/** Model of `channel.subscribe` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSubscribeEvent extends EventModel<
   'channel.subscribe',
   '1',
@@ -41,8 +42,9 @@ export interface ChannelSubscribeEvent extends EventModel<
   readonly tier: string;
   readonly isGift: boolean;
 }
+export const channelSubscribeEventDefinition = defineEvent('channel.subscribe', '1', toChannelSubscribeEvent);
 
-/** A subscription ended. */
+/** Model of `channel.subscription.end` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSubscriptionEndEvent extends EventModel<
   'channel.subscription.end',
   '1',
@@ -53,8 +55,13 @@ export interface ChannelSubscriptionEndEvent extends EventModel<
   readonly tier: string;
   readonly isGift: boolean;
 }
+export const channelSubscriptionEndEventDefinition = defineEvent(
+  'channel.subscription.end',
+  '1',
+  toChannelSubscriptionEndEvent,
+);
 
-/** A user gifted subscriptions. */
+/** Model of `channel.subscription.gift` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSubscriptionGiftEvent extends EventModel<
   'channel.subscription.gift',
   '1',
@@ -69,8 +76,13 @@ export interface ChannelSubscriptionGiftEvent extends EventModel<
   /** `null` when anonymous or not shared. */
   readonly cumulativeTotal: number | null;
 }
+export const channelSubscriptionGiftEventDefinition = defineEvent(
+  'channel.subscription.gift',
+  '1',
+  toChannelSubscriptionGiftEvent,
+);
 
-/** A user shared a resubscription message. */
+/** Model of `channel.subscription.message` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelSubscriptionMessageEvent extends EventModel<
   'channel.subscription.message',
   '1',
@@ -85,8 +97,13 @@ export interface ChannelSubscriptionMessageEvent extends EventModel<
   readonly streakMonths: number | null;
   readonly durationMonths: number;
 }
+export const channelSubscriptionMessageEventDefinition = defineEvent(
+  'channel.subscription.message',
+  '1',
+  toChannelSubscriptionMessageEvent,
+);
 
-/** A user cheered Bits. */
+/** Model of `channel.cheer` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelCheerEvent extends EventModel<'channel.cheer', '1', WireChannelCheerEvent> {
   readonly broadcaster: UserRef;
   /** `null` when anonymous. */
@@ -95,6 +112,7 @@ export interface ChannelCheerEvent extends EventModel<'channel.cheer', '1', Wire
   readonly message: string;
   readonly bits: number;
 }
+export const channelCheerEventDefinition = defineEvent('channel.cheer', '1', toChannelCheerEvent);
 
 /** Power-up details of a Bits usage. */
 export interface BitsPowerUp {
@@ -111,7 +129,7 @@ export interface BitsCustomPowerUp {
   readonly rewardId: string;
 }
 
-/** Bits were used in the channel (cheers, power-ups, custom power-ups, combos). */
+/** Model of `channel.bits.use` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelBitsUseEvent extends EventModel<'channel.bits.use', '1', WireChannelBitsUseEvent> {
   readonly broadcaster: UserRef;
   readonly user: UserRef;
@@ -124,6 +142,7 @@ export interface ChannelBitsUseEvent extends EventModel<'channel.bits.use', '1',
   /** `null` when the usage carried no message. */
   readonly message: StructuredMessage | null;
 }
+export const channelBitsUseEventDefinition = defineEvent('channel.bits.use', '1', toChannelBitsUseEvent);
 
 /** A custom Power-up as redeemed. */
 export interface CustomPowerUp {
@@ -135,7 +154,7 @@ export interface CustomPowerUp {
   readonly prompt: string | null;
 }
 
-/** A viewer redeemed a custom Power-up (paid with Bits). */
+/** Model of `channel.custom_power_up_redemption.add` v1: its description is in the catalogue table (docs/events.md). */
 export interface ChannelCustomPowerUpRedemptionAddEvent extends EventModel<
   'channel.custom_power_up_redemption.add',
   '1',
@@ -152,8 +171,13 @@ export interface ChannelCustomPowerUpRedemptionAddEvent extends EventModel<
   readonly customPowerUp: CustomPowerUp;
   readonly redeemedAt: Date;
 }
+export const channelCustomPowerUpRedemptionAddEventDefinition = defineEvent(
+  'channel.custom_power_up_redemption.add',
+  '1',
+  toChannelCustomPowerUpRedemptionAddEvent,
+);
 
-/** A viewer bought an extension product with Bits. */
+/** Model of `extension.bits_transaction.create` v1: its description is in the catalogue table (docs/events.md). */
 export interface ExtensionBitsTransactionCreateEvent extends EventModel<
   'extension.bits_transaction.create',
   '1',
@@ -170,15 +194,20 @@ export interface ExtensionBitsTransactionCreateEvent extends EventModel<
     readonly inDevelopment: boolean;
   };
 }
+export const extensionBitsTransactionCreateEventDefinition = defineEvent(
+  'extension.bits_transaction.create',
+  '1',
+  toExtensionBitsTransactionCreateEvent,
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 
 /** Converts `channel.subscribe` v1. */
-export function toChannelSubscribeEvent(w: WireChannelSubscribeEvent): ChannelSubscribeEvent {
+function toChannelSubscribeEvent(w: WireChannelSubscribeEvent): ChannelSubscribeEvent {
   return withRaw(
     {
-      type: 'channel.subscribe' as const,
-      version: '1' as const,
+      type: 'channel.subscribe',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       tier: str(w.tier, 'tier'),
@@ -189,13 +218,11 @@ export function toChannelSubscribeEvent(w: WireChannelSubscribeEvent): ChannelSu
 }
 
 /** Converts `channel.subscription.end` v1. */
-export function toChannelSubscriptionEndEvent(
-  w: WireChannelSubscriptionEndEvent,
-): ChannelSubscriptionEndEvent {
+function toChannelSubscriptionEndEvent(w: WireChannelSubscriptionEndEvent): ChannelSubscriptionEndEvent {
   return withRaw(
     {
-      type: 'channel.subscription.end' as const,
-      version: '1' as const,
+      type: 'channel.subscription.end',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       tier: str(w.tier, 'tier'),
@@ -206,14 +233,12 @@ export function toChannelSubscriptionEndEvent(
 }
 
 /** Converts `channel.subscription.gift` v1. */
-export function toChannelSubscriptionGiftEvent(
-  w: WireChannelSubscriptionGiftEvent,
-): ChannelSubscriptionGiftEvent {
+function toChannelSubscriptionGiftEvent(w: WireChannelSubscriptionGiftEvent): ChannelSubscriptionGiftEvent {
   const isAnonymous = bool(w.is_anonymous, 'is_anonymous');
   return withRaw(
     {
-      type: 'channel.subscription.gift' as const,
-      version: '1' as const,
+      type: 'channel.subscription.gift',
+      version: '1',
       broadcaster: broadcaster(w),
       user: isAnonymous ? null : userN(w.user_id, w.user_login, w.user_name, 'user'),
       isAnonymous,
@@ -226,13 +251,13 @@ export function toChannelSubscriptionGiftEvent(
 }
 
 /** Converts `channel.subscription.message` v1. */
-export function toChannelSubscriptionMessageEvent(
+function toChannelSubscriptionMessageEvent(
   w: WireChannelSubscriptionMessageEvent,
 ): ChannelSubscriptionMessageEvent {
   return withRaw(
     {
-      type: 'channel.subscription.message' as const,
-      version: '1' as const,
+      type: 'channel.subscription.message',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       tier: str(w.tier, 'tier'),
@@ -246,12 +271,12 @@ export function toChannelSubscriptionMessageEvent(
 }
 
 /** Converts `channel.cheer` v1. */
-export function toChannelCheerEvent(w: WireChannelCheerEvent): ChannelCheerEvent {
+function toChannelCheerEvent(w: WireChannelCheerEvent): ChannelCheerEvent {
   const isAnonymous = bool(w.is_anonymous, 'is_anonymous');
   return withRaw(
     {
-      type: 'channel.cheer' as const,
-      version: '1' as const,
+      type: 'channel.cheer',
+      version: '1',
       broadcaster: broadcaster(w),
       user: isAnonymous ? null : userN(w.user_id, w.user_login, w.user_name, 'user'),
       isAnonymous,
@@ -263,13 +288,13 @@ export function toChannelCheerEvent(w: WireChannelCheerEvent): ChannelCheerEvent
 }
 
 /** Converts `channel.bits.use` v1. */
-export function toChannelBitsUseEvent(w: WireChannelBitsUseEvent): ChannelBitsUseEvent {
+function toChannelBitsUseEvent(w: WireChannelBitsUseEvent): ChannelBitsUseEvent {
   const p = w.power_up;
   const c = w.custom_power_up;
   return withRaw(
     {
-      type: 'channel.bits.use' as const,
-      version: '1' as const,
+      type: 'channel.bits.use',
+      version: '1',
       broadcaster: broadcaster(w),
       user: userOf(w),
       bits: num(w.bits, 'bits'),
@@ -296,14 +321,14 @@ export function toChannelBitsUseEvent(w: WireChannelBitsUseEvent): ChannelBitsUs
 }
 
 /** Converts `channel.custom_power_up_redemption.add` v1. */
-export function toChannelCustomPowerUpRedemptionAddEvent(
+function toChannelCustomPowerUpRedemptionAddEvent(
   w: WireChannelCustomPowerUpRedemptionAddEvent,
 ): ChannelCustomPowerUpRedemptionAddEvent {
   const c = obj(w.custom_power_up, 'custom_power_up');
   return withRaw(
     {
-      type: 'channel.custom_power_up_redemption.add' as const,
-      version: '1' as const,
+      type: 'channel.custom_power_up_redemption.add',
+      version: '1',
       id: str(w.id, 'id'),
       broadcaster: broadcaster(w),
       user: userOf(w),
@@ -322,14 +347,14 @@ export function toChannelCustomPowerUpRedemptionAddEvent(
 }
 
 /** Converts `extension.bits_transaction.create` v1. */
-export function toExtensionBitsTransactionCreateEvent(
+function toExtensionBitsTransactionCreateEvent(
   w: WireExtensionBitsTransactionCreateEvent,
 ): ExtensionBitsTransactionCreateEvent {
   const p = obj(w.product, 'product');
   return withRaw(
     {
-      type: 'extension.bits_transaction.create' as const,
-      version: '1' as const,
+      type: 'extension.bits_transaction.create',
+      version: '1',
       id: str(w.id, 'id'),
       extensionClientId: str(w.extension_client_id, 'extension_client_id'),
       broadcaster: broadcaster(w),
