@@ -464,8 +464,8 @@ export class MemoryDedupeStore implements DedupeStore {
 /** Stable codes of {@link DedupeError}. */
 export type DedupeErrorCode =
   /**
-   * The store is at its memory bound (`MemoryDedupeStore` `maxEntries`, default 5,000,000 ids, about 400 MB) with
-   * every id still inside its window. New ids are refused until the oldest slice of ids leaves.
+   * The store is at its memory bound (`MemoryDedupeStore` `maxEntries`, default 5,000,000 ids, at most about
+   * 320 MB) with every id still inside its window. New ids are refused until the oldest slice of ids leaves.
    *
    * What to do: **Fix setup** if it recurs: the process receives more than the bound covers (about 6,000 messages/s
    * with the default 11-minute window). Raise `maxEntries`, or split the shards across processes.
