@@ -115,8 +115,8 @@ const MIN_SLOTS = 16;
  * an empty slot): those ids are kept as strings.
  */
 function readUuid(id: string): boolean {
-  if (id.length !== 36) return false;
   if (
+    id.length !== 36 ||
     id.charCodeAt(8) !== 45 ||
     id.charCodeAt(13) !== 45 ||
     id.charCodeAt(18) !== 45 ||
@@ -124,22 +124,35 @@ function readUuid(id: string): boolean {
   ) {
     return false;
   }
-  let word = 0;
-  let w = 0;
-  let digits = 0;
-  for (let i = 0; i < 36; i++) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) continue;
-    const c = id.charCodeAt(i);
-    const v = c < 128 ? (HEX[c] ?? -1) : -1;
-    if (v < 0) return false;
-    word = (word << 4) | v;
-    if (++digits === 8) {
-      WORDS[w++] = word;
-      word = 0;
-      digits = 0;
-    }
-  }
-  return ((WORDS[0] ?? 0) | (WORDS[1] ?? 0) | (WORDS[2] ?? 0) | (WORDS[3] ?? 0)) !== 0;
+  const a = hex4(id, 0);
+  const b = hex4(id, 4);
+  const c = hex4(id, 9);
+  const d = hex4(id, 14);
+  const e = hex4(id, 19);
+  const f = hex4(id, 24);
+  const g = hex4(id, 28);
+  const h = hex4(id, 32);
+  if ((a | b | c | d | e | f | g | h) < 0) return false;
+  WORDS[0] = (a << 16) | b;
+  WORDS[1] = (c << 16) | d;
+  WORDS[2] = (e << 16) | f;
+  WORDS[3] = (g << 16) | h;
+  return (a | b | c | d | e | f | g | h) !== 0;
+}
+
+/** The 16 bits of the 4 lowercase hex digits at `at`, or a negative number when one is not such a digit. */
+function hex4(id: string, at: number): number {
+  return (
+    (digit(id.charCodeAt(at)) << 12) |
+    (digit(id.charCodeAt(at + 1)) << 8) |
+    (digit(id.charCodeAt(at + 2)) << 4) |
+    digit(id.charCodeAt(at + 3))
+  );
+}
+
+/** A lowercase hex digit's value, or -1 (all bits set: any group it is in turns negative). */
+function digit(code: number): number {
+  return code < 128 ? (HEX[code] ?? -1) : -1;
 }
 
 /** A 32-bit hash of {@link WORDS} (all bits mixed: ids from other sources need not be random). */
