@@ -168,6 +168,12 @@ describe('MemoryDedupeStore', () => {
       expect(store.add(other, T0 + 3)).toBe('duplicate');
     }
     expect(store.size).toBe(10);
+    // A character that is not a lowercase hex digit never reads as one: these ids stay apart from the zero UUID.
+    const zero = '00000000-0000-4000-8000-000000000000';
+    expect(store.add(zero, T0)).toBe('new');
+    for (const spelled of ['g0000000', '0000000G', '00000/00', '0000000\u0660']) {
+      expect(store.add(zero.replace('00000000', spelled), T0)).toBe('new');
+    }
   });
 
   it('holds many UUIDs in one slice (its table grows) and finds each one, and no other', () => {
