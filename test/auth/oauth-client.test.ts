@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuthClient } from '../../src/auth/oauth.js';
 import { AbortError } from '../../src/core/errors.js';
 import { NetworkError } from '../../src/core/http-errors.js';
-import { FakeClock } from '../core/fake-clock.js';
 import { ScriptedServer } from '../helix/scripted-server.js';
+import { FakeClock } from '../support/clock.js';
 
 let scripted: ScriptedServer;
 beforeAll(async () => {

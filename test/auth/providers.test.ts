@@ -1,18 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
-import { Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { HelixClient } from '../../src/helix/client.js';
 import { HTTPError } from '../../src/core/http-errors.js';
 import { AppTokenProvider } from '../../src/auth/app-token-provider.js';
 import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
 import { AuthError } from '../../src/auth/errors.js';
 import { MemoryTokenStore, type StoredToken } from '../../src/auth/token-store.js';
-import { FakeClock } from '../core/fake-clock.js';
+import { FakeClock } from '../support/clock.js';
 
 let emu: Emulator;
 
 beforeAll(async () => {
-  emu = await Emulator.start({ port: 0 });
+  emu = await startEmulator();
 });
 afterAll(async () => {
   await emu.close();

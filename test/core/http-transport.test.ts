@@ -17,7 +17,7 @@ import { FetchTransport, NodeHttpTransport, type TransportRequest } from '../../
 import type { TwitchError } from '../../src/core/errors.js';
 import { AbortError, InvalidArgumentError, ProtocolError, TimeoutError } from '../../src/core/errors.js';
 import { USER_AGENT } from '../../src/core/version.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../support/clock.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string, index: number) => void;
 

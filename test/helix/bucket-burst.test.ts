@@ -12,7 +12,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Emulator } from '../../src/emulator/index.js';
 import { HelixClient } from '../../src/helix/client.js';
-import { FakeClock } from '../core/fake-clock.js';
+import { FakeClock } from '../support/clock.js';
 
 const BUCKET = 1_800;
 const BURST = 2_000;

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { HelixClient } from '../../src/helix/client.js';
 import { HttpAsyncIterator } from '../../src/helix/pagination.js';
 import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
@@ -13,7 +14,7 @@ let helix: HelixClient;
 let auth: RefreshingAuthProvider;
 
 beforeAll(async () => {
-  emu = await Emulator.start({ port: 0, shardPageSize: 7, subscriptionPageSize: 4 });
+  emu = await startEmulator({ shardPageSize: 7, subscriptionPageSize: 4 });
   const o = emu.clientOptions();
   auth = new RefreshingAuthProvider({
     clientId: o.clientId,

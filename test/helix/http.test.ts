@@ -9,7 +9,7 @@ import type { AuthProvider } from '../../src/auth/types.js';
 import { AbortError, TimeoutError, TwitchError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import { okHeaders, ScriptedServer } from './scripted-server.js';
-import { FakeClock } from '../core/fake-clock.js';
+import { FakeClock } from '../support/clock.js';
 
 let emu: Emulator;
 let scripted: ScriptedServer;

@@ -13,16 +13,16 @@ import { clampResetAt, parseRateLimitHeaders, RateLimiter } from '../../src/heli
 import { StaticAuthProvider } from '../../src/auth/app-token-provider.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import type { TimerHandle } from '../../src/core/clock.js';
-import { FakeClock } from '../core/fake-clock.js';
 import { okHeaders, ScriptedServer } from './scripted-server.js';
+import { FakeClock } from '../support/clock.js';
 
 const flush = () => new Promise((r) => setImmediate(r));
 
 /** A fake clock that records the delay of every timer it is asked for. */
 class RecordingClock extends FakeClock {
-  readonly delays: number[] = [];
+  readonly requested: number[] = [];
   override setTimeout(fn: () => void, ms: number): TimerHandle {
-    this.delays.push(ms);
+    this.requested.push(ms);
     return super.setTimeout(fn, ms);
   }
 }
@@ -121,8 +121,8 @@ describe('RateLimiter bounds (fake clock)', () => {
     limiter.block('app', farReset);
     const waiting = limiter.acquire('app').catch((e: unknown) => e);
     await flush();
-    expect(clock.delays.length).toBeGreaterThan(0);
-    expect(Math.max(...clock.delays)).toBeLessThanOrEqual(MAX_TIMER_MS);
+    expect(clock.requested.length).toBeGreaterThan(0);
+    expect(Math.max(...clock.requested)).toBeLessThanOrEqual(MAX_TIMER_MS);
     limiter.close(new Error('closed'));
     expect(await waiting).toMatchObject({ message: 'closed' });
   });
@@ -277,7 +277,7 @@ describe('HelixClient rate-limit bounds (scripted server)', () => {
     expect((wait.cause as HTTPError).status).toBe(429);
     expect(scripted.requests).toHaveLength(1);
     expect(clock.pending).toBe(0);
-    expect(Math.max(...clock.delays)).toBeLessThanOrEqual(MAX_TIMER_MS);
+    expect(Math.max(...clock.requested)).toBeLessThanOrEqual(MAX_TIMER_MS);
   });
 
   it('a 429 with its reset an hour ahead fails at once; one within the bound is waited for', async () => {

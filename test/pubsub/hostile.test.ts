@@ -13,8 +13,9 @@ import {
   whispers,
   type PubSubPoolOptions,
 } from '../../src/pubsub/index.js';
-import { FakeClock } from '../core/fake-clock.js';
-import { newEvents, until } from './helpers.js';
+import { newEvents } from './helpers.js';
+import { FakeClock } from '../support/clock.js';
+import { until } from '../support/until.js';
 
 interface Frame {
   type: string;

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { RawClient, appToken, bindShards, createConduit, helix, startEmulator, until } from './helpers.js';
+import { RawClient, bindShards } from './helpers.js';
+import { appToken, createConduit, helix, startEmulator } from '../../support/emulator.js';
+import { until } from '../../support/until.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -140,7 +142,7 @@ describe('EventSub WebSocket: rules', () => {
     await wsSubscription(emu, withSub.sessionId);
     const withShard = await RawClient.connect(url2);
     const token = appToken(emu);
-    const conduit = await createConduit(emu, token, 1);
+    const conduit = await createConduit(emu, 1, token);
     expect((await bindShards(emu, token, conduit, [withShard.sessionId])).status).toBe(202);
     await new Promise((r) => setTimeout(r, 300));
     expect(withSub.client.closeCode).toBeUndefined();
@@ -179,7 +181,7 @@ describe('EventSub WebSocket: close codes', () => {
     const sub = await wsSubscription(emu, wsClient.sessionId);
     const shardClient = await RawClient.connect(url);
     const token = appToken(emu);
-    const conduit = await createConduit(emu, token, 1);
+    const conduit = await createConduit(emu, 1, token);
     await bindShards(emu, token, conduit, [shardClient.sessionId]);
 
     emu.closeSession(wsClient.sessionId, code);
@@ -265,7 +267,7 @@ describe('EventSub WebSocket: session_reconnect handover', () => {
     const url = emu.clientOptions().eventSubWsUrl;
     const old = await RawClient.connect(url);
     const token = appToken(emu);
-    const conduit = await createConduit(emu, token, 1);
+    const conduit = await createConduit(emu, 1, token);
     await bindShards(emu, token, conduit, [old.sessionId]);
     emu.reconnectSession(old.sessionId);
     const reconnect = await old.client.next('session_reconnect');

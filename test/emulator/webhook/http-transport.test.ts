@@ -14,7 +14,8 @@ import {
   type WebhookNotification,
   type WebhookRevocation,
 } from '../../../src/eventsub/webhook/index.js';
-import { SECRET, until } from '../../eventsub/webhook/helpers.js';
+import { SECRET } from '../../eventsub/webhook/helpers.js';
+import { until } from '../../support/until.js';
 
 let emu: Emulator;
 let helix: HelixClient;

@@ -5,10 +5,10 @@
  * bulk of other ids through `process()` (the same path after the socket).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../core/fake-clock.js';
 import { AutoClient, type AutoClientOptions } from '../../../src/eventsub/conduit/index.js';
 import { MemoryDedupeStore } from '../../../src/eventsub/websocket/dedupe.js';
 import { onlineBody, post, signedHeaders } from '../webhook/helpers.js';
+import { FakeClock } from '../../support/clock.js';
 
 const SECRET = 'conduit-dedupe-secret-1';
 const MINUTE = 60_000;

@@ -15,7 +15,9 @@ import {
 } from '../../../src/eventsub/conduit/index.js';
 import type { ConduitScaledInfo, ShardReassignedInfo } from '../../../src/eventsub/client.js';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { Harness, createConduit, streamOnline, until } from './helpers.js';
+import { Harness, streamOnline } from './helpers.js';
+import { createConduit } from '../../support/emulator.js';
+import { until } from '../../support/until.js';
 
 const h = new Harness();
 const extra: EventSubSession[] = [];

@@ -5,7 +5,6 @@
  * again) and reports it once, and a store that answers with a promise is waited for.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { FakeClock } from '../../core/fake-clock.js';
 import { InvalidArgumentError } from '../../../src/core/errors.js';
 import {
   MemoryDedupeStore,
@@ -16,6 +15,7 @@ import {
   type WebhookRejection,
 } from '../../../src/eventsub/webhook/index.js';
 import { SECRET, onlineBody, post, signedHeaders } from './helpers.js';
+import { FakeClock } from '../../support/clock.js';
 
 const MINUTE = 60_000;
 const receivers: WebhookReceiver[] = [];
