@@ -12,6 +12,7 @@ import { RateMeter, progressBar, renderFrame } from '../../src/cli/demo/view.js'
 import { DemoScenario, type ScenarioSnapshot } from '../../src/cli/demo/scenario.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { Emulator } from '../../src/emulator/index.js';
+import { until } from '../support/until.js';
 
 class Sink {
   text = '';
@@ -157,13 +158,10 @@ describe('demo --live', () => {
       TWITCH_EVENTSUB_WS_URL: eventSubWsUrl,
       TWITCH_BROADCASTER_IDS: '501,502',
     });
-    const deadline = Date.now() + 10_000;
-    while (
-      emu.state().subscriptions.filter((s) => s.status === 'enabled').length < 6 &&
-      Date.now() < deadline
-    ) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await until(() => emu.state().subscriptions.filter((s) => s.status === 'enabled').length >= 6, {
+      what: "the demo's 6 subscriptions enabled",
+      timeoutMs: 10_000,
+    });
     emu.trigger({ type: 'stream.offline', condition: { broadcaster_user_id: '501' }, count: 3 });
     const { code, out } = await running;
     expect(out).toMatch(/^received 3 · duplicates suppressed 0 · handled twice 0/m);

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Emulator } from '../../src/emulator/index.js';
 import { HelixClient } from '../../src/helix/client.js';
 import { FakeClock } from '../support/clock.js';
+import { until } from '../support/until.js';
 
 const BUCKET = 1_800;
 const BURST = 2_000;
@@ -48,19 +49,17 @@ it(
       const burst = Promise.all(
         Array.from({ length: BURST }, () => helix.eventSub.getConduits().finally(() => settled++)),
       );
-      // Time moves only when every request the client started has reached the emulator and nothing new started
-      // since the last look: the rest is waiting for the bucket. Then 100 ms at a time.
-      let lastSeen = -1;
+      // Time moves only when every request the client sent has reached the emulator and come back: the rest is
+      // waiting for the bucket. Then 100 ms at a time.
+      const sent = (): number => helix.http.stats.requests - startedBefore;
+      const quiet = (): boolean =>
+        settled === BURST || (emu.state().helix.requests - before.requests === sent() && settled === sent());
       let fakeMs = 0;
-      while (settled < BURST) {
-        await new Promise((r) => setTimeout(r, 5));
-        const received = emu.state().helix.requests - before.requests;
-        const started = helix.http.stats.requests - startedBefore;
-        if (received === started && received === lastSeen) {
-          clock.advance(100);
-          fakeMs += 100;
-        }
-        lastSeen = received;
+      for (;;) {
+        await until(quiet, 'every request sent to have come back');
+        if (settled === BURST) break;
+        clock.advance(100);
+        fakeMs += 100;
       }
       const results = await burst;
       const after = emu.state().helix;

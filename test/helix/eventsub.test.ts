@@ -8,6 +8,7 @@ import { MissingScopesError } from '../../src/auth/errors.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import type { ShardUpdate } from '../../src/helix/models.js';
 import { EventSubSession } from '../../src/eventsub/websocket/session.js';
+import { until } from '../support/until.js';
 
 let emu: Emulator;
 let helix: HelixClient;
@@ -169,8 +170,11 @@ describe('subscriptions', () => {
         (await helix.eventSub.getSubscriptions({ status: 'websocket_disconnected' }, asUser)).map(
           (x) => x.id,
         );
-      while ((await gone()).length === 0) await new Promise((r) => setTimeout(r, 5));
-      expect(await gone()).toEqual([created.subscription.id]);
+      const disconnected = await until(async () => {
+        const ids = await gone();
+        return ids.length > 0 && ids;
+      }, 'a websocket_disconnected subscription');
+      expect(disconnected).toEqual([created.subscription.id]);
       expect(await helix.eventSub.getSubscriptions({ status: 'enabled' }, asUser)).toEqual([]);
     } finally {
       await session.close();

@@ -83,12 +83,19 @@ describe('EventSub WebSocket: keepalive and ping', () => {
   });
 
   it('stops keepalives when disabled through the control API', async () => {
-    emu = await startEmulator({ keepaliveSecondMs: 5, unusedTimeoutMs: 10_000 });
+    // Keepalive window 200 ms, a ping every 100 ms: the emulator's own pings mark the time it has let pass (no
+    // sleep in the test), and a ping leaves a client that answers 100 ms for its pong even on a loaded machine.
+    emu = await startEmulator({ keepaliveSecondMs: 20, pingIntervalMs: 100, unusedTimeoutMs: 10_000 });
     const { client, sessionId } = await RawClient.connect(emu.clientOptions().eventSubWsUrl);
+    let pings = 0;
+    client.ws.on('ping', () => pings++);
     await client.next('session_keepalive', 2000);
     emu.setKeepalive(sessionId, false);
     const count = client.ofType('session_keepalive').length;
-    await new Promise((r) => setTimeout(r, 200)); // 4 windows
+    // Eight pings after the switch: four windows of the emulator's clock. A keepalive it sent in that time (one
+    // already in flight aside) came before the last ping on the same socket.
+    const from = pings;
+    await until(() => pings >= from + 8, 'eight pings after keepalives were disabled');
     expect(client.ofType('session_keepalive').length).toBeLessThanOrEqual(count + 1);
     emu.setKeepalive(sessionId, true);
     await client.next('session_keepalive', 2000);
@@ -144,7 +151,19 @@ describe('EventSub WebSocket: rules', () => {
     const token = appToken(emu);
     const conduit = await createConduit(emu, 1, token);
     expect((await bindShards(emu, token, conduit, [withShard.sessionId])).status).toBe(202);
-    await new Promise((r) => setTimeout(r, 300));
+    // No sleep: an unused session opened after both is closed when its own (later) deadline passes; then a
+    // keepalive on each used socket, sent after that, shows it outlived its deadline (a 4003 would have come first).
+    const control = await RawClient.connect(url2);
+    expect((await control.client.closed).code).toBe(4003);
+    const survived = (c: RawClient, n: number) => () => c.ofType('session_keepalive').length > n;
+    await until(
+      survived(withSub.client, withSub.client.ofType('session_keepalive').length),
+      'a keepalive on withSub',
+    );
+    await until(
+      survived(withShard.client, withShard.client.ofType('session_keepalive').length),
+      'a keepalive on withShard',
+    );
     expect(withSub.client.closeCode).toBeUndefined();
     expect(withShard.client.closeCode).toBeUndefined();
     withSub.client.close();

@@ -4,7 +4,7 @@
  */
 import type { Emulator, EmulatorOptions } from '../../../src/emulator/index.js';
 import { AutoClient, type AutoClientOptions } from '../../../src/eventsub/conduit/index.js';
-import { FAST_EVENTSUB, startEmulator } from '../../support/emulator.js';
+import { FAST_EVENTSUB, Fixtures, startEmulator, type Closable } from '../../support/emulator.js';
 
 export const BROADCASTER = '4242';
 
@@ -12,6 +12,7 @@ export const BROADCASTER = '4242';
 export class Harness {
   readonly clients: AutoClient[] = [];
   emu: Emulator | undefined;
+  readonly #others = new Fixtures();
 
   async start(options: EmulatorOptions = {}): Promise<Emulator> {
     // Pings are the session's business (tested there); FAST_EVENTSUB keeps them far apart.
@@ -33,10 +34,16 @@ export class Harness {
     return client;
   }
 
+  /** Anything else the test opened, closed after the clients and the emulator. */
+  track<T extends Closable>(closable: T): T {
+    return this.#others.track(closable);
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.clients.splice(0).map((c) => c.close()));
     await this.emu?.close();
     this.emu = undefined;
+    await this.#others.close();
   }
 }
 

@@ -249,7 +249,6 @@ describe('health', () => {
     // Taken again: beyond maxReclaims the client reports and leaves it.
     const thief2 = await foreignSession(emu);
     await steal(emu, conduitId, '0', thief2);
-    await new Promise((r) => setTimeout(r, 5));
     await client.reconcile();
     expect(reassigned).toHaveLength(1);
     expect(

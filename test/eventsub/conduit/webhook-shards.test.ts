@@ -12,6 +12,7 @@ import type { ShardReadyInfo, ShardReassignedInfo } from '../../../src/eventsub/
 import { InvalidArgumentError } from '../../../src/core/errors.js';
 import { ShardError, type AutoClient } from '../../../src/eventsub/conduit/index.js';
 import { WebhookReceiver } from '../../../src/eventsub/webhook/index.js';
+import { HttpWebhookTransport } from '../../../src/emulator/webhook/http-transport.js';
 import { Harness, streamOnline } from './helpers.js';
 import { until } from '../../support/until.js';
 
@@ -154,7 +155,11 @@ describe('AutoClient webhook shards', () => {
   });
 
   it('failed deliveries are retried by Twitch and duplicates suppressed: delivered exactly once', async () => {
-    const emu = await startEmulator();
+    // The test holds the emulator's webhook transport, to see when every delivery has been answered.
+    const transport = h.track(
+      new HttpWebhookTransport({ retryDelaysMs: [2, 4, 8], failureThreshold: 4, timeoutMs: 2000 }),
+    );
+    const emu = await h.start({ allowInsecureWebhooks: true, webhookTransport: transport });
     const edge = await front(() => client.webhookReceiver?.handler);
     const subs = streamOnline(emu, 10);
     const client = h.client({
@@ -184,7 +189,8 @@ describe('AutoClient webhook shards', () => {
       what: 'retries',
       timeoutMs: 5000,
     });
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // Drained: every delivery (duplicates and retries included) has been answered, so handled by the receiver.
+    await until(() => transport.pending === 0, 'every webhook delivery answered');
     expect(rec.total()).toBe(subs.length);
     expect(rec.duplicates()).toBe(0);
     expect(edge.attempts.some((a) => a.type === 'notification' && a.retry !== '0')).toBe(true);

@@ -16,6 +16,7 @@ import {
 } from '../../../src/eventsub/webhook/index.js';
 import { SECRET, onlineBody, post, signedHeaders } from './helpers.js';
 import { FakeClock } from '../../support/clock.js';
+import { until } from '../../support/until.js';
 
 const MINUTE = 60_000;
 const receivers: WebhookReceiver[] = [];
@@ -125,7 +126,7 @@ describe('WebhookReceiver dedupe window', () => {
     // process() cannot wait: 503 (Twitch retries), the message is dispatched once its verdict comes.
     expect(r.receiver.process({ headers: r.signed('z', body), rawBody: body }).status).toBe(503);
     expect(r.receiver.process({ headers: r.signed('w', body), rawBody: body }).status).toBe(503);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await until(() => r.dispatched.length === 4, 'z and w dispatched once their verdicts came');
     expect(r.dispatched).toEqual(['x', 'y', 'z', 'w']);
     expect(r.errors).toEqual(['DEDUPE_STORE_ASYNC']);
     // Twitch's retry finds a duplicate: 204, nothing dispatched twice.
