@@ -207,6 +207,7 @@ describe('conduits', () => {
     expect(JSON.parse((await cli(['conduits', 'list', '--json'], other.env)).out)).toHaveLength(0);
   });
 
+  // 20 s: the CLI's Helix client retries a refused connection with its real default backoff before it gives up.
   it('exits 1 with a network error line when the Helix URL is unreachable', async () => {
     const { env } = app();
     const r = await cli(['conduits', 'list'], {

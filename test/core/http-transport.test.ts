@@ -439,6 +439,7 @@ describe('NodeHttpTransport', () => {
     }
   });
 
+  // 30 s: runs a child process (tsx) that must exit by itself; its kill timeout is 20 s.
   it(
     'never keeps the process alive with idle connections, even without close()',
     { timeout: 30_000 },
@@ -462,6 +463,7 @@ describe('NodeHttpTransport', () => {
     },
   );
 
+  // 30 s: runs a child process (tsx) against a TLS server; its kill timeout is 20 s.
   it(
     'speaks HTTPS: verifies certificates, keeps the TLS connection alive, decodes',
     { timeout: 30_000 },

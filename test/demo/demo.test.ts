@@ -42,6 +42,8 @@ const SUMMARY = /^sent (\d+) · delivered (\d+) · duplicates suppressed (\d+) �
 const ANSI = /\u001b\[/;
 
 describe('demo on the emulator', () => {
+  // Demo runs: each is a full scenario (emulator, shards, faults, PubSub) for --duration real seconds, then a
+  // drain and a report; 60 s (30 s for the 2 s live run) leaves a loaded machine its margin.
   it('plain output: phases, faults, and the exactly-once line; exit 0', { timeout: 60_000 }, async () => {
     const { code, out } = await demo([
       ...['--duration', '3', '--channels', '10', '--shards', '3', '--seed', '7', '--pubsub'],

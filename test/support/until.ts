@@ -13,8 +13,14 @@ export interface UntilOptions {
   readonly timeoutMs?: number;
 }
 
-/** Polls every 5 ms (a socket round trip on loopback takes less; a loaded machine gets many tries). */
-const STEP_MS = 5;
+/**
+ * Next poll: at the next turns of the event loop first (a local socket round trip usually completes within a few),
+ * then after 1, 2, 4 and at most 5 ms (no busy loop while a slower machine catches up).
+ */
+function pause(attempt: number): Promise<void> {
+  if (attempt < 3) return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => setTimeout(resolve, Math.min(5, 2 ** (attempt - 3))));
+}
 
 /** Default deadline: under the 5 s test timeout (vitest.config.ts), so the wait fails with its own message first. */
 export const UNTIL_TIMEOUT_MS = 3000;
@@ -37,13 +43,13 @@ export async function until<T>(
 ): Promise<Exclude<T, false | undefined | null>> {
   const { what, timeoutMs = UNTIL_TIMEOUT_MS } = typeof options === 'string' ? { what: options } : options;
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     const value = await check();
     if (value !== false && value !== undefined && value !== null)
       return value as Exclude<T, false | undefined | null>;
     if (Date.now() >= deadline) {
       throw new Error(`timed out after ${String(timeoutMs)} ms waiting for ${what ?? String(check)}`);
     }
-    await new Promise((resolve) => setTimeout(resolve, STEP_MS));
+    await pause(attempt);
   }
 }

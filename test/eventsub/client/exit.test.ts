@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 import { startEmulator } from '../../support/emulator.js';
 
+// 30 s (both tests): a child process (tsx compiles the fixture) that must exit by itself; its kill timeout is 20 s.
 it('lets the process exit by itself after close()', { timeout: 30_000 }, async () => {
   const script = fileURLToPath(new URL('./fixtures/exit-after-close.ts', import.meta.url));
   const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {

@@ -15,6 +15,7 @@ afterEach(() => h.close());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// 30 s: thousands of events paced through real sockets while faults are injected; the pacing is the test.
 it('delivers every event exactly once through random faults', { timeout: 30_000 }, async () => {
   const seed = Number(process.env.CHAOS_SEED ?? 20261123);
   const random = prng(seed);

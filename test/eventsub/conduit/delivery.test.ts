@@ -54,6 +54,7 @@ function sessionOf(client: AutoClient, shardId: string): string {
 }
 
 describe('session_reconnect handover', () => {
+  // 15 s: continuous load through two real handovers (each waits for the new socket's welcome), by design.
   it('delivers every event exactly once while both shards hand over under continuous load', async () => {
     // Pings far apart: the emulator and the client share one busy thread here.
     await h.start({ reconnectGraceMs: 5000, pingIntervalMs: 2000 });
@@ -78,7 +79,7 @@ describe('session_reconnect handover', () => {
     expect([sessionOf(client, '0'), sessionOf(client, '1')]).toEqual(before);
     expect(ready.filter((r) => r.rebind)).toEqual([]);
     expect([...client.conduitInfo.websockets.values()].map((s) => s.stats.handovers)).toEqual([1, 1]);
-  });
+  }, 15_000);
 
   it('drops duplicates (same message_id resent) so each event reaches handlers once', async () => {
     await h.start();
