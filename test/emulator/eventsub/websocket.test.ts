@@ -56,6 +56,7 @@ describe('EventSub WebSocket: welcome', () => {
 });
 
 describe('EventSub WebSocket: keepalive and ping', () => {
+  // 15 s: 150 triggers paced 10 ms apart (1.5 s of traffic by design), then the wait for a keepalive.
   it('sends session_keepalive only after a silent window, not while notifications flow', async () => {
     // Window 500 ms, traffic every ~10 ms: only an event loop stalled for half a second could let a keepalive in.
     // (With a 50 ms window a loaded CI machine did.) Real time until the emulator's EventSub timers take a clock.
