@@ -85,7 +85,7 @@ describe('EventSub WebSocket: keepalive and ping', () => {
       'a keepalive once the traffic stops',
     );
     client.close();
-  });
+  }, 15_000);
 
   it('stops keepalives when disabled through the control API', async () => {
     // Keepalive window 200 ms, a ping every 100 ms: the emulator's own pings mark the time it has let pass (no
