@@ -21,7 +21,7 @@ import { raceAbort } from '../core/sleep.js';
 import { AuthError, failureReason } from './errors.js';
 import { OAuthClient } from './oauth.js';
 import { checkAuthContext, type AuthContext, type AuthProvider } from './types.js';
-import type { FetchLike } from '../helix/http.js';
+import type { FetchLike } from '../core/http-transport.js';
 
 /** Options of {@link AppTokenProvider}. */
 export interface AppTokenProviderOptions {

@@ -6,6 +6,7 @@
 export { APP_CONTEXT } from './types.js';
 export type { AuthContext, AuthProvider } from './types.js';
 export { AuthError, MissingScopesError } from './errors.js';
+export type { AuthErrorCode, AuthTokenErrorCode } from './errors.js';
 export { OAuthClient } from './oauth.js';
 export type { OAuthClientOptions, TokenGrant, TokenValidation } from './oauth.js';
 export { AppTokenProvider, StaticAuthProvider } from './app-token-provider.js';

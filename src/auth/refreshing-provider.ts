@@ -22,7 +22,7 @@ import {
 } from '../core/options.js';
 import { raceAbort } from '../core/sleep.js';
 import { HTTPError } from '../core/http-errors.js';
-import type { FetchLike } from '../helix/http.js';
+import type { FetchLike } from '../core/http-transport.js';
 import { AppTokenProvider } from './app-token-provider.js';
 import { AuthError, failureReason } from './errors.js';
 import { OAuthClient, type TokenValidation } from './oauth.js';

@@ -1,8 +1,8 @@
 /**
- * The EventSub catalogue (`twitch-realtime/catalogue`): every subscription type and version, their conditions,
- * authorization rules, transports and cost, typed builders, example payloads and the models of their events.
- *
- * @packageDocumentation
+ * The EventSub catalogue without its wire types: every subscription type and version, their conditions,
+ * authorization rules, transports and cost, typed builders, example payloads and the models of their events. The root
+ * entry and `twitch-realtime/eventsub` re-export this; the `twitch-realtime/catalogue` entry (./entry.ts) adds the
+ * wire types (`Wire*`), which no other entry point exports.
  */
 export type {
   AuthorizationSpec,
@@ -27,6 +27,7 @@ export type {
   SubscriptionVersion,
 } from './table.js';
 export { allowedConditionKeys, checkCondition } from './validate.js';
+export type { CatalogueErrorCode } from './errors.js';
 export {
   MISSING_AUTHORIZATION_MESSAGE,
   checkAuthorization,
@@ -44,13 +45,7 @@ export {
   toSubscriptionRequest,
   toWireCondition,
 } from './builders.js';
-export type {
-  CamelCase,
-  ConditionOf,
-  SubscriptionRequest,
-  SubscriptionSpec,
-  WireConditionOf,
-} from './builders.js';
+export type { CamelCase, ConditionOf, SubscriptionRequest, SubscriptionSpec } from './builders.js';
 
 // Models: the public shapes only. The per-type wire converters stay internal: `toEventModel` is the way in.
 export { NotificationConverter, hasEventModel, toEventModel, toNotification } from './events.js';
@@ -63,7 +58,6 @@ export type {
   Notification,
   SubscriptionModel,
   SubscriptionTransport,
-  WireNotificationPayload,
 } from './events.js';
 export { EventSubModel } from './models/common.js';
 export type {
@@ -225,14 +219,3 @@ export type {
   CustomPowerUp,
   ExtensionBitsTransactionCreateEvent,
 } from './models/subscriptions.js';
-export type * from './wire/automod.js';
-export type * from './wire/channel.js';
-export type * from './wire/channel-chat.js';
-export type * from './wire/channel-points.js';
-export type * from './wire/common.js';
-export type * from './wire/engagement.js';
-export type * from './wire/guest-star.js';
-export type * from './wire/moderation.js';
-export type * from './wire/platform.js';
-export type * from './wire/subscriptions.js';
-export type * from './wire/transport.js';

@@ -142,6 +142,13 @@ function stopSignal(outer: AbortSignal | undefined): { signal: AbortSignal; disp
  * Runs the CLI. Resolves with the process exit code: 0 success, 1 failure, 2 bad usage (whatever the command line
  * says). Rejects only when called wrongly, with `InvalidArgumentError` (`INVALID_ARGUMENT`, field `argv`,
  * `argv[i]` or the option's name): `argv` not an array of strings, or options of the wrong shape.
+ *
+ * @example
+ * ```ts
+ * import { main } from 'twitch-realtime/cli';
+ *
+ * process.exitCode = await main(['subscriptions', 'list'], { env: process.env });
+ * ```
  */
 export async function main(argv: readonly string[], options: MainOptions = {}): Promise<number> {
   arrayOf(string, 'an array of strings (process.argv.slice(2))')(argv, 'argv');

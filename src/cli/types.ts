@@ -35,7 +35,14 @@ export interface CliCommand {
   run(args: readonly string[], context: CliContext): Promise<number>;
 }
 
-/** Bad command-line usage (unknown flag, bad value): exit code 2. */
+/**
+ * Bad command-line usage (unknown flag, bad value): exit code 2.
+ *
+ * @example
+ * ```ts
+ * if (args.length > 1) throw new UsageError(`unexpected argument ${args[1]}`); // main() prints it and resolves 2
+ * ```
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }

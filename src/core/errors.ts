@@ -14,6 +14,54 @@
 
 const brand = Symbol.for('twitch-realtime.error');
 
+/**
+ * Codes of the core: argument checks, timeouts and aborts, raised by every subsystem, and the warning a failing
+ * listener becomes when nobody listens to `error`. Each subsystem has its own union of the codes it adds
+ * (`HelixErrorCode`, `SessionErrorCode`, `ConduitErrorCode`, `PubSubErrorCode`, ...); docs/errors.md is generated
+ * from these unions (`npm run docs:errors`).
+ */
+export type CoreErrorCode =
+  /**
+   * A caller passed a bad argument to a public constructor, method or function: a value of the wrong type (`null` or
+   * a string where an option takes a number: `null` is never taken as "the default", only an absent key or
+   * `undefined` is), out of range (every duration option is a finite number of milliseconds within its bounds and at
+   * most 2^31-1, the longest delay a Node timer honours; counts are positive integers, `maxReclaims: NaN` is
+   * refused), a URL option passed explicitly as `undefined` (`url: emulator.pubSubUrl` with no such member: only an
+   * absent key means the default, production Twitch), a URL of the wrong scheme, an `AbortSignal` that is not one
+   * (`signal: 'x'`), a listener that is not a function (`on`, `once`, `off`), an options or input object that is
+   * `null` or not an object (`new AutoClient(null)`, `receiver.process(null)`), a user token where an endpoint needs
+   * the app token, exclusive filters used together, ... A Helix or OAuth request Node refuses to send (a control
+   * character inside a token, client id or other header value; `field` is `headers`, the value is never quoted).
+   * `field` names the argument: the option (`timeoutMs`), a nested one (`webhook.listen.port`,
+   * `session.welcomeTimeoutMs`, `retryBackoff.maxMs`) or an item (`topics[2]`, `shardIds[0]`). Thrown by
+   * constructors, and by methods before their first I/O (async ones reject): nothing was created, bound or sent.
+   *
+   * What to do: **Fix input.** Nothing was sent.
+   */
+  | 'INVALID_ARGUMENT'
+  /**
+   * A Helix or OAuth request got no answer within `timeoutMs` (default 10 s per attempt), on its last attempt.
+   * Idempotent requests are retried first; other POSTs are not (Twitch may have processed them).
+   *
+   * What to do: **Retry** later. For a timed-out POST such as Create Conduits, list before creating again: the first
+   * attempt may have succeeded.
+   */
+  | 'TIMEOUT'
+  /**
+   * The caller's `AbortSignal` aborted, or `close()` was called (Helix client, session, client) while the operation
+   * ran. `cause` holds the signal's reason when it is not an `AbortError` itself (e.g. `CLIENT_CLOSED`).
+   *
+   * What to do: **Ignore** when you aborted or closed; otherwise look at `cause`.
+   */
+  | 'ABORTED'
+  /**
+   * A listener of a library emitter threw or rejected, nobody listens to `error`, and no logger was configured: the
+   * failure goes to `process.emitWarning` with this code, and the other listeners still run.
+   *
+   * What to do: Fix the listener, or listen to `error` (the failing event's name is the second argument).
+   */
+  | 'TWITCH_REALTIME_LISTENER_ERROR';
+
 /** Options accepted by every {@link TwitchError} constructor. */
 export interface TwitchErrorOptions {
   /** The underlying error, if any. */
@@ -100,6 +148,8 @@ export class InvalidArgumentError extends TwitchError {
  * ```
  */
 export class TimeoutError extends TwitchError {
+  declare readonly code: 'TIMEOUT';
+
   constructor(message: string, options?: TwitchErrorOptions) {
     super('TIMEOUT', message, options);
   }
@@ -118,6 +168,8 @@ export class TimeoutError extends TwitchError {
  * ```
  */
 export class AbortError extends TwitchError {
+  declare readonly code: 'ABORTED';
+
   constructor(message = 'The operation was aborted', options?: TwitchErrorOptions) {
     super('ABORTED', message, options);
   }

@@ -28,8 +28,111 @@ export interface RedactedRequest {
   readonly body?: unknown;
 }
 
+/** Codes of {@link HTTPError}, derived from the HTTP status of Twitch's answer. */
+export type HttpStatusErrorCode =
+  /**
+   * `400`: Twitch refused the request (bad parameter, a condition Twitch rejects, an id that is not a number).
+   * `twitchMessage` says why.
+   *
+   * What to do: **Fix input.** Not retried.
+   */
+  | 'BAD_REQUEST'
+  /**
+   * `401` even after one token renewal: the token is invalid or revoked, or the client id does not match it.
+   *
+   * What to do: **Fix setup:** check the client id and secret, or have the user authorize again. See also the
+   * [Auth](#auth) codes the provider raised.
+   */
+  | 'UNAUTHORIZED'
+  /**
+   * `403`: the token lacks a scope Twitch requires, or the user is not allowed (e.g. not a moderator of the channel).
+   *
+   * What to do: **Fix setup:** request the scopes; the library checks known scopes before sending (`MISSING_SCOPES`),
+   * so this means scopes it could not know about.
+   */
+  | 'FORBIDDEN'
+  /**
+   * `404`: the conduit, subscription or user does not exist (any more).
+   *
+   * What to do: Usually **fix input**; for deletes, the thing is already gone.
+   */
+  | 'NOT_FOUND'
+  /**
+   * `409`: the subscription already exists. `multiSubscribe` files these under `payload.existing`, not as errors.
+   *
+   * What to do: **Ignore** for idempotent set-ups.
+   */
+  | 'CONFLICT'
+  /**
+   * `410`: Twitch removed the endpoint or the version.
+   *
+   * What to do: **Report a bug** (the library should not call it), or upgrade.
+   */
+  | 'GONE'
+  /**
+   * `429` with points left in the bucket: a Twitch limit, not the rate limit. E.g. the conduit count (5 per client
+   * id), "number of websocket transports limit exceeded", more than 3 subscriptions with the same type and condition.
+   * Never retried.
+   *
+   * What to do: **Fix setup:** delete unused conduits or subscriptions; retrying will not help.
+   */
+  | 'LIMIT_EXCEEDED'
+  /**
+   * `429` with an empty bucket that stayed empty through every wait. `rateLimit.resetAt` says when it refills.
+   *
+   * What to do: **Retry** after `rateLimit.resetAt`, and lower the request rate (raise `maxRateLimitWaits` to wait
+   * longer automatically).
+   */
+  | 'RATE_LIMITED'
+  /**
+   * `5xx` after the retries.
+   *
+   * What to do: **Retry** later; Twitch is having trouble.
+   */
+  | 'SERVER_ERROR'
+  /**
+   * Any other non-2xx status.
+   *
+   * What to do: Look at `status` and `twitchMessage`; **report a bug** if Twitch documents it.
+   */
+  | 'HTTP_ERROR';
+
+/**
+ * Codes of the HTTP layer shared by Helix and OAuth: a non-2xx answer ({@link HttpStatusErrorCode}), no answer at
+ * all, or an answer the library cannot read.
+ */
+export type HttpErrorCode =
+  | HttpStatusErrorCode
+  /**
+   * No HTTP response at all (DNS failure, connection refused or reset, TLS) on the last attempt. The message quotes
+   * the system code; `cause` is the system error (or the `fetch` error when `fetch` is set).
+   *
+   * What to do: **Retry** later; check connectivity and `helixUrl`/`oauthUrl`.
+   */
+  | 'NETWORK_ERROR'
+  /**
+   * A 2xx answer the library cannot act on. From Helix, a `BadResponseError` (a `ProtocolError`): not JSON (a proxy's
+   * HTML page), not the shape of its endpoint (`{"data":[null]}`, a conduit without an id, a shard count past 20000),
+   * at odds with the request (Update Conduits naming another conduit or count, shards not sent or missing, a
+   * subscription of another type or condition, a filtered list holding what the filter excludes), or a listing that
+   * would not end (3 empty pages in a row with a cursor); `method`, `path`, `status` name the endpoint, `reason` what
+   * broke (`data[0].id: expected a non-empty string, got 5`). Nothing is acted on: no conduit created, adopted or
+   * deleted. From `/oauth2/token`, `/oauth2/validate`: no `access_token`/`client_id`. From the transport: a bad
+   * `Content-Encoding`. Not retried. `raw`: the body (4 KiB, secrets redacted).
+   *
+   * What to do: **Report a bug** (or check that `helixUrl`/`oauthUrl` point at Twitch or the emulator, not at a proxy
+   * page).
+   */
+  | 'BAD_RESPONSE'
+  /**
+   * The answer was over 16 MiB (declared, streamed or after decompression). Not retried.
+   *
+   * What to do: **Check** `helixUrl`/`oauthUrl`: no Helix page is near that size.
+   */
+  | 'RESPONSE_TOO_LARGE';
+
 /** Maps an HTTP status to the stable code of an {@link HTTPError}. */
-export function httpErrorCode(status: number, rateLimited = false): string {
+export function httpErrorCode(status: number, rateLimited = false): HttpStatusErrorCode {
   switch (status) {
     case 400:
       return 'BAD_REQUEST';
@@ -106,6 +209,7 @@ export interface HTTPErrorInit {
  * ```
  */
 export class HTTPError extends TwitchError {
+  declare readonly code: HttpStatusErrorCode;
   readonly status: number;
   /** Twitch's `error` field (HTTP reason phrase). */
   readonly error: string;
@@ -149,6 +253,7 @@ export class HTTPError extends TwitchError {
  * ```
  */
 export class NetworkError extends TwitchError {
+  declare readonly code: 'NETWORK_ERROR';
   readonly method: string;
   readonly path: string;
   /** Full URL of the request (never with credentials or a query), when known. */

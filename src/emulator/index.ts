@@ -14,6 +14,7 @@
 export { Emulator } from './emulator.js';
 export type { ConduitState, CounterState, EmulatorClientOptions, EmulatorState } from './emulator.js';
 export type { EmulatorOptions } from './options.js';
+export type { EmulatorErrorCode } from './errors.js';
 export type { EmulatorFaults } from './eventsub/control.js';
 export { REVOCATION_STATUSES } from './eventsub/control.js';
 export type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';

@@ -3,7 +3,33 @@
  * secret.
  */
 import { ProtocolError, TwitchError, type TwitchErrorOptions } from '../core/errors.js';
-import type { RateLimitState } from '../core/http-errors.js';
+import type { HttpErrorCode, RateLimitState } from '../core/http-errors.js';
+
+/**
+ * Every code a Helix call can fail with: the shared HTTP layer's ({@link HttpErrorCode}) and the Helix client's own.
+ */
+export type HelixErrorCode =
+  | HttpErrorCode
+  /**
+   * A request waited, or would wait, longer than `maxRateLimitWaitMs` (default 120 s) for the rate limiter, its
+   * attempts together: a 429 whose `Ratelimit-Reset` is further ahead (a reset past 2^31-1 ms is clamped to that
+   * first), a `Ratelimit-Limit: 0` with a reset further ahead, a queue behind such a bucket (all refused at once; the
+   * bucket forgets the claim, so the next request asks Twitch again), or a request still queued after that long for
+   * any other reason (a deep queue behind a small bucket, the concurrency bound). Nothing more is sent for it.
+   * `bucket`, `waitMs` (the wait asked for, or waited), `maxWaitMs` and `rateLimit` (the bucket's state) are set;
+   * `cause` is the 429's `HTTPError` when one set the wait.
+   *
+   * What to do: **Retry** later; if Twitch really asks for such waits, raise `maxRateLimitWaitMs`.
+   */
+  | 'RATE_LIMIT_WAIT_TOO_LONG'
+  /**
+   * `updateConduitShards`: the request of one chunk failed with an error that is not a `TwitchError` (thrown by a
+   * custom auth provider) while other chunks went through; `cause` holds it. Chunks failing with a `TwitchError`
+   * carry its code instead.
+   *
+   * What to do: Look at `cause`; the shards of that chunk were not updated, send them again.
+   */
+  | 'REQUEST_FAILED';
 
 /**
  * A 2xx answer whose body the library cannot act on: not JSON (a proxy's HTML page, a cut-off body), or JSON without
@@ -21,6 +47,7 @@ import type { RateLimitState } from '../core/http-errors.js';
  * ```
  */
 export class BadResponseError extends ProtocolError {
+  declare readonly code: 'BAD_RESPONSE';
   readonly method: string;
   /** Path below the base URL, e.g. `/eventsub/conduits`. */
   readonly path: string;
@@ -68,6 +95,7 @@ export class BadResponseError extends ProtocolError {
  * ```
  */
 export class RateLimitWaitError extends TwitchError {
+  declare readonly code: 'RATE_LIMIT_WAIT_TOO_LONG';
   /** Bucket key (`app` or `user:<id>`). */
   readonly bucket: string;
   /** The wait the bucket asked for, or (refused from the queue) the time the request waited, milliseconds. */

@@ -18,8 +18,15 @@ export type {
   ResponseLike,
 } from './http.js';
 export { BadResponseError, RateLimitWaitError } from './errors.js';
+export type { HelixErrorCode } from './errors.js';
 export { HTTPError, NetworkError } from '../core/http-errors.js';
-export type { HTTPErrorInit, RateLimitState, RedactedRequest } from '../core/http-errors.js';
+export type {
+  HTTPErrorInit,
+  HttpErrorCode,
+  HttpStatusErrorCode,
+  RateLimitState,
+  RedactedRequest,
+} from '../core/http-errors.js';
 export { RateLimiter, parseRateLimitHeaders } from './rate-limiter.js';
 export type { AcquireOptions, RateLimitHeaders, RateLimiterOptions } from './rate-limiter.js';
 export { HttpAsyncIterator, MAX_EMPTY_PAGES } from './pagination.js';

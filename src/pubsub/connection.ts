@@ -1,24 +1,22 @@
 /**
- * One PubSub connection of the pool: LISTEN/UNLISTEN with nonces, PING/PONG with jitter and a PONG deadline.
- *
- * On `RECONNECT` it makes before it breaks: the server keeps the old socket up for a grace period, so a second
- * socket is opened, every topic (as edited by the pool's `reconnectHook`) is LISTENed on it and acknowledged, and
- * only then does it replace the old one. Messages arriving on both sockets during the overlap are delivered once
- * ({@link OverlapDedupe}); the overlap ends at PING/PONG barriers, not at a guessed delay. After a server close, a
- * network error, a missing PONG or RESPONSE, or a failed handover whose old socket then closes, it reconnects with
- * backoff.
+ * One PubSub connection of the pool: LISTEN/UNLISTEN with nonces (requests.ts), PING/PONG with jitter and a PONG
+ * deadline, the make-before-break RECONNECT handover (handover.ts), and the backoff reconnect after a server close,
+ * a network error, a missing PONG or RESPONSE, or a failed handover whose old socket then closes. Its sockets and
+ * their frames are in link.ts.
  */
-import { randomBytes } from 'node:crypto';
 import WebSocket from 'ws';
-import type { RawData } from 'ws';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { InvalidArgumentError, ProtocolError } from '../core/errors.js';
 import type { TwitchError } from '../core/errors.js';
+import { pubsubBackoffDelay, PUBSUB_STABLE_SOCKET_MS } from './backoff.js';
 import type { PubSubConnectionInfo } from './events.js';
-import { OverlapDedupe } from './dedupe.js';
 import { PubSubConnectionError, PubSubResponseError } from './errors.js';
-import { PUBSUB_LIMITS } from '../protocol/pubsub.js';
+import { Handover } from './handover.js';
+import { openLink, type FrameSink, type Link, type LinkEvents, type LinkOptions } from './link.js';
+import { OK, Requests, errorsOf, type Outcome, type RequestKind } from './requests.js';
 import { Topic, topicKey } from './topics.js';
+
+export { pubsubBackoffDelay, PUBSUB_STABLE_SOCKET_MS } from './backoff.js';
 
 /** Timings and backoff of a connection, resolved (milliseconds). */
 export interface ConnectionTimings {
@@ -52,42 +50,6 @@ export interface ConnectionHost {
   emptied(connection: PubSubConnection): void;
 }
 
-/**
- * Delay before reconnect attempt `attempt` (0-based): `initialMs · 2^attempt` capped at `maxMs`, plus a uniform
- * jitter in `[0, jitterMs)`, the total capped at `maxMs`. With the defaults: ~1–2 s, ~2–3 s, … up to 2 min.
- *
- * @example
- * ```ts
- * pubsubBackoffDelay(0, { initialMs: 1000, maxMs: 120_000, jitterMs: 1000 }, Math.random); // 1000..2000
- * ```
- */
-export function pubsubBackoffDelay(
-  attempt: number,
-  options: { readonly initialMs: number; readonly maxMs: number; readonly jitterMs: number },
-  random: () => number,
-): number {
-  const base = Math.min(options.maxMs, options.initialMs * 2 ** Math.min(attempt, 30));
-  return Math.round(Math.min(options.maxMs, base + random() * options.jitterMs));
-}
-
-type Outcome =
-  | { readonly kind: 'ok' }
-  | { readonly kind: 'error'; readonly error: PubSubResponseError }
-  | { readonly kind: 'interrupted' };
-
-interface Pending {
-  readonly link: Link;
-  readonly request: 'LISTEN' | 'UNLISTEN';
-  readonly topics: readonly Topic[];
-  readonly resolve: (outcome: Outcome) => void;
-  readonly timer: TimerHandle;
-}
-
-const INTERRUPTED: Outcome = { kind: 'interrupted' };
-const OK: Outcome = { kind: 'ok' };
-const noop = (): void => undefined;
-const PING = '{"type":"PING"}';
-
 /** Topics given to a connection's methods: an array of complete topics (checked per call, never per message). */
 function checkTopics(topics: unknown): asserts topics is readonly Topic[] {
   if (!Array.isArray(topics)) throw new InvalidArgumentError('topics must be an array of topics', 'topics');
@@ -96,41 +58,6 @@ function checkTopics(topics: unknown): asserts topics is readonly Topic[] {
       throw new InvalidArgumentError('not a complete Topic', `topics[${i}]`);
     }
   });
-}
-
-/** Identities remembered during a RECONNECT overlap (see {@link OverlapDedupe}). */
-const OVERLAP_DEDUPE_CAPACITY = 4096;
-/**
- * A RECONNECT on a socket younger than this (the server's usual grace period) is "quick". From the second quick one
- * in a row, each handover waits for the backoff (at most half the grace): a server asking on every socket gets a
- * bounded number of them.
- */
-export const PUBSUB_STABLE_SOCKET_MS = 30_000;
-
-/**
- * Where a connection is in a make-before-break RECONNECT: `handover` (the new socket is opening and LISTENing, the
- * old one still delivers), `retire` (swapped; waiting for the old socket's PONG, which proves everything it was sent
- * has arrived, before closing it), `settle` (waiting for a PONG on the current socket, which proves every copy of
- * what the old socket delivered has arrived, before dropping the duplicate filter).
- */
-type Phase = 'idle' | 'handover' | 'retire' | 'settle';
-
-/** One WebSocket of a connection, with what is specific to it. */
-class Link {
-  readonly ws: WebSocket;
-  /** Topics whose LISTEN the server acknowledged on this socket. */
-  acked = new WeakSet<Topic>();
-  /** This socket's side in the overlap's {@link OverlapDedupe}. */
-  side: 1 | -1 = 1;
-  pingsSent = 0;
-  pongsReceived = 0;
-  /** Number of the PING whose PONG completes a barrier on this socket; 0 when none. */
-  barrierAt = 0;
-  closed = false;
-
-  constructor(ws: WebSocket) {
-    this.ws = ws;
-  }
 }
 
 /**
@@ -159,21 +86,12 @@ export class PubSubConnection implements PubSubConnectionInfo {
   #topics = new Map<string, Topic>();
   /** The socket that carries requests and keepalives. */
   #link: Link | undefined;
-  /** The socket being prepared by a RECONNECT handover. */
-  #spare: Link | undefined;
-  /** The replaced socket, kept until its barrier PONG. */
-  #retiring: Link | undefined;
-  /** Present only during a RECONNECT overlap: off the hot path otherwise. */
-  #dedupe: OverlapDedupe | undefined;
-  #phase: Phase = 'idle';
-  /** A RECONNECT came for the new socket before the previous handover ended: hand over again afterwards. */
-  #again = false;
   /** Bumped by every handover, backoff reconnect and close: an async step that sees it changed stops. */
   #generation = 0;
-  #barrierTimer: TimerHandle | undefined;
-  readonly #pending = new Map<string, Pending>();
-  readonly #noncePrefix = randomBytes(6).toString('hex');
-  #nonceCounter = 0;
+  readonly #requests: Requests;
+  readonly #handover: Handover;
+  readonly #linkOptions: LinkOptions;
+  readonly #linkEvents: LinkEvents;
   #pingTimer: TimerHandle | undefined;
   #pongTimer: TimerHandle | undefined;
   /** Number of the keepalive PING the PONG timer waits for. */
@@ -182,15 +100,6 @@ export class PubSubConnection implements PubSubConnectionInfo {
   #attempt = 0;
   /** When the current socket became current (clock time). */
   #adoptedAt = 0;
-  /**
-   * RECONNECTs in a row, each on a socket younger than {@link PUBSUB_STABLE_SOCKET_MS} or on which a handover
-   * failed.
-   */
-  #quickHandovers = 0;
-  /** A handover from the current socket failed: RECONNECTs on it count as quick however old it is. */
-  #failedHere = false;
-  /** A throttled handover waiting for its backoff delay. */
-  #handoverTimer: TimerHandle | undefined;
   #reconnecting = false;
   /** A connect or reconnect round (open + LISTEN every topic) is running. */
   #roundActive = false;
@@ -211,6 +120,73 @@ export class PubSubConnection implements PubSubConnectionInfo {
     this.id = id;
     this.url = url;
     this.#host = host;
+    this.#requests = new Requests({
+      clock: host.clock,
+      responseTimeoutMs: host.timings.responseTimeoutMs,
+      timedOut: (link, request) => {
+        this.#responseTimedOut(link, request);
+      },
+    });
+    this.#handover = new Handover({
+      id,
+      connection: this,
+      host,
+      state: () => this.#state,
+      current: () => this.#link,
+      adoptedAt: () => this.#adoptedAt,
+      generation: () => this.#generation,
+      nextGeneration: () => ++this.#generation,
+      beginRound: () => {
+        this.#roundActive = true;
+      },
+      finishRound: () => {
+        this.#finishRound();
+      },
+      topics: () => [...this.#topics.values()],
+      topicCount: () => this.#topics.size,
+      applyHook: (snapshot, next) => this.#applyHook(snapshot, next),
+      openLink: () => this.#openLink(),
+      closeLink: (link) => {
+        this.#closeLink(link);
+      },
+      listen: (link, topics) => this.#requests.sendGrouped(link, 'LISTEN', topics),
+      swap: (fresh) => this.#swap(fresh),
+      reconnect: () => {
+        this.#reconnect();
+      },
+    });
+    this.#linkOptions = { handshakeTimeout: host.timings.connectTimeoutMs, maxPayload: host.maxPayload };
+    const frames: FrameSink = {
+      message: (link, topic, message) => {
+        const dedupe = this.#handover.dedupe;
+        // During an overlap: only topics still held, and each message once across both sockets.
+        if (dedupe === undefined || (this.#topics.has(topic) && dedupe.admit(link.side, topic, message))) {
+          host.message(topic, message);
+        }
+      },
+      response: (nonce, error, frame) => {
+        this.#onResponse(nonce, error, frame);
+      },
+      pong: (link) => {
+        this.#onPong(link);
+      },
+      reconnect: (link) => {
+        this.#handover.onReconnectFrame(link);
+      },
+      unexpected: (error, raw) => {
+        host.error(error, raw);
+      },
+    };
+    this.#linkEvents = {
+      frames,
+      closed: (link) => {
+        this.#onLinkClose(link);
+      },
+      error: (link, error) => {
+        this.#onSocketError(link, error);
+      },
+      connectionClosed: () => (this.#state === 'closed' ? closedError() : null),
+    };
   }
 
   /**
@@ -283,7 +259,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
       const failures = collectFailures(topics, still, this.#failures);
       const toSend = still.filter((t) => !link.acked.has(t));
       if (toSend.length === 0) return failures;
-      const outcomes = await Promise.all(this.#sendGrouped(link, 'LISTEN', toSend));
+      const outcomes = await Promise.all(this.#requests.sendGrouped(link, 'LISTEN', toSend));
       if (outcomes.some((o) => o.kind === 'interrupted')) continue;
       return [...failures, ...errorsOf(outcomes)];
     }
@@ -300,13 +276,13 @@ export class PubSubConnection implements PubSubConnectionInfo {
       if (held === undefined) return false;
       this.#topics.delete(topicKey(t));
       this.#link?.acked.delete(held);
-      this.#spare?.acked.delete(held);
+      this.#handover.spare?.acked.delete(held);
       return true;
     });
     if (removed.length === 0 || this.#state === 'closed') return;
     const sends: Promise<Outcome>[] = [];
-    for (const link of [this.#link, this.#spare]) {
-      if (link !== undefined) sends.push(...this.#sendGrouped(link, 'UNLISTEN', removed, true));
+    for (const link of [this.#link, this.#handover.spare]) {
+      if (link !== undefined) sends.push(...this.#requests.sendGrouped(link, 'UNLISTEN', removed, true));
     }
     const outcomes = await Promise.all(sends);
     for (const error of errorsOf(outcomes)) this.#host.error(error, null);
@@ -328,55 +304,8 @@ export class PubSubConnection implements PubSubConnectionInfo {
 
   /** Opens a socket; it becomes the current one (`#adopt`) or a handover's spare at the caller's choice. */
   #openLink(): Promise<Link> {
-    return new Promise<Link>((resolve, reject) => {
-      const ws = new WebSocket(this.url, {
-        perMessageDeflate: false,
-        handshakeTimeout: this.#host.timings.connectTimeoutMs,
-        maxPayload: this.#host.maxPayload,
-      });
-      const link = new Link(ws);
-      // Every way out of the handshake goes through here, so the promise always settles: `#teardown()` (close()
-      // while connecting) calls it with the closed error.
-      const abort = (error: Error): void => {
-        this.#abortConnect = undefined;
-        link.closed = true;
-        ws.removeAllListeners();
-        ws.on('error', noop);
-        ws.terminate();
-        reject(error);
-      };
+    return openLink(this.url, this.#linkOptions, this.#linkEvents, (abort) => {
       this.#abortConnect = abort;
-      const fail = (cause?: unknown): void => {
-        abort(
-          new PubSubConnectionError('PUBSUB_CONNECT_FAILED', `could not connect to ${this.url}`, {
-            cause,
-          }),
-        );
-      };
-      ws.once('error', fail);
-      ws.once('close', (code: number) => {
-        fail(new Error(`closed with ${String(code)} while connecting`));
-      });
-      ws.once('open', () => {
-        if (this.#state === 'closed') {
-          abort(closedError());
-          return;
-        }
-        this.#abortConnect = undefined;
-        ws.removeAllListeners();
-        // One closure per socket, none per message.
-        ws.on('message', (data: RawData, isBinary: boolean) => {
-          this.#onFrame(link, data, isBinary);
-        });
-        ws.on('close', () => {
-          this.#onLinkClose(link);
-        });
-        // 'close' follows every error; the bookkeeping happens there.
-        ws.on('error', (error: Error) => {
-          this.#onSocketError(link, error);
-        });
-        resolve(link);
-      });
     });
   }
 
@@ -388,77 +317,31 @@ export class PubSubConnection implements PubSubConnectionInfo {
     }
     this.#link = link;
     this.#adoptedAt = this.#host.clock.now();
-    this.#failedHere = false;
+    this.#handover.adopted();
     this.#state = 'open';
     this.#schedulePing();
     return true;
   }
 
+  /** A handover's new socket takes over requests and keepalives; returns the one it replaces. */
+  #swap(fresh: Link): Link | undefined {
+    const old = this.#link;
+    this.#stopKeepalive();
+    const now = this.#host.clock.now();
+    // The backoff starts over only when the socket handed over from had stayed up (as after a loss).
+    if (old !== undefined && now - this.#adoptedAt >= PUBSUB_STABLE_SOCKET_MS) this.#attempt = 0;
+    this.#link = fresh;
+    this.#adoptedAt = now;
+    this.#state = 'open';
+    this.#schedulePing();
+    return old;
+  }
+
   /** Closes one socket; its pending requests settle as interrupted. */
   #closeLink(link: Link): void {
     if (link.closed) return;
-    link.closed = true;
-    link.ws.removeAllListeners();
-    link.ws.on('error', noop);
-    link.ws.terminate();
-    for (const [nonce, pending] of this.#pending) {
-      if (pending.link !== link) continue;
-      this.#pending.delete(nonce);
-      this.#host.clock.clearTimeout(pending.timer);
-      pending.resolve(INTERRUPTED);
-    }
-  }
-
-  #onFrame(link: Link, data: RawData, isBinary: boolean): void {
-    const text = isBinary ? '' : rawText(data);
-    let frame: unknown;
-    try {
-      frame = JSON.parse(text);
-    } catch {
-      this.#host.error(new ProtocolError('PUBSUB_UNEXPECTED_FRAME', 'a frame is not JSON', text), text);
-      return;
-    }
-    const f = frame as {
-      type?: unknown;
-      data?: { topic?: unknown; message?: unknown } | null;
-      nonce?: unknown;
-      error?: unknown;
-    };
-    switch (typeof frame === 'object' && frame !== null ? f.type : undefined) {
-      case 'MESSAGE': {
-        const d = f.data;
-        if (
-          typeof d === 'object' &&
-          d !== null &&
-          typeof d.topic === 'string' &&
-          typeof d.message === 'string'
-        ) {
-          const dedupe = this.#dedupe;
-          // During an overlap: only topics still held, and each message once across both sockets.
-          if (
-            dedupe === undefined ||
-            (this.#topics.has(d.topic) && dedupe.admit(link.side, d.topic, d.message))
-          ) {
-            this.#host.message(d.topic, d.message);
-          }
-          return;
-        }
-        break;
-      }
-      case 'RESPONSE':
-        this.#onResponse(f.nonce, f.error, frame);
-        return;
-      case 'PONG':
-        this.#onPong(link);
-        return;
-      case 'RECONNECT':
-        this.#onReconnectFrame(link);
-        return;
-    }
-    this.#host.error(
-      new ProtocolError('PUBSUB_UNEXPECTED_FRAME', 'an unexpected frame was received', frame),
-      frame,
-    );
+    link.terminate();
+    this.#requests.interrupt(link);
   }
 
   /**
@@ -479,17 +362,9 @@ export class PubSubConnection implements PubSubConnectionInfo {
 
   #onLinkClose(link: Link): void {
     if (this.#state === 'closed') return;
-    if (link === this.#spare) {
-      this.#handoverFailed('the server closed the new socket before every LISTEN was answered');
-      return;
-    }
-    if (link === this.#retiring) {
-      // A close comes after everything the server sent on that socket: as good as the barrier PONG.
-      this.#barrierReached(link);
-      return;
-    }
+    if (this.#handover.linkClosed(link)) return;
     if (link !== this.#link) return;
-    if (this.#phase === 'handover') {
+    if (this.#handover.phase === 'handover') {
       // The old socket went before the new one was ready: the handover goes on and the new socket takes over.
       this.#closeLink(link);
       this.#link = undefined;
@@ -518,7 +393,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
       this.#schedulePing();
     }
     this.#host.pong(this);
-    if (link.barrierAt !== 0 && link.pongsReceived >= link.barrierAt) this.#barrierReached(link);
+    this.#handover.pong(link);
   }
 
   #onResponse(nonce: unknown, error: unknown, frame: unknown): void {
@@ -528,10 +403,8 @@ export class PubSubConnection implements PubSubConnectionInfo {
       return;
     }
     this.#host.nonce(this, nonce, errorText);
-    const pending = this.#pending.get(nonce);
+    const pending = this.#requests.take(nonce);
     if (pending === undefined) return;
-    this.#pending.delete(nonce);
-    this.#host.clock.clearTimeout(pending.timer);
     if (errorText === '') {
       if (pending.request === 'LISTEN') for (const topic of pending.topics) pending.link.acked.add(topic);
       pending.resolve(OK);
@@ -551,62 +424,20 @@ export class PubSubConnection implements PubSubConnectionInfo {
     }
   }
 
-  /** Sends one frame per token (never more than the server's topic limit per frame). */
-  #sendGrouped(
-    link: Link,
-    request: 'LISTEN' | 'UNLISTEN',
-    topics: readonly Topic[],
-    noToken = false,
-  ): Promise<Outcome>[] {
-    const byToken = new Map<string, Topic[]>();
-    for (const topic of topics) {
-      const key = noToken ? '' : topic.token;
-      const list = byToken.get(key);
-      if (list === undefined) byToken.set(key, [topic]);
-      else list.push(topic);
-    }
-    const outcomes: Promise<Outcome>[] = [];
-    for (const [token, list] of byToken)
-      outcomes.push(this.#send(link, request, list, noToken ? undefined : token));
-    return outcomes;
-  }
-
-  #send(
-    link: Link,
-    request: 'LISTEN' | 'UNLISTEN',
-    topics: readonly Topic[],
-    token: string | undefined,
-  ): Promise<Outcome> {
-    const ws = link.ws;
-    if (link.closed || ws.readyState !== WebSocket.OPEN) return Promise.resolve(INTERRUPTED);
-    const nonce = `${this.#noncePrefix}${(++this.#nonceCounter).toString(36)}`;
-    const data: { topics: string[]; auth_token?: string } = {
-      topics: topics.map((t) => topicKey(t)),
-    };
-    if (token !== undefined) data.auth_token = token;
-    return new Promise<Outcome>((resolve) => {
-      const timer = this.#host.clock.setTimeout(() => {
-        if (!this.#pending.delete(nonce)) return;
-        resolve(INTERRUPTED);
-        this.#host.error(
-          new PubSubConnectionError(
-            'PUBSUB_RESPONSE_TIMEOUT',
-            `no RESPONSE to ${request} within the deadline`,
-          ),
-          null,
-        );
-        if (link === this.#spare) this.#handoverFailed(`no RESPONSE to ${request} on the new socket`);
-        else if (link === this.#link) this.#reconnect();
-      }, this.#host.timings.responseTimeoutMs);
-      this.#pending.set(nonce, { link, request, topics, resolve, timer });
-      ws.send(JSON.stringify({ type: request, nonce, data }));
-    });
+  /** No RESPONSE in time: reported; a handover's new socket failed, or the current one is replaced. */
+  #responseTimedOut(link: Link, request: RequestKind): void {
+    this.#host.error(
+      new PubSubConnectionError('PUBSUB_RESPONSE_TIMEOUT', `no RESPONSE to ${request} within the deadline`),
+      null,
+    );
+    if (link === this.#handover.spare) this.#handover.failed(`no RESPONSE to ${request} on the new socket`);
+    else if (link === this.#link) this.#reconnect();
   }
 
   async #listenAll(link: Link): Promise<void> {
     const topics = [...this.#topics.values()];
     // Failures are reported through the host as they arrive; an interruption starts a new round.
-    if (topics.length > 0) await Promise.all(this.#sendGrouped(link, 'LISTEN', topics));
+    if (topics.length > 0) await Promise.all(this.#requests.sendGrouped(link, 'LISTEN', topics));
   }
 
   // ---- keepalive ---------------------------------------------------------------------------------------------
@@ -622,8 +453,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
     this.#pingTimer = undefined;
     const link = this.#link;
     if (link?.ws.readyState !== WebSocket.OPEN) return;
-    this.#pingAwaited = ++link.pingsSent;
-    link.ws.send(PING);
+    this.#pingAwaited = link.ping();
     this.#pongTimer = this.#host.clock.setTimeout(this.#pongExpired, this.#host.timings.pongTimeoutMs);
   };
 
@@ -639,129 +469,6 @@ export class PubSubConnection implements PubSubConnectionInfo {
     if (this.#pongTimer !== undefined) clock.clearTimeout(this.#pongTimer);
     this.#pingTimer = undefined;
     this.#pongTimer = undefined;
-  }
-
-  // ---- RECONNECT: make before break --------------------------------------------------------------------------
-
-  #onReconnectFrame(link: Link): void {
-    if (this.#state === 'closed') return;
-    if (link === this.#spare) {
-      // The socket we are moving to is itself being retired: move again once this handover is over.
-      this.#again = true;
-      return;
-    }
-    if (link !== this.#link) return;
-    if (this.#phase === 'handover' || this.#handoverTimer !== undefined) return; // repeated for this socket
-    if (this.#phase !== 'idle') {
-      this.#again = true;
-      return;
-    }
-    this.#requestHandover();
-  }
-
-  /**
-   * Starts a handover now, or after the backoff when the server storms: a RECONNECT on a socket younger than
-   * {@link PUBSUB_STABLE_SOCKET_MS}, for the second time in a row or more, waits `pubsubBackoffDelay` (growing with
-   * each one) and is reported as `PUBSUB_RECONNECT_STORM`. The current socket delivers meanwhile.
-   */
-  #requestHandover(): void {
-    const { clock, random, timings } = this.#host;
-    // Only a socket that stayed up, and from which no handover failed, starts a new count (and an immediate one).
-    if (!this.#failedHere && clock.now() - this.#adoptedAt >= PUBSUB_STABLE_SOCKET_MS)
-      this.#quickHandovers = 0;
-    if (++this.#quickHandovers === 1) {
-      // Also right after a connect, with its LISTENs still in flight: the handover LISTENs every topic anyway.
-      void this.#handover();
-      return;
-    }
-    // Never past half of the server's grace: the old socket must still be there when the handover starts.
-    const delay = Math.min(
-      pubsubBackoffDelay(
-        this.#quickHandovers - 2,
-        {
-          initialMs: timings.backoffInitialMs,
-          maxMs: timings.backoffMaxMs,
-          jitterMs: timings.backoffJitterMs,
-        },
-        random,
-      ),
-      PUBSUB_LIMITS.reconnectGraceMs / 2,
-    );
-    this.#host.error(
-      new PubSubConnectionError(
-        'PUBSUB_RECONNECT_STORM',
-        `${this.id}: RECONNECT ${this.#quickHandovers} times in a row on sockets younger than ` +
-          `${PUBSUB_STABLE_SOCKET_MS} ms; this handover waits ${delay} ms`,
-      ),
-      null,
-    );
-    this.#handoverTimer = clock.setTimeout(() => {
-      this.#handoverTimer = undefined;
-      if (this.#state === 'open' && this.#phase === 'idle') void this.#handover();
-    }, delay);
-  }
-
-  /**
-   * Opens a second socket, runs `reconnectHook`, LISTENs every topic on it and waits for every RESPONSE, then makes
-   * it the current socket and retires the old one behind PING/PONG barriers. The old socket keeps delivering all
-   * along. If the new socket fails, the old one is kept while the server lets it live; its close then starts a
-   * backoff reconnect.
-   */
-  async #handover(): Promise<void> {
-    const generation = ++this.#generation;
-    this.#phase = 'handover';
-    this.#roundActive = true;
-    const snapshot = [...this.#topics.values()];
-    const next = await this.#host.beforeReconnect(this, snapshot);
-    if (generation !== this.#generation) return;
-    if (!this.#applyHook(snapshot, next)) return;
-    let fresh: Link;
-    try {
-      fresh = await this.#openLink();
-    } catch (error) {
-      if (generation === this.#generation) this.#handoverFailed('the new socket could not be opened', error);
-      return;
-    }
-    if (generation !== this.#generation) {
-      this.#closeLink(fresh);
-      return;
-    }
-    this.#spare = fresh;
-    // The filter starts with the first LISTEN: nothing the old socket received before can reach the new one.
-    this.#dedupe = new OverlapDedupe(OVERLAP_DEDUPE_CAPACITY);
-    if (this.#link !== undefined) this.#link.side = 1;
-    fresh.side = -1;
-    const outcomes = await Promise.all(this.#sendGrouped(fresh, 'LISTEN', [...this.#topics.values()]));
-    if (generation !== this.#generation || this.#spare !== fresh) return;
-    if (outcomes.some((o) => o.kind === 'interrupted')) {
-      this.#handoverFailed('the new socket closed before every LISTEN was answered');
-      return;
-    }
-    if (this.#topics.size === 0) {
-      // Every LISTEN failed (already reported): nothing is left to hold.
-      this.#host.emptied(this);
-      return;
-    }
-    // Swap: requests and keepalives move to the new socket.
-    const old = this.#link;
-    this.#spare = undefined;
-    this.#stopKeepalive();
-    const now = this.#host.clock.now();
-    // The backoff starts over only when the socket handed over from had stayed up (as after a loss).
-    if (old !== undefined && now - this.#adoptedAt >= PUBSUB_STABLE_SOCKET_MS) this.#attempt = 0;
-    this.#link = fresh;
-    this.#adoptedAt = now;
-    this.#failedHere = false;
-    this.#state = 'open';
-    this.#schedulePing();
-    this.#phase = old === undefined ? 'settle' : 'retire';
-    this.#finishRound();
-    if (old === undefined) {
-      this.#settle();
-      return;
-    }
-    this.#retiring = old;
-    this.#barrier(old);
   }
 
   /**
@@ -782,104 +489,11 @@ export class PubSubConnection implements PubSubConnectionInfo {
     return false;
   }
 
-  /**
-   * The new socket failed before the swap: reported, and the old one kept (it closes when the server's grace ends).
-   * Further RECONNECTs on it wait for the backoff, however old it is.
-   */
-  #handoverFailed(reason: string, cause?: unknown): void {
-    this.#failedHere = true;
-    this.#host.error(
-      new PubSubConnectionError(
-        'PUBSUB_HANDOVER_FAILED',
-        `${this.id}: RECONNECT handover failed (${reason}); the old socket is kept while it lives`,
-        cause === undefined ? {} : { cause },
-      ),
-      null,
-    );
-    const spare = this.#spare;
-    this.#spare = undefined;
-    if (spare !== undefined) this.#closeLink(spare);
-    this.#again = false;
-    this.#phase = 'idle';
-    if (this.#link === undefined) {
-      // The old socket is gone too.
-      this.#reconnect();
-      return;
-    }
-    this.#finishRound();
-    // What the new socket delivered may still be on its way on the old one: filter until a barrier says it came.
-    this.#settle();
-  }
-
-  /** Ends the overlap once a PONG on the current socket proves every duplicate has arrived (or at once if none can). */
-  #settle(): void {
-    const link = this.#link;
-    if (this.#dedupe === undefined || link === undefined) {
-      this.#endOverlap();
-      return;
-    }
-    this.#phase = 'settle';
-    this.#barrier(link);
-  }
-
-  #endOverlap(): void {
-    if (this.#barrierTimer !== undefined) this.#host.clock.clearTimeout(this.#barrierTimer);
-    this.#barrierTimer = undefined;
-    this.#phase = 'idle';
-    this.#dedupe = undefined;
-    if (this.#again && this.#state === 'open') {
-      this.#again = false;
-      this.#requestHandover();
-    }
-  }
-
-  /**
-   * Sends a PING on `link`: its PONG comes after every frame the server wrote to that socket before reading the
-   * PING. Without a PONG within `pongTimeoutMs` (or if the socket is not open), the barrier counts as reached.
-   */
-  #barrier(link: Link): void {
-    if (link.closed || link.ws.readyState !== WebSocket.OPEN) {
-      this.#barrierReached(link);
-      return;
-    }
-    link.barrierAt = ++link.pingsSent;
-    link.ws.send(PING);
-    const { clock, timings } = this.#host;
-    if (this.#barrierTimer !== undefined) clock.clearTimeout(this.#barrierTimer);
-    this.#barrierTimer = clock.setTimeout(this.#barrierExpired, timings.pongTimeoutMs);
-  }
-
-  readonly #barrierExpired = (): void => {
-    this.#barrierTimer = undefined;
-    const link = this.#phase === 'retire' ? this.#retiring : this.#link;
-    if (link !== undefined) this.#barrierReached(link);
-  };
-
-  #barrierReached(link: Link): void {
-    link.barrierAt = 0;
-    if (this.#phase === 'retire' && link === this.#retiring) {
-      if (this.#barrierTimer !== undefined) this.#host.clock.clearTimeout(this.#barrierTimer);
-      this.#barrierTimer = undefined;
-      this.#retiring = undefined;
-      this.#closeLink(link);
-      this.#settle();
-    } else if (this.#phase === 'settle' && link === this.#link) {
-      this.#endOverlap();
-    }
-  }
-
   // ---- backoff reconnect -------------------------------------------------------------------------------------
 
   #teardown(): void {
-    const { clock } = this.#host;
     this.#stopKeepalive();
-    if (this.#barrierTimer !== undefined) clock.clearTimeout(this.#barrierTimer);
-    this.#barrierTimer = undefined;
-    if (this.#handoverTimer !== undefined) clock.clearTimeout(this.#handoverTimer);
-    this.#handoverTimer = undefined;
-    this.#phase = 'idle';
-    this.#again = false;
-    this.#dedupe = undefined;
+    const overlap = this.#handover.reset();
     const abortConnect = this.#abortConnect;
     if (abortConnect !== undefined) {
       // Still in a handshake: settle the pending `#openLink()` (it terminates the socket).
@@ -889,17 +503,10 @@ export class PubSubConnection implements PubSubConnectionInfo {
           : new PubSubConnectionError('PUBSUB_CONNECT_FAILED', `connection to ${this.url} was torn down`),
       );
     }
-    for (const link of [this.#link, this.#spare, this.#retiring]) {
-      if (link !== undefined) this.#closeLink(link);
-    }
+    if (this.#link !== undefined) this.#closeLink(this.#link);
+    for (const link of overlap) this.#closeLink(link);
     this.#link = undefined;
-    this.#spare = undefined;
-    this.#retiring = undefined;
-    for (const pending of this.#pending.values()) {
-      clock.clearTimeout(pending.timer);
-      pending.resolve(INTERRUPTED);
-    }
-    this.#pending.clear();
+    this.#requests.interrupt();
   }
 
   /** Starts a backoff reconnect episode (idempotent while one runs); every socket is closed first. */
@@ -986,7 +593,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
   #finishRound(): void {
     // An interrupted round is followed by a reconnect, and a round overtaken by a RECONNECT by the handover: their
     // end resolves the waiters.
-    if (this.#state === 'reconnecting' || this.#phase === 'handover') return;
+    if (this.#state === 'reconnecting' || this.#handover.phase === 'handover') return;
     this.#roundActive = false;
     const waiters = this.#roundWaiters;
     this.#roundWaiters = [];
@@ -994,20 +601,8 @@ export class PubSubConnection implements PubSubConnectionInfo {
   }
 }
 
-function rawText(data: RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
-}
-
 function closedError(): PubSubConnectionError {
   return new PubSubConnectionError('PUBSUB_CLOSED', 'the PubSub connection was closed');
-}
-
-function errorsOf(outcomes: readonly Outcome[]): PubSubResponseError[] {
-  const errors: PubSubResponseError[] = [];
-  for (const o of outcomes) if (o.kind === 'error') errors.push(o.error);
-  return errors;
 }
 
 function collectFailures(

@@ -5,7 +5,7 @@
 export { PubSubPool } from './pool.js';
 /** Re-exported so the pool can be used on its own: `new PubSubPool(new TypedEmitter<PubSubEvents>())`. */
 export { TypedEmitter } from '../core/emitter.js';
-export type { PubSubPoolOptions } from './pool.js';
+export type { PubSubPoolOptions } from './pool-options.js';
 export { PubSubConnection } from './connection.js';
 export {
   Topic,
@@ -29,9 +29,9 @@ export {
   ReconnectHookLimitError,
   TopicGroupTooLargeError,
 } from './errors.js';
-export type { PubSubConnectionErrorCode } from './errors.js';
+export type { PubSubConnectionErrorCode, PubSubErrorCode } from './errors.js';
 export type { PubSubConnectionInfo, PubSubEventSink, PubSubEvents, PubSubNonceEvent } from './events.js';
-export { decodePubSubMessage } from './models.js';
+export { decodePubSubMessage } from './decode.js';
 // Every model type, by name (the module's internal decoder is not public).
 export type {
   DecodedPubSubMessage,

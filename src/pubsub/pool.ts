@@ -2,26 +2,10 @@
  * The PubSub connection pool (TwitchIO's `PubSubPool`, done right): topics of one call stay together on one
  * connection, connections with room are reused, new ones are opened up to `maxPoolSize`, empty ones close.
  */
-import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
 import { InvalidArgumentError } from '../core/errors.js';
-import { optionalUrl } from '../core/guards.js';
-import {
-  checkOptions,
-  clock,
-  duration,
-  fail,
-  func,
-  integerIn,
-  logger,
-  nested,
-  oneOf,
-  positiveInteger,
-  url,
-  type OptionChecks,
-} from '../core/options.js';
+import { fail } from '../core/options.js';
 import type { Logger } from '../core/logger.js';
-import { silentLogger } from '../core/logger.js';
 import { PubSubConnection } from './connection.js';
 import type { ConnectionHost, ConnectionTimings } from './connection.js';
 import type { PubSubResponseError } from './errors.js';
@@ -34,91 +18,10 @@ import {
   TopicGroupTooLargeError,
 } from './errors.js';
 import type { PubSubEventSink, PubSubEvents } from './events.js';
-import { decodeMessage } from './models.js';
-import { PUBSUB_LIMITS, TWITCH_PUBSUB_URL } from '../protocol/pubsub.js';
+import { decodeMessage } from './decode.js';
+import { resolvePoolOptions } from './pool-options.js';
+import type { PubSubPoolOptions } from './pool-options.js';
 import { Topic, topicKey } from './topics.js';
-
-/**
- * Options of {@link PubSubPool}. Durations in milliseconds, each within `1..2^31-1` (jitters may be 0); anything else
- * is an `INVALID_ARGUMENT` naming the option, thrown by the constructor.
- */
-export interface PubSubPoolOptions {
-  /** Most connections. @defaultValue 10 */
-  readonly maxPoolSize?: number;
-  /** Most topics per connection. @defaultValue 50 */
-  readonly maxConnectionTopics?: number;
-  /** Distribution mode: `'group'` keeps the topics of one `subscribeTopics` call on one connection. */
-  readonly mode?: 'group';
-  /**
-   * Server URL (`ws:` or `wss:`). Omit the key for Twitch's (shut down); an explicit `undefined` (a misspelt
-   * variable) is an `INVALID_ARGUMENT`, never a silent fallback to production. Every socket of the pool, RECONNECT
-   * handovers included, goes to this URL: the pool follows no URL a server sends.
-   * @defaultValue `wss://pubsub-edge.twitch.tv` (shut down; point it at the emulator)
-   */
-  readonly url?: string;
-  /** Called with the topics removed after an `ERR_BADAUTH`, unless a subclass overrides {@link PubSubPool.authFailHook}. */
-  readonly authFailHook?: (topics: Topic[]) => unknown;
-  /** Called before every reconnect, unless a subclass overrides {@link PubSubPool.reconnectHook}. */
-  readonly reconnectHook?: (connection: PubSubConnection, topics: Topic[]) => Topic[] | Promise<Topic[]>;
-  /** Longest time between two PINGs. Must be <= 4 min. @defaultValue 240000 */
-  readonly pingIntervalMs?: number;
-  /** PINGs come up to this much earlier than `pingIntervalMs`, at random. @defaultValue 30000 */
-  readonly pingJitterMs?: number;
-  /** Reconnect when no PONG comes within this delay. @defaultValue 10000 */
-  readonly pongTimeoutMs?: number;
-  /** Reconnect when a LISTEN/UNLISTEN gets no RESPONSE within this delay. @defaultValue 10000 */
-  readonly responseTimeoutMs?: number;
-  /**
-   * Longest time a `subscribeTopics` call waits for the server to acknowledge its topics, connection and
-   * reconnects included. Past it, the call rejects with {@link PubSubSubscribeTimeoutError}
-   * (`PUBSUB_SUBSCRIBE_TIMEOUT`) and the topics still unacknowledged are unsubscribed. @defaultValue 30000
-   */
-  readonly subscribeTimeoutMs?: number;
-  /** WebSocket handshake timeout. @defaultValue 10000 */
-  readonly connectTimeoutMs?: number;
-  /** Reconnect backoff: `initialMs · 2^n` + jitter, capped. @defaultValue `{ initialMs: 1000, maxMs: 120000, jitterMs: 1000 }` */
-  readonly backoff?: { readonly initialMs?: number; readonly maxMs?: number; readonly jitterMs?: number };
-  /** Timers (injectable in tests). @defaultValue the system clock (unref'd timers) */
-  readonly clock?: Clock;
-  /** Randomness in [0, 1) for jitter. @defaultValue Math.random */
-  readonly random?: () => number;
-  readonly logger?: Logger;
-  /**
-   * Largest accepted frame, bytes (1..2^31-1; PubSub frames are a few KB). A connection that receives a bigger one
-   * reports `PUBSUB_FRAME_TOO_LARGE` on `pubsub_error`, and its socket is closed (1009) and reconnects, like the
-   * EventSub session's `maxPayload`. @defaultValue 4194304 (4 MiB)
-   */
-  readonly maxPayload?: number;
-}
-
-/** Default {@link PubSubPoolOptions.maxPayload}: the EventSub session's bound. */
-const DEFAULT_MAX_PAYLOAD = 4 * 1024 * 1024;
-
-/** Checks of every option (core/options.ts): a new option without a check does not compile. */
-const POOL_CHECKS: OptionChecks<PubSubPoolOptions> = {
-  maxPoolSize: positiveInteger,
-  maxConnectionTopics: positiveInteger,
-  mode: oneOf(['group']),
-  url,
-  authFailHook: func,
-  reconnectHook: func,
-  // Durations follow the clock rule (core/duration.ts): a zero deadline or backoff would be a tight loop.
-  pingIntervalMs: duration({ max: 240_000 }),
-  pingJitterMs: duration({ min: 0 }),
-  pongTimeoutMs: duration(),
-  responseTimeoutMs: duration(),
-  subscribeTimeoutMs: duration(),
-  connectTimeoutMs: duration(),
-  backoff: nested<NonNullable<PubSubPoolOptions['backoff']>>({
-    initialMs: duration(),
-    maxMs: duration(),
-    jitterMs: duration({ min: 0 }),
-  }),
-  clock,
-  random: func,
-  logger,
-  maxPayload: integerIn(1, 2 ** 31 - 1, 'a positive integer number of bytes'),
-};
 
 const MODELLED_EVENT: Readonly<Record<string, keyof PubSubEvents>> = {
   'channel-bits-events-v1': 'pubsub_bits',
@@ -176,34 +79,16 @@ export class PubSubPool {
     if (typeof (client as Partial<PubSubEventSink> | null)?.emit !== 'function') {
       throw new InvalidArgumentError('client must have an emit method', 'client');
     }
-    checkOptions(options, POOL_CHECKS);
+    const resolved = resolvePoolOptions(options);
     this.client = client;
     this.#options = options;
-    this.maxPoolSize = options.maxPoolSize ?? PUBSUB_LIMITS.maxConnections;
-    this.maxConnectionTopics = options.maxConnectionTopics ?? PUBSUB_LIMITS.maxTopicsPerConnection;
+    this.maxPoolSize = resolved.maxPoolSize;
+    this.maxConnectionTopics = resolved.maxConnectionTopics;
     this.mode = 'group';
-    // An explicit `undefined` is refused: it must never mean "Twitch's production host" (guards.ts, optionalUrl).
-    this.url = optionalUrl(options, 'url', TWITCH_PUBSUB_URL);
-    this.#logger = options.logger ?? silentLogger;
-    const pingIntervalMs = options.pingIntervalMs ?? 240_000;
-    const backoffInitialMs = options.backoff?.initialMs ?? PUBSUB_LIMITS.backoffInitialMs;
-    const timings: ConnectionTimings = {
-      pingIntervalMs,
-      pingJitterMs: Math.min(pingIntervalMs, options.pingJitterMs ?? 30_000),
-      pongTimeoutMs: options.pongTimeoutMs ?? PUBSUB_LIMITS.pongTimeoutMs,
-      responseTimeoutMs: options.responseTimeoutMs ?? 10_000,
-      connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
-      backoffInitialMs,
-      backoffMaxMs: Math.max(backoffInitialMs, options.backoff?.maxMs ?? PUBSUB_LIMITS.backoffMaxMs),
-      backoffJitterMs: options.backoff?.jitterMs ?? 1_000,
-    };
-    this.#subscribeTimeoutMs = options.subscribeTimeoutMs ?? 30_000;
-    this.#host = this.#makeHost(
-      options.clock ?? systemClock,
-      options.random ?? Math.random,
-      timings,
-      options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
-    );
+    this.url = resolved.url;
+    this.#logger = resolved.logger;
+    this.#subscribeTimeoutMs = resolved.subscribeTimeoutMs;
+    this.#host = this.#makeHost(resolved.clock, resolved.random, resolved.timings, resolved.maxPayload);
     this.#warnIfTwitch();
   }
 

@@ -22,7 +22,6 @@ import {
   InvalidArgumentError,
   OAuthClient,
   PubSubPool,
-  ShardCountRangeError,
   TwitchError,
   TypedEmitter,
   WebhookReceiver,
@@ -154,14 +153,13 @@ const REFUSAL_CODES: ReadonlySet<string> = new Set([
   'INVALID_CONDITION',
   'SUBSCRIPTION_VERSION_REMOVED',
   'PUBSUB_TOPIC_INCOMPLETE',
+  'INVALID_SHARD_COUNT',
 ]);
 
 function refusal(error: unknown): { field: string; code: string } | undefined {
   if (error instanceof InvalidArgumentError && REFUSAL_CODES.has(error.code)) {
     return { field: error.field ?? '', code: error.code };
   }
-  // Documented as a RangeError subclass (as the reference API raises), with its own code and field.
-  if (error instanceof ShardCountRangeError) return { field: error.field, code: error.code };
   return undefined;
 }
 

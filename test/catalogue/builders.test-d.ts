@@ -6,7 +6,7 @@ import type {
   SubscriptionType,
   SubscriptionVersion,
   WireConditionOf,
-} from '../../src/catalogue/index.js';
+} from '../../src/catalogue/entry.js';
 import { subscription, toSubscriptionRequest } from '../../src/catalogue/index.js';
 
 describe('derived catalogue types', () => {

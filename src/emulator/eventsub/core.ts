@@ -1,6 +1,8 @@
 /**
- * The emulated EventSub: registries of sessions, conduits and subscriptions, their status transitions, conduit
- * routing and delivery, and the housekeeping sweep (pings, keepalives, deadlines, pruning, 72 h conduit expiry).
+ * The emulated EventSub: registries of sessions, conduits and subscriptions, their status transitions, what to
+ * deliver and how failures react, and the housekeeping sweep (pings, keepalives, deadlines, pruning, 72 h conduit
+ * expiry). Its parts: `indexes.ts` (keys, hashes, index helpers), `shards.ts` (shard bookkeeping),
+ * `delivery.ts` (conduit routing, webhook targets and verification).
  *
  * One shared sweep timer serves every session (cheap at 10k sessions); the delivery hot path builds one string per
  * message from cached parts and allocates no closure or timer.
@@ -9,8 +11,20 @@ import type { Platform } from '../http/types.js';
 import type { ResolvedOptions } from '../options.js';
 import { SHARD_STATUSES } from '../../protocol/eventsub.js';
 import type { ShardStatus, SubscriptionStatus } from '../../protocol/eventsub.js';
-import { subscriptionJson, webhookBody } from './frames.js';
+import { routeToConduit, verifyEndpoint, webhookTarget } from './delivery.js';
+import type { WebhookFailureSink } from './delivery.js';
+import { subscriptionJson } from './frames.js';
 import { messageId, nanoTimestamp, resourceId } from './ids.js';
+import {
+  addTo,
+  conditionKey,
+  fnv1a,
+  identityKey,
+  pruneQueue,
+  removeFrom,
+  routeKey,
+  wsUserKey,
+} from './indexes.js';
 import { isActive } from './model.js';
 import type {
   Conduit,
@@ -21,7 +35,10 @@ import type {
   StoredSubscription,
 } from './model.js';
 import type { Session, SessionHost } from './session.js';
-import type { WebhookDelivery, WebhookEndpoint, WebhookTransport } from './webhook.js';
+import { newShard, setShardEnabled, shardDisabledEvent, unbindShard } from './shards.js';
+import type { WebhookEndpoint, WebhookTransport } from './webhook.js';
+
+export { conditionKey, fnv1a } from './indexes.js';
 
 /** Delivery counters reported by `state()`. */
 export interface Counters {
@@ -54,26 +71,8 @@ export interface EventSubFaults {
 const SHARD_STATUS_SET: ReadonlySet<string> = new Set(SHARD_STATUSES);
 const DROP_CODES = [4000, 4005, 4006] as const;
 
-/** FNV-1a 32-bit hash: stable shard choice for a condition. */
-export function fnv1a(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
-
-/** Canonical JSON of a condition (sorted keys). */
-export function conditionKey(condition: Readonly<Record<string, string>>): string {
-  const keys = Object.keys(condition).sort();
-  const sorted: Record<string, string> = {};
-  for (const k of keys) sorted[k] = condition[k] ?? '';
-  return JSON.stringify(sorted);
-}
-
 /** The EventSub side of the emulator (see module docs). */
-export class EventSubCore implements SessionHost {
+export class EventSubCore implements SessionHost, WebhookFailureSink {
   readonly platform: Platform;
   readonly options: ResolvedOptions;
   readonly counters: Counters = {
@@ -204,12 +203,6 @@ export class EventSubCore implements SessionHost {
     status: SubscriptionStatus;
   }): StoredSubscription {
     const key = conditionKey(input.condition);
-    const routeKey =
-      input.condition.broadcaster_user_id ??
-      input.condition.to_broadcaster_user_id ??
-      input.condition.from_broadcaster_user_id ??
-      input.condition.user_id ??
-      key;
     const sub: StoredSubscription = {
       id: resourceId(),
       seq: ++this.#seq,
@@ -218,7 +211,7 @@ export class EventSubCore implements SessionHost {
       entry: input.entry,
       condition: input.condition,
       conditionKey: key,
-      routeHash: fnv1a(routeKey),
+      routeHash: fnv1a(routeKey(input.condition, key)),
       clientId: input.clientId,
       userId: input.userId,
       cost: input.cost,
@@ -233,18 +226,23 @@ export class EventSubCore implements SessionHost {
     addTo(this.byIdentity, identityKey(sub.clientId, sub.type, key), sub);
     const t = sub.transport;
     if (t.method === 'websocket') {
-      addTo(this.byWsUser, `${sub.clientId}\n${sub.userId ?? ''}`, sub);
+      addTo(this.byWsUser, wsUserKey(sub.clientId, sub.userId), sub);
       t.session.subscriptions.add(sub);
       t.session.unusedDeadline = 0;
     } else {
       this.#appTotal(sub.clientId, 1, isActive(sub.status) ? sub.cost : 0);
     }
     if (t.method === 'webhook') {
-      this.#verify(t.endpoint, { subscription: JSON.parse(subscriptionJson(sub)) as unknown }, (ok) => {
-        if (sub.status === 'webhook_callback_verification_pending') {
-          this.setStatus(sub, ok ? 'enabled' : 'webhook_callback_verification_failed');
-        }
-      });
+      verifyEndpoint(
+        this.#webhooks,
+        t.endpoint,
+        { subscription: JSON.parse(subscriptionJson(sub)) as unknown },
+        (ok) => {
+          if (sub.status === 'webhook_callback_verification_pending') {
+            this.setStatus(sub, ok ? 'enabled' : 'webhook_callback_verification_failed');
+          }
+        },
+      );
     }
     return sub;
   }
@@ -283,7 +281,7 @@ export class EventSubCore implements SessionHost {
     removeFrom(this.byType, `${sub.type}@${sub.version}`, sub);
     removeFrom(this.byIdentity, identityKey(sub.clientId, sub.type, sub.conditionKey), sub);
     if (sub.transport.method === 'websocket') {
-      removeFrom(this.byWsUser, `${sub.clientId}\n${sub.userId ?? ''}`, sub);
+      removeFrom(this.byWsUser, wsUserKey(sub.clientId, sub.userId), sub);
       sub.transport.session.subscriptions.delete(sub);
     } else {
       this.#appTotal(sub.clientId, -1, isActive(sub.status) ? -sub.cost : 0);
@@ -324,21 +322,12 @@ export class EventSubCore implements SessionHost {
   /** Grows (new shards are unassigned) or shrinks (shards ≥ count are removed) a conduit. */
   resizeConduit(conduit: Conduit, shardCount: number): void {
     const shards = conduit.shards;
-    for (let i = shards.length; i < shardCount; i++) {
-      shards.push({
-        conduit,
-        index: i,
-        id: String(i),
-        status: 'websocket_disconnected',
-        target: null,
-        enabledPos: -1,
-      });
-    }
+    for (let i = shards.length; i < shardCount; i++) shards.push(newShard(conduit, i));
     while (shards.length > shardCount) {
       const shard = shards.pop();
       if (shard === undefined) break;
-      this.#unbind(shard);
-      this.#setEnabled(shard, false);
+      unbindShard(shard);
+      setShardEnabled(shard, false);
     }
   }
 
@@ -348,7 +337,7 @@ export class EventSubCore implements SessionHost {
    */
   deleteConduit(conduit: Conduit): void {
     if (!this.conduits.delete(conduit.id)) return;
-    for (const shard of conduit.shards) this.#unbind(shard);
+    for (const shard of conduit.shards) unbindShard(shard);
     for (const sub of this.subscriptions.values()) {
       if (sub.transport.method === 'conduit' && sub.transport.conduit === conduit) {
         this.setStatus(sub, 'conduit_deleted');
@@ -358,7 +347,7 @@ export class EventSubCore implements SessionHost {
 
   /** Binds a shard to a websocket session (enabled at once) or a webhook (verification pending). */
   bindShard(shard: Shard, target: ShardTarget): void {
-    this.#unbind(shard);
+    unbindShard(shard);
     shard.target = target;
     if (target.method === 'websocket') {
       target.session.shard = shard;
@@ -366,7 +355,8 @@ export class EventSubCore implements SessionHost {
       this.setShardStatus(shard, 'enabled');
     } else {
       this.setShardStatus(shard, 'webhook_callback_verification_pending');
-      this.#verify(
+      verifyEndpoint(
+        this.#webhooks,
         target.endpoint,
         { conduit_shard: { conduit_id: shard.conduit.id, shard: shard.id } },
         (ok) => {
@@ -383,52 +373,16 @@ export class EventSubCore implements SessionHost {
     const was = shard.status;
     if (was === status) return;
     shard.status = status;
-    this.#setEnabled(shard, status === 'enabled');
+    setShardEnabled(shard, status === 'enabled');
     if (was === 'enabled' && this.conduits.get(shard.conduit.id) === shard.conduit)
       this.#emitShardDisabled(shard);
-  }
-
-  #unbind(shard: Shard): void {
-    const t = shard.target;
-    if (t?.method === 'websocket' && t.session.shard === shard) t.session.shard = null;
-    shard.target = null;
-  }
-
-  #setEnabled(shard: Shard, enabled: boolean): void {
-    const list = shard.conduit.enabled;
-    if (enabled && shard.enabledPos === -1) {
-      shard.enabledPos = list.length;
-      list.push(shard);
-      shard.conduit.allDisabledSince = 0;
-    } else if (!enabled && shard.enabledPos !== -1) {
-      const last = list.pop();
-      if (last !== undefined && last !== shard) {
-        list[shard.enabledPos] = last;
-        last.enabledPos = shard.enabledPos;
-      }
-      shard.enabledPos = -1;
-      if (list.length === 0) shard.conduit.allDisabledSince = Date.now();
-    }
   }
 
   #emitShardDisabled(shard: Shard): void {
     const subs = this.byType.get('conduit.shard.disabled@1');
     if (subs === undefined || subs.size === 0) return;
     const conduit = shard.conduit;
-    const t = shard.target;
-    let transport: Record<string, string>;
-    if (t === null) transport = { method: 'websocket', session_id: '' };
-    else if (t.method === 'webhook') transport = { method: 'webhook', callback: t.endpoint.callback };
-    else {
-      transport = { method: 'websocket', session_id: t.session.id, connected_at: t.connectedAt };
-      if (t.disconnectedAt !== undefined) transport.disconnected_at = t.disconnectedAt;
-    }
-    const event = JSON.stringify({
-      conduit_id: conduit.id,
-      shard_id: shard.id,
-      status: shard.status,
-      transport,
-    });
+    const event = shardDisabledEvent(shard);
     for (const sub of [...subs]) {
       if (sub.status !== 'enabled' || sub.condition.client_id !== conduit.clientId) continue;
       const only = sub.condition.conduit_id;
@@ -474,52 +428,14 @@ export class EventSubCore implements SessionHost {
       case 'webhook':
         return t.target.deliver(kind, id, timestamp, sub, payload) ? t.target : null;
       case 'conduit':
-        return this.#route(t.conduit, sub, kind, id, timestamp, payload);
+        if (!this.conduits.has(t.conduit.id)) return null;
+        return routeToConduit(t.conduit, sub, kind, id, timestamp, payload, this.counters);
     }
-  }
-
-  /**
-   * Conduit routing: the shard at `hash % shard_count`; if it is not enabled or the send fails, one other enabled
-   * shard (counted as a retry); else nothing.
-   */
-  #route(
-    conduit: Conduit,
-    sub: StoredSubscription,
-    kind: OutboundKind,
-    id: string,
-    timestamp: string,
-    payload: string,
-  ): DeliveryTarget | null {
-    const n = conduit.shards.length;
-    if (n === 0 || !this.conduits.has(conduit.id)) return null;
-    const hash = sub.routeHash;
-    const first = conduit.shards[hash % n];
-    if (first?.status === 'enabled' && first.target !== null) {
-      const target = targetOf(first.target);
-      if (target.deliver(kind, id, timestamp, sub, payload)) return target;
-    }
-    const enabled = conduit.enabled;
-    let alt = enabled[hash % (enabled.length || 1)];
-    if (alt === first) alt = enabled.length > 1 ? enabled[(hash + 1) % enabled.length] : undefined;
-    if (alt?.target == null) return null;
-    this.counters.retried++;
-    const target = targetOf(alt.target);
-    return target.deliver(kind, id, timestamp, sub, payload) ? target : null;
   }
 
   /** A delivery target for a webhook endpoint, backed by the configured transport (none: never delivers). */
   webhookTarget(endpoint: WebhookEndpoint): DeliveryTarget {
-    const transport = this.#webhooks;
-    const target: DeliveryTarget = {
-      deliver: (kind, id, timestamp, sub, payload) => {
-        if (transport === undefined) return false;
-        const body = webhookBody(kind, sub, payload);
-        return transport.deliver(
-          new CoreWebhookDelivery(this, target, endpoint, kind, id, timestamp, sub, body),
-        );
-      },
-    };
-    return target;
+    return webhookTarget(this, this.#webhooks, endpoint);
   }
 
   /**
@@ -539,26 +455,6 @@ export class EventSubCore implements SessionHost {
         return;
       }
     }
-  }
-
-  #verify(
-    endpoint: WebhookEndpoint,
-    subject: { subscription: unknown } | { conduit_shard: unknown },
-    done: (ok: boolean) => void,
-  ): void {
-    const transport = this.#webhooks;
-    if (transport === undefined) return;
-    let completed = false;
-    transport.verify({
-      callback: endpoint.callback,
-      secret: endpoint.secret(),
-      subject,
-      complete(ok: boolean) {
-        if (completed) return;
-        completed = true;
-        done(ok);
-      },
-    });
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -600,85 +496,4 @@ export class EventSubCore implements SessionHost {
     if (this.#dropTimer !== undefined) clearInterval(this.#dropTimer);
     this.#dropTimer = undefined;
   }
-}
-
-/** One webhook delivery handed to the transport (a class: no closure per message; the secret is not enumerable). */
-class CoreWebhookDelivery implements WebhookDelivery {
-  readonly callback: string;
-  readonly messageType: OutboundKind;
-  readonly messageId: string;
-  readonly timestamp: string;
-  readonly subscriptionType: string;
-  readonly subscriptionVersion: string;
-  readonly body: string;
-  readonly #core: EventSubCore;
-  readonly #target: DeliveryTarget;
-  readonly #endpoint: WebhookEndpoint;
-  readonly #sub: StoredSubscription;
-
-  constructor(
-    core: EventSubCore,
-    target: DeliveryTarget,
-    endpoint: WebhookEndpoint,
-    kind: OutboundKind,
-    id: string,
-    timestamp: string,
-    sub: StoredSubscription,
-    body: string,
-  ) {
-    this.#core = core;
-    this.#target = target;
-    this.#endpoint = endpoint;
-    this.#sub = sub;
-    this.callback = endpoint.callback;
-    this.messageType = kind;
-    this.messageId = id;
-    this.timestamp = timestamp;
-    this.subscriptionType = sub.type;
-    this.subscriptionVersion = sub.version;
-    this.body = body;
-  }
-
-  get secret(): string {
-    return this.#endpoint.secret();
-  }
-
-  failed(): void {
-    this.#core.webhookFailed(this.#target, this.#sub);
-  }
-}
-
-function targetOf(target: ShardTarget): DeliveryTarget {
-  return target.method === 'websocket' ? target.session : target.target;
-}
-
-function identityKey(clientId: string, type: string, condition: string): string {
-  return `${clientId}\n${type}\n${condition}`;
-}
-
-function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  let set = map.get(key);
-  if (set === undefined) {
-    set = new Set();
-    map.set(key, set);
-  }
-  set.add(value);
-}
-
-function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key);
-  if (set === undefined) return;
-  set.delete(value);
-  if (set.size === 0) map.delete(key);
-}
-
-function pruneQueue(
-  queue: StoredSubscription[],
-  before: number,
-  remove: (sub: StoredSubscription) => void,
-): void {
-  let i = 0;
-  while (i < queue.length && (queue[i]?.disabledAt ?? 0) <= before) i++;
-  if (i === 0) return;
-  for (const sub of queue.splice(0, i)) remove(sub);
 }

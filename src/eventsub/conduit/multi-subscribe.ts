@@ -115,6 +115,7 @@ export interface MultiSubscribeHandle {
  * ```
  */
 export class MultiSubscribeAbortedError extends TwitchError {
+  declare readonly code: 'MULTI_SUBSCRIBE_STOPPED';
   readonly payload: MultiSubscribePayload;
 
   constructor(payload: MultiSubscribePayload, cause: Error) {

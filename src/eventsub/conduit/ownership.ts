@@ -1,65 +1,152 @@
 /**
- * Which shards of a conduit this process serves.
+ * Which shards of a conduit this process serves, and when: the ownership seam. A strategy is started once the
+ * conduit is chosen and grants (or revokes) shards through its {@link OwnershipContext} at any time; the client
+ * tells it when a shard is bound or lost. The static `shardIds` are its simplest form ({@link staticOwnership}); a
+ * lease store shared by several processes plugs in here without touching the client.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
+import { fail, integerIn, type Check } from '../../core/options.js';
+import { isRecord } from '../../core/guards.js';
 import { MAX_SHARD_COUNT } from '../../protocol/eventsub.js';
 
 /**
- * Decides which shards this process owns. The client connects and binds exactly these, reconciles only these, and
- * never touches the others (so processes with disjoint sets share a conduit without stealing shards).
+ * What a strategy can do with the client, given to {@link OwnershipStrategy.start}. Keep it: `grant` and `revoke`
+ * may be called at any time until the client closes (then they do nothing).
+ */
+export interface OwnershipContext {
+  /** The conduit served. */
+  readonly conduitId: string;
+  /** The conduit's shard count as this client last knew it. */
+  readonly shardCount: number;
+  /** Aborted when the client closes. */
+  readonly signal: AbortSignal;
+  /**
+   * Serve these shards (decimal ids below `shardCount`): open each transport and bind it to the conduit. Resolves
+   * when each is bound or reported (a shard that fails is retried in the background). Shards already served are left
+   * as they are. Make-before-break: a shard bound elsewhere is taken over by this binding.
+   *
+   * @throws {@link InvalidArgumentError} (rejects) for an id that is not a shard of the conduit; nothing is granted.
+   */
+  grant(shardIds: Iterable<string>): Promise<void>;
+  /**
+   * Stop serving these shards: close each transport **without** disabling or rebinding the shard on Twitch (another
+   * process takes it) and stop checking it. Resolves once closed. Shards not served are ignored.
+   */
+  revoke(shardIds: Iterable<string>): Promise<void>;
+  /** The shards served now, sorted by number. */
+  owned(): readonly string[];
+}
+
+/** How a served shard was bound, for {@link OwnershipStrategy.shardBound}. */
+export interface ShardBinding {
+  readonly method: 'websocket' | 'webhook';
+  /** The bound WebSocket session; `null` for a webhook shard. */
+  readonly sessionId: string | null;
+}
+
+/** Why a served shard was lost, for {@link OwnershipStrategy.shardLost}. */
+export type ShardLossReason =
+  /** Another session or transport holds the shard on Twitch (seen by the health check). */
+  | 'foreign'
+  /** Twitch reports the shard not enabled (seen by the health check or `conduit.shard.disabled`). */
+  | 'disabled'
+  /** The shard's transport closed (it reconnects by itself). */
+  | 'disconnected';
+
+/**
+ * Decides which shards this process serves. The client connects and binds exactly the shards granted, checks only
+ * those, and never touches the others (so processes with disjoint sets share a conduit without stealing shards).
  *
  * @example
  * ```ts
- * // Even shards here, odd shards in the other process:
+ * // Even shards here, odd shards in the other process, granted as the conduit grows:
  * const even: OwnershipStrategy = {
- *   ownedShards: (count) => Array.from({ length: count }, (_, i) => String(i)).filter((id) => Number(id) % 2 === 0),
- *   explicit: true,
+ *   start: (context) => context.grant(evenBelow(context.shardCount)),
+ *   shardCountChanged: (count, context) => context.grant(evenBelow(count)),
  * };
+ * function evenBelow(count: number): string[] {
+ *   return Array.from({ length: count }, (_, i) => String(i)).filter((id) => Number(id) % 2 === 0);
+ * }
  * ```
  */
 export interface OwnershipStrategy {
-  /** Owned shard ids (decimal strings) for a conduit of `shardCount` shards. */
-  ownedShards(shardCount: number): readonly string[];
   /**
-   * `true` when the set is a fixed part of the conduit (other processes own the rest): scaling up then leaves new
-   * shards to others. `false` when this process owns every shard.
+   * Called once, when the conduit is chosen (and grown to {@link requiredShardCount}). Grant the first shards here:
+   * `start()` of the client waits for the promise returned, so its `ready` lists them. Later grants and revokes go
+   * through the same context.
    */
-  readonly explicit: boolean;
+  start(context: OwnershipContext): void | Promise<void>;
+  /**
+   * The shard count changed through `conduitInfo.updateShardCount(n, { assignTransports: true })`. Grant the new
+   * shards this process should serve; shards at or above `shardCount` are revoked by the client itself first.
+   */
+  shardCountChanged?(shardCount: number, context: OwnershipContext): void | Promise<void>;
+  /** A served shard was bound to this process's transport (first time or again). Must not throw. */
+  shardBound?(shardId: string, binding: ShardBinding): void;
+  /** A served shard is no longer bound to this process on Twitch. Must not throw. */
+  shardLost?(shardId: string, reason: ShardLossReason): void;
+  /**
+   * Whether the health check may take back a served shard that another session or transport holds (a fight, ended
+   * after `maxReclaims` with `SHARD_CONTESTED`). Return `false` when that means the shard moved (a lease lost, a
+   * make-before-break move): the client then leaves it alone and reports it with `shardLost('foreign')`.
+   * Omitted: always.
+   */
+  mayReclaim?(shardId: string): boolean;
+  /** The client is closing (before its transports close). */
+  stop?(): void | Promise<void>;
   /** The highest shard id + 1 this strategy needs (for `forceScale` and conduit creation), if fixed. */
   readonly requiredShardCount?: number;
 }
 
+/** The check of the `ownership` option. */
+export const OWNERSHIP_CHECK: Check = (value, field) => {
+  if (!isRecord(value) || typeof value.start !== 'function') {
+    fail(field, 'an OwnershipStrategy (an object with a start(context) method)', value);
+  }
+  for (const hook of ['shardCountChanged', 'shardBound', 'shardLost', 'mayReclaim', 'stop'] as const) {
+    if (value[hook] !== undefined && typeof value[hook] !== 'function') {
+      fail(`${field}.${hook}`, 'a function', value[hook]);
+    }
+  }
+  if (value.requiredShardCount !== undefined) {
+    integerIn(1, MAX_SHARD_COUNT)(value.requiredShardCount, `${field}.requiredShardCount`);
+  }
+};
+
 /**
  * The default strategy: the given `shardIds` (the part of those below the shard count), or every shard when
- * `shardIds` is omitted.
+ * `shardIds` is omitted; shards added by scaling are granted when they are among them.
  *
  * @example
  * ```ts
- * staticOwnership([0, 1]).ownedShards(4); // ['0', '1']
- * staticOwnership().ownedShards(3);       // ['0', '1', '2']
+ * const client = new AutoClient({ clientId, clientSecret, ownership: staticOwnership([0, 1]) }); // as shardIds: [0, 1]
  * ```
  */
 export function staticOwnership(shardIds?: readonly number[]): OwnershipStrategy {
+  let ownedBelow: (count: number) => string[];
+  let required: number | undefined;
   if (shardIds === undefined) {
-    return {
-      explicit: false,
-      ownedShards: (count) => Array.from({ length: count }, (_, i) => String(i)),
-    };
-  }
-  const list: unknown = shardIds;
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new InvalidArgumentError('shardIds must be a non-empty array of shard numbers', 'shardIds');
-  }
-  const ids = [...new Set(shardIds)].sort((a, b) => a - b);
-  for (const id of ids) {
-    if (!Number.isInteger(id) || id < 0 || id >= MAX_SHARD_COUNT) {
-      throw new InvalidArgumentError(`shardIds: ${String(id)} is not a shard number in 0..19999`, 'shardIds');
+    ownedBelow = (count) => Array.from({ length: count }, (_, i) => String(i));
+  } else {
+    const list: unknown = shardIds;
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new InvalidArgumentError('shardIds must be a non-empty array of shard numbers', 'shardIds');
     }
+    const ids = [...new Set(shardIds)].sort((a, b) => a - b);
+    for (const id of ids) {
+      if (!Number.isInteger(id) || id < 0 || id >= MAX_SHARD_COUNT) {
+        throw new InvalidArgumentError(
+          `shardIds: ${String(id)} is not a shard number in 0..19999`,
+          'shardIds',
+        );
+      }
+    }
+    required = (ids[ids.length - 1] ?? 0) + 1;
+    ownedBelow = (count) => ids.filter((id) => id < count).map(String);
   }
-  const max = ids[ids.length - 1] ?? 0;
   return {
-    explicit: true,
-    requiredShardCount: max + 1,
-    ownedShards: (count) => ids.filter((id) => id < count).map(String),
+    ...(required === undefined ? {} : { requiredShardCount: required }),
+    start: (context) => context.grant(ownedBelow(context.shardCount)),
+    shardCountChanged: (count, context) => context.grant(ownedBelow(count)),
   };
 }

@@ -269,7 +269,30 @@ export class MemoryDedupeStore implements DedupeStore {
 }
 
 /** Stable codes of {@link DedupeError}. */
-export type DedupeErrorCode = 'DEDUPE_FULL' | 'DEDUPE_STORE_FAILED' | 'DEDUPE_STORE_ASYNC';
+export type DedupeErrorCode =
+  /**
+   * The store is at its memory bound (`MemoryDedupeStore` `maxEntries`, default 5,000,000 ids, about 400 MB) with
+   * every id still inside its window. New ids are refused until the oldest slice of ids leaves.
+   *
+   * What to do: **Fix setup** if it recurs: the process receives more than the bound covers (about 6,000 messages/s
+   * with the default 11-minute window). Raise `maxEntries`, or split the shards across processes.
+   */
+  | 'DEDUPE_FULL'
+  /**
+   * A custom store threw, rejected (`cause` has it), answered something other than `'new'`, `'duplicate'` or
+   * `'full'`, or left 10,000 verdicts of one consumer unsettled (it is then not asked until some settle).
+   *
+   * What to do: **Fix setup:** the store (for a shared store, its server). Messages are refused meanwhile; webhooks
+   * are delivered again by Twitch.
+   */
+  | 'DEDUPE_STORE_FAILED'
+  /**
+   * `WebhookReceiver.process()` met a store that answers with a promise: it answered `503` and dispatches once the
+   * verdict comes (Twitch's retry then finds a duplicate). Emitted once per receiver.
+   *
+   * What to do: **Fix input:** use `processAsync()` (or `handle()`) with an asynchronous store.
+   */
+  | 'DEDUPE_STORE_ASYNC';
 
 /**
  * A message was not dispatched because the dedupe store could not vouch that it is new: it is at its memory bound

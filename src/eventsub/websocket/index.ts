@@ -28,4 +28,4 @@ export type { DedupeErrorCode, DedupeStore, DedupeVerdict, MemoryDedupeStoreOpti
 export { parseFrame, checkFrame, PROTOCOL_MALFORMED_FRAME, UNKNOWN_MESSAGE_TYPE } from './parse.js';
 export type { ParseResult } from './parse.js';
 export { EventSubSessionError } from './errors.js';
-export type { EventSubSessionErrorCode, EventSubSessionErrorOptions } from './errors.js';
+export type { EventSubSessionErrorCode, EventSubSessionErrorOptions, SessionErrorCode } from './errors.js';

@@ -1302,3 +1302,15 @@ function waitClosed(link: Link, clock: Clock): Promise<void> {
     });
   });
 }
+
+/**
+ * Checks session options as the constructor does (the table, the base URL's syntax and scheme, the reconnect
+ * hosts), without creating a session: for owners that validate the options of sessions they create later.
+ *
+ * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option).
+ */
+export function checkSessionOptions(options: EventSubSessionOptions): void {
+  checkOptions(options, SESSION_CHECKS);
+  const base = buildBaseUrl(optionalUrl(options, 'url', EVENTSUB_WS_URL), options.keepaliveTimeoutSeconds);
+  reconnectHosts(options.allowedReconnectHosts, base.parsed.protocol);
+}

@@ -5,6 +5,7 @@
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Backoff } from '../../../src/core/backoff.js';
+import { InvalidArgumentError, TwitchError } from '../../../src/core/errors.js';
 import { EventSubSession } from '../../../src/eventsub/websocket/session.js';
 import {
   AutoClient,
@@ -42,9 +43,12 @@ describe('updateShardCount', () => {
     await client.start();
     for (const bad of [0, 20_001, 1.5, Number.NaN]) {
       const error = await client.conduitInfo.updateShardCount(bad).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(RangeError);
+      // One hierarchy: caught with every other refused argument, its own code kept.
+      expect(error).toBeInstanceOf(TwitchError);
+      expect(error).toBeInstanceOf(InvalidArgumentError);
       expect(error).toBeInstanceOf(ShardCountRangeError);
-      expect(error).toMatchObject({ code: 'INVALID_SHARD_COUNT' });
+      expect(error).toMatchObject({ code: 'INVALID_SHARD_COUNT', field: 'shardCount' });
+      expect((error as Error).name).toBe('ShardCountRangeError[INVALID_SHARD_COUNT]');
     }
   });
 

@@ -299,6 +299,28 @@ describe('AutoClient webhook shards', () => {
     expect(inspect(client)).toContain('shards: 1');
   });
 
+  it('a shard whose callback cannot be made is reported, and listed as owned and failed in ready', async () => {
+    const emu = await startEmulator();
+    const client = h.client({
+      conduitId: 'create',
+      shardIds: [0, 1],
+      watchShardDisabled: false,
+      webhook: {
+        shardIds: [1],
+        callback: () => 'not a url',
+        secret: SECRET,
+      },
+    });
+    const { errors } = record(client);
+    const ready: { owned: readonly string[]; failed: readonly string[] }[] = [];
+    client.on('ready', (info) => ready.push({ owned: info.ownedShards, failed: info.failedShards }));
+    await client.start();
+    expect(ready).toEqual([{ owned: ['0', '1'], failed: ['1'] }]);
+    expect(errors).toMatchObject([{ code: 'SHARD_ASSIGN_FAILED', shardId: '1' }]);
+    const shards = emu.state().conduits[0]!.shards;
+    expect(shards.filter((s) => s.status === 'enabled').map((s) => s.id)).toEqual(['0']);
+  });
+
   it('refuses bad webhook options with typed errors that never show the secret', () => {
     return startEmulator().then(() => {
       const bad = (webhook: unknown, extra: object = {}) => {

@@ -1,0 +1,338 @@
+/**
+ * The floors of src/ and the check that every import respects them. docs/architecture.md draws the same table.
+ *
+ * Each top-level folder of src/ is a unit on a floor. A unit imports its own files, the units of lower floors, and
+ * nothing above or beside it (two units on one floor do not import each other). A unit with an `only` list may import
+ * just those units (the emulator: it must stay a Twitch stand-in, not a client of the library). `src/index.ts`, the
+ * root barrel, is a unit of its own.
+ *
+ * Every module reference of every file counts: `import` and `import type`, `export … from`, dynamic `import()`,
+ * `import x = require()` and type-level `import('…')`. Package imports are allowed only for Node's built-ins and the
+ * runtime dependency `ws`. Besides the floors, no two folders (any depth) may import each other through a cycle.
+ *
+ * Usage: `npm run check:layers` (prints every violation and exits 1), or `test/architecture/layers.test.ts` (part of
+ * `npm test`).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+/** One floor: its units, lowest floor first. */
+export interface Floor {
+  readonly floor: string;
+  /** Top-level folders of src/ (or `index.ts` for the root barrel). Folders that do not exist yet are allowed. */
+  readonly units: readonly string[];
+  /** When set, the units of this floor may import only these units (besides their own files). */
+  readonly only?: readonly string[];
+}
+
+/**
+ * The floors, lowest first. bot/ and fleet/ (issues 17 and 16) come at the receivers' floor. The emulator sits above
+ * everything the library exports so that nothing but the CLI can import it, and it imports only core, protocol and
+ * catalogue.
+ */
+export const FLOORS: readonly Floor[] = [
+  { floor: 'core', units: ['core'] },
+  { floor: 'protocol', units: ['protocol'] },
+  { floor: 'catalogue', units: ['catalogue'] },
+  { floor: 'auth', units: ['auth'] },
+  { floor: 'helix', units: ['helix'] },
+  { floor: 'receivers', units: ['eventsub', 'bot', 'fleet'] },
+  { floor: 'pubsub', units: ['pubsub'] },
+  { floor: 'root barrel', units: ['index.ts'] },
+  { floor: 'emulator', units: ['emulator'], only: ['core', 'protocol', 'catalogue'] },
+  { floor: 'cli', units: ['cli'] },
+];
+
+/** Packages src/ may import: Node's built-ins and the one runtime dependency. */
+const ALLOWED_PACKAGES: ReadonlySet<string> = new Set(['ws']);
+
+/**
+ * Folder cycles that exist and are tolerated until their owner removes them: each as its folders sorted, and why. The
+ * check fails on any other cycle, and on an entry here that is gone (take it off the list).
+ */
+export const KNOWN_CYCLES: readonly { readonly folders: readonly string[]; readonly why: string }[] = [
+  {
+    folders: ['src/eventsub/webhook', 'src/eventsub/websocket'],
+    why:
+      'websocket/dedupe.ts takes DEFAULT_MAX_FUTURE_SKEW_MS from webhook/verify.ts and webhook/index.ts re-exports ' +
+      'the dedupe store: the shared dispatcher of issue 15 (one dedupe for every receiver) is where it goes',
+  },
+];
+
+/** One module reference found in a source file. */
+export interface ImportRef {
+  /** Importing file, relative to the repository root (`src/auth/oauth.ts`). */
+  readonly file: string;
+  /** 1-based line of the reference. */
+  readonly line: number;
+  /** The specifier as written (`'../helix/errors.js'`). */
+  readonly specifier: string;
+  /** `import`, `import type`, `export from`, `import()`, `require`, `type import()`. */
+  readonly kind: string;
+  /** The imported file relative to the repository root, or `null` for a package. */
+  readonly target: string | null;
+}
+
+/** A broken rule: where, what and which rule. */
+export interface Violation {
+  readonly ref: ImportRef;
+  readonly rule: string;
+}
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Every .ts file under `dir` (repository-relative, `/` separators), sorted. */
+export function sourceFiles(root: string = ROOT, dir = 'src'): string[] {
+  const out: string[] = [];
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(path.join(root, rel), { withFileTypes: true })) {
+      const child = `${rel}/${entry.name}`;
+      if (entry.isDirectory()) walk(child);
+      else if (entry.name.endsWith('.ts')) out.push(child);
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** The module references of one file's text. */
+export function importsOf(file: string, text: string): ImportRef[] {
+  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const refs: ImportRef[] = [];
+  const add = (node: ts.Node, literal: ts.Expression | undefined, kind: string): void => {
+    if (literal === undefined || !ts.isStringLiteralLike(literal)) return;
+    const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+    refs.push({ file, line: line + 1, specifier: literal.text, kind, target: resolve(file, literal.text) });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node)) {
+      add(
+        node,
+        node.moduleSpecifier,
+        node.importClause?.phaseModifier === ts.SyntaxKind.TypeKeyword ? 'import type' : 'import',
+      );
+    } else if (ts.isExportDeclaration(node)) {
+      add(node, node.moduleSpecifier, 'export from');
+    } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      add(node, node.moduleReference.expression, 'require');
+    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
+      const [first] = node.arguments;
+      if (first !== undefined && !ts.isStringLiteralLike(first)) {
+        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+        // A computed specifier cannot be checked: refuse it rather than let it pass.
+        refs.push({ file, line: line + 1, specifier: first.getText(source), kind: 'import()', target: '?' });
+      } else add(node, first, 'import()');
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
+      add(node, node.argument.literal, 'type import()');
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return refs;
+}
+
+/** A relative specifier resolved to a repository-relative `.ts` path (`.js` → `.ts`); `null` for a package. */
+function resolve(file: string, specifier: string): string | null {
+  if (!specifier.startsWith('.')) return null;
+  const joined = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
+  return joined.replace(/\.js$/, '.ts');
+}
+
+/** The unit of a repository-relative src/ path: its top-level folder, or `index.ts` for the root barrel. */
+export function unitOf(file: string): string | null {
+  const parts = file.split('/');
+  if (parts[0] !== 'src' || parts.length < 2) return null;
+  return parts[1] ?? null;
+}
+
+const FLOOR_OF = new Map<string, number>();
+FLOORS.forEach((f, i) => {
+  for (const unit of f.units) FLOOR_OF.set(unit, i);
+});
+
+/** Checks one reference against the floors; `null` when it is allowed. */
+export function checkRef(ref: ImportRef, floors: readonly Floor[] = FLOORS): string | null {
+  const floorOf = floors === FLOORS ? FLOOR_OF : indexFloors(floors);
+  if (ref.target === '?') return 'a dynamic import() must have a literal specifier (it cannot be checked)';
+  if (ref.target === null) {
+    const name = ref.specifier.startsWith('@')
+      ? ref.specifier.split('/').slice(0, 2).join('/')
+      : (ref.specifier.split('/')[0] ?? '');
+    if (ref.specifier.startsWith('node:') || builtinModules.includes(name) || ALLOWED_PACKAGES.has(name))
+      return null;
+    return `src/ imports only Node's built-ins and ${[...ALLOWED_PACKAGES].join(', ')} (no other runtime dependency)`;
+  }
+  const from = unitOf(ref.file);
+  const to = unitOf(ref.target);
+  if (from === null) return null;
+  if (to === null) return `src/ never imports outside src/ (${ref.target})`;
+  if (from === to) return null;
+  const fromFloor = floorOf.get(from);
+  const toFloor = floorOf.get(to);
+  if (fromFloor === undefined) return `src/${from} has no floor: add it to FLOORS in scripts/check-layers.ts`;
+  if (toFloor === undefined) return `src/${to} has no floor: add it to FLOORS in scripts/check-layers.ts`;
+  const floor = floors[fromFloor];
+  const only = floor?.only;
+  if (only !== undefined && !only.includes(to)) {
+    return `${from} (floor ${floor?.floor ?? '?'}) may import only ${only.join(', ')}; not ${to}`;
+  }
+  if (toFloor > fromFloor) {
+    return `${from} (floor ${floor?.floor ?? '?'}) imports ${to} (floor ${floors[toFloor]?.floor ?? '?'}), which is above it`;
+  }
+  if (toFloor === fromFloor) {
+    return `${from} and ${to} share the floor ${floor?.floor ?? '?'}: units on one floor do not import each other`;
+  }
+  return null;
+}
+
+function indexFloors(floors: readonly Floor[]): Map<string, number> {
+  const map = new Map<string, number>();
+  floors.forEach((f, i) => {
+    for (const unit of f.units) map.set(unit, i);
+  });
+  return map;
+}
+
+/** Every reference of src/ that breaks a floor rule. */
+export function floorViolations(refs: readonly ImportRef[], floors: readonly Floor[] = FLOORS): Violation[] {
+  const out: Violation[] = [];
+  for (const ref of refs) {
+    const rule = checkRef(ref, floors);
+    if (rule !== null) out.push({ ref, rule });
+  }
+  return out;
+}
+
+/**
+ * Import cycles between folders (any depth: `src/emulator/http` and `src/emulator/eventsub` are two folders): each
+ * cycle as its folders in order, the first one repeated at the end, with one reference per edge as evidence. A
+ * subfolder importing files of a folder above it is not counted (the parent holds the module's facade and shared
+ * leaves); the parent importing the subfolder is.
+ */
+export function folderCycles(refs: readonly ImportRef[]): { folders: string[]; edges: ImportRef[] }[] {
+  const graph = new Map<string, Map<string, ImportRef>>();
+  for (const ref of refs) {
+    if (ref.target === null || ref.target === '?') continue;
+    const a = path.posix.dirname(ref.file);
+    const b = path.posix.dirname(ref.target);
+    // A folder's own files and a subfolder's use of its parent's files (a module's shared leaves, like `../http.js`
+    // from helix/endpoints) are not edges: a cycle is between folders that are not one inside the other's parent.
+    if (a === b || a.startsWith(`${b}/`)) continue;
+    let out = graph.get(a);
+    if (out === undefined) graph.set(a, (out = new Map<string, ImportRef>()));
+    if (!out.has(b)) out.set(b, ref);
+  }
+  // Tarjan's strongly connected components; every component of more than one folder holds a cycle.
+  let index = 0;
+  const indices = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const components: string[][] = [];
+  const connect = (v: string): void => {
+    indices.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of graph.get(v)?.keys() ?? []) {
+      if (!indices.has(w)) {
+        connect(w);
+        low.set(v, Math.min(low.get(v) ?? 0, low.get(w) ?? 0));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) ?? 0, indices.get(w) ?? 0));
+    }
+    if (low.get(v) === indices.get(v)) {
+      const component: string[] = [];
+      let w: string | undefined;
+      do {
+        w = stack.pop();
+        if (w === undefined) break;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1) components.push(component.sort());
+    }
+  };
+  for (const v of [...graph.keys()].sort()) if (!indices.has(v)) connect(v);
+  return components.map((component) => {
+    // One concrete cycle through the component, found by a search from its first folder back to itself.
+    const members = new Set(component);
+    const start = component[0] ?? '';
+    const pathTo = (from: string, seen: Set<string>): string[] | null => {
+      for (const next of graph.get(from)?.keys() ?? []) {
+        if (!members.has(next)) continue;
+        if (next === start) return [next];
+        if (seen.has(next)) continue;
+        seen.add(next);
+        const rest = pathTo(next, seen);
+        if (rest !== null) return [next, ...rest];
+      }
+      return null;
+    };
+    const folders = [start, ...(pathTo(start, new Set([start])) ?? [])];
+    const edges: ImportRef[] = [];
+    for (let i = 0; i + 1 < folders.length; i++) {
+      const ref = graph.get(folders[i] ?? '')?.get(folders[i + 1] ?? '');
+      if (ref !== undefined) edges.push(ref);
+    }
+    return { folders, edges };
+  });
+}
+
+/** Every module reference of every file of src/. */
+export function srcImports(root: string = ROOT): ImportRef[] {
+  return sourceFiles(root).flatMap((file) => importsOf(file, readFileSync(path.join(root, file), 'utf8')));
+}
+
+/** One line per violation: `file:line  import 'specifier' (kind): rule`. */
+export function formatViolation({ ref, rule }: Violation): string {
+  return `${ref.file}:${String(ref.line)}  ${ref.kind} '${ref.specifier}': ${rule}`;
+}
+
+/** One line per cycle: the folders in order, then the import that makes each step. */
+export function formatCycle(cycle: { folders: string[]; edges: ImportRef[] }): string {
+  const steps = cycle.edges.map((e) => `    ${e.file}:${String(e.line)} ${e.kind} '${e.specifier}'`);
+  return [`  ${cycle.folders.join(' -> ')}`, ...steps].join('\n');
+}
+
+/** Cycles not in `known`, and entries of `known` that are no cycle any more. */
+export function unexpectedCycles(
+  cycles: readonly { folders: string[]; edges: ImportRef[] }[],
+  known: readonly { readonly folders: readonly string[] }[] = KNOWN_CYCLES,
+): { fresh: { folders: string[]; edges: ImportRef[] }[]; gone: string[] } {
+  const keyOf = (folders: readonly string[]): string => [...new Set(folders)].sort().join(' ');
+  const found = new Set(cycles.map((c) => keyOf(c.folders)));
+  const listed = new Set(known.map((k) => keyOf(k.folders)));
+  return {
+    fresh: cycles.filter((c) => !listed.has(keyOf(c.folders))),
+    gone: [...listed].filter((k) => !found.has(k)),
+  };
+}
+
+function main(): void {
+  const refs = srcImports();
+  const violations = floorViolations(refs);
+  const { fresh: cycles, gone } = unexpectedCycles(folderCycles(refs));
+  for (const key of gone) console.error(`KNOWN_CYCLES lists ${key}, which is no cycle any more: take it off`);
+  for (const v of violations) console.error(formatViolation(v));
+  if (cycles.length > 0) console.error('import cycles between folders:');
+  for (const c of cycles) console.error(formatCycle(c));
+  const files = new Set(refs.map((r) => r.file)).size;
+  if (violations.length > 0 || cycles.length > 0 || gone.length > 0) {
+    console.error(
+      `check:layers: ${String(violations.length)} floor violation(s), ${String(cycles.length)} folder cycle(s)`,
+    );
+    process.exitCode = 1;
+    return;
+  }
+  const known = KNOWN_CYCLES.length;
+  console.log(
+    `check:layers: ${String(refs.length)} imports in ${String(files)} files respect the floors; ` +
+      `no folder cycle but the ${String(known)} listed in KNOWN_CYCLES`,
+  );
+}
+
+if (process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

@@ -1,0 +1,31 @@
+/**
+ * Codes of the emulator's control methods (`Emulator.reconnectSession`, `closeSession`, `setKeepalive`,
+ * `revokeSubscription`, ...), beyond `INVALID_ARGUMENT`, and the warning a failing route handler becomes. Its HTTP
+ * answers are no codes of ours: they have Twitch's shape (`{"error","status","message"}`).
+ */
+export type EmulatorErrorCode =
+  /**
+   * A control method named a session id the emulator does not know (never welcomed, or already forgotten).
+   *
+   * What to do: **Fix input:** take the id from `state().sessions`.
+   */
+  | 'SESSION_NOT_FOUND'
+  /**
+   * `reconnectSession` or `closeSession` on a session whose socket is closed (or not open yet).
+   *
+   * What to do: **Fix input:** wait for the session to be welcomed; a closed session cannot be reopened.
+   */
+  | 'SESSION_NOT_CONNECTED'
+  /**
+   * `revokeSubscription` named a subscription id the emulator does not know.
+   *
+   * What to do: **Fix input:** take the id from the Create Subscription answer or `state().subscriptions`.
+   */
+  | 'SUBSCRIPTION_NOT_FOUND'
+  /**
+   * A Helix, OAuth or control route handler of the emulator threw (an emulator bug), no `onError` option was given:
+   * the failure goes to `process.emitWarning` with this code, and the request is answered `500`.
+   *
+   * What to do: **Report a bug** with the warning's message; pass `onError` to collect them in a test.
+   */
+  | 'TWITCH_EMULATOR_HANDLER_ERROR';

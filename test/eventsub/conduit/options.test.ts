@@ -1,0 +1,116 @@
+/**
+ * The AutoClient's options: the one table of defaults against the `@defaultValue`s of the TSDoc (they must say the
+ * same), the resolved options against the table, and the checks the sessions' options get without a session.
+ */
+import { readFileSync } from 'node:fs';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/core/logger.js';
+import { AutoClient } from '../../../src/eventsub/conduit/index.js';
+import { AUTO_CLIENT_DEFAULTS, resolveOptions } from '../../../src/eventsub/conduit/options.js';
+
+const source = ts.createSourceFile(
+  'options.ts',
+  readFileSync(new URL('../../../src/eventsub/conduit/options.ts', import.meta.url), 'utf8'),
+  ts.ScriptTarget.Latest,
+  true,
+);
+
+/** `@defaultValue` text of each member of an interface of options.ts. */
+function documentedDefaults(name: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isInterfaceDeclaration(node) && node.name.text === name) {
+      for (const member of node.members) {
+        if (!ts.isPropertySignature(member) || !ts.isIdentifier(member.name)) continue;
+        for (const tag of ts.getJSDocTags(member)) {
+          if (tag.tagName.text !== 'defaultValue') continue;
+          out.set(member.name.text, (ts.getTextOfJSDocComment(tag.comment) ?? '').trim());
+        }
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return out;
+}
+
+/** A default as the TSDoc writes it: `32`, `true`, `'all'`, `{ initialMs: 1000, maxMs: 60000 }`. */
+function spelled(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (typeof value === 'object' && value !== null) {
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k}: ${spelled(v)}`)
+      .join(', ')} }`;
+  }
+  return String(value);
+}
+
+/** A TSDoc default that is a literal (not prose such as "Twitch's (10)" or "a MemoryDedupeStore"). */
+const LITERAL = /^(\d+|true|false|'[^']*'|\{ .* \})$/;
+
+describe('AUTO_CLIENT_DEFAULTS', () => {
+  const { webhook, ...top } = AUTO_CLIENT_DEFAULTS;
+
+  it('is what the TSDoc @defaultValue of each option says, and the TSDoc names no literal default it lacks', () => {
+    const documented = documentedDefaults('AutoClientOptions');
+    for (const [key, value] of Object.entries(top)) {
+      expect({ key, doc: documented.get(key) }).toEqual({ key, doc: spelled(value) });
+    }
+    const literal = [...documented].filter(([, doc]) => LITERAL.test(doc)).map(([key]) => key);
+    expect(literal.sort()).toEqual(Object.keys(top).sort());
+    const hook = documentedDefaults('WebhookShardOptions');
+    for (const [key, value] of Object.entries(webhook)) {
+      expect({ key, doc: hook.get(key) }).toEqual({ key, doc: spelled(value) });
+    }
+  });
+
+  it('is frozen, nested objects included', () => {
+    expect(Object.isFrozen(AUTO_CLIENT_DEFAULTS)).toBe(true);
+    expect(Object.isFrozen(AUTO_CLIENT_DEFAULTS.shardRetry)).toBe(true);
+    expect(Object.isFrozen(AUTO_CLIENT_DEFAULTS.webhook)).toBe(true);
+  });
+
+  it('is what an AutoClient without options resolves to', () => {
+    const resolved = resolveOptions({ clientId: 'c', clientSecret: 's' }, silentLogger);
+    const { helixUrl, oauthUrl, eventSubWsUrl, ...rest } = top;
+    expect(resolved).toMatchObject({ ...rest, helixUrl, oauthUrl, session: { url: eventSubWsUrl } });
+    const hooked = resolveOptions(
+      {
+        clientId: 'c',
+        clientSecret: 's',
+        webhook: { callback: 'https://h.example/t', secret: 's'.repeat(10) },
+      },
+      silentLogger,
+    );
+    expect(hooked.webhook?.verificationTimeoutMs).toBe(webhook.verificationTimeoutMs);
+    expect(hooked.webhook?.serves('17')).toBe(true); // 'all'
+  });
+
+  it('keeps the cap of a backoff at least its first delay', () => {
+    const resolved = resolveOptions(
+      { clientId: 'c', clientSecret: 's', shardRetry: { initialMs: 120_000 } },
+      silentLogger,
+    );
+    expect(resolved.shardRetry).toEqual({ initialMs: 120_000, maxMs: 120_000 });
+  });
+});
+
+describe('session options', () => {
+  const base = { clientId: 'c', clientSecret: 's' };
+
+  it('are checked as each session will check them, naming the client option', () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ eventSubWsUrl: 'http://x' }, 'eventSubWsUrl'],
+      [{ eventSubWsUrl: 'not a url' }, 'eventSubWsUrl'],
+      // A wildcard over an IP address: refused by the session's host rules, not only by the table's syntax.
+      [{ session: { allowedReconnectHosts: ['*.0.0.127'] } }, 'session.allowedReconnectHosts[0]'],
+      [{ keepaliveTimeoutSeconds: 9 }, 'keepaliveTimeoutSeconds'],
+    ];
+    for (const [options, field] of cases) {
+      expect(() => new AutoClient({ ...base, ...options })).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', field }) as Error,
+      );
+    }
+  });
+});
