@@ -12,7 +12,9 @@ export default defineConfig({
     // Type tests (*.test-d.ts) are compiled by test/types.test.ts.
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/support/no-warnings.ts'],
-    testTimeout: 20_000,
-    hookTimeout: 20_000,
+    // 5 s: a test that needs more says why, next to its own timeout (child processes, soak, demo, compiler runs).
+    // A slow test is seen instead of hidden under a generous global bound.
+    testTimeout: 5_000,
+    hookTimeout: 5_000,
   },
 });

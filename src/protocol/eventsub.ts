@@ -23,6 +23,12 @@ export const KEEPALIVE_TIMEOUT_DEFAULT_SECONDS = 10;
 export const RECONNECT_GRACE_SECONDS = 30;
 /** Notifications older than this are stale (replay protection), in milliseconds. */
 export const MAX_MESSAGE_AGE_MS = 10 * 60 * 1000;
+
+/**
+ * Default tolerance for message timestamps ahead of our clock (ms), shared by every receiver (WebSocket sessions,
+ * webhooks) and the dedupe window, which must cover the replay window plus this skew.
+ */
+export const DEFAULT_MAX_FUTURE_SKEW_MS = 60_000;
 /**
  * Longest `message_id` accepted, on every transport (WebSocket frames and the `Twitch-Eventsub-Message-Id`
  * header). Twitch's ids are UUIDs (36 characters); the bound keeps a peer from filling the dedupe cache with huge ids.

@@ -6,7 +6,6 @@
  * Hot path: one parse and one sink call per frame, no closure.
  */
 import WebSocket from 'ws';
-import type { RawData } from 'ws';
 import { ProtocolError } from '../core/errors.js';
 import { PubSubConnectionError } from './errors.js';
 import type { Topic } from './topics.js';
@@ -16,9 +15,24 @@ export const PING = '{"type":"PING"}';
 
 const noop = (): void => undefined;
 
+/**
+ * What a {@link Link} uses of its `ws` socket. Structural, so that the declarations emitted for this module name no
+ * type of `ws` (a consumer may have no types for it).
+ */
+export interface LinkSocket {
+  readonly readyState: number;
+  send(data: string): void;
+  removeAllListeners(): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  terminate(): void;
+}
+
+/** A frame as `ws` hands it over (its `RawData`). */
+export type RawFrame = Buffer | ArrayBuffer | Buffer[];
+
 /** One WebSocket of a connection, with what is specific to it. */
 export class Link {
-  readonly ws: WebSocket;
+  readonly ws: LinkSocket;
   /** Topics whose LISTEN the server acknowledged on this socket. */
   acked = new WeakSet<Topic>();
   /** This socket's side in the overlap's `OverlapDedupe`. */
@@ -29,7 +43,7 @@ export class Link {
   barrierAt = 0;
   closed = false;
 
-  constructor(ws: WebSocket) {
+  constructor(ws: LinkSocket) {
     this.ws = ws;
   }
 
@@ -114,7 +128,7 @@ export function openLink(
       ws.removeAllListeners();
       // One closure per socket, none per message.
       const frames = events.frames;
-      ws.on('message', (data: RawData, isBinary: boolean) => {
+      ws.on('message', (data: RawFrame, isBinary: boolean) => {
         readFrame(link, data, isBinary, frames);
       });
       ws.on('close', () => {
@@ -142,7 +156,7 @@ export interface FrameSink {
 }
 
 /** Reads one frame of `link` and hands it to `sink`. */
-export function readFrame(link: Link, data: RawData, isBinary: boolean, sink: FrameSink): void {
+export function readFrame(link: Link, data: RawFrame, isBinary: boolean, sink: FrameSink): void {
   const text = isBinary ? '' : rawText(data);
   let frame: unknown;
   try {
@@ -187,7 +201,7 @@ export function readFrame(link: Link, data: RawData, isBinary: boolean, sink: Fr
   );
 }
 
-function rawText(data: RawData): string {
+function rawText(data: RawFrame): string {
   if (Buffer.isBuffer(data)) return data.toString('utf8');
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.from(data).toString('utf8');

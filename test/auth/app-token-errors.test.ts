@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
-import { Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { AutoClient } from '../../src/eventsub/conduit/index.js';
 import { AuthError } from '../../src/auth/errors.js';
 import { HTTPError, NetworkError } from '../../src/core/http-errors.js';
@@ -15,7 +16,7 @@ import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
 
 let emu: Emulator;
 beforeAll(async () => {
-  emu = await Emulator.start({ port: 0 });
+  emu = await startEmulator();
 });
 afterAll(async () => {
   await emu.close();

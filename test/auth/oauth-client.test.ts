@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OAuthClient } from '../../src/auth/oauth.js';
 import { AbortError } from '../../src/core/errors.js';
 import { NetworkError } from '../../src/core/http-errors.js';
-import { FakeClock } from '../core/fake-clock.js';
 import { ScriptedServer } from '../helix/scripted-server.js';
+import { FakeClock } from '../support/clock.js';
+import { until } from '../support/until.js';
 
 let scripted: ScriptedServer;
 beforeAll(async () => {
@@ -59,7 +60,10 @@ describe('OAuthClient', () => {
     const client = oauth(clock);
     scripted.script('destroy');
     const pending = client.clientCredentials();
-    while (scripted.requests.length === 0 || clock.pending !== 1) await new Promise((r) => setTimeout(r, 2));
+    await until(
+      () => scripted.requests.length > 0 && clock.pending === 1,
+      'the request sent, its retry backoff armed',
+    );
     client.close();
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     expect(clock.pending).toBe(0);

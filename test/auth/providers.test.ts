@@ -1,18 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inspect } from 'node:util';
-import { Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { HelixClient } from '../../src/helix/client.js';
 import { HTTPError } from '../../src/core/http-errors.js';
 import { AppTokenProvider } from '../../src/auth/app-token-provider.js';
 import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
 import { AuthError } from '../../src/auth/errors.js';
 import { MemoryTokenStore, type StoredToken } from '../../src/auth/token-store.js';
-import { FakeClock } from '../core/fake-clock.js';
+import { FakeClock } from '../support/clock.js';
+import { until } from '../support/until.js';
 
 let emu: Emulator;
 
 beforeAll(async () => {
-  emu = await Emulator.start({ port: 0 });
+  emu = await startEmulator();
 });
 afterAll(async () => {
   await emu.close();
@@ -168,7 +170,10 @@ describe('RefreshingAuthProvider', () => {
       validated.filter((v) => v.token === `OAuth ${token}`).map((v) => v.at - t0);
     // After each step: every validation started has answered and the next check is armed (no time budget).
     const settle = async (): Promise<void> => {
-      while (answered < validated.length || clock.pending !== 1) await new Promise((r) => setTimeout(r, 2));
+      await until(
+        () => answered === validated.length && clock.pending === 1,
+        'every validation answered, the next check armed',
+      );
     };
     for (let step = 0; step < 4; step++) {
       clock.advance(600);
@@ -313,7 +318,7 @@ describe('RefreshingAuthProvider transient failures and shared refreshes', () =>
     const refreshed: string[] = [];
     auth.on('tokenRefreshed', (id) => refreshed.push(id));
     const renewing = auth.renewAfterUnauthorized({ kind: 'user', userId: '7503' }, minted.accessToken);
-    while (script.refreshes() === 0) await new Promise((r) => setTimeout(r, 2));
+    await until(() => script.refreshes() > 0, 'the refresh at the token endpoint');
     await auth.removeUser('7503');
     open();
     await renewing; // the caller that was waiting still gets its token
@@ -352,7 +357,7 @@ describe('RefreshingAuthProvider transient failures and shared refreshes', () =>
     const renewing = auth
       .renewAfterUnauthorized({ kind: 'user', userId: '7504' }, minted.accessToken)
       .catch((e: unknown) => e);
-    while (refreshing === 0) await new Promise((r) => setTimeout(r, 2));
+    await until(() => refreshing > 0, 'the refresh under way');
     await auth.removeUser('7504');
     open();
     expect(await renewing).toMatchObject({ code: 'TOKEN_REVOKED' }); // the waiting caller still learns why

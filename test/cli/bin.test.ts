@@ -23,10 +23,15 @@ function runBin(args: readonly string[]): Promise<{ code: number | null; out: st
   });
 }
 
-it('runs main() of twitch-realtime/cli from the sources, with its exit code', async () => {
-  const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
-  expect(await runBin(['--version'])).toEqual({ code: 0, out: `${version}\n`, err: '' });
-  const bad = await runBin(['no-such-command']);
-  expect(bad.code).toBe(2);
-  expect(bad.err).toContain('no-such-command');
-});
+// 30 s: runs bin/ as child processes (tsx compiles the sources first), each bounded by a 30 s kill timeout.
+it(
+  'runs main() of twitch-realtime/cli from the sources, with its exit code',
+  { timeout: 30_000 },
+  async () => {
+    const { version } = JSON.parse(readFileSync(`${root}package.json`, 'utf8')) as { version: string };
+    expect(await runBin(['--version'])).toEqual({ code: 0, out: `${version}\n`, err: '' });
+    const bad = await runBin(['no-such-command']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('no-such-command');
+  },
+);

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/index.js';
 import { formatTable, useColor } from '../../src/cli/table.js';
 import { formatDuration } from '../../src/cli/commands/token.js';
-import { Emulator } from '../../src/emulator/emulator.js';
+import type { Emulator } from '../../src/emulator/emulator.js';
+import { startEmulator } from '../support/emulator.js';
 import { HelixClient } from '../../src/helix/client.js';
 
 interface Run {
@@ -14,7 +15,7 @@ interface Run {
 let emu: Emulator;
 
 beforeAll(async () => {
-  emu = await Emulator.start({ port: 0, subscriptionPageSize: 4, shardPageSize: 3 });
+  emu = await startEmulator({ subscriptionPageSize: 4, shardPageSize: 3 });
 });
 afterAll(async () => {
   await emu.close();
@@ -206,6 +207,7 @@ describe('conduits', () => {
     expect(JSON.parse((await cli(['conduits', 'list', '--json'], other.env)).out)).toHaveLength(0);
   });
 
+  // 20 s: the CLI's Helix client retries a refused connection with its real default backoff before it gives up.
   it('exits 1 with a network error line when the Helix URL is unreachable', async () => {
     const { env } = app();
     const r = await cli(['conduits', 'list'], {

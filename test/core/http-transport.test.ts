@@ -17,7 +17,8 @@ import { FetchTransport, NodeHttpTransport, type TransportRequest } from '../../
 import type { TwitchError } from '../../src/core/errors.js';
 import { AbortError, InvalidArgumentError, ProtocolError, TimeoutError } from '../../src/core/errors.js';
 import { USER_AGENT } from '../../src/core/version.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../support/clock.js';
+import { until } from '../support/until.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string, index: number) => void;
 
@@ -261,7 +262,7 @@ describe('NodeHttpTransport', () => {
     const t = node({ clock });
     server.handler = hang;
     const pending = t.send(get('/x', { timeoutMs: 5000 }));
-    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 2));
+    await until(() => server.requests.length > 0, 'the request at the server');
     clock.advance(4999);
     expect(clock.pending).toBe(1);
     clock.advance(1);
@@ -302,7 +303,7 @@ describe('NodeHttpTransport', () => {
     server.handler = hang;
     const controller = new AbortController();
     const pending = t.send(get('/x', { signal: controller.signal }));
-    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 2));
+    await until(() => server.requests.length > 0, 'the request at the server');
     const reason = new Error('user stop');
     controller.abort(reason);
     const err = await pending.catch((e: unknown) => e);
@@ -321,7 +322,7 @@ describe('NodeHttpTransport', () => {
     );
     server.handler = hang;
     const pending = t.send(get());
-    while (server.requests.length < 2) await new Promise((r) => setTimeout(r, 2));
+    await until(() => server.requests.length === 2, 'both requests at the server');
     t.close();
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     await expect(t.send(get())).rejects.toBeInstanceOf(AbortError);
@@ -438,6 +439,7 @@ describe('NodeHttpTransport', () => {
     }
   });
 
+  // 30 s: runs a child process (tsx) that must exit by itself; its kill timeout is 20 s.
   it(
     'never keeps the process alive with idle connections, even without close()',
     { timeout: 30_000 },
@@ -461,6 +463,7 @@ describe('NodeHttpTransport', () => {
     },
   );
 
+  // 30 s: runs a child process (tsx) against a TLS server; its kill timeout is 20 s.
   it(
     'speaks HTTPS: verifies certificates, keeps the TLS connection alive, decodes',
     { timeout: 30_000 },
@@ -533,7 +536,7 @@ describe('FetchTransport', () => {
     transports.push(t);
     server.handler = hang;
     const timed = t.send(get());
-    while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 2));
+    await until(() => server.requests.length > 0, 'the request at the server');
     clock.advance(10_000);
     await expect(timed).rejects.toBeInstanceOf(TimeoutError);
 

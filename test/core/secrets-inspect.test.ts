@@ -9,7 +9,8 @@ import { AppTokenProvider } from '../../src/auth/app-token-provider.js';
 import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
 import { MemoryTokenStore } from '../../src/auth/token-store.js';
 import { TypedEmitter } from '../../src/core/emitter.js';
-import { Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { AutoClient } from '../../src/eventsub/conduit/index.js';
 import { WebhookReceiver } from '../../src/eventsub/webhook/index.js';
 import { HelixClient } from '../../src/helix/client.js';
@@ -39,7 +40,7 @@ function expectNoSecret(value: unknown, secrets: readonly string[]): void {
 }
 
 async function emulator(): Promise<Emulator> {
-  const emu = await Emulator.start({ port: 0, rateLimitPerMinute: Infinity });
+  const emu = await startEmulator();
   closers.push(() => emu.close());
   return emu;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { sleep } from '../../src/core/sleep.js';
 import { systemClock } from '../../src/core/clock.js';
 import { AbortError } from '../../src/core/errors.js';
-import { FakeClock } from './fake-clock.js';
+import { FakeClock } from '../support/clock.js';
 
 describe('sleep', () => {
   it('resolves when the injected clock reaches the delay', async () => {

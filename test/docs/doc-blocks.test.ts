@@ -212,6 +212,7 @@ describe('documentation code blocks', () => {
     expect(blocks.some((b) => b.where.startsWith('README.md'))).toBe(true);
   });
 
+  // 120 s: one TypeScript program over every documentation block (a compiler run, several seconds even idle).
   it('every block type-checks under the strict tsconfig', { timeout: 120_000 }, () => {
     const results = typeCheck(files, { allowJs: true, checkJs: true });
     const failures = blocks.flatMap((block, i) =>
@@ -225,6 +226,7 @@ describe('documentation code blocks', () => {
   );
   describe.concurrent('programs run against the emulator', () => {
     for (const { block, file } of programs) {
+      // 40 s: each block runs as a child process (tsx), bounded by the 30 s kill timeout of run().
       it(`${block.where} exits 0 by itself`, { timeout: 40_000 }, async () => {
         const result = await run(file);
         const shown = `\n--- stdout\n${result.stdout}\n--- stderr\n${result.stderr}`;

@@ -1,12 +1,13 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
-import { Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 
 let emu: Emulator;
 
 beforeAll(async () => {
-  emu = await Emulator.start({ port: 0 });
+  emu = await startEmulator();
 });
 
 afterAll(async () => {

@@ -56,6 +56,7 @@ const expected: Record<string, RegExp[]> = {
 };
 
 for (const [name, patterns] of Object.entries(expected)) {
+  // 40 s: each example is a child process (tsx compiles it first), bounded by the 30 s kill timeout of runExample.
   it(`examples/${name}.ts runs to completion and exits by itself`, { timeout: 40_000 }, async () => {
     const { code, out, err } = await runExample(name);
     expect(err).toBe('');

@@ -190,6 +190,7 @@ function headers(auth: string, contentType: string): Record<string, string> {
 }
 
 describe('emulator HTTP routes under fuzzed requests', () => {
+  // 60 s: hundreds of fuzzed requests over real sockets, every route, bodies up to the size limits.
   it(
     'answer every request with a status below 500 in Twitch error shape, and keep serving',
     { timeout: 60_000 },

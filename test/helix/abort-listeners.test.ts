@@ -6,6 +6,7 @@ import { APP_CONTEXT } from '../../src/auth/types.js';
 import { AbortError } from '../../src/core/errors.js';
 import { onAbort, sleep } from '../../src/core/sleep.js';
 import { okHeaders, ScriptedServer } from './scripted-server.js';
+import { until } from '../support/until.js';
 
 // Issue 13: more than 10 concurrent waits on one AbortSignal (requests queued by the rate limiter, requests in
 // flight, callers of a shared app-token acquisition) printed MaxListenersExceededWarning. A signal now carries one
@@ -38,11 +39,6 @@ const CONCURRENT = 50;
 
 /** Lets pending I/O callbacks and the `process.emitWarning` tick run. */
 const turn = () => new Promise((resolve) => setImmediate(resolve));
-
-async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 2));
-  expect(condition()).toBe(true);
-}
 
 function listeners(signal: AbortSignal): number {
   return getEventListeners(signal, 'abort').length;

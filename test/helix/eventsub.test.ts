@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
+import { startEmulator } from '../support/emulator.js';
 import { HelixClient } from '../../src/helix/client.js';
 import { HttpAsyncIterator } from '../../src/helix/pagination.js';
 import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
@@ -7,13 +8,14 @@ import { MissingScopesError } from '../../src/auth/errors.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import type { ShardUpdate } from '../../src/helix/models.js';
 import { EventSubSession } from '../../src/eventsub/websocket/session.js';
+import { until } from '../support/until.js';
 
 let emu: Emulator;
 let helix: HelixClient;
 let auth: RefreshingAuthProvider;
 
 beforeAll(async () => {
-  emu = await Emulator.start({ port: 0, shardPageSize: 7, subscriptionPageSize: 4 });
+  emu = await startEmulator({ shardPageSize: 7, subscriptionPageSize: 4 });
   const o = emu.clientOptions();
   auth = new RefreshingAuthProvider({
     clientId: o.clientId,
@@ -134,7 +136,9 @@ describe('subscriptions', () => {
     expect(pages.map((p) => p.data.length)).toEqual([4, 2]);
     expect(pages[0]!.meta.total).toBeGreaterThanOrEqual(9);
     const totals = await helix.eventSub.getSubscriptionTotals();
-    expect(totals.totalCost).toBeGreaterThanOrEqual(0);
+    // The app's total cost is the sum of its subscriptions' costs.
+    const all = await helix.eventSub.getSubscriptions({});
+    expect(totals.totalCost).toBe(all.reduce((sum, s) => sum + s.cost, 0));
     expect(totals.total).toBeGreaterThanOrEqual(9);
 
     const one = await helix.eventSub.getSubscriptions({ subscriptionId: ids[0]! });
@@ -168,8 +172,11 @@ describe('subscriptions', () => {
         (await helix.eventSub.getSubscriptions({ status: 'websocket_disconnected' }, asUser)).map(
           (x) => x.id,
         );
-      while ((await gone()).length === 0) await new Promise((r) => setTimeout(r, 5));
-      expect(await gone()).toEqual([created.subscription.id]);
+      const disconnected = await until(async () => {
+        const ids = await gone();
+        return ids.length > 0 && ids;
+      }, 'a websocket_disconnected subscription');
+      expect(disconnected).toEqual([created.subscription.id]);
       expect(await helix.eventSub.getSubscriptions({ status: 'enabled' }, asUser)).toEqual([]);
     } finally {
       await session.close();

@@ -9,7 +9,8 @@ import type { AuthProvider } from '../../src/auth/types.js';
 import { AbortError, TimeoutError, TwitchError } from '../../src/core/errors.js';
 import type { Logger } from '../../src/core/logger.js';
 import { okHeaders, ScriptedServer } from './scripted-server.js';
-import { FakeClock } from '../core/fake-clock.js';
+import { FakeClock } from '../support/clock.js';
+import { until } from '../support/until.js';
 
 let emu: Emulator;
 let scripted: ScriptedServer;
@@ -284,12 +285,15 @@ describe('retries', () => {
     );
     let done = false;
     const pending = helix.eventSub.getConduits().finally(() => (done = true));
-    while (helix.http.stats.rateLimitWaits === 0) await new Promise((r) => setTimeout(r, 2));
+    await until(() => helix.http.stats.rateLimitWaits > 0, 'the wait for the rate-limit reset');
+    const armed = clock.pending;
     clock.advance(resetAt * 1000 - clock.now() - 1); // one millisecond before the reset: still waiting
-    await new Promise((r) => setTimeout(r, 20));
+    // The wait is a timer of the fake clock: none fired, so nothing was sent (no sleep needed to see that).
+    expect(clock.pending).toBe(armed);
     expect(done).toBe(false);
     expect(scripted.requests).toHaveLength(1);
     clock.advance(1);
+    expect(clock.pending).toBeLessThan(armed);
     expect(await pending).toEqual([]);
     expect(scripted.requests).toHaveLength(2);
     expect(helix.http.stats.rateLimitWaits).toBe(1);
@@ -390,7 +394,7 @@ describe('retries', () => {
       },
     });
     const pending = helix.eventSub.getConduits();
-    while (tokenCalls === 0) await new Promise((r) => setTimeout(r, 2));
+    await until(() => tokenCalls > 0, 'the token request');
     helix.close();
     await expect(pending).rejects.toBeInstanceOf(AbortError);
   });
@@ -412,7 +416,7 @@ describe('retries', () => {
     const helix = new HelixClient({ clientId: 'cid', auth: hanging, helixUrl: scripted.url });
     scripted.script({ status: 200, headers: okHeaders(), body: { data: [] } });
     const pending = helix.eventSub.getConduits();
-    while (asked === 0) await new Promise((r) => setTimeout(r, 2));
+    await until(() => asked > 0, 'the provider asked for a token');
     helix.close();
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     expect(scripted.requests).toHaveLength(0);
@@ -423,7 +427,7 @@ describe('retries', () => {
     scripted.script('hang');
     const a = helix.eventSub.getConduits();
     const b = helix.eventSub.getConduits();
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => scripted.requests.length === 1, 'the first request in flight (the second queued)');
     helix.close();
     await expect(a).rejects.toBeInstanceOf(AbortError);
     await expect(b).rejects.toBeInstanceOf(AbortError);

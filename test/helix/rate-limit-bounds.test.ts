@@ -13,16 +13,17 @@ import { clampResetAt, parseRateLimitHeaders, RateLimiter } from '../../src/heli
 import { StaticAuthProvider } from '../../src/auth/app-token-provider.js';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import type { TimerHandle } from '../../src/core/clock.js';
-import { FakeClock } from '../core/fake-clock.js';
 import { okHeaders, ScriptedServer } from './scripted-server.js';
+import { FakeClock } from '../support/clock.js';
+import { until } from '../support/until.js';
 
 const flush = () => new Promise((r) => setImmediate(r));
 
 /** A fake clock that records the delay of every timer it is asked for. */
 class RecordingClock extends FakeClock {
-  readonly delays: number[] = [];
+  readonly requested: number[] = [];
   override setTimeout(fn: () => void, ms: number): TimerHandle {
-    this.delays.push(ms);
+    this.requested.push(ms);
     return super.setTimeout(fn, ms);
   }
 }
@@ -121,8 +122,8 @@ describe('RateLimiter bounds (fake clock)', () => {
     limiter.block('app', farReset);
     const waiting = limiter.acquire('app').catch((e: unknown) => e);
     await flush();
-    expect(clock.delays.length).toBeGreaterThan(0);
-    expect(Math.max(...clock.delays)).toBeLessThanOrEqual(MAX_TIMER_MS);
+    expect(clock.requested.length).toBeGreaterThan(0);
+    expect(Math.max(...clock.requested)).toBeLessThanOrEqual(MAX_TIMER_MS);
     limiter.close(new Error('closed'));
     expect(await waiting).toMatchObject({ message: 'closed' });
   });
@@ -277,7 +278,7 @@ describe('HelixClient rate-limit bounds (scripted server)', () => {
     expect((wait.cause as HTTPError).status).toBe(429);
     expect(scripted.requests).toHaveLength(1);
     expect(clock.pending).toBe(0);
-    expect(Math.max(...clock.delays)).toBeLessThanOrEqual(MAX_TIMER_MS);
+    expect(Math.max(...clock.requested)).toBeLessThanOrEqual(MAX_TIMER_MS);
   });
 
   it('a 429 with its reset an hour ahead fails at once; one within the bound is waited for', async () => {
@@ -294,7 +295,7 @@ describe('HelixClient rate-limit bounds (scripted server)', () => {
     const resetAt = Math.floor(clock.now() / 1000) + 30;
     scripted.script(tooMany(resetAt), { status: 200, headers: okHeaders(), body: { data: [] } });
     const pending = helix.eventSub.getConduits();
-    while (helix.http.stats.rateLimitWaits < 2) await new Promise((r) => setTimeout(r, 2));
+    await until(() => helix.http.stats.rateLimitWaits === 2, 'the second rate-limit wait');
     expect(clock.pending).toBe(2); // the bucket wakes up at the reset; the deadline timer fires at the bound
     clock.advance(resetAt * 1000 - clock.now());
     expect(await pending).toEqual([]);
@@ -351,9 +352,9 @@ describe('HelixClient rate-limit bounds (scripted server)', () => {
         (e: unknown) => ends.push({ at: clock.now() - start, code: (e as RateLimitWaitError).code }),
       ),
     );
-    while (ends.length < 1) await new Promise((r) => setTimeout(r, 2));
+    await until(() => ends.length === 1, 'the first call to end');
     clock.advance(60_000);
-    while (ends.length < 2) await new Promise((r) => setTimeout(r, 2));
+    await until(() => ends.length === 2, 'the second call to end');
     clock.advance(60_000);
     await Promise.all(calls);
     expect(ends).toEqual([
@@ -379,7 +380,7 @@ describe('HelixClient rate-limit bounds (scripted server)', () => {
     );
     await helix.eventSub.getConduits();
     const second = helix.eventSub.getConduits().catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 5));
+    await until(() => clock.pending > 0, 'the second call waiting for the bucket');
     clock.advance(60_000);
     const error = (await second) as RateLimitWaitError;
     expect(error).toBeInstanceOf(RateLimitWaitError);

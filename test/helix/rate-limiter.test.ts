@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { RateLimiter, parseRateLimitHeaders, type RateLimitHeaders } from '../../src/helix/rate-limiter.js';
 import { AbortError } from '../../src/core/errors.js';
-import { FakeClock } from '../core/fake-clock.js';
+import { FakeClock } from '../support/clock.js';
 
 const flush = () => new Promise((r) => setImmediate(r));
 

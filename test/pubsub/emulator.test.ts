@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { ALL_SCOPES, startEmulator, until, userToken } from './helpers.js';
+import { ALL_SCOPES, startEmulator, userToken } from './helpers.js';
 import type { Env } from './helpers.js';
+import { until } from '../support/until.js';
 
 let env: Env;
 const sockets: WebSocket[] = [];

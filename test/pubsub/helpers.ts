@@ -1,4 +1,3 @@
-import type { Clock, TimerHandle } from '../../src/core/clock.js';
 import { TypedEmitter } from '../../src/core/emitter.js';
 import { createPlatform } from '../../src/emulator/http/server.js';
 import type { Platform } from '../../src/emulator/http/types.js';
@@ -58,42 +57,6 @@ export function next<K extends keyof PubSubEvents>(
   });
 }
 
-/** Polls `condition` every few milliseconds (no fixed sleeps in assertions). */
-export async function until(condition: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 export function newEvents(): TypedEmitter<PubSubEvents> {
   return new TypedEmitter<PubSubEvents>();
-}
-
-/** A clock whose timers only run when the test fires them. */
-export class ManualClock implements Clock {
-  readonly timers = new Map<number, { fn: () => void; ms: number }>();
-  /** What `now()` says; tests move it by hand (timers fire only through `fire`). */
-  time = 0;
-  #next = 0;
-  now(): number {
-    return this.time;
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    this.timers.set(++this.#next, { fn, ms });
-    return this.#next;
-  }
-  clearTimeout(handle: TimerHandle): void {
-    this.timers.delete(handle as number);
-  }
-  delays(): number[] {
-    return [...this.timers.values()].map((t) => t.ms).sort((a, b) => a - b);
-  }
-  fire(ms: number): void {
-    const entry = [...this.timers].find(([, t]) => t.ms === ms);
-    if (entry === undefined) throw new Error(`no timer of ${String(ms)} ms`);
-    this.timers.delete(entry[0]);
-    entry[1].fn();
-  }
 }

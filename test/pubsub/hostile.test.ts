@@ -13,8 +13,9 @@ import {
   whispers,
   type PubSubPoolOptions,
 } from '../../src/pubsub/index.js';
-import { FakeClock } from '../core/fake-clock.js';
-import { newEvents, until } from './helpers.js';
+import { newEvents } from './helpers.js';
+import { FakeClock } from '../support/clock.js';
+import { until } from '../support/until.js';
 
 interface Frame {
   type: string;
@@ -292,9 +293,9 @@ describe('RECONNECT storms, however the server mixes RECONNECTs, closes and refu
       if (first.readyState === first.OPEN) {
         for (let i = 0; i < BURST; i++) first.send('{"type":"RECONNECT"}');
         first.send(JSON.stringify({ type: 'RESPONSE', nonce: `marker-${String(step)}`, error: '' }));
-        await soon(() => nonces.has(`marker-${String(step)}`) || first.readyState !== first.OPEN);
+        await until(() => nonces.has(`marker-${String(step)}`) || first.readyState !== first.OPEN);
       }
-      await soon(
+      await until(
         () => broken() || (server.attempts === 1 + rounds && (options.drained?.(server, errors) ?? true)),
       );
       clock.advance(100);
@@ -517,12 +518,3 @@ describe('options', () => {
     expect((caught as InvalidArgumentError).field).toBe(field);
   });
 });
-
-/** Like `until`, polling at every turn of the event loop (a storm test waits hundreds of times). */
-async function soon(condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 3000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}

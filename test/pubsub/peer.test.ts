@@ -3,7 +3,8 @@ import { WebSocketServer } from 'ws';
 import type { WebSocket } from 'ws';
 import type { AddressInfo } from 'node:net';
 import { PubSubPool, whispers } from '../../src/pubsub/index.js';
-import { newEvents, next, until } from './helpers.js';
+import { newEvents, next } from './helpers.js';
+import { until } from '../support/until.js';
 
 // A misbehaving PubSub-compatible peer (not our emulator): it acknowledges LISTENs, then sends odd frames.
 let wss: WebSocketServer | undefined;

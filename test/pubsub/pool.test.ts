@@ -17,8 +17,9 @@ import {
   whispers,
 } from '../../src/pubsub/index.js';
 import type { PubSubConnection, PubSubPoolOptions, Topic } from '../../src/pubsub/index.js';
-import { newEvents, next, startEmulator, until, userToken } from './helpers.js';
+import { newEvents, next, startEmulator, userToken } from './helpers.js';
 import type { Env } from './helpers.js';
+import { until } from '../support/until.js';
 
 let env: Env;
 let events: ReturnType<typeof newEvents>;

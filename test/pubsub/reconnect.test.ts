@@ -7,8 +7,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { PubSubPool, bits, channelPoints, moderationUserAction, whispers } from '../../src/pubsub/index.js';
 import type { PubSubPoolOptions, Topic } from '../../src/pubsub/index.js';
 import { PUBSUB_STABLE_SOCKET_MS } from '../../src/pubsub/connection.js';
-import { ManualClock, newEvents, next, startEmulator, until, userToken } from './helpers.js';
+import { newEvents, next, startEmulator, userToken } from './helpers.js';
 import type { Env } from './helpers.js';
+import { FakeClock } from '../support/clock.js';
+import { until } from '../support/until.js';
 
 const FAST = { backoff: { initialMs: 5, maxMs: 40, jitterMs: 5 } } as const;
 let env: Env | undefined;
@@ -201,7 +203,7 @@ describe('RECONNECT, make before break', () => {
 });
 
 it('retires the old socket at its PONG, or after pongTimeoutMs when no PONG comes (injected clock)', async () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(0);
   const { env, events, pool, token } = await setup(60_000, { clock, random: () => 0.5, pongTimeoutMs: 700 });
   await pool.subscribeTopics([whispers(token).with(42)]);
   expect(clock.delays()).toEqual([225_000]);
@@ -215,7 +217,7 @@ it('retires the old socket at its PONG, or after pongTimeoutMs when no PONG come
 
   // Without PONGs: the old socket is closed when the barrier's deadline fires, then the overlap ends the same way.
   // (The socket has lived long enough for this RECONNECT not to count as a storm.)
-  clock.time += PUBSUB_STABLE_SOCKET_MS;
+  clock.skip(PUBSUB_STABLE_SOCKET_MS);
   env.server.setPongs(false);
   const [second] = serverIds(env);
   env.server.reconnect();
@@ -232,5 +234,5 @@ it('retires the old socket at its PONG, or after pongTimeoutMs when no PONG come
   env.server.publish('whispers.42', { after: true });
   expect((await message)[0].data).toEqual({ after: true });
   await pool.close();
-  expect(clock.timers.size).toBe(0);
+  expect(clock.pending).toBe(0);
 });

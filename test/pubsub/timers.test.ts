@@ -1,7 +1,9 @@
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { PubSubPool, whispers } from '../../src/pubsub/index.js';
-import { ManualClock, newEvents, next, startEmulator, until, userToken } from './helpers.js';
+import { newEvents, next, startEmulator, userToken } from './helpers.js';
 import type { Env } from './helpers.js';
+import { FakeClock } from '../support/clock.js';
+import { until } from '../support/until.js';
 
 let env: Env;
 beforeEach(async () => {
@@ -12,7 +14,7 @@ afterEach(async () => {
 });
 
 it('schedules PINGs with jitter under 4 min, PONG deadlines and 1 s + jitter reconnects, reset only after a stable socket, on an injected clock', async () => {
-  const clock = new ManualClock();
+  const clock = new FakeClock(0);
   const events = newEvents();
   const pool = new PubSubPool(events, { url: env.server.url, clock, random: () => 0.5 });
   try {
@@ -52,11 +54,11 @@ it('schedules PINGs with jitter under 4 min, PONG deadlines and 1 s + jitter rec
     await until(() => third() !== undefined);
     await until(() => pool.connections[0]?.state === 'open' && clock.delays().length === 1);
     // One that stayed up 30 s starts the backoff over (1 s + jitter).
-    clock.time += 30_000;
+    clock.skip(30_000);
     env.server.drop(third() ?? '');
     await until(() => clock.delays().includes(1_500));
   } finally {
     await pool.close();
   }
-  expect(clock.timers.size).toBe(0);
+  expect(clock.pending).toBe(0);
 });

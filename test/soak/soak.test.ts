@@ -6,6 +6,7 @@
 import { expect, it } from 'vitest';
 import { HANDLE_GROWTH_TOLERANCE, runSoak } from '../../src/cli/demo/soak.js';
 
+// 120 s: the soak runs 30 s of real traffic by design, then measures handles; the rest is a loaded machine's margin.
 it('30 s of traffic and faults: exactly once, no handle growth', { timeout: 120_000 }, async () => {
   const report = await runSoak({ durationMs: 30_000, rate: 100, channels: 30, seed: 20261123 });
   const { accounting, faults } = report.result;

@@ -14,6 +14,7 @@ import {
 } from '../../core/options.js';
 import { parseRfc3339 } from '../../catalogue/models/common.js';
 import {
+  DEFAULT_MAX_FUTURE_SKEW_MS,
   MAX_MESSAGE_AGE_MS,
   MAX_MESSAGE_ID_LENGTH,
   WEBHOOK_MESSAGE_TYPES,
@@ -123,8 +124,7 @@ export interface VerifyEventSubMessageInput {
   readonly maxFutureSkewMs?: number;
 }
 
-/** Default tolerance for timestamps ahead of our clock. */
-export const DEFAULT_MAX_FUTURE_SKEW_MS = 60_000;
+export { DEFAULT_MAX_FUTURE_SKEW_MS };
 /** Longest accepted message id: the bound every transport shares (defined in protocol.ts); bounds the dedupe store. */
 export { MAX_MESSAGE_ID_LENGTH };
 

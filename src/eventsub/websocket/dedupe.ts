@@ -12,8 +12,7 @@
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { toError } from '../../core/guards.js';
 import { checkOptions, integerDuration, integerIn, type OptionChecks } from '../../core/options.js';
-import { MAX_MESSAGE_AGE_MS } from '../../protocol/eventsub.js';
-import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../webhook/verify.js';
+import { DEFAULT_MAX_FUTURE_SKEW_MS, MAX_MESSAGE_AGE_MS } from '../../protocol/eventsub.js';
 
 /**
  * What a {@link DedupeStore} says about an id.

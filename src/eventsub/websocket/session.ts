@@ -26,11 +26,11 @@ import {
   KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
   MAX_MESSAGE_AGE_MS,
   closeCodeInfo,
+  DEFAULT_MAX_FUTURE_SKEW_MS,
   type WireReconnectMessage,
   type WireWelcomeMessage,
 } from '../../protocol/eventsub.js';
 import { MemoryDedupeStore, requireDedupeStore } from './dedupe.js';
-import { DEFAULT_MAX_FUTURE_SKEW_MS } from '../webhook/verify.js';
 import { EventSubSessionError, clientBugMessage } from './errors.js';
 import { HandoverThrottle } from './handover.js';
 import { FrameIntake, type IntakeHost } from './intake.js';

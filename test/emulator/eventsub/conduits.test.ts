@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { RawClient, appToken, bindShards, createConduit, helix, startEmulator, until } from './helpers.js';
+import { RawClient, bindShards } from './helpers.js';
+import { appToken, createConduit, helix, startEmulator } from '../../support/emulator.js';
+import { until } from '../../support/until.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -54,7 +56,7 @@ describe('Helix conduits', () => {
     emu = await startEmulator();
     const token = appToken(emu);
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push(await createConduit(emu, token, 1));
+    for (let i = 0; i < 5; i++) ids.push(await createConduit(emu, 1, token));
     const sixth = await helix(emu, 'POST', '/eventsub/conduits', token, { shard_count: 1 });
     expect(sixth.status).toBe(429);
     expect(sixth.body.error).toBe('Too Many Requests');
@@ -119,7 +121,7 @@ describe('Helix conduit shards', () => {
     const closed = await RawClient.connect(url);
     closed.client.close();
     await closed.client.closed;
-    const conduit = await createConduit(emu, token, 2);
+    const conduit = await createConduit(emu, 2, token);
     const res = await helix(emu, 'PATCH', '/eventsub/conduits/shards', token, {
       conduit_id: conduit,
       shards: [
@@ -159,7 +161,7 @@ describe('Helix conduit shards', () => {
   it('accepts conduit_id in the query string; webhook shards stay pending without a webhook transport', async () => {
     emu = await startEmulator();
     const token = appToken(emu);
-    const conduit = await createConduit(emu, token, 1);
+    const conduit = await createConduit(emu, 1, token);
     const res = await helix(emu, 'PATCH', `/eventsub/conduits/shards?conduit_id=${conduit}`, token, {
       shards: [
         {
@@ -185,7 +187,7 @@ describe('Helix conduit shards', () => {
   it('GET filters by status and paginates with a cursor', async () => {
     emu = await startEmulator({ shardPageSize: 2, unusedTimeoutMs: 10_000 });
     const token = appToken(emu);
-    const conduit = await createConduit(emu, token, 5);
+    const conduit = await createConduit(emu, 5, token);
     const url = emu.clientOptions().eventSubWsUrl;
     const s0 = await RawClient.connect(url);
     const s3 = await RawClient.connect(url);
@@ -237,7 +239,7 @@ describe('Helix conduit shards', () => {
   it('a session already bound to a shard cannot be bound to another one', async () => {
     emu = await startEmulator({ unusedTimeoutMs: 10_000 });
     const token = appToken(emu);
-    const conduit = await createConduit(emu, token, 2);
+    const conduit = await createConduit(emu, 2, token);
     const a = await RawClient.connect(emu.clientOptions().eventSubWsUrl);
     expect((await bindShards(emu, token, conduit, [a.sessionId])).body.errors).toEqual([]);
     const res = await helix(emu, 'PATCH', '/eventsub/conduits/shards', token, {
@@ -255,8 +257,8 @@ describe('deleting a conduit (conduit_deleted, April 2025)', () => {
     const token = appToken(emu);
     // A user who has not authorized this client: the subscription costs 1.
     emu.mintUserToken({ userId: '1337', scopes: [], clientId: emu.registerClient().clientId });
-    const doomed = await createConduit(emu, token, 1);
-    const other = await createConduit(emu, token, 1);
+    const doomed = await createConduit(emu, 1, token);
+    const other = await createConduit(emu, 1, token);
     const body = (conduitId: string): unknown => ({
       type: 'stream.online',
       version: '1',

@@ -1,16 +1,9 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Emulator } from '../../../src/emulator/index.js';
-import {
-  RawClient,
-  appToken,
-  bindShards,
-  control,
-  createConduit,
-  helix,
-  startEmulator,
-  until,
-} from './helpers.js';
+import { RawClient, bindShards } from './helpers.js';
+import { appToken, control, createConduit, helix, startEmulator } from '../../support/emulator.js';
+import { until } from '../../support/until.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -138,7 +131,7 @@ describe('control API', () => {
     emu = await startEmulator({ unusedTimeoutMs: 10_000, keepaliveSecondMs: 5, reconnectGraceMs: 5_000 });
     const { client, sessionId } = await RawClient.connect(emu.clientOptions().eventSubWsUrl);
     const app = appToken(emu);
-    const conduit = await createConduit(emu, app, 1);
+    const conduit = await createConduit(emu, 1, app);
     await bindShards(emu, app, conduit, [sessionId]);
 
     expect((await control(emu, 'POST', `/sessions/${sessionId}/keepalive`, { enabled: 'no' })).status).toBe(
@@ -169,7 +162,7 @@ describe('control API', () => {
     emu = await startEmulator({ unusedTimeoutMs: 10_000 });
     const { client, sessionId } = await RawClient.connect(emu.clientOptions().eventSubWsUrl);
     const app = appToken(emu);
-    const conduit = await createConduit(emu, app, 2);
+    const conduit = await createConduit(emu, 2, app);
     await bindShards(emu, app, conduit, [sessionId]);
     const res = await control(emu, 'GET', '/state');
     expect(res.status).toBe(200);
@@ -275,7 +268,7 @@ describe('robustness', () => {
     const e = emu;
     const app = appToken(e);
     const user = e.mintUserToken({ userId: '100', scopes: [] }).accessToken;
-    const conduit = await createConduit(e, app, 2);
+    const conduit = await createConduit(e, 2, app);
     const { client, sessionId } = await RawClient.connect(e.clientOptions().eventSubWsUrl);
     const value = fc.oneof(
       fc.jsonValue(),

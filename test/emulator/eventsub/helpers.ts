@@ -1,64 +1,10 @@
 /**
- * Raw `fetch` and `ws` helpers for the emulator tests (deliberately not our own client).
+ * Raw `ws` helpers for the emulator tests (deliberately not our own client); the raw Helix and control calls are in
+ * test/support/emulator.ts.
  */
 import WebSocket from 'ws';
-import { Emulator } from '../../../src/emulator/index.js';
-import type { EmulatorOptions } from '../../../src/emulator/index.js';
-
-export interface HelixResult {
-  status: number;
-  body: any;
-  headers: Headers;
-}
-
-/** Starts an emulator with test-friendly timings (override as needed). */
-export function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  return Emulator.start({ port: 0, rateLimitPerMinute: Infinity, ...options });
-}
-
-/** One Helix call with a bearer token and the emulator's default Client-Id. */
-export async function helix(
-  emu: Emulator,
-  method: string,
-  path: string,
-  token: string,
-  body?: unknown,
-  clientId: string = emu.clientId,
-): Promise<HelixResult> {
-  const res = await fetch(`${emu.clientOptions().helixUrl}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Client-Id': clientId,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text === '' ? undefined : JSON.parse(text);
-  } catch {
-    // keep text
-  }
-  return { status: res.status, body: parsed, headers: res.headers };
-}
-
-/** One control API call. */
-export async function control(
-  emu: Emulator,
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<HelixResult> {
-  const res = await fetch(`${emu.baseUrl}/_emulator${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await res.text();
-  return { status: res.status, body: text === '' ? undefined : JSON.parse(text), headers: res.headers };
-}
+import type { Emulator } from '../../../src/emulator/index.js';
+import { helix, type HttpResult } from '../../support/emulator.js';
 
 /** A raw EventSub WebSocket client that queues every frame. */
 export class RawClient {
@@ -143,34 +89,13 @@ export class RawClient {
   }
 }
 
-/** Polls `check` until it returns true (event-driven tests only need a few iterations). */
-export async function until(check: () => boolean, timeoutMs = 3000, stepMs = 5): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, stepMs));
-  }
-}
-
-/** App token of the default client. */
-export function appToken(emu: Emulator): string {
-  return emu.mintAppToken().accessToken;
-}
-
-/** Creates a conduit with `shards` shards; returns its id. */
-export async function createConduit(emu: Emulator, token: string, shards: number): Promise<string> {
-  const res = await helix(emu, 'POST', '/eventsub/conduits', token, { shard_count: shards });
-  if (res.status !== 200) throw new Error(`create conduit: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body.data[0].id as string;
-}
-
 /** Binds websocket sessions to shards 0..n-1. */
 export async function bindShards(
   emu: Emulator,
   token: string,
   conduitId: string,
   sessionIds: string[],
-): Promise<HelixResult> {
+): Promise<HttpResult> {
   return helix(emu, 'PATCH', '/eventsub/conduits/shards', token, {
     conduit_id: conduitId,
     shards: sessionIds.map((session_id, i) => ({

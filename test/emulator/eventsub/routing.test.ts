@@ -6,16 +6,9 @@ import type {
   WebhookTransport,
   WebhookVerification,
 } from '../../../src/emulator/index.js';
-import {
-  RawClient,
-  appToken,
-  bindShards,
-  control,
-  createConduit,
-  helix,
-  startEmulator,
-  until,
-} from './helpers.js';
+import { RawClient, bindShards } from './helpers.js';
+import { appToken, control, createConduit, helix, startEmulator } from '../../support/emulator.js';
+import { until } from '../../support/until.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -29,7 +22,7 @@ const BROADCASTERS = Array.from({ length: 12 }, (_, i) => String(3000 + i));
 /** A conduit with `n` websocket shards and one stream.online subscription per broadcaster. */
 async function conduitSetup(e: Emulator, n: number) {
   const app = appToken(e);
-  const conduit = await createConduit(e, app, n);
+  const conduit = await createConduit(e, n, app);
   const url = e.clientOptions().eventSubWsUrl;
   const shards: { client: RawClient; sessionId: string }[] = [];
   for (let i = 0; i < n; i++) shards.push(await RawClient.connect(url));
@@ -165,11 +158,11 @@ describe('conduit routing', () => {
   it('deletes a conduit whose shards stay disabled for conduitDisabledTtlMs; its subscriptions become conduit_deleted', async () => {
     emu = await startEmulator({ unusedTimeoutMs: 10_000, conduitDisabledTtlMs: 60 });
     const { app, shards } = await conduitSetup(emu, 1);
-    const kept = await createConduit(emu, app, 1);
+    const kept = await createConduit(emu, 1, app);
     const keeper = await RawClient.connect(emu.clientOptions().eventSubWsUrl);
     await bindShards(emu, app, kept, [keeper.sessionId]);
     shards[0]!.client.close();
-    await until(() => emu!.state().counters.conduits_expired === 1, 3000);
+    await until(() => emu!.state().counters.conduits_expired === 1, { timeoutMs: 3000 });
     const list = await helix(emu, 'GET', '/eventsub/conduits', app);
     expect(list.body.data.map((c: { id: string }) => c.id)).toEqual([kept]);
     const after = await helix(emu, 'GET', SUBS, app);
@@ -295,7 +288,7 @@ describe('notifications, duplicates, revocations', () => {
   it('triggers every catalogue type/version with a realistic payload', async () => {
     emu = await startEmulator({ unusedTimeoutMs: 10_000 });
     const app = appToken(emu);
-    const conduit = await createConduit(emu, app, 1);
+    const conduit = await createConduit(emu, 1, app);
     const shard = await RawClient.connect(emu.clientOptions().eventSubWsUrl);
     await bindShards(emu, app, conduit, [shard.sessionId]);
     const allScopes = [...new Set(CATALOGUE.flatMap((e) => requiredScopeNames(e)))];
@@ -383,7 +376,7 @@ describe('webhook transport seam', () => {
     expect(body.subscription.id).toBe(ok.body.data[0].id);
     expect(body.event.broadcaster_user_id).toBe('100');
 
-    const conduit = await createConduit(emu, app, 1);
+    const conduit = await createConduit(emu, 1, app);
     const shard = await helix(emu, 'PATCH', '/eventsub/conduits/shards', app, {
       conduit_id: conduit,
       shards: [

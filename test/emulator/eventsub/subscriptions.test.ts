@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { RawClient, appToken, createConduit, helix, startEmulator, until } from './helpers.js';
+import { RawClient } from './helpers.js';
+import { appToken, createConduit, helix, startEmulator } from '../../support/emulator.js';
+import { until } from '../../support/until.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -262,7 +264,7 @@ describe('Create EventSub Subscription: conduit and webhook (app token)', () => 
   it('requires the condition users to have authorized the client with the needed scopes', async () => {
     emu = await startEmulator();
     const app = appToken(emu);
-    const conduit = await createConduit(emu, app, 1);
+    const conduit = await createConduit(emu, 1, app);
     const transport = { method: 'conduit', conduit_id: conduit };
     strangerUser(emu, '200');
     strangerUser(emu, '100');
@@ -286,7 +288,7 @@ describe('Create EventSub Subscription: conduit and webhook (app token)', () => 
     const app = appToken(emu);
     emu.mintUserToken({ userId: '100', scopes: [] });
     const conduits: string[] = [];
-    for (let i = 0; i < 4; i++) conduits.push(await createConduit(emu, app, 1));
+    for (let i = 0; i < 4; i++) conduits.push(await createConduit(emu, 1, app));
     const first = await helix(
       emu,
       'POST',
@@ -361,7 +363,7 @@ describe('Create EventSub Subscription: conduit and webhook (app token)', () => 
       (await helix(emu, 'POST', SUBS, app, online('100', { method: 'conduit', conduit_id: foreignId })))
         .status,
     ).toBe(404);
-    const mine = await createConduit(emu, app, 1);
+    const mine = await createConduit(emu, 1, app);
     const shardSub = (clientId: string): unknown => ({
       type: 'conduit.shard.disabled',
       version: '1',
@@ -418,7 +420,7 @@ describe('Create EventSub Subscription: conduit and webhook (app token)', () => 
   it('batched types require is_batching_enabled', async () => {
     emu = await startEmulator();
     const app = appToken(emu);
-    const conduit = await createConduit(emu, app, 1);
+    const conduit = await createConduit(emu, 1, app);
     const body = {
       type: 'drop.entitlement.grant',
       version: '1',
@@ -433,7 +435,7 @@ describe('Create EventSub Subscription: conduit and webhook (app token)', () => 
 describe('Get and Delete EventSub Subscriptions', () => {
   async function seed(e: Emulator): Promise<{ app: string; conduit: string; ids: string[] }> {
     const app = appToken(e);
-    const conduit = await createConduit(e, app, 1);
+    const conduit = await createConduit(e, 1, app);
     const ids: string[] = [];
     for (const id of ['100', '101', '102']) {
       e.mintUserToken({ userId: id, scopes: ['moderator:read:followers'] });
@@ -543,7 +545,7 @@ describe('emulator-only fix hints in Create EventSub Subscription errors', () =>
   it('says how to make a condition user exist and authorize the client, with the scopes the type needs', async () => {
     emu = await startEmulator();
     const app = appToken(emu);
-    const conduit = await createConduit(emu, app, 1);
+    const conduit = await createConduit(emu, 1, app);
     const transport = { method: 'conduit', conduit_id: conduit };
     const create = (type: string, version: string, condition: Record<string, string>) =>
       helix(emu!, 'POST', SUBS, app, { type, version, condition, transport });

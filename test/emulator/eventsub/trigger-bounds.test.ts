@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { RawClient, control, helix, startEmulator } from './helpers.js';
+import { RawClient } from './helpers.js';
+import { control, helix, startEmulator } from '../../support/emulator.js';
 
 let emu: Emulator | undefined;
 let clients: RawClient[] = [];

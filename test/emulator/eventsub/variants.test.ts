@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getCatalogueEntry, requiredScopeNames } from '../../../src/catalogue/index.js';
 import type { Notification } from '../../../src/catalogue/index.js';
 import { EVENT_VARIANTS } from '../../../src/catalogue/variants.js';
-import { Harness, until } from '../../eventsub/conduit/helpers.js';
+import { Harness } from '../../eventsub/conduit/helpers.js';
+import { until } from '../../support/until.js';
 
 const h = new Harness();
 afterEach(() => h.close());
@@ -62,7 +63,10 @@ describe('triggering the variants of discriminated events', () => {
         sent++;
       }
     }
-    await until(() => received.length + errors.length >= sent, 5000, 'every variant delivered');
+    await until(() => received.length + errors.length >= sent, {
+      what: 'every variant delivered',
+      timeoutMs: 5000,
+    });
     expect(errors).toEqual([]);
 
     for (const n of received) {

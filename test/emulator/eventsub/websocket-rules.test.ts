@@ -4,7 +4,8 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { RawClient, helix, startEmulator } from './helpers.js';
+import { helix, startEmulator } from '../../support/emulator.js';
+import { RawClient } from './helpers.js';
 
 let emu: Emulator | undefined;
 const clients: RawClient[] = [];

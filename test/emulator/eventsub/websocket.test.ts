@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { RawClient, appToken, bindShards, createConduit, helix, startEmulator, until } from './helpers.js';
+import { RawClient, bindShards } from './helpers.js';
+import { appToken, createConduit, helix, startEmulator } from '../../support/emulator.js';
+import { until } from '../../support/until.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -54,6 +56,7 @@ describe('EventSub WebSocket: welcome', () => {
 });
 
 describe('EventSub WebSocket: keepalive and ping', () => {
+  // 15 s: 150 triggers paced 10 ms apart (1.5 s of traffic by design), then the wait for a keepalive.
   it('sends session_keepalive only after a silent window, not while notifications flow', async () => {
     // Window 500 ms, traffic every ~10 ms: only an event loop stalled for half a second could let a keepalive in.
     // (With a 50 ms window a loaded CI machine did.) Real time until the emulator's EventSub timers take a clock.
@@ -65,7 +68,6 @@ describe('EventSub WebSocket: keepalive and ping', () => {
     await wsSubscription(emu, sessionId);
     // Keep the socket busy for at least 3 windows (150 triggers ~10 ms apart): no keepalive may interleave (an
     // emulator that ignored the traffic would send 2 or more).
-    const before = client.ofType('session_keepalive').length;
     const start = client.messages.length;
     for (let i = 0; i < 150; i++) {
       emu.trigger({ type: 'stream.online', version: '1' });
@@ -76,17 +78,29 @@ describe('EventSub WebSocket: keepalive and ping', () => {
       .slice(start)
       .filter((m) => m.metadata.message_type === 'session_keepalive');
     expect(during.length).toBeLessThanOrEqual(1);
-    expect(client.ofType('session_keepalive').length).toBeGreaterThanOrEqual(before);
+    // Silent again: keepalives resume.
+    const after = client.ofType('session_keepalive').length;
+    await until(
+      () => client.ofType('session_keepalive').length > after,
+      'a keepalive once the traffic stops',
+    );
     client.close();
-  });
+  }, 15_000);
 
   it('stops keepalives when disabled through the control API', async () => {
-    emu = await startEmulator({ keepaliveSecondMs: 5, unusedTimeoutMs: 10_000 });
+    // Keepalive window 200 ms, a ping every 100 ms: the emulator's own pings mark the time it has let pass (no
+    // sleep in the test), and a ping leaves a client that answers 100 ms for its pong even on a loaded machine.
+    emu = await startEmulator({ keepaliveSecondMs: 20, pingIntervalMs: 100, unusedTimeoutMs: 10_000 });
     const { client, sessionId } = await RawClient.connect(emu.clientOptions().eventSubWsUrl);
+    let pings = 0;
+    client.ws.on('ping', () => pings++);
     await client.next('session_keepalive', 2000);
     emu.setKeepalive(sessionId, false);
     const count = client.ofType('session_keepalive').length;
-    await new Promise((r) => setTimeout(r, 200)); // 4 windows
+    // Eight pings after the switch: four windows of the emulator's clock. A keepalive it sent in that time (one
+    // already in flight aside) came before the last ping on the same socket.
+    const from = pings;
+    await until(() => pings >= from + 8, 'eight pings after keepalives were disabled');
     expect(client.ofType('session_keepalive').length).toBeLessThanOrEqual(count + 1);
     emu.setKeepalive(sessionId, true);
     await client.next('session_keepalive', 2000);
@@ -140,9 +154,21 @@ describe('EventSub WebSocket: rules', () => {
     await wsSubscription(emu, withSub.sessionId);
     const withShard = await RawClient.connect(url2);
     const token = appToken(emu);
-    const conduit = await createConduit(emu, token, 1);
+    const conduit = await createConduit(emu, 1, token);
     expect((await bindShards(emu, token, conduit, [withShard.sessionId])).status).toBe(202);
-    await new Promise((r) => setTimeout(r, 300));
+    // No sleep: an unused session opened after both is closed when its own (later) deadline passes; then a
+    // keepalive on each used socket, sent after that, shows it outlived its deadline (a 4003 would have come first).
+    const control = await RawClient.connect(url2);
+    expect((await control.client.closed).code).toBe(4003);
+    const survived = (c: RawClient, n: number) => () => c.ofType('session_keepalive').length > n;
+    await until(
+      survived(withSub.client, withSub.client.ofType('session_keepalive').length),
+      'a keepalive on withSub',
+    );
+    await until(
+      survived(withShard.client, withShard.client.ofType('session_keepalive').length),
+      'a keepalive on withShard',
+    );
     expect(withSub.client.closeCode).toBeUndefined();
     expect(withShard.client.closeCode).toBeUndefined();
     withSub.client.close();
@@ -179,7 +205,7 @@ describe('EventSub WebSocket: close codes', () => {
     const sub = await wsSubscription(emu, wsClient.sessionId);
     const shardClient = await RawClient.connect(url);
     const token = appToken(emu);
-    const conduit = await createConduit(emu, token, 1);
+    const conduit = await createConduit(emu, 1, token);
     await bindShards(emu, token, conduit, [shardClient.sessionId]);
 
     emu.closeSession(wsClient.sessionId, code);
@@ -265,7 +291,7 @@ describe('EventSub WebSocket: session_reconnect handover', () => {
     const url = emu.clientOptions().eventSubWsUrl;
     const old = await RawClient.connect(url);
     const token = appToken(emu);
-    const conduit = await createConduit(emu, token, 1);
+    const conduit = await createConduit(emu, 1, token);
     await bindShards(emu, token, conduit, [old.sessionId]);
     emu.reconnectSession(old.sessionId);
     const reconnect = await old.client.next('session_reconnect');

@@ -3,6 +3,7 @@ import { Emulator } from '../../../src/emulator/index.js';
 import { createPlatform } from '../../../src/emulator/http/server.js';
 import { EmuHttpError } from '../../../src/emulator/http/types.js';
 import type { Platform } from '../../../src/emulator/http/types.js';
+import { until } from '../../support/until.js';
 
 const json = (res: Response): Promise<any> => res.json() as Promise<any>;
 
@@ -276,11 +277,12 @@ describe('faults', () => {
     p.setFaults({ helixLatencyMs: 20 });
     expect((await helix('/users', user)).status).toBe(200);
     p.setFaults({ helixLatencyMs: 60_000 });
+    const before = p.describe().helix.requests;
     const pending = helix('/users', user).then(
       () => 'answered',
       () => 'failed',
     );
-    await new Promise((r) => setTimeout(r, 20));
+    await until(() => p.describe().helix.requests > before, 'the request at the platform');
     await p.close();
     expect(await pending).toBe('failed');
   });

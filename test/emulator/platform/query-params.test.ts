@@ -13,7 +13,8 @@ import type { Emulator } from '../../../src/emulator/index.js';
 import type { BodyParamType } from '../../../src/emulator/http/types.js';
 import { Router } from '../../../src/emulator/http/router.js';
 import { withQueryParams } from '../../../src/emulator/http/body.js';
-import { RawClient, appToken, createConduit, helix, startEmulator } from '../eventsub/helpers.js';
+import { RawClient } from '../eventsub/helpers.js';
+import { appToken, createConduit, helix, startEmulator } from '../../support/emulator.js';
 
 let emu: Emulator | undefined;
 afterEach(async () => {
@@ -189,7 +190,7 @@ const BODY_PARAM_EXCEPTIONS: Readonly<
 async function context(e: Emulator): Promise<Ctx> {
   e.mintUserToken({ userId: '1337', scopes: [] });
   const token = appToken(e);
-  const conduitId = await createConduit(e, token, 1);
+  const conduitId = await createConduit(e, 1, token);
   const { sessionId } = await RawClient.connect(e.clientOptions().eventSubWsUrl);
   return { emu: e, token, conduitId, sessionId };
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { Emulator } from '../../../src/emulator/index.js';
+import type { Emulator } from '../../../src/emulator/index.js';
+import { startEmulator } from '../../support/emulator.js';
 import { MAX_TOKENS_PER_OWNER, TokenStore } from '../../../src/emulator/http/tokens.js';
 import { UserStore } from '../../../src/emulator/http/users.js';
 
@@ -52,7 +53,7 @@ describe('/oauth2/token against the emulator', () => {
   });
 
   it('the 51st client-credentials token of a client id invalidates the first, as on Twitch', async () => {
-    emu = await Emulator.start({ port: 0 });
+    emu = await startEmulator();
     const { oauthUrl, clientId, clientSecret } = emu.clientOptions();
     const tokens: string[] = [];
     for (let i = 0; i < 51; i++) {

@@ -8,7 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WebhookDelivery } from '../../../src/emulator/eventsub/webhook.js';
 import { HttpWebhookTransport } from '../../../src/emulator/webhook/http-transport.js';
 import { verifyEventSubMessage } from '../../../src/eventsub/webhook/index.js';
-import { SECRET, signature, until } from '../../eventsub/webhook/helpers.js';
+import { SECRET, signature } from '../../eventsub/webhook/helpers.js';
+import { until } from '../../support/until.js';
 
 let server: Server | undefined;
 let transport: HttpWebhookTransport | undefined;

@@ -8,7 +8,8 @@ import { Client } from '../../../src/eventsub/client.js';
 import { exampleNotification } from '../../../src/catalogue/examples.js';
 import type { Notification, WireNotificationPayload } from '../../../src/catalogue/events.js';
 import type { ConduitShardDisabledEvent } from '../../../src/catalogue/models/platform.js';
-import { Harness, until } from '../conduit/helpers.js';
+import { until } from '../../support/until.js';
+import { Harness } from '../conduit/helpers.js';
 
 /** A client fed by hand, with a tap on one type. */
 class TapClient extends Client {
@@ -102,7 +103,7 @@ describe('conduit.shard.disabled', () => {
     client.on('conduitShardDisabled', (event) => lifecycle.push(event));
     await client.start();
     emu.closeSession(client.conduitInfo.websockets.get('1')!.sessionId!, 4005);
-    await until(() => lifecycle.length === 1 && typed.length === 1, 5000, 'conduit.shard.disabled');
+    await until(() => lifecycle.length === 1 && typed.length === 1, 'conduit.shard.disabled');
     expect(lifecycle[0]).toMatchObject({ shardId: '1', status: 'websocket_network_timeout' });
     expect(lifecycle[0]).toBe(typed[0]);
   });

@@ -5,8 +5,9 @@
 import { execFile, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { Emulator } from '../../../src/emulator/index.js';
+import { startEmulator } from '../../support/emulator.js';
 
+// 30 s (both tests): a child process (tsx compiles the fixture) that must exit by itself; its kill timeout is 20 s.
 it('lets the process exit by itself after close()', { timeout: 30_000 }, async () => {
   const script = fileURLToPath(new URL('./fixtures/exit-after-close.ts', import.meta.url));
   const { code, stdout } = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
@@ -30,7 +31,7 @@ it(
     timeout: 30_000,
   },
   async () => {
-    const emu = await Emulator.start({ port: 0, rateLimitPerMinute: Infinity });
+    const emu = await startEmulator();
     try {
       const script = fileURLToPath(new URL('./fixtures/reconnect-while-down.ts', import.meta.url));
       const child = spawn(process.execPath, ['--import', 'tsx', script], {

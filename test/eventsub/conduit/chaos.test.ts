@@ -4,39 +4,18 @@
  * exactly once: the emulator's counters against the handlers' counts.
  */
 import { afterEach, expect, it } from 'vitest';
-import type { Clock } from '../../../src/core/clock.js';
 import type { ShardReadyInfo } from '../../../src/eventsub/client.js';
-import { Harness, streamOnline, until } from './helpers.js';
+import { Harness, streamOnline } from './helpers.js';
+import { realClock } from '../../support/clock.js';
+import { prng } from '../../support/random.js';
+import { until } from '../../support/until.js';
 
 const h = new Harness();
 afterEach(() => h.close());
 
-/** A deterministic PRNG (mulberry32) so a failing run can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Time running `factor` times faster for the sessions' timers (keepalive watchdog, welcome timeout, backoff). */
-function fastClock(factor: number): Clock {
-  const base = Date.now();
-  return {
-    now: () => base + (Date.now() - base) * factor,
-    setTimeout: (fn, ms) => setTimeout(fn, Math.max(0, ms) / factor).unref(),
-    clearTimeout: (t) => {
-      clearTimeout(t);
-    },
-  };
-}
-
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+// 30 s: thousands of events paced through real sockets while faults are injected; the pacing is the test.
 it('delivers every event exactly once through random faults', { timeout: 30_000 }, async () => {
   const seed = Number(process.env.CHAOS_SEED ?? 20261123);
   const random = prng(seed);
@@ -48,7 +27,7 @@ it('delivers every event exactly once through random faults', { timeout: 30_000 
     subscriptions: subs,
     watchShardDisabled: true,
     // 10 s keepalive × 1.2 = 12 s of fast time = 600 ms real: stalls are noticed quickly.
-    session: { clock: fastClock(20) },
+    session: { clock: realClock({ speed: 20 }) },
     shardRetry: { initialMs: 5, maxMs: 40 },
   });
   const seen = new Map<string, number>();
@@ -93,22 +72,24 @@ it('delivers every event exactly once through random faults', { timeout: 30_000 
       if (quiet !== null && emu.state().sessions.some((s) => s.id === quiet && s.status === 'connected')) {
         emu.setKeepalive(quiet, false);
         faults.stall++;
-        await until(() => session(shard) !== quiet, 10_000, 'stalled shard replaced');
+        await until(() => session(shard) !== quiet, { what: 'stalled shard replaced', timeoutMs: 10_000 });
       }
     }
     emu.trigger({ type: 'stream.online' });
     await sleep(10 + random() * 30);
   }
   emu.setFaults({ helixErrorRate: 0, duplicateRate: 0 });
-  await until(
-    () => [0, 1, 2, 3].every((i) => emu.state().conduits[0]?.shards[i]?.status === 'enabled'),
-    10_000,
-    'all shards healed',
-  );
+  await until(() => [0, 1, 2, 3].every((i) => emu.state().conduits[0]?.shards[i]?.status === 'enabled'), {
+    what: 'all shards healed',
+    timeoutMs: 10_000,
+  });
   // A last burst with every shard healthy.
   emu.trigger({ type: 'stream.online', count: 5 });
   const { counters } = emu.state();
-  await until(() => seen.size >= counters.delivered, 10_000, 'every delivered event handled');
+  await until(() => seen.size >= counters.delivered, {
+    what: 'every delivered event handled',
+    timeoutMs: 10_000,
+  });
   await sleep(50);
 
   expect(counters.notifications_sent).toBeGreaterThanOrEqual(40 * 40 * 3);

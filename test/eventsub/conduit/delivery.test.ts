@@ -3,11 +3,11 @@
  * loss, revocation, stale and duplicate messages, and the dispatch model (listener errors, slow async listeners).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Clock } from '../../../src/core/clock.js';
 import type { AutoClient } from '../../../src/eventsub/conduit/index.js';
 import type { ShardDisconnectedInfo, ShardReadyInfo } from '../../../src/eventsub/client.js';
-import { ManualClock } from '../websocket/helpers.js';
-import { Harness, streamOnline, until } from './helpers.js';
+import { FakeClock, realClock } from '../../support/clock.js';
+import { Harness, streamOnline } from './helpers.js';
+import { until } from '../../support/until.js';
 
 const h = new Harness();
 afterEach(() => h.close());
@@ -54,32 +54,32 @@ function sessionOf(client: AutoClient, shardId: string): string {
 }
 
 describe('session_reconnect handover', () => {
+  // 15 s: continuous load through two real handovers (each waits for the new socket's welcome), by design.
   it('delivers every event exactly once while both shards hand over under continuous load', async () => {
     // Pings far apart: the emulator and the client share one busy thread here.
     await h.start({ reconnectGraceMs: 5000, pingIntervalMs: 2000 });
     const { emu, client, count, ready } = await startClient(2, 16, { watchShardDisabled: false });
     const stream = emu.stream({ type: 'stream.online', ratePerSecond: 1000, durationMs: 400 });
-    await until(() => count.total() > 100, 5000, 'events flowing');
+    await until(() => count.total() > 100, { what: 'events flowing', timeoutMs: 5000 });
     const before = [sessionOf(client, '0'), sessionOf(client, '1')];
     emu.reconnectSession(before[0]!);
     emu.reconnectSession(before[1]!);
     await stream.done;
     const { counters } = emu.state();
-    await until(() => count.total() >= counters.delivered, 5000, 'all delivered');
+    await until(() => count.total() >= counters.delivered, { what: 'all delivered', timeoutMs: 5000 });
     expect(counters.dropped).toBe(0);
     expect(count.total()).toBe(counters.delivered);
     expect(count.duplicates()).toBe(0);
     // The stream may end before a new welcome arrives: wait for both handovers to complete.
-    await until(
-      () => [...client.conduitInfo.websockets.values()].every((s) => s.stats.handovers === 1),
-      5000,
-      'both handovers',
-    );
+    await until(() => [...client.conduitInfo.websockets.values()].every((s) => s.stats.handovers === 1), {
+      what: 'both handovers',
+      timeoutMs: 5000,
+    });
     // Same session ids (Twitch keeps them across a handover), no re-binding needed.
     expect([sessionOf(client, '0'), sessionOf(client, '1')]).toEqual(before);
     expect(ready.filter((r) => r.rebind)).toEqual([]);
     expect([...client.conduitInfo.websockets.values()].map((s) => s.stats.handovers)).toEqual([1, 1]);
-  });
+  }, 15_000);
 
   it('drops duplicates (same message_id resent) so each event reaches handlers once', async () => {
     await h.start();
@@ -89,8 +89,12 @@ describe('session_reconnect handover', () => {
     const { counters } = emu.state();
     expect(counters.duplicates_sent).toBe(200);
     await until(() => count.total() >= 200);
-    await new Promise((r) => setTimeout(r, 50));
-    expect(count.total()).toBe(200);
+    // Drain: one more event per subscription, without duplicates. On each socket it comes after every copy sent
+    // before it, so once all 10 are handled, a duplicate that got through would have been handled too.
+    emu.setFaults({ duplicateRate: 0 });
+    emu.trigger({ type: 'stream.online', count: 1 });
+    await until(() => count.total() >= 210, 'the 10 marker events');
+    expect(count.total()).toBe(210);
     expect(count.duplicates()).toBe(0);
   });
 });
@@ -105,7 +109,10 @@ describe('close codes', () => {
       });
       const old = sessionOf(client, '0');
       emu.closeSession(old, code);
-      await until(() => ready.some((r) => r.shardId === '0' && r.rebind), 5000, 'rebind');
+      await until(() => ready.some((r) => r.shardId === '0' && r.rebind), {
+        what: 'rebind',
+        timeoutMs: 5000,
+      });
       expect(disconnected[0]).toMatchObject({ shardId: '0', code });
       expect(sessionOf(client, '0')).not.toBe(old);
       const shard0 = emu.state().conduits[0]?.shards.find((s) => s.id === '0');
@@ -121,7 +128,7 @@ describe('close codes', () => {
 describe('keepalive loss', () => {
   it('reconnects and re-binds a shard whose keepalives stop (watchdog on an injected clock)', async () => {
     await h.start({ keepaliveSecondMs: 1000 });
-    const clock = new ManualClock();
+    const clock = new FakeClock(Date.now());
     const { emu, client, ready, disconnected } = await startClient(1, 1, {
       watchShardDisabled: false,
       session: { clock },
@@ -131,7 +138,7 @@ describe('keepalive loss', () => {
     clock.advance(12_001); // 10 s × 1.2 without a message
     expect(disconnected).toMatchObject([{ shardId: '0', code: 1006, reason: 'keepalive timeout' }]);
     clock.advance(100); // first reconnect delay
-    await until(() => ready.some((r) => r.rebind), 5000, 'rebind');
+    await until(() => ready.some((r) => r.rebind), { what: 'rebind', timeoutMs: 5000 });
     expect(sessionOf(client, '0')).not.toBe(old);
     expect(emu.state().conduits[0]?.shards[0]?.status).toBe('enabled');
   });
@@ -153,13 +160,7 @@ describe('revocation and stale messages', () => {
 
   it('drops notifications older than the replay window (client clock ahead by 20 minutes)', async () => {
     await h.start();
-    const ahead: Clock = {
-      now: () => Date.now() + 20 * 60_000,
-      setTimeout: (fn, ms) => setTimeout(fn, ms).unref(),
-      clearTimeout: (t) => {
-        clearTimeout(t);
-      },
-    };
+    const ahead = realClock({ offsetMs: 20 * 60_000 });
     const { emu, client, count } = await startClient(1, 2, {
       watchShardDisabled: false,
       session: { clock: ahead },
@@ -205,7 +206,7 @@ describe('dispatch model', () => {
     const keepalives = session.stats.keepalives;
     for (let i = 0; i < 5; i++) emu.trigger({ type: 'stream.online' });
     await until(() => started.length === 5);
-    await until(() => session.stats.keepalives > keepalives + 2, 5000, 'keepalives');
+    await until(() => session.stats.keepalives > keepalives + 2, { what: 'keepalives', timeoutMs: 5000 });
     expect(started).toEqual(count.order);
     release();
   });

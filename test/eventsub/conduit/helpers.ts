@@ -1,37 +1,22 @@
 /**
- * Helpers of the conduit client tests: an emulator with tiny durations, a client factory that closes what it
- * opened, and a polling `until`.
+ * Helpers of the conduit client tests: an emulator with tiny durations and a client factory that closes what it
+ * opened.
  */
-import { Emulator, type EmulatorOptions } from '../../../src/emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../../../src/emulator/index.js';
 import { AutoClient, type AutoClientOptions } from '../../../src/eventsub/conduit/index.js';
+import { FAST_EVENTSUB, Fixtures, startEmulator, type Closable } from '../../support/emulator.js';
 
 export const BROADCASTER = '4242';
-
-/** Polls `predicate` until true; fails after `timeoutMs` (a bound, never an assertion on time). */
-export async function until(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 /** Tracks emulators and clients to close after each test. */
 export class Harness {
   readonly clients: AutoClient[] = [];
   emu: Emulator | undefined;
+  readonly #others = new Fixtures();
 
   async start(options: EmulatorOptions = {}): Promise<Emulator> {
-    this.emu = await Emulator.start({
-      port: 0,
-      rateLimitPerMinute: Infinity,
-      keepaliveSecondMs: 10,
-      // Pings are the session's business (tested there); far apart here so a loaded machine never fails a pong.
-      pingIntervalMs: 2000,
-      reconnectGraceMs: 2000,
-      unusedTimeoutMs: 5000,
-      ...options,
-    });
+    // Pings are the session's business (tested there); FAST_EVENTSUB keeps them far apart.
+    this.emu = await startEmulator({ ...FAST_EVENTSUB, ...options });
     return this.emu;
   }
 
@@ -49,26 +34,17 @@ export class Harness {
     return client;
   }
 
+  /** Anything else the test opened, closed after the clients and the emulator. */
+  track<T extends Closable>(closable: T): T {
+    return this.#others.track(closable);
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.clients.splice(0).map((c) => c.close()));
     await this.emu?.close();
     this.emu = undefined;
+    await this.#others.close();
   }
-}
-
-/** Creates conduits directly through the emulator's Helix (as another tool would). */
-export async function createConduit(emu: Emulator, shardCount: number): Promise<string> {
-  const res = await fetch(`${emu.clientOptions().helixUrl}/eventsub/conduits`, {
-    method: 'POST',
-    headers: {
-      Authorization: `Bearer ${emu.mintAppToken().accessToken}`,
-      'Client-Id': emu.clientId,
-      'Content-Type': 'application/json',
-    },
-    body: JSON.stringify({ shard_count: shardCount }),
-  });
-  const body = (await res.json()) as { data: { id: string }[] };
-  return body.data[0]!.id;
 }
 
 /** `stream.online` subscriptions for broadcasters `first..first+count-1` (users are created in the emulator). */

@@ -25,6 +25,7 @@ async function ready(options: Parameters<Harness['client']>[0] = {}) {
 }
 
 describe('multiSubscribe', () => {
+  // 15 s: 1,000 real Helix requests to the emulator, by design.
   it('creates 1,000 subscriptions concurrently', async () => {
     const emu = await h.start();
     const subs = streamOnline(emu, 1000);
@@ -39,7 +40,7 @@ describe('multiSubscribe', () => {
       conduitId: client.conduitInfo.id,
     });
     expect(emu.state().subscriptions.filter((s) => s.status === 'enabled')).toHaveLength(1000);
-  });
+  }, 15_000);
 
   it('tells "already exists" (409) apart from real failures', async () => {
     const emu = await h.start();

@@ -16,7 +16,8 @@ import {
   type ShardLossReason,
 } from '../../../src/eventsub/conduit/index.js';
 import { EventSubSession } from '../../../src/eventsub/websocket/session.js';
-import { Harness, streamOnline, until } from './helpers.js';
+import { Harness, streamOnline } from './helpers.js';
+import { until } from '../../support/until.js';
 
 const h = new Harness();
 const extra: EventSubSession[] = [];
@@ -118,16 +119,15 @@ describe('dynamic ownership', () => {
 
     // Revoked while events flow: the socket closes, nothing crashes, nothing is handled twice.
     const stream = emu.stream({ type: 'stream.online', ratePerSecond: 500, durationMs: 600 });
-    await until(() => seen.total() > 50, 5000, 'events flowing');
+    await until(() => seen.total() > 50, { what: 'events flowing', timeoutMs: 5000 });
     await own.context().revoke(['1']);
     const atRevoke = seen.total();
     expect([...client.conduitInfo.websockets.keys()]).toEqual(['0']);
     expect(own.context().owned()).toEqual(['0']);
-    await until(
-      () => emu.state().sessions.find((s) => s.id === first)?.status !== 'connected',
-      5000,
-      'closed',
-    );
+    await until(() => emu.state().sessions.find((s) => s.id === first)?.status !== 'connected', {
+      what: 'closed',
+      timeoutMs: 5000,
+    });
     await stream.done;
     expect(seen.total()).toBeGreaterThan(atRevoke); // shard 0 carries on
     expect(seen.duplicates()).toBe(0);

@@ -16,7 +16,9 @@ import {
 } from '../../../src/eventsub/conduit/index.js';
 import type { ConduitScaledInfo, ShardReassignedInfo } from '../../../src/eventsub/client.js';
 import type { Emulator } from '../../../src/emulator/index.js';
-import { Harness, createConduit, streamOnline, until } from './helpers.js';
+import { Harness, streamOnline } from './helpers.js';
+import { createConduit } from '../../support/emulator.js';
+import { until } from '../../support/until.js';
 
 const h = new Harness();
 const extra: EventSubSession[] = [];
@@ -251,7 +253,6 @@ describe('health', () => {
     // Taken again: beyond maxReclaims the client reports and leaves it.
     const thief2 = await foreignSession(emu);
     await steal(emu, conduitId, '0', thief2);
-    await new Promise((r) => setTimeout(r, 5));
     await client.reconcile();
     expect(reassigned).toHaveLength(1);
     expect(

@@ -12,7 +12,9 @@ import {
   type SubscriptionInput,
 } from '../../../src/eventsub/conduit/index.js';
 import type { ReadyInfo, ShardReadyInfo } from '../../../src/eventsub/client.js';
-import { BROADCASTER, Harness, createConduit, streamOnline, until } from './helpers.js';
+import { BROADCASTER, Harness, streamOnline } from './helpers.js';
+import { createConduit } from '../../support/emulator.js';
+import { until } from '../../support/until.js';
 
 const h = new Harness();
 afterEach(() => h.close());
@@ -209,7 +211,10 @@ describe('start-up order and assignment', () => {
     const log = collect(client);
     await client.start();
     expect(Math.max(...patched)).toBeLessThanOrEqual(2);
-    await until(() => new Set(log.ready.map((r) => r.shardId)).size === 6, 5000, 'all shards ready');
+    await until(() => new Set(log.ready.map((r) => r.shardId)).size === 6, {
+      what: 'all shards ready',
+      timeoutMs: 5000,
+    });
     const failures = log.errors.filter((e): e is ShardError => e instanceof ShardError);
     expect(failures.length).toBe(4);
     expect(new Set(failures.map((e) => e.shardId))).toEqual(new Set(['1', '4']));
@@ -240,7 +245,10 @@ describe('start-up order and assignment', () => {
     });
     const log = collect(client);
     await client.start();
-    await until(() => new Set(log.ready.map((r) => r.shardId)).size === ids.length, 5000, 'all shards ready');
+    await until(() => new Set(log.ready.map((r) => r.shardId)).size === ids.length, {
+      what: 'all shards ready',
+      timeoutMs: 5000,
+    });
     expect(lastWelcomedAtFirstReady).toBe(false);
     expect(codes).toEqual([]);
     expect(emu.state().conduits[0]?.enabled_shards).toBe(ids.length);
@@ -267,7 +275,10 @@ describe('start-up order and assignment', () => {
     await client.start();
     expect(log.info()?.readyShards).toEqual([]);
     expect(log.info()?.failedShards).toEqual(['0', '1']);
-    await until(() => log.errors.filter((e) => e instanceof ShardError).length >= 4, 5000, 'retries');
+    await until(() => log.errors.filter((e) => e instanceof ShardError).length >= 4, {
+      what: 'retries',
+      timeoutMs: 5000,
+    });
     expect(log.errors.every((e) => e instanceof ShardError && e.code === 'SHARD_CONNECT_FAILED')).toBe(true);
   });
 
@@ -277,7 +288,10 @@ describe('start-up order and assignment', () => {
     await client.start();
     await Promise.all([client.close(), client.close()]);
     expect(client.state).toBe('closed');
-    await until(() => emu.state().sessions.every((s) => s.status === 'closed'), 5000, 'sessions closed');
+    await until(() => emu.state().sessions.every((s) => s.status === 'closed'), {
+      what: 'sessions closed',
+      timeoutMs: 5000,
+    });
     await expect(client.start()).rejects.toMatchObject({ code: 'CLIENT_CLOSED' });
   });
 
@@ -308,7 +322,7 @@ describe('start-up order and assignment', () => {
     const client = h.client({ signal: controller.signal, subscriptions: streamOnline(emu, 1) });
     await client.start();
     controller.abort();
-    await until(() => client.state === 'closed', 5000, 'closed');
+    await until(() => client.state === 'closed', { what: 'closed', timeoutMs: 5000 });
     expect(emu.state().counters.sessions_opened).toBe(2);
   });
 

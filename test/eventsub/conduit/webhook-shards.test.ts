@@ -12,7 +12,9 @@ import type { ShardReadyInfo, ShardReassignedInfo } from '../../../src/eventsub/
 import { InvalidArgumentError } from '../../../src/core/errors.js';
 import { ShardError, type AutoClient } from '../../../src/eventsub/conduit/index.js';
 import { WebhookReceiver } from '../../../src/eventsub/webhook/index.js';
-import { Harness, streamOnline, until } from './helpers.js';
+import { HttpWebhookTransport } from '../../../src/emulator/webhook/http-transport.js';
+import { Harness, streamOnline } from './helpers.js';
+import { until } from '../../support/until.js';
 
 const SECRET = 'conduit-webhook-secret-1';
 const h = new Harness();
@@ -128,11 +130,10 @@ describe('AutoClient webhook shards', () => {
       ['2', 'webhook', true],
       ['3', 'webhook', true],
     ]);
-    await until(
-      () => emu.state().conduits[0]?.shards.every((s) => s.status === 'enabled') === true,
-      5000,
-      'enabled',
-    );
+    await until(() => emu.state().conduits[0]?.shards.every((s) => s.status === 'enabled') === true, {
+      what: 'enabled',
+      timeoutMs: 5000,
+    });
     const shards = emu.state().conduits[0]?.shards ?? [];
     expect(shards.map((s) => [s.id, s.status, s.transport.method])).toEqual([
       ['0', 'enabled', 'websocket'],
@@ -145,7 +146,7 @@ describe('AutoClient webhook shards', () => {
     // Every subscription fires: events come over both transports, each reaches the handlers once.
     for (const sub of subs)
       emu.trigger({ ...sub, condition: { broadcaster_user_id: sub.condition.broadcasterUserId } });
-    await until(() => rec.total() >= subs.length, 5000, 'all events');
+    await until(() => rec.total() >= subs.length, { what: 'all events', timeoutMs: 5000 });
     expect(rec.total()).toBe(subs.length);
     expect(rec.duplicates()).toBe(0);
     expect((rec.byShard.get('2') ?? 0) + (rec.byShard.get('3') ?? 0)).toBeGreaterThan(0);
@@ -154,7 +155,11 @@ describe('AutoClient webhook shards', () => {
   });
 
   it('failed deliveries are retried by Twitch and duplicates suppressed: delivered exactly once', async () => {
-    const emu = await startEmulator();
+    // The test holds the emulator's webhook transport, to see when every delivery has been answered.
+    const transport = h.track(
+      new HttpWebhookTransport({ retryDelaysMs: [2, 4, 8], failureThreshold: 4, timeoutMs: 2000 }),
+    );
+    const emu = await h.start({ allowInsecureWebhooks: true, webhookTransport: transport });
     const edge = await front(() => client.webhookReceiver?.handler);
     const subs = streamOnline(emu, 10);
     const client = h.client({
@@ -179,13 +184,13 @@ describe('AutoClient webhook shards', () => {
     emu.setFaults({ duplicateRate: 0.5 });
     for (const sub of subs)
       emu.trigger({ ...sub, condition: { broadcaster_user_id: sub.condition.broadcasterUserId } });
-    await until(() => rec.total() >= subs.length, 5000, 'all events');
-    await until(
-      () => edge.attempts.filter((a) => a.type === 'notification').length >= subs.length + 4,
-      5000,
-      'retries',
-    );
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await until(() => rec.total() >= subs.length, { what: 'all events', timeoutMs: 5000 });
+    await until(() => edge.attempts.filter((a) => a.type === 'notification').length >= subs.length + 4, {
+      what: 'retries',
+      timeoutMs: 5000,
+    });
+    // Drained: every delivery (duplicates and retries included) has been answered, so handled by the receiver.
+    await until(() => transport.pending === 0, 'every webhook delivery answered');
     expect(rec.total()).toBe(subs.length);
     expect(rec.duplicates()).toBe(0);
     expect(edge.attempts.some((a) => a.type === 'notification' && a.retry !== '0')).toBe(true);
@@ -206,16 +211,19 @@ describe('AutoClient webhook shards', () => {
     });
     const rec = record(client);
     await client.start();
-    await until(() => rec.errors.length > 0, 5000, 'a verification error');
+    await until(() => rec.errors.length > 0, { what: 'a verification error', timeoutMs: 5000 });
     const first = rec.errors[0];
     expect(first).toBeInstanceOf(ShardError);
     expect(first).toMatchObject({ code: 'SHARD_VERIFICATION_FAILED', shardId: '0' });
     expect(first?.message).toContain('webhook_callback_verification_failed');
     expect(rec.ready).toEqual([]);
     routed = true;
-    await until(() => rec.ready.length > 0, 5000, 'the shard verified');
+    await until(() => rec.ready.length > 0, { what: 'the shard verified', timeoutMs: 5000 });
     expect(rec.ready[0]).toMatchObject({ shardId: '0', method: 'webhook', sessionId: null });
-    await until(() => emu.state().conduits[0]?.shards[0]?.status === 'enabled', 5000, 'enabled');
+    await until(() => emu.state().conduits[0]?.shards[0]?.status === 'enabled', {
+      what: 'enabled',
+      timeoutMs: 5000,
+    });
   });
 
   it('the health check takes back a webhook shard Twitch disabled after repeated failures', async () => {
@@ -234,11 +242,10 @@ describe('AutoClient webhook shards', () => {
     edge.fail.set('/h/0', Infinity);
     const online = { ...subs[0]!, condition: { broadcaster_user_id: subs[0]!.condition.broadcasterUserId } };
     emu.trigger(online);
-    await until(
-      () => emu.state().conduits[0]?.shards[0]?.status === 'notification_failures_exceeded',
-      5000,
-      'the shard disabled',
-    );
+    await until(() => emu.state().conduits[0]?.shards[0]?.status === 'notification_failures_exceeded', {
+      what: 'the shard disabled',
+      timeoutMs: 5000,
+    });
     edge.fail.delete('/h/0');
     await client.reconcile();
     expect(rec.reassigned).toEqual([
@@ -250,12 +257,15 @@ describe('AutoClient webhook shards', () => {
         sessionId: null,
       }),
     ]);
-    await until(() => rec.ready.some((r) => r.rebind), 5000, 'the shard ready again');
+    await until(() => rec.ready.some((r) => r.rebind), { what: 'the shard ready again', timeoutMs: 5000 });
     // Ready once the challenge is answered; Twitch enables the shard when it reads that answer.
-    await until(() => emu.state().conduits[0]?.shards[0]?.status === 'enabled', 5000, 'enabled');
+    await until(() => emu.state().conduits[0]?.shards[0]?.status === 'enabled', {
+      what: 'enabled',
+      timeoutMs: 5000,
+    });
     const before = rec.total();
     emu.trigger(online);
-    await until(() => rec.total() > before, 5000, 'an event after the repair');
+    await until(() => rec.total() > before, { what: 'an event after the repair', timeoutMs: 5000 });
     expect(rec.duplicates()).toBe(0);
   });
 
@@ -278,11 +288,10 @@ describe('AutoClient webhook shards', () => {
     await client.conduitInfo.updateShardCount(4);
     expect(await scaled).toEqual(['2', '3']);
     expect(rec.ready.map((r) => r.shardId).sort()).toEqual(['0', '1', '2', '3']);
-    await until(
-      () => emu.state().conduits[0]?.shards.every((s) => s.status === 'enabled') === true,
-      5000,
-      'enabled',
-    );
+    await until(() => emu.state().conduits[0]?.shards.every((s) => s.status === 'enabled') === true, {
+      what: 'enabled',
+      timeoutMs: 5000,
+    });
     expect(emu.state().conduits[0]?.shards.map((s) => [s.status, s.transport.method])).toEqual(
       Array.from({ length: 4 }, () => ['enabled', 'webhook']),
     );

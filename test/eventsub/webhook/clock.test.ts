@@ -3,10 +3,10 @@
  * covering the whole replay window (a redelivery can never slip through after its id is forgotten).
  */
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../core/fake-clock.js';
 import { InvalidArgumentError } from '../../../src/core/errors.js';
 import { WebhookReceiver, type WebhookReceiverOptions } from '../../../src/eventsub/webhook/index.js';
 import { SECRET, onlineBody, signedHeaders } from './helpers.js';
+import { FakeClock } from '../../support/clock.js';
 
 describe('WebhookReceiver with an injected clock', () => {
   it('accepts inside the replay window, rejects outside, and dedupes for as long as a replay is accepted', async () => {

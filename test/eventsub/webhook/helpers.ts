@@ -107,13 +107,3 @@ export function post(
     next();
   });
 }
-
-/** Waits until `check` returns a value other than `undefined` (polling, bounded). */
-export async function until<T>(check: () => T | undefined | Promise<T | undefined>, tries = 400): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await check();
-    if (value !== undefined) return value;
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error('condition not reached');
-}

@@ -7,7 +7,8 @@ import {
   type WebhookNotification,
   type WebhookRejection,
 } from '../../../src/eventsub/webhook/index.js';
-import { SECRET, SUBSCRIPTION, onlineBody, post, signedHeaders, until, type RawResponse } from './helpers.js';
+import { SECRET, SUBSCRIPTION, onlineBody, post, signedHeaders, type RawResponse } from './helpers.js';
+import { until } from '../../support/until.js';
 
 let receiver: WebhookReceiver;
 let listener: WebhookListener;

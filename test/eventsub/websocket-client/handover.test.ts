@@ -3,7 +3,8 @@
  * again, and events sent before, during and after the handover arrive exactly once.
  */
 import { afterEach, expect, it } from 'vitest';
-import { Harness, streamOnline, until } from './helpers.js';
+import { until } from '../../support/until.js';
+import { Harness, streamOnline } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => h.close());
@@ -32,9 +33,9 @@ it('hands over without loss, duplicates or resubscription', async () => {
   h.emulator.reconnectSession(session!.id);
   // Until the client is welcomed on the new socket, the old one keeps delivering.
   sent += fire();
-  await until(() => causes.length === 1, 5000, 'the handover');
+  await until(() => causes.length === 1, 'the handover');
   sent += fire();
-  await until(() => ids.length >= sent, 5000, `${sent} notifications`);
+  await until(() => ids.length >= sent, `${String(sent)} notifications`);
 
   expect(sent).toBe(6);
   expect(ids).toHaveLength(6);

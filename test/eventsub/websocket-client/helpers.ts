@@ -13,15 +13,6 @@ import {
 /** The user whose token and sockets carry the subscriptions. */
 export const USER = '7000';
 
-/** Polls `predicate` until true; fails after `timeoutMs` (a bound, never an assertion on time). */
-export async function until(predicate: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 /** Tracks the emulator and clients to close after each test. */
 export class Harness {
   readonly clients: WebSocketClient[] = [];

@@ -6,7 +6,8 @@
 import { afterEach, expect, it } from 'vitest';
 import type { Revocation } from '../../../src/eventsub/client.js';
 import type { FetchInit } from '../../../src/core/http-transport.js';
-import { Harness, USER, streamOnline, until } from './helpers.js';
+import { until } from '../../support/until.js';
+import { Harness, USER, streamOnline } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => h.close());
@@ -27,7 +28,7 @@ it('a revocation is emitted, marks the handle revoked and closes the socket it l
   const { success } = await client.multiSubscribe(streamOnline(h, 2), { concurrency: 1 });
   const [kept, gone] = success;
   expect(h.emulator.revokeSubscription(gone!.id, 'authorization_revoked')).toBe(true);
-  await until(() => revoked.length === 1, 5000, 'the revocation');
+  await until(() => revoked.length === 1, 'the revocation');
   expect(revoked[0]).toMatchObject({
     shardId: `${USER}#1`,
     subscription: { id: gone!.id, status: 'authorization_revoked' },
@@ -62,11 +63,11 @@ it('unsubscribe() deletes on Twitch and is idempotent; a subscribe() given up by
   holding = true;
   const controller = new AbortController();
   const given = client.subscribe(b!, { signal: controller.signal });
-  await until(() => hold !== undefined, 5000, 'the held answer');
+  await until(() => hold !== undefined, 'the held answer');
   controller.abort(new Error('not needed any more'));
   await expect(given).rejects.toMatchObject({ code: 'ABORTED' });
   hold!();
-  await until(() => enabledOnTwitch().length === 1, 5000, 'the late one deleted');
+  await until(() => enabledOnTwitch().length === 1, 'the late one deleted');
   expect(enabledOnTwitch()).toEqual([first.id]);
   expect(client.subscriptions).toEqual([first]);
 
@@ -75,7 +76,7 @@ it('unsubscribe() deletes on Twitch and is idempotent; a subscribe() given up by
   expect(first.status).toBe('removed');
   expect(h.emulator.state().subscriptions.map((s) => s.id)).not.toContain(first.id);
   expect(client.sockets).toEqual([]);
-  await until(() => h.connectedSessions().length === 0, 5000, 'the socket closed');
+  await until(() => h.connectedSessions().length === 0, 'the socket closed');
 });
 
 it('close() marks every handle removed, closes every socket, and refuses later subscriptions', async () => {
@@ -85,7 +86,7 @@ it('close() marks every handle removed, closes every socket, and refuses later s
   await client.close();
   expect(success.map((s) => s.status)).toEqual(['removed', 'removed']);
   expect(client.sockets).toEqual([]);
-  await until(() => h.connectedSessions().length === 0, 5000, 'no session');
+  await until(() => h.connectedSessions().length === 0, 'no session');
   await expect(client.subscribe(streamOnline(h, 1, 3000)[0]!)).rejects.toMatchObject({
     code: 'CLIENT_CLOSED',
   });

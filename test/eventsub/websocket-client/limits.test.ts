@@ -5,7 +5,8 @@
 import { afterEach, expect, it } from 'vitest';
 import { HTTPError } from '../../../src/core/http-errors.js';
 import { WebSocketClientError } from '../../../src/eventsub/websocket-client/index.js';
-import { Harness, USER, streamOnline, until } from './helpers.js';
+import { until } from '../../support/until.js';
+import { Harness, USER, streamOnline } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => h.close());
@@ -53,5 +54,5 @@ it('refuses with WEBSOCKET_LIMIT_REACHED when Twitch refuses another socket, and
   expect((error as WebSocketClientError).cause).toBeInstanceOf(HTTPError);
   expect(closed).toEqual([`${USER}#1`]);
   expect(client.sockets.map((s) => s.socketId)).toEqual([`${USER}#0`]);
-  await until(() => h.connectedSessions().length === 3, 5000, 'three sessions');
+  await until(() => h.connectedSessions().length === 3, 'three sessions');
 });

@@ -5,7 +5,8 @@
  */
 import { afterEach, expect, it } from 'vitest';
 import type { FetchInit } from '../../../src/core/http-transport.js';
-import { Harness, streamOnline, until } from './helpers.js';
+import { until } from '../../support/until.js';
+import { Harness, streamOnline } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => h.close());
@@ -37,9 +38,9 @@ for (const hold of ['answer', 'request'] as const) {
     const oldSession = client.sockets[0]!.sessionId!;
     holding = true;
     const pending = client.subscribe(second!);
-    await until(() => release !== undefined, 5000, 'the held creation');
+    await until(() => release !== undefined, 'the held creation');
     h.emulator.closeSession(oldSession, 4007);
-    await until(() => reconnects.length === 1, 5000, 'the reconnect');
+    await until(() => reconnects.length === 1, 'the reconnect');
     release!();
     const sub = await pending;
     const newSession = client.sockets[0]!.sessionId;

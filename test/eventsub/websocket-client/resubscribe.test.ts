@@ -9,8 +9,9 @@ import {
   type ResubscribeResult,
   type WebSocketClient,
 } from '../../../src/eventsub/websocket-client/index.js';
-import { FakeClock } from '../../core/fake-clock.js';
-import { DroppingProxy, Harness, USER, streamOnline, until } from './helpers.js';
+import { FakeClock } from '../../support/clock.js';
+import { until } from '../../support/until.js';
+import { DroppingProxy, Harness, USER, streamOnline } from './helpers.js';
 
 const h = new Harness();
 let proxy: DroppingProxy | undefined;
@@ -47,7 +48,7 @@ function triggerAll(): number {
 
 /** Checks the resubscription: new ids on a new session, the old ones disabled, events flowing again. */
 async function expectResubscribed(s: Awaited<ReturnType<typeof subscribed>>, lostStatus: string) {
-  await until(() => s.resubscribed.length === 1, 5000, 'resubscribed');
+  await until(() => s.resubscribed.length === 1, 'resubscribed');
   const result = s.resubscribed[0]!;
   expect(result.failed).toEqual([]);
   expect(result.recreated).toHaveLength(3);
@@ -59,7 +60,7 @@ async function expectResubscribed(s: Awaited<ReturnType<typeof subscribed>>, los
   for (const id of s.firstIds) expect(byId.get(id)?.status).toBe(lostStatus);
   for (const id of newIds) expect(byId.get(id)?.status).toBe('enabled');
   expect(triggerAll()).toBe(3);
-  await until(() => s.got.length === 3, 5000, 'three events');
+  await until(() => s.got.length === 3, 'three events');
   expect(s.got.sort()).toEqual(['1000', '1001', '1002']);
   expect(s.errors).toEqual([]);
 }
@@ -118,7 +119,7 @@ describe('WebSocketClient resubscription', () => {
     expect(revoked.status).toBe(200);
     const [session] = h.connectedSessions();
     h.emulator.closeSession(session!.id, 4007);
-    await until(() => s.resubscribed.length === 1, 5000, 'resubscribed');
+    await until(() => s.resubscribed.length === 1, 'resubscribed');
     const result = s.resubscribed[0]!;
     expect(result.recreated).toEqual([]);
     expect(result.failed.map((f) => f.subscription)).toEqual(expect.arrayContaining(s.subs));
@@ -137,6 +138,6 @@ describe('WebSocketClient resubscription', () => {
     expect(closed).toEqual([`${USER}#0`]);
     expect(client.sockets).toEqual([]);
     // Nothing left open to loop on (Twitch would close an unused socket with 4003, and it would reconnect).
-    await until(() => h.connectedSessions().length === 0, 5000, 'no session');
+    await until(() => h.connectedSessions().length === 0, 'no session');
   });
 });

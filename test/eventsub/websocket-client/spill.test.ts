@@ -4,7 +4,8 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketClientError } from '../../../src/eventsub/websocket-client/index.js';
-import { Harness, USER, streamOnline, until } from './helpers.js';
+import { until } from '../../support/until.js';
+import { Harness, USER, streamOnline } from './helpers.js';
 
 const h = new Harness();
 afterEach(() => h.close());
@@ -35,7 +36,7 @@ describe('WebSocketClient placement', () => {
     ).toEqual([1, 2, 2]);
     for (let i = 0; i < 5; i++)
       h.emulator.trigger({ type: 'stream.online', condition: { broadcaster_user_id: String(1000 + i) } });
-    await until(() => got.length === 5, 5000, 'five events');
+    await until(() => got.length === 5, 'five events');
     expect(got.sort()).toEqual(['1000', '1001', '1002', '1003', '1004']);
     expect([...sockets].sort()).toEqual([`${USER}#0`, `${USER}#1`, `${USER}#2`]);
   });
@@ -80,7 +81,7 @@ describe('WebSocketClient placement', () => {
     await client.unsubscribe(first);
     expect(first.status).toBe('removed');
     expect(closed).toEqual([`${USER}#0`]);
-    await until(() => h.connectedSessions().length === 1, 5000, 'one session');
+    await until(() => h.connectedSessions().length === 1, 'one session');
     const third = await client.subscribe(a!);
     expect(third.socketId).toBe(`${USER}#0`);
     expect(client.subscriptions).toHaveLength(2);

@@ -6,59 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Clock, TimerHandle } from '../../../src/core/clock.js';
 import type { TypedEmitter } from '../../../src/core/emitter.js';
-
-/** A clock that only moves when told to. Timers fire in due order during {@link ManualClock.advance}. */
-export class ManualClock implements Clock {
-  #now: number;
-  #seq = 0;
-  readonly #timers = new Map<number, { at: number; fn: () => void }>();
-
-  constructor(start = Date.now()) {
-    this.#now = start;
-  }
-
-  now(): number {
-    return this.#now;
-  }
-
-  setTimeout(fn: () => void, ms: number): number {
-    const id = ++this.#seq;
-    this.#timers.set(id, { at: this.#now + Math.max(0, ms), fn });
-    return id;
-  }
-
-  clearTimeout(handle: TimerHandle): void {
-    this.#timers.delete(handle as number);
-  }
-
-  /** Number of pending timers. */
-  get pending(): number {
-    return this.#timers.size;
-  }
-
-  /** Moves time forward by `ms`, firing every timer that falls due, in order. */
-  advance(ms: number): void {
-    const target = this.#now + ms;
-    for (;;) {
-      let nextId = -1;
-      let nextAt = Infinity;
-      for (const [id, timer] of this.#timers) {
-        if (timer.at <= target && timer.at < nextAt) {
-          nextAt = timer.at;
-          nextId = id;
-        }
-      }
-      if (nextId === -1) break;
-      const timer = this.#timers.get(nextId)!;
-      this.#timers.delete(nextId);
-      this.#now = Math.max(this.#now, timer.at);
-      timer.fn();
-    }
-    this.#now = target;
-  }
-}
 
 /** One client connection seen by the {@link ScriptedPeer}. */
 export class PeerConnection {
@@ -253,13 +201,4 @@ export function nextEvent<M extends Record<keyof M, unknown[]>, K extends keyof 
 /** The stable `code` of an emitted error, if it has one. */
 export function codeOf(error: Error): unknown {
   return (error as { code?: unknown }).code;
-}
-
-/** Polls `predicate` on real time until it holds (for socket round trips; never asserts durations). */
-export async function until(predicate: () => boolean, what = 'condition'): Promise<void> {
-  for (let i = 0; i < 2000; i++) {
-    if (predicate()) return;
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }

@@ -18,23 +18,23 @@ import {
   type ReconnectingInfo,
 } from '../../../src/eventsub/websocket/session.js';
 import {
-  ManualClock,
   ScriptedPeer,
   codeOf,
   keepaliveFrame,
   notificationFrame,
   reconnectFrame,
-  until,
   type PeerConnection,
 } from './helpers.js';
+import { FakeClock } from '../../support/clock.js';
+import { until } from '../../support/until.js';
 
 let peer: ScriptedPeer;
-let clock: ManualClock;
+let clock: FakeClock;
 const sessions: EventSubSession[] = [];
 
 beforeEach(async () => {
   peer = await ScriptedPeer.start();
-  clock = new ManualClock();
+  clock = new FakeClock(Date.now());
 });
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));

@@ -13,22 +13,22 @@ import {
 import { EventSubSession, type EventSubSessionOptions } from '../../../src/eventsub/websocket/session.js';
 import {
   keepaliveFrame,
-  ManualClock,
   notificationFrame,
   revocationFrame,
   ScriptedPeer,
-  until,
   type PeerConnection,
 } from './helpers.js';
+import { FakeClock } from '../../support/clock.js';
+import { until } from '../../support/until.js';
 
 const MINUTE = 60_000;
 let peer: ScriptedPeer;
-let clock: ManualClock;
+let clock: FakeClock;
 const sessions: EventSubSession[] = [];
 
 beforeEach(async () => {
   peer = await ScriptedPeer.start();
-  clock = new ManualClock();
+  clock = new FakeClock(Date.now());
 });
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
@@ -110,7 +110,7 @@ describe('EventSubSession dedupe window', () => {
     // Issue 14 audit: ids were kept 11 minutes from local receipt, but a copy timestamped 5 minutes ahead was
     // accepted, so its redelivery 14 minutes later (9 minutes old by its timestamp) was emitted a second time.
     const twitchNow = Date.now();
-    clock = new ManualClock(twitchNow - 5 * MINUTE);
+    clock = new FakeClock(twitchNow - 5 * MINUTE);
     const s = await connected('S');
     const copy = notificationFrame({ id: 'dup', timestamp: new Date(twitchNow).toISOString() });
     s.conn.send(copy);
@@ -135,7 +135,7 @@ describe('EventSubSession dedupe window', () => {
     let now = Date.parse('2026-01-01T00:00:00Z');
     const t0 = now;
     // Timers never fire here: only the time read matters.
-    clock = { now: () => now, setTimeout: () => 0, clearTimeout: () => undefined } as unknown as ManualClock;
+    clock = { now: () => now, setTimeout: () => 0, clearTimeout: () => undefined } as unknown as FakeClock;
     const s = await connected('S');
     const M = notificationFrame({ id: 'M', timestamp: new Date(t0).toISOString() });
     s.conn.send(M);

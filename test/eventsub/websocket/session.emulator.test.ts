@@ -8,7 +8,9 @@ import { Emulator, type EmulatorOptions } from '../../../src/emulator/index.js';
 import { EventSubSession, type EventSubSessionOptions } from '../../../src/eventsub/websocket/session.js';
 import { EventSubSessionError } from '../../../src/eventsub/websocket/errors.js';
 import type { DisconnectInfo, ReconnectedInfo } from '../../../src/eventsub/websocket/session.js';
-import { codeOf, ManualClock, until } from './helpers.js';
+import { codeOf } from './helpers.js';
+import { FakeClock } from '../../support/clock.js';
+import { until } from '../../support/until.js';
 
 let emu: Emulator | undefined;
 const sessions: EventSubSession[] = [];
@@ -197,7 +199,7 @@ describe('EventSubSession against the emulator', () => {
   it('reconnects when keepalives stop (watchdog on an injected clock)', async () => {
     const e = await start({ keepaliveSecondMs: 1000 });
     const bind = await conduit(e);
-    const clock = new ManualClock();
+    const clock = new FakeClock(Date.now());
     const { session, log } = open(e, { clock });
     const first = await session.connect();
     await bind(first);

@@ -18,24 +18,24 @@ import {
 } from '../../../src/eventsub/websocket/session.js';
 import {
   keepaliveFrame,
-  ManualClock,
   nextEvent,
   notificationFrame,
   reconnectFrame,
   revocationFrame,
   ScriptedPeer,
-  until,
   codeOf,
   type PeerConnection,
 } from './helpers.js';
+import { FakeClock } from '../../support/clock.js';
+import { until } from '../../support/until.js';
 
 let peer: ScriptedPeer;
-let clock: ManualClock;
+let clock: FakeClock;
 const sessions: EventSubSession[] = [];
 
 beforeEach(async () => {
   peer = await ScriptedPeer.start();
-  clock = new ManualClock();
+  clock = new FakeClock(Date.now());
 });
 afterEach(async () => {
   await Promise.all(sessions.splice(0).map((s) => s.close()));
