@@ -14,10 +14,10 @@ afterEach(() => h.close());
 
 /**
  * A client (one request at a time) whose subscription creates can be held: after `hold()`, creates wait (before
- * they reach Twitch) until `release()` lets all of them go, or `release(1)` the oldest one only; either ends the
+ * they reach Twitch, or with `'response'` once Twitch created them, before the client reads the answer) until `release()` lets all of them go, or `release(1)` the oldest one only; either ends the
  * holding. Counts creates sent (and settled) and deletes sent.
  */
-function gatedClient(): {
+function gatedClient(where: 'request' | 'response' = 'request'): {
   client: WebSocketClient;
   counts: { creates: number; deletes: number; settled: number };
   hold: () => void;
@@ -34,8 +34,12 @@ function gatedClient(): {
       if (init.method === 'POST' && url.endsWith('/eventsub/subscriptions')) {
         counts.creates++;
         try {
-          if (holding) await new Promise<void>((resolve) => held.push(resolve));
-          return await fetch(url, init);
+          const wait = (): Promise<void> | undefined =>
+            holding ? new Promise<void>((resolve) => held.push(resolve)) : undefined;
+          if (where === 'request') await wait();
+          const response = await fetch(url, init);
+          if (where === 'response') await wait();
+          return response;
         } finally {
           counts.settled++;
         }
@@ -184,6 +188,49 @@ describe('WebSocketClient resubscription races', () => {
     expect(g.counts.creates - before).toBe(1);
     expect(success.map((s) => s.status)).toEqual(['removed', 'removed', 'removed']);
     expect(enabledOnTwitch()).toEqual([]);
+    expect(g.resubscribed).toEqual([]);
+    expect(g.errors).toEqual([]);
+  });
+
+  it('unsubscribe() while its resubscription is answered: deleted on Twitch once created, no error', async () => {
+    await h.start();
+    const g = gatedClient('response');
+    await g.client.start();
+    const { success } = await g.client.multiSubscribe(streamOnline(h, 2));
+    g.hold();
+    const before = { ...g.counts };
+    h.emulator.closeSession(g.client.sockets[0]!.sessionId!, 4007);
+    await until(
+      () => g.counts.creates > before.creates,
+      'a resubscription create made on Twitch, answer held',
+    );
+    const inFlight = success.find((s) => s.id === '')!;
+    await until(() => enabledOnTwitch().length === 1, 'created on Twitch');
+    await g.client.unsubscribe(inFlight);
+    g.release();
+    await until(() => g.resubscribed.length === 1, 'resubscribed');
+    expect(inFlight.status).toBe('removed');
+    expect(g.counts.deletes - before.deletes).toBe(1);
+    expect(enabledOnTwitch()).toHaveLength(1);
+    expect(g.client.subscriptions).toHaveLength(1);
+    expect(g.errors).toEqual([]);
+  });
+
+  it('close() while a resubscription create is answered: nothing reported after close', async () => {
+    await h.start();
+    const g = gatedClient('response');
+    await g.client.start();
+    await g.client.multiSubscribe(streamOnline(h, 2));
+    g.hold();
+    const before = g.counts.creates;
+    h.emulator.closeSession(g.client.sockets[0]!.sessionId!, 4007);
+    await until(() => g.counts.creates > before, 'a resubscription create made on Twitch, answer held');
+    await g.client.close();
+    g.release();
+    // Drain: the held create settles, then everything it starts is microtasks, done before the next macrotask.
+    await until(() => g.counts.settled === g.counts.creates, 'the held create settled');
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(g.counts.creates - before).toBe(1);
     expect(g.resubscribed).toEqual([]);
     expect(g.errors).toEqual([]);
   });
