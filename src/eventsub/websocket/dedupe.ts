@@ -714,3 +714,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     typeof (value as { then?: unknown }).then === 'function'
   );
 }
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module '../../core/errors.js' {
+  interface TwitchErrorCodes {
+    dedupe: DedupeErrorCode;
+  }
+}
