@@ -2,8 +2,8 @@
  * Dedupe store benchmarks, on a simulated clock (no waiting): 5,000 messages per second, every id new (Twitch's
  * 36-character UUIDs, flat strings as `JSON.parse` and `node:http` produce them), the default 11-minute window.
  *
- * - Memory: heap of the store at its peak, i.e. just before its oldest slice leaves (ids then span 13.75 minutes),
- *   over 16.5 simulated minutes. Target <= 400 MB (the documented cost of the default 5,000,000-id bound), and the
+ * - Memory: heap and array buffers (the tables are typed arrays) of the store at its peak, i.e. just before its oldest
+ *   slice leaves (ids then span 13.75 minutes), over 16.5 simulated minutes. Target <= 400 MB (the documented cost of the default 5,000,000-id bound), and the
  *   bytes per id held.
  * - CPU per add: `process.cpuUsage()` over the adds only (ids are made outside the timed part), for 15 simulated
  *   minutes (past the first dropped slice), as adds per CPU-second, ratio to the old `MessageIdCache` in the same
@@ -11,10 +11,12 @@
  *   and the old cache as the AutoClient configured it (100,000 ids, which forgot ids after 20 s at this rate: a
  *   correct store holds 40 times more ids, and tables that big miss the CPU caches). A new id costs the store one
  *   probe per live slice (five) where the old cache paid an insert and a delete; in exchange it never evicts one id
- *   at a time and its tables stay a quarter of the window, so nothing stalls (slowest simulated second: 43 to 49 ms,
- *   against 240 to 280 ms for one set expiring id by id, and 0.35 to 2.3 s for the old cache's queue compaction; wall
- *   time, so not guarded here: other processes' load would make it flaky). Measured on the shared 2-core VM: 0.61 to
- *   0.73 and 0.42 to 0.59; the guards (0.5 and 0.3) sit below the lowest run.
+ *   at a time and its tables stay a quarter of the window, so nothing stalls (with a `Set` per slice, the slowest
+ *   simulated second was 43 to 49 ms, against 240 to 280 ms for one set expiring id by id, and 0.35 to 2.3 s for the
+ *   old cache's queue compaction; wall time, so not guarded here: other processes' load would make it flaky).
+ *   Measured on the shared 2-core VM with the typed-array tables (UUIDs as 128-bit keys): 1.75 to 1.87 and 0.70 to
+ *   0.87, 43 bytes per id, 168 MB at the peak (a `Set` of strings per slice: 0.61 to 0.73, 0.42 to 0.59, 81 bytes,
+ *   336 MB); the guards (0.5 and 0.3) sit below the lowest run.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -89,11 +91,17 @@ function collectGarbage(): () => void {
   return runInNewContext('gc') as () => void;
 }
 
+/** Heap and array buffers (the store's tables are typed arrays, outside the heap). */
+function storeBytes(): number {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
+
 /** Peak heap of the store over `minutes` simulated minutes at RATE, sampled just before each slice boundary. */
 function peakHeap(gc: () => void, minutes: number): { bytes: number; ids: number } {
   gc();
   gc();
-  const before = process.memoryUsage().heapUsed;
+  const before = storeBytes();
   const store = new MemoryDedupeStore();
   const slice = Math.ceil(DEFAULT_DEDUPE_WINDOW_MS / 4);
   const perMs = RATE / 1000;
@@ -106,7 +114,7 @@ function peakHeap(gc: () => void, minutes: number): { bytes: number; ids: number
     // The last add before a slice boundary: the next add may drop the oldest slice.
     if (Math.floor(next / slice) !== Math.floor(now / slice)) {
       gc();
-      const bytes = process.memoryUsage().heapUsed - before;
+      const bytes = storeBytes() - before;
       if (bytes > peak.bytes) peak = { bytes, ids: store.size };
     }
   }

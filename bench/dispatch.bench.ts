@@ -17,10 +17,13 @@
  * - session: an {@link EventSubSession} (parse, frame checks, timestamp window, dedupe) and a handler reading one
  *   field of the wire event;
  * - AutoClient: the conduit client with a typed handler reading one field of the model;
- * - WebSocketClient: see {@link webSocketClientReceiver} (added with the client).
+ * - WebSocketClient: one socket of a user of its own with one user-token subscription, the same typed handler.
  */
 import WebSocket from 'ws';
+import { StaticAuthProvider } from '../src/auth/index.js';
+import type { Client } from '../src/eventsub/client.js';
 import { AutoClient } from '../src/eventsub/conduit/index.js';
+import { WebSocketClient } from '../src/eventsub/websocket-client/index.js';
 import { EventSubSession } from '../src/eventsub/websocket/session.js';
 import { startEmulatorProcess, type EmulatorHandle } from './emulator-process.js';
 import { costFigure, ratioFigure, type BenchFigure } from './harness.js';
@@ -51,7 +54,7 @@ interface StreamSpec {
   /** The raw handlers' work: one field of the wire event. */
   readonly rawField: (event: Record<string, unknown>) => unknown;
   /** Registers the typed handler of a client; it calls `seen` with one field of the model. */
-  readonly listen: (c: AutoClient, seen: (field: string) => void) => void;
+  readonly listen: (c: Pick<Client, 'on'>, seen: (field: string) => void) => void;
 }
 
 const STREAMS: readonly StreamSpec[] = [
@@ -89,6 +92,8 @@ interface BenchContext {
   readonly spec: StreamSpec;
   /** A user of its own (already authorized for `spec.scopes`): its subscription reaches this receiver only. */
   readonly userId: string;
+  /** That user's access token. */
+  readonly userToken: string;
   /** Where the handler reports each event (the value keeps the handler's work from being optimised away). */
   readonly seen: (field: unknown) => void;
 }
@@ -236,22 +241,36 @@ const autoClient: ReceiverKind = {
   },
 };
 
-/**
- * The WebSocketClient row: user-token subscriptions over its own sockets. Resolve to `null` until the client
- * exists; then create it with `ctx.emu.options`, subscribe `ctx.spec.type` for `ctx.userId` with a typed handler
- * calling `ctx.seen` (as `autoClient` does), and return that subscription's id.
- */
-// eslint-disable-next-line @typescript-eslint/require-await
-async function webSocketClientReceiver(_ctx: BenchContext): Promise<Receiver | null> {
-  return null;
-}
+/** The WebSocketClient: one socket of the context's user, one user-token subscription, a typed handler. */
+const webSocketClient: ReceiverKind = {
+  name: 'WebSocketClient typed',
+  make: async (ctx) => {
+    const { clientId, helixUrl, oauthUrl, eventSubWsUrl } = ctx.emu.options;
+    const c = new WebSocketClient({
+      clientId,
+      auth: new StaticAuthProvider({ clientId, userTokens: { [ctx.userId]: ctx.userToken } }),
+      helixUrl,
+      oauthUrl,
+      eventSubWsUrl,
+      userId: ctx.userId,
+    });
+    ctx.spec.listen(c, ctx.seen);
+    await c.start();
+    const sub = await c.subscribe({
+      type: ctx.spec.type,
+      version: ctx.spec.version,
+      condition: ctx.spec.condition(ctx.userId),
+    } as Parameters<WebSocketClient['subscribe']>[0]);
+    return {
+      subscriptionId: sub.id,
+      close: async () => {
+        await c.close();
+      },
+    };
+  },
+};
 
-const RECEIVERS: readonly ReceiverKind[] = [
-  rawFloor,
-  session,
-  autoClient,
-  { name: 'WebSocketClient typed', make: webSocketClientReceiver },
-];
+const RECEIVERS: readonly ReceiverKind[] = [rawFloor, session, autoClient, webSocketClient];
 
 /** CPU (µs) and busy main-thread time (ms) spent receiving `count` notifications of one subscription. */
 async function measure(
@@ -280,13 +299,14 @@ async function dispatch(emu: EmulatorHandle, spec: StreamSpec, firstUser: number
   try {
     for (const [i, kind] of RECEIVERS.entries()) {
       const userId = String(firstUser + i);
-      await emu.mintUser(userId, spec.scopes);
+      const userToken = await emu.mintUser(userId, spec.scopes);
       const counter: Counter = { count: 0, waiter: null };
       const receiver = await kind.make({
         emu,
         token,
         spec,
         userId,
+        userToken,
         seen: (field) => {
           sink += String(field).length;
           tick(counter);

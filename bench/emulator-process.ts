@@ -27,8 +27,8 @@ interface Answer {
 /** A handle on the emulator process. */
 export interface EmulatorHandle {
   readonly options: EmulatorClientOptions;
-  /** Mints a user token in the emulator (the user authorizes the default app with `scopes`). */
-  mintUser(userId: string, scopes: readonly string[]): Promise<void>;
+  /** Mints a user token in the emulator (the user authorizes the default app with `scopes`); resolves with it. */
+  mintUser(userId: string, scopes: readonly string[]): Promise<string>;
   /** An app access token of the default app. */
   appToken(): Promise<string>;
   /** Triggers `count` notifications of one subscription; resolves with how many reached a socket. */
@@ -51,8 +51,7 @@ if (IS_HOST) {
     try {
       switch (request.op) {
         case 'mintUser':
-          emu.mintUserToken({ userId: request.userId, scopes: request.scopes });
-          answer(null);
+          answer(emu.mintUserToken({ userId: request.userId, scopes: request.scopes }).accessToken);
           break;
         case 'appToken':
           answer(emu.mintAppToken().accessToken);
@@ -111,7 +110,7 @@ export async function startEmulatorProcess(): Promise<EmulatorHandle> {
     });
   return {
     options,
-    mintUser: (userId, scopes) => call<undefined>({ op: 'mintUser', userId, scopes }),
+    mintUser: (userId, scopes) => call<string>({ op: 'mintUser', userId, scopes }),
     appToken: () => call<string>({ op: 'appToken' }),
     trigger: (subscriptionId, count) => call<number>({ op: 'trigger', subscriptionId, count }),
     close: async () => {

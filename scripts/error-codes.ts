@@ -12,6 +12,9 @@
  *   `code = 'CODE'`. A value is a literal, either branch of `?:`, either side of `??`/`||`, a `const` of the same file,
  *   or what a function of the same file named `*Code` returns (`httpErrorCode`).
  *
+ * - **the registry**: the unions registered in `TwitchErrorCodes` (src/core/errors.ts), whose union is the type of
+ *   `TwitchError['code']`; every code must reach it through some registered union.
+ *
  * All of src/ is read, the emulator and the CLI included.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -173,6 +176,34 @@ export function readUnions(files: readonly ParsedFile[]): Map<string, CodeUnion>
   for (const name of aliases.keys()) resolve(name, []);
   // An alias that names no literal (`Exclude<...>`, `keyof ...`) is no code union.
   return new Map([...resolved].filter(([, union]) => union.members.length > 0));
+}
+
+/** The interface every code union is registered in (src/core/errors.ts), by module augmentation from its subsystem. */
+export const CODE_REGISTRY = 'TwitchErrorCodes';
+
+/**
+ * The unions registered in {@link CODE_REGISTRY}: the type of each property of every declaration of that interface,
+ * the core's own and each `declare module '…/core/errors.js' { interface TwitchErrorCodes { key: SomeErrorCode } }`.
+ * `TwitchErrorCode`, the type of `TwitchError['code']`, is the union of these.
+ */
+export function registeredUnions(files: readonly ParsedFile[]): Map<string, string> {
+  const registered = new Map<string, string>();
+  for (const file of files) {
+    walk(file.source, (node) => {
+      if (!ts.isInterfaceDeclaration(node) || node.name.text !== CODE_REGISTRY) return;
+      for (const member of node.members) {
+        if (
+          ts.isPropertySignature(member) &&
+          member.type !== undefined &&
+          ts.isTypeReferenceNode(member.type) &&
+          ts.isIdentifier(member.type.typeName)
+        ) {
+          registered.set(member.type.typeName.text, lineOf(file, member));
+        }
+      }
+    });
+  }
+  return registered;
 }
 
 interface ClassInfo {

@@ -8,7 +8,7 @@
  * @packageDocumentation
  */
 export { TwitchError, InvalidArgumentError, TimeoutError, AbortError, ProtocolError } from './core/errors.js';
-export type { CoreErrorCode, TwitchErrorOptions } from './core/errors.js';
+export type { CoreErrorCode, TwitchErrorCode, TwitchErrorCodes, TwitchErrorOptions } from './core/errors.js';
 export * from './core/clock.js';
 export * from './core/backoff.js';
 export * from './core/logger.js';

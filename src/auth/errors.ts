@@ -156,3 +156,10 @@ export function failureReason(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module '../core/errors.js' {
+  interface TwitchErrorCodes {
+    auth: AuthErrorCode;
+  }
+}

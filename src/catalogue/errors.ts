@@ -44,3 +44,10 @@ export type CatalogueErrorCode =
    * files); reinstall or copy it.
    */
   | 'CATALOGUE_DATA_UNAVAILABLE';
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module '../core/errors.js' {
+  interface TwitchErrorCodes {
+    catalogue: CatalogueErrorCode;
+  }
+}

@@ -62,6 +62,34 @@ export type CoreErrorCode =
    */
   | 'TWITCH_REALTIME_LISTENER_ERROR';
 
+/**
+ * The registry of every error code, one entry per subsystem: its key names the subsystem, its value is that
+ * subsystem's code union. The core registers {@link CoreErrorCode}; each subsystem's errors file adds its own union by
+ * module augmentation (`declare module '../core/errors.js' { interface TwitchErrorCodes { helix: HelixErrorCode } }`),
+ * so the core knows every code without importing upward. A code of no union is a type error at every constructor.
+ *
+ * @example
+ * ```ts
+ * type HelixCodes = TwitchErrorCodes['helix']; // HelixErrorCode
+ * ```
+ */
+export interface TwitchErrorCodes {
+  core: CoreErrorCode;
+}
+
+/**
+ * Every code of the library: the union of the {@link TwitchErrorCodes} registry. `code` of {@link TwitchError},
+ * {@link InvalidArgumentError} and {@link ProtocolError} is one, so a misspelt code does not compile.
+ *
+ * @example
+ * ```ts
+ * function retryable(code: TwitchErrorCode): boolean {
+ *   return code === 'TIMEOUT' || code === 'NETWORK_ERROR';
+ * }
+ * ```
+ */
+export type TwitchErrorCode = TwitchErrorCodes[keyof TwitchErrorCodes];
+
 /** Options accepted by every {@link TwitchError} constructor. */
 export interface TwitchErrorOptions {
   /** The underlying error, if any. */
@@ -90,10 +118,10 @@ export interface TwitchErrorOptions {
  * ```
  */
 export class TwitchError extends Error {
-  /** Stable, documented, machine-readable code (SCREAMING_SNAKE_CASE). */
-  readonly code: string;
+  /** Stable, documented, machine-readable code (SCREAMING_SNAKE_CASE): one of {@link TwitchErrorCode}. */
+  readonly code: TwitchErrorCode;
 
-  constructor(code: string, message: string, options?: TwitchErrorOptions) {
+  constructor(code: TwitchErrorCode, message: string, options?: TwitchErrorOptions) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     Object.defineProperty(this, brand, { value: true });
@@ -129,7 +157,7 @@ export class InvalidArgumentError extends TwitchError {
   /** Path of the offending field, e.g. `condition.broadcaster_user_id`. */
   readonly field: string | undefined;
 
-  constructor(message: string, field?: string, options?: TwitchErrorOptions & { code?: string }) {
+  constructor(message: string, field?: string, options?: TwitchErrorOptions & { code?: TwitchErrorCode }) {
     super(options?.code ?? 'INVALID_ARGUMENT', message, options);
     this.field = field;
   }
@@ -191,7 +219,7 @@ export class ProtocolError extends TwitchError {
   /** The offending data, as received (truncated to a few KB). */
   readonly raw: unknown;
 
-  constructor(code: string, message: string, raw?: unknown, options?: TwitchErrorOptions) {
+  constructor(code: TwitchErrorCode, message: string, raw?: unknown, options?: TwitchErrorOptions) {
     super(code, message, options);
     this.raw = typeof raw === 'string' && raw.length > 4096 ? `${raw.slice(0, 4096)}…` : raw;
   }

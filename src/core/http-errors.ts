@@ -280,3 +280,10 @@ function describeCause(error: Error): string {
     ? `${error.message} (${code})`
     : error.message;
 }
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module './errors.js' {
+  interface TwitchErrorCodes {
+    http: HttpErrorCode;
+  }
+}

@@ -29,3 +29,10 @@ export type EmulatorErrorCode =
    * What to do: **Report a bug** with the warning's message; pass `onError` to collect them in a test.
    */
   | 'TWITCH_EMULATOR_HANDLER_ERROR';
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module '../core/errors.js' {
+  interface TwitchErrorCodes {
+    emulator: EmulatorErrorCode;
+  }
+}

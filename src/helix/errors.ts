@@ -129,3 +129,10 @@ export class RateLimitWaitError extends TwitchError {
     this.rateLimit = init.state;
   }
 }
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module '../core/errors.js' {
+  interface TwitchErrorCodes {
+    helix: HelixErrorCode;
+  }
+}

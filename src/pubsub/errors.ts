@@ -307,3 +307,10 @@ export class PubSubHookError extends TwitchError {
     super('PUBSUB_HOOK_FAILED', `${hook} failed`, { cause });
   }
 }
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module '../core/errors.js' {
+  interface TwitchErrorCodes {
+    pubsub: PubSubErrorCode;
+  }
+}

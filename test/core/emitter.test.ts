@@ -104,4 +104,71 @@ describe('TypedEmitter', () => {
     expect(e.listenerCount('data')).toBe(0);
     expect(e.listenerCount('error')).toBe(1);
   });
+
+  it('an emit calls the listeners it started with: one removed or added meanwhile changes only the next emit', () => {
+    const e = new TypedEmitter<Events>();
+    const seen: string[] = [];
+    const second = (id: string): void => {
+      seen.push(`second:${id}`);
+    };
+    const late = (id: string): void => {
+      seen.push(`late:${id}`);
+    };
+    e.on('data', (id) => {
+      seen.push(`first:${id}`);
+      if (id === 'a') {
+        e.off('data', second);
+        e.on('data', late);
+      }
+    });
+    e.on('data', second);
+    e.emit('data', 'a', 1);
+    e.emit('data', 'b', 2);
+    expect(seen).toEqual(['first:a', 'second:a', 'first:b', 'late:b']);
+  });
+
+  it('a once listener fires once even when emits nest; off removes the latest registration', () => {
+    const e = new TypedEmitter<Events>();
+    const seen: string[] = [];
+    e.on('data', (id) => {
+      seen.push(`outer:${id}`);
+      if (id === 'a') e.emit('data', 'nested', 0);
+    });
+    e.once('data', (id) => seen.push(`once:${id}`));
+    e.emit('data', 'a', 1);
+    expect(seen).toEqual(['outer:a', 'outer:nested', 'once:nested']);
+    expect(e.listenerCount('data')).toBe(1);
+
+    const twice = new TypedEmitter<Events>();
+    const calls: number[] = [];
+    const fn = (_id: string, size: number): void => {
+      calls.push(size);
+    };
+    twice.on('data', fn);
+    twice.once('data', fn);
+    twice.off('data', fn); // the once registration, the latest
+    twice.emit('data', 'x', 1);
+    twice.emit('data', 'x', 2);
+    expect(calls).toEqual([1, 2]);
+  });
+
+  it('passes every argument, however many, and throws an error emitted with nobody listening', () => {
+    interface Many {
+      none: [];
+      four: [a: number, b: number, c: number, d: number];
+      error: [error: unknown];
+    }
+    const e = new TypedEmitter<Many>();
+    const got: unknown[][] = [];
+    e.on('none', (...args: unknown[]) => got.push(args));
+    e.on('four', (...args: unknown[]) => got.push(args));
+    e.emit('none');
+    e.emit('four', 1, 2, 3, 4);
+    expect(got).toEqual([[], [1, 2, 3, 4]]);
+    const boom = new Error('unheard');
+    expect(() => e.emit('error', boom)).toThrow(boom);
+    expect(() => e.emit('error', 'text')).toThrow(/Unhandled error/);
+    e.on('error', () => undefined);
+    expect(e.emit('error', boom)).toBe(true);
+  });
 });

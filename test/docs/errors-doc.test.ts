@@ -12,6 +12,7 @@ import {
   errorClasses,
   parse,
   readUnions,
+  registeredUnions,
   scanThrowSites,
   sourceFiles,
 } from '../../scripts/error-codes.js';
@@ -119,6 +120,21 @@ describe('error codes', () => {
     expect(
       loose,
       `codes in no union (add them, with TSDoc, to their subsystem's union):\n${loose.join('\n')}`,
+    ).toEqual([]);
+  });
+
+  it('every code of a union is registered in TwitchErrorCodes, so TwitchError accepts it', () => {
+    const registered = registeredUnions(files);
+    expect(registered.get('CoreErrorCode')).toMatch(/^src\/core\/errors\.ts:/);
+    const reached = new Set(
+      [...registered.keys()].flatMap((name) => unions.get(name)?.members.map((m) => m.code) ?? []),
+    );
+    const missing = [...declared]
+      .filter(([code]) => !reached.has(code))
+      .map(([code, union]) => `${code} (${union})`);
+    expect(
+      missing,
+      `codes of no registered union (add \`declare module '…/core/errors.js' { interface TwitchErrorCodes { … } }\` next to the union): ${missing.join(', ')}`,
     ).toEqual([]);
   });
 

@@ -201,3 +201,10 @@ export class ShardError extends TwitchError {
     this.attempt = attempt;
   }
 }
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module '../../core/errors.js' {
+  interface TwitchErrorCodes {
+    conduit: ConduitErrorCode;
+  }
+}

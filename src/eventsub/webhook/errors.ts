@@ -11,3 +11,10 @@ export type WebhookErrorCode =
    * What to do: **Fix setup:** mount the handler before any body parser, or pass the raw bytes to `process()`.
    */
   'WEBHOOK_BODY_CONSUMED';
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module '../../core/errors.js' {
+  interface TwitchErrorCodes {
+    webhook: WebhookErrorCode;
+  }
+}

@@ -63,3 +63,10 @@ export class WebSocketClientError extends TwitchError {
     this.subscriptionType = subscriptionType;
   }
 }
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module '../../core/errors.js' {
+  interface TwitchErrorCodes {
+    websocketClient: WebSocketClientErrorCode;
+  }
+}

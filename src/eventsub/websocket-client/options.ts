@@ -22,6 +22,8 @@ import { HelixClient } from '../../helix/client.js';
 import type { FetchLike } from '../../helix/http.js';
 import {
   EVENTSUB_WS_URL,
+  HELIX_URL,
+  OAUTH_URL,
   WEBSOCKET_MAX_CONNECTIONS_PER_USER,
   WEBSOCKET_MAX_SUBSCRIPTIONS_PER_CONNECTION,
 } from '../../protocol/eventsub.js';
@@ -52,11 +54,11 @@ export interface EventSubWebSocketClientOptions extends ClientOptions {
   readonly auth?: AuthProvider;
   /** A Helix client to share (not closed by the client); its provider must hold the user tokens. */
   readonly helix?: HelixClient;
-  /** @defaultValue `https://api.twitch.tv/helix` */
+  /** @defaultValue 'https://api.twitch.tv/helix' */
   readonly helixUrl?: string;
-  /** @defaultValue `https://id.twitch.tv/oauth2` */
+  /** @defaultValue 'https://id.twitch.tv/oauth2' */
   readonly oauthUrl?: string;
-  /** @defaultValue `wss://eventsub.wss.twitch.tv/ws` */
+  /** @defaultValue 'wss://eventsub.wss.twitch.tv/ws' */
   readonly eventSubWsUrl?: string;
   /** A `fetch` for Helix requests (see docs/helix.md, Transport). */
   readonly fetch?: FetchLike;
@@ -75,7 +77,10 @@ export interface EventSubWebSocketClientOptions extends ClientOptions {
   readonly maxSubscriptionsPerSocket?: number;
   /** Requests in flight at once for `multiSubscribe` and resubscriptions. @defaultValue 16 */
   readonly concurrency?: number;
-  /** Delays of each socket's reconnects (`initialMs` >= 1, `maxMs` in `initialMs`..2^31-1). @defaultValue 250 ms .. 30 s */
+  /**
+   * Delays of each socket's reconnects (`initialMs` >= 1, `maxMs` in `initialMs`..2^31-1).
+   * @defaultValue { initialMs: 250, maxMs: 30000 }
+   */
   readonly reconnectBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
   /** Options for every socket's session. */
   readonly session?: WebSocketClientSessionOptions;
@@ -88,8 +93,13 @@ export interface EventSubWebSocketClientOptions extends ClientOptions {
   readonly clock?: Clock;
 }
 
-/** Every default of {@link EventSubWebSocketClientOptions}, in one place. */
+/**
+ * Every default of {@link EventSubWebSocketClientOptions}, in one place: the `@defaultValue` of each option repeats
+ * it, and test/eventsub/websocket-client/options.test.ts checks that they say the same.
+ */
 export const WEBSOCKET_CLIENT_DEFAULTS = Object.freeze({
+  helixUrl: HELIX_URL,
+  oauthUrl: OAUTH_URL,
   eventSubWsUrl: EVENTSUB_WS_URL,
   maxSocketsPerUser: WEBSOCKET_MAX_CONNECTIONS_PER_USER,
   maxSubscriptionsPerSocket: WEBSOCKET_MAX_SUBSCRIPTIONS_PER_CONNECTION,

@@ -63,11 +63,19 @@ export class UserSocket {
   readonly id: string;
   /** Enabled and pending subscriptions placed here (what counts toward the per-socket limit). */
   readonly subscriptions = new Set<TrackedSubscription>();
-  /** Twitch said this socket holds as many subscriptions as it may: place nothing more here. */
+  /**
+   * Twitch said this socket holds as many subscriptions as it may: place nothing more here until one leaves
+   * (see {@link UserSocket.release}).
+   */
   full = false;
   closed = false;
   /** Welcomed and not lost since (a `session_reconnect` handover does not count as a loss). */
   live = false;
+  /**
+   * Session losses that started a resubscription: a resubscription stops taking items from its queue once a later
+   * loss started another (which takes every item not in flight again).
+   */
+  losses = 0;
   #connected: Promise<string>;
   #settle: ((sessionId: string) => void) | undefined;
   #fail: ((error: Error) => void) | undefined;
@@ -84,6 +92,11 @@ export class UserSocket {
   /** Resolves with the session id once the session is connected (now, or after the reconnect in progress). */
   connected(): Promise<string> {
     return this.#connected;
+  }
+
+  /** `tracked` leaves this socket: its room is free again, even on a socket Twitch said was full. */
+  release(tracked: TrackedSubscription): void {
+    if (this.subscriptions.delete(tracked)) this.full = false;
   }
 
   /** Room for one more subscription. */
@@ -149,7 +162,7 @@ export class UserPool {
         this.#settledOn(socket, tracked);
         return;
       } catch (error) {
-        socket.subscriptions.delete(tracked);
+        socket.release(tracked);
         const spill = error instanceof HTTPError && limitKind(error) === 'per-socket';
         if (spill) socket.full = true;
         this.closeIfEmpty(socket);
@@ -162,7 +175,7 @@ export class UserPool {
   /** Deletes `tracked` on Twitch (a 404 is fine: it may have died with its session). */
   async remove(tracked: TrackedSubscription): Promise<void> {
     const socket = this.#socketOf(tracked);
-    socket?.subscriptions.delete(tracked);
+    socket?.release(tracked);
     const id = tracked.id;
     tracked.status = 'removed';
     try {
@@ -177,7 +190,7 @@ export class UserPool {
     for (const tracked of socket.subscriptions) {
       if (tracked.id !== twitchId) continue;
       tracked.status = 'revoked';
-      socket.subscriptions.delete(tracked);
+      socket.release(tracked);
       this.host.forget(tracked);
       this.closeIfEmpty(socket);
       return tracked;
@@ -324,7 +337,7 @@ export class UserPool {
 
   #settledOn(socket: UserSocket, tracked: TrackedSubscription): void {
     if (tracked.status === 'pending') tracked.status = 'enabled';
-    else if (tracked.status === 'removed') socket.subscriptions.delete(tracked);
+    else if (tracked.status === 'removed') socket.release(tracked);
     this.closeIfEmpty(socket);
   }
 
@@ -339,8 +352,13 @@ export class UserPool {
     }
   }
 
-  /** The session was lost and a new one welcomed: create every subscription of the socket again. */
+  /**
+   * The session was lost and a new one welcomed: create every subscription of the socket again. A later loss while
+   * this runs starts another resubscription, which takes over every item not in flight: this one then stops taking
+   * items (each subscription is created once per session, never twice, which Twitch would refuse with a 409).
+   */
   async #resubscribe(socket: UserSocket, info: ReconnectedInfo): Promise<void> {
+    const loss = ++socket.losses;
     // Those in flight notice the new session themselves (see #create).
     const targets = [...socket.subscriptions].filter((t) => !t.inFlight && t.status !== 'removed');
     for (const tracked of targets) {
@@ -351,8 +369,9 @@ export class UserPool {
     const failed: ResubscribeFailure[] = [];
     const queue = targets.values();
     const worker = async (): Promise<void> => {
-      for (let item = queue.next(); item.done !== true; item = queue.next()) {
+      for (let item = queue.next(); item.done !== true && socket.losses === loss; item = queue.next()) {
         const tracked = item.value;
+        if (!awaitsCreate(tracked)) continue;
         try {
           await this.#create(socket, tracked);
           if (tracked.status === 'pending') {
@@ -362,7 +381,7 @@ export class UserPool {
         } catch (error) {
           if (socket.closed || tracked.status === 'removed') continue;
           tracked.status = 'failed';
-          socket.subscriptions.delete(tracked);
+          socket.release(tracked);
           this.host.forget(tracked);
           const failure = new WebSocketClientError(
             'RESUBSCRIBE_FAILED',
@@ -421,6 +440,14 @@ export class UserPool {
     }
     return toError(error);
   }
+}
+
+/**
+ * A queued item of a resubscription still needs its create: not after `unsubscribe()` (removed), a revocation, or
+ * another resubscription (enabled again), nor while another request creates it.
+ */
+function awaitsCreate(tracked: TrackedSubscription): boolean {
+  return tracked.status === 'pending' && !tracked.inFlight;
 }
 
 /**

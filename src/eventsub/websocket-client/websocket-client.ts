@@ -181,8 +181,8 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> {
       new HelixClient({
         clientId: options.clientId ?? '',
         ...(options.auth === undefined ? {} : { auth: options.auth }),
-        ...(options.helixUrl === undefined ? {} : { helixUrl: options.helixUrl }),
-        ...(options.oauthUrl === undefined ? {} : { oauthUrl: options.oauthUrl }),
+        helixUrl: options.helixUrl ?? defaults.helixUrl,
+        oauthUrl: options.oauthUrl ?? defaults.oauthUrl,
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         logger: this.logger,
       });

@@ -83,7 +83,7 @@ export const DEFAULT_DEDUPE_MAX_ENTRIES = 5_000_000;
 /** Most promised verdicts one consumer waits for at once (see {@link DedupeGate}). */
 const MAX_PENDING_VERDICTS = 10_000;
 
-/** Largest `maxEntries`: V8 refuses a `Set` of more than 2^24 entries. */
+/** Largest `maxEntries`: V8 refuses a `Set` of more than 2^24 entries (ids that are not UUIDs are kept in one). */
 const MAX_ENTRIES_LIMIT = 2 ** 24;
 
 /**
@@ -97,6 +97,197 @@ const SLICES = 4;
 /** Most slices held besides the current one: a window's worth plus room for slices a clock stepping back left. */
 const MAX_SLICES = 4 * SLICES;
 
+/** Hex digit values by char code (`0-9`, `a-f`; -1 otherwise): only lowercase, so one id has one encoding. */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 10; i++) HEX[48 + i] = i;
+for (let i = 0; i < 6; i++) HEX[97 + i] = 10 + i;
+
+/** The 128 bits of the id being looked up (see {@link readUuid}); one per process, used synchronously. */
+const WORDS = new Uint32Array(4);
+
+/** Smallest table, in slots. */
+const MIN_SLOTS = 16;
+
+/**
+ * Reads a lowercase canonical UUID (`8-4-4-4-12` hex digits, Twitch's message ids) into {@link WORDS}, exactly (two
+ * different such ids never give the same words). False for anything else, and for the nil UUID (all-zero words mark
+ * an empty slot): those ids are kept as strings.
+ */
+function readUuid(id: string): boolean {
+  if (
+    id.length !== 36 ||
+    id.charCodeAt(8) !== 45 ||
+    id.charCodeAt(13) !== 45 ||
+    id.charCodeAt(18) !== 45 ||
+    id.charCodeAt(23) !== 45
+  ) {
+    return false;
+  }
+  const a = hex4(id, 0);
+  const b = hex4(id, 4);
+  const c = hex4(id, 9);
+  const d = hex4(id, 14);
+  const e = hex4(id, 19);
+  const f = hex4(id, 24);
+  const g = hex4(id, 28);
+  const h = hex4(id, 32);
+  if ((a | b | c | d | e | f | g | h) < 0) return false;
+  WORDS[0] = (a << 16) | b;
+  WORDS[1] = (c << 16) | d;
+  WORDS[2] = (e << 16) | f;
+  WORDS[3] = (g << 16) | h;
+  return (a | b | c | d | e | f | g | h) !== 0;
+}
+
+/** The 16 bits of the 4 lowercase hex digits at `at`, or a negative number when one is not such a digit. */
+function hex4(id: string, at: number): number {
+  return (
+    (digit(id.charCodeAt(at)) << 12) |
+    (digit(id.charCodeAt(at + 1)) << 8) |
+    (digit(id.charCodeAt(at + 2)) << 4) |
+    digit(id.charCodeAt(at + 3))
+  );
+}
+
+/** A lowercase hex digit's value, or -1 (all bits set: any group it is in turns negative). */
+function digit(code: number): number {
+  return code < 128 ? (HEX[code] ?? -1) : -1;
+}
+
+/** A 32-bit hash of {@link WORDS} (all bits mixed: ids from other sources need not be random). */
+function hashWords(seed: number): number {
+  let h = Math.imul(((WORDS[0] ?? 0) ^ seed) | 0, 0x9e3779b1);
+  h ^= Math.imul((WORDS[1] ?? 0) | 0, 0x85ebca77);
+  h ^= Math.imul((WORDS[2] ?? 0) | 0, 0xc2b2ae3d);
+  h ^= (WORDS[3] ?? 0) | 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  return h;
+}
+
+/**
+ * The ids of one time slice: UUIDs as 128-bit keys in an open-addressing table (linear probing, at most half full,
+ * doubled when it fills; a typed array, so the collector never walks it and no string is kept per id), any other id
+ * in a `Set` of strings. Lookups compare whole keys: a verdict is exact.
+ */
+class IdTable {
+  /** The hash seed of the store (every table of a store hashes alike). */
+  readonly #seed: number;
+  #keys: Uint32Array;
+  #mask: number;
+  /** UUIDs held. */
+  #count = 0;
+  /** Ids that are not lowercase UUIDs (created on first use). */
+  #strings: Set<string> | undefined;
+
+  /** A table for about `expected` UUIDs without growing. */
+  constructor(expected: number, seed: number) {
+    this.#seed = seed;
+    let slots = MIN_SLOTS;
+    while (slots < expected * 2 && slots < 2 ** 30) slots *= 2;
+    this.#keys = new Uint32Array(slots * 4);
+    this.#mask = slots - 1;
+  }
+
+  get size(): number {
+    return this.#count + (this.#strings?.size ?? 0);
+  }
+
+  /** UUIDs held (for sizing the next slice's table). */
+  get uuids(): number {
+    return this.#count;
+  }
+
+  /** Whether the UUID in {@link WORDS}, of hash `hash`, is held. */
+  hasWords(hash: number): boolean {
+    const keys = this.#keys;
+    const mask = this.#mask;
+    const w0 = WORDS[0] ?? 0;
+    const w1 = WORDS[1] ?? 0;
+    const w2 = WORDS[2] ?? 0;
+    const w3 = WORDS[3] ?? 0;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const at = slot * 4;
+      const k0 = keys[at] ?? 0;
+      const k1 = keys[at + 1] ?? 0;
+      const k2 = keys[at + 2] ?? 0;
+      const k3 = keys[at + 3] ?? 0;
+      if (k0 === w0 && k1 === w1 && k2 === w2 && k3 === w3) return true;
+      if ((k0 | k1 | k2 | k3) === 0) return false;
+    }
+  }
+
+  /** Adds the UUID in {@link WORDS} (not held: checked by the caller). */
+  addWords(hash: number): void {
+    const w0 = WORDS[0] ?? 0;
+    const w1 = WORDS[1] ?? 0;
+    const w2 = WORDS[2] ?? 0;
+    const w3 = WORDS[3] ?? 0;
+    if ((this.#count + 1) * 2 > this.#mask + 1) this.#grow();
+    this.#put(this.#keys, this.#mask, hash, w0, w1, w2, w3);
+    this.#count++;
+  }
+
+  hasString(id: string): boolean {
+    return this.#strings?.has(id) === true;
+  }
+
+  addString(id: string): void {
+    (this.#strings ??= new Set()).add(id);
+  }
+
+  /** Adds every id of `other` that this table lacks (a merge of two slices; rare). */
+  absorb(other: IdTable): void {
+    const keys = other.#keys;
+    for (let at = 0; at < keys.length; at += 4) {
+      WORDS[0] = keys[at] ?? 0;
+      WORDS[1] = keys[at + 1] ?? 0;
+      WORDS[2] = keys[at + 2] ?? 0;
+      WORDS[3] = keys[at + 3] ?? 0;
+      if ((WORDS[0] | WORDS[1] | WORDS[2] | WORDS[3]) === 0) continue;
+      const hash = hashWords(this.#seed);
+      if (!this.hasWords(hash)) this.addWords(hash);
+    }
+    if (other.#strings !== undefined) for (const id of other.#strings) this.addString(id);
+  }
+
+  #put(keys: Uint32Array, mask: number, hash: number, w0: number, w1: number, w2: number, w3: number): void {
+    let slot = hash & mask;
+    while (
+      ((keys[slot * 4] ?? 0) |
+        (keys[slot * 4 + 1] ?? 0) |
+        (keys[slot * 4 + 2] ?? 0) |
+        (keys[slot * 4 + 3] ?? 0)) !==
+      0
+    ) {
+      slot = (slot + 1) & mask;
+    }
+    keys[slot * 4] = w0;
+    keys[slot * 4 + 1] = w1;
+    keys[slot * 4 + 2] = w2;
+    keys[slot * 4 + 3] = w3;
+  }
+
+  /** Doubles the table (it overwrites {@link WORDS}). Amortised: a new slice's table is sized from the last one, so steady traffic never grows. */
+  #grow(): void {
+    const old = this.#keys;
+    const slots = (this.#mask + 1) * 2;
+    const keys = new Uint32Array(slots * 4);
+    const mask = slots - 1;
+    for (let at = 0; at < old.length; at += 4) {
+      WORDS[0] = old[at] ?? 0;
+      WORDS[1] = old[at + 1] ?? 0;
+      WORDS[2] = old[at + 2] ?? 0;
+      WORDS[3] = old[at + 3] ?? 0;
+      if ((WORDS[0] | WORDS[1] | WORDS[2] | WORDS[3]) === 0) continue;
+      this.#put(keys, mask, hashWords(this.#seed), WORDS[0], WORDS[1], WORDS[2], WORDS[3]);
+    }
+    this.#keys = keys;
+    this.#mask = mask;
+  }
+}
+
 /** Options of {@link MemoryDedupeStore}. */
 export interface MemoryDedupeStoreOptions {
   /**
@@ -105,8 +296,9 @@ export interface MemoryDedupeStoreOptions {
   readonly windowMs?: number;
   /**
    * Memory bound: most ids held at once (1..2^24). At the bound a new id is refused (`'full'`), never an older one
-   * forgotten; ids leave only when their window has passed. Ids of 36 characters (Twitch's) cost about 80 bytes
-   * each, so the default bound is about 400 MB, reached only at about 6,000 messages/s.
+   * forgotten; ids leave only when their window has passed. Twitch's ids (lowercase UUIDs) are kept as 128-bit keys
+   * in tables a quarter to a half full, 32 to 64 bytes each, so the default bound is 160 to 320 MB, reached only at
+   * about 6,000 messages/s; other ids are kept as strings (about 80 bytes each for 36 characters).
    * @defaultValue DEFAULT_DEDUPE_MAX_ENTRIES (5,000,000)
    */
   readonly maxEntries?: number;
@@ -120,9 +312,12 @@ const STORE_CHECKS: OptionChecks<MemoryDedupeStoreOptions> = {
 
 /**
  * The in-memory {@link DedupeStore}: a generational set. Each time slice (a quarter of the window) has its own
- * `Set`; when a slice's ids are all older than the window, its whole set is dropped at once (O(1), no per-id
- * eviction, no timers, no pause). A lookup probes the live sets, newest first. Memory grows with use: an idle store
- * costs a few hundred bytes.
+ * table; when a slice's ids are all older than the window, its whole table is dropped at once (O(1), no per-id
+ * eviction, no timers, no pause). A lookup probes the live tables, newest first. A table keeps Twitch's ids
+ * (lowercase UUIDs) as 128-bit keys in a typed array, so no string is held per id and the collector has nothing to
+ * walk, and compares whole keys, so a `'duplicate'` verdict is exact; other ids go to a `Set` of strings. A new
+ * slice's table is sized from the last one's count, so steady traffic never grows a table. Memory grows with use:
+ * an idle store costs a few kilobytes.
  *
  * Time comes from the caller (`now`), and no clock sequence makes it forget an id early: a slice leaves only once the
  * clock has read a time a whole window past the slice's end. A clock that steps back (an NTP correction, a resumed
@@ -146,12 +341,14 @@ export class MemoryDedupeStore implements DedupeStore {
   /** Memory bound, in ids. */
   readonly maxEntries: number;
   readonly #sliceMs: number;
+  /** Hash seed of this store's tables. */
+  readonly #seed = (Math.random() * 2 ** 32) | 0;
   /** The current slice's ids, and when that slice starts and ends. */
-  #current = new Set<string>();
+  #current = new IdTable(0, this.#seed);
   #currentStart = Infinity;
   #currentEnd = -Infinity;
   /** Other slices still inside the window, by ascending end time (a step back can leave some ahead of the current). */
-  #older: Set<string>[] = [];
+  #older: IdTable[] = [];
   #olderEnds: number[] = [];
   /** Ids in `#older`. */
   #olderSize = 0;
@@ -176,26 +373,34 @@ export class MemoryDedupeStore implements DedupeStore {
 
   add(id: string, now: number): DedupeVerdict {
     if (now >= this.#currentEnd || now < this.#currentStart) this.#move(now);
+    const uuid = readUuid(id);
+    const hash = uuid ? hashWords(this.#seed) : 0;
     const older = this.#older;
-    for (let i = older.length - 1; i >= 0; i--) if (older[i]?.has(id) === true) return 'duplicate';
-    // One hash operation for the current slice: a duplicate leaves its size unchanged.
+    for (let i = older.length - 1; i >= 0; i--) {
+      const table = older[i];
+      if (table !== undefined && (uuid ? table.hasWords(hash) : table.hasString(id))) return 'duplicate';
+    }
     const current = this.#current;
-    const size = current.size;
-    if (this.#olderSize + size >= this.maxEntries) return current.has(id) ? 'duplicate' : 'full';
-    current.add(id);
-    return current.size === size ? 'duplicate' : 'new';
+    if (uuid ? current.hasWords(hash) : current.hasString(id)) return 'duplicate';
+    if (this.#olderSize + current.size >= this.maxEntries) return 'full';
+    if (uuid) current.addWords(hash);
+    else current.addString(id);
+    return 'new';
   }
 
   has(id: string, now: number): boolean {
     if (now >= this.#currentEnd || now < this.#currentStart) this.#move(now);
-    if (this.#current.has(id)) return true;
-    for (const set of this.#older) if (set.has(id)) return true;
+    const uuid = readUuid(id);
+    const hash = uuid ? hashWords(this.#seed) : 0;
+    const current = this.#current;
+    if (uuid ? current.hasWords(hash) : current.hasString(id)) return true;
+    for (const table of this.#older) if (uuid ? table.hasWords(hash) : table.hasString(id)) return true;
     return false;
   }
 
   /** Forgets everything. */
   clear(): void {
-    this.#current = new Set();
+    this.#current = new IdTable(0, this.#seed);
     this.#currentStart = Infinity;
     this.#currentEnd = -Infinity;
     this.#older = [];
@@ -225,9 +430,10 @@ export class MemoryDedupeStore implements DedupeStore {
     const ends = this.#olderEnds;
     const again = ends.indexOf(end);
     if (again === -1) {
-      this.#current = new Set();
+      // Sized for as many ids as the slice just left: steady traffic never grows a table.
+      this.#current = new IdTable(current.uuids, this.#seed);
     } else {
-      this.#current = this.#older[again] ?? new Set();
+      this.#current = this.#older[again] ?? new IdTable(0, this.#seed);
       this.#olderSize -= this.#current.size;
       this.#older.splice(again, 1);
       ends.splice(again, 1);
@@ -247,7 +453,7 @@ export class MemoryDedupeStore implements DedupeStore {
   }
 
   /** Files a non-empty slice among the older ones, by end time; past {@link MAX_SLICES}, the two furthest merge. */
-  #file(set: Set<string>, end: number): void {
+  #file(set: IdTable, end: number): void {
     const ends = this.#olderEnds;
     let at = ends.length;
     while (at > 0 && (ends[at - 1] ?? -Infinity) > end) at--;
@@ -261,7 +467,7 @@ export class MemoryDedupeStore implements DedupeStore {
     const into = this.#older[this.#older.length - 1];
     if (last === undefined || lastEnd === undefined || into === undefined) return;
     this.#olderSize -= last.size + into.size;
-    for (const id of last) into.add(id);
+    into.absorb(last);
     this.#olderSize += into.size;
     ends[ends.length - 1] = lastEnd;
   }
@@ -270,8 +476,8 @@ export class MemoryDedupeStore implements DedupeStore {
 /** Stable codes of {@link DedupeError}. */
 export type DedupeErrorCode =
   /**
-   * The store is at its memory bound (`MemoryDedupeStore` `maxEntries`, default 5,000,000 ids, about 400 MB) with
-   * every id still inside its window. New ids are refused until the oldest slice of ids leaves.
+   * The store is at its memory bound (`MemoryDedupeStore` `maxEntries`, default 5,000,000 ids, at most about
+   * 320 MB) with every id still inside its window. New ids are refused until the oldest slice of ids leaves.
    *
    * What to do: **Fix setup** if it recurs: the process receives more than the bound covers (about 6,000 messages/s
    * with the default 11-minute window). Raise `maxEntries`, or split the shards across processes.
@@ -507,4 +713,11 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
     value !== null &&
     typeof (value as { then?: unknown }).then === 'function'
   );
+}
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module '../../core/errors.js' {
+  interface TwitchErrorCodes {
+    dedupe: DedupeErrorCode;
+  }
 }

@@ -134,3 +134,10 @@ export function clientBugMessage(code: number, reason: string): string {
     ? 'Twitch closed the socket with 4001: the client sent data (only pongs are allowed)'
     : `Twitch closed the socket with ${code} (${reason}): the session was not bound in time`;
 }
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module '../../core/errors.js' {
+  interface TwitchErrorCodes {
+    session: SessionErrorCode;
+  }
+}

@@ -1,8 +1,10 @@
 /**
  * Placement over a user's sockets: spill to the next socket when one is full, Twitch's 300 per socket and 3 sockets
- * per user, a typed refusal beyond, and sockets closed when they carry nothing.
+ * per user, a typed refusal beyond, room again on a full socket once one of its subscriptions leaves, and sockets
+ * closed when they carry nothing.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import type { FetchInit } from '../../../src/core/http-transport.js';
 import { WebSocketClientError } from '../../../src/eventsub/websocket-client/index.js';
 import { until } from '../../support/until.js';
 import { Harness, USER, streamOnline } from './helpers.js';
@@ -41,6 +43,8 @@ describe('WebSocketClient placement', () => {
     expect([...sockets].sort()).toEqual([`${USER}#0`, `${USER}#1`, `${USER}#2`]);
   });
 
+  // 30 s: 900 real HTTP creates over 3 real sessions (under 1 s alone; the whole suite on 2 shared cores can be
+  // many times slower, and the 5 s default would then fail a correct run).
   it(
     "fills Twitch's 300 per socket on 3 sockets, then refuses with WEBSOCKET_LIMIT_REACHED (nothing sent)",
     { timeout: 30_000 },
@@ -67,6 +71,46 @@ describe('WebSocketClient placement', () => {
       expect(h.connectedSessions()).toHaveLength(3);
     },
   );
+
+  it('a socket Twitch said was full takes subscriptions again once one of its own leaves', async () => {
+    await h.start();
+    // Twitch's refusal for one create (what it answers when the socket already holds its 300), as it sends it.
+    let refuseNext = false;
+    const client = h.client({
+      fetch: async (url: string, init: FetchInit) => {
+        if (refuseNext && init.method === 'POST' && url.endsWith('/eventsub/subscriptions')) {
+          refuseNext = false;
+          const message = 'number of subscriptions per websocket transport limit exceeded';
+          return new Response(JSON.stringify({ error: 'Too Many Requests', status: 429, message }), {
+            status: 429,
+            // A bucket with room left: a Twitch limit, not an empty rate-limit bucket.
+            headers: {
+              'content-type': 'application/json',
+              'ratelimit-limit': '800',
+              'ratelimit-remaining': '799',
+              'ratelimit-reset': String(Math.ceil(Date.now() / 1000) + 60),
+            },
+          });
+        }
+        return fetch(url, init);
+      },
+    });
+    await client.start();
+    const [a, b, c, d] = streamOnline(h, 4);
+    const first = await client.subscribe(a!);
+    const second = await client.subscribe(b!);
+    refuseNext = true;
+    const spilled = await client.subscribe(c!);
+    expect([first.socketId, second.socketId, spilled.socketId]).toEqual([
+      `${USER}#0`,
+      `${USER}#0`,
+      `${USER}#1`,
+    ]);
+    await client.unsubscribe(first);
+    const next = await client.subscribe(d!);
+    expect(next.socketId).toBe(`${USER}#0`);
+    expect(next.status).toBe('enabled');
+  });
 
   it('closes a socket that no longer carries anything, and reuses its slot', async () => {
     await h.start();

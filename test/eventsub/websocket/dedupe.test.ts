@@ -3,6 +3,7 @@
  * new id is refused (never an older one forgotten), ids older than the window leave, a clock stepping back does
  * not lock the store, and verdicts (sync, promised, failing) reach the consumer in order of arrival.
  */
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { InvalidArgumentError } from '../../../src/core/errors.js';
@@ -20,6 +21,27 @@ import {
 
 const T0 = 1_700_000_000_000;
 const MINUTE = 60_000;
+
+/**
+ * The id of number `n` in the model tests, spelled five ways so that one run mixes both kinds of keys of the store:
+ * UUIDs that differ in one 32-bit word only (the first, second, third or last: near misses that share a hash input
+ * with many others), an uppercase UUID and a plain string (kept as strings). Distinct `n`, distinct ids.
+ */
+function idOf(n: number): string {
+  const hex = (width: number): string => n.toString(16).padStart(width, '0');
+  switch (n % 5) {
+    case 0:
+      return `${hex(8)}-0000-4000-8000-000000000000`;
+    case 1:
+      return `00000000-${hex(4)}-4000-8000-000000000000`;
+    case 2:
+      return `00000000-0000-4000-${hex(4)}-000000000000`;
+    case 3:
+      return `00000000-0000-4000-8000-${hex(12)}`;
+    default:
+      return n % 2 === 0 ? `m${n}` : `ABCDEF00-0000-4000-8000-${hex(12)}`;
+  }
+}
 
 describe('MemoryDedupeStore', () => {
   it('reports duplicates, and has() agrees', () => {
@@ -124,12 +146,63 @@ describe('MemoryDedupeStore', () => {
     expect(store.add('c', T0 + 1248)).toBe('duplicate');
   });
 
+  it('judges UUIDs exactly: a near miss, another spelling of the same UUID and the nil UUID are other ids', () => {
+    const store = new MemoryDedupeStore();
+    const id = '2d6c1f0a-8b7e-4c3d-9a1f-0e2b3c4d5e6f';
+    expect(store.add(id, T0)).toBe('new');
+    expect(store.add(id, T0 + 1)).toBe('duplicate');
+    // One hex digit off in each group, then the same UUID uppercase (another message id: Twitch's are lowercase).
+    for (const other of [
+      '2d6c1f0b-8b7e-4c3d-9a1f-0e2b3c4d5e6f',
+      '2d6c1f0a-8b7f-4c3d-9a1f-0e2b3c4d5e6f',
+      '2d6c1f0a-8b7e-4c3e-9a1f-0e2b3c4d5e6f',
+      '2d6c1f0a-8b7e-4c3d-9a10-0e2b3c4d5e6f',
+      '2d6c1f0a-8b7e-4c3d-9a1f-0e2b3c4d5e60',
+      id.toUpperCase(),
+      '00000000-0000-0000-0000-000000000000',
+      `${id}x`,
+      id.replace(/-/g, '_'),
+    ]) {
+      expect(store.has(other, T0 + 2)).toBe(false);
+      expect(store.add(other, T0 + 2)).toBe('new');
+      expect(store.add(other, T0 + 3)).toBe('duplicate');
+    }
+    expect(store.size).toBe(10);
+    // A character that is not a lowercase hex digit never reads as one: these ids stay apart from the zero UUID.
+    const zero = '00000000-0000-4000-8000-000000000000';
+    expect(store.add(zero, T0)).toBe('new');
+    for (const spelled of ['g0000000', '0000000G', '00000/00', '0000000\u0660']) {
+      expect(store.add(zero.replace('00000000', spelled), T0)).toBe('new');
+    }
+  });
+
+  it('holds many UUIDs in one slice (its table grows) and finds each one, and no other', () => {
+    const store = new MemoryDedupeStore();
+    const ids = Array.from({ length: 20_000 }, () => randomUUID());
+    for (const id of ids) expect(store.add(id, T0)).toBe('new');
+    for (const id of ids) expect(store.add(id, T0 + 1)).toBe('duplicate');
+    for (let i = 0; i < 20_000; i++) expect(store.has(randomUUID(), T0 + 1)).toBe(false);
+    expect(store.size).toBe(20_000);
+    // The next slice starts with a table sized from this one; its ids are told apart from the last slice's.
+    const next = Array.from({ length: 20_000 }, () => randomUUID());
+    for (const id of next) expect(store.add(id, T0 + MINUTE * 3)).toBe('new');
+    for (const id of [...ids, ...next]) expect(store.has(id, T0 + MINUTE * 3)).toBe(true);
+    expect(store.size).toBe(40_000);
+  });
+
   it('a clock jumping about keeps a bounded number of slices, forgetting nothing early', () => {
     const store = new MemoryDedupeStore({ windowMs: 1000 });
     // 100 ids, each at a different time in the future of the next one: each slice stays ahead of the clock.
     for (let i = 0; i < 100; i++) store.add(`j${i}`, T0 + (100 - i) * 300);
     for (let i = 0; i < 100; i++) expect(store.has(`j${i}`, T0)).toBe(true);
     expect(store.size).toBe(100);
+    // The same with UUIDs: slices past the bound on slices merge, keys and all.
+    const uuids = new MemoryDedupeStore({ windowMs: 1000 });
+    const ids = Array.from({ length: 100 }, () => randomUUID());
+    for (const [i, id] of ids.entries()) uuids.add(id, T0 + (100 - i) * 300);
+    for (const id of ids) expect(uuids.has(id, T0)).toBe(true);
+    for (const id of ids) expect(uuids.add(id, T0)).toBe('duplicate');
+    expect(uuids.size).toBe(100);
   });
 
   it('matches a reference model: never forgets inside the window, never keeps beyond 1.25 windows, bounded', () => {
@@ -146,7 +219,7 @@ describe('MemoryDedupeStore', () => {
           let now = T0;
           for (const [n, dt] of steps) {
             now += dt;
-            const id = `m${n}`;
+            const id = idOf(n);
             const at = firstSeen.get(id);
             // A slice is a quarter window: an id is gone once 1.25 windows have passed.
             if (at !== undefined && now - at >= window * 1.25) firstSeen.delete(id);
@@ -190,7 +263,7 @@ describe('MemoryDedupeStore', () => {
             const read = Number.isNaN(dt) ? Number.NaN : now + dt;
             if (!Number.isNaN(read) && Math.abs(dt) < 1e11) now = read;
             for (const times of held.values()) if (read > times[1]) times[1] = read;
-            const id = `m${n}`;
+            const id = idOf(n);
             const verdict = store.add(id, read);
             const known = held.get(id);
             // Never forgotten while no time a window past its recording has been read since.
