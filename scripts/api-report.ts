@@ -11,6 +11,10 @@
  * entry point does not export at run time (a class or function exported through `export type`) is marked
  * `// type-only export`. Output is deterministic: sorted, no absolute paths, no comments, the compiler's printer.
  *
+ * Each export also carries the types its printed declaration names that no entry point exports (`unexported`,
+ * followed through imports and re-exports to the declaring file): the report lists what the barrels export, so it
+ * cannot show a type the barrels forgot; test/docs/public-api.test.ts fails on a new one.
+ *
  * Usage: `npm run api:report` writes the files; `-- --check` exits 1 (with a diff) when one is stale.
  */
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -64,6 +68,11 @@ export interface ApiExport {
   readonly callable: boolean;
   /** Whether one of its declarations has a TSDoc `@example`. */
   readonly hasExample: boolean;
+  /**
+   * Types its printed declaration names that no entry point exports (`src/x/y.ts#Name`, sorted): a consumer can
+   * see their shape but cannot name them.
+   */
+  readonly unexported: readonly string[];
 }
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -109,6 +118,83 @@ function declaredNames(statement: ts.Statement): string[] {
     );
   }
   return [];
+}
+
+/** Where a name a `.d.ts` file uses comes from: a top-level declaration of the file, an import, or a re-export. */
+type NameSource = ReadonlyMap<string, { readonly file: string; readonly name: string }>;
+
+/** The top-level names of a `.d.ts` (emitted from `source`), resolved to the source file and name they stand for. */
+function nameSources(dts: ts.SourceFile, source: string): NameSource {
+  const out = new Map<string, { file: string; name: string }>();
+  const resolve = (specifier: string): string | null =>
+    specifier.startsWith('.')
+      ? path
+          .join(path.dirname(source), specifier)
+          .replace(/\.js$/, '.ts')
+          .replace(/\.d\.ts$/, '.ts')
+      : null;
+  for (const statement of dts.statements) {
+    for (const name of declaredNames(statement)) out.set(name, { file: source, name });
+    if (ts.isImportDeclaration(statement) && ts.isStringLiteral(statement.moduleSpecifier)) {
+      const file = resolve(statement.moduleSpecifier.text);
+      const bindings = statement.importClause?.namedBindings;
+      if (file === null || bindings === undefined || !ts.isNamedImports(bindings)) continue;
+      for (const el of bindings.elements)
+        out.set(el.name.text, { file, name: (el.propertyName ?? el.name).text });
+    } else if (
+      ts.isExportDeclaration(statement) &&
+      statement.moduleSpecifier !== undefined &&
+      ts.isStringLiteral(statement.moduleSpecifier) &&
+      statement.exportClause !== undefined &&
+      ts.isNamedExports(statement.exportClause)
+    ) {
+      const file = resolve(statement.moduleSpecifier.text);
+      if (file === null) continue;
+      for (const el of statement.exportClause.elements) {
+        if (!out.has(el.name.text)) out.set(el.name.text, { file, name: (el.propertyName ?? el.name).text });
+      }
+    }
+  }
+  return out;
+}
+
+/** The names a printed declaration refers to as types: type references, heritage clauses, `typeof X`, `import('…').X`. */
+function referencedNames(
+  statement: ts.Node,
+  sources: NameSource,
+  source: string,
+): { file: string; name: string }[] {
+  const out: { file: string; name: string }[] = [];
+  const leftmost = (name: ts.EntityName | ts.Expression): string | null => {
+    if (ts.isIdentifier(name)) return name.text;
+    if (ts.isQualifiedName(name)) return leftmost(name.left);
+    if (ts.isPropertyAccessExpression(name)) return leftmost(name.expression);
+    return null;
+  };
+  const add = (name: string | null): void => {
+    const found = name === null ? undefined : sources.get(name);
+    if (found !== undefined) out.push(found);
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isTypeReferenceNode(node)) add(leftmost(node.typeName));
+    else if (ts.isExpressionWithTypeArguments(node)) add(leftmost(node.expression));
+    else if (ts.isTypeQueryNode(node)) add(leftmost(node.exprName));
+    else if (
+      ts.isImportTypeNode(node) &&
+      ts.isLiteralTypeNode(node.argument) &&
+      node.qualifier !== undefined
+    ) {
+      const literal = node.argument.literal;
+      const name = leftmost(node.qualifier);
+      if (ts.isStringLiteral(literal) && literal.text.startsWith('.') && name !== null) {
+        const file = path.join(path.dirname(source), literal.text).replace(/\.js$/, '.ts');
+        out.push({ file, name });
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(statement);
+  return out;
 }
 
 /** The statement without private members (`private x;`, `#private;`), which are no surface. */
@@ -160,24 +246,49 @@ export function collectApi(
   if (emitted.emitSkipped) throw new Error('the declaration emit of src/ failed: run tsc to see why');
 
   const printer = ts.createPrinter({ newLine: ts.NewLineKind.LineFeed, removeComments: true });
-  const print = (symbol: ts.Symbol): string => {
+  const sourcesOf = new Map<string, NameSource>();
+  /** The printed declaration of `symbol`, and the `file#name` of every type it refers to. */
+  const print = (symbol: ts.Symbol): { text: string; refs: string[] } => {
     const texts: string[] = [];
+    const refs: string[] = [];
     const seen = new Set<ts.Statement>();
     for (const declaration of symbol.declarations ?? []) {
-      const file = declaration.getSourceFile();
-      const dts = declarations.get(path.normalize(file.fileName));
+      const file = path.normalize(declaration.getSourceFile().fileName);
+      const dts = declarations.get(file);
       if (dts === undefined) continue;
+      let sources = sourcesOf.get(file);
+      if (sources === undefined) sourcesOf.set(file, (sources = nameSources(dts, file)));
       for (const statement of dts.statements) {
         if (seen.has(statement) || !declaredNames(statement).includes(symbol.name)) continue;
         seen.add(statement);
-        texts.push(printer.printNode(ts.EmitHint.Unspecified, withoutPrivates(statement), dts));
+        const shown = withoutPrivates(statement);
+        texts.push(printer.printNode(ts.EmitHint.Unspecified, shown, dts));
+        for (const ref of referencedNames(shown, sources, file)) {
+          const origin = follow(ref.file, ref.name);
+          if (origin.file !== file || origin.name !== symbol.name) refs.push(keyOf(origin.file, origin.name));
+        }
       }
     }
     if (texts.length === 0) throw new Error(`no declaration found for ${symbol.name}`);
-    return texts.join('\n');
+    return { text: texts.join('\n'), refs };
   };
+  /** Follows imports and re-exports from `file` to the file that declares `name`. */
+  const follow = (file: string, name: string, depth = 0): { file: string; name: string } => {
+    const dts = declarations.get(file);
+    if (dts === undefined || depth > 20) return { file, name };
+    let sources = sourcesOf.get(file);
+    if (sources === undefined) sourcesOf.set(file, (sources = nameSources(dts, file)));
+    const next = sources.get(name);
+    if (next === undefined || (next.file === file && next.name === name)) return { file, name };
+    return follow(next.file, next.name, depth + 1);
+  };
+  const keyOf = (file: string, name: string): string =>
+    `${path.relative(ROOT, file).split(path.sep).join('/')}#${name}`;
 
   const result = new Map<string, ApiExport[]>();
+  /** `file#name` of every declaration some entry point exports, and what each export refers to. */
+  const exportedKeys = new Set<string>();
+  const refsOf = new Map<ApiExport, string[]>();
   for (const entry of entries) {
     const file = program.getSourceFile(path.join(ROOT, entry.source));
     const moduleSymbol = file === undefined ? undefined : checker.getSymbolAtLocation(file);
@@ -188,21 +299,33 @@ export function collectApi(
       .map((exported): ApiExport => {
         const target =
           (exported.flags & ts.SymbolFlags.Alias) !== 0 ? checker.getAliasedSymbol(exported) : exported;
-        const declaration = print(target);
+        const { text: declaration, refs } = print(target);
+        for (const d of target.declarations ?? []) {
+          exportedKeys.add(keyOf(path.normalize(d.getSourceFile().fileName), target.name));
+        }
         const renamed = target.name === exported.name ? '' : `// exported as ${exported.name}\n`;
         const isValue = (target.flags & ts.SymbolFlags.Value) !== 0;
         const typeOnly = isValue && !runtime.has(exported.name) ? '// type-only export\n' : '';
         const declarations = target.declarations ?? [];
-        return {
+        const api: ApiExport = {
           name: exported.name,
           declaration: `${renamed}${typeOnly}${declaration}`,
           runtime: runtime.has(exported.name),
           callable: declarations.some((d) => ts.isClassDeclaration(d) || ts.isFunctionDeclaration(d)),
           hasExample: declarations.some((d) => ts.getJSDocTags(d).some((t) => t.tagName.text === 'example')),
+          unexported: [],
         };
+        refsOf.set(api, refs);
+        return api;
       })
       .sort((a, b) => compare(a.name, b.name));
     result.set(entry.specifier, exports);
+  }
+  // Only now is every entry point's list known: a type exported by another entry point is nameable.
+  for (const [api, refs] of refsOf) {
+    (api as { unexported: readonly string[] }).unexported = [...new Set(refs)]
+      .filter((key) => !exportedKeys.has(key))
+      .sort(compare);
   }
   return result;
 }

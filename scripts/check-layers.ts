@@ -7,8 +7,11 @@
  * root barrel, is a unit of its own.
  *
  * Every module reference of every file counts: `import` and `import type`, `export … from`, dynamic `import()`,
- * `import x = require()` and type-level `import('…')`. Package imports are allowed only for Node's built-ins and the
- * runtime dependency `ws`. Besides the floors, no two folders (any depth) may import each other through a cycle.
+ * `import x = require()`, type-level `import('…')`, module augmentation (`declare module '../helix/client.js' {…}`),
+ * `/// <reference path="…" />` and `/// <reference types="…" />`, and CommonJS loads (`require('…')`, a require made
+ * by `createRequire(…)` and called at once or through a name). Package imports are allowed only for Node's built-ins
+ * and the runtime dependency `ws`. Besides the floors, no two folders (any depth) may import each other through a
+ * cycle, and no two files through a cycle of runtime imports.
  *
  * Usage: `npm run check:layers` (prints every violation and exits 1), or `test/architecture/layers.test.ts` (part of
  * `npm test`).
@@ -63,7 +66,10 @@ export interface ImportRef {
   readonly line: number;
   /** The specifier as written (`'../helix/errors.js'`). */
   readonly specifier: string;
-  /** `import`, `import type`, `export from`, `import()`, `require`, `type import()`. */
+  /**
+   * `import`, `import type`, `export from`, `export type from`, `import()`, `require`, `type import()`,
+   * `declare module`, `reference path`, `reference types`, `require()` (a CommonJS call).
+   */
   readonly kind: string;
   /** The imported file relative to the repository root, or `null` for a package. */
   readonly target: string | null;
@@ -91,15 +97,59 @@ export function sourceFiles(root: string = ROOT, dir = 'src'): string[] {
   return out.sort();
 }
 
+/** Kinds of reference that vanish from the emitted JavaScript: they count for the floors, not for file cycles. */
+const TYPE_ONLY_KINDS: ReadonlySet<string> = new Set([
+  'import type',
+  'export type from',
+  'type import()',
+  'declare module',
+  'reference path',
+  'reference types',
+]);
+
 /** The module references of one file's text. */
 export function importsOf(file: string, text: string): ImportRef[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const refs: ImportRef[] = [];
+  const lineOf = (pos: number): number => source.getLineAndCharacterOfPosition(pos).line + 1;
   const add = (node: ts.Node, literal: ts.Expression | undefined, kind: string): void => {
     if (literal === undefined || !ts.isStringLiteralLike(literal)) return;
-    const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
-    refs.push({ file, line: line + 1, specifier: literal.text, kind, target: resolve(file, literal.text) });
+    const line = lineOf(node.getStart(source));
+    refs.push({ file, line, specifier: literal.text, kind, target: resolve(file, literal.text) });
   };
+  /** A call whose specifier is its first argument: a literal is checked, anything else refused (it cannot be). */
+  const addCall = (node: ts.CallExpression, kind: string): void => {
+    const [first] = node.arguments;
+    if (first !== undefined && !ts.isStringLiteralLike(first)) {
+      refs.push({
+        file,
+        line: lineOf(node.getStart(source)),
+        specifier: first.getText(source),
+        kind,
+        target: '?',
+      });
+    } else add(node, first, kind);
+  };
+  // Triple-slash directives are not nodes of the tree: the parser keeps them on the source file.
+  for (const ref of source.referencedFiles) {
+    const target = resolve(file, ref.fileName.startsWith('.') ? ref.fileName : `./${ref.fileName}`);
+    refs.push({ file, line: lineOf(ref.pos), specifier: ref.fileName, kind: 'reference path', target });
+  }
+  for (const ref of source.typeReferenceDirectives) {
+    refs.push({
+      file,
+      line: lineOf(ref.pos),
+      specifier: ref.fileName,
+      kind: 'reference types',
+      target: null,
+    });
+  }
+  // Names bound to `createRequire(…)`: a call through one of them loads a module.
+  const requires = new Set<string>(['require']);
+  const isCreateRequire = (e: ts.Expression): boolean =>
+    ts.isCallExpression(e) &&
+    ((ts.isIdentifier(e.expression) && e.expression.text === 'createRequire') ||
+      (ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === 'createRequire'));
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node)) {
       add(
@@ -108,16 +158,23 @@ export function importsOf(file: string, text: string): ImportRef[] {
         node.importClause?.phaseModifier === ts.SyntaxKind.TypeKeyword ? 'import type' : 'import',
       );
     } else if (ts.isExportDeclaration(node)) {
-      add(node, node.moduleSpecifier, 'export from');
+      add(node, node.moduleSpecifier, node.isTypeOnly ? 'export type from' : 'export from');
     } else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
       add(node, node.moduleReference.expression, 'require');
-    } else if (ts.isCallExpression(node) && node.expression.kind === ts.SyntaxKind.ImportKeyword) {
-      const [first] = node.arguments;
-      if (first !== undefined && !ts.isStringLiteralLike(first)) {
-        const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
-        // A computed specifier cannot be checked: refuse it rather than let it pass.
-        refs.push({ file, line: line + 1, specifier: first.getText(source), kind: 'import()', target: '?' });
-      } else add(node, first, 'import()');
+    } else if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) {
+      // Module augmentation reaches into the named module's types: a relative name is a dependency on that file.
+      add(node, node.name, 'declare module');
+    } else if (
+      ts.isVariableDeclaration(node) &&
+      ts.isIdentifier(node.name) &&
+      node.initializer !== undefined
+    ) {
+      if (isCreateRequire(node.initializer)) requires.add(node.name.text);
+    } else if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      if (callee.kind === ts.SyntaxKind.ImportKeyword) addCall(node, 'import()');
+      else if (isCreateRequire(callee)) addCall(node, 'require()');
+      else if (ts.isIdentifier(callee) && requires.has(callee.text)) addCall(node, 'require()');
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
       add(node, node.argument.literal, 'type import()');
     }
@@ -127,7 +184,10 @@ export function importsOf(file: string, text: string): ImportRef[] {
   return refs;
 }
 
-/** A relative specifier resolved to a repository-relative `.ts` path (`.js` → `.ts`); `null` for a package. */
+/**
+ * A relative specifier resolved to a repository-relative `.ts` path (`.js` → `.ts`, `.d.ts` kept); `null` for a
+ * package.
+ */
 function resolve(file: string, specifier: string): string | null {
   if (!specifier.startsWith('.')) return null;
   const joined = path.posix.normalize(path.posix.join(path.posix.dirname(file), specifier));
@@ -203,7 +263,9 @@ export function floorViolations(refs: readonly ImportRef[], floors: readonly Flo
  * Import cycles between folders (any depth: `src/emulator/http` and `src/emulator/eventsub` are two folders): each
  * cycle as its folders in order, the first one repeated at the end, with one reference per edge as evidence. A
  * subfolder importing files of a folder above it is not counted (the parent holds the module's facade and shared
- * leaves); the parent importing the subfolder is.
+ * leaves); the parent importing the subfolder is. A cycle that this leaves out (a parent's file importing a
+ * subfolder's file that imports it back) is a cycle between two files, which {@link fileCycles} finds when it is
+ * there at run time.
  */
 export function folderCycles(refs: readonly ImportRef[]): { folders: string[]; edges: ImportRef[] }[] {
   const graph = new Map<string, Map<string, ImportRef>>();
@@ -214,11 +276,38 @@ export function folderCycles(refs: readonly ImportRef[]): { folders: string[]; e
     // A folder's own files and a subfolder's use of its parent's files (a module's shared leaves, like `../http.js`
     // from helix/endpoints) are not edges: a cycle is between folders that are not one inside the other's parent.
     if (a === b || a.startsWith(`${b}/`)) continue;
-    let out = graph.get(a);
-    if (out === undefined) graph.set(a, (out = new Map<string, ImportRef>()));
-    if (!out.has(b)) out.set(b, ref);
+    addEdge(graph, a, b, ref);
   }
-  // Tarjan's strongly connected components; every component of more than one folder holds a cycle.
+  return cyclesOf(graph).map(({ nodes, edges }) => ({ folders: nodes, edges }));
+}
+
+/**
+ * Import cycles between files through runtime imports only (`import type`, `export type`, type-level `import()`,
+ * module augmentation and triple-slash references are erased from the emitted JavaScript, so they cannot make a
+ * module see another half-evaluated). Each cycle as its files in order, the first repeated at the end, with the
+ * import of each step. This is the check that sees what {@link folderCycles} leaves out: a subfolder's file and its
+ * parent's file importing each other.
+ */
+export function fileCycles(refs: readonly ImportRef[]): { files: string[]; edges: ImportRef[] }[] {
+  const graph = new Map<string, Map<string, ImportRef>>();
+  for (const ref of refs) {
+    if (ref.target === null || ref.target === '?' || TYPE_ONLY_KINDS.has(ref.kind)) continue;
+    if (ref.target !== ref.file) addEdge(graph, ref.file, ref.target, ref);
+  }
+  return cyclesOf(graph).map(({ nodes, edges }) => ({ files: nodes, edges }));
+}
+
+function addEdge(graph: Map<string, Map<string, ImportRef>>, a: string, b: string, ref: ImportRef): void {
+  let out = graph.get(a);
+  if (out === undefined) graph.set(a, (out = new Map<string, ImportRef>()));
+  if (!out.has(b)) out.set(b, ref);
+}
+
+/** One concrete cycle through each strongly connected component of more than one node. */
+function cyclesOf(
+  graph: ReadonlyMap<string, ReadonlyMap<string, ImportRef>>,
+): { nodes: string[]; edges: ImportRef[] }[] {
+  // Tarjan's strongly connected components; every component of more than one node holds a cycle.
   let index = 0;
   const indices = new Map<string, number>();
   const low = new Map<string, number>();
@@ -251,7 +340,7 @@ export function folderCycles(refs: readonly ImportRef[]): { folders: string[]; e
   };
   for (const v of [...graph.keys()].sort()) if (!indices.has(v)) connect(v);
   return components.map((component) => {
-    // One concrete cycle through the component, found by a search from its first folder back to itself.
+    // One concrete cycle through the component, found by a search from its first node back to itself.
     const members = new Set(component);
     const start = component[0] ?? '';
     const pathTo = (from: string, seen: Set<string>): string[] | null => {
@@ -265,13 +354,13 @@ export function folderCycles(refs: readonly ImportRef[]): { folders: string[]; e
       }
       return null;
     };
-    const folders = [start, ...(pathTo(start, new Set([start])) ?? [])];
+    const nodes = [start, ...(pathTo(start, new Set([start])) ?? [])];
     const edges: ImportRef[] = [];
-    for (let i = 0; i + 1 < folders.length; i++) {
-      const ref = graph.get(folders[i] ?? '')?.get(folders[i + 1] ?? '');
+    for (let i = 0; i + 1 < nodes.length; i++) {
+      const ref = graph.get(nodes[i] ?? '')?.get(nodes[i + 1] ?? '');
       if (ref !== undefined) edges.push(ref);
     }
-    return { folders, edges };
+    return { nodes, edges };
   });
 }
 
@@ -285,10 +374,10 @@ export function formatViolation({ ref, rule }: Violation): string {
   return `${ref.file}:${String(ref.line)}  ${ref.kind} '${ref.specifier}': ${rule}`;
 }
 
-/** One line per cycle: the folders in order, then the import that makes each step. */
-export function formatCycle(cycle: { folders: string[]; edges: ImportRef[] }): string {
+/** One line per cycle: the folders (or files) in order, then the import that makes each step. */
+export function formatCycle(cycle: { folders?: string[]; files?: string[]; edges: ImportRef[] }): string {
   const steps = cycle.edges.map((e) => `    ${e.file}:${String(e.line)} ${e.kind} '${e.specifier}'`);
-  return [`  ${cycle.folders.join(' -> ')}`, ...steps].join('\n');
+  return [`  ${(cycle.folders ?? cycle.files ?? []).join(' -> ')}`, ...steps].join('\n');
 }
 
 /** Cycles not in `known`, and entries of `known` that are no cycle any more. */
@@ -309,14 +398,18 @@ function main(): void {
   const refs = srcImports();
   const violations = floorViolations(refs);
   const { fresh: cycles, gone } = unexpectedCycles(folderCycles(refs));
+  const loops = fileCycles(refs);
   for (const key of gone) console.error(`KNOWN_CYCLES lists ${key}, which is no cycle any more: take it off`);
   for (const v of violations) console.error(formatViolation(v));
   if (cycles.length > 0) console.error('import cycles between folders:');
   for (const c of cycles) console.error(formatCycle(c));
+  if (loops.length > 0) console.error('runtime import cycles between files:');
+  for (const c of loops) console.error(formatCycle(c));
   const files = new Set(refs.map((r) => r.file)).size;
-  if (violations.length > 0 || cycles.length > 0 || gone.length > 0) {
+  if (violations.length > 0 || cycles.length > 0 || gone.length > 0 || loops.length > 0) {
     console.error(
-      `check:layers: ${String(violations.length)} floor violation(s), ${String(cycles.length)} folder cycle(s)`,
+      `check:layers: ${String(violations.length)} floor violation(s), ${String(cycles.length)} folder cycle(s), ` +
+        `${String(loops.length)} file cycle(s)`,
     );
     process.exitCode = 1;
     return;
@@ -324,7 +417,8 @@ function main(): void {
   const known = KNOWN_CYCLES.length;
   console.log(
     `check:layers: ${String(refs.length)} imports in ${String(files)} files respect the floors; ` +
-      (known === 0 ? 'no folder cycle' : `no folder cycle but the ${String(known)} listed in KNOWN_CYCLES`),
+      (known === 0 ? 'no folder cycle' : `no folder cycle but the ${String(known)} listed in KNOWN_CYCLES`) +
+      ', no runtime file cycle',
   );
 }
 

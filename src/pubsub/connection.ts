@@ -1,10 +1,9 @@
 /**
  * One PubSub connection of the pool: LISTEN/UNLISTEN with nonces (requests.ts), PING/PONG with jitter and a PONG
- * deadline, the make-before-break RECONNECT handover (handover.ts), and the backoff reconnect after a server close,
+ * deadline (keepalive.ts), the make-before-break RECONNECT handover (handover.ts), and the backoff reconnect after a server close,
  * a network error, a missing PONG or RESPONSE, or a failed handover whose old socket then closes. Its sockets and
  * their frames are in link.ts.
  */
-import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import { InvalidArgumentError, ProtocolError } from '../core/errors.js';
 import type { TwitchError } from '../core/errors.js';
@@ -12,6 +11,7 @@ import { pubsubBackoffDelay, PUBSUB_STABLE_SOCKET_MS } from './backoff.js';
 import type { PubSubConnectionInfo } from './events.js';
 import { PubSubConnectionError, PubSubResponseError } from './errors.js';
 import { Handover } from './handover.js';
+import { Keepalive } from './keepalive.js';
 import { openLink, type FrameSink, type Link, type LinkEvents, type LinkOptions } from './link.js';
 import { OK, Requests, errorsOf, type Outcome, type RequestKind } from './requests.js';
 import { Topic, topicKey } from './topics.js';
@@ -92,10 +92,8 @@ export class PubSubConnection implements PubSubConnectionInfo {
   readonly #handover: Handover;
   readonly #linkOptions: LinkOptions;
   readonly #linkEvents: LinkEvents;
-  #pingTimer: TimerHandle | undefined;
-  #pongTimer: TimerHandle | undefined;
-  /** Number of the keepalive PING the PONG timer waits for. */
-  #pingAwaited = 0;
+  /** PING/PONG of the current socket (keepalive.ts). */
+  readonly #keepalive: Keepalive;
   #reconnectTimer: TimerHandle | undefined;
   #attempt = 0;
   /** When the current socket became current (clock time). */
@@ -152,6 +150,16 @@ export class PubSubConnection implements PubSubConnectionInfo {
       listen: (link, topics) => this.#requests.sendGrouped(link, 'LISTEN', topics),
       swap: (fresh) => this.#swap(fresh),
       reconnect: () => {
+        this.#reconnect();
+      },
+    });
+    this.#keepalive = new Keepalive({
+      clock: host.clock,
+      random: host.random,
+      timings: host.timings,
+      current: () => this.#link,
+      expired: () => {
+        host.error(new PubSubConnectionError('PUBSUB_PONG_TIMEOUT', `no PONG on ${id} in time`), null);
         this.#reconnect();
       },
     });
@@ -319,21 +327,21 @@ export class PubSubConnection implements PubSubConnectionInfo {
     this.#adoptedAt = this.#host.clock.now();
     this.#handover.adopted();
     this.#state = 'open';
-    this.#schedulePing();
+    this.#keepalive.schedule();
     return true;
   }
 
   /** A handover's new socket takes over requests and keepalives; returns the one it replaces. */
   #swap(fresh: Link): Link | undefined {
     const old = this.#link;
-    this.#stopKeepalive();
+    this.#keepalive.stop();
     const now = this.#host.clock.now();
     // The backoff starts over only when the socket handed over from had stayed up (as after a loss).
     if (old !== undefined && now - this.#adoptedAt >= PUBSUB_STABLE_SOCKET_MS) this.#attempt = 0;
     this.#link = fresh;
     this.#adoptedAt = now;
     this.#state = 'open';
-    this.#schedulePing();
+    this.#keepalive.schedule();
     return old;
   }
 
@@ -368,7 +376,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
       // The old socket went before the new one was ready: the handover goes on and the new socket takes over.
       this.#closeLink(link);
       this.#link = undefined;
-      this.#stopKeepalive();
+      this.#keepalive.stop();
       this.#state = 'reconnecting';
       return;
     }
@@ -387,11 +395,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
 
   #onPong(link: Link): void {
     link.pongsReceived++;
-    if (link === this.#link && this.#pongTimer !== undefined && link.pongsReceived >= this.#pingAwaited) {
-      this.#host.clock.clearTimeout(this.#pongTimer);
-      this.#pongTimer = undefined;
-      this.#schedulePing();
-    }
+    this.#keepalive.pong(link);
     this.#host.pong(this);
     this.#handover.pong(link);
   }
@@ -440,36 +444,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
     if (topics.length > 0) await Promise.all(this.#requests.sendGrouped(link, 'LISTEN', topics));
   }
 
-  // ---- keepalive ---------------------------------------------------------------------------------------------
-
-  #schedulePing(): void {
-    const { clock, random, timings } = this.#host;
-    if (this.#pingTimer !== undefined) clock.clearTimeout(this.#pingTimer);
-    const delay = Math.max(0, timings.pingIntervalMs - random() * timings.pingJitterMs);
-    this.#pingTimer = clock.setTimeout(this.#ping, delay);
-  }
-
-  readonly #ping = (): void => {
-    this.#pingTimer = undefined;
-    const link = this.#link;
-    if (link?.ws.readyState !== WebSocket.OPEN) return;
-    this.#pingAwaited = link.ping();
-    this.#pongTimer = this.#host.clock.setTimeout(this.#pongExpired, this.#host.timings.pongTimeoutMs);
-  };
-
-  readonly #pongExpired = (): void => {
-    this.#pongTimer = undefined;
-    this.#host.error(new PubSubConnectionError('PUBSUB_PONG_TIMEOUT', `no PONG on ${this.id} in time`), null);
-    this.#reconnect();
-  };
-
-  #stopKeepalive(): void {
-    const { clock } = this.#host;
-    if (this.#pingTimer !== undefined) clock.clearTimeout(this.#pingTimer);
-    if (this.#pongTimer !== undefined) clock.clearTimeout(this.#pongTimer);
-    this.#pingTimer = undefined;
-    this.#pongTimer = undefined;
-  }
+  // ---- topics ----------------------------------------------------------------------------------------------
 
   /**
    * Applies `reconnectHook`'s result, keeping what changed while it ran: topics subscribed meanwhile are added,
@@ -492,7 +467,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
   // ---- backoff reconnect -------------------------------------------------------------------------------------
 
   #teardown(): void {
-    this.#stopKeepalive();
+    this.#keepalive.stop();
     const overlap = this.#handover.reset();
     const abortConnect = this.#abortConnect;
     if (abortConnect !== undefined) {

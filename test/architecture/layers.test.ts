@@ -11,8 +11,10 @@ import {
   FLOORS,
   KNOWN_CYCLES,
   ROOT,
+  fileCycles,
   floorViolations,
   folderCycles,
+  formatCycle,
   formatViolation,
   importsOf,
   srcImports,
@@ -39,6 +41,10 @@ describe('floors of src/', () => {
     expect(fresh.map((c) => c.folders.join(' -> '))).toEqual([]);
     expect(gone).toEqual([]);
     for (const known of KNOWN_CYCLES) expect(known.why.length).toBeGreaterThan(20);
+  });
+
+  it('no runtime import cycle between files (where a subfolder and its parent would hide one)', () => {
+    expect(fileCycles(refs).map(formatCycle)).toEqual([]);
   });
 });
 
@@ -67,6 +73,38 @@ describe('the checker', () => {
       [7, 'require', 'src/helix/g.ts'],
     ]);
     expect(check('src/auth/x.ts', text)).toHaveLength(7);
+  });
+
+  it('sees module augmentation, triple-slash references and CommonJS loads', () => {
+    // Triple-slash directives count only at the top of a file.
+    const text = [
+      '/// <reference path="../helix/globals.d.ts" />',
+      '/// <reference types="undici" />',
+      "declare module '../helix/client.js' { interface HelixClient { extra(): void } }",
+      "const a = createRequire(import.meta.url)('../helix/a.js');",
+      "const load = createRequire(import.meta.url); const b = load('../helix/b.js');",
+      "const c = module.createRequire(import.meta.url)('../helix/c.js');",
+      "const d = require('../helix/d.js');",
+      "declare module 'ws' { interface WebSocket { extra: number } }",
+      'const e = load(name);',
+    ].join('\n');
+    const found = importsOf('src/auth/x.ts', text);
+    expect(found.map((r) => [r.line, r.kind, r.target])).toEqual([
+      [1, 'reference path', 'src/helix/globals.d.ts'],
+      [2, 'reference types', null],
+      [3, 'declare module', 'src/helix/client.ts'],
+      [4, 'require()', 'src/helix/a.ts'],
+      [5, 'require()', 'src/helix/b.ts'],
+      [6, 'require()', 'src/helix/c.ts'],
+      [7, 'require()', 'src/helix/d.ts'],
+      [8, 'declare module', null],
+      [9, 'require()', '?'],
+    ]);
+    // Six upward references, one package that is not allowed (undici), one computed require; ws is allowed.
+    expect(check('src/auth/x.ts', text)).toHaveLength(8);
+    expect(check('src/core/x.ts', "declare module '../helix/client.js' {}")).toEqual([
+      "src/core/x.ts:1  declare module '../helix/client.js': core (floor core) imports helix (floor helix), which is above it",
+    ]);
   });
 
   it('names the file, the line, the import and the rule', () => {
@@ -127,6 +165,30 @@ describe('the checker', () => {
     ]);
     expect(unexpectedCycles(cycles, []).fresh).toHaveLength(1);
     expect(unexpectedCycles([], [{ folders: ['src/x', 'src/y'] }]).gone).toEqual(['src/x src/y']);
+  });
+
+  it('finds runtime cycles between files, the parent-and-subfolder ones the folder check leaves out', () => {
+    const made = [
+      ...importsOf('src/helix/client.ts', "import './endpoints/x.js';"),
+      ...importsOf('src/helix/endpoints/x.ts', "import { HelixClient } from '../client.js';"),
+      // Type-only references are erased: no cycle at run time.
+      ...importsOf('src/auth/a.ts', "import './b.js';"),
+      ...importsOf('src/auth/b.ts', "import type { A } from './a.js'; export type { A } from './a.js';"),
+      ...importsOf('src/auth/c.ts', "import './d.js';"),
+      ...importsOf('src/auth/d.ts', "type C = typeof import('./c.js'); declare module './c.js' {}"),
+    ];
+    expect(folderCycles(made)).toEqual([]);
+    const cycles = fileCycles(made);
+    expect(cycles.map((c) => c.files)).toEqual([
+      ['src/helix/client.ts', 'src/helix/endpoints/x.ts', 'src/helix/client.ts'],
+    ]);
+    expect(cycles.map(formatCycle)).toEqual([
+      [
+        '  src/helix/client.ts -> src/helix/endpoints/x.ts -> src/helix/client.ts',
+        "    src/helix/client.ts:1 import './endpoints/x.js'",
+        "    src/helix/endpoints/x.ts:1 import '../client.js'",
+      ].join('\n'),
+    ]);
   });
 
   it('maps paths to units', () => {

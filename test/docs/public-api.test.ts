@@ -7,9 +7,12 @@
  * Timeout: the reports need one compiler program over src/ with a declaration emit, and an import of every barrel:
  * about 10 s of CPU, several times that on a loaded machine.
  */
+import { readFileSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   API_REPORT_COMMAND,
+  ROOT,
   type ApiExport,
   apiEntryPoints,
   collectApi,
@@ -21,6 +24,51 @@ import {
 
 const TIMEOUT_MS = 180_000;
 const ENTRIES = apiEntryPoints();
+
+/**
+ * Types that exported declarations name but no entry point exports (`file#Name`), found when the check came in: a
+ * consumer sees their members but cannot name them (to annotate a variable, or extend). Each is the owner's to export
+ * or to inline; the test fails on any new one and on a listed one that is gone, so the list only shrinks.
+ */
+const KNOWN_UNEXPORTED: readonly string[] = [
+  'src/catalogue/builders.ts#ConditionFor',
+  'src/catalogue/builders.ts#SpecOf',
+  'src/catalogue/definitions.ts#EventDefinitions',
+  'src/catalogue/definitions.ts#ModelOf',
+  'src/catalogue/models/automod.ts#AutomodV1Base',
+  'src/catalogue/models/automod.ts#AutomodV2Base',
+  'src/catalogue/models/channel-chat.ts#SharedChatSessionBase',
+  'src/catalogue/models/engagement.ts#CharityCampaignBase',
+  'src/catalogue/models/engagement.ts#GoalBase',
+  'src/catalogue/models/engagement.ts#HypeTrainBase',
+  'src/catalogue/models/moderate.ts#ModerateBase',
+  'src/catalogue/models/polls-predictions.ts#PollBase',
+  'src/catalogue/models/polls-predictions.ts#PredictionBase',
+  'src/catalogue/wire/engagement.ts#WireCharityInfo',
+  'src/catalogue/wire/engagement.ts#WireHypeTrainBase',
+  'src/catalogue/wire/engagement.ts#WirePredictionBase',
+  'src/emulator/eventsub/control.ts#ControlApi',
+  'src/emulator/eventsub/core.ts#EventSubFaults',
+  'src/emulator/http/server.ts#PlatformErrorHandler',
+  'src/emulator/http/types.ts#Platform',
+  'src/emulator/http/types.ts#PlatformOptions',
+  'src/eventsub/conduit/options.ts#BackoffRange',
+  'src/eventsub/dispatch.ts#NotificationTap',
+  'src/eventsub/websocket-client/subscription.ts#TrackedSubscription',
+  'src/pubsub/models.ts#ModerationBase',
+];
+
+/** The names `export interface` / `export type` declares in the files of src/catalogue/models. */
+function catalogueModelNames(): string[] {
+  const dir = path.join(ROOT, 'src/catalogue/models');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts'))
+    .flatMap((f) =>
+      [...readFileSync(path.join(dir, f), 'utf8').matchAll(/^export (?:interface|type) (\w+)/gm)].map(
+        (m) => m[1] ?? '',
+      ),
+    );
+}
 
 describe('public API surface', () => {
   /** Entry point specifier → its exports. */
@@ -102,6 +150,28 @@ describe('public API surface', () => {
         .map((e) => e.name);
       expect(typeOnly, `${specifier} exports values as types`).toEqual([]);
     }
+  });
+
+  it('every type an exported declaration names is exported by an entry point (but the known ones)', () => {
+    const found = new Map<string, string>();
+    for (const { specifier } of ENTRIES) {
+      for (const e of api.get(specifier) ?? []) {
+        for (const key of e.unexported) if (!found.has(key)) found.set(key, `${specifier}: ${e.name}`);
+      }
+    }
+    const fresh = [...found]
+      .filter(([key]) => !KNOWN_UNEXPORTED.includes(key))
+      .map(([k, by]) => `${k} (in ${by})`);
+    expect(fresh, 'types used by the public API but exported by no entry point: export them').toEqual([]);
+    const gone = KNOWN_UNEXPORTED.filter((key) => !found.has(key));
+    expect(gone, 'listed in KNOWN_UNEXPORTED but exported (or unused) now: take them off').toEqual([]);
+  });
+
+  it('every model of src/catalogue/models is exported by twitch-realtime/catalogue (its barrel line)', () => {
+    const models = catalogueModelNames();
+    expect(models.length).toBeGreaterThan(100);
+    const exported = names('twitch-realtime/catalogue');
+    expect(models.filter((name) => !exported.has(name))).toEqual([]);
   });
 
   it('every exported class and function has a TSDoc @example', () => {

@@ -2,6 +2,7 @@
  * The sockets of a session: a `Link` is one socket and its role (a connect to the base URL, or a handover target),
  * with how it is closed.
  */
+import WebSocket from 'ws';
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import { abortReason } from '../../core/sleep.js';
 import type { EventSubSessionStats, WebSocketClientOptions, WebSocketLike } from './session-options.js';
@@ -29,6 +30,28 @@ export class Link {
     readonly ws: WebSocketLike,
     readonly kind: LinkKind,
   ) {}
+
+  /** Clears the welcome timer, if one is set. */
+  stopWelcomeTimer(clock: Clock): void {
+    if (this.welcomeTimer === undefined) return;
+    clock.clearTimeout(this.welcomeTimer);
+    this.welcomeTimer = undefined;
+  }
+
+  /**
+   * Closes the socket from our side, so that its close is not a loss: terminated while still connecting, else closed
+   * with 1000. An open link joins `retiring` (before its close starts) until its `close` event. Idempotent.
+   */
+  retire(clock: Clock, retiring: Set<Link>): void {
+    this.stopWelcomeTimer(clock);
+    if (this.retired) return;
+    this.retired = true;
+    if (this.closed) return;
+    retiring.add(this);
+    const ws = this.ws;
+    if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+    else ws.close(1000);
+  }
 
   /** Adds one set of listeners to the socket, calling `events` with this link. */
   listen(events: LinkEvents): void {

@@ -2,10 +2,12 @@
  * The shapes of an EventSub WebSocket session: the socket it drives (`WebSocketLike`), its options with their checks
  * (core/options.ts), its events, states and counters.
  */
+import WebSocket from 'ws';
 import { Backoff } from '../../core/backoff.js';
-import type { Clock } from '../../core/clock.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { MAX_TIMER_MS, requireDuration } from '../../core/duration.js';
 import { isRecord, optionalUrl } from '../../core/guards.js';
-import type { Logger } from '../../core/logger.js';
+import { silentLogger, type Logger } from '../../core/logger.js';
 import {
   arrayOf,
   checkOptions,
@@ -23,14 +25,18 @@ import {
   type OptionChecks,
 } from '../../core/options.js';
 import {
+  DEFAULT_MAX_FUTURE_SKEW_MS,
   EVENTSUB_WS_URL,
+  KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
   KEEPALIVE_TIMEOUT_MAX_SECONDS,
   KEEPALIVE_TIMEOUT_MIN_SECONDS,
+  MAX_MESSAGE_AGE_MS,
   type CloseAction,
   type WireNotificationMessage,
   type WireRevocationMessage,
 } from '../../protocol/eventsub.js';
-import type { DedupeStore } from './dedupe.js';
+import { MemoryDedupeStore, requireDedupeStore, type DedupeStore } from './dedupe.js';
+import { DEFAULT_WS_OPTIONS } from './link.js';
 import { SessionEndpoints } from './reconnect-url.js';
 
 /**
@@ -185,6 +191,68 @@ export const SESSION_CHECKS: OptionChecks<EventSubSessionOptions> = {
 export function checkedSessionOptions(options: EventSubSessionOptions): EventSubSessionOptions {
   checkOptions(options, SESSION_CHECKS);
   return options;
+}
+
+/** What a session runs with: its options checked, with their defaults. */
+export interface ResolvedSessionOptions {
+  readonly logger: Logger;
+  /** The base URL and the reconnect_url policy (reconnect-url.ts). */
+  readonly endpoints: SessionEndpoints;
+  readonly welcomeTimeoutMs: number;
+  readonly maxAgeMs: number;
+  readonly maxSkewMs: number;
+  /** A store whose window covers `maxAgeMs + maxSkewMs` (checked). */
+  readonly dedupe: DedupeStore;
+  readonly clock: Clock;
+  readonly backoff: Backoff;
+  readonly WebSocket: WebSocketConstructor;
+  readonly wsOptions: WebSocketClientOptions;
+  readonly keepaliveMarginRatio: number;
+  readonly keepaliveTimeoutSeconds: number;
+}
+
+/**
+ * `options` checked against {@link SESSION_CHECKS}, with their defaults (before `super()`, which reads the logger).
+ * The acceptance window of a message (`maxMessageAgeMs + maxFutureSkewMs`) must fit the longest window a timer can
+ * keep, and the dedupe store must remember ids at least that long.
+ */
+export function resolveSessionOptions(options: EventSubSessionOptions): ResolvedSessionOptions {
+  const logger = checkedSessionOptions(options).logger ?? silentLogger;
+  // In the order the session always checked them: the first bad one is the one reported.
+  const endpoints = new SessionEndpoints(
+    optionalUrl(options, 'url', EVENTSUB_WS_URL),
+    options.keepaliveTimeoutSeconds,
+    options.allowedReconnectHosts,
+  );
+  const welcomeTimeoutMs = requireDuration(options.welcomeTimeoutMs ?? 10_000, 'welcomeTimeoutMs');
+  const maxAgeMs = requireDuration(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
+  const maxSkewMs = requireDuration(
+    options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
+    'maxFutureSkewMs',
+    {
+      min: 0,
+      max: MAX_TIMER_MS - maxAgeMs,
+    },
+  );
+  const acceptedForMs = maxAgeMs + maxSkewMs;
+  return {
+    logger,
+    endpoints,
+    welcomeTimeoutMs,
+    maxAgeMs,
+    maxSkewMs,
+    dedupe: requireDedupeStore(
+      options.dedupe ?? new MemoryDedupeStore({ windowMs: acceptedForMs }),
+      acceptedForMs,
+      'dedupe',
+    ),
+    clock: options.clock ?? systemClock,
+    backoff: options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 }),
+    WebSocket: options.WebSocket ?? WebSocket,
+    wsOptions: { ...DEFAULT_WS_OPTIONS, ...options.wsOptions },
+    keepaliveMarginRatio: options.keepaliveMarginRatio ?? 0.2,
+    keepaliveTimeoutSeconds: options.keepaliveTimeoutSeconds ?? KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
+  };
 }
 
 /** Where the session is in its lifecycle. */

@@ -8,35 +8,28 @@
  * NEW session id that the owner must bind again. The session never sends a data frame (pings are answered by `ws`).
  *
  * This file is the state machine (sockets, welcome, handover, loss, reconnect); its parts: session-options.ts
- * (options, events, stats), link.ts (one socket), intake.ts (the hot path: frame checks, time window, dedupe, emit),
+ * (options resolved with their defaults and the acceptance window, events, stats), link.ts (one socket, its welcome
+ * timer and how it is retired), intake.ts (the hot path: frame checks, time window, dedupe, emit),
  * watchdog.ts (keepalive), handover.ts (pacing of handovers), reconnect-url.ts (which URLs may be followed).
  */
-import WebSocket from 'ws';
 import { AbortError, type TwitchError } from '../../core/errors.js';
-import { Backoff } from '../../core/backoff.js';
-import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
-import { MAX_TIMER_MS, requireDuration } from '../../core/duration.js';
+import type { Backoff } from '../../core/backoff.js';
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import { TypedEmitter } from '../../core/emitter.js';
-import { optionalUrl, toError } from '../../core/guards.js';
-import { silentLogger, type Logger } from '../../core/logger.js';
+import { toError } from '../../core/guards.js';
+import type { Logger } from '../../core/logger.js';
 import { optionalSignal } from '../../core/options.js';
 import { abortReason } from '../../core/sleep.js';
 import {
-  EVENTSUB_WS_URL,
-  KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
-  MAX_MESSAGE_AGE_MS,
   closeCodeInfo,
-  DEFAULT_MAX_FUTURE_SKEW_MS,
   type WireReconnectMessage,
   type WireWelcomeMessage,
 } from '../../protocol/eventsub.js';
-import { MemoryDedupeStore, requireDedupeStore } from './dedupe.js';
 import { EventSubSessionError, clientBugMessage } from './errors.js';
 import { HandoverThrottle } from './handover.js';
 import { FrameIntake, type IntakeHost } from './intake.js';
 import { KeepaliveWatchdog } from './watchdog.js';
 import {
-  DEFAULT_WS_OPTIONS,
   Link,
   newDeferred,
   newStats,
@@ -46,9 +39,9 @@ import {
   type LinkKind,
   type MutableStats,
 } from './link.js';
-import { SessionEndpoints } from './reconnect-url.js';
+import type { SessionEndpoints } from './reconnect-url.js';
 import {
-  checkedSessionOptions,
+  resolveSessionOptions,
   type EventSubSessionEvents,
   type EventSubSessionOptions,
   type EventSubSessionState,
@@ -128,28 +121,15 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
    *   `backoff`, `WebSocket`, `wsOptions` or `logger` of the wrong shape.
    */
   constructor(options: EventSubSessionOptions = {}) {
-    const logger = checkedSessionOptions(options).logger ?? silentLogger;
+    // Checks and defaults, and the acceptance window with its dedupe store: session-options.ts.
+    const resolved = resolveSessionOptions(options);
+    const logger = resolved.logger;
     super({ logger });
     this.#logger = logger;
-    this.#endpoints = new SessionEndpoints(
-      optionalUrl(options, 'url', EVENTSUB_WS_URL),
-      options.keepaliveTimeoutSeconds,
-      options.allowedReconnectHosts,
-    );
-    this.#welcomeTimeoutMs = requireDuration(options.welcomeTimeoutMs ?? 10_000, 'welcomeTimeoutMs');
-    const maxAgeMs = requireDuration(options.maxMessageAgeMs ?? MAX_MESSAGE_AGE_MS, 'maxMessageAgeMs');
-    // The acceptance window (maxAge + skew) must fit the longest window a store can keep.
-    const maxSkewMs = requireDuration(
-      options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS,
-      'maxFutureSkewMs',
-      {
-        min: 0,
-        max: MAX_TIMER_MS - maxAgeMs,
-      },
-    );
-    const acceptedForMs = maxAgeMs + maxSkewMs;
-    this.#clock = options.clock ?? systemClock;
-    this.#backoff = options.backoff ?? new Backoff({ initialMs: 250, maxMs: 30_000 });
+    this.#endpoints = resolved.endpoints;
+    this.#welcomeTimeoutMs = resolved.welcomeTimeoutMs;
+    this.#clock = resolved.clock;
+    this.#backoff = resolved.backoff;
     this.#throttle = new HandoverThrottle(this.#backoff, this.#stats, (error) => {
       this.#report(error);
     });
@@ -169,23 +149,13 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
         this.#onReconnect(link, message);
       },
     };
-    this.#intake = new FrameIntake(
-      host,
-      this.#clock,
-      requireDedupeStore(
-        options.dedupe ?? new MemoryDedupeStore({ windowMs: acceptedForMs }),
-        acceptedForMs,
-        'dedupe',
-      ),
-      maxAgeMs,
-      maxSkewMs,
-    );
-    this.#WebSocket = options.WebSocket ?? WebSocket;
-    this.#wsOptions = { ...DEFAULT_WS_OPTIONS, ...options.wsOptions };
+    this.#intake = new FrameIntake(host, this.#clock, resolved.dedupe, resolved.maxAgeMs, resolved.maxSkewMs);
+    this.#WebSocket = resolved.WebSocket;
+    this.#wsOptions = resolved.wsOptions;
     this.#watchdog = new KeepaliveWatchdog(
       this.#clock,
-      options.keepaliveMarginRatio ?? 0.2,
-      options.keepaliveTimeoutSeconds ?? KEEPALIVE_TIMEOUT_DEFAULT_SECONDS,
+      resolved.keepaliveMarginRatio,
+      resolved.keepaliveTimeoutSeconds,
       logger,
       {
         active: () => this.#primary !== null && this.#state !== 'closed',
@@ -312,17 +282,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   };
 
   #retire(link: Link): void {
-    if (link.welcomeTimer !== undefined) {
-      this.#clock.clearTimeout(link.welcomeTimer);
-      link.welcomeTimer = undefined;
-    }
-    if (link.retired) return;
-    link.retired = true;
-    if (link.closed) return;
-    this.#retiring.add(link);
-    const ws = link.ws;
-    if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
-    else ws.close(1000);
+    link.retire(this.#clock, this.#retiring);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -336,10 +296,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
     }
     const session = message.payload.session;
     const now = this.#clock.now();
-    if (link.welcomeTimer !== undefined) {
-      this.#clock.clearTimeout(link.welcomeTimer);
-      link.welcomeTimer = undefined;
-    }
+    link.stopWelcomeTimer(this.#clock);
     link.welcomedAt = now;
     const previousId = this.#sessionId;
     const old = this.#primary;
@@ -461,10 +418,7 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
 
   #onClose(link: Link, closeCode: number, reasonBuffer: Buffer): void {
     link.closed = true;
-    if (link.welcomeTimer !== undefined) {
-      this.#clock.clearTimeout(link.welcomeTimer);
-      link.welcomeTimer = undefined;
-    }
+    link.stopWelcomeTimer(this.#clock);
     this.#retiring.delete(link);
     if (link.retired) return;
     // After a frame over maxPayload, ws closed with 1009 itself; the peer's answer (or 1006) says nothing more.

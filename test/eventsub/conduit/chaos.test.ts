@@ -31,9 +31,13 @@ it('delivers every event exactly once through random faults', { timeout: 30_000 
     shardRetry: { initialMs: 5, maxMs: 40 },
   });
   const seen = new Map<string, number>();
+  // Arrival number of the last notification each shard handled (for the drain at the end).
+  let arrivals = 0;
+  const lastArrival = new Map<string, number>();
   // Every notification counts, stream.online and conduit.shard.disabled alike.
-  client.on('notification', (n) => {
+  client.on('notification', (n, shardId) => {
     seen.set(n.messageId, (seen.get(n.messageId) ?? 0) + 1);
+    lastArrival.set(shardId, ++arrivals);
   });
   let disabled = 0;
   client.on('conduitShardDisabled', () => {
@@ -85,12 +89,21 @@ it('delivers every event exactly once through random faults', { timeout: 30_000 
   });
   // A last burst with every shard healthy.
   emu.trigger({ type: 'stream.online', count: 5 });
+  // Drain, instead of waiting for late copies: each shard's socket is in order and a duplicate follows its original
+  // on the same socket, so once a marker sent after everything else has reached every shard, no copy of an earlier
+  // event is still on its way. One stream.online per subscription reaches all four shards (the 40 broadcasters'
+  // route hashes cover every shard).
+  const mark = arrivals;
+  emu.trigger({ type: 'stream.online' });
+  await until(() => [0, 1, 2, 3].every((i) => (lastArrival.get(String(i)) ?? 0) > mark), {
+    what: 'a marker handled on every shard',
+    timeoutMs: 10_000,
+  });
   const { counters } = emu.state();
   await until(() => seen.size >= counters.delivered, {
     what: 'every delivered event handled',
     timeoutMs: 10_000,
   });
-  await sleep(50);
 
   expect(counters.notifications_sent).toBeGreaterThanOrEqual(40 * 40 * 3);
   expect(seen.size).toBe(counters.delivered);
