@@ -14,6 +14,9 @@ export interface AssignerHost {
   readonly clock: Clock;
   readonly signal: AbortSignal;
   isClosing(): boolean;
+  /** The ownership strategy's word on binding the shard now. */
+  mayBind(shardId: string): boolean;
+  lost(shardId: string, reason: 'refused'): void;
   /** Waits for the challenges of webhook shards Twitch accepted. */
   awaitVerification(shards: readonly WebhookShard[], rebind: boolean): Promise<void>;
 }
@@ -84,6 +87,14 @@ export class Assigner {
     for (const shard of shards) {
       const transport = shard.transport();
       if (transport === null) continue;
+      // The one gate every binding passes: a fenced owner never binds (the shard is held, unbound).
+      if (!this.#host.mayBind(shard.id)) {
+        if (shard.state !== 'held') {
+          shard.state = 'held';
+          this.#host.lost(shard.id, 'refused');
+        }
+        continue;
+      }
       shard.state = 'assigning';
       batch.push({ shard, transport });
     }

@@ -419,6 +419,16 @@ export class AutoClient<
           return false;
         }
       },
+      mayBind: (shardId) => {
+        if (ownership.mayBind === undefined) return true;
+        try {
+          return ownership.mayBind(shardId);
+        } catch (error) {
+          // In doubt, do not bind: a strategy that cannot answer is treated as fenced.
+          this.report(asError(error), 'ownership');
+          return false;
+        }
+      },
       shards: () => this.#shards.values(),
       shard: (id) => this.#shards.get(id),
       webhookShard: (id) => {

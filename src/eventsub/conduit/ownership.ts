@@ -51,7 +51,12 @@ export type ShardLossReason =
   /** Twitch reports the shard not enabled (seen by the health check or `conduit.shard.disabled`). */
   | 'disabled'
   /** The shard's transport closed (it reconnects by itself). */
-  | 'disconnected';
+  | 'disconnected'
+  /**
+   * {@link OwnershipStrategy.mayBind} refused to bind it: the transport stays open, unbound, and nothing binds it
+   * until `mayBind` allows it (asked again at each health check). Told once per refusal, not at every check.
+   */
+  | 'refused';
 
 /**
  * Decides which shards this process serves. The client connects and binds exactly the shards granted, checks only
@@ -92,6 +97,15 @@ export interface OwnershipStrategy {
    * Omitted: always.
    */
   mayReclaim?(shardId: string): boolean;
+  /**
+   * Whether this process may bind the shard now: asked before **every** Update Conduit Shards of a served shard
+   * (first bind, after a lost session, retry, a shard shown disabled, a take-back). Return `false` while this
+   * process is fenced (its lease lost or unknown): the shard is then held unbound, reported with
+   * `shardLost('refused')`, and asked about again at each health check. Shards already bound keep delivering, so
+   * answering `false` for every shard is "fail static": keep what is held, bind nothing. An exception counts as
+   * `false` (and is reported). Omitted: always.
+   */
+  mayBind?(shardId: string): boolean;
   /** The client is closing (before its transports close). */
   stop?(): void | Promise<void>;
   /** The highest shard id + 1 this strategy needs (for `forceScale` and conduit creation), if fixed. */
@@ -103,7 +117,14 @@ export const OWNERSHIP_CHECK: Check = (value, field) => {
   if (!isRecord(value) || typeof value.start !== 'function') {
     fail(field, 'an OwnershipStrategy (an object with a start(context) method)', value);
   }
-  for (const hook of ['shardCountChanged', 'shardBound', 'shardLost', 'mayReclaim', 'stop'] as const) {
+  for (const hook of [
+    'shardCountChanged',
+    'shardBound',
+    'shardLost',
+    'mayReclaim',
+    'mayBind',
+    'stop',
+  ] as const) {
     if (value[hook] !== undefined && typeof value[hook] !== 'function') {
       fail(`${field}.${hook}`, 'a function', value[hook]);
     }

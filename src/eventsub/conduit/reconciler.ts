@@ -25,7 +25,7 @@ export interface ReconcilerHost {
   assign(
     shards: readonly Shard[],
     rebind: boolean,
-    onBound: (shard: Shard, transport: ShardTransport) => void,
+    onBound?: (shard: Shard, transport: ShardTransport) => void,
   ): Promise<void>;
   /** The ownership strategy's word on taking back a shard held elsewhere. */
   mayReclaim(shardId: string): boolean;
@@ -100,8 +100,14 @@ export class Reconciler {
     const unassigned: string[] = [];
     const toFix = new Map<string, ConduitShard>();
     const now = host.clock.now();
+    const held: Shard[] = [];
     for (const info of remote) {
       const shard = host.shard(info.id);
+      if (shard?.state === 'held') {
+        // Refused by `mayBind` before: asked again (through the assigner) rather than judged.
+        held.push(shard);
+        continue;
+      }
       if (shard === undefined) {
         if (info.method === 'websocket' && !info.enabled) unassigned.push(info.id);
         continue;
@@ -125,6 +131,7 @@ export class Reconciler {
     if (unassigned.length > 0 && key !== this.#lastUnassigned)
       host.events.emit('unassignedShards', unassigned);
     this.#lastUnassigned = key;
+    if (held.length > 0) await host.assign(held, true);
     if (toFix.size === 0) return;
     const shards: Shard[] = [];
     for (const id of toFix.keys()) {

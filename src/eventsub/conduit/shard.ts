@@ -31,10 +31,13 @@ export interface ShardHost {
   delivery(shardId: string, messageId: string, timestamp: string, payload: WireNotificationPayload): void;
   /** Tells the ownership strategy (never throws). */
   bound(shard: Shard): void;
+  /** The ownership strategy's word on binding the shard now (`false` on an exception). */
+  mayBind(shardId: string): boolean;
   lost(shardId: string, reason: ShardLossReason): void;
 }
 
-export type ShardState = 'connecting' | 'assigning' | 'verifying' | 'ready' | 'waiting' | 'closed';
+/** `held`: transport open but not bound, because the ownership strategy refused (`mayBind`). */
+export type ShardState = 'connecting' | 'assigning' | 'verifying' | 'ready' | 'waiting' | 'held' | 'closed';
 
 /** The transport of one shard in an Update Conduit Shards request. */
 export type ShardTransport =
