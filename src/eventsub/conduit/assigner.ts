@@ -101,17 +101,26 @@ export class Assigner {
     if (batch.length === 0) return;
     let failed: Map<string, string>;
     let statuses: Map<string, string>;
+    const request = conduit.updateShards(
+      batch.map(({ shard, transport }) => ({ id: shard.id, transport })),
+      { chunkSize: this.#options.chunkSize, signal: this.#host.signal },
+    );
+    // A revoke waits for this request: an answer arriving after it must not leave a binding the next owner races.
+    const settled = request.then(
+      () => undefined,
+      () => undefined,
+    );
+    for (const { shard } of batch) shard.inFlight = settled;
     try {
-      const result = await conduit.updateShards(
-        batch.map(({ shard, transport }) => ({ id: shard.id, transport })),
-        { chunkSize: this.#options.chunkSize, signal: this.#host.signal },
-      );
+      const result = await request;
       failed = new Map(result.errors.map((e) => [e.id, `${e.message} (${e.code})`]));
       statuses = new Map(result.shards.map((s) => [s.id, s.status]));
     } catch (error) {
       if (this.#host.isClosing()) return;
       failed = new Map(batch.map(({ shard }) => [shard.id, asError(error).message]));
       statuses = new Map();
+    } finally {
+      for (const { shard } of batch) if (shard.inFlight === settled) shard.inFlight = null;
     }
     const verifying: WebhookShard[] = [];
     for (const { shard, transport } of batch) {

@@ -135,11 +135,13 @@ export class ShardSet {
     if (shard === undefined) return this.#closing.get(id) ?? Promise.resolve();
     this.#shards.delete(id);
     this.sockets.delete(id);
-    const closed = shard.close().finally(() => {
-      if (this.#closing.get(id) === closed) this.#closing.delete(id);
+    // Closed, and no binding of it still on its way to Twitch (the strategy hands the shard over after this).
+    const closed = Promise.all([shard.close(), shard.inFlight]).then(() => undefined);
+    const done = closed.finally(() => {
+      if (this.#closing.get(id) === done) this.#closing.delete(id);
     });
-    this.#closing.set(id, closed);
-    return closed;
+    this.#closing.set(id, done);
+    return done;
   }
 
   #create(id: string): Shard | undefined {

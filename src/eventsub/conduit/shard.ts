@@ -59,6 +59,8 @@ export abstract class Shard {
   state: ShardState;
   /** Failures in a row (connect, assign, verification). */
   failures = 0;
+  /** The Update Conduit Shards request naming this shard, while one is in flight (settles, never rejects). */
+  inFlight: Promise<void> | null = null;
   /** Whether it was ever bound (a later binding is a rebind). */
   everReady = false;
   #reclaims = 0;
