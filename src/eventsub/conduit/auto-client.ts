@@ -20,7 +20,7 @@ import type { WebhookListener, WebhookReceiver } from '../webhook/receiver.js';
 import { Assigner } from './assigner.js';
 import { ConduitInfo } from './conduit-info.js';
 import { ConduitSelectionError, MissingConduitError } from './errors.js';
-import type { Conduit } from './models.js';
+import { Conduit } from './models.js';
 import {
   MULTI_SUBSCRIBE_CHECKS,
   runMultiSubscribe,
@@ -34,7 +34,7 @@ import { checkedOptions, resolveOptions, type AutoClientOptions, type ResolvedOp
 import type { OwnershipContext, ShardLossReason } from './ownership.js';
 import { Reconciler } from './reconciler.js';
 import { resolveConduit } from './resolver.js';
-import { scale } from './scaler.js';
+import { countChanged, scale } from './scaler.js';
 import { asError, type Shard } from './shard.js';
 import { ShardSet, type ShardSetHost } from './shard-set.js';
 import { WebhookShard, WebhookSide } from './webhook-shard.js';
@@ -428,6 +428,17 @@ export class AutoClient<
           this.report(asError(error), 'ownership');
           return false;
         }
+      },
+      shardCountSeen: async (shardCount) => {
+        const conduit = this.#conduit;
+        if (conduit === null || conduit.shardCount === shardCount) return;
+        this.logger.info('shard count changed by another process', {
+          conduitId: conduit.id,
+          previousShardCount: conduit.shardCount,
+          shardCount,
+        });
+        const updated = this.#adopt(new Conduit({ id: conduit.id, shardCount }, this.helix));
+        await countChanged(this.#scalerHost(), conduit.shardCount, updated, true);
       },
       shards: () => this.#shards.values(),
       shard: (id) => this.#shards.get(id),

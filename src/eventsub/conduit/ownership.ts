@@ -82,8 +82,9 @@ export interface OwnershipStrategy {
    */
   start(context: OwnershipContext): void | Promise<void>;
   /**
-   * The shard count changed through `conduitInfo.updateShardCount(n, { assignTransports: true })`. Grant the new
-   * shards this process should serve; shards at or above `shardCount` are revoked by the client itself first.
+   * The shard count changed: through `conduitInfo.updateShardCount(n)` (with or without `assignTransports`), or
+   * by another process (seen by the health check). Grant the new shards this process should serve; shards at or
+   * above `shardCount` are revoked by the client itself first, and `context.shardCount` is already the new count.
    */
   shardCountChanged?(shardCount: number, context: OwnershipContext): void | Promise<void>;
   /** A served shard was bound to this process's transport (first time or again). Must not throw. */
@@ -165,9 +166,18 @@ export function staticOwnership(shardIds?: readonly number[]): OwnershipStrategy
     required = (ids[ids.length - 1] ?? 0) + 1;
     ownedBelow = (count) => ids.filter((id) => id < count).map(String);
   }
-  return {
+  const strategy: OwnershipStrategy = {
     ...(required === undefined ? {} : { requiredShardCount: required }),
     start: (context) => context.grant(ownedBelow(context.shardCount)),
     shardCountChanged: (count, context) => context.grant(ownedBelow(count)),
   };
+  STATIC.add(strategy);
+  return strategy;
+}
+
+const STATIC = new WeakSet<OwnershipStrategy>();
+
+/** Whether the strategy is one {@link staticOwnership} made (internal). */
+export function isStaticOwnership(strategy: OwnershipStrategy): boolean {
+  return STATIC.has(strategy);
 }

@@ -30,6 +30,8 @@ export interface ReconcilerHost {
   /** The ownership strategy's word on taking back a shard held elsewhere. */
   mayReclaim(shardId: string): boolean;
   lost(shardId: string, reason: ShardLossReason): void;
+  /** Twitch lists another shard count than the client knows (another process scaled): adopt it. */
+  shardCountSeen(shardCount: number): Promise<void>;
 }
 
 export class Reconciler {
@@ -95,6 +97,11 @@ export class Reconciler {
     if (conduit === null) return;
     const remote = await conduit.fetchShards({ signal: host.signal }).toArray();
     if (host.isClosing()) return;
+    // Twitch lists every shard of the conduit: a length that differs is a count another process set.
+    if (remote.length > 0 && remote.length !== conduit.shardCount) {
+      await host.shardCountSeen(remote.length);
+      if (host.isClosing()) return;
+    }
     const ours = new Set<string>();
     for (const shard of host.shards()) if (shard.sessionId !== null) ours.add(shard.sessionId);
     const unassigned: string[] = [];
