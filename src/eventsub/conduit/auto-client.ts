@@ -400,7 +400,11 @@ export class AutoClient<
       bound: (shard) => {
         if (ownership.shardBound === undefined) return;
         this.#tellOwnership(() => {
-          ownership.shardBound?.(shard.id, { method: shard.method, sessionId: shard.sessionId });
+          ownership.shardBound?.(shard.id, {
+            method: shard.method,
+            sessionId: shard.sessionId,
+            token: shard.token,
+          });
         });
       },
       lost: (shardId: string, reason: ShardLossReason) => {

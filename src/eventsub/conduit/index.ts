@@ -22,6 +22,12 @@ export type {
   SubscriptionInput,
 } from './multi-subscribe.js';
 export { staticOwnership } from './ownership.js';
-export type { OwnershipContext, OwnershipStrategy, ShardBinding, ShardLossReason } from './ownership.js';
+export type {
+  GrantOptions,
+  OwnershipContext,
+  OwnershipStrategy,
+  ShardBinding,
+  ShardLossReason,
+} from './ownership.js';
 export { ConduitSelectionError, MissingConduitError, ShardCountRangeError, ShardError } from './errors.js';
 export type { ConduitErrorCode, ConduitSelectionCode, ShardErrorCode } from './errors.js';

@@ -25,9 +25,13 @@ export interface OwnershipContext {
    * when each is bound or reported (a shard that fails is retried in the background). Shards already served are left
    * as they are. Make-before-break: a shard bound elsewhere is taken over by this binding.
    *
+   * `options.token`: the lease's fencing token (an epoch): kept per shard (a grant of a shard already served
+   * updates it) and echoed in {@link ShardBinding.token}, so a lease store can tell which lease a binding was
+   * made under.
+   *
    * @throws {@link InvalidArgumentError} (rejects) for an id that is not a shard of the conduit; nothing is granted.
    */
-  grant(shardIds: Iterable<string>): Promise<void>;
+  grant(shardIds: Iterable<string>, options?: GrantOptions): Promise<void>;
   /**
    * Stop serving these shards: close each transport **without** disabling or rebinding the shard on Twitch (another
    * process takes it) and stop checking it. Resolves once closed. Shards not served are ignored.
@@ -37,11 +41,19 @@ export interface OwnershipContext {
   owned(): readonly string[];
 }
 
+/** Options of {@link OwnershipContext.grant}. */
+export interface GrantOptions {
+  /** A fencing token (lease epoch) echoed in {@link ShardBinding.token}. */
+  readonly token?: string;
+}
+
 /** How a served shard was bound, for {@link OwnershipStrategy.shardBound}. */
 export interface ShardBinding {
   readonly method: 'websocket' | 'webhook';
   /** The bound WebSocket session; `null` for a webhook shard. */
   readonly sessionId: string | null;
+  /** The token of the latest grant of the shard (`null`: granted without one). */
+  readonly token: string | null;
 }
 
 /** Why a served shard was lost, for {@link OwnershipStrategy.shardLost}. */

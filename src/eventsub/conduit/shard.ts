@@ -61,6 +61,8 @@ export abstract class Shard {
   failures = 0;
   /** The Update Conduit Shards request naming this shard, while one is in flight (settles, never rejects). */
   inFlight: Promise<void> | null = null;
+  /** The fencing token of the latest grant (`null`: none). */
+  token: string | null = null;
   /** Whether it was ever bound (a later binding is a rebind). */
   everReady = false;
   #reclaims = 0;

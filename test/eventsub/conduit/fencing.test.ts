@@ -140,3 +140,30 @@ it('a strategy whose mayBind throws is treated as fenced, and the error reported
   expect(own.bound).toEqual([]);
   expect(errors.map((e) => e.message)).toContain('lease store down');
 });
+
+it('echoes the fencing token of the latest grant in shardBound', async () => {
+  const emu = await h.start();
+  const bindings: [string, string | null][] = [];
+  const own = fenceable([], { shardBound: (id, binding) => bindings.push([id, binding.token]) });
+  const client = h.client({ conduitId: 'create', ownership: own.strategy });
+  client.on('error', () => undefined);
+  await client.start();
+  await own.context().grant(['0'], { token: 'epoch-1' });
+  await own.context().grant(['1']);
+  expect(bindings).toEqual([
+    ['0', 'epoch-1'],
+    ['1', null],
+  ]);
+  // The lease is renewed under a new epoch; the next binding (after a lost session) carries it.
+  await own.context().grant(['0'], { token: 'epoch-2' });
+  emu.closeSession(client.conduitInfo.websockets.get('0')?.sessionId ?? '', 4007);
+  // (A 4007 may bind twice: the failed assign's retry and the reconnect both bind; each carries the token.)
+  await until(() => bindings.length >= 3, 'bound again');
+  expect(bindings.slice(2)).toContainEqual(['0', 'epoch-2']);
+  expect(bindings.slice(2).filter(([, token]) => token !== 'epoch-2')).toEqual([]);
+  const bad = await own
+    .context()
+    .grant(['1'], { token: 7 as unknown as string })
+    .catch((e: unknown) => e);
+  expect(bad).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'token' });
+});
