@@ -31,7 +31,7 @@ import {
   type SubscriptionInput,
 } from './multi-subscribe.js';
 import { checkedOptions, resolveOptions, type AutoClientOptions, type ResolvedOptions } from './options.js';
-import type { OwnershipContext, ShardLossReason } from './ownership.js';
+import type { ConduitWork, OwnershipContext, ShardLossReason } from './ownership.js';
 import { Reconciler } from './reconciler.js';
 import { resolveConduit } from './resolver.js';
 import { countChanged, scale } from './scaler.js';
@@ -248,12 +248,13 @@ export class AutoClient<
         maxPerShard: options.maxPerShard,
       },
       signal,
+      () => this.#leads('create'),
     );
     let conduit = this.#adopt(chosen);
     this.logger.info('conduit chosen', { conduitId: conduit.id, shardCount: conduit.shardCount, created });
     const required = ownership.requiredShardCount;
     if (required !== undefined && required > conduit.shardCount) {
-      if (!options.forceScale && !created) {
+      if ((!options.forceScale && !created) || !(await this.#leads('scale'))) {
         throw new InvalidArgumentError(
           `shardIds go up to ${required - 1} but conduit ${conduit.id} has ${conduit.shardCount} shards (pass forceScale: true to grow it)`,
           'shardIds',
@@ -267,11 +268,15 @@ export class AutoClient<
     if (this.isClosing()) return;
 
     let subscriptions: MultiSubscribePayload | null = null;
-    if (options.subscriptions.length > 0 && (created || options.forceSubscribe)) {
+    if (
+      options.subscriptions.length > 0 &&
+      (created || options.forceSubscribe) &&
+      (await this.#leads('subscribe'))
+    ) {
       subscriptions = await this.multiSubscribe(options.subscriptions);
       for (const failure of subscriptions.errors) this.report(failure.error, 'subscribe');
     }
-    if (options.watchShardDisabled) await this.#watchDisabled();
+    if (options.watchShardDisabled && (await this.#leads('watchDisabled'))) await this.#watchDisabled();
     if (this.isClosing()) return;
     this.#reconciler.schedule();
     const current = this.#conduit ?? conduit;
@@ -363,6 +368,18 @@ export class AutoClient<
       void this.reconcile();
     }
   };
+
+  /** The ownership strategy's word on leading conduit-wide work (an exception: not the leader, reported). */
+  async #leads(work: ConduitWork): Promise<boolean> {
+    const ownership = this.#options.ownership;
+    if (ownership.leader === undefined) return true;
+    try {
+      return await ownership.leader(work);
+    } catch (error) {
+      this.report(asError(error), 'ownership');
+      return false;
+    }
+  }
 
   /** The ownership strategy's callbacks, which must not throw: an exception is reported, never propagated. */
   #tellOwnership(call: () => void): void {

@@ -23,6 +23,7 @@ export type {
 } from './multi-subscribe.js';
 export { staticOwnership } from './ownership.js';
 export type {
+  ConduitWork,
   GrantOptions,
   OwnershipContext,
   OwnershipStrategy,

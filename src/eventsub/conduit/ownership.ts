@@ -47,6 +47,9 @@ export interface GrantOptions {
   readonly token?: string;
 }
 
+/** Conduit-wide work gated by {@link OwnershipStrategy.leader}. */
+export type ConduitWork = 'create' | 'scale' | 'subscribe' | 'watchDisabled';
+
 /** How a served shard was bound, for {@link OwnershipStrategy.shardBound}. */
 export interface ShardBinding {
   readonly method: 'websocket' | 'webhook';
@@ -119,6 +122,15 @@ export interface OwnershipStrategy {
    * `false` (and is reported). Omitted: always.
    */
   mayBind?(shardId: string): boolean;
+  /**
+   * Whether this process leads the conduit-wide work named (one leader among the processes sharing a conduit):
+   * `'create'` a conduit when none is adopted (asked before {@link start}; a follower then fails with
+   * `CONDUIT_NOT_FOUND` instead of creating a second one), `'scale'` the conduit at start-up to
+   * {@link requiredShardCount} (`forceScale`), `'subscribe'` the `subscriptions` option (new conduit or
+   * `forceSubscribe`), `'watchDisabled'` (the `conduit.shard.disabled` subscription). A follower skips that work.
+   * An exception counts as `false` (and is reported). Omitted (as in {@link staticOwnership}): always the leader.
+   */
+  leader?(work: ConduitWork): boolean | Promise<boolean>;
   /** The client is closing (before its transports close). */
   stop?(): void | Promise<void>;
   /** The highest shard id + 1 this strategy needs (for `forceScale` and conduit creation), if fixed. */
