@@ -14,6 +14,9 @@ export interface AssignerHost {
   readonly clock: Clock;
   readonly signal: AbortSignal;
   isClosing(): boolean;
+  /** The ownership strategy's word on binding the shard now. */
+  mayBind(shardId: string): boolean;
+  lost(shardId: string, reason: 'refused'): void;
   /** Waits for the challenges of webhook shards Twitch accepted. */
   awaitVerification(shards: readonly WebhookShard[], rebind: boolean): Promise<void>;
 }
@@ -84,23 +87,40 @@ export class Assigner {
     for (const shard of shards) {
       const transport = shard.transport();
       if (transport === null) continue;
+      // The one gate every binding passes: a fenced owner never binds (the shard is held, unbound).
+      if (!this.#host.mayBind(shard.id)) {
+        if (shard.state !== 'held') {
+          shard.state = 'held';
+          this.#host.lost(shard.id, 'refused');
+        }
+        continue;
+      }
       shard.state = 'assigning';
       batch.push({ shard, transport });
     }
     if (batch.length === 0) return;
     let failed: Map<string, string>;
     let statuses: Map<string, string>;
+    const request = conduit.updateShards(
+      batch.map(({ shard, transport }) => ({ id: shard.id, transport })),
+      { chunkSize: this.#options.chunkSize, signal: this.#host.signal },
+    );
+    // A revoke waits for this request: an answer arriving after it must not leave a binding the next owner races.
+    const settled = request.then(
+      () => undefined,
+      () => undefined,
+    );
+    for (const { shard } of batch) shard.inFlight = settled;
     try {
-      const result = await conduit.updateShards(
-        batch.map(({ shard, transport }) => ({ id: shard.id, transport })),
-        { chunkSize: this.#options.chunkSize, signal: this.#host.signal },
-      );
+      const result = await request;
       failed = new Map(result.errors.map((e) => [e.id, `${e.message} (${e.code})`]));
       statuses = new Map(result.shards.map((s) => [s.id, s.status]));
     } catch (error) {
       if (this.#host.isClosing()) return;
       failed = new Map(batch.map(({ shard }) => [shard.id, asError(error).message]));
       statuses = new Map();
+    } finally {
+      for (const { shard } of batch) if (shard.inFlight === settled) shard.inFlight = null;
     }
     const verifying: WebhookShard[] = [];
     for (const { shard, transport } of batch) {

@@ -20,7 +20,7 @@ import type { WebhookListener, WebhookReceiver } from '../webhook/receiver.js';
 import { Assigner } from './assigner.js';
 import { ConduitInfo } from './conduit-info.js';
 import { ConduitSelectionError, MissingConduitError } from './errors.js';
-import type { Conduit } from './models.js';
+import { Conduit } from './models.js';
 import {
   MULTI_SUBSCRIBE_CHECKS,
   runMultiSubscribe,
@@ -31,10 +31,10 @@ import {
   type SubscriptionInput,
 } from './multi-subscribe.js';
 import { checkedOptions, resolveOptions, type AutoClientOptions, type ResolvedOptions } from './options.js';
-import type { OwnershipContext, ShardLossReason } from './ownership.js';
+import type { ConduitWork, OwnershipContext, ShardLossReason } from './ownership.js';
 import { Reconciler } from './reconciler.js';
 import { resolveConduit } from './resolver.js';
-import { scale } from './scaler.js';
+import { countChanged, scale } from './scaler.js';
 import { asError, type Shard } from './shard.js';
 import { ShardSet, type ShardSetHost } from './shard-set.js';
 import { WebhookShard, WebhookSide } from './webhook-shard.js';
@@ -248,12 +248,13 @@ export class AutoClient<
         maxPerShard: options.maxPerShard,
       },
       signal,
+      () => this.#leads('create'),
     );
     let conduit = this.#adopt(chosen);
     this.logger.info('conduit chosen', { conduitId: conduit.id, shardCount: conduit.shardCount, created });
     const required = ownership.requiredShardCount;
     if (required !== undefined && required > conduit.shardCount) {
-      if (!options.forceScale && !created) {
+      if ((!options.forceScale && !created) || !(await this.#leads('scale'))) {
         throw new InvalidArgumentError(
           `shardIds go up to ${required - 1} but conduit ${conduit.id} has ${conduit.shardCount} shards (pass forceScale: true to grow it)`,
           'shardIds',
@@ -267,11 +268,15 @@ export class AutoClient<
     if (this.isClosing()) return;
 
     let subscriptions: MultiSubscribePayload | null = null;
-    if (options.subscriptions.length > 0 && (created || options.forceSubscribe)) {
+    if (
+      options.subscriptions.length > 0 &&
+      (created || options.forceSubscribe) &&
+      (await this.#leads('subscribe'))
+    ) {
       subscriptions = await this.multiSubscribe(options.subscriptions);
       for (const failure of subscriptions.errors) this.report(failure.error, 'subscribe');
     }
-    if (options.watchShardDisabled) await this.#watchDisabled();
+    if (options.watchShardDisabled && (await this.#leads('watchDisabled'))) await this.#watchDisabled();
     if (this.isClosing()) return;
     this.#reconciler.schedule();
     const current = this.#conduit ?? conduit;
@@ -364,6 +369,18 @@ export class AutoClient<
     }
   };
 
+  /** The ownership strategy's word on leading conduit-wide work (an exception: not the leader, reported). */
+  async #leads(work: ConduitWork): Promise<boolean> {
+    const ownership = this.#options.ownership;
+    if (ownership.leader === undefined) return true;
+    try {
+      return await ownership.leader(work);
+    } catch (error) {
+      this.report(asError(error), 'ownership');
+      return false;
+    }
+  }
+
   /** The ownership strategy's callbacks, which must not throw: an exception is reported, never propagated. */
   #tellOwnership(call: () => void): void {
     try {
@@ -400,7 +417,11 @@ export class AutoClient<
       bound: (shard) => {
         if (ownership.shardBound === undefined) return;
         this.#tellOwnership(() => {
-          ownership.shardBound?.(shard.id, { method: shard.method, sessionId: shard.sessionId });
+          ownership.shardBound?.(shard.id, {
+            method: shard.method,
+            sessionId: shard.sessionId,
+            token: shard.token,
+          });
         });
       },
       lost: (shardId: string, reason: ShardLossReason) => {
@@ -418,6 +439,27 @@ export class AutoClient<
           this.report(asError(error), 'ownership');
           return false;
         }
+      },
+      mayBind: (shardId) => {
+        if (ownership.mayBind === undefined) return true;
+        try {
+          return ownership.mayBind(shardId);
+        } catch (error) {
+          // In doubt, do not bind: a strategy that cannot answer is treated as fenced.
+          this.report(asError(error), 'ownership');
+          return false;
+        }
+      },
+      shardCountSeen: async (shardCount) => {
+        const conduit = this.#conduit;
+        if (conduit === null || conduit.shardCount === shardCount) return;
+        this.logger.info('shard count changed by another process', {
+          conduitId: conduit.id,
+          previousShardCount: conduit.shardCount,
+          shardCount,
+        });
+        const updated = this.#adopt(new Conduit({ id: conduit.id, shardCount }, this.helix));
+        await countChanged(this.#scalerHost(), conduit.shardCount, updated, true);
       },
       shards: () => this.#shards.values(),
       shard: (id) => this.#shards.get(id),

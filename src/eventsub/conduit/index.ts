@@ -22,6 +22,13 @@ export type {
   SubscriptionInput,
 } from './multi-subscribe.js';
 export { staticOwnership } from './ownership.js';
-export type { OwnershipContext, OwnershipStrategy, ShardBinding, ShardLossReason } from './ownership.js';
+export type {
+  ConduitWork,
+  GrantOptions,
+  OwnershipContext,
+  OwnershipStrategy,
+  ShardBinding,
+  ShardLossReason,
+} from './ownership.js';
 export { ConduitSelectionError, MissingConduitError, ShardCountRangeError, ShardError } from './errors.js';
 export type { ConduitErrorCode, ConduitSelectionCode, ShardErrorCode } from './errors.js';

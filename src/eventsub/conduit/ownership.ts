@@ -25,9 +25,13 @@ export interface OwnershipContext {
    * when each is bound or reported (a shard that fails is retried in the background). Shards already served are left
    * as they are. Make-before-break: a shard bound elsewhere is taken over by this binding.
    *
+   * `options.token`: the lease's fencing token (an epoch): kept per shard (a grant of a shard already served
+   * updates it) and echoed in {@link ShardBinding.token}, so a lease store can tell which lease a binding was
+   * made under.
+   *
    * @throws {@link InvalidArgumentError} (rejects) for an id that is not a shard of the conduit; nothing is granted.
    */
-  grant(shardIds: Iterable<string>): Promise<void>;
+  grant(shardIds: Iterable<string>, options?: GrantOptions): Promise<void>;
   /**
    * Stop serving these shards: close each transport **without** disabling or rebinding the shard on Twitch (another
    * process takes it) and stop checking it. Resolves once closed. Shards not served are ignored.
@@ -37,11 +41,22 @@ export interface OwnershipContext {
   owned(): readonly string[];
 }
 
+/** Options of {@link OwnershipContext.grant}. */
+export interface GrantOptions {
+  /** A fencing token (lease epoch) echoed in {@link ShardBinding.token}. */
+  readonly token?: string;
+}
+
+/** Conduit-wide work gated by {@link OwnershipStrategy.leader}. */
+export type ConduitWork = 'create' | 'scale' | 'subscribe' | 'watchDisabled';
+
 /** How a served shard was bound, for {@link OwnershipStrategy.shardBound}. */
 export interface ShardBinding {
   readonly method: 'websocket' | 'webhook';
   /** The bound WebSocket session; `null` for a webhook shard. */
   readonly sessionId: string | null;
+  /** The token of the latest grant of the shard (`null`: granted without one). */
+  readonly token: string | null;
 }
 
 /** Why a served shard was lost, for {@link OwnershipStrategy.shardLost}. */
@@ -51,7 +66,12 @@ export type ShardLossReason =
   /** Twitch reports the shard not enabled (seen by the health check or `conduit.shard.disabled`). */
   | 'disabled'
   /** The shard's transport closed (it reconnects by itself). */
-  | 'disconnected';
+  | 'disconnected'
+  /**
+   * {@link OwnershipStrategy.mayBind} refused to bind it: the transport stays open, unbound, and nothing binds it
+   * until `mayBind` allows it (asked again at each health check). Told once per refusal, not at every check.
+   */
+  | 'refused';
 
 /**
  * Decides which shards this process serves. The client connects and binds exactly the shards granted, checks only
@@ -77,8 +97,9 @@ export interface OwnershipStrategy {
    */
   start(context: OwnershipContext): void | Promise<void>;
   /**
-   * The shard count changed through `conduitInfo.updateShardCount(n, { assignTransports: true })`. Grant the new
-   * shards this process should serve; shards at or above `shardCount` are revoked by the client itself first.
+   * The shard count changed: through `conduitInfo.updateShardCount(n)` (with or without `assignTransports`), or
+   * by another process (seen by the health check). Grant the new shards this process should serve; shards at or
+   * above `shardCount` are revoked by the client itself first, and `context.shardCount` is already the new count.
    */
   shardCountChanged?(shardCount: number, context: OwnershipContext): void | Promise<void>;
   /** A served shard was bound to this process's transport (first time or again). Must not throw. */
@@ -92,6 +113,24 @@ export interface OwnershipStrategy {
    * Omitted: always.
    */
   mayReclaim?(shardId: string): boolean;
+  /**
+   * Whether this process may bind the shard now: asked before **every** Update Conduit Shards of a served shard
+   * (first bind, after a lost session, retry, a shard shown disabled, a take-back). Return `false` while this
+   * process is fenced (its lease lost or unknown): the shard is then held unbound, reported with
+   * `shardLost('refused')`, and asked about again at each health check. Shards already bound keep delivering, so
+   * answering `false` for every shard is "fail static": keep what is held, bind nothing. An exception counts as
+   * `false` (and is reported). Omitted: always.
+   */
+  mayBind?(shardId: string): boolean;
+  /**
+   * Whether this process leads the conduit-wide work named (one leader among the processes sharing a conduit):
+   * `'create'` a conduit when none is adopted (asked before {@link start}; a follower then fails with
+   * `CONDUIT_NOT_FOUND` instead of creating a second one), `'scale'` the conduit at start-up to
+   * {@link requiredShardCount} (`forceScale`), `'subscribe'` the `subscriptions` option (new conduit or
+   * `forceSubscribe`), `'watchDisabled'` (the `conduit.shard.disabled` subscription). A follower skips that work.
+   * An exception counts as `false` (and is reported). Omitted (as in {@link staticOwnership}): always the leader.
+   */
+  leader?(work: ConduitWork): boolean | Promise<boolean>;
   /** The client is closing (before its transports close). */
   stop?(): void | Promise<void>;
   /** The highest shard id + 1 this strategy needs (for `forceScale` and conduit creation), if fixed. */
@@ -103,7 +142,14 @@ export const OWNERSHIP_CHECK: Check = (value, field) => {
   if (!isRecord(value) || typeof value.start !== 'function') {
     fail(field, 'an OwnershipStrategy (an object with a start(context) method)', value);
   }
-  for (const hook of ['shardCountChanged', 'shardBound', 'shardLost', 'mayReclaim', 'stop'] as const) {
+  for (const hook of [
+    'shardCountChanged',
+    'shardBound',
+    'shardLost',
+    'mayReclaim',
+    'mayBind',
+    'stop',
+  ] as const) {
     if (value[hook] !== undefined && typeof value[hook] !== 'function') {
       fail(`${field}.${hook}`, 'a function', value[hook]);
     }
@@ -144,9 +190,18 @@ export function staticOwnership(shardIds?: readonly number[]): OwnershipStrategy
     required = (ids[ids.length - 1] ?? 0) + 1;
     ownedBelow = (count) => ids.filter((id) => id < count).map(String);
   }
-  return {
+  const strategy: OwnershipStrategy = {
     ...(required === undefined ? {} : { requiredShardCount: required }),
     start: (context) => context.grant(ownedBelow(context.shardCount)),
     shardCountChanged: (count, context) => context.grant(ownedBelow(count)),
   };
+  STATIC.add(strategy);
+  return strategy;
+}
+
+const STATIC = new WeakSet<OwnershipStrategy>();
+
+/** Whether the strategy is one {@link staticOwnership} made (internal). */
+export function isStaticOwnership(strategy: OwnershipStrategy): boolean {
+  return STATIC.has(strategy);
 }

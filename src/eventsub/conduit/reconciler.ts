@@ -25,11 +25,13 @@ export interface ReconcilerHost {
   assign(
     shards: readonly Shard[],
     rebind: boolean,
-    onBound: (shard: Shard, transport: ShardTransport) => void,
+    onBound?: (shard: Shard, transport: ShardTransport) => void,
   ): Promise<void>;
   /** The ownership strategy's word on taking back a shard held elsewhere. */
   mayReclaim(shardId: string): boolean;
   lost(shardId: string, reason: ShardLossReason): void;
+  /** Twitch lists another shard count than the client knows (another process scaled): adopt it. */
+  shardCountSeen(shardCount: number): Promise<void>;
 }
 
 export class Reconciler {
@@ -95,13 +97,24 @@ export class Reconciler {
     if (conduit === null) return;
     const remote = await conduit.fetchShards({ signal: host.signal }).toArray();
     if (host.isClosing()) return;
+    // Twitch lists every shard of the conduit: a length that differs is a count another process set.
+    if (remote.length > 0 && remote.length !== conduit.shardCount) {
+      await host.shardCountSeen(remote.length);
+      if (host.isClosing()) return;
+    }
     const ours = new Set<string>();
     for (const shard of host.shards()) if (shard.sessionId !== null) ours.add(shard.sessionId);
     const unassigned: string[] = [];
     const toFix = new Map<string, ConduitShard>();
     const now = host.clock.now();
+    const held: Shard[] = [];
     for (const info of remote) {
       const shard = host.shard(info.id);
+      if (shard?.state === 'held') {
+        // Refused by `mayBind` before: asked again (through the assigner) rather than judged.
+        held.push(shard);
+        continue;
+      }
       if (shard === undefined) {
         if (info.method === 'websocket' && !info.enabled) unassigned.push(info.id);
         continue;
@@ -125,6 +138,7 @@ export class Reconciler {
     if (unassigned.length > 0 && key !== this.#lastUnassigned)
       host.events.emit('unassignedShards', unassigned);
     this.#lastUnassigned = key;
+    if (held.length > 0) await host.assign(held, true);
     if (toFix.size === 0) return;
     const shards: Shard[] = [];
     for (const id of toFix.keys()) {

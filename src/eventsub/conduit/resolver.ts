@@ -23,15 +23,29 @@ export interface ConduitSizing {
 /**
  * `option`: a conduit id to adopt, `'create'`, or `undefined` (adopt the only one, create one if there is none).
  *
- * @throws {@link ConduitSelectionError} `CONDUIT_NOT_FOUND` or `CONDUIT_AMBIGUOUS`.
+ * `mayCreate`: the ownership strategy's leadership of creation.
+ *
+ * @throws {@link ConduitSelectionError} `CONDUIT_NOT_FOUND` (also: a conduit to create, and not the leader) or
+ *   `CONDUIT_AMBIGUOUS`.
  */
 export async function resolveConduit(
   helix: HelixClient,
   option: string | undefined,
   sizing: ConduitSizing,
   signal: AbortSignal,
+  mayCreate: () => Promise<boolean> = () => Promise.resolve(true),
 ): Promise<ResolvedConduit> {
-  if (option === 'create') return { conduit: await createConduit(helix, sizing, signal), created: true };
+  const create = async (): Promise<ResolvedConduit> => {
+    if (!(await mayCreate())) {
+      throw new ConduitSelectionError(
+        'CONDUIT_NOT_FOUND',
+        'no conduit to adopt, and the ownership strategy says this process does not lead its creation',
+        [],
+      );
+    }
+    return { conduit: await createConduit(helix, sizing, signal), created: true };
+  };
+  if (option === 'create') return create();
   const all = await helix.eventSub.getConduits({ signal });
   const ids = all.map((c) => c.id);
   if (option !== undefined) {
@@ -46,7 +60,7 @@ export async function resolveConduit(
     return { conduit: new Conduit(found, helix), created: false };
   }
   const [only, ...others] = all;
-  if (only === undefined) return { conduit: await createConduit(helix, sizing, signal), created: true };
+  if (only === undefined) return create();
   if (others.length > 0) {
     throw new ConduitSelectionError(
       'CONDUIT_AMBIGUOUS',

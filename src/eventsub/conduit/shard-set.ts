@@ -10,7 +10,7 @@ import type { Assigner } from './assigner.js';
 import { ShardError } from './errors.js';
 import type { Conduit } from './models.js';
 import { checkCallback, type WebhookConfig } from './options.js';
-import type { OwnershipContext } from './ownership.js';
+import type { GrantOptions, OwnershipContext } from './ownership.js';
 import { asError, type Shard, type ShardHost } from './shard.js';
 import { WebhookShard } from './webhook-shard.js';
 import { WebSocketShard, type WebSocketShardConfig } from './websocket-shard.js';
@@ -69,8 +69,9 @@ export class ShardSet {
   }
 
   /** Serves these shards: see {@link OwnershipContext.grant}. */
-  async grant(input: Iterable<string>): Promise<void> {
+  async grant(input: Iterable<string>, options?: GrantOptions): Promise<void> {
     const ids = this.#checked(input, 'grant', this.#host.conduit?.shardCount ?? 0);
+    const token = tokenOf(options);
     const host = this.#host;
     if (host.isClosing()) return;
     const closing = ids.map((id) => this.#closing.get(id)).filter((p) => p !== undefined);
@@ -78,13 +79,16 @@ export class ShardSet {
     const sockets: Shard[] = [];
     const hooks: Shard[] = [];
     for (const id of ids) {
-      if (this.#shards.has(id) || host.isClosing()) continue;
+      const served = this.#shards.get(id);
+      if (served !== undefined) served.token = token;
+      if (served !== undefined || host.isClosing()) continue;
       const shard = this.#create(id);
       if (shard === undefined) {
         this.#unusable.add(id);
         continue;
       }
       this.#unusable.delete(id);
+      shard.token = token;
       this.#shards.set(id, shard);
       if (shard instanceof WebSocketShard) {
         this.sockets.set(id, shard.session);
@@ -123,7 +127,7 @@ export class ShardSet {
         return conduitOf().shardCount;
       },
       signal,
-      grant: (ids) => this.grant(ids),
+      grant: (ids, options) => this.grant(ids, options),
       revoke: (ids) => this.revoke(ids),
       owned: () => this.ids(),
     };
@@ -135,11 +139,13 @@ export class ShardSet {
     if (shard === undefined) return this.#closing.get(id) ?? Promise.resolve();
     this.#shards.delete(id);
     this.sockets.delete(id);
-    const closed = shard.close().finally(() => {
-      if (this.#closing.get(id) === closed) this.#closing.delete(id);
+    // Closed, and no binding of it still on its way to Twitch (the strategy hands the shard over after this).
+    const closed = Promise.all([shard.close(), shard.inFlight]).then(() => undefined);
+    const done = closed.finally(() => {
+      if (this.#closing.get(id) === done) this.#closing.delete(id);
     });
-    this.#closing.set(id, closed);
-    return closed;
+    this.#closing.set(id, done);
+    return done;
   }
 
   #create(id: string): Shard | undefined {
@@ -182,4 +188,15 @@ export class ShardSet {
     }
     return [...new Set(ids)];
   }
+}
+
+/** The token of grant options (checked: a grant with a bad token grants nothing). */
+function tokenOf(options: GrantOptions | undefined): string | null {
+  if (options === undefined) return null;
+  const value: unknown = (options as { token?: unknown } | null)?.token;
+  if (value === undefined) return null;
+  if (typeof value !== 'string') {
+    throw new InvalidArgumentError('grant(): options.token must be a string', 'token');
+  }
+  return value;
 }

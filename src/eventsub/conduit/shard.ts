@@ -31,10 +31,13 @@ export interface ShardHost {
   delivery(shardId: string, messageId: string, timestamp: string, payload: WireNotificationPayload): void;
   /** Tells the ownership strategy (never throws). */
   bound(shard: Shard): void;
+  /** The ownership strategy's word on binding the shard now (`false` on an exception). */
+  mayBind(shardId: string): boolean;
   lost(shardId: string, reason: ShardLossReason): void;
 }
 
-export type ShardState = 'connecting' | 'assigning' | 'verifying' | 'ready' | 'waiting' | 'closed';
+/** `held`: transport open but not bound, because the ownership strategy refused (`mayBind`). */
+export type ShardState = 'connecting' | 'assigning' | 'verifying' | 'ready' | 'waiting' | 'held' | 'closed';
 
 /** The transport of one shard in an Update Conduit Shards request. */
 export type ShardTransport =
@@ -56,6 +59,10 @@ export abstract class Shard {
   state: ShardState;
   /** Failures in a row (connect, assign, verification). */
   failures = 0;
+  /** The Update Conduit Shards request naming this shard, while one is in flight (settles, never rejects). */
+  inFlight: Promise<void> | null = null;
+  /** The fencing token of the latest grant (`null`: none). */
+  token: string | null = null;
   /** Whether it was ever bound (a later binding is a rebind). */
   everReady = false;
   #reclaims = 0;
