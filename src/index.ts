@@ -60,6 +60,7 @@ export * from './auth/index.js';
 export * from './eventsub/conduit/index.js';
 export * from './eventsub/websocket-client/index.js';
 export { Client } from './eventsub/client.js';
+export type { NotificationTap } from './eventsub/dispatch.js';
 export type {
   ClientEventMap,
   ClientLifecycleEvents,

@@ -11,6 +11,7 @@ export * from '../catalogue/index.js';
 export * from './webhook/index.js';
 export * from './websocket-client/index.js';
 export { Client } from './client.js';
+export type { NotificationTap } from './dispatch.js';
 export type {
   ClientEventMap,
   ClientLifecycleEvents,

@@ -47,13 +47,8 @@ const KNOWN_UNEXPORTED: readonly string[] = [
   'src/catalogue/wire/engagement.ts#WireCharityInfo',
   'src/catalogue/wire/engagement.ts#WireHypeTrainBase',
   'src/catalogue/wire/engagement.ts#WirePredictionBase',
-  'src/emulator/eventsub/control.ts#ControlApi',
-  'src/emulator/eventsub/core.ts#EventSubFaults',
-  'src/emulator/http/server.ts#PlatformErrorHandler',
   'src/emulator/http/types.ts#Platform',
   'src/emulator/http/types.ts#PlatformOptions',
-  'src/eventsub/conduit/options.ts#BackoffRange',
-  'src/eventsub/dispatch.ts#NotificationTap',
   'src/eventsub/websocket-client/subscription.ts#TrackedSubscription',
   'src/pubsub/models.ts#ModerationBase',
 ];

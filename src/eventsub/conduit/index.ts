@@ -8,6 +8,7 @@ export { AutoClient } from './auto-client.js';
 export type { AutoClientOptions, ShardSessionOptions, WebhookShardOptions } from './auto-client.js';
 export { ConduitInfo } from './conduit-info.js';
 export type { UpdateShardCountOptions } from './conduit-info.js';
+export type { BackoffRange } from './options.js';
 export { Conduit, ConduitShard } from './models.js';
 export type { FetchShardsOptions, ShardStatus } from './models.js';
 export { MultiSubscribeAbortedError } from './multi-subscribe.js';
