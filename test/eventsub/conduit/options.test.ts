@@ -2,52 +2,14 @@
  * The AutoClient's options: the one table of defaults against the `@defaultValue`s of the TSDoc (they must say the
  * same), the resolved options against the table, and the checks the sessions' options get without a session.
  */
-import { readFileSync } from 'node:fs';
-import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { LITERAL, documentedDefaults as documentedIn, spelled } from '../../support/defaults.js';
 import { silentLogger } from '../../../src/core/logger.js';
 import { AutoClient } from '../../../src/eventsub/conduit/index.js';
 import { AUTO_CLIENT_DEFAULTS, resolveOptions } from '../../../src/eventsub/conduit/options.js';
 
-const source = ts.createSourceFile(
-  'options.ts',
-  readFileSync(new URL('../../../src/eventsub/conduit/options.ts', import.meta.url), 'utf8'),
-  ts.ScriptTarget.Latest,
-  true,
-);
-
-/** `@defaultValue` text of each member of an interface of options.ts. */
-function documentedDefaults(name: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const visit = (node: ts.Node): void => {
-    if (ts.isInterfaceDeclaration(node) && node.name.text === name) {
-      for (const member of node.members) {
-        if (!ts.isPropertySignature(member) || !ts.isIdentifier(member.name)) continue;
-        for (const tag of ts.getJSDocTags(member)) {
-          if (tag.tagName.text !== 'defaultValue') continue;
-          out.set(member.name.text, (ts.getTextOfJSDocComment(tag.comment) ?? '').trim());
-        }
-      }
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  return out;
-}
-
-/** A default as the TSDoc writes it: `32`, `true`, `'all'`, `{ initialMs: 1000, maxMs: 60000 }`. */
-function spelled(value: unknown): string {
-  if (typeof value === 'string') return `'${value}'`;
-  if (typeof value === 'object' && value !== null) {
-    return `{ ${Object.entries(value)
-      .map(([k, v]) => `${k}: ${spelled(v)}`)
-      .join(', ')} }`;
-  }
-  return String(value);
-}
-
-/** A TSDoc default that is a literal (not prose such as "Twitch's (10)" or "a MemoryDedupeStore"). */
-const LITERAL = /^(\d+|true|false|'[^']*'|\{ .* \})$/;
+const OPTIONS_FILE = new URL('../../../src/eventsub/conduit/options.ts', import.meta.url);
+const documentedDefaults = (name: string): Map<string, string> => documentedIn(OPTIONS_FILE, name);
 
 describe('AUTO_CLIENT_DEFAULTS', () => {
   const { webhook, ...top } = AUTO_CLIENT_DEFAULTS;
