@@ -53,6 +53,12 @@ export const FLOORS: readonly Floor[] = [
 const ALLOWED_PACKAGES: ReadonlySet<string> = new Set(['ws']);
 
 /**
+ * Optional peer dependencies and the one folder that may load each, by `import()` only (so that a user who does not
+ * use the feature installs nothing more and loads nothing).
+ */
+const OPTIONAL_PEERS: ReadonlyMap<string, string> = new Map([['redis', 'fleet']]);
+
+/**
  * Folder cycles that exist and are tolerated until their owner removes them: each as its folders sorted, and why. The
  * check fails on any other cycle, and on an entry here that is gone (take it off the list).
  */
@@ -216,6 +222,11 @@ export function checkRef(ref: ImportRef, floors: readonly Floor[] = FLOORS): str
       : (ref.specifier.split('/')[0] ?? '');
     if (ref.specifier.startsWith('node:') || builtinModules.includes(name) || ALLOWED_PACKAGES.has(name))
       return null;
+    const peerUnit = OPTIONAL_PEERS.get(name);
+    if (peerUnit !== undefined) {
+      if (unitOf(ref.file) === peerUnit && ref.kind === 'import()') return null;
+      return `the optional peer dependency ${name} is loaded only by import() in src/${peerUnit}/`;
+    }
     return `src/ imports only Node's built-ins and ${[...ALLOWED_PACKAGES].join(', ')} (no other runtime dependency)`;
   }
   const from = unitOf(ref.file);

@@ -82,6 +82,7 @@ describe('public API surface', () => {
       'twitch-realtime/cli',
       'twitch-realtime/emulator',
       'twitch-realtime/eventsub',
+      'twitch-realtime/fleet',
       'twitch-realtime/helix',
       'twitch-realtime/pubsub',
       'twitch-realtime/webhook',

@@ -1,0 +1,17 @@
+/**
+ * `twitch-realtime/fleet`: many processes and machines sharing one conduit through Redis. Redis is reached through
+ * a {@link RedisConnection} of your own (a node-redis client as it is) or {@link connectRedis}, which loads the
+ * optional peer dependency `redis`.
+ *
+ * @packageDocumentation
+ */
+export { RedisError, type RedisErrorCode } from './errors.js';
+export {
+  callRedis,
+  connectRedis,
+  RedisScript,
+  type ConnectRedisOptions,
+  type OwnedRedisConnection,
+  type RedisCallOptions,
+  type RedisConnection,
+} from './redis.js';

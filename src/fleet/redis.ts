@@ -1,0 +1,261 @@
+/**
+ * The fleet's one door to Redis: a structural {@link RedisConnection} (anything with `sendCommand`, which a
+ * node-redis client already is), calls bounded by a timeout, and Lua scripts run by `EVALSHA` with a fallback to
+ * `EVAL` when the server does not know them yet (a restarted Redis forgets its script cache).
+ *
+ * The library imports no Redis client: {@link connectRedis} loads the optional peer dependency `redis` only when
+ * called, so a user who does not run a fleet installs nothing more.
+ */
+import { createHash } from 'node:crypto';
+import type { Clock } from '../core/clock.js';
+import { systemClock } from '../core/clock.js';
+import { isRecord, toError } from '../core/guards.js';
+import { RedisError } from './errors.js';
+
+/**
+ * What the fleet needs of a Redis client: send one command, get its reply. A node-redis (`redis` v5 or later)
+ * client is one as it is; for ioredis, adapt it in one line.
+ *
+ * Replies are what Redis sends (RESP2 shapes): a string, an integer, `null`, or an array of those. The fleet checks
+ * every reply it reads and rejects with `REDIS_BAD_REPLY` on another shape.
+ *
+ * @example
+ * ```ts
+ * import { createClient } from 'redis';
+ * const redis = await createClient({ url: 'redis://127.0.0.1:6379' }).connect(); // a RedisConnection as it is
+ *
+ * import Redis from 'ioredis';
+ * const io = new Redis();
+ * const viaIoredis: RedisConnection = {
+ *   sendCommand: ([name, ...args]) => io.call(name ?? 'PING', ...args),
+ * };
+ * ```
+ */
+export interface RedisConnection {
+  /** Sends one command (name first, then its arguments as strings). */
+  sendCommand(args: string[]): Promise<unknown>;
+}
+
+/** A {@link RedisConnection} this library opened, with a way to close it. */
+export interface OwnedRedisConnection extends RedisConnection {
+  /** Closes the connection (commands in flight are answered first). Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of {@link callRedis} and {@link RedisScript.run}. */
+export interface RedisCallOptions {
+  /** Longest wait for the reply, milliseconds; then `REDIS_TIMEOUT`. */
+  readonly timeoutMs: number;
+  /** Clock of the timeout. @defaultValue systemClock */
+  readonly clock?: Clock;
+}
+
+/** Whether `value` looks like a {@link RedisConnection} (internal: the option checks of the fleet). */
+export function isRedisConnection(value: unknown): value is RedisConnection {
+  return isRecord(value) && typeof value.sendCommand === 'function';
+}
+
+/**
+ * Sends one command and waits at most `timeoutMs` for its reply. Rejects with a {@link RedisError}:
+ * `REDIS_TIMEOUT` when no reply came in time (a late reply is then ignored), `REDIS_COMMAND_FAILED` when the client
+ * rejected it (`cause` holds its error). The error names the command, never its arguments.
+ *
+ * @example
+ * ```ts
+ * const reply = await callRedis(redis, ['SET', 'fleet:probe', '1', 'PX', '1000'], { timeoutMs: 2000 }); // 'OK'
+ * ```
+ */
+export function callRedis(
+  redis: RedisConnection,
+  args: string[],
+  options: RedisCallOptions,
+): Promise<unknown> {
+  const clock = options.clock ?? systemClock;
+  const command = args[0] ?? '';
+  return new Promise<unknown>((resolve, reject) => {
+    let done = false;
+    const timer = clock.setTimeout(() => {
+      if (done) return;
+      done = true;
+      reject(
+        new RedisError(
+          'REDIS_TIMEOUT',
+          `Redis did not answer ${command} within ${String(options.timeoutMs)} ms`,
+          command,
+        ),
+      );
+    }, options.timeoutMs);
+    let sent: Promise<unknown>;
+    try {
+      sent = Promise.resolve(redis.sendCommand(args));
+    } catch (error) {
+      sent = Promise.reject(toError(error));
+    }
+    sent.then(
+      (reply) => {
+        if (done) return;
+        done = true;
+        clock.clearTimeout(timer);
+        resolve(reply);
+      },
+      (error: unknown) => {
+        if (done) return;
+        done = true;
+        clock.clearTimeout(timer);
+        reject(
+          error instanceof RedisError
+            ? error
+            : new RedisError('REDIS_COMMAND_FAILED', `Redis refused ${command}: ${reason(error)}`, command, {
+                cause: error,
+              }),
+        );
+      },
+    );
+  });
+}
+
+/** A short, secret-free description of a client's error (its first line; a URL's credentials removed). */
+function reason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  const line = text.split('\n', 1)[0] ?? '';
+  return line.replace(/\/\/[^@/\s]*@/g, '//').slice(0, 200);
+}
+
+/**
+ * A Lua script, run by `EVALSHA` (its SHA-1 computed here, once) and sent whole with `EVAL` only when the server
+ * answers `NOSCRIPT` (first use, a restarted or flushed Redis).
+ *
+ * @example
+ * ```ts
+ * const incrIfEqual = new RedisScript("if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('INCR', KEYS[2]) end return 0");
+ * const reply = await incrIfEqual.run(redis, ['a', 'b'], ['x'], { timeoutMs: 1000 });
+ * ```
+ */
+export class RedisScript {
+  readonly source: string;
+  readonly sha: string;
+
+  constructor(source: string) {
+    this.source = source;
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  /** Runs the script with `keys` and `args`; rejects as {@link callRedis} does. */
+  async run(
+    redis: RedisConnection,
+    keys: readonly string[],
+    args: readonly string[],
+    options: RedisCallOptions,
+  ): Promise<unknown> {
+    const tail = [String(keys.length), ...keys, ...args];
+    try {
+      return await callRedis(redis, ['EVALSHA', this.sha, ...tail], options);
+    } catch (error) {
+      if (!(error instanceof RedisError) || !isNoScript(error)) throw error;
+      return callRedis(redis, ['EVAL', this.source, ...tail], options);
+    }
+  }
+}
+
+/**
+ * The error of a reply of an unexpected shape (internal): `REDIS_BAD_REPLY` naming the command and what was expected,
+ * never the reply itself (it may hold a token).
+ */
+export function badReply(command: string, expected: string): RedisError {
+  return new RedisError(
+    'REDIS_BAD_REPLY',
+    `Redis answered ${command} with something other than ${expected}`,
+    command,
+  );
+}
+
+function isNoScript(error: RedisError): boolean {
+  const cause: unknown = error.cause;
+  return (
+    error.code === 'REDIS_COMMAND_FAILED' && cause instanceof Error && cause.message.startsWith('NOSCRIPT')
+  );
+}
+
+/** Options of {@link connectRedis}. */
+export interface ConnectRedisOptions {
+  /** Longest wait for the connection, milliseconds. @defaultValue 5000 */
+  readonly connectTimeoutMs?: number;
+}
+
+/**
+ * Opens a connection with the optional peer dependency `redis` (node-redis), loaded only now. The client
+ * reconnects by itself; commands sent while it is disconnected fail at once instead of queueing, so that a fleet
+ * notices an unreachable Redis within its own timeouts.
+ *
+ * @throws {@link RedisError} `REDIS_CLIENT_MISSING` (rejects) when `redis` is not installed;
+ *   `REDIS_COMMAND_FAILED` when the first connection fails.
+ *
+ * @example
+ * ```ts
+ * const redis = await connectRedis('redis://127.0.0.1:6379');
+ * // ... give it to redisOwnership(), RedisDedupeStore, ...
+ * await redis.close();
+ * ```
+ */
+export async function connectRedis(
+  url: string,
+  options: ConnectRedisOptions = {},
+): Promise<OwnedRedisConnection> {
+  let createClient: (options: Record<string, unknown>) => NodeRedisClient;
+  try {
+    const module = (await import('redis')) as unknown as { createClient: typeof createClient };
+    createClient = module.createClient;
+  } catch (error) {
+    throw new RedisError(
+      'REDIS_CLIENT_MISSING',
+      'connectRedis() needs the optional peer dependency "redis": npm install redis',
+      null,
+      { cause: error },
+    );
+  }
+  let connected = false;
+  const client = createClient({
+    url,
+    disableOfflineQueue: true,
+    socket: {
+      connectTimeout: options.connectTimeoutMs ?? 5_000,
+      // The first connection fails once (connect() rejects); a connection lost later is retried for ever, with a
+      // backoff of at most 2 s.
+      reconnectStrategy: (retries: number, cause: Error) =>
+        connected ? Math.min(50 * 2 ** Math.min(retries, 6), 2_000) : cause,
+    },
+  });
+  // node-redis emits 'error' for every failed reconnect; the fleet sees failures through its calls instead.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    connected = true;
+  } catch (error) {
+    client.destroy();
+    throw new RedisError('REDIS_COMMAND_FAILED', `could not connect to Redis: ${reason(error)}`, null, {
+      cause: error,
+    });
+  }
+  let closed = false;
+  return {
+    sendCommand: (args) => client.sendCommand(args),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      try {
+        await client.close();
+      } catch {
+        client.destroy();
+      }
+    },
+  };
+}
+
+/** The part of a node-redis client that {@link connectRedis} uses. */
+interface NodeRedisClient {
+  on(event: 'error', listener: (error: unknown) => void): unknown;
+  connect(): Promise<unknown>;
+  sendCommand(args: string[]): Promise<unknown>;
+  close(): Promise<unknown>;
+  destroy(): void;
+}
