@@ -15,3 +15,12 @@ export {
   type RedisCallOptions,
   type RedisConnection,
 } from './redis.js';
+export {
+  FleetOwnership,
+  redisOwnership,
+  type FleetCounters,
+  type FleetEventMap,
+  type FleetNode,
+  type FleetSnapshot,
+  type RedisOwnershipOptions,
+} from './lease-ownership.js';
