@@ -727,9 +727,11 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     this.#fenceTimer = this.#clock.setTimeout(
       () => {
         this.#fenceTimer = undefined;
-        this.#checkFence();
+        // A timer a hair early (another time source): armed again for the rest.
+        if (this.fenced) this.#checkFence();
+        else if (!this.#stopping) this.#armFence();
       },
-      Math.max(0, this.#lastOk + this.#fenceAfter - this.#mono()) + 1,
+      Math.max(0, this.#lastOk + this.#fenceAfter - this.#mono()),
     );
   }
 

@@ -171,6 +171,35 @@ describe('redisOwnership', () => {
     for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
   });
 
+  it('an owner that has not yet seen a move does not fight for the shard, then lets it go', async () => {
+    const f = await fleetOf(2);
+    const a = await f.add('a', { leaseTtlMs: 20_000 });
+    const probe = await server.connect();
+    await until(async () => {
+      const entries = (await callRedis(probe, ['HVALS', `tr:{${f.name}}:owners`], {
+        timeoutMs: 1000,
+      })) as string[];
+      return f.settled(2) && entries.length === 2 && entries.every((e) => e.endsWith('|bound'));
+    }, 'a holds both, bound');
+    // a hears nothing more from Redis, far from fenced: it cannot learn that b takes a shard.
+    a.redis.cut = true;
+    const b = await f.add('b', { leaseTtlMs: 20_000 });
+    const moved = await until(() => {
+      const [id] = b.fleet.snapshot().owned;
+      return id !== undefined && f.boundTo().get(id) === 'b' ? id : undefined;
+    }, 'b bound a shard it stole');
+    expect(a.fleet.fenced).toBe(false);
+    // a's health check sees the shard held by another session: no take-back on its stale knowledge.
+    await a.client.reconcile();
+    await a.client.reconcile();
+    expect(f.boundTo().get(moved)).toBe('b');
+    // a hears from Redis again: it learns of the move and closes its transport of that shard.
+    a.redis.cut = false;
+    await until(() => !a.client.conduitInfo.websockets.has(moved), 'a let the shard go');
+    expect(f.settled(2)).toBe(true);
+    for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
+  });
+
   it('hands a stopping node’s shards over before its transports close (rolling restart)', async () => {
     const f = await fleetOf(6);
     const a = await f.add('a');
