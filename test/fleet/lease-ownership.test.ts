@@ -200,6 +200,23 @@ describe('redisOwnership', () => {
     for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
   });
 
+  it('follows the shard count: new shards shared out, removed ones dropped from the leases', async () => {
+    const f = await fleetOf(4);
+    const a = await f.add('a');
+    await f.add('b');
+    await until(() => f.settled(4) && f.loads().join() === '2,2', 'settled on 4');
+    await a.client.conduitInfo.updateShardCount(6);
+    await until(() => f.settled(6) && f.loads().join() === '3,3', 'settled on 6');
+    await a.client.conduitInfo.updateShardCount(3);
+    await until(() => f.settled(3) && f.loads().join() === '1,2', 'settled on 3');
+    const probe = await server.connect();
+    const shards = (await callRedis(probe, ['HKEYS', `tr:{${f.name}}:owners`], {
+      timeoutMs: 1000,
+    })) as string[];
+    expect(shards.sort()).toEqual(['0', '1', '2']);
+    for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
+  });
+
   it('hands a stopping node’s shards over before its transports close (rolling restart)', async () => {
     const f = await fleetOf(6);
     const a = await f.add('a');
