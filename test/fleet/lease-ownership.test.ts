@@ -98,10 +98,16 @@ class Fleet {
     return result;
   }
 
-  /** Every shard enabled and bound to exactly the live node whose lease holds it; leases disjoint. */
+  /**
+   * Every shard enabled and bound to exactly the live node whose lease holds it; leases disjoint; each node serves
+   * only its leases.
+   */
   settled(shardCount: number): boolean {
     const leases = new Map<string, string>();
     for (const node of this.live()) {
+      // Each node serves exactly what its lease holds (a moved shard's old owner has let it go).
+      const served = [...node.client.conduitInfo.websockets.keys()].sort((a, b) => Number(a) - Number(b));
+      if (served.join() !== node.fleet.snapshot().owned.join()) return false;
       for (const id of node.fleet.snapshot().owned) {
         if (leases.has(id)) return false;
         leases.set(id, node.name);
