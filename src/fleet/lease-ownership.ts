@@ -407,6 +407,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     for (const wake of [...this.#wake]) wake();
     await this.#round;
     await this.#flushing;
+    await this.#registering?.catch(() => undefined);
     const inc = this.#inc;
     if (inc === null) return;
     const others = [...this.#loads.keys()].some((node) => node !== this.nodeId);
@@ -427,7 +428,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   // ---- rounds ----------------------------------------------------------------------------------------------
 
   #ensureRegistered(): Promise<void> {
-    if (this.#registered) return Promise.resolve();
+    if (this.#registered || this.#stopping) return Promise.resolve();
     return this.#register();
   }
 
@@ -446,10 +447,10 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     const pairs = served.flatMap((id) => [id, this.#bound.has(id) ? 'bound' : 'claimed']);
     const sent = this.#mono();
     const reply = parseRegister(await this.#script(REGISTER, [String(this.#ttl), old, ...pairs], inc));
+    this.#inc = inc; // also when stopping meanwhile: stop() then deletes this registration
     if (this.#stopping) return;
     this.counters.registrations++;
     this.#registered = true;
-    this.#inc = inc;
     this.#lastOk = sent;
     this.#lastSent = sent;
     // No free shard claimed for one period after a registration: the nodes starting (or re-registering after a

@@ -141,6 +141,14 @@ describe('redisOwnership', () => {
     for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
   });
 
+  it('shares the shards out directly when the processes start together (no steals)', async () => {
+    const f = await fleetOf(6);
+    await Promise.all([f.add('a'), f.add('b'), f.add('c')]);
+    await until(() => f.settled(6) && f.loads().join() === '2,2,2', 'three nodes at 2 shards each');
+    expect(f.nodes.map((n) => n.fleet.counters.steals)).toEqual([0, 0, 0]);
+    expect(f.nodes.filter((n) => n.fleet.isLeader)).toHaveLength(1);
+  });
+
   it('gives a crashed node’s shards to the survivors after the lease TTL, and the leadership too', async () => {
     const f = await fleetOf(6);
     const a = await f.add('a');
