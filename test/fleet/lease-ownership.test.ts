@@ -143,7 +143,11 @@ describe('redisOwnership', () => {
 
   it('shares the shards out directly when the processes start together (no steals)', async () => {
     const f = await fleetOf(6);
-    await Promise.all([f.add('a'), f.add('b'), f.add('c')]);
+    // b and c start while a, registered first, waits its warm-up period.
+    const slow = { leaseTtlMs: 1_000, renewEveryMs: 300 }; // a wide warm-up window on a busy machine
+    const a = f.add('a', slow);
+    await until(() => f.nodes[0]?.fleet.snapshot().incarnation, 'a registered');
+    await Promise.all([a, f.add('b', slow), f.add('c', slow)]);
     await until(() => f.settled(6) && f.loads().join() === '2,2,2', 'three nodes at 2 shards each');
     expect(f.nodes.map((n) => n.fleet.counters.steals)).toEqual([0, 0, 0]);
     expect(f.nodes.filter((n) => n.fleet.isLeader)).toHaveLength(1);
