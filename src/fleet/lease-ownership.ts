@@ -342,6 +342,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     this.#context = context;
     await this.#ensureRegistered();
     await this.#sleep(this.#claimAfter - this.#mono(), context.signal);
+    // Over, even if the timer fired a hair before the monotonic clock agreed.
+    this.#claimAfter = Math.min(this.#claimAfter, this.#mono());
     const grants: Promise<void>[] = [];
     this.#collect = grants;
     try {

@@ -121,11 +121,12 @@ for i = 1, #all, 2 do
   end
 end
 local mine = {}
-if #mineIds > 0 then
-  local leases = redis.call('HMGET', KEYS[7], unpack(mineIds))
-  for i, s in ipairs(mineIds) do
-    local t, st = string.match(leases[i] or '', '^([^|]*)|(.*)$')
-    mine[#mine + 1] = s
+for from = 1, #mineIds, 1000 do
+  local to = math.min(from + 999, #mineIds)
+  local leases = redis.call('HMGET', KEYS[7], unpack(mineIds, from, to))
+  for i = from, to do
+    local t, st = string.match(leases[i - from + 1] or '', '^([^|]*)|(.*)$')
+    mine[#mine + 1] = mineIds[i]
     mine[#mine + 1] = t or '0'
     mine[#mine + 1] = st or 'claimed'
   end

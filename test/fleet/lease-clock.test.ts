@@ -180,4 +180,28 @@ describe('self-fencing', () => {
     await fleet.stop();
     expect(clock.pending).toBe(0);
   });
+
+  it('a single node holding all 20,000 shards renews (its leases read in chunks)', async () => {
+    const fleet = redisOwnership({
+      redis,
+      fleet: `big${String(++fleets)}`,
+      nodeId: 'solo',
+      leaseTtlMs: 400,
+      renewEveryMs: 50,
+      redisTimeoutMs: 2_000, // claiming 20,000 shards in one script takes longer than a 50 ms period
+    });
+    const errors: Error[] = [];
+    fleet.on('error', (error) => errors.push(error));
+    const context = fakeContext(20_000);
+    await fleet.start(context);
+    expect(errors.map((e) => e.message)).toEqual([]);
+    expect(context.owned()).toHaveLength(20_000);
+    const renewals = fleet.counters.renewals;
+    // The claim changed the view: the next renewal reads this node's 20,000 leases.
+    await until(() => fleet.counters.renewals >= renewals + 3, { what: 'three renewals', timeoutMs: 4000 });
+    expect(errors).toEqual([]);
+    expect(fleet.fenced).toBe(false);
+    expect(fleet.snapshot().owned).toHaveLength(20_000);
+    await fleet.stop();
+  });
 });
