@@ -236,6 +236,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   #context: OwnershipContext | null = null;
   /** Current incarnation (`null`: not registered, or lost). */
   #inc: string | null = null;
+  /** The incarnation before, after a loss (its leader lease, if still there, is carried over). */
+  #lastInc = '';
   #registering: Promise<void> | null = null;
   #registered = false;
   /** Send time (monotonic) of the last successful renewal or registration. */
@@ -442,7 +444,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   }
 
   async #registerNow(): Promise<void> {
-    const old = this.#inc ?? '';
+    const old = this.#inc ?? this.#lastInc;
     const inc = randomBytes(8).toString('hex');
     // Sticky: the shards still served (not those already seen taken) are taken back when nobody holds them.
     const served = (this.#context?.owned() ?? []).filter((id) => !this.#moved.has(id));
@@ -450,6 +452,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     const sent = this.#mono();
     const reply = parseRegister(await this.#script(REGISTER, [String(this.#ttl), old, ...pairs], inc));
     this.#inc = inc; // also when stopping meanwhile: stop() then deletes this registration
+    this.#lastInc = inc;
     if (this.#stopping) return;
     this.counters.registrations++;
     this.#registered = true;
@@ -463,6 +466,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     this.#mine = new Map(
       reply.kept.map((id) => [id, { token: reply.token, state: this.#bound.has(id) ? 'bound' : 'claimed' }]),
     );
+    // The bindings kept are the same; they now stand under the new lease.
+    for (const id of reply.kept) if (this.#bound.has(id)) this.#bound.set(id, reply.token);
     this.#setLeader(reply.leader);
     this.#log('info', 'registered in the fleet', { kept: reply.kept.length, lost: reply.lost.length });
     if (reply.kept.length > 0) this.#grant(reply.kept, reply.token);
