@@ -52,7 +52,7 @@ class Fleet {
   readonly name = `f${String(++fleets)}`;
   constructor(
     readonly emu: Emulator,
-    readonly conduitId: string,
+    readonly conduitId: string | undefined,
   ) {}
 
   async add(name: string, options: Partial<RedisOwnershipOptions> = {}): Promise<Node> {
@@ -68,7 +68,11 @@ class Fleet {
     });
     const errors: string[] = [];
     fleet.on('error', () => undefined);
-    const client = h.client({ conduitId: this.conduitId, ownership: fleet, reconcileIntervalMs: 50 });
+    const client = h.client({
+      ...(this.conduitId === undefined ? {} : { conduitId: this.conduitId }),
+      ownership: fleet,
+      reconcileIntervalMs: 50,
+    });
     client.on('error', (error) => {
       errors.push((error as { code?: string }).code ?? error.message);
     });
@@ -151,6 +155,26 @@ describe('redisOwnership', () => {
     await until(() => f.settled(6) && f.loads().join() === '2,2,2', 'three nodes at 2 shards each');
     expect(f.nodes.map((n) => n.fleet.counters.steals)).toEqual([0, 0, 0]);
     expect(f.nodes.filter((n) => n.fleet.isLeader)).toHaveLength(1);
+  });
+
+  it('decides the conduit creation once fleet-wide: a follower creates none, the leader does', async () => {
+    const emu = await h.start();
+    const f = new Fleet(emu, undefined);
+    // b's strategy is asked first (as a client's is, before it starts): it registers and holds the leader lease.
+    const b = redisOwnership({
+      redis: await cuttable(),
+      fleet: f.name,
+      nodeId: 'b',
+      leaseTtlMs: 5_000,
+      renewEveryMs: 100,
+    });
+    expect(await b.leader()).toBe(true);
+    await expect(f.add('a')).rejects.toMatchObject({ code: 'CONDUIT_NOT_FOUND' });
+    expect(emu.state().conduits).toEqual([]);
+    const leader = h.client({ ownership: b });
+    await leader.start();
+    expect(emu.state().conduits).toHaveLength(1);
+    expect(b.snapshot().owned.length).toBeGreaterThan(0);
   });
 
   it('gives a crashed node’s shards to the survivors after the lease TTL, and the leadership too', async () => {
