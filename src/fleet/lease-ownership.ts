@@ -315,6 +315,24 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     return this.#inc === null || this.#mono() - this.#lastOk >= this.#fenceAfter;
   }
 
+  /**
+   * The conduit the fleet serves, as recorded by the last node that started (`null`: none yet). For processes that
+   * start without a `conduitId`: a follower is not allowed to create the conduit (`CONDUIT_NOT_FOUND`), so it can
+   * wait for the leader's and pass it.
+   *
+   * @throws {@link RedisError} (rejects) when Redis does not answer.
+   *
+   * @example
+   * ```ts
+   * const conduitId = await ownership.conduitId(); // e.g. after a CONDUIT_NOT_FOUND, before starting again
+   * ```
+   */
+  async conduitId(): Promise<string | null> {
+    const reply = await callRedis(this.#redis, ['GET', `${this.#prefix}conduit`], this.#call);
+    if (reply !== null && typeof reply !== 'string') throw badReply('GET', 'a conduit id');
+    return reply;
+  }
+
   /** What this node knows of the fleet, as of its last renewal. */
   snapshot(): FleetSnapshot {
     const leader = this.#leader?.split('|')[0] ?? null;
@@ -343,6 +361,11 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   async start(context: OwnershipContext): Promise<void> {
     this.#context = context;
     await this.#ensureRegistered();
+    await callRedis(this.#redis, ['SET', `${this.#prefix}conduit`, context.conduitId], this.#call).catch(
+      (error: unknown) => {
+        this.#report(error);
+      },
+    );
     await this.#sleep(this.#claimAfter - this.#mono(), context.signal);
     // Over, even if the timer fired a hair before the monotonic clock agreed.
     this.#claimAfter = Math.min(this.#claimAfter, this.#mono());

@@ -171,10 +171,13 @@ describe('redisOwnership', () => {
     expect(await b.leader()).toBe(true);
     await expect(f.add('a')).rejects.toMatchObject({ code: 'CONDUIT_NOT_FOUND' });
     expect(emu.state().conduits).toEqual([]);
+    expect(await b.conduitId()).toBeNull();
     const leader = h.client({ ownership: b });
     await leader.start();
     expect(emu.state().conduits).toHaveLength(1);
     expect(b.snapshot().owned.length).toBeGreaterThan(0);
+    // The follower can learn the leader's conduit through the fleet.
+    expect(await f.nodes[0]?.fleet.conduitId()).toBe(leader.conduitInfo.id);
   });
 
   it('gives a crashed node’s shards to the survivors after the lease TTL, and the leadership too', async () => {
