@@ -15,3 +15,4 @@ export {
   type RedisCallOptions,
   type RedisConnection,
 } from './redis.js';
+export { RedisHelixBudget, type RedisHelixBudgetOptions } from './helix-budget.js';
