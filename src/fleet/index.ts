@@ -16,3 +16,4 @@ export {
   type RedisConnection,
 } from './redis.js';
 export { RedisHelixBudget, type RedisHelixBudgetOptions } from './helix-budget.js';
+export { RedisAppTokenStore, type RedisAppTokenStoreOptions } from './app-token-store.js';
