@@ -1662,6 +1662,15 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
       call: ([t, r]) => pubsub.decodePubSubMessage(t as string, r as string),
     },
 
+    // ---- fleet --------------------------------------------------------------------------------------------------
+    RedisHelixBudget: {
+      exempt: 'needs a Redis server: options and every method are tested by test/fleet/helix-budget.test.ts',
+    },
+    RedisAppTokenStore: {
+      exempt:
+        'needs a Redis server: options and every method are tested by test/fleet/app-token-store.test.ts',
+    },
+
     // ---- emulator and CLI ---------------------------------------------------------------------------------------
     Emulator: {
       exempt: 'every option and method is tested by test/emulator/options.test.ts and arguments.test.ts',

@@ -101,6 +101,22 @@ describe('AppTokenProvider with a RedisAppTokenStore', () => {
     expect((errors[0] as RedisError).code).toBe('REDIS_COMMAND_FAILED');
   });
 
+  it('refuses bad options with INVALID_ARGUMENT naming the field', () => {
+    const ok = { sendCommand: () => Promise.resolve(null) };
+    for (const [field, options] of [
+      ['redis', { clientId: 'x' }],
+      ['clientId', { redis: ok, clientId: '' }],
+      ['timeoutMs', { redis: ok, clientId: 'x', timeoutMs: -1 }],
+    ] as const) {
+      expect(() => new RedisAppTokenStore(options as never)).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', field }) as Error,
+      );
+    }
+    expect(() => new AppTokenProvider({ clientId: 'x', clientSecret: 'y', store: {} as never })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'store' }) as Error,
+    );
+  });
+
   it('the token is in no key name, no error and no inspect output', async () => {
     const { providers, stores, clientId } = fleet(1);
     const token = await providers[0]!.getAccessToken(APP);

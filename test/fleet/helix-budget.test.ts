@@ -140,6 +140,21 @@ describe('RedisHelixBudget: the bucket', () => {
   });
 });
 
+describe('RedisHelixBudget: options', () => {
+  it.each([
+    ['redis', { clientId: 'x' }],
+    ['redis', { redis: {}, clientId: 'x' }],
+    ['clientId', { redis: { sendCommand: () => Promise.resolve(null) }, clientId: '' }],
+    ['windowMs', { redis: { sendCommand: () => Promise.resolve(null) }, clientId: 'x', windowMs: 0 }],
+    ['reserve', { redis: { sendCommand: () => Promise.resolve(null) }, clientId: 'x', reserve: -1 }],
+    ['onError', { redis: { sendCommand: () => Promise.resolve(null) }, clientId: 'x', onError: 'log' }],
+  ])('refuses a bad %s with INVALID_ARGUMENT', (field, options) => {
+    expect(() => new RedisHelixBudget(options as unknown as RedisHelixBudgetOptions)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', field }) as Error,
+    );
+  });
+});
+
 describe('RedisHelixBudget: failures', () => {
   it('answers null (pace locally) when Redis does not answer, reports it, and asks again after fallbackMs', async () => {
     const errors: RedisError[] = [];
