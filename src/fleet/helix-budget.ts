@@ -5,11 +5,13 @@
  * The model is a token bucket in Twitch's own terms: `s` estimates the points Twitch has left, refilled at
  * `limit / windowMs` up to `limit`; a point is granted only while `s` stays at or above `reserve` (capacity =
  * limit - reserve: the reserve absorbs the time between a grant and Twitch counting it, which differs from process to
- * process). Time is Redis's `TIME`, so hosts need no clock sync. Every response's headers re-synchronise it: Twitch
- * said `Remaining: R` when it counted request `ticket`, and every point granted fleet-wide since then may not be
- * counted yet, so `s` is lowered to `R - (granted since) + 1` when above (the `+ 1` is the fraction Twitch's integer
- * header cannot show; the reserve covers it). `s` is only ever lowered by headers, never raised: never trust more
- * points than Twitch says remain.
+ * process). Time is Redis's `TIME`, so hosts need no clock sync. Every response's headers re-synchronise it: `s` is
+ * lowered to `Remaining + 1` when above (the `+ 1` is the fraction Twitch's integer header cannot show; the reserve
+ * covers it), never raised: never trust more points than Twitch says remain. Points granted but not yet counted by
+ * Twitch are already subtracted from `s` and not from `Remaining`, so the rule only ever bites on spending the fleet
+ * did not see. (Subtracting "the points granted since that request" as well, as one process's limiter can, is wrong
+ * for a fleet: grants outrun sends, and each process sends its own in its own order, so Twitch counts them in
+ * another order than the tickets; a measured run lost 500 points that way.)
  *
  * A bucket nobody has heard from yet (new, or idle for two windows, or after `Ratelimit-Limit: 0`) lets one request
  * out at a time (a probe, leased for `probeMs`) until its answer tells the limit and what remains.
@@ -138,7 +140,6 @@ return {granted, seq + 1, wait}
  * Re-synchronises from a response's headers. ARGV: ticket, limit, remaining, windowMs, now ('' = TIME).
  */
 const OBSERVE = new RedisScript(`${NOW}
-local ticket = tonumber(ARGV[1])
 local limit = tonumber(ARGV[2])
 local remaining = tonumber(ARGV[3])
 local window = tonumber(ARGV[4])
@@ -150,9 +151,7 @@ if limit == 0 then
   redis.call('PEXPIRE', KEYS[1], 2 * window)
   return 0
 end
-local later = seq - ticket
-if later < 0 then later = 0 end
-local estimate = remaining - later + 1
+local estimate = remaining + 1
 local s
 if h[5] == '1' then
   s = tonumber(h[1])

@@ -81,7 +81,7 @@ describe('RedisHelixBudget: the bucket', () => {
     expect(await drain(b)).toBe(90);
   });
 
-  it('lowers its estimate to what Twitch says remains (minus the points granted since), never raises it', async () => {
+  it('lowers its estimate to what Twitch says remains, never raises it', async () => {
     const t = { now: 3_000_000 };
     const b = budget(t);
     await b.take('app', 1, signal);
@@ -89,15 +89,30 @@ describe('RedisHelixBudget: the bucket', () => {
     await b.flush();
     const first = await b.take('app', 5, signal); // tickets 2..6
     expect(first).toMatchObject({ granted: 5, ticket: 2 });
-    // Another fleet spent points this fleet did not see: Twitch says 30 remained when it counted ticket 2, and
-    // tickets 3..6 (4 points) may not be counted yet: 30 - 4 + 1 = 27 left, 17 above the reserve.
+    // Someone this fleet does not see spent points: Twitch says 30 remain. 30 + 1 (the fraction the integer hides),
+    // 10 kept in reserve: 21 to spend. (Without the headers, 84 would have been left.)
     b.observe('app', 2, headers(100, 30));
     await b.flush();
-    expect(await drain(b)).toBe(17);
+    expect(await drain(b)).toBe(21);
     // A late answer claiming more than the estimate does not raise it.
     b.observe('app', 6, headers(100, 95));
     await b.flush();
     expect(await drain(b)).toBe(0);
+  });
+
+  it('answers that arrive out of order do not lower the estimate below what is really left', async () => {
+    // Grants outrun sends: 3 processes got tickets 2..91 at once and send them in their own order, so Twitch may
+    // count ticket 2 after 60 others (it says 39 remain). The bucket already subtracted all 90 grants (10 left): the
+    // late answer is no news, and must not take points the fleet has not spent.
+    const t = { now: 3_500_000 };
+    const b = budget(t, { reserve: 0 });
+    await b.take('app', 1, signal);
+    b.observe('app', 1, headers(100, 99));
+    await b.flush();
+    expect(await b.take('app', 90, signal)).toMatchObject({ granted: 90, ticket: 2 });
+    b.observe('app', 2, headers(100, 39));
+    await b.flush();
+    expect(await drain(b)).toBe(10);
   });
 
   it('a limit of 0 forgets the bucket: nothing goes for a window, then one probe', async () => {

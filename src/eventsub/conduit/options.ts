@@ -118,8 +118,8 @@ export interface AutoClientOptions extends ClientOptions {
   readonly helix?: HelixClient;
   /**
    * A Helix rate-limit budget shared with the other processes of a fleet (`RedisHelixBudget` of
-   * `twitch-realtime/fleet`), given to the Helix client built from the options (with `helix`, give it to that client
-   * instead). @defaultValue none: this process paces itself
+   * `twitch-realtime/fleet`), given to the Helix client built from the options. With `helix`, give it to that client
+   * (its `budget` option): both together are an `INVALID_ARGUMENT`. @defaultValue none: this process paces itself
    */
   readonly helixBudget?: HelixBudget;
   /**
@@ -387,6 +387,13 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
   const d = AUTO_CLIENT_DEFAULTS;
   if (options.shardIds !== undefined && options.ownership !== undefined) {
     throw new InvalidArgumentError('give shardIds or ownership, not both', 'ownership');
+  }
+  if (options.helix !== undefined && options.helixBudget !== undefined) {
+    // The budget would be silently unused: the client given is built already.
+    throw new InvalidArgumentError(
+      'give helixBudget to the HelixClient passed as helix (budget option)',
+      'helixBudget',
+    );
   }
   const subscriptions = options.subscriptions ?? [];
   toWireRequests(subscriptions); // bad subscriptions fail here, not after the sockets are open
