@@ -8,6 +8,8 @@ import { RedisError } from '../../src/fleet/errors.js';
 import { callRedis, type RedisConnection } from '../../src/fleet/redis.js';
 import type { RateLimitHeaders } from '../../src/helix/rate-limit-headers.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
+import { Emulator } from '../../src/emulator/index.js';
+import { HelixClient } from '../../src/helix/client.js';
 
 let server: TestRedis;
 let redis: RedisConnection;
@@ -202,6 +204,44 @@ describe('RedisHelixBudget: failures', () => {
     expect(await b.take('app', 1, signal)).toMatchObject({ granted: 0 });
     expect(b.stats.takes).toBe(takes + 1);
     expect(errors).toHaveLength(1);
+  });
+
+  it('Helix traffic goes on while Redis is frozen: requests are paced locally and the failure reported', async () => {
+    const emu = await Emulator.start({ port: 0, rateLimitPerMinute: 800 });
+    const app = emu.registerClient();
+    const o = emu.clientOptions();
+    const errors: RedisError[] = [];
+    const b = new RedisHelixBudget({
+      redis,
+      clientId: app.clientId,
+      timeoutMs: 100,
+      onError: (e) => errors.push(e),
+    });
+    const helix = new HelixClient({
+      clientId: app.clientId,
+      clientSecret: app.clientSecret,
+      helixUrl: o.helixUrl,
+      oauthUrl: o.oauthUrl,
+      budget: b,
+    });
+    try {
+      await helix.eventSub.getConduits();
+      expect(b.stats.granted).toBe(1);
+      server.freeze();
+      try {
+        const answers = await Promise.all(Array.from({ length: 5 }, () => helix.eventSub.getConduits()));
+        expect(answers).toHaveLength(5);
+      } finally {
+        server.thaw();
+      }
+      expect(errors.map((e) => e.code)).toContain('REDIS_TIMEOUT');
+      expect(b.stats.paceLocally).toBeGreaterThan(0);
+      expect(emu.state().helix.rate_limited).toBe(0);
+    } finally {
+      helix.close();
+      await b.close();
+      await emu.close();
+    }
   });
 
   it('a restarted (empty) Redis: the scripts are loaded again and the bucket probes again', async () => {
