@@ -16,7 +16,9 @@ import {
   clock,
   duration,
   nonEmptyString,
+  numberIn,
   required,
+  secretString,
   string,
   withMethods,
   type OptionChecks,
@@ -44,6 +46,14 @@ const CHECKS: OptionChecks<RedisAppTokenStoreOptions> = {
   keyPrefix: string,
   timeoutMs: duration(),
   clock,
+};
+
+const TOKEN_CHECKS: OptionChecks<SharedAppToken> = {
+  accessToken: required(secretString),
+  expiresInMs: required((value, field) => {
+    if (value !== null)
+      numberIn(0, Number.MAX_SAFE_INTEGER, 'null or a number of milliseconds >= 0')(value, field);
+  }),
 };
 
 /** The token and its remaining life in ms (-1: no expiry), or nil. */
@@ -126,7 +136,9 @@ export class RedisAppTokenStore implements AppTokenStore {
     return { accessToken: reply[0], expiresInMs: ttl < 0 ? null : ttl };
   }
 
+  /** {@inheritDoc AppTokenStore.lock} @throws (rejects) {@link InvalidArgumentError} for a `ttlMs` outside 1..2^31-1. */
   async lock(ttlMs: number): Promise<boolean> {
+    duration()(ttlMs, 'ttlMs');
     const owner = randomUUID();
     const reply = await callRedis(
       this.#redis,
@@ -141,7 +153,13 @@ export class RedisAppTokenStore implements AppTokenStore {
     return false;
   }
 
+  /**
+   * {@inheritDoc AppTokenStore.save}
+   * @throws (rejects) {@link InvalidArgumentError} for a token that is not `{ accessToken, expiresInMs }` (the token
+   *   never quoted).
+   */
   async save(token: SharedAppToken): Promise<void> {
+    checkOptions(token, TOKEN_CHECKS, 'token', 'token.');
     const px = token.expiresInMs === null ? '' : String(Math.max(1, Math.floor(token.expiresInMs)));
     await SAVE.run(
       this.#redis,

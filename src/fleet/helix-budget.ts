@@ -25,8 +25,12 @@ import {
   func,
   logger,
   nonEmptyString,
+  finiteNumber,
   nonNegativeInteger,
+  positiveInteger,
   required,
+  fail,
+  type Check,
   string,
   withMethods,
   type OptionChecks,
@@ -89,6 +93,19 @@ const CHECKS: OptionChecks<RedisHelixBudgetOptions> = {
   clock,
   bucketTime: func,
 };
+
+/** The headers `observe` reads (as `parseRateLimitHeaders` gives them). */
+const HEADER_CHECKS: OptionChecks<RateLimitHeaders> = {
+  limit: required(nullOr(nonNegativeInteger)),
+  remaining: required(nullOr(nonNegativeInteger)),
+  resetAt: required(nullOr(finiteNumber)),
+};
+
+function nullOr(check: Check): Check {
+  return (value, field) => {
+    if (value !== null) check(value, field);
+  };
+}
 
 /** Redis's time in ms, or ARGV[n] when the caller gives one (tests). */
 const NOW = `
@@ -225,13 +242,20 @@ export class RedisHelixBudget implements HelixBudget {
     this.#bucketTime = options.bucketTime;
   }
 
-  /** The Redis key of a bucket (`app`, `user:<id>`): for an operator's ACL, `<keyPrefix>helix-budget:*`. */
+  /**
+   * The Redis key of a bucket (`app`, `user:<id>`): for an operator's ACL, `<keyPrefix>helix-budget:*`.
+   * @throws {@link InvalidArgumentError} for a `bucket` that is not a non-empty string.
+   */
   keyOf(bucket: string): string {
+    nonEmptyString(bucket, 'bucket');
     return this.#prefix + bucket;
   }
 
   /** {@inheritDoc HelixBudget.take} */
   async take(bucket: string, count: number, signal: AbortSignal): Promise<HelixBudgetGrant | null> {
+    nonEmptyString(bucket, 'bucket');
+    positiveInteger(count, 'count');
+    if (!((signal as unknown) instanceof AbortSignal)) fail('signal', 'an AbortSignal', signal);
     if (this.#closed || signal.aborted || this.#clock.now() < this.#fallbackUntil) {
       this.stats.paceLocally++;
       return null;
@@ -259,6 +283,9 @@ export class RedisHelixBudget implements HelixBudget {
 
   /** {@inheritDoc HelixBudget.observe} */
   observe(bucket: string, ticket: number, headers: RateLimitHeaders): void {
+    nonEmptyString(bucket, 'bucket');
+    finiteNumber(ticket, 'ticket');
+    checkOptions(headers, HEADER_CHECKS, 'headers', 'headers.');
     if (this.#closed || headers.limit === null || headers.remaining === null) return;
     if (this.#clock.now() < this.#fallbackUntil) return;
     this.stats.observed++;

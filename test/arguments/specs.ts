@@ -47,6 +47,12 @@ import {
   callRedis,
   connectRedis,
   RedisScript,
+  RedisAppTokenStore,
+  RedisHelixBudget,
+  type RateLimitHeaders,
+  type RedisAppTokenStoreOptions,
+  type RedisHelixBudgetOptions,
+  type SharedAppToken,
   type AppTokenProviderOptions,
   type AutoClientOptions,
   type BackoffOptions,
@@ -1735,11 +1741,104 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
 
     // ---- fleet --------------------------------------------------------------------------------------------------
     RedisHelixBudget: {
-      exempt: 'needs a Redis server: options and every method are tested by test/fleet/helix-budget.test.ts',
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ redis: OK_REDIS, clientId: 'c' }),
+            keysOf<RedisHelixBudgetOptions>({
+              redis: withMethods('sendCommand'),
+              clientId: nonEmpty,
+              keyPrefix: optional(isString),
+              windowMs: optional(duration()),
+              reserve: optional(nonNegativeInteger),
+              probeMs: optional(duration()),
+              timeoutMs: optional(duration()),
+              fallbackMs: optional(duration(0)),
+              onError: optional(isFunction),
+              logger: LOGGER,
+              clock: CLOCK,
+              bucketTime: optional(isFunction),
+            }),
+          ),
+        ],
+        call: ([o]) => new RedisHelixBudget(o as RedisHelixBudgetOptions),
+      },
+      methods: {
+        keyOf: {
+          params: [{ name: 'bucket', valid: () => 'app', ok: nonEmpty }],
+          call: ([b]) => budgetOf().keyOf(b as string),
+        },
+        take: {
+          params: [
+            { name: 'bucket', valid: () => 'app', ok: nonEmpty },
+            { name: 'count', valid: () => 1, ok: positiveInteger },
+            { name: 'signal', valid: () => new AbortController().signal, ok: isSignal },
+          ],
+          call: ([b, n, s]) => budgetOf().take(b as string, n as number, s as AbortSignal),
+        },
+        observe: {
+          params: [
+            { name: 'bucket', valid: () => 'app', ok: nonEmpty },
+            { name: 'ticket', valid: () => 1, ok: finite },
+            {
+              name: 'headers',
+              valid: () => ({ limit: 800, remaining: 799, resetAt: null }),
+              ok: isObject,
+              keys: {
+                limit: (v) => v === null || nonNegativeInteger(v),
+                remaining: (v) => v === null || nonNegativeInteger(v),
+                resetAt: (v) => v === null || finite(v),
+              },
+            },
+          ],
+          call: ([b, t, h]) => {
+            budgetOf().observe(b as string, t as number, h as RateLimitHeaders);
+          },
+        },
+        flush: NO_ARGUMENTS,
+        close: NO_ARGUMENTS,
+        toJSON: NO_ARGUMENTS,
+      },
     },
     RedisAppTokenStore: {
-      exempt:
-        'needs a Redis server: options and every method are tested by test/fleet/app-token-store.test.ts',
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ redis: OK_REDIS, clientId: 'c' }),
+            keysOf<RedisAppTokenStoreOptions>({
+              redis: withMethods('sendCommand'),
+              clientId: nonEmpty,
+              keyPrefix: optional(isString),
+              timeoutMs: optional(duration()),
+              clock: CLOCK,
+            }),
+          ),
+        ],
+        call: ([o]) => new RedisAppTokenStore(o as RedisAppTokenStoreOptions),
+      },
+      methods: {
+        load: NO_ARGUMENTS,
+        unlock: NO_ARGUMENTS,
+        toJSON: NO_ARGUMENTS,
+        lock: {
+          params: [{ name: 'ttlMs', valid: () => 1000, ok: duration() }],
+          call: ([t]) => tokenStoreOf().lock(t as number),
+        },
+        save: {
+          params: [
+            {
+              name: 'token',
+              valid: () => ({ accessToken: 'secret', expiresInMs: null }),
+              ok: isObject,
+              keys: {
+                accessToken: nonEmpty,
+                expiresInMs: (v) => v === null || numberIn(0, Number.MAX_SAFE_INTEGER)(v),
+              },
+            },
+          ],
+          call: ([t]) => tokenStoreOf().save(t as SharedAppToken),
+        },
+      },
     },
 
     // ---- emulator and CLI ---------------------------------------------------------------------------------------
@@ -1842,6 +1941,8 @@ function storedToken(): Param {
 
 /** A connection that answers every command with `OK` (the rows check arguments, not Redis). */
 const OK_REDIS: RedisConnection = { sendCommand: () => Promise.resolve('OK') };
+const budgetOf = (): RedisHelixBudget => new RedisHelixBudget({ redis: OK_REDIS, clientId: 'c' });
+const tokenStoreOf = (): RedisAppTokenStore => new RedisAppTokenStore({ redis: OK_REDIS, clientId: 'c' });
 
 function limiter(): RateLimiter {
   return new RateLimiter({ clock: systemClock, concurrency: 1 });
