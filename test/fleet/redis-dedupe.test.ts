@@ -277,6 +277,30 @@ describe('RedisDedupeStore when Redis does not answer', () => {
     expect(await other.add('refused-2', T0)).toBe('new');
   });
 
+  it("'local': an id judged locally after an error reply is written to Redis once it answers again", async () => {
+    const clock = new FakeClock(T0);
+    const real = await server.connect();
+    let failing = false;
+    // The real connection, with error replies on demand (as a READONLY replica would answer).
+    const redis: RedisConnection = {
+      sendCommand: (args) =>
+        failing ? Promise.reject(new Error('READONLY replica')) : real.sendCommand(args),
+    };
+    const a = new RedisDedupeStore({ redis, fleet: 'test', clock, retryAfterMs: 1000 });
+    const errors: RedisError[] = [];
+    a.on('error', (error) => errors.push(error));
+    failing = true;
+    expect(await a.add('judged-locally', T0)).toBe('new');
+    expect(errors.map((e) => e.code)).toEqual(['REDIS_COMMAND_FAILED']);
+    expect(await call(['EXISTS', 'tr:{test}:d:judged-locally'])).toBe(0);
+    failing = false;
+    clock.advance(1000);
+    expect(await a.add('next', T0)).toBe('new');
+    expect(a.stats.backfilled).toBe(1);
+    const other = await store();
+    expect(await other.add('judged-locally', T0)).toBe('duplicate');
+  });
+
   it('reports a failure to the logger when nobody listens to error', async () => {
     const clock = new FakeClock(T0);
     const warnings: string[] = [];
