@@ -471,7 +471,7 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     }
     const message = `RedisDedupeStore (${this.failurePolicy}): ${error.message}`;
     if (this.#logger !== undefined) this.#logger.warn(message, { code: error.code });
-    else process.emitWarning(message, { code: 'TWITCH_REALTIME_REDIS_DEDUPE' });
+    else process.emitWarning(message, { code: error.code });
   }
 }
 
