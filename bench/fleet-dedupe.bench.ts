@@ -7,14 +7,16 @@
  *   and parsing), ratio to the in-memory store fed the same ids in the same turns.
  * - CPU per message in redis-server (INFO cpu), ratio to the same in-memory baseline.
  * - Round trips per message, counted by Redis itself (INFO commandstats: EVALSHA calls / ids).
+ * - Memory per id held in redis-server (INFO memory: used_memory after / ids), which sizes the Redis of a fleet.
  * - The duplicate path: the same ids again, answered by the local cache without Redis, ratio to the in-memory store's
  *   duplicate path.
  *
  * Each figure is the median of 3 rounds, every round on a flushed Redis and a new store. Measured on the shared 2-core
  * VM (3 runs): 2.2 to 2.9 µs here and 2.4 to 2.5 µs in redis-server per new id, against 0.5 to 1.4 µs for the
  * in-memory store (most of which is the turn itself: setImmediate and the loop), so ratios of 1.7 to 4.6; 0.010 round
- * trips per id (one EVALSHA per turn of 100); a duplicate answered locally 0.25 to 0.33 µs (ratio 1.1 to 1.6). The
- * guards (10, 10, 0.011, 3) sit above the highest run; the ratio moves mostly with the baseline's noise.
+ * trips per id (one EVALSHA per turn of 100); 198 bytes of redis-server memory per id held; a duplicate answered
+ * locally 0.25 to 0.33 µs (ratio 1.0 to 1.6). The guards (10, 10, 0.011, 250 B, 3) sit above the highest run; the CPU
+ * ratios move mostly with the baseline's noise.
  */
 import { randomUUID } from 'node:crypto';
 import { MemoryDedupeStore, type DedupeVerdict } from '../src/eventsub/websocket/dedupe.js';
@@ -60,6 +62,10 @@ async function serverCpuSeconds(redis: RedisConnection): Promise<number> {
   return user + sys;
 }
 
+async function usedMemory(redis: RedisConnection): Promise<number> {
+  return Number(/used_memory:(\d+)/.exec(await info(redis, 'memory'))?.[1] ?? NaN);
+}
+
 async function evalshaCalls(redis: RedisConnection): Promise<number> {
   const text = await info(redis, 'commandstats');
   return Number(/cmdstat_evalsha:calls=(\d+)/.exec(text)?.[1] ?? 0);
@@ -74,6 +80,7 @@ export async function run(): Promise<BenchFigure[]> {
     const serverCpu: number[] = [];
     const trips: number[] = [];
     const redisDup: number[] = [];
+    const bytes: number[] = [];
     const memoryDup: number[] = [];
     for (let round = 0; round < 3; round++) {
       const ids = Array.from({ length: N }, () => randomUUID());
@@ -82,11 +89,13 @@ export async function run(): Promise<BenchFigure[]> {
       await store.add('warm-up', T0); // loads the script
       const memory = new MemoryDedupeStore();
       memoryCpu.push(await feed(memory, ids));
+      const memoryBefore = await usedMemory(admin);
       const cpuBefore = await serverCpuSeconds(admin);
       const callsBefore = await evalshaCalls(admin);
       redisCpu.push(await feed(store, ids));
       serverCpu.push((((await serverCpuSeconds(admin)) - cpuBefore) * 1e6) / N);
       trips.push(((await evalshaCalls(admin)) - callsBefore) / N);
+      bytes.push(((await usedMemory(admin)) - memoryBefore) / N);
       memoryDup.push(await feed(memory, ids));
       redisDup.push(await feed(store, ids));
       if (store.stats.localDuplicates !== N) throw new Error('the duplicates were not answered locally');
@@ -108,6 +117,9 @@ export async function run(): Promise<BenchFigure[]> {
         10,
       ),
       boundFigure(`redis dedupe round trips/msg, ${PER_TURN} ids/turn`, median(trips), '', { max: 0.011 }),
+      boundFigure('redis dedupe memory in redis-server per id held', Math.round(median(bytes)), 'B', {
+        max: 200,
+      }),
       costFigure(
         'redis dedupe CPU/duplicate, local cache (vs memory store)',
         median(redisDup),
