@@ -13,6 +13,8 @@ import { WebhookReceiver, type WebhookResponse } from '../../src/eventsub/webhoo
 import { RedisDedupeStore } from '../../src/fleet/index.js';
 import { callRedis } from '../../src/fleet/redis.js';
 import { SECRET } from '../eventsub/webhook/helpers.js';
+import { EventSubSession } from '../../src/eventsub/websocket/session.js';
+import { notificationFrame, ScriptedPeer } from '../eventsub/websocket/helpers.js';
 import { Harness, streamOnline } from '../eventsub/conduit/helpers.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { until } from '../support/until.js';
@@ -152,6 +154,59 @@ describe('RedisDedupeStore behind webhook receivers of two processes', () => {
     await until(() => restarted.duplicates() === 1, 'the retry judged on the restarted process');
     expect(a.handled).toHaveLength(1);
     expect(restarted.handled).toEqual([]);
+  });
+});
+
+describe('RedisDedupeStore behind WebSocket sessions of two processes', () => {
+  it('a message sent on both sessions is emitted once, and each session keeps its order of arrival', async () => {
+    const peer = await ScriptedPeer.start();
+    open.push(peer);
+    const sessions = await Promise.all(
+      ['one', 'two'].map(async (name) => {
+        const store = new RedisDedupeStore({ redis: await redis.connect(), fleet: 'e2e' });
+        const session = new EventSubSession({ url: peer.url, dedupe: store });
+        open.push(session);
+        const emitted: string[] = [];
+        session.on('notification', (m) => emitted.push(m.metadata.message_id));
+        const connecting = session.connect();
+        const conn = await peer.next();
+        conn.welcome(`S-${name}`);
+        await connecting;
+        return { store, session, conn, emitted };
+      }),
+    );
+    const [one, two] = sessions as [(typeof sessions)[0], (typeof sessions)[0]];
+    // Shared ids go to both sessions (a redelivery on another process's shard); some copies come twice on one.
+    const sent: string[][] = [[], []];
+    for (let i = 0; i < 60; i++) {
+      const id = `m-${String(i)}`;
+      const targets = i % 3 === 0 ? [0, 1] : [i % 2];
+      for (const t of targets) {
+        const conn = t === 0 ? one.conn : two.conn;
+        conn.send(notificationFrame({ id }));
+        sent[t]?.push(id);
+        if (i % 7 === 0) {
+          conn.send(notificationFrame({ id }));
+          sent[t]?.push(id);
+        }
+      }
+    }
+    await until(
+      () =>
+        one.store.stats.checked + one.store.stats.localDuplicates === sent[0]?.length &&
+        two.store.stats.checked + two.store.stats.localDuplicates === sent[1]?.length,
+      'every frame judged',
+    );
+    const all = [...one.emitted, ...two.emitted].sort();
+    expect(all).toEqual(Array.from({ length: 60 }, (_, i) => `m-${String(i)}`).sort());
+    // In order of arrival: what a session emitted is a subsequence of what it was sent.
+    for (const [t, s] of [one, two].entries()) {
+      const firsts = [...new Set(sent[t])];
+      expect(s.emitted).toEqual(firsts.filter((id) => s.emitted.includes(id)));
+    }
+    // 20 ids on both sessions, 12 copies sent twice in a row on one (judged in the same batch, or locally).
+    const duplicates = (x: typeof one) => x.store.stats.redisDuplicates + x.store.stats.localDuplicates;
+    expect(duplicates(one) + duplicates(two)).toBe(32);
   });
 });
 
