@@ -20,6 +20,8 @@ import { startRedis, type TestRedis } from '../support/redis.js';
 import { until } from '../support/until.js';
 
 let redis: TestRedis;
+/** Redis answers well within this; a loaded machine must not turn a slow answer into the failure policy here. */
+const TIMEOUT = 10_000;
 const h = new Harness();
 const open: { close(): unknown }[] = [];
 
@@ -39,7 +41,7 @@ afterEach(async () => {
 
 /** One process's receiver: its own store on its own connection. */
 async function processReceiver(name: string) {
-  const store = new RedisDedupeStore({ redis: await redis.connect(), fleet: 'e2e' });
+  const store = new RedisDedupeStore({ redis: await redis.connect(), fleet: 'e2e', redisTimeoutMs: TIMEOUT });
   const receiver = new WebhookReceiver({ secret: SECRET, dedupe: store });
   open.push(receiver);
   const handled: string[] = [];
@@ -163,7 +165,11 @@ describe('RedisDedupeStore behind WebSocket sessions of two processes', () => {
     open.push(peer);
     const sessions = await Promise.all(
       ['one', 'two'].map(async (name) => {
-        const store = new RedisDedupeStore({ redis: await redis.connect(), fleet: 'e2e' });
+        const store = new RedisDedupeStore({
+          redis: await redis.connect(),
+          fleet: 'e2e',
+          redisTimeoutMs: TIMEOUT,
+        });
         const session = new EventSubSession({ url: peer.url, dedupe: store });
         open.push(session);
         const emitted: string[] = [];
@@ -211,10 +217,14 @@ describe('RedisDedupeStore behind WebSocket sessions of two processes', () => {
 });
 
 describe('RedisDedupeStore as the AutoClient dedupe option', () => {
-  it('every notification delivered twice on the conduit is handled once, in batches', async () => {
+  it('every notification delivered twice on the conduit is handled once', async () => {
     const emu = await h.start();
     const subs = streamOnline(emu, 20);
-    const store = new RedisDedupeStore({ redis: await redis.connect(), fleet: 'e2e' });
+    const store = new RedisDedupeStore({
+      redis: await redis.connect(),
+      fleet: 'e2e',
+      redisTimeoutMs: TIMEOUT,
+    });
     const client = h.client({ conduitId: 'create', shardIds: [0, 1], subscriptions: subs, dedupe: store });
     const seen = new Map<string, number>();
     client.on('stream.online', (_event, n) => {
@@ -233,7 +243,5 @@ describe('RedisDedupeStore as the AutoClient dedupe option', () => {
     await until(() => store.stats.localDuplicates + store.stats.redisDuplicates === 100, 'copies judged');
     expect([...seen.values()].every((n) => n === 1)).toBe(true);
     expect(store.stats.checked - store.stats.redisDuplicates).toBe(100);
-    // Triggered in one turn: far fewer round trips than ids.
-    expect(store.stats.roundTrips).toBeLessThan(store.stats.checked / 4);
   });
 });

@@ -38,7 +38,9 @@ function call(args: string[]): Promise<unknown> {
 /** A store on its own connection (as another process would have). */
 async function store(options: Partial<RedisDedupeStoreOptions> = {}) {
   const redis = await server.connect();
-  return new RedisDedupeStore({ redis, fleet: 'test', ...options });
+  // A long timeout: a loaded machine must not turn a slow answer into the failure policy (timeouts are tested on a
+  // fake clock).
+  return new RedisDedupeStore({ redis, fleet: 'test', redisTimeoutMs: 10_000, ...options });
 }
 
 /** Calls of every command but INFO, from Redis's own counters. */
