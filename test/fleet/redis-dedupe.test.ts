@@ -4,6 +4,7 @@
  * one turn go in one round trip (counted by Redis itself, INFO commandstats); the TTL is the window; hostile ids never
  * become odd keys; a frozen Redis (SIGSTOP) holds the failure policy and is reported. Timeouts run on a fake clock.
  */
+import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { silentLogger } from '../../src/core/logger.js';
@@ -210,6 +211,17 @@ describe('RedisDedupeStore ids and options', () => {
     expect(field({ redis, fleet: 'x', failurePolicy: 'loose' })).toBe('failurePolicy');
     expect(field({ redis, fleet: 'x', windowMs: 0.5 })).toBe('windowMs');
     expect(field({ redis, fleet: 'x' })).toBe('accepted');
+  });
+
+  it('shows no connection (which may hold a password) in inspect or JSON', async () => {
+    const real = await server.connect();
+    const redis = { password: 'hunter2', sendCommand: (args: string[]) => real.sendCommand(args) };
+    const a = new RedisDedupeStore({ redis, fleet: 'test' });
+    expect(await a.add('seen', T0)).toBe('new');
+    expect(inspect(a, { depth: 5 })).not.toContain('hunter2');
+    expect(JSON.stringify(a)).not.toContain('hunter2');
+    expect(JSON.stringify(a)).not.toContain('seen');
+    expect(a.toJSON()).toMatchObject({ fleet: 'test', failurePolicy: 'local', stats: { checked: 1 } });
   });
 
   it('answers has() from the local cache, then from Redis', async () => {
