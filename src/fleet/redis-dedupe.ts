@@ -281,8 +281,18 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     this.#px = String(this.windowMs);
   }
 
-  /** The Redis key of `id` (internal; exported for tests and tools): hostile ids become a hash, never a weird key. */
+  /**
+   * The Redis key of `id` (for tools and tests): an id of letters, digits, `-`, `_` and `.` (at most 64) as it is,
+   * any other id as its SHA-256, so that a hostile id never becomes an odd key.
+   *
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`, field `id`) when `id` is not a string.
+   */
   keyOf(id: string): string {
+    if (typeof id !== 'string') throw new InvalidArgumentError('a message id must be a string', 'id');
+    return this.#key(id);
+  }
+
+  #key(id: string): string {
     if (PLAIN_ID.test(id)) return this.#prefix + id;
     return `${this.#prefix}#${createHash('sha256').update(id, 'utf8').digest('base64url')}`;
   }
@@ -298,7 +308,7 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
       this.#downUntil = -Infinity; // time to try again: this batch is the probe
     }
     const batch = this.#batch;
-    batch.keys.push(this.keyOf(id));
+    batch.keys.push(this.#key(id));
     batch.ids.push(id);
     batch.nows.push(now);
     const verdict = new Promise<DedupeVerdict>((resolve, reject) => {
@@ -332,7 +342,7 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
   }
 
   async #ask(id: string): Promise<boolean> {
-    const reply = await callRedis(this.#redis, ['EXISTS', this.keyOf(id)], this.#call);
+    const reply = await callRedis(this.#redis, ['EXISTS', this.#key(id)], this.#call);
     if (reply !== 0 && reply !== 1) throw badReply('EXISTS', '0 or 1');
     return reply === 1;
   }
@@ -351,7 +361,7 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     }
     this.stats.localVerdicts++;
     const verdict = this.#local.add(id, now);
-    if (verdict === 'new') this.#queue(this.#record, this.keyOf(id));
+    if (verdict === 'new') this.#queue(this.#record, this.#key(id));
     return verdict;
   }
 
