@@ -12,11 +12,12 @@
  *   duplicate path.
  *
  * Each figure is the median of 3 rounds, every round on a flushed Redis and a new store. Measured on the shared 2-core
- * VM (3 runs): 2.2 to 2.9 µs here and 2.4 to 2.5 µs in redis-server per new id, against 0.5 to 1.4 µs for the
- * in-memory store (most of which is the turn itself: setImmediate and the loop), so ratios of 1.7 to 4.6; 0.010 round
- * trips per id (one EVALSHA per turn of 100); 198 bytes of redis-server memory per id held; a duplicate answered
- * locally 0.25 to 0.33 µs (ratio 1.0 to 1.6). The guards (10, 10, 0.011, 250 B, 3) sit above the highest run; the CPU
- * ratios move mostly with the baseline's noise.
+ * VM (3 runs, default 'local' policy): 2.0 to 2.2 µs here and 1.9 to 2.1 µs in redis-server per new id, against 0.45
+ * to 1.1 µs for the in-memory store (most of which is the turn itself: setImmediate and the loop), so ratios of 2.0 to
+ * 4.4; 0.010 round trips per id (one EVALSHA per turn of 100); 149 bytes of redis-server memory per id held (about
+ * 200 with 'strict', whose keys hold a marker to release); a duplicate answered locally 0.21 to 0.28 µs (ratio 1.0 to
+ * 1.1). The guards (10, 10, 0.011, 200 B, 3) sit above the highest run; the CPU ratios move mostly with the
+ * baseline's noise.
  */
 import { randomUUID } from 'node:crypto';
 import { MemoryDedupeStore, type DedupeVerdict } from '../src/eventsub/websocket/dedupe.js';

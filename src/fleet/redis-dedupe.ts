@@ -240,7 +240,7 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
   readonly #px: string;
-  /** With the round trip's number, the value of the keys this store writes, so that it can release them. */
+  /** With the round trip's number, the value of the keys a 'strict' store writes, so that it can release them. */
   readonly #nonce = randomBytes(12).toString('base64url');
   #round = 0;
   #batch: Batch = emptyBatch();
@@ -393,7 +393,8 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     const record = this.#record.length > 0 ? this.#record.splice(0, this.#maxBatch) : [];
     const keys = release.length + record.length === 0 ? batch.keys : [...release, ...record, ...batch.keys];
     this.stats.roundTrips++;
-    const value = `${this.#nonce}:${String(++this.#round)}`;
+    // Only 'strict' releases keys, so only it marks them; '1' is a shared object in Redis (no allocation per key).
+    const value = this.failurePolicy === 'strict' ? `${this.#nonce}:${String(++this.#round)}` : '1';
     const args = [this.#px, value, String(release.length), String(record.length), ...releaseValues];
     JUDGE.run(this.#redis, keys, args, this.#call).then(
       (reply) => {
