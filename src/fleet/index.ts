@@ -7,6 +7,13 @@
  */
 export { RedisError, type RedisErrorCode } from './errors.js';
 export {
+  RedisDedupeStore,
+  type RedisDedupeFailurePolicy,
+  type RedisDedupeStats,
+  type RedisDedupeStoreEvents,
+  type RedisDedupeStoreOptions,
+} from './redis-dedupe.js';
+export {
   callRedis,
   connectRedis,
   RedisScript,

@@ -46,6 +46,7 @@ import {
   type RedisConnection,
   callRedis,
   connectRedis,
+  RedisDedupeStore,
   RedisScript,
   RedisAppTokenStore,
   RedisHelixBudget,
@@ -53,6 +54,7 @@ import {
   type RedisAppTokenStoreOptions,
   type RedisHelixBudgetOptions,
   type SharedAppToken,
+  type RedisDedupeStoreOptions,
   type AppTokenProviderOptions,
   type AutoClientOptions,
   type BackoffOptions,
@@ -919,6 +921,39 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               o as RedisCallOptions,
             ),
         },
+      },
+    },
+    RedisDedupeStore: {
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ redis: OK_REDIS, fleet: 'fleet-1' }),
+            keysOf<RedisDedupeStoreOptions>({
+              redis: withMethods('sendCommand'),
+              fleet: (v) => typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(v),
+              windowMs: optional(integer(1, 2 ** 31 - 1)),
+              maxBatch: optional(integer(1, 10_000)),
+              flushDelayMs: optional(integer(0, 1_000)),
+              redisTimeoutMs: optional(integer(1, 2 ** 31 - 1)),
+              retryAfterMs: optional(integer(0, 2 ** 31 - 1)),
+              failurePolicy: optional(oneOf(['local', 'strict'])),
+              localMaxEntries: optional(integer(1, 2 ** 24)),
+              clock: CLOCK,
+              logger: LOGGER,
+            }),
+          ),
+        ],
+        call: ([o]) => new RedisDedupeStore(o as RedisDedupeStoreOptions),
+      },
+      methods: {
+        add: hot('one call per message id'),
+        has: hot('one call per message id'),
+        keyOf: {
+          params: [{ name: 'id', valid: () => 'message-1', ok: isString }],
+          call: ([i]) => new RedisDedupeStore({ redis: OK_REDIS, fleet: 'fleet-1' }).keyOf(i as string),
+        },
+        flush: NO_ARGUMENTS,
+        toJSON: NO_ARGUMENTS,
       },
     },
     RateLimiter: {
