@@ -2,10 +2,10 @@
  * The app token of a fleet, kept in Redis so that one process mints it and the others read it (an
  * {@link AppTokenStore} for `AppTokenProvider`'s `store` option).
  *
- * Two keys per client id: `<keyPrefix>app-token:<clientId>` holds the token itself, with Redis's own expiry set to
- * the token's (read back with `PTTL`, so no host's clock matters), and `<keyPrefix>app-token-lock:<clientId>` is the
+ * Two keys per client id: `<keyPrefix>{<clientId>}:app-token` holds the token itself, with Redis's own expiry set to
+ * the token's (read back with `PTTL`, so no host's clock matters), and `<keyPrefix>{<clientId>}:app-token-lock` is the
  * minting lock (`SET NX PX`, holding a random id of the holder; released only by its holder). Key names carry the
- * client id, never the token. **Redis then holds a secret**: restrict who may read `<keyPrefix>app-token:*` with
+ * client id, never the token. **Redis then holds a secret**: restrict who may read `<keyPrefix>{<clientId>}:app-token` with
  * Redis's ACL (docs/scale-out.md).
  */
 import { randomUUID } from 'node:crypto';
@@ -32,7 +32,10 @@ export interface RedisAppTokenStoreOptions {
   readonly redis: RedisConnection;
   /** The client id whose app token is shared (part of the key names). */
   readonly clientId: string;
-  /** Prefix of both keys. @defaultValue `'twitch-realtime:'` */
+  /**
+   * Prefix of both keys, `<keyPrefix>{<clientId>}:app-token` and `...:app-token-lock` (the hash tag keeps them on one
+   * slot of a Redis Cluster: the save script touches both). @defaultValue `'tr:'`
+   */
   readonly keyPrefix?: string;
   /** Longest wait for one Redis reply, milliseconds (then `REDIS_TIMEOUT`). @defaultValue 2000 */
   readonly timeoutMs?: number;
@@ -112,9 +115,9 @@ export class RedisAppTokenStore implements AppTokenStore {
    */
   constructor(options: RedisAppTokenStoreOptions) {
     checkOptions(options, CHECKS);
-    const prefix = options.keyPrefix ?? 'twitch-realtime:';
-    this.tokenKey = `${prefix}app-token:${options.clientId}`;
-    this.lockKey = `${prefix}app-token-lock:${options.clientId}`;
+    const base = `${options.keyPrefix ?? 'tr:'}{${options.clientId}}:`;
+    this.tokenKey = `${base}app-token`;
+    this.lockKey = `${base}app-token-lock`;
     this.#redis = options.redis;
     this.#call = { timeoutMs: options.timeoutMs ?? 2_000, clock: options.clock ?? systemClock };
   }

@@ -17,7 +17,7 @@
  * out at a time (a probe, leased for `probeMs`) until its answer tells the limit and what remains.
  */
 import { systemClock, type Clock } from '../core/clock.js';
-import { silentLogger, type Logger } from '../core/logger.js';
+import type { Logger } from '../core/logger.js';
 import {
   checkOptions,
   clock,
@@ -46,7 +46,10 @@ export interface RedisHelixBudgetOptions {
   readonly redis: RedisConnection;
   /** The client id whose buckets are shared (part of the key names). */
   readonly clientId: string;
-  /** Prefix of every key. @defaultValue `'twitch-realtime:'` */
+  /**
+   * Prefix of every key: a bucket's key is `<keyPrefix>{<clientId>}:helix-budget:<bucket>` (the hash tag keeps a
+   * client id's keys on one slot of a Redis Cluster). @defaultValue `'tr:'`
+   */
   readonly keyPrefix?: string;
   /**
    * Time an empty bucket takes to refill completely, milliseconds: Twitch's is a minute. Change it only for an
@@ -67,8 +70,13 @@ export interface RedisHelixBudgetOptions {
    * asked again. @defaultValue 1000
    */
   readonly fallbackMs?: number;
-  /** Called with every Redis failure (after which requests are paced locally). Default: the logger's `warn`. */
+  /**
+   * Called with every Redis failure (after which requests are paced locally). Without it, the first failure of each
+   * outage (until Redis answers again) goes to the logger's `warn`. @defaultValue the logger, else
+   * `process.emitWarning`
+   */
   readonly onError?: ((error: RedisError) => void) | undefined;
+  /** Where failures go without `onError`. @defaultValue `process.emitWarning` */
   readonly logger?: Logger | undefined;
   /** Clock of the timeouts and of the fallback period (not of the bucket: that is Redis's `TIME`). */
   readonly clock?: Clock | undefined;
@@ -214,6 +222,8 @@ export class RedisHelixBudget implements HelixBudget {
   readonly #bucketTime: (() => number) | undefined;
   readonly #pending = new Set<Promise<void>>();
   #fallbackUntil = -Infinity;
+  /** A failure of the current outage was reported (without `onError`). */
+  #reported = false;
   #closed = false;
   /** Counters since creation (observability, tests, benches). */
   readonly stats = { takes: 0, granted: 0, waits: 0, observed: 0, failures: 0, paceLocally: 0 };
@@ -226,24 +236,29 @@ export class RedisHelixBudget implements HelixBudget {
   constructor(options: RedisHelixBudgetOptions) {
     checkOptions(options, CHECKS);
     this.#redis = options.redis;
-    this.#prefix = `${options.keyPrefix ?? 'twitch-realtime:'}helix-budget:${options.clientId}:`;
+    this.#prefix = `${options.keyPrefix ?? 'tr:'}{${options.clientId}}:helix-budget:`;
     this.#windowMs = options.windowMs ?? 60_000;
     this.#reserve = options.reserve ?? 10;
     this.#probeMs = options.probeMs ?? 2_000;
     this.#clock = options.clock ?? systemClock;
     this.#callOptions = { timeoutMs: options.timeoutMs ?? 1_000, clock: this.#clock };
     this.#fallbackMs = options.fallbackMs ?? 1_000;
-    const log = options.logger ?? silentLogger;
+    const log = options.logger;
     this.#onError =
       options.onError ??
       ((error) => {
-        log.warn('helix budget: Redis failed, pacing locally', { code: error.code, error: error.message });
+        // Once per outage: Redis answering again re-arms it.
+        if (this.#reported) return;
+        this.#reported = true;
+        const message = `RedisHelixBudget: Redis failed, Helix requests paced locally: ${error.message}`;
+        if (log === undefined) process.emitWarning(message, { code: error.code });
+        else log.warn(message, { code: error.code });
       });
     this.#bucketTime = options.bucketTime;
   }
 
   /**
-   * The Redis key of a bucket (`app`, `user:<id>`): for an operator's ACL, `<keyPrefix>helix-budget:*`.
+   * The Redis key of a bucket (`app`, `user:<id>`): `<keyPrefix>{<clientId>}:helix-budget:<bucket>`.
    * @throws {@link InvalidArgumentError} for a `bucket` that is not a non-empty string.
    */
   keyOf(bucket: string): string {
@@ -275,6 +290,7 @@ export class RedisHelixBudget implements HelixBudget {
       this.stats.paceLocally++;
       return null;
     }
+    this.#reported = false;
     const [granted, ticket, retryAfterMs] = reply;
     this.stats.granted += granted;
     if (granted < count) this.stats.waits++;

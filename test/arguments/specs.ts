@@ -1976,7 +1976,8 @@ function storedToken(): Param {
 
 /** A connection that answers every command with `OK` (the rows check arguments, not Redis). */
 const OK_REDIS: RedisConnection = { sendCommand: () => Promise.resolve('OK') };
-const budgetOf = (): RedisHelixBudget => new RedisHelixBudget({ redis: OK_REDIS, clientId: 'c' });
+const budgetOf = (): RedisHelixBudget =>
+  new RedisHelixBudget({ redis: OK_REDIS, clientId: 'c', onError: () => undefined });
 const tokenStoreOf = (): RedisAppTokenStore => new RedisAppTokenStore({ redis: OK_REDIS, clientId: 'c' });
 
 function limiter(): RateLimiter {

@@ -121,7 +121,7 @@ describe('AppTokenProvider with a RedisAppTokenStore', () => {
     const { providers, stores, clientId } = fleet(1);
     const token = await providers[0]!.getAccessToken(APP);
     const keys = (await callRedis(redis, ['KEYS', '*'], { timeoutMs: 2000 })) as string[];
-    expect(keys).toContain(`twitch-realtime:app-token:${clientId}`);
+    expect(keys).toContain(`tr:{${clientId}}:app-token`);
     expect(keys.some((k) => k.includes(token))).toBe(false);
     expect(inspect(stores[0])).not.toContain(token);
     expect(JSON.stringify(stores[0])).not.toContain(token);

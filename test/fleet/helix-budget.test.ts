@@ -2,7 +2,7 @@
  * The Redis bucket of RedisHelixBudget, script by script, against a real redis-server. The bucket's time is injected
  * (`bucketTime`: a number the test moves) so that refills are exact; one test runs on Redis's own TIME.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RedisHelixBudget, type RedisHelixBudgetOptions } from '../../src/fleet/helix-budget.js';
 import { RedisError } from '../../src/fleet/errors.js';
 import { callRedis, type RedisConnection } from '../../src/fleet/redis.js';
@@ -141,7 +141,7 @@ describe('RedisHelixBudget: the bucket', () => {
     expect(await drain(b)).toBe(10);
     expect(await drain(other)).toBe(10);
     expect((await b.take('user:42', 3, signal))?.granted).toBe(1); // a probe of its own
-    expect(b.keyOf('user:42')).toBe(`twitch-realtime:helix-budget:client-${String(clients - 1)}:user:42`);
+    expect(b.keyOf('user:42')).toBe(`tr:{client-${String(clients - 1)}}:helix-budget:user:42`);
   });
 
   it("runs on Redis's TIME when no bucket time is injected", async () => {
@@ -255,6 +255,26 @@ describe('RedisHelixBudget: failures', () => {
     const again = budget(t, { clientId: `client-${String(clients)}`, redis: fresh });
     expect(await again.take('app', 16, signal)).toEqual({ granted: 1, ticket: 1, retryAfterMs: 0 });
     redis = fresh;
+  });
+
+  it('without onError, the first failure of an outage is a process warning, once until Redis answers again', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      let answer: unknown = 'OK';
+      const flaky: RedisConnection = { sendCommand: () => Promise.resolve(answer) };
+      const b = new RedisHelixBudget({ redis: flaky, clientId: 'x', fallbackMs: 0 });
+      expect(await b.take('app', 1, signal)).toBeNull();
+      expect(await b.take('app', 1, signal)).toBeNull();
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain('paced locally');
+      answer = [1, 1, 0];
+      expect(await b.take('app', 1, signal)).toMatchObject({ granted: 1 });
+      answer = 'OK';
+      expect(await b.take('app', 1, signal)).toBeNull();
+      expect(warn).toHaveBeenCalledTimes(2);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it('a reply of another shape is REDIS_BAD_REPLY, reported, and paced locally', async () => {
