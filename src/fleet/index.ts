@@ -22,3 +22,5 @@ export {
   type RedisCallOptions,
   type RedisConnection,
 } from './redis.js';
+export { RedisHelixBudget, type RedisHelixBudgetOptions } from './helix-budget.js';
+export { RedisAppTokenStore, type RedisAppTokenStoreOptions } from './app-token-store.js';

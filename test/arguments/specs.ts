@@ -48,6 +48,12 @@ import {
   connectRedis,
   RedisDedupeStore,
   RedisScript,
+  RedisAppTokenStore,
+  RedisHelixBudget,
+  type RateLimitHeaders,
+  type RedisAppTokenStoreOptions,
+  type RedisHelixBudgetOptions,
+  type SharedAppToken,
   type RedisDedupeStoreOptions,
   type AppTokenProviderOptions,
   type AutoClientOptions,
@@ -270,6 +276,7 @@ const HELIX_HTTP_KEYS = keysOf<HelixHttpOptions>({
   retryBackoff: optional(isObject),
   logger: optional(withMethods('debug', 'info', 'warn', 'error')),
   clock: optional(withMethods('now', 'setTimeout', 'clearTimeout')),
+  budget: optional(withMethods('take', 'observe')),
 });
 const LOGGER = optional(withMethods('debug', 'info', 'warn', 'error'));
 const CLOCK = optional(withMethods('now', 'setTimeout', 'clearTimeout'));
@@ -473,6 +480,9 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               logger: LOGGER,
               renewBeforeMs: optional(duration(0)),
               oauth: optional(instanceOf(OAuthClient)),
+              store: optional(withMethods('load', 'lock', 'save', 'unlock')),
+              lockTtlMs: optional(duration()),
+              onStoreError: optional(isFunction),
             }),
           ),
         ],
@@ -977,6 +987,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               keys: keysOf<AcquireOptions>({
                 signal: optional(isSignal),
                 waitedMs: optional(numberIn(0, 2 ** 31 - 1)),
+                paced: optional(isBoolean),
               }),
             },
           ],
@@ -1097,6 +1108,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               clientSecret: optional(isString),
               auth: optional(withMethods('getAccessToken', 'renewAfterUnauthorized')),
               helix: optional(instanceOf(HelixClient)),
+              helixBudget: optional(withMethods('take', 'observe')),
               conduitId: optional(nonEmpty),
               shardIds: optional(nonEmptyArrayOf(shardNumber)),
               ownership: optional(isObject),
@@ -1762,6 +1774,108 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
       call: ([t, r]) => pubsub.decodePubSubMessage(t as string, r as string),
     },
 
+    // ---- fleet --------------------------------------------------------------------------------------------------
+    RedisHelixBudget: {
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ redis: OK_REDIS, clientId: 'c' }),
+            keysOf<RedisHelixBudgetOptions>({
+              redis: withMethods('sendCommand'),
+              clientId: nonEmpty,
+              keyPrefix: optional(isString),
+              windowMs: optional(duration()),
+              reserve: optional(nonNegativeInteger),
+              probeMs: optional(duration()),
+              timeoutMs: optional(duration()),
+              fallbackMs: optional(duration(0)),
+              onError: optional(isFunction),
+              logger: LOGGER,
+              clock: CLOCK,
+              bucketTime: optional(isFunction),
+            }),
+          ),
+        ],
+        call: ([o]) => new RedisHelixBudget(o as RedisHelixBudgetOptions),
+      },
+      methods: {
+        keyOf: {
+          params: [{ name: 'bucket', valid: () => 'app', ok: nonEmpty }],
+          call: ([b]) => budgetOf().keyOf(b as string),
+        },
+        take: {
+          params: [
+            { name: 'bucket', valid: () => 'app', ok: nonEmpty },
+            { name: 'count', valid: () => 1, ok: positiveInteger },
+            { name: 'signal', valid: () => new AbortController().signal, ok: isSignal },
+          ],
+          call: ([b, n, s]) => budgetOf().take(b as string, n as number, s as AbortSignal),
+        },
+        observe: {
+          params: [
+            { name: 'bucket', valid: () => 'app', ok: nonEmpty },
+            { name: 'ticket', valid: () => 1, ok: finite },
+            {
+              name: 'headers',
+              valid: () => ({ limit: 800, remaining: 799, resetAt: null }),
+              ok: isObject,
+              keys: {
+                limit: (v) => v === null || nonNegativeInteger(v),
+                remaining: (v) => v === null || nonNegativeInteger(v),
+                resetAt: (v) => v === null || finite(v),
+              },
+            },
+          ],
+          call: ([b, t, h]) => {
+            budgetOf().observe(b as string, t as number, h as RateLimitHeaders);
+          },
+        },
+        flush: NO_ARGUMENTS,
+        close: NO_ARGUMENTS,
+        toJSON: NO_ARGUMENTS,
+      },
+    },
+    RedisAppTokenStore: {
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ redis: OK_REDIS, clientId: 'c' }),
+            keysOf<RedisAppTokenStoreOptions>({
+              redis: withMethods('sendCommand'),
+              clientId: nonEmpty,
+              keyPrefix: optional(isString),
+              timeoutMs: optional(duration()),
+              clock: CLOCK,
+            }),
+          ),
+        ],
+        call: ([o]) => new RedisAppTokenStore(o as RedisAppTokenStoreOptions),
+      },
+      methods: {
+        load: NO_ARGUMENTS,
+        unlock: NO_ARGUMENTS,
+        toJSON: NO_ARGUMENTS,
+        lock: {
+          params: [{ name: 'ttlMs', valid: () => 1000, ok: duration() }],
+          call: ([t]) => tokenStoreOf().lock(t as number),
+        },
+        save: {
+          params: [
+            {
+              name: 'token',
+              valid: () => ({ accessToken: 'secret', expiresInMs: null }),
+              ok: isObject,
+              keys: {
+                accessToken: nonEmpty,
+                expiresInMs: (v) => v === null || numberIn(0, Number.MAX_SAFE_INTEGER)(v),
+              },
+            },
+          ],
+          call: ([t]) => tokenStoreOf().save(t as SharedAppToken),
+        },
+      },
+    },
+
     // ---- emulator and CLI ---------------------------------------------------------------------------------------
     Emulator: {
       exempt: 'every option and method is tested by test/emulator/options.test.ts and arguments.test.ts',
@@ -1862,6 +1976,9 @@ function storedToken(): Param {
 
 /** A connection that answers every command with `OK` (the rows check arguments, not Redis). */
 const OK_REDIS: RedisConnection = { sendCommand: () => Promise.resolve('OK') };
+const budgetOf = (): RedisHelixBudget =>
+  new RedisHelixBudget({ redis: OK_REDIS, clientId: 'c', onError: () => undefined });
+const tokenStoreOf = (): RedisAppTokenStore => new RedisAppTokenStore({ redis: OK_REDIS, clientId: 'c' });
 
 function limiter(): RateLimiter {
   return new RateLimiter({ clock: systemClock, concurrency: 1 });
