@@ -32,8 +32,8 @@ export interface Floor {
 }
 
 /**
- * The floors, lowest first. bot/ (issue 17) comes at the receivers' floor; fleet/ (issue 16) on its own floor above
- * it, since it implements the receivers' seams (the AutoClient's ownership strategy, the dedupe store). The emulator sits above
+ * The floors, lowest first. bot/ (issue 17) comes at the receivers' floor; fleet/ (issue 16) sits just above them, as
+ * it builds on them (a RedisDedupeStore is an eventsub DedupeStore, leases an OwnershipStrategy). The emulator sits above
  * everything the library exports so that nothing but the CLI can import it, and it imports only core, protocol and
  * catalogue.
  */

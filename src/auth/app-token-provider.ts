@@ -17,7 +17,9 @@ import {
   string,
   type OptionChecks,
 } from '../core/options.js';
-import { raceAbort } from '../core/sleep.js';
+import { raceAbort, sleep } from '../core/sleep.js';
+import { AbortError } from '../core/errors.js';
+import { appTokenStore, type AppTokenStore, type SharedAppToken } from './app-token-store.js';
 import { AuthError, failureReason } from './errors.js';
 import { OAuthClient } from './oauth.js';
 import { checkAuthContext, type AuthContext, type AuthProvider } from './types.js';
@@ -39,6 +41,20 @@ export interface AppTokenProviderOptions {
   readonly renewBeforeMs?: number | undefined;
   /** Reuse an existing OAuth client (otherwise one is created from the options above). */
   readonly oauth?: OAuthClient | undefined;
+  /**
+   * Where the processes of a fleet share the app token (the fleet's `RedisAppTokenStore`): one of them mints it
+   * under the store's lock, the others read it, and a 401 makes only one mint again. When the store fails, this
+   * provider mints on its own and reports it (`onStoreError`, and the logger's `warn`). @defaultValue none: this
+   * provider mints its own token
+   */
+  readonly store?: AppTokenStore | undefined;
+  /**
+   * Longest time the lock of `store` is held while minting, milliseconds; a process waiting for another's token
+   * mints on its own after twice this. @defaultValue 15000
+   */
+  readonly lockTtlMs?: number | undefined;
+  /** Called with every failure of `store` (after which this provider mints on its own). */
+  readonly onStoreError?: ((error: Error) => void) | undefined;
 }
 
 /** Checks of every option (core/options.ts): a new option without a check does not compile. */
@@ -53,6 +69,9 @@ const APP_TOKEN_CHECKS: OptionChecks<AppTokenProviderOptions> = {
   oauth: (value, field) => {
     if (!(value instanceof OAuthClient)) fail(field, 'an OAuthClient', value);
   },
+  store: appTokenStore,
+  lockTtlMs: duration(),
+  onStoreError: func,
 };
 
 /**
@@ -72,6 +91,11 @@ export class AppTokenProvider implements AuthProvider {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #renewBeforeMs: number;
+  readonly #store: AppTokenStore | undefined;
+  readonly #lockTtlMs: number;
+  readonly #onStoreError: ((error: Error) => void) | undefined;
+  /** Aborts the waits for another process's token when the provider is closed. */
+  readonly #closer = new AbortController();
   #token: string | undefined;
   #expiresAt = 0;
   #pending: Promise<string> | undefined;
@@ -88,6 +112,9 @@ export class AppTokenProvider implements AuthProvider {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#renewBeforeMs = options.renewBeforeMs ?? 300_000;
+    this.#store = options.store;
+    this.#lockTtlMs = options.lockTtlMs ?? 15_000;
+    this.#onStoreError = options.onStoreError;
     this.#ownsOAuth = options.oauth === undefined;
     this.#oauth =
       options.oauth ??
@@ -101,8 +128,10 @@ export class AppTokenProvider implements AuthProvider {
       });
   }
 
-  /** Number of tokens acquired so far (observability). */
+  /** Number of tokens minted by this provider so far (observability). */
   acquisitions = 0;
+  /** Number of tokens read from the `store`, minted by another process (observability). */
+  sharedReads = 0;
 
   getAccessToken(context: AuthContext, signal?: AbortSignal): Promise<string> {
     try {
@@ -123,7 +152,7 @@ export class AppTokenProvider implements AuthProvider {
     if (this.#token !== undefined && this.#clock.now() < this.#expiresAt - this.#renewBeforeMs) {
       return Promise.resolve(this.#token);
     }
-    return this.#acquire(signal);
+    return this.#acquire(signal, undefined);
   }
 
   renewAfterUnauthorized(
@@ -141,7 +170,15 @@ export class AppTokenProvider implements AuthProvider {
     if (context.kind === 'user') return Promise.resolve(null);
     if (this.#token !== undefined && this.#token !== rejected) return Promise.resolve(this.#token);
     this.#token = undefined;
-    return this.#acquire(signal);
+    return this.#renew(rejected, signal);
+  }
+
+  /** A token other than `rejected`: a second acquisition when the first joined one that ended on it. */
+  async #renew(rejected: string, signal: AbortSignal | undefined): Promise<string> {
+    const token = await this.#acquire(signal, rejected);
+    if (token !== rejected) return token;
+    this.#token = undefined;
+    return this.#acquire(signal, rejected);
   }
 
   /**
@@ -165,35 +202,126 @@ export class AppTokenProvider implements AuthProvider {
    * connections never keep the process alive, so calling this is only needed to end work in flight.
    */
   close(): void {
+    this.#closer.abort(new AbortError('The app-token provider was closed'));
     if (this.#ownsOAuth) this.#oauth.close();
   }
 
   /**
    * One acquisition shared by every concurrent caller. It runs without any caller's signal (one caller giving up
-   * must not fail the others); each caller's own signal only ends its own wait.
+   * must not fail the others); each caller's own signal only ends its own wait. With a store, the fleet's token is
+   * read first, and minted (under the store's lock) only when there is none, or only `rejected`.
    */
-  #acquire(signal: AbortSignal | undefined): Promise<string> {
+  #acquire(signal: AbortSignal | undefined, rejected: string | undefined): Promise<string> {
     this.#pending ??= (async () => {
       try {
-        const grant = await this.#oauth.clientCredentials();
-        this.acquisitions++;
-        this.#token = grant.accessToken;
+        const store = this.#store;
+        const token = store === undefined ? await this.#mint() : await this.#shared(store, rejected);
+        this.#token = token.accessToken;
         this.#expiresAt =
-          grant.expiresIn === null ? Number.POSITIVE_INFINITY : this.#clock.now() + grant.expiresIn * 1000;
-        this.#logger.debug('app token acquired', { expiresIn: grant.expiresIn });
-        return grant.accessToken;
-      } catch (error) {
-        throw new AuthError(
-          'APP_TOKEN_FAILED',
-          `could not get an app access token: ${failureReason(error)}`,
-          null,
-          { cause: error },
-        );
+          token.expiresInMs === null ? Number.POSITIVE_INFINITY : this.#clock.now() + token.expiresInMs;
+        return token.accessToken;
       } finally {
         this.#pending = undefined;
       }
     })();
     return raceAbort(this.#pending, signal);
+  }
+
+  /** Mints a token with the client-credentials grant. Rejects with an {@link AuthError} `APP_TOKEN_FAILED`. */
+  async #mint(): Promise<SharedAppToken> {
+    try {
+      const grant = await this.#oauth.clientCredentials();
+      this.acquisitions++;
+      this.#logger.debug('app token acquired', { expiresIn: grant.expiresIn });
+      return {
+        accessToken: grant.accessToken,
+        expiresInMs: grant.expiresIn === null ? null : grant.expiresIn * 1000,
+      };
+    } catch (error) {
+      throw new AuthError(
+        'APP_TOKEN_FAILED',
+        `could not get an app access token: ${failureReason(error)}`,
+        null,
+        { cause: error },
+      );
+    }
+  }
+
+  /**
+   * The fleet's token: read it; if there is none worth using, take the lock and mint it (reading once more under the
+   * lock: another process may have just saved one), or wait for the process that holds the lock (50 ms, doubling to
+   * 1 s). A store that fails, or a lock holder that never saves within twice `lockTtlMs`, leaves this provider
+   * minting on its own.
+   */
+  async #shared(store: AppTokenStore, rejected: string | undefined): Promise<SharedAppToken> {
+    const usable = (token: SharedAppToken | null): token is SharedAppToken =>
+      token !== null &&
+      token.accessToken !== rejected &&
+      (token.expiresInMs === null || token.expiresInMs > this.#renewBeforeMs);
+    const giveUpAt = this.#clock.now() + 2 * this.#lockTtlMs;
+    let delay = 50;
+    try {
+      for (;;) {
+        const stored = await store.load();
+        if (usable(stored)) {
+          this.sharedReads++;
+          return stored;
+        }
+        if (await store.lock(this.#lockTtlMs)) return await this.#mintLocked(store, usable);
+        if (this.#clock.now() >= giveUpAt) {
+          this.#storeFailed(new Error('no process saved an app token in the store in time'));
+          return await this.#mint();
+        }
+        await sleep(delay, { clock: this.#clock, signal: this.#closer.signal });
+        delay = Math.min(delay * 2, 1_000);
+      }
+    } catch (error) {
+      if (error instanceof AuthError) throw error;
+      if (this.#closer.signal.aborted) {
+        throw new AuthError('APP_TOKEN_FAILED', 'could not get an app access token: closed', null, {
+          cause: error,
+        });
+      }
+      this.#storeFailed(error);
+      return this.#mint();
+    }
+  }
+
+  /** Holding the store's lock: reads once more, else mints and saves (the lock released either way). */
+  async #mintLocked(
+    store: AppTokenStore,
+    usable: (token: SharedAppToken | null) => token is SharedAppToken,
+  ): Promise<SharedAppToken> {
+    let minted: SharedAppToken;
+    try {
+      const again = await store.load();
+      if (usable(again)) {
+        this.sharedReads++;
+        await store.unlock();
+        return again;
+      }
+      minted = await this.#mint();
+    } catch (error) {
+      await store.unlock().catch((unlockError: unknown) => {
+        this.#storeFailed(unlockError);
+      });
+      throw error;
+    }
+    // The token is good whether or not the store keeps it: a failed save is reported, not a failed acquisition.
+    await store.save(minted).catch((error: unknown) => {
+      this.#storeFailed(error);
+    });
+    return minted;
+  }
+
+  #storeFailed(error: unknown): void {
+    const failure = toError(error);
+    this.#logger.warn('app token store failed; minting here', { error: failure.message });
+    try {
+      this.#onStoreError?.(failure);
+    } catch {
+      // A throwing onStoreError must not fail the acquisition; it was told, and the logger too.
+    }
   }
 
   [inspect.custom](): string {

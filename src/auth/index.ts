@@ -11,6 +11,7 @@ export { OAuthClient } from './oauth.js';
 export type { OAuthClientOptions, TokenGrant, TokenValidation } from './oauth.js';
 export { AppTokenProvider, StaticAuthProvider } from './app-token-provider.js';
 export type { AppTokenProviderOptions, StaticAuthProviderOptions } from './app-token-provider.js';
+export type { AppTokenStore, SharedAppToken } from './app-token-store.js';
 export { RefreshingAuthProvider } from './refreshing-provider.js';
 export type {
   AddUserInput,

@@ -41,6 +41,23 @@ import {
   systemClock,
   whispers,
   type AcquireOptions,
+  type ConnectRedisOptions,
+  type RedisCallOptions,
+  type RedisConnection,
+  callRedis,
+  connectRedis,
+  RedisDedupeStore,
+  RedisScript,
+  RedisAppTokenStore,
+  RedisHelixBudget,
+  FleetOwnership,
+  redisOwnership,
+  type RedisOwnershipOptions,
+  type RateLimitHeaders,
+  type RedisAppTokenStoreOptions,
+  type RedisHelixBudgetOptions,
+  type SharedAppToken,
+  type RedisDedupeStoreOptions,
   type AppTokenProviderOptions,
   type AutoClientOptions,
   type BackoffOptions,
@@ -161,6 +178,29 @@ export function keysOf<T>(domains: KeyDomains<T>): KeyDomains<T> {
 }
 
 const NO_ARGUMENTS: Exempt = { exempt: 'takes no arguments' };
+const OWNERSHIP_HOOK: Exempt = {
+  exempt: 'an OwnershipStrategy hook: called by the AutoClient, with the shard ids and context it checked',
+};
+const FLEET_NAME = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** The options of redisOwnership() and FleetOwnership. */
+function fleetOptions(): Param {
+  return requiredOptions(
+    () => ({ redis: OK_REDIS, fleet: 'fleet-1' }),
+    keysOf<RedisOwnershipOptions>({
+      redis: withMethods('sendCommand'),
+      fleet: (v) => typeof v === 'string' && FLEET_NAME.test(v),
+      nodeId: optional((v) => typeof v === 'string' && FLEET_NAME.test(v)),
+      leaseTtlMs: optional(integer(20, 2 ** 31 - 1)),
+      renewEveryMs: optional(integer(5, 2 ** 31 - 1)),
+      maxMovesPerRound: optional(integer(0, 20_000)),
+      redisTimeoutMs: optional(integer(1, 2 ** 31 - 1)),
+      handoverMs: optional(integer(0, 2 ** 31 - 1)),
+      clock: CLOCK,
+      logger: LOGGER,
+    }),
+  );
+}
 const PROTECTED: Exempt = { exempt: 'protected: called by the class itself, not by users' };
 const hot = (why: string): Exempt => ({
   exempt: `per-message hot path, deliberately left unchecked: ${why}`,
@@ -262,6 +302,7 @@ const HELIX_HTTP_KEYS = keysOf<HelixHttpOptions>({
   retryBackoff: optional(isObject),
   logger: optional(withMethods('debug', 'info', 'warn', 'error')),
   clock: optional(withMethods('now', 'setTimeout', 'clearTimeout')),
+  budget: optional(withMethods('take', 'observe')),
 });
 const LOGGER = optional(withMethods('debug', 'info', 'warn', 'error'));
 const CLOCK = optional(withMethods('now', 'setTimeout', 'clearTimeout'));
@@ -465,6 +506,9 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               logger: LOGGER,
               renewBeforeMs: optional(duration(0)),
               oauth: optional(instanceOf(OAuthClient)),
+              store: optional(withMethods('load', 'lock', 'save', 'unlock')),
+              lockTtlMs: optional(duration()),
+              onStoreError: optional(isFunction),
             }),
           ),
         ],
@@ -840,6 +884,104 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
       },
     },
+    callRedis: {
+      params: [
+        { name: 'redis', valid: () => OK_REDIS, ok: withMethods('sendCommand') },
+        {
+          name: 'args',
+          valid: () => ['PING'],
+          ok: (v) => arrayOf(isString)(v) && (v as unknown[]).length > 0,
+        },
+        requiredOptions(
+          () => ({ timeoutMs: 1000 }),
+          keysOf<RedisCallOptions>({
+            timeoutMs: duration(),
+            clock: optional(withMethods('now', 'setTimeout', 'clearTimeout')),
+          }),
+        ),
+      ],
+      call: ([r, a, o]) => callRedis(r as RedisConnection, a as string[], o as RedisCallOptions),
+    },
+    connectRedis: {
+      params: [
+        {
+          name: 'url',
+          valid: () => 'redis://127.0.0.1:1',
+          ok: (v) => {
+            try {
+              return typeof v === 'string' && ['redis:', 'rediss:', 'unix:'].includes(new URL(v).protocol);
+            } catch {
+              return false;
+            }
+          },
+        },
+        options(() => ({}), keysOf<ConnectRedisOptions>({ connectTimeoutMs: optional(duration()) })),
+      ],
+      call: ([u, o]) => connectRedis(u as string, o as ConnectRedisOptions),
+      skipValidCall: 'connects to a Redis server (tested in test/fleet/redis.test.ts)',
+    },
+    RedisScript: {
+      construct: {
+        params: [{ name: 'source', valid: () => 'return 1', ok: nonEmpty }],
+        call: ([s]) => new RedisScript(s as string),
+      },
+      methods: {
+        run: {
+          params: [
+            { name: 'redis', valid: () => OK_REDIS, ok: withMethods('sendCommand') },
+            { name: 'keys', valid: () => [], ok: arrayOf(isString) },
+            { name: 'args', valid: () => [], ok: arrayOf(isString) },
+            requiredOptions(
+              () => ({ timeoutMs: 1000 }),
+              keysOf<RedisCallOptions>({
+                timeoutMs: duration(),
+                clock: optional(withMethods('now', 'setTimeout', 'clearTimeout')),
+              }),
+            ),
+          ],
+          call: ([r, k, a, o]) =>
+            new RedisScript('return 1').run(
+              r as RedisConnection,
+              k as string[],
+              a as string[],
+              o as RedisCallOptions,
+            ),
+        },
+      },
+    },
+    RedisDedupeStore: {
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ redis: OK_REDIS, fleet: 'fleet-1' }),
+            keysOf<RedisDedupeStoreOptions>({
+              redis: withMethods('sendCommand'),
+              fleet: (v) => typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(v),
+              windowMs: optional(integer(1, 2 ** 31 - 1)),
+              maxBatch: optional(integer(1, 10_000)),
+              flushDelayMs: optional(integer(0, 1_000)),
+              redisTimeoutMs: optional(integer(1, 2 ** 31 - 1)),
+              retryAfterMs: optional(integer(0, 2 ** 31 - 1)),
+              failurePolicy: optional(oneOf(['local', 'strict'])),
+              localMaxEntries: optional(integer(1, 2 ** 24)),
+              clock: CLOCK,
+              logger: LOGGER,
+            }),
+          ),
+        ],
+        call: ([o]) => new RedisDedupeStore(o as RedisDedupeStoreOptions),
+      },
+      methods: {
+        add: hot('one call per message id'),
+        has: hot('one call per message id'),
+        keyOf: {
+          params: [{ name: 'id', valid: () => 'message-1', ok: isString }],
+          call: ([i]) => new RedisDedupeStore({ redis: OK_REDIS, fleet: 'fleet-1' }).keyOf(i as string),
+        },
+        flush: NO_ARGUMENTS,
+        toJSON: NO_ARGUMENTS,
+      },
+    },
     RateLimiter: {
       construct: {
         params: [
@@ -871,6 +1013,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               keys: keysOf<AcquireOptions>({
                 signal: optional(isSignal),
                 waitedMs: optional(numberIn(0, 2 ** 31 - 1)),
+                paced: optional(isBoolean),
               }),
             },
           ],
@@ -991,6 +1134,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               clientSecret: optional(isString),
               auth: optional(withMethods('getAccessToken', 'renewAfterUnauthorized')),
               helix: optional(instanceOf(HelixClient)),
+              helixBudget: optional(withMethods('take', 'observe')),
               conduitId: optional(nonEmpty),
               shardIds: optional(nonEmptyArrayOf(shardNumber)),
               ownership: optional(isObject),
@@ -1656,6 +1800,131 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
       call: ([t, r]) => pubsub.decodePubSubMessage(t as string, r as string),
     },
 
+    // ---- fleet --------------------------------------------------------------------------------------------------
+    RedisHelixBudget: {
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ redis: OK_REDIS, clientId: 'c' }),
+            keysOf<RedisHelixBudgetOptions>({
+              redis: withMethods('sendCommand'),
+              clientId: nonEmpty,
+              keyPrefix: optional(isString),
+              windowMs: optional(duration()),
+              reserve: optional(nonNegativeInteger),
+              probeMs: optional(duration()),
+              timeoutMs: optional(duration()),
+              fallbackMs: optional(duration(0)),
+              onError: optional(isFunction),
+              logger: LOGGER,
+              clock: CLOCK,
+              bucketTime: optional(isFunction),
+            }),
+          ),
+        ],
+        call: ([o]) => new RedisHelixBudget(o as RedisHelixBudgetOptions),
+      },
+      methods: {
+        keyOf: {
+          params: [{ name: 'bucket', valid: () => 'app', ok: nonEmpty }],
+          call: ([b]) => budgetOf().keyOf(b as string),
+        },
+        take: {
+          params: [
+            { name: 'bucket', valid: () => 'app', ok: nonEmpty },
+            { name: 'count', valid: () => 1, ok: positiveInteger },
+            { name: 'signal', valid: () => new AbortController().signal, ok: isSignal },
+          ],
+          call: ([b, n, s]) => budgetOf().take(b as string, n as number, s as AbortSignal),
+        },
+        observe: {
+          params: [
+            { name: 'bucket', valid: () => 'app', ok: nonEmpty },
+            { name: 'ticket', valid: () => 1, ok: finite },
+            {
+              name: 'headers',
+              valid: () => ({ limit: 800, remaining: 799, resetAt: null }),
+              ok: isObject,
+              keys: {
+                limit: (v) => v === null || nonNegativeInteger(v),
+                remaining: (v) => v === null || nonNegativeInteger(v),
+                resetAt: (v) => v === null || finite(v),
+              },
+            },
+          ],
+          call: ([b, t, h]) => {
+            budgetOf().observe(b as string, t as number, h as RateLimitHeaders);
+          },
+        },
+        flush: NO_ARGUMENTS,
+        close: NO_ARGUMENTS,
+        toJSON: NO_ARGUMENTS,
+      },
+    },
+    RedisAppTokenStore: {
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ redis: OK_REDIS, clientId: 'c' }),
+            keysOf<RedisAppTokenStoreOptions>({
+              redis: withMethods('sendCommand'),
+              clientId: nonEmpty,
+              keyPrefix: optional(isString),
+              timeoutMs: optional(duration()),
+              clock: CLOCK,
+            }),
+          ),
+        ],
+        call: ([o]) => new RedisAppTokenStore(o as RedisAppTokenStoreOptions),
+      },
+      methods: {
+        load: NO_ARGUMENTS,
+        unlock: NO_ARGUMENTS,
+        toJSON: NO_ARGUMENTS,
+        lock: {
+          params: [{ name: 'ttlMs', valid: () => 1000, ok: duration() }],
+          call: ([t]) => tokenStoreOf().lock(t as number),
+        },
+        save: {
+          params: [
+            {
+              name: 'token',
+              valid: () => ({ accessToken: 'secret', expiresInMs: null }),
+              ok: isObject,
+              keys: {
+                accessToken: nonEmpty,
+                expiresInMs: (v) => v === null || numberIn(0, Number.MAX_SAFE_INTEGER)(v),
+              },
+            },
+          ],
+          call: ([t]) => tokenStoreOf().save(t as SharedAppToken),
+        },
+      },
+    },
+
+    FleetOwnership: {
+      construct: {
+        params: [fleetOptions()],
+        call: ([o]) => new FleetOwnership(o as RedisOwnershipOptions),
+      },
+      methods: {
+        conduitId: NO_ARGUMENTS,
+        snapshot: NO_ARGUMENTS,
+        leader: NO_ARGUMENTS,
+        stop: NO_ARGUMENTS,
+        start: OWNERSHIP_HOOK,
+        shardCountChanged: OWNERSHIP_HOOK,
+        shardBound: OWNERSHIP_HOOK,
+        shardLost: OWNERSHIP_HOOK,
+        mayBind: OWNERSHIP_HOOK,
+        mayReclaim: OWNERSHIP_HOOK,
+      },
+    },
+    redisOwnership: {
+      params: [fleetOptions()],
+      call: ([o]) => redisOwnership(o as RedisOwnershipOptions),
+    },
+
     // ---- emulator and CLI ---------------------------------------------------------------------------------------
     Emulator: {
       exempt: 'every option and method is tested by test/emulator/options.test.ts and arguments.test.ts',
@@ -1753,6 +2022,12 @@ function storedToken(): Param {
     },
   };
 }
+
+/** A connection that answers every command with `OK` (the rows check arguments, not Redis). */
+const OK_REDIS: RedisConnection = { sendCommand: () => Promise.resolve('OK') };
+const budgetOf = (): RedisHelixBudget =>
+  new RedisHelixBudget({ redis: OK_REDIS, clientId: 'c', onError: () => undefined });
+const tokenStoreOf = (): RedisAppTokenStore => new RedisAppTokenStore({ redis: OK_REDIS, clientId: 'c' });
 
 function limiter(): RateLimiter {
   return new RateLimiter({ clock: systemClock, concurrency: 1 });

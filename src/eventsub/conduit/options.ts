@@ -31,6 +31,7 @@ import {
 import type { Logger } from '../../core/logger.js';
 import { authProvider, type AuthProvider } from '../../auth/types.js';
 import { HelixClient } from '../../helix/client.js';
+import { helixBudget, type HelixBudget } from '../../helix/budget.js';
 import { backoffChecks, type FetchLike } from '../../helix/http.js';
 import { EVENTSUB_WS_URL, HELIX_URL, MAX_SHARD_COUNT, OAUTH_URL } from '../../protocol/eventsub.js';
 import { LISTEN_CHECKS, WebhookReceiver, type WebhookListenOptions } from '../webhook/receiver.js';
@@ -115,6 +116,12 @@ export interface AutoClientOptions extends ClientOptions {
   readonly auth?: AuthProvider;
   /** A Helix client to share (not closed by the AutoClient). Default: one built from the options. */
   readonly helix?: HelixClient;
+  /**
+   * A Helix rate-limit budget shared with the other processes of a fleet (`RedisHelixBudget` of
+   * `twitch-realtime/fleet`), given to the Helix client built from the options. With `helix`, give it to that client
+   * (its `budget` option): both together are an `INVALID_ARGUMENT`. @defaultValue none: this process paces itself
+   */
+  readonly helixBudget?: HelixBudget;
   /**
    * The conduit: an id to adopt, or `'create'` to always create one. Omitted: adopt the client id's only conduit,
    * create one if there is none, fail with `CONDUIT_AMBIGUOUS` if there are several.
@@ -328,6 +335,7 @@ export const AUTO_CLIENT_CHECKS: OptionChecks<AutoClientOptions> = {
   helix: (value, field) => {
     if (!(value instanceof HelixClient)) fail(field, 'a HelixClient', value);
   },
+  helixBudget,
   conduitId: (value, field) => {
     if (typeof value !== 'string' || value === '') fail(field, "a conduit id or 'create'", value);
   },
@@ -379,6 +387,13 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
   const d = AUTO_CLIENT_DEFAULTS;
   if (options.shardIds !== undefined && options.ownership !== undefined) {
     throw new InvalidArgumentError('give shardIds or ownership, not both', 'ownership');
+  }
+  if (options.helix !== undefined && options.helixBudget !== undefined) {
+    // The budget would be silently unused: the client given is built already.
+    throw new InvalidArgumentError(
+      'give helixBudget to the HelixClient passed as helix (budget option)',
+      'helixBudget',
+    );
   }
   const subscriptions = options.subscriptions ?? [];
   toWireRequests(subscriptions); // bad subscriptions fail here, not after the sockets are open

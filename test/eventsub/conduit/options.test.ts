@@ -7,6 +7,9 @@ import { LITERAL, documentedDefaults as documentedIn, spelled } from '../../supp
 import { silentLogger } from '../../../src/core/logger.js';
 import { AutoClient } from '../../../src/eventsub/conduit/index.js';
 import { AUTO_CLIENT_DEFAULTS, resolveOptions } from '../../../src/eventsub/conduit/options.js';
+import { Emulator } from '../../../src/emulator/index.js';
+import { HelixClient } from '../../../src/helix/client.js';
+import type { HelixBudget } from '../../../src/helix/budget.js';
 
 const OPTIONS_FILE = new URL('../../../src/eventsub/conduit/options.ts', import.meta.url);
 const documentedDefaults = (name: string): Map<string, string> => documentedIn(OPTIONS_FILE, name);
@@ -74,5 +77,36 @@ describe('session options', () => {
         expect.objectContaining({ code: 'INVALID_ARGUMENT', field }) as Error,
       );
     }
+  });
+});
+
+describe('helixBudget', () => {
+  it('reaches the Helix client the AutoClient builds: its requests take their point from it', async () => {
+    const emu = await Emulator.start({ port: 0, rateLimitPerMinute: Infinity });
+    const taken: string[] = [];
+    const budget: HelixBudget = {
+      take: (bucket) => {
+        taken.push(bucket);
+        return Promise.resolve(null);
+      },
+      observe: () => undefined,
+    };
+    const client = new AutoClient({ ...emu.clientOptions(), helixBudget: budget });
+    try {
+      await client.helix.eventSub.getConduits();
+      expect(taken).toEqual(['app']);
+    } finally {
+      await client.close();
+      await emu.close();
+    }
+  });
+
+  it('with a helix client of its own is an INVALID_ARGUMENT (it would go unused)', () => {
+    const helix = new HelixClient({ clientId: 'c', clientSecret: 's' });
+    const budget: HelixBudget = { take: () => Promise.resolve(null), observe: () => undefined };
+    expect(() => new AutoClient({ clientId: 'c', helix, helixBudget: budget })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'helixBudget' }) as Error,
+    );
+    helix.close();
   });
 });
