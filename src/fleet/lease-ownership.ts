@@ -641,7 +641,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   async #rebalance(view: RenewView, inc: string): Promise<void> {
     const context = this.#context;
     if (context === null || this.#stopping || this.fenced) return;
-    const free = this.#mono() < this.#claimAfter ? [] : view.free;
+    // (1 ms of slack: the renewal timer may fire a hair before the monotonic clock reaches the end of the warm-up.)
+    const free = this.#mono() + 1 < this.#claimAfter ? [] : view.free;
     const plan = planRound({
       shardCount: context.shardCount,
       self: this.nodeId,
