@@ -266,20 +266,24 @@ describe('redisOwnership', () => {
     for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
   });
 
-  it('hands a stopping node’s shards over before its transports close (rolling restart)', async () => {
+  it('hands a stopping node’s shards over before its transports close, every node in turn (rolling restart)', async () => {
     const f = await fleetOf(6);
-    const a = await f.add('a');
+    await f.add('a');
     await f.add('b');
     await f.add('c');
     await until(() => f.settled(6) && f.loads().join() === '2,2,2', 'settled');
-    const released = a.fleet.counters.releases;
-    await a.client.close();
-    // Make-before-break: when close() resolves, every shard is already bound to a survivor.
-    expect([...f.boundTo().values()].every((n) => n === 'b' || n === 'c')).toBe(true);
-    expect(a.fleet.counters.releases - released).toBe(2);
-    // ...and a replacement takes its share back.
-    await f.add('a2');
-    await until(() => f.settled(6) && f.loads().join() === '2,2,2', 'settled again');
+    for (const name of ['a', 'b', 'c']) {
+      const node = f.live().find((n) => n.name === name);
+      if (node === undefined) throw new Error(`no node ${name}`);
+      const released = node.fleet.counters.releases;
+      await node.client.close();
+      // Make-before-break: when close() resolves, every shard is already bound to a survivor.
+      expect([...f.boundTo().values()].every((n) => n !== undefined && n !== name)).toBe(true);
+      expect(node.fleet.counters.releases - released).toBe(2);
+      // ...and its replacement takes its share back.
+      await f.add(`${name}2`);
+      await until(() => f.settled(6) && f.loads().join() === '2,2,2', `settled after ${name} restarted`);
+    }
     for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
   });
 });
