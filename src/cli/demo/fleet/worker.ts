@@ -1,0 +1,124 @@
+/**
+ * A fleet worker: one process running one {@link AutoClient} on the shared conduit of an emulator reached over the
+ * network, its shards given by the fleet's ownership strategy in Redis. Forked by the parent (fleet.ts) with its
+ * {@link WorkerConfig} in the environment; reports every handled notification (message id, the parent's sequence
+ * number, shard) and its shards over the IPC channel. `stop` (or SIGTERM) closes the client, then the process exits
+ * by itself.
+ */
+import { AutoClient } from '../../../eventsub/conduit/auto-client.js';
+import type { OwnershipStrategy } from '../../../eventsub/conduit/ownership.js';
+import type { Notification } from '../../../catalogue/events.js';
+import { connectRedis, type OwnedRedisConnection } from '../../../fleet/redis.js';
+import { errorMessage } from '../../../core/guards.js';
+import {
+  SEQ_FIELD,
+  WORKER_ENV,
+  type ParentMessage,
+  type WorkerConfig,
+  type WorkerMessage,
+  type WorkerShard,
+} from './protocol.js';
+import { fleetOwnership } from './ownership.js';
+
+function send(message: WorkerMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+/** The parent's sequence number of a notification (the field it added to the event), or -1. */
+function seqOf(notification: Notification): number {
+  const event = notification.raw.event as Record<string, unknown> | undefined;
+  const seq = event?.[SEQ_FIELD];
+  return typeof seq === 'number' ? seq : typeof seq === 'string' ? Number(seq) : -1;
+}
+
+/** Runs the worker until stopped; resolves once everything is closed. */
+export async function runWorker(config: WorkerConfig): Promise<void> {
+  let redis: OwnedRedisConnection | undefined;
+  let client: AutoClient | undefined;
+  let handled: (string | number)[] = [];
+  let flushScheduled = false;
+  let errors = 0;
+  let suppressed = 0;
+  const seen = new WeakMap<object, number>();
+  const flush = (): void => {
+    flushScheduled = false;
+    if (handled.length === 0) return;
+    send({ t: 'handled', d: handled });
+    handled = [];
+  };
+  const state = (): void => {
+    const shards: WorkerShard[] = [];
+    for (const [id, session] of client?.conduitInfo.websockets ?? []) {
+      shards.push([id, session.sessionId, session.state]);
+      // Per session object (a shard's, kept across its reconnects): its counter only grows.
+      const duplicates = session.stats.duplicates;
+      suppressed += duplicates - (seen.get(session) ?? 0);
+      seen.set(session, duplicates);
+    }
+    flush();
+    send({ t: 'state', shards, suppressed, errors });
+  };
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      clearInterval(timer);
+      try {
+        await client?.close();
+      } finally {
+        state();
+        await redis?.close();
+        if (process.connected) process.disconnect();
+      }
+    })();
+    return stopping;
+  };
+  const timer = setInterval(state, config.reportEveryMs);
+  // The only message is `stop`.
+  process.on('message', (_message: ParentMessage) => void stop());
+  process.once('SIGTERM', () => void stop());
+  // The parent gone (its IPC channel closed): nobody to report to, stop.
+  process.once('disconnect', () => void stop());
+  try {
+    redis = await connectRedis(config.redisUrl);
+    const ownership: OwnershipStrategy = fleetOwnership(config, redis);
+    client = new AutoClient({
+      clientId: config.clientId,
+      clientSecret: config.clientSecret,
+      helixUrl: config.helixUrl,
+      oauthUrl: config.oauthUrl,
+      eventSubWsUrl: config.eventSubWsUrl,
+      conduitId: config.conduitId,
+      ownership,
+      // The parent accounts for every notification by its sequence number; conduit.shard.disabled notifications
+      // (which the emulator would route like any other) are left out so that each delivered one is the parent's.
+      watchShardDisabled: false,
+      reconcileIntervalMs: 2000,
+      shardRetry: { initialMs: 100, maxMs: 1000 },
+      reconnectBackoff: { initialMs: 50, maxMs: 1000 },
+    });
+    client.on('notification', (notification, shardId) => {
+      handled.push(notification.messageId, seqOf(notification), shardId);
+      if (!flushScheduled) {
+        flushScheduled = true;
+        setImmediate(flush);
+      }
+    });
+    client.on('shardReady', state);
+    client.on('shardDisconnected', state);
+    client.on('error', (error) => {
+      errors++;
+      send({ t: 'log', line: `${config.name}: ${errorMessage(error)}` });
+    });
+    await client.start();
+    send({ t: 'up' });
+    state();
+  } catch (error) {
+    if (stopping === undefined) send({ t: 'fatal', message: errorMessage(error) });
+    await stop();
+  }
+}
+
+const raw = process.env[WORKER_ENV];
+if (raw !== undefined && process.send !== undefined) {
+  void runWorker(JSON.parse(raw) as WorkerConfig);
+}
