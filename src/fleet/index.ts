@@ -7,6 +7,13 @@
  */
 export { RedisError, type RedisErrorCode } from './errors.js';
 export {
+  RedisDedupeStore,
+  type RedisDedupeFailurePolicy,
+  type RedisDedupeStats,
+  type RedisDedupeStoreEvents,
+  type RedisDedupeStoreOptions,
+} from './redis-dedupe.js';
+export {
   callRedis,
   connectRedis,
   RedisScript,
@@ -15,3 +22,4 @@ export {
   type RedisCallOptions,
   type RedisConnection,
 } from './redis.js';
+export { RedisHelixBudget, type RedisHelixBudgetOptions } from './helix-budget.js';

@@ -26,6 +26,7 @@ import type { Logger } from '../core/logger.js';
 import type { FetchLike } from '../core/http-transport.js';
 import { authProvider, type AuthProvider } from '../auth/types.js';
 import type { RateLimitState } from '../core/http-errors.js';
+import { helixBudget, type HelixBudget } from './budget.js';
 
 /** Selects the token of a request: omitted or `{}` → app token; `{ userId }` → that user's token. */
 export interface RequestAuth {
@@ -102,6 +103,13 @@ export interface HelixHttpOptions {
   readonly retryBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
   readonly logger?: Logger;
   readonly clock?: Clock;
+  /**
+   * A rate-limit budget shared with other processes (the fleet's `RedisHelixBudget`): each request takes a point
+   * of its bucket from it before it is sent, and the local limiter then only bounds concurrency and waits (see
+   * docs/helix.md, "A budget shared by several processes"). When the budget cannot answer, requests are paced
+   * locally as without one. @defaultValue none: this process paces itself from Twitch's headers
+   */
+  readonly budget?: HelixBudget | undefined;
 }
 
 /** `{ userId? }` of a request (the token to use): `userId` a non-empty string when given. */
@@ -136,6 +144,7 @@ export const HELIX_HTTP_CHECKS: OptionChecks<HelixHttpOptions> = {
   retryBackoff: backoffChecks(250),
   logger,
   clock,
+  budget: helixBudget,
 };
 
 /** A query value: a string, a finite number, a boolean, or an array of strings and finite numbers. */

@@ -33,6 +33,7 @@ import {
   type RateLimitHeaders,
 } from './rate-limiter.js';
 import { ShapeError } from './wire.js';
+import { BudgetGate, type HelixBudget } from './budget.js';
 import { HELIX_HTTP_CHECKS, REQUEST_CHECKS, requestAuth } from './http-options.js';
 import type {
   HelixHttpOptions,
@@ -85,6 +86,8 @@ export class HelixHttp {
   readonly #logger: Logger;
   readonly #clock: Clock;
   readonly #limiter: RateLimiter;
+  readonly #budget: HelixBudget | undefined;
+  readonly #gate: BudgetGate | undefined;
   readonly #closer = new AbortController();
   /** Counters since creation (observability, tests, benches). */
   readonly stats = { requests: 0, retries: 0, rateLimitWaits: 0, renewals: 0 };
@@ -115,6 +118,16 @@ export class HelixHttp {
       concurrency: options.concurrency ?? 32,
       maxWaitMs: this.#maxRateLimitWaitMs,
     });
+    this.#budget = options.budget;
+    this.#gate =
+      options.budget === undefined
+        ? undefined
+        : new BudgetGate({
+            budget: options.budget,
+            clock: this.#clock,
+            maxWaitMs: this.#maxRateLimitWaitMs,
+            logger: this.#logger,
+          });
     this.#transport =
       options.fetch === undefined
         ? new NodeHttpTransport({ clock: this.#clock })
@@ -132,6 +145,7 @@ export class HelixHttp {
     const error = new AbortError('The Helix client was closed');
     this.#closer.abort(error);
     this.#transport.close();
+    this.#gate?.close(error);
     this.#limiter.close(error);
   }
 
@@ -175,7 +189,13 @@ export class HelixHttp {
     for (;;) {
       if (this.#closer.signal.aborted) throw abortReason(this.#closer.signal);
       const queuedAt = this.#clock.now();
-      const ticket = await this.#limiter.acquire(bucket, { signal, waitedMs: queuedMs });
+      // A shared budget first (a point of the fleet's bucket), then the local limiter (concurrency, a 429's block).
+      const point = this.#gate === undefined ? null : await this.#gate.take(bucket, signal, queuedMs);
+      const ticket = await this.#limiter.acquire(bucket, {
+        signal,
+        waitedMs: queuedMs + (this.#clock.now() - queuedAt),
+        paced: point === null,
+      });
       queuedMs += this.#clock.now() - queuedAt;
       this.stats.requests++;
       const headers: Record<string, string> = {
@@ -210,6 +230,9 @@ export class HelixHttp {
       const limits = parseRateLimitHeaders(response.headers, this.#clock.now());
       this.#limiter.release(bucket, ticket, limits);
       const status = response.status;
+      if (point !== null && limits.limit !== null && limits.remaining !== null) {
+        this.#budget?.observe(bucket, point, limits, status);
+      }
 
       if (status >= 200 && status < 300) {
         this.#log('ok', req, { status, bucket });

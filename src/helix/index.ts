@@ -29,6 +29,7 @@ export type {
 } from '../core/http-errors.js';
 export { RateLimiter, parseRateLimitHeaders } from './rate-limiter.js';
 export type { AcquireOptions, RateLimitHeaders, RateLimiterOptions } from './rate-limiter.js';
+export type { HelixBudget, HelixBudgetGrant } from './budget.js';
 export { HttpAsyncIterator, MAX_EMPTY_PAGES } from './pagination.js';
 export type { Page, PageFetcher, PaginationLimits, PaginationOptions } from './pagination.js';
 export type { CallOptions } from './endpoint.js';

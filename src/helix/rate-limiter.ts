@@ -20,6 +20,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { MAX_TIMER_MS } from '../core/duration.js';
 import { isRecord, toError } from '../core/guards.js';
 import {
+  boolean,
   checkOptions,
   clock,
   duration,
@@ -73,6 +74,12 @@ export interface AcquireOptions {
    * it counts against `maxWaitMs`, so the bound holds for the request as a whole. @defaultValue 0
    */
   readonly waitedMs?: number;
+  /**
+   * Whether this request is paced by the limiter's own estimate of the bucket. `false` when a shared budget already
+   * gave it a point (a `HelixBudget`): it then waits only for the concurrency bound, a 429's block and
+   * `maxWaitMs`, while the headers of its response still keep the estimate current. @defaultValue true
+   */
+  readonly paced?: boolean;
 }
 
 /** Checks of every option (core/options.ts): a new option without a check does not compile. */
@@ -87,6 +94,7 @@ const LIMITER_CHECKS: OptionChecks<RateLimiterOptions> = {
 const ACQUIRE_CHECKS: OptionChecks<AcquireOptions> = {
   signal,
   waitedMs: numberIn(0, MAX_TIMER_MS, 'a number of milliseconds >= 0'),
+  paced: boolean,
 };
 
 /** `null`, or rate-limit headers as {@link parseRateLimitHeaders} gives them. */
@@ -111,6 +119,8 @@ interface Waiter {
   waitedMs: number;
   queuedAt: number;
   settled: boolean;
+  /** Paced by the bucket's estimate (false: a shared budget gave it its point). */
+  paced: boolean;
 }
 
 const MINUTE_MS = 60_000;
@@ -249,7 +259,11 @@ export class RateLimiter {
     } catch (error) {
       return Promise.reject(toError(error));
     }
-    const { signal, waitedMs = 0 } = options instanceof AbortSignal ? { signal: options } : (options ?? {});
+    const {
+      signal,
+      waitedMs = 0,
+      paced = true,
+    } = options instanceof AbortSignal ? { signal: options } : (options ?? {});
     if (signal?.aborted === true) return Promise.reject(abortReason(signal));
     const bucket = this.#bucket(bucketKey);
     return new Promise<number>((resolve, reject) => {
@@ -262,6 +276,7 @@ export class RateLimiter {
         waitedMs,
         queuedAt: now,
         settled: false,
+        paced,
       };
       if (signal !== undefined) {
         waiter.stop = onAbort(signal, () => {
@@ -461,8 +476,10 @@ export class RateLimiter {
         this.#waitUntil(bucket, bucket.blockedUntil, now);
         return;
       }
-      if (bucket.mode === 'probe' && bucket.inFlight.length > 0) return;
-      if (bucket.mode === 'known' && bucket.limit === 0) {
+      // A request a shared budget already gave a point to is not held by this process's estimate.
+      const paced = bucket.queue[bucket.head]?.paced !== false;
+      if (paced && bucket.mode === 'probe' && bucket.inFlight.length > 0) return;
+      if (paced && bucket.mode === 'known' && bucket.limit === 0) {
         // A bucket of size 0 never refills: wait for its announced reset, then ask the server again (a probe).
         if (bucket.resetAt !== null && bucket.resetAt > now) {
           this.#waitUntil(bucket, bucket.resetAt, now);
@@ -471,7 +488,7 @@ export class RateLimiter {
         bucket.forget();
         continue;
       }
-      if (bucket.mode === 'known' && bucket.limit !== null) {
+      if (paced && bucket.mode === 'known' && bucket.limit !== null) {
         const available = bucket.available(now);
         const needed = 1 + Math.min(this.#reserve, Math.max(0, bucket.limit - 1));
         if (available < needed) {

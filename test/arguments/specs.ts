@@ -262,6 +262,7 @@ const HELIX_HTTP_KEYS = keysOf<HelixHttpOptions>({
   retryBackoff: optional(isObject),
   logger: optional(withMethods('debug', 'info', 'warn', 'error')),
   clock: optional(withMethods('now', 'setTimeout', 'clearTimeout')),
+  budget: optional(withMethods('take', 'observe')),
 });
 const LOGGER = optional(withMethods('debug', 'info', 'warn', 'error'));
 const CLOCK = optional(withMethods('now', 'setTimeout', 'clearTimeout'));
@@ -871,6 +872,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               keys: keysOf<AcquireOptions>({
                 signal: optional(isSignal),
                 waitedMs: optional(numberIn(0, 2 ** 31 - 1)),
+                paced: optional(isBoolean),
               }),
             },
           ],
@@ -991,6 +993,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               clientSecret: optional(isString),
               auth: optional(withMethods('getAccessToken', 'renewAfterUnauthorized')),
               helix: optional(instanceOf(HelixClient)),
+              helixBudget: optional(withMethods('take', 'observe')),
               conduitId: optional(nonEmpty),
               shardIds: optional(nonEmptyArrayOf(shardNumber)),
               ownership: optional(isObject),

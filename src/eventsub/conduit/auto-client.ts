@@ -108,6 +108,7 @@ export class AutoClient<
         oauthUrl: resolved.oauthUrl,
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         ...(options.logger === undefined ? {} : { logger: options.logger }),
+        ...(options.helixBudget === undefined ? {} : { budget: options.helixBudget }),
       });
     this.tapNotifications('conduit.shard.disabled', this.#onShardDisabled);
     const host = this.#host();

@@ -31,6 +31,7 @@ import {
 import type { Logger } from '../../core/logger.js';
 import { authProvider, type AuthProvider } from '../../auth/types.js';
 import { HelixClient } from '../../helix/client.js';
+import { helixBudget, type HelixBudget } from '../../helix/budget.js';
 import { backoffChecks, type FetchLike } from '../../helix/http.js';
 import { EVENTSUB_WS_URL, HELIX_URL, MAX_SHARD_COUNT, OAUTH_URL } from '../../protocol/eventsub.js';
 import { LISTEN_CHECKS, WebhookReceiver, type WebhookListenOptions } from '../webhook/receiver.js';
@@ -115,6 +116,12 @@ export interface AutoClientOptions extends ClientOptions {
   readonly auth?: AuthProvider;
   /** A Helix client to share (not closed by the AutoClient). Default: one built from the options. */
   readonly helix?: HelixClient;
+  /**
+   * A Helix rate-limit budget shared with the other processes of a fleet (`RedisHelixBudget` of
+   * `twitch-realtime/fleet`), given to the Helix client built from the options (with `helix`, give it to that client
+   * instead). @defaultValue none: this process paces itself
+   */
+  readonly helixBudget?: HelixBudget;
   /**
    * The conduit: an id to adopt, or `'create'` to always create one. Omitted: adopt the client id's only conduit,
    * create one if there is none, fail with `CONDUIT_AMBIGUOUS` if there are several.
@@ -328,6 +335,7 @@ export const AUTO_CLIENT_CHECKS: OptionChecks<AutoClientOptions> = {
   helix: (value, field) => {
     if (!(value instanceof HelixClient)) fail(field, 'a HelixClient', value);
   },
+  helixBudget,
   conduitId: (value, field) => {
     if (typeof value !== 'string' || value === '') fail(field, "a conduit id or 'create'", value);
   },
