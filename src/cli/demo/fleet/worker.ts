@@ -9,6 +9,8 @@ import { AutoClient } from '../../../eventsub/conduit/auto-client.js';
 import type { OwnershipStrategy } from '../../../eventsub/conduit/ownership.js';
 import type { Notification } from '../../../catalogue/events.js';
 import { connectRedis, type OwnedRedisConnection } from '../../../fleet/redis.js';
+import { RedisDedupeStore } from '../../../fleet/redis-dedupe.js';
+import { RedisHelixBudget } from '../../../fleet/helix-budget.js';
 import { errorMessage } from '../../../core/guards.js';
 import {
   SEQ_FIELD,
@@ -35,6 +37,8 @@ function seqOf(notification: Notification): number {
 export async function runWorker(config: WorkerConfig): Promise<void> {
   let redis: OwnedRedisConnection | undefined;
   let client: AutoClient | undefined;
+  let dedupe: RedisDedupeStore | undefined;
+  let budget: RedisHelixBudget | undefined;
   let handled: (string | number)[] = [];
   let flushScheduled = false;
   let errors = 0;
@@ -66,6 +70,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
         await client?.close();
       } finally {
         state();
+        await budget?.close();
         await redis?.close();
         if (process.connected) process.disconnect();
       }
@@ -81,6 +86,13 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   try {
     redis = await connectRedis(config.redisUrl);
     const ownership: OwnershipStrategy = fleetOwnership(config, redis);
+    // Message ids shared by the fleet: a copy that reaches another process is dropped there.
+    dedupe = new RedisDedupeStore({ redis, fleet: config.fleet });
+    dedupe.on('error', (error) => {
+      send({ t: 'log', line: `${config.name}: dedupe judged locally: ${error.message}` });
+    });
+    // The app token's Helix bucket, spent by the fleet as one.
+    budget = new RedisHelixBudget({ redis, clientId: config.clientId });
     client = new AutoClient({
       clientId: config.clientId,
       clientSecret: config.clientSecret,
@@ -89,6 +101,8 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       eventSubWsUrl: config.eventSubWsUrl,
       conduitId: config.conduitId,
       ownership,
+      dedupe,
+      helixBudget: budget,
       // The parent accounts for every notification by its sequence number; conduit.shard.disabled notifications
       // (which the emulator would route like any other) are left out so that each delivered one is the parent's.
       watchShardDisabled: false,
