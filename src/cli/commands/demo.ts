@@ -196,6 +196,7 @@ async function runFleet(options: DemoArgs, context: CliContext): Promise<number>
     },
     ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
     ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(context.env.REDIS_SERVER === undefined ? {} : { redisServer: context.env.REDIS_SERVER }),
   });
   view.start(() => scenario.snapshot());
   let result: FleetResult | null = null;

@@ -40,6 +40,8 @@ export interface FleetOptions {
   readonly duplicateRate?: number;
   /** Seed of the traffic's choices. @defaultValue random */
   readonly seed?: number;
+  /** The Redis binary. @defaultValue `REDIS_SERVER` of the environment, else `redis-server` */
+  readonly redisServer?: string;
   /** Notable happenings, one line each. */
   readonly onLog?: (line: string) => void;
 }
@@ -151,7 +153,7 @@ export class Fleet {
    */
   static async start(options: FleetOptions = {}): Promise<Fleet> {
     const shardCount = options.shards ?? 6;
-    const redis = await startRunRedis();
+    const redis = await startRunRedis(options.redisServer);
     let emulator: Emulator | undefined;
     try {
       emulator = await Emulator.start({ port: 0 });

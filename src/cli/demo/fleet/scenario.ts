@@ -23,6 +23,8 @@ export interface FleetScenarioOptions {
   /** Lease TTL of the workers, milliseconds. @defaultValue the ownership strategy's */
   readonly leaseTtlMs?: number;
   readonly seed?: number;
+  /** The Redis binary. @defaultValue `REDIS_SERVER` of the environment, else `redis-server` */
+  readonly redisServer?: string;
   readonly signal?: AbortSignal;
   readonly onLog?: (line: string) => void;
 }
@@ -138,6 +140,7 @@ export class FleetScenario {
       onLog: this.#log,
       ...(o.leaseTtlMs === undefined ? {} : { leaseTtlMs: o.leaseTtlMs }),
       ...(o.seed === undefined ? {} : { seed: o.seed }),
+      ...(o.redisServer === undefined ? {} : { redisServer: o.redisServer }),
     });
     this.#fleet = fleet;
     const signal = o.signal;
