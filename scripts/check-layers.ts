@@ -32,7 +32,8 @@ export interface Floor {
 }
 
 /**
- * The floors, lowest first. bot/ and fleet/ (issues 17 and 16) come at the receivers' floor. The emulator sits above
+ * The floors, lowest first. bot/ (issue 17) comes at the receivers' floor; fleet/ (issue 16) on its own floor above
+ * it, since it implements the receivers' seams (the AutoClient's ownership strategy, the dedupe store). The emulator sits above
  * everything the library exports so that nothing but the CLI can import it, and it imports only core, protocol and
  * catalogue.
  */
@@ -42,7 +43,8 @@ export const FLOORS: readonly Floor[] = [
   { floor: 'catalogue', units: ['catalogue'] },
   { floor: 'auth', units: ['auth'] },
   { floor: 'helix', units: ['helix'] },
-  { floor: 'receivers', units: ['eventsub', 'bot', 'fleet'] },
+  { floor: 'receivers', units: ['eventsub', 'bot'] },
+  { floor: 'fleet', units: ['fleet'] },
   { floor: 'pubsub', units: ['pubsub'] },
   { floor: 'root barrel', units: ['index.ts'] },
   { floor: 'emulator', units: ['emulator'], only: ['core', 'protocol', 'catalogue'] },

@@ -23,3 +23,12 @@ export {
   type RedisConnection,
 } from './redis.js';
 export { RedisHelixBudget, type RedisHelixBudgetOptions } from './helix-budget.js';
+export {
+  FleetOwnership,
+  redisOwnership,
+  type FleetCounters,
+  type FleetEventMap,
+  type FleetNode,
+  type FleetSnapshot,
+  type RedisOwnershipOptions,
+} from './lease-ownership.js';
