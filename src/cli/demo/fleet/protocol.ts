@@ -40,8 +40,12 @@ export interface WorkerState {
   readonly shards: readonly WorkerShard[];
   /** Duplicates dropped by this process (local cache and the shared store). */
   readonly suppressed: number;
-  /** Errors the client reported (each survived). */
+  /** Errors the client and its ownership reported (each survived). */
   readonly errors: number;
+  /** Whether this process holds the fleet's leader lease. */
+  readonly leader: boolean;
+  /** Whether its ownership is fenced (Redis unsure: binds nothing). */
+  readonly fenced: boolean;
 }
 
 /** Handled notifications, flattened: `messageId, seq, shardId` per notification (`seq` -1: not the parent's). */

@@ -60,7 +60,7 @@ export function renderFleetFrame(
   lines.push(style.dim('  process  pid       state     handled  shards'));
   for (const p of snapshot.processes) {
     lines.push(
-      `  ${p.name.padEnd(7)}  ${String(p.pid).padEnd(8)}  ${stateColor(style, p.state, 8)}  ${String(p.handled).padStart(7)}  ${p.shards.join(', ') || '-'}`,
+      `  ${p.name.padEnd(7)}  ${String(p.pid).padEnd(8)}  ${stateColor(style, p.state, 8)}  ${String(p.handled).padStart(7)}  ${p.shards.join(', ') || '-'}${p.leader ? style.dim('  (leader)') : ''}`,
     );
   }
   lines.push('');
@@ -209,10 +209,10 @@ export class FleetView {
     if (snapshot.phase !== 'running' || now - this.#lastStatusAt < 2000) return;
     this.#lastStatusAt = now;
     const processes = snapshot.processes
-      .map((p) => `${p.name}:${p.state === 'up' ? p.shards.join(',') || '-' : p.state}`)
+      .map((p) => `${p.name}${p.leader ? '*' : ''}:${p.state === 'up' ? p.shards.join(',') || '-' : p.state}`)
       .join(' ');
     this.#out.write(
-      `${this.#stamp()} handled ${String(snapshot.handled)} of ${String(snapshot.sent)} sent · duplicates suppressed ${String(snapshot.duplicatesSuppressed)} · shards by process ${processes}\n`,
+      `${this.#stamp()} handled ${String(snapshot.handled)} of ${String(snapshot.sent)} sent · duplicates suppressed ${String(snapshot.duplicatesSuppressed)} · shards by process (* leader) ${processes}\n`,
     );
   }
 }

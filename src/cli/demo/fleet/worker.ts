@@ -6,7 +6,7 @@
  * by itself.
  */
 import { AutoClient } from '../../../eventsub/conduit/auto-client.js';
-import type { OwnershipStrategy } from '../../../eventsub/conduit/ownership.js';
+import type { FleetOwnership } from '../../../fleet/lease-ownership.js';
 import type { Notification } from '../../../catalogue/events.js';
 import { connectRedis, type OwnedRedisConnection } from '../../../fleet/redis.js';
 import { RedisDedupeStore } from '../../../fleet/redis-dedupe.js';
@@ -37,6 +37,7 @@ function seqOf(notification: Notification): number {
 export async function runWorker(config: WorkerConfig): Promise<void> {
   let redis: OwnedRedisConnection | undefined;
   let client: AutoClient | undefined;
+  let ownership: FleetOwnership | undefined;
   let dedupe: RedisDedupeStore | undefined;
   let budget: RedisHelixBudget | undefined;
   let handled: (string | number)[] = [];
@@ -60,7 +61,15 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       seen.set(session, duplicates);
     }
     flush();
-    send({ t: 'state', shards, suppressed, errors });
+    const lease = ownership?.snapshot();
+    send({
+      t: 'state',
+      shards,
+      suppressed,
+      errors,
+      leader: lease?.isLeader ?? false,
+      fenced: lease?.fenced ?? false,
+    });
   };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -85,7 +94,17 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   process.once('disconnect', () => void stop());
   try {
     redis = await connectRedis(config.redisUrl);
-    const ownership: OwnershipStrategy = fleetOwnership(config, redis);
+    ownership = fleetOwnership(config, redis);
+    ownership.on('error', (error) => {
+      errors++;
+      send({ t: 'log', line: `${config.name}: ownership: ${error.message}` });
+    });
+    ownership.on('leaderChanged', (_leader, isLeader) => {
+      if (isLeader) send({ t: 'log', line: `${config.name} leads the conduit-wide work` });
+    });
+    ownership.on('fenced', () => {
+      send({ t: 'log', line: `${config.name} fenced: serving what is bound, binding nothing` });
+    });
     // Message ids shared by the fleet: a copy that reaches another process is dropped there.
     dedupe = new RedisDedupeStore({ redis, fleet: config.fleet });
     dedupe.on('error', (error) => {
