@@ -262,6 +262,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   #fencedReported = false;
   /** Grants of the first round, awaited by `start()` (so that `ready` lists them). */
   #collect: Promise<void>[] | null = null;
+  /** Ends the waits of `#sleep` (on `stop()`). */
+  readonly #wake = new Set<() => void>();
 
   /** Use {@link redisOwnership}. */
   constructor(options: RedisOwnershipOptions) {
@@ -334,6 +336,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   async start(context: OwnershipContext): Promise<void> {
     this.#context = context;
     await this.#ensureRegistered();
+    await this.#sleep(this.#claimAfter - this.#mono(), context.signal);
     const grants: Promise<void>[] = [];
     this.#collect = grants;
     try {
@@ -396,6 +399,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     if (this.#stopping) return;
     this.#stopping = true;
     this.#clearTimers();
+    for (const wake of [...this.#wake]) wake();
     await this.#round;
     await this.#flushing;
     const inc = this.#inc;
@@ -439,12 +443,14 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     const reply = parseRegister(await this.#script(REGISTER, [String(this.#ttl), old, ...pairs], inc));
     if (this.#stopping) return;
     this.counters.registrations++;
-    const again = this.#registered;
     this.#registered = true;
     this.#inc = inc;
     this.#lastOk = sent;
     this.#lastSent = sent;
-    if (again) this.#claimAfter = sent + this.#every;
+    // No free shard claimed for one period after a registration: the nodes starting (or re-registering after a
+    // Redis outage) at about the same time see each other first, and share the shards out directly instead of
+    // the first one binding them all and the others stealing them back.
+    this.#claimAfter = sent + this.#every;
     this.#armFence();
     this.#mine = new Map(
       reply.kept.map((id) => [id, { token: reply.token, state: this.#bound.has(id) ? 'bound' : 'claimed' }]),
@@ -711,6 +717,22 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   }
 
   // ---- helpers ---------------------------------------------------------------------------------------------
+
+  /** Waits `ms` (nothing when <= 0); ends early on `signal` or `stop()`. */
+  #sleep(ms: number, signal: AbortSignal): Promise<void> {
+    if (ms <= 0 || signal.aborted || this.#stopping) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.#clock.clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.#wake.delete(done);
+        resolve();
+      };
+      const timer = this.#clock.setTimeout(done, ms, { ref: true });
+      signal.addEventListener('abort', done);
+      this.#wake.add(done);
+    });
+  }
 
   #script(script: RedisScript, args: readonly string[], inc = this.#inc ?? ''): Promise<unknown> {
     return script.run(this.#redis, this.#keys, [this.#prefix, this.nodeId, inc, ...args], this.#call);

@@ -104,20 +104,24 @@ describe('self-fencing', () => {
     expect(fleet.fenced).toBe(true); // not registered yet
     expect(await fleet.leader()).toBe(true); // registers; alone, it leads
     const context = fakeContext(2);
-    await fleet.start(context);
+    // One period of warm-up after the registration (t = 0), then the first round (sent at t = 200).
+    const starting = fleet.start(context);
+    await until(() => clock.delays().includes(200), 'the warm-up');
+    clock.advance(200);
+    await starting;
     expect(context.owned()).toEqual(['0', '1']);
     expect(fleet.mayBind('1')).toBe(true);
     expect(fleet.fenced).toBe(false);
     expect(fleet.isLeader).toBe(true);
     // Redis stops answering: renewals time out, reported as errors, not thrown.
     cut = true;
-    clock.advance(899);
+    clock.advance(899); // t = 1099
     await until(() => errors.length > 0, 'a renewal timeout reported');
     expect(errors[0]).toBeInstanceOf(RedisError);
     expect((errors[0] as RedisError).code).toBe('REDIS_TIMEOUT');
     expect(fleet.fenced).toBe(false);
     expect(fleet.mayBind('1')).toBe(true);
-    clock.advance(1); // 900 ms = 1000 − 10 % after the last good renewal was sent (at start)
+    clock.advance(1); // t = 1100: 900 ms = 1000 − 10 % after the last good renewal was sent
     expect(fleet.fenced).toBe(true);
     expect(fleet.mayBind('1')).toBe(false);
     expect(fleet.mayReclaim('1')).toBe(false);
@@ -156,13 +160,17 @@ describe('self-fencing', () => {
       clock,
       logger,
       renewEveryMs: 100,
+      redisTimeoutMs: 1000,
     });
     // Start-up needs Redis: a clear rejection, nothing left scheduled.
     await expect(fleet.leader()).rejects.toMatchObject({ code: 'REDIS_COMMAND_FAILED' });
     await expect(fleet.start(fakeContext(2))).rejects.toMatchObject({ code: 'REDIS_COMMAND_FAILED' });
     expect(clock.pending).toBe(0);
     down = false;
-    await fleet.start(fakeContext(2));
+    const starting = fleet.start(fakeContext(2));
+    await until(() => clock.delays().includes(100), 'the warm-up');
+    clock.advance(100);
+    await starting;
     expect(warned).toEqual([]);
     // Later rounds run from a timer: their failures are logged, never thrown.
     down = true;

@@ -98,10 +98,16 @@ class Fleet {
     return result;
   }
 
-  /** Every shard enabled and bound to exactly the live node whose lease holds it; leases disjoint. */
+  /**
+   * Every shard enabled and bound to exactly the live node whose lease holds it; leases disjoint; each node serves
+   * only its leases.
+   */
   settled(shardCount: number): boolean {
     const leases = new Map<string, string>();
     for (const node of this.live()) {
+      // Each node serves exactly what its lease holds (a moved shard's old owner has let it go).
+      const served = [...node.client.conduitInfo.websockets.keys()].sort((a, b) => Number(a) - Number(b));
+      if (served.join() !== node.fleet.snapshot().owned.join()) return false;
       for (const id of node.fleet.snapshot().owned) {
         if (leases.has(id)) return false;
         leases.set(id, node.name);
@@ -197,6 +203,23 @@ describe('redisOwnership', () => {
     a.redis.cut = false;
     await until(() => !a.client.conduitInfo.websockets.has(moved), 'a let the shard go');
     expect(f.settled(2)).toBe(true);
+    for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
+  });
+
+  it('follows the shard count: new shards shared out, removed ones dropped from the leases', async () => {
+    const f = await fleetOf(4);
+    const a = await f.add('a');
+    await f.add('b');
+    await until(() => f.settled(4) && f.loads().join() === '2,2', 'settled on 4');
+    await a.client.conduitInfo.updateShardCount(6);
+    await until(() => f.settled(6) && f.loads().join() === '3,3', 'settled on 6');
+    await a.client.conduitInfo.updateShardCount(3);
+    await until(() => f.settled(3) && f.loads().join() === '1,2', 'settled on 3');
+    const probe = await server.connect();
+    const shards = (await callRedis(probe, ['HKEYS', `tr:{${f.name}}:owners`], {
+      timeoutMs: 1000,
+    })) as string[];
+    expect(shards.sort()).toEqual(['0', '1', '2']);
     for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
   });
 
