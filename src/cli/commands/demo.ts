@@ -32,7 +32,7 @@ Options:
   --fleet <n>        Run the demo as n worker processes (2..16) on one conduit and one Redis started for the run
                      (needs redis-server): kills one with SIGKILL mid-run, shows its shards taken over by the
                      survivors, starts a replacement; --shards defaults to 2n, --duration to 30
-  --lease-ttl <s>    With --fleet: the shard lease TTL, seconds (1..60; default: the fleet's, 10)
+  --lease-ttl <s>    With --fleet: the shard lease TTL, seconds (1..60; default: the fleet's, 6)
   --live             Real Twitch instead of the emulator (needs TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET):
                      listens to the most watched live channels, no faults
   -h, --help         Show this help
