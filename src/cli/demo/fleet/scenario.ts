@@ -192,7 +192,8 @@ export class FleetScenario {
       await delay(Math.max(1000, end - Date.now()), signal);
       this.#runningUntil = Date.now();
       this.#phase = 'draining';
-      await fleet.drain();
+      // Stopped (Ctrl-C): account for what is there without waiting long for the shards to settle.
+      await fleet.drain(aborted() ? 2000 : 15_000);
       this.#phase = 'done';
       this.#final = this.#take();
       const accounting = fleet.account();

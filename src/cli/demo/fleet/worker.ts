@@ -90,6 +90,8 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   // The only message is `stop`.
   process.on('message', (_message: ParentMessage) => void stop());
   process.once('SIGTERM', () => void stop());
+  // Ctrl-C in a terminal reaches the whole process group: the parent stops its workers itself (gracefully).
+  process.on('SIGINT', () => undefined);
   // The parent gone (its IPC channel closed): nobody to report to, stop.
   process.once('disconnect', () => void stop());
   try {
