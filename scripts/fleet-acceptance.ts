@@ -6,7 +6,7 @@
  * - kill -9: one worker killed per run (a replacement joins before the next run): seconds from the kill to every
  *   one of its shards bound to survivors, per run; events lost, handled twice, and left in the killed socket.
  * - rolling restart: every worker stopped gracefully and replaced in turn: lost, handled twice, Helix 429s.
- * - join: a fourth worker joins 3: seconds to its fair share, shards moved (minimum: 1).
+ * - join: a fourth worker joins 3 on 8 shards: seconds to its fair share, shards moved (minimum: 2).
  *
  * Options: --runs <n> (kills, default 5), --rate <events/s> (default 250), --lease-ttl <ms>, --renew <ms>.
  * Exits 1 when an event was lost or handled twice.
