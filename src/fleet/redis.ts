@@ -10,6 +10,19 @@ import { createHash } from 'node:crypto';
 import type { Clock } from '../core/clock.js';
 import { systemClock } from '../core/clock.js';
 import { isRecord, toError } from '../core/guards.js';
+import {
+  arrayOf,
+  checkOptions,
+  clock as clockCheck,
+  duration,
+  fail,
+  nonEmptyString,
+  required,
+  string,
+  withMethods,
+  type Check,
+  type OptionChecks,
+} from '../core/options.js';
 import { RedisError } from './errors.js';
 
 /**
@@ -55,6 +68,31 @@ export function isRedisConnection(value: unknown): value is RedisConnection {
   return isRecord(value) && typeof value.sendCommand === 'function';
 }
 
+/** The check of a `redis` option or argument (internal). */
+export const REDIS_CONNECTION: Check = withMethods(
+  ['sendCommand'],
+  'a Redis connection (an object with sendCommand)',
+);
+
+const CALL_CHECKS: OptionChecks<RedisCallOptions> = {
+  timeoutMs: required(duration()),
+  clock: clockCheck,
+};
+
+/** A command: its name and arguments, strings. */
+const COMMAND: Check = (value, field) => {
+  arrayOf(string, 'an array of strings (the command, then its arguments)')(value, field);
+  if ((value as unknown[]).length === 0)
+    fail(field, 'a non-empty array (the command, then its arguments)', value);
+};
+
+/** Throws `INVALID_ARGUMENT` for a bad connection, command or options (internal). */
+function checkCall(redis: unknown, args: unknown, options: unknown, argsField = 'args'): void {
+  REDIS_CONNECTION(redis, 'redis');
+  COMMAND(args, argsField);
+  checkOptions(options, CALL_CHECKS);
+}
+
 /**
  * Sends one command and waits at most `timeoutMs` for its reply. Rejects with a {@link RedisError}:
  * `REDIS_TIMEOUT` when no reply came in time (a late reply is then ignored), `REDIS_COMMAND_FAILED` when the client
@@ -70,6 +108,11 @@ export function callRedis(
   args: string[],
   options: RedisCallOptions,
 ): Promise<unknown> {
+  try {
+    checkCall(redis, args, options);
+  } catch (error) {
+    return Promise.reject(toError(error));
+  }
   const clock = options.clock ?? systemClock;
   const command = args[0] ?? '';
   return new Promise<unknown>((resolve, reject) => {
@@ -135,7 +178,9 @@ export class RedisScript {
   readonly source: string;
   readonly sha: string;
 
+  /** @throws {@link InvalidArgumentError} for a `source` that is not a non-empty string. */
   constructor(source: string) {
+    nonEmptyString(source, 'source');
     this.source = source;
     this.sha = createHash('sha1').update(source).digest('hex');
   }
@@ -147,6 +192,10 @@ export class RedisScript {
     args: readonly string[],
     options: RedisCallOptions,
   ): Promise<unknown> {
+    REDIS_CONNECTION(redis, 'redis');
+    arrayOf(string, 'an array of key names')(keys, 'keys');
+    arrayOf(string, 'an array of strings')(args, 'args');
+    checkOptions(options, CALL_CHECKS);
     const tail = [String(keys.length), ...keys, ...args];
     try {
       return await callRedis(redis, ['EVALSHA', this.sha, ...tail], options);
@@ -178,9 +227,26 @@ function isNoScript(error: RedisError): boolean {
 
 /** Options of {@link connectRedis}. */
 export interface ConnectRedisOptions {
-  /** Longest wait for the connection, milliseconds. @defaultValue 5000 */
+  /** Longest wait for the connection, milliseconds (1..2^31-1). @defaultValue 5000 */
   readonly connectTimeoutMs?: number;
 }
+
+const CONNECT_CHECKS: OptionChecks<ConnectRedisOptions> = { connectTimeoutMs: duration() };
+
+/** A `redis:`, `rediss:` or `unix:` URL; never quoted in the error (it may hold a password). */
+const REDIS_URL: Check = (value, field) => {
+  let protocol = '';
+  if (typeof value === 'string') {
+    try {
+      protocol = new URL(value).protocol;
+    } catch {
+      // reported below
+    }
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:' && protocol !== 'unix:') {
+    fail(field, 'a redis://, rediss:// or unix: URL', value, true);
+  }
+};
 
 /**
  * Opens a connection with the optional peer dependency `redis` (node-redis), loaded only now. The client
@@ -201,6 +267,8 @@ export async function connectRedis(
   url: string,
   options: ConnectRedisOptions = {},
 ): Promise<OwnedRedisConnection> {
+  REDIS_URL(url, 'url');
+  checkOptions(options, CONNECT_CHECKS);
   let createClient: (options: Record<string, unknown>) => NodeRedisClient;
   try {
     const module = (await import('redis')) as unknown as { createClient: typeof createClient };

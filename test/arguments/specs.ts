@@ -41,6 +41,12 @@ import {
   systemClock,
   whispers,
   type AcquireOptions,
+  type ConnectRedisOptions,
+  type RedisCallOptions,
+  type RedisConnection,
+  callRedis,
+  connectRedis,
+  RedisScript,
   type AppTokenProviderOptions,
   type AutoClientOptions,
   type BackoffOptions,
@@ -838,6 +844,71 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         getUserById: {
           params: [{ name: 'id', valid: () => '1337', ok: nonEmpty }, callOptions()],
           call: ([i, o]) => ctx.helix.users.getUserById(i as string, o as CallOptions),
+        },
+      },
+    },
+    callRedis: {
+      params: [
+        { name: 'redis', valid: () => OK_REDIS, ok: withMethods('sendCommand') },
+        {
+          name: 'args',
+          valid: () => ['PING'],
+          ok: (v) => arrayOf(isString)(v) && (v as unknown[]).length > 0,
+        },
+        requiredOptions(
+          () => ({ timeoutMs: 1000 }),
+          keysOf<RedisCallOptions>({
+            timeoutMs: duration(),
+            clock: optional(withMethods('now', 'setTimeout', 'clearTimeout')),
+          }),
+        ),
+      ],
+      call: ([r, a, o]) => callRedis(r as RedisConnection, a as string[], o as RedisCallOptions),
+    },
+    connectRedis: {
+      params: [
+        {
+          name: 'url',
+          valid: () => 'redis://127.0.0.1:1',
+          ok: (v) => {
+            try {
+              return typeof v === 'string' && ['redis:', 'rediss:', 'unix:'].includes(new URL(v).protocol);
+            } catch {
+              return false;
+            }
+          },
+        },
+        options(() => ({}), keysOf<ConnectRedisOptions>({ connectTimeoutMs: optional(duration()) })),
+      ],
+      call: ([u, o]) => connectRedis(u as string, o as ConnectRedisOptions),
+      skipValidCall: 'connects to a Redis server (tested in test/fleet/redis.test.ts)',
+    },
+    RedisScript: {
+      construct: {
+        params: [{ name: 'source', valid: () => 'return 1', ok: nonEmpty }],
+        call: ([s]) => new RedisScript(s as string),
+      },
+      methods: {
+        run: {
+          params: [
+            { name: 'redis', valid: () => OK_REDIS, ok: withMethods('sendCommand') },
+            { name: 'keys', valid: () => [], ok: arrayOf(isString) },
+            { name: 'args', valid: () => [], ok: arrayOf(isString) },
+            requiredOptions(
+              () => ({ timeoutMs: 1000 }),
+              keysOf<RedisCallOptions>({
+                timeoutMs: duration(),
+                clock: optional(withMethods('now', 'setTimeout', 'clearTimeout')),
+              }),
+            ),
+          ],
+          call: ([r, k, a, o]) =>
+            new RedisScript('return 1').run(
+              r as RedisConnection,
+              k as string[],
+              a as string[],
+              o as RedisCallOptions,
+            ),
         },
       },
     },
@@ -1756,6 +1827,9 @@ function storedToken(): Param {
     },
   };
 }
+
+/** A connection that answers every command with `OK` (the rows check arguments, not Redis). */
+const OK_REDIS: RedisConnection = { sendCommand: () => Promise.resolve('OK') };
 
 function limiter(): RateLimiter {
   return new RateLimiter({ clock: systemClock, concurrency: 1 });

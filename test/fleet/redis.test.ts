@@ -73,6 +73,16 @@ describe('connectRedis', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
+  it('refuses a URL of another scheme with INVALID_ARGUMENT, without quoting it (it may hold a password)', async () => {
+    const error = (await connectRedis('http://user:hunter2@127.0.0.1:1').catch(
+      (e: unknown) => e,
+    )) as Error & {
+      code: string;
+    };
+    expect(error.code).toBe('INVALID_ARGUMENT');
+    expect(error.message).not.toContain('hunter2');
+  });
+
   it('fails a command at once while the server is down, and works again after a restart', async () => {
     const own = await connectRedis(server.url);
     try {
