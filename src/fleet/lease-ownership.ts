@@ -246,6 +246,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   #loads = new Map<string, number>();
   /** The leases this incarnation holds, as of the last renewal (and its own claims since). */
   #mine = new Map<string, Lease>();
+  /** The last full view read, with the shard count and incarnation it was read for. */
+  #view: { view: RenewView; count: number; inc: string } | null = null;
   /** Served shards this node's lease no longer holds: since when (monotonic). */
   readonly #moved = new Map<string, number>();
   /** Served shards seen held by another transport (health check): since when (monotonic). */
@@ -288,7 +290,9 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     this.#call = { timeoutMs: options.redisTimeoutMs ?? this.#every, clock: this.#clock };
     this.#handoverMs = options.handoverMs ?? 2 * this.#every;
     this.#prefix = `tr:{${options.fleet}}:`;
-    this.#keys = ['node:' + this.nodeId, 'nodes', 'owners', 'leader', 'token'].map((k) => this.#prefix + k);
+    this.#keys = ['node:' + this.nodeId, 'nodes', 'owners', 'leader', 'token', 'version'].map(
+      (k) => this.#prefix + k,
+    );
     const clock = this.#clock;
     // Elapsed time only: the system clock's wall time may jump, performance.now() does not.
     this.#mono = clock === systemClock ? () => performance.now() : () => clock.now();
@@ -513,12 +517,23 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
       const count = this.#context?.shardCount ?? 0;
       const sent = this.#mono();
       this.#lastSent = sent;
-      const view = parseRenew(await this.#script(RENEW, [String(this.#ttl), String(count)], inc));
+      const cached = this.#view;
+      const known =
+        cached !== null && cached.count === count && cached.inc === inc ? cached.view.version : '';
+      const reply = parseRenew(await this.#script(RENEW, [String(this.#ttl), String(count), known], inc));
       if (this.#superseded(inc)) return;
-      if (view === null) {
+      if (reply === null) {
         this.#lose();
         this.#again = true;
         return;
+      }
+      let view: RenewView;
+      if ('unchanged' in reply) {
+        if (cached === null) throw badReply('EVALSHA renew', 'a full view');
+        view = { ...cached.view, leader: reply.leader };
+      } else {
+        view = reply;
+        this.#view = { view, count, inc };
       }
       this.counters.renewals++;
       this.#lastOk = sent;
@@ -548,7 +563,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     this.#setLeader(view.leader);
     this.#loads = view.loads;
     const before = this.#mine;
-    this.#mine = view.mine;
+    this.#mine = new Map(view.mine);
     const lost = [...before.keys()].filter((id) => !view.mine.has(id));
     if (lost.length > 0) this.emit('leaseLost', lost);
     const context = this.#context;
@@ -610,7 +625,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
       this.#took(taken.shards, taken.token, 'claims');
     }
     if (plan.steal.length > 0) {
-      const args = plan.steal.flatMap((s) => [s.victim, String(s.count)]);
+      const args = plan.steal.flatMap((s) => [s.victim, String(s.count), String(s.keep)]);
       const taken = parseTaken(await this.#script(STEAL, args, inc), 'EVALSHA steal');
       if (taken === null) {
         this.#lose();

@@ -4,16 +4,17 @@
  * these nodes). Every node runs it for itself; the Lua scripts make each claim and steal atomic, so two nodes
  * planning on the same view never both get a shard.
  *
- * The rules (KCL's lease taker, with the fair share of small Redis sharders):
- * - fair share: `floor = ⌊S/N⌋`, `ceil = ⌈S/N⌉` over the `N` live nodes;
- * - free shards first: each node is allotted free shards up to `floor`, then what is left over one each to nodes
- *   below `ceil` (by id); every node computes the same allotment from the same view and claims its own slice of the
- *   free list, so nodes planning at once claim different shards, and a leave moves only the leaver's shards;
- * - stealing only when nothing is free (a free shard is a cheaper move than a steal): a node steals at most
- *   `maxMoves` shards per round, one at a time from the most loaded node, and only from a node that has at least
- *   two more than itself and is above `ceil` (or above `floor` while the thief is below `floor`). Each steal lowers
- *   the sum of squared loads, so sequential rounds end with every load in `[floor, ceil]` and no move more than
- *   needed.
+ * The rules (KCL's lease taker, with the fair share of small Redis sharders), one allotment that every node computes
+ * alike from the same view, and of which each carries out its own part:
+ * - fair share: `floor = ⌊S/N⌋`, `ceil = ⌈S/N⌉` over the `N` live nodes; the `S mod N` most loaded nodes are
+ *   given `ceil` as their target, the others `floor` (so that as few shards as possible move);
+ * - free shards first (a free shard is a cheaper move than a steal): to the nodes below their target, in id order,
+ *   each claiming its own slice of the free list (nodes planning at once claim different shards; a leave moves only
+ *   the leaver's shards);
+ * - what is still missing is stolen from the nodes above their target, takers and givers matched in id order (two
+ *   thieves do not drain one victim), at most `maxMoves` per thief per round; the steal script leaves each victim
+ *   at least its target, so a thief planning on a stale view cannot drain it. A join moves exactly the surplus
+ *   above the new targets: the minimum.
  */
 
 /** What one node saw at its renewal. */
@@ -34,8 +35,11 @@ export interface PlanInput {
 export interface Plan {
   /** Free shards to claim. */
   readonly claim: readonly string[];
-  /** Shards to take from other nodes (atomic compare-and-set on their entries). */
-  readonly steal: readonly { readonly victim: string; readonly count: number }[];
+  /**
+   * Shards to take from other nodes (atomic compare-and-set on their entries), each victim keeping at least `keep`
+   * (its target: a thief planning on a stale view cannot drain it below).
+   */
+  readonly steal: readonly { readonly victim: string; readonly count: number; readonly keep: number }[];
   /** The fair share's bounds. */
   readonly floor: number;
   readonly ceil: number;
@@ -47,65 +51,60 @@ export interface Plan {
  * @example
  * ```ts
  * planRound({ shardCount: 6, self: 'b', loads: new Map([['a', 6], ['b', 0]]), free: [], maxMoves: 1 });
- * // { claim: [], steal: [{ victim: 'a', count: 1 }], floor: 3, ceil: 3 }
+ * // { claim: [], steal: [{ victim: 'a', count: 1, keep: 3 }], floor: 3, ceil: 3 }
  * ```
  */
 export function planRound(input: PlanInput): Plan {
   const { shardCount, self, free } = input;
   const loads = new Map(input.loads);
   if (!loads.has(self)) loads.set(self, 0);
+  const load = (node: string): number => loads.get(node) ?? 0;
   const nodes = [...loads.keys()].sort();
-  const count = nodes.length;
-  const floor = Math.floor(shardCount / count);
-  const ceil = Math.ceil(shardCount / count);
-  let mine = loads.get(self) ?? 0;
+  const floor = Math.floor(shardCount / nodes.length);
+  const ceil = Math.ceil(shardCount / nodes.length);
 
-  // Free shards: every node planning on the same view computes the same allotment, and takes its own slice of the
-  // free list. First each node up to `floor`, then the shards left over, one each, to nodes below `ceil` (by id).
-  const rooms = new Map<string, number>();
+  // Targets: the `S mod N` most loaded nodes keep `ceil`, the others `floor` (fewest moves).
+  const byLoad = [...nodes].sort((a, b) => load(b) - load(a) || (a < b ? -1 : 1));
+  const extra = shardCount - floor * nodes.length;
+  const target = new Map(byLoad.map((node, i) => [node, i < extra ? ceil : floor]));
+
+  // Free shards go to the nodes below their target, in id order, each its own slice of the free list.
+  const deficit = new Map(nodes.map((node) => [node, Math.max(0, (target.get(node) ?? 0) - load(node))]));
+  let start = 0;
+  let claim: readonly string[] = [];
   let left = free.length;
   for (const node of nodes) {
-    const room = Math.min(left, Math.max(0, floor - (loads.get(node) ?? 0)));
-    rooms.set(node, room);
-    left -= room;
+    const take = Math.min(left, deficit.get(node) ?? 0);
+    if (node === self) claim = free.slice(start, start + take);
+    deficit.set(node, (deficit.get(node) ?? 0) - take);
+    start += take;
+    left -= take;
   }
-  for (const node of nodes) {
-    if (left === 0) break;
-    const room = rooms.get(node) ?? 0;
-    if ((loads.get(node) ?? 0) + room < ceil) {
-      rooms.set(node, room + 1);
-      left -= 1;
-    }
-  }
-  let start = 0;
-  for (const node of nodes) {
-    if (node === self) break;
-    start += rooms.get(node) ?? 0;
-  }
-  const claim = free.slice(start, start + (rooms.get(self) ?? 0));
-  mine += claim.length;
 
-  const steal: { victim: string; count: number }[] = [];
-  if (free.length === 0 && input.maxMoves > 0) {
-    const taken = new Map<string, number>();
-    for (let moves = 0; moves < input.maxMoves; moves++) {
-      let victim: string | undefined;
-      let most = -1;
-      for (const node of nodes) {
-        const load = loads.get(node) ?? 0;
-        if (node !== self && load > most) {
-          most = load;
-          victim = node;
-        }
+  // What is still missing comes from the nodes above their target: takers and givers matched in id order, so that
+  // thieves planning on the same view take from different victims.
+  const steal: { victim: string; count: number; keep: number }[] = [];
+  const givers = nodes
+    .map((node) => ({ node, surplus: Math.max(0, load(node) - (target.get(node) ?? 0)) }))
+    .filter((g) => g.surplus > 0);
+  let g = 0;
+  let budget = input.maxMoves;
+  for (const node of nodes) {
+    let need = deficit.get(node) ?? 0;
+    while (need > 0 && g < givers.length) {
+      const giver = givers[g];
+      if (giver === undefined) break;
+      const n = Math.min(need, giver.surplus);
+      if (node === self && budget > 0) {
+        const count = Math.min(n, budget);
+        budget -= count;
+        steal.push({ victim: giver.node, count, keep: target.get(giver.node) ?? 0 });
       }
-      if (victim === undefined) break;
-      const worthIt = most >= mine + 2 && (most > ceil || (mine < floor && most > floor));
-      if (!worthIt) break;
-      loads.set(victim, most - 1);
-      mine += 1;
-      taken.set(victim, (taken.get(victim) ?? 0) + 1);
+      need -= n;
+      giver.surplus -= n;
+      if (giver.surplus === 0) g++;
     }
-    for (const [victim, n] of taken) steal.push({ victim, count: n });
+    if (node === self) break;
   }
   return { claim, steal, floor, ceil };
 }

@@ -7,7 +7,9 @@
  * - `KEYS[2]` the set of registered node ids (`nodes`),
  * - `KEYS[3]` the hash of owners (`owners`: shard id → `node|incarnation|token|state`, state `claimed` or `bound`),
  * - `KEYS[4]` the leader lease (`leader`: `node|incarnation`, with a TTL),
- * - `KEYS[5]` the fencing-token counter (`token`);
+ * - `KEYS[5]` the fencing-token counter (`token`),
+ * - `KEYS[6]` the view's version (`version`: bumped by every change of `owners` or of the live nodes, so that a
+ *   renewal that finds it unchanged skips the scan of `owners`);
  * - `ARGV[1]` the key prefix, `ARGV[2]` the node id, `ARGV[3]` its incarnation.
  *
  * Other nodes' keys (`<prefix>node:<id>`) are read by name inside the scripts: they share the hash tag, hence the
@@ -34,6 +36,7 @@ local function token()
   return redis.call('INCR', KEYS[5])
 end
 local function fmt(n) return string.format('%.0f', n) end
+local function bump() redis.call('INCR', KEYS[6]) end
 `;
 
 /**
@@ -51,6 +54,7 @@ if (not l) or l == NODE .. '|' .. old then
   redis.call('SET', KEYS[4], me, 'PX', ttl)
   l = me
 end
+bump()
 local kept, lost, tok = {}, {}, nil
 for i = 6, #ARGV, 2 do
   local s, st = ARGV[i], ARGV[i + 1]
@@ -69,9 +73,9 @@ return { l, kept, lost, tok or 0 }
 /**
  * The renewal: one round trip per node per period. Checks the incarnation, extends the node key (and the leader
  * lease when held, or takes it when free), drops dead nodes from `nodes`, and returns the view the planner needs.
- * `ARGV[4]` TTL, `ARGV[5]` the shard count this node knows.
- * Reply: `{0}` (the incarnation is gone: re-register), or `{ 1, leader, [node, load]..., [shard, token, state]...
- * of this node, free shards[] }`.
+ * `ARGV[4]` TTL, `ARGV[5]` the shard count this node knows, `ARGV[6]` the version of its last full view ('' for
+ * none). Reply: `{0}` (the incarnation is gone: re-register), `{ 2, leader, version }` (nothing changed since that
+ * version), or `{ 1, leader, [node, load]..., [shard, token, state]... of this node, free shards[], version }`.
  */
 export const RENEW = new RedisScript(`${PRELUDE}
 local ttl, count = ARGV[4], tonumber(ARGV[5])
@@ -94,8 +98,11 @@ for _, n in ipairs(redis.call('SMEMBERS', KEYS[2])) do
     loads[n] = 0
   else
     redis.call('SREM', KEYS[2], n)
+    bump()
   end
 end
+local version = redis.call('GET', KEYS[6]) or '0'
+if version == ARGV[6] then return { 2, l, version } end
 local mine, taken = {}, {}
 local all = redis.call('HGETALL', KEYS[3])
 for i = 1, #all, 2 do
@@ -120,7 +127,7 @@ for _, n in ipairs(ids) do
   flat[#flat + 1] = n
   flat[#flat + 1] = loads[n]
 end
-return { 1, l, flat, mine, free }
+return { 1, l, flat, mine, free, version }
 `);
 
 /**
@@ -140,22 +147,24 @@ for i = 4, #ARGV do
     got[#got + 1] = s
   end
 end
+if #got > 0 then bump() end
 return { 1, tok or 0, got }
 `);
 
 /**
- * Steals bound shards from live nodes (compare-and-set on each entry: only entries the victim holds now, bound).
- * `ARGV[4..]` pairs: victim node id, how many. Reply: `{0}` or `{ 1, token, stolen[] }`.
+ * Steals bound shards from live nodes (compare-and-set on each entry: only entries the victim holds now, bound),
+ * leaving each victim at least `keep` shards. `ARGV[4..]` triples: victim node id, how many, keep.
+ * Reply: `{0}` or `{ 1, token, stolen[] }`.
  */
 export const STEAL = new RedisScript(`${PRELUDE}
 if redis.call('GET', KEYS[1]) ~= INC then return { 0 } end
 local me = NODE .. '|' .. INC
 local want, any = {}, false
-for i = 4, #ARGV, 2 do
+for i = 4, #ARGV, 3 do
   local victim = ARGV[i]
   local vi = redis.call('GET', P .. 'node:' .. victim)
   if vi and victim ~= NODE and redis.call('SISMEMBER', KEYS[2], victim) == 1 then
-    want[victim] = { vi, tonumber(ARGV[i + 1]) }
+    want[victim] = { vi = vi, count = tonumber(ARGV[i + 1]), keep = tonumber(ARGV[i + 2]), load = 0, bound = {} }
     any = true
   end
 end
@@ -165,13 +174,20 @@ local all = redis.call('HGETALL', KEYS[3])
 for i = 1, #all, 2 do
   local n, vi, _, st = parse(all[i + 1])
   local w = n and want[n]
-  if w and w[1] == vi and st == 'bound' and w[2] > 0 then
-    tok = tok or token()
-    redis.call('HSET', KEYS[3], all[i], me .. '|' .. fmt(tok) .. '|claimed')
-    got[#got + 1] = all[i]
-    w[2] = w[2] - 1
+  if w and w.vi == vi then
+    w.load = w.load + 1
+    if st == 'bound' then w.bound[#w.bound + 1] = all[i] end
   end
 end
+for _, w in pairs(want) do
+  local n = math.min(w.count, w.load - w.keep, #w.bound)
+  for j = 1, n do
+    tok = tok or token()
+    redis.call('HSET', KEYS[3], w.bound[j], me .. '|' .. fmt(tok) .. '|claimed')
+    got[#got + 1] = w.bound[j]
+  end
+end
+if #got > 0 then bump() end
 return { 1, tok or 0, got }
 `);
 
@@ -188,6 +204,7 @@ for i = 4, #ARGV, 2 do
     marked = marked + 1
   end
 end
+if marked > 0 then bump() end
 return marked
 `);
 
@@ -199,6 +216,7 @@ export const LEAVE = new RedisScript(`${PRELUDE}
 if redis.call('GET', KEYS[1]) == INC then redis.call('DEL', KEYS[1]) end
 redis.call('SREM', KEYS[2], NODE)
 if redis.call('GET', KEYS[4]) == NODE .. '|' .. INC then redis.call('DEL', KEYS[4]) end
+bump()
 return 1
 `);
 
@@ -213,6 +231,7 @@ for _, s in ipairs(redis.call('HKEYS', KEYS[3])) do
     removed = removed + 1
   end
 end
+if removed > 0 then bump() end
 return removed
 `);
 
@@ -236,6 +255,8 @@ export function parseEntry(value: unknown): Entry | null {
 }
 
 export interface RenewView {
+  /** The version of the view (see `KEYS[6]`). */
+  readonly version: string;
   /** `node|incarnation` of the leader. */
   readonly leader: string;
   /** Live nodes and their loads. */
@@ -256,13 +277,28 @@ function tokenOf(value: unknown, command: string): string {
   throw badReply(command, 'a fencing token');
 }
 
-/** The reply of {@link RENEW}: `null` when the incarnation is gone. */
-export function parseRenew(reply: unknown): RenewView | null {
+/**
+ * The reply of {@link RENEW}: `null` when the incarnation is gone; `{ unchanged }` with the leader when the view is
+ * the one of `version` given.
+ */
+export function parseRenew(
+  reply: unknown,
+): RenewView | { readonly unchanged: true; readonly leader: string } | null {
   const command = 'EVALSHA renew';
   if (!Array.isArray(reply) || reply.length === 0) throw badReply(command, 'a renewal reply');
   if (reply[0] === 0) return null;
-  const [ok, leader, flat, mineFlat, free] = reply as unknown[];
-  if (ok !== 1 || typeof leader !== 'string' || !Array.isArray(flat) || flat.length % 2 !== 0) {
+  if (reply[0] === 2) {
+    if (typeof reply[1] !== 'string') throw badReply(command, 'a renewal reply');
+    return { unchanged: true, leader: reply[1] };
+  }
+  const [ok, leader, flat, mineFlat, free, version] = reply as unknown[];
+  if (
+    ok !== 1 ||
+    typeof leader !== 'string' ||
+    typeof version !== 'string' ||
+    !Array.isArray(flat) ||
+    flat.length % 2 !== 0
+  ) {
     throw badReply(command, 'a renewal reply');
   }
   const loads = new Map<string, number>();
@@ -278,7 +314,7 @@ export function parseRenew(reply: unknown): RenewView | null {
   for (let i = 0; i < entries.length; i += 3) {
     mine.set(entries[i] ?? '', { token: entries[i + 1] ?? '', state: entries[i + 2] ?? '' });
   }
-  return { leader, loads, mine, free: strings(free, command, 'free shards') };
+  return { version, leader, loads, mine, free: strings(free, command, 'free shards') };
 }
 
 /** The reply of {@link CLAIM} and {@link STEAL}: `null` when the incarnation is gone. */

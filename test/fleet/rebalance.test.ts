@@ -31,11 +31,12 @@ function round(fleet: Fleet, shardCount: number, node: string, maxMoves: number)
   if (plan.claim.length > 0) expect(mine.size + plan.claim.length).toBeLessThanOrEqual(plan.ceil);
   for (const id of plan.claim) mine.add(id);
   let moves = 0;
-  for (const { victim, count } of plan.steal) {
+  for (const { victim, count, keep } of plan.steal) {
     expect(victim).not.toBe(node);
     const theirs = fleet.get(victim);
     if (theirs === undefined) throw new Error('stole from a node that does not exist');
-    for (const id of [...theirs].slice(0, count)) {
+    // As the steal script does: the victim keeps at least `keep`.
+    for (const id of [...theirs].slice(0, Math.max(0, Math.min(count, theirs.size - keep)))) {
       theirs.delete(id);
       mine.add(id);
       moves++;
@@ -97,10 +98,10 @@ describe('planRound', () => {
       free: [],
       maxMoves: 1,
     });
-    expect(plan.steal).toEqual([{ victim: 'a', count: 1 }]);
+    expect(plan.steal).toEqual([{ victim: 'a', count: 1, keep: 2 }]);
   });
 
-  it('never steals from a node only one ahead, nor while shards are free', () => {
+  it('never steals from a node only one ahead; claims the free shards first, steals only what is missing', () => {
     const loads = new Map([
       ['a', 3],
       ['b', 2],
@@ -111,13 +112,29 @@ describe('planRound', () => {
       ['b', 0],
     ]);
     expect(
-      planRound({ shardCount: 5, self: 'b', loads: unbalanced, free: ['4'], maxMoves: 5 }).steal,
-    ).toEqual([]);
+      planRound({ shardCount: 5, self: 'b', loads: unbalanced, free: ['4'], maxMoves: 5 }),
+    ).toMatchObject({
+      claim: ['4'],
+      steal: [{ victim: 'a', count: 1, keep: 3 }],
+    });
   });
 
   it('counts itself as a live node when missing from the loads', () => {
     const plan = planRound({ shardCount: 4, self: 'new', loads: new Map([['a', 4]]), free: [], maxMoves: 9 });
-    expect(plan.steal).toEqual([{ victim: 'a', count: 2 }]);
+    expect(plan.steal).toEqual([{ victim: 'a', count: 2, keep: 2 }]);
+  });
+
+  it('thieves planning on one view take from different victims', () => {
+    const loads = new Map([
+      ['a', 4],
+      ['b', 4],
+      ['c', 0],
+      ['d', 0],
+    ]);
+    const c = planRound({ shardCount: 8, self: 'c', loads, free: [], maxMoves: 9 });
+    const d = planRound({ shardCount: 8, self: 'd', loads, free: [], maxMoves: 9 });
+    expect(c.steal).toEqual([{ victim: 'a', count: 2, keep: 2 }]);
+    expect(d.steal).toEqual([{ victim: 'b', count: 2, keep: 2 }]);
   });
 
   it('property: cold start converges to a balanced fleet, every shard held once', () => {
@@ -148,7 +165,8 @@ describe('planRound', () => {
           fleet.set('zz-new', new Set());
           const steals = settle(fleet, shardCount, maxMoves);
           checkBalanced(fleet, shardCount);
-          expect(steals).toBeLessThanOrEqual(Math.floor(shardCount / (nodes + 1)) + 1);
+          // The minimum: the newcomer's fair share, taken from the others' surplus, nothing else moves.
+          expect(steals).toBe(Math.floor(shardCount / (nodes + 1)));
           // Leave: only the leaver's shards move (claimed as free), no steals.
           const leaver = [...fleet.keys()][0] ?? '';
           fleet.delete(leaver);
