@@ -79,6 +79,28 @@ describe('a fleet of worker processes on one conduit', () => {
   );
 
   it(
+    'a worker that hangs (SIGSTOP), then dies (SIGKILL): what sat in its socket is counted apart, never as handled, and nothing else is lost',
+    { timeout: 60_000 },
+    async () => {
+      const [, w2] = await startFleet(3);
+      const f = fleet!;
+      f.startTraffic(300);
+      await handledMore(f, 900);
+      // Hung: the emulator keeps writing into its socket (the kernel buffers it) and nothing is read or reported.
+      w2!.child.kill('SIGSTOP');
+      await handledMore(f, 150);
+      const kill = f.kill(w2!);
+      await f.waitFor(() => kill.reboundMs >= 0, "the hung worker's shards bound to survivors", 20_000);
+      await f.drain();
+      const a = f.account();
+      expect(a.inKilledSockets).toBeGreaterThan(0);
+      expect(a.lost).toBe(0);
+      expect(a.handledTwice).toBe(0);
+      expect(a.handled + a.inKilledSockets).toBe(a.deliveredBySender);
+    },
+  );
+
+  it(
     'a rolling restart of every worker in turn under traffic: 0 lost, 0 handled twice, no 429',
     { timeout: 60_000 },
     async () => {

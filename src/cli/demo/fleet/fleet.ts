@@ -26,6 +26,9 @@ import { SEQ_FIELD, type WorkerConfig, type WorkerHandled } from './protocol.js'
  */
 export const KILL_LOOKBACK_MS = 2000;
 
+const DELIVERED = 1;
+const HANDLED = 2;
+
 /** Options of {@link Fleet.start}. */
 export interface FleetOptions {
   /** Shards of the conduit. @defaultValue 6 */
@@ -96,11 +99,10 @@ export class Fleet {
   readonly #ledger = new DeliveryLedger();
   readonly #random: () => number;
   readonly #home: readonly number[];
-  /** Per sequence number: the channel index, whether delivered, whether handled, when triggered. */
-  readonly #seqChannel: number[] = [];
-  readonly #seqDelivered: boolean[] = [];
-  readonly #seqHandled: boolean[] = [];
-  readonly #seqAt: number[] = [];
+  /** Per sequence number: `channel index × 4 + DELIVERED + HANDLED` (one number each). */
+  readonly #seqs: number[] = [];
+  /** Per traffic tick: its time and first sequence number, flattened (`at, seq, at, seq, ...`). */
+  readonly #ticks: number[] = [];
   readonly #byShard = new Map<string, number>();
   readonly #byWorker = new Map<string, number>();
   #shards: FleetShard[] = [];
@@ -221,7 +223,9 @@ export class Fleet {
     const at = Date.now();
     worker.kill();
     let fromSeq = this.#seq;
-    while (fromSeq > 0 && (this.#seqAt[fromSeq - 1] ?? 0) >= at - KILL_LOOKBACK_MS) fromSeq--;
+    for (let i = this.#ticks.length - 2; i >= 0 && (this.#ticks[i] ?? 0) >= at - KILL_LOOKBACK_MS; i -= 2) {
+      fromSeq = this.#ticks[i + 1] ?? fromSeq;
+    }
     const record: KillRecord = {
       worker: worker.name,
       at,
@@ -248,6 +252,7 @@ export class Fleet {
         emitted += due - rate;
         due = rate;
       }
+      if (due > 0) this.#ticks.push(Date.now(), this.#seq);
       for (let i = 0; i < due; i++) {
         emitted++;
         this.#trigger();
@@ -266,15 +271,13 @@ export class Fleet {
     const channel = this.channels[index] ?? '';
     const mix = pickMix(this.#random() * MIX_TOTAL);
     const seq = this.#seq++;
-    this.#seqChannel[seq] = index;
-    this.#seqAt[seq] = Date.now();
     const result = this.emulator.trigger({
       type: mix.type,
       version: mix.version,
       condition: { [mix.key]: channel },
       event: { [SEQ_FIELD]: seq },
     });
-    this.#seqDelivered[seq] = result.delivered > 0;
+    this.#seqs[seq] = index * 4 + (result.delivered > 0 ? DELIVERED : 0);
   }
 
   /** Ends the kill windows whose sessions the emulator has closed: later events cannot reach the dead process. */
@@ -298,7 +301,8 @@ export class Fleet {
       const shard = String(d[i + 2]);
       if (typeof id !== 'string' || !this.#ledger.record(id)) continue;
       count++;
-      if (typeof seq === 'number' && seq >= 0) this.#seqHandled[seq] = true;
+      if (typeof seq === 'number' && seq >= 0 && seq < this.#seq)
+        this.#seqs[seq] = (this.#seqs[seq] ?? 0) | HANDLED;
       this.#byShard.set(shard, (this.#byShard.get(shard) ?? 0) + 1);
     }
     this.#byWorker.set(worker.name, (this.#byWorker.get(worker.name) ?? 0) + count);
@@ -384,15 +388,17 @@ export class Fleet {
   /** The accounting so far (final once drained). */
   account(): FleetAccounting {
     const { counters, helix } = this.emulator.state();
-    let inKilled = 0;
-    for (let seq = 0; seq < this.#seq; seq++) {
-      if (this.#seqDelivered[seq] !== true || this.#seqHandled[seq] === true) continue;
-      const home = String(this.#home[this.#seqChannel[seq] ?? 0] ?? -1);
-      const kill = this.kills.find(
-        (k) => seq >= k.fromSeq && (k.toSeq === -1 || seq <= k.toSeq) && k.shards.includes(home),
-      );
-      if (kill !== undefined) inKilled++;
+    // Only the kill windows are read: delivered, never handled, on a shard the killed process held.
+    const inKilledSeqs = new Set<number>();
+    for (const kill of this.kills) {
+      const last = kill.toSeq === -1 ? this.#seq - 1 : kill.toSeq;
+      for (let seq = kill.fromSeq; seq <= last; seq++) {
+        const info = this.#seqs[seq] ?? 0;
+        if ((info & (DELIVERED | HANDLED)) !== DELIVERED) continue;
+        if (kill.shards.includes(String(this.#home[info >> 2] ?? -1))) inKilledSeqs.add(seq);
+      }
     }
+    const inKilled = inKilledSeqs.size;
     let suppressed = 0;
     for (const worker of this.#workers) suppressed += worker.state?.suppressed ?? 0;
     const base = account(
