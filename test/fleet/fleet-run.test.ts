@@ -12,6 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Fleet, type FleetOptions } from '../../src/cli/demo/fleet/fleet.js';
 import type { WorkerProcess } from '../../src/cli/demo/fleet/process.js';
 import { main } from '../../src/cli/index.js';
+import { renderFleetFrame } from '../../src/cli/demo/fleet/view.js';
 
 const LEASES: FleetOptions = { leaseTtlMs: 2000, renewEveryMs: 500 };
 let fleet: Fleet | undefined;
@@ -219,4 +220,47 @@ describe('npm start -- --fleet 3', () => {
       expect(missing.err).toContain('apt-get install redis-server');
     },
   );
+
+  it('the live frame shows which process holds which shard, the leader, and the takeover time', () => {
+    const lines = renderFleetFrame(
+      {
+        phase: 'running',
+        elapsedMs: 9000,
+        runningMs: 6000,
+        durationMs: 30_000,
+        processes: [
+          { name: 'w1', pid: 11, state: 'killed', shards: [], handled: 10, leader: false },
+          { name: 'w2', pid: 12, state: 'up', shards: ['0', '2'], handled: 20, leader: true },
+          { name: 'w3', pid: 13, state: 'up', shards: ['1', '3'], handled: 30, leader: false },
+        ],
+        shards: [
+          { id: '0', status: 'enabled', worker: 'w2', events: 5 },
+          { id: '1', status: 'enabled', worker: 'w3', events: 6 },
+          { id: '2', status: 'enabled', worker: 'w2', events: 7 },
+          { id: '3', status: 'enabled', worker: 'w3', events: 8 },
+        ],
+        shardsTotal: 4,
+        handled: 60,
+        sent: 61,
+        duplicatesSuppressed: 2,
+        kills: [
+          {
+            worker: 'w1',
+            at: 0,
+            shards: ['0', '1'],
+            sessions: new Set(),
+            fromSeq: 0,
+            toSeq: 5,
+            reboundMs: 4200,
+          },
+        ],
+      },
+      { workers: 3, shards: 4, channels: 10, rate: 250, durationMs: 30_000 },
+      [],
+    );
+    expect(lines).toContain('  w2       12        up             20  0, 2  (leader)');
+    expect(lines).toContain('  w1       11        killed         10  -');
+    expect(lines).toContain('  1      enabled                 w3            6');
+    expect(lines).toContain('  takeover: w1 killed (SIGKILL); its shards 0, 1 bound to survivors in 4.2 s');
+  });
 });

@@ -114,14 +114,16 @@ export class FleetScenario {
     const shards = fleet?.shards ?? [];
     const processes = (fleet?.allWorkers ?? []).map((w) => processView(w, shards, fleet));
     const accounting = fleet?.account();
+    const runningMs =
+      this.#runningSince === 0
+        ? 0
+        : (this.#runningUntil === 0 ? now : this.#runningUntil) - this.#runningSince;
     return {
       phase: this.#phase,
       elapsedMs: now - this.#startedAt,
-      runningMs:
-        this.#runningSince === 0
-          ? 0
-          : (this.#runningUntil === 0 ? now : this.#runningUntil) - this.#runningSince,
-      durationMs: this.#durationMs,
+      runningMs,
+      // Stretched until the replacement serves its share.
+      durationMs: Math.max(this.#durationMs, runningMs),
       processes,
       shards,
       shardsTotal: this.shardCount,
