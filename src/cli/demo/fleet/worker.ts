@@ -153,7 +153,21 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
   }
 }
 
+/** The configuration in the environment, or `null` (reported to the parent) when it is not an object. */
+function configOf(raw: string): WorkerConfig | null {
+  try {
+    const value: unknown = JSON.parse(raw);
+    if (typeof value === 'object' && value !== null) return value as WorkerConfig;
+  } catch {
+    // Reported below.
+  }
+  send({ t: 'fatal', message: `${WORKER_ENV} is not a JSON object` });
+  return null;
+}
+
 const raw = process.env[WORKER_ENV];
 if (raw !== undefined && process.send !== undefined) {
-  void runWorker(JSON.parse(raw) as WorkerConfig);
+  const config = configOf(raw);
+  if (config === null) process.disconnect();
+  else void runWorker(config);
 }
