@@ -39,6 +39,7 @@ import {
 import {
   BOUND,
   CLAIM,
+  ENTRIES,
   LEAVE,
   REGISTER,
   RENEW,
@@ -290,7 +291,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     this.#call = { timeoutMs: options.redisTimeoutMs ?? this.#every, clock: this.#clock };
     this.#handoverMs = options.handoverMs ?? 2 * this.#every;
     this.#prefix = `tr:{${options.fleet}}:`;
-    this.#keys = ['node:' + this.nodeId, 'nodes', 'owners', 'leader', 'token', 'version'].map(
+    this.#keys = ['node:' + this.nodeId, 'nodes', 'owners', 'leader', 'token', 'version', 'leases'].map(
       (k) => this.#prefix + k,
     );
     const clock = this.#clock;
@@ -592,8 +593,9 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   async #settleMoved(view: RenewView): Promise<void> {
     if (this.#moved.size === 0) return;
     const ids = [...this.#moved.keys()];
-    const reply = await callRedis(this.#redis, ['HMGET', this.#keys[2] ?? '', ...ids], this.#call);
-    if (!Array.isArray(reply) || reply.length !== ids.length) throw badReply('HMGET', 'one value per shard');
+    const reply = await this.#script(ENTRIES, ids);
+    if (!Array.isArray(reply) || reply.length !== ids.length)
+      throw badReply('EVALSHA entries', 'one per shard');
     const now = this.#mono();
     const release: string[] = [];
     ids.forEach((id, i) => {
@@ -711,9 +713,9 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
         // Nobody left to take them (the whole fleet stopping): no reason to wait.
         const members = await callRedis(this.#redis, ['SCARD', this.#keys[1] ?? ''], this.#call);
         if (members === 0) break;
-        const reply = await callRedis(this.#redis, ['HMGET', this.#keys[2] ?? '', ...left], this.#call);
+        const reply = await this.#script(ENTRIES, left, inc);
         if (!Array.isArray(reply) || reply.length !== left.length)
-          throw badReply('HMGET', 'one value per shard');
+          throw badReply('EVALSHA entries', 'one per shard');
         left = left.filter((_, i) => {
           const entry = parseEntry(reply[i]);
           return !(

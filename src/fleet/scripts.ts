@@ -1,29 +1,33 @@
 /**
- * The Lua scripts of the shard leases (internal), and the parsing of their replies. Every script takes the same five
+ * The Lua scripts of the shard leases (internal), and the parsing of their replies. Every script takes the same seven
  * keys, all under one hash tag (`tr:{<fleet>}:`, so that a Redis Cluster keeps them on one slot), and the same first
  * three arguments:
  *
  * - `KEYS[1]` this node's key (`node:<id>`, value: its incarnation, with a TTL: the node's liveness),
  * - `KEYS[2]` the set of registered node ids (`nodes`),
- * - `KEYS[3]` the hash of owners (`owners`: shard id → `node|incarnation|token|state`, state `claimed` or `bound`),
+ * - `KEYS[3]` the owners hash (`owners`: shard id → `node|incarnation`),
  * - `KEYS[4]` the leader lease (`leader`: `node|incarnation`, with a TTL),
  * - `KEYS[5]` the fencing-token counter (`token`),
- * - `KEYS[6]` the view's version (`version`: bumped by every change of `owners` or of the live nodes, so that a
- *   renewal that finds it unchanged skips the scan of `owners`);
+ * - `KEYS[6]` the view's version (`version`: bumped by every change of owners or of the live nodes, so that a
+ *   renewal that finds it unchanged skips the scan of `owners`; the bound marks do not bump it),
+ * - `KEYS[7]` the leases hash (`leases`: shard id → `token|state`, state `claimed` or `bound`);
  * - `ARGV[1]` the key prefix, `ARGV[2]` the node id, `ARGV[3]` its incarnation.
  *
- * Other nodes' keys (`<prefix>node:<id>`) are read by name inside the scripts: they share the hash tag, hence the
- * slot. A shard is free when its entry is missing or its owner is not live (not in `nodes`, or its key is gone or
- * holds another incarnation). Liveness is judged by Redis's own clock (key TTLs): no clock is compared across hosts.
+ * Owners and leases are two hashes so that the scan of a renewal compares each owner with the live nodes without
+ * parsing it. Other nodes' keys (`<prefix>node:<id>`) are read by name inside the scripts: they share the hash tag,
+ * hence the slot. A shard is free when it has no owner or its owner is not live (not in `nodes`, or its key is gone
+ * or holds another incarnation). Liveness is judged by Redis's own clock (key TTLs): no clock is compared across
+ * hosts.
  */
 import { badReply } from './redis.js';
 import { RedisScript } from './redis.js';
 
 const PRELUDE = `
 local P, NODE, INC = ARGV[1], ARGV[2], ARGV[3]
-local function parse(v)
+local ME = NODE .. '|' .. INC
+local function owner(v)
   if not v then return nil end
-  return string.match(v, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+  return string.match(v, '^([^|]*)|(.*)$')
 end
 local function alive(n, i)
   return redis.call('SISMEMBER', KEYS[2], n) == 1 and redis.call('GET', P .. 'node:' .. n) == i
@@ -37,6 +41,10 @@ local function token()
 end
 local function fmt(n) return string.format('%.0f', n) end
 local function bump() redis.call('INCR', KEYS[6]) end
+local function take(s, tok, st)
+  redis.call('HSET', KEYS[3], s, ME)
+  redis.call('HSET', KEYS[7], s, fmt(tok) .. '|' .. st)
+end
 `;
 
 /**
@@ -48,22 +56,21 @@ export const REGISTER = new RedisScript(`${PRELUDE}
 local ttl, old = ARGV[4], ARGV[5]
 redis.call('SET', KEYS[1], INC, 'PX', ttl)
 redis.call('SADD', KEYS[2], NODE)
-local me = NODE .. '|' .. INC
 local l = redis.call('GET', KEYS[4])
 if (not l) or l == NODE .. '|' .. old then
-  redis.call('SET', KEYS[4], me, 'PX', ttl)
-  l = me
+  redis.call('SET', KEYS[4], ME, 'PX', ttl)
+  l = ME
 end
 bump()
 local kept, lost, tok = {}, {}, nil
 for i = 6, #ARGV, 2 do
   local s, st = ARGV[i], ARGV[i + 1]
-  local n, vi = parse(redis.call('HGET', KEYS[3], s))
+  local n, vi = owner(redis.call('HGET', KEYS[3], s))
   if n and alive(n, vi) then
     lost[#lost + 1] = s
   else
     tok = tok or token()
-    redis.call('HSET', KEYS[3], s, me .. '|' .. fmt(tok) .. '|' .. st)
+    take(s, tok, st)
     kept[#kept + 1] = s
   end
 end
@@ -81,19 +88,18 @@ export const RENEW = new RedisScript(`${PRELUDE}
 local ttl, count = ARGV[4], tonumber(ARGV[5])
 if redis.call('GET', KEYS[1]) ~= INC or redis.call('SISMEMBER', KEYS[2], NODE) == 0 then return { 0 } end
 redis.call('PEXPIRE', KEYS[1], ttl)
-local me = NODE .. '|' .. INC
 local l = redis.call('GET', KEYS[4])
-if l == me then
+if l == ME then
   redis.call('PEXPIRE', KEYS[4], ttl)
 elseif not l then
-  redis.call('SET', KEYS[4], me, 'PX', ttl)
-  l = me
+  redis.call('SET', KEYS[4], ME, 'PX', ttl)
+  l = ME
 end
 local live, ids, loads = {}, {}, {}
 for _, n in ipairs(redis.call('SMEMBERS', KEYS[2])) do
   local v = redis.call('GET', P .. 'node:' .. n)
   if v then
-    live[n] = v
+    live[n .. '|' .. v] = n
     ids[#ids + 1] = n
     loads[n] = 0
   else
@@ -103,24 +109,33 @@ for _, n in ipairs(redis.call('SMEMBERS', KEYS[2])) do
 end
 local version = redis.call('GET', KEYS[6]) or '0'
 if version == ARGV[6] then return { 2, l, version } end
-local mine, taken = {}, {}
+local mineIds, taken, held = {}, {}, 0
 local all = redis.call('HGETALL', KEYS[3])
 for i = 1, #all, 2 do
-  local n, vi, t, st = parse(all[i + 1])
-  if n and live[n] == vi then
+  local n = live[all[i + 1]]
+  if n then
     loads[n] = loads[n] + 1
     taken[all[i]] = true
-    if n == NODE then
-      mine[#mine + 1] = all[i]
-      mine[#mine + 1] = t
-      mine[#mine + 1] = st
-    end
+    held = held + 1
+    if n == NODE then mineIds[#mineIds + 1] = all[i] end
+  end
+end
+local mine = {}
+if #mineIds > 0 then
+  local leases = redis.call('HMGET', KEYS[7], unpack(mineIds))
+  for i, s in ipairs(mineIds) do
+    local t, st = string.match(leases[i] or '', '^([^|]*)|(.*)$')
+    mine[#mine + 1] = s
+    mine[#mine + 1] = t or '0'
+    mine[#mine + 1] = st or 'claimed'
   end
 end
 local free = {}
-for s = 0, count - 1 do
-  local k = tostring(s)
-  if not taken[k] then free[#free + 1] = k end
+if held < count then
+  for s = 0, count - 1 do
+    local k = tostring(s)
+    if not taken[k] then free[#free + 1] = k end
+  end
 end
 local flat = {}
 for _, n in ipairs(ids) do
@@ -136,14 +151,13 @@ return { 1, l, flat, mine, free, version }
  */
 export const CLAIM = new RedisScript(`${PRELUDE}
 if redis.call('GET', KEYS[1]) ~= INC then return { 0 } end
-local me = NODE .. '|' .. INC
 local got, tok = {}, nil
 for i = 4, #ARGV do
   local s = ARGV[i]
-  local n, vi = parse(redis.call('HGET', KEYS[3], s))
+  local n, vi = owner(redis.call('HGET', KEYS[3], s))
   if not (n and alive(n, vi)) then
     tok = tok or token()
-    redis.call('HSET', KEYS[3], s, me .. '|' .. fmt(tok) .. '|claimed')
+    take(s, tok, 'claimed')
     got[#got + 1] = s
   end
 end
@@ -158,13 +172,12 @@ return { 1, tok or 0, got }
  */
 export const STEAL = new RedisScript(`${PRELUDE}
 if redis.call('GET', KEYS[1]) ~= INC then return { 0 } end
-local me = NODE .. '|' .. INC
 local want, any = {}, false
 for i = 4, #ARGV, 3 do
   local victim = ARGV[i]
   local vi = redis.call('GET', P .. 'node:' .. victim)
   if vi and victim ~= NODE and redis.call('SISMEMBER', KEYS[2], victim) == 1 then
-    want[victim] = { vi = vi, count = tonumber(ARGV[i + 1]), keep = tonumber(ARGV[i + 2]), load = 0, bound = {} }
+    want[victim .. '|' .. vi] = { count = tonumber(ARGV[i + 1]), keep = tonumber(ARGV[i + 2]), held = {} }
     any = true
   end
 end
@@ -172,19 +185,20 @@ local got, tok = {}, nil
 if not any then return { 1, 0, got } end
 local all = redis.call('HGETALL', KEYS[3])
 for i = 1, #all, 2 do
-  local n, vi, _, st = parse(all[i + 1])
-  local w = n and want[n]
-  if w and w.vi == vi then
-    w.load = w.load + 1
-    if st == 'bound' then w.bound[#w.bound + 1] = all[i] end
-  end
+  local w = want[all[i + 1]]
+  if w then w.held[#w.held + 1] = all[i] end
 end
 for _, w in pairs(want) do
-  local n = math.min(w.count, w.load - w.keep, #w.bound)
-  for j = 1, n do
-    tok = tok or token()
-    redis.call('HSET', KEYS[3], w.bound[j], me .. '|' .. fmt(tok) .. '|claimed')
-    got[#got + 1] = w.bound[j]
+  local n = math.min(w.count, #w.held - w.keep)
+  for _, s in ipairs(w.held) do
+    if n <= 0 then break end
+    local lease = redis.call('HGET', KEYS[7], s)
+    if lease and string.sub(lease, -6) == '|bound' then
+      tok = tok or token()
+      take(s, tok, 'claimed')
+      got[#got + 1] = s
+      n = n - 1
+    end
   end
 end
 if #got > 0 then bump() end
@@ -192,35 +206,47 @@ return { 1, tok or 0, got }
 `);
 
 /**
- * Marks claimed entries `bound` (the new owner bound the shard on Twitch): the old owner then closes its transport.
+ * Marks claimed leases `bound` (the new owner bound the shard on Twitch): the old owner then closes its transport.
  * `ARGV[4..]` pairs: shard id, token. Reply: how many were marked.
  */
 export const BOUND = new RedisScript(`${PRELUDE}
-local me = NODE .. '|' .. INC .. '|'
 local marked = 0
 for i = 4, #ARGV, 2 do
-  if redis.call('HGET', KEYS[3], ARGV[i]) == me .. ARGV[i + 1] .. '|claimed' then
-    redis.call('HSET', KEYS[3], ARGV[i], me .. ARGV[i + 1] .. '|bound')
+  local s, t = ARGV[i], ARGV[i + 1]
+  if redis.call('HGET', KEYS[3], s) == ME and redis.call('HGET', KEYS[7], s) == t .. '|claimed' then
+    redis.call('HSET', KEYS[7], s, t .. '|bound')
     marked = marked + 1
   end
 end
-if marked > 0 then bump() end
 return marked
 `);
 
 /**
+ * Each shard's owner and lease, `node|incarnation|token|state` (or '' for none). `ARGV[4..]` shard ids.
+ */
+export const ENTRIES = new RedisScript(`${PRELUDE}
+local out = {}
+for i = 4, #ARGV do
+  local o = redis.call('HGET', KEYS[3], ARGV[i])
+  local l = redis.call('HGET', KEYS[7], ARGV[i])
+  out[#out + 1] = (o and l) and (o .. '|' .. l) or ''
+end
+return out
+`);
+
+/**
  * Leaves the fleet at once: the node key, its membership and the leader lease (when held) are deleted, so that its
- * entries are free for the others' next renewal. Reply: 1.
+ * shards are free for the others' next renewal. Reply: 1.
  */
 export const LEAVE = new RedisScript(`${PRELUDE}
 if redis.call('GET', KEYS[1]) == INC then redis.call('DEL', KEYS[1]) end
 redis.call('SREM', KEYS[2], NODE)
-if redis.call('GET', KEYS[4]) == NODE .. '|' .. INC then redis.call('DEL', KEYS[4]) end
+if redis.call('GET', KEYS[4]) == ME then redis.call('DEL', KEYS[4]) end
 bump()
 return 1
 `);
 
-/** Removes the entries of shards at or above a new shard count. `ARGV[4]` the count. Reply: how many. */
+/** Removes the owners and leases of shards at or above a new shard count. `ARGV[4]` the count. Reply: how many. */
 export const TRIM = new RedisScript(`${PRELUDE}
 local count = tonumber(ARGV[4])
 local removed = 0
@@ -228,6 +254,7 @@ for _, s in ipairs(redis.call('HKEYS', KEYS[3])) do
   local n = tonumber(s)
   if n == nil or n >= count then
     redis.call('HDEL', KEYS[3], s)
+    redis.call('HDEL', KEYS[7], s)
     removed = removed + 1
   end
 end

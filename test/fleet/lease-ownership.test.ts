@@ -182,7 +182,7 @@ describe('redisOwnership', () => {
     const a = await f.add('a', { leaseTtlMs: 20_000 });
     const probe = await server.connect();
     await until(async () => {
-      const entries = (await callRedis(probe, ['HVALS', `tr:{${f.name}}:owners`], {
+      const entries = (await callRedis(probe, ['HVALS', `tr:{${f.name}}:leases`], {
         timeoutMs: 1000,
       })) as string[];
       return f.settled(2) && entries.length === 2 && entries.every((e) => e.endsWith('|bound'));
@@ -220,6 +220,10 @@ describe('redisOwnership', () => {
       timeoutMs: 1000,
     })) as string[];
     expect(shards.sort()).toEqual(['0', '1', '2']);
+    const leases = (await callRedis(probe, ['HKEYS', `tr:{${f.name}}:leases`], {
+      timeoutMs: 1000,
+    })) as string[];
+    expect(leases.sort()).toEqual(['0', '1', '2']);
     for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
   });
 
@@ -275,17 +279,18 @@ describe('fencing', () => {
     await server.restart();
     await until(
       async () => {
-        const entries = (await callRedis(probe, ['HVALS', `tr:{${f.name}}:owners`], {
+        const entries = (await callRedis(probe, ['HVALS', `tr:{${f.name}}:leases`], {
           timeoutMs: 1000,
         }).catch(() => [])) as string[];
         return entries.length === 4 && f.settled(4) ? entries : null;
       },
       { what: 're-registered after the restart', timeoutMs: 4500 },
     );
-    const entries = (await callRedis(probe, ['HVALS', `tr:{${f.name}}:owners`], {
+    const entries = (await callRedis(probe, ['HVALS', `tr:{${f.name}}:leases`], {
       timeoutMs: 1000,
     })) as string[];
-    for (const entry of entries) expect(Number(entry.split('|')[2])).toBeGreaterThan(last);
+    expect(entries).toHaveLength(4);
+    for (const entry of entries) expect(Number(entry.split('|')[0])).toBeGreaterThan(last);
     for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
   }, 10_000);
 });
