@@ -65,6 +65,29 @@ export interface KillRecord {
   reboundMs: number;
 }
 
+/** One Redis outage ({@link Fleet.freezeRedis}, {@link Fleet.restartRedis}) and what followed. */
+export interface OutageRecord {
+  /** `freeze`: SIGSTOP then SIGCONT (nothing answers); `restart`: SIGKILL, then an empty server on the same port. */
+  readonly kind: 'freeze' | 'restart';
+  /** `Date.now()` when the outage began. */
+  readonly at: number;
+  /** `Date.now()` when Redis answered again (-1: not yet). */
+  endedAt: number;
+  /** Per shard: the session the emulator had it bound to when the outage began (enabled shards only). */
+  readonly bindings: ReadonlyMap<string, string>;
+  /** Shards the emulator saw disabled or bound to another session before {@link endedAt}: not served through it. */
+  readonly unserved: Set<string>;
+  /** Milliseconds from {@link endedAt} to {@link Fleet.converged} (-1: not yet). */
+  convergedMs: number;
+}
+
+/** Two live workers that both reported, unfenced, a lease on the same shard (see {@link Fleet.fencing}). */
+export interface FencingConflict {
+  readonly at: number;
+  readonly shard: string;
+  readonly workers: readonly string[];
+}
+
 /** A shard as the view shows it. */
 export interface FleetShard {
   readonly id: string;
@@ -93,6 +116,15 @@ export class Fleet {
   readonly shardCount: number;
   readonly channels: readonly string[];
   readonly kills: KillRecord[] = [];
+  readonly outages: OutageRecord[] = [];
+  /**
+   * The fencing check, on every state a worker reports: the states compared (`samples`), and each time two live
+   * workers' latest states both held a lease on one shard while unfenced (`conflicts`).
+   */
+  readonly fencing: { samples: number; readonly conflicts: FencingConflict[] } = {
+    samples: 0,
+    conflicts: [],
+  };
   readonly #options: FleetOptions;
   readonly #log: (line: string) => void;
   readonly #workers: WorkerProcess[] = [];
@@ -106,6 +138,8 @@ export class Fleet {
   readonly #byShard = new Map<string, number>();
   readonly #byWorker = new Map<string, number>();
   #shards: FleetShard[] = [];
+  /** Per enabled shard, its session, as of the last {@link poll}. */
+  readonly #sessions = new Map<string, string>();
   #seq = 0;
   #named = 0;
   #traffic: NodeJS.Timeout | undefined;
@@ -134,7 +168,9 @@ export class Fleet {
       handled: (worker, message) => {
         this.#handled(worker, message);
       },
-      state: () => undefined,
+      state: () => {
+        this.#checkFencing();
+      },
       log: (line) => {
         this.#log(line);
       },
@@ -240,6 +276,111 @@ export class Fleet {
     return record;
   }
 
+  /**
+   * Freezes the run's Redis (SIGSTOP) for `ms`, then thaws it (SIGCONT): nothing answers meanwhile, connections stay
+   * open. Resolves with its record once thawed; {@link OutageRecord.convergedMs} is set by a later {@link poll}.
+   */
+  async freezeRedis(ms: number): Promise<OutageRecord> {
+    const record = this.#beginOutage('freeze');
+    this.redis.freeze();
+    try {
+      await delay(ms);
+    } finally {
+      this.redis.thaw();
+      this.#endOutage(record);
+    }
+    return record;
+  }
+
+  /** Kills the run's Redis (SIGKILL) and starts it again, empty, on the same port, `downMs` later. */
+  async restartRedis(downMs = 0): Promise<OutageRecord> {
+    const record = this.#beginOutage('restart');
+    try {
+      await this.redis.restart(downMs);
+    } finally {
+      this.#endOutage(record);
+    }
+    return record;
+  }
+
+  #beginOutage(kind: OutageRecord['kind']): OutageRecord {
+    this.poll();
+    const bindings = new Map(this.#sessions);
+    const record: OutageRecord = {
+      kind,
+      at: Date.now(),
+      endedAt: -1,
+      bindings,
+      unserved: new Set(),
+      convergedMs: -1,
+    };
+    this.outages.push(record);
+    this.#log(`Redis ${kind === 'freeze' ? 'frozen (SIGSTOP)' : 'killed (SIGKILL) for a restart'}`);
+    return record;
+  }
+
+  #endOutage(record: OutageRecord): void {
+    this.poll();
+    record.endedAt = Date.now();
+    this.#log(`Redis ${record.kind === 'freeze' ? 'thawed (SIGCONT)' : 'restarted, empty'}`);
+  }
+
+  /** Two live workers both holding a lease on one shard, unfenced, in their latest states: a conflict. */
+  #checkFencing(): void {
+    this.fencing.samples++;
+    const believers = new Map<string, string[]>();
+    for (const worker of this.#workers) {
+      const state = worker.state;
+      if (!worker.alive || worker.killedAt > 0 || state === null || state.fenced) continue;
+      for (const shard of state.owned) {
+        const list = believers.get(shard) ?? [];
+        list.push(worker.name);
+        believers.set(shard, list);
+      }
+    }
+    for (const [shard, workers] of believers) {
+      if (workers.length < 2) continue;
+      this.fencing.conflicts.push({ at: Date.now(), shard, workers });
+      this.#log(`fencing: shard ${shard} held unfenced by ${workers.join(' and ')}`);
+    }
+  }
+
+  /** Every live worker holds shards and no two hold more than one apart (as the emulator binds them). */
+  fairShare(): boolean {
+    const counts = new Map<string, number>(this.workers.map((w) => [w.name, 0]));
+    for (const shard of this.#shards)
+      if (shard.worker !== null) counts.set(shard.worker, (counts.get(shard.worker) ?? 0) + 1);
+    const values = [...counts.values()];
+    return values.length > 0 && Math.min(...values) > 0 && Math.max(...values) - Math.min(...values) <= 1;
+  }
+
+  /**
+   * Converged: every shard bound (emulator) to a live worker, fair shares, and every live worker reporting, since
+   * `since`, that it is unfenced, holds the lease of exactly the shards it serves, and serves the shards bound to it;
+   * so every shard is bound once and owned once.
+   */
+  converged(since = 0): boolean {
+    this.poll();
+    return this.#converged(since);
+  }
+
+  #converged(since: number): boolean {
+    if (!this.#allBoundNow() || !this.fairShare()) return false;
+    const served = new Map<string, string>();
+    for (const worker of this.workers) {
+      const state = worker.state;
+      if (state === null || worker.stateAt < since || state.fenced) return false;
+      const ids = state.shards.filter(([, session]) => session !== null).map(([id]) => id);
+      const owned = new Set(state.owned);
+      if (ids.length !== owned.size || ids.some((id) => !owned.has(id))) return false;
+      for (const id of ids) {
+        if (served.has(id)) return false;
+        served.set(id, worker.name);
+      }
+    }
+    return this.#shards.every((s) => served.get(s.id) === s.worker);
+  }
+
   /** Plays traffic at `rate` events per second (all channels together) until {@link stopTraffic}. */
   startTraffic(rate: number): void {
     this.stopTraffic();
@@ -316,9 +457,11 @@ export class Fleet {
       if (!worker.alive || worker.killedAt > 0) continue;
       for (const session of worker.sessions()) owner.set(session, worker.name);
     }
+    this.#sessions.clear();
     this.#shards = (conduit?.shards ?? []).map((shard) => {
       const transport = shard.transport as { session_id?: unknown };
       const session = typeof transport.session_id === 'string' ? transport.session_id : '';
+      if (shard.status === 'enabled') this.#sessions.set(shard.id, session);
       return {
         id: shard.id,
         status: shard.status,
@@ -337,6 +480,20 @@ export class Fleet {
         );
       }
     }
+    this.#watchOutages(now);
+  }
+
+  #watchOutages(now: number): void {
+    if (this.outages.length === 0) return;
+    for (const outage of this.outages) {
+      if (outage.endedAt === -1) {
+        for (const [id, session] of outage.bindings)
+          if (this.#sessions.get(id) !== session) outage.unserved.add(id);
+      } else if (outage.convergedMs === -1 && this.#converged(outage.endedAt)) {
+        outage.convergedMs = now - outage.endedAt;
+        this.#log(`converged ${(outage.convergedMs / 1000).toFixed(1)} s after Redis came back`);
+      }
+    }
   }
 
   /** The shards, their status and holder, as of the last {@link poll}. */
@@ -352,6 +509,10 @@ export class Fleet {
   /** Whether every shard is enabled and bound to a live worker. */
   allBound(): boolean {
     this.poll();
+    return this.#allBoundNow();
+  }
+
+  #allBoundNow(): boolean {
     return this.#shards.length === this.shardCount && this.#shards.every((s) => s.worker !== null);
   }
 

@@ -69,6 +69,7 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       errors,
       leader: lease?.isLeader ?? false,
       fenced: lease?.fenced ?? false,
+      owned: lease?.owned ?? [],
     });
   };
   let stopping: Promise<void> | undefined;
