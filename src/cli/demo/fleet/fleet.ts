@@ -77,7 +77,14 @@ export interface OutageRecord {
   readonly bindings: ReadonlyMap<string, string>;
   /** Shards the emulator saw disabled or bound to another session before {@link endedAt}: not served through it. */
   readonly unserved: Set<string>;
-  /** Milliseconds from {@link endedAt} to {@link Fleet.converged} (-1: not yet). */
+  /** Per worker: its registration when the outage began (a restarted Redis has none of them). */
+  readonly incarnations: ReadonlyMap<string, string | null>;
+  /** Per worker: its successful renewals when Redis came back (converging needs one more each). */
+  readonly renewals: Map<string, number>;
+  /**
+   * Milliseconds from {@link endedAt} to converged: every live worker renewed its lease since (and, after a restart,
+   * registered again), and {@link Fleet.converged} (-1: not yet).
+   */
   convergedMs: number;
 }
 
@@ -312,6 +319,8 @@ export class Fleet {
       endedAt: -1,
       bindings,
       unserved: new Set(),
+      incarnations: new Map(this.workers.map((w) => [w.name, w.state?.incarnation ?? null])),
+      renewals: new Map(),
       convergedMs: -1,
     };
     this.outages.push(record);
@@ -321,6 +330,7 @@ export class Fleet {
 
   #endOutage(record: OutageRecord): void {
     this.poll();
+    for (const worker of this.workers) record.renewals.set(worker.name, worker.state?.renewals ?? 0);
     record.endedAt = Date.now();
     this.#log(`Redis ${record.kind === 'freeze' ? 'thawed (SIGCONT)' : 'restarted, empty'}`);
   }
@@ -489,11 +499,20 @@ export class Fleet {
       if (outage.endedAt === -1) {
         for (const [id, session] of outage.bindings)
           if (this.#sessions.get(id) !== session) outage.unserved.add(id);
-      } else if (outage.convergedMs === -1 && this.#converged(outage.endedAt)) {
+      } else if (outage.convergedMs === -1 && this.#recovered(outage) && this.#converged(outage.endedAt)) {
         outage.convergedMs = now - outage.endedAt;
         this.#log(`converged ${(outage.convergedMs / 1000).toFixed(1)} s after Redis came back`);
       }
     }
+  }
+
+  /** Every live worker renewed its lease since Redis came back; after a restart, under a new registration. */
+  #recovered(outage: OutageRecord): boolean {
+    return this.workers.every((w) => {
+      const state = w.state;
+      if (state === null || state.renewals <= (outage.renewals.get(w.name) ?? 0)) return false;
+      return outage.kind !== 'restart' || state.incarnation !== (outage.incarnations.get(w.name) ?? null);
+    });
   }
 
   /** The shards, their status and holder, as of the last {@link poll}. */

@@ -70,6 +70,8 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       leader: lease?.isLeader ?? false,
       fenced: lease?.fenced ?? false,
       owned: lease?.owned ?? [],
+      incarnation: lease?.incarnation ?? null,
+      renewals: ownership?.counters.renewals ?? 0,
     });
   };
   let stopping: Promise<void> | undefined;
