@@ -92,4 +92,20 @@ describe('a fleet of worker processes while Redis is out', () => {
       await expectRecovered(f, outage);
     },
   );
+
+  it(
+    'Redis killed and restarted empty at once under traffic (no worker has time to fence itself): each registers again with its own shards, never two unfenced holders of one shard',
+    { timeout: 30_000 },
+    async () => {
+      const f = await startFleet();
+      const outage = await f.restartRedis(0);
+      await expectRecovered(f, outage);
+      // Every worker registered anew (the restarted Redis had none of them) and kept the shards it served.
+      for (const w of f.workers) expect(w.state?.incarnation).not.toBe(outage.incarnations.get(w.name));
+      for (const [id, session] of outage.bindings)
+        expect(f.shards.find((s) => s.id === id)?.worker).toBe(
+          f.workers.find((w) => w.state?.shards.some(([, s]) => s === session))?.name,
+        );
+    },
+  );
 });
