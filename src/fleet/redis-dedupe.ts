@@ -77,7 +77,8 @@ export interface RedisDedupeStoreOptions {
   readonly redisTimeoutMs?: number;
   /**
    * After a failed round trip, Redis is not asked again for this long, milliseconds: ids are judged by
-   * `failurePolicy` at once instead of each waiting for a timeout. @defaultValue 1000
+   * `failurePolicy` at once instead of each waiting for a timeout. Then one batch asks again (the probe); ids that
+   * arrive while it is out are judged by `failurePolicy` at once too. @defaultValue 1000
    */
   readonly retryAfterMs?: number;
   /**
@@ -252,6 +253,11 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
   #releaseValues: string[] = [];
   /** Until when Redis is not asked (after a failure), by the store's clock; the error that started it. */
   #downUntil = -Infinity;
+  /**
+   * After an outage, the batch that asks Redis whether it answers again: until it is answered, later ids are judged
+   * without Redis (one round trip at a time to a Redis that may still be away, not one per turn of the event loop).
+   */
+  #probe: Batch | undefined;
   #failure: RedisError | undefined;
   /** A failure was reported and no round trip succeeded since. */
   #reported = false;
@@ -303,11 +309,15 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
       this.stats.localDuplicates++;
       return 'duplicate';
     }
-    if (this.#downUntil !== -Infinity) {
-      if (this.#clock.now() < this.#downUntil) return this.#withoutRedis(id, now);
-      this.#downUntil = -Infinity; // time to try again: this batch is the probe
-    }
     const batch = this.#batch;
+    if (this.#downUntil !== -Infinity) {
+      if (this.#probe === undefined) {
+        if (this.#clock.now() < this.#downUntil) return this.#withoutRedis(id, now);
+        this.#probe = batch; // time to try again: this batch is the probe
+      } else if (this.#probe !== batch) {
+        return this.#withoutRedis(id, now); // the probe is out: no second round trip until it is answered
+      }
+    }
     batch.keys.push(this.#key(id));
     batch.ids.push(id);
     batch.nows.push(now);
@@ -421,6 +431,8 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
 
   #answered(batch: Batch, reply: readonly unknown[], recorded: number): void {
     this.#reported = false;
+    this.#downUntil = -Infinity;
+    this.#probe = undefined;
     this.#failure = undefined;
     const stats = this.stats;
     stats.backfilled += recorded;
@@ -450,6 +462,7 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     stats.errors++;
     this.#failure = error;
     this.#downUntil = this.#clock.now() + this.#retryAfterMs;
+    if (this.#probe === batch) this.#probe = undefined;
     // Not known to be applied: try again with the next round trip (both are idempotent).
     for (let i = 0; i < release.length; i++) this.#queueRelease(release[i] ?? '', releaseValues[i] ?? '');
     for (const key of record) this.#queue(this.#record, key);

@@ -315,6 +315,28 @@ describe('RedisDedupeStore when Redis does not answer', () => {
     expect(await other.add('judged-locally', T0)).toBe('duplicate');
   });
 
+  it('sends one probe after retryAfterMs: ids of later turns do not each wait for a frozen Redis', async () => {
+    const { a, clock, errors } = await frozen({});
+    const first = a.add('down-1', T0);
+    await nextTurn();
+    clock.advance(500); // the first round trip times out
+    expect(await first).toBe('new');
+    clock.advance(1000); // retryAfterMs has passed: the next id is the probe
+    const probe = a.add('probe', T0);
+    await nextTurn(); // the probe is sent
+    // While the probe is out, Redis is still presumed away: later ids are judged at once, with no round trip and no
+    // timer of their own.
+    expect(a.add('while-probing-1', T0)).toBe('new');
+    await nextTurn();
+    expect(a.add('while-probing-2', T0)).toBe('new');
+    await nextTurn();
+    expect(a.stats.roundTrips).toBe(3); // 'before', 'down-1', the probe
+    expect(clock.pending).toBe(1); // the probe's timeout only
+    clock.advance(500);
+    expect(await probe).toBe('new');
+    expect(errors).toHaveLength(1);
+  });
+
   it('reports a failure to the logger when nobody listens to error', async () => {
     const clock = new FakeClock(T0);
     const warnings: string[] = [];
