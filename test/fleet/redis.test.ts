@@ -83,6 +83,35 @@ describe('connectRedis', () => {
     expect(error.message).not.toContain('hunter2');
   });
 
+  it('close() ends the connection while commands wait on a frozen server (the process can exit)', async () => {
+    const own = await connectRedis(server.url, { closeTimeoutMs: 100 });
+    server.freeze();
+    try {
+      const pending = own.sendCommand(['PING']).catch((e: unknown) => e);
+      await own.close(); // waits closeTimeoutMs for the reply that never comes, then drops the connection
+      expect(await pending).toBeInstanceOf(Error);
+    } finally {
+      server.thaw();
+    }
+  });
+
+  it('bounds the commands waiting on a frozen server: past maxPendingCommands, a command fails at once', async () => {
+    const own = await connectRedis(server.url, { maxPendingCommands: 16, closeTimeoutMs: 100 });
+    server.freeze();
+    try {
+      const waiting = Array.from({ length: 16 }, () => own.sendCommand(['PING']).catch((e: unknown) => e));
+      const error = (await callRedis(own, ['PING'], { timeoutMs: 60_000 }).catch(
+        (e: unknown) => e,
+      )) as RedisError;
+      expect(error).toBeInstanceOf(RedisError);
+      expect(error.code).toBe('REDIS_COMMAND_FAILED');
+      await own.close();
+      for (const result of await Promise.all(waiting)) expect(result).toBeInstanceOf(Error);
+    } finally {
+      server.thaw();
+    }
+  });
+
   it('fails a command at once while the server is down, and works again after a restart', async () => {
     const own = await connectRedis(server.url);
     try {
