@@ -271,8 +271,13 @@ export class AppTokenProvider implements AuthProvider {
     let delay = 50;
     try {
       for (;;) {
-        const stored = await store.load();
+        const loaded = await store.load();
         this.#storeReported = false; // the store answers: a later failure is a new outage
+        const stored = sharedToken(loaded);
+        if (stored === null && loaded !== null) {
+          // Reported, then treated as no token: minted under the lock and saved over it.
+          this.#storeFailed(new Error('the store holds a value that is not an app token (not quoted)'));
+        }
         if (usable(stored)) {
           this.sharedReads++;
           return stored;
@@ -304,7 +309,7 @@ export class AppTokenProvider implements AuthProvider {
   ): Promise<SharedAppToken> {
     let minted: SharedAppToken;
     try {
-      const again = await store.load();
+      const again = sharedToken(await store.load());
       if (usable(again)) {
         this.sharedReads++;
         await store.unlock();
@@ -356,6 +361,26 @@ export class AppTokenProvider implements AuthProvider {
   toJSON(): Record<string, unknown> {
     return { clientId: this.clientId, token: this.#token === undefined ? null : '[redacted]' };
   }
+}
+
+/** A bearer token's characters: visible ASCII, no space (RFC 6750's b64token is narrower still). */
+const TOKEN = /^[\x21-\x7e]{1,4096}$/;
+
+/**
+ * What a store loaded, if it is a token a request may carry: `{ accessToken, expiresInMs }` with a token of visible
+ * ASCII and `null` or a finite, non-negative life; anything else (a stray value, another version's) is `null`.
+ */
+function sharedToken(value: unknown): SharedAppToken | null {
+  if (!isRecord(value)) return null;
+  const { accessToken, expiresInMs } = value;
+  if (typeof accessToken !== 'string' || !TOKEN.test(accessToken)) return null;
+  if (
+    expiresInMs !== null &&
+    (typeof expiresInMs !== 'number' || !Number.isFinite(expiresInMs) || expiresInMs < 0)
+  ) {
+    return null;
+  }
+  return { accessToken, expiresInMs };
 }
 
 /** Options of {@link StaticAuthProvider}. */

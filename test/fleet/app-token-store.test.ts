@@ -131,6 +131,21 @@ describe('AppTokenProvider with a RedisAppTokenStore', () => {
     }
   });
 
+  it('a stored value that cannot be a token (a space, a line break): reported, then replaced by a minted one', async () => {
+    const errors: Error[] = [];
+    const { providers, stores } = fleet(1, { onStoreError: (e) => errors.push(e) });
+    const hostile = 'stolen\r\nX-Injected: 1';
+    await callRedis(redis, ['SET', stores[0]!.tokenKey, hostile, 'PX', '3600000'], { timeoutMs: 2000 });
+    const token = await providers[0]!.getAccessToken(APP);
+    expect(token).not.toBe(hostile);
+    expect(token).toMatch(/^[\x21-\x7e]+$/);
+    expect(providers[0]!.acquisitions).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).not.toContain('stolen');
+    // Minted under the lock and saved over the bad value: the next process reads it.
+    expect(await callRedis(redis, ['GET', stores[0]!.tokenKey], { timeoutMs: 2000 })).toBe(token);
+  });
+
   it('refuses bad options with INVALID_ARGUMENT naming the field', () => {
     const ok = { sendCommand: () => Promise.resolve(null) };
     for (const [field, options] of [
