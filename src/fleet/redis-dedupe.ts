@@ -162,20 +162,29 @@ const CHECKS: OptionChecks<RedisDedupeStoreOptions> = {
 /**
  * One round trip. KEYS: ids to release (refused after an ambiguous failure: deleted if they still hold what that
  * round trip wrote), ids to record (judged locally during an outage), then the ids to judge. ARGV: PX, the value
- * written (this store's nonce and the round trip's number), the two counts, then the value of each id to release.
- * Returns 1 (new, now recorded) or 0 (already there) per id to judge, in order.
+ * written (this store's nonce and the round trip's number), the two counts, this store's nonce and `:` ('' for the
+ * 'local' policy, whose keys hold '1'), then the value of each id to release.
+ * Returns, per id to judge, in order: 1 (new, now recorded), 2 (already there, written by this store: then taken over
+ * with this round trip's value, so that releasing the older one leaves it), or 0 (already there).
  */
 const JUDGE = new RedisScript(`local px, me = ARGV[1], ARGV[2]
-local release, record = tonumber(ARGV[3]), tonumber(ARGV[4])
+local release, record, mine = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 for i = 1, release do
-  if redis.call('GET', KEYS[i]) == ARGV[4 + i] then redis.call('DEL', KEYS[i]) end
+  if redis.call('GET', KEYS[i]) == ARGV[5 + i] then redis.call('DEL', KEYS[i]) end
 end
 for i = release + 1, release + record do
   redis.call('SET', KEYS[i], me, 'NX', 'PX', px)
 end
 local out = {}
 for i = release + record + 1, #KEYS do
-  out[#out + 1] = redis.call('SET', KEYS[i], me, 'NX', 'PX', px) and 1 or 0
+  if redis.call('SET', KEYS[i], me, 'NX', 'PX', px) then
+    out[#out + 1] = 1
+  elseif mine ~= '' and string.sub(redis.call('GET', KEYS[i]) or '', 1, #mine) == mine then
+    redis.call('SET', KEYS[i], me, 'XX', 'PX', px)
+    out[#out + 1] = 2
+  else
+    out[#out + 1] = 0
+  end
 end
 return out`);
 
@@ -251,6 +260,12 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
   #record: string[] = [];
   #release: string[] = [];
   #releaseValues: string[] = [];
+  /**
+   * 'strict': keys of ids refused after an ambiguous failure. Another copy of such an id, sent before the refusal,
+   * finds the key the refused round trip may have written: that copy is new (else the id is refused once and taken
+   * for a duplicate once, and nobody handles it).
+   */
+  readonly #refused = new Set<string>();
   /** Until when Redis is not asked (after a failure), by the store's clock; the error that started it. */
   #downUntil = -Infinity;
   /**
@@ -405,10 +420,11 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     this.stats.roundTrips++;
     // Only 'strict' releases keys, so only it marks them; '1' is a shared object in Redis (no allocation per key).
     const value = this.failurePolicy === 'strict' ? `${this.#nonce}:${String(++this.#round)}` : '1';
-    const args = [this.#px, value, String(release.length), String(record.length), ...releaseValues];
+    const mine = this.failurePolicy === 'strict' ? `${this.#nonce}:` : '';
+    const args = [this.#px, value, String(release.length), String(record.length), mine, ...releaseValues];
     JUDGE.run(this.#redis, keys, args, this.#call).then(
       (reply) => {
-        if (isVerdicts(reply, batch.ids.length)) this.#answered(batch, reply, record.length);
+        if (isVerdicts(reply, batch.ids.length)) this.#answered(batch, reply, record.length, release);
         else
           this.#failed(
             batch,
@@ -416,7 +432,7 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
             release,
             releaseValues,
             record,
-            badReply('EVALSHA', 'one 0 or 1 per id'),
+            badReply('EVALSHA', 'one 0, 1 or 2 per id'),
           );
       },
       (error: unknown) => {
@@ -429,21 +445,25 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     );
   };
 
-  #answered(batch: Batch, reply: readonly unknown[], recorded: number): void {
+  #answered(batch: Batch, reply: readonly unknown[], recorded: number, released: readonly string[]): void {
     this.#reported = false;
     this.#downUntil = -Infinity;
     this.#probe = undefined;
     this.#failure = undefined;
     const stats = this.stats;
     stats.backfilled += recorded;
-    const { ids, nows, resolves } = batch;
+    const { keys, ids, nows, resolves } = batch;
     const local = this.#local;
+    const refused = this.#refused;
+    if (refused.size > 0) for (const key of released) refused.delete(key);
     stats.checked += ids.length;
     for (let i = 0; i < ids.length; i++) {
       // Recorded locally either way; a copy judged meanwhile by the local cache alone (a batch that failed during
       // this one's flight) makes this one a duplicate, so one process never dispatches an id twice.
       const mine = local.add(ids[i] ?? '', nows[i] ?? 0) !== 'duplicate';
-      const verdict: DedupeVerdict = reply[i] === 1 && mine ? 'new' : 'duplicate';
+      // 2: the key holds what this store wrote; new if that was a round trip whose ids were refused.
+      const fresh = reply[i] === 1 || (reply[i] === 2 && refused.delete(keys[i] ?? ''));
+      const verdict: DedupeVerdict = fresh && mine ? 'new' : 'duplicate';
       if (verdict === 'duplicate') stats.redisDuplicates++;
       resolves[i]?.(verdict);
     }
@@ -471,6 +491,7 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
       for (let i = 0; i < ids.length; i++) {
         // Redis may have recorded it before the failure: release it, so that a redelivery is not a duplicate.
         this.#queueRelease(keys[i] ?? '', value);
+        if (this.#refused.size < MAX_BACKLOG) this.#refused.add(keys[i] ?? '');
         stats.refused++;
         rejects[i]?.(error);
       }
@@ -501,6 +522,6 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
 
 function isVerdicts(reply: unknown, length: number): reply is readonly unknown[] {
   if (!Array.isArray(reply) || reply.length !== length) return false;
-  for (const value of reply as unknown[]) if (value !== 0 && value !== 1) return false;
+  for (const value of reply as unknown[]) if (value !== 0 && value !== 1 && value !== 2) return false;
   return true;
 }

@@ -337,6 +337,50 @@ describe('RedisDedupeStore when Redis does not answer', () => {
     expect(errors).toHaveLength(1);
   });
 
+  it("'strict': a copy answered after its twin's round trip timed out is new, not a duplicate of the refused twin", async () => {
+    const clock = new FakeClock(T0);
+    const real = await server.connect();
+    // A slow Redis: it runs every EVALSHA at once, but the replies come back (in order) only when the test says.
+    let hold = false;
+    const held: (() => void)[] = [];
+    const redis: RedisConnection = {
+      sendCommand: async (args) => {
+        const reply = await real.sendCommand(args);
+        if (!hold) return reply;
+        return new Promise((resolve) => {
+          held.push(() => {
+            resolve(reply);
+          });
+        });
+      },
+    };
+    const a = new RedisDedupeStore({
+      redis,
+      fleet: 'test',
+      clock,
+      failurePolicy: 'strict',
+      redisTimeoutMs: 500,
+    });
+    a.on('error', () => undefined);
+    expect(await a.add('warm', T0)).toBe('new'); // loads the script
+    hold = true;
+    const first = Promise.resolve(a.add('twin', T0)).catch((e: unknown) => e);
+    await until(() => (held.length === 1 ? true : undefined)); // Redis wrote the key; its reply is late
+    clock.advance(1);
+    const second = Promise.resolve(a.add('twin', T0)).catch((e: unknown) => e); // Twitch's copy, sent in flight
+    await until(() => (held.length === 2 ? true : undefined));
+    clock.advance(499); // the first round trip times out: its copy is refused
+    expect(await first).toBeInstanceOf(RedisError);
+    for (const release of held.splice(0)) release(); // the replies arrive: the first is ignored, the second is read
+    // The key holds what the refused round trip wrote: the second copy is the one to handle, or 'twin' is lost.
+    expect(await second).toBe('new');
+    hold = false;
+    clock.advance(1000);
+    expect(await a.add('after', T0)).toBe('new'); // releases what the refused round trip wrote, if still there
+    const other = await store();
+    expect(await other.add('twin', T0)).toBe('duplicate'); // handled once: the key is kept for the fleet
+  });
+
   it('reports a failure to the logger when nobody listens to error', async () => {
     const clock = new FakeClock(T0);
     const warnings: string[] = [];
