@@ -100,7 +100,7 @@ function checkCall(redis: unknown, args: unknown, options: unknown, argsField = 
 /**
  * Sends one command and waits at most `timeoutMs` for its reply. Rejects with a {@link RedisError}:
  * `REDIS_TIMEOUT` when no reply came in time (a late reply is then ignored), `REDIS_COMMAND_FAILED` when the client
- * rejected it (`cause` holds its error). The error names the command, never its arguments.
+ * rejected it (`cause`: the client's error, its name and first line only). The error names the command, never its arguments.
  *
  * @example
  * ```ts
@@ -153,12 +153,22 @@ export function callRedis(
           error instanceof RedisError
             ? error
             : new RedisError('REDIS_COMMAND_FAILED', `Redis refused ${command}: ${reason(error)}`, command, {
-                cause: error,
+                cause: clientCause(error),
               }),
         );
       },
     );
   });
+}
+
+/**
+ * The client's error as a `cause`: its name and {@link reason} only, none of its properties (ioredis puts the
+ * command's arguments on its errors, `err.command.args`, and the token store's arguments hold the token).
+ */
+function clientCause(error: unknown): Error {
+  const cause = new Error(reason(error));
+  if (error instanceof Error) cause.name = error.name;
+  return cause;
 }
 
 /** A short, secret-free description of a client's error (its first line; a URL's credentials removed). */
@@ -322,7 +332,7 @@ export async function connectRedis(
   } catch (error) {
     client.destroy();
     throw new RedisError('REDIS_COMMAND_FAILED', `could not connect to Redis: ${reason(error)}`, null, {
-      cause: error,
+      cause: clientCause(error),
     });
   }
   let closed: Promise<void> | undefined;
