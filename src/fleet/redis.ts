@@ -100,7 +100,8 @@ function checkCall(redis: unknown, args: unknown, options: unknown, argsField = 
 /**
  * Sends one command and waits at most `timeoutMs` for its reply. Rejects with a {@link RedisError}:
  * `REDIS_TIMEOUT` when no reply came in time (a late reply is then ignored), `REDIS_COMMAND_FAILED` when the client
- * rejected it (`cause`: the client's error, its name and first line only). The error names the command, never its arguments.
+ * rejected it (`cause`: the client's error, its name and first line only). The error names the command, never its
+ * arguments.
  *
  * @example
  * ```ts
