@@ -224,6 +224,12 @@ export class RedisHelixBudget implements HelixBudget {
   #fallbackUntil = -Infinity;
   /** A failure of the current outage was reported (without `onError`). */
   #reported = false;
+  /**
+   * Redis answered the last question (no failure since). Responses are observed only then: during an outage, and
+   * while the take that asks again after `fallbackMs` is out, each would be one more command (and timer) to a Redis
+   * that does not answer.
+   */
+  #answering = true;
   #closed = false;
   /** Counters since creation (observability, tests, benches). */
   readonly stats = { takes: 0, granted: 0, waits: 0, observed: 0, failures: 0, paceLocally: 0 };
@@ -291,6 +297,7 @@ export class RedisHelixBudget implements HelixBudget {
       return null;
     }
     this.#reported = false;
+    this.#answering = true;
     const [granted, ticket, retryAfterMs] = reply;
     this.stats.granted += granted;
     if (granted < count) this.stats.waits++;
@@ -303,7 +310,7 @@ export class RedisHelixBudget implements HelixBudget {
     finiteNumber(ticket, 'ticket');
     checkOptions(headers, HEADER_CHECKS, 'headers', 'headers.');
     if (this.#closed || headers.limit === null || headers.remaining === null) return;
-    if (this.#clock.now() < this.#fallbackUntil) return;
+    if (!this.#answering) return;
     this.stats.observed++;
     const done = OBSERVE.run(
       this.#redis,
@@ -346,6 +353,7 @@ export class RedisHelixBudget implements HelixBudget {
 
   #fail(error: unknown): void {
     this.stats.failures++;
+    this.#answering = false;
     this.#fallbackUntil = this.#clock.now() + this.#fallbackMs;
     const failure =
       error instanceof RedisError
