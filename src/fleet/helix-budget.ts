@@ -23,6 +23,7 @@ import {
   clock,
   duration,
   func,
+  integerDuration,
   logger,
   nonEmptyString,
   finiteNumber,
@@ -52,7 +53,7 @@ export interface RedisHelixBudgetOptions {
    */
   readonly keyPrefix?: string;
   /**
-   * Time an empty bucket takes to refill completely, milliseconds: Twitch's is a minute. Change it only for an
+   * Time an empty bucket takes to refill completely, whole milliseconds: Twitch's is a minute. Change it only for an
    * emulator configured otherwise. @defaultValue 60000
    */
   readonly windowMs?: number;
@@ -91,7 +92,8 @@ const CHECKS: OptionChecks<RedisHelixBudgetOptions> = {
   redis: required(withMethods(['sendCommand'], 'a RedisConnection (a sendCommand method)')),
   clientId: required(nonEmptyString),
   keyPrefix: string,
-  windowMs: duration(),
+  // Whole milliseconds: the scripts' PEXPIRE takes 2 x windowMs, and Redis refuses a fraction on every take.
+  windowMs: integerDuration(),
   reserve: nonNegativeInteger,
   probeMs: duration(),
   timeoutMs: duration(),

@@ -1791,7 +1791,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               redis: withMethods('sendCommand'),
               clientId: nonEmpty,
               keyPrefix: optional(isString),
-              windowMs: optional(duration()),
+              windowMs: optional(integer(1, 2 ** 31 - 1)),
               reserve: optional(nonNegativeInteger),
               probeMs: optional(duration()),
               timeoutMs: optional(duration()),
