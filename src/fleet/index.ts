@@ -24,3 +24,12 @@ export {
 } from './redis.js';
 export { RedisHelixBudget, type RedisHelixBudgetOptions } from './helix-budget.js';
 export { RedisAppTokenStore, type RedisAppTokenStoreOptions } from './app-token-store.js';
+export {
+  FleetOwnership,
+  redisOwnership,
+  type FleetCounters,
+  type FleetEventMap,
+  type FleetNode,
+  type FleetSnapshot,
+  type RedisOwnershipOptions,
+} from './lease-ownership.js';

@@ -50,6 +50,9 @@ import {
   RedisScript,
   RedisAppTokenStore,
   RedisHelixBudget,
+  FleetOwnership,
+  redisOwnership,
+  type RedisOwnershipOptions,
   type RateLimitHeaders,
   type RedisAppTokenStoreOptions,
   type RedisHelixBudgetOptions,
@@ -175,6 +178,29 @@ export function keysOf<T>(domains: KeyDomains<T>): KeyDomains<T> {
 }
 
 const NO_ARGUMENTS: Exempt = { exempt: 'takes no arguments' };
+const OWNERSHIP_HOOK: Exempt = {
+  exempt: 'an OwnershipStrategy hook: called by the AutoClient, with the shard ids and context it checked',
+};
+const FLEET_NAME = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/** The options of redisOwnership() and FleetOwnership. */
+function fleetOptions(): Param {
+  return requiredOptions(
+    () => ({ redis: OK_REDIS, fleet: 'fleet-1' }),
+    keysOf<RedisOwnershipOptions>({
+      redis: withMethods('sendCommand'),
+      fleet: (v) => typeof v === 'string' && FLEET_NAME.test(v),
+      nodeId: optional((v) => typeof v === 'string' && FLEET_NAME.test(v)),
+      leaseTtlMs: optional(integer(20, 2 ** 31 - 1)),
+      renewEveryMs: optional(integer(5, 2 ** 31 - 1)),
+      maxMovesPerRound: optional(integer(0, 20_000)),
+      redisTimeoutMs: optional(integer(1, 2 ** 31 - 1)),
+      handoverMs: optional(integer(0, 2 ** 31 - 1)),
+      clock: CLOCK,
+      logger: LOGGER,
+    }),
+  );
+}
 const PROTECTED: Exempt = { exempt: 'protected: called by the class itself, not by users' };
 const hot = (why: string): Exempt => ({
   exempt: `per-message hot path, deliberately left unchecked: ${why}`,
@@ -1881,6 +1907,29 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           call: ([t]) => tokenStoreOf().save(t as SharedAppToken),
         },
       },
+    },
+
+    FleetOwnership: {
+      construct: {
+        params: [fleetOptions()],
+        call: ([o]) => new FleetOwnership(o as RedisOwnershipOptions),
+      },
+      methods: {
+        conduitId: NO_ARGUMENTS,
+        snapshot: NO_ARGUMENTS,
+        leader: NO_ARGUMENTS,
+        stop: NO_ARGUMENTS,
+        start: OWNERSHIP_HOOK,
+        shardCountChanged: OWNERSHIP_HOOK,
+        shardBound: OWNERSHIP_HOOK,
+        shardLost: OWNERSHIP_HOOK,
+        mayBind: OWNERSHIP_HOOK,
+        mayReclaim: OWNERSHIP_HOOK,
+      },
+    },
+    redisOwnership: {
+      params: [fleetOptions()],
+      call: ([o]) => redisOwnership(o as RedisOwnershipOptions),
     },
 
     // ---- emulator and CLI ---------------------------------------------------------------------------------------

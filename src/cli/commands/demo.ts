@@ -7,6 +7,8 @@ import { DemoScenario } from '../demo/scenario.js';
 import type { ScenarioResult } from '../demo/scenario.js';
 import { LIVE_CREDENTIALS, liveConfig, runLive } from '../demo/live.js';
 import { DemoView } from '../demo/view.js';
+import { FleetScenario, type FleetResult } from '../demo/fleet/scenario.js';
+import { FleetView } from '../demo/fleet/view.js';
 import { UsageError } from '../types.js';
 import type { CliCommand, CliContext } from '../types.js';
 
@@ -27,6 +29,10 @@ Options:
                      shard): signed deliveries to a local receiver, failed deliveries retried by the emulator
   --pubsub           Also run the PubSub pool against the emulator's PubSub
   --seed <n>         Seed of the random choices (replays a run)
+  --fleet <n>        Run the demo as n worker processes (2..16) on one conduit and one Redis started for the run
+                     (needs redis-server): kills one with SIGKILL mid-run, shows its shards taken over by the
+                     survivors, starts a replacement; --shards defaults to 2n, --duration to 30
+  --lease-ttl <s>    With --fleet: the shard lease TTL, seconds (1..60; default: the fleet's, 6)
   --live             Real Twitch instead of the emulator (needs TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET):
                      listens to the most watched live channels, no faults
   -h, --help         Show this help
@@ -53,6 +59,8 @@ const OPTIONS = {
   'webhook-shards': { type: 'string' },
   live: { type: 'boolean' },
   seed: { type: 'string' },
+  fleet: { type: 'string' },
+  'lease-ttl': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -68,6 +76,10 @@ export interface DemoArgs {
   readonly webhookShards: number;
   readonly live: boolean;
   readonly seed: number | undefined;
+  /** Worker processes of a fleet run; 0: the single-process demo. */
+  readonly fleet: number;
+  /** With `fleet`: the lease TTL, milliseconds (`undefined`: the strategy's default). */
+  readonly leaseTtlMs: number | undefined;
   readonly help: boolean;
 }
 
@@ -86,18 +98,33 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
     throw new UsageError('--pubsub needs the emulator: Twitch shut PubSub down');
   if (live && values['webhook-shards'] !== undefined)
     throw new UsageError('--webhook-shards needs the emulator: Twitch calls public HTTPS callbacks only');
-  const shards = intFlag('shards', values.shards, 4, 1, 64);
+  const fleet = values.fleet === undefined ? 0 : intFlag('fleet', values.fleet, 3, 2, 16);
+  if (fleet === 0 && values['lease-ttl'] !== undefined) throw new UsageError('--lease-ttl needs --fleet');
+  if (fleet > 0) {
+    for (const flag of ['live', 'pubsub', 'webhook-shards'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} does not go with --fleet`);
+    }
+  }
+  const shards = intFlag('shards', values.shards, fleet > 0 ? fleet * 2 : 4, 1, 64);
   return {
     shards,
     channels: intFlag('channels', values.channels, live ? 20 : 50, 1, live ? 100 : 1000),
     rate: intFlag('rate', values.rate, 250, 1, 20_000),
-    durationMs: intFlag('duration', values.duration, 20, 1, 3600) * 1000,
+    durationMs: intFlag('duration', values.duration, fleet > 0 ? 30 : 20, 1, 3600) * 1000,
     faults: values['no-faults'] !== true && !live,
     pubsub: values.pubsub === true,
     // One webhook shard by default (when there are two shards or more): mixed transports on one conduit.
-    webhookShards: intFlag('webhook-shards', values['webhook-shards'], live || shards < 2 ? 0 : 1, 0, shards),
+    webhookShards:
+      fleet > 0
+        ? 0
+        : intFlag('webhook-shards', values['webhook-shards'], live || shards < 2 ? 0 : 1, 0, shards),
     live,
     seed: values.seed === undefined ? undefined : intFlag('seed', values.seed, 0, 0, 2 ** 31 - 1),
+    fleet,
+    leaseTtlMs:
+      values['lease-ttl'] === undefined
+        ? undefined
+        : intFlag('lease-ttl', values['lease-ttl'], 10, 1, 60) * 1000,
     help: values.help === true,
   };
 }
@@ -113,6 +140,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     if (liveConfig(context.env) === null) throw new UsageError(LIVE_CREDENTIALS);
     return runLive(options, context);
   }
+  if (options.fleet > 0) return runFleet(options, context);
   const view = new DemoView(context.stdout, {
     shards: options.shards,
     channels: options.channels,
@@ -138,6 +166,40 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   });
   view.start(() => scenario.snapshot());
   let result: ScenarioResult | null = null;
+  try {
+    result = await scenario.run();
+  } finally {
+    view.finish(result);
+  }
+  return result.ok ? 0 : 1;
+}
+
+/** `demo --fleet <n>`: worker processes on one conduit and one Redis, one of them killed mid-run. */
+async function runFleet(options: DemoArgs, context: CliContext): Promise<number> {
+  const view = new FleetView(context.stdout, {
+    workers: options.fleet,
+    shards: options.shards,
+    channels: options.channels,
+    rate: options.rate,
+    durationMs: options.durationMs,
+  });
+  const scenario = new FleetScenario({
+    workers: options.fleet,
+    shards: options.shards,
+    channels: options.channels,
+    rate: options.rate,
+    durationMs: options.durationMs,
+    faults: options.faults,
+    signal: context.signal,
+    onLog: (line) => {
+      view.log(line);
+    },
+    ...(options.leaseTtlMs === undefined ? {} : { leaseTtlMs: options.leaseTtlMs }),
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(context.env.REDIS_SERVER === undefined ? {} : { redisServer: context.env.REDIS_SERVER }),
+  });
+  view.start(() => scenario.snapshot());
+  let result: FleetResult | null = null;
   try {
     result = await scenario.run();
   } finally {

@@ -30,12 +30,13 @@ const MAX_SHARD_ROWS = 8;
 const ANSI_PATTERN = /\u001b\[[0-9;?]*[A-Za-z]/g;
 
 /** Terminal rows a line takes once wrapped at `columns`. */
-function rowsOf(line: string, columns: number): number {
+export function rowsOf(line: string, columns: number): number {
   const visible = line.replace(ANSI_PATTERN, '').length;
   return Math.max(1, Math.ceil(visible / Math.max(1, columns)));
 }
 
-interface Style {
+/** Text styles of the views (ANSI on a TTY, none otherwise). */
+export interface Style {
   bold(text: string): string;
   dim(text: string): string;
   green(text: string): string;
@@ -44,7 +45,8 @@ interface Style {
   cyan(text: string): string;
 }
 
-const ansi: Style = {
+/** ANSI styles. */
+export const ansi: Style = {
   bold: (t) => `${ESC}1m${t}${ESC}22m`,
   dim: (t) => `${ESC}2m${t}${ESC}22m`,
   green: (t) => `${ESC}32m${t}${ESC}39m`,
@@ -52,7 +54,8 @@ const ansi: Style = {
   yellow: (t) => `${ESC}33m${t}${ESC}39m`,
   cyan: (t) => `${ESC}36m${t}${ESC}39m`,
 };
-const plain: Style = {
+/** No styling. */
+export const plain: Style = {
   bold: (t) => t,
   dim: (t) => t,
   green: (t) => t,
@@ -69,7 +72,7 @@ export function progressBar(done: number, total: number, width = BAR_WIDTH): str
 }
 
 /** `12.3 s` */
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 

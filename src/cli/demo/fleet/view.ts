@@ -1,0 +1,218 @@
+/**
+ * The output of `demo --fleet`: frames redrawn in place on a TTY (which process holds which shards, the takeover
+ * after the SIGKILL), plain timestamped lines otherwise, and the summary.
+ */
+import type { TextSink } from '../../types.js';
+import { ansi, isTty, plain, progressBar, rowsOf, seconds, type Style } from '../view.js';
+import type { FleetResult, FleetSnapshot } from './scenario.js';
+
+/** Header facts of a fleet run. */
+export interface FleetViewHeader {
+  readonly workers: number;
+  readonly shards: number;
+  readonly channels: number;
+  readonly rate: number;
+  readonly durationMs: number;
+}
+
+const ESC = '\u001b[';
+const RECENT_LINES = 6;
+const MAX_SHARD_ROWS = 16;
+
+function headerLine(h: FleetViewHeader): string {
+  return `${String(h.workers)} processes · one conduit of ${String(h.shards)} shards · one Redis · ${String(h.channels)} channels · ${String(h.rate)} events/s`;
+}
+
+/** "w2 killed at 7.5 s: shards 4, 5 bound to survivors in 4.0 s" (or "…waiting"). */
+export function takeoverLine(snapshot: Pick<FleetSnapshot, 'kills'>, startedAt = 0): string[] {
+  return snapshot.kills.map((k) => {
+    const shards = k.shards.length === 0 ? 'no shards' : `shards ${k.shards.join(', ')}`;
+    const when = startedAt > 0 ? ` at ${seconds(k.at - startedAt)}` : '';
+    return k.reboundMs >= 0
+      ? `takeover: ${k.worker} killed (SIGKILL)${when}; its ${shards} bound to survivors in ${seconds(k.reboundMs)}`
+      : `takeover: ${k.worker} killed (SIGKILL)${when}; its ${shards} not yet bound to survivors`;
+  });
+}
+
+function stateColor(style: Style, state: string, width: number): string {
+  const padded = state.padEnd(width);
+  if (state === 'up' || state === 'enabled') return style.green(padded);
+  if (state === 'starting' || state === 'stopped') return style.yellow(padded);
+  return style.red(padded);
+}
+
+/** The lines of one frame. */
+export function renderFleetFrame(
+  snapshot: FleetSnapshot,
+  header: FleetViewHeader,
+  recent: readonly string[],
+  style: Style = plain,
+): string[] {
+  const lines: string[] = [];
+  lines.push(
+    style.bold('twitch-realtime demo --fleet') + style.dim(` · local emulator · ${headerLine(header)}`),
+  );
+  lines.push('');
+  lines.push(
+    `  Traffic   ${progressBar(snapshot.runningMs, snapshot.durationMs)} ${seconds(snapshot.runningMs)} / ${seconds(snapshot.durationMs)}  ${style.dim(snapshot.phase)}`,
+  );
+  lines.push('');
+  lines.push(style.dim('  process  pid       state     handled  shards'));
+  for (const p of snapshot.processes) {
+    lines.push(
+      `  ${p.name.padEnd(7)}  ${String(p.pid).padEnd(8)}  ${stateColor(style, p.state, 8)}  ${String(p.handled).padStart(7)}  ${p.shards.join(', ') || '-'}${p.leader ? style.dim('  (leader)') : ''}`,
+    );
+  }
+  lines.push('');
+  if (snapshot.shards.length <= MAX_SHARD_ROWS) {
+    lines.push(style.dim('  shard  status                  process  events'));
+    for (const s of snapshot.shards) {
+      lines.push(
+        `  ${s.id.padEnd(5)}  ${stateColor(style, s.status, 22)}  ${(s.worker ?? '-').padEnd(7)}  ${String(s.events).padStart(6)}`,
+      );
+    }
+    lines.push('');
+  }
+  lines.push(
+    `  handled ${String(snapshot.handled)} of ${String(snapshot.sent)} sent · duplicates suppressed ${style.bold(String(snapshot.duplicatesSuppressed))}`,
+  );
+  for (const line of takeoverLine(snapshot)) lines.push(`  ${style.cyan(line)}`);
+  lines.push('');
+  for (let i = 0; i < RECENT_LINES; i++) lines.push(style.dim(`  ${recent[i] ?? ''}`));
+  return lines;
+}
+
+/** The summary; the first line is the single-process demo's exactly-once line. */
+export function renderFleetSummary(result: FleetResult, style: Style = plain): string[] {
+  const a = result.accounting;
+  const lost = a.lost === 0 ? style.green('lost 0') : style.red(`lost ${String(a.lost)}`);
+  const lines = [
+    style.bold(
+      `sent ${String(a.sent)} · delivered ${String(a.handled)} · duplicates suppressed ${String(a.duplicatesSuppressed)} · `,
+    ) + lost,
+  ];
+  lines.push(
+    style.yellow(
+      `in the killed process's socket at SIGKILL: ${String(a.inKilledSockets)} (written to it before it died and never reported: unrecoverable, Twitch does not redeliver them)`,
+    ),
+  );
+  if (a.droppedBySender > 0) {
+    lines.push(
+      style.yellow(
+        `the emulator dropped ${String(a.droppedBySender)} with no enabled shard to send them to (not a client loss)`,
+      ),
+    );
+  }
+  lines.push(
+    a.handledTwice === 0
+      ? `handled twice: 0 fleet-wide`
+      : style.red(`handled twice: ${String(a.handledTwice)} fleet-wide`),
+  );
+  for (const line of takeoverLine(result)) lines.push(line);
+  if (result.replacement !== null) {
+    lines.push(
+      `replacement: ${result.replacement.name} serves shards ${result.replacement.shards.join(', ') || '(none)'}`,
+    );
+  }
+  lines.push(
+    `${String(result.workers)} processes · ${String(result.processesStarted)} started in all · ${String(result.shards)} shards · ${String(result.channels)} channels · Helix 429s ${String(a.rateLimited)} · duplicates injected ${String(a.duplicatesInjected)} · ${seconds(result.runningMs)} of traffic`,
+  );
+  lines.push(
+    result.ok
+      ? style.green(
+          'exactly once: every event delivered to a live process reached a handler once, fleet-wide',
+        )
+      : style.red('FAILED: events were lost or handled twice'),
+  );
+  return lines;
+}
+
+/** Drives the output while a fleet scenario runs (frames on a TTY, plain lines otherwise). */
+export class FleetView {
+  readonly #out: TextSink;
+  readonly #tty: boolean;
+  readonly #header: FleetViewHeader;
+  readonly #style: Style;
+  readonly #recent: string[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #drawn = 0;
+  #lastPhase = '';
+  #lastStatusAt = 0;
+  #source: (() => FleetSnapshot) | undefined;
+
+  constructor(out: TextSink, header: FleetViewHeader, tty = isTty(out)) {
+    this.#out = out;
+    this.#tty = tty;
+    this.#header = header;
+    this.#style = tty ? ansi : plain;
+  }
+
+  /** A notable happening. */
+  log(line: string): void {
+    if (this.#tty) {
+      this.#recent.push(line);
+      if (this.#recent.length > RECENT_LINES) this.#recent.shift();
+    } else {
+      this.#out.write(`${this.#stamp()} ${line}\n`);
+    }
+  }
+
+  start(source: () => FleetSnapshot): void {
+    this.#source = source;
+    if (this.#tty) {
+      this.#out.write(`${ESC}?25l`);
+      this.#timer = setInterval(() => {
+        this.#draw();
+      }, 100);
+    } else {
+      this.#out.write(`twitch-realtime demo --fleet: local emulator, ${headerLine(this.#header)}\n`);
+      this.#timer = setInterval(() => {
+        this.#plainTick();
+      }, 250);
+    }
+  }
+
+  finish(result: FleetResult | null): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    if (this.#tty) {
+      if (this.#source !== undefined) this.#draw();
+      this.#out.write(`${ESC}?25h`);
+    }
+    if (result !== null) this.#out.write(`\n${renderFleetSummary(result, this.#style).join('\n')}\n`);
+  }
+
+  #stamp(): string {
+    return `[${seconds(this.#source?.().elapsedMs ?? 0).padStart(7)}]`;
+  }
+
+  #draw(): void {
+    const source = this.#source;
+    if (source === undefined) return;
+    const lines = renderFleetFrame(source(), this.#header, this.#recent, this.#style);
+    const up = this.#drawn > 0 ? `${ESC}${String(this.#drawn)}F` : '';
+    this.#out.write(`${up}${ESC}J${lines.join('\n')}\n`);
+    const columns = (this.#out as { columns?: unknown }).columns;
+    const width = typeof columns === 'number' && columns > 0 ? columns : 80;
+    this.#drawn = lines.reduce((rows, line) => rows + rowsOf(line, width), 0);
+  }
+
+  #plainTick(): void {
+    const source = this.#source;
+    if (source === undefined) return;
+    const snapshot = source();
+    if (snapshot.phase !== this.#lastPhase) {
+      this.#lastPhase = snapshot.phase;
+      this.#out.write(`${this.#stamp()} ${snapshot.phase}\n`);
+    }
+    const now = Date.now();
+    if (snapshot.phase !== 'running' || now - this.#lastStatusAt < 2000) return;
+    this.#lastStatusAt = now;
+    const processes = snapshot.processes
+      .map((p) => `${p.name}${p.leader ? '*' : ''}:${p.state === 'up' ? p.shards.join(',') || '-' : p.state}`)
+      .join(' ');
+    this.#out.write(
+      `${this.#stamp()} handled ${String(snapshot.handled)} of ${String(snapshot.sent)} sent · duplicates suppressed ${String(snapshot.duplicatesSuppressed)} · shards by process (* leader) ${processes}\n`,
+    );
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * redisOwnership's options and its self-fencing on a fake clock (the replies come from a real redis-server): fenced
+ * from the moment its lease may have expired, counted from the send time of its last successful renewal; Redis
+ * errors are `error` events (or logged), never thrown from a timer; stop() leaves nothing scheduled.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from '../../src/core/errors.js';
+import { RedisError } from '../../src/fleet/errors.js';
+import { redisOwnership, type RedisOwnershipOptions } from '../../src/fleet/index.js';
+import type { RedisConnection } from '../../src/fleet/redis.js';
+import { FakeClock } from '../support/clock.js';
+import { startRedis, type TestRedis } from '../support/redis.js';
+import { until } from '../support/until.js';
+
+let server: TestRedis;
+let redis: RedisConnection;
+beforeAll(async () => {
+  server = await startRedis();
+  redis = await server.connect();
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+let fleets = 0;
+
+/** An OwnershipContext with no client behind it: grants and revokes are recorded. */
+function fakeContext(shardCount: number) {
+  const owned = new Set<string>();
+  return {
+    conduitId: 'c',
+    shardCount,
+    signal: new AbortController().signal,
+    grant: (ids: Iterable<string>) => {
+      for (const id of ids) owned.add(id);
+      return Promise.resolve();
+    },
+    revoke: (ids: Iterable<string>) => {
+      for (const id of ids) owned.delete(id);
+      return Promise.resolve();
+    },
+    owned: () => [...owned].sort((a, b) => Number(a) - Number(b)),
+  };
+}
+
+describe('options', () => {
+  const base = (): RedisOwnershipOptions => ({ redis, fleet: 'x' });
+  it.each([
+    ['redis', { redis: undefined }],
+    ['redis', { redis: { send: () => 1 } }],
+    ['fleet', { fleet: undefined }],
+    ['fleet', { fleet: 'a}b' }],
+    ['nodeId', { nodeId: 'a|b' }],
+    ['leaseTtlMs', { leaseTtlMs: 'long' }],
+    ['renewEveryMs', { renewEveryMs: 0 }],
+    ['renewEveryMs', { leaseTtlMs: 1000, renewEveryMs: 600 }],
+    ['maxMovesPerRound', { maxMovesPerRound: -1 }],
+    ['redisTimeoutMs', { redisTimeoutMs: 1.5 }],
+    ['handoverMs', { handoverMs: -1 }],
+    ['clock', { clock: {} }],
+    ['logger', { logger: { info: () => undefined } }],
+  ])('refuses a bad %s with INVALID_ARGUMENT naming it', (field, patch) => {
+    const error = (() => {
+      try {
+        redisOwnership({ ...base(), ...patch } as RedisOwnershipOptions);
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    expect(error).toBeInstanceOf(InvalidArgumentError);
+    expect((error as InvalidArgumentError).field).toBe(field);
+  });
+
+  it('defaults the node id to hostname-pid-random', () => {
+    const a = redisOwnership(base());
+    const b = redisOwnership(base());
+    expect(a.nodeId).toMatch(new RegExp(`-${String(process.pid)}-[0-9a-f]{6}$`));
+    expect(a.nodeId).not.toBe(b.nodeId);
+  });
+});
+
+describe('self-fencing', () => {
+  it('fences at TTL − 10 % after the send time of the last good renewal, reports the errors, unfences', async () => {
+    const clock = new FakeClock();
+    let cut = false;
+    const conn: RedisConnection = {
+      sendCommand: (args) => (cut ? new Promise<unknown>(() => undefined) : redis.sendCommand(args)),
+    };
+    const fleet = redisOwnership({
+      redis: conn,
+      fleet: `clock${String(++fleets)}`,
+      nodeId: 'solo',
+      leaseTtlMs: 1_000,
+      renewEveryMs: 200,
+      redisTimeoutMs: 100,
+      clock,
+    });
+    const events: string[] = [];
+    const errors: unknown[] = [];
+    fleet.on('fenced', () => events.push('fenced'));
+    fleet.on('unfenced', () => events.push('unfenced'));
+    fleet.on('error', (error) => errors.push(error));
+    expect(fleet.fenced).toBe(true); // not registered yet
+    expect(await fleet.leader()).toBe(true); // registers; alone, it leads
+    const context = fakeContext(2);
+    // One period of warm-up after the registration (t = 0), then the first round (sent at t = 200).
+    const starting = fleet.start(context);
+    await until(() => clock.delays().includes(200), 'the warm-up');
+    clock.advance(200);
+    await starting;
+    expect(context.owned()).toEqual(['0', '1']);
+    expect(fleet.mayBind('1')).toBe(true);
+    expect(fleet.fenced).toBe(false);
+    expect(fleet.isLeader).toBe(true);
+    // Redis stops answering: renewals time out, reported as errors, not thrown.
+    cut = true;
+    clock.advance(899); // t = 1099
+    await until(() => errors.length > 0, 'a renewal timeout reported');
+    expect(errors[0]).toBeInstanceOf(RedisError);
+    expect((errors[0] as RedisError).code).toBe('REDIS_TIMEOUT');
+    expect(fleet.fenced).toBe(false);
+    expect(fleet.mayBind('1')).toBe(true);
+    clock.advance(1); // t = 1100: 900 ms = 1000 − 10 % after the last good renewal was sent
+    expect(fleet.fenced).toBe(true);
+    expect(fleet.mayBind('1')).toBe(false);
+    expect(fleet.mayReclaim('1')).toBe(false);
+    expect(context.owned()).toEqual(['0', '1']); // fail static: nothing revoked
+    expect(fleet.isLeader).toBe(false);
+    expect(events).toEqual(['fenced']);
+    expect(fleet.counters.redisErrors).toBeGreaterThan(0);
+    // Redis answers again (its key still alive: the real TTL has not passed): the next renewal unfences.
+    cut = false;
+    await until(() => {
+      clock.advance(10);
+      return events.length === 2;
+    }, 'unfenced');
+    expect(events).toEqual(['fenced', 'unfenced']);
+    expect(fleet.fenced).toBe(false);
+    await fleet.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('logs Redis errors when nobody listens for them, instead of throwing', async () => {
+    const clock = new FakeClock();
+    const warned: string[] = [];
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: (message: string) => warned.push(message),
+      error: () => undefined,
+    };
+    let down = true;
+    const conn: RedisConnection = {
+      sendCommand: (args) => (down ? Promise.reject(new Error('ECONNREFUSED')) : redis.sendCommand(args)),
+    };
+    const fleet = redisOwnership({
+      redis: conn,
+      fleet: `down${String(++fleets)}`,
+      clock,
+      logger,
+      renewEveryMs: 100,
+      redisTimeoutMs: 1000,
+    });
+    // Start-up needs Redis: a clear rejection, nothing left scheduled.
+    await expect(fleet.leader()).rejects.toMatchObject({ code: 'REDIS_COMMAND_FAILED' });
+    await expect(fleet.start(fakeContext(2))).rejects.toMatchObject({ code: 'REDIS_COMMAND_FAILED' });
+    expect(clock.pending).toBe(0);
+    down = false;
+    const starting = fleet.start(fakeContext(2));
+    await until(() => clock.delays().includes(100), 'the warm-up');
+    clock.advance(100);
+    await starting;
+    expect(warned).toEqual([]);
+    // Later rounds run from a timer: their failures are logged, never thrown.
+    down = true;
+    clock.advance(100);
+    await until(() => warned.includes('fleet error'), 'a logged error');
+    expect(fleet.counters.renewalFailures).toBe(1);
+    await fleet.stop();
+    expect(clock.pending).toBe(0);
+  });
+
+  it('a single node holding all 20,000 shards renews (its leases read in chunks)', async () => {
+    const fleet = redisOwnership({
+      redis,
+      fleet: `big${String(++fleets)}`,
+      nodeId: 'solo',
+      leaseTtlMs: 400,
+      renewEveryMs: 50,
+      redisTimeoutMs: 2_000, // claiming 20,000 shards in one script takes longer than a 50 ms period
+    });
+    const errors: Error[] = [];
+    fleet.on('error', (error) => errors.push(error));
+    const context = fakeContext(20_000);
+    await fleet.start(context);
+    expect(errors.map((e) => e.message)).toEqual([]);
+    expect(context.owned()).toHaveLength(20_000);
+    const renewals = fleet.counters.renewals;
+    // The claim changed the view: the next renewal reads this node's 20,000 leases.
+    await until(() => fleet.counters.renewals >= renewals + 3, { what: 'three renewals', timeoutMs: 4000 });
+    expect(errors).toEqual([]);
+    expect(fleet.fenced).toBe(false);
+    expect(fleet.snapshot().owned).toHaveLength(20_000);
+    await fleet.stop();
+  });
+});
