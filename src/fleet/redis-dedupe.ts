@@ -266,6 +266,13 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
    * for a duplicate once, and nobody handles it).
    */
   readonly #refused = new Set<string>();
+  /** Round trips sent and not yet answered. */
+  #inFlight = 0;
+  /**
+   * Ids this process dispatched on the local cache's word alone while round trips were out: a round trip that then
+   * answers 1 for one of them (it wrote the key) must not dispatch it again. Cleared when no round trip is out.
+   */
+  readonly #localNew = new Set<string>();
   /** Until when Redis is not asked (after a failure), by the store's clock; the error that started it. */
   #downUntil = -Infinity;
   /**
@@ -386,8 +393,21 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     }
     this.stats.localVerdicts++;
     const verdict = this.#local.add(id, now);
-    if (verdict === 'new') this.#queue(this.#record, this.#key(id));
+    if (verdict === 'new') {
+      this.#queue(this.#record, this.#key(id));
+      this.#dispatchedLocally(id);
+    }
     return verdict;
+  }
+
+  /** Notes a local-only 'new' verdict that a round trip out now might contradict. */
+  #dispatchedLocally(id: string): void {
+    if (this.#inFlight > 0 && this.#localNew.size < MAX_BACKLOG) this.#localNew.add(id);
+  }
+
+  /** A round trip has been answered (or failed). */
+  #landed(): void {
+    if (--this.#inFlight === 0 && this.#localNew.size > 0) this.#localNew.clear();
   }
 
   #queue(list: string[], key: string): void {
@@ -422,6 +442,7 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     const value = this.failurePolicy === 'strict' ? `${this.#nonce}:${String(++this.#round)}` : '1';
     const mine = this.failurePolicy === 'strict' ? `${this.#nonce}:` : '';
     const args = [this.#px, value, String(release.length), String(record.length), mine, ...releaseValues];
+    this.#inFlight++;
     JUDGE.run(this.#redis, keys, args, this.#call).then(
       (reply) => {
         if (isVerdicts(reply, batch.ids.length)) this.#answered(batch, reply, record.length, release);
@@ -455,18 +476,24 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     const { keys, ids, nows, resolves } = batch;
     const local = this.#local;
     const refused = this.#refused;
+    const localNew = this.#localNew;
     if (refused.size > 0) for (const key of released) refused.delete(key);
     stats.checked += ids.length;
     for (let i = 0; i < ids.length; i++) {
-      // Recorded locally either way; a copy judged meanwhile by the local cache alone (a batch that failed during
-      // this one's flight) makes this one a duplicate, so one process never dispatches an id twice.
-      const mine = local.add(ids[i] ?? '', nows[i] ?? 0) !== 'duplicate';
-      // 2: the key holds what this store wrote; new if that was a round trip whose ids were refused.
-      const fresh = reply[i] === 1 || (reply[i] === 2 && refused.delete(keys[i] ?? ''));
-      const verdict: DedupeVerdict = fresh && mine ? 'new' : 'duplicate';
+      const id = ids[i] ?? '';
+      // Recorded locally either way. The verdict is Redis's: 1, this round trip wrote the key (2: it held what a
+      // round trip of this store whose ids were refused wrote). Not the local cache's: another round trip's answer of
+      // 0 for a copy may have come first (a connection pool answers out of order), and this one must still dispatch
+      // it. Only a copy dispatched meanwhile on the local cache's word alone (a batch that failed during this one's
+      // flight) makes it a duplicate, so one process never dispatches an id twice.
+      local.add(id, nows[i] ?? 0);
+      const fresh = reply[i] === 1 || (reply[i] === 2 && refused.size > 0 && refused.delete(keys[i] ?? ''));
+      const verdict: DedupeVerdict =
+        fresh && (localNew.size === 0 || !localNew.has(id)) ? 'new' : 'duplicate';
       if (verdict === 'duplicate') stats.redisDuplicates++;
       resolves[i]?.(verdict);
     }
+    this.#landed(); // after the verdicts: they read the ids dispatched locally during this flight
     if ((this.#record.length > 0 || this.#release.length > 0) && !this.#scheduled) this.#schedule();
   }
 
@@ -478,6 +505,7 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     record: readonly string[],
     error: RedisError,
   ): void {
+    this.#landed();
     const stats = this.stats;
     stats.errors++;
     this.#failure = error;
@@ -500,7 +528,10 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
       for (let i = 0; i < ids.length; i++) {
         stats.localVerdicts++;
         const verdict = local.add(ids[i] ?? '', nows[i] ?? 0);
-        if (verdict === 'new') this.#queue(this.#record, keys[i] ?? '');
+        if (verdict === 'new') {
+          this.#queue(this.#record, keys[i] ?? '');
+          this.#dispatchedLocally(ids[i] ?? '');
+        }
         resolves[i]?.(verdict);
       }
     }

@@ -166,6 +166,70 @@ describe('RedisDedupeStore batching', () => {
 });
 
 describe('RedisDedupeStore ids and options', () => {
+  it('two copies in two round trips answered out of order (a connection pool): one of them is new', async () => {
+    const real = await server.connect();
+    // The first round trip of 'copy' runs at once in Redis, but its reply is held until the second one's has come.
+    let calls = 0;
+    let releaseFirst: () => void = () => undefined;
+    const reordering: RedisConnection = {
+      sendCommand: async (args) => {
+        const reply = await real.sendCommand(args);
+        if (!args.includes('tr:{test}:d:copy') || ++calls !== 1) return reply;
+        return new Promise((resolve) => {
+          releaseFirst = () => {
+            resolve(reply);
+          };
+        });
+      },
+    };
+    const a = new RedisDedupeStore({ redis: reordering, fleet: 'test', redisTimeoutMs: 10_000 });
+    expect(await a.add('warm', T0)).toBe('new');
+    const first = a.add('copy', T0); // written in Redis by this round trip, answered late
+    await until(() => (calls === 1 ? true : undefined));
+    const second = a.add('copy', T0); // the key is there: Redis answers 0, and that answer comes first
+    expect(await second).toBe('duplicate');
+    releaseFirst();
+    expect(await first).toBe('new'); // else nobody handles 'copy'
+    expect(a.add('copy', T0)).toBe('duplicate'); // and now the local cache knows it
+  });
+
+  it('a copy dispatched on the local cache alone while its round trip was out: that round trip answers duplicate', async () => {
+    const real = await server.connect();
+    let releaseFirst: () => void = () => undefined;
+    let held = false;
+    let failed = false;
+    // The round trip of 'x' runs in Redis and its reply is held; the next one fails (an error reply).
+    const redis: RedisConnection = {
+      sendCommand: async (args) => {
+        if (!held && args.includes('tr:{test}:d:x')) {
+          const reply = await real.sendCommand(args);
+          held = true;
+          return new Promise((resolve) => {
+            releaseFirst = () => {
+              resolve(reply);
+            };
+          });
+        }
+        if (!failed && args.includes('tr:{test}:d:y')) {
+          failed = true; // y's own round trip, once
+          throw new Error('READONLY replica');
+        }
+        return real.sendCommand(args);
+      },
+    };
+    const a = new RedisDedupeStore({ redis, fleet: 'test', redisTimeoutMs: 10_000 });
+    a.on('error', () => undefined);
+    expect(await a.add('warm', T0)).toBe('new');
+    const first = a.add('x', T0);
+    await until(() => (held ? true : undefined));
+    expect(await a.add('y', T0)).toBe('new'); // failed: judged locally; Redis is not asked for retryAfterMs
+    expect(a.add('x', T0)).toBe('new'); // a copy of x, judged on the local cache's word alone, dispatched
+    releaseFirst();
+    expect(await first).toBe('duplicate'); // Redis says 1, but this process has dispatched x already
+    // y and x, judged locally, are written to Redis with the next round trip (sent now that Redis answered).
+    await until(() => (a.stats.backfilled === 2 ? true : undefined));
+  });
+
   it('keys hostile ids by their hash: no odd key, and duplicates still found', async () => {
     const hostile = [
       'a\r\nFLUSHALL\r\n',
