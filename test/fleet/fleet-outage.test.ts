@@ -108,4 +108,17 @@ describe('a fleet of worker processes while Redis is out', () => {
         );
     },
   );
+
+  it('closing the fleet ends a freeze or a restart in progress: no timer of the outage outlives it', async () => {
+    for (const outage of [(f: Fleet) => f.freezeRedis(600_000), (f: Fleet) => f.restartRedis(600_000)]) {
+      const f = await Fleet.start({ shards: 2, channels: 2 });
+      fleet = f;
+      const pending = outage(f);
+      await f.close();
+      // Without the close ending it, this waits the 10 minutes (the test's timeout fails first).
+      const record = await pending;
+      expect(record.endedAt).toBeGreaterThanOrEqual(record.at);
+      expect(f.outages).toEqual([record]);
+    }
+  });
 });

@@ -152,6 +152,8 @@ export class Fleet {
   #traffic: NodeJS.Timeout | undefined;
   #monitor: NodeJS.Timeout;
   #closing: Promise<void> | undefined;
+  /** Aborted by {@link close}: ends a {@link freezeRedis} early, so no timer outlives the fleet. */
+  readonly #closed = new AbortController();
   readonly #listener: WorkerListener;
 
   private constructor(
@@ -284,14 +286,15 @@ export class Fleet {
   }
 
   /**
-   * Freezes the run's Redis (SIGSTOP) for `ms`, then thaws it (SIGCONT): nothing answers meanwhile, connections stay
-   * open. Resolves with its record once thawed; {@link OutageRecord.convergedMs} is set by a later {@link poll}.
+   * Freezes the run's Redis (SIGSTOP) for `ms` (less if the fleet is closed meanwhile), then thaws it (SIGCONT):
+   * nothing answers meanwhile, connections stay open. Resolves with its record once thawed;
+   * {@link OutageRecord.convergedMs} is set by a later {@link poll}.
    */
   async freezeRedis(ms: number): Promise<OutageRecord> {
     const record = this.#beginOutage('freeze');
     this.redis.freeze();
     try {
-      await delay(ms);
+      await delay(ms, this.#closed.signal);
     } finally {
       this.redis.thaw();
       this.#endOutage(record);
@@ -601,6 +604,7 @@ export class Fleet {
   /** Stops the traffic, every worker (SIGKILL after 5 s), the emulator and Redis. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#closed.abort();
       this.stopTraffic();
       clearInterval(this.#monitor);
       await Promise.all(this.#workers.map((w) => w.stop(5000)));
