@@ -7,12 +7,20 @@
  *   one of its shards bound to survivors, per run; events lost, handled twice, and left in the killed socket.
  * - rolling restart: every worker stopped gracefully and replaced in turn: lost, handled twice, Helix 429s.
  * - join: a fourth worker joins 3 on 8 shards: seconds to its fair share, shards moved (minimum: 2).
+ * - Redis outages under traffic, each on a fleet of its own: frozen 20 s (SIGSTOP: nothing answers), killed and
+ *   restarted empty at once, killed and restarted empty 20 s later. For each: events lost, handled twice, 429s;
+ *   whether every shard stayed enabled and bound to the same session through the outage (the emulator's view), events
+ *   handled during it; seconds from Redis back to converged (every worker unfenced, holding the lease of exactly the
+ *   shards it serves, fair shares, every shard bound once); and the fencing check (on every state a worker reports:
+ *   never two unfenced workers holding a lease on one shard).
  *
- * Options: --runs <n> (kills, default 5), --rate <events/s> (default 250), --lease-ttl <ms>, --renew <ms>.
- * Exits 1 when an event was lost or handled twice.
+ * Options: --runs <n> (kills, default 5), --rate <events/s> (default 250), --lease-ttl <ms>, --renew <ms>,
+ * --outage <ms> (default 20000), --only <kill,restart,join,outage> (default all).
+ * Exits 1 when an event was lost or handled twice, a shard was not served through an outage, the fleet did not
+ * converge after one, or the fencing check failed.
  */
 import { parseArgs } from 'node:util';
-import { Fleet, type FleetOptions } from '../src/cli/demo/fleet/fleet.js';
+import { Fleet, type FleetOptions, type OutageRecord } from '../src/cli/demo/fleet/fleet.js';
 
 const { values } = parseArgs({
   options: {
@@ -20,8 +28,12 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '250' },
     'lease-ttl': { type: 'string' },
     renew: { type: 'string' },
+    outage: { type: 'string', default: '20000' },
+    only: { type: 'string', default: 'kill,restart,join,outage' },
   },
 });
+const only = new Set(values.only.split(','));
+const outageMs = Number(values.outage);
 const runs = Number(values.runs);
 const rate = Number(values.rate);
 const options: FleetOptions = {
@@ -61,7 +73,7 @@ console.log(
 );
 
 // kill -9, several runs.
-{
+if (only.has('kill')) {
   const fleet = await Fleet.start(options);
   try {
     await Promise.all([fleet.spawn().up, fleet.spawn().up, fleet.spawn().up]);
@@ -96,7 +108,7 @@ console.log(
 }
 
 // Rolling restart.
-{
+if (only.has('restart')) {
   const fleet = await Fleet.start(options);
   try {
     const first = [fleet.spawn(), fleet.spawn(), fleet.spawn()];
@@ -125,7 +137,7 @@ console.log(
 }
 
 // Join.
-{
+if (only.has('join')) {
   const fleet = await Fleet.start({ ...options, shards: 8 });
   try {
     await Promise.all([fleet.spawn().up, fleet.spawn().up, fleet.spawn().up]);
@@ -149,5 +161,54 @@ console.log(
   } finally {
     await fleet.close();
   }
+}
+// Redis outages.
+async function outage(label: string, run: (fleet: Fleet) => Promise<OutageRecord>): Promise<void> {
+  const fleet = await Fleet.start(options);
+  try {
+    await Promise.all([fleet.spawn().up, fleet.spawn().up, fleet.spawn().up]);
+    await fleet.waitFor(
+      () => fleet.converged(),
+      'every shard bound and owned once, a fair share each',
+      60_000,
+    );
+    fleet.injectDuplicates();
+    fleet.startTraffic(rate);
+    await sleep(3000);
+    const before = fleet.account().handled;
+    const fenced = new Set<string>();
+    const watch = setInterval(() => {
+      for (const w of fleet.workers) if (w.state?.fenced === true) fenced.add(w.name);
+    }, 50);
+    let record: OutageRecord;
+    try {
+      record = await run(fleet);
+    } finally {
+      clearInterval(watch);
+    }
+    const during = fleet.account().handled - before;
+    await fleet
+      .waitFor(() => record.convergedMs >= 0, 'convergence after the outage', 120_000)
+      .catch((error: unknown) => {
+        console.log(`  ${label}: ${String(error)}`);
+      });
+    await sleep(2000);
+    await fleet.drain(30_000);
+    const unserved = [...record.unserved];
+    const conflicts = fleet.fencing.conflicts;
+    outcome.failed ||= unserved.length > 0 || record.convergedMs < 0 || conflicts.length > 0;
+    console.log(
+      `${label}: outage ${s(record.endedAt - record.at)}; shards served through it (same session, enabled): ${String(record.bindings.size - unserved.length)}/${String(record.bindings.size)}${unserved.length > 0 ? ` (not: ${unserved.join(', ')})` : ''}; ${String(during)} events handled during it; workers fenced during it: ${String(fenced.size)}/3; converged ${record.convergedMs < 0 ? 'never' : s(record.convergedMs)} after Redis came back; fencing check: ${String(conflicts.length)} conflicts in ${String(fleet.fencing.samples)} samples${conflicts.length > 0 ? ` (${conflicts.map((c) => `shard ${c.shard}: ${c.workers.join('+')}`).join(', ')})` : ''}`,
+    );
+    report(label, fleet);
+  } finally {
+    await fleet.close();
+  }
+}
+
+if (only.has('outage')) {
+  await outage(`Redis frozen ${s(outageMs)}`, (fleet) => fleet.freezeRedis(outageMs));
+  await outage('Redis restarted empty at once', (fleet) => fleet.restartRedis(0));
+  await outage(`Redis killed, restarted empty ${s(outageMs)} later`, (fleet) => fleet.restartRedis(outageMs));
 }
 process.exitCode = outcome.failed ? 1 : 0;

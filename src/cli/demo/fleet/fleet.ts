@@ -65,6 +65,36 @@ export interface KillRecord {
   reboundMs: number;
 }
 
+/** One Redis outage ({@link Fleet.freezeRedis}, {@link Fleet.restartRedis}) and what followed. */
+export interface OutageRecord {
+  /** `freeze`: SIGSTOP then SIGCONT (nothing answers); `restart`: SIGKILL, then an empty server on the same port. */
+  readonly kind: 'freeze' | 'restart';
+  /** `Date.now()` when the outage began. */
+  readonly at: number;
+  /** `Date.now()` when Redis answered again (-1: not yet). */
+  endedAt: number;
+  /** Per shard: the session the emulator had it bound to when the outage began (enabled shards only). */
+  readonly bindings: ReadonlyMap<string, string>;
+  /** Shards the emulator saw disabled or bound to another session before {@link endedAt}: not served through it. */
+  readonly unserved: Set<string>;
+  /** Per worker: its registration when the outage began (a restarted Redis has none of them). */
+  readonly incarnations: ReadonlyMap<string, string | null>;
+  /** Per worker: its successful renewals when Redis came back (converging needs one more each). */
+  readonly renewals: Map<string, number>;
+  /**
+   * Milliseconds from {@link endedAt} to converged: every live worker renewed its lease since (and, after a restart,
+   * registered again), and {@link Fleet.converged} (-1: not yet).
+   */
+  convergedMs: number;
+}
+
+/** Two live workers that both reported, unfenced, a lease on the same shard (see {@link Fleet.fencing}). */
+export interface FencingConflict {
+  readonly at: number;
+  readonly shard: string;
+  readonly workers: readonly string[];
+}
+
 /** A shard as the view shows it. */
 export interface FleetShard {
   readonly id: string;
@@ -93,6 +123,15 @@ export class Fleet {
   readonly shardCount: number;
   readonly channels: readonly string[];
   readonly kills: KillRecord[] = [];
+  readonly outages: OutageRecord[] = [];
+  /**
+   * The fencing check, on every state a worker reports: the states compared (`samples`), and each time two live
+   * workers' latest states both held a lease on one shard while unfenced (`conflicts`).
+   */
+  readonly fencing: { samples: number; readonly conflicts: FencingConflict[] } = {
+    samples: 0,
+    conflicts: [],
+  };
   readonly #options: FleetOptions;
   readonly #log: (line: string) => void;
   readonly #workers: WorkerProcess[] = [];
@@ -106,11 +145,15 @@ export class Fleet {
   readonly #byShard = new Map<string, number>();
   readonly #byWorker = new Map<string, number>();
   #shards: FleetShard[] = [];
+  /** Per enabled shard, its session, as of the last {@link poll}. */
+  readonly #sessions = new Map<string, string>();
   #seq = 0;
   #named = 0;
   #traffic: NodeJS.Timeout | undefined;
   #monitor: NodeJS.Timeout;
   #closing: Promise<void> | undefined;
+  /** Aborted by {@link close}: ends a {@link freezeRedis} early, so no timer outlives the fleet. */
+  readonly #closed = new AbortController();
   readonly #listener: WorkerListener;
 
   private constructor(
@@ -134,7 +177,9 @@ export class Fleet {
       handled: (worker, message) => {
         this.#handled(worker, message);
       },
-      state: () => undefined,
+      state: () => {
+        this.#checkFencing();
+      },
       log: (line) => {
         this.#log(line);
       },
@@ -240,6 +285,115 @@ export class Fleet {
     return record;
   }
 
+  /**
+   * Freezes the run's Redis (SIGSTOP) for `ms` (less if the fleet is closed meanwhile), then thaws it (SIGCONT):
+   * nothing answers meanwhile, connections stay open. Resolves with its record once thawed;
+   * {@link OutageRecord.convergedMs} is set by a later {@link poll}.
+   */
+  async freezeRedis(ms: number): Promise<OutageRecord> {
+    const record = this.#beginOutage('freeze');
+    this.redis.freeze();
+    try {
+      await delay(ms, this.#closed.signal);
+    } finally {
+      this.redis.thaw();
+      this.#endOutage(record);
+    }
+    return record;
+  }
+
+  /** Kills the run's Redis (SIGKILL) and starts it again, empty, on the same port, `downMs` later. */
+  async restartRedis(downMs = 0): Promise<OutageRecord> {
+    const record = this.#beginOutage('restart');
+    try {
+      await this.redis.restart(downMs);
+    } finally {
+      this.#endOutage(record);
+    }
+    return record;
+  }
+
+  #beginOutage(kind: OutageRecord['kind']): OutageRecord {
+    this.poll();
+    const bindings = new Map(this.#sessions);
+    const record: OutageRecord = {
+      kind,
+      at: Date.now(),
+      endedAt: -1,
+      bindings,
+      unserved: new Set(),
+      incarnations: new Map(this.workers.map((w) => [w.name, w.state?.incarnation ?? null])),
+      renewals: new Map(),
+      convergedMs: -1,
+    };
+    this.outages.push(record);
+    this.#log(`Redis ${kind === 'freeze' ? 'frozen (SIGSTOP)' : 'killed (SIGKILL) for a restart'}`);
+    return record;
+  }
+
+  #endOutage(record: OutageRecord): void {
+    this.poll();
+    for (const worker of this.workers) record.renewals.set(worker.name, worker.state?.renewals ?? 0);
+    record.endedAt = Date.now();
+    this.#log(`Redis ${record.kind === 'freeze' ? 'thawed (SIGCONT)' : 'restarted, empty'}`);
+  }
+
+  /** Two live workers both holding a lease on one shard, unfenced, in their latest states: a conflict. */
+  #checkFencing(): void {
+    this.fencing.samples++;
+    const believers = new Map<string, string[]>();
+    for (const worker of this.#workers) {
+      const state = worker.state;
+      if (!worker.alive || worker.killedAt > 0 || state === null || state.fenced) continue;
+      for (const shard of state.owned) {
+        const list = believers.get(shard) ?? [];
+        list.push(worker.name);
+        believers.set(shard, list);
+      }
+    }
+    for (const [shard, workers] of believers) {
+      if (workers.length < 2) continue;
+      this.fencing.conflicts.push({ at: Date.now(), shard, workers });
+      this.#log(`fencing: shard ${shard} held unfenced by ${workers.join(' and ')}`);
+    }
+  }
+
+  /** Every live worker holds shards and no two hold more than one apart (as the emulator binds them). */
+  fairShare(): boolean {
+    const counts = new Map<string, number>(this.workers.map((w) => [w.name, 0]));
+    for (const shard of this.#shards)
+      if (shard.worker !== null) counts.set(shard.worker, (counts.get(shard.worker) ?? 0) + 1);
+    const values = [...counts.values()];
+    return values.length > 0 && Math.min(...values) > 0 && Math.max(...values) - Math.min(...values) <= 1;
+  }
+
+  /**
+   * Converged: every shard bound (emulator) to a live worker, fair shares, and every live worker reporting, since
+   * `since`, that it is unfenced, holds the lease of exactly the shards it serves, and serves the shards bound to it;
+   * so every shard is bound once and owned once.
+   */
+  converged(since = 0): boolean {
+    this.poll();
+    return this.#converged(since);
+  }
+
+  #converged(since: number): boolean {
+    if (!this.#allBoundNow() || !this.fairShare()) return false;
+    const served = new Map<string, string>();
+    for (const worker of this.workers) {
+      const state = worker.state;
+      if (state === null || worker.stateAt < since || state.fenced) return false;
+      const ids = state.shards.filter(([, session]) => session !== null).map(([id]) => id);
+      const owned = new Set(state.owned);
+      if (ids.length !== owned.size || ids.some((id) => !owned.has(id))) return false;
+      for (const id of ids) {
+        if (served.has(id)) return false;
+        served.set(id, worker.name);
+      }
+    }
+    return this.#shards.every((s) => served.get(s.id) === s.worker);
+  }
+
   /** Plays traffic at `rate` events per second (all channels together) until {@link stopTraffic}. */
   startTraffic(rate: number): void {
     this.stopTraffic();
@@ -316,9 +470,11 @@ export class Fleet {
       if (!worker.alive || worker.killedAt > 0) continue;
       for (const session of worker.sessions()) owner.set(session, worker.name);
     }
+    this.#sessions.clear();
     this.#shards = (conduit?.shards ?? []).map((shard) => {
       const transport = shard.transport as { session_id?: unknown };
       const session = typeof transport.session_id === 'string' ? transport.session_id : '';
+      if (shard.status === 'enabled') this.#sessions.set(shard.id, session);
       return {
         id: shard.id,
         status: shard.status,
@@ -337,6 +493,29 @@ export class Fleet {
         );
       }
     }
+    this.#watchOutages(now);
+  }
+
+  #watchOutages(now: number): void {
+    if (this.outages.length === 0) return;
+    for (const outage of this.outages) {
+      if (outage.endedAt === -1) {
+        for (const [id, session] of outage.bindings)
+          if (this.#sessions.get(id) !== session) outage.unserved.add(id);
+      } else if (outage.convergedMs === -1 && this.#recovered(outage) && this.#converged(outage.endedAt)) {
+        outage.convergedMs = now - outage.endedAt;
+        this.#log(`converged ${(outage.convergedMs / 1000).toFixed(1)} s after Redis came back`);
+      }
+    }
+  }
+
+  /** Every live worker renewed its lease since Redis came back; after a restart, under a new registration. */
+  #recovered(outage: OutageRecord): boolean {
+    return this.workers.every((w) => {
+      const state = w.state;
+      if (state === null || state.renewals <= (outage.renewals.get(w.name) ?? 0)) return false;
+      return outage.kind !== 'restart' || state.incarnation !== (outage.incarnations.get(w.name) ?? null);
+    });
   }
 
   /** The shards, their status and holder, as of the last {@link poll}. */
@@ -352,6 +531,10 @@ export class Fleet {
   /** Whether every shard is enabled and bound to a live worker. */
   allBound(): boolean {
     this.poll();
+    return this.#allBoundNow();
+  }
+
+  #allBoundNow(): boolean {
     return this.#shards.length === this.shardCount && this.#shards.every((s) => s.worker !== null);
   }
 
@@ -421,6 +604,7 @@ export class Fleet {
   /** Stops the traffic, every worker (SIGKILL after 5 s), the emulator and Redis. Idempotent. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.#closed.abort();
       this.stopTraffic();
       clearInterval(this.#monitor);
       await Promise.all(this.#workers.map((w) => w.stop(5000)));

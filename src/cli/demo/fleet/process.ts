@@ -37,6 +37,8 @@ export class WorkerProcess {
   readonly up: Promise<void>;
   /** The last state it reported. */
   state: WorkerState | null = null;
+  /** `Date.now()` when {@link state} arrived. */
+  stateAt = 0;
   /** Set when the parent killed it with SIGKILL. */
   killedAt = 0;
   isUp = false;
@@ -69,6 +71,7 @@ export class WorkerProcess {
           break;
         case 'state':
           this.state = message;
+          this.stateAt = Date.now();
           listener.state(this);
           break;
         case 'up':

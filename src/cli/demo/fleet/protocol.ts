@@ -46,6 +46,12 @@ export interface WorkerState {
   readonly leader: boolean;
   /** Whether its ownership is fenced (Redis unsure: binds nothing). */
   readonly fenced: boolean;
+  /** Shards its lease holds, as of its last renewal (it believes it owns them when not {@link fenced}). */
+  readonly owned: readonly string[];
+  /** Its registration in the fleet (`null`: none, or lost); a new one after its old one was lost in Redis. */
+  readonly incarnation: string | null;
+  /** Successful lease renewals so far. */
+  readonly renewals: number;
 }
 
 /** Handled notifications, flattened: `messageId, seq, shardId` per notification (`seq` -1: not the parent's). */

@@ -2,6 +2,10 @@
  * A `redis-server` started for one fleet run: a free loopback port, a temporary directory, no persistence; stopped
  * (and its directory removed) by {@link RunRedis.stop}, and killed when this process exits. Never a shared or
  * pre-existing server. `REDIS_SERVER` names another binary (Valkey's `valkey-server` works too).
+ *
+ * Outages for the acceptance runs: {@link RunRedis.freeze}/{@link RunRedis.thaw} stop and resume the server process
+ * (SIGSTOP/SIGCONT: connections stay open and nothing answers, as in a partition); {@link RunRedis.restart} kills it
+ * (SIGKILL, as a crash) and starts it again, empty, on the same port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,6 +23,12 @@ export const REDIS_INSTALL_HINT =
 export interface RunRedis {
   readonly url: string;
   readonly port: number;
+  /** Suspends the server (SIGSTOP): connected clients get no answer until {@link thaw}. */
+  freeze(): void;
+  /** Resumes a frozen server (SIGCONT). */
+  thaw(): void;
+  /** Kills the server (SIGKILL, as a crash) and starts it again, empty, on the same port, `downMs` later. */
+  restart(downMs?: number): Promise<void>;
   /** Stops the server (SIGTERM, then SIGKILL after 2 s) and removes its directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -108,25 +118,66 @@ export async function startRunRedis(binary = process.env.REDIS_SERVER ?? 'redis-
       }
     }
   }
-  const server = child;
+  let server: ChildProcess = child;
   let stopping: Promise<void> | undefined;
+  // Read through a function: `stopping` changes across the awaits of `restart`.
+  const stopped = (): boolean => stopping !== undefined;
+  /** Ends the down time of a `restart` at once (on `stop`). */
+  let wake: (() => void) | undefined;
   return {
     port,
     url: `redis://127.0.0.1:${String(port)}`,
+    freeze() {
+      if (stopping === undefined) server.kill('SIGSTOP');
+    },
+    thaw() {
+      server.kill('SIGCONT');
+    },
+    async restart(downMs = 0) {
+      if (stopped()) return;
+      const old = server;
+      if (old.exitCode === null && old.signalCode === null) {
+        const exited = new Promise<void>((resolve) =>
+          old.once('exit', () => {
+            resolve();
+          }),
+        );
+        old.kill('SIGCONT');
+        old.kill('SIGKILL');
+        await exited;
+      }
+      if (downMs > 0 && !stopped()) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, downMs);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+      if (stopped()) return;
+      server = await launch(binary, port, dir);
+      // Stopped meanwhile: this one is not the run's any more.
+      if (stopped()) server.kill('SIGKILL');
+    },
     stop() {
+      wake?.();
       stopping ??= new Promise<void>((resolve) => {
+        const current = server;
         const finish = (): void => {
           clearTimeout(hard);
           rmSync(dir, { recursive: true, force: true });
           resolve();
         };
-        const hard = setTimeout(() => server.kill('SIGKILL'), 2000);
-        if (server.exitCode !== null || server.signalCode !== null) {
+        const hard = setTimeout(() => current.kill('SIGKILL'), 2000);
+        if (current.exitCode !== null || current.signalCode !== null) {
           finish();
           return;
         }
-        server.once('exit', finish);
-        server.kill('SIGTERM');
+        current.once('exit', finish);
+        current.kill('SIGCONT');
+        current.kill('SIGTERM');
       });
       return stopping;
     },

@@ -69,6 +69,9 @@ export async function runWorker(config: WorkerConfig): Promise<void> {
       errors,
       leader: lease?.isLeader ?? false,
       fenced: lease?.fenced ?? false,
+      owned: lease?.owned ?? [],
+      incarnation: lease?.incarnation ?? null,
+      renewals: ownership?.counters.renewals ?? 0,
     });
   };
   let stopping: Promise<void> | undefined;
