@@ -1,8 +1,7 @@
 /**
  * Fleet simulation (issue 16): in-process FleetOwnership coordinators with fake OwnershipContexts (no AutoClient, no
  * sockets: a grant "binds" at once) against one real redis-server. 20,000 shards over 50 nodes, default lease
- * timings (TTL 6 s, renewal every 2 s), `maxMovesPerRound: 500` (a joiner's fair share is 333..400 shards: the
- * default of 1 would take hundreds of rounds at this size). Measured: time to converge from a cold start, after 10
+ * timings (TTL 6 s, renewal every 2 s, `maxMovesPerRound` by default: a joiner steals its whole deficit in a round). Measured: time to converge from a cold start, after 10
  * nodes join, after 10 nodes die (their Redis connection cut: no leave, the TTL must pass); Redis commands per second
  * and Redis CPU at steady state (INFO commandstats / INFO cpu over 10 s).
  *
@@ -33,7 +32,7 @@ async function node(server: TestRedis, name: string): Promise<SimNode> {
     sendCommand: (args: string[]): Promise<unknown> =>
       conn.dead ? Promise.reject(new Error('connection lost')) : inner.sendCommand(args),
   };
-  const fleet = redisOwnership({ redis: conn, fleet: 'sim', nodeId: name, maxMovesPerRound: 500 });
+  const fleet = redisOwnership({ redis: conn, fleet: 'sim', nodeId: name });
   fleet.on('error', () => undefined);
   const served = new Set<string>();
   const abort = new AbortController();

@@ -69,7 +69,11 @@ export interface RedisOwnershipOptions {
   readonly leaseTtlMs?: number;
   /** Period of the renewal (and rebalance round), milliseconds; at most half of `leaseTtlMs`. @defaultValue 2000 */
   readonly renewEveryMs?: number;
-  /** Most shards this node steals from others per round (0: it only claims free shards). @defaultValue 1 */
+  /**
+   * Most shards this node steals from others per round (0: it only claims free shards). By default, what the
+   * allotment says it lacks (at most its fair share, ⌈shards / nodes⌉): a joiner gets its share in one round, and
+   * no more than the minimum moves, since every node computes the same allotment. @defaultValue the fair share
+   */
   readonly maxMovesPerRound?: number;
   /** Longest wait for one Redis reply, milliseconds. @defaultValue renewEveryMs */
   readonly redisTimeoutMs?: number;
@@ -228,7 +232,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   readonly #ttl: number;
   readonly #every: number;
   readonly #fenceAfter: number;
-  readonly #maxMoves: number;
+  readonly #maxMoves: number | undefined;
   readonly #call: RedisCallOptions;
   readonly #handoverMs: number;
   readonly #mono: () => number;
@@ -263,6 +267,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   #fenceTimer: TimerHandle | undefined;
   #round: Promise<void> | null = null;
   #again = false;
+  /** This round already ran once more because a claim or steal came short (at most once per period). */
+  #retried = false;
   #stopping = false;
   #fencedReported = false;
   /** Grants of the first round, awaited by `start()` (so that `ready` lists them). */
@@ -289,7 +295,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     // Fenced a tenth of the TTL before the lease can have expired, counted from the send time of the last renewal
     // that succeeded (Redis extended it later than that, so it expires later than that + TTL).
     this.#fenceAfter = this.#ttl - Math.max(1, Math.floor(this.#ttl / 10));
-    this.#maxMoves = options.maxMovesPerRound ?? 1;
+    this.#maxMoves = options.maxMovesPerRound;
     this.#call = { timeoutMs: options.redisTimeoutMs ?? this.#every, clock: this.#clock };
     this.#handoverMs = options.handoverMs ?? 2 * this.#every;
     this.#prefix = `tr:{${options.fleet}}:`;
@@ -536,6 +542,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
+      this.#retried = false;
       void this.#runRound();
     }, delay);
   }
@@ -643,12 +650,13 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     if (context === null || this.#stopping || this.fenced) return;
     // (1 ms of slack: the renewal timer may fire a hair before the monotonic clock reaches the end of the warm-up.)
     const free = this.#mono() + 1 < this.#claimAfter ? [] : view.free;
+    const warming = free.length === 0 && view.free.length > 0;
     const plan = planRound({
       shardCount: context.shardCount,
       self: this.nodeId,
       loads: view.loads,
       free,
-      maxMoves: free.length === 0 && view.free.length > 0 ? 0 : this.#maxMoves,
+      ...(warming ? { maxMoves: 0 } : this.#maxMoves === undefined ? {} : { maxMoves: this.#maxMoves }),
     });
     if (plan.claim.length > 0) {
       const taken = parseTaken(await this.#script(CLAIM, plan.claim, inc), 'EVALSHA claim');
@@ -657,6 +665,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
         return;
       }
       this.#took(taken.shards, taken.token, 'claims');
+      this.#retryIfShort(taken.shards.length, plan.claim.length);
     }
     if (plan.steal.length > 0) {
       const args = plan.steal.flatMap((s) => [s.victim, String(s.count), String(s.keep)]);
@@ -666,7 +675,22 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
         return;
       }
       this.#took(taken.shards, taken.token, 'steals');
+      this.#retryIfShort(
+        taken.shards.length,
+        plan.steal.reduce((sum, s) => sum + s.count, 0),
+      );
     }
+  }
+
+  /**
+   * Another node took some of the shards planned (two nodes planning at once, on views read a moment apart, as
+   * when several see a dead node's key expire): plan again at once on a fresh view, once per period, instead of
+   * leaving the rest for the next period.
+   */
+  #retryIfShort(got: number, planned: number): void {
+    if (got >= planned || this.#retried) return;
+    this.#retried = true;
+    this.#again = true;
   }
 
   #took(shards: readonly string[], token: string, counter: 'claims' | 'steals'): void {

@@ -216,6 +216,25 @@ describe('redisOwnership', () => {
     for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
   });
 
+  it('gives a joiner its whole fair share within two rounds by default, with the minimum moves', async () => {
+    const f = await fleetOf(12);
+    const a = await f.add('a');
+    const b = await f.add('b');
+    await until(() => f.settled(12) && f.loads().join() === '6,6', 'two nodes at 6');
+    const stealsBefore = a.fleet.counters.steals + b.fleet.counters.steals;
+    const c = await f.add('c');
+    const rounds = await until(
+      () => (c.fleet.snapshot().owned.length === 4 ? c.fleet.counters.renewals : undefined),
+      'c holds its share',
+    );
+    expect(rounds).toBeLessThanOrEqual(2);
+    await until(() => f.settled(12) && f.loads().join() === '4,4,4', 'three nodes at 4');
+    expect(c.fleet.counters.steals + a.fleet.counters.steals + b.fleet.counters.steals - stealsBefore).toBe(
+      4,
+    );
+    for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
+  });
+
   it('an owner that has not yet seen a move does not fight for the shard, then lets it go', async () => {
     const f = await fleetOf(2);
     const a = await f.add('a', { leaseTtlMs: 20_000 });
