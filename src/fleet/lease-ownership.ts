@@ -270,6 +270,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   /** This round already ran once more because a claim or steal came short (at most once per period). */
   #retried = false;
   #stopping = false;
+  #stopped: Promise<void> | null = null;
   #fencedReported = false;
   /** Grants of the first round, awaited by `start()` (so that `ready` lists them). */
   #collect: Promise<void>[] | null = null;
@@ -365,6 +366,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
 
   /** Registers, claims this node's first shards (awaited: the client's `ready` lists them), then renews. */
   async start(context: OwnershipContext): Promise<void> {
+    if (this.#stopping) return;
     this.#context = context;
     await this.#ensureRegistered();
     await callRedis(this.#redis, ['SET', `${this.#prefix}conduit`, context.conduitId], this.#call).catch(
@@ -433,8 +435,13 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
    * at their next renewal instead of after a TTL), then waits (at most `handoverMs`) until each shard it served is
    * bound by another node: the client closes its transports after that (make-before-break).
    */
-  async stop(): Promise<void> {
-    if (this.#stopping) return;
+  stop(): Promise<void> {
+    // A second call (or a close() racing a close()) resolves with the first, after its handover.
+    this.#stopped ??= this.#stopNow();
+    return this.#stopped;
+  }
+
+  async #stopNow(): Promise<void> {
     this.#stopping = true;
     this.#clearTimers();
     for (const wake of [...this.#wake]) wake();
@@ -466,6 +473,9 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   }
 
   #register(): Promise<void> {
+    // Once stopping, never again: stop() deletes the registration it awaited, and one made after that would hold
+    // a node key (and maybe the leader lease) for a TTL with nobody renewing it.
+    if (this.#stopping) return Promise.resolve();
     this.#registering ??= this.#registerNow().finally(() => {
       this.#registering = null;
     });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { RedisError } from '../../src/fleet/errors.js';
 import { redisOwnership, type RedisOwnershipOptions } from '../../src/fleet/index.js';
-import type { RedisConnection } from '../../src/fleet/redis.js';
+import { callRedis, type RedisConnection } from '../../src/fleet/redis.js';
 import { FakeClock } from '../support/clock.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { until } from '../support/until.js';
@@ -203,5 +203,62 @@ describe('self-fencing', () => {
     expect(fleet.fenced).toBe(false);
     expect(fleet.snapshot().owned).toHaveLength(20_000);
     await fleet.stop();
+  });
+});
+
+describe('stop', () => {
+  async function registered(fleet: string): Promise<unknown[]> {
+    const get = (args: string[]): Promise<unknown> => callRedis(redis, args, { timeoutMs: 1000 });
+    return [
+      await get(['SMEMBERS', `tr:{${fleet}}:nodes`]),
+      await get(['GET', `tr:{${fleet}}:leader`]),
+      await get(['EXISTS', `tr:{${fleet}}:node:a`]),
+    ];
+  }
+
+  it('once stopped, nothing registers again (no phantom node holding the leader lease for a TTL)', async () => {
+    const clock = new FakeClock();
+    const name = `stopped${String(++fleets)}`;
+    const fleet = redisOwnership({ redis, fleet: name, nodeId: 'a', clock, renewEveryMs: 100 });
+    expect(await fleet.leader()).toBe(true);
+    await fleet.stop();
+    expect(await registered(name)).toEqual([[], null, 0]);
+    // A late start() (a client closed while starting) or a shard count change after stop(): inert.
+    await fleet.start(fakeContext(4));
+    await fleet.shardCountChanged(8);
+    expect(await fleet.leader()).toBe(false);
+    expect(await registered(name)).toEqual([[], null, 0]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('a second stop() resolves when the first one does, after the handover', async () => {
+    const clock = new FakeClock();
+    const name = `twice${String(++fleets)}`;
+    const b = redisOwnership({ redis, fleet: name, nodeId: 'b', clock: new FakeClock() });
+    await b.leader(); // registered, never bound anything: a's handover waits its full handoverMs
+    const a = redisOwnership({
+      redis,
+      fleet: name,
+      nodeId: 'a',
+      clock,
+      renewEveryMs: 100,
+      redisTimeoutMs: 60_000, // the test moves the clock while Redis answers
+    });
+    const context = fakeContext(2);
+    const starting = a.start(context);
+    await until(() => clock.delays().includes(100), 'the warm-up');
+    clock.advance(100);
+    await starting;
+    expect(context.owned()).toHaveLength(1);
+    const order: string[] = [];
+    const first = a.stop().then(() => order.push('first'));
+    const second = a.stop().then(() => order.push('second'));
+    while (order.length < 2) {
+      clock.advance(25);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first', 'second']);
+    await b.stop();
   });
 });
