@@ -8,6 +8,7 @@ import { InvalidArgumentError } from '../../src/core/errors.js';
 import { RedisError } from '../../src/fleet/errors.js';
 import { redisOwnership, type RedisOwnershipOptions } from '../../src/fleet/index.js';
 import { callRedis, type RedisConnection } from '../../src/fleet/redis.js';
+import { CLAIM } from '../../src/fleet/scripts.js';
 import { FakeClock } from '../support/clock.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { until } from '../support/until.js';
@@ -203,6 +204,48 @@ describe('self-fencing', () => {
     expect(fleet.fenced).toBe(false);
     expect(fleet.snapshot().owned).toHaveLength(20_000);
     await fleet.stop();
+  });
+});
+
+describe('rounds', () => {
+  it('plans again at once when another node took some of the shards it claimed', async () => {
+    const clock = new FakeClock();
+    const name = `short${String(++fleets)}`;
+    const b = redisOwnership({ redis, fleet: name, nodeId: 'b', clock: new FakeClock() });
+    await b.leader();
+    const incB = b.snapshot().incarnation ?? '';
+    let raced = false;
+    const conn: RedisConnection = {
+      sendCommand: async (args) => {
+        if (!raced && args[0] === 'EVALSHA' && args[1] === CLAIM.sha) {
+          // b claims shard 0 between a's view and a's claim (a plans 0 and 1, gets only 1).
+          raced = true;
+          await redis.sendCommand(['HSET', `tr:{${name}}:owners`, '0', `b|${incB}`]);
+          await redis.sendCommand(['HSET', `tr:{${name}}:leases`, '0', '1|bound']);
+        }
+        return redis.sendCommand(args);
+      },
+    };
+    const a = redisOwnership({
+      redis: conn,
+      fleet: name,
+      nodeId: 'a',
+      clock,
+      renewEveryMs: 100,
+      redisTimeoutMs: 60_000,
+      handoverMs: 0,
+    });
+    const context = fakeContext(4);
+    const starting = a.start(context);
+    await until(() => clock.delays().includes(100), 'the warm-up');
+    clock.advance(100);
+    await starting;
+    expect(raced).toBe(true);
+    // Its fair share (2) in the same round, on a fresh view, not a period later.
+    expect(context.owned()).toEqual(['1', '2']);
+    expect(a.counters.renewals).toBe(2);
+    await a.stop();
+    await b.stop();
   });
 });
 
