@@ -180,6 +180,20 @@ describe('redisOwnership', () => {
     expect(await f.nodes[0]?.fleet.conduitId()).toBe(leader.conduitInfo.id);
   });
 
+  it('a client whose start failed after asking the fleet leaves it when closed (no registration left for a TTL)', async () => {
+    const emu = await h.start();
+    const f = new Fleet(emu, undefined);
+    const b = redisOwnership({ redis: await cuttable(), fleet: f.name, nodeId: 'b', leaseTtlMs: 5_000 });
+    expect(await b.leader()).toBe(true);
+    // a registers to ask whether it leads the creation, is told no, and fails.
+    await expect(f.add('a', { leaseTtlMs: 5_000 })).rejects.toMatchObject({ code: 'CONDUIT_NOT_FOUND' });
+    await f.nodes[0]?.client.close();
+    const probe = await server.connect();
+    const members = await callRedis(probe, ['SMEMBERS', `tr:{${f.name}}:nodes`], { timeoutMs: 1000 });
+    expect(members).toEqual(['b']);
+    await b.stop();
+  });
+
   it('gives a crashed node’s shards to the survivors after the lease TTL, and the leadership too', async () => {
     const f = await fleetOf(6);
     const a = await f.add('a');
