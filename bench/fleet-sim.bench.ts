@@ -118,11 +118,22 @@ export async function run(): Promise<BenchFigure[]> {
     );
     const cold = await timeToConverge(nodes, probe, since);
 
+    const moves = (list: readonly SimNode[]): number =>
+      list.reduce((sum, n) => sum + n.fleet.counters.steals + n.fleet.counters.claims, 0);
+    const movedBefore = moves(nodes);
     since = performance.now();
     nodes.push(
       ...(await Promise.all(Array.from({ length: CHURN }, (_, i) => node(server, `j${String(i)}`)))),
     );
     const join = await timeToConverge(nodes, probe, since);
+    // The minimum: each joiner's share (⌊S / N⌋ or ⌈S / N⌉), all taken from the others.
+    const joinMoves = moves(nodes) - movedBefore;
+    const joinMinimum = nodes
+      .slice(NODES)
+      .reduce(
+        (sum, n) => sum + Math.floor(SHARDS / nodes.length) + (n.served.size > SHARDS / nodes.length ? 1 : 0),
+        0,
+      );
 
     since = performance.now();
     const dead = nodes.splice(0, CHURN);
@@ -131,7 +142,10 @@ export async function run(): Promise<BenchFigure[]> {
       n.abort.abort();
       void n.fleet.stop();
     }
+    const movedBeforeDie = moves(nodes);
     const die = await timeToConverge(nodes, probe, since);
+    const deadShards = dead.reduce((sum, n) => sum + n.served.size, 0);
+    const dieMoves = moves(nodes) - movedBeforeDie;
 
     const before = await stats(probe);
     const t0 = performance.now();
@@ -144,7 +158,13 @@ export async function run(): Promise<BenchFigure[]> {
     return [
       boundFigure('fleet sim: converge from cold start (20k shards, 50 nodes)', cold, 'ms', { max: 10_000 }),
       boundFigure('fleet sim: converge after 10 nodes join', join, 'ms', { max: 10_000 }),
+      boundFigure(`fleet sim: moves on 10 joins (minimum ${String(joinMinimum)})`, joinMoves, 'shards', {
+        max: joinMinimum + CHURN,
+      }),
       boundFigure('fleet sim: converge after 10 nodes die (TTL 6 s + a round)', die, 'ms', { max: 10_000 }),
+      boundFigure(`fleet sim: moves on 10 deaths (minimum ${String(deadShards)})`, dieMoves, 'shards', {
+        max: deadShards + CHURN,
+      }),
       // Round trips: one renewal script per node per period (50 / 2 s = 25/s).
       boundFigure('fleet sim: Redis script calls/s at steady state (50 nodes)', scriptsPerSecond, 'calls/s', {
         max: 50,
