@@ -44,8 +44,8 @@ export interface AppTokenProviderOptions {
   /**
    * Where the processes of a fleet share the app token (the fleet's `RedisAppTokenStore`): one of them mints it
    * under the store's lock, the others read it, and a 401 makes only one mint again. When the store fails, this
-   * provider mints on its own and reports it (`onStoreError`, and the logger's `warn`). @defaultValue none: this
-   * provider mints its own token
+   * provider mints on its own and reports it (see `onStoreError`). @defaultValue none: this provider mints its own
+   * token
    */
   readonly store?: AppTokenStore | undefined;
   /**
@@ -53,7 +53,11 @@ export interface AppTokenProviderOptions {
    * mints on its own after twice this. @defaultValue 15000
    */
   readonly lockTtlMs?: number | undefined;
-  /** Called with every failure of `store` (after which this provider mints on its own). */
+  /**
+   * Called with every failure of `store` (after which this provider mints on its own). Without it, the first failure
+   * of each outage (until the store answers again) goes to the logger's `warn` when a `logger` was given, else to
+   * `process.emitWarning`: never nowhere. @defaultValue the logger, else `process.emitWarning`
+   */
   readonly onStoreError?: ((error: Error) => void) | undefined;
 }
 
@@ -94,6 +98,10 @@ export class AppTokenProvider implements AuthProvider {
   readonly #store: AppTokenStore | undefined;
   readonly #lockTtlMs: number;
   readonly #onStoreError: ((error: Error) => void) | undefined;
+  /** Whether a logger was given (else a store failure is a process warning). */
+  readonly #hasLogger: boolean;
+  /** A store failure of the current outage was reported (without `onStoreError`). */
+  #storeReported = false;
   /** Aborts the waits for another process's token when the provider is closed. */
   readonly #closer = new AbortController();
   #token: string | undefined;
@@ -111,6 +119,7 @@ export class AppTokenProvider implements AuthProvider {
     this.clientId = options.clientId;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
+    this.#hasLogger = options.logger !== undefined;
     this.#renewBeforeMs = options.renewBeforeMs ?? 300_000;
     this.#store = options.store;
     this.#lockTtlMs = options.lockTtlMs ?? 15_000;
@@ -262,7 +271,13 @@ export class AppTokenProvider implements AuthProvider {
     let delay = 50;
     try {
       for (;;) {
-        const stored = await store.load();
+        const loaded = await store.load();
+        this.#storeReported = false; // the store answers: a later failure is a new outage
+        const stored = sharedToken(loaded);
+        if (stored === null && loaded !== null) {
+          // Reported, then treated as no token: minted under the lock and saved over it.
+          this.#storeFailed(new Error('the store holds a value that is not an app token (not quoted)'));
+        }
         if (usable(stored)) {
           this.sharedReads++;
           return stored;
@@ -294,7 +309,7 @@ export class AppTokenProvider implements AuthProvider {
   ): Promise<SharedAppToken> {
     let minted: SharedAppToken;
     try {
-      const again = await store.load();
+      const again = sharedToken(await store.load());
       if (usable(again)) {
         this.sharedReads++;
         await store.unlock();
@@ -314,13 +329,28 @@ export class AppTokenProvider implements AuthProvider {
     return minted;
   }
 
+  /**
+   * Reports a failure of the store: every one to `onStoreError`; without it, the first of each outage to the logger,
+   * or as a process warning when no logger was given (a default logger is silent: the failure would go nowhere).
+   */
   #storeFailed(error: unknown): void {
     const failure = toError(error);
-    this.#logger.warn('app token store failed; minting here', { error: failure.message });
-    try {
-      this.#onStoreError?.(failure);
-    } catch {
-      // A throwing onStoreError must not fail the acquisition; it was told, and the logger too.
+    if (this.#onStoreError !== undefined) {
+      try {
+        this.#onStoreError(failure);
+      } catch {
+        // A throwing onStoreError must not fail the acquisition; there is nowhere further to report it.
+      }
+      return;
+    }
+    if (this.#storeReported) return;
+    this.#storeReported = true;
+    const code = (failure as { code?: unknown }).code;
+    const message = `AppTokenProvider: the app token store failed, minting here: ${failure.message}`;
+    if (this.#hasLogger) {
+      this.#logger.warn(message, typeof code === 'string' ? { code } : {});
+    } else {
+      process.emitWarning(message, typeof code === 'string' ? { code } : {});
     }
   }
 
@@ -331,6 +361,26 @@ export class AppTokenProvider implements AuthProvider {
   toJSON(): Record<string, unknown> {
     return { clientId: this.clientId, token: this.#token === undefined ? null : '[redacted]' };
   }
+}
+
+/** A bearer token's characters: visible ASCII, no space (RFC 6750's b64token is narrower still). */
+const TOKEN = /^[\x21-\x7e]{1,4096}$/;
+
+/**
+ * What a store loaded, if it is a token a request may carry: `{ accessToken, expiresInMs }` with a token of visible
+ * ASCII and `null` or a finite, non-negative life; anything else (a stray value, another version's) is `null`.
+ */
+function sharedToken(value: unknown): SharedAppToken | null {
+  if (!isRecord(value)) return null;
+  const { accessToken, expiresInMs } = value;
+  if (typeof accessToken !== 'string' || !TOKEN.test(accessToken)) return null;
+  if (
+    expiresInMs !== null &&
+    (typeof expiresInMs !== 'number' || !Number.isFinite(expiresInMs) || expiresInMs < 0)
+  ) {
+    return null;
+  }
+  return { accessToken, expiresInMs };
 }
 
 /** Options of {@link StaticAuthProvider}. */

@@ -23,6 +23,7 @@ import {
   clock,
   duration,
   func,
+  integerDuration,
   logger,
   nonEmptyString,
   finiteNumber,
@@ -52,7 +53,7 @@ export interface RedisHelixBudgetOptions {
    */
   readonly keyPrefix?: string;
   /**
-   * Time an empty bucket takes to refill completely, milliseconds: Twitch's is a minute. Change it only for an
+   * Time an empty bucket takes to refill completely, whole milliseconds: Twitch's is a minute. Change it only for an
    * emulator configured otherwise. @defaultValue 60000
    */
   readonly windowMs?: number;
@@ -91,7 +92,8 @@ const CHECKS: OptionChecks<RedisHelixBudgetOptions> = {
   redis: required(withMethods(['sendCommand'], 'a RedisConnection (a sendCommand method)')),
   clientId: required(nonEmptyString),
   keyPrefix: string,
-  windowMs: duration(),
+  // Whole milliseconds: the scripts' PEXPIRE takes 2 x windowMs, and Redis refuses a fraction on every take.
+  windowMs: integerDuration(),
   reserve: nonNegativeInteger,
   probeMs: duration(),
   timeoutMs: duration(),
@@ -224,6 +226,12 @@ export class RedisHelixBudget implements HelixBudget {
   #fallbackUntil = -Infinity;
   /** A failure of the current outage was reported (without `onError`). */
   #reported = false;
+  /**
+   * Redis answered the last question (no failure since). Responses are observed only then: during an outage, and
+   * while the take that asks again after `fallbackMs` is out, each would be one more command (and timer) to a Redis
+   * that does not answer.
+   */
+  #answering = true;
   #closed = false;
   /** Counters since creation (observability, tests, benches). */
   readonly stats = { takes: 0, granted: 0, waits: 0, observed: 0, failures: 0, paceLocally: 0 };
@@ -291,6 +299,7 @@ export class RedisHelixBudget implements HelixBudget {
       return null;
     }
     this.#reported = false;
+    this.#answering = true;
     const [granted, ticket, retryAfterMs] = reply;
     this.stats.granted += granted;
     if (granted < count) this.stats.waits++;
@@ -303,7 +312,7 @@ export class RedisHelixBudget implements HelixBudget {
     finiteNumber(ticket, 'ticket');
     checkOptions(headers, HEADER_CHECKS, 'headers', 'headers.');
     if (this.#closed || headers.limit === null || headers.remaining === null) return;
-    if (this.#clock.now() < this.#fallbackUntil) return;
+    if (!this.#answering) return;
     this.stats.observed++;
     const done = OBSERVE.run(
       this.#redis,
@@ -346,6 +355,7 @@ export class RedisHelixBudget implements HelixBudget {
 
   #fail(error: unknown): void {
     this.stats.failures++;
+    this.#answering = false;
     this.#fallbackUntil = this.#clock.now() + this.#fallbackMs;
     const failure =
       error instanceof RedisError

@@ -77,7 +77,8 @@ export interface RedisDedupeStoreOptions {
   readonly redisTimeoutMs?: number;
   /**
    * After a failed round trip, Redis is not asked again for this long, milliseconds: ids are judged by
-   * `failurePolicy` at once instead of each waiting for a timeout. @defaultValue 1000
+   * `failurePolicy` at once instead of each waiting for a timeout. Then one batch asks again (the probe); ids that
+   * arrive while it is out are judged by `failurePolicy` at once too. @defaultValue 1000
    */
   readonly retryAfterMs?: number;
   /**
@@ -161,20 +162,29 @@ const CHECKS: OptionChecks<RedisDedupeStoreOptions> = {
 /**
  * One round trip. KEYS: ids to release (refused after an ambiguous failure: deleted if they still hold what that
  * round trip wrote), ids to record (judged locally during an outage), then the ids to judge. ARGV: PX, the value
- * written (this store's nonce and the round trip's number), the two counts, then the value of each id to release.
- * Returns 1 (new, now recorded) or 0 (already there) per id to judge, in order.
+ * written (this store's nonce and the round trip's number), the two counts, this store's nonce and `:` ('' for the
+ * 'local' policy, whose keys hold '1'), then the value of each id to release.
+ * Returns, per id to judge, in order: 1 (new, now recorded), 2 (already there, written by this store: then taken over
+ * with this round trip's value, so that releasing the older one leaves it), or 0 (already there).
  */
 const JUDGE = new RedisScript(`local px, me = ARGV[1], ARGV[2]
-local release, record = tonumber(ARGV[3]), tonumber(ARGV[4])
+local release, record, mine = tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 for i = 1, release do
-  if redis.call('GET', KEYS[i]) == ARGV[4 + i] then redis.call('DEL', KEYS[i]) end
+  if redis.call('GET', KEYS[i]) == ARGV[5 + i] then redis.call('DEL', KEYS[i]) end
 end
 for i = release + 1, release + record do
   redis.call('SET', KEYS[i], me, 'NX', 'PX', px)
 end
 local out = {}
 for i = release + record + 1, #KEYS do
-  out[#out + 1] = redis.call('SET', KEYS[i], me, 'NX', 'PX', px) and 1 or 0
+  if redis.call('SET', KEYS[i], me, 'NX', 'PX', px) then
+    out[#out + 1] = 1
+  elseif mine ~= '' and string.sub(redis.call('GET', KEYS[i]) or '', 1, #mine) == mine then
+    redis.call('SET', KEYS[i], me, 'XX', 'PX', px)
+    out[#out + 1] = 2
+  else
+    out[#out + 1] = 0
+  end
 end
 return out`);
 
@@ -250,8 +260,26 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
   #record: string[] = [];
   #release: string[] = [];
   #releaseValues: string[] = [];
+  /**
+   * 'strict': keys of ids refused after an ambiguous failure. Another copy of such an id, sent before the refusal,
+   * finds the key the refused round trip may have written: that copy is new (else the id is refused once and taken
+   * for a duplicate once, and nobody handles it).
+   */
+  readonly #refused = new Set<string>();
+  /** Round trips sent and not yet answered. */
+  #inFlight = 0;
+  /**
+   * Ids this process dispatched on the local cache's word alone while round trips were out: a round trip that then
+   * answers 1 for one of them (it wrote the key) must not dispatch it again. Cleared when no round trip is out.
+   */
+  readonly #localNew = new Set<string>();
   /** Until when Redis is not asked (after a failure), by the store's clock; the error that started it. */
   #downUntil = -Infinity;
+  /**
+   * After an outage, the batch that asks Redis whether it answers again: until it is answered, later ids are judged
+   * without Redis (one round trip at a time to a Redis that may still be away, not one per turn of the event loop).
+   */
+  #probe: Batch | undefined;
   #failure: RedisError | undefined;
   /** A failure was reported and no round trip succeeded since. */
   #reported = false;
@@ -303,11 +331,15 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
       this.stats.localDuplicates++;
       return 'duplicate';
     }
-    if (this.#downUntil !== -Infinity) {
-      if (this.#clock.now() < this.#downUntil) return this.#withoutRedis(id, now);
-      this.#downUntil = -Infinity; // time to try again: this batch is the probe
-    }
     const batch = this.#batch;
+    if (this.#downUntil !== -Infinity) {
+      if (this.#probe === undefined) {
+        if (this.#clock.now() < this.#downUntil) return this.#withoutRedis(id, now);
+        this.#probe = batch; // time to try again: this batch is the probe
+      } else if (this.#probe !== batch) {
+        return this.#withoutRedis(id, now); // the probe is out: no second round trip until it is answered
+      }
+    }
     batch.keys.push(this.#key(id));
     batch.ids.push(id);
     batch.nows.push(now);
@@ -361,8 +393,21 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     }
     this.stats.localVerdicts++;
     const verdict = this.#local.add(id, now);
-    if (verdict === 'new') this.#queue(this.#record, this.#key(id));
+    if (verdict === 'new') {
+      this.#queue(this.#record, this.#key(id));
+      this.#dispatchedLocally(id);
+    }
     return verdict;
+  }
+
+  /** Notes a local-only 'new' verdict that a round trip out now might contradict. */
+  #dispatchedLocally(id: string): void {
+    if (this.#inFlight > 0 && this.#localNew.size < MAX_BACKLOG) this.#localNew.add(id);
+  }
+
+  /** A round trip has been answered (or failed). */
+  #landed(): void {
+    if (--this.#inFlight === 0 && this.#localNew.size > 0) this.#localNew.clear();
   }
 
   #queue(list: string[], key: string): void {
@@ -395,10 +440,12 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     this.stats.roundTrips++;
     // Only 'strict' releases keys, so only it marks them; '1' is a shared object in Redis (no allocation per key).
     const value = this.failurePolicy === 'strict' ? `${this.#nonce}:${String(++this.#round)}` : '1';
-    const args = [this.#px, value, String(release.length), String(record.length), ...releaseValues];
+    const mine = this.failurePolicy === 'strict' ? `${this.#nonce}:` : '';
+    const args = [this.#px, value, String(release.length), String(record.length), mine, ...releaseValues];
+    this.#inFlight++;
     JUDGE.run(this.#redis, keys, args, this.#call).then(
       (reply) => {
-        if (isVerdicts(reply, batch.ids.length)) this.#answered(batch, reply, record.length);
+        if (isVerdicts(reply, batch.ids.length)) this.#answered(batch, reply, record.length, release);
         else
           this.#failed(
             batch,
@@ -406,7 +453,7 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
             release,
             releaseValues,
             record,
-            badReply('EVALSHA', 'one 0 or 1 per id'),
+            badReply('EVALSHA', 'one 0, 1 or 2 per id'),
           );
       },
       (error: unknown) => {
@@ -419,22 +466,34 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     );
   };
 
-  #answered(batch: Batch, reply: readonly unknown[], recorded: number): void {
+  #answered(batch: Batch, reply: readonly unknown[], recorded: number, released: readonly string[]): void {
     this.#reported = false;
+    this.#downUntil = -Infinity;
+    this.#probe = undefined;
     this.#failure = undefined;
     const stats = this.stats;
     stats.backfilled += recorded;
-    const { ids, nows, resolves } = batch;
+    const { keys, ids, nows, resolves } = batch;
     const local = this.#local;
+    const refused = this.#refused;
+    const localNew = this.#localNew;
+    if (refused.size > 0) for (const key of released) refused.delete(key);
     stats.checked += ids.length;
     for (let i = 0; i < ids.length; i++) {
-      // Recorded locally either way; a copy judged meanwhile by the local cache alone (a batch that failed during
-      // this one's flight) makes this one a duplicate, so one process never dispatches an id twice.
-      const mine = local.add(ids[i] ?? '', nows[i] ?? 0) !== 'duplicate';
-      const verdict: DedupeVerdict = reply[i] === 1 && mine ? 'new' : 'duplicate';
+      const id = ids[i] ?? '';
+      // Recorded locally either way. The verdict is Redis's: 1, this round trip wrote the key (2: it held what a
+      // round trip of this store whose ids were refused wrote). Not the local cache's: another round trip's answer of
+      // 0 for a copy may have come first (a connection pool answers out of order), and this one must still dispatch
+      // it. Only a copy dispatched meanwhile on the local cache's word alone (a batch that failed during this one's
+      // flight) makes it a duplicate, so one process never dispatches an id twice.
+      local.add(id, nows[i] ?? 0);
+      const fresh = reply[i] === 1 || (reply[i] === 2 && refused.size > 0 && refused.delete(keys[i] ?? ''));
+      const verdict: DedupeVerdict =
+        fresh && (localNew.size === 0 || !localNew.has(id)) ? 'new' : 'duplicate';
       if (verdict === 'duplicate') stats.redisDuplicates++;
       resolves[i]?.(verdict);
     }
+    this.#landed(); // after the verdicts: they read the ids dispatched locally during this flight
     if ((this.#record.length > 0 || this.#release.length > 0) && !this.#scheduled) this.#schedule();
   }
 
@@ -446,10 +505,12 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
     record: readonly string[],
     error: RedisError,
   ): void {
+    this.#landed();
     const stats = this.stats;
     stats.errors++;
     this.#failure = error;
     this.#downUntil = this.#clock.now() + this.#retryAfterMs;
+    if (this.#probe === batch) this.#probe = undefined;
     // Not known to be applied: try again with the next round trip (both are idempotent).
     for (let i = 0; i < release.length; i++) this.#queueRelease(release[i] ?? '', releaseValues[i] ?? '');
     for (const key of record) this.#queue(this.#record, key);
@@ -458,6 +519,7 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
       for (let i = 0; i < ids.length; i++) {
         // Redis may have recorded it before the failure: release it, so that a redelivery is not a duplicate.
         this.#queueRelease(keys[i] ?? '', value);
+        if (this.#refused.size < MAX_BACKLOG) this.#refused.add(keys[i] ?? '');
         stats.refused++;
         rejects[i]?.(error);
       }
@@ -466,7 +528,10 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
       for (let i = 0; i < ids.length; i++) {
         stats.localVerdicts++;
         const verdict = local.add(ids[i] ?? '', nows[i] ?? 0);
-        if (verdict === 'new') this.#queue(this.#record, keys[i] ?? '');
+        if (verdict === 'new') {
+          this.#queue(this.#record, keys[i] ?? '');
+          this.#dispatchedLocally(ids[i] ?? '');
+        }
         resolves[i]?.(verdict);
       }
     }
@@ -488,6 +553,6 @@ export class RedisDedupeStore extends TypedEmitter<RedisDedupeStoreEvents> imple
 
 function isVerdicts(reply: unknown, length: number): reply is readonly unknown[] {
   if (!Array.isArray(reply) || reply.length !== length) return false;
-  for (const value of reply as unknown[]) if (value !== 0 && value !== 1) return false;
+  for (const value of reply as unknown[]) if (value !== 0 && value !== 1 && value !== 2) return false;
   return true;
 }

@@ -16,6 +16,7 @@ import {
   clock as clockCheck,
   duration,
   fail,
+  integerIn,
   nonEmptyString,
   required,
   string,
@@ -51,7 +52,10 @@ export interface RedisConnection {
 
 /** A {@link RedisConnection} this library opened, with a way to close it. */
 export interface OwnedRedisConnection extends RedisConnection {
-  /** Closes the connection (commands in flight are answered first). Idempotent. */
+  /**
+   * Closes the connection: commands in flight are answered first, for at most `closeTimeoutMs`; then the connection
+   * is dropped and they reject (a frozen or partitioned server never keeps the process alive). Idempotent.
+   */
   close(): Promise<void>;
 }
 
@@ -96,7 +100,8 @@ function checkCall(redis: unknown, args: unknown, options: unknown, argsField = 
 /**
  * Sends one command and waits at most `timeoutMs` for its reply. Rejects with a {@link RedisError}:
  * `REDIS_TIMEOUT` when no reply came in time (a late reply is then ignored), `REDIS_COMMAND_FAILED` when the client
- * rejected it (`cause` holds its error). The error names the command, never its arguments.
+ * rejected it (`cause`: the client's error, its name and first line only). The error names the command, never its
+ * arguments.
  *
  * @example
  * ```ts
@@ -149,12 +154,22 @@ export function callRedis(
           error instanceof RedisError
             ? error
             : new RedisError('REDIS_COMMAND_FAILED', `Redis refused ${command}: ${reason(error)}`, command, {
-                cause: error,
+                cause: clientCause(error),
               }),
         );
       },
     );
   });
+}
+
+/**
+ * The client's error as a `cause`: its name and {@link reason} only, none of its properties (ioredis puts the
+ * command's arguments on its errors, `err.command.args`, and the token store's arguments hold the token).
+ */
+function clientCause(error: unknown): Error {
+  const cause = new Error(reason(error));
+  if (error instanceof Error) cause.name = error.name;
+  return cause;
 }
 
 /** A short, secret-free description of a client's error (its first line; a URL's credentials removed). */
@@ -229,9 +244,25 @@ function isNoScript(error: RedisError): boolean {
 export interface ConnectRedisOptions {
   /** Longest wait for the connection, milliseconds (1..2^31-1). @defaultValue 5000 */
   readonly connectTimeoutMs?: number;
+  /**
+   * Longest wait of `close()` for the replies of commands in flight, milliseconds (1..2^31-1); then the connection is
+   * dropped. @defaultValue 2000
+   */
+  readonly closeTimeoutMs?: number;
+  /**
+   * Most commands sent and not yet answered (16..2^31-1). A server that stops answering while the connection stays
+   * open (frozen, partitioned) keeps every command the fleet's timeouts gave up on; past this bound a command fails
+   * at once (`REDIS_COMMAND_FAILED`) instead of adding to memory. @defaultValue 10000
+   */
+  readonly maxPendingCommands?: number;
 }
 
-const CONNECT_CHECKS: OptionChecks<ConnectRedisOptions> = { connectTimeoutMs: duration() };
+const CONNECT_CHECKS: OptionChecks<ConnectRedisOptions> = {
+  connectTimeoutMs: duration(),
+  closeTimeoutMs: duration(),
+  // The client's own handshake (HELLO, CLIENT SETINFO, ...) takes a few places of the queue.
+  maxPendingCommands: integerIn(16, 2 ** 31 - 1),
+};
 
 /** A `redis:`, `rediss:` or `unix:` URL; never quoted in the error (it may hold a password). */
 const REDIS_URL: Check = (value, field) => {
@@ -285,6 +316,7 @@ export async function connectRedis(
   const client = createClient({
     url,
     disableOfflineQueue: true,
+    commandsQueueMaxLength: options.maxPendingCommands ?? 10_000,
     socket: {
       connectTimeout: options.connectTimeoutMs ?? 5_000,
       // The first connection fails once (connect() rejects); a connection lost later is retried for ever, with a
@@ -301,21 +333,32 @@ export async function connectRedis(
   } catch (error) {
     client.destroy();
     throw new RedisError('REDIS_COMMAND_FAILED', `could not connect to Redis: ${reason(error)}`, null, {
-      cause: error,
+      cause: clientCause(error),
     });
   }
-  let closed = false;
+  let closed: Promise<void> | undefined;
+  const closeTimeoutMs = options.closeTimeoutMs ?? 2_000;
   return {
     sendCommand: (args) => client.sendCommand(args),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      try {
-        await client.close();
-      } catch {
-        client.destroy();
-      }
-    },
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        // Replies in flight get closeTimeoutMs; a server that never answers must not keep the socket open for ever.
+        const timer = setTimeout(() => {
+          client.destroy();
+          resolve();
+        }, closeTimeoutMs);
+        client.close().then(
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          () => {
+            clearTimeout(timer);
+            client.destroy();
+            resolve();
+          },
+        );
+      })),
   };
 }
 

@@ -14,7 +14,7 @@
  * others queue behind it with no timer of their own. A bucket told to wait arms one timer.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
-import { toError } from '../core/guards.js';
+import { isRecord, toError } from '../core/guards.js';
 import type { Logger } from '../core/logger.js';
 import { withMethods, type Check } from '../core/options.js';
 import { abortReason, onAbort } from '../core/sleep.js';
@@ -71,6 +71,22 @@ export const helixBudget: Check = withMethods(
   ['take', 'observe'],
   'a HelixBudget (take and observe methods)',
 );
+
+/** Whether a budget's answer is a {@link HelixBudgetGrant}: finite numbers, none negative but the ticket. */
+function isGrant(value: unknown): value is HelixBudgetGrant {
+  if (!isRecord(value)) return false;
+  const { granted, ticket, retryAfterMs } = value;
+  return (
+    typeof granted === 'number' &&
+    Number.isFinite(granted) &&
+    granted >= 0 &&
+    typeof ticket === 'number' &&
+    Number.isFinite(ticket) &&
+    typeof retryAfterMs === 'number' &&
+    Number.isFinite(retryAfterMs) &&
+    retryAfterMs >= 0
+  );
+}
 
 /** Most points asked for in one {@link HelixBudget.take}. */
 const BATCH = 16;
@@ -190,6 +206,15 @@ export class BudgetGate {
     }
     asked.then(
       (grant) => {
+        // The one place a budget's answer enters: a grant of another shape (NaN, a negative wait, no ticket) would
+        // arm a timer of NaN ms or hand observe() a ticket it refuses; it is paced locally instead, and said so.
+        if (grant !== null && !isGrant(grant)) {
+          this.#logger.warn('helix budget answered a grant of the wrong shape; pacing locally', {
+            bucket: bucket.key,
+          });
+          this.#answer(bucket, null);
+          return;
+        }
         this.#answer(bucket, grant);
       },
       (error: unknown) => {

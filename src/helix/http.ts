@@ -5,7 +5,7 @@
 import { systemClock, type Clock } from '../core/clock.js';
 import { Backoff } from '../core/backoff.js';
 import { AbortError, InvalidArgumentError, TimeoutError, TwitchError } from '../core/errors.js';
-import { errorMessage, optionalUrl } from '../core/guards.js';
+import { errorMessage, optionalUrl, toError } from '../core/guards.js';
 import { checkOptions, fail } from '../core/options.js';
 import { silentLogger, type Logger } from '../core/logger.js';
 import { REDACTED, redactJson, redactKnown, redactParams } from '../core/redact.js';
@@ -231,7 +231,12 @@ export class HelixHttp {
       this.#limiter.release(bucket, ticket, limits);
       const status = response.status;
       if (point !== null && limits.limit !== null && limits.remaining !== null) {
-        this.#budget?.observe(bucket, point, limits, status);
+        try {
+          this.#budget?.observe(bucket, point, limits, status);
+        } catch (error) {
+          // observe() must not throw; one that does must not fail a request Twitch has answered.
+          this.#logger.warn('helix budget failed to observe a response', { bucket, error: toError(error) });
+        }
       }
 
       if (status >= 200 && status < 300) {

@@ -915,7 +915,14 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
             }
           },
         },
-        options(() => ({}), keysOf<ConnectRedisOptions>({ connectTimeoutMs: optional(duration()) })),
+        options(
+          () => ({}),
+          keysOf<ConnectRedisOptions>({
+            connectTimeoutMs: optional(duration()),
+            closeTimeoutMs: optional(duration()),
+            maxPendingCommands: optional(integer(16, 2 ** 31 - 1)),
+          }),
+        ),
       ],
       call: ([u, o]) => connectRedis(u as string, o as ConnectRedisOptions),
       skipValidCall: 'connects to a Redis server (tested in test/fleet/redis.test.ts)',
@@ -1810,7 +1817,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               redis: withMethods('sendCommand'),
               clientId: nonEmpty,
               keyPrefix: optional(isString),
-              windowMs: optional(duration()),
+              windowMs: optional(integer(1, 2 ** 31 - 1)),
               reserve: optional(nonNegativeInteger),
               probeMs: optional(duration()),
               timeoutMs: optional(duration()),

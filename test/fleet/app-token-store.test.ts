@@ -3,7 +3,7 @@
  * makes one process mint again, a failing store never stops a provider. Real redis-server, real emulator OAuth.
  */
 import { inspect } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppTokenProvider } from '../../src/auth/app-token-provider.js';
 import { Emulator } from '../../src/emulator/index.js';
 import { RedisAppTokenStore } from '../../src/fleet/app-token-store.js';
@@ -99,6 +99,51 @@ describe('AppTokenProvider with a RedisAppTokenStore', () => {
     expect(errors).toHaveLength(2);
     expect(errors[0]).toBeInstanceOf(RedisError);
     expect((errors[0] as RedisError).code).toBe('REDIS_COMMAND_FAILED');
+  });
+
+  it('a store that fails, with no onStoreError and no logger: a process warning, once per outage, no secret', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      let failing = true;
+      const flaky: RedisConnection = {
+        sendCommand: (args) =>
+          failing ? Promise.reject(new Error('connection refused')) : redis.sendCommand(args),
+      };
+      const { providers } = fleet(1, {}, flaky);
+      const provider = providers[0]!;
+      const first = await provider.getAccessToken(APP);
+      provider.invalidate();
+      await provider.getAccessToken(APP); // the same outage: not reported again
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain('app token store failed');
+      expect(String(warn.mock.calls[0]?.[0])).not.toContain(first);
+      expect(warn.mock.calls[0]?.[1]).toEqual({ code: 'REDIS_COMMAND_FAILED' });
+      // The store answers again (which re-arms the report), then fails again: a new outage, reported once more.
+      failing = false;
+      provider.invalidate();
+      await provider.getAccessToken(APP);
+      failing = true;
+      provider.invalidate();
+      await provider.getAccessToken(APP);
+      expect(warn).toHaveBeenCalledTimes(2);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('a stored value that cannot be a token (a space, a line break): reported, then replaced by a minted one', async () => {
+    const errors: Error[] = [];
+    const { providers, stores } = fleet(1, { onStoreError: (e) => errors.push(e) });
+    const hostile = 'stolen\r\nX-Injected: 1';
+    await callRedis(redis, ['SET', stores[0]!.tokenKey, hostile, 'PX', '3600000'], { timeoutMs: 2000 });
+    const token = await providers[0]!.getAccessToken(APP);
+    expect(token).not.toBe(hostile);
+    expect(token).toMatch(/^[\x21-\x7e]+$/);
+    expect(providers[0]!.acquisitions).toBe(1);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.message).not.toContain('stolen');
+    // Minted under the lock and saved over the bad value: the next process reads it.
+    expect(await callRedis(redis, ['GET', stores[0]!.tokenKey], { timeoutMs: 2000 })).toBe(token);
   });
 
   it('refuses bad options with INVALID_ARGUMENT naming the field', () => {

@@ -10,6 +10,7 @@ import type { RateLimitHeaders } from '../../src/helix/rate-limit-headers.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { Emulator } from '../../src/emulator/index.js';
 import { HelixClient } from '../../src/helix/client.js';
+import { FakeClock } from '../support/clock.js';
 
 let server: TestRedis;
 let redis: RedisConnection;
@@ -164,6 +165,8 @@ describe('RedisHelixBudget: options', () => {
     ['clientId', { redis: { sendCommand: () => Promise.resolve(null) }, clientId: '' }],
     ['windowMs', { redis: { sendCommand: () => Promise.resolve(null) }, clientId: 'x', windowMs: 0 }],
     ['reserve', { redis: { sendCommand: () => Promise.resolve(null) }, clientId: 'x', reserve: -1 }],
+    // Fractions would reach the scripts' PEXPIRE (2 x 1000.25 = 2000.5: an error reply on every take).
+    ['windowMs', { redis: { sendCommand: () => Promise.resolve(null) }, clientId: 'x', windowMs: 1000.25 }],
     ['onError', { redis: { sendCommand: () => Promise.resolve(null) }, clientId: 'x', onError: 'log' }],
   ])('refuses a bad %s with INVALID_ARGUMENT', (field, options) => {
     expect(() => new RedisHelixBudget(options as unknown as RedisHelixBudgetOptions)).toThrow(
@@ -275,6 +278,39 @@ describe('RedisHelixBudget: failures', () => {
     } finally {
       warn.mockRestore();
     }
+  });
+
+  it('after a failure, responses are not observed until Redis answers again (no command and timer per response)', async () => {
+    const clock = new FakeClock();
+    let sent = 0;
+    let answer = false;
+    // A frozen Redis: commands go out and nothing comes back, until the test lets one answer.
+    const frozen: RedisConnection = {
+      sendCommand: () => {
+        sent++;
+        return answer ? Promise.resolve([1, 1, 0]) : new Promise(() => undefined);
+      },
+    };
+    const b = new RedisHelixBudget({ redis: frozen, clientId: 'x', clock, onError: () => undefined });
+    const first = b.take('app', 1, signal);
+    clock.advance(1_000); // timeoutMs
+    expect(await first).toBeNull();
+    clock.advance(1_000); // fallbackMs: the next take asks Redis again
+    const probe = b.take('app', 1, signal);
+    expect(sent).toBe(2);
+    // Responses paced locally meanwhile: none sent to the Redis that has not answered yet.
+    for (let i = 0; i < 5; i++) b.observe('app', 1, headers(800, 700));
+    expect(sent).toBe(2);
+    expect(clock.pending).toBe(1); // the probe's timeout only
+    clock.advance(1_000);
+    expect(await probe).toBeNull();
+    // Redis answers again: observed again.
+    clock.advance(1_000);
+    answer = true;
+    expect(await b.take('app', 1, signal)).toMatchObject({ granted: 1 });
+    b.observe('app', 1, headers(800, 700));
+    expect(sent).toBe(4);
+    await b.flush();
   });
 
   it('a reply of another shape is REDIS_BAD_REPLY, reported, and paced locally', async () => {

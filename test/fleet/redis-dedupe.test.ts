@@ -166,6 +166,70 @@ describe('RedisDedupeStore batching', () => {
 });
 
 describe('RedisDedupeStore ids and options', () => {
+  it('two copies in two round trips answered out of order (a connection pool): one of them is new', async () => {
+    const real = await server.connect();
+    // The first round trip of 'copy' runs at once in Redis, but its reply is held until the second one's has come.
+    let calls = 0;
+    let releaseFirst: () => void = () => undefined;
+    const reordering: RedisConnection = {
+      sendCommand: async (args) => {
+        const reply = await real.sendCommand(args);
+        if (!args.includes('tr:{test}:d:copy') || ++calls !== 1) return reply;
+        return new Promise((resolve) => {
+          releaseFirst = () => {
+            resolve(reply);
+          };
+        });
+      },
+    };
+    const a = new RedisDedupeStore({ redis: reordering, fleet: 'test', redisTimeoutMs: 10_000 });
+    expect(await a.add('warm', T0)).toBe('new');
+    const first = a.add('copy', T0); // written in Redis by this round trip, answered late
+    await until(() => (calls === 1 ? true : undefined));
+    const second = a.add('copy', T0); // the key is there: Redis answers 0, and that answer comes first
+    expect(await second).toBe('duplicate');
+    releaseFirst();
+    expect(await first).toBe('new'); // else nobody handles 'copy'
+    expect(a.add('copy', T0)).toBe('duplicate'); // and now the local cache knows it
+  });
+
+  it('a copy dispatched on the local cache alone while its round trip was out: that round trip answers duplicate', async () => {
+    const real = await server.connect();
+    let releaseFirst: () => void = () => undefined;
+    let held = false;
+    let failed = false;
+    // The round trip of 'x' runs in Redis and its reply is held; the next one fails (an error reply).
+    const redis: RedisConnection = {
+      sendCommand: async (args) => {
+        if (!held && args.includes('tr:{test}:d:x')) {
+          const reply = await real.sendCommand(args);
+          held = true;
+          return new Promise((resolve) => {
+            releaseFirst = () => {
+              resolve(reply);
+            };
+          });
+        }
+        if (!failed && args.includes('tr:{test}:d:y')) {
+          failed = true; // y's own round trip, once
+          throw new Error('READONLY replica');
+        }
+        return real.sendCommand(args);
+      },
+    };
+    const a = new RedisDedupeStore({ redis, fleet: 'test', redisTimeoutMs: 10_000 });
+    a.on('error', () => undefined);
+    expect(await a.add('warm', T0)).toBe('new');
+    const first = a.add('x', T0);
+    await until(() => (held ? true : undefined));
+    expect(await a.add('y', T0)).toBe('new'); // failed: judged locally; Redis is not asked for retryAfterMs
+    expect(a.add('x', T0)).toBe('new'); // a copy of x, judged on the local cache's word alone, dispatched
+    releaseFirst();
+    expect(await first).toBe('duplicate'); // Redis says 1, but this process has dispatched x already
+    // y and x, judged locally, are written to Redis with the next round trip (sent now that Redis answered).
+    await until(() => (a.stats.backfilled === 2 ? true : undefined));
+  });
+
   it('keys hostile ids by their hash: no odd key, and duplicates still found', async () => {
     const hostile = [
       'a\r\nFLUSHALL\r\n',
@@ -313,6 +377,72 @@ describe('RedisDedupeStore when Redis does not answer', () => {
     expect(a.stats.backfilled).toBe(1);
     const other = await store();
     expect(await other.add('judged-locally', T0)).toBe('duplicate');
+  });
+
+  it('sends one probe after retryAfterMs: ids of later turns do not each wait for a frozen Redis', async () => {
+    const { a, clock, errors } = await frozen({});
+    const first = a.add('down-1', T0);
+    await nextTurn();
+    clock.advance(500); // the first round trip times out
+    expect(await first).toBe('new');
+    clock.advance(1000); // retryAfterMs has passed: the next id is the probe
+    const probe = a.add('probe', T0);
+    await nextTurn(); // the probe is sent
+    // While the probe is out, Redis is still presumed away: later ids are judged at once, with no round trip and no
+    // timer of their own.
+    expect(a.add('while-probing-1', T0)).toBe('new');
+    await nextTurn();
+    expect(a.add('while-probing-2', T0)).toBe('new');
+    await nextTurn();
+    expect(a.stats.roundTrips).toBe(3); // 'before', 'down-1', the probe
+    expect(clock.pending).toBe(1); // the probe's timeout only
+    clock.advance(500);
+    expect(await probe).toBe('new');
+    expect(errors).toHaveLength(1);
+  });
+
+  it("'strict': a copy answered after its twin's round trip timed out is new, not a duplicate of the refused twin", async () => {
+    const clock = new FakeClock(T0);
+    const real = await server.connect();
+    // A slow Redis: it runs every EVALSHA at once, but the replies come back (in order) only when the test says.
+    let hold = false;
+    const held: (() => void)[] = [];
+    const redis: RedisConnection = {
+      sendCommand: async (args) => {
+        const reply = await real.sendCommand(args);
+        if (!hold) return reply;
+        return new Promise((resolve) => {
+          held.push(() => {
+            resolve(reply);
+          });
+        });
+      },
+    };
+    const a = new RedisDedupeStore({
+      redis,
+      fleet: 'test',
+      clock,
+      failurePolicy: 'strict',
+      redisTimeoutMs: 500,
+    });
+    a.on('error', () => undefined);
+    expect(await a.add('warm', T0)).toBe('new'); // loads the script
+    hold = true;
+    const first = Promise.resolve(a.add('twin', T0)).catch((e: unknown) => e);
+    await until(() => (held.length === 1 ? true : undefined)); // Redis wrote the key; its reply is late
+    clock.advance(1);
+    const second = Promise.resolve(a.add('twin', T0)).catch((e: unknown) => e); // Twitch's copy, sent in flight
+    await until(() => (held.length === 2 ? true : undefined));
+    clock.advance(499); // the first round trip times out: its copy is refused
+    expect(await first).toBeInstanceOf(RedisError);
+    for (const release of held.splice(0)) release(); // the replies arrive: the first is ignored, the second is read
+    // The key holds what the refused round trip wrote: the second copy is the one to handle, or 'twin' is lost.
+    expect(await second).toBe('new');
+    hold = false;
+    clock.advance(1000);
+    expect(await a.add('after', T0)).toBe('new'); // releases what the refused round trip wrote, if still there
+    const other = await store();
+    expect(await other.add('twin', T0)).toBe('duplicate'); // handled once: the key is kept for the fleet
   });
 
   it('reports a failure to the logger when nobody listens to error', async () => {

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callRedis, connectRedis, RedisScript, type RedisConnection } from '../../src/fleet/redis.js';
 import { RedisError } from '../../src/fleet/errors.js';
@@ -36,6 +37,30 @@ describe('callRedis', () => {
     const error = (await call.catch((e: unknown) => e)) as RedisError;
     expect(error.code).toBe('REDIS_TIMEOUT');
     expect(error.message).not.toContain('secret-token');
+  });
+
+  it("keeps no client error's extra properties: ioredis's err.command.args would put a token in inspect()", async () => {
+    // ioredis attaches { name, args } to every error reply (and to the errors of commands aborted by a lost
+    // connection): the args of the token store's save script hold the token.
+    const ioredisLike: RedisConnection = {
+      sendCommand: (args) =>
+        Promise.reject(
+          Object.assign(new Error('OOM command not allowed when used memory > maxmemory.'), {
+            name: 'ReplyError',
+            command: { name: 'evalsha', args: args.slice(1) },
+          }),
+        ),
+    };
+    const error = (await callRedis(ioredisLike, ['EVALSHA', 'sha', '1', 'k', 'secret-token'], {
+      timeoutMs: 500,
+    }).catch((e: unknown) => e)) as RedisError;
+    expect(error.code).toBe('REDIS_COMMAND_FAILED');
+    // What a logger shows of an error and its cause (console.error(err.cause), a serializer walking the chain).
+    expect(inspect(error, { depth: 10 })).not.toContain('secret-token');
+    expect(inspect(error.cause)).not.toContain('secret-token');
+    expect(JSON.stringify({ ...(error.cause as object) })).not.toContain('secret-token');
+    expect(inspect(error)).toContain('OOM command not allowed'); // the reason is kept
+    expect((error.cause as Error).name).toBe('ReplyError');
   });
 
   it('turns a client that throws synchronously into REDIS_COMMAND_FAILED', async () => {
@@ -81,6 +106,35 @@ describe('connectRedis', () => {
     };
     expect(error.code).toBe('INVALID_ARGUMENT');
     expect(error.message).not.toContain('hunter2');
+  });
+
+  it('close() ends the connection while commands wait on a frozen server (the process can exit)', async () => {
+    const own = await connectRedis(server.url, { closeTimeoutMs: 100 });
+    server.freeze();
+    try {
+      const pending = own.sendCommand(['PING']).catch((e: unknown) => e);
+      await own.close(); // waits closeTimeoutMs for the reply that never comes, then drops the connection
+      expect(await pending).toBeInstanceOf(Error);
+    } finally {
+      server.thaw();
+    }
+  });
+
+  it('bounds the commands waiting on a frozen server: past maxPendingCommands, a command fails at once', async () => {
+    const own = await connectRedis(server.url, { maxPendingCommands: 16, closeTimeoutMs: 100 });
+    server.freeze();
+    try {
+      const waiting = Array.from({ length: 16 }, () => own.sendCommand(['PING']).catch((e: unknown) => e));
+      const error = (await callRedis(own, ['PING'], { timeoutMs: 60_000 }).catch(
+        (e: unknown) => e,
+      )) as RedisError;
+      expect(error).toBeInstanceOf(RedisError);
+      expect(error.code).toBe('REDIS_COMMAND_FAILED');
+      await own.close();
+      for (const result of await Promise.all(waiting)) expect(result).toBeInstanceOf(Error);
+    } finally {
+      server.thaw();
+    }
   });
 
   it('fails a command at once while the server is down, and works again after a restart', async () => {

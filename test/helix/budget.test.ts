@@ -150,6 +150,41 @@ describe('HelixHttpOptions.budget', () => {
     expect(warnings).toContain('helix budget failed; pacing locally');
   });
 
+  it('a grant of the wrong shape is reported and paced locally (never a timer of NaN ms, never a hang)', async () => {
+    for (const bad of [
+      { granted: 0, ticket: 1, retryAfterMs: Number.NaN },
+      { granted: Number.NaN, ticket: 1, retryAfterMs: 0 },
+      { granted: 1, ticket: Number.NaN, retryAfterMs: 0 },
+      { granted: 0, ticket: 1, retryAfterMs: -5 },
+      'grant',
+      {},
+    ]) {
+      const budget = new ScriptedBudget();
+      budget.answer = () => bad as unknown as HelixBudgetGrant;
+      const warnings: string[] = [];
+      const logger: Logger = { ...silentLogger, warn: (m) => warnings.push(m) };
+      const { emu, helix, clock } = await setup(budget, {}, { logger });
+      const before = emu.state().helix.requests;
+      await helix.eventSub.getConduits();
+      expect(emu.state().helix.requests).toBe(before + 1);
+      expect(warnings).toContain('helix budget answered a grant of the wrong shape; pacing locally');
+      expect(budget.observed).toEqual([]); // paced locally: no ticket to hand back
+      expect(clock.pending).toBe(0);
+    }
+  });
+
+  it('a budget whose observe() throws does not fail the request (reported through the logger)', async () => {
+    const budget = new ScriptedBudget();
+    budget.observe = () => {
+      throw new Error('observe broke');
+    };
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (m) => warnings.push(m) };
+    const { helix } = await setup(budget, {}, { logger });
+    await helix.eventSub.getConduits();
+    expect(warnings).toContain('helix budget failed to observe a response');
+  });
+
   it('a wait past maxRateLimitWaitMs is refused at once with RATE_LIMIT_WAIT_TOO_LONG', async () => {
     const budget = new ScriptedBudget();
     budget.answer = () => ({ granted: 0, ticket: 0, retryAfterMs: 10_000 });
