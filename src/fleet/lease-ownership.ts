@@ -27,7 +27,7 @@ import {
 } from '../core/options.js';
 import type { OwnershipContext, OwnershipStrategy, ShardBinding } from '../eventsub/conduit/ownership.js';
 import { MAX_SHARD_COUNT } from '../protocol/eventsub.js';
-import { RedisError } from './errors.js';
+import { FleetError, RedisError } from './errors.js';
 import { planRound } from './rebalance.js';
 import {
   badReply,
@@ -271,6 +271,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   #retried = false;
   #stopping = false;
   #stopped: Promise<void> | null = null;
+  /** Another process registered under this node id: never registers again. */
+  #displaced = false;
   #fencedReported = false;
   /** Grants of the first round, awaited by `start()` (so that `ready` lists them). */
   #collect: Promise<void>[] | null = null;
@@ -475,7 +477,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   #register(): Promise<void> {
     // Once stopping, never again: stop() deletes the registration it awaited, and one made after that would hold
     // a node key (and maybe the leader lease) for a TTL with nobody renewing it.
-    if (this.#stopping) return Promise.resolve();
+    if (this.#stopping || this.#displaced) return Promise.resolve();
     this.#registering ??= this.#registerNow().finally(() => {
       this.#registering = null;
     });
@@ -531,7 +533,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
         } while (this.#wantsAnother());
       } finally {
         this.#round = null;
-        if (!this.#stopping) this.#schedule(Math.max(0, this.#lastSent + this.#every - this.#mono()));
+        if (!this.#stopping && !this.#displaced)
+          this.#schedule(Math.max(0, this.#lastSent + this.#every - this.#mono()));
       }
     })();
     return this.#round;
@@ -571,6 +574,10 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
         cached !== null && cached.count === count && cached.inc === inc ? cached.view.version : '';
       const reply = parseRenew(await this.#script(RENEW, [String(this.#ttl), String(count), known], inc));
       if (this.#superseded(inc)) return;
+      if (reply === 'displaced') {
+        this.#displace();
+        return;
+      }
       if (reply === null) {
         this.#lose();
         this.#again = true;
@@ -599,6 +606,25 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     } finally {
       this.#checkFence();
     }
+  }
+
+  /**
+   * Another process registered under this node id (the newest registration wins): fenced for good, never
+   * registering again (taking the id back at every renewal would churn every shard of the fleet).
+   */
+  #displace(): void {
+    this.#inc = null;
+    this.#displaced = true;
+    this.#clearTimers();
+    this.#log('warn', 'node id registered by another process: fenced for good');
+    this.#report(
+      new FleetError(
+        'FLEET_NODE_ID_IN_USE',
+        `another process registered in the fleet as '${this.nodeId}': this one is fenced for good and binds nothing`,
+        this.nodeId,
+      ),
+    );
+    this.#checkFence();
   }
 
   /** The incarnation is gone from Redis (expired, or Redis restarted): fenced until registered again. */
@@ -670,6 +696,10 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     });
     if (plan.claim.length > 0) {
       const taken = parseTaken(await this.#script(CLAIM, plan.claim, inc), 'EVALSHA claim');
+      if (taken === 'displaced') {
+        this.#displace();
+        return;
+      }
       if (taken === null) {
         this.#lose();
         return;
@@ -680,6 +710,10 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     if (plan.steal.length > 0) {
       const args = plan.steal.flatMap((s) => [s.victim, String(s.count), String(s.keep)]);
       const taken = parseTaken(await this.#script(STEAL, args, inc), 'EVALSHA steal');
+      if (taken === 'displaced') {
+        this.#displace();
+        return;
+      }
       if (taken === null) {
         this.#lose();
         return;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
-import { RedisError } from '../../src/fleet/errors.js';
+import { FleetError, RedisError } from '../../src/fleet/errors.js';
 import { redisOwnership, type RedisOwnershipOptions } from '../../src/fleet/index.js';
 import { callRedis, type RedisConnection } from '../../src/fleet/redis.js';
 import { CLAIM } from '../../src/fleet/scripts.js';
@@ -246,6 +246,49 @@ describe('rounds', () => {
     expect(a.counters.renewals).toBe(2);
     await a.stop();
     await b.stop();
+  });
+});
+
+describe('node ids', () => {
+  it('a node whose id another process registered is fenced for good with FLEET_NODE_ID_IN_USE, and does not take it back', async () => {
+    const clock = new FakeClock();
+    const name = `dup${String(++fleets)}`;
+    const first = redisOwnership({
+      redis,
+      fleet: name,
+      nodeId: 'a',
+      clock,
+      renewEveryMs: 100,
+      redisTimeoutMs: 60_000,
+      handoverMs: 0,
+    });
+    const errors: Error[] = [];
+    first.on('error', (error) => errors.push(error));
+    const starting = first.start(fakeContext(2));
+    await until(() => clock.delays().includes(100), 'the warm-up');
+    clock.advance(100);
+    await starting;
+    // A second process given the same node id.
+    const second = redisOwnership({ redis, fleet: name, nodeId: 'a', clock: new FakeClock() });
+    await second.leader();
+    const key = `tr:{${name}}:node:a`;
+    clock.advance(100);
+    await until(() => errors.length > 0 || first.counters.registrations > 1, 'the first node’s next round');
+    // A few more periods: it never registers again.
+    for (let i = 0; i < 3; i++) {
+      clock.advance(100);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual(['FLEET_NODE_ID_IN_USE']);
+    expect(errors[0]).toBeInstanceOf(FleetError);
+    expect(first.counters.registrations).toBe(1);
+    expect(first.fenced).toBe(true);
+    expect(await callRedis(redis, ['GET', key], { timeoutMs: 1000 })).toBe(second.snapshot().incarnation);
+    // Its stop() does not remove the other process from the fleet.
+    await first.stop();
+    expect(await callRedis(redis, ['SMEMBERS', `tr:{${name}}:nodes`], { timeoutMs: 1000 })).toEqual(['a']);
+    expect(clock.pending).toBe(0);
+    await second.stop();
   });
 });
 
