@@ -273,6 +273,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   #stopped: Promise<void> | null = null;
   /** Another process registered under this node id: never registers again. */
   #displaced = false;
+  /** The incarnations of this node's last registrations (sent, answered or not). */
+  readonly #sentIncs: string[] = [];
   #fencedReported = false;
   /** Grants of the first round, awaited by `start()` (so that `ready` lists them). */
   #collect: Promise<void>[] | null = null;
@@ -487,6 +489,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   async #registerNow(): Promise<void> {
     const old = this.#inc ?? this.#lastInc;
     const inc = randomBytes(8).toString('hex');
+    this.#sentIncs.push(inc);
+    if (this.#sentIncs.length > 16) this.#sentIncs.shift();
     // Sticky: the shards still served (not those already seen taken) are taken back when nobody holds them.
     const served = (this.#context?.owned() ?? []).filter((id) => !this.#moved.has(id));
     const pairs = served.flatMap((id) => [id, this.#bound.has(id) ? 'bound' : 'claimed']);
@@ -574,8 +578,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
         cached !== null && cached.count === count && cached.inc === inc ? cached.view.version : '';
       const reply = parseRenew(await this.#script(RENEW, [String(this.#ttl), String(count), known], inc));
       if (this.#superseded(inc)) return;
-      if (reply === 'displaced') {
-        this.#displace();
+      if (reply !== null && 'displacedBy' in reply) {
+        this.#displace(reply.displacedBy);
         return;
       }
       if (reply === null) {
@@ -612,7 +616,14 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
    * Another process registered under this node id (the newest registration wins): fenced for good, never
    * registering again (taking the id back at every renewal would churn every shard of the fleet).
    */
-  #displace(): void {
+  #displace(incarnation: string): void {
+    if (this.#sentIncs.includes(incarnation)) {
+      // One of this node's own registrations, whose answer was lost, landed after the one it uses (a connection
+      // that can reorder, such as a pool): not another process.
+      this.#lose();
+      this.#again = true;
+      return;
+    }
     this.#inc = null;
     this.#displaced = true;
     this.#clearTimers();
@@ -696,8 +707,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     });
     if (plan.claim.length > 0) {
       const taken = parseTaken(await this.#script(CLAIM, plan.claim, inc), 'EVALSHA claim');
-      if (taken === 'displaced') {
-        this.#displace();
+      if (taken !== null && 'displacedBy' in taken) {
+        this.#displace(taken.displacedBy);
         return;
       }
       if (taken === null) {
@@ -710,8 +721,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     if (plan.steal.length > 0) {
       const args = plan.steal.flatMap((s) => [s.victim, String(s.count), String(s.keep)]);
       const taken = parseTaken(await this.#script(STEAL, args, inc), 'EVALSHA steal');
-      if (taken === 'displaced') {
-        this.#displace();
+      if (taken !== null && 'displacedBy' in taken) {
+        this.#displace(taken.displacedBy);
         return;
       }
       if (taken === null) {

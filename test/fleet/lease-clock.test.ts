@@ -292,6 +292,43 @@ describe('node ids', () => {
   });
 });
 
+describe('node ids (a lost registration of its own)', () => {
+  it('a late registration of its own (a connection that reorders) is not another process: it registers again', async () => {
+    const clock = new FakeClock();
+    const name = `own${String(++fleets)}`;
+    const fleet = redisOwnership({
+      redis,
+      fleet: name,
+      nodeId: 'a',
+      clock,
+      renewEveryMs: 100,
+      redisTimeoutMs: 60_000,
+      handoverMs: 0,
+    });
+    const errors: Error[] = [];
+    fleet.on('error', (error) => errors.push(error));
+    const starting = fleet.start(fakeContext(2));
+    await until(() => clock.delays().includes(100), 'the warm-up');
+    clock.advance(100);
+    await starting;
+    const first = fleet.snapshot().incarnation ?? '';
+    const key = `tr:{${name}}:node:a`;
+    // Rounds run whenever their timer is due: the clock moves at each poll.
+    const registrations = (n: number) => () => {
+      clock.advance(100);
+      return fleet.counters.registrations === n && fleet.snapshot().incarnation !== null;
+    };
+    await callRedis(redis, ['DEL', key], { timeoutMs: 1000 });
+    await until(registrations(2), 'registered again');
+    // The first registration lands late, after the second one.
+    await callRedis(redis, ['SET', key, first, 'PX', '60000'], { timeoutMs: 1000 });
+    await until(registrations(3), 'registered again, not displaced');
+    expect(errors).toEqual([]);
+    expect(await callRedis(redis, ['GET', key], { timeoutMs: 1000 })).toBe(fleet.snapshot().incarnation);
+    await fleet.stop();
+  });
+});
+
 describe('stop', () => {
   async function registered(fleet: string): Promise<unknown[]> {
     const get = (args: string[]): Promise<unknown> => callRedis(redis, args, { timeoutMs: 1000 });
