@@ -143,9 +143,17 @@ export async function run(): Promise<BenchFigure[]> {
       void n.fleet.stop();
     }
     const movedBeforeDie = moves(nodes);
+    // A survivor starved of CPU or of Redis time past its TTL loses its lease and registers again: its shards move
+    // twice. Counted, so that a slow "die" tells whether that happened.
+    const troubles = (list: readonly SimNode[]): { failures: number; registrations: number } => ({
+      failures: list.reduce((sum, n) => sum + n.fleet.counters.renewalFailures, 0),
+      registrations: list.reduce((sum, n) => sum + n.fleet.counters.registrations, 0),
+    });
+    const troublesBefore = troubles(nodes);
     const die = await timeToConverge(nodes, probe, since);
     const deadShards = dead.reduce((sum, n) => sum + n.served.size, 0);
     const dieMoves = moves(nodes) - movedBeforeDie;
+    const troublesAfter = troubles(nodes);
 
     const before = await stats(probe);
     const t0 = performance.now();
@@ -165,6 +173,18 @@ export async function run(): Promise<BenchFigure[]> {
       boundFigure(`fleet sim: moves on 10 deaths (minimum ${String(deadShards)})`, dieMoves, 'shards', {
         max: deadShards + CHURN,
       }),
+      boundFigure(
+        'fleet sim: survivors’ failed renewals while 10 die',
+        troublesAfter.failures - troublesBefore.failures,
+        'renewals',
+        { max: 0 },
+      ),
+      boundFigure(
+        'fleet sim: survivors’ re-registrations while 10 die (a lease lost)',
+        troublesAfter.registrations - troublesBefore.registrations,
+        'registrations',
+        { max: 0 },
+      ),
       // Round trips: one renewal script per node per period (50 / 2 s = 25/s).
       boundFigure('fleet sim: Redis script calls/s at steady state (50 nodes)', scriptsPerSecond, 'calls/s', {
         max: 50,
