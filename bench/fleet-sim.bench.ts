@@ -1,8 +1,7 @@
 /**
  * Fleet simulation (issue 16): in-process FleetOwnership coordinators with fake OwnershipContexts (no AutoClient, no
  * sockets: a grant "binds" at once) against one real redis-server. 20,000 shards over 50 nodes, default lease
- * timings (TTL 6 s, renewal every 2 s), `maxMovesPerRound: 500` (a joiner's fair share is 333..400 shards: the
- * default of 1 would take hundreds of rounds at this size). Measured: time to converge from a cold start, after 10
+ * timings (TTL 6 s, renewal every 2 s, `maxMovesPerRound` by default: a joiner steals its whole deficit in a round). Measured: time to converge from a cold start, after 10
  * nodes join, after 10 nodes die (their Redis connection cut: no leave, the TTL must pass); Redis commands per second
  * and Redis CPU at steady state (INFO commandstats / INFO cpu over 10 s).
  *
@@ -33,7 +32,7 @@ async function node(server: TestRedis, name: string): Promise<SimNode> {
     sendCommand: (args: string[]): Promise<unknown> =>
       conn.dead ? Promise.reject(new Error('connection lost')) : inner.sendCommand(args),
   };
-  const fleet = redisOwnership({ redis: conn, fleet: 'sim', nodeId: name, maxMovesPerRound: 500 });
+  const fleet = redisOwnership({ redis: conn, fleet: 'sim', nodeId: name });
   fleet.on('error', () => undefined);
   const served = new Set<string>();
   const abort = new AbortController();
@@ -119,11 +118,22 @@ export async function run(): Promise<BenchFigure[]> {
     );
     const cold = await timeToConverge(nodes, probe, since);
 
+    const moves = (list: readonly SimNode[]): number =>
+      list.reduce((sum, n) => sum + n.fleet.counters.steals + n.fleet.counters.claims, 0);
+    const movedBefore = moves(nodes);
     since = performance.now();
     nodes.push(
       ...(await Promise.all(Array.from({ length: CHURN }, (_, i) => node(server, `j${String(i)}`)))),
     );
     const join = await timeToConverge(nodes, probe, since);
+    // The minimum: each joiner's share (⌊S / N⌋ or ⌈S / N⌉), all taken from the others.
+    const joinMoves = moves(nodes) - movedBefore;
+    const joinMinimum = nodes
+      .slice(NODES)
+      .reduce(
+        (sum, n) => sum + Math.floor(SHARDS / nodes.length) + (n.served.size > SHARDS / nodes.length ? 1 : 0),
+        0,
+      );
 
     since = performance.now();
     const dead = nodes.splice(0, CHURN);
@@ -132,7 +142,18 @@ export async function run(): Promise<BenchFigure[]> {
       n.abort.abort();
       void n.fleet.stop();
     }
+    const movedBeforeDie = moves(nodes);
+    // A survivor starved of CPU or of Redis time past its TTL loses its lease and registers again: its shards move
+    // twice. Counted, so that a slow "die" tells whether that happened.
+    const troubles = (list: readonly SimNode[]): { failures: number; registrations: number } => ({
+      failures: list.reduce((sum, n) => sum + n.fleet.counters.renewalFailures, 0),
+      registrations: list.reduce((sum, n) => sum + n.fleet.counters.registrations, 0),
+    });
+    const troublesBefore = troubles(nodes);
     const die = await timeToConverge(nodes, probe, since);
+    const deadShards = dead.reduce((sum, n) => sum + n.served.size, 0);
+    const dieMoves = moves(nodes) - movedBeforeDie;
+    const troublesAfter = troubles(nodes);
 
     const before = await stats(probe);
     const t0 = performance.now();
@@ -145,7 +166,25 @@ export async function run(): Promise<BenchFigure[]> {
     return [
       boundFigure('fleet sim: converge from cold start (20k shards, 50 nodes)', cold, 'ms', { max: 10_000 }),
       boundFigure('fleet sim: converge after 10 nodes join', join, 'ms', { max: 10_000 }),
+      boundFigure(`fleet sim: moves on 10 joins (minimum ${String(joinMinimum)})`, joinMoves, 'shards', {
+        max: joinMinimum + CHURN,
+      }),
       boundFigure('fleet sim: converge after 10 nodes die (TTL 6 s + a round)', die, 'ms', { max: 10_000 }),
+      boundFigure(`fleet sim: moves on 10 deaths (minimum ${String(deadShards)})`, dieMoves, 'shards', {
+        max: deadShards + CHURN,
+      }),
+      boundFigure(
+        'fleet sim: survivors’ failed renewals while 10 die',
+        troublesAfter.failures - troublesBefore.failures,
+        'renewals',
+        { max: 0 },
+      ),
+      boundFigure(
+        'fleet sim: survivors’ re-registrations while 10 die (a lease lost)',
+        troublesAfter.registrations - troublesBefore.registrations,
+        'registrations',
+        { max: 0 },
+      ),
       // Round trips: one renewal script per node per period (50 / 2 s = 25/s).
       boundFigure('fleet sim: Redis script calls/s at steady state (50 nodes)', scriptsPerSecond, 'calls/s', {
         max: 50,

@@ -55,8 +55,43 @@ export class RedisError extends TwitchError {
   }
 }
 
+/** Why the fleet's coordination refused this process: see {@link FleetError}. */
+export type FleetErrorCode =
+  /**
+   * Another process registered in the fleet under this process's `nodeId` (the newest registration of a node id
+   * wins): this process is fenced for good, binds nothing more, and does not register again (two processes taking
+   * one id from each other at every renewal would churn every shard).
+   *
+   * What to do: **Fix input:** give every process its own `nodeId` (or leave the default, which holds the pid and a
+   * random part), then restart this process. A process that was frozen past its lease and replaced sees this too:
+   * stop it.
+   */
+  'FLEET_NODE_ID_IN_USE';
+
+/**
+ * The fleet refused this process (an `error` event of {@link FleetOwnership}); `nodeId` names it.
+ *
+ * @example
+ * ```ts
+ * ownership.on('error', (err) => {
+ *   if (err instanceof FleetError && err.code === 'FLEET_NODE_ID_IN_USE') process.exitCode = 1;
+ * });
+ * ```
+ */
+export class FleetError extends TwitchError {
+  declare readonly code: FleetErrorCode;
+  /** The node id concerned. */
+  readonly nodeId: string;
+
+  constructor(code: FleetErrorCode, message: string, nodeId: string, options?: TwitchErrorOptions) {
+    super(code, message, options);
+    this.nodeId = nodeId;
+  }
+}
+
 declare module '../core/errors.js' {
   interface TwitchErrorCodes {
     redis: RedisErrorCode;
+    fleet: FleetErrorCode;
   }
 }

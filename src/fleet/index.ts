@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { RedisError, type RedisErrorCode } from './errors.js';
+export { FleetError, RedisError, type FleetErrorCode, type RedisErrorCode } from './errors.js';
 export {
   RedisDedupeStore,
   type RedisDedupeFailurePolicy,

@@ -27,7 +27,7 @@ import {
 } from '../core/options.js';
 import type { OwnershipContext, OwnershipStrategy, ShardBinding } from '../eventsub/conduit/ownership.js';
 import { MAX_SHARD_COUNT } from '../protocol/eventsub.js';
-import { RedisError } from './errors.js';
+import { FleetError, RedisError } from './errors.js';
 import { planRound } from './rebalance.js';
 import {
   badReply,
@@ -69,7 +69,11 @@ export interface RedisOwnershipOptions {
   readonly leaseTtlMs?: number;
   /** Period of the renewal (and rebalance round), milliseconds; at most half of `leaseTtlMs`. @defaultValue 2000 */
   readonly renewEveryMs?: number;
-  /** Most shards this node steals from others per round (0: it only claims free shards). @defaultValue 1 */
+  /**
+   * Most shards this node steals from others per round (0: it only claims free shards). By default, what the
+   * allotment says it lacks (at most its fair share, ⌈shards / nodes⌉): a joiner gets its share in one round, and
+   * no more than the minimum moves, since every node computes the same allotment. @defaultValue the fair share
+   */
   readonly maxMovesPerRound?: number;
   /** Longest wait for one Redis reply, milliseconds. @defaultValue renewEveryMs */
   readonly redisTimeoutMs?: number;
@@ -228,7 +232,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   readonly #ttl: number;
   readonly #every: number;
   readonly #fenceAfter: number;
-  readonly #maxMoves: number;
+  readonly #maxMoves: number | undefined;
   readonly #call: RedisCallOptions;
   readonly #handoverMs: number;
   readonly #mono: () => number;
@@ -263,7 +267,14 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   #fenceTimer: TimerHandle | undefined;
   #round: Promise<void> | null = null;
   #again = false;
+  /** This round already ran once more because a claim or steal came short (at most once per period). */
+  #retried = false;
   #stopping = false;
+  #stopped: Promise<void> | null = null;
+  /** Another process registered under this node id: never registers again. */
+  #displaced = false;
+  /** The incarnations of this node's last registrations (sent, answered or not). */
+  readonly #sentIncs: string[] = [];
   #fencedReported = false;
   /** Grants of the first round, awaited by `start()` (so that `ready` lists them). */
   #collect: Promise<void>[] | null = null;
@@ -289,7 +300,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     // Fenced a tenth of the TTL before the lease can have expired, counted from the send time of the last renewal
     // that succeeded (Redis extended it later than that, so it expires later than that + TTL).
     this.#fenceAfter = this.#ttl - Math.max(1, Math.floor(this.#ttl / 10));
-    this.#maxMoves = options.maxMovesPerRound ?? 1;
+    this.#maxMoves = options.maxMovesPerRound;
     this.#call = { timeoutMs: options.redisTimeoutMs ?? this.#every, clock: this.#clock };
     this.#handoverMs = options.handoverMs ?? 2 * this.#every;
     this.#prefix = `tr:{${options.fleet}}:`;
@@ -359,6 +370,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
 
   /** Registers, claims this node's first shards (awaited: the client's `ready` lists them), then renews. */
   async start(context: OwnershipContext): Promise<void> {
+    if (this.#stopping) return;
     this.#context = context;
     await this.#ensureRegistered();
     await callRedis(this.#redis, ['SET', `${this.#prefix}conduit`, context.conduitId], this.#call).catch(
@@ -427,8 +439,13 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
    * at their next renewal instead of after a TTL), then waits (at most `handoverMs`) until each shard it served is
    * bound by another node: the client closes its transports after that (make-before-break).
    */
-  async stop(): Promise<void> {
-    if (this.#stopping) return;
+  stop(): Promise<void> {
+    // A second call (or a close() racing a close()) resolves with the first, after its handover.
+    this.#stopped ??= this.#stopNow();
+    return this.#stopped;
+  }
+
+  async #stopNow(): Promise<void> {
     this.#stopping = true;
     this.#clearTimers();
     for (const wake of [...this.#wake]) wake();
@@ -460,6 +477,9 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   }
 
   #register(): Promise<void> {
+    // Once stopping, never again: stop() deletes the registration it awaited, and one made after that would hold
+    // a node key (and maybe the leader lease) for a TTL with nobody renewing it.
+    if (this.#stopping || this.#displaced) return Promise.resolve();
     this.#registering ??= this.#registerNow().finally(() => {
       this.#registering = null;
     });
@@ -469,6 +489,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   async #registerNow(): Promise<void> {
     const old = this.#inc ?? this.#lastInc;
     const inc = randomBytes(8).toString('hex');
+    this.#sentIncs.push(inc);
+    if (this.#sentIncs.length > 16) this.#sentIncs.shift();
     // Sticky: the shards still served (not those already seen taken) are taken back when nobody holds them.
     const served = (this.#context?.owned() ?? []).filter((id) => !this.#moved.has(id));
     const pairs = served.flatMap((id) => [id, this.#bound.has(id) ? 'bound' : 'claimed']);
@@ -515,7 +537,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
         } while (this.#wantsAnother());
       } finally {
         this.#round = null;
-        if (!this.#stopping) this.#schedule(Math.max(0, this.#lastSent + this.#every - this.#mono()));
+        if (!this.#stopping && !this.#displaced)
+          this.#schedule(Math.max(0, this.#lastSent + this.#every - this.#mono()));
       }
     })();
     return this.#round;
@@ -536,6 +559,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
+      this.#retried = false;
       void this.#runRound();
     }, delay);
   }
@@ -554,6 +578,10 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
         cached !== null && cached.count === count && cached.inc === inc ? cached.view.version : '';
       const reply = parseRenew(await this.#script(RENEW, [String(this.#ttl), String(count), known], inc));
       if (this.#superseded(inc)) return;
+      if (reply !== null && 'displacedBy' in reply) {
+        this.#displace(reply.displacedBy);
+        return;
+      }
       if (reply === null) {
         this.#lose();
         this.#again = true;
@@ -582,6 +610,32 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     } finally {
       this.#checkFence();
     }
+  }
+
+  /**
+   * Another process registered under this node id (the newest registration wins): fenced for good, never
+   * registering again (taking the id back at every renewal would churn every shard of the fleet).
+   */
+  #displace(incarnation: string): void {
+    if (this.#sentIncs.includes(incarnation)) {
+      // One of this node's own registrations, whose answer was lost, landed after the one it uses (a connection
+      // that can reorder, such as a pool): not another process.
+      this.#lose();
+      this.#again = true;
+      return;
+    }
+    this.#inc = null;
+    this.#displaced = true;
+    this.#clearTimers();
+    this.#log('warn', 'node id registered by another process: fenced for good');
+    this.#report(
+      new FleetError(
+        'FLEET_NODE_ID_IN_USE',
+        `another process registered in the fleet as '${this.nodeId}': this one is fenced for good and binds nothing`,
+        this.nodeId,
+      ),
+    );
+    this.#checkFence();
   }
 
   /** The incarnation is gone from Redis (expired, or Redis restarted): fenced until registered again. */
@@ -643,30 +697,55 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     if (context === null || this.#stopping || this.fenced) return;
     // (1 ms of slack: the renewal timer may fire a hair before the monotonic clock reaches the end of the warm-up.)
     const free = this.#mono() + 1 < this.#claimAfter ? [] : view.free;
+    const warming = free.length === 0 && view.free.length > 0;
     const plan = planRound({
       shardCount: context.shardCount,
       self: this.nodeId,
       loads: view.loads,
       free,
-      maxMoves: free.length === 0 && view.free.length > 0 ? 0 : this.#maxMoves,
+      ...(warming ? { maxMoves: 0 } : this.#maxMoves === undefined ? {} : { maxMoves: this.#maxMoves }),
     });
     if (plan.claim.length > 0) {
       const taken = parseTaken(await this.#script(CLAIM, plan.claim, inc), 'EVALSHA claim');
+      if (taken !== null && 'displacedBy' in taken) {
+        this.#displace(taken.displacedBy);
+        return;
+      }
       if (taken === null) {
         this.#lose();
         return;
       }
       this.#took(taken.shards, taken.token, 'claims');
+      this.#retryIfShort(taken.shards.length, plan.claim.length);
     }
     if (plan.steal.length > 0) {
       const args = plan.steal.flatMap((s) => [s.victim, String(s.count), String(s.keep)]);
       const taken = parseTaken(await this.#script(STEAL, args, inc), 'EVALSHA steal');
+      if (taken !== null && 'displacedBy' in taken) {
+        this.#displace(taken.displacedBy);
+        return;
+      }
       if (taken === null) {
         this.#lose();
         return;
       }
       this.#took(taken.shards, taken.token, 'steals');
+      this.#retryIfShort(
+        taken.shards.length,
+        plan.steal.reduce((sum, s) => sum + s.count, 0),
+      );
     }
+  }
+
+  /**
+   * Another node took some of the shards planned (two nodes planning at once, on views read a moment apart, as
+   * when several see a dead node's key expire): plan again at once on a fresh view, once per period, instead of
+   * leaving the rest for the next period.
+   */
+  #retryIfShort(got: number, planned: number): void {
+    if (got >= planned || this.#retried) return;
+    this.#retried = true;
+    this.#again = true;
   }
 
   #took(shards: readonly string[], token: string, counter: 'claims' | 'steals'): void {

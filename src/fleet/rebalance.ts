@@ -12,7 +12,8 @@
  *   each claiming its own slice of the free list (nodes planning at once claim different shards; a leave moves only
  *   the leaver's shards);
  * - what is still missing is stolen from the nodes above their target, takers and givers matched in id order (two
- *   thieves do not drain one victim), at most `maxMoves` per thief per round; the steal script leaves each victim
+ *   thieves do not drain one victim), at most `maxMoves` per thief per round (by default its whole deficit: a joiner
+ *   takes its fair share in one round); the steal script leaves each victim
  *   at least its target, so a thief planning on a stale view cannot drain it. A join moves exactly the surplus
  *   above the new targets: the minimum.
  */
@@ -27,8 +28,11 @@ export interface PlanInput {
   readonly loads: ReadonlyMap<string, number>;
   /** The free shards (no live owner), ascending. */
   readonly free: readonly string[];
-  /** Most shards stolen in one round. */
-  readonly maxMoves: number;
+  /**
+   * Most shards stolen in one round (omitted: no cap but the allotment's, so a thief takes its whole deficit, at most
+   * `ceil`, in one round).
+   */
+  readonly maxMoves?: number;
 }
 
 /** What the node does this round. */
@@ -88,7 +92,7 @@ export function planRound(input: PlanInput): Plan {
     .map((node) => ({ node, surplus: Math.max(0, load(node) - (target.get(node) ?? 0)) }))
     .filter((g) => g.surplus > 0);
   let g = 0;
-  let budget = input.maxMoves;
+  let budget = input.maxMoves ?? ceil;
   for (const node of nodes) {
     let need = deficit.get(node) ?? 0;
     while (need > 0 && g < givers.length) {

@@ -81,12 +81,15 @@ return { l, kept, lost, tok or 0 }
  * The renewal: one round trip per node per period. Checks the incarnation, extends the node key (and the leader
  * lease when held, or takes it when free), drops dead nodes from `nodes`, and returns the view the planner needs.
  * `ARGV[4]` TTL, `ARGV[5]` the shard count this node knows, `ARGV[6]` the version of its last full view ('' for
- * none). Reply: `{0}` (the incarnation is gone: re-register), `{ 2, leader, version }` (nothing changed since that
+ * none). Reply: `{0}` (the incarnation is gone: re-register), `{ 3, incarnation }` (the node key holds
+ * another incarnation: this node id was registered again, elsewhere or by a lost registration of this node), `{ 2, leader, version }` (nothing changed since that
  * version), or `{ 1, leader, [node, load]..., [shard, token, state]... of this node, free shards[], version }`.
  */
 export const RENEW = new RedisScript(`${PRELUDE}
 local ttl, count = ARGV[4], tonumber(ARGV[5])
-if redis.call('GET', KEYS[1]) ~= INC or redis.call('SISMEMBER', KEYS[2], NODE) == 0 then return { 0 } end
+local cur = redis.call('GET', KEYS[1])
+if cur ~= INC then return cur and { 3, cur } or { 0 } end
+if redis.call('SISMEMBER', KEYS[2], NODE) == 0 then return { 0 } end
 redis.call('PEXPIRE', KEYS[1], ttl)
 local l = redis.call('GET', KEYS[4])
 if l == ME then
@@ -148,10 +151,11 @@ return { 1, l, flat, mine, free, version }
 
 /**
  * Claims free shards (one fencing token for the batch). `ARGV[4..]` shard ids.
- * Reply: `{0}` (incarnation gone) or `{ 1, token, claimed[] }`.
+ * Reply: `{0}` (incarnation gone), `{ 3, incarnation }` (as in {@link RENEW}) or `{ 1, token, claimed[] }`.
  */
 export const CLAIM = new RedisScript(`${PRELUDE}
-if redis.call('GET', KEYS[1]) ~= INC then return { 0 } end
+local cur = redis.call('GET', KEYS[1])
+if cur ~= INC then return cur and { 3, cur } or { 0 } end
 local got, tok = {}, nil
 for i = 4, #ARGV do
   local s = ARGV[i]
@@ -169,10 +173,11 @@ return { 1, tok or 0, got }
 /**
  * Steals bound shards from live nodes (compare-and-set on each entry: only entries the victim holds now, bound),
  * leaving each victim at least `keep` shards. `ARGV[4..]` triples: victim node id, how many, keep.
- * Reply: `{0}` or `{ 1, token, stolen[] }`.
+ * Reply: `{0}`, `{ 3, incarnation }` or `{ 1, token, stolen[] }`.
  */
 export const STEAL = new RedisScript(`${PRELUDE}
-if redis.call('GET', KEYS[1]) ~= INC then return { 0 } end
+local cur = redis.call('GET', KEYS[1])
+if cur ~= INC then return cur and { 3, cur } or { 0 } end
 local want, any = {}, false
 for i = 4, #ARGV, 3 do
   local victim = ARGV[i]
@@ -240,8 +245,10 @@ return out
  * shards are free for the others' next renewal. Reply: 1.
  */
 export const LEAVE = new RedisScript(`${PRELUDE}
-if redis.call('GET', KEYS[1]) == INC then redis.call('DEL', KEYS[1]) end
-redis.call('SREM', KEYS[2], NODE)
+local cur = redis.call('GET', KEYS[1])
+if cur == INC then redis.call('DEL', KEYS[1]) end
+-- (a node id registered again by another process stays a member)
+if (not cur) or cur == INC then redis.call('SREM', KEYS[2], NODE) end
 if redis.call('GET', KEYS[4]) == ME then redis.call('DEL', KEYS[4]) end
 bump()
 return 1
@@ -282,6 +289,11 @@ export function parseEntry(value: unknown): Entry | null {
   return { node, incarnation, token, state };
 }
 
+/** The node key holds another incarnation than the one the script was called for. */
+export interface Displaced {
+  readonly displacedBy: string;
+}
+
 export interface RenewView {
   /** The version of the view (see `KEYS[6]`). */
   readonly version: string;
@@ -306,15 +318,20 @@ function tokenOf(value: unknown, command: string): string {
 }
 
 /**
- * The reply of {@link RENEW}: `null` when the incarnation is gone; `{ unchanged }` with the leader when the view is
+ * The reply of {@link RENEW}: `null` when the incarnation is gone, a {@link Displaced} when the node key holds another
+ * incarnation; `{ unchanged }` with the leader when the view is
  * the one of `version` given.
  */
 export function parseRenew(
   reply: unknown,
-): RenewView | { readonly unchanged: true; readonly leader: string } | null {
+): RenewView | { readonly unchanged: true; readonly leader: string } | Displaced | null {
   const command = 'EVALSHA renew';
   if (!Array.isArray(reply) || reply.length === 0) throw badReply(command, 'a renewal reply');
   if (reply[0] === 0) return null;
+  if (reply[0] === 3) {
+    if (typeof reply[1] !== 'string') throw badReply(command, 'an incarnation');
+    return { displacedBy: reply[1] };
+  }
   if (reply[0] === 2) {
     if (typeof reply[1] !== 'string') throw badReply(command, 'a renewal reply');
     return { unchanged: true, leader: reply[1] };
@@ -345,10 +362,17 @@ export function parseRenew(
   return { version, leader, loads, mine, free: strings(free, command, 'free shards') };
 }
 
-/** The reply of {@link CLAIM} and {@link STEAL}: `null` when the incarnation is gone. */
-export function parseTaken(reply: unknown, command: string): { token: string; shards: string[] } | null {
+/** The reply of {@link CLAIM} and {@link STEAL}: `null` when the incarnation is gone ({@link Displaced}: as in RENEW). */
+export function parseTaken(
+  reply: unknown,
+  command: string,
+): { token: string; shards: string[] } | Displaced | null {
   if (!Array.isArray(reply) || reply.length === 0) throw badReply(command, 'a claim reply');
   if (reply[0] === 0) return null;
+  if (reply[0] === 3) {
+    if (typeof reply[1] !== 'string') throw badReply(command, 'an incarnation');
+    return { displacedBy: reply[1] };
+  }
   if (reply[0] !== 1 || reply.length !== 3) throw badReply(command, 'a claim reply');
   return { token: tokenOf(reply[1], command), shards: strings(reply[2], command, 'shard ids') };
 }

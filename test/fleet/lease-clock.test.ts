@@ -5,9 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
-import { RedisError } from '../../src/fleet/errors.js';
+import { FleetError, RedisError } from '../../src/fleet/errors.js';
 import { redisOwnership, type RedisOwnershipOptions } from '../../src/fleet/index.js';
-import type { RedisConnection } from '../../src/fleet/redis.js';
+import { callRedis, type RedisConnection } from '../../src/fleet/redis.js';
+import { CLAIM } from '../../src/fleet/scripts.js';
 import { FakeClock } from '../support/clock.js';
 import { startRedis, type TestRedis } from '../support/redis.js';
 import { until } from '../support/until.js';
@@ -203,5 +204,184 @@ describe('self-fencing', () => {
     expect(fleet.fenced).toBe(false);
     expect(fleet.snapshot().owned).toHaveLength(20_000);
     await fleet.stop();
+  });
+});
+
+describe('rounds', () => {
+  it('plans again at once when another node took some of the shards it claimed', async () => {
+    const clock = new FakeClock();
+    const name = `short${String(++fleets)}`;
+    const b = redisOwnership({ redis, fleet: name, nodeId: 'b', clock: new FakeClock() });
+    await b.leader();
+    const incB = b.snapshot().incarnation ?? '';
+    let raced = false;
+    const conn: RedisConnection = {
+      sendCommand: async (args) => {
+        if (!raced && args[0] === 'EVALSHA' && args[1] === CLAIM.sha) {
+          // b claims shard 0 between a's view and a's claim (a plans 0 and 1, gets only 1).
+          raced = true;
+          await redis.sendCommand(['HSET', `tr:{${name}}:owners`, '0', `b|${incB}`]);
+          await redis.sendCommand(['HSET', `tr:{${name}}:leases`, '0', '1|bound']);
+        }
+        return redis.sendCommand(args);
+      },
+    };
+    const a = redisOwnership({
+      redis: conn,
+      fleet: name,
+      nodeId: 'a',
+      clock,
+      renewEveryMs: 100,
+      redisTimeoutMs: 60_000,
+      handoverMs: 0,
+    });
+    const context = fakeContext(4);
+    const starting = a.start(context);
+    await until(() => clock.delays().includes(100), 'the warm-up');
+    clock.advance(100);
+    await starting;
+    expect(raced).toBe(true);
+    // Its fair share (2) in the same round, on a fresh view, not a period later.
+    expect(context.owned()).toEqual(['1', '2']);
+    expect(a.counters.renewals).toBe(2);
+    await a.stop();
+    await b.stop();
+  });
+});
+
+describe('node ids', () => {
+  it('a node whose id another process registered is fenced for good with FLEET_NODE_ID_IN_USE, and does not take it back', async () => {
+    const clock = new FakeClock();
+    const name = `dup${String(++fleets)}`;
+    const first = redisOwnership({
+      redis,
+      fleet: name,
+      nodeId: 'a',
+      clock,
+      renewEveryMs: 100,
+      redisTimeoutMs: 60_000,
+      handoverMs: 0,
+    });
+    const errors: Error[] = [];
+    first.on('error', (error) => errors.push(error));
+    const starting = first.start(fakeContext(2));
+    await until(() => clock.delays().includes(100), 'the warm-up');
+    clock.advance(100);
+    await starting;
+    // A second process given the same node id.
+    const second = redisOwnership({ redis, fleet: name, nodeId: 'a', clock: new FakeClock() });
+    await second.leader();
+    const key = `tr:{${name}}:node:a`;
+    clock.advance(100);
+    await until(() => errors.length > 0 || first.counters.registrations > 1, 'the first node’s next round');
+    // A few more periods: it never registers again.
+    for (let i = 0; i < 3; i++) {
+      clock.advance(100);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(errors.map((e) => (e as { code?: string }).code)).toEqual(['FLEET_NODE_ID_IN_USE']);
+    expect(errors[0]).toBeInstanceOf(FleetError);
+    expect(first.counters.registrations).toBe(1);
+    expect(first.fenced).toBe(true);
+    expect(await callRedis(redis, ['GET', key], { timeoutMs: 1000 })).toBe(second.snapshot().incarnation);
+    // Its stop() does not remove the other process from the fleet.
+    await first.stop();
+    expect(await callRedis(redis, ['SMEMBERS', `tr:{${name}}:nodes`], { timeoutMs: 1000 })).toEqual(['a']);
+    expect(clock.pending).toBe(0);
+    await second.stop();
+  });
+});
+
+describe('node ids (a lost registration of its own)', () => {
+  it('a late registration of its own (a connection that reorders) is not another process: it registers again', async () => {
+    const clock = new FakeClock();
+    const name = `own${String(++fleets)}`;
+    const fleet = redisOwnership({
+      redis,
+      fleet: name,
+      nodeId: 'a',
+      clock,
+      renewEveryMs: 100,
+      redisTimeoutMs: 60_000,
+      handoverMs: 0,
+    });
+    const errors: Error[] = [];
+    fleet.on('error', (error) => errors.push(error));
+    const starting = fleet.start(fakeContext(2));
+    await until(() => clock.delays().includes(100), 'the warm-up');
+    clock.advance(100);
+    await starting;
+    const first = fleet.snapshot().incarnation ?? '';
+    const key = `tr:{${name}}:node:a`;
+    // Rounds run whenever their timer is due: the clock moves at each poll.
+    const registrations = (n: number) => () => {
+      clock.advance(100);
+      return fleet.counters.registrations === n && fleet.snapshot().incarnation !== null;
+    };
+    await callRedis(redis, ['DEL', key], { timeoutMs: 1000 });
+    await until(registrations(2), 'registered again');
+    // The first registration lands late, after the second one.
+    await callRedis(redis, ['SET', key, first, 'PX', '60000'], { timeoutMs: 1000 });
+    await until(registrations(3), 'registered again, not displaced');
+    expect(errors).toEqual([]);
+    expect(await callRedis(redis, ['GET', key], { timeoutMs: 1000 })).toBe(fleet.snapshot().incarnation);
+    await fleet.stop();
+  });
+});
+
+describe('stop', () => {
+  async function registered(fleet: string): Promise<unknown[]> {
+    const get = (args: string[]): Promise<unknown> => callRedis(redis, args, { timeoutMs: 1000 });
+    return [
+      await get(['SMEMBERS', `tr:{${fleet}}:nodes`]),
+      await get(['GET', `tr:{${fleet}}:leader`]),
+      await get(['EXISTS', `tr:{${fleet}}:node:a`]),
+    ];
+  }
+
+  it('once stopped, nothing registers again (no phantom node holding the leader lease for a TTL)', async () => {
+    const clock = new FakeClock();
+    const name = `stopped${String(++fleets)}`;
+    const fleet = redisOwnership({ redis, fleet: name, nodeId: 'a', clock, renewEveryMs: 100 });
+    expect(await fleet.leader()).toBe(true);
+    await fleet.stop();
+    expect(await registered(name)).toEqual([[], null, 0]);
+    // A late start() (a client closed while starting) or a shard count change after stop(): inert.
+    await fleet.start(fakeContext(4));
+    await fleet.shardCountChanged(8);
+    expect(await fleet.leader()).toBe(false);
+    expect(await registered(name)).toEqual([[], null, 0]);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('a second stop() resolves when the first one does, after the handover', async () => {
+    const clock = new FakeClock();
+    const name = `twice${String(++fleets)}`;
+    const b = redisOwnership({ redis, fleet: name, nodeId: 'b', clock: new FakeClock() });
+    await b.leader(); // registered, never bound anything: a's handover waits its full handoverMs
+    const a = redisOwnership({
+      redis,
+      fleet: name,
+      nodeId: 'a',
+      clock,
+      renewEveryMs: 100,
+      redisTimeoutMs: 60_000, // the test moves the clock while Redis answers
+    });
+    const context = fakeContext(2);
+    const starting = a.start(context);
+    await until(() => clock.delays().includes(100), 'the warm-up');
+    clock.advance(100);
+    await starting;
+    expect(context.owned()).toHaveLength(1);
+    const order: string[] = [];
+    const first = a.stop().then(() => order.push('first'));
+    const second = a.stop().then(() => order.push('second'));
+    while (order.length < 2) {
+      clock.advance(25);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first', 'second']);
+    await b.stop();
   });
 });

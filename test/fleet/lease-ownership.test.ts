@@ -180,6 +180,20 @@ describe('redisOwnership', () => {
     expect(await f.nodes[0]?.fleet.conduitId()).toBe(leader.conduitInfo.id);
   });
 
+  it('a client whose start failed after asking the fleet leaves it when closed (no registration left for a TTL)', async () => {
+    const emu = await h.start();
+    const f = new Fleet(emu, undefined);
+    const b = redisOwnership({ redis: await cuttable(), fleet: f.name, nodeId: 'b', leaseTtlMs: 5_000 });
+    expect(await b.leader()).toBe(true);
+    // a registers to ask whether it leads the creation, is told no, and fails.
+    await expect(f.add('a', { leaseTtlMs: 5_000 })).rejects.toMatchObject({ code: 'CONDUIT_NOT_FOUND' });
+    await f.nodes[0]?.client.close();
+    const probe = await server.connect();
+    const members = await callRedis(probe, ['SMEMBERS', `tr:{${f.name}}:nodes`], { timeoutMs: 1000 });
+    expect(members).toEqual(['b']);
+    await b.stop();
+  });
+
   it('gives a crashed node’s shards to the survivors after the lease TTL, and the leadership too', async () => {
     const f = await fleetOf(6);
     const a = await f.add('a');
@@ -212,6 +226,25 @@ describe('redisOwnership', () => {
     // The minimum is 2 moves (one from each): no more.
     expect(c.fleet.counters.steals + a.fleet.counters.steals + b.fleet.counters.steals - stealsBefore).toBe(
       2,
+    );
+    for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
+  });
+
+  it('gives a joiner its whole fair share within two rounds by default, with the minimum moves', async () => {
+    const f = await fleetOf(12);
+    const a = await f.add('a');
+    const b = await f.add('b');
+    await until(() => f.settled(12) && f.loads().join() === '6,6', 'two nodes at 6');
+    const stealsBefore = a.fleet.counters.steals + b.fleet.counters.steals;
+    const c = await f.add('c');
+    const rounds = await until(
+      () => (c.fleet.snapshot().owned.length === 4 ? c.fleet.counters.renewals : undefined),
+      'c holds its share',
+    );
+    expect(rounds).toBeLessThanOrEqual(2);
+    await until(() => f.settled(12) && f.loads().join() === '4,4,4', 'three nodes at 4');
+    expect(c.fleet.counters.steals + a.fleet.counters.steals + b.fleet.counters.steals - stealsBefore).toBe(
+      4,
     );
     for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
   });

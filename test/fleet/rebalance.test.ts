@@ -21,9 +21,15 @@ function freeOf(fleet: Fleet, shardCount: number): string[] {
 }
 
 /** One round of `node` applied to `fleet`, as the scripts would (claims of free shards, steals of held ones). */
-function round(fleet: Fleet, shardCount: number, node: string, maxMoves: number): number {
+function round(fleet: Fleet, shardCount: number, node: string, maxMoves: number | undefined): number {
   const free = freeOf(fleet, shardCount);
-  const plan = planRound({ shardCount, self: node, loads: loadsOf(fleet), free, maxMoves });
+  const plan = planRound({
+    shardCount,
+    self: node,
+    loads: loadsOf(fleet),
+    free,
+    ...(maxMoves === undefined ? {} : { maxMoves }),
+  });
   const mine = fleet.get(node) ?? new Set<string>();
   fleet.set(node, mine);
   expect(plan.claim.every((id) => free.includes(id))).toBe(true);
@@ -42,12 +48,12 @@ function round(fleet: Fleet, shardCount: number, node: string, maxMoves: number)
       moves++;
     }
   }
-  expect(moves).toBeLessThanOrEqual(maxMoves);
+  expect(moves).toBeLessThanOrEqual(maxMoves ?? plan.ceil);
   return moves;
 }
 
 /** Rounds, node by node, until a full pass changes nothing. Returns the steals made. */
-function settle(fleet: Fleet, shardCount: number, maxMoves: number): number {
+function settle(fleet: Fleet, shardCount: number, maxMoves: number | undefined): number {
   let steals = 0;
   for (let pass = 0; pass < 10_000; pass++) {
     const before = JSON.stringify([...fleet].map(([n, s]) => [n, [...s].sort()]));
@@ -124,6 +130,24 @@ describe('planRound', () => {
     expect(plan.steal).toEqual([{ victim: 'a', count: 2, keep: 2 }]);
   });
 
+  it('by default, a thief takes its whole deficit in one round, and no more', () => {
+    const loads = new Map([
+      ['a', 6],
+      ['b', 6],
+      ['c', 0],
+    ]);
+    const plan = planRound({ shardCount: 12, self: 'c', loads, free: [] });
+    expect(plan.steal).toEqual([
+      { victim: 'a', count: 2, keep: 4 },
+      { victim: 'b', count: 2, keep: 4 },
+    ]);
+    // 20,000 shards over 50 nodes, one joiner: its share (392) at once, from the others' surplus.
+    const fleet = new Map(Array.from({ length: 50 }, (_, i) => [`n${String(i)}`, 400]));
+    fleet.set('z', 0);
+    const join = planRound({ shardCount: 20_000, self: 'z', loads: fleet, free: [] });
+    expect(join.steal.reduce((sum, s) => sum + s.count, 0)).toBe(392);
+  });
+
   it('thieves planning on one view take from different victims', () => {
     const loads = new Map([
       ['a', 4],
@@ -157,7 +181,7 @@ describe('planRound', () => {
       fc.property(
         fc.integer({ min: 1, max: 10 }),
         fc.integer({ min: 1, max: 200 }),
-        fc.integer({ min: 1, max: 5 }),
+        fc.option(fc.integer({ min: 1, max: 5 }), { nil: undefined }),
         (nodes, shardCount, maxMoves) => {
           const fleet = empty(nodes);
           settle(fleet, shardCount, maxMoves);

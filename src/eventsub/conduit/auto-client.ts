@@ -77,6 +77,8 @@ export class AutoClient<
   readonly #closer = new AbortController();
   #conduit: Conduit | null = null;
   #ownershipContext: OwnershipContext | null = null;
+  /** The strategy was asked something (`leader()` or `start()`): it is told `stop()` at close. */
+  #ownershipAsked = false;
   readonly #shards: ShardSet;
   readonly #assigner: Assigner;
   readonly #reconciler: Reconciler;
@@ -265,6 +267,7 @@ export class AutoClient<
     }
     const context = this.#shards.context(signal);
     this.#ownershipContext = context;
+    this.#ownershipAsked = true;
     await ownership.start(context);
     if (this.isClosing()) return;
 
@@ -297,7 +300,9 @@ export class AutoClient<
   protected async onClose(): Promise<void> {
     this.#closer.abort(new TwitchError('CLIENT_CLOSED', 'the client was closed'));
     this.#reconciler.stop();
-    if (this.#ownershipContext !== null) {
+    // Also after a start that failed once the strategy was asked whether it leads (a fleet node registered for
+    // that question would otherwise stay registered, maybe holding the leader lease, for a lease TTL).
+    if (this.#ownershipAsked) {
       try {
         await this.#options.ownership.stop?.();
       } catch (error) {
@@ -374,6 +379,7 @@ export class AutoClient<
   async #leads(work: ConduitWork): Promise<boolean> {
     const ownership = this.#options.ownership;
     if (ownership.leader === undefined) return true;
+    this.#ownershipAsked = true;
     try {
       return await ownership.leader(work);
     } catch (error) {

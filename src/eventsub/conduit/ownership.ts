@@ -131,7 +131,10 @@ export interface OwnershipStrategy {
    * An exception counts as `false` (and is reported). Omitted (as in {@link staticOwnership}): always the leader.
    */
   leader?(work: ConduitWork): boolean | Promise<boolean>;
-  /** The client is closing (before its transports close). */
+  /**
+   * The client is closing (before its transports close). Called once the strategy was started or asked
+   * {@link leader} (also when the client's start failed after that), so that it can leave what it joined.
+   */
   stop?(): void | Promise<void>;
   /** The highest shard id + 1 this strategy needs (for `forceScale` and conduit creation), if fixed. */
   readonly requiredShardCount?: number;
