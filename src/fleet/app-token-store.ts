@@ -20,11 +20,10 @@ import {
   required,
   secretString,
   string,
-  withMethods,
   type OptionChecks,
 } from '../core/options.js';
 import type { AppTokenStore, SharedAppToken } from '../auth/app-token-store.js';
-import { badReply, callRedis, RedisScript, type RedisConnection } from './redis.js';
+import { badReply, callRedis, REDIS_CONNECTION, RedisScript, type RedisConnection } from './redis.js';
 
 /** Options of {@link RedisAppTokenStore}. */
 export interface RedisAppTokenStoreOptions {
@@ -44,7 +43,7 @@ export interface RedisAppTokenStoreOptions {
 }
 
 const CHECKS: OptionChecks<RedisAppTokenStoreOptions> = {
-  redis: required(withMethods(['sendCommand'], 'a RedisConnection (a sendCommand method)')),
+  redis: required(REDIS_CONNECTION),
   clientId: required(nonEmptyString),
   keyPrefix: string,
   timeoutMs: duration(),

@@ -33,13 +33,12 @@ import {
   fail,
   type Check,
   string,
-  withMethods,
   type OptionChecks,
 } from '../core/options.js';
 import type { HelixBudget, HelixBudgetGrant } from '../helix/budget.js';
 import type { RateLimitHeaders } from '../helix/rate-limit-headers.js';
 import { RedisError } from './errors.js';
-import { badReply, RedisScript, type RedisConnection } from './redis.js';
+import { badReply, REDIS_CONNECTION, RedisScript, type RedisConnection } from './redis.js';
 
 /** Options of {@link RedisHelixBudget}. */
 export interface RedisHelixBudgetOptions {
@@ -89,7 +88,7 @@ export interface RedisHelixBudgetOptions {
 }
 
 const CHECKS: OptionChecks<RedisHelixBudgetOptions> = {
-  redis: required(withMethods(['sendCommand'], 'a RedisConnection (a sendCommand method)')),
+  redis: required(REDIS_CONNECTION),
   clientId: required(nonEmptyString),
   keyPrefix: string,
   // Whole milliseconds: the scripts' PEXPIRE takes 2 x windowMs, and Redis refuses a fraction on every take.

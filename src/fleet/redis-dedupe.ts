@@ -22,13 +22,11 @@ import type { Logger } from '../core/logger.js';
 import {
   checkOptions,
   clock as clockCheck,
-  fail,
   integerDuration,
   integerIn,
   logger as loggerCheck,
   oneOf,
   required,
-  type Check,
   type OptionChecks,
 } from '../core/options.js';
 import {
@@ -42,7 +40,8 @@ import { RedisError } from './errors.js';
 import {
   badReply,
   callRedis,
-  isRedisConnection,
+  FLEET_ID_CHECK,
+  REDIS_CONNECTION,
   RedisScript,
   type RedisCallOptions,
   type RedisConnection,
@@ -134,20 +133,9 @@ const MAX_BACKLOG = 100_000;
 /** Ids kept as they are in keys; any other id (longer, other characters) is keyed by its SHA-256. */
 const PLAIN_ID = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/** Fleet names: also what the fleet's other keys use. */
-const FLEET_NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-const fleetName: Check = (value, field) => {
-  if (typeof value !== 'string' || !FLEET_NAME.test(value)) {
-    fail(field, "1 to 64 characters among letters, digits, '_', '-', '.' and ':'", value);
-  }
-};
-
 const CHECKS: OptionChecks<RedisDedupeStoreOptions> = {
-  redis: required((value, field) => {
-    if (!isRedisConnection(value)) fail(field, 'a RedisConnection (an object with sendCommand)', value);
-  }),
-  fleet: required(fleetName),
+  redis: required(REDIS_CONNECTION),
+  fleet: required(FLEET_ID_CHECK),
   windowMs: integerDuration(),
   maxBatch: integerIn(1, 10_000),
   flushDelayMs: integerIn(0, 1_000),

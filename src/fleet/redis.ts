@@ -78,6 +78,16 @@ export const REDIS_CONNECTION: Check = withMethods(
   'a Redis connection (an object with sendCommand)',
 );
 
+/** Fleet names and node ids: what the fleet's keys are made of (`tr:{<fleet>}:...`), so never a `{`, `}` or space. */
+const FLEET_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/** The check of a fleet name or node id (internal): one rule for every part of the fleet. */
+export const FLEET_ID_CHECK: Check = (value, field) => {
+  if (typeof value !== 'string' || !FLEET_ID.test(value)) {
+    fail(field, "1 to 64 characters among letters, digits, '.', '_', ':' and '-'", value);
+  }
+};
+
 const CALL_CHECKS: OptionChecks<RedisCallOptions> = {
   timeoutMs: required(duration()),
   clock: clockCheck,

@@ -181,7 +181,7 @@ const NO_ARGUMENTS: Exempt = { exempt: 'takes no arguments' };
 const OWNERSHIP_HOOK: Exempt = {
   exempt: 'an OwnershipStrategy hook: called by the AutoClient, with the shard ids and context it checked',
 };
-const FLEET_NAME = /^[A-Za-z0-9._:-]{1,100}$/;
+const FLEET_NAME = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /** The options of redisOwnership() and FleetOwnership. */
 function fleetOptions(): Param {
@@ -963,7 +963,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
             () => ({ redis: OK_REDIS, fleet: 'fleet-1' }),
             keysOf<RedisDedupeStoreOptions>({
               redis: withMethods('sendCommand'),
-              fleet: (v) => typeof v === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(v),
+              fleet: (v) => typeof v === 'string' && FLEET_NAME.test(v),
               windowMs: optional(integer(1, 2 ** 31 - 1)),
               maxBatch: optional(integer(1, 10_000)),
               flushDelayMs: optional(integer(0, 1_000)),
