@@ -20,7 +20,7 @@ import type { Topic } from '../../pubsub/topics.js';
 import type { PubSubEvents } from '../../pubsub/events.js';
 import { FaultInjector, STALL_WINDOW_MS, type FaultTarget } from './faults.js';
 import { WebhookFront } from './front.js';
-import { DeliveryLedger, account } from './ledger.js';
+import { DeliveryLedger, accountRun } from './ledger.js';
 import type {
   ScenarioOptions,
   ScenarioPhase,
@@ -478,15 +478,7 @@ export class DemoScenario {
       handovers += session.stats.handovers;
     }
     suppressed += this.#webhookDuplicates;
-    const accounting = account(
-      {
-        sent: counters.notifications_sent,
-        delivered: counters.delivered,
-        dropped: counters.dropped,
-        duplicates: counters.duplicates_sent,
-      },
-      { handled: this.#ledger.unique, suppressed, twice: this.#ledger.repeated },
-    );
+    const accounting = accountRun(counters, this.#ledger, suppressed);
     const pubsub = this.#pubsub
       ? {
           published: this.#pubsubPublished,

@@ -14,7 +14,7 @@ import { Emulator } from '../../../emulator/emulator.js';
 import { fnv1a } from '../../../emulator/eventsub/indexes.js';
 import { HelixClient } from '../../../helix/client.js';
 import { toWireRequests } from '../../../eventsub/conduit/multi-subscribe.js';
-import { DeliveryLedger, account, type Accounting } from '../ledger.js';
+import { DeliveryLedger, accountRun, type Accounting } from '../ledger.js';
 import { BOT_USER, MIX_TOTAL, channelIds, channelSubscriptions, delay, pickMix, prng } from '../traffic.js';
 import { startRunRedis, type RunRedis } from './redis-server.js';
 import { WorkerProcess, type WorkerListener } from './process.js';
@@ -584,15 +584,7 @@ export class Fleet {
     const inKilled = inKilledSeqs.size;
     let suppressed = 0;
     for (const worker of this.#workers) suppressed += worker.state?.suppressed ?? 0;
-    const base = account(
-      {
-        sent: counters.notifications_sent,
-        delivered: counters.delivered,
-        dropped: counters.dropped,
-        duplicates: counters.duplicates_sent,
-      },
-      { handled: this.#ledger.unique, suppressed, twice: this.#ledger.repeated },
-    );
+    const base = accountRun(counters, this.#ledger, suppressed);
     return {
       ...base,
       lost: Math.max(0, base.lost - inKilled),
