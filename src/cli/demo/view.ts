@@ -3,6 +3,7 @@
  * TTY, and plain timestamped lines otherwise (CI, pipes). No dependencies.
  */
 import type { TextSink } from '../types.js';
+import type { Accounting } from './ledger.js';
 import { TYPE_LABELS, type ScenarioResult, type ScenarioSnapshot } from './scenario.js';
 
 /** Header facts shown above the view. */
@@ -23,8 +24,7 @@ function transports(header: ViewHeader, sep: string): string {
 }
 
 const ESC = '\u001b[';
-/** Lines in the "recent" box of a frame. */
-export const RECENT_LINES = 6;
+const RECENT_LINES = 6;
 const BAR_WIDTH = 24;
 const MAX_SHARD_ROWS = 8;
 // eslint-disable-next-line no-control-regex
@@ -171,27 +171,21 @@ export function renderFrame(
       `  PubSub    published ${String(snapshot.pubsub.published)} · received ${String(snapshot.pubsub.received)}`,
     );
   }
+  pushRecent(lines, recent, style);
+  return lines;
+}
+
+/** Appends a frame's "recent" box: a blank line, then the last notable happenings (blank lines when fewer). */
+export function pushRecent(lines: string[], recent: readonly string[], style: Style): void {
   lines.push('');
   for (let i = 0; i < RECENT_LINES; i++) lines.push(style.dim(`  ${recent[i] ?? ''}`));
-  return lines;
 }
 
 /** The summary printed at the end; the first line is the exactly-once line. */
 export function renderSummary(result: ScenarioResult, style: Style = plain): string[] {
   const a = result.accounting;
-  const lost = a.lost === 0 ? style.green('lost 0') : style.red(`lost ${String(a.lost)}`);
-  const lines = [
-    style.bold(
-      `sent ${String(a.sent)} · delivered ${String(a.handled)} · duplicates suppressed ${String(a.duplicatesSuppressed)} · `,
-    ) + lost,
-  ];
-  if (a.droppedBySender > 0) {
-    lines.push(
-      style.yellow(
-        `the emulator dropped ${String(a.droppedBySender)} with no enabled shard to send them to (not a client loss)`,
-      ),
-    );
-  }
+  const lines = [countsLine(a, style)];
+  pushDropped(lines, a, style);
   if (a.handledTwice > 0) lines.push(style.red(`handled twice: ${String(a.handledTwice)}`));
   const f = result.faults;
   const closes = Object.entries(f.closes)
@@ -215,6 +209,27 @@ export function renderSummary(result: ScenarioResult, style: Style = plain): str
       : style.red('FAILED: events were lost or handled twice'),
   );
   return lines;
+}
+
+/** The summary's first line: sent, delivered, suppressed, lost (green when 0). */
+export function countsLine(a: Accounting, style: Style): string {
+  const lost = a.lost === 0 ? style.green('lost 0') : style.red(`lost ${String(a.lost)}`);
+  return (
+    style.bold(
+      `sent ${String(a.sent)} · delivered ${String(a.handled)} · duplicates suppressed ${String(a.duplicatesSuppressed)} · `,
+    ) + lost
+  );
+}
+
+/** Appends the summary's line about what the emulator could not route, when it dropped any. */
+export function pushDropped(lines: string[], a: Accounting, style: Style): void {
+  if (a.droppedBySender > 0) {
+    lines.push(
+      style.yellow(
+        `the emulator dropped ${String(a.droppedBySender)} with no enabled shard to send them to (not a client loss)`,
+      ),
+    );
+  }
 }
 
 /** Whether a sink is an interactive terminal. */

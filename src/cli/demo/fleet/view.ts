@@ -3,7 +3,17 @@
  * after the SIGKILL), plain timestamped lines otherwise, and the summary.
  */
 import type { TextSink } from '../../types.js';
-import { isTty, LiveView, plain, progressBar, RECENT_LINES, seconds, type Style } from '../view.js';
+import {
+  countsLine,
+  isTty,
+  LiveView,
+  plain,
+  progressBar,
+  pushDropped,
+  pushRecent,
+  seconds,
+  type Style,
+} from '../view.js';
 import type { FleetResult, FleetSnapshot } from './scenario.js';
 
 /** Header facts of a fleet run. */
@@ -75,32 +85,20 @@ export function renderFleetFrame(
     `  handled ${String(snapshot.handled)} of ${String(snapshot.sent)} sent · duplicates suppressed ${style.bold(String(snapshot.duplicatesSuppressed))}`,
   );
   for (const line of takeoverLine(snapshot)) lines.push(`  ${style.cyan(line)}`);
-  lines.push('');
-  for (let i = 0; i < RECENT_LINES; i++) lines.push(style.dim(`  ${recent[i] ?? ''}`));
+  pushRecent(lines, recent, style);
   return lines;
 }
 
 /** The summary; the first line is the single-process demo's exactly-once line. */
 export function renderFleetSummary(result: FleetResult, style: Style = plain): string[] {
   const a = result.accounting;
-  const lost = a.lost === 0 ? style.green('lost 0') : style.red(`lost ${String(a.lost)}`);
-  const lines = [
-    style.bold(
-      `sent ${String(a.sent)} · delivered ${String(a.handled)} · duplicates suppressed ${String(a.duplicatesSuppressed)} · `,
-    ) + lost,
-  ];
+  const lines = [countsLine(a, style)];
   lines.push(
     style.yellow(
       `in the killed process's socket at SIGKILL: ${String(a.inKilledSockets)} (written to it before it died and never reported: unrecoverable, Twitch does not redeliver them)`,
     ),
   );
-  if (a.droppedBySender > 0) {
-    lines.push(
-      style.yellow(
-        `the emulator dropped ${String(a.droppedBySender)} with no enabled shard to send them to (not a client loss)`,
-      ),
-    );
-  }
+  pushDropped(lines, a, style);
   lines.push(
     a.handledTwice === 0
       ? `handled twice: 0 fleet-wide`
