@@ -694,36 +694,39 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
       free,
       ...(warming ? { maxMoves: 0 } : this.#maxMoves === undefined ? {} : { maxMoves: this.#maxMoves }),
     });
-    if (plan.claim.length > 0) {
-      const taken = parseTaken(await this.#script(CLAIM, plan.claim, inc), 'EVALSHA claim');
-      if (taken !== null && 'displacedBy' in taken) {
-        this.#displace(taken.displacedBy);
-        return;
-      }
-      if (taken === null) {
-        this.#lose();
-        return;
-      }
-      this.#took(taken.shards, taken.token, 'claims');
-      this.#retryIfShort(taken.shards.length, plan.claim.length);
-    }
+    if (plan.claim.length > 0 && !(await this.#take(CLAIM, plan.claim, inc, 'claims', plan.claim.length)))
+      return;
     if (plan.steal.length > 0) {
       const args = plan.steal.flatMap((s) => [s.victim, String(s.count), String(s.keep)]);
-      const taken = parseTaken(await this.#script(STEAL, args, inc), 'EVALSHA steal');
-      if (taken !== null && 'displacedBy' in taken) {
-        this.#displace(taken.displacedBy);
-        return;
-      }
-      if (taken === null) {
-        this.#lose();
-        return;
-      }
-      this.#took(taken.shards, taken.token, 'steals');
-      this.#retryIfShort(
-        taken.shards.length,
-        plan.steal.reduce((sum, s) => sum + s.count, 0),
-      );
+      const planned = plan.steal.reduce((sum, s) => sum + s.count, 0);
+      await this.#take(STEAL, args, inc, 'steals', planned);
     }
+  }
+
+  /**
+   * Runs the claim or the steal script and takes what it gave. False when this node must stop the round: its
+   * incarnation was displaced, or its registration is gone.
+   */
+  async #take(
+    script: RedisScript,
+    args: readonly string[],
+    inc: string,
+    counter: 'claims' | 'steals',
+    planned: number,
+  ): Promise<boolean> {
+    const what = counter === 'claims' ? 'EVALSHA claim' : 'EVALSHA steal';
+    const taken = parseTaken(await this.#script(script, args, inc), what);
+    if (taken !== null && 'displacedBy' in taken) {
+      this.#displace(taken.displacedBy);
+      return false;
+    }
+    if (taken === null) {
+      this.#lose();
+      return false;
+    }
+    this.#took(taken.shards, taken.token, counter);
+    this.#retryIfShort(taken.shards.length, planned);
+    return true;
   }
 
   /**

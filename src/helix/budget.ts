@@ -17,8 +17,9 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { isRecord, toError } from '../core/guards.js';
 import type { Logger } from '../core/logger.js';
 import { withMethods, type Check } from '../core/options.js';
-import { abortReason, onAbort } from '../core/sleep.js';
+import { abortReason } from '../core/sleep.js';
 import { RateLimitWaitError } from './errors.js';
+import { newWaiter, settle, unqueueOnAbort, type Waiter as BaseWaiter } from './waiter.js';
 import type { RateLimitHeaders } from './rate-limit-headers.js';
 
 /** What a {@link HelixBudget} answers to {@link HelixBudget.take}. */
@@ -91,15 +92,7 @@ function isGrant(value: unknown): value is HelixBudgetGrant {
 /** Most points asked for in one {@link HelixBudget.take}. */
 const BATCH = 16;
 
-interface Waiter {
-  resolve: (ticket: number | null) => void;
-  reject: (error: Error) => void;
-  stop: (() => void) | undefined;
-  deadline: number;
-  waitedMs: number;
-  queuedAt: number;
-  settled: boolean;
-}
+type Waiter = BaseWaiter<number | null>;
 
 class GateBucket {
   readonly queue: Waiter[] = [];
@@ -158,25 +151,12 @@ export class BudgetGate {
     }
     const b = bucket;
     return new Promise<number | null>((resolve, reject) => {
-      const now = this.#clock.now();
-      const waiter: Waiter = {
-        resolve,
-        reject,
-        stop: undefined,
-        deadline: now + this.#maxWaitMs - waitedMs,
-        waitedMs,
-        queuedAt: now,
-        settled: false,
-      };
-      if (signal !== undefined) {
-        waiter.stop = onAbort(signal, () => {
-          const index = b.queue.indexOf(waiter);
-          if (index !== -1) b.queue.splice(index, 1);
-          waiter.settled = true;
-          this.#dropIfIdle(b);
-          reject(abortReason(signal));
-        });
-      }
+      const waiter = newWaiter(resolve, reject, this.#clock.now(), this.#maxWaitMs, waitedMs);
+      unqueueOnAbort(waiter, signal, () => {
+        const index = b.queue.indexOf(waiter);
+        if (index !== -1) b.queue.splice(index, 1);
+        this.#dropIfIdle(b);
+      });
       b.queue.push(waiter);
       this.#pump(b);
     });
@@ -188,7 +168,7 @@ export class BudgetGate {
     for (const bucket of this.#buckets.values()) {
       if (bucket.timer !== undefined) this.#clock.clearTimeout(bucket.timer);
       bucket.timer = undefined;
-      for (const waiter of bucket.queue.splice(0)) this.#settle(waiter).reject(error);
+      for (const waiter of bucket.queue.splice(0)) settle(waiter).reject(error);
     }
     this.#buckets.clear();
   }
@@ -233,14 +213,14 @@ export class BudgetGate {
     if (this.#closer.signal.aborted) return;
     if (grant === null) {
       // No answer: every request queued here is paced by the local limiter (it does not wait for Redis).
-      for (const waiter of bucket.queue.splice(0)) this.#settle(waiter).resolve(null);
+      for (const waiter of bucket.queue.splice(0)) settle(waiter).resolve(null);
       this.#dropIfIdle(bucket);
       return;
     }
     const granted = Math.max(0, Math.min(Math.floor(grant.granted), bucket.queue.length));
     for (let i = 0; i < granted; i++) {
       const waiter = bucket.queue.shift();
-      if (waiter !== undefined) this.#settle(waiter).resolve(grant.ticket + i);
+      if (waiter !== undefined) settle(waiter).resolve(grant.ticket + i);
     }
     if (bucket.queue.length === 0) {
       this.#dropIfIdle(bucket);
@@ -257,7 +237,7 @@ export class BudgetGate {
     const kept: Waiter[] = [];
     for (const waiter of bucket.queue) {
       if (waiter.deadline < at) {
-        this.#settle(waiter).reject(
+        settle(waiter).reject(
           new RateLimitWaitError({
             bucket: bucket.key,
             waitMs: waiter.waitedMs + (now - waiter.queuedAt) + waitMs,
@@ -293,11 +273,5 @@ export class BudgetGate {
       bucket.timer = undefined;
     }
     this.#buckets.delete(bucket.key);
-  }
-
-  #settle(waiter: Waiter): Waiter {
-    waiter.settled = true;
-    waiter.stop?.();
-    return waiter;
   }
 }

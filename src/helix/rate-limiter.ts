@@ -35,8 +35,9 @@ import {
   type OptionChecks,
 } from '../core/options.js';
 import type { RateLimitHeaders } from './rate-limit-headers.js';
-import { abortReason, onAbort } from '../core/sleep.js';
+import { abortReason } from '../core/sleep.js';
 import { RateLimitWaitError } from './errors.js';
+import { newWaiter, settle, unqueueOnAbort, type Waiter as BaseWaiter } from './waiter.js';
 import { type RateLimitState } from '../core/http-errors.js';
 
 /** Default longest wait for a bucket to open (two refill windows of Twitch's one-minute bucket). */
@@ -108,17 +109,7 @@ function checkHeaders(headers: unknown): asserts headers is RateLimitHeaders | n
   if (headers.resetAt !== null) finiteNumber(headers.resetAt, 'headers.resetAt');
 }
 
-interface Waiter {
-  resolve: (ticket: number) => void;
-  reject: (error: Error) => void;
-  /** Removes the waiter's abort callback (one listener per signal however many wait on it: see `onAbort`). */
-  stop: (() => void) | undefined;
-  /** Epoch ms after which it is refused (`maxWaitMs` after it started waiting, earlier attempts included). */
-  deadline: number;
-  /** Time waited before this acquire, plus when this one started: for the error's `waitMs`. */
-  waitedMs: number;
-  queuedAt: number;
-  settled: boolean;
+interface Waiter extends BaseWaiter<number> {
   /** Paced by the bucket's estimate (false: a shared budget gave it its point). */
   paced: boolean;
 }
@@ -267,27 +258,16 @@ export class RateLimiter {
     if (signal?.aborted === true) return Promise.reject(abortReason(signal));
     const bucket = this.#bucket(bucketKey);
     return new Promise<number>((resolve, reject) => {
-      const now = this.#clock.now();
       const waiter: Waiter = {
-        resolve,
-        reject,
-        stop: undefined,
-        deadline: now + this.#maxWaitMs - waitedMs,
-        waitedMs,
-        queuedAt: now,
-        settled: false,
+        ...newWaiter(resolve, reject, this.#clock.now(), this.#maxWaitMs, waitedMs),
         paced,
       };
-      if (signal !== undefined) {
-        waiter.stop = onAbort(signal, () => {
-          const index = bucket.queue.indexOf(waiter, bucket.head);
-          if (index !== -1) bucket.queue.splice(index, 1);
-          if (bucket.queued === 0) this.#waiting.delete(bucket);
-          waiter.settled = true;
-          this.#disarmIfIdle();
-          reject(abortReason(signal));
-        });
-      }
+      unqueueOnAbort(waiter, signal, () => {
+        const index = bucket.queue.indexOf(waiter, bucket.head);
+        if (index !== -1) bucket.queue.splice(index, 1);
+        if (bucket.queued === 0) this.#waiting.delete(bucket);
+        this.#disarmIfIdle();
+      });
       bucket.queue.push(waiter);
       this.#waiting.add(bucket);
       this.#pumpAll();
@@ -350,7 +330,7 @@ export class RateLimiter {
       const waiters = bucket.queue.splice(bucket.head);
       bucket.queue.length = 0;
       bucket.head = 0;
-      for (const waiter of waiters) this.#settle(waiter).reject(error);
+      for (const waiter of waiters) settle(waiter).reject(error);
     }
     this.#waiting.clear();
   }
@@ -455,7 +435,7 @@ export class RateLimiter {
       if (kept === 0) this.#waiting.delete(bucket);
       const state = bucket.state();
       for (const waiter of expired) {
-        this.#settle(waiter).reject(
+        settle(waiter).reject(
           new RateLimitWaitError({
             bucket: bucket.key,
             waitMs: waiter.waitedMs + (now - waiter.queuedAt),
@@ -509,7 +489,7 @@ export class RateLimiter {
       const ticket = bucket.nextTicket++;
       bucket.inFlight.push(ticket);
       this.#inFlight++;
-      this.#settle(waiter).resolve(ticket);
+      settle(waiter).resolve(ticket);
     }
   }
 
@@ -534,17 +514,11 @@ export class RateLimiter {
     const state = bucket.state();
     bucket.forget();
     for (const waiter of waiters) {
-      this.#settle(waiter).reject(
+      settle(waiter).reject(
         new RateLimitWaitError({ bucket: bucket.key, waitMs, maxWaitMs: this.#maxWaitMs, state }),
       );
     }
     this.#disarmIfIdle();
-  }
-
-  #settle(waiter: Waiter): Waiter {
-    waiter.settled = true;
-    waiter.stop?.();
-    return waiter;
   }
 
   #wakeAt(bucket: Bucket, at: number): void {

@@ -101,3 +101,32 @@ export function account(
     lost: Math.max(0, sender.delivered - client.handled),
   };
 }
+
+/** The emulator's counters (`emulator.state().counters`) an accounting reads. */
+export interface SenderCounters {
+  readonly notifications_sent: number;
+  readonly delivered: number;
+  readonly dropped: number;
+  readonly duplicates_sent: number;
+}
+
+/**
+ * {@link account} of a demo run: the emulator's counters against what the run's ledger saw handled, with the copies
+ * the clients suppressed.
+ *
+ * @example
+ * ```ts
+ * const acc = accountRun(emulator.state().counters, ledger, suppressed);
+ * ```
+ */
+export function accountRun(counters: SenderCounters, ledger: DeliveryLedger, suppressed: number): Accounting {
+  return account(
+    {
+      sent: counters.notifications_sent,
+      delivered: counters.delivered,
+      dropped: counters.dropped,
+      duplicates: counters.duplicates_sent,
+    },
+    { handled: ledger.unique, suppressed, twice: ledger.repeated },
+  );
+}

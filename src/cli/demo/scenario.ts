@@ -20,7 +20,7 @@ import type { Topic } from '../../pubsub/topics.js';
 import type { PubSubEvents } from '../../pubsub/events.js';
 import { FaultInjector, STALL_WINDOW_MS, type FaultTarget } from './faults.js';
 import { WebhookFront } from './front.js';
-import { DeliveryLedger, account } from './ledger.js';
+import { DeliveryLedger, accountRun } from './ledger.js';
 import type {
   ScenarioOptions,
   ScenarioPhase,
@@ -29,8 +29,8 @@ import type {
   ShardView,
 } from './scenario-types.js';
 import {
-  BOT_USER,
   MIX_TOTAL,
+  authorizeChannels,
   channelIds,
   channelSubscriptions,
   delay,
@@ -211,7 +211,7 @@ export class DemoScenario {
     });
     this.#emu = emu;
     const channels = channelIds(this.#channelCount);
-    const tokens = this.#authorize(emu, channels);
+    const tokens = authorizeChannels(emu, channels);
     const { clientId, clientSecret, helixUrl, oauthUrl, eventSubWsUrl } = emu.clientOptions();
     // The webhook shards' public endpoint: hands requests to the client's receiver, or fails them on purpose.
     const front = webhooks
@@ -275,26 +275,6 @@ export class DemoScenario {
       await front?.close();
       await emu.close();
     }
-  }
-
-  /** Mints the tokens that authorize the conduit subscriptions (the users "installed the app"). */
-  #authorize(emu: Emulator, channels: readonly string[]): Map<string, string> {
-    emu.mintUserToken({ userId: BOT_USER, scopes: ['user:read:chat', 'user:bot'] });
-    const tokens = new Map<string, string>();
-    for (const id of channels) {
-      const { accessToken } = emu.mintUserToken({
-        userId: id,
-        scopes: [
-          'channel:bot',
-          'moderator:read:followers',
-          'channel:read:subscriptions',
-          'bits:read',
-          'channel:read:redemptions',
-        ],
-      });
-      tokens.set(id, accessToken);
-    }
-    return tokens;
   }
 
   #wire(client: AutoClient): void {
@@ -478,15 +458,7 @@ export class DemoScenario {
       handovers += session.stats.handovers;
     }
     suppressed += this.#webhookDuplicates;
-    const accounting = account(
-      {
-        sent: counters.notifications_sent,
-        delivered: counters.delivered,
-        dropped: counters.dropped,
-        duplicates: counters.duplicates_sent,
-      },
-      { handled: this.#ledger.unique, suppressed, twice: this.#ledger.repeated },
-    );
+    const accounting = accountRun(counters, this.#ledger, suppressed);
     const pubsub = this.#pubsub
       ? {
           published: this.#pubsubPublished,

@@ -2,6 +2,7 @@
  * The demo's simulated traffic: the channels, what each subscribes to, the weighted mix of event types a busy channel
  * produces, and the seeded PRNG that makes a run replayable.
  */
+import type { Emulator } from '../../emulator/emulator.js';
 import type { SubscriptionInput } from '../../eventsub/conduit/multi-subscribe.js';
 
 /** One type of the mix. */
@@ -55,6 +56,29 @@ export const BOT_USER = '99999';
 /** The ids of `count` simulated channels. */
 export function channelIds(count: number): string[] {
   return Array.from({ length: count }, (_, i) => String(CHANNEL_BASE + i));
+}
+
+/**
+ * Mints the tokens that authorize the conduit subscriptions (the bot and every channel "installed the app"); returns
+ * each channel's access token.
+ */
+export function authorizeChannels(emulator: Emulator, channels: readonly string[]): Map<string, string> {
+  emulator.mintUserToken({ userId: BOT_USER, scopes: ['user:read:chat', 'user:bot'] });
+  const tokens = new Map<string, string>();
+  for (const id of channels) {
+    const { accessToken } = emulator.mintUserToken({
+      userId: id,
+      scopes: [
+        'channel:bot',
+        'moderator:read:followers',
+        'channel:read:subscriptions',
+        'bits:read',
+        'channel:read:redemptions',
+      ],
+    });
+    tokens.set(id, accessToken);
+  }
+  return tokens;
 }
 
 /** The label of a subscription type in the demo's tables (the type itself when it is not in the mix). */

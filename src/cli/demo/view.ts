@@ -3,6 +3,7 @@
  * TTY, and plain timestamped lines otherwise (CI, pipes). No dependencies.
  */
 import type { TextSink } from '../types.js';
+import type { Accounting } from './ledger.js';
 import { TYPE_LABELS, type ScenarioResult, type ScenarioSnapshot } from './scenario.js';
 
 /** Header facts shown above the view. */
@@ -170,27 +171,21 @@ export function renderFrame(
       `  PubSub    published ${String(snapshot.pubsub.published)} · received ${String(snapshot.pubsub.received)}`,
     );
   }
+  pushRecent(lines, recent, style);
+  return lines;
+}
+
+/** Appends a frame's "recent" box: a blank line, then the last notable happenings (blank lines when fewer). */
+export function pushRecent(lines: string[], recent: readonly string[], style: Style): void {
   lines.push('');
   for (let i = 0; i < RECENT_LINES; i++) lines.push(style.dim(`  ${recent[i] ?? ''}`));
-  return lines;
 }
 
 /** The summary printed at the end; the first line is the exactly-once line. */
 export function renderSummary(result: ScenarioResult, style: Style = plain): string[] {
   const a = result.accounting;
-  const lost = a.lost === 0 ? style.green('lost 0') : style.red(`lost ${String(a.lost)}`);
-  const lines = [
-    style.bold(
-      `sent ${String(a.sent)} · delivered ${String(a.handled)} · duplicates suppressed ${String(a.duplicatesSuppressed)} · `,
-    ) + lost,
-  ];
-  if (a.droppedBySender > 0) {
-    lines.push(
-      style.yellow(
-        `the emulator dropped ${String(a.droppedBySender)} with no enabled shard to send them to (not a client loss)`,
-      ),
-    );
-  }
+  const lines = [countsLine(a, style)];
+  pushDropped(lines, a, style);
   if (a.handledTwice > 0) lines.push(style.red(`handled twice: ${String(a.handledTwice)}`));
   const f = result.faults;
   const closes = Object.entries(f.closes)
@@ -216,32 +211,50 @@ export function renderSummary(result: ScenarioResult, style: Style = plain): str
   return lines;
 }
 
+/** The summary's first line: sent, delivered, suppressed, lost (green when 0). */
+export function countsLine(a: Accounting, style: Style): string {
+  const lost = a.lost === 0 ? style.green('lost 0') : style.red(`lost ${String(a.lost)}`);
+  return (
+    style.bold(
+      `sent ${String(a.sent)} · delivered ${String(a.handled)} · duplicates suppressed ${String(a.duplicatesSuppressed)} · `,
+    ) + lost
+  );
+}
+
+/** Appends the summary's line about what the emulator could not route, when it dropped any. */
+export function pushDropped(lines: string[], a: Accounting, style: Style): void {
+  if (a.droppedBySender > 0) {
+    lines.push(
+      style.yellow(
+        `the emulator dropped ${String(a.droppedBySender)} with no enabled shard to send them to (not a client loss)`,
+      ),
+    );
+  }
+}
+
 /** Whether a sink is an interactive terminal. */
 export function isTty(sink: TextSink): boolean {
   return sink.isTTY === true;
 }
 
 /**
- * Drives the output while a scenario runs: frames on a TTY (redrawn in place every 100 ms), or plain lines (phase
- * changes, notable happenings, a status line every 2 s).
+ * What both demos' views share: the "recent" box on a TTY or timestamped lines otherwise, the cursor hidden while
+ * frames are redrawn in place every 100 ms, a plain tick every 250 ms, and the summary at the end. A subclass says
+ * what a frame, the plain opening line, a plain tick and the summary are.
  */
-export class DemoView {
-  readonly #out: TextSink;
+export abstract class LiveView<S extends { readonly elapsedMs: number }, R> {
+  protected readonly out: TextSink;
+  protected readonly style: Style;
   readonly #tty: boolean;
-  readonly #header: ViewHeader;
-  readonly #style: Style;
-  readonly #rates = new RateMeter();
   readonly #recent: string[] = [];
   #timer: NodeJS.Timeout | undefined;
   #drawn = 0;
-  #lastPhase = '';
-  #source: (() => ScenarioSnapshot) | undefined;
+  #source: (() => S) | undefined;
 
-  constructor(out: TextSink, header: ViewHeader, tty = isTty(out)) {
-    this.#out = out;
+  constructor(out: TextSink, tty: boolean) {
+    this.out = out;
     this.#tty = tty;
-    this.#header = header;
-    this.#style = tty ? ansi : plain;
+    this.style = tty ? ansi : plain;
   }
 
   /** A notable happening: a line of its own (plain) or in the "recent" box (TTY). */
@@ -250,23 +263,20 @@ export class DemoView {
       this.#recent.push(line);
       if (this.#recent.length > RECENT_LINES) this.#recent.shift();
     } else {
-      this.#out.write(`${this.#stamp()} ${line}\n`);
+      this.out.write(`${this.stamp()} ${line}\n`);
     }
   }
 
   /** Starts rendering snapshots from `source`. */
-  start(source: () => ScenarioSnapshot): void {
+  start(source: () => S): void {
     this.#source = source;
     if (this.#tty) {
-      this.#out.write(`${ESC}?25l`);
+      this.out.write(`${ESC}?25l`);
       this.#timer = setInterval(() => {
         this.#draw();
       }, 100);
     } else {
-      const h = this.#header;
-      this.#out.write(
-        `twitch-realtime demo: local emulator, ${String(h.shards)} shards${transports(h, ', ')}, ${String(h.channels)} channels, ${String(h.rate)} events/s for ${seconds(h.durationMs)}, faults ${h.faults ? 'on' : 'off'}${h.pubsub ? ', PubSub' : ''}\n`,
-      );
+      this.out.write(`${this.openingLine()}\n`);
       this.#timer = setInterval(() => {
         this.#plainTick();
       }, 250);
@@ -274,17 +284,27 @@ export class DemoView {
   }
 
   /** Stops rendering (draws a last frame on a TTY) and prints the summary. */
-  finish(result: ScenarioResult | null): void {
+  finish(result: R | null): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
     if (this.#tty) {
       if (this.#source !== undefined) this.#draw();
-      this.#out.write(`${ESC}?25h`);
+      this.out.write(`${ESC}?25h`);
     }
-    if (result !== null) this.#out.write(`\n${renderSummary(result, this.#style).join('\n')}\n`);
+    if (result !== null) this.out.write(`\n${this.summary(result).join('\n')}\n`);
   }
 
-  #stamp(): string {
+  /** The frame's lines for `snapshot`, with the "recent" box's lines. */
+  protected abstract frame(snapshot: S, recent: readonly string[]): string[];
+  /** The first plain line (no newline). */
+  protected abstract openingLine(): string;
+  /** Writes whatever plain lines `snapshot` calls for. */
+  protected abstract plainTick(snapshot: S): void;
+  /** The summary's lines. */
+  protected abstract summary(result: R): string[];
+
+  /** "[   1.5 s]": the run's elapsed time, for a plain line. */
+  protected stamp(): string {
     const elapsed = this.#source?.().elapsedMs ?? 0;
     return `[${seconds(elapsed).padStart(7)}]`;
   }
@@ -292,33 +312,64 @@ export class DemoView {
   #draw(): void {
     const source = this.#source;
     if (source === undefined) return;
-    const snapshot = source();
-    const rates = this.#rates.update(snapshot.byType, Date.now());
-    const lines = renderFrame(snapshot, this.#header, rates, this.#recent, this.#style);
+    const lines = this.frame(source(), this.#recent);
     const up = this.#drawn > 0 ? `${ESC}${String(this.#drawn)}F` : '';
-    this.#out.write(`${up}${ESC}J${lines.join('\n')}\n`);
-    const columns = (this.#out as { columns?: unknown }).columns;
+    this.out.write(`${up}${ESC}J${lines.join('\n')}\n`);
+    const columns = (this.out as { columns?: unknown }).columns;
     const width = typeof columns === 'number' && columns > 0 ? columns : 80;
     this.#drawn = lines.reduce((rows, line) => rows + rowsOf(line, width), 0);
   }
 
   #plainTick(): void {
     const source = this.#source;
-    if (source === undefined) return;
-    const snapshot = source();
+    if (source !== undefined) this.plainTick(source());
+  }
+}
+
+/**
+ * Drives the output while a scenario runs: frames on a TTY (redrawn in place every 100 ms), or plain lines (phase
+ * changes, notable happenings, a status line every 2 s).
+ */
+export class DemoView extends LiveView<ScenarioSnapshot, ScenarioResult> {
+  readonly #header: ViewHeader;
+  readonly #rates = new RateMeter();
+  #lastPhase = '';
+  #lastRates: ReadonlyMap<string, number> | undefined;
+  #lastProgressAt = 0;
+
+  constructor(out: TextSink, header: ViewHeader, tty = isTty(out)) {
+    super(out, tty);
+    this.#header = header;
+  }
+
+  protected override frame(snapshot: ScenarioSnapshot, recent: readonly string[]): string[] {
+    const rates = this.#rates.update(snapshot.byType, Date.now());
+    return renderFrame(snapshot, this.#header, rates, recent, this.style);
+  }
+
+  protected override openingLine(): string {
+    const h = this.#header;
+    return `twitch-realtime demo: local emulator, ${String(h.shards)} shards${transports(h, ', ')}, ${String(h.channels)} channels, ${String(h.rate)} events/s for ${seconds(h.durationMs)}, faults ${h.faults ? 'on' : 'off'}${h.pubsub ? ', PubSub' : ''}`;
+  }
+
+  protected override summary(result: ScenarioResult): string[] {
+    return renderSummary(result, this.style);
+  }
+
+  protected override plainTick(snapshot: ScenarioSnapshot): void {
     const rates = this.#rates.update(snapshot.byType, Date.now(), 2000);
     const now = Date.now();
     if (snapshot.phase !== this.#lastPhase) {
       this.#lastPhase = snapshot.phase;
       this.#lastProgressAt = now;
-      this.#out.write(`${this.#stamp()} ${phaseLine(snapshot)}\n`);
+      this.out.write(`${this.stamp()} ${phaseLine(snapshot)}\n`);
       return;
     }
     if (snapshot.phase === 'subscribing' && now - this.#lastProgressAt >= 2000) {
       // Large runs are paced by Helix's rate limit (800 points a minute): show that it moves.
       this.#lastProgressAt = now;
-      this.#out.write(
-        `${this.#stamp()} subscriptions ${String(snapshot.subscriptionsSettled)}/${String(snapshot.subscriptionsTotal)} (paced by the Helix rate limit)\n`,
+      this.out.write(
+        `${this.stamp()} subscriptions ${String(snapshot.subscriptionsSettled)}/${String(snapshot.subscriptionsTotal)} (paced by the Helix rate limit)\n`,
       );
       return;
     }
@@ -328,16 +379,13 @@ export class DemoView {
     }
   }
 
-  #lastRates: ReadonlyMap<string, number> | undefined;
-  #lastProgressAt = 0;
-
   #plainStatus(snapshot: ScenarioSnapshot, rates: ReadonlyMap<string, number>): void {
     let total = 0;
     for (const rate of rates.values()) total += rate;
     const r = snapshot.reconnects;
     const states = snapshot.shards.map((s) => `${s.id}:${s.state}`).join(' ');
-    this.#out.write(
-      `${this.#stamp()} ${String(Math.round(total))} events/s · handled ${String(snapshot.handled)} of ${String(snapshot.sent)} sent · reconnects survived ${String(r.drops + r.handovers)} · duplicates suppressed ${String(snapshot.duplicatesSuppressed)} · shards ${states}\n`,
+    this.out.write(
+      `${this.stamp()} ${String(Math.round(total))} events/s · handled ${String(snapshot.handled)} of ${String(snapshot.sent)} sent · reconnects survived ${String(r.drops + r.handovers)} · duplicates suppressed ${String(snapshot.duplicatesSuppressed)} · shards ${states}\n`,
     );
   }
 }

@@ -14,8 +14,16 @@ import { Emulator } from '../../../emulator/emulator.js';
 import { fnv1a } from '../../../emulator/eventsub/indexes.js';
 import { HelixClient } from '../../../helix/client.js';
 import { toWireRequests } from '../../../eventsub/conduit/multi-subscribe.js';
-import { DeliveryLedger, account, type Accounting } from '../ledger.js';
-import { BOT_USER, MIX_TOTAL, channelIds, channelSubscriptions, delay, pickMix, prng } from '../traffic.js';
+import { DeliveryLedger, accountRun, type Accounting } from '../ledger.js';
+import {
+  MIX_TOTAL,
+  authorizeChannels,
+  channelIds,
+  channelSubscriptions,
+  delay,
+  pickMix,
+  prng,
+} from '../traffic.js';
 import { startRunRedis, type RunRedis } from './redis-server.js';
 import { WorkerProcess, type WorkerListener } from './process.js';
 import { SEQ_FIELD, type WorkerConfig, type WorkerHandled } from './protocol.js';
@@ -205,19 +213,7 @@ export class Fleet {
     try {
       emulator = await Emulator.start({ port: 0 });
       const channels = channelIds(options.channels ?? 50);
-      emulator.mintUserToken({ userId: BOT_USER, scopes: ['user:read:chat', 'user:bot'] });
-      for (const id of channels) {
-        emulator.mintUserToken({
-          userId: id,
-          scopes: [
-            'channel:bot',
-            'moderator:read:followers',
-            'channel:read:subscriptions',
-            'bits:read',
-            'channel:read:redemptions',
-          ],
-        });
-      }
+      authorizeChannels(emulator, channels);
       const conduitId = await setUp(emulator, shardCount, channels);
       return new Fleet(emulator, redis, conduitId, shardCount, channels, options);
     } catch (error) {
@@ -584,15 +580,7 @@ export class Fleet {
     const inKilled = inKilledSeqs.size;
     let suppressed = 0;
     for (const worker of this.#workers) suppressed += worker.state?.suppressed ?? 0;
-    const base = account(
-      {
-        sent: counters.notifications_sent,
-        delivered: counters.delivered,
-        dropped: counters.dropped,
-        duplicates: counters.duplicates_sent,
-      },
-      { handled: this.#ledger.unique, suppressed, twice: this.#ledger.repeated },
-    );
+    const base = accountRun(counters, this.#ledger, suppressed);
     return {
       ...base,
       lost: Math.max(0, base.lost - inKilled),

@@ -3,7 +3,17 @@
  * after the SIGKILL), plain timestamped lines otherwise, and the summary.
  */
 import type { TextSink } from '../../types.js';
-import { ansi, isTty, plain, progressBar, rowsOf, seconds, type Style } from '../view.js';
+import {
+  countsLine,
+  isTty,
+  LiveView,
+  plain,
+  progressBar,
+  pushDropped,
+  pushRecent,
+  seconds,
+  type Style,
+} from '../view.js';
 import type { FleetResult, FleetSnapshot } from './scenario.js';
 
 /** Header facts of a fleet run. */
@@ -15,8 +25,6 @@ export interface FleetViewHeader {
   readonly durationMs: number;
 }
 
-const ESC = '\u001b[';
-const RECENT_LINES = 6;
 const MAX_SHARD_ROWS = 16;
 
 function headerLine(h: FleetViewHeader): string {
@@ -77,32 +85,20 @@ export function renderFleetFrame(
     `  handled ${String(snapshot.handled)} of ${String(snapshot.sent)} sent · duplicates suppressed ${style.bold(String(snapshot.duplicatesSuppressed))}`,
   );
   for (const line of takeoverLine(snapshot)) lines.push(`  ${style.cyan(line)}`);
-  lines.push('');
-  for (let i = 0; i < RECENT_LINES; i++) lines.push(style.dim(`  ${recent[i] ?? ''}`));
+  pushRecent(lines, recent, style);
   return lines;
 }
 
 /** The summary; the first line is the single-process demo's exactly-once line. */
 export function renderFleetSummary(result: FleetResult, style: Style = plain): string[] {
   const a = result.accounting;
-  const lost = a.lost === 0 ? style.green('lost 0') : style.red(`lost ${String(a.lost)}`);
-  const lines = [
-    style.bold(
-      `sent ${String(a.sent)} · delivered ${String(a.handled)} · duplicates suppressed ${String(a.duplicatesSuppressed)} · `,
-    ) + lost,
-  ];
+  const lines = [countsLine(a, style)];
   lines.push(
     style.yellow(
       `in the killed process's socket at SIGKILL: ${String(a.inKilledSockets)} (written to it before it died and never reported: unrecoverable, Twitch does not redeliver them)`,
     ),
   );
-  if (a.droppedBySender > 0) {
-    lines.push(
-      style.yellow(
-        `the emulator dropped ${String(a.droppedBySender)} with no enabled shard to send them to (not a client loss)`,
-      ),
-    );
-  }
+  pushDropped(lines, a, style);
   lines.push(
     a.handledTwice === 0
       ? `handled twice: 0 fleet-wide`
@@ -128,82 +124,32 @@ export function renderFleetSummary(result: FleetResult, style: Style = plain): s
 }
 
 /** Drives the output while a fleet scenario runs (frames on a TTY, plain lines otherwise). */
-export class FleetView {
-  readonly #out: TextSink;
-  readonly #tty: boolean;
+export class FleetView extends LiveView<FleetSnapshot, FleetResult> {
   readonly #header: FleetViewHeader;
-  readonly #style: Style;
-  readonly #recent: string[] = [];
-  #timer: NodeJS.Timeout | undefined;
-  #drawn = 0;
   #lastPhase = '';
   #lastStatusAt = 0;
-  #source: (() => FleetSnapshot) | undefined;
 
   constructor(out: TextSink, header: FleetViewHeader, tty = isTty(out)) {
-    this.#out = out;
-    this.#tty = tty;
+    super(out, tty);
     this.#header = header;
-    this.#style = tty ? ansi : plain;
   }
 
-  /** A notable happening. */
-  log(line: string): void {
-    if (this.#tty) {
-      this.#recent.push(line);
-      if (this.#recent.length > RECENT_LINES) this.#recent.shift();
-    } else {
-      this.#out.write(`${this.#stamp()} ${line}\n`);
-    }
+  protected override frame(snapshot: FleetSnapshot, recent: readonly string[]): string[] {
+    return renderFleetFrame(snapshot, this.#header, recent, this.style);
   }
 
-  start(source: () => FleetSnapshot): void {
-    this.#source = source;
-    if (this.#tty) {
-      this.#out.write(`${ESC}?25l`);
-      this.#timer = setInterval(() => {
-        this.#draw();
-      }, 100);
-    } else {
-      this.#out.write(`twitch-realtime demo --fleet: local emulator, ${headerLine(this.#header)}\n`);
-      this.#timer = setInterval(() => {
-        this.#plainTick();
-      }, 250);
-    }
+  protected override openingLine(): string {
+    return `twitch-realtime demo --fleet: local emulator, ${headerLine(this.#header)}`;
   }
 
-  finish(result: FleetResult | null): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    this.#timer = undefined;
-    if (this.#tty) {
-      if (this.#source !== undefined) this.#draw();
-      this.#out.write(`${ESC}?25h`);
-    }
-    if (result !== null) this.#out.write(`\n${renderFleetSummary(result, this.#style).join('\n')}\n`);
+  protected override summary(result: FleetResult): string[] {
+    return renderFleetSummary(result, this.style);
   }
 
-  #stamp(): string {
-    return `[${seconds(this.#source?.().elapsedMs ?? 0).padStart(7)}]`;
-  }
-
-  #draw(): void {
-    const source = this.#source;
-    if (source === undefined) return;
-    const lines = renderFleetFrame(source(), this.#header, this.#recent, this.#style);
-    const up = this.#drawn > 0 ? `${ESC}${String(this.#drawn)}F` : '';
-    this.#out.write(`${up}${ESC}J${lines.join('\n')}\n`);
-    const columns = (this.#out as { columns?: unknown }).columns;
-    const width = typeof columns === 'number' && columns > 0 ? columns : 80;
-    this.#drawn = lines.reduce((rows, line) => rows + rowsOf(line, width), 0);
-  }
-
-  #plainTick(): void {
-    const source = this.#source;
-    if (source === undefined) return;
-    const snapshot = source();
+  protected override plainTick(snapshot: FleetSnapshot): void {
     if (snapshot.phase !== this.#lastPhase) {
       this.#lastPhase = snapshot.phase;
-      this.#out.write(`${this.#stamp()} ${snapshot.phase}\n`);
+      this.out.write(`${this.stamp()} ${snapshot.phase}\n`);
     }
     const now = Date.now();
     if (snapshot.phase !== 'running' || now - this.#lastStatusAt < 2000) return;
@@ -211,8 +157,8 @@ export class FleetView {
     const processes = snapshot.processes
       .map((p) => `${p.name}${p.leader ? '*' : ''}:${p.state === 'up' ? p.shards.join(',') || '-' : p.state}`)
       .join(' ');
-    this.#out.write(
-      `${this.#stamp()} handled ${String(snapshot.handled)} of ${String(snapshot.sent)} sent · duplicates suppressed ${String(snapshot.duplicatesSuppressed)} · shards by process (* leader) ${processes}\n`,
+    this.out.write(
+      `${this.stamp()} handled ${String(snapshot.handled)} of ${String(snapshot.sent)} sent · duplicates suppressed ${String(snapshot.duplicatesSuppressed)} · shards by process (* leader) ${processes}\n`,
     );
   }
 }
