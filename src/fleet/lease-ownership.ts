@@ -494,8 +494,10 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     this.#lastSent = sent;
     // No free shard claimed for one period after a registration: the nodes starting (or re-registering after a
     // Redis outage) at about the same time see each other first, and share the shards out directly instead of
-    // the first one binding them all and the others stealing them back.
-    this.#claimAfter = sent + this.#every;
+    // the first one binding them all and the others stealing them back. For a TTL after a registration that replaced
+    // a lost one: a Redis restarted empty has lost the others' leases too, and a node that has not yet learnt it
+    // (slow, cut off) still serves them unfenced until its last renewal (sent before the loss) + TTL - 10 %.
+    this.#claimAfter = sent + (old === '' ? this.#every : this.#ttl);
     this.#armFence();
     this.#mine = new Map(
       reply.kept.map((id) => [id, { token: reply.token, state: this.#bound.has(id) ? 'bound' : 'claimed' }]),

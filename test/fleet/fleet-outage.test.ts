@@ -6,7 +6,9 @@
  * What is guarded: fail static (every shard stays enabled and bound to the same session through the outage, as the
  * emulator sees it, while every worker is fenced), nothing lost or handled twice, convergence after (every worker
  * unfenced, holding the lease of exactly the shards it serves, fair shares), and the fencing check on every state
- * the workers report (never two unfenced workers holding a lease on one shard).
+ * the workers report (never two unfenced workers holding a lease on one shard, each confirmed by a renewal since the
+ * overlap began: a victim of a steal, such as the first worker to start on a loaded machine, lists the shard until its
+ * next renewal).
  *
  * Lease TTL 2 s (renewal every 500 ms): the outage (5 s) is a few TTLs long. Timeouts 30 s: each test forks 3
  * processes (~2 s each on a loaded machine), runs the outage and drains; a run takes 12 to 18 s here. The waits are

@@ -146,6 +146,16 @@ describe('a fleet of worker processes on one conduit', () => {
       const moved = f.shards.filter((s) => before.get(s.id) !== s.worker);
       // The minimum is 2 (the joiner's share); nothing moved between the two that were there.
       expect(moved.map((s) => s.worker)).toEqual([joiner.name, joiner.name]);
+      // The victims list the stolen shards until their next renewal (the overlap the fencing check sees), which is
+      // no conflict: no shard held by two workers each renewed since.
+      const renewed = new Map(f.workers.map((w) => [w.name, w.state?.renewals ?? 0]));
+      await f.waitFor(
+        () => f.workers.every((w) => (w.state?.renewals ?? 0) > (renewed.get(w.name) ?? 0) + 1),
+        'two more renewals of every worker',
+        10_000,
+      );
+      expect(f.fencing.overlaps).toBeGreaterThan(0);
+      expect(f.fencing.conflicts).toEqual([]);
     },
   );
 });

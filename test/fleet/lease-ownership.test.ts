@@ -345,6 +345,30 @@ describe('fencing', () => {
     for (const node of f.nodes) expect(node.errors).not.toContain('SHARD_CONTESTED');
   });
 
+  it('Redis restarted empty while a node is cut off: the others claim none of its shards while it is unfenced', async () => {
+    // A long TTL (3 s, renewal every 100 ms): the cut-off node stays unfenced for 2.7 s after its last renewal.
+    const f = await fleetOf(4);
+    const a = await f.add('a', { leaseTtlMs: 3000 });
+    const b = await f.add('b', { leaseTtlMs: 3000 });
+    await until(() => f.settled(4) && f.loads().join() === '2,2', 'settled');
+    const claimedWhileUnfenced: string[] = [];
+    a.fleet.on('claimed', (ids) => {
+      const held = new Set(b.fleet.snapshot().owned);
+      if (!b.fleet.fenced) claimedWhileUnfenced.push(...ids.filter((id) => held.has(id)));
+    });
+    const renewals = b.fleet.counters.renewals;
+    await until(() => b.fleet.counters.renewals > renewals, "b's next renewal");
+    // b's lease was confirmed by the Redis that is now lost: b is slow to learn it (its connection hangs).
+    b.redis.cut = true;
+    await server.restart();
+    await until(() => a.fleet.snapshot().owned.length === 4, {
+      what: "a holds b's shards once b is fenced",
+      timeoutMs: 8000,
+    });
+    expect(claimedWhileUnfenced).toEqual([]);
+    expect(b.fleet.fenced).toBe(true);
+  }, 15_000);
+
   it('Redis restarted: re-registers, converges, and fencing tokens never go back', async () => {
     const f = await fleetOf(4);
     await f.add('a');

@@ -96,7 +96,10 @@ export interface OutageRecord {
   convergedMs: number;
 }
 
-/** Two live workers that both reported, unfenced, a lease on the same shard (see {@link Fleet.fencing}). */
+/**
+ * Two (or more) live workers that both reported, unfenced, a lease on the same shard, each after a renewal made since
+ * the overlap was first seen (see {@link Fleet.fencing}).
+ */
 export interface FencingConflict {
   readonly at: number;
   readonly shard: string;
@@ -134,10 +137,15 @@ export class Fleet {
   readonly outages: OutageRecord[] = [];
   /**
    * The fencing check, on every state a worker reports: the states compared (`samples`), and each time two live
-   * workers' latest states both held a lease on one shard while unfenced (`conflicts`).
+   * workers' latest states both held a lease on one shard while unfenced, each confirmed by a renewal made since the
+   * overlap was first seen (`conflicts`). A victim of a steal lists the shard until its next renewal tells it (the
+   * lease is the thief's in Redis from the steal on, and the victim reclaims nothing without a renewal first): that
+   * overlap ends at the victim's next renewal, and is no conflict. `overlaps`: the overlaps seen begin, conflicts
+   * or not.
    */
-  readonly fencing: { samples: number; readonly conflicts: FencingConflict[] } = {
+  readonly fencing: { samples: number; overlaps: number; readonly conflicts: FencingConflict[] } = {
     samples: 0,
+    overlaps: 0,
     conflicts: [],
   };
   readonly #options: FleetOptions;
@@ -155,6 +163,8 @@ export class Fleet {
   #shards: FleetShard[] = [];
   /** Per enabled shard, its session, as of the last {@link poll}. */
   readonly #sessions = new Map<string, string>();
+  /** Per shard held unfenced by two or more workers: each holder's renewals when it was first seen in the overlap. */
+  readonly #overlaps = new Map<string, Map<string, number>>();
   #seq = 0;
   #named = 0;
   #traffic: NodeJS.Timeout | undefined;
@@ -334,23 +344,42 @@ export class Fleet {
     this.#log(`Redis ${record.kind === 'freeze' ? 'thawed (SIGCONT)' : 'restarted, empty'}`);
   }
 
-  /** Two live workers both holding a lease on one shard, unfenced, in their latest states: a conflict. */
+  /**
+   * Two live workers both holding a lease on one shard, unfenced, in their latest states, each after a renewal made
+   * since the overlap began: a conflict (see {@link fencing}).
+   */
   #checkFencing(): void {
     this.fencing.samples++;
-    const believers = new Map<string, string[]>();
+    const believers = new Map<string, Map<string, number>>();
     for (const worker of this.#workers) {
       const state = worker.state;
       if (!worker.alive || worker.killedAt > 0 || state === null || state.fenced) continue;
       for (const shard of state.owned) {
-        const list = believers.get(shard) ?? [];
-        list.push(worker.name);
-        believers.set(shard, list);
+        const holders = believers.get(shard) ?? new Map<string, number>();
+        holders.set(worker.name, state.renewals);
+        believers.set(shard, holders);
       }
     }
-    for (const [shard, workers] of believers) {
+    for (const shard of this.#overlaps.keys())
+      if ((believers.get(shard)?.size ?? 0) < 2) this.#overlaps.delete(shard);
+    for (const [shard, holders] of believers) {
+      if (holders.size < 2) continue;
+      let since = this.#overlaps.get(shard);
+      if (since === undefined) {
+        since = new Map<string, number>();
+        this.#overlaps.set(shard, since);
+        this.fencing.overlaps++;
+      }
+      for (const name of since.keys()) if (!holders.has(name)) since.delete(name);
+      const workers: string[] = [];
+      for (const [name, renewals] of holders) {
+        const first = since.get(name);
+        if (first === undefined) since.set(name, renewals);
+        else if (renewals > first) workers.push(name);
+      }
       if (workers.length < 2) continue;
       this.fencing.conflicts.push({ at: Date.now(), shard, workers });
-      this.#log(`fencing: shard ${shard} held unfenced by ${workers.join(' and ')}`);
+      this.#log(`fencing: shard ${shard} held unfenced by ${workers.join(' and ')}, renewed by each`);
     }
   }
 
