@@ -24,12 +24,11 @@ export {
 } from './redis.js';
 export { RedisHelixBudget, type RedisHelixBudgetOptions } from './helix-budget.js';
 export { RedisAppTokenStore, type RedisAppTokenStoreOptions } from './app-token-store.js';
-export {
-  FleetOwnership,
-  redisOwnership,
-  type FleetCounters,
-  type FleetEventMap,
-  type FleetNode,
-  type FleetSnapshot,
-  type RedisOwnershipOptions,
-} from './lease-ownership.js';
+export { FleetOwnership, redisOwnership } from './lease-ownership.js';
+export type {
+  FleetCounters,
+  FleetEventMap,
+  FleetNode,
+  FleetSnapshot,
+  RedisOwnershipOptions,
+} from './lease-options.js';

@@ -44,6 +44,19 @@ function fakeContext(shardCount: number) {
   };
 }
 
+/** Starts `fleet` on `clock`: waits for its warm-up timer (one renewal period), moves past it, awaits start(). */
+async function startThroughWarmUp(
+  fleet: { start(context: ReturnType<typeof fakeContext>): Promise<void> },
+  clock: FakeClock,
+  context: ReturnType<typeof fakeContext>,
+  periodMs = 100,
+): Promise<void> {
+  const starting = fleet.start(context);
+  await until(() => clock.delays().includes(periodMs), 'the warm-up');
+  clock.advance(periodMs);
+  await starting;
+}
+
 describe('options', () => {
   const base = (): RedisOwnershipOptions => ({ redis, fleet: 'x' });
   it.each([
@@ -106,10 +119,7 @@ describe('self-fencing', () => {
     expect(await fleet.leader()).toBe(true); // registers; alone, it leads
     const context = fakeContext(2);
     // One period of warm-up after the registration (t = 0), then the first round (sent at t = 200).
-    const starting = fleet.start(context);
-    await until(() => clock.delays().includes(200), 'the warm-up');
-    clock.advance(200);
-    await starting;
+    await startThroughWarmUp(fleet, clock, context, 200);
     expect(context.owned()).toEqual(['0', '1']);
     expect(fleet.mayBind('1')).toBe(true);
     expect(fleet.fenced).toBe(false);
@@ -168,10 +178,7 @@ describe('self-fencing', () => {
     await expect(fleet.start(fakeContext(2))).rejects.toMatchObject({ code: 'REDIS_COMMAND_FAILED' });
     expect(clock.pending).toBe(0);
     down = false;
-    const starting = fleet.start(fakeContext(2));
-    await until(() => clock.delays().includes(100), 'the warm-up');
-    clock.advance(100);
-    await starting;
+    await startThroughWarmUp(fleet, clock, fakeContext(2));
     expect(warned).toEqual([]);
     // Later rounds run from a timer: their failures are logged, never thrown.
     down = true;
@@ -236,10 +243,7 @@ describe('rounds', () => {
       handoverMs: 0,
     });
     const context = fakeContext(4);
-    const starting = a.start(context);
-    await until(() => clock.delays().includes(100), 'the warm-up');
-    clock.advance(100);
-    await starting;
+    await startThroughWarmUp(a, clock, context);
     expect(raced).toBe(true);
     // Its fair share (2) in the same round, on a fresh view, not a period later.
     expect(context.owned()).toEqual(['1', '2']);
@@ -264,10 +268,7 @@ describe('node ids', () => {
     });
     const errors: Error[] = [];
     first.on('error', (error) => errors.push(error));
-    const starting = first.start(fakeContext(2));
-    await until(() => clock.delays().includes(100), 'the warm-up');
-    clock.advance(100);
-    await starting;
+    await startThroughWarmUp(first, clock, fakeContext(2));
     // A second process given the same node id.
     const second = redisOwnership({ redis, fleet: name, nodeId: 'a', clock: new FakeClock() });
     await second.leader();
@@ -307,10 +308,7 @@ describe('node ids (a lost registration of its own)', () => {
     });
     const errors: Error[] = [];
     fleet.on('error', (error) => errors.push(error));
-    const starting = fleet.start(fakeContext(2));
-    await until(() => clock.delays().includes(100), 'the warm-up');
-    clock.advance(100);
-    await starting;
+    await startThroughWarmUp(fleet, clock, fakeContext(2));
     const first = fleet.snapshot().incarnation ?? '';
     const key = `tr:{${name}}:node:a`;
     // Rounds run whenever their timer is due: the clock moves at each poll.
@@ -368,10 +366,7 @@ describe('stop', () => {
       redisTimeoutMs: 60_000, // the test moves the clock while Redis answers
     });
     const context = fakeContext(2);
-    const starting = a.start(context);
-    await until(() => clock.delays().includes(100), 'the warm-up');
-    clock.advance(100);
-    await starting;
+    await startThroughWarmUp(a, clock, context);
     expect(context.owned()).toHaveLength(1);
     const order: string[] = [];
     const first = a.stop().then(() => order.push('first'));
