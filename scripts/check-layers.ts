@@ -32,10 +32,10 @@ export interface Floor {
 }
 
 /**
- * The floors, lowest first. bot/ (issue 17) comes at the receivers' floor; fleet/ (issue 16) sits just above them, as
- * it builds on them (a RedisDedupeStore is an eventsub DedupeStore, leases an OwnershipStrategy). The emulator sits above
- * everything the library exports so that nothing but the CLI can import it, and it imports only core, protocol and
- * catalogue.
+ * The floors, lowest first. bot/ (issue 17) and fleet/ (issue 16) share the floor above the receivers: an AutoBot is
+ * an AutoClient with chat; the fleet builds on the receivers (a RedisDedupeStore is an eventsub DedupeStore, leases an
+ * OwnershipStrategy); neither imports the other. The emulator sits above everything the library exports so that
+ * nothing but the CLI can import it, and it imports only core, protocol and catalogue.
  */
 export const FLOORS: readonly Floor[] = [
   { floor: 'core', units: ['core'] },
@@ -43,8 +43,8 @@ export const FLOORS: readonly Floor[] = [
   { floor: 'catalogue', units: ['catalogue'] },
   { floor: 'auth', units: ['auth'] },
   { floor: 'helix', units: ['helix'] },
-  { floor: 'receivers', units: ['eventsub', 'bot'] },
-  { floor: 'fleet', units: ['fleet'] },
+  { floor: 'receivers', units: ['eventsub'] },
+  { floor: 'bot, fleet', units: ['bot', 'fleet'] },
   { floor: 'pubsub', units: ['pubsub'] },
   { floor: 'root barrel', units: ['index.ts'] },
   { floor: 'emulator', units: ['emulator'], only: ['core', 'protocol', 'catalogue'] },

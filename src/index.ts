@@ -3,7 +3,7 @@
  *
  * The root entry re-exports every public subsystem but the wire types (`Wire*`, from `twitch-realtime/catalogue`
  * only), the emulator and the CLI. Subpaths (`twitch-realtime/helix`, `/auth`, `/eventsub`, `/webhook`,
- * `/catalogue`, `/pubsub`, `/fleet`, `/emulator`) give narrower entry points. The list of every exported name is api/.
+ * `/catalogue`, `/pubsub`, `/bot`, `/fleet`, `/emulator`) give narrower entry points. The list of every exported name is api/.
  *
  * @packageDocumentation
  */
@@ -75,4 +75,5 @@ export type {
   ShardReassignedInfo,
 } from './eventsub/client.js';
 export * from './pubsub/index.js';
+export * from './bot/index.js';
 export * from './fleet/index.js';

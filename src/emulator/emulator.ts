@@ -17,6 +17,9 @@ import { registerSubscriptionRoutes } from './eventsub/subscriptions.js';
 import { startStream, trigger, triggerAsync } from './eventsub/trigger.js';
 import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
 import { EventSubSocketServer } from './eventsub/websocket.js';
+import { EmulatorChat } from './chat/chat.js';
+import { setChatRole, type ChatRoleInput } from './chat/roles.js';
+import { registerSendRoute } from './chat/send.js';
 import { attachPubSub } from './pubsub/server.js';
 import type { PubSubServer } from './pubsub/server.js';
 import {
@@ -114,6 +117,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
   readonly #core: EventSubCore;
   readonly #sockets: EventSubSocketServer;
   readonly #pubsub: PubSubServer;
+  readonly #chat: EmulatorChat;
   readonly #streams = new Set<EventStream>();
   /** The webhook transport the emulator created (closed with it); `undefined` when the caller gave one. */
   readonly #ownedWebhooks: HttpWebhookTransport | undefined;
@@ -125,7 +129,9 @@ export class Emulator implements AsyncDisposable, ControlApi {
     sockets: EventSubSocketServer,
     pubsub: PubSubServer,
     ownedWebhooks: HttpWebhookTransport | undefined,
+    chat: EmulatorChat,
   ) {
+    this.#chat = chat;
     this.#platform = platform;
     this.#core = core;
     this.#sockets = sockets;
@@ -165,8 +171,10 @@ export class Emulator implements AsyncDisposable, ControlApi {
       platform.upgrade('/ws', sockets.handleUpgrade);
       registerConduitRoutes(platform.router, core);
       registerSubscriptionRoutes(platform.router, core);
+      const chat = new EmulatorChat(platform, core);
+      registerSendRoute(platform.router, chat);
       const pubsub = attachPubSub(platform, options.pubsub);
-      const emulator = new Emulator(platform, core, sockets, pubsub, owned);
+      const emulator = new Emulator(platform, core, sockets, pubsub, owned, chat);
       registerControlRoutes(platform.router, emulator);
       return emulator;
     } catch (error) {
@@ -307,6 +315,20 @@ export class Emulator implements AsyncDisposable, ControlApi {
       );
     }
     this.#platform.setRateLimit(pointsPerMinute);
+  }
+
+  /**
+   * Gives (or, with `granted: false`, takes) a chat role in a channel: moderator, VIP or subscriber. Roles decide
+   * badges, chat send limits (20 or 100 messages per 30 s) and what a sender may do. Users are created on demand.
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @example
+   * ```ts
+   * emu.setChatRole({ broadcasterId: '1337', userId: botId, role: 'moderator' });
+   * ```
+   */
+  setChatRole(input: ChatRoleInput): void {
+    setChatRole(this.#chat, input);
   }
 
   /**

@@ -4,6 +4,7 @@ import { checkOptions, httpUrl, string, type OptionChecks } from '../core/option
 import { AppTokenProvider } from '../auth/app-token-provider.js';
 import { OAuthClient } from '../auth/oauth.js';
 import { authProvider, type AuthProvider } from '../auth/types.js';
+import { ChatApi } from './endpoints/chat.js';
 import { EventSubApi } from './endpoints/eventsub.js';
 import { UsersApi } from './endpoints/users.js';
 import { HELIX_HTTP_CHECKS, HelixHttp, type HelixHttpOptions } from './http.js';
@@ -33,6 +34,7 @@ const HELIX_CLIENT_CHECKS: OptionChecks<HelixClientOptions> = {
  *
  * - `helix.eventSub`: conduits, shards and EventSub subscriptions.
  * - `helix.users`: users.
+ * - `helix.chat`: sending chat messages and the chat tools of a bot.
  * - `helix.oauth`: token, validate, revoke.
  * - `helix.http.request(...)`: any other endpoint with the same guarantees.
  *
@@ -51,6 +53,7 @@ export class HelixClient {
   readonly http: HelixHttp;
   readonly eventSub: EventSubApi;
   readonly users: UsersApi;
+  readonly chat: ChatApi;
   readonly oauth: OAuthClient;
 
   /** The provider built here from `clientSecret` (closed with the client), or `undefined`. */
@@ -90,6 +93,7 @@ export class HelixClient {
     this.http = new HelixHttp({ ...options, auth });
     this.eventSub = new EventSubApi(this.http);
     this.users = new UsersApi(this.http);
+    this.chat = new ChatApi(this.http);
     this.oauth = new OAuthClient({
       clientId: options.clientId,
       ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),

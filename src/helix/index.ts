@@ -39,6 +39,18 @@ export type {
   SubscriptionFilter,
   UpdateShardsOptions,
 } from './endpoints/eventsub.js';
+export { ChatApi } from './endpoints/chat.js';
+export type { ChatDropReason, SendChatMessageInput, SendChatMessageResult } from './endpoints/chat.js';
+export {
+  CHAT_DROP_REASONS,
+  CHAT_RATE_LIMITS,
+  CHAT_RATE_WINDOW_MS,
+  codePointLength,
+  DUPLICATE_MESSAGE_WINDOW_MS,
+  MAX_CHAT_MESSAGE_LENGTH,
+  VERIFIED_BOT_RATE_LIMIT,
+} from '../protocol/chat.js';
+export type { ChatDropReasonCode } from '../protocol/chat.js';
 export { UsersApi, USERS_PER_REQUEST } from './endpoints/users.js';
 export type { GetUsersInput } from './endpoints/users.js';
 export type {

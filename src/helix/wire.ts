@@ -16,6 +16,7 @@
  * `BAD_RESPONSE` like a garbled one: nothing is adopted, created or deleted on its strength.
  */
 import { isRecord } from '../core/guards.js';
+import { count, fail, field, id, list, optionalString, record, string, type Decoder } from './decode.js';
 import { MAX_SHARD_COUNT } from '../protocol/eventsub.js';
 import type {
   WireConduit,
@@ -27,67 +28,7 @@ import type {
 import type { QueryValue } from './http.js';
 import type { WireHelixUser } from './models.js';
 
-/**
- * A response body does not have the shape of its endpoint; the message says where (`data[0].shard_count: expected an
- * integer, got "4"`). Internal: the request engine wraps it in a `BadResponseError`.
- */
-export class ShapeError extends Error {
-  override readonly name = 'ShapeError';
-}
-
-/** Checks `value` (found at `at`) and returns it typed, or throws a {@link ShapeError}. */
-export type Decoder<T> = (value: unknown, at: string) => T;
-
-function kind(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'string') return value.length > 40 ? 'a string' : JSON.stringify(value);
-  if (typeof value === 'number') return String(value);
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-function fail(at: string, expected: string, value: unknown): never {
-  throw new ShapeError(`${at === '' ? 'the body' : at}: expected ${expected}, got ${kind(value)}`);
-}
-
-function field(at: string, key: string): string {
-  return at === '' ? key : `${at}.${key}`;
-}
-
-function record(value: unknown, at: string): Record<string, unknown> {
-  if (!isRecord(value)) fail(at, 'an object', value);
-  return value;
-}
-
-function string(value: unknown, at: string): string {
-  if (typeof value !== 'string') fail(at, 'a string', value);
-  return value;
-}
-
-function id(value: unknown, at: string): string {
-  if (typeof value !== 'string' || value === '') fail(at, 'a non-empty string', value);
-  return value;
-}
-
-/** A string when present; `undefined` when absent or `null`. */
-function optionalString(value: unknown, at: string): string | undefined {
-  return value === undefined || value === null ? undefined : string(value, at);
-}
-
-function count(value: unknown, at: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    fail(at, max === Number.MAX_SAFE_INTEGER ? 'a non-negative integer' : `an integer in 0..${max}`, value);
-  }
-  return value;
-}
-
-function list<T>(value: unknown, at: string, item: Decoder<T>): T[] {
-  if (!Array.isArray(value)) fail(at, 'an array', value);
-  const out = new Array<T>(value.length);
-  for (let i = 0; i < value.length; i++) out[i] = item(value[i] as unknown, `${at}[${i}]`);
-  return out;
-}
+export { ShapeError, type Decoder } from './decode.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Wire types

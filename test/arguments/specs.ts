@@ -34,6 +34,7 @@ import {
   Topic,
   TypedEmitter,
   UsersApi,
+  ChatApi,
   WebhookReceiver,
   WebSocketClient,
   WebSocketSubscription,
@@ -883,6 +884,36 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           call: ([i, o]) => ctx.helix.users.getUserById(i as string, o as CallOptions),
         },
       },
+    },
+    ChatApi: {
+      construct: {
+        params: [{ name: 'http', valid: () => ctx.helix.http, ok: instanceOf(HelixHttp) }],
+        call: ([h]) => new ChatApi(h as HelixHttp),
+      },
+      methods: {
+        sendChatMessage: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ broadcasterId: '1337', senderId: '1337', message: 'hi' }),
+              ok: isObject,
+              keys: {
+                broadcasterId: nonEmpty,
+                senderId: nonEmpty,
+                message: (v) => typeof v === 'string' && v.trim() !== '' && v.length <= 500,
+                replyParentMessageId: optional(nonEmpty),
+                forSourceOnly: optional(isBoolean),
+              },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.chat.sendChatMessage(i as never, o as CallOptions),
+        },
+      },
+    },
+    codePointLength: {
+      params: [{ name: 'text', valid: () => 'hello', ok: isString }],
+      call: ([t]) => helix.codePointLength(t as string),
     },
     callRedis: {
       params: [

@@ -78,6 +78,7 @@ describe('public API surface', () => {
     expect(ENTRIES.map((e) => e.specifier).sort()).toEqual([
       'twitch-realtime',
       'twitch-realtime/auth',
+      'twitch-realtime/bot',
       'twitch-realtime/catalogue',
       'twitch-realtime/cli',
       'twitch-realtime/emulator',

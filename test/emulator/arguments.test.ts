@@ -117,6 +117,33 @@ const ROWS: readonly (readonly [string, () => unknown, string])[] = [
   ['setRateLimit("x")', () => call(emu.setRateLimit.bind(emu), 'x'), 'pointsPerMinute'],
   ['setRateLimit(NaN)', () => call(emu.setRateLimit.bind(emu), Number.NaN), 'pointsPerMinute'],
   ['setRateLimit(0)', () => call(emu.setRateLimit.bind(emu), 0), 'pointsPerMinute'],
+  ['setChatRole(null)', () => call(emu.setChatRole.bind(emu), null), 'input'],
+  [
+    'setChatRole({ broadcasterId: "x" … })',
+    () => call(emu.setChatRole.bind(emu), { broadcasterId: 'x', userId: '1', role: 'vip' }),
+    'broadcasterId',
+  ],
+  [
+    'setChatRole({ userId: 5 … })',
+    () => call(emu.setChatRole.bind(emu), { broadcasterId: '1', userId: 5, role: 'vip' }),
+    'userId',
+  ],
+  [
+    'setChatRole({ role: "admin" … })',
+    () => call(emu.setChatRole.bind(emu), { broadcasterId: '1', userId: '2', role: 'admin' }),
+    'role',
+  ],
+  [
+    'setChatRole({ granted: "no" … })',
+    () => call(emu.setChatRole.bind(emu), { broadcasterId: '1', userId: '2', role: 'vip', granted: 'no' }),
+    'granted',
+  ],
+  [
+    'setChatRole({ tier: "4000" … })',
+    () =>
+      call(emu.setChatRole.bind(emu), { broadcasterId: '1', userId: '2', role: 'subscriber', tier: '4000' }),
+    'tier',
+  ],
   ['reconnectSession(5)', () => call(emu.reconnectSession.bind(emu), 5), 'sessionId'],
   ['closeSession(5, 4000)', () => call(emu.closeSession.bind(emu), 5, 4000), 'sessionId'],
   ['closeSession("s", "4000")', () => call(emu.closeSession.bind(emu), 's', '4000'), 'code'],

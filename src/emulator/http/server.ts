@@ -507,6 +507,8 @@ export async function createPlatform(
     baseUrl,
     router,
     auth,
+    users,
+    now,
     clientId: defaultClient.clientId,
     clientSecret: defaultClient.clientSecret,
 

@@ -99,6 +99,22 @@ export interface AuthRegistry {
   resolveToken(token: string): AuthContext | undefined;
 }
 
+/** A user as features see it. */
+export interface EmuUserInfo {
+  readonly id: string;
+  readonly login: string;
+  readonly display_name: string;
+  readonly type: '' | 'admin' | 'global_mod' | 'staff';
+}
+
+/** Lookup of users by id and login; `ensure` creates a user on demand (ids of 1..20 digits). */
+export interface UserDirectory {
+  byId(id: string): EmuUserInfo | undefined;
+  byLogin(login: string): EmuUserInfo | undefined;
+  /** The user with this id, created (with `login`, or a generated one) when missing. Throws on a malformed id. */
+  ensure(id: string, login?: string): EmuUserInfo;
+}
+
 /** Handler for a WebSocket upgrade on a given path (EventSub at `/ws`, PubSub at `/pubsub`). */
 export type UpgradeHandler = (req: IncomingMessage, socket: Duplex, head: Buffer) => void;
 
@@ -139,6 +155,10 @@ export interface Platform {
   readonly baseUrl: string;
   readonly router: EmuRouter;
   readonly auth: AuthRegistry;
+  /** The users (seeded, created on demand), for features that need logins and display names (chat). */
+  readonly users: UserDirectory;
+  /** The platform's clock, ms since the epoch (`EmulatorOptions.now`). */
+  now(): number;
   readonly clientId: string;
   readonly clientSecret: string;
   /** Registers a WebSocket upgrade handler for an exact path (query string ignored). */

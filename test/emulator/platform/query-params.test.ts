@@ -45,6 +45,34 @@ interface Row {
 
 const ROWS: readonly Row[] = [
   {
+    route: 'POST /chat/messages',
+    query: () => 'broadcaster_id=1001&sender_id=2002&message=hello&for_source_only=true',
+    body: () => undefined,
+    status: 200,
+    check: (_ctx, body) => {
+      expect(body.data[0]).toMatchObject({ is_sent: true });
+    },
+    badQuery: () => 'broadcaster_id=1001&sender_id=2002&message=hello&for_source_only=maybe',
+    badBody: () => ({
+      broadcaster_id: '1001',
+      sender_id: '2002',
+      message: 'hello',
+      for_source_only: 'maybe',
+    }),
+  },
+  {
+    route: 'POST /chat/messages',
+    // An unknown parent is Twitch's 400: proof that the query's reply_parent_message_id was read.
+    query: () => 'broadcaster_id=1001&sender_id=2002&message=hello&reply_parent_message_id=nope',
+    body: () => undefined,
+    status: 400,
+    check: (_ctx, body) => {
+      expect(body.message).toContain('reply_parent_message_id');
+    },
+    badQuery: () => 'broadcaster_id=1001&sender_id=&message=hello',
+    badBody: () => ({ broadcaster_id: '1001', sender_id: '', message: 'hello' }),
+  },
+  {
     route: 'POST /eventsub/conduits',
     query: () => 'shard_count=4',
     body: () => undefined,
@@ -189,6 +217,9 @@ const BODY_PARAM_EXCEPTIONS: Readonly<
 
 async function context(e: Emulator): Promise<Ctx> {
   e.mintUserToken({ userId: '1337', scopes: [] });
+  // Chat: a bot (2002) that may chat as the app in channel 1001.
+  e.mintUserToken({ userId: '2002', scopes: ['user:bot', 'user:write:chat'] });
+  e.mintUserToken({ userId: '1001', scopes: ['channel:bot'] });
   const token = appToken(e);
   const conduitId = await createConduit(e, 1, token);
   const { sessionId } = await RawClient.connect(e.clientOptions().eventSubWsUrl);
