@@ -321,7 +321,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * Gives (or, with `granted: false`, takes) a chat role in a channel: moderator, VIP or subscriber. Roles decide
    * badges, chat send limits (20 or 100 messages per 30 s) and what a sender may do. Users are created on demand.
    *
-   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) on a malformed input, naming the field.
    * @example
    * ```ts
    * emu.setChatRole({ broadcasterId: '1337', userId: botId, role: 'moderator' });
