@@ -5,6 +5,7 @@
 import type { Emulator } from '../../src/emulator/index.js';
 import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
 import { HelixClient } from '../../src/helix/client.js';
+import { EventSubSession } from '../../src/eventsub/websocket/session.js';
 import { FakeClock } from '../support/clock.js';
 import { FAST_EVENTSUB, startEmulator } from '../support/emulator.js';
 
@@ -47,3 +48,29 @@ export async function chatGround(): Promise<ChatGround> {
 
 /** Chat scopes of a bot account. */
 export const BOT_SCOPES = ['user:bot', 'user:read:chat', 'user:write:chat'] as const;
+
+/** An EventSub WebSocket session collecting the events of the subscriptions made on it. */
+export interface Listener {
+  readonly events: Record<string, unknown>[];
+  /** Subscribes this session to `type` v1 with `condition`, with `userId`'s token. */
+  subscribe(type: string, condition: Record<string, string>, userId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Opens a {@link Listener} on `g`'s emulator. */
+export async function listen(g: ChatGround): Promise<Listener> {
+  const session = new EventSubSession({ url: g.emu.clientOptions().eventSubWsUrl });
+  const events: Record<string, unknown>[] = [];
+  session.on('notification', (message) => events.push(message.payload.event as Record<string, unknown>));
+  const sessionId = await session.connect();
+  return {
+    events,
+    async subscribe(type, condition, userId) {
+      await g.helix.eventSub.createSubscription(
+        { type, version: '1', condition, transport: { method: 'websocket', sessionId } },
+        { auth: { userId } },
+      );
+    },
+    close: () => session.close(),
+  };
+}
