@@ -20,6 +20,10 @@ import { EventSubSocketServer } from './eventsub/websocket.js';
 import { EmulatorChat } from './chat/chat.js';
 import { setChatRole, type ChatRoleInput } from './chat/roles.js';
 import { registerSendRoute } from './chat/send.js';
+import { registerSettingsRoutes } from './chat/settings.js';
+import { registerAnnouncementRoutes } from './chat/announce.js';
+import { registerColorRoutes } from './chat/color.js';
+import { registerWhisperRoute } from './chat/whispers.js';
 import { attachPubSub } from './pubsub/server.js';
 import type { PubSubServer } from './pubsub/server.js';
 import {
@@ -78,6 +82,16 @@ export interface EmulatorState {
   readonly conduits: ConduitState[];
   readonly subscriptions: (WireSubscription & { client_id: string; user_id: string | null })[];
   readonly counters: CounterState;
+  /** Chat messages sent through Helix, and those Twitch's rules dropped, by `drop_reason.code`. */
+  readonly chat: ChatState;
+}
+
+/** The chat section of `state()`. */
+export interface ChatState {
+  readonly sent: number;
+  readonly dropped: Readonly<Record<string, number>>;
+  /** Sender-channel pairs the send rules remember (bounded: those active within the last 120 s). */
+  readonly tracked_senders: number;
 }
 
 const PLATFORM_KEYS = [
@@ -173,6 +187,10 @@ export class Emulator implements AsyncDisposable, ControlApi {
       registerSubscriptionRoutes(platform.router, core);
       const chat = new EmulatorChat(platform, core);
       registerSendRoute(platform.router, chat);
+      registerSettingsRoutes(platform.router, chat);
+      registerAnnouncementRoutes(platform.router, chat);
+      registerWhisperRoute(platform.router, chat);
+      registerColorRoutes(platform.router, chat);
       const pubsub = attachPubSub(platform, options.pubsub);
       const emulator = new Emulator(platform, core, sockets, pubsub, owned, chat);
       registerControlRoutes(platform.router, emulator);
@@ -527,6 +545,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
         sessions_closed: c.sessionsClosed,
         conduits_expired: c.conduitsExpired,
       },
+      chat: this.#chat.limits.describe(),
     };
   }
 
