@@ -20,6 +20,8 @@ import { EventSubSocketServer } from './eventsub/websocket.js';
 import { EmulatorChat } from './chat/chat.js';
 import { setChatRole, type ChatRoleInput } from './chat/roles.js';
 import { registerSendRoute } from './chat/send.js';
+import { registerModerationRoutes } from './chat/moderation.js';
+import { setChatPresence, type ChatPresenceInput } from './chat/presence.js';
 import { attachPubSub } from './pubsub/server.js';
 import type { PubSubServer } from './pubsub/server.js';
 import {
@@ -173,6 +175,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
       registerSubscriptionRoutes(platform.router, core);
       const chat = new EmulatorChat(platform, core);
       registerSendRoute(platform.router, chat);
+      registerModerationRoutes(platform.router, chat);
       const pubsub = attachPubSub(platform, options.pubsub);
       const emulator = new Emulator(platform, core, sockets, pubsub, owned, chat);
       registerControlRoutes(platform.router, emulator);
@@ -329,6 +332,20 @@ export class Emulator implements AsyncDisposable, ControlApi {
    */
   setChatRole(input: ChatRoleInput): void {
     setChatRole(this.#chat, input);
+  }
+
+  /**
+   * Makes viewers join (or, with `present: false`, part) a channel's chat: what Get Chatters lists, besides
+   * whoever sent a message there.
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @example
+   * ```ts
+   * emu.setChatPresence({ broadcasterId: '1337', userIds: ['4242', '4243'] });
+   * ```
+   */
+  setChatPresence(input: ChatPresenceInput): void {
+    setChatPresence(this.#chat, input);
   }
 
   /**

@@ -41,6 +41,24 @@ export type {
 } from './endpoints/eventsub.js';
 export { ChatApi } from './endpoints/chat.js';
 export type { ChatDropReason, SendChatMessageInput, SendChatMessageResult } from './endpoints/chat.js';
+export { ModerationApi } from './endpoints/moderation.js';
+export type {
+  BanResult,
+  BanUserInput,
+  ChannelRoleFilter,
+  ChannelRoleInput,
+  ChatUser,
+  ChattersMeta,
+  DeleteChatMessageInput,
+  ModeratorTarget,
+  TimeoutUserInput,
+  UnbanUserInput,
+} from './endpoints/moderation.js';
+export {
+  MAX_BAN_REASON_LENGTH,
+  MAX_TIMEOUT_SECONDS,
+  MESSAGE_DELETE_WINDOW_MS,
+} from '../protocol/moderation.js';
 export {
   CHAT_DROP_REASONS,
   CHAT_RATE_LIMITS,
