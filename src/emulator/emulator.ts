@@ -24,6 +24,8 @@ import { registerSettingsRoutes } from './chat/settings.js';
 import { registerAnnouncementRoutes } from './chat/announce.js';
 import { registerColorRoutes } from './chat/color.js';
 import { registerWhisperRoute } from './chat/whispers.js';
+import { registerModerationRoutes } from './chat/moderation.js';
+import { setChatPresence, type ChatPresenceInput } from './chat/presence.js';
 import { attachPubSub } from './pubsub/server.js';
 import type { PubSubServer } from './pubsub/server.js';
 import {
@@ -191,6 +193,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
       registerAnnouncementRoutes(platform.router, chat);
       registerWhisperRoute(platform.router, chat);
       registerColorRoutes(platform.router, chat);
+      registerModerationRoutes(platform.router, chat);
       const pubsub = attachPubSub(platform, options.pubsub);
       const emulator = new Emulator(platform, core, sockets, pubsub, owned, chat);
       registerControlRoutes(platform.router, emulator);
@@ -347,6 +350,20 @@ export class Emulator implements AsyncDisposable, ControlApi {
    */
   setChatRole(input: ChatRoleInput): void {
     setChatRole(this.#chat, input);
+  }
+
+  /**
+   * Makes viewers join (or, with `present: false`, part) a channel's chat: what Get Chatters lists, besides
+   * whoever sent a message there.
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @example
+   * ```ts
+   * emu.setChatPresence({ broadcasterId: '1337', userIds: ['4242', '4243'] });
+   * ```
+   */
+  setChatPresence(input: ChatPresenceInput): void {
+    setChatPresence(this.#chat, input);
   }
 
   /**
