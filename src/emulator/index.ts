@@ -22,6 +22,8 @@ export type { SessionState, SessionStatus } from './eventsub/session.js';
 export type { WebhookDelivery, WebhookTransport, WebhookVerification } from './eventsub/webhook.js';
 export type { HelixFaults } from './http/types.js';
 export type { ChatRoleInput, ChatRoleName } from './chat/roles.js';
+export type { ChatMessageType, ViewerBadge, ViewerChatInput, ViewerChatResult } from './chat/viewers.js';
+export { CHAT_MESSAGE_TYPES } from './chat/viewers.js';
 export type { PlatformErrorContext, PlatformErrorHandler } from './http/server.js';
 export type { ControlApi } from './eventsub/control.js';
 export type { EventSubFaults } from './eventsub/core.js';
