@@ -29,6 +29,8 @@ export type { WebhookDelivery, WebhookTransport, WebhookVerification } from './e
 export type { HelixFaults } from './http/types.js';
 export type { ChatRoleInput, ChatRoleName } from './chat/roles.js';
 export type { ChatPresenceInput } from './chat/presence.js';
+export type { ChatMessageType, ViewerBadge, ViewerChatInput, ViewerChatResult } from './chat/viewers.js';
+export { CHAT_MESSAGE_TYPES } from './chat/viewers.js';
 export type { PlatformErrorContext, PlatformErrorHandler } from './http/server.js';
 export type { ControlApi } from './eventsub/control.js';
 export type { EventSubFaults } from './eventsub/core.js';
