@@ -25,7 +25,6 @@ import {
   NAMED_CHAT_COLORS,
   NON_MODERATOR_CHAT_DELAYS,
   SLOW_MODE_WAIT,
-  type AnnouncementColor,
   type NamedChatColor,
   type WireChatSettings,
   type WireSendAnnouncementBody,
@@ -188,8 +187,8 @@ export interface SendAnnouncementInput {
   readonly moderatorId: string;
   /** 1 to 500 characters. */
   readonly message: string;
-  /** @defaultValue `'primary'` (the channel's accent colour) */
-  readonly color?: AnnouncementColor;
+  /** One of `ANNOUNCEMENT_COLORS`. @defaultValue `'primary'` (the channel's accent colour) */
+  readonly color?: 'primary' | 'blue' | 'green' | 'orange' | 'purple';
 }
 
 /** Input of {@link ChatApi.sendShoutout}. */
