@@ -145,10 +145,13 @@ export const NON_MODERATOR_CHAT_DELAYS = [2, 4, 6] as const;
 /** Colours of an announcement (`primary` is the channel's accent colour). */
 export const ANNOUNCEMENT_COLORS = ['primary', 'blue', 'green', 'orange', 'purple'] as const;
 
+/** Colour of an announcement (`primary`: the channel's accent colour). */
+export type AnnouncementColor = (typeof ANNOUNCEMENT_COLORS)[number];
+
 /** Body of `POST /helix/chat/announcements`. */
 export interface WireSendAnnouncementBody {
   readonly message: string;
-  readonly color?: (typeof ANNOUNCEMENT_COLORS)[number];
+  readonly color?: AnnouncementColor;
 }
 
 /** Twitch's shoutout limits: one per channel per 2 minutes, and the same target once per 60 minutes. */

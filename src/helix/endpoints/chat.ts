@@ -25,6 +25,7 @@ import {
   NAMED_CHAT_COLORS,
   NON_MODERATOR_CHAT_DELAYS,
   SLOW_MODE_WAIT,
+  type AnnouncementColor,
   type NamedChatColor,
   type WireChatSettings,
   type WireSendAnnouncementBody,
@@ -188,7 +189,7 @@ export interface SendAnnouncementInput {
   /** 1 to 500 characters. */
   readonly message: string;
   /** One of `ANNOUNCEMENT_COLORS`. @defaultValue `'primary'` (the channel's accent colour) */
-  readonly color?: 'primary' | 'blue' | 'green' | 'orange' | 'purple';
+  readonly color?: AnnouncementColor;
 }
 
 /** Input of {@link ChatApi.sendShoutout}. */
