@@ -111,7 +111,10 @@ export function registerSendRoute(router: EmuRouter, chat: EmulatorChat): void {
               : dropped('msg_timedout', 'You are timed out from talking in this channel.'),
         };
       }
-      const { messageId } = chat.publish({ broadcaster, chatter: sender, text, replyTo });
+      // In a shared chat session an app token's message stays in its channel unless `for_source_only: false`;
+      // a user token's always reaches every participant (Twitch's default since 2025).
+      const sourceOnly = caller.kind !== 'user' && forSourceOnly !== false;
+      const { messageId } = chat.publish({ broadcaster, chatter: sender, text, replyTo, sourceOnly });
       const sent: WireSentChatMessage = { message_id: messageId, is_sent: true };
       return { status: 200, body: { data: [sent] } };
     },
