@@ -17,11 +17,17 @@ import { registerSubscriptionRoutes } from './eventsub/subscriptions.js';
 import { startStream, trigger, triggerAsync } from './eventsub/trigger.js';
 import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
 import { EventSubSocketServer } from './eventsub/websocket.js';
-import { chatState, EmulatorChat, type ChatState } from './chat/chat.js';
+import { chatState, EmulatorChat, type ChatRoomsState } from './chat/chat.js';
 import { redeem, type RedeemInput, type RedeemResult } from './chat/redemptions.js';
 import type { SharedChatEndInput, SharedChatInput, SharedChatResult } from './chat/shared.js';
 import { setChatRole, type ChatRoleInput } from './chat/roles.js';
 import { registerSendRoute } from './chat/send.js';
+import { registerSettingsRoutes } from './chat/settings.js';
+import { registerAnnouncementRoutes } from './chat/announce.js';
+import { registerColorRoutes } from './chat/color.js';
+import { registerWhisperRoute } from './chat/whispers.js';
+import { registerModerationRoutes } from './chat/moderation.js';
+import { setChatPresence, type ChatPresenceInput } from './chat/presence.js';
 import { registerChatControlRoutes } from './chat/control.js';
 import { viewerChat, type ViewerChatInput, type ViewerChatResult } from './chat/viewers.js';
 import { attachPubSub } from './pubsub/server.js';
@@ -82,8 +88,19 @@ export interface EmulatorState {
   readonly conduits: ConduitState[];
   readonly subscriptions: (WireSubscription & { client_id: string; user_id: string | null })[];
   readonly counters: CounterState;
-  /** Chat rooms (messages published, roles, bans) and shared chat sessions. */
+  /**
+   * Chat: messages sent through Helix and those Twitch's rules dropped (by `drop_reason.code`), rooms (messages
+   * published, roles, bans) and shared chat sessions.
+   */
   readonly chat: ChatState;
+}
+
+/** The chat section of `state()`. */
+export interface ChatState extends ChatRoomsState {
+  readonly sent: number;
+  readonly dropped: Readonly<Record<string, number>>;
+  /** Sender-channel pairs the send rules remember (bounded: those active within the last 120 s). */
+  readonly tracked_senders: number;
 }
 
 const PLATFORM_KEYS = [
@@ -179,6 +196,11 @@ export class Emulator implements AsyncDisposable, ControlApi {
       registerSubscriptionRoutes(platform.router, core);
       const chat = new EmulatorChat(platform, core);
       registerSendRoute(platform.router, chat);
+      registerSettingsRoutes(platform.router, chat);
+      registerAnnouncementRoutes(platform.router, chat);
+      registerWhisperRoute(platform.router, chat);
+      registerColorRoutes(platform.router, chat);
+      registerModerationRoutes(platform.router, chat);
       registerChatControlRoutes(platform.router, chat);
       const pubsub = attachPubSub(platform, options.pubsub);
       const emulator = new Emulator(platform, core, sockets, pubsub, owned, chat);
@@ -328,7 +350,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * Gives (or, with `granted: false`, takes) a chat role in a channel: moderator, VIP or subscriber. Roles decide
    * badges, chat send limits (20 or 100 messages per 30 s) and what a sender may do. Users are created on demand.
    *
-   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) on a malformed input, naming the field.
    * @example
    * ```ts
    * emu.setChatRole({ broadcasterId: '1337', userId: botId, role: 'moderator' });
@@ -336,6 +358,20 @@ export class Emulator implements AsyncDisposable, ControlApi {
    */
   setChatRole(input: ChatRoleInput): void {
     setChatRole(this.#chat, input);
+  }
+
+  /**
+   * Makes viewers join (or, with `present: false`, part) a channel's chat: what Get Chatters lists, besides
+   * whoever sent a message there.
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @example
+   * ```ts
+   * emu.setChatPresence({ broadcasterId: '1337', userIds: ['4242', '4243'] });
+   * ```
+   */
+  setChatPresence(input: ChatPresenceInput): void {
+    setChatPresence(this.#chat, input);
   }
 
   /**
@@ -604,7 +640,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
         sessions_closed: c.sessionsClosed,
         conduits_expired: c.conduitsExpired,
       },
-      chat: chatState(this.#chat),
+      chat: { ...this.#chat.limits.describe(), ...chatState(this.#chat) },
     };
   }
 

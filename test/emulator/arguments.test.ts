@@ -144,6 +144,27 @@ const ROWS: readonly (readonly [string, () => unknown, string])[] = [
       call(emu.setChatRole.bind(emu), { broadcasterId: '1', userId: '2', role: 'subscriber', tier: '4000' }),
     'tier',
   ],
+  ['setChatPresence(null)', () => call(emu.setChatPresence.bind(emu), null), 'input'],
+  [
+    'setChatPresence({ broadcasterId: "x" … })',
+    () => call(emu.setChatPresence.bind(emu), { broadcasterId: 'x', userIds: ['1'] }),
+    'broadcasterId',
+  ],
+  [
+    'setChatPresence({ userIds: "1" … })',
+    () => call(emu.setChatPresence.bind(emu), { broadcasterId: '1', userIds: '1' }),
+    'userIds',
+  ],
+  [
+    'setChatPresence({ userIds: ["1", "x"] … })',
+    () => call(emu.setChatPresence.bind(emu), { broadcasterId: '1', userIds: ['1', 'x'] }),
+    'userIds[1]',
+  ],
+  [
+    'setChatPresence({ present: "no" … })',
+    () => call(emu.setChatPresence.bind(emu), { broadcasterId: '1', userIds: ['2'], present: 'no' }),
+    'present',
+  ],
   ['chat(null)', () => call(emu.chat.bind(emu), null), 'input'],
   [
     'chat({ channel: 5 … })',

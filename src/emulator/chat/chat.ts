@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventSubCore } from '../eventsub/core.js';
 import { trigger, type TriggerResult } from '../eventsub/trigger.js';
 import type { EmuUserInfo, Platform } from '../http/types.js';
+import { ChatSendLimits } from './limits.js';
 import { ChatRooms, type ChatRoom, type RoomMessage, type WireBadge } from './rooms.js';
 import { SharedChats } from './shared.js';
 
@@ -19,7 +20,7 @@ export interface PublishInput {
   readonly replyTo?: RoomMessage | undefined;
   /** Badges; default: those the room gives the chatter. */
   readonly badges?: readonly WireBadge[] | undefined;
-  /** Hex colour, `''` when never set. */
+  /** Hex colour; default: the one the chatter chose (`PUT /helix/chat/color`), `''` when never set. */
   readonly color?: string | undefined;
   /** More wire fields merged over the event (message fragments, cheer, shared chat source...). */
   readonly extra?: Readonly<Record<string, unknown>> | undefined;
@@ -47,6 +48,10 @@ export class EmulatorChat {
   readonly published = new Map<string, number>();
   /** Shared chat sessions: a message of one participant's room reaches the others'. */
   readonly shared: SharedChats;
+  /** Send rules' memory and drop counters (limits.ts). */
+  readonly limits = new ChatSendLimits();
+  /** Chat colours chosen through `PUT /helix/chat/color` (`#RRGGBB`), by user id. */
+  readonly colors = new Map<string, string>();
 
   constructor(
     readonly platform: Platform,
@@ -92,7 +97,7 @@ export class EmulatorChat {
       chatter_user_name: input.chatter.display_name,
       message_id: messageId,
       message: { text: input.text, fragments: [textFragment(input.text)] },
-      color: input.color ?? '',
+      color: input.color ?? this.colors.get(input.chatter.id) ?? '',
       badges: input.badges ?? room.badgesOf(input.chatter.id, input.chatter),
       message_type: 'text',
       cheer: null,
@@ -178,8 +183,8 @@ export class EmulatorChat {
   }
 }
 
-/** The chat part of `emu.state()` (snake_case, like the wire). */
-export interface ChatState {
+/** The rooms and shared chat sessions in `emu.state().chat` (snake_case, like the wire). */
+export interface ChatRoomsState {
   /** Every room (a channel whose chat was used or given roles). */
   readonly rooms: {
     readonly broadcaster_id: string;
@@ -201,7 +206,7 @@ export interface ChatState {
 }
 
 /** The snapshot of `chat` for `emu.state()`. */
-export function chatState(chat: EmulatorChat): ChatState {
+export function chatState(chat: EmulatorChat): ChatRoomsState {
   const now = chat.now();
   return {
     rooms: [...chat.rooms.values()].map((room) => ({
