@@ -20,7 +20,7 @@ let emu: Emulator;
 let session: EventSubSession;
 const received: Record<string, unknown>[] = [];
 
-/** The next message received after `before` of them. */
+/** The message received at `index` (waits for it). */
 async function nth(index: number): Promise<Record<string, unknown>> {
   return until(() => received[index], { what: `chat message #${index}` });
 }
@@ -142,6 +142,24 @@ describe('emu.chat()', () => {
       badges: [{ set_id: 'founder', id: '0', info: '7' }],
       message_type: 'channel_points_highlighted',
     });
+  });
+
+  it('uses the colour the viewer chose through Helix when none is given', async () => {
+    const { accessToken } = emu.mintUserToken({
+      userId: '3004',
+      login: 'colourful',
+      scopes: ['user:manage:chat_color'],
+    });
+    const res = await fetch(`${emu.clientOptions().helixUrl}/chat/color?user_id=3004&color=%239ACD32`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${accessToken}`, 'client-id': emu.clientId },
+    });
+    expect(res.status).toBe(204);
+    const before = received.length;
+    emu.chat({ channel: CHANNEL, user: 'colourful', text: 'green' });
+    emu.chat({ channel: CHANNEL, user: 'colourful', text: 'red', color: '#FF0000' });
+    expect((await nth(before)).color).toBe('#9ACD32');
+    expect((await nth(before + 1)).color).toBe('#FF0000');
   });
 
   it('threads replies on a message the room remembers, and refuses an unknown one', async () => {
