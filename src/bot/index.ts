@@ -5,3 +5,4 @@
  * @packageDocumentation
  */
 export type { AnnouncementColor, ChatActions, ChatSendResult } from './actions.js';
+export * from './commands/index.js';
