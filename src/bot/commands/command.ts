@@ -76,7 +76,7 @@ export interface GroupDefinition {
    * Runs when no subcommand is named (`!mod`), with the rest of the line as `argumentText`. Without it, a missing or
    * unknown subcommand is `COMMAND_BAD_ARGUMENT` / `COMMAND_NOT_FOUND`.
    */
-  readonly run?: (ctx: CommandContext<Readonly<Record<string, never>>>) => unknown;
+  readonly run?: (ctx: CommandContext<Readonly<Record<never, never>>>) => unknown;
 }
 
 /** A command of any arguments. */
@@ -270,7 +270,7 @@ function common(d: Record<string, unknown>): {
  * });
  * ```
  */
-export function command<const A extends ArgsShape = Readonly<Record<string, never>>>(
+export function command<const A extends ArgsShape = Readonly<Record<never, never>>>(
   definition: CommandDefinition<A>,
 ): Command<ArgsOf<A>> {
   const d = checkDefinition(definition);
@@ -307,7 +307,7 @@ export function command<const A extends ArgsShape = Readonly<Record<string, neve
  * });
  * ```
  */
-export function group(definition: GroupDefinition): Command<Readonly<Record<string, never>>> {
+export function group(definition: GroupDefinition): Command<Readonly<Record<never, never>>> {
   const d = checkDefinition(definition);
   const base = common(d);
   if (!Array.isArray(d.commands) || d.commands.length === 0) {
@@ -318,7 +318,7 @@ export function group(definition: GroupDefinition): Command<Readonly<Record<stri
     if (!(c instanceof Command))
       throw new InvalidArgumentError(`commands[${i}] must be a command`, `commands[${i}]`);
   });
-  return new Command<Readonly<Record<string, never>>>({
+  return new Command<Readonly<Record<never, never>>>({
     ...base,
     slots: Object.freeze([]),
     cooldown: null,
@@ -326,7 +326,7 @@ export function group(definition: GroupDefinition): Command<Readonly<Record<stri
     rewards: Object.freeze([]),
     subcommands: Object.freeze([...(subs as AnyCommand[])]),
     run: optionalFunction(d.run, 'run') as
-      ((ctx: CommandContext<Readonly<Record<string, never>>>) => unknown) | null,
+      ((ctx: CommandContext<Readonly<Record<never, never>>>) => unknown) | null,
   });
 }
 
