@@ -31,11 +31,7 @@ function setup(options: Partial<ConstructorParameters<typeof Commands>[0]> = {})
 }
 
 describe('arguments', () => {
-  async function parse(
-    args: ArgsShape,
-    line: string,
-    users?: UserResolver,
-  ): Promise<unknown> {
+  async function parse(args: ArgsShape, line: string, users?: UserResolver): Promise<unknown> {
     let seen: unknown;
     const { commands, errors, actions } = setup(users === undefined ? {} : { users });
     commands.add(command({ name: 't', args, run: (ctx) => void (seen = ctx.args) }));

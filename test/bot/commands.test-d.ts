@@ -36,7 +36,7 @@ describe('command framework types', () => {
         // @ts-expect-error -- an integer is no string
         ctx.args.sides.toUpperCase();
         // @ts-expect-error -- no such argument
-        void ctx.args.missing;
+        const _missing = ctx.args.missing;
       },
     });
   });
@@ -46,7 +46,7 @@ describe('command framework types', () => {
       name: 'ping',
       run: (ctx) => {
         // @ts-expect-error -- no arguments were declared
-        void ctx.args.anything;
+        const _anything = ctx.args.anything;
       },
     });
   });
@@ -89,7 +89,7 @@ describe('command framework types', () => {
     const m = commandModule({ name: 'fun', commands: [mod] });
     const commands = new Commands({ prefix: (channelId) => (channelId === '1' ? '!' : ['?', '$']) });
     commands.addModule(m);
-    expectTypeOf(commands.dispatch).returns.resolves.toHaveProperty('status');
+    expectTypeOf<Commands['dispatch']>().returns.resolves.toHaveProperty('status');
     expectTypeOf<CommandContext['reply']>().returns.resolves.toHaveProperty('isSent');
   });
 });

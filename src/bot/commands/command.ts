@@ -13,6 +13,10 @@ import type { Cooldown } from './cooldowns.js';
 import type { CommandError } from './errors.js';
 import { compileGuards, type Guard, type GuardLike } from './guards.js';
 
+/** The arguments of a command that declares none: an object without keys (`ctx.args.typo` does not compile). */
+// eslint-disable-next-line @typescript-eslint/no-generated-empty-object-type -- no keys is the point
+export type NoArgs = Readonly<Record<never, never>>;
+
 /** What commands do with messages from another channel of a shared chat session. */
 export type SharedChatPolicy = 'ignore' | 'accept';
 
@@ -76,7 +80,7 @@ export interface GroupDefinition {
    * Runs when no subcommand is named (`!mod`), with the rest of the line as `argumentText`. Without it, a missing or
    * unknown subcommand is `COMMAND_BAD_ARGUMENT` / `COMMAND_NOT_FOUND`.
    */
-  readonly run?: (ctx: CommandContext<Readonly<Record<never, never>>>) => unknown;
+  readonly run?: (ctx: CommandContext<NoArgs>) => unknown;
 }
 
 /** A command of any arguments. */
@@ -270,7 +274,7 @@ function common(d: Record<string, unknown>): {
  * });
  * ```
  */
-export function command<const A extends ArgsShape = Readonly<Record<never, never>>>(
+export function command<const A extends ArgsShape = NoArgs>(
   definition: CommandDefinition<A>,
 ): Command<ArgsOf<A>> {
   const d = checkDefinition(definition);
@@ -307,7 +311,7 @@ export function command<const A extends ArgsShape = Readonly<Record<never, never
  * });
  * ```
  */
-export function group(definition: GroupDefinition): Command<Readonly<Record<never, never>>> {
+export function group(definition: GroupDefinition): Command<NoArgs> {
   const d = checkDefinition(definition);
   const base = common(d);
   if (!Array.isArray(d.commands) || d.commands.length === 0) {
@@ -318,15 +322,14 @@ export function group(definition: GroupDefinition): Command<Readonly<Record<neve
     if (!(c instanceof Command))
       throw new InvalidArgumentError(`commands[${i}] must be a command`, `commands[${i}]`);
   });
-  return new Command<Readonly<Record<never, never>>>({
+  return new Command<NoArgs>({
     ...base,
     slots: Object.freeze([]),
     cooldown: null,
     strict: false,
     rewards: Object.freeze([]),
     subcommands: Object.freeze([...(subs as AnyCommand[])]),
-    run: optionalFunction(d.run, 'run') as
-      ((ctx: CommandContext<Readonly<Record<never, never>>>) => unknown) | null,
+    run: optionalFunction(d.run, 'run') as ((ctx: CommandContext<NoArgs>) => unknown) | null,
   });
 }
 

@@ -20,6 +20,7 @@ export type {
   Hook,
   MessageListener,
   ModuleDefinition,
+  NoArgs,
   RedemptionListener,
   RewardMatch,
   SharedChatPolicy,
