@@ -719,12 +719,27 @@ export class Commands {
     return this.#invoke(ctx, path, entry.module, text, pos);
   }
 
-  async #checkGuards(list: readonly Guard[], ctx: CommandContext<unknown>, name: string): Promise<void> {
-    for (const g of list) {
+  /** Checks guards in order: throws on a refusal; returns a promise only once a guard answers with one. */
+  #checkGuards(
+    list: readonly Guard[],
+    ctx: CommandContext<unknown>,
+    name: string,
+    from = 0,
+  ): Promise<void> | undefined {
+    for (let k = from; k < list.length; k++) {
+      const g = list[k];
+      if (g === undefined) break;
       const r = g.check(ctx);
-      const ok = typeof r === 'boolean' ? r : await r;
-      if (!ok) throw new CommandGuardError(name, g.name);
+      if (typeof r === 'boolean') {
+        if (!r) throw new CommandGuardError(name, g.name);
+        continue;
+      }
+      return Promise.resolve(r).then((ok) => {
+        if (!ok) throw new CommandGuardError(name, g.name);
+        return this.#checkGuards(list, ctx, name, k + 1);
+      });
     }
+    return undefined;
   }
 
   async #invoke(
@@ -738,8 +753,16 @@ export class Commands {
     const name = qualified(chain);
     let phase: CommandPhase = 'guard';
     try {
-      if (module !== null && module.guards.length > 0) await this.#checkGuards(module.guards, ctx, name);
-      for (const c of chain) if (c.guards.length > 0) await this.#checkGuards(c.guards, ctx, name);
+      // Guards: awaited only when one answers with a promise (no microtask per sync guard).
+      if (module !== null && module.guards.length > 0) {
+        const pending = this.#checkGuards(module.guards, ctx, name);
+        if (pending !== undefined) await pending;
+      }
+      for (const c of chain) {
+        if (c.guards.length === 0) continue;
+        const pending = this.#checkGuards(c.guards, ctx, name);
+        if (pending !== undefined) await pending;
+      }
       phase = 'arguments';
       const spec = command.cooldown;
       let table: CooldownTable | undefined;
@@ -766,8 +789,8 @@ export class Commands {
           users: this.#users,
         };
         try {
-          const args = await parseArgs(name, command.slots, text, pos, convert, command.strict);
-          (ctx as { args: unknown }).args = args;
+          const parsed = parseArgs(name, command.slots, text, pos, convert, command.strict);
+          (ctx as { args: unknown }).args = parsed instanceof Promise ? await parsed : parsed;
         } catch (error) {
           table?.refund(key, this.#clock.now());
           throw error;
@@ -778,7 +801,8 @@ export class Commands {
       if (module?.before != null) await module.before(ctx);
       for (const c of chain) if (c.before !== null) await c.before(ctx);
       phase = 'run';
-      await command.run?.(ctx);
+      const ran = command.run?.(ctx);
+      if (ran instanceof Promise) await ran;
       phase = 'after';
       for (let i = chain.length - 1; i >= 0; i--) {
         const after = chain[i]?.after;
