@@ -11,3 +11,4 @@ export {
   DUPLICATE_MESSAGE_WINDOW_MS,
   MAX_CHAT_MESSAGE_LENGTH,
 } from '../protocol/chat.js';
+export * from './commands/index.js';
