@@ -5,3 +5,17 @@
  * @packageDocumentation
  */
 export type { AnnouncementColor, ChatActions, ChatSendResult } from './actions.js';
+export {
+  AutoBot,
+  BotChannel,
+  BOT_SCOPES,
+  type AutoBotEventMap,
+  type AutoBotOptions,
+  type BotChatOptions,
+  type BotEvents,
+  type ChannelRef,
+  type ChatDropInfo,
+  type JoinResult,
+  type LeaveResult,
+} from './auto-bot.js';
+export { BotError, type BotErrorCode } from './errors.js';

@@ -1,0 +1,134 @@
+/**
+ * AutoBot against the emulator over real sockets: the bot's scopes checked at start, channels joined and left at
+ * runtime with exactly their subscriptions, an adopted conduit's channels learnt back, chat out with Twitch's answers.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MissingScopesError } from '../../src/auth/errors.js';
+import type { ChannelChatMessageEvent } from '../../src/catalogue/models/channel-chat.js';
+import { until } from '../support/until.js';
+import { BOT, BotHarness, CHANNELS } from './helpers.js';
+
+let h: BotHarness;
+beforeEach(async () => {
+  h = new BotHarness();
+  await h.start();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+describe('AutoBot identity', () => {
+  it('refuses to start without user:write:chat, naming it, before anything is created', async () => {
+    const bot = await h.bot({ auth: await h.auth(['user:bot', 'user:read:chat']), channels: [CHANNELS[0]] });
+    const before = h.emu.state();
+    const error = await bot.start().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MissingScopesError);
+    expect(error).toMatchObject({ code: 'MISSING_SCOPES', missing: [['user:write:chat']], userId: BOT });
+    expect(h.emu.state().conduits).toEqual(before.conduits);
+    expect(h.emu.state().subscriptions).toEqual([]);
+  });
+});
+
+describe('AutoBot channels', () => {
+  it('joins at start and at runtime, by id and login, and leaves deleting exactly those subscriptions', async () => {
+    const bot = await h.bot({
+      channels: [CHANNELS[0]],
+      channelSubscriptions: (id) => [
+        {
+          type: 'channel.channel_points_custom_reward_redemption.add',
+          version: '1',
+          condition: { broadcasterUserId: id },
+        },
+      ],
+      // Not the bot's: leaving a channel must not delete it.
+      subscriptions: [{ type: 'stream.online', version: '1', condition: { broadcasterUserId: CHANNELS[1] } }],
+      watchShardDisabled: false,
+    });
+    const joined: string[] = [];
+    bot.on('channelJoined', (id) => joined.push(id));
+    await bot.start();
+    expect(bot.joinedChannels).toEqual([CHANNELS[0]]);
+    expect(h.subscriptions()).toEqual([
+      `channel.channel_points_custom_reward_redemption.add:${CHANNELS[0]}`,
+      `channel.chat.message:${CHANNELS[0]}`,
+      `stream.online:${CHANNELS[1]}`,
+    ]);
+
+    const results = await bot.join([
+      CHANNELS[0],
+      { login: 'channel2' },
+      { id: CHANNELS[2] },
+      { login: 'nobody' },
+    ]);
+    expect(results.map((r) => [r.channelId, r.status])).toEqual([
+      [CHANNELS[0], 'already'],
+      [CHANNELS[1], 'joined'],
+      // Its chat subscription was created, its redemptions refused (403): rolled back, nothing of it stays.
+      [CHANNELS[2], 'failed'],
+      [null, 'failed'],
+    ]);
+    expect(results[2]).toMatchObject({ error: { status: 403 } });
+    expect(results[3]).toMatchObject({ error: { code: 'CHANNEL_NOT_FOUND' } });
+    expect(joined).toEqual([CHANNELS[0], CHANNELS[1]]);
+    expect(bot.joinedChannels).toEqual([CHANNELS[0], CHANNELS[1]]);
+    expect(h.subscriptions()).toEqual([
+      `channel.channel_points_custom_reward_redemption.add:${CHANNELS[0]}`,
+      `channel.channel_points_custom_reward_redemption.add:${CHANNELS[1]}`,
+      `channel.chat.message:${CHANNELS[0]}`,
+      `channel.chat.message:${CHANNELS[1]}`,
+      `stream.online:${CHANNELS[1]}`,
+    ]);
+
+    const left = await bot.leave([{ login: 'channel2' }, CHANNELS[2], '9999']);
+    expect(left.map((r) => [r.channelId, r.status])).toEqual([
+      [CHANNELS[1], 'left'],
+      [CHANNELS[2], 'notJoined'],
+      ['9999', 'notJoined'],
+    ]);
+    expect(bot.joinedChannels).toEqual([CHANNELS[0]]);
+    expect(h.subscriptions()).toEqual([
+      `channel.channel_points_custom_reward_redemption.add:${CHANNELS[0]}`,
+      `channel.chat.message:${CHANNELS[0]}`,
+      `stream.online:${CHANNELS[1]}`,
+    ]);
+  });
+
+  it('learns the channels joined on an adopted conduit: a restart neither duplicates nor forgets', async () => {
+    const first = await h.bot({ channels: [CHANNELS[0], CHANNELS[1]], watchShardDisabled: false });
+    await first.start();
+    const conduitId = first.conduitInfo.id ?? '';
+    await first.close();
+    const subscriptions = h.subscriptions();
+
+    const second = await h.bot({
+      conduitId,
+      channels: [CHANNELS[1], CHANNELS[2]],
+      watchShardDisabled: false,
+    });
+    await second.start();
+    expect([...second.joinedChannels].sort()).toEqual([...CHANNELS]);
+    expect(h.subscriptions()).toEqual([...subscriptions, `channel.chat.message:${CHANNELS[2]}`].sort());
+    await second.leave([CHANNELS[0]]);
+    expect(h.subscriptions()).not.toContain(`channel.chat.message:${CHANNELS[0]}`);
+  });
+});
+
+describe('AutoBot chat', () => {
+  it('sends and replies (threaded) through the queue and reads its own echo', async () => {
+    const bot = await h.bot({ channels: [CHANNELS[0]], watchShardDisabled: false });
+    const messages: ChannelChatMessageEvent[] = [];
+    bot.on('message', (m) => messages.push(m));
+    await bot.start();
+    const channel = bot.channel(CHANNELS[0]);
+    const sent = await channel.send('hello chat');
+    expect(sent.isSent).toBe(true);
+    await until(() => messages.length === 1);
+    const reply = await channel.reply(messages[0]?.messageId ?? '', 'threaded');
+    expect(reply.isSent).toBe(true);
+    await until(() => messages.length === 2);
+    expect(messages[1]?.reply).toMatchObject({
+      parentMessageId: messages[0]?.messageId,
+      threadUser: { id: BOT },
+    });
+  });
+});
