@@ -6,6 +6,12 @@
  */
 export type { AnnouncementColor, ChatActions, ChatSendResult } from './actions.js';
 export {
+  CHAT_RATE_LIMITS,
+  CHAT_RATE_WINDOW_MS,
+  DUPLICATE_MESSAGE_WINDOW_MS,
+  MAX_CHAT_MESSAGE_LENGTH,
+} from '../protocol/chat.js';
+export {
   AutoBot,
   BotChannel,
   BOT_SCOPES,
