@@ -90,6 +90,8 @@ import {
   type EventSubWebSocketClientOptions,
   type WebSocketMultiSubscribeOptions,
   type WebSocketSubscribeOptions,
+  AutoBot,
+  type AutoBotOptions,
 } from '../../src/index.js';
 import * as root from '../../src/index.js';
 import * as auth from '../../src/auth/index.js';
@@ -236,6 +238,16 @@ const closeIt = async (result: unknown): Promise<void> => {
 };
 
 const DIGITS = /^[0-9]{1,20}$/;
+/** A channel of AutoBot.join/leave: a broadcaster id, `{ id }` or `{ login }`. */
+const channelRef: Domain = (value) => {
+  if (typeof value === 'string') return value !== '';
+  if (typeof value !== 'object' || value === null) return false;
+  if ('id' in value) return nonEmpty((value as { id: unknown }).id);
+  return 'login' in value && nonEmpty((value as { login: unknown }).login);
+};
+/** A chat message's text: non-blank, at most 500 code points. */
+const chatText: Domain = (value) =>
+  typeof value === 'string' && value.trim() !== '' && [...value].length <= 500;
 /** A PubSub token as the builders take it: non-empty, no whitespace, optionally `oauth:`-prefixed. */
 const topicToken: Domain = (value) => {
   if (typeof value !== 'string') return false;
@@ -329,6 +341,21 @@ function requiredOptions(
 
 /** The rows: every export of every entry point that is a class or a function (errors aside). */
 export function specs(ctx: Context): Readonly<Record<string, Spec>> {
+  // The bot of the AutoBot and BotChannel rows: never started, sharing the context's Helix client (nothing to close).
+  const botOptions = (): Record<string, unknown> => ({
+    clientId: ctx.opts.clientId,
+    helixUrl: ctx.opts.helixUrl,
+    oauthUrl: ctx.opts.oauthUrl,
+    botId: '1337',
+    auth: new StaticAuthProvider({ clientId: ctx.opts.clientId, userTokens: { '1337': ctx.userToken } }),
+  });
+  let bot: AutoBot | undefined;
+  const theBot = (): AutoBot =>
+    (bot ??= new AutoBot({
+      ...(botOptions() as unknown as AutoBotOptions),
+      eventSubWsUrl: ctx.opts.eventSubWsUrl,
+      helix: ctx.helix,
+    }));
   const emulatorOptions = (): Record<string, unknown> => ({
     clientId: ctx.opts.clientId,
     clientSecret: ctx.opts.clientSecret,
@@ -1222,6 +1249,93 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         reconcile: NO_ARGUMENTS,
         onStart: PROTECTED,
         onClose: PROTECTED,
+      },
+    },
+    AutoBot: {
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ ...botOptions(), eventSubWsUrl: ctx.opts.eventSubWsUrl }),
+            keysOf<AutoBotOptions>({
+              logger: LOGGER,
+              signal: optional(isSignal),
+              clientId: nonEmpty,
+              clientSecret: optional(isString),
+              auth: withMethods('getAccessToken'),
+              helix: optional(instanceOf(HelixClient)),
+              helixBudget: optional(withMethods('take', 'observe')),
+              conduitId: optional(nonEmpty),
+              shardIds: optional(nonEmptyArrayOf(shardNumber)),
+              ownership: optional(isObject),
+              subscriptions: optional(isArray),
+              forceSubscribe: optional(isBoolean),
+              forceScale: optional(isBoolean),
+              maxPerShard: optional(positiveInteger),
+              keepaliveTimeoutSeconds: optional(integer(10, 600)),
+              helixUrl: httpUrl,
+              oauthUrl: httpUrl,
+              eventSubWsUrl: wsUrl,
+              fetch: optional(isFunction),
+              connectConcurrency: optional(positiveInteger),
+              assignChunkSize: optional(positiveInteger),
+              assignFlushMs: optional(duration()),
+              watchShardDisabled: optional(isBoolean),
+              reconcileIntervalMs: optional(duration(0)),
+              shardRetry: optional(isObject),
+              reconnectBackoff: optional(isObject),
+              maxReclaims: optional(nonNegativeInteger),
+              session: optional(isObject),
+              clock: CLOCK,
+              dedupe: optional(isObject),
+              webhook: optional(isObject),
+              botId: nonEmpty,
+              channels: optional(arrayOf(channelRef)),
+              channelSubscriptions: optional(isFunction),
+              leaveConcurrency: optional(positiveInteger),
+              chat: optional(isObject),
+            }),
+          ),
+        ],
+        call: ([o]) => new AutoBot(o as AutoBotOptions),
+        dispose: closeIt,
+      },
+      methods: {
+        channel: {
+          params: [{ name: 'channelId', valid: () => '1337', ok: nonEmpty }],
+          call: ([c]) => theBot().channel(c as string),
+        },
+        join: {
+          params: [{ name: 'channels', valid: () => [], ok: arrayOf(channelRef) }],
+          call: ([c]) => theBot().join(c as never),
+        },
+        leave: {
+          params: [{ name: 'channels', valid: () => [], ok: arrayOf(channelRef) }],
+          call: ([c]) => theBot().leave(c as never),
+        },
+        onStart: PROTECTED,
+        onClose: PROTECTED,
+      },
+    },
+    BotChannel: {
+      construct: { exempt: "made by AutoBot.channel() (its queue is the bot's)" },
+      methods: {
+        send: {
+          params: [{ name: 'text', valid: () => 'hello', ok: chatText }],
+          call: ([t]) =>
+            theBot()
+              .channel('1337')
+              .send(t as string),
+        },
+        reply: {
+          params: [
+            { name: 'parentMessageId', valid: () => 'parent-id', ok: nonEmpty },
+            { name: 'text', valid: () => 'hello', ok: chatText },
+          ],
+          call: ([p, t]) =>
+            theBot()
+              .channel('1337')
+              .reply(p as string, t as string),
+        },
       },
     },
     WebSocketClient: {
