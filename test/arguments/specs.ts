@@ -92,6 +92,8 @@ import {
   type WebSocketSubscribeOptions,
   AutoBot,
   type AutoBotOptions,
+  codePointLength,
+  MAX_CHAT_MESSAGE_LENGTH,
 } from '../../src/index.js';
 import * as root from '../../src/index.js';
 import * as auth from '../../src/auth/index.js';
@@ -242,12 +244,12 @@ const DIGITS = /^[0-9]{1,20}$/;
 const channelRef: Domain = (value) => {
   if (typeof value === 'string') return value !== '';
   if (typeof value !== 'object' || value === null) return false;
-  if ('id' in value) return nonEmpty((value as { id: unknown }).id);
-  return 'login' in value && nonEmpty((value as { login: unknown }).login);
+  if ('id' in value) return nonEmpty(value.id);
+  return 'login' in value && nonEmpty(value.login);
 };
 /** A chat message's text: non-blank, at most 500 code points. */
 const chatText: Domain = (value) =>
-  typeof value === 'string' && value.trim() !== '' && [...value].length <= 500;
+  typeof value === 'string' && value.trim() !== '' && codePointLength(value) <= MAX_CHAT_MESSAGE_LENGTH;
 /** A PubSub token as the builders take it: non-empty, no whitespace, optionally `oauth:`-prefixed. */
 const topicToken: Domain = (value) => {
   if (typeof value !== 'string') return false;
