@@ -20,6 +20,10 @@ import { EventSubSocketServer } from './eventsub/websocket.js';
 import { EmulatorChat } from './chat/chat.js';
 import { setChatRole, type ChatRoleInput } from './chat/roles.js';
 import { registerSendRoute } from './chat/send.js';
+import { registerSettingsRoutes } from './chat/settings.js';
+import { registerAnnouncementRoutes } from './chat/announce.js';
+import { registerColorRoutes } from './chat/color.js';
+import { registerWhisperRoute } from './chat/whispers.js';
 import { attachPubSub } from './pubsub/server.js';
 import type { PubSubServer } from './pubsub/server.js';
 import {
@@ -78,6 +82,16 @@ export interface EmulatorState {
   readonly conduits: ConduitState[];
   readonly subscriptions: (WireSubscription & { client_id: string; user_id: string | null })[];
   readonly counters: CounterState;
+  /** Chat messages sent through Helix, and those Twitch's rules dropped, by `drop_reason.code`. */
+  readonly chat: ChatState;
+}
+
+/** The chat section of `state()`. */
+export interface ChatState {
+  readonly sent: number;
+  readonly dropped: Readonly<Record<string, number>>;
+  /** Sender-channel pairs the send rules remember (bounded: those active within the last 120 s). */
+  readonly tracked_senders: number;
 }
 
 const PLATFORM_KEYS = [
@@ -173,6 +187,10 @@ export class Emulator implements AsyncDisposable, ControlApi {
       registerSubscriptionRoutes(platform.router, core);
       const chat = new EmulatorChat(platform, core);
       registerSendRoute(platform.router, chat);
+      registerSettingsRoutes(platform.router, chat);
+      registerAnnouncementRoutes(platform.router, chat);
+      registerWhisperRoute(platform.router, chat);
+      registerColorRoutes(platform.router, chat);
       const pubsub = attachPubSub(platform, options.pubsub);
       const emulator = new Emulator(platform, core, sockets, pubsub, owned, chat);
       registerControlRoutes(platform.router, emulator);
@@ -321,7 +339,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * Gives (or, with `granted: false`, takes) a chat role in a channel: moderator, VIP or subscriber. Roles decide
    * badges, chat send limits (20 or 100 messages per 30 s) and what a sender may do. Users are created on demand.
    *
-   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) on a malformed input, naming the field.
    * @example
    * ```ts
    * emu.setChatRole({ broadcasterId: '1337', userId: botId, role: 'moderator' });
@@ -527,6 +545,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
         sessions_closed: c.sessionsClosed,
         conduits_expired: c.conduitsExpired,
       },
+      chat: this.#chat.limits.describe(),
     };
   }
 

@@ -12,7 +12,13 @@
  * @packageDocumentation
  */
 export { Emulator } from './emulator.js';
-export type { ConduitState, CounterState, EmulatorClientOptions, EmulatorState } from './emulator.js';
+export type {
+  ChatState,
+  ConduitState,
+  CounterState,
+  EmulatorClientOptions,
+  EmulatorState,
+} from './emulator.js';
 export type { EmulatorOptions } from './options.js';
 export type { EmulatorErrorCode } from './errors.js';
 export type { EmulatorFaults } from './eventsub/control.js';

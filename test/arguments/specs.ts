@@ -35,6 +35,7 @@ import {
   TypedEmitter,
   UsersApi,
   ChatApi,
+  WhispersApi,
   WebhookReceiver,
   WebSocketClient,
   WebSocketSubscription,
@@ -937,6 +938,123 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
             callOptions(),
           ],
           call: ([i, o]) => ctx.helix.chat.sendChatMessage(i as never, o as CallOptions),
+        },
+        getChatSettings: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ broadcasterId: '1337' }),
+              ok: isObject,
+              keys: { broadcasterId: nonEmpty, moderatorId: optional(nonEmpty) },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.chat.getChatSettings(i as never, o as CallOptions),
+        },
+        updateChatSettings: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ broadcasterId: '1337', moderatorId: '1337', emoteMode: true }),
+              ok: isObject,
+              keys: {
+                broadcasterId: nonEmpty,
+                moderatorId: nonEmpty,
+                emoteMode: optional(isBoolean),
+                followerMode: optional(isBoolean),
+                followerModeDurationMinutes: optional(integer(0, 129_600)),
+                nonModeratorChatDelay: optional(isBoolean),
+                nonModeratorChatDelayDurationSeconds: optional(oneOf([2, 4, 6])),
+                slowMode: optional(isBoolean),
+                slowModeWaitTimeSeconds: optional(integer(3, 120)),
+                subscriberMode: optional(isBoolean),
+                uniqueChatMode: optional(isBoolean),
+              },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.chat.updateChatSettings(i as never, o as CallOptions),
+        },
+        sendAnnouncement: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ broadcasterId: '1337', moderatorId: '1337', message: 'hi' }),
+              ok: isObject,
+              keys: {
+                broadcasterId: nonEmpty,
+                moderatorId: nonEmpty,
+                message: (v) => typeof v === 'string' && v.trim() !== '' && v.length <= 500,
+                color: optional(oneOf(['primary', 'blue', 'green', 'orange', 'purple'])),
+              },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.chat.sendAnnouncement(i as never, o as CallOptions),
+        },
+        sendShoutout: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ fromBroadcasterId: '1337', toBroadcasterId: '4242', moderatorId: '1337' }),
+              ok: isObject,
+              keys: { fromBroadcasterId: nonEmpty, toBroadcasterId: nonEmpty, moderatorId: nonEmpty },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.chat.sendShoutout(i as never, o as CallOptions),
+        },
+        getUserChatColors: {
+          params: [
+            {
+              name: 'userIds',
+              valid: () => ['1337'],
+              ok: (v) => Array.isArray(v) && v.length >= 1 && v.length <= 100 && v.every(nonEmpty),
+            },
+            callOptions(),
+          ],
+          call: ([u, o]) => ctx.helix.chat.getUserChatColors(u as string[], o as CallOptions),
+        },
+        updateUserChatColor: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ userId: '1337', color: 'blue' }),
+              ok: isObject,
+              keys: {
+                userId: nonEmpty,
+                color: (v) =>
+                  typeof v === 'string' &&
+                  (/^#[0-9A-Fa-f]{6}$/.test(v) || Object.hasOwn(helix.NAMED_CHAT_COLORS, v)),
+              },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.chat.updateUserChatColor(i as never, o as CallOptions),
+        },
+      },
+    },
+    WhispersApi: {
+      construct: {
+        params: [{ name: 'http', valid: () => ctx.helix.http, ok: instanceOf(HelixHttp) }],
+        call: ([h]) => new WhispersApi(h as HelixHttp),
+      },
+      methods: {
+        sendWhisper: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ fromUserId: '1337', toUserId: '4242', message: 'hi' }),
+              ok: isObject,
+              keys: {
+                fromUserId: nonEmpty,
+                toUserId: nonEmpty,
+                message: (v) => typeof v === 'string' && v.trim() !== '' && v.length <= 10_000,
+              },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.whispers.sendWhisper(i as never, o as CallOptions),
         },
       },
     },

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventSubCore } from '../eventsub/core.js';
 import { trigger, type TriggerResult } from '../eventsub/trigger.js';
 import type { EmuUserInfo, Platform } from '../http/types.js';
+import { ChatSendLimits } from './limits.js';
 import { ChatRooms, type ChatRoom, type RoomMessage, type WireBadge } from './rooms.js';
 
 /** A message to publish in a room. */
@@ -18,7 +19,7 @@ export interface PublishInput {
   readonly replyTo?: RoomMessage | undefined;
   /** Badges; default: those the room gives the chatter. */
   readonly badges?: readonly WireBadge[] | undefined;
-  /** Hex colour, `''` when never set. */
+  /** Hex colour; default: the one the chatter chose (`PUT /helix/chat/color`), `''` when never set. */
   readonly color?: string | undefined;
   /** More wire fields merged over the event (message fragments, cheer, shared chat source...). */
   readonly extra?: Readonly<Record<string, unknown>> | undefined;
@@ -37,6 +38,10 @@ function textFragment(text: string): Record<string, unknown> {
 /** Chat state and message publication. */
 export class EmulatorChat {
   readonly rooms = new ChatRooms();
+  /** Send rules' memory and drop counters (limits.ts). */
+  readonly limits = new ChatSendLimits();
+  /** Chat colours chosen through `PUT /helix/chat/color` (`#RRGGBB`), by user id. */
+  readonly colors = new Map<string, string>();
 
   constructor(
     readonly platform: Platform,
@@ -80,7 +85,7 @@ export class EmulatorChat {
       chatter_user_name: input.chatter.display_name,
       message_id: messageId,
       message: { text: input.text, fragments: [textFragment(input.text)] },
-      color: input.color ?? '',
+      color: input.color ?? this.colors.get(input.chatter.id) ?? '',
       badges: input.badges ?? room.badgesOf(input.chatter.id, input.chatter),
       message_type: 'text',
       cheer: null,
