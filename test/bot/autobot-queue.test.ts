@@ -1,7 +1,8 @@
 /**
- * The AutoBot's per-channel send queue against the emulator over real sockets, on a fake clock: a burst of 500
- * replies never puts more than Twitch's limit in a 30 s window (20, or 100 where the bot is a moderator), the queue
- * is bounded, and close() rejects what waits and leaves no timer.
+ * The AutoBot's per-channel send queue against the emulator over real sockets, on a fake clock shared with the
+ * emulator's chat limits: a burst of 500 replies never puts more than Twitch's limit in a 30 s window (20, or 100
+ * where the bot is a moderator) and Twitch drops none of them (msg_rate_limit), the queue is bounded, and close()
+ * rejects what waits and leaves no timer.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AutoBot, BotChannel, ChatSendResult } from '../../src/bot/index.js';
@@ -11,9 +12,12 @@ import { until } from '../support/until.js';
 import { BOT, BotHarness, CHANNELS } from './helpers.js';
 
 let h: BotHarness;
+let clock: FakeClock;
 beforeEach(async () => {
+  // One clock for the bot's queue and the emulator's chat limits: Twitch's verdicts on the fake timeline.
+  clock = new FakeClock(Date.now());
   h = new BotHarness();
-  await h.start();
+  await h.start({ now: () => clock.now() });
 });
 afterEach(async () => {
   await h.close();
@@ -88,7 +92,6 @@ function busiestWindow(times: readonly number[]): number {
 
 describe('AutoBot send queue', () => {
   it('sends a burst of 500 replies at 20 per 30 s where the bot is a regular chatter', async () => {
-    const clock = new FakeClock(Date.now());
     const bot = await startedBot(clock);
     const channel = bot.channel(CHANNELS[0]);
     const times = await burst(clock, channel, 500);
@@ -98,7 +101,6 @@ describe('AutoBot send queue', () => {
   });
 
   it('sends 100 per 30 s where the bot is a moderator (option), and learns it from its echoed badges', async () => {
-    const clock = new FakeClock(Date.now());
     // A moderator on Twitch, and said so: 100 from the first message (the echoes agree).
     const bot = await startedBot(clock, [CHANNELS[0]]);
     h.emu.setChatRole({ broadcasterId: CHANNELS[0], userId: BOT, role: 'moderator' });
@@ -119,7 +121,6 @@ describe('AutoBot send queue', () => {
   });
 
   it('is bounded (CHAT_QUEUE_FULL past maxQueued) and close() rejects what waits and clears its timer', async () => {
-    const clock = new FakeClock(Date.now());
     const bot = await h.bot({
       clock,
       channels: [CHANNELS[0]],

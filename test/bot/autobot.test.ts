@@ -4,6 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MissingScopesError } from '../../src/auth/errors.js';
+import type { ChatDropInfo } from '../../src/bot/index.js';
 import type { ChannelChatMessageEvent } from '../../src/catalogue/models/channel-chat.js';
 import { until } from '../support/until.js';
 import { BOT, BotHarness, CHANNELS } from './helpers.js';
@@ -114,9 +115,11 @@ describe('AutoBot channels', () => {
 });
 
 describe('AutoBot chat', () => {
-  it('sends and replies (threaded) through the queue and reads its own echo', async () => {
+  it('sends and replies (threaded) through the queue, reads its own echo, and surfaces is_sent: false', async () => {
     const bot = await h.bot({ channels: [CHANNELS[0]], watchShardDisabled: false });
     const messages: ChannelChatMessageEvent[] = [];
+    const drops: ChatDropInfo[] = [];
+    bot.on('chatDropped', (d) => drops.push(d));
     bot.on('message', (m) => messages.push(m));
     await bot.start();
     const channel = bot.channel(CHANNELS[0]);

@@ -2,7 +2,7 @@
  * Helpers of the AutoBot tests: an emulator, the bot's token in a RefreshingAuthProvider, and a bot factory that
  * closes what it opened.
  */
-import type { Emulator } from '../../src/emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../../src/emulator/index.js';
 import { RefreshingAuthProvider } from '../../src/auth/refreshing-provider.js';
 import { AutoBot, type AutoBotOptions } from '../../src/bot/index.js';
 import { FAST_EVENTSUB, startEmulator } from '../support/emulator.js';
@@ -16,8 +16,8 @@ export class BotHarness {
   emu!: Emulator;
   readonly #closables: { close(): unknown }[] = [];
 
-  async start(): Promise<Emulator> {
-    this.emu = await startEmulator(FAST_EVENTSUB);
+  async start(options: EmulatorOptions = {}): Promise<Emulator> {
+    this.emu = await startEmulator({ ...FAST_EVENTSUB, ...options });
     this.emu.mintUserToken({ userId: VIEWER, login: 'aviewer', scopes: ['user:write:chat'] });
     for (const [i, id] of CHANNELS.entries()) {
       // The third channel did not authorize redemptions: joining it with them fails (and is rolled back).
