@@ -133,5 +133,18 @@ describe('AutoBot chat', () => {
       parentMessageId: messages[0]?.messageId,
       threadUser: { id: BOT },
     });
+
+    // The same text again within 30 s: Twitch answers is_sent false; the result says so and chatDropped tells.
+    const dropped = await channel.send('hello chat');
+    if (dropped.isSent) expect.fail('a duplicate within 30 s must be dropped');
+    expect(dropped.dropReason.code).toBe('msg_duplicate');
+    expect(drops).toEqual([
+      {
+        channelId: CHANNELS[0],
+        text: 'hello chat',
+        replyParentMessageId: null,
+        dropReason: dropped.dropReason,
+      },
+    ]);
   });
 });
