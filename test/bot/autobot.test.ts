@@ -134,8 +134,9 @@ describe('AutoBot chat', () => {
       threadUser: { id: BOT },
     });
 
-    // The same text again within 30 s: Twitch answers is_sent false; the result says so and chatDropped tells.
-    const dropped = await channel.send('hello chat');
+    // The text of the bot's previous message again within 30 s: Twitch answers is_sent false; the result says so
+    // and chatDropped tells.
+    const dropped = await channel.send('threaded');
     if (dropped.isSent) expect.fail('a duplicate within 30 s must be dropped');
     expect(dropped.dropReason.code).toBe('msg_duplicate');
     expect(drops).toEqual([
