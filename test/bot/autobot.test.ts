@@ -142,7 +142,7 @@ describe('AutoBot chat', () => {
     expect(drops).toEqual([
       {
         channelId: CHANNELS[0],
-        text: 'hello chat',
+        text: 'threaded',
         replyParentMessageId: null,
         dropReason: dropped.dropReason,
       },
