@@ -24,6 +24,10 @@ import { registerSettingsRoutes } from './chat/settings.js';
 import { registerAnnouncementRoutes } from './chat/announce.js';
 import { registerColorRoutes } from './chat/color.js';
 import { registerWhisperRoute } from './chat/whispers.js';
+import { registerModerationRoutes } from './chat/moderation.js';
+import { setChatPresence, type ChatPresenceInput } from './chat/presence.js';
+import { registerChatControlRoutes } from './chat/control.js';
+import { viewerChat, type ViewerChatInput, type ViewerChatResult } from './chat/viewers.js';
 import { attachPubSub } from './pubsub/server.js';
 import type { PubSubServer } from './pubsub/server.js';
 import {
@@ -191,6 +195,8 @@ export class Emulator implements AsyncDisposable, ControlApi {
       registerAnnouncementRoutes(platform.router, chat);
       registerWhisperRoute(platform.router, chat);
       registerColorRoutes(platform.router, chat);
+      registerModerationRoutes(platform.router, chat);
+      registerChatControlRoutes(platform.router, chat);
       const pubsub = attachPubSub(platform, options.pubsub);
       const emulator = new Emulator(platform, core, sockets, pubsub, owned, chat);
       registerControlRoutes(platform.router, emulator);
@@ -347,6 +353,39 @@ export class Emulator implements AsyncDisposable, ControlApi {
    */
   setChatRole(input: ChatRoleInput): void {
     setChatRole(this.#chat, input);
+  }
+
+  /**
+   * Makes viewers join (or, with `present: false`, part) a channel's chat: what Get Chatters lists, besides
+   * whoever sent a message there.
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @example
+   * ```ts
+   * emu.setChatPresence({ broadcasterId: '1337', userIds: ['4242', '4243'] });
+   * ```
+   */
+  setChatPresence(input: ChatPresenceInput): void {
+    setChatPresence(this.#chat, input);
+  }
+
+  /**
+   * A simulated viewer says something in a channel: publishes the `channel.chat.message` Twitch would send to the
+   * channel's subscriptions, with fragments for `@mentions` of known users, global emotes (`Kappa`, `LUL`,
+   * `PogChamp`, ...) and cheermotes (`Cheer100`: `cheer.bits` set), the badges the room's roles give (or `badges`),
+   * and a reply thread (`replyTo`: a recent message id of the channel). `channel` and `user` are ids or logins
+   * (users are created on demand). `POST /_emulator/chat` does the same (snake_case body).
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input or an unknown `replyTo` (field named).
+   * @throws `TwitchError` `CHATTER_BANNED` when the viewer is banned or timed out in the channel.
+   * @example
+   * ```ts
+   * const { messageId } = emu.chat({ channel: '1337', user: 'aviewer', text: '!dice @chatbot Kappa' });
+   * emu.chat({ channel: '1337', user: 'other', text: 'nice', replyTo: messageId });
+   * ```
+   */
+  chat(input: ViewerChatInput): ViewerChatResult {
+    return viewerChat(this.#chat, input);
   }
 
   /**

@@ -23,6 +23,13 @@ export type EmulatorErrorCode =
    */
   | 'SUBSCRIPTION_NOT_FOUND'
   /**
+   * `emu.chat()` (or `POST /_emulator/chat`, answered 409) for a viewer banned or timed out in the channel: Twitch
+   * would not let them chat. Nothing was published.
+   *
+   * What to do: **Fix input:** unban the viewer, let the timeout expire, or have another viewer chat.
+   */
+  | 'CHATTER_BANNED'
+  /**
    * A Helix, OAuth or control route handler of the emulator threw (an emulator bug), no `onError` option was given:
    * the failure goes to `process.emitWarning` with this code, and the request is answered `500`.
    *

@@ -54,6 +54,24 @@ export type {
 } from './endpoints/chat.js';
 export { WhispersApi } from './endpoints/whispers.js';
 export type { SendWhisperInput } from './endpoints/whispers.js';
+export { ModerationApi } from './endpoints/moderation.js';
+export type {
+  BanResult,
+  BanUserInput,
+  ChannelRoleFilter,
+  ChannelRoleInput,
+  ChatUser,
+  ChattersMeta,
+  DeleteChatMessageInput,
+  ModeratorTarget,
+  TimeoutUserInput,
+  UnbanUserInput,
+} from './endpoints/moderation.js';
+export {
+  MAX_BAN_REASON_LENGTH,
+  MAX_TIMEOUT_SECONDS,
+  MESSAGE_DELETE_WINDOW_MS,
+} from '../protocol/moderation.js';
 export {
   ANNOUNCEMENT_COLORS,
   NAMED_CHAT_COLORS,

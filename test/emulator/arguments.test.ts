@@ -144,6 +144,71 @@ const ROWS: readonly (readonly [string, () => unknown, string])[] = [
       call(emu.setChatRole.bind(emu), { broadcasterId: '1', userId: '2', role: 'subscriber', tier: '4000' }),
     'tier',
   ],
+  ['setChatPresence(null)', () => call(emu.setChatPresence.bind(emu), null), 'input'],
+  [
+    'setChatPresence({ broadcasterId: "x" … })',
+    () => call(emu.setChatPresence.bind(emu), { broadcasterId: 'x', userIds: ['1'] }),
+    'broadcasterId',
+  ],
+  [
+    'setChatPresence({ userIds: "1" … })',
+    () => call(emu.setChatPresence.bind(emu), { broadcasterId: '1', userIds: '1' }),
+    'userIds',
+  ],
+  [
+    'setChatPresence({ userIds: ["1", "x"] … })',
+    () => call(emu.setChatPresence.bind(emu), { broadcasterId: '1', userIds: ['1', 'x'] }),
+    'userIds[1]',
+  ],
+  [
+    'setChatPresence({ present: "no" … })',
+    () => call(emu.setChatPresence.bind(emu), { broadcasterId: '1', userIds: ['2'], present: 'no' }),
+    'present',
+  ],
+  ['chat(null)', () => call(emu.chat.bind(emu), null), 'input'],
+  [
+    'chat({ channel: 5 … })',
+    () => call(emu.chat.bind(emu), { channel: 5, user: 'v', text: 'hi' }),
+    'channel',
+  ],
+  [
+    'chat({ user: "a b" … })',
+    () => call(emu.chat.bind(emu), { channel: '1', user: 'a b', text: 'hi' }),
+    'user',
+  ],
+  ['chat({ text: "" … })', () => call(emu.chat.bind(emu), { channel: '1', user: 'v', text: '' }), 'text'],
+  [
+    'chat({ text: 501 chars … })',
+    () => call(emu.chat.bind(emu), { channel: '1', user: 'v', text: 'x'.repeat(501) }),
+    'text',
+  ],
+  [
+    'chat({ color: "red" … })',
+    () => call(emu.chat.bind(emu), { channel: '1', user: 'v', text: 'hi', color: 'red' }),
+    'color',
+  ],
+  [
+    'chat({ badges: {} … })',
+    () => call(emu.chat.bind(emu), { channel: '1', user: 'v', text: 'hi', badges: {} }),
+    'badges',
+  ],
+  [
+    'chat({ badges: [{ id: 1 }] … })',
+    () =>
+      call(emu.chat.bind(emu), { channel: '1', user: 'v', text: 'hi', badges: [{ setId: 'vip', id: 1 }] }),
+    'badges[0].id',
+  ],
+  [
+    'chat({ replyTo: "?" … })',
+    () => call(emu.chat.bind(emu), { channel: '1', user: 'v', text: 'hi', replyTo: 'unknown' }),
+    'replyTo',
+  ],
+  [
+    'chat({ messageType: "x" … })',
+    () => call(emu.chat.bind(emu), { channel: '1', user: 'v', text: 'hi', messageType: 'x' }),
+    'messageType',
+  ],
+  ['chat({ txt … })', () => call(emu.chat.bind(emu), { channel: '1', user: 'v', txt: 'hi' }), 'txt'],
   ['reconnectSession(5)', () => call(emu.reconnectSession.bind(emu), 5), 'sessionId'],
   ['closeSession(5, 4000)', () => call(emu.closeSession.bind(emu), 5, 4000), 'sessionId'],
   ['closeSession("s", "4000")', () => call(emu.closeSession.bind(emu), 's', '4000'), 'code'],

@@ -112,6 +112,11 @@ function routes(): { method: Method; path: string; body?: Json }[] {
     { method: 'POST', path: '/_emulator/pubsub/pongs', body: { enabled: true } },
     { method: 'POST', path: '/_emulator/pubsub/accepting', body: { enabled: true } },
     { method: 'GET', path: '/_emulator/pubsub/connections' },
+    {
+      method: 'POST',
+      path: '/_emulator/chat',
+      body: { channel: '1337', user: 'fuzzviewer', text: 'hi Kappa' },
+    },
   ];
 }
 

@@ -69,16 +69,24 @@ export class ChatRoom {
   readonly messages = new Map<string, RoomMessage>();
   /** Chat settings (emote-only, subscribers-only, slow mode...), changed by `PATCH /helix/chat/settings`. */
   settings: RoomChatSettings = defaultChatSettings();
+  /** Who is in the chat (Get Chatters), in order of arrival: whoever sent a message, and `emu.setChatPresence()`. */
+  readonly chatters = new Set<string>();
 
   constructor(readonly broadcasterId: string) {}
 
   /** Remembers a message, forgetting the oldest past the bound. */
   remember(message: RoomMessage): void {
     this.messages.set(message.id, message);
+    this.chatters.add(message.userId);
     if (this.messages.size > ROOM_MESSAGE_MEMORY) {
       const oldest = this.messages.keys().next();
       if (oldest.done !== true) this.messages.delete(oldest.value);
     }
+  }
+
+  /** Forgets the messages of `userId` (a ban or timeout clears them). */
+  forgetMessagesOf(userId: string): void {
+    for (const [id, message] of this.messages) if (message.userId === userId) this.messages.delete(id);
   }
 
   /** Whether `userId` is the broadcaster or a moderator (elevated chat limits, moderation rights). */
