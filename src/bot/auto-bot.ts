@@ -7,7 +7,7 @@ import { inspect } from 'node:util';
 import type { AuthProvider } from '../auth/types.js';
 import { MissingScopesError } from '../auth/errors.js';
 import { systemClock } from '../core/clock.js';
-import { TwitchError } from '../core/errors.js';
+import { InvalidArgumentError, TwitchError } from '../core/errors.js';
 import { HTTPError } from '../core/http-errors.js';
 import {
   arrayOf,
@@ -29,9 +29,11 @@ import { AutoClient, type AutoClientOptions } from '../eventsub/conduit/auto-cli
 import { asError } from '../eventsub/conduit/shard.js';
 import { toWireRequests, type SubscriptionInput } from '../eventsub/conduit/multi-subscribe.js';
 import { checkChatText } from '../helix/endpoints/chat.js';
+import type { HelixClient } from '../helix/client.js';
+import type { CallOptions } from '../helix/endpoint.js';
 import type { EventSubSubscription } from '../helix/models.js';
 import { CHAT_RATE_LIMITS } from '../protocol/chat.js';
-import type { ChatSendResult } from './actions.js';
+import type { AnnouncementColor, ChatActions, ChatSendResult } from './actions.js';
 import { BotError } from './errors.js';
 import { ChannelSendQueue, type QueuedMessage, type SendQueueHost } from './send-queue.js';
 
@@ -179,9 +181,21 @@ interface Membership {
   readonly subscriptionIds: Set<string>;
 }
 
+/** What a {@link BotChannel} needs of its bot. */
+interface ChannelHost {
+  readonly helix: HelixClient;
+  readonly botId: string;
+  /** `{ auth: { userId: botId }, signal }`: the bot's token, aborted when the bot closes. */
+  readonly call: CallOptions;
+}
+
 /**
- * What the bot can do in one channel: send and reply through the channel's send queue (Twitch's answer, dropped
- * or sent). Get it from {@link AutoBot.channel} or the `message` event.
+ * What the bot can do in one channel (the {@link ChatActions} of a command's context): send and reply through the
+ * channel's send queue (Twitch's answer, dropped or sent); announce, delete a message, time out, ban, shout out and
+ * whisper through Helix as the bot (its token needs the scope of each: `moderator:manage:announcements`,
+ * `moderator:manage:chat_messages`, `moderator:manage:banned_users`, `moderator:manage:shoutouts`,
+ * `user:manage:whispers`, and the bot must be a moderator of the channel for the moderation ones). Get it from
+ * {@link AutoBot.channel} or the `message` event.
  *
  * @example
  * ```ts
@@ -189,15 +203,17 @@ interface Membership {
  * if (!result.isSent) console.warn(result.dropReason.code);
  * ```
  */
-export class BotChannel {
+export class BotChannel implements ChatActions {
   /** The channel (broadcaster id). */
   readonly channelId: string;
   readonly #queue: ChannelSendQueue;
+  readonly #host: ChannelHost;
 
   /** @internal Made by the bot. */
-  constructor(channelId: string, queue: ChannelSendQueue) {
+  constructor(channelId: string, queue: ChannelSendQueue, host: ChannelHost) {
     this.channelId = channelId;
     this.#queue = queue;
+    this.#host = host;
   }
 
   /** Messages waiting in this channel's send queue. */
@@ -242,6 +258,133 @@ export class BotChannel {
       return Promise.reject(asError(error));
     }
     return this.#queue.push(text, parentMessageId);
+  }
+
+  /**
+   * Sends an announcement (`color` defaults to the channel's accent colour) as the bot.
+   *
+   * @throws {@link InvalidArgumentError} (rejects) for a blank text, one past 500 characters, or an unknown colour.
+   * @example
+   * ```ts
+   * await bot.channel('1337').announce('Giveaway in 5 minutes!', 'purple');
+   * ```
+   */
+  announce(text: string, color?: AnnouncementColor): Promise<void> {
+    try {
+      checkChatText(text, 'text');
+    } catch (error) {
+      return Promise.reject(asError(error));
+    }
+    const { helix, botId, call } = this.#host;
+    return helix.chat.sendAnnouncement(
+      {
+        broadcasterId: this.channelId,
+        moderatorId: botId,
+        message: text,
+        ...(color === undefined ? {} : { color }),
+      },
+      call,
+    );
+  }
+
+  /**
+   * Deletes one message of the channel as the bot (a moderator).
+   *
+   * @example
+   * ```ts
+   * bot.on('message', (m, channel) => { if (m.message.text.includes('spam')) void channel.deleteMessage(m.messageId); });
+   * ```
+   */
+  deleteMessage(messageId: string): Promise<void> {
+    const { helix, botId, call } = this.#host;
+    return helix.moderation.deleteChatMessage(
+      { broadcasterId: this.channelId, moderatorId: botId, messageId },
+      call,
+    );
+  }
+
+  /**
+   * Times `userId` out for `durationSeconds` (1..1,209,600) as the bot (a moderator).
+   *
+   * @example
+   * ```ts
+   * await bot.channel('1337').timeout('4242', 600, 'caps');
+   * ```
+   */
+  async timeout(userId: string, durationSeconds: number, reason?: string): Promise<void> {
+    const { helix, botId, call } = this.#host;
+    await helix.moderation.timeoutUser(
+      {
+        broadcasterId: this.channelId,
+        moderatorId: botId,
+        userId,
+        durationSeconds,
+        ...(reason === undefined ? {} : { reason }),
+      },
+      call,
+    );
+  }
+
+  /**
+   * Bans `userId` from the channel as the bot (a moderator).
+   *
+   * @example
+   * ```ts
+   * await bot.channel('1337').ban('4242', 'spam bot');
+   * ```
+   */
+  async ban(userId: string, reason?: string): Promise<void> {
+    const { helix, botId, call } = this.#host;
+    await helix.moderation.banUser(
+      {
+        broadcasterId: this.channelId,
+        moderatorId: botId,
+        userId,
+        ...(reason === undefined ? {} : { reason }),
+      },
+      call,
+    );
+  }
+
+  /**
+   * Sends a shoutout from this channel to `toBroadcasterId` as the bot (a moderator).
+   *
+   * @example
+   * ```ts
+   * await bot.channel('1337').shoutout('4242');
+   * ```
+   */
+  shoutout(toBroadcasterId: string): Promise<void> {
+    const { helix, botId, call } = this.#host;
+    return helix.chat.sendShoutout(
+      { fromBroadcasterId: this.channelId, toBroadcasterId, moderatorId: botId },
+      call,
+    );
+  }
+
+  /**
+   * Whispers `toUserId` as the bot.
+   *
+   * @throws {@link InvalidArgumentError} (rejects) for a blank text (field `text`), and Helix's refusals.
+   * @example
+   * ```ts
+   * await bot.channel('1337').whisper('4242', 'your code: 1234');
+   * ```
+   */
+  whisper(toUserId: string, text: string): Promise<void> {
+    if (typeof text !== 'string' || text.trim() === '') {
+      return Promise.reject(new InvalidArgumentError('text must be a non-blank string', 'text'));
+    }
+    const { helix, botId, call } = this.#host;
+    return helix.whispers
+      .sendWhisper({ fromUserId: botId, toUserId, message: text }, call)
+      .catch((error: unknown) => {
+        // Helix names its field `message`; this method's parameter is `text`.
+        if (error instanceof InvalidArgumentError && error.field === 'message') {
+          throw new InvalidArgumentError(error.message.replace(/^message/, 'text'), 'text', { cause: error });
+        }
+        throw error;
+      });
   }
 
   [inspect.custom](): string {
@@ -291,6 +434,7 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
   /** Joins and leaves run one after the other: a channel is never joined and left at once. */
   #membership: Promise<unknown> = Promise.resolve();
   readonly #queueHost: SendQueueHost;
+  readonly #channelHost: ChannelHost;
 
   /**
    * Checks every option (the {@link AutoClient}'s and the bot's) before anything is created.
@@ -315,6 +459,11 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
       send: (channelId, message) => this.#send(channelId, message),
       limit: (channelId) =>
         this.#elevated.has(channelId) ? CHAT_RATE_LIMITS.elevated : CHAT_RATE_LIMITS.regular,
+    };
+    this.#channelHost = {
+      helix: this.helix,
+      botId: this.botId,
+      call: Object.freeze({ auth: Object.freeze({ userId: this.botId }), signal: this.#closer.signal }),
     };
     this.on('channel.chat.message', this.#onChatMessage);
   }
@@ -341,7 +490,7 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
       const queue = new ChannelSendQueue(channelId, this.#queueHost, this.#maxQueued, this.#minGapMs);
       this.#queues.push(queue);
       if (this.isClosing()) queue.close();
-      channel = new BotChannel(channelId, queue);
+      channel = new BotChannel(channelId, queue, this.#channelHost);
       this.#channels.set(channelId, channel);
     }
     return channel;

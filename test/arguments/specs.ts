@@ -1583,6 +1583,69 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               .channel('1337')
               .reply(p as string, t as string),
         },
+        announce: {
+          params: [
+            { name: 'text', valid: () => 'hello', ok: chatText },
+            {
+              name: 'color',
+              valid: () => undefined,
+              ok: optional(oneOf(['primary', 'blue', 'green', 'orange', 'purple'])),
+            },
+          ],
+          call: ([t, c]) =>
+            theBot()
+              .channel('1337')
+              .announce(t as string, c as never),
+        },
+        deleteMessage: {
+          params: [{ name: 'messageId', valid: () => 'message-id', ok: nonEmpty }],
+          call: ([m]) =>
+            theBot()
+              .channel('1337')
+              .deleteMessage(m as string),
+        },
+        timeout: {
+          params: [
+            { name: 'userId', valid: () => '4242', ok: nonEmpty },
+            { name: 'durationSeconds', valid: () => 60, ok: integer(1, 1_209_600) },
+            { name: 'reason', valid: () => undefined, ok: optional(isString) },
+          ],
+          call: ([u, d, r]) =>
+            theBot()
+              .channel('1337')
+              .timeout(u as string, d as number, r as string),
+        },
+        ban: {
+          params: [
+            { name: 'userId', valid: () => '4242', ok: nonEmpty },
+            { name: 'reason', valid: () => undefined, ok: optional(isString) },
+          ],
+          call: ([u, r]) =>
+            theBot()
+              .channel('1337')
+              .ban(u as string, r as string),
+        },
+        shoutout: {
+          params: [{ name: 'toBroadcasterId', valid: () => '4242', ok: nonEmpty }],
+          call: ([t]) =>
+            theBot()
+              .channel('1337')
+              .shoutout(t as string),
+        },
+        whisper: {
+          params: [
+            { name: 'toUserId', valid: () => '4242', ok: nonEmpty },
+            {
+              name: 'text',
+              valid: () => 'psst',
+              ok: (v) => typeof v === 'string' && v.trim() !== '' && codePointLength(v) <= 500,
+            },
+          ],
+          call: ([u, t]) =>
+            theBot()
+              .channel('1337')
+              .whisper(u as string, t as string),
+        },
       },
     },
     WebSocketClient: {

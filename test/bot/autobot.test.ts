@@ -7,7 +7,7 @@ import { MissingScopesError } from '../../src/auth/errors.js';
 import type { ChatDropInfo } from '../../src/bot/index.js';
 import type { ChannelChatMessageEvent } from '../../src/catalogue/models/channel-chat.js';
 import { until } from '../support/until.js';
-import { BOT, BotHarness, CHANNELS } from './helpers.js';
+import { BOT, BotHarness, CHANNELS, VIEWER } from './helpers.js';
 
 let h: BotHarness;
 beforeEach(async () => {
@@ -147,5 +147,50 @@ describe('AutoBot chat', () => {
         dropReason: dropped.dropReason,
       },
     ]);
+  });
+});
+
+describe('AutoBot actions', () => {
+  it('answers a viewer, and moderates as the bot where it is a moderator (Twitch refuses elsewhere)', async () => {
+    const scopes = [
+      'user:bot',
+      'user:read:chat',
+      'user:write:chat',
+      'moderator:manage:announcements',
+      'moderator:manage:chat_messages',
+      'moderator:manage:banned_users',
+      'moderator:manage:shoutouts',
+      'user:manage:whispers',
+    ];
+    const bot = await h.bot({
+      auth: await h.auth(scopes),
+      channels: [CHANNELS[0]],
+      watchShardDisabled: false,
+    });
+    h.emu.setChatRole({ broadcasterId: CHANNELS[0], userId: BOT, role: 'moderator' });
+    const seen: ChannelChatMessageEvent[] = [];
+    bot.on('message', (m, channel) => {
+      seen.push(m);
+      if (m.message.text === '!ping') void channel.reply(m.messageId, 'pong');
+    });
+    await bot.start();
+    const viewer = h.emu.chat({ channel: CHANNELS[0], user: 'aviewer', text: '!ping' });
+    await until(() =>
+      seen.some((m) => m.chatter.id === BOT && m.reply?.parentMessageId === viewer.messageId),
+    );
+
+    const channel = bot.channel(CHANNELS[0]);
+    await channel.announce('hello everyone', 'purple');
+    await channel.deleteMessage(viewer.messageId);
+    await channel.timeout(VIEWER, 60, 'calm down');
+    await channel.ban(VIEWER, 'spam');
+    await channel.shoutout(CHANNELS[1]);
+    await channel.whisper(VIEWER, 'psst');
+    await expect(channel.whisper(VIEWER, ' ')).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      field: 'text',
+    });
+    // Not a moderator of the second channel: Twitch's 403 comes back as it is.
+    await expect(bot.channel(CHANNELS[1]).ban(VIEWER)).rejects.toMatchObject({ status: 403 });
   });
 });
