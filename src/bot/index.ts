@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export type { AnnouncementColor, ChatActions, ChatSendResult } from './actions.js';
+export type { ChatActions, ChatSendResult } from './actions.js';
 export {
   CHAT_RATE_LIMITS,
   CHAT_RATE_WINDOW_MS,

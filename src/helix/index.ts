@@ -86,7 +86,7 @@ export {
   MAX_CHAT_MESSAGE_LENGTH,
   VERIFIED_BOT_RATE_LIMIT,
 } from '../protocol/chat.js';
-export type { ChatDropReasonCode, NamedChatColor } from '../protocol/chat.js';
+export type { AnnouncementColor, ChatDropReasonCode, NamedChatColor } from '../protocol/chat.js';
 export { UsersApi, USERS_PER_REQUEST } from './endpoints/users.js';
 export type { GetUsersInput } from './endpoints/users.js';
 export type {

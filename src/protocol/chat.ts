@@ -145,7 +145,7 @@ export const NON_MODERATOR_CHAT_DELAYS = [2, 4, 6] as const;
 /** Colours of an announcement (`primary` is the channel's accent colour). */
 export const ANNOUNCEMENT_COLORS = ['primary', 'blue', 'green', 'orange', 'purple'] as const;
 
-/** An announcement colour. */
+/** Colour of an announcement (`primary`: the channel's accent colour). */
 export type AnnouncementColor = (typeof ANNOUNCEMENT_COLORS)[number];
 
 /** Body of `POST /helix/chat/announcements`. */

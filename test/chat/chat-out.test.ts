@@ -198,6 +198,20 @@ describe('whispers', () => {
     await g.helix.whispers.sendWhisper({ fromUserId: BOT, toUserId: to(1), message: 'again' });
   });
 
+  it('answers 429 past 100 whispers a minute, even at 3 a second', async () => {
+    g.clock.advance(86_400_000);
+    for (let i = 0; i < WHISPER_LIMITS.perMinute; i++) {
+      if (i % WHISPER_LIMITS.perSecond === 0) g.clock.advance(1_000);
+      await g.helix.whispers.sendWhisper({ fromUserId: BOT, toUserId: VIEWER, message: `n${i}` });
+    }
+    g.clock.advance(1_000);
+    expect(
+      await status(g.helix.whispers.sendWhisper({ fromUserId: BOT, toUserId: VIEWER, message: 'n' })),
+    ).toBe(429);
+    g.clock.advance(60_000);
+    await g.helix.whispers.sendWhisper({ fromUserId: BOT, toUserId: VIEWER, message: 'a minute later' });
+  });
+
   it('refuses whispering oneself or past 10,000 characters before sending; 401 without the scope', async () => {
     await expect(
       g.helix.whispers.sendWhisper({ fromUserId: BOT, toUserId: BOT, message: 'me' }),

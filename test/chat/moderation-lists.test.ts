@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../../src/core/errors.js';
 import { HTTPError } from '../../src/core/http-errors.js';
 import { HelixClient } from '../../src/helix/client.js';
 import { EventSubSession } from '../../src/eventsub/websocket/session.js';
-import { FAST_EVENTSUB, startEmulator } from '../support/emulator.js';
+import { appToken, FAST_EVENTSUB, helix as rawHelix, startEmulator, userToken } from '../support/emulator.js';
 import { until } from '../support/until.js';
 
 const CHANNEL = '1001';
@@ -239,5 +239,73 @@ describe('moderators and VIPs through Helix', () => {
       )
       .catch((e: unknown) => e);
     expect((tooMany as InvalidArgumentError).field).toBe('userIds');
+  });
+});
+
+describe('malformed requests (raw HTTP)', () => {
+  it("answers Twitch's 400 or 401, never a crash", async () => {
+    const bot = userToken(emu, BOT, [
+      'user:write:chat',
+      'moderator:read:chatters',
+      'moderator:manage:banned_users',
+    ]);
+    const chatters = `/chat/chatters?broadcaster_id=${CHANNEL}&moderator_id=${BOT}`;
+    const cases: [string, string, string, unknown, number, string][] = [
+      ['GET', `${chatters}&first=0`, bot, undefined, 400, 'first'],
+      ['GET', `${chatters}&first=1001`, bot, undefined, 400, 'first'],
+      ['GET', `${chatters}&first=ten`, bot, undefined, 400, 'first'],
+      ['GET', `${chatters}&after=not-a-cursor`, bot, undefined, 400, 'cursor'],
+      ['GET', `/chat/chatters?broadcaster_id=${CHANNEL}`, bot, undefined, 400, 'moderator_id'],
+      [
+        'GET',
+        `/chat/chatters?broadcaster_id=99999&moderator_id=${BOT}`,
+        bot,
+        undefined,
+        400,
+        'broadcaster_id',
+      ],
+      ['GET', chatters, appToken(emu), undefined, 401, ''],
+      ['POST', `/moderation/bans?broadcaster_id=${CHANNEL}&moderator_id=${BOT}`, bot, 'not json', 400, ''],
+      [
+        'POST',
+        `/moderation/bans?broadcaster_id=${CHANNEL}&moderator_id=${BOT}`,
+        bot,
+        { data: [] },
+        400,
+        'data',
+      ],
+      [
+        'POST',
+        `/moderation/bans?broadcaster_id=${CHANNEL}&moderator_id=${BOT}`,
+        bot,
+        { data: { user_id: VIEWERS[9], duration: '60' } },
+        400,
+        'duration',
+      ],
+      [
+        'POST',
+        `/moderation/bans?broadcaster_id=${CHANNEL}&moderator_id=${BOT}`,
+        bot,
+        { data: { user_id: VIEWERS[9], reason: 42 } },
+        400,
+        'reason',
+      ],
+      [
+        'DELETE',
+        `/moderation/bans?broadcaster_id=${CHANNEL}&moderator_id=${BOT}`,
+        bot,
+        undefined,
+        400,
+        'user_id',
+      ],
+    ];
+    for (const [method, path, token, body, status, mentions] of cases) {
+      const res = await rawHelix(emu, method, path, token, body);
+      expect(res.status, `${method} ${path}`).toBe(status);
+      expect(String(res.body?.message), `${method} ${path}`).toContain(mentions);
+    }
+    // Nothing was banned on the strength of a malformed request (a second ban would be a 400).
+    const ban = await helix.moderation.banUser({ ...AS_BOT, userId: VIEWERS[9]! });
+    expect(ban.userId).toBe(VIEWERS[9]);
   });
 });

@@ -164,7 +164,7 @@ async function httpError(promise: Promise<unknown>): Promise<HTTPError> {
 
 describe('ban, timeout, unban', () => {
   it('times a viewer out until the emulator clock passes the end, with channel.ban, channel.moderate and clear_user_messages', async () => {
-    await say(VIEWER, 'spam spam');
+    const spam = await say(VIEWER, 'spam spam');
     seen.length = 0;
     const timeout = await helix.moderation.timeoutUser({
       ...AS_BOT,
@@ -205,6 +205,9 @@ describe('ban, timeout, unban', () => {
       target_user_login: 'aviewer',
     });
 
+    // The viewer's messages are cleared: nothing left to delete.
+    const gone = await httpError(helix.moderation.deleteChatMessage({ ...AS_BOT, messageId: spam }));
+    expect(gone.status).toBe(404);
     // The send route reads the room's bans: dropped while the timeout lasts, sent once the clock passes its end.
     expect(await dropReasonOf(VIEWER, 'let me talk')).toBe('msg_timedout');
     clock.skip(59_999);

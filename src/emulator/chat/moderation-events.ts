@@ -82,7 +82,8 @@ export function emitModerate(
       type: 'channel.moderate',
       version,
       condition: { broadcaster_user_id: broadcaster.id },
-      event: version === '2' ? { ...event, warn: null } : event,
+      // v2's `warn` is null from the catalogue's template, which nulls the fields of other actions.
+      event,
     });
   }
 }

@@ -188,7 +188,7 @@ export interface SendAnnouncementInput {
   readonly moderatorId: string;
   /** 1 to 500 characters. */
   readonly message: string;
-  /** @defaultValue `'primary'` (the channel's accent colour) */
+  /** One of `ANNOUNCEMENT_COLORS`. @defaultValue `'primary'` (the channel's accent colour) */
   readonly color?: AnnouncementColor;
 }
 

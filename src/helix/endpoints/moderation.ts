@@ -11,6 +11,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import {
   arrayOf,
   checkOptions,
+  fail,
   integerIn,
   nonEmptyString,
   required,
@@ -38,7 +39,6 @@ import {
 } from '../endpoint.js';
 import { HelixHttp } from '../http.js';
 import type { HttpAsyncIterator, PaginationOptions } from '../pagination.js';
-import { fail } from '../../core/options.js';
 import { onlyOf } from './chat-wire.js';
 import {
   bannedUser,
