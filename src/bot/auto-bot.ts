@@ -32,8 +32,8 @@ import { checkChatText } from '../helix/endpoints/chat.js';
 import type { HelixClient } from '../helix/client.js';
 import type { CallOptions } from '../helix/endpoint.js';
 import type { EventSubSubscription } from '../helix/models.js';
-import { CHAT_RATE_LIMITS } from '../protocol/chat.js';
-import type { AnnouncementColor, ChatActions, ChatSendResult } from './actions.js';
+import { CHAT_RATE_LIMITS, type AnnouncementColor } from '../protocol/chat.js';
+import type { ChatActions, ChatSendResult } from './actions.js';
 import { BotError } from './errors.js';
 import { ChannelSendQueue, type QueuedMessage, type SendQueueHost } from './send-queue.js';
 
