@@ -2,6 +2,7 @@
  * AutoBot against the emulator over real sockets: the bot's scopes checked at start, channels joined and left at
  * runtime with exactly their subscriptions, an adopted conduit's channels learnt back, chat out with Twitch's answers.
  */
+import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MissingScopesError } from '../../src/auth/errors.js';
 import type { ChatDropInfo } from '../../src/bot/index.js';
@@ -27,6 +28,16 @@ describe('AutoBot identity', () => {
     expect(error).toMatchObject({ code: 'MISSING_SCOPES', missing: [['user:write:chat']], userId: BOT });
     expect(h.emu.state().conduits).toEqual(before.conduits);
     expect(h.emu.state().subscriptions).toEqual([]);
+  });
+
+  it('shows no token in inspect output', async () => {
+    const auth = await h.auth();
+    const bot = await h.bot({ auth, channels: [CHANNELS[0]], watchShardDisabled: false });
+    await bot.start();
+    const token = (await auth.getAccessToken({ kind: 'user', userId: BOT })).slice(0, 12);
+    const shown = inspect(bot, { depth: 5 }) + inspect(bot.channel(CHANNELS[0]), { depth: 5 });
+    expect(shown).toContain(`botId: '${BOT}'`);
+    expect(shown).not.toContain(token);
   });
 });
 
