@@ -12,3 +12,17 @@ export {
   MAX_CHAT_MESSAGE_LENGTH,
 } from '../protocol/chat.js';
 export * from './commands/index.js';
+export {
+  AutoBot,
+  BotChannel,
+  BOT_SCOPES,
+  type AutoBotEventMap,
+  type AutoBotOptions,
+  type BotChatOptions,
+  type BotEvents,
+  type ChannelRef,
+  type ChatDropInfo,
+  type JoinResult,
+  type LeaveResult,
+} from './auto-bot.js';
+export { BotError, type BotErrorCode } from './errors.js';
