@@ -25,3 +25,4 @@ export {
   type LeaveResult,
 } from './auto-bot.js';
 export { BotError, type BotErrorCode } from './errors.js';
+export * from './commands/index.js';

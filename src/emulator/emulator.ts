@@ -17,7 +17,9 @@ import { registerSubscriptionRoutes } from './eventsub/subscriptions.js';
 import { startStream, trigger, triggerAsync } from './eventsub/trigger.js';
 import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
 import { EventSubSocketServer } from './eventsub/websocket.js';
-import { EmulatorChat } from './chat/chat.js';
+import { chatState, EmulatorChat, type ChatRoomsState } from './chat/chat.js';
+import { redeem, type RedeemInput, type RedeemResult } from './chat/redemptions.js';
+import type { SharedChatEndInput, SharedChatInput, SharedChatResult } from './chat/shared.js';
 import { setChatRole, type ChatRoleInput } from './chat/roles.js';
 import { registerSendRoute } from './chat/send.js';
 import { registerSettingsRoutes } from './chat/settings.js';
@@ -86,12 +88,15 @@ export interface EmulatorState {
   readonly conduits: ConduitState[];
   readonly subscriptions: (WireSubscription & { client_id: string; user_id: string | null })[];
   readonly counters: CounterState;
-  /** Chat messages sent through Helix, and those Twitch's rules dropped, by `drop_reason.code`. */
+  /**
+   * Chat: messages sent through Helix and those Twitch's rules dropped (by `drop_reason.code`), rooms (messages
+   * published, roles, bans) and shared chat sessions.
+   */
   readonly chat: ChatState;
 }
 
 /** The chat section of `state()`. */
-export interface ChatState {
+export interface ChatState extends ChatRoomsState {
   readonly sent: number;
   readonly dropped: Readonly<Record<string, number>>;
   /** Sender-channel pairs the send rules remember (bounded: those active within the last 120 s). */
@@ -389,6 +394,57 @@ export class Emulator implements AsyncDisposable, ControlApi {
   }
 
   /**
+   * Starts a shared chat session of `hostId` with `participantIds` (2..6 channels in all, users created on demand):
+   * each participant's `channel.shared_chat.begin` subscriptions are notified, and from then on a message in one
+   * participant's chat also reaches the others' `channel.chat.message` subscriptions, with `source_broadcaster_*`,
+   * `source_message_id` and `source_badges` set (a bot's message through an app token only when it sends
+   * `for_source_only: false`). Called again for the same host, it changes the participants: joiners get `begin`,
+   * the others `update`, leavers `end`. `POST /_emulator/shared_chat` does the same (`{host_id, participant_ids}`).
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @throws `TwitchError` `SHARED_CHAT_CONFLICT` when a channel is in another host's session.
+   * @example
+   * ```ts
+   * const { sessionId } = emu.startSharedChat({ hostId: '1001', participantIds: ['1002'] });
+   * ```
+   */
+  startSharedChat(input: SharedChatInput): SharedChatResult {
+    return this.#chat.shared.start(input);
+  }
+
+  /**
+   * Ends the shared chat session of `hostId` (`channel.shared_chat.end` to every participant), or, with
+   * `participantId`, takes that channel out of it (`end` to it, `update` to the others; the session ends when fewer
+   * than two channels remain). `POST /_emulator/shared_chat/end` does the same (`{host_id, participant_id?}`).
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @throws `TwitchError` `SHARED_CHAT_NOT_FOUND` when `hostId` hosts no session, or `participantId` is not in it.
+   * @example
+   * ```ts
+   * emu.endSharedChat({ hostId: '1001' });
+   * ```
+   */
+  endSharedChat(input: SharedChatEndInput): SharedChatResult {
+    return this.#chat.shared.end(input);
+  }
+
+  /**
+   * A viewer redeems a channel-points custom reward: sends `channel.channel_points_custom_reward_redemption.add`
+   * (status `unfulfilled`, `redeemed_at` from the emulator's clock) to the channel's subscriptions for any reward or
+   * for this reward's id. `POST /_emulator/redemptions` does the same (`{channel, user, reward: {id?, title, cost,
+   * prompt?}, input?}`).
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @example
+   * ```ts
+   * const { rewardId } = emu.redeem({ channel: '1337', user: 'aviewer', reward: { title: 'Hydrate', cost: 100 } });
+   * ```
+   */
+  redeem(input: RedeemInput): RedeemResult {
+    return redeem(this.#chat, input);
+  }
+
+  /**
    * Sends notifications to the enabled subscriptions matching `input`, with payloads generated from the catalogue,
    * synchronously: at most 10,000 in all (`count` × matching subscriptions), else `INVALID_ARGUMENT` (field
    * `count`) and nothing is sent. Use {@link triggerAsync} for more.
@@ -584,7 +640,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
         sessions_closed: c.sessionsClosed,
         conduits_expired: c.conduitsExpired,
       },
-      chat: this.#chat.limits.describe(),
+      chat: { ...this.#chat.limits.describe(), ...chatState(this.#chat) },
     };
   }
 

@@ -30,6 +30,20 @@ export type EmulatorErrorCode =
    */
   | 'CHATTER_BANNED'
   /**
+   * `emu.startSharedChat()` (or `POST /_emulator/shared_chat`, answered 409) named a channel that already takes
+   * part in another host's shared chat session (a channel is in at most one).
+   *
+   * What to do: **Fix input:** end that session first (`emu.endSharedChat`), or leave the channel out.
+   */
+  | 'SHARED_CHAT_CONFLICT'
+  /**
+   * `emu.endSharedChat()` (or `POST /_emulator/shared_chat/end`, answered 404) for a channel that hosts no shared
+   * chat session, or a `participantId` not in it.
+   *
+   * What to do: **Fix input:** name the host of a running session (`state().chat.shared_chats`).
+   */
+  | 'SHARED_CHAT_NOT_FOUND'
+  /**
    * A Helix, OAuth or control route handler of the emulator threw (an emulator bug), no `onError` option was given:
    * the failure goes to `process.emitWarning` with this code, and the request is answered `500`.
    *

@@ -56,7 +56,6 @@ export const CHAT_DROP_REASONS = [
   'msg_duplicate',
   'msg_rejected',
   'msg_rejected_mandatory',
-  'msg_rate_limit',
   // IRC's NOTICE id for "sending messages too quickly"; what the emulator answers past CHAT_RATE_LIMITS.
   'msg_ratelimit',
   'msg_channel_settings',

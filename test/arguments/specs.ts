@@ -111,6 +111,7 @@ import type { Emulator, EmulatorClientOptions } from '../../src/emulator/index.j
 import type { MainOptions } from '../../src/cli/index.js';
 import type { GenerateEventOptions } from '../../src/catalogue/examples.js';
 import type { SampleOptions } from '../../src/emulator/pubsub/payloads.js';
+import { commandSpecs } from './specs-commands.js';
 import {
   anyValue,
   arrayOf,
@@ -2423,6 +2424,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
       ],
       call: ([a, o]) => cli.main(a as string[], o as MainOptions),
     },
+    ...commandSpecs(),
   };
 
   function builder(name: keyof typeof pubsub, ids: readonly string[]): Row {

@@ -20,7 +20,7 @@ let emu: Emulator;
 let session: EventSubSession;
 const received: Record<string, unknown>[] = [];
 
-/** The next message received after `before` of them. */
+/** The message received at `index` (waits for it). */
 async function nth(index: number): Promise<Record<string, unknown>> {
   return until(() => received[index], { what: `chat message #${index}` });
 }
@@ -144,6 +144,24 @@ describe('emu.chat()', () => {
     });
   });
 
+  it('uses the colour the viewer chose through Helix when none is given', async () => {
+    const { accessToken } = emu.mintUserToken({
+      userId: '3004',
+      login: 'colourful',
+      scopes: ['user:manage:chat_color'],
+    });
+    const res = await fetch(`${emu.clientOptions().helixUrl}/chat/color?user_id=3004&color=%239ACD32`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${accessToken}`, 'client-id': emu.clientId },
+    });
+    expect(res.status).toBe(204);
+    const before = received.length;
+    emu.chat({ channel: CHANNEL, user: 'colourful', text: 'green' });
+    emu.chat({ channel: CHANNEL, user: 'colourful', text: 'red', color: '#FF0000' });
+    expect((await nth(before)).color).toBe('#9ACD32');
+    expect((await nth(before + 1)).color).toBe('#FF0000');
+  });
+
   it('threads replies on a message the room remembers, and refuses an unknown one', async () => {
     const before = received.length;
     const first = emu.chat({ channel: CHANNEL, user: 'starter', text: 'who wants to play?' });
@@ -186,6 +204,50 @@ describe('emu.chat()', () => {
     expect(viewer?.id).toMatch(/^[0-9]+$/);
     expect(channel?.id).not.toBe(viewer?.id);
     expect(users.find((u) => u.id === '4343')?.login).toBe('user4343');
+  });
+
+  it('refuses a viewer banned through Helix (CHATTER_BANNED; the route: 409), and lets them chat once unbanned', async () => {
+    const mod = emu.mintUserToken({ userId: CHANNEL, scopes: ['moderator:manage:banned_users'] });
+    const headers = {
+      authorization: `Bearer ${mod.accessToken}`,
+      'client-id': emu.clientId,
+      'content-type': 'application/json',
+    };
+    const bans = `${emu.clientOptions().helixUrl}/moderation/bans?broadcaster_id=${CHANNEL}&moderator_id=${CHANNEL}`;
+    const start = received.length;
+    emu.chat({ channel: CHANNEL, user: 'troll', text: 'first' });
+    const trollId = emu.state().users.find((u) => u.login === 'troll')?.id ?? '';
+    const ban = await fetch(bans, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ data: { user_id: trollId, reason: 'spam' } }),
+    });
+    expect(ban.status).toBe(200);
+    const published = emu.state().chat.rooms.find((r) => r.broadcaster_id === CHANNEL)?.messages_published;
+    const error = (() => {
+      try {
+        return emu.chat({ channel: CHANNEL, user: 'troll', text: 'again' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(TwitchError);
+    expect(error).toMatchObject({ code: 'CHATTER_BANNED' });
+    const routed = await fetch(`${emu.baseUrl}/_emulator/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ channel: CHANNEL, user: 'troll', text: 'again' }),
+    });
+    expect(routed.status).toBe(409);
+    expect(emu.state().chat.rooms.find((r) => r.broadcaster_id === CHANNEL)?.messages_published).toBe(
+      published,
+    );
+    const unban = await fetch(`${bans}&user_id=${trollId}`, { method: 'DELETE', headers });
+    expect(unban.status).toBe(204);
+    expect(emu.chat({ channel: CHANNEL, user: 'troll', text: 'sorry' }).delivered).toBe(1);
+    // Drained: of the troll's three attempts, the first and the last reached the subscription.
+    expect((await nth(start + 1)).message).toMatchObject({ text: 'sorry' });
+    expect((await nth(start)).message).toMatchObject({ text: 'first' });
   });
 
   it('refuses a banned or timed-out viewer with CHATTER_BANNED and publishes nothing', () => {

@@ -141,4 +141,9 @@ export class ChatRooms {
   find(broadcasterId: string): ChatRoom | undefined {
     return this.#rooms.get(broadcasterId);
   }
+
+  /** Every room, in creation order. */
+  values(): IterableIterator<ChatRoom> {
+    return this.#rooms.values();
+  }
 }

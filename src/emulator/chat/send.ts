@@ -117,7 +117,10 @@ export function registerSendRoute(router: EmuRouter, chat: EmulatorChat): void {
       const drop = chat.limits.check(room, sender.id, text, now);
       if (drop !== undefined) return { status: 200, body: dropped(drop.code, drop.message) };
       chat.limits.record(room, sender.id, text, now);
-      const { messageId } = chat.publish({ broadcaster, chatter: sender, text, replyTo });
+      // In a shared chat session an app token's message stays in its channel unless `for_source_only: false`;
+      // a user token's always reaches every participant (Twitch's default since 2025).
+      const sourceOnly = caller.kind !== 'user' && forSourceOnly !== false;
+      const { messageId } = chat.publish({ broadcaster, chatter: sender, text, replyTo, sourceOnly });
       const sent: WireSentChatMessage = { message_id: messageId, is_sent: true };
       return { status: 200, body: { data: [sent] } };
     },

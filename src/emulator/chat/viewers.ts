@@ -51,7 +51,7 @@ export interface ViewerChatInput {
   readonly text: string;
   /** Badges; default: what the room's roles give the viewer (broadcaster, moderator, VIP, subscriber, staff). */
   readonly badges?: readonly ViewerBadge[];
-  /** Name colour, `#RRGGBB`. @defaultValue `''` (never set) */
+  /** Name colour, `#RRGGBB`. @defaultValue the one the viewer chose (`PUT /helix/chat/color`), else `''` */
   readonly color?: string;
   /** Id of a message of this channel to reply to (threads like Twitch). */
   readonly replyTo?: string;
@@ -189,7 +189,7 @@ export function viewerChat(chat: EmulatorChat, input: ViewerChatInput): ViewerCh
     text,
     replyTo,
     badges: shownBadges,
-    color: color ?? '',
+    color,
     extra: {
       message: { text, fragments },
       message_type: messageType,

@@ -1,0 +1,849 @@
+/**
+ * The dispatcher: the registry of commands and modules, and the entry points a bot calls per chat message and per
+ * reward redemption. It has no network of its own: what a command does goes through the `ChatActions` passed in.
+ */
+import { systemClock, type Clock } from '../../core/clock.js';
+import { InvalidArgumentError } from '../../core/errors.js';
+import type { ChannelChatMessageEvent } from '../../catalogue/models/channel-chat.js';
+import type { ChannelPointsCustomRewardRedemptionAddEvent } from '../../catalogue/models/channel-points.js';
+import type { ChatActions } from '../actions.js';
+import { parseArgs, skipSpace, wordEnd, type ConvertContext, type UserResolver } from './args.js';
+import {
+  Command,
+  isCommandModule,
+  type AnyCommand,
+  type CommandModule,
+  type ErrorHandler,
+  type Hook,
+  type SharedChatPolicy,
+} from './command.js';
+import { CommandContext } from './context.js';
+import { CooldownTable } from './cooldowns.js';
+import {
+  CommandArgumentError,
+  CommandCooldownError,
+  CommandError,
+  CommandFailedError,
+  CommandGuardError,
+  CommandNotFoundError,
+  type CommandPhase,
+} from './errors.js';
+import type { Guard } from './guards.js';
+
+/** The prefix of a channel: one, several, or computed per message (sync or async). */
+export type PrefixFunction = (
+  channelId: string,
+  event: ChannelChatMessageEvent,
+) => string | readonly string[] | Promise<string | readonly string[]>;
+
+/** Options of {@link Commands}. */
+export interface CommandsOptions {
+  /**
+   * What a command starts with: `'!'`, `['!', '?']` (the longest that matches wins), or a function of the channel
+   * (a per-channel setting; called for every message, so keep it cheap).
+   */
+  readonly prefix: string | readonly string[] | PrefixFunction;
+  /** User ids of the bot's owners: the `owner` guard and `chatter.roles.owner`. @defaultValue [] */
+  readonly ownerIds?: readonly string[];
+  /** The bot's user id: its own messages (Twitch echoes them) are never commands. @defaultValue none */
+  readonly botId?: string;
+  /** Command names and aliases match in any case. @defaultValue true */
+  readonly caseInsensitive?: boolean;
+  /**
+   * Messages typed in another channel of a shared chat session (`sourceBroadcaster` set): `'ignore'` (the default:
+   * that channel's own bot, if any, answers there; the chatter's badges here may say nothing) or `'accept'`.
+   * Commands and modules may override it. @defaultValue 'ignore'
+   */
+  readonly sharedChat?: SharedChatPolicy;
+  /** Resolves logins for `arg.user()`. @defaultValue none: a login that is not a mention in the message fails */
+  readonly users?: UserResolver;
+  /** The clock of cooldowns. @defaultValue systemClock */
+  readonly clock?: Clock;
+  /** Keys (chatters, channels) per command's cooldown before idle and then old ones are forgotten. @defaultValue 10_000 */
+  readonly maxCooldownKeys?: number;
+  /** Runs before every handler (before module and command hooks). */
+  readonly before?: Hook;
+  /** Runs after every handler that succeeded (after command and module hooks). */
+  readonly after?: Hook;
+  /** The last error handler, after the command's, its groups' and its module's. */
+  readonly onError?: ErrorHandler;
+  /**
+   * Receives every error no handler handled, except `COMMAND_NOT_FOUND` (ordinary chat, another bot's command),
+   * which only shows in `dispatch()`'s result. The AutoBot emits them on `error`.
+   * @defaultValue `process.emitWarning` with the error's code
+   */
+  readonly onUnhandledError?: (error: CommandError) => void;
+}
+
+/** What became of one message or redemption. */
+export type DispatchResult =
+  /** Not a command: no prefix, the bot's own message, shared chat ignored, a redemption of no bound reward. */
+  | { readonly status: 'ignored' }
+  /** A command ran to the end (`command`: its qualified name, `mod ban`). */
+  | { readonly status: 'ran'; readonly command: string }
+  /** It failed; `handled`: an error handler returned without throwing. */
+  | { readonly status: 'error'; readonly error: CommandError; readonly handled: boolean };
+
+const IGNORED_RESULT: DispatchResult = Object.freeze({ status: 'ignored' });
+/** One shared settled promise: a message that is not a command allocates nothing. */
+const IGNORED: Promise<DispatchResult> = Promise.resolve(IGNORED_RESULT);
+
+/** A top-level command as registered. */
+interface Entry {
+  readonly command: AnyCommand;
+  readonly module: CommandModule | null;
+}
+
+/** A reward binding: the command, its groups (outermost first), its module. */
+interface RewardBinding {
+  readonly chain: readonly AnyCommand[];
+  readonly module: CommandModule | null;
+}
+
+function checkPrefixes(value: unknown, field: string): readonly string[] {
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new InvalidArgumentError(
+      `${field} must be a string, a non-empty array of strings or a function`,
+      field,
+    );
+  }
+  for (const p of list as unknown[]) {
+    if (typeof p !== 'string' || p === '' || /\s/.test(p)) {
+      throw new InvalidArgumentError(`${field} must hold non-empty strings without spaces`, field);
+    }
+  }
+  // Longest first: with '!' and '!!', '!!x' is command 'x' under '!!'.
+  return [...(list as string[])].sort((a, b) => b.length - a.length);
+}
+
+function isActions(value: unknown): value is ChatActions {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The last command of a chain (never empty). */
+function last(chain: readonly AnyCommand[]): AnyCommand {
+  const c = chain[chain.length - 1];
+  if (c === undefined) throw new InvalidArgumentError('empty command chain', 'chain');
+  return c;
+}
+
+function qualified(chain: readonly AnyCommand[]): string {
+  return chain.length === 1 ? (chain[0]?.name ?? '') : chain.map((c) => c.name).join(' ');
+}
+
+/**
+ * The command framework's dispatcher. Register commands (or modules of them), then hand it every
+ * `channel.chat.message` with {@link Commands.dispatch} and every reward redemption with
+ * {@link Commands.dispatchRedemption}, each with the `ChatActions` of its channel. A message that is not a command
+ * costs a prefix check and allocates nothing (with a static prefix and no module listeners).
+ *
+ * Order of one invocation: prefix, name (and subcommands), shared-chat policy, guards (module, groups, command),
+ * cooldown, arguments (a bad argument gives the cooldown token back), `before` hooks (global, module, groups,
+ * command), the handler, `after` hooks (in reverse). A failure goes to `onError` of the command, its groups, its
+ * module, then the dispatcher; one that returns handles it, one that throws passes it on.
+ *
+ * @example
+ * ```ts
+ * const commands = new Commands({ prefix: '!', botId, ownerIds: [myId] });
+ * commands.add(
+ *   command({
+ *     name: 'dice',
+ *     args: { sides: arg.integer({ min: 2, max: 100 }).default(6) },
+ *     run: (ctx) => ctx.reply(`rolled ${1 + Math.floor(Math.random() * ctx.args.sides)}`),
+ *   }),
+ * );
+ * client.on('channel.chat.message', (event) => void commands.dispatch(event, bot.actions(event.broadcaster.id)));
+ * ```
+ */
+export class Commands {
+  readonly #prefixes: readonly string[] | null;
+  readonly #prefixFn: PrefixFunction | null;
+  readonly #owners: ReadonlySet<string>;
+  readonly #botId: string | null;
+  readonly #caseInsensitive: boolean;
+  readonly #sharedChat: SharedChatPolicy;
+  readonly #users: UserResolver | null;
+  readonly #clock: Clock;
+  readonly #maxCooldownKeys: number;
+  readonly #before: Hook | null;
+  readonly #after: Hook | null;
+  readonly #onError: ErrorHandler | null;
+  readonly #onUnhandled: (error: CommandError) => void;
+
+  /** Top-level names and aliases (lower-cased when case-insensitive). */
+  readonly #top = new Map<string, Entry>();
+  /** Subcommand names and aliases of each group. */
+  readonly #subs = new Map<AnyCommand, ReadonlyMap<string, AnyCommand>>();
+  readonly #modules = new Map<string, CommandModule>();
+  readonly #cooldowns = new Map<AnyCommand, CooldownTable>();
+  readonly #rewardsById = new Map<string, RewardBinding>();
+  readonly #rewardsByTitle = new Map<string, RewardBinding>();
+  #messageListeners: readonly CommandModule[] = [];
+  #redemptionListeners: readonly CommandModule[] = [];
+
+  constructor(options: CommandsOptions) {
+    const o: unknown = options;
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+      throw new InvalidArgumentError('options must be an object', 'options');
+    }
+    if (typeof options.prefix === 'function') {
+      this.#prefixFn = options.prefix;
+      this.#prefixes = null;
+    } else {
+      this.#prefixes = checkPrefixes(options.prefix, 'prefix');
+      this.#prefixFn = null;
+    }
+    const owners: unknown = options.ownerIds;
+    if (
+      owners !== undefined &&
+      (!Array.isArray(owners) || !owners.every((id) => typeof id === 'string' && id !== ''))
+    ) {
+      throw new InvalidArgumentError('ownerIds must be an array of user ids', 'ownerIds');
+    }
+    this.#owners = new Set(options.ownerIds);
+    if (options.botId !== undefined && (typeof options.botId !== 'string' || options.botId === '')) {
+      throw new InvalidArgumentError('botId must be a non-empty string', 'botId');
+    }
+    this.#botId = options.botId ?? null;
+    if (options.caseInsensitive !== undefined && typeof options.caseInsensitive !== 'boolean') {
+      throw new InvalidArgumentError('caseInsensitive must be a boolean', 'caseInsensitive');
+    }
+    this.#caseInsensitive = options.caseInsensitive ?? true;
+    const shared: unknown = options.sharedChat;
+    if (shared !== undefined && shared !== 'ignore' && shared !== 'accept') {
+      throw new InvalidArgumentError("sharedChat must be 'ignore' or 'accept'", 'sharedChat');
+    }
+    this.#sharedChat = options.sharedChat ?? 'ignore';
+    const users = options.users;
+    if (
+      users !== undefined &&
+      (typeof users !== 'object' || (users as unknown) === null || typeof users.resolveLogin !== 'function')
+    ) {
+      throw new InvalidArgumentError('users must have a resolveLogin(login) method', 'users');
+    }
+    this.#users = users ?? null;
+    const clock: unknown = options.clock;
+    if (
+      clock !== undefined &&
+      (typeof clock !== 'object' || clock === null || typeof (clock as Partial<Clock>).now !== 'function')
+    ) {
+      throw new InvalidArgumentError('clock must be a Clock', 'clock');
+    }
+    this.#clock = options.clock ?? systemClock;
+    const maxKeys: unknown = options.maxCooldownKeys;
+    if (
+      maxKeys !== undefined &&
+      (typeof maxKeys !== 'number' || !Number.isSafeInteger(maxKeys) || maxKeys < 1)
+    ) {
+      throw new InvalidArgumentError('maxCooldownKeys must be a positive integer', 'maxCooldownKeys');
+    }
+    this.#maxCooldownKeys = options.maxCooldownKeys ?? 10_000;
+    const fn = (value: unknown, field: string): void => {
+      if (value !== undefined && typeof value !== 'function') {
+        throw new InvalidArgumentError(`${field} must be a function`, field);
+      }
+    };
+    fn(options.before, 'before');
+    fn(options.after, 'after');
+    fn(options.onError, 'onError');
+    fn(options.onUnhandledError, 'onUnhandledError');
+    this.#before = options.before ?? null;
+    this.#after = options.after ?? null;
+    this.#onError = options.onError ?? null;
+    this.#onUnhandled =
+      options.onUnhandledError ??
+      ((error) => {
+        process.emitWarning(error.message, { code: error.code });
+      });
+  }
+
+  /**
+   * Registers commands (not in a module). A name or alias already taken throws `INVALID_ARGUMENT` and registers
+   * none of them.
+   *
+   * @example
+   * ```ts
+   * commands.add(ping, dice);
+   * ```
+   */
+  add(...list: AnyCommand[]): this {
+    this.#register(list, null, 'commands');
+    return this;
+  }
+
+  /**
+   * Removes a command added with {@link Commands.add} (by name, alias or object), with its cooldown state and reward
+   * bindings. Commands of a module are removed with their module. Returns whether it was there.
+   *
+   * @example
+   * ```ts
+   * commands.remove('dice');
+   * ```
+   */
+  remove(command: string | AnyCommand): boolean {
+    const entry = this.#find(command);
+    if (entry === undefined) return false;
+    if (entry.module !== null) {
+      const owner = entry.module.name;
+      throw new InvalidArgumentError(
+        `command "${entry.command.name}" belongs to module "${owner}"`,
+        'command',
+      );
+    }
+    this.#unregister([entry.command]);
+    return true;
+  }
+
+  /**
+   * Adds a module: its commands, listeners and hooks. A module of the same name, or a command name taken, throws
+   * `INVALID_ARGUMENT` and adds nothing.
+   *
+   * @example
+   * ```ts
+   * commands.addModule(commandModule({ name: 'fun', commands: [dice] }));
+   * ```
+   */
+  addModule(module: CommandModule): this {
+    if (!isCommandModule(module)) {
+      throw new InvalidArgumentError('module must be built with commandModule()', 'module');
+    }
+    if (this.#modules.has(module.name)) {
+      throw new InvalidArgumentError(`a module named "${module.name}" is already added`, 'module.name');
+    }
+    this.#register(module.commands, module, 'module.commands');
+    this.#modules.set(module.name, module);
+    this.#relisten();
+    return this;
+  }
+
+  /**
+   * Removes a module and all of it: commands, reward bindings, listeners, hooks, cooldown state. Invocations already
+   * running finish. Returns whether it was there. Hot reload: remove, then add the changed module.
+   *
+   * @example
+   * ```ts
+   * commands.removeModule('fun');
+   * commands.addModule(await reloadFun());
+   * ```
+   */
+  removeModule(module: string | CommandModule): boolean {
+    const name = typeof module === 'string' ? module : (module as Partial<CommandModule> | null)?.name;
+    if (typeof name !== 'string')
+      throw new InvalidArgumentError('module must be a name or a module', 'module');
+    const found = this.#modules.get(name);
+    if (found === undefined) return false;
+    this.#unregister(found.commands);
+    this.#modules.delete(name);
+    this.#relisten();
+    return true;
+  }
+
+  /** The names of the modules added. */
+  get modules(): readonly string[] {
+    return [...this.#modules.keys()];
+  }
+
+  /**
+   * The top-level command of this name or alias, or `undefined`.
+   *
+   * @example
+   * ```ts
+   * commands.get('roll')?.name; // 'dice'
+   * ```
+   */
+  get(name: string): AnyCommand | undefined {
+    if (typeof name !== 'string') throw new InvalidArgumentError('name must be a string', 'name');
+    return this.#top.get(this.#key(name))?.command;
+  }
+
+  /** Every top-level command, once each (not its aliases), in registration order. */
+  get commands(): readonly AnyCommand[] {
+    const seen = new Set<AnyCommand>();
+    for (const { command } of this.#top.values()) seen.add(command);
+    return [...seen];
+  }
+
+  /**
+   * Help text generated from the definitions: one line per command (`!dice [sides] (roll): Rolls a die`), or, for
+   * a name, that command's usage with its subcommands and arguments. `undefined` for an unknown name.
+   *
+   * @example
+   * ```ts
+   * commands.help(); // ['!dice [sides] (roll): Rolls a die', '!mod <ban|unban>: Moderation']
+   * commands.help('mod'); // ['!mod <ban|unban>: Moderation', '!mod ban <who>: Bans someone', ...]
+   * ```
+   */
+  help(name?: string, prefix?: string): readonly string[] | undefined {
+    if (prefix !== undefined && typeof prefix !== 'string') {
+      throw new InvalidArgumentError('prefix must be a string', 'prefix');
+    }
+    const p = prefix ?? this.#prefixes?.[this.#prefixes.length - 1] ?? '!';
+    const line = (c: AnyCommand, path: string): string => {
+      const usage = c.usage(`${p}${path}`);
+      const aliases = c.aliases.length > 0 ? ` (${c.aliases.join(', ')})` : '';
+      return `${usage}${aliases}${c.description === '' ? '' : `: ${c.description}`}`;
+    };
+    if (name === undefined) return this.commands.map((c) => line(c, ''));
+    if (typeof name !== 'string') throw new InvalidArgumentError('name must be a string', 'name');
+    const words = name.trim().split(/\s+/);
+    let current = this.get(words[0] ?? '');
+    let path = '';
+    for (let i = 1; i < words.length && current !== undefined; i++) {
+      path += `${current.name} `;
+      current = this.#subs.get(current)?.get(this.#key(words[i] ?? ''));
+    }
+    if (current === undefined) return undefined;
+    const lines = [line(current, path)];
+    for (const sub of current.subcommands) lines.push(line(sub, `${path}${current.name} `));
+    return lines;
+  }
+
+  /**
+   * The entry point per chat message. Resolves with what became of it; never rejects for what a chatter typed or a
+   * handler did (those are `status: 'error'`, after the error handlers). Rejects with `INVALID_ARGUMENT` for an
+   * `event` that is not a chat message model or missing `actions`.
+   *
+   * @example
+   * ```ts
+   * client.on('channel.chat.message', async (event) => {
+   *   const result = await commands.dispatch(event, actionsOf(event.broadcaster.id));
+   *   if (result.status === 'error' && !result.handled) log(result.error);
+   * });
+   * ```
+   */
+  dispatch(event: ChannelChatMessageEvent, actions: ChatActions): Promise<DispatchResult> {
+    const text = (event as Partial<ChannelChatMessageEvent> | null)?.message?.text;
+    if (typeof text !== 'string') {
+      return Promise.reject(new InvalidArgumentError('event must be a channel.chat.message model', 'event'));
+    }
+    if (!isActions(actions)) {
+      return Promise.reject(
+        new InvalidArgumentError('actions must be the ChatActions of the channel', 'actions'),
+      );
+    }
+    if (this.#messageListeners.length > 0) this.#notifyMessage(event, actions);
+    const prefixes = this.#prefixes;
+    if (prefixes === null) return this.#dynamic(this.#prefixFn, event, actions);
+    for (const prefix of prefixes) {
+      if (text.startsWith(prefix)) return this.#fromChat(event, actions, prefix);
+    }
+    return IGNORED;
+  }
+
+  /**
+   * The entry point per reward redemption: a redemption of a reward bound to a command (`rewards: [{ id }]` or
+   * `[{ title }]`) invokes it like a message, its user input as the argument line. Guards see a chatter without
+   * badges (a redemption carries none): only `broadcaster` (by id) and `owner` can pass.
+   *
+   * @example
+   * ```ts
+   * client.on('channel.channel_points_custom_reward_redemption.add', (event) =>
+   *   void commands.dispatchRedemption(event, actionsOf(event.broadcaster.id)),
+   * );
+   * ```
+   */
+  dispatchRedemption(
+    event: ChannelPointsCustomRewardRedemptionAddEvent,
+    actions: ChatActions,
+  ): Promise<DispatchResult> {
+    const reward = (event as Partial<ChannelPointsCustomRewardRedemptionAddEvent> | null)?.reward;
+    if (
+      typeof reward !== 'object' ||
+      (reward as unknown) === null ||
+      typeof reward.id !== 'string' ||
+      typeof reward.title !== 'string'
+    ) {
+      return Promise.reject(
+        new InvalidArgumentError(
+          'event must be a channel_points_custom_reward_redemption.add model',
+          'event',
+        ),
+      );
+    }
+    if (!isActions(actions)) {
+      return Promise.reject(
+        new InvalidArgumentError('actions must be the ChatActions of the channel', 'actions'),
+      );
+    }
+    for (const m of this.#redemptionListeners)
+      this.#listen(m, () => m.onRedemption?.(event, actions), event, actions);
+    const binding = this.#rewardsById.get(reward.id) ?? this.#rewardsByTitle.get(reward.title.toLowerCase());
+    if (binding === undefined) return IGNORED;
+    const chain = binding.chain;
+    const ctx = new CommandContext({
+      message: null,
+      redemption: event,
+      actions,
+      owners: this.#owners,
+      prefix: '',
+      invokedWith: '',
+      command: chain[chain.length - 1] ?? null,
+      argumentText: event.userInput ?? '',
+    });
+    return this.#invoke(ctx, chain, binding.module, ctx.argumentText, 0);
+  }
+
+  // ---- registration ----
+
+  #key(name: string): string {
+    return this.#caseInsensitive ? name.toLowerCase() : name;
+  }
+
+  #find(command: string | AnyCommand): Entry | undefined {
+    if (command instanceof Command) {
+      const entry = this.#top.get(this.#key(command.name));
+      return entry?.command === command ? entry : undefined;
+    }
+    if (typeof command !== 'string')
+      throw new InvalidArgumentError('command must be a name or a command', 'command');
+    return this.#top.get(this.#key(command));
+  }
+
+  #register(list: readonly unknown[], module: CommandModule | null, field: string): void {
+    const keys = new Map<string, AnyCommand>();
+    const rewards: [string, boolean, RewardBinding][] = [];
+    list.forEach((c, i) => {
+      if (!(c instanceof Command))
+        throw new InvalidArgumentError(`${field}[${i}] must be a command`, `${field}[${i}]`);
+      for (const name of [c.name, ...c.aliases]) {
+        const key = this.#key(name);
+        if (this.#top.has(key) || keys.has(key)) {
+          throw new InvalidArgumentError(`${field}[${i}]: the name "${name}" is taken`, `${field}[${i}]`);
+        }
+        keys.set(key, c);
+      }
+      this.#collectRewards([c], module, rewards, `${field}[${i}]`);
+    });
+    // Checked: now commit.
+    for (const [key, c] of keys) this.#top.set(key, { command: c, module });
+    for (const c of new Set(keys.values())) this.#indexGroups(c);
+    for (const [key, byId, binding] of rewards)
+      (byId ? this.#rewardsById : this.#rewardsByTitle).set(key, binding);
+  }
+
+  #collectRewards(
+    chain: readonly AnyCommand[],
+    module: CommandModule | null,
+    out: [string, boolean, RewardBinding][],
+    field: string,
+  ): void {
+    const c = last(chain);
+    for (const r of c.rewards) {
+      const byId = 'id' in r;
+      const key = byId ? r.id : r.title.toLowerCase();
+      const taken =
+        (byId ? this.#rewardsById : this.#rewardsByTitle).has(key) ||
+        out.some(([k, b]) => k === key && b === byId);
+      if (taken)
+        throw new InvalidArgumentError(`${field}: reward "${byId ? r.id : r.title}" is bound already`, field);
+      out.push([key, byId, { chain, module }]);
+    }
+    for (const sub of c.subcommands) this.#collectRewards([...chain, sub], module, out, field);
+  }
+
+  #indexGroups(c: AnyCommand): void {
+    if (c.subcommands.length === 0) return;
+    const index = new Map<string, AnyCommand>();
+    for (const sub of c.subcommands) {
+      for (const name of [sub.name, ...sub.aliases]) {
+        const key = this.#key(name);
+        if (!index.has(key)) index.set(key, sub);
+      }
+      this.#indexGroups(sub);
+    }
+    this.#subs.set(c, index);
+  }
+
+  #unregister(list: readonly AnyCommand[]): void {
+    const gone = new Set<AnyCommand>();
+    const walk = (c: AnyCommand): void => {
+      gone.add(c);
+      for (const sub of c.subcommands) walk(sub);
+    };
+    for (const c of list) walk(c);
+    for (const [key, entry] of this.#top) if (gone.has(entry.command)) this.#top.delete(key);
+    for (const c of gone) {
+      this.#subs.delete(c);
+      this.#cooldowns.delete(c);
+    }
+    for (const map of [this.#rewardsById, this.#rewardsByTitle]) {
+      for (const [key, binding] of map) {
+        if (gone.has(last(binding.chain))) map.delete(key);
+      }
+    }
+  }
+
+  #relisten(): void {
+    const all = [...this.#modules.values()];
+    this.#messageListeners = all.filter((m) => m.onMessage !== null);
+    this.#redemptionListeners = all.filter((m) => m.onRedemption !== null);
+  }
+
+  /** Size of a command's cooldown table (tests: bounded memory, state removed with the command). */
+  cooldownKeys(command: AnyCommand): number {
+    if (!(command instanceof Command)) throw new InvalidArgumentError('command must be a command', 'command');
+    return this.#cooldowns.get(command)?.size ?? 0;
+  }
+
+  // ---- dispatch ----
+
+  #notifyMessage(event: ChannelChatMessageEvent, actions: ChatActions): void {
+    for (const m of this.#messageListeners)
+      this.#listen(m, () => m.onMessage?.(event, actions), event, actions);
+  }
+
+  /** Runs a module listener; a failure goes to the module's and the global error handlers. */
+  #listen(
+    m: CommandModule,
+    call: () => unknown,
+    event: ChannelChatMessageEvent | ChannelPointsCustomRewardRedemptionAddEvent,
+    actions: ChatActions,
+  ): void {
+    const fail = (error: unknown): void => {
+      const ctx = new CommandContext({
+        message: event.type === 'channel.chat.message' ? event : null,
+        redemption: event.type === 'channel.chat.message' ? null : event,
+        actions,
+        owners: this.#owners,
+        prefix: '',
+        invokedWith: '',
+        command: null,
+        argumentText: '',
+      });
+      void this.#fail(new CommandFailedError(`module ${m.name}`, 'listener', error), ctx, [], m);
+    };
+    try {
+      const result = call();
+      if (result instanceof Promise) result.catch(fail);
+    } catch (error) {
+      fail(error);
+    }
+  }
+
+  async #dynamic(
+    prefixFn: PrefixFunction | null,
+    event: ChannelChatMessageEvent,
+    actions: ChatActions,
+  ): Promise<DispatchResult> {
+    if (prefixFn === null) return IGNORED_RESULT;
+    let value: string | readonly string[];
+    try {
+      value = await prefixFn(event.broadcaster.id, event);
+    } catch (error) {
+      const ctx = this.#chatContext(event, actions, '', '', null, '');
+      return this.#fail(new CommandFailedError('prefix', 'run', error), ctx, [], null);
+    }
+    const list = typeof value === 'string' ? [value] : value;
+    let best: string | null = null;
+    const text = event.message.text;
+    if (Array.isArray(list)) {
+      for (const p of list as unknown[]) {
+        if (typeof p === 'string' && p !== '' && text.startsWith(p) && p.length > (best?.length ?? 0))
+          best = p;
+      }
+    }
+    return best === null ? IGNORED_RESULT : this.#fromChat(event, actions, best);
+  }
+
+  #chatContext(
+    event: ChannelChatMessageEvent,
+    actions: ChatActions,
+    prefix: string,
+    invokedWith: string,
+    command: AnyCommand | null,
+    argumentText: string,
+  ): CommandContext<unknown> {
+    return new CommandContext({
+      message: event,
+      redemption: null,
+      actions,
+      owners: this.#owners,
+      prefix,
+      invokedWith,
+      command,
+      argumentText,
+    });
+  }
+
+  #fromChat(event: ChannelChatMessageEvent, actions: ChatActions, prefix: string): Promise<DispatchResult> {
+    if (this.#botId !== null && event.chatter.id === this.#botId) return IGNORED;
+    const text = event.message.text;
+    const start = prefix.length;
+    const end = wordEnd(text, start);
+    if (end === start) return IGNORED; // the prefix alone, or followed by a space
+    const typed = text.slice(start, end);
+    const entry = this.#top.get(this.#key(typed));
+    const source = event.sourceBroadcaster;
+    const shared = source !== null && source.id !== event.broadcaster.id;
+    if (entry === undefined) {
+      if (shared && this.#sharedChat === 'ignore') return IGNORED;
+      const ctx = this.#chatContext(event, actions, prefix, typed, null, text.slice(skipSpace(text, end)));
+      return this.#fail(new CommandNotFoundError(this.#key(typed), null), ctx, [], null);
+    }
+    // Groups: the next word picks a subcommand.
+    let command = entry.command;
+    let chain: AnyCommand[] | null = null;
+    let pos = end;
+    let failure: CommandError | null = null;
+    while (command.subcommands.length > 0) {
+      const s = skipSpace(text, pos);
+      const e = wordEnd(text, s);
+      const sub = e === s ? undefined : this.#subs.get(command)?.get(this.#key(text.slice(s, e)));
+      chain ??= [command];
+      if (sub === undefined) {
+        if (command.run === null) {
+          const path = qualified(chain);
+          failure =
+            e === s
+              ? new CommandArgumentError({
+                  command: path,
+                  argument: 'subcommand',
+                  expected: `one of ${command.subcommands.map((c) => c.name).join(', ')}`,
+                  received: null,
+                })
+              : new CommandNotFoundError(this.#key(text.slice(s, e)), path);
+        }
+        break;
+      }
+      command = sub;
+      chain.push(sub);
+      pos = e;
+    }
+    const path = chain ?? [command];
+    let policy: SharedChatPolicy | null = null;
+    for (let i = path.length - 1; i >= 0 && policy === null; i--) policy = path[i]?.sharedChat ?? null;
+    if (shared && (policy ?? entry.module?.sharedChat ?? this.#sharedChat) === 'ignore') return IGNORED;
+    const ctx = this.#chatContext(event, actions, prefix, typed, command, text.slice(skipSpace(text, pos)));
+    if (failure !== null) return this.#fail(failure, ctx, path, entry.module);
+    return this.#invoke(ctx, path, entry.module, text, pos);
+  }
+
+  /** Checks guards in order: throws on a refusal; returns a promise only once a guard answers with one. */
+  #checkGuards(
+    list: readonly Guard[],
+    ctx: CommandContext<unknown>,
+    name: string,
+    from = 0,
+  ): Promise<void> | undefined {
+    for (let k = from; k < list.length; k++) {
+      const g = list[k];
+      if (g === undefined) break;
+      const r = g.check(ctx);
+      if (typeof r === 'boolean') {
+        if (!r) throw new CommandGuardError(name, g.name);
+        continue;
+      }
+      return Promise.resolve(r).then((ok) => {
+        if (!ok) throw new CommandGuardError(name, g.name);
+        return this.#checkGuards(list, ctx, name, k + 1);
+      });
+    }
+    return undefined;
+  }
+
+  async #invoke(
+    ctx: CommandContext<unknown>,
+    chain: readonly AnyCommand[],
+    module: CommandModule | null,
+    text: string,
+    pos: number,
+  ): Promise<DispatchResult> {
+    const command = last(chain);
+    const name = qualified(chain);
+    let phase: CommandPhase = 'guard';
+    try {
+      // Guards: awaited only when one answers with a promise (no microtask per sync guard).
+      if (module !== null && module.guards.length > 0) {
+        const pending = this.#checkGuards(module.guards, ctx, name);
+        if (pending !== undefined) await pending;
+      }
+      for (const c of chain) {
+        if (c.guards.length === 0) continue;
+        const pending = this.#checkGuards(c.guards, ctx, name);
+        if (pending !== undefined) await pending;
+      }
+      phase = 'arguments';
+      const spec = command.cooldown;
+      let table: CooldownTable | undefined;
+      let key = '';
+      if (spec !== null) {
+        table = this.#cooldowns.get(command);
+        if (table === undefined) {
+          table = new CooldownTable(spec, this.#maxCooldownKeys);
+          this.#cooldowns.set(command, table);
+        }
+        key =
+          spec.per === 'global'
+            ? ''
+            : spec.per === 'channel'
+              ? ctx.channel.id
+              : `${ctx.channel.id}:${ctx.chatter.id}`;
+        const wait = table.take(key, this.#clock.now());
+        if (wait > 0) throw new CommandCooldownError(name, spec.per, wait);
+      }
+      if (command.slots.length > 0 || command.strict) {
+        const convert: ConvertContext = {
+          message: ctx.message,
+          channelId: ctx.channel.id,
+          users: this.#users,
+        };
+        try {
+          const parsed = parseArgs(name, command.slots, text, pos, convert, command.strict);
+          (ctx as { args: unknown }).args = parsed instanceof Promise ? await parsed : parsed;
+        } catch (error) {
+          table?.refund(key, this.#clock.now());
+          throw error;
+        }
+      }
+      phase = 'before';
+      if (this.#before !== null) await this.#before(ctx);
+      if (module?.before != null) await module.before(ctx);
+      for (const c of chain) if (c.before !== null) await c.before(ctx);
+      phase = 'run';
+      const ran = command.run?.(ctx);
+      if (ran instanceof Promise) await ran;
+      phase = 'after';
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const after = chain[i]?.after;
+        if (after != null) await after(ctx);
+      }
+      if (module?.after != null) await module.after(ctx);
+      if (this.#after !== null) await this.#after(ctx);
+      return { status: 'ran', command: name };
+    } catch (error) {
+      const failure = error instanceof CommandError ? error : new CommandFailedError(name, phase, error);
+      return this.#fail(failure, ctx, chain, module);
+    }
+  }
+
+  async #fail(
+    error: CommandError,
+    ctx: CommandContext<unknown>,
+    chain: readonly AnyCommand[],
+    module: CommandModule | null,
+  ): Promise<DispatchResult> {
+    const handlers: ErrorHandler[] = [];
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const h = chain[i]?.onError;
+      if (h != null) handlers.push(h);
+    }
+    if (module?.onError != null) handlers.push(module.onError);
+    if (this.#onError !== null) handlers.push(this.#onError);
+    let current = error;
+    for (const handler of handlers) {
+      try {
+        await handler(current, ctx);
+        return { status: 'error', error: current, handled: true };
+      } catch (thrown) {
+        current =
+          thrown instanceof CommandError
+            ? thrown
+            : new CommandFailedError(current.command ?? 'onError', 'onError', thrown);
+      }
+    }
+    // A sink that throws rejects dispatch() with what it threw: nothing is swallowed.
+    if (current.code !== 'COMMAND_NOT_FOUND') this.#onUnhandled(current);
+    return { status: 'error', error: current, handled: false };
+  }
+}

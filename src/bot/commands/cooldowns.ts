@@ -1,0 +1,179 @@
+/**
+ * Cooldowns: how often a command may run, per chatter, per channel or globally. Two algorithms on an injected clock:
+ * a token bucket (`burst` tokens, refilled continuously at `rate` per `perMs`) and GCRA (the generic cell rate
+ * algorithm: the same long-run rate, one timestamp of state per key). Memory is bounded: keys whose state is back to
+ * "full" are forgotten (an absent key means full), and past `maxKeys` the least recently used keys go.
+ */
+import { InvalidArgumentError } from '../../core/errors.js';
+
+/** Whose invocations share a cooldown. */
+export type CooldownScope = 'chatter' | 'channel' | 'global';
+
+/** Options of {@link cooldowns}`.tokenBucket` and `.gcra`. */
+export interface CooldownOptions {
+  /** Whose invocations share the budget: each chatter in each channel, each channel, or everybody. */
+  readonly per: CooldownScope;
+  /** Invocations allowed per `perMs` in the long run. */
+  readonly rate: number;
+  /** The window of `rate`, in milliseconds. */
+  readonly perMs: number;
+  /** Invocations allowed at once after a quiet spell. @defaultValue rate */
+  readonly burst?: number;
+}
+
+/**
+ * A cooldown of a command (its state lives in the {@link Commands} dispatcher, per command: removing the command
+ * or its module forgets it).
+ */
+export interface Cooldown {
+  readonly kind: 'token-bucket' | 'gcra';
+  readonly per: CooldownScope;
+  readonly rate: number;
+  readonly perMs: number;
+  readonly burst: number;
+}
+
+function cooldown(kind: Cooldown['kind'], options: CooldownOptions): Cooldown {
+  if (typeof options !== 'object' || (options as unknown) === null) {
+    throw new InvalidArgumentError('options must be an object', 'options');
+  }
+  const { rate, perMs } = options;
+  const per: unknown = options.per;
+  if (per !== 'chatter' && per !== 'channel' && per !== 'global') {
+    throw new InvalidArgumentError("per must be 'chatter', 'channel' or 'global'", 'per');
+  }
+  const positive = (value: unknown, field: string, integer: boolean): number => {
+    if (
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      value <= 0 ||
+      (integer && !Number.isSafeInteger(value)) ||
+      value > 2 ** 31 - 1
+    ) {
+      throw new InvalidArgumentError(`${field} must be a positive ${integer ? 'integer' : 'number'}`, field);
+    }
+    return value;
+  };
+  positive(rate, 'rate', true);
+  positive(perMs, 'perMs', false);
+  const burst = options.burst === undefined ? rate : positive(options.burst, 'burst', true);
+  return Object.freeze({ kind, per, rate, perMs, burst });
+}
+
+/**
+ * Cooldown builders.
+ *
+ * @example
+ * ```ts
+ * command({ name: 'dice', cooldown: cooldowns.tokenBucket({ per: 'chatter', rate: 1, perMs: 10_000 }), run });
+ * command({ name: 'hug', cooldown: cooldowns.gcra({ per: 'channel', rate: 6, perMs: 60_000, burst: 2 }), run });
+ * ```
+ */
+export const cooldowns = {
+  /** A token bucket: `burst` tokens, one refilled every `perMs / rate` ms; each invocation takes one. */
+  tokenBucket(options: CooldownOptions): Cooldown {
+    return cooldown('token-bucket', options);
+  },
+  /**
+   * GCRA: invocations spaced `perMs / rate` ms apart on average, up to `burst` at once; one timestamp per key (the
+   * theoretical arrival time), and the exact wait is known (`retryAfterMs`).
+   */
+  gcra(options: CooldownOptions): Cooldown {
+    return cooldown('gcra', options);
+  },
+} as const;
+
+/**
+ * The state of one command's cooldown: per key, a token bucket (`tokens`, `at`) or a GCRA arrival time (`tat`),
+ * both as one number pair to keep entries small.
+ */
+interface Entry {
+  /** Token bucket: tokens at `at`. GCRA: unused. */
+  tokens: number;
+  /** Token bucket: when `tokens` was computed. GCRA: the theoretical arrival time. */
+  at: number;
+}
+
+/** @internal The state of one command's cooldown, in the dispatcher. */
+export class CooldownTable {
+  readonly #spec: Cooldown;
+  readonly #maxKeys: number;
+  /** Insertion order is use order (an entry is re-inserted on use): the first ones are the least recently used. */
+  readonly #entries = new Map<string, Entry>();
+  /** Milliseconds per token. */
+  readonly #interval: number;
+
+  constructor(spec: Cooldown, maxKeys: number) {
+    this.#spec = spec;
+    this.#maxKeys = maxKeys;
+    this.#interval = spec.perMs / spec.rate;
+  }
+
+  /** Keys held (bounded by `maxKeys`). */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Takes one invocation for `key` at `now`: 0 when allowed, else the milliseconds to wait (nothing taken). */
+  take(key: string, now: number): number {
+    const { burst } = this.#spec;
+    const interval = this.#interval;
+    const entry = this.#entries.get(key);
+    if (this.#spec.kind === 'token-bucket') {
+      const tokens =
+        entry === undefined ? burst : Math.min(burst, entry.tokens + Math.max(0, now - entry.at) / interval);
+      if (tokens < 1) return Math.max(1, Math.ceil((1 - tokens) * interval));
+      this.#store(key, entry, tokens - 1, now, now);
+      return 0;
+    }
+    const tat = entry === undefined ? now : Math.max(entry.at, now);
+    const tolerance = interval * (burst - 1);
+    if (tat - now > tolerance) return Math.max(1, Math.ceil(tat - tolerance - now));
+    this.#store(key, entry, 0, tat + interval, now);
+    return 0;
+  }
+
+  /** Gives back what {@link CooldownTable.take} took for `key` (the invocation did not run: bad arguments). */
+  refund(key: string, now: number): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
+    if (this.#spec.kind === 'token-bucket') entry.tokens = Math.min(this.#spec.burst, entry.tokens + 1);
+    else entry.at = Math.max(now, entry.at - this.#interval);
+  }
+
+  #store(key: string, entry: Entry | undefined, tokens: number, at: number, now: number): void {
+    if (entry !== undefined) {
+      // Re-insert: the Map's order is use order.
+      this.#entries.delete(key);
+      entry.tokens = tokens;
+      entry.at = at;
+      this.#entries.set(key, entry);
+      return;
+    }
+    if (this.#entries.size >= this.#maxKeys) this.#evict(now);
+    this.#entries.set(key, { tokens, at });
+  }
+
+  /**
+   * Forgets keys back to full; if that is not enough, the least recently used tenth (their chatters get a fresh
+   * budget: the price of a bound), so a table full of busy keys is swept once per `maxKeys / 10` new keys.
+   */
+  #evict(now: number): void {
+    const { burst } = this.#spec;
+    const interval = this.#interval;
+    for (const [key, e] of this.#entries) {
+      const idle =
+        this.#spec.kind === 'token-bucket'
+          ? e.tokens + Math.max(0, now - e.at) / interval >= burst
+          : e.at <= now;
+      if (idle) this.#entries.delete(key);
+    }
+    if (this.#entries.size >= this.#maxKeys) {
+      let drop = this.#entries.size - Math.floor(this.#maxKeys * 0.9);
+      for (const key of this.#entries.keys()) {
+        if (drop-- <= 0) break;
+        this.#entries.delete(key);
+      }
+    }
+  }
+}
