@@ -11,7 +11,6 @@ export {
   DUPLICATE_MESSAGE_WINDOW_MS,
   MAX_CHAT_MESSAGE_LENGTH,
 } from '../protocol/chat.js';
-export * from './commands/index.js';
 export {
   AutoBot,
   BotChannel,
@@ -26,3 +25,4 @@ export {
   type LeaveResult,
 } from './auto-bot.js';
 export { BotError, type BotErrorCode } from './errors.js';
+export * from './commands/index.js';
