@@ -4,12 +4,11 @@
  * tests of the framework alone may implement it in memory.
  */
 import type { SendChatMessageResult } from '../helix/endpoints/chat.js';
+import type { AnnouncementColor } from '../protocol/chat.js';
 
 /** Twitch's answer to a message the bot sent (or queued and then sent): sent with its id, or dropped with a reason. */
 export type ChatSendResult = SendChatMessageResult;
 
-/** Colours of an announcement (`primary` is the channel's accent colour). */
-export type AnnouncementColor = 'primary' | 'blue' | 'green' | 'orange' | 'purple';
 
 /**
  * What a command can do in a channel, as the bot's identity. Every method resolves with Twitch's answer or rejects

@@ -4,5 +4,11 @@
  *
  * @packageDocumentation
  */
-export type { AnnouncementColor, ChatActions, ChatSendResult } from './actions.js';
+export type { ChatActions, ChatSendResult } from './actions.js';
+export {
+  CHAT_RATE_LIMITS,
+  CHAT_RATE_WINDOW_MS,
+  DUPLICATE_MESSAGE_WINDOW_MS,
+  MAX_CHAT_MESSAGE_LENGTH,
+} from '../protocol/chat.js';
 export * from './commands/index.js';

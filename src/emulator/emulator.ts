@@ -17,9 +17,19 @@ import { registerSubscriptionRoutes } from './eventsub/subscriptions.js';
 import { startStream, trigger, triggerAsync } from './eventsub/trigger.js';
 import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
 import { EventSubSocketServer } from './eventsub/websocket.js';
-import { EmulatorChat } from './chat/chat.js';
+import { chatState, EmulatorChat, type ChatRoomsState } from './chat/chat.js';
+import { redeem, type RedeemInput, type RedeemResult } from './chat/redemptions.js';
+import type { SharedChatEndInput, SharedChatInput, SharedChatResult } from './chat/shared.js';
 import { setChatRole, type ChatRoleInput } from './chat/roles.js';
 import { registerSendRoute } from './chat/send.js';
+import { registerSettingsRoutes } from './chat/settings.js';
+import { registerAnnouncementRoutes } from './chat/announce.js';
+import { registerColorRoutes } from './chat/color.js';
+import { registerWhisperRoute } from './chat/whispers.js';
+import { registerModerationRoutes } from './chat/moderation.js';
+import { setChatPresence, type ChatPresenceInput } from './chat/presence.js';
+import { registerChatControlRoutes } from './chat/control.js';
+import { viewerChat, type ViewerChatInput, type ViewerChatResult } from './chat/viewers.js';
 import { attachPubSub } from './pubsub/server.js';
 import type { PubSubServer } from './pubsub/server.js';
 import {
@@ -78,6 +88,19 @@ export interface EmulatorState {
   readonly conduits: ConduitState[];
   readonly subscriptions: (WireSubscription & { client_id: string; user_id: string | null })[];
   readonly counters: CounterState;
+  /**
+   * Chat: messages sent through Helix and those Twitch's rules dropped (by `drop_reason.code`), rooms (messages
+   * published, roles, bans) and shared chat sessions.
+   */
+  readonly chat: ChatState;
+}
+
+/** The chat section of `state()`. */
+export interface ChatState extends ChatRoomsState {
+  readonly sent: number;
+  readonly dropped: Readonly<Record<string, number>>;
+  /** Sender-channel pairs the send rules remember (bounded: those active within the last 120 s). */
+  readonly tracked_senders: number;
 }
 
 const PLATFORM_KEYS = [
@@ -173,6 +196,12 @@ export class Emulator implements AsyncDisposable, ControlApi {
       registerSubscriptionRoutes(platform.router, core);
       const chat = new EmulatorChat(platform, core);
       registerSendRoute(platform.router, chat);
+      registerSettingsRoutes(platform.router, chat);
+      registerAnnouncementRoutes(platform.router, chat);
+      registerWhisperRoute(platform.router, chat);
+      registerColorRoutes(platform.router, chat);
+      registerModerationRoutes(platform.router, chat);
+      registerChatControlRoutes(platform.router, chat);
       const pubsub = attachPubSub(platform, options.pubsub);
       const emulator = new Emulator(platform, core, sockets, pubsub, owned, chat);
       registerControlRoutes(platform.router, emulator);
@@ -321,7 +350,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * Gives (or, with `granted: false`, takes) a chat role in a channel: moderator, VIP or subscriber. Roles decide
    * badges, chat send limits (20 or 100 messages per 30 s) and what a sender may do. Users are created on demand.
    *
-   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) on a malformed input, naming the field.
    * @example
    * ```ts
    * emu.setChatRole({ broadcasterId: '1337', userId: botId, role: 'moderator' });
@@ -329,6 +358,90 @@ export class Emulator implements AsyncDisposable, ControlApi {
    */
   setChatRole(input: ChatRoleInput): void {
     setChatRole(this.#chat, input);
+  }
+
+  /**
+   * Makes viewers join (or, with `present: false`, part) a channel's chat: what Get Chatters lists, besides
+   * whoever sent a message there.
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @example
+   * ```ts
+   * emu.setChatPresence({ broadcasterId: '1337', userIds: ['4242', '4243'] });
+   * ```
+   */
+  setChatPresence(input: ChatPresenceInput): void {
+    setChatPresence(this.#chat, input);
+  }
+
+  /**
+   * A simulated viewer says something in a channel: publishes the `channel.chat.message` Twitch would send to the
+   * channel's subscriptions, with fragments for `@mentions` of known users, global emotes (`Kappa`, `LUL`,
+   * `PogChamp`, ...) and cheermotes (`Cheer100`: `cheer.bits` set), the badges the room's roles give (or `badges`),
+   * and a reply thread (`replyTo`: a recent message id of the channel). `channel` and `user` are ids or logins
+   * (users are created on demand). `POST /_emulator/chat` does the same (snake_case body).
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input or an unknown `replyTo` (field named).
+   * @throws `TwitchError` `CHATTER_BANNED` when the viewer is banned or timed out in the channel.
+   * @example
+   * ```ts
+   * const { messageId } = emu.chat({ channel: '1337', user: 'aviewer', text: '!dice @chatbot Kappa' });
+   * emu.chat({ channel: '1337', user: 'other', text: 'nice', replyTo: messageId });
+   * ```
+   */
+  chat(input: ViewerChatInput): ViewerChatResult {
+    return viewerChat(this.#chat, input);
+  }
+
+  /**
+   * Starts a shared chat session of `hostId` with `participantIds` (2..6 channels in all, users created on demand):
+   * each participant's `channel.shared_chat.begin` subscriptions are notified, and from then on a message in one
+   * participant's chat also reaches the others' `channel.chat.message` subscriptions, with `source_broadcaster_*`,
+   * `source_message_id` and `source_badges` set (a bot's message through an app token only when it sends
+   * `for_source_only: false`). Called again for the same host, it changes the participants: joiners get `begin`,
+   * the others `update`, leavers `end`. `POST /_emulator/shared_chat` does the same (`{host_id, participant_ids}`).
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @throws `TwitchError` `SHARED_CHAT_CONFLICT` when a channel is in another host's session.
+   * @example
+   * ```ts
+   * const { sessionId } = emu.startSharedChat({ hostId: '1001', participantIds: ['1002'] });
+   * ```
+   */
+  startSharedChat(input: SharedChatInput): SharedChatResult {
+    return this.#chat.shared.start(input);
+  }
+
+  /**
+   * Ends the shared chat session of `hostId` (`channel.shared_chat.end` to every participant), or, with
+   * `participantId`, takes that channel out of it (`end` to it, `update` to the others; the session ends when fewer
+   * than two channels remain). `POST /_emulator/shared_chat/end` does the same (`{host_id, participant_id?}`).
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @throws `TwitchError` `SHARED_CHAT_NOT_FOUND` when `hostId` hosts no session, or `participantId` is not in it.
+   * @example
+   * ```ts
+   * emu.endSharedChat({ hostId: '1001' });
+   * ```
+   */
+  endSharedChat(input: SharedChatEndInput): SharedChatResult {
+    return this.#chat.shared.end(input);
+  }
+
+  /**
+   * A viewer redeems a channel-points custom reward: sends `channel.channel_points_custom_reward_redemption.add`
+   * (status `unfulfilled`, `redeemed_at` from the emulator's clock) to the channel's subscriptions for any reward or
+   * for this reward's id. `POST /_emulator/redemptions` does the same (`{channel, user, reward: {id?, title, cost,
+   * prompt?}, input?}`).
+   *
+   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @example
+   * ```ts
+   * const { rewardId } = emu.redeem({ channel: '1337', user: 'aviewer', reward: { title: 'Hydrate', cost: 100 } });
+   * ```
+   */
+  redeem(input: RedeemInput): RedeemResult {
+    return redeem(this.#chat, input);
   }
 
   /**
@@ -527,6 +640,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
         sessions_closed: c.sessionsClosed,
         conduits_expired: c.conduitsExpired,
       },
+      chat: { ...this.#chat.limits.describe(), ...chatState(this.#chat) },
     };
   }
 

@@ -23,6 +23,27 @@ export type EmulatorErrorCode =
    */
   | 'SUBSCRIPTION_NOT_FOUND'
   /**
+   * `emu.chat()` (or `POST /_emulator/chat`, answered 409) for a viewer banned or timed out in the channel: Twitch
+   * would not let them chat. Nothing was published.
+   *
+   * What to do: **Fix input:** unban the viewer, let the timeout expire, or have another viewer chat.
+   */
+  | 'CHATTER_BANNED'
+  /**
+   * `emu.startSharedChat()` (or `POST /_emulator/shared_chat`, answered 409) named a channel that already takes
+   * part in another host's shared chat session (a channel is in at most one).
+   *
+   * What to do: **Fix input:** end that session first (`emu.endSharedChat`), or leave the channel out.
+   */
+  | 'SHARED_CHAT_CONFLICT'
+  /**
+   * `emu.endSharedChat()` (or `POST /_emulator/shared_chat/end`, answered 404) for a channel that hosts no shared
+   * chat session, or a `participantId` not in it.
+   *
+   * What to do: **Fix input:** name the host of a running session (`state().chat.shared_chats`).
+   */
+  | 'SHARED_CHAT_NOT_FOUND'
+  /**
    * A Helix, OAuth or control route handler of the emulator threw (an emulator bug), no `onError` option was given:
    * the failure goes to `process.emitWarning` with this code, and the request is answered `500`.
    *

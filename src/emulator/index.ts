@@ -12,7 +12,13 @@
  * @packageDocumentation
  */
 export { Emulator } from './emulator.js';
-export type { ConduitState, CounterState, EmulatorClientOptions, EmulatorState } from './emulator.js';
+export type {
+  ChatState,
+  ConduitState,
+  CounterState,
+  EmulatorClientOptions,
+  EmulatorState,
+} from './emulator.js';
 export type { EmulatorOptions } from './options.js';
 export type { EmulatorErrorCode } from './errors.js';
 export type { EmulatorFaults } from './eventsub/control.js';
@@ -22,6 +28,13 @@ export type { SessionState, SessionStatus } from './eventsub/session.js';
 export type { WebhookDelivery, WebhookTransport, WebhookVerification } from './eventsub/webhook.js';
 export type { HelixFaults } from './http/types.js';
 export type { ChatRoleInput, ChatRoleName } from './chat/roles.js';
+export type { ChatPresenceInput } from './chat/presence.js';
+export type { ChatMessageType, ViewerBadge, ViewerChatInput, ViewerChatResult } from './chat/viewers.js';
+export { CHAT_MESSAGE_TYPES } from './chat/viewers.js';
+export type { SharedChatEndInput, SharedChatInput, SharedChatResult } from './chat/shared.js';
+export { MAX_SHARED_CHAT_PARTICIPANTS } from './chat/shared.js';
+export type { RedeemInput, RedeemResult } from './chat/redemptions.js';
+export type { ChatRoomsState } from './chat/chat.js';
 export type { PlatformErrorContext, PlatformErrorHandler } from './http/server.js';
 export type { ControlApi } from './eventsub/control.js';
 export type { EventSubFaults } from './eventsub/core.js';

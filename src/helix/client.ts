@@ -5,6 +5,8 @@ import { AppTokenProvider } from '../auth/app-token-provider.js';
 import { OAuthClient } from '../auth/oauth.js';
 import { authProvider, type AuthProvider } from '../auth/types.js';
 import { ChatApi } from './endpoints/chat.js';
+import { WhispersApi } from './endpoints/whispers.js';
+import { ModerationApi } from './endpoints/moderation.js';
 import { EventSubApi } from './endpoints/eventsub.js';
 import { UsersApi } from './endpoints/users.js';
 import { HELIX_HTTP_CHECKS, HelixHttp, type HelixHttpOptions } from './http.js';
@@ -35,6 +37,8 @@ const HELIX_CLIENT_CHECKS: OptionChecks<HelixClientOptions> = {
  * - `helix.eventSub`: conduits, shards and EventSub subscriptions.
  * - `helix.users`: users.
  * - `helix.chat`: sending chat messages and the chat tools of a bot.
+ * - `helix.whispers`: whispers.
+ * - `helix.moderation`: bans, timeouts, message deletion, chatters, moderators and VIPs.
  * - `helix.oauth`: token, validate, revoke.
  * - `helix.http.request(...)`: any other endpoint with the same guarantees.
  *
@@ -54,6 +58,8 @@ export class HelixClient {
   readonly eventSub: EventSubApi;
   readonly users: UsersApi;
   readonly chat: ChatApi;
+  readonly whispers: WhispersApi;
+  readonly moderation: ModerationApi;
   readonly oauth: OAuthClient;
 
   /** The provider built here from `clientSecret` (closed with the client), or `undefined`. */
@@ -94,6 +100,8 @@ export class HelixClient {
     this.eventSub = new EventSubApi(this.http);
     this.users = new UsersApi(this.http);
     this.chat = new ChatApi(this.http);
+    this.whispers = new WhispersApi(this.http);
+    this.moderation = new ModerationApi(this.http);
     this.oauth = new OAuthClient({
       clientId: options.clientId,
       ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),

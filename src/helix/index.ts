@@ -40,8 +40,44 @@ export type {
   UpdateShardsOptions,
 } from './endpoints/eventsub.js';
 export { ChatApi } from './endpoints/chat.js';
-export type { ChatDropReason, SendChatMessageInput, SendChatMessageResult } from './endpoints/chat.js';
+export type {
+  ChatDropReason,
+  ChatSettings,
+  GetChatSettingsInput,
+  SendAnnouncementInput,
+  SendChatMessageInput,
+  SendChatMessageResult,
+  SendShoutoutInput,
+  UpdateChatSettingsInput,
+  UpdateUserChatColorInput,
+  UserChatColor,
+} from './endpoints/chat.js';
+export { WhispersApi } from './endpoints/whispers.js';
+export type { SendWhisperInput } from './endpoints/whispers.js';
+export { ModerationApi } from './endpoints/moderation.js';
+export type {
+  BanResult,
+  BanUserInput,
+  ChannelRoleFilter,
+  ChannelRoleInput,
+  ChatUser,
+  ChattersMeta,
+  DeleteChatMessageInput,
+  ModeratorTarget,
+  TimeoutUserInput,
+  UnbanUserInput,
+} from './endpoints/moderation.js';
 export {
+  MAX_BAN_REASON_LENGTH,
+  MAX_TIMEOUT_SECONDS,
+  MESSAGE_DELETE_WINDOW_MS,
+} from '../protocol/moderation.js';
+export {
+  ANNOUNCEMENT_COLORS,
+  NAMED_CHAT_COLORS,
+  SHOUTOUT_COOLDOWN_MS,
+  SLOW_MODE_WAIT,
+  WHISPER_LIMITS,
   CHAT_DROP_REASONS,
   CHAT_RATE_LIMITS,
   CHAT_RATE_WINDOW_MS,
@@ -50,7 +86,7 @@ export {
   MAX_CHAT_MESSAGE_LENGTH,
   VERIFIED_BOT_RATE_LIMIT,
 } from '../protocol/chat.js';
-export type { ChatDropReasonCode } from '../protocol/chat.js';
+export type { AnnouncementColor, ChatDropReasonCode, NamedChatColor } from '../protocol/chat.js';
 export { UsersApi, USERS_PER_REQUEST } from './endpoints/users.js';
 export type { GetUsersInput } from './endpoints/users.js';
 export type {

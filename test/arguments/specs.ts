@@ -35,6 +35,8 @@ import {
   TypedEmitter,
   UsersApi,
   ChatApi,
+  WhispersApi,
+  ModerationApi,
   WebhookReceiver,
   WebSocketClient,
   WebSocketSubscription,
@@ -275,6 +277,16 @@ const authContext: Domain = (value) =>
     ((value as { kind?: unknown }).kind === 'user' && nonEmpty((value as { userId?: unknown }).userId)));
 
 // ---- shared key tables ------------------------------------------------------------------------------------------
+
+/** A moderation call's channel and moderator (helix.moderation). */
+const MODERATOR_TARGET = { broadcasterId: '1337', moderatorId: '1337' } as const;
+const MODERATOR_TARGET_KEYS = { broadcasterId: nonEmpty, moderatorId: nonEmpty };
+const ROLE_FILTER_KEYS = {
+  broadcasterId: nonEmpty,
+  userIds: optional((v) => arrayOf(nonEmpty)(v) && (v as unknown[]).length <= 100),
+};
+/** A ban reason: a string of at most 500 code points. */
+const banReason: Domain = (v) => typeof v === 'string' && helix.codePointLength(v) <= 500;
 
 const CALL_KEYS = keysOf<CallOptions>({ auth: optional(isObject), signal: optional(isSignal) });
 const PAGINATION_KEYS = keysOf<PaginationOptions>({
@@ -910,6 +922,239 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           ],
           call: ([i, o]) => ctx.helix.chat.sendChatMessage(i as never, o as CallOptions),
         },
+        getChatSettings: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ broadcasterId: '1337' }),
+              ok: isObject,
+              keys: { broadcasterId: nonEmpty, moderatorId: optional(nonEmpty) },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.chat.getChatSettings(i as never, o as CallOptions),
+        },
+        updateChatSettings: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ broadcasterId: '1337', moderatorId: '1337', emoteMode: true }),
+              ok: isObject,
+              keys: {
+                broadcasterId: nonEmpty,
+                moderatorId: nonEmpty,
+                emoteMode: optional(isBoolean),
+                followerMode: optional(isBoolean),
+                followerModeDurationMinutes: optional(integer(0, 129_600)),
+                nonModeratorChatDelay: optional(isBoolean),
+                nonModeratorChatDelayDurationSeconds: optional(oneOf([2, 4, 6])),
+                slowMode: optional(isBoolean),
+                slowModeWaitTimeSeconds: optional(integer(3, 120)),
+                subscriberMode: optional(isBoolean),
+                uniqueChatMode: optional(isBoolean),
+              },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.chat.updateChatSettings(i as never, o as CallOptions),
+        },
+        sendAnnouncement: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ broadcasterId: '1337', moderatorId: '1337', message: 'hi' }),
+              ok: isObject,
+              keys: {
+                broadcasterId: nonEmpty,
+                moderatorId: nonEmpty,
+                message: (v) => typeof v === 'string' && v.trim() !== '' && v.length <= 500,
+                color: optional(oneOf(['primary', 'blue', 'green', 'orange', 'purple'])),
+              },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.chat.sendAnnouncement(i as never, o as CallOptions),
+        },
+        sendShoutout: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ fromBroadcasterId: '1337', toBroadcasterId: '4242', moderatorId: '1337' }),
+              ok: isObject,
+              keys: { fromBroadcasterId: nonEmpty, toBroadcasterId: nonEmpty, moderatorId: nonEmpty },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.chat.sendShoutout(i as never, o as CallOptions),
+        },
+        getUserChatColors: {
+          params: [
+            {
+              name: 'userIds',
+              valid: () => ['1337'],
+              ok: (v) => Array.isArray(v) && v.length >= 1 && v.length <= 100 && v.every(nonEmpty),
+            },
+            callOptions(),
+          ],
+          call: ([u, o]) => ctx.helix.chat.getUserChatColors(u as string[], o as CallOptions),
+        },
+        updateUserChatColor: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ userId: '1337', color: 'blue' }),
+              ok: isObject,
+              keys: {
+                userId: nonEmpty,
+                color: (v) =>
+                  typeof v === 'string' &&
+                  (/^#[0-9A-Fa-f]{6}$/.test(v) || Object.hasOwn(helix.NAMED_CHAT_COLORS, v)),
+              },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.chat.updateUserChatColor(i as never, o as CallOptions),
+        },
+      },
+    },
+    WhispersApi: {
+      construct: {
+        params: [{ name: 'http', valid: () => ctx.helix.http, ok: instanceOf(HelixHttp) }],
+        call: ([h]) => new WhispersApi(h as HelixHttp),
+      },
+      methods: {
+        sendWhisper: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ fromUserId: '1337', toUserId: '4242', message: 'hi' }),
+              ok: isObject,
+              keys: {
+                fromUserId: nonEmpty,
+                toUserId: nonEmpty,
+                message: (v) => typeof v === 'string' && v.trim() !== '' && v.length <= 10_000,
+              },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.whispers.sendWhisper(i as never, o as CallOptions),
+        },
+      },
+    },
+    ModerationApi: {
+      construct: {
+        params: [{ name: 'http', valid: () => ctx.helix.http, ok: instanceOf(HelixHttp) }],
+        call: ([h]) => new ModerationApi(h as HelixHttp),
+      },
+      methods: {
+        banUser: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ ...MODERATOR_TARGET, userId: '1' }),
+              ok: isObject,
+              keys: { ...MODERATOR_TARGET_KEYS, userId: nonEmpty, reason: optional(banReason) },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.moderation.banUser(i as never, o as CallOptions),
+        },
+        timeoutUser: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ ...MODERATOR_TARGET, userId: '1', durationSeconds: 60 }),
+              ok: isObject,
+              keys: {
+                ...MODERATOR_TARGET_KEYS,
+                userId: nonEmpty,
+                durationSeconds: integer(1, 1_209_600),
+                reason: optional(banReason),
+              },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.moderation.timeoutUser(i as never, o as CallOptions),
+        },
+        unbanUser: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ ...MODERATOR_TARGET, userId: '1' }),
+              ok: isObject,
+              keys: { ...MODERATOR_TARGET_KEYS, userId: nonEmpty },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.moderation.unbanUser(i as never, o as CallOptions),
+        },
+        deleteChatMessage: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ ...MODERATOR_TARGET, messageId: 'm-1' }),
+              ok: isObject,
+              keys: { ...MODERATOR_TARGET_KEYS, messageId: nonEmpty },
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.moderation.deleteChatMessage(i as never, o as CallOptions),
+        },
+        clearChat: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ ...MODERATOR_TARGET }),
+              ok: isObject,
+              keys: MODERATOR_TARGET_KEYS,
+            },
+            callOptions(),
+          ],
+          call: ([i, o]) => ctx.helix.moderation.clearChat(i as never, o as CallOptions),
+        },
+        getChatters: {
+          params: [
+            {
+              name: 'input',
+              valid: () => ({ ...MODERATOR_TARGET }),
+              ok: isObject,
+              keys: MODERATOR_TARGET_KEYS,
+            },
+            options(() => ({}), { ...CALL_KEYS, ...PAGINATION_KEYS }),
+          ],
+          call: ([i, o]) => ctx.helix.moderation.getChatters(i as never, o as never).toArray(),
+        },
+        getModerators: {
+          params: [
+            { name: 'input', valid: () => ({ broadcasterId: '1337' }), ok: isObject, keys: ROLE_FILTER_KEYS },
+            options(() => ({}), { ...CALL_KEYS, ...PAGINATION_KEYS }),
+          ],
+          call: ([i, o]) => ctx.helix.moderation.getModerators(i as never, o as never).toArray(),
+        },
+        getVips: {
+          params: [
+            { name: 'input', valid: () => ({ broadcasterId: '1337' }), ok: isObject, keys: ROLE_FILTER_KEYS },
+            options(() => ({}), { ...CALL_KEYS, ...PAGINATION_KEYS }),
+          ],
+          call: ([i, o]) => ctx.helix.moderation.getVips(i as never, o as never).toArray(),
+        },
+        ...Object.fromEntries(
+          (['addModerator', 'removeModerator', 'addVip', 'removeVip'] as const).map((method) => [
+            method,
+            {
+              params: [
+                {
+                  name: 'input',
+                  valid: () => ({ broadcasterId: '1337', userId: '1' }),
+                  ok: isObject,
+                  keys: { broadcasterId: nonEmpty, userId: nonEmpty },
+                },
+                callOptions(),
+              ],
+              call: ([i, o]: unknown[]) => ctx.helix.moderation[method](i as never, o as CallOptions),
+            },
+          ]),
+        ),
       },
     },
     codePointLength: {

@@ -144,6 +144,153 @@ const ROWS: readonly (readonly [string, () => unknown, string])[] = [
       call(emu.setChatRole.bind(emu), { broadcasterId: '1', userId: '2', role: 'subscriber', tier: '4000' }),
     'tier',
   ],
+  ['setChatPresence(null)', () => call(emu.setChatPresence.bind(emu), null), 'input'],
+  [
+    'setChatPresence({ broadcasterId: "x" … })',
+    () => call(emu.setChatPresence.bind(emu), { broadcasterId: 'x', userIds: ['1'] }),
+    'broadcasterId',
+  ],
+  [
+    'setChatPresence({ userIds: "1" … })',
+    () => call(emu.setChatPresence.bind(emu), { broadcasterId: '1', userIds: '1' }),
+    'userIds',
+  ],
+  [
+    'setChatPresence({ userIds: ["1", "x"] … })',
+    () => call(emu.setChatPresence.bind(emu), { broadcasterId: '1', userIds: ['1', 'x'] }),
+    'userIds[1]',
+  ],
+  [
+    'setChatPresence({ present: "no" … })',
+    () => call(emu.setChatPresence.bind(emu), { broadcasterId: '1', userIds: ['2'], present: 'no' }),
+    'present',
+  ],
+  ['chat(null)', () => call(emu.chat.bind(emu), null), 'input'],
+  [
+    'chat({ channel: 5 … })',
+    () => call(emu.chat.bind(emu), { channel: 5, user: 'v', text: 'hi' }),
+    'channel',
+  ],
+  [
+    'chat({ user: "a b" … })',
+    () => call(emu.chat.bind(emu), { channel: '1', user: 'a b', text: 'hi' }),
+    'user',
+  ],
+  ['chat({ text: "" … })', () => call(emu.chat.bind(emu), { channel: '1', user: 'v', text: '' }), 'text'],
+  [
+    'chat({ text: 501 chars … })',
+    () => call(emu.chat.bind(emu), { channel: '1', user: 'v', text: 'x'.repeat(501) }),
+    'text',
+  ],
+  [
+    'chat({ color: "red" … })',
+    () => call(emu.chat.bind(emu), { channel: '1', user: 'v', text: 'hi', color: 'red' }),
+    'color',
+  ],
+  [
+    'chat({ badges: {} … })',
+    () => call(emu.chat.bind(emu), { channel: '1', user: 'v', text: 'hi', badges: {} }),
+    'badges',
+  ],
+  [
+    'chat({ badges: [{ id: 1 }] … })',
+    () =>
+      call(emu.chat.bind(emu), { channel: '1', user: 'v', text: 'hi', badges: [{ setId: 'vip', id: 1 }] }),
+    'badges[0].id',
+  ],
+  [
+    'chat({ replyTo: "?" … })',
+    () => call(emu.chat.bind(emu), { channel: '1', user: 'v', text: 'hi', replyTo: 'unknown' }),
+    'replyTo',
+  ],
+  [
+    'chat({ messageType: "x" … })',
+    () => call(emu.chat.bind(emu), { channel: '1', user: 'v', text: 'hi', messageType: 'x' }),
+    'messageType',
+  ],
+  ['chat({ txt … })', () => call(emu.chat.bind(emu), { channel: '1', user: 'v', txt: 'hi' }), 'txt'],
+  ['startSharedChat(null)', () => call(emu.startSharedChat.bind(emu), null), 'input'],
+  [
+    'startSharedChat({ hostId: "x" … })',
+    () => call(emu.startSharedChat.bind(emu), { hostId: 'x', participantIds: ['2'] }),
+    'hostId',
+  ],
+  [
+    'startSharedChat({ participantIds: "2" … })',
+    () => call(emu.startSharedChat.bind(emu), { hostId: '1', participantIds: '2' }),
+    'participantIds',
+  ],
+  [
+    'startSharedChat({ participantIds: [5] … })',
+    () => call(emu.startSharedChat.bind(emu), { hostId: '1', participantIds: [5] }),
+    'participantIds[0]',
+  ],
+  [
+    'startSharedChat({ participantIds: [] … })',
+    () => call(emu.startSharedChat.bind(emu), { hostId: '1', participantIds: [] }),
+    'participantIds',
+  ],
+  [
+    'startSharedChat({ participantIds: 6 others … })',
+    () =>
+      call(emu.startSharedChat.bind(emu), { hostId: '1', participantIds: ['2', '3', '4', '5', '6', '7'] }),
+    'participantIds',
+  ],
+  ['endSharedChat(null)', () => call(emu.endSharedChat.bind(emu), null), 'input'],
+  ['endSharedChat({ hostId: 1 })', () => call(emu.endSharedChat.bind(emu), { hostId: 1 }), 'hostId'],
+  [
+    'endSharedChat({ participantId: "a" … })',
+    () => call(emu.endSharedChat.bind(emu), { hostId: '1', participantId: 'a' }),
+    'participantId',
+  ],
+  ['redeem(null)', () => call(emu.redeem.bind(emu), null), 'input'],
+  [
+    'redeem({ reward: null … })',
+    () => call(emu.redeem.bind(emu), { channel: '1', user: '2', reward: null }),
+    'reward',
+  ],
+  [
+    'redeem({ reward.title: "" … })',
+    () => call(emu.redeem.bind(emu), { channel: '1', user: '2', reward: { title: '', cost: 1 } }),
+    'reward.title',
+  ],
+  [
+    'redeem({ reward.title: 46 chars … })',
+    () => call(emu.redeem.bind(emu), { channel: '1', user: '2', reward: { title: 'x'.repeat(46), cost: 1 } }),
+    'reward.title',
+  ],
+  [
+    'redeem({ reward.cost: 1.5 … })',
+    () => call(emu.redeem.bind(emu), { channel: '1', user: '2', reward: { title: 't', cost: 1.5 } }),
+    'reward.cost',
+  ],
+  [
+    'redeem({ reward.prompt: 5 … })',
+    () => call(emu.redeem.bind(emu), { channel: '1', user: '2', reward: { title: 't', cost: 1, prompt: 5 } }),
+    'reward.prompt',
+  ],
+  [
+    'redeem({ reward.colour … })',
+    () =>
+      call(emu.redeem.bind(emu), { channel: '1', user: '2', reward: { title: 't', cost: 1, colour: 'red' } }),
+    'reward.colour',
+  ],
+  [
+    'redeem({ input: 201 chars … })',
+    () =>
+      call(emu.redeem.bind(emu), {
+        channel: '1',
+        user: '2',
+        reward: { title: 't', cost: 1 },
+        input: 'x'.repeat(201),
+      }),
+    'input',
+  ],
+  [
+    'redeem({ channel: "a b" … })',
+    () => call(emu.redeem.bind(emu), { channel: 'a b', user: '2', reward: { title: 't', cost: 1 } }),
+    'channel',
+  ],
   ['reconnectSession(5)', () => call(emu.reconnectSession.bind(emu), 5), 'sessionId'],
   ['closeSession(5, 4000)', () => call(emu.closeSession.bind(emu), 5, 4000), 'sessionId'],
   ['closeSession("s", "4000")', () => call(emu.closeSession.bind(emu), 's', '4000'), 'code'],

@@ -112,6 +112,18 @@ function routes(): { method: Method; path: string; body?: Json }[] {
     { method: 'POST', path: '/_emulator/pubsub/pongs', body: { enabled: true } },
     { method: 'POST', path: '/_emulator/pubsub/accepting', body: { enabled: true } },
     { method: 'GET', path: '/_emulator/pubsub/connections' },
+    {
+      method: 'POST',
+      path: '/_emulator/chat',
+      body: { channel: '1337', user: 'fuzzviewer', text: 'hi Kappa' },
+    },
+    { method: 'POST', path: '/_emulator/shared_chat', body: { host_id: '1337', participant_ids: ['1338'] } },
+    { method: 'POST', path: '/_emulator/shared_chat/end', body: { host_id: '1337' } },
+    {
+      method: 'POST',
+      path: '/_emulator/redemptions',
+      body: { channel: '1337', user: 'fuzzviewer', reward: { title: 'Hydrate', cost: 100 } },
+    },
   ];
 }
 

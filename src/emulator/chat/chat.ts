@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { EventSubCore } from '../eventsub/core.js';
 import { trigger, type TriggerResult } from '../eventsub/trigger.js';
 import type { EmuUserInfo, Platform } from '../http/types.js';
+import { ChatSendLimits } from './limits.js';
 import { ChatRooms, type ChatRoom, type RoomMessage, type WireBadge } from './rooms.js';
+import { SharedChats } from './shared.js';
 
 /** A message to publish in a room. */
 export interface PublishInput {
@@ -18,10 +20,15 @@ export interface PublishInput {
   readonly replyTo?: RoomMessage | undefined;
   /** Badges; default: those the room gives the chatter. */
   readonly badges?: readonly WireBadge[] | undefined;
-  /** Hex colour, `''` when never set. */
+  /** Hex colour; default: the one the chatter chose (`PUT /helix/chat/color`), `''` when never set. */
   readonly color?: string | undefined;
   /** More wire fields merged over the event (message fragments, cheer, shared chat source...). */
   readonly extra?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * During a shared chat session, `true` keeps the message in its own channel (Send Chat Message's
+   * `for_source_only`); by default it reaches every participant's channel too. @defaultValue false
+   */
+  readonly sourceOnly?: boolean | undefined;
 }
 
 /** What a published message became. */
@@ -37,11 +44,21 @@ function textFragment(text: string): Record<string, unknown> {
 /** Chat state and message publication. */
 export class EmulatorChat {
   readonly rooms = new ChatRooms();
+  /** Messages published in each room since the start (copies of shared chat included), by broadcaster id. */
+  readonly published = new Map<string, number>();
+  /** Shared chat sessions: a message of one participant's room reaches the others'. */
+  readonly shared: SharedChats;
+  /** Send rules' memory and drop counters (limits.ts). */
+  readonly limits = new ChatSendLimits();
+  /** Chat colours chosen through `PUT /helix/chat/color` (`#RRGGBB`), by user id. */
+  readonly colors = new Map<string, string>();
 
   constructor(
     readonly platform: Platform,
     readonly core: EventSubCore,
-  ) {}
+  ) {
+    this.shared = new SharedChats(platform.users, core);
+  }
 
   /** The platform's clock, ms. */
   now(): number {
@@ -80,7 +97,7 @@ export class EmulatorChat {
       chatter_user_name: input.chatter.display_name,
       message_id: messageId,
       message: { text: input.text, fragments: [textFragment(input.text)] },
-      color: input.color ?? '',
+      color: input.color ?? this.colors.get(input.chatter.id) ?? '',
       badges: input.badges ?? room.badgesOf(input.chatter.id, input.chatter),
       message_type: 'text',
       cheer: null,
@@ -95,13 +112,57 @@ export class EmulatorChat {
       is_source_only: null,
       ...input.extra,
     };
-    const result = trigger(this.core, {
+    const session = this.shared.of(input.broadcaster.id);
+    if (session === undefined) return { messageId, ...this.#deliver(event) };
+    const sourceOnly = input.sourceOnly === true;
+    event.is_source_only = sourceOnly;
+    let { delivered, dropped } = this.#deliver(event);
+    if (!sourceOnly) {
+      // Twitch delivers the message in every other participant's channel under an id of its own, with the
+      // chatter's badges there, and the source channel, message and badges in the source_* fields.
+      for (const id of session.participants) {
+        if (id === input.broadcaster.id) continue;
+        const copyId = randomUUID();
+        const target = this.platform.users.byId(id);
+        const room = this.room(id);
+        room.remember({
+          id: copyId,
+          userId: input.chatter.id,
+          text: input.text,
+          at: this.now(),
+          threadId,
+          threadUserId,
+        });
+        const copy = this.#deliver({
+          ...event,
+          broadcaster_user_id: id,
+          broadcaster_user_login: target?.login ?? '',
+          broadcaster_user_name: target?.display_name ?? '',
+          message_id: copyId,
+          badges: room.badgesOf(input.chatter.id, input.chatter),
+          source_broadcaster_user_id: input.broadcaster.id,
+          source_broadcaster_user_login: input.broadcaster.login,
+          source_broadcaster_user_name: input.broadcaster.display_name,
+          source_message_id: messageId,
+          source_badges: event.badges,
+        });
+        delivered += copy.delivered;
+        dropped += copy.dropped;
+      }
+    }
+    return { messageId, delivered, dropped };
+  }
+
+  /** Counts `event` in its room and sends it to the `channel.chat.message` subscriptions of its channel. */
+  #deliver(event: Record<string, unknown>): TriggerResult {
+    const id = event.broadcaster_user_id as string;
+    this.published.set(id, (this.published.get(id) ?? 0) + 1);
+    return trigger(this.core, {
       type: 'channel.chat.message',
       version: '1',
-      condition: { broadcaster_user_id: input.broadcaster.id },
+      condition: { broadcaster_user_id: id },
       event,
     });
-    return { messageId, ...result };
   }
 
   #reply(parent: RoomMessage, threadId: string, threadUserId: string): Record<string, unknown> {
@@ -120,4 +181,47 @@ export class EmulatorChat {
       thread_user_name: threadUser?.display_name ?? '',
     };
   }
+}
+
+/** The rooms and shared chat sessions in `emu.state().chat` (snake_case, like the wire). */
+export interface ChatRoomsState {
+  /** Every room (a channel whose chat was used or given roles). */
+  readonly rooms: {
+    readonly broadcaster_id: string;
+    /** Messages published in the room since the start. */
+    readonly messages_published: number;
+    /** Messages the room remembers (for replies and deletions), at most 1,000. */
+    readonly recent_messages: number;
+    readonly moderators: string[];
+    readonly vips: string[];
+    readonly subscribers: string[];
+    /** Banned or timed-out users (at the time of the snapshot). */
+    readonly banned: string[];
+  }[];
+  readonly shared_chats: {
+    readonly session_id: string;
+    readonly host_id: string;
+    readonly participants: string[];
+  }[];
+}
+
+/** The snapshot of `chat` for `emu.state()`. */
+export function chatState(chat: EmulatorChat): ChatRoomsState {
+  const now = chat.now();
+  return {
+    rooms: [...chat.rooms.values()].map((room) => ({
+      broadcaster_id: room.broadcasterId,
+      messages_published: chat.published.get(room.broadcasterId) ?? 0,
+      recent_messages: room.messages.size,
+      moderators: [...room.moderators],
+      vips: [...room.vips],
+      subscribers: [...room.subscribers.keys()],
+      banned: [...room.bans.keys()].filter((id) => room.banOf(id, now) !== undefined),
+    })),
+    shared_chats: chat.shared.sessions().map((s) => ({
+      session_id: s.id,
+      host_id: s.hostId,
+      participants: [...s.participants],
+    })),
+  };
 }

@@ -3,7 +3,29 @@
  * timed out, and the recent messages (for replies, deletions and duplicate detection). Shared by the chat routes
  * (send, moderation, settings) and the viewer simulator; the events they produce go out through the EventSub core.
  */
+import type { WireChatSettings } from '../../protocol/chat.js';
 import type { EmuUserInfo } from '../http/types.js';
+
+/** A channel's chat settings (Get Chat Settings' item without the ids); every mode off at first. */
+export type RoomChatSettings = Omit<WireChatSettings, 'broadcaster_id' | 'moderator_id'> & {
+  non_moderator_chat_delay: boolean;
+  non_moderator_chat_delay_duration: number | null;
+};
+
+/** Every mode off: a fresh channel's settings. */
+export function defaultChatSettings(): RoomChatSettings {
+  return {
+    emote_mode: false,
+    follower_mode: false,
+    follower_mode_duration: null,
+    non_moderator_chat_delay: false,
+    non_moderator_chat_delay_duration: null,
+    slow_mode: false,
+    slow_mode_wait_time: null,
+    subscriber_mode: false,
+    unique_chat_mode: false,
+  };
+}
 
 /** Messages a room remembers (for replies, deletions, duplicate detection); older ones are forgotten. */
 export const ROOM_MESSAGE_MEMORY = 1_000;
@@ -45,16 +67,26 @@ export class ChatRoom {
   readonly bans = new Map<string, RoomBan>();
   /** Recent messages, oldest first (insertion order), at most {@link ROOM_MESSAGE_MEMORY}. */
   readonly messages = new Map<string, RoomMessage>();
+  /** Chat settings (emote-only, subscribers-only, slow mode...), changed by `PATCH /helix/chat/settings`. */
+  settings: RoomChatSettings = defaultChatSettings();
+  /** Who is in the chat (Get Chatters), in order of arrival: whoever sent a message, and `emu.setChatPresence()`. */
+  readonly chatters = new Set<string>();
 
   constructor(readonly broadcasterId: string) {}
 
   /** Remembers a message, forgetting the oldest past the bound. */
   remember(message: RoomMessage): void {
     this.messages.set(message.id, message);
+    this.chatters.add(message.userId);
     if (this.messages.size > ROOM_MESSAGE_MEMORY) {
       const oldest = this.messages.keys().next();
       if (oldest.done !== true) this.messages.delete(oldest.value);
     }
+  }
+
+  /** Forgets the messages of `userId` (a ban or timeout clears them). */
+  forgetMessagesOf(userId: string): void {
+    for (const [id, message] of this.messages) if (message.userId === userId) this.messages.delete(id);
   }
 
   /** Whether `userId` is the broadcaster or a moderator (elevated chat limits, moderation rights). */
@@ -108,5 +140,10 @@ export class ChatRooms {
   /** The room of `broadcasterId` if it exists. */
   find(broadcasterId: string): ChatRoom | undefined {
     return this.#rooms.get(broadcasterId);
+  }
+
+  /** Every room, in creation order. */
+  values(): IterableIterator<ChatRoom> {
+    return this.#rooms.values();
   }
 }

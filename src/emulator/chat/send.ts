@@ -2,8 +2,8 @@
  * `POST /helix/chat/messages` with Twitch's rules: the body (400), the token (`user:write:chat`; a user token sends
  * as its own user, 401 otherwise; an app token needs `user:bot` from the sender and `channel:bot` from the
  * broadcaster or the sender's moderator status, 403 otherwise), the length (422 past 500 characters), the reply
- * parent (400 when unknown), then the room's verdict: a banned or timed-out sender gets `is_sent: false` with its
- * `drop_reason`. A sent message is published as `channel.chat.message` to every subscription of the channel.
+ * parent (400 when unknown), then the room's verdict: a banned or timed-out sender, a duplicate, the channel's modes
+ * or the send limits (limits.ts) give `is_sent: false` with its `drop_reason`. A sent message is published as `channel.chat.message` to every subscription of the channel.
  */
 import { codePointLength, MAX_CHAT_MESSAGE_LENGTH } from '../../protocol/chat.js';
 import type { WireSentChatMessage } from '../../protocol/chat.js';
@@ -101,17 +101,26 @@ export function registerSendRoute(router: EmuRouter, chat: EmulatorChat): void {
       if (replyId !== undefined && replyTo === undefined) {
         throw new EmuHttpError(400, 'The ID in the reply_parent_message_id query parameter is not valid.');
       }
-      const ban = room.banOf(sender.id, chat.now());
+      const now = chat.now();
+      const ban = room.banOf(sender.id, now);
       if (ban !== undefined) {
+        const code = ban.expiresAt === null ? 'msg_banned' : 'msg_timedout';
+        chat.limits.countDrop(code);
         return {
           status: 200,
           body:
             ban.expiresAt === null
-              ? dropped('msg_banned', 'You are permanently banned from talking in this channel.')
-              : dropped('msg_timedout', 'You are timed out from talking in this channel.'),
+              ? dropped(code, 'You are permanently banned from talking in this channel.')
+              : dropped(code, 'You are timed out from talking in this channel.'),
         };
       }
-      const { messageId } = chat.publish({ broadcaster, chatter: sender, text, replyTo });
+      const drop = chat.limits.check(room, sender.id, text, now);
+      if (drop !== undefined) return { status: 200, body: dropped(drop.code, drop.message) };
+      chat.limits.record(room, sender.id, text, now);
+      // In a shared chat session an app token's message stays in its channel unless `for_source_only: false`;
+      // a user token's always reaches every participant (Twitch's default since 2025).
+      const sourceOnly = caller.kind !== 'user' && forSourceOnly !== false;
+      const { messageId } = chat.publish({ broadcaster, chatter: sender, text, replyTo, sourceOnly });
       const sent: WireSentChatMessage = { message_id: messageId, is_sent: true };
       return { status: 200, body: { data: [sent] } };
     },

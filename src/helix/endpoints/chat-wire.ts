@@ -1,8 +1,8 @@
 /**
  * Decoders of the chat endpoints' answers (see decode.ts for the primitives and what a failed check becomes).
  */
-import type { WireSentChatMessage } from '../../protocol/chat.js';
-import { boolean, dataArray, fail, field, record, string, type Decoder } from '../decode.js';
+import type { WireChatSettings, WireSentChatMessage, WireUserChatColor } from '../../protocol/chat.js';
+import { boolean, count, dataArray, fail, field, id, record, string, type Decoder } from '../decode.js';
 import type { BodyDecoder } from '../wire.js';
 
 /** One item of Send Chat Message: `is_sent`, a `message_id` (may be empty when dropped), a `drop_reason` when dropped. */
@@ -33,3 +33,44 @@ export function onlyOf<T>(item: Decoder<T>): BodyDecoder<T> {
     return item(data[0], 'data[0]');
   };
 }
+
+/** Integer or null. */
+function integerOrNull(value: unknown, at: string): number | null {
+  return value === null ? null : count(value, at);
+}
+
+/** One item of Get/Update Chat Settings; the moderator's fields are checked when present. */
+export const chatSettings: Decoder<WireChatSettings> = (value, at) => {
+  const r = record(value, at);
+  const base: WireChatSettings = {
+    broadcaster_id: id(r.broadcaster_id, field(at, 'broadcaster_id')),
+    emote_mode: boolean(r.emote_mode, field(at, 'emote_mode')),
+    follower_mode: boolean(r.follower_mode, field(at, 'follower_mode')),
+    follower_mode_duration: integerOrNull(r.follower_mode_duration, field(at, 'follower_mode_duration')),
+    slow_mode: boolean(r.slow_mode, field(at, 'slow_mode')),
+    slow_mode_wait_time: integerOrNull(r.slow_mode_wait_time, field(at, 'slow_mode_wait_time')),
+    subscriber_mode: boolean(r.subscriber_mode, field(at, 'subscriber_mode')),
+    unique_chat_mode: boolean(r.unique_chat_mode, field(at, 'unique_chat_mode')),
+  };
+  if (r.non_moderator_chat_delay === undefined || r.non_moderator_chat_delay === null) return base;
+  return {
+    ...base,
+    moderator_id: string(r.moderator_id ?? '', field(at, 'moderator_id')),
+    non_moderator_chat_delay: boolean(r.non_moderator_chat_delay, field(at, 'non_moderator_chat_delay')),
+    non_moderator_chat_delay_duration: integerOrNull(
+      r.non_moderator_chat_delay_duration ?? null,
+      field(at, 'non_moderator_chat_delay_duration'),
+    ),
+  };
+};
+
+/** One item of Get User Chat Color: `color` is `''` when the user never chose one. */
+export const userChatColor: Decoder<WireUserChatColor> = (value, at) => {
+  const r = record(value, at);
+  return {
+    user_id: id(r.user_id, field(at, 'user_id')),
+    user_login: string(r.user_login, field(at, 'user_login')),
+    user_name: string(r.user_name, field(at, 'user_name')),
+    color: string(r.color, field(at, 'color')),
+  };
+};

@@ -27,6 +27,8 @@ interface Ctx {
   readonly token: string;
   readonly conduitId: string;
   readonly sessionId: string;
+  /** User token of the broadcaster 1001, for the routes that act as a moderator or a user. */
+  readonly userToken: string;
 }
 
 interface Row {
@@ -41,6 +43,10 @@ interface Row {
   /** A query with a wrong value: Twitch's 400, with the same message as the same value in the body. */
   readonly badQuery: (ctx: Ctx) => string;
   readonly badBody: (ctx: Ctx) => Record<string, unknown>;
+  /** Parameters that only the query string carries (ids of Twitch's query-only parameters), sent each time. */
+  readonly fixedQuery?: string;
+  /** The token to use (default: the app token). */
+  readonly token?: (ctx: Ctx) => string;
 }
 
 const ROWS: readonly Row[] = [
@@ -71,6 +77,56 @@ const ROWS: readonly Row[] = [
     },
     badQuery: () => 'broadcaster_id=1001&sender_id=&message=hello',
     badBody: () => ({ broadcaster_id: '1001', sender_id: '', message: 'hello' }),
+  },
+  {
+    route: 'PATCH /chat/settings',
+    fixedQuery: 'broadcaster_id=1001&moderator_id=1001',
+    token: (ctx) => ctx.userToken,
+    query: () =>
+      'emote_mode=true&follower_mode=true&follower_mode_duration=10&non_moderator_chat_delay=true' +
+      '&non_moderator_chat_delay_duration=4&slow_mode=true&slow_mode_wait_time=15&subscriber_mode=true' +
+      '&unique_chat_mode=true',
+    body: () => undefined,
+    status: 200,
+    check: (_ctx, body) => {
+      expect(body.data[0]).toEqual({
+        broadcaster_id: '1001',
+        moderator_id: '1001',
+        emote_mode: true,
+        follower_mode: true,
+        follower_mode_duration: 10,
+        non_moderator_chat_delay: true,
+        non_moderator_chat_delay_duration: 4,
+        slow_mode: true,
+        slow_mode_wait_time: 15,
+        subscriber_mode: true,
+        unique_chat_mode: true,
+      });
+    },
+    badQuery: () => 'slow_mode=true&slow_mode_wait_time=soon',
+    badBody: () => ({ slow_mode: true, slow_mode_wait_time: 'soon' }),
+  },
+  {
+    route: 'POST /chat/announcements',
+    fixedQuery: 'broadcaster_id=1001&moderator_id=1001',
+    token: (ctx) => ctx.userToken,
+    query: () => 'message=hello&color=green',
+    body: () => undefined,
+    status: 204,
+    check: () => undefined,
+    badQuery: () => 'message=hello&color=pink',
+    badBody: () => ({ message: 'hello', color: 'pink' }),
+  },
+  {
+    route: 'POST /whispers',
+    fixedQuery: 'from_user_id=1001&to_user_id=2002',
+    token: (ctx) => ctx.userToken,
+    query: () => 'message=psst',
+    body: () => undefined,
+    status: 204,
+    check: () => undefined,
+    badQuery: () => 'message=',
+    badBody: () => ({ message: '' }),
   },
   {
     route: 'POST /eventsub/conduits',
@@ -223,7 +279,16 @@ async function context(e: Emulator): Promise<Ctx> {
   const token = appToken(e);
   const conduitId = await createConduit(e, 1, token);
   const { sessionId } = await RawClient.connect(e.clientOptions().eventSubWsUrl);
-  return { emu: e, token, conduitId, sessionId };
+  const userToken = e.mintUserToken({
+    userId: '1001',
+    scopes: [
+      'channel:bot',
+      'moderator:manage:chat_settings',
+      'moderator:manage:announcements',
+      'user:manage:whispers',
+    ],
+  }).accessToken;
+  return { emu: e, token, conduitId, sessionId, userToken };
 }
 
 function split(route: string): [string, string] {
@@ -238,13 +303,16 @@ describe('body parameters in the query string', () => {
       emu = await startEmulator();
       const ctx = await context(emu);
       const [method, path] = split(row.route);
-      const ok = await helix(emu, method, `${path}?${row.query(ctx)}`, ctx.token, row.body(ctx));
+      const token = row.token?.(ctx) ?? ctx.token;
+      const fixed = row.fixedQuery === undefined ? '' : `${row.fixedQuery}&`;
+      const ok = await helix(emu, method, `${path}?${fixed}${row.query(ctx)}`, token, row.body(ctx));
       expect(ok.status).toBe(row.status);
       await row.check(ctx, ok.body);
 
       // A wrong value in the query answers the same 400 as that value in the body.
-      const viaBody = await helix(emu, method, path, ctx.token, row.badBody(ctx));
-      const viaQuery = await helix(emu, method, `${path}?${row.badQuery(ctx)}`, ctx.token, row.body(ctx));
+      const bodyPath = row.fixedQuery === undefined ? path : `${path}?${row.fixedQuery}`;
+      const viaBody = await helix(emu, method, bodyPath, token, row.badBody(ctx));
+      const viaQuery = await helix(emu, method, `${path}?${fixed}${row.badQuery(ctx)}`, token, row.body(ctx));
       expect(viaBody.status).toBe(400);
       expect(viaQuery.status).toBe(400);
       expect(viaQuery.body).toEqual(viaBody.body);
@@ -284,7 +352,7 @@ describe('body parameters in the query string', () => {
         declared.set(`${route.method} ${route.path}`, Object.keys(route.bodyParams));
     }
     expect([...declared.keys()].sort()).toEqual([...new Set(ROWS.map((r) => r.route))].sort());
-    const ctx = { emu, token: '', conduitId: 'c', sessionId: 's' };
+    const ctx = { emu, token: '', conduitId: 'c', sessionId: 's', userToken: '' };
     for (const [route, keys] of declared) {
       const covered = new Set(
         ROWS.filter((r) => r.route === route).flatMap((r) => [...new URLSearchParams(r.query(ctx)).keys()]),
