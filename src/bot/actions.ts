@@ -9,7 +9,6 @@ import type { AnnouncementColor } from '../protocol/chat.js';
 /** Twitch's answer to a message the bot sent (or queued and then sent): sent with its id, or dropped with a reason. */
 export type ChatSendResult = SendChatMessageResult;
 
-
 /**
  * What a command can do in a channel, as the bot's identity. Every method resolves with Twitch's answer or rejects
  * with a typed error (`TwitchError` and its codes); none reports success it did not get.
