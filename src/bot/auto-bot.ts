@@ -24,6 +24,7 @@ import {
 } from '../core/options.js';
 import { isRecord } from '../core/guards.js';
 import type { ChannelChatMessageEvent } from '../catalogue/models/channel-chat.js';
+import type { ChannelPointsCustomRewardRedemptionAddEvent } from '../catalogue/models/channel-points.js';
 import type { ClientEventMap } from '../eventsub/client.js';
 import { AutoClient, type AutoClientOptions } from '../eventsub/conduit/auto-client.js';
 import { asError } from '../eventsub/conduit/shard.js';
@@ -35,6 +36,7 @@ import type { EventSubSubscription } from '../helix/models.js';
 import { CHAT_RATE_LIMITS, type AnnouncementColor } from '../protocol/chat.js';
 import type { ChatActions, ChatSendResult } from './actions.js';
 import { BotError } from './errors.js';
+import { Commands, type DispatchResult } from './commands/commands.js';
 import { ChannelSendQueue, type QueuedMessage, type SendQueueHost } from './send-queue.js';
 
 /** Scopes the bot's user token must carry. */
@@ -75,6 +77,13 @@ export interface AutoBotOptions extends AutoClientOptions {
   /** Deletions in flight at once when leaving channels (the Helix client's budget still applies). @defaultValue 8 */
   readonly leaveConcurrency?: number;
   readonly chat?: BotChatOptions;
+  /**
+   * The commands: every chat message of a joined channel goes through `commands.dispatch` (the bot's own messages
+   * never do), every `channel.channel_points_custom_reward_redemption.add` through `dispatchRedemption` (subscribe
+   * it per channel with `channelSubscriptions`), with the channel's {@link BotChannel} as the actions. Outcomes are
+   * `command` events; an error no handler handled is also an `error` event (context `command`).
+   */
+  readonly commands?: Commands;
 }
 
 /** The outcome of joining one channel. */
@@ -116,6 +125,8 @@ export interface BotEvents {
   message: [message: ChannelChatMessageEvent, channel: BotChannel];
   /** Twitch did not send a message of the bot (the `send()` promise also resolves with `isSent: false`). */
   chatDropped: [info: ChatDropInfo];
+  /** What became of a message or redemption that was a command (not emitted for `ignored`). */
+  command: [result: DispatchResult];
   /** A channel was joined (not emitted for `already`). */
   channelJoined: [channelId: string];
   /** A channel was left. */
@@ -157,7 +168,10 @@ const channelRefs: Check = (value, field) => {
 };
 
 const BOT_CHECKS: OptionChecks<
-  Pick<AutoBotOptions, 'botId' | 'auth' | 'channels' | 'channelSubscriptions' | 'leaveConcurrency' | 'chat'>
+  Pick<
+    AutoBotOptions,
+    'botId' | 'auth' | 'channels' | 'channelSubscriptions' | 'leaveConcurrency' | 'chat' | 'commands'
+  >
 > = {
   botId: required(nonEmptyString),
   auth: required((value, field) => {
@@ -169,6 +183,9 @@ const BOT_CHECKS: OptionChecks<
   channelSubscriptions: func,
   leaveConcurrency: positiveInteger,
   chat: nested(BOT_CHAT_CHECKS),
+  commands: (value, field) => {
+    if (!(value instanceof Commands)) fail(field, 'a Commands instance', value);
+  },
 };
 
 function checkedBotOptions(options: AutoBotOptions): AutoBotOptions {
@@ -435,6 +452,7 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
   #membership: Promise<unknown> = Promise.resolve();
   readonly #queueHost: SendQueueHost;
   readonly #channelHost: ChannelHost;
+  readonly #commands: Commands | null;
 
   /**
    * Checks every option (the {@link AutoClient}'s and the bot's) before anything is created.
@@ -465,7 +483,11 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
       botId: this.botId,
       call: Object.freeze({ auth: Object.freeze({ userId: this.botId }), signal: this.#closer.signal }),
     };
+    this.#commands = options.commands ?? null;
     this.on('channel.chat.message', this.#onChatMessage);
+    if (this.#commands !== null) {
+      this.on('channel.channel_points_custom_reward_redemption.add', this.#onRedemption);
+    }
   }
 
   /** The channels joined (broadcaster ids), in the order they were joined. */
@@ -806,6 +828,30 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
       else this.#elevated.delete(channelId);
     }
     if (this.hasListeners('message')) this.emit('message', message, this.channel(channelId));
+    const commands = this.#commands;
+    if (commands !== null && message.chatter.id !== this.botId) {
+      commands.dispatch(message, this.channel(channelId)).then(this.#onDispatched, this.#onDispatchFailed);
+    }
+  };
+
+  /** Every redemption (one listener, defined once): reward commands. */
+  readonly #onRedemption = (event: ChannelPointsCustomRewardRedemptionAddEvent): void => {
+    this.#commands
+      ?.dispatchRedemption(event, this.channel(event.broadcaster.id))
+      .then(this.#onDispatched, this.#onDispatchFailed);
+  };
+
+  /** A dispatch's outcome: a `command` event unless ignored; an unhandled error also on `error`. */
+  readonly #onDispatched = (result: DispatchResult): void => {
+    if (result.status === 'ignored') return;
+    if (result.status === 'error' && !result.handled && result.error.code !== 'COMMAND_NOT_FOUND') {
+      this.report(result.error, 'command');
+    }
+    if (this.hasListeners('command')) this.emit('command', result);
+  };
+
+  readonly #onDispatchFailed = (error: unknown): void => {
+    this.report(asError(error), 'command');
   };
 
   override [inspect.custom](): string {

@@ -94,6 +94,7 @@ import {
   type WebSocketSubscribeOptions,
   AutoBot,
   type AutoBotOptions,
+  Commands,
   codePointLength,
   MAX_CHAT_MESSAGE_LENGTH,
 } from '../../src/index.js';
@@ -1541,6 +1542,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               channelSubscriptions: optional(isFunction),
               leaveConcurrency: optional(positiveInteger),
               chat: optional(isObject),
+              commands: optional(instanceOf(Commands)),
             }),
           ),
         ],
