@@ -1,10 +1,10 @@
 /**
  * The bot of `demo --bot`, the same on the emulator and on Twitch (`--live`): its commands, the wiring of an
  * {@link AutoBot} to them, and the figures of the summary (commands handled, replies sent, drops by reason, queue
- * delays), counted where they happen: every send goes through {@link MeteredActions}.
+ * delays), counted where they happen: every message the bot sends goes through {@link metered}.
  */
-import type { AutoBot, BotChannel } from '../../../bot/auto-bot.js';
-import type { ChatActions, ChatSendResult } from '../../../bot/actions.js';
+import type { AutoBot } from '../../../bot/auto-bot.js';
+import type { ChatSendResult } from '../../../bot/actions.js';
 import {
   Commands,
   arg,
@@ -12,11 +12,9 @@ import {
   cooldowns,
   guards,
   type CommandError,
-  type DispatchResult,
   type ErrorContext,
 } from '../../../bot/commands/index.js';
 import type { Clock } from '../../../core/clock.js';
-import type { AnnouncementColor } from '../../../protocol/chat.js';
 
 /** The reward whose redemptions run `!hydrate`. */
 export const HYDRATE_REWARD = 'Hydrate';
@@ -61,67 +59,28 @@ function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
 }
 
-/** A channel's {@link ChatActions} that counts what Twitch answered to each message and how long it waited. */
-export class MeteredActions implements ChatActions {
-  readonly channelId: string;
-  readonly #inner: BotChannel;
-  readonly #stats: BotStats;
-  readonly #clock: Clock;
-
-  constructor(inner: BotChannel, stats: BotStats, clock: Clock) {
-    this.channelId = inner.channelId;
-    this.#inner = inner;
-    this.#stats = stats;
-    this.#clock = clock;
-  }
-
-  send(text: string): Promise<ChatSendResult> {
-    return this.#metered(this.#inner.send(text));
-  }
-
-  reply(parentMessageId: string, text: string): Promise<ChatSendResult> {
-    return this.#metered(this.#inner.reply(parentMessageId, text));
-  }
-
-  announce(text: string, color?: AnnouncementColor): Promise<void> {
-    return this.#inner.announce(text, color);
-  }
-
-  deleteMessage(messageId: string): Promise<void> {
-    return this.#inner.deleteMessage(messageId);
-  }
-
-  timeout(userId: string, durationSeconds: number, reason?: string): Promise<void> {
-    return this.#inner.timeout(userId, durationSeconds, reason);
-  }
-
-  ban(userId: string, reason?: string): Promise<void> {
-    return this.#inner.ban(userId, reason);
-  }
-
-  shoutout(toBroadcasterId: string): Promise<void> {
-    return this.#inner.shoutout(toBroadcasterId);
-  }
-
-  whisper(toUserId: string, text: string): Promise<void> {
-    return this.#inner.whisper(toUserId, text);
-  }
-
-  async #metered(pending: Promise<ChatSendResult>): Promise<ChatSendResult> {
-    const stats = this.#stats;
-    const queuedAt = this.#clock.now();
-    try {
-      const result = await pending;
-      const waited = this.#clock.now() - queuedAt;
-      if (waited > QUEUE_DELAY_MS) stats.queueDelays++;
-      if (waited > stats.maxDelayMs) stats.maxDelayMs = waited;
-      if (result.isSent) stats.sent++;
-      else bump(stats.drops, result.dropReason.code);
-      return result;
-    } catch (error) {
-      stats.failures.push(`#${this.channelId}: ${error instanceof Error ? error.message : String(error)}`);
-      throw error;
-    }
+/**
+ * Counts Twitch's answer to one message of the bot (sent, or dropped with its reason) and how long it waited in the
+ * channel's send queue; a rejection (a queue bound, a Helix error) is a lost reply. Resolves like `pending`.
+ */
+export async function metered(
+  stats: BotStats,
+  clock: Clock,
+  pending: Promise<ChatSendResult>,
+  channelId: string,
+): Promise<ChatSendResult> {
+  const queuedAt = clock.now();
+  try {
+    const result = await pending;
+    const waited = clock.now() - queuedAt;
+    if (waited > QUEUE_DELAY_MS) stats.queueDelays++;
+    if (waited > stats.maxDelayMs) stats.maxDelayMs = waited;
+    if (result.isSent) stats.sent++;
+    else bump(stats.drops, result.dropReason.code);
+    return result;
+  } catch (error) {
+    stats.failures.push(`#${channelId}: ${error instanceof Error ? error.message : String(error)}`);
+    throw error;
   }
 }
 
@@ -161,6 +120,8 @@ function answerTo(error: CommandError, ctx: ErrorContext): string | null {
  * {@link HYDRATE_REWARD} channel-points reward.
  */
 export function demoCommands(stats: BotStats, options: DemoBotOptions, botId: string): Commands {
+  const say = (ctx: { readonly channel: { readonly id: string } }, pending: Promise<ChatSendResult>) =>
+    metered(stats, options.clock, pending, ctx.channel.id);
   const commands = new Commands({
     prefix: '!',
     botId,
@@ -168,7 +129,7 @@ export function demoCommands(stats: BotStats, options: DemoBotOptions, botId: st
     onError: async (error, ctx) => {
       bump(stats.refused, error.code);
       const answer = answerTo(error, ctx);
-      if (answer !== null) await ctx.reply(answer);
+      if (answer !== null) await say(ctx, ctx.reply(answer));
     },
     onUnhandledError: (error) => {
       stats.errors.push(`${error.code}: ${error.message}`);
@@ -183,7 +144,7 @@ export function demoCommands(stats: BotStats, options: DemoBotOptions, botId: st
       cooldown: cooldowns.gcra({ per: 'chatter', rate: 1, perMs: 30_000 }),
       run: async (ctx) => {
         const roll = 1 + Math.floor(options.random() * ctx.args.sides);
-        await ctx.reply(`🎲 ${String(roll)} (d${String(ctx.args.sides)})`);
+        await say(ctx, ctx.reply(`🎲 ${String(roll)} (d${String(ctx.args.sides)})`));
       },
     }),
     command({
@@ -194,14 +155,14 @@ export function demoCommands(stats: BotStats, options: DemoBotOptions, botId: st
       guards: [guards.moderator],
       run: async (ctx) => {
         await ctx.shoutout(ctx.args.user);
-        await ctx.send(`Go follow ${ctx.args.user.displayName}: twitch.tv/${ctx.args.user.login}`);
+        await say(ctx, ctx.send(`Go follow ${ctx.args.user.displayName}: twitch.tv/${ctx.args.user.login}`));
       },
     }),
     command({
       name: 'uptime',
       description: "the bot's uptime",
       run: async (ctx) => {
-        await ctx.reply(`up for ${duration(options.clock.now() - options.startedAt)}`);
+        await say(ctx, ctx.reply(`up for ${duration(options.clock.now() - options.startedAt)}`));
       },
     }),
     command({
@@ -212,7 +173,10 @@ export function demoCommands(stats: BotStats, options: DemoBotOptions, botId: st
       run: async (ctx) => {
         const { user, reason } = ctx.args;
         await ctx.ban(reason === undefined ? { user } : { user, reason });
-        await ctx.reply(`${user.displayName} is banned${reason === undefined ? '' : ` (${reason})`}`);
+        await say(
+          ctx,
+          ctx.reply(`${user.displayName} is banned${reason === undefined ? '' : ` (${reason})`}`),
+        );
       },
     }),
     command({
@@ -220,7 +184,7 @@ export function demoCommands(stats: BotStats, options: DemoBotOptions, botId: st
       aliases: ['hi'],
       description: 'says hello',
       run: async (ctx) => {
-        await ctx.reply(`hello @${ctx.chatter.login}!`);
+        await say(ctx, ctx.reply(`hello @${ctx.chatter.login}!`));
       },
     }),
     command({
@@ -228,67 +192,29 @@ export function demoCommands(stats: BotStats, options: DemoBotOptions, botId: st
       description: `a drink for the channel (also the "${HYDRATE_REWARD}" reward)`,
       rewards: [{ title: HYDRATE_REWARD }],
       run: async (ctx) => {
-        await ctx.send(`${ctx.chatter.displayName} hands everyone a glass of water 💧`);
+        await say(ctx, ctx.send(`${ctx.chatter.displayName} hands everyone a glass of water 💧`));
       },
     }),
     command({
       name: 'help',
       description: 'lists the commands',
       run: async (ctx) => {
-        await ctx.reply((commands.help(undefined, ctx.prefix) ?? []).join(' · ').slice(0, 500));
+        await say(ctx, ctx.reply((commands.help(undefined, ctx.prefix) ?? []).join(' · ').slice(0, 500)));
       },
     }),
   );
   return commands;
 }
 
-/** Counts what one dispatch became (an error handled by `onError` is counted there). */
-function record(stats: BotStats, result: DispatchResult): void {
-  if (result.status === 'ran') bump(stats.handled, result.command);
-}
-
 /**
- * Wires `bot` to `commands`: every chat message and every reward redemption of its channels is dispatched with the
- * channel's metered actions. Returns a function that resolves when every dispatch started so far has settled.
+ * Counts what the bot's commands became (its `command` events) and the errors it reports. Give the same
+ * {@link Commands} to the AutoBot (`commands` option): it dispatches every message and redemption of its channels.
  */
-export function wireBot(
-  bot: AutoBot,
-  commands: Commands,
-  stats: BotStats,
-  clock: Clock,
-): () => Promise<void> {
-  const actions = new Map<string, MeteredActions>();
-  const actionsOf = (channelId: string): MeteredActions => {
-    let a = actions.get(channelId);
-    if (a === undefined) {
-      a = new MeteredActions(bot.channel(channelId), stats, clock);
-      actions.set(channelId, a);
-    }
-    return a;
-  };
-  const pending = new Set<Promise<void>>();
-  const track = (dispatch: Promise<DispatchResult>): void => {
-    const p = dispatch.then(
-      (result) => {
-        record(stats, result);
-      },
-      (error: unknown) => {
-        stats.errors.push(error instanceof Error ? error.message : String(error));
-      },
-    );
-    pending.add(p);
-    void p.finally(() => pending.delete(p));
-  };
-  bot.on('message', (message) => {
-    track(commands.dispatch(message, actionsOf(message.broadcaster.id)));
-  });
-  bot.on('channel.channel_points_custom_reward_redemption.add', (event) => {
-    track(commands.dispatchRedemption(event, actionsOf(event.broadcaster.id)));
+export function watchBot(bot: AutoBot, stats: BotStats): void {
+  bot.on('command', (result) => {
+    if (result.status === 'ran') bump(stats.handled, result.command);
   });
   bot.on('error', (error, context) => {
     stats.errors.push(`${context ?? 'error'}: ${error.message}`);
   });
-  return async () => {
-    while (pending.size > 0) await Promise.all(pending);
-  };
 }

@@ -8,7 +8,7 @@ import { AutoBot } from '../../../bot/auto-bot.js';
 import { systemClock } from '../../../core/clock.js';
 import type { CliContext } from '../../types.js';
 import { delay } from '../traffic.js';
-import { BotStats, demoCommands, wireBot } from './commands.js';
+import { BotStats, demoCommands, watchBot } from './commands.js';
 import { BotView } from './view.js';
 
 /** The environment variables a live bot run needs, in the order they are reported missing. */
@@ -97,23 +97,24 @@ export async function runBotLive(
   let bot: AutoBot | undefined;
   try {
     await auth.addUser({ accessToken: config.accessToken, refreshToken: config.refreshToken });
+    const commands = demoCommands(
+      stats,
+      { clock: systemClock, startedAt: systemClock.now(), random: Math.random },
+      config.botId,
+    );
     bot = new AutoBot({
       clientId: config.clientId,
       clientSecret: config.clientSecret,
       conduitId: 'create',
       botId: config.botId,
       auth,
+      commands,
       channels: config.channels.map((login) => ({ login })),
       ...(config.helixUrl === undefined ? {} : { helixUrl: config.helixUrl }),
       ...(config.oauthUrl === undefined ? {} : { oauthUrl: config.oauthUrl }),
       ...(config.eventSubWsUrl === undefined ? {} : { eventSubWsUrl: config.eventSubWsUrl }),
     });
-    const commands = demoCommands(
-      stats,
-      { clock: systemClock, startedAt: systemClock.now(), random: Math.random },
-      config.botId,
-    );
-    const settled = wireBot(bot, commands, stats, systemClock);
+    watchBot(bot, stats);
     bot.on('message', (message) => {
       view.message(message);
     });
@@ -126,7 +127,6 @@ export async function runBotLive(
       `listening for ${String(durationMs / 1000)} s (Ctrl-C ends it): try !dice, !so @user, !uptime, !hello, !help`,
     );
     await delay(durationMs, signal);
-    await settled();
   } catch (error) {
     stderr.write(
       `twitch-realtime demo --bot --live: ${error instanceof Error ? error.message : String(error)}\n`,

@@ -13,7 +13,7 @@ import { systemClock, type Clock, type TimerHandle, type TimerOptions } from '..
 import { Emulator } from '../../../emulator/index.js';
 import type { TextSink } from '../../types.js';
 import { delay, prng } from '../traffic.js';
-import { BotStats, HYDRATE_REWARD, demoCommands, wireBot } from './commands.js';
+import { BotStats, HYDRATE_REWARD, demoCommands, watchBot } from './commands.js';
 import { BotView } from './view.js';
 
 /** How much faster simulated time runs than the wall clock. */
@@ -176,6 +176,11 @@ export async function runBotScenario(options: BotScenarioOptions): Promise<BotRu
       oauthUrl: o.oauthUrl,
     });
     await auth.addUser({ accessToken: token.accessToken, refreshToken: token.refreshToken });
+    const commands = demoCommands(
+      stats,
+      { clock, startedAt: clock.now(), random: prng(options.seed) },
+      BOT.id,
+    );
     bot = new AutoBot({
       clientId: o.clientId,
       helixUrl: o.helixUrl,
@@ -192,11 +197,10 @@ export async function runBotScenario(options: BotScenarioOptions): Promise<BotRu
           condition: { broadcasterUserId: id },
         },
       ],
+      commands,
       chat: { moderatorIn: CHANNELS.filter((c) => c.moderated).map((c) => c.id) },
     });
-    const startedAt = clock.now();
-    const commands = demoCommands(stats, { clock, startedAt, random: prng(options.seed) }, BOT.id);
-    const settled = wireBot(bot, commands, stats, clock);
+    watchBot(bot, stats);
     bot.on('message', (message) => {
       if (message.chatter.id === BOT.id) echoes++;
       view.message(message);
@@ -219,11 +223,12 @@ export async function runBotScenario(options: BotScenarioOptions): Promise<BotRu
     // Until every reply went out and came back (the burst waits for the channel's window), or the deadline.
     while (
       !stop.aborted &&
-      (stats.sent + stats.dropTotal + stats.failures.length < EXPECTED.sent || echoes < stats.sent)
+      (stats.sent + stats.dropTotal + stats.failures.length < EXPECTED.sent ||
+        echoes < stats.sent ||
+        stats.handledTotal < EXPECTED.handled)
     ) {
       await delay(Math.min(50, Math.max(0, deadline - Date.now())), stop);
     }
-    await Promise.race([settled(), delay(Math.max(0, deadline - Date.now()), stop)]);
     late = Date.now() >= deadline;
   } finally {
     finished.abort();
