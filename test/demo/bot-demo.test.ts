@@ -8,6 +8,8 @@ import { parseDemoArgs } from '../../src/cli/commands/demo.js';
 import { BotStats } from '../../src/cli/demo/bot/commands.js';
 import { BOT_ENV, botLiveConfig } from '../../src/cli/demo/bot/live.js';
 import { EXPECTED, check } from '../../src/cli/demo/bot/scenario.js';
+import { Emulator } from '../../src/emulator/index.js';
+import { until } from '../support/until.js';
 
 class Sink {
   text = '';
@@ -92,6 +94,52 @@ describe('demo --bot on the emulator', () => {
       `every sent message echoed back, got ${String(EXPECTED.sent - 1)}/${String(EXPECTED.sent)}`,
     ]);
   });
+});
+
+describe('demo --bot --live against a Twitch-compatible endpoint', () => {
+  it(
+    'joins, answers a real chatter, prints the summary and deletes its conduit',
+    { timeout: 30_000 },
+    async () => {
+      await using emu = await Emulator.start({ port: 0 });
+      const token = emu.mintUserToken({
+        userId: '4242',
+        login: 'livebot',
+        scopes: ['user:bot', 'user:read:chat', 'user:write:chat'],
+      });
+      emu.mintUserToken({ userId: '501', login: 'somechannel', scopes: ['channel:bot'] });
+      const { clientId, clientSecret, helixUrl, oauthUrl, eventSubWsUrl } = emu.clientOptions();
+      const running = demo(['--bot', '--live', '--duration', '3'], {
+        TWITCH_CLIENT_ID: clientId,
+        TWITCH_CLIENT_SECRET: clientSecret,
+        TWITCH_HELIX_URL: helixUrl,
+        TWITCH_OAUTH_URL: oauthUrl,
+        TWITCH_EVENTSUB_WS_URL: eventSubWsUrl,
+        TWITCH_BOT_ID: '4242',
+        TWITCH_BOT_ACCESS_TOKEN: token.accessToken,
+        TWITCH_BOT_REFRESH_TOKEN: token.refreshToken,
+        TWITCH_BOT_CHANNELS: 'somechannel',
+      });
+      await until(
+        () =>
+          emu.state().subscriptions.some((s) => s.type === 'channel.chat.message' && s.status === 'enabled'),
+        {
+          what: "the bot's chat subscription enabled",
+          timeoutMs: 10_000,
+        },
+      );
+      emu.chat({ channel: 'somechannel', user: 'aviewer', text: '!dice 20' });
+      const { code, out, err } = await running;
+      expect(err).toBe('');
+      expect(out).toMatch(/#somechannel +aviewer: !dice 20\n/);
+      expect(out).toMatch(/livebot: ↳ @aviewer 🎲 \d+ \(d20\)/);
+      expect(out).toContain('commands handled  1 (dice 1)');
+      expect(out).toContain('replies sent      1');
+      expect(out).not.toContain(token.accessToken);
+      expect(emu.state().conduits).toHaveLength(0);
+      expect(code).toBe(0);
+    },
+  );
 });
 
 describe('demo --bot flags and --live credentials', () => {

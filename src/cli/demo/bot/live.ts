@@ -6,6 +6,7 @@
 import { RefreshingAuthProvider } from '../../../auth/refreshing-provider.js';
 import { AutoBot } from '../../../bot/auto-bot.js';
 import { systemClock } from '../../../core/clock.js';
+import { HelixClient } from '../../../helix/client.js';
 import type { CliContext } from '../../types.js';
 import { delay } from '../traffic.js';
 import { BotStats, demoCommands, watchBot } from './commands.js';
@@ -94,6 +95,14 @@ export async function runBotLive(
     clientSecret: config.clientSecret,
     ...(config.oauthUrl === undefined ? {} : { oauthUrl: config.oauthUrl }),
   });
+  // The run's own Helix client (the bot's token provider, app tokens included): it outlives the bot, to delete the
+  // conduit after the bot closed.
+  const helix = new HelixClient({
+    clientId: config.clientId,
+    auth,
+    ...(config.helixUrl === undefined ? {} : { helixUrl: config.helixUrl }),
+    ...(config.oauthUrl === undefined ? {} : { oauthUrl: config.oauthUrl }),
+  });
   let bot: AutoBot | undefined;
   try {
     await auth.addUser({ accessToken: config.accessToken, refreshToken: config.refreshToken });
@@ -104,14 +113,12 @@ export async function runBotLive(
     );
     bot = new AutoBot({
       clientId: config.clientId,
-      clientSecret: config.clientSecret,
+      helix,
       conduitId: 'create',
       botId: config.botId,
       auth,
       commands,
       channels: config.channels.map((login) => ({ login })),
-      ...(config.helixUrl === undefined ? {} : { helixUrl: config.helixUrl }),
-      ...(config.oauthUrl === undefined ? {} : { oauthUrl: config.oauthUrl }),
       ...(config.eventSubWsUrl === undefined ? {} : { eventSubWsUrl: config.eventSubWsUrl }),
     });
     watchBot(bot, stats);
