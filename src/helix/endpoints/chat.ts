@@ -35,26 +35,46 @@ import {
 import { callEndpoint, callOptions, type CallOptions, type EndpointSpec } from '../endpoint.js';
 import { HelixHttp } from '../http.js';
 import { dataOf } from '../wire.js';
-import { chatSettings, onlyOf, sentChatMessage, userChatColor } from './chat-wire.js';
+import {
+  chatSettings,
+  colorsAmongAsked,
+  onlyOf,
+  sentChatMessage,
+  settingsMatch,
+  userChatColor,
+} from './chat-wire.js';
 
 /** The chat endpoint rows. */
 export const CHAT_ENDPOINTS = {
   // Not idempotent: a repeat after a lost answer would post the message twice (or be dropped as a duplicate).
   sendChatMessage: { method: 'POST', path: '/chat/messages', token: 'any', decode: onlyOf(sentChatMessage) },
-  getChatSettings: { method: 'GET', path: '/chat/settings', token: 'any', decode: onlyOf(chatSettings) },
+  getChatSettings: {
+    method: 'GET',
+    path: '/chat/settings',
+    token: 'any',
+    decode: onlyOf(chatSettings),
+    check: settingsMatch,
+  },
   // Idempotent: the same settings applied twice are the same settings.
   updateChatSettings: {
     method: 'PATCH',
     path: '/chat/settings',
     token: 'user',
     decode: onlyOf(chatSettings),
+    check: settingsMatch,
     idempotent: true,
   },
   // Not idempotent: a repeat would announce twice.
   sendAnnouncement: { method: 'POST', path: '/chat/announcements', token: 'user' },
   // Not idempotent: a repeat after a lost answer would hit the shoutout cooldown (429).
   sendShoutout: { method: 'POST', path: '/chat/shoutouts', token: 'user' },
-  getUserChatColors: { method: 'GET', path: '/chat/color', token: 'any', decode: dataOf(userChatColor) },
+  getUserChatColors: {
+    method: 'GET',
+    path: '/chat/color',
+    token: 'any',
+    decode: dataOf(userChatColor),
+    check: colorsAmongAsked,
+  },
   updateUserChatColor: { method: 'PUT', path: '/chat/color', token: 'user', idempotent: true },
 } as const satisfies Record<string, EndpointSpec>;
 
