@@ -26,7 +26,11 @@ beforeAll(async () => {
     'user:manage:whispers',
     'user:manage:chat_color',
   ]);
-  await g.user(VIEWER, 'aviewer', ['user:read:whispers', 'moderator:manage:announcements']);
+  await g.user(VIEWER, 'aviewer', [
+    'user:read:whispers',
+    'user:manage:whispers',
+    'moderator:manage:announcements',
+  ]);
   await g.user(OTHER, 'otherchannel', []);
   g.emu.setChatRole({ broadcasterId: CHANNEL, userId: BOT, role: 'moderator' });
 });
@@ -157,7 +161,7 @@ describe('shoutouts', () => {
 });
 
 describe('whispers', () => {
-  it("delivers user.whisper.message to the recipient's subscription, cut to 500 characters to a new recipient", async () => {
+  it("delivers user.whisper.message to the recipient's subscription, cut to 500 characters until the recipient whispered back", async () => {
     const listener = await listen(g);
     try {
       await listener.subscribe('user.whisper.message', { user_id: VIEWER }, VIEWER);
@@ -167,9 +171,17 @@ describe('whispers', () => {
       const first = listener.events[0] as { whisper: { text: string } };
       expect(first.whisper.text).toHaveLength(WHISPER_LIMITS.newRecipientLength);
       g.clock.advance(1_000);
+      // Twitch's rule is about the recipient having whispered the sender, not the sender having whispered before.
       await g.helix.whispers.sendWhisper({ fromUserId: BOT, toUserId: VIEWER, message: 'y'.repeat(600) });
       await until(() => listener.events.length === 2);
-      expect((listener.events[1] as { whisper: { text: string } }).whisper.text).toHaveLength(600);
+      expect((listener.events[1] as { whisper: { text: string } }).whisper.text).toHaveLength(
+        WHISPER_LIMITS.newRecipientLength,
+      );
+      g.clock.advance(1_000);
+      await g.helix.whispers.sendWhisper({ fromUserId: VIEWER, toUserId: BOT, message: 'hi back' });
+      await g.helix.whispers.sendWhisper({ fromUserId: BOT, toUserId: VIEWER, message: 'z'.repeat(600) });
+      await until(() => listener.events.length === 3);
+      expect((listener.events[2] as { whisper: { text: string } }).whisper.text).toHaveLength(600);
     } finally {
       await listener.close();
     }
@@ -220,7 +232,7 @@ describe('whispers', () => {
       g.helix.whispers.sendWhisper({ fromUserId: BOT, toUserId: VIEWER, message: 'z'.repeat(10_001) }),
     ).rejects.toMatchObject({ field: 'message' });
     expect(
-      await status(g.helix.whispers.sendWhisper({ fromUserId: VIEWER, toUserId: BOT, message: 'hi' })),
+      await status(g.helix.whispers.sendWhisper({ fromUserId: OTHER, toUserId: BOT, message: 'hi' })),
     ).toBe(401);
   });
 });

@@ -28,8 +28,8 @@ export interface SendWhisperInput {
   readonly fromUserId: string;
   readonly toUserId: string;
   /**
-   * 1 to 10,000 characters; Twitch keeps only 500 of a first whisper to a recipient (the emulator answers 400 past
-   * 500 to a new recipient, so that a test sees it).
+   * 1 to 10,000 characters; Twitch keeps only the first 500 unless the recipient has whispered the sender before
+   * (and answers 204 all the same; the emulator cuts it the same way).
    */
   readonly message: string;
 }
