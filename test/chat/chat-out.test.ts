@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTPError } from '../../src/core/http-errors.js';
-import { SHOUTOUT_COOLDOWN_MS, WHISPER_LIMITS } from '../../src/protocol/chat.js';
+import { ANNOUNCEMENT_INTERVAL_MS, SHOUTOUT_COOLDOWN_MS, WHISPER_LIMITS } from '../../src/protocol/chat.js';
 import { until } from '../support/until.js';
 import { BOT_SCOPES, chatGround, listen, type ChatGround } from './fixture.js';
 
@@ -94,6 +94,19 @@ describe('announcements', () => {
       g.helix.chat.sendAnnouncement({ broadcasterId: CHANNEL, moderatorId: BOT, message: ' ' }),
     ).rejects.toMatchObject({ field: 'message' });
     expect(g.emu.state().helix.requests).toBe(before);
+  });
+});
+
+describe('announcement limit', () => {
+  it('answers 429 to a second announcement within 2 seconds, and takes one after', async () => {
+    g.clock.advance(ANNOUNCEMENT_INTERVAL_MS);
+    const announce = (message: string): Promise<void> =>
+      g.helix.chat.sendAnnouncement({ broadcasterId: CHANNEL, moderatorId: BOT, message });
+    await announce('first');
+    g.clock.advance(ANNOUNCEMENT_INTERVAL_MS - 1);
+    expect(await status(announce('too soon'))).toBe(429);
+    g.clock.advance(1);
+    await announce('in time');
   });
 });
 
