@@ -42,12 +42,12 @@ export function setChatPresence(chat: EmulatorChat, input: ChatPresenceInput): v
     throw new InvalidArgumentError('present must be a boolean', 'present');
   }
   chat.platform.users.ensure(broadcasterId);
-  const chatters = chat.room(broadcasterId).chatters;
+  const room = chat.room(broadcasterId);
   for (const id of ids as string[]) {
-    if (obj.present === false) chatters.delete(id);
+    if (obj.present === false) room.chatters.delete(id);
     else {
       chat.platform.users.ensure(id);
-      chatters.add(id);
+      room.join(id);
     }
   }
 }
