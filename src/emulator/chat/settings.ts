@@ -45,16 +45,10 @@ export function moderatorOf(
   if (caller.kind !== 'user') throw new EmuHttpError(401, 'The access token must be a user access token.');
   if (!caller.scopes.has(scope)) throw new EmuHttpError(401, `Missing scope: ${scope}`);
   if (caller.userId !== moderator.id) {
-    throw new EmuHttpError(
-      401,
-      `The ID in ${key} must match the user ID found in the request's OAuth token.`,
-    );
+    throw new EmuHttpError(401, `The ID in ${key} must match the user ID in the access token.`);
   }
   if (!room.isElevated(moderator.id)) {
-    throw new EmuHttpError(
-      403,
-      `The user in ${key} must have moderator privileges in the broadcaster's channel.`,
-    );
+    throw new EmuHttpError(403, `The user in ${key} is not one of the broadcaster's moderators.`);
   }
   return moderator;
 }
