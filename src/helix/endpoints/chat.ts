@@ -339,13 +339,22 @@ export class ChatApi {
    * Not retried after a network error or a 5xx (the message may have been posted).
    *
    * @throws {@link InvalidArgumentError} before anything is sent: a missing id, a blank message or one past 500
-   *   characters, `forSourceOnly` with a user token (Twitch refuses it).
+   *   characters, `forSourceOnly` with a user token (Twitch refuses it), a user token (`auth.userId`) of another
+   *   user than `senderId` (Twitch answers 401).
    */
   async sendChatMessage(input: SendChatMessageInput, options?: CallOptions): Promise<SendChatMessageResult> {
     checkOptions(input, SEND_CHECKS, 'input');
     checkChatText(input.message, 'message');
     options = callOptions(options);
-    if (input.forSourceOnly !== undefined && options.auth?.userId !== undefined) {
+    const tokenUser = options.auth?.userId;
+    if (tokenUser !== undefined && tokenUser !== input.senderId) {
+      // A user token sends as its own user; Twitch answers 401 to any other sender_id.
+      throw new InvalidArgumentError(
+        `senderId (${input.senderId}) must be the user of the token (auth.userId ${tokenUser})`,
+        'senderId',
+      );
+    }
+    if (input.forSourceOnly !== undefined && tokenUser !== undefined) {
       throw new InvalidArgumentError(
         'forSourceOnly is for app tokens; a user token sends to every channel',
         'forSourceOnly',
