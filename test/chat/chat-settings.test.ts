@@ -176,7 +176,13 @@ describe('chat settings', () => {
     });
     await expect(
       g.helix.chat.updateChatSettings({ ...base, emoteMode: true }, { auth: { userId: CHANNEL } }),
-    ).rejects.toMatchObject({ field: 'moderatorId' });
+    ).rejects.toMatchObject({ field: 'auth' });
+    // An app token where the moderator's is needed: refused the same way (it was silently replaced).
+    await expect(
+      g.helix.chat.updateChatSettings({ ...base, emoteMode: true }, { auth: {} }),
+    ).rejects.toMatchObject({
+      field: 'auth',
+    });
     expect(g.emu.state().helix.requests).toBe(before);
   });
 

@@ -139,7 +139,7 @@ describe('sendChatMessage', () => {
         { broadcasterId: CHANNEL, senderId: VIEWER, message: 'x' },
         { auth: { userId: BOT } },
       ),
-    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'senderId' });
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'auth' });
     expect(emu.state().helix.requests).toBe(before);
     // 500 emoji are 500 characters for Twitch (1,000 UTF-16 units): accepted.
     expect(

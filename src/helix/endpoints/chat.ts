@@ -79,20 +79,18 @@ export const CHAT_ENDPOINTS = {
 } as const satisfies Record<string, EndpointSpec>;
 
 /**
- * The call options of an endpoint that acts as `userId` (a moderator, a whisperer...): its user token, `auth`
- * defaulting to `{ userId }`; another user's token is an `INVALID_ARGUMENT` naming `field` (Twitch answers 401).
+ * The call options of an endpoint that acts as `userId` (a moderator, a whisperer, the broadcaster...): its user
+ * token, `auth` defaulting to `{ userId }`; any other `auth` (another user's token, an app token) is an
+ * `INVALID_ARGUMENT` naming `auth` before anything is sent (Twitch answers 401). `options` are checked already.
  */
-export function actingAs(options: CallOptions | undefined, userId: string, field: string): CallOptions {
-  const checked = callOptions(options);
-  const tokenUser = checked.auth?.userId;
-  if (tokenUser === undefined) return { ...checked, auth: { userId } };
-  if (tokenUser !== userId) {
+export function actingAs<T extends CallOptions>(options: T, userId: string, field: string): T {
+  if (options.auth !== undefined && options.auth.userId !== userId) {
     throw new InvalidArgumentError(
-      `${field} (${userId}) must be the user of the token (auth.userId ${tokenUser})`,
-      field,
+      `this endpoint takes the token of ${field} (${userId}): omit auth or pass auth: { userId: '${userId}' }`,
+      'auth',
     );
   }
-  return checked;
+  return { ...options, auth: { userId } };
 }
 
 /** Input of {@link ChatApi.sendChatMessage}. */
@@ -350,8 +348,8 @@ export class ChatApi {
     if (tokenUser !== undefined && tokenUser !== input.senderId) {
       // A user token sends as its own user; Twitch answers 401 to any other sender_id.
       throw new InvalidArgumentError(
-        `senderId (${input.senderId}) must be the user of the token (auth.userId ${tokenUser})`,
-        'senderId',
+        `a user token sends as its user: senderId is ${input.senderId}, auth.userId ${tokenUser}`,
+        'auth',
       );
     }
     if (input.forSourceOnly !== undefined && tokenUser !== undefined) {
@@ -394,7 +392,7 @@ export class ChatApi {
     options =
       input.moderatorId === undefined
         ? callOptions(options)
-        : actingAs(options, input.moderatorId, 'moderatorId');
+        : actingAs(callOptions(options), input.moderatorId, 'moderatorId');
     const { body } = await callEndpoint(this.#http, CHAT_ENDPOINTS.getChatSettings, {
       ...options,
       query: {
@@ -449,7 +447,7 @@ export class ChatApi {
     };
     if (Object.keys(body).length === 0) fail('input', 'at least one setting to change', input);
     const { body: updated } = await callEndpoint(this.#http, CHAT_ENDPOINTS.updateChatSettings, {
-      ...actingAs(options, input.moderatorId, 'moderatorId'),
+      ...actingAs(callOptions(options), input.moderatorId, 'moderatorId'),
       query: { broadcaster_id: input.broadcasterId, moderator_id: input.moderatorId },
       body,
     });
@@ -476,7 +474,7 @@ export class ChatApi {
       ...(input.color === undefined ? {} : { color: input.color }),
     };
     await callEndpoint(this.#http, CHAT_ENDPOINTS.sendAnnouncement, {
-      ...actingAs(options, input.moderatorId, 'moderatorId'),
+      ...actingAs(callOptions(options), input.moderatorId, 'moderatorId'),
       query: { broadcaster_id: input.broadcasterId, moderator_id: input.moderatorId },
       body,
     });
@@ -501,7 +499,7 @@ export class ChatApi {
       throw new InvalidArgumentError('a channel cannot shout itself out', 'toBroadcasterId');
     }
     await callEndpoint(this.#http, CHAT_ENDPOINTS.sendShoutout, {
-      ...actingAs(options, input.moderatorId, 'moderatorId'),
+      ...actingAs(callOptions(options), input.moderatorId, 'moderatorId'),
       query: {
         from_broadcaster_id: input.fromBroadcasterId,
         to_broadcaster_id: input.toBroadcasterId,
@@ -552,7 +550,7 @@ export class ChatApi {
   async updateUserChatColor(input: UpdateUserChatColorInput, options?: CallOptions): Promise<void> {
     checkOptions(input, COLOR_CHECKS, 'input');
     await callEndpoint(this.#http, CHAT_ENDPOINTS.updateUserChatColor, {
-      ...actingAs(options, input.userId, 'userId'),
+      ...actingAs(callOptions(options), input.userId, 'userId'),
       query: { user_id: input.userId, color: input.color },
     });
   }

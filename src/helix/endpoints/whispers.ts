@@ -12,7 +12,7 @@ import {
   type OptionChecks,
 } from '../../core/options.js';
 import { codePointLength, WHISPER_LIMITS, type WireSendWhisperBody } from '../../protocol/chat.js';
-import { callEndpoint, type CallOptions, type EndpointSpec } from '../endpoint.js';
+import { callEndpoint, callOptions, type CallOptions, type EndpointSpec } from '../endpoint.js';
 import { HelixHttp } from '../http.js';
 import { actingAs } from './chat.js';
 
@@ -85,7 +85,7 @@ export class WhispersApi {
     }
     const body: WireSendWhisperBody = { message: input.message };
     await callEndpoint(this.#http, WHISPER_ENDPOINTS.sendWhisper, {
-      ...actingAs(options, input.fromUserId, 'fromUserId'),
+      ...actingAs(callOptions(options), input.fromUserId, 'fromUserId'),
       query: { from_user_id: input.fromUserId, to_user_id: input.toUserId },
       body,
     });
