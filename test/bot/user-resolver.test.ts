@@ -78,7 +78,7 @@ describe('cachedUserResolver', () => {
 
   it('refuses a login that is not a non-empty string', async () => {
     const users = cachedUserResolver(helix);
-    await expect(users.resolveLogin('' as string)).rejects.toMatchObject({
+    await expect(users.resolveLogin('')).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       field: 'login',
     });
