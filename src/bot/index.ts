@@ -11,4 +11,19 @@ export {
   DUPLICATE_MESSAGE_WINDOW_MS,
   MAX_CHAT_MESSAGE_LENGTH,
 } from '../protocol/chat.js';
+export {
+  AutoBot,
+  BotChannel,
+  BOT_SCOPES,
+  type AutoBotEventMap,
+  type AutoBotOptions,
+  type BotChatOptions,
+  type BotEvents,
+  type ChannelRef,
+  type ChatDropInfo,
+  type JoinResult,
+  type LeaveResult,
+} from './auto-bot.js';
+export { BotError, type BotErrorCode } from './errors.js';
 export * from './commands/index.js';
+export { cachedUserResolver, type CachedUserResolverOptions } from './user-resolver.js';

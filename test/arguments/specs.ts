@@ -92,6 +92,13 @@ import {
   type EventSubWebSocketClientOptions,
   type WebSocketMultiSubscribeOptions,
   type WebSocketSubscribeOptions,
+  AutoBot,
+  cachedUserResolver,
+  type CachedUserResolverOptions,
+  type AutoBotOptions,
+  Commands,
+  codePointLength,
+  MAX_CHAT_MESSAGE_LENGTH,
 } from '../../src/index.js';
 import * as root from '../../src/index.js';
 import * as auth from '../../src/auth/index.js';
@@ -239,6 +246,16 @@ const closeIt = async (result: unknown): Promise<void> => {
 };
 
 const DIGITS = /^[0-9]{1,20}$/;
+/** A channel of AutoBot.join/leave: a broadcaster id, `{ id }` or `{ login }`. */
+const channelRef: Domain = (value) => {
+  if (typeof value === 'string') return value !== '';
+  if (typeof value !== 'object' || value === null) return false;
+  if ('id' in value) return nonEmpty(value.id);
+  return 'login' in value && nonEmpty(value.login);
+};
+/** A chat message's text: non-blank, at most 500 code points. */
+const chatText: Domain = (value) =>
+  typeof value === 'string' && value.trim() !== '' && codePointLength(value) <= MAX_CHAT_MESSAGE_LENGTH;
 /** A PubSub token as the builders take it: non-empty, no whitespace, optionally `oauth:`-prefixed. */
 const topicToken: Domain = (value) => {
   if (typeof value !== 'string') return false;
@@ -342,6 +359,21 @@ function requiredOptions(
 
 /** The rows: every export of every entry point that is a class or a function (errors aside). */
 export function specs(ctx: Context): Readonly<Record<string, Spec>> {
+  // The bot of the AutoBot and BotChannel rows: never started, sharing the context's Helix client (nothing to close).
+  const botOptions = (): Record<string, unknown> => ({
+    clientId: ctx.opts.clientId,
+    helixUrl: ctx.opts.helixUrl,
+    oauthUrl: ctx.opts.oauthUrl,
+    botId: '1337',
+    auth: new StaticAuthProvider({ clientId: ctx.opts.clientId, userTokens: { '1337': ctx.userToken } }),
+  });
+  let bot: AutoBot | undefined;
+  const theBot = (): AutoBot =>
+    (bot ??= new AutoBot({
+      ...(botOptions() as unknown as AutoBotOptions),
+      eventSubWsUrl: ctx.opts.eventSubWsUrl,
+      helix: ctx.helix,
+    }));
   const emulatorOptions = (): Record<string, unknown> => ({
     clientId: ctx.opts.clientId,
     clientSecret: ctx.opts.clientSecret,
@@ -1468,6 +1500,174 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         reconcile: NO_ARGUMENTS,
         onStart: PROTECTED,
         onClose: PROTECTED,
+      },
+    },
+    cachedUserResolver: {
+      params: [
+        { name: 'helix', valid: () => ctx.helix, ok: instanceOf(HelixClient) },
+        options(
+          () => ({}),
+          keysOf<CachedUserResolverOptions>({
+            maxEntries: optional(positiveInteger),
+            ttlMs: optional(duration()),
+            missingTtlMs: optional(duration()),
+            clock: optional(withMethods('now', 'setTimeout', 'clearTimeout')),
+          }),
+          'options',
+          optional(isObject),
+        ),
+      ],
+      call: ([h, o]) => cachedUserResolver(h as HelixClient, o as CachedUserResolverOptions),
+    },
+    AutoBot: {
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ ...botOptions(), eventSubWsUrl: ctx.opts.eventSubWsUrl }),
+            keysOf<AutoBotOptions>({
+              logger: LOGGER,
+              signal: optional(isSignal),
+              clientId: nonEmpty,
+              clientSecret: optional(isString),
+              auth: withMethods('getAccessToken'),
+              helix: optional(instanceOf(HelixClient)),
+              helixBudget: optional(withMethods('take', 'observe')),
+              conduitId: optional(nonEmpty),
+              shardIds: optional(nonEmptyArrayOf(shardNumber)),
+              ownership: optional(isObject),
+              subscriptions: optional(isArray),
+              forceSubscribe: optional(isBoolean),
+              forceScale: optional(isBoolean),
+              maxPerShard: optional(positiveInteger),
+              keepaliveTimeoutSeconds: optional(integer(10, 600)),
+              helixUrl: httpUrl,
+              oauthUrl: httpUrl,
+              eventSubWsUrl: wsUrl,
+              fetch: optional(isFunction),
+              connectConcurrency: optional(positiveInteger),
+              assignChunkSize: optional(positiveInteger),
+              assignFlushMs: optional(duration()),
+              watchShardDisabled: optional(isBoolean),
+              reconcileIntervalMs: optional(duration(0)),
+              shardRetry: optional(isObject),
+              reconnectBackoff: optional(isObject),
+              maxReclaims: optional(nonNegativeInteger),
+              session: optional(isObject),
+              clock: CLOCK,
+              dedupe: optional(isObject),
+              webhook: optional(isObject),
+              botId: nonEmpty,
+              channels: optional(arrayOf(channelRef)),
+              channelSubscriptions: optional(isFunction),
+              leaveConcurrency: optional(positiveInteger),
+              chat: optional(isObject),
+              commands: optional(instanceOf(Commands)),
+            }),
+          ),
+        ],
+        call: ([o]) => new AutoBot(o as AutoBotOptions),
+        dispose: closeIt,
+      },
+      methods: {
+        channel: {
+          params: [{ name: 'channelId', valid: () => '1337', ok: nonEmpty }],
+          call: ([c]) => theBot().channel(c as string),
+        },
+        join: {
+          params: [{ name: 'channels', valid: () => [], ok: arrayOf(channelRef) }],
+          call: ([c]) => theBot().join(c as never),
+        },
+        leave: {
+          params: [{ name: 'channels', valid: () => [], ok: arrayOf(channelRef) }],
+          call: ([c]) => theBot().leave(c as never),
+        },
+        onStart: PROTECTED,
+        onClose: PROTECTED,
+      },
+    },
+    BotChannel: {
+      construct: { exempt: "made by AutoBot.channel() (its queue is the bot's)" },
+      methods: {
+        send: {
+          params: [{ name: 'text', valid: () => 'hello', ok: chatText }],
+          call: ([t]) =>
+            theBot()
+              .channel('1337')
+              .send(t as string),
+        },
+        reply: {
+          params: [
+            { name: 'parentMessageId', valid: () => 'parent-id', ok: nonEmpty },
+            { name: 'text', valid: () => 'hello', ok: chatText },
+          ],
+          call: ([p, t]) =>
+            theBot()
+              .channel('1337')
+              .reply(p as string, t as string),
+        },
+        announce: {
+          params: [
+            { name: 'text', valid: () => 'hello', ok: chatText },
+            {
+              name: 'color',
+              valid: () => undefined,
+              ok: optional(oneOf(['primary', 'blue', 'green', 'orange', 'purple'])),
+            },
+          ],
+          call: ([t, c]) =>
+            theBot()
+              .channel('1337')
+              .announce(t as string, c as never),
+        },
+        deleteMessage: {
+          params: [{ name: 'messageId', valid: () => 'message-id', ok: nonEmpty }],
+          call: ([m]) =>
+            theBot()
+              .channel('1337')
+              .deleteMessage(m as string),
+        },
+        timeout: {
+          params: [
+            { name: 'userId', valid: () => '4242', ok: nonEmpty },
+            { name: 'durationSeconds', valid: () => 60, ok: integer(1, 1_209_600) },
+            { name: 'reason', valid: () => undefined, ok: optional(isString) },
+          ],
+          call: ([u, d, r]) =>
+            theBot()
+              .channel('1337')
+              .timeout(u as string, d as number, r as string),
+        },
+        ban: {
+          params: [
+            { name: 'userId', valid: () => '4242', ok: nonEmpty },
+            { name: 'reason', valid: () => undefined, ok: optional(isString) },
+          ],
+          call: ([u, r]) =>
+            theBot()
+              .channel('1337')
+              .ban(u as string, r as string),
+        },
+        shoutout: {
+          params: [{ name: 'toBroadcasterId', valid: () => '4242', ok: nonEmpty }],
+          call: ([t]) =>
+            theBot()
+              .channel('1337')
+              .shoutout(t as string),
+        },
+        whisper: {
+          params: [
+            { name: 'toUserId', valid: () => '4242', ok: nonEmpty },
+            {
+              name: 'text',
+              valid: () => 'psst',
+              ok: (v) => typeof v === 'string' && v.trim() !== '' && codePointLength(v) <= 500,
+            },
+          ],
+          call: ([u, t]) =>
+            theBot()
+              .channel('1337')
+              .whisper(u as string, t as string),
+        },
       },
     },
     WebSocketClient: {

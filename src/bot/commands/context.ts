@@ -7,8 +7,8 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import type { ChannelChatMessageEvent } from '../../catalogue/models/channel-chat.js';
 import type { ChannelPointsCustomRewardRedemptionAddEvent } from '../../catalogue/models/channel-points.js';
 import type { Badge, UserRef } from '../../catalogue/models/common.js';
+import { ANNOUNCEMENT_COLORS, type AnnouncementColor } from '../../protocol/chat.js';
 import type { ChatActions, ChatSendResult } from '../actions.js';
-import type { AnnouncementColor } from '../../protocol/chat.js';
 import type { AnyCommand } from './command.js';
 
 /** What the chatter is in the channel, read from the message's badges (and the bot's owner ids). */
@@ -101,7 +101,7 @@ function checkText(text: unknown, field: string): void {
   }
 }
 
-const COLORS: ReadonlySet<unknown> = new Set(['primary', 'blue', 'green', 'orange', 'purple']);
+const COLORS: ReadonlySet<unknown> = new Set(ANNOUNCEMENT_COLORS);
 const MAX_TIMEOUT_SECONDS = 1_209_600;
 
 /** The target and reason of a moderation action, checked. */

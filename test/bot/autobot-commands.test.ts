@@ -1,0 +1,52 @@
+/**
+ * The AutoBot runs the commands: a viewer's chat message (emu.chat) and a redemption reach them with the channel's
+ * actions, the bot's own echoes never do, and outcomes come out as `command` events.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Commands, command, type DispatchResult } from '../../src/bot/index.js';
+import type { ChannelChatMessageEvent } from '../../src/catalogue/models/channel-chat.js';
+import { until } from '../support/until.js';
+import { BOT, BotHarness, CHANNELS } from './helpers.js';
+
+let h: BotHarness;
+beforeEach(async () => {
+  h = new BotHarness();
+  await h.start();
+});
+afterEach(async () => {
+  await h.close();
+});
+
+describe('AutoBot commands', () => {
+  it('dispatches viewers’ messages to the commands, never its own, and emits the outcomes', async () => {
+    let runs = 0;
+    const commands = new Commands({ prefix: '!' });
+    commands.add(
+      command({
+        name: 'ping',
+        run: async (ctx) => {
+          runs++;
+          await ctx.reply('!ping pong'); // its own echo starts with the prefix: it must not run again
+        },
+      }),
+    );
+    const bot = await h.bot({ channels: [CHANNELS[0]], watchShardDisabled: false, commands });
+    const outcomes: DispatchResult[] = [];
+    const seen: ChannelChatMessageEvent[] = [];
+    bot.on('command', (result) => outcomes.push(result));
+    bot.on('message', (m) => seen.push(m));
+    await bot.start();
+    const viewer = h.emu.chat({ channel: CHANNELS[0], user: 'aviewer', text: '!ping' });
+    await until(() =>
+      seen.some((m) => m.chatter.id === BOT && m.reply?.parentMessageId === viewer.messageId),
+    );
+    await until(() => outcomes.length === 1);
+    expect(outcomes).toEqual([{ status: 'ran', command: 'ping' }]);
+    expect(runs).toBe(1);
+    h.emu.chat({ channel: CHANNELS[0], user: 'aviewer', text: 'just chatting' });
+    h.emu.chat({ channel: CHANNELS[0], user: 'aviewer', text: '!nope' });
+    await until(() => outcomes.length === 2);
+    expect(outcomes[1]).toMatchObject({ status: 'error', error: { code: 'COMMAND_NOT_FOUND' } });
+    expect(runs).toBe(1);
+  });
+});
