@@ -13,6 +13,7 @@ import {
   guards,
   type CommandError,
   type ErrorContext,
+  type UserResolver,
 } from '../../../bot/commands/index.js';
 import type { Clock } from '../../../core/clock.js';
 
@@ -92,6 +93,8 @@ export interface DemoBotOptions {
   readonly startedAt: number;
   /** Dice rolls: a seeded source on the emulator, `Math.random` live. */
   readonly random: () => number;
+  /** Resolves a login typed without `@` (`!so somechannel`); without it only mentions name users. */
+  readonly users?: UserResolver;
 }
 
 /** `1m 05s`, `42s` */
@@ -126,6 +129,7 @@ export function demoCommands(stats: BotStats, options: DemoBotOptions, botId: st
     prefix: '!',
     botId,
     clock: options.clock,
+    ...(options.users === undefined ? {} : { users: options.users }),
     onError: async (error, ctx) => {
       bump(stats.refused, error.code);
       const answer = answerTo(error, ctx);

@@ -5,6 +5,7 @@
  */
 import { RefreshingAuthProvider } from '../../../auth/refreshing-provider.js';
 import { AutoBot } from '../../../bot/auto-bot.js';
+import { cachedUserResolver } from '../../../bot/user-resolver.js';
 import { systemClock } from '../../../core/clock.js';
 import { HelixClient } from '../../../helix/client.js';
 import type { CliContext } from '../../types.js';
@@ -108,7 +109,12 @@ export async function runBotLive(
     await auth.addUser({ accessToken: config.accessToken, refreshToken: config.refreshToken });
     const commands = demoCommands(
       stats,
-      { clock: systemClock, startedAt: systemClock.now(), random: Math.random },
+      {
+        clock: systemClock,
+        startedAt: systemClock.now(),
+        random: Math.random,
+        users: cachedUserResolver(helix),
+      },
       config.botId,
     );
     bot = new AutoBot({
