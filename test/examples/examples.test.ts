@@ -47,6 +47,12 @@ const expected: Record<string, RegExp[]> = {
     /^socket 1337#0: 1 subscriptions created again, 0 failed$/m,
     /^socket 1337#0 reconnected \(handover\)$/m,
   ],
+  bot: [
+    /^mybot: sides: expected a whole number from 2 to 100, got "many" \(reply to aviewer\)$/m,
+    /^mybot: rolled \d+ \(d20\) \(reply to aviewer\)$/m,
+    /^mybot: dice is on cooldown, try again in \d+ s \(reply to aviewer\)$/m,
+    /^mybot: you cannot use clear \(moderator only\) \(reply to aviewer\)$/m,
+  ],
   helix: [
     /^user: somechannel \(id 1337\)$/m,
     /^subscription [0-9a-f-]+: enabled, cost 0\/10000$/m,

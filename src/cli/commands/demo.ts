@@ -10,6 +10,8 @@ import { DemoView } from '../demo/view.js';
 import { FleetScenario, type FleetResult } from '../demo/fleet/scenario.js';
 import { FleetView } from '../demo/fleet/view.js';
 import { UsageError } from '../types.js';
+import { runBotScenario } from '../demo/bot/scenario.js';
+import { botLiveConfig, missingBotCredentials, runBotLive } from '../demo/bot/live.js';
 import type { CliCommand, CliContext } from '../types.js';
 
 const HELP = `Usage: twitch-realtime demo [options]
@@ -35,6 +37,15 @@ Options:
   --lease-ttl <s>    With --fleet: the shard lease TTL, seconds (1..60; default: the fleet's, 6)
   --live             Real Twitch instead of the emulator (needs TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET):
                      listens to the most watched live channels, no faults
+  --bot              The chat bot instead: an AutoBot on the emulator joined to three channels (a moderator in
+                     two), simulated viewers typing !dice, !so, !uptime, a guarded !ban, a cooldown hit, a reward
+                     command and a burst the send queue delays; prints the conversation and a summary (commands
+                     handled, replies sent, drops by reason, queue delays). Exits 1 on a lost or dropped reply.
+                     Simulated time runs 10x faster. Takes --seed and --duration (the bound of the run, default 20)
+  --bot --live       The same bot on Twitch until Ctrl-C or --duration (default 300): needs TWITCH_CLIENT_ID,
+                     TWITCH_CLIENT_SECRET, TWITCH_BOT_ID, TWITCH_BOT_ACCESS_TOKEN, TWITCH_BOT_REFRESH_TOKEN (a
+                     user token of the bot with user:bot user:read:chat user:write:chat) and TWITCH_BOT_CHANNELS
+                     (logins, comma-separated)
   -h, --help         Show this help
 `;
 
@@ -61,6 +72,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   fleet: { type: 'string' },
   'lease-ttl': { type: 'string' },
+  bot: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -80,6 +92,8 @@ export interface DemoArgs {
   readonly fleet: number;
   /** With `fleet`: the lease TTL, milliseconds (`undefined`: the strategy's default). */
   readonly leaseTtlMs: number | undefined;
+  /** `--bot`: the chat bot demo. */
+  readonly bot: boolean;
   readonly help: boolean;
 }
 
@@ -94,6 +108,21 @@ export interface DemoArgs {
 export function parseDemoArgs(args: readonly string[]): DemoArgs {
   const { values } = parseCommandLine(args, OPTIONS, { positionals: false });
   const live = values.live === true;
+  const bot = values.bot === true;
+  if (bot) {
+    for (const flag of [
+      'shards',
+      'channels',
+      'rate',
+      'no-faults',
+      'pubsub',
+      'webhook-shards',
+      'fleet',
+      'lease-ttl',
+    ] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} does not go with --bot`);
+    }
+  }
   if (live && values.pubsub === true)
     throw new UsageError('--pubsub needs the emulator: Twitch shut PubSub down');
   if (live && values['webhook-shards'] !== undefined)
@@ -110,7 +139,7 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
     shards,
     channels: intFlag('channels', values.channels, live ? 20 : 50, 1, live ? 100 : 1000),
     rate: intFlag('rate', values.rate, 250, 1, 20_000),
-    durationMs: intFlag('duration', values.duration, fleet > 0 ? 30 : 20, 1, 3600) * 1000,
+    durationMs: intFlag('duration', values.duration, fleet > 0 ? 30 : bot && live ? 300 : 20, 1, 3600) * 1000,
     faults: values['no-faults'] !== true && !live,
     pubsub: values.pubsub === true,
     // One webhook shard by default (when there are two shards or more): mixed transports on one conduit.
@@ -125,6 +154,7 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
       values['lease-ttl'] === undefined
         ? undefined
         : intFlag('lease-ttl', values['lease-ttl'], 10, 1, 60) * 1000,
+    bot,
     help: values.help === true,
   };
 }
@@ -135,6 +165,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     context.stdout.write(HELP);
     return 0;
   }
+  if (options.bot) return runBot(options, context);
   if (options.live) {
     // Missing credentials are bad usage (exit 2), checked before anything starts.
     if (liveConfig(context.env) === null) throw new UsageError(LIVE_CREDENTIALS);
@@ -171,6 +202,23 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   } finally {
     view.finish(result);
   }
+  return result.ok ? 0 : 1;
+}
+
+/** `demo --bot`: the chat bot on the emulator, or on Twitch with `--live`. */
+async function runBot(options: DemoArgs, context: CliContext): Promise<number> {
+  if (options.live) {
+    // Missing credentials are bad usage (exit 2), checked before anything starts.
+    const config = botLiveConfig(context.env);
+    if ('missing' in config) throw new UsageError(missingBotCredentials(config.missing));
+    return runBotLive(config, options.durationMs, context);
+  }
+  const result = await runBotScenario({
+    out: context.stdout,
+    seed: options.seed ?? 1,
+    durationMs: options.durationMs,
+    signal: context.signal,
+  });
   return result.ok ? 0 : 1;
 }
 
