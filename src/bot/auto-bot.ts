@@ -36,7 +36,7 @@ import type { EventSubSubscription } from '../helix/models.js';
 import { CHAT_RATE_LIMITS, type AnnouncementColor } from '../protocol/chat.js';
 import type { ChatActions, ChatSendResult } from './actions.js';
 import { BotError } from './errors.js';
-import { Commands, type DispatchResult } from './commands/commands.js';
+import { Commands, setUnhandledErrorFallback, type DispatchResult } from './commands/commands.js';
 import { ChannelSendQueue, type QueuedMessage, type SendQueueHost } from './send-queue.js';
 
 /** Scopes the bot's user token must carry. */
@@ -81,7 +81,8 @@ export interface AutoBotOptions extends AutoClientOptions {
    * The commands: every chat message of a joined channel goes through `commands.dispatch` (the bot's own messages
    * never do), every `channel.channel_points_custom_reward_redemption.add` through `dispatchRedemption` (subscribe
    * it per channel with `channelSubscriptions`), with the channel's {@link BotChannel} as the actions. Outcomes are
-   * `command` events; an error no handler handled is also an `error` event (context `command`).
+   * `command` events; an error no handler handled is an `error` event (context `command`), and only that, unless
+   * the Commands were given their own `onUnhandledError` (then it goes there instead).
    */
   readonly commands?: Commands;
 }
@@ -115,7 +116,7 @@ export interface ChatDropInfo {
   readonly channelId: string;
   readonly text: string;
   readonly replyParentMessageId: string | null;
-  /** Twitch's `drop_reason` (`msg_duplicate`, `msg_rate_limit`, ...). */
+  /** Twitch's `drop_reason` (`msg_duplicate`, `msg_ratelimit`, ...). */
   readonly dropReason: { readonly code: string; readonly message: string };
 }
 
@@ -484,6 +485,7 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
       call: Object.freeze({ auth: Object.freeze({ userId: this.botId }), signal: this.#closer.signal }),
     };
     this.#commands = options.commands ?? null;
+    if (this.#commands !== null) setUnhandledErrorFallback(this.#commands, this.#onUnhandledCommandError);
     this.on('channel.chat.message', this.#onChatMessage);
     if (this.#commands !== null) {
       this.on('channel.channel_points_custom_reward_redemption.add', this.#onRedemption);
@@ -565,7 +567,10 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
   protected override async onStart(): Promise<void> {
     this.#checkScopes();
     await super.onStart();
-    if (this.isClosing()) return;
+  }
+
+  /** Before `ready`: the channels joined on the conduit by an earlier run, then `channels` (failures reported). */
+  protected override async beforeReady(): Promise<void> {
     await this.#serial(() => this.#adoptJoined());
     if (this.#initialChannels.length > 0 && !this.isClosing()) {
       const results = await this.join(this.#initialChannels);
@@ -806,6 +811,11 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
     return this.helix.chat
       .sendChatMessage(body, { auth: { userId: this.botId }, signal: this.#closer.signal })
       .then((result) => {
+        // Twitch says the bot sent too fast: it is not (or no longer) a moderator here. Regular limit until one
+        // of its own echoes shows the badge again.
+        if (!result.isSent && result.dropReason.code === 'msg_ratelimit' && channelId !== this.botId) {
+          this.#elevated.delete(channelId);
+        }
         if (!result.isSent && this.hasListeners('chatDropped')) {
           this.emit('chatDropped', {
             channelId,
@@ -841,13 +851,15 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
       .then(this.#onDispatched, this.#onDispatchFailed);
   };
 
-  /** A dispatch's outcome: a `command` event unless ignored; an unhandled error also on `error`. */
+  /** A dispatch's outcome: a `command` event unless ignored (unhandled errors went to the commands' sink). */
   readonly #onDispatched = (result: DispatchResult): void => {
     if (result.status === 'ignored') return;
-    if (result.status === 'error' && !result.handled && result.error.code !== 'COMMAND_NOT_FOUND') {
-      this.report(result.error, 'command');
-    }
     if (this.hasListeners('command')) this.emit('command', result);
+  };
+
+  /** The commands' sink of unhandled errors when the user gave none: the bot's `error` event, nowhere else. */
+  readonly #onUnhandledCommandError = (error: Error): void => {
+    this.report(error, 'command');
   };
 
   readonly #onDispatchFailed = (error: unknown): void => {
