@@ -36,9 +36,10 @@ import { ChannelSendQueue, type QueuedMessage, type SendQueueHost } from './send
  * as conduit subscriptions, and chat out through a per-channel queue that waits for Twitch's rate limit (20 messages
  * per 30 s, 100 where the bot is broadcaster or moderator) rather than dropping.
  *
- * Start-up: the token's scopes (`MISSING_SCOPES` before anything is subscribed), the conduit and its shards (the
- * AutoClient's start-up, `ready`), the channels already joined on the conduit (learnt from its subscriptions, so a
- * restart neither duplicates nor forgets them), then `channels`.
+ * Start-up: the token's scopes (`MISSING_SCOPES` before anything is subscribed), the conduit, its shards and the
+ * client's subscriptions (the AutoClient's start-up), the channels already joined on the conduit (learnt from its
+ * subscriptions, so a restart neither duplicates nor forgets them), then `channels` (a channel that fails is an
+ * `error` event, context `join`), and only then `ready`: `await bot.start()` means it listens in those channels.
  *
  * @example
  * ```ts

@@ -38,7 +38,8 @@ export interface BotChatOptions {
   readonly minGapMs?: number;
   /**
    * Channels where the bot is a moderator from the start (100 messages per 30 s instead of 20). The badges of the
-   * bot's own echoed messages then say what it is. @defaultValue none
+   * bot's own echoed messages then say what it is, and a message dropped with `msg_ratelimit` puts the channel back
+   * at 20. @defaultValue none
    */
   readonly moderatorIn?: readonly string[];
 }
