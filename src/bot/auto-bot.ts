@@ -267,8 +267,7 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
     const channelId = message.broadcaster.id;
     if (message.chatter.id === this.botId && channelId !== this.botId) {
       // The badges of the bot's own messages say what it is in the channel (its send rate limit).
-      const elevated = message.badges.some((b) => b.setId === 'moderator' || b.setId === 'broadcaster');
-      if (elevated) this.#elevated.add(channelId);
+      if (isElevated(message.badges)) this.#elevated.add(channelId);
       else this.#elevated.delete(channelId);
     }
     if (this.hasListeners('message')) this.emit('message', message, this.channel(channelId));
@@ -303,4 +302,10 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
   override [inspect.custom](): string {
     return `AutoBot { state: '${this.state}', botId: '${this.botId}', channels: ${this.#roster.size} }`;
   }
+}
+
+/** A moderator or broadcaster badge among `badges` (a loop: no closure per message). */
+function isElevated(badges: ChannelChatMessageEvent['badges']): boolean {
+  for (const badge of badges) if (badge.setId === 'moderator' || badge.setId === 'broadcaster') return true;
+  return false;
 }
