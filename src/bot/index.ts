@@ -26,3 +26,4 @@ export {
 } from './options.js';
 export { BotError, type BotErrorCode } from './errors.js';
 export * from './commands/index.js';
+export { cachedUserResolver, type CachedUserResolverOptions } from './user-resolver.js';

@@ -364,7 +364,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * Makes viewers join (or, with `present: false`, part) a channel's chat: what Get Chatters lists, besides
    * whoever sent a message there.
    *
-   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) on a malformed input (field named).
    * @example
    * ```ts
    * emu.setChatPresence({ broadcasterId: '1337', userIds: ['4242', '4243'] });
@@ -381,7 +381,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * and a reply thread (`replyTo`: a recent message id of the channel). `channel` and `user` are ids or logins
    * (users are created on demand). `POST /_emulator/chat` does the same (snake_case body).
    *
-   * @throws {@link InvalidArgumentError} on a malformed input or an unknown `replyTo` (field named).
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) on a malformed input or an unknown `replyTo` (field named).
    * @throws `TwitchError` `CHATTER_BANNED` when the viewer is banned or timed out in the channel.
    * @example
    * ```ts
@@ -401,7 +401,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * `for_source_only: false`). Called again for the same host, it changes the participants: joiners get `begin`,
    * the others `update`, leavers `end`. `POST /_emulator/shared_chat` does the same (`{host_id, participant_ids}`).
    *
-   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) on a malformed input (field named).
    * @throws `TwitchError` `SHARED_CHAT_CONFLICT` when a channel is in another host's session.
    * @example
    * ```ts
@@ -417,7 +417,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * `participantId`, takes that channel out of it (`end` to it, `update` to the others; the session ends when fewer
    * than two channels remain). `POST /_emulator/shared_chat/end` does the same (`{host_id, participant_id?}`).
    *
-   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) on a malformed input (field named).
    * @throws `TwitchError` `SHARED_CHAT_NOT_FOUND` when `hostId` hosts no session, or `participantId` is not in it.
    * @example
    * ```ts
@@ -434,7 +434,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * for this reward's id. `POST /_emulator/redemptions` does the same (`{channel, user, reward: {id?, title, cost,
    * prompt?}, input?}`).
    *
-   * @throws {@link InvalidArgumentError} on a malformed input (field named).
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) on a malformed input (field named).
    * @example
    * ```ts
    * const { rewardId } = emu.redeem({ channel: '1337', user: 'aviewer', reward: { title: 'Hydrate', cost: 100 } });

@@ -322,6 +322,16 @@ export function requireString(value: unknown, field: string): string {
   return value;
 }
 
+/** A Twitch user id as the emulator takes it: 1 to 20 digits. */
+export const USER_ID_PATTERN = /^[0-9]{1,20}$/;
+
+/** `value` as a user id (1-20 digits), else {@link InvalidArgumentError} naming `field`. */
+export function requireUserId(value: unknown, field: string): string {
+  if (typeof value !== 'string' || !USER_ID_PATTERN.test(value))
+    fail(field, 'a user id (1-20 digits)', value);
+  return value;
+}
+
 /** `undefined`, or `value` as a non-empty string, else {@link InvalidArgumentError} naming `field`. */
 export function optionalString(value: unknown, field: string): string | undefined {
   return value === undefined ? undefined : requireString(value, field);

@@ -74,6 +74,7 @@ export {
 } from '../protocol/moderation.js';
 export {
   ANNOUNCEMENT_COLORS,
+  ANNOUNCEMENT_INTERVAL_MS,
   NAMED_CHAT_COLORS,
   SHOUTOUT_COOLDOWN_MS,
   SLOW_MODE_WAIT,

@@ -156,9 +156,12 @@ export interface WireSendAnnouncementBody {
 /** Twitch's shoutout limits: one per channel per 2 minutes, and the same target once per 60 minutes. */
 export const SHOUTOUT_COOLDOWN_MS = Object.freeze({ channel: 120_000, target: 3_600_000 });
 
+/** Twitch's announcement limit: one every 2 seconds per sender and channel (429 otherwise). */
+export const ANNOUNCEMENT_INTERVAL_MS = 2_000;
+
 /**
  * Twitch's whisper limits: 3 per second and 100 per minute per sender, 40 distinct recipients a day; a message to a
- * recipient the sender never whispered before is at most 500 characters, 10,000 otherwise (longer is truncated by
+ * recipient who never whispered the sender is at most 500 characters, 10,000 otherwise (longer is truncated by
  * Twitch; the client refuses it).
  */
 export const WHISPER_LIMITS = Object.freeze({

@@ -93,6 +93,8 @@ import {
   type WebSocketMultiSubscribeOptions,
   type WebSocketSubscribeOptions,
   AutoBot,
+  cachedUserResolver,
+  type CachedUserResolverOptions,
   type AutoBotOptions,
   Commands,
   codePointLength,
@@ -1500,6 +1502,23 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         beforeReady: PROTECTED,
         onClose: PROTECTED,
       },
+    },
+    cachedUserResolver: {
+      params: [
+        { name: 'helix', valid: () => ctx.helix, ok: instanceOf(HelixClient) },
+        options(
+          () => ({}),
+          keysOf<CachedUserResolverOptions>({
+            maxEntries: optional(positiveInteger),
+            ttlMs: optional(duration()),
+            missingTtlMs: optional(duration()),
+            clock: optional(withMethods('now', 'setTimeout', 'clearTimeout')),
+          }),
+          'options',
+          optional(isObject),
+        ),
+      ],
+      call: ([h, o]) => cachedUserResolver(h as HelixClient, o as CachedUserResolverOptions),
     },
     AutoBot: {
       construct: {

@@ -109,3 +109,51 @@ describe.each(CASES)('$name', (c) => {
     expect(scripted.requests).toHaveLength(1);
   });
 });
+
+/** Well-formed answers about something else than what was asked: refused like a garbled body. */
+const WRONG_IDS: readonly Omit<Case, 'good'>[] = [
+  {
+    name: 'getChatSettings of another channel',
+    call: (h) => h.chat.getChatSettings({ broadcasterId: '1337' }),
+    bad: { data: [{ ...SETTINGS, broadcaster_id: '4242' }] },
+    reason: 'data[0].broadcaster_id: expected the channel of the request, got "4242"',
+  },
+  {
+    name: "getChatSettings with another moderator's view",
+    call: (h) => h.chat.getChatSettings({ broadcasterId: '1337', moderatorId: '1337' }),
+    bad: {
+      data: [
+        {
+          ...SETTINGS,
+          moderator_id: '4242',
+          non_moderator_chat_delay: true,
+          non_moderator_chat_delay_duration: 4,
+        },
+      ],
+    },
+    reason: 'data[0].moderator_id: expected the moderator of the request, got "4242"',
+  },
+  {
+    name: 'updateChatSettings of another channel',
+    call: (h) => h.chat.updateChatSettings({ broadcasterId: '1337', moderatorId: '1337', emoteMode: true }),
+    bad: { data: [{ ...SETTINGS, broadcaster_id: '4242' }] },
+    reason: 'data[0].broadcaster_id: expected the channel of the request, got "4242"',
+  },
+  {
+    name: 'getUserChatColors of a user not asked about',
+    call: (h) => h.chat.getUserChatColors(['1337']),
+    bad: { data: [{ user_id: '4242', user_login: 'other', user_name: 'Other', color: '#FF0000' }] },
+    reason: 'data[0].user_id: expected one of the user_id asked, got "4242"',
+  },
+];
+
+describe.each(WRONG_IDS)('$name', (c) => {
+  it('is refused with BAD_RESPONSE naming the field, not retried', async () => {
+    const h = client();
+    scripted.script({ status: 200, headers: okHeaders(), body: c.bad });
+    const error = await c.call(h).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BadResponseError);
+    expect((error as BadResponseError).reason).toBe(c.reason);
+    expect(scripted.requests).toHaveLength(1);
+  });
+});

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HTTPError } from '../../src/core/http-errors.js';
-import { SHOUTOUT_COOLDOWN_MS, WHISPER_LIMITS } from '../../src/protocol/chat.js';
+import { ANNOUNCEMENT_INTERVAL_MS, SHOUTOUT_COOLDOWN_MS, WHISPER_LIMITS } from '../../src/protocol/chat.js';
 import { until } from '../support/until.js';
 import { BOT_SCOPES, chatGround, listen, type ChatGround } from './fixture.js';
 
@@ -26,7 +26,11 @@ beforeAll(async () => {
     'user:manage:whispers',
     'user:manage:chat_color',
   ]);
-  await g.user(VIEWER, 'aviewer', ['user:read:whispers', 'moderator:manage:announcements']);
+  await g.user(VIEWER, 'aviewer', [
+    'user:read:whispers',
+    'user:manage:whispers',
+    'moderator:manage:announcements',
+  ]);
   await g.user(OTHER, 'otherchannel', []);
   g.emu.setChatRole({ broadcasterId: CHANNEL, userId: BOT, role: 'moderator' });
 });
@@ -90,6 +94,19 @@ describe('announcements', () => {
       g.helix.chat.sendAnnouncement({ broadcasterId: CHANNEL, moderatorId: BOT, message: ' ' }),
     ).rejects.toMatchObject({ field: 'message' });
     expect(g.emu.state().helix.requests).toBe(before);
+  });
+});
+
+describe('announcement limit', () => {
+  it('answers 429 to a second announcement within 2 seconds, and takes one after', async () => {
+    g.clock.advance(ANNOUNCEMENT_INTERVAL_MS);
+    const announce = (message: string): Promise<void> =>
+      g.helix.chat.sendAnnouncement({ broadcasterId: CHANNEL, moderatorId: BOT, message });
+    await announce('first');
+    g.clock.advance(ANNOUNCEMENT_INTERVAL_MS - 1);
+    expect(await status(announce('too soon'))).toBe(429);
+    g.clock.advance(1);
+    await announce('in time');
   });
 });
 
@@ -157,7 +174,7 @@ describe('shoutouts', () => {
 });
 
 describe('whispers', () => {
-  it("delivers user.whisper.message to the recipient's subscription, cut to 500 characters to a new recipient", async () => {
+  it("delivers user.whisper.message to the recipient's subscription, cut to 500 characters until the recipient whispered back", async () => {
     const listener = await listen(g);
     try {
       await listener.subscribe('user.whisper.message', { user_id: VIEWER }, VIEWER);
@@ -167,9 +184,17 @@ describe('whispers', () => {
       const first = listener.events[0] as { whisper: { text: string } };
       expect(first.whisper.text).toHaveLength(WHISPER_LIMITS.newRecipientLength);
       g.clock.advance(1_000);
+      // Twitch's rule is about the recipient having whispered the sender, not the sender having whispered before.
       await g.helix.whispers.sendWhisper({ fromUserId: BOT, toUserId: VIEWER, message: 'y'.repeat(600) });
       await until(() => listener.events.length === 2);
-      expect((listener.events[1] as { whisper: { text: string } }).whisper.text).toHaveLength(600);
+      expect((listener.events[1] as { whisper: { text: string } }).whisper.text).toHaveLength(
+        WHISPER_LIMITS.newRecipientLength,
+      );
+      g.clock.advance(1_000);
+      await g.helix.whispers.sendWhisper({ fromUserId: VIEWER, toUserId: BOT, message: 'hi back' });
+      await g.helix.whispers.sendWhisper({ fromUserId: BOT, toUserId: VIEWER, message: 'z'.repeat(600) });
+      await until(() => listener.events.length === 3);
+      expect((listener.events[2] as { whisper: { text: string } }).whisper.text).toHaveLength(600);
     } finally {
       await listener.close();
     }
@@ -220,7 +245,7 @@ describe('whispers', () => {
       g.helix.whispers.sendWhisper({ fromUserId: BOT, toUserId: VIEWER, message: 'z'.repeat(10_001) }),
     ).rejects.toMatchObject({ field: 'message' });
     expect(
-      await status(g.helix.whispers.sendWhisper({ fromUserId: VIEWER, toUserId: BOT, message: 'hi' })),
+      await status(g.helix.whispers.sendWhisper({ fromUserId: OTHER, toUserId: BOT, message: 'hi' })),
     ).toBe(401);
   });
 });

@@ -3,6 +3,7 @@
  * moderator rule (401/403), ranges and mode-duration rule, and the `channel.chat_settings.update` event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toEventModel } from '../../src/catalogue/index.js';
 import { HTTPError } from '../../src/core/http-errors.js';
 import { until } from '../support/until.js';
 import { BOT_SCOPES, chatGround, listen, type ChatGround } from './fixture.js';
@@ -14,7 +15,17 @@ const VIEWER = '3003';
 let g: ChatGround;
 beforeAll(async () => {
   g = await chatGround();
-  await g.user(CHANNEL, 'thechannel', ['moderator:manage:chat_settings']);
+  // What channel.moderate asks of the moderator's token (its settings actions included).
+  await g.user(CHANNEL, 'thechannel', [
+    'moderator:manage:chat_settings',
+    'moderator:manage:blocked_terms',
+    'moderator:manage:unban_requests',
+    'moderator:manage:banned_users',
+    'moderator:manage:chat_messages',
+    'moderator:read:moderators',
+    'moderator:read:vips',
+    'moderator:manage:warnings',
+  ]);
   await g.user(BOT, 'chatbot', [...BOT_SCOPES, 'moderator:manage:chat_settings']);
   await g.user(VIEWER, 'aviewer', ['moderator:manage:chat_settings']);
 });
@@ -95,6 +106,44 @@ describe('chat settings', () => {
     }
   });
 
+  it('emits channel.moderate for each mode turned on or off, as Twitch does', async () => {
+    const listener = await listen(g);
+    try {
+      await listener.subscribe(
+        'channel.moderate',
+        { broadcaster_user_id: CHANNEL, moderator_user_id: CHANNEL },
+        CHANNEL,
+      );
+      await g.helix.chat.updateChatSettings({
+        broadcasterId: CHANNEL,
+        moderatorId: CHANNEL,
+        slowMode: true,
+        slowModeWaitTimeSeconds: 20,
+        emoteMode: true,
+      });
+      await until(() => listener.events.length === 2);
+      expect(listener.events.map((e) => e.action).sort()).toEqual(['emoteonly', 'slow']);
+      expect(listener.events.find((e) => e.action === 'slow')).toMatchObject({
+        moderator_user_id: CHANNEL,
+        slow: { wait_time_seconds: 20 },
+        ban: null,
+      });
+      await g.helix.chat.updateChatSettings({
+        broadcasterId: CHANNEL,
+        moderatorId: CHANNEL,
+        emoteMode: false,
+      });
+      await until(() => listener.events.length === 3);
+      expect(listener.events[2]).toMatchObject({ action: 'emoteonlyoff', slow: null });
+      // Each decodes with the catalogue's model.
+      for (const event of listener.events) {
+        expect(toEventModel('channel.moderate', '1', event)).toMatchObject({ action: event.action });
+      }
+    } finally {
+      await listener.close();
+    }
+  });
+
   it('answers 403 to a user who does not moderate the channel, 401 without the scope', async () => {
     const error = await g.helix.chat
       .updateChatSettings({ broadcasterId: CHANNEL, moderatorId: VIEWER, emoteMode: true })
@@ -127,7 +176,13 @@ describe('chat settings', () => {
     });
     await expect(
       g.helix.chat.updateChatSettings({ ...base, emoteMode: true }, { auth: { userId: CHANNEL } }),
-    ).rejects.toMatchObject({ field: 'moderatorId' });
+    ).rejects.toMatchObject({ field: 'auth' });
+    // An app token where the moderator's is needed: refused the same way (it was silently replaced).
+    await expect(
+      g.helix.chat.updateChatSettings({ ...base, emoteMode: true }, { auth: {} }),
+    ).rejects.toMatchObject({
+      field: 'auth',
+    });
     expect(g.emu.state().helix.requests).toBe(before);
   });
 

@@ -11,6 +11,7 @@ import { HTTPError } from '../../src/core/http-errors.js';
 import { HelixClient } from '../../src/helix/client.js';
 import { EventSubSession } from '../../src/eventsub/websocket/session.js';
 import { appToken, FAST_EVENTSUB, helix as rawHelix, startEmulator, userToken } from '../support/emulator.js';
+import { ROOM_CHATTER_MEMORY } from '../../src/emulator/chat/rooms.js';
 import { until } from '../support/until.js';
 
 const CHANNEL = '1001';
@@ -129,6 +130,21 @@ describe('getChatters', () => {
     const after = await helix.moderation.getChatters(AS_BOT).firstPage();
     expect(after.meta.total).toBe(5);
     expect(after.data.map((u) => u.id)).not.toContain(VIEWERS[1]);
+  });
+
+  it(`lists at most ${ROOM_CHATTER_MEMORY} chatters, dropping the one seen least recently`, async () => {
+    const crowd = '1003';
+    emu.setChatRole({ broadcasterId: crowd, userId: BOT, role: 'moderator' });
+    const ids = Array.from({ length: ROOM_CHATTER_MEMORY + 1 }, (_, i) => String(700_000 + i));
+    emu.setChatPresence({ broadcasterId: crowd, userIds: ids.slice(0, 2) });
+    // The first one speaks up again: the second is now the one seen least recently.
+    emu.setChatPresence({ broadcasterId: crowd, userIds: [ids[0]!, ...ids.slice(2)] });
+    const listed = await helix.moderation.getChatters({ broadcasterId: crowd, moderatorId: BOT }).toArray();
+    expect(listed).toHaveLength(ROOM_CHATTER_MEMORY);
+    const listedIds = new Set(listed.map((u) => u.id));
+    expect(listedIds.has(ids[1]!)).toBe(false);
+    expect(listedIds.has(ids[0]!)).toBe(true);
+    expect(listedIds.has(ids.at(-1)!)).toBe(true);
   });
 
   it('needs moderator:read:chatters from a moderator of the channel', async () => {

@@ -133,6 +133,13 @@ describe('sendChatMessage', () => {
         { auth: { userId: BOT } },
       ),
     ).rejects.toBeInstanceOf(InvalidArgumentError);
+    // A user token sends as its own user (Twitch answers 401 otherwise): refused here, naming the field.
+    await expect(
+      helix.chat.sendChatMessage(
+        { broadcasterId: CHANNEL, senderId: VIEWER, message: 'x' },
+        { auth: { userId: BOT } },
+      ),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'auth' });
     expect(emu.state().helix.requests).toBe(before);
     // 500 emoji are 500 characters for Twitch (1,000 UTF-16 units): accepted.
     expect(

@@ -9,7 +9,7 @@ import { CommandArgumentError, CommandFailedError } from './errors.js';
 
 /**
  * Resolves a login to a Twitch user: the seam through which `arg.user()` reaches Helix (Get Users). The bot supplies
- * it (the AutoBot: Helix with a bounded cache; see {@link cachedUserResolver}); tests may supply a table.
+ * it (Helix Get Users behind a bounded cache: `cachedUserResolver(helix)`, which the AutoBot installs when none is given); tests may supply a table.
  *
  * @example
  * ```ts

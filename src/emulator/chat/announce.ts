@@ -4,7 +4,8 @@
  * Announcements: a user token with `moderator:manage:announcements` whose user is `moderator_id` (401) and the
  * broadcaster or a moderator (403); a non-blank `message` (400; past 500 characters it is cut, as Twitch does), a
  * `color` among primary/blue/green/orange/purple (400); 204, and `channel.chat.notification` (`notice_type`
- * `announcement`, colour in capitals as EventSub carries it) to the channel's subscriptions.
+ * `announcement`, colour in capitals as EventSub carries it) to the channel's subscriptions; one announcement per
+ * moderator and channel every 2 seconds (429).
  *
  * Shoutouts: `moderator:manage:shoutouts`, the same moderator rule; not to oneself (400); one per channel per 2
  * minutes and the same target once per 60 minutes (429). Every channel of the emulator counts as live (it has no
@@ -13,6 +14,7 @@
  */
 import {
   ANNOUNCEMENT_COLORS,
+  ANNOUNCEMENT_INTERVAL_MS,
   codePointLength,
   MAX_CHAT_MESSAGE_LENGTH,
   SHOUTOUT_COOLDOWN_MS,
@@ -65,50 +67,36 @@ const NOTICE_KEYS = [
 
 const NO_NOTICE: Readonly<Record<string, null>> = Object.fromEntries(NOTICE_KEYS.map((k) => [k, null]));
 
-/** Shoutout cooldowns: when each channel last gave one, and each (giver, target) pair. */
-class ShoutoutLedger {
-  /** By giver id. */
-  readonly #byChannel = new Map<string, number>();
-  /** By `<giver>:<target>`, oldest first. */
-  readonly #byTarget = new Map<string, number>();
+/**
+ * One cooldown per key (a channel, a pair of users): when each key last acted, in time order, and forgotten once its
+ * cooldown is over, so that memory holds only the keys cooling down.
+ */
+class Cooldowns {
+  /** By key, oldest first. */
+  readonly #at = new Map<string, number>();
 
-  /** The cooldown that refuses a shoutout at `now`, if any. */
-  refusal(fromId: string, toId: string, now: number): string | undefined {
-    this.#evict(now);
-    const channelAt = this.#byChannel.get(fromId);
-    if (channelAt !== undefined && now - channelAt < SHOUTOUT_COOLDOWN_MS.channel) {
-      return 'The broadcaster may send one Shoutout every 2 minutes.';
+  constructor(readonly windowMs: number) {}
+
+  /** Whether `key` is still cooling down at `now`. */
+  busy(key: string, now: number): boolean {
+    for (const [k, at] of this.#at) {
+      if (now - at < this.windowMs) break;
+      this.#at.delete(k);
     }
-    const targetAt = this.#byTarget.get(`${fromId}:${toId}`);
-    if (targetAt !== undefined && now - targetAt < SHOUTOUT_COOLDOWN_MS.target) {
-      return 'The broadcaster may shout out the same broadcaster once every 60 minutes.';
-    }
-    return undefined;
+    const at = this.#at.get(key);
+    return at !== undefined && now - at < this.windowMs;
   }
 
-  record(fromId: string, toId: string, now: number): void {
-    this.#byChannel.delete(fromId);
-    this.#byChannel.set(fromId, now);
-    const key = `${fromId}:${toId}`;
-    this.#byTarget.delete(key);
-    this.#byTarget.set(key, now);
-  }
-
-  /** Forgets cooldowns that are over (both maps are in time order). */
-  #evict(now: number): void {
-    for (const [key, at] of this.#byChannel) {
-      if (now - at < SHOUTOUT_COOLDOWN_MS.channel) break;
-      this.#byChannel.delete(key);
-    }
-    for (const [key, at] of this.#byTarget) {
-      if (now - at < SHOUTOUT_COOLDOWN_MS.target) break;
-      this.#byTarget.delete(key);
-    }
+  /** Starts `key`'s cooldown at `now`. */
+  record(key: string, now: number): void {
+    this.#at.delete(key);
+    this.#at.set(key, now);
   }
 }
 
 /** Registers `POST /chat/announcements` and `POST /chat/shoutouts`. */
 export function registerAnnouncementRoutes(router: EmuRouter, chat: EmulatorChat): void {
+  const announcements = new Cooldowns(ANNOUNCEMENT_INTERVAL_MS);
   router.helix(
     'POST',
     '/chat/announcements',
@@ -126,6 +114,15 @@ export function registerAnnouncementRoutes(router: EmuRouter, chat: EmulatorChat
       if (!(ANNOUNCEMENT_COLORS as readonly string[]).includes(color)) {
         throw new EmuHttpError(400, `The color field must be one of ${ANNOUNCEMENT_COLORS.join(', ')}.`);
       }
+      const now = chat.now();
+      const key = `${broadcaster.id}:${moderator.id}`;
+      if (announcements.busy(key, now)) {
+        throw new EmuHttpError(
+          429,
+          'The sender has exceeded the number of announcements they may send to this broadcaster_id.',
+        );
+      }
+      announcements.record(key, now);
       const text = cutToCodePoints(message, MAX_CHAT_MESSAGE_LENGTH);
       trigger(chat.core, {
         type: 'channel.chat.notification',
@@ -161,7 +158,8 @@ export function registerAnnouncementRoutes(router: EmuRouter, chat: EmulatorChat
     },
   );
 
-  const shoutouts = new ShoutoutLedger();
+  const byChannel = new Cooldowns(SHOUTOUT_COOLDOWN_MS.channel);
+  const byTarget = new Cooldowns(SHOUTOUT_COOLDOWN_MS.target);
   router.helix('POST', '/chat/shoutouts', { auth: 'user' }, (req) => {
     const from = queryUser(chat, req, 'from_broadcaster_id');
     const to = queryUser(chat, req, 'to_broadcaster_id');
@@ -169,9 +167,18 @@ export function registerAnnouncementRoutes(router: EmuRouter, chat: EmulatorChat
     const moderator = moderatorOf(chat, req, room, 'moderator:manage:shoutouts');
     if (from.id === to.id) throw new EmuHttpError(400, 'The broadcaster may not give themselves a Shoutout.');
     const now = chat.now();
-    const refusal = shoutouts.refusal(from.id, to.id, now);
-    if (refusal !== undefined) throw new EmuHttpError(429, refusal);
-    shoutouts.record(from.id, to.id, now);
+    const pair = `${from.id}:${to.id}`;
+    if (byChannel.busy(from.id, now)) {
+      throw new EmuHttpError(429, 'The broadcaster may send one Shoutout every 2 minutes.');
+    }
+    if (byTarget.busy(pair, now)) {
+      throw new EmuHttpError(
+        429,
+        'The broadcaster may shout out the same broadcaster once every 60 minutes.',
+      );
+    }
+    byChannel.record(from.id, now);
+    byTarget.record(pair, now);
     const startedAt = new Date(now).toISOString();
     trigger(chat.core, {
       type: 'channel.shoutout.create',

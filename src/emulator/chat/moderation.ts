@@ -30,15 +30,7 @@ import type { EmulatorChat } from './chat.js';
 import { emitBan, emitClear, emitMessageDelete, emitRole, emitUnban } from './moderation-events.js';
 import type { ChatRoom } from './rooms.js';
 import { callerOf } from './send.js';
-
-/** A user named by a query parameter: 400 when missing or naming nobody. */
-function queryUser(chat: EmulatorChat, req: EmuRequest, key: string): EmuUserInfo {
-  const id = req.query.get(key);
-  if (id === null || id === '') throw new EmuHttpError(400, `The ${key} query parameter is required.`);
-  const user = chat.platform.users.byId(id);
-  if (user === undefined) throw new EmuHttpError(400, `The ID in the ${key} query parameter is not valid.`);
-  return user;
-}
+import { moderatorOf, queryUser } from './settings.js';
 
 /** The caller's token carries one of `scopes`, else 401. */
 function requireScope(req: EmuRequest, scopes: readonly string[]): void {
@@ -57,16 +49,8 @@ interface Moderation {
 /** `broadcaster_id` and `moderator_id`: the token's user, with `scope`, moderating the channel. */
 function moderation(chat: EmulatorChat, req: EmuRequest, scope: string): Moderation {
   const broadcaster = queryUser(chat, req, 'broadcaster_id');
-  const moderator = queryUser(chat, req, 'moderator_id');
-  requireScope(req, [scope]);
-  if (callerOf(req).userId !== moderator.id) {
-    throw new EmuHttpError(401, 'The ID in moderator_id must match the user ID in the access token.');
-  }
   const room = chat.room(broadcaster.id);
-  if (!room.isElevated(moderator.id)) {
-    throw new EmuHttpError(403, "The user in moderator_id is not one of the broadcaster's moderators.");
-  }
-  return { broadcaster, moderator, room };
+  return { broadcaster, moderator: moderatorOf(chat, req, room, scope), room };
 }
 
 /** `broadcaster_id`: the token's user, with one of `scopes`. */

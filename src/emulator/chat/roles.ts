@@ -1,6 +1,12 @@
 /** The emulator's control of chat roles: who moderates, who is a VIP, who subscribes, in which channel. */
 import { InvalidArgumentError } from '../../core/errors.js';
-import { optionalString, rejectUnknownKeys, requireObject, requireString } from '../options.js';
+import {
+  optionalString,
+  rejectUnknownKeys,
+  requireObject,
+  requireString,
+  requireUserId,
+} from '../options.js';
 import type { EmulatorChat } from './chat.js';
 
 /** A chat role the emulator can give or take. */
@@ -27,14 +33,13 @@ export interface ChatRoleInput {
 const ROLE_KEYS = ['broadcasterId', 'userId', 'role', 'granted', 'tier'];
 const ROLES: readonly string[] = ['moderator', 'vip', 'subscriber'];
 const TIERS: readonly string[] = ['1000', '2000', '3000'];
-const USER_ID = /^[0-9]{1,20}$/;
 
 /** Checks and applies a {@link ChatRoleInput}; users are created on demand. */
 export function setChatRole(chat: EmulatorChat, input: ChatRoleInput): void {
   const obj = requireObject(input, 'input');
   rejectUnknownKeys(obj, ROLE_KEYS);
-  const broadcasterId = requireString(obj.broadcasterId, 'broadcasterId');
-  const userId = requireString(obj.userId, 'userId');
+  const broadcasterId = requireUserId(obj.broadcasterId, 'broadcasterId');
+  const userId = requireUserId(obj.userId, 'userId');
   const role = requireString(obj.role, 'role');
   if (!ROLES.includes(role))
     throw new InvalidArgumentError(`role must be one of ${ROLES.join(', ')}`, 'role');
@@ -44,12 +49,6 @@ export function setChatRole(chat: EmulatorChat, input: ChatRoleInput): void {
   const tier = optionalString(obj.tier, 'tier') ?? '1000';
   if (!TIERS.includes(tier))
     throw new InvalidArgumentError(`tier must be one of ${TIERS.join(', ')}`, 'tier');
-  for (const [field, id] of [
-    ['broadcasterId', broadcasterId],
-    ['userId', userId],
-  ] as const) {
-    if (!USER_ID.test(id)) throw new InvalidArgumentError(`${field} must be a user id (1-20 digits)`, field);
-  }
   chat.platform.users.ensure(broadcasterId);
   chat.platform.users.ensure(userId);
   const room = chat.room(broadcasterId);

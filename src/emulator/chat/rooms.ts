@@ -30,6 +30,9 @@ export function defaultChatSettings(): RoomChatSettings {
 /** Messages a room remembers (for replies, deletions, duplicate detection); older ones are forgotten. */
 export const ROOM_MESSAGE_MEMORY = 1_000;
 
+/** Chatters a room lists (Get Chatters); past it, the one seen least recently leaves the list. */
+export const ROOM_CHATTER_MEMORY = 10_000;
+
 /** A message seen in a room. */
 export interface RoomMessage {
   readonly id: string;
@@ -69,7 +72,10 @@ export class ChatRoom {
   readonly messages = new Map<string, RoomMessage>();
   /** Chat settings (emote-only, subscribers-only, slow mode...), changed by `PATCH /helix/chat/settings`. */
   settings: RoomChatSettings = defaultChatSettings();
-  /** Who is in the chat (Get Chatters), in order of arrival: whoever sent a message, and `emu.setChatPresence()`. */
+  /**
+   * Who is in the chat (Get Chatters), least recently seen first: whoever sent a message, and
+   * `emu.setChatPresence()`; at most {@link ROOM_CHATTER_MEMORY} (change it through {@link join}).
+   */
   readonly chatters = new Set<string>();
 
   constructor(readonly broadcasterId: string) {}
@@ -77,10 +83,20 @@ export class ChatRoom {
   /** Remembers a message, forgetting the oldest past the bound. */
   remember(message: RoomMessage): void {
     this.messages.set(message.id, message);
-    this.chatters.add(message.userId);
+    this.join(message.userId);
     if (this.messages.size > ROOM_MESSAGE_MEMORY) {
       const oldest = this.messages.keys().next();
       if (oldest.done !== true) this.messages.delete(oldest.value);
+    }
+  }
+
+  /** `userId` is in the chat, seen now; past {@link ROOM_CHATTER_MEMORY}, the one seen least recently leaves. */
+  join(userId: string): void {
+    this.chatters.delete(userId);
+    this.chatters.add(userId);
+    if (this.chatters.size > ROOM_CHATTER_MEMORY) {
+      const oldest = this.chatters.values().next();
+      if (oldest.done !== true) this.chatters.delete(oldest.value);
     }
   }
 

@@ -4,7 +4,8 @@
  * non-moderator chat delay. Updating takes a user token with `moderator:manage:chat_settings` whose user is
  * `moderator_id` (401 otherwise) and the broadcaster or a moderator (403 otherwise); a duration needs its mode set to
  * `true` in the same request (400 otherwise, as Twitch asks), ranges are Twitch's (slow mode 3-120 s, followers-only
- * 0-129,600 min, delay 2, 4 or 6 s). An update emits `channel.chat_settings.update` to the channel's subscriptions.
+ * 0-129,600 min, delay 2, 4 or 6 s). An update emits `channel.chat_settings.update` to the channel's subscriptions,
+ * and `channel.moderate` (v1 and v2) for each mode it turns on or off (`slow`, `slowoff`, `followers`...).
  */
 import {
   FOLLOWER_MODE_DURATION,
@@ -18,6 +19,7 @@ import { EmuHttpError } from '../http/types.js';
 import type { AuthContext, EmuRequest, EmuRouter, EmuUserInfo } from '../http/types.js';
 import type { EmulatorChat } from './chat.js';
 import type { ChatRoom, RoomChatSettings } from './rooms.js';
+import { emitModerate } from './moderation-events.js';
 import { callerOf } from './send.js';
 
 /** A required user id in the query string: 400 when missing or naming no user. */
@@ -45,16 +47,10 @@ export function moderatorOf(
   if (caller.kind !== 'user') throw new EmuHttpError(401, 'The access token must be a user access token.');
   if (!caller.scopes.has(scope)) throw new EmuHttpError(401, `Missing scope: ${scope}`);
   if (caller.userId !== moderator.id) {
-    throw new EmuHttpError(
-      401,
-      `The ID in ${key} must match the user ID found in the request's OAuth token.`,
-    );
+    throw new EmuHttpError(401, `The ID in ${key} must match the user ID in the access token.`);
   }
   if (!room.isElevated(moderator.id)) {
-    throw new EmuHttpError(
-      403,
-      `The user in ${key} must have moderator privileges in the broadcaster's channel.`,
-    );
+    throw new EmuHttpError(403, `The user in ${key} is not one of the broadcaster's moderators.`);
   }
   return moderator;
 }
@@ -155,6 +151,40 @@ export function updatedSettings(settings: RoomChatSettings, body: Record<string,
   };
 }
 
+/**
+ * The `channel.moderate` actions of a settings change, as Twitch sends them: one per mode turned on (`slow` with
+ * its wait, `followers` with its duration, also when only the duration changed) or off (`slowoff`...).
+ */
+export function moderateActions(
+  before: RoomChatSettings,
+  after: RoomChatSettings,
+): [string, Record<string, unknown> | undefined][] {
+  const actions: [string, Record<string, unknown> | undefined][] = [];
+  const toggle = (was: boolean, is: boolean, on: string, details?: Record<string, unknown>): void => {
+    if (is) actions.push([on, details]);
+    else if (was) actions.push([`${on}off`, undefined]);
+  };
+  if (before.emote_mode !== after.emote_mode) toggle(before.emote_mode, after.emote_mode, 'emoteonly');
+  if (
+    before.follower_mode !== after.follower_mode ||
+    before.follower_mode_duration !== after.follower_mode_duration
+  ) {
+    toggle(before.follower_mode, after.follower_mode, 'followers', {
+      follow_duration_minutes: after.follower_mode_duration,
+    });
+  }
+  if (before.slow_mode !== after.slow_mode || before.slow_mode_wait_time !== after.slow_mode_wait_time) {
+    toggle(before.slow_mode, after.slow_mode, 'slow', { wait_time_seconds: after.slow_mode_wait_time });
+  }
+  if (before.subscriber_mode !== after.subscriber_mode) {
+    toggle(before.subscriber_mode, after.subscriber_mode, 'subscribers');
+  }
+  if (before.unique_chat_mode !== after.unique_chat_mode) {
+    toggle(before.unique_chat_mode, after.unique_chat_mode, 'uniquechat');
+  }
+  return actions;
+}
+
 /** The wire item of a room's settings; the delay only for a moderator's request. */
 function wireSettings(room: ChatRoom, moderatorId: string | undefined): WireChatSettings {
   const s = room.settings;
@@ -220,8 +250,12 @@ export function registerSettingsRoutes(router: EmuRouter, chat: EmulatorChat): v
       const room = chat.room(broadcaster.id);
       const moderator = moderatorOf(chat, req, room, 'moderator:manage:chat_settings');
       const body = objectBody(req.body);
-      room.settings = updatedSettings(room.settings, body);
+      const before = room.settings;
+      room.settings = updatedSettings(before, body);
       const s = room.settings;
+      for (const [action, details] of moderateActions(before, s)) {
+        emitModerate(chat, broadcaster, moderator, action, details);
+      }
       trigger(chat.core, {
         type: 'channel.chat_settings.update',
         version: '1',

@@ -10,7 +10,7 @@ import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { trigger } from '../eventsub/trigger.js';
 import type { EventSubCore } from '../eventsub/core.js';
 import type { EmuUserInfo, UserDirectory } from '../http/types.js';
-import { rejectUnknownKeys, requireObject, requireString } from '../options.js';
+import { rejectUnknownKeys, requireObject, requireUserId } from '../options.js';
 
 /** Most channels in one shared chat session (Twitch's limit), host included. */
 export const MAX_SHARED_CHAT_PARTICIPANTS = 6;
@@ -62,14 +62,6 @@ export interface SharedChatResult {
   readonly dropped: number;
 }
 
-const USER_ID = /^[0-9]{1,20}$/;
-
-function userId(value: unknown, field: string): string {
-  const id = requireString(value, field);
-  if (!USER_ID.test(id)) throw new InvalidArgumentError(`${field} must be a user id (1-20 digits)`, field);
-  return id;
-}
-
 /** The shared chat sessions, by participant. */
 export class SharedChats {
   readonly #byBroadcaster = new Map<string, SharedChatSession>();
@@ -93,13 +85,13 @@ export class SharedChats {
   start(input: SharedChatInput): SharedChatResult {
     const obj = requireObject(input, 'input');
     rejectUnknownKeys(obj, ['hostId', 'participantIds']);
-    const hostId = userId(obj.hostId, 'hostId');
+    const hostId = requireUserId(obj.hostId, 'hostId');
     const list: unknown = obj.participantIds;
     if (!Array.isArray(list))
       throw new InvalidArgumentError('participantIds must be an array of user ids', 'participantIds');
     const participants = [hostId];
     list.forEach((value: unknown, i) => {
-      const id = userId(value, `participantIds[${i}]`);
+      const id = requireUserId(value, `participantIds[${i}]`);
       if (!participants.includes(id)) participants.push(id);
     });
     if (participants.length < 2 || participants.length > MAX_SHARED_CHAT_PARTICIPANTS) {
@@ -145,8 +137,9 @@ export class SharedChats {
   end(input: SharedChatEndInput): SharedChatResult {
     const obj = requireObject(input, 'input');
     rejectUnknownKeys(obj, ['hostId', 'participantId']);
-    const hostId = userId(obj.hostId, 'hostId');
-    const leaving = obj.participantId === undefined ? undefined : userId(obj.participantId, 'participantId');
+    const hostId = requireUserId(obj.hostId, 'hostId');
+    const leaving =
+      obj.participantId === undefined ? undefined : requireUserId(obj.participantId, 'participantId');
     const session = this.of(hostId);
     if (session?.hostId !== hostId) {
       throw new TwitchError('SHARED_CHAT_NOT_FOUND', `channel ${hostId} hosts no shared chat session`);

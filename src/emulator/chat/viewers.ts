@@ -6,7 +6,13 @@
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { codePointLength, MAX_CHAT_MESSAGE_LENGTH } from '../../protocol/chat.js';
 import type { EmuUserInfo } from '../http/types.js';
-import { optionalString, rejectUnknownKeys, requireObject, requireString } from '../options.js';
+import {
+  optionalString,
+  rejectUnknownKeys,
+  requireObject,
+  requireString,
+  USER_ID_PATTERN,
+} from '../options.js';
 import type { EmulatorChat } from './chat.js';
 import { fragmentsOf } from './fragments.js';
 import type { WireBadge, WireMessageFragment } from '../../catalogue/wire/common.js';
@@ -73,7 +79,6 @@ export interface ViewerChatResult {
 }
 
 const CHAT_KEYS = ['channel', 'user', 'text', 'badges', 'color', 'replyTo', 'messageType'];
-const USER_ID = /^[0-9]{1,20}$/;
 const LOGIN = /^[A-Za-z0-9_]{1,25}$/;
 const COLOR = /^#[0-9A-Fa-f]{6}$/;
 /** Where ids of users created from a login start (far from the seeded ones and the ids tests choose). */
@@ -90,7 +95,7 @@ const nextIds = new WeakMap<EmulatorChat, number>();
 export function resolveChatUser(chat: EmulatorChat, value: unknown, field: string): EmuUserInfo {
   const name = checkChatUser(value, field);
   const users = chat.platform.users;
-  if (USER_ID.test(name)) return users.ensure(name);
+  if (USER_ID_PATTERN.test(name)) return users.ensure(name);
   const known = users.byLogin(name);
   if (known !== undefined) return known;
   let id = nextIds.get(chat) ?? FIRST_GENERATED_ID;
@@ -102,7 +107,7 @@ export function resolveChatUser(chat: EmulatorChat, value: unknown, field: strin
 /** `value` as a user id or login, else {@link InvalidArgumentError} naming `field`. */
 function checkChatUser(value: unknown, field: string): string {
   const name = requireString(value, field);
-  if (!USER_ID.test(name) && !LOGIN.test(name)) {
+  if (!USER_ID_PATTERN.test(name) && !LOGIN.test(name)) {
     throw new InvalidArgumentError(
       `${field} must be a user id (1-20 digits) or a login (1-25 letters, digits, _)`,
       field,
@@ -114,7 +119,7 @@ function checkChatUser(value: unknown, field: string): string {
 /** The user named by an id or login, if it exists. */
 function existingUser(chat: EmulatorChat, name: string): EmuUserInfo | undefined {
   const users = chat.platform.users;
-  return USER_ID.test(name) ? users.byId(name) : users.byLogin(name);
+  return USER_ID_PATTERN.test(name) ? users.byId(name) : users.byLogin(name);
 }
 
 function checkBadges(value: unknown): WireBadge[] | undefined {

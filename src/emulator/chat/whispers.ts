@@ -1,8 +1,8 @@
 /**
  * `POST /helix/whispers` with Twitch's rules: a user token with `user:manage:whispers` whose user is `from_user_id`
  * (401); `to_user_id` a known user (404) other than the sender (400); a non-blank `message` (400), cut to 500
- * characters for a recipient the sender has not whispered within the last day and to 10,000 otherwise, as Twitch
- * cuts it; per sender 3 whispers per second, 100 per minute and 40 distinct recipients per 24 hours (429). 204, then
+ * characters unless the recipient has whispered the sender before (then 10,000), as Twitch cuts it ("before": within
+ * the recipient's last day of whispers, what the ledger remembers); per sender 3 whispers per second, 100 per minute and 40 distinct recipients per 24 hours (429). 204, then
  * `user.whisper.message` to the recipient's subscriptions.
  *
  * Memory is bounded: per sender at most 100 timestamps and 40 recipients, forgotten a day after its first whisper
@@ -37,8 +37,13 @@ class WhisperLedger {
   /** By sender, oldest day first. */
   readonly #senders = new Map<string, WhisperEntry>();
 
+  /** Whether `fromId` whispered `toId` in its current day (what Twitch's longer whisper limit asks). */
+  hasWhispered(fromId: string, toId: string): boolean {
+    return this.#senders.get(fromId)?.recipients.has(toId) === true;
+  }
+
   /** The limit that refuses a whisper now, or the entry to record it in. */
-  admit(fromId: string, toId: string, now: number): { entry: WhisperEntry; isNew: boolean } {
+  admit(fromId: string, toId: string, now: number): WhisperEntry {
     for (const [key, e] of this.#senders) {
       if (now - e.dayStart < DAY_MS) break;
       this.#senders.delete(key);
@@ -55,11 +60,10 @@ class WhisperLedger {
     if (lastSecond >= WHISPER_LIMITS.perSecond || sends.length >= WHISPER_LIMITS.perMinute) {
       throw new EmuHttpError(429, 'The sender has exceeded the number of whispers it may send.');
     }
-    const isNew = !entry.recipients.has(toId);
-    if (isNew && entry.recipients.size >= WHISPER_LIMITS.recipientsPerDay) {
+    if (!entry.recipients.has(toId) && entry.recipients.size >= WHISPER_LIMITS.recipientsPerDay) {
       throw new EmuHttpError(429, 'The sender has exceeded the number of unique recipients it may whisper.');
     }
-    return { entry, isNew };
+    return entry;
   }
 }
 
@@ -86,12 +90,14 @@ export function registerWhisperRoute(router: EmuRouter, chat: EmulatorChat): voi
       throw new EmuHttpError(400, 'The message field is required.');
     }
     const now = chat.now();
-    const { entry, isNew } = ledger.admit(from.id, to.id, now);
+    // Twitch keeps 10,000 characters for a recipient who has whispered the sender, 500 otherwise.
+    const answered = ledger.hasWhispered(to.id, from.id);
+    const entry = ledger.admit(from.id, to.id, now);
     entry.sends.push(now);
     entry.recipients.add(to.id);
     const text = cutToCodePoints(
       message,
-      isNew ? WHISPER_LIMITS.newRecipientLength : WHISPER_LIMITS.maxLength,
+      answered ? WHISPER_LIMITS.maxLength : WHISPER_LIMITS.newRecipientLength,
     );
     trigger(chat.core, {
       type: 'user.whisper.message',

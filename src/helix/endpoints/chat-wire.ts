@@ -3,7 +3,7 @@
  */
 import type { WireChatSettings, WireSentChatMessage, WireUserChatColor } from '../../protocol/chat.js';
 import { boolean, count, dataArray, fail, field, id, record, string, type Decoder } from '../decode.js';
-import type { BodyDecoder } from '../wire.js';
+import type { BodyDecoder, SentRequest } from '../wire.js';
 
 /** One item of Send Chat Message: `is_sent`, a `message_id` (may be empty when dropped), a `drop_reason` when dropped. */
 export const sentChatMessage: Decoder<WireSentChatMessage> = (value, at) => {
@@ -74,3 +74,26 @@ export const userChatColor: Decoder<WireUserChatColor> = (value, at) => {
     color: string(r.color, field(at, 'color')),
   };
 };
+
+/**
+ * Get/Update Chat Settings answered for the channel asked about (and, in the moderator's view, for the moderator
+ * who asked): settings of another channel would be applied to the wrong one by a caller.
+ */
+export function settingsMatch(answer: WireChatSettings, sent: SentRequest): void {
+  const query = sent.query ?? {};
+  if (answer.broadcaster_id !== query.broadcaster_id) {
+    fail('data[0].broadcaster_id', 'the channel of the request', answer.broadcaster_id);
+  }
+  if (answer.moderator_id !== undefined && answer.moderator_id !== query.moderator_id) {
+    fail('data[0].moderator_id', 'the moderator of the request', answer.moderator_id);
+  }
+}
+
+/** Get User Chat Color lists only users that were asked about. */
+export function colorsAmongAsked(answer: readonly WireUserChatColor[], sent: SentRequest): void {
+  const ids = sent.query?.user_id;
+  const asked = new Set(Array.isArray(ids) ? ids.map(String) : [String(ids)]);
+  answer.forEach((color, i) => {
+    if (!asked.has(color.user_id)) fail(`data[${i}].user_id`, 'one of the user_id asked', color.user_id);
+  });
+}

@@ -35,44 +35,62 @@ import {
 import { callEndpoint, callOptions, type CallOptions, type EndpointSpec } from '../endpoint.js';
 import { HelixHttp } from '../http.js';
 import { dataOf } from '../wire.js';
-import { chatSettings, onlyOf, sentChatMessage, userChatColor } from './chat-wire.js';
+import {
+  chatSettings,
+  colorsAmongAsked,
+  onlyOf,
+  sentChatMessage,
+  settingsMatch,
+  userChatColor,
+} from './chat-wire.js';
 
 /** The chat endpoint rows. */
 export const CHAT_ENDPOINTS = {
   // Not idempotent: a repeat after a lost answer would post the message twice (or be dropped as a duplicate).
   sendChatMessage: { method: 'POST', path: '/chat/messages', token: 'any', decode: onlyOf(sentChatMessage) },
-  getChatSettings: { method: 'GET', path: '/chat/settings', token: 'any', decode: onlyOf(chatSettings) },
+  getChatSettings: {
+    method: 'GET',
+    path: '/chat/settings',
+    token: 'any',
+    decode: onlyOf(chatSettings),
+    check: settingsMatch,
+  },
   // Idempotent: the same settings applied twice are the same settings.
   updateChatSettings: {
     method: 'PATCH',
     path: '/chat/settings',
     token: 'user',
     decode: onlyOf(chatSettings),
+    check: settingsMatch,
     idempotent: true,
   },
   // Not idempotent: a repeat would announce twice.
   sendAnnouncement: { method: 'POST', path: '/chat/announcements', token: 'user' },
   // Not idempotent: a repeat after a lost answer would hit the shoutout cooldown (429).
   sendShoutout: { method: 'POST', path: '/chat/shoutouts', token: 'user' },
-  getUserChatColors: { method: 'GET', path: '/chat/color', token: 'any', decode: dataOf(userChatColor) },
+  getUserChatColors: {
+    method: 'GET',
+    path: '/chat/color',
+    token: 'any',
+    decode: dataOf(userChatColor),
+    check: colorsAmongAsked,
+  },
   updateUserChatColor: { method: 'PUT', path: '/chat/color', token: 'user', idempotent: true },
 } as const satisfies Record<string, EndpointSpec>;
 
 /**
- * The call options of an endpoint that acts as `userId` (a moderator, a whisperer...): its user token, `auth`
- * defaulting to `{ userId }`; another user's token is an `INVALID_ARGUMENT` naming `field` (Twitch answers 401).
+ * The call options of an endpoint that acts as `userId` (a moderator, a whisperer, the broadcaster...): its user
+ * token, `auth` defaulting to `{ userId }`; any other `auth` (another user's token, an app token) is an
+ * `INVALID_ARGUMENT` naming `auth` before anything is sent (Twitch answers 401). `options` are checked already.
  */
-export function actingAs(options: CallOptions | undefined, userId: string, field: string): CallOptions {
-  const checked = callOptions(options);
-  const tokenUser = checked.auth?.userId;
-  if (tokenUser === undefined) return { ...checked, auth: { userId } };
-  if (tokenUser !== userId) {
+export function actingAs<T extends CallOptions>(options: T, userId: string, field: string): T {
+  if (options.auth !== undefined && options.auth.userId !== userId) {
     throw new InvalidArgumentError(
-      `${field} (${userId}) must be the user of the token (auth.userId ${tokenUser})`,
-      field,
+      `this endpoint takes the token of ${field} (${userId}): omit auth or pass auth: { userId: '${userId}' }`,
+      'auth',
     );
   }
-  return checked;
+  return { ...options, auth: { userId } };
 }
 
 /** Input of {@link ChatApi.sendChatMessage}. */
@@ -319,13 +337,22 @@ export class ChatApi {
    * Not retried after a network error or a 5xx (the message may have been posted).
    *
    * @throws {@link InvalidArgumentError} before anything is sent: a missing id, a blank message or one past 500
-   *   characters, `forSourceOnly` with a user token (Twitch refuses it).
+   *   characters, `forSourceOnly` with a user token (Twitch refuses it), a user token (`auth.userId`) of another
+   *   user than `senderId` (Twitch answers 401).
    */
   async sendChatMessage(input: SendChatMessageInput, options?: CallOptions): Promise<SendChatMessageResult> {
     checkOptions(input, SEND_CHECKS, 'input');
     checkChatText(input.message, 'message');
     options = callOptions(options);
-    if (input.forSourceOnly !== undefined && options.auth?.userId !== undefined) {
+    const tokenUser = options.auth?.userId;
+    if (tokenUser !== undefined && tokenUser !== input.senderId) {
+      // A user token sends as its own user; Twitch answers 401 to any other sender_id.
+      throw new InvalidArgumentError(
+        `a user token sends as its user: senderId is ${input.senderId}, auth.userId ${tokenUser}`,
+        'auth',
+      );
+    }
+    if (input.forSourceOnly !== undefined && tokenUser !== undefined) {
       throw new InvalidArgumentError(
         'forSourceOnly is for app tokens; a user token sends to every channel',
         'forSourceOnly',
@@ -365,7 +392,7 @@ export class ChatApi {
     options =
       input.moderatorId === undefined
         ? callOptions(options)
-        : actingAs(options, input.moderatorId, 'moderatorId');
+        : actingAs(callOptions(options), input.moderatorId, 'moderatorId');
     const { body } = await callEndpoint(this.#http, CHAT_ENDPOINTS.getChatSettings, {
       ...options,
       query: {
@@ -420,7 +447,7 @@ export class ChatApi {
     };
     if (Object.keys(body).length === 0) fail('input', 'at least one setting to change', input);
     const { body: updated } = await callEndpoint(this.#http, CHAT_ENDPOINTS.updateChatSettings, {
-      ...actingAs(options, input.moderatorId, 'moderatorId'),
+      ...actingAs(callOptions(options), input.moderatorId, 'moderatorId'),
       query: { broadcaster_id: input.broadcasterId, moderator_id: input.moderatorId },
       body,
     });
@@ -447,7 +474,7 @@ export class ChatApi {
       ...(input.color === undefined ? {} : { color: input.color }),
     };
     await callEndpoint(this.#http, CHAT_ENDPOINTS.sendAnnouncement, {
-      ...actingAs(options, input.moderatorId, 'moderatorId'),
+      ...actingAs(callOptions(options), input.moderatorId, 'moderatorId'),
       query: { broadcaster_id: input.broadcasterId, moderator_id: input.moderatorId },
       body,
     });
@@ -472,7 +499,7 @@ export class ChatApi {
       throw new InvalidArgumentError('a channel cannot shout itself out', 'toBroadcasterId');
     }
     await callEndpoint(this.#http, CHAT_ENDPOINTS.sendShoutout, {
-      ...actingAs(options, input.moderatorId, 'moderatorId'),
+      ...actingAs(callOptions(options), input.moderatorId, 'moderatorId'),
       query: {
         from_broadcaster_id: input.fromBroadcasterId,
         to_broadcaster_id: input.toBroadcasterId,
@@ -523,7 +550,7 @@ export class ChatApi {
   async updateUserChatColor(input: UpdateUserChatColorInput, options?: CallOptions): Promise<void> {
     checkOptions(input, COLOR_CHECKS, 'input');
     await callEndpoint(this.#http, CHAT_ENDPOINTS.updateUserChatColor, {
-      ...actingAs(options, input.userId, 'userId'),
+      ...actingAs(callOptions(options), input.userId, 'userId'),
       query: { user_id: input.userId, color: input.color },
     });
   }

@@ -39,6 +39,7 @@ import {
 } from '../endpoint.js';
 import { HelixHttp } from '../http.js';
 import type { HttpAsyncIterator, PaginationOptions } from '../pagination.js';
+import { actingAs } from './chat.js';
 import { onlyOf } from './chat-wire.js';
 import {
   bannedUser,
@@ -208,20 +209,6 @@ const ROLE_CHECKS: OptionChecks<ChannelRoleInput> = {
   userId: required(nonEmptyString),
 };
 
-/**
- * The options of a call made with `userId`'s token: `auth` defaults to `{ userId }`; an `auth` naming another
- * token is refused (Twitch answers 401 when the token's user is not the one the request names).
- */
-function asUser<T extends CallOptions>(options: T, userId: string, field: string): T {
-  if (options.auth !== undefined && options.auth.userId !== userId) {
-    throw new InvalidArgumentError(
-      `this endpoint takes the token of ${field} (${userId}): omit auth or pass auth: { userId: '${userId}' }`,
-      'auth',
-    );
-  }
-  return { ...options, auth: { userId } };
-}
-
 function toBan(wire: WireBannedUser): BanResult {
   return {
     broadcasterId: wire.broadcaster_id,
@@ -299,7 +286,7 @@ export class ModerationApi {
   async unbanUser(input: UnbanUserInput, options?: CallOptions): Promise<void> {
     checkOptions(input, UNBAN_CHECKS, 'input');
     await callEndpoint(this.#http, MODERATION_ENDPOINTS.unbanUser, {
-      ...asUser(callOptions(options), input.moderatorId, 'moderatorId'),
+      ...actingAs(callOptions(options), input.moderatorId, 'moderatorId'),
       query: { broadcaster_id: input.broadcasterId, moderator_id: input.moderatorId, user_id: input.userId },
     });
   }
@@ -346,7 +333,7 @@ export class ModerationApi {
     options?: PaginationOptions & CallOptions,
   ): HttpAsyncIterator<ChatUser, ChattersMeta> {
     checkOptions(input, TARGET_CHECKS, 'input');
-    const checked = asUser(callOptions(options, PAGE_CALL_CHECKS), input.moderatorId, 'moderatorId');
+    const checked = actingAs(callOptions(options, PAGE_CALL_CHECKS), input.moderatorId, 'moderatorId');
     return paginateEndpoint(
       this.#http,
       MODERATION_ENDPOINTS.getChatters,
@@ -447,7 +434,7 @@ export class ModerationApi {
       },
     };
     const { body: ban } = await callEndpoint(this.#http, MODERATION_ENDPOINTS.banUser, {
-      ...asUser(callOptions(options), input.moderatorId, 'moderatorId'),
+      ...actingAs(callOptions(options), input.moderatorId, 'moderatorId'),
       query: { broadcaster_id: input.broadcasterId, moderator_id: input.moderatorId },
       body,
     });
@@ -460,7 +447,7 @@ export class ModerationApi {
     options: CallOptions | undefined,
   ): Promise<void> {
     await callEndpoint(this.#http, MODERATION_ENDPOINTS.deleteChatMessages, {
-      ...asUser(callOptions(options), input.moderatorId, 'moderatorId'),
+      ...actingAs(callOptions(options), input.moderatorId, 'moderatorId'),
       query: { broadcaster_id: input.broadcasterId, moderator_id: input.moderatorId, message_id: messageId },
     });
   }
@@ -471,7 +458,7 @@ export class ModerationApi {
     options: (PaginationOptions & CallOptions) | undefined,
   ): HttpAsyncIterator<ChatUser> {
     checkOptions(input, ROLE_FILTER_CHECKS, 'input');
-    const checked = asUser(callOptions(options, PAGE_CALL_CHECKS), input.broadcasterId, 'broadcasterId');
+    const checked = actingAs(callOptions(options, PAGE_CALL_CHECKS), input.broadcasterId, 'broadcasterId');
     return paginateEndpoint(
       this.#http,
       spec,
@@ -483,7 +470,7 @@ export class ModerationApi {
   async #role(spec: EndpointSpec, input: ChannelRoleInput, options: CallOptions | undefined): Promise<void> {
     checkOptions(input, ROLE_CHECKS, 'input');
     await callEndpoint(this.#http, spec, {
-      ...asUser(callOptions(options), input.broadcasterId, 'broadcasterId'),
+      ...actingAs(callOptions(options), input.broadcasterId, 'broadcasterId'),
       query: { broadcaster_id: input.broadcasterId, user_id: input.userId },
     });
   }

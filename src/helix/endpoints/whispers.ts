@@ -12,7 +12,7 @@ import {
   type OptionChecks,
 } from '../../core/options.js';
 import { codePointLength, WHISPER_LIMITS, type WireSendWhisperBody } from '../../protocol/chat.js';
-import { callEndpoint, type CallOptions, type EndpointSpec } from '../endpoint.js';
+import { callEndpoint, callOptions, type CallOptions, type EndpointSpec } from '../endpoint.js';
 import { HelixHttp } from '../http.js';
 import { actingAs } from './chat.js';
 
@@ -28,8 +28,8 @@ export interface SendWhisperInput {
   readonly fromUserId: string;
   readonly toUserId: string;
   /**
-   * 1 to 10,000 characters; Twitch keeps only 500 of a first whisper to a recipient (the emulator answers 400 past
-   * 500 to a new recipient, so that a test sees it).
+   * 1 to 10,000 characters; Twitch keeps only the first 500 unless the recipient has whispered the sender before
+   * (and answers 204 all the same; the emulator cuts it the same way).
    */
   readonly message: string;
 }
@@ -85,7 +85,7 @@ export class WhispersApi {
     }
     const body: WireSendWhisperBody = { message: input.message };
     await callEndpoint(this.#http, WHISPER_ENDPOINTS.sendWhisper, {
-      ...actingAs(options, input.fromUserId, 'fromUserId'),
+      ...actingAs(callOptions(options), input.fromUserId, 'fromUserId'),
       query: { from_user_id: input.fromUserId, to_user_id: input.toUserId },
       body,
     });
