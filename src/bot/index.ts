@@ -11,9 +11,9 @@ export {
   DUPLICATE_MESSAGE_WINDOW_MS,
   MAX_CHAT_MESSAGE_LENGTH,
 } from '../protocol/chat.js';
+export { AutoBot } from './auto-bot.js';
+export { BotChannel } from './bot-channel.js';
 export {
-  AutoBot,
-  BotChannel,
   BOT_SCOPES,
   type AutoBotEventMap,
   type AutoBotOptions,
@@ -23,7 +23,7 @@ export {
   type ChatDropInfo,
   type JoinResult,
   type LeaveResult,
-} from './auto-bot.js';
+} from './options.js';
 export { BotError, type BotErrorCode } from './errors.js';
 export * from './commands/index.js';
 export { cachedUserResolver, type CachedUserResolverOptions } from './user-resolver.js';

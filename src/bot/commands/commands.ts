@@ -75,6 +75,25 @@ export interface CommandsOptions {
   readonly onUnhandledError?: (error: CommandError) => void;
 }
 
+/** The sinks of unhandled errors of Commands given no `onUnhandledError` (the AutoBot's `error` event). */
+const fallbackSinks = new WeakMap<Commands, (error: CommandError) => void>();
+
+function warn(error: CommandError): void {
+  process.emitWarning(error.message, { code: error.code });
+}
+
+/**
+ * @internal Where `commands`' unhandled errors go when its options gave no `onUnhandledError` (instead of a process
+ * warning): the AutoBot installs its `error` event so that they surface in one place. `null` removes it.
+ */
+export function setUnhandledErrorFallback(
+  commands: Commands,
+  sink: ((error: CommandError) => void) | null,
+): void {
+  if (sink === null) fallbackSinks.delete(commands);
+  else fallbackSinks.set(commands, sink);
+}
+
 /** What became of one message or redemption. */
 export type DispatchResult =
   /** Not a command: no prefix, the bot's own message, shared chat ignored, a redemption of no bound reward. */
@@ -254,7 +273,7 @@ export class Commands {
     this.#onUnhandled =
       options.onUnhandledError ??
       ((error) => {
-        process.emitWarning(error.message, { code: error.code });
+        (fallbackSinks.get(this) ?? warn)(error);
       });
   }
 

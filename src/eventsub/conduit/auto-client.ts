@@ -282,6 +282,8 @@ export class AutoClient<
     }
     if (options.watchShardDisabled && (await this.#leads('watchDisabled'))) await this.#watchDisabled();
     if (this.isClosing()) return;
+    await this.beforeReady();
+    if (this.isClosing()) return;
     this.#reconciler.schedule();
     const current = this.#conduit ?? conduit;
     const owned = this.#shards.granted();
@@ -295,6 +297,15 @@ export class AutoClient<
       subscriptions,
     };
     this.events.emit('ready', info);
+  }
+
+  /**
+   * Runs in start-up once the conduit, its transports and the client's subscriptions are in place, before `ready`:
+   * a subclass's own start-up work (the AutoBot joins its channels here), so that `ready` and `start()` mean it is
+   * done. It should report what fails rather than throw (a throw fails `start()`). Does nothing by default.
+   */
+  protected beforeReady(): Promise<void> {
+    return Promise.resolve();
   }
 
   protected async onClose(): Promise<void> {
