@@ -11,6 +11,7 @@ import { TwitchError } from '../core/errors.js';
 import { nonEmptyString } from '../core/options.js';
 import type { ChannelChatMessageEvent } from '../catalogue/models/channel-chat.js';
 import type { ChannelPointsCustomRewardRedemptionAddEvent } from '../catalogue/models/channel-points.js';
+import type { Notification } from '../catalogue/events.js';
 import { AutoClient } from '../eventsub/conduit/auto-client.js';
 import { asError } from '../eventsub/conduit/shard.js';
 import { CHAT_RATE_LIMITS } from '../protocol/chat.js';
@@ -262,8 +263,15 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
       });
   }
 
-  /** Every chat message (one listener, defined once): the bot's role from its own, then `message`. */
-  readonly #onChatMessage = (message: ChannelChatMessageEvent): void => {
+  /**
+   * Every chat message (one listener, defined once): the bot's role from its own, then `message`, then the
+   * commands; these only for the bot's own subscription (`user_id` = the bot), so that another chat subscription of
+   * the same channel on the conduit (another reader's) does not run a command twice.
+   */
+  readonly #onChatMessage = (
+    message: ChannelChatMessageEvent,
+    notification: Notification<ChannelChatMessageEvent>,
+  ): void => {
     const channelId = message.broadcaster.id;
     if (message.chatter.id === this.botId && channelId !== this.botId) {
       // The badges of the bot's own messages say what it is in the channel (its send rate limit).
@@ -272,7 +280,11 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
     }
     if (this.hasListeners('message')) this.emit('message', message, this.channel(channelId));
     const commands = this.#commands;
-    if (commands !== null && message.chatter.id !== this.botId) {
+    if (
+      commands !== null &&
+      message.chatter.id !== this.botId &&
+      notification.subscription.condition.userId === this.botId
+    ) {
       commands.dispatch(message, this.channel(channelId)).then(this.#onDispatched, this.#onDispatchFailed);
     }
   };

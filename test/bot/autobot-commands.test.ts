@@ -49,4 +49,38 @@ describe('AutoBot commands', () => {
     expect(outcomes[1]).toMatchObject({ status: 'error', error: { code: 'COMMAND_NOT_FOUND' } });
     expect(runs).toBe(1);
   });
+
+  it('runs a command once when another reader of the channel’s chat shares the conduit', async () => {
+    let runs = 0;
+    const commands = new Commands({ prefix: '!' });
+    commands.add(
+      command({
+        name: 'count',
+        run: () => {
+          runs++;
+        },
+      }),
+    );
+    const bot = await h.bot({ channels: [CHANNELS[0]], watchShardDisabled: false, commands });
+    const seen: ChannelChatMessageEvent[] = [];
+    bot.on('message', (m) => seen.push(m));
+    const outcomes: DispatchResult[] = [];
+    bot.on('command', (result) => outcomes.push(result));
+    await bot.start();
+    // A second reader (another account that granted the app user:bot and user:read:chat) on the same conduit.
+    h.emu.mintUserToken({ userId: '4004', login: 'otherreader', scopes: ['user:bot', 'user:read:chat'] });
+    const { errors } = await bot.multiSubscribe([
+      {
+        type: 'channel.chat.message',
+        version: '1',
+        condition: { broadcasterUserId: CHANNELS[0], userId: '4004' },
+      },
+    ]);
+    expect(errors).toEqual([]);
+    h.emu.chat({ channel: CHANNELS[0], user: 'aviewer', text: '!count' });
+    // Both subscriptions deliver the message; the command runs for the bot's own only.
+    await until(() => seen.filter((m) => m.message.text === '!count').length === 2);
+    await until(() => outcomes.length === 1);
+    expect(runs).toBe(1);
+  });
 });
