@@ -92,7 +92,17 @@ const IGNORED: Promise<DispatchResult> = Promise.resolve(IGNORED_RESULT);
 interface Entry {
   readonly command: AnyCommand;
   readonly module: CommandModule | null;
+  /** `[command]`: the chain of an invocation without subcommands (built once, not per message). */
+  readonly chain: readonly AnyCommand[];
+  /** Its settled result `{ status: 'ran' }`, shared by every invocation that ran without a promise. */
+  readonly ran: Promise<DispatchResult>;
 }
+
+const NO_GUARDS: readonly Guard[] = [];
+
+/** Where {@link Commands} resumes an invocation once a promise settles (after guard list `n`: `n`). */
+const AFTER_ARGUMENTS = -1;
+const AFTER_RUN = -2;
 
 /** A reward binding: the command, its groups (outermost first), its module. */
 interface RewardBinding {
@@ -481,7 +491,7 @@ export class Commands {
       command: chain[chain.length - 1] ?? null,
       argumentText: event.userInput ?? '',
     });
-    return this.#invoke(ctx, chain, binding.module, ctx.argumentText, 0);
+    return this.#invoke(ctx, chain, binding.module, ctx.argumentText, 0, null);
   }
 
   // ---- registration ----
@@ -516,7 +526,16 @@ export class Commands {
       this.#collectRewards([c], module, rewards, `${field}[${i}]`);
     });
     // Checked: now commit.
-    for (const [key, c] of keys) this.#top.set(key, { command: c, module });
+    const entries = new Map<AnyCommand, Entry>();
+    for (const [key, c] of keys) {
+      let entry = entries.get(c);
+      if (entry === undefined) {
+        const ran = Promise.resolve<DispatchResult>(Object.freeze({ status: 'ran', command: c.name }));
+        entry = { command: c, module, chain: Object.freeze([c]), ran };
+        entries.set(c, entry);
+      }
+      this.#top.set(key, entry);
+    }
     for (const c of new Set(keys.values())) this.#indexGroups(c);
     for (const [key, byId, binding] of rewards)
       (byId ? this.#rewardsById : this.#rewardsByTitle).set(key, binding);
@@ -710,13 +729,13 @@ export class Commands {
       chain.push(sub);
       pos = e;
     }
-    const path = chain ?? [command];
+    const path = chain ?? entry.chain;
     let policy: SharedChatPolicy | null = null;
     for (let i = path.length - 1; i >= 0 && policy === null; i--) policy = path[i]?.sharedChat ?? null;
     if (shared && (policy ?? entry.module?.sharedChat ?? this.#sharedChat) === 'ignore') return IGNORED;
     const ctx = this.#chatContext(event, actions, prefix, typed, command, text.slice(skipSpace(text, pos)));
     if (failure !== null) return this.#fail(failure, ctx, path, entry.module);
-    return this.#invoke(ctx, path, entry.module, text, pos);
+    return this.#invoke(ctx, path, entry.module, text, pos, chain === null ? entry.ran : null);
   }
 
   /** Checks guards in order: throws on a refusal; returns a promise only once a guard answers with one. */
@@ -742,7 +761,141 @@ export class Commands {
     return undefined;
   }
 
-  async #invoke(
+  /** Whether any hook (global, module, chain) applies: such invocations take the all-async path. */
+  #hooked(chain: readonly AnyCommand[], module: CommandModule | null): boolean {
+    if (this.#before !== null || this.#after !== null) return true;
+    if (module !== null && (module.before != null || module.after != null)) return true;
+    for (const c of chain) if (c.before !== null || c.after !== null) return true;
+    return false;
+  }
+
+  /**
+   * One invocation, synchronous up to the first promise (a guard, a converter or the handler answering with one),
+   * then {@link Commands.#resume}. One that never meets a promise allocates no promise of its own: it returns
+   * `ran`, the command's shared settled result (when given). Hooks take {@link Commands.#invokeHooked}.
+   */
+  #invoke(
+    ctx: CommandContext<unknown>,
+    chain: readonly AnyCommand[],
+    module: CommandModule | null,
+    text: string,
+    pos: number,
+    ran: Promise<DispatchResult> | null,
+  ): Promise<DispatchResult> {
+    if (this.#hooked(chain, module)) return this.#invokeHooked(ctx, chain, module, text, pos);
+    const command = last(chain);
+    const name = qualified(chain);
+    let phase: CommandPhase = 'guard';
+    try {
+      for (let i = 0; i <= chain.length; i++) {
+        const list = i === 0 ? (module?.guards ?? NO_GUARDS) : (chain[i - 1]?.guards ?? NO_GUARDS);
+        if (list.length === 0) continue;
+        const pending = this.#checkGuards(list, ctx, name);
+        if (pending !== undefined) return this.#resume(ctx, chain, module, text, pos, i + 1, pending);
+      }
+      phase = 'arguments';
+      const parsing = this.#takeAndParse(ctx, command, name, text, pos);
+      if (parsing !== undefined) return this.#resume(ctx, chain, module, text, pos, AFTER_ARGUMENTS, parsing);
+      phase = 'run';
+      const result = command.run?.(ctx);
+      if (result instanceof Promise) return this.#resume(ctx, chain, module, text, pos, AFTER_RUN, result);
+    } catch (error) {
+      const failure = error instanceof CommandError ? error : new CommandFailedError(name, phase, error);
+      return this.#fail(failure, ctx, chain, module);
+    }
+    return ran ?? Promise.resolve({ status: 'ran', command: name });
+  }
+
+  /** The rest of {@link Commands.#invoke} once `pending` (of step `step`) settles. */
+  async #resume(
+    ctx: CommandContext<unknown>,
+    chain: readonly AnyCommand[],
+    module: CommandModule | null,
+    text: string,
+    pos: number,
+    step: number,
+    pending: Promise<unknown>,
+  ): Promise<DispatchResult> {
+    const command = last(chain);
+    const name = qualified(chain);
+    let phase: CommandPhase = step === AFTER_RUN ? 'run' : step === AFTER_ARGUMENTS ? 'arguments' : 'guard';
+    try {
+      await pending;
+      if (step >= 0) {
+        for (let i = step; i <= chain.length; i++) {
+          const list = i === 0 ? (module?.guards ?? NO_GUARDS) : (chain[i - 1]?.guards ?? NO_GUARDS);
+          if (list.length === 0) continue;
+          const more = this.#checkGuards(list, ctx, name);
+          if (more !== undefined) await more;
+        }
+        phase = 'arguments';
+        const parsing = this.#takeAndParse(ctx, command, name, text, pos);
+        if (parsing !== undefined) await parsing;
+      }
+      if (step !== AFTER_RUN) {
+        phase = 'run';
+        const result = command.run?.(ctx);
+        if (result instanceof Promise) await result;
+      }
+      return { status: 'ran', command: name };
+    } catch (error) {
+      const failure = error instanceof CommandError ? error : new CommandFailedError(name, phase, error);
+      return this.#fail(failure, ctx, chain, module);
+    }
+  }
+
+  /**
+   * The cooldown (taken, or `COMMAND_ON_COOLDOWN` thrown) and the arguments (set on `ctx`). A promise only when a
+   * converter answers with one; a bad argument gives the cooldown back.
+   */
+  #takeAndParse(
+    ctx: CommandContext<unknown>,
+    command: AnyCommand,
+    name: string,
+    text: string,
+    pos: number,
+  ): Promise<void> | undefined {
+    const spec = command.cooldown;
+    let table: CooldownTable | undefined;
+    let group = '';
+    let key = '';
+    if (spec !== null) {
+      table = this.#cooldowns.get(command);
+      if (table === undefined) {
+        table = new CooldownTable(spec, this.#maxCooldownKeys);
+        this.#cooldowns.set(command, table);
+      }
+      if (spec.per !== 'global') group = ctx.channel.id;
+      if (spec.per === 'chatter') key = ctx.chatter.id;
+      const wait = table.take(group, key, this.#clock.now());
+      if (wait > 0) throw new CommandCooldownError(name, spec.per, wait);
+    }
+    if (command.slots.length === 0 && !command.strict) return undefined;
+    const convert: ConvertContext = { message: ctx.message, channelId: ctx.channel.id, users: this.#users };
+    let parsed: Record<string, unknown> | Promise<Record<string, unknown>>;
+    try {
+      parsed = parseArgs(name, command.slots, text, pos, convert, command.strict);
+    } catch (error) {
+      table?.refund(group, key, this.#clock.now());
+      throw error;
+    }
+    if (!(parsed instanceof Promise)) {
+      (ctx as { args: unknown }).args = parsed;
+      return undefined;
+    }
+    return parsed.then(
+      (args) => {
+        (ctx as { args: unknown }).args = args;
+      },
+      (error: unknown) => {
+        table?.refund(group, key, this.#clock.now());
+        throw error;
+      },
+    );
+  }
+
+  /** An invocation with hooks: every step awaited in order. */
+  async #invokeHooked(
     ctx: CommandContext<unknown>,
     chain: readonly AnyCommand[],
     module: CommandModule | null,
@@ -764,38 +917,8 @@ export class Commands {
         if (pending !== undefined) await pending;
       }
       phase = 'arguments';
-      const spec = command.cooldown;
-      let table: CooldownTable | undefined;
-      let key = '';
-      if (spec !== null) {
-        table = this.#cooldowns.get(command);
-        if (table === undefined) {
-          table = new CooldownTable(spec, this.#maxCooldownKeys);
-          this.#cooldowns.set(command, table);
-        }
-        key =
-          spec.per === 'global'
-            ? ''
-            : spec.per === 'channel'
-              ? ctx.channel.id
-              : `${ctx.channel.id}:${ctx.chatter.id}`;
-        const wait = table.take(key, this.#clock.now());
-        if (wait > 0) throw new CommandCooldownError(name, spec.per, wait);
-      }
-      if (command.slots.length > 0 || command.strict) {
-        const convert: ConvertContext = {
-          message: ctx.message,
-          channelId: ctx.channel.id,
-          users: this.#users,
-        };
-        try {
-          const parsed = parseArgs(name, command.slots, text, pos, convert, command.strict);
-          (ctx as { args: unknown }).args = parsed instanceof Promise ? await parsed : parsed;
-        } catch (error) {
-          table?.refund(key, this.#clock.now());
-          throw error;
-        }
-      }
+      const parsing = this.#takeAndParse(ctx, command, name, text, pos);
+      if (parsing !== undefined) await parsing;
       phase = 'before';
       if (this.#before !== null) await this.#before(ctx);
       if (module?.before != null) await module.before(ctx);
