@@ -100,6 +100,8 @@ interface Entry {
 
 const NO_GUARDS: readonly Guard[] = [];
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Where {@link Commands} resumes an invocation once a promise settles (after guard list `n`: `n`). */
 const AFTER_ARGUMENTS = -1;
 const AFTER_RUN = -2;
@@ -183,6 +185,8 @@ export class Commands {
 
   /** Top-level names and aliases (lower-cased when case-insensitive). */
   readonly #top = new Map<string, Entry>();
+  /** The keys of {@link Commands.#top} by their first character code (lookup without slicing the message). */
+  #byFirstChar = new Map<number, readonly (readonly [string, Entry])[]>();
   /** Subcommand names and aliases of each group. */
   readonly #subs = new Map<AnyCommand, ReadonlyMap<string, AnyCommand>>();
   readonly #modules = new Map<string, CommandModule>();
@@ -190,6 +194,20 @@ export class Commands {
   readonly #rewardsById = new Map<string, RewardBinding>();
   readonly #rewardsByTitle = new Map<string, RewardBinding>();
   #messageListeners: readonly CommandModule[] = [];
+  /**
+   * The constructor argument of every chat context, reused: the constructor copies it and calls out to nothing, so
+   * one object serves every message (no object per invocation).
+   */
+  readonly #init: Mutable<ConstructorParameters<typeof CommandContext>[0]> = {
+    message: null,
+    redemption: null,
+    actions: null as unknown as ChatActions,
+    owners: new Set(),
+    prefix: '',
+    invokedWith: '',
+    command: null,
+    argumentText: '',
+  };
   #redemptionListeners: readonly CommandModule[] = [];
 
   constructor(options: CommandsOptions) {
@@ -212,6 +230,7 @@ export class Commands {
       throw new InvalidArgumentError('ownerIds must be an array of user ids', 'ownerIds');
     }
     this.#owners = new Set(options.ownerIds);
+    this.#init.owners = this.#owners;
     if (options.botId !== undefined && (typeof options.botId !== 'string' || options.botId === '')) {
       throw new InvalidArgumentError('botId must be a non-empty string', 'botId');
     }
@@ -537,6 +556,7 @@ export class Commands {
       this.#top.set(key, entry);
     }
     for (const c of new Set(keys.values())) this.#indexGroups(c);
+    this.#indexFirstChars();
     for (const [key, byId, binding] of rewards)
       (byId ? this.#rewardsById : this.#rewardsByTitle).set(key, binding);
   }
@@ -561,6 +581,17 @@ export class Commands {
     for (const sub of c.subcommands) this.#collectRewards([...chain, sub], module, out, field);
   }
 
+  #indexFirstChars(): void {
+    const index = new Map<number, (readonly [string, Entry])[]>();
+    for (const [key, entry] of this.#top) {
+      const code = key.charCodeAt(0);
+      const list = index.get(code);
+      if (list === undefined) index.set(code, [[key, entry]]);
+      else list.push([key, entry]);
+    }
+    this.#byFirstChar = index;
+  }
+
   #indexGroups(c: AnyCommand): void {
     if (c.subcommands.length === 0) return;
     const index = new Map<string, AnyCommand>();
@@ -582,6 +613,7 @@ export class Commands {
     };
     for (const c of list) walk(c);
     for (const [key, entry] of this.#top) if (gone.has(entry.command)) this.#top.delete(key);
+    this.#indexFirstChars();
     for (const c of gone) {
       this.#subs.delete(c);
       this.#cooldowns.delete(c);
@@ -673,16 +705,14 @@ export class Commands {
     command: AnyCommand | null,
     argumentText: string,
   ): CommandContext<unknown> {
-    return new CommandContext({
-      message: event,
-      redemption: null,
-      actions,
-      owners: this.#owners,
-      prefix,
-      invokedWith,
-      command,
-      argumentText,
-    });
+    const init = this.#init;
+    init.message = event;
+    init.actions = actions;
+    init.prefix = prefix;
+    init.invokedWith = invokedWith;
+    init.command = command;
+    init.argumentText = argumentText;
+    return new CommandContext(init);
   }
 
   #fromChat(event: ChannelChatMessageEvent, actions: ChatActions, prefix: string): Promise<DispatchResult> {
@@ -691,8 +721,23 @@ export class Commands {
     const start = prefix.length;
     const end = wordEnd(text, start);
     if (end === start) return IGNORED; // the prefix alone, or followed by a space
-    const typed = text.slice(start, end);
-    const entry = this.#top.get(this.#key(typed));
+    // A name typed as registered (lower case, when case-insensitive) is found in place: no string built.
+    let typed: string | null = null;
+    let entry: Entry | undefined;
+    const bucket = this.#byFirstChar.get(text.charCodeAt(start));
+    if (bucket !== undefined) {
+      for (const [key, e] of bucket) {
+        if (key.length === end - start && text.startsWith(key, start)) {
+          typed = key;
+          entry = e;
+          break;
+        }
+      }
+    }
+    if (typed === null) {
+      typed = text.slice(start, end);
+      entry = this.#top.get(this.#key(typed));
+    }
     const source = event.sourceBroadcaster;
     const shared = source !== null && source.id !== event.broadcaster.id;
     if (entry === undefined) {

@@ -106,6 +106,9 @@ export class CooldownTable {
   /** Per channel, per chatter. */
   readonly #groups = new Map<string, Map<string, Entry>>();
   #size = 0;
+  /** The group of the last take and its keys: a bot in one channel looks its channel up once, not per message. */
+  #lastGroup: string | null = null;
+  #lastKeys: Map<string, Entry> | undefined = undefined;
   /** Use order: bumped on every take (no Map re-insertion per message). */
   #tick = 0;
   /** Milliseconds per token. */
@@ -129,7 +132,14 @@ export class CooldownTable {
   take(group: string, key: string, now: number): number {
     const { burst } = this.#spec;
     const interval = this.#interval;
-    const entry = this.#groups.get(group)?.get(key);
+    let keys: Map<string, Entry> | undefined;
+    if (group === this.#lastGroup) keys = this.#lastKeys;
+    else {
+      keys = this.#groups.get(group);
+      this.#lastGroup = group;
+      this.#lastKeys = keys;
+    }
+    const entry = keys?.get(key);
     if (this.#spec.kind === 'token-bucket') {
       const tokens =
         entry === undefined ? burst : Math.min(burst, entry.tokens + Math.max(0, now - entry.at) / interval);
@@ -172,6 +182,7 @@ export class CooldownTable {
     if (keys === undefined) {
       keys = new Map();
       this.#groups.set(group, keys);
+      if (group === this.#lastGroup) this.#lastKeys = keys;
     }
     keys.set(key, { tokens, at, used });
     this.#size++;
@@ -182,6 +193,8 @@ export class CooldownTable {
    * budget: the price of a bound), so a table full of busy keys is swept once per `maxKeys / 10` new keys.
    */
   #evict(now: number): void {
+    this.#lastGroup = null;
+    this.#lastKeys = undefined;
     const { burst } = this.#spec;
     const interval = this.#interval;
     const token = this.#spec.kind === 'token-bucket';
