@@ -182,6 +182,8 @@ export class CooldownTable {
     if (keys === undefined) {
       keys = new Map();
       this.#groups.set(group, keys);
+      // Eviction runs only here, for the group of this take (the last group): a map it emptied and deleted is
+      // replaced here, so the cached one is never stale.
       if (group === this.#lastGroup) this.#lastKeys = keys;
     }
     keys.set(key, { tokens, at, used });
@@ -193,8 +195,6 @@ export class CooldownTable {
    * budget: the price of a bound), so a table full of busy keys is swept once per `maxKeys / 10` new keys.
    */
   #evict(now: number): void {
-    this.#lastGroup = null;
-    this.#lastKeys = undefined;
     const { burst } = this.#spec;
     const interval = this.#interval;
     const token = this.#spec.kind === 'token-bucket';
