@@ -96,6 +96,8 @@ interface Entry {
   readonly chain: readonly AnyCommand[];
   /** Its settled result `{ status: 'ran' }`, shared by every invocation that ran without a promise. */
   readonly ran: Promise<DispatchResult>;
+  /** Whether a hook applies to `chain` (global, module or command hooks: all fixed at registration). */
+  readonly hooked: boolean;
 }
 
 const NO_GUARDS: readonly Guard[] = [];
@@ -510,7 +512,8 @@ export class Commands {
       command: chain[chain.length - 1] ?? null,
       argumentText: event.userInput ?? '',
     });
-    return this.#invoke(ctx, chain, binding.module, ctx.argumentText, 0, null);
+    const hooked = this.#hooked(chain, binding.module);
+    return this.#invoke(ctx, chain, binding.module, ctx.argumentText, 0, null, hooked);
   }
 
   // ---- registration ----
@@ -550,7 +553,8 @@ export class Commands {
       let entry = entries.get(c);
       if (entry === undefined) {
         const ran = Promise.resolve<DispatchResult>(Object.freeze({ status: 'ran', command: c.name }));
-        entry = { command: c, module, chain: Object.freeze([c]), ran };
+        const chain = Object.freeze([c]);
+        entry = { command: c, module, chain, ran, hooked: this.#hooked(chain, module) };
         entries.set(c, entry);
       }
       this.#top.set(key, entry);
@@ -780,7 +784,9 @@ export class Commands {
     if (shared && (policy ?? entry.module?.sharedChat ?? this.#sharedChat) === 'ignore') return IGNORED;
     const ctx = this.#chatContext(event, actions, prefix, typed, command, text.slice(skipSpace(text, pos)));
     if (failure !== null) return this.#fail(failure, ctx, path, entry.module);
-    return this.#invoke(ctx, path, entry.module, text, pos, chain === null ? entry.ran : null);
+    return chain === null
+      ? this.#invoke(ctx, path, entry.module, text, pos, entry.ran, entry.hooked)
+      : this.#invoke(ctx, path, entry.module, text, pos, null, this.#hooked(path, entry.module));
   }
 
   /** Checks guards in order: throws on a refusal; returns a promise only once a guard answers with one. */
@@ -826,8 +832,9 @@ export class Commands {
     text: string,
     pos: number,
     ran: Promise<DispatchResult> | null,
+    hooked: boolean,
   ): Promise<DispatchResult> {
-    if (this.#hooked(chain, module)) return this.#invokeHooked(ctx, chain, module, text, pos);
+    if (hooked) return this.#invokeHooked(ctx, chain, module, text, pos);
     const command = last(chain);
     const name = qualified(chain);
     let phase: CommandPhase = 'guard';
