@@ -188,7 +188,7 @@ export class Commands {
   /** Top-level names and aliases (lower-cased when case-insensitive). */
   readonly #top = new Map<string, Entry>();
   /** The keys of {@link Commands.#top} by their first character code (lookup without slicing the message). */
-  #byFirstChar = new Map<number, readonly (readonly [string, Entry])[]>();
+  #byFirstChar = new Map<number, { readonly keys: string[]; readonly entries: Entry[] }>();
   /** Subcommand names and aliases of each group. */
   readonly #subs = new Map<AnyCommand, ReadonlyMap<string, AnyCommand>>();
   readonly #modules = new Map<string, CommandModule>();
@@ -586,12 +586,16 @@ export class Commands {
   }
 
   #indexFirstChars(): void {
-    const index = new Map<number, (readonly [string, Entry])[]>();
+    const index = new Map<number, { readonly keys: string[]; readonly entries: Entry[] }>();
     for (const [key, entry] of this.#top) {
       const code = key.charCodeAt(0);
-      const list = index.get(code);
-      if (list === undefined) index.set(code, [[key, entry]]);
-      else list.push([key, entry]);
+      let bucket = index.get(code);
+      if (bucket === undefined) {
+        bucket = { keys: [], entries: [] };
+        index.set(code, bucket);
+      }
+      bucket.keys.push(key);
+      bucket.entries.push(entry);
     }
     this.#byFirstChar = index;
   }
@@ -730,10 +734,11 @@ export class Commands {
     let entry: Entry | undefined;
     const bucket = this.#byFirstChar.get(text.charCodeAt(start));
     if (bucket !== undefined) {
-      for (const [key, e] of bucket) {
-        if (key.length === end - start && text.startsWith(key, start)) {
+      for (let k = 0; k < bucket.keys.length; k++) {
+        const key = bucket.keys[k];
+        if (key?.length === end - start && text.startsWith(key, start)) {
           typed = key;
-          entry = e;
+          entry = bucket.entries[k];
           break;
         }
       }
