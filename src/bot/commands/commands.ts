@@ -150,7 +150,8 @@ function qualified(chain: readonly AnyCommand[]): string {
  * The command framework's dispatcher. Register commands (or modules of them), then hand it every
  * `channel.chat.message` with {@link Commands.dispatch} and every reward redemption with
  * {@link Commands.dispatchRedemption}, each with the `ChatActions` of its channel. A message that is not a command
- * costs a prefix check and allocates nothing (with a static prefix and no module listeners).
+ * costs a prefix check and allocates nothing (with a static prefix and no module listeners); a command without hooks
+ * whose guards, converters and handler answer synchronously returns one shared settled result (no promise of its own).
  *
  * Order of one invocation: prefix, name (and subcommands), shared-chat policy, guards (module, groups, command),
  * cooldown, arguments (a bad argument gives the cooldown token back), `before` hooks (global, module, groups,
