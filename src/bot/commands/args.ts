@@ -98,7 +98,6 @@ export interface NumberBounds {
   readonly max?: number;
 }
 
-const INTEGER = /^[+-]?\d+$/;
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const LOGIN = /^@?([A-Za-z0-9_]{1,25})$/;
 const TRUE_WORDS = new Set(['yes', 'y', 'on', 'true', '1', 'enable', 'enabled']);
@@ -136,15 +135,26 @@ function bounds(kind: string, options: NumberBounds | undefined, integer: boolea
   return kind;
 }
 
+/** Whether `raw` is `[+-]?digits`, without a regular expression (the common argument, once per invocation). */
+function isInteger(raw: string): boolean {
+  const n = raw.length;
+  let i = n > 0 && (raw.charCodeAt(0) === 43 || raw.charCodeAt(0) === 45) ? 1 : 0;
+  if (i === n) return false;
+  for (; i < n; i++) {
+    const c = raw.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
 function numeric(kind: string, options: NumberBounds | undefined, integer: boolean): Arg<number> {
   const expected = bounds(kind, options, integer);
   const min = options?.min ?? Number.NEGATIVE_INFINITY;
   const max = options?.max ?? Number.POSITIVE_INFINITY;
-  const pattern = integer ? INTEGER : DECIMAL;
   return new Arg<number>(
     expected,
     (raw) => {
-      if (!pattern.test(raw)) throw new Rejected();
+      if (integer ? !isInteger(raw) : !DECIMAL.test(raw)) throw new Rejected();
       const value = Number(raw);
       if (
         !Number.isFinite(value) ||
@@ -323,8 +333,10 @@ export function compileArgs(args: unknown): readonly ArgSlot[] {
   return slots;
 }
 
-const OPEN_QUOTES = '"\u201c\u201e';
-const CLOSE_OF: Readonly<Record<string, string>> = { '"': '"', '\u201c': '\u201d', '\u201e': '\u201c' };
+/** The closing quote of an opening one (`"`, `“`, `„`), `null` for any other character (no string built). */
+function closeOf(code: number): string | null {
+  return code === 0x22 ? '"' : code === 0x201c ? '\u201d' : code === 0x201e ? '\u201c' : null;
+}
 
 function isSpace(code: number): boolean {
   return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x3000 || code === 0x2002;
@@ -402,9 +414,9 @@ function parseFrom(
       raw = text.slice(i, end);
       i = text.length;
     } else {
-      const open = text[i] ?? '';
-      if (OPEN_QUOTES.includes(open)) {
-        const close = CLOSE_OF[open] ?? '"';
+      const open = text.charCodeAt(i);
+      const close = closeOf(open);
+      if (close !== null) {
         const end = text.indexOf(close, i + 1);
         if (end < 0) {
           throw new CommandArgumentError({

@@ -111,7 +111,21 @@ const IGNORED: Promise<DispatchResult> = Promise.resolve(IGNORED_RESULT);
 interface Entry {
   readonly command: AnyCommand;
   readonly module: CommandModule | null;
+  /** `[command]`: the chain of an invocation without subcommands (built once, not per message). */
+  readonly chain: readonly AnyCommand[];
+  /** Its settled result `{ status: 'ran' }`, shared by every invocation that ran without a promise. */
+  readonly ran: Promise<DispatchResult>;
+  /** Whether a hook applies to `chain` (global, module or command hooks: all fixed at registration). */
+  readonly hooked: boolean;
 }
+
+const NO_GUARDS: readonly Guard[] = [];
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** Where {@link Commands} resumes an invocation once a promise settles (after guard list `n`: `n`). */
+const AFTER_ARGUMENTS = -1;
+const AFTER_RUN = -2;
 
 /** A reward binding: the command, its groups (outermost first), its module. */
 interface RewardBinding {
@@ -155,7 +169,8 @@ function qualified(chain: readonly AnyCommand[]): string {
  * The command framework's dispatcher. Register commands (or modules of them), then hand it every
  * `channel.chat.message` with {@link Commands.dispatch} and every reward redemption with
  * {@link Commands.dispatchRedemption}, each with the `ChatActions` of its channel. A message that is not a command
- * costs a prefix check and allocates nothing (with a static prefix and no module listeners).
+ * costs a prefix check and allocates nothing (with a static prefix and no module listeners); a command without hooks
+ * whose guards, converters and handler answer synchronously returns one shared settled result (no promise of its own).
  *
  * Order of one invocation: prefix, name (and subcommands), shared-chat policy, guards (module, groups, command),
  * cooldown, arguments (a bad argument gives the cooldown token back), `before` hooks (global, module, groups,
@@ -192,6 +207,8 @@ export class Commands {
 
   /** Top-level names and aliases (lower-cased when case-insensitive). */
   readonly #top = new Map<string, Entry>();
+  /** The keys of {@link Commands.#top} by their first character code (lookup without slicing the message). */
+  #byFirstChar = new Map<number, { readonly keys: string[]; readonly entries: Entry[] }>();
   /** Subcommand names and aliases of each group. */
   readonly #subs = new Map<AnyCommand, ReadonlyMap<string, AnyCommand>>();
   readonly #modules = new Map<string, CommandModule>();
@@ -199,6 +216,20 @@ export class Commands {
   readonly #rewardsById = new Map<string, RewardBinding>();
   readonly #rewardsByTitle = new Map<string, RewardBinding>();
   #messageListeners: readonly CommandModule[] = [];
+  /**
+   * The constructor argument of every chat context, reused: the constructor copies it and calls out to nothing, so
+   * one object serves every message (no object per invocation).
+   */
+  readonly #init: Mutable<ConstructorParameters<typeof CommandContext>[0]> = {
+    message: null,
+    redemption: null,
+    actions: null as unknown as ChatActions,
+    owners: new Set(),
+    prefix: '',
+    invokedWith: '',
+    command: null,
+    argumentText: '',
+  };
   #redemptionListeners: readonly CommandModule[] = [];
 
   constructor(options: CommandsOptions) {
@@ -221,6 +252,7 @@ export class Commands {
       throw new InvalidArgumentError('ownerIds must be an array of user ids', 'ownerIds');
     }
     this.#owners = new Set(options.ownerIds);
+    this.#init.owners = this.#owners;
     if (options.botId !== undefined && (typeof options.botId !== 'string' || options.botId === '')) {
       throw new InvalidArgumentError('botId must be a non-empty string', 'botId');
     }
@@ -500,7 +532,8 @@ export class Commands {
       command: chain[chain.length - 1] ?? null,
       argumentText: event.userInput ?? '',
     });
-    return this.#invoke(ctx, chain, binding.module, ctx.argumentText, 0);
+    const hooked = this.#hooked(chain, binding.module);
+    return this.#invoke(ctx, chain, binding.module, ctx.argumentText, 0, null, hooked);
   }
 
   // ---- registration ----
@@ -535,8 +568,19 @@ export class Commands {
       this.#collectRewards([c], module, rewards, `${field}[${i}]`);
     });
     // Checked: now commit.
-    for (const [key, c] of keys) this.#top.set(key, { command: c, module });
+    const entries = new Map<AnyCommand, Entry>();
+    for (const [key, c] of keys) {
+      let entry = entries.get(c);
+      if (entry === undefined) {
+        const ran = Promise.resolve<DispatchResult>(Object.freeze({ status: 'ran', command: c.name }));
+        const chain = Object.freeze([c]);
+        entry = { command: c, module, chain, ran, hooked: this.#hooked(chain, module) };
+        entries.set(c, entry);
+      }
+      this.#top.set(key, entry);
+    }
     for (const c of new Set(keys.values())) this.#indexGroups(c);
+    this.#indexFirstChars();
     for (const [key, byId, binding] of rewards)
       (byId ? this.#rewardsById : this.#rewardsByTitle).set(key, binding);
   }
@@ -561,6 +605,21 @@ export class Commands {
     for (const sub of c.subcommands) this.#collectRewards([...chain, sub], module, out, field);
   }
 
+  #indexFirstChars(): void {
+    const index = new Map<number, { readonly keys: string[]; readonly entries: Entry[] }>();
+    for (const [key, entry] of this.#top) {
+      const code = key.charCodeAt(0);
+      let bucket = index.get(code);
+      if (bucket === undefined) {
+        bucket = { keys: [], entries: [] };
+        index.set(code, bucket);
+      }
+      bucket.keys.push(key);
+      bucket.entries.push(entry);
+    }
+    this.#byFirstChar = index;
+  }
+
   #indexGroups(c: AnyCommand): void {
     if (c.subcommands.length === 0) return;
     const index = new Map<string, AnyCommand>();
@@ -582,6 +641,7 @@ export class Commands {
     };
     for (const c of list) walk(c);
     for (const [key, entry] of this.#top) if (gone.has(entry.command)) this.#top.delete(key);
+    this.#indexFirstChars();
     for (const c of gone) {
       this.#subs.delete(c);
       this.#cooldowns.delete(c);
@@ -673,16 +733,14 @@ export class Commands {
     command: AnyCommand | null,
     argumentText: string,
   ): CommandContext<unknown> {
-    return new CommandContext({
-      message: event,
-      redemption: null,
-      actions,
-      owners: this.#owners,
-      prefix,
-      invokedWith,
-      command,
-      argumentText,
-    });
+    const init = this.#init;
+    init.message = event;
+    init.actions = actions;
+    init.prefix = prefix;
+    init.invokedWith = invokedWith;
+    init.command = command;
+    init.argumentText = argumentText;
+    return new CommandContext(init);
   }
 
   #fromChat(event: ChannelChatMessageEvent, actions: ChatActions, prefix: string): Promise<DispatchResult> {
@@ -691,8 +749,24 @@ export class Commands {
     const start = prefix.length;
     const end = wordEnd(text, start);
     if (end === start) return IGNORED; // the prefix alone, or followed by a space
-    const typed = text.slice(start, end);
-    const entry = this.#top.get(this.#key(typed));
+    // A name typed as registered (lower case, when case-insensitive) is found in place: no string built.
+    let typed: string | null = null;
+    let entry: Entry | undefined;
+    const bucket = this.#byFirstChar.get(text.charCodeAt(start));
+    if (bucket !== undefined) {
+      for (let k = 0; k < bucket.keys.length; k++) {
+        const key = bucket.keys[k];
+        if (key?.length === end - start && text.startsWith(key, start)) {
+          typed = key;
+          entry = bucket.entries[k];
+          break;
+        }
+      }
+    }
+    if (typed === null) {
+      typed = text.slice(start, end);
+      entry = this.#top.get(this.#key(typed));
+    }
     const source = event.sourceBroadcaster;
     const shared = source !== null && source.id !== event.broadcaster.id;
     if (entry === undefined) {
@@ -729,13 +803,15 @@ export class Commands {
       chain.push(sub);
       pos = e;
     }
-    const path = chain ?? [command];
+    const path = chain ?? entry.chain;
     let policy: SharedChatPolicy | null = null;
     for (let i = path.length - 1; i >= 0 && policy === null; i--) policy = path[i]?.sharedChat ?? null;
     if (shared && (policy ?? entry.module?.sharedChat ?? this.#sharedChat) === 'ignore') return IGNORED;
     const ctx = this.#chatContext(event, actions, prefix, typed, command, text.slice(skipSpace(text, pos)));
     if (failure !== null) return this.#fail(failure, ctx, path, entry.module);
-    return this.#invoke(ctx, path, entry.module, text, pos);
+    return chain === null
+      ? this.#invoke(ctx, path, entry.module, text, pos, entry.ran, entry.hooked)
+      : this.#invoke(ctx, path, entry.module, text, pos, null, this.#hooked(path, entry.module));
   }
 
   /** Checks guards in order: throws on a refusal; returns a promise only once a guard answers with one. */
@@ -761,7 +837,142 @@ export class Commands {
     return undefined;
   }
 
-  async #invoke(
+  /** Whether any hook (global, module, chain) applies: such invocations take the all-async path. */
+  #hooked(chain: readonly AnyCommand[], module: CommandModule | null): boolean {
+    if (this.#before !== null || this.#after !== null) return true;
+    if (module !== null && (module.before != null || module.after != null)) return true;
+    for (const c of chain) if (c.before !== null || c.after !== null) return true;
+    return false;
+  }
+
+  /**
+   * One invocation, synchronous up to the first promise (a guard, a converter or the handler answering with one),
+   * then {@link Commands.#resume}. One that never meets a promise allocates no promise of its own: it returns
+   * `ran`, the command's shared settled result (when given). Hooks take {@link Commands.#invokeHooked}.
+   */
+  #invoke(
+    ctx: CommandContext<unknown>,
+    chain: readonly AnyCommand[],
+    module: CommandModule | null,
+    text: string,
+    pos: number,
+    ran: Promise<DispatchResult> | null,
+    hooked: boolean,
+  ): Promise<DispatchResult> {
+    if (hooked) return this.#invokeHooked(ctx, chain, module, text, pos);
+    const command = last(chain);
+    const name = qualified(chain);
+    let phase: CommandPhase = 'guard';
+    try {
+      for (let i = 0; i <= chain.length; i++) {
+        const list = i === 0 ? (module?.guards ?? NO_GUARDS) : (chain[i - 1]?.guards ?? NO_GUARDS);
+        if (list.length === 0) continue;
+        const pending = this.#checkGuards(list, ctx, name);
+        if (pending !== undefined) return this.#resume(ctx, chain, module, text, pos, i + 1, pending);
+      }
+      phase = 'arguments';
+      const parsing = this.#takeAndParse(ctx, command, name, text, pos);
+      if (parsing !== undefined) return this.#resume(ctx, chain, module, text, pos, AFTER_ARGUMENTS, parsing);
+      phase = 'run';
+      const result = command.run?.(ctx);
+      if (result instanceof Promise) return this.#resume(ctx, chain, module, text, pos, AFTER_RUN, result);
+    } catch (error) {
+      const failure = error instanceof CommandError ? error : new CommandFailedError(name, phase, error);
+      return this.#fail(failure, ctx, chain, module);
+    }
+    return ran ?? Promise.resolve({ status: 'ran', command: name });
+  }
+
+  /** The rest of {@link Commands.#invoke} once `pending` (of step `step`) settles. */
+  async #resume(
+    ctx: CommandContext<unknown>,
+    chain: readonly AnyCommand[],
+    module: CommandModule | null,
+    text: string,
+    pos: number,
+    step: number,
+    pending: Promise<unknown>,
+  ): Promise<DispatchResult> {
+    const command = last(chain);
+    const name = qualified(chain);
+    let phase: CommandPhase = step === AFTER_RUN ? 'run' : step === AFTER_ARGUMENTS ? 'arguments' : 'guard';
+    try {
+      await pending;
+      if (step >= 0) {
+        for (let i = step; i <= chain.length; i++) {
+          const list = i === 0 ? (module?.guards ?? NO_GUARDS) : (chain[i - 1]?.guards ?? NO_GUARDS);
+          if (list.length === 0) continue;
+          const more = this.#checkGuards(list, ctx, name);
+          if (more !== undefined) await more;
+        }
+        phase = 'arguments';
+        const parsing = this.#takeAndParse(ctx, command, name, text, pos);
+        if (parsing !== undefined) await parsing;
+      }
+      if (step !== AFTER_RUN) {
+        phase = 'run';
+        const result = command.run?.(ctx);
+        if (result instanceof Promise) await result;
+      }
+      return { status: 'ran', command: name };
+    } catch (error) {
+      const failure = error instanceof CommandError ? error : new CommandFailedError(name, phase, error);
+      return this.#fail(failure, ctx, chain, module);
+    }
+  }
+
+  /**
+   * The cooldown (taken, or `COMMAND_ON_COOLDOWN` thrown) and the arguments (set on `ctx`). A promise only when a
+   * converter answers with one; a bad argument gives the cooldown back.
+   */
+  #takeAndParse(
+    ctx: CommandContext<unknown>,
+    command: AnyCommand,
+    name: string,
+    text: string,
+    pos: number,
+  ): Promise<void> | undefined {
+    const spec = command.cooldown;
+    let table: CooldownTable | undefined;
+    let group = '';
+    let key = '';
+    if (spec !== null) {
+      table = this.#cooldowns.get(command);
+      if (table === undefined) {
+        table = new CooldownTable(spec, this.#maxCooldownKeys);
+        this.#cooldowns.set(command, table);
+      }
+      if (spec.per !== 'global') group = ctx.channel.id;
+      if (spec.per === 'chatter') key = ctx.chatter.id;
+      const wait = table.take(group, key, this.#clock.now());
+      if (wait > 0) throw new CommandCooldownError(name, spec.per, wait);
+    }
+    if (command.slots.length === 0 && !command.strict) return undefined;
+    const convert: ConvertContext = { message: ctx.message, channelId: ctx.channel.id, users: this.#users };
+    let parsed: Record<string, unknown> | Promise<Record<string, unknown>>;
+    try {
+      parsed = parseArgs(name, command.slots, text, pos, convert, command.strict);
+    } catch (error) {
+      table?.refund(group, key, this.#clock.now());
+      throw error;
+    }
+    if (!(parsed instanceof Promise)) {
+      (ctx as { args: unknown }).args = parsed;
+      return undefined;
+    }
+    return parsed.then(
+      (args) => {
+        (ctx as { args: unknown }).args = args;
+      },
+      (error: unknown) => {
+        table?.refund(group, key, this.#clock.now());
+        throw error;
+      },
+    );
+  }
+
+  /** An invocation with hooks: every step awaited in order. */
+  async #invokeHooked(
     ctx: CommandContext<unknown>,
     chain: readonly AnyCommand[],
     module: CommandModule | null,
@@ -783,38 +994,8 @@ export class Commands {
         if (pending !== undefined) await pending;
       }
       phase = 'arguments';
-      const spec = command.cooldown;
-      let table: CooldownTable | undefined;
-      let key = '';
-      if (spec !== null) {
-        table = this.#cooldowns.get(command);
-        if (table === undefined) {
-          table = new CooldownTable(spec, this.#maxCooldownKeys);
-          this.#cooldowns.set(command, table);
-        }
-        key =
-          spec.per === 'global'
-            ? ''
-            : spec.per === 'channel'
-              ? ctx.channel.id
-              : `${ctx.channel.id}:${ctx.chatter.id}`;
-        const wait = table.take(key, this.#clock.now());
-        if (wait > 0) throw new CommandCooldownError(name, spec.per, wait);
-      }
-      if (command.slots.length > 0 || command.strict) {
-        const convert: ConvertContext = {
-          message: ctx.message,
-          channelId: ctx.channel.id,
-          users: this.#users,
-        };
-        try {
-          const parsed = parseArgs(name, command.slots, text, pos, convert, command.strict);
-          (ctx as { args: unknown }).args = parsed instanceof Promise ? await parsed : parsed;
-        } catch (error) {
-          table?.refund(key, this.#clock.now());
-          throw error;
-        }
-      }
+      const parsing = this.#takeAndParse(ctx, command, name, text, pos);
+      if (parsing !== undefined) await parsing;
       phase = 'before';
       if (this.#before !== null) await this.#before(ctx);
       if (module?.before != null) await module.before(ctx);

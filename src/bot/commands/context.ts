@@ -118,6 +118,37 @@ function moderation(options: unknown, chatterId: string): { userId: string; reas
 }
 
 const NO_BADGES: readonly Badge[] = Object.freeze([]);
+/** The arguments before parsing (guards), and of a command that takes none: one shared empty object. */
+const NO_ARGS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** A {@link Chatter} whose roles are read from its badges on first use (most invocations never ask). */
+class LazyChatter implements Chatter {
+  readonly id: string;
+  readonly login: string;
+  readonly displayName: string;
+  readonly badges: readonly Badge[];
+  readonly #channelId: string;
+  readonly #owners: ReadonlySet<string>;
+  #roles: ChatterRoles | null = null;
+
+  constructor(user: UserRef, badges: readonly Badge[], channelId: string, owners: ReadonlySet<string>) {
+    this.id = user.id;
+    this.login = user.login;
+    this.displayName = user.displayName;
+    this.badges = badges;
+    this.#channelId = channelId;
+    this.#owners = owners;
+  }
+
+  get roles(): ChatterRoles {
+    return (this.#roles ??= rolesOf(this.badges, this.id, this.#channelId, this.#owners));
+  }
+
+  toJSON(): Chatter {
+    const { id, login, displayName, badges, roles } = this;
+    return { id, login, displayName, badges, roles };
+  }
+}
 
 /**
  * The context of one invocation. Handlers see it typed by their arguments (`ctx.args.sides: number`); guards see it
@@ -181,31 +212,17 @@ export class CommandContext<A = Readonly<Record<string, unknown>>> {
     const command: unknown = init.command;
     this.command = command as AnyCommand;
     this.argumentText = init.argumentText;
-    this.args = {} as A;
+    this.args = NO_ARGS as A;
     if (message !== null) {
       this.channel = message.broadcaster;
       const source = message.sourceBroadcaster;
       this.sourceChannel = source !== null && source.id !== message.broadcaster.id ? source : null;
-      const c = message.chatter;
-      this.chatter = {
-        id: c.id,
-        login: c.login,
-        displayName: c.displayName,
-        badges: message.badges,
-        roles: rolesOf(message.badges, c.id, message.broadcaster.id, init.owners),
-      };
+      this.chatter = new LazyChatter(message.chatter, message.badges, message.broadcaster.id, init.owners);
     } else if (redemption !== null) {
       const r = redemption;
       this.channel = r.broadcaster;
       this.sourceChannel = null;
-      const u = r.user;
-      this.chatter = {
-        id: u.id,
-        login: u.login,
-        displayName: u.displayName,
-        badges: NO_BADGES,
-        roles: rolesOf(NO_BADGES, u.id, r.broadcaster.id, init.owners),
-      };
+      this.chatter = new LazyChatter(r.user, NO_BADGES, r.broadcaster.id, init.owners);
     } else {
       throw new InvalidArgumentError('a context needs a message or a redemption', 'message');
     }

@@ -84,22 +84,33 @@ export const cooldowns = {
 } as const;
 
 /**
- * The state of one command's cooldown: per key, a token bucket (`tokens`, `at`) or a GCRA arrival time (`tat`),
- * both as one number pair to keep entries small.
+ * The state of one key: a token bucket (`tokens`, `at`) or a GCRA arrival time (`at`), and when it was last used (a
+ * tick of the table: the least recently used go first when the table is full).
  */
 interface Entry {
   /** Token bucket: tokens at `at`. GCRA: unused. */
   tokens: number;
   /** Token bucket: when `tokens` was computed. GCRA: the theoretical arrival time. */
   at: number;
+  /** The table's tick at the last use. */
+  used: number;
 }
 
-/** @internal The state of one command's cooldown, in the dispatcher. */
+/**
+ * @internal The state of one command's cooldown, in the dispatcher. Keys are two-level (a channel, `''` for a global
+ * cooldown; a chatter, `''` unless per chatter) so that a take builds no key string: the ids come from the message.
+ */
 export class CooldownTable {
   readonly #spec: Cooldown;
   readonly #maxKeys: number;
-  /** Insertion order is use order (an entry is re-inserted on use): the first ones are the least recently used. */
-  readonly #entries = new Map<string, Entry>();
+  /** Per channel, per chatter. */
+  readonly #groups = new Map<string, Map<string, Entry>>();
+  #size = 0;
+  /** The group of the last take and its keys: a bot in one channel looks its channel up once, not per message. */
+  #lastGroup: string | null = null;
+  #lastKeys: Map<string, Entry> | undefined = undefined;
+  /** Use order: bumped on every take (no Map re-insertion per message). */
+  #tick = 0;
   /** Milliseconds per token. */
   readonly #interval: number;
 
@@ -111,47 +122,72 @@ export class CooldownTable {
 
   /** Keys held (bounded by `maxKeys`). */
   get size(): number {
-    return this.#entries.size;
+    return this.#size;
   }
 
-  /** Takes one invocation for `key` at `now`: 0 when allowed, else the milliseconds to wait (nothing taken). */
-  take(key: string, now: number): number {
+  /**
+   * Takes one invocation for (`group`, `key`) at `now`: 0 when allowed, else the milliseconds to wait (nothing
+   * taken).
+   */
+  take(group: string, key: string, now: number): number {
     const { burst } = this.#spec;
     const interval = this.#interval;
-    const entry = this.#entries.get(key);
+    let keys: Map<string, Entry> | undefined;
+    if (group === this.#lastGroup) keys = this.#lastKeys;
+    else {
+      keys = this.#groups.get(group);
+      this.#lastGroup = group;
+      this.#lastKeys = keys;
+    }
+    const entry = keys?.get(key);
     if (this.#spec.kind === 'token-bucket') {
       const tokens =
         entry === undefined ? burst : Math.min(burst, entry.tokens + Math.max(0, now - entry.at) / interval);
       if (tokens < 1) return Math.max(1, Math.ceil((1 - tokens) * interval));
-      this.#store(key, entry, tokens - 1, now, now);
+      this.#store(group, key, entry, tokens - 1, now, now);
       return 0;
     }
     const tat = entry === undefined ? now : Math.max(entry.at, now);
     const tolerance = interval * (burst - 1);
     if (tat - now > tolerance) return Math.max(1, Math.ceil(tat - tolerance - now));
-    this.#store(key, entry, 0, tat + interval, now);
+    this.#store(group, key, entry, 0, tat + interval, now);
     return 0;
   }
 
-  /** Gives back what {@link CooldownTable.take} took for `key` (the invocation did not run: bad arguments). */
-  refund(key: string, now: number): void {
-    const entry = this.#entries.get(key);
+  /** Gives back what {@link CooldownTable.take} took (the invocation did not run: bad arguments). */
+  refund(group: string, key: string, now: number): void {
+    const entry = this.#groups.get(group)?.get(key);
     if (entry === undefined) return;
     if (this.#spec.kind === 'token-bucket') entry.tokens = Math.min(this.#spec.burst, entry.tokens + 1);
     else entry.at = Math.max(now, entry.at - this.#interval);
   }
 
-  #store(key: string, entry: Entry | undefined, tokens: number, at: number, now: number): void {
+  #store(
+    group: string,
+    key: string,
+    entry: Entry | undefined,
+    tokens: number,
+    at: number,
+    now: number,
+  ): void {
+    const used = ++this.#tick;
     if (entry !== undefined) {
-      // Re-insert: the Map's order is use order.
-      this.#entries.delete(key);
       entry.tokens = tokens;
       entry.at = at;
-      this.#entries.set(key, entry);
+      entry.used = used;
       return;
     }
-    if (this.#entries.size >= this.#maxKeys) this.#evict(now);
-    this.#entries.set(key, { tokens, at });
+    if (this.#size >= this.#maxKeys) this.#evict(now);
+    let keys = this.#groups.get(group);
+    if (keys === undefined) {
+      keys = new Map();
+      this.#groups.set(group, keys);
+      // Eviction runs only here, for the group of this take (the last group): a map it emptied and deleted is
+      // replaced here, so the cached one is never stale.
+      if (group === this.#lastGroup) this.#lastKeys = keys;
+    }
+    keys.set(key, { tokens, at, used });
+    this.#size++;
   }
 
   /**
@@ -161,19 +197,32 @@ export class CooldownTable {
   #evict(now: number): void {
     const { burst } = this.#spec;
     const interval = this.#interval;
-    for (const [key, e] of this.#entries) {
-      const idle =
-        this.#spec.kind === 'token-bucket'
-          ? e.tokens + Math.max(0, now - e.at) / interval >= burst
-          : e.at <= now;
-      if (idle) this.#entries.delete(key);
-    }
-    if (this.#entries.size >= this.#maxKeys) {
-      let drop = this.#entries.size - Math.floor(this.#maxKeys * 0.9);
-      for (const key of this.#entries.keys()) {
-        if (drop-- <= 0) break;
-        this.#entries.delete(key);
+    const token = this.#spec.kind === 'token-bucket';
+    for (const [group, keys] of this.#groups) {
+      for (const [key, e] of keys) {
+        const idle = token ? e.tokens + Math.max(0, now - e.at) / interval >= burst : e.at <= now;
+        if (idle) {
+          keys.delete(key);
+          this.#size--;
+        }
       }
+      if (keys.size === 0) this.#groups.delete(group);
+    }
+    const drop = this.#size - Math.floor(this.#maxKeys * 0.9);
+    if (this.#size < this.#maxKeys || drop <= 0) return;
+    // Ticks are unique: the `drop` smallest are exactly the least recently used keys.
+    const ticks: number[] = [];
+    for (const keys of this.#groups.values()) for (const e of keys.values()) ticks.push(e.used);
+    ticks.sort((a, b) => a - b);
+    const oldest = ticks[drop - 1] ?? 0;
+    for (const [group, keys] of this.#groups) {
+      for (const [key, e] of keys) {
+        if (e.used <= oldest) {
+          keys.delete(key);
+          this.#size--;
+        }
+      }
+      if (keys.size === 0) this.#groups.delete(group);
     }
   }
 }
