@@ -18,7 +18,13 @@ import { CHAT_RATE_LIMITS } from '../protocol/chat.js';
 import type { ChatSendResult } from './actions.js';
 import { BotChannel, type ChannelHost } from './bot-channel.js';
 import { ChannelRoster } from './channels.js';
-import { setUnhandledErrorFallback, type Commands, type DispatchResult } from './commands/commands.js';
+import {
+  setUnhandledErrorFallback,
+  setUserResolverFallback,
+  type Commands,
+  type DispatchResult,
+} from './commands/commands.js';
+import { cachedUserResolver } from './user-resolver.js';
 import {
   BOT_SCOPES,
   channelRefs,
@@ -115,7 +121,11 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
       left: (channelId) => this.emit('channelLeft', channelId),
     });
     this.#commands = options.commands ?? null;
-    if (this.#commands !== null) setUnhandledErrorFallback(this.#commands, this.#onUnhandledCommandError);
+    if (this.#commands !== null) {
+      setUnhandledErrorFallback(this.#commands, this.#onUnhandledCommandError);
+      // arg.user() with a login typed without @: Get Users behind a bounded cache, unless the commands have one.
+      setUserResolverFallback(this.#commands, cachedUserResolver(this.helix));
+    }
     this.on('channel.chat.message', this.#onChatMessage);
     if (this.#commands !== null) {
       this.on('channel.channel_points_custom_reward_redemption.add', this.#onRedemption);

@@ -3,7 +3,7 @@
  * actions, the bot's own echoes never do, and outcomes come out as `command` events.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Commands, command, type DispatchResult } from '../../src/bot/index.js';
+import { Commands, arg, command, type DispatchResult } from '../../src/bot/index.js';
 import type { ChannelChatMessageEvent } from '../../src/catalogue/models/channel-chat.js';
 import { until } from '../support/until.js';
 import { BOT, BotHarness, CHANNELS } from './helpers.js';
@@ -82,5 +82,27 @@ describe('AutoBot commands', () => {
     await until(() => seen.filter((m) => m.message.text === '!count').length === 2);
     await until(() => outcomes.length === 1);
     expect(runs).toBe(1);
+  });
+
+  it('resolves a login typed without @ through Get Users when the commands have no resolver', async () => {
+    const targets: string[] = [];
+    const commands = new Commands({ prefix: '!' });
+    commands.add(
+      command({
+        name: 'so',
+        args: { who: arg.user() },
+        run: (ctx) => {
+          targets.push(`${ctx.args.who.id}:${ctx.args.who.login}`);
+        },
+      }),
+    );
+    const bot = await h.bot({ channels: [CHANNELS[0]], watchShardDisabled: false, commands });
+    const outcomes: DispatchResult[] = [];
+    bot.on('command', (result) => outcomes.push(result));
+    await bot.start();
+    h.emu.chat({ channel: CHANNELS[0], user: 'aviewer', text: '!so Channel2' });
+    await until(() => outcomes.length === 1);
+    expect(outcomes[0]).toEqual({ status: 'ran', command: 'so' });
+    expect(targets).toEqual([`${CHANNELS[1]}:channel2`]);
   });
 });

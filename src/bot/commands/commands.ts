@@ -165,6 +165,17 @@ function qualified(chain: readonly AnyCommand[]): string {
   return chain.length === 1 ? (chain[0]?.name ?? '') : chain.map((c) => c.name).join(' ');
 }
 
+/** Set by {@link Commands}' static block: gives a Commands without a resolver the one passed. */
+let assignUsersFallback: (commands: Commands, users: UserResolver) => void;
+
+/**
+ * @internal The resolver of `arg.user()` for `commands` when its options gave none: the AutoBot installs Helix Get
+ * Users behind a bounded cache (`cachedUserResolver`). A resolver given in the options is kept.
+ */
+export function setUserResolverFallback(commands: Commands, users: UserResolver): void {
+  assignUsersFallback(commands, users);
+}
+
 /**
  * The command framework's dispatcher. Register commands (or modules of them), then hand it every
  * `channel.chat.message` with {@link Commands.dispatch} and every reward redemption with
@@ -191,13 +202,19 @@ function qualified(chain: readonly AnyCommand[]): string {
  * ```
  */
 export class Commands {
+  static {
+    assignUsersFallback = (commands, users) => {
+      commands.#users ??= users;
+    };
+  }
+
   readonly #prefixes: readonly string[] | null;
   readonly #prefixFn: PrefixFunction | null;
   readonly #owners: ReadonlySet<string>;
   readonly #botId: string | null;
   readonly #caseInsensitive: boolean;
   readonly #sharedChat: SharedChatPolicy;
-  readonly #users: UserResolver | null;
+  #users: UserResolver | null;
   readonly #clock: Clock;
   readonly #maxCooldownKeys: number;
   readonly #before: Hook | null;
