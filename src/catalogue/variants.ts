@@ -230,7 +230,8 @@ const SHARED_CHAT_CHANNEL: JsonObject = {
   source_broadcaster_user_name: 'adflynn404',
 };
 
-const MODERATE_OBJECTS = [
+/** The action objects of `channel.moderate` v1 (v2 adds the warning's): `null` but the one of the action. */
+export const MODERATE_OBJECTS = [
   'followers',
   'slow',
   'vip',
@@ -251,7 +252,7 @@ const MODERATE_OBJECTS = [
   'shared_chat_timeout',
   'shared_chat_untimeout',
   'shared_chat_delete',
-];
+] as const;
 
 const MODERATE_V1: VariantSpec = {
   key: 'action',

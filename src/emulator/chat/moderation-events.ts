@@ -4,33 +4,10 @@
  * `channel.moderator.add` / `remove`, `channel.vip.add` / `remove`, and `channel.moderate` (v1 and v2) for each
  * action. Each goes to every enabled subscription of its type whose condition names the broadcaster.
  */
+import { MODERATE_OBJECTS } from '../../catalogue/variants.js';
 import { trigger } from '../eventsub/trigger.js';
 import type { EmuUserInfo } from '../http/types.js';
 import type { EmulatorChat } from './chat.js';
-
-/** The action fields of `channel.moderate` v1, all `null` but the one of the action. */
-const MODERATE_V1_FIELDS = [
-  'followers',
-  'slow',
-  'vip',
-  'unvip',
-  'mod',
-  'unmod',
-  'ban',
-  'unban',
-  'timeout',
-  'untimeout',
-  'raid',
-  'unraid',
-  'delete',
-  'automod_terms',
-  'unban_request',
-  'shared_chat_ban',
-  'shared_chat_unban',
-  'shared_chat_timeout',
-  'shared_chat_untimeout',
-  'shared_chat_delete',
-] as const;
 
 /** `<prefix>_id`, `<prefix>_login`, `<prefix>_name` of a user (`user`, `broadcaster_user`, ...). */
 export function userFields(prefix: string, user: EmuUserInfo): Record<string, string> {
@@ -75,7 +52,7 @@ export function emitModerate(
     source_broadcaster_user_name: null,
     action,
   };
-  for (const key of MODERATE_V1_FIELDS) event[key] = null;
+  for (const key of MODERATE_OBJECTS) event[key] = null;
   if (details !== undefined) event[action] = details;
   for (const version of ['1', '2']) {
     trigger(chat.core, {
