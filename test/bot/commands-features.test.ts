@@ -502,6 +502,23 @@ describe('modules at runtime', () => {
     expect(commands.removeModule('nope')).toBe(false);
   });
 
+  it('a command removed and added again starts with a fresh cooldown (no state kept for the removed one)', async () => {
+    const { commands, errors, actions } = setup({ clock: new FakeClock() });
+    const hug = command({
+      name: 'hug',
+      cooldown: cooldowns.gcra({ per: 'chatter', rate: 1, perMs: 60_000 }),
+      run: () => undefined,
+    });
+    commands.add(hug);
+    expect(await commands.dispatch(chat('!hug'), actions)).toEqual({ status: 'ran', command: 'hug' });
+    await commands.dispatch(chat('!hug'), actions);
+    expect(errors.map((e) => e.code)).toEqual(['COMMAND_ON_COOLDOWN']);
+    expect(commands.remove('hug')).toBe(true);
+    commands.add(hug);
+    expect(await commands.dispatch(chat('!hug'), actions)).toEqual({ status: 'ran', command: 'hug' });
+    expect(errors).toHaveLength(1);
+  });
+
   it('a module whose command name is taken is not added at all', () => {
     const { commands } = setup();
     commands.add(command({ name: 'x', run: () => undefined }));

@@ -230,6 +230,9 @@ export class Commands {
   readonly #subs = new Map<AnyCommand, ReadonlyMap<string, AnyCommand>>();
   readonly #modules = new Map<string, CommandModule>();
   readonly #cooldowns = new Map<AnyCommand, CooldownTable>();
+  /** The command of the last cooldown taken and its table (cleared when that command is removed). */
+  #lastCooled: AnyCommand | null = null;
+  #lastTable: CooldownTable | undefined = undefined;
   readonly #rewardsById = new Map<string, RewardBinding>();
   readonly #rewardsByTitle = new Map<string, RewardBinding>();
   #messageListeners: readonly CommandModule[] = [];
@@ -662,6 +665,10 @@ export class Commands {
     for (const c of gone) {
       this.#subs.delete(c);
       this.#cooldowns.delete(c);
+      if (c === this.#lastCooled) {
+        this.#lastCooled = null;
+        this.#lastTable = undefined;
+      }
     }
     for (const map of [this.#rewardsById, this.#rewardsByTitle]) {
       for (const [key, binding] of map) {
@@ -954,10 +961,17 @@ export class Commands {
     let group = '';
     let key = '';
     if (spec !== null) {
-      table = this.#cooldowns.get(command);
-      if (table === undefined) {
-        table = new CooldownTable(spec, this.#maxCooldownKeys);
-        this.#cooldowns.set(command, table);
+      // The last command's table is kept at hand: a stream of one command skips the lookup by command.
+      const cached = this.#lastTable;
+      if (command === this.#lastCooled && cached !== undefined) table = cached;
+      else {
+        table = this.#cooldowns.get(command);
+        if (table === undefined) {
+          table = new CooldownTable(spec, this.#maxCooldownKeys);
+          this.#cooldowns.set(command, table);
+        }
+        this.#lastCooled = command;
+        this.#lastTable = table;
       }
       if (spec.per !== 'global') group = ctx.channel.id;
       if (spec.per === 'chatter') key = ctx.chatter.id;
