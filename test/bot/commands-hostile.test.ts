@@ -9,6 +9,7 @@ import {
   type CommandError,
 } from '../../src/bot/index.js';
 import { RecordingActions, VIEWER, chat } from './commands-support.js';
+import { guards } from '../../src/bot/index.js';
 
 /** Runs `!t <line>` against a command with `args`, returning the parsed args or the command error. */
 async function parse(args: ArgsShape, line: string): Promise<unknown> {
@@ -132,5 +133,24 @@ describe('Commands: hostile chat input', () => {
     expect(await parse({ s: arg.string() }, '"unclosed')).toBeInstanceOf(CommandArgumentError);
     expect(await parse({ s: arg.string(), t: arg.rest() }, '"a "b" c"')).toEqual({ s: 'a ', t: 'b" c"' });
     expect(await parse({ b: arg.boolean() }, 'TrUe')).toEqual({ b: true });
+  });
+
+  it('guards: the broadcaster is the channel by id; a broadcaster badge on someone else (a shared chat source channel’s broadcaster) is not', async () => {
+    const other = { id: '7777', login: 'otherstreamer', displayName: 'OtherStreamer' };
+    const commands = new Commands({ prefix: '!', onError: () => undefined, sharedChat: 'accept' }).add(
+      command({ name: 'reset', guards: [guards.broadcaster], run: () => undefined }),
+    );
+    const r = await commands.dispatch(
+      chat('!reset', { chatter: other, badges: ['broadcaster'], source: other }),
+      new RecordingActions(),
+    );
+    expect(r.status).toBe('error');
+    if (r.status === 'error') expect(r.error.code).toBe('COMMAND_GUARD_FAILED');
+    // A moderator who is also a VIP passes both guards; the channel's own broadcaster passes without a badge.
+    const both = await commands.dispatch(
+      chat('!reset', { chatter: { id: '1000', login: 'streamer', displayName: 'Streamer' } }),
+      new RecordingActions(),
+    );
+    expect(both.status).toBe('ran');
   });
 });
