@@ -6,6 +6,7 @@ import {
   CommandNotFoundError,
   arg,
   command,
+  group,
   type CommandError,
 } from '../../src/bot/index.js';
 import { RecordingActions, VIEWER, chat } from './commands-support.js';
@@ -152,5 +153,19 @@ describe('Commands: hostile chat input', () => {
       new RecordingActions(),
     );
     expect(both.status).toBe('ran');
+  });
+
+  it('groups: a subcommand name or alias used twice (in any case) is refused at definition, not silently shadowed', () => {
+    const sub = (name: string, aliases: string[] = []): ReturnType<typeof command> =>
+      command({ name, aliases, run: () => undefined });
+    expect(() => group({ name: 'mod', commands: [sub('ban'), sub('block', ['BAN'])] })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'commands[1]' }) as Error,
+    );
+    expect(() => group({ name: 'mod', commands: [sub('ban', ['b']), sub('b')] })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'commands[1]' }) as Error,
+    );
+    expect(
+      group({ name: 'mod', commands: [sub('ban', ['b']), sub('unban', ['ub'])] }).subcommands,
+    ).toHaveLength(2);
   });
 });
