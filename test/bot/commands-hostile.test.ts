@@ -7,6 +7,9 @@ import {
   arg,
   command,
   group,
+  guard,
+  cooldowns,
+  commandModule,
   type CommandError,
 } from '../../src/bot/index.js';
 import { RecordingActions, VIEWER, chat } from './commands-support.js';
@@ -167,5 +170,28 @@ describe('Commands: hostile chat input', () => {
     expect(
       group({ name: 'mod', commands: [sub('ban', ['b']), sub('unban', ['ub'])] }).subcommands,
     ).toHaveLength(2);
+  });
+
+  it('cooldowns: an invocation in flight when its module is removed leaves no cooldown state behind', async () => {
+    let release: (ok: boolean) => void = () => undefined;
+    const slow = guard('slow', () => new Promise<boolean>((resolve) => (release = resolve)));
+    const hug = command({
+      name: 'hug',
+      guards: [slow],
+      cooldown: cooldowns.tokenBucket({ per: 'chatter', rate: 1, perMs: 60_000 }),
+      run: () => undefined,
+    });
+    const fun = commandModule({ name: 'fun', commands: [hug] });
+    const commands = new Commands({ prefix: '!', onError: () => undefined }).addModule(fun);
+    const pending = commands.dispatch(chat('!hug'), new RecordingActions());
+    expect(commands.removeModule('fun')).toBe(true);
+    release(true);
+    await pending;
+    // The removed command's table must not be recreated (a leak per hot reload, and state surviving removal).
+    expect(commands.cooldownKeys(hug)).toBe(0);
+    commands.addModule(fun);
+    const again = commands.dispatch(chat('!hug'), new RecordingActions());
+    release(true);
+    expect(await again).toMatchObject({ status: 'ran' });
   });
 });

@@ -230,6 +230,8 @@ export class Commands {
   readonly #subs = new Map<AnyCommand, ReadonlyMap<string, AnyCommand>>();
   readonly #modules = new Map<string, CommandModule>();
   readonly #cooldowns = new Map<AnyCommand, CooldownTable>();
+  /** Commands removed and not added back: an invocation still in flight must not recreate their cooldown table. */
+  readonly #retired = new WeakSet<AnyCommand>();
   readonly #rewardsById = new Map<string, RewardBinding>();
   readonly #rewardsByTitle = new Map<string, RewardBinding>();
   #messageListeners: readonly CommandModule[] = [];
@@ -596,7 +598,10 @@ export class Commands {
       }
       this.#top.set(key, entry);
     }
-    for (const c of new Set(keys.values())) this.#indexGroups(c);
+    for (const c of new Set(keys.values())) {
+      this.#indexGroups(c);
+      this.#unretire(c);
+    }
     this.#indexFirstChars();
     for (const [key, byId, binding] of rewards)
       (byId ? this.#rewardsById : this.#rewardsByTitle).set(key, binding);
@@ -662,12 +667,18 @@ export class Commands {
     for (const c of gone) {
       this.#subs.delete(c);
       this.#cooldowns.delete(c);
+      this.#retired.add(c);
     }
     for (const map of [this.#rewardsById, this.#rewardsByTitle]) {
       for (const [key, binding] of map) {
         if (gone.has(last(binding.chain))) map.delete(key);
       }
     }
+  }
+
+  #unretire(c: AnyCommand): void {
+    this.#retired.delete(c);
+    for (const sub of c.subcommands) this.#unretire(sub);
   }
 
   #relisten(): void {
@@ -957,7 +968,8 @@ export class Commands {
       table = this.#cooldowns.get(command);
       if (table === undefined) {
         table = new CooldownTable(spec, this.#maxCooldownKeys);
-        this.#cooldowns.set(command, table);
+        // Kept only for a registered command: one removed while this invocation was in flight gets a throwaway.
+        if (!this.#retired.has(command)) this.#cooldowns.set(command, table);
       }
       if (spec.per !== 'global') group = ctx.channel.id;
       if (spec.per === 'chatter') key = ctx.chatter.id;
