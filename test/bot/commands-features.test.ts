@@ -196,7 +196,9 @@ describe('guards', () => {
           },
         }),
       );
-      expect(await commands.dispatch(chat('!g', { badges: pass }), actions)).toMatchObject({ status: 'ran' });
+      // The broadcaster is known by id (the channel itself chatting), not by a badge anyone in shared chat may carry.
+      const passing = name === 'broadcaster' ? { badges: pass, chatter: CHANNEL } : { badges: pass };
+      expect(await commands.dispatch(chat('!g', passing), actions)).toMatchObject({ status: 'ran' });
       expect(await commands.dispatch(chat('!g', { badges: fail }), actions)).toMatchObject({
         status: 'error',
       });

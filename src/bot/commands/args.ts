@@ -98,8 +98,8 @@ export interface NumberBounds {
   readonly max?: number;
 }
 
-const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const LOGIN = /^@?([A-Za-z0-9_]{1,25})$/;
+/** A login, optionally `@`-prefixed, optionally followed by sentence punctuation (`@alice,`, `@bob!`). */
+const LOGIN = /^@?([A-Za-z0-9_]{1,25})[.,!?;:)\]}'"]*$/;
 const TRUE_WORDS = new Set(['yes', 'y', 'on', 'true', '1', 'enable', 'enabled']);
 const FALSE_WORDS = new Set(['no', 'n', 'off', 'false', '0', 'disable', 'disabled']);
 
@@ -135,6 +135,42 @@ function bounds(kind: string, options: NumberBounds | undefined, integer: boolea
   return kind;
 }
 
+/** Index just past the ASCII digits of `raw` from `i`. */
+function digitsEnd(raw: string, i: number): number {
+  while (i < raw.length) {
+    const c = raw.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    i++;
+  }
+  return i;
+}
+
+/**
+ * Whether `raw` is a decimal number (`[+-]?(digits[.digits]|.digits)([eE][+-]?digits)?`), in one linear pass: the
+ * regular expression it replaces backtracked quadratically on a long run of digits followed by a bad character.
+ */
+function isDecimal(raw: string): boolean {
+  const n = raw.length;
+  let i = n > 0 && (raw.charCodeAt(0) === 43 || raw.charCodeAt(0) === 45) ? 1 : 0;
+  const intEnd = digitsEnd(raw, i);
+  let mantissa = intEnd - i;
+  i = intEnd;
+  if (i < n && raw.charCodeAt(i) === 46) {
+    const fracEnd = digitsEnd(raw, i + 1);
+    mantissa += fracEnd - i - 1;
+    i = fracEnd;
+  }
+  if (mantissa === 0) return false;
+  if (i < n && (raw.charCodeAt(i) === 101 || raw.charCodeAt(i) === 69)) {
+    i++;
+    if (i < n && (raw.charCodeAt(i) === 43 || raw.charCodeAt(i) === 45)) i++;
+    const expEnd = digitsEnd(raw, i);
+    if (expEnd === i) return false;
+    i = expEnd;
+  }
+  return i === n;
+}
+
 /** Whether `raw` is `[+-]?digits`, without a regular expression (the common argument, once per invocation). */
 function isInteger(raw: string): boolean {
   const n = raw.length;
@@ -154,8 +190,9 @@ function numeric(kind: string, options: NumberBounds | undefined, integer: boole
   return new Arg<number>(
     expected,
     (raw) => {
-      if (integer ? !isInteger(raw) : !DECIMAL.test(raw)) throw new Rejected();
-      const value = Number(raw);
+      if (integer ? !isInteger(raw) : !isDecimal(raw)) throw new Rejected();
+      // `-0` is 0 for the handler (Object.is, division, a map key), as a chatter means it.
+      const value = Number(raw) + 0;
       if (
         !Number.isFinite(value) ||
         (integer && !Number.isSafeInteger(value)) ||
@@ -338,19 +375,46 @@ function closeOf(code: number): string | null {
   return code === 0x22 ? '"' : code === 0x201c ? '\u201d' : code === 0x201e ? '\u201c' : null;
 }
 
-function isSpace(code: number): boolean {
-  return code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0x3000 || code === 0x2002;
+/**
+ * Width (in UTF-16 units) of the separator at `i`, 0 when `text[i]` is part of a word. Separators: Unicode White_Space
+ * (ASCII, NEL, NBSP, Ogham, U+2000 to U+200A, line and paragraph separators, narrow NBSP, medium mathematical,
+ * ideographic) and U+E0000, the invisible tag Chatterino and 7TV append to resend a message past Twitch's duplicate
+ * check (`!dice 20 \u{E0000}`). One comparison for printable ASCII, the common case.
+ */
+function spaceAt(text: string, i: number): number {
+  const code = text.charCodeAt(i);
+  if (code > 32 && code < 0x7f) return 0;
+  if (code === 32 || (code >= 9 && code <= 13)) return 1;
+  if (code < 0x85) return 0;
+  if (
+    code === 0x85 ||
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000
+  ) {
+    return 1;
+  }
+  return code === 0xdb40 && text.charCodeAt(i + 1) === 0xdc00 ? 2 : 0;
 }
 
 /** Index of the first non-space character at or after `i`. */
 export function skipSpace(text: string, i: number): number {
-  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  while (i < text.length) {
+    const w = spaceAt(text, i);
+    if (w === 0) break;
+    i += w;
+  }
   return i;
 }
 
 /** Index just past the word starting at `i` (up to the next space). */
 export function wordEnd(text: string, i: number): number {
-  while (i < text.length && !isSpace(text.charCodeAt(i))) i++;
+  while (i < text.length && spaceAt(text, i) === 0) i++;
   return i;
 }
 
@@ -409,8 +473,13 @@ function parseFrom(
     }
     let raw: string;
     if (a.rest) {
-      let end = text.length;
-      while (end > i && isSpace(text.charCodeAt(end - 1))) end--;
+      // The end of the last word: a scan forward (linear), as separators may be two units wide.
+      let end = i;
+      for (let j = i; j < text.length;) {
+        const w = spaceAt(text, j);
+        if (w === 0) end = ++j;
+        else j += w;
+      }
       raw = text.slice(i, end);
       i = text.length;
     } else {

@@ -318,9 +318,22 @@ export function group(definition: GroupDefinition): Command<NoArgs> {
     throw new InvalidArgumentError('commands must be a non-empty array of commands', 'commands');
   }
   const subs = d.commands as unknown[];
+  // A subcommand name or alias used twice (in any case: matching is case-insensitive by default) would be silently
+  // shadowed by the first: refused here, as top-level names are by `Commands.add()`.
+  const taken = new Set<string>();
   subs.forEach((c, i) => {
     if (!(c instanceof Command))
       throw new InvalidArgumentError(`commands[${i}] must be a command`, `commands[${i}]`);
+    for (const name of [c.name, ...c.aliases]) {
+      const key = name.toLowerCase();
+      if (taken.has(key)) {
+        throw new InvalidArgumentError(
+          `commands[${i}]: the subcommand name "${name}" is taken`,
+          `commands[${i}]`,
+        );
+      }
+      taken.add(key);
+    }
   });
   return new Command<NoArgs>({
     ...base,

@@ -233,6 +233,8 @@ export class Commands {
   /** The command of the last cooldown taken and its table (cleared when that command is removed). */
   #lastCooled: AnyCommand | null = null;
   #lastTable: CooldownTable | undefined = undefined;
+  /** Commands removed and not added back: an invocation still in flight must not recreate their cooldown table. */
+  readonly #retired = new WeakSet<AnyCommand>();
   readonly #rewardsById = new Map<string, RewardBinding>();
   readonly #rewardsByTitle = new Map<string, RewardBinding>();
   #messageListeners: readonly CommandModule[] = [];
@@ -599,7 +601,10 @@ export class Commands {
       }
       this.#top.set(key, entry);
     }
-    for (const c of new Set(keys.values())) this.#indexGroups(c);
+    for (const c of new Set(keys.values())) {
+      this.#indexGroups(c);
+      this.#unretire(c);
+    }
     this.#indexFirstChars();
     for (const [key, byId, binding] of rewards)
       (byId ? this.#rewardsById : this.#rewardsByTitle).set(key, binding);
@@ -669,12 +674,18 @@ export class Commands {
         this.#lastCooled = null;
         this.#lastTable = undefined;
       }
+      this.#retired.add(c);
     }
     for (const map of [this.#rewardsById, this.#rewardsByTitle]) {
       for (const [key, binding] of map) {
         if (gone.has(last(binding.chain))) map.delete(key);
       }
     }
+  }
+
+  #unretire(c: AnyCommand): void {
+    this.#retired.delete(c);
+    for (const sub of c.subcommands) this.#unretire(sub);
   }
 
   #relisten(): void {
@@ -968,10 +979,13 @@ export class Commands {
         table = this.#cooldowns.get(command);
         if (table === undefined) {
           table = new CooldownTable(spec, this.#maxCooldownKeys);
-          this.#cooldowns.set(command, table);
+          // Kept only for a registered command: one removed while this invocation was in flight gets a throwaway.
+          if (!this.#retired.has(command)) this.#cooldowns.set(command, table);
         }
-        this.#lastCooled = command;
-        this.#lastTable = table;
+        if (!this.#retired.has(command)) {
+          this.#lastCooled = command;
+          this.#lastTable = table;
+        }
       }
       if (spec.per !== 'global') group = ctx.channel.id;
       if (spec.per === 'chatter') key = ctx.chatter.id;

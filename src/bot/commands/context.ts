@@ -13,7 +13,7 @@ import type { AnyCommand } from './command.js';
 
 /** What the chatter is in the channel, read from the message's badges (and the bot's owner ids). */
 export interface ChatterRoles {
-  /** The channel's broadcaster (badge `broadcaster`, or the chatter is the channel). */
+  /** The channel's broadcaster: the chatter is the channel (by id; a `broadcaster` badge alone is not enough). */
   readonly broadcaster: boolean;
   /** A moderator (badge `moderator`); the broadcaster is not counted here, guards count both. */
   readonly moderator: boolean;
@@ -56,16 +56,15 @@ export function rolesOf(
   channelId: string,
   owners: ReadonlySet<string>,
 ): ChatterRoles {
-  let broadcaster = chatterId === channelId;
+  const broadcaster = chatterId === channelId;
   let moderator = false;
   let vip = false;
   let subscriber = false;
   let staff = false;
   for (const badge of badges) {
     switch (badge.setId) {
-      case 'broadcaster':
-        broadcaster = true;
-        break;
+      // 'broadcaster': the channel is known by id (above); the badge is not trusted, as a shared chat message from
+      // another channel's broadcaster may carry one.
       case 'moderator':
         moderator = true;
         break;

@@ -104,12 +104,13 @@ export class CommandNotFoundError extends CommandError {
 
   constructor(name: string, group: string | null) {
     const shown = clip(name);
+    const echo = quoted(name);
     super(
       'COMMAND_NOT_FOUND',
       group === null ? `no command named "${shown}"` : `group "${group}" has no subcommand "${shown}"`,
       {
         command: group,
-        userMessage: group === null ? `unknown command "${shown}"` : `unknown subcommand "${group} ${shown}"`,
+        userMessage: group === null ? `unknown command "${echo}"` : `unknown subcommand "${group} ${echo}"`,
       },
     );
     this.typed = name;
@@ -141,12 +142,11 @@ export class CommandArgumentError extends CommandError {
     readonly received: string | null;
     readonly cause?: unknown;
   }) {
-    const got = init.received === null ? 'nothing' : `"${clip(init.received)}"`;
-    const userMessage =
-      init.argument === null
-        ? `${init.expected}, got ${got}`
-        : `${init.argument}: expected ${init.expected}, got ${got}`;
-    super('COMMAND_BAD_ARGUMENT', `${init.command}: ${userMessage}`, {
+    const got = init.received === null ? 'nothing' : `"${quoted(init.received)}"`;
+    const said = init.received === null ? 'nothing' : `"${clip(init.received)}"`;
+    const what = init.argument === null ? init.expected : `${init.argument}: expected ${init.expected}`;
+    const userMessage = `${what}, got ${got}`;
+    super('COMMAND_BAD_ARGUMENT', `${init.command}: ${what}, got ${said}`, {
       command: init.command,
       userMessage,
       ...(init.cause === undefined ? {} : { cause: init.cause }),
@@ -231,8 +231,27 @@ export class CommandFailedError extends CommandError {
 }
 
 /** Cuts what a chatter typed to 50 code units for messages. */
+/** What was typed, cut at 50 UTF-16 units without splitting a surrogate pair. */
 function clip(text: string): string {
-  return text.length > 50 ? `${text.slice(0, 49)}…` : text;
+  if (text.length <= 50) return text;
+  let end = 49;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end--;
+  return `${text.slice(0, end)}…`;
+}
+
+// Invisible and direction-changing characters (zero-width, bidi embeddings/overrides/isolates, BOM, tags, C0/C1).
+const INVISIBLE =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u115f\u1160\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164\ufeff\uffa0]|\u034f|\u17b4|\u17b5|\udb40[\udc00-\udc7f]/g;
+
+/**
+ * What was typed, fit to quote back in chat: invisible and bidi characters removed (a reversed or hidden echo), cut at
+ * 50 characters, and `@` before a name made full-width (`＠login`), which Twitch does not treat as a mention: the
+ * bot's reply must not ping whoever the chatter named.
+ */
+function quoted(text: string): string {
+  return clip(text.replace(INVISIBLE, '')).replace(/@(?=[A-Za-z0-9_])/g, '\uff20');
 }
 
 // Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
