@@ -2,7 +2,7 @@
  * The dispatcher: the registry of commands and modules, and the entry points a bot calls per chat message and per
  * reward redemption. It has no network of its own: what a command does goes through the `ChatActions` passed in.
  */
-import { systemClock, type Clock } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import type { ChannelChatMessageEvent } from '../../catalogue/models/channel-chat.js';
 import type { ChannelPointsCustomRewardRedemptionAddEvent } from '../../catalogue/models/channel-points.js';
@@ -29,70 +29,9 @@ import {
   type CommandPhase,
 } from './errors.js';
 import type { Guard } from './guards.js';
+import { resolveCommandsOptions, type CommandsOptions, type PrefixFunction } from './options.js';
 
-/** The prefix of a channel: one, several, or computed per message (sync or async). */
-export type PrefixFunction = (
-  channelId: string,
-  event: ChannelChatMessageEvent,
-) => string | readonly string[] | Promise<string | readonly string[]>;
-
-/** Options of {@link Commands}. */
-export interface CommandsOptions {
-  /**
-   * What a command starts with: `'!'`, `['!', '?']` (the longest that matches wins), or a function of the channel
-   * (a per-channel setting; called for every message, so keep it cheap).
-   */
-  readonly prefix: string | readonly string[] | PrefixFunction;
-  /** User ids of the bot's owners: the `owner` guard and `chatter.roles.owner`. @defaultValue [] */
-  readonly ownerIds?: readonly string[];
-  /** The bot's user id: its own messages (Twitch echoes them) are never commands. @defaultValue none */
-  readonly botId?: string;
-  /** Command names and aliases match in any case. @defaultValue true */
-  readonly caseInsensitive?: boolean;
-  /**
-   * Messages typed in another channel of a shared chat session (`sourceBroadcaster` set): `'ignore'` (the default:
-   * that channel's own bot, if any, answers there; the chatter's badges here may say nothing) or `'accept'`.
-   * Commands and modules may override it. @defaultValue 'ignore'
-   */
-  readonly sharedChat?: SharedChatPolicy;
-  /** Resolves logins for `arg.user()`. @defaultValue none: a login that is not a mention in the message fails */
-  readonly users?: UserResolver;
-  /** The clock of cooldowns. @defaultValue systemClock */
-  readonly clock?: Clock;
-  /** Keys (chatters, channels) per command's cooldown before idle and then old ones are forgotten. @defaultValue 10_000 */
-  readonly maxCooldownKeys?: number;
-  /** Runs before every handler (before module and command hooks). */
-  readonly before?: Hook;
-  /** Runs after every handler that succeeded (after command and module hooks). */
-  readonly after?: Hook;
-  /** The last error handler, after the command's, its groups' and its module's. */
-  readonly onError?: ErrorHandler;
-  /**
-   * Receives every error no handler handled, except `COMMAND_NOT_FOUND` (ordinary chat, another bot's command),
-   * which only shows in `dispatch()`'s result. The AutoBot emits them on `error`.
-   * @defaultValue `process.emitWarning` with the error's code
-   */
-  readonly onUnhandledError?: (error: CommandError) => void;
-}
-
-/** The sinks of unhandled errors of Commands given no `onUnhandledError` (the AutoBot's `error` event). */
-const fallbackSinks = new WeakMap<Commands, (error: CommandError) => void>();
-
-function warn(error: CommandError): void {
-  process.emitWarning(error.message, { code: error.code });
-}
-
-/**
- * @internal Where `commands`' unhandled errors go when its options gave no `onUnhandledError` (instead of a process
- * warning): the AutoBot installs its `error` event so that they surface in one place. `null` removes it.
- */
-export function setUnhandledErrorFallback(
-  commands: Commands,
-  sink: ((error: CommandError) => void) | null,
-): void {
-  if (sink === null) fallbackSinks.delete(commands);
-  else fallbackSinks.set(commands, sink);
-}
+export { setUnhandledErrorFallback, type CommandsOptions, type PrefixFunction } from './options.js';
 
 /** What became of one message or redemption. */
 export type DispatchResult =
@@ -131,23 +70,6 @@ const AFTER_RUN = -2;
 interface RewardBinding {
   readonly chain: readonly AnyCommand[];
   readonly module: CommandModule | null;
-}
-
-function checkPrefixes(value: unknown, field: string): readonly string[] {
-  const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new InvalidArgumentError(
-      `${field} must be a string, a non-empty array of strings or a function`,
-      field,
-    );
-  }
-  for (const p of list as unknown[]) {
-    if (typeof p !== 'string' || p === '' || /\s/.test(p)) {
-      throw new InvalidArgumentError(`${field} must hold non-empty strings without spaces`, field);
-    }
-  }
-  // Longest first: with '!' and '!!', '!!x' is command 'x' under '!!'.
-  return [...(list as string[])].sort((a, b) => b.length - a.length);
 }
 
 function isActions(value: unknown): value is ChatActions {
@@ -255,80 +177,21 @@ export class Commands {
   #redemptionListeners: readonly CommandModule[] = [];
 
   constructor(options: CommandsOptions) {
-    const o: unknown = options;
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-      throw new InvalidArgumentError('options must be an object', 'options');
-    }
-    if (typeof options.prefix === 'function') {
-      this.#prefixFn = options.prefix;
-      this.#prefixes = null;
-    } else {
-      this.#prefixes = checkPrefixes(options.prefix, 'prefix');
-      this.#prefixFn = null;
-    }
-    const owners: unknown = options.ownerIds;
-    if (
-      owners !== undefined &&
-      (!Array.isArray(owners) || !owners.every((id) => typeof id === 'string' && id !== ''))
-    ) {
-      throw new InvalidArgumentError('ownerIds must be an array of user ids', 'ownerIds');
-    }
-    this.#owners = new Set(options.ownerIds);
-    this.#init.owners = this.#owners;
-    if (options.botId !== undefined && (typeof options.botId !== 'string' || options.botId === '')) {
-      throw new InvalidArgumentError('botId must be a non-empty string', 'botId');
-    }
-    this.#botId = options.botId ?? null;
-    if (options.caseInsensitive !== undefined && typeof options.caseInsensitive !== 'boolean') {
-      throw new InvalidArgumentError('caseInsensitive must be a boolean', 'caseInsensitive');
-    }
-    this.#caseInsensitive = options.caseInsensitive ?? true;
-    const shared: unknown = options.sharedChat;
-    if (shared !== undefined && shared !== 'ignore' && shared !== 'accept') {
-      throw new InvalidArgumentError("sharedChat must be 'ignore' or 'accept'", 'sharedChat');
-    }
-    this.#sharedChat = options.sharedChat ?? 'ignore';
-    const users = options.users;
-    if (
-      users !== undefined &&
-      (typeof users !== 'object' || (users as unknown) === null || typeof users.resolveLogin !== 'function')
-    ) {
-      throw new InvalidArgumentError('users must have a resolveLogin(login) method', 'users');
-    }
-    this.#users = users ?? null;
-    const clock: unknown = options.clock;
-    if (
-      clock !== undefined &&
-      (typeof clock !== 'object' || clock === null || typeof (clock as Partial<Clock>).now !== 'function')
-    ) {
-      throw new InvalidArgumentError('clock must be a Clock', 'clock');
-    }
-    this.#clock = options.clock ?? systemClock;
-    const maxKeys: unknown = options.maxCooldownKeys;
-    if (
-      maxKeys !== undefined &&
-      (typeof maxKeys !== 'number' || !Number.isSafeInteger(maxKeys) || maxKeys < 1)
-    ) {
-      throw new InvalidArgumentError('maxCooldownKeys must be a positive integer', 'maxCooldownKeys');
-    }
-    this.#maxCooldownKeys = options.maxCooldownKeys ?? 10_000;
-    const fn = (value: unknown, field: string): void => {
-      if (value !== undefined && typeof value !== 'function') {
-        throw new InvalidArgumentError(`${field} must be a function`, field);
-      }
-    };
-    fn(options.before, 'before');
-    fn(options.after, 'after');
-    fn(options.onError, 'onError');
-    fn(options.onUnhandledError, 'onUnhandledError');
-    this.#before = options.before ?? null;
-    this.#after = options.after ?? null;
-    this.#onError = options.onError ?? null;
-    this.#onUnhandled =
-      options.onUnhandledError ??
-      ((error) => {
-        (fallbackSinks.get(this) ?? warn)(error);
-      });
+    const o = resolveCommandsOptions(options, this);
+    this.#prefixes = o.prefixes;
+    this.#prefixFn = o.prefixFn;
+    this.#owners = o.owners;
+    this.#init.owners = o.owners;
+    this.#botId = o.botId;
+    this.#caseInsensitive = o.caseInsensitive;
+    this.#sharedChat = o.sharedChat;
+    this.#users = o.users;
+    this.#clock = o.clock;
+    this.#maxCooldownKeys = o.maxCooldownKeys;
+    this.#before = o.before;
+    this.#after = o.after;
+    this.#onError = o.onError;
+    this.#onUnhandled = o.onUnhandled;
   }
 
   /**
