@@ -29,6 +29,7 @@ import {
   type CommandPhase,
 } from './errors.js';
 import type { Guard } from './guards.js';
+import { helpAll, helpOf } from './help.js';
 import { resolveCommandsOptions, type CommandsOptions, type PrefixFunction } from './options.js';
 
 export { setUnhandledErrorFallback, type CommandsOptions, type PrefixFunction } from './options.js';
@@ -314,25 +315,13 @@ export class Commands {
     if (prefix !== undefined && typeof prefix !== 'string') {
       throw new InvalidArgumentError('prefix must be a string', 'prefix');
     }
-    const p = prefix ?? this.#prefixes?.[this.#prefixes.length - 1] ?? '!';
-    const line = (c: AnyCommand, path: string): string => {
-      const usage = c.usage(`${p}${path}`);
-      const aliases = c.aliases.length > 0 ? ` (${c.aliases.join(', ')})` : '';
-      return `${usage}${aliases}${c.description === '' ? '' : `: ${c.description}`}`;
-    };
-    if (name === undefined) return this.commands.map((c) => line(c, ''));
-    if (typeof name !== 'string') throw new InvalidArgumentError('name must be a string', 'name');
-    const words = name.trim().split(/\s+/);
-    let current = this.get(words[0] ?? '');
-    let path = '';
-    for (let i = 1; i < words.length && current !== undefined; i++) {
-      path += `${current.name} `;
-      current = this.#subs.get(current)?.get(this.#key(words[i] ?? ''));
+    if (name !== undefined && typeof name !== 'string') {
+      throw new InvalidArgumentError('name must be a string', 'name');
     }
-    if (current === undefined) return undefined;
-    const lines = [line(current, path)];
-    for (const sub of current.subcommands) lines.push(line(sub, `${path}${current.name} `));
-    return lines;
+    const p = prefix ?? this.#prefixes?.[this.#prefixes.length - 1] ?? '!';
+    if (name === undefined) return helpAll(this.commands, p);
+    const words = name.trim().split(/\s+/);
+    return helpOf(this.get(words[0] ?? ''), words, this.#subs, (n) => this.#key(n), p);
   }
 
   /**
