@@ -30,6 +30,18 @@ import {
 } from './errors.js';
 import type { Guard } from './guards.js';
 import { helpAll, helpOf } from './help.js';
+import {
+  collectRewards,
+  indexFirstChars,
+  indexGroups,
+  last,
+  qualified,
+  withSubcommands,
+  type Entry,
+  type FirstCharIndex,
+  type RewardBinding,
+  type RewardRow,
+} from './registry.js';
 import { resolveCommandsOptions, type CommandsOptions, type PrefixFunction } from './options.js';
 
 export { setUnhandledErrorFallback, type CommandsOptions, type PrefixFunction } from './options.js';
@@ -47,18 +59,6 @@ const IGNORED_RESULT: DispatchResult = Object.freeze({ status: 'ignored' });
 /** One shared settled promise: a message that is not a command allocates nothing. */
 const IGNORED: Promise<DispatchResult> = Promise.resolve(IGNORED_RESULT);
 
-/** A top-level command as registered. */
-interface Entry {
-  readonly command: AnyCommand;
-  readonly module: CommandModule | null;
-  /** `[command]`: the chain of an invocation without subcommands (built once, not per message). */
-  readonly chain: readonly AnyCommand[];
-  /** Its settled result `{ status: 'ran' }`, shared by every invocation that ran without a promise. */
-  readonly ran: Promise<DispatchResult>;
-  /** Whether a hook applies to `chain` (global, module or command hooks: all fixed at registration). */
-  readonly hooked: boolean;
-}
-
 const NO_GUARDS: readonly Guard[] = [];
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -67,25 +67,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const AFTER_ARGUMENTS = -1;
 const AFTER_RUN = -2;
 
-/** A reward binding: the command, its groups (outermost first), its module. */
-interface RewardBinding {
-  readonly chain: readonly AnyCommand[];
-  readonly module: CommandModule | null;
-}
-
 function isActions(value: unknown): value is ChatActions {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The last command of a chain (never empty). */
-function last(chain: readonly AnyCommand[]): AnyCommand {
-  const c = chain[chain.length - 1];
-  if (c === undefined) throw new InvalidArgumentError('empty command chain', 'chain');
-  return c;
-}
-
-function qualified(chain: readonly AnyCommand[]): string {
-  return chain.length === 1 ? (chain[0]?.name ?? '') : chain.map((c) => c.name).join(' ');
 }
 
 /** Set by {@link Commands}' static block: gives a Commands without a resolver the one passed. */
@@ -148,7 +131,7 @@ export class Commands {
   /** Top-level names and aliases (lower-cased when case-insensitive). */
   readonly #top = new Map<string, Entry>();
   /** The keys of {@link Commands.#top} by their first character code (lookup without slicing the message). */
-  #byFirstChar = new Map<number, { readonly keys: string[]; readonly entries: Entry[] }>();
+  #byFirstChar: FirstCharIndex = new Map();
   /** Subcommand names and aliases of each group. */
   readonly #subs = new Map<AnyCommand, ReadonlyMap<string, AnyCommand>>();
   readonly #modules = new Map<string, CommandModule>();
@@ -428,7 +411,7 @@ export class Commands {
 
   #register(list: readonly unknown[], module: CommandModule | null, field: string): void {
     const keys = new Map<string, AnyCommand>();
-    const rewards: [string, boolean, RewardBinding][] = [];
+    const rewards: RewardRow[] = [];
     list.forEach((c, i) => {
       if (!(c instanceof Command))
         throw new InvalidArgumentError(`${field}[${i}] must be a command`, `${field}[${i}]`);
@@ -439,7 +422,7 @@ export class Commands {
         }
         keys.set(key, c);
       }
-      this.#collectRewards([c], module, rewards, `${field}[${i}]`);
+      collectRewards([c], module, rewards, `${field}[${i}]`, this.#rewardsById, this.#rewardsByTitle);
     });
     // Checked: now commit.
     const entries = new Map<AnyCommand, Entry>();
@@ -454,71 +437,18 @@ export class Commands {
       this.#top.set(key, entry);
     }
     for (const c of new Set(keys.values())) {
-      this.#indexGroups(c);
+      indexGroups(c, this.#caseInsensitive, this.#subs);
       this.#unretire(c);
     }
-    this.#indexFirstChars();
+    this.#byFirstChar = indexFirstChars(this.#top);
     for (const [key, byId, binding] of rewards)
       (byId ? this.#rewardsById : this.#rewardsByTitle).set(key, binding);
   }
 
-  #collectRewards(
-    chain: readonly AnyCommand[],
-    module: CommandModule | null,
-    out: [string, boolean, RewardBinding][],
-    field: string,
-  ): void {
-    const c = last(chain);
-    for (const r of c.rewards) {
-      const byId = 'id' in r;
-      const key = byId ? r.id : r.title.toLowerCase();
-      const taken =
-        (byId ? this.#rewardsById : this.#rewardsByTitle).has(key) ||
-        out.some(([k, b]) => k === key && b === byId);
-      if (taken)
-        throw new InvalidArgumentError(`${field}: reward "${byId ? r.id : r.title}" is bound already`, field);
-      out.push([key, byId, { chain, module }]);
-    }
-    for (const sub of c.subcommands) this.#collectRewards([...chain, sub], module, out, field);
-  }
-
-  #indexFirstChars(): void {
-    const index = new Map<number, { readonly keys: string[]; readonly entries: Entry[] }>();
-    for (const [key, entry] of this.#top) {
-      const code = key.charCodeAt(0);
-      let bucket = index.get(code);
-      if (bucket === undefined) {
-        bucket = { keys: [], entries: [] };
-        index.set(code, bucket);
-      }
-      bucket.keys.push(key);
-      bucket.entries.push(entry);
-    }
-    this.#byFirstChar = index;
-  }
-
-  #indexGroups(c: AnyCommand): void {
-    if (c.subcommands.length === 0) return;
-    const index = new Map<string, AnyCommand>();
-    for (const sub of c.subcommands) {
-      for (const name of [sub.name, ...sub.aliases]) {
-        const key = this.#key(name);
-        if (!index.has(key)) index.set(key, sub);
-      }
-      this.#indexGroups(sub);
-    }
-    this.#subs.set(c, index);
-  }
-
   #unregister(list: readonly AnyCommand[]): void {
-    const gone = new Set<AnyCommand>();
-    const walk = (c: AnyCommand): void => {
-      gone.add(c);
-      for (const sub of c.subcommands) walk(sub);
-    };
-    for (const c of list) walk(c);
+    const gone = withSubcommands(list);
     for (const [key, entry] of this.#top) if (gone.has(entry.command)) this.#top.delete(key);
-    this.#indexFirstChars();
+    this.#byFirstChar = indexFirstChars(this.#top);
     for (const c of gone) {
       this.#subs.delete(c);
       this.#cooldowns.delete(c);
