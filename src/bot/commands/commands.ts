@@ -24,12 +24,12 @@ import {
   CommandCooldownError,
   CommandError,
   CommandFailedError,
-  CommandGuardError,
   CommandNotFoundError,
   type CommandPhase,
 } from './errors.js';
 import type { Guard } from './guards.js';
 import { helpAll, helpOf } from './help.js';
+import { checkGuards, handleError } from './invoke.js';
 import {
   collectRewards,
   indexFirstChars,
@@ -631,29 +631,6 @@ export class Commands {
       : this.#invoke(ctx, path, entry.module, text, pos, null, this.#hooked(path, entry.module));
   }
 
-  /** Checks guards in order: throws on a refusal; returns a promise only once a guard answers with one. */
-  #checkGuards(
-    list: readonly Guard[],
-    ctx: CommandContext<unknown>,
-    name: string,
-    from = 0,
-  ): Promise<void> | undefined {
-    for (let k = from; k < list.length; k++) {
-      const g = list[k];
-      if (g === undefined) break;
-      const r = g.check(ctx);
-      if (typeof r === 'boolean') {
-        if (!r) throw new CommandGuardError(name, g.name);
-        continue;
-      }
-      return Promise.resolve(r).then((ok) => {
-        if (!ok) throw new CommandGuardError(name, g.name);
-        return this.#checkGuards(list, ctx, name, k + 1);
-      });
-    }
-    return undefined;
-  }
-
   /** Whether any hook (global, module, chain) applies: such invocations take the all-async path. */
   #hooked(chain: readonly AnyCommand[], module: CommandModule | null): boolean {
     if (this.#before !== null || this.#after !== null) return true;
@@ -684,7 +661,7 @@ export class Commands {
       for (let i = 0; i <= chain.length; i++) {
         const list = i === 0 ? (module?.guards ?? NO_GUARDS) : (chain[i - 1]?.guards ?? NO_GUARDS);
         if (list.length === 0) continue;
-        const pending = this.#checkGuards(list, ctx, name);
+        const pending = checkGuards(list, ctx, name);
         if (pending !== undefined) return this.#resume(ctx, chain, module, text, pos, i + 1, pending);
       }
       phase = 'arguments';
@@ -719,7 +696,7 @@ export class Commands {
         for (let i = step; i <= chain.length; i++) {
           const list = i === 0 ? (module?.guards ?? NO_GUARDS) : (chain[i - 1]?.guards ?? NO_GUARDS);
           if (list.length === 0) continue;
-          const more = this.#checkGuards(list, ctx, name);
+          const more = checkGuards(list, ctx, name);
           if (more !== undefined) await more;
         }
         phase = 'arguments';
@@ -812,12 +789,12 @@ export class Commands {
     try {
       // Guards: awaited only when one answers with a promise (no microtask per sync guard).
       if (module !== null && module.guards.length > 0) {
-        const pending = this.#checkGuards(module.guards, ctx, name);
+        const pending = checkGuards(module.guards, ctx, name);
         if (pending !== undefined) await pending;
       }
       for (const c of chain) {
         if (c.guards.length === 0) continue;
-        const pending = this.#checkGuards(c.guards, ctx, name);
+        const pending = checkGuards(c.guards, ctx, name);
         if (pending !== undefined) await pending;
       }
       phase = 'arguments';
@@ -844,33 +821,12 @@ export class Commands {
     }
   }
 
-  async #fail(
+  #fail(
     error: CommandError,
     ctx: CommandContext<unknown>,
     chain: readonly AnyCommand[],
     module: CommandModule | null,
   ): Promise<DispatchResult> {
-    const handlers: ErrorHandler[] = [];
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const h = chain[i]?.onError;
-      if (h != null) handlers.push(h);
-    }
-    if (module?.onError != null) handlers.push(module.onError);
-    if (this.#onError !== null) handlers.push(this.#onError);
-    let current = error;
-    for (const handler of handlers) {
-      try {
-        await handler(current, ctx);
-        return { status: 'error', error: current, handled: true };
-      } catch (thrown) {
-        current =
-          thrown instanceof CommandError
-            ? thrown
-            : new CommandFailedError(current.command ?? 'onError', 'onError', thrown);
-      }
-    }
-    // A sink that throws rejects dispatch() with what it threw: nothing is swallowed.
-    if (current.code !== 'COMMAND_NOT_FOUND') this.#onUnhandled(current);
-    return { status: 'error', error: current, handled: false };
+    return handleError(error, ctx, chain, module, this.#onError, this.#onUnhandled);
   }
 }
