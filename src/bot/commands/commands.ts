@@ -2,7 +2,7 @@
  * The dispatcher: the registry of commands and modules, and the entry points a bot calls per chat message and per
  * reward redemption. It has no network of its own: what a command does goes through the `ChatActions` passed in.
  */
-import { systemClock, type Clock } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import type { ChannelChatMessageEvent } from '../../catalogue/models/channel-chat.js';
 import type { ChannelPointsCustomRewardRedemptionAddEvent } from '../../catalogue/models/channel-points.js';
@@ -24,75 +24,27 @@ import {
   CommandCooldownError,
   CommandError,
   CommandFailedError,
-  CommandGuardError,
   CommandNotFoundError,
   type CommandPhase,
 } from './errors.js';
 import type { Guard } from './guards.js';
+import { helpAll, helpOf } from './help.js';
+import { checkGuards, handleError } from './invoke.js';
+import {
+  collectRewards,
+  indexFirstChars,
+  indexGroups,
+  last,
+  qualified,
+  withSubcommands,
+  type Entry,
+  type FirstCharIndex,
+  type RewardBinding,
+  type RewardRow,
+} from './registry.js';
+import { resolveCommandsOptions, type CommandsOptions, type PrefixFunction } from './options.js';
 
-/** The prefix of a channel: one, several, or computed per message (sync or async). */
-export type PrefixFunction = (
-  channelId: string,
-  event: ChannelChatMessageEvent,
-) => string | readonly string[] | Promise<string | readonly string[]>;
-
-/** Options of {@link Commands}. */
-export interface CommandsOptions {
-  /**
-   * What a command starts with: `'!'`, `['!', '?']` (the longest that matches wins), or a function of the channel
-   * (a per-channel setting; called for every message, so keep it cheap).
-   */
-  readonly prefix: string | readonly string[] | PrefixFunction;
-  /** User ids of the bot's owners: the `owner` guard and `chatter.roles.owner`. @defaultValue [] */
-  readonly ownerIds?: readonly string[];
-  /** The bot's user id: its own messages (Twitch echoes them) are never commands. @defaultValue none */
-  readonly botId?: string;
-  /** Command names and aliases match in any case. @defaultValue true */
-  readonly caseInsensitive?: boolean;
-  /**
-   * Messages typed in another channel of a shared chat session (`sourceBroadcaster` set): `'ignore'` (the default:
-   * that channel's own bot, if any, answers there; the chatter's badges here may say nothing) or `'accept'`.
-   * Commands and modules may override it. @defaultValue 'ignore'
-   */
-  readonly sharedChat?: SharedChatPolicy;
-  /** Resolves logins for `arg.user()`. @defaultValue none: a login that is not a mention in the message fails */
-  readonly users?: UserResolver;
-  /** The clock of cooldowns. @defaultValue systemClock */
-  readonly clock?: Clock;
-  /** Keys (chatters, channels) per command's cooldown before idle and then old ones are forgotten. @defaultValue 10_000 */
-  readonly maxCooldownKeys?: number;
-  /** Runs before every handler (before module and command hooks). */
-  readonly before?: Hook;
-  /** Runs after every handler that succeeded (after command and module hooks). */
-  readonly after?: Hook;
-  /** The last error handler, after the command's, its groups' and its module's. */
-  readonly onError?: ErrorHandler;
-  /**
-   * Receives every error no handler handled, except `COMMAND_NOT_FOUND` (ordinary chat, another bot's command),
-   * which only shows in `dispatch()`'s result. The AutoBot emits them on `error`.
-   * @defaultValue `process.emitWarning` with the error's code
-   */
-  readonly onUnhandledError?: (error: CommandError) => void;
-}
-
-/** The sinks of unhandled errors of Commands given no `onUnhandledError` (the AutoBot's `error` event). */
-const fallbackSinks = new WeakMap<Commands, (error: CommandError) => void>();
-
-function warn(error: CommandError): void {
-  process.emitWarning(error.message, { code: error.code });
-}
-
-/**
- * @internal Where `commands`' unhandled errors go when its options gave no `onUnhandledError` (instead of a process
- * warning): the AutoBot installs its `error` event so that they surface in one place. `null` removes it.
- */
-export function setUnhandledErrorFallback(
-  commands: Commands,
-  sink: ((error: CommandError) => void) | null,
-): void {
-  if (sink === null) fallbackSinks.delete(commands);
-  else fallbackSinks.set(commands, sink);
-}
+export { setUnhandledErrorFallback, type CommandsOptions, type PrefixFunction } from './options.js';
 
 /** What became of one message or redemption. */
 export type DispatchResult =
@@ -107,18 +59,6 @@ const IGNORED_RESULT: DispatchResult = Object.freeze({ status: 'ignored' });
 /** One shared settled promise: a message that is not a command allocates nothing. */
 const IGNORED: Promise<DispatchResult> = Promise.resolve(IGNORED_RESULT);
 
-/** A top-level command as registered. */
-interface Entry {
-  readonly command: AnyCommand;
-  readonly module: CommandModule | null;
-  /** `[command]`: the chain of an invocation without subcommands (built once, not per message). */
-  readonly chain: readonly AnyCommand[];
-  /** Its settled result `{ status: 'ran' }`, shared by every invocation that ran without a promise. */
-  readonly ran: Promise<DispatchResult>;
-  /** Whether a hook applies to `chain` (global, module or command hooks: all fixed at registration). */
-  readonly hooked: boolean;
-}
-
 const NO_GUARDS: readonly Guard[] = [];
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -127,42 +67,8 @@ type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 const AFTER_ARGUMENTS = -1;
 const AFTER_RUN = -2;
 
-/** A reward binding: the command, its groups (outermost first), its module. */
-interface RewardBinding {
-  readonly chain: readonly AnyCommand[];
-  readonly module: CommandModule | null;
-}
-
-function checkPrefixes(value: unknown, field: string): readonly string[] {
-  const list = typeof value === 'string' ? [value] : value;
-  if (!Array.isArray(list) || list.length === 0) {
-    throw new InvalidArgumentError(
-      `${field} must be a string, a non-empty array of strings or a function`,
-      field,
-    );
-  }
-  for (const p of list as unknown[]) {
-    if (typeof p !== 'string' || p === '' || /\s/.test(p)) {
-      throw new InvalidArgumentError(`${field} must hold non-empty strings without spaces`, field);
-    }
-  }
-  // Longest first: with '!' and '!!', '!!x' is command 'x' under '!!'.
-  return [...(list as string[])].sort((a, b) => b.length - a.length);
-}
-
 function isActions(value: unknown): value is ChatActions {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The last command of a chain (never empty). */
-function last(chain: readonly AnyCommand[]): AnyCommand {
-  const c = chain[chain.length - 1];
-  if (c === undefined) throw new InvalidArgumentError('empty command chain', 'chain');
-  return c;
-}
-
-function qualified(chain: readonly AnyCommand[]): string {
-  return chain.length === 1 ? (chain[0]?.name ?? '') : chain.map((c) => c.name).join(' ');
 }
 
 /** Set by {@link Commands}' static block: gives a Commands without a resolver the one passed. */
@@ -225,7 +131,7 @@ export class Commands {
   /** Top-level names and aliases (lower-cased when case-insensitive). */
   readonly #top = new Map<string, Entry>();
   /** The keys of {@link Commands.#top} by their first character code (lookup without slicing the message). */
-  #byFirstChar = new Map<number, { readonly keys: string[]; readonly entries: Entry[] }>();
+  #byFirstChar: FirstCharIndex = new Map();
   /** Subcommand names and aliases of each group. */
   readonly #subs = new Map<AnyCommand, ReadonlyMap<string, AnyCommand>>();
   readonly #modules = new Map<string, CommandModule>();
@@ -255,80 +161,21 @@ export class Commands {
   #redemptionListeners: readonly CommandModule[] = [];
 
   constructor(options: CommandsOptions) {
-    const o: unknown = options;
-    if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-      throw new InvalidArgumentError('options must be an object', 'options');
-    }
-    if (typeof options.prefix === 'function') {
-      this.#prefixFn = options.prefix;
-      this.#prefixes = null;
-    } else {
-      this.#prefixes = checkPrefixes(options.prefix, 'prefix');
-      this.#prefixFn = null;
-    }
-    const owners: unknown = options.ownerIds;
-    if (
-      owners !== undefined &&
-      (!Array.isArray(owners) || !owners.every((id) => typeof id === 'string' && id !== ''))
-    ) {
-      throw new InvalidArgumentError('ownerIds must be an array of user ids', 'ownerIds');
-    }
-    this.#owners = new Set(options.ownerIds);
-    this.#init.owners = this.#owners;
-    if (options.botId !== undefined && (typeof options.botId !== 'string' || options.botId === '')) {
-      throw new InvalidArgumentError('botId must be a non-empty string', 'botId');
-    }
-    this.#botId = options.botId ?? null;
-    if (options.caseInsensitive !== undefined && typeof options.caseInsensitive !== 'boolean') {
-      throw new InvalidArgumentError('caseInsensitive must be a boolean', 'caseInsensitive');
-    }
-    this.#caseInsensitive = options.caseInsensitive ?? true;
-    const shared: unknown = options.sharedChat;
-    if (shared !== undefined && shared !== 'ignore' && shared !== 'accept') {
-      throw new InvalidArgumentError("sharedChat must be 'ignore' or 'accept'", 'sharedChat');
-    }
-    this.#sharedChat = options.sharedChat ?? 'ignore';
-    const users = options.users;
-    if (
-      users !== undefined &&
-      (typeof users !== 'object' || (users as unknown) === null || typeof users.resolveLogin !== 'function')
-    ) {
-      throw new InvalidArgumentError('users must have a resolveLogin(login) method', 'users');
-    }
-    this.#users = users ?? null;
-    const clock: unknown = options.clock;
-    if (
-      clock !== undefined &&
-      (typeof clock !== 'object' || clock === null || typeof (clock as Partial<Clock>).now !== 'function')
-    ) {
-      throw new InvalidArgumentError('clock must be a Clock', 'clock');
-    }
-    this.#clock = options.clock ?? systemClock;
-    const maxKeys: unknown = options.maxCooldownKeys;
-    if (
-      maxKeys !== undefined &&
-      (typeof maxKeys !== 'number' || !Number.isSafeInteger(maxKeys) || maxKeys < 1)
-    ) {
-      throw new InvalidArgumentError('maxCooldownKeys must be a positive integer', 'maxCooldownKeys');
-    }
-    this.#maxCooldownKeys = options.maxCooldownKeys ?? 10_000;
-    const fn = (value: unknown, field: string): void => {
-      if (value !== undefined && typeof value !== 'function') {
-        throw new InvalidArgumentError(`${field} must be a function`, field);
-      }
-    };
-    fn(options.before, 'before');
-    fn(options.after, 'after');
-    fn(options.onError, 'onError');
-    fn(options.onUnhandledError, 'onUnhandledError');
-    this.#before = options.before ?? null;
-    this.#after = options.after ?? null;
-    this.#onError = options.onError ?? null;
-    this.#onUnhandled =
-      options.onUnhandledError ??
-      ((error) => {
-        (fallbackSinks.get(this) ?? warn)(error);
-      });
+    const o = resolveCommandsOptions(options, this);
+    this.#prefixes = o.prefixes;
+    this.#prefixFn = o.prefixFn;
+    this.#owners = o.owners;
+    this.#init.owners = o.owners;
+    this.#botId = o.botId;
+    this.#caseInsensitive = o.caseInsensitive;
+    this.#sharedChat = o.sharedChat;
+    this.#users = o.users;
+    this.#clock = o.clock;
+    this.#maxCooldownKeys = o.maxCooldownKeys;
+    this.#before = o.before;
+    this.#after = o.after;
+    this.#onError = o.onError;
+    this.#onUnhandled = o.onUnhandled;
   }
 
   /**
@@ -451,25 +298,13 @@ export class Commands {
     if (prefix !== undefined && typeof prefix !== 'string') {
       throw new InvalidArgumentError('prefix must be a string', 'prefix');
     }
-    const p = prefix ?? this.#prefixes?.[this.#prefixes.length - 1] ?? '!';
-    const line = (c: AnyCommand, path: string): string => {
-      const usage = c.usage(`${p}${path}`);
-      const aliases = c.aliases.length > 0 ? ` (${c.aliases.join(', ')})` : '';
-      return `${usage}${aliases}${c.description === '' ? '' : `: ${c.description}`}`;
-    };
-    if (name === undefined) return this.commands.map((c) => line(c, ''));
-    if (typeof name !== 'string') throw new InvalidArgumentError('name must be a string', 'name');
-    const words = name.trim().split(/\s+/);
-    let current = this.get(words[0] ?? '');
-    let path = '';
-    for (let i = 1; i < words.length && current !== undefined; i++) {
-      path += `${current.name} `;
-      current = this.#subs.get(current)?.get(this.#key(words[i] ?? ''));
+    if (name !== undefined && typeof name !== 'string') {
+      throw new InvalidArgumentError('name must be a string', 'name');
     }
-    if (current === undefined) return undefined;
-    const lines = [line(current, path)];
-    for (const sub of current.subcommands) lines.push(line(sub, `${path}${current.name} `));
-    return lines;
+    const p = prefix ?? this.#prefixes?.[this.#prefixes.length - 1] ?? '!';
+    if (name === undefined) return helpAll(this.commands, p);
+    const words = name.trim().split(/\s+/);
+    return helpOf(this.get(words[0] ?? ''), words, this.#subs, (n) => this.#key(n), p);
   }
 
   /**
@@ -576,7 +411,7 @@ export class Commands {
 
   #register(list: readonly unknown[], module: CommandModule | null, field: string): void {
     const keys = new Map<string, AnyCommand>();
-    const rewards: [string, boolean, RewardBinding][] = [];
+    const rewards: RewardRow[] = [];
     list.forEach((c, i) => {
       if (!(c instanceof Command))
         throw new InvalidArgumentError(`${field}[${i}] must be a command`, `${field}[${i}]`);
@@ -587,7 +422,7 @@ export class Commands {
         }
         keys.set(key, c);
       }
-      this.#collectRewards([c], module, rewards, `${field}[${i}]`);
+      collectRewards([c], module, rewards, `${field}[${i}]`, this.#rewardsById, this.#rewardsByTitle);
     });
     // Checked: now commit.
     const entries = new Map<AnyCommand, Entry>();
@@ -602,71 +437,18 @@ export class Commands {
       this.#top.set(key, entry);
     }
     for (const c of new Set(keys.values())) {
-      this.#indexGroups(c);
+      indexGroups(c, this.#caseInsensitive, this.#subs);
       this.#unretire(c);
     }
-    this.#indexFirstChars();
+    this.#byFirstChar = indexFirstChars(this.#top);
     for (const [key, byId, binding] of rewards)
       (byId ? this.#rewardsById : this.#rewardsByTitle).set(key, binding);
   }
 
-  #collectRewards(
-    chain: readonly AnyCommand[],
-    module: CommandModule | null,
-    out: [string, boolean, RewardBinding][],
-    field: string,
-  ): void {
-    const c = last(chain);
-    for (const r of c.rewards) {
-      const byId = 'id' in r;
-      const key = byId ? r.id : r.title.toLowerCase();
-      const taken =
-        (byId ? this.#rewardsById : this.#rewardsByTitle).has(key) ||
-        out.some(([k, b]) => k === key && b === byId);
-      if (taken)
-        throw new InvalidArgumentError(`${field}: reward "${byId ? r.id : r.title}" is bound already`, field);
-      out.push([key, byId, { chain, module }]);
-    }
-    for (const sub of c.subcommands) this.#collectRewards([...chain, sub], module, out, field);
-  }
-
-  #indexFirstChars(): void {
-    const index = new Map<number, { readonly keys: string[]; readonly entries: Entry[] }>();
-    for (const [key, entry] of this.#top) {
-      const code = key.charCodeAt(0);
-      let bucket = index.get(code);
-      if (bucket === undefined) {
-        bucket = { keys: [], entries: [] };
-        index.set(code, bucket);
-      }
-      bucket.keys.push(key);
-      bucket.entries.push(entry);
-    }
-    this.#byFirstChar = index;
-  }
-
-  #indexGroups(c: AnyCommand): void {
-    if (c.subcommands.length === 0) return;
-    const index = new Map<string, AnyCommand>();
-    for (const sub of c.subcommands) {
-      for (const name of [sub.name, ...sub.aliases]) {
-        const key = this.#key(name);
-        if (!index.has(key)) index.set(key, sub);
-      }
-      this.#indexGroups(sub);
-    }
-    this.#subs.set(c, index);
-  }
-
   #unregister(list: readonly AnyCommand[]): void {
-    const gone = new Set<AnyCommand>();
-    const walk = (c: AnyCommand): void => {
-      gone.add(c);
-      for (const sub of c.subcommands) walk(sub);
-    };
-    for (const c of list) walk(c);
+    const gone = withSubcommands(list);
     for (const [key, entry] of this.#top) if (gone.has(entry.command)) this.#top.delete(key);
-    this.#indexFirstChars();
+    this.#byFirstChar = indexFirstChars(this.#top);
     for (const c of gone) {
       this.#subs.delete(c);
       this.#cooldowns.delete(c);
@@ -849,29 +631,6 @@ export class Commands {
       : this.#invoke(ctx, path, entry.module, text, pos, null, this.#hooked(path, entry.module));
   }
 
-  /** Checks guards in order: throws on a refusal; returns a promise only once a guard answers with one. */
-  #checkGuards(
-    list: readonly Guard[],
-    ctx: CommandContext<unknown>,
-    name: string,
-    from = 0,
-  ): Promise<void> | undefined {
-    for (let k = from; k < list.length; k++) {
-      const g = list[k];
-      if (g === undefined) break;
-      const r = g.check(ctx);
-      if (typeof r === 'boolean') {
-        if (!r) throw new CommandGuardError(name, g.name);
-        continue;
-      }
-      return Promise.resolve(r).then((ok) => {
-        if (!ok) throw new CommandGuardError(name, g.name);
-        return this.#checkGuards(list, ctx, name, k + 1);
-      });
-    }
-    return undefined;
-  }
-
   /** Whether any hook (global, module, chain) applies: such invocations take the all-async path. */
   #hooked(chain: readonly AnyCommand[], module: CommandModule | null): boolean {
     if (this.#before !== null || this.#after !== null) return true;
@@ -902,7 +661,7 @@ export class Commands {
       for (let i = 0; i <= chain.length; i++) {
         const list = i === 0 ? (module?.guards ?? NO_GUARDS) : (chain[i - 1]?.guards ?? NO_GUARDS);
         if (list.length === 0) continue;
-        const pending = this.#checkGuards(list, ctx, name);
+        const pending = checkGuards(list, ctx, name);
         if (pending !== undefined) return this.#resume(ctx, chain, module, text, pos, i + 1, pending);
       }
       phase = 'arguments';
@@ -937,7 +696,7 @@ export class Commands {
         for (let i = step; i <= chain.length; i++) {
           const list = i === 0 ? (module?.guards ?? NO_GUARDS) : (chain[i - 1]?.guards ?? NO_GUARDS);
           if (list.length === 0) continue;
-          const more = this.#checkGuards(list, ctx, name);
+          const more = checkGuards(list, ctx, name);
           if (more !== undefined) await more;
         }
         phase = 'arguments';
@@ -1030,12 +789,12 @@ export class Commands {
     try {
       // Guards: awaited only when one answers with a promise (no microtask per sync guard).
       if (module !== null && module.guards.length > 0) {
-        const pending = this.#checkGuards(module.guards, ctx, name);
+        const pending = checkGuards(module.guards, ctx, name);
         if (pending !== undefined) await pending;
       }
       for (const c of chain) {
         if (c.guards.length === 0) continue;
-        const pending = this.#checkGuards(c.guards, ctx, name);
+        const pending = checkGuards(c.guards, ctx, name);
         if (pending !== undefined) await pending;
       }
       phase = 'arguments';
@@ -1062,33 +821,12 @@ export class Commands {
     }
   }
 
-  async #fail(
+  #fail(
     error: CommandError,
     ctx: CommandContext<unknown>,
     chain: readonly AnyCommand[],
     module: CommandModule | null,
   ): Promise<DispatchResult> {
-    const handlers: ErrorHandler[] = [];
-    for (let i = chain.length - 1; i >= 0; i--) {
-      const h = chain[i]?.onError;
-      if (h != null) handlers.push(h);
-    }
-    if (module?.onError != null) handlers.push(module.onError);
-    if (this.#onError !== null) handlers.push(this.#onError);
-    let current = error;
-    for (const handler of handlers) {
-      try {
-        await handler(current, ctx);
-        return { status: 'error', error: current, handled: true };
-      } catch (thrown) {
-        current =
-          thrown instanceof CommandError
-            ? thrown
-            : new CommandFailedError(current.command ?? 'onError', 'onError', thrown);
-      }
-    }
-    // A sink that throws rejects dispatch() with what it threw: nothing is swallowed.
-    if (current.code !== 'COMMAND_NOT_FOUND') this.#onUnhandled(current);
-    return { status: 'error', error: current, handled: false };
+    return handleError(error, ctx, chain, module, this.#onError, this.#onUnhandled);
   }
 }
