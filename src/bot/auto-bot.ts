@@ -19,6 +19,7 @@ import type { ChatSendResult } from './actions.js';
 import { BotChannel, type ChannelHost } from './bot-channel.js';
 import { ChannelRoster } from './channels.js';
 import {
+  releaseUnhandledErrorFallback,
   setUnhandledErrorFallback,
   setUserResolverFallback,
   type Commands,
@@ -220,6 +221,8 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
 
   protected override async onClose(): Promise<void> {
     for (const queue of this.#queues) queue.close();
+    // Commands may outlive the bot: its error event no longer receives theirs (nor keeps the bot reachable).
+    if (this.#commands !== null) releaseUnhandledErrorFallback(this.#commands, this.#onUnhandledCommandError);
     this.#closer.abort(new TwitchError('CLIENT_CLOSED', 'the client was closed'));
     await super.onClose();
   }

@@ -4,11 +4,12 @@
  * surfaces once, on the bot's `error` event; reward commands run from a redemption and reply to the channel; a
  * drop for the rate limit sends the bot back to the regular limit.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Commands, command, type ChatSendResult, type DispatchResult } from '../../src/bot/index.js';
 import type { ChannelChatMessageEvent } from '../../src/catalogue/models/channel-chat.js';
 import { FakeClock } from '../support/clock.js';
 import { until } from '../support/until.js';
+import { RecordingActions, chat } from './commands-support.js';
 import { BOT, BotHarness, CHANNELS } from './helpers.js';
 
 const REDEMPTIONS = (id: string) =>
@@ -105,6 +106,33 @@ describe('AutoBot commands', () => {
       expect(warnings.filter((w) => w.message.includes('boom'))).toEqual([]);
     } finally {
       process.off('warning', onWarning);
+    }
+  });
+
+  it('lets go of its commands at close: their later unhandled errors no longer reach the closed bot', async () => {
+    const commands = new Commands({ prefix: '!' });
+    commands.add(
+      command({
+        name: 'boom',
+        run: () => {
+          throw new Error('kaboom');
+        },
+      }),
+    );
+    const bot = await h.bot({ channels: [CHANNELS[0]], watchShardDisabled: false, commands });
+    const errors: Error[] = [];
+    bot.on('error', (error) => errors.push(error));
+    await bot.start();
+    await bot.close();
+    // With the bot gone, the commands fall back to their default sink, a process warning: caught here.
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      const result = await commands.dispatch(chat('!boom'), new RecordingActions());
+      expect(result).toMatchObject({ status: 'error', handled: false });
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(errors).toEqual([]);
+    } finally {
+      warn.mockRestore();
     }
   });
 

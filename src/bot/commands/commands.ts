@@ -44,7 +44,12 @@ import {
 } from './registry.js';
 import { resolveCommandsOptions, type CommandsOptions, type PrefixFunction } from './options.js';
 
-export { setUnhandledErrorFallback, type CommandsOptions, type PrefixFunction } from './options.js';
+export {
+  releaseUnhandledErrorFallback,
+  setUnhandledErrorFallback,
+  type CommandsOptions,
+  type PrefixFunction,
+} from './options.js';
 
 /** What became of one message or redemption. */
 export type DispatchResult =

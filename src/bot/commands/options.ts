@@ -74,6 +74,14 @@ export function setUnhandledErrorFallback(
   else fallbackSinks.set(commands, sink);
 }
 
+/**
+ * @internal Removes `sink` as `commands`' fallback if it still is (a closed bot lets go of commands that outlive it;
+ * another bot's sink installed since is kept).
+ */
+export function releaseUnhandledErrorFallback(commands: Commands, sink: (error: CommandError) => void): void {
+  if (fallbackSinks.get(commands) === sink) fallbackSinks.delete(commands);
+}
+
 function checkPrefixes(value: unknown, field: string): readonly string[] {
   const list = typeof value === 'string' ? [value] : value;
   if (!Array.isArray(list) || list.length === 0) {
