@@ -35,7 +35,8 @@ export interface Floor {
  * The floors, lowest first. bot/ (issue 17) and fleet/ (issue 16) share the floor above the receivers: an AutoBot is
  * an AutoClient with chat; the fleet builds on the receivers (a RedisDedupeStore is an eventsub DedupeStore, leases an
  * OwnershipStrategy); neither imports the other. The emulator sits above everything the library exports so that
- * nothing but the CLI can import it, and it imports only core, protocol and catalogue.
+ * nothing but the testing kit and the CLI can import it, and it imports only core, protocol and catalogue. The testing
+ * kit (issue 18) drives the emulator and the clients together, so it stands above both.
  */
 export const FLOORS: readonly Floor[] = [
   { floor: 'core', units: ['core'] },
@@ -48,6 +49,7 @@ export const FLOORS: readonly Floor[] = [
   { floor: 'pubsub', units: ['pubsub'] },
   { floor: 'root barrel', units: ['index.ts'] },
   { floor: 'emulator', units: ['emulator'], only: ['core', 'protocol', 'catalogue'] },
+  { floor: 'testing', units: ['testing'] },
   { floor: 'cli', units: ['cli'] },
 ];
 

@@ -115,6 +115,7 @@ import type { MainOptions } from '../../src/cli/index.js';
 import type { GenerateEventOptions } from '../../src/catalogue/examples.js';
 import type { SampleOptions } from '../../src/emulator/pubsub/payloads.js';
 import { commandSpecs } from './specs-commands.js';
+import { testingSpecs } from './specs-testing.js';
 import {
   anyValue,
   arrayOf,
@@ -2448,6 +2449,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
       call: ([a, o]) => cli.main(a as string[], o as MainOptions),
     },
     ...commandSpecs(),
+    ...testingSpecs(),
   };
 
   function builder(name: keyof typeof pubsub, ids: readonly string[]): Row {

@@ -86,6 +86,7 @@ describe('public API surface', () => {
       'twitch-realtime/fleet',
       'twitch-realtime/helix',
       'twitch-realtime/pubsub',
+      'twitch-realtime/testing',
       'twitch-realtime/webhook',
     ]);
     // The loaders saw real barrels: the root is the widest entry and holds the main class at run time.
@@ -118,18 +119,25 @@ describe('public API surface', () => {
     }
   });
 
-  it('the root re-exports every subpath but the emulator, the CLI and the wire types', () => {
+  it('the root re-exports every subpath but the emulator, the testing kit, the CLI and the wire types', () => {
     const root = names('twitch-realtime');
-    const own = new Set(['twitch-realtime', 'twitch-realtime/emulator', 'twitch-realtime/cli']);
+    const own = new Set([
+      'twitch-realtime',
+      'twitch-realtime/emulator',
+      'twitch-realtime/testing',
+      'twitch-realtime/cli',
+    ]);
     for (const { specifier } of ENTRIES) {
       if (own.has(specifier)) continue;
       const missing = [...names(specifier)].filter((n) => !root.has(n) && !/^Wire[A-Z]/.test(n));
       expect(missing, `${specifier} names missing from the root`).toEqual([]);
     }
-    // The emulator (a server) and the CLI's in-process `main()` are only reachable through their own subpaths.
+    // The emulator (a server), the testing kit (which starts one) and the CLI's in-process `main()` are only reachable
+    // through their own subpaths.
     expect(root.has('Emulator')).toBe(false);
     expect(names('twitch-realtime/emulator').has('Emulator')).toBe(true);
     expect(root.has('main')).toBe(false);
+    expect(root.has('TestClock')).toBe(false);
     expect(api.get('twitch-realtime/cli')?.find((e) => e.name === 'main')?.runtime).toBe(true);
   });
 

@@ -1,0 +1,7 @@
+/**
+ * `twitch-realtime/testing`: the emulator as a test kit for your own code, in any Node test runner (nothing here
+ * imports one). One controllable clock for the emulator and your clients.
+ *
+ * @packageDocumentation
+ */
+export { TestClock } from './clock.js';
