@@ -192,11 +192,13 @@ describe('time travel: the emulator and the clients on one TestClock', () => {
         ws.terminate();
       },
     });
-    const frames: { metadata: { message_type: string } }[] = [];
+    const frames: { metadata: { message_type: string; message_timestamp: string } }[] = [];
     ws.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString()) as (typeof frames)[number]));
     let closeCode: number | undefined;
     ws.on('close', (code) => (closeCode = code));
     await until(() => frames.length > 0, 'the welcome');
+    // Timestamps follow the clock too (to the millisecond; the sub-millisecond digits are formatting).
+    expect(frames[0]?.metadata.message_timestamp).toMatch(/^2023-11-14T22:13:20\.000\d{6}Z$/);
     const [session] = connected(emu);
     if (session === undefined) throw new Error('no session');
     // A used session (a conduit shard), so the 10 s unused-session rule does not close it first.
