@@ -228,10 +228,11 @@ export class Session implements DeliveryTarget {
     this.welcome();
   }
 
-  /** Turns keepalives on or off; on, the next one is due one window after the last frame sent. */
+  /** Turns keepalives on or off; on, the next one is due one window (less a sweep period) after the last frame. */
   setKeepalive(enabled: boolean): void {
     this.keepaliveEnabled = enabled;
-    if (enabled) this.#host.wake(this.nextDue(this.#host.clock.now(), 0));
+    // The next pass works out when the keepalive is due (the rule is in tick()).
+    if (enabled) this.#host.wake(this.#host.clock.now());
   }
 
   /**
