@@ -4,4 +4,4 @@
  *
  * @packageDocumentation
  */
-export { TestClock } from './clock.js';
+export { TestClock, type TickAsyncOptions } from './clock.js';

@@ -1,8 +1,8 @@
 /**
  * Rows of the testing kit (`twitch-realtime/testing`, src/testing/), spread into specs.ts's table.
  */
-import { TestClock } from '../../src/testing/index.js';
-import { anyValue, isFunction, isNumber, numberIn } from './domains.js';
+import { TestClock, type TickAsyncOptions } from '../../src/testing/index.js';
+import { anyValue, integer, isFunction, isNumber, isObject, numberIn, optional } from './domains.js';
 import type { Spec } from './specs.js';
 
 const NO_ARGUMENTS = { exempt: 'takes no arguments' } as const;
@@ -37,6 +37,21 @@ export function testingSpecs(): Record<string, Spec> {
           call: ([ms]) => {
             new TestClock().advance(ms as number);
           },
+        },
+        tickAsync: {
+          params: [
+            { name: 'ms', valid: () => 1, ok: MS },
+            {
+              name: 'options',
+              valid: () => ({ quietTurns: 1, maxTurns: 2 }),
+              ok: optional(isObject),
+              keys: {
+                quietTurns: optional(integer(1, 1_000_000)),
+                maxTurns: optional(integer(1, 1_000_000)),
+              },
+            },
+          ],
+          call: ([ms, options]) => new TestClock().tickAsync(ms as number, options as TickAsyncOptions),
         },
         skip: {
           params: [{ name: 'ms', valid: () => 1, ok: MS }],
