@@ -461,11 +461,34 @@ function defaultUser(userId: string): GeneratedUser {
 }
 
 /**
+ * Merges event field overrides into `target` (a wire event, changed in place): where both sides hold a plain object
+ * the merge recurses, so `{ message: { text: 'hi' } }` changes the text and keeps the fragments; anything else
+ * (strings, numbers, `null`, arrays) replaces the target's value. `overrides` is never changed; its values are
+ * shared with `target`, not copied.
+ *
+ * @example
+ * ```ts
+ * const event = { user_name: 'a', message: { text: 'x', fragments: [] } };
+ * mergeEventFields(event, { message: { text: 'hi' } }); // { user_name: 'a', message: { text: 'hi', fragments: [] } }
+ * ```
+ */
+export function mergeEventFields(target: Record<string, unknown>, overrides: Record<string, unknown>): void {
+  for (const key of Object.keys(overrides)) {
+    const value = overrides[key];
+    // Own properties only: a JSON `__proto__` key must neither reach Object.prototype nor set a prototype.
+    const current = Object.hasOwn(target, key) ? target[key] : undefined;
+    if (isObject(value) && isObject(current)) mergeEventFields(current, value);
+    else if (key !== '__proto__') target[key] = value;
+    else Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  }
+}
+
+/**
  * Generates a realistic payload for `entry` bound to `condition`: a deep copy of Twitch's example event with the
  * condition's ids substituted (and the matching `*_login` / `*_name` fields), fresh ids where the example has
  * per-event ids (message ids, redemption ids, poll ids...), fresh timestamps (now, keeping the example's offsets for
- * deadlines such as `ends_at`), then `overrides` shallow-merged over the event (over each `events[i].data` for
- * batched types).
+ * deadlines such as `ends_at`), then `overrides` merged over the event (over each `events[i].data` for batched
+ * types) by {@link mergeEventFields}: nested objects key by key, anything else replaced.
  *
  * Discriminated types (`variants.ts`: `notice_type` of `channel.chat.notification`, `action` of `channel.moderate`,
  * `type` of `channel.bits.use`, `reason` of `automod.message.*` v2): when `overrides` set the discriminator, the event
@@ -550,7 +573,7 @@ export function generateEvent(
   if (overrides !== undefined) {
     for (const path of c.overrideTargets) {
       const target = getAt(payload, path);
-      if (isObject(target)) Object.assign(target, overrides);
+      if (isObject(target)) mergeEventFields(target, overrides);
     }
   }
   return c.batched

@@ -54,6 +54,7 @@ export type {
   EventSubEventMap,
   EventSubEventName,
   EventSubEventOf,
+  WireEventOf,
   EventSubModelKey,
   Notification,
   SubscriptionModel,
