@@ -251,6 +251,24 @@ function templateOf(entry: CatalogueEntry): Json {
   return entry.batched ? [{ id: '', data: event }] : event;
 }
 
+/**
+ * The example event of an entry as the emulator's payloads start from (a fresh deep copy): Twitch's documented example
+ * corrected to what Twitch sends (`template-fixes.ts`), or the fallback template where Twitch documents none; for a
+ * discriminated type (`variants.ts`) given `variant`, the event of that variant. The `events` array for batched
+ * types.
+ *
+ * @example
+ * ```ts
+ * exampleEvent(getCatalogueEntry('channel.follow', '2')!); // { user_id: '1234', user_login: 'cool_user', ... }
+ * ```
+ */
+export function exampleEvent(entry: CatalogueEntry, variant?: unknown): Json {
+  checkEntry(entry);
+  const base = templateOf(entry);
+  const spec = variant === undefined ? undefined : variantSpec(entry.type, entry.version);
+  return cloneJson(spec !== undefined && isObject(base) ? applyVariant(spec, base, variant) : base);
+}
+
 function idFormat(value: string): IdFormat {
   return /^\d{1,18}$/.test(value) ? { kind: 'digits', length: value.length } : { kind: 'uuid' };
 }
@@ -488,7 +506,7 @@ export function mergeEventFields(target: Record<string, unknown>, overrides: Rec
  * condition's ids substituted (and the matching `*_login` / `*_name` fields), fresh ids where the example has
  * per-event ids (message ids, redemption ids, poll ids...), fresh timestamps (now, keeping the example's offsets for
  * deadlines such as `ends_at`), then `overrides` merged over the event (over each `events[i].data` for batched
- * types) by {@link mergeEventFields}: nested objects key by key, anything else replaced.
+ * types): nested objects key by key, anything else replaced (`mergeEventFields`).
  *
  * Discriminated types (`variants.ts`: `notice_type` of `channel.chat.notification`, `action` of `channel.moderate`,
  * `type` of `channel.bits.use`, `reason` of `automod.message.*` v2): when `overrides` set the discriminator, the event

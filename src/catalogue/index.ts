@@ -54,7 +54,6 @@ export type {
   EventSubEventMap,
   EventSubEventName,
   EventSubEventOf,
-  WireEventOf,
   EventSubModelKey,
   Notification,
   SubscriptionModel,

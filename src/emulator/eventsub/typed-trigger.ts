@@ -162,8 +162,11 @@ function conditionToWire(type: string, version: string, condition: unknown): Rec
   return out;
 }
 
-/** Checks the type and version of the typed form (strings naming a catalogue entry). */
-function checkTypeVersion(type: unknown, version: unknown): void {
+/**
+ * Checks the type and version of the typed form (strings naming a catalogue entry), else `INVALID_ARGUMENT` naming
+ * `type` or `version`.
+ */
+export function checkTypeVersion(type: unknown, version: unknown): void {
   const t = requireString(type, 'type');
   const known = getCatalogueVersions(t).map((e) => e.version);
   if (known.length === 0) throw new InvalidArgumentError(`unknown subscription type ${t}`, 'type');
