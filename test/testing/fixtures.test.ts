@@ -69,6 +69,10 @@ describe('exampleEvent', () => {
     });
     expect(model.noticeType).toBe('resub');
     expect(model.notice).toMatchObject({ kind: 'resub', cumulativeMonths: 7 });
+    // A variant Twitch's example does not show: filled with the variant's sample, the others null.
+    const streak = exampleEvent('channel.chat.notification', '1', { noticeType: 'watch_streak' });
+    expect(streak.model.notice).toMatchObject({ kind: 'watch_streak' });
+    expect(streak.wire.resub).toBeNull();
   });
 
   it('overrides each events[i].data of the batched drop.entitlement.grant', () => {

@@ -137,6 +137,30 @@ describe('camelCase overrides and the wire', () => {
   });
 });
 
+describe('event overrides merge deep (generateEvent, both forms)', () => {
+  it('a nested object merges key by key; arrays and null replace', () => {
+    const entry = getCatalogueEntry('channel.chat.message', '1');
+    if (entry === undefined) throw new Error('no channel.chat.message');
+    const condition = { broadcaster_user_id: '1', user_id: '1' };
+    const base = generateEvent(entry, condition).event as { message: { fragments: unknown[] } };
+    const { event } = generateEvent(entry, condition, { message: { text: 'hi' }, badges: [], reply: null });
+    expect(event).toMatchObject({ message: { text: 'hi', fragments: base.message.fragments }, badges: [] });
+    expect(event?.reply).toBeNull();
+  });
+
+  it('a JSON __proto__ key stays an own field: no prototype is reached or set', () => {
+    const entry = getCatalogueEntry('stream.online', '1');
+    if (entry === undefined) throw new Error('no stream.online');
+    const overrides = JSON.parse(
+      '{"__proto__": {"polluted": 1}, "type": {"__proto__": {"polluted": 2}}}',
+    ) as Record<string, unknown>;
+    const { event } = generateEvent(entry, { broadcaster_user_id: '1' }, overrides);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.getPrototypeOf(event)).toBe(Object.prototype);
+    expect(Object.hasOwn(event ?? {}, '__proto__')).toBe(true);
+  });
+});
+
 const h = new Harness();
 afterEach(() => h.close());
 
@@ -209,13 +233,15 @@ describe('a typed trigger end to end', () => {
     const stream = emu.stream('stream.online', '1', {
       ratePerSecond: 1000,
       count: 2,
-      event: { type: 'playlist' },
+      condition: { broadcasterUserId: '1337' },
+      event: { type: 'playlist', startedAt: '2020-01-02T03:04:05Z' },
     });
     expect(await stream.done).toEqual({ delivered: 2, dropped: 0 });
     await until(() => received.length >= 2, 'the streamed notifications');
-    expect(received.map((n) => (n.event as EventSubEventOf<'stream.online', '1'>).streamType)).toEqual([
-      'playlist',
-      'playlist',
-    ]);
+    for (const n of received) {
+      const event = n.event as EventSubEventOf<'stream.online', '1'>;
+      expect(event.streamType).toBe('playlist');
+      expect(event.startedAt.toISOString()).toBe('2020-01-02T03:04:05.000Z');
+    }
   });
 });
