@@ -5,3 +5,5 @@
  * @packageDocumentation
  */
 export { TestClock, type TickAsyncOptions } from './clock.js';
+export { exampleEvent } from './fixtures.js';
+export type { ExampleEvent } from './fixtures.js';

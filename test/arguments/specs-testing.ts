@@ -1,8 +1,17 @@
 /**
  * Rows of the testing kit (`twitch-realtime/testing`, src/testing/), spread into specs.ts's table.
  */
-import { TestClock, type TickAsyncOptions } from '../../src/testing/index.js';
-import { anyValue, integer, isFunction, isNumber, isObject, numberIn, optional } from './domains.js';
+import { TestClock, exampleEvent, type TickAsyncOptions } from '../../src/testing/index.js';
+import {
+  anyValue,
+  integer,
+  isFunction,
+  isNumber,
+  isObject,
+  isString,
+  numberIn,
+  optional,
+} from './domains.js';
 import type { Spec } from './specs.js';
 
 const NO_ARGUMENTS = { exempt: 'takes no arguments' } as const;
@@ -11,6 +20,15 @@ const MS = numberIn(0, Number.MAX_VALUE);
 /** The rows. */
 export function testingSpecs(): Record<string, Spec> {
   return {
+    exampleEvent: {
+      params: [
+        { name: 'type', valid: () => 'channel.follow', ok: isString },
+        { name: 'version', valid: () => '2', ok: isString },
+        // Overrides are event data: a field of the wrong type is the model's MALFORMED_EVENT.
+        { name: 'overrides', valid: () => ({ userName: 'Ada' }), ok: optional(isObject), data: true },
+      ],
+      call: ([t, v, o]) => exampleEvent(t as never, v as never, o as never),
+    },
     TestClock: {
       construct: {
         params: [{ name: 'start', valid: () => 0, ok: (v) => v === undefined || MS(v) }],
