@@ -6,7 +6,8 @@
  */
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../core/errors.js';
-import { toError } from '../core/guards.js';
+import { isRecord, toError } from '../core/guards.js';
+import { fail } from '../core/options.js';
 import { CATALOGUE } from '../catalogue/table.js';
 import { RefreshingAuthProvider } from '../auth/refreshing-provider.js';
 import { HelixClient, type HelixClientOptions } from '../helix/client.js';
@@ -151,6 +152,13 @@ export interface Closable {
   close(): unknown;
 }
 
+/** A client's options: `undefined` or an object (its client checks the rest). */
+function clientOptionsArgument<T extends object>(options: T | undefined): T | Record<string, never> {
+  if (options === undefined) return {};
+  if (!isRecord(options)) fail('options', 'an object of client options', options);
+  return options;
+}
+
 /** Options of the kit's `AutoClient` (the connection options come from the kit). */
 export type TestAutoClientOptions = Partial<AutoClientOptions>;
 /** Options of the kit's `WebSocketClient`. */
@@ -227,8 +235,9 @@ export class TestTwitch implements AsyncDisposable {
    * });
    * ```
    */
-  autoClient(options: TestAutoClientOptions = {}): AutoClient {
-    return this.track(new AutoClient({ ...this.clientOptions(), ...options }));
+  autoClient(options?: TestAutoClientOptions): AutoClient {
+    const own = clientOptionsArgument(options);
+    return this.track(new AutoClient({ ...this.clientOptions(), ...own }));
   }
 
   /**
@@ -239,9 +248,10 @@ export class TestTwitch implements AsyncDisposable {
    * const client = twitch.webSocketClient({ userId: twitch.users.moderator.id });
    * ```
    */
-  webSocketClient(options: TestWebSocketClientOptions = {}): WebSocketClient {
+  webSocketClient(options?: TestWebSocketClientOptions): WebSocketClient {
+    const own = clientOptionsArgument(options);
     const { clientId, auth, helixUrl, oauthUrl, eventSubWsUrl } = this.clientOptions();
-    return this.track(new WebSocketClient({ clientId, auth, helixUrl, oauthUrl, eventSubWsUrl, ...options }));
+    return this.track(new WebSocketClient({ clientId, auth, helixUrl, oauthUrl, eventSubWsUrl, ...own }));
   }
 
   /**
@@ -252,9 +262,10 @@ export class TestTwitch implements AsyncDisposable {
    * const helix = twitch.helixClient();
    * ```
    */
-  helixClient(options: TestHelixClientOptions = {}): HelixClient {
+  helixClient(options?: TestHelixClientOptions): HelixClient {
+    const own = clientOptionsArgument(options);
     const { clientId, auth, helixUrl, oauthUrl } = this.clientOptions();
-    return this.track(new HelixClient({ clientId, auth, helixUrl, oauthUrl, ...options }));
+    return this.track(new HelixClient({ clientId, auth, helixUrl, oauthUrl, ...own }));
   }
 
   /**
@@ -324,9 +335,7 @@ export class TestTwitch implements AsyncDisposable {
  * ```
  */
 export async function startTestTwitch(options: TestTwitchOptions = {}): Promise<TestTwitch> {
-  if (typeof options !== 'object' || (options as unknown) === null) {
-    throw new InvalidArgumentError('options must be an object of emulator options', 'options');
-  }
+  if (!isRecord(options)) fail('options', 'an object of emulator options', options);
   const webhook =
     options.webhook === undefined && options.webhookTransport === undefined ? { webhook: TEST_WEBHOOK } : {};
   const emulator = await Emulator.start({ ...TEST_TWITCH_DEFAULTS, ...webhook, ...options });
