@@ -1,6 +1,7 @@
 import { afterEach, expect, test } from '@jest/globals';
 import { expectEvent, startTestTwitch } from 'twitch-realtime/testing';
 
+/** @type {import('twitch-realtime/testing').TestTwitch} */
 let twitch;
 afterEach(() => twitch.close());
 
@@ -9,6 +10,7 @@ test('my handler thanks each new follower', async () => {
   const { broadcaster, moderator } = twitch.users;
   const condition = { broadcasterUserId: broadcaster.id, moderatorUserId: moderator.id };
   const client = twitch.autoClient({ subscriptions: [{ type: 'channel.follow', version: '2', condition }] });
+  /** @type {string[]} */
   const thanks = [];
   client.on('channel.follow', (event) => thanks.push(`Thanks for the follow, ${event.user.displayName}!`));
   await client.start();

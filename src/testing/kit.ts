@@ -94,6 +94,12 @@ export const TEST_SCOPES: readonly string[] = Object.freeze(
 /**
  * A user of the test Twitch: id, login, and a user token that authorizes the app with every scope of
  * {@link TEST_SCOPES}. The tokens never show in `inspect`, logs or JSON.
+ *
+ * @example
+ * ```ts
+ * const { broadcaster, moderator } = twitch.users;
+ * const condition = { broadcasterUserId: broadcaster.id, moderatorUserId: moderator.id };
+ * ```
  */
 export class TestUser {
   readonly id: string;
@@ -169,6 +175,13 @@ export type TestHelixClientOptions = Partial<HelixClientOptions>;
 /**
  * A running test Twitch (see {@link startTestTwitch}). `close()` closes every client it created or tracks (newest
  * first), its auth provider, then the emulator; also `await using twitch = await startTestTwitch()`.
+ *
+ * @example
+ * ```ts
+ * const twitch = await startTestTwitch();
+ * afterEach(() => twitch.close());
+ * const client = twitch.autoClient({ subscriptions });
+ * ```
  */
 export class TestTwitch implements AsyncDisposable {
   /** The emulator: `trigger`, `closeSession`, `revokeSubscription`, `state()`... */
