@@ -6,7 +6,7 @@ import { connect } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortError, TwitchError } from '../../src/core/errors.js';
-import type { AutoClient } from '../../src/eventsub/index.js';
+import { WebhookReceiver, type AutoClient } from '../../src/eventsub/index.js';
 import {
   events,
   expectEvent,
@@ -212,6 +212,32 @@ describe('expectNoEvent and drain', () => {
     expect(error).toBeInstanceOf(TestingError);
     expect((error as TestingError).code).toBe('TESTING_UNEXPECTED_EVENT');
     expect((error as TestingError).event).toMatchObject({ user: { login: 'ada' } });
+  });
+
+  it('waits for the webhook POSTs in flight (a conduit whose only shard is a webhook)', async () => {
+    const twitch = await startTestTwitch();
+    open = twitch;
+    const secret = 'a-webhook-secret-for-the-kit';
+    const receiver = twitch.track(new WebhookReceiver({ secret }));
+    const { url } = await receiver.listen({ port: 0 });
+    const { broadcaster, moderator } = twitch.users;
+    const client = twitch.autoClient({
+      shardIds: [0],
+      subscriptions: [
+        {
+          type: 'channel.follow',
+          version: '2',
+          condition: { broadcasterUserId: broadcaster.id, moderatorUserId: moderator.id },
+        },
+      ],
+      webhook: { shardIds: [0], callback: `${url}/twitch`, secret, receiver },
+    });
+    await client.start();
+    const none = expectNoEvent(client, 'channel.follow');
+    const quiet = expectNoEvent(receiver, 'channel.follow');
+    follow(twitch, 'ada');
+    await expect(quiet.check(twitch)).rejects.toMatchObject({ code: 'TESTING_UNEXPECTED_EVENT' });
+    await expect(none.check(twitch)).rejects.toMatchObject({ code: 'TESTING_UNEXPECTED_EVENT' });
   });
 
   it('waits for async triggers started before it', async () => {
