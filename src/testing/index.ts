@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { TestClock } from './clock.js';
+export { TestClock, type TickAsyncOptions } from './clock.js';
 export {
   startTestTwitch,
   TestTwitch,

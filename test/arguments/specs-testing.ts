@@ -10,6 +10,7 @@ import {
   startTestTwitch,
   TestClock,
   type DrainOptions,
+  type TickAsyncOptions,
   type EventIterator,
   type EventReceiver,
   type EventsOptions,
@@ -205,6 +206,21 @@ export function testingSpecs(): Record<string, Spec> {
           call: ([ms]) => {
             new TestClock().advance(ms as number);
           },
+        },
+        tickAsync: {
+          params: [
+            { name: 'ms', valid: () => 1, ok: MS },
+            {
+              name: 'options',
+              valid: () => ({ quietTurns: 1, maxTurns: 2 }),
+              ok: optional(isObject),
+              keys: {
+                quietTurns: optional(integer(1, 1_000_000)),
+                maxTurns: optional(integer(1, 1_000_000)),
+              },
+            },
+          ],
+          call: ([ms, options]) => new TestClock().tickAsync(ms as number, options as TickAsyncOptions),
         },
         skip: {
           params: [{ name: 'ms', valid: () => 1, ok: MS }],
