@@ -12,6 +12,7 @@ import {
   expectEvent,
   expectNoEvent,
   startTestTwitch,
+  TestClock,
   TestingError,
   type TestTwitch,
 } from '../../src/testing/index.js';
@@ -83,6 +84,24 @@ describe('startTestTwitch', () => {
     const { event, notification } = await next;
     expect(event.user.login).toBe('ada');
     expect(notification.messageId).toMatch(/./);
+  });
+
+  it("passes the emulator's clock option through: a client on the same TestClock receives events", async () => {
+    const clock = new TestClock();
+    const twitch = await startTestTwitch({ clock });
+    open = twitch;
+    const { broadcaster } = twitch.users;
+    const client = twitch.autoClient({
+      clock,
+      session: { clock },
+      subscriptions: [
+        { type: 'stream.online', version: '1', condition: { broadcasterUserId: broadcaster.id } },
+      ],
+    });
+    await client.start();
+    const online = expectEvent(client, 'stream.online');
+    twitch.emulator.trigger({ type: 'stream.online', condition: { broadcaster_user_id: broadcaster.id } });
+    expect((await online).notification.timestamp.getTime()).toBe(clock.now());
   });
 
   it('never shows a token or the client secret', async () => {
