@@ -13,7 +13,7 @@ test('my handler thanks each new follower', async () => {
   client.on('channel.follow', (event) => thanks.push(`Thanks for the follow, ${event.user.displayName}!`));
   await client.start();
   const followed = expectEvent(client, 'channel.follow');
-  twitch.emulator.trigger({ type: 'channel.follow', version: '2', event: { user_name: 'Ada' } });
+  twitch.emulator.trigger('channel.follow', '2', { event: { userName: 'Ada' } });
   await followed;
   expect(thanks).toEqual(['Thanks for the follow, Ada!']);
 });

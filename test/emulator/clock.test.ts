@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { TestClock } from '../../src/testing/clock.js';
+import { expectEvent, startTestTwitch } from '../../src/testing/index.js';
 import { appToken, createConduit, Fixtures, helix } from '../support/emulator.js';
 import { until } from '../support/until.js';
 
@@ -54,6 +55,23 @@ describe('the emulator on an injected clock', () => {
     expect(closed).toBeUndefined();
     await clock.tickAsync(1);
     expect(await until(() => closed, 'the connection closed')).toBe(1000);
+  });
+
+  it('dates generated events on its clock, like the message timestamps', async () => {
+    const clock = new TestClock(); // November 2023: years away from the real time of the run
+    const twitch = fixtures.track(await startTestTwitch({ clock }));
+    const { broadcaster, moderator } = twitch.users;
+    const condition = { broadcasterUserId: broadcaster.id, moderatorUserId: moderator.id };
+    const client = twitch.autoClient({
+      clock,
+      subscriptions: [{ type: 'channel.follow', version: '2', condition }],
+    });
+    await client.start();
+    const followed = expectEvent(client, 'channel.follow');
+    twitch.emulator.trigger('channel.follow', '2');
+    const { event, notification } = await followed;
+    expect(Math.abs(event.followedAt.getTime() - clock.now())).toBeLessThan(60_000);
+    expect(Math.abs(notification.timestamp.getTime() - clock.now())).toBeLessThan(60_000);
   });
 
   it('delays Helix answers by the latency fault on its clock', async () => {

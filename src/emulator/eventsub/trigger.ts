@@ -184,6 +184,13 @@ function plan(
   return { subs, count };
 }
 
+/**
+ * The options of every generated event: the emulator's time, so that generated timestamps (`followed_at`,
+ * `started_at`, ...) follow an injected clock like the message timestamps do. One object, refilled per call (the
+ * call is synchronous): nothing allocated per notification.
+ */
+const GENERATE: { now: number } = { now: 0 };
+
 /** Sends one notification with a freshly generated payload; whether it reached a transport. */
 function sendOne(
   core: EventSubCore,
@@ -191,7 +198,8 @@ function sendOne(
   overrides: Record<string, unknown> | undefined,
 ): boolean {
   if (sub.status !== 'enabled') return false;
-  const generated = generateEvent(sub.entry, sub.condition, overrides);
+  GENERATE.now = core.clock.now();
+  const generated = generateEvent(sub.entry, sub.condition, overrides, GENERATE);
   const json = JSON.stringify(sub.entry.batched ? (generated.events ?? []) : (generated.event ?? {}));
   return core.deliver(sub, json);
 }
