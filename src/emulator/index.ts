@@ -42,3 +42,6 @@ export type { PubSubServer, PubSubServerConnection, PubSubServerOptions } from '
 export { samplePubSubMessage } from './pubsub/index.js';
 export type { SampleOptions } from './pubsub/index.js';
 export type { HttpWebhookTransportOptions } from './webhook/http-transport.js';
+export { EmulatorScript } from './script.js';
+export type { HelixFaultHit, HelixFaultInput, HelixFaultReport, ScriptReport } from './script.js';
+export { HELIX_FAULT_STATUSES } from './http/helix-script.js';

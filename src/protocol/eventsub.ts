@@ -123,15 +123,19 @@ export const SHARD_STATUSES = [
 /** One of {@link SHARD_STATUSES}. */
 export type ShardStatus = (typeof SHARD_STATUSES)[number];
 
-/** Statuses a revocation can carry. */
-export type RevocationStatus =
-  | 'authorization_revoked'
-  | 'moderator_removed'
-  | 'user_removed'
-  | 'chat_user_banned'
-  | 'version_removed'
-  | 'beta_maintenance'
-  | 'notification_failures_exceeded';
+/** Statuses a revocation can carry (twitch-protocol.md: a subscription's status in a `revocation` message). */
+export const REVOCATION_STATUSES = [
+  'authorization_revoked',
+  'moderator_removed',
+  'user_removed',
+  'chat_user_banned',
+  'version_removed',
+  'beta_maintenance',
+  'notification_failures_exceeded',
+] as const;
+
+/** One of {@link REVOCATION_STATUSES}. */
+export type RevocationStatus = (typeof REVOCATION_STATUSES)[number];
 
 /** What a client should do after a close code. */
 export type CloseAction =

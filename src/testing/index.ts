@@ -5,3 +5,25 @@
  * @packageDocumentation
  */
 export { TestClock } from './clock.js';
+export {
+  SHARD_DROP_CODES,
+  dropShard,
+  duplicateDeliveries,
+  failWebhookDeliveries,
+  helixBurst,
+  reconnectSession,
+  revokeSubscription,
+  stallKeepalives,
+} from './scenarios.js';
+export type {
+  DeliveryScenarioResult,
+  DropShardInput,
+  DropShardResult,
+  HelixBurstResult,
+  ReconnectInput,
+  ReconnectResult,
+  RevokeInput,
+  RevokeResult,
+  SessionScenarioResult,
+  SessionTarget,
+} from './scenarios.js';
