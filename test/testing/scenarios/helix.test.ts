@@ -34,7 +34,11 @@ async function helixOn(clock: FakeClock) {
     retryBackoff: { initialMs: 100, maxMs: 1000 },
     timeoutMs: REQUEST_TIMEOUT_MS,
   });
-  h.track({ close: () => helix.close() });
+  h.track({
+    close: () => {
+      helix.close();
+    },
+  });
   await helix.eventSub.getConduits(); // the app token is fetched: later requests are Helix only
   return { emu, helix };
 }
