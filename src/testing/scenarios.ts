@@ -108,8 +108,10 @@ function requireId(value: unknown, field: string): string {
 function resolveTarget(emu: Emulator, input: Record<string, unknown>): SessionScenarioResult {
   if (input.sessionId !== undefined) {
     const sessionId = requireId(input.sessionId, 'sessionId');
-    if (input.conduitId !== undefined || input.shardId !== undefined) {
-      throw new InvalidArgumentError('give sessionId, or conduitId and shardId, not both', 'sessionId');
+    for (const field of ['conduitId', 'shardId'] as const) {
+      if (input[field] !== undefined) {
+        throw new InvalidArgumentError(`give sessionId, or conduitId and shardId, not both`, field);
+      }
     }
     const session = emu.state().sessions.find((s) => s.id === sessionId);
     const shard = session?.shard ?? null;
@@ -184,11 +186,11 @@ export async function reconnectSession(emu: Emulator, input: ReconnectInput): Pr
   const e = requireEmulator(emu);
   const fields = requireInput(input);
   rejectKeys(fields, [...TARGET_KEYS, 'handover', 'timeoutMs']);
-  const handover = fields.handover ?? 'accept';
+  const handover = fields.handover === undefined ? 'accept' : fields.handover;
   if (handover !== 'accept' && handover !== 'refuse') {
     throw new InvalidArgumentError("handover must be 'accept' or 'refuse'", 'handover');
   }
-  const timeoutMs = fields.timeoutMs ?? 30_000;
+  const timeoutMs = fields.timeoutMs === undefined ? 30_000 : fields.timeoutMs;
   if (
     typeof timeoutMs !== 'number' ||
     !Number.isInteger(timeoutMs) ||
