@@ -123,19 +123,31 @@ export const SHARD_STATUSES = [
 /** One of {@link SHARD_STATUSES}. */
 export type ShardStatus = (typeof SHARD_STATUSES)[number];
 
-/** Statuses a revocation can carry (twitch-protocol.md: a subscription's status in a `revocation` message). */
-export const REVOCATION_STATUSES = [
-  'authorization_revoked',
-  'moderator_removed',
-  'user_removed',
-  'chat_user_banned',
-  'version_removed',
-  'beta_maintenance',
-  'notification_failures_exceeded',
-] as const;
+/** Statuses a revocation can carry. */
+export type RevocationStatus =
+  | 'authorization_revoked'
+  | 'moderator_removed'
+  | 'user_removed'
+  | 'chat_user_banned'
+  | 'version_removed'
+  | 'beta_maintenance'
+  | 'notification_failures_exceeded';
 
-/** One of {@link REVOCATION_STATUSES}. */
-export type RevocationStatus = (typeof REVOCATION_STATUSES)[number];
+/** Every `RevocationStatus` once (a record, so that a status added to the type without a key here fails to compile). */
+const REVOCATION_STATUS_KEYS: Readonly<Record<RevocationStatus, true>> = {
+  authorization_revoked: true,
+  moderator_removed: true,
+  user_removed: true,
+  chat_user_banned: true,
+  version_removed: true,
+  beta_maintenance: true,
+  notification_failures_exceeded: true,
+};
+
+/** The statuses a revocation can carry, as a list (`RevocationStatus`). */
+export const REVOCATION_STATUSES: readonly RevocationStatus[] = Object.freeze(
+  Object.keys(REVOCATION_STATUS_KEYS) as RevocationStatus[],
+);
 
 /** What a client should do after a close code. */
 export type CloseAction =
