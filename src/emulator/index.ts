@@ -36,7 +36,7 @@ export { MAX_SHARED_CHAT_PARTICIPANTS } from './chat/shared.js';
 export type { RedeemInput, RedeemResult } from './chat/redemptions.js';
 export type { ChatRoomsState } from './chat/chat.js';
 export type { PlatformErrorContext, PlatformErrorHandler } from './http/server.js';
-export type { ControlApi } from './eventsub/control.js';
+export type { ControlApi, ScriptApi } from './eventsub/control.js';
 export type { EventSubFaults } from './eventsub/core.js';
 export type { PubSubServer, PubSubServerConnection, PubSubServerOptions } from './pubsub/index.js';
 export { samplePubSubMessage } from './pubsub/index.js';
