@@ -183,11 +183,13 @@ export class Emulator implements AsyncDisposable, ControlApi {
     // Every option is checked before anything is created or bound (a bad host once bound every interface).
     const checked = resolveOptions(options);
     const owned =
-      checked.webhookTransport === undefined ? new HttpWebhookTransport(options.webhook) : undefined;
+      checked.webhookTransport === undefined
+        ? new HttpWebhookTransport({ ...options.webhook, clock: checked.clock })
+        : undefined;
     const resolved = owned === undefined ? checked : { ...checked, webhookTransport: owned };
     let platform: Platform;
     try {
-      platform = await createPlatform(platformOptions(options));
+      platform = await createPlatform({ ...platformOptions(options), clock: checked.clock });
     } catch (error) {
       owned?.close();
       throw error;
@@ -554,7 +556,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    */
   setKeepalive(sessionId: string, enabled: boolean): void {
     if (typeof enabled !== 'boolean') throw new InvalidArgumentError('enabled must be a boolean', 'enabled');
-    this.#session(sessionId).keepaliveEnabled = enabled;
+    this.#session(sessionId).setKeepalive(enabled);
   }
 
   /**

@@ -4,7 +4,7 @@
  *
  * @packageDocumentation
  */
-export { TestClock } from './clock.js';
+export { TestClock, type TickAsyncOptions } from './clock.js';
 export {
   SHARD_DROP_CODES,
   dropShard,

@@ -6,6 +6,7 @@ import { REVOCATION_STATUSES } from '../../src/protocol/eventsub.js';
 import {
   SHARD_DROP_CODES,
   TestClock,
+  type TickAsyncOptions,
   dropShard,
   duplicateDeliveries,
   failWebhookDeliveries,
@@ -150,6 +151,21 @@ export function testingSpecs(ctx: Context): Record<string, Spec> {
           call: ([ms]) => {
             new TestClock().advance(ms as number);
           },
+        },
+        tickAsync: {
+          params: [
+            { name: 'ms', valid: () => 1, ok: MS },
+            {
+              name: 'options',
+              valid: () => ({ quietTurns: 1, maxTurns: 2 }),
+              ok: optional(isObject),
+              keys: {
+                quietTurns: optional(integer(1, 1_000_000)),
+                maxTurns: optional(integer(1, 1_000_000)),
+              },
+            },
+          ],
+          call: ([ms, options]) => new TestClock().tickAsync(ms as number, options as TickAsyncOptions),
         },
         skip: {
           params: [{ name: 'ms', valid: () => 1, ok: MS }],

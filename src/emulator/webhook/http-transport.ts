@@ -6,8 +6,10 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { requirePositive, requirePositiveInteger } from '../../core/guards.js';
+import { clock as clockCheck } from '../../core/options.js';
 import { nanoTimestamp } from '../eventsub/ids.js';
 import type { WebhookDelivery, WebhookTransport, WebhookVerification } from '../eventsub/webhook.js';
 import { FaultScript, type ScriptReport } from '../scripted.js';
@@ -40,6 +42,12 @@ export interface HttpWebhookTransportOptions {
    * @defaultValue 10000
    */
   readonly maxInFlight?: number;
+  /**
+   * Clock of the retry delays and of the signed timestamps (the emulator passes its own `clock`). The answer
+   * timeout (`timeoutMs`) is a socket timeout and stays in real time.
+   * @defaultValue the system clock
+   */
+  readonly clock?: Clock;
 }
 
 /** Counters of an {@link HttpWebhookTransport}. */
@@ -64,7 +72,7 @@ interface Job {
   readonly url: URL;
   readonly signature: string;
   attempt: number;
-  timer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
 }
 
 /**
@@ -92,6 +100,7 @@ export class HttpWebhookTransport implements WebhookTransport {
   readonly #retryDelays: readonly number[];
   readonly #timeoutMs: number;
   readonly #maxInFlight: number;
+  readonly #clock: Clock;
   readonly #httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
   readonly #httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
   readonly #jobs = new Set<Job>();
@@ -110,6 +119,8 @@ export class HttpWebhookTransport implements WebhookTransport {
     this.#retryDelays = [...delays];
     this.#timeoutMs = requirePositive(options.timeoutMs ?? 10_000, 'timeoutMs');
     this.#maxInFlight = requirePositiveInteger(options.maxInFlight ?? 10_000, 'maxInFlight');
+    if (options.clock !== undefined) clockCheck(options.clock, 'clock');
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Counters since creation. */
@@ -138,7 +149,7 @@ export class HttpWebhookTransport implements WebhookTransport {
     const subject = verification.subject;
     const body = JSON.stringify({ challenge, ...subject });
     const id = randomUUID();
-    const timestamp = nanoTimestamp();
+    const timestamp = nanoTimestamp(this.#clock.now());
     const headers: OutgoingHttpHeaders = {
       'Content-Type': 'application/json',
       'Content-Length': Buffer.byteLength(body),
@@ -217,7 +228,7 @@ export class HttpWebhookTransport implements WebhookTransport {
     if (this.#closed) return;
     this.#closed = true;
     this.#failures.close();
-    for (const job of this.#jobs) if (job.timer !== undefined) clearTimeout(job.timer);
+    for (const job of this.#jobs) if (job.timer !== undefined) this.#clock.clearTimeout(job.timer);
     this.#jobs.clear();
     for (const req of this.#requests) req.destroy();
     this.#requests.clear();
@@ -257,10 +268,9 @@ export class HttpWebhookTransport implements WebhookTransport {
       }
       const delays = this.#retryDelays;
       const delay = delays[Math.min(job.attempt - 1, delays.length - 1)] ?? 0;
-      job.timer = setTimeout(() => {
+      job.timer = this.#clock.setTimeout(() => {
         this.#attempt(job);
       }, delay);
-      job.timer.unref();
     });
   }
 
