@@ -24,6 +24,15 @@ export type { EmulatorErrorCode } from './errors.js';
 export type { EmulatorFaults } from './eventsub/control.js';
 export { REVOCATION_STATUSES } from './eventsub/control.js';
 export type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
+export type {
+  CamelCased,
+  CamelPartial,
+  EventOverrides,
+  TriggerType,
+  TriggerVersion,
+  TypedStreamOptions,
+  TypedTriggerOptions,
+} from './eventsub/typed-trigger.js';
 export type { SessionState, SessionStatus } from './eventsub/session.js';
 export type { WebhookDelivery, WebhookTransport, WebhookVerification } from './eventsub/webhook.js';
 export type { HelixFaults } from './http/types.js';

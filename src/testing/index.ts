@@ -5,6 +5,8 @@
  * @packageDocumentation
  */
 export { TestClock, type TickAsyncOptions } from './clock.js';
+export { exampleEvent } from './fixtures.js';
+export type { ExampleEvent } from './fixtures.js';
 export {
   SHARD_DROP_CODES,
   dropShard,

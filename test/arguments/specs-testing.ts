@@ -6,6 +6,7 @@ import { REVOCATION_STATUSES } from '../../src/protocol/eventsub.js';
 import {
   SHARD_DROP_CODES,
   TestClock,
+  exampleEvent,
   type TickAsyncOptions,
   dropShard,
   duplicateDeliveries,
@@ -124,6 +125,15 @@ export function testingSpecs(ctx: Context): Record<string, Spec> {
     failWebhookDeliveries: {
       params: [emu(), input(() => ({ count: 1 }), { count: COUNT, callback: optional(isString) })],
       call: onClosedEmulator(failWebhookDeliveries),
+    },
+    exampleEvent: {
+      params: [
+        { name: 'type', valid: () => 'channel.follow', ok: isString },
+        { name: 'version', valid: () => '2', ok: isString },
+        // Overrides are event data: a field of the wrong type is the model's MALFORMED_EVENT.
+        { name: 'overrides', valid: () => ({ userName: 'Ada' }), ok: optional(isObject), data: true },
+      ],
+      call: ([t, v, o]) => exampleEvent(t as never, v as never, o as never),
     },
     TestClock: {
       construct: {
