@@ -37,7 +37,10 @@ export type ReconnectInput = SessionTarget & {
    * connection is closed with 4004 when the emulator's `reconnectGraceMs` runs out. Default `'accept'`.
    */
   readonly handover?: 'accept' | 'refuse';
-  /** `'refuse'` only: the longest wait for the grace to run out, ms (default 30,000). */
+  /**
+   * `'refuse'` only: the longest wait for the grace to run out, in real ms (default 30,000). With an emulator on a
+   * `TestClock`, the grace runs out only as the clock moves: advance it while this waits.
+   */
   readonly timeoutMs?: number;
 };
 
