@@ -11,6 +11,7 @@ import { registerConduitRoutes } from './eventsub/conduits.js';
 import { checkFaults, FAULT_KEYS, REVOCATION_STATUSES, registerControlRoutes } from './eventsub/control.js';
 import type { ControlApi, EmulatorFaults } from './eventsub/control.js';
 import { EventSubCore } from './eventsub/core.js';
+import { Drainer, type DrainOptions } from './eventsub/drain.js';
 import { shardWire, subscriptionWire } from './eventsub/frames.js';
 import type { Session, SessionState } from './eventsub/session.js';
 import { registerSubscriptionRoutes } from './eventsub/subscriptions.js';
@@ -149,6 +150,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
   readonly #pubsub: PubSubServer;
   readonly #chat: EmulatorChat;
   readonly #streams = new Set<EventStream>();
+  readonly #drainer = new Drainer();
   /** The webhook transport the emulator created (closed with it); `undefined` when the caller gave one. */
   readonly #ownedWebhooks: HttpWebhookTransport | undefined;
   #closing: Promise<void> | undefined;
@@ -501,7 +503,26 @@ export class Emulator implements AsyncDisposable, ControlApi {
   ): Promise<TriggerResult>;
   triggerAsync(input: TriggerInput): Promise<TriggerResult>;
   triggerAsync(first: unknown, version?: unknown, options?: unknown): Promise<TriggerResult> {
-    return triggerAsyncAny(this.#core, first, version, options, () => this.#closing !== undefined);
+    return this.#drainer.track(
+      triggerAsyncAny(this.#core, first, version, options, () => this.#closing !== undefined),
+    );
+  }
+
+  /**
+   * Resolves once everything queued before the call was delivered: async triggers finished, each live WebSocket
+   * answered a ping sent after its frames (so the client's synchronous listeners ran), in-flight webhook POSTs
+   * answered. Streams, webhook retries waiting for their delay and the emulator's timers are not waited for
+   * (docs/testing.md, Drain). Rejects with `TimeoutError` after `timeoutMs` (default 2000).
+   *
+   * @example
+   * ```ts
+   * emu.trigger({ type: 'stream.online', condition: { broadcaster_user_id: '1337' } });
+   * await emu.drain(); // every listener of stream.online has run
+   * ```
+   */
+  drain(options?: DrainOptions): Promise<void> {
+    const core = this.#core;
+    return this.#drainer.drain({ sessions: core.live, webhooks: core.options.webhookTransport }, options);
   }
 
   /**

@@ -47,6 +47,7 @@ export type { ChatRoomsState } from './chat/chat.js';
 export type { PlatformErrorContext, PlatformErrorHandler } from './http/server.js';
 export type { ControlApi, ScriptApi } from './eventsub/control.js';
 export type { EventSubFaults } from './eventsub/core.js';
+export type { DrainOptions } from './eventsub/drain.js';
 export type { PubSubServer, PubSubServerConnection, PubSubServerOptions } from './pubsub/index.js';
 export { samplePubSubMessage } from './pubsub/index.js';
 export type { SampleOptions } from './pubsub/index.js';

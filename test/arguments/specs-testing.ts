@@ -3,11 +3,15 @@
  */
 import { Emulator } from '../../src/emulator/index.js';
 import { REVOCATION_STATUSES } from '../../src/protocol/eventsub.js';
+import { TypedEmitter } from '../../src/core/emitter.js';
+import { EVENT_DEFINITIONS } from '../../src/catalogue/definitions.js';
 import {
-  SHARD_DROP_CODES,
+  events,
+  expectEvent,
+  expectNoEvent,
+  startTestTwitch,
   TestClock,
-  exampleEvent,
-  type TickAsyncOptions,
+  SHARD_DROP_CODES,
   dropShard,
   duplicateDeliveries,
   failWebhookDeliveries,
@@ -15,18 +19,31 @@ import {
   reconnectSession,
   revokeSubscription,
   stallKeepalives,
+  exampleEvent,
+  type DrainOptions,
+  type TickAsyncOptions,
+  type EventIterator,
+  type EventReceiver,
+  type EventsOptions,
+  type ExpectEventOptions,
+  type ExpectNoEventOptions,
+  type NoEventWatch,
+  type TestTwitch,
 } from '../../src/testing/index.js';
 import {
   anyValue,
+  duration,
   integer,
   isFunction,
   isNumber,
   isObject,
+  isSignal,
   isString,
   nonEmpty,
   numberIn,
   oneOf,
   optional,
+  withMethods,
   type Domain,
 } from './domains.js';
 import type { Context, Param, Row, Spec } from './specs.js';
@@ -41,6 +58,56 @@ const SESSION_KEYS: Readonly<Record<string, Domain>> = {
 };
 const NEEDS_SESSION = 'needs a live session: test/testing/scenarios/ runs it against real clients';
 const COUNT = integer(1, 10_000);
+
+/**
+ * One test Twitch shared by the rows of its methods (started by the first call, closed by {@link closeTestingSpecs}):
+ * a refused call then opens nothing of its own.
+ */
+let shared: Promise<TestTwitch> | undefined;
+function kit(): Promise<TestTwitch> {
+  shared ??= startTestTwitch();
+  return shared;
+}
+
+/** Closes the shared test Twitch (the argument test's `afterAll`). */
+export async function closeTestingSpecs(): Promise<void> {
+  const twitch = await shared;
+  shared = undefined;
+  await twitch?.close();
+}
+
+const MODELLED = new Set<unknown>(EVENT_DEFINITIONS.map((d) => d.type));
+const receiverParam: Param = {
+  name: 'receiver',
+  valid: () => new TypedEmitter(),
+  ok: withMethods('on', 'off'),
+};
+const typeParam: Param = { name: 'type', valid: () => 'channel.follow', ok: (v) => MODELLED.has(v) };
+const closeIt = (value: unknown): unknown => (value as { close(): unknown }).close();
+
+/** An options param (optional object) with its keys' domains. */
+function optionsParam(valid: () => Record<string, unknown>, keys: Readonly<Record<string, Domain>>): Param {
+  return { name: 'options', valid, ok: optional(isObject), keys };
+}
+
+/** `options` with a signal of our own that the row aborts right after the call, so nothing waits on. */
+function withOwnSignal(options: unknown): { options: unknown; abort: () => void } {
+  const controller = new AbortController();
+  if (typeof options !== 'object' || options === null) return { options, abort: () => undefined };
+  const given = (options as { signal?: unknown }).signal;
+  const signal =
+    given === undefined
+      ? controller.signal
+      : given instanceof AbortSignal
+        ? AbortSignal.any([given, controller.signal])
+        : given;
+  return {
+    options: { ...options, signal },
+    abort: () => {
+      controller.abort();
+    },
+  };
+}
 
 /** The rows. */
 export function testingSpecs(ctx: Context): Record<string, Spec> {
@@ -134,6 +201,96 @@ export function testingSpecs(ctx: Context): Record<string, Spec> {
         { name: 'overrides', valid: () => ({ userName: 'Ada' }), ok: optional(isObject), data: true },
       ],
       call: ([t, v, o]) => exampleEvent(t as never, v as never, o as never),
+    },
+    startTestTwitch: {
+      params: [optionsParam(() => ({}), {})],
+      call: ([o]) => startTestTwitch(o as object),
+      dispose: closeIt,
+    },
+    TestTwitch: {
+      construct: { exempt: '@internal: made by startTestTwitch (checked there)' },
+      methods: {
+        clientOptions: NO_ARGUMENTS,
+        close: NO_ARGUMENTS,
+        track: {
+          params: [{ name: 'closable', valid: () => ({ close: () => undefined }), ok: withMethods('close') }],
+          call: async ([c]) => (await kit()).track(c as { close(): unknown }),
+        },
+        autoClient: {
+          params: [optionsParam(() => ({}), {})],
+          call: async ([o]) => (await kit()).autoClient(o as object),
+          dispose: closeIt,
+        },
+        webSocketClient: {
+          params: [optionsParam(() => ({}), {})],
+          call: async ([o]) => (await kit()).webSocketClient(o as object),
+          dispose: closeIt,
+        },
+        helixClient: {
+          params: [optionsParam(() => ({}), {})],
+          call: async ([o]) => (await kit()).helixClient(o as object),
+          dispose: closeIt,
+        },
+        drain: {
+          params: [
+            optionsParam(() => ({}), {
+              timeoutMs: optional(duration()),
+              signal: optional(isSignal),
+            } satisfies Record<keyof DrainOptions, Domain>),
+          ],
+          call: async ([o]) => (await kit()).drain(o as DrainOptions),
+        },
+      },
+    },
+    TestUser: {
+      construct: { exempt: '@internal: made by startTestTwitch' },
+      methods: { toJSON: NO_ARGUMENTS },
+    },
+    expectEvent: {
+      params: [
+        receiverParam,
+        typeParam,
+        optionsParam(() => ({ timeoutMs: 1 }), {
+          timeoutMs: optional(duration()),
+          filter: optional(isFunction),
+          signal: optional(isSignal),
+        } satisfies Record<keyof ExpectEventOptions<'channel.follow'>, Domain>),
+      ],
+      call: ([r, t, o]) => {
+        const own = withOwnSignal(o);
+        const waiting = expectEvent(r as EventReceiver, t as 'channel.follow', own.options as object);
+        waiting.catch(() => undefined);
+        own.abort();
+        return undefined;
+      },
+    },
+    events: {
+      params: [
+        receiverParam,
+        typeParam,
+        optionsParam(() => ({}), {
+          filter: optional(isFunction),
+          signal: optional(isSignal),
+          bufferSize: optional(integer(1, 1_000_000)),
+        } satisfies Record<keyof EventsOptions<'channel.follow'>, Domain>),
+      ],
+      call: ([r, t, o]) => events(r as EventReceiver, t as 'channel.follow', o as object),
+      dispose: (iterator) => {
+        (iterator as EventIterator<'channel.follow'>).close();
+      },
+    },
+    expectNoEvent: {
+      params: [
+        receiverParam,
+        typeParam,
+        optionsParam(() => ({}), {
+          filter: optional(isFunction),
+        } satisfies Record<keyof ExpectNoEventOptions<'channel.follow'>, Domain>),
+      ],
+      call: ([r, t, o]) => expectNoEvent(r as EventReceiver, t as 'channel.follow', o as object),
+      dispose: (watch) => {
+        (watch as NoEventWatch).cancel();
+      },
     },
     TestClock: {
       construct: {

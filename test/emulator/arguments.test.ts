@@ -139,6 +139,11 @@ const ROWS: readonly (readonly [string, () => unknown, string])[] = [
     'durationMs',
   ],
   ['stopStream(5)', () => call(emu.stopStream.bind(emu), 5), 'id'],
+  ['drain(5)', () => call(emu.drain.bind(emu), 5), 'options'],
+  ['drain({ timeoutMs: 0 })', () => call(emu.drain.bind(emu), { timeoutMs: 0 }), 'timeoutMs'],
+  ['drain({ timeoutMs: "1" })', () => call(emu.drain.bind(emu), { timeoutMs: '1' }), 'timeoutMs'],
+  ['drain({ signal: {} })', () => call(emu.drain.bind(emu), { signal: {} }), 'signal'],
+  ['drain({ wait: 1 })', () => call(emu.drain.bind(emu), { wait: 1 }), 'wait'],
   ['mintUserToken(null)', () => call(emu.mintUserToken.bind(emu), null), 'input'],
   ['mintUserToken({ userId: 5 })', () => call(emu.mintUserToken.bind(emu), { userId: 5 }), 'userId'],
   [

@@ -27,14 +27,13 @@ function emulator(clock: TestClock, options: EmulatorOptions = {}): Promise<Emul
 
 /**
  * An AutoClient on `clock` (WebSocket shards), with short reconnect delays (also on `clock`). Its `clock` drives
- * the client's own timers and its Helix client; the shard sessions (keepalive watchdog) take theirs in `session`.
+ * the client's own timers, its Helix client and its shard sessions (keepalive watchdog): one `clock`.
  */
 function autoClient(emu: Emulator, clock: TestClock): AutoClient {
   return fixtures.track(
     new AutoClient({
       ...emu.clientOptions(),
-      clock,
-      session: { clock },
+      clock, // the client's timers, its Helix client and its shard sessions (keepalive watchdog)
       reconcileIntervalMs: 0,
       reconnectBackoff: { initialMs: 5, maxMs: 50 },
       shardRetry: { initialMs: 5, maxMs: 50 },

@@ -107,6 +107,8 @@ export class HttpWebhookTransport implements WebhookTransport {
   readonly #requests = new Set<ClientRequest>();
   /** Scripted failures: attempts whose answer counts as lost (hits: their message ids). */
   readonly #failures = new FaultScript<Job, string>();
+  /** Pending `drain()` calls: the requests each still waits for. */
+  #drains: { readonly remaining: Set<ClientRequest>; readonly resolve: () => void }[] = [];
   #closed = false;
   #stats = { requests: 0, retries: 0, failures: 0, verificationsSucceeded: 0, verificationsFailed: 0 };
 
@@ -223,6 +225,17 @@ export class HttpWebhookTransport implements WebhookTransport {
     );
   }
 
+  /**
+   * Resolves once every POST in flight now (deliveries, retries and verifications) has been answered or has failed;
+   * at once when none is. Retries waiting for their delay are not waited for. `emu.drain()` uses it.
+   */
+  drain(): Promise<void> {
+    if (this.#requests.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#drains.push({ remaining: new Set(this.#requests), resolve });
+    });
+  }
+
   /** Cancels retries and in-flight requests and closes idle connections. Idempotent. */
   close(): void {
     if (this.#closed) return;
@@ -232,8 +245,19 @@ export class HttpWebhookTransport implements WebhookTransport {
     this.#jobs.clear();
     for (const req of this.#requests) req.destroy();
     this.#requests.clear();
+    for (const drain of this.#drains.splice(0)) drain.resolve();
     this.#httpAgent.destroy();
     this.#httpsAgent.destroy();
+  }
+
+  /** A request finished: the drains that waited for it, and nothing else, resolve. */
+  #settle(req: ClientRequest): void {
+    this.#drains = this.#drains.filter((drain) => {
+      drain.remaining.delete(req);
+      if (drain.remaining.size > 0) return true;
+      drain.resolve();
+      return false;
+    });
   }
 
   #attempt(job: Job): void {
@@ -291,6 +315,7 @@ export class HttpWebhookTransport implements WebhookTransport {
       if (finished) return;
       finished = true;
       this.#requests.delete(req);
+      if (this.#drains.length > 0) this.#settle(req);
       done(status, reply);
     };
     const https = url.protocol === 'https:';
