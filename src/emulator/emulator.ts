@@ -48,6 +48,7 @@ import {
 } from './options.js';
 import { HttpWebhookTransport } from './webhook/http-transport.js';
 import type { EmulatorOptions } from './options.js';
+import { EmulatorScript } from './script.js';
 
 /** Base URLs and credentials for a client pointed at the emulator. */
 export interface EmulatorClientOptions {
@@ -153,6 +154,8 @@ export class Emulator implements AsyncDisposable, ControlApi {
   /** The webhook transport the emulator created (closed with it); `undefined` when the caller gave one. */
   readonly #ownedWebhooks: HttpWebhookTransport | undefined;
   #closing: Promise<void> | undefined;
+  /** Deterministic faults ("the next N ..."): Helix 5xx/429, duplicates, webhook failures, drops (script.ts). */
+  readonly script: EmulatorScript;
 
   private constructor(
     platform: Platform,
@@ -161,7 +164,9 @@ export class Emulator implements AsyncDisposable, ControlApi {
     pubsub: PubSubServer,
     ownedWebhooks: HttpWebhookTransport | undefined,
     chat: EmulatorChat,
+    script: EmulatorScript,
   ) {
+    this.script = script;
     this.#chat = chat;
     this.#platform = platform;
     this.#core = core;
@@ -213,7 +218,8 @@ export class Emulator implements AsyncDisposable, ControlApi {
       registerModerationRoutes(platform.router, chat);
       registerChatControlRoutes(platform.router, chat);
       const pubsub = attachPubSub(platform, options.pubsub);
-      const emulator = new Emulator(platform, core, sockets, pubsub, owned, chat);
+      const script = new EmulatorScript(core, platform, sockets, resolved.webhookTransport);
+      const emulator = new Emulator(platform, core, sockets, pubsub, owned, chat, script);
       registerControlRoutes(platform.router, emulator);
       return emulator;
     } catch (error) {

@@ -44,6 +44,13 @@ export type EmulatorErrorCode =
    */
   | 'SHARED_CHAT_NOT_FOUND'
   /**
+   * `emu.script.failWebhooks()` (or `POST /_emulator/webhook_failures`, answered 409) on an emulator that delivers
+   * webhooks through a transport of your own: only the `HttpWebhookTransport` can fail attempts on purpose.
+   *
+   * What to do: **Fix input:** leave `webhookTransport` unset, or pass an `HttpWebhookTransport`.
+   */
+  | 'SCRIPT_UNSUPPORTED'
+  /**
    * A Helix, OAuth or control route handler of the emulator threw (an emulator bug), no `onError` option was given:
    * the failure goes to `process.emitWarning` with this code, and the request is answered `500`.
    *

@@ -133,6 +133,22 @@ export type RevocationStatus =
   | 'beta_maintenance'
   | 'notification_failures_exceeded';
 
+/** Every `RevocationStatus` once (a record, so that a status added to the type without a key here fails to compile). */
+const REVOCATION_STATUS_KEYS: Readonly<Record<RevocationStatus, true>> = {
+  authorization_revoked: true,
+  moderator_removed: true,
+  user_removed: true,
+  chat_user_banned: true,
+  version_removed: true,
+  beta_maintenance: true,
+  notification_failures_exceeded: true,
+};
+
+/** The statuses a revocation can carry, as a list (`RevocationStatus`). */
+export const REVOCATION_STATUSES: readonly RevocationStatus[] = Object.freeze(
+  Object.keys(REVOCATION_STATUS_KEYS) as RevocationStatus[],
+);
+
 /** What a client should do after a close code. */
 export type CloseAction =
   /** Transient: reconnect to the base URL with backoff and re-create the transport binding. */

@@ -42,3 +42,25 @@ export type {
 export { TestingError } from './errors.js';
 export type { TestingErrorCode } from './errors.js';
 export type { DrainOptions } from '../emulator/eventsub/drain.js';
+export {
+  SHARD_DROP_CODES,
+  dropShard,
+  duplicateDeliveries,
+  failWebhookDeliveries,
+  helixBurst,
+  reconnectSession,
+  revokeSubscription,
+  stallKeepalives,
+} from './scenarios.js';
+export type {
+  DeliveryScenarioResult,
+  DropShardInput,
+  DropShardResult,
+  HelixBurstResult,
+  ReconnectInput,
+  ReconnectResult,
+  RevokeInput,
+  RevokeResult,
+  SessionScenarioResult,
+  SessionTarget,
+} from './scenarios.js';

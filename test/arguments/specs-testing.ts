@@ -1,6 +1,8 @@
 /**
  * Rows of the testing kit (`twitch-realtime/testing`, src/testing/), spread into specs.ts's table.
  */
+import { Emulator } from '../../src/emulator/index.js';
+import { REVOCATION_STATUSES } from '../../src/protocol/eventsub.js';
 import { TypedEmitter } from '../../src/core/emitter.js';
 import { EVENT_DEFINITIONS } from '../../src/catalogue/definitions.js';
 import {
@@ -9,6 +11,14 @@ import {
   expectNoEvent,
   startTestTwitch,
   TestClock,
+  SHARD_DROP_CODES,
+  dropShard,
+  duplicateDeliveries,
+  failWebhookDeliveries,
+  helixBurst,
+  reconnectSession,
+  revokeSubscription,
+  stallKeepalives,
   exampleEvent,
   type DrainOptions,
   type TickAsyncOptions,
@@ -29,15 +39,25 @@ import {
   isObject,
   isSignal,
   isString,
+  nonEmpty,
   numberIn,
+  oneOf,
   optional,
   withMethods,
   type Domain,
 } from './domains.js';
-import type { Param, Spec } from './specs.js';
+import type { Context, Param, Row, Spec } from './specs.js';
 
 const NO_ARGUMENTS = { exempt: 'takes no arguments' } as const;
 const MS = numberIn(0, Number.MAX_VALUE);
+
+const SESSION_KEYS: Readonly<Record<string, Domain>> = {
+  sessionId: optional(nonEmpty),
+  conduitId: optional(nonEmpty),
+  shardId: optional(nonEmpty),
+};
+const NEEDS_SESSION = 'needs a live session: test/testing/scenarios/ runs it against real clients';
+const COUNT = integer(1, 10_000);
 
 /**
  * One test Twitch shared by the rows of its methods (started by the first call, closed by {@link closeTestingSpecs}):
@@ -90,8 +110,89 @@ function withOwnSignal(options: unknown): { options: unknown; abort: () => void 
 }
 
 /** The rows. */
-export function testingSpecs(): Record<string, Spec> {
+export function testingSpecs(ctx: Context): Record<string, Spec> {
+  const emu = (): Param => ({ name: 'emu', valid: () => ctx.emu, ok: (v) => v instanceof Emulator });
+  const input = (valid: () => Record<string, unknown>, keys: Readonly<Record<string, Domain>>): Param => ({
+    name: 'input',
+    valid,
+    ok: isObject,
+    keys,
+  });
+  /**
+   * A scenario that waits for traffic runs on a closed emulator of its own (made by the first call, the valid
+   * one): the arguments are checked alike, and a fault armed there resolves at once (`complete: false`) instead of
+   * waiting on the shared emulator, where it would also hit the other rows' requests.
+   */
+  let closed: Emulator | undefined;
+  const onClosedEmulator =
+    (scenario: (e: Emulator, i: never) => Promise<unknown>): Row['call'] =>
+    async ([e, i]) => {
+      if (e !== ctx.emu) return scenario(e as Emulator, i as never);
+      if (closed === undefined) {
+        closed = await Emulator.start({ port: 0 });
+        await closed.close();
+      }
+      return scenario(closed, i as never);
+    };
   return {
+    SHARD_DROP_CODES: { exempt: 'a constant' },
+    dropShard: {
+      params: [
+        emu(),
+        input(() => ({ sessionId: 'nope', code: 4000 }), { ...SESSION_KEYS, code: oneOf(SHARD_DROP_CODES) }),
+      ],
+      call: ([e, i]) => dropShard(e as Emulator, i as never),
+      skipValidCall: NEEDS_SESSION,
+    },
+    reconnectSession: {
+      params: [
+        emu(),
+        input(() => ({ sessionId: 'nope' }), {
+          ...SESSION_KEYS,
+          handover: optional(oneOf(['accept', 'refuse'])),
+          timeoutMs: optional(integer(1, 3_600_000)),
+        }),
+      ],
+      call: ([e, i]) => reconnectSession(e as Emulator, i as never),
+      skipValidCall: NEEDS_SESSION,
+    },
+    stallKeepalives: {
+      params: [emu(), input(() => ({ sessionId: 'nope' }), SESSION_KEYS)],
+      call: ([e, i]) => stallKeepalives(e as Emulator, i as never),
+      skipValidCall: NEEDS_SESSION,
+    },
+    revokeSubscription: {
+      params: [
+        emu(),
+        input(() => ({ subscriptionId: 'nope', status: 'user_removed' }), {
+          subscriptionId: nonEmpty,
+          status: oneOf(REVOCATION_STATUSES),
+        }),
+      ],
+      call: ([e, i]) => revokeSubscription(e as Emulator, i as never),
+      skipValidCall: 'needs a subscription: test/testing/scenarios/revocation.test.ts runs it',
+    },
+    helixBurst: {
+      params: [
+        emu(),
+        input(() => ({ count: 1, status: 503 }), {
+          count: COUNT,
+          status: oneOf([429, 500, 502, 503, 504]),
+          method: optional((v) => typeof v === 'string' && /^[A-Za-z]{1,16}$/.test(v)),
+          path: optional((v) => typeof v === 'string' && v.startsWith('/') && v.length <= 512),
+          resetAfterMs: optional(integer(0, 3_600_000)),
+        }),
+      ],
+      call: onClosedEmulator(helixBurst),
+    },
+    duplicateDeliveries: {
+      params: [emu(), input(() => ({ count: 1 }), { count: COUNT })],
+      call: onClosedEmulator(duplicateDeliveries),
+    },
+    failWebhookDeliveries: {
+      params: [emu(), input(() => ({ count: 1 }), { count: COUNT, callback: optional(isString) })],
+      call: onClosedEmulator(failWebhookDeliveries),
+    },
     exampleEvent: {
       params: [
         { name: 'type', valid: () => 'channel.follow', ok: isString },

@@ -2416,6 +2416,9 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
     Emulator: {
       exempt: 'every option and method is tested by test/emulator/options.test.ts and arguments.test.ts',
     },
+    EmulatorScript: {
+      exempt: 'made by the Emulator (emu.script); its methods are rows of arguments.test.ts',
+    },
     samplePubSubMessage: {
       params: [
         { name: 'topic', valid: () => 'whispers.1', ok: anyValue },
@@ -2449,7 +2452,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
       call: ([a, o]) => cli.main(a as string[], o as MainOptions),
     },
     ...commandSpecs(),
-    ...testingSpecs(),
+    ...testingSpecs(ctx),
   };
 
   function builder(name: keyof typeof pubsub, ids: readonly string[]): Row {

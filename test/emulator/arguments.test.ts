@@ -380,6 +380,61 @@ const ROWS: readonly (readonly [string, () => unknown, string])[] = [
     'helixErrorRate',
   ],
   ['setFaults({ dupRate })', () => call(emu.setFaults.bind(emu), { dupRate: 0.5 }), 'dupRate'],
+  // emu.script: scripted faults
+  ['script.failHelix(null)', () => call(emu.script.failHelix.bind(emu.script), null), 'input'],
+  [
+    'script.failHelix({ count: 0 })',
+    () => call(emu.script.failHelix.bind(emu.script), { count: 0, status: 503 }),
+    'count',
+  ],
+  [
+    'script.failHelix({ status: 404 })',
+    () => call(emu.script.failHelix.bind(emu.script), { count: 1, status: 404 }),
+    'status',
+  ],
+  [
+    'script.failHelix({ method: "G E T" })',
+    () => call(emu.script.failHelix.bind(emu.script), { count: 1, status: 503, method: 'G E T' }),
+    'method',
+  ],
+  [
+    'script.failHelix({ path: "users" })',
+    () => call(emu.script.failHelix.bind(emu.script), { count: 1, status: 503, path: 'users' }),
+    'path',
+  ],
+  [
+    'script.failHelix({ resetAfterMs: -1 })',
+    () => call(emu.script.failHelix.bind(emu.script), { count: 1, status: 429, resetAfterMs: -1 }),
+    'resetAfterMs',
+  ],
+  [
+    'script.failHelix({ reset_after_ms })',
+    () => call(emu.script.failHelix.bind(emu.script), { count: 1, status: 429, reset_after_ms: 5 }),
+    'reset_after_ms',
+  ],
+  ['script.duplicate(null)', () => call(emu.script.duplicate.bind(emu.script), null), 'input'],
+  [
+    'script.duplicate({ count: 1.5 })',
+    () => call(emu.script.duplicate.bind(emu.script), { count: 1.5 }),
+    'count',
+  ],
+  [
+    'script.duplicate({ count: 1e6 })',
+    () => call(emu.script.duplicate.bind(emu.script), { count: 1e6 }),
+    'count',
+  ],
+  ['script.failWebhooks({})', () => call(emu.script.failWebhooks.bind(emu.script), {}), 'count'],
+  [
+    'script.failWebhooks({ callback: 5 })',
+    () => call(emu.script.failWebhooks.bind(emu.script), { count: 1, callback: 5 }),
+    'callback',
+  ],
+  ['script.dropConnection(5)', () => call(emu.script.dropConnection.bind(emu.script), 5), 'sessionId'],
+  [
+    'script.refuseReconnect(null)',
+    () => call(emu.script.refuseReconnect.bind(emu.script), null),
+    'sessionId',
+  ],
 ];
 
 describe('Emulator methods refuse bad arguments with INVALID_ARGUMENT naming the field', () => {

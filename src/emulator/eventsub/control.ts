@@ -5,23 +5,18 @@
 import { requireDuration } from '../../core/duration.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { isRecord } from '../../core/guards.js';
+import { REVOCATION_STATUSES as PROTOCOL_REVOCATION_STATUSES } from '../../protocol/eventsub.js';
 import type { RevocationStatus } from '../../protocol/eventsub.js';
 import { objectBody, optionalString } from '../http/control.js';
 import { EmuHttpError } from '../http/types.js';
 import type { EmuHandler, EmuResponse, EmuRouter, HelixFaults } from '../http/types.js';
+import { checkHelixFault, type HelixFaultInput, type HelixFaultReport } from '../http/helix-script.js';
+import type { ScriptReport } from '../scripted.js';
 import type { EventSubFaults } from './core.js';
 import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './trigger.js';
 
-/** Statuses accepted by a revocation. */
-export const REVOCATION_STATUSES: readonly RevocationStatus[] = [
-  'authorization_revoked',
-  'moderator_removed',
-  'user_removed',
-  'chat_user_banned',
-  'version_removed',
-  'beta_maintenance',
-  'notification_failures_exceeded',
-];
+/** Statuses accepted by a revocation (the protocol's list). */
+export const REVOCATION_STATUSES: readonly RevocationStatus[] = PROTOCOL_REVOCATION_STATUSES;
 
 /** Faults settable on the emulator (Helix faults are applied by the HTTP platform). */
 export type EmulatorFaults = Partial<HelixFaults & EventSubFaults>;
@@ -84,6 +79,16 @@ export interface ControlApi {
   revokeSubscription(subscriptionId: string, status: RevocationStatus): boolean;
   setFaults(faults: EmulatorFaults): void;
   state(): unknown;
+  readonly script: ScriptApi;
+}
+
+/** The scripted faults the control routes expose (implemented by `EmulatorScript`). */
+export interface ScriptApi {
+  failHelix(input: HelixFaultInput): Promise<HelixFaultReport>;
+  duplicate(input: { count: number }): Promise<ScriptReport<string>>;
+  failWebhooks(input: { count: number; callback?: string }): Promise<ScriptReport<string>>;
+  dropConnection(sessionId: string): void;
+  refuseReconnect(sessionId: string): string;
 }
 
 /** Maps library errors thrown by the control API to Twitch-shaped HTTP errors. */
@@ -207,7 +212,14 @@ export function registerControlRoutes(router: EmuRouter, api: ControlApi): void 
       const body = objectBody(req.body);
       switch (verb) {
         case 'reconnect':
+          if (body.refuse_handover === true) return ok({ reconnect_url: api.script.refuseReconnect(id) });
+          if (body.refuse_handover !== undefined && body.refuse_handover !== false) {
+            throw new EmuHttpError(400, '"refuse_handover" must be a boolean');
+          }
           return ok({ reconnect_url: api.reconnectSession(id) });
+        case 'drop':
+          api.script.dropConnection(id);
+          return ok({ dropped: true });
         case 'close': {
           const code = optionalNumber(body, 'code') ?? 4000;
           api.closeSession(id, code);
@@ -247,6 +259,39 @@ export function registerControlRoutes(router: EmuRouter, api: ControlApi): void 
       const faults = checkFaults(objectBody(req.body), 'wire');
       api.setFaults(faults);
       return ok({ applied: Object.keys(faults) });
+    }),
+  );
+
+  // Scripted faults answer at once with what was armed; the fault itself waits for the traffic it hits.
+  router.control(
+    'POST',
+    '/helix_faults',
+    guarded((req) => {
+      const fault = checkHelixFault(objectBody(req.body), 'wire');
+      void api.script.failHelix(fault);
+      return ok({ armed: fault.count });
+    }),
+  );
+
+  router.control(
+    'POST',
+    '/duplicates',
+    guarded((req) => {
+      const count = objectBody(req.body).count as number;
+      void api.script.duplicate({ count });
+      return ok({ armed: count });
+    }),
+  );
+
+  router.control(
+    'POST',
+    '/webhook_failures',
+    guarded((req) => {
+      const body = objectBody(req.body);
+      const callback = optionalString(body, 'callback');
+      const count = body.count as number;
+      void api.script.failWebhooks({ count, ...(callback === undefined ? {} : { callback }) });
+      return ok({ armed: count });
     }),
   );
 

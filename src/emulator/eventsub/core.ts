@@ -39,6 +39,7 @@ import type {
   StoredSubscription,
 } from './model.js';
 import type { Session, SessionHost } from './session.js';
+import { FaultScript } from '../scripted.js';
 import { newShard, setShardEnabled, shardDisabledEvent, unbindShard } from './shards.js';
 import type { WebhookEndpoint, WebhookTransport } from './webhook.js';
 
@@ -92,6 +93,8 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
     conduitsExpired: 0,
   };
   readonly faults: EventSubFaults = { duplicateRate: 0, dropSessionEveryMs: 0 };
+  /** Scripted duplicates: the next N notifications delivered are sent twice (hits: their message ids). */
+  readonly duplicates = new FaultScript<string, string>();
   /** Every session still listed (live ones and recently closed ones). */
   readonly sessions = new Map<string, Session>();
   /** Sessions not closed yet (the sweep's working set). */
@@ -449,9 +452,10 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
     }
     counters.delivered++;
     const rate = this.faults.duplicateRate;
-    if (rate > 0 && Math.random() < rate && target.deliver('notification', id, timestamp, sub, eventJson)) {
-      counters.duplicatesSent++;
-    }
+    const twice =
+      (this.duplicates.armed && this.duplicates.take(id, sameId) !== undefined) ||
+      (rate > 0 && Math.random() < rate);
+    if (twice && target.deliver('notification', id, timestamp, sub, eventJson)) counters.duplicatesSent++;
     return true;
   }
 
@@ -546,6 +550,7 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
 
   /** Stops timers. Sockets are closed by the WebSocket server; the webhook transport by its owner. */
   close(): void {
+    this.duplicates.close();
     this.#stopped = true;
     if (this.#sweepTimer !== undefined) this.clock.clearTimeout(this.#sweepTimer);
     this.#sweepTimer = undefined;
@@ -553,4 +558,8 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
     if (this.#dropTimer !== undefined) this.clock.clearTimeout(this.#dropTimer);
     this.#dropTimer = undefined;
   }
+}
+
+function sameId(id: string): string {
+  return id;
 }

@@ -310,6 +310,17 @@ export class Session implements DeliveryTarget {
     retiring?.close(code, info.reason);
   }
 
+  /**
+   * Drops the TCP connection without a close frame (a network failure): the session ends as if the peer vanished
+   * (close code 1006; subscriptions and shard `websocket_disconnected`).
+   */
+  dropConnection(): void {
+    if (this.status === 'closed') return;
+    const raw = this.#raw;
+    this.#end(1006, 'websocket_disconnected');
+    raw?.destroy();
+  }
+
   /** The client closed the socket (or the network dropped): every subscription becomes `websocket_disconnected`. */
   socketClosed(socket: SessionSocket, code: number): void {
     if (this.status === 'closed') return;

@@ -26,6 +26,7 @@ import { errorMessage, requirePositiveInteger } from '../../core/guards.js';
 import { sleep } from '../../core/sleep.js';
 import { DEFAULT_MAX_BODY_BYTES, parseBody, readBody, withQueryParams } from './body.js';
 import { registerPlatformControlRoutes } from './control.js';
+import { HelixScript, type HelixFaultInput } from './helix-script.js';
 import { helixErrorBody } from './errors.js';
 import { registerUserRoutes } from './helix-users.js';
 import { registerOAuthRoutes } from './oauth.js';
@@ -152,6 +153,7 @@ export async function createPlatform(
   setMaxListeners(0, closing.signal);
   const counters = { requests: 0, rateLimited: 0, faulted: 0 };
   let faults: HelixFaults = { helixErrorRate: 0, helixLatencyMs: 0 };
+  const script = new HelixScript();
 
   const auth: AuthRegistry = {
     userExists: (userId) => users.byId(userId) !== undefined,
@@ -293,6 +295,7 @@ export async function createPlatform(
     const match = router.helixRoutes.match(method, path);
     let response: EmuResponse;
     let headers: Record<string, string>;
+    let scripted: HelixFaultInput | undefined;
     if (match !== undefined && 'route' in match && match.route.auth === 'none') {
       // A public route: no caller, hence no bucket.
       headers = unboundRateLimitHeaders();
@@ -304,6 +307,12 @@ export async function createPlatform(
         response = errorResponse('helix', 401, caller);
         // Drain the body so keep-alive connections stay usable.
         req.resume();
+      } else if ((scripted = script.take(method, path)) !== undefined) {
+        // A scripted fault answers instead of the route, before the bucket is charged.
+        counters.faulted++;
+        req.resume();
+        headers = HelixScript.headers(scripted, now(), limiter.limit) ?? unboundRateLimitHeaders();
+        response = errorResponse('helix', scripted.status, 'Scripted fault (emulator)');
       } else {
         const limited = limiter.take(
           caller.kind === 'app'
@@ -559,6 +568,10 @@ export async function createPlatform(
       faults = { helixErrorRate: rate, helixLatencyMs: latency };
     },
 
+    failHelix(fault) {
+      return script.arm(fault);
+    },
+
     setRateLimit(pointsPerMinute) {
       limiter.setLimit(pointsPerMinute);
     },
@@ -574,6 +587,7 @@ export async function createPlatform(
     close() {
       closed ??= new Promise<void>((resolve) => {
         closing.abort();
+        script.close();
         server.close(() => {
           resolve();
         });

@@ -5,6 +5,7 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Clock } from '../../core/clock.js';
+import type { HelixFaultInput, HelixFaultReport } from './helix-script.js';
 
 /** Who made a Helix request, resolved from `Authorization: Bearer` + `Client-Id`. */
 export interface AuthContext {
@@ -183,6 +184,8 @@ export interface Platform {
     clientSecret: string;
   };
   setFaults(faults: Partial<HelixFaults>): void;
+  /** Arms a checked scripted fault (helix-script.ts); resolves once it has hit its count, or at close. */
+  failHelix(fault: HelixFaultInput): Promise<HelixFaultReport>;
   /** Changes the rate limit of every bucket (points per minute). */
   setRateLimit(pointsPerMinute: number): void;
   /** Counters and registries for `GET /_emulator/state`. */

@@ -12,6 +12,7 @@ import { requirePositive, requirePositiveInteger } from '../../core/guards.js';
 import { clock as clockCheck } from '../../core/options.js';
 import { nanoTimestamp } from '../eventsub/ids.js';
 import type { WebhookDelivery, WebhookTransport, WebhookVerification } from '../eventsub/webhook.js';
+import { FaultScript, type ScriptReport } from '../scripted.js';
 
 /**
  * Options of the emulator's webhook delivery over HTTP (the `webhook` option of `Emulator.start`); every duration in
@@ -104,6 +105,8 @@ export class HttpWebhookTransport implements WebhookTransport {
   readonly #httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
   readonly #jobs = new Set<Job>();
   readonly #requests = new Set<ClientRequest>();
+  /** Scripted failures: attempts whose answer counts as lost (hits: their message ids). */
+  readonly #failures = new FaultScript<Job, string>();
   /** Pending `drain()` calls: the requests each still waits for. */
   #drains: { readonly remaining: Set<ClientRequest>; readonly resolve: () => void }[] = [];
   #closed = false;
@@ -192,6 +195,37 @@ export class HttpWebhookTransport implements WebhookTransport {
   }
 
   /**
+   * Makes the next `count` delivery attempts (notifications and revocations, to `callback` when given) fail
+   * whatever the callback answers, as when its answer is lost or late: each is sent, then retried with the same
+   * message id (`Twitch-Eventsub-Message-Retry` counting up) after `retryDelaysMs`, and counts toward
+   * `failureThreshold`. Resolves with the message ids once `count` attempts failed (or at close: `complete: false`).
+   *
+   * @throws `InvalidArgumentError` (`INVALID_ARGUMENT`) unless `count` is an integer in 1..10,000 and `callback`
+   * a string.
+   * @example
+   * ```ts
+   * const { hits } = await transport.failNext({ count: 1 });
+   * ```
+   */
+  failNext(input: { readonly count: number; readonly callback?: string }): Promise<ScriptReport<string>> {
+    if (typeof input !== 'object' || (input as unknown) === null) {
+      throw new InvalidArgumentError('input must be an object', 'input');
+    }
+    const { count, callback } = input;
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > 10_000) {
+      throw new InvalidArgumentError('count must be an integer in 1..10000', 'count');
+    }
+    if (callback !== undefined && typeof callback !== 'string') {
+      throw new InvalidArgumentError('callback must be a URL string', 'callback');
+    }
+    return this.#failures.arm(
+      count,
+      true,
+      (job) => callback === undefined || job.delivery.callback === callback,
+    );
+  }
+
+  /**
    * Resolves once every POST in flight now (deliveries, retries and verifications) has been answered or has failed;
    * at once when none is. Retries waiting for their delay are not waited for. `emu.drain()` uses it.
    */
@@ -206,6 +240,7 @@ export class HttpWebhookTransport implements WebhookTransport {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#failures.close();
     for (const job of this.#jobs) if (job.timer !== undefined) this.#clock.clearTimeout(job.timer);
     this.#jobs.clear();
     for (const req of this.#requests) req.destroy();
@@ -241,9 +276,10 @@ export class HttpWebhookTransport implements WebhookTransport {
       'Twitch-Eventsub-Subscription-Type': d.subscriptionType,
       'Twitch-Eventsub-Subscription-Version': d.subscriptionVersion,
     };
+    const lost = this.#failures.armed && this.#failures.take(job, messageIdOf) !== undefined;
     this.#post(job.url, headers, d.body, false, (status) => {
       if (this.#closed) return;
-      if (status >= 200 && status < 300) {
+      if (!lost && status >= 200 && status < 300) {
         this.#jobs.delete(job);
         return;
       }
@@ -342,4 +378,8 @@ export class HttpWebhookTransport implements WebhookTransport {
 /** `sha256=` + hex HMAC-SHA256 of message id + timestamp + body, as Twitch signs. */
 export function sign(secret: string, messageId: string, timestamp: string, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(messageId).update(timestamp).update(body).digest('hex')}`;
+}
+
+function messageIdOf(job: Job): string {
+  return job.delivery.messageId;
 }
