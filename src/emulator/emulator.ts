@@ -16,6 +16,7 @@ import type { Session, SessionState } from './eventsub/session.js';
 import { registerSubscriptionRoutes } from './eventsub/subscriptions.js';
 import { startStream, trigger, triggerAsync } from './eventsub/trigger.js';
 import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
+import { startReplay, type ReplayOptions, type ReplayRun } from './eventsub/replay.js';
 import { EventSubSocketServer } from './eventsub/websocket.js';
 import { chatState, EmulatorChat, type ChatRoomsState } from './chat/chat.js';
 import { redeem, type RedeemInput, type RedeemResult } from './chat/redemptions.js';
@@ -142,6 +143,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
   readonly #pubsub: PubSubServer;
   readonly #chat: EmulatorChat;
   readonly #streams = new Set<EventStream>();
+  readonly #replays = new Set<ReplayRun>();
   /** The webhook transport the emulator created (closed with it); `undefined` when the caller gave one. */
   readonly #ownedWebhooks: HttpWebhookTransport | undefined;
   #closing: Promise<void> | undefined;
@@ -497,6 +499,21 @@ export class Emulator implements AsyncDisposable, ControlApi {
     return false;
   }
 
+  /**
+   * Replays a recording (`record()` of `twitch-realtime/testing`): each notification, with its original message id,
+   * `message_timestamp` (unless `timestamps: 'now'`) and event, to the enabled subscriptions of the same type,
+   * version and condition, at the recorded pace divided by `speed` (`'max'`: at once). Unmatched lines are counted
+   * in the result. `POST /_emulator/replay` uses it; `close()` stops it.
+   *
+   * @example
+   * ```ts
+   * const { delivered, unmatched } = await emu.replay(readRecording('session.jsonl'), { speed: 'max' }).done;
+   * ```
+   */
+  replay(lines: Iterable<unknown> | AsyncIterable<unknown>, options?: ReplayOptions): ReplayRun {
+    return startReplay(this.#core, lines, options, this.#replays);
+  }
+
   #session(sessionId: string): Session {
     requireString(sessionId, 'sessionId');
     const session = this.#core.sessions.get(sessionId);
@@ -655,6 +672,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       for (const stream of [...this.#streams]) stream.stop();
+      for (const replay of [...this.#replays]) replay.stop();
       this.#core.close();
       this.#ownedWebhooks?.close();
       await this.#sockets.close();

@@ -25,6 +25,7 @@ export type { EmulatorFaults } from './eventsub/control.js';
 export { REVOCATION_STATUSES } from './eventsub/control.js';
 export type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
 export type { SessionState, SessionStatus } from './eventsub/session.js';
+export type { ReplayOptions, ReplayResult, ReplayRun, UnmatchedLine } from './eventsub/replay.js';
 export type { WebhookDelivery, WebhookTransport, WebhookVerification } from './eventsub/webhook.js';
 export type { HelixFaults } from './http/types.js';
 export type { ChatRoleInput, ChatRoleName } from './chat/roles.js';

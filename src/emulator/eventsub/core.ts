@@ -395,10 +395,16 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
   // Delivery
   // -------------------------------------------------------------------------------------------------------------
 
-  /** Delivers one notification (`eventJson` is the `event`, or `events` for batched types). */
-  deliver(sub: StoredSubscription, eventJson: string): boolean {
-    const id = messageId();
-    const timestamp = nanoTimestamp();
+  /**
+   * Delivers one notification (`eventJson` is the `event`, or `events` for batched types) with a fresh message id
+   * and timestamp, or the given ones (a replay: `id` must be frame-safe, see protocol/recording.ts).
+   */
+  deliver(
+    sub: StoredSubscription,
+    eventJson: string,
+    id = messageId(),
+    timestamp = nanoTimestamp(),
+  ): boolean {
     const counters = this.counters;
     counters.notificationsSent++;
     const target = this.#send(sub, 'notification', id, timestamp, eventJson);
