@@ -7,7 +7,7 @@
  * A line carries no secret by construction: the subscription is copied field by field (id, type, version, status,
  * cost, condition, created_at, transport method; never the transport's secret, callback, session or conduit id).
  */
-import { TwitchError, type TwitchErrorOptions } from '../core/errors.js';
+import { InvalidArgumentError, TwitchError, type TwitchErrorOptions } from '../core/errors.js';
 import { isRecord } from '../core/guards.js';
 
 /** The `format` of a recording's header line. */
@@ -84,6 +84,13 @@ export type RecordingErrorCode =
    */
   | 'RECORDING_INVALID_LINE'
   /**
+   * A recording could not be read: the file does not exist or cannot be opened, the stream failed, or an iterable
+   * gave something that is not text. The cause is attached.
+   *
+   * What to do: **Fix input:** check the path and that the source yields strings or Buffers.
+   */
+  | 'RECORDING_READ_FAILED'
+  /**
    * A recorder could not write (the file could not be opened, the disk is full, the stream failed or was closed) or
    * its buffer outgrew `maxBufferedBytes` because the destination is slower than the notifications: the lines it
    * could not write are counted in `dropped`, never silently lost.
@@ -128,6 +135,12 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2
  * the characters of Twitch's ids (UUIDs) and similar are accepted.
  */
 const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function checkLineNumber(line: unknown): void {
+  if (typeof line !== 'number' || !Number.isSafeInteger(line) || line < 1) {
+    throw new InvalidArgumentError('line must be a positive integer (1-based)', 'line');
+  }
+}
 
 function bad(line: number, message: string): never {
   throw new RecordingError('RECORDING_INVALID_LINE', `line ${line}: ${message}`, line);
@@ -175,6 +188,7 @@ function checkSubscription(value: unknown, line: number, type: string, version: 
  * ```
  */
 export function checkRecordingLine(value: unknown, line: number): RecordingLine {
+  checkLineNumber(line);
   if (!isRecord(value)) bad(line, 'a line must be a JSON object');
   const kind = value.kind;
   if (kind === 'header') {
@@ -220,6 +234,8 @@ export function checkRecordingLine(value: unknown, line: number): RecordingLine 
  * ```
  */
 export function parseRecordingLine(text: string, line: number): RecordingLine {
+  if (typeof text !== 'string') throw new InvalidArgumentError('text must be a string (one line)', 'text');
+  checkLineNumber(line);
   if (text.length > MAX_RECORDING_LINE_CHARS) bad(line, `longer than ${MAX_RECORDING_LINE_CHARS} characters`);
   let value: unknown;
   try {

@@ -397,10 +397,13 @@ export function record(
   return new Recorder(receiver, out, owned, source, options);
 }
 
+type RecordingSource = string | Readable | Iterable<string | Buffer> | AsyncIterable<string | Buffer>;
+
 /**
- * Reads a recording (a file path, a readable stream, or an iterable of lines or chunks) as an async iterator of
+ * Reads a recording (a file path, a readable stream, or an iterable of lines or chunks) as an async iterable of
  * checked lines, the header first. A bad line (not JSON, a wrong field, no header on line 1, longer than 1 MiB)
- * throws `RecordingError` `RECORDING_INVALID_LINE` with its `line` number; blank lines are skipped.
+ * throws `RecordingError` `RECORDING_INVALID_LINE` with its `line` number; a source that cannot be read (no such
+ * file, a failing stream) `RECORDING_READ_FAILED`. Blank lines are skipped. Nothing is opened before iterating.
  *
  * @example
  * ```ts
@@ -411,43 +414,71 @@ export function record(
  * }
  * ```
  */
-export async function* readRecording(
-  source: string | Readable | Iterable<string | Buffer> | AsyncIterable<string | Buffer>,
-): AsyncGenerator<RecordingLine, void, undefined> {
-  let input: Readable;
-  if (typeof source === 'string') {
-    if (source === '') throw new InvalidArgumentError('source must not be empty', 'source');
-    input = createReadStream(source);
-  } else if (source instanceof Readable) {
-    input = source;
-  } else if (typeof source === 'object' && (Symbol.iterator in source || Symbol.asyncIterator in source)) {
-    input = Readable.from(source);
-  } else {
-    throw new InvalidArgumentError('source must be a path, a readable stream or an iterable', 'source');
+export function readRecording(source: RecordingSource): AsyncIterable<RecordingLine> {
+  const value: unknown = source;
+  const ok =
+    (typeof value === 'string' && value !== '') ||
+    value instanceof Readable ||
+    (typeof value === 'object' &&
+      value !== null &&
+      (Symbol.iterator in value || Symbol.asyncIterator in value));
+  if (!ok) {
+    throw new InvalidArgumentError(
+      'source must be a file path, a readable stream or an iterable of strings or Buffers',
+      'source',
+    );
   }
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let n = 0;
-  let sawHeader = false;
+  return {
+    [Symbol.asyncIterator]: () => readLines(source),
+  };
+}
+
+async function* readLines(source: RecordingSource): AsyncGenerator<RecordingLine, void, undefined> {
+  let input: Readable | undefined;
   try {
-    for await (const text of lines) {
-      n++;
-      if (text.trim() === '') continue;
-      if (text.length > MAX_RECORDING_LINE_CHARS) {
-        throw new RecordingError(
-          'RECORDING_INVALID_LINE',
-          `line ${n}: longer than ${MAX_RECORDING_LINE_CHARS} characters`,
-          n,
-        );
+    input =
+      typeof source === 'string'
+        ? createReadStream(source)
+        : source instanceof Readable
+          ? source
+          : Readable.from(source);
+    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+    let n = 0;
+    let sawHeader = false;
+    try {
+      for await (const text of lines) {
+        n++;
+        if (text.trim() === '') continue;
+        if (text.length > MAX_RECORDING_LINE_CHARS) {
+          throw new RecordingError(
+            'RECORDING_INVALID_LINE',
+            `line ${n}: longer than ${MAX_RECORDING_LINE_CHARS} characters`,
+            n,
+          );
+        }
+        const line = parseRecordingLine(text, n);
+        if (!sawHeader && line.kind !== 'header') {
+          throw new RecordingError(
+            'RECORDING_INVALID_LINE',
+            `line ${n}: the first line must be the header`,
+            n,
+          );
+        }
+        sawHeader = true;
+        yield line;
       }
-      const line = parseRecordingLine(text, n);
-      if (!sawHeader && line.kind !== 'header') {
-        throw new RecordingError('RECORDING_INVALID_LINE', `line ${n}: the first line must be the header`, n);
-      }
-      sawHeader = true;
-      yield line;
+    } finally {
+      lines.close();
     }
+  } catch (error) {
+    if (error instanceof RecordingError) throw error;
+    throw new RecordingError(
+      'RECORDING_READ_FAILED',
+      `the recording could not be read: ${error instanceof Error ? error.message : String(error)}`,
+      undefined,
+      { cause: error },
+    );
   } finally {
-    lines.close();
-    input.destroy();
+    input?.destroy();
   }
 }
