@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { errorMessage, isRecord } from '../../core/guards.js';
 import { AutoClient } from '../../eventsub/conduit/auto-client.js';
+import { HelixClient } from '../../helix/client.js';
 import type { SubscriptionInput } from '../../eventsub/conduit/multi-subscribe.js';
 import { record, type Recorder } from '../../testing/record.js';
 import { integerOption, parseCommandLine } from '../args.js';
@@ -154,11 +155,16 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   const out = typeof values.out === 'string' && values.out !== '' ? values.out : undefined;
   const wsUrl = emulator?.eventSubWsUrl ?? context.env.TWITCH_EVENTSUB_WS_URL;
 
-  const client = new AutoClient({
+  // The client's Helix is ours: the conduit is deleted through it once the client is closed.
+  const helix = new HelixClient({
     clientId: connection.clientId,
     clientSecret: connection.clientSecret,
     helixUrl: emulator?.helixUrl ?? connection.helixUrl,
     oauthUrl: emulator?.oauthUrl ?? connection.oauthUrl,
+  });
+  const client = new AutoClient({
+    clientId: connection.clientId,
+    helix,
     ...(wsUrl === undefined || wsUrl === '' ? {} : { eventSubWsUrl: wsUrl }),
     conduitId: 'create',
     shardIds: Array.from({ length: shards }, (_, i) => i),
@@ -200,12 +206,13 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     if (conduit !== null) {
       try {
         await conduit.delete();
-      } catch {
+      } catch (error) {
         log.write(
-          `record: could not delete conduit ${conduit.id}; Twitch deletes it 72 h after its last shard\n`,
+          `record: could not delete conduit ${conduit.id} (${errorMessage(error)}); Twitch deletes it 72 h after its last shard\n`,
         );
       }
     }
+    helix.close();
     log.write(
       `record: ${String(summary.notifications)} notifications, ${String(summary.revocations)} revocations recorded${summary.dropped > 0 ? `, ${String(summary.dropped)} lines could not be written` : ''}\n`,
     );

@@ -22,7 +22,7 @@ Replays a recording (twitch-realtime record, or record() of twitch-realtime/test
 notification with its original message id, event and message_timestamp, to the subscriptions of the same type,
 version and condition. Starts an emulator, prints its URL and the client options, authorizes the users the
 recording names, waits until your client has created subscriptions matching the recording, replays at the recorded
-pace and prints a summary (delivered, unmatched).
+pace and prints a summary (delivered, unmatched); the emulator then runs until Ctrl+C.
 
 Options:
   --speed <n>            n times faster than recorded (1..1000000, default 1)
@@ -92,6 +92,10 @@ function covered(needed: ReadonlyMap<string, Needed>, state: unknown): number {
 function authorize(emu: Emulator, needed: ReadonlyMap<string, Needed>): number {
   const scopes = new Map<string, Set<string>>();
   for (const n of needed.values()) {
+    // Every user a condition names must exist (a broadcaster of stream.online needs no grant, but an account).
+    for (const [key, value] of Object.entries(n.condition)) {
+      if (key.endsWith('user_id') && value !== '' && !scopes.has(value)) scopes.set(value, new Set());
+    }
     const entry = getCatalogueEntry(n.type, n.version);
     if (entry === undefined) continue;
     for (const req of [...entry.authorization.scopes, ...(entry.authorization.appTokenExtra ?? [])]) {
@@ -251,10 +255,28 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     } finally {
       context.signal.removeEventListener('abort', stop);
     }
+    // The emulator stays up: the client under test keeps its sockets (and what is still in flight to it).
+    context.stdout.write('The emulator keeps running; press Ctrl+C to stop.\n');
+    await untilAborted(context.signal);
     return 0;
   } finally {
     await emu.close();
   }
+}
+
+/** Resolves when `signal` aborts (at once if it has). */
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else
+      signal.addEventListener(
+        'abort',
+        () => {
+          resolve();
+        },
+        { once: true },
+      );
+  });
 }
 
 async function fetchJson(url: string): Promise<unknown> {
