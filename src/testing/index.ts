@@ -7,7 +7,7 @@
  */
 export { TestClock } from './clock.js';
 export { Recorder, readRecording, record } from './record.js';
-export type { RecordableReceiver, RecorderEvents, RecordingSummary, RecordOptions } from './record.js';
+export type { RecordableReceiver, RecordingSource, RecordingSummary, RecordOptions } from './record.js';
 export {
   MAX_RECORDING_LINE_CHARS,
   RECORDING_FORMAT,

@@ -12,9 +12,15 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { Readable, type Writable } from 'node:stream';
 import { systemClock, type Clock } from '../core/clock.js';
-import { TypedEmitter } from '../core/emitter.js';
 import { InvalidArgumentError } from '../core/errors.js';
-import { checkOptions, clock, nonEmptyString, positiveInteger, type OptionChecks } from '../core/options.js';
+import {
+  checkOptions,
+  clock,
+  func,
+  nonEmptyString,
+  positiveInteger,
+  type OptionChecks,
+} from '../core/options.js';
 import { LIBRARY_VERSION } from '../core/version.js';
 import type { Notification, SubscriptionModel } from '../catalogue/events.js';
 import type { WireSubscription } from '../protocol/eventsub.js';
@@ -54,12 +60,19 @@ export interface RecordOptions {
   readonly maxBufferedBytes?: number;
   /** Where `received_at` and `started_at` come from. @defaultValue the system clock */
   readonly clock?: Clock;
+  /**
+   * Called with each write failure (`RECORDING_WRITE_FAILED`): the destination errored (lines after it are dropped
+   * and counted) or its buffer is full. Must not throw.
+   * @defaultValue `process.emitWarning`: visible, never a crash
+   */
+  readonly onError?: (error: RecordingError) => void;
 }
 
 const RECORD_CHECKS: OptionChecks<RecordOptions> = {
   source: nonEmptyString,
   maxBufferedBytes: positiveInteger,
   clock,
+  onError: func,
 };
 
 /** What a recorder wrote, from {@link Recorder.stop}. */
@@ -70,15 +83,6 @@ export interface RecordingSummary {
   readonly revocations: number;
   /** Lines that could not be written (after a write error, or past `maxBufferedBytes`); each was reported. */
   readonly dropped: number;
-}
-
-/** Events of a {@link Recorder}. */
-export interface RecorderEvents {
-  /**
-   * A write failed (`RECORDING_WRITE_FAILED`): the destination errored (lines after it are dropped and counted) or
-   * its buffer is full. With no listener, the error goes to `process.emitWarning`: never a crash.
-   */
-  error: [error: RecordingError];
 }
 
 const TOKEN_LIKE = /token|secret|password|authorization/i;
@@ -135,18 +139,18 @@ interface LooseEmitter {
  *
  * @example
  * ```ts
- * const recorder = record(client, 'session.jsonl');
- * recorder.on('error', (err) => console.error(err.message));
+ * const recorder = record(client, 'session.jsonl', { onError: (err) => console.error(err.message) });
  * // ...
  * const { notifications, dropped } = await recorder.stop();
  * ```
  */
-export class Recorder extends TypedEmitter<RecorderEvents> implements AsyncDisposable {
+export class Recorder implements AsyncDisposable {
   readonly #receiver: LooseEmitter;
   readonly #out: Writable;
   readonly #owned: boolean;
   readonly #clock: Clock;
   readonly #maxBuffered: number;
+  readonly #onError: ((error: RecordingError) => void) | undefined;
   #notifications = 0;
   #revocations = 0;
   #dropped = 0;
@@ -156,8 +160,8 @@ export class Recorder extends TypedEmitter<RecorderEvents> implements AsyncDispo
 
   /** @internal use {@link record} */
   constructor(receiver: LooseEmitter, out: Writable, owned: boolean, source: string, options: RecordOptions) {
-    super();
     this.#receiver = receiver;
+    this.#onError = options.onError;
     this.#out = out;
     this.#owned = owned;
     this.#clock = options.clock ?? systemClock;
@@ -277,8 +281,17 @@ export class Recorder extends TypedEmitter<RecorderEvents> implements AsyncDispo
       undefined,
       cause === undefined ? undefined : { cause },
     );
-    if (this.hasListeners('error')) this.emit('error', error);
-    else process.emitWarning(error);
+    const onError = this.#onError;
+    if (onError === undefined) {
+      process.emitWarning(error);
+      return;
+    }
+    try {
+      onError(error);
+    } catch (thrown) {
+      // The callback broke its contract; the failure stays visible.
+      process.emitWarning(thrown instanceof Error ? thrown : String(thrown));
+    }
   }
 
   /**
@@ -360,7 +373,7 @@ function isReceiver(value: unknown): value is LooseEmitter {
  * Records what `receiver` receives, as JSON lines, to a file (created or truncated) or a writable stream: a header
  * line, then one line per notification (message id and timestamp, type, version, the subscription without any
  * secret, the wire event(s), the receive time) and per revocation, in arrival order. Per notification: one object
- * and one `JSON.stringify`. A write that fails is an `error` event (`RECORDING_WRITE_FAILED`), never a crash.
+ * and one `JSON.stringify`. A write that fails goes to `onError` (`RECORDING_WRITE_FAILED`), never a crash.
  *
  * Attach it before the receiver starts to miss nothing. Note: a receiver builds the `notification` envelope only
  * when someone listens; the recorder is such a listener.
@@ -397,7 +410,8 @@ export function record(
   return new Recorder(receiver, out, owned, source, options);
 }
 
-type RecordingSource = string | Readable | Iterable<string | Buffer> | AsyncIterable<string | Buffer>;
+/** What `readRecording` reads: a file path, a readable stream, or an iterable of lines or chunks. */
+export type RecordingSource = string | Readable | Iterable<string | Buffer> | AsyncIterable<string | Buffer>;
 
 /**
  * Reads a recording (a file path, a readable stream, or an iterable of lines or chunks) as an async iterable of

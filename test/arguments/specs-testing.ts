@@ -5,8 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import type {
-  Recorder} from '../../src/testing/index.js';
+import type { Recorder } from '../../src/testing/index.js';
 import {
   TestClock,
   checkRecordingLine,
@@ -78,6 +77,7 @@ export function testingSpecs(): Record<string, Spec> {
             source: optional(nonEmpty),
             maxBufferedBytes: optional(positiveInteger),
             clock: optional(withMethods('now', 'setTimeout', 'clearTimeout')),
+            onError: optional(isFunction),
           }),
         },
       ],

@@ -229,9 +229,11 @@ describe('record()', () => {
         callback(new Error('disk full'));
       },
     });
-    const recorder = record(receiver as unknown as RecordableReceiver, out);
     const errors: RecordingError[] = [];
-    recorder.on('error', (e) => errors.push(e));
+    const onError = (e: RecordingError): void => {
+      errors.push(e);
+    };
+    const recorder = record(receiver as unknown as RecordableReceiver, out, { onError });
     await until(() => errors.length > 0, 'the write error');
     receiver.emit('notification', fakeNotification({ user_id: '1' }));
     receiver.emit('notification', fakeNotification({ user_id: '2' }));
@@ -246,9 +248,11 @@ describe('record()', () => {
     const receiver = new TypedEmitter<Record<string, unknown[]>>();
     // Never acknowledges a write: everything stays buffered.
     const out = new Writable({ write: () => undefined });
-    const recorder = record(receiver as unknown as RecordableReceiver, out, { maxBufferedBytes: 1000 });
     const errors: RecordingError[] = [];
-    recorder.on('error', (e) => errors.push(e));
+    const recorder = record(receiver as unknown as RecordableReceiver, out, {
+      maxBufferedBytes: 1000,
+      onError: (e) => errors.push(e),
+    });
     for (let i = 0; i < 50; i++) receiver.emit('notification', fakeNotification({ user_id: String(i) }));
     expect(recorder.lines).toBeGreaterThan(0);
     expect(recorder.lines).toBeLessThan(10);
@@ -260,12 +264,12 @@ describe('record()', () => {
 
   it('a file that cannot be created is a typed error, never a crash', async () => {
     const receiver = new TypedEmitter<Record<string, unknown[]>>();
+    const errors: RecordingError[] = [];
     const recorder = record(
       receiver as unknown as RecordableReceiver,
       join(tempFile(), 'no', 'such', 'dir.jsonl'),
+      { onError: (e) => errors.push(e) },
     );
-    const errors: RecordingError[] = [];
-    recorder.on('error', (e) => errors.push(e));
     await until(() => errors.length > 0, 'the open error');
     expect(errors[0]?.code).toBe('RECORDING_WRITE_FAILED');
     receiver.emit('notification', fakeNotification({ user_id: '1' }));

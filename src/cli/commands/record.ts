@@ -172,13 +172,13 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   });
   const log: TextSink = context.stderr;
   const destination = out ?? stdoutStream(context.stdout);
+  let failed = false;
   const recorder: Recorder = record(client, destination, {
     source: emulator === undefined ? 'twitch' : 'emulator',
-  });
-  let failed = false;
-  recorder.on('error', (error) => {
-    failed = true;
-    reportError('record', error, context, [connection.clientSecret]);
+    onError: (error) => {
+      failed = true;
+      reportError('record', error, context, [connection.clientSecret]);
+    },
   });
   const stopAt = until(context.signal, duration === undefined ? undefined : duration * 1000);
   client.on('notification', () => {

@@ -253,9 +253,11 @@ export class DemoScenario {
     let recorder: Recorder | undefined;
     try {
       if (this.#record !== undefined) {
-        recorder = record(client, this.#record, { source: 'demo' });
-        recorder.on('error', (error) => {
-          this.#log(`recording: ${error.message}`);
+        recorder = record(client, this.#record, {
+          source: 'demo',
+          onError: (error) => {
+            this.#log(`recording: ${error.message}`);
+          },
         });
       }
       this.#wire(client);

@@ -71,7 +71,7 @@ export interface ReplayResult {
   readonly dropped: number;
   /** Notification lines no enabled subscription matched (type, version, condition). */
   readonly unmatched: number;
-  /** The first {@link MAX_UNMATCHED_LISTED} of them. */
+  /** The first `MAX_UNMATCHED_LISTED` (20) of them. */
   readonly unmatched_lines: readonly UnmatchedLine[];
   /** Revocation lines read (counted, not replayed). */
   readonly revocations: number;
