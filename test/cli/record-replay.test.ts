@@ -143,6 +143,10 @@ describe('twitch-realtime record / replay', () => {
     expect(await run(['record', 'stream.online'])).toMatchObject({ code: 2 });
     expect(await run(['replay'])).toMatchObject({ code: 2, err: expect.stringContaining('missing <file>') });
     expect(await run(['replay', 'f', '--fast', '--speed', '2'])).toMatchObject({ code: 2 });
+    expect(await run(['demo', '--record', 'x.jsonl', '--live'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--record does not go with --live'),
+    });
     const missing = await run(['replay', join(tmpdir(), 'no-such-recording.jsonl')]);
     expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('RECORDING_READ_FAILED') });
   });
