@@ -12,13 +12,26 @@
  *   the emulator, opens an EventSub session on it and calls the CLI's `main()`;
  * - a CommonJS consumer (`.cts`, type-checked under the same configurations) that `require()`s every subpath at run
  *   time and finds the same exports as `import()`;
+ * - the test kit (`twitch-realtime/testing`) under three runners: examples/testing/ (the files docs/testing.md
+ *   quotes) run in the scratch project with vitest, jest (ESM, `--experimental-vm-modules`) and node:test, each must
+ *   pass. The runners are this repository's devDependencies, linked into the scratch project (no download);
  * - the installed bin (`twitch-realtime --version`).
  *
  * Usage: `npm run check:package` (`-- --keep` keeps the scratch project). Goes on after a problem where it can, names
  * every problem it found, then exits 1 and keeps the scratch project.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -277,6 +290,60 @@ try {
       result.status !== 0 || !result.stdout.includes('consumer ok')
         ? [`node ${file} exited with ${String(result.status)} (null: killed after 60 s):\n${output}`]
         : [],
+    );
+  }
+
+  // --- The test kit under vitest, jest and node:test ------------------------------------------------------------
+  // The files docs/testing.md shows (examples/testing/), run in the scratch project against the installed package.
+  // The runners are the repository's own (devDependencies), linked into the scratch project: nothing is downloaded.
+  for (const dep of ['vitest', '@jest/globals']) {
+    const target = path.join(scratch, 'node_modules', dep);
+    mkdirSync(path.dirname(target), { recursive: true });
+    symlinkSync(path.join(root, 'node_modules', dep), target, 'dir');
+  }
+  const runners: { name: string; file: string; args: string[] }[] = [
+    {
+      name: 'vitest',
+      file: 'vitest.test.ts',
+      args: [
+        path.join(root, 'node_modules', 'vitest', 'vitest.mjs'),
+        'run',
+        '--root',
+        scratch,
+        'vitest.test.ts',
+      ],
+    },
+    {
+      name: 'jest',
+      file: 'jest.test.mjs',
+      args: [
+        '--experimental-vm-modules',
+        '--no-warnings=ExperimentalWarning',
+        path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'),
+        '--rootDir',
+        scratch,
+        '--no-watchman',
+        '--ci',
+        '--config',
+        JSON.stringify({ transform: {} }),
+        '--runTestsByPath',
+        'jest.test.mjs',
+      ],
+    },
+    { name: 'node:test', file: 'node.test.mjs', args: ['--test', 'node.test.mjs'] },
+  ];
+  for (const runner of runners) {
+    copyFileSync(path.join(root, 'examples', 'testing', runner.file), path.join(scratch, runner.file));
+    const started = performance.now();
+    const result = run(process.execPath, runner.args, scratch, 120_000);
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    verdict(
+      `${runner.name} runs examples/testing/${runner.file} against the installed package: passed (${seconds} s)`,
+      result.status === 0
+        ? []
+        : [
+            `${runner.name} failed on examples/testing/${runner.file} (exit ${String(result.status)}):\n${result.stdout}${result.stderr}`,
+          ],
     );
   }
 

@@ -7,7 +7,7 @@
  */
 export * from './index.js';
 export type { WireConditionOf } from './builders.js';
-export type { WireNotificationPayload } from './events.js';
+export type { WireEventOf, WireNotificationPayload } from './events.js';
 export type * from './wire/automod.js';
 export type * from './wire/channel.js';
 export type * from './wire/channel-chat.js';

@@ -38,6 +38,21 @@ export type EventSubEventOf<K extends EventSubEventName, V extends EventSubEvent
   { readonly version: V }
 >;
 
+/**
+ * The wire (snake_case) event of one type and version, as Twitch sends it: the `raw` of its model. For the batched
+ * `drop.entitlement.grant` it is the `events` array (each `{ id, data }`).
+ *
+ * @example
+ * ```ts
+ * const wire: WireEventOf<'channel.follow', '2'> = payload.event as WireEventOf<'channel.follow', '2'>;
+ * wire.user_name;
+ * ```
+ */
+export type WireEventOf<
+  K extends EventSubEventName,
+  V extends EventSubEventMap[K]['version'],
+> = EventSubEventOf<K, V>['raw'];
+
 /** A converter from a wire event (already JSON-parsed) to its model. */
 export type EventConverter = (wireEvent: unknown) => EventSubEvent;
 

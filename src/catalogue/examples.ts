@@ -251,6 +251,24 @@ function templateOf(entry: CatalogueEntry): Json {
   return entry.batched ? [{ id: '', data: event }] : event;
 }
 
+/**
+ * The example event of an entry as the emulator's payloads start from (a fresh deep copy): Twitch's documented example
+ * corrected to what Twitch sends (`template-fixes.ts`), or the fallback template where Twitch documents none; for a
+ * discriminated type (`variants.ts`) given `variant`, the event of that variant. The `events` array for batched
+ * types.
+ *
+ * @example
+ * ```ts
+ * exampleEvent(getCatalogueEntry('channel.follow', '2')!); // { user_id: '1234', user_login: 'cool_user', ... }
+ * ```
+ */
+export function exampleEvent(entry: CatalogueEntry, variant?: unknown): Json {
+  checkEntry(entry);
+  const base = templateOf(entry);
+  const spec = variant === undefined ? undefined : variantSpec(entry.type, entry.version);
+  return cloneJson(spec !== undefined && isObject(base) ? applyVariant(spec, base, variant) : base);
+}
+
 function idFormat(value: string): IdFormat {
   return /^\d{1,18}$/.test(value) ? { kind: 'digits', length: value.length } : { kind: 'uuid' };
 }
@@ -461,11 +479,34 @@ function defaultUser(userId: string): GeneratedUser {
 }
 
 /**
+ * Merges event field overrides into `target` (a wire event, changed in place): where both sides hold a plain object
+ * the merge recurses, so `{ message: { text: 'hi' } }` changes the text and keeps the fragments; anything else
+ * (strings, numbers, `null`, arrays) replaces the target's value. `overrides` is never changed; its values are
+ * shared with `target`, not copied.
+ *
+ * @example
+ * ```ts
+ * const event = { user_name: 'a', message: { text: 'x', fragments: [] } };
+ * mergeEventFields(event, { message: { text: 'hi' } }); // { user_name: 'a', message: { text: 'hi', fragments: [] } }
+ * ```
+ */
+export function mergeEventFields(target: Record<string, unknown>, overrides: Record<string, unknown>): void {
+  for (const key of Object.keys(overrides)) {
+    const value = overrides[key];
+    // Own properties only: a JSON `__proto__` key must neither reach Object.prototype nor set a prototype.
+    const current = Object.hasOwn(target, key) ? target[key] : undefined;
+    if (isObject(value) && isObject(current)) mergeEventFields(current, value);
+    else if (key !== '__proto__') target[key] = value;
+    else Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  }
+}
+
+/**
  * Generates a realistic payload for `entry` bound to `condition`: a deep copy of Twitch's example event with the
  * condition's ids substituted (and the matching `*_login` / `*_name` fields), fresh ids where the example has
  * per-event ids (message ids, redemption ids, poll ids...), fresh timestamps (now, keeping the example's offsets for
- * deadlines such as `ends_at`), then `overrides` shallow-merged over the event (over each `events[i].data` for
- * batched types).
+ * deadlines such as `ends_at`), then `overrides` merged over the event (over each `events[i].data` for batched
+ * types): nested objects key by key, anything else replaced (`mergeEventFields`).
  *
  * Discriminated types (`variants.ts`: `notice_type` of `channel.chat.notification`, `action` of `channel.moderate`,
  * `type` of `channel.bits.use`, `reason` of `automod.message.*` v2): when `overrides` set the discriminator, the event
@@ -550,7 +591,7 @@ export function generateEvent(
   if (overrides !== undefined) {
     for (const path of c.overrideTargets) {
       const target = getAt(payload, path);
-      if (isObject(target)) Object.assign(target, overrides);
+      if (isObject(target)) mergeEventFields(target, overrides);
     }
   }
   return c.batched

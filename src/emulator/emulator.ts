@@ -11,10 +11,17 @@ import { registerConduitRoutes } from './eventsub/conduits.js';
 import { checkFaults, FAULT_KEYS, REVOCATION_STATUSES, registerControlRoutes } from './eventsub/control.js';
 import type { ControlApi, EmulatorFaults } from './eventsub/control.js';
 import { EventSubCore } from './eventsub/core.js';
+import { Drainer, type DrainOptions } from './eventsub/drain.js';
 import { shardWire, subscriptionWire } from './eventsub/frames.js';
 import type { Session, SessionState } from './eventsub/session.js';
 import { registerSubscriptionRoutes } from './eventsub/subscriptions.js';
-import { startStream, trigger, triggerAsync } from './eventsub/trigger.js';
+import { streamAny, triggerAny, triggerAsyncAny } from './eventsub/typed-trigger.js';
+import type {
+  TriggerType,
+  TriggerVersion,
+  TypedStreamOptions,
+  TypedTriggerOptions,
+} from './eventsub/typed-trigger.js';
 import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
 import { startReplay, type ReplayOptions, type ReplayRun } from './eventsub/replay.js';
 import { EventSubSocketServer } from './eventsub/websocket.js';
@@ -144,6 +151,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
   readonly #chat: EmulatorChat;
   readonly #streams = new Set<EventStream>();
   readonly #replays = new Set<ReplayRun>();
+  readonly #drainer = new Drainer();
   /** The webhook transport the emulator created (closed with it); `undefined` when the caller gave one. */
   readonly #ownedWebhooks: HttpWebhookTransport | undefined;
   #closing: Promise<void> | undefined;
@@ -180,11 +188,13 @@ export class Emulator implements AsyncDisposable, ControlApi {
     // Every option is checked before anything is created or bound (a bad host once bound every interface).
     const checked = resolveOptions(options);
     const owned =
-      checked.webhookTransport === undefined ? new HttpWebhookTransport(options.webhook) : undefined;
+      checked.webhookTransport === undefined
+        ? new HttpWebhookTransport({ ...options.webhook, clock: checked.clock })
+        : undefined;
     const resolved = owned === undefined ? checked : { ...checked, webhookTransport: owned };
     let platform: Platform;
     try {
-      platform = await createPlatform(platformOptions(options));
+      platform = await createPlatform({ ...platformOptions(options), clock: checked.clock });
     } catch (error) {
       owned?.close();
       throw error;
@@ -451,40 +461,83 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * synchronously: at most 10,000 in all (`count` × matching subscriptions), else `INVALID_ARGUMENT` (field
    * `count`) and nothing is sent. Use {@link triggerAsync} for more.
    *
+   * Two forms: the typed one, `trigger(type, version, options?)`, camelCase and typed from the catalogue (an unknown
+   * type, version, condition key or event field does not compile; see `TypedTriggerOptions`); and the raw object
+   * form, `trigger({ type, version?, condition?, event? })`, snake_case as on the wire (what `POST
+   * /_emulator/trigger` takes).
+   *
    * @example
    * ```ts
+   * emu.trigger('channel.follow', '2', { condition: { broadcasterUserId: '1337' }, event: { userName: 'Ada' } });
    * const { delivered, dropped } = emu.trigger({ type: 'stream.online', condition: { broadcaster_user_id: '1337' } });
    * ```
    */
-  trigger(input: TriggerInput): TriggerResult {
-    return trigger(this.#core, input);
+  trigger<const T extends TriggerType, const V extends TriggerVersion<T>>(
+    type: T,
+    version: V,
+    options?: TypedTriggerOptions<T, V>,
+  ): TriggerResult;
+  trigger(input: TriggerInput): TriggerResult;
+  trigger(first: unknown, version?: unknown, options?: unknown): TriggerResult {
+    return triggerAny(this.#core, first, version, options);
   }
 
   /**
-   * Like {@link trigger}, for up to 1,000,000 notifications in all: sent in chunks of 1,000 with a turn of the event
-   * loop between chunks, so that the emulator keeps serving requests, sockets and timers meanwhile. Notifications
-   * still due when the emulator closes count as dropped. `POST /_emulator/trigger` uses it.
+   * Like {@link trigger} (both forms), for up to 1,000,000 notifications in all: sent in chunks of 1,000 with a turn
+   * of the event loop between chunks, so that the emulator keeps serving requests, sockets and timers meanwhile.
+   * Notifications still due when the emulator closes count as dropped. `POST /_emulator/trigger` uses it.
    *
    * @example
    * ```ts
-   * const { delivered } = await emu.triggerAsync({ type: 'channel.chat.message', count: 100_000 });
+   * const { delivered } = await emu.triggerAsync('channel.chat.message', '1', { count: 100_000 });
    * ```
    */
-  triggerAsync(input: TriggerInput): Promise<TriggerResult> {
-    return triggerAsync(this.#core, input, () => this.#closing !== undefined);
+  triggerAsync<const T extends TriggerType, const V extends TriggerVersion<T>>(
+    type: T,
+    version: V,
+    options?: TypedTriggerOptions<T, V>,
+  ): Promise<TriggerResult>;
+  triggerAsync(input: TriggerInput): Promise<TriggerResult>;
+  triggerAsync(first: unknown, version?: unknown, options?: unknown): Promise<TriggerResult> {
+    return this.#drainer.track(
+      triggerAsyncAny(this.#core, first, version, options, () => this.#closing !== undefined),
+    );
   }
 
   /**
-   * Starts a stream of notifications at a given rate (for demos and load tests).
+   * Resolves once everything queued before the call was delivered: async triggers finished, each live WebSocket
+   * answered a ping sent after its frames (so the client's synchronous listeners ran), in-flight webhook POSTs
+   * answered. Streams, webhook retries waiting for their delay and the emulator's timers are not waited for
+   * (docs/testing.md, Drain). Rejects with `TimeoutError` after `timeoutMs` (default 2000).
    *
    * @example
    * ```ts
-   * const stream = emu.stream({ type: 'channel.chat.message', version: '1', ratePerSecond: 500, durationMs: 10_000 });
+   * emu.trigger({ type: 'stream.online', condition: { broadcaster_user_id: '1337' } });
+   * await emu.drain(); // every listener of stream.online has run
+   * ```
+   */
+  drain(options?: DrainOptions): Promise<void> {
+    const core = this.#core;
+    return this.#drainer.drain({ sessions: core.live, webhooks: core.options.webhookTransport }, options);
+  }
+
+  /**
+   * Starts a stream of notifications at a given rate (for demos and load tests); typed or raw like {@link trigger}.
+   *
+   * @example
+   * ```ts
+   * const stream = emu.stream('channel.chat.message', '1', { ratePerSecond: 500, durationMs: 10_000 });
    * const { delivered } = await stream.done;
    * ```
    */
-  stream(input: StreamInput): EventStream {
-    return startStream(this.#core, requireObject(input, 'input') as unknown as StreamInput, this.#streams);
+  stream<const T extends TriggerType, const V extends TriggerVersion<T>>(
+    type: T,
+    version: V,
+    options: TypedStreamOptions<T, V>,
+  ): EventStream;
+  stream(input: StreamInput): EventStream;
+  stream(first: unknown, version?: unknown, options?: unknown): EventStream {
+    return streamAny(this.#core, first, version, options, this.#streams);
   }
 
   /** Stops a stream by id; `false` when no such stream runs. */
@@ -565,7 +618,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    */
   setKeepalive(sessionId: string, enabled: boolean): void {
     if (typeof enabled !== 'boolean') throw new InvalidArgumentError('enabled must be a boolean', 'enabled');
-    this.#session(sessionId).keepaliveEnabled = enabled;
+    this.#session(sessionId).setKeepalive(enabled);
   }
 
   /**

@@ -24,6 +24,15 @@ export type { EmulatorErrorCode } from './errors.js';
 export type { EmulatorFaults } from './eventsub/control.js';
 export { REVOCATION_STATUSES } from './eventsub/control.js';
 export type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
+export type {
+  CamelCased,
+  CamelPartial,
+  EventOverrides,
+  TriggerType,
+  TriggerVersion,
+  TypedStreamOptions,
+  TypedTriggerOptions,
+} from './eventsub/typed-trigger.js';
 export type { SessionState, SessionStatus } from './eventsub/session.js';
 export type { ReplayOptions, ReplayResult, ReplayRun, UnmatchedLine } from './eventsub/replay.js';
 export type { WebhookDelivery, WebhookTransport, WebhookVerification } from './eventsub/webhook.js';
@@ -39,6 +48,7 @@ export type { ChatRoomsState } from './chat/chat.js';
 export type { PlatformErrorContext, PlatformErrorHandler } from './http/server.js';
 export type { ControlApi } from './eventsub/control.js';
 export type { EventSubFaults } from './eventsub/core.js';
+export type { DrainOptions } from './eventsub/drain.js';
 export type { PubSubServer, PubSubServerConnection, PubSubServerOptions } from './pubsub/index.js';
 export { samplePubSubMessage } from './pubsub/index.js';
 export type { SampleOptions } from './pubsub/index.js';

@@ -2,12 +2,14 @@
  * Options of the emulator. Every Twitch duration is configurable in milliseconds so that tests run in milliseconds
  * instead of seconds; the defaults are Twitch's documented values (or a documented choice where Twitch is silent).
  */
+import { systemClock, type Clock } from '../core/clock.js';
 import { MAX_TIMER_MS } from '../core/duration.js';
 import { InvalidArgumentError } from '../core/errors.js';
 import { isRecord } from '../core/guards.js';
 import {
   boolean,
   checkOptions,
+  clock as clockCheck,
   fail,
   func,
   integerIn,
@@ -80,14 +82,34 @@ export interface EmulatorOptions extends PlatformOptions {
    * from {@link EmulatorOptions.webhook}, which POSTs to the callbacks over real HTTP(S).
    */
   readonly webhookTransport?: WebhookTransport;
-  /** Options of the default `HttpWebhookTransport` (retry delays, failure threshold, timeout). */
-  readonly webhook?: HttpWebhookTransportOptions;
+  /**
+   * Options of the default `HttpWebhookTransport` (retry delays, failure threshold, timeout). Its retries run on
+   * the emulator's {@link EmulatorOptions.clock}.
+   */
+  readonly webhook?: Omit<HttpWebhookTransportOptions, 'clock'>;
   /** Options of the legacy PubSub server at `/pubsub` (durations in ms, limits). */
   readonly pubsub?: PubSubServerOptions;
   /**
-   * Clock of the HTTP platform, ms since the epoch (default `Date.now`): user creation times, token expiry and the
-   * Helix rate-limit buckets (`Ratelimit-Reset` is this clock in epoch seconds). Meant for tests, which advance it
-   * instead of waiting; EventSub timing (keepalives, deadlines, streams) keeps real time and its `*Ms` options.
+   * The emulator's one clock (default: the system clock). Everything time-dependent reads and schedules through
+   * it: the EventSub sweep (keepalives, pings, the unused-session and reconnect-grace deadlines, pruning, the 72 h
+   * conduit expiry), message and subscription timestamps, periodic session drops, trigger streams, webhook
+   * retries, the PubSub server's deadlines, and the HTTP platform (user creation times, token expiry, rate-limit
+   * buckets, chat). Give the same `TestClock` (`twitch-realtime/testing`) to the emulator and to your clients and
+   * time travels only when the test says so. Socket-level timeouts of real I/O (a webhook callback that does not
+   * answer within `webhook.timeoutMs`) stay in real time.
+   *
+   * @example
+   * ```ts
+   * const clock = new TestClock();
+   * const emu = await Emulator.start({ port: 0, clock });
+   * clock.advance(72 * 3600_000); // conduits without an enabled shard are gone
+   * ```
+   */
+  readonly clock?: Clock;
+  /**
+   * Clock of the HTTP platform alone, ms since the epoch: user creation times, token expiry and the Helix
+   * rate-limit buckets (`Ratelimit-Reset` is this clock in epoch seconds). Prefer {@link EmulatorOptions.clock},
+   * which drives every part of the emulator; giving both is `INVALID_ARGUMENT`.
    */
   readonly now?: () => number;
   /**
@@ -114,6 +136,7 @@ export interface ResolvedOptions {
   readonly maxShardsPerUpdate: number;
   readonly allowInsecureWebhooks: boolean;
   readonly webhookTransport: WebhookTransport | undefined;
+  readonly clock: Clock;
 }
 
 /** A duration in ms: `> 0` (or `>= 0` with `zero`), at most 2^31-1 (the clock rule, core/duration.ts). */
@@ -167,7 +190,7 @@ function checkAll<T>(options: unknown, checks: OptionChecks<T>, prefix: string):
 }
 
 /** Checks of the default webhook transport's options. Typed so that a new option cannot go unchecked. */
-const WEBHOOK_CHECKS: OptionChecks<HttpWebhookTransportOptions> = {
+const WEBHOOK_CHECKS: OptionChecks<Omit<HttpWebhookTransportOptions, 'clock'>> = {
   failureThreshold: positiveInteger,
   retryDelaysMs: (value, field) => {
     if (!Array.isArray(value) || value.length === 0)
@@ -236,6 +259,7 @@ const OPTION_CHECKS: OptionChecks<EmulatorOptions> = {
   pubsub: (value, field) => {
     checkAll(value, PUBSUB_CHECKS, `${field}.`);
   },
+  clock: clockCheck,
   now: func,
   onError: func,
 };
@@ -253,7 +277,13 @@ const OPTION_CHECKS: OptionChecks<EmulatorOptions> = {
  */
 export function validateOptions(options: unknown): asserts options is EmulatorOptions {
   checkAll(options, OPTION_CHECKS, '');
-  const { webhook, webhookTransport } = options as EmulatorOptions;
+  const { webhook, webhookTransport, clock, now } = options as EmulatorOptions;
+  if (clock !== undefined && now !== undefined) {
+    throw new InvalidArgumentError(
+      'now is the HTTP platform clock alone and clock drives the whole emulator: give only clock',
+      'now',
+    );
+  }
   if (webhook !== undefined && webhookTransport !== undefined) {
     throw new InvalidArgumentError(
       'webhook configures the default transport; with webhookTransport, configure that transport instead',
@@ -302,6 +332,7 @@ export function resolveOptions(options: EmulatorOptions): ResolvedOptions {
     maxShardsPerUpdate: options.maxShardsPerUpdate ?? 20_000,
     allowInsecureWebhooks: options.allowInsecureWebhooks ?? false,
     webhookTransport: options.webhookTransport,
+    clock: options.clock ?? systemClock,
   };
 }
 

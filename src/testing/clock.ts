@@ -3,14 +3,31 @@
  * `TestClock` to the emulator and to the clients under test and time moves only when the test says so.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { isRecord } from '../core/guards.js';
 import { fail } from '../core/options.js';
 
 interface Timer {
+  readonly id: number;
   /** When it falls due, in the clock's time. */
   readonly at: number;
   /** The delay it was scheduled with. */
   readonly ms: number;
   readonly fn: () => void;
+}
+
+/** Options of {@link TestClock.tickAsync}. */
+export interface TickAsyncOptions {
+  /**
+   * Event-loop turns in a row in which nothing reads or schedules on this clock before the clock moves on (see
+   * {@link TestClock.tickAsync}). More turns: slower, but patient with longer chains of socket round trips.
+   * @defaultValue 4
+   */
+  readonly quietTurns?: number;
+  /**
+   * Most event-loop turns spent settling before one instant (a client that reads the clock on every turn never
+   * looks quiet); the clock then moves on anyway. @defaultValue 10_000
+   */
+  readonly maxTurns?: number;
 }
 
 function nonNegative(value: unknown, field: string): number {
@@ -19,10 +36,28 @@ function nonNegative(value: unknown, field: string): number {
   return value;
 }
 
+function turnCount(value: unknown, field: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 1_000_000)
+    fail(field, 'an integer in 1..1000000', value);
+  return value;
+}
+
+/** `a` falls due before `b`: earlier time, ties in scheduling order. */
+function before(a: Timer, b: Timer): boolean {
+  return a.at < b.at || (a.at === b.at && a.id < b.id);
+}
+
+const nextTurn = (): Promise<void> =>
+  new Promise((resolve) => {
+    setImmediate(resolve);
+  });
+
 /**
- * A manual clock: `now()` and timers move only with {@link TestClock.advance}, {@link TestClock.fire} or
- * {@link TestClock.skip}. `pending` and `delays()` show what is scheduled, which is how a test proves that nothing
- * else is waiting, instead of sleeping.
+ * A manual clock: `now()` and timers move only with {@link TestClock.advance}, {@link TestClock.tickAsync},
+ * {@link TestClock.fire} or {@link TestClock.skip}. `pending` and `delays()` show what is scheduled, which is how a
+ * test proves that nothing else is waiting, instead of sleeping. Timers sit in a binary heap: scheduling, cancelling
+ * and firing cost O(log n), so advancing 72 h over a sweep that re-arms every second stays cheap.
  *
  * @example
  * ```ts
@@ -35,7 +70,13 @@ function nonNegative(value: unknown, field: string): number {
 export class TestClock implements Clock {
   #now: number;
   #next = 1;
+  /** Pending timers by id, in scheduling order. */
   readonly #timers = new Map<number, Timer>();
+  /** Min-heap on (at, id); may hold cancelled timers, skipped when they reach the top. */
+  readonly #heap: Timer[] = [];
+  /** Reads and schedules since the last settle check (what `tickAsync` watches for). */
+  #touched = 0;
+  #ticking: Promise<void> = Promise.resolve();
 
   /** @param start - what `now()` says first (ms since the epoch). @defaultValue 1_700_000_000_000 */
   constructor(start = 1_700_000_000_000) {
@@ -43,20 +84,26 @@ export class TestClock implements Clock {
   }
 
   now(): number {
+    this.#touched++;
     return this.#now;
   }
 
   setTimeout(fn: () => void, ms: number): TimerHandle {
     if (typeof fn !== 'function') fail('fn', 'a function', fn);
     if (typeof ms !== 'number' || Number.isNaN(ms)) fail('ms', 'a number of milliseconds', ms);
-    const id = this.#next++;
+    this.#touched++;
     const delay = Math.max(0, ms);
-    this.#timers.set(id, { at: this.#now + delay, ms: delay, fn });
-    return id;
+    const timer: Timer = { id: this.#next++, at: this.#now + delay, ms: delay, fn };
+    this.#timers.set(timer.id, timer);
+    this.#push(timer);
+    return timer.id;
   }
 
   clearTimeout(handle: TimerHandle): void {
-    if (typeof handle === 'number') this.#timers.delete(handle);
+    if (typeof handle !== 'number' || !this.#timers.delete(handle)) return;
+    this.#touched++;
+    // Cancelled timers stay in the heap until they surface; rebuild when they outnumber the live ones.
+    if (this.#heap.length > 64 && this.#heap.length > 2 * this.#timers.size) this.#rebuild();
   }
 
   /** Number of pending timers. */
@@ -69,24 +116,72 @@ export class TestClock implements Clock {
     return [...this.#timers.values()].map((t) => t.ms).sort((a, b) => a - b);
   }
 
-  /** Moves time forward by `ms`, firing every timer that falls due, in due order (ties in scheduling order). */
+  /**
+   * Moves time forward by `ms`, firing every timer that falls due, in due order (ties in scheduling order), all
+   * synchronously: socket I/O and promise continuations run only after it returns. Use {@link TestClock.tickAsync}
+   * when what a timer starts must reach the other end of a socket before the next timer fires.
+   */
   advance(ms: number): void {
     const end = this.#now + nonNegative(ms, 'ms');
+    for (let due = this.#due(end); due !== undefined; due = this.#due(end)) this.#fire(due);
+    this.#now = end;
+  }
+
+  /**
+   * Moves time forward by `ms` like {@link TestClock.advance}, letting the event loop run in between, so that the
+   * emulator and the clients on this clock talk over their real sockets while time moves. Guarantees:
+   *
+   * - timers fire in due order (ties in scheduling order), each with `now()` equal to its due time; at the end
+   *   `now()` is the start plus `ms`. Time never moves while the event loop runs: I/O handled between two timers
+   *   sees the time of the earlier one.
+   * - before each due instant and once at the end, the clock *settles*: it yields to the event loop (one
+   *   `setImmediate` per turn) until `quietTurns` turns in a row pass in which nothing called `now()`,
+   *   `setTimeout` or `clearTimeout` on this clock (or `maxTurns` turns passed). Every component of the library
+   *   reads its clock when it handles a frame or a response, so a quiet clock means the sockets have gone quiet.
+   *   This is a heuristic, not a proof: a reply that takes longer than `quietTurns` silent turns to arrive (a
+   *   connection still opening, DNS) may land after the next timer; wait for such an outcome with your own
+   *   polling (e.g. until the client emits) without moving the clock.
+   * - concurrent calls run one after another (the second starts where the first ended).
+   *
+   * @example
+   * ```ts
+   * const clock = new TestClock();
+   * const emu = await Emulator.start({ port: 0, clock });
+   * // ... a client on the same clock ...
+   * emu.setKeepalive(sessionId, false);
+   * await clock.tickAsync(15_000); // the client's keepalive watchdog fires; it reconnects over real sockets
+   * ```
+   */
+  tickAsync(ms: number, options: TickAsyncOptions = {}): Promise<void> {
+    nonNegative(ms, 'ms');
+    if (!isRecord(options)) fail('options', 'an object', options);
+    const quiet = turnCount(options.quietTurns, 'options.quietTurns', 4);
+    const most = turnCount(options.maxTurns, 'options.maxTurns', 10_000);
+    const run = this.#ticking.then(() => this.#tickAsync(ms, quiet, most));
+    // A failed run (a timer that threw) rejects its caller, not the runs queued after it.
+    this.#ticking = run.catch(() => undefined);
+    return run;
+  }
+
+  async #tickAsync(ms: number, quiet: number, most: number): Promise<void> {
+    const end = this.#now + ms;
     for (;;) {
-      let dueId: number | undefined;
-      let due: Timer | undefined;
-      for (const [id, t] of this.#timers) {
-        if (t.at <= end && (due === undefined || t.at < due.at)) {
-          due = t;
-          dueId = id;
-        }
-      }
-      if (due === undefined || dueId === undefined) break;
-      this.#timers.delete(dueId);
-      this.#now = Math.max(this.#now, due.at);
-      due.fn();
+      await this.#settle(quiet, most);
+      const due = this.#due(end);
+      if (due === undefined) break;
+      this.#fire(due);
     }
     this.#now = end;
+    await this.#settle(quiet, most);
+  }
+
+  async #settle(quiet: number, most: number): Promise<void> {
+    let still = 0;
+    for (let turn = 0; turn < most && still < quiet; turn++) {
+      this.#touched = 0;
+      await nextTurn();
+      still = this.#touched === 0 ? still + 1 : 0;
+    }
   }
 
   /**
@@ -95,15 +190,90 @@ export class TestClock implements Clock {
    */
   fire(ms: number): void {
     nonNegative(ms, 'ms');
-    const entry = [...this.#timers].find(([, t]) => t.ms === ms);
-    if (entry === undefined)
+    let found: Timer | undefined;
+    for (const t of this.#timers.values()) {
+      if (t.ms === ms) {
+        found = t;
+        break;
+      }
+    }
+    if (found === undefined)
       fail('ms', `the delay of a pending timer (pending: ${this.delays().join(', ') || 'none'})`, ms);
-    this.#timers.delete(entry[0]);
-    entry[1].fn();
+    this.#timers.delete(found.id);
+    found.fn();
   }
 
   /** Moves `now()` forward by `ms` without firing anything (a process that was suspended, a clock that jumped). */
   skip(ms: number): void {
     this.#now += nonNegative(ms, 'ms');
+  }
+
+  /** Removes and returns the next live timer due at or before `end`, if any. */
+  #due(end: number): Timer | undefined {
+    const heap = this.#heap;
+    for (;;) {
+      const top = heap[0];
+      if (top === undefined || top.at > end) {
+        // Cancelled timers above `end` are dropped as they surface; nothing live is due.
+        if (top !== undefined && !this.#timers.has(top.id)) {
+          this.#pop();
+          continue;
+        }
+        return undefined;
+      }
+      this.#pop();
+      if (this.#timers.get(top.id) === top) return top;
+    }
+  }
+
+  #fire(timer: Timer): void {
+    this.#timers.delete(timer.id);
+    this.#now = Math.max(this.#now, timer.at);
+    timer.fn();
+  }
+
+  #push(timer: Timer): void {
+    const heap = this.#heap;
+    let i = heap.length;
+    heap.push(timer);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      const p = heap[parent];
+      if (p === undefined || !before(timer, p)) break;
+      heap[i] = p;
+      i = parent;
+    }
+    heap[i] = timer;
+  }
+
+  #pop(): void {
+    const heap = this.#heap;
+    const last = heap.pop();
+    if (last === undefined || heap.length === 0) return;
+    let i = 0;
+    const n = heap.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const left = heap[l];
+      const right = heap[r];
+      let child = l;
+      let c = left;
+      if (right !== undefined && left !== undefined && before(right, left)) {
+        child = r;
+        c = right;
+      }
+      if (c === undefined || !before(c, last)) break;
+      heap[i] = c;
+      i = child;
+    }
+    heap[i] = last;
+  }
+
+  #rebuild(): void {
+    const live = [...this.#timers.values()];
+    this.#heap.length = 0;
+    for (const t of live) this.#push(t);
   }
 }

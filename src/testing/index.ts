@@ -1,11 +1,48 @@
 /**
  * `twitch-realtime/testing`: the emulator as a test kit for your own code, in any Node test runner (nothing here
- * imports one). One controllable clock for the emulator and your clients; record what a live client receives and
- * replay it into the emulator.
+ * imports one): a fixture (`startTestTwitch`), expectations (`expectEvent`, `events`, `expectNoEvent`), and one
+ * controllable clock for the emulator and your clients; record what a live client receives and replay it into the
+ * emulator (`record`, `readRecording`, `emu.replay`).
  *
  * @packageDocumentation
  */
-export { TestClock } from './clock.js';
+export { TestClock, type TickAsyncOptions } from './clock.js';
+export { exampleEvent } from './fixtures.js';
+export type { ExampleEvent } from './fixtures.js';
+export {
+  startTestTwitch,
+  TestTwitch,
+  TestUser,
+  TEST_TWITCH_DEFAULTS,
+  TEST_USERS,
+  TEST_SCOPES,
+} from './kit.js';
+export type {
+  Closable,
+  TestAutoClientOptions,
+  TestClientOptions,
+  TestHelixClientOptions,
+  TestTwitchOptions,
+  TestUserRole,
+  TestWebSocketClientOptions,
+} from './kit.js';
+export { expectEvent, events, expectNoEvent, EXPECT_EVENT_TIMEOUT_MS, EVENTS_BUFFER_SIZE } from './expect.js';
+export type {
+  AnyEventListener,
+  Drainable,
+  EventFilter,
+  EventIterator,
+  EventListener,
+  EventReceiver,
+  EventsOptions,
+  ExpectEventOptions,
+  ExpectNoEventOptions,
+  NoEventWatch,
+  ReceivedEvent,
+} from './expect.js';
+export { TestingError } from './errors.js';
+export type { TestingErrorCode } from './errors.js';
+export type { DrainOptions } from '../emulator/eventsub/drain.js';
 export { Recorder, readRecording, record } from './record.js';
 export type { RecordableReceiver, RecordingSource, RecordingSummary, RecordOptions } from './record.js';
 export {

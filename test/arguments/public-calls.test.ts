@@ -36,6 +36,7 @@ import { main } from '../../src/cli/index.js';
 import { ROOT, runtimeExports } from '../support/entry-points.js';
 import { CLASSIC_WRONG_VALUES, wrongValue } from './domains.js';
 import { specs, tempDir, type ClassSpec, type Context, type Exempt, type Row, type Spec } from './specs.js';
+import { closeTestingSpecs } from './specs-testing.js';
 
 const SECRET = 'a-webhook-secret';
 /** `JSON.stringify` as it behaves: `undefined` for a symbol or a function. */
@@ -94,6 +95,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await closeTestingSpecs();
   await ctx.pool.close();
   await ctx.auto.close();
   await ctx.ws.close();

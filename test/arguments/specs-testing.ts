@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { Recorder } from '../../src/testing/index.js';
 import {
-  TestClock,
   checkRecordingLine,
   parseRecordingLine,
   readRecording,
@@ -15,20 +14,42 @@ import {
   type RecordableReceiver,
   type RecordOptions,
 } from '../../src/testing/index.js';
+import { nonEmpty, positiveInteger } from './domains.js';
+import { keysOf } from './specs.js';
 import { TypedEmitter } from '../../src/core/emitter.js';
+import { EVENT_DEFINITIONS } from '../../src/catalogue/definitions.js';
+import {
+  events,
+  expectEvent,
+  expectNoEvent,
+  startTestTwitch,
+  TestClock,
+  exampleEvent,
+  type DrainOptions,
+  type TickAsyncOptions,
+  type EventIterator,
+  type EventReceiver,
+  type EventsOptions,
+  type ExpectEventOptions,
+  type ExpectNoEventOptions,
+  type NoEventWatch,
+  type TestTwitch,
+} from '../../src/testing/index.js';
 import {
   anyValue,
+  duration,
+  integer,
   isFunction,
   isNumber,
   isObject,
+  isSignal,
   isString,
-  nonEmpty,
   numberIn,
   optional,
-  positiveInteger,
   withMethods,
+  type Domain,
 } from './domains.js';
-import { keysOf, type Spec } from './specs.js';
+import type { Param, Spec } from './specs.js';
 
 const NO_ARGUMENTS = { exempt: 'takes no arguments' } as const;
 const MS = numberIn(0, Number.MAX_VALUE);
@@ -52,6 +73,56 @@ const isIterableSource = (v: unknown): boolean =>
   nonEmpty(v) ||
   v instanceof Readable ||
   (typeof v === 'object' && v !== null && (Symbol.iterator in v || Symbol.asyncIterator in v));
+
+/**
+ * One test Twitch shared by the rows of its methods (started by the first call, closed by {@link closeTestingSpecs}):
+ * a refused call then opens nothing of its own.
+ */
+let shared: Promise<TestTwitch> | undefined;
+function kit(): Promise<TestTwitch> {
+  shared ??= startTestTwitch();
+  return shared;
+}
+
+/** Closes the shared test Twitch (the argument test's `afterAll`). */
+export async function closeTestingSpecs(): Promise<void> {
+  const twitch = await shared;
+  shared = undefined;
+  await twitch?.close();
+}
+
+const MODELLED = new Set<unknown>(EVENT_DEFINITIONS.map((d) => d.type));
+const receiverParam: Param = {
+  name: 'receiver',
+  valid: () => new TypedEmitter(),
+  ok: withMethods('on', 'off'),
+};
+const typeParam: Param = { name: 'type', valid: () => 'channel.follow', ok: (v) => MODELLED.has(v) };
+const closeIt = (value: unknown): unknown => (value as { close(): unknown }).close();
+
+/** An options param (optional object) with its keys' domains. */
+function optionsParam(valid: () => Record<string, unknown>, keys: Readonly<Record<string, Domain>>): Param {
+  return { name: 'options', valid, ok: optional(isObject), keys };
+}
+
+/** `options` with a signal of our own that the row aborts right after the call, so nothing waits on. */
+function withOwnSignal(options: unknown): { options: unknown; abort: () => void } {
+  const controller = new AbortController();
+  if (typeof options !== 'object' || options === null) return { options, abort: () => undefined };
+  const given = (options as { signal?: unknown }).signal;
+  const signal =
+    given === undefined
+      ? controller.signal
+      : given instanceof AbortSignal
+        ? AbortSignal.any([given, controller.signal])
+        : given;
+  return {
+    options: { ...options, signal },
+    abort: () => {
+      controller.abort();
+    },
+  };
+}
 
 /** The rows. */
 export function testingSpecs(): Record<string, Spec> {
@@ -106,6 +177,105 @@ export function testingSpecs(): Record<string, Spec> {
       ],
       call: ([t, l]) => parseRecordingLine(t as string, l as number),
     },
+    exampleEvent: {
+      params: [
+        { name: 'type', valid: () => 'channel.follow', ok: isString },
+        { name: 'version', valid: () => '2', ok: isString },
+        // Overrides are event data: a field of the wrong type is the model's MALFORMED_EVENT.
+        { name: 'overrides', valid: () => ({ userName: 'Ada' }), ok: optional(isObject), data: true },
+      ],
+      call: ([t, v, o]) => exampleEvent(t as never, v as never, o as never),
+    },
+    startTestTwitch: {
+      params: [optionsParam(() => ({}), {})],
+      call: ([o]) => startTestTwitch(o as object),
+      dispose: closeIt,
+    },
+    TestTwitch: {
+      construct: { exempt: '@internal: made by startTestTwitch (checked there)' },
+      methods: {
+        clientOptions: NO_ARGUMENTS,
+        close: NO_ARGUMENTS,
+        track: {
+          params: [{ name: 'closable', valid: () => ({ close: () => undefined }), ok: withMethods('close') }],
+          call: async ([c]) => (await kit()).track(c as { close(): unknown }),
+        },
+        autoClient: {
+          params: [optionsParam(() => ({}), {})],
+          call: async ([o]) => (await kit()).autoClient(o as object),
+          dispose: closeIt,
+        },
+        webSocketClient: {
+          params: [optionsParam(() => ({}), {})],
+          call: async ([o]) => (await kit()).webSocketClient(o as object),
+          dispose: closeIt,
+        },
+        helixClient: {
+          params: [optionsParam(() => ({}), {})],
+          call: async ([o]) => (await kit()).helixClient(o as object),
+          dispose: closeIt,
+        },
+        drain: {
+          params: [
+            optionsParam(() => ({}), {
+              timeoutMs: optional(duration()),
+              signal: optional(isSignal),
+            } satisfies Record<keyof DrainOptions, Domain>),
+          ],
+          call: async ([o]) => (await kit()).drain(o as DrainOptions),
+        },
+      },
+    },
+    TestUser: {
+      construct: { exempt: '@internal: made by startTestTwitch' },
+      methods: { toJSON: NO_ARGUMENTS },
+    },
+    expectEvent: {
+      params: [
+        receiverParam,
+        typeParam,
+        optionsParam(() => ({ timeoutMs: 1 }), {
+          timeoutMs: optional(duration()),
+          filter: optional(isFunction),
+          signal: optional(isSignal),
+        } satisfies Record<keyof ExpectEventOptions<'channel.follow'>, Domain>),
+      ],
+      call: ([r, t, o]) => {
+        const own = withOwnSignal(o);
+        const waiting = expectEvent(r as EventReceiver, t as 'channel.follow', own.options as object);
+        waiting.catch(() => undefined);
+        own.abort();
+        return undefined;
+      },
+    },
+    events: {
+      params: [
+        receiverParam,
+        typeParam,
+        optionsParam(() => ({}), {
+          filter: optional(isFunction),
+          signal: optional(isSignal),
+          bufferSize: optional(integer(1, 1_000_000)),
+        } satisfies Record<keyof EventsOptions<'channel.follow'>, Domain>),
+      ],
+      call: ([r, t, o]) => events(r as EventReceiver, t as 'channel.follow', o as object),
+      dispose: (iterator) => {
+        (iterator as EventIterator<'channel.follow'>).close();
+      },
+    },
+    expectNoEvent: {
+      params: [
+        receiverParam,
+        typeParam,
+        optionsParam(() => ({}), {
+          filter: optional(isFunction),
+        } satisfies Record<keyof ExpectNoEventOptions<'channel.follow'>, Domain>),
+      ],
+      call: ([r, t, o]) => expectNoEvent(r as EventReceiver, t as 'channel.follow', o as object),
+      dispose: (watch) => {
+        (watch as NoEventWatch).cancel();
+      },
+    },
     TestClock: {
       construct: {
         params: [{ name: 'start', valid: () => 0, ok: (v) => v === undefined || MS(v) }],
@@ -132,6 +302,21 @@ export function testingSpecs(): Record<string, Spec> {
           call: ([ms]) => {
             new TestClock().advance(ms as number);
           },
+        },
+        tickAsync: {
+          params: [
+            { name: 'ms', valid: () => 1, ok: MS },
+            {
+              name: 'options',
+              valid: () => ({ quietTurns: 1, maxTurns: 2 }),
+              ok: optional(isObject),
+              keys: {
+                quietTurns: optional(integer(1, 1_000_000)),
+                maxTurns: optional(integer(1, 1_000_000)),
+              },
+            },
+          ],
+          call: ([ms, options]) => new TestClock().tickAsync(ms as number, options as TickAsyncOptions),
         },
         skip: {
           params: [{ name: 'ms', valid: () => 1, ok: MS }],

@@ -137,6 +137,11 @@ const { blocks, invalid } = collect();
 const scratch = mkdtempSync(path.join(tmpdir(), 'twitch-realtime-docs-'));
 mkdirSync(path.join(scratch, 'node_modules'));
 symlinkSync(root, path.join(scratch, 'node_modules', 'twitch-realtime'), 'dir');
+// docs/testing.md quotes test files of vitest and jest: their runners' modules resolve as in a user's project.
+mkdirSync(path.join(scratch, 'node_modules', '@jest'));
+for (const dep of ['vitest', '@jest/globals']) {
+  symlinkSync(path.join(root, 'node_modules', dep), path.join(scratch, 'node_modules', dep), 'dir');
+}
 writeFileSync(
   path.join(scratch, 'package.json'),
   JSON.stringify({ name: 'docs-consumer', private: true, type: 'module' }),

@@ -70,6 +70,62 @@ const ROWS: readonly (readonly [string, () => unknown, string])[] = [
     'subscriptionId',
   ],
   ['trigger({ typ })', () => call(emu.trigger.bind(emu), { typ: 'stream.online' }), 'typ'],
+  // The typed form: trigger(type, version, options?), camelCase.
+  ['trigger("nope", "1")', () => call(emu.trigger.bind(emu), 'nope', '1'), 'type'],
+  ['trigger("stream.online")', () => call(emu.trigger.bind(emu), 'stream.online'), 'version'],
+  ['trigger("stream.online", "9")', () => call(emu.trigger.bind(emu), 'stream.online', '9'), 'version'],
+  ['trigger(type, version, 5)', () => call(emu.trigger.bind(emu), 'stream.online', '1', 5), 'options'],
+  [
+    'trigger(type, version, { conditon })',
+    () => call(emu.trigger.bind(emu), 'stream.online', '1', { conditon: {} }),
+    'conditon',
+  ],
+  [
+    'trigger(type, version, { condition: snake_case })',
+    () => call(emu.trigger.bind(emu), 'stream.online', '1', { condition: { broadcaster_user_id: '1' } }),
+    'condition.broadcaster_user_id',
+  ],
+  [
+    'trigger(type, version, { condition: { key: 5 } })',
+    () => call(emu.trigger.bind(emu), 'stream.online', '1', { condition: { broadcasterUserId: 5 } }),
+    'condition.broadcasterUserId',
+  ],
+  [
+    'trigger(type, version, { event: 5 })',
+    () => call(emu.trigger.bind(emu), 'stream.online', '1', { event: 5 }),
+    'event',
+  ],
+  [
+    'trigger(type, version, { event: { typo } })',
+    () => call(emu.trigger.bind(emu), 'channel.follow', '2', { event: { usrName: 'x' } }),
+    'event.usrName',
+  ],
+  [
+    'trigger(type, version, { event: { nested typo } })',
+    () => call(emu.trigger.bind(emu), 'channel.chat.message', '1', { event: { message: { txt: 'x' } } }),
+    'event.message.txt',
+  ],
+  [
+    'trigger(type, version, { count: -1 })',
+    () => call(emu.trigger.bind(emu), 'stream.online', '1', { count: -1 }),
+    'count',
+  ],
+  [
+    'triggerAsync(type, version, { event: { typo } })',
+    () => call(emu.triggerAsync.bind(emu), 'channel.follow', '2', { event: { usrName: 'x' } }),
+    'event.usrName',
+  ],
+  ['stream(type, version)', () => call(emu.stream.bind(emu), 'stream.online', '1'), 'options'],
+  [
+    'stream(type, version, { event: { typo } })',
+    () => call(emu.stream.bind(emu), 'stream.online', '1', { ratePerSecond: 1, event: { tpe: 'x' } }),
+    'event.tpe',
+  ],
+  [
+    'stream(type, version, { ratePerSecond: "x" })',
+    () => call(emu.stream.bind(emu), 'stream.online', '1', { ratePerSecond: 'x' }),
+    'ratePerSecond',
+  ],
   ['triggerAsync(null)', () => call(emu.triggerAsync.bind(emu), null), 'input'],
   ['replay(null)', () => call(emu.replay.bind(emu), null), 'lines'],
   ['replay(5)', () => call(emu.replay.bind(emu), 5), 'lines'],
@@ -95,6 +151,11 @@ const ROWS: readonly (readonly [string, () => unknown, string])[] = [
     'durationMs',
   ],
   ['stopStream(5)', () => call(emu.stopStream.bind(emu), 5), 'id'],
+  ['drain(5)', () => call(emu.drain.bind(emu), 5), 'options'],
+  ['drain({ timeoutMs: 0 })', () => call(emu.drain.bind(emu), { timeoutMs: 0 }), 'timeoutMs'],
+  ['drain({ timeoutMs: "1" })', () => call(emu.drain.bind(emu), { timeoutMs: '1' }), 'timeoutMs'],
+  ['drain({ signal: {} })', () => call(emu.drain.bind(emu), { signal: {} }), 'signal'],
+  ['drain({ wait: 1 })', () => call(emu.drain.bind(emu), { wait: 1 }), 'wait'],
   ['mintUserToken(null)', () => call(emu.mintUserToken.bind(emu), null), 'input'],
   ['mintUserToken({ userId: 5 })', () => call(emu.mintUserToken.bind(emu), { userId: 5 }), 'userId'],
   [
@@ -353,21 +414,25 @@ describe('Emulator methods refuse bad arguments with INVALID_ARGUMENT naming the
   });
 
   it('any non-object input of trigger, stream, mintUserToken and setFaults is refused (property)', async () => {
+    // A string is the typed form's type (`trigger(type, version, options)`): an unknown one names `type`.
     const methods = [
-      [(v: unknown) => call(emu.trigger.bind(emu), v), 'input'],
-      [(v: unknown) => call(emu.triggerAsync.bind(emu), v), 'input'],
-      [(v: unknown) => call(emu.stream.bind(emu), v), 'input'],
-      [(v: unknown) => call(emu.mintUserToken.bind(emu), v), 'input'],
-      [(v: unknown) => call(emu.setFaults.bind(emu), v), 'faults'],
+      [(v: unknown) => call(emu.trigger.bind(emu), v), 'input', 'type'],
+      [(v: unknown) => call(emu.triggerAsync.bind(emu), v), 'input', 'type'],
+      [(v: unknown) => call(emu.stream.bind(emu), v), 'input', 'type'],
+      [(v: unknown) => call(emu.mintUserToken.bind(emu), v), 'input', 'input'],
+      [(v: unknown) => call(emu.setFaults.bind(emu), v), 'faults', 'faults'],
     ] as const;
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...methods),
         fc.anything({ withBigInt: true, withBoxedValues: true }),
-        async ([method, field], value) => {
+        async ([method, field, stringField], value) => {
           fc.pre(typeof value !== 'object' || value === null || Array.isArray(value));
           const error = await errorOf(() => method(value));
-          expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', field });
+          expect(error).toMatchObject({
+            code: 'INVALID_ARGUMENT',
+            field: typeof value === 'string' ? stringField : field,
+          });
         },
       ),
       { numRuns: 300 },

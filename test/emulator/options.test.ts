@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from '../../src/core/errors.js';
 import { Emulator } from '../../src/emulator/index.js';
 import { MAX_TIMER_MS } from '../../src/core/duration.js';
+import { systemClock } from '../../src/core/clock.js';
+import { TestClock } from '../../src/testing/clock.js';
 import { resolveOptions, validateOptions, type EmulatorOptions } from '../../src/emulator/options.js';
 
 /** The error `fn` throws (or `undefined`). */
@@ -61,6 +63,8 @@ const WRONG: { readonly [K in keyof EmulatorOptions]-?: readonly unknown[] } = {
     { failureThreshold: 0.5 },
     { maxInFlight: 0 },
     { timeoutMS: 10 },
+    // One clock for the whole emulator: the webhook transport's comes from `clock`.
+    { clock: systemClock },
   ],
   pubsub: [
     5,
@@ -76,6 +80,7 @@ const WRONG: { readonly [K in keyof EmulatorOptions]-?: readonly unknown[] } = {
     { maxBufferedMessages: -1 },
     { pth: '/p' },
   ],
+  clock: [5, null, {}, 'system', { now: noop, setTimeout: noop }],
   now: [5, 'Date.now', null],
   onError: [5, 'log', null],
 };
@@ -137,11 +142,13 @@ describe('emulator options', () => {
       webhookTransport: transport,
       webhook: {},
       pubsub: { path: '/legacy', listenDeadlineMs: 0, reconnectGraceMs: 0, maxTopicsPerConnection: 50 },
+      clock: new TestClock(),
       now: Date.now,
       onError: noop,
     };
-    const { webhook: _webhook, ...withTransport } = all;
-    const { webhookTransport: _transport, ...withWebhook } = all;
+    // `now` and `clock` exclude each other (see below): each is checked without the other.
+    const { webhook: _webhook, now: _now, ...withTransport } = all;
+    const { webhookTransport: _transport, clock: _clock, ...withWebhook } = all;
     expect(() => {
       validateOptions(withTransport);
     }).not.toThrow();
@@ -204,6 +211,7 @@ describe('emulator options', () => {
       webhookTransport: 'object',
       webhook: 'object',
       pubsub: 'object',
+      clock: 'object',
       now: 'function',
       onError: 'function',
     };
@@ -241,6 +249,15 @@ describe('emulator options', () => {
       field: 'webhook.timeoutMS',
       message: 'webhook.timeoutMS is not an option (did you mean webhook.timeoutMs?)',
     });
+  });
+
+  it('refuses now next to clock: one clock drives the emulator', () => {
+    expect(
+      thrownBy(() => {
+        validateOptions({ clock: new TestClock(), now: Date.now });
+      }),
+    ).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'now' });
+    expect(resolveOptions({}).clock).toBe(systemClock);
   });
 
   it('refuses webhook options next to a webhook transport (they would be ignored)', () => {

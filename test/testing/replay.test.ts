@@ -4,7 +4,8 @@
  * kept (a line an hour later is not sent until then); stop() and the emulator's close() end a replay.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Emulator } from '../../src/emulator/index.js';
+import type { Emulator, EmulatorOptions } from '../../src/emulator/index.js';
+import { TestClock } from '../../src/testing/index.js';
 import type { Notification } from '../../src/catalogue/events.js';
 import type { RecordedNotification } from '../../src/testing/index.js';
 import { Harness, streamOnline } from '../eventsub/conduit/helpers.js';
@@ -62,8 +63,8 @@ function line(
 }
 
 /** An emulator and a client subscribed to stream.online of broadcasters 1000 and 1001, collecting notifications. */
-async function setup(): Promise<{ emu: Emulator; seen: Notification[] }> {
-  const emu = await h.start();
+async function setup(options: EmulatorOptions = {}): Promise<{ emu: Emulator; seen: Notification[] }> {
+  const emu = await h.start(options);
   const client = h.client({
     conduitId: 'create',
     shardIds: [0],
@@ -162,6 +163,21 @@ describe('emu.replay()', () => {
     }).done;
     expect(result).toMatchObject({ delivered: 2, stopped: false });
     await until(() => seen.length === 2, 'both');
+  });
+
+  it("paces by the emulator's clock: under a TestClock the next line waits for advance()", async () => {
+    const clock = new TestClock(Date.now());
+    // Keepalives on that clock never come: a keepalive "second" long enough for the client not to give up meanwhile;
+    // no ping falls in the advanced minute (its pong could not arrive while advance() runs synchronously).
+    const { emu, seen } = await setup({ clock, keepaliveSecondMs: 1000, pingIntervalMs: 3_600_000 });
+    const run = emu.replay([line('m-1', '1000', T(0)), line('m-2', '1000', T(60_000))]);
+    await until(() => seen.length === 1, 'the first notification');
+    // The gap is a timer of the emulator's clock, not of the real one.
+    await until(() => clock.delays().includes(60_000), 'the replay timer');
+    clock.advance(60_000);
+    expect(await run.done).toMatchObject({ notifications: 2, delivered: 2, stopped: false });
+    await until(() => seen.length === 2, 'the second notification');
+    expect(seen.map((n) => n.messageId)).toEqual(['m-1', 'm-2']);
   });
 
   it("the emulator's close() stops a running replay", async () => {

@@ -5,8 +5,12 @@
  * `delivery.ts` (conduit routing, webhook targets and verification).
  *
  * One shared sweep timer serves every session (cheap at 10k sessions); the delivery hot path builds one string per
- * message from cached parts and allocates no closure or timer.
+ * message from cached parts and allocates no closure or timer. Time comes from the emulator's clock
+ * (`EmulatorOptions.clock`): the sweep arms itself for the earliest deadline it knows (never sooner than
+ * `sweepIntervalMs` after the last pass), and whatever sets an earlier deadline calls {@link EventSubCore.wake}. So
+ * an idle emulator sleeps, and a test clock advanced by 72 h runs a handful of sweeps, not 260,000.
  */
+import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Platform } from '../http/types.js';
 import type { ResolvedOptions } from '../options.js';
 import { SHARD_STATUSES } from '../../protocol/eventsub.js';
@@ -110,8 +114,13 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
   readonly #disabledWs: StoredSubscription[] = [];
   readonly #disabledOther: StoredSubscription[] = [];
   readonly #closed: Session[] = [];
-  readonly #sweepTimer: NodeJS.Timeout;
-  #dropTimer: NodeJS.Timeout | undefined;
+  readonly clock: Clock;
+  #sweepTimer: TimerHandle | undefined;
+  /** When the armed sweep fires (clock time), `Infinity` when none is armed. */
+  #sweepAt = Infinity;
+  #lastSweep = -Infinity;
+  #stopped = false;
+  #dropTimer: TimerHandle | undefined;
   readonly #webhooks: WebhookTransport | undefined;
 
   constructor(platform: Platform, options: ResolvedOptions) {
@@ -120,11 +129,27 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
     this.maxBufferedBytes = options.maxBufferedBytes;
     this.pingIntervalMs = options.pingIntervalMs;
     this.#webhooks = options.webhookTransport;
-    this.#sweepTimer = setInterval(() => {
-      this.sweep(Date.now());
-    }, options.sweepIntervalMs);
-    this.#sweepTimer.unref();
+    this.clock = options.clock;
   }
+
+  /**
+   * Asks for a sweep at `at` (clock time, ms), or as soon after it as the sweep period allows (one pass per
+   * `sweepIntervalMs` at most). Cheap when a sweep is already armed sooner: one comparison.
+   */
+  wake(at: number): void {
+    if (this.#stopped) return;
+    const when = Math.max(at, this.#lastSweep + this.options.sweepIntervalMs);
+    if (when >= this.#sweepAt) return;
+    if (this.#sweepTimer !== undefined) this.clock.clearTimeout(this.#sweepTimer);
+    this.#sweepAt = when;
+    this.#sweepTimer = this.clock.setTimeout(this.#onSweep, when - this.clock.now());
+  }
+
+  readonly #onSweep = (): void => {
+    this.#sweepTimer = undefined;
+    this.#sweepAt = Infinity;
+    this.sweep(this.clock.now());
+  };
 
   // -------------------------------------------------------------------------------------------------------------
   // Sessions
@@ -135,6 +160,7 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
     this.sessions.set(session.id, session);
     this.live.add(session);
     this.counters.sessionsOpened++;
+    this.wake(session.nextDue(this.clock.now(), this.options.sweepIntervalMs));
   }
 
   keepaliveSent(): void {
@@ -158,6 +184,7 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
       );
     }
     this.#closed.push(session);
+    this.wake(session.closedAt + this.options.sessionRetentionMs);
   }
 
   /** Closes a random connected session with 4000/4005/4006 (fault `drop_session_every_ms`). */
@@ -175,15 +202,18 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
     if (faults.duplicateRate !== undefined) this.faults.duplicateRate = faults.duplicateRate;
     if (faults.dropSessionEveryMs !== undefined) {
       this.faults.dropSessionEveryMs = faults.dropSessionEveryMs;
-      if (this.#dropTimer !== undefined) clearInterval(this.#dropTimer);
+      if (this.#dropTimer !== undefined) this.clock.clearTimeout(this.#dropTimer);
       this.#dropTimer = undefined;
-      if (faults.dropSessionEveryMs > 0) {
-        this.#dropTimer = setInterval(() => {
-          this.dropRandomSession();
-        }, faults.dropSessionEveryMs);
-        this.#dropTimer.unref();
-      }
+      if (faults.dropSessionEveryMs > 0 && !this.#stopped) this.#armDrop(faults.dropSessionEveryMs);
     }
+  }
+
+  /** Re-arms itself every `everyMs` (a one-shot timer per period, so it runs on any clock). */
+  #armDrop(everyMs: number): void {
+    this.#dropTimer = this.clock.setTimeout(() => {
+      this.#armDrop(everyMs);
+      this.dropRandomSession();
+    }, everyMs);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -215,7 +245,7 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
       clientId: input.clientId,
       userId: input.userId,
       cost: input.cost,
-      createdAt: nanoTimestamp(),
+      createdAt: nanoTimestamp(this.clock.now()),
       transport: input.transport,
       status: input.status,
       disabledAt: 0,
@@ -254,13 +284,15 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
     sub.status = status;
     sub.json = undefined;
     if (wasActive && !isActive(status)) {
-      sub.disabledAt = Date.now();
+      sub.disabledAt = this.clock.now();
       if (sub.transport.method === 'websocket') {
         sub.transport.session.subscriptions.delete(sub);
         this.#disabledWs.push(sub);
+        this.wake(sub.disabledAt + this.options.websocketSubscriptionRetentionMs);
       } else {
         this.#appTotal(sub.clientId, 0, -sub.cost);
         this.#disabledOther.push(sub);
+        this.wake(sub.disabledAt + this.options.webhookSubscriptionRetentionMs);
       }
     }
   }
@@ -297,7 +329,7 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
     const wasEnabled = sub.status === 'enabled';
     this.setStatus(sub, status);
     if (!wasEnabled) return false;
-    const sent = this.#send(sub, 'revocation', messageId(), nanoTimestamp(), '') !== null;
+    const sent = this.#send(sub, 'revocation', messageId(), nanoTimestamp(this.clock.now()), '') !== null;
     if (sent) this.counters.revocationsSent++;
     return sent;
   }
@@ -312,10 +344,11 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
       clientId,
       shards: [],
       enabled: [],
-      allDisabledSince: Date.now(),
+      allDisabledSince: this.clock.now(),
     };
     this.resizeConduit(conduit, shardCount);
     this.conduits.set(conduit.id, conduit);
+    this.#wakeForConduit(conduit);
     return conduit;
   }
 
@@ -327,8 +360,15 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
       const shard = shards.pop();
       if (shard === undefined) break;
       unbindShard(shard);
-      setShardEnabled(shard, false);
+      setShardEnabled(shard, false, this.clock.now());
     }
+    this.#wakeForConduit(conduit);
+  }
+
+  /** A conduit without an enabled shard expires `conduitDisabledTtlMs` after `allDisabledSince`. */
+  #wakeForConduit(conduit: Conduit): void {
+    if (conduit.allDisabledSince !== 0)
+      this.wake(conduit.allDisabledSince + this.options.conduitDisabledTtlMs);
   }
 
   /**
@@ -373,7 +413,8 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
     const was = shard.status;
     if (was === status) return;
     shard.status = status;
-    setShardEnabled(shard, status === 'enabled');
+    setShardEnabled(shard, status === 'enabled', this.clock.now());
+    this.#wakeForConduit(shard.conduit);
     if (was === 'enabled' && this.conduits.get(shard.conduit.id) === shard.conduit)
       this.#emitShardDisabled(shard);
   }
@@ -397,13 +438,14 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
 
   /**
    * Delivers one notification (`eventJson` is the `event`, or `events` for batched types) with a fresh message id
-   * and timestamp, or the given ones (a replay: `id` must be frame-safe, see protocol/recording.ts).
+   * and timestamp (the emulator's clock), or the given ones (a replay: `id` must be frame-safe, see
+   * protocol/recording.ts).
    */
   deliver(
     sub: StoredSubscription,
     eventJson: string,
     id = messageId(),
-    timestamp = nanoTimestamp(),
+    timestamp = nanoTimestamp(this.clock.now()),
   ): boolean {
     const counters = this.counters;
     counters.notificationsSent++;
@@ -467,39 +509,55 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
   // Housekeeping
   // -------------------------------------------------------------------------------------------------------------
 
-  /** One housekeeping pass. Public so tests can drive it with their own clock. */
+  /**
+   * One housekeeping pass at `now` (clock time), then the next one is armed for the earliest deadline left. Public
+   * so tests can drive it with their own clock.
+   */
   sweep(now: number): void {
-    const sweepMs = this.options.sweepIntervalMs;
-    for (const session of this.live) session.tick(now, sweepMs);
-    pruneQueue(this.#disabledWs, now - this.options.websocketSubscriptionRetentionMs, (sub) => {
+    this.#lastSweep = now;
+    const o = this.options;
+    const sweepMs = o.sweepIntervalMs;
+    let next = Infinity;
+    for (const session of this.live) next = Math.min(next, session.tick(now, sweepMs));
+    pruneQueue(this.#disabledWs, now - o.websocketSubscriptionRetentionMs, (sub) => {
       if (!isActive(sub.status)) this.removeSubscription(sub);
     });
-    pruneQueue(this.#disabledOther, now - this.options.webhookSubscriptionRetentionMs, (sub) => {
+    pruneQueue(this.#disabledOther, now - o.webhookSubscriptionRetentionMs, (sub) => {
       if (!isActive(sub.status)) this.removeSubscription(sub);
     });
     const closed = this.#closed;
     let i = 0;
-    while (i < closed.length && (closed[i]?.closedAt ?? 0) <= now - this.options.sessionRetentionMs) i++;
+    while (i < closed.length && (closed[i]?.closedAt ?? 0) <= now - o.sessionRetentionMs) i++;
     if (i > 0) {
       for (const session of closed.splice(0, i)) {
         if (this.sessions.get(session.id) === session) this.sessions.delete(session.id);
       }
     }
     for (const conduit of this.conduits.values()) {
-      if (
-        conduit.allDisabledSince !== 0 &&
-        now - conduit.allDisabledSince >= this.options.conduitDisabledTtlMs
-      ) {
+      if (conduit.allDisabledSince === 0) continue;
+      const expiresAt = conduit.allDisabledSince + o.conduitDisabledTtlMs;
+      if (now >= expiresAt) {
         this.deleteConduit(conduit);
         this.counters.conduitsExpired++;
-      }
+      } else if (expiresAt < next) next = expiresAt;
     }
+    // Queues are in time order: their heads are the next to go.
+    const ws = this.#disabledWs[0];
+    if (ws !== undefined) next = Math.min(next, ws.disabledAt + o.websocketSubscriptionRetentionMs);
+    const other = this.#disabledOther[0];
+    if (other !== undefined) next = Math.min(next, other.disabledAt + o.webhookSubscriptionRetentionMs);
+    const session = closed[0];
+    if (session !== undefined) next = Math.min(next, session.closedAt + o.sessionRetentionMs);
+    if (next !== Infinity) this.wake(next);
   }
 
   /** Stops timers. Sockets are closed by the WebSocket server; the webhook transport by its owner. */
   close(): void {
-    clearInterval(this.#sweepTimer);
-    if (this.#dropTimer !== undefined) clearInterval(this.#dropTimer);
+    this.#stopped = true;
+    if (this.#sweepTimer !== undefined) this.clock.clearTimeout(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+    this.#sweepAt = Infinity;
+    if (this.#dropTimer !== undefined) this.clock.clearTimeout(this.#dropTimer);
     this.#dropTimer = undefined;
   }
 }

@@ -32,16 +32,17 @@ let cachedMs = -1;
 let cachedPrefix = '';
 
 /**
- * Current time as RFC 3339 UTC with nanosecond precision, e.g. `2023-07-19T14:56:51.634234626Z`. The millisecond
- * prefix is cached, so the hot path is one `Date.now()`, one `performance.now()` read and a string concatenation.
+ * `now` (ms since the epoch, read from the emulator's clock) as RFC 3339 UTC with nanosecond precision, e.g.
+ * `2023-07-19T14:56:51.634234626Z`. The millisecond prefix is cached, so the hot path is one clock read (by the
+ * caller), one `performance.now()` read and a string concatenation.
  */
-export function nanoTimestamp(): string {
-  const now = Date.now();
+export function nanoTimestamp(now: number): string {
   if (now !== cachedMs) {
     cachedMs = now;
     cachedPrefix = new Date(now).toISOString().slice(0, 23);
   }
-  // Sub-millisecond digits come from the monotonic clock: not aligned with the wall clock, but strictly formatted.
+  // Sub-millisecond digits come from the monotonic clock: not aligned with any clock, but strictly formatted (the
+  // time itself, to the millisecond, is `now`, from the emulator's clock).
   const subMs = Math.floor((performance.now() % 1) * 1_000_000) + 1_000_000;
   return `${cachedPrefix}${String(subMs).slice(1)}Z`;
 }

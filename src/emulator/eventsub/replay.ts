@@ -5,11 +5,12 @@
  * message is the emulator's own (its id, transport); the event is the recorded one, byte for byte as re-serialised.
  *
  * Pace: the recorded `received_at` times, relative to the first line, divided by `speed`; `'max'` sends as fast as
- * possible (a turn of the event loop every {@link REPLAY_CHUNK} lines). Timers are today's `setTimeout` and
- * `Date.now`, like the emulator's other EventSub timers (a clock option is being added separately: this module should
- * take it then). Revocation lines are counted, not replayed (revoke with `revokeSubscription`).
+ * possible (a turn of the event loop every {@link REPLAY_CHUNK} lines). Time is the emulator's clock
+ * (`EmulatorOptions.clock`): under a `TestClock` a paced replay moves only when the test advances it. Revocation
+ * lines are counted, not replayed (revoke with `revokeSubscription`).
  */
 import { randomUUID } from 'node:crypto';
+import type { TimerHandle } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { isRecord } from '../../core/guards.js';
 import {
@@ -156,19 +157,20 @@ export function startReplay(
   const state = { stopped: false };
   // A function, not the flag: `stop()` flips it while the loop awaits.
   const stopped = (): boolean => state.stopped;
-  let timer: NodeJS.Timeout | undefined;
+  const clock = core.clock;
+  let timer: TimerHandle | undefined;
   let wake: (() => void) | undefined;
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
       wake = resolve;
-      timer = ms > 0 ? setTimeout(resolve, ms) : undefined;
+      timer = ms > 0 ? clock.setTimeout(resolve, ms) : undefined;
       if (timer === undefined) setImmediate(resolve);
     });
   const run: ReplayRun = {
     id: `replay-${randomUUID()}`,
     stop() {
       state.stopped = true;
-      clearTimeout(timer);
+      if (timer !== undefined) clock.clearTimeout(timer);
       wake?.();
     },
     done: Promise.resolve().then(async () => {
@@ -198,9 +200,9 @@ export function startReplay(
       const at = Date.parse(line.received_at);
       if (first === undefined) {
         first = at;
-        started = Date.now();
+        started = clock.now();
       }
-      const wait = started + (at - first) / speed - Date.now();
+      const wait = started + (at - first) / speed - clock.now();
       if (wait >= 1) {
         sinceTurn = 0;
         await sleep(wait);

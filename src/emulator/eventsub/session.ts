@@ -3,6 +3,7 @@
  * subscriptions and the shard binding move to the new socket, and the old one is retired.
  */
 import type { Duplex } from 'node:stream';
+import type { Clock } from '../../core/clock.js';
 import { closeCodeInfo } from '../../protocol/eventsub.js';
 import type { SubscriptionStatus } from '../../protocol/eventsub.js';
 import { keepaliveFrame, sessionFrame, wsMessageFrame } from './frames.js';
@@ -60,6 +61,10 @@ export interface SessionSocket {
 export interface SessionHost {
   readonly maxBufferedBytes: number;
   readonly pingIntervalMs: number;
+  /** The emulator's clock: every deadline and timestamp of a session reads it. */
+  readonly clock: Clock;
+  /** Asks for a housekeeping pass at `at` (clock time, ms) or as soon after as the sweep period allows. */
+  wake(at: number): void;
   /** Called once when the session ends; `status` is the status its subscriptions and shard take. */
   sessionEnded(session: Session, status: SubscriptionStatus): void;
   /** Counts a keepalive frame. */
@@ -81,6 +86,7 @@ export class Session implements DeliveryTarget {
   socket: SessionSocket | null;
   /** The previous socket after a handover, until the client closes it or the grace period ends (4004). */
   retiring: SessionSocket | null = null;
+  /** Whether the sweep sends keepalives (`Emulator.setKeepalive`); set it with {@link Session.setKeepalive}. */
   keepaliveEnabled = true;
   lastSentAt: number;
   awaitingPong = false;
@@ -124,7 +130,7 @@ export class Session implements DeliveryTarget {
     this.#raw = raw;
     this.keepaliveSeconds = keepaliveSeconds;
     this.keepaliveMs = keepaliveMs;
-    this.connectedAt = nanoTimestamp();
+    this.connectedAt = nanoTimestamp(now);
     this.lastSentAt = now;
     this.nextPingAt = now + host.pingIntervalMs;
     this.unusedDeadline = now + unusedMs;
@@ -161,7 +167,7 @@ export class Session implements DeliveryTarget {
     }
     this.#batchEnd = writeFrame(batch, this.#batchEnd, frame);
     if (this.#batchEnd >= BATCH_BYTES - 1024) this.flush();
-    this.lastSentAt = Date.now();
+    this.lastSentAt = this.#host.clock.now();
     this.framesSent++;
     return true;
   }
@@ -192,7 +198,9 @@ export class Session implements DeliveryTarget {
 
   /** Sends `session_welcome` on the current socket. */
   welcome(): void {
-    this.send(sessionFrame('session_welcome', messageId(), nanoTimestamp(), this, null));
+    this.send(
+      sessionFrame('session_welcome', messageId(), nanoTimestamp(this.#host.clock.now()), this, null),
+    );
   }
 
   /** Starts a handover: sends `session_reconnect` with `reconnectUrl` and arms the grace deadline. */
@@ -201,7 +209,8 @@ export class Session implements DeliveryTarget {
     this.status = 'reconnecting';
     this.reconnectToken = token;
     this.graceDeadline = now + graceMs;
-    this.send(sessionFrame('session_reconnect', messageId(), nanoTimestamp(), this, reconnectUrl));
+    this.#host.wake(this.graceDeadline);
+    this.send(sessionFrame('session_reconnect', messageId(), nanoTimestamp(now), this, reconnectUrl));
     return true;
   }
 
@@ -215,11 +224,43 @@ export class Session implements DeliveryTarget {
     this.reconnectToken = null;
     this.awaitingPong = false;
     this.nextPingAt = now + this.#host.pingIntervalMs;
+    this.#host.wake(this.nextPingAt);
     this.welcome();
   }
 
-  /** Housekeeping run by the sweep: deadlines, pings, keepalives. */
-  tick(now: number, sweepMs: number): void {
+  /** Turns keepalives on or off; on, the next one is due one window (less a sweep period) after the last frame. */
+  setKeepalive(enabled: boolean): void {
+    this.keepaliveEnabled = enabled;
+    // The next pass works out when the keepalive is due (the rule is in tick()).
+    if (enabled) this.#host.wake(this.#host.clock.now());
+  }
+
+  /**
+   * When this session next needs the sweep (clock time, ms; `Infinity`: never): the handover grace, the unused
+   * deadline, the next ping and the next keepalive (due `sweepMs` before the window ends, see {@link Session.tick}).
+   */
+  nextDue(now: number, sweepMs: number): number {
+    if (this.status === 'closed') return Infinity;
+    let due = Infinity;
+    if (this.graceDeadline !== 0) due = this.graceDeadline;
+    if (this.unusedDeadline !== 0 && this.unusedDeadline < due) due = this.unusedDeadline;
+    if (this.socket === null) return due;
+    if (this.nextPingAt < due) due = this.nextPingAt;
+    if (this.keepaliveEnabled)
+      due = Math.min(due, Math.max(now, this.lastSentAt + this.keepaliveMs - sweepMs));
+    return due;
+  }
+
+  /**
+   * Housekeeping run by the sweep: deadlines, pings, keepalives. Returns when the session next needs the sweep
+   * ({@link Session.nextDue}).
+   */
+  tick(now: number, sweepMs: number): number {
+    this.#tick(now, sweepMs);
+    return this.nextDue(now, sweepMs);
+  }
+
+  #tick(now: number, sweepMs: number): void {
     if (this.status === 'closed') return;
     if (this.graceDeadline !== 0 && now >= this.graceDeadline) {
       this.graceDeadline = 0;
@@ -252,7 +293,7 @@ export class Session implements DeliveryTarget {
     // Keepalive once the socket has been silent for the window minus one sweep period, so that the client never
     // observes a silence longer than its keepalive_timeout_seconds.
     if (this.keepaliveEnabled && now - this.lastSentAt >= this.keepaliveMs - sweepMs) {
-      if (this.send(keepaliveFrame(messageId(), nanoTimestamp()))) this.#host.keepaliveSent();
+      if (this.send(keepaliveFrame(messageId(), nanoTimestamp(now)))) this.#host.keepaliveSent();
     }
   }
 
@@ -283,8 +324,8 @@ export class Session implements DeliveryTarget {
   #end(code: number, status: SubscriptionStatus): void {
     this.status = 'closed';
     this.closeCode = code;
-    this.closedAt = Date.now();
-    this.disconnectedAt = nanoTimestamp();
+    this.closedAt = this.#host.clock.now();
+    this.disconnectedAt = nanoTimestamp(this.closedAt);
     this.flush();
     this.socket = null;
     this.#raw = null;

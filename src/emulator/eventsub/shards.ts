@@ -24,8 +24,11 @@ export function unbindShard(shard: Shard): void {
   shard.target = null;
 }
 
-/** Adds a shard to, or removes it from, its conduit's enabled list; keeps `allDisabledSince` in step. */
-export function setShardEnabled(shard: Shard, enabled: boolean): void {
+/**
+ * Adds a shard to, or removes it from, its conduit's enabled list; keeps `allDisabledSince` in step (`now`: the
+ * emulator's clock, ms).
+ */
+export function setShardEnabled(shard: Shard, enabled: boolean, now: number): void {
   const list = shard.conduit.enabled;
   if (enabled && shard.enabledPos === -1) {
     shard.enabledPos = list.length;
@@ -38,7 +41,7 @@ export function setShardEnabled(shard: Shard, enabled: boolean): void {
       last.enabledPos = shard.enabledPos;
     }
     shard.enabledPos = -1;
-    if (list.length === 0) shard.conduit.allDisabledSince = Date.now();
+    if (list.length === 0) shard.conduit.allDisabledSince = now;
   }
 }
 

@@ -2,6 +2,7 @@
  * Event triggers: one notification per matching subscription (or `count` of them) with a realistic payload from
  * the catalogue, and rate-controlled streams of events for demos and load tests.
  */
+import type { TimerHandle } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { optionalString, rejectUnknownKeys, requireObject, requireString } from '../options.js';
 import { generateEvent } from '../../catalogue/examples.js';
@@ -291,7 +292,9 @@ export function startStream(
   }
   // Validate the input once, up front.
   selectSubscriptions(core, { ...input, count: 1 });
-  const started = Date.now();
+  // The stream runs on the emulator's clock: a test clock advanced by 1 s emits `ratePerSecond` events.
+  const clock = core.clock;
+  const started = clock.now();
   let emitted = 0;
   let delivered = 0;
   let dropped = 0;
@@ -302,16 +305,23 @@ export function startStream(
   const stream: EventStream = {
     id: `stream-${++streamSeq}`,
     stop() {
-      clearInterval(timer);
+      if (timer !== undefined) clock.clearTimeout(timer);
+      timer = undefined;
       if (registry.delete(stream)) finish({ delivered, dropped });
     },
     done,
   };
-  const timer = setInterval(() => {
+  let timer: TimerHandle | undefined;
+  const arm = (): void => {
+    // A running stream keeps the process alive until it ends or is stopped (as its interval timer always did).
+    timer = clock.setTimeout(onTimer, tickMs, { ref: true });
+  };
+  const onTimer = (): void => {
+    arm();
     tick();
-  }, tickMs);
+  };
   const tick = (): void => {
-    const elapsed = Date.now() - started;
+    const elapsed = clock.now() - started;
     let due = Math.floor((rate * elapsed) / 1000) - emitted;
     if (input.count !== undefined) due = Math.min(due, input.count - emitted);
     if (due > 0) {
@@ -339,5 +349,6 @@ export function startStream(
     }
   };
   registry.add(stream);
+  arm();
   return stream;
 }

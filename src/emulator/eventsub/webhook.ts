@@ -40,6 +40,12 @@ export interface WebhookTransport {
   verify(verification: WebhookVerification): void;
   /** Returns `false` when the delivery could not be started (counted as a failed send). */
   deliver(delivery: WebhookDelivery): boolean;
+  /**
+   * Resolves once every delivery and verification in flight when it was called has been answered (or failed): what
+   * `emu.drain()` waits for. Retries waiting for their delay are not waited for. Optional: without it, `drain()`
+   * does not wait for webhooks.
+   */
+  drain?(): Promise<void>;
   /** Stops retries and in-flight requests (called by the emulator's `close()` for the transport it created). */
   close?(): void | Promise<void>;
 }

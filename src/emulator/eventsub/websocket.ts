@@ -76,8 +76,8 @@ export class EventSubSocketServer {
   #accept(ws: WebSocket, raw: Duplex, req: IncomingMessage): void {
     ws.on('error', socketOnError);
     const url = new URL(req.url ?? '/', 'http://emulator.invalid');
-    const now = Date.now();
     const core = this.#core;
+    const now = core.clock.now();
     const token = url.searchParams.get('reconnect');
     if (token !== null) {
       const session = core.reconnectTokens.get(token);
@@ -118,7 +118,8 @@ export class EventSubSocketServer {
   requestReconnect(session: Session): string | null {
     const token = reconnectToken();
     const url = `${this.#wsUrl}?reconnect=${token}`;
-    if (!session.requestReconnect(token, url, this.#core.options.reconnectGraceMs, Date.now())) return null;
+    if (!session.requestReconnect(token, url, this.#core.options.reconnectGraceMs, this.#core.clock.now()))
+      return null;
     this.#core.reconnectTokens.set(token, session);
     return url;
   }

@@ -3,6 +3,7 @@
  * refilled continuously at `limit / 60` points per second, as Twitch documents (reference §5.2). The window (60 s)
  * is configurable so that tests can watch a bucket refill in milliseconds.
  */
+import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { requirePositiveInteger } from '../../core/guards.js';
 
@@ -27,7 +28,7 @@ export interface RateLimiterOptions {
    * @throws InvalidArgumentError (from the constructor) unless a positive integer.
    */
   readonly windowMs?: number;
-  /** Clock, ms since epoch. Default `Date.now`. */
+  /** Clock, ms since epoch. Default: the system clock (the platform passes the emulator's). */
   readonly now?: () => number;
   /** Most buckets held (default 10,000). Full buckets are pruned first, then the least recently used. */
   readonly maxBuckets?: number;
@@ -61,7 +62,7 @@ export class RateLimiter {
   #rate = 800 / 60_000;
 
   constructor(options: RateLimiterOptions = {}) {
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? ((): number => systemClock.now());
     this.#maxBuckets = options.maxBuckets ?? 10_000;
     this.#windowMs = requirePositiveInteger(options.windowMs ?? 60_000, 'windowMs');
     this.setLimit(options.pointsPerMinute ?? 800);

@@ -20,9 +20,10 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setMaxListeners } from 'node:events';
-import { setTimeout as delay } from 'node:timers/promises';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { errorMessage, requirePositiveInteger } from '../../core/guards.js';
+import { sleep } from '../../core/sleep.js';
 import { DEFAULT_MAX_BODY_BYTES, parseBody, readBody, withQueryParams } from './body.js';
 import { registerPlatformControlRoutes } from './control.js';
 import { helixErrorBody } from './errors.js';
@@ -48,7 +49,9 @@ import { UserStore } from './users.js';
 
 /** Extra options for tests and embedders; not part of the user-facing `EmulatorOptions`. */
 export interface PlatformInternalOptions {
-  /** Clock (ms since epoch) for users, token expiry and rate-limit buckets. Default `Date.now`. */
+  /** Clock of the platform: users, token expiry, rate-limit buckets, chat, Helix latency. Default: the system clock. */
+  readonly clock?: Clock;
+  /** Overrides `clock.now` for users, token expiry and rate-limit buckets (`EmulatorOptions.now`). */
   readonly now?: () => number;
   /** Random source in [0, 1) for fault injection. Default `Math.random`. */
   readonly random?: () => number;
@@ -117,7 +120,8 @@ export async function createPlatform(
   if (options.now !== undefined && typeof options.now !== 'function') {
     throw new InvalidArgumentError('now must be a function returning ms since the epoch', 'now');
   }
-  const now = options.now ?? Date.now;
+  const clock = options.clock ?? systemClock;
+  const now = options.now ?? ((): number => clock.now());
   const random = options.random ?? Math.random;
   const onError = options.onError ?? warnHandlerError;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -318,7 +322,7 @@ export async function createPlatform(
     }
     if (faults.helixLatencyMs > 0) {
       try {
-        await delay(faults.helixLatencyMs, undefined, { signal: closing.signal });
+        await sleep(faults.helixLatencyMs, { clock, signal: closing.signal });
       } catch {
         return; // closing: the connection is being destroyed
       }
@@ -509,6 +513,7 @@ export async function createPlatform(
     auth,
     users,
     now,
+    clock,
     clientId: defaultClient.clientId,
     clientSecret: defaultClient.clientSecret,
 

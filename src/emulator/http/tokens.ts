@@ -13,6 +13,7 @@
  *   then the oldest go.
  */
 import { randomBytes } from 'node:crypto';
+import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import type { AuthContext } from './types.js';
 import type { EmuUser, UserStore } from './users.js';
@@ -82,7 +83,7 @@ export interface UserTokenResult {
 /** Options of {@link TokenStore}. */
 export interface TokenStoreOptions {
   readonly users: UserStore;
-  /** Clock, ms since epoch. Default `Date.now`. */
+  /** Clock, ms since epoch. Default: the system clock (the platform passes the emulator's). */
   readonly now?: () => number;
   /** Default 14,400 s (4 h, as Twitch's user tokens). */
   readonly userTokenTtlSeconds?: number;
@@ -169,7 +170,7 @@ export class TokenStore {
 
   constructor(options: TokenStoreOptions) {
     this.#users = options.users;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? ((): number => systemClock.now());
     this.#userTtlMs = ttlMs(options.userTokenTtlSeconds ?? 14_400, 'userTokenTtlSeconds');
     this.#appTtlMs = ttlMs(options.appTokenTtlSeconds ?? 5_000_000, 'appTokenTtlSeconds');
     this.#codeTtlMs = ttlMs(options.codeTtlSeconds ?? 600, 'codeTtlSeconds');

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { Clock } from '../../core/clock.js';
 
 /** Who made a Helix request, resolved from `Authorization: Bearer` + `Client-Id`. */
 export interface AuthContext {
@@ -157,8 +158,10 @@ export interface Platform {
   readonly auth: AuthRegistry;
   /** The users (seeded, created on demand), for features that need logins and display names (chat). */
   readonly users: UserDirectory;
-  /** The platform's clock, ms since the epoch (`EmulatorOptions.now`). */
+  /** The platform's clock, ms since the epoch (`EmulatorOptions.now`, else `clock.now()`). */
   now(): number;
+  /** The emulator's clock (`EmulatorOptions.clock`): what schedules timers (PubSub deadlines, Helix latency). */
+  readonly clock: Clock;
   readonly clientId: string;
   readonly clientSecret: string;
   /** Registers a WebSocket upgrade handler for an exact path (query string ignored). */

@@ -2,6 +2,7 @@
  * The emulator's users: a deterministic seeded set (so examples and demos show real-looking data) plus users
  * created on demand when a token is minted for an unknown id.
  */
+import { systemClock } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 
 /** A user as `GET /helix/users` returns it (without `email`, which is added per request). */
@@ -138,7 +139,7 @@ export class UserStore {
 
   constructor(options: UserStoreOptions = {}) {
     this.#maxUsers = options.maxUsers ?? 100_000;
-    this.#now = options.now ?? Date.now;
+    this.#now = options.now ?? ((): number => systemClock.now());
     SEED_NAMES.forEach((name, i) => {
       this.#add(seedUser(name, i));
     });

@@ -12,6 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { RawData, WebSocket } from 'ws';
+import type { TimerHandle } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { objectBody } from '../http/control.js';
 import { EmuHttpError } from '../http/types.js';
@@ -82,8 +83,8 @@ interface Conn {
   readonly connectedAt: Date;
   listened: boolean;
   inFlight: number;
-  deadline: NodeJS.Timeout | undefined;
-  grace: NodeJS.Timeout | undefined;
+  deadline: TimerHandle | undefined;
+  grace: TimerHandle | undefined;
   /** Send completion callback, one per connection (no per-message closure). */
   readonly sent: (error?: Error) => void;
 }
@@ -113,6 +114,8 @@ export function attachPubSub(platform: Platform, options: PubSubServerOptions = 
   const listenDeadlineMs = options.listenDeadlineMs ?? PUBSUB_LIMITS.listenDeadlineMs;
   const graceMs = options.reconnectGraceMs ?? PUBSUB_LIMITS.reconnectGraceMs;
   const maxBuffered = options.maxBufferedMessages ?? PUBSUB_LIMITS.maxBufferedMessages;
+  // Deadlines run on the emulator's clock (`EmulatorOptions.clock`), like every other timer of the emulator.
+  const clock = platform.clock;
   for (const [field, value] of [
     ['maxTopicsPerConnection', maxTopics],
     ['listenDeadlineMs', listenDeadlineMs],
@@ -154,8 +157,8 @@ export function attachPubSub(platform: Platform, options: PubSubServerOptions = 
 
   function removeConn(conn: Conn): void {
     if (!conns.delete(conn.id)) return;
-    if (conn.deadline !== undefined) clearTimeout(conn.deadline);
-    if (conn.grace !== undefined) clearTimeout(conn.grace);
+    if (conn.deadline !== undefined) clock.clearTimeout(conn.deadline);
+    if (conn.grace !== undefined) clock.clearTimeout(conn.grace);
     for (const topic of conn.topics) {
       const set = listeners.get(topic);
       set?.delete(conn);
@@ -222,7 +225,7 @@ export function attachPubSub(platform: Platform, options: PubSubServerOptions = 
         }
         if (!conn.listened) {
           conn.listened = true;
-          if (conn.deadline !== undefined) clearTimeout(conn.deadline);
+          if (conn.deadline !== undefined) clock.clearTimeout(conn.deadline);
           conn.deadline = undefined;
         }
         respond(conn, nonce, '');
@@ -255,7 +258,7 @@ export function attachPubSub(platform: Platform, options: PubSubServerOptions = 
       id,
       ws,
       topics: new Set(),
-      connectedAt: new Date(),
+      connectedAt: new Date(clock.now()),
       listened: false,
       inFlight: 0,
       deadline: undefined,
@@ -265,11 +268,10 @@ export function attachPubSub(platform: Platform, options: PubSubServerOptions = 
       },
     };
     conns.set(id, conn);
-    conn.deadline = setTimeout(() => {
+    conn.deadline = clock.setTimeout(() => {
       conn.deadline = undefined;
       if (!conn.listened) ws.close(1000, 'no LISTEN in time');
     }, listenDeadlineMs);
-    conn.deadline.unref();
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
         respond(conn, undefined, 'ERR_BADMESSAGE');
@@ -329,12 +331,9 @@ export function attachPubSub(platform: Platform, options: PubSubServerOptions = 
           : [conns.get(connectionId)].filter((c) => c !== undefined);
       for (const conn of targets) {
         send(conn, '{"type":"RECONNECT"}');
-        if (conn.grace === undefined) {
-          conn.grace = setTimeout(() => {
-            conn.ws.close(1000, 'reconnect');
-          }, graceMs);
-          conn.grace.unref();
-        }
+        conn.grace ??= clock.setTimeout(() => {
+          conn.ws.close(1000, 'reconnect');
+        }, graceMs);
       }
       return targets.length;
     },

@@ -6,8 +6,10 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import type { ClientRequest, IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { systemClock, type Clock, type TimerHandle } from '../../core/clock.js';
 import { InvalidArgumentError } from '../../core/errors.js';
 import { requirePositive, requirePositiveInteger } from '../../core/guards.js';
+import { clock as clockCheck } from '../../core/options.js';
 import { nanoTimestamp } from '../eventsub/ids.js';
 import type { WebhookDelivery, WebhookTransport, WebhookVerification } from '../eventsub/webhook.js';
 
@@ -39,6 +41,12 @@ export interface HttpWebhookTransportOptions {
    * @defaultValue 10000
    */
   readonly maxInFlight?: number;
+  /**
+   * Clock of the retry delays and of the signed timestamps (the emulator passes its own `clock`). The answer
+   * timeout (`timeoutMs`) is a socket timeout and stays in real time.
+   * @defaultValue the system clock
+   */
+  readonly clock?: Clock;
 }
 
 /** Counters of an {@link HttpWebhookTransport}. */
@@ -63,7 +71,7 @@ interface Job {
   readonly url: URL;
   readonly signature: string;
   attempt: number;
-  timer: NodeJS.Timeout | undefined;
+  timer: TimerHandle | undefined;
 }
 
 /**
@@ -91,10 +99,13 @@ export class HttpWebhookTransport implements WebhookTransport {
   readonly #retryDelays: readonly number[];
   readonly #timeoutMs: number;
   readonly #maxInFlight: number;
+  readonly #clock: Clock;
   readonly #httpAgent = new HttpAgent({ keepAlive: true, maxSockets: 256 });
   readonly #httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 256 });
   readonly #jobs = new Set<Job>();
   readonly #requests = new Set<ClientRequest>();
+  /** Pending `drain()` calls: the requests each still waits for. */
+  #drains: { readonly remaining: Set<ClientRequest>; readonly resolve: () => void }[] = [];
   #closed = false;
   #stats = { requests: 0, retries: 0, failures: 0, verificationsSucceeded: 0, verificationsFailed: 0 };
 
@@ -107,6 +118,8 @@ export class HttpWebhookTransport implements WebhookTransport {
     this.#retryDelays = [...delays];
     this.#timeoutMs = requirePositive(options.timeoutMs ?? 10_000, 'timeoutMs');
     this.#maxInFlight = requirePositiveInteger(options.maxInFlight ?? 10_000, 'maxInFlight');
+    if (options.clock !== undefined) clockCheck(options.clock, 'clock');
+    this.#clock = options.clock ?? systemClock;
   }
 
   /** Counters since creation. */
@@ -135,7 +148,7 @@ export class HttpWebhookTransport implements WebhookTransport {
     const subject = verification.subject;
     const body = JSON.stringify({ challenge, ...subject });
     const id = randomUUID();
-    const timestamp = nanoTimestamp();
+    const timestamp = nanoTimestamp(this.#clock.now());
     const headers: OutgoingHttpHeaders = {
       'Content-Type': 'application/json',
       'Content-Length': Buffer.byteLength(body),
@@ -178,16 +191,38 @@ export class HttpWebhookTransport implements WebhookTransport {
     return true;
   }
 
+  /**
+   * Resolves once every POST in flight now (deliveries, retries and verifications) has been answered or has failed;
+   * at once when none is. Retries waiting for their delay are not waited for. `emu.drain()` uses it.
+   */
+  drain(): Promise<void> {
+    if (this.#requests.size === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      this.#drains.push({ remaining: new Set(this.#requests), resolve });
+    });
+  }
+
   /** Cancels retries and in-flight requests and closes idle connections. Idempotent. */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    for (const job of this.#jobs) if (job.timer !== undefined) clearTimeout(job.timer);
+    for (const job of this.#jobs) if (job.timer !== undefined) this.#clock.clearTimeout(job.timer);
     this.#jobs.clear();
     for (const req of this.#requests) req.destroy();
     this.#requests.clear();
+    for (const drain of this.#drains.splice(0)) drain.resolve();
     this.#httpAgent.destroy();
     this.#httpsAgent.destroy();
+  }
+
+  /** A request finished: the drains that waited for it, and nothing else, resolve. */
+  #settle(req: ClientRequest): void {
+    this.#drains = this.#drains.filter((drain) => {
+      drain.remaining.delete(req);
+      if (drain.remaining.size > 0) return true;
+      drain.resolve();
+      return false;
+    });
   }
 
   #attempt(job: Job): void {
@@ -221,10 +256,9 @@ export class HttpWebhookTransport implements WebhookTransport {
       }
       const delays = this.#retryDelays;
       const delay = delays[Math.min(job.attempt - 1, delays.length - 1)] ?? 0;
-      job.timer = setTimeout(() => {
+      job.timer = this.#clock.setTimeout(() => {
         this.#attempt(job);
       }, delay);
-      job.timer.unref();
     });
   }
 
@@ -245,6 +279,7 @@ export class HttpWebhookTransport implements WebhookTransport {
       if (finished) return;
       finished = true;
       this.#requests.delete(req);
+      if (this.#drains.length > 0) this.#settle(req);
       done(status, reply);
     };
     const https = url.protocol === 'https:';

@@ -193,7 +193,11 @@ export interface AutoClientOptions extends ClientOptions {
   readonly maxReclaims?: number;
   /** Options for every shard session. */
   readonly session?: ShardSessionOptions;
-  /** Timers of the client (retries, health check). @defaultValue systemClock */
+  /**
+   * Time of the client: its timers (retries, health check) and, unless `session.clock` is given, every shard
+   * session's (keepalive watchdog, reconnects) and the webhook shards'. One clock drives the whole client, so a test
+   * that gives the emulator and the client one `TestClock` needs nothing else. @defaultValue systemClock
+   */
   readonly clock?: Clock;
   /**
    * Where the message ids of all shards (WebSocket and webhook) are remembered: a {@link DedupeStore} (e.g. one
@@ -398,16 +402,18 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
   const subscriptions = options.subscriptions ?? [];
   toWireRequests(subscriptions); // bad subscriptions fail here, not after the sockets are open
   const sessionOptions = options.session ?? {};
+  const clientClock = options.clock ?? systemClock;
   // An explicit `undefined` URL is refused: it never silently means production (guards.ts, optionalUrl).
+  // The sessions run on the client's clock unless given their own: one `clock` drives the whole client.
   const session: EventSubSessionOptions = {
     ...sessionOptions,
+    clock: sessionOptions.clock ?? clientClock,
     url: optionalUrl(options, 'eventSubWsUrl', d.eventSubWsUrl),
     ...(options.keepaliveTimeoutSeconds === undefined
       ? {}
       : { keepaliveTimeoutSeconds: options.keepaliveTimeoutSeconds }),
   };
   checkSession(session);
-  const clientClock = options.clock ?? systemClock;
   const dedupe = sharedDedupeStore(options.dedupe, sessionOptions.maxMessageAgeMs);
   return {
     clientId: options.clientId,

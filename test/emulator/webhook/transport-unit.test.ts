@@ -9,6 +9,7 @@ import type { WebhookDelivery } from '../../../src/emulator/eventsub/webhook.js'
 import { HttpWebhookTransport } from '../../../src/emulator/webhook/http-transport.js';
 import { verifyEventSubMessage } from '../../../src/eventsub/webhook/index.js';
 import { SECRET, signature } from '../../eventsub/webhook/helpers.js';
+import { TestClock } from '../../../src/testing/clock.js';
 import { until } from '../../support/until.js';
 
 let server: Server | undefined;
@@ -95,6 +96,24 @@ describe('HttpWebhookTransport', () => {
     expect(seen.map((s) => s.headers['twitch-eventsub-message-id'])).toEqual(['m-1', 'm-1']);
     expect(transport.stats).toMatchObject({ failures: 1, retries: 1 });
     expect(transport.pending).toBe(0);
+  });
+
+  it('retries on its clock: each retry waits for the clock, not for real time', async () => {
+    const { url, seen } = await serve((_req, res) => res.writeHead(500).end());
+    const clock = new TestClock(0);
+    transport = new HttpWebhookTransport({ retryDelaysMs: [60_000, 600_000], failureThreshold: 3, clock });
+    const failures = { count: 0 };
+    transport.deliver(delivery(url, failures));
+    await until(() => clock.delays().length === 1, 'the first retry scheduled');
+    expect(clock.delays()).toEqual([60_000]);
+    expect(seen).toHaveLength(1);
+    clock.advance(60_000);
+    await until(() => clock.delays()[0] === 600_000, 'the second retry scheduled');
+    expect(seen).toHaveLength(2);
+    clock.advance(600_000);
+    await until(() => failures.count === 1, 'the delivery failed for good');
+    expect(seen.map((x) => x.headers['twitch-eventsub-message-retry'])).toEqual(['0', '1', '2']);
+    expect(clock.pending).toBe(0);
   });
 
   it('verification succeeds only on a 2XX whose body is exactly the challenge', async () => {
