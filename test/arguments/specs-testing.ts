@@ -1,7 +1,7 @@
 /**
  * Rows of the testing kit (`twitch-realtime/testing`, src/testing/), spread into specs.ts's table.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -89,6 +89,9 @@ export async function closeTestingSpecs(): Promise<void> {
   const twitch = await shared;
   shared = undefined;
   await twitch?.close();
+  // The files the record() row wrote.
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
 }
 
 const MODELLED = new Set<unknown>(EVENT_DEFINITIONS.map((d) => d.type));
