@@ -23,6 +23,7 @@ import type {
   TypedTriggerOptions,
 } from './eventsub/typed-trigger.js';
 import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
+import { startReplay, type ReplayOptions, type ReplayRun } from './eventsub/replay.js';
 import { EventSubSocketServer } from './eventsub/websocket.js';
 import { chatState, EmulatorChat, type ChatRoomsState } from './chat/chat.js';
 import { redeem, type RedeemInput, type RedeemResult } from './chat/redemptions.js';
@@ -150,6 +151,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
   readonly #pubsub: PubSubServer;
   readonly #chat: EmulatorChat;
   readonly #streams = new Set<EventStream>();
+  readonly #replays = new Set<ReplayRun>();
   readonly #drainer = new Drainer();
   /** The webhook transport the emulator created (closed with it); `undefined` when the caller gave one. */
   readonly #ownedWebhooks: HttpWebhookTransport | undefined;
@@ -556,6 +558,21 @@ export class Emulator implements AsyncDisposable, ControlApi {
     return false;
   }
 
+  /**
+   * Replays a recording (`record()` of `twitch-realtime/testing`): each notification, with its original message id,
+   * `message_timestamp` (unless `timestamps: 'now'`) and event, to the enabled subscriptions of the same type,
+   * version and condition, at the recorded pace divided by `speed` (`'max'`: at once). Unmatched lines are counted
+   * in the result. `POST /_emulator/replay` uses it; `close()` stops it.
+   *
+   * @example
+   * ```ts
+   * const { delivered, unmatched } = await emu.replay(readRecording('session.jsonl'), { speed: 'max' }).done;
+   * ```
+   */
+  replay(lines: Iterable<unknown> | AsyncIterable<unknown>, options?: ReplayOptions): ReplayRun {
+    return startReplay(this.#core, lines, options, this.#replays);
+  }
+
   #session(sessionId: string): Session {
     requireString(sessionId, 'sessionId');
     const session = this.#core.sessions.get(sessionId);
@@ -714,6 +731,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       for (const stream of [...this.#streams]) stream.stop();
+      for (const replay of [...this.#replays]) replay.stop();
       this.#core.close();
       this.#ownedWebhooks?.close();
       await this.#sockets.close();

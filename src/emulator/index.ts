@@ -34,6 +34,7 @@ export type {
   TypedTriggerOptions,
 } from './eventsub/typed-trigger.js';
 export type { SessionState, SessionStatus } from './eventsub/session.js';
+export type { ReplayOptions, ReplayResult, ReplayRun, UnmatchedLine } from './eventsub/replay.js';
 export type { WebhookDelivery, WebhookTransport, WebhookVerification } from './eventsub/webhook.js';
 export type { HelixFaults } from './http/types.js';
 export type { ChatRoleInput, ChatRoleName } from './chat/roles.js';

@@ -127,6 +127,18 @@ const ROWS: readonly (readonly [string, () => unknown, string])[] = [
     'ratePerSecond',
   ],
   ['triggerAsync(null)', () => call(emu.triggerAsync.bind(emu), null), 'input'],
+  ['replay(null)', () => call(emu.replay.bind(emu), null), 'lines'],
+  ['replay(5)', () => call(emu.replay.bind(emu), 5), 'lines'],
+  ['replay([], 5)', () => call(emu.replay.bind(emu), [], 5), 'options'],
+  ['replay([], { speed: 0 })', () => call(emu.replay.bind(emu), [], { speed: 0 }), 'speed'],
+  ['replay([], { speed: "fast" })', () => call(emu.replay.bind(emu), [], { speed: 'fast' }), 'speed'],
+  ['replay([], { speed: Infinity })', () => call(emu.replay.bind(emu), [], { speed: Infinity }), 'speed'],
+  [
+    'replay([], { timestamps: "x" })',
+    () => call(emu.replay.bind(emu), [], { timestamps: 'x' }),
+    'timestamps',
+  ],
+  ['replay([], { sped })', () => call(emu.replay.bind(emu), [], { sped: 2 }), 'sped'],
   ['stream(null)', () => call(emu.stream.bind(emu), null), 'input'],
   [
     'stream({ ratePerSecond: "x" })',
