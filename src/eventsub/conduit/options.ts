@@ -213,6 +213,11 @@ export interface AutoClientOptions extends ClientOptions {
    * events that the client verifies, deduplicates (with the WebSocket shards' store) and emits like any other.
    */
   readonly webhook?: WebhookShardOptions;
+  /**
+   * Record metrics (`metrics()`: shards, events per type, delivery lag, handler errors). `false` records nothing and
+   * `metrics()` returns an empty snapshot. @defaultValue true
+   */
+  readonly metrics?: boolean;
 }
 
 /** A default per option: its value, or part of it for an object option. */
@@ -374,6 +379,7 @@ export const AUTO_CLIENT_CHECKS: OptionChecks<AutoClientOptions> = {
     if (!isRecord(value)) fail(field, 'a DedupeStore or MemoryDedupeStore options', value);
   },
   webhook: nested(WEBHOOK_SHARD_CHECKS),
+  metrics: boolean,
 };
 
 /** `options`, checked against {@link AUTO_CLIENT_CHECKS} (before `super()`, which reads the logger and signal). */
