@@ -12,6 +12,7 @@
  */
 import { notificationChannel } from '../core/diagnostics.js';
 import { toError } from '../core/guards.js';
+import { parseTimestampMs } from '../core/timestamp.js';
 import {
   NotificationConverter,
   type Notification,
@@ -84,7 +85,7 @@ export class NotificationDispatcher<O> {
     const metrics = this.#metrics;
     // Counted whether or not anyone listens; the diagnostics message is built only for a subscriber.
     if (metrics !== null || notificationChannel.hasSubscribers) {
-      const lag = ((metrics === null ? Date.now() : metrics.now()) - Date.parse(timestamp)) / 1000;
+      const lag = ((metrics === null ? Date.now() : metrics.now()) - parseTimestampMs(timestamp)) / 1000;
       metrics?.dispatched(type, lag);
       if (notificationChannel.hasSubscribers) {
         notificationChannel.publish({ type, messageId, lagSeconds: lag, origin });

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MetricsRegistry, OVERFLOW_LABEL, toPrometheusText } from '../../src/core/metrics.js';
+import { parseTimestampMs } from '../../src/core/timestamp.js';
 import { parsePrometheus } from './prometheus-parser.js';
 
 describe('metrics core', () => {
@@ -71,5 +72,25 @@ describe('metrics core', () => {
     ]);
     expect(text).toContain('# TYPE x_lag_seconds histogram\n');
     expect(text).toContain('x_events_total{type="we\\\\ird \\"one\\"\\nsplit"} 5\n');
+  });
+});
+
+describe('parseTimestampMs', () => {
+  it('agrees with Date.parse on Twitch timestamps and falls back to it for other forms', () => {
+    const cases = [
+      '2026-12-05T06:40:51.634234626Z',
+      '2024-02-29T23:59:59.999Z',
+      '1999-12-31T00:00:00Z',
+      '2000-03-01T12:00:00.5Z',
+      '2023-07-19T14:56:51.12Z',
+      '2024-05-01T12:34:56+02:00',
+      '2024-13-01T00:00:00Z',
+      '2024-01-01T00:00:00.Z',
+      'garbage',
+      '',
+    ];
+    for (const ts of cases) expect([ts, parseTimestampMs(ts)]).toEqual([ts, Date.parse(ts)]);
+    // A day change after a cached day.
+    expect(parseTimestampMs('2024-01-02T00:00:00Z')).toBe(Date.parse('2024-01-02T00:00:00Z'));
   });
 });
