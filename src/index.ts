@@ -83,6 +83,7 @@ export type {
   ShardReadyInfo,
   ShardReassignedInfo,
 } from './eventsub/client.js';
+export type { DispatchRecorder, MetricsRecorder } from './eventsub/metrics.js';
 export * from './pubsub/index.js';
 export * from './bot/index.js';
 export * from './fleet/index.js';

@@ -20,8 +20,14 @@ export interface DispatchRecorder {
   dispatched(type: string, lagSeconds: number): void;
 }
 
+/** What a client records into (`Client.recordMetrics`, for subclasses): dispatch, and failed listeners. */
+export interface MetricsRecorder extends DispatchRecorder {
+  /** A listener of `event` threw or rejected. */
+  listenerFailed(event: string): void;
+}
+
 /** A receiver's EventSub metrics (internal: receivers expose `metrics()` snapshots). */
-export class EventSubMetrics implements DispatchRecorder {
+export class EventSubMetrics implements MetricsRecorder {
   readonly registry = new MetricsRegistry();
   readonly events: Counter;
   readonly handlerErrors: Counter;
@@ -55,6 +61,10 @@ export class EventSubMetrics implements DispatchRecorder {
 
   now(): number {
     return this.#clock.now();
+  }
+
+  listenerFailed(event: string): void {
+    this.handlerErrors.labels(event).inc();
   }
 
   dispatched(type: string, lagSeconds: number): void {
