@@ -139,7 +139,7 @@ export class AutoClient<
     this.#webhook = resolved.webhook === null ? null : new WebhookSide(resolved.webhook, host);
     const conduitOf = (): Conduit | null => this.#conduit;
     const shards = this.#shards;
-    this.#metrics = options.metrics === false ? null : new ConduitMetrics(resolved.clock, shards);
+    this.#metrics = !resolved.metrics ? null : new ConduitMetrics(resolved.clock, shards);
     if (this.#metrics !== null) this.recordMetrics(this.#metrics);
     this.conduitInfo = new ConduitInfo({
       get conduit() {

@@ -244,6 +244,7 @@ export const AUTO_CLIENT_DEFAULTS = Object.freeze({
   assignChunkSize: 500,
   assignFlushMs: 100,
   watchShardDisabled: true,
+  metrics: true,
   reconcileIntervalMs: 60_000,
   shardRetry: Object.freeze({ initialMs: 1000, maxMs: 60_000 }),
   reconnectBackoff: Object.freeze({ initialMs: 250, maxMs: 30_000 }),
@@ -283,6 +284,7 @@ export interface ResolvedOptions {
   readonly assignChunkSize: number;
   readonly assignFlushMs: number;
   readonly watchShardDisabled: boolean;
+  readonly metrics: boolean;
   readonly reconcileIntervalMs: number;
   readonly shardRetry: { readonly initialMs: number; readonly maxMs: number };
   readonly reconnectBackoff: { readonly initialMs: number; readonly maxMs: number };
@@ -435,6 +437,7 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
     assignChunkSize: options.assignChunkSize ?? d.assignChunkSize,
     assignFlushMs: options.assignFlushMs ?? d.assignFlushMs,
     watchShardDisabled: options.watchShardDisabled ?? d.watchShardDisabled,
+    metrics: options.metrics ?? d.metrics,
     reconcileIntervalMs: options.reconcileIntervalMs ?? d.reconcileIntervalMs,
     shardRetry: backoffOption(options.shardRetry, d.shardRetry),
     reconnectBackoff: backoffOption(options.reconnectBackoff, d.reconnectBackoff),
