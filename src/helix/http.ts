@@ -36,7 +36,7 @@ import { ShapeError } from './wire.js';
 import { BudgetGate, type HelixBudget } from './budget.js';
 import { helixRequestChannel } from '../core/diagnostics.js';
 import type { MetricsSnapshot } from '../core/metrics.js';
-import { HelixMetrics, publishHelixRequest } from './metrics.js';
+import { HelixMetrics, publishHelixRequest, subscriptionTotals } from './metrics.js';
 import { HELIX_HTTP_CHECKS, REQUEST_CHECKS, requestAuth } from './http-options.js';
 import type {
   HelixHttpOptions,
@@ -346,6 +346,8 @@ export class HelixHttp {
         throw this.#badResponse(req, status, text, token, 'the body is not JSON', error);
       }
     }
+    if (this.#metrics !== null && req.path === '/eventsub/subscriptions')
+      subscriptionTotals(this.#metrics, body);
     if (req.decode === undefined) return body;
     try {
       return req.decode(body);

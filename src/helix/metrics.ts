@@ -29,6 +29,9 @@ export class HelixMetrics {
   readonly #serverErrors: Counter;
   readonly #remaining: Gauge;
   readonly #latency: HistogramChild;
+  readonly #subscriptions: Gauge;
+  readonly #cost: Gauge;
+  readonly #maxCost: Gauge;
 
   constructor(stats: EngineStats) {
     const r = this.registry;
@@ -59,6 +62,18 @@ export class HelixMetrics {
       help: 'Ratelimit-Remaining of the latest answer, by rate-limit bucket ("app" or "user:<id>").',
       labelNames: ['bucket'],
     });
+    this.#subscriptions = r.gauge({
+      name: 'twitch_realtime_eventsub_subscriptions',
+      help: "EventSub subscriptions of the app ('total' of the latest Get or Create EventSub Subscription answer).",
+    });
+    this.#cost = r.gauge({
+      name: 'twitch_realtime_eventsub_subscription_cost',
+      help: "Cost of the app's EventSub subscriptions ('total_cost' of the latest answer).",
+    });
+    this.#maxCost = r.gauge({
+      name: 'twitch_realtime_eventsub_subscription_max_cost',
+      help: "Most cost the app's EventSub subscriptions may reach ('max_total_cost' of the latest answer).",
+    });
     const retries = r.counter({
       name: 'twitch_realtime_helix_retries_total',
       help: 'Helix requests sent again after a network error or a 5xx.',
@@ -76,6 +91,13 @@ export class HelixMetrics {
       waits.labels().set(stats.rateLimitWaits);
       renewals.labels().set(stats.renewals);
     });
+  }
+
+  /** Subscription totals from an answer (each only when a finite number). */
+  totals(total: unknown, cost: unknown, max: unknown): void {
+    if (typeof total === 'number' && Number.isFinite(total)) this.#subscriptions.set(total);
+    if (typeof cost === 'number' && Number.isFinite(cost)) this.#cost.set(cost);
+    if (typeof max === 'number' && Number.isFinite(max)) this.#maxCost.set(max);
   }
 
   /**
@@ -98,6 +120,13 @@ export class HelixMetrics {
     if (status !== 0) this.#latency.observe(seconds);
     if (remaining !== null) this.#remaining.labels(bucket).set(remaining);
   }
+}
+
+/** The totals of an EventSub subscriptions answer (GET or POST `/eventsub/subscriptions`), when it has them. */
+export function subscriptionTotals(metrics: HelixMetrics, body: unknown): void {
+  if (typeof body !== 'object' || body === null) return;
+  const { total, total_cost: cost, max_total_cost: max } = body as Record<string, unknown>;
+  metrics.totals(total, cost, max);
 }
 
 /** Publishes `twitch-realtime:helix:request` when someone subscribes (the message is built only then). */

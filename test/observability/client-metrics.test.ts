@@ -87,6 +87,16 @@ describe('AutoClient metrics', () => {
       { name: 'twitch_realtime_eventsub_notifications_total', labels: { type: 'channel.follow' }, value: 4 },
     ]);
     expect(families.get('twitch_realtime_helix_requests_total')?.type).toBe('counter');
+    // The subscriptions start-up created (its follow, and conduit.shard.disabled): totals from Twitch's answers.
+    const h = client.helix.metrics();
+    const listed = await client.helix.eventSub.getSubscriptionTotals();
+    expect(listed.total).toBeGreaterThanOrEqual(1);
+    const after = client.helix.metrics();
+    expect(value(h, 'twitch_realtime_eventsub_subscriptions')).toBeGreaterThanOrEqual(1);
+    expect(value(after, 'twitch_realtime_eventsub_subscriptions')).toBe(listed.total);
+    expect(value(after, 'twitch_realtime_eventsub_subscription_cost')).toBe(listed.totalCost);
+    expect(value(after, 'twitch_realtime_eventsub_subscription_max_cost')).toBe(listed.maxTotalCost);
+    expect(listed.maxTotalCost).toBeGreaterThan(0);
   });
 
   it('shows a dropped shard as transitions and a reconnect', async () => {
