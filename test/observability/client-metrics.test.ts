@@ -14,9 +14,11 @@ import {
   type HelixRequestMessage,
   type NotificationMessage,
   type ShardStateMessage,
+  type TokenRefreshedMessage,
 } from '../../src/core/diagnostics.js';
 import { toPrometheusText, type MetricsSnapshot } from '../../src/core/metrics.js';
 import type { AutoClient } from '../../src/eventsub/conduit/auto-client.js';
+import { HelixClient } from '../../src/helix/client.js';
 import { startTestTwitch, type TestTwitch } from '../../src/testing/index.js';
 import { until } from '../support/until.js';
 import { parsePrometheus } from './prometheus-parser.js';
@@ -171,6 +173,23 @@ describe('diagnostics channels', () => {
       unsubscribe(DIAGNOSTICS_CHANNELS.shardState, onState);
       unsubscribe(DIAGNOSTICS_CHANNELS.notification, onNotification);
       unsubscribe(DIAGNOSTICS_CHANNELS.helixRequest, onRequest);
+    }
+  });
+
+  it('publishes an app token obtained, without the token', async () => {
+    const t = await startTestTwitch();
+    twitch = t;
+    const refreshed: TokenRefreshedMessage[] = [];
+    const onToken = (m: unknown): void => void refreshed.push(m as TokenRefreshedMessage);
+    subscribe(DIAGNOSTICS_CHANNELS.tokenRefreshed, onToken);
+    try {
+      const { clientId, clientSecret } = t.emulator.registerClient();
+      const { helixUrl, oauthUrl } = t.clientOptions();
+      const helix = t.track(new HelixClient({ clientId, clientSecret, helixUrl, oauthUrl }));
+      await helix.eventSub.getSubscriptionTotals();
+      expect(refreshed).toEqual([{ kind: 'app' }]);
+    } finally {
+      unsubscribe(DIAGNOSTICS_CHANNELS.tokenRefreshed, onToken);
     }
   });
 
