@@ -325,6 +325,45 @@ describe('readRecording()', () => {
     expect(error.message).toMatch(message);
   });
 
+  it('a line without a newline is refused while it is read: the source is not drained into memory', async () => {
+    let pulled = 0;
+    const chunk = 'x'.repeat(64 * 1024);
+    function* endless(): Generator<string> {
+      yield `${head}\n"`;
+      for (;;) {
+        pulled++;
+        yield chunk;
+      }
+    }
+    await expect(readAll(endless())).rejects.toMatchObject({ code: 'RECORDING_INVALID_LINE', line: 2 });
+    // 1 MiB is 16 chunks: the reader stopped at the limit, not at the end of an endless source.
+    expect(pulled).toBeLessThanOrEqual(17);
+  });
+
+  it('a BOM, CRLF line ends and a last line without its newline are read', async () => {
+    const lines = await readAll([Buffer.from(`\uFEFF${head}\r\n${ok}\r\n${ok}`)]);
+    expect(lines.map((l) => l.kind)).toEqual(['header', 'notification', 'notification']);
+  });
+
+  it('bytes that are not UTF-8, a truncated last line, an empty source: RECORDING_INVALID_LINE', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from(`${head}\n{"kind":"`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}\n'),
+    ]);
+    await expect(readAll([bytes])).rejects.toMatchObject({
+      code: 'RECORDING_INVALID_LINE',
+      line: 2,
+      message: expect.stringMatching(/UTF-8/) as unknown,
+    });
+    await expect(readAll([`${head}\n${ok.slice(0, -5)}`])).rejects.toMatchObject({
+      code: 'RECORDING_INVALID_LINE',
+      line: 2,
+    });
+    await expect(readAll([])).rejects.toMatchObject({ code: 'RECORDING_INVALID_LINE', line: 1 });
+    await expect(readAll([42 as unknown as string])).rejects.toMatchObject({ code: 'RECORDING_READ_FAILED' });
+  });
+
   it('a file that does not exist: RECORDING_READ_FAILED, with the cause', async () => {
     const path = join(tempFile(), 'missing.jsonl');
     await expect(readAll(path)).rejects.toMatchObject({
