@@ -215,7 +215,8 @@ export class Recorder implements AsyncDisposable {
             events: raw.events,
             received_at: new Date(this.#clock.now()).toISOString(),
           };
-    if (this.#write(serialise(line))) this.#notifications++;
+    const json = this.#serialise(line);
+    if (json !== undefined && this.#write(json)) this.#notifications++;
   };
 
   readonly #onRevoked = (revocation: Revocation): void => {
@@ -235,7 +236,22 @@ export class Recorder implements AsyncDisposable {
       subscription,
       received_at: new Date(this.#clock.now()).toISOString(),
     };
-    if (this.#write(serialise(line))) this.#revocations++;
+    const json = this.#serialise(line);
+    if (json !== undefined && this.#write(json)) this.#revocations++;
+  }
+
+  /** The line's JSON, or `undefined` (counted in dropped, reported) when it cannot be serialised (nested too deep). */
+  #serialise(line: object): string | undefined {
+    try {
+      return serialise(line);
+    } catch (error) {
+      this.#dropped++;
+      this.#report(
+        `a line could not be serialised (${error instanceof Error ? error.message : String(error)}); it is counted in dropped`,
+        error instanceof Error ? error : undefined,
+      );
+      return undefined;
+    }
   }
 
   /** Writes one line; `false` (counted and reported) when it cannot. */

@@ -244,6 +244,25 @@ describe('record()', () => {
     expect(await recorder.stop()).toEqual({ notifications: 0, revocations: 0, dropped: 2 });
   });
 
+  it('an event too deep to serialise is counted in dropped and reported, never thrown into the receiver', async () => {
+    const receiver = new TypedEmitter<Record<string, unknown[]>>();
+    const out = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback();
+      },
+    });
+    const errors: RecordingError[] = [];
+    const recorder = record(receiver as unknown as RecordableReceiver, out, {
+      onError: (e) => errors.push(e),
+    });
+    let deep: unknown = {};
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    expect(() => receiver.emit('notification', fakeNotification({ deep }))).not.toThrow();
+    receiver.emit('notification', fakeNotification({ user_id: '1' }));
+    expect(errors.map((e) => e.code)).toEqual(['RECORDING_WRITE_FAILED']);
+    expect(await recorder.stop()).toEqual({ notifications: 1, revocations: 0, dropped: 1 });
+  });
+
   it('a destination slower than the notifications: lines past maxBufferedBytes are dropped, counted, reported once', async () => {
     const receiver = new TypedEmitter<Record<string, unknown[]>>();
     // Never acknowledges a write: everything stays buffered.
@@ -316,6 +335,12 @@ describe('readRecording()', () => {
       `${head}\n${JSON.stringify({ ...NOTIFICATION, subscription: { ...SUBSCRIPTION, type: 'x' } })}`,
       2,
       /subscription\.type/,
+    ],
+    [
+      'an event nested deeper than 64 levels',
+      `${head}\n${JSON.stringify({ ...NOTIFICATION, event: { a: JSON.parse('['.repeat(100) + ']'.repeat(100)) as unknown } })}`,
+      2,
+      /deeper than 64/,
     ],
     ['a line over 1 MiB', `${head}\n"${'x'.repeat(1024 * 1024)}"`, 2, /longer than/],
   ])('%s: RECORDING_INVALID_LINE naming the line', async (_what, text, line, message) => {
