@@ -3,7 +3,7 @@
  * emulator until `--count`, replay the file into an emulator the command starts (a client subscribes from the
  * printed options) and into a running one (`--emulator`); the same message ids arrive in the same order.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -125,6 +125,85 @@ describe('twitch-realtime record / replay', () => {
     expect(into.stdout.text).toContain('delivered 4');
     await until(() => ids2.length === 4, 'the replayed notifications');
     expect(ids2).toEqual(recorded);
+  });
+
+  it('replay --exit closes and exits when the replay is done: 0 when all was delivered, 1 when some was not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tr-cli-rep-'));
+    dirs.push(dir);
+    const file = join(dir, 'one.jsonl');
+    const at = new Date().toISOString();
+    const header = {
+      kind: 'header',
+      format: 'twitch-realtime/recording',
+      format_version: 1,
+      library_version: '0.1.0',
+      started_at: at,
+      source: 'test',
+    };
+    const notification = {
+      kind: 'notification',
+      message_id: 'm-exit-1',
+      message_timestamp: at,
+      type: 'stream.online',
+      version: '1',
+      subscription: {
+        id: 's',
+        type: 'stream.online',
+        version: '1',
+        status: 'enabled',
+        cost: 0,
+        condition: { broadcaster_user_id: '1000' },
+        created_at: at,
+        transport_method: 'websocket',
+      },
+      event: {
+        id: 'x',
+        broadcaster_user_id: '1000',
+        broadcaster_user_login: 'a',
+        broadcaster_user_name: 'A',
+        type: 'live',
+        started_at: at,
+      },
+      received_at: at,
+    };
+    writeFileSync(file, `${JSON.stringify(header)}\n${JSON.stringify(notification)}\n`);
+
+    // Nobody subscribes: the line is unmatched, and the command ends by itself with 1.
+    const lone = cli(['replay', file, '--port', '0', '--fast', '--wait', '0', '--exit']);
+    expect(await lone.code).toBe(1);
+    expect(lone.stdout.text).toContain('unmatched 1');
+
+    // A client subscribes: delivered, the command ends by itself with 0.
+    const rep = cli(['replay', file, '--port', '0', '--fast', '--exit']);
+    const printed = await until(
+      () => /^Client options {2}(.+)$/m.exec(rep.stdout.text)?.[1],
+      'the client options',
+    );
+    await subscriber(JSON.parse(printed) as EmulatorClientOptions);
+    expect(await rep.code).toBe(0);
+    expect(rep.stdout.text).toContain('delivered 1 · dropped 0 · unmatched 0');
+  });
+
+  it('record into a file that cannot be written: reported, the recording ends (exit 1) instead of waiting forever', async () => {
+    const source = await fixtures.emulator();
+    source.mintUserToken({ userId: '1000', scopes: [] });
+    const rec = cli([
+      'record',
+      ...[
+        '--emulator',
+        source.baseUrl,
+        '--client-id',
+        source.clientId,
+        '--client-secret',
+        source.clientSecret,
+      ],
+      ...['--count', '5', '--out', join(tmpdir(), 'no-such-dir-tr', 'x.jsonl')],
+      'stream.online@1:broadcaster_user_id=1000',
+    ]);
+    expect(await rec.code).toBe(1);
+    expect(rec.stderr.text).toContain('RECORDING_WRITE_FAILED');
+    expect(rec.stderr.text).not.toContain(source.clientSecret);
+    expect(source.state().conduits).toEqual([]);
   });
 
   it('bad usage: no subscription, a malformed one, no file, --fast with --speed: exit 2', async () => {
