@@ -168,6 +168,11 @@ function tooDeep(value: unknown): boolean {
   return false;
 }
 
+/** A key of the input as an error message shows it: at most 64 characters (a line may be 1 MiB of anything). */
+function clip(text: string): string {
+  return text.length <= 64 ? text : `${text.slice(0, 64)}…`;
+}
+
 function checkLineNumber(line: unknown): void {
   if (typeof line !== 'number' || !Number.isSafeInteger(line) || line < 1) {
     throw new InvalidArgumentError('line must be a positive integer (1-based)', 'line');
@@ -203,7 +208,7 @@ function checkSubscription(value: unknown, line: number, type: string, version: 
   const condition = value.condition;
   if (!isRecord(condition)) bad(line, 'subscription.condition must be an object');
   for (const [key, v] of Object.entries(condition)) {
-    if (typeof v !== 'string') bad(line, `subscription.condition.${key} must be a string`);
+    if (typeof v !== 'string') bad(line, `subscription.condition.${clip(key)} must be a string`);
   }
 }
 
@@ -229,7 +234,7 @@ export function checkRecordingLine(value: unknown, line: number): RecordingLine 
     if (value.format_version !== RECORDING_FORMAT_VERSION) {
       bad(
         line,
-        `format_version ${String(value.format_version)} is not supported (this library reads ${RECORDING_FORMAT_VERSION})`,
+        `format_version ${typeof value.format_version === 'number' ? String(value.format_version) : `(a ${typeof value.format_version})`} is not supported (this library reads ${RECORDING_FORMAT_VERSION})`,
       );
     }
     str(value, 'library_version', line);

@@ -342,6 +342,18 @@ describe('readRecording()', () => {
       2,
       /deeper than 64/,
     ],
+    [
+      'a 100 KB condition key (the message shows 64 characters of it)',
+      `${head}\n${JSON.stringify({ ...NOTIFICATION, subscription: { ...SUBSCRIPTION, condition: { ['k'.repeat(100_000)]: 1 } } })}`,
+      2,
+      /^line 2: subscription\.condition\.k{64}… must be a string$/,
+    ],
+    [
+      'a format_version that is a long string (not echoed)',
+      JSON.stringify({ ...HEADER, format_version: 'v'.repeat(100_000) }),
+      1,
+      /^line 1: format_version \(a string\) is not supported/,
+    ],
     ['a line over 1 MiB', `${head}\n"${'x'.repeat(1024 * 1024)}"`, 2, /longer than/],
   ])('%s: RECORDING_INVALID_LINE naming the line', async (_what, text, line, message) => {
     const error = await readError(text);
