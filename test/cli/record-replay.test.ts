@@ -226,6 +226,16 @@ describe('twitch-realtime record / replay', () => {
       code: 2,
       err: expect.stringContaining('--record does not go with --live'),
     });
+    // A password in --emulator is refused before anything could print it.
+    const secretUrl = 'http://user:pa55word@127.0.0.1:1';
+    for (const args of [
+      ['replay', 'f', '--emulator', secretUrl],
+      ['record', '--emulator', secretUrl, 'stream.online@1:broadcaster_user_id=1'],
+    ]) {
+      const result = await run(args);
+      expect(result).toMatchObject({ code: 2, err: expect.stringContaining('--emulator must not carry') });
+      expect(result.err).not.toContain('pa55word');
+    }
     const missing = await run(['replay', join(tmpdir(), 'no-such-recording.jsonl')]);
     expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('RECORDING_READ_FAILED') });
   });

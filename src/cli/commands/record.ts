@@ -107,6 +107,9 @@ function emulatorUrls(value: string): { helixUrl: string; oauthUrl: string; even
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new UsageError('--emulator must be an http(s) URL');
+  // The URLs below end up in messages: a password in them would be printed.
+  if (url.username !== '' || url.password !== '')
+    throw new UsageError('--emulator must not carry a user name or password');
   const base = value.replace(/\/+$/, '');
   return {
     helixUrl: `${base}/helix`,

@@ -167,6 +167,21 @@ async function readAll(file: string): Promise<RecordingLine[]> {
   return lines;
 }
 
+/** `--emulator`'s URL without trailing slashes; a usage error when it is not a URL or carries credentials. */
+function emulatorBase(value: string): string {
+  const base = value.replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new UsageError(`--emulator is not a URL: "${base.slice(0, 200)}"`);
+  }
+  // The messages of a replay name the URL: a password in it would be printed.
+  if (url.username !== '' || url.password !== '')
+    throw new UsageError('--emulator must not carry a user name or password');
+  return base;
+}
+
 async function run(args: readonly string[], context: CliContext): Promise<number> {
   const { values, positionals } = parseCommandLine(args, OPTIONS);
   if (values.help === true) {
@@ -187,6 +202,8 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     values.wait === undefined ? undefined : integerOption('wait', values.wait, { min: 0, max: 86_400 });
   const timestamps = values['fresh-timestamps'] === true ? 'now' : 'original';
 
+  const base = typeof values.emulator === 'string' ? emulatorBase(values.emulator) : undefined;
+
   let lines: RecordingLine[];
   try {
     lines = await readAll(file);
@@ -201,13 +218,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   );
   const deadline = waitS === undefined ? undefined : Date.now() + waitS * 1000;
 
-  if (typeof values.emulator === 'string') {
-    const base = values.emulator.replace(/\/+$/, '');
-    try {
-      new URL(base);
-    } catch {
-      throw new UsageError(`--emulator is not a URL: "${base.slice(0, 200)}"`);
-    }
+  if (base !== undefined) {
     try {
       await waitForSubscriptions(needed, () => fetchJson(`${base}/_emulator/state`), deadline, context);
       if (context.signal.aborted) return 0;
