@@ -235,6 +235,36 @@ describe('emu.replay()', () => {
     }
   });
 
+  it('into a webhook shard: the original ids arrive in the Twitch-Eventsub-Message-Id header, in order', async () => {
+    const emu = await h.start({ allowInsecureWebhooks: true });
+    const client = h.client({
+      conduitId: 'create',
+      shardIds: [0],
+      subscriptions: streamOnline(emu, 1),
+      watchShardDisabled: false,
+      webhook: {
+        shardIds: [0],
+        listen: { port: 0 },
+        callback: (id) => `${client.webhookListener?.url ?? 'http://unset'}/eventsub/${id}`,
+        secret: 'a-webhook-secret-of-the-test',
+      },
+    });
+    const seen: string[] = [];
+    client.on('notification', (n) => seen.push(n.messageId));
+    await client.start();
+    await until(
+      () =>
+        emu.state().subscriptions.length === 1 &&
+        emu.state().conduits[0]?.shards[0]?.transport.method === 'webhook',
+      'the webhook shard',
+    );
+    const result = await emu.replay([line('w-1', '1000', T(0)), line('w-2', '1000', T(1))], { speed: 'max' })
+      .done;
+    expect(result).toMatchObject({ delivered: 2, dropped: 0, unmatched: 0 });
+    await until(() => seen.length === 2, 'both over the webhook');
+    expect(seen).toEqual(['w-1', 'w-2']);
+  });
+
   it("the emulator's close() stops a running replay", async () => {
     const { emu, seen } = await setup();
     const run = emu.replay([line('m-1', '1000', T(0)), line('m-2', '1000', T(3_600_000))]);
