@@ -273,6 +273,13 @@ describe('emu.replay()', () => {
     expect(await run.done).toMatchObject({ delivered: 1, stopped: true });
   });
 
+  it('on an emulator already closed: ends at once with stopped, nothing sent, no wait for the pace', async () => {
+    const emu = await h.start();
+    await emu.close();
+    const run = emu.replay([line('m-1', '1000', T(0)), line('m-2', '1000', T(3_600_000))]);
+    expect(await run.done).toMatchObject({ notifications: 0, delivered: 0, stopped: true });
+  });
+
   it('a bad line rejects done with RECORDING_INVALID_LINE naming it; the lines before it were sent', async () => {
     const { emu, seen } = await setup();
     const run = emu.replay([line('m-1', '1000', T(0)), { kind: 'notification' }], { speed: 'max' });
