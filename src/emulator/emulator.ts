@@ -388,7 +388,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * Replays a recording (`record()` of `twitch-realtime/testing`): each notification, with its original message id,
    * `message_timestamp` (unless `timestamps: 'now'`) and event, to the enabled subscriptions of the same type,
    * version and condition, at the recorded pace divided by `speed` (`'max'`: at once). Unmatched lines are counted
-   * in the result. `POST /_emulator/replay` uses it; `close()` stops it.
+   * in the result. `POST /_emulator/replay` uses it; `close()` stops it; on a closed emulator it ends at once (`stopped: true`).
    *
    * @example
    * ```ts
@@ -396,7 +396,10 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   replay(lines: Iterable<unknown> | AsyncIterable<unknown>, options?: ReplayOptions): ReplayRun {
-    return startReplay(this.#core, lines, options, this.#replays);
+    const run = startReplay(this.#core, lines, options, this.#replays);
+    // A closed emulator sends nothing: the replay ends at once (`stopped: true`) instead of waiting for its pace.
+    if (this.#closing !== undefined) run.stop();
+    return run;
   }
 
   /**
