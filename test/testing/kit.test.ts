@@ -111,12 +111,21 @@ describe('startTestTwitch', () => {
       inspect(twitch, { depth: 5, getters: true }),
       inspect(twitch.users, { depth: 5, getters: true }),
       JSON.stringify(twitch.users),
+      // The connection options carry the client secret for a client of your own, but never show it.
+      inspect(twitch.clientOptions(), { depth: 5 }),
+      JSON.stringify(twitch.clientOptions()),
     ].join('\n');
     for (const user of Object.values(twitch.users)) {
       expect(shown).not.toContain(user.accessToken);
       expect(shown).not.toContain(user.refreshToken);
     }
     expect(shown).not.toContain(twitch.emulator.clientSecret);
+    // ...and a spread of them still gives the client what it needs.
+    const own = { ...twitch.clientOptions() };
+    expect(own.clientSecret).toBe(twitch.emulator.clientSecret);
+    expect(Object.keys(own).sort()).toEqual(
+      ['auth', 'clientId', 'clientSecret', 'eventSubWsUrl', 'helixUrl', 'oauthUrl'].sort(),
+    );
   });
 
   it('closes every client, the emulator and their sockets after a failed test', async () => {
@@ -210,6 +219,28 @@ describe('events', () => {
     expect((await follows.next()).value?.event.user.login).toBe('b');
     await expect(follows.next()).rejects.toMatchObject({ code: 'TESTING_BUFFER_OVERFLOW' });
     expect((await follows.next()).done).toBe(true);
+  });
+
+  it('queues concurrent next() calls, each gets the next event; return() ends the ones still waiting', async () => {
+    const { twitch, client } = await twitchWithFollows();
+    const follows = events(client, 'channel.follow');
+    const [a, b, c] = [follows.next(), follows.next(), follows.next()];
+    for (const login of ['a', 'b']) follow(twitch, login);
+    expect((await a).value?.event.user.login).toBe('a');
+    expect((await b).value?.event.user.login).toBe('b');
+    await follows.return?.();
+    expect(await c).toEqual({ value: undefined, done: true });
+    expect(client.hasListeners('channel.follow')).toBe(false);
+  });
+
+  it('gives the abort to the first waiting next() and the end to the others', async () => {
+    const { client } = await twitchWithFollows();
+    const controller = new AbortController();
+    const follows = events(client, 'channel.follow', { signal: controller.signal });
+    const [a, b] = [follows.next(), follows.next()];
+    controller.abort();
+    await expect(a).rejects.toBeInstanceOf(AbortError);
+    expect(await b).toEqual({ value: undefined, done: true });
   });
 });
 
