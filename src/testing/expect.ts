@@ -145,9 +145,12 @@ export function expectEvent<K extends EventSubEventName>(
   if (signal?.aborted === true) return Promise.reject(aborted(signal.reason, `expectEvent('${type}')`));
   return new Promise<ReceivedEvent<K>>((resolve, reject) => {
     let filteredOut = 0;
+    /** Settled (by an event, an abort or the timeout), and the timeout's timer once armed. */
+    const wait: { settled: boolean; timer?: ReturnType<typeof setTimeout> } = { settled: false };
     const finish = (): void => {
+      wait.settled = true;
       receiver.off(type, listener as unknown as AnyEventListener);
-      clearTimeout(timer);
+      clearTimeout(wait.timer);
       signal?.removeEventListener('abort', onAbort);
     };
     const listener: EventListener<K> = (event, notification) => {
@@ -168,7 +171,11 @@ export function expectEvent<K extends EventSubEventName>(
       finish();
       reject(aborted(signal?.reason, `expectEvent('${type}')`));
     };
-    const timer = setTimeout(() => {
+    // Listen first: a receiver whose on() throws rejects the call with nothing armed (and one that emits from
+    // inside on() has settled it already).
+    receiver.on(type, listener as unknown as AnyEventListener);
+    if (wait.settled) return;
+    wait.timer = setTimeout(() => {
       finish();
       const filtered =
         filter === undefined ? '' : ` passing the filter (${String(filteredOut)} of the type filtered out)`;
@@ -180,7 +187,6 @@ export function expectEvent<K extends EventSubEventName>(
         ),
       );
     }, timeoutMs);
-    receiver.on(type, listener as unknown as AnyEventListener);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

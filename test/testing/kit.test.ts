@@ -9,11 +9,13 @@ import { AbortError, TwitchError } from '../../src/core/errors.js';
 import { WebhookReceiver, type AutoClient } from '../../src/eventsub/index.js';
 import {
   events,
+  exampleEvent,
   expectEvent,
   expectNoEvent,
   startTestTwitch,
   TestClock,
   TestingError,
+  type AnyEventListener,
   type TestTwitch,
 } from '../../src/testing/index.js';
 import { until } from '../support/until.js';
@@ -192,6 +194,38 @@ describe('expectEvent', () => {
     controller.abort();
     await expect(waiting).rejects.toBeInstanceOf(AbortError);
     expect(client.hasListeners('channel.follow')).toBe(false);
+  });
+});
+
+describe('expectEvent on an odd receiver', () => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+  it('arms no timer when the receiver refuses the listener (on() throws): it rejects with that error', async () => {
+    const before = timers();
+    const receiver = {
+      on: (): never => {
+        throw new Error('on refused');
+      },
+      off: (): undefined => undefined,
+    };
+    await expect(expectEvent(receiver, 'channel.follow', { timeoutMs: 60_000 })).rejects.toThrow(
+      'on refused',
+    );
+    expect(timers()).toBe(before);
+  });
+
+  it('settles at once, with no timer left, when the receiver emits from inside on()', async () => {
+    const before = timers();
+    const { model, notification } = exampleEvent('channel.follow', '2', { userName: 'Ada' });
+    const receiver = {
+      on: (_type: string, listener: AnyEventListener): void => {
+        (listener as (e: unknown, n: unknown) => void)(model, notification);
+      },
+      off: (): undefined => undefined,
+    };
+    const received = await expectEvent(receiver, 'channel.follow', { timeoutMs: 60_000 });
+    expect(received.event.user.displayName).toBe('Ada');
+    expect(timers()).toBe(before);
   });
 });
 
