@@ -130,6 +130,15 @@ describe('startTestTwitch', () => {
     );
   });
 
+  it('never echoes a refused client secret in the error', async () => {
+    // A secret read from an env file with its newline: refused, but not printed in a test log.
+    const error: unknown = await startTestTwitch({ clientSecret: 'my real secret\n' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'clientSecret' });
+    expect((error as Error).message).not.toContain('my real secret');
+  });
+
   it('closes every client, the emulator and their sockets after a failed test', async () => {
     const before = process.getActiveResourcesInfo().filter((r) => r.startsWith('TCP')).length;
     let twitch: TestTwitch | undefined;
