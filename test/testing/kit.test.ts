@@ -5,6 +5,7 @@
 import { connect } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { AbortError, TwitchError } from '../../src/core/errors.js';
 import { WebhookReceiver, type AutoClient } from '../../src/eventsub/index.js';
 import {
@@ -343,6 +344,29 @@ describe('expectNoEvent and drain', () => {
     await twitch.drain();
     expect(seen).toBe(2500);
     expect((await sent).delivered).toBe(2500);
+  });
+
+  it('an aborted drain marks no socket later, when the async triggers it waited for finish', async () => {
+    const { twitch } = await twitchWithFollows();
+    // A raw WebSocket peer on the emulator: it sees every ping the emulator sends it.
+    const peer = new WebSocket(twitch.clientOptions().eventSubWsUrl);
+    const markers: string[] = [];
+    peer.on('ping', (data) => {
+      if (data.toString().startsWith('drain:')) markers.push(data.toString());
+    });
+    await new Promise((resolve) => peer.once('message', resolve)); // session_welcome
+    try {
+      const sent = twitch.emulator.triggerAsync({ type: 'channel.follow', version: '2', count: 2500 });
+      const controller = new AbortController();
+      const aborted = twitch.drain({ signal: controller.signal });
+      controller.abort();
+      await expect(aborted).rejects.toBeInstanceOf(AbortError);
+      await sent;
+      await twitch.drain(); // its own marker, after anything the aborted one would have sent
+      expect(markers).toHaveLength(1);
+    } finally {
+      peer.terminate();
+    }
   });
 
   it('rejects bad options with INVALID_ARGUMENT naming the field', async () => {
