@@ -8,6 +8,7 @@ import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../core/errors.js';
 import { isRecord, toError } from '../core/guards.js';
 import { fail } from '../core/options.js';
+import { hideSecrets } from '../core/redact.js';
 import { CATALOGUE } from '../catalogue/table.js';
 import { RefreshingAuthProvider } from '../auth/refreshing-provider.js';
 import { HelixClient, type HelixClientOptions } from '../helix/client.js';
@@ -153,23 +154,6 @@ export interface TestClientOptions {
   readonly eventSubWsUrl: string;
 }
 
-/**
- * `options` that never show their `clientSecret` in `inspect` or `JSON.stringify` (a test that logs them), through
- * non-enumerable `toJSON` and `inspect.custom`: a spread (`{ ...twitch.clientOptions() }`) copies neither, so the
- * client it is given gets the plain options.
- */
-function redacted(options: TestClientOptions): TestClientOptions {
-  const shown = (): Omit<TestClientOptions, 'clientSecret'> & { clientSecret: string } => ({
-    ...options,
-    clientSecret: '[redacted]',
-  });
-  Object.defineProperty(options, 'toJSON', { value: shown });
-  Object.defineProperty(options, inspect.custom, {
-    value: (_depth: number, opts: object, show: typeof inspect) => show(shown(), opts),
-  });
-  return options;
-}
-
 /** Anything the kit can close for you. */
 export interface Closable {
   close(): unknown;
@@ -232,7 +216,8 @@ export class TestTwitch implements AsyncDisposable {
    */
   clientOptions(): TestClientOptions {
     const { clientId, clientSecret, helixUrl, oauthUrl, eventSubWsUrl } = this.emulator.clientOptions();
-    return redacted({ clientId, clientSecret, auth: this.auth, helixUrl, oauthUrl, eventSubWsUrl });
+    const options = { clientId, clientSecret, auth: this.auth, helixUrl, oauthUrl, eventSubWsUrl };
+    return hideSecrets(options, ['clientSecret']);
   }
 
   /**
