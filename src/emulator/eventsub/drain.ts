@@ -124,7 +124,11 @@ export class Drainer {
     }
   }
 
-  async #work(sources: DrainSources, cleanups: (() => void)[], state: { readonly over: boolean }): Promise<void> {
+  async #work(
+    sources: DrainSources,
+    cleanups: (() => void)[],
+    state: { readonly over: boolean },
+  ): Promise<void> {
     // 1. Async triggers started before: their rejections belong to their callers.
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
     // A drain that timed out or was aborted meanwhile marks nothing: no stray ping, no listener left on a socket.
