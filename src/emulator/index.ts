@@ -12,13 +12,8 @@
  * @packageDocumentation
  */
 export { Emulator } from './emulator.js';
-export type {
-  ChatState,
-  ConduitState,
-  CounterState,
-  EmulatorClientOptions,
-  EmulatorState,
-} from './emulator.js';
+export type { ChatState, ConduitState, CounterState, EmulatorState } from './state.js';
+export type { EmulatorClientOptions } from './http/accounts.js';
 export type { EmulatorOptions } from './options.js';
 export type { EmulatorErrorCode } from './errors.js';
 export type { EmulatorFaults } from './eventsub/control.js';
@@ -34,6 +29,7 @@ export type {
   TypedTriggerOptions,
 } from './eventsub/typed-trigger.js';
 export type { SessionState, SessionStatus } from './eventsub/session.js';
+export type { ReplayOptions, ReplayResult, ReplayRun, UnmatchedLine } from './eventsub/replay.js';
 export type { WebhookDelivery, WebhookTransport, WebhookVerification } from './eventsub/webhook.js';
 export type { HelixFaults } from './http/types.js';
 export type { ChatRoleInput, ChatRoleName } from './chat/roles.js';

@@ -3,6 +3,21 @@
  */
 import { Emulator } from '../../src/emulator/index.js';
 import { REVOCATION_STATUSES } from '../../src/protocol/eventsub.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import type { Recorder } from '../../src/testing/index.js';
+import {
+  checkRecordingLine,
+  parseRecordingLine,
+  readRecording,
+  record,
+  type RecordableReceiver,
+  type RecordOptions,
+} from '../../src/testing/index.js';
+import { positiveInteger } from './domains.js';
+import { keysOf } from './specs.js';
 import { TypedEmitter } from '../../src/core/emitter.js';
 import { EVENT_DEFINITIONS } from '../../src/catalogue/definitions.js';
 import {
@@ -50,6 +65,26 @@ import type { Context, Param, Row, Spec } from './specs.js';
 
 const NO_ARGUMENTS = { exempt: 'takes no arguments' } as const;
 const MS = numberIn(0, Number.MAX_VALUE);
+const HEADER = JSON.stringify({
+  kind: 'header',
+  format: 'twitch-realtime/recording',
+  format_version: 1,
+  library_version: '0.1.0',
+  started_at: '2026-01-01T00:00:00.000Z',
+  source: 'test',
+});
+/** Files a `record()` row writes go here, never to the working directory. */
+let dir: string | undefined;
+function inTemp(destination: unknown): unknown {
+  if (typeof destination !== 'string' || destination === '') return destination;
+  dir ??= mkdtempSync(join(tmpdir(), 'tr-specs-'));
+  return join(dir, `r-${encodeURIComponent(destination).slice(0, 100)}.jsonl`);
+}
+const isWritable = withMethods('write', 'on');
+const isIterableSource = (v: unknown): boolean =>
+  nonEmpty(v) ||
+  v instanceof Readable ||
+  (typeof v === 'object' && v !== null && (Symbol.iterator in v || Symbol.asyncIterator in v));
 
 const SESSION_KEYS: Readonly<Record<string, Domain>> = {
   sessionId: optional(nonEmpty),
@@ -74,6 +109,9 @@ export async function closeTestingSpecs(): Promise<void> {
   const twitch = await shared;
   shared = undefined;
   await twitch?.close();
+  // The files the record() row wrote.
+  if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  dir = undefined;
 }
 
 const MODELLED = new Set<unknown>(EVENT_DEFINITIONS.map((d) => d.type));
@@ -192,6 +230,56 @@ export function testingSpecs(ctx: Context): Record<string, Spec> {
     failWebhookDeliveries: {
       params: [emu(), input(() => ({ count: 1 }), { count: COUNT, callback: optional(isString) })],
       call: onClosedEmulator(failWebhookDeliveries),
+    },
+    record: {
+      params: [
+        {
+          name: 'receiver',
+          valid: () => new TypedEmitter<Record<string, unknown[]>>(),
+          ok: withMethods('on', 'off'),
+        },
+        {
+          name: 'destination',
+          // A path is made a file of a temporary directory (the call keeps '' as is, to be refused).
+          valid: () => new PassThrough(),
+          ok: (v) => nonEmpty(v) || isWritable(v),
+        },
+        {
+          name: 'options',
+          valid: () => ({}),
+          ok: optional(isObject),
+          keys: keysOf<RecordOptions>({
+            source: optional(nonEmpty),
+            maxBufferedBytes: optional(positiveInteger),
+            clock: optional(withMethods('now', 'setTimeout', 'clearTimeout')),
+            onError: optional(isFunction),
+          }),
+        },
+      ],
+      call: ([r, d, o]) => record(r as RecordableReceiver, inTemp(d) as string, o as RecordOptions),
+      dispose: (recorder) => (recorder as Recorder).stop(),
+    },
+    Recorder: {
+      construct: { exempt: 'made by record(), which checks the arguments' },
+      methods: { stop: NO_ARGUMENTS, close: NO_ARGUMENTS },
+    },
+    readRecording: {
+      params: [{ name: 'source', valid: () => [HEADER], ok: isIterableSource }],
+      call: ([s]) => readRecording(s as string),
+    },
+    checkRecordingLine: {
+      params: [
+        { name: 'value', valid: () => JSON.parse(HEADER) as unknown, ok: anyValue, data: true },
+        { name: 'line', valid: () => 1, ok: positiveInteger },
+      ],
+      call: ([v, l]) => checkRecordingLine(v, l as number),
+    },
+    parseRecordingLine: {
+      params: [
+        { name: 'text', valid: () => HEADER, ok: isString, data: true },
+        { name: 'line', valid: () => 1, ok: positiveInteger },
+      ],
+      call: ([t, l]) => parseRecordingLine(t as string, l as number),
     },
     exampleEvent: {
       params: [

@@ -4,19 +4,21 @@
  * Runner-agnostic: nothing here imports vitest, so the same fixtures can back a public testing kit (issue 18).
  */
 import { Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
+import { TEST_TWITCH_DEFAULTS } from '../../src/testing/kit.js';
 
 /** What every test emulator gets: a free port, and no Helix rate limit (a test of the limit sets its own). */
 export const TEST_EMULATOR = { port: 0, rateLimitPerMinute: Infinity } as const satisfies EmulatorOptions;
 
 /**
- * EventSub timings for clients under test: a keepalive "second" of 10 ms, pings far enough apart that a loaded
- * machine never misses a pong, a reconnect grace and an unused-session timeout a test can outlive.
+ * EventSub timings for clients under test: the testing kit's (`TEST_TWITCH_DEFAULTS`, one source): a keepalive
+ * "second" of 10 ms, pings far enough apart that a loaded machine never misses a pong, a reconnect grace and an
+ * unused-session timeout a test can outlive.
  */
 export const FAST_EVENTSUB = {
-  keepaliveSecondMs: 10,
-  pingIntervalMs: 2000,
-  reconnectGraceMs: 2000,
-  unusedTimeoutMs: 5000,
+  keepaliveSecondMs: TEST_TWITCH_DEFAULTS.keepaliveSecondMs,
+  pingIntervalMs: TEST_TWITCH_DEFAULTS.pingIntervalMs,
+  reconnectGraceMs: TEST_TWITCH_DEFAULTS.reconnectGraceMs,
+  unusedTimeoutMs: TEST_TWITCH_DEFAULTS.unusedTimeoutMs,
 } as const satisfies EmulatorOptions;
 
 /**

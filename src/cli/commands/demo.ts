@@ -35,6 +35,7 @@ Options:
                      (needs redis-server): kills one with SIGKILL mid-run, shows its shards taken over by the
                      survivors, starts a replacement; --shards defaults to 2n, --duration to 30
   --lease-ttl <s>    With --fleet: the shard lease TTL, seconds (1..60; default: the fleet's, 6)
+  --record <file>    Record what the demo's client receives as JSON lines (twitch-realtime replay reads it)
   --live             Real Twitch instead of the emulator (needs TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET):
                      listens to the most watched live channels, no faults
   --bot              The chat bot instead: an AutoBot on the emulator joined to three channels (a moderator in
@@ -73,6 +74,7 @@ const OPTIONS = {
   fleet: { type: 'string' },
   'lease-ttl': { type: 'string' },
   bot: { type: 'boolean' },
+  record: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -94,6 +96,8 @@ export interface DemoArgs {
   readonly leaseTtlMs: number | undefined;
   /** `--bot`: the chat bot demo. */
   readonly bot: boolean;
+  /** `--record <file>`: where the demo's client's notifications are recorded. */
+  readonly record: string | undefined;
   readonly help: boolean;
 }
 
@@ -134,6 +138,13 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
       if (values[flag] !== undefined) throw new UsageError(`--${flag} does not go with --fleet`);
     }
   }
+  const record = values.record;
+  if (record !== undefined) {
+    if (typeof record !== 'string' || record === '') throw new UsageError('--record needs a file');
+    for (const flag of ['live', 'bot', 'fleet'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--record does not go with --${flag}`);
+    }
+  }
   const shards = intFlag('shards', values.shards, fleet > 0 ? fleet * 2 : 4, 1, 64);
   return {
     shards,
@@ -155,6 +166,7 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
         ? undefined
         : intFlag('lease-ttl', values['lease-ttl'], 10, 1, 60) * 1000,
     bot,
+    record: typeof record === 'string' ? record : undefined,
     help: values.help === true,
   };
 }
@@ -194,6 +206,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
       view.log(line);
     },
     ...(options.seed === undefined ? {} : { seed: options.seed }),
+    ...(options.record === undefined ? {} : { record: options.record }),
   });
   view.start(() => scenario.snapshot());
   let result: ScenarioResult | null = null;

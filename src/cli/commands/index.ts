@@ -2,6 +2,8 @@
 import { conduitsCommand } from './conduits.js';
 import { demoCommand } from './demo.js';
 import { emulatorCommand } from './emulator.js';
+import { recordCommand } from './record.js';
+import { replayCommand } from './replay.js';
 import { subscriptionsCommand } from './subscriptions.js';
 import { tokenCommand } from './token.js';
 import type { CliCommand } from '../types.js';
@@ -9,6 +11,8 @@ import type { CliCommand } from '../types.js';
 export const commands: readonly CliCommand[] = [
   demoCommand,
   emulatorCommand,
+  recordCommand,
+  replayCommand,
   conduitsCommand,
   subscriptionsCommand,
   tokenCommand,

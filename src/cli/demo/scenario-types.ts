@@ -1,6 +1,7 @@
 /**
  * The demo scenario's options, snapshots and result (see scenario.ts).
  */
+import type { Writable } from 'node:stream';
 import type { Accounting } from './ledger.js';
 
 /** Options of a `DemoScenario`. */
@@ -28,6 +29,11 @@ export interface ScenarioOptions {
   readonly faultEveryMs?: number;
   /** Play keepalive stalls (each needs ~12 s). @defaultValue when the duration is at least 18 s */
   readonly stalls?: boolean;
+  /**
+   * Records what the client receives (`record()` of `twitch-realtime/testing`) to this file or stream, from start-up
+   * to the end of the drain. @defaultValue no recording
+   */
+  readonly record?: string | Writable;
   /** Stops the scenario early (it still drains and accounts). */
   readonly signal?: AbortSignal;
   /** Notable happenings (faults, shards coming back), one line each, no trailing newline. */

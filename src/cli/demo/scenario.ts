@@ -8,6 +8,8 @@
  * Helix errors are injected by the emulator throughout.
  */
 import { randomBytes } from 'node:crypto';
+import type { Writable } from 'node:stream';
+import { record, type Recorder } from '../../testing/record.js';
 import { AutoClient } from '../../eventsub/conduit/auto-client.js';
 import type { SubscriptionInput } from '../../eventsub/conduit/multi-subscribe.js';
 import type { MultiSubscribeHandle } from '../../eventsub/conduit/multi-subscribe.js';
@@ -72,6 +74,7 @@ export class DemoScenario {
   readonly #random: () => number;
   readonly #signal: AbortSignal | undefined;
   readonly #log: (line: string) => void;
+  readonly #record: string | Writable | undefined;
 
   readonly #ledger = new DeliveryLedger();
   readonly #byType = new Map<string, number>();
@@ -122,6 +125,7 @@ export class DemoScenario {
     this.#random = prng(options.seed ?? Math.floor(Math.random() * 2 ** 32));
     this.#signal = options.signal;
     this.#log = options.onLog ?? (() => undefined);
+    this.#record = options.record;
     this.#faultInjector = new FaultInjector({
       random: this.#random,
       log: this.#log,
@@ -246,7 +250,16 @@ export class DemoScenario {
       this.#webhookDuplicates++;
     });
     let pool: PubSubPool | undefined;
+    let recorder: Recorder | undefined;
     try {
+      if (this.#record !== undefined) {
+        recorder = record(client, this.#record, {
+          source: 'demo',
+          onError: (error) => {
+            this.#log(`recording: ${error.message}`);
+          },
+        });
+      }
       this.#wire(client);
       this.#phase = 'connecting';
       await client.start();
@@ -270,6 +283,7 @@ export class DemoScenario {
       if (this.#runningUntil === 0 && this.#runningSince !== 0) this.#runningUntil = Date.now();
       this.#phase = 'done';
       this.#final = this.#take();
+      await recorder?.stop();
       await pool?.close();
       await client.close();
       await front?.close();

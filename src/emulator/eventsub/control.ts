@@ -14,6 +14,7 @@ import { checkHelixFault, type HelixFaultInput, type HelixFaultReport } from '..
 import type { ScriptReport } from '../scripted.js';
 import type { EventSubFaults } from './core.js';
 import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './trigger.js';
+import { replayBodyLines, type ReplayOptions, type ReplayRun } from './replay.js';
 
 /** Statuses accepted by a revocation (the protocol's list). */
 export const REVOCATION_STATUSES: readonly RevocationStatus[] = PROTOCOL_REVOCATION_STATUSES;
@@ -73,6 +74,7 @@ export interface ControlApi {
   triggerAsync(input: TriggerInput): Promise<TriggerResult>;
   stream(input: StreamInput): EventStream;
   stopStream(id: string): boolean;
+  replay(lines: Iterable<unknown> | AsyncIterable<unknown>, options?: ReplayOptions): ReplayRun;
   reconnectSession(sessionId: string): string;
   closeSession(sessionId: string, code: number): void;
   setKeepalive(sessionId: string, enabled: boolean): void;
@@ -201,6 +203,21 @@ export function registerControlRoutes(router: EmuRouter, api: ControlApi): void 
       if (id === null) throw new EmuHttpError(400, 'Missing required parameter "id"');
       if (!api.stopStream(id)) throw new EmuHttpError(404, 'stream not found');
       return { status: 204 };
+    }),
+  );
+
+  router.control(
+    'POST',
+    '/replay',
+    // Answers when the replay ends (its summary); the body is checked whole before anything is sent.
+    guarded(async (req) => {
+      const lines = replayBodyLines(req.body);
+      const speed = req.query.get('speed');
+      const timestamps = req.query.get('timestamps');
+      const options: Record<string, unknown> = {};
+      if (speed !== null) options.speed = speed === 'max' ? speed : Number(speed);
+      if (timestamps !== null) options.timestamps = timestamps;
+      return ok(await api.replay(lines, options).done);
     }),
   );
 

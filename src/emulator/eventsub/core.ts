@@ -439,10 +439,17 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
   // Delivery
   // -------------------------------------------------------------------------------------------------------------
 
-  /** Delivers one notification (`eventJson` is the `event`, or `events` for batched types). */
-  deliver(sub: StoredSubscription, eventJson: string): boolean {
-    const id = messageId();
-    const timestamp = nanoTimestamp(this.clock.now());
+  /**
+   * Delivers one notification (`eventJson` is the `event`, or `events` for batched types) with a fresh message id
+   * and timestamp (the emulator's clock), or the given ones (a replay: `id` must be frame-safe, see
+   * protocol/recording.ts).
+   */
+  deliver(
+    sub: StoredSubscription,
+    eventJson: string,
+    id = messageId(),
+    timestamp = nanoTimestamp(this.clock.now()),
+  ): boolean {
     const counters = this.counters;
     counters.notificationsSent++;
     const target = this.#send(sub, 'notification', id, timestamp, eventJson);

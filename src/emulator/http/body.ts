@@ -50,6 +50,10 @@ export function parseBody(raw: Buffer, contentType: string | undefined): ParsedB
   if (contentType?.toLowerCase().startsWith('application/x-www-form-urlencoded') === true) {
     return { ok: true, body: undefined, form: new URLSearchParams(text) };
   }
+  // JSON lines (a recording for `POST /_emulator/replay`) stay text: the route parses them line by line.
+  if (contentType !== undefined && /^application\/(?:x-ndjson|jsonl|x-jsonlines)\b/i.test(contentType)) {
+    return { ok: true, body: text, form: undefined };
+  }
   try {
     return { ok: true, body: JSON.parse(text) as unknown, form: undefined };
   } catch {
