@@ -51,8 +51,8 @@ function before(a: Timer, b: Timer): boolean {
 }
 
 /**
- * Most timers fired at one instant, time standing still, before `advance`/`tickAsync` gives up with
- * `TESTING_TIMER_LOOP`: a timer that re-arms itself with a delay of 0 would otherwise never let time move.
+ * Most zero-delay timers fired in a row at one instant, time standing still, before `advance`/`tickAsync` gives up
+ * with `TESTING_TIMER_LOOP`: a timer that re-arms itself with a delay of 0 would otherwise never let time move.
  */
 const SAME_INSTANT_LIMIT = 100_000;
 
@@ -246,13 +246,16 @@ export class TestClock implements Clock {
   #fire(timer: Timer): void {
     this.#timers.delete(timer.id);
     this.#now = Math.max(this.#now, timer.at);
-    if (this.#now === this.#lastAt) {
+    // Only zero-delay timers count: many timers armed earlier for one instant are a crowd, not a loop.
+    if (timer.ms > 0) {
+      this.#sameInstant = 0;
+    } else if (this.#now === this.#lastAt) {
       if (++this.#sameInstant > SAME_INSTANT_LIMIT) {
         this.#sameInstant = 0;
         throw new TestingError(
           'TESTING_TIMER_LOOP',
           '',
-          `TestClock: more than ${String(SAME_INSTANT_LIMIT)} timers fired at one instant (${String(this.#now)}): ` +
+          `TestClock: more than ${String(SAME_INSTANT_LIMIT)} zero-delay timers fired at one instant (${String(this.#now)}): ` +
             'a timer that re-arms itself with a delay of 0 never lets time move',
         );
       }

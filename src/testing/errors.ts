@@ -31,7 +31,7 @@ export type TestingErrorCode =
    */
   | 'TESTING_BUFFER_OVERFLOW'
   /**
-   * `TestClock.advance()` or `tickAsync()`: more than 100,000 timers fired at one instant without time moving, which
+   * `TestClock.advance()` or `tickAsync()`: more than 100,000 zero-delay timers fired in a row at one instant, which
    * is a timer that re-arms itself with a delay of 0 (or a chain of such timers): time could never move past it, so
    * the call throws instead of spinning forever. `eventType` is empty.
    *

@@ -128,6 +128,14 @@ describe('TestClock edge cases', () => {
     expect(error).toBeInstanceOf(TestingError);
     expect(error).toMatchObject({ code: 'TESTING_TIMER_LOOP' });
   });
+
+  it('fires 150,000 timers armed earlier for one instant: a crowd, not a loop', () => {
+    const clock = new TestClock(0);
+    let fired = 0;
+    for (let i = 0; i < 150_000; i++) clock.setTimeout(() => fired++, 10);
+    clock.advance(10);
+    expect(fired).toBe(150_000);
+  });
 });
 
 describe('TestClock.tickAsync', () => {
