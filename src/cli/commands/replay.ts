@@ -15,6 +15,7 @@ import { describeError } from '../credentials.js';
 import { UsageError } from '../types.js';
 import type { CliCommand, CliContext } from '../types.js';
 import { describeEndpoints } from './emulator.js';
+import { whenAborted, pauseUnlessAborted } from '../waits.js';
 
 const HELP = `Usage: twitch-realtime replay <file> [options]
 
@@ -115,18 +116,6 @@ function authorize(emu: Emulator, needed: ReadonlyMap<string, Needed>): number {
   return scopes.size;
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Polls `state()` until every needed subscription exists, the deadline passes or the signal aborts. */
 async function waitForSubscriptions(
   needed: ReadonlyMap<string, Needed>,
@@ -145,7 +134,7 @@ async function waitForSubscriptions(
     }
     if (n === needed.size || context.signal.aborted) return n;
     if (deadline !== undefined && Date.now() >= deadline) return n;
-    await pause(100, context.signal);
+    await pauseUnlessAborted(100, context.signal);
   }
 }
 
@@ -276,7 +265,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     if (values.exit === true) return exitCode(result);
     // The emulator stays up: the client under test keeps its sockets (and what is still in flight to it).
     context.stdout.write('The emulator keeps running; press Ctrl+C to stop.\n');
-    await untilAborted(context.signal);
+    await whenAborted(context.signal);
     return 0;
   } finally {
     await emu.close();
@@ -286,21 +275,6 @@ async function run(args: readonly string[], context: CliContext): Promise<number
 /** `--exit`'s code: 0 when every notification read was delivered somewhere, 1 otherwise. */
 function exitCode(result: ReplayResult): number {
   return result.unmatched === 0 && result.dropped === 0 && !result.stopped ? 0 : 1;
-}
-
-/** Resolves when `signal` aborts (at once if it has). */
-function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else
-      signal.addEventListener(
-        'abort',
-        () => {
-          resolve();
-        },
-        { once: true },
-      );
-  });
 }
 
 async function fetchJson(url: string): Promise<unknown> {
