@@ -1,9 +1,9 @@
 import { afterEach, expect, test } from '@jest/globals';
 import { expectEvent, startTestTwitch } from 'twitch-realtime/testing';
 
-/** @type {import('twitch-realtime/testing').TestTwitch} */
+/** @type {import('twitch-realtime/testing').TestTwitch | undefined} */
 let twitch;
-afterEach(() => twitch.close());
+afterEach(() => twitch?.close());
 
 test('my handler thanks each new follower', async () => {
   twitch = await startTestTwitch();

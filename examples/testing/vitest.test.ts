@@ -1,8 +1,8 @@
 import { afterEach, expect, test } from 'vitest';
 import { expectEvent, startTestTwitch, type TestTwitch } from 'twitch-realtime/testing';
 
-let twitch: TestTwitch;
-afterEach(() => twitch.close());
+let twitch: TestTwitch | undefined; // still undefined if startTestTwitch() failed
+afterEach(() => twitch?.close());
 
 test('my handler thanks each new follower', async () => {
   twitch = await startTestTwitch();

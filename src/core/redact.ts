@@ -53,3 +53,30 @@ export function redactKnown(text: string, secrets: Iterable<string | undefined>)
   }
   return out;
 }
+
+/** `util.inspect.custom`, without importing `node:util` into the core. */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/**
+ * Makes `options` (an object handed to users to spread into a client) show `[redacted]` for each of `keys` in
+ * `inspect` and `JSON.stringify`, through non-enumerable `toJSON` and `inspect.custom`: a spread copies neither, so
+ * `{ ...options }` keeps the real values for the client. Returns `options`.
+ *
+ * @example
+ * ```ts
+ * return hideSecrets({ clientId, clientSecret, helixUrl }, ['clientSecret']);
+ * ```
+ */
+export function hideSecrets<T extends object>(options: T, keys: readonly (keyof T & string)[]): T {
+  const shown = (): Record<string, unknown> => {
+    const copy: Record<string, unknown> = { ...(options as Record<string, unknown>) };
+    for (const key of keys) if (copy[key] !== undefined) copy[key] = REDACTED;
+    return copy;
+  };
+  Object.defineProperty(options, 'toJSON', { value: shown });
+  Object.defineProperty(options, INSPECT, {
+    value: (_depth: number, opts: unknown, show: (value: unknown, opts: unknown) => string) =>
+      show(shown(), opts),
+  });
+  return options;
+}

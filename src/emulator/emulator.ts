@@ -3,18 +3,14 @@
  * and a control API) on one port.
  */
 import { inspect } from 'node:util';
-import { InvalidArgumentError, TwitchError } from '../core/errors.js';
-import type { RevocationStatus, WireShard, WireSubscription } from '../protocol/eventsub.js';
-import { createPlatform, type PlatformInternalOptions } from './http/server.js';
-import type { Platform, PlatformOptions } from './http/types.js';
-import { registerConduitRoutes } from './eventsub/conduits.js';
-import { checkFaults, FAULT_KEYS, REVOCATION_STATUSES, registerControlRoutes } from './eventsub/control.js';
+import type { RevocationStatus } from '../protocol/eventsub.js';
+import type { Platform } from './http/types.js';
+import * as accounts from './http/accounts.js';
+import type { EmulatorClientOptions } from './http/accounts.js';
 import type { ControlApi, EmulatorFaults } from './eventsub/control.js';
-import { EventSubCore } from './eventsub/core.js';
+import type { EventSubCore } from './eventsub/core.js';
 import { Drainer, type DrainOptions } from './eventsub/drain.js';
-import { shardWire, subscriptionWire } from './eventsub/frames.js';
-import type { Session, SessionState } from './eventsub/session.js';
-import { registerSubscriptionRoutes } from './eventsub/subscriptions.js';
+import * as sessionControl from './eventsub/session-control.js';
 import { streamAny, triggerAny, triggerAsyncAny } from './eventsub/typed-trigger.js';
 import type {
   TriggerType,
@@ -24,112 +20,19 @@ import type {
 } from './eventsub/typed-trigger.js';
 import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './eventsub/trigger.js';
 import { startReplay, type ReplayOptions, type ReplayRun } from './eventsub/replay.js';
-import { EventSubSocketServer } from './eventsub/websocket.js';
-import { chatState, EmulatorChat, type ChatRoomsState } from './chat/chat.js';
+import type { EventSubSocketServer } from './eventsub/websocket.js';
+import type { EmulatorChat } from './chat/chat.js';
 import { redeem, type RedeemInput, type RedeemResult } from './chat/redemptions.js';
 import type { SharedChatEndInput, SharedChatInput, SharedChatResult } from './chat/shared.js';
 import { setChatRole, type ChatRoleInput } from './chat/roles.js';
-import { registerSendRoute } from './chat/send.js';
-import { registerSettingsRoutes } from './chat/settings.js';
-import { registerAnnouncementRoutes } from './chat/announce.js';
-import { registerColorRoutes } from './chat/color.js';
-import { registerWhisperRoute } from './chat/whispers.js';
-import { registerModerationRoutes } from './chat/moderation.js';
 import { setChatPresence, type ChatPresenceInput } from './chat/presence.js';
-import { registerChatControlRoutes } from './chat/control.js';
 import { viewerChat, type ViewerChatInput, type ViewerChatResult } from './chat/viewers.js';
-import { attachPubSub } from './pubsub/server.js';
 import type { PubSubServer } from './pubsub/server.js';
-import {
-  optionalString,
-  rejectUnknownKeys,
-  requireObject,
-  requireString,
-  resolveOptions,
-} from './options.js';
-import { HttpWebhookTransport } from './webhook/http-transport.js';
-import type { EmulatorOptions } from './options.js';
-import { EmulatorScript } from './script.js';
-
-/** Base URLs and credentials for a client pointed at the emulator. */
-export interface EmulatorClientOptions {
-  readonly clientId: string;
-  readonly clientSecret: string;
-  /** e.g. `http://127.0.0.1:41234/helix` */
-  readonly helixUrl: string;
-  /** e.g. `http://127.0.0.1:41234/oauth2` */
-  readonly oauthUrl: string;
-  /** e.g. `ws://127.0.0.1:41234/ws` */
-  readonly eventSubWsUrl: string;
-  /** e.g. `ws://127.0.0.1:41234/pubsub` (served once the PubSub side is mounted). */
-  readonly pubSubUrl: string;
-}
-
-/** A conduit in `state()`. */
-export interface ConduitState {
-  readonly id: string;
-  readonly client_id: string;
-  readonly shard_count: number;
-  readonly enabled_shards: number;
-  readonly shards: WireShard[];
-}
-
-/** Counters in `state()`. */
-export interface CounterState {
-  readonly notifications_sent: number;
-  readonly delivered: number;
-  readonly retried: number;
-  readonly dropped: number;
-  readonly duplicates_sent: number;
-  readonly revocations_sent: number;
-  readonly keepalives_sent: number;
-  readonly sessions_opened: number;
-  readonly sessions_closed: number;
-  readonly conduits_expired: number;
-}
-
-/** Snapshot returned by {@link Emulator.state} and `GET /_emulator/state` (snake_case, like the wire). */
-export interface EmulatorState {
-  readonly clients: { client_id: string }[];
-  readonly users: { id: string; login: string }[];
-  readonly helix: { requests: number; rate_limited: number; faulted: number };
-  readonly sessions: SessionState[];
-  readonly conduits: ConduitState[];
-  readonly subscriptions: (WireSubscription & { client_id: string; user_id: string | null })[];
-  readonly counters: CounterState;
-  /**
-   * Chat: messages sent through Helix and those Twitch's rules dropped (by `drop_reason.code`), rooms (messages
-   * published, roles, bans) and shared chat sessions.
-   */
-  readonly chat: ChatState;
-}
-
-/** The chat section of `state()`. */
-export interface ChatState extends ChatRoomsState {
-  readonly sent: number;
-  readonly dropped: Readonly<Record<string, number>>;
-  /** Sender-channel pairs the send rules remember (bounded: those active within the last 120 s). */
-  readonly tracked_senders: number;
-}
-
-const PLATFORM_KEYS = [
-  'host',
-  'port',
-  'clientId',
-  'clientSecret',
-  'userTokenTtlSeconds',
-  'appTokenTtlSeconds',
-  'rateLimitPerMinute',
-  'rateLimitWindowMs',
-  'now',
-  'onError',
-] as const;
-
-function platformOptions(options: EmulatorOptions): PlatformOptions & PlatformInternalOptions {
-  const out: Record<string, unknown> = {};
-  for (const key of PLATFORM_KEYS) if (options[key] !== undefined) out[key] = options[key];
-  return out;
-}
+import { optionalString, requireString, type EmulatorOptions } from './options.js';
+import type { HttpWebhookTransport } from './webhook/http-transport.js';
+import type { EmulatorScript } from './script.js';
+import { startEmulator, type EmulatorParts } from './start.js';
+import { emulatorState, type EmulatorState } from './state.js';
 
 /**
  * A local Twitch for tests, benchmarks and demos. Everything a client needs is behind {@link clientOptions}.
@@ -159,22 +62,14 @@ export class Emulator implements AsyncDisposable, ControlApi {
   /** Deterministic faults ("the next N ..."): Helix 5xx/429, duplicates, webhook failures, drops (script.ts). */
   readonly script: EmulatorScript;
 
-  private constructor(
-    platform: Platform,
-    core: EventSubCore,
-    sockets: EventSubSocketServer,
-    pubsub: PubSubServer,
-    ownedWebhooks: HttpWebhookTransport | undefined,
-    chat: EmulatorChat,
-    script: EmulatorScript,
-  ) {
-    this.script = script;
-    this.#chat = chat;
-    this.#platform = platform;
-    this.#core = core;
-    this.#sockets = sockets;
-    this.#pubsub = pubsub;
-    this.#ownedWebhooks = ownedWebhooks;
+  private constructor(parts: EmulatorParts) {
+    this.script = parts.script;
+    this.#chat = parts.chat;
+    this.#platform = parts.platform;
+    this.#core = parts.core;
+    this.#sockets = parts.sockets;
+    this.#pubsub = parts.pubsub;
+    this.#ownedWebhooks = parts.ownedWebhooks;
   }
 
   /**
@@ -189,48 +84,8 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * await emu.close();
    * ```
    */
-  static async start(options: EmulatorOptions = {}): Promise<Emulator> {
-    // Every option is checked before anything is created or bound (a bad host once bound every interface).
-    const checked = resolveOptions(options);
-    const owned =
-      checked.webhookTransport === undefined
-        ? new HttpWebhookTransport({ ...options.webhook, clock: checked.clock })
-        : undefined;
-    const resolved = owned === undefined ? checked : { ...checked, webhookTransport: owned };
-    let platform: Platform;
-    try {
-      platform = await createPlatform({ ...platformOptions(options), clock: checked.clock });
-    } catch (error) {
-      owned?.close();
-      throw error;
-    }
-    let core: EventSubCore | undefined;
-    try {
-      core = new EventSubCore(platform, resolved);
-      const sockets = new EventSubSocketServer(core, `${platform.baseUrl.replace(/^http/, 'ws')}/ws`);
-      platform.upgrade('/ws', sockets.handleUpgrade);
-      registerConduitRoutes(platform.router, core);
-      registerSubscriptionRoutes(platform.router, core);
-      const chat = new EmulatorChat(platform, core);
-      registerSendRoute(platform.router, chat);
-      registerSettingsRoutes(platform.router, chat);
-      registerAnnouncementRoutes(platform.router, chat);
-      registerWhisperRoute(platform.router, chat);
-      registerColorRoutes(platform.router, chat);
-      registerModerationRoutes(platform.router, chat);
-      registerChatControlRoutes(platform.router, chat);
-      const pubsub = attachPubSub(platform, options.pubsub);
-      const script = new EmulatorScript(core, platform, sockets, resolved.webhookTransport);
-      const emulator = new Emulator(platform, core, sockets, pubsub, owned, chat, script);
-      registerControlRoutes(platform.router, emulator);
-      return emulator;
-    } catch (error) {
-      // Nothing stays bound or scheduled when starting fails half-way.
-      core?.close();
-      owned?.close();
-      await platform.close();
-      throw error;
-    }
+  static start(options: EmulatorOptions = {}): Promise<Emulator> {
+    return startEmulator(options, (parts) => new Emulator(parts));
   }
 
   /** e.g. `http://127.0.0.1:41234` */
@@ -279,16 +134,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   clientOptions(): EmulatorClientOptions {
-    const base = this.#platform.baseUrl;
-    const ws = base.replace(/^http/, 'ws');
-    return {
-      clientId: this.#platform.clientId,
-      clientSecret: this.#platform.clientSecret,
-      helixUrl: `${base}/helix`,
-      oauthUrl: `${base}/oauth2`,
-      eventSubWsUrl: `${ws}/ws`,
-      pubSubUrl: `${ws}/pubsub`,
-    };
+    return accounts.clientOptions(this.#platform);
   }
 
   /**
@@ -301,15 +147,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   mintUserToken(input: Parameters<Platform['mintUserToken']>[0]): ReturnType<Platform['mintUserToken']> {
-    const fields = requireObject(input, 'input');
-    rejectUnknownKeys(fields, ['userId', 'scopes', 'clientId', 'login']);
-    requireString(fields.userId, 'userId');
-    if (!Array.isArray(fields.scopes)) {
-      throw new InvalidArgumentError('scopes must be an array of scope strings (may be empty)', 'scopes');
-    }
-    optionalString(fields.clientId, 'clientId');
-    optionalString(fields.login, 'login');
-    return this.#platform.mintUserToken(input);
+    return accounts.mintUserToken(this.#platform, input);
   }
 
   /**
@@ -337,13 +175,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
     clientId: string;
     clientSecret: string;
   } {
-    if (input !== undefined) {
-      const fields = requireObject(input, 'input');
-      rejectUnknownKeys(fields, ['clientId', 'clientSecret']);
-      optionalString(fields.clientId, 'clientId');
-      optionalString(fields.clientSecret, 'clientSecret');
-    }
-    return this.#platform.registerClient(input);
+    return accounts.registerClient(this.#platform, input);
   }
 
   /**
@@ -355,13 +187,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   setRateLimit(pointsPerMinute: number): void {
-    if (typeof pointsPerMinute !== 'number' || !(pointsPerMinute > 0)) {
-      throw new InvalidArgumentError(
-        'pointsPerMinute must be a positive number (or Infinity)',
-        'pointsPerMinute',
-      );
-    }
-    this.#platform.setRateLimit(pointsPerMinute);
+    accounts.setRateLimit(this.#platform, pointsPerMinute);
   }
 
   /**
@@ -562,7 +388,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * Replays a recording (`record()` of `twitch-realtime/testing`): each notification, with its original message id,
    * `message_timestamp` (unless `timestamps: 'now'`) and event, to the enabled subscriptions of the same type,
    * version and condition, at the recorded pace divided by `speed` (`'max'`: at once). Unmatched lines are counted
-   * in the result. `POST /_emulator/replay` uses it; `close()` stops it.
+   * in the result. `POST /_emulator/replay` uses it; `close()` stops it; on a closed emulator it ends at once (`stopped: true`).
    *
    * @example
    * ```ts
@@ -570,14 +396,10 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   replay(lines: Iterable<unknown> | AsyncIterable<unknown>, options?: ReplayOptions): ReplayRun {
-    return startReplay(this.#core, lines, options, this.#replays);
-  }
-
-  #session(sessionId: string): Session {
-    requireString(sessionId, 'sessionId');
-    const session = this.#core.sessions.get(sessionId);
-    if (session === undefined) throw new TwitchError('SESSION_NOT_FOUND', `no session ${sessionId}`);
-    return session;
+    const run = startReplay(this.#core, lines, options, this.#replays);
+    // A closed emulator sends nothing: the replay ends at once (`stopped: true`) instead of waiting for its pace.
+    if (this.#closing !== undefined) run.stop();
+    return run;
   }
 
   /**
@@ -590,9 +412,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   reconnectSession(sessionId: string): string {
-    const url = this.#sockets.requestReconnect(this.#session(sessionId));
-    if (url === null) throw new TwitchError('SESSION_NOT_CONNECTED', `session ${sessionId} is not connected`);
-    return url;
+    return sessionControl.reconnectSession(this.#core, this.#sockets, sessionId);
   }
 
   /**
@@ -605,13 +425,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   closeSession(sessionId: string, code: number): void {
-    if (!Number.isInteger(code) || !(code === 1000 || (code >= 4000 && code <= 4999))) {
-      throw new InvalidArgumentError('code must be 1000 or 4000..4999', 'code');
-    }
-    const session = this.#session(sessionId);
-    if (session.status === 'closed')
-      throw new TwitchError('SESSION_NOT_CONNECTED', `session ${sessionId} is closed`);
-    session.close(code);
+    sessionControl.closeSession(this.#core, sessionId, code);
   }
 
   /**
@@ -623,8 +437,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   setKeepalive(sessionId: string, enabled: boolean): void {
-    if (typeof enabled !== 'boolean') throw new InvalidArgumentError('enabled must be a boolean', 'enabled');
-    this.#session(sessionId).setKeepalive(enabled);
+    sessionControl.setKeepalive(this.#core, sessionId, enabled);
   }
 
   /**
@@ -637,15 +450,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   revokeSubscription(subscriptionId: string, status: RevocationStatus): boolean {
-    requireString(subscriptionId, 'subscriptionId');
-    if (!(REVOCATION_STATUSES as readonly unknown[]).includes(status)) {
-      throw new InvalidArgumentError(`status must be one of ${REVOCATION_STATUSES.join(', ')}`, 'status');
-    }
-    const sub = this.#core.subscriptions.get(subscriptionId);
-    if (sub === undefined) {
-      throw new TwitchError('SUBSCRIPTION_NOT_FOUND', `no subscription ${subscriptionId}`);
-    }
-    return this.#core.revoke(sub, status);
+    return sessionControl.revokeSubscription(this.#core, subscriptionId, status);
   }
 
   /**
@@ -657,18 +462,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   setFaults(faults: EmulatorFaults): void {
-    // Everything is checked before anything changes (a drop interval past Node's timer limit once became 1 ms).
-    const fields = requireObject(faults, 'faults');
-    rejectUnknownKeys(fields, FAULT_KEYS);
-    const checked = checkFaults(fields, 'option');
-    const helix: { helixErrorRate?: number; helixLatencyMs?: number } = {};
-    if (checked.helixErrorRate !== undefined) helix.helixErrorRate = checked.helixErrorRate;
-    if (checked.helixLatencyMs !== undefined) helix.helixLatencyMs = checked.helixLatencyMs;
-    this.#platform.setFaults(helix);
-    const eventsub: { duplicateRate?: number; dropSessionEveryMs?: number } = {};
-    if (checked.duplicateRate !== undefined) eventsub.duplicateRate = checked.duplicateRate;
-    if (checked.dropSessionEveryMs !== undefined) eventsub.dropSessionEveryMs = checked.dropSessionEveryMs;
-    this.#core.setFaults(eventsub);
+    sessionControl.setFaults(this.#platform, this.#core, faults);
   }
 
   /**
@@ -680,44 +474,7 @@ export class Emulator implements AsyncDisposable, ControlApi {
    * ```
    */
   state(): EmulatorState {
-    const core = this.#core;
-    const platform = this.#platform.describe();
-    const c = core.counters;
-    return {
-      clients: platform.clients.map((client) => ({ client_id: client.clientId })),
-      users: platform.users.map((u) => ({ id: u.id, login: u.login })),
-      helix: {
-        requests: platform.helix.requests,
-        rate_limited: platform.helix.rateLimited,
-        faulted: platform.helix.faulted,
-      },
-      sessions: [...core.sessions.values()].map((s) => s.describe()),
-      conduits: [...core.conduits.values()].map((conduit) => ({
-        id: conduit.id,
-        client_id: conduit.clientId,
-        shard_count: conduit.shards.length,
-        enabled_shards: conduit.enabled.length,
-        shards: conduit.shards.map(shardWire),
-      })),
-      subscriptions: [...core.subscriptions.values()].map((sub) => ({
-        ...subscriptionWire(sub, true),
-        client_id: sub.clientId,
-        user_id: sub.userId ?? null,
-      })),
-      counters: {
-        notifications_sent: c.notificationsSent,
-        delivered: c.delivered,
-        retried: c.retried,
-        dropped: c.dropped,
-        duplicates_sent: c.duplicatesSent,
-        revocations_sent: c.revocationsSent,
-        keepalives_sent: c.keepalivesSent,
-        sessions_opened: c.sessionsOpened,
-        sessions_closed: c.sessionsClosed,
-        conduits_expired: c.conduitsExpired,
-      },
-      chat: { ...this.#chat.limits.describe(), ...chatState(this.#chat) },
-    };
+    return emulatorState(this.#platform, this.#core, this.#chat);
   }
 
   /**

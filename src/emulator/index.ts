@@ -12,13 +12,8 @@
  * @packageDocumentation
  */
 export { Emulator } from './emulator.js';
-export type {
-  ChatState,
-  ConduitState,
-  CounterState,
-  EmulatorClientOptions,
-  EmulatorState,
-} from './emulator.js';
+export type { ChatState, ConduitState, CounterState, EmulatorState } from './state.js';
+export type { EmulatorClientOptions } from './http/accounts.js';
 export type { EmulatorOptions } from './options.js';
 export type { EmulatorErrorCode } from './errors.js';
 export type { EmulatorFaults } from './eventsub/control.js';

@@ -155,10 +155,11 @@ const positiveNumber: Check = (value, field) => {
   }
 };
 
+/** A string matching `pattern`; `secret`: the refused value is not echoed in the error (a client secret). */
 const matching =
-  (pattern: RegExp, what: string): Check =>
+  (pattern: RegExp, what: string, secret = false): Check =>
   (value, field) => {
-    if (typeof value !== 'string' || !pattern.test(value)) fail(field, what, value);
+    if (typeof value !== 'string' || !pattern.test(value)) fail(field, what, value, secret);
   };
 
 /** Rejects keys that are not options, with the closest option name as a hint. */
@@ -226,7 +227,7 @@ const OPTION_CHECKS: OptionChecks<EmulatorOptions> = {
   host: matching(/^[\x21-\x7e]{1,253}$/, 'a host name or IP address (a non-empty string without spaces)'),
   port: integerIn(0, 65_535),
   clientId: matching(CLIENT_ID_PATTERN, '1-64 letters, digits, "_" or "-"'),
-  clientSecret: matching(CLIENT_SECRET_PATTERN, '1-128 printable ASCII characters'),
+  clientSecret: matching(CLIENT_SECRET_PATTERN, '1-128 printable ASCII characters', true),
   userTokenTtlSeconds: positiveNumber,
   appTokenTtlSeconds: positiveNumber,
   rateLimitPerMinute: (value, field) => {

@@ -60,7 +60,7 @@ export class EmulatorScript {
 
   /**
    * The next `count` Helix requests (of `method` and `path` when given) answer `status` instead of running: a 5xx,
-   * or a 429 with `Ratelimit-Remaining: 0`, `Ratelimit-Reset` and `Retry-After` (`resetAfterMs` ahead). Faults
+   * or a 429 with `Ratelimit-Remaining: 0` and `Ratelimit-Reset` (`resetAfterMs` ahead; no `Retry-After`: Twitch sends none). Faults
    * armed together apply in order. Resolves once `count` requests were hit (at close: `complete: false`).
    * `POST /_emulator/helix_faults` does the same (`{count, status, method?, path?, reset_after_ms?}`).
    *

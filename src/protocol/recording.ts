@@ -77,7 +77,8 @@ export type RecordingLine = RecordingHeader | RecordedNotification | RecordedRev
 export type RecordingErrorCode =
   /**
    * A recording line is not what the format says (not JSON, a missing or mistyped field, no header first, an
-   * unknown format version, a line over 1 MiB); `line` gives its number (1-based).
+   * unknown format version, a line over 1 MiB, bytes that are not UTF-8, an empty source, an event nested deeper than
+   * 64 levels); `line` gives its number (1-based).
    *
    * What to do: **Fix input:** write recordings with `record()` or `twitch-realtime record`; do not edit them by
    * hand beyond whole lines.
@@ -136,6 +137,42 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2
  */
 const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/**
+ * Whether `id` and `timestamp` may be written into a frame or an HTTP header as they are (no escaping): the id is
+ * 1..128 characters of `A-Z a-z 0-9 . _ : -`, the timestamp RFC 3339. The emulator checks a message id and
+ * timestamp that come from outside (a replay) with this before building a frame.
+ *
+ * @example
+ * ```ts
+ * isFrameSafeMessage('0b7a1f5e-8c43-4d0e-9d61-0b3b0f1e2a77', '2026-01-01T00:00:00Z'); // true
+ * ```
+ */
+export function isFrameSafeMessage(id: string, timestamp: string): boolean {
+  return MESSAGE_ID.test(id) && RFC3339.test(timestamp);
+}
+
+/** Deepest nesting of objects and arrays a recorded event may have (Twitch's events nest a few levels). */
+export const MAX_RECORDING_DEPTH = 64;
+
+/** Whether `value` nests deeper than {@link MAX_RECORDING_DEPTH} (walked without recursion: no stack overflow). */
+function tooDeep(value: unknown): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    const v = item.value;
+    if (typeof v !== 'object' || v === null) continue;
+    if (item.depth > MAX_RECORDING_DEPTH) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: item.depth + 1 });
+    }
+  }
+  return false;
+}
+
+/** A key of the input as an error message shows it: at most 64 characters (a line may be 1 MiB of anything). */
+function clip(text: string): string {
+  return text.length <= 64 ? text : `${text.slice(0, 64)}…`;
+}
+
 function checkLineNumber(line: unknown): void {
   if (typeof line !== 'number' || !Number.isSafeInteger(line) || line < 1) {
     throw new InvalidArgumentError('line must be a positive integer (1-based)', 'line');
@@ -171,7 +208,7 @@ function checkSubscription(value: unknown, line: number, type: string, version: 
   const condition = value.condition;
   if (!isRecord(condition)) bad(line, 'subscription.condition must be an object');
   for (const [key, v] of Object.entries(condition)) {
-    if (typeof v !== 'string') bad(line, `subscription.condition.${key} must be a string`);
+    if (typeof v !== 'string') bad(line, `subscription.condition.${clip(key)} must be a string`);
   }
 }
 
@@ -197,7 +234,7 @@ export function checkRecordingLine(value: unknown, line: number): RecordingLine 
     if (value.format_version !== RECORDING_FORMAT_VERSION) {
       bad(
         line,
-        `format_version ${String(value.format_version)} is not supported (this library reads ${RECORDING_FORMAT_VERSION})`,
+        `format_version ${typeof value.format_version === 'number' ? String(value.format_version) : `(a ${typeof value.format_version})`} is not supported (this library reads ${RECORDING_FORMAT_VERSION})`,
       );
     }
     str(value, 'library_version', line);
@@ -221,6 +258,9 @@ export function checkRecordingLine(value: unknown, line: number): RecordingLine 
   if (hasEvent === hasEvents) bad(line, 'a notification carries exactly one of event and events');
   if (hasEvents && !Array.isArray(value.events)) bad(line, 'events must be an array');
   if (hasEvent && !isRecord(value.event)) bad(line, 'event must be an object');
+  if (tooDeep(hasEvent ? value.event : value.events)) {
+    bad(line, `${hasEvent ? 'event' : 'events'} nests deeper than ${MAX_RECORDING_DEPTH} levels`);
+  }
   return value as unknown as RecordedNotification;
 }
 

@@ -3,8 +3,10 @@
  * `TestClock` to the emulator and to the clients under test and time moves only when the test says so.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { timerDelay } from '../core/duration.js';
 import { isRecord } from '../core/guards.js';
 import { fail } from '../core/options.js';
+import { TestingError } from './errors.js';
 
 interface Timer {
   readonly id: number;
@@ -48,6 +50,12 @@ function before(a: Timer, b: Timer): boolean {
   return a.at < b.at || (a.at === b.at && a.id < b.id);
 }
 
+/**
+ * Most zero-delay timers fired in a row at one instant, time standing still, before `advance`/`tickAsync` gives up
+ * with `TESTING_TIMER_LOOP`: a timer that re-arms itself with a delay of 0 would otherwise never let time move.
+ */
+const SAME_INSTANT_LIMIT = 100_000;
+
 const nextTurn = (): Promise<void> =>
   new Promise((resolve) => {
     setImmediate(resolve);
@@ -77,6 +85,9 @@ export class TestClock implements Clock {
   /** Reads and schedules since the last settle check (what `tickAsync` watches for). */
   #touched = 0;
   #ticking: Promise<void> = Promise.resolve();
+  /** The instant of the last timer fired, and how many fired at it in a row (the zero-delay loop guard). */
+  #lastAt = Number.NaN;
+  #sameInstant = 0;
 
   /** @param start - what `now()` says first (ms since the epoch). @defaultValue 1_700_000_000_000 */
   constructor(start = 1_700_000_000_000) {
@@ -88,11 +99,15 @@ export class TestClock implements Clock {
     return this.#now;
   }
 
+  /**
+   * Schedules `fn` after `ms`, the delay kept within `[0, 2^31-1]` and `NaN` taken as 0, exactly as the system clock
+   * does (`timerDelay`): a bug that computes a bad delay behaves in a test as it would in production.
+   */
   setTimeout(fn: () => void, ms: number): TimerHandle {
     if (typeof fn !== 'function') fail('fn', 'a function', fn);
-    if (typeof ms !== 'number' || Number.isNaN(ms)) fail('ms', 'a number of milliseconds', ms);
+    if (typeof ms !== 'number') fail('ms', 'a number of milliseconds', ms);
     this.#touched++;
-    const delay = Math.max(0, ms);
+    const delay = timerDelay(ms);
     const timer: Timer = { id: this.#next++, at: this.#now + delay, ms: delay, fn };
     this.#timers.set(timer.id, timer);
     this.#push(timer);
@@ -124,7 +139,8 @@ export class TestClock implements Clock {
   advance(ms: number): void {
     const end = this.#now + nonNegative(ms, 'ms');
     for (let due = this.#due(end); due !== undefined; due = this.#due(end)) this.#fire(due);
-    this.#now = end;
+    // Never backwards: a timer may have called advance() itself and moved past `end`.
+    this.#now = Math.max(this.#now, end);
   }
 
   /**
@@ -171,7 +187,8 @@ export class TestClock implements Clock {
       if (due === undefined) break;
       this.#fire(due);
     }
-    this.#now = end;
+    // Never backwards: an advance() while this ran may have moved past `end`.
+    this.#now = Math.max(this.#now, end);
     await this.#settle(quiet, most);
   }
 
@@ -229,6 +246,23 @@ export class TestClock implements Clock {
   #fire(timer: Timer): void {
     this.#timers.delete(timer.id);
     this.#now = Math.max(this.#now, timer.at);
+    // Only zero-delay timers count: many timers armed earlier for one instant are a crowd, not a loop.
+    if (timer.ms > 0) {
+      this.#sameInstant = 0;
+    } else if (this.#now === this.#lastAt) {
+      if (++this.#sameInstant > SAME_INSTANT_LIMIT) {
+        this.#sameInstant = 0;
+        throw new TestingError(
+          'TESTING_TIMER_LOOP',
+          '',
+          `TestClock: more than ${String(SAME_INSTANT_LIMIT)} zero-delay timers fired at one instant (${String(this.#now)}): ` +
+            'a timer that re-arms itself with a delay of 0 never lets time move',
+        );
+      }
+    } else {
+      this.#lastAt = this.#now;
+      this.#sameInstant = 1;
+    }
     timer.fn();
   }
 

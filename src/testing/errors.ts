@@ -1,5 +1,6 @@
 /**
- * Errors of the test kit's expectations (`expectEvent`, `events`, `expectNoEvent`). Each has a stable `code`.
+ * Errors of the test kit's expectations (`expectEvent`, `events`, `expectNoEvent`) and of its `TestClock`. Each has a
+ * stable `code`.
  */
 import { TwitchError, type TwitchErrorOptions } from '../core/errors.js';
 
@@ -28,7 +29,15 @@ export type TestingErrorCode =
    *
    * What to do: **Fix the test:** read the iterator as events come, or raise `bufferSize`.
    */
-  | 'TESTING_BUFFER_OVERFLOW';
+  | 'TESTING_BUFFER_OVERFLOW'
+  /**
+   * `TestClock.advance()` or `tickAsync()`: more than 100,000 zero-delay timers fired in a row at one instant, which
+   * is a timer that re-arms itself with a delay of 0 (or a chain of such timers): time could never move past it, so
+   * the call throws instead of spinning forever. `eventType` is empty.
+   *
+   * What to do: **Fix the code under test:** give the re-armed timer a delay above 0, or stop re-arming it.
+   */
+  | 'TESTING_TIMER_LOOP';
 
 /**
  * A test kit expectation that failed: `TESTING_TIMEOUT`, `TESTING_UNEXPECTED_EVENT` or `TESTING_BUFFER_OVERFLOW`.

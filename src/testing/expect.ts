@@ -145,9 +145,12 @@ export function expectEvent<K extends EventSubEventName>(
   if (signal?.aborted === true) return Promise.reject(aborted(signal.reason, `expectEvent('${type}')`));
   return new Promise<ReceivedEvent<K>>((resolve, reject) => {
     let filteredOut = 0;
+    /** Settled (by an event, an abort or the timeout), and the timeout's timer once armed. */
+    const wait: { settled: boolean; timer?: ReturnType<typeof setTimeout> } = { settled: false };
     const finish = (): void => {
+      wait.settled = true;
       receiver.off(type, listener as unknown as AnyEventListener);
-      clearTimeout(timer);
+      clearTimeout(wait.timer);
       signal?.removeEventListener('abort', onAbort);
     };
     const listener: EventListener<K> = (event, notification) => {
@@ -168,7 +171,11 @@ export function expectEvent<K extends EventSubEventName>(
       finish();
       reject(aborted(signal?.reason, `expectEvent('${type}')`));
     };
-    const timer = setTimeout(() => {
+    // Listen first: a receiver whose on() throws rejects the call with nothing armed (and one that emits from
+    // inside on() has settled it already).
+    receiver.on(type, listener as unknown as AnyEventListener);
+    if (wait.settled) return;
+    wait.timer = setTimeout(() => {
       finish();
       const filtered =
         filter === undefined ? '' : ` passing the filter (${String(filteredOut)} of the type filtered out)`;
@@ -180,7 +187,6 @@ export function expectEvent<K extends EventSubEventName>(
         ),
       );
     }, timeoutMs);
-    receiver.on(type, listener as unknown as AnyEventListener);
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -196,7 +202,8 @@ export interface EventIterator<K extends EventSubEventName> extends AsyncIterabl
  * events(client, 'channel.follow'))`. Listens from the call on; events that come while the loop body runs are
  * buffered (up to `bufferSize`: past it, the buffered ones are yielded, then `next()` rejects with
  * `TESTING_BUFFER_OVERFLOW`). `break`, `return` or `close()` remove the listener; so does `signal` (then `next()`
- * rejects with `AbortError` once the buffer is empty). It never times out by itself: bound the loop with a count,
+ * rejects with `AbortError` once the buffer is empty). Concurrent `next()` calls queue, each getting the next event.
+ * It never times out by itself: bound the loop with a count,
  * or with `signal: AbortSignal.timeout(ms)`.
  *
  * @example
@@ -217,8 +224,9 @@ export function events<K extends EventSubEventName>(
   const { filter, signal } = options;
   const bufferSize = options.bufferSize ?? EVENTS_BUFFER_SIZE;
   const buffer: ReceivedEvent<K>[] = [];
-  let waiting: { resolve: (r: IteratorResult<ReceivedEvent<K>>) => void; reject: (e: Error) => void } | null =
-    null;
+  /** `next()` calls waiting for an event, oldest first (an async iterator queues concurrent calls). */
+  const waiting: { resolve: (r: IteratorResult<ReceivedEvent<K>>) => void; reject: (e: Error) => void }[] =
+    [];
   let listening = false;
   /** Why the iteration ends once the buffer is empty: `null` while it runs, `'done'` after `break`/`close()`. */
   let end: Error | 'done' | null = null;
@@ -230,11 +238,14 @@ export function events<K extends EventSubEventName>(
     }
     signal?.removeEventListener('abort', onAbort);
     end ??= reason;
-    if (waiting !== null && buffer.length === 0) {
-      const w = waiting;
-      waiting = null;
+    if (buffer.length > 0) return;
+    // The first waiting call gets the error (as a later next() would), the others the end.
+    for (const w of waiting.splice(0)) {
       if (end === 'done') w.resolve({ value: undefined, done: true });
-      else w.reject(end);
+      else {
+        w.reject(end);
+        end = 'done';
+      }
     }
   };
   const listener: EventListener<K> = (event, notification) => {
@@ -246,9 +257,8 @@ export function events<K extends EventSubEventName>(
       return;
     }
     if (!keep) return;
-    if (waiting !== null) {
-      const w = waiting;
-      waiting = null;
+    const w = waiting.shift();
+    if (w !== undefined) {
       w.resolve({ value: { event, notification }, done: false });
       return;
     }
@@ -278,10 +288,8 @@ export function events<K extends EventSubEventName>(
         end = 'done';
         return Promise.reject(error);
       }
-      if (waiting !== null)
-        return Promise.reject(new Error('events(): next() called before the last settled'));
       return new Promise((resolve, reject) => {
-        waiting = { resolve, reject };
+        waiting.push({ resolve, reject });
       });
     },
     return(): Promise<IteratorResult<ReceivedEvent<K>>> {

@@ -62,6 +62,7 @@ export type {
   ReconnectResult,
   RevokeInput,
   RevokeResult,
+  ScenarioHost,
   SessionScenarioResult,
   SessionTarget,
 } from './scenarios.js';

@@ -8,6 +8,7 @@ import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../core/errors.js';
 import { isRecord, toError } from '../core/guards.js';
 import { fail } from '../core/options.js';
+import { hideSecrets } from '../core/redact.js';
 import { CATALOGUE } from '../catalogue/table.js';
 import { RefreshingAuthProvider } from '../auth/refreshing-provider.js';
 import { HelixClient, type HelixClientOptions } from '../helix/client.js';
@@ -215,7 +216,8 @@ export class TestTwitch implements AsyncDisposable {
    */
   clientOptions(): TestClientOptions {
     const { clientId, clientSecret, helixUrl, oauthUrl, eventSubWsUrl } = this.emulator.clientOptions();
-    return { clientId, clientSecret, auth: this.auth, helixUrl, oauthUrl, eventSubWsUrl };
+    const options = { clientId, clientSecret, auth: this.auth, helixUrl, oauthUrl, eventSubWsUrl };
+    return hideSecrets(options, ['clientSecret']);
   }
 
   /**

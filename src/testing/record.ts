@@ -9,7 +9,6 @@
  * is it serialised again without those keys.
  */
 import { createReadStream, createWriteStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { Readable, type Writable } from 'node:stream';
 import { systemClock, type Clock } from '../core/clock.js';
 import { InvalidArgumentError } from '../core/errors.js';
@@ -216,7 +215,8 @@ export class Recorder implements AsyncDisposable {
             events: raw.events,
             received_at: new Date(this.#clock.now()).toISOString(),
           };
-    if (this.#write(serialise(line))) this.#notifications++;
+    const json = this.#serialise(line);
+    if (json !== undefined && this.#write(json)) this.#notifications++;
   };
 
   readonly #onRevoked = (revocation: Revocation): void => {
@@ -236,7 +236,22 @@ export class Recorder implements AsyncDisposable {
       subscription,
       received_at: new Date(this.#clock.now()).toISOString(),
     };
-    if (this.#write(serialise(line))) this.#revocations++;
+    const json = this.#serialise(line);
+    if (json !== undefined && this.#write(json)) this.#revocations++;
+  }
+
+  /** The line's JSON, or `undefined` (counted in dropped, reported) when it cannot be serialised (nested too deep). */
+  #serialise(line: object): string | undefined {
+    try {
+      return serialise(line);
+    } catch (error) {
+      this.#dropped++;
+      this.#report(
+        `a line could not be serialised (${error instanceof Error ? error.message : String(error)}); it is counted in dropped`,
+        error instanceof Error ? error : undefined,
+      );
+      return undefined;
+    }
   }
 
   /** Writes one line; `false` (counted and reported) when it cannot. */
@@ -447,6 +462,70 @@ export function readRecording(source: RecordingSource): AsyncIterable<RecordingL
   };
 }
 
+function invalid(n: number, message: string): RecordingError {
+  return new RecordingError('RECORDING_INVALID_LINE', `line ${n}: ${message}`, n);
+}
+
+/**
+ * The lines of `input` as text, split on `\n` (a `\r` before it dropped), decoded as strict UTF-8 (a BOM at the
+ * start dropped). A line is bounded WHILE it is read: past {@link MAX_RECORDING_LINE_CHARS} characters without a
+ * newline it is `RECORDING_INVALID_LINE` at once, so a hostile file without newlines never fills memory. A last
+ * line without its newline (a recording cut short) is still yielded: its JSON is checked like any other.
+ */
+async function* splitLines(input: AsyncIterable<unknown>): AsyncGenerator<string, void, undefined> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let n = 1;
+  let parts: string[] = [];
+  let length = 0;
+  let first = true;
+  const take = (text: string): string => {
+    parts.push(text);
+    const line = parts.join('');
+    parts = [];
+    length = 0;
+    return line.endsWith('\r') ? line.slice(0, -1) : line;
+  };
+  const decode = (chunk: unknown, stream: boolean): string => {
+    try {
+      if (typeof chunk === 'string') return chunk;
+      if (chunk instanceof Uint8Array) return decoder.decode(chunk, { stream });
+      if (chunk === undefined) return decoder.decode();
+    } catch {
+      // Name the line of the first bad byte: the line being read plus the newlines before it in this chunk.
+      const text = chunk instanceof Uint8Array ? new TextDecoder().decode(chunk) : '';
+      const at = text.indexOf('\uFFFD');
+      let line = n;
+      for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) line++;
+      throw invalid(line, 'not valid UTF-8');
+    }
+    throw new TypeError(`the source gave ${typeof chunk}, not text (a string or a Buffer)`);
+  };
+  const feed = function* (text: string): Generator<string, void, undefined> {
+    if (first && text !== '') {
+      first = false;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    let from = 0;
+    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', from)) {
+      if (length + nl - from > MAX_RECORDING_LINE_CHARS + 1) break;
+      yield take(text.slice(from, nl));
+      n++;
+      from = nl + 1;
+    }
+    const rest = text.length - from;
+    if (length + rest > MAX_RECORDING_LINE_CHARS + 1) {
+      throw invalid(n, `longer than ${MAX_RECORDING_LINE_CHARS} characters`);
+    }
+    if (rest > 0) {
+      parts.push(from === 0 ? text : text.slice(from));
+      length += rest;
+    }
+  };
+  for await (const chunk of input) yield* feed(decode(chunk, true));
+  yield* feed(decode(undefined, false));
+  if (length > 0) yield take('');
+}
+
 async function* readLines(source: RecordingSource): AsyncGenerator<RecordingLine, void, undefined> {
   let input: Readable | undefined;
   try {
@@ -456,34 +535,20 @@ async function* readLines(source: RecordingSource): AsyncGenerator<RecordingLine
         : source instanceof Readable
           ? source
           : Readable.from(source);
-    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
     let n = 0;
     let sawHeader = false;
-    try {
-      for await (const text of lines) {
-        n++;
-        if (text.trim() === '') continue;
-        if (text.length > MAX_RECORDING_LINE_CHARS) {
-          throw new RecordingError(
-            'RECORDING_INVALID_LINE',
-            `line ${n}: longer than ${MAX_RECORDING_LINE_CHARS} characters`,
-            n,
-          );
-        }
-        const line = parseRecordingLine(text, n);
-        if (!sawHeader && line.kind !== 'header') {
-          throw new RecordingError(
-            'RECORDING_INVALID_LINE',
-            `line ${n}: the first line must be the header`,
-            n,
-          );
-        }
-        sawHeader = true;
-        yield line;
+    for await (const text of splitLines(input)) {
+      n++;
+      if (text.trim() === '') continue;
+      if (text.length > MAX_RECORDING_LINE_CHARS) {
+        throw invalid(n, `longer than ${MAX_RECORDING_LINE_CHARS} characters`);
       }
-    } finally {
-      lines.close();
+      const line = parseRecordingLine(text, n);
+      if (!sawHeader && line.kind !== 'header') throw invalid(n, 'the first line must be the header');
+      sawHeader = true;
+      yield line;
     }
+    if (!sawHeader) throw invalid(1, 'the recording is empty: no header line');
   } catch (error) {
     if (error instanceof RecordingError) throw error;
     throw new RecordingError(

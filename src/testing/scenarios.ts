@@ -8,6 +8,12 @@ import { isRecord } from '../core/guards.js';
 import { REVOCATION_STATUSES, type RevocationStatus } from '../protocol/eventsub.js';
 import { Emulator, type HelixFaultHit, type HelixFaultInput } from '../emulator/index.js';
 
+/**
+ * Where a scenario runs: an `Emulator`, or anything that holds one as `emulator` (a `TestTwitch` from
+ * `startTestTwitch`).
+ */
+export type ScenarioHost = Emulator | { readonly emulator: Emulator };
+
 /** A WebSocket session: by id, or by the conduit shard it serves. */
 export type SessionTarget =
   { readonly sessionId: string } | { readonly conduitId: string; readonly shardId: string };
@@ -91,8 +97,9 @@ function settled<T>(fn: () => T): Promise<T> {
 }
 
 function requireEmulator(emu: unknown): Emulator {
-  if (!(emu instanceof Emulator)) throw new InvalidArgumentError('emu must be an Emulator', 'emu');
-  return emu;
+  if (emu instanceof Emulator) return emu;
+  if (isRecord(emu) && emu.emulator instanceof Emulator) return emu.emulator;
+  throw new InvalidArgumentError('emu must be an Emulator or a TestTwitch', 'emu');
 }
 
 function requireInput(input: unknown): Record<string, unknown> {
@@ -156,7 +163,7 @@ const TARGET_KEYS = ['sessionId', 'conduitId', 'shardId'] as const;
  * const { sessionId } = await dropShard(emu, { conduitId, shardId: '0', code: 4005 });
  * ```
  */
-export function dropShard(emu: Emulator, input: DropShardInput): Promise<DropShardResult> {
+export function dropShard(emu: ScenarioHost, input: DropShardInput): Promise<DropShardResult> {
   return settled(() => {
     const e = requireEmulator(emu);
     const fields = requireInput(input);
@@ -185,7 +192,7 @@ export function dropShard(emu: Emulator, input: DropShardInput): Promise<DropSha
  * const { reconnectUrl } = await reconnectSession(emu, { sessionId });
  * ```
  */
-export async function reconnectSession(emu: Emulator, input: ReconnectInput): Promise<ReconnectResult> {
+export async function reconnectSession(emu: ScenarioHost, input: ReconnectInput): Promise<ReconnectResult> {
   const e = requireEmulator(emu);
   const fields = requireInput(input);
   rejectKeys(fields, [...TARGET_KEYS, 'handover', 'timeoutMs']);
@@ -235,7 +242,7 @@ async function closed(emu: Emulator, sessionId: string, timeoutMs: number): Prom
  * await revokeSubscription(emu, { subscriptionId, status: 'authorization_revoked' });
  * ```
  */
-export function revokeSubscription(emu: Emulator, input: RevokeInput): Promise<RevokeResult> {
+export function revokeSubscription(emu: ScenarioHost, input: RevokeInput): Promise<RevokeResult> {
   return settled(() => {
     const e = requireEmulator(emu);
     const fields = requireInput(input);
@@ -261,7 +268,7 @@ export function revokeSubscription(emu: Emulator, input: RevokeInput): Promise<R
  * await stallKeepalives(emu, { conduitId, shardId: '0' });
  * ```
  */
-export function stallKeepalives(emu: Emulator, input: SessionTarget): Promise<SessionScenarioResult> {
+export function stallKeepalives(emu: ScenarioHost, input: SessionTarget): Promise<SessionScenarioResult> {
   return settled(() => {
     const e = requireEmulator(emu);
     const fields = requireInput(input);
@@ -285,7 +292,7 @@ export function stallKeepalives(emu: Emulator, input: SessionTarget): Promise<Se
  * const { requests } = await burst;
  * ```
  */
-export async function helixBurst(emu: Emulator, input: HelixFaultInput): Promise<HelixBurstResult> {
+export async function helixBurst(emu: ScenarioHost, input: HelixFaultInput): Promise<HelixBurstResult> {
   const e = requireEmulator(emu);
   const report = await e.script.failHelix(input);
   return { status: input.status, requests: report.hits, complete: report.complete };
@@ -304,7 +311,7 @@ export async function helixBurst(emu: Emulator, input: HelixFaultInput): Promise
  * ```
  */
 export async function duplicateDeliveries(
-  emu: Emulator,
+  emu: ScenarioHost,
   input: { readonly count: number },
 ): Promise<DeliveryScenarioResult> {
   const report = await requireEmulator(emu).script.duplicate(input);
@@ -325,7 +332,7 @@ export async function duplicateDeliveries(
  * ```
  */
 export async function failWebhookDeliveries(
-  emu: Emulator,
+  emu: ScenarioHost,
   input: { readonly count: number; readonly callback?: string },
 ): Promise<DeliveryScenarioResult> {
   const report = await requireEmulator(emu).script.failWebhooks(input);

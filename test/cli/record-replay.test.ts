@@ -3,7 +3,7 @@
  * emulator until `--count`, replay the file into an emulator the command starts (a client subscribes from the
  * printed options) and into a running one (`--emulator`); the same message ids arrive in the same order.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -127,6 +127,85 @@ describe('twitch-realtime record / replay', () => {
     expect(ids2).toEqual(recorded);
   });
 
+  it('replay --exit closes and exits when the replay is done: 0 when all was delivered, 1 when some was not', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tr-cli-rep-'));
+    dirs.push(dir);
+    const file = join(dir, 'one.jsonl');
+    const at = new Date().toISOString();
+    const header = {
+      kind: 'header',
+      format: 'twitch-realtime/recording',
+      format_version: 1,
+      library_version: '0.1.0',
+      started_at: at,
+      source: 'test',
+    };
+    const notification = {
+      kind: 'notification',
+      message_id: 'm-exit-1',
+      message_timestamp: at,
+      type: 'stream.online',
+      version: '1',
+      subscription: {
+        id: 's',
+        type: 'stream.online',
+        version: '1',
+        status: 'enabled',
+        cost: 0,
+        condition: { broadcaster_user_id: '1000' },
+        created_at: at,
+        transport_method: 'websocket',
+      },
+      event: {
+        id: 'x',
+        broadcaster_user_id: '1000',
+        broadcaster_user_login: 'a',
+        broadcaster_user_name: 'A',
+        type: 'live',
+        started_at: at,
+      },
+      received_at: at,
+    };
+    writeFileSync(file, `${JSON.stringify(header)}\n${JSON.stringify(notification)}\n`);
+
+    // Nobody subscribes: the line is unmatched, and the command ends by itself with 1.
+    const lone = cli(['replay', file, '--port', '0', '--fast', '--wait', '0', '--exit']);
+    expect(await lone.code).toBe(1);
+    expect(lone.stdout.text).toContain('unmatched 1');
+
+    // A client subscribes: delivered, the command ends by itself with 0.
+    const rep = cli(['replay', file, '--port', '0', '--fast', '--exit']);
+    const printed = await until(
+      () => /^Client options {2}(.+)$/m.exec(rep.stdout.text)?.[1],
+      'the client options',
+    );
+    await subscriber(JSON.parse(printed) as EmulatorClientOptions);
+    expect(await rep.code).toBe(0);
+    expect(rep.stdout.text).toContain('delivered 1 · dropped 0 · unmatched 0');
+  });
+
+  it('record into a file that cannot be written: reported, the recording ends (exit 1) instead of waiting forever', async () => {
+    const source = await fixtures.emulator();
+    source.mintUserToken({ userId: '1000', scopes: [] });
+    const rec = cli([
+      'record',
+      ...[
+        '--emulator',
+        source.baseUrl,
+        '--client-id',
+        source.clientId,
+        '--client-secret',
+        source.clientSecret,
+      ],
+      ...['--count', '5', '--out', join(tmpdir(), 'no-such-dir-tr', 'x.jsonl')],
+      'stream.online@1:broadcaster_user_id=1000',
+    ]);
+    expect(await rec.code).toBe(1);
+    expect(rec.stderr.text).toContain('RECORDING_WRITE_FAILED');
+    expect(rec.stderr.text).not.toContain(source.clientSecret);
+    expect(source.state().conduits).toEqual([]);
+  });
+
   it('bad usage: no subscription, a malformed one, no file, --fast with --speed: exit 2', async () => {
     const env = { TWITCH_CLIENT_ID: 'x', TWITCH_CLIENT_SECRET: 'y' };
     const run = async (args: string[]) => {
@@ -147,6 +226,16 @@ describe('twitch-realtime record / replay', () => {
       code: 2,
       err: expect.stringContaining('--record does not go with --live'),
     });
+    // A password in --emulator is refused before anything could print it.
+    const secretUrl = 'http://user:pa55word@127.0.0.1:1';
+    for (const args of [
+      ['replay', 'f', '--emulator', secretUrl],
+      ['record', '--emulator', secretUrl, 'stream.online@1:broadcaster_user_id=1'],
+    ]) {
+      const result = await run(args);
+      expect(result).toMatchObject({ code: 2, err: expect.stringContaining('--emulator must not carry') });
+      expect(result.err).not.toContain('pa55word');
+    }
     const missing = await run(['replay', join(tmpdir(), 'no-such-recording.jsonl')]);
     expect(missing).toMatchObject({ code: 1, err: expect.stringContaining('RECORDING_READ_FAILED') });
   });

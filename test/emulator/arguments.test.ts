@@ -187,6 +187,11 @@ const ROWS: readonly (readonly [string, () => unknown, string])[] = [
     () => call(emu.registerClient.bind(emu), { clientSecret: 5 }),
     'clientSecret',
   ],
+  [
+    'registerClient({ clientSecrets: "x" })',
+    () => call(emu.registerClient.bind(emu), { clientSecrets: 'x' }),
+    'clientSecrets',
+  ],
   ['setRateLimit("x")', () => call(emu.setRateLimit.bind(emu), 'x'), 'pointsPerMinute'],
   ['setRateLimit(NaN)', () => call(emu.setRateLimit.bind(emu), Number.NaN), 'pointsPerMinute'],
   ['setRateLimit(0)', () => call(emu.setRateLimit.bind(emu), 0), 'pointsPerMinute'],
@@ -367,6 +372,8 @@ const ROWS: readonly (readonly [string, () => unknown, string])[] = [
   ['reconnectSession(5)', () => call(emu.reconnectSession.bind(emu), 5), 'sessionId'],
   ['closeSession(5, 4000)', () => call(emu.closeSession.bind(emu), 5, 4000), 'sessionId'],
   ['closeSession("s", "4000")', () => call(emu.closeSession.bind(emu), 's', '4000'), 'code'],
+  ['closeSession("s", 5000)', () => call(emu.closeSession.bind(emu), 's', 5000), 'code'],
+  ['closeSession("s", 3999)', () => call(emu.closeSession.bind(emu), 's', 3999), 'code'],
   ['setKeepalive("s", "yes")', () => call(emu.setKeepalive.bind(emu), 's', 'yes'), 'enabled'],
   [
     'revokeSubscription(5, …)',

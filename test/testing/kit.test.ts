@@ -5,15 +5,18 @@
 import { connect } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { AbortError, TwitchError } from '../../src/core/errors.js';
 import { WebhookReceiver, type AutoClient } from '../../src/eventsub/index.js';
 import {
   events,
+  exampleEvent,
   expectEvent,
   expectNoEvent,
   startTestTwitch,
   TestClock,
   TestingError,
+  type AnyEventListener,
   type TestTwitch,
 } from '../../src/testing/index.js';
 import { until } from '../support/until.js';
@@ -111,12 +114,30 @@ describe('startTestTwitch', () => {
       inspect(twitch, { depth: 5, getters: true }),
       inspect(twitch.users, { depth: 5, getters: true }),
       JSON.stringify(twitch.users),
+      // The connection options carry the client secret for a client of your own, but never show it.
+      inspect(twitch.clientOptions(), { depth: 5 }),
+      JSON.stringify(twitch.clientOptions()),
     ].join('\n');
     for (const user of Object.values(twitch.users)) {
       expect(shown).not.toContain(user.accessToken);
       expect(shown).not.toContain(user.refreshToken);
     }
     expect(shown).not.toContain(twitch.emulator.clientSecret);
+    // ...and a spread of them still gives the client what it needs.
+    const own = { ...twitch.clientOptions() };
+    expect(own.clientSecret).toBe(twitch.emulator.clientSecret);
+    expect(Object.keys(own).sort()).toEqual(
+      ['auth', 'clientId', 'clientSecret', 'eventSubWsUrl', 'helixUrl', 'oauthUrl'].sort(),
+    );
+  });
+
+  it('never echoes a refused client secret in the error', async () => {
+    // A secret read from an env file with its newline: refused, but not printed in a test log.
+    const error: unknown = await startTestTwitch({ clientSecret: 'my real secret\n' }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ code: 'INVALID_ARGUMENT', field: 'clientSecret' });
+    expect((error as Error).message).not.toContain('my real secret');
   });
 
   it('closes every client, the emulator and their sockets after a failed test', async () => {
@@ -186,6 +207,38 @@ describe('expectEvent', () => {
   });
 });
 
+describe('expectEvent on an odd receiver', () => {
+  const timers = (): number => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+
+  it('arms no timer when the receiver refuses the listener (on() throws): it rejects with that error', async () => {
+    const before = timers();
+    const receiver = {
+      on: (): never => {
+        throw new Error('on refused');
+      },
+      off: (): undefined => undefined,
+    };
+    await expect(expectEvent(receiver, 'channel.follow', { timeoutMs: 60_000 })).rejects.toThrow(
+      'on refused',
+    );
+    expect(timers()).toBe(before);
+  });
+
+  it('settles at once, with no timer left, when the receiver emits from inside on()', async () => {
+    const before = timers();
+    const { model, notification } = exampleEvent('channel.follow', '2', { userName: 'Ada' });
+    const receiver = {
+      on: (_type: string, listener: AnyEventListener): void => {
+        (listener as (e: unknown, n: unknown) => void)(model, notification);
+      },
+      off: (): undefined => undefined,
+    };
+    const received = await expectEvent(receiver, 'channel.follow', { timeoutMs: 60_000 });
+    expect(received.event.user.displayName).toBe('Ada');
+    expect(timers()).toBe(before);
+  });
+});
+
 describe('events', () => {
   it('iterates over the events in order; break removes the listener', async () => {
     const { twitch, client } = await twitchWithFollows();
@@ -210,6 +263,28 @@ describe('events', () => {
     expect((await follows.next()).value?.event.user.login).toBe('b');
     await expect(follows.next()).rejects.toMatchObject({ code: 'TESTING_BUFFER_OVERFLOW' });
     expect((await follows.next()).done).toBe(true);
+  });
+
+  it('queues concurrent next() calls, each gets the next event; return() ends the ones still waiting', async () => {
+    const { twitch, client } = await twitchWithFollows();
+    const follows = events(client, 'channel.follow');
+    const [a, b, c] = [follows.next(), follows.next(), follows.next()];
+    for (const login of ['a', 'b']) follow(twitch, login);
+    expect((await a).value?.event.user.login).toBe('a');
+    expect((await b).value?.event.user.login).toBe('b');
+    await follows.return?.();
+    expect(await c).toEqual({ value: undefined, done: true });
+    expect(client.hasListeners('channel.follow')).toBe(false);
+  });
+
+  it('gives the abort to the first waiting next() and the end to the others', async () => {
+    const { client } = await twitchWithFollows();
+    const controller = new AbortController();
+    const follows = events(client, 'channel.follow', { signal: controller.signal });
+    const [a, b] = [follows.next(), follows.next()];
+    controller.abort();
+    await expect(a).rejects.toBeInstanceOf(AbortError);
+    expect(await b).toEqual({ value: undefined, done: true });
   });
 });
 
@@ -269,6 +344,29 @@ describe('expectNoEvent and drain', () => {
     await twitch.drain();
     expect(seen).toBe(2500);
     expect((await sent).delivered).toBe(2500);
+  });
+
+  it('an aborted drain marks no socket later, when the async triggers it waited for finish', async () => {
+    const { twitch } = await twitchWithFollows();
+    // A raw WebSocket peer on the emulator: it sees every ping the emulator sends it.
+    const peer = new WebSocket(twitch.clientOptions().eventSubWsUrl);
+    const markers: string[] = [];
+    peer.on('ping', (data) => {
+      if (data.toString().startsWith('drain:')) markers.push(data.toString());
+    });
+    await new Promise((resolve) => peer.once('message', resolve)); // session_welcome
+    try {
+      const sent = twitch.emulator.triggerAsync({ type: 'channel.follow', version: '2', count: 2500 });
+      const controller = new AbortController();
+      const aborted = twitch.drain({ signal: controller.signal });
+      controller.abort();
+      await expect(aborted).rejects.toBeInstanceOf(AbortError);
+      await sent;
+      await twitch.drain(); // its own marker, after anything the aborted one would have sent
+      expect(markers).toHaveLength(1);
+    } finally {
+      peer.terminate();
+    }
   });
 
   it('rejects bad options with INVALID_ARGUMENT naming the field', async () => {

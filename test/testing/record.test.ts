@@ -244,6 +244,25 @@ describe('record()', () => {
     expect(await recorder.stop()).toEqual({ notifications: 0, revocations: 0, dropped: 2 });
   });
 
+  it('an event too deep to serialise is counted in dropped and reported, never thrown into the receiver', async () => {
+    const receiver = new TypedEmitter<Record<string, unknown[]>>();
+    const out = new Writable({
+      write(_chunk, _encoding, callback) {
+        callback();
+      },
+    });
+    const errors: RecordingError[] = [];
+    const recorder = record(receiver as unknown as RecordableReceiver, out, {
+      onError: (e) => errors.push(e),
+    });
+    let deep: unknown = {};
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    expect(() => receiver.emit('notification', fakeNotification({ deep }))).not.toThrow();
+    receiver.emit('notification', fakeNotification({ user_id: '1' }));
+    expect(errors.map((e) => e.code)).toEqual(['RECORDING_WRITE_FAILED']);
+    expect(await recorder.stop()).toEqual({ notifications: 1, revocations: 0, dropped: 1 });
+  });
+
   it('a destination slower than the notifications: lines past maxBufferedBytes are dropped, counted, reported once', async () => {
     const receiver = new TypedEmitter<Record<string, unknown[]>>();
     // Never acknowledges a write: everything stays buffered.
@@ -317,12 +336,69 @@ describe('readRecording()', () => {
       2,
       /subscription\.type/,
     ],
+    [
+      'an event nested deeper than 64 levels',
+      `${head}\n${JSON.stringify({ ...NOTIFICATION, event: { a: JSON.parse('['.repeat(100) + ']'.repeat(100)) as unknown } })}`,
+      2,
+      /deeper than 64/,
+    ],
+    [
+      'a 100 KB condition key (the message shows 64 characters of it)',
+      `${head}\n${JSON.stringify({ ...NOTIFICATION, subscription: { ...SUBSCRIPTION, condition: { ['k'.repeat(100_000)]: 1 } } })}`,
+      2,
+      /^line 2: subscription\.condition\.k{64}… must be a string$/,
+    ],
+    [
+      'a format_version that is a long string (not echoed)',
+      JSON.stringify({ ...HEADER, format_version: 'v'.repeat(100_000) }),
+      1,
+      /^line 1: format_version \(a string\) is not supported/,
+    ],
     ['a line over 1 MiB', `${head}\n"${'x'.repeat(1024 * 1024)}"`, 2, /longer than/],
   ])('%s: RECORDING_INVALID_LINE naming the line', async (_what, text, line, message) => {
     const error = await readError(text);
     expect(error.code).toBe('RECORDING_INVALID_LINE');
     expect(error.line).toBe(line);
     expect(error.message).toMatch(message);
+  });
+
+  it('a line without a newline is refused while it is read: the source is not drained into memory', async () => {
+    let pulled = 0;
+    const chunk = 'x'.repeat(64 * 1024);
+    function* endless(): Generator<string> {
+      yield `${head}\n"`;
+      for (;;) {
+        pulled++;
+        yield chunk;
+      }
+    }
+    await expect(readAll(endless())).rejects.toMatchObject({ code: 'RECORDING_INVALID_LINE', line: 2 });
+    // 1 MiB is 16 chunks: the reader stopped at the limit, not at the end of an endless source.
+    expect(pulled).toBeLessThanOrEqual(17);
+  });
+
+  it('a BOM, CRLF line ends and a last line without its newline are read', async () => {
+    const lines = await readAll([Buffer.from(`\uFEFF${head}\r\n${ok}\r\n${ok}`)]);
+    expect(lines.map((l) => l.kind)).toEqual(['header', 'notification', 'notification']);
+  });
+
+  it('bytes that are not UTF-8, a truncated last line, an empty source: RECORDING_INVALID_LINE', async () => {
+    const bytes = Buffer.concat([
+      Buffer.from(`${head}\n{"kind":"`),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}\n'),
+    ]);
+    await expect(readAll([bytes])).rejects.toMatchObject({
+      code: 'RECORDING_INVALID_LINE',
+      line: 2,
+      message: expect.stringMatching(/UTF-8/) as unknown,
+    });
+    await expect(readAll([`${head}\n${ok.slice(0, -5)}`])).rejects.toMatchObject({
+      code: 'RECORDING_INVALID_LINE',
+      line: 2,
+    });
+    await expect(readAll([])).rejects.toMatchObject({ code: 'RECORDING_INVALID_LINE', line: 1 });
+    await expect(readAll([42 as unknown as string])).rejects.toMatchObject({ code: 'RECORDING_READ_FAILED' });
   });
 
   it('a file that does not exist: RECORDING_READ_FAILED, with the cause', async () => {

@@ -6,6 +6,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Emulator, EmulatorOptions } from '../../src/emulator/index.js';
 import { TestClock } from '../../src/testing/index.js';
+import type { Clock } from '../../src/core/clock.js';
+import { EventSubCore } from '../../src/emulator/eventsub/core.js';
+import type { StoredSubscription } from '../../src/emulator/eventsub/model.js';
+import { resolveOptions } from '../../src/emulator/options.js';
 import type { Notification } from '../../src/catalogue/events.js';
 import type { RecordedNotification } from '../../src/testing/index.js';
 import { Harness, streamOnline } from '../eventsub/conduit/helpers.js';
@@ -180,12 +184,100 @@ describe('emu.replay()', () => {
     expect(seen.map((n) => n.messageId)).toEqual(['m-1', 'm-2']);
   });
 
+  it('a gap longer than a timer can wait (2^31-1 ms) is waited in steps, not cut short', async () => {
+    // The system clock's timers stop at 2^31-1 ms; a clock that does the same, driven by hand.
+    const test = new TestClock(Date.now());
+    const MAX = 2 ** 31 - 1;
+    const clock: Clock = {
+      now: () => test.now(),
+      setTimeout: (fn, ms) => test.setTimeout(fn, Math.min(ms, MAX)),
+      clearTimeout: (handle) => {
+        test.clearTimeout(handle);
+      },
+    };
+    // No client: the lines are counted as unmatched, which is enough to see when the replay reads the second one.
+    const emu = await h.start({ clock });
+    const gap = 40 * 86_400_000; // 40 days
+    const run = emu.replay([line('m-1', '1000', T(0)), line('m-2', '1000', T(gap))]);
+    await until(() => test.delays().includes(MAX), 'the first step');
+    test.advance(MAX);
+    // 24.8 days passed, not 40: the replay waits again instead of going on.
+    await until(() => test.delays().includes(gap - MAX), 'the second step');
+    test.advance(gap - MAX);
+    expect(await run.done).toMatchObject({ notifications: 2, unmatched: 2, stopped: false });
+  });
+
+  it('an event nested too deep to re-serialise: RECORDING_INVALID_LINE, not a stack overflow', async () => {
+    const { emu } = await setup();
+    let deep: unknown = {};
+    for (let i = 0; i < 200_000; i++) deep = [deep];
+    const run = emu.replay([line('m-1', '1000', T(0), { event: { deep } })], { speed: 'max' });
+    await expect(run.done).rejects.toMatchObject({ code: 'RECORDING_INVALID_LINE', line: 1 });
+  });
+
+  it('the core refuses a foreign message id or timestamp that is not frame-safe, for every transport', async () => {
+    const emu = await h.start();
+    const core = new EventSubCore(emu.platform, resolveOptions({}));
+    try {
+      const sub = {} as StoredSubscription;
+      for (const [id, ts] of [
+        ['a"b', '2026-01-01T00:00:00Z'],
+        ['a\r\nX-Evil: 1', '2026-01-01T00:00:00Z'],
+        ['m-1', '2026"}'],
+      ] as const) {
+        expect(() => core.deliver(sub, '{}', id, ts)).toThrow(
+          expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'message_id' }) as unknown,
+        );
+      }
+      expect(core.counters.notificationsSent).toBe(0);
+    } finally {
+      core.close();
+    }
+  });
+
+  it('into a webhook shard: the original ids arrive in the Twitch-Eventsub-Message-Id header, in order', async () => {
+    const emu = await h.start({ allowInsecureWebhooks: true });
+    const client = h.client({
+      conduitId: 'create',
+      shardIds: [0],
+      subscriptions: streamOnline(emu, 1),
+      watchShardDisabled: false,
+      webhook: {
+        shardIds: [0],
+        listen: { port: 0 },
+        callback: (id) => `${client.webhookListener?.url ?? 'http://unset'}/eventsub/${id}`,
+        secret: 'a-webhook-secret-of-the-test',
+      },
+    });
+    const seen: string[] = [];
+    client.on('notification', (n) => seen.push(n.messageId));
+    await client.start();
+    await until(
+      () =>
+        emu.state().subscriptions.length === 1 &&
+        emu.state().conduits[0]?.shards[0]?.transport.method === 'webhook',
+      'the webhook shard',
+    );
+    const result = await emu.replay([line('w-1', '1000', T(0)), line('w-2', '1000', T(1))], { speed: 'max' })
+      .done;
+    expect(result).toMatchObject({ delivered: 2, dropped: 0, unmatched: 0 });
+    await until(() => seen.length === 2, 'both over the webhook');
+    expect(seen).toEqual(['w-1', 'w-2']);
+  });
+
   it("the emulator's close() stops a running replay", async () => {
     const { emu, seen } = await setup();
     const run = emu.replay([line('m-1', '1000', T(0)), line('m-2', '1000', T(3_600_000))]);
     await until(() => seen.length === 1, 'the first notification');
     await h.close();
     expect(await run.done).toMatchObject({ delivered: 1, stopped: true });
+  });
+
+  it('on an emulator already closed: ends at once with stopped, nothing sent, no wait for the pace', async () => {
+    const emu = await h.start();
+    await emu.close();
+    const run = emu.replay([line('m-1', '1000', T(0)), line('m-2', '1000', T(3_600_000))]);
+    expect(await run.done).toMatchObject({ notifications: 0, delivered: 0, stopped: true });
   });
 
   it('a bad line rejects done with RECORDING_INVALID_LINE naming it; the lines before it were sent', async () => {

@@ -6,7 +6,8 @@ import { createServer, connect, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TestClock } from '../../src/testing/index.js';
+import { MAX_TIMER_MS } from '../../src/core/duration.js';
+import { TestClock, TestingError } from '../../src/testing/index.js';
 
 describe('TestClock timers', () => {
   it('fires in due order, ties in scheduling order, whatever the order of scheduling and cancelling (property)', () => {
@@ -71,6 +72,69 @@ describe('TestClock timers', () => {
     clock.advance(200_000);
     expect(fired).toBe(200_000);
     expect(clock.pending).toBe(3);
+  });
+});
+
+describe('TestClock edge cases', () => {
+  it('takes a delay the way the system clock does: NaN and negative as 0, above 2^31-1 ms (or Infinity) as 2^31-1', () => {
+    const clock = new TestClock(0);
+    const fired: string[] = [];
+    clock.setTimeout(() => fired.push('NaN'), Number.NaN);
+    clock.setTimeout(() => fired.push('-5'), -5);
+    clock.setTimeout(() => fired.push('2^40'), 2 ** 40);
+    clock.setTimeout(() => fired.push('Infinity'), Infinity);
+    expect(clock.delays()).toEqual([0, 0, MAX_TIMER_MS, MAX_TIMER_MS]);
+    clock.advance(0);
+    expect(fired).toEqual(['NaN', '-5']);
+    clock.advance(MAX_TIMER_MS);
+    expect(fired).toEqual(['NaN', '-5', '2^40', 'Infinity']);
+    expect(() => clock.setTimeout(() => undefined, '5' as never)).toThrow(
+      expect.objectContaining({ code: 'INVALID_ARGUMENT', field: 'ms' }),
+    );
+  });
+
+  it('never moves time backwards when a timer advances the clock itself', () => {
+    const clock = new TestClock(0);
+    clock.setTimeout(() => {
+      clock.advance(100);
+    }, 5);
+    clock.advance(10);
+    expect(clock.now()).toBe(105);
+  });
+
+  it('never moves time backwards when advance() runs while tickAsync() does', async () => {
+    const clock = new TestClock(0);
+    const ticking = clock.tickAsync(10);
+    await new Promise((resolve) => setImmediate(resolve)); // tickAsync has computed its end and is settling
+    clock.advance(100);
+    await ticking;
+    expect(clock.now()).toBe(100);
+  });
+
+  it('throws TESTING_TIMER_LOOP instead of spinning on a timer that re-arms itself with 0 ms', async () => {
+    const clock = new TestClock(0);
+    let fired = 0;
+    const loop = (): void => {
+      fired++;
+      clock.setTimeout(loop, 0);
+    };
+    clock.setTimeout(loop, 0);
+    expect(() => {
+      clock.advance(1);
+    }).toThrow(expect.objectContaining({ code: 'TESTING_TIMER_LOOP' }));
+    expect(fired).toBe(100_000);
+    clock.setTimeout(loop, 0);
+    const error: unknown = await clock.tickAsync(1, { quietTurns: 1 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(TestingError);
+    expect(error).toMatchObject({ code: 'TESTING_TIMER_LOOP' });
+  });
+
+  it('fires 150,000 timers armed earlier for one instant: a crowd, not a loop', () => {
+    const clock = new TestClock(0);
+    let fired = 0;
+    for (let i = 0; i < 150_000; i++) clock.setTimeout(() => fired++, 10);
+    clock.advance(10);
+    expect(fired).toBe(150_000);
   });
 });
 

@@ -6,6 +6,7 @@ import { Emulator } from '../../emulator/emulator.js';
 import { integerOption, parseCommandLine } from '../args.js';
 import { UsageError } from '../types.js';
 import type { CliCommand, CliContext } from '../types.js';
+import { whenAborted } from '../waits.js';
 
 const HELP = `Usage: twitch-realtime emulator [options]
 
@@ -90,25 +91,10 @@ async function run(args: readonly string[], { stdout, stderr, signal }: CliConte
     return 1;
   }
   stdout.write(describeEndpoints(emulator));
-  await abortion(signal);
+  await whenAborted(signal);
   await emulator.close();
   stdout.write('twitch-realtime emulator stopped\n');
   return 0;
-}
-
-/** Resolves when `signal` aborts (at once if it already has). */
-function abortion(signal: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve) => {
-    if (signal.aborted) resolve();
-    else
-      signal.addEventListener(
-        'abort',
-        () => {
-          resolve();
-        },
-        { once: true },
-      );
-  });
 }
 
 /** The `emulator` subcommand. */

@@ -107,6 +107,9 @@ function emulatorUrls(value: string): { helixUrl: string; oauthUrl: string; even
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new UsageError('--emulator must be an http(s) URL');
+  // The URLs below end up in messages: a password in them would be printed.
+  if (url.username !== '' || url.password !== '')
+    throw new UsageError('--emulator must not carry a user name or password');
   const base = value.replace(/\/+$/, '');
   return {
     helixUrl: `${base}/helix`,
@@ -173,14 +176,16 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   const log: TextSink = context.stderr;
   const destination = out ?? stdoutStream(context.stdout);
   let failed = false;
+  const stopAt = until(context.signal, duration === undefined ? undefined : duration * 1000);
   const recorder: Recorder = record(client, destination, {
     source: emulator === undefined ? 'twitch' : 'emulator',
     onError: (error) => {
       failed = true;
       reportError('record', error, context, [connection.clientSecret]);
+      // A recording that cannot be written is over: --count would never be reached.
+      stopAt.stop();
     },
   });
-  const stopAt = until(context.signal, duration === undefined ? undefined : duration * 1000);
   client.on('notification', () => {
     if (count !== undefined && recorder.lines >= count) stopAt.stop();
   });

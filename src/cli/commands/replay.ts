@@ -15,6 +15,7 @@ import { describeError } from '../credentials.js';
 import { UsageError } from '../types.js';
 import type { CliCommand, CliContext } from '../types.js';
 import { describeEndpoints } from './emulator.js';
+import { whenAborted, pauseUnlessAborted } from '../waits.js';
 
 const HELP = `Usage: twitch-realtime replay <file> [options]
 
@@ -22,7 +23,9 @@ Replays a recording (twitch-realtime record, or record() of twitch-realtime/test
 notification with its original message id, event and message_timestamp, to the subscriptions of the same type,
 version and condition. Starts an emulator, prints its URL and the client options, authorizes the users the
 recording names, waits until your client has created subscriptions matching the recording, replays at the recorded
-pace and prints a summary (delivered, unmatched); the emulator then runs until Ctrl+C.
+pace and prints a summary (delivered, unmatched); the emulator then runs until Ctrl+C (your client keeps its
+sockets), or with --exit closes and exits: 0 when every notification was delivered, 1 when some were unmatched or
+dropped (for scripts and CI).
 
 Options:
   --speed <n>            n times faster than recorded (1..1000000, default 1)
@@ -31,6 +34,8 @@ Options:
                          10 minutes by default: use this for older recordings)
   --emulator <url>       Replay into a running emulator instead (its control API); nothing started
   --port <n>             Port of the emulator started (default 8080; 0 picks a free port)
+  --exit                 Close the emulator and exit once the replay is done (exit 1 if any notification was
+                         unmatched or dropped); with --emulator, the exit code follows the same rule
   --wait <s>             Seconds to wait for matching subscriptions, then replay anyway (default: until they exist
                          or Ctrl+C)
   -h, --help             Show this help
@@ -43,6 +48,7 @@ const OPTIONS = {
   emulator: { type: 'string' },
   port: { type: 'string' },
   wait: { type: 'string' },
+  exit: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -110,18 +116,6 @@ function authorize(emu: Emulator, needed: ReadonlyMap<string, Needed>): number {
   return scopes.size;
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Polls `state()` until every needed subscription exists, the deadline passes or the signal aborts. */
 async function waitForSubscriptions(
   needed: ReadonlyMap<string, Needed>,
@@ -140,7 +134,7 @@ async function waitForSubscriptions(
     }
     if (n === needed.size || context.signal.aborted) return n;
     if (deadline !== undefined && Date.now() >= deadline) return n;
-    await pause(100, context.signal);
+    await pauseUnlessAborted(100, context.signal);
   }
 }
 
@@ -160,6 +154,21 @@ async function readAll(file: string): Promise<RecordingLine[]> {
   const lines: RecordingLine[] = [];
   for await (const line of readRecording(file)) lines.push(line);
   return lines;
+}
+
+/** `--emulator`'s URL without trailing slashes; a usage error when it is not a URL or carries credentials. */
+function emulatorBase(value: string): string {
+  const base = value.replace(/\/+$/, '');
+  let url: URL;
+  try {
+    url = new URL(base);
+  } catch {
+    throw new UsageError(`--emulator is not a URL: "${base.slice(0, 200)}"`);
+  }
+  // The messages of a replay name the URL: a password in it would be printed.
+  if (url.username !== '' || url.password !== '')
+    throw new UsageError('--emulator must not carry a user name or password');
+  return base;
 }
 
 async function run(args: readonly string[], context: CliContext): Promise<number> {
@@ -182,6 +191,8 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     values.wait === undefined ? undefined : integerOption('wait', values.wait, { min: 0, max: 86_400 });
   const timestamps = values['fresh-timestamps'] === true ? 'now' : 'original';
 
+  const base = typeof values.emulator === 'string' ? emulatorBase(values.emulator) : undefined;
+
   let lines: RecordingLine[];
   try {
     lines = await readAll(file);
@@ -196,13 +207,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   );
   const deadline = waitS === undefined ? undefined : Date.now() + waitS * 1000;
 
-  if (typeof values.emulator === 'string') {
-    const base = values.emulator.replace(/\/+$/, '');
-    try {
-      new URL(base);
-    } catch {
-      throw new UsageError(`--emulator is not a URL: "${base.slice(0, 200)}"`);
-    }
+  if (base !== undefined) {
     try {
       await waitForSubscriptions(needed, () => fetchJson(`${base}/_emulator/state`), deadline, context);
       if (context.signal.aborted) return 0;
@@ -222,7 +227,7 @@ async function run(args: readonly string[], context: CliContext): Promise<number
         return 1;
       }
       context.stdout.write(summary(body as ReplayResult));
-      return 0;
+      return values.exit === true ? exitCode(body as ReplayResult) : 0;
     } catch (error) {
       if (context.signal.aborted) return 0;
       context.stderr.write(`twitch-realtime replay: ${base}: ${errorMessage(error)}\n`);
@@ -250,33 +255,26 @@ async function run(args: readonly string[], context: CliContext): Promise<number
       run.stop();
     };
     context.signal.addEventListener('abort', stop, { once: true });
+    let result: ReplayResult;
     try {
-      context.stdout.write(summary(await run.done));
+      result = await run.done;
+      context.stdout.write(summary(result));
     } finally {
       context.signal.removeEventListener('abort', stop);
     }
+    if (values.exit === true) return exitCode(result);
     // The emulator stays up: the client under test keeps its sockets (and what is still in flight to it).
     context.stdout.write('The emulator keeps running; press Ctrl+C to stop.\n');
-    await untilAborted(context.signal);
+    await whenAborted(context.signal);
     return 0;
   } finally {
     await emu.close();
   }
 }
 
-/** Resolves when `signal` aborts (at once if it has). */
-function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) resolve();
-    else
-      signal.addEventListener(
-        'abort',
-        () => {
-          resolve();
-        },
-        { once: true },
-      );
-  });
+/** `--exit`'s code: 0 when every notification read was delivered somewhere, 1 otherwise. */
+function exitCode(result: ReplayResult): number {
+  return result.unmatched === 0 && result.dropped === 0 && !result.stopped ? 0 : 1;
 }
 
 async function fetchJson(url: string): Promise<unknown> {

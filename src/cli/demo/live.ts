@@ -9,6 +9,7 @@ import { HelixClient } from '../../helix/client.js';
 import { UsageError } from '../types.js';
 import type { CliContext } from '../types.js';
 import { DeliveryLedger } from './ledger.js';
+import { pauseUnlessAborted } from '../waits.js';
 
 /** What `--live` needs from the command line. */
 export interface LiveArgs {
@@ -58,21 +59,6 @@ export function liveConfig(env: Readonly<Record<string, string | undefined>>): L
     ...(ids.length === 0 ? {} : { broadcasterIds: ids }),
   };
 }
-
-const wait = (ms: number, signal: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve();
-      return;
-    }
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 /** Runs the live demo; resolves with the exit code. */
 export async function runLive(args: LiveArgs, { stdout, stderr, signal, env }: CliContext): Promise<number> {
@@ -141,7 +127,7 @@ export async function runLive(args: LiveArgs, { stdout, stderr, signal, env }: C
     stdout.write(
       `live: conduit ${client.conduitInfo.id ?? '?'} ready; listening for ${String(args.durationMs / 1000)} s\n`,
     );
-    await wait(args.durationMs, signal);
+    await pauseUnlessAborted(args.durationMs, signal);
     let duplicates = 0;
     for (const session of client.conduitInfo.websockets.values()) duplicates += session.stats.duplicates;
     const types = [...byType].map(([type, n]) => `${type} ${String(n)}`).join(' · ');

@@ -11,9 +11,11 @@
  * an idle emulator sleeps, and a test clock advanced by 72 h runs a handful of sweeps, not 260,000.
  */
 import type { Clock, TimerHandle } from '../../core/clock.js';
+import { InvalidArgumentError } from '../../core/errors.js';
 import type { Platform } from '../http/types.js';
 import type { ResolvedOptions } from '../options.js';
 import { SHARD_STATUSES } from '../../protocol/eventsub.js';
+import { isFrameSafeMessage } from '../../protocol/recording.js';
 import type { ShardStatus, SubscriptionStatus } from '../../protocol/eventsub.js';
 import { routeToConduit, verifyEndpoint, webhookTarget } from './delivery.js';
 import type { WebhookFailureSink } from './delivery.js';
@@ -444,12 +446,18 @@ export class EventSubCore implements SessionHost, WebhookFailureSink {
    * and timestamp (the emulator's clock), or the given ones (a replay: `id` must be frame-safe, see
    * protocol/recording.ts).
    */
-  deliver(
-    sub: StoredSubscription,
-    eventJson: string,
-    id = messageId(),
-    timestamp = nanoTimestamp(this.clock.now()),
-  ): boolean {
+  deliver(sub: StoredSubscription, eventJson: string, givenId?: string, givenTimestamp?: string): boolean {
+    if (givenId !== undefined || givenTimestamp !== undefined) {
+      // Ids from outside go into frames and webhook headers unescaped: refused here, for every transport.
+      if (!isFrameSafeMessage(givenId ?? '-', givenTimestamp ?? '1970-01-01T00:00:00Z')) {
+        throw new InvalidArgumentError(
+          'a replayed message id must be 1..128 characters of A-Z a-z 0-9 . _ : - and its timestamp RFC 3339',
+          'message_id',
+        );
+      }
+    }
+    const id = givenId ?? messageId();
+    const timestamp = givenTimestamp ?? nanoTimestamp(this.clock.now());
     const counters = this.counters;
     counters.notificationsSent++;
     const target = this.#send(sub, 'notification', id, timestamp, eventJson);

@@ -115,16 +115,24 @@ export class Drainer {
         });
       }
     });
+    const state = { over: false };
     try {
-      await Promise.race([this.#work(sources, cleanups), bounded]);
+      await Promise.race([this.#work(sources, cleanups, state), bounded]);
     } finally {
+      state.over = true;
       for (const cleanup of cleanups) cleanup();
     }
   }
 
-  async #work(sources: DrainSources, cleanups: (() => void)[]): Promise<void> {
+  async #work(
+    sources: DrainSources,
+    cleanups: (() => void)[],
+    state: { readonly over: boolean },
+  ): Promise<void> {
     // 1. Async triggers started before: their rejections belong to their callers.
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
+    // A drain that timed out or was aborted meanwhile marks nothing: no stray ping, no listener left on a socket.
+    if (state.over) return;
     // 2 and 3 in parallel.
     const waits: Promise<void>[] = [];
     for (const session of sources.sessions) {

@@ -26,6 +26,8 @@ import { rejectUnknownKeys } from '../options.js';
 export const REPLAY_CHUNK = 1_000;
 /** Highest finite `speed`. */
 export const MAX_REPLAY_SPEED = 1_000_000;
+/** Longest single wait of a replay (Node's timers fire at once past 2^31-1 ms); a longer gap waits in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 /** Unmatched lines listed in a {@link ReplayResult} (all are counted). */
 export const MAX_UNMATCHED_LISTED = 20;
 
@@ -202,10 +204,15 @@ export function startReplay(
         first = at;
         started = clock.now();
       }
-      const wait = started + (at - first) / speed - clock.now();
+      let wait = started + (at - first) / speed - clock.now();
       if (wait >= 1) {
         sinceTurn = 0;
-        await sleep(wait);
+        // A clock may cut a long wait short (the system clock's timers stop at 2^31-1 ms, 24.8 days): wait again
+        // until the line's time has come, a step of at most MAX_TIMER_MS each.
+        while (wait >= 1 && !stopped()) {
+          await sleep(Math.min(wait, MAX_TIMER_MS));
+          wait = started + (at - first) / speed - clock.now();
+        }
       } else if (++sinceTurn >= REPLAY_CHUNK) {
         sinceTurn = 0;
         await sleep(0);

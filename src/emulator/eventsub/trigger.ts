@@ -121,6 +121,32 @@ function matches(sub: StoredSubscription, condition: Readonly<Record<string, str
   return true;
 }
 
+/**
+ * Deepest nesting of event overrides: Twitch's wire events nest a few levels; deeper is a cycle or a mistake, refused
+ * by name where the overrides enter (the deep merge would overflow the stack, or never end on a cycle).
+ */
+export const MAX_EVENT_OVERRIDE_DEPTH = 32;
+
+/** Throws `INVALID_ARGUMENT` naming `path` when `value` nests objects or arrays deeper than the limit. */
+export function checkOverrideDepth(value: unknown, path: string, depth = 0): void {
+  if (typeof value !== 'object' || value === null) return;
+  if (depth > MAX_EVENT_OVERRIDE_DEPTH) {
+    throw new InvalidArgumentError(
+      `${path} is nested deeper than ${String(MAX_EVENT_OVERRIDE_DEPTH)} levels (a cycle?): event overrides follow the wire event`,
+      path,
+    );
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v: unknown, i) => {
+      checkOverrideDepth(v, `${path}[${String(i)}]`, depth + 1);
+    });
+    return;
+  }
+  for (const key of Object.keys(value)) {
+    checkOverrideDepth((value as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+  }
+}
+
 /** Checks the shape of a trigger (or stream) input: an object of known keys with values of the right types. */
 function checkInput(input: unknown, keys: readonly string[]): asserts input is TriggerInput {
   const obj = requireObject(input, 'input');
@@ -132,7 +158,7 @@ function checkInput(input: unknown, keys: readonly string[]): asserts input is T
     const condition = requireObject(obj.condition, 'condition');
     for (const [key, value] of Object.entries(condition)) requireString(value, `condition.${key}`);
   }
-  if (obj.event !== undefined) requireObject(obj.event, 'event');
+  if (obj.event !== undefined) checkOverrideDepth(requireObject(obj.event, 'event'), 'event');
 }
 
 /**

@@ -18,7 +18,13 @@ import { getCatalogueEntry, getCatalogueVersions } from '../../catalogue/table.j
 import { allowedConditionKeys } from '../../catalogue/validate.js';
 import { rejectUnknownKeys, requireObject, requireString } from '../options.js';
 import type { EventSubCore } from './core.js';
-import { startStream, trigger, triggerAsync } from './trigger.js';
+import {
+  checkOverrideDepth,
+  MAX_EVENT_OVERRIDE_DEPTH,
+  startStream,
+  trigger,
+  triggerAsync,
+} from './trigger.js';
 import type { EventStream, StreamInput, TriggerInput, TriggerResult } from './trigger.js';
 import { WIRE_EVENT_FIELDS } from './wire-fields.js';
 
@@ -117,10 +123,12 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * ```
  */
 export function eventOverridesToWire(overrides: unknown, field = 'event'): Record<string, unknown> {
-  return convertObject(requireObject(overrides, field), field);
+  return convertObject(requireObject(overrides, field), field, 0);
 }
 
-function convertObject(obj: Record<string, unknown>, path: string): Record<string, unknown> {
+function convertObject(obj: Record<string, unknown>, path: string, depth: number): Record<string, unknown> {
+  // Checked on the way down, so a cycle or a runaway nesting is refused by name before the stack runs out.
+  if (depth > MAX_EVENT_OVERRIDE_DEPTH) checkOverrideDepth(obj, path, depth);
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(obj)) {
     const wire = eventKeyToWire(key);
@@ -131,14 +139,16 @@ function convertObject(obj: Record<string, unknown>, path: string): Record<strin
         `${path}.${key}`,
       );
     }
-    out[wire] = convertValue(obj[key], `${path}.${key}`);
+    out[wire] = convertValue(obj[key], `${path}.${key}`, depth + 1);
   }
   return out;
 }
 
-function convertValue(value: unknown, path: string): unknown {
-  if (Array.isArray(value)) return value.map((v: unknown, i) => convertValue(v, `${path}[${i}]`));
-  return isPlainObject(value) ? convertObject(value, path) : value;
+function convertValue(value: unknown, path: string, depth: number): unknown {
+  if (Array.isArray(value)) {
+    return value.map((v: unknown, i) => convertValue(v, `${path}[${String(i)}]`, depth + 1));
+  }
+  return isPlainObject(value) ? convertObject(value, path, depth) : value;
 }
 
 /** The camelCase condition filter converted to wire keys, each key checked against the type's condition keys. */

@@ -1,6 +1,7 @@
 /**
  * Scripted Helix faults: "the next N requests (matching a method and path) answer 503, or 429 with
- * `Ratelimit-Reset` and `Retry-After`". Deterministic, unlike `helix_error_rate`: a test knows exactly which requests
+ * `Ratelimit-Remaining: 0` and `Ratelimit-Reset`" (the headers of Twitch's 429: no `Retry-After`, which Twitch does
+ * not send, so a client that only reads `Retry-After` fails here as it would against Twitch). Deterministic, unlike `helix_error_rate`: a test knows exactly which requests
  * fail and can assert that a client retried each with backoff, or waited for the reset.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
@@ -14,7 +15,7 @@ export const HELIX_FAULT_STATUSES = [429, 500, 502, 503, 504] as const;
 export interface HelixFaultInput {
   /** How many requests it hits: 1..10,000. */
   readonly count: number;
-  /** The answer: 429 (bucket empty: `Ratelimit-Remaining: 0`, `Ratelimit-Reset`, `Retry-After`) or a 5xx. */
+  /** The answer: 429 (bucket empty: `Ratelimit-Remaining: 0`, `Ratelimit-Reset`, as Twitch) or a 5xx. */
   readonly status: (typeof HELIX_FAULT_STATUSES)[number];
   /** Only requests of this method (e.g. `GET`); any when absent. */
   readonly method?: string;
@@ -22,7 +23,7 @@ export interface HelixFaultInput {
   readonly path?: string;
   /**
    * 429 only: the bucket resets this many ms after the answer (`Ratelimit-Reset` is that time in whole epoch
-   * seconds, rounded up, as Twitch sends it; `Retry-After` the same in seconds). Default 1,000; 0..3,600,000.
+   * seconds, rounded up, as Twitch sends it). Default 1,000; 0..3,600,000.
    */
   readonly resetAfterMs?: number;
 }
@@ -122,7 +123,7 @@ export class HelixScript {
     return this.#script.take({ method, path }, hitOf);
   }
 
-  /** The headers of a scripted answer: a 429 says the bucket is empty until the reset. */
+  /** The headers of a scripted answer: a 429 says the bucket is empty until the reset (Twitch's headers only). */
   static headers(fault: HelixFaultInput, now: number, limit: number): Record<string, string> | undefined {
     if (fault.status !== 429) return undefined;
     const resetMs = fault.resetAfterMs ?? 1000;
@@ -130,7 +131,6 @@ export class HelixScript {
       'Ratelimit-Limit': Number.isFinite(limit) ? String(limit) : '2147483647',
       'Ratelimit-Remaining': '0',
       'Ratelimit-Reset': String(Math.ceil((now + resetMs) / 1000)),
-      'Retry-After': String(Math.ceil(resetMs / 1000)),
     };
   }
 

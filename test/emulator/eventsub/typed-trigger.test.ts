@@ -245,3 +245,51 @@ describe('a typed trigger end to end', () => {
     }
   });
 });
+
+describe('event overrides nested without end', () => {
+  /** An override whose `message` is itself, and one nested 10,000 deep: a JS mistake, not a stack overflow. */
+  const cyclic = (): Record<string, unknown> => {
+    const o: Record<string, unknown> = {};
+    o.message = o;
+    return o;
+  };
+  const deep = (): Record<string, unknown> => {
+    const root: Record<string, unknown> = {};
+    let o = root;
+    for (let i = 0; i < 10_000; i++) {
+      const next: Record<string, unknown> = {};
+      o.message = next;
+      o = next;
+    }
+    return root;
+  };
+  const refused = (fn: () => unknown): unknown => {
+    try {
+      fn();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+
+  it('are INVALID_ARGUMENT naming the path, in the typed form, the raw form and the control route', async () => {
+    const emu = await h.start();
+    for (const event of [cyclic(), deep()]) {
+      const typed = refused(() => emu.trigger('channel.chat.message', '1', { event }));
+      expect(typed).toBeInstanceOf(InvalidArgumentError);
+      expect((typed as InvalidArgumentError).field).toMatch(/^event(\.message){33}$/);
+      const raw = refused(() => emu.trigger({ type: 'channel.chat.message', event }));
+      expect(raw).toBeInstanceOf(InvalidArgumentError);
+      expect((raw as InvalidArgumentError).field).toMatch(/^event(\.message){33}$/);
+    }
+    const body = `{"type":"channel.chat.message","event":${'{"message":'.repeat(5000)}{}${'}'.repeat(5000)}}`;
+    const response = await fetch(`${emu.baseUrl}/_emulator/trigger`, { method: 'POST', body });
+    expect(response.status).toBe(400);
+    // 32 levels still pass: the wire events nest far less.
+    let ok: Record<string, unknown> = { text: 'x' };
+    for (let i = 0; i < 15; i++) ok = { fragments: [ok] }; // 31 levels under event
+    expect(
+      refused(() => emu.trigger({ type: 'channel.chat.message', event: { message: ok } })),
+    ).toBeUndefined();
+  });
+});

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { REVOCATION_STATUSES } from '../../../src/protocol/eventsub.js';
-import { revokeSubscription } from '../../../src/testing/index.js';
+import { revokeSubscription, startTestTwitch } from '../../../src/testing/index.js';
 import { until } from '../../support/until.js';
 import { Harness, conduitClient } from './helpers.js';
 
@@ -29,6 +29,16 @@ describe('revokeSubscription', () => {
       expect(emu.state().counters.notifications_sent).toBe(1);
     });
   }
+
+  it('runs on a TestTwitch as on its emulator, and refuses anything else naming the argument', async () => {
+    const twitch = h.track(await startTestTwitch());
+    await expect(
+      revokeSubscription(twitch, { subscriptionId: 'x', status: 'user_removed' }),
+    ).rejects.toMatchObject({ code: 'SUBSCRIPTION_NOT_FOUND' });
+    await expect(
+      revokeSubscription({ emulator: {} } as never, { subscriptionId: 'x', status: 'user_removed' }),
+    ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', field: 'emu' });
+  });
 
   it('refuses an unknown status naming the field', async () => {
     const { emu } = await conduitClient(h);

@@ -13,7 +13,7 @@ afterEach(() => h.close());
 describe('dropShard', () => {
   for (const code of SHARD_DROP_CODES) {
     it(`close ${String(code)}: the AutoClient reconnects, the shard is enabled again, events flow`, async () => {
-      const { emu, client, conduitId, ready, disconnected, events } = await conduitClient(h);
+      const { emu, client, conduitId, ready, disconnected, events, errors } = await conduitClient(h);
       const old = sessionOf(client);
       const result = await dropShard(emu, { conduitId, shardId: '0', code });
       expect(result).toEqual({
@@ -29,6 +29,9 @@ describe('dropShard', () => {
       expect(disconnected[0]).toMatchObject({ shardId: '0', code: code === 'tcp' ? 1006 : code });
       expect(sessionOf(client)).not.toBe(old);
       expect(emu.state().conduits[0]?.shards[0]?.status).toBe('enabled');
+      // 4001 and 4003 say the client broke the protocol: it reports them as its own bug (the scenario table).
+      const bugs = errors.filter((e) => (e as { code?: unknown }).code === 'CLIENT_BUG_CLOSE');
+      expect(bugs.length, String(code)).toBe(code === 4001 || code === 4003 ? 1 : 0);
       emu.trigger({ type: 'stream.online' });
       await until(() => events.size === 1, 'the event after the drop');
     });
