@@ -13,6 +13,15 @@ export * from './core/clock.js';
 export * from './core/backoff.js';
 export * from './core/logger.js';
 export * from './core/emitter.js';
+export { toPrometheusText, PROMETHEUS_CONTENT_TYPE } from './core/metrics.js';
+export type { MetricType, MetricSample, MetricSnapshot, MetricsSnapshot } from './core/metrics.js';
+export { DIAGNOSTICS_CHANNELS } from './core/diagnostics.js';
+export type {
+  ShardStateMessage,
+  NotificationMessage,
+  HelixRequestMessage,
+  TokenRefreshedMessage,
+} from './core/diagnostics.js';
 // The protocol's constants and enums; its wire shapes (`Wire*`) are exported by `twitch-realtime/catalogue` only.
 export {
   CLOSE_CODES,
@@ -74,6 +83,7 @@ export type {
   ShardReadyInfo,
   ShardReassignedInfo,
 } from './eventsub/client.js';
+export type { DispatchRecorder, MetricsRecorder } from './eventsub/metrics.js';
 export * from './pubsub/index.js';
 export * from './bot/index.js';
 export * from './fleet/index.js';

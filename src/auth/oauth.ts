@@ -5,6 +5,7 @@
 import { inspect } from 'node:util';
 import { Backoff } from '../core/backoff.js';
 import { systemClock, type Clock } from '../core/clock.js';
+import { tokenRefreshedChannel } from '../core/diagnostics.js';
 import {
   AbortError,
   InvalidArgumentError,
@@ -138,7 +139,9 @@ export class OAuthClient {
   async clientCredentials(signal?: AbortSignal): Promise<TokenGrant> {
     optionalSignal(signal);
     const body = await this.#call('POST', '/token', this.#form({ grant_type: 'client_credentials' }), signal);
-    return toGrant(body);
+    const grant = toGrant(body);
+    if (tokenRefreshedChannel.hasSubscribers) tokenRefreshedChannel.publish({ kind: 'app' });
+    return grant;
   }
 
   /** Exchanges an authorization code for a user token. */
@@ -156,7 +159,9 @@ export class OAuthClient {
     secretString(refreshToken, 'refreshToken');
     optionalSignal(signal);
     const form = this.#form({ grant_type: 'refresh_token', refresh_token: refreshToken });
-    return toGrant(await this.#call('POST', '/token', form, signal));
+    const grant = toGrant(await this.#call('POST', '/token', form, signal));
+    if (tokenRefreshedChannel.hasSubscribers) tokenRefreshedChannel.publish({ kind: 'user' });
+    return grant;
   }
 
   /** Validates a token; rejects with an {@link HTTPError} of status 401 when it is invalid. */

@@ -188,7 +188,13 @@ export class TypedEmitter<M extends Record<keyof M, unknown[]>> {
     }
   }
 
+  /** Told of every listener that threw or rejected, before it is routed (a subclass counts them). */
+  protected listenerFailed(_event: string): void {
+    // Nothing by default.
+  }
+
   #listenerFailed(error: unknown, event: string): void {
+    this.listenerFailed(event);
     if (event !== 'error' && this.#listeners.has('error')) {
       this.#emitUntyped('error', error, event);
       return;

@@ -30,6 +30,7 @@ import type { EventSubEventMap, EventSubEventName, SubscriptionModel } from '../
 import type { ConduitShardDisabledEvent } from '../catalogue/models/platform.js';
 import type { ShardStatus, WireNotificationMessage } from '../protocol/eventsub.js';
 import { NotificationDispatcher, type NotificationTap } from './dispatch.js';
+import type { MetricsRecorder } from './metrics.js';
 import type { DisconnectInfo } from './websocket/session.js';
 import type { MultiSubscribePayload } from './conduit/multi-subscribe.js';
 
@@ -172,6 +173,8 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
   protected readonly logger: Logger;
   /** The dispatch every receiver shares (dispatch.ts): listeners looked up, model built once, emitted. */
   readonly #dispatcher: NotificationDispatcher<string>;
+  /** The client's metrics (`null`: off). */
+  #metrics: MetricsRecorder | null = null;
   #state: ClientState = 'idle';
   #starting: Promise<void> | null = null;
   #closing: Promise<void> | null = null;
@@ -313,6 +316,16 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
     shardId: string,
   ): void {
     this.#dispatcher.dispatch(messageId, timestamp, payload, shardId);
+  }
+
+  /** Records this client's dispatch and listener errors in `metrics` (the AutoClient's: its `metrics()`). */
+  protected recordMetrics(metrics: MetricsRecorder): void {
+    this.#metrics = metrics;
+    this.#dispatcher.record(metrics);
+  }
+
+  protected override listenerFailed(event: string): void {
+    this.#metrics?.listenerFailed(event);
   }
 
   /**

@@ -10,12 +10,15 @@
  * across the notifications of a subscription, see `NotificationConverter`), emit the typed event, then
  * `notification`, then call the tap. A malformed event is reported once, never thrown.
  */
+import { notificationChannel } from '../core/diagnostics.js';
 import { toError } from '../core/guards.js';
+import { parseTimestampMs } from '../core/timestamp.js';
 import {
   NotificationConverter,
   type Notification,
   type WireNotificationPayload,
 } from '../catalogue/events.js';
+import type { DispatchRecorder } from './metrics.js';
 
 /** What a dispatcher emits on: a receiver's emitter (`TypedEmitter` fits), seen untyped. */
 export interface DispatchEmitter {
@@ -50,6 +53,8 @@ export class NotificationDispatcher<O> {
   readonly #report: (error: Error, context: string) => void;
   readonly #converter = new NotificationConverter();
   readonly #taps = new Map<string, NotificationTap<O>>();
+  /** Where each first-seen notification is counted (`null`: metrics off). */
+  #metrics: DispatchRecorder | null = null;
 
   /**
    * @param events - where to emit.
@@ -65,6 +70,11 @@ export class NotificationDispatcher<O> {
     this.#taps.set(type, tap);
   }
 
+  /** Records every notification dispatched from now on (`null`: stop). */
+  record(metrics: DispatchRecorder | null): void {
+    this.#metrics = metrics;
+  }
+
   /**
    * Dispatches one first-seen notification. `payload.subscription` must be an object with string `type` and
    * `version` (the receivers' frame and body checks guarantee it); the event is named after it.
@@ -72,6 +82,15 @@ export class NotificationDispatcher<O> {
   dispatch(messageId: string, timestamp: string, payload: WireNotificationPayload, origin: O): void {
     const events = this.#events;
     const type = payload.subscription.type;
+    const metrics = this.#metrics;
+    // Counted whether or not anyone listens; the diagnostics message is built only for a subscriber.
+    if (metrics !== null || notificationChannel.hasSubscribers) {
+      const lag = ((metrics === null ? Date.now() : metrics.now()) - parseTimestampMs(timestamp)) / 1000;
+      metrics?.dispatched(type, lag);
+      if (notificationChannel.hasSubscribers) {
+        notificationChannel.publish({ type, messageId, lagSeconds: lag, origin });
+      }
+    }
     const typed = events.hasListeners(type);
     const generic = events.hasListeners('notification');
     const tap = this.#taps.size === 0 ? undefined : this.#taps.get(type);

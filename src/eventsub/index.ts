@@ -25,3 +25,4 @@ export type {
   ShardReadyInfo,
   ShardReassignedInfo,
 } from './client.js';
+export type { DispatchRecorder, MetricsRecorder } from './metrics.js';

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../core/errors.js';
+import type { MetricsSnapshot } from '../core/metrics.js';
 import { checkOptions, httpUrl, string, type OptionChecks } from '../core/options.js';
 import { AppTokenProvider } from '../auth/app-token-provider.js';
 import { OAuthClient } from '../auth/oauth.js';
@@ -107,6 +108,20 @@ export class HelixClient {
       ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
       ...shared,
     });
+  }
+
+  /**
+   * This client's metrics now, as plain data: requests by endpoint and status class, 429s, 5xx, latency, each
+   * bucket's remaining points, retries, rate-limit waits and 401 renewals (docs/observability.md). Empty with
+   * `metrics: false`.
+   *
+   * @example
+   * ```ts
+   * const text = toPrometheusText(helix.metrics());
+   * ```
+   */
+  metrics(): MetricsSnapshot {
+    return this.http.metrics();
   }
 
   /** The client id. */

@@ -110,6 +110,8 @@ export interface HelixHttpOptions {
    * locally as without one. @defaultValue none: this process paces itself from Twitch's headers
    */
   readonly budget?: HelixBudget | undefined;
+  /** Record metrics (`HelixClient.metrics()`); `false` records nothing. @defaultValue true */
+  readonly metrics?: boolean;
 }
 
 /** `{ userId? }` of a request (the token to use): `userId` a non-empty string when given. */
@@ -145,6 +147,7 @@ export const HELIX_HTTP_CHECKS: OptionChecks<HelixHttpOptions> = {
   logger,
   clock,
   budget: helixBudget,
+  metrics: boolean,
 };
 
 /** A query value: a string, a finite number, a boolean, or an array of strings and finite numbers. */

@@ -34,6 +34,9 @@ import {
 } from './rate-limiter.js';
 import { ShapeError } from './wire.js';
 import { BudgetGate, type HelixBudget } from './budget.js';
+import { helixRequestChannel } from '../core/diagnostics.js';
+import type { MetricsSnapshot } from '../core/metrics.js';
+import { HelixMetrics, publishHelixRequest, subscriptionTotals } from './metrics.js';
 import { HELIX_HTTP_CHECKS, REQUEST_CHECKS, requestAuth } from './http-options.js';
 import type {
   HelixHttpOptions,
@@ -91,6 +94,8 @@ export class HelixHttp {
   readonly #closer = new AbortController();
   /** Counters since creation (observability, tests, benches). */
   readonly stats = { requests: 0, retries: 0, rateLimitWaits: 0, renewals: 0 };
+  /** `null` with `metrics: false`. */
+  readonly #metrics: HelixMetrics | null;
 
   /**
    * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option) for options that are not
@@ -119,6 +124,7 @@ export class HelixHttp {
       maxWaitMs: this.#maxRateLimitWaitMs,
     });
     this.#budget = options.budget;
+    this.#metrics = options.metrics === false ? null : new HelixMetrics(this.stats);
     this.#gate =
       options.budget === undefined
         ? undefined
@@ -138,6 +144,11 @@ export class HelixHttp {
   rateLimitState(auth?: RequestAuth): RateLimitState | null {
     if (auth !== undefined) requestAuth(auth, 'auth');
     return this.#limiter.state(contextKey(toContext(auth)));
+  }
+
+  /** This engine's metrics now (see `HelixClient.metrics`); empty with `metrics: false`. */
+  metrics(): MetricsSnapshot {
+    return this.#metrics?.registry.snapshot() ?? [];
   }
 
   /** Rejects queued requests and stops timers. Requests in flight are aborted. */
@@ -204,6 +215,7 @@ export class HelixHttp {
       };
       if (bodyText !== undefined) headers['Content-Type'] = 'application/json';
       let response: TransportResponse;
+      const sentAt = this.#clock.now();
       try {
         response = await this.#transport.send({
           method: req.method,
@@ -216,6 +228,7 @@ export class HelixHttp {
         });
       } catch (error) {
         this.#limiter.release(bucket, ticket, null);
+        this.#answered(req, 0, sentAt, bucket, null);
         const failure = this.#classifyFailure(error, signal, req);
         if (failure.retry && idempotent && retries < this.#maxRetries) {
           retries++;
@@ -230,6 +243,7 @@ export class HelixHttp {
       const limits = parseRateLimitHeaders(response.headers, this.#clock.now());
       this.#limiter.release(bucket, ticket, limits);
       const status = response.status;
+      this.#answered(req, status, sentAt, bucket, limits.remaining);
       if (point !== null && limits.limit !== null && limits.remaining !== null) {
         try {
           this.#budget?.observe(bucket, point, limits, status);
@@ -332,6 +346,8 @@ export class HelixHttp {
         throw this.#badResponse(req, status, text, token, 'the body is not JSON', error);
       }
     }
+    if (this.#metrics !== null && req.path === '/eventsub/subscriptions')
+      subscriptionTotals(this.#metrics, body);
     if (req.decode === undefined) return body;
     try {
       return req.decode(body);
@@ -431,6 +447,21 @@ export class HelixHttp {
     });
     this.#logger.warn('helix request failed', { method: req.method, path: req.path, status, bucket });
     return error;
+  }
+
+  /** The one place an attempt is recorded: metrics, and `twitch-realtime:helix:request` when subscribed. */
+  #answered(
+    req: HelixRequest,
+    status: number,
+    sentAt: number,
+    bucket: string,
+    remaining: number | null,
+  ): void {
+    const metrics = this.#metrics;
+    if (metrics === null && !helixRequestChannel.hasSubscribers) return;
+    const seconds = (this.#clock.now() - sentAt) / 1000;
+    metrics?.answered(req.method, req.path, status, seconds, bucket, remaining);
+    publishHelixRequest(req.method, req.path, status, seconds, remaining);
   }
 
   #log(message: string, req: HelixRequest, context: Record<string, unknown>): void {

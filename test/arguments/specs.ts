@@ -335,6 +335,7 @@ const HELIX_HTTP_KEYS = keysOf<HelixHttpOptions>({
   logger: optional(withMethods('debug', 'info', 'warn', 'error')),
   clock: optional(withMethods('now', 'setTimeout', 'clearTimeout')),
   budget: optional(withMethods('take', 'observe')),
+  metrics: optional(isBoolean),
 });
 const LOGGER = optional(withMethods('debug', 'info', 'warn', 'error'));
 const CLOCK = optional(withMethods('now', 'setTimeout', 'clearTimeout'));
@@ -398,6 +399,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
       listenerCount: hot('node:events counts any key'),
       hasListeners: hot('guards every dispatch'),
       emit: hot('every dispatch; node:events semantics (an unheard `error` is thrown)'),
+      listenerFailed: PROTECTED,
     };
   };
 
@@ -762,7 +764,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         call: ([o]) => new HelixClient(o as HelixClientOptions),
         dispose: closeIt,
       },
-      methods: { close: NO_ARGUMENTS, toJSON: NO_ARGUMENTS },
+      methods: { close: NO_ARGUMENTS, toJSON: NO_ARGUMENTS, metrics: NO_ARGUMENTS },
     },
     HelixHttp: {
       construct: {
@@ -781,6 +783,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           call: ([a]) => ctx.helix.http.rateLimitState(a as never),
         },
         close: NO_ARGUMENTS,
+        metrics: NO_ARGUMENTS,
         request: {
           params: [
             requiredOptions(
@@ -1414,6 +1417,10 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
       },
     },
+    toPrometheusText: {
+      params: [{ name: 'snapshot', valid: () => ctx.helix.metrics(), ok: isArray }],
+      call: ([s]) => root.toPrometheusText(s as never),
+    },
     parseRateLimitHeaders: {
       params: [
         { name: 'headers', valid: () => new Headers(), ok: withMethods('get') },
@@ -1437,6 +1444,8 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         dispatchNotification: PROTECTED,
         dispatchDelivery: PROTECTED,
         tapNotifications: PROTECTED,
+        recordMetrics: PROTECTED,
+        listenerFailed: PROTECTED,
       },
     },
     AutoClient: {
@@ -1468,6 +1477,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               assignChunkSize: optional(positiveInteger),
               assignFlushMs: optional(duration()),
               watchShardDisabled: optional(isBoolean),
+              metrics: optional(isBoolean),
               reconcileIntervalMs: optional(duration(0)),
               shardRetry: optional(isObject),
               reconnectBackoff: optional(isObject),
@@ -1499,6 +1509,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           call: ([s, o]) => ctx.auto.multiSubscribe(s as never, o as never),
         },
         reconcile: NO_ARGUMENTS,
+        metrics: NO_ARGUMENTS,
         onStart: PROTECTED,
         beforeReady: PROTECTED,
         onClose: PROTECTED,
@@ -1550,6 +1561,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               assignChunkSize: optional(positiveInteger),
               assignFlushMs: optional(duration()),
               watchShardDisabled: optional(isBoolean),
+              metrics: optional(isBoolean),
               reconcileIntervalMs: optional(duration(0)),
               shardRetry: optional(isObject),
               reconnectBackoff: optional(isObject),

@@ -9,6 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { inspect } from 'node:util';
 import { Client, type ClientEventMap, type ReadyInfo } from '../client.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
+import type { MetricsSnapshot } from '../../core/metrics.js';
 import { isRecord } from '../../core/guards.js';
 import { checkOptions } from '../../core/options.js';
 import { HelixClient } from '../../helix/client.js';
@@ -30,6 +31,7 @@ import {
   type MultiSubscribePayload,
   type SubscriptionInput,
 } from './multi-subscribe.js';
+import { ConduitMetrics } from './metrics.js';
 import { checkedOptions, resolveOptions, type AutoClientOptions, type ResolvedOptions } from './options.js';
 import type { ConduitWork, OwnershipContext, ShardLossReason } from './ownership.js';
 import { Reconciler } from './reconciler.js';
@@ -83,6 +85,7 @@ export class AutoClient<
   readonly #assigner: Assigner;
   readonly #reconciler: Reconciler;
   readonly #webhook: WebhookSide | null;
+  readonly #metrics: ConduitMetrics | null;
 
   /**
    * Checks every option before anything is created, bound or sent.
@@ -136,6 +139,8 @@ export class AutoClient<
     this.#webhook = resolved.webhook === null ? null : new WebhookSide(resolved.webhook, host);
     const conduitOf = (): Conduit | null => this.#conduit;
     const shards = this.#shards;
+    this.#metrics = !resolved.metrics ? null : new ConduitMetrics(resolved.clock, shards);
+    if (this.#metrics !== null) this.recordMetrics(this.#metrics);
     this.conduitInfo = new ConduitInfo({
       get conduit() {
         return conduitOf();
@@ -222,6 +227,21 @@ export class AutoClient<
     } catch (error) {
       return Promise.reject(asError(error));
     }
+  }
+
+  /**
+   * The client's metrics now, as plain data (cheap: shard states are counted, session counters summed): shards by
+   * state and their transitions, connects, reconnects, handovers, notifications per type, duplicates, delivery lag
+   * and handler errors; see docs/observability.md. Empty with `metrics: false`. The Helix client's are in
+   * `client.helix.metrics()`.
+   *
+   * @example
+   * ```ts
+   * const text = toPrometheusText([...client.metrics(), ...client.helix.metrics()]);
+   * ```
+   */
+  metrics(): MetricsSnapshot {
+    return this.#metrics?.registry.snapshot() ?? [];
   }
 
   /** Runs the health check now (it also runs every `reconcileIntervalMs`). Resolves when done; never rejects. */
@@ -448,6 +468,7 @@ export class AutoClient<
           ownership.shardLost?.(shardId, reason);
         });
       },
+      stateChanged: (_shardId, from, to) => this.#metrics?.transition(from, to),
       mayReclaim: (shardId) => {
         if (ownership.mayReclaim === undefined) return true;
         try {

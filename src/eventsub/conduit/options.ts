@@ -213,6 +213,11 @@ export interface AutoClientOptions extends ClientOptions {
    * events that the client verifies, deduplicates (with the WebSocket shards' store) and emits like any other.
    */
   readonly webhook?: WebhookShardOptions;
+  /**
+   * Record metrics (`metrics()`: shards, events per type, delivery lag, handler errors). `false` records nothing and
+   * `metrics()` returns an empty snapshot. @defaultValue true
+   */
+  readonly metrics?: boolean;
 }
 
 /** A default per option: its value, or part of it for an object option. */
@@ -239,6 +244,7 @@ export const AUTO_CLIENT_DEFAULTS = Object.freeze({
   assignChunkSize: 500,
   assignFlushMs: 100,
   watchShardDisabled: true,
+  metrics: true,
   reconcileIntervalMs: 60_000,
   shardRetry: Object.freeze({ initialMs: 1000, maxMs: 60_000 }),
   reconnectBackoff: Object.freeze({ initialMs: 250, maxMs: 30_000 }),
@@ -278,6 +284,7 @@ export interface ResolvedOptions {
   readonly assignChunkSize: number;
   readonly assignFlushMs: number;
   readonly watchShardDisabled: boolean;
+  readonly metrics: boolean;
   readonly reconcileIntervalMs: number;
   readonly shardRetry: { readonly initialMs: number; readonly maxMs: number };
   readonly reconnectBackoff: { readonly initialMs: number; readonly maxMs: number };
@@ -374,6 +381,7 @@ export const AUTO_CLIENT_CHECKS: OptionChecks<AutoClientOptions> = {
     if (!isRecord(value)) fail(field, 'a DedupeStore or MemoryDedupeStore options', value);
   },
   webhook: nested(WEBHOOK_SHARD_CHECKS),
+  metrics: boolean,
 };
 
 /** `options`, checked against {@link AUTO_CLIENT_CHECKS} (before `super()`, which reads the logger and signal). */
@@ -429,6 +437,7 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
     assignChunkSize: options.assignChunkSize ?? d.assignChunkSize,
     assignFlushMs: options.assignFlushMs ?? d.assignFlushMs,
     watchShardDisabled: options.watchShardDisabled ?? d.watchShardDisabled,
+    metrics: options.metrics ?? d.metrics,
     reconcileIntervalMs: options.reconcileIntervalMs ?? d.reconcileIntervalMs,
     shardRetry: backoffOption(options.shardRetry, d.shardRetry),
     reconnectBackoff: backoffOption(options.reconnectBackoff, d.reconnectBackoff),

@@ -6,6 +6,7 @@
  */
 import { Backoff } from '../../core/backoff.js';
 import type { Clock, TimerHandle } from '../../core/clock.js';
+import { shardStateChannel } from '../../core/diagnostics.js';
 import type { TypedEmitter } from '../../core/emitter.js';
 import type { ClientEventMap } from '../client.js';
 import type { WireNotificationMessage } from '../../protocol/eventsub.js';
@@ -34,6 +35,8 @@ export interface ShardHost {
   /** The ownership strategy's word on binding the shard now (`false` on an exception). */
   mayBind(shardId: string): boolean;
   lost(shardId: string, reason: ShardLossReason): void;
+  /** A shard changed state (metrics; never throws). */
+  stateChanged(shardId: string, from: ShardState, to: ShardState): void;
 }
 
 /** `held`: transport open but not bound, because the ownership strategy refused (`mayBind`). */
@@ -56,7 +59,7 @@ export type Acceptance = 'ready' | 'verifying' | 'replaced';
 
 export abstract class Shard {
   abstract readonly method: 'websocket' | 'webhook';
-  state: ShardState;
+  #state: ShardState;
   /** Failures in a row (connect, assign, verification). */
   failures = 0;
   /** The Update Conduit Shards request naming this shard, while one is in flight (settles, never rejects). */
@@ -81,7 +84,20 @@ export abstract class Shard {
   ) {
     this.#backoff = new Backoff(retry);
     this.#reclaimBackoff = new Backoff(retry);
-    this.state = initial;
+    this.#state = initial;
+  }
+
+  get state(): ShardState {
+    return this.#state;
+  }
+
+  /** The one place a shard's state changes: a transition is counted and published (`twitch-realtime:shard:state`). */
+  set state(to: ShardState) {
+    const from = this.#state;
+    if (from === to) return;
+    this.#state = to;
+    this.host.stateChanged(this.id, from, to);
+    if (shardStateChannel.hasSubscribers) shardStateChannel.publish({ shardId: this.id, from, to });
   }
 
   /** The WebSocket session id in use (`null` before a welcome, and for a webhook shard). */
