@@ -245,8 +245,9 @@ async function run(args: readonly string[], context: CliContext): Promise<number
   try {
     const users = authorize(emu, needed);
     context.stdout.write(describeEndpoints(emu).replace('Press Ctrl+C to stop.\n', ''));
+    // The local app's credentials, printed on purpose (as `twitch-realtime emulator` does): the user's client needs them.
     context.stdout.write(
-      `Client options  ${JSON.stringify(emu.clientOptions())}\n${String(users)} users of the recording authorized; subscribe your client as in the recording.\n`,
+      `Client options  ${JSON.stringify({ ...emu.clientOptions() })}\n${String(users)} users of the recording authorized; subscribe your client as in the recording.\n`,
     );
     await waitForSubscriptions(needed, () => Promise.resolve(emu.state()), deadline, context);
     if (context.signal.aborted) return 0;

@@ -3,6 +3,7 @@
  * each argument checked where it enters (`INVALID_ARGUMENT` naming the field) before the platform sees it.
  */
 import { InvalidArgumentError } from '../../core/errors.js';
+import { hideSecrets } from '../../core/redact.js';
 import { optionalString, rejectUnknownKeys, requireObject, requireString } from '../options.js';
 import type { Platform } from './types.js';
 
@@ -20,18 +21,24 @@ export interface EmulatorClientOptions {
   readonly pubSubUrl: string;
 }
 
-/** `Emulator.clientOptions`: the URLs of the platform and its default app's credentials. */
+/**
+ * `Emulator.clientOptions`: the URLs of the platform and its default app's credentials. The client secret shows as
+ * `[redacted]` in `inspect` and `JSON.stringify` (a test log never prints it); a spread keeps the real value.
+ */
 export function clientOptions(platform: Platform): EmulatorClientOptions {
   const base = platform.baseUrl;
   const ws = base.replace(/^http/, 'ws');
-  return {
-    clientId: platform.clientId,
-    clientSecret: platform.clientSecret,
-    helixUrl: `${base}/helix`,
-    oauthUrl: `${base}/oauth2`,
-    eventSubWsUrl: `${ws}/ws`,
-    pubSubUrl: `${ws}/pubsub`,
-  };
+  return hideSecrets(
+    {
+      clientId: platform.clientId,
+      clientSecret: platform.clientSecret,
+      helixUrl: `${base}/helix`,
+      oauthUrl: `${base}/oauth2`,
+      eventSubWsUrl: `${ws}/ws`,
+      pubSubUrl: `${ws}/pubsub`,
+    },
+    ['clientSecret'],
+  );
 }
 
 /** `Emulator.mintUserToken`, its input checked. */

@@ -35,7 +35,7 @@ it(
     try {
       const script = fileURLToPath(new URL('./fixtures/reconnect-while-down.ts', import.meta.url));
       const child = spawn(process.execPath, ['--import', 'tsx', script], {
-        env: { ...process.env, TR_EMULATOR_OPTIONS: JSON.stringify(emu.clientOptions()) },
+        env: { ...process.env, TR_EMULATOR_OPTIONS: JSON.stringify({ ...emu.clientOptions() }) },
         stdio: ['ignore', 'pipe', 'inherit'],
       });
       // The kill timer only bounds a hung child; it is not an assertion on time.
