@@ -25,7 +25,7 @@ import type { Client } from '../src/eventsub/client.js';
 import { AutoClient } from '../src/eventsub/conduit/index.js';
 import { WebSocketClient } from '../src/eventsub/websocket-client/index.js';
 import { EventSubSession } from '../src/eventsub/websocket/session.js';
-import { startEmulatorProcess, type EmulatorHandle } from './emulator-process.js';
+import { appHelix, startEmulatorProcess, type EmulatorHandle } from './emulator-process.js';
 import { costFigure, ratioFigure, type BenchFigure } from './harness.js';
 
 /** Notifications per batch, and alternated rounds per receiver (after one warm-up batch each). */
@@ -119,27 +119,6 @@ interface Receiver {
 interface ReceiverKind {
   readonly name: string;
   readonly make: (ctx: BenchContext) => Promise<Receiver | null>;
-}
-
-/** A Helix call with the default app's token. */
-async function appHelix(
-  emu: EmulatorHandle,
-  token: string,
-  method: string,
-  path: string,
-  body: unknown,
-): Promise<{ data: { id: string }[] }> {
-  const res = await fetch(`${emu.options.helixUrl}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Client-Id': emu.options.clientId,
-      'Content-Type': 'application/json',
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.status === 204 ? { data: [] } : ((await res.json()) as { data: { id: string }[] });
 }
 
 /** Creates a conduit of one shard; returns its id and a function that deletes it. */

@@ -43,7 +43,8 @@ if (IS_HOST) {
   const send = (message: unknown): void => {
     process.send?.(message);
   };
-  send({ ready: emu.clientOptions() });
+  // A spread: the options object shows its secret as [redacted] to JSON, which is how IPC serialises it.
+  send({ ready: { ...emu.clientOptions() } });
   process.on('message', (request: Request) => {
     const answer = (result: unknown): void => {
       send({ id: request.id, result } satisfies Answer);
@@ -119,4 +120,25 @@ export async function startEmulatorProcess(): Promise<EmulatorHandle> {
       await exited;
     },
   };
+}
+
+/** A Helix call with the default app's token. */
+export async function appHelix(
+  emu: EmulatorHandle,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ data: { id: string }[] }> {
+  const res = await fetch(`${emu.options.helixUrl}${path}`, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Client-Id': emu.options.clientId,
+      'Content-Type': 'application/json',
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
+  return res.status === 204 ? { data: [] } : ((await res.json()) as { data: { id: string }[] });
 }

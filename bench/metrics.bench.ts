@@ -10,7 +10,7 @@
  * control: its ratio to the second shows the run's noise.
  */
 import { AutoClient } from '../src/eventsub/conduit/index.js';
-import { startEmulatorProcess, type EmulatorHandle } from './emulator-process.js';
+import { appHelix, startEmulatorProcess, type EmulatorHandle } from './emulator-process.js';
 import { costFigure, type BenchFigure } from './harness.js';
 
 const BATCH = 5_000;
@@ -26,20 +26,6 @@ interface Side {
   count: number;
   waiter: { goal: number; resolve: () => void } | null;
   cpuUs: number;
-}
-
-async function appHelix(emu: EmulatorHandle, token: string, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${emu.options.helixUrl}${path}`, {
-    method,
-    headers: {
-      Authorization: `Bearer ${token}`,
-      'Client-Id': emu.options.clientId,
-      'Content-Type': 'application/json',
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
-  return res.status === 204 ? { data: [] } : ((await res.json()) as { data: { id: string }[] });
 }
 
 async function side(emu: EmulatorHandle, token: string, name: string, metrics: boolean, userId: string) {
