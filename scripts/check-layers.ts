@@ -36,7 +36,9 @@ export interface Floor {
  * an AutoClient with chat; the fleet builds on the receivers (a RedisDedupeStore is an eventsub DedupeStore, leases an
  * OwnershipStrategy); neither imports the other. The emulator sits above everything the library exports so that
  * nothing but the testing kit and the CLI can import it, and it imports only core, protocol and catalogue. The testing
- * kit (issue 18) drives the emulator and the clients together, so it stands above both.
+ * kit (issue 18) drives the emulator and the clients together, so it stands above both. observability/ (issue 19: the
+ * health and dashboard server, OpenTelemetry export) sits just above helix so that every client can take it as an
+ * option; it knows the clients only through the `ObservedSource` interface they implement.
  */
 export const FLOORS: readonly Floor[] = [
   { floor: 'core', units: ['core'] },
@@ -44,6 +46,7 @@ export const FLOORS: readonly Floor[] = [
   { floor: 'catalogue', units: ['catalogue'] },
   { floor: 'auth', units: ['auth'] },
   { floor: 'helix', units: ['helix'] },
+  { floor: 'observability', units: ['observability'] },
   { floor: 'receivers', units: ['eventsub'] },
   { floor: 'bot, fleet', units: ['bot', 'fleet'] },
   { floor: 'pubsub', units: ['pubsub'] },
@@ -60,7 +63,10 @@ const ALLOWED_PACKAGES: ReadonlySet<string> = new Set(['ws']);
  * Optional peer dependencies and the one folder that may load each, by `import()` only (so that a user who does not
  * use the feature installs nothing more and loads nothing).
  */
-const OPTIONAL_PEERS: ReadonlyMap<string, string> = new Map([['redis', 'fleet']]);
+const OPTIONAL_PEERS: ReadonlyMap<string, string> = new Map([
+  ['redis', 'fleet'],
+  ['@opentelemetry/api', 'observability'],
+]);
 
 /**
  * Folder cycles that exist and are tolerated until their owner removes them: each as its folders sorted, and why. The

@@ -2,7 +2,7 @@
  * twitch-realtime: realtime Twitch events at any scale.
  *
  * The root entry re-exports every public subsystem but the wire types (`Wire*`, from `twitch-realtime/catalogue`
- * only), the emulator and the CLI. Subpaths (`twitch-realtime/helix`, `/auth`, `/eventsub`, `/webhook`,
+ * only), the emulator and the CLI. Subpaths (`twitch-realtime/helix`, `/observability`, `/auth`, `/eventsub`, `/webhook`,
  * `/catalogue`, `/pubsub`, `/bot`, `/fleet`, `/emulator`) give narrower entry points. The list of every exported name is api/.
  *
  * @packageDocumentation
@@ -65,6 +65,7 @@ export * from './catalogue/index.js';
 export * from './eventsub/websocket/index.js';
 export * from './eventsub/webhook/index.js';
 export * from './helix/index.js';
+export * from './observability/index.js';
 export * from './auth/index.js';
 export * from './eventsub/conduit/index.js';
 export * from './eventsub/websocket-client/index.js';

@@ -85,6 +85,7 @@ describe('public API surface', () => {
       'twitch-realtime/eventsub',
       'twitch-realtime/fleet',
       'twitch-realtime/helix',
+      'twitch-realtime/observability',
       'twitch-realtime/pubsub',
       'twitch-realtime/testing',
       'twitch-realtime/webhook',

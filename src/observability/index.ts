@@ -1,0 +1,17 @@
+/**
+ * `twitch-realtime/observability`: what operators of conduits need to see. The `ObservedSource` contract every client
+ * implements (metrics, health, a view of its shards and subscriptions); see docs/observability.md.
+ *
+ * @packageDocumentation
+ */
+export { RECENT_ERRORS_LIMIT } from './source.js';
+export type {
+  ConduitView,
+  ErrorView,
+  HealthReport,
+  ObservedSource,
+  ShardView,
+  SourceView,
+  SubscriptionCountView,
+  SubscriptionsView,
+} from './source.js';
