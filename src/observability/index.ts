@@ -15,3 +15,10 @@ export type {
   SubscriptionCountView,
   SubscriptionsView,
 } from './source.js';
+export { DASHBOARD_PROTOCOL_VERSION } from './dashboard-protocol.js';
+export type {
+  DashboardRates,
+  DashboardSnapshot,
+  DashboardSourceInfo,
+  DashboardTick,
+} from './dashboard-protocol.js';
