@@ -1719,6 +1719,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               session: optional(isObject),
               dedupe: optional(isObject),
               clock: CLOCK,
+              metrics: optional(isBoolean),
             }),
           ),
         ],
@@ -1726,6 +1727,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         dispose: closeIt,
       },
       methods: {
+        metrics: NO_ARGUMENTS,
         subscribe: {
           params: [
             {
@@ -1929,6 +1931,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               dedupe: optional(isObject),
               clock: CLOCK,
               logger: LOGGER,
+              metrics: optional(isBoolean),
             }),
           ),
         ],
@@ -1992,6 +1995,8 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
         close: NO_ARGUMENTS,
         toJSON: NO_ARGUMENTS,
+        metrics: NO_ARGUMENTS,
+        listenerFailed: PROTECTED,
       },
     },
     verifyEventSubMessage: {

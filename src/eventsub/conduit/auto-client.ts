@@ -139,7 +139,10 @@ export class AutoClient<
     this.#webhook = resolved.webhook === null ? null : new WebhookSide(resolved.webhook, host);
     const conduitOf = (): Conduit | null => this.#conduit;
     const shards = this.#shards;
-    this.#metrics = !resolved.metrics ? null : new ConduitMetrics(resolved.clock, shards);
+    const webhook = resolved.webhook;
+    this.#metrics = !resolved.metrics
+      ? null
+      : new ConduitMetrics(resolved.clock, shards, () => webhook?.receiver.stats.duplicates ?? 0);
     if (this.#metrics !== null) this.recordMetrics(this.#metrics);
     this.conduitInfo = new ConduitInfo({
       get conduit() {
