@@ -2196,6 +2196,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               random: optional(isFunction),
               logger: LOGGER,
               maxPayload: optional(integer(1, 2 ** 31 - 1)),
+              metrics: optional(isBoolean),
             }),
           ),
         ],
@@ -2203,6 +2204,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         dispose: closeIt,
       },
       methods: {
+        metrics: NO_ARGUMENTS,
         subscribeTopics: {
           params: [{ name: 'topics', valid: () => [whispers(ctx.userToken, '1337')], ok: isArray }],
           call: ([t]) => ctx.pool.subscribeTopics(t as never),
