@@ -9,7 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { inspect } from 'node:util';
 import { Client, type ClientEventMap, type ReadyInfo } from '../client.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
-import type { MetricsSnapshot } from '../../core/metrics.js';
+import type { MetricsRegistry, MetricsSnapshot } from '../../core/metrics.js';
 import { isRecord } from '../../core/guards.js';
 import { checkOptions } from '../../core/options.js';
 import { HelixClient } from '../../helix/client.js';
@@ -266,6 +266,11 @@ export class AutoClient<
    */
   metrics(): MetricsSnapshot {
     return this.#metrics?.registry.snapshot() ?? [];
+  }
+
+  /** The registry `metrics()` snapshots (`null` with `metrics: false`): a subclass adds its own metrics to it. */
+  protected get metricsRegistry(): MetricsRegistry | null {
+    return this.#metrics?.registry ?? null;
   }
 
   /** Runs the health check now (it also runs every `reconcileIntervalMs`). Resolves when done; never rejects. */
