@@ -13,6 +13,8 @@ import type { ChannelChatMessageEvent } from '../catalogue/models/channel-chat.j
 import type { ChannelPointsCustomRewardRedemptionAddEvent } from '../catalogue/models/channel-points.js';
 import type { Notification } from '../catalogue/events.js';
 import { AutoClient } from '../eventsub/conduit/auto-client.js';
+import { clientRegistry } from '../eventsub/conduit/metrics.js';
+import type { ObservedSource } from '../observability/source.js';
 import { asError } from '../eventsub/conduit/shard.js';
 import { CHAT_RATE_LIMITS } from '../protocol/chat.js';
 import type { ChatSendResult } from './actions.js';
@@ -36,7 +38,7 @@ import {
   type JoinResult,
   type LeaveResult,
 } from './options.js';
-import { BotMetrics } from './metrics.js';
+import { BotMetrics, publishCommand } from './metrics.js';
 import { ChannelSendQueue, type QueuedMessage, type SendQueueHost } from './send-queue.js';
 
 /**
@@ -62,7 +64,7 @@ import { ChannelSendQueue, type QueuedMessage, type SendQueueHost } from './send
  * await bot.start();
  * ```
  */
-export class AutoBot extends AutoClient<AutoBotEventMap> {
+export class AutoBot extends AutoClient<AutoBotEventMap> implements ObservedSource {
   /** The bot account's user id. */
   readonly botId: string;
 
@@ -99,7 +101,7 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
     for (const id of options.chat?.moderatorIn ?? []) this.#elevated.add(id);
     this.#elevated.add(this.botId);
     this.#clock = options.clock ?? systemClock;
-    const registry = this.metricsRegistry;
+    const registry = clientRegistry(this);
     this.#metrics = registry === null ? null : new BotMetrics(registry, () => this.#queuedMessages());
     this.#queueHost = {
       clock: this.#clock,
@@ -320,6 +322,7 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
   readonly #onDispatched = (result: DispatchResult): void => {
     if (result.status === 'ignored') return;
     this.#metrics?.dispatched(result);
+    publishCommand(result);
     if (this.hasListeners('command')) this.emit('command', result);
   };
 

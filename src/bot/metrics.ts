@@ -12,6 +12,7 @@ import {
   type MetricsRegistry,
   type ValueChild,
 } from '../core/metrics.js';
+import { botCommandChannel } from '../core/diagnostics.js';
 import type { ChatSendResult } from './actions.js';
 import type { DispatchResult } from './commands/commands.js';
 
@@ -123,4 +124,15 @@ export class BotMetrics {
   waited(ms: number): void {
     this.#waited.observe(ms / 1000);
   }
+}
+
+/** Publishes `twitch-realtime:bot:command` for a dispatch's outcome (when someone subscribes; never `ignored`). */
+export function publishCommand(result: DispatchResult): void {
+  if (!botCommandChannel.hasSubscribers || result.status === 'ignored') return;
+  if (result.status === 'ran') {
+    botCommandChannel.publish({ command: result.command, outcome: 'ran' });
+    return;
+  }
+  const error = result.error;
+  botCommandChannel.publish({ command: error.command, outcome: REJECTIONS[error.code] ?? 'failed' });
 }

@@ -5,6 +5,7 @@
  * their frames are in link.ts.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { pubsubReconnectChannel } from '../core/diagnostics.js';
 import { InvalidArgumentError, ProtocolError } from '../core/errors.js';
 import type { TwitchError } from '../core/errors.js';
 import { pubsubBackoffDelay, PUBSUB_STABLE_SOCKET_MS } from './backoff.js';
@@ -495,6 +496,8 @@ export class PubSubConnection implements PubSubConnectionInfo {
   #reconnect(reason: PubSubReconnectReason): void {
     if (this.#state === 'closed' || this.#reconnecting) return;
     this.#host.metrics?.reconnecting(reason);
+    if (pubsubReconnectChannel.hasSubscribers)
+      pubsubReconnectChannel.publish({ connectionId: this.id, reason });
     // The backoff starts over only after a socket that stayed up: one closed at once keeps the delays growing.
     if (this.#link !== undefined && this.#host.clock.now() - this.#adoptedAt >= PUBSUB_STABLE_SOCKET_MS) {
       this.#attempt = 0;

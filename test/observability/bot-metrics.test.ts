@@ -3,7 +3,9 @@
  * a bad argument, an unknown name) by command, a reply sent, a message Twitch dropped, a full send queue, the queue's
  * depth and delays; added to the AutoClient's metrics, which the bot keeps (notifications per type).
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DIAGNOSTICS_CHANNELS, type BotCommandMessage } from '../../src/core/diagnostics.js';
 import { Commands, arg, command, cooldowns, guards, type DispatchResult } from '../../src/bot/index.js';
 import { until } from '../support/until.js';
 import { BotHarness, CHANNELS } from '../bot/helpers.js';
@@ -49,11 +51,28 @@ describe('AutoBot metrics', () => {
     bot.on('message', () => messages++);
     bot.on('error', () => undefined);
     await bot.start();
+    const published: BotCommandMessage[] = [];
+    const listener = (message: unknown): void => {
+      published.push(message as BotCommandMessage);
+    };
+    subscribe(DIAGNOSTICS_CHANNELS.botCommand, listener);
     for (const text of ['!ping', '!boom', '!mods', '!cd', '!cd', '!num abc', '!nope', 'just chatting']) {
       h.emu.chat({ channel: CHANNELS[0], user: 'aviewer', text });
     }
     await until(() => outcomes.length === 7, 'seven outcomes');
     await until(() => messages === 9, 'eight messages and the reply');
+    unsubscribe(DIAGNOSTICS_CHANNELS.botCommand, listener);
+    expect(published).toEqual(
+      expect.arrayContaining([
+        { command: 'ping', outcome: 'ran' },
+        { command: 'boom', outcome: 'failed' },
+        { command: 'mods', outcome: 'permission' },
+        { command: 'cd', outcome: 'cooldown' },
+        { command: 'num', outcome: 'parse' },
+        { command: null, outcome: 'not_found' },
+      ]),
+    );
+    expect(published).toHaveLength(7);
     let m = bot.metrics();
     expect(value(m, 'twitch_realtime_bot_chat_messages_total')).toBe(9);
     const invoked = (command: string): number =>

@@ -3,7 +3,9 @@
  * topic type, a refused LISTEN (ERR_BADAUTH), a RECONNECT handover, a dropped connection and a PONG timeout (each a
  * reconnect by its reason, the timers on an injected clock), and `metrics: false`.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { DIAGNOSTICS_CHANNELS, type PubSubReconnectMessage } from '../../src/core/diagnostics.js';
 import { toPrometheusText } from '../../src/core/metrics.js';
 import { PubSubPool, bits, whispers, type PubSubPoolOptions } from '../../src/pubsub/index.js';
 import { FakeClock } from '../support/clock.js';
@@ -76,6 +78,11 @@ describe('PubSubPool metrics', () => {
       responseTimeoutMs: 100_000,
     });
     await p.subscribeTopics([whispers(token).with(42)]);
+    const published: PubSubReconnectMessage[] = [];
+    const listener = (message: unknown): void => {
+      published.push(message as PubSubReconnectMessage);
+    };
+    subscribe(DIAGNOSTICS_CHANNELS.pubsubReconnect, listener);
     const first = env.server.connections()[0]!.id;
     expect(env.server.drop(first)).toBe(true);
     await until(() => p.connections[0]?.state === 'reconnecting', 'reconnecting');
@@ -93,6 +100,12 @@ describe('PubSubPool metrics', () => {
     expect(value(m, 'twitch_realtime_pubsub_pong_timeouts_total')).toBe(1);
     expect(value(m, 'twitch_realtime_pubsub_reconnects_total', { reason: 'pong_timeout' })).toBe(1);
     expect(value(m, 'twitch_realtime_pubsub_connections', { state: 'reconnecting' })).toBe(1);
+    unsubscribe(DIAGNOSTICS_CHANNELS.pubsubReconnect, listener);
+    const id = p.connections[0]?.id;
+    expect(published).toEqual([
+      { connectionId: id, reason: 'connection_lost' },
+      { connectionId: id, reason: 'pong_timeout' },
+    ]);
   });
 
   it('records nothing with metrics: false', async () => {

@@ -3,7 +3,9 @@
  * signature, a stale timestamp, a malformed body), notifications per type, lag, a revocation by status, a handler
  * error; and the AutoClient's webhook shards counting their duplicates in `twitch_realtime_eventsub_duplicates_total`.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DIAGNOSTICS_CHANNELS, type WebhookDeliveryMessage } from '../../src/core/diagnostics.js';
 import { toPrometheusText } from '../../src/core/metrics.js';
 import { WebhookReceiver } from '../../src/eventsub/webhook/index.js';
 import { startTestTwitch, type TestTwitch } from '../../src/testing/index.js';
@@ -58,7 +60,12 @@ describe('WebhookReceiver metrics', () => {
     await t.drain();
     await until(() => calls === 2, 'two follows handled');
 
-    // Hostile or broken requests, over real sockets.
+    // Hostile or broken requests, over real sockets; each published on the diagnostics channel.
+    const published: WebhookDeliveryMessage[] = [];
+    const listener = (message: unknown): void => {
+      published.push(message as WebhookDeliveryMessage);
+    };
+    subscribe(DIAGNOSTICS_CHANNELS.webhookDelivery, listener);
     const body = onlineBody();
     const bad = await post(
       url,
@@ -70,6 +77,12 @@ describe('WebhookReceiver metrics', () => {
     expect((await post(url, signedHeaders(body, { secret: SECRET, timestamp: old }), body)).status).toBe(403);
     const junk = '{"subscription":1}';
     expect((await post(url, signedHeaders(junk, { secret: SECRET }), junk)).status).toBe(400);
+    unsubscribe(DIAGNOSTICS_CHANNELS.webhookDelivery, listener);
+    expect(published).toEqual([
+      { outcome: 'invalid_signature', status: 403, messageId: null },
+      { outcome: 'stale_message', status: 403, messageId: null },
+      { outcome: 'malformed_body', status: 400, messageId: null },
+    ]);
 
     const follow = t.emulator.state().subscriptions.find((s) => s.type === 'channel.follow');
     const revoked = new Promise<void>((resolve) =>

@@ -9,7 +9,7 @@ import { setMaxListeners } from 'node:events';
 import { inspect } from 'node:util';
 import { Client, type ClientEventMap, type ReadyInfo } from '../client.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
-import type { MetricsRegistry, MetricsSnapshot } from '../../core/metrics.js';
+import type { MetricsSnapshot } from '../../core/metrics.js';
 import { isRecord } from '../../core/guards.js';
 import { checkOptions } from '../../core/options.js';
 import { HelixClient } from '../../helix/client.js';
@@ -31,7 +31,7 @@ import {
   type MultiSubscribePayload,
   type SubscriptionInput,
 } from './multi-subscribe.js';
-import { ConduitMetrics } from './metrics.js';
+import { ConduitMetrics, setClientRegistry } from './metrics.js';
 import { SubscriptionCensus } from './subscription-census.js';
 import { checkedOptions, resolveOptions, type AutoClientOptions, type ResolvedOptions } from './options.js';
 import type { ConduitWork, OwnershipContext, ShardLossReason } from './ownership.js';
@@ -146,7 +146,10 @@ export class AutoClient<
     this.#metrics = !resolved.metrics
       ? null
       : new ConduitMetrics(resolved.clock, shards, () => webhook?.receiver.stats.duplicates ?? 0);
-    if (this.#metrics !== null) this.recordMetrics(this.#metrics);
+    if (this.#metrics !== null) {
+      this.recordMetrics(this.#metrics);
+      setClientRegistry(this, this.#metrics.registry);
+    }
     const census = new SubscriptionCensus(
       {
         clock: resolved.clock,
@@ -266,11 +269,6 @@ export class AutoClient<
    */
   metrics(): MetricsSnapshot {
     return this.#metrics?.registry.snapshot() ?? [];
-  }
-
-  /** The registry `metrics()` snapshots (`null` with `metrics: false`): a subclass adds its own metrics to it. */
-  protected get metricsRegistry(): MetricsRegistry | null {
-    return this.#metrics?.registry ?? null;
   }
 
   /** Runs the health check now (it also runs every `reconcileIntervalMs`). Resolves when done; never rejects. */

@@ -5,7 +5,7 @@
  * each snapshot: nothing more is done per message.
  */
 import type { Clock } from '../../core/clock.js';
-import type { Counter } from '../../core/metrics.js';
+import type { Counter, MetricsRegistry } from '../../core/metrics.js';
 import { EventSubMetrics, SessionTotals } from '../metrics.js';
 import type { EventSubSession } from '../websocket/session.js';
 import type { Shard, ShardState } from './shard.js';
@@ -81,4 +81,20 @@ export class ConduitMetrics extends EventSubMetrics {
   transition(from: ShardState, to: ShardState): void {
     this.#transitions.labels(from, to).inc();
   }
+}
+
+/** Each client's registry (kept out of the classes' declarations: an internal seam, not public API). */
+const REGISTRIES = new WeakMap<object, MetricsRegistry>();
+
+/** The AutoClient records into `registry` (its `metrics()`). */
+export function setClientRegistry(client: object, registry: MetricsRegistry): void {
+  REGISTRIES.set(client, registry);
+}
+
+/**
+ * The registry `client.metrics()` snapshots, for a subclass that adds its own metrics (the AutoBot); `null` with
+ * `metrics: false`.
+ */
+export function clientRegistry(client: object): MetricsRegistry | null {
+  return REGISTRIES.get(client) ?? null;
 }

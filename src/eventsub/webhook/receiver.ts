@@ -19,6 +19,7 @@ import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { isRecord, toError } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { checkOptions, fail } from '../../core/options.js';
+import { webhookDeliveryChannel } from '../../core/diagnostics.js';
 import type { MetricsSnapshot } from '../../core/metrics.js';
 import { MAX_MESSAGE_AGE_MS } from '../../protocol/eventsub.js';
 import type { ObservedSource } from '../../observability/source.js';
@@ -576,6 +577,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> impleme
   };
 
   #dispatch(item: Dispatch): void {
+    if (webhookDeliveryChannel.hasSubscribers) publishDelivery(item);
     const stats = this.#stats;
     switch (item.kind) {
       case 'notification':
@@ -643,4 +645,15 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> impleme
       dedupeSize: store instanceof MemoryDedupeStore ? store.size : undefined,
     };
   }
+}
+
+/** Publishes `twitch-realtime:webhook:delivery` (called only when someone subscribes). */
+function publishDelivery(item: Dispatch): void {
+  if (item.kind === 'rejected') {
+    const { reason, status } = item.value;
+    webhookDeliveryChannel.publish({ outcome: reason, status, messageId: null });
+    return;
+  }
+  const status = item.kind === 'verification' ? 200 : 204;
+  webhookDeliveryChannel.publish({ outcome: item.kind, status, messageId: item.value.messageId });
 }
