@@ -764,7 +764,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         call: ([o]) => new HelixClient(o as HelixClientOptions),
         dispose: closeIt,
       },
-      methods: { close: NO_ARGUMENTS, toJSON: NO_ARGUMENTS, metrics: NO_ARGUMENTS },
+      methods: { close: NO_ARGUMENTS, toJSON: NO_ARGUMENTS, metrics: NO_ARGUMENTS, health: NO_ARGUMENTS },
     },
     HelixHttp: {
       construct: {
@@ -784,6 +784,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
         close: NO_ARGUMENTS,
         metrics: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
         request: {
           params: [
             requiredOptions(
@@ -1479,6 +1480,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               watchShardDisabled: optional(isBoolean),
               metrics: optional(isBoolean),
               reconcileIntervalMs: optional(duration(0)),
+              stuckAfterMs: optional(integer(1000, 2 ** 31 - 1)),
               shardRetry: optional(isObject),
               reconnectBackoff: optional(isObject),
               maxReclaims: optional(nonNegativeInteger),
@@ -1510,6 +1512,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
         reconcile: NO_ARGUMENTS,
         metrics: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
         onStart: PROTECTED,
         beforeReady: PROTECTED,
         onClose: PROTECTED,
@@ -1563,6 +1566,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               watchShardDisabled: optional(isBoolean),
               metrics: optional(isBoolean),
               reconcileIntervalMs: optional(duration(0)),
+              stuckAfterMs: optional(integer(1000, 2 ** 31 - 1)),
               shardRetry: optional(isObject),
               reconnectBackoff: optional(isObject),
               maxReclaims: optional(nonNegativeInteger),

@@ -17,6 +17,7 @@ import {
   fail,
   func,
   httpUrl,
+  integerDuration,
   integerIn,
   nested,
   nonEmptyString,
@@ -218,6 +219,12 @@ export interface AutoClientOptions extends ClientOptions {
    * `metrics()` returns an empty snapshot. @defaultValue true
    */
   readonly metrics?: boolean;
+  /**
+   * `health()` reports the client not live (stuck: `/healthz` fails and Kubernetes restarts it) when an owned shard
+   * has not been ready for this long, start-up has lasted this long, or the periodic health check is this late
+   * (milliseconds, 1000..2^31-1; see docs/observability.md, Health). @defaultValue 300000
+   */
+  readonly stuckAfterMs?: number;
 }
 
 /** A default per option: its value, or part of it for an object option. */
@@ -245,6 +252,7 @@ export const AUTO_CLIENT_DEFAULTS = Object.freeze({
   assignFlushMs: 100,
   watchShardDisabled: true,
   metrics: true,
+  stuckAfterMs: 300_000,
   reconcileIntervalMs: 60_000,
   shardRetry: Object.freeze({ initialMs: 1000, maxMs: 60_000 }),
   reconnectBackoff: Object.freeze({ initialMs: 250, maxMs: 30_000 }),
@@ -285,6 +293,7 @@ export interface ResolvedOptions {
   readonly assignFlushMs: number;
   readonly watchShardDisabled: boolean;
   readonly metrics: boolean;
+  readonly stuckAfterMs: number;
   readonly reconcileIntervalMs: number;
   readonly shardRetry: { readonly initialMs: number; readonly maxMs: number };
   readonly reconnectBackoff: { readonly initialMs: number; readonly maxMs: number };
@@ -382,6 +391,7 @@ export const AUTO_CLIENT_CHECKS: OptionChecks<AutoClientOptions> = {
   },
   webhook: nested(WEBHOOK_SHARD_CHECKS),
   metrics: boolean,
+  stuckAfterMs: integerDuration({ min: 1000 }),
 };
 
 /** `options`, checked against {@link AUTO_CLIENT_CHECKS} (before `super()`, which reads the logger and signal). */
@@ -438,6 +448,7 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
     assignFlushMs: options.assignFlushMs ?? d.assignFlushMs,
     watchShardDisabled: options.watchShardDisabled ?? d.watchShardDisabled,
     metrics: options.metrics ?? d.metrics,
+    stuckAfterMs: options.stuckAfterMs ?? d.stuckAfterMs,
     reconcileIntervalMs: options.reconcileIntervalMs ?? d.reconcileIntervalMs,
     shardRetry: backoffOption(options.shardRetry, d.shardRetry),
     reconnectBackoff: backoffOption(options.reconnectBackoff, d.reconnectBackoff),
