@@ -308,7 +308,9 @@ const OPTION_CHECKS: OptionChecks<OpenTelemetryExportOptions> = {
 
 function withMethods(...names: string[]): Check {
   return (value, field) => {
-    if (typeof value !== 'object' || value === null) fail(field, `an object with ${names.join(', ')}`, value);
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) {
+      fail(field, `an object with ${names.join(', ')}`, value);
+    }
     for (const name of names) {
       if (typeof (value as Record<string, unknown>)[name] !== 'function') {
         fail(field, `an object with ${names.join(', ')}`, value);

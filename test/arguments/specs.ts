@@ -56,6 +56,8 @@ import {
   FleetOwnership,
   redisOwnership,
   type RedisOwnershipOptions,
+  type OpenTelemetryExport,
+  type OpenTelemetryExportOptions,
   type RateLimitHeaders,
   type RedisAppTokenStoreOptions,
   type RedisHelixBudgetOptions,
@@ -1416,6 +1418,31 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               },
             ).then(f as never, r as never),
         },
+      },
+    },
+    exportToOpenTelemetry: {
+      params: [
+        { name: 'sources', valid: () => [], ok: arrayOf(withMethods('metrics')) },
+        options(
+          () => ({}),
+          keysOf<OpenTelemetryExportOptions>({
+            meter: optional(
+              withMethods(
+                'createObservableCounter',
+                'createObservableUpDownCounter',
+                'createObservableGauge',
+                'addBatchObservableCallback',
+                'removeBatchObservableCallback',
+              ),
+            ),
+            meterProvider: optional(withMethods('getMeter')),
+            prefix: optional((v) => typeof v === 'string' && /^(?:[A-Za-z][\w.\-/]{0,63})?$/.test(v)),
+          }),
+        ),
+      ],
+      call: ([s, o]) => root.exportToOpenTelemetry(s as never, o as never),
+      dispose: async (handle) => {
+        (await (handle as Promise<OpenTelemetryExport>)).close();
       },
     },
     toPrometheusText: {
