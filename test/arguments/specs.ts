@@ -1776,6 +1776,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           call: ([s, o]) => ctx.ws.subscribe(s as never, o as never),
           dispose: (sub) => ctx.ws.unsubscribe(sub as WebSocketSubscription),
         },
+        health: NO_ARGUMENTS,
         multiSubscribe: {
           params: [
             { name: 'subscriptions', valid: () => [], ok: isArray },
@@ -2022,6 +2023,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           dispose: closeIt,
         },
         close: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
         toJSON: NO_ARGUMENTS,
       },
     },
@@ -2238,6 +2240,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           call: ([t]) => ctx.pool.unsubscribeTopics(t as never),
         },
         close: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
         authFailHook: { exempt: 'a hook: the pool passes what it removed, a subclass or option decides' },
         reconnectHook: { exempt: 'a hook: the pool checks what it returns (PubSubHookError)' },
       },

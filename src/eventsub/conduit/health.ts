@@ -4,12 +4,10 @@
  * Helix client). Nothing here runs on its own: a probe reads it, on the client's clock.
  */
 import type { Clock } from '../../core/clock.js';
+import { CLOSED_HEALTH, healthReport, idsReason } from '../../observability/health.js';
 import type { HealthReport } from '../../observability/source.js';
 import type { ClientState } from '../client.js';
 import type { Shard } from './shard.js';
-
-/** Most shard ids quoted in one reason line (the rest are counted), so that 20,000 failing shards stay one line. */
-const IDS_QUOTED = 10;
 
 /**
  * Failures in a row a shard may have and still count as being retried (ready): the attempts its backoff takes to
@@ -38,21 +36,6 @@ export interface ConduitHealthHost {
   helix(): HealthReport;
 }
 
-/** One failed check and the shards it names. */
-class Check {
-  readonly ids: string[] = [];
-  constructor(readonly line: (ids: string) => string) {}
-  add(id: string): void {
-    this.ids.push(id);
-  }
-  reason(): string | null {
-    const n = this.ids.length;
-    if (n === 0) return null;
-    const quoted = this.ids.slice(0, IDS_QUOTED).join(', ');
-    return this.line(n > IDS_QUOTED ? `${quoted} (+${n - IDS_QUOTED} more)` : quoted);
-  }
-}
-
 export class ConduitHealth {
   readonly #host: ConduitHealthHost;
   /** When `start()` began (`null`: never). */
@@ -71,12 +54,12 @@ export class ConduitHealth {
     const host = this.#host;
     const state = host.state();
     if (state === 'closing' || state === 'closed') {
-      return { live: false, ready: false, reasons: ['client closed'] };
+      return CLOSED_HEALTH;
     }
     const now = host.clock.now();
     const stuckAfter = host.stuckAfterMs;
-    const notReady: string[] = [];
-    const notLive: string[] = [];
+    const notReady: (string | null)[] = [];
+    const notLive: (string | null)[] = [];
     if (state === 'idle') notReady.push('not started');
     if (state === 'starting') {
       notReady.push('starting');
@@ -85,36 +68,33 @@ export class ConduitHealth {
       }
     }
     const budget = host.retryBudget;
-    const pastBudget = new Check(
-      (ids) => `shards past their retry budget (${budget} failures in a row): ${ids}`,
-    );
-    const contested = new Check(
-      (ids) => `shards contested (no longer taken back from another transport): ${ids}`,
-    );
-    const unusable = new Check((ids) => `shards without a usable transport: ${ids}`);
-    const closed = new Check((ids) => `shards closed: ${ids}`);
-    const stuck = new Check((ids) => `stuck: shards not ready for over ${stuckAfter} ms: ${ids}`);
+    const pastBudget: string[] = [];
+    const contested: string[] = [];
+    const unusable: string[] = [];
+    const closed: string[] = [];
+    const stuck: string[] = [];
     for (const id of host.granted()) {
       const shard = host.shard(id);
       if (shard === undefined) {
-        unusable.add(id);
+        unusable.push(id);
         continue;
       }
-      if (shard.contested) contested.add(id);
+      if (shard.contested) contested.push(id);
       const shardState = shard.state;
       // `held`: the ownership strategy refused to bind it (another process serves it): its choice, not a fault.
       if (shardState === 'ready' || shardState === 'held') continue;
-      if (shardState === 'closed') closed.add(id);
-      else if (shard.failures >= budget) pastBudget.add(id);
+      if (shardState === 'closed') closed.push(id);
+      else if (shard.failures >= budget) pastBudget.push(id);
       const since = shard.notReadySince;
-      if (since !== null && now - since >= stuckAfter) stuck.add(id);
+      if (since !== null && now - since >= stuckAfter) stuck.push(id);
     }
-    for (const check of [pastBudget, contested, unusable, closed]) {
-      const reason = check.reason();
-      if (reason !== null) notReady.push(reason);
-    }
-    const stuckReason = stuck.reason();
-    if (stuckReason !== null) notLive.push(stuckReason);
+    notLive.push(idsReason(`stuck: shards not ready for over ${stuckAfter} ms`, stuck));
+    notReady.push(
+      idsReason(`shards past their retry budget (${budget} failures in a row)`, pastBudget),
+      idsReason('shards contested (no longer taken back from another transport)', contested),
+      idsReason('shards without a usable transport', unusable),
+      idsReason('shards closed', closed),
+    );
     if (state === 'running' && host.reconcileIntervalMs > 0) {
       const { activeAt, runningSince } = host.reconcilerActivity();
       if (runningSince !== null && now - runningSince >= stuckAfter) {
@@ -130,7 +110,6 @@ export class ConduitHealth {
     }
     // Its Helix client closed, or its credentials refused for good: a restart (new secrets mounted) is the fix.
     for (const reason of host.helix().reasons) notLive.push(`helix: ${reason}`);
-    const live = notLive.length === 0;
-    return { live, ready: live && notReady.length === 0, reasons: [...notLive, ...notReady] };
+    return healthReport(notLive, notReady);
   }
 }
