@@ -60,7 +60,7 @@ describe('health() of the other clients', () => {
       expect(pool.health()).toEqual(OK);
       const connection = pool.connections[0];
       if (connection === undefined) throw new Error('no connection');
-      await connection.close();
+      connection.close();
       await until(() => !pool.health().ready, { what: 'not ready' });
       expect(pool.health()).toEqual({
         live: true,
