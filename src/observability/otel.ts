@@ -189,7 +189,6 @@ class Exporter {
 
   /** One collection: one snapshot per source, every series observed. */
   readonly #collect = (result: OtelBatchObservableResult): void => {
-    if (this.#closed) return;
     let grew = false;
     for (const source of this.#sources) {
       let snapshot: MetricsSnapshot;

@@ -2,13 +2,14 @@
  * The OpenTelemetry export against the real SDK (`@opentelemetry/sdk-metrics`: a `MeterProvider` with a pull
  * `MetricReader`), after real traffic from the emulator: the AutoClient's and the HelixClient's counters, gauges and
  * histograms as observable instruments, read once per collection; `close()`; bad arguments. The absent case for real:
- * a child process running the built module from a copy of dist/ outside any node_modules, where `@opentelemetry/api`
- * cannot be resolved.
+ * a child process running the module from a copy of src/ outside any node_modules (through tsx), where
+ * `@opentelemetry/api` cannot be resolved.
  */
 import { execFile } from 'node:child_process';
-import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { metrics as otelMetrics, type Meter } from '@opentelemetry/api';
 import {
@@ -194,22 +195,25 @@ describe('exportToOpenTelemetry', () => {
   });
 
   it('is a no-op (enabled: false) where @opentelemetry/api cannot be resolved: a child process, for real', async () => {
-    const dist = resolve('dist');
-    const built = await stat(join(dist, 'observability', 'otel.js')).catch(() => null);
-    if (built === null) throw new Error('dist/ is not built: run npm run build first');
+    // The sources, copied outside the repository (no node_modules above them), run through tsx: the package cannot
+    // be resolved there, whatever dist/ holds.
     const dir = await mkdtemp(join(tmpdir(), 'otel-absent-'));
     try {
-      await cp(dist, join(dir, 'dist'), { recursive: true });
+      await cp(resolve('src'), join(dir, 'src'), { recursive: true });
+      await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+      const tsx = pathToFileURL(resolve('node_modules/tsx/dist/loader.mjs')).href;
+      const otelModule = pathToFileURL(join(dir, 'src', 'observability', 'otel.ts')).href;
       const script = `
-        import { exportToOpenTelemetry } from ${JSON.stringify(join(dir, 'dist', 'observability', 'otel.js'))};
+        const { exportToOpenTelemetry } = await import(${JSON.stringify(otelModule)});
         const otel = await exportToOpenTelemetry([{ metrics: () => [] }]);
         otel.close();
         process.stdout.write(JSON.stringify(otel));
       `;
-      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
-        cwd: dir,
-        env: { PATH: process.env.PATH ?? '' },
-      });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        ['--import', tsx, '--input-type=module', '-e', script],
+        { cwd: dir, env: { PATH: process.env.PATH ?? '' } },
+      );
       expect(JSON.parse(stdout)).toEqual({
         enabled: false,
         reason: '@opentelemetry/api could not be loaded (ERR_MODULE_NOT_FOUND)',
