@@ -141,6 +141,40 @@ describe('AutoClient health()', () => {
   });
 });
 
+describe('AutoClient health() with an ownership strategy', () => {
+  it('counts a held shard as ready and never stuck, and times a shard from when it leaves held', async () => {
+    const clock = new FakeClock(Date.now());
+    const t = await startTestTwitch();
+    twitch = t;
+    let mayBind = false;
+    const client = t.autoClient({
+      helix: t.helixClient({ maxRetries: 0 }),
+      clock,
+      session: { clock: systemClock },
+      assignChunkSize: 1,
+      stuckAfterMs: 60_000,
+      ownership: {
+        start: (context) => context.grant(['0']),
+        mayBind: () => mayBind,
+      },
+    });
+    const states: string[] = [];
+    client.on('error', () => undefined);
+    await client.start();
+    expect(client.health()).toEqual({ live: true, ready: true, reasons: [] });
+    // Held (refused by the strategy) for longer than stuckAfterMs, asked again at each health check: still fine.
+    await clock.tickAsync(61_000);
+    expect(client.health()).toEqual({ live: true, ready: true, reasons: [] });
+    // Released, then failing to bind: a fresh not-ready time, not the time since the shard was created.
+    void t.emulator.script.failHelix({ count: 10_000, status: 503, method: 'PATCH', path: SHARD_PATH });
+    mayBind = true;
+    client.on('error', (error) => states.push((error as { code?: string }).code ?? ''));
+    await client.reconcile();
+    await until(() => states.includes('SHARD_ASSIGN_FAILED'), { what: 'the released shard failing to bind' });
+    expect(client.health()).toEqual({ live: true, ready: true, reasons: [] });
+  });
+});
+
 describe('HelixClient health()', () => {
   it('is not ready once Twitch refuses the app credentials, live until closed', async () => {
     const t = await startTestTwitch();

@@ -68,7 +68,10 @@ export abstract class Shard {
   token: string | null = null;
   /** Whether it was ever bound (a later binding is a rebind). */
   everReady = false;
-  /** Client-clock time since which the shard is not `ready` (`null` while it is): read by `health()`. */
+  /**
+   * Client-clock time since which the shard is neither `ready` nor `held` (`null` while ready; the time it left
+   * `held` once it does): read by `health()`.
+   */
   notReadySince: number | null;
   #reclaims = 0;
   #nextReclaimAt = 0;
@@ -99,8 +102,9 @@ export abstract class Shard {
     const from = this.#state;
     if (from === to) return;
     this.#state = to;
+    // `held` is the ownership strategy's choice, timed like `ready`: leaving either starts the not-ready time.
     if (to === 'ready') this.notReadySince = null;
-    else if (from === 'ready') this.notReadySince = this.host.clock.now();
+    else if (from === 'ready' || from === 'held') this.notReadySince = this.host.clock.now();
     this.host.stateChanged(this.id, from, to);
     if (shardStateChannel.hasSubscribers) shardStateChannel.publish({ shardId: this.id, from, to });
   }
