@@ -164,6 +164,8 @@ describe('AutoClient health() with an ownership strategy', () => {
     expect(client.health()).toEqual({ live: true, ready: true, reasons: [] });
     // Held (refused by the strategy) for longer than stuckAfterMs, asked again at each health check: still fine.
     await clock.tickAsync(61_000);
+    const shards = client.metrics().find((m) => m.name === 'twitch_realtime_shards');
+    expect(shards?.samples.find((s) => s.labels.state === 'held')?.value).toBe(1);
     expect(client.health()).toEqual({ live: true, ready: true, reasons: [] });
     // Released, then failing to bind: a fresh not-ready time, not the time since the shard was created.
     void t.emulator.script.failHelix({ count: 10_000, status: 503, method: 'PATCH', path: SHARD_PATH });
