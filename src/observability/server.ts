@@ -297,7 +297,11 @@ class ObservabilityHttpServer implements ObservabilityServer {
           url: `${this.#origin()}/`,
           dashboard: this.#dashboard !== null,
         });
-        if (this.#dashboard !== null) this.#schedule();
+        if (this.#dashboard !== null) {
+          // The base of the first tick's deltas: its rates cover the first interval.
+          this.#dashboard.sample(this.#clock.now());
+          this.#schedule();
+        }
         resolve();
       });
     });

@@ -234,6 +234,7 @@ describe('dashboard stream', () => {
     // One observation in the 10..25 ms bucket: both quantiles interpolate inside it.
     expect(first.rates.lagP50).toBeGreaterThan(0.01);
     expect(first.rates.lagP50).toBeLessThanOrEqual(0.025);
+    expect(first.rates.eventsPerSecond).toEqual({ 'channel.follow': 5 });
 
     follow.inc(10);
     clock.advance(1000);
