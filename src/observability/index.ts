@@ -28,7 +28,11 @@ export {
   MAX_STREAM_BUFFER,
   startObservabilityServer,
 } from './server.js';
-export type { ObservabilityServer, ObservabilityServerOptions } from './server.js';
+export type {
+  ClientObservabilityOptions,
+  ObservabilityServer,
+  ObservabilityServerOptions,
+} from './server.js';
 export { ObservabilityError } from './errors.js';
 export type { ObservabilityErrorCode } from './errors.js';
 export { SOURCE_LABEL } from './merge.js';
