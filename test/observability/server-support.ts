@@ -48,11 +48,14 @@ export class SseReader {
       this.status = res.statusCode ?? 0;
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
+        // Scan only what is new (an event of megabytes arrives in many chunks).
+        const from = Math.max(0, this.#buffer.length - 1);
         this.#buffer += chunk;
-        let end: number;
-        while ((end = this.#buffer.indexOf('\n\n')) !== -1) {
+        let end = this.#buffer.indexOf('\n\n', from);
+        while (end !== -1) {
           const block = this.#buffer.slice(0, end);
           this.#buffer = this.#buffer.slice(end + 2);
+          end = this.#buffer.indexOf('\n\n');
           let event = 'message';
           let data = '';
           for (const line of block.split('\n')) {

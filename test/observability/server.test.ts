@@ -3,6 +3,7 @@
  * bodies, methods, the token (header, query, refusals, never shown), the non-loopback refusal, the SSE stream
  * (snapshot, then ticks driven by a TestClock, only changed shards), bounded streams, and close().
  */
+import { connect } from 'node:net';
 import { inspect } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsRegistry, LAG_BUCKETS, type MetricsSnapshot } from '../../src/core/metrics.js';
@@ -270,6 +271,41 @@ describe('dashboard stream', () => {
     expect(extra.status).toBe(503);
   });
 
+  it('drops a page that stops reading once its unsent bytes pass the bound, and keeps serving the others', async () => {
+    const clock = new TestClock();
+    const source = new FakeSource(20_000);
+    const warnings: string[] = [];
+    const log = (): void => undefined;
+    const s = await start({
+      sources: [source],
+      clock,
+      logger: { debug: log, info: log, error: log, warn: (message) => warnings.push(message) },
+    });
+    const reader = new SseReader(`${origin(s)}/api/stream`);
+    readers.push(reader);
+    await reader.nth('snapshot', 1);
+    // A page that sends its request and never reads.
+    const stalled = connect(s.port, '127.0.0.1');
+    stalled.pause();
+    stalled.write(`GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1:${s.port}\r\n\r\n`);
+    stalled.on('error', () => undefined);
+    const dropped = (): boolean => warnings.includes('dashboard stream dropped: the page does not keep up');
+    await until(() => source.views >= 2, 'the stalled stream got its snapshot');
+    for (let tick = 1; tick <= 20 && !dropped(); tick++) {
+      // Every shard changes every tick: about 4 MB per tick.
+      source.shards = source.shards.map((x) => ({ ...x, sessionId: `${x.id}-${tick}-${'x'.repeat(100)}` }));
+      clock.advance(1000);
+      await reader.nth('tick', tick);
+    }
+    // (The stalled socket, paused, would see the close only once it reads: the server's word is what counts.)
+    expect(dropped()).toBe(true);
+    expect(reader.ended).toBe(false);
+    const ticks = reader.count('tick');
+    clock.advance(1000);
+    await reader.nth('tick', ticks + 1);
+    stalled.destroy();
+  }, 30_000);
+
   it('ends every stream and stops ticking at close()', async () => {
     const clock = new TestClock();
     const s = await start({ sources: [new FakeSource(1)], clock });
@@ -307,6 +343,31 @@ describe('dashboard stream', () => {
 });
 
 describe('/metrics', () => {
+  it('writes a family once when two sources disagree on its type, and says so in the log', async () => {
+    const a = new FakeSource();
+    const other = new MetricsRegistry();
+    other.gauge({ name: 'twitch_realtime_eventsub_notifications_total', help: 'wrong type' }).set(7);
+    const b: ObservedSource = { metrics: () => other.snapshot() };
+    const warnings: string[] = [];
+    const log = (): void => undefined;
+    a.events.labels('x').inc();
+    const s = await start({
+      sources: [a, b],
+      logger: {
+        debug: log,
+        info: log,
+        error: log,
+        warn: (m, c) => warnings.push(`${m} ${JSON.stringify(c)}`),
+      },
+    });
+    const family = parsePrometheus((await http(s.metricsUrl)).body).get(
+      'twitch_realtime_eventsub_notifications_total',
+    );
+    expect(family?.type).toBe('counter');
+    expect(family?.samples.map((x) => x.labels.source)).toEqual(['0']);
+    expect(warnings.join()).toContain('twitch_realtime_eventsub_notifications_total (source 1)');
+  });
+
   it('writes each family once with a source label per sample', async () => {
     const a = new FakeSource();
     const b = new FakeSource();
