@@ -206,6 +206,13 @@ describe('token', () => {
     expect((bad as Error).message).not.toContain('short');
   });
 
+  it('rejects with OBSERVABILITY_LISTEN_FAILED when the port is taken', async () => {
+    const s = await start({ sources: [] });
+    const error = await startObservabilityServer({ sources: [], port: s.port }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ObservabilityError);
+    expect(error).toMatchObject({ code: 'OBSERVABILITY_LISTEN_FAILED', cause: { code: 'EADDRINUSE' } });
+  });
+
   it('answers only to loopback host names when bound to loopback (DNS rebinding)', async () => {
     const s = await start({ sources: [] });
     expect((await http(s.metricsUrl, { headers: { host: 'evil.example:80' } })).status).toBe(421);

@@ -299,12 +299,15 @@ export class AutoClient<
     const ownership = options.ownership;
     const observability = this.#options.observability;
     if (observability !== undefined && observability !== false) {
-      this.#observability = await startObservabilityServer({
+      const server = await startObservabilityServer({
         clock: options.clock,
         logger: this.logger,
         ...observability,
         sources: [this, this.helix],
       });
+      this.#observability = server;
+      // close() while it started: onClose did not see it.
+      if (this.isClosing()) await server.close();
     }
     if (this.#webhook !== null) {
       await this.#webhook.listen();
