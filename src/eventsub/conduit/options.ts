@@ -34,6 +34,7 @@ import { authProvider, type AuthProvider } from '../../auth/types.js';
 import { HelixClient } from '../../helix/client.js';
 import { helixBudget, type HelixBudget } from '../../helix/budget.js';
 import { backoffChecks, type FetchLike } from '../../helix/http.js';
+import { OBSERVABILITY_OPTION_CHECK, type ClientObservabilityOptions } from '../../observability/server.js';
 import { EVENTSUB_WS_URL, HELIX_URL, MAX_SHARD_COUNT, OAUTH_URL } from '../../protocol/eventsub.js';
 import { LISTEN_CHECKS, WebhookReceiver, type WebhookListenOptions } from '../webhook/receiver.js';
 import { normalizeSecrets } from '../webhook/verify.js';
@@ -225,6 +226,13 @@ export interface AutoClientOptions extends ClientOptions {
    * (milliseconds, 1000..2^31-1; see docs/observability.md, Health). @defaultValue 300000
    */
   readonly stuckAfterMs?: number;
+  /**
+   * Serve `/metrics`, `/healthz`, `/readyz` and the live dashboard of this client and its Helix client: started by
+   * `start()`, closed by `close()`, reached through `client.observability` (its `url`). Bound to 127.0.0.1:9464 unless
+   * `host`/`port` say otherwise; a `token` is required on any other address. See docs/observability.md. Omitted or
+   * `false`: no server.
+   */
+  readonly observability?: false | ClientObservabilityOptions;
 }
 
 /** A default per option: its value, or part of it for an object option. */
@@ -294,6 +302,7 @@ export interface ResolvedOptions {
   readonly watchShardDisabled: boolean;
   readonly metrics: boolean;
   readonly stuckAfterMs: number;
+  readonly observability: false | ClientObservabilityOptions | undefined;
   readonly reconcileIntervalMs: number;
   readonly shardRetry: { readonly initialMs: number; readonly maxMs: number };
   readonly reconnectBackoff: { readonly initialMs: number; readonly maxMs: number };
@@ -390,6 +399,7 @@ export const AUTO_CLIENT_CHECKS: OptionChecks<AutoClientOptions> = {
     if (!isRecord(value)) fail(field, 'a DedupeStore or MemoryDedupeStore options', value);
   },
   webhook: nested(WEBHOOK_SHARD_CHECKS),
+  observability: OBSERVABILITY_OPTION_CHECK,
   metrics: boolean,
   stuckAfterMs: integerDuration({ min: 1000 }),
 };
@@ -449,6 +459,7 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
     watchShardDisabled: options.watchShardDisabled ?? d.watchShardDisabled,
     metrics: options.metrics ?? d.metrics,
     stuckAfterMs: options.stuckAfterMs ?? d.stuckAfterMs,
+    observability: options.observability,
     reconcileIntervalMs: options.reconcileIntervalMs ?? d.reconcileIntervalMs,
     shardRetry: backoffOption(options.shardRetry, d.shardRetry),
     reconnectBackoff: backoffOption(options.reconnectBackoff, d.reconnectBackoff),
