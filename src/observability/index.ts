@@ -22,6 +22,17 @@ export type {
   DashboardSourceInfo,
   DashboardTick,
 } from './dashboard-protocol.js';
+export { exportToOpenTelemetry, OTEL_METER_NAME } from './otel.js';
+export type {
+  OpenTelemetryExport,
+  OpenTelemetryExportOptions,
+  OtelAttributes,
+  OtelBatchObservableResult,
+  OtelInstrumentOptions,
+  OtelMeter,
+  OtelMeterProvider,
+  OtelObservable,
+} from './otel.js';
 export {
   DEFAULT_OBSERVABILITY_PORT,
   MAX_STREAMS,
