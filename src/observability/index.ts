@@ -15,6 +15,12 @@ export type {
   SubscriptionCountView,
   SubscriptionsView,
 } from './source.js';
+export {
+  CONDUIT_INSPECTOR_DEFAULTS,
+  ConduitInspector,
+  LISTING_TRUNCATED,
+  type ConduitInspectorOptions,
+} from './inspector.js';
 export { DASHBOARD_PROTOCOL_VERSION } from './dashboard-protocol.js';
 export type {
   DashboardRates,
