@@ -18,8 +18,8 @@ export type {
 export {
   CONDUIT_INSPECTOR_DEFAULTS,
   ConduitInspector,
-  LISTING_TRUNCATED,
   type ConduitInspectorOptions,
+  type InspectorErrorCode,
 } from './inspector.js';
 export { DASHBOARD_PROTOCOL_VERSION } from './dashboard-protocol.js';
 export type {

@@ -47,7 +47,7 @@ export interface ConduitInspectorOptions {
   readonly intervalMs?: number;
   /**
    * Most pages read from each list (shards, subscriptions) in one listing (1..10,000); a longer list is shown as
-   * far as read, with a `LISTING_TRUNCATED` entry in the recent errors. @defaultValue 1000
+   * far as read, with an `INSPECTOR_LISTING_TRUNCATED` entry in the recent errors. @defaultValue 1000
    */
   readonly maxPages?: number;
   /** Time source of the listing timer. @defaultValue systemClock */
@@ -70,8 +70,25 @@ const CHECKS: OptionChecks<ConduitInspectorOptions> = {
   clock: clockCheck,
 };
 
-/** The code of the recent error recorded when a list had more pages than `maxPages`. */
-export const LISTING_TRUNCATED = 'LISTING_TRUNCATED';
+/** Codes of the errors the conduit inspector records in its view (never thrown). */
+export type InspectorErrorCode =
+  /**
+   * A listing of a `ConduitInspector` read `maxPages` pages of a list (the conduit's shards, or the app's
+   * subscriptions) and stopped there: the view shows the list as far as it was read (shards past it are `unknown`,
+   * subscription counts partial; `total` is still Twitch's). Recorded in the view's recent errors, never thrown.
+   *
+   * What to do: **Fix input:** raise `maxPages` when the list is meant to be that long; otherwise look at the app's
+   * subscriptions (`twitch-realtime subscriptions list --status ...`: disabled subscriptions left behind lengthen
+   * every listing).
+   */
+  'INSPECTOR_LISTING_TRUNCATED';
+
+// Registers the codes above with the core, so `TwitchError['code']` holds them (the core imports nothing upward).
+declare module '../core/errors.js' {
+  interface TwitchErrorCodes {
+    inspector: InspectorErrorCode;
+  }
+}
 
 /** Most characters of an error message kept in the view. */
 const MESSAGE_LIMIT = 500;
@@ -343,8 +360,7 @@ export class ConduitInspector implements ObservedSource {
     } catch (error) {
       if (this.#closed) return;
       this.#listings.labels('failed').inc();
-      const err = error instanceof Error ? error : new Error(String(error));
-      this.#error(err instanceof TwitchError ? err.code : err.name, err.message);
+      this.#error(error instanceof Error ? error : new Error(String(error)));
     }
   }
 
@@ -453,8 +469,10 @@ export class ConduitInspector implements ObservedSource {
 
   #truncated(list: string, total: number, read: number): void {
     this.#error(
-      LISTING_TRUNCATED,
-      `${list}: read ${String(read)} of ${String(total)} in ${String(this.#maxPages)} pages (maxPages); the rest is not shown`,
+      new TwitchError(
+        'INSPECTOR_LISTING_TRUNCATED',
+        `${list}: read ${String(read)} of ${String(total)} in ${String(this.#maxPages)} pages (maxPages); the rest is not shown`,
+      ),
     );
   }
 
@@ -468,8 +486,10 @@ export class ConduitInspector implements ObservedSource {
       this.#maxCostGauge.set(listing.subscriptions.maxTotalCost);
   }
 
-  #error(code: string, message: string): void {
-    this.#errors.push({ at: this.#clock.now(), code, message: message.slice(0, MESSAGE_LIMIT) });
+  /** Keeps `error` in the view's recent errors: its `TwitchError` code (else its name) and message, bounded. */
+  #error(error: Error): void {
+    const code = error instanceof TwitchError ? error.code : error.name;
+    this.#errors.push({ at: this.#clock.now(), code, message: error.message.slice(0, MESSAGE_LIMIT) });
     if (this.#errors.length > RECENT_ERRORS_LIMIT) this.#errors.shift();
   }
 }

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { toPrometheusText, type MetricsSnapshot } from '../../src/core/metrics.js';
 import type { Emulator } from '../../src/emulator/emulator.js';
 import { HelixClient } from '../../src/helix/client.js';
-import { ConduitInspector, LISTING_TRUNCATED } from '../../src/observability/inspector.js';
+import { ConduitInspector } from '../../src/observability/inspector.js';
 import { TestClock } from '../../src/testing/clock.js';
 import { startEmulator } from '../support/emulator.js';
 import { until } from '../support/until.js';
@@ -247,7 +247,10 @@ describe('ConduitInspector', () => {
     expect(shards).toHaveLength(7);
     expect(shards.map((s) => s.state).slice(5)).toEqual(['websocket_disconnected', 'unknown']);
     expect(watched.view().errors).toEqual([
-      expect.objectContaining({ code: LISTING_TRUNCATED, message: expect.stringContaining('read 6 of 7') }),
+      expect.objectContaining({
+        code: 'INSPECTOR_LISTING_TRUNCATED',
+        message: expect.stringContaining('read 6 of 7'),
+      }),
     ]);
     expect(gauge(watched.metrics(), 'twitch_realtime_inspector_shards', { status: 'unknown' })).toBe(1);
   });
