@@ -18,6 +18,7 @@ export type {
 export {
   CONDUIT_INSPECTOR_DEFAULTS,
   ConduitInspector,
+  MIN_MS_PER_LISTING_REQUEST,
   type ConduitInspectorOptions,
   type InspectorErrorCode,
 } from './inspector.js';

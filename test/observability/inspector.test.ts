@@ -197,8 +197,11 @@ describe('ConduitInspector', () => {
     await watched.start();
     expect(watched.view().conduit?.id).toBe(conduitId);
 
+    // The last listing made 5 requests (conduits, 3 shard pages, subscriptions): at 300 ms each, the next one waits
+    // 1.5 s rather than intervalMs (a quarter of the Helix budget at most).
+    expect(clock.delays()).toEqual([1500]);
     const fault = emu.script.failHelix({ count: 1, status: 503, path: '/eventsub/conduits/shards' });
-    await clock.tickAsync(1000);
+    await clock.tickAsync(1500);
     await fault;
     await until(() => watched.view().errors.length === 1, 'the failure recorded');
     expect(watched.view().errors[0]).toMatchObject({ code: 'SERVER_ERROR', at: clock.now() });
