@@ -15,6 +15,13 @@ export type {
   SubscriptionCountView,
   SubscriptionsView,
 } from './source.js';
+export {
+  CONDUIT_INSPECTOR_DEFAULTS,
+  ConduitInspector,
+  MIN_MS_PER_LISTING_REQUEST,
+  type ConduitInspectorOptions,
+  type InspectorErrorCode,
+} from './inspector.js';
 export { DASHBOARD_PROTOCOL_VERSION } from './dashboard-protocol.js';
 export type {
   DashboardRates,

@@ -11,6 +11,8 @@ import {
   AppTokenProvider,
   AutoClient,
   Backoff,
+  ConduitInspector,
+  type ConduitInspectorOptions,
   Client,
   Conduit,
   ConduitShard,
@@ -1480,6 +1482,34 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         { name: 'now', valid: () => 0, ok: optional(finite) },
       ],
       call: ([h, n]) => helix.parseRateLimitHeaders(h as Headers, n as number),
+    },
+
+    // ---- observability ------------------------------------------------------------------------------------------
+    ConduitInspector: {
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ helix: ctx.helix }),
+            keysOf<ConduitInspectorOptions>({
+              helix: instanceOf(HelixClient),
+              conduitId: optional(nonEmpty),
+              intervalMs: optional(integer(1000, 86_400_000)),
+              maxPages: optional(integer(1, 10_000)),
+              clock: CLOCK,
+            }),
+          ),
+        ],
+        call: ([o]) => new ConduitInspector(o as ConduitInspectorOptions),
+        dispose: closeIt,
+      },
+      methods: {
+        start: NO_ARGUMENTS,
+        refresh: NO_ARGUMENTS,
+        close: NO_ARGUMENTS,
+        metrics: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
+        view: NO_ARGUMENTS,
+      },
     },
 
     // ---- EventSub -----------------------------------------------------------------------------------------------
