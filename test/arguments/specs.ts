@@ -11,6 +11,8 @@ import {
   AppTokenProvider,
   AutoClient,
   Backoff,
+  ConduitInspector,
+  type ConduitInspectorOptions,
   Client,
   Conduit,
   ConduitShard,
@@ -56,6 +58,9 @@ import {
   FleetOwnership,
   redisOwnership,
   type RedisOwnershipOptions,
+  type OpenTelemetryExport,
+  type OpenTelemetryExportOptions,
+  type ObservabilityServerOptions,
   type RateLimitHeaders,
   type RedisAppTokenStoreOptions,
   type RedisHelixBudgetOptions,
@@ -764,7 +769,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         call: ([o]) => new HelixClient(o as HelixClientOptions),
         dispose: closeIt,
       },
-      methods: { close: NO_ARGUMENTS, toJSON: NO_ARGUMENTS, metrics: NO_ARGUMENTS },
+      methods: { close: NO_ARGUMENTS, toJSON: NO_ARGUMENTS, metrics: NO_ARGUMENTS, health: NO_ARGUMENTS },
     },
     HelixHttp: {
       construct: {
@@ -784,6 +789,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
         close: NO_ARGUMENTS,
         metrics: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
         request: {
           params: [
             requiredOptions(
@@ -1417,6 +1423,55 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
       },
     },
+    exportToOpenTelemetry: {
+      params: [
+        { name: 'sources', valid: () => [], ok: arrayOf(withMethods('metrics')) },
+        options(
+          () => ({}),
+          keysOf<OpenTelemetryExportOptions>({
+            meter: optional(
+              withMethods(
+                'createObservableCounter',
+                'createObservableUpDownCounter',
+                'createObservableGauge',
+                'addBatchObservableCallback',
+                'removeBatchObservableCallback',
+              ),
+            ),
+            meterProvider: optional(withMethods('getMeter')),
+            prefix: optional((v) => typeof v === 'string' && /^(?:[A-Za-z][\w.\-/]{0,63})?$/.test(v)),
+          }),
+        ),
+      ],
+      call: ([s, o]) => root.exportToOpenTelemetry(s as never, o as never),
+      dispose: async (handle) => {
+        (await (handle as Promise<OpenTelemetryExport>)).close();
+      },
+    },
+    startObservabilityServer: {
+      params: [
+        requiredOptions(
+          () => ({ sources: [], port: 0 }),
+          keysOf<ObservabilityServerOptions>({
+            sources: (v) =>
+              Array.isArray(v) &&
+              v.every((x) => isObject(x) && typeof (x as { metrics?: unknown }).metrics === 'function'),
+            host: optional(nonEmpty),
+            port: optional(integer(0, 65_535)),
+            // Any string may be refused for its length or spaces (a typed error): only other kinds are wrong here.
+            token: optional(isString),
+            openProbes: optional(isBoolean),
+            dashboard: optional(isBoolean),
+            emulator: optional((v) => typeof v === 'string' || v instanceof URL),
+            tickMs: optional(integer(100, 15_000)),
+            clock: CLOCK,
+            logger: LOGGER,
+          }),
+        ),
+      ],
+      call: ([o]) => root.startObservabilityServer(o as never),
+      dispose: closeIt,
+    },
     toPrometheusText: {
       params: [{ name: 'snapshot', valid: () => ctx.helix.metrics(), ok: isArray }],
       call: ([s]) => root.toPrometheusText(s as never),
@@ -1427,6 +1482,34 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         { name: 'now', valid: () => 0, ok: optional(finite) },
       ],
       call: ([h, n]) => helix.parseRateLimitHeaders(h as Headers, n as number),
+    },
+
+    // ---- observability ------------------------------------------------------------------------------------------
+    ConduitInspector: {
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ helix: ctx.helix }),
+            keysOf<ConduitInspectorOptions>({
+              helix: instanceOf(HelixClient),
+              conduitId: optional(nonEmpty),
+              intervalMs: optional(integer(1000, 86_400_000)),
+              maxPages: optional(integer(1, 10_000)),
+              clock: CLOCK,
+            }),
+          ),
+        ],
+        call: ([o]) => new ConduitInspector(o as ConduitInspectorOptions),
+        dispose: closeIt,
+      },
+      methods: {
+        start: NO_ARGUMENTS,
+        refresh: NO_ARGUMENTS,
+        close: NO_ARGUMENTS,
+        metrics: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
+        view: NO_ARGUMENTS,
+      },
     },
 
     // ---- EventSub -----------------------------------------------------------------------------------------------
@@ -1480,6 +1563,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               metrics: optional(isBoolean),
               reconcileIntervalMs: optional(duration(0)),
               subscriptionListing: optional(isObject),
+              stuckAfterMs: optional(integer(1000, 2 ** 31 - 1)),
               shardRetry: optional(isObject),
               reconnectBackoff: optional(isObject),
               maxReclaims: optional(nonNegativeInteger),
@@ -1487,6 +1571,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               clock: CLOCK,
               dedupe: optional(isObject),
               webhook: optional(isObject),
+              observability: optional((v) => v === false || isObject(v)),
             }),
           ),
         ],
@@ -1511,6 +1596,9 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
         reconcile: NO_ARGUMENTS,
         metrics: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
+        view: NO_ARGUMENTS,
+        report: PROTECTED,
         onStart: PROTECTED,
         beforeReady: PROTECTED,
         onClose: PROTECTED,
@@ -1565,6 +1653,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               metrics: optional(isBoolean),
               reconcileIntervalMs: optional(duration(0)),
               subscriptionListing: optional(isObject),
+              stuckAfterMs: optional(integer(1000, 2 ** 31 - 1)),
               shardRetry: optional(isObject),
               reconnectBackoff: optional(isObject),
               maxReclaims: optional(nonNegativeInteger),
@@ -1572,6 +1661,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               clock: CLOCK,
               dedupe: optional(isObject),
               webhook: optional(isObject),
+              observability: optional((v) => v === false || isObject(v)),
               botId: nonEmpty,
               channels: optional(arrayOf(channelRef)),
               channelSubscriptions: optional(isFunction),
@@ -1749,6 +1839,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           call: ([s, o]) => ctx.ws.subscribe(s as never, o as never),
           dispose: (sub) => ctx.ws.unsubscribe(sub as WebSocketSubscription),
         },
+        health: NO_ARGUMENTS,
         multiSubscribe: {
           params: [
             { name: 'subscriptions', valid: () => [], ok: isArray },
@@ -1996,6 +2087,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           dispose: closeIt,
         },
         close: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
         toJSON: NO_ARGUMENTS,
         metrics: NO_ARGUMENTS,
         listenerFailed: PROTECTED,
@@ -2216,6 +2308,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           call: ([t]) => ctx.pool.unsubscribeTopics(t as never),
         },
         close: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
         authFailHook: { exempt: 'a hook: the pool passes what it removed, a subclass or option decides' },
         reconnectHook: { exempt: 'a hook: the pool checks what it returns (PubSubHookError)' },
       },
@@ -2426,6 +2519,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         shardLost: OWNERSHIP_HOOK,
         mayBind: OWNERSHIP_HOOK,
         mayReclaim: OWNERSHIP_HOOK,
+        owners: NO_ARGUMENTS,
       },
     },
     redisOwnership: {

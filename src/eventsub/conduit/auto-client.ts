@@ -33,6 +33,8 @@ import {
 } from './multi-subscribe.js';
 import { ConduitMetrics, setClientRegistry } from './metrics.js';
 import { SubscriptionCensus } from './subscription-census.js';
+import { ConduitHealth, shardRetryBudget } from './health.js';
+import type { HealthReport } from '../../observability/source.js';
 import { checkedOptions, resolveOptions, type AutoClientOptions, type ResolvedOptions } from './options.js';
 import type { ConduitWork, OwnershipContext, ShardLossReason } from './ownership.js';
 import { Reconciler } from './reconciler.js';
@@ -41,6 +43,9 @@ import { countChanged, scale } from './scaler.js';
 import { asError, type Shard } from './shard.js';
 import { ShardSet, type ShardSetHost } from './shard-set.js';
 import { WebhookShard, WebhookSide } from './webhook-shard.js';
+import { ConduitViewer } from './view.js';
+import type { SourceView } from '../../observability/source.js';
+import { startObservabilityServer, type ObservabilityServer } from '../../observability/server.js';
 
 export type { AutoClientOptions, ShardSessionOptions, WebhookShardOptions } from './options.js';
 
@@ -89,6 +94,9 @@ export class AutoClient<
   readonly #metrics: ConduitMetrics | null;
   /** Subscriptions by type, version and status (gauges, dashboard view): subscription-census.ts. */
   readonly #subscriptionCensus: SubscriptionCensus;
+  readonly #health: ConduitHealth;
+  readonly #viewer: ConduitViewer;
+  #observability: ObservabilityServer | null = null;
 
   /**
    * Checks every option before anything is created, bound or sent.
@@ -106,6 +114,7 @@ export class AutoClient<
     // Every connect and Helix call listens to this signal.
     setMaxListeners(0, this.#closer.signal);
     this.#ownsHelix = options.helix === undefined;
+    const conduitOf = (): Conduit | null => this.#conduit;
     this.helix =
       options.helix ??
       new HelixClient({
@@ -119,6 +128,17 @@ export class AutoClient<
         ...(options.helixBudget === undefined ? {} : { budget: options.helixBudget }),
       });
     this.tapNotifications('conduit.shard.disabled', this.#onShardDisabled);
+    this.#viewer = new ConduitViewer(
+      {
+        get conduit() {
+          return conduitOf();
+        },
+        clock: resolved.clock,
+        shard: (id) => this.#shards.get(id),
+        owners: () => resolved.ownership.owners?.(),
+      },
+      () => this.constructor.name,
+    );
     const host = this.#host();
     const assigner = new Assigner(host, {
       chunkSize: resolved.assignChunkSize,
@@ -140,7 +160,6 @@ export class AutoClient<
     );
     this.#reconciler = new Reconciler(host, resolved.reconcileIntervalMs);
     this.#webhook = resolved.webhook === null ? null : new WebhookSide(resolved.webhook, host);
-    const conduitOf = (): Conduit | null => this.#conduit;
     const shards = this.#shards;
     const webhook = resolved.webhook;
     this.#metrics = !resolved.metrics
@@ -165,6 +184,17 @@ export class AutoClient<
     this.#subscriptionCensus = census;
     this.events.on('subscriptionRevoked', (revocation) => {
       census.revoked(revocation.subscription);
+    });
+    this.#health = new ConduitHealth({
+      clock: resolved.clock,
+      stuckAfterMs: resolved.stuckAfterMs,
+      retryBudget: shardRetryBudget(resolved.shardRetry),
+      reconcileIntervalMs: resolved.reconcileIntervalMs,
+      state: () => this.state,
+      granted: () => shards.granted(),
+      shard: (id) => shards.get(id),
+      reconcilerActivity: () => this.#reconciler.activity(),
+      helix: () => this.helix.health(),
     });
     this.conduitInfo = new ConduitInfo({
       get conduit() {
@@ -271,6 +301,46 @@ export class AutoClient<
     return this.#metrics?.registry.snapshot() ?? [];
   }
 
+  /**
+   * Liveness and readiness for `/healthz` and `/readyz` (docs/observability.md, Health): ready once `start()`
+   * resolved while every owned shard is ready, held by the ownership strategy, or retrying within its budget; not
+   * live once closed, when its Helix credentials are refused, or when stuck (a shard not ready, start-up or the health
+   * check late by `stuckAfterMs`). Cheap: read on demand on the client's clock.
+   *
+   * @example
+   * ```ts
+   * const { live, ready, reasons } = client.health();
+   * if (!ready) console.warn(reasons.join('; '));
+   * ```
+   */
+  health(): HealthReport {
+    return this.#health.report();
+  }
+
+  /**
+   * What the dashboard shows of this client (the `ObservedSource` contract): the conduit and every shard (served
+   * ones from this process, the others from the health check's last listing, with their owner when the ownership
+   * strategy knows it) and the recent errors, redacted. Cheap enough to call once a second at 20,000 shards.
+   *
+   * @example
+   * ```ts
+   * const down = client.view().conduit?.shards.filter((s) => s.owned && s.state !== 'ready');
+   * ```
+   */
+  view(): SourceView {
+    return this.#viewer.view();
+  }
+
+  /** The observability server started by the `observability` option (its `url`), once started; else `null`. */
+  get observability(): ObservabilityServer | null {
+    return this.#observability;
+  }
+
+  protected override report(error: Error, context?: string): void {
+    this.#viewer.error(error);
+    super.report(error, context);
+  }
+
   /** Runs the health check now (it also runs every `reconcileIntervalMs`). Resolves when done; never rejects. */
   reconcile(): Promise<void> {
     return this.#reconciler.run();
@@ -284,6 +354,19 @@ export class AutoClient<
     const options = this.#options;
     const signal = this.#closer.signal;
     const ownership = options.ownership;
+    this.#health.starting();
+    const observability = this.#options.observability;
+    if (observability !== undefined && observability !== false) {
+      const server = await startObservabilityServer({
+        clock: options.clock,
+        logger: this.logger,
+        ...observability,
+        sources: [this, this.helix],
+      });
+      this.#observability = server;
+      // close() while it started: onClose did not see it.
+      if (this.isClosing()) await server.close();
+    }
     if (this.#webhook !== null) {
       await this.#webhook.listen();
       const listener = this.#webhook.listener;
@@ -369,7 +452,7 @@ export class AutoClient<
         this.report(asError(error), 'ownership');
       }
     }
-    await Promise.all([this.#shards.closeAll(), this.#webhook?.close()]);
+    await Promise.all([this.#shards.closeAll(), this.#webhook?.close(), this.#observability?.close()]);
     if (this.#ownsHelix) this.helix.close();
   }
 
@@ -497,7 +580,13 @@ export class AutoClient<
           ownership.shardLost?.(shardId, reason);
         });
       },
-      stateChanged: (_shardId, from, to) => this.#metrics?.transition(from, to),
+      stateChanged: (shardId, from, to) => {
+        this.#metrics?.transition(from, to);
+        this.#viewer.stateChanged(shardId, from, to);
+      },
+      listed: (remote) => {
+        this.#viewer.listed(remote);
+      },
       mayReclaim: (shardId) => {
         if (ownership.mayReclaim === undefined) return true;
         try {

@@ -17,6 +17,7 @@ import {
   fail,
   func,
   httpUrl,
+  integerDuration,
   integerIn,
   nested,
   nonEmptyString,
@@ -33,6 +34,7 @@ import { authProvider, type AuthProvider } from '../../auth/types.js';
 import { HelixClient } from '../../helix/client.js';
 import { helixBudget, type HelixBudget } from '../../helix/budget.js';
 import { backoffChecks, type FetchLike } from '../../helix/http.js';
+import { OBSERVABILITY_OPTION_CHECK, type ClientObservabilityOptions } from '../../observability/server.js';
 import { EVENTSUB_WS_URL, HELIX_URL, MAX_SHARD_COUNT, OAUTH_URL } from '../../protocol/eventsub.js';
 import { LISTEN_CHECKS, WebhookReceiver, type WebhookListenOptions } from '../webhook/receiver.js';
 import { normalizeSecrets } from '../webhook/verify.js';
@@ -226,6 +228,19 @@ export interface AutoClientOptions extends ClientOptions {
    * `metrics()` returns an empty snapshot. @defaultValue true
    */
   readonly metrics?: boolean;
+  /**
+   * `health()` reports the client not live (stuck: `/healthz` fails and Kubernetes restarts it) when an owned shard
+   * has not been ready for this long, start-up has lasted this long, or the periodic health check is this late
+   * (milliseconds, 1000..2^31-1; see docs/observability.md, Health). @defaultValue 300000
+   */
+  readonly stuckAfterMs?: number;
+  /**
+   * Serve `/metrics`, `/healthz`, `/readyz` and the live dashboard of this client and its Helix client: started by
+   * `start()`, closed by `close()`, reached through `client.observability` (its `url`). Bound to 127.0.0.1:9464 unless
+   * `host`/`port` say otherwise; a `token` is required on any other address. See docs/observability.md. Omitted or
+   * `false`: no server.
+   */
+  readonly observability?: false | ClientObservabilityOptions;
 }
 
 /** A default per option: its value, or part of it for an object option. */
@@ -253,6 +268,7 @@ export const AUTO_CLIENT_DEFAULTS = Object.freeze({
   assignFlushMs: 100,
   watchShardDisabled: true,
   metrics: true,
+  stuckAfterMs: 300_000,
   reconcileIntervalMs: 60_000,
   subscriptionListing: Object.freeze({ intervalMs: 600_000, maxPages: 100 }),
   shardRetry: Object.freeze({ initialMs: 1000, maxMs: 60_000 }),
@@ -294,6 +310,8 @@ export interface ResolvedOptions {
   readonly assignFlushMs: number;
   readonly watchShardDisabled: boolean;
   readonly metrics: boolean;
+  readonly stuckAfterMs: number;
+  readonly observability: false | ClientObservabilityOptions | undefined;
   readonly reconcileIntervalMs: number;
   readonly subscriptionListing: { readonly intervalMs: number; readonly maxPages: number };
   readonly shardRetry: { readonly initialMs: number; readonly maxMs: number };
@@ -397,7 +415,9 @@ export const AUTO_CLIENT_CHECKS: OptionChecks<AutoClientOptions> = {
     if (!isRecord(value)) fail(field, 'a DedupeStore or MemoryDedupeStore options', value);
   },
   webhook: nested(WEBHOOK_SHARD_CHECKS),
+  observability: OBSERVABILITY_OPTION_CHECK,
   metrics: boolean,
+  stuckAfterMs: integerDuration({ min: 1000 }),
 };
 
 /** `options`, checked against {@link AUTO_CLIENT_CHECKS} (before `super()`, which reads the logger and signal). */
@@ -454,6 +474,8 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
     assignFlushMs: options.assignFlushMs ?? d.assignFlushMs,
     watchShardDisabled: options.watchShardDisabled ?? d.watchShardDisabled,
     metrics: options.metrics ?? d.metrics,
+    stuckAfterMs: options.stuckAfterMs ?? d.stuckAfterMs,
+    observability: options.observability,
     reconcileIntervalMs: options.reconcileIntervalMs ?? d.reconcileIntervalMs,
     subscriptionListing: { ...d.subscriptionListing, ...options.subscriptionListing },
     shardRetry: backoffOption(options.shardRetry, d.shardRetry),

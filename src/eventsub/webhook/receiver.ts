@@ -24,6 +24,8 @@ import type { MetricsSnapshot } from '../../core/metrics.js';
 import { MAX_MESSAGE_AGE_MS } from '../../protocol/eventsub.js';
 import type { ObservedSource } from '../../observability/source.js';
 import { NotificationDispatcher } from '../dispatch.js';
+import { CLOSED_HEALTH, healthReport, idsReason } from '../../observability/health.js';
+import type { HealthReport } from '../../observability/source.js';
 import {
   DedupeError,
   DedupeGate,
@@ -455,6 +457,25 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> impleme
       port,
       close: () => this.#closeServer(server),
     };
+  }
+
+  /**
+   * Liveness and readiness for `/healthz` and `/readyz` (docs/observability.md, Health): live and ready until
+   * closed, except that a listener started by `listen()` that stopped listening makes it not ready. Mounted on the
+   * application's own server, the receiver cannot see that server: its readiness is the application's.
+   *
+   * @example
+   * ```ts
+   * const { ready } = receiver.health();
+   * ```
+   */
+  health(): HealthReport {
+    if (this.#closed) return CLOSED_HEALTH;
+    const down: string[] = [];
+    for (const server of this.#listeners) {
+      if (!server.listening) down.push(String((server.address() as AddressInfo | null)?.port ?? 'unbound'));
+    }
+    return healthReport([], [idsReason('listeners no longer listening (ports)', down)]);
   }
 
   /** Closes listeners started by {@link listen}, aborts bodies being read and stops the sweep. Idempotent. */
