@@ -62,6 +62,8 @@ describe('subscription census', () => {
     let m = client.metrics();
     const follow = { type: 'channel.follow', version: '2', status: 'enabled' };
     expect(value(m, BY_STATUS, follow)).toBe(1);
+    const followCost = emulated.find((s) => s.type === 'channel.follow')?.cost ?? NaN;
+    expect(value(m, 'twitch_realtime_subscriptions_cost', follow)).toBe(followCost);
     expect(value(m, BY_STATUS, { type: 'conduit.shard.disabled', version: '1', status: 'enabled' })).toBe(1);
     expect(value(m, 'twitch_realtime_subscriptions_all')).toBe(emulated.length);
     const cost = emulated.reduce((sum, s) => sum + s.cost, 0);
