@@ -764,7 +764,7 @@ function setConnection(state: 'connecting' | 'live' | 'reconnecting', text: stri
 
 /** A problem of the page itself (an unreadable message): listed with the sources' errors, as source -1. */
 function note(text: string): void {
-  errors = errors.concat({ at: Date.now(), code: 'PAGE', message: text, source: -1 }).slice(-ERRORS_LIMIT);
+  errors = errors.concat({ at: Date.now(), code: 'page', message: text, source: -1 }).slice(-ERRORS_LIMIT);
   panelsDirty = true;
   schedule();
 }
