@@ -66,6 +66,31 @@ function hueOf(text: string): number {
 }
 const hsl = (hue: number, light = 62): string => `hsl(${hue} 70% ${light}%)`;
 
+/**
+ * Owner processes get colours in order of appearance from a palette that stands out on every state colour (magenta,
+ * yellow, cyan, white, ...), then hues a golden angle apart.
+ */
+const OWNER_PALETTE = [
+  '#e879f9',
+  '#fde047',
+  '#22d3ee',
+  '#f8fafc',
+  '#fb7185',
+  '#a3e635',
+  '#c4b5fd',
+  '#fdba74',
+];
+const ownerColours = new Map<string, string>();
+function ownerColour(owner: string): string {
+  let colour = ownerColours.get(owner);
+  if (colour === undefined) {
+    const n = ownerColours.size;
+    colour = OWNER_PALETTE[n] ?? hsl((n * 137.508) % 360, 75);
+    ownerColours.set(owner, colour);
+  }
+  return colour;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // DOM
 
@@ -342,7 +367,7 @@ function drawCell(ctx: CanvasRenderingContext2D, i: number): void {
   if (owner != null && inner >= 4) {
     // The owner process: a strip along the bottom in the owner's hue (the centre keeps the state's colour).
     const strip = Math.max(1, Math.floor(inner / 4));
-    ctx.fillStyle = hsl(hueOf(owner));
+    ctx.fillStyle = ownerColour(owner);
     ctx.fillRect(x + inset, y + inner - inset - strip, inner - 2 * inset, strip);
   }
 }
@@ -478,7 +503,7 @@ function renderLegend(): void {
     .map(([owner, n]) => {
       const item = el('li');
       const swatch = el('span', undefined, 'swatch');
-      swatch.style.background = hsl(hueOf(owner));
+      swatch.style.background = ownerColour(owner);
       item.append(swatch, el('span', owner), el('b', fmt(n)));
       item.dataset.owner = owner;
       return item;
@@ -493,7 +518,7 @@ const attributeName = (state: string): string => state.toLowerCase().replace(/[^
 function renderPanels(): void {
   // Subscriptions by type, version and status, with their cost against max_total_cost.
   if (subscriptions === null) {
-    subsBody.replaceChildren(row(['no subscription listing'], 5));
+    subsBody.replaceChildren(row(['no subscription listing'], 4));
     subsCost.textContent = '—';
     subsMeter.value = 0;
   } else {
@@ -502,7 +527,7 @@ function renderPanels(): void {
     );
     subsBody.replaceChildren(
       ...counts.map((c) => {
-        const tr = row([c.type, c.version, c.status, fmt(c.count), fmt(c.cost)]);
+        const tr = row([`${c.type} v${c.version}`, c.status, fmt(c.count), fmt(c.cost)]);
         tr.dataset.status = c.status;
         return tr;
       }),
