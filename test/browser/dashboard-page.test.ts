@@ -54,7 +54,7 @@ describe.skipIf(!browserTestsEnabled())('the dashboard page in Chromium', () => 
   let browser: Browser | undefined;
   let server: ScriptedDashboard | undefined;
   let page: Page | undefined;
-  /** Uncaught errors of the page's script: none, in every test. */
+  /** Uncaught errors of the page's script and policy violations: none, in every test. */
   const pageErrors: Error[] = [];
 
   beforeAll(async () => {
@@ -76,6 +76,12 @@ describe.skipIf(!browserTestsEnabled())('the dashboard page in Chromium', () => 
     const p = await newPage(browser!);
     page = p;
     p.on('pageerror', (error) => pageErrors.push(error));
+    // What the server's Content-Security-Policy refused (the page must need nothing beyond it).
+    p.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) {
+        pageErrors.push(new Error(message.text()));
+      }
+    });
     await p.goto(`${s.url}${query}`);
     await p.waitForFunction(
       () => ((globalThis as PageGlobal).__twitchRealtimeDashboard?.stats().firstGridMs ?? -1) >= 0,

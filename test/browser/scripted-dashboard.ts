@@ -15,6 +15,14 @@ import type {
 import { dashboardPageHtml } from '../../src/observability/page/index.js';
 import type { ShardView } from '../../src/observability/source.js';
 
+/**
+ * The observability server's policy for the page (src/observability/server.ts): inline script and style only, requests
+ * to its own origin only. A page that needed anything else would break here first.
+ */
+const CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; " +
+  "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
 export interface RecordedRequest {
   readonly method: string;
   readonly path: string;
@@ -106,7 +114,9 @@ export async function startScriptedDashboard(options: {
       }
     }
     if (req.method === 'GET' && url.pathname === '/') {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(dashboardPageHtml());
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP })
+        .end(dashboardPageHtml());
     } else if (req.method === 'GET' && url.pathname === '/api/snapshot') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(state.snapshot));
     } else if (req.method === 'GET' && url.pathname === '/api/stream') {
