@@ -170,6 +170,20 @@ describe.skipIf(!browserTestsEnabled())('the dashboard page in Chromium', () => 
       expect(after.cellsDrawn - before.cellsDrawn).toBe(2);
       server.tick(tickOf(Date.now(), {}, [shard(42, 'ready')]));
       await until(async () => near(await cellColour(p, '42'), GREEN), 'shard 42 green again');
+      // Ticks that arrive together are drawn together: 10 ticks in one write, far fewer frames.
+      const burst = await stats(p);
+      server.raw(
+        Array.from(
+          { length: 10 },
+          (_, i) =>
+            `event: tick\ndata: ${JSON.stringify(tickOf(Date.now(), {}, [shard(100 + i, 'connecting')]))}\n\n`,
+        ).join(''),
+      );
+      await until(async () => (await stats(p)).ticks === burst.ticks + 10, 'the 10 ticks applied');
+      await until(async () => near(await cellColour(p, '109'), AMBER), 'the last tick drawn');
+      const drawn = await stats(p);
+      expect(drawn.frames - burst.frames).toBeLessThanOrEqual(3);
+      expect(drawn.cellsDrawn - burst.cellsDrawn).toBe(10);
     },
     TEST_TIMEOUT,
   );
