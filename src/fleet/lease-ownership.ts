@@ -227,6 +227,17 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
 
   // ---- the OwnershipStrategy ----------------------------------------------------------------------------------
 
+  /**
+   * The owner of each shard this node knows of: its own leases (as of the last renewal, and its claims since),
+   * owned by `nodeId`. No Redis round trip: other nodes' shards are not known here (the dashboard shows them
+   * without an owner). None while not registered (the leases are then unknown).
+   */
+  owners(): ReadonlyMap<string, string> {
+    const map = new Map<string, string>();
+    if (this.#inc !== null) for (const id of this.#mine.keys()) map.set(id, this.nodeId);
+    return map;
+  }
+
   /** Registers (once) and answers from the leader lease: `'create'` at start-up is decided once fleet-wide. */
   async leader(): Promise<boolean> {
     await this.#ensureRegistered();

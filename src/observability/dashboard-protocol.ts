@@ -12,12 +12,16 @@
  * - `/` : the page (HTML, self-contained: no external script, style or font).
  * - `/api/snapshot` : `DashboardSnapshot`.
  * - `/api/stream` : SSE. First `event: snapshot` (`DashboardSnapshot`), then `event: tick` (`DashboardTick`) every
- *   tick; a comment line `: ping` every 15 s keeps proxies from closing it. A reconnecting `EventSource` gets a new
- *   snapshot.
+ *   tick (the tick is at most 15 s, so ticks themselves keep proxies from closing the stream; `retry: 2000`). A
+ *   reconnecting `EventSource` gets a new snapshot. A page that stops reading is dropped (the server keeps at most
+ *   8 MB unsent per stream); at most 32 streams at once (503 beyond).
  * - `POST /api/emulator/trigger` `{ type, version?, count? }`, `POST /api/emulator/shards/{id}/drop`,
  *   `POST /api/emulator/shards/{id}/reconnect`, `POST /api/emulator/shards/{id}/stall` (stop keepalives):
  *   only when the server was given the emulator's URL (`DashboardSnapshot.emulator`); 404 otherwise. Answer
- *   `{ ok: true }` or `{ ok: false, error: { code, message } }` with a 4xx/5xx status.
+ *   `{ ok: true }` or `{ ok: false, error: { code, message } }` with a 4xx/5xx status (`code`:
+ *   `OBSERVABILITY_BAD_CONTROL` for a bad body, an unknown shard or one without a session;
+ *   `OBSERVABILITY_EMULATOR_FAILED` when the emulator did not carry it out). Send them as `application/json`
+ *   (anything else is refused with 415).
  */
 import type { ErrorView, HealthReport, ShardView, SubscriptionsView } from './source.js';
 

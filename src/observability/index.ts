@@ -22,3 +22,17 @@ export type {
   DashboardSourceInfo,
   DashboardTick,
 } from './dashboard-protocol.js';
+export {
+  DEFAULT_OBSERVABILITY_PORT,
+  MAX_STREAMS,
+  MAX_STREAM_BUFFER,
+  startObservabilityServer,
+} from './server.js';
+export type {
+  ClientObservabilityOptions,
+  ObservabilityServer,
+  ObservabilityServerOptions,
+} from './server.js';
+export { ObservabilityError } from './errors.js';
+export type { ObservabilityErrorCode } from './errors.js';
+export { SOURCE_LABEL } from './merge.js';

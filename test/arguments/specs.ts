@@ -56,6 +56,7 @@ import {
   FleetOwnership,
   redisOwnership,
   type RedisOwnershipOptions,
+  type ObservabilityServerOptions,
   type RateLimitHeaders,
   type RedisAppTokenStoreOptions,
   type RedisHelixBudgetOptions,
@@ -1417,6 +1418,30 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
       },
     },
+    startObservabilityServer: {
+      params: [
+        requiredOptions(
+          () => ({ sources: [], port: 0 }),
+          keysOf<ObservabilityServerOptions>({
+            sources: (v) =>
+              Array.isArray(v) &&
+              v.every((x) => isObject(x) && typeof (x as { metrics?: unknown }).metrics === 'function'),
+            host: optional(nonEmpty),
+            port: optional(integer(0, 65_535)),
+            // Any string may be refused for its length or spaces (a typed error): only other kinds are wrong here.
+            token: optional(isString),
+            openProbes: optional(isBoolean),
+            dashboard: optional(isBoolean),
+            emulator: optional((v) => typeof v === 'string' || v instanceof URL),
+            tickMs: optional(integer(100, 15_000)),
+            clock: CLOCK,
+            logger: LOGGER,
+          }),
+        ),
+      ],
+      call: ([o]) => root.startObservabilityServer(o as never),
+      dispose: closeIt,
+    },
     toPrometheusText: {
       params: [{ name: 'snapshot', valid: () => ctx.helix.metrics(), ok: isArray }],
       call: ([s]) => root.toPrometheusText(s as never),
@@ -1486,6 +1511,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               clock: CLOCK,
               dedupe: optional(isObject),
               webhook: optional(isObject),
+              observability: optional((v) => v === false || isObject(v)),
             }),
           ),
         ],
@@ -1510,6 +1536,8 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
         reconcile: NO_ARGUMENTS,
         metrics: NO_ARGUMENTS,
+        view: NO_ARGUMENTS,
+        report: PROTECTED,
         onStart: PROTECTED,
         beforeReady: PROTECTED,
         onClose: PROTECTED,
@@ -1570,6 +1598,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               clock: CLOCK,
               dedupe: optional(isObject),
               webhook: optional(isObject),
+              observability: optional((v) => v === false || isObject(v)),
               botId: nonEmpty,
               channels: optional(arrayOf(channelRef)),
               channelSubscriptions: optional(isFunction),
@@ -2417,6 +2446,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         shardLost: OWNERSHIP_HOOK,
         mayBind: OWNERSHIP_HOOK,
         mayReclaim: OWNERSHIP_HOOK,
+        owners: NO_ARGUMENTS,
       },
     },
     redisOwnership: {

@@ -40,6 +40,9 @@ import { countChanged, scale } from './scaler.js';
 import { asError, type Shard } from './shard.js';
 import { ShardSet, type ShardSetHost } from './shard-set.js';
 import { WebhookShard, WebhookSide } from './webhook-shard.js';
+import { ConduitViewer } from './view.js';
+import type { SourceView } from '../../observability/source.js';
+import { startObservabilityServer, type ObservabilityServer } from '../../observability/server.js';
 
 export type { AutoClientOptions, ShardSessionOptions, WebhookShardOptions } from './options.js';
 
@@ -86,6 +89,8 @@ export class AutoClient<
   readonly #reconciler: Reconciler;
   readonly #webhook: WebhookSide | null;
   readonly #metrics: ConduitMetrics | null;
+  readonly #viewer: ConduitViewer;
+  #observability: ObservabilityServer | null = null;
 
   /**
    * Checks every option before anything is created, bound or sent.
@@ -103,6 +108,7 @@ export class AutoClient<
     // Every connect and Helix call listens to this signal.
     setMaxListeners(0, this.#closer.signal);
     this.#ownsHelix = options.helix === undefined;
+    const conduitOf = (): Conduit | null => this.#conduit;
     this.helix =
       options.helix ??
       new HelixClient({
@@ -116,6 +122,17 @@ export class AutoClient<
         ...(options.helixBudget === undefined ? {} : { budget: options.helixBudget }),
       });
     this.tapNotifications('conduit.shard.disabled', this.#onShardDisabled);
+    this.#viewer = new ConduitViewer(
+      {
+        get conduit() {
+          return conduitOf();
+        },
+        clock: resolved.clock,
+        shard: (id) => this.#shards.get(id),
+        owners: () => resolved.ownership.owners?.(),
+      },
+      () => this.constructor.name,
+    );
     const host = this.#host();
     const assigner = new Assigner(host, {
       chunkSize: resolved.assignChunkSize,
@@ -137,7 +154,6 @@ export class AutoClient<
     );
     this.#reconciler = new Reconciler(host, resolved.reconcileIntervalMs);
     this.#webhook = resolved.webhook === null ? null : new WebhookSide(resolved.webhook, host);
-    const conduitOf = (): Conduit | null => this.#conduit;
     const shards = this.#shards;
     this.#metrics = !resolved.metrics ? null : new ConduitMetrics(resolved.clock, shards);
     if (this.#metrics !== null) this.recordMetrics(this.#metrics);
@@ -244,6 +260,30 @@ export class AutoClient<
     return this.#metrics?.registry.snapshot() ?? [];
   }
 
+  /**
+   * What the dashboard shows of this client (the `ObservedSource` contract): the conduit and every shard (served
+   * ones from this process, the others from the health check's last listing, with their owner when the ownership
+   * strategy knows it) and the recent errors, redacted. Cheap enough to call once a second at 20,000 shards.
+   *
+   * @example
+   * ```ts
+   * const down = client.view().conduit?.shards.filter((s) => s.owned && s.state !== 'ready');
+   * ```
+   */
+  view(): SourceView {
+    return this.#viewer.view();
+  }
+
+  /** The observability server started by the `observability` option (its `url`), once started; else `null`. */
+  get observability(): ObservabilityServer | null {
+    return this.#observability;
+  }
+
+  protected override report(error: Error, context?: string): void {
+    this.#viewer.error(error);
+    super.report(error, context);
+  }
+
   /** Runs the health check now (it also runs every `reconcileIntervalMs`). Resolves when done; never rejects. */
   reconcile(): Promise<void> {
     return this.#reconciler.run();
@@ -257,6 +297,18 @@ export class AutoClient<
     const options = this.#options;
     const signal = this.#closer.signal;
     const ownership = options.ownership;
+    const observability = this.#options.observability;
+    if (observability !== undefined && observability !== false) {
+      const server = await startObservabilityServer({
+        clock: options.clock,
+        logger: this.logger,
+        ...observability,
+        sources: [this, this.helix],
+      });
+      this.#observability = server;
+      // close() while it started: onClose did not see it.
+      if (this.isClosing()) await server.close();
+    }
     if (this.#webhook !== null) {
       await this.#webhook.listen();
       const listener = this.#webhook.listener;
@@ -340,7 +392,7 @@ export class AutoClient<
         this.report(asError(error), 'ownership');
       }
     }
-    await Promise.all([this.#shards.closeAll(), this.#webhook?.close()]);
+    await Promise.all([this.#shards.closeAll(), this.#webhook?.close(), this.#observability?.close()]);
     if (this.#ownsHelix) this.helix.close();
   }
 
@@ -468,7 +520,13 @@ export class AutoClient<
           ownership.shardLost?.(shardId, reason);
         });
       },
-      stateChanged: (_shardId, from, to) => this.#metrics?.transition(from, to),
+      stateChanged: (shardId, from, to) => {
+        this.#metrics?.transition(from, to);
+        this.#viewer.stateChanged(shardId, from, to);
+      },
+      listed: (remote) => {
+        this.#viewer.listed(remote);
+      },
       mayReclaim: (shardId) => {
         if (ownership.mayReclaim === undefined) return true;
         try {

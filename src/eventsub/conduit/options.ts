@@ -33,6 +33,7 @@ import { authProvider, type AuthProvider } from '../../auth/types.js';
 import { HelixClient } from '../../helix/client.js';
 import { helixBudget, type HelixBudget } from '../../helix/budget.js';
 import { backoffChecks, type FetchLike } from '../../helix/http.js';
+import { OBSERVABILITY_OPTION_CHECK, type ClientObservabilityOptions } from '../../observability/server.js';
 import { EVENTSUB_WS_URL, HELIX_URL, MAX_SHARD_COUNT, OAUTH_URL } from '../../protocol/eventsub.js';
 import { LISTEN_CHECKS, WebhookReceiver, type WebhookListenOptions } from '../webhook/receiver.js';
 import { normalizeSecrets } from '../webhook/verify.js';
@@ -218,6 +219,13 @@ export interface AutoClientOptions extends ClientOptions {
    * `metrics()` returns an empty snapshot. @defaultValue true
    */
   readonly metrics?: boolean;
+  /**
+   * Serve `/metrics`, `/healthz`, `/readyz` and the live dashboard of this client and its Helix client: started by
+   * `start()`, closed by `close()`, reached through `client.observability` (its `url`). Bound to 127.0.0.1:9464 unless
+   * `host`/`port` say otherwise; a `token` is required on any other address. See docs/observability.md. Omitted or
+   * `false`: no server.
+   */
+  readonly observability?: false | ClientObservabilityOptions;
 }
 
 /** A default per option: its value, or part of it for an object option. */
@@ -285,6 +293,7 @@ export interface ResolvedOptions {
   readonly assignFlushMs: number;
   readonly watchShardDisabled: boolean;
   readonly metrics: boolean;
+  readonly observability: false | ClientObservabilityOptions | undefined;
   readonly reconcileIntervalMs: number;
   readonly shardRetry: { readonly initialMs: number; readonly maxMs: number };
   readonly reconnectBackoff: { readonly initialMs: number; readonly maxMs: number };
@@ -381,6 +390,7 @@ export const AUTO_CLIENT_CHECKS: OptionChecks<AutoClientOptions> = {
     if (!isRecord(value)) fail(field, 'a DedupeStore or MemoryDedupeStore options', value);
   },
   webhook: nested(WEBHOOK_SHARD_CHECKS),
+  observability: OBSERVABILITY_OPTION_CHECK,
   metrics: boolean,
 };
 
@@ -438,6 +448,7 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
     assignFlushMs: options.assignFlushMs ?? d.assignFlushMs,
     watchShardDisabled: options.watchShardDisabled ?? d.watchShardDisabled,
     metrics: options.metrics ?? d.metrics,
+    observability: options.observability,
     reconcileIntervalMs: options.reconcileIntervalMs ?? d.reconcileIntervalMs,
     shardRetry: backoffOption(options.shardRetry, d.shardRetry),
     reconnectBackoff: backoffOption(options.reconnectBackoff, d.reconnectBackoff),

@@ -136,6 +136,12 @@ export interface OwnershipStrategy {
    * {@link leader} (also when the client's start failed after that), so that it can leave what it joined.
    */
   stop?(): void | Promise<void>;
+  /**
+   * The owner (a process id, e.g. a fleet node id) of each shard this strategy knows of, for the dashboard
+   * (`AutoClient.view()`): cheap and synchronous (what the strategy already holds, no round trip), called once per
+   * dashboard tick. Omitted: owners unknown (a single process).
+   */
+  owners?(): ReadonlyMap<string, string>;
   /** The highest shard id + 1 this strategy needs (for `forceScale` and conduit creation), if fixed. */
   readonly requiredShardCount?: number;
 }
@@ -152,6 +158,7 @@ export const OWNERSHIP_CHECK: Check = (value, field) => {
     'mayReclaim',
     'mayBind',
     'stop',
+    'owners',
   ] as const) {
     if (value[hook] !== undefined && typeof value[hook] !== 'function') {
       fail(`${field}.${hook}`, 'a function', value[hook]);

@@ -32,6 +32,8 @@ export interface ReconcilerHost {
   lost(shardId: string, reason: ShardLossReason): void;
   /** Twitch lists another shard count than the client knows (another process scaled): adopt it. */
   shardCountSeen(shardCount: number): Promise<void>;
+  /** Every shard as Twitch listed it (the view of the shards this process does not serve). */
+  listed(shards: readonly ConduitShard[]): void;
 }
 
 export class Reconciler {
@@ -97,6 +99,7 @@ export class Reconciler {
     if (conduit === null) return;
     const remote = await conduit.fetchShards({ signal: host.signal }).toArray();
     if (host.isClosing()) return;
+    host.listed(remote);
     // Twitch lists every shard of the conduit: a length that differs is a count another process set.
     if (remote.length > 0 && remote.length !== conduit.shardCount) {
       await host.shardCountSeen(remote.length);
