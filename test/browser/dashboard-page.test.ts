@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { browserTestsEnabled, launchBrowser, newPage, pixelAt, screenshot } from '../support/browser.js';
 import { until } from '../support/until.js';
+import type { ShardView } from '../../src/observability/source.js';
 import {
   shard,
   snapshotOf,
@@ -308,9 +309,15 @@ describe.skipIf(!browserTestsEnabled())('the dashboard page in Chromium', () => 
       server = await startScriptedDashboard({ snapshot: snapshotOf(100) });
       const p = await open(server);
       server.raw('event: tick\ndata: {not json\n\n');
-      server.tick(tickOf(Date.now(), {}, [shard(5, 'websocket_disconnected')]));
+      server.raw('event: tick\ndata: {}\n\n');
+      // A shard view that is not one is skipped; the others of the tick apply.
+      const odd = { ...shard(6, 'connecting'), state: 5 } as unknown as ShardView;
+      server.tick(tickOf(Date.now(), {}, [odd, shard(5, 'websocket_disconnected')]));
       await until(async () => near(await cellColour(p, '5'), RED), 'the tick after a bad one applied');
       expect(await p.locator('#errors').textContent()).toContain('unreadable tick message');
+      expect(await p.locator('#errors').textContent()).toContain('could not apply a message');
+      expect(near(await cellColour(p, '6'), GREEN)).toBe(true);
+      expect(await p.locator('#legend').getAttribute('data-total')).toBe('100');
       server.snapshot = snapshotOf(100, { 5: 'connecting' });
       server.dropStreams();
       await until(async () => (await stats(p)).snapshots === 2, {

@@ -187,6 +187,10 @@ function count(map: Map<string, number>, key: string, delta: number): void {
 }
 
 function setShard(view: ShardView): void {
+  // A view that is not one (a newer server, a bug) is skipped, never drawn half-way.
+  const owner: unknown = view.owner;
+  if (typeof view.state !== 'string' || typeof view.id !== 'string') return;
+  if (owner !== null && typeof owner !== 'string') return;
   const i = shardIndex(view.id);
   if (i < 0) return;
   if (i >= shards.length) resize(i + 1);
@@ -286,19 +290,39 @@ function schedule(): void {
 function frame(): void {
   frameRequested = false;
   stats.frames++;
-  if (fullGrid) drawGrid();
-  else if (dirtyCells.size > 0) {
-    const ctx = grid.getContext('2d');
-    if (ctx !== null) for (const i of dirtyCells) drawCell(ctx, i);
-    stats.cellsDrawn += dirtyCells.size;
-    if (hovered >= 0 && dirtyCells.has(hovered)) showTooltip(hovered);
-    if (selected >= 0 && dirtyCells.has(selected)) renderSelection();
-  }
+  // Each part on its own: one that a bad message breaks leaves the others drawn, and its error is listed. Nothing
+  // schedules another frame from here, so a part that keeps failing cannot make the page loop.
+  const failures: string[] = [];
+  const part = (dirty: boolean, name: string, run: () => void): void => {
+    if (!dirty) return;
+    try {
+      run();
+    } catch (error) {
+      failures.push(`could not draw the ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  part(fullGrid || dirtyCells.size > 0, 'grid', drawCells);
   dirtyCells.clear();
-  if (legendDirty) renderLegend();
-  if (chartsDirty) drawCharts();
-  if (panelsDirty) renderPanels();
+  part(legendDirty, 'legend', renderLegend);
+  part(chartsDirty, 'charts', drawCharts);
+  for (const message of failures) {
+    errors = errors.concat({ at: Date.now(), code: 'page', message, source: -1 }).slice(-ERRORS_LIMIT);
+  }
+  part(panelsDirty || failures.length > 0, 'panels', renderPanels);
   legendDirty = chartsDirty = panelsDirty = false;
+}
+
+function drawCells(): void {
+  if (fullGrid) {
+    fullGrid = false;
+    drawGrid();
+    return;
+  }
+  const ctx = grid.getContext('2d');
+  if (ctx !== null) for (const i of dirtyCells) drawCell(ctx, i);
+  stats.cellsDrawn += dirtyCells.size;
+  if (hovered >= 0 && dirtyCells.has(hovered)) showTooltip(hovered);
+  if (selected >= 0 && dirtyCells.has(selected)) renderSelection();
 }
 
 /** Picks the largest cell (2 to 24 px) with which the whole grid fits the box's width and about half the window. */
@@ -337,7 +361,6 @@ function drawGrid(): void {
   if (ownerCounts.size > 0 || selected >= 0) {
     for (let i = 0; i < shardCount; i++) if (shards[i]?.owner != null || i === selected) drawCell(ctx, i);
   }
-  fullGrid = false;
   stats.fullDraws++;
   stats.cellsDrawn += shardCount;
   if (stats.firstGridMs < 0 && stats.snapshots > 0 && shardCount > 0) {
