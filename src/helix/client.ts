@@ -124,6 +124,22 @@ export class HelixClient {
     return this.http.metrics();
   }
 
+  /**
+   * Liveness and readiness for `/healthz` and `/readyz` (docs/observability.md, Health): live unless closed; ready
+   * unless closed or Twitch refused the app credentials (a 4xx other than 408/429 getting the app token: a bad
+   * client id or secret, which no retry fixes) since the last app token obtained. User tokens are not judged.
+   * The same shape as `HealthReport` (twitch-realtime/observability).
+   *
+   * @example
+   * ```ts
+   * const { ready, reasons } = helix.health();
+   * if (!ready) console.warn(reasons.join('; '));
+   * ```
+   */
+  health(): { readonly live: boolean; readonly ready: boolean; readonly reasons: readonly string[] } {
+    return this.http.health();
+  }
+
   /** The client id. */
   get clientId(): string {
     return this.http.clientId;

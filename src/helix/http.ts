@@ -96,6 +96,8 @@ export class HelixHttp {
   readonly stats = { requests: 0, retries: 0, rateLimitWaits: 0, renewals: 0 };
   /** `null` with `metrics: false`. */
   readonly #metrics: HelixMetrics | null;
+  /** The code of the app token's last failure that no retry fixes (credentials refused); `null` after a success. */
+  #appTokenRefused: string | null = null;
 
   /**
    * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option) for options that are not
@@ -151,6 +153,34 @@ export class HelixHttp {
     return this.#metrics?.registry.snapshot() ?? [];
   }
 
+  /** See `HelixClient.health`. */
+  health(): { readonly live: boolean; readonly ready: boolean; readonly reasons: readonly string[] } {
+    if (this.#closer.signal.aborted) return { live: false, ready: false, reasons: ['client closed'] };
+    const refused = this.#appTokenRefused;
+    if (refused === null) return { live: true, ready: true, reasons: [] };
+    return {
+      live: true,
+      ready: false,
+      reasons: [`app token refused (${refused}): check the client id and secret`],
+    };
+  }
+
+  /** An app token that could not be had: remembered when Twitch refused the credentials (a 4xx but 408/429). */
+  #tokenFailed(context: AuthContext, error: unknown): void {
+    if (context !== APP_CONTEXT || this.#closer.signal.aborted) return;
+    for (let e: unknown = error, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+      const status = (e as { status?: unknown }).status;
+      const code = (e as { code?: unknown }).code;
+      if (
+        code === 'NO_APP_CREDENTIALS' ||
+        (typeof status === 'number' && status >= 400 && status < 500 && status !== 408 && status !== 429)
+      ) {
+        this.#appTokenRefused = typeof code === 'string' ? code : 'HTTP_ERROR';
+        return;
+      }
+    }
+  }
+
   /** Rejects queued requests and stops timers. Requests in flight are aborted. */
   close(): void {
     const error = new AbortError('The Helix client was closed');
@@ -183,8 +213,10 @@ export class HelixHttp {
     try {
       token = await this.auth.getAccessToken(context, authSignal);
     } catch (error) {
+      this.#tokenFailed(context, error);
       throw this.#closedOr(error);
     }
+    if (context === APP_CONTEXT) this.#appTokenRefused = null;
     let retries = 0;
     let only503Retry = false;
     let waits = 0;
@@ -266,6 +298,7 @@ export class HelixHttp {
         try {
           fresh = await this.auth.renewAfterUnauthorized(context, token, authSignal);
         } catch (error) {
+          this.#tokenFailed(context, error);
           throw this.#closedOr(error);
         }
         if (fresh !== null) {

@@ -15,6 +15,13 @@ export type {
   SubscriptionCountView,
   SubscriptionsView,
 } from './source.js';
+export {
+  CONDUIT_INSPECTOR_DEFAULTS,
+  ConduitInspector,
+  MIN_MS_PER_LISTING_REQUEST,
+  type ConduitInspectorOptions,
+  type InspectorErrorCode,
+} from './inspector.js';
 export { DASHBOARD_PROTOCOL_VERSION } from './dashboard-protocol.js';
 export type {
   DashboardRates,
@@ -22,6 +29,17 @@ export type {
   DashboardSourceInfo,
   DashboardTick,
 } from './dashboard-protocol.js';
+export { exportToOpenTelemetry, OTEL_METER_NAME } from './otel.js';
+export type {
+  OpenTelemetryExport,
+  OpenTelemetryExportOptions,
+  OtelAttributes,
+  OtelBatchObservableResult,
+  OtelInstrumentOptions,
+  OtelMeter,
+  OtelMeterProvider,
+  OtelObservable,
+} from './otel.js';
 export {
   DEFAULT_OBSERVABILITY_PORT,
   MAX_STREAMS,

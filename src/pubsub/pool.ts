@@ -22,6 +22,8 @@ import { decodeMessage } from './decode.js';
 import { resolvePoolOptions } from './pool-options.js';
 import type { PubSubPoolOptions } from './pool-options.js';
 import { Topic, topicKey } from './topics.js';
+import { CLOSED_HEALTH, healthReport } from '../observability/health.js';
+import type { HealthReport } from '../observability/source.js';
 
 const MODELLED_EVENT: Readonly<Record<string, keyof PubSubEvents>> = {
   'channel-bits-events-v1': 'pubsub_bits',
@@ -191,6 +193,23 @@ export class PubSubPool {
   }
 
   /** Closes every connection. Pending `subscribeTopics` calls reject with `PUBSUB_CLOSED`. Idempotent. */
+  /**
+   * Liveness and readiness for `/healthz` and `/readyz` (docs/observability.md, Health): live until closed; ready
+   * while every wanted topic is on a connection that is open (LISTENed, or its LISTEN in flight) or reconnecting by
+   * itself. A topic left on a connection closed for good makes it not ready.
+   *
+   * @example
+   * ```ts
+   * const { ready, reasons } = pool.health();
+   * ```
+   */
+  health(): HealthReport {
+    if (this.#closed) return CLOSED_HEALTH;
+    let lost = 0;
+    for (const connection of this.#registry.values()) if (connection.state === 'closed') lost++;
+    return healthReport([], [lost === 0 ? null : `topics on a connection closed for good: ${lost}`]);
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     for (const connection of [...this.#connections]) this.#drop(connection);

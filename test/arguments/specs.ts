@@ -11,6 +11,8 @@ import {
   AppTokenProvider,
   AutoClient,
   Backoff,
+  ConduitInspector,
+  type ConduitInspectorOptions,
   Client,
   Conduit,
   ConduitShard,
@@ -56,6 +58,8 @@ import {
   FleetOwnership,
   redisOwnership,
   type RedisOwnershipOptions,
+  type OpenTelemetryExport,
+  type OpenTelemetryExportOptions,
   type ObservabilityServerOptions,
   type RateLimitHeaders,
   type RedisAppTokenStoreOptions,
@@ -765,7 +769,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         call: ([o]) => new HelixClient(o as HelixClientOptions),
         dispose: closeIt,
       },
-      methods: { close: NO_ARGUMENTS, toJSON: NO_ARGUMENTS, metrics: NO_ARGUMENTS },
+      methods: { close: NO_ARGUMENTS, toJSON: NO_ARGUMENTS, metrics: NO_ARGUMENTS, health: NO_ARGUMENTS },
     },
     HelixHttp: {
       construct: {
@@ -785,6 +789,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
         close: NO_ARGUMENTS,
         metrics: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
         request: {
           params: [
             requiredOptions(
@@ -1418,6 +1423,31 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
       },
     },
+    exportToOpenTelemetry: {
+      params: [
+        { name: 'sources', valid: () => [], ok: arrayOf(withMethods('metrics')) },
+        options(
+          () => ({}),
+          keysOf<OpenTelemetryExportOptions>({
+            meter: optional(
+              withMethods(
+                'createObservableCounter',
+                'createObservableUpDownCounter',
+                'createObservableGauge',
+                'addBatchObservableCallback',
+                'removeBatchObservableCallback',
+              ),
+            ),
+            meterProvider: optional(withMethods('getMeter')),
+            prefix: optional((v) => typeof v === 'string' && /^(?:[A-Za-z][\w.\-/]{0,63})?$/.test(v)),
+          }),
+        ),
+      ],
+      call: ([s, o]) => root.exportToOpenTelemetry(s as never, o as never),
+      dispose: async (handle) => {
+        (await (handle as Promise<OpenTelemetryExport>)).close();
+      },
+    },
     startObservabilityServer: {
       params: [
         requiredOptions(
@@ -1452,6 +1482,34 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         { name: 'now', valid: () => 0, ok: optional(finite) },
       ],
       call: ([h, n]) => helix.parseRateLimitHeaders(h as Headers, n as number),
+    },
+
+    // ---- observability ------------------------------------------------------------------------------------------
+    ConduitInspector: {
+      construct: {
+        params: [
+          requiredOptions(
+            () => ({ helix: ctx.helix }),
+            keysOf<ConduitInspectorOptions>({
+              helix: instanceOf(HelixClient),
+              conduitId: optional(nonEmpty),
+              intervalMs: optional(integer(1000, 86_400_000)),
+              maxPages: optional(integer(1, 10_000)),
+              clock: CLOCK,
+            }),
+          ),
+        ],
+        call: ([o]) => new ConduitInspector(o as ConduitInspectorOptions),
+        dispose: closeIt,
+      },
+      methods: {
+        start: NO_ARGUMENTS,
+        refresh: NO_ARGUMENTS,
+        close: NO_ARGUMENTS,
+        metrics: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
+        view: NO_ARGUMENTS,
+      },
     },
 
     // ---- EventSub -----------------------------------------------------------------------------------------------
@@ -1504,6 +1562,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               watchShardDisabled: optional(isBoolean),
               metrics: optional(isBoolean),
               reconcileIntervalMs: optional(duration(0)),
+              stuckAfterMs: optional(integer(1000, 2 ** 31 - 1)),
               shardRetry: optional(isObject),
               reconnectBackoff: optional(isObject),
               maxReclaims: optional(nonNegativeInteger),
@@ -1536,6 +1595,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
         reconcile: NO_ARGUMENTS,
         metrics: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
         view: NO_ARGUMENTS,
         report: PROTECTED,
         onStart: PROTECTED,
@@ -1591,6 +1651,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               watchShardDisabled: optional(isBoolean),
               metrics: optional(isBoolean),
               reconcileIntervalMs: optional(duration(0)),
+              stuckAfterMs: optional(integer(1000, 2 ** 31 - 1)),
               shardRetry: optional(isObject),
               reconnectBackoff: optional(isObject),
               maxReclaims: optional(nonNegativeInteger),
@@ -1774,6 +1835,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           call: ([s, o]) => ctx.ws.subscribe(s as never, o as never),
           dispose: (sub) => ctx.ws.unsubscribe(sub as WebSocketSubscription),
         },
+        health: NO_ARGUMENTS,
         multiSubscribe: {
           params: [
             { name: 'subscriptions', valid: () => [], ok: isArray },
@@ -2020,6 +2082,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           dispose: closeIt,
         },
         close: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
         toJSON: NO_ARGUMENTS,
       },
     },
@@ -2236,6 +2299,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
           call: ([t]) => ctx.pool.unsubscribeTopics(t as never),
         },
         close: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
         authFailHook: { exempt: 'a hook: the pool passes what it removed, a subclass or option decides' },
         reconnectHook: { exempt: 'a hook: the pool checks what it returns (PubSubHookError)' },
       },

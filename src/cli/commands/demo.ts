@@ -13,6 +13,11 @@ import { UsageError } from '../types.js';
 import { runBotScenario } from '../demo/bot/scenario.js';
 import { botLiveConfig, missingBotCredentials, runBotLive } from '../demo/bot/live.js';
 import type { CliCommand, CliContext } from '../types.js';
+import { whenAborted } from '../waits.js';
+import type { HelixClient } from '../../helix/client.js';
+import type { ObservedSource } from '../../observability/source.js';
+import type { Emulator } from '../../emulator/emulator.js';
+import { startObservabilityServer, type ObservabilityServer } from '../../observability/server.js';
 
 const HELP = `Usage: twitch-realtime demo [options]
 
@@ -35,6 +40,11 @@ Options:
                      (needs redis-server): kills one with SIGKILL mid-run, shows its shards taken over by the
                      survivors, starts a replacement; --shards defaults to 2n, --duration to 30
   --lease-ttl <s>    With --fleet: the shard lease TTL, seconds (1..60; default: the fleet's, 6)
+  --dashboard        Also serve the live dashboard on the demo's client (its URL is printed first), with the
+                     emulator's controls (trigger an event, drop a shard, session_reconnect, stall keepalives);
+                     after the traffic and its summary it stays up until Ctrl-C
+  --dashboard-port <n>
+                     Port of the dashboard (0..65535; default 0: a free port)
   --record <file>    Record what the demo's client receives as JSON lines (twitch-realtime replay reads it)
   --live             Real Twitch instead of the emulator (needs TWITCH_CLIENT_ID and TWITCH_CLIENT_SECRET):
                      listens to the most watched live channels, no faults
@@ -75,6 +85,8 @@ const OPTIONS = {
   'lease-ttl': { type: 'string' },
   bot: { type: 'boolean' },
   record: { type: 'string' },
+  dashboard: { type: 'boolean' },
+  'dashboard-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -98,6 +110,10 @@ export interface DemoArgs {
   readonly bot: boolean;
   /** `--record <file>`: where the demo's client's notifications are recorded. */
   readonly record: string | undefined;
+  /** `--dashboard`: serve the dashboard on the demo's client until Ctrl-C. */
+  readonly dashboard: boolean;
+  /** `--dashboard-port`: its port (0: a free one). */
+  readonly dashboardPort: number;
   readonly help: boolean;
 }
 
@@ -145,6 +161,14 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
       if (values[flag] !== undefined) throw new UsageError(`--record does not go with --${flag}`);
     }
   }
+  const dashboard = values.dashboard === true;
+  if (!dashboard && values['dashboard-port'] !== undefined)
+    throw new UsageError('--dashboard-port needs --dashboard');
+  if (dashboard) {
+    for (const flag of ['live', 'fleet'] as const) {
+      if (values[flag] !== undefined) throw new UsageError(`--dashboard does not go with --${flag}`);
+    }
+  }
   const shards = intFlag('shards', values.shards, fleet > 0 ? fleet * 2 : 4, 1, 64);
   return {
     shards,
@@ -167,6 +191,8 @@ export function parseDemoArgs(args: readonly string[]): DemoArgs {
         : intFlag('lease-ttl', values['lease-ttl'], 10, 1, 60) * 1000,
     bot,
     record: typeof record === 'string' ? record : undefined,
+    dashboard,
+    dashboardPort: intFlag('dashboard-port', values['dashboard-port'], 0, 0, 65_535),
     help: values.help === true,
   };
 }
@@ -193,6 +219,9 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     pubsub: options.pubsub,
     webhookShards: options.webhookShards,
   });
+  // Set by beforeClose, which prints the summary before the dashboard is held open.
+  const summary = { printed: false };
+  const dashboard = options.dashboard ? demoDashboard(options, context) : undefined;
   const scenario = new DemoScenario({
     shards: options.shards,
     channels: options.channels,
@@ -207,15 +236,66 @@ async function run(args: readonly string[], context: CliContext): Promise<number
     },
     ...(options.seed === undefined ? {} : { seed: options.seed }),
     ...(options.record === undefined ? {} : { record: options.record }),
+    ...(dashboard === undefined
+      ? {}
+      : {
+          attach: async (client, emulator) => {
+            const server = await dashboard.attach(client, emulator);
+            view.start(() => scenario.snapshot());
+            return server;
+          },
+          beforeClose: async (result) => {
+            view.finish(result);
+            summary.printed = true;
+            await dashboard.hold();
+          },
+        }),
   });
-  view.start(() => scenario.snapshot());
+  // With the dashboard, the view starts once its URL is printed (the first line).
+  if (dashboard === undefined) view.start(() => scenario.snapshot());
   let result: ScenarioResult | null = null;
   try {
     result = await scenario.run();
   } finally {
-    view.finish(result);
+    if (!summary.printed) view.finish(result);
   }
   return result.ok ? 0 : 1;
+}
+
+/**
+ * `demo --dashboard`: the observability server on the demo's client and its Helix client, with the embedded
+ * emulator's controls; its URL printed before anything else, and kept up after the summary until Ctrl-C.
+ */
+function demoDashboard(
+  options: DemoArgs,
+  context: CliContext,
+): {
+  attach(
+    client: ObservedSource & { readonly helix: HelixClient },
+    emulator: Emulator,
+  ): Promise<ObservabilityServer>;
+  hold(): Promise<void>;
+} {
+  let url = '';
+  return {
+    async attach(client, emulator) {
+      const server = await startObservabilityServer({
+        sources: [client, client.helix],
+        port: options.dashboardPort,
+        emulator: emulator.baseUrl,
+      });
+      url = server.url;
+      context.stdout.write(`Dashboard: ${url}\n`);
+      return server;
+    },
+    async hold() {
+      if (context.signal.aborted) return;
+      context.stdout.write(
+        `\nThe dashboard stays up at ${url}: the client keeps running, the controls drive the emulator. Press Ctrl+C to stop.\n`,
+      );
+      await whenAborted(context.signal);
+    },
+  };
 }
 
 /** `demo --bot`: the chat bot on the emulator, or on Twitch with `--live`. */
@@ -226,11 +306,15 @@ async function runBot(options: DemoArgs, context: CliContext): Promise<number> {
     if ('missing' in config) throw new UsageError(missingBotCredentials(config.missing));
     return runBotLive(config, options.durationMs, context);
   }
+  const dashboard = options.dashboard ? demoDashboard(options, context) : undefined;
   const result = await runBotScenario({
     out: context.stdout,
     seed: options.seed ?? 1,
     durationMs: options.durationMs,
     signal: context.signal,
+    ...(dashboard === undefined
+      ? {}
+      : { attach: (bot, emulator) => dashboard.attach(bot, emulator), beforeClose: () => dashboard.hold() }),
   });
   return result.ok ? 0 : 1;
 }

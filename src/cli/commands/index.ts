@@ -1,5 +1,6 @@
 /** Every CLI subcommand, in help order. Add a command by writing its module and listing it here. */
 import { conduitsCommand } from './conduits.js';
+import { dashboardCommand } from './dashboard.js';
 import { demoCommand } from './demo.js';
 import { emulatorCommand } from './emulator.js';
 import { recordCommand } from './record.js';
@@ -15,5 +16,6 @@ export const commands: readonly CliCommand[] = [
   replayCommand,
   conduitsCommand,
   subscriptionsCommand,
+  dashboardCommand,
   tokenCommand,
 ];

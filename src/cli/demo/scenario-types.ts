@@ -2,6 +2,8 @@
  * The demo scenario's options, snapshots and result (see scenario.ts).
  */
 import type { Writable } from 'node:stream';
+import type { AutoClient } from '../../eventsub/conduit/auto-client.js';
+import type { Emulator } from '../../emulator/emulator.js';
 import type { Accounting } from './ledger.js';
 
 /** Options of a `DemoScenario`. */
@@ -38,6 +40,16 @@ export interface ScenarioOptions {
   readonly signal?: AbortSignal;
   /** Notable happenings (faults, shards coming back), one line each, no trailing newline. */
   readonly onLog?: (line: string) => void;
+  /**
+   * Called once the client exists, before it starts (e.g. to serve a dashboard on it and the emulator). What it
+   * resolves with is closed first when the scenario ends; a rejection ends the run (everything closed) with it.
+   */
+  readonly attach?: (client: AutoClient, emulator: Emulator) => Promise<{ close(): Promise<void> }>;
+  /**
+   * Called with the result once the traffic is drained and accounted, before anything is closed: the client and the
+   * emulator stay up until it resolves (a dashboard kept open until Ctrl+C).
+   */
+  readonly beforeClose?: (result: ScenarioResult) => Promise<void>;
 }
 
 /** Where a scenario is. */

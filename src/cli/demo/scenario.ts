@@ -75,6 +75,8 @@ export class DemoScenario {
   readonly #signal: AbortSignal | undefined;
   readonly #log: (line: string) => void;
   readonly #record: string | Writable | undefined;
+  readonly #attach: ScenarioOptions['attach'];
+  readonly #beforeClose: ScenarioOptions['beforeClose'];
 
   readonly #ledger = new DeliveryLedger();
   readonly #byType = new Map<string, number>();
@@ -126,6 +128,8 @@ export class DemoScenario {
     this.#signal = options.signal;
     this.#log = options.onLog ?? (() => undefined);
     this.#record = options.record;
+    this.#attach = options.attach;
+    this.#beforeClose = options.beforeClose;
     this.#faultInjector = new FaultInjector({
       random: this.#random,
       log: this.#log,
@@ -251,7 +255,9 @@ export class DemoScenario {
     });
     let pool: PubSubPool | undefined;
     let recorder: Recorder | undefined;
+    let attached: { close(): Promise<void> } | undefined;
     try {
+      if (this.#attach !== undefined) attached = await this.#attach(client, emu);
       if (this.#record !== undefined) {
         recorder = record(client, this.#record, {
           source: 'demo',
@@ -278,11 +284,14 @@ export class DemoScenario {
       this.#phase = 'draining';
       await this.#drain(emu, client);
       if (this.#fatal !== undefined) throw this.#fatal;
-      return this.#result(emu, client);
+      const result = this.#result(emu, client);
+      await this.#beforeClose?.(result);
+      return result;
     } finally {
       if (this.#runningUntil === 0 && this.#runningSince !== 0) this.#runningUntil = Date.now();
       this.#phase = 'done';
       this.#final = this.#take();
+      await attached?.close();
       await recorder?.stop();
       await pool?.close();
       await client.close();

@@ -32,6 +32,8 @@ import {
   type SubscriptionInput,
 } from './multi-subscribe.js';
 import { ConduitMetrics } from './metrics.js';
+import { ConduitHealth, shardRetryBudget } from './health.js';
+import type { HealthReport } from '../../observability/source.js';
 import { checkedOptions, resolveOptions, type AutoClientOptions, type ResolvedOptions } from './options.js';
 import type { ConduitWork, OwnershipContext, ShardLossReason } from './ownership.js';
 import { Reconciler } from './reconciler.js';
@@ -89,6 +91,7 @@ export class AutoClient<
   readonly #reconciler: Reconciler;
   readonly #webhook: WebhookSide | null;
   readonly #metrics: ConduitMetrics | null;
+  readonly #health: ConduitHealth;
   readonly #viewer: ConduitViewer;
   #observability: ObservabilityServer | null = null;
 
@@ -157,6 +160,17 @@ export class AutoClient<
     const shards = this.#shards;
     this.#metrics = !resolved.metrics ? null : new ConduitMetrics(resolved.clock, shards);
     if (this.#metrics !== null) this.recordMetrics(this.#metrics);
+    this.#health = new ConduitHealth({
+      clock: resolved.clock,
+      stuckAfterMs: resolved.stuckAfterMs,
+      retryBudget: shardRetryBudget(resolved.shardRetry),
+      reconcileIntervalMs: resolved.reconcileIntervalMs,
+      state: () => this.state,
+      granted: () => shards.granted(),
+      shard: (id) => shards.get(id),
+      reconcilerActivity: () => this.#reconciler.activity(),
+      helix: () => this.helix.health(),
+    });
     this.conduitInfo = new ConduitInfo({
       get conduit() {
         return conduitOf();
@@ -261,6 +275,22 @@ export class AutoClient<
   }
 
   /**
+   * Liveness and readiness for `/healthz` and `/readyz` (docs/observability.md, Health): ready once `start()`
+   * resolved while every owned shard is ready, held by the ownership strategy, or retrying within its budget; not
+   * live once closed, when its Helix credentials are refused, or when stuck (a shard not ready, start-up or the health
+   * check late by `stuckAfterMs`). Cheap: read on demand on the client's clock.
+   *
+   * @example
+   * ```ts
+   * const { live, ready, reasons } = client.health();
+   * if (!ready) console.warn(reasons.join('; '));
+   * ```
+   */
+  health(): HealthReport {
+    return this.#health.report();
+  }
+
+  /**
    * What the dashboard shows of this client (the `ObservedSource` contract): the conduit and every shard (served
    * ones from this process, the others from the health check's last listing, with their owner when the ownership
    * strategy knows it) and the recent errors, redacted. Cheap enough to call once a second at 20,000 shards.
@@ -297,6 +327,7 @@ export class AutoClient<
     const options = this.#options;
     const signal = this.#closer.signal;
     const ownership = options.ownership;
+    this.#health.starting();
     const observability = this.#options.observability;
     if (observability !== undefined && observability !== false) {
       const server = await startObservabilityServer({

@@ -17,6 +17,7 @@ import {
   fail,
   func,
   httpUrl,
+  integerDuration,
   integerIn,
   nested,
   nonEmptyString,
@@ -220,6 +221,12 @@ export interface AutoClientOptions extends ClientOptions {
    */
   readonly metrics?: boolean;
   /**
+   * `health()` reports the client not live (stuck: `/healthz` fails and Kubernetes restarts it) when an owned shard
+   * has not been ready for this long, start-up has lasted this long, or the periodic health check is this late
+   * (milliseconds, 1000..2^31-1; see docs/observability.md, Health). @defaultValue 300000
+   */
+  readonly stuckAfterMs?: number;
+  /**
    * Serve `/metrics`, `/healthz`, `/readyz` and the live dashboard of this client and its Helix client: started by
    * `start()`, closed by `close()`, reached through `client.observability` (its `url`). Bound to 127.0.0.1:9464 unless
    * `host`/`port` say otherwise; a `token` is required on any other address. See docs/observability.md. Omitted or
@@ -253,6 +260,7 @@ export const AUTO_CLIENT_DEFAULTS = Object.freeze({
   assignFlushMs: 100,
   watchShardDisabled: true,
   metrics: true,
+  stuckAfterMs: 300_000,
   reconcileIntervalMs: 60_000,
   shardRetry: Object.freeze({ initialMs: 1000, maxMs: 60_000 }),
   reconnectBackoff: Object.freeze({ initialMs: 250, maxMs: 30_000 }),
@@ -293,6 +301,7 @@ export interface ResolvedOptions {
   readonly assignFlushMs: number;
   readonly watchShardDisabled: boolean;
   readonly metrics: boolean;
+  readonly stuckAfterMs: number;
   readonly observability: false | ClientObservabilityOptions | undefined;
   readonly reconcileIntervalMs: number;
   readonly shardRetry: { readonly initialMs: number; readonly maxMs: number };
@@ -392,6 +401,7 @@ export const AUTO_CLIENT_CHECKS: OptionChecks<AutoClientOptions> = {
   webhook: nested(WEBHOOK_SHARD_CHECKS),
   observability: OBSERVABILITY_OPTION_CHECK,
   metrics: boolean,
+  stuckAfterMs: integerDuration({ min: 1000 }),
 };
 
 /** `options`, checked against {@link AUTO_CLIENT_CHECKS} (before `super()`, which reads the logger and signal). */
@@ -448,6 +458,7 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
     assignFlushMs: options.assignFlushMs ?? d.assignFlushMs,
     watchShardDisabled: options.watchShardDisabled ?? d.watchShardDisabled,
     metrics: options.metrics ?? d.metrics,
+    stuckAfterMs: options.stuckAfterMs ?? d.stuckAfterMs,
     observability: options.observability,
     reconcileIntervalMs: options.reconcileIntervalMs ?? d.reconcileIntervalMs,
     shardRetry: backoffOption(options.shardRetry, d.shardRetry),

@@ -41,6 +41,8 @@ export class Reconciler {
   #running: Promise<void> | null = null;
   #again = false;
   #lastUnassigned = '';
+  #activeAt: number | null = null;
+  #runningSince: number | null = null;
 
   readonly #host: ReconcilerHost;
   readonly #intervalMs: number;
@@ -57,6 +59,7 @@ export class Reconciler {
       this.#again = true;
       return this.#running;
     }
+    this.#runningSince = this.#host.clock.now();
     this.#running = (async () => {
       try {
         do {
@@ -67,14 +70,22 @@ export class Reconciler {
         if (!this.#host.isClosing()) this.#host.report(asError(error), 'reconcile');
       } finally {
         this.#running = null;
+        this.#runningSince = null;
+        this.#activeAt = this.#host.clock.now();
       }
     })();
     return this.#running;
   }
 
+  /** When the check last ended or was armed, and since when a run is in progress (`null`: none): `health()`. */
+  activity(): { readonly activeAt: number | null; readonly runningSince: number | null } {
+    return { activeAt: this.#activeAt, runningSince: this.#runningSince };
+  }
+
   /** Starts the periodic check (nothing with an interval of 0). */
   schedule(): void {
     if (this.#intervalMs === 0 || this.#host.isClosing()) return;
+    this.#activeAt = this.#host.clock.now();
     this.#timer = this.#host.clock.setTimeout(() => {
       this.#timer = undefined;
       void this.run().finally(() => {

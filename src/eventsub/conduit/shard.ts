@@ -68,6 +68,11 @@ export abstract class Shard {
   token: string | null = null;
   /** Whether it was ever bound (a later binding is a rebind). */
   everReady = false;
+  /**
+   * Client-clock time since which the shard is neither `ready` nor `held` (`null` while ready; the time it left
+   * `held` once it does): read by `health()`.
+   */
+  notReadySince: number | null;
   #reclaims = 0;
   #nextReclaimAt = 0;
   #contested = false;
@@ -85,6 +90,7 @@ export abstract class Shard {
     this.#backoff = new Backoff(retry);
     this.#reclaimBackoff = new Backoff(retry);
     this.#state = initial;
+    this.notReadySince = initial === 'ready' ? null : host.clock.now();
   }
 
   get state(): ShardState {
@@ -96,6 +102,9 @@ export abstract class Shard {
     const from = this.#state;
     if (from === to) return;
     this.#state = to;
+    // `held` is the ownership strategy's choice, timed like `ready`: leaving either starts the not-ready time.
+    if (to === 'ready') this.notReadySince = null;
+    else if (from === 'ready' || from === 'held') this.notReadySince = this.host.clock.now();
     this.host.stateChanged(this.id, from, to);
     if (shardStateChannel.hasSubscribers) shardStateChannel.publish({ shardId: this.id, from, to });
   }
@@ -173,6 +182,11 @@ export abstract class Shard {
       // Ref'd: a shard waiting to retry must keep a running client's process alive.
       { ref: true },
     );
+  }
+
+  /** Taken by a foreign transport more than `maxReclaims` times: no longer taken back (`SHARD_CONTESTED`). */
+  get contested(): boolean {
+    return this.#contested;
   }
 
   /** Twitch shows the shard bound to us: a later foreign binding starts a new count. */

@@ -21,6 +21,8 @@ import { silentLogger, type Logger } from '../../core/logger.js';
 import { checkOptions, fail } from '../../core/options.js';
 import { MAX_MESSAGE_AGE_MS } from '../../protocol/eventsub.js';
 import { NotificationDispatcher } from '../dispatch.js';
+import { CLOSED_HEALTH, healthReport, idsReason } from '../../observability/health.js';
+import type { HealthReport } from '../../observability/source.js';
 import {
   DedupeError,
   DedupeGate,
@@ -419,6 +421,25 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
       port,
       close: () => this.#closeServer(server),
     };
+  }
+
+  /**
+   * Liveness and readiness for `/healthz` and `/readyz` (docs/observability.md, Health): live and ready until
+   * closed, except that a listener started by `listen()` that stopped listening makes it not ready. Mounted on the
+   * application's own server, the receiver cannot see that server: its readiness is the application's.
+   *
+   * @example
+   * ```ts
+   * const { ready } = receiver.health();
+   * ```
+   */
+  health(): HealthReport {
+    if (this.#closed) return CLOSED_HEALTH;
+    const down: string[] = [];
+    for (const server of this.#listeners) {
+      if (!server.listening) down.push(String((server.address() as AddressInfo | null)?.port ?? 'unbound'));
+    }
+    return healthReport([], [idsReason('listeners no longer listening (ports)', down)]);
   }
 
   /** Closes listeners started by {@link listen}, aborts bodies being read and stops the sweep. Idempotent. */

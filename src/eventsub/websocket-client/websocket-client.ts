@@ -31,6 +31,8 @@ import {
 } from './options.js';
 import { UserPool, type PoolHost, type ResubscribeResult, type UserSocket } from './pool.js';
 import { TrackedSubscription, WebSocketSubscription } from './subscription.js';
+import { CLOSED_HEALTH, healthReport, idsReason } from '../../observability/health.js';
+import type { HealthReport } from '../../observability/source.js';
 
 /** A socket of the client: `socketId` is `<userId>#<n>` (n in 0..2). */
 export interface SocketInfo {
@@ -219,6 +221,34 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> {
       }
     }
     return out;
+  }
+
+  /**
+   * Liveness and readiness for `/healthz` and `/readyz` (docs/observability.md, Health): live until closed; ready
+   * once `start()` resolved while every open socket's session is connected or reconnecting by itself (a session that
+   * gave up makes it not ready).
+   *
+   * @example
+   * ```ts
+   * const { ready, reasons } = client.health();
+   * ```
+   */
+  health(): HealthReport {
+    const state = this.state;
+    if (state === 'closing' || state === 'closed') return CLOSED_HEALTH;
+    const down: string[] = [];
+    for (const pool of this.#pools.values()) {
+      for (const socket of pool.sockets) {
+        if (socket !== undefined && !socket.closed && socket.session.state === 'closed') down.push(socket.id);
+      }
+    }
+    return healthReport(
+      [],
+      [
+        state === 'idle' ? 'not started' : state === 'starting' ? 'starting' : null,
+        idsReason('sockets whose session closed for good', down),
+      ],
+    );
   }
 
   /**

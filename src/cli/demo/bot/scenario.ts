@@ -96,6 +96,16 @@ export interface BotScenarioOptions {
   /** Wall-clock bound of the whole run, ms. */
   readonly durationMs: number;
   readonly signal: AbortSignal;
+  /**
+   * Called once the bot exists, before it starts (e.g. to serve a dashboard on it and the emulator). What it
+   * resolves with is closed first when the run ends.
+   */
+  readonly attach?: (bot: AutoBot, emulator: Emulator) => Promise<{ close(): Promise<void> }>;
+  /**
+   * Called after the summary, before anything is closed: the bot and the emulator stay up until it resolves (a
+   * dashboard kept open until Ctrl+C).
+   */
+  readonly beforeClose?: () => Promise<void>;
 }
 
 /** The outcome of a run. */
@@ -144,7 +154,16 @@ export async function runBotScenario(options: BotScenarioOptions): Promise<BotRu
   });
   let auth: RefreshingAuthProvider | undefined;
   let bot: AutoBot | undefined;
+  let attached: { close(): Promise<void> } | undefined;
   let late = false;
+  let outcome: BotRunResult | undefined;
+  const conclude = (): BotRunResult => {
+    const failed = check(stats, echoes);
+    if (options.signal.aborted) failed.push('the run was interrupted');
+    else if (late) failed.push(`the run ended within --duration (${String(options.durationMs / 1000)} s)`);
+    view.finish(stats, failed);
+    return { ok: failed.length === 0, stats, failed };
+  };
   try {
     const token = emu.mintUserToken({
       userId: BOT.id,
@@ -200,6 +219,7 @@ export async function runBotScenario(options: BotScenarioOptions): Promise<BotRu
       commands,
       chat: { moderatorIn: CHANNELS.filter((c) => c.moderated).map((c) => c.id) },
     });
+    if (options.attach !== undefined) attached = await options.attach(bot, emu);
     watchBot(bot, stats);
     bot.on('message', (message) => {
       if (message.chatter.id === BOT.id) echoes++;
@@ -230,15 +250,16 @@ export async function runBotScenario(options: BotScenarioOptions): Promise<BotRu
       await delay(Math.min(50, Math.max(0, deadline - Date.now())), stop);
     }
     late = Date.now() >= deadline;
+    if (options.beforeClose !== undefined) {
+      outcome = conclude();
+      await options.beforeClose();
+    }
   } finally {
     finished.abort();
+    await attached?.close();
     await bot?.close();
     auth?.close();
     await emu.close();
   }
-  const failed = check(stats, echoes);
-  if (options.signal.aborted) failed.push('the run was interrupted');
-  else if (late) failed.push(`the run ended within --duration (${String(options.durationMs / 1000)} s)`);
-  view.finish(stats, failed);
-  return { ok: failed.length === 0, stats, failed };
+  return outcome ?? conclude();
 }
