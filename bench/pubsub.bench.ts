@@ -8,6 +8,8 @@
  *   inner message (target >= 0.85). The emulator runs in a worker thread (this same file), and the rate is messages
  *   per second of main-thread busy time (event-loop utilisation), so only client work is measured; batches to both
  *   clients alternate.
+ * - The cost of metrics (issue 19): the same dispatch through a pool with `metrics: false`, in the same rounds; the
+ *   figure is the busy time per message with metrics on over off (goal: within 3 %).
  */
 import { performance } from 'node:perf_hooks';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
@@ -15,7 +17,7 @@ import WebSocket from 'ws';
 import { TypedEmitter } from '../src/core/emitter.js';
 import { PubSubPool, moderationUserAction, bits } from '../src/pubsub/index.js';
 import type { PubSubEvents, Topic } from '../src/pubsub/index.js';
-import { median, ratioFigure, type BenchFigure } from './harness.js';
+import { costFigure, median, ratioFigure, type BenchFigure } from './harness.js';
 
 const BATCH = 10_000;
 const ROUNDS = 20;
@@ -187,12 +189,26 @@ export async function run(): Promise<BenchFigure[]> {
     });
     events.on('pubsub_message', () => undefined);
     const pool = new PubSubPool(events, { url: info.url });
+    // The same pool and listeners with metrics off: what counting a message per topic type costs.
+    const bare = new TypedEmitter<PubSubEvents>();
+    const bareCounter = new Counter();
+    bare.on('pubsub_bits', () => {
+      bareCounter.hit();
+    });
+    bare.on('pubsub_message', () => undefined);
+    const barePool = new PubSubPool(bare, { url: info.url, metrics: false });
     await pool.subscribeTopics([bits(info.token).with(42)]);
     const raw = await rawClient(info, [TOPIC]);
     await raw.send('UNLISTEN', [TOPIC]);
     await pool.unsubscribeTopics([bits(info.token).with(42)]);
     const oursRates: number[] = [];
     const rawRates: number[] = [];
+    const bareRates: number[] = [];
+    const measureBare = async (): Promise<void> => {
+      await barePool.subscribeTopics([bits(info.token).with(42)]);
+      bareRates.push(await busyRate(worker, bareCounter, BATCH));
+      await barePool.unsubscribeTopics([bits(info.token).with(42)]);
+    };
     // Alternate: only one client listens during each batch.
     const measureOurs = async (): Promise<void> => {
       await pool.subscribeTopics([bits(info.token).with(42)]);
@@ -207,22 +223,35 @@ export async function run(): Promise<BenchFigure[]> {
     // Warm-up, then rounds in alternating order.
     await measureOurs();
     await measureRaw();
+    await measureBare();
     oursRates.length = 0;
     rawRates.length = 0;
+    bareRates.length = 0;
     for (let round = 0; round < ROUNDS; round++) {
       if (round % 2 === 0) {
         await measureOurs();
         await measureRaw();
+        await measureBare();
       } else {
+        await measureBare();
         await measureRaw();
         await measureOurs();
       }
     }
     raw.ws.terminate();
     await pool.close();
+    await barePool.close();
+    const perMessageUs = (rates: number[]): number => Math.round((1e6 / median(rates)) * 1000) / 1000;
     return [
       subscribe,
       ratioFigure('pubsub messages/s (busy time)', median(oursRates), median(rawRates), 'msg/s', 0.85),
+      costFigure(
+        'pubsub dispatch: busy time per message, metrics on (vs metrics: false)',
+        perMessageUs(oursRates),
+        perMessageUs(bareRates),
+        'µs',
+        1.03,
+      ),
     ];
   } finally {
     worker.postMessage({ close: true });

@@ -21,6 +21,9 @@ export type {
   NotificationMessage,
   HelixRequestMessage,
   TokenRefreshedMessage,
+  WebhookDeliveryMessage,
+  PubSubReconnectMessage,
+  BotCommandMessage,
 } from './core/diagnostics.js';
 // The protocol's constants and enums; its wire shapes (`Wire*`) are exported by `twitch-realtime/catalogue` only.
 export {

@@ -22,7 +22,7 @@ import { AbortError } from '../core/errors.js';
 import { appTokenStore, type AppTokenStore, type SharedAppToken } from './app-token-store.js';
 import { AuthError, failureReason } from './errors.js';
 import { OAuthClient } from './oauth.js';
-import { checkAuthContext, type AuthContext, type AuthProvider } from './types.js';
+import { checkAuthContext, type AuthContext, type AuthProvider, type TokenRefreshCounts } from './types.js';
 import type { FetchLike } from '../core/http-transport.js';
 
 /** Options of {@link AppTokenProvider}. */
@@ -197,6 +197,18 @@ export class AppTokenProvider implements AuthProvider {
    */
   getScopes(): undefined {
     return undefined;
+  }
+
+  /**
+   * App tokens obtained and failed attempts, counted by its OAuth client (`OAuthClient.tokenRefreshes`).
+   *
+   * @example
+   * ```ts
+   * console.log(provider.tokenRefreshes.app.ok);
+   * ```
+   */
+  get tokenRefreshes(): TokenRefreshCounts {
+    return this.#oauth.tokenRefreshes;
   }
 
   /** Forgets the current token; the next request acquires a new one. */

@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { APP_CONTEXT } from './types.js';
-export type { AuthContext, AuthProvider } from './types.js';
+export type { AuthContext, AuthProvider, RefreshResults, TokenRefreshCounts } from './types.js';
 export { AuthError, MissingScopesError } from './errors.js';
 export type { AuthErrorCode, AuthTokenErrorCode } from './errors.js';
 export { OAuthClient } from './oauth.js';

@@ -31,6 +31,7 @@ import {
 import { redactKnown, redactParams } from '../core/redact.js';
 import { abortReason, sleep } from '../core/sleep.js';
 import { OAUTH_URL } from '../protocol/eventsub.js';
+import type { TokenRefreshCounts } from './types.js';
 import { HTTPError, NetworkError, twitchErrorFields } from '../core/http-errors.js';
 import {
   FetchTransport,
@@ -110,6 +111,8 @@ export class OAuthClient {
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
   readonly #clock: Clock;
+  /** Tokens obtained and failed attempts, by kind: counted in `#grant`, the one place a token is obtained. */
+  readonly #refreshes = { app: { ok: 0, failed: 0 }, user: { ok: 0, failed: 0 } };
 
   /**
    * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option): options that are not an
@@ -138,10 +141,22 @@ export class OAuthClient {
   /** Gets an app access token with the client-credentials grant. */
   async clientCredentials(signal?: AbortSignal): Promise<TokenGrant> {
     optionalSignal(signal);
-    const body = await this.#call('POST', '/token', this.#form({ grant_type: 'client_credentials' }), signal);
-    const grant = toGrant(body);
-    if (tokenRefreshedChannel.hasSubscribers) tokenRefreshedChannel.publish({ kind: 'app' });
-    return grant;
+    const form = this.#form({ grant_type: 'client_credentials' });
+    return this.#grant('app', form, signal);
+  }
+
+  /**
+   * Tokens obtained so far and attempts that failed, by kind (`app`: client credentials, `user`: refresh); a copy.
+   *
+   * @example
+   * ```ts
+   * const { user } = oauth.tokenRefreshes;
+   * if (user.failed > 0) console.warn(`${user.failed} user token refreshes failed`);
+   * ```
+   */
+  get tokenRefreshes(): TokenRefreshCounts {
+    const { app, user } = this.#refreshes;
+    return { app: { ...app }, user: { ...user } };
   }
 
   /** Exchanges an authorization code for a user token. */
@@ -159,8 +174,25 @@ export class OAuthClient {
     secretString(refreshToken, 'refreshToken');
     optionalSignal(signal);
     const form = this.#form({ grant_type: 'refresh_token', refresh_token: refreshToken });
-    const grant = toGrant(await this.#call('POST', '/token', form, signal));
-    if (tokenRefreshedChannel.hasSubscribers) tokenRefreshedChannel.publish({ kind: 'user' });
+    return this.#grant('user', form, signal);
+  }
+
+  /** Obtains an app token or refreshes a user token: counted, and published on the diagnostics channel. */
+  async #grant(
+    kind: 'app' | 'user',
+    form: URLSearchParams,
+    signal: AbortSignal | undefined,
+  ): Promise<TokenGrant> {
+    const counts = this.#refreshes[kind];
+    let grant: TokenGrant;
+    try {
+      grant = toGrant(await this.#call('POST', '/token', form, signal));
+    } catch (error) {
+      if (!(error instanceof AbortError)) counts.failed++;
+      throw error;
+    }
+    counts.ok++;
+    if (tokenRefreshedChannel.hasSubscribers) tokenRefreshedChannel.publish({ kind });
     return grant;
   }
 

@@ -27,7 +27,7 @@ import { AppTokenProvider } from './app-token-provider.js';
 import { AuthError, failureReason } from './errors.js';
 import { OAuthClient, type TokenValidation } from './oauth.js';
 import { MemoryTokenStore, type StoredToken, type TokenStore } from './token-store.js';
-import { checkAuthContext, type AuthContext, type AuthProvider } from './types.js';
+import { checkAuthContext, type AuthContext, type AuthProvider, type TokenRefreshCounts } from './types.js';
 
 /** What is known about a user's token, without the token itself. */
 export interface UserTokenInfo {
@@ -290,6 +290,19 @@ export class RefreshingAuthProvider extends TypedEmitter<AuthEvents> implements 
     nonEmptyString(userId, 'userId');
     const record = this.#users.get(userId);
     return record === undefined ? undefined : info(record);
+  }
+
+  /**
+   * User tokens refreshed and app tokens obtained, with failed attempts, counted by its OAuth client
+   * (`OAuthClient.tokenRefreshes`; the app-token provider inside shares it).
+   *
+   * @example
+   * ```ts
+   * console.log(auth.tokenRefreshes.user.failed);
+   * ```
+   */
+  get tokenRefreshes(): TokenRefreshCounts {
+    return this.oauth.tokenRefreshes;
   }
 
   /** Ids of every user with a token (revoked ones included). */

@@ -37,6 +37,28 @@ export interface AuthProvider {
   ): Promise<string | null>;
   /** Scopes of the token for `context`, when known (used for pre-flight scope checks). */
   getScopes?(context: AuthContext): readonly string[] | undefined;
+  /**
+   * Tokens obtained or refreshed so far, by kind and result: the Helix client's metrics read it at each snapshot
+   * (`twitch_realtime_token_refreshes_total`). Optional for custom providers.
+   */
+  readonly tokenRefreshes?: TokenRefreshCounts;
+}
+
+/** Token refreshes of one kind (`OAuthClient.tokenRefreshes`). */
+export interface RefreshResults {
+  /** Tokens obtained. */
+  readonly ok: number;
+  /** Attempts that failed (after the OAuth client's retries); an abort by `close()` is not counted. */
+  readonly failed: number;
+}
+
+/**
+ * Token refreshes counted by an {@link OAuthClient}, the one place tokens are obtained: `app` (client credentials)
+ * and `user` (refresh grant).
+ */
+export interface TokenRefreshCounts {
+  readonly app: RefreshResults;
+  readonly user: RefreshResults;
 }
 
 /** Bucket/log key of a context: `app` or `user:<id>`. Never contains a token. */

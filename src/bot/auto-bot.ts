@@ -13,6 +13,8 @@ import type { ChannelChatMessageEvent } from '../catalogue/models/channel-chat.j
 import type { ChannelPointsCustomRewardRedemptionAddEvent } from '../catalogue/models/channel-points.js';
 import type { Notification } from '../catalogue/events.js';
 import { AutoClient } from '../eventsub/conduit/auto-client.js';
+import { clientRegistry } from '../eventsub/conduit/metrics.js';
+import type { ObservedSource } from '../observability/source.js';
 import { asError } from '../eventsub/conduit/shard.js';
 import { CHAT_RATE_LIMITS } from '../protocol/chat.js';
 import type { ChatSendResult } from './actions.js';
@@ -36,6 +38,7 @@ import {
   type JoinResult,
   type LeaveResult,
 } from './options.js';
+import { BotMetrics, publishCommand } from './metrics.js';
 import { ChannelSendQueue, type QueuedMessage, type SendQueueHost } from './send-queue.js';
 
 /**
@@ -61,7 +64,7 @@ import { ChannelSendQueue, type QueuedMessage, type SendQueueHost } from './send
  * await bot.start();
  * ```
  */
-export class AutoBot extends AutoClient<AutoBotEventMap> {
+export class AutoBot extends AutoClient<AutoBotEventMap> implements ObservedSource {
   /** The bot account's user id. */
   readonly botId: string;
 
@@ -79,6 +82,8 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
   readonly #queueHost: SendQueueHost;
   readonly #channelHost: ChannelHost;
   readonly #commands: Commands | null;
+  /** The bot's own metrics, in the AutoClient's registry (`null` with `metrics: false`). */
+  readonly #metrics: BotMetrics | null;
 
   /**
    * Checks every option (the {@link AutoClient}'s and the bot's) before anything is created.
@@ -96,8 +101,11 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
     for (const id of options.chat?.moderatorIn ?? []) this.#elevated.add(id);
     this.#elevated.add(this.botId);
     this.#clock = options.clock ?? systemClock;
+    const registry = clientRegistry(this);
+    this.#metrics = registry === null ? null : new BotMetrics(registry, () => this.#queuedMessages());
     this.#queueHost = {
       clock: this.#clock,
+      metrics: this.#metrics,
       send: (channelId, message) => this.#send(channelId, message),
       limit: (channelId) =>
         this.#elevated.has(channelId) ? CHAT_RATE_LIMITS.elevated : CHAT_RATE_LIMITS.regular,
@@ -286,6 +294,7 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
     notification: Notification<ChannelChatMessageEvent>,
   ): void => {
     const channelId = message.broadcaster.id;
+    this.#metrics?.chatMessage();
     if (message.chatter.id === this.botId && channelId !== this.botId) {
       // The badges of the bot's own messages say what it is in the channel (its send rate limit).
       if (isElevated(message.badges)) this.#elevated.add(channelId);
@@ -312,8 +321,17 @@ export class AutoBot extends AutoClient<AutoBotEventMap> {
   /** A dispatch's outcome: a `command` event unless ignored (unhandled errors went to the commands' sink). */
   readonly #onDispatched = (result: DispatchResult): void => {
     if (result.status === 'ignored') return;
+    this.#metrics?.dispatched(result);
+    publishCommand(result);
     if (this.hasListeners('command')) this.emit('command', result);
   };
+
+  /** Messages waiting in every channel's send queue (metrics, at snapshot time). */
+  #queuedMessages(): number {
+    let n = 0;
+    for (const queue of this.#queues) n += queue.size;
+    return n;
+  }
 
   /** The commands' sink of unhandled errors when the user gave none: the bot's `error` event, nowhere else. */
   readonly #onUnhandledCommandError = (error: Error): void => {

@@ -9,6 +9,7 @@ import type { Clock, TimerHandle } from '../core/clock.js';
 import { CHAT_RATE_WINDOW_MS } from '../protocol/chat.js';
 import type { ChatSendResult } from './actions.js';
 import { BotError } from './errors.js';
+import type { BotMetrics } from './metrics.js';
 
 /** One message to send. */
 export interface QueuedMessage {
@@ -23,9 +24,13 @@ export interface SendQueueHost {
   send(channelId: string, message: QueuedMessage): Promise<ChatSendResult>;
   /** Messages allowed per window in the channel now (20 or 100). */
   limit(channelId: string): number;
+  /** Where sends, drops and waits are counted (`null`: metrics off). */
+  readonly metrics: BotMetrics | null;
 }
 
 interface Job extends QueuedMessage {
+  /** Clock time it was queued (the wait it had is measured when it leaves). */
+  readonly queuedAt: number;
   readonly resolve: (result: ChatSendResult) => void;
   readonly reject: (error: Error) => void;
 }
@@ -61,6 +66,7 @@ export class ChannelSendQueue {
       return Promise.reject(new BotError('CHAT_QUEUE_CLOSED', this.channelId, 'the bot is closed'));
     }
     if (this.#jobs.length >= this.#maxQueued) {
+      this.#host.metrics?.dropped('queue_full');
       return Promise.reject(
         new BotError(
           'CHAT_QUEUE_FULL',
@@ -70,7 +76,7 @@ export class ChannelSendQueue {
       );
     }
     return new Promise<ChatSendResult>((resolve, reject) => {
-      this.#jobs.push({ text, replyParentMessageId, resolve, reject });
+      this.#jobs.push({ text, replyParentMessageId, queuedAt: this.#host.clock.now(), resolve, reject });
       this.#pump();
     });
   }
@@ -115,12 +121,16 @@ export class ChannelSendQueue {
     const job = this.#jobs.shift();
     if (job === undefined) return;
     this.#inFlight = true;
+    const metrics = this.#host.metrics;
+    metrics?.waited(clock.now() - job.queuedAt);
     this.#host.send(this.channelId, job).then(
       (result) => {
+        metrics?.answered(result);
         this.#settled();
         job.resolve(result);
       },
       (error: unknown) => {
+        metrics?.dropped('error');
         this.#settled();
         job.reject(error instanceof Error ? error : new Error(String(error)));
       },

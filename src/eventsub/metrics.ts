@@ -79,3 +79,71 @@ export class EventSubMetrics implements MetricsRecorder {
     if (lagSeconds === lagSeconds) this.#lag.observe(lagSeconds < 0 ? 0 : lagSeconds);
   }
 }
+
+/** The counters of a session that metrics sum (`EventSubSession.stats`). */
+export interface SessionCounters {
+  readonly connectAttempts: number;
+  readonly reconnects: number;
+  readonly handovers: number;
+  readonly duplicates: number;
+}
+
+/** What {@link SessionTotals} reads of a session: its `stats` getter (a copy per read, at snapshot time only). */
+export interface CountedSession {
+  readonly stats: SessionCounters;
+}
+
+const COUNTER_KEYS: readonly (keyof SessionCounters)[] = [
+  'connectAttempts',
+  'reconnects',
+  'handovers',
+  'duplicates',
+];
+
+/**
+ * Sums the counters of a receiver's sessions at snapshot time (nothing per message: the sessions count anyway),
+ * keeping the counts of sessions gone since (retired at close, or no longer listed) so that a counter never goes
+ * down. Shared by the AutoClient's shards and the WebSocketClient's sockets.
+ */
+export class SessionTotals {
+  /** Totals of sessions no longer served. */
+  readonly #retired: Record<keyof SessionCounters, number> = {
+    connectAttempts: 0,
+    reconnects: 0,
+    handovers: 0,
+    duplicates: 0,
+  };
+  /** The last read of each session served at the previous sum. */
+  #seen = new Map<CountedSession, SessionCounters>();
+  readonly #gone = new WeakSet<CountedSession>();
+
+  /** `session` is closed for good: its counters are kept now (a socket may open and close between scrapes). */
+  retire(session: CountedSession): void {
+    if (this.#gone.has(session)) return;
+    this.#gone.add(session);
+    this.#seen.delete(session);
+    const stats = session.stats;
+    for (const key of COUNTER_KEYS) this.#retired[key] += stats[key];
+  }
+
+  /** The totals now: the sessions served, plus every session served before. */
+  sum(sessions: Iterable<CountedSession>): Record<keyof SessionCounters, number> {
+    const sum = { ...this.#retired };
+    const seen = new Map<CountedSession, SessionCounters>();
+    for (const session of sessions) {
+      if (this.#gone.has(session)) continue;
+      const stats = session.stats;
+      seen.set(session, stats);
+      for (const key of COUNTER_KEYS) sum[key] += stats[key];
+    }
+    for (const [session, stats] of this.#seen) {
+      if (seen.has(session)) continue;
+      for (const key of COUNTER_KEYS) {
+        this.#retired[key] += stats[key];
+        sum[key] += stats[key];
+      }
+    }
+    this.#seen = seen;
+    return sum;
+  }
+}

@@ -126,7 +126,9 @@ export class HelixHttp {
       maxWaitMs: this.#maxRateLimitWaitMs,
     });
     this.#budget = options.budget;
-    this.#metrics = options.metrics === false ? null : new HelixMetrics(this.stats);
+    const auth = options.auth;
+    this.#metrics =
+      options.metrics === false ? null : new HelixMetrics(this.stats, () => auth.tokenRefreshes);
     this.#gate =
       options.budget === undefined
         ? undefined

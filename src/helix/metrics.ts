@@ -3,6 +3,7 @@
  * endpoint and status class, 429s, 5xx, latency, and each bucket's remaining points. Also what the engine counts
  * anyway (retries, 401 renewals, rate-limit waits), read at snapshot time.
  */
+import type { TokenRefreshCounts } from '../auth/types.js';
 import { helixRequestChannel } from '../core/diagnostics.js';
 import {
   LATENCY_BUCKETS,
@@ -33,7 +34,12 @@ export class HelixMetrics {
   readonly #cost: Gauge;
   readonly #maxCost: Gauge;
 
-  constructor(stats: EngineStats) {
+  /**
+   * @param stats - the engine's own counters.
+   * @param tokens - the token refreshes of the engine's auth provider (`AuthProvider.tokenRefreshes`), when it
+   *   counts them.
+   */
+  constructor(stats: EngineStats, tokens: () => TokenRefreshCounts | undefined = () => undefined) {
     const r = this.registry;
     this.#requests = r.counter({
       name: 'twitch_realtime_helix_requests_total',
@@ -86,7 +92,23 @@ export class HelixMetrics {
       name: 'twitch_realtime_helix_token_renewals_total',
       help: 'Tokens renewed after Helix answered 401.',
     });
+    const refreshes = r.counter({
+      name: 'twitch_realtime_token_refreshes_total',
+      help: "Tokens obtained (kind app: client credentials) or refreshed (kind user), by result ok or failed, counted by the auth provider's OAuth client.",
+      labelNames: ['kind', 'result'],
+    });
+    const refreshChildren = {
+      app: { ok: refreshes.labels('app', 'ok'), failed: refreshes.labels('app', 'failed') },
+      user: { ok: refreshes.labels('user', 'ok'), failed: refreshes.labels('user', 'failed') },
+    };
     r.collect(() => {
+      const counts = tokens();
+      if (counts !== undefined) {
+        for (const kind of ['app', 'user'] as const) {
+          refreshChildren[kind].ok.set(counts[kind].ok);
+          refreshChildren[kind].failed.set(counts[kind].failed);
+        }
+      }
       retries.labels().set(stats.retries);
       waits.labels().set(stats.rateLimitWaits);
       renewals.labels().set(stats.renewals);

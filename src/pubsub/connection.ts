@@ -5,6 +5,7 @@
  * their frames are in link.ts.
  */
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { pubsubReconnectChannel } from '../core/diagnostics.js';
 import { InvalidArgumentError, ProtocolError } from '../core/errors.js';
 import type { TwitchError } from '../core/errors.js';
 import { pubsubBackoffDelay, PUBSUB_STABLE_SOCKET_MS } from './backoff.js';
@@ -12,6 +13,7 @@ import type { PubSubConnectionInfo } from './events.js';
 import { PubSubConnectionError, PubSubResponseError } from './errors.js';
 import { Handover } from './handover.js';
 import { Keepalive } from './keepalive.js';
+import type { PubSubMetrics, PubSubReconnectReason } from './metrics.js';
 import { openLink, type FrameSink, type Link, type LinkEvents, type LinkOptions } from './link.js';
 import { OK, Requests, errorsOf, type Outcome, type RequestKind } from './requests.js';
 import { Topic, topicKey } from './topics.js';
@@ -48,6 +50,8 @@ export interface ConnectionHost {
   pong(connection: PubSubConnection): void;
   /** The connection holds no topic any more after a reconnect round (the hook removed them all). */
   emptied(connection: PubSubConnection): void;
+  /** Where connects, reconnects, handovers, PONG timeouts and LISTEN errors are counted (`null`: metrics off). */
+  readonly metrics: PubSubMetrics | null;
 }
 
 /** Topics given to a connection's methods: an array of complete topics (checked per call, never per message). */
@@ -150,7 +154,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
       listen: (link, topics) => this.#requests.sendGrouped(link, 'LISTEN', topics),
       swap: (fresh) => this.#swap(fresh),
       reconnect: () => {
-        this.#reconnect();
+        this.#reconnect('handover_failed');
       },
     });
     this.#keepalive = new Keepalive({
@@ -159,8 +163,9 @@ export class PubSubConnection implements PubSubConnectionInfo {
       timings: host.timings,
       current: () => this.#link,
       expired: () => {
+        host.metrics?.pongTimedOut();
         host.error(new PubSubConnectionError('PUBSUB_PONG_TIMEOUT', `no PONG on ${id} in time`), null);
-        this.#reconnect();
+        this.#reconnect('pong_timeout');
       },
     });
     this.#linkOptions = { handshakeTimeout: host.timings.connectTimeoutMs, maxPayload: host.maxPayload };
@@ -325,6 +330,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
     }
     this.#link = link;
     this.#adoptedAt = this.#host.clock.now();
+    this.#host.metrics?.connected();
     this.#handover.adopted();
     this.#state = 'open';
     this.#keepalive.schedule();
@@ -340,6 +346,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
     if (old !== undefined && now - this.#adoptedAt >= PUBSUB_STABLE_SOCKET_MS) this.#attempt = 0;
     this.#link = fresh;
     this.#adoptedAt = now;
+    this.#host.metrics?.handedOver();
     this.#state = 'open';
     this.#keepalive.schedule();
     return old;
@@ -390,7 +397,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
         null,
       );
     }
-    this.#reconnect();
+    this.#reconnect('connection_lost');
   }
 
   #onPong(link: Link): void {
@@ -422,6 +429,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
         this.#failures.set(topic, failure);
       }
       pending.resolve({ kind: 'error', error: failure });
+      this.#host.metrics?.listenFailed(errorText);
       this.#host.listenFailed(this, failure, frame);
     } else {
       pending.resolve({ kind: 'error', error: failure });
@@ -435,7 +443,7 @@ export class PubSubConnection implements PubSubConnectionInfo {
       null,
     );
     if (link === this.#handover.spare) this.#handover.failed(`no RESPONSE to ${request} on the new socket`);
-    else if (link === this.#link) this.#reconnect();
+    else if (link === this.#link) this.#reconnect('response_timeout');
   }
 
   async #listenAll(link: Link): Promise<void> {
@@ -485,8 +493,11 @@ export class PubSubConnection implements PubSubConnectionInfo {
   }
 
   /** Starts a backoff reconnect episode (idempotent while one runs); every socket is closed first. */
-  #reconnect(): void {
+  #reconnect(reason: PubSubReconnectReason): void {
     if (this.#state === 'closed' || this.#reconnecting) return;
+    this.#host.metrics?.reconnecting(reason);
+    if (pubsubReconnectChannel.hasSubscribers)
+      pubsubReconnectChannel.publish({ connectionId: this.id, reason });
     // The backoff starts over only after a socket that stayed up: one closed at once keeps the delays growing.
     if (this.#link !== undefined && this.#host.clock.now() - this.#adoptedAt >= PUBSUB_STABLE_SOCKET_MS) {
       this.#attempt = 0;

@@ -5,6 +5,7 @@ import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
 import { optionalUrl } from '../core/guards.js';
 import {
+  boolean,
   checkOptions,
   clock,
   duration,
@@ -74,6 +75,12 @@ export interface PubSubPoolOptions {
    * EventSub session's `maxPayload`. @defaultValue 4194304 (4 MiB)
    */
   readonly maxPayload?: number;
+  /**
+   * Record metrics (`metrics()`: connections, topics, connects, reconnects by reason, handovers, messages per topic
+   * type, LISTEN errors, PONG timeouts). `false` records nothing and `metrics()` returns an empty snapshot.
+   * @defaultValue true
+   */
+  readonly metrics?: boolean;
 }
 
 /** Default {@link PubSubPoolOptions.maxPayload}: the EventSub session's bound. */
@@ -103,6 +110,7 @@ const POOL_CHECKS: OptionChecks<PubSubPoolOptions> = {
   random: func,
   logger,
   maxPayload: integerIn(1, 2 ** 31 - 1, 'a positive integer number of bytes'),
+  metrics: boolean,
 };
 
 /** The pool's options with their defaults applied. @internal */
@@ -116,6 +124,7 @@ export interface ResolvedPoolOptions {
   readonly clock: Clock;
   readonly random: () => number;
   readonly maxPayload: number;
+  readonly metrics: boolean;
 }
 
 /**
@@ -145,5 +154,6 @@ export function resolvePoolOptions(options: PubSubPoolOptions): ResolvedPoolOpti
     clock: options.clock ?? systemClock,
     random: options.random ?? Math.random,
     maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
+    metrics: options.metrics ?? true,
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { InvalidArgumentError } from '../core/errors.js';
+import type { MetricsSnapshot } from '../core/metrics.js';
 import { fail } from '../core/options.js';
 import type { Logger } from '../core/logger.js';
 import { PubSubConnection } from './connection.js';
@@ -19,6 +20,8 @@ import {
 } from './errors.js';
 import type { PubSubEventSink, PubSubEvents } from './events.js';
 import { decodeMessage } from './decode.js';
+import { PubSubMetrics } from './metrics.js';
+import type { ObservedSource } from '../observability/source.js';
 import { resolvePoolOptions } from './pool-options.js';
 import type { PubSubPoolOptions } from './pool-options.js';
 import { Topic, topicKey } from './topics.js';
@@ -54,7 +57,7 @@ const noop = (): void => undefined;
  * await pool.close();
  * ```
  */
-export class PubSubPool {
+export class PubSubPool implements ObservedSource {
   /** Where events go. */
   readonly client: PubSubEventSink;
   readonly maxPoolSize: number;
@@ -68,6 +71,8 @@ export class PubSubPool {
   /** present → the connection holding it. */
   readonly #registry = new Map<string, PubSubConnection>();
   readonly #subscribeTimeoutMs: number;
+  /** `null` with `metrics: false`. */
+  readonly #metrics: PubSubMetrics | null;
   #nextId = 0;
   #closed = false;
 
@@ -90,6 +95,9 @@ export class PubSubPool {
     this.url = resolved.url;
     this.#logger = resolved.logger;
     this.#subscribeTimeoutMs = resolved.subscribeTimeoutMs;
+    this.#metrics = resolved.metrics
+      ? new PubSubMetrics({ connections: () => this.#connections, topics: () => this.#registry.size })
+      : null;
     this.#host = this.#makeHost(resolved.clock, resolved.random, resolved.timings, resolved.maxPayload);
     this.#warnIfTwitch();
   }
@@ -97,6 +105,20 @@ export class PubSubPool {
   /** The open connections. */
   get connections(): readonly PubSubConnection[] {
     return [...this.#connections];
+  }
+
+  /**
+   * The pool's metrics now, as plain data (cheap: connection states and topics counted): connections by state,
+   * topics, connects, reconnects by reason, handovers, messages per topic type, LISTEN errors, PONG timeouts; see
+   * docs/observability.md. Empty with `metrics: false`.
+   *
+   * @example
+   * ```ts
+   * const text = toPrometheusText(pool.metrics());
+   * ```
+   */
+  metrics(): MetricsSnapshot {
+    return this.#metrics?.registry.snapshot() ?? [];
   }
 
   /** Every subscribed topic. */
@@ -395,6 +417,7 @@ export class PubSubPool {
       maxPayload,
       random,
       timings,
+      metrics: this.#metrics,
       beforeReconnect: (connection, topics) => this.#beforeReconnect(connection, topics),
       listenFailed: (connection, error, raw) => {
         for (const topic of error.topics) {
@@ -424,6 +447,7 @@ export class PubSubPool {
   }
 
   #dispatch(topic: string, raw: string): void {
+    this.#metrics?.message(topic);
     const client = this.client;
     if (client.hasListeners !== undefined) {
       const dot = topic.indexOf('.');

@@ -1562,6 +1562,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               watchShardDisabled: optional(isBoolean),
               metrics: optional(isBoolean),
               reconcileIntervalMs: optional(duration(0)),
+              subscriptionListing: optional(isObject),
               stuckAfterMs: optional(integer(1000, 2 ** 31 - 1)),
               shardRetry: optional(isObject),
               reconnectBackoff: optional(isObject),
@@ -1651,6 +1652,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               watchShardDisabled: optional(isBoolean),
               metrics: optional(isBoolean),
               reconcileIntervalMs: optional(duration(0)),
+              subscriptionListing: optional(isObject),
               stuckAfterMs: optional(integer(1000, 2 ** 31 - 1)),
               shardRetry: optional(isObject),
               reconnectBackoff: optional(isObject),
@@ -1809,6 +1811,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               session: optional(isObject),
               dedupe: optional(isObject),
               clock: CLOCK,
+              metrics: optional(isBoolean),
             }),
           ),
         ],
@@ -1816,6 +1819,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         dispose: closeIt,
       },
       methods: {
+        metrics: NO_ARGUMENTS,
         subscribe: {
           params: [
             {
@@ -2020,6 +2024,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               dedupe: optional(isObject),
               clock: CLOCK,
               logger: LOGGER,
+              metrics: optional(isBoolean),
             }),
           ),
         ],
@@ -2084,6 +2089,8 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         close: NO_ARGUMENTS,
         health: NO_ARGUMENTS,
         toJSON: NO_ARGUMENTS,
+        metrics: NO_ARGUMENTS,
+        listenerFailed: PROTECTED,
       },
     },
     verifyEventSubMessage: {
@@ -2283,6 +2290,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               random: optional(isFunction),
               logger: LOGGER,
               maxPayload: optional(integer(1, 2 ** 31 - 1)),
+              metrics: optional(isBoolean),
             }),
           ),
         ],
@@ -2290,6 +2298,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         dispose: closeIt,
       },
       methods: {
+        metrics: NO_ARGUMENTS,
         subscribeTopics: {
           params: [{ name: 'topics', valid: () => [whispers(ctx.userToken, '1337')], ok: isArray }],
           call: ([t]) => ctx.pool.subscribeTopics(t as never),

@@ -31,7 +31,8 @@ import {
   type MultiSubscribePayload,
   type SubscriptionInput,
 } from './multi-subscribe.js';
-import { ConduitMetrics } from './metrics.js';
+import { ConduitMetrics, setClientRegistry } from './metrics.js';
+import { SubscriptionCensus } from './subscription-census.js';
 import { ConduitHealth, shardRetryBudget } from './health.js';
 import type { HealthReport } from '../../observability/source.js';
 import { checkedOptions, resolveOptions, type AutoClientOptions, type ResolvedOptions } from './options.js';
@@ -91,6 +92,8 @@ export class AutoClient<
   readonly #reconciler: Reconciler;
   readonly #webhook: WebhookSide | null;
   readonly #metrics: ConduitMetrics | null;
+  /** Subscriptions by type, version and status (gauges, dashboard view): subscription-census.ts. */
+  readonly #subscriptionCensus: SubscriptionCensus;
   readonly #health: ConduitHealth;
   readonly #viewer: ConduitViewer;
   #observability: ObservabilityServer | null = null;
@@ -158,8 +161,30 @@ export class AutoClient<
     this.#reconciler = new Reconciler(host, resolved.reconcileIntervalMs);
     this.#webhook = resolved.webhook === null ? null : new WebhookSide(resolved.webhook, host);
     const shards = this.#shards;
-    this.#metrics = !resolved.metrics ? null : new ConduitMetrics(resolved.clock, shards);
-    if (this.#metrics !== null) this.recordMetrics(this.#metrics);
+    const webhook = resolved.webhook;
+    this.#metrics = !resolved.metrics
+      ? null
+      : new ConduitMetrics(resolved.clock, shards, () => webhook?.receiver.stats.duplicates ?? 0);
+    if (this.#metrics !== null) {
+      this.recordMetrics(this.#metrics);
+      setClientRegistry(this, this.#metrics.registry);
+    }
+    const census = new SubscriptionCensus(
+      {
+        clock: resolved.clock,
+        signal: this.#closer.signal,
+        list: (signal) => this.helix.eventSub.getSubscriptions({}, { signal }),
+        report: (error, context) => {
+          this.report(error, context);
+        },
+      },
+      this.#metrics?.registry ?? null,
+      resolved.subscriptionListing,
+    );
+    this.#subscriptionCensus = census;
+    this.events.on('subscriptionRevoked', (revocation) => {
+      census.revoked(revocation.subscription);
+    });
     this.#health = new ConduitHealth({
       clock: resolved.clock,
       stuckAfterMs: resolved.stuckAfterMs,
@@ -251,10 +276,12 @@ export class AutoClient<
       options.signal === undefined
         ? this.#closer.signal
         : AbortSignal.any([options.signal, this.#closer.signal]);
-    if (handle) return runMultiSubscribe(this.helix, conduit.id, subscriptions, { ...options, signal });
     try {
-      return runMultiSubscribe(this.helix, conduit.id, subscriptions, { ...options, signal }).result;
+      const run = runMultiSubscribe(this.helix, conduit.id, subscriptions, { ...options, signal });
+      this.#subscriptionCensus.track(run.result);
+      return handle ? run : run.result;
     } catch (error) {
+      if (handle) throw error;
       return Promise.reject(asError(error));
     }
   }
@@ -388,6 +415,7 @@ export class AutoClient<
     await this.beforeReady();
     if (this.isClosing()) return;
     this.#reconciler.schedule();
+    this.#subscriptionCensus.start();
     const current = this.#conduit ?? conduit;
     const owned = this.#shards.granted();
     const info: ReadyInfo = {
@@ -414,6 +442,7 @@ export class AutoClient<
   protected async onClose(): Promise<void> {
     this.#closer.abort(new TwitchError('CLIENT_CLOSED', 'the client was closed'));
     this.#reconciler.stop();
+    this.#subscriptionCensus.close();
     // Also after a start that failed once the strategy was asked whether it leads (a fleet node registered for
     // that question would otherwise stay registered, maybe holding the leader lease, for a lease TTL).
     if (this.#ownershipAsked) {

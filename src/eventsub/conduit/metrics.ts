@@ -5,10 +5,9 @@
  * each snapshot: nothing more is done per message.
  */
 import type { Clock } from '../../core/clock.js';
-import type { Counter } from '../../core/metrics.js';
-import { EventSubMetrics } from '../metrics.js';
+import type { Counter, MetricsRegistry } from '../../core/metrics.js';
+import { EventSubMetrics, SessionTotals } from '../metrics.js';
 import type { EventSubSession } from '../websocket/session.js';
-import type { EventSubSessionStats } from '../websocket/session-options.js';
 import type { Shard, ShardState } from './shard.js';
 
 const STATES: readonly ShardState[] = [
@@ -21,12 +20,6 @@ const STATES: readonly ShardState[] = [
   'closed',
 ];
 
-type SessionTotals = Pick<
-  EventSubSessionStats,
-  'connectAttempts' | 'reconnects' | 'handovers' | 'duplicates'
->;
-const TOTALS: readonly (keyof SessionTotals)[] = ['connectAttempts', 'reconnects', 'handovers', 'duplicates'];
-
 /** What the metrics read at snapshot time (internal). */
 export interface ConduitMetricsSource {
   values(): Iterable<Shard>;
@@ -35,17 +28,13 @@ export interface ConduitMetricsSource {
 
 export class ConduitMetrics extends EventSubMetrics {
   readonly #transitions: Counter;
-  /** Totals of sessions no longer served (a revoked or removed shard), so counters never go down. */
-  readonly #retired: Record<keyof SessionTotals, number> = {
-    connectAttempts: 0,
-    reconnects: 0,
-    handovers: 0,
-    duplicates: 0,
-  };
-  /** The last stats read of each session served at the previous snapshot. */
-  #seen = new Map<EventSubSession, SessionTotals>();
+  readonly #sessions = new SessionTotals();
 
-  constructor(clock: Clock, source: ConduitMetricsSource) {
+  /**
+   * @param webhookDuplicates - the duplicates the webhook shards' receiver answered so far (its `stats`), counted
+   *   with the sessions' in `twitch_realtime_eventsub_duplicates_total`.
+   */
+  constructor(clock: Clock, source: ConduitMetricsSource, webhookDuplicates: () => number = () => 0) {
     super(clock);
     const r = this.registry;
     const states = r.gauge({
@@ -74,28 +63,17 @@ export class ConduitMetrics extends EventSubMetrics {
       }),
       duplicates: r.counter({
         name: 'twitch_realtime_eventsub_duplicates_total',
-        help: 'Notifications and revocations dropped because their message_id was already seen.',
+        help: 'Notifications and revocations dropped because their message_id was already seen (WebSocket and webhook shards).',
       }),
     };
     r.collect(() => {
       states.reset();
       for (const shard of source.values()) stateChildren[STATES.indexOf(shard.state)]?.inc();
-      const sum = { ...this.#retired };
-      const seen = new Map<EventSubSession, SessionTotals>();
-      for (const session of source.sockets.values()) {
-        const stats = session.stats;
-        seen.set(session, stats);
-        for (const key of TOTALS) sum[key] += stats[key];
-      }
-      for (const [session, stats] of this.#seen) {
-        if (seen.has(session)) continue;
-        for (const key of TOTALS) {
-          this.#retired[key] += stats[key];
-          sum[key] += stats[key];
-        }
-      }
-      this.#seen = seen;
-      for (const key of TOTALS) totals[key].labels().set(sum[key]);
+      const sum = this.#sessions.sum(source.sockets.values());
+      totals.connectAttempts.labels().set(sum.connectAttempts);
+      totals.reconnects.labels().set(sum.reconnects);
+      totals.handovers.labels().set(sum.handovers);
+      totals.duplicates.labels().set(sum.duplicates + webhookDuplicates());
     });
   }
 
@@ -103,4 +81,20 @@ export class ConduitMetrics extends EventSubMetrics {
   transition(from: ShardState, to: ShardState): void {
     this.#transitions.labels(from, to).inc();
   }
+}
+
+/** Each client's registry (kept out of the classes' declarations: an internal seam, not public API). */
+const REGISTRIES = new WeakMap<object, MetricsRegistry>();
+
+/** The AutoClient records into `registry` (its `metrics()`). */
+export function setClientRegistry(client: object, registry: MetricsRegistry): void {
+  REGISTRIES.set(client, registry);
+}
+
+/**
+ * The registry `client.metrics()` snapshots, for a subclass that adds its own metrics (the AutoBot); `null` with
+ * `metrics: false`.
+ */
+export function clientRegistry(client: object): MetricsRegistry | null {
+  return REGISTRIES.get(client) ?? null;
 }

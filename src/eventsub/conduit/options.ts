@@ -185,6 +185,14 @@ export interface AutoClientOptions extends ClientOptions {
    */
   readonly reconcileIntervalMs?: number;
   /**
+   * The count of the app's subscriptions by type, version and status, with their cost against `max_total_cost`
+   * (`metrics()`, the dashboard): a full listing once ready and first looked at (a metrics snapshot, the dashboard),
+   * then every `intervalMs` (0: once only; else
+   * 60000..86400000), at most `maxPages` pages of 100 per listing (1..1000); the client's own subscribe and
+   * revocations update it in between. @defaultValue { intervalMs: 600000, maxPages: 100 }
+   */
+  readonly subscriptionListing?: { readonly intervalMs?: number; readonly maxPages?: number };
+  /**
    * Delays between retries of a shard that failed to connect or to be assigned (`initialMs` >= 1, `maxMs` in
    * `initialMs`..2^31-1; `maxMs` is at least `initialMs`). @defaultValue { initialMs: 1000, maxMs: 60000 }
    */
@@ -262,6 +270,7 @@ export const AUTO_CLIENT_DEFAULTS = Object.freeze({
   metrics: true,
   stuckAfterMs: 300_000,
   reconcileIntervalMs: 60_000,
+  subscriptionListing: Object.freeze({ intervalMs: 600_000, maxPages: 100 }),
   shardRetry: Object.freeze({ initialMs: 1000, maxMs: 60_000 }),
   reconnectBackoff: Object.freeze({ initialMs: 250, maxMs: 30_000 }),
   maxReclaims: 3,
@@ -304,6 +313,7 @@ export interface ResolvedOptions {
   readonly stuckAfterMs: number;
   readonly observability: false | ClientObservabilityOptions | undefined;
   readonly reconcileIntervalMs: number;
+  readonly subscriptionListing: { readonly intervalMs: number; readonly maxPages: number };
   readonly shardRetry: { readonly initialMs: number; readonly maxMs: number };
   readonly reconnectBackoff: { readonly initialMs: number; readonly maxMs: number };
   readonly maxReclaims: number;
@@ -389,6 +399,12 @@ export const AUTO_CLIENT_CHECKS: OptionChecks<AutoClientOptions> = {
   assignFlushMs: duration(),
   watchShardDisabled: boolean,
   reconcileIntervalMs: duration({ min: 0 }),
+  subscriptionListing: nested<NonNullable<AutoClientOptions['subscriptionListing']>>({
+    intervalMs: (value, field) => {
+      if (value !== 0) integerIn(60_000, 86_400_000, '0 or an integer in 60000..86400000')(value, field);
+    },
+    maxPages: integerIn(1, 1000),
+  }),
   shardRetry: backoffChecks(AUTO_CLIENT_DEFAULTS.shardRetry.initialMs),
   reconnectBackoff: backoffChecks(AUTO_CLIENT_DEFAULTS.reconnectBackoff.initialMs),
   // NaN once meant "never contested": a foreign session took the shard back forever.
@@ -461,6 +477,7 @@ export function resolveOptions(options: AutoClientOptions, logger: Logger): Reso
     stuckAfterMs: options.stuckAfterMs ?? d.stuckAfterMs,
     observability: options.observability,
     reconcileIntervalMs: options.reconcileIntervalMs ?? d.reconcileIntervalMs,
+    subscriptionListing: { ...d.subscriptionListing, ...options.subscriptionListing },
     shardRetry: backoffOption(options.shardRetry, d.shardRetry),
     reconnectBackoff: backoffOption(options.reconnectBackoff, d.reconnectBackoff),
     maxReclaims: options.maxReclaims ?? d.maxReclaims,

@@ -20,6 +20,7 @@ export type {
   WebhookRejectionReason,
 } from './verify.js';
 export { WebhookReceiver } from './receiver.js';
+export type { WebhookReceiverStats } from './metrics.js';
 export type { WebhookErrorCode } from './errors.js';
 // The receiver's dedupe store, for users of this entry point alone (the same bindings as the websocket module's).
 export {

@@ -19,7 +19,10 @@ import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { isRecord, toError } from '../../core/guards.js';
 import { silentLogger, type Logger } from '../../core/logger.js';
 import { checkOptions, fail } from '../../core/options.js';
+import { webhookDeliveryChannel } from '../../core/diagnostics.js';
+import type { MetricsSnapshot } from '../../core/metrics.js';
 import { MAX_MESSAGE_AGE_MS } from '../../protocol/eventsub.js';
+import type { ObservedSource } from '../../observability/source.js';
 import { NotificationDispatcher } from '../dispatch.js';
 import { CLOSED_HEALTH, healthReport, idsReason } from '../../observability/health.js';
 import type { HealthReport } from '../../observability/source.js';
@@ -54,6 +57,7 @@ import {
   type Outcome,
   type Sink,
 } from './accept.js';
+import { WebhookMetrics, copyWebhookStats, newWebhookStats, type WebhookReceiverStats } from './metrics.js';
 import {
   LISTEN_CHECKS,
   checkProcessInput,
@@ -103,8 +107,12 @@ export type {
  * createServer(receiver.handler).listen(8080); // behind a TLS proxy on 443
  * ```
  */
-export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
+export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> implements ObservedSource {
   readonly #secrets: string[];
+  /** Requests by outcome, counted in `#dispatch` (the one place every outcome goes through). */
+  readonly #stats = newWebhookStats();
+  /** `null` with `metrics: false`. */
+  readonly #metrics: WebhookMetrics | null;
   readonly #maxBodyBytes: number;
   readonly #bodyTimeoutMs: number;
   readonly #maxAgeMs: number;
@@ -149,6 +157,34 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
         ordered: false,
       },
     );
+    this.#metrics = options.metrics === false ? null : new WebhookMetrics(this.#clock, this.#stats);
+    this.#dispatcher.record(this.#metrics);
+  }
+
+  /**
+   * Counters since construction: notifications, revocations, verifications and duplicates accepted, requests
+   * refused by reason. Kept with `metrics: false` too (a copy per read).
+   */
+  get stats(): WebhookReceiverStats {
+    return copyWebhookStats(this.#stats);
+  }
+
+  /**
+   * The receiver's metrics now, as plain data: deliveries by outcome (a bad signature, a stale timestamp...),
+   * notifications per type, delivery lag, revocations by status, handler errors; see docs/observability.md. Empty
+   * with `metrics: false`.
+   *
+   * @example
+   * ```ts
+   * const text = toPrometheusText(receiver.metrics());
+   * ```
+   */
+  metrics(): MetricsSnapshot {
+    return this.#metrics?.registry.snapshot() ?? [];
+  }
+
+  protected override listenerFailed(event: string): void {
+    this.#metrics?.listenerFailed(event);
   }
 
   /**
@@ -562,20 +598,28 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
   };
 
   #dispatch(item: Dispatch): void {
+    if (webhookDeliveryChannel.hasSubscribers) publishDelivery(item);
+    const stats = this.#stats;
     switch (item.kind) {
       case 'notification':
+        stats.notifications++;
         this.#dispatchNotification(item.value);
         return;
       case 'revocation':
+        stats.revocations++;
+        this.#metrics?.revoked(item.value.subscription.status);
         this.emit('revocation', item.value);
         return;
       case 'verification':
+        stats.verifications++;
         this.emit('verification', item.value);
         return;
       case 'duplicate':
+        stats.duplicates++;
         this.emit('duplicate', item.value);
         return;
       case 'rejected':
+        stats.rejected[item.value.reason]++;
         this.#logger.debug('webhook request rejected', {
           reason: item.value.reason,
           status: item.value.status,
@@ -622,4 +666,15 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> {
       dedupeSize: store instanceof MemoryDedupeStore ? store.size : undefined,
     };
   }
+}
+
+/** Publishes `twitch-realtime:webhook:delivery` (called only when someone subscribes). */
+function publishDelivery(item: Dispatch): void {
+  if (item.kind === 'rejected') {
+    const { reason, status } = item.value;
+    webhookDeliveryChannel.publish({ outcome: reason, status, messageId: null });
+    return;
+  }
+  const status = item.kind === 'verification' ? 200 : 204;
+  webhookDeliveryChannel.publish({ outcome: item.kind, status, messageId: item.value.messageId });
 }

@@ -6,6 +6,7 @@ import { isRecord } from '../../core/guards.js';
 import type { Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/logger.js';
 import {
+  boolean,
   checkOptions,
   clock,
   fail,
@@ -123,6 +124,11 @@ export interface WebhookReceiverOptions {
   readonly dedupe?: DedupeStore | MemoryDedupeStoreOptions;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /**
+   * Record metrics (`metrics()`: deliveries by outcome, notifications per type, delivery lag, revocations, handler
+   * errors). `false` records nothing and `metrics()` returns an empty snapshot. @defaultValue true
+   */
+  readonly metrics?: boolean;
 }
 
 /** A response computed by {@link WebhookReceiver.process}, for frameworks that write responses themselves. */
@@ -176,6 +182,7 @@ export const RECEIVER_CHECKS: OptionChecks<WebhookReceiverOptions> = {
   },
   clock,
   logger,
+  metrics: boolean,
 };
 
 /**

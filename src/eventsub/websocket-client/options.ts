@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../../core/errors.js';
 import { isRecord } from '../../core/guards.js';
 import {
   arrayOf,
+  boolean,
   checkOptions,
   fail,
   func,
@@ -91,6 +92,12 @@ export interface EventSubWebSocketClientOptions extends ClientOptions {
   readonly dedupe?: DedupeStore | MemoryDedupeStoreOptions;
   /** Timers of the sessions. @defaultValue systemClock */
   readonly clock?: Clock;
+  /**
+   * Record metrics (`metrics()`: sockets, connects, reconnects, handovers, notifications per type, delivery lag,
+   * duplicates, keepalive timeouts, handler errors). `false` records nothing and `metrics()` returns an empty
+   * snapshot. @defaultValue true
+   */
+  readonly metrics?: boolean;
 }
 
 /**
@@ -105,6 +112,7 @@ export const WEBSOCKET_CLIENT_DEFAULTS = Object.freeze({
   maxSubscriptionsPerSocket: WEBSOCKET_MAX_SUBSCRIPTIONS_PER_CONNECTION,
   concurrency: 16,
   reconnectBackoff: Object.freeze({ initialMs: 250, maxMs: 30_000 }),
+  metrics: true,
 });
 
 const backoffChecks: OptionChecks<{ initialMs?: number; maxMs?: number }> = {
@@ -145,6 +153,7 @@ export const WEBSOCKET_CLIENT_CHECKS: OptionChecks<EventSubWebSocketClientOption
     if (!isRecord(value)) fail(field, 'a DedupeStore or MemoryDedupeStore options', value);
   },
   clock: SESSION_CHECKS.clock,
+  metrics: boolean,
 };
 
 /** Checks `options` (before `super()` reads the logger) and the relations between them. */

@@ -4,6 +4,8 @@
  * 300 subscriptions each, resubscription after a lost session, lossless `session_reconnect` handover.
  */
 import { Backoff } from '../../core/backoff.js';
+import { systemClock } from '../../core/clock.js';
+import type { MetricsSnapshot } from '../../core/metrics.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { toError } from '../../core/guards.js';
 import { raceAbort } from '../../core/sleep.js';
@@ -23,12 +25,19 @@ import type { WireRevocationMessage } from '../../protocol/eventsub.js';
 import { Client, type ClientEventMap } from '../client.js';
 import { toWireRequests, type SubscriptionInput } from '../conduit/multi-subscribe.js';
 import { DEFAULT_DEDUPE_WINDOW_MS, resolveDedupeStore, type DedupeStore } from '../websocket/dedupe.js';
-import { EventSubSession, type DisconnectInfo, type EventSubSessionOptions } from '../websocket/session.js';
+import {
+  EventSubSession,
+  KEEPALIVE_REASON,
+  type DisconnectInfo,
+  type EventSubSessionOptions,
+} from '../websocket/session.js';
+import type { ObservedSource } from '../../observability/source.js';
 import {
   checkWebSocketClientOptions,
   WEBSOCKET_CLIENT_DEFAULTS,
   type EventSubWebSocketClientOptions,
 } from './options.js';
+import { WebSocketClientMetrics, type MeteredSocket } from './metrics.js';
 import { UserPool, type PoolHost, type ResubscribeResult, type UserSocket } from './pool.js';
 import { TrackedSubscription, WebSocketSubscription } from './subscription.js';
 import { CLOSED_HEALTH, healthReport, idsReason } from '../../observability/health.js';
@@ -134,8 +143,10 @@ export interface WebSocketMultiSubscribeResult {
  * });
  * ```
  */
-export class WebSocketClient extends Client<WebSocketClientEventMap> {
+export class WebSocketClient extends Client<WebSocketClientEventMap> implements ObservedSource {
   readonly #helix: HelixClient;
+  /** `null` with `metrics: false`. */
+  readonly #metrics: WebSocketClientMetrics | null;
   readonly #ownsHelix: boolean;
   readonly #userId: string | undefined;
   readonly #initial: readonly SubscriptionInput[];
@@ -188,6 +199,14 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> {
         ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         logger: this.logger,
       });
+    this.#metrics =
+      (options.metrics ?? defaults.metrics)
+        ? new WebSocketClientMetrics(options.clock ?? systemClock, {
+            sessions: () => this.#openSessions(),
+            subscriptions: () => this.#tracked.size,
+          })
+        : null;
+    if (this.#metrics !== null) this.recordMetrics(this.#metrics);
     this.#host = this.#makeHost(
       options.maxSocketsPerUser ?? defaults.maxSocketsPerUser,
       options.maxSubscriptionsPerSocket ?? defaults.maxSubscriptionsPerSocket,
@@ -221,6 +240,21 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> {
       }
     }
     return out;
+  }
+
+  /**
+   * The client's metrics now, as plain data (cheap: socket states counted, session counters summed): sockets by
+   * state, connects, reconnects, handovers, notifications per type, delivery lag, duplicates, keepalive timeouts,
+   * revocations and handler errors; see docs/observability.md. Empty with `metrics: false`. The Helix client's are
+   * in `client.helix.metrics()`.
+   *
+   * @example
+   * ```ts
+   * const text = toPrometheusText([...client.metrics(), ...client.helix.metrics()]);
+   * ```
+   */
+  metrics(): MetricsSnapshot {
+    return this.#metrics?.registry.snapshot() ?? [];
   }
 
   /**
@@ -428,6 +462,7 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> {
         this.emit('socketReady', { ...socketInfo(socket), sessionId });
       },
       socketDisconnected: (socket, info) => {
+        if (info.code === 1006 && info.reason === KEEPALIVE_REASON) this.#metrics?.keepaliveTimedOut();
         this.emit('socketDisconnected', { ...socketInfo(socket), ...info });
       },
       socketReconnected: (socket, info) => {
@@ -442,6 +477,7 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> {
         this.emit('resubscribed', result);
       },
       socketClosed: (socket) => {
+        this.#metrics?.retire(socket.session);
         this.emit('socketClosed', socketInfo(socket));
       },
       forget: (tracked) => {
@@ -453,6 +489,13 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> {
     };
   }
 
+  /** The sessions of the open sockets (metrics, at snapshot time). */
+  *#openSessions(): Iterable<MeteredSocket> {
+    for (const pool of this.#pools.values()) {
+      for (const socket of pool.sockets) if (socket !== undefined && !socket.closed) yield socket.session;
+    }
+  }
+
   #onRevocation(message: WireRevocationMessage, socket: UserSocket): void {
     let subscription: SubscriptionModel;
     try {
@@ -461,6 +504,7 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> {
       this.report(toError(error), 'revocation');
       return;
     }
+    this.#metrics?.revoked(subscription.status);
     socket.pool.revoked(socket, subscription.id);
     this.events.emit('subscriptionRevoked', {
       shardId: socket.id,

@@ -585,4 +585,5 @@ export class EventSubSession extends TypedEmitter<EventSubSessionEvents> {
   }
 }
 
-const KEEPALIVE_REASON = 'keepalive timeout';
+/** The `reason` of the `disconnected` event (code 1006) when the keepalive watchdog gave up on the socket. */
+export const KEEPALIVE_REASON = 'keepalive timeout';
