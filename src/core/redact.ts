@@ -80,3 +80,17 @@ export function hideSecrets<T extends object>(options: T, keys: readonly (keyof 
   });
   return options;
 }
+
+/** Most characters of an error message kept. */
+const MESSAGE_LIMIT = 500;
+const SECRET_PARAM = /\b(access_token|refresh_token|client_secret|secret|token|password|code)=[^&\s"']+/gi;
+const BEARER = /\b(Bearer|OAuth)\s+[A-Za-z0-9._~+/=-]+/g;
+
+/**
+ * `message` with what looks like a credential (`token=…`, `Bearer …`) replaced, and bounded to 500 characters: for
+ * error messages shown on a dashboard.
+ */
+export function redactMessage(message: string): string {
+  const out = message.replace(SECRET_PARAM, `$1=${REDACTED}`).replace(BEARER, `$1 ${REDACTED}`);
+  return out.length > MESSAGE_LIMIT ? `${out.slice(0, MESSAGE_LIMIT)}…` : out;
+}

@@ -1,3 +1,4 @@
+import type { RecentError } from '../core/recent-errors.js';
 import { inspect } from 'node:util';
 import { InvalidArgumentError } from '../core/errors.js';
 import type { MetricsSnapshot } from '../core/metrics.js';
@@ -138,6 +139,19 @@ export class HelixClient {
    */
   health(): { readonly live: boolean; readonly ready: boolean; readonly reasons: readonly string[] } {
     return this.http.health();
+  }
+
+  /**
+   * What the dashboard shows of this client (the shape of `SourceView`, twitch-realtime/observability): its kind and
+   * the errors its requests failed with, redacted, newest last (at most 50). Its budget and 429s are in `metrics()`.
+   *
+   * @example
+   * ```ts
+   * for (const { code, message } of helix.view().errors) console.warn(code, message);
+   * ```
+   */
+  view(): { readonly kind: 'HelixClient'; readonly errors: readonly RecentError[] } {
+    return { kind: 'HelixClient', errors: this.http.recentErrors() };
   }
 
   /** The client id. */

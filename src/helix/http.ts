@@ -2,6 +2,7 @@
  * The Helix request engine: headers, JSON, timeouts, rate limiting, retries, 401 renewal and redacted errors.
  * Endpoint groups build on {@link HelixHttp.request}; it is public for endpoints not wrapped yet.
  */
+import { RecentErrors, type RecentError } from '../core/recent-errors.js';
 import { systemClock, type Clock } from '../core/clock.js';
 import { Backoff } from '../core/backoff.js';
 import { AbortError, InvalidArgumentError, TimeoutError, TwitchError } from '../core/errors.js';
@@ -88,6 +89,7 @@ export class HelixHttp {
   readonly #backoff: { initialMs: number; maxMs: number };
   readonly #logger: Logger;
   readonly #clock: Clock;
+  readonly #recentErrors: RecentErrors;
   readonly #limiter: RateLimiter;
   readonly #budget: HelixBudget | undefined;
   readonly #gate: BudgetGate | undefined;
@@ -120,6 +122,7 @@ export class HelixHttp {
     this.#backoff = { initialMs, maxMs: options.retryBackoff?.maxMs ?? Math.max(10_000, initialMs) };
     this.#logger = options.logger ?? silentLogger;
     this.#clock = options.clock ?? systemClock;
+    this.#recentErrors = new RecentErrors(this.#clock);
     this.#limiter = new RateLimiter({
       clock: this.#clock,
       concurrency: options.concurrency ?? 32,
@@ -200,6 +203,23 @@ export class HelixHttp {
    * `INVALID_ARGUMENT` naming the field before anything is sent, the token included.
    */
   async request<T>(
+    req: HelixRequest & { readonly decode?: ((body: unknown) => T) | undefined },
+  ): Promise<HelixResponse<T>> {
+    try {
+      return await this.#request(req);
+    } catch (error) {
+      // What the dashboard lists (`recentErrors`): failed requests, not the caller's own aborts.
+      if (!(error instanceof AbortError)) this.#recentErrors.push(error);
+      throw error;
+    }
+  }
+
+  /** The errors requests failed with (not aborts), newest last, redacted, bounded: the dashboard's list. */
+  recentErrors(): RecentError[] {
+    return this.#recentErrors.list();
+  }
+
+  async #request<T>(
     req: HelixRequest & { readonly decode?: ((body: unknown) => T) | undefined },
   ): Promise<HelixResponse<T>> {
     checkOptions(req, REQUEST_CHECKS, 'req');

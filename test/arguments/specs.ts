@@ -769,7 +769,13 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         call: ([o]) => new HelixClient(o as HelixClientOptions),
         dispose: closeIt,
       },
-      methods: { close: NO_ARGUMENTS, toJSON: NO_ARGUMENTS, metrics: NO_ARGUMENTS, health: NO_ARGUMENTS },
+      methods: {
+        close: NO_ARGUMENTS,
+        toJSON: NO_ARGUMENTS,
+        metrics: NO_ARGUMENTS,
+        health: NO_ARGUMENTS,
+        view: NO_ARGUMENTS,
+      },
     },
     HelixHttp: {
       construct: {
@@ -790,6 +796,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         close: NO_ARGUMENTS,
         metrics: NO_ARGUMENTS,
         health: NO_ARGUMENTS,
+        recentErrors: NO_ARGUMENTS,
         request: {
           params: [
             requiredOptions(

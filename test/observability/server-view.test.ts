@@ -8,6 +8,7 @@ import { TwitchError } from '../../src/core/errors.js';
 import { staticOwnership, type OwnershipStrategy } from '../../src/eventsub/conduit/ownership.js';
 import { RECENT_ERRORS_LIMIT } from '../../src/observability/source.js';
 import { startTestTwitch, type TestTwitch } from '../../src/testing/index.js';
+import { until } from '../support/until.js';
 
 let twitch: TestTwitch | undefined;
 afterEach(async () => {
@@ -56,6 +57,40 @@ describe('AutoClient.view()', () => {
     expect(again?.[1]).toBe(theirs);
   });
 
+  it('shows the subscriptions by type, version and status with their cost, from the census', async () => {
+    const t = await startTestTwitch();
+    twitch = t;
+    const { broadcaster, moderator } = t.users;
+    const client = t.autoClient({
+      conduitId: 'create',
+      subscriptions: [
+        {
+          type: 'channel.follow',
+          version: '2',
+          condition: { broadcasterUserId: broadcaster.id, moderatorUserId: moderator.id },
+        },
+        { type: 'stream.online', version: '1', condition: { broadcasterUserId: broadcaster.id } },
+      ],
+    });
+    client.on('error', () => undefined);
+    await client.start();
+    // The first view starts the listing; the next ones show it.
+    client.view();
+    const subscriptions = await until(() => {
+      const s = client.view().subscriptions;
+      return s?.listedAt === null ? undefined : s;
+    });
+    // Ours, and the client's own watch on disabled shards.
+    expect(subscriptions.total).toBe(3);
+    expect(subscriptions.counts.map((c) => [c.type, c.version, c.status, c.count])).toEqual([
+      ['channel.follow', '2', 'enabled', 1],
+      ['conduit.shard.disabled', '1', 'enabled', 1],
+      ['stream.online', '1', 'enabled', 1],
+    ]);
+    expect(subscriptions.totalCost).toBe(subscriptions.counts.reduce((sum, c) => sum + c.cost, 0));
+    expect(subscriptions.maxTotalCost).toEqual(expect.any(Number));
+  });
+
   it('keeps the reported errors redacted, newest last, at most RECENT_ERRORS_LIMIT', async () => {
     const t = await startTestTwitch();
     twitch = t;
@@ -77,5 +112,25 @@ describe('AutoClient.view()', () => {
     expect(errors.at(-1)?.message).toBe(
       `failure ${RECENT_ERRORS_LIMIT + 4}: GET /x?access_token=[redacted]&a=1 with Bearer [redacted]`,
     );
+  });
+});
+
+describe('HelixClient.view()', () => {
+  it('names its kind and lists the errors its requests failed with, redacted, not the aborts', async () => {
+    const t = await startTestTwitch();
+    twitch = t;
+    const helix = t.helixClient({ maxRetries: 0 });
+    expect(helix.view()).toEqual({ kind: 'HelixClient', errors: [] });
+    void t.emulator.script.failHelix({ count: 1, status: 500, path: '/users' });
+    await expect(helix.http.request({ method: 'GET', path: '/users', query: { id: '1' } })).rejects.toThrow();
+    const aborted = new AbortController();
+    aborted.abort();
+    await expect(
+      helix.http.request({ method: 'GET', path: '/users', signal: aborted.signal }),
+    ).rejects.toThrow();
+    const { errors } = helix.view();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ code: 'SERVER_ERROR', at: expect.any(Number) as number });
+    expect(errors[0]?.message).toMatch(/500/);
   });
 });

@@ -320,7 +320,9 @@ export class AutoClient<
   /**
    * What the dashboard shows of this client (the `ObservedSource` contract): the conduit and every shard (served
    * ones from this process, the others from the health check's last listing, with their owner when the ownership
-   * strategy knows it) and the recent errors, redacted. Cheap enough to call once a second at 20,000 shards.
+   * strategy knows it), the subscriptions by type, version and status with their cost (the census: its first call
+   * starts the periodic listing, `subscriptionListing`), and the recent errors, redacted. Cheap enough to call once a
+   * second at 20,000 shards.
    *
    * @example
    * ```ts
@@ -328,7 +330,7 @@ export class AutoClient<
    * ```
    */
   view(): SourceView {
-    return this.#viewer.view();
+    return { ...this.#viewer.view(), subscriptions: this.#subscriptionCensus.view() };
   }
 
   /** The observability server started by the `observability` option (its `url`), once started; else `null`. */

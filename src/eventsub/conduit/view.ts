@@ -8,13 +8,8 @@
  * the view object of an unchanged shard is reused (so the server's diff sees the same object).
  */
 import type { Clock } from '../../core/clock.js';
-import { REDACTED } from '../../core/redact.js';
-import {
-  RECENT_ERRORS_LIMIT,
-  type ErrorView,
-  type ShardView,
-  type SourceView,
-} from '../../observability/source.js';
+import { RecentErrors } from '../../core/recent-errors.js';
+import { RECENT_ERRORS_LIMIT, type ShardView, type SourceView } from '../../observability/source.js';
 import type { Conduit, ConduitShard } from './models.js';
 import type { Shard, ShardState } from './shard.js';
 
@@ -28,17 +23,6 @@ export interface ConduitViewHost {
   owners(): ReadonlyMap<string, string> | undefined;
 }
 
-/** Most characters of an error message kept. */
-const MESSAGE_LIMIT = 500;
-const SECRET_PARAM = /\b(access_token|refresh_token|client_secret|secret|token|password|code)=[^&\s"']+/gi;
-const BEARER = /\b(Bearer|OAuth)\s+[A-Za-z0-9._~+/=-]+/g;
-
-/** `message` with what looks like a credential replaced, and bounded. */
-export function redactMessage(message: string): string {
-  const out = message.replace(SECRET_PARAM, `$1=${REDACTED}`).replace(BEARER, `$1 ${REDACTED}`);
-  return out.length > MESSAGE_LIMIT ? `${out.slice(0, MESSAGE_LIMIT)}…` : out;
-}
-
 function time(date: Date | null): number | null {
   return date === null ? null : date.getTime();
 }
@@ -48,7 +32,7 @@ export class ConduitViewer {
   readonly #kind: () => string;
   /** Connection times of served shards, from their state changes (`ready` in, `ready` out). */
   readonly #times = new Map<string, { connectedAt: number | null; disconnectedAt: number | null }>();
-  readonly #errors: ErrorView[] = [];
+  readonly #errors: RecentErrors;
   /** The last listing, by shard id. */
   #listing = new Map<string, ConduitShard>();
   /** The views built last, by position: reused when nothing changed. */
@@ -59,6 +43,7 @@ export class ConduitViewer {
   constructor(host: ConduitViewHost, kind: () => string) {
     this.#host = host;
     this.#kind = kind;
+    this.#errors = new RecentErrors(host.clock, RECENT_ERRORS_LIMIT);
   }
 
   /** A served shard changed state (called by the shard's state setter through the host; never throws). */
@@ -78,13 +63,7 @@ export class ConduitViewer {
 
   /** An error the client reported (`error` event or log), kept redacted in the ring. */
   error(error: Error): void {
-    const code = (error as { code?: unknown }).code;
-    this.#errors.push({
-      at: this.#host.clock.now(),
-      code: typeof code === 'string' ? code : error.name,
-      message: redactMessage(error.message),
-    });
-    if (this.#errors.length > RECENT_ERRORS_LIMIT) this.#errors.shift();
+    this.#errors.push(error);
   }
 
   view(): SourceView {
@@ -113,7 +92,7 @@ export class ConduitViewer {
     return {
       kind: this.#kind(),
       conduit: { id: conduit?.id ?? null, shardCount: count, shards },
-      errors: [...this.#errors],
+      errors: this.#errors.list(),
     };
   }
 
