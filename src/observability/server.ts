@@ -299,7 +299,8 @@ class ObservabilityHttpServer implements ObservabilityServer {
         });
         if (this.#dashboard !== null) {
           // The base of the first tick's deltas: its rates cover the first interval.
-          this.#dashboard.sample(this.#clock.now());
+          const dashboard = this.#dashboard;
+          this.#guarded(() => dashboard.sample(this.#clock.now()));
           this.#schedule();
         }
         resolve();
@@ -351,9 +352,27 @@ class ObservabilityHttpServer implements ObservabilityServer {
     if (this.#closer.signal.aborted) return;
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
-      this.#tick();
+      this.#guarded(() => {
+        this.#tick();
+      });
       this.#schedule();
     }, this.#tickMs);
+  }
+
+  /**
+   * Runs a step of the ticker: a source that hands out what cannot be read or written (a malformed snapshot, a view
+   * JSON cannot serialise) fails that tick alone, logged; it never throws out of the timer (which would end the
+   * process) nor stops the ticker. The diff's base is dropped, so the next tick sends every shard again.
+   */
+  #guarded(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.#dashboard?.forget();
+      this.#logger.error('dashboard tick failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 
   #tick(): void {
