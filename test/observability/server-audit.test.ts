@@ -3,14 +3,15 @@
  * malformed must not kill the ticker (nor the process: its timer would throw), and a session id that is a dot segment
  * must never reach the emulator's URL path.
  */
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsRegistry, type MetricsSnapshot } from '../../src/core/metrics.js';
 import type { DashboardTick } from '../../src/observability/dashboard-protocol.js';
 import { startObservabilityServer, type ObservabilityServer } from '../../src/observability/server.js';
 import type { ObservedSource, ShardView, SourceView } from '../../src/observability/source.js';
 import { TestClock } from '../../src/testing/clock.js';
-import { SseReader } from './server-support.js';
+import { http, SseReader } from './server-support.js';
 
 let server: ObservabilityServer | undefined;
 let emulator: Server | undefined;
@@ -93,5 +94,52 @@ describe('a tick that throws', () => {
     clock.advance(1000);
     const tick = await reader.nth<DashboardTick>('tick', 1);
     expect(tick.shards.map((s) => s.sessionId)).toEqual(['session-1']);
+  });
+});
+
+describe('a control to a shard whose session id is hostile', () => {
+  it('never forwards a session id that would change the emulator path (a dot segment)', async () => {
+    const paths: string[] = [];
+    const fake = createServer((req, res) => {
+      paths.push(req.url ?? '');
+      res.writeHead(204).end();
+    });
+    emulator = fake;
+    await new Promise<void>((resolve) => {
+      fake.listen(0, '127.0.0.1', () => {
+        resolve();
+      });
+    });
+    const base = `http://127.0.0.1:${String((fake.address() as AddressInfo).port)}`;
+    const source = new HostileSource();
+    server = await startObservabilityServer({ sources: [source], port: 0, emulator: base });
+    const control = (id: string): ReturnType<typeof http> =>
+      http(`http://127.0.0.1:${String(server?.port)}/api/emulator/shards/${id}/drop`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+    // A session id as Twitch (or an emulator) handed it: `..` would make `/_emulator/sessions/../drop` = `/_emulator/drop`.
+    source.shards = [
+      shard('0', '..'),
+      shard('1', '.'),
+      shard('2', 'AQoQexAWVYKSTIu4ec_2VAxyuhAB'),
+      shard('3', 'a/b+c..'),
+    ];
+    const refused = [await control('0'), await control('1')];
+    for (const answer of refused) {
+      expect(answer.status).toBe(409);
+      expect(JSON.parse(answer.body)).toMatchObject({
+        ok: false,
+        error: { code: 'OBSERVABILITY_BAD_CONTROL' },
+      });
+    }
+    expect((await control('2')).status).toBe(200);
+    expect((await control('3')).status).toBe(200);
+    // Each control is answered after its forward ended: the emulator saw the good ones only, each as one segment.
+    expect(paths).toEqual([
+      '/_emulator/sessions/AQoQexAWVYKSTIu4ec_2VAxyuhAB/drop',
+      '/_emulator/sessions/a%2Fb%2Bc../drop',
+    ]);
   });
 });
