@@ -20,6 +20,7 @@ import {
   type DashboardSourceInfo,
   type DashboardTick,
 } from './dashboard-protocol.js';
+import { readMetrics } from './merge.js';
 import { RateTracker } from './rates.js';
 
 type SourcedError = ErrorView & { readonly source: number };
@@ -150,14 +151,9 @@ export class DashboardState {
 
   /** Reads every source's metrics once and records the rates (history only: no view is built). */
   sample(at: number): DashboardRates {
-    const snapshots: MetricsSnapshot[] = this.#options.sources.map((source) => {
-      try {
-        return source.metrics();
-      } catch (error) {
-        this.#options.onError(error);
-        return [];
-      }
-    });
+    const snapshots: MetricsSnapshot[] = this.#options.sources.map((source) =>
+      readMetrics(source, this.#options.onError),
+    );
     return this.#rates.tick(at, snapshots);
   }
 

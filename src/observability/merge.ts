@@ -3,10 +3,32 @@
  * (or two HelixClients) export the same names; Prometheus refuses a family written twice and a series written twice
  * with the same labels, so each sample gets `source="<index>"` (the source's index in `sources`).
  */
-import type { MetricSample, MetricSnapshot, MetricsSnapshot } from '../core/metrics.js';
+import {
+  checkSnapshot,
+  type MetricSample,
+  type MetricSnapshot,
+  type MetricsSnapshot,
+} from '../core/metrics.js';
+import type { ObservedSource } from './source.js';
 
 /** The label that tells sources apart in the merged snapshot (`/metrics`). */
 export const SOURCE_LABEL = 'source';
+
+/**
+ * One source's `metrics()`, checked as `toPrometheusText` would: `[]` when it throws or hands out a malformed
+ * snapshot (reported through `onError`), so that one bad source never fails the exposition or the rates of the
+ * others.
+ */
+export function readMetrics(source: ObservedSource, onError: (error: unknown) => void): MetricsSnapshot {
+  try {
+    const snapshot: unknown = source.metrics();
+    checkSnapshot(snapshot);
+    return snapshot;
+  } catch (error) {
+    onError(error);
+    return [];
+  }
+}
 
 interface Family {
   readonly name: string;

@@ -29,7 +29,7 @@ import {
 import { DashboardState, healthOf } from './dashboard.js';
 import { EmulatorControls, MAX_CONTROL_BODY, emulatorBase, type ControlAnswer } from './emulator-controls.js';
 import { ObservabilityError } from './errors.js';
-import { mergeSnapshots } from './merge.js';
+import { mergeSnapshots, readMetrics } from './merge.js';
 import { dashboardPageHtml } from './page/index.js';
 import type { ObservedSource } from './source.js';
 
@@ -481,16 +481,13 @@ class ObservabilityHttpServer implements ObservabilityServer {
   }
 
   #metrics(res: ServerResponse, method: string): void {
-    const snapshots: MetricsSnapshot[] = this.#sources.map((source) => {
-      try {
-        return source.metrics();
-      } catch (error) {
+    const snapshots: MetricsSnapshot[] = this.#sources.map((source) =>
+      readMetrics(source, (error) => {
         this.#logger.warn('an observed source failed', {
           error: error instanceof Error ? error.message : String(error),
         });
-        return [];
-      }
-    });
+      }),
+    );
     const { snapshot, conflicts } = mergeSnapshots(snapshots);
     for (const conflict of conflicts) {
       if (this.#conflicts.has(conflict) || this.#conflicts.size > 100) continue;

@@ -11,6 +11,7 @@ import type { DashboardTick } from '../../src/observability/dashboard-protocol.j
 import { startObservabilityServer, type ObservabilityServer } from '../../src/observability/server.js';
 import type { ObservedSource, ShardView, SourceView } from '../../src/observability/source.js';
 import { TestClock } from '../../src/testing/clock.js';
+import { parsePrometheus } from './prometheus-parser.js';
 import { http, SseReader } from './server-support.js';
 
 let server: ObservabilityServer | undefined;
@@ -141,5 +142,64 @@ describe('a control to a shard whose session id is hostile', () => {
       '/_emulator/sessions/AQoQexAWVYKSTIu4ec_2VAxyuhAB/drop',
       '/_emulator/sessions/a%2Fb%2Bc../drop',
     ]);
+  });
+});
+
+describe('/metrics with a bad source', () => {
+  it('leaves out a source whose snapshot is malformed and serves the others (was a 500 for all)', async () => {
+    const good = new HostileSource();
+    good.registry.counter({ name: 'app_good_total', help: 'Good' }).inc(3);
+    const bad: ObservedSource = {
+      metrics: () =>
+        [
+          { name: 'app_bad', help: 'Bad', type: 'gauge', samples: [{ labels: { x: 1 }, value: 1 }] },
+        ] as unknown as MetricsSnapshot,
+    };
+    const warnings: string[] = [];
+    const log = (): void => undefined;
+    server = await startObservabilityServer({
+      sources: [good, bad],
+      port: 0,
+      logger: {
+        debug: log,
+        info: log,
+        error: log,
+        warn: (m, c) => warnings.push(`${m} ${JSON.stringify(c)}`),
+      },
+    });
+    const answer = await http(server.metricsUrl);
+    expect(answer.status).toBe(200);
+    const families = parsePrometheus(answer.body);
+    expect(families.get('app_good_total')?.samples).toEqual([
+      { name: 'app_good_total', labels: { source: '0' }, value: 3 },
+    ]);
+    expect(families.has('app_bad')).toBe(false);
+    expect(warnings.join('\n')).toContain('labels');
+  });
+});
+
+describe('the dashboard with a source whose metrics are malformed', () => {
+  it('still ticks, with the rates of the other sources', async () => {
+    const clock = new TestClock();
+    const good = new HostileSource();
+    const events = good.registry.counter({
+      name: 'twitch_realtime_eventsub_notifications_total',
+      help: 'Notifications',
+      labelNames: ['type'],
+    });
+    const bad: ObservedSource = {
+      metrics: () =>
+        [
+          { name: 'twitch_realtime_shard_reconnects_total', help: 'x', type: 'counter', samples: null },
+        ] as unknown as MetricsSnapshot,
+    };
+    server = await startObservabilityServer({ sources: [good, bad], port: 0, clock });
+    const reader = new SseReader(`http://127.0.0.1:${String(server.port)}/api/stream`);
+    readers.push(reader);
+    await reader.nth('snapshot', 1);
+    events.labels('channel.follow').inc(4);
+    clock.advance(1000);
+    const tick = await reader.nth<DashboardTick>('tick', 1);
+    expect(tick.rates.eventsPerSecond).toEqual({ 'channel.follow': 4 });
   });
 });
