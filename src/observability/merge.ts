@@ -13,6 +13,8 @@ import type { ObservedSource } from './source.js';
 
 /** The label that tells sources apart in the merged snapshot (`/metrics`). */
 export const SOURCE_LABEL = 'source';
+/** A source's own `source` label, kept under this name (Prometheus's `exported_` convention for a clash). */
+export const EXPORTED_SOURCE_LABEL = 'exported_source';
 
 /**
  * One source's `metrics()`, checked as `toPrometheusText` would: `[]` when it throws or hands out a malformed
@@ -72,7 +74,12 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): {
         continue;
       }
       for (const sample of metric.samples) {
-        family.samples.push({ ...sample, labels: { ...sample.labels, [SOURCE_LABEL]: source } });
+        const own = sample.labels[SOURCE_LABEL];
+        const labels =
+          own === undefined
+            ? { ...sample.labels, [SOURCE_LABEL]: source }
+            : { ...sample.labels, [SOURCE_LABEL]: source, [EXPORTED_SOURCE_LABEL]: own };
+        family.samples.push({ ...sample, labels });
       }
     }
   });

@@ -176,6 +176,19 @@ describe('/metrics with a bad source', () => {
     expect(families.has('app_bad')).toBe(false);
     expect(warnings.join('\n')).toContain('labels');
   });
+
+  it("keeps a source's own `source` label as exported_source: no two series with one label set", async () => {
+    const a = new HostileSource();
+    const own = a.registry.counter({ name: 'app_jobs_total', help: 'Jobs', labelNames: ['source'] });
+    own.labels('queue').inc(1);
+    own.labels('cron').inc(2);
+    server = await startObservabilityServer({ sources: [a], port: 0 });
+    const families = parsePrometheus((await http(server.metricsUrl)).body);
+    expect(families.get('app_jobs_total')?.samples.map((s) => s.labels)).toEqual([
+      { source: '0', exported_source: 'queue' },
+      { source: '0', exported_source: 'cron' },
+    ]);
+  });
 });
 
 describe('the dashboard with a source whose metrics are malformed', () => {
