@@ -427,9 +427,16 @@ class ObservabilityHttpServer implements ObservabilityServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
     const method = req.method ?? 'GET';
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      // A request target no URL parser takes (`//[`): the client's mistake, not a failure of ours.
+      text(res, method, 400, 'bad request\n');
+      return;
+    }
+    const path = url.pathname;
     if (!this.#hostAllowed(req)) {
       text(res, method, 421, 'misdirected request\n');
       return;

@@ -4,7 +4,7 @@
  * must never reach the emulator's URL path.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MetricsRegistry, type MetricsSnapshot } from '../../src/core/metrics.js';
 import type { DashboardTick } from '../../src/observability/dashboard-protocol.js';
@@ -214,5 +214,30 @@ describe('the dashboard with a source whose metrics are malformed', () => {
     clock.advance(1000);
     const tick = await reader.nth<DashboardTick>('tick', 1);
     expect(tick.rates.eventsPerSecond).toEqual({ 'channel.follow': 4 });
+  });
+});
+
+describe('a request line no URL parser takes', () => {
+  it('is answered 400, not 500 with an error logged', async () => {
+    const errors: string[] = [];
+    server = await startObservabilityServer({
+      sources: [new HostileSource()],
+      port: 0,
+      logger: quietLogger(errors),
+    });
+    const port = server.port;
+    const status = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      let out = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (out += chunk));
+      socket.on('end', () => {
+        resolve(out.split('\r\n')[0] ?? '');
+      });
+      socket.on('error', reject);
+      socket.write(`GET //[ HTTP/1.1\r\nHost: 127.0.0.1:${String(port)}\r\nConnection: close\r\n\r\n`);
+    });
+    expect(status).toBe('HTTP/1.1 400 Bad Request');
+    expect(errors).toEqual([]);
   });
 });
