@@ -241,3 +241,33 @@ describe('a request line no URL parser takes', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('/metrics in every case', () => {
+  it('parses strictly: no samples, hostile label values, NaN and infinities, a histogram with its overflow child', async () => {
+    const a = new HostileSource();
+    const r = a.registry;
+    r.counter({ name: 'app_empty_total', help: 'No samples', labelNames: ['x'] });
+    const g = r.gauge({ name: 'app_values', help: 'Help with \\ and\nnewline', labelNames: ['v'] });
+    g.labels('quote " backslash \\ newline \n end').set(Number.NaN);
+    g.labels('inf').set(Infinity);
+    g.labels('-inf').set(-Infinity);
+    const h = r.histogram({
+      name: 'app_lag_seconds',
+      help: 'Lag',
+      labelNames: ['k'],
+      buckets: [0.1, 1],
+      maxChildren: 1,
+    });
+    h.labels('one').observe(0.05);
+    h.labels('two').observe(5); // past maxChildren: the overflow child
+    const b: ObservedSource = { metrics: () => [] };
+    server = await startObservabilityServer({ sources: [a, b], port: 0 });
+    const families = parsePrometheus((await http(server.metricsUrl)).body);
+    expect(families.get('app_empty_total')?.samples).toEqual([]);
+    const values = families.get('app_values')?.samples ?? [];
+    expect(values.map((s) => s.labels.v)).toEqual(['quote " backslash \\ newline \n end', 'inf', '-inf']);
+    expect(values.map((s) => s.value)).toEqual([Number.NaN, Infinity, -Infinity]);
+    const lag = families.get('app_lag_seconds')?.samples ?? [];
+    expect(new Set(lag.map((s) => s.labels.k)).size).toBe(2);
+  });
+});
