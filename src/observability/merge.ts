@@ -17,18 +17,21 @@ export const SOURCE_LABEL = 'source';
 export const EXPORTED_SOURCE_LABEL = 'exported_source';
 
 /**
- * One source's `metrics()`, checked as `toPrometheusText` would: `[]` when it throws or hands out a malformed
+ * One source's `metrics()`, checked as `toPrometheusText` would: `null` when it throws or hands out a malformed
  * snapshot (reported through `onError`), so that one bad source never fails the exposition or the rates of the
  * others.
  */
-export function readMetrics(source: ObservedSource, onError: (error: unknown) => void): MetricsSnapshot {
+export function readMetrics(
+  source: ObservedSource,
+  onError: (error: unknown) => void,
+): MetricsSnapshot | null {
   try {
     const snapshot: unknown = source.metrics();
     checkSnapshot(snapshot);
     return snapshot;
   } catch (error) {
     onError(error);
-    return [];
+    return null;
   }
 }
 

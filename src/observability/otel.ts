@@ -197,7 +197,7 @@ class Exporter {
     for (const source of this.#sources) {
       // A source that cannot answer now (it throws, or its snapshot is malformed) is skipped for this collection;
       // the others are still observed.
-      const snapshot = readMetrics(source, skip);
+      const snapshot = readMetrics(source, skip) ?? [];
       for (const metric of snapshot) {
         if (this.#defined.has(metric.name)) {
           this.#observe(result, metric);

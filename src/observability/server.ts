@@ -488,12 +488,13 @@ class ObservabilityHttpServer implements ObservabilityServer {
   }
 
   #metrics(res: ServerResponse, method: string): void {
-    const snapshots: MetricsSnapshot[] = this.#sources.map((source) =>
-      readMetrics(source, (error) => {
-        this.#logger.warn('an observed source failed', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }),
+    const snapshots: MetricsSnapshot[] = this.#sources.map(
+      (source) =>
+        readMetrics(source, (error) => {
+          this.#logger.warn('an observed source failed', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }) ?? [],
     );
     const { snapshot, conflicts } = mergeSnapshots(snapshots);
     for (const conflict of conflicts) {

@@ -271,3 +271,35 @@ describe('/metrics in every case', () => {
     expect(new Set(lag.map((s) => s.labels.k)).size).toBe(2);
   });
 });
+
+describe('rates around a source that fails one tick', () => {
+  it('shows no spike when it answers again (its counters are not counted again from zero)', async () => {
+    const clock = new TestClock();
+    const source = new HostileSource();
+    const reconnects = source.registry.counter({
+      name: 'twitch_realtime_shard_reconnects_total',
+      help: 'Reconnects',
+      labelNames: ['shard'],
+    });
+    reconnects.labels('0').inc(100); // since the client started, long before
+    let failing = false;
+    const flaky: ObservedSource = {
+      metrics: () => {
+        if (failing) throw new Error('not now');
+        return source.metrics();
+      },
+    };
+    server = await startObservabilityServer({ sources: [flaky], port: 0, clock });
+    const reader = new SseReader(`http://127.0.0.1:${String(server.port)}/api/stream`);
+    readers.push(reader);
+    await reader.nth('snapshot', 1);
+    failing = true;
+    clock.advance(1000);
+    await reader.nth('tick', 1);
+    failing = false;
+    reconnects.labels('0').inc(2);
+    clock.advance(1000);
+    const tick = await reader.nth<DashboardTick>('tick', 2);
+    expect(tick.rates.reconnects).toBe(2);
+  });
+});
