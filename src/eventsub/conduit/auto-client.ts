@@ -31,21 +31,19 @@ import {
   type MultiSubscribePayload,
   type SubscriptionInput,
 } from './multi-subscribe.js';
-import { ConduitMetrics, setClientRegistry } from './metrics.js';
-import { SubscriptionCensus } from './subscription-census.js';
-import { ConduitHealth, shardRetryBudget } from './health.js';
 import type { HealthReport } from '../../observability/source.js';
 import { checkedOptions, resolveOptions, type AutoClientOptions, type ResolvedOptions } from './options.js';
 import type { ConduitWork, OwnershipContext, ShardLossReason } from './ownership.js';
 import { Reconciler } from './reconciler.js';
+import { setClientRegistry } from './metrics.js';
+import { ConduitObservation } from './observation.js';
+import type { ObservabilityServer } from '../../observability/server.js';
 import { resolveConduit } from './resolver.js';
 import { countChanged, scale } from './scaler.js';
 import { asError, type Shard } from './shard.js';
 import { ShardSet, type ShardSetHost } from './shard-set.js';
 import { WebhookShard, WebhookSide } from './webhook-shard.js';
-import { ConduitViewer } from './view.js';
 import type { SourceView } from '../../observability/source.js';
-import { startObservabilityServer, type ObservabilityServer } from '../../observability/server.js';
 
 export type { AutoClientOptions, ShardSessionOptions, WebhookShardOptions } from './options.js';
 
@@ -91,12 +89,8 @@ export class AutoClient<
   readonly #assigner: Assigner;
   readonly #reconciler: Reconciler;
   readonly #webhook: WebhookSide | null;
-  readonly #metrics: ConduitMetrics | null;
-  /** Subscriptions by type, version and status (gauges, dashboard view): subscription-census.ts. */
-  readonly #subscriptionCensus: SubscriptionCensus;
-  readonly #health: ConduitHealth;
-  readonly #viewer: ConduitViewer;
-  #observability: ObservabilityServer | null = null;
+  /** Metrics, subscription census, health, the dashboard view and the observability server: observation.ts. */
+  readonly #observation: ConduitObservation;
 
   /**
    * Checks every option before anything is created, bound or sent.
@@ -128,17 +122,6 @@ export class AutoClient<
         ...(options.helixBudget === undefined ? {} : { budget: options.helixBudget }),
       });
     this.tapNotifications('conduit.shard.disabled', this.#onShardDisabled);
-    this.#viewer = new ConduitViewer(
-      {
-        get conduit() {
-          return conduitOf();
-        },
-        clock: resolved.clock,
-        shard: (id) => this.#shards.get(id),
-        owners: () => resolved.ownership.owners?.(),
-      },
-      () => this.constructor.name,
-    );
     const host = this.#host();
     const assigner = new Assigner(host, {
       chunkSize: resolved.assignChunkSize,
@@ -161,40 +144,32 @@ export class AutoClient<
     this.#reconciler = new Reconciler(host, resolved.reconcileIntervalMs);
     this.#webhook = resolved.webhook === null ? null : new WebhookSide(resolved.webhook, host);
     const shards = this.#shards;
-    const webhook = resolved.webhook;
-    this.#metrics = !resolved.metrics
-      ? null
-      : new ConduitMetrics(resolved.clock, shards, () => webhook?.receiver.stats.duplicates ?? 0);
-    if (this.#metrics !== null) {
-      this.recordMetrics(this.#metrics);
-      setClientRegistry(this, this.#metrics.registry);
-    }
-    const census = new SubscriptionCensus(
+    const observation = new ConduitObservation(
       {
-        clock: resolved.clock,
+        get conduit() {
+          return conduitOf();
+        },
         signal: this.#closer.signal,
-        list: (signal) => this.helix.eventSub.getSubscriptions({}, { signal }),
+        helix: this.helix,
+        logger: this.logger,
+        kind: () => this.constructor.name,
+        state: () => this.state,
+        isClosing: () => this.isClosing(),
         report: (error, context) => {
           this.report(error, context);
         },
+        reconcilerActivity: () => this.#reconciler.activity(),
       },
-      this.#metrics?.registry ?? null,
-      resolved.subscriptionListing,
+      resolved,
+      shards,
     );
-    this.#subscriptionCensus = census;
+    this.#observation = observation;
+    if (observation.metrics !== null) {
+      this.recordMetrics(observation.metrics);
+      setClientRegistry(this, observation.metrics.registry);
+    }
     this.events.on('subscriptionRevoked', (revocation) => {
-      census.revoked(revocation.subscription);
-    });
-    this.#health = new ConduitHealth({
-      clock: resolved.clock,
-      stuckAfterMs: resolved.stuckAfterMs,
-      retryBudget: shardRetryBudget(resolved.shardRetry),
-      reconcileIntervalMs: resolved.reconcileIntervalMs,
-      state: () => this.state,
-      granted: () => shards.granted(),
-      shard: (id) => shards.get(id),
-      reconcilerActivity: () => this.#reconciler.activity(),
-      helix: () => this.helix.health(),
+      observation.census.revoked(revocation.subscription);
     });
     this.conduitInfo = new ConduitInfo({
       get conduit() {
@@ -278,7 +253,7 @@ export class AutoClient<
         : AbortSignal.any([options.signal, this.#closer.signal]);
     try {
       const run = runMultiSubscribe(this.helix, conduit.id, subscriptions, { ...options, signal });
-      this.#subscriptionCensus.track(run.result);
+      this.#observation.census.track(run.result);
       return handle ? run : run.result;
     } catch (error) {
       if (handle) throw error;
@@ -298,7 +273,7 @@ export class AutoClient<
    * ```
    */
   metrics(): MetricsSnapshot {
-    return this.#metrics?.registry.snapshot() ?? [];
+    return this.#observation.snapshot();
   }
 
   /**
@@ -314,7 +289,7 @@ export class AutoClient<
    * ```
    */
   health(): HealthReport {
-    return this.#health.report();
+    return this.#observation.health();
   }
 
   /**
@@ -330,16 +305,16 @@ export class AutoClient<
    * ```
    */
   view(): SourceView {
-    return { ...this.#viewer.view(), subscriptions: this.#subscriptionCensus.view() };
+    return this.#observation.view();
   }
 
   /** The observability server started by the `observability` option (its `url`), once started; else `null`. */
   get observability(): ObservabilityServer | null {
-    return this.#observability;
+    return this.#observation.server;
   }
 
   protected override report(error: Error, context?: string): void {
-    this.#viewer.error(error);
+    this.#observation.error(error);
     super.report(error, context);
   }
 
@@ -356,19 +331,7 @@ export class AutoClient<
     const options = this.#options;
     const signal = this.#closer.signal;
     const ownership = options.ownership;
-    this.#health.starting();
-    const observability = this.#options.observability;
-    if (observability !== undefined && observability !== false) {
-      const server = await startObservabilityServer({
-        clock: options.clock,
-        logger: this.logger,
-        ...observability,
-        sources: [this, this.helix],
-      });
-      this.#observability = server;
-      // close() while it started: onClose did not see it.
-      if (this.isClosing()) await server.close();
-    }
+    await this.#observation.starting([this, this.helix]);
     if (this.#webhook !== null) {
       await this.#webhook.listen();
       const listener = this.#webhook.listener;
@@ -417,7 +380,7 @@ export class AutoClient<
     await this.beforeReady();
     if (this.isClosing()) return;
     this.#reconciler.schedule();
-    this.#subscriptionCensus.start();
+    this.#observation.census.start();
     const current = this.#conduit ?? conduit;
     const owned = this.#shards.granted();
     const info: ReadyInfo = {
@@ -444,7 +407,6 @@ export class AutoClient<
   protected async onClose(): Promise<void> {
     this.#closer.abort(new TwitchError('CLIENT_CLOSED', 'the client was closed'));
     this.#reconciler.stop();
-    this.#subscriptionCensus.close();
     // Also after a start that failed once the strategy was asked whether it leads (a fleet node registered for
     // that question would otherwise stay registered, maybe holding the leader lease, for a lease TTL).
     if (this.#ownershipAsked) {
@@ -454,7 +416,7 @@ export class AutoClient<
         this.report(asError(error), 'ownership');
       }
     }
-    await Promise.all([this.#shards.closeAll(), this.#webhook?.close(), this.#observability?.close()]);
+    await Promise.all([this.#shards.closeAll(), this.#webhook?.close(), this.#observation.close()]);
     if (this.#ownsHelix) this.helix.close();
   }
 
@@ -583,11 +545,10 @@ export class AutoClient<
         });
       },
       stateChanged: (shardId, from, to) => {
-        this.#metrics?.transition(from, to);
-        this.#viewer.stateChanged(shardId, from, to);
+        this.#observation.stateChanged(shardId, from, to);
       },
       listed: (remote) => {
-        this.#viewer.listed(remote);
+        this.#observation.listed(remote);
       },
       mayReclaim: (shardId) => {
         if (ownership.mayReclaim === undefined) return true;
