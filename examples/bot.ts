@@ -50,13 +50,11 @@ commands.add(
 );
 
 const bot = new AutoBot({ ...emu.clientOptions(), botId, auth, commands, channels: ['1337'] });
-const answers: string[] = [];
-const allAnswered = new Promise<void>((resolve) => {
-  bot.on('message', (message) => {
-    const thread = message.reply === null ? '' : ` (reply to ${message.reply.parentUser.login})`;
-    console.log(`${message.chatter.login}: ${message.message.text}${thread}`);
-    if (message.chatter.id === botId && answers.push(message.message.text) === 4) resolve();
-  });
+let answered = (): void => undefined;
+bot.on('message', (message) => {
+  const thread = message.reply === null ? '' : ` (reply to ${message.reply.parentUser.login})`;
+  console.log(`${message.chatter.login}: ${message.message.text}${thread}`);
+  if (message.chatter.id === botId) answered();
 });
 bot.on('chatDropped', ({ text, dropReason }) => {
   console.log(`Twitch did not send "${text}": ${dropReason.code}`); // e.g. msg_duplicate within 30 s
@@ -67,9 +65,9 @@ bot.on('error', (error) => {
 await bot.start();
 
 for (const text of ['!dice many', '!dice 20', '!dice', '!clear']) {
+  const answer = new Promise<void>((resolve) => (answered = resolve));
   emu.chat({ channel: 'somechannel', user: 'aviewer', text });
-  await new Promise((resolve) => setTimeout(resolve, 50)); // one message after the other, like a person
+  await answer; // the viewer reads the answer before typing again
 }
-await allAnswered;
 await bot.close();
 auth.close(); // and `await using` closes the emulator

@@ -336,8 +336,11 @@ function formatValue(n: number): string {
 
 const TYPES: readonly unknown[] = ['counter', 'gauge', 'histogram'];
 
-/** A snapshot as `MetricsRegistry.snapshot` makes it, or `INVALID_ARGUMENT` naming the first wrong field. */
-function checkSnapshot(snapshot: unknown): asserts snapshot is MetricsSnapshot {
+/**
+ * A snapshot as `MetricsRegistry.snapshot` makes it, or `INVALID_ARGUMENT` naming the first wrong field. Internal
+ * (not in the barrels): the observability server checks each source's snapshot with it before merging.
+ */
+export function checkSnapshot(snapshot: unknown): asserts snapshot is MetricsSnapshot {
   const bad = (field: string, expected: string): never => {
     throw new InvalidArgumentError(`${field} must be ${expected}`, field);
   };

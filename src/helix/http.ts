@@ -347,6 +347,7 @@ export class HelixHttp {
               bucket,
               limits,
               bodyText !== undefined,
+              token,
             );
             throw new RateLimitWaitError(
               {
@@ -384,6 +385,7 @@ export class HelixHttp {
         bucket,
         limits,
         bodyText !== undefined,
+        token,
       );
     }
   }
@@ -473,8 +475,14 @@ export class HelixHttp {
     bucket: string,
     limits: RateLimitHeaders,
     hasBody: boolean,
+    token: string,
   ): HTTPError {
-    const { error: twitchError, twitchMessage } = twitchErrorFields(text, status, statusText);
+    // A body that echoes the token (a proxy's debug page) does not get it into the error's message.
+    const { error: twitchError, twitchMessage } = twitchErrorFields(
+      redactKnown(text, [token]),
+      status,
+      statusText,
+    );
     const request: RedactedRequest = {
       method: req.method,
       url: redactUrl(url),

@@ -5,6 +5,7 @@
  */
 export { HelixClient } from './client.js';
 export type { HelixClientOptions } from './client.js';
+export type { RecentError } from '../core/recent-errors.js';
 export { HelixHttp } from './http.js';
 export type {
   FetchInit,

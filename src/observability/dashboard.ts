@@ -4,7 +4,6 @@
  * since the previous tick (a field-by-field compare against the previous tick's shards), the conduit's id and count
  * when they changed, the subscription counts when they changed, and the errors recorded since.
  */
-import type { MetricsSnapshot } from '../core/metrics.js';
 import type {
   ErrorView,
   HealthReport,
@@ -20,6 +19,7 @@ import {
   type DashboardSourceInfo,
   type DashboardTick,
 } from './dashboard-protocol.js';
+import { readMetrics } from './merge.js';
 import { RateTracker } from './rates.js';
 
 type SourcedError = ErrorView & { readonly source: number };
@@ -150,14 +150,8 @@ export class DashboardState {
 
   /** Reads every source's metrics once and records the rates (history only: no view is built). */
   sample(at: number): DashboardRates {
-    const snapshots: MetricsSnapshot[] = this.#options.sources.map((source) => {
-      try {
-        return source.metrics();
-      } catch (error) {
-        this.#options.onError(error);
-        return [];
-      }
-    });
+    // A source that cannot be read now is `null`: the rates keep its previous values as the base.
+    const snapshots = this.#options.sources.map((source) => readMetrics(source, this.#options.onError));
     return this.#rates.tick(at, snapshots);
   }
 

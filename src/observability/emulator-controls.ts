@@ -50,6 +50,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 const NAME = /^[a-z0-9_.-]{1,100}$/i;
+/**
+ * A session id forwarded in the emulator's path (percent-encoded): printable ASCII, and never a dot segment (`.`,
+ * `..`), which encoding leaves as is and the URL resolution would follow. Twitch's and the emulator's are base64.
+ */
+const SESSION_ID = /^[\x21-\x7e]{1,256}$/;
 const SHARD_ROUTE = /^\/api\/emulator\/shards\/([0-9]{1,5})\/(drop|reconnect|stall)$/;
 
 export class EmulatorControls {
@@ -97,6 +102,13 @@ export class EmulatorControls {
     const session = sessionOf(shardId);
     if (session === undefined) return bad(404, `the conduit has no shard ${shardId}`);
     if (session === null) return bad(409, `shard ${shardId} has no WebSocket session now`);
+    // The id came from the other end (a welcome message): it goes into a URL path only as one plain segment.
+    if (!SESSION_ID.test(session) || /^\.+$/.test(session)) {
+      return bad(
+        409,
+        `shard ${shardId} has a session id that is not a URL segment: ${session.slice(0, 100)}`,
+      );
+    }
     const at = `_emulator/sessions/${encodeURIComponent(session)}/`;
     if (verb === 'stall') return this.#forward(`${at}keepalive`, { enabled: false });
     return this.#forward(at + verb, {});

@@ -3,10 +3,37 @@
  * (or two HelixClients) export the same names; Prometheus refuses a family written twice and a series written twice
  * with the same labels, so each sample gets `source="<index>"` (the source's index in `sources`).
  */
-import type { MetricSample, MetricSnapshot, MetricsSnapshot } from '../core/metrics.js';
+import {
+  checkSnapshot,
+  type MetricSample,
+  type MetricSnapshot,
+  type MetricsSnapshot,
+} from '../core/metrics.js';
+import type { ObservedSource } from './source.js';
 
 /** The label that tells sources apart in the merged snapshot (`/metrics`). */
 export const SOURCE_LABEL = 'source';
+/** A source's own `source` label, kept under this name (Prometheus's `exported_` convention for a clash). */
+export const EXPORTED_SOURCE_LABEL = 'exported_source';
+
+/**
+ * One source's `metrics()`, checked as `toPrometheusText` would: `null` when it throws or hands out a malformed
+ * snapshot (reported through `onError`), so that one bad source never fails the exposition or the rates of the
+ * others.
+ */
+export function readMetrics(
+  source: ObservedSource,
+  onError: (error: unknown) => void,
+): MetricsSnapshot | null {
+  try {
+    const snapshot: unknown = source.metrics();
+    checkSnapshot(snapshot);
+    return snapshot;
+  } catch (error) {
+    onError(error);
+    return null;
+  }
+}
 
 interface Family {
   readonly name: string;
@@ -50,7 +77,12 @@ export function mergeSnapshots(snapshots: readonly MetricsSnapshot[]): {
         continue;
       }
       for (const sample of metric.samples) {
-        family.samples.push({ ...sample, labels: { ...sample.labels, [SOURCE_LABEL]: source } });
+        const own = sample.labels[SOURCE_LABEL];
+        const labels =
+          own === undefined
+            ? { ...sample.labels, [SOURCE_LABEL]: source }
+            : { ...sample.labels, [SOURCE_LABEL]: source, [EXPORTED_SOURCE_LABEL]: own };
+        family.samples.push({ ...sample, labels });
       }
     }
   });

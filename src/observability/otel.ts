@@ -7,9 +7,13 @@
  * The few OpenTelemetry shapes used are mirrored structurally below, so that this package's types never require
  * `@opentelemetry/api`'s: a real `Meter` or `MeterProvider` fits them.
  */
-import type { MetricSnapshot, MetricsSnapshot } from '../core/metrics.js';
+import type { MetricSnapshot } from '../core/metrics.js';
 import { checkOptions, fail, type Check, type OptionChecks } from '../core/options.js';
+import { readMetrics } from './merge.js';
 import type { ObservedSource } from './source.js';
+
+/** A source skipped for one collection is not reported: the export has no logger, and the next collection retries. */
+const skip = (): void => undefined;
 
 /** Attributes of one observation (our labels). */
 export type OtelAttributes = Readonly<Record<string, string>>;
@@ -191,13 +195,9 @@ class Exporter {
   readonly #collect = (result: OtelBatchObservableResult): void => {
     let grew = false;
     for (const source of this.#sources) {
-      let snapshot: MetricsSnapshot;
-      try {
-        snapshot = source.metrics();
-      } catch {
-        // A source that cannot answer now is skipped for this collection; the others are still observed.
-        continue;
-      }
+      // A source that cannot answer now (it throws, or its snapshot is malformed) is skipped for this collection;
+      // the others are still observed.
+      const snapshot = readMetrics(source, skip) ?? [];
       for (const metric of snapshot) {
         if (this.#defined.has(metric.name)) {
           this.#observe(result, metric);

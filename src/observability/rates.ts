@@ -59,6 +59,8 @@ export class RateTracker {
   /** The previous tick's value of each series (`source|name|labels`; histogram buckets as arrays). */
   #previous = new Map<string, number | readonly number[]>();
   #previousAt: number | null = null;
+  /** The sources read at least once: a source's first snapshot is only the base of its deltas. */
+  readonly #seen = new Set<number>();
 
   constructor(limit = HISTORY_LIMIT) {
     this.#limit = limit;
@@ -69,8 +71,12 @@ export class RateTracker {
     return this.#history;
   }
 
-  /** The rates since the previous call (the first call only sets the base: its counts are 0), kept in the ring. */
-  tick(at: number, snapshots: readonly MetricsSnapshot[]): DashboardRates {
+  /**
+   * The rates since the previous call (the first call only sets the base: its counts are 0), kept in the ring.
+   * `null` for a source that could not be read now: its previous values stay the base of its next deltas (its
+   * counters, read again, are not counted again from zero), and a source's first snapshot only sets its base.
+   */
+  tick(at: number, snapshots: readonly (MetricsSnapshot | null)[]): DashboardRates {
     const intervalMs = this.#previousAt === null ? 0 : Math.max(0, at - this.#previousAt);
     const first = this.#previousAt === null;
     const next = new Map<string, number | readonly number[]>();
@@ -88,16 +94,25 @@ export class RateTracker {
     let remaining: number | null = null;
     let app: number | null = null;
 
+    let base = first;
     const delta = (key: string, value: number): number => {
       next.set(key, value);
       const before = this.#previous.get(key);
-      if (first) return 0;
+      if (base) return 0;
       if (typeof before !== 'number' || value < before) return value;
       return value - before;
     };
 
+    let unread: Set<number> | null = null;
     for (let index = 0; index < snapshots.length; index++) {
-      for (const metric of snapshots[index] ?? []) {
+      const snapshot = snapshots[index];
+      if (snapshot === null || snapshot === undefined) {
+        (unread ??= new Set()).add(index);
+        continue;
+      }
+      base = first || !this.#seen.has(index);
+      this.#seen.add(index);
+      for (const metric of snapshot) {
         const field = FIELD_OF.get(metric.name);
         if (field !== undefined) {
           for (const s of metric.samples)
@@ -109,7 +124,7 @@ export class RateTracker {
             if (d > 0) perType.set(type, (perType.get(type) ?? 0) + d);
           }
         } else if (metric.name === LAG) {
-          const d = this.#histogramDeltas(index, metric, next, first);
+          const d = this.#histogramDeltas(index, metric, next, base);
           if (d === null) continue;
           if (lagDeltas === null) {
             lagBounds = metric.bounds ?? [];
@@ -123,6 +138,11 @@ export class RateTracker {
             remaining = remaining === null ? s.value : Math.min(remaining, s.value);
           }
         }
+      }
+    }
+    if (unread !== null) {
+      for (const [key, value] of this.#previous) {
+        if (unread.has(Number(key.slice(0, key.indexOf('|'))))) next.set(key, value);
       }
     }
     this.#previous = next;

@@ -29,7 +29,7 @@ import {
 import { DashboardState, healthOf } from './dashboard.js';
 import { EmulatorControls, MAX_CONTROL_BODY, emulatorBase, type ControlAnswer } from './emulator-controls.js';
 import { ObservabilityError } from './errors.js';
-import { mergeSnapshots } from './merge.js';
+import { mergeSnapshots, readMetrics } from './merge.js';
 import { dashboardPageHtml } from './page/index.js';
 import type { ObservedSource } from './source.js';
 
@@ -299,7 +299,8 @@ class ObservabilityHttpServer implements ObservabilityServer {
         });
         if (this.#dashboard !== null) {
           // The base of the first tick's deltas: its rates cover the first interval.
-          this.#dashboard.sample(this.#clock.now());
+          const dashboard = this.#dashboard;
+          this.#guarded(() => dashboard.sample(this.#clock.now()));
           this.#schedule();
         }
         resolve();
@@ -351,9 +352,27 @@ class ObservabilityHttpServer implements ObservabilityServer {
     if (this.#closer.signal.aborted) return;
     this.#timer = this.#clock.setTimeout(() => {
       this.#timer = undefined;
-      this.#tick();
+      this.#guarded(() => {
+        this.#tick();
+      });
       this.#schedule();
     }, this.#tickMs);
+  }
+
+  /**
+   * Runs a step of the ticker: a source that hands out what cannot be read or written (a malformed snapshot, a view
+   * JSON cannot serialise) fails that tick alone, logged; it never throws out of the timer (which would end the
+   * process) nor stops the ticker. The diff's base is dropped, so the next tick sends every shard again.
+   */
+  #guarded(step: () => void): void {
+    try {
+      step();
+    } catch (error) {
+      this.#dashboard?.forget();
+      this.#logger.error('dashboard tick failed', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 
   #tick(): void {
@@ -408,9 +427,16 @@ class ObservabilityHttpServer implements ObservabilityServer {
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const path = url.pathname;
     const method = req.method ?? 'GET';
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://localhost');
+    } catch {
+      // A request target no URL parser takes (`//[`): the client's mistake, not a failure of ours.
+      text(res, method, 400, 'bad request\n');
+      return;
+    }
+    const path = url.pathname;
     if (!this.#hostAllowed(req)) {
       text(res, method, 421, 'misdirected request\n');
       return;
@@ -462,16 +488,14 @@ class ObservabilityHttpServer implements ObservabilityServer {
   }
 
   #metrics(res: ServerResponse, method: string): void {
-    const snapshots: MetricsSnapshot[] = this.#sources.map((source) => {
-      try {
-        return source.metrics();
-      } catch (error) {
-        this.#logger.warn('an observed source failed', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-        return [];
-      }
-    });
+    const snapshots: MetricsSnapshot[] = this.#sources.map(
+      (source) =>
+        readMetrics(source, (error) => {
+          this.#logger.warn('an observed source failed', {
+            error: error instanceof Error ? error.message : String(error),
+          });
+        }) ?? [],
+    );
     const { snapshot, conflicts } = mergeSnapshots(snapshots);
     for (const conflict of conflicts) {
       if (this.#conflicts.has(conflict) || this.#conflicts.size > 100) continue;

@@ -1,7 +1,8 @@
 /**
  * A small strict parser of the Prometheus text exposition format 0.0.4, for tests: every line is a `# HELP`, a
  * `# TYPE` or a sample of the family the last `# TYPE` declared; label values unescaped (`\\`, `\"`, `\n`, nothing
- * else); histogram buckets cumulative, ending with `+Inf` equal to `_count`. Throws on anything else.
+ * else); no series twice; histogram buckets cumulative, ending with `+Inf` equal to `_count`. Throws on anything
+ * else.
  */
 export interface ParsedSample {
   readonly name: string;
@@ -45,7 +46,16 @@ export function parsePrometheus(text: string): Map<string, ParsedFamily> {
     if (current === null || current.type === '') throw new Error(`${where}: a sample before any TYPE`);
     current.samples.push(parseSample(line, current, where));
   }
-  for (const family of families.values()) if (family.type === 'histogram') checkHistogram(family);
+  for (const family of families.values()) {
+    // One series per label set, as Prometheus requires (it refuses a scrape with a duplicate).
+    const seen = new Set<string>();
+    for (const sample of family.samples) {
+      const key = `${sample.name}${JSON.stringify(Object.entries(sample.labels).sort())}`;
+      if (seen.has(key)) throw new Error(`${family.name}: series ${key} written twice`);
+      seen.add(key);
+    }
+    if (family.type === 'histogram') checkHistogram(family);
+  }
   return families;
 }
 

@@ -94,7 +94,7 @@ describe('with AutoClients', () => {
     const before = snapshot.conduit?.shards[0];
     expect(before).toMatchObject({ id: '0', state: 'ready', owned: true, transport: 'websocket' });
     expect(before?.sessionId).toBe(sessionOf(client));
-    expect(snapshot.sources.map((s) => s.kind)).toEqual(['AutoClient', 'Source']);
+    expect(snapshot.sources.map((s) => s.kind)).toEqual(['AutoClient', 'HelixClient']);
 
     clock.advance(1000);
     expect((await reader.nth<DashboardTick>('tick', 1)).shards).toEqual([]);
@@ -184,7 +184,7 @@ describe('the observability option', () => {
     const s = client.observability;
     expect(s).not.toBeNull();
     const snapshot = JSON.parse((await http(`${s?.url ?? ''}api/snapshot`)).body) as DashboardSnapshot;
-    expect(snapshot.sources.map((x) => x.kind)).toEqual(['AutoClient', 'Source']);
+    expect(snapshot.sources.map((x) => x.kind)).toEqual(['AutoClient', 'HelixClient']);
     expect(snapshot.conduit?.shards[0]?.state).toBe('ready');
     const metrics = parsePrometheus((await http(s?.metricsUrl ?? '')).body);
     expect(metrics.has('twitch_realtime_helix_requests_total')).toBe(true);

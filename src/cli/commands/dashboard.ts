@@ -160,8 +160,19 @@ async function run(args: readonly string[], context: CliContext): Promise<number
       context.stderr.write(`twitch-realtime dashboard: ${conduit}\n`);
       return 1;
     }
-    inspector = new ConduitInspector({ helix, conduitId: conduit.id, intervalMs });
-    await inspector.start();
+    const started = new ConduitInspector({ helix, conduitId: conduit.id, intervalMs });
+    inspector = started;
+    // Ctrl+C during the first listing (minutes for a large conduit under 429s) ends it now: close() aborts it.
+    const stop = (): void => {
+      started.close();
+    };
+    context.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await started.start();
+    } finally {
+      context.signal.removeEventListener('abort', stop);
+    }
+    if (stopped(context)) return 0;
     server = await startObservabilityServer({
       sources: [inspector, helix],
       host,
