@@ -75,6 +75,18 @@ describe('PubSubPool observability', () => {
     expect(() => pool({ observability: { tickMs: 5 } })).toThrow(/observability\.tickMs/);
   });
 
+  it('closed while its server starts: the server is closed too and nothing is subscribed', async () => {
+    const token = userToken(env.platform, '42');
+    const p = pool({ observability: { port: 0 } });
+    const subscribing = p.subscribeTopics([whispers(token).with(42)]);
+    await p.close();
+    await expect(subscribing).rejects.toMatchObject({ code: 'PUBSUB_CLOSED' });
+    const server = p.observability;
+    if (server === null) throw new Error('no server');
+    expect(await connectError(server.port)).toBe('ECONNREFUSED');
+    expect(p.connections).toHaveLength(0);
+  });
+
   it('checks the topics before starting the server', async () => {
     const p = pool({ observability: { port: 0 } });
     await expect(p.subscribeTopics([{} as never])).rejects.toMatchObject({ code: 'INVALID_ARGUMENT' });
