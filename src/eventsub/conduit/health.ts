@@ -85,10 +85,12 @@ export class ConduitHealth {
       if (shardState === 'ready' || shardState === 'held') continue;
       if (shardState === 'closed') closed.push(id);
       else if (shard.failures >= budget) pastBudget.push(id);
+      // Stuck: not ready for stuckAfterMs AND no step taken for as long. A shard that keeps retrying (a Twitch
+      // outage) is not ready but not stuck: a restart would not help, and restarting every pod makes it worse.
       const since = shard.notReadySince;
-      if (since !== null && now - since >= stuckAfter) stuck.push(id);
+      if (since !== null && now - since >= stuckAfter && now - shard.changedAt >= stuckAfter) stuck.push(id);
     }
-    notLive.push(idsReason(`stuck: shards not ready for over ${stuckAfter} ms`, stuck));
+    notLive.push(idsReason(`stuck: shards not ready and idle for over ${stuckAfter} ms`, stuck));
     notReady.push(
       idsReason(`shards past their retry budget (${budget} failures in a row)`, pastBudget),
       idsReason('shards contested (no longer taken back from another transport)', contested),

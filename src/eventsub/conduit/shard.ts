@@ -73,6 +73,8 @@ export abstract class Shard {
    * `held` once it does): read by `health()`.
    */
   notReadySince: number | null;
+  /** Client-clock time of the last state change (a retry's steps are changes): `health()` tells retrying from stuck. */
+  changedAt: number;
   #reclaims = 0;
   #nextReclaimAt = 0;
   #contested = false;
@@ -91,6 +93,7 @@ export abstract class Shard {
     this.#reclaimBackoff = new Backoff(retry);
     this.#state = initial;
     this.notReadySince = initial === 'ready' ? null : host.clock.now();
+    this.changedAt = host.clock.now();
   }
 
   get state(): ShardState {
@@ -102,6 +105,7 @@ export abstract class Shard {
     const from = this.#state;
     if (from === to) return;
     this.#state = to;
+    this.changedAt = this.host.clock.now();
     // `held` is the ownership strategy's choice, timed like `ready`: leaving either starts the not-ready time.
     if (to === 'ready') this.notReadySince = null;
     else if (from === 'ready' || from === 'held') this.notReadySince = this.host.clock.now();
