@@ -101,6 +101,9 @@ export const MIN_MS_PER_LISTING_REQUEST = 300;
 /** Most characters of an error message kept in the view. */
 const MESSAGE_LIMIT = 500;
 
+/** Failed listings in a row after which the inspector's (older) view no longer counts as ready. */
+const STALE_AFTER_FAILURES = 3;
+
 interface Listing {
   readonly conduit: ConduitView;
   readonly subscriptions: SubscriptionsView;
@@ -146,7 +149,8 @@ function unknownShard(id: string): ShardView {
  * - Bounded: one listing at a time (a `refresh()` during a listing joins it), at most `maxPages` pages per list,
  *   one listing every `intervalMs` after the previous one ended.
  * - A failed listing is kept in the view's recent errors (never thrown into a timer); the previous view stays.
- * - `health()`: live until `close()`; ready once a listing succeeded and found the conduit.
+ * - `health()`: live until `close()`; ready once a listing succeeded and found the conduit, and until three listings
+ *   in a row fail (the view is then stale).
  *
  * @example
  * ```ts
@@ -179,6 +183,8 @@ export class ConduitInspector implements ObservedSource {
   readonly #lastListing: Gauge;
 
   #listing: Listing | null = null;
+  /** Listings that failed since the last successful one. */
+  #failedInRow = 0;
   #running: Promise<void> | null = null;
   #timer: TimerHandle | undefined;
   #started: Promise<void> | null = null;
@@ -295,7 +301,7 @@ export class ConduitInspector implements ObservedSource {
 
   /**
    * Live until `close()`; ready once a listing succeeded and found the conduit (the given one, or the app's only
-   * one), and until `close()`.
+   * one), and until `close()`; not ready once three listings in a row failed (its view is then stale).
    *
    * @example
    * ```ts
@@ -312,6 +318,17 @@ export class ConduitInspector implements ObservedSource {
     }
     if (listing.problem !== null) {
       return { live: true, ready: false, reasons: [`conduit inspector: ${listing.problem}`] };
+    }
+    // A view that stopped being refreshed is not one to rely on: not ready after STALE_AFTER_FAILURES in a row.
+    if (this.#failedInRow >= STALE_AFTER_FAILURES) {
+      const code = this.#errors.at(-1)?.code ?? 'unknown';
+      return {
+        live: true,
+        ready: false,
+        reasons: [
+          `conduit inspector: the last ${this.#failedInRow} listings failed (${code}); the view is stale`,
+        ],
+      };
     }
     return { live: true, ready: true, reasons: [] };
   }
@@ -368,12 +385,14 @@ export class ConduitInspector implements ObservedSource {
       const listing = await this.#read(signal);
       if (this.#closed) return;
       this.#listing = listing;
+      this.#failedInRow = 0;
       this.#record(listing);
       this.#listings.labels('ok').inc();
       this.#lastListing.set(Math.floor(this.#clock.now() / 1000));
     } catch (error) {
       if (this.#closed) return;
       this.#listings.labels('failed').inc();
+      this.#failedInRow++;
       this.#error(error instanceof Error ? error : new Error(String(error)));
     }
   }

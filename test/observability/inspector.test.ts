@@ -211,6 +211,22 @@ describe('ConduitInspector', () => {
       1,
     );
     await until(() => clock.pending === 1, 'still scheduled after the failure');
+
+    // Two more failures in a row: the view is stale, no longer ready; one success makes it ready again.
+    for (let failed = 2; failed <= 3; failed++) {
+      const next = emu.script.failHelix({ count: 1, status: 503, path: '/eventsub/conduits/shards' });
+      await clock.tickAsync(clock.delays()[0] ?? 0);
+      await next;
+      await until(() => watched.view().errors.length === failed, `failure ${String(failed)} recorded`);
+      await until(() => clock.pending === 1, 'scheduled again');
+    }
+    expect(watched.health()).toEqual({
+      live: true,
+      ready: false,
+      reasons: ['conduit inspector: the last 3 listings failed (SERVER_ERROR); the view is stale'],
+    });
+    await clock.tickAsync(clock.delays()[0] ?? 0);
+    await until(() => watched.health().ready, 'ready after a successful listing');
   });
 
   it('is not ready until it finds its conduit: none, several to choose from, or an unknown id', async () => {
