@@ -23,6 +23,7 @@ import { silentLogger } from '../core/logger.js';
 import type { PubSubConnection, ConnectionTimings } from './connection.js';
 import { PUBSUB_LIMITS, TWITCH_PUBSUB_URL } from '../protocol/pubsub.js';
 import type { Topic } from './topics.js';
+import { OBSERVABILITY_OPTION_CHECK, type ClientObservabilityOptions } from '../observability/server.js';
 
 /**
  * Options of {@link PubSubPool}. Durations in milliseconds, each within `1..2^31-1` (jitters may be 0); anything else
@@ -81,6 +82,13 @@ export interface PubSubPoolOptions {
    * @defaultValue true
    */
   readonly metrics?: boolean;
+  /**
+   * Serve `/metrics`, `/healthz`, `/readyz` and the live dashboard of this pool: started by the first
+   * `subscribeTopics()` (the pool's connect; a refused start rejects it and closes the pool), closed by `close()`,
+   * reached through `pool.observability` (its `url`). Bound to 127.0.0.1:9464 unless `host`/`port` say otherwise; a
+   * `token` is required on any other address. See docs/observability.md. Omitted or `false`: no server.
+   */
+  readonly observability?: false | ClientObservabilityOptions;
 }
 
 /** Default {@link PubSubPoolOptions.maxPayload}: the EventSub session's bound. */
@@ -111,6 +119,7 @@ const POOL_CHECKS: OptionChecks<PubSubPoolOptions> = {
   logger,
   maxPayload: integerIn(1, 2 ** 31 - 1, 'a positive integer number of bytes'),
   metrics: boolean,
+  observability: OBSERVABILITY_OPTION_CHECK,
 };
 
 /** The pool's options with their defaults applied. @internal */
@@ -125,6 +134,7 @@ export interface ResolvedPoolOptions {
   readonly random: () => number;
   readonly maxPayload: number;
   readonly metrics: boolean;
+  readonly observability: ClientObservabilityOptions | null;
 }
 
 /**
@@ -155,5 +165,7 @@ export function resolvePoolOptions(options: PubSubPoolOptions): ResolvedPoolOpti
     random: options.random ?? Math.random,
     maxPayload: options.maxPayload ?? DEFAULT_MAX_PAYLOAD,
     metrics: options.metrics ?? true,
+    observability:
+      options.observability === undefined || options.observability === false ? null : options.observability,
   };
 }

@@ -21,7 +21,14 @@ import {
 import type { PubSubEventSink, PubSubEvents } from './events.js';
 import { decodeMessage } from './decode.js';
 import { PubSubMetrics } from './metrics.js';
-import type { ObservedSource } from '../observability/source.js';
+import { RECENT_ERRORS_LIMIT, type ObservedSource, type SourceView } from '../observability/source.js';
+import {
+  startObservabilityServer,
+  type ClientObservabilityOptions,
+  type ObservabilityServer,
+} from '../observability/server.js';
+import { RecentErrors } from '../core/recent-errors.js';
+import type { TwitchError } from '../core/errors.js';
 import { resolvePoolOptions } from './pool-options.js';
 import type { PubSubPoolOptions } from './pool-options.js';
 import { Topic, topicKey } from './topics.js';
@@ -73,6 +80,13 @@ export class PubSubPool implements ObservedSource {
   readonly #subscribeTimeoutMs: number;
   /** `null` with `metrics: false`. */
   readonly #metrics: PubSubMetrics | null;
+  /** Every error emitted as `pubsub_error`, for `view()`. */
+  readonly #errors: RecentErrors;
+  readonly #observabilityOptions: ClientObservabilityOptions | null;
+  /** The observability server's start, once asked (the first `subscribeTopics`). */
+  #observing: Promise<void> | null = null;
+  #observability: ObservabilityServer | null = null;
+  #closing: Promise<void> | null = null;
   #nextId = 0;
   #closed = false;
 
@@ -95,6 +109,8 @@ export class PubSubPool implements ObservedSource {
     this.url = resolved.url;
     this.#logger = resolved.logger;
     this.#subscribeTimeoutMs = resolved.subscribeTimeoutMs;
+    this.#errors = new RecentErrors(resolved.clock, RECENT_ERRORS_LIMIT);
+    this.#observabilityOptions = resolved.observability;
     this.#metrics = resolved.metrics
       ? new PubSubMetrics({ connections: () => this.#connections, topics: () => this.#registry.size })
       : null;
@@ -119,6 +135,27 @@ export class PubSubPool implements ObservedSource {
    */
   metrics(): MetricsSnapshot {
     return this.#metrics?.registry.snapshot() ?? [];
+  }
+
+  /**
+   * What the dashboard shows of this pool (the `ObservedSource` contract): its kind and the errors it emitted as
+   * `pubsub_error` (whether or not anyone listens), newest last, redacted, at most 50.
+   *
+   * @example
+   * ```ts
+   * for (const { code, message } of pool.view().errors) console.warn(code, message);
+   * ```
+   */
+  view(): SourceView {
+    return { kind: 'PubSubPool', errors: this.#errors.list() };
+  }
+
+  /**
+   * The observability server started by the `observability` option (its `url`) once the first `subscribeTopics()`
+   * started it; else `null`.
+   */
+  get observability(): ObservabilityServer | null {
+    return this.#observability;
   }
 
   /** Every subscribed topic. */
@@ -156,6 +193,8 @@ export class PubSubPool implements ObservedSource {
       }
       unique.set(present, topic);
     });
+    // The pool's connect starts its observability server (once), after the checks of the arguments.
+    if (this.#observabilityOptions !== null) await this.#observed(this.#observabilityOptions);
     const fresh: Topic[] = [];
     const relisten = new Map<PubSubConnection, Topic[]>();
     for (const [present, topic] of unique) {
@@ -214,7 +253,6 @@ export class PubSubPool implements ObservedSource {
     );
   }
 
-  /** Closes every connection. Pending `subscribeTopics` calls reject with `PUBSUB_CLOSED`. Idempotent. */
   /**
    * Liveness and readiness for `/healthz` and `/readyz` (docs/observability.md, Health): live until closed; ready
    * while every wanted topic is on a connection that is open (LISTENed, or its LISTEN in flight) or reconnecting by
@@ -232,11 +270,16 @@ export class PubSubPool implements ObservedSource {
     return healthReport([], [lost === 0 ? null : `topics on a connection closed for good: ${lost}`]);
   }
 
+  /**
+   * Closes every connection and the observability server. Pending `subscribeTopics` calls reject with
+   * `PUBSUB_CLOSED`. Idempotent.
+   */
   close(): Promise<void> {
     this.#closed = true;
     for (const connection of [...this.#connections]) this.#drop(connection);
     this.#registry.clear();
-    return Promise.resolve();
+    this.#closing ??= this.#closeObservability();
+    return this.#closing;
   }
 
   /**
@@ -269,6 +312,47 @@ export class PubSubPool implements ObservedSource {
   // ---- internals ---------------------------------------------------------------------------------------------
 
   /**
+   * Waits for the observability server of the `observability` option, started once by the first call. A refused
+   * start (`OBSERVABILITY_TOKEN_REQUIRED`, `OBSERVABILITY_LISTEN_FAILED`) closes the pool and rejects the
+   * `subscribeTopics` calls waiting for it, as a refused `AutoClient.start()` does.
+   */
+  async #observed(options: ClientObservabilityOptions): Promise<void> {
+    this.#observing ??= this.#observe(options);
+    await this.#observing;
+    // Closed while it started: nothing is subscribed.
+    if (this.#closed) throw new PubSubConnectionError('PUBSUB_CLOSED', 'the pool is closed');
+  }
+
+  async #observe(options: ClientObservabilityOptions): Promise<void> {
+    let server: ObservabilityServer;
+    try {
+      server = await startObservabilityServer({
+        clock: this.#host.clock,
+        logger: this.#logger,
+        ...options,
+        sources: [this],
+      });
+    } catch (error) {
+      void this.close();
+      throw error;
+    }
+    this.#observability = server;
+    // close() while it started: #closeObservability waits for this start, then closes it.
+  }
+
+  async #closeObservability(): Promise<void> {
+    // A start in flight settles first (then its server is closed here); a refused one has nothing to close.
+    await this.#observing?.catch(noop);
+    await this.#observability?.close();
+  }
+
+  /** The one place an error is reported: recorded for `view()`, then emitted as `pubsub_error`. */
+  #error(error: TwitchError, raw: unknown): void {
+    this.#errors.push(error);
+    this.#emit('pubsub_error', error, raw);
+  }
+
+  /**
    * Settles with `work` unless `subscribeTimeoutMs` passes first: then the topics of the groups still waiting that
    * the server has not acknowledged are unsubscribed (nothing stays subscribed behind the caller's back; what was
    * acknowledged stays) and it rejects with {@link PubSubSubscribeTimeoutError} listing exactly those.
@@ -299,7 +383,7 @@ export class PubSubPool implements ObservedSource {
           if (pending.length === 0) return;
           all.catch(noop);
           const error = new PubSubSubscribeTimeoutError(pending, this.#subscribeTimeoutMs);
-          this.#emit('pubsub_error', error, null);
+          this.#error(error, null);
           this.unsubscribeTopics(pending).then(
             () => {
               reject(error);
@@ -425,14 +509,14 @@ export class PubSubPool implements ObservedSource {
             this.#registry.delete(topicKey(topic));
           }
         }
-        this.#emit('pubsub_error', error, raw);
+        this.#error(error, raw);
         if (error.error === 'ERR_BADAUTH') this.#runAuthFailHook([...error.topics]);
       },
       message: (topic, message) => {
         this.#dispatch(topic, message);
       },
       error: (error, raw) => {
-        this.#emit('pubsub_error', error, raw);
+        this.#error(error, raw);
       },
       nonce: (connection, nonce, error) => {
         this.#emit('pubsub_nonce', { nonce, error, connection });
@@ -467,7 +551,7 @@ export class PubSubPool implements ObservedSource {
       // The union keeps event and model paired; TypeScript cannot correlate them through a spread.
       (this.#emit as (event: string, model: unknown) => void)(modelled.event, modelled.model);
     } else if (decoded.error !== null) {
-      this.#emit('pubsub_error', decoded.error, raw);
+      this.#error(decoded.error, raw);
     }
   }
 
@@ -476,12 +560,12 @@ export class PubSubPool implements ObservedSource {
     try {
       result = this.authFailHook(topics);
     } catch (error) {
-      this.#emit('pubsub_error', new PubSubHookError('authFailHook', error), null);
+      this.#error(new PubSubHookError('authFailHook', error), null);
       return;
     }
     if (result instanceof Promise) {
       result.catch((error: unknown) => {
-        this.#emit('pubsub_error', new PubSubHookError('authFailHook', error), null);
+        this.#error(new PubSubHookError('authFailHook', error), null);
       });
     }
   }
@@ -491,12 +575,11 @@ export class PubSubPool implements ObservedSource {
     try {
       result = await this.reconnectHook(connection, [...current]);
     } catch (error) {
-      this.#emit('pubsub_error', new PubSubHookError('reconnectHook', error), null);
+      this.#error(new PubSubHookError('reconnectHook', error), null);
       return current;
     }
     if (!Array.isArray(result)) {
-      this.#emit(
-        'pubsub_error',
+      this.#error(
         new PubSubHookError('reconnectHook', new TypeError('reconnectHook must return an array of topics')),
         null,
       );
@@ -506,8 +589,7 @@ export class PubSubPool implements ObservedSource {
     const asked = new Set(current.map((t) => topicKey(t)));
     for (const topic of result as unknown[]) {
       if (!(topic instanceof Topic) || topic.present === null) {
-        this.#emit(
-          'pubsub_error',
+        this.#error(
           new PubSubHookError('reconnectHook', new TypeError('reconnectHook returned an incomplete topic')),
           null,
         );
@@ -524,7 +606,7 @@ export class PubSubPool implements ObservedSource {
     if (kept.length > this.maxConnectionTopics) {
       const dropped = kept.slice(this.maxConnectionTopics);
       kept = kept.slice(0, this.maxConnectionTopics);
-      this.#emit('pubsub_error', new ReconnectHookLimitError(dropped, this.maxConnectionTopics), null);
+      this.#error(new ReconnectHookLimitError(dropped, this.maxConnectionTopics), null);
     }
     if (connection.state === 'closed' || this.#closed) return kept;
     const keptSet = new Set(kept.map((t) => topicKey(t)));

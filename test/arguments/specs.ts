@@ -1819,6 +1819,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               dedupe: optional(isObject),
               clock: CLOCK,
               metrics: optional(isBoolean),
+              observability: optional((v) => v === false || isObject(v)),
             }),
           ),
         ],
@@ -1827,6 +1828,8 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
       },
       methods: {
         metrics: NO_ARGUMENTS,
+        view: NO_ARGUMENTS,
+        report: PROTECTED,
         subscribe: {
           params: [
             {
@@ -2097,6 +2100,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         health: NO_ARGUMENTS,
         toJSON: NO_ARGUMENTS,
         metrics: NO_ARGUMENTS,
+        view: NO_ARGUMENTS,
         listenerFailed: PROTECTED,
       },
     },
@@ -2298,6 +2302,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
               logger: LOGGER,
               maxPayload: optional(integer(1, 2 ** 31 - 1)),
               metrics: optional(isBoolean),
+              observability: optional((v) => v === false || isObject(v)),
             }),
           ),
         ],
@@ -2316,6 +2321,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         },
         close: NO_ARGUMENTS,
         health: NO_ARGUMENTS,
+        view: NO_ARGUMENTS,
         authFailHook: { exempt: 'a hook: the pool passes what it removed, a subclass or option decides' },
         reconnectHook: { exempt: 'a hook: the pool checks what it returns (PubSubHookError)' },
       },

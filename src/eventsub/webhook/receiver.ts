@@ -22,7 +22,8 @@ import { checkOptions, fail } from '../../core/options.js';
 import { webhookDeliveryChannel } from '../../core/diagnostics.js';
 import type { MetricsSnapshot } from '../../core/metrics.js';
 import { MAX_MESSAGE_AGE_MS } from '../../protocol/eventsub.js';
-import type { ObservedSource } from '../../observability/source.js';
+import { RECENT_ERRORS_LIMIT, type ObservedSource, type SourceView } from '../../observability/source.js';
+import { RecentErrors } from '../../core/recent-errors.js';
 import { NotificationDispatcher } from '../dispatch.js';
 import { CLOSED_HEALTH, healthReport, idsReason } from '../../observability/health.js';
 import type { HealthReport } from '../../observability/source.js';
@@ -126,6 +127,8 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> impleme
     this.#report(error, context);
   });
   readonly #listeners = new Set<Server>();
+  /** What `#report` reported, for `view()`. */
+  readonly #errors: RecentErrors;
   #sweepTimer: TimerHandle | undefined;
   #queue: Dispatch[] = [];
   #drainScheduled = false;
@@ -148,6 +151,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> impleme
     this.#maxFutureSkewMs = options.maxFutureSkewMs ?? DEFAULT_MAX_FUTURE_SKEW_MS;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
+    this.#errors = new RecentErrors(this.#clock, RECENT_ERRORS_LIMIT);
     // A redelivery is accepted from `maxFutureSkewMs` before its timestamp to `maxAgeMs` after it.
     const window = this.#maxAgeMs + this.#maxFutureSkewMs;
     this.#gate = new DedupeGate(
@@ -185,6 +189,21 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> impleme
 
   protected override listenerFailed(event: string): void {
     this.#metrics?.listenerFailed(event);
+  }
+
+  /**
+   * What the dashboard shows of this receiver (the `ObservedSource` contract): its kind and the errors it reported
+   * (`error`, whether or not anyone listens: a malformed event, a body already consumed, a dedupe store failure),
+   * newest last, redacted, at most 50. Refused requests (a bad signature...) are not errors: they are the
+   * `rejected` event and `metrics()`' deliveries by outcome.
+   *
+   * @example
+   * ```ts
+   * for (const { code, message } of receiver.view().errors) console.warn(code, message);
+   * ```
+   */
+  view(): SourceView {
+    return { kind: 'WebhookReceiver', errors: this.#errors.list() };
   }
 
   /**
@@ -635,6 +654,7 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> impleme
   }
 
   #report(error: Error, context: string): void {
+    this.#errors.push(error);
     if (this.hasListeners('error')) this.emit('error', error, context);
     else this.#logger.warn(error.message, { code: (error as { code?: unknown }).code, context });
   }

@@ -30,6 +30,7 @@ import {
 } from '../../protocol/eventsub.js';
 import { CLIENT_CHECKS, type ClientOptions } from '../client.js';
 import type { SubscriptionInput } from '../conduit/multi-subscribe.js';
+import { OBSERVABILITY_OPTION_CHECK, type ClientObservabilityOptions } from '../../observability/server.js';
 import type { DedupeStore, MemoryDedupeStoreOptions } from '../websocket/dedupe.js';
 import { SESSION_CHECKS, type EventSubSessionOptions } from '../websocket/session.js';
 
@@ -98,6 +99,13 @@ export interface EventSubWebSocketClientOptions extends ClientOptions {
    * snapshot. @defaultValue true
    */
   readonly metrics?: boolean;
+  /**
+   * Serve `/metrics`, `/healthz`, `/readyz` and the live dashboard of this client and its Helix client: started by
+   * `start()`, closed by `close()`, reached through `client.observability` (its `url`). Bound to 127.0.0.1:9464 unless
+   * `host`/`port` say otherwise; a `token` is required on any other address. See docs/observability.md. Omitted or
+   * `false`: no server.
+   */
+  readonly observability?: false | ClientObservabilityOptions;
 }
 
 /**
@@ -154,6 +162,7 @@ export const WEBSOCKET_CLIENT_CHECKS: OptionChecks<EventSubWebSocketClientOption
   },
   clock: SESSION_CHECKS.clock,
   metrics: boolean,
+  observability: OBSERVABILITY_OPTION_CHECK,
 };
 
 /** Checks `options` (before `super()` reads the logger) and the relations between them. */

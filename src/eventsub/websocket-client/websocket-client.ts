@@ -4,7 +4,8 @@
  * 300 subscriptions each, resubscription after a lost session, lossless `session_reconnect` handover.
  */
 import { Backoff } from '../../core/backoff.js';
-import { systemClock } from '../../core/clock.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { RecentErrors } from '../../core/recent-errors.js';
 import type { MetricsSnapshot } from '../../core/metrics.js';
 import { InvalidArgumentError, TwitchError } from '../../core/errors.js';
 import { toError } from '../../core/guards.js';
@@ -31,7 +32,7 @@ import {
   type DisconnectInfo,
   type EventSubSessionOptions,
 } from '../websocket/session.js';
-import type { ObservedSource } from '../../observability/source.js';
+import { RECENT_ERRORS_LIMIT, type ObservedSource } from '../../observability/source.js';
 import {
   checkWebSocketClientOptions,
   WEBSOCKET_CLIENT_DEFAULTS,
@@ -41,7 +42,12 @@ import { WebSocketClientMetrics, type MeteredSocket } from './metrics.js';
 import { UserPool, type PoolHost, type ResubscribeResult, type UserSocket } from './pool.js';
 import { TrackedSubscription, WebSocketSubscription } from './subscription.js';
 import { CLOSED_HEALTH, healthReport, idsReason } from '../../observability/health.js';
-import type { HealthReport } from '../../observability/source.js';
+import type { HealthReport, SourceView } from '../../observability/source.js';
+import {
+  startObservabilityServer,
+  type ClientObservabilityOptions,
+  type ObservabilityServer,
+} from '../../observability/server.js';
 
 /** A socket of the client: `socketId` is `<userId>#<n>` (n in 0..2). */
 export interface SocketInfo {
@@ -157,6 +163,11 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> implements 
   readonly #tracked = new Map<WebSocketSubscription, TrackedSubscription>();
   readonly #closer = new AbortController();
   readonly #host: PoolHost;
+  readonly #clock: Clock;
+  /** What `report` reported, for `view()`. */
+  readonly #errors: RecentErrors;
+  readonly #observabilityOptions: false | ClientObservabilityOptions | undefined;
+  #observability: ObservabilityServer | null = null;
 
   /**
    * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option) before anything is created:
@@ -188,6 +199,9 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> implements 
       dedupe: this.#dedupe,
       logger: this.logger,
     };
+    this.#clock = options.clock ?? systemClock;
+    this.#errors = new RecentErrors(this.#clock, RECENT_ERRORS_LIMIT);
+    this.#observabilityOptions = options.observability;
     this.#ownsHelix = options.helix === undefined;
     this.#helix =
       options.helix ??
@@ -201,7 +215,7 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> implements 
       });
     this.#metrics =
       (options.metrics ?? defaults.metrics)
-        ? new WebSocketClientMetrics(options.clock ?? systemClock, {
+        ? new WebSocketClientMetrics(this.#clock, {
             sessions: () => this.#openSessions(),
             subscriptions: () => this.#tracked.size,
           })
@@ -283,6 +297,29 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> implements 
         idsReason('sockets whose session closed for good', down),
       ],
     );
+  }
+
+  /**
+   * What the dashboard shows of this client (the `ObservedSource` contract): its kind and the errors it reported
+   * (`error`, whether or not anyone listens), newest last, redacted, at most 50.
+   *
+   * @example
+   * ```ts
+   * for (const { code, message } of client.view().errors) console.warn(code, message);
+   * ```
+   */
+  view(): SourceView {
+    return { kind: 'WebSocketClient', errors: this.#errors.list() };
+  }
+
+  /** The observability server started by the `observability` option (its `url`), once started; else `null`. */
+  get observability(): ObservabilityServer | null {
+    return this.#observability;
+  }
+
+  protected override report(error: Error, context?: string): void {
+    this.#errors.push(error);
+    super.report(error, context);
   }
 
   /**
@@ -375,6 +412,18 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> implements 
   }
 
   protected async onStart(): Promise<void> {
+    const observability = this.#observabilityOptions;
+    if (observability !== undefined && observability !== false) {
+      const server = await startObservabilityServer({
+        clock: this.#clock,
+        logger: this.logger,
+        ...observability,
+        sources: [this, this.#helix],
+      });
+      this.#observability = server;
+      // close() while it started: onClose did not see it.
+      if (this.isClosing()) await server.close();
+    }
     if (this.#initial.length === 0) return;
     const { errors } = await this.multiSubscribe(this.#initial);
     for (const { error } of errors) this.report(error, 'subscribe');
@@ -387,7 +436,7 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> implements 
     for (const tracked of this.#tracked.values()) tracked.status = 'removed';
     this.#tracked.clear();
     try {
-      await Promise.all(pools.map((pool) => pool.close()));
+      await Promise.all([...pools.map((pool) => pool.close()), this.#observability?.close()]);
     } finally {
       if (this.#ownsHelix) this.#helix.close();
     }
