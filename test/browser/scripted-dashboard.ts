@@ -16,7 +16,7 @@ import { dashboardPageHtml } from '../../src/observability/page/index.js';
 import type { ShardView } from '../../src/observability/source.js';
 
 /**
- * The observability server's policy for the page (src/observability/server.ts): inline script and style only, requests
+ * The observability server's policy for the page (src/observability/server-dashboard.ts): inline script and style only, requests
  * to its own origin only. A page that needed anything else would break here first.
  */
 const CSP =
