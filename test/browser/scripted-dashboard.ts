@@ -16,8 +16,8 @@ import { dashboardPageHtml } from '../../src/observability/page/index.js';
 import type { ShardView } from '../../src/observability/source.js';
 
 /**
- * The observability server's policy for the page (src/observability/server-dashboard.ts): inline script and style only, requests
- * to its own origin only. A page that needed anything else would break here first.
+ * The observability server's policy for the page (src/observability/server-dashboard.ts): inline script and style
+ * only, requests to its own origin only. A page that needed anything else would break here first.
  */
 const CSP =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src 'self' data:; " +
