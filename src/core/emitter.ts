@@ -188,13 +188,16 @@ export class TypedEmitter<M extends Record<keyof M, unknown[]>> {
     }
   }
 
-  /** Told of every listener that threw or rejected, before it is routed (a subclass counts them). */
-  protected listenerFailed(_event: string): void {
+  /**
+   * Told of every listener that threw or rejected, with what it threw, before it is routed (a subclass counts them
+   * and lists them on its dashboard view). Must not throw.
+   */
+  protected listenerFailed(_event: string, _error: unknown): void {
     // Nothing by default.
   }
 
   #listenerFailed(error: unknown, event: string): void {
-    this.listenerFailed(event);
+    this.listenerFailed(event, error);
     if (event !== 'error' && this.#listeners.has('error')) {
       this.#emitUntyped('error', error, event);
       return;

@@ -27,8 +27,8 @@ export class RecentErrors {
     this.#limit = limit;
   }
 
-  /** Records `error` now (never throws, whatever `error` is). */
-  push(error: unknown): void {
+  /** Records `error` now, its message after `context: ` when given (never throws, whatever `error` is). */
+  push(error: unknown, context?: string): void {
     let code = 'Error';
     let message: string;
     if (error instanceof Error) {
@@ -38,7 +38,8 @@ export class RecentErrors {
     } else {
       message = typeof error === 'string' ? error : 'non-Error value thrown';
     }
-    this.#errors.push({ at: this.#clock.now(), code, message: redactMessage(message) });
+    const text = context === undefined ? message : `${context}: ${message}`;
+    this.#errors.push({ at: this.#clock.now(), code, message: redactMessage(text) });
     if (this.#errors.length > this.#limit) this.#errors.shift();
   }
 

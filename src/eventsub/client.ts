@@ -324,7 +324,7 @@ export abstract class Client<M extends ClientEventMap & Record<keyof M, unknown[
     this.#dispatcher.record(metrics);
   }
 
-  protected override listenerFailed(event: string): void {
+  protected override listenerFailed(event: string, _error: unknown): void {
     this.#metrics?.listenerFailed(event);
   }
 

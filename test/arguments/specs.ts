@@ -1606,6 +1606,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         health: NO_ARGUMENTS,
         view: NO_ARGUMENTS,
         report: PROTECTED,
+        listenerFailed: PROTECTED,
         onStart: PROTECTED,
         beforeReady: PROTECTED,
         onClose: PROTECTED,
@@ -1830,6 +1831,7 @@ export function specs(ctx: Context): Readonly<Record<string, Spec>> {
         metrics: NO_ARGUMENTS,
         view: NO_ARGUMENTS,
         report: PROTECTED,
+        listenerFailed: PROTECTED,
         subscribe: {
           params: [
             {

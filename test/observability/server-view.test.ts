@@ -91,6 +91,31 @@ describe('AutoClient.view()', () => {
     expect(subscriptions.maxTotalCost).toEqual(expect.any(Number));
   });
 
+  it("lists a listener's failure, naming the event, whether or not an error listener routes it", async () => {
+    const t = await startTestTwitch();
+    twitch = t;
+    const { broadcaster, moderator } = t.users;
+    const condition = { broadcasterUserId: broadcaster.id, moderatorUserId: moderator.id };
+    const client = t.autoClient({
+      conduitId: 'create',
+      subscriptions: [{ type: 'channel.follow', version: '2', condition }],
+    });
+    client.on('error', () => undefined);
+    client.on('channel.follow', () => {
+      throw new TwitchError('TIMEOUT', 'the handler gave up, token=abcd1234');
+    });
+    await client.start();
+    await t.emulator.triggerAsync('channel.follow', '2', { condition });
+    const errors = await until(() => {
+      const list = client.view().errors.filter((e) => e.message.startsWith('listener of'));
+      return list.length > 0 ? list : undefined;
+    });
+    expect(errors[0]).toMatchObject({
+      code: 'TIMEOUT',
+      message: "listener of 'channel.follow': the handler gave up, token=[redacted]",
+    });
+  });
+
   it('keeps the reported errors redacted, newest last, at most RECENT_ERRORS_LIMIT', async () => {
     const t = await startTestTwitch();
     twitch = t;

@@ -318,6 +318,11 @@ export class AutoClient<
     super.report(error, context);
   }
 
+  protected override listenerFailed(event: string, error: unknown): void {
+    this.#observation.error(error, `listener of '${event}'`);
+    super.listenerFailed(event, error);
+  }
+
   /** Runs the health check now (it also runs every `reconcileIntervalMs`). Resolves when done; never rejects. */
   reconcile(): Promise<void> {
     return this.#reconciler.run();

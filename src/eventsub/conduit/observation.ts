@@ -132,8 +132,8 @@ export class ConduitObservation {
     this.#viewer.listed(remote);
   }
 
-  error(error: Error): void {
-    this.#viewer.error(error);
+  error(error: unknown, context?: string): void {
+    this.#viewer.error(error, context);
   }
 
   /** Stops the census and closes the server (resolves when it is closed). */

@@ -62,8 +62,8 @@ export class ConduitViewer {
   }
 
   /** An error the client reported (`error` event or log), kept redacted in the ring. */
-  error(error: Error): void {
-    this.#errors.push(error);
+  error(error: unknown, context?: string): void {
+    this.#errors.push(error, context);
   }
 
   view(): SourceView {

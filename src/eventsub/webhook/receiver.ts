@@ -187,7 +187,8 @@ export class WebhookReceiver extends TypedEmitter<WebhookReceiverEvents> impleme
     return this.#metrics?.registry.snapshot() ?? [];
   }
 
-  protected override listenerFailed(event: string): void {
+  protected override listenerFailed(event: string, error: unknown): void {
+    this.#errors.push(error, `listener of '${event}'`);
     this.#metrics?.listenerFailed(event);
   }
 

@@ -322,6 +322,11 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> implements 
     super.report(error, context);
   }
 
+  protected override listenerFailed(event: string, error: unknown): void {
+    this.#errors.push(error, `listener of '${event}'`);
+    super.listenerFailed(event, error);
+  }
+
   /**
    * Creates one subscription on a socket of its user with room, opening the user's next socket when all are full.
    * Resolves with its handle once Twitch created it. Works before `start()` too.
