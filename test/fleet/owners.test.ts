@@ -208,3 +208,34 @@ describe('the read of the owners hash on a fake clock', () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe('a hostile answer to the read', () => {
+  it.each([
+    ['not an array', () => 'nope'],
+    ['an odd field list', () => ['0', ['1']]],
+    ['a cursor that is no number', () => ['x', []]],
+    ['a scan that never ends', () => ['7', ['0', 'other|1']]],
+  ])('%s: a REDIS_BAD_REPLY error event, nothing thrown, nothing looping', async (_, reply) => {
+    const clock = new FakeClock();
+    let reads = 0;
+    const conn: RedisConnection = {
+      sendCommand: () => {
+        reads++;
+        return Promise.resolve(reply());
+      },
+    };
+    const fleet = redisOwnership({ redis: conn, fleet: 'owners-hostile', nodeId: 'solo', clock });
+    const errors: Error[] = [];
+    fleet.on('error', (error) => errors.push(error));
+    fleet.owners();
+    await clock.tickAsync(0);
+    await until(() => errors.length > 0, 'the bad reply reported');
+    expect(errors[0]).toBeInstanceOf(RedisError);
+    expect((errors[0] as RedisError).code).toBe('REDIS_BAD_REPLY');
+    expect((errors[0] as RedisError).command).toBe('HSCAN');
+    expect(reads).toBeLessThanOrEqual(1_000);
+    expect(fleet.owners().size).toBe(0);
+    await fleet.stop();
+    expect(clock.pending).toBe(0);
+  });
+});
