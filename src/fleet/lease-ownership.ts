@@ -70,6 +70,9 @@ const OWNERS_CHUNK = 1_000;
 /** Chunks after which a scan that has not ended is a bad reply (20,000 shards take about 20). */
 const MAX_OWNERS_CHUNKS = 1_000;
 
+/** No leases known (not registered). */
+const NO_LEASES: ReadonlyMap<string, unknown> = new Map();
+
 /** A stored grant's lease: its fencing token and state. */
 interface Lease {
   token: string;
@@ -161,6 +164,8 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   #fleetOwners: ReadonlyMap<string, string> = new Map();
   /** When `owners()` was last called (monotonic): the owners hash is read only while someone asks. */
   #ownersAsked = -Infinity;
+  /** The last answer of `owners()`, with the read it merged and how many of its shards were this node's. */
+  #merged: { read: ReadonlyMap<string, string>; own: number; map: ReadonlyMap<string, string> } | null = null;
   /** When the last read of the owners hash was sent (monotonic). */
   #ownersReadAt = -Infinity;
   #ownersTimer: TimerHandle | undefined;
@@ -266,10 +271,25 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
    */
   owners(): ReadonlyMap<string, string> {
     this.#askOwners();
+    const mine = this.#inc === null ? NO_LEASES : this.#mine;
+    // Called once per dashboard tick: the merge (20,000 shards: about 2.5 ms) is redone only when the read or this
+    // node's leases changed (checked in O(own shards)).
+    const cached = this.#merged;
+    if (cached?.read === this.#fleetOwners && cached.own === mine.size) {
+      let same = true;
+      for (const id of mine.keys()) {
+        if (cached.map.get(id) !== this.nodeId) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return cached.map;
+    }
     const map = new Map<string, string>();
     // Another node's shard, or this node's as Redis last said: this node's own leases are fresher for its own.
     for (const [id, node] of this.#fleetOwners) if (node !== this.nodeId) map.set(id, node);
-    if (this.#inc !== null) for (const id of this.#mine.keys()) map.set(id, this.nodeId);
+    for (const id of mine.keys()) map.set(id, this.nodeId);
+    this.#merged = { read: this.#fleetOwners, own: mine.size, map };
     return map;
   }
 

@@ -239,3 +239,53 @@ describe('a hostile answer to the read', () => {
     expect(clock.pending).toBe(0);
   });
 });
+
+describe("this node's own leases in owners()", () => {
+  it('follow its claims and a shrinking conduit at once (no read needed)', async () => {
+    const clock = new FakeClock();
+    // The owners hash is never answered here: what owners() shows comes from this node's own leases.
+    const conn: RedisConnection = {
+      sendCommand: (args) => (args[0] === 'HSCAN' ? new Promise(() => undefined) : redis.sendCommand(args)),
+    };
+    const fleet = redisOwnership({
+      redis: conn,
+      fleet: 'owners-own',
+      nodeId: 'solo',
+      leaseTtlMs: 10_000,
+      renewEveryMs: 100,
+      redisTimeoutMs: 5_000,
+      clock,
+    });
+    fleet.on('error', () => undefined);
+    expect(fleet.owners().size).toBe(0);
+    const owned = new Set<string>();
+    const context = {
+      conduitId: 'c',
+      shardCount: 3,
+      signal: new AbortController().signal,
+      grant: (ids: Iterable<string>) => {
+        for (const id of ids) owned.add(id);
+        return Promise.resolve();
+      },
+      revoke: (ids: Iterable<string>) => {
+        for (const id of ids) owned.delete(id);
+        return Promise.resolve();
+      },
+      owned: () => [...owned],
+    };
+    const starting = fleet.start(context);
+    await until(() => clock.delays().includes(100), 'the warm-up');
+    clock.advance(100);
+    await starting;
+    expect([...fleet.owners()].sort()).toEqual([
+      ['0', 'solo'],
+      ['1', 'solo'],
+      ['2', 'solo'],
+    ]);
+    context.shardCount = 1;
+    await fleet.shardCountChanged(1);
+    expect([...fleet.owners()]).toEqual([['0', 'solo']]);
+    await fleet.stop();
+    expect(fleet.owners().size).toBe(0);
+  });
+});
