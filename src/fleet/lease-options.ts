@@ -48,6 +48,12 @@ export interface RedisOwnershipOptions {
    * (make-before-break on a graceful leave); 0: leave at once. @defaultValue 2 × renewEveryMs
    */
   readonly handoverMs?: number;
+  /**
+   * Period of the read of every shard's owner (the fleet's owners hash, for `owners()` and the dashboard),
+   * milliseconds, 100 to 600000. The read runs only while someone asks: `owners()` called within the last two
+   * periods; a fleet nobody watches reads nothing. @defaultValue 5000
+   */
+  readonly ownersRefreshMs?: number;
   /** Clock of the timers (and of elapsed time when not the system clock). @defaultValue systemClock */
   readonly clock?: Clock;
   /** Logger (never given a token). @defaultValue silentLogger */
@@ -120,6 +126,7 @@ const CHECKS: OptionChecks<RedisOwnershipOptions> = {
   maxMovesPerRound: integerIn(0, MAX_SHARD_COUNT),
   redisTimeoutMs: integerDuration({ min: 1 }),
   handoverMs: integerDuration({ min: 0 }),
+  ownersRefreshMs: integerIn(100, 600_000),
   clock: clockCheck,
   logger: loggerCheck,
 };
@@ -131,6 +138,7 @@ export interface ResolvedLeaseOptions {
   readonly renewEveryMs: number;
   /** Elapsed time after the send of the last good renewal at which the node fences itself. */
   readonly fenceAfterMs: number;
+  readonly ownersRefreshMs: number;
 }
 
 /**
@@ -152,6 +160,7 @@ export function resolveLeaseOptions(options: RedisOwnershipOptions): ResolvedLea
     nodeId: options.nodeId ?? defaultNodeId(),
     leaseTtlMs,
     renewEveryMs,
+    ownersRefreshMs: options.ownersRefreshMs ?? 5_000,
     // Fenced a tenth of the TTL before the lease can have expired, counted from the send time of the last renewal
     // that succeeded (Redis extended it later than that, so it expires later than that + TTL).
     fenceAfterMs: leaseTtlMs - Math.max(1, Math.floor(leaseTtlMs / 10)),

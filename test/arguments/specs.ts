@@ -213,6 +213,7 @@ function fleetOptions(): Param {
       maxMovesPerRound: optional(integer(0, 20_000)),
       redisTimeoutMs: optional(integer(1, 2 ** 31 - 1)),
       handoverMs: optional(integer(0, 2 ** 31 - 1)),
+      ownersRefreshMs: optional(integer(100, 600_000)),
       clock: CLOCK,
       logger: LOGGER,
     }),

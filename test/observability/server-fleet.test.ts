@@ -1,6 +1,7 @@
 /**
  * Owners on the dashboard with a real fleet (the emulator and a real redis-server): `FleetOwnership.owners()` maps
- * this node's leases to its node id, and the AutoClient's `view()` shows them on its shards.
+ * this node's leases to its node id at once (its first call, before any read of the fleet's owners hash), and the
+ * AutoClient's `view()` shows them on its shards. The other nodes' shards: test/fleet/owners.test.ts.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { redisOwnership } from '../../src/fleet/index.js';
