@@ -22,6 +22,7 @@ import {
   type FleetSnapshot,
   type RedisOwnershipOptions,
 } from './lease-options.js';
+import { OwnersReader } from './owners-reader.js';
 import { planRound } from './rebalance.js';
 import { badReply, callRedis, type RedisCallOptions, type RedisConnection } from './redis.js';
 import {
@@ -64,11 +65,6 @@ import type { RedisScript } from './redis.js';
 export function redisOwnership(options: RedisOwnershipOptions): FleetOwnership {
   return new FleetOwnership(options);
 }
-
-/** Fields per `HSCAN` of the owners hash (a hint to Redis; a chunk may hold a few more). */
-const OWNERS_CHUNK = 1_000;
-/** Chunks after which a scan that has not ended is a bad reply (20,000 shards take about 20). */
-const MAX_OWNERS_CHUNKS = 1_000;
 
 /** No leases known (not registered). */
 const NO_LEASES: ReadonlyMap<string, unknown> = new Map();
@@ -117,7 +113,6 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   readonly #call: RedisCallOptions;
   readonly #handoverMs: number;
   readonly #mono: () => number;
-  readonly #ownersEvery: number;
 
   #context: OwnershipContext | null = null;
   /** Current incarnation (`null`: not registered, or lost). */
@@ -160,17 +155,10 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   #fencedReported = false;
   /** Grants of the first round, awaited by `start()` (so that `ready` lists them). */
   #collect: Promise<void>[] | null = null;
-  /** Every shard's owner node as of the last read of the owners hash (only live nodes'; none before a read). */
-  #fleetOwners: ReadonlyMap<string, string> = new Map();
-  /** When `owners()` was last called (monotonic): the owners hash is read only while someone asks. */
-  #ownersAsked = -Infinity;
+  /** The fleet's owners hash, read only while someone asks (owners-reader.ts). */
+  readonly #ownersReader: OwnersReader;
   /** The last answer of `owners()`, with the read it merged and how many of its shards were this node's. */
   #merged: { read: ReadonlyMap<string, string>; own: number; map: ReadonlyMap<string, string> } | null = null;
-  /** When the last read of the owners hash was sent (monotonic). */
-  #ownersReadAt = -Infinity;
-  #ownersTimer: TimerHandle | undefined;
-  /** The read in flight (never two at once). */
-  #ownersRead: Promise<void> | null = null;
   /** Ends the waits of `#sleep` (on `stop()`). */
   readonly #wake = new Set<() => void>();
 
@@ -188,7 +176,6 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     this.#maxMoves = options.maxMovesPerRound;
     this.#call = { timeoutMs: options.redisTimeoutMs ?? this.#every, clock: this.#clock };
     this.#handoverMs = options.handoverMs ?? 2 * this.#every;
-    this.#ownersEvery = resolved.ownersRefreshMs;
     this.#prefix = `tr:{${options.fleet}}:`;
     this.#keys = ['node:' + this.nodeId, 'nodes', 'owners', 'leader', 'token', 'version', 'leases'].map(
       (k) => this.#prefix + k,
@@ -196,6 +183,20 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     const clock = this.#clock;
     // Elapsed time only: the system clock's wall time may jump, performance.now() does not.
     this.#mono = clock === systemClock ? () => performance.now() : () => clock.now();
+    this.#ownersReader = new OwnersReader({
+      redis: this.#redis,
+      call: this.#call,
+      clock,
+      mono: this.#mono,
+      key: this.#keys[2] ?? '',
+      everyMs: resolved.ownersRefreshMs,
+      isLive: (node) => this.#loads.has(node),
+      isStopping: () => this.#stopping,
+      isDisplaced: () => this.#displaced,
+      report: (error) => {
+        this.#report(error);
+      },
+    });
   }
 
   /** Whether this node leads the conduit-wide work (its leader lease, as of its last renewal, and not fenced). */
@@ -270,12 +271,12 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
    * ```
    */
   owners(): ReadonlyMap<string, string> {
-    this.#askOwners();
+    const read = this.#ownersReader.ask();
     const mine = this.#inc === null ? NO_LEASES : this.#mine;
     // Called once per dashboard tick: the merge (20,000 shards: about 2.5 ms) is redone only when the read or this
     // node's leases changed (checked in O(own shards)).
     const cached = this.#merged;
-    if (cached?.read === this.#fleetOwners && cached.own === mine.size) {
+    if (cached?.read === read && cached.own === mine.size) {
       let same = true;
       for (const id of mine.keys()) {
         if (cached.map.get(id) !== this.nodeId) {
@@ -287,9 +288,9 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     }
     const map = new Map<string, string>();
     // Another node's shard, or this node's as Redis last said: this node's own leases are fresher for its own.
-    for (const [id, node] of this.#fleetOwners) if (node !== this.nodeId) map.set(id, node);
+    for (const [id, node] of read) if (node !== this.nodeId) map.set(id, node);
     for (const id of mine.keys()) map.set(id, this.nodeId);
-    this.#merged = { read: this.#fleetOwners, own: mine.size, map };
+    this.#merged = { read, own: mine.size, map };
     return map;
   }
 
@@ -780,73 +781,6 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
     this.#log('info', 'left the fleet', { handedOver: served.length - left.length, left: left.length });
   }
 
-  // ---- the fleet's owners (for the dashboard) ------------------------------------------------------------------
-
-  /** Someone asked for the owners: the periodic read runs (started at once if it was idle). */
-  #askOwners(): void {
-    this.#ownersAsked = this.#mono();
-    if (this.#stopping || this.#displaced || this.#ownersTimer !== undefined || this.#ownersRead !== null)
-      return;
-    this.#scheduleOwners(Math.max(0, this.#ownersReadAt + this.#ownersEvery - this.#mono()));
-  }
-
-  #scheduleOwners(delay: number): void {
-    this.#ownersTimer = this.#clock.setTimeout(() => {
-      this.#ownersTimer = undefined;
-      // Nobody asked for two periods: idle until the next call of owners().
-      if (this.#stopping || this.#mono() - this.#ownersAsked > 2 * this.#ownersEvery) return;
-      this.#ownersRead = this.#readOwners().finally(() => {
-        this.#ownersRead = null;
-        if (!this.#stopping && !this.#displaced)
-          this.#scheduleOwners(Math.max(0, this.#ownersReadAt + this.#ownersEvery - this.#mono()));
-      });
-    }, delay);
-  }
-
-  /**
-   * Reads the owners hash (`HSCAN` in bounded chunks: one reply never holds 20,000 shards), keeping the shards of
-   * live nodes (as of this node's last renewal). Off the renewal's path: its own timer, never awaited by a round.
-   * Never rejects: a failure is reported and the last known owners stay.
-   */
-  async #readOwners(): Promise<void> {
-    this.#ownersReadAt = this.#mono();
-    const key = this.#keys[2] ?? '';
-    try {
-      const read = new Map<string, string>();
-      let cursor = '0';
-      for (let chunks = 0; ; chunks++) {
-        if (chunks >= MAX_OWNERS_CHUNKS) throw badReply('HSCAN', 'a scan that ends');
-        const reply = await callRedis(
-          this.#redis,
-          ['HSCAN', key, cursor, 'COUNT', String(OWNERS_CHUNK)],
-          this.#call,
-        );
-        if (this.#stopping) return;
-        const [next, pairs] = Array.isArray(reply) ? (reply as unknown[]) : [];
-        if (
-          typeof next !== 'string' ||
-          !/^\d+$/.test(next) ||
-          !Array.isArray(pairs) ||
-          pairs.length % 2 !== 0
-        )
-          throw badReply('HSCAN', 'a cursor and field-value pairs');
-        for (let i = 0; i < pairs.length; i += 2) {
-          const id: unknown = pairs[i];
-          const value: unknown = pairs[i + 1];
-          if (typeof id !== 'string' || typeof value !== 'string') throw badReply('HSCAN', 'strings');
-          const node = value.slice(0, value.indexOf('|'));
-          // A dead node's shard is free: no owner.
-          if (node !== '' && this.#loads.has(node)) read.set(id, node);
-        }
-        cursor = next;
-        if (cursor === '0') break;
-      }
-      this.#fleetOwners = read;
-    } catch (error) {
-      if (!this.#stopping) this.#report(error);
-    }
-  }
-
   // ---- helpers ---------------------------------------------------------------------------------------------
 
   /** Waits `ms` (nothing when <= 0); ends early on `signal` or `stop()`. */
@@ -903,8 +837,7 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
   }
 
   #clearTimers(): void {
-    if (this.#ownersTimer !== undefined) this.#clock.clearTimeout(this.#ownersTimer);
-    this.#ownersTimer = undefined;
+    this.#ownersReader.stop();
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     if (this.#fenceTimer !== undefined) this.#clock.clearTimeout(this.#fenceTimer);
     this.#timer = undefined;
