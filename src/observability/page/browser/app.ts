@@ -177,9 +177,22 @@ let layout = { cols: 1, size: 1, gap: 0, width: 0, height: 0 };
 
 const stats = { snapshots: 0, ticks: 0, frames: 0, fullDraws: 0, cellsDrawn: 0, firstGridMs: -1 };
 
+/** The most shards the page draws (Twitch allows 20,000 per conduit); shard ids are below it. */
+const MAX_SHARDS = 1_000_000;
+
 function shardIndex(id: string): number {
   const n = Number(id);
-  return Number.isInteger(n) && n >= 0 && n < 1_000_000 && String(n) === id ? n : -1;
+  return Number.isInteger(n) && n >= 0 && n < MAX_SHARDS && String(n) === id ? n : -1;
+}
+
+/**
+ * A conduit's shard count as the stream sent it, or `null` for what is no count (negative, fractional, huge, not a
+ * number): resizing to it would throw half-way (`shards.length = -1`) or allocate and draw a billion cells.
+ */
+function shardCountOf(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_SHARDS
+    ? value
+    : null;
 }
 
 function count(map: Map<string, number>, key: string, delta: number): void {
@@ -239,7 +252,8 @@ function applySnapshot(snapshot: DashboardSnapshot): void {
   stateCounts.clear();
   ownerCounts.clear();
   const conduit = snapshot.conduit;
-  resize(conduit === null ? 0 : conduit.shardCount);
+  const listed = conduit === null ? 0 : shardCountOf(conduit.shardCount);
+  resize(listed ?? 0);
   if (conduit !== null) for (const view of conduit.shards) setShard(view);
   conduitLabel.textContent =
     conduit === null
@@ -247,6 +261,8 @@ function applySnapshot(snapshot: DashboardSnapshot): void {
       : `conduit ${conduit.id ?? '(not yet created)'} · ${fmt(shardCount)} shards`;
   subscriptions = snapshot.subscriptions;
   errors = snapshot.errors.slice(-ERRORS_LIMIT);
+  // After the snapshot's errors, which replace the list.
+  if (listed === null) note(`a snapshot's shard count is no count: ${String(conduit?.shardCount)}`);
   history = snapshot.history.slice(-HISTORY_LIMIT);
   emulator = snapshot.emulator;
   controls.hidden = !emulator;
@@ -265,7 +281,9 @@ function applySnapshot(snapshot: DashboardSnapshot): void {
 function applyTick(tick: DashboardTick): void {
   stats.ticks++;
   if (tick.conduit !== null) {
-    resize(tick.conduit.shardCount);
+    const n = shardCountOf(tick.conduit.shardCount);
+    if (n === null) note(`a tick's shard count is no count: ${String(tick.conduit.shardCount)}`);
+    else resize(n);
     conduitLabel.textContent = `conduit ${tick.conduit.id ?? '(not yet created)'} · ${fmt(shardCount)} shards`;
   }
   for (const view of tick.shards) setShard(view);
