@@ -20,7 +20,7 @@ const TEST_TIMEOUT = 20_000;
 
 interface Hook {
   cellAt(id: string): { x: number; y: number; width: number; height: number } | null;
-  stats(): { snapshots: number; ticks: number; firstGridMs: number; shardCount: number };
+  stats(): { snapshots: number; ticks: number; firstGridMs: number; shardCount: number; names: number };
 }
 interface PageGlobal {
   __twitchRealtimeDashboard?: Hook;
@@ -95,6 +95,31 @@ describe.skipIf(!browserTestsEnabled())('the dashboard page against a hostile st
       expect(await p.locator('#errors').textContent()).toContain(
         "a snapshot's shard count is no count: 1000000000",
       );
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
+    'states and owner names that keep changing (a hostile Redis) leave nothing behind: the page stays bounded',
+    async () => {
+      server = await startScriptedDashboard({ snapshot: snapshotOf(4) });
+      const p = await open(server);
+      const before = (await stats(p)).names;
+      const N = 400;
+      for (let k = 0; k < N; k++) {
+        server.tick(
+          tickOf(Date.now(), {}, [{ ...shard(0, `state-${k}`), owner: `node-${k}`, owned: false }]),
+        );
+      }
+      await until(async () => (await stats(p)).ticks === N, { what: 'every tick read', timeoutMs: 10_000 });
+      await until(
+        async () => (await p.locator('#owners li').first().getAttribute('data-owner')) === `node-${N - 1}`,
+        'the last owner shown',
+      );
+      // One state and one owner more than before, whatever came and went (`names` counts the page's maps of state
+      // and owner names, the owners' colours and the legend's attributes).
+      expect(await p.locator('#owners li').count()).toBe(1);
+      expect((await stats(p)).names).toBeLessThanOrEqual(before + 4 + 64);
     },
     TEST_TIMEOUT,
   );

@@ -81,9 +81,14 @@ const OWNER_PALETTE = [
   '#fdba74',
 ];
 const ownerColours = new Map<string, string>();
+/** Owners remembered beyond those on the grid (their colours stay while they come back); then the absent go. */
+const OWNER_COLOURS_SLACK = 64;
 function ownerColour(owner: string): string {
   let colour = ownerColours.get(owner);
   if (colour === undefined) {
+    if (ownerColours.size >= ownerCounts.size + OWNER_COLOURS_SLACK) {
+      for (const known of ownerColours.keys()) if (!ownerCounts.has(known)) ownerColours.delete(known);
+    }
     const n = ownerColours.size;
     colour = OWNER_PALETTE[n] ?? hsl((n * 137.508) % 360, 75);
     ownerColours.set(owner, colour);
@@ -195,8 +200,11 @@ function shardCountOf(value: unknown): number | null {
     : null;
 }
 
+/** Adds `delta` to a name's count; a name that falls to zero is forgotten (names change: states, owner nodes). */
 function count(map: Map<string, number>, key: string, delta: number): void {
-  map.set(key, (map.get(key) ?? 0) + delta);
+  const n = (map.get(key) ?? 0) + delta;
+  if (n === 0) map.delete(key);
+  else map.set(key, n);
 }
 
 function setShard(view: ShardView): void {
@@ -533,8 +541,9 @@ function renderLegend(): void {
     items.push(item);
   }
   legend.replaceChildren(...items);
+  // Only the states shown keep an attribute: states come and go (a hostile stream can send a new one every tick).
   for (const name of legend.getAttributeNames()) {
-    if (name.startsWith('data-count-')) legend.setAttribute(name, '0');
+    if (name.startsWith('data-count-')) legend.removeAttribute(name);
   }
   for (const [state, n] of states) legend.setAttribute(`data-count-${attributeName(state)}`, String(n));
   legend.dataset.total = String(total);
@@ -953,7 +962,7 @@ window.addEventListener('resize', () => {
  */
 interface DashboardTestHook {
   cellAt(shardId: string): { x: number; y: number; width: number; height: number } | null;
-  stats(): Readonly<typeof stats> & { shardCount: number; cellSize: number };
+  stats(): Readonly<typeof stats> & { shardCount: number; cellSize: number; names: number };
 }
 declare global {
   interface Window {
@@ -962,7 +971,13 @@ declare global {
 }
 window.__twitchRealtimeDashboard = Object.freeze({
   cellAt: (shardId: string) => cellRect(shardIndex(shardId)),
-  stats: () => ({ ...stats, shardCount, cellSize: layout.size }),
+  stats: () => ({
+    ...stats,
+    shardCount,
+    cellSize: layout.size,
+    // Names the page keeps (states, owners, owner colours, legend attributes): bounded by what is on the grid.
+    names: stateCounts.size + ownerCounts.size + ownerColours.size + legend.getAttributeNames().length,
+  }),
 });
 
 renderSelection();
