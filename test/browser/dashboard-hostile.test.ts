@@ -125,6 +125,25 @@ describe.skipIf(!browserTestsEnabled())('the dashboard page against a hostile st
   );
 
   it(
+    'a tick whose rates are no rates is noted once and left out; the charts keep drawing the others',
+    async () => {
+      server = await startScriptedDashboard({ snapshot: snapshotOf(4) });
+      const p = await open(server);
+      server.tick(tickOf(Date.now(), {}, [], { rates: null as unknown as DashboardTick['rates'] }));
+      for (let k = 1; k <= 3; k++) server.tick(tickOf(Date.now(), { 'channel.follow': 10 * k }));
+      await until(async () => (await stats(p)).ticks === 4, 'the four ticks read');
+      await until(
+        async () => (await p.locator('#rate').getAttribute('data-rate')) === '30',
+        'the rate of the last good tick',
+      );
+      const errors = (await p.locator('#errors').textContent()) ?? '';
+      expect(errors).toContain("a tick's rates are no rates: null");
+      expect(errors).not.toContain('could not draw');
+    },
+    TEST_TIMEOUT,
+  );
+
+  it(
     'markup in any string from the stream stays text: no element, no script, no attribute it chose',
     async () => {
       const evil = '<img src=x onerror="window.__pwned=1">"\'><script>window.__pwned=2</script>';

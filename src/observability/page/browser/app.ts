@@ -200,6 +200,16 @@ function shardCountOf(value: unknown): number | null {
     : null;
 }
 
+/**
+ * Whether a history entry can be drawn: the charts read `eventsPerSecond` of every entry of the window, so one that
+ * is no object would break them (and list an error every tick) until it left the window, 300 ticks later.
+ */
+function isRates(value: unknown): value is DashboardRates {
+  if (typeof value !== 'object' || value === null) return false;
+  const perType: unknown = (value as { eventsPerSecond?: unknown }).eventsPerSecond;
+  return typeof perType === 'object' && perType !== null;
+}
+
 /** Adds `delta` to a name's count; a name that falls to zero is forgotten (names change: states, owner nodes). */
 function count(map: Map<string, number>, key: string, delta: number): void {
   const n = (map.get(key) ?? 0) + delta;
@@ -271,7 +281,7 @@ function applySnapshot(snapshot: DashboardSnapshot): void {
   errors = snapshot.errors.slice(-ERRORS_LIMIT);
   // After the snapshot's errors, which replace the list.
   if (listed === null) note(`a snapshot's shard count is no count: ${String(conduit?.shardCount)}`);
-  history = snapshot.history.slice(-HISTORY_LIMIT);
+  history = snapshot.history.slice(-HISTORY_LIMIT).filter(isRates);
   emulator = snapshot.emulator;
   controls.hidden = !emulator;
   triggerType.replaceChildren(
@@ -295,7 +305,11 @@ function applyTick(tick: DashboardTick): void {
     conduitLabel.textContent = `conduit ${tick.conduit.id ?? '(not yet created)'} · ${fmt(shardCount)} shards`;
   }
   for (const view of tick.shards) setShard(view);
-  history.push(tick.rates);
+  if (isRates(tick.rates)) history.push(tick.rates);
+  else {
+    const shown: unknown = JSON.stringify(tick.rates); // undefined for undefined
+    note(`a tick's rates are no rates: ${String(shown).slice(0, 200)}`);
+  }
   if (history.length > HISTORY_LIMIT) history.splice(0, history.length - HISTORY_LIMIT);
   health = tick.health.slice();
   if (tick.subscriptions !== undefined) subscriptions = tick.subscriptions;
