@@ -92,8 +92,12 @@ describe.skipIf(!browserTestsEnabled())('the dashboard page against a hostile st
         timeoutMs: 8_000,
       });
       expect((await stats(p)).shardCount).toBe(3);
-      expect(await p.locator('#errors').textContent()).toContain(
-        "a snapshot's shard count is no count: 1000000000",
+      await until(
+        async () =>
+          ((await p.locator('#errors').textContent()) ?? '').includes(
+            "a snapshot's shard count is no count: 1000000000",
+          ),
+        'the snapshot noted as drawn',
       );
     },
     TEST_TIMEOUT,
