@@ -834,9 +834,12 @@ export class FleetOwnership extends TypedEmitter<FleetEventMap> implements Owner
           const id: unknown = pairs[i];
           const value: unknown = pairs[i + 1];
           if (typeof id !== 'string' || typeof value !== 'string') throw badReply('HSCAN', 'strings');
-          const node = value.slice(0, value.indexOf('|'));
+          // `node|incarnation` (scripts.ts): without the bar, `slice(0, -1)` made up a node from a cut value.
+          const bar = value.indexOf('|');
+          if (bar < 1) throw badReply('HSCAN', 'node|incarnation values');
+          const node = value.slice(0, bar);
           // A dead node's shard is free: no owner.
-          if (node !== '' && this.#loads.has(node)) read.set(id, node);
+          if (this.#loads.has(node)) read.set(id, node);
         }
         cursor = next;
         if (cursor === '0') break;
