@@ -16,12 +16,13 @@ import {
   type ShardStateMessage,
   type TokenRefreshedMessage,
 } from '../../src/core/diagnostics.js';
-import { toPrometheusText, type MetricsSnapshot } from '../../src/core/metrics.js';
+import { toPrometheusText } from '../../src/core/metrics.js';
 import type { AutoClient } from '../../src/eventsub/conduit/auto-client.js';
 import { HelixClient } from '../../src/helix/client.js';
 import { startTestTwitch, type TestTwitch } from '../../src/testing/index.js';
 import { until } from '../support/until.js';
 import { parsePrometheus } from './prometheus-parser.js';
+import { value } from './metric-value.js';
 
 let twitch: TestTwitch | undefined;
 afterEach(async () => {
@@ -29,20 +30,6 @@ afterEach(async () => {
   await twitch?.close();
   twitch = undefined;
 });
-
-/** The value of `name` with exactly `labels` (0 when absent); a histogram's count with `count: true`. */
-function value(
-  snapshot: MetricsSnapshot,
-  name: string,
-  labels: Record<string, string> = {},
-  count = false,
-): number {
-  const metric = snapshot.find((m) => m.name === name);
-  if (metric === undefined) throw new Error(`no metric ${name}`);
-  const key = JSON.stringify(Object.entries(labels).sort());
-  const sample = metric.samples.find((s) => JSON.stringify(Object.entries(s.labels).sort()) === key);
-  return (count ? sample?.count : sample?.value) ?? 0;
-}
 
 async function followClient(
   options: { metrics?: boolean } = {},
