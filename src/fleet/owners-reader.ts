@@ -106,8 +106,12 @@ export class OwnersReader {
           const id: unknown = pairs[i];
           const value: unknown = pairs[i + 1];
           if (typeof id !== 'string' || typeof value !== 'string') throw badReply('HSCAN', 'strings');
-          const node = value.slice(0, value.indexOf('|'));
-          if (node !== '' && host.isLive(node)) read.set(id, node);
+          // `node|incarnation` (scripts.ts): without the bar, `slice(0, -1)` would make up a node from a cut value.
+          const bar = value.indexOf('|');
+          if (bar < 1) throw badReply('HSCAN', 'node|incarnation values');
+          const node = value.slice(0, bar);
+          // A dead node's shard is free: no owner.
+          if (host.isLive(node)) read.set(id, node);
         }
         cursor = next;
         if (cursor === '0') break;

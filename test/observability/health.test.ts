@@ -139,6 +139,34 @@ describe('AutoClient health()', () => {
       reasons: [`shards past their retry budget (4 failures in a row): 0`],
     });
   }, 90_000);
+  it('stays live while a shard waits for a retry longer than stuckAfterMs (its backoff is above it)', async () => {
+    const clock = new FakeClock(Date.now());
+    // Retries up to 8 s apart, stuck after 2 s: the wait for a due retry is a step planned, not idleness.
+    const { t, client } = await startClient(clock, { stuckAfterMs: 2000 });
+    void t.emulator.script.failHelix({ count: 10_000, status: 503, method: 'PATCH', path: SHARD_PATH });
+    const conduitId = (await client.helix.eventSub.getConduits())[0]?.id;
+    if (conduitId === undefined) throw new Error('no conduit');
+    const failures: number[] = [];
+    client.on('error', (error) => {
+      const count = (error as { attempt?: unknown }).attempt;
+      if (typeof count === 'number') failures.push(count);
+    });
+    await dropShard(t, { conduitId, shardId: '0', code: 'tcp' });
+    // The session reconnects on real time (the client's clock stands still meanwhile); its assignment fails.
+    await until(() => failures.length === 1, { what: 'first assignment failure' });
+    const notLive: (readonly string[])[] = [];
+    await tickUntil(
+      clock,
+      () => {
+        const report = client.health();
+        if (!report.live) notLive.push(report.reasons);
+        return failures.length >= 6;
+      },
+      'six failed retries',
+      30_000,
+    );
+    expect(notLive).toEqual([]);
+  }, 60_000);
 });
 
 describe('AutoClient health() with an ownership strategy', () => {
@@ -315,6 +343,14 @@ describe('ConduitHealth rules', () => {
     expect(
       health({ 0: shard('connecting', 2, now - 400_000, false, now - 299_999) }, { now }).report().live,
     ).toBe(true);
+    // Waiting 400 s for a retry due in 10 s (a backoff above stuckAfterMs): not stuck. Due 300 s ago and not run: stuck.
+    const waiting = (dueAt: number): Shard =>
+      Object.assign(shard('waiting', 2, now - 400_000, false, now - 400_000), { retryDueAt: dueAt });
+    expect(health({ 0: waiting(now + 10_000) }, { now }).report().live).toBe(true);
+    expect(health({ 0: waiting(now - 299_999) }, { now }).report().live).toBe(true);
+    expect(health({ 0: waiting(now - 300_000) }, { now }).report().reasons).toEqual([
+      'stuck: shards not ready and idle for over 300000 ms: 0',
+    ]);
   });
 
   it('is not live when start-up lasts stuckAfterMs', () => {

@@ -109,4 +109,27 @@ describe('WebSocketClient observability', () => {
     expect(busy.state).toBe('closed');
     expect(() => h.client({ observability: { tickMs: 5 } })).toThrow(/observability\.tickMs/);
   });
+
+  it('close() during start() resolves once the observability server it was starting is closed', async () => {
+    await h.start();
+    // A free port of our choosing, so that the server can be reached before start() says where it is.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) =>
+      probe.close(() => {
+        resolve();
+      }),
+    );
+    const client = h.client({ observability: { port } });
+    // Its rejection is taken at once (checked below), never left unhandled meanwhile.
+    const started = client.start().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    // At once: the server is bound but its start has not settled when close() runs.
+    await client.close();
+    expect(await connectError(port)).toBe('ECONNREFUSED');
+    expect(await started).toMatchObject({ code: 'CLIENT_CLOSED' });
+  });
 });

@@ -87,8 +87,10 @@ export class ConduitHealth {
       else if (shard.failures >= budget) pastBudget.push(id);
       // Stuck: not ready for stuckAfterMs AND no step taken for as long. A shard that keeps retrying (a Twitch
       // outage) is not ready but not stuck: a restart would not help, and restarting every pod makes it worse.
+      // A pending retry is a step planned: the idle time starts when it is due (a backoff above stuckAfterMs).
       const since = shard.notReadySince;
-      if (since !== null && now - since >= stuckAfter && now - shard.changedAt >= stuckAfter) stuck.push(id);
+      const idleSince = Math.max(shard.changedAt, shard.retryDueAt ?? shard.changedAt);
+      if (since !== null && now - since >= stuckAfter && now - idleSince >= stuckAfter) stuck.push(id);
     }
     notLive.push(idsReason(`stuck: shards not ready and idle for over ${stuckAfter} ms`, stuck));
     notReady.push(

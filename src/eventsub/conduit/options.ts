@@ -232,7 +232,8 @@ export interface AutoClientOptions extends ClientOptions {
    * `health()` reports the client not live (stuck: `/healthz` fails and Kubernetes restarts it) when an owned shard
    * has been neither ready nor taking a step (connect, assignment, retry) for this long, start-up has lasted this
    * long, or the periodic health check is this late (milliseconds, 1000..2^31-1; see docs/observability.md, Health).
-   * A shard that keeps retrying (a Twitch outage) is not ready but not stuck. Keep it above `shardRetry.maxMs`.
+   * A shard that keeps retrying (a Twitch outage) is not ready but not stuck, nor is one waiting for a retry that is
+   * due later (a `shardRetry.maxMs` above this).
    * @defaultValue 300000
    */
   readonly stuckAfterMs?: number;

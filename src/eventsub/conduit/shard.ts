@@ -75,6 +75,11 @@ export abstract class Shard {
   notReadySince: number | null;
   /** Client-clock time of the last state change (a retry's steps are changes): `health()` tells retrying from stuck. */
   changedAt: number;
+  /**
+   * Client-clock time a pending retry is due (`null`: none pending): until then the shard waits on purpose, however
+   * long its backoff, and `health()` does not count the wait as idleness.
+   */
+  retryDueAt: number | null = null;
   #reclaims = 0;
   #nextReclaimAt = 0;
   #contested = false;
@@ -176,13 +181,16 @@ export abstract class Shard {
   scheduleRetry(): void {
     if (this.#retryTimer !== undefined || this.host.isClosing() || this.state === 'closed') return;
     this.state = 'waiting';
+    const delay = this.#backoff.next();
+    this.retryDueAt = this.host.clock.now() + delay;
     this.#retryTimer = this.host.clock.setTimeout(
       () => {
         this.#retryTimer = undefined;
+        this.retryDueAt = null;
         if (this.state === 'closed' || this.host.isClosing()) return;
         this.retry();
       },
-      this.#backoff.next(),
+      delay,
       // Ref'd: a shard waiting to retry must keep a running client's process alive.
       { ref: true },
     );
@@ -229,6 +237,7 @@ export abstract class Shard {
     this.state = 'closed';
     if (this.#retryTimer !== undefined) this.host.clock.clearTimeout(this.#retryTimer);
     this.#retryTimer = undefined;
+    this.retryDueAt = null;
     await this.closeTransport();
   }
 }

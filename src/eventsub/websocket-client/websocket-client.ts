@@ -168,6 +168,8 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> implements 
   readonly #errors: RecentErrors;
   readonly #observabilityOptions: false | ClientObservabilityOptions | undefined;
   #observability: ObservabilityServer | null = null;
+  /** The observability server's start while in flight (`close()` waits for it, then closes what it started). */
+  #observing: Promise<unknown> | null = null;
 
   /**
    * @throws {@link InvalidArgumentError} (`INVALID_ARGUMENT`, `field` naming the option) before anything is created:
@@ -419,15 +421,18 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> implements 
   protected async onStart(): Promise<void> {
     const observability = this.#observabilityOptions;
     if (observability !== undefined && observability !== false) {
-      const server = await startObservabilityServer({
+      const starting = startObservabilityServer({
         clock: this.#clock,
         logger: this.logger,
         ...observability,
         sources: [this, this.#helix],
       });
+      this.#observing = starting;
+      const server = await starting;
+      this.#observing = null;
       this.#observability = server;
-      // close() while it started: onClose did not see it.
-      if (this.isClosing()) await server.close();
+      // close() while it started: onClose waited for this start and closes the server; start() rejects.
+      if (this.isClosing()) return;
     }
     if (this.#initial.length === 0) return;
     const { errors } = await this.multiSubscribe(this.#initial);
@@ -441,6 +446,9 @@ export class WebSocketClient extends Client<WebSocketClientEventMap> implements 
     for (const tracked of this.#tracked.values()) tracked.status = 'removed';
     this.#tracked.clear();
     try {
+      // A server still starting is awaited (a refused start has nothing to close), so that close() resolves with
+      // every socket closed.
+      await this.#observing?.catch(() => undefined);
       await Promise.all([...pools.map((pool) => pool.close()), this.#observability?.close()]);
     } finally {
       if (this.#ownsHelix) this.#helix.close();

@@ -81,9 +81,14 @@ const OWNER_PALETTE = [
   '#fdba74',
 ];
 const ownerColours = new Map<string, string>();
+/** Owners remembered beyond those on the grid (their colours stay while they come back); then the absent go. */
+const OWNER_COLOURS_SLACK = 64;
 function ownerColour(owner: string): string {
   let colour = ownerColours.get(owner);
   if (colour === undefined) {
+    if (ownerColours.size >= ownerCounts.size + OWNER_COLOURS_SLACK) {
+      for (const known of ownerColours.keys()) if (!ownerCounts.has(known)) ownerColours.delete(known);
+    }
     const n = ownerColours.size;
     colour = OWNER_PALETTE[n] ?? hsl((n * 137.508) % 360, 75);
     ownerColours.set(owner, colour);
@@ -177,13 +182,39 @@ let layout = { cols: 1, size: 1, gap: 0, width: 0, height: 0 };
 
 const stats = { snapshots: 0, ticks: 0, frames: 0, fullDraws: 0, cellsDrawn: 0, firstGridMs: -1 };
 
+/** The most shards the page draws (Twitch allows 20,000 per conduit); shard ids are below it. */
+const MAX_SHARDS = 1_000_000;
+
 function shardIndex(id: string): number {
   const n = Number(id);
-  return Number.isInteger(n) && n >= 0 && n < 1_000_000 && String(n) === id ? n : -1;
+  return Number.isInteger(n) && n >= 0 && n < MAX_SHARDS && String(n) === id ? n : -1;
 }
 
+/**
+ * A conduit's shard count as the stream sent it, or `null` for what is no count (negative, fractional, huge, not a
+ * number): resizing to it would throw half-way (`shards.length = -1`) or allocate and draw a billion cells.
+ */
+function shardCountOf(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_SHARDS
+    ? value
+    : null;
+}
+
+/**
+ * Whether a history entry can be drawn: the charts read `eventsPerSecond` of every entry of the window, so one that
+ * is no object would break them (and list an error every tick) until it left the window, 300 ticks later.
+ */
+function isRates(value: unknown): value is DashboardRates {
+  if (typeof value !== 'object' || value === null) return false;
+  const perType: unknown = (value as { eventsPerSecond?: unknown }).eventsPerSecond;
+  return typeof perType === 'object' && perType !== null;
+}
+
+/** Adds `delta` to a name's count; a name that falls to zero is forgotten (names change: states, owner nodes). */
 function count(map: Map<string, number>, key: string, delta: number): void {
-  map.set(key, (map.get(key) ?? 0) + delta);
+  const n = (map.get(key) ?? 0) + delta;
+  if (n === 0) map.delete(key);
+  else map.set(key, n);
 }
 
 function setShard(view: ShardView): void {
@@ -239,7 +270,8 @@ function applySnapshot(snapshot: DashboardSnapshot): void {
   stateCounts.clear();
   ownerCounts.clear();
   const conduit = snapshot.conduit;
-  resize(conduit === null ? 0 : conduit.shardCount);
+  const listed = conduit === null ? 0 : shardCountOf(conduit.shardCount);
+  resize(listed ?? 0);
   if (conduit !== null) for (const view of conduit.shards) setShard(view);
   conduitLabel.textContent =
     conduit === null
@@ -247,7 +279,9 @@ function applySnapshot(snapshot: DashboardSnapshot): void {
       : `conduit ${conduit.id ?? '(not yet created)'} · ${fmt(shardCount)} shards`;
   subscriptions = snapshot.subscriptions;
   errors = snapshot.errors.slice(-ERRORS_LIMIT);
-  history = snapshot.history.slice(-HISTORY_LIMIT);
+  // After the snapshot's errors, which replace the list.
+  if (listed === null) note(`a snapshot's shard count is no count: ${String(conduit?.shardCount)}`);
+  history = snapshot.history.slice(-HISTORY_LIMIT).filter(isRates);
   emulator = snapshot.emulator;
   controls.hidden = !emulator;
   triggerType.replaceChildren(
@@ -265,11 +299,17 @@ function applySnapshot(snapshot: DashboardSnapshot): void {
 function applyTick(tick: DashboardTick): void {
   stats.ticks++;
   if (tick.conduit !== null) {
-    resize(tick.conduit.shardCount);
+    const n = shardCountOf(tick.conduit.shardCount);
+    if (n === null) note(`a tick's shard count is no count: ${String(tick.conduit.shardCount)}`);
+    else resize(n);
     conduitLabel.textContent = `conduit ${tick.conduit.id ?? '(not yet created)'} · ${fmt(shardCount)} shards`;
   }
   for (const view of tick.shards) setShard(view);
-  history.push(tick.rates);
+  if (isRates(tick.rates)) history.push(tick.rates);
+  else {
+    const shown: unknown = JSON.stringify(tick.rates); // undefined for undefined
+    note(`a tick's rates are no rates: ${String(shown).slice(0, 200)}`);
+  }
   if (history.length > HISTORY_LIMIT) history.splice(0, history.length - HISTORY_LIMIT);
   health = tick.health.slice();
   if (tick.subscriptions !== undefined) subscriptions = tick.subscriptions;
@@ -515,8 +555,9 @@ function renderLegend(): void {
     items.push(item);
   }
   legend.replaceChildren(...items);
+  // Only the states shown keep an attribute: states come and go (a hostile stream can send a new one every tick).
   for (const name of legend.getAttributeNames()) {
-    if (name.startsWith('data-count-')) legend.setAttribute(name, '0');
+    if (name.startsWith('data-count-')) legend.removeAttribute(name);
   }
   for (const [state, n] of states) legend.setAttribute(`data-count-${attributeName(state)}`, String(n));
   legend.dataset.total = String(total);
@@ -935,7 +976,7 @@ window.addEventListener('resize', () => {
  */
 interface DashboardTestHook {
   cellAt(shardId: string): { x: number; y: number; width: number; height: number } | null;
-  stats(): Readonly<typeof stats> & { shardCount: number; cellSize: number };
+  stats(): Readonly<typeof stats> & { shardCount: number; cellSize: number; names: number };
 }
 declare global {
   interface Window {
@@ -944,7 +985,13 @@ declare global {
 }
 window.__twitchRealtimeDashboard = Object.freeze({
   cellAt: (shardId: string) => cellRect(shardIndex(shardId)),
-  stats: () => ({ ...stats, shardCount, cellSize: layout.size }),
+  stats: () => ({
+    ...stats,
+    shardCount,
+    cellSize: layout.size,
+    // Names the page keeps (states, owners, owner colours, legend attributes): bounded by what is on the grid.
+    names: stateCounts.size + ownerCounts.size + ownerColours.size + legend.getAttributeNames().length,
+  }),
 });
 
 renderSelection();
